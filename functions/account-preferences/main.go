@@ -1,0 +1,6 @@
+// Command account-preferences is the Lambda function of the portal route "account-preferences".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("account-preferences") }

@@ -1,0 +1,6 @@
+// Command account-update is the Lambda function of the portal route "account-update".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("account-update") }

@@ -1,0 +1,6 @@
+// Command auth-logout is the Lambda function of the portal route "auth-logout".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("auth-logout") }

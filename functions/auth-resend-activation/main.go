@@ -1,0 +1,6 @@
+// Command auth-resend-activation is the Lambda function of the portal route "auth-resend-activation".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("auth-resend-activation") }

@@ -1,0 +1,6 @@
+// Command password-policy is the Lambda function of the portal route "password-policy".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("password-policy") }

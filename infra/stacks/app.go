@@ -1,0 +1,43 @@
+// Package stacks is the portal's CDK app: one stack per lifecycle, each built from the
+// definitions in shared/resources so the deployed resources match the ones the local
+// bootstrap creates on moto.
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bank/devportal/shared/config"
+)
+
+// Stacks are the app's stacks, for later stacks to wire and for tests to inspect.
+type Stacks struct {
+	// Data holds the DynamoDB tables, the longest-lived resources.
+	Data *DataStack
+	// Identity holds the user pool and the SES sender.
+	Identity *IdentityStack
+}
+
+// NewApp adds every stack to app, configured by cfg, in env (nil for an environment-agnostic
+// synthesis), and applies cdk-nag's AwsSolutions checks to all of them: a finding is either
+// fixed or suppressed next to the resource with a reason, and the tests and the synth
+// command fail on anything else.
+func NewApp(app awscdk.App, cfg config.Config, env *awscdk.Environment) Stacks {
+	s := Stacks{
+		Data:     NewDataStack(app, "devportal-data", cfg, env),
+		Identity: NewIdentityStack(app, "devportal-identity", cfg, env),
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	return s
+}
+
+// stackProps are the settings every stack shares. Termination protection is on because the
+// stacks of this app hold data and identities that a mistaken `cdk destroy` must not touch.
+func stackProps(env *awscdk.Environment, description string) *awscdk.StackProps {
+	return &awscdk.StackProps{
+		Env:                   env,
+		Description:           jsii.String(description),
+		TerminationProtection: jsii.Bool(true),
+	}
+}

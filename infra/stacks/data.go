@@ -1,0 +1,55 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bank/devportal/infra/datatable"
+	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/resources"
+)
+
+// DataStack holds every table of resources.Tables. Tables outlive every other resource, so
+// they live apart: the stacks that change often can be replaced without touching them.
+type DataStack struct {
+	awscdk.Stack
+	// Tables are the tables by their definition's name.
+	Tables map[string]awsdynamodb.Table
+	// Portal is the portal data table (resources.PortalTable).
+	Portal awsdynamodb.Table
+	// PortalTableName is the portal table's name, for the functions' PORTAL_TABLE.
+	PortalTableName *string
+}
+
+// NewDataStack adds the data stack to scope.
+func NewDataStack(scope constructs.Construct, id string, cfg config.Config, env *awscdk.Environment) *DataStack {
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(env, "Developer portal: DynamoDB tables"))
+	ids := tableIDs(cfg)
+	tables := make(map[string]awsdynamodb.Table)
+	for _, def := range resources.Tables(cfg) {
+		tableID, ok := ids[def.Name]
+		if !ok {
+			panic(fmt.Sprintf("stacks: table %q has no construct ID; add it to tableIDs", def.Name))
+		}
+		table := datatable.New(stack, tableID, def)
+		tables[def.Name] = table
+		awscdk.NewCfnOutput(stack, jsii.String(tableID+"Name"), &awscdk.CfnOutputProps{
+			Value:       table.TableName(),
+			Description: jsii.String(fmt.Sprintf("Name of the %s DynamoDB table", def.Name)),
+		})
+	}
+	portal := tables[resources.PortalTable(cfg).Name]
+	return &DataStack{Stack: stack, Tables: tables, Portal: portal, PortalTableName: portal.TableName()}
+}
+
+// tableIDs gives each table a construct ID that does not change with configuration: the
+// names come from the environment, and a logical ID that moved with them would make a
+// renamed table look like a new one beside a retained old one. A table added to
+// resources.Tables needs an entry here.
+func tableIDs(cfg config.Config) map[string]string {
+	return map[string]string{resources.PortalTable(cfg).Name: "PortalTable"}
+}

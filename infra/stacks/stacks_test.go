@@ -1,0 +1,472 @@
+package stacks_test
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bank/devportal/infra/stacks"
+	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/resources"
+	"github.com/bank/devportal/shared/routes"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
+
+// synthesized is the app, synthesized once per test binary: jsii makes every synthesis
+// cost seconds.
+type synthesized struct {
+	cfg      config.Config
+	app      awscdk.App
+	stacks   stacks.Stacks
+	data     assertions.Template
+	identity assertions.Template
+	// annotations are each stack's synthesis messages, by stack ID.
+	annotations map[string]assertions.Annotations
+	err         error
+}
+
+var (
+	once sync.Once
+	app  synthesized
+)
+
+// testConfig is the default configuration with every name and the password length changed,
+// so a stack that restated a default instead of reading the definition fails.
+func testConfig() (config.Config, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.PortalTable = "test-portal-data"
+	cfg.UserPoolName = "test-users"
+	cfg.OpsGroup = "test-operations"
+	cfg.MailFrom = "sender@test.example"
+	cfg.Password.MinLength = cfg.Password.MinLength + 3
+	return cfg, nil
+}
+
+func synth(t *testing.T) *synthesized {
+	t.Helper()
+	once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				app.err = fmt.Errorf("synthesis: %v", r)
+			}
+		}()
+		cfg, err := testConfig()
+		if err != nil {
+			app.err = err
+			return
+		}
+		a := awscdk.NewApp(nil)
+		s := stacks.NewApp(a, cfg, &awscdk.Environment{Region: jsii.String(cfg.Region)})
+		app = synthesized{
+			cfg:      cfg,
+			app:      a,
+			stacks:   s,
+			data:     assertions.Template_FromStack(s.Data.Stack, nil),
+			identity: assertions.Template_FromStack(s.Identity.Stack, nil),
+			annotations: map[string]assertions.Annotations{
+				*s.Data.StackName():     assertions.Annotations_FromStack(s.Data.Stack),
+				*s.Identity.StackName(): assertions.Annotations_FromStack(s.Identity.Stack),
+			},
+		}
+	})
+	if app.err != nil {
+		t.Fatal(app.err)
+	}
+	return &app
+}
+
+// check runs a jsii assertion, which panics with the matcher's explanation on a mismatch,
+// and reports that explanation as a test error.
+func check(t *testing.T, assert func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Error(r)
+		}
+	}()
+	assert()
+}
+
+// keySchema is a KeySchema property: the partition key, then the sort key if any.
+func keySchema(pk, sk string) []interface{} {
+	keys := []interface{}{map[string]interface{}{"AttributeName": pk, "KeyType": "HASH"}}
+	if sk != "" {
+		keys = append(keys, map[string]interface{}{"AttributeName": sk, "KeyType": "RANGE"})
+	}
+	return keys
+}
+
+func TestTables(t *testing.T) {
+	s := synth(t)
+	defs := resources.Tables(s.cfg)
+	check(t, func() { s.data.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(len(defs))) })
+	for _, def := range defs {
+		var gsis []interface{}
+		for _, g := range def.GSIs {
+			gsis = append(gsis, map[string]interface{}{
+				"IndexName":  g.Name,
+				"KeySchema":  keySchema(g.PartitionKey, g.SortKey),
+				"Projection": map[string]interface{}{"ProjectionType": "ALL"},
+			})
+		}
+		cases := []struct {
+			name  string
+			key   string
+			value interface{}
+		}{
+			{"key schema", "KeySchema", assertions.Match_Exact(keySchema(def.PartitionKey, def.SortKey))},
+			{"global secondary indexes", "GlobalSecondaryIndexes", assertions.Match_Exact(gsis)},
+			{"billing mode", "BillingMode", "PAY_PER_REQUEST"},
+			{"point-in-time recovery", "PointInTimeRecoverySpecification", assertions.Match_ObjectEquals(&map[string]interface{}{"PointInTimeRecoveryEnabled": true})},
+			{"AWS-managed encryption", "SSESpecification", assertions.Match_ObjectEquals(&map[string]interface{}{"SSEEnabled": true})},
+			{"TTL", "TimeToLiveSpecification", assertions.Match_ObjectEquals(&map[string]interface{}{"AttributeName": def.TTLAttribute, "Enabled": true})},
+			{"deletion protection", "DeletionProtectionEnabled", true},
+		}
+		for _, tc := range cases {
+			t.Run(def.Name+"/"+tc.name, func(t *testing.T) {
+				check(t, func() {
+					s.data.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+						"TableName": def.Name,
+						tc.key:      tc.value,
+					})
+				})
+			})
+		}
+		t.Run(def.Name+"/retained", func(t *testing.T) {
+			check(t, func() {
+				s.data.HasResource(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+					"Properties":          map[string]interface{}{"TableName": def.Name},
+					"DeletionPolicy":      "Retain",
+					"UpdateReplacePolicy": "Retain",
+				})
+			})
+		})
+		t.Run(def.Name+"/attribute definitions", func(t *testing.T) {
+			want := []string{def.PartitionKey}
+			if def.SortKey != "" {
+				want = append(want, def.SortKey)
+			}
+			for _, g := range def.GSIs {
+				want = append(want, g.PartitionKey)
+				if g.SortKey != "" {
+					want = append(want, g.SortKey)
+				}
+			}
+			slices.Sort(want)
+			want = slices.Compact(want)
+			props := tableProps(t, s, def.Name)
+			var got []string
+			for _, a := range props["AttributeDefinitions"].([]interface{}) {
+				a := a.(map[string]interface{})
+				if a["AttributeType"] != "S" {
+					t.Errorf("attribute %v has type %v, want S", a["AttributeName"], a["AttributeType"])
+				}
+				got = append(got, a["AttributeName"].(string))
+			}
+			sort.Strings(got)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("attribute definitions = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// tableProps are the properties of the table named name.
+func tableProps(t *testing.T, s *synthesized, name string) map[string]interface{} {
+	t.Helper()
+	found := *s.data.FindResources(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+		"Properties": map[string]interface{}{"TableName": name},
+	})
+	if len(found) != 1 {
+		t.Fatalf("%d tables named %q, want 1", len(found), name)
+	}
+	for _, r := range found {
+		return (*r)["Properties"].(map[string]interface{})
+	}
+	return nil
+}
+
+func TestUserPool(t *testing.T) {
+	s := synth(t)
+	def := resources.PortalUserPool(s.cfg)
+	cases := []struct {
+		name  string
+		key   string
+		value interface{}
+	}{
+		{"password policy", "Policies", assertions.Match_ObjectEquals(&map[string]interface{}{
+			"PasswordPolicy": assertions.Match_ObjectEquals(&map[string]interface{}{
+				"MinimumLength":    def.MinLength,
+				"RequireUppercase": def.RequireUppercase,
+				"RequireLowercase": def.RequireLowercase,
+				"RequireNumbers":   def.RequireNumbers,
+				"RequireSymbols":   def.RequireSymbols,
+			}),
+		})},
+		{"username is the email address", "UsernameAttributes", assertions.Match_Exact([]interface{}{"email"})},
+		{"email matched without case", "UsernameConfiguration", assertions.Match_ObjectEquals(&map[string]interface{}{"CaseSensitive": false})},
+		{"self sign-up", "AdminCreateUserConfig", assertions.Match_ObjectLike(&map[string]interface{}{"AllowAdminCreateUserOnly": false})},
+		// The BFF sends activation and reset links itself; Cognito sends neither.
+		{"no Cognito verification", "AutoVerifiedAttributes", assertions.Match_Exact([]interface{}{})},
+		{"no Cognito recovery", "AccountRecoverySetting", assertions.Match_ObjectEquals(&map[string]interface{}{
+			"RecoveryMechanisms": []interface{}{map[string]interface{}{"Name": "admin_only", "Priority": 1}},
+		})},
+		{"deletion protection", "DeletionProtection", "ACTIVE"},
+		{"feature plan", "UserPoolTier", "ESSENTIALS"},
+		{"MFA", "MfaConfiguration", "OFF"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			check(t, func() {
+				s.identity.HasResourceProperties(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+					"UserPoolName": def.Name,
+					tc.key:         tc.value,
+				})
+			})
+		})
+	}
+	t.Run("retained", func(t *testing.T) {
+		check(t, func() {
+			s.identity.HasResource(jsii.String("AWS::Cognito::UserPool"), map[string]interface{}{
+				"DeletionPolicy":      "Retain",
+				"UpdateReplacePolicy": "Retain",
+			})
+		})
+	})
+	t.Run("one pool", func(t *testing.T) {
+		check(t, func() { s.identity.ResourceCountIs(jsii.String("AWS::Cognito::UserPool"), jsii.Number(1)) })
+	})
+}
+
+func TestUserPoolClient(t *testing.T) {
+	s := synth(t)
+	def := resources.PortalUserPool(s.cfg)
+	poolID := s.identity.GetResourceId(jsii.String("AWS::Cognito::UserPool"), nil)
+	cases := []struct {
+		name  string
+		key   string
+		value interface{}
+	}{
+		{"in the pool", "UserPoolId", map[string]interface{}{"Ref": *poolID}},
+		{"auth flows", "ExplicitAuthFlows", assertions.Match_Exact([]interface{}{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"})},
+		{"no secret", "GenerateSecret", false},
+		{"no OAuth", "AllowedOAuthFlowsUserPoolClient", false},
+		{"user existence errors", "PreventUserExistenceErrors", "LEGACY"},
+		{"token revocation", "EnableTokenRevocation", true},
+		{"access token validity", "AccessTokenValidity", def.AccessTokenMinutes},
+		{"ID token validity", "IdTokenValidity", def.AccessTokenMinutes},
+		{"refresh token validity", "RefreshTokenValidity", def.RefreshTokenDays * 24 * 60},
+		{"token validity units", "TokenValidityUnits", assertions.Match_ObjectEquals(&map[string]interface{}{
+			"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes",
+		})},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			check(t, func() {
+				s.identity.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolClient"), map[string]interface{}{
+					"ClientName": def.ClientName,
+					tc.key:       tc.value,
+				})
+			})
+		})
+	}
+}
+
+func TestGroups(t *testing.T) {
+	s := synth(t)
+	def := resources.PortalUserPool(s.cfg)
+	if !slices.Contains(def.Groups, s.cfg.OpsGroup) {
+		t.Fatalf("definition groups %v lack the operations group %q", def.Groups, s.cfg.OpsGroup)
+	}
+	check(t, func() {
+		s.identity.ResourceCountIs(jsii.String("AWS::Cognito::UserPoolGroup"), jsii.Number(len(def.Groups)))
+	})
+	poolID := s.identity.GetResourceId(jsii.String("AWS::Cognito::UserPool"), nil)
+	for _, g := range def.Groups {
+		t.Run(g, func(t *testing.T) {
+			check(t, func() {
+				s.identity.HasResourceProperties(jsii.String("AWS::Cognito::UserPoolGroup"), map[string]interface{}{
+					"GroupName":  g,
+					"UserPoolId": map[string]interface{}{"Ref": *poolID},
+				})
+			})
+		})
+	}
+}
+
+func TestSender(t *testing.T) {
+	s := synth(t)
+	check(t, func() {
+		s.identity.HasResourceProperties(jsii.String("AWS::SES::EmailIdentity"), map[string]interface{}{
+			"EmailIdentity": s.cfg.MailFrom,
+		})
+	})
+}
+
+func TestOutputs(t *testing.T) {
+	s := synth(t)
+	poolID := s.identity.GetResourceId(jsii.String("AWS::Cognito::UserPool"), nil)
+	clientID := s.identity.GetResourceId(jsii.String("AWS::Cognito::UserPoolClient"), nil)
+	portalID := s.data.GetResourceId(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+		"Properties": map[string]interface{}{"TableName": resources.PortalTable(s.cfg).Name},
+	})
+	cases := []struct {
+		name     string
+		template assertions.Template
+		output   string
+		ref      *string
+	}{
+		{"portal table name", s.data, "PortalTableName", portalID},
+		{"user pool ID", s.identity, "UserPoolId", poolID},
+		{"client ID", s.identity, "UserPoolClientId", clientID},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			check(t, func() {
+				tc.template.HasOutput(jsii.String(tc.output), map[string]interface{}{
+					"Value": map[string]interface{}{"Ref": *tc.ref},
+				})
+			})
+		})
+	}
+}
+
+// TestFields checks the Go fields later stacks wire: each must resolve to the resource the
+// output names.
+func TestFields(t *testing.T) {
+	s := synth(t)
+	cases := []struct {
+		name  string
+		stack awscdk.Stack
+		field *string
+		want  *string
+	}{
+		{"Data.PortalTableName", s.stacks.Data.Stack, s.stacks.Data.PortalTableName,
+			s.data.GetResourceId(jsii.String("AWS::DynamoDB::Table"), nil)},
+		{"Identity.UserPoolID", s.stacks.Identity.Stack, s.stacks.Identity.UserPoolID,
+			s.identity.GetResourceId(jsii.String("AWS::Cognito::UserPool"), nil)},
+		{"Identity.UserPoolClientID", s.stacks.Identity.Stack, s.stacks.Identity.UserPoolClientID,
+			s.identity.GetResourceId(jsii.String("AWS::Cognito::UserPoolClient"), nil)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.field == nil {
+				t.Fatal("field is nil")
+			}
+			got := tc.stack.Resolve(tc.field)
+			want := map[string]interface{}{"Ref": *tc.want}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("resolves to %v, want %v", got, want)
+			}
+		})
+	}
+	if got := len(s.stacks.Data.Tables); got != len(resources.Tables(s.cfg)) {
+		t.Errorf("Data.Tables has %d tables, want %d", got, len(resources.Tables(s.cfg)))
+	}
+}
+
+// TestNag fails on any AwsSolutions finding that has no suppression, at any level: a finding
+// is fixed, or suppressed next to its resource with the reason.
+func TestNag(t *testing.T) {
+	s := synth(t)
+	rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	for stack, a := range s.annotations {
+		levels := []struct {
+			name string
+			find func() *[]*cxapi.SynthesisMessage
+		}{
+			{"error", func() *[]*cxapi.SynthesisMessage { return a.FindError(jsii.String("*"), rule) }},
+			{"warning", func() *[]*cxapi.SynthesisMessage { return a.FindWarning(jsii.String("*"), rule) }},
+		}
+		for _, level := range levels {
+			t.Run(stack+"/"+level.name, func(t *testing.T) {
+				for _, m := range *level.find() {
+					t.Errorf("%s: %v", *m.Id, m.Entry.Data)
+				}
+			})
+		}
+	}
+}
+
+// TestNagRan proves the checks ran, so TestNag cannot pass for want of checking: cdk-nag's
+// report lists the rules it evaluated with their outcome.
+func TestNagRan(t *testing.T) {
+	s := synth(t)
+	cases := []struct {
+		stack, rule, compliance string
+	}{
+		{*s.stacks.Data.StackName(), "AwsSolutions-DDB3", "Compliant"},
+		{*s.stacks.Identity.StackName(), "AwsSolutions-COG1", "Compliant"},
+		{*s.stacks.Identity.StackName(), "AwsSolutions-COG2", "Suppressed"},
+		{*s.stacks.Identity.StackName(), "AwsSolutions-COG8", "Suppressed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.stack+"/"+tc.rule, func(t *testing.T) {
+			report := nagReport(t, *s.app.Outdir(), tc.stack)
+			got, ok := report[tc.rule]
+			if !ok {
+				t.Fatalf("rule not in the report; report has %v", report)
+			}
+			if got != tc.compliance {
+				t.Errorf("compliance = %q, want %q", got, tc.compliance)
+			}
+		})
+	}
+}
+
+// nagReport reads cdk-nag's CSV report of stack: the compliance of each rule.
+func nagReport(t *testing.T, outdir, stack string) map[string]string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(outdir, "AwsSolutions-*"+stack+"-NagReport.csv"))
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("report of %s in %s: found %v (%v)", stack, outdir, paths, err)
+	}
+	f, err := os.Open(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, row := range rows[1:] {
+		out[row[0]] = row[2]
+	}
+	return out
+}
+
+func TestDeployedRoutes(t *testing.T) {
+	got := stacks.DeployedRoutes()
+	deployed := map[string]bool{}
+	for _, r := range got {
+		deployed[r.Name] = true
+	}
+	for _, r := range routes.Portal {
+		t.Run(r.Name, func(t *testing.T) {
+			if want := r.Auth != routes.LocalOnly; deployed[r.Name] != want {
+				t.Errorf("deployed = %v, want %v (auth %s)", deployed[r.Name], want, r.Auth)
+			}
+		})
+	}
+}

@@ -1,0 +1,49 @@
+package account
+
+import (
+	"fmt"
+	"html"
+	"time"
+)
+
+// emailLayout wraps a message in the portal's plain HTML frame.
+func emailLayout(name, intro, actionURL, action, outro string) (text, htmlBody string) {
+	text = fmt.Sprintf("Hello %s,\n\n%s\n\n%s: %s\n\n%s\n\nOpen Banking Developer Portal", name, intro, action, actionURL, outro)
+	htmlBody = fmt.Sprintf(`<p>Hello %s,</p><p>%s</p><p><a href="%s">%s</a></p><p>%s</p><p>Open Banking Developer Portal</p>`,
+		html.EscapeString(name), html.EscapeString(intro), html.EscapeString(actionURL), html.EscapeString(action), html.EscapeString(outro))
+	return text, htmlBody
+}
+
+func hours(d time.Duration) string { return fmt.Sprintf("%.0f hours", d.Hours()) }
+
+func activationMail(to, name, url string, ttl time.Duration) Mail {
+	text, body := emailLayout(name,
+		"Thank you for signing up to the Open Banking Developer Portal. Activate your account to sign in.",
+		url, "Activate account",
+		"This link works once and expires in "+hours(ttl)+". If you did not sign up, ignore this email.")
+	return Mail{To: to, Subject: "Activate your developer portal account", Text: text, HTML: body}
+}
+
+func resetMail(to, name, url string, ttl time.Duration) Mail {
+	text, body := emailLayout(name,
+		"Someone asked to reset the password of your developer portal account.",
+		url, "Choose a new password",
+		"This link works once and expires in "+hours(ttl)+". If you did not ask for it, ignore this email: your password stays as it is.")
+	return Mail{To: to, Subject: "Reset your developer portal password", Text: text, HTML: body}
+}
+
+func passwordChangedMail(to, name, url string) Mail {
+	text, body := emailLayout(name,
+		"The password of your developer portal account was just changed.",
+		url, "Sign in",
+		"If you did not change it, reset your password now and contact the bank's developer support.")
+	return Mail{To: to, Subject: "Your developer portal password was changed", Text: text, HTML: body}
+}
+
+func expiryWarningMail(to, name, url string, days int, expires time.Time) Mail {
+	text, body := emailLayout(name,
+		fmt.Sprintf("Your developer portal password expires in %d day(s), on %s. Change it before then to keep signing in.", days, expires.Format("2 January 2006")),
+		url, "Change password",
+		"You can turn these reminders off under My account, communication preferences.")
+	return Mail{To: to, Subject: fmt.Sprintf("Your developer portal password expires in %d day(s)", days), Text: text, HTML: body}
+}

@@ -1,0 +1,85 @@
+// Package app assembles the portal from configuration: AWS clients, stores, Cognito,
+// SES and the account service. Lambda mains and the local dev server both call it, so
+// they run the same code.
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"log/slog"
+
+	"github.com/bank/devportal/shared/account"
+	"github.com/bank/devportal/shared/awsx"
+	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/identity"
+	"github.com/bank/devportal/shared/mail"
+	"github.com/bank/devportal/shared/portal"
+	"github.com/bank/devportal/shared/resources"
+	"github.com/bank/devportal/shared/store"
+)
+
+// Portal builds the portal API for cfg. It makes no network call, so a Lambda's cold
+// start pays only for client construction.
+func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.API, error) {
+	if cfg.UserPoolID == "" || cfg.UserPoolClientID == "" {
+		return nil, fmt.Errorf("USER_POOL_ID and USER_POOL_CLIENT_ID must be set")
+	}
+	awsCfg, err := awsx.Load(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	idp := identity.NewCognito(cip.NewFromConfig(awsCfg), cfg.UserPoolID, cfg.UserPoolClientID)
+	st := store.NewPortal(db, cfg.PortalTable)
+	accounts := account.NewService(cfg, st, st, st, idp, mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom))
+	api := &portal.API{Accounts: accounts, Local: cfg.Local, Log: log}
+	for _, t := range resources.Tables(cfg) {
+		api.Checks = append(api.Checks, portal.Check{Name: "table:" + t.Name, Ping: tableActive(db, t.Name)})
+	}
+	api.Checks = append(api.Checks, portal.Check{Name: "userPool:" + cfg.UserPoolID, Ping: idp.Ping})
+	if cfg.Local {
+		api.Checks = append([]portal.Check{{Name: "moto", Ping: reachable(cfg.AWSEndpoint)}}, api.Checks...)
+		api.Mailbox = portal.MotoMailbox{Endpoint: cfg.AWSEndpoint}
+	}
+	api.Jobs = map[string]func(context.Context) (any, error){
+		"password-expiry-reminder": func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
+	}
+	return api, nil
+}
+
+func tableActive(db *dynamodb.Client, name string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
+		if err != nil {
+			return err
+		}
+		if out.Table.TableStatus != types.TableStatusActive {
+			return fmt.Errorf("table is %s", out.Table.TableStatus)
+		}
+		return nil
+	}
+}
+
+func reachable(endpoint string) func(context.Context) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	return func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/reset-auth", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
+	}
+}

@@ -1,0 +1,169 @@
+// Package config reads the platform's configuration from the environment once, at start.
+//
+// Every setting has a default that works for the local stack, so `make dev` needs no
+// environment at all; a deployment sets the names CDK passes to each function.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PasswordPolicy is the portal's password policy. Cognito enforces the parts it knows
+// (length and character classes); the portal enforces counts, history and expiry itself.
+type PasswordPolicy struct {
+	MinLength      int   `json:"minLength"`
+	MinUpper       int   `json:"minUpper"`
+	MinLower       int   `json:"minLower"`
+	MinDigits      int   `json:"minDigits"`
+	MinSpecial     int   `json:"minSpecial"`
+	MaxRepeated    int   `json:"maxRepeated"`
+	HistorySize    int   `json:"historySize"`
+	MaxAgeDays     int   `json:"maxAgeDays"`
+	ExpiryWarnDays []int `json:"expiryWarningDays"`
+}
+
+// Config is everything a function or the dev server needs to know about its surroundings.
+type Config struct {
+	// Local is true when running against moto on this machine (enables the dev mail endpoint).
+	Local bool
+	// Region is the AWS region of every client.
+	Region string
+	// AWSEndpoint overrides every AWS endpoint (moto in local mode); empty on AWS.
+	AWSEndpoint string
+	// PortalTable is the DynamoDB table of portal data (profiles, sessions, links).
+	PortalTable string
+	// UserPoolName names the Cognito user pool the local bootstrap creates or finds.
+	UserPoolName string
+	// UserPoolID and UserPoolClientID identify the Cognito pool and its app client.
+	UserPoolID       string
+	UserPoolClientID string
+	// OpsGroup is the Cognito group of the bank's operations staff.
+	OpsGroup string
+	// MailFrom is the verified SES sender of every portal email.
+	MailFrom string
+	// PortalURL is the public base URL of the portal, used in emailed links.
+	PortalURL string
+	// ActivationTTL and ResetTTL are how long emailed links stay valid.
+	ActivationTTL time.Duration
+	ResetTTL      time.Duration
+	// SessionTTL is how long a portal session lives without a refresh.
+	SessionTTL time.Duration
+	// Password is the password policy.
+	Password PasswordPolicy
+}
+
+// FromEnv reads the configuration, returning an error that names the bad variable.
+func FromEnv() (Config, error) {
+	r := reader{get: os.Getenv}
+	c := Config{
+		Local:            r.boolean("LOCAL_MODE", false),
+		Region:           r.str("AWS_REGION", "eu-west-1"),
+		AWSEndpoint:      r.str("AWS_ENDPOINT_URL", ""),
+		PortalTable:      r.str("PORTAL_TABLE", "devportal-portal"),
+		UserPoolName:     r.str("USER_POOL_NAME", "devportal-users"),
+		UserPoolID:       r.str("USER_POOL_ID", ""),
+		UserPoolClientID: r.str("USER_POOL_CLIENT_ID", ""),
+		OpsGroup:         r.str("OPS_GROUP", "operations"),
+		MailFrom:         r.str("MAIL_FROM", "no-reply@devportal.example"),
+		PortalURL:        strings.TrimRight(r.str("PORTAL_URL", "http://127.0.0.1:8080"), "/"),
+		ActivationTTL:    r.duration("ACTIVATION_LINK_TTL", 72*time.Hour),
+		ResetTTL:         r.duration("RESET_LINK_TTL", 72*time.Hour),
+		SessionTTL:       r.duration("SESSION_TTL", 12*time.Hour),
+		Password: PasswordPolicy{
+			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
+			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),
+			MinLower:       r.integer("PASSWORD_MIN_LOWER", 1),
+			MinDigits:      r.integer("PASSWORD_MIN_DIGITS", 1),
+			MinSpecial:     r.integer("PASSWORD_MIN_SPECIAL", 1),
+			MaxRepeated:    r.integer("PASSWORD_MAX_REPEATED", 3),
+			HistorySize:    r.integer("PASSWORD_HISTORY_SIZE", 5),
+			MaxAgeDays:     r.integer("PASSWORD_MAX_AGE_DAYS", 730),
+			ExpiryWarnDays: r.ints("PASSWORD_EXPIRY_WARNING_DAYS", []int{14, 3, 1}),
+		},
+	}
+	if r.err != nil {
+		return Config{}, r.err
+	}
+	if c.Password.MinLength < 8 || c.Password.MinLength > 99 {
+		return Config{}, fmt.Errorf("PASSWORD_MIN_LENGTH: must be between 8 and 99 (Cognito's range), got %d", c.Password.MinLength)
+	}
+	return c, nil
+}
+
+type reader struct {
+	get func(string) string
+	err error
+}
+
+func (r *reader) str(name, def string) string {
+	if v := r.get(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) fail(name, v, rule string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%s=%q: %s", name, v, rule)
+	}
+}
+
+func (r *reader) integer(name string, def int) int {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		r.fail(name, v, "must be a whole number ≥ 0")
+		return def
+	}
+	return n
+}
+
+func (r *reader) ints(name string, def []int) []int {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	var out []int
+	for _, part := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n <= 0 {
+			r.fail(name, v, "must be a comma-separated list of whole numbers > 0")
+			return def
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, v, "must be true or false")
+		return def
+	}
+	return b
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		r.fail(name, v, "must be a positive Go duration such as 72h")
+		return def
+	}
+	return d
+}

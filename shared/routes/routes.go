@@ -1,0 +1,85 @@
+// Package routes is the one route table of the portal API. The Lambda mains, the local dev
+// server and the CDK stack all read it, so deployed and local routes cannot drift.
+package routes
+
+import "fmt"
+
+// Auth says who may call a route.
+type Auth string
+
+// The access levels a route can require.
+const (
+	// Public routes need no session (sign-up, login, health).
+	Public Auth = "public"
+	// Session routes need a signed-in portal user.
+	Session Auth = "session"
+	// Operations routes need a signed-in member of the operations group.
+	Operations Auth = "operations"
+	// LocalOnly routes exist only in the local stack (dev mail, job triggers); they are
+	// neither deployed nor mounted outside local mode.
+	LocalOnly Auth = "local"
+)
+
+// Route is one endpoint: a Lambda function on AWS, a mux entry locally.
+type Route struct {
+	// Name is the function's name, kebab-case: functions/<Name>/main.go.
+	Name string
+	// Method and Path are the HTTP method and the path pattern ({name} for parameters).
+	Method string
+	Path   string
+	// Auth is the access the route requires.
+	Auth Auth
+	// Summary is a one-line description used by the OpenAPI document.
+	Summary string
+	// Tag groups routes in the API description.
+	Tag string
+}
+
+// Pattern is the route as a net/http ServeMux pattern.
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// Portal is every portal API route.
+var Portal = []Route{
+	{Name: "healthz", Method: "GET", Path: "/api/healthz", Auth: Public, Tag: "platform", Summary: "State of each dependency; 200 only when all are up"},
+	{Name: "openapi", Method: "GET", Path: "/api/openapi.json", Auth: Public, Tag: "platform", Summary: "This API's OpenAPI 3.1 description"},
+	{Name: "password-policy", Method: "GET", Path: "/api/auth/password-policy", Auth: Public, Tag: "auth", Summary: "The password rules new passwords must meet"},
+	{Name: "auth-signup", Method: "POST", Path: "/api/auth/signup", Auth: Public, Tag: "auth", Summary: "Create a portal account and email its activation link"},
+	{Name: "auth-activate", Method: "POST", Path: "/api/auth/activate", Auth: Public, Tag: "auth", Summary: "Activate an account with the emailed token"},
+	{Name: "auth-resend-activation", Method: "POST", Path: "/api/auth/activation/resend", Auth: Public, Tag: "auth", Summary: "Email a new activation link"},
+	{Name: "auth-login", Method: "POST", Path: "/api/auth/login", Auth: Public, Tag: "auth", Summary: "Sign in and start a session"},
+	{Name: "auth-refresh", Method: "POST", Path: "/api/auth/refresh", Auth: Session, Tag: "auth", Summary: "Extend the session with Cognito's refresh token"},
+	{Name: "auth-logout", Method: "POST", Path: "/api/auth/logout", Auth: Session, Tag: "auth", Summary: "End the session and revoke its tokens"},
+	{Name: "auth-forgot-password", Method: "POST", Path: "/api/auth/password/forgot", Auth: Public, Tag: "auth", Summary: "Email a password reset link"},
+	{Name: "auth-reset-password", Method: "POST", Path: "/api/auth/password/reset", Auth: Public, Tag: "auth", Summary: "Set a new password with the emailed token"},
+	{Name: "account-get", Method: "GET", Path: "/api/account", Auth: Session, Tag: "account", Summary: "The signed-in user's account"},
+	{Name: "account-update", Method: "PATCH", Path: "/api/account", Auth: Session, Tag: "account", Summary: "Change the signed-in user's name"},
+	{Name: "account-preferences", Method: "PUT", Path: "/api/account/preferences", Auth: Session, Tag: "account", Summary: "Choose which emails the user receives"},
+	{Name: "account-change-password", Method: "POST", Path: "/api/account/password", Auth: Session, Tag: "account", Summary: "Change the password"},
+	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
+	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: LocalOnly, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
+}
+
+// Job is a function started by a schedule rather than by HTTP.
+type Job struct {
+	// Name is the function's name: functions/<Name>/main.go.
+	Name string
+	// Schedule is the EventBridge schedule expression.
+	Schedule string
+	// Summary says what the job does.
+	Summary string
+}
+
+// Jobs is every scheduled function.
+var Jobs = []Job{
+	{Name: "password-expiry-reminder", Schedule: "cron(0 6 * * ? *)", Summary: "Email users whose password expires in one of the warning days"},
+}
+
+// ByName returns the portal route with that name.
+func ByName(name string) (Route, error) {
+	for _, r := range Portal {
+		if r.Name == name {
+			return r, nil
+		}
+	}
+	return Route{}, fmt.Errorf("routes: no route named %q", name)
+}
