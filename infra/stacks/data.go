@@ -37,6 +37,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg config.Config, env 
 		}
 		table := datatable.New(stack, tableID, def)
 		tables[def.Name] = table
+		// An output, not an export: see NewIdentityStack.
 		awscdk.NewCfnOutput(stack, jsii.String(tableID+"Name"), &awscdk.CfnOutputProps{
 			Value:       table.TableName(),
 			Description: jsii.String(fmt.Sprintf("Name of the %s DynamoDB table", def.Name)),

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"sync"
 	"testing"
 
@@ -22,9 +21,20 @@ import (
 	"github.com/bank/devportal/shared/routes"
 )
 
+// outdir receives the cloud assembly and cdk-nag's reports; TestMain removes it, where
+// CDK's own temporary directory would stay behind after every run.
+var outdir string
+
 func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "devportal-infra-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	outdir = dir
 	code := m.Run()
 	jsii.Close()
+	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
@@ -32,7 +42,6 @@ func TestMain(m *testing.M) {
 // cost seconds.
 type synthesized struct {
 	cfg      config.Config
-	app      awscdk.App
 	stacks   stacks.Stacks
 	data     assertions.Template
 	identity assertions.Template
@@ -74,11 +83,10 @@ func synth(t *testing.T) *synthesized {
 			app.err = err
 			return
 		}
-		a := awscdk.NewApp(nil)
+		a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 		s := stacks.NewApp(a, cfg, &awscdk.Environment{Region: jsii.String(cfg.Region)})
 		app = synthesized{
 			cfg:      cfg,
-			app:      a,
 			stacks:   s,
 			data:     assertions.Template_FromStack(s.Data.Stack, nil),
 			identity: assertions.Template_FromStack(s.Identity.Stack, nil),
@@ -182,7 +190,7 @@ func TestTables(t *testing.T) {
 				}
 				got = append(got, a["AttributeName"].(string))
 			}
-			sort.Strings(got)
+			slices.Sort(got)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("attribute definitions = %v, want %v", got, want)
 			}
@@ -421,7 +429,7 @@ func TestNagRan(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.stack+"/"+tc.rule, func(t *testing.T) {
-			report := nagReport(t, *s.app.Outdir(), tc.stack)
+			report := nagReport(t, outdir, tc.stack)
 			got, ok := report[tc.rule]
 			if !ok {
 				t.Fatalf("rule not in the report; report has %v", report)

@@ -38,10 +38,8 @@ type Outputs struct {
 // twice changes nothing.
 func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsUser) (Outputs, error) {
 	db := dynamodb.NewFromConfig(awsCfg)
-	for _, t := range resources.Tables(c) {
-		if err := ensureTable(ctx, db, t); err != nil {
-			return Outputs{}, fmt.Errorf("table %s: %w", t.Name, err)
-		}
+	if err := CreateTables(ctx, db, c); err != nil {
+		return Outputs{}, err
 	}
 	idp := cip.NewFromConfig(awsCfg)
 	out, err := ensureUserPool(ctx, idp, resources.PortalUserPool(c))
@@ -55,6 +53,16 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsU
 		return Outputs{}, fmt.Errorf("operations user %s: %w", ops.Email, err)
 	}
 	return out, nil
+}
+
+// CreateTables creates every table of resources.Tables that does not exist yet.
+func CreateTables(ctx context.Context, db *dynamodb.Client, c config.Config) error {
+	for _, t := range resources.Tables(c) {
+		if err := ensureTable(ctx, db, t); err != nil {
+			return fmt.Errorf("table %s: %w", t.Name, err)
+		}
+	}
+	return nil
 }
 
 func ensureTable(ctx context.Context, db *dynamodb.Client, t resources.Table) error {

@@ -41,16 +41,12 @@ func buildDocument() map[string]any {
 			"tags":        []string{rt.Tag},
 			"x-auth":      string(rt.Auth),
 		}
-		if rt.Auth == routes.Session || rt.Auth == routes.Operations {
-			op["security"] = []any{map[string]any{"session": []string{}}}
+		if sec := security(rt); len(sec) > 0 {
+			op["security"] = []any{sec}
 		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
-		}
-		if unsafeMethod(rt.Method) {
-			params = append(params, map[string]any{"name": CSRFHeader, "in": "header", "required": true,
-				"description": "The value of the " + CSRFCookie + " cookie (double-submit CSRF protection).", "schema": map[string]any{"type": "string"}})
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
@@ -91,10 +87,25 @@ func buildDocument() map[string]any {
 		"components": map[string]any{
 			"schemas": g.components,
 			"securitySchemes": map[string]any{
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie,
+					"description": "httpOnly session cookie set by POST /api/auth/login."},
+				"csrf": map[string]any{"type": "apiKey", "in": "header", "name": CSRFHeader,
+					"description": "State-changing calls repeat the value of the " + CSRFCookie + " cookie (double-submit CSRF protection)."},
 			},
 		},
 	}
+}
+
+// security lists what a route requires: the session cookie, the CSRF header, or both.
+func security(rt routes.Route) map[string]any {
+	sec := map[string]any{}
+	if rt.Auth == routes.Session || rt.Auth == routes.Operations {
+		sec["session"] = []string{}
+	}
+	if unsafeMethod(rt.Method) {
+		sec["csrf"] = []string{}
+	}
+	return sec
 }
 
 func errorStatuses(rt routes.Route, ep endpoint) []int {

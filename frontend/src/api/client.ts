@@ -1,0 +1,161 @@
+import createClient, { type Middleware } from "openapi-fetch";
+import type { paths } from "./schema";
+import type { ApiError } from "./types";
+
+export const CSRF_COOKIE = "devportal_csrf";
+export const CSRF_HEADER = "X-CSRF-Token";
+/** A cheap GET that makes the server set the CSRF cookie. */
+export const CSRF_BOOTSTRAP_PATH = "/api/auth/password-policy";
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Reads a cookie value by name from a `document.cookie`-style string. */
+export function readCookie(name: string, cookieString: string = document.cookie): string | undefined {
+  for (const part of cookieString.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) {
+      const raw = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return raw;
+      }
+    }
+  }
+  return undefined;
+}
+
+export interface ApiOptions {
+  /** Origin the API is served from; defaults to the page's own origin. */
+  baseUrl?: string;
+  /** fetch implementation; defaults to the global fetch, looked up on every call. */
+  fetch?: (input: Request) => Promise<Response>;
+  /** Cookie reader; defaults to `document.cookie`. */
+  getCookie?: (name: string) => string | undefined;
+}
+
+function defaultBaseUrl(): string {
+  return typeof window !== "undefined" && window.location ? window.location.origin : "";
+}
+
+/**
+ * Creates a typed API client. Mutating requests carry the CSRF token from the
+ * `devportal_csrf` cookie; if the cookie is missing, a GET to the password policy
+ * endpoint is made first so the server sets it.
+ */
+export function createApi(options: ApiOptions = {}) {
+  const baseUrl = options.baseUrl ?? defaultBaseUrl();
+  const doFetch = options.fetch ?? ((req: Request) => globalThis.fetch(req));
+  const getCookie = options.getCookie ?? ((name: string) => readCookie(name));
+
+  let bootstrapping: Promise<void> | null = null;
+  async function ensureCsrfCookie(): Promise<string | undefined> {
+    let token = getCookie(CSRF_COOKIE);
+    if (token) return token;
+    if (!bootstrapping) {
+      bootstrapping = doFetch(
+        new Request(baseUrl + CSRF_BOOTSTRAP_PATH, { method: "GET", credentials: "same-origin" }),
+      )
+        .then(async (res) => {
+          // Drain the body so the connection can be reused.
+          await res.text().catch(() => undefined);
+        })
+        .finally(() => {
+          bootstrapping = null;
+        });
+    }
+    await bootstrapping;
+    token = getCookie(CSRF_COOKIE);
+    return token;
+  }
+
+  const csrf: Middleware = {
+    async onRequest({ request }) {
+      if (!MUTATING.has(request.method.toUpperCase())) return undefined;
+      const token = await ensureCsrfCookie();
+      if (token) request.headers.set(CSRF_HEADER, token);
+      return request;
+    },
+  };
+
+  const client = createClient<paths>({
+    baseUrl,
+    credentials: "same-origin",
+    fetch: doFetch,
+    headers: { Accept: "application/json" },
+  });
+  client.use(csrf);
+  return client;
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** The client used by the application. */
+export const api: Api = createApi();
+
+export type ApiResult<T> =
+  | { ok: true; status: number; data: T }
+  | { ok: false; status: number; error: ApiError };
+
+function isApiError(value: unknown): value is ApiError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    typeof (value as { message?: unknown }).message === "string"
+  );
+}
+
+/** Message shown when the request never got an answer from our server. */
+export const NETWORK_ERROR_MESSAGE = "We could not reach the server. Check your connection and try again.";
+
+/** Turns anything the server sent back into the documented error shape. */
+export function toApiError(status: number, body: unknown): ApiError {
+  if (isApiError(body)) {
+    return {
+      code: body.code,
+      message: body.message,
+      fields: Array.isArray(body.fields) ? body.fields : undefined,
+      requestId: typeof body.requestId === "string" ? body.requestId : "",
+    };
+  }
+  return {
+    code: `HTTP_${status}`,
+    message: `The server returned an unexpected response (HTTP ${status}). Please try again later.`,
+    requestId: "",
+  };
+}
+
+/**
+ * Awaits an openapi-fetch call and returns a discriminated result.
+ * Network failures and unreadable responses become an error result instead of throwing.
+ */
+export async function call<T>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<ApiResult<T>> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await request;
+  } catch {
+    return { ok: false, status: 0, error: { code: "NETWORK_ERROR", message: NETWORK_ERROR_MESSAGE, requestId: "" } };
+  }
+  const { response } = result;
+  if (response.ok) {
+    return { ok: true, status: response.status, data: result.data as T };
+  }
+  return { ok: false, status: response.status, error: toApiError(response.status, result.error) };
+}
+
+/** Field name (JSON body field) → list of messages from the server. */
+export type FieldErrors = Record<string, string[]>;
+
+/** Maps an error body's `fields` to messages per field, in server order. */
+export function fieldErrorsOf(error: ApiError | null | undefined): FieldErrors {
+  const out: FieldErrors = {};
+  for (const f of error?.fields ?? []) {
+    if (!f || typeof f.field !== "string") continue;
+    (out[f.field] ??= []).push(f.message);
+  }
+  return out;
+}

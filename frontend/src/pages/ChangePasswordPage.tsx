@@ -1,0 +1,99 @@
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { api } from "../api/client";
+import { useAuth } from "../auth/AuthContext";
+import { TextField } from "../components/Field";
+import { FormAlert } from "../components/FormAlert";
+import { PasswordChecklist } from "../components/PasswordChecklist";
+import { days } from "../lib/format";
+import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
+
+export function ChangePasswordPage() {
+  useTitle("Change password");
+  const { setAccount, signedOut, dismissExpiryWarning } = useAuth();
+  const policy = usePasswordPolicy();
+  const { busy, error, fields, submit } = useApiForm("password");
+  const [currentPassword, setCurrentPassword] = useState("");
+  const [newPassword, setNewPassword] = useState("");
+  const [newPasswordConfirmation, setNewPasswordConfirmation] = useState("");
+  const [doneInDays, setDoneInDays] = useState<number | null>(null);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await submit(() =>
+      api.POST("/api/account/password", { body: { currentPassword, newPassword, newPasswordConfirmation } }),
+    );
+    if (!r) return;
+    if (r.ok) {
+      setAccount(r.data);
+      dismissExpiryWarning();
+      setCurrentPassword("");
+      setNewPassword("");
+      setNewPasswordConfirmation("");
+      setDoneInDays(r.data.passwordExpiresInDays);
+    } else if (r.status === 401 && r.error.code === "UNAUTHENTICATED") {
+      signedOut();
+    }
+  };
+
+  return (
+    <section className="narrow">
+      <h1>Change password</h1>
+      {doneInDays !== null ? (
+        <div id="change-password-success" className="panel panel--success" role="status">
+          <p>
+            <strong>Your password has been changed.</strong> It is valid for {days(doneInDays)}.
+          </p>
+          <p>
+            <Link to="/account">Back to my account</Link>
+          </p>
+        </div>
+      ) : (
+        <form id="password-form" noValidate onSubmit={onSubmit}>
+          <FormAlert form="password" error={error} shownFields={["currentPassword", "newPassword", "newPasswordConfirmation"]} />
+          <TextField
+            form="password"
+            name="currentPassword"
+            type="password"
+            label="Current password"
+            autoComplete="current-password"
+            required
+            value={currentPassword}
+            onValueChange={setCurrentPassword}
+            errors={fields.currentPassword}
+          />
+          <TextField
+            form="password"
+            name="newPassword"
+            type="password"
+            label="New password"
+            autoComplete="new-password"
+            required
+            value={newPassword}
+            onValueChange={setNewPassword}
+            errors={fields.newPassword}
+            describedBy={policy ? "password-newPassword-rules" : undefined}
+          />
+          <TextField
+            form="password"
+            name="newPasswordConfirmation"
+            type="password"
+            label="Confirm new password"
+            autoComplete="new-password"
+            required
+            value={newPasswordConfirmation}
+            onValueChange={setNewPasswordConfirmation}
+            errors={fields.newPasswordConfirmation}
+          />
+          <PasswordChecklist id="password-newPassword-rules" policy={policy} password={newPassword} confirmation={newPasswordConfirmation} />
+          <div className="actions">
+            <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
+              Change password
+            </button>
+            <Link to="/account">Cancel</Link>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

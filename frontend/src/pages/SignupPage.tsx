@@ -1,0 +1,130 @@
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { api } from "../api/client";
+import { CheckboxField, TextField } from "../components/Field";
+import { FormAlert } from "../components/FormAlert";
+import { PasswordChecklist } from "../components/PasswordChecklist";
+import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
+
+const FIELDS = ["fullName", "email", "password", "passwordConfirmation", "organizationCode", "acceptTerms"] as const;
+
+export function SignupPage() {
+  useTitle("Sign up");
+  const policy = usePasswordPolicy();
+  const { busy, error, fields, submit } = useApiForm("signup");
+  const [fullName, setFullName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [passwordConfirmation, setPasswordConfirmation] = useState("");
+  const [organizationCode, setOrganizationCode] = useState("");
+  const [acceptTerms, setAcceptTerms] = useState(false);
+  const [createdEmail, setCreatedEmail] = useState<string | null>(null);
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const code = organizationCode.trim();
+    const r = await submit(() =>
+      api.POST("/api/auth/signup", {
+        body: {
+          fullName,
+          email,
+          password,
+          passwordConfirmation,
+          ...(code ? { organizationCode: code } : {}),
+          acceptTerms,
+        },
+      }),
+    );
+    if (r?.ok) setCreatedEmail(r.data.email || email);
+  };
+
+  if (createdEmail !== null) {
+    return (
+      <section className="narrow">
+        <div id="signup-success" className="panel panel--success" role="status">
+          <h1>Check your email</h1>
+          <p>
+            We have created your account and sent an activation link to <strong>{createdEmail}</strong>. Open the link
+            to activate your account; it is valid for 72 hours.
+          </p>
+          <p>
+            Didn't get the email? Check your spam folder, or{" "}
+            <Link to="/activation/resend">send the activation email again</Link>.
+          </p>
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="narrow">
+      <h1>Create your developer account</h1>
+      <p>
+        Already have an account? <Link to="/login">Sign in</Link>
+      </p>
+      <form id="signup-form" noValidate onSubmit={onSubmit}>
+        <FormAlert form="signup" error={error} shownFields={FIELDS} />
+        <TextField form="signup" name="fullName" label="Full name" autoComplete="name" required value={fullName} onValueChange={setFullName} errors={fields.fullName} />
+        <TextField form="signup" name="email" type="email" label="Email" autoComplete="email" required value={email} onValueChange={setEmail} errors={fields.email} />
+        <TextField
+          form="signup"
+          name="password"
+          type="password"
+          label="Password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onValueChange={setPassword}
+          errors={fields.password}
+          describedBy={policy ? "signup-password-rules" : undefined}
+        />
+        <TextField
+          form="signup"
+          name="passwordConfirmation"
+          type="password"
+          label="Confirm password"
+          autoComplete="new-password"
+          required
+          value={passwordConfirmation}
+          onValueChange={setPasswordConfirmation}
+          errors={fields.passwordConfirmation}
+        />
+        <PasswordChecklist id="signup-password-rules" policy={policy} password={password} confirmation={passwordConfirmation} />
+        <TextField
+          form="signup"
+          name="organizationCode"
+          label="Organization code"
+          optional
+          hint="Given by your organization's owner after onboarding; leave empty if you are the first"
+          autoComplete="off"
+          value={organizationCode}
+          onValueChange={setOrganizationCode}
+          errors={fields.organizationCode}
+        />
+        <details className="terms">
+          <summary>Read the Terms &amp; Conditions</summary>
+          <p>
+            The sandbox is provided for development and testing only. Do not send real customer data to the sandbox.
+            You are responsible for keeping your credentials confidential. Production access is subject to a separate
+            agreement, a valid eIDAS certificate and the licences required by PSD2. We may suspend accounts that misuse
+            the portal or its APIs.
+          </p>
+        </details>
+        <CheckboxField
+          form="signup"
+          name="acceptTerms"
+          label="I accept the Terms & Conditions"
+          required
+          checked={acceptTerms}
+          onCheckedChange={setAcceptTerms}
+          errors={fields.acceptTerms}
+        />
+        <div className="actions">
+          <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
+            Create account
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

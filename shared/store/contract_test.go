@@ -1,0 +1,301 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/account"
+	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/localstack"
+	"github.com/bank/devportal/shared/store"
+	"github.com/bank/devportal/shared/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+// backends are the DynamoDB implementations the contract runs against: moto, as the
+// local stack uses it, and DynamoDB Local, whose behaviour matches DynamoDB exactly.
+var backends = []struct {
+	name     string
+	endpoint func(testing.TB) string
+}{
+	{"moto", testkit.MotoEndpoint},
+	{"dynamodb-local", testkit.DynamoDBLocalEndpoint},
+}
+
+func newStore(t *testing.T, endpoint string) *store.Portal {
+	t.Helper()
+	c := testkit.Config(t, endpoint)
+	db := dynamodb.NewFromConfig(testkit.AWS(t, c))
+	if err := localstack.CreateTables(context.Background(), db, c); err != nil {
+		t.Fatalf("create tables: %v", err)
+	}
+	return store.NewPortal(db, c.PortalTable)
+}
+
+func TestPortalStoreContract(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			endpoint := b.endpoint(t)
+			for _, c := range contract {
+				t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t, endpoint)) })
+			}
+		})
+	}
+}
+
+var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func profile(id, email string) account.Profile {
+	return account.Profile{UserID: id, Email: email, FullName: "Test " + id, Status: account.StatusPending,
+		CreatedAt: t0, TermsAcceptedAt: t0, PasswordChangedAt: t0, Preferences: account.DefaultPreferences}
+}
+
+func wantKind(t *testing.T, err error, kind *apperr.Error, code string) {
+	t.Helper()
+	var ae *apperr.Error
+	if !errors.Is(err, kind) || !errors.As(err, &ae) || (code != "" && ae.Code != code) {
+		t.Fatalf("error = %v, want kind %v code %q", err, kind.Kind, code)
+	}
+}
+
+var contract = []struct {
+	name string
+	run  func(t *testing.T, s *store.Portal)
+}{
+	{"profile round trip and lookup by email", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		p := profile("u1", "Ann@Example.com")
+		p.OrganizationCode = "ORG42"
+		if err := s.CreateProfile(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetProfile(ctx, "u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Email = "ann@example.com"
+		if fmt.Sprint(got) != fmt.Sprint(p) {
+			t.Fatalf("GetProfile = %+v, want %+v", got, p)
+		}
+		byEmail, err := s.GetProfileByEmail(ctx, "ANN@example.com ")
+		if err != nil || byEmail.UserID != "u1" {
+			t.Fatalf("GetProfileByEmail = %+v, %v", byEmail, err)
+		}
+	}},
+	{"missing profile is ErrNotFound", func(t *testing.T, s *store.Portal) {
+		_, err := s.GetProfile(context.Background(), "nobody")
+		wantKind(t, err, apperr.ErrNotFound, "")
+		_, err = s.GetProfileByEmail(context.Background(), "nobody@example.com")
+		wantKind(t, err, apperr.ErrNotFound, "")
+	}},
+	{"second profile with the same email conflicts and writes nothing", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, s.CreateProfile(ctx, profile("u2", "ANN@example.com")), apperr.ErrConflict, "EMAIL_TAKEN")
+		_, err := s.GetProfile(ctx, "u2")
+		wantKind(t, err, apperr.ErrNotFound, "")
+	}},
+	{"update applies the change and keeps the email", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+			p.FullName, p.Email, p.Status = "Ann B", "evil@example.com", account.StatusActive
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := s.GetProfile(ctx, "u1")
+		if got.FullName != "Ann B" || got.Email != "ann@example.com" || again.FullName != "Ann B" || again.Status != account.StatusActive {
+			t.Fatalf("after update: returned %+v, stored %+v", got, again)
+		}
+	}},
+	{"update failing in the change function writes nothing", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		boom := apperr.New(apperr.Invalid, "NO", "no")
+		_, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "X"; return boom })
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v", err)
+		}
+		if got, _ := s.GetProfile(ctx, "u1"); got.FullName != "Test u1" {
+			t.Fatalf("name changed to %q", got.FullName)
+		}
+	}},
+	{"concurrent updates: one wins, the other conflicts", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		inside, release := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		var slowErr error
+		wg.Go(func() {
+			_, slowErr = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+				close(inside)
+				<-release
+				p.FullName = "slow"
+				return nil
+			})
+		})
+		<-inside
+		if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "fast"; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		close(release)
+		wg.Wait()
+		wantKind(t, slowErr, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		if got, _ := s.GetProfile(ctx, "u1"); got.FullName != "fast" {
+			t.Fatalf("name = %q, want fast", got.FullName)
+		}
+	}},
+	{"delete removes profile and frees the email", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteProfile(ctx, "u1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateProfile(ctx, profile("u2", "ann@example.com")); err != nil {
+			t.Fatalf("email not freed: %v", err)
+		}
+	}},
+	{"list pages through every profile", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		for i := range 5 {
+			if err := s.CreateProfile(ctx, profile(fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.com", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		cursor, pages := "", 0
+		for {
+			ps, next, err := s.ListProfiles(ctx, cursor, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			for _, p := range ps {
+				seen[p.UserID] = true
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(seen) != 5 || pages < 3 {
+			t.Fatalf("saw %d profiles in %d pages", len(seen), pages)
+		}
+		_, _, err := s.ListProfiles(ctx, "not-a-cursor", 2)
+		wantKind(t, err, apperr.ErrInvalid, "BAD_CURSOR")
+	}},
+	{"password history keeps the newest N", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if h, err := s.PasswordHistory(ctx, "u1"); err != nil || len(h) != 0 {
+			t.Fatalf("empty history = %v, %v", h, err)
+		}
+		for _, h := range []string{"a", "b", "c", "d"} {
+			if err := s.PushPasswordHistory(ctx, "u1", h, 3); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h, err := s.PasswordHistory(ctx, "u1")
+		if err != nil || fmt.Sprint(h) != "[d c b]" {
+			t.Fatalf("history = %v, %v", h, err)
+		}
+	}},
+	{"a link is used once, before it expires, for its kind only", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		l := account.Link{TokenHash: "h1", Kind: account.LinkActivation, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(72 * time.Hour)}
+		if err := s.PutLink(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutLink(ctx, l); err == nil {
+			t.Fatal("second PutLink of the same hash succeeded")
+		}
+		_, err := s.UseLink(ctx, "h1", account.LinkReset, t0)
+		wantKind(t, err, apperr.ErrNotFound, "LINK_INVALID")
+		if _, err := s.GetLink(ctx, "h1", account.LinkActivation, t0); err != nil {
+			t.Fatalf("GetLink: %v", err)
+		}
+		got, err := s.UseLink(ctx, "h1", account.LinkActivation, t0.Add(time.Hour))
+		if err != nil || got.UserID != "u1" || got.Email != "ann@example.com" {
+			t.Fatalf("UseLink = %+v, %v", got, err)
+		}
+		_, err = s.UseLink(ctx, "h1", account.LinkActivation, t0.Add(2*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_USED")
+		_, err = s.GetLink(ctx, "h1", account.LinkActivation, t0.Add(2*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_USED")
+		_, err = s.UseLink(ctx, "unknown", account.LinkActivation, t0)
+		wantKind(t, err, apperr.ErrNotFound, "LINK_INVALID")
+	}},
+	{"an expired link is refused", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		l := account.Link{TokenHash: "h2", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(72 * time.Hour)}
+		if err := s.PutLink(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.UseLink(ctx, "h2", account.LinkReset, t0.Add(72*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_EXPIRED")
+		_, err = s.GetLink(ctx, "h2", account.LinkReset, t0.Add(73*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_EXPIRED")
+	}},
+	{"racing uses of one link: exactly one succeeds", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.PutLink(ctx, account.Link{TokenHash: "h3", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for range 8 {
+			wg.Go(func() {
+				if _, err := s.UseLink(ctx, "h3", account.LinkReset, t0); err == nil {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Fatalf("%d uses succeeded, want 1", wins)
+		}
+	}},
+	{"sessions: put, get, expire, delete", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		sess := account.Session{IDHash: "s1", UserID: "u1", Email: "a@example.com", Groups: []string{"operations"},
+			AccessToken: "at", RefreshToken: "rt", AccessExpiresAt: t0.Add(time.Hour), CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
+		if err := s.PutSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetSession(ctx, "s1", t0.Add(time.Hour))
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(sess) {
+			t.Fatalf("GetSession = %+v, %v", got, err)
+		}
+		_, err = s.GetSession(ctx, "s1", t0.Add(12*time.Hour))
+		wantKind(t, err, apperr.ErrNotFound, "")
+		if err := s.DeleteSession(ctx, "s1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.GetSession(ctx, "s1", t0)
+		wantKind(t, err, apperr.ErrNotFound, "")
+		if err := s.DeleteSession(ctx, "s1"); err != nil {
+			t.Fatalf("deleting an absent session: %v", err)
+		}
+	}},
+}
