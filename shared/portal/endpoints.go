@@ -44,7 +44,7 @@ func decodeThen[Req any](w http.ResponseWriter, r *http.Request, do func(Req) er
 
 func (a *API) endpoints() map[string]endpoint {
 	return map[string]endpoint{
-		"healthz": {handle: (*API).health, responses: map[int]any{200: HealthResponse{}}, errors: []int{503}},
+		"healthz": {handle: (*API).health, responses: map[int]any{200: HealthResponse{}, 503: HealthResponse{}}},
 		"openapi": {handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteJSON(w, http.StatusOK, Document())
 		}, responses: map[int]any{200: map[string]any{}}},
@@ -75,7 +75,7 @@ func (a *API) endpoints() map[string]endpoint {
 					return nil
 				})
 			}},
-		"auth-login": {request: account.LoginRequest{}, responses: map[int]any{200: account.LoginResponse{}}, errors: []int{429},
+		"auth-login": {request: account.LoginRequest{}, responses: map[int]any{200: account.LoginResponse{}}, errors: []int{401, 429},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 				decodeThen(w, r, func(req account.LoginRequest) error {
 					s, err := a.Accounts.Login(r.Context(), req)

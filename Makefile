@@ -1,0 +1,85 @@
+# The two commands a newcomer needs: `make dev` (run the product) and `make test` (every test).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+LOCAL      := .local
+STAMP      := $(LOCAL)/stamps
+FUNCTIONS  := $(notdir $(wildcard functions/*))
+GO_PKGS     = $(shell go list ./... | grep -v /node_modules/)
+
+.PHONY: help dev test test-go test-frontend lint build synth frontend deps go-deps npm-deps moto-deps chromium clean
+
+help:
+	@echo "make dev      run the whole product locally (portal :8080, TPP API :8443, moto :5000)"
+	@echo "make test     run every test (Go, store contract, CDK, SPA unit, browser end to end)"
+	@echo "make lint     gofmt, go vet, staticcheck"
+	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
+	@echo "make synth    synthesize the CDK stacks into cdk.out/"
+
+## Dependencies: each installs only what is missing.
+deps: go-deps npm-deps moto-deps
+
+go-deps: $(STAMP)/go-deps
+$(STAMP)/go-deps: go.mod go.sum
+	go mod download
+	@mkdir -p $(STAMP) && touch $@
+
+npm-deps: frontend/node_modules/.package-lock.json
+frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+moto-deps:
+	@python3 -c 'import moto.server' 2>/dev/null || python3 -m pip install --quiet "moto[server]"
+
+# Debian's Chromium for the browser tests (npm's browser downloads do not work here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## The SPA, with its API types generated from the Go route table's OpenAPI document.
+frontend: deps
+	@mkdir -p $(LOCAL)
+	go run ./infra/local openapi > $(LOCAL)/openapi.json
+	@cmp -s $(LOCAL)/openapi.json frontend/src/api/openapi.json || cp $(LOCAL)/openapi.json frontend/src/api/openapi.json
+	cd frontend && npm run build --silent
+
+dev: frontend
+	go build -o $(LOCAL)/bin/devstack ./infra/local
+	exec $(LOCAL)/bin/devstack
+
+## Tests
+test: frontend chromium
+	@echo "== gofmt / go vet"
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	go vet $(GO_PKGS)
+	@echo "== Go tests (unit, moto and DynamoDB Local integration, CDK, browser end to end)"
+	go test -count=1 -timeout 15m $(GO_PKGS)
+	@echo "== SPA unit tests"
+	cd frontend && npx vitest run
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go vet $(GO_PKGS)
+	go tool staticcheck $(GO_PKGS)
+
+## Deployment artefacts
+build: go-deps
+	@for fn in $(FUNCTIONS); do \
+	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags "-s -w" \
+	    -o $(LOCAL)/build/$$fn/bootstrap ./functions/$$fn || exit 1; \
+	done
+	@ls -l $(LOCAL)/build/*/bootstrap | awk '{printf "%-32s %6.1f MiB\n", $$9, $$5/1048576}'
+
+synth: go-deps
+	go run ./infra
+
+invoke-%: synth
+	sam local invoke $* --event events/$*.json
+
+clean:
+	rm -rf $(LOCAL) cdk.out frontend/dist
