@@ -159,10 +159,8 @@ func teardown() {
 	if suite.cancelAlloc != nil {
 		suite.cancelAlloc() // waits for the Chromium process to exit
 	}
-	if suite.stack != nil {
+	if suite.stack != nil { // when devstack.Start fails it stops moto itself
 		suite.stack.Stop()
-	} else if suite.err != nil && suite.dir != "" {
-		// devstack.Start stops moto itself when it fails.
 	}
 	if suite.dir != "" {
 		os.RemoveAll(suite.dir)

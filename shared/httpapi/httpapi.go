@@ -53,6 +53,8 @@ func decodeError(err error) error {
 		return apperr.New(apperr.Invalid, "MALFORMED_JSON", "The request body is empty; send a JSON object.")
 	case errors.As(err, &syn):
 		return apperr.New(apperr.Invalid, "MALFORMED_JSON", fmt.Sprintf("The request body is not valid JSON (at byte %d).", syn.Offset))
+	case errors.As(err, &typ) && typ.Field == "":
+		return apperr.New(apperr.Invalid, "MALFORMED_JSON", "The request body must be a JSON object.")
 	case errors.As(err, &typ):
 		return apperr.Fields(apperr.Field(typ.Field, "type", fmt.Sprintf("Must be a %s.", jsonType(typ.Type))))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -1,0 +1,133 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/bank/devportal/shared/app"
+	"github.com/bank/devportal/shared/portal"
+	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/testkit"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// TestEveryFunctionHasARouteAndAnEvent keeps functions/, events/ and the route table in
+// step: one function and one sample event per deployed route or job, nothing else.
+func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
+	want := map[string]bool{}
+	for _, rt := range routes.Portal {
+		if rt.Auth != routes.LocalOnly {
+			want[rt.Name] = true
+		}
+	}
+	for _, j := range routes.Jobs {
+		want[j.Name] = true
+	}
+	dirs, _ := os.ReadDir(filepath.Join(repoRoot(), "functions"))
+	got := map[string]bool{}
+	for _, d := range dirs {
+		got[d.Name()] = true
+		main, err := os.ReadFile(filepath.Join(repoRoot(), "functions", d.Name(), "main.go"))
+		if err != nil {
+			t.Errorf("functions/%s has no main.go", d.Name())
+			continue
+		}
+		if !strings.Contains(string(main), strconv.Quote(d.Name())) {
+			t.Errorf("functions/%s/main.go does not start route %q", d.Name(), d.Name())
+		}
+		if _, err := os.Stat(filepath.Join(repoRoot(), "events", d.Name()+".json")); err != nil {
+			t.Errorf("events/%s.json is missing", d.Name())
+		}
+	}
+	for name := range want {
+		if !got[name] {
+			t.Errorf("route %s has no functions/%s/main.go", name, name)
+		}
+	}
+	for name := range got {
+		if !want[name] {
+			t.Errorf("functions/%s is not in the route table", name)
+		}
+	}
+	evs, _ := filepath.Glob(filepath.Join(repoRoot(), "events", "*.json"))
+	if len(evs) != len(want) {
+		t.Errorf("%d events for %d functions", len(evs), len(want))
+	}
+}
+
+// TestSampleEventsThroughTheAdapter pushes each HTTP sample event through its function's
+// real handler and the API Gateway adapter, against moto, and checks the response is one
+// the OpenAPI document lists for that route.
+func TestSampleEventsThroughTheAdapter(t *testing.T) {
+	cfg := testkit.Bootstrapped(t, testkit.Ops)
+	cfg.Local = false // as deployed
+	api, err := app.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := portal.Document()["paths"].(map[string]any)
+	for _, rt := range routes.Portal {
+		if rt.Auth == routes.LocalOnly {
+			continue
+		}
+		t.Run(rt.Name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(repoRoot(), "events", rt.Name+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				t.Fatalf("event does not parse: %v", err)
+			}
+			if ev.RouteKey != rt.Pattern() || ev.RequestContext.HTTP.Method != rt.Method {
+				t.Fatalf("event route %q does not match %q", ev.RouteKey, rt.Pattern())
+			}
+			resp, err := httpadapter.NewV2(api.Handler(rt)).ProxyWithContext(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			documented := paths[rt.Path].(map[string]any)[strings.ToLower(rt.Method)].(map[string]any)["responses"].(map[string]any)
+			if _, ok := documented[strconv.Itoa(resp.StatusCode)]; !ok {
+				t.Fatalf("status %d is not documented for %s: %s", resp.StatusCode, rt.Name, resp.Body)
+			}
+			if resp.StatusCode != 204 && !json.Valid([]byte(resp.Body)) {
+				t.Fatalf("body is not JSON: %q", resp.Body)
+			}
+			if resp.Headers["X-Request-Id"] != "sample-request-0001" {
+				t.Fatalf("request ID not carried: %v", resp.Headers)
+			}
+		})
+	}
+	t.Run("password-expiry-reminder", func(t *testing.T) {
+		raw, _ := os.ReadFile(filepath.Join(repoRoot(), "events", "password-expiry-reminder.json"))
+		var ev events.CloudWatchEvent
+		if err := json.Unmarshal(raw, &ev); err != nil || ev.DetailType != "Scheduled Event" {
+			t.Fatalf("event = %+v, %v", ev, err)
+		}
+		res, err := api.Jobs["password-expiry-reminder"](context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two profiles: the operations user and the sample sign-up above.
+		if b, _ := json.Marshal(res); string(b) != `{"checked":2,"emailed":0}` {
+			t.Fatalf("result = %s", b)
+		}
+	})
+}

@@ -1,0 +1,58 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFromEnvDefaults(t *testing.T) {
+	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL"} {
+		t.Setenv(k, "")
+	}
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PortalTable != "devportal-portal" || c.ActivationTTL != 72*time.Hour || c.ResetTTL != 72*time.Hour ||
+		c.Password.MaxAgeDays != 730 || fmt.Sprint(c.Password.ExpiryWarnDays) != "[14 3 1]" || c.Password.MinLength != 12 ||
+		c.PortalURL != "http://127.0.0.1:8080" {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestFromEnvOverridesAndErrors(t *testing.T) {
+	cases := []struct {
+		env     map[string]string
+		check   func(Config) bool
+		wantErr string
+	}{
+		{env: map[string]string{"ACTIVATION_LINK_TTL": "24h", "PASSWORD_EXPIRY_WARNING_DAYS": "30, 7", "PORTAL_URL": "https://portal.bank.example/"},
+			check: func(c Config) bool {
+				return c.ActivationTTL == 24*time.Hour && fmt.Sprint(c.Password.ExpiryWarnDays) == "[30 7]" && c.PortalURL == "https://portal.bank.example"
+			}},
+		{env: map[string]string{"PASSWORD_MIN_LENGTH": "six"}, wantErr: "PASSWORD_MIN_LENGTH"},
+		{env: map[string]string{"PASSWORD_MIN_LENGTH": "6"}, wantErr: "PASSWORD_MIN_LENGTH: must be between 8 and 99"},
+		{env: map[string]string{"ACTIVATION_LINK_TTL": "-1h"}, wantErr: "ACTIVATION_LINK_TTL"},
+		{env: map[string]string{"PASSWORD_EXPIRY_WARNING_DAYS": "14,0"}, wantErr: "PASSWORD_EXPIRY_WARNING_DAYS"},
+		{env: map[string]string{"LOCAL_MODE": "maybe"}, wantErr: "LOCAL_MODE"},
+	}
+	for i, c := range cases {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			cfg, err := FromEnv()
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want it to name %s", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil || !c.check(cfg) {
+				t.Fatalf("cfg = %+v, err = %v", cfg, err)
+			}
+		})
+	}
+}
