@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/bank/devportal/shared/config"
 	"github.com/bank/devportal/shared/devstack"
 	"github.com/bank/devportal/shared/localstack"
@@ -45,6 +47,15 @@ func main() {
 
 func run() error {
 	started := time.Now()
+	// `make dev` runs this binary as make's child, and make does not pass SIGTERM on: ask
+	// the kernel to send it when the parent dies, so stopping make stops the whole stack.
+	parent := os.Getppid()
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0); err != nil {
+		return fmt.Errorf("set parent-death signal: %w", err)
+	}
+	if os.Getppid() != parent {
+		return fmt.Errorf("the process that started the local stack has already exited")
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
