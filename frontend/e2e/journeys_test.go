@@ -36,6 +36,7 @@ const (
 
 	subjectActivation = "Activate your developer portal account"
 	subjectReset      = "Reset your developer portal password"
+	subjectChanged    = "Your developer portal password was changed"
 )
 
 // Strong passwords: each meets the default policy (12+ characters, upper, lower, digit,
@@ -101,6 +102,8 @@ func (p *page) expectAccountPage(u user) {
 	p.waitPath("/account")
 	p.expectText("#account-email", u.email)
 	p.expectText("#account-name", u.name)
+	// A password set moments ago is far from expiry (730 days; warnings from 14 days).
+	p.expectAbsent("#password-expiry-warning")
 }
 
 func TestHappyPath(t *testing.T) {
@@ -136,6 +139,12 @@ func TestHappyPath(t *testing.T) {
 	p.replace("login-password", passwordSecond)
 	p.submit("login")
 	p.expectAccountPage(u)
+
+	// The change was announced by email, with a link to sign in.
+	notice := p.findMail(u.email, subjectChanged)
+	if want := p.base + "/login"; notice.link != want {
+		t.Errorf("the password-changed email links to %q, want %q", notice.link, want)
+	}
 }
 
 func TestSignupErrors(t *testing.T) {

@@ -200,13 +200,28 @@ func (p *page) expectAbsent(sel string) {
 	}
 }
 
-// waitPath waits until the browser shows path (client-side navigation included).
+// waitPath waits until the browser shows path, after a client-side or a full navigation.
+// A full navigation destroys the page's JavaScript context while it is being read, so
+// failed reads are retried until the step's time is up.
 func (p *page) waitPath(path string) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
-	if err := chromedp.Run(ctx, chromedp.Poll(fmt.Sprintf(`location.pathname === %s`, js(path)), nil, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		p.fatalf("the browser did not reach %s: %v", path, err)
+	var got struct {
+		Path  string `json:"path"`
+		Ready bool   `json:"ready"`
+	}
+	var err error
+	for {
+		err = chromedp.Run(ctx, chromedp.Evaluate(`({path: location.pathname, ready: document.readyState !== "loading"})`, &got))
+		if err == nil && got.Path == path && got.Ready {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			p.fatalf("the browser did not reach %s (it shows %s, last error %v)", path, got.Path, err)
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 

@@ -37,8 +37,17 @@ func NewService(cfg config.Config, profiles Profiles, links Links, sessions Sess
 	return &Service{cfg: cfg, profiles: profiles, links: links, sessions: sessions, idp: idp, mail: mail, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
+// PolicyView is the password policy as the SPA needs it to guide the user while typing.
+type PolicyView struct {
+	config.PasswordPolicy
+	// SpecialCharacters are the characters that count as special (Cognito's set).
+	SpecialCharacters string `json:"specialCharacters"`
+}
+
 // Policy returns the password policy in force.
-func (s *Service) Policy() config.PasswordPolicy { return s.cfg.Password }
+func (s *Service) Policy() PolicyView {
+	return PolicyView{PasswordPolicy: s.cfg.Password, SpecialCharacters: specialChars}
+}
 
 // SignUpRequest is the sign-up form.
 type SignUpRequest struct {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/bank/devportal/shared/account"
 	"github.com/bank/devportal/shared/apperr"
-	"github.com/bank/devportal/shared/config"
 	"github.com/bank/devportal/shared/httpapi"
 )
 
@@ -50,7 +49,7 @@ func (a *API) endpoints() map[string]endpoint {
 		}, responses: map[int]any{200: map[string]any{}}},
 		"password-policy": {handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 			httpapi.WriteJSON(w, http.StatusOK, a.Accounts.Policy())
-		}, responses: map[int]any{200: config.PasswordPolicy{}}},
+		}, responses: map[int]any{200: account.PolicyView{}}},
 		"auth-signup": {request: account.SignUpRequest{}, responses: map[int]any{201: account.SignUpResponse{}}, errors: []int{409},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 				decodeThen(w, r, func(req account.SignUpRequest) error {

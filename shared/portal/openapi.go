@@ -178,6 +178,15 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			continue
 		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			// encoding/json flattens an embedded struct's fields into the outer object.
+			inner := g.object(f.Type)
+			for k, v := range inner["properties"].(map[string]any) {
+				props[k] = v
+			}
+			required = append(required, inner["required"].([]string)...)
+			continue
+		}
 		if name == "-" {
 			continue
 		}

@@ -19,8 +19,17 @@ describe("evaluatePassword", () => {
       ["minDigits", false],
       ["minSpecial", false],
       ["maxRepeated", true],
+      ["characters", true],
     ]);
     expect(evaluatePassword(POLICY, "Sup3r-Secret!", "Sup3r-Secret!").every((r) => r.met)).toBe(true);
+  });
+
+  it("counts characters the way the server does", () => {
+    const rule = (pw: string, id: string) => evaluatePassword(POLICY, pw).find((r) => r.id === id)!.met;
+    expect(rule("Passwort mit Leerzeichen1", "minSpecial")).toBe(true); // a space is special
+    expect(rule("Ébcdefgh1234!", "minUpper")).toBe(false); // only A–Z count as upper case
+    expect(rule("Abcdefgh1234€", "minSpecial")).toBe(false); // € is not in the special set
+    expect(rule("Abcdefgh1234€!", "characters")).toBe(false); // and is refused
   });
 
   it("counts repeated characters in a row", () => {
@@ -37,6 +46,7 @@ describe("evaluatePassword", () => {
       ["minLength", true],
       ["minLower", true],
       ["minDigits", false],
+      ["characters", true],
     ]);
     expect(evaluatePassword(policy, "ab12").find((r) => r.id === "minDigits")!.met).toBe(true);
   });
@@ -52,6 +62,7 @@ describe("PasswordChecklist", () => {
       minDigits: "false",
       minSpecial: "false",
       maxRepeated: "false",
+      characters: "false",
       match: "false",
     });
 
@@ -63,6 +74,7 @@ describe("PasswordChecklist", () => {
       minDigits: "true",
       minSpecial: "false",
       maxRepeated: "true",
+      characters: "true",
       match: "false",
     });
     const special = container.querySelector('li[data-rule="minSpecial"]')!;

@@ -1,6 +1,6 @@
 import type { PasswordPolicy } from "../api/types";
 
-export type RuleId = "minLength" | "minUpper" | "minLower" | "minDigits" | "minSpecial" | "maxRepeated" | "match";
+export type RuleId = "minLength" | "minUpper" | "minLower" | "minDigits" | "minSpecial" | "maxRepeated" | "characters" | "match";
 
 export interface RuleStatus {
   id: RuleId;
@@ -26,10 +26,11 @@ export function longestRun(value: string): number {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-const UPPER = /\p{Lu}/u;
-const LOWER = /\p{Ll}/u;
-const DIGIT = /\p{Nd}/u;
-const SPECIAL = /[^\p{L}\p{N}\s]/u;
+// The same classes as the server's check (shared/account/password.go): ASCII letters and
+// digits, and the special characters the policy lists; anything else is refused.
+const UPPER = /[A-Z]/;
+const LOWER = /[a-z]/;
+const DIGIT = /[0-9]/;
 
 /**
  * Evaluates a candidate password against the policy. Rules whose requirement is 0
@@ -38,6 +39,9 @@ const SPECIAL = /[^\p{L}\p{N}\s]/u;
  */
 export function evaluatePassword(policy: PasswordPolicy, value: string, confirmation?: string): RuleStatus[] {
   const rules: RuleStatus[] = [];
+  const isSpecial = (ch: string) => policy.specialCharacters.includes(ch);
+  const specials = Array.from(value).filter(isSpecial).length;
+  const others = Array.from(value).filter((ch) => !UPPER.test(ch) && !LOWER.test(ch) && !DIGIT.test(ch) && !isSpecial(ch)).length;
   const len = Array.from(value).length;
   if (policy.minLength > 0) {
     rules.push({ id: "minLength", label: `At least ${plural(policy.minLength, "character", "characters")}`, met: len >= policy.minLength });
@@ -52,11 +56,12 @@ export function evaluatePassword(policy: PasswordPolicy, value: string, confirma
     rules.push({ id: "minDigits", label: `At least ${plural(policy.minDigits, "digit", "digits")}`, met: count(value, DIGIT) >= policy.minDigits });
   }
   if (policy.minSpecial > 0) {
-    rules.push({ id: "minSpecial", label: `At least ${plural(policy.minSpecial, "special character", "special characters")} (for example ! ? # @)`, met: count(value, SPECIAL) >= policy.minSpecial });
+    rules.push({ id: "minSpecial", label: `At least ${plural(policy.minSpecial, "special character", "special characters")} (for example ! ? # @)`, met: specials >= policy.minSpecial });
   }
   if (policy.maxRepeated > 0) {
     rules.push({ id: "maxRepeated", label: `No character repeated more than ${plural(policy.maxRepeated, "time", "times")} in a row`, met: len > 0 && longestRun(value) <= policy.maxRepeated });
   }
+  rules.push({ id: "characters", label: "Only letters A–Z, digits and special characters", met: value.length > 0 && others === 0 });
   if (confirmation !== undefined) {
     rules.push({ id: "match", label: "Both passwords match", met: value.length > 0 && value === confirmation });
   }

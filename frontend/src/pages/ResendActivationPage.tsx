@@ -24,7 +24,7 @@ export function ResendActivationPage() {
         <div id="resend-success" className="panel panel--success" role="status">
           <p>{message}</p>
           <p>
-            The new link is valid for 72 hours. Once activated, <Link to="/login">sign in</Link>.
+            Once activated, <Link to="/login">sign in</Link>.
           </p>
         </div>
       ) : (

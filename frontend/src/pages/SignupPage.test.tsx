@@ -116,7 +116,7 @@ describe("SignupPage", () => {
     fakeServer({
       "GET /api/auth/password-policy": () => json(200, POLICY),
       "POST /api/auth/signup": () =>
-        json(201, { email: "ada@example.com", status: "PENDING_ACTIVATION", message: "Check your email." }),
+        json(201, { email: "ada@example.com", status: "PENDING_ACTIVATION", message: "Check your email: the link is valid for 24 hours." }),
     });
     const user = userEvent.setup();
     renderSignup();
@@ -130,7 +130,7 @@ describe("SignupPage", () => {
     });
     expect(document.getElementById("signup-form")).toBeNull();
     expect(panel.textContent).toContain("ada@example.com");
-    expect(panel.textContent).toContain("72 hours");
+    expect(panel.textContent).toContain("Check your email: the link is valid for 24 hours.");
     expect(screen.getByRole("link", { name: "send the activation email again" }).getAttribute("href")).toBe("/activation/resend");
   });
 });

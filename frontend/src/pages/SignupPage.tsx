@@ -19,6 +19,7 @@ export function SignupPage() {
   const [organizationCode, setOrganizationCode] = useState("");
   const [acceptTerms, setAcceptTerms] = useState(false);
   const [createdEmail, setCreatedEmail] = useState<string | null>(null);
+  const [createdMessage, setCreatedMessage] = useState("");
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -35,7 +36,10 @@ export function SignupPage() {
         },
       }),
     );
-    if (r?.ok) setCreatedEmail(r.data.email || email);
+    if (r?.ok) {
+      setCreatedMessage(r.data.message);
+      setCreatedEmail(r.data.email || email);
+    }
   };
 
   if (createdEmail !== null) {
@@ -44,9 +48,9 @@ export function SignupPage() {
         <div id="signup-success" className="panel panel--success" role="status">
           <h1>Check your email</h1>
           <p>
-            We have created your account and sent an activation link to <strong>{createdEmail}</strong>. Open the link
-            to activate your account; it is valid for 72 hours.
+            We have created your account and sent an activation link to <strong>{createdEmail}</strong>.
           </p>
+          <p>{createdMessage}</p>
           <p>
             Didn't get the email? Check your spam folder, or{" "}
             <Link to="/activation/resend">send the activation email again</Link>.

@@ -23,6 +23,7 @@ export const POLICY = {
   historySize: 5,
   maxAgeDays: 90,
   expiryWarningDays: [14, 7, 1],
+  specialCharacters: "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ",
 };
 
 /**
