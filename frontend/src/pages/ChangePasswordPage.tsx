@@ -4,7 +4,7 @@ import { api } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
-import { PasswordChecklist } from "../components/PasswordChecklist";
+import { NewPasswordFields } from "../components/NewPasswordFields";
 import { days } from "../lib/format";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
 
@@ -62,30 +62,19 @@ export function ChangePasswordPage() {
             onValueChange={setCurrentPassword}
             errors={fields.currentPassword}
           />
-          <TextField
+          <NewPasswordFields
             form="password"
             name="newPassword"
-            type="password"
+            confirmationName="newPasswordConfirmation"
             label="New password"
-            autoComplete="new-password"
-            required
-            value={newPassword}
-            onValueChange={setNewPassword}
-            errors={fields.newPassword}
-            describedBy={policy ? "password-newPassword-rules" : undefined}
+            confirmationLabel="Confirm new password"
+            password={newPassword}
+            confirmation={newPasswordConfirmation}
+            onPasswordChange={setNewPassword}
+            onConfirmationChange={setNewPasswordConfirmation}
+            fields={fields}
+            policy={policy}
           />
-          <TextField
-            form="password"
-            name="newPasswordConfirmation"
-            type="password"
-            label="Confirm new password"
-            autoComplete="new-password"
-            required
-            value={newPasswordConfirmation}
-            onValueChange={setNewPasswordConfirmation}
-            errors={fields.newPasswordConfirmation}
-          />
-          <PasswordChecklist id="password-newPassword-rules" policy={policy} password={newPassword} confirmation={newPasswordConfirmation} />
           <div className="actions">
             <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
               Change password

@@ -1,9 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
-import { TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
-import { PasswordChecklist } from "../components/PasswordChecklist";
+import { NewPasswordFields } from "../components/NewPasswordFields";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
 
 const LINK_ERRORS = new Set(["LINK_INVALID", "LINK_USED", "LINK_EXPIRED"]);
@@ -43,30 +42,19 @@ export function ResetPasswordPage() {
               </p>
             )}
           </FormAlert>
-          <TextField
+          <NewPasswordFields
             form="reset"
             name="password"
-            type="password"
+            confirmationName="passwordConfirmation"
             label="New password"
-            autoComplete="new-password"
-            required
-            value={password}
-            onValueChange={setPassword}
-            errors={fields.password}
-            describedBy={policy ? "reset-password-rules" : undefined}
+            confirmationLabel="Confirm new password"
+            password={password}
+            confirmation={passwordConfirmation}
+            onPasswordChange={setPassword}
+            onConfirmationChange={setPasswordConfirmation}
+            fields={fields}
+            policy={policy}
           />
-          <TextField
-            form="reset"
-            name="passwordConfirmation"
-            type="password"
-            label="Confirm new password"
-            autoComplete="new-password"
-            required
-            value={passwordConfirmation}
-            onValueChange={setPasswordConfirmation}
-            errors={fields.passwordConfirmation}
-          />
-          <PasswordChecklist id="reset-password-rules" policy={policy} password={password} confirmation={passwordConfirmation} />
           <div className="actions">
             <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
               Set new password

@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { api } from "../api/client";
 import { CheckboxField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
-import { PasswordChecklist } from "../components/PasswordChecklist";
+import { NewPasswordFields } from "../components/NewPasswordFields";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
 
 const FIELDS = ["fullName", "email", "password", "passwordConfirmation", "organizationCode", "acceptTerms"] as const;
@@ -70,30 +70,19 @@ export function SignupPage() {
         <FormAlert form="signup" error={error} shownFields={FIELDS} />
         <TextField form="signup" name="fullName" label="Full name" autoComplete="name" required value={fullName} onValueChange={setFullName} errors={fields.fullName} />
         <TextField form="signup" name="email" type="email" label="Email" autoComplete="email" required value={email} onValueChange={setEmail} errors={fields.email} />
-        <TextField
+        <NewPasswordFields
           form="signup"
           name="password"
-          type="password"
+          confirmationName="passwordConfirmation"
           label="Password"
-          autoComplete="new-password"
-          required
-          value={password}
-          onValueChange={setPassword}
-          errors={fields.password}
-          describedBy={policy ? "signup-password-rules" : undefined}
+          confirmationLabel="Confirm password"
+          password={password}
+          confirmation={passwordConfirmation}
+          onPasswordChange={setPassword}
+          onConfirmationChange={setPasswordConfirmation}
+          fields={fields}
+          policy={policy}
         />
-        <TextField
-          form="signup"
-          name="passwordConfirmation"
-          type="password"
-          label="Confirm password"
-          autoComplete="new-password"
-          required
-          value={passwordConfirmation}
-          onValueChange={setPasswordConfirmation}
-          errors={fields.passwordConfirmation}
-        />
-        <PasswordChecklist id="signup-password-rules" policy={policy} password={password} confirmation={passwordConfirmation} />
         <TextField
           form="signup"
           name="organizationCode"
