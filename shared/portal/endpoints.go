@@ -29,65 +29,63 @@ func ok(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	httpapi.WriteJSON(w, status, v)
 }
 
-// decodeThen decodes the body into a fresh Req and calls do with it.
-func decodeThen[Req any](w http.ResponseWriter, r *http.Request, do func(Req) error) {
+// withBody is an endpoint that decodes a Req, calls do and answers status with its Resp.
+func withBody[Req, Resp any](status int, do func(a *API, r *http.Request, req Req) (Resp, error), errors ...int) endpoint {
 	var req Req
-	if err := httpapi.DecodeJSON(r, &req); err != nil {
-		httpapi.WriteError(w, r, err)
-		return
-	}
-	if err := do(req); err != nil {
-		httpapi.WriteError(w, r, err)
-	}
+	var resp Resp
+	return endpoint{request: req, responses: map[int]any{status: resp}, errors: errors,
+		handle: func(a *API, w http.ResponseWriter, r *http.Request) {
+			var in Req
+			if err := httpapi.DecodeJSON(r, &in); err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			out, err := do(a, r, in)
+			ok(w, r, status, out, err)
+		}}
+}
+
+// noBody is an endpoint without a request body that answers status with a Resp.
+func noBody[Resp any](status int, do func(a *API, r *http.Request) (Resp, error), errors ...int) endpoint {
+	var resp Resp
+	return endpoint{responses: map[int]any{status: resp}, errors: errors,
+		handle: func(a *API, w http.ResponseWriter, r *http.Request) {
+			out, err := do(a, r)
+			ok(w, r, status, out, err)
+		}}
 }
 
 func (a *API) endpoints() map[string]endpoint {
+	session := func(r *http.Request) account.Session { return sessionFrom(r.Context()) }
 	return map[string]endpoint{
-		"healthz": {handle: (*API).health, responses: map[int]any{200: HealthResponse{}, 503: HealthResponse{}}},
-		"openapi": {handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-			httpapi.WriteJSON(w, http.StatusOK, Document())
-		}, responses: map[int]any{200: map[string]any{}}},
-		"password-policy": {handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-			httpapi.WriteJSON(w, http.StatusOK, a.Accounts.Policy())
-		}, responses: map[int]any{200: account.PolicyView{}}},
-		"auth-signup": {request: account.SignUpRequest{}, responses: map[int]any{201: account.SignUpResponse{}}, errors: []int{409},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.SignUpRequest) error {
-					resp, err := a.Accounts.SignUp(r.Context(), req)
-					ok(w, r, http.StatusCreated, resp, err)
-					return nil
-				})
-			}},
-		"auth-activate": {request: account.TokenRequest{}, responses: map[int]any{200: account.ActivateResponse{}}, errors: []int{404, 410},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.TokenRequest) error {
-					resp, err := a.Accounts.Activate(r.Context(), req)
-					ok(w, r, http.StatusOK, resp, err)
-					return nil
-				})
-			}},
-		"auth-resend-activation": {request: account.EmailRequest{}, responses: map[int]any{202: account.MessageResponse{}},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.EmailRequest) error {
-					resp, err := a.Accounts.ResendActivation(r.Context(), req)
-					ok(w, r, http.StatusAccepted, resp, err)
-					return nil
-				})
-			}},
+		"healthz":         {handle: (*API).health, responses: map[int]any{200: HealthResponse{}, 503: HealthResponse{}}},
+		"openapi":         noBody(200, func(*API, *http.Request) (map[string]any, error) { return Document(), nil }),
+		"password-policy": noBody(200, func(a *API, _ *http.Request) (account.PolicyView, error) { return a.Accounts.Policy(), nil }),
+		"auth-signup": withBody(201, func(a *API, r *http.Request, req account.SignUpRequest) (account.SignUpResponse, error) {
+			return a.Accounts.SignUp(r.Context(), req)
+		}, 409),
+		"auth-activate": withBody(200, func(a *API, r *http.Request, req account.TokenRequest) (account.ActivateResponse, error) {
+			return a.Accounts.Activate(r.Context(), req)
+		}, 404, 410),
+		"auth-resend-activation": withBody(202, func(a *API, r *http.Request, req account.EmailRequest) (account.MessageResponse, error) {
+			return a.Accounts.ResendActivation(r.Context(), req)
+		}),
 		"auth-login": {request: account.LoginRequest{}, responses: map[int]any{200: account.LoginResponse{}}, errors: []int{401, 429},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.LoginRequest) error {
-					s, err := a.Accounts.Login(r.Context(), req)
-					if err == nil {
-						setSession(w, r, s)
-					}
-					ok(w, r, http.StatusOK, s.Response, err)
-					return nil
-				})
+				var req account.LoginRequest
+				if err := httpapi.DecodeJSON(r, &req); err != nil {
+					httpapi.WriteError(w, r, err)
+					return
+				}
+				s, err := a.Accounts.Login(r.Context(), req)
+				if err == nil {
+					setSession(w, r, s)
+				}
+				ok(w, r, http.StatusOK, s.Response, err)
 			}},
 		"auth-refresh": {responses: map[int]any{200: account.LoginResponse{}},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				resp, expires, err := a.Accounts.Refresh(r.Context(), sessionFrom(r.Context()))
+				resp, expires, err := a.Accounts.Refresh(r.Context(), session(r))
 				if err == nil {
 					extendSession(w, r, expires)
 				}
@@ -95,7 +93,7 @@ func (a *API) endpoints() map[string]endpoint {
 			}},
 		"auth-logout": {responses: map[int]any{204: nil},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				if err := a.Accounts.Logout(r.Context(), sessionFrom(r.Context())); err != nil {
+				if err := a.Accounts.Logout(r.Context(), session(r)); err != nil {
 					httpapi.WriteError(w, r, err)
 					return
 				}
@@ -103,67 +101,37 @@ func (a *API) endpoints() map[string]endpoint {
 				setCSRFCookie(w, r, account.NewToken(), time.Time{})
 				w.WriteHeader(http.StatusNoContent)
 			}},
-		"auth-forgot-password": {request: account.EmailRequest{}, responses: map[int]any{202: account.MessageResponse{}},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.EmailRequest) error {
-					resp, err := a.Accounts.ForgotPassword(r.Context(), req)
-					ok(w, r, http.StatusAccepted, resp, err)
-					return nil
-				})
-			}},
-		"auth-reset-password": {request: account.ResetPasswordRequest{}, responses: map[int]any{200: account.MessageResponse{}}, errors: []int{404, 410},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.ResetPasswordRequest) error {
-					resp, err := a.Accounts.ResetPassword(r.Context(), req)
-					ok(w, r, http.StatusOK, resp, err)
-					return nil
-				})
-			}},
-		"account-get": {responses: map[int]any{200: account.AccountView{}},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				resp, err := a.Accounts.Account(r.Context(), sessionFrom(r.Context()))
-				ok(w, r, http.StatusOK, resp, err)
-			}},
-		"account-update": {request: account.UpdateAccountRequest{}, responses: map[int]any{200: account.AccountView{}}, errors: []int{409},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.UpdateAccountRequest) error {
-					resp, err := a.Accounts.UpdateAccount(r.Context(), sessionFrom(r.Context()), req)
-					ok(w, r, http.StatusOK, resp, err)
-					return nil
-				})
-			}},
-		"account-preferences": {request: account.Preferences{}, responses: map[int]any{200: account.AccountView{}}, errors: []int{409},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.Preferences) error {
-					resp, err := a.Accounts.UpdatePreferences(r.Context(), sessionFrom(r.Context()), req)
-					ok(w, r, http.StatusOK, resp, err)
-					return nil
-				})
-			}},
-		"account-change-password": {request: account.ChangePasswordRequest{}, responses: map[int]any{200: account.AccountView{}}, errors: []int{429},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				decodeThen(w, r, func(req account.ChangePasswordRequest) error {
-					resp, err := a.Accounts.ChangePassword(r.Context(), sessionFrom(r.Context()), req)
-					ok(w, r, http.StatusOK, resp, err)
-					return nil
-				})
-			}},
-		"dev-mail": {responses: map[int]any{200: MailboxResponse{}}, errors: []int{404},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				msgs, err := a.Mailbox.Messages(r.Context())
-				ok(w, r, http.StatusOK, MailboxResponse{Messages: msgs}, err)
-			}},
-		"dev-run-job": {responses: map[int]any{200: JobResponse{}}, errors: []int{404},
-			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
-				name := r.PathValue("job")
-				job, found := a.Jobs[name]
-				if !found {
-					httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "NO_SUCH_JOB", "There is no job named "+name+"."))
-					return
-				}
-				res, err := job(r.Context())
-				ok(w, r, http.StatusOK, JobResponse{Job: name, Result: res}, err)
-			}},
+		"auth-forgot-password": withBody(202, func(a *API, r *http.Request, req account.EmailRequest) (account.MessageResponse, error) {
+			return a.Accounts.ForgotPassword(r.Context(), req)
+		}),
+		"auth-reset-password": withBody(200, func(a *API, r *http.Request, req account.ResetPasswordRequest) (account.MessageResponse, error) {
+			return a.Accounts.ResetPassword(r.Context(), req)
+		}, 404, 410),
+		"account-get": noBody(200, func(a *API, r *http.Request) (account.AccountView, error) {
+			return a.Accounts.Account(r.Context(), session(r))
+		}),
+		"account-update": withBody(200, func(a *API, r *http.Request, req account.UpdateAccountRequest) (account.AccountView, error) {
+			return a.Accounts.UpdateAccount(r.Context(), session(r), req)
+		}, 409),
+		"account-preferences": withBody(200, func(a *API, r *http.Request, req account.Preferences) (account.AccountView, error) {
+			return a.Accounts.UpdatePreferences(r.Context(), session(r), req)
+		}, 409),
+		"account-change-password": withBody(200, func(a *API, r *http.Request, req account.ChangePasswordRequest) (account.AccountView, error) {
+			return a.Accounts.ChangePassword(r.Context(), session(r), req)
+		}, 429),
+		"dev-mail": noBody(200, func(a *API, r *http.Request) (MailboxResponse, error) {
+			msgs, err := a.Mailbox.Messages(r.Context())
+			return MailboxResponse{Messages: msgs}, err
+		}, 404),
+		"dev-run-job": noBody(200, func(a *API, r *http.Request) (JobResponse, error) {
+			name := r.PathValue("job")
+			job, found := a.Jobs[name]
+			if !found {
+				return JobResponse{}, apperr.New(apperr.NotFound, "NO_SUCH_JOB", "There is no job named "+name+".")
+			}
+			res, err := job(r.Context())
+			return JobResponse{Job: name, Result: res}, err
+		}, 404),
 	}
 }
 
