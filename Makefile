@@ -75,11 +75,13 @@ build: go-deps
 	done
 	@ls -l $(LOCAL)/build/*/bootstrap | awk '{printf "%-32s %6.1f MiB\n", $$9, $$5/1048576}'
 
-synth: go-deps
+synth: build
 	go run ./infra
 
+# sam local invoke addresses a function by its logical ID: the route name in PascalCase
+# followed by "Function" (stacks.FunctionLogicalID), e.g. auth-signup -> AuthSignupFunction.
 invoke-%: synth
-	sam local invoke $* --event events/$*.json
+	sam local invoke "$$(echo '$*' | awk -F- '{for (i = 1; i <= NF; i++) printf "%s%s", toupper(substr($$i, 1, 1)), substr($$i, 2); print "Function"}')" --event events/$*.json
 
 clean:
 	rm -rf $(LOCAL) cdk.out frontend/dist

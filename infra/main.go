@@ -1,13 +1,21 @@
 // Command infra is the portal's CDK app. `cdk synth` runs it through cdk.json; run on its own
 // (`go run ./infra`) it writes the templates to cdk.out/ and exits non-zero when a stack has
 // an error annotation, such as an unsuppressed cdk-nag finding.
+//
+// Run `make build` first: each function's code is its linux/arm64 binary in
+// .local/build/<name>/bootstrap, which CDK stages into cdk.out/ as an asset. Both commands
+// run from the repository root, where cdk.json is.
 package main
+
+//lint:file-ignore SA1019 CDK v2.270's Go bindings expose synthesis messages only through the cxapi types marked deprecated.
 
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
@@ -28,13 +36,26 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
 	}
-	props := &awscdk.AppProps{}
+	if err := checkBuilds(); err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		return 2
+	}
+	props := &awscdk.AppProps{
+		// What the CDK CLI turns on by default, so that `go run ./infra` writes the same
+		// templates as `cdk synth`: SAM local finds a function's code through its
+		// aws:asset:path metadata (the staged copy of .local/build/<name> in cdk.out/)
+		// and recognizes a CDK template by aws:cdk:path. The CLI's own context wins.
+		Context: &map[string]interface{}{
+			"aws:cdk:enable-asset-metadata": true,
+			"aws:cdk:enable-path-metadata":  true,
+		},
+	}
 	// The CDK CLI names the output directory; without it CDK would pick a temporary one.
 	if os.Getenv("CDK_OUTDIR") == "" {
 		props.Outdir = jsii.String("cdk.out")
 	}
 	app := awscdk.NewApp(props)
-	stacks.NewApp(app, cfg, environment(cfg))
+	stacks.NewApp(app, cfg, environment(cfg), functionCode)
 	assembly := app.Synth(nil)
 
 	errors := 0
@@ -66,4 +87,27 @@ func environment(cfg config.Config) *awscdk.Environment {
 		env.Account = jsii.String(account)
 	}
 	return env
+}
+
+// buildDir holds `make build`'s output: one directory per function with its bootstrap.
+const buildDir = ".local/build"
+
+// functionCode is the function's directory under buildDir, zipped by CDK as its package.
+func functionCode(name string) awslambda.Code {
+	return awslambda.Code_FromAsset(jsii.String(filepath.Join(buildDir, name)), nil)
+}
+
+// checkBuilds says which binaries are missing before CDK would fail on the first one with
+// a bare "cannot find asset".
+func checkBuilds() error {
+	var missing []string
+	for _, name := range stacks.FunctionNames() {
+		if _, err := os.Stat(filepath.Join(buildDir, name, "bootstrap")); err != nil {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("no %s/<name>/bootstrap for %v: run `make build` first", buildDir, missing)
+	}
+	return nil
 }

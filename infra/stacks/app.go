@@ -17,17 +17,26 @@ type Stacks struct {
 	Data *DataStack
 	// Identity holds the user pool and the SES sender.
 	Identity *IdentityStack
+	// PortalAPI holds the portal's HTTP API, its functions and the scheduled jobs.
+	PortalAPI *PortalAPIStack
 }
 
 // NewApp adds every stack to app, configured by cfg, in env (nil for an environment-agnostic
-// synthesis), and applies cdk-nag's AwsSolutions checks to all of them: a finding is either
-// fixed or suppressed next to the resource with a reason, and the tests and the synth
-// command fail on anything else.
-func NewApp(app awscdk.App, cfg config.Config, env *awscdk.Environment) Stacks {
+// synthesis), with each function's deployment package from code, and applies cdk-nag's
+// AwsSolutions checks to all of them: a finding is either fixed or suppressed next to the
+// resource with a reason, and the tests and the synth command fail on anything else.
+func NewApp(app awscdk.App, cfg config.Config, env *awscdk.Environment, code FunctionCode) Stacks {
 	s := Stacks{
 		Data:     NewDataStack(app, "devportal-data", cfg, env),
 		Identity: NewIdentityStack(app, "devportal-identity", cfg, env),
 	}
+	s.PortalAPI = NewPortalAPIStack(app, "devportal-portal-api", PortalAPIProps{
+		Config:       cfg,
+		Env:          env,
+		Data:         s.Data,
+		Identity:     s.Identity,
+		FunctionCode: code,
+	})
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return s
 }

@@ -1,0 +1,287 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/routes"
+)
+
+// FunctionCode returns the deployment package of the named function (a routes.Portal or
+// routes.Jobs name). The app passes the `make build` output; tests pass a placeholder.
+type FunctionCode func(name string) awslambda.Code
+
+// Settings of every function and of the API's default stage.
+const (
+	// functionMemoryMB is enough for the Go binaries, which use a few tens of MB; Lambda
+	// gives CPU in proportion to memory, and 256 MB keeps cold starts short.
+	functionMemoryMB = 256
+	// httpTimeout stays well under API Gateway's 30-second integration limit; the handlers
+	// make a handful of calls of tens of milliseconds each.
+	httpTimeout = 10
+	// jobTimeoutMinutes leaves a daily job room to page through every profile.
+	jobTimeoutMinutes = 5
+	// logRetention keeps a month of logs: enough to investigate an incident reported late,
+	// without keeping customer emails that appear in logs indefinitely.
+	logRetention = awslogs.RetentionDays_ONE_MONTH
+	// throttleBurst and throttleRate bound the whole API so a flood cannot run up Lambda
+	// concurrency (and cost) for the account; the portal's real traffic is far below.
+	throttleBurst = 100
+	throttleRate  = 50
+)
+
+// PortalAPIProps configure the portal API stack.
+type PortalAPIProps struct {
+	// Config is the configuration the functions receive (see FunctionEnvironment).
+	Config config.Config
+	// Env is the stack's environment; nil for an environment-agnostic synthesis.
+	Env *awscdk.Environment
+	// Data and Identity are the stacks whose resources the functions use.
+	Data     *DataStack
+	Identity *IdentityStack
+	// FunctionCode gives each function's deployment package.
+	FunctionCode FunctionCode
+}
+
+// PortalAPIStack is the portal API: one Lambda function per deployed route behind an HTTP
+// API, and one per scheduled job behind an EventBridge rule. It holds no data, so it can be
+// replaced freely; the data and identity stacks it uses live apart.
+type PortalAPIStack struct {
+	awscdk.Stack
+	// API is the HTTP API; its $default stage is Stage.
+	API   awsapigatewayv2.HttpApi
+	Stage awsapigatewayv2.HttpStage
+	// Functions are the functions by route or job name.
+	Functions map[string]awslambda.Function
+	// Schedules are the jobs' EventBridge rules by job name.
+	Schedules map[string]awsevents.Rule
+	// URL is the API's invoke URL (the $default stage, so with no stage name in the path).
+	URL *string
+}
+
+// NewPortalAPIStack adds the portal API stack to scope. It panics if a function has no
+// entry in the access table (access.go), so that no function deploys with grants nobody
+// decided on.
+func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIProps) *PortalAPIStack {
+	if err := checkAccess(FunctionNames()); err != nil {
+		panic(err)
+	}
+	if props.FunctionCode == nil {
+		panic("stacks: PortalAPIProps.FunctionCode is nil")
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: HTTP API, Lambda functions and schedules"))
+	// Strong references (CloudFormation exports) on purpose: the data and identity stacks
+	// cannot then lose a table or pool while a deployed function still uses it. Stated here
+	// because CDK warns when the strength is left to its default.
+	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
+	s := &PortalAPIStack{
+		Stack:     stack,
+		Functions: map[string]awslambda.Function{},
+		Schedules: map[string]awsevents.Rule{},
+	}
+
+	// The functions read the deployed names and IDs: the other stacks' resources, wired
+	// through their Go fields so CDK exports them, rather than the configured names.
+	cfg := props.Config
+	cfg.PortalTable = *props.Data.PortalTableName
+	cfg.UserPoolID = *props.Identity.UserPoolID
+	cfg.UserPoolClientID = *props.Identity.UserPoolClientID
+	env := FunctionEnvironment(cfg)
+	grants := grantResources{data: props.Data, identity: props.Identity}
+
+	s.API = awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
+		ApiName:     stack.StackName(),
+		Description: jsii.String("Developer portal API (backend for frontend)"),
+		// The stage is made below, with access logs and throttling, which HttpApi's own
+		// default stage cannot have. No CORS: the SPA calls the API on its own origin.
+		CreateDefaultStage: jsii.Bool(false),
+	})
+	s.Stage = newStage(stack, s.API)
+	s.URL = s.Stage.Url()
+
+	for _, rt := range DeployedRoutes() {
+		group := constructs.NewConstruct(stack, jsii.String(pascal(rt.Name)))
+		fn := newFunction(group, rt.Name, functionSettings{
+			description: rt.Method + " " + rt.Path + ": " + rt.Summary,
+			timeout:     awscdk.Duration_Seconds(jsii.Number(httpTimeout)),
+			env:         env,
+			code:        props.FunctionCode,
+		}, grants)
+		// The route key is the route table's method and path verbatim; API Gateway's {name}
+		// parameters are written the same way as net/http's.
+		route := awsapigatewayv2.NewHttpRoute(group, jsii.String("Route"), &awsapigatewayv2.HttpRouteProps{
+			HttpApi:     s.API,
+			RouteKey:    awsapigatewayv2.HttpRouteKey_With(jsii.String(rt.Path), awsapigatewayv2.HttpMethod(rt.Method)),
+			Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Integration"), fn, nil),
+		})
+		cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{routeAuthorization(rt)}, jsii.Bool(false))
+		s.Functions[rt.Name] = fn
+	}
+
+	for _, job := range routes.Jobs {
+		group := constructs.NewConstruct(stack, jsii.String(pascal(job.Name)))
+		fn := newFunction(group, job.Name, functionSettings{
+			description: "Scheduled " + job.Schedule + ": " + job.Summary,
+			timeout:     awscdk.Duration_Minutes(jsii.Number(jobTimeoutMinutes)),
+			env:         env,
+			code:        props.FunctionCode,
+		}, grants)
+		s.Schedules[job.Name] = awsevents.NewRule(group, jsii.String("Schedule"), &awsevents.RuleProps{
+			Description: jsii.String(job.Summary),
+			Schedule:    awsevents.Schedule_Expression(jsii.String(job.Schedule)),
+			// A rerun sends no email twice (the reminder job records each warning on the
+			// profile before mailing it), so EventBridge may retry a failed invocation.
+			Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+				RetryAttempts: jsii.Number(2),
+			})},
+		})
+		s.Functions[job.Name] = fn
+	}
+
+	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
+		Value:       s.URL,
+		Description: jsii.String("Invoke URL of the portal HTTP API"),
+	})
+	return s
+}
+
+// newStage is the API's $default stage, with JSON access logs and a default throttle.
+func newStage(stack awscdk.Stack, api awsapigatewayv2.HttpApi) awsapigatewayv2.HttpStage {
+	logs := awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
+		Retention: logRetention,
+	})
+	stage := awsapigatewayv2.NewHttpStage(stack, jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageProps{
+		HttpApi:    api,
+		StageName:  jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
+		Throttle: &awsapigatewayv2.ThrottleSettings{
+			BurstLimit: jsii.Number(throttleBurst),
+			RateLimit:  jsii.Number(throttleRate),
+		},
+	})
+	// Set on the L1 stage: the L2's AccessLogSettings is an interface a Go struct would have
+	// to implement through jsii callbacks, for the same two properties.
+	stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
+		DestinationArn: logs.LogGroupArn(),
+		Format:         jsii.String(accessLogFormat),
+	})
+	return stage
+}
+
+// accessLogFormat is one JSON object per request. integrationRequestId is Lambda's request
+// ID, which the handlers log as requestId when the caller sent no X-Request-Id, so a
+// request can be followed from the access log into its function's log. HTTP APIs know
+// only the $context variables listed in their own documentation.
+const accessLogFormat = `{"requestId":"$context.requestId","integrationRequestId":"$context.integration.requestId",` +
+	`"ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","method":"$context.httpMethod",` +
+	`"routeKey":"$context.routeKey","path":"$context.path","status":"$context.status","protocol":"$context.protocol",` +
+	`"responseLength":"$context.responseLength","latency":"$context.responseLatency",` +
+	`"integrationLatency":"$context.integrationLatency","integrationError":"$context.integrationErrorMessage",` +
+	`"userAgent":"$context.identity.userAgent"}`
+
+// functionSettings are what differs between an HTTP function and a job.
+type functionSettings struct {
+	description string
+	timeout     awscdk.Duration
+	env         map[string]string
+	code        FunctionCode
+}
+
+// newFunction adds the named function to group with its own log group and role, grants the
+// role the function's access, and gives the function a stable logical ID.
+func newFunction(group constructs.Construct, name string, set functionSettings, grants grantResources) awslambda.Function {
+	access, ok := FunctionAccess(name)
+	if !ok {
+		panic(fmt.Sprintf("stacks: function %q has no entry in functionAccess", name))
+	}
+	logs := awslogs.NewLogGroup(group, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention: logRetention,
+	})
+	// A role of our own instead of CDK's default, which carries the AWS-managed
+	// AWSLambdaBasicExecutionRole (logs:* on every log group): this one may write to its
+	// function's log group only.
+	role := awsiam.NewRole(group, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Execution role of the " + name + " function"),
+	})
+	logs.GrantWrite(role)
+	grants.grant(role, access)
+
+	vars := make(map[string]*string, len(set.env))
+	for k, v := range set.env {
+		vars[k] = jsii.String(v)
+	}
+	fn := awslambda.NewFunction(group, jsii.String("Function"), &awslambda.FunctionProps{
+		Description: jsii.String(truncate(set.description, 256)),
+		// The Go binaries are built as "bootstrap" for the OS-only runtime, on Graviton
+		// (cheaper per millisecond, and `make build` targets linux/arm64). cdk-nag's L1
+		// (latest runtime) does not apply to provided.al2023, which has no language version;
+		// the Go version is go.mod's.
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         set.code(name),
+		MemorySize:   jsii.Number(functionMemoryMB),
+		Timeout:      set.timeout,
+		Environment:  &vars,
+		Role:         role,
+		LogGroup:     logs,
+		// JSON lines that CloudWatch Logs Insights can query by field; the handlers log
+		// through slog with Lambda's request ID attached.
+		LoggingFormat:         awslambda.LoggingFormat_JSON,
+		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
+		SystemLogLevelV2:      awslambda.SystemLogLevel_INFO,
+		Tracing:               awslambda.Tracing_ACTIVE,
+	})
+	fn.Node().DefaultChild().(awslambda.CfnFunction).OverrideLogicalId(jsii.String(FunctionLogicalID(name)))
+
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{
+		{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level " +
+				"permissions, so active tracing needs Resource *."),
+			AppliesTo: &[]interface{}{"Resource::*"},
+		},
+		{
+			Id: jsii.String("AwsSolutions-IAM5"),
+			Reason: jsii.String("CDK's table grant adds <table ARN>/index/* so that queries on the portal table's " +
+				"GSI1 are allowed; the wildcard covers only that table's indexes."),
+			AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/g`)}},
+		},
+	}, jsii.Bool(true))
+	return fn
+}
+
+// routeAuthorization is why the route has no API Gateway authorizer.
+func routeAuthorization(rt routes.Route) *cdknag.NagPackSuppression {
+	reason := "The portal API is a backend for frontend: the browser holds only an httpOnly session cookie, " +
+		"never a Cognito token an API Gateway authorizer could check. "
+	if rt.Auth == routes.Public {
+		reason += "This route is public by design (" + rt.Summary + ") and must answer without a session."
+	} else {
+		reason += "The handler authenticates the session cookie against the session item in the portal table, " +
+			"refreshes Cognito's tokens and checks the CSRF header (shared/portal API.Handler) before it runs."
+	}
+	return &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String(reason)}
+}
+
+// truncate keeps a description within Lambda's limit of 256 characters.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
+}

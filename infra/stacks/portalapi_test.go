@@ -1,0 +1,536 @@
+package stacks_test
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bank/devportal/infra/stacks"
+	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/routes"
+)
+
+// apiResources are the API stack's resources of type typ, by logical ID.
+func apiResources(t *testing.T, s *synthesized, typ string) map[string]map[string]interface{} {
+	t.Helper()
+	out := map[string]map[string]interface{}{}
+	for id, r := range *s.api.FindResources(jsii.String(typ), nil) {
+		out[id] = *r
+	}
+	return out
+}
+
+// props are a resource's Properties.
+func props(r map[string]interface{}) map[string]interface{} {
+	p, _ := r["Properties"].(map[string]interface{})
+	return p
+}
+
+// function is the API stack's function of that route or job name, found by the logical ID
+// samconfig and `sam local invoke` rely on.
+func function(t *testing.T, s *synthesized, name string) map[string]interface{} {
+	t.Helper()
+	fns := apiResources(t, s, "AWS::Lambda::Function")
+	fn, ok := fns[stacks.FunctionLogicalID(name)]
+	if !ok {
+		ids := make([]string, 0, len(fns))
+		for id := range fns {
+			ids = append(ids, id)
+		}
+		t.Fatalf("no function %s; functions are %v", stacks.FunctionLogicalID(name), ids)
+	}
+	return props(fn)
+}
+
+// getAtt is the logical ID an {"Fn::GetAtt": [id, attr]} names, or "".
+func getAtt(v interface{}, attr string) string {
+	m, _ := v.(map[string]interface{})
+	ga, _ := m["Fn::GetAtt"].([]interface{})
+	if len(ga) != 2 || ga[1] != attr {
+		return ""
+	}
+	id, _ := ga[0].(string)
+	return id
+}
+
+// ref is the logical ID a {"Ref": id} names, or "".
+func ref(v interface{}) string {
+	m, _ := v.(map[string]interface{})
+	id, _ := m["Ref"].(string)
+	return id
+}
+
+func TestFunctionLogicalID(t *testing.T) {
+	cases := map[string]string{
+		"auth-signup":              "AuthSignupFunction",
+		"healthz":                  "HealthzFunction",
+		"password-expiry-reminder": "PasswordExpiryReminderFunction",
+	}
+	for name, want := range cases {
+		if got := stacks.FunctionLogicalID(name); got != want {
+			t.Errorf("FunctionLogicalID(%q) = %q, want %q", name, got, want)
+		}
+	}
+	seen := map[string]string{}
+	for _, name := range stacks.FunctionNames() {
+		id := stacks.FunctionLogicalID(name)
+		if other, dup := seen[id]; dup {
+			t.Errorf("%s and %s both map to %s", other, name, id)
+		}
+		seen[id] = name
+	}
+}
+
+// TestAPIRoutes checks that the HTTP API has exactly the deployed routes, each with the
+// route table's method and path, integrated with the function of the same name.
+func TestAPIRoutes(t *testing.T) {
+	s := synth(t)
+	integrations := apiResources(t, s, "AWS::ApiGatewayV2::Integration")
+	got := map[string]string{} // route key -> function logical ID
+	for id, r := range apiResources(t, s, "AWS::ApiGatewayV2::Route") {
+		p := props(r)
+		key, _ := p["RouteKey"].(string)
+		if _, dup := got[key]; dup {
+			t.Errorf("route key %q appears twice", key)
+		}
+		if p["AuthorizationType"] != "NONE" {
+			t.Errorf("%s: authorization %v; the handlers authenticate (BFF)", key, p["AuthorizationType"])
+		}
+		target, _ := p["Target"].(map[string]interface{})
+		join, _ := target["Fn::Join"].([]interface{})
+		if len(join) != 2 {
+			t.Errorf("route %s (%s): target %v is not integrations/<id>", id, key, p["Target"])
+			continue
+		}
+		parts, _ := join[1].([]interface{})
+		if len(parts) != 2 || parts[0] != "integrations/" {
+			t.Errorf("route %s (%s): target %v is not integrations/<id>", id, key, p["Target"])
+			continue
+		}
+		integ := props(integrations[ref(parts[1])])
+		if integ["IntegrationType"] != "AWS_PROXY" || integ["PayloadFormatVersion"] != "2.0" {
+			t.Errorf("%s: integration %v, want AWS_PROXY with payload 2.0 (httpadapter.NewV2)", key, integ)
+		}
+		got[key] = getAtt(integ["IntegrationUri"], "Arn")
+	}
+	want := map[string]string{}
+	for _, rt := range stacks.DeployedRoutes() {
+		want[rt.Method+" "+rt.Path] = stacks.FunctionLogicalID(rt.Name)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("routes (key -> function) =\n%v\nwant\n%v", got, want)
+	}
+	for _, rt := range routes.Portal {
+		if rt.Auth == routes.LocalOnly {
+			if _, ok := got[rt.Method+" "+rt.Path]; ok {
+				t.Errorf("local-only route %s is deployed", rt.Name)
+			}
+		}
+	}
+}
+
+func TestAPIStage(t *testing.T) {
+	s := synth(t)
+	apis := apiResources(t, s, "AWS::ApiGatewayV2::Api")
+	if len(apis) != 1 {
+		t.Fatalf("%d APIs, want 1", len(apis))
+	}
+	for _, api := range apis {
+		p := props(api)
+		if p["ProtocolType"] != "HTTP" {
+			t.Errorf("protocol %v, want HTTP", p["ProtocolType"])
+		}
+		// The SPA is served from the same origin through CloudFront.
+		if c, ok := p["CorsConfiguration"]; ok {
+			t.Errorf("CORS is configured: %v", c)
+		}
+	}
+	stages := apiResources(t, s, "AWS::ApiGatewayV2::Stage")
+	if len(stages) != 1 {
+		t.Fatalf("%d stages, want 1", len(stages))
+	}
+	logGroups := apiResources(t, s, "AWS::Logs::LogGroup")
+	for _, stage := range stages {
+		p := props(stage)
+		if p["StageName"] != "$default" || p["AutoDeploy"] != true {
+			t.Errorf("stage %v auto-deploy %v, want $default auto-deployed", p["StageName"], p["AutoDeploy"])
+		}
+		throttle, _ := p["DefaultRouteSettings"].(map[string]interface{})
+		if throttle["ThrottlingBurstLimit"] == nil || throttle["ThrottlingRateLimit"] == nil {
+			t.Errorf("no default throttling: %v", p["DefaultRouteSettings"])
+		}
+		logs, _ := p["AccessLogSettings"].(map[string]interface{})
+		dest := getAtt(logs["DestinationArn"], "Arn")
+		if group, ok := logGroups[dest]; !ok {
+			t.Errorf("access logs go to %v, not a log group of the stack", logs["DestinationArn"])
+		} else if got := props(group)["RetentionInDays"]; got != 30.0 {
+			t.Errorf("access log retention %v days, want 30", got)
+		}
+		if f, _ := logs["Format"].(string); !strings.Contains(f, "$context.requestId") {
+			t.Errorf("access log format %q lacks $context.requestId", f)
+		}
+	}
+	outputs := *s.api.FindOutputs(jsii.String("ApiUrl"), nil)
+	if len(outputs) != 1 {
+		t.Errorf("ApiUrl output: %v", outputs)
+	}
+}
+
+func TestFunctions(t *testing.T) {
+	s := synth(t)
+	names := stacks.FunctionNames()
+	check(t, func() { s.api.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(len(names))) })
+	logGroups := apiResources(t, s, "AWS::Logs::LogGroup")
+	jobs := map[string]bool{}
+	for _, j := range routes.Jobs {
+		jobs[j.Name] = true
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			p := function(t, s, name)
+			timeout := 10.0
+			if jobs[name] {
+				timeout = 300
+			}
+			want := map[string]interface{}{
+				"Runtime":       "provided.al2023",
+				"Architectures": []interface{}{"arm64"},
+				"Handler":       "bootstrap",
+				"MemorySize":    256.0,
+				"Timeout":       timeout,
+				"TracingConfig": map[string]interface{}{"Mode": "Active"},
+			}
+			for k, v := range want {
+				if !reflect.DeepEqual(p[k], v) {
+					t.Errorf("%s = %#v, want %#v", k, p[k], v)
+				}
+			}
+			if _, named := p["FunctionName"]; named {
+				t.Error("FunctionName is set; names stay CDK-generated, the logical ID is the stable handle")
+			}
+			logging, _ := p["LoggingConfig"].(map[string]interface{})
+			if logging["LogFormat"] != "JSON" || logging["ApplicationLogLevel"] != "INFO" {
+				t.Errorf("LoggingConfig = %v, want JSON at INFO", logging)
+			}
+			group, ok := logGroups[ref(logging["LogGroup"])]
+			if !ok {
+				t.Fatalf("log group %v is not in the stack", logging["LogGroup"])
+			}
+			if got := props(group)["RetentionInDays"]; got != 30.0 {
+				t.Errorf("log retention %v days, want 30", got)
+			}
+		})
+	}
+}
+
+// wantCalls are the AWS calls each function's code makes, read from shared/account,
+// shared/store, shared/identity and shared/app (written out here, apart from the access
+// table, so that the test checks the table instead of restating it). Session routes all
+// make the session middleware's calls: GetItem of the session and, on a token refresh,
+// cognito-idp:InitiateAuth and PutItem or DeleteItem of the session.
+var wantCalls = map[string][]string{
+	"healthz":                  {"dynamodb:DescribeTable", "cognito-idp:DescribeUserPool"},
+	"openapi":                  {},
+	"password-policy":          {},
+	"auth-signup":              {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:SignUp", "cognito-idp:AdminDeleteUser", "ses:SendEmail"},
+	"auth-activate":            {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes"},
+	"auth-resend-activation":   {"dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
+	"auth-login":               {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:InitiateAuth", "cognito-idp:GlobalSignOut"},
+	"auth-refresh":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"auth-logout":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "cognito-idp:GlobalSignOut"},
+	"auth-forgot-password":     {"dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
+	"auth-reset-password":      {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes", "ses:SendEmail"},
+	"account-get":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"account-update":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "cognito-idp:AdminUpdateUserAttributes"},
+	"account-preferences":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"account-change-password":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "cognito-idp:ChangePassword", "ses:SendEmail"},
+	"password-expiry-reminder": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
+}
+
+// readsData is true of a DynamoDB call on items, not on the table's description.
+func readsData(call string) bool {
+	return strings.HasPrefix(call, "dynamodb:") && call != "dynamodb:DescribeTable"
+}
+
+// dataWrites are the DynamoDB actions that change data; a function that makes none of
+// them must not be allowed any.
+var dataWrites = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+// statement is one Allow statement of a role's policies.
+type statement struct {
+	actions   []string
+	resources []interface{}
+}
+
+// roleStatements are the statements of every policy attached to the function's role.
+func roleStatements(t *testing.T, s *synthesized, name string) []statement {
+	t.Helper()
+	role := getAtt(function(t, s, name)["Role"], "Arn")
+	if role == "" {
+		t.Fatalf("role is not a role of the stack")
+	}
+	var out []statement
+	for _, policy := range apiResources(t, s, "AWS::IAM::Policy") {
+		p := props(policy)
+		roles, _ := p["Roles"].([]interface{})
+		if !slices.ContainsFunc(roles, func(r interface{}) bool { return ref(r) == role }) {
+			continue
+		}
+		doc, _ := p["PolicyDocument"].(map[string]interface{})
+		for _, raw := range doc["Statement"].([]interface{}) {
+			st := raw.(map[string]interface{})
+			if st["Effect"] != "Allow" {
+				continue
+			}
+			out = append(out, statement{actions: stringList(st["Action"]), resources: list(st["Resource"])})
+		}
+	}
+	return out
+}
+
+func list(v interface{}) []interface{} {
+	if l, ok := v.([]interface{}); ok {
+		return l
+	}
+	return []interface{}{v}
+}
+
+func stringList(v interface{}) []string {
+	var out []string
+	for _, x := range list(v) {
+		out = append(out, fmt.Sprint(x))
+	}
+	return out
+}
+
+// TestFunctionPermissions checks every function's role against the calls its code makes:
+// each call is allowed, services it does not call are not, a function that writes nothing
+// cannot write, nothing is allowed through an action wildcard, and only X-Ray (which has
+// no resource-level permissions) is allowed on every resource.
+func TestFunctionPermissions(t *testing.T) {
+	s := synth(t)
+	for id, r := range apiResources(t, s, "AWS::IAM::Role") {
+		if pols, ok := props(r)["ManagedPolicyArns"]; ok {
+			t.Errorf("role %s has managed policies %v; every grant belongs in the function's own policy", id, pols)
+		}
+	}
+	if len(wantCalls) != len(stacks.FunctionNames()) {
+		t.Errorf("wantCalls has %d functions, the stack %d: keep the test's list complete", len(wantCalls), len(stacks.FunctionNames()))
+	}
+	for _, name := range stacks.FunctionNames() {
+		t.Run(name, func(t *testing.T) {
+			want, ok := wantCalls[name]
+			if !ok {
+				t.Fatalf("wantCalls has no entry for %s", name)
+			}
+			allowed := map[string]bool{}
+			for _, st := range roleStatements(t, s, name) {
+				for _, action := range st.actions {
+					allowed[action] = true
+					if strings.Contains(action, "*") {
+						t.Errorf("action wildcard %q", action)
+					}
+					service, _, _ := strings.Cut(action, ":")
+					for _, r := range st.resources {
+						if r == "*" && service != "xray" {
+							t.Errorf("%s is allowed on every resource", action)
+						}
+					}
+				}
+			}
+			for _, action := range want {
+				if !allowed[action] {
+					t.Errorf("role lacks %s, which the function calls", action)
+				}
+			}
+			// Logs to its own group; traces to X-Ray.
+			for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments"} {
+				if !allowed[action] {
+					t.Errorf("role lacks %s", action)
+				}
+			}
+			calls := func(pred func(string) bool) bool { return slices.ContainsFunc(want, pred) }
+			for action := range allowed {
+				service, _, _ := strings.Cut(action, ":")
+				switch {
+				case service == "logs" || service == "xray":
+				case service == "dynamodb" && (action != "dynamodb:DescribeTable" || !slices.Contains(want, action)):
+					// CDK's table grants come with the table's other reads (Scan,
+					// BatchGetItem, DescribeTable): fine where the function reads data.
+					if !calls(readsData) {
+						t.Errorf("%s allowed, but the function reads no portal data", action)
+					}
+					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
+						t.Errorf("%s allowed, but the function writes no portal data", action)
+					}
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses":
+					// Explicit statements: exactly the calls, no more.
+					if !slices.Contains(want, action) {
+						t.Errorf("%s allowed, but the function does not call it", action)
+					}
+				default:
+					t.Errorf("%s allowed: unexpected service", action)
+				}
+			}
+		})
+	}
+}
+
+// TestFunctionAccessComplete is the promise NewPortalAPIStack's panic keeps: every deployed
+// function has an entry in the access table.
+func TestFunctionAccessComplete(t *testing.T) {
+	for _, name := range stacks.FunctionNames() {
+		if _, ok := stacks.FunctionAccess(name); !ok {
+			t.Errorf("%s has no access entry", name)
+		}
+	}
+}
+
+// setFunctionEnv sets the process environment a deployed function would have: env, the
+// AWS_REGION Lambda adds, and nothing of the local stack's.
+func setFunctionEnv(t *testing.T, env map[string]string, region string) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	t.Setenv("AWS_REGION", region)
+	t.Setenv("LOCAL_MODE", "")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+}
+
+// TestFunctionEnvironmentRoundTrip proves the variable names match config.FromEnv's: the
+// environment made from a configuration reads back as that configuration.
+func TestFunctionEnvironmentRoundTrip(t *testing.T) {
+	cfg, err := testConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every field away from its default, so a variable FromEnv does not read (and so
+	// falls back to the default) shows up as a difference.
+	cfg.UserPoolID = "eu-west-1_TestPool"
+	cfg.UserPoolClientID = "test-client"
+	cfg.PortalURL = "https://portal.test.example"
+	cfg.ActivationTTL += 1
+	cfg.ResetTTL += 2
+	cfg.SessionTTL += 3
+	cfg.Password.MinUpper += 1
+	cfg.Password.MinLower += 2
+	cfg.Password.MinDigits += 3
+	cfg.Password.MinSpecial += 4
+	cfg.Password.MaxRepeated += 5
+	cfg.Password.HistorySize += 6
+	cfg.Password.MaxAgeDays += 7
+	cfg.Password.ExpiryWarnDays = []int{30, 7}
+	setFunctionEnv(t, stacks.FunctionEnvironment(cfg), cfg.Region)
+	got, err := config.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, cfg) {
+		t.Errorf("config.FromEnv() =\n%+v\nwant\n%+v", got, cfg)
+	}
+}
+
+func TestFunctionEnvironmentRefusesLocal(t *testing.T) {
+	cfg, err := testConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AWSEndpoint = "http://127.0.0.1:5000"
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for a configuration with AWS_ENDPOINT_URL")
+		}
+	}()
+	stacks.FunctionEnvironment(cfg)
+}
+
+// TestDeployedEnvironment reads each deployed function's environment back through
+// config.FromEnv. The table name and pool IDs are references to the other stacks: each
+// must import the right stack's value, and reads back as a marker.
+func TestDeployedEnvironment(t *testing.T) {
+	s := synth(t)
+	api := s.stacks.PortalAPI
+	refs := map[string]interface{}{
+		"PORTAL_TABLE":        api.Resolve(s.stacks.Data.PortalTableName),
+		"USER_POOL_ID":        api.Resolve(s.stacks.Identity.UserPoolID),
+		"USER_POOL_CLIENT_ID": api.Resolve(s.stacks.Identity.UserPoolClientID),
+	}
+	want := s.cfg
+	want.PortalTable = "<PORTAL_TABLE>"
+	want.UserPoolID = "<USER_POOL_ID>"
+	want.UserPoolClientID = "<USER_POOL_CLIENT_ID>"
+	for _, name := range stacks.FunctionNames() {
+		t.Run(name, func(t *testing.T) {
+			envProp, _ := function(t, s, name)["Environment"].(map[string]interface{})
+			vars, _ := envProp["Variables"].(map[string]interface{})
+			env := map[string]string{}
+			for k, v := range vars {
+				if str, ok := v.(string); ok {
+					env[k] = str
+					continue
+				}
+				wantRef, ok := refs[k]
+				if !ok {
+					t.Errorf("%s = %v: a reference where a literal was expected", k, v)
+					continue
+				}
+				if !reflect.DeepEqual(v, wantRef) {
+					t.Errorf("%s = %v, want %v", k, v, wantRef)
+				}
+				env[k] = "<" + k + ">"
+			}
+			for k := range refs {
+				if _, ok := env[k]; !ok {
+					t.Errorf("%s is not set", k)
+				}
+			}
+			setFunctionEnv(t, env, s.cfg.Region)
+			got, err := config.FromEnv()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("config.FromEnv() =\n%+v\nwant\n%+v", got, want)
+			}
+		})
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	s := synth(t)
+	rules := apiResources(t, s, "AWS::Events::Rule")
+	if len(rules) != len(routes.Jobs) {
+		t.Errorf("%d rules, want one per job (%d)", len(rules), len(routes.Jobs))
+	}
+	for _, job := range routes.Jobs {
+		t.Run(job.Name, func(t *testing.T) {
+			var found bool
+			for _, r := range rules {
+				p := props(r)
+				targets, _ := p["Targets"].([]interface{})
+				if len(targets) != 1 {
+					continue
+				}
+				target, _ := targets[0].(map[string]interface{})
+				if getAtt(target["Arn"], "Arn") != stacks.FunctionLogicalID(job.Name) {
+					continue
+				}
+				found = true
+				if p["ScheduleExpression"] != job.Schedule {
+					t.Errorf("schedule %v, want %q", p["ScheduleExpression"], job.Schedule)
+				}
+				if p["State"] != "ENABLED" {
+					t.Errorf("state %v, want ENABLED", p["State"])
+				}
+			}
+			if !found {
+				t.Errorf("no rule targets %s", stacks.FunctionLogicalID(job.Name))
+			}
+		})
+	}
+}
