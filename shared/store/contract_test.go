@@ -224,8 +224,10 @@ var contract = []struct {
 		if err := s.PutLink(ctx, l); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutLink(ctx, l); err == nil {
-			t.Fatal("second PutLink of the same hash succeeded")
+		other := l
+		other.UserID = "u2"
+		if err := s.PutLink(ctx, other); err == nil {
+			t.Fatal("a second link with the same hash was stored")
 		}
 		_, err := s.UseLink(ctx, "h1", account.LinkReset, t0)
 		wantKind(t, err, apperr.ErrNotFound, "LINK_INVALID")
@@ -298,4 +300,53 @@ var contract = []struct {
 			t.Fatalf("deleting an absent session: %v", err)
 		}
 	}},
+}
+
+// TestRetriedWritesAreIdempotent replays a conditional write after it succeeded, as the
+// SDK does when a response is lost: the retry must not turn into a conflict.
+func TestRetriedWritesAreIdempotent(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := testkit.Config(t, b.endpoint(t))
+			db := &replayingDB{DynamoDB: dynamodb.NewFromConfig(testkit.AWS(t, c))}
+			if err := localstack.CreateTables(ctx, db.DynamoDB.(*dynamodb.Client), c); err != nil {
+				t.Fatal(err)
+			}
+			s := store.NewPortal(db, c.PortalTable)
+			if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+				t.Fatal(err)
+			}
+			db.replay = true
+			if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "Ann B"; return nil }); err != nil {
+				t.Fatalf("replayed update: %v", err)
+			}
+			if err := s.PutLink(ctx, account.Link{TokenHash: "h", Kind: account.LinkReset, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+				t.Fatalf("replayed link: %v", err)
+			}
+			db.replay = false
+			// A real conflict is still one.
+			_, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+				_, _ = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "other"; return nil })
+				p.FullName = "mine"
+				return nil
+			})
+			wantKind(t, err, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		})
+	}
+}
+
+// replayingDB sends every PutItem twice when replay is on and returns the second answer.
+type replayingDB struct {
+	store.DynamoDB
+	replay bool
+}
+
+func (r *replayingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if r.replay {
+		if _, err := r.DynamoDB.PutItem(ctx, in, opts...); err != nil {
+			return nil, err
+		}
+	}
+	return r.DynamoDB.PutItem(ctx, in, opts...)
 }

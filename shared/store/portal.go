@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,6 +90,25 @@ func (s *Portal) CreateProfile(ctx context.Context, p account.Profile) error {
 	return nil
 }
 
+// errConditionFailed reports a conditional put whose condition did not hold.
+var errConditionFailed = errors.New("condition failed")
+
+// conditionalPut writes an item under a condition. When the condition fails because the
+// table already holds exactly this item, the write is taken as done: that is the SDK
+// retrying a put whose first attempt succeeded but whose response was lost.
+func (s *Portal) conditionalPut(ctx context.Context, in *dynamodb.PutItemInput) error {
+	in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	_, err := s.db.PutItem(ctx, in)
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if reflect.DeepEqual(ccf.Item, in.Item) {
+			return nil
+		}
+		return errConditionFailed
+	}
+	return err
+}
+
 // GetProfile returns the profile of a user.
 func (s *Portal) GetProfile(ctx context.Context, userID string) (account.Profile, error) {
 	item, err := s.getProfileItem(ctx, userID)
@@ -145,15 +165,14 @@ func (s *Portal) UpdateProfile(ctx context.Context, userID string, change func(*
 	if err != nil {
 		return account.Profile{}, apperr.Wrap(err, "marshal profile")
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	err = s.conditionalPut(ctx, &dynamodb.PutItemInput{
 		TableName:                 &s.table,
 		Item:                      av,
 		ConditionExpression:       aws.String("#version = :v"),
 		ExpressionAttributeNames:  map[string]string{"#version": "version"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: fmt.Sprint(prev)}},
 	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if errors.Is(err, errConditionFailed) {
 		return account.Profile{}, apperr.New(apperr.Conflict, "CONCURRENT_UPDATE", "Your account was changed at the same time elsewhere; reload and try again.")
 	}
 	if err != nil {
@@ -292,7 +311,7 @@ func (s *Portal) PutLink(ctx context.Context, l account.Link) error {
 	if err != nil {
 		return apperr.Wrap(err, "marshal link")
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	err = s.conditionalPut(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
 	if err != nil {
 		return apperr.Wrap(err, "put link")
 	}

@@ -3,7 +3,7 @@
 package testkit
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -32,7 +32,9 @@ var (
 	moto     *localstack.Moto
 	ddbLocal *exec.Cmd
 	ddbURL   string
-	tmpDir   string
+	// ddbExited reports DynamoDB Local's exit (its Wait runs in a goroutine).
+	ddbExited chan error
+	tmpDir    string
 )
 
 // Main runs the package's tests and stops whatever emulator they started.
@@ -44,7 +46,7 @@ func Main(m *testing.M) {
 	}
 	if ddbLocal != nil {
 		_ = syscall.Kill(-ddbLocal.Process.Pid, syscall.SIGKILL)
-		_ = ddbLocal.Wait()
+		<-ddbExited
 	}
 	if tmpDir != "" {
 		os.RemoveAll(tmpDir)
@@ -100,25 +102,30 @@ func DynamoDBLocalEndpoint(tb testing.TB) string {
 	cmd := exec.Command("java", "-Djava.library.path="+filepath.Join(filepath.Dir(jar), "DynamoDBLocal_lib"),
 		"-jar", jar, "-inMemory", "-port", strconv.Itoa(port))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = cmd.Stdout
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("start DynamoDB Local (is Java installed?): %v", err)
 	}
-	go func() { _, _ = io.Copy(io.Discard, bufio.NewReader(out)) }()
-	deadline := time.Now().Add(60 * time.Second)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(60 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), 200*time.Millisecond)
 		if err == nil {
 			c.Close()
 			break
 		}
-		if time.Now().After(deadline) {
+		select {
+		case err := <-exited:
+			tb.Fatalf("DynamoDB Local exited (%v): %s", err, out.String())
+		case <-deadline:
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			tb.Fatal("DynamoDB Local did not listen within 60s")
+		case <-time.After(100 * time.Millisecond):
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	ddbExited = exited
 	ddbLocal, ddbURL = cmd, fmt.Sprintf("http://127.0.0.1:%d", port)
 	return ddbURL
 }
@@ -127,7 +134,7 @@ func DynamoDBLocalEndpoint(tb testing.TB) string {
 // frontend/node_modules of this repository.
 func dynamoDBLocalJar() (string, error) {
 	if j := os.Getenv("DYNAMODB_LOCAL_JAR"); j != "" {
-		return j, nil
+		return filepath.Abs(j)
 	}
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
