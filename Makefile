@@ -19,8 +19,9 @@ help:
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
 	@echo "make synth    synthesize the CDK stacks into cdk.out/"
 
-## Dependencies: each installs only what is missing.
-deps: go-deps npm-deps moto-deps
+## Dependencies: each installs only what is missing. Go modules are fetched by `go build`
+## as needed; go-deps fetches all of them (the CDK bindings are large) for the tests.
+deps: npm-deps moto-deps
 
 go-deps: $(STAMP)/go-deps
 $(STAMP)/go-deps: go.mod go.sum
@@ -53,7 +54,7 @@ dev: frontend
 	exec $(LOCAL)/bin/devstack
 
 ## Tests
-test: frontend chromium
+test: go-deps frontend chromium
 	@echo "== gofmt / go vet"
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	go vet $(GO_PKGS)
@@ -68,7 +69,7 @@ lint:
 	go tool staticcheck $(GO_PKGS)
 
 ## Deployment artefacts
-build: go-deps
+build:
 	@for fn in $(FUNCTIONS); do \
 	  GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags "-s -w" \
 	    -o $(LOCAL)/build/$$fn/bootstrap ./functions/$$fn || exit 1; \
