@@ -54,25 +54,35 @@ type Config struct {
 	SessionTTL time.Duration
 	// Password is the password policy.
 	Password PasswordPolicy
+	// DecisionTimeout is how long a request waits for an operations decision before it
+	// expires (the approval workflow's task timeout).
+	DecisionTimeout time.Duration
+	// ApprovalStateMachineName and ApprovalStateMachineARN identify the approval workflow
+	// (the local bootstrap finds it by name; functions get the ARN).
+	ApprovalStateMachineName string
+	ApprovalStateMachineARN  string
 }
 
 // FromEnv reads the configuration, returning an error that names the bad variable.
 func FromEnv() (Config, error) {
 	r := reader{get: os.Getenv}
 	c := Config{
-		Local:            r.boolean("LOCAL_MODE", false),
-		Region:           r.str("AWS_REGION", "eu-west-1"),
-		AWSEndpoint:      r.str("AWS_ENDPOINT_URL", ""),
-		PortalTable:      r.str("PORTAL_TABLE", "devportal-portal"),
-		UserPoolName:     r.str("USER_POOL_NAME", "devportal-users"),
-		UserPoolID:       r.str("USER_POOL_ID", ""),
-		UserPoolClientID: r.str("USER_POOL_CLIENT_ID", ""),
-		OpsGroup:         r.str("OPS_GROUP", "operations"),
-		MailFrom:         r.str("MAIL_FROM", "no-reply@devportal.example"),
-		PortalURL:        strings.TrimRight(r.str("PORTAL_URL", "http://127.0.0.1:8080"), "/"),
-		ActivationTTL:    r.duration("ACTIVATION_LINK_TTL", 72*time.Hour),
-		ResetTTL:         r.duration("RESET_LINK_TTL", 72*time.Hour),
-		SessionTTL:       r.duration("SESSION_TTL", 12*time.Hour),
+		Local:                    r.boolean("LOCAL_MODE", false),
+		Region:                   r.str("AWS_REGION", "eu-west-1"),
+		AWSEndpoint:              r.str("AWS_ENDPOINT_URL", ""),
+		PortalTable:              r.str("PORTAL_TABLE", "devportal-portal"),
+		UserPoolName:             r.str("USER_POOL_NAME", "devportal-users"),
+		UserPoolID:               r.str("USER_POOL_ID", ""),
+		UserPoolClientID:         r.str("USER_POOL_CLIENT_ID", ""),
+		OpsGroup:                 r.str("OPS_GROUP", "operations"),
+		MailFrom:                 r.str("MAIL_FROM", "no-reply@devportal.example"),
+		PortalURL:                strings.TrimRight(r.str("PORTAL_URL", "http://127.0.0.1:8080"), "/"),
+		ActivationTTL:            r.duration("ACTIVATION_LINK_TTL", 72*time.Hour),
+		ResetTTL:                 r.duration("RESET_LINK_TTL", 72*time.Hour),
+		SessionTTL:               r.duration("SESSION_TTL", 12*time.Hour),
+		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
+		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),
+		ApprovalStateMachineARN:  r.str("APPROVAL_STATE_MACHINE_ARN", ""),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),

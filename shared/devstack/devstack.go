@@ -120,7 +120,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err != nil {
 		return s, fmt.Errorf("bootstrap: %w", err)
 	}
-	cfg.UserPoolID, cfg.UserPoolClientID = out.UserPoolID, out.UserPoolClientID
+	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
 	s.Config = cfg
 	if s.CA, err = sandboxca.LoadOrCreate(filepath.Join(o.Dir, "sandbox-ca")); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)

@@ -12,12 +12,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/bank/devportal/shared/account"
 	"github.com/bank/devportal/shared/apperr"
 	"github.com/bank/devportal/shared/config"
 	"github.com/bank/devportal/shared/resources"
 	"github.com/bank/devportal/shared/store"
+	"github.com/bank/devportal/shared/workflow"
 )
 
 // OpsUser is the operations login the bootstrap guarantees.
@@ -30,8 +33,9 @@ type OpsUser struct {
 // Outputs are the identifiers the bootstrap found or created; the caller puts them into
 // the configuration of the portal handlers.
 type Outputs struct {
-	UserPoolID       string
-	UserPoolClientID string
+	UserPoolID              string
+	UserPoolClientID        string
+	ApprovalStateMachineARN string
 }
 
 // Bootstrap creates, or finds as they are, every resource the portal needs. Running it
@@ -52,7 +56,43 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsU
 	if err := ensureOpsUser(ctx, idp, store.NewPortal(db, c.PortalTable), out.UserPoolID, c.OpsGroup, ops); err != nil {
 		return Outputs{}, fmt.Errorf("operations user %s: %w", ops.Email, err)
 	}
+	if out.ApprovalStateMachineARN, err = ensureStateMachine(ctx, sfn.NewFromConfig(awsCfg), c); err != nil {
+		return Outputs{}, fmt.Errorf("approval state machine: %w", err)
+	}
 	return out, nil
+}
+
+// ensureStateMachine creates the approval workflow from the same ASL file CDK deploys, or
+// brings an existing one up to date with it.
+func ensureStateMachine(ctx context.Context, client *sfn.Client, c config.Config) (string, error) {
+	def, err := workflow.Definition(workflow.Substitutions(c))
+	if err != nil {
+		return "", err
+	}
+	name := c.ApprovalStateMachineName
+	pages := sfn.NewListStateMachinesPaginator(client, &sfn.ListStateMachinesInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return "", err
+		}
+		for _, sm := range page.StateMachines {
+			if aws.ToString(sm.Name) == name {
+				_, err := client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: sm.StateMachineArn, Definition: &def})
+				return aws.ToString(sm.StateMachineArn), err
+			}
+		}
+	}
+	created, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+		Name:       &name,
+		Definition: &def,
+		RoleArn:    aws.String("arn:aws:iam::123456789012:role/" + name),
+		Type:       sfntypes.StateMachineTypeStandard,
+	})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(created.StateMachineArn), nil
 }
 
 // CreateTables creates every table of resources.Tables that does not exist yet.

@@ -4,6 +4,7 @@ Enables Step Functions execution before the server starts and, on moto versions 
 have it, works around moto issue #10077: StartExecution deep-copies the state machine,
 which drags along its executions (holding thread locks) and its backend, so a second
 execution fails with "cannot pickle '_thread.RLock'". Fixed upstream by PR #10093.
+It also passes SendTaskFailure's Cause on to the execution, which moto's handler drops.
 """
 import copy
 import sys
@@ -43,10 +44,33 @@ def _patch_deepcopy() -> None:
     parser_models.copy = shim
 
 
+def _patch_send_task_failure() -> None:
+    """moto's SendTaskFailure handler drops the Cause, which a Catch reads with
+    States.StringToJson; pass it through (only where the handler lacks it)."""
+    import inspect
+
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    if "cause" in inspect.getsource(StepFunctionResponse.send_task_failure):
+        return
+
+    def send_task_failure(self):
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"),
+            error=self._get_param("error"),
+            cause=self._get_param("cause"),
+        )
+        return EmptyResult()
+
+    StepFunctionResponse.send_task_failure = send_task_failure
+
+
 def main() -> None:
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     if _needs_workaround(moto.__version__):
         _patch_deepcopy()
+    _patch_send_task_failure()
     from moto.server import main as server_main
 
     server_main(sys.argv[1:])

@@ -155,7 +155,7 @@ func Suffix() string {
 // Config returns a configuration pointing at endpoint with names unique to this test.
 func Config(tb testing.TB, endpoint string) config.Config {
 	tb.Helper()
-	for _, k := range []string{"AWS_ENDPOINT_URL", "PORTAL_TABLE", "USER_POOL_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "LOCAL_MODE"} {
+	for _, k := range []string{"AWS_ENDPOINT_URL", "PORTAL_TABLE", "USER_POOL_NAME", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "LOCAL_MODE", "APPROVAL_STATE_MACHINE_NAME", "APPROVAL_STATE_MACHINE_ARN", "REQUEST_DECISION_TIMEOUT"} {
 		tb.Setenv(k, "")
 	}
 	c, err := config.FromEnv()
@@ -168,6 +168,7 @@ func Config(tb testing.TB, endpoint string) config.Config {
 	c.PortalTable = "portal-" + s
 	c.UserPoolName = "users-" + s
 	c.MailFrom = "no-reply-" + s + "@devportal.example"
+	c.ApprovalStateMachineName = "approval-" + s
 	return c
 }
 
@@ -182,15 +183,19 @@ func AWS(tb testing.TB, c config.Config) aws.Config {
 }
 
 // Bootstrapped returns a configuration for a fresh set of resources on this binary's
-// moto, created by the same bootstrap `make dev` runs, with the operations user ops.
-func Bootstrapped(tb testing.TB, ops localstack.OpsUser) config.Config {
+// moto, created by the same bootstrap `make dev` runs, with the operations user ops;
+// adjust changes the configuration before the bootstrap.
+func Bootstrapped(tb testing.TB, ops localstack.OpsUser, adjust ...func(*config.Config)) config.Config {
 	tb.Helper()
 	c := Config(tb, MotoEndpoint(tb))
+	for _, a := range adjust {
+		a(&c)
+	}
 	out, err := localstack.Bootstrap(context.Background(), AWS(tb, c), c, ops)
 	if err != nil {
 		tb.Fatalf("bootstrap: %v", err)
 	}
-	c.UserPoolID, c.UserPoolClientID = out.UserPoolID, out.UserPoolClientID
+	c.UserPoolID, c.UserPoolClientID, c.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
 	return c
 }
 
