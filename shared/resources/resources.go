@@ -31,7 +31,10 @@ func PortalTable(c config.Config) Table {
 		Name:         c.PortalTable,
 		PartitionKey: store.AttrPK,
 		SortKey:      store.AttrSK,
-		GSIs:         []GSI{{Name: store.IndexGSI1, PartitionKey: store.AttrGSI1PK, SortKey: store.AttrGSI1SK}},
+		GSIs: []GSI{
+			{Name: store.IndexGSI1, PartitionKey: store.AttrGSI1PK, SortKey: store.AttrGSI1SK},
+			{Name: store.IndexGSI2, PartitionKey: store.AttrGSI2PK, SortKey: store.AttrGSI2SK},
+		},
 		TTLAttribute: store.AttrTTL,
 	}
 }

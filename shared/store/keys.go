@@ -13,8 +13,11 @@ const (
 	AttrGSI1PK = "GSI1PK"
 	AttrGSI1SK = "GSI1SK"
 	// AttrTTL holds an epoch-seconds expiry DynamoDB's TTL deletes after.
-	AttrTTL   = "ttl"
-	IndexGSI1 = "GSI1"
+	AttrTTL    = "ttl"
+	IndexGSI1  = "GSI1"
+	AttrGSI2PK = "GSI2PK"
+	AttrGSI2SK = "GSI2SK"
+	IndexGSI2  = "GSI2"
 )
 
 const (
@@ -46,6 +49,42 @@ func LinkKey(tokenHash string) Key { return Key{"LINK#" + tokenHash, skLink} }
 
 // SessionKey is the key of a session, by the SHA-256 of its cookie value.
 func SessionKey(idHash string) Key { return Key{"SESSION#" + idHash, skSession} }
+
+// RequestKey is the key of an approval request.
+func RequestKey(id string) Key { return Key{"REQUEST#" + id, "REQUEST"} }
+
+// requestsByStatus is GSI1's partition of the requests in one status (the operations inbox).
+func requestsByStatus(status string) string { return "REQUESTS#" + status }
+
+// requestsOfOrg is GSI2's partition of one organization's requests.
+func requestsOfOrg(orgID string) string { return "ORG#" + orgID + "#REQUESTS" }
+
+// OrgKey is the key of an organization.
+func OrgKey(id string) Key { return Key{"ORG#" + id, "ORG"} }
+
+// MemberKey is the key of a membership, stored under its organization.
+func MemberKey(orgID, userID string) Key { return Key{"ORG#" + orgID, "MEMBER#" + userID} }
+
+// memberPrefix is the sort-key prefix of an organization's members.
+const memberPrefix = "MEMBER#"
+
+// membershipsOf is GSI1's partition of one user's memberships.
+func membershipsOf(userID string) string { return "MEMBER#" + userID }
+
+// OrgCodeKey is the key of the item reserving an organization code.
+func OrgCodeKey(code string) Key { return Key{"ORGCODE#" + code, "ORGCODE"} }
+
+// AuditKey is the key of one audit entry of an organization.
+func AuditKey(orgID, at, id string) Key { return Key{"ORG#" + orgID, "AUDIT#" + at + "#" + id} }
+
+// auditPrefix is the sort-key prefix of an organization's audit trail.
+const auditPrefix = "AUDIT#"
+
+// allOrgs and allAudit are GSI1 partitions listing every organization and audit entry.
+const (
+	allOrgs  = "ORGS"
+	allAudit = "AUDIT"
+)
 
 // profileGSI returns the GSI1 keys that list every profile, ordered by user ID.
 func profileGSI(userID string) (string, string) { return gsiProfile, "USER#" + userID }

@@ -1,0 +1,120 @@
+// Package org holds the rules of TPP organizations: onboarding with eIDAS certificates,
+// the organization code, members and their roles, invitations, rename and offboarding
+// requests, and the audit trail. Changes that need the bank's approval go through the
+// approval workflow (shared/workflow); the workflow itself writes the outcome.
+package org
+
+import (
+	"context"
+	"time"
+
+	"github.com/bank/devportal/shared/eidas"
+)
+
+// Status is where an organization is in its life.
+type Status string
+
+// Organization states.
+const (
+	StatusPending    Status = "PENDING_APPROVAL"
+	StatusActive     Status = "ACTIVE"
+	StatusRejected   Status = "REJECTED"
+	StatusOffboarded Status = "OFFBOARDED"
+)
+
+// Environment is where an organization's apps run.
+type Environment string
+
+// Environments.
+const (
+	Sandbox    Environment = "sandbox"
+	Production Environment = "production"
+)
+
+// Role is a member's role, as seed 002 defines them.
+type Role string
+
+// Member roles, most powerful first.
+const (
+	Owner     Role = "OWNER"
+	Admin     Role = "ADMIN"
+	Developer Role = "DEVELOPER"
+	Viewer    Role = "VIEWER"
+)
+
+// Contact is the organization's contact person, from the onboarding form.
+type Contact struct {
+	FirstName string `json:"firstName" dynamodbav:"firstName"`
+	LastName  string `json:"lastName" dynamodbav:"lastName"`
+	Email     string `json:"email" dynamodbav:"email"`
+	Phone     string `json:"phone" dynamodbav:"phone"`
+}
+
+// Organization is a TPP as the portal keeps it.
+type Organization struct {
+	ID          string      `dynamodbav:"id"`
+	Name        string      `dynamodbav:"name"`
+	Environment Environment `dynamodbav:"environment"`
+	Status      Status      `dynamodbav:"status"`
+	// Code lets developers join; set when onboarding is approved.
+	Code string `dynamodbav:"code,omitempty"`
+	// Reason is why onboarding was rejected or the organization offboarded.
+	Reason  string  `dynamodbav:"reason,omitempty"`
+	Contact Contact `dynamodbav:"contact"`
+	// Services are the PSD2 services the TPP asked for: AIS, PIS, PIIS.
+	Services []string `dynamodbav:"services"`
+	// OrganizationIdentifier is the certificates' organizationIdentifier.
+	OrganizationIdentifier string             `dynamodbav:"organizationIdentifier"`
+	QWAC                   *eidas.Certificate `dynamodbav:"-"`
+	QSealC                 *eidas.Certificate `dynamodbav:"-"`
+	QWACPEM                string             `dynamodbav:"qwacPem"`
+	QSealCPEM              string             `dynamodbav:"qsealcPem"`
+	Members                int                `dynamodbav:"members"`
+	CreatedAt              time.Time          `dynamodbav:"createdAt"`
+	OwnerID                string             `dynamodbav:"ownerId"`
+}
+
+// Member is a user's membership of an organization.
+type Member struct {
+	OrgID    string    `json:"-" dynamodbav:"orgId"`
+	UserID   string    `json:"userId" dynamodbav:"userId"`
+	Email    string    `json:"email" dynamodbav:"email"`
+	FullName string    `json:"fullName" dynamodbav:"fullName"`
+	Role     Role      `json:"role" dynamodbav:"role" enum:"OWNER,ADMIN,DEVELOPER,VIEWER"`
+	JoinedAt time.Time `json:"joinedAt" dynamodbav:"joinedAt"`
+}
+
+// Store keeps organizations and members. Writes that must not clobber are conditional;
+// errors are apperr kinds (ErrNotFound, ErrConflict).
+type Store interface {
+	// CreateOrganization writes a pending organization with its owner as first member.
+	CreateOrganization(ctx context.Context, o Organization, owner Member, audit AuditEntry) error
+	GetOrganization(ctx context.Context, id string) (Organization, error)
+	// OrganizationByCode finds the organization a code belongs to.
+	OrganizationByCode(ctx context.Context, code string) (Organization, error)
+	ListOrganizations(ctx context.Context) ([]Organization, error)
+	GetMember(ctx context.Context, orgID, userID string) (Member, error)
+	ListMembers(ctx context.Context, orgID string) ([]Member, error)
+	// Memberships lists a user's organizations.
+	Memberships(ctx context.Context, userID string) ([]Member, error)
+	// AddMember adds a member if the organization is active and has room (max members).
+	AddMember(ctx context.Context, m Member, max int, audit AuditEntry) error
+	SetRole(ctx context.Context, orgID, userID string, from, to Role, audit AuditEntry) error
+	RemoveMember(ctx context.Context, orgID, userID string, audit AuditEntry) error
+	// TransferOwnership makes newOwner the owner and the old owner an administrator.
+	TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner string, audit AuditEntry) error
+	// ReplaceCode gives the organization a new code and retires the old one.
+	ReplaceCode(ctx context.Context, orgID, oldCode, newCode string, audit AuditEntry) error
+	Audit(ctx context.Context, orgID string, limit int) ([]AuditEntry, error)
+}
+
+// AuditEntry records one change: who, what, when, from which request.
+type AuditEntry struct {
+	OrgID     string            `json:"orgId" dynamodbav:"orgId"`
+	At        time.Time         `json:"at" dynamodbav:"at"`
+	ActorID   string            `json:"actorId" dynamodbav:"actorId"`
+	Actor     string            `json:"actor" dynamodbav:"actor"`
+	Action    string            `json:"action" dynamodbav:"action"`
+	Details   map[string]string `json:"details,omitempty" dynamodbav:"details,omitempty"`
+	RequestID string            `json:"requestId,omitempty" dynamodbav:"requestId,omitempty"`
+}
