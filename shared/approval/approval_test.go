@@ -1,0 +1,192 @@
+package approval_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/approval"
+	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/store"
+	"github.com/bank/devportal/shared/testkit"
+	"github.com/bank/devportal/shared/workflow"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+// markKind writes a MARK item named after the outcome, so tests see what the workflow applied.
+type markKind struct{ table string }
+
+func (k markKind) mark(id, outcome string) (workflow.Effects, error) {
+	items, err := workflow.Transaction(workflow.Write{Put: &types.Put{TableName: &k.table, Item: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "MARK#" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}}})
+	return workflow.Effects{TransactItems: items}, err
+}
+func (k markKind) Approve(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
+	return k.mark(r.ID, "approved")
+}
+func (k markKind) Reject(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
+	return k.mark(r.ID, "rejected")
+}
+func (k markKind) Expire(r approval.Request) (workflow.Effects, error) {
+	return k.mark(r.ID, "expired")
+}
+
+type fixture struct {
+	t   *testing.T
+	svc *approval.Service
+	db  *dynamodb.Client
+	cfg config.Config
+}
+
+func newFixture(t *testing.T, timeout time.Duration) *fixture {
+	cfg := testkit.Bootstrapped(t, testkit.Ops, func(c *config.Config) { c.DecisionTimeout = timeout })
+	awsCfg := testkit.AWS(t, cfg)
+	db := dynamodb.NewFromConfig(awsCfg)
+	svc := approval.NewService(store.NewRequests(db, cfg.PortalTable), workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), timeout, store.WorkflowKey)
+	svc.Register("TEST", markKind{table: cfg.PortalTable})
+	return &fixture{t: t, svc: svc, db: db, cfg: cfg}
+}
+
+func (f *fixture) submit() approval.Request {
+	f.t.Helper()
+	r, err := f.svc.Submit(context.Background(), approval.Request{ID: testkit.Suffix(), Kind: "TEST", OrgID: "org1", OrgName: "Acme", RequesterEmail: "owner@example.com", Summary: "test"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r
+}
+
+// waitStatus waits until the request has status and, for waiting, its task token.
+func (f *fixture) waitStatus(id string, status approval.Status) approval.Request {
+	f.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		r, err := f.svc.Get(context.Background(), id)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if r.Status == status && (status != approval.Pending || r.TaskToken != "") {
+			return r
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r, _ := f.svc.Get(context.Background(), id)
+	f.t.Fatalf("request %s is %s, want %s", id, r.Status, status)
+	return approval.Request{}
+}
+
+func (f *fixture) marked(id, outcome string) bool {
+	out, err := f.db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &f.cfg.PortalTable, ConsistentRead: aws.Bool(true), Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "MARK#" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}})
+	return err == nil && out.Item != nil
+}
+
+func code(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return ""
+}
+
+var ops = approval.Decision{ActorID: "ops1", Actor: "ops@test.example"}
+
+func TestDecisions(t *testing.T) {
+	f := newFixture(t, time.Hour)
+	ctx := context.Background()
+
+	t.Run("approve", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		inbox, err := f.svc.List(ctx, approval.Pending)
+		if err != nil || len(inbox) == 0 || inbox[len(inbox)-1].ID != r.ID {
+			t.Fatalf("inbox = %v, %v", inbox, err)
+		}
+		d := ops
+		d.Comment = "looks good"
+		if _, err := f.svc.Approve(ctx, r.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		done := f.waitStatus(r.ID, approval.Approved)
+		if !f.marked(r.ID, "approved") || len(done.History) != 3 || done.History[1].Action != "deciding" ||
+			done.History[2].Action != "approved" || done.History[2].Comment != "looks good" {
+			t.Fatalf("approved request: %+v", done)
+		}
+		if _, err := f.svc.Approve(ctx, r.ID, ops); code(err) != "REQUEST_DECIDED" {
+			t.Fatalf("second approval: %v", err)
+		}
+		if _, err := f.svc.Reject(ctx, r.ID, approval.Decision{Comment: "no"}); code(err) != "REQUEST_DECIDED" {
+			t.Fatalf("rejection after approval: %v", err)
+		}
+		if f.marked(r.ID, "rejected") {
+			t.Fatal("a refused decision was applied")
+		}
+	})
+
+	t.Run("reject needs a reason", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Reject(ctx, r.ID, ops); code(err) != "VALIDATION_FAILED" {
+			t.Fatalf("rejection without reason: %v", err)
+		}
+		d := ops
+		d.Comment = "certificates are for another company"
+		if _, err := f.svc.Reject(ctx, r.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		done := f.waitStatus(r.ID, approval.Rejected)
+		if !f.marked(r.ID, "rejected") || f.marked(r.ID, "approved") || done.History[len(done.History)-1].Comment != d.Comment {
+			t.Fatalf("rejected request: %+v", done)
+		}
+	})
+
+	t.Run("racing decisions: one wins", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		errs := make(chan error, 2)
+		go func() { _, err := f.svc.Approve(ctx, r.ID, ops); errs <- err }()
+		go func() {
+			d := ops
+			d.Comment = "no"
+			_, err := f.svc.Reject(ctx, r.ID, d)
+			errs <- err
+		}()
+		a, b := <-errs, <-errs
+		if (a == nil) == (b == nil) {
+			t.Fatalf("both or neither decision went through: %v / %v", a, b)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if f.marked(r.ID, "approved") == f.marked(r.ID, "rejected") {
+			t.Fatal("not exactly one outcome applied")
+		}
+	})
+
+	t.Run("unknown request", func(t *testing.T) {
+		if _, err := f.svc.Approve(ctx, "nope", ops); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestExpiry(t *testing.T) {
+	f := newFixture(t, 2*time.Second)
+	r := f.submit()
+	f.waitStatus(r.ID, approval.Expired)
+	if !f.marked(r.ID, "expired") {
+		t.Fatal("expiry writes not applied")
+	}
+	if _, err := f.svc.Approve(context.Background(), r.ID, ops); code(err) != "REQUEST_EXPIRED" {
+		t.Fatalf("approval after expiry: %v", err)
+	}
+	if f.marked(r.ID, "approved") {
+		t.Fatal("a late approval was applied")
+	}
+}
