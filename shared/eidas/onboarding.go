@@ -122,16 +122,7 @@ func checkCertificate(errs []apperr.FieldError, field string, k kind, text strin
 	if now.Before(c.NotBefore) {
 		add(RuleNotYetValid, "Your %s is valid only from %s (UTC). Upload a certificate that is valid today.", k.label, c.NotBefore.UTC().Format(time.DateOnly))
 	}
-	// Trust is judged inside the validity period, so an expired certificate from a trusted
-	// CA is reported as expired only.
-	at := now
-	if at.After(c.NotAfter) {
-		at = c.NotAfter
-	}
-	if at.Before(c.NotBefore) {
-		at = c.NotBefore
-	}
-	if Verify(c, roots, at) != nil {
+	if !trusted(c, roots, now) {
 		add(RuleUntrusted, "Your %s was not issued by a certificate authority we trust. Use a %s from a qualified trust service provider (in the sandbox: one issued by the sandbox CA).", k.label, k.label)
 	}
 	if c.OrganizationIdentifier == nil {
@@ -148,6 +139,18 @@ func checkCertificate(errs []apperr.FieldError, field string, k kind, text strin
 		errs = append(errs, apperr.Field(field, RuleWrongType, msg))
 	}
 	return c, errs
+}
+
+// trusted verifies c at now as if c itself were valid then, so that an expired or not yet
+// valid certificate from a trusted CA is reported for its dates only. crypto/x509 checks
+// the signature over the raw TBSCertificate, so widening the parsed dates on a copy does
+// not change what is verified, only that the leaf's own dates are not.
+func trusted(c *Certificate, roots *x509.CertPool, now time.Time) bool {
+	leaf := *c.X509
+	leaf.NotBefore, leaf.NotAfter = now, now
+	cc := *c
+	cc.X509 = &leaf
+	return Verify(&cc, roots, now) == nil
 }
 
 func otherKind(k kind) kind {

@@ -6,9 +6,12 @@ package org
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/bank/devportal/shared/apperr"
 	"github.com/bank/devportal/shared/eidas"
+	"github.com/bank/devportal/shared/workflow"
 )
 
 // Status is where an organization is in its life.
@@ -87,8 +90,14 @@ type Member struct {
 // Store keeps organizations and members. Writes that must not clobber are conditional;
 // errors are apperr kinds (ErrNotFound, ErrConflict).
 type Store interface {
-	// CreateOrganization writes a pending organization with its owner as first member.
-	CreateOrganization(ctx context.Context, o Organization, owner Member, audit AuditEntry) error
+	// OrganizationWrites are the writes creating a pending organization with its owner as
+	// first member; the onboarding request stores them in its own transaction.
+	OrganizationWrites(o Organization, owner Member, audit AuditEntry) ([]workflow.Write, error)
+	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).
+	CodeWrites(orgID, oldCode, newCode string) ([]workflow.Write, error)
+	// StatusWrite moves the organization from one of from to to, setting attributes.
+	StatusWrite(orgID string, from []Status, to Status, set map[string]string) workflow.Write
+	AuditWrite(e AuditEntry) (workflow.Write, error)
 	GetOrganization(ctx context.Context, id string) (Organization, error)
 	// OrganizationByCode finds the organization a code belongs to.
 	OrganizationByCode(ctx context.Context, code string) (Organization, error)
@@ -117,4 +126,15 @@ type AuditEntry struct {
 	Action    string            `json:"action" dynamodbav:"action"`
 	Details   map[string]string `json:"details,omitempty" dynamodbav:"details,omitempty"`
 	RequestID string            `json:"requestId,omitempty" dynamodbav:"requestId,omitempty"`
+}
+
+// Errors the organization rules return.
+var (
+	ErrAlreadyMember = apperr.New(apperr.Conflict, "ALREADY_MEMBER", "You are already a member of this organization.")
+	ErrNotActive     = apperr.New(apperr.Conflict, "ORGANIZATION_NOT_ACTIVE", "This organization is not active, so nobody can join it.")
+)
+
+// ErrFull refuses a new member of an organization that has max members.
+func ErrFull(max int) error {
+	return apperr.New(apperr.Conflict, "ORGANIZATION_FULL", fmt.Sprintf("This organization already has the maximum of %d members. Ask its owner to remove someone first.", max))
 }

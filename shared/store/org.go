@@ -1,0 +1,428 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/workflow"
+)
+
+// Orgs stores organizations, members, codes and the audit trail in the portal table.
+type Orgs struct {
+	db    DynamoDB
+	table string
+}
+
+var _ org.Store = (*Orgs)(nil)
+
+// NewOrgs returns the organization store for the named table.
+func NewOrgs(db DynamoDB, table string) *Orgs { return &Orgs{db: db, table: table} }
+
+type orgItem struct {
+	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	org.Organization
+	Version int64 `dynamodbav:"version"`
+}
+
+type memberItem struct {
+	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	org.Member
+}
+
+type codeItem struct {
+	Key
+	OrgID string `dynamodbav:"orgId"`
+}
+
+type auditItem struct {
+	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	org.AuditEntry
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func (o *Orgs) put(v any, cond string) (workflow.Write, error) {
+	av, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal %T", v)
+	}
+	p := &types.Put{TableName: &o.table, Item: av}
+	if cond != "" {
+		p.ConditionExpression = aws.String(cond)
+	}
+	return workflow.Write{Put: p}, nil
+}
+
+func (o *Orgs) memberWrite(m org.Member) (workflow.Write, error) {
+	k := MemberKey(m.OrgID, m.UserID)
+	return o.put(memberItem{Key: k, GSI1PK: membershipsOf(m.UserID), GSI1SK: "ORG#" + m.OrgID, Member: m}, "attribute_not_exists(PK)")
+}
+
+// AuditWrite is the write recording one audit entry.
+func (o *Orgs) AuditWrite(e org.AuditEntry) (workflow.Write, error) {
+	at := e.At.Format("2006-01-02T15:04:05.000Z")
+	id := randomID()
+	return o.put(auditItem{Key: AuditKey(e.OrgID, at, id), GSI1PK: allAudit, GSI1SK: at + "#" + id, AuditEntry: e}, "")
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// transact runs writes as one transaction; a failed condition becomes conflict.
+func (o *Orgs) transact(ctx context.Context, conflict error, writes ...workflow.Write) error {
+	items := make([]types.TransactWriteItem, 0, len(writes))
+	for _, w := range writes {
+		items = append(items, types.TransactWriteItem{Put: w.Put, Update: w.Update, ConditionCheck: w.Check, Delete: w.Delete})
+	}
+	_, err := o.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		return conflict
+	}
+	if err != nil {
+		return apperr.Wrap(err, "transaction")
+	}
+	return nil
+}
+
+var errChanged = apperr.New(apperr.Conflict, "CONFLICT", "Something changed at the same time; reload and try again.")
+
+// OrganizationWrites are the writes creating a pending organization with its owner; the
+// onboarding request joins them to its own transaction.
+func (o *Orgs) OrganizationWrites(g org.Organization, owner org.Member, audit org.AuditEntry) ([]workflow.Write, error) {
+	g.Members = 1
+	ow, err := o.put(orgItem{Key: OrgKey(g.ID), GSI1PK: allOrgs, GSI1SK: "ORG#" + g.ID, Organization: g, Version: 1}, "attribute_not_exists(PK)")
+	if err != nil {
+		return nil, err
+	}
+	mw, err := o.memberWrite(owner)
+	if err != nil {
+		return nil, err
+	}
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return nil, err
+	}
+	return []workflow.Write{ow, mw, aw}, nil
+}
+
+func (o *Orgs) get(ctx context.Context, k Key, dst any, what string) error {
+	out, err := o.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &o.table, Key: keyAV(k), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return apperr.Wrap(err, "get %s", what)
+	}
+	if out.Item == nil {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such "+what+".")
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, dst); err != nil {
+		return apperr.Wrap(err, "unmarshal %s", what)
+	}
+	return nil
+}
+
+// GetOrganization returns an organization.
+func (o *Orgs) GetOrganization(ctx context.Context, id string) (org.Organization, error) {
+	var it orgItem
+	err := o.get(ctx, OrgKey(id), &it, "organization")
+	return it.Organization, err
+}
+
+// OrganizationByCode finds the organization a code belongs to.
+func (o *Orgs) OrganizationByCode(ctx context.Context, code string) (org.Organization, error) {
+	var c codeItem
+	if err := o.get(ctx, OrgCodeKey(strings.ToUpper(code)), &c, "organization code"); err != nil {
+		return org.Organization{}, err
+	}
+	return o.GetOrganization(ctx, c.OrgID)
+}
+
+func (o *Orgs) queryAll(ctx context.Context, in *dynamodb.QueryInput, each func(map[string]types.AttributeValue) error) error {
+	pages := dynamodb.NewQueryPaginator(o.db, in)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return apperr.Wrap(err, "query")
+		}
+		for _, item := range page.Items {
+			if err := each(item); err != nil {
+				return apperr.Wrap(err, "unmarshal")
+			}
+		}
+	}
+	return nil
+}
+
+func (o *Orgs) byGSI1(pk string, forward bool, limit int32) *dynamodb.QueryInput {
+	in := &dynamodb.QueryInput{TableName: &o.table, IndexName: aws.String(IndexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk)},
+		ScanIndexForward:          aws.Bool(forward)}
+	if limit > 0 {
+		in.Limit = aws.Int32(limit)
+	}
+	return in
+}
+
+func (o *Orgs) byPrefix(pk, prefix string, forward bool, limit int32) *dynamodb.QueryInput {
+	in := &dynamodb.QueryInput{TableName: &o.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":p": s(prefix)},
+		ScanIndexForward:          aws.Bool(forward)}
+	if limit > 0 {
+		in.Limit = aws.Int32(limit)
+	}
+	return in
+}
+
+// ListOrganizations lists every organization (operations console).
+func (o *Orgs) ListOrganizations(ctx context.Context) ([]org.Organization, error) {
+	var out []org.Organization
+	err := o.queryAll(ctx, o.byGSI1(allOrgs, true, 0), func(item map[string]types.AttributeValue) error {
+		var it orgItem
+		err := attributevalue.UnmarshalMap(item, &it)
+		out = append(out, it.Organization)
+		return err
+	})
+	return out, err
+}
+
+// GetMember returns one membership.
+func (o *Orgs) GetMember(ctx context.Context, orgID, userID string) (org.Member, error) {
+	var it memberItem
+	err := o.get(ctx, MemberKey(orgID, userID), &it, "member")
+	return it.Member, err
+}
+
+// ListMembers lists an organization's members.
+func (o *Orgs) ListMembers(ctx context.Context, orgID string) ([]org.Member, error) {
+	var out []org.Member
+	err := o.queryAll(ctx, o.byPrefix(OrgKey(orgID).PK, memberPrefix, true, 0), func(item map[string]types.AttributeValue) error {
+		var it memberItem
+		err := attributevalue.UnmarshalMap(item, &it)
+		out = append(out, it.Member)
+		return err
+	})
+	return out, err
+}
+
+// Memberships lists a user's organizations through GSI1.
+func (o *Orgs) Memberships(ctx context.Context, userID string) ([]org.Member, error) {
+	var out []org.Member
+	err := o.queryAll(ctx, o.byGSI1(membershipsOf(userID), true, 0), func(item map[string]types.AttributeValue) error {
+		var it memberItem
+		err := attributevalue.UnmarshalMap(item, &it)
+		out = append(out, it.Member)
+		return err
+	})
+	return out, err
+}
+
+// countUpdate changes the member count of an active organization by delta, and when
+// adding, only while it is below max.
+func (o *Orgs) countUpdate(orgID string, delta, max int) workflow.Write {
+	values := map[string]types.AttributeValue{
+		":d":      &types.AttributeValueMemberN{Value: fmt.Sprint(delta)},
+		":active": s(string(org.StatusActive)),
+	}
+	cond := "#s = :active"
+	if delta > 0 {
+		cond += " AND members < :max"
+		values[":max"] = &types.AttributeValueMemberN{Value: fmt.Sprint(max)}
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET members = members + :d"), ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: values}}
+}
+
+// AddMember adds a member to an active organization with room for one more.
+func (o *Orgs) AddMember(ctx context.Context, m org.Member, max int, audit org.AuditEntry) error {
+	mw, err := o.memberWrite(m)
+	if err != nil {
+		return err
+	}
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	err = o.transact(ctx, errChanged, o.countUpdate(m.OrgID, 1, max), mw, aw)
+	if errors.Is(err, errChanged) {
+		return o.explainAddRefusal(ctx, m, max)
+	}
+	return err
+}
+
+// explainAddRefusal says why AddMember's transaction was refused, from the items as they are.
+func (o *Orgs) explainAddRefusal(ctx context.Context, m org.Member, max int) error {
+	if _, err := o.GetMember(ctx, m.OrgID, m.UserID); err == nil {
+		return org.ErrAlreadyMember
+	}
+	g, err := o.GetOrganization(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if g.Status != org.StatusActive {
+		return org.ErrNotActive
+	}
+	if g.Members >= max {
+		return org.ErrFull(max)
+	}
+	return errChanged
+}
+
+// SetRole changes a member's role if it still is from.
+func (o *Orgs) SetRole(ctx context.Context, orgID, userID string, from, to org.Role, audit org.AuditEntry) error {
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(MemberKey(orgID, userID)),
+		UpdateExpression: aws.String("SET #r = :to"), ConditionExpression: aws.String("#r = :from"),
+		ExpressionAttributeNames:  map[string]string{"#r": "role"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":to": s(string(to)), ":from": s(string(from))}}}
+	return o.transact(ctx, errChanged, u, aw)
+}
+
+// RemoveMember deletes a membership (never the owner's) and lowers the count.
+func (o *Orgs) RemoveMember(ctx context.Context, orgID, userID string, audit org.AuditEntry) error {
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	d := workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(MemberKey(orgID, userID)),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND #r <> :owner"),
+		ExpressionAttributeNames:  map[string]string{"#r": "role"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": s(string(org.Owner))}}}
+	count := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET members = members - :one"), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}}}
+	return o.transact(ctx, errChanged, d, count, aw)
+}
+
+// TransferOwnership swaps the owner role, all or nothing.
+func (o *Orgs) TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner string, audit org.AuditEntry) error {
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	role := func(userID string, from []org.Role, to org.Role) workflow.Write {
+		values := map[string]types.AttributeValue{":to": s(string(to))}
+		var in []string
+		for i, f := range from {
+			n := fmt.Sprintf(":f%d", i)
+			values[n] = s(string(f))
+			in = append(in, n)
+		}
+		return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(MemberKey(orgID, userID)),
+			UpdateExpression: aws.String("SET #r = :to"), ConditionExpression: aws.String("#r IN (" + strings.Join(in, ",") + ")"),
+			ExpressionAttributeNames: map[string]string{"#r": "role"}, ExpressionAttributeValues: values}}
+	}
+	owner := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET ownerId = :n"), ConditionExpression: aws.String("ownerId = :o"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": s(newOwner), ":o": s(oldOwner)}}}
+	return o.transact(ctx, errChanged,
+		role(oldOwner, []org.Role{org.Owner}, org.Admin),
+		role(newOwner, []org.Role{org.Admin, org.Developer, org.Viewer}, org.Owner),
+		owner, aw)
+}
+
+// CodeWrites are the writes giving an organization a new code: the code's reservation
+// (refused if taken), the organization's code, and the old reservation's removal.
+func (o *Orgs) CodeWrites(orgID, oldCode, newCode string) ([]workflow.Write, error) {
+	cw, err := o.put(codeItem{Key: OrgCodeKey(newCode), OrgID: orgID}, "attribute_not_exists(PK)")
+	if err != nil {
+		return nil, err
+	}
+	values := map[string]types.AttributeValue{":c": s(newCode)}
+	cond := "attribute_not_exists(code)"
+	if oldCode != "" {
+		cond = "code = :old"
+		values[":old"] = s(oldCode)
+	}
+	writes := []workflow.Write{cw, {Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET code = :c"), ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}}
+	if oldCode != "" {
+		writes = append(writes, workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(OrgCodeKey(oldCode))}})
+	}
+	return writes, nil
+}
+
+// ReplaceCode gives the organization a new code and retires the old one.
+func (o *Orgs) ReplaceCode(ctx context.Context, orgID, oldCode, newCode string, audit org.AuditEntry) error {
+	writes, err := o.CodeWrites(orgID, oldCode, newCode)
+	if err != nil {
+		return err
+	}
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, append(writes, aw)...)
+}
+
+// StatusWrite sets an organization's status (and name, reason) if it is in one of from.
+func (o *Orgs) StatusWrite(orgID string, from []org.Status, to org.Status, set map[string]string) workflow.Write {
+	values := map[string]types.AttributeValue{":to": s(string(to))}
+	names := map[string]string{"#s": "status"}
+	expr := []string{"#s = :to"}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		names[fmt.Sprintf("#a%d", i)] = k
+		values[fmt.Sprintf(":a%d", i)] = s(set[k])
+		expr = append(expr, fmt.Sprintf("#a%d = :a%d", i, i))
+	}
+	var in []string
+	for i, f := range from {
+		n := fmt.Sprintf(":f%d", i)
+		values[n] = s(string(f))
+		in = append(in, n)
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET " + strings.Join(expr, ", ")), ConditionExpression: aws.String("#s IN (" + strings.Join(in, ",") + ")"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
+}
+
+// Audit returns an organization's audit trail, newest first ("" for every organization).
+func (o *Orgs) Audit(ctx context.Context, orgID string, limit int) ([]org.AuditEntry, error) {
+	in := o.byGSI1(allAudit, false, int32(limit))
+	if orgID != "" {
+		in = o.byPrefix(OrgKey(orgID).PK, auditPrefix, false, int32(limit))
+	}
+	out, err := o.db.Query(ctx, in)
+	if err != nil {
+		return nil, apperr.Wrap(err, "query audit")
+	}
+	var items []auditItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, apperr.Wrap(err, "unmarshal audit")
+	}
+	entries := make([]org.AuditEntry, len(items))
+	for i, it := range items {
+		entries[i] = it.AuditEntry
+	}
+	return entries, nil
+}
