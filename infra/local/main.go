@@ -107,6 +107,7 @@ Press Ctrl-C to stop.
 `, time.Since(started).Seconds(), stack.PortalURL, stack.PortalURL, stack.PortalURL, stack.TPPURL,
 		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Moto.Endpoint, ops.Email, ops.Password)
 	<-ctx.Done()
+	stop() // a second Ctrl-C now ends the process at once
 	fmt.Println("\nStopping the local stack…")
 	return nil
 }

@@ -37,6 +37,7 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		"ACTIVATION_LINK_TTL":          cfg.ActivationTTL.String(),
 		"RESET_LINK_TTL":               cfg.ResetTTL.String(),
 		"SESSION_TTL":                  cfg.SessionTTL.String(),
+		"SESSION_MAX_AGE":              cfg.SessionMaxAge.String(),
 		"REQUEST_DECISION_TIMEOUT":     cfg.DecisionTimeout.String(),
 		"APPROVAL_STATE_MACHINE_NAME":  cfg.ApprovalStateMachineName,
 		"APPROVAL_STATE_MACHINE_ARN":   cfg.ApprovalStateMachineARN,

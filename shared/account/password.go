@@ -15,6 +15,10 @@ import (
 // check and Cognito's from disagreeing.
 const specialChars = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 
+// MaxPasswordLength bounds passwords: bcrypt, which keeps the password history, reads
+// at most 72 bytes, and every allowed character is one byte.
+const MaxPasswordLength = 64
+
 // CheckPassword returns one field error per policy rule the password breaks.
 func CheckPassword(field, password string, p config.PasswordPolicy) []apperr.FieldError {
 	var upper, lower, digits, special, other int
@@ -38,6 +42,8 @@ func CheckPassword(field, password string, p config.PasswordPolicy) []apperr.Fie
 	}
 	if n := len([]rune(password)); n < p.MinLength {
 		add("minLength", "Use at least %d characters.", p.MinLength)
+	} else if n > MaxPasswordLength {
+		add("maxLength", "Use at most %d characters.", MaxPasswordLength)
 	}
 	if upper < p.MinUpper {
 		add("minUpper", "Use at least %d upper-case letter(s) (A–Z).", p.MinUpper)

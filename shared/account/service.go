@@ -93,6 +93,15 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 		return SignUpResponse{}, err
 	}
 	userID, err := s.idp.SignUp(ctx, req.Email, req.Password, req.FullName)
+	if errors.Is(err, ErrEmailTaken) {
+		// Cognito has the email but we have no profile: a sign-up that failed half-way.
+		// Clear it if it was never activated, and try once more.
+		if deleted, derr := s.idp.DeleteIfUnconfirmed(ctx, req.Email); derr != nil {
+			return SignUpResponse{}, derr
+		} else if deleted {
+			userID, err = s.idp.SignUp(ctx, req.Email, req.Password, req.FullName)
+		}
+	}
 	if err != nil {
 		return SignUpResponse{}, err
 	}
@@ -103,19 +112,23 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 		Preferences: DefaultPreferences,
 	}
 	if err := s.profiles.CreateProfile(ctx, p); err != nil {
-		if derr := s.idp.Delete(ctx, req.Email); derr != nil {
-			slog.ErrorContext(ctx, "undo sign-up failed", "email", req.Email, "error", derr.Error())
+		// Undo even if the request was cancelled: an orphan Cognito user blocks the email.
+		if derr := s.idp.Delete(context.WithoutCancel(ctx), req.Email); derr != nil {
+			slog.ErrorContext(ctx, "undo sign-up failed", "userId", userID, "error", derr.Error())
 		}
 		return SignUpResponse{}, err
 	}
+	resp := SignUpResponse{Email: req.Email, Status: StatusPending,
+		Message: "Check your email: we sent you a link to activate your account. It is valid for " + hours(s.cfg.ActivationTTL) + "."}
 	if err := s.rememberPassword(ctx, userID, req.Password); err != nil {
-		return SignUpResponse{}, err
+		slog.ErrorContext(ctx, "password history not recorded", "userId", userID, "error", err.Error())
 	}
 	if err := s.sendActivation(ctx, p); err != nil {
-		return SignUpResponse{}, err
+		// The account exists; say so, and how to get the link, rather than fail.
+		slog.ErrorContext(ctx, "activation email not sent", "userId", userID, "error", err.Error())
+		resp.Message = "Your account was created, but we could not send the activation email just now. Use \"Resend activation email\" in a few minutes."
 	}
-	return SignUpResponse{Email: req.Email, Status: StatusPending,
-		Message: "Check your email: we sent you a link to activate your account. It is valid for " + hours(s.cfg.ActivationTTL) + "."}, nil
+	return resp, nil
 }
 
 func (s *Service) sendActivation(ctx context.Context, p Profile) error {
@@ -187,7 +200,7 @@ func (s *Service) Activate(ctx context.Context, req TokenRequest) (ActivateRespo
 	if err := s.idp.Confirm(ctx, link.Email); err != nil {
 		return ActivateResponse{}, err
 	}
-	_, err = s.profiles.UpdateProfile(ctx, link.UserID, func(p *Profile) error {
+	_, err = s.updateProfile(ctx, link.UserID, func(p *Profile) error {
 		if p.Status != StatusActive {
 			p.Status, p.ActivatedAt = StatusActive, s.Now()
 		}
@@ -238,7 +251,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	}
 	view := s.view(p, tok.Groups)
 	if view.PasswordExpiresInDays <= 0 {
-		_ = s.idp.SignOut(ctx, tok.AccessToken)
+		s.revoke(ctx, tok.RefreshToken)
 		return NewSession{}, ErrPasswordExpired
 	}
 	id, csrf := randomToken(), randomToken()
@@ -251,6 +264,14 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	}
 	return NewSession{ID: id, CSRFToken: csrf, ExpiresAt: sess.ExpiresAt,
 		Response: LoginResponse{Account: view, PasswordExpiryWarning: s.warnExpiry(view.PasswordExpiresInDays)}}, nil
+}
+
+// revoke revokes a refresh token at Cognito, best effort: the token is only ever held in
+// our session item, which is already gone, so a failure here is logged, not shown.
+func (s *Service) revoke(ctx context.Context, refreshToken string) {
+	if err := s.idp.RevokeToken(context.WithoutCancel(ctx), refreshToken); err != nil {
+		slog.WarnContext(ctx, "revoke refresh token failed", "error", err.Error())
+	}
 }
 
 func (s *Service) warnExpiry(daysLeft int) bool {
@@ -285,17 +306,35 @@ func (s *Service) refreshTokens(ctx context.Context, sess Session) (Session, err
 		return Session{}, err
 	}
 	sess.AccessToken, sess.AccessExpiresAt, sess.Groups = tok.AccessToken, tok.ExpiresAt, tok.Groups
-	return sess, s.sessions.PutSession(ctx, sess)
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return Session{}, ErrUnauthenticated // logged out meanwhile
+		}
+		return Session{}, err
+	}
+	return sess, nil
 }
 
-// Refresh renews Cognito's tokens and extends the session by the session lifetime.
+// Refresh renews Cognito's tokens and extends the session by the session lifetime, but
+// never past SessionMaxAge from sign-in: then the user signs in again.
 func (s *Service) Refresh(ctx context.Context, sess Session) (LoginResponse, time.Time, error) {
+	limit := sess.CreatedAt.Add(s.cfg.SessionMaxAge)
+	if !s.Now().Before(limit) {
+		_ = s.sessions.DeleteSession(ctx, sess.IDHash)
+		return LoginResponse{}, time.Time{}, ErrUnauthenticated
+	}
 	sess, err := s.refreshTokens(ctx, sess)
 	if err != nil {
 		return LoginResponse{}, time.Time{}, err
 	}
 	sess.ExpiresAt = s.Now().Add(s.cfg.SessionTTL)
-	if err := s.sessions.PutSession(ctx, sess); err != nil {
+	if sess.ExpiresAt.After(limit) {
+		sess.ExpiresAt = limit
+	}
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return LoginResponse{}, time.Time{}, ErrUnauthenticated
+		}
 		return LoginResponse{}, time.Time{}, err
 	}
 	view, err := s.Account(ctx, sess)
@@ -305,12 +344,13 @@ func (s *Service) Refresh(ctx context.Context, sess Session) (LoginResponse, tim
 	return LoginResponse{Account: view, PasswordExpiryWarning: s.warnExpiry(view.PasswordExpiresInDays)}, sess.ExpiresAt, nil
 }
 
-// Logout ends the session here and revokes its tokens at Cognito.
+// Logout ends this session (not the user's others) and revokes its refresh token.
 func (s *Service) Logout(ctx context.Context, sess Session) error {
 	if err := s.sessions.DeleteSession(ctx, sess.IDHash); err != nil {
 		return err
 	}
-	return s.idp.SignOut(ctx, sess.AccessToken)
+	s.revoke(ctx, sess.RefreshToken)
+	return nil
 }
 
 // ForgotPassword emails a reset link to an active account; the answer does not reveal
@@ -362,10 +402,19 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetPasswordRequest) (
 	if err := s.checkHistory(ctx, link.UserID, "password", req.Password); err != nil {
 		return MessageResponse{}, err
 	}
-	if _, err := s.links.UseLink(ctx, link.TokenHash, LinkReset, s.Now()); err != nil {
+	usedAt := s.Now()
+	if _, err := s.links.UseLink(ctx, link.TokenHash, LinkReset, usedAt); err != nil {
 		return MessageResponse{}, err
 	}
 	if err := s.idp.SetPassword(ctx, link.Email, req.Password); err != nil {
+		// The password did not change: give the link back so the user can try again.
+		if rerr := s.links.ReleaseLink(context.WithoutCancel(ctx), link.TokenHash, usedAt); rerr != nil {
+			slog.ErrorContext(ctx, "reset link not released", "error", rerr.Error())
+		}
+		return MessageResponse{}, err
+	}
+	// Whoever knew the old password is signed out everywhere.
+	if err := s.endSessions(ctx, link.UserID, link.Email, ""); err != nil {
 		return MessageResponse{}, err
 	}
 	p, err := s.passwordChanged(ctx, link.UserID, req.Password)
@@ -377,7 +426,7 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetPasswordRequest) (
 		if err := s.idp.Confirm(ctx, p.Email); err != nil {
 			return MessageResponse{}, err
 		}
-		if _, err := s.profiles.UpdateProfile(ctx, p.UserID, func(p *Profile) error {
+		if _, err := s.updateProfile(ctx, p.UserID, func(p *Profile) error {
 			p.Status, p.ActivatedAt = StatusActive, s.Now()
 			return nil
 		}); err != nil {
@@ -417,7 +466,7 @@ func (s *Service) passwordChanged(ctx context.Context, userID, password string) 
 	if err := s.rememberPassword(ctx, userID, password); err != nil {
 		return Profile{}, err
 	}
-	p, err := s.profiles.UpdateProfile(ctx, userID, func(p *Profile) error {
+	p, err := s.updateProfile(ctx, userID, func(p *Profile) error {
 		p.PasswordChangedAt, p.ExpiryWarnedDays = s.Now(), 0
 		return nil
 	})
@@ -425,7 +474,7 @@ func (s *Service) passwordChanged(ctx context.Context, userID, password string) 
 		return Profile{}, err
 	}
 	if err := s.mail.Send(ctx, passwordChangedMail(p.Email, p.FullName, s.cfg.PortalURL+"/login")); err != nil {
-		return Profile{}, err
+		slog.ErrorContext(ctx, "password-changed notice not sent", "userId", userID, "error", err.Error())
 	}
 	return p, nil
 }
@@ -449,10 +498,32 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 	if len(errs) > 0 {
 		return AccountView{}, apperr.Fields(errs...)
 	}
+	// The current password is checked first, so the history check below cannot be used to
+	// test guesses of it; Cognito counts these attempts towards its lockout.
+	check, err := s.idp.Login(ctx, sess.Email, req.CurrentPassword)
+	if errors.Is(err, ErrBadCredentials) {
+		return AccountView{}, apperr.Fields(apperr.Field("currentPassword", "incorrect", "The current password is not correct."))
+	}
+	if err != nil {
+		return AccountView{}, err
+	}
+	s.revoke(ctx, check.RefreshToken)
 	if err := s.checkHistory(ctx, sess.UserID, "newPassword", req.NewPassword); err != nil {
 		return AccountView{}, err
 	}
 	if err := s.idp.ChangePassword(ctx, sess.AccessToken, req.CurrentPassword, req.NewPassword); err != nil {
+		return AccountView{}, err
+	}
+	// Other devices are signed out; this one gets fresh tokens for the new password.
+	if err := s.endSessions(ctx, sess.UserID, sess.Email, sess.IDHash); err != nil {
+		return AccountView{}, err
+	}
+	fresh, err := s.idp.Login(ctx, sess.Email, req.NewPassword)
+	if err != nil {
+		return AccountView{}, err
+	}
+	sess.AccessToken, sess.RefreshToken, sess.AccessExpiresAt = fresh.AccessToken, fresh.RefreshToken, fresh.ExpiresAt
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
 		return AccountView{}, err
 	}
 	p, err := s.passwordChanged(ctx, sess.UserID, req.NewPassword)
@@ -460,6 +531,29 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 		return AccountView{}, err
 	}
 	return s.view(p, sess.Groups), nil
+}
+
+// endSessions signs a user out everywhere (Cognito and our sessions) but one session.
+func (s *Service) endSessions(ctx context.Context, userID, email, exceptHash string) error {
+	if err := s.idp.SignOutEverywhere(ctx, email); err != nil {
+		return err
+	}
+	return s.sessions.DeleteUserSessions(ctx, userID, exceptHash)
+}
+
+// updateProfile applies change, retrying on a concurrent update: it is used after steps
+// that cannot be undone (a spent link, a changed password), where a conflict must not
+// leave the profile behind. change must be safe to apply again to a fresh copy.
+func (s *Service) updateProfile(ctx context.Context, userID string, change func(*Profile) error) (Profile, error) {
+	var err error
+	for range 3 {
+		var p Profile
+		p, err = s.profiles.UpdateProfile(ctx, userID, change)
+		if !errors.Is(err, apperr.ErrConflict) {
+			return p, err
+		}
+	}
+	return Profile{}, err
 }
 
 // AccountView is the account as the user sees it.
@@ -518,7 +612,7 @@ func (s *Service) UpdateAccount(ctx context.Context, sess Session, req UpdateAcc
 	if err := s.idp.UpdateName(ctx, sess.Email, req.FullName); err != nil {
 		return AccountView{}, err
 	}
-	p, err := s.profiles.UpdateProfile(ctx, sess.UserID, func(p *Profile) error {
+	p, err := s.updateProfile(ctx, sess.UserID, func(p *Profile) error {
 		p.FullName = req.FullName
 		return nil
 	})
@@ -530,7 +624,7 @@ func (s *Service) UpdateAccount(ctx context.Context, sess Session, req UpdateAcc
 
 // UpdatePreferences replaces the user's communication preferences.
 func (s *Service) UpdatePreferences(ctx context.Context, sess Session, prefs Preferences) (AccountView, error) {
-	p, err := s.profiles.UpdateProfile(ctx, sess.UserID, func(p *Profile) error {
+	p, err := s.updateProfile(ctx, sess.UserID, func(p *Profile) error {
 		p.Preferences = prefs
 		return nil
 	})
@@ -544,11 +638,17 @@ func (s *Service) UpdatePreferences(ctx context.Context, sess Session, prefs Pre
 type RemindResult struct {
 	Checked int `json:"checked"`
 	Emailed int `json:"emailed"`
+	Failed  int `json:"failed"`
 }
 
+// errNoReminder tells UpdateProfile that a profile needs no reminder today.
+var errNoReminder = apperr.New(apperr.Invalid, "NO_REMINDER", "no reminder due")
+
 // RemindExpiringPasswords emails each user whose password reaches a warning day, once per
-// warning, if they want such reminders. It runs daily; missing a day still sends the
-// next smaller warning.
+// warning, if they want such reminders. It runs daily; missing a day still sends the next
+// smaller warning. Whether a warning is due is decided on the consistent copy inside the
+// conditional update, so two overlapping runs send it once. One user's failure is logged
+// and does not stop the run.
 func (s *Service) RemindExpiringPasswords(ctx context.Context) (RemindResult, error) {
 	var res RemindResult
 	warn := slices.Clone(s.cfg.Password.ExpiryWarnDays)
@@ -559,25 +659,35 @@ func (s *Service) RemindExpiringPasswords(ctx context.Context) (RemindResult, er
 		if err != nil {
 			return res, err
 		}
-		for _, p := range profiles {
+		for _, listed := range profiles {
 			res.Checked++
-			if p.Status != StatusActive || !p.Preferences.PasswordExpiry {
-				continue
-			}
-			expires, days := s.passwordExpiry(p)
-			i := slices.IndexFunc(warn, func(w int) bool { return days <= w })
-			if days <= 0 || i < 0 || (p.ExpiryWarnedDays != 0 && p.ExpiryWarnedDays <= warn[i]) {
-				continue
-			}
-			due := warn[i]
-			if _, err := s.profiles.UpdateProfile(ctx, p.UserID, func(p *Profile) error {
+			var due, daysLeft int
+			var expires time.Time
+			p, err := s.profiles.UpdateProfile(ctx, listed.UserID, func(p *Profile) error {
+				if p.Status != StatusActive || !p.Preferences.PasswordExpiry {
+					return errNoReminder
+				}
+				expires, daysLeft = s.passwordExpiry(*p)
+				i := slices.IndexFunc(warn, func(w int) bool { return daysLeft <= w })
+				if daysLeft <= 0 || i < 0 || (p.ExpiryWarnedDays != 0 && p.ExpiryWarnedDays <= warn[i]) {
+					return errNoReminder
+				}
+				due = warn[i]
 				p.ExpiryWarnedDays = due
 				return nil
-			}); err != nil {
-				return res, err
+			})
+			switch {
+			case errors.Is(err, errNoReminder):
+				continue
+			case err != nil:
+				res.Failed++
+				slog.ErrorContext(ctx, "expiry reminder not recorded", "userId", listed.UserID, "error", err.Error())
+				continue
 			}
-			if err := s.mail.Send(ctx, expiryWarningMail(p.Email, p.FullName, s.cfg.PortalURL+"/account/password", days, expires)); err != nil {
-				return res, err
+			if err := s.mail.Send(ctx, expiryWarningMail(p.Email, p.FullName, s.cfg.PortalURL+"/account/password", daysLeft, expires)); err != nil {
+				res.Failed++
+				slog.ErrorContext(ctx, "expiry reminder not sent", "userId", listed.UserID, "warning", due, "error", err.Error())
+				continue
 			}
 			res.Emailed++
 		}

@@ -114,13 +114,21 @@ type Links interface {
 	// spending it.
 	GetLink(ctx context.Context, tokenHash string, kind LinkKind, now time.Time) (Link, error)
 	UseLink(ctx context.Context, tokenHash string, kind LinkKind, now time.Time) (Link, error)
+	// ReleaseLink makes a link used at usedAt usable again, when what it was spent on failed.
+	ReleaseLink(ctx context.Context, tokenHash string, usedAt time.Time) error
 }
 
 // Sessions stores sessions; GetSession fails with ErrNotFound for an unknown or expired one.
 type Sessions interface {
+	// PutSession stores a new session.
 	PutSession(ctx context.Context, s Session) error
+	// SaveSession replaces a session that still exists (ErrNotFound once it was deleted),
+	// so a refresh racing a logout cannot bring the session back.
+	SaveSession(ctx context.Context, s Session) error
 	GetSession(ctx context.Context, idHash string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, idHash string) error
+	// DeleteUserSessions ends every session of a user but the one with exceptHash.
+	DeleteUserSessions(ctx context.Context, userID, exceptHash string) error
 }
 
 // Tokens are what Cognito returns on login or refresh.
@@ -142,7 +150,12 @@ type Identity interface {
 	Delete(ctx context.Context, email string) error
 	Login(ctx context.Context, email, password string) (Tokens, error)
 	Refresh(ctx context.Context, refreshToken string) (Tokens, error)
-	SignOut(ctx context.Context, accessToken string) error
+	// RevokeToken revokes one session's refresh token (and the tokens issued from it).
+	RevokeToken(ctx context.Context, refreshToken string) error
+	// SignOutEverywhere revokes every token of the user, on every device.
+	SignOutEverywhere(ctx context.Context, email string) error
+	// DeleteIfUnconfirmed removes a user who never activated; it reports whether it did.
+	DeleteIfUnconfirmed(ctx context.Context, email string) (bool, error)
 	ChangePassword(ctx context.Context, accessToken, current, next string) error
 	SetPassword(ctx context.Context, email, password string) error
 	UpdateName(ctx context.Context, email, fullName string) error

@@ -71,7 +71,7 @@ func tableActive(db *dynamodb.Client, name string) func(context.Context) error {
 func reachable(endpoint string) func(context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/reset-auth", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/", nil)
 		if err != nil {
 			return err
 		}
@@ -80,6 +80,9 @@ func reachable(endpoint string) func(context.Context) error {
 			return err
 		}
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("moto answered %d", resp.StatusCode)
+		}
 		return nil
 	}
 }

@@ -16,6 +16,7 @@ const (
 	NotFound
 	Conflict
 	Gone
+	TooLarge
 	TooManyRequests
 	Unavailable
 )

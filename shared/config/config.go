@@ -52,6 +52,8 @@ type Config struct {
 	ResetTTL      time.Duration
 	// SessionTTL is how long a portal session lives without a refresh.
 	SessionTTL time.Duration
+	// SessionMaxAge is how long a session can be refreshed before the user signs in again.
+	SessionMaxAge time.Duration
 	// Password is the password policy.
 	Password PasswordPolicy
 	// DecisionTimeout is how long a request waits for an operations decision before it
@@ -80,6 +82,7 @@ func FromEnv() (Config, error) {
 		ActivationTTL:            r.duration("ACTIVATION_LINK_TTL", 72*time.Hour),
 		ResetTTL:                 r.duration("RESET_LINK_TTL", 72*time.Hour),
 		SessionTTL:               r.duration("SESSION_TTL", 12*time.Hour),
+		SessionMaxAge:            r.duration("SESSION_MAX_AGE", 7*24*time.Hour),
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),
 		ApprovalStateMachineARN:  r.str("APPROVAL_STATE_MACHINE_ARN", ""),
@@ -98,8 +101,11 @@ func FromEnv() (Config, error) {
 	if r.err != nil {
 		return Config{}, r.err
 	}
-	if c.Password.MinLength < 8 || c.Password.MinLength > 99 {
-		return Config{}, fmt.Errorf("PASSWORD_MIN_LENGTH: must be between 8 and 99 (Cognito's range), got %d", c.Password.MinLength)
+	if c.Password.MinLength < 8 || c.Password.MinLength > 64 {
+		return Config{}, fmt.Errorf("PASSWORD_MIN_LENGTH: must be between 8 and 64 (passwords are at most 64 characters), got %d", c.Password.MinLength)
+	}
+	if c.Password.MaxAgeDays < 1 {
+		return Config{}, fmt.Errorf("PASSWORD_MAX_AGE_DAYS: must be at least 1, got %d", c.Password.MaxAgeDays)
 	}
 	return c, nil
 }

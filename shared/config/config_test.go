@@ -16,7 +16,7 @@ func TestFromEnvDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.PortalTable != "devportal-portal" || c.ActivationTTL != 72*time.Hour || c.ResetTTL != 72*time.Hour ||
-		c.Password.MaxAgeDays != 730 || fmt.Sprint(c.Password.ExpiryWarnDays) != "[14 3 1]" || c.Password.MinLength != 12 ||
+		c.Password.MaxAgeDays != 730 || c.SessionMaxAge != 7*24*time.Hour || c.DecisionTimeout != 14*24*time.Hour || c.ApprovalStateMachineName != "devportal-approval" || fmt.Sprint(c.Password.ExpiryWarnDays) != "[14 3 1]" || c.Password.MinLength != 12 ||
 		c.PortalURL != "http://127.0.0.1:8080" {
 		t.Fatalf("defaults = %+v", c)
 	}
@@ -33,7 +33,8 @@ func TestFromEnvOverridesAndErrors(t *testing.T) {
 				return c.ActivationTTL == 24*time.Hour && fmt.Sprint(c.Password.ExpiryWarnDays) == "[30 7]" && c.PortalURL == "https://portal.bank.example"
 			}},
 		{env: map[string]string{"PASSWORD_MIN_LENGTH": "six"}, wantErr: "PASSWORD_MIN_LENGTH"},
-		{env: map[string]string{"PASSWORD_MIN_LENGTH": "6"}, wantErr: "PASSWORD_MIN_LENGTH: must be between 8 and 99"},
+		{env: map[string]string{"PASSWORD_MIN_LENGTH": "6"}, wantErr: "PASSWORD_MIN_LENGTH: must be between 8 and 64"},
+		{env: map[string]string{"PASSWORD_MAX_AGE_DAYS": "0"}, wantErr: "PASSWORD_MAX_AGE_DAYS: must be at least 1"},
 		{env: map[string]string{"ACTIVATION_LINK_TTL": "-1h"}, wantErr: "ACTIVATION_LINK_TTL"},
 		{env: map[string]string{"PASSWORD_EXPIRY_WARNING_DAYS": "14,0"}, wantErr: "PASSWORD_EXPIRY_WARNING_DAYS"},
 		{env: map[string]string{"LOCAL_MODE": "maybe"}, wantErr: "LOCAL_MODE"},

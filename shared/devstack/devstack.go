@@ -57,15 +57,7 @@ type Stack struct {
 
 // Start brings the stack up and returns once both listeners accept connections.
 func Start(ctx context.Context, o Options) (*Stack, error) {
-	for _, p := range []*int{&o.PortalPort, &o.TPPPort} {
-		if *p == 0 {
-			free, err := localstack.FreePort()
-			if err != nil {
-				return nil, err
-			}
-			*p = free
-		}
-	}
+	// Port 0 lets the kernel pick; the listener then says which port it got.
 	portalLn, err := listen(o.PortalPort, "PORTAL_PORT")
 	if err != nil {
 		return nil, err
@@ -75,6 +67,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		portalLn.Close()
 		return nil, err
 	}
+	o.PortalPort, o.TPPPort = portalLn.Addr().(*net.TCPAddr).Port, tppLn.Addr().(*net.TCPAddr).Port
 	s, err := start(ctx, o, portalLn, tppLn)
 	if err != nil {
 		portalLn.Close()

@@ -107,7 +107,7 @@ func build(t testing.TB, ca *sandboxca.CA, orgID, qcType string, psd2 *eidas.PSD
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
-func derOf(t testing.TB, pemText string) []byte {
+func derOf(t *testing.T, pemText string) []byte {
 	t.Helper()
 	b, _ := pem.Decode([]byte(pemText))
 	if b == nil {

@@ -71,8 +71,8 @@ const (
 //
 // A rule that needs both certificates (organizationMismatch, roleMissing) is checked only
 // when both have what it compares; otherwise the certificate's own error already says
-// what is wrong. The certificates that parsed are returned even when there are errors,
-// so the portal can show them.
+// what is wrong. fieldErrors is nil when the pair passes. The certificates that parsed
+// are returned even when there are errors, so the portal can show them.
 func CheckOnboarding(in OnboardingCerts) (qwac, qseal *Certificate, fieldErrors []apperr.FieldError) {
 	now := in.Now
 	if now.IsZero() {

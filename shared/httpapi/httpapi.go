@@ -34,13 +34,17 @@ func Decode(r *http.Request, dst any) error {
 // DecodeJSON reads a JSON body into dst without validating it, for services that check
 // tag rules and domain rules together so the user sees every problem at once.
 func DecodeJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
-	if dec.More() {
-		return apperr.New(apperr.Invalid, "MALFORMED_JSON", "The request body must hold a single JSON object.")
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return decodeError(err)
+		}
+		return apperr.New(apperr.Invalid, "MALFORMED_JSON", "The request body must hold a single JSON object and nothing after it.")
 	}
 	return nil
 }
@@ -48,7 +52,10 @@ func DecodeJSON(r *http.Request, dst any) error {
 func decodeError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var tooLarge *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooLarge):
+		return apperr.New(apperr.TooLarge, "BODY_TOO_LARGE", fmt.Sprintf("The request body is larger than %d KiB.", maxBody>>10))
 	case errors.Is(err, io.EOF):
 		return apperr.New(apperr.Invalid, "MALFORMED_JSON", "The request body is empty; send a JSON object.")
 	case errors.As(err, &syn):
@@ -117,6 +124,8 @@ func Status(k apperr.Kind) int {
 		return http.StatusConflict
 	case apperr.Gone:
 		return http.StatusGone
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	case apperr.TooManyRequests:
 		return http.StatusTooManyRequests
 	case apperr.Unavailable:

@@ -33,6 +33,9 @@ func TestDecode(t *testing.T) {
 		{`{"name":`, "MALFORMED_JSON", "[]"},
 		{``, "MALFORMED_JSON", "[]"},
 		{`[]`, "MALFORMED_JSON", "[]"},
+		{`{"name":"ann","email":"a@b.co"}}`, "MALFORMED_JSON", "[]"},
+		{`{"name":"ann","email":"a@b.co"} {}`, "MALFORMED_JSON", "[]"},
+		{`{"name":"` + strings.Repeat("x", 70<<10) + `"}`, "BODY_TOO_LARGE", "[]"},
 	}
 	for _, c := range cases {
 		t.Run(c.body, func(t *testing.T) {
@@ -81,7 +84,7 @@ func TestWriteErrorHidesInternals(t *testing.T) {
 }
 
 func TestStatusMapping(t *testing.T) {
-	want := map[apperr.Kind]int{apperr.Invalid: 400, apperr.Unauthorized: 401, apperr.Forbidden: 403, apperr.NotFound: 404,
+	want := map[apperr.Kind]int{apperr.TooLarge: 413, apperr.Invalid: 400, apperr.Unauthorized: 401, apperr.Forbidden: 403, apperr.NotFound: 404,
 		apperr.Conflict: 409, apperr.Gone: 410, apperr.TooManyRequests: 429, apperr.Unavailable: 503, apperr.Internal: 500}
 	for k, s := range want {
 		if Status(k) != s {

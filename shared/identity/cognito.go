@@ -25,7 +25,9 @@ type Client interface {
 	AdminUpdateUserAttributes(context.Context, *cip.AdminUpdateUserAttributesInput, ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error)
 	AdminDeleteUser(context.Context, *cip.AdminDeleteUserInput, ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error)
 	InitiateAuth(context.Context, *cip.InitiateAuthInput, ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
-	GlobalSignOut(context.Context, *cip.GlobalSignOutInput, ...func(*cip.Options)) (*cip.GlobalSignOutOutput, error)
+	RevokeToken(context.Context, *cip.RevokeTokenInput, ...func(*cip.Options)) (*cip.RevokeTokenOutput, error)
+	AdminUserGlobalSignOut(context.Context, *cip.AdminUserGlobalSignOutInput, ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error)
+	AdminGetUser(context.Context, *cip.AdminGetUserInput, ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
 	ChangePassword(context.Context, *cip.ChangePasswordInput, ...func(*cip.Options)) (*cip.ChangePasswordOutput, error)
 	AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
 	DescribeUserPool(context.Context, *cip.DescribeUserPoolInput, ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error)
@@ -153,17 +155,46 @@ func (c *Cognito) Refresh(ctx context.Context, refreshToken string) (account.Tok
 	if err != nil {
 		return account.Tokens{}, apperr.Wrap(err, "cognito refresh")
 	}
+	if out.AuthenticationResult == nil {
+		return account.Tokens{}, account.ErrUnauthenticated
+	}
 	return tokens(out.AuthenticationResult, refreshToken)
 }
 
-// SignOut revokes every token of the user's sessions at Cognito.
-func (c *Cognito) SignOut(ctx context.Context, accessToken string) error {
-	_, err := c.client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: &accessToken})
-	var notAuth *types.NotAuthorizedException
-	if err != nil && !errors.As(err, &notAuth) {
-		return apperr.Wrap(err, "cognito sign-out")
+// RevokeToken revokes one refresh token and the access tokens issued from it.
+func (c *Cognito) RevokeToken(ctx context.Context, refreshToken string) error {
+	// No retries: revocation is best effort and must not hold up a sign-out.
+	_, err := c.client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: &c.clientID, Token: &refreshToken}, func(o *cip.Options) { o.RetryMaxAttempts = 1 })
+	if err != nil {
+		return apperr.Wrap(err, "cognito revoke token")
 	}
 	return nil
+}
+
+// SignOutEverywhere revokes all of a user's tokens, for a changed or reset password.
+func (c *Cognito) SignOutEverywhere(ctx context.Context, email string) error {
+	_, err := c.client.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &c.poolID, Username: &email})
+	if err != nil {
+		return apperr.Wrap(err, "cognito global sign-out")
+	}
+	return nil
+}
+
+// DeleteIfUnconfirmed removes a user who never confirmed, such as one left behind by a
+// sign-up whose profile could not be written.
+func (c *Cognito) DeleteIfUnconfirmed(ctx context.Context, email string) (bool, error) {
+	u, err := c.client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &c.poolID, Username: &email})
+	var missing *types.UserNotFoundException
+	if errors.As(err, &missing) {
+		return false, nil
+	}
+	if err != nil {
+		return false, apperr.Wrap(err, "cognito get user")
+	}
+	if u.UserStatus != types.UserStatusTypeUnconfirmed {
+		return false, nil
+	}
+	return true, c.Delete(ctx, email)
 }
 
 // ChangePassword changes the password, checking the current one.

@@ -28,19 +28,33 @@ type Moto struct {
 	// Port is the port it listens on.
 	Port int
 	cmd  *exec.Cmd
-	done chan error
+	// exited is closed when the process has ended; waitErr is then its exit error.
+	exited  chan struct{}
+	waitErr error
 }
 
 // StartMoto starts moto server on 127.0.0.1:port (0 picks a free port), writing the
 // launcher into dir, and waits until it answers. Its output goes to logw.
 func StartMoto(ctx context.Context, dir string, port int, logw io.Writer) (*Moto, error) {
-	if port == 0 {
-		p, err := FreePort()
-		if err != nil {
+	if port != 0 {
+		return startMoto(ctx, dir, port, logw)
+	}
+	// A free port can be taken by someone else before moto binds it: try a few.
+	var err error
+	for range 3 {
+		var p int
+		if p, err = FreePort(); err != nil {
 			return nil, err
 		}
-		port = p
+		var m *Moto
+		if m, err = startMoto(ctx, dir, p, logw); err == nil {
+			return m, nil
+		}
 	}
+	return nil, err
+}
+
+func startMoto(ctx context.Context, dir string, port int, logw io.Writer) (*Moto, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -60,8 +74,11 @@ func StartMoto(ctx context.Context, dir string, port int, logw io.Writer) (*Moto
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start moto (is python3 with moto[server] installed?): %w", err)
 	}
-	m := &Moto{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port, cmd: cmd, done: make(chan error, 1)}
-	go func() { m.done <- cmd.Wait() }()
+	m := &Moto{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), Port: port, cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		m.waitErr = cmd.Wait()
+		close(m.exited)
+	}()
 	if err := m.waitReady(ctx, 60*time.Second); err != nil {
 		m.Stop()
 		return nil, err
@@ -73,8 +90,8 @@ func (m *Moto) waitReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-m.done:
-			return fmt.Errorf("moto exited before it was ready: %v", err)
+		case <-m.exited:
+			return fmt.Errorf("moto exited before it was ready (%v); see its log", m.waitErr)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
@@ -97,10 +114,10 @@ func (m *Moto) Stop() {
 	}
 	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGTERM)
 	select {
-	case <-m.done:
+	case <-m.exited:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-		<-m.done
+		<-m.exited
 	}
 }
 

@@ -85,6 +85,11 @@ func (a *API) Handler(rt routes.Route) http.Handler {
 				httpapi.WriteError(w, r, errCSRF)
 				return
 			}
+			// A browser that dropped the CSRF cookie (it restarted) but kept the session gets
+			// the session's token back on its next read, instead of being stuck.
+			if cookieValue(r, CSRFCookie) != sess.CSRFToken {
+				setCSRFCookie(w, r, sess.CSRFToken, sess.ExpiresAt)
+			}
 			if rt.Auth == routes.Operations && !slices.Contains(sess.Groups, a.Accounts.OpsGroup()) {
 				httpapi.WriteError(w, r, apperr.New(apperr.Forbidden, "FORBIDDEN", "This page is for the bank's operations staff."))
 				return
@@ -164,12 +169,13 @@ func setCSRFCookie(w http.ResponseWriter, r *http.Request, token string, expires
 func setSession(w http.ResponseWriter, r *http.Request, s account.NewSession) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.ID, Path: "/api/", Expires: s.ExpiresAt,
 		HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteStrictMode})
-	setCSRFCookie(w, r, s.CSRFToken, time.Time{})
+	setCSRFCookie(w, r, s.CSRFToken, s.ExpiresAt)
 }
 
-func extendSession(w http.ResponseWriter, r *http.Request, expires time.Time) {
+func extendSession(w http.ResponseWriter, r *http.Request, sess account.Session, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: cookieValue(r, SessionCookie), Path: "/api/", Expires: expires,
 		HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteStrictMode})
+	setCSRFCookie(w, r, sess.CSRFToken, expires)
 }
 
 func clearSession(w http.ResponseWriter, r *http.Request) {

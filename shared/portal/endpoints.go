@@ -87,7 +87,7 @@ func (a *API) endpoints() map[string]endpoint {
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 				resp, expires, err := a.Accounts.Refresh(r.Context(), session(r))
 				if err == nil {
-					extendSession(w, r, expires)
+					extendSession(w, r, session(r), expires)
 				}
 				ok(w, r, http.StatusOK, resp, err)
 			}},

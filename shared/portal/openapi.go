@@ -113,6 +113,9 @@ func errorStatuses(rt routes.Route, ep endpoint) []int {
 	if ep.request != nil || unsafeMethod(rt.Method) {
 		statuses = append(statuses, 400)
 	}
+	if ep.request != nil {
+		statuses = append(statuses, 413)
+	}
 	if unsafeMethod(rt.Method) {
 		statuses = append(statuses, 403)
 	}

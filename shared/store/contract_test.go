@@ -278,6 +278,79 @@ var contract = []struct {
 			t.Fatalf("%d uses succeeded, want 1", wins)
 		}
 	}},
+	{"two writers with the same result: the second still conflicts", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		inside, release := make(chan struct{}), make(chan struct{})
+		var wg sync.WaitGroup
+		var slowErr error
+		wg.Go(func() {
+			_, slowErr = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+				close(inside)
+				<-release
+				p.ExpiryWarnedDays = 14
+				return nil
+			})
+		})
+		<-inside
+		if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.ExpiryWarnedDays = 14; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		close(release)
+		wg.Wait()
+		wantKind(t, slowErr, apperr.ErrConflict, "CONCURRENT_UPDATE")
+	}},
+	{"a released link can be used again, once", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.PutLink(ctx, account.Link{TokenHash: "h4", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		used := t0.Add(time.Minute)
+		if _, err := s.UseLink(ctx, "h4", account.LinkReset, used); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReleaseLink(ctx, "h4", used.Add(time.Hour)); err == nil {
+			t.Fatal("released a use that was not this one")
+		}
+		if err := s.ReleaseLink(ctx, "h4", used); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UseLink(ctx, "h4", account.LinkReset, used.Add(time.Second)); err != nil {
+			t.Fatalf("released link: %v", err)
+		}
+		_, err := s.UseLink(ctx, "h4", account.LinkReset, used.Add(2*time.Second))
+		wantKind(t, err, apperr.ErrGone, "LINK_USED")
+	}},
+	{"a deleted session cannot be saved back; a user's sessions end together", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		mk := func(hash, user string) account.Session {
+			return account.Session{IDHash: hash, UserID: user, Email: user + "@example.com", AccessToken: "at", RefreshToken: "rt",
+				AccessExpiresAt: t0.Add(time.Hour), CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
+		}
+		for _, sess := range []account.Session{mk("a1", "ann"), mk("a2", "ann"), mk("a3", "ann"), mk("b1", "bob")} {
+			if err := s.PutSession(ctx, sess); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DeleteSession(ctx, "a3"); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, s.SaveSession(ctx, mk("a3", "ann")), apperr.ErrNotFound, "")
+		if err := s.SaveSession(ctx, mk("a2", "ann")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteUserSessions(ctx, "ann", "a2"); err != nil {
+			t.Fatal(err)
+		}
+		for hash, alive := range map[string]bool{"a1": false, "a2": true, "a3": false, "b1": true} {
+			_, err := s.GetSession(ctx, hash, t0)
+			if (err == nil) != alive {
+				t.Errorf("session %s: err %v, want alive %v", hash, err, alive)
+			}
+		}
+	}},
 	{"sessions: put, get, expire, delete", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
 		sess := account.Session{IDHash: "s1", UserID: "u1", Email: "a@example.com", Groups: []string{"operations"},

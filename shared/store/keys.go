@@ -50,6 +50,9 @@ func LinkKey(tokenHash string) Key { return Key{"LINK#" + tokenHash, skLink} }
 // SessionKey is the key of a session, by the SHA-256 of its cookie value.
 func SessionKey(idHash string) Key { return Key{"SESSION#" + idHash, skSession} }
 
+// sessionsOf is GSI1's partition of one user's sessions.
+func sessionsOf(userID string) string { return "SESSIONS#" + userID }
+
 // RequestKey is the key of an approval request.
 func RequestKey(id string) Key { return Key{"REQUEST#" + id, "REQUEST"} }
 

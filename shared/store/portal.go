@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +51,9 @@ type profileItem struct {
 	GSI1SK string `dynamodbav:"GSI1SK"`
 	account.Profile
 	Version int64 `dynamodbav:"version"`
+	// WriteID is unique per write, so an identical item found by conditionalPut is our own
+	// retried write, never another writer's equal result.
+	WriteID string `dynamodbav:"writeId"`
 }
 
 type emailItem struct {
@@ -81,13 +86,28 @@ func (s *Portal) CreateProfile(ctx context.Context, p account.Profile) error {
 		{Put: &types.Put{TableName: &s.table, Item: email, ConditionExpression: notExists}},
 	}})
 	var canceled *types.TransactionCanceledException
-	if errors.As(err, &canceled) {
-		return apperr.New(apperr.Conflict, "EMAIL_TAKEN", "An account with this email already exists.")
+	if errors.As(err, &canceled) && conditionFailed(canceled, 1) {
+		return account.ErrEmailTaken
+	}
+	if errors.As(err, &canceled) && conditionFailed(canceled, 0) {
+		return apperr.New(apperr.Conflict, "PROFILE_EXISTS", "This account already has a profile.")
 	}
 	if err != nil {
 		return apperr.Wrap(err, "create profile")
 	}
 	return nil
+}
+
+// conditionFailed reports whether the transaction's item i failed its condition (rather
+// than the transaction being cancelled for throttling or a conflict).
+func conditionFailed(e *types.TransactionCanceledException, i int) bool {
+	return i < len(e.CancellationReasons) && aws.ToString(e.CancellationReasons[i].Code) == "ConditionalCheckFailed"
+}
+
+func writeID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // errConditionFailed reports a conditional put whose condition did not hold.
@@ -161,6 +181,7 @@ func (s *Portal) UpdateProfile(ctx context.Context, userID string, change func(*
 	item.UserID = userID
 	prev := item.Version
 	item.Version++
+	item.WriteID = writeID()
 	av, err := attributevalue.MarshalMap(item)
 	if err != nil {
 		return account.Profile{}, apperr.Wrap(err, "marshal profile")
@@ -353,6 +374,22 @@ func (s *Portal) UseLink(ctx context.Context, tokenHash string, kind account.Lin
 	return item.Link, nil
 }
 
+// ReleaseLink makes a link spent at usedAt usable again; the condition keeps it from
+// undoing a different, later use.
+func (s *Portal) ReleaseLink(ctx context.Context, tokenHash string, usedAt time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       s.key(LinkKey(tokenHash)),
+		UpdateExpression:          aws.String("REMOVE usedEpoch SET usedAt = :zero"),
+		ConditionExpression:       aws.String("usedEpoch = :epoch"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":epoch": &types.AttributeValueMemberN{Value: fmt.Sprint(usedAt.Unix())}, ":zero": &types.AttributeValueMemberS{Value: "0001-01-01T00:00:00Z"}},
+	})
+	if err != nil {
+		return apperr.Wrap(err, "release link")
+	}
+	return nil
+}
+
 // GetLink returns the link if it could be used now.
 func (s *Portal) GetLink(ctx context.Context, tokenHash string, kind account.LinkKind, now time.Time) (account.Link, error) {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: s.key(LinkKey(tokenHash)), ConsistentRead: aws.Bool(true)})
@@ -380,18 +417,45 @@ func linkRefusal(old map[string]types.AttributeValue, kind account.LinkKind) err
 
 type sessionItem struct {
 	Key
+	// GSI1 lists a user's sessions, so a password change can end all of them.
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
 	account.Session
 	TTL int64 `dynamodbav:"ttl"`
 }
 
-// PutSession stores or replaces a session.
-func (s *Portal) PutSession(ctx context.Context, sess account.Session) error {
-	av, err := attributevalue.MarshalMap(sessionItem{Key: SessionKey(sess.IDHash), Session: sess, TTL: sess.ExpiresAt.Unix()})
+func (s *Portal) sessionAV(sess account.Session) (map[string]types.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(sessionItem{Key: SessionKey(sess.IDHash), GSI1PK: sessionsOf(sess.UserID), GSI1SK: sess.IDHash, Session: sess, TTL: sess.ExpiresAt.Unix()})
 	if err != nil {
-		return apperr.Wrap(err, "marshal session")
+		return nil, apperr.Wrap(err, "marshal session")
+	}
+	return av, nil
+}
+
+// PutSession stores a new session.
+func (s *Portal) PutSession(ctx context.Context, sess account.Session) error {
+	av, err := s.sessionAV(sess)
+	if err != nil {
+		return err
 	}
 	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av}); err != nil {
 		return apperr.Wrap(err, "put session")
+	}
+	return nil
+}
+
+// SaveSession replaces a session only while it exists.
+func (s *Portal) SaveSession(ctx context.Context, sess account.Session) error {
+	av, err := s.sessionAV(sess)
+	if err != nil {
+		return err
+	}
+	err = s.conditionalPut(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av, ConditionExpression: aws.String("attribute_exists(PK)")})
+	if errors.Is(err, errConditionFailed) {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "Session ended.")
+	}
+	if err != nil {
+		return apperr.Wrap(err, "save session")
 	}
 	return nil
 }
@@ -413,6 +477,38 @@ func (s *Portal) GetSession(ctx context.Context, idHash string, now time.Time) (
 func (s *Portal) DeleteSession(ctx context.Context, idHash string) error {
 	if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: s.key(SessionKey(idHash))}); err != nil {
 		return apperr.Wrap(err, "delete session")
+	}
+	return nil
+}
+
+// DeleteUserSessions removes every session of a user except one. The index is read
+// eventually consistently, so a session started in the same instant may survive; the
+// caller also revokes the user's tokens at Cognito, which ends such a session at its
+// next refresh.
+func (s *Portal) DeleteUserSessions(ctx context.Context, userID, exceptHash string) error {
+	pages := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName: &s.table, IndexName: aws.String(IndexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: sessionsOf(userID)}},
+		ProjectionExpression:      aws.String("GSI1SK"),
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return apperr.Wrap(err, "list sessions")
+		}
+		for _, item := range page.Items {
+			var k struct{ GSI1SK string }
+			if err := attributevalue.UnmarshalMap(item, &k); err != nil {
+				return apperr.Wrap(err, "unmarshal session key")
+			}
+			if k.GSI1SK == exceptHash {
+				continue
+			}
+			if err := s.DeleteSession(ctx, k.GSI1SK); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

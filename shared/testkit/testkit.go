@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -38,8 +39,15 @@ var (
 )
 
 // Main runs the package's tests and stops whatever emulator they started.
-func Main(m *testing.M) {
+func Main(m *testing.M) { MainThen(m, nil) }
+
+// MainThen is Main with a final check that runs after a successful run of every test (not
+// when -run selects some); it returns the exit code.
+func MainThen(m *testing.M, after func() int) {
 	code := m.Run()
+	if f := flag.Lookup("test.run"); code == 0 && after != nil && f != nil && f.Value.String() == "" {
+		code = after()
+	}
 	mu.Lock()
 	if moto != nil {
 		moto.Stop()
