@@ -34,6 +34,11 @@ type Access struct {
 	UserPool []string
 	// SendMail allows ses:SendEmail from the portal's sender identity only.
 	SendMail bool
+	// StartApproval allows states:StartExecution of the approval workflow.
+	StartApproval bool
+	// DecideApproval is the task-token call the function delivers a decision with:
+	// "SendTaskSuccess" (approve) or "SendTaskFailure" (reject).
+	DecideApproval string
 }
 
 // sessionCalls is what the session middleware does before any session route's handler:
@@ -56,25 +61,25 @@ var functionAccess = map[string]Access{
 	// Looks the email up, signs up at Cognito, writes profile, email reservation, password
 	// history and activation link, mails the link; deletes the Cognito user again if the
 	// profile cannot be written.
-	"auth-signup": {Table: ReadWriteTable, UserPool: []string{"SignUp", "AdminDeleteUser"}, SendMail: true},
+	"auth-signup": {Table: ReadWriteTable, UserPool: []string{"SignUp", "AdminDeleteUser", "AdminGetUser"}, SendMail: true},
 	// Spends the link (UpdateItem), confirms the user and marks the email verified, updates
 	// the profile.
 	"auth-activate": {Table: ReadWriteTable, UserPool: []string{"AdminConfirmSignUp", "AdminUpdateUserAttributes"}},
 	// Reads the profile, writes a new link, mails it.
 	"auth-resend-activation": {Table: ReadWriteTable, SendMail: true},
-	// Checks the password, reads the profile, writes the session; signs an expired
-	// password's tokens out again.
-	"auth-login": {Table: ReadWriteTable, UserPool: []string{"InitiateAuth", "GlobalSignOut"}},
+	// Checks the password, reads the profile, writes the session; revokes an expired
+	// password's refresh token again.
+	"auth-login": {Table: ReadWriteTable, UserPool: []string{"InitiateAuth", "RevokeToken"}},
 	// Session middleware, then another refresh and the session's new expiry.
 	"auth-refresh": {Table: ReadWriteTable, UserPool: sessionCalls},
 	// Session middleware, deletes the session, revokes the tokens.
-	"auth-logout": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "GlobalSignOut")},
+	"auth-logout": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "RevokeToken")},
 	// Reads the profile, writes a reset link, mails it.
 	"auth-forgot-password": {Table: ReadWriteTable, SendMail: true},
 	// Reads and spends the link, checks and writes the password history, sets the password,
 	// updates the profile, mails a notice; confirms a still-pending user (the emailed link
 	// proved the address).
-	"auth-reset-password": {Table: ReadWriteTable, UserPool: []string{"AdminSetUserPassword", "AdminConfirmSignUp", "AdminUpdateUserAttributes"}, SendMail: true},
+	"auth-reset-password": {Table: ReadWriteTable, UserPool: []string{"AdminSetUserPassword", "AdminConfirmSignUp", "AdminUpdateUserAttributes", "AdminUserGlobalSignOut"}, SendMail: true},
 	// Session middleware, then reads the profile.
 	"account-get": {Table: ReadWriteTable, UserPool: sessionCalls},
 	// Session middleware, renames the user at Cognito and in the profile.
@@ -83,7 +88,26 @@ var functionAccess = map[string]Access{
 	"account-preferences": {Table: ReadWriteTable, UserPool: sessionCalls},
 	// Session middleware, checks the history, changes the password with the user's access
 	// token, writes history and profile, mails a notice.
-	"account-change-password": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "ChangePassword"), SendMail: true},
+	"account-change-password": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "ChangePassword", "RevokeToken", "AdminUserGlobalSignOut"), SendMail: true},
+	// Organization reads and member changes: session middleware, then the table only.
+	"org-list":                 {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-get":                  {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-members":              {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-requests":             {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-audit":                {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-join":                 {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-code-regenerate":      {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-certificates-preview": {Table: ReadWriteTable, UserPool: sessionCalls},
+	"sandbox-certificates":     {Table: ReadWriteTable, UserPool: sessionCalls},
+	// Writes the pending organization with its request, then starts its approval workflow.
+	"org-onboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
+	// The operations console: reads, and decisions delivered to the waiting workflow.
+	"ops-requests":         {Table: ReadWriteTable, UserPool: sessionCalls},
+	"ops-request-get":      {Table: ReadWriteTable, UserPool: sessionCalls},
+	"ops-organizations":    {Table: ReadWriteTable, UserPool: sessionCalls},
+	"ops-organization-get": {Table: ReadWriteTable, UserPool: sessionCalls},
+	"ops-request-approve":  {Table: ReadWriteTable, UserPool: sessionCalls, DecideApproval: "SendTaskSuccess"},
+	"ops-request-reject":   {Table: ReadWriteTable, UserPool: sessionCalls, DecideApproval: "SendTaskFailure"},
 	// Pages through GSI1's profile list (Query), updates each warned profile, mails it.
 	"password-expiry-reminder": {Table: ReadWriteTable, SendMail: true},
 }
@@ -125,6 +149,8 @@ func checkAccess(names []string) error {
 type grantResources struct {
 	data     *DataStack
 	identity *IdentityStack
+	// approvalARN is the approval state machine's ARN (deployed by the workflow stack).
+	approvalARN *string
 }
 
 // grant gives role the access a allows, each statement scoped to its resource: the portal
@@ -155,6 +181,19 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   &actions,
 			Resources: &[]*string{g.identity.UserPool.UserPoolArn()},
+		}))
+	}
+	if a.StartApproval {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("states:StartExecution"),
+			Resources: &[]*string{g.approvalARN},
+		}))
+	}
+	if a.DecideApproval != "" {
+		// Task tokens are not resources: the task-token calls take no resource but "*".
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("states:" + a.DecideApproval),
+			Resources: jsii.Strings("*"),
 		}))
 	}
 	if a.SendMail {

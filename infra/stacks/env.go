@@ -41,6 +41,8 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		"REQUEST_DECISION_TIMEOUT":     cfg.DecisionTimeout.String(),
 		"APPROVAL_STATE_MACHINE_NAME":  cfg.ApprovalStateMachineName,
 		"APPROVAL_STATE_MACHINE_ARN":   cfg.ApprovalStateMachineARN,
+		"ORG_MAX_MEMBERS":              strconv.Itoa(cfg.OrgMaxMembers),
+		"EIDAS_TRUSTSTORE_FILE":        cfg.TruststoreFile,
 		"PASSWORD_MIN_LENGTH":          strconv.Itoa(p.MinLength),
 		"PASSWORD_MIN_UPPER":           strconv.Itoa(p.MinUpper),
 		"PASSWORD_MIN_LOWER":           strconv.Itoa(p.MinLower),

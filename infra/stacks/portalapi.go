@@ -69,6 +69,8 @@ type PortalAPIStack struct {
 	Schedules map[string]awsevents.Rule
 	// URL is the API's invoke URL (the $default stage, so with no stage name in the path).
 	URL *string
+	// ApprovalStateMachineARN is the approval workflow the functions start and decide.
+	ApprovalStateMachineARN *string
 }
 
 // NewPortalAPIStack adds the portal API stack to scope. It panics if a function has no
@@ -98,8 +100,15 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	cfg.PortalTable = *props.Data.PortalTableName
 	cfg.UserPoolID = *props.Identity.UserPoolID
 	cfg.UserPoolClientID = *props.Identity.UserPoolClientID
+	// The approval workflow is deployed by its own stack (coming); its ARN follows from the
+	// configured name, so grants and environment can name it now.
+	cfg.ApprovalStateMachineARN = *awscdk.Stack_Of(stack).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("states"), Resource: jsii.String("stateMachine"), ResourceName: jsii.String(cfg.ApprovalStateMachineName),
+		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	s.ApprovalStateMachineARN = jsii.String(cfg.ApprovalStateMachineARN)
 	env := FunctionEnvironment(cfg)
-	grants := grantResources{data: props.Data, identity: props.Identity}
+	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}
 
 	s.API = awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     stack.StackName(),

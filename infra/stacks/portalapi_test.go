@@ -236,18 +236,34 @@ var wantCalls = map[string][]string{
 	"healthz":                  {"dynamodb:DescribeTable", "cognito-idp:DescribeUserPool"},
 	"openapi":                  {},
 	"password-policy":          {},
-	"auth-signup":              {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:SignUp", "cognito-idp:AdminDeleteUser", "ses:SendEmail"},
+	"auth-signup":              {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:SignUp", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser", "ses:SendEmail"},
 	"auth-activate":            {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes"},
 	"auth-resend-activation":   {"dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
-	"auth-login":               {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:InitiateAuth", "cognito-idp:GlobalSignOut"},
+	"auth-login":               {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:InitiateAuth", "cognito-idp:RevokeToken"},
 	"auth-refresh":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
-	"auth-logout":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "cognito-idp:GlobalSignOut"},
+	"auth-logout":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "cognito-idp:RevokeToken"},
 	"auth-forgot-password":     {"dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
-	"auth-reset-password":      {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes", "ses:SendEmail"},
+	"auth-reset-password":      {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "cognito-idp:AdminSetUserPassword", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut", "ses:SendEmail"},
 	"account-get":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
 	"account-update":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "cognito-idp:AdminUpdateUserAttributes"},
 	"account-preferences":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
-	"account-change-password":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "cognito-idp:ChangePassword", "ses:SendEmail"},
+	"account-change-password":  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth", "cognito-idp:ChangePassword", "cognito-idp:RevokeToken", "cognito-idp:AdminUserGlobalSignOut", "ses:SendEmail"},
+	"org-list":                 {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"org-get":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"org-members":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"org-requests":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"org-audit":                {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"org-join":                 {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth"},
+	"org-code-regenerate":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"org-certificates-preview": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"sandbox-certificates":     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"org-onboard":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:StartExecution"},
+	"ops-requests":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"ops-request-get":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"ops-organizations":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"ops-organization-get":     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"ops-request-approve":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:SendTaskSuccess"},
+	"ops-request-reject":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:SendTaskFailure"},
 	"password-expiry-reminder": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
 }
 
@@ -336,7 +352,8 @@ func TestFunctionPermissions(t *testing.T) {
 					}
 					service, _, _ := strings.Cut(action, ":")
 					for _, r := range st.resources {
-						if r == "*" && service != "xray" {
+						// X-Ray and task-token calls have no resource to scope them to.
+						if r == "*" && service != "xray" && action != "states:SendTaskSuccess" && action != "states:SendTaskFailure" {
 							t.Errorf("%s is allowed on every resource", action)
 						}
 					}
@@ -367,7 +384,7 @@ func TestFunctionPermissions(t *testing.T) {
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
-				case service == "dynamodb" || service == "cognito-idp" || service == "ses":
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states":
 					// Explicit statements: exactly the calls, no more.
 					if !slices.Contains(want, action) {
 						t.Errorf("%s allowed, but the function does not call it", action)
@@ -456,14 +473,16 @@ func TestDeployedEnvironment(t *testing.T) {
 	s := synth(t)
 	api := s.stacks.PortalAPI
 	refs := map[string]interface{}{
-		"PORTAL_TABLE":        api.Resolve(s.stacks.Data.PortalTableName),
-		"USER_POOL_ID":        api.Resolve(s.stacks.Identity.UserPoolID),
-		"USER_POOL_CLIENT_ID": api.Resolve(s.stacks.Identity.UserPoolClientID),
+		"PORTAL_TABLE":               api.Resolve(s.stacks.Data.PortalTableName),
+		"USER_POOL_ID":               api.Resolve(s.stacks.Identity.UserPoolID),
+		"USER_POOL_CLIENT_ID":        api.Resolve(s.stacks.Identity.UserPoolClientID),
+		"APPROVAL_STATE_MACHINE_ARN": api.Resolve(api.ApprovalStateMachineARN),
 	}
 	want := s.cfg
 	want.PortalTable = "<PORTAL_TABLE>"
 	want.UserPoolID = "<USER_POOL_ID>"
 	want.UserPoolClientID = "<USER_POOL_CLIENT_ID>"
+	want.ApprovalStateMachineARN = "<APPROVAL_STATE_MACHINE_ARN>"
 	for _, name := range stacks.FunctionNames() {
 		t.Run(name, func(t *testing.T) {
 			envProp, _ := function(t, s, name)["Environment"].(map[string]interface{})

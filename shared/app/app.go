@@ -9,21 +9,29 @@ import (
 	"net/http"
 	"time"
 
+	"crypto/x509"
+	"os"
+
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"log/slog"
 
 	"github.com/bank/devportal/shared/account"
+	"github.com/bank/devportal/shared/approval"
 	"github.com/bank/devportal/shared/awsx"
 	"github.com/bank/devportal/shared/config"
 	"github.com/bank/devportal/shared/identity"
 	"github.com/bank/devportal/shared/mail"
+	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/portal"
 	"github.com/bank/devportal/shared/resources"
+	"github.com/bank/devportal/shared/sandboxca"
 	"github.com/bank/devportal/shared/store"
+	"github.com/bank/devportal/shared/workflow"
 )
 
 // Portal builds the portal API for cfg. It makes no network call, so a Lambda's cold
@@ -41,6 +49,14 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 	st := store.NewPortal(db, cfg.PortalTable)
 	accounts := account.NewService(cfg, st, st, st, idp, mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom))
 	api := &portal.API{Accounts: accounts, Local: cfg.Local, Log: log}
+	roots, ca, err := trust(cfg)
+	if err != nil {
+		return nil, err
+	}
+	api.SandboxCA = ca
+	api.Approvals = approval.NewService(store.NewRequests(db, cfg.PortalTable),
+		workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), cfg.DecisionTimeout, store.WorkflowKey)
+	api.Orgs = org.NewService(store.NewOrgs(db, cfg.PortalTable), api.Approvals, roots, cfg.OrgMaxMembers, cfg.PortalURL)
 	for _, t := range resources.Tables(cfg) {
 		api.Checks = append(api.Checks, portal.Check{Name: "table:" + t.Name, Ping: tableActive(db, t.Name)})
 	}
@@ -53,6 +69,30 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 		"password-expiry-reminder": func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
 	}
 	return api, nil
+}
+
+// trust returns the CAs trusted for eIDAS certificates: the sandbox CA where there is one
+// (it also issues test certificates), plus the live truststore file if configured.
+func trust(cfg config.Config) (*x509.CertPool, *sandboxca.CA, error) {
+	roots := x509.NewCertPool()
+	var ca *sandboxca.CA
+	if cfg.SandboxCADir != "" {
+		var err error
+		if ca, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
+			return nil, nil, fmt.Errorf("sandbox CA: %w", err)
+		}
+		roots.AddCert(ca.Cert)
+	}
+	if cfg.TruststoreFile != "" {
+		pemBytes, err := os.ReadFile(cfg.TruststoreFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
+		}
+		if !roots.AppendCertsFromPEM(pemBytes) {
+			return nil, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", cfg.TruststoreFile)
+		}
+	}
+	return roots, ca, nil
 }
 
 func tableActive(db *dynamodb.Client, name string) func(context.Context) error {

@@ -63,6 +63,13 @@ type Config struct {
 	// (the local bootstrap finds it by name; functions get the ARN).
 	ApprovalStateMachineName string
 	ApprovalStateMachineARN  string
+	// OrgMaxMembers caps an organization's members (seed: "up to 10 developers").
+	OrgMaxMembers int
+	// SandboxCADir holds the sandbox CA that issues test eIDAS certificates and is trusted
+	// for onboarding; empty where there is no sandbox CA.
+	SandboxCADir string
+	// TruststoreFile is a PEM file of the eIDAS CAs trusted in live onboarding.
+	TruststoreFile string
 }
 
 // FromEnv reads the configuration, returning an error that names the bad variable.
@@ -86,6 +93,9 @@ func FromEnv() (Config, error) {
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),
 		ApprovalStateMachineARN:  r.str("APPROVAL_STATE_MACHINE_ARN", ""),
+		OrgMaxMembers:            r.integer("ORG_MAX_MEMBERS", 10),
+		SandboxCADir:             r.str("SANDBOX_CA_DIR", ""),
+		TruststoreFile:           r.str("EIDAS_TRUSTSTORE_FILE", ""),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),
@@ -103,6 +113,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.Password.MinLength < 8 || c.Password.MinLength > 64 {
 		return Config{}, fmt.Errorf("PASSWORD_MIN_LENGTH: must be between 8 and 64 (passwords are at most 64 characters), got %d", c.Password.MinLength)
+	}
+	if c.OrgMaxMembers < 1 {
+		return Config{}, fmt.Errorf("ORG_MAX_MEMBERS: must be at least 1, got %d", c.OrgMaxMembers)
 	}
 	if c.Password.MaxAgeDays < 1 {
 		return Config{}, fmt.Errorf("PASSWORD_MAX_AGE_DAYS: must be at least 1, got %d", c.Password.MaxAgeDays)

@@ -115,7 +115,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	}
 	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
 	s.Config = cfg
-	if s.CA, err = sandboxca.LoadOrCreate(filepath.Join(o.Dir, "sandbox-ca")); err != nil {
+	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
+	s.Config = cfg
+	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)
 	}
 	serverCert, err := s.CA.ServerCertificate("127.0.0.1", "localhost")

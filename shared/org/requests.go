@@ -15,7 +15,7 @@ type onboardingKind struct{ s *Service }
 
 func (k onboardingKind) Approve(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
 	code := NewCode()
-	writes, err := k.s.store.CodeWrites(r.OrgID, "", code)
+	reserve, err := k.s.store.CodeReservation(r.OrgID, code)
 	if err != nil {
 		return workflow.Effects{}, err
 	}
@@ -23,7 +23,9 @@ func (k onboardingKind) Approve(_ context.Context, r approval.Request, d approva
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	writes = append([]workflow.Write{k.s.store.StatusWrite(r.OrgID, []Status{StatusPending}, StatusActive, nil)}, append(writes, audit)...)
+	// One write to the organization item: a transaction may touch each item once.
+	activate := k.s.store.StatusWrite(r.OrgID, []Status{StatusPending}, StatusActive, map[string]string{"code": code})
+	writes := []workflow.Write{activate, reserve, audit}
 	return k.effects(writes, r, fmt.Sprintf("%s is approved", r.OrgName),
 		fmt.Sprintf("The bank approved the onboarding of %s. Your organization code is %s: developers who sign up with it join your organization (up to %d members).", r.OrgName, code, k.s.maxMembers))
 }

@@ -149,7 +149,7 @@ type OrganizationView struct {
 	Environment            Environment `json:"environment" enum:"sandbox,production"`
 	Status                 Status      `json:"status" enum:"PENDING_APPROVAL,ACTIVE,REJECTED,OFFBOARDED"`
 	Reason                 string      `json:"reason,omitempty"`
-	Role                   Role        `json:"role" enum:"OWNER,ADMIN,DEVELOPER,VIEWER"`
+	Role                   Role        `json:"role,omitempty" enum:"OWNER,ADMIN,DEVELOPER,VIEWER"`
 	Code                   string      `json:"code,omitempty"`
 	Contact                Contact     `json:"contact"`
 	Services               []string    `json:"services"`

@@ -93,6 +93,8 @@ type Store interface {
 	// OrganizationWrites are the writes creating a pending organization with its owner as
 	// first member; the onboarding request stores them in its own transaction.
 	OrganizationWrites(o Organization, owner Member, audit AuditEntry) ([]workflow.Write, error)
+	// CodeReservation reserves a code for the organization; refused if the code is taken.
+	CodeReservation(orgID, code string) (workflow.Write, error)
 	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).
 	CodeWrites(orgID, oldCode, newCode string) ([]workflow.Write, error)
 	// StatusWrite moves the organization from one of from to to, setting attributes.

@@ -15,8 +15,11 @@ import (
 
 	"github.com/bank/devportal/shared/account"
 	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/approval"
 	"github.com/bank/devportal/shared/httpapi"
+	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/sandboxca"
 )
 
 // Cookie and header names of the browser session.
@@ -39,8 +42,12 @@ type Mailbox interface {
 
 // API holds what the handlers need.
 type API struct {
-	Accounts *account.Service
-	Checks   []Check
+	Accounts  *account.Service
+	Orgs      *org.Service
+	Approvals *approval.Service
+	// SandboxCA issues test certificates; nil where the deployment has none.
+	SandboxCA *sandboxca.CA
+	Checks    []Check
 	// Mailbox backs the local dev mail route; nil outside local mode.
 	Mailbox Mailbox
 	// Jobs are the scheduled functions by name; the local stack can run them on demand.
@@ -102,7 +109,11 @@ func (a *API) Handler(rt routes.Route) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return httpapi.WithRequest(rt.Name, log, h)
+	// A mux of this one route parses the path parameters ({orgId}), which a Lambda
+	// function serving the route alone would otherwise not see.
+	one := http.NewServeMux()
+	one.Handle(rt.Pattern(), h)
+	return httpapi.WithRequest(rt.Name, log, one)
 }
 
 // Mount registers every route on mux (local-only ones only in local mode).

@@ -6,7 +6,9 @@ import (
 
 	"github.com/bank/devportal/shared/account"
 	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/approval"
 	"github.com/bank/devportal/shared/httpapi"
+	"github.com/bank/devportal/shared/org"
 )
 
 // endpoint is a route's handler and the shapes the API description documents.
@@ -119,6 +121,100 @@ func (a *API) endpoints() map[string]endpoint {
 		"account-change-password": withBody(200, func(a *API, r *http.Request, req account.ChangePasswordRequest) (account.AccountView, error) {
 			return a.Accounts.ChangePassword(r.Context(), session(r), req)
 		}, 429),
+		"org-list": noBody(200, func(a *API, r *http.Request) (OrganizationsResponse, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return OrganizationsResponse{}, err
+			}
+			list, err := a.Orgs.Mine(r.Context(), act)
+			return OrganizationsResponse{Organizations: list}, err
+		}),
+		"org-onboard": withBody(202, func(a *API, r *http.Request, req org.OnboardingRequest) (org.OnboardingResponse, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.OnboardingResponse{}, err
+			}
+			return a.Orgs.Onboard(r.Context(), act, req)
+		}),
+		"org-certificates-preview": withBody(200, func(a *API, r *http.Request, req org.PreviewRequest) (org.CertificatesView, error) {
+			return a.Orgs.Preview(req)
+		}),
+		"sandbox-certificates": withBody(201, func(a *API, r *http.Request, req org.SandboxCertificateRequest) (org.SandboxCertificate, error) {
+			return a.Orgs.IssueSandboxCertificate(a.SandboxCA, req)
+		}, 404),
+		"org-join": withBody(200, func(a *API, r *http.Request, req org.JoinRequest) (org.OrganizationView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.OrganizationView{}, err
+			}
+			return a.Orgs.Join(r.Context(), act, req)
+		}, 409),
+		"org-get": noBody(200, func(a *API, r *http.Request) (org.OrganizationView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.OrganizationView{}, err
+			}
+			return a.Orgs.Get(r.Context(), act, r.PathValue("orgId"))
+		}, 404),
+		"org-members": noBody(200, func(a *API, r *http.Request) (org.MembersView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.MembersView{}, err
+			}
+			return a.Orgs.Members(r.Context(), act, r.PathValue("orgId"))
+		}, 404),
+		"org-code-regenerate": noBody(200, func(a *API, r *http.Request) (org.OrganizationView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.OrganizationView{}, err
+			}
+			return a.Orgs.RegenerateCode(r.Context(), act, r.PathValue("orgId"))
+		}, 404, 409),
+		"org-requests": noBody(200, func(a *API, r *http.Request) (org.RequestsView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.RequestsView{}, err
+			}
+			return a.Orgs.Requests(r.Context(), act, r.PathValue("orgId"))
+		}, 404),
+		"org-audit": noBody(200, func(a *API, r *http.Request) (org.AuditView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.AuditView{}, err
+			}
+			return a.Orgs.Audit(r.Context(), act, r.PathValue("orgId"))
+		}, 404),
+		"ops-requests": noBody(200, func(a *API, r *http.Request) (RequestsResponse, error) {
+			status := approval.Status(r.URL.Query().Get("status"))
+			if status == "" {
+				status = approval.Pending
+			}
+			switch status {
+			case approval.Pending, approval.Deciding, approval.Approved, approval.Rejected, approval.Expired:
+			default:
+				return RequestsResponse{}, apperr.Fields(apperr.Field("status", "oneof", "Must be one of: PENDING, DECIDING, APPROVED, REJECTED, EXPIRED."))
+			}
+			list, err := a.Approvals.List(r.Context(), status)
+			if list == nil {
+				list = []approval.Request{}
+			}
+			return RequestsResponse{Requests: list}, err
+		}, 400),
+		"ops-request-get": noBody(200, func(a *API, r *http.Request) (RequestDetail, error) {
+			return a.requestDetail(r)
+		}, 404),
+		"ops-request-approve": withBody(202, func(a *API, r *http.Request, req approval.DecisionRequest) (approval.Request, error) {
+			return a.Approvals.Approve(r.Context(), r.PathValue("requestId"), a.decision(r, req))
+		}, 404, 409, 410),
+		"ops-request-reject": withBody(202, func(a *API, r *http.Request, req approval.DecisionRequest) (approval.Request, error) {
+			return a.Approvals.Reject(r.Context(), r.PathValue("requestId"), a.decision(r, req))
+		}, 404, 409, 410),
+		"ops-organizations": noBody(200, func(a *API, r *http.Request) (org.SummariesView, error) {
+			return a.Orgs.OpsList(r.Context())
+		}),
+		"ops-organization-get": noBody(200, func(a *API, r *http.Request) (org.OpsDetail, error) {
+			return a.Orgs.OpsGet(r.Context(), r.PathValue("orgId"))
+		}, 404),
 		"dev-mail": noBody(200, func(a *API, r *http.Request) (MailboxResponse, error) {
 			msgs, err := a.Mailbox.Messages(r.Context())
 			return MailboxResponse{Messages: msgs}, err
@@ -133,6 +229,46 @@ func (a *API) endpoints() map[string]endpoint {
 			return JobResponse{Job: name, Result: res}, err
 		}, 404),
 	}
+}
+
+// OrganizationsResponse lists the user's organizations.
+type OrganizationsResponse struct {
+	Organizations []org.OrganizationView `json:"organizations"`
+}
+
+// RequestsResponse lists requests for operations.
+type RequestsResponse struct {
+	Requests []approval.Request `json:"requests"`
+}
+
+// RequestDetail is a request with the organization it concerns, for a decision.
+type RequestDetail struct {
+	Request      approval.Request `json:"request"`
+	Organization org.OpsDetail    `json:"organization"`
+}
+
+func (a *API) requestDetail(r *http.Request) (RequestDetail, error) {
+	req, err := a.Approvals.Get(r.Context(), r.PathValue("requestId"))
+	if err != nil {
+		return RequestDetail{}, err
+	}
+	o, err := a.Orgs.OpsGet(r.Context(), req.OrgID)
+	return RequestDetail{Request: req, Organization: o}, err
+}
+
+// actor is the signed-in user with the name members see.
+func (a *API) actor(r *http.Request) (org.Actor, error) {
+	sess := sessionFrom(r.Context())
+	acc, err := a.Accounts.Account(r.Context(), sess)
+	if err != nil {
+		return org.Actor{}, err
+	}
+	return org.Actor{UserID: sess.UserID, Email: sess.Email, FullName: acc.FullName}, nil
+}
+
+func (a *API) decision(r *http.Request, req approval.DecisionRequest) approval.Decision {
+	sess := sessionFrom(r.Context())
+	return approval.Decision{ActorID: sess.UserID, Actor: sess.Email, Comment: req.Comment}
 }
 
 // JobResponse reports a job run on demand.

@@ -21,6 +21,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/bank/devportal/shared/app"
+	"github.com/bank/devportal/shared/config"
 	"github.com/bank/devportal/shared/portal"
 	"github.com/bank/devportal/shared/routes"
 	"github.com/bank/devportal/shared/testkit"
@@ -133,9 +134,9 @@ type harness struct {
 	logs   *bytes.Buffer
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	t.Helper()
-	cfg := testkit.Bootstrapped(t, testkit.Ops)
+	cfg := testkit.Bootstrapped(t, testkit.Ops, adjust...)
 	logs := &bytes.Buffer{}
 	api, err := app.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	if err != nil {
@@ -253,6 +254,19 @@ func (h *harness) lastLink(addr, subject string) string {
 	}
 	h.t.Fatalf("no %q email to %s", subject, addr)
 	return ""
+}
+
+// mails returns every email as "to|subject|body", newest first.
+func (h *harness) mails() []string {
+	msgs, err := h.api.Mailbox.Messages(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		out = append(out, strings.Join(m.To, ",")+"|"+m.Subject+"|"+m.Body)
+	}
+	return out
 }
 
 func (h *harness) mailCount(addr, subject string) int {

@@ -346,10 +346,15 @@ func (o *Orgs) TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner 
 		owner, aw)
 }
 
+// CodeReservation is the write reserving a code for an organization (refused if taken).
+func (o *Orgs) CodeReservation(orgID, code string) (workflow.Write, error) {
+	return o.put(codeItem{Key: OrgCodeKey(code), OrgID: orgID}, "attribute_not_exists(PK)")
+}
+
 // CodeWrites are the writes giving an organization a new code: the code's reservation
 // (refused if taken), the organization's code, and the old reservation's removal.
 func (o *Orgs) CodeWrites(orgID, oldCode, newCode string) ([]workflow.Write, error) {
-	cw, err := o.put(codeItem{Key: OrgCodeKey(newCode), OrgID: orgID}, "attribute_not_exists(PK)")
+	cw, err := o.CodeReservation(orgID, newCode)
 	if err != nil {
 		return nil, err
 	}

@@ -204,6 +204,7 @@ func Bootstrapped(tb testing.TB, ops localstack.OpsUser, adjust ...func(*config.
 		tb.Fatalf("bootstrap: %v", err)
 	}
 	c.UserPoolID, c.UserPoolClientID, c.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	c.SandboxCADir = filepath.Join(dir(tb), "sandbox-ca")
 	return c
 }
 

@@ -1,0 +1,6 @@
+// Command sandbox-certificates is the Lambda function of the portal route "sandbox-certificates".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("sandbox-certificates") }
