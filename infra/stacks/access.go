@@ -101,6 +101,21 @@ var functionAccess = map[string]Access{
 	"sandbox-certificates":     {Table: ReadWriteTable, UserPool: sessionCalls},
 	// Writes the pending organization with its request, then starts its approval workflow.
 	"org-onboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
+	// Member and invitation management: the table, and invitation emails.
+	"org-member-role":       {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-member-remove":     {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-leave":             {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-owner":             {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-invitations":       {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-invite":            {Table: ReadWriteTable, UserPool: sessionCalls, SendMail: true},
+	"org-invitation-resend": {Table: ReadWriteTable, UserPool: sessionCalls, SendMail: true},
+	"org-invitation-revoke": {Table: ReadWriteTable, UserPool: sessionCalls},
+	"invitation-accept":     {Table: ReadWriteTable, UserPool: sessionCalls},
+	// A public read of one invitation by its token.
+	"invitation-get": {Table: ReadTable},
+	// Rename and offboarding requests start the approval workflow.
+	"org-rename":   {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
+	"org-offboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
 	// The operations console: reads, and decisions delivered to the waiting workflow.
 	"ops-requests":         {Table: ReadWriteTable, UserPool: sessionCalls},
 	"ops-request-get":      {Table: ReadWriteTable, UserPool: sessionCalls},

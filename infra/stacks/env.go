@@ -42,6 +42,7 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		"APPROVAL_STATE_MACHINE_NAME":  cfg.ApprovalStateMachineName,
 		"APPROVAL_STATE_MACHINE_ARN":   cfg.ApprovalStateMachineARN,
 		"ORG_MAX_MEMBERS":              strconv.Itoa(cfg.OrgMaxMembers),
+		"INVITATION_TTL":               cfg.InvitationTTL.String(),
 		"EIDAS_TRUSTSTORE_FILE":        cfg.TruststoreFile,
 		"PASSWORD_MIN_LENGTH":          strconv.Itoa(p.MinLength),
 		"PASSWORD_MIN_UPPER":           strconv.Itoa(p.MinUpper),

@@ -47,7 +47,8 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 	db := dynamodb.NewFromConfig(awsCfg)
 	idp := identity.NewCognito(cip.NewFromConfig(awsCfg), cfg.UserPoolID, cfg.UserPoolClientID)
 	st := store.NewPortal(db, cfg.PortalTable)
-	accounts := account.NewService(cfg, st, st, st, idp, mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom))
+	mailer := mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom)
+	accounts := account.NewService(cfg, st, st, st, idp, mailer)
 	api := &portal.API{Accounts: accounts, Local: cfg.Local, Log: log}
 	roots, ca, err := trust(cfg)
 	if err != nil {
@@ -56,7 +57,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 	api.SandboxCA = ca
 	api.Approvals = approval.NewService(store.NewRequests(db, cfg.PortalTable),
 		workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), cfg.DecisionTimeout, store.WorkflowKey)
-	api.Orgs = org.NewService(store.NewOrgs(db, cfg.PortalTable), api.Approvals, roots, cfg.OrgMaxMembers, cfg.PortalURL)
+	orgs := store.NewOrgs(db, cfg.PortalTable)
+	api.Orgs = org.NewService(org.Deps{Store: orgs, Invites: orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
+		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL})
 	for _, t := range resources.Tables(cfg) {
 		api.Checks = append(api.Checks, portal.Check{Name: "table:" + t.Name, Ping: tableActive(db, t.Name)})
 	}

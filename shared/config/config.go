@@ -63,6 +63,8 @@ type Config struct {
 	// (the local bootstrap finds it by name; functions get the ARN).
 	ApprovalStateMachineName string
 	ApprovalStateMachineARN  string
+	// InvitationTTL is how long an invitation link stays valid.
+	InvitationTTL time.Duration
 	// OrgMaxMembers caps an organization's members (seed: "up to 10 developers").
 	OrgMaxMembers int
 	// SandboxCADir holds the sandbox CA that issues test eIDAS certificates and is trusted
@@ -94,6 +96,7 @@ func FromEnv() (Config, error) {
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),
 		ApprovalStateMachineARN:  r.str("APPROVAL_STATE_MACHINE_ARN", ""),
 		OrgMaxMembers:            r.integer("ORG_MAX_MEMBERS", 10),
+		InvitationTTL:            r.duration("INVITATION_TTL", 7*24*time.Hour),
 		SandboxCADir:             r.str("SANDBOX_CA_DIR", ""),
 		TruststoreFile:           r.str("EIDAS_TRUSTSTORE_FILE", ""),
 		Password: PasswordPolicy{

@@ -46,3 +46,8 @@ func (s *SES) Send(ctx context.Context, m account.Mail) error {
 	}
 	return nil
 }
+
+// SendMail sends one message; it is Send for callers that do not use account.Mail.
+func (s *SES) SendMail(ctx context.Context, to, subject, text, html string) error {
+	return s.Send(ctx, account.Mail{To: to, Subject: subject, Text: text, HTML: html})
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"strings"
 
+	"github.com/bank/devportal/shared/apperr"
 	"github.com/bank/devportal/shared/approval"
+	"github.com/bank/devportal/shared/validation"
 	"github.com/bank/devportal/shared/workflow"
 )
 
@@ -53,11 +56,16 @@ func (k onboardingKind) Expire(r approval.Request) (workflow.Effects, error) {
 }
 
 func (k onboardingKind) effects(writes []workflow.Write, r approval.Request, subject, text string) (workflow.Effects, error) {
+	return k.s.effects(writes, r, subject, text)
+}
+
+// effects is a decision's writes and the email telling the requester.
+func (s *Service) effects(writes []workflow.Write, r approval.Request, subject, text string) (workflow.Effects, error) {
 	items, err := workflow.Transaction(writes...)
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, subject, text, k.s.portalURL+"/organizations/"+r.OrgID)}, nil
+	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, subject, text, s.portalURL+"/organizations/"+r.OrgID)}, nil
 }
 
 // requestMail is the email telling a requester what became of their request.
@@ -69,4 +77,139 @@ func requestMail(to, subject, text, link string) *workflow.Mail {
 		HTML: fmt.Sprintf(`<p>%s</p><p><a href="%s">See your organization</a></p><p>Open Banking Developer Portal</p>`,
 			html.EscapeString(text), html.EscapeString(link)),
 	}
+}
+
+// RenameRequest asks to change the organization's name.
+type RenameRequest struct {
+	Name   string `json:"name" validate:"required,max=200"`
+	Reason string `json:"reason" validate:"required,max=1000"`
+}
+
+// OffboardingRequest asks to offboard the organization; confirm acknowledges that it
+// cannot be undone.
+type OffboardingRequest struct {
+	Reason  string `json:"reason" validate:"required,max=1000"`
+	Confirm bool   `json:"confirm"`
+}
+
+// owned returns the organization if the actor owns it; authorization comes before the
+// form is checked, so a non-owner learns nothing from validation errors.
+func (s *Service) owned(ctx context.Context, a Actor, orgID string) (Organization, error) {
+	g, m, err := s.member(ctx, a, orgID)
+	if err != nil {
+		return Organization{}, err
+	}
+	return g, allow(m, g, Owner)
+}
+
+// submitChange files a rename or offboarding request (one pending per kind).
+func (s *Service) submitChange(ctx context.Context, a Actor, g Organization, kind, summary string, form map[string]string) (approval.Request, error) {
+	orgID := g.ID
+	if g.Status != StatusActive {
+		return approval.Request{}, ErrNotActive
+	}
+	existing, err := s.approvals.ListForOrganization(ctx, orgID)
+	if err != nil {
+		return approval.Request{}, err
+	}
+	for _, r := range existing {
+		if r.Kind == kind && (r.Status == approval.Pending || r.Status == approval.Deciding) {
+			return approval.Request{}, apperr.New(apperr.Conflict, "REQUEST_PENDING", "A request of this kind is already waiting for the bank's decision.")
+		}
+	}
+	id := newID()
+	audit, err := s.store.AuditWrite(AuditEntry{OrgID: orgID, At: s.Now(), ActorID: a.UserID, Actor: a.Email, Action: strings.ToLower(kind) + ".submitted", RequestID: id, Details: form})
+	if err != nil {
+		return approval.Request{}, err
+	}
+	return s.approvals.Submit(ctx, approval.Request{ID: id, Kind: kind, OrgID: orgID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+		Summary: summary, Form: form}, audit)
+}
+
+// Rename asks operations to rename the organization.
+func (s *Service) Rename(ctx context.Context, a Actor, orgID string, req RenameRequest) (approval.Request, error) {
+	g, err := s.owned(ctx, a, orgID)
+	if err != nil {
+		return approval.Request{}, err
+	}
+	req.Name, req.Reason = strings.TrimSpace(req.Name), strings.TrimSpace(req.Reason)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return approval.Request{}, apperr.Fields(errs...)
+	}
+	return s.submitChange(ctx, a, g, KindRename, "Rename to "+req.Name, map[string]string{"name": req.Name, "reason": req.Reason})
+}
+
+// Offboard asks operations to offboard the organization.
+func (s *Service) Offboard(ctx context.Context, a Actor, orgID string, req OffboardingRequest) (approval.Request, error) {
+	g, err := s.owned(ctx, a, orgID)
+	if err != nil {
+		return approval.Request{}, err
+	}
+	req.Reason = strings.TrimSpace(req.Reason)
+	errs := validation.Struct(req)
+	if !req.Confirm {
+		errs = append(errs, apperr.Field("confirm", "accepted", "Confirm that you understand offboarding cannot be undone."))
+	}
+	if len(errs) > 0 {
+		return approval.Request{}, apperr.Fields(errs...)
+	}
+	return s.submitChange(ctx, a, g, KindOffboarding, "Offboard the organization", map[string]string{"reason": req.Reason})
+}
+
+// changeKind is the shared shape of rename and offboarding: on approval one write to the
+// organization, and the requester is told in every case.
+type changeKind struct {
+	s      *Service
+	action string
+	// apply is the organization write of an approval.
+	apply func(r approval.Request) workflow.Write
+	// done is the sentence for an approval.
+	done func(r approval.Request) string
+}
+
+func (k changeKind) Approve(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
+	audit, err := k.s.store.AuditWrite(AuditEntry{OrgID: r.OrgID, At: d.At, ActorID: d.ActorID, Actor: d.Actor, Action: k.action + ".approved", RequestID: r.ID, Details: r.Form})
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	return k.s.effects([]workflow.Write{k.apply(r), audit}, r, r.Summary+": approved", k.done(r))
+}
+
+func (k changeKind) Reject(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
+	audit, err := k.s.store.AuditWrite(AuditEntry{OrgID: r.OrgID, At: d.At, ActorID: d.ActorID, Actor: d.Actor, Action: k.action + ".rejected", RequestID: r.ID,
+		Details: map[string]string{"reason": d.Comment}})
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	return k.s.effects([]workflow.Write{audit}, r, r.Summary+": not approved",
+		fmt.Sprintf("The bank did not approve your request for %s (%s). The reason given: %s", r.OrgName, r.Summary, d.Comment))
+}
+
+func (k changeKind) Expire(r approval.Request) (workflow.Effects, error) {
+	audit, err := k.s.store.AuditWrite(AuditEntry{OrgID: r.OrgID, At: r.ExpiresAt, ActorID: "system", Actor: "system", Action: k.action + ".expired", RequestID: r.ID})
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	return k.s.effects([]workflow.Write{audit}, r, r.Summary+": expired",
+		fmt.Sprintf("Your request for %s (%s) expired before the bank decided it. Submit it again if it still applies.", r.OrgName, r.Summary))
+}
+
+func renameKind(s *Service) changeKind {
+	return changeKind{s: s, action: "rename",
+		apply: func(r approval.Request) workflow.Write {
+			return s.store.StatusWrite(r.OrgID, []Status{StatusActive}, StatusActive, map[string]string{"name": r.Form["name"]})
+		},
+		done: func(r approval.Request) string {
+			return fmt.Sprintf("The bank approved renaming %s to %s.", r.OrgName, r.Form["name"])
+		}}
+}
+
+func offboardingKind(s *Service) changeKind {
+	return changeKind{s: s, action: "offboarding",
+		apply: func(r approval.Request) workflow.Write {
+			return s.store.StatusWrite(r.OrgID, []Status{StatusActive}, StatusOffboarded, map[string]string{"reason": r.Form["reason"]})
+		},
+		done: func(r approval.Request) string {
+			return fmt.Sprintf("The bank approved offboarding %s. Its members no longer have access, and its apps and credentials are disabled.", r.OrgName)
+		}}
 }

@@ -34,6 +34,9 @@ type Actor struct {
 // Service applies the organization rules.
 type Service struct {
 	store     Store
+	invites   InvitationStore
+	mail      Mailer
+	inviteTTL time.Duration
 	approvals *approval.Service
 	// Roots are the trusted CAs of eIDAS certificates (sandbox: the sandbox CA).
 	roots      *x509.CertPool
@@ -43,11 +46,27 @@ type Service struct {
 	Now func() time.Time
 }
 
+// Deps are what the organization rules need besides their store.
+type Deps struct {
+	Store     Store
+	Invites   InvitationStore
+	Mail      Mailer
+	Approvals *approval.Service
+	// Roots are the CAs trusted for eIDAS certificates.
+	Roots      *x509.CertPool
+	MaxMembers int
+	InviteTTL  time.Duration
+	PortalURL  string
+}
+
 // NewService wires the organization rules; it registers the request kinds with approvals.
-func NewService(store Store, approvals *approval.Service, roots *x509.CertPool, maxMembers int, portalURL string) *Service {
-	s := &Service{store: store, approvals: approvals, roots: roots, maxMembers: maxMembers, portalURL: portalURL,
+func NewService(d Deps) *Service {
+	s := &Service{store: d.Store, invites: d.Invites, mail: d.Mail, approvals: d.Approvals, roots: d.Roots,
+		maxMembers: d.MaxMembers, inviteTTL: d.InviteTTL, portalURL: d.PortalURL,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
-	approvals.Register(KindOnboarding, onboardingKind{s})
+	d.Approvals.Register(KindOnboarding, onboardingKind{s})
+	d.Approvals.Register(KindRename, renameKind(s))
+	d.Approvals.Register(KindOffboarding, offboardingKind(s))
 	return s
 }
 
@@ -183,6 +202,9 @@ func (s *Service) member(ctx context.Context, a Actor, orgID string) (Organizati
 		return Organization{}, Member{}, err
 	}
 	g, err := s.store.GetOrganization(ctx, orgID)
+	if err == nil && g.Status == StatusOffboarded {
+		return Organization{}, Member{}, errNoOrganization // offboarding ended every member's access
+	}
 	return g, m, err
 }
 

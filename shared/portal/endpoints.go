@@ -47,6 +47,22 @@ func withBody[Req, Resp any](status int, do func(a *API, r *http.Request, req Re
 		}}
 }
 
+// noContent is an endpoint of a signed-in actor that answers 204.
+func noContent(do func(a *API, r *http.Request, act org.Actor) error) endpoint {
+	return endpoint{responses: map[int]any{204: nil}, errors: []int{404, 409},
+		handle: func(a *API, w http.ResponseWriter, r *http.Request) {
+			act, err := a.actor(r)
+			if err == nil {
+				err = do(a, r, act)
+			}
+			if err != nil {
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}}
+}
+
 // noBody is an endpoint without a request body that answers status with a Resp.
 func noBody[Resp any](status int, do func(a *API, r *http.Request) (Resp, error), errors ...int) endpoint {
 	var resp Resp
@@ -184,6 +200,74 @@ func (a *API) endpoints() map[string]endpoint {
 			}
 			return a.Orgs.Audit(r.Context(), act, r.PathValue("orgId"))
 		}, 404),
+		"org-member-role": withBody(200, func(a *API, r *http.Request, req org.RoleRequest) (org.Member, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.Member{}, err
+			}
+			return a.Orgs.ChangeRole(r.Context(), act, r.PathValue("orgId"), r.PathValue("userId"), req)
+		}, 404, 409),
+		"org-member-remove": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Orgs.RemoveMember(r.Context(), act, r.PathValue("orgId"), r.PathValue("userId"))
+		}),
+		"org-leave": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Orgs.Leave(r.Context(), act, r.PathValue("orgId"))
+		}),
+		"org-owner": withBody(200, func(a *API, r *http.Request, req org.OwnerRequest) (org.OrganizationView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.OrganizationView{}, err
+			}
+			return a.Orgs.ChangeOwner(r.Context(), act, r.PathValue("orgId"), req)
+		}, 404, 409),
+		"org-invitations": noBody(200, func(a *API, r *http.Request) (org.InvitationsView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.InvitationsView{}, err
+			}
+			return a.Orgs.Invitations(r.Context(), act, r.PathValue("orgId"))
+		}, 404),
+		"org-invite": withBody(201, func(a *API, r *http.Request, req org.InviteRequest) (org.Invitation, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.Invitation{}, err
+			}
+			return a.Orgs.Invite(r.Context(), act, r.PathValue("orgId"), req)
+		}, 404, 409),
+		"org-invitation-resend": noBody(200, func(a *API, r *http.Request) (org.Invitation, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.Invitation{}, err
+			}
+			return a.Orgs.ResendInvitation(r.Context(), act, r.PathValue("orgId"), r.PathValue("invitationId"))
+		}, 404, 409),
+		"org-invitation-revoke": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Orgs.RevokeInvitation(r.Context(), act, r.PathValue("orgId"), r.PathValue("invitationId"))
+		}),
+		"invitation-get": noBody(200, func(a *API, r *http.Request) (org.InvitationInfo, error) {
+			return a.Orgs.InvitationInfo(r.Context(), r.PathValue("token"))
+		}, 404),
+		"invitation-accept": withBody(200, func(a *API, r *http.Request, req org.AcceptRequest) (org.OrganizationView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return org.OrganizationView{}, err
+			}
+			return a.Orgs.AcceptInvitation(r.Context(), act, req)
+		}, 404, 409, 410),
+		"org-rename": withBody(202, func(a *API, r *http.Request, req org.RenameRequest) (approval.Request, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return approval.Request{}, err
+			}
+			return a.Orgs.Rename(r.Context(), act, r.PathValue("orgId"), req)
+		}, 404, 409),
+		"org-offboard": withBody(202, func(a *API, r *http.Request, req org.OffboardingRequest) (approval.Request, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return approval.Request{}, err
+			}
+			return a.Orgs.Offboard(r.Context(), act, r.PathValue("orgId"), req)
+		}, 404, 409),
 		"ops-requests": noBody(200, func(a *API, r *http.Request) (RequestsResponse, error) {
 			status := approval.Status(r.URL.Query().Get("status"))
 			if status == "" {

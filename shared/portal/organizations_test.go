@@ -29,6 +29,18 @@ func (h *harness) eventually(c *http.Client, method, path string, body any, chec
 	}
 }
 
+// waitMail waits for an email the workflow sends after it applied a decision.
+func (h *harness) waitMail(match func(string) bool, what string) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !slices.ContainsFunc(h.mails(), match) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s was not sent", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func (h *harness) ops() *http.Client {
 	c := h.newClient()
 	h.call(c, "POST", "/api/auth/login", map[string]any{"email": testkit.Ops.Email, "password": testkit.Ops.Password}).expect(h.t, 200, "")
@@ -112,9 +124,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 		t.Fatalf("active organization = %s", r.raw)
 	}
 	h.call(ops, "POST", "/api/ops/requests/"+requestID+"/approve", map[string]any{"comment": "again"}).expect(t, 409, "REQUEST_DECIDED")
-	if !slices.ContainsFunc(h.mails(), func(m string) bool { return strings.Contains(m, "is approved") && strings.Contains(m, code) }) {
-		t.Fatal("the approval email with the code was not sent")
-	}
+	h.waitMail(func(m string) bool { return strings.Contains(m, "is approved") && strings.Contains(m, code) }, "the approval email with the code")
 
 	// A developer joins with the code; the organization is then full (2 members).
 	dev := h.activeUser("dev-" + testkit.Suffix() + "@example.com")

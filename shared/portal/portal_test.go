@@ -20,10 +20,13 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/bank/devportal/shared/app"
 	"github.com/bank/devportal/shared/config"
 	"github.com/bank/devportal/shared/portal"
 	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/store"
 	"github.com/bank/devportal/shared/testkit"
 )
 
@@ -127,12 +130,15 @@ func (w *teeWriter) Write(b []byte) (int, error) {
 
 // harness is the portal API on moto behind an httptest server, with a browser-like client.
 type harness struct {
-	t      *testing.T
-	srv    *httptest.Server
-	api    *portal.API
-	client *http.Client
-	logs   *bytes.Buffer
+	t        *testing.T
+	srv      *httptest.Server
+	api      *portal.API
+	client   *http.Client
+	logs     *bytes.Buffer
+	orgStore *store.Orgs
 }
+
+func t0ctx() context.Context { return context.Background() }
 
 func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	t.Helper()
@@ -159,7 +165,7 @@ func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	h := &harness{t: t, srv: srv, api: api, logs: logs}
+	h := &harness{t: t, srv: srv, api: api, logs: logs, orgStore: store.NewOrgs(dynamodb.NewFromConfig(testkit.AWS(t, cfg)), cfg.PortalTable)}
 	h.client = h.newClient()
 	return h
 }

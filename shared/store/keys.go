@@ -77,6 +77,15 @@ func membershipsOf(userID string) string { return "MEMBER#" + userID }
 // OrgCodeKey is the key of the item reserving an organization code.
 func OrgCodeKey(code string) Key { return Key{"ORGCODE#" + code, "ORGCODE"} }
 
+// InviteKey is the key of an invitation, stored under its organization.
+func InviteKey(orgID, id string) Key { return Key{"ORG#" + orgID, "INVITE#" + id} }
+
+// invitePrefix is the sort-key prefix of an organization's invitations.
+const invitePrefix = "INVITE#"
+
+// InviteTokenKey is the key of the item that finds an invitation by its token's hash.
+func InviteTokenKey(hash string) Key { return Key{"INVTOKEN#" + hash, "INVTOKEN"} }
+
 // AuditKey is the key of one audit entry of an organization.
 func AuditKey(orgID, at, id string) Key { return Key{"ORG#" + orgID, "AUDIT#" + at + "#" + id} }
 

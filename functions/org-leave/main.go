@@ -1,0 +1,6 @@
+// Command org-leave is the Lambda function of the portal route "org-leave".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("org-leave") }

@@ -1,0 +1,6 @@
+// Command org-rename is the Lambda function of the portal route "org-rename".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("org-rename") }
