@@ -28,8 +28,20 @@ type Service struct {
 	sessions Sessions
 	idp      Identity
 	mail     Mailer
+	// Orgs checks the organization code at sign-up and joins it at activation; nil when
+	// organizations are not wired (unit tests).
+	Orgs OrgCodes
 	// Now is the clock; tests move it.
 	Now func() time.Time
+}
+
+// OrgCodes is what accounts need of organizations: a code to check and to join.
+type OrgCodes interface {
+	// CheckCode fails with a field error on organizationCode if nobody can join it now.
+	CheckCode(ctx context.Context, code string) error
+	// JoinWithCode makes the user an App Developer of the code's organization and returns
+	// the organization's name.
+	JoinWithCode(ctx context.Context, userID, email, fullName, code string) (string, error)
 }
 
 // NewService wires the account rules to their dependencies.
@@ -83,6 +95,14 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 	}
 	if !req.AcceptTerms {
 		errs = append(errs, apperr.Field("acceptTerms", "accepted", "Accept the terms and conditions to create an account."))
+	}
+	if req.OrganizationCode != "" && s.Orgs != nil && !slices.ContainsFunc(errs, func(e apperr.FieldError) bool { return e.Field == "organizationCode" }) {
+		var codeErr *apperr.Error
+		if err := s.Orgs.CheckCode(ctx, req.OrganizationCode); errors.As(err, &codeErr) && len(codeErr.Fields) > 0 {
+			errs = append(errs, codeErr.Fields...)
+		} else if err != nil {
+			return SignUpResponse{}, err
+		}
 	}
 	if len(errs) > 0 {
 		return SignUpResponse{}, apperr.Fields(errs...)
@@ -185,6 +205,8 @@ type ActivateResponse struct {
 	Email   string `json:"email"`
 	Status  Status `json:"status" enum:"PENDING_ACTIVATION,ACTIVE"`
 	Message string `json:"message"`
+	// Organization is the organization joined with the sign-up's code, if any.
+	Organization string `json:"organization,omitempty"`
 }
 
 // Activate uses an activation link once: it confirms the user at Cognito and marks the
@@ -200,7 +222,7 @@ func (s *Service) Activate(ctx context.Context, req TokenRequest) (ActivateRespo
 	if err := s.idp.Confirm(ctx, link.Email); err != nil {
 		return ActivateResponse{}, err
 	}
-	_, err = s.updateProfile(ctx, link.UserID, func(p *Profile) error {
+	p, err := s.updateProfile(ctx, link.UserID, func(p *Profile) error {
 		if p.Status != StatusActive {
 			p.Status, p.ActivatedAt = StatusActive, s.Now()
 		}
@@ -209,7 +231,27 @@ func (s *Service) Activate(ctx context.Context, req TokenRequest) (ActivateRespo
 	if err != nil {
 		return ActivateResponse{}, err
 	}
-	return ActivateResponse{Email: link.Email, Status: StatusActive, Message: "Your account is active. You can sign in now."}, nil
+	resp := ActivateResponse{Email: link.Email, Status: StatusActive, Message: "Your account is active. You can sign in now."}
+	if p.OrganizationCode != "" && s.Orgs != nil {
+		// The account is active either way; say what became of the organization code.
+		name, err := s.Orgs.JoinWithCode(ctx, p.UserID, p.Email, p.FullName, p.OrganizationCode)
+		var ae *apperr.Error
+		switch {
+		case err == nil:
+			resp.Organization = name
+			resp.Message = "Your account is active and you joined " + name + " as App Developer. You can sign in now."
+		case errors.As(err, &ae) && ae.Kind != apperr.Internal:
+			msg := ae.Message
+			if len(ae.Fields) > 0 {
+				msg = ae.Fields[0].Message
+			}
+			resp.Message = "Your account is active, but we could not add you to the organization: " + msg + " You can join later from Organizations."
+		default:
+			slog.ErrorContext(ctx, "join with code at activation failed", "userId", p.UserID, "error", err.Error())
+			resp.Message = "Your account is active, but we could not add you to the organization just now. You can join later from Organizations."
+		}
+	}
+	return resp, nil
 }
 
 // LoginRequest is the sign-in form.

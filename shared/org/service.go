@@ -295,6 +295,12 @@ func (s *Service) Join(ctx context.Context, a Actor, req JoinRequest) (Organizat
 	return s.view(g, m, false), nil
 }
 
+// JoinWithCode joins the code's organization at account activation.
+func (s *Service) JoinWithCode(ctx context.Context, userID, email, fullName, code string) (string, error) {
+	v, err := s.Join(ctx, Actor{UserID: userID, Email: email, FullName: fullName}, JoinRequest{Code: code})
+	return v.Name, err
+}
+
 // CheckCode says whether a code can be joined now, for the sign-up form.
 func (s *Service) CheckCode(ctx context.Context, code string) error {
 	g, err := s.store.OrganizationByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))

@@ -227,3 +227,29 @@ func TestSandboxCertificateValidation(t *testing.T) {
 		t.Fatalf("a refused onboarding left an organization: %s", r.raw)
 	}
 }
+
+func TestSignUpWithOrganizationCode(t *testing.T) {
+	h := newHarness(t)
+	owner := h.activeUser("o-" + testkit.Suffix() + "@example.com")
+	orgID, code := h.activeOrg(owner)
+
+	body := signUpBody("c-" + testkit.Suffix() + "@example.com")
+	body["organizationCode"] = "WRONGCODE1"
+	r := h.call(nil, "POST", "/api/auth/signup", body).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[organizationCode:unknown]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
+	email := body["email"].(string)
+	body["organizationCode"] = strings.ToLower(code)
+	h.call(nil, "POST", "/api/auth/signup", body).expect(t, 201, "")
+	r = h.call(nil, "POST", "/api/auth/activate", map[string]any{"token": h.lastLink(email, "Activate")}).expect(t, 200, "")
+	if r.body["organization"] != "Acme Payments" {
+		t.Fatalf("activation = %s", r.raw)
+	}
+	c := h.newClient()
+	h.call(c, "POST", "/api/auth/login", map[string]any{"email": email, "password": strong}).expect(t, 200, "")
+	r = h.call(c, "GET", "/api/organizations/"+orgID, nil).expect(t, 200, "")
+	if r.body["role"] != "DEVELOPER" {
+		t.Fatalf("joined with the code = %s", r.raw)
+	}
+}
