@@ -60,6 +60,8 @@ test: go-deps frontend chromium
 	go vet $(GO_PKGS)
 	@echo "== Go tests (unit, moto and DynamoDB Local integration, CDK, browser end to end)"
 	go test -count=1 -timeout 15m $(GO_PKGS)
+	@echo "== Fuzzing the eIDAS certificate parser (short run)"
+	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/eidas
 	@echo "== SPA unit tests"
 	cd frontend && npx vitest run
 

@@ -120,6 +120,7 @@ var functionAccess = map[string]Access{
 	"ops-requests":         {Table: ReadWriteTable, UserPool: sessionCalls},
 	"ops-request-get":      {Table: ReadWriteTable, UserPool: sessionCalls},
 	"ops-organizations":    {Table: ReadWriteTable, UserPool: sessionCalls},
+	"ops-audit":            {Table: ReadWriteTable, UserPool: sessionCalls},
 	"ops-organization-get": {Table: ReadWriteTable, UserPool: sessionCalls},
 	"ops-request-approve":  {Table: ReadWriteTable, UserPool: sessionCalls, DecideApproval: "SendTaskSuccess"},
 	"ops-request-reject":   {Table: ReadWriteTable, UserPool: sessionCalls, DecideApproval: "SendTaskFailure"},

@@ -272,6 +272,7 @@ var wantCalls = map[string][]string{
 	"org-onboard":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:StartExecution"},
 	"ops-requests":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-request-get":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"ops-audit":                {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-organizations":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-organization-get":     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-request-approve":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:SendTaskSuccess"},

@@ -126,3 +126,12 @@ func (s *Service) IssueSandboxCertificate(ca *sandboxca.CA, req SandboxCertifica
 	}
 	return SandboxCertificate{CertificatePEM: certPEM, PrivateKeyPEM: keyPEM, Certificate: parsed}, nil
 }
+
+// OpsAudit returns the newest entries of every organization's trail (operations).
+func (s *Service) OpsAudit(ctx context.Context) (AuditView, error) {
+	es, err := s.store.Audit(ctx, "", 500)
+	if es == nil {
+		es = []AuditEntry{}
+	}
+	return AuditView{Entries: es}, err
+}

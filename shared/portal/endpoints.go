@@ -299,6 +299,9 @@ func (a *API) endpoints() map[string]endpoint {
 		"ops-organization-get": noBody(200, func(a *API, r *http.Request) (org.OpsDetail, error) {
 			return a.Orgs.OpsGet(r.Context(), r.PathValue("orgId"))
 		}, 404),
+		"ops-audit": noBody(200, func(a *API, r *http.Request) (org.AuditView, error) {
+			return a.Orgs.OpsAudit(r.Context())
+		}),
 		"dev-mail": noBody(200, func(a *API, r *http.Request) (MailboxResponse, error) {
 			msgs, err := a.Mailbox.Messages(r.Context())
 			return MailboxResponse{Messages: msgs}, err

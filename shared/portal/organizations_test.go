@@ -180,6 +180,11 @@ func TestOrganizationLifecycle(t *testing.T) {
 		t.Fatalf("ops detail = %s", r.raw)
 	}
 	h.call(ops, "GET", "/api/ops/organizations/nope", nil).expect(t, 404, "NOT_FOUND")
+	r = h.call(ops, "GET", "/api/ops/audit", nil).expect(t, 200, "")
+	if !strings.Contains(r.raw, "code.regenerated") || !strings.Contains(r.raw, orgID) {
+		t.Fatalf("ops audit = %.300s", r.raw)
+	}
+	h.call(owner, "GET", "/api/ops/audit", nil).expect(t, 403, "FORBIDDEN")
 }
 
 func TestOnboardingRejected(t *testing.T) {
@@ -200,11 +205,9 @@ func TestOnboardingRejected(t *testing.T) {
 		t.Fatalf("rejected organization = %s", r.raw)
 	}
 	h.call(ops, "POST", "/api/ops/requests/"+requestID+"/approve", map[string]any{}).expect(t, 409, "REQUEST_DECIDED")
-	if !slices.ContainsFunc(h.mails(), func(m string) bool {
+	h.waitMail(func(m string) bool {
 		return strings.Contains(m, "was not approved") && strings.Contains(m, "another company")
-	}) {
-		t.Fatal("the rejection email was not sent")
-	}
+	}, "the rejection email")
 }
 
 func TestSandboxCertificateValidation(t *testing.T) {

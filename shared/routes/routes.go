@@ -83,6 +83,7 @@ var Portal = []Route{
 	{Name: "ops-request-reject", Method: "POST", Path: "/api/ops/requests/{requestId}/reject", Auth: Operations, Tag: "operations", Summary: "Reject a request with the reason"},
 	{Name: "ops-organizations", Method: "GET", Path: "/api/ops/organizations", Auth: Operations, Tag: "operations", Summary: "Every organization with its status"},
 	{Name: "ops-organization-get", Method: "GET", Path: "/api/ops/organizations/{orgId}", Auth: Operations, Tag: "operations", Summary: "One organization with its members, certificates and requests"},
+	{Name: "ops-audit", Method: "GET", Path: "/api/ops/audit", Auth: Operations, Tag: "operations", Summary: "The audit trail of every organization, newest first"},
 	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
 	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: LocalOnly, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
 }
