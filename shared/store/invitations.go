@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/apperr"
@@ -55,14 +54,7 @@ func (o *Orgs) CreateInvitation(ctx context.Context, inv org.Invitation, audit o
 
 // ListInvitations lists an organization's invitations.
 func (o *Orgs) ListInvitations(ctx context.Context, orgID string) ([]org.Invitation, error) {
-	var out []org.Invitation
-	err := o.queryAll(ctx, o.byPrefix(OrgKey(orgID).PK, invitePrefix, true, 0), func(item map[string]types.AttributeValue) error {
-		var it inviteItem
-		err := attributevalue.UnmarshalMap(item, &it)
-		out = append(out, it.Invitation)
-		return err
-	})
-	return out, err
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, invitePrefix, true, 0), func(it inviteItem) org.Invitation { return it.Invitation })
 }
 
 // GetInvitation returns one invitation of an organization.

@@ -195,16 +195,22 @@ func (o *Orgs) byPrefix(pk, prefix string, forward bool, limit int32) *dynamodb.
 	return in
 }
 
-// ListOrganizations lists every organization (operations console).
-func (o *Orgs) ListOrganizations(ctx context.Context) ([]org.Organization, error) {
-	var out []org.Organization
-	err := o.queryAll(ctx, o.byGSI1(allOrgs, true, 0), func(item map[string]types.AttributeValue) error {
-		var it orgItem
+// queryItems runs a query through every page, unmarshals each item as I and keeps what
+// pick takes from it.
+func queryItems[I, T any](ctx context.Context, o *Orgs, in *dynamodb.QueryInput, pick func(I) T) ([]T, error) {
+	var out []T
+	err := o.queryAll(ctx, in, func(item map[string]types.AttributeValue) error {
+		var it I
 		err := attributevalue.UnmarshalMap(item, &it)
-		out = append(out, it.Organization)
+		out = append(out, pick(it))
 		return err
 	})
 	return out, err
+}
+
+// ListOrganizations lists every organization (operations console).
+func (o *Orgs) ListOrganizations(ctx context.Context) ([]org.Organization, error) {
+	return queryItems(ctx, o, o.byGSI1(allOrgs, true, 0), func(it orgItem) org.Organization { return it.Organization })
 }
 
 // GetMember returns one membership.
@@ -216,26 +222,12 @@ func (o *Orgs) GetMember(ctx context.Context, orgID, userID string) (org.Member,
 
 // ListMembers lists an organization's members.
 func (o *Orgs) ListMembers(ctx context.Context, orgID string) ([]org.Member, error) {
-	var out []org.Member
-	err := o.queryAll(ctx, o.byPrefix(OrgKey(orgID).PK, memberPrefix, true, 0), func(item map[string]types.AttributeValue) error {
-		var it memberItem
-		err := attributevalue.UnmarshalMap(item, &it)
-		out = append(out, it.Member)
-		return err
-	})
-	return out, err
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, memberPrefix, true, 0), func(it memberItem) org.Member { return it.Member })
 }
 
 // Memberships lists a user's organizations through GSI1.
 func (o *Orgs) Memberships(ctx context.Context, userID string) ([]org.Member, error) {
-	var out []org.Member
-	err := o.queryAll(ctx, o.byGSI1(membershipsOf(userID), true, 0), func(item map[string]types.AttributeValue) error {
-		var it memberItem
-		err := attributevalue.UnmarshalMap(item, &it)
-		out = append(out, it.Member)
-		return err
-	})
-	return out, err
+	return queryItems(ctx, o, o.byGSI1(membershipsOf(userID), true, 0), func(it memberItem) org.Member { return it.Member })
 }
 
 // countUpdate changes the member count of an active organization by delta, and when
