@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Route, Routes } from "react-router";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./components/RequireAuth";
@@ -7,11 +8,22 @@ import { ChangePasswordPage } from "./pages/ChangePasswordPage";
 import { DevMailPage } from "./pages/DevMailPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { HomePage } from "./pages/HomePage";
+import { InvitationAcceptPage } from "./pages/InvitationAcceptPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { OnboardPage } from "./pages/OnboardPage";
+import { OrganizationPage } from "./pages/OrganizationPage";
+import { OrganizationsPage } from "./pages/OrganizationsPage";
+import { OpsInboxPage } from "./pages/ops/OpsInboxPage";
+import { OpsLayout } from "./pages/ops/OpsLayout";
+import { OpsOrganizationPage } from "./pages/ops/OpsOrganizationPage";
+import { OpsOrganizationsPage } from "./pages/ops/OpsOrganizationsPage";
+import { OpsRequestPage } from "./pages/ops/OpsRequestPage";
 import { ResendActivationPage } from "./pages/ResendActivationPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignupPage } from "./pages/SignupPage";
+
+const signedIn = (page: ReactNode) => <RequireAuth>{page}</RequireAuth>;
 
 export function AppRoutes() {
   return (
@@ -24,22 +36,18 @@ export function AppRoutes() {
         <Route path="login" element={<LoginPage />} />
         <Route path="forgot-password" element={<ForgotPasswordPage />} />
         <Route path="reset-password" element={<ResetPasswordPage />} />
-        <Route
-          path="account"
-          element={
-            <RequireAuth>
-              <AccountPage />
-            </RequireAuth>
-          }
-        />
-        <Route
-          path="account/password"
-          element={
-            <RequireAuth>
-              <ChangePasswordPage />
-            </RequireAuth>
-          }
-        />
+        <Route path="account" element={signedIn(<AccountPage />)} />
+        <Route path="account/password" element={signedIn(<ChangePasswordPage />)} />
+        <Route path="organizations" element={signedIn(<OrganizationsPage />)} />
+        <Route path="organizations/onboard" element={signedIn(<OnboardPage />)} />
+        <Route path="organizations/:orgId" element={signedIn(<OrganizationPage />)} />
+        <Route path="invitations/accept" element={<InvitationAcceptPage />} />
+        <Route path="ops" element={signedIn(<OpsLayout />)}>
+          <Route index element={<OpsInboxPage />} />
+          <Route path="requests/:requestId" element={<OpsRequestPage />} />
+          <Route path="organizations" element={<OpsOrganizationsPage />} />
+          <Route path="organizations/:orgId" element={<OpsOrganizationPage />} />
+        </Route>
         <Route path="dev/mail" element={<DevMailPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -12,6 +12,31 @@ export type SignupRequest = JsonOf<paths["/api/auth/signup"]["post"]["requestBod
 export type DevMailList = JsonOf<paths["/api/dev/mail"]["get"]["responses"][200]>;
 export type DevMail = DevMailList["messages"][number];
 
+// Organizations
+export type Organization = JsonOf<paths["/api/organizations/{orgId}"]["get"]["responses"][200]>;
+export type OrganizationStatus = Organization["status"];
+export type Environment = Organization["environment"];
+export type MemberRole = NonNullable<Organization["role"]>;
+export type Member = JsonOf<paths["/api/organizations/{orgId}/members"]["get"]["responses"][200]>["members"][number];
+export type OnboardingRequest = JsonOf<paths["/api/organizations"]["post"]["requestBody"]>;
+export type CertificatePreview = JsonOf<paths["/api/organizations/certificates/preview"]["post"]["responses"][200]>;
+export type Certificate = NonNullable<CertificatePreview["qwac"]>;
+export type SandboxCertificateRequest = JsonOf<paths["/api/sandbox/certificates"]["post"]["requestBody"]>;
+export type SandboxCertificate = JsonOf<paths["/api/sandbox/certificates"]["post"]["responses"][201]>;
+/** A request waiting for (or given) the bank's decision: onboarding, rename, offboarding. */
+export type ApprovalRequest = JsonOf<paths["/api/organizations/{orgId}/requests"]["get"]["responses"][200]>["requests"][number];
+export type ApprovalStatus = ApprovalRequest["status"];
+export type AuditEntry = JsonOf<paths["/api/organizations/{orgId}/audit"]["get"]["responses"][200]>["entries"][number];
+/** The role an owner or administrator can give a member (never OWNER: that is a transfer). */
+export type AssignableRole = JsonOf<paths["/api/organizations/{orgId}/members/{userId}"]["patch"]["requestBody"]>["role"];
+export type Invitation = JsonOf<paths["/api/organizations/{orgId}/invitations"]["get"]["responses"][200]>["invitations"][number];
+export type InvitationPreview = JsonOf<paths["/api/invitations/{token}"]["get"]["responses"][200]>;
+
+// Operations console
+export type OpsOrganizationDetail = JsonOf<paths["/api/ops/organizations/{orgId}"]["get"]["responses"][200]>;
+export type OpsOrganizationSummary = JsonOf<paths["/api/ops/organizations"]["get"]["responses"][200]>["organizations"][number];
+export type OpsRequestDetail = JsonOf<paths["/api/ops/requests/{requestId}"]["get"]["responses"][200]>;
+
 /** Shape of every error body the API returns (see the API contract). */
 export interface ApiFieldError {
   field: string;

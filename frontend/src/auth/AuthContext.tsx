@@ -113,6 +113,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 
+/** The auth context, or null outside <AuthProvider> (for hooks that also run in isolated tests). */
+export function useOptionalAuth(): AuthValue | null {
+  return useContext(AuthContext);
+}
+
 export function useAuth(): AuthValue {
   const v = useContext(AuthContext);
   if (!v) throw new Error("useAuth must be used inside <AuthProvider>");

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode } from "react";
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name" | "form" | "type" | "value" | "onChange" | "checked">;
 
@@ -102,5 +102,181 @@ export function CheckboxField({ form, name, label, hint, errors, describedBy, op
       )}
       <FieldError id={id} errors={errors} />
     </div>
+  );
+}
+
+type TextAreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id" | "name" | "form" | "value" | "onChange">;
+
+interface TextAreaFieldProps extends Omit<BaseProps, keyof InputProps>, TextAreaProps {
+  value: string;
+  onValueChange: (value: string) => void;
+  /** Monospace, no spell checking: for certificates and keys. */
+  mono?: boolean;
+  /** Rendered between the textarea and its errors (e.g. what a pasted certificate says). */
+  after?: ReactNode;
+}
+
+export function TextAreaField({ form, name, label, hint, errors, describedBy, optional, value, onValueChange, mono, after, required, className, ...rest }: TextAreaFieldProps) {
+  const id = fieldId(form, name);
+  const hasError = !!errors && errors.length > 0;
+  return (
+    <div className={`field${hasError ? " field--invalid" : ""}`}>
+      <label htmlFor={id}>
+        {label}
+        {optional && <span className="optional"> (optional)</span>}
+      </label>
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      <textarea
+        {...rest}
+        id={id}
+        name={name}
+        value={value}
+        required={required}
+        className={[mono ? "mono" : "", className ?? ""].filter(Boolean).join(" ") || undefined}
+        spellCheck={mono ? false : rest.spellCheck}
+        autoCapitalize={mono ? "off" : rest.autoCapitalize}
+        onChange={(e) => onValueChange(e.target.value)}
+        aria-invalid={hasError ? true : undefined}
+        aria-describedby={describedByIds(id, !!hint, hasError, describedBy)}
+      />
+      <FieldError id={id} errors={errors} />
+      {after}
+    </div>
+  );
+}
+
+type SelectProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, "id" | "name" | "form" | "value" | "onChange">;
+
+interface SelectFieldProps extends Omit<BaseProps, keyof InputProps>, SelectProps {
+  value: string;
+  onValueChange: (value: string) => void;
+  options: readonly { value: string; label: string }[];
+  /** An empty first option, e.g. "Choose a member". */
+  placeholder?: string;
+}
+
+export function SelectField({ form, name, label, hint, errors, describedBy, optional, value, onValueChange, options, placeholder, ...rest }: SelectFieldProps) {
+  const id = fieldId(form, name);
+  const hasError = !!errors && errors.length > 0;
+  return (
+    <div className={`field${hasError ? " field--invalid" : ""}`}>
+      <label htmlFor={id}>
+        {label}
+        {optional && <span className="optional"> (optional)</span>}
+      </label>
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      <select
+        {...rest}
+        id={id}
+        name={name}
+        value={value}
+        onChange={(e) => onValueChange(e.target.value)}
+        aria-invalid={hasError ? true : undefined}
+        aria-describedby={describedByIds(id, !!hint, hasError, describedBy)}
+      >
+        {placeholder !== undefined && <option value="">{placeholder}</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={id} errors={errors} />
+    </div>
+  );
+}
+
+interface ChoiceOption {
+  value: string;
+  label: ReactNode;
+  hint?: ReactNode;
+}
+
+interface ChoiceGroupBase {
+  form: string;
+  /** JSON body field; inputs are `<form>-<name>-<value>`, the error `<form>-<name>-error`. */
+  name: string;
+  legend: ReactNode;
+  hint?: ReactNode;
+  options: readonly ChoiceOption[];
+  errors?: string[];
+  disabled?: boolean;
+}
+
+interface CheckboxGroupProps extends ChoiceGroupBase {
+  type: "checkbox";
+  values: readonly string[];
+  onValuesChange: (values: string[]) => void;
+}
+
+interface RadioGroupProps extends ChoiceGroupBase {
+  type: "radio";
+  value: string;
+  onValueChange: (value: string) => void;
+}
+
+/** A fieldset of checkboxes (several values) or radio buttons (one value) for one JSON field. */
+export function ChoiceGroup(props: CheckboxGroupProps | RadioGroupProps) {
+  const { form, name, legend, hint, options, errors, disabled } = props;
+  const id = fieldId(form, name);
+  const hasError = !!errors && errors.length > 0;
+  const isChecked = (v: string) => (props.type === "checkbox" ? props.values.includes(v) : props.value === v);
+  const toggle = (v: string, checked: boolean) => {
+    if (props.type === "checkbox") {
+      const next = checked ? [...props.values.filter((x) => x !== v), v] : props.values.filter((x) => x !== v);
+      // Keep the options' order, whatever order they were ticked in.
+      props.onValuesChange(options.map((o) => o.value).filter((x) => next.includes(x)));
+    } else if (checked) {
+      props.onValueChange(v);
+    }
+  };
+  return (
+    <fieldset
+      id={id}
+      className={`field choice-group${hasError ? " field--invalid" : ""}`}
+      aria-describedby={describedByIds(id, !!hint, hasError)}
+      disabled={disabled}
+    >
+      <legend>{legend}</legend>
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      {options.map((o) => {
+        const optionId = `${id}-${o.value}`;
+        return (
+          <div key={o.value} className="checkbox-row choice">
+            <input
+              id={optionId}
+              name={name}
+              type={props.type}
+              value={o.value}
+              checked={isChecked(o.value)}
+              onChange={(e) => toggle(o.value, e.target.checked)}
+              aria-invalid={hasError ? true : undefined}
+              aria-describedby={o.hint ? `${optionId}-hint` : undefined}
+            />
+            <label htmlFor={optionId}>
+              {o.label}
+              {o.hint && (
+                <span id={`${optionId}-hint`} className="choice-hint">
+                  {o.hint}
+                </span>
+              )}
+            </label>
+          </div>
+        );
+      })}
+      <FieldError id={id} errors={errors} />
+    </fieldset>
   );
 }

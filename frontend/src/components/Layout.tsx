@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthContext";
+import { OrganizationsProvider } from "../orgs/OrganizationsContext";
+import { OrgSwitcher } from "./OrgSwitcher";
 
 export function Layout() {
   const { account, devMail, logout } = useAuth();
@@ -34,71 +36,82 @@ export function Layout() {
   };
 
   return (
-    <div className="page">
-      <a className="skip-link" href="#main">
-        Skip to main content
-      </a>
-      <header className="site-header">
-        <div className="container header-inner">
-          <Link to="/" className="brand">
-            <span className="brand-mark" aria-hidden="true">
-              ◆
-            </span>
-            Open Banking Developer Portal
-          </Link>
-          <nav aria-label="Main">
-            <ul className="nav-list">
-              <li>
-                <NavLink to="/" end>
-                  Home
-                </NavLink>
-              </li>
-              {account ? (
-                <>
-                  <li>
-                    <NavLink to="/account" end>
-                      My account
-                    </NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/account/password">Change password</NavLink>
-                  </li>
-                </>
-              ) : account === null ? (
-                <>
-                  <li>
-                    <NavLink to="/login">Sign in</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/signup">Sign up</NavLink>
-                  </li>
-                </>
-              ) : null}
-              {devMail && (
+    <OrganizationsProvider>
+      <div className="page">
+        <a className="skip-link" href="#main">
+          Skip to main content
+        </a>
+        <header className="site-header">
+          <div className="container header-inner">
+            <Link to="/" className="brand">
+              <span className="brand-mark" aria-hidden="true">
+                ◆
+              </span>
+              Open Banking Developer Portal
+            </Link>
+            <nav aria-label="Main">
+              <ul className="nav-list">
                 <li>
-                  <NavLink to="/dev/mail">Dev mailbox</NavLink>
+                  <NavLink to="/" end>
+                    Home
+                  </NavLink>
                 </li>
-              )}
-              {account && (
-                <li>
-                  <button id="signout" type="button" className="nav-button" onClick={onSignOut} disabled={signingOut}>
-                    Sign out
-                  </button>
-                </li>
-              )}
-            </ul>
-          </nav>
-        </div>
-      </header>
-      <main id="main" className="container main" tabIndex={-1}>
-        <Outlet />
-      </main>
-      <footer className="site-footer">
-        <div className="container footer-inner">
-          <p>Open Banking Developer Portal — Berlin Group NextGenPSD2 APIs for third-party providers.</p>
-          <p>Sandbox data is fictitious. Production access requires a valid eIDAS certificate and regulatory authorisation.</p>
-        </div>
-      </footer>
-    </div>
+                {account ? (
+                  <>
+                    <li>
+                      <NavLink to="/account" end>
+                        My account
+                      </NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/account/password">Change password</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/organizations">Organizations</NavLink>
+                    </li>
+                    {account.operations && (
+                      <li>
+                        <NavLink to="/ops">Operations</NavLink>
+                      </li>
+                    )}
+                    <OrgSwitcher />
+                  </>
+                ) : account === null ? (
+                  <>
+                    <li>
+                      <NavLink to="/login">Sign in</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/signup">Sign up</NavLink>
+                    </li>
+                  </>
+                ) : null}
+                {devMail && (
+                  <li>
+                    <NavLink to="/dev/mail">Dev mailbox</NavLink>
+                  </li>
+                )}
+                {account && (
+                  <li>
+                    <button id="signout" type="button" className="nav-button" onClick={onSignOut} disabled={signingOut}>
+                      Sign out
+                    </button>
+                  </li>
+                )}
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="main" className="container main" tabIndex={-1}>
+          <Outlet />
+        </main>
+        <footer className="site-footer">
+          <div className="container footer-inner">
+            <p>Open Banking Developer Portal — Berlin Group NextGenPSD2 APIs for third-party providers.</p>
+            <p>Sandbox data is fictitious. Production access requires a valid eIDAS certificate and regulatory authorisation.</p>
+          </div>
+        </footer>
+      </div>
+    </OrganizationsProvider>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, call, fieldErrorsOf, type ApiResult, type FieldErrors } from "../api/client";
 import type { ApiError, PasswordPolicy } from "../api/types";
+import { useOptionalAuth } from "../auth/AuthContext";
 
 const PRODUCT = "Open Banking Developer Portal";
 
@@ -85,4 +86,90 @@ export function useApiForm(form: string) {
   }, []);
 
   return { busy, error, fields, submit, reset };
+}
+
+export interface Loaded<T> {
+  /** The last successful answer; kept while reloading. */
+  data: T | null;
+  error: ApiError | null;
+  /** HTTP status of the last answer (0 before any, or on a network error). */
+  status: number;
+  loading: boolean;
+  reload: () => Promise<void>;
+  /** Replace the data locally (e.g. with a mutation's answer). */
+  setData: (data: T) => void;
+}
+
+/**
+ * Loads a GET once `deps` change (and on reload). Answers to superseded calls are
+ * ignored. A 401 forgets the session so the page sends the user to sign in.
+ * With `enabled` false nothing is loaded.
+ */
+export function useLoad<T>(
+  load: () => Promise<{ data?: T; error?: unknown; response: Response }>,
+  deps: readonly unknown[],
+  enabled = true,
+): Loaded<T> {
+  const auth = useOptionalAuth();
+  const signedOut = auth?.signedOut;
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [status, setStatus] = useState(0);
+  const [loading, setLoading] = useState(enabled);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const seq = useRef(0);
+
+  const reload = useCallback(async () => {
+    const mine = ++seq.current;
+    setLoading(true);
+    const r = await call<T>(loadRef.current());
+    if (mine !== seq.current) return;
+    setStatus(r.status);
+    if (r.ok) {
+      setData(r.data);
+      setError(null);
+    } else {
+      setError(r.error);
+      if (r.status === 401) signedOut?.();
+    }
+    setLoading(false);
+  }, [signedOut]);
+
+  const key = JSON.stringify(deps);
+  useEffect(() => {
+    if (!enabled) {
+      seq.current++;
+      setLoading(false);
+      return;
+    }
+    setData(null);
+    setError(null);
+    void reload();
+    return () => {
+      seq.current++;
+    };
+  }, [key, enabled, reload]);
+
+  return { data, error, status, loading, reload, setData };
+}
+
+/** `value`, once it has stopped changing for `ms` milliseconds. */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+/** The current time, refreshed every `ms` milliseconds (for "3 hours ago" texts). */
+export function useNow(ms = 60_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = window.setInterval(() => setNow(Date.now()), ms);
+    return () => window.clearInterval(t);
+  }, [ms]);
+  return now;
 }

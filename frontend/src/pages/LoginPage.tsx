@@ -64,7 +64,7 @@ export function LoginPage() {
         </div>
       </form>
       <p className="after-form">
-        <Link to="/signup">New here? Create an account</Link>
+        <Link to={params.get("next") ? `/signup?next=${encodeURIComponent(next)}` : "/signup"}>New here? Create an account</Link>
       </p>
     </section>
   );

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from "react";
-import { Link } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import { CheckboxField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
 import { NewPasswordFields } from "../components/NewPasswordFields";
+import { safeNext } from "../lib/format";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
 
 const FIELDS = ["fullName", "email", "password", "passwordConfirmation", "organizationCode", "acceptTerms"] as const;
@@ -20,6 +21,11 @@ export function SignupPage() {
   const [acceptTerms, setAcceptTerms] = useState(false);
   const [createdEmail, setCreatedEmail] = useState<string | null>(null);
   const [createdMessage, setCreatedMessage] = useState("");
+  // Where to go after signing in (e.g. back to an invitation): internal paths only.
+  const [params] = useSearchParams();
+  const rawNext = params.get("next");
+  const next = rawNext ? safeNext(rawNext, "") : "";
+  const loginLink = next ? `/login?next=${encodeURIComponent(next)}` : "/login";
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -55,6 +61,11 @@ export function SignupPage() {
             Didn't get the email? Check your spam folder, or{" "}
             <Link to="/activation/resend">send the activation email again</Link>.
           </p>
+          {next && (
+            <p id="signup-next">
+              Once your account is active, <Link to={loginLink}>sign in to continue</Link> where you left off.
+            </p>
+          )}
         </div>
       </section>
     );
@@ -64,7 +75,7 @@ export function SignupPage() {
     <section className="narrow">
       <h1>Create your developer account</h1>
       <p>
-        Already have an account? <Link to="/login">Sign in</Link>
+        Already have an account? <Link to={loginLink}>Sign in</Link>
       </p>
       <form id="signup-form" noValidate onSubmit={onSubmit}>
         <FormAlert form="signup" error={error} shownFields={FIELDS} />

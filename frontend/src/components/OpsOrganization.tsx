@@ -1,0 +1,89 @@
+import { Link } from "react-router";
+import type { Member, OpsOrganizationDetail } from "../api/types";
+import { formatDate } from "../lib/format";
+import { ORG_STATUS_LABEL, ROLE_LABEL, SERVICES } from "../lib/orgs";
+import { EnvironmentBadge, StatusBadge } from "./Badge";
+import { CertificateDetails } from "./CertificateDetails";
+import { RequestList } from "./RequestList";
+
+/** An organization's facts as operations sees them (including its code). */
+export function OpsOrganizationFacts({ detail, link }: { detail: OpsOrganizationDetail; link?: boolean }) {
+  const o = detail.organization;
+  const serviceLabel = (s: string) => SERVICES.find((x) => x.value === s)?.label ?? s;
+  return (
+    <dl id="ops-org-facts" className="details">
+      <dt>Name</dt>
+      <dd id="ops-org-name">{link ? <Link to={`/ops/organizations/${encodeURIComponent(o.id)}`}>{o.name}</Link> : o.name}</dd>
+      <dt>Status</dt>
+      <dd id="ops-org-status">
+        <StatusBadge status={o.status} labels={ORG_STATUS_LABEL} />
+        {o.reason && <span> Reason: {o.reason}</span>}
+      </dd>
+      <dt>Environment</dt>
+      <dd>
+        <EnvironmentBadge environment={o.environment} />
+      </dd>
+      <dt>Organization identifier</dt>
+      <dd id="ops-org-organizationIdentifier">
+        <code>{o.organizationIdentifier || "—"}</code>
+      </dd>
+      <dt>Services</dt>
+      <dd>{o.services.length ? o.services.map(serviceLabel).join(", ") : "—"}</dd>
+      <dt>Contact</dt>
+      <dd>
+        {o.contact.firstName} {o.contact.lastName} · <a href={`mailto:${o.contact.email}`}>{o.contact.email}</a> · {o.contact.phone}
+      </dd>
+      <dt>Code</dt>
+      <dd id="ops-org-code">{o.code ? <code>{o.code}</code> : "—"}</dd>
+      <dt>Members</dt>
+      <dd>
+        {o.members} of at most {o.maxMembers}
+      </dd>
+      <dt>Created</dt>
+      <dd>{formatDate(o.createdAt)}</dd>
+    </dl>
+  );
+}
+
+export function OpsCertificates({ detail }: { detail: OpsOrganizationDetail }) {
+  if (!detail.qwac && !detail.qsealc) return <p className="muted">No certificates on record.</p>;
+  return (
+    <div className="cert-grid">
+      {detail.qwac && <CertificateDetails id="qwac-details" title="QWAC" certificate={detail.qwac} />}
+      {detail.qsealc && <CertificateDetails id="qsealc-details" title="QSealC" certificate={detail.qsealc} />}
+    </div>
+  );
+}
+
+export function MembersTable({ id, members }: { id: string; members: readonly Member[] }) {
+  if (members.length === 0) return <p className="muted">No members.</p>;
+  return (
+    <div className="table-wrap">
+      <table id={id} className="table">
+        <caption className="visually-hidden">Members</caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Joined</th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m) => (
+            <tr key={m.userId}>
+              <th scope="row">{m.fullName || "—"}</th>
+              <td>{m.email}</td>
+              <td>{ROLE_LABEL[m.role] ?? m.role}</td>
+              <td>{formatDate(m.joinedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function OpsRequests({ detail }: { detail: OpsOrganizationDetail }) {
+  return <RequestList id="ops-org-requests" requests={detail.requests} linkTo={(r) => `/ops/requests/${encodeURIComponent(r.id)}`} />;
+}

@@ -1,0 +1,78 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { fakeServer, json } from "../test/fakeServer";
+import { ACCOUNT } from "../test/fixtures";
+import { location, renderApp } from "../test/renderApp";
+
+const el = (id: string) => document.getElementById(id);
+async function found(id: string) {
+  return waitFor(() => {
+    const e = el(id);
+    expect(e).not.toBeNull();
+    return e!;
+  });
+}
+
+const PREVIEW = { organizationName: "Example TPP", role: "DEVELOPER", email: "ada@example.com", status: "PENDING", expiresAt: "2099-03-11T10:00:00Z" };
+const ORG = {
+  id: "org-1",
+  name: "Example TPP",
+  environment: "sandbox",
+  status: "ACTIVE",
+  role: "DEVELOPER",
+  contact: { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "1" },
+  services: ["AIS"],
+  organizationIdentifier: "PSDBE-NBB-0123456789",
+  members: 2,
+  maxMembers: 10,
+  createdAt: "2025-03-01T10:00:00Z",
+};
+
+describe("InvitationAcceptPage", () => {
+  it("sends a signed-out visitor to sign in or sign up and back here", async () => {
+    fakeServer({
+      "GET /api/account": () => json(401, { code: "UNAUTHENTICATED", message: "Please sign in.", requestId: "r" }),
+      "GET /api/invitations/tok-1": () => json(200, PREVIEW),
+    });
+    renderApp("/invitations/accept?token=tok-1");
+    await found("invitation-signin");
+    expect(el("invitation-organization")!.textContent).toBe("Example TPP");
+    expect(el("invitation-role")!.textContent).toContain("Developer");
+    expect(el("invitation-status")!.textContent).toBe("Pending");
+    expect(el("accept-invitation")).toBeNull();
+    const next = encodeURIComponent("/invitations/accept?token=tok-1");
+    expect(el("invitation-login")!.getAttribute("href")).toBe(`/login?next=${next}`);
+    expect(el("invitation-signup")!.getAttribute("href")).toBe(`/signup?next=${next}`);
+  });
+
+  it("accepts the invitation when signed in and opens the organization", async () => {
+    document.cookie = "devportal_csrf=c; path=/";
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(200, ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/invitations/tok-1": () => json(200, PREVIEW),
+      "POST /api/invitations/accept": () => json(200, ORG),
+      "GET /api/organizations/org-1": () => json(200, ORG),
+      "GET /api/organizations/org-1/members": () => json(200, { members: [] }),
+      "GET /api/organizations/org-1/requests": () => json(200, { requests: [] }),
+    });
+    const user = userEvent.setup();
+    renderApp("/invitations/accept?token=tok-1");
+    await user.click(await found("accept-invitation"));
+    await waitFor(() => expect(location.current).toBe("/organizations/org-1"));
+    expect((await found("org-notice")).textContent).toBe("You joined Example TPP as Developer.");
+    expect(requests.find((r) => r.method === "POST")!.body).toEqual({ token: "tok-1" });
+  });
+
+  it("shows an unknown or expired invitation's error verbatim", async () => {
+    fakeServer({
+      "GET /api/account": () => json(401, { code: "UNAUTHENTICATED", message: "Please sign in.", requestId: "r" }),
+      "GET /api/invitations/tok-x": () => json(410, { code: "INVITATION_EXPIRED", message: "This invitation has expired.", requestId: "r-2" }),
+    });
+    renderApp("/invitations/accept?token=tok-x");
+    const panel = await found("invitation-error");
+    expect(panel.textContent).toContain("This invitation has expired.");
+    expect(screen.queryByRole("button", { name: "Accept invitation" })).toBeNull();
+  });
+});

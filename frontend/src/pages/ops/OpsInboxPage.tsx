@@ -1,0 +1,109 @@
+import { Link, useSearchParams } from "react-router";
+import { api } from "../../api/client";
+import { StatusBadge } from "../../components/Badge";
+import { formatDateTime, timeAgo, timeLeft } from "../../lib/format";
+import { useLoad, useNow, useTitle } from "../../lib/hooks";
+import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
+
+const STATUSES = ["PENDING", "APPROVED", "REJECTED", "EXPIRED"] as const;
+
+export function OpsInboxPage() {
+  useTitle("Operations inbox");
+  const [params, setParams] = useSearchParams();
+  const raw = params.get("status") ?? "PENDING";
+  const status = (STATUSES as readonly string[]).includes(raw) ? raw : "PENDING";
+  const now = useNow();
+  // The route reads ?status= itself; the route table does not describe query parameters.
+  const requests = useLoad(() => api.GET("/api/ops/requests", { params: { query: { status } as never } }), [status]);
+  const list = requests.data?.requests ?? [];
+
+  return (
+    <>
+      <div className="page-heading">
+        <h1>Requests</h1>
+        <button id="ops-refresh" type="button" className="button button--secondary" onClick={() => void requests.reload()} disabled={requests.loading}>
+          Refresh
+        </button>
+      </div>
+      <div className="filter">
+        <label htmlFor="ops-status">Show</label>
+        <select
+          id="ops-status"
+          value={status}
+          onChange={(e) => {
+            const next = new URLSearchParams(params);
+            if (e.target.value === "PENDING") next.delete("status");
+            else next.set("status", e.target.value);
+            setParams(next, { replace: true });
+          }}
+        >
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s === "PENDING" ? "Waiting for a decision" : REQUEST_STATUS_LABEL[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <p className="visually-hidden" aria-live="polite">
+        {requests.loading ? "Loading requests…" : requests.data ? `${list.length} ${list.length === 1 ? "request" : "requests"}` : ""}
+      </p>
+      {requests.error && (
+        <div id="ops-requests-error" className="alert alert--error" role="alert">
+          <p className="alert-message">{requests.error.message}</p>
+        </div>
+      )}
+      {requests.loading && !requests.data && (
+        <p className="loading" role="status">
+          Loading requests…
+        </p>
+      )}
+      {requests.data && list.length === 0 && (
+        <p id="ops-requests-empty">{status === "PENDING" ? "Nothing is waiting for a decision." : `No ${REQUEST_STATUS_LABEL[status].toLowerCase()} requests.`}</p>
+      )}
+      {list.length > 0 && (
+        <div className="table-wrap">
+          <table id="ops-requests-table" className="table">
+            <caption className="visually-hidden">Requests: {REQUEST_STATUS_LABEL[status]}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Type</th>
+                <th scope="col">Organization</th>
+                <th scope="col">Requester</th>
+                <th scope="col">Submitted</th>
+                <th scope="col">{status === "PENDING" ? "Time left" : "Expiry"}</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => (
+                <tr key={r.id} data-request-id={r.id}>
+                  <th scope="row">
+                    <Link id={`ops-request-${r.id}`} to={`/ops/requests/${encodeURIComponent(r.id)}`}>
+                      {REQUEST_KIND_LABEL[r.kind] ?? r.kind}
+                      <span className="visually-hidden">: {r.organizationName}</span>
+                    </Link>
+                  </th>
+                  <td>{r.organizationName}</td>
+                  <td>{r.requesterEmail}</td>
+                  <td>
+                    <time dateTime={r.createdAt} title={formatDateTime(r.createdAt)}>
+                      {timeAgo(r.createdAt, now)}
+                    </time>
+                  </td>
+                  <td>
+                    <time dateTime={r.expiresAt} title={formatDateTime(r.expiresAt)}>
+                      {r.status === "PENDING" ? timeLeft(r.expiresAt, now) : formatDateTime(r.expiresAt)}
+                    </time>
+                  </td>
+                  <td>
+                    <StatusBadge status={r.status} labels={REQUEST_STATUS_LABEL} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,184 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fakeServer, json } from "../../test/fakeServer";
+import { OPS_ACCOUNT, QSEALC, QWAC, ACCOUNT } from "../../test/fixtures";
+import { renderApp } from "../../test/renderApp";
+import { DECISION_POLL } from "./OpsRequestPage";
+
+const el = (id: string) => document.getElementById(id);
+async function found(id: string) {
+  return waitFor(() => {
+    const e = el(id);
+    expect(e).not.toBeNull();
+    return e!;
+  });
+}
+
+const REQUEST = {
+  id: "rq-1",
+  kind: "ONBOARDING",
+  organizationId: "org-1",
+  organizationName: "Example TPP",
+  requesterId: "u-1",
+  requesterEmail: "ada@example.com",
+  status: "PENDING",
+  summary: "Onboard Example TPP (PSDBE-NBB-0123456789) for AIS, PIS",
+  form: {
+    company: "Example TPP",
+    roles: "AIS,PIS",
+    environment: "sandbox",
+    organizationIdentifier: "PSDBE-NBB-0123456789",
+    qwacFingerprint: QWAC.sha256Fingerprint,
+  },
+  createdAt: "2025-03-01T10:00:00Z",
+  expiresAt: "2099-03-15T10:00:00Z",
+  history: [{ at: "2025-03-01T10:00:00Z", actor: "ada@example.com", action: "submitted" }],
+};
+
+const ORG = {
+  id: "org-1",
+  name: "Example TPP",
+  environment: "sandbox",
+  status: "PENDING_APPROVAL",
+  contact: { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+32 2 123 45 67" },
+  services: ["AIS", "PIS"],
+  organizationIdentifier: "PSDBE-NBB-0123456789",
+  members: 1,
+  maxMembers: 10,
+  createdAt: "2025-03-01T10:00:00Z",
+};
+
+const MEMBER = { userId: "u-1", email: "ada@example.com", fullName: "Ada Lovelace", role: "OWNER", joinedAt: "2025-03-01T10:00:00Z" };
+
+function detail(status: string, extra: object[] = []) {
+  return {
+    request: { ...REQUEST, status, history: [...REQUEST.history, ...extra] },
+    organization: { organization: ORG, qwac: QWAC, qsealc: QSEALC, members: [MEMBER], requests: [] },
+  };
+}
+
+const saved = { ...DECISION_POLL };
+beforeEach(() => {
+  DECISION_POLL.intervalMs = 20;
+  DECISION_POLL.maxMs = 2000;
+});
+afterEach(() => Object.assign(DECISION_POLL, saved));
+
+describe("OpsRequestPage", () => {
+  it("asks for confirmation before approving, then polls until the decision is applied", async () => {
+    document.cookie = "devportal_csrf=c; path=/";
+    let state = "PENDING";
+    let polls = 0;
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-1": () => {
+        if (state === "DECIDING" && ++polls >= 2) state = "APPROVED";
+        return json(200, detail(state, state === "PENDING" ? [] : [{ at: "2025-03-02T09:00:00Z", actor: "ops@bank.example", action: "approved", comment: "Looks good" }]));
+      },
+      "POST /api/ops/requests/rq-1/approve": () => {
+        state = "DECIDING";
+        return json(202, { ...REQUEST, status: "DECIDING" });
+      },
+    });
+    const user = userEvent.setup();
+    renderApp("/ops/requests/rq-1");
+
+    await found("decision-form");
+    expect(el("request-status")!.textContent).toBe("Pending");
+    expect(el("qwac-details-subject")!.textContent).toBe("CN=tpp.example.com, O=Example TPP, C=BE");
+    expect(el("qsealc-details")).not.toBeNull();
+    expect(el("request-form-qwacFingerprint")!.textContent).toBe(QWAC.sha256Fingerprint);
+    expect(within(el("ops-members-table")!).getByText("ada@example.com")).toBeTruthy();
+    expect(el("request-history")!.textContent).toContain("submitted");
+
+    await user.type(el("decision-comment")!, "Looks good");
+    await user.click(el("approve-request")!);
+
+    // A dialog, and nothing sent yet.
+    const dialog = await found("decision-dialog");
+    expect(dialog.getAttribute("role")).toBe("dialog");
+    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    expect(el("decision-dialog-title")!.textContent).toBe("Approve the onboarding of Example TPP?");
+    expect(document.activeElement).toBe(el("decision-dialog-cancel"));
+    const posts = () => requests.filter((r) => r.method === "POST");
+    expect(posts()).toHaveLength(0);
+
+    // Cancel: still nothing sent, focus back on the button.
+    await user.click(el("decision-dialog-cancel")!);
+    expect(el("decision-dialog")).toBeNull();
+    expect(document.activeElement).toBe(el("approve-request"));
+    expect(posts()).toHaveLength(0);
+
+    // Escape cancels too.
+    await user.click(el("approve-request")!);
+    await found("decision-dialog");
+    await user.keyboard("{Escape}");
+    expect(el("decision-dialog")).toBeNull();
+    expect(posts()).toHaveLength(0);
+
+    await user.click(el("approve-request")!);
+    await user.click(await found("decision-dialog-confirm"));
+    await waitFor(() => expect(posts()).toHaveLength(1));
+    expect(posts()[0].path).toBe("/api/ops/requests/rq-1/approve");
+    expect(posts()[0].body).toEqual({ comment: "Looks good" });
+    expect(posts()[0].headers.get("X-CSRF-Token")).toBe("c");
+
+    // The new status at once, then the applied one once a poll sees it.
+    const result = await found("decision-result");
+    await waitFor(() => expect(el("request-status")!.textContent).toBe("Approved"));
+    expect(result.textContent).toContain("Status: Approved.");
+    expect(el("decision-form")).toBeNull();
+    const gets = requests.filter((r) => r.method === "GET" && r.path === "/api/ops/requests/rq-1");
+    expect(gets.length).toBeGreaterThanOrEqual(3);
+    // Polling stopped once the request was no longer DECIDING.
+    const count = gets.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(requests.filter((r) => r.method === "GET" && r.path === "/api/ops/requests/rq-1")).toHaveLength(count);
+  });
+
+  it("asks for confirmation before rejecting and shows the server's comment error next to the comment", async () => {
+    document.cookie = "devportal_csrf=c; path=/";
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-1": () => json(200, detail("PENDING")),
+      "POST /api/ops/requests/rq-1/reject": () =>
+        json(400, {
+          code: "VALIDATION_FAILED",
+          message: "Some fields need attention.",
+          fields: [{ field: "comment", rule: "required", message: "Give the reason for the rejection: the requester will read it." }],
+          requestId: "req-9",
+        }),
+    });
+    const user = userEvent.setup();
+    renderApp("/ops/requests/rq-1");
+    await found("decision-form");
+
+    await user.click(el("reject-request")!);
+    await found("decision-dialog");
+    expect(el("decision-dialog-title")!.textContent).toBe("Reject the onboarding of Example TPP?");
+    expect(requests.filter((r) => r.method === "POST")).toHaveLength(0);
+    await user.click(el("decision-dialog-confirm")!);
+
+    const err = await found("decision-comment-error");
+    expect(err.textContent).toBe("Give the reason for the rejection: the requester will read it.");
+    const comment = el("decision-comment")!;
+    expect(comment.getAttribute("aria-invalid")).toBe("true");
+    expect(comment.getAttribute("aria-describedby")).toBe("decision-comment-hint decision-comment-error");
+    expect(document.activeElement).toBe(comment);
+    expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ comment: "" }]);
+  });
+
+  it("tells other users the console is for operations staff", async () => {
+    fakeServer({
+      "GET /api/account": () => json(200, ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+    });
+    renderApp("/ops");
+    const panel = await found("ops-forbidden");
+    expect(panel.textContent).toContain("for the bank's operations staff");
+    expect(screen.queryByRole("link", { name: "Operations" })).toBeNull();
+  });
+});

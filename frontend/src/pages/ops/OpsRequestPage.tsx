@@ -1,0 +1,279 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { Link, useParams } from "react-router";
+import { api, call } from "../../api/client";
+import type { ApprovalRequest, OpsRequestDetail } from "../../api/types";
+import { useAuth } from "../../auth/AuthContext";
+import { StatusBadge } from "../../components/Badge";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { TextAreaField } from "../../components/Field";
+import { FormAlert } from "../../components/FormAlert";
+import { MembersTable, OpsCertificates, OpsOrganizationFacts } from "../../components/OpsOrganization";
+import { RequestHistory } from "../../components/RequestList";
+import { formatDateTime, timeLeft } from "../../lib/format";
+import { useApiForm, useLoad, useTitle } from "../../lib/hooks";
+import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
+
+/** After a decision, the request is polled until the workflow has applied it. */
+export const DECISION_POLL = { intervalMs: 1000, maxMs: 20_000 };
+
+const FORM_LABEL: Record<string, string> = {
+  firstName: "First name",
+  lastName: "Last name",
+  company: "Company",
+  email: "Email",
+  phone: "Phone",
+  roles: "Services",
+  environment: "Environment",
+  organizationIdentifier: "Organization identifier",
+  qwacFingerprint: "QWAC SHA-256 fingerprint",
+  qsealcFingerprint: "QSealC SHA-256 fingerprint",
+  name: "New name",
+  reason: "Reason",
+};
+
+export function OpsRequestPage() {
+  const { requestId = "" } = useParams();
+  return <RequestView key={requestId} requestId={requestId} />;
+}
+
+function RequestView({ requestId }: { requestId: string }) {
+  const detail = useLoad(() => api.GET("/api/ops/requests/{requestId}", { params: { path: { requestId } } }), [requestId]);
+  const d = detail.data;
+  useTitle(d ? `${REQUEST_KIND_LABEL[d.request.kind] ?? d.request.kind} request: ${d.request.organizationName}` : "Request");
+  const { setData } = detail;
+
+  // Polling after a decision: until the status is no longer DECIDING, or the time is up.
+  const [polling, setPolling] = useState<"off" | "on" | "done" | "timeout">("off");
+  const [decided, setDecided] = useState<"approve" | "reject" | null>(null);
+  useEffect(() => {
+    if (polling !== "on") return;
+    let stopped = false;
+    let timer = 0;
+    const started = Date.now();
+    const poll = async () => {
+      const r = await call(api.GET("/api/ops/requests/{requestId}", { params: { path: { requestId } } }));
+      if (stopped) return;
+      if (r.ok) {
+        setData(r.data);
+        if (r.data.request.status !== "DECIDING") {
+          setPolling("done");
+          return;
+        }
+      }
+      if (Date.now() - started + DECISION_POLL.intervalMs > DECISION_POLL.maxMs) {
+        setPolling("timeout");
+        return;
+      }
+      timer = window.setTimeout(() => void poll(), DECISION_POLL.intervalMs);
+    };
+    timer = window.setTimeout(() => void poll(), DECISION_POLL.intervalMs);
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [polling, requestId, setData]);
+
+  const onDecided = useCallback(
+    (action: "approve" | "reject", updated: ApprovalRequest) => {
+      if (d) setData({ ...d, request: updated });
+      setDecided(action);
+      setPolling(updated.status === "DECIDING" ? "on" : "done");
+    },
+    [d, setData],
+  );
+
+  if (!d) {
+    return detail.error ? (
+      <section className="narrow">
+        <h1>{detail.status === 404 ? "Request not found" : "Request"}</h1>
+        <div id="ops-request-error" className="panel panel--error" role="alert">
+          <p>
+            <strong>{detail.error.message}</strong>
+          </p>
+        </div>
+        <p>
+          <Link to="/ops">Back to the inbox</Link>
+        </p>
+      </section>
+    ) : (
+      <p className="loading" role="status">
+        Loading the request…
+      </p>
+    );
+  }
+
+  const r = d.request;
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link to="/ops">Inbox</Link>
+      </p>
+      <div className="page-heading">
+        <h1>
+          {REQUEST_KIND_LABEL[r.kind] ?? r.kind} request: {r.organizationName}
+        </h1>
+        <StatusBadge id="request-status" status={r.status} labels={REQUEST_STATUS_LABEL} />
+      </div>
+      <p id="request-summary" className="lead">
+        {r.summary}
+      </p>
+      <p className="muted">
+        Submitted {formatDateTime(r.createdAt)} by {r.requesterEmail} · {r.status === "PENDING" ? `expires ${formatDateTime(r.expiresAt)} (${timeLeft(r.expiresAt)})` : `expiry ${formatDateTime(r.expiresAt)}`}
+      </p>
+
+      {decided && <DecisionResult action={decided} request={r} polling={polling} />}
+      {r.status === "PENDING" && !decided && <DecisionForm request={r} detail={d} onDecided={onDecided} onStale={() => void detail.reload()} />}
+
+      <section aria-labelledby="form-heading" className="section">
+        <h2 id="form-heading">What was submitted</h2>
+        <dl id="request-form" className="details">
+          {formEntries(r.form ?? {}).map(([k, v]) => (
+            <FormRow key={k} name={k} value={v} />
+          ))}
+        </dl>
+      </section>
+      <section aria-labelledby="certs-heading" className="section">
+        <h2 id="certs-heading">Certificates</h2>
+        <OpsCertificates detail={d.organization} />
+      </section>
+      <section aria-labelledby="org-heading" className="section">
+        <h2 id="org-heading">Organization</h2>
+        <OpsOrganizationFacts detail={d.organization} link />
+        <h3 className="table-heading">Members</h3>
+        <MembersTable id="ops-members-table" members={d.organization.members} />
+      </section>
+      <section aria-labelledby="history-heading" className="section">
+        <h2 id="history-heading">History</h2>
+        <RequestHistory id="request-history" history={r.history} />
+      </section>
+    </>
+  );
+}
+
+/** The form's fields in a reading order (the server sends them sorted by name); unknown ones last. */
+function formEntries(form: Record<string, string>): [string, string][] {
+  const order = Object.keys(FORM_LABEL);
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  return Object.entries(form).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+function FormRow({ name, value }: { name: string; value: string }) {
+  const mono = name.endsWith("Fingerprint") || name === "organizationIdentifier";
+  return (
+    <>
+      <dt>{FORM_LABEL[name] ?? name}</dt>
+      <dd id={`request-form-${name}`}>{mono ? <code className="fingerprint">{value}</code> : name === "roles" ? value.split(",").join(", ") : value}</dd>
+    </>
+  );
+}
+
+function DecisionResult({ action, request, polling }: { action: "approve" | "reject"; request: ApprovalRequest; polling: string }) {
+  const label = REQUEST_STATUS_LABEL[request.status] ?? request.status;
+  return (
+    <div id="decision-result" className={`panel ${request.status === "DECIDING" ? "panel--info" : "panel--success"}`} role="status">
+      {request.status === "DECIDING" ? (
+        polling === "timeout" ? (
+          <p>
+            Your decision to {action} is recorded and still being applied. <strong>Status: {label}.</strong> Refresh the page in a
+            moment to see the outcome.
+          </p>
+        ) : (
+          <p>
+            Your decision to {action} is recorded. <strong>Status: {label}</strong>: the portal is applying it…
+          </p>
+        )
+      ) : (
+        <p>
+          <strong>Status: {label}.</strong>{" "}
+          {request.status === "APPROVED"
+            ? "The decision has been applied and the requester has been emailed."
+            : request.status === "REJECTED"
+              ? "The rejection has been applied and the requester has been emailed with your comment."
+              : ""}
+        </p>
+      )}
+    </div>
+  );
+}
+
+interface DecisionFormProps {
+  request: ApprovalRequest;
+  detail: OpsRequestDetail;
+  onDecided: (action: "approve" | "reject", updated: ApprovalRequest) => void;
+  /** The request changed elsewhere (decided, expired): load it again. */
+  onStale: () => void;
+}
+
+function DecisionForm({ request, detail, onDecided, onStale }: DecisionFormProps) {
+  const { signedOut } = useAuth();
+  const { busy, error, fields, submit } = useApiForm("decision");
+  const [comment, setComment] = useState("");
+  const [confirming, setConfirming] = useState<"approve" | "reject" | null>(null);
+  const sending = useRef(false);
+
+  const decide = async () => {
+    const action = confirming;
+    setConfirming(null);
+    if (!action || sending.current) return;
+    sending.current = true;
+    try {
+      const path = action === "approve" ? "/api/ops/requests/{requestId}/approve" : "/api/ops/requests/{requestId}/reject";
+      const r = await submit(() => api.POST(path, { params: { path: { requestId: request.id } }, body: { comment } }));
+      if (!r) return;
+      if (r.ok) onDecided(action, r.data);
+      else if (r.status === 401) signedOut();
+      else if (r.error.code === "REQUEST_DECIDED" || r.error.code === "REQUEST_EXPIRED") onStale();
+    } finally {
+      sending.current = false;
+    }
+  };
+
+  const kind = REQUEST_KIND_LABEL[request.kind]?.toLowerCase() ?? request.kind;
+  const org = detail.organization.organization.name || request.organizationName;
+  return (
+    <section aria-labelledby="decision-heading" className="section">
+      <h2 id="decision-heading">Decision</h2>
+      <form id="decision-form" noValidate onSubmit={(e: FormEvent) => e.preventDefault()}>
+        <FormAlert form="decision" error={error} shownFields={["comment"]} />
+        <TextAreaField
+          form="decision"
+          name="comment"
+          label="Comment"
+          hint="The requester reads it. Required when you reject: give the reason."
+          rows={4}
+          maxLength={1000}
+          value={comment}
+          onValueChange={setComment}
+          errors={fields.comment}
+        />
+        <div className="actions">
+          <button id="approve-request" type="button" className="button button--primary" disabled={busy} aria-busy={busy || undefined} onClick={() => setConfirming("approve")}>
+            Approve
+          </button>
+          <button id="reject-request" type="button" className="button button--danger" disabled={busy} aria-busy={busy || undefined} onClick={() => setConfirming("reject")}>
+            Reject
+          </button>
+        </div>
+      </form>
+      <ConfirmDialog
+        id="decision-dialog"
+        open={confirming !== null}
+        title={confirming === "approve" ? `Approve the ${kind} of ${org}?` : `Reject the ${kind} of ${org}?`}
+        confirmLabel={confirming === "approve" ? "Approve request" : "Reject request"}
+        destructive={confirming === "reject"}
+        busy={busy}
+        onConfirm={() => void decide()}
+        onCancel={() => setConfirming(null)}
+      >
+        {confirming === "approve" ? (
+          <p>The change takes effect and the requester is emailed. A decision cannot be taken back.</p>
+        ) : (
+          <p>
+            The requester is emailed your comment as the reason. A decision cannot be taken back.
+            {!comment.trim() && " You have not written a comment yet: a rejection needs one."}
+          </p>
+        )}
+      </ConfirmDialog>
+    </section>
+  );
+}
