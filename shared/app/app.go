@@ -75,28 +75,28 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 	return api, nil
 }
 
-// trust returns the CAs trusted for eIDAS certificates: the sandbox CA where there is one
-// (it also issues test certificates), plus the live truststore file if configured.
-func trust(cfg config.Config) (*x509.CertPool, *sandboxca.CA, error) {
-	roots := x509.NewCertPool()
+// trust returns the CAs trusted for eIDAS certificates: the live truststore file if
+// configured, and in the sandbox also the sandbox CA, which issues test certificates.
+func trust(cfg config.Config) (org.Trust, *sandboxca.CA, error) {
+	t := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
 	var ca *sandboxca.CA
 	if cfg.SandboxCADir != "" {
 		var err error
 		if ca, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
-			return nil, nil, fmt.Errorf("sandbox CA: %w", err)
+			return org.Trust{}, nil, fmt.Errorf("sandbox CA: %w", err)
 		}
-		roots.AddCert(ca.Cert)
+		t.Sandbox.AddCert(ca.Cert)
 	}
 	if cfg.TruststoreFile != "" {
 		pemBytes, err := os.ReadFile(cfg.TruststoreFile)
 		if err != nil {
-			return nil, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
+			return org.Trust{}, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
 		}
-		if !roots.AppendCertsFromPEM(pemBytes) {
-			return nil, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", cfg.TruststoreFile)
+		if !t.Live.AppendCertsFromPEM(pemBytes) || !t.Sandbox.AppendCertsFromPEM(pemBytes) {
+			return org.Trust{}, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", cfg.TruststoreFile)
 		}
 	}
-	return roots, ca, nil
+	return t, ca, nil
 }
 
 func tableActive(db *dynamodb.Client, name string) func(context.Context) error {

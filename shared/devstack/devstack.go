@@ -114,12 +114,16 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		return s, fmt.Errorf("bootstrap: %w", err)
 	}
 	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
-	s.Config = cfg
 	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
-	s.Config = cfg
 	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)
 	}
+	// Locally the sandbox CA also stands in for the live truststore, so the production
+	// onboarding path can be tried with test certificates (unless a truststore is set).
+	if cfg.TruststoreFile == "" {
+		cfg.TruststoreFile = filepath.Join(cfg.SandboxCADir, "ca.pem")
+	}
+	s.Config = cfg
 	serverCert, err := s.CA.ServerCertificate("127.0.0.1", "localhost")
 	if err != nil {
 		return s, fmt.Errorf("TLS server certificate: %w", err)

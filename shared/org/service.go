@@ -39,11 +39,25 @@ type Service struct {
 	inviteTTL time.Duration
 	approvals *approval.Service
 	// Roots are the trusted CAs of eIDAS certificates (sandbox: the sandbox CA).
-	roots      *x509.CertPool
+	roots      Trust
 	maxMembers int
 	portalURL  string
 	// Now is the clock; tests move it.
 	Now func() time.Time
+}
+
+// Trust is the eIDAS CAs an environment accepts: the sandbox trusts the sandbox CA (and
+// the live truststore), production only the live truststore.
+type Trust struct {
+	Sandbox *x509.CertPool
+	Live    *x509.CertPool
+}
+
+func (t Trust) of(env string) *x509.CertPool {
+	if env == string(Production) {
+		return t.Live
+	}
+	return t.Sandbox
 }
 
 // Deps are what the organization rules need besides their store.
@@ -52,8 +66,8 @@ type Deps struct {
 	Invites   InvitationStore
 	Mail      Mailer
 	Approvals *approval.Service
-	// Roots are the CAs trusted for eIDAS certificates.
-	Roots      *x509.CertPool
+	// Roots are the CAs trusted for eIDAS certificates, per environment.
+	Roots      Trust
 	MaxMembers int
 	InviteTTL  time.Duration
 	PortalURL  string
@@ -92,9 +106,11 @@ type CertificatesView struct {
 
 // PreviewRequest asks what a pair of certificates says before onboarding.
 type PreviewRequest struct {
-	Roles  []string `json:"roles" validate:"dive,oneof=AIS PIS PIIS"`
-	QWAC   string   `json:"qwac" validate:"max=20000"`
-	QSealC string   `json:"qsealc" validate:"max=20000"`
+	Roles []string `json:"roles" validate:"dive,oneof=AIS PIS PIIS"`
+	// Environment chooses the trusted CAs; sandbox when empty.
+	Environment string `json:"environment,omitempty" validate:"omitempty,oneof=sandbox production"`
+	QWAC        string `json:"qwac" validate:"max=20000"`
+	QSealC      string `json:"qsealc" validate:"max=20000"`
 }
 
 // Preview parses the certificates and lists what onboarding would refuse, so the user sees
@@ -103,7 +119,7 @@ func (s *Service) Preview(req PreviewRequest) (CertificatesView, error) {
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return CertificatesView{}, apperr.Fields(errs...)
 	}
-	qwac, qseal, errs := eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots, Now: s.Now()})
+	qwac, qseal, errs := eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots.of(req.Environment), Now: s.Now()})
 	if errs == nil {
 		errs = []apperr.FieldError{}
 	}
@@ -125,7 +141,7 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 	var qwac, qseal *eidas.Certificate
 	if req.QWAC != "" && req.QSealC != "" && len(errs) == 0 {
 		var certErrs []apperr.FieldError
-		qwac, qseal, certErrs = eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots, Now: s.Now()})
+		qwac, qseal, certErrs = eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots.of(req.Environment), Now: s.Now()})
 		errs = append(errs, certErrs...)
 	}
 	if len(errs) > 0 {

@@ -225,6 +225,14 @@ func TestSandboxCertificateValidation(t *testing.T) {
 	if fmt.Sprint(r.fields()) != "[qwac:parse qsealc:parse]" {
 		t.Fatalf("fields = %v", r.fields())
 	}
+	// Sandbox certificates are not trusted for production (no live truststore here).
+	qwac, qseal := h.certificates(c, "PSDBE-NBB-"+strings.ToUpper(testkit.Suffix()), "AIS")
+	form := onboardingForm(qwac, qseal, "AIS")
+	form["environment"] = "production"
+	r = h.call(c, "POST", "/api/organizations", form).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[qwac:untrusted qsealc:untrusted]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
 	r = h.call(c, "GET", "/api/organizations", nil).expect(t, 200, "")
 	if len(r.body["organizations"].([]any)) != 0 {
 		t.Fatalf("a refused onboarding left an organization: %s", r.raw)

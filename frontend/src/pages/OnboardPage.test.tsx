@@ -97,7 +97,7 @@ describe("OnboardPage", () => {
     // One check per pause, not one per keystroke; the last one carries everything.
     const previews = requests.filter((r) => r.path === "/api/organizations/certificates/preview");
     expect(previews.length).toBeLessThanOrEqual(3);
-    expect(previews.at(-1)!.body).toEqual({ roles: ["PIIS"], qwac: PEM_QWAC, qsealc: PEM_QSEALC });
+    expect(previews.at(-1)!.body).toEqual({ environment: "sandbox", roles: ["PIIS"], qwac: PEM_QWAC, qsealc: PEM_QSEALC });
     expect(previews.at(-1)!.headers.get("X-CSRF-Token")).toBe("c");
     // Nothing was submitted.
     expect(requests.some((r) => r.method === "POST" && r.path === "/api/organizations")).toBe(false);

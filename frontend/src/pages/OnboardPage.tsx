@@ -50,7 +50,8 @@ export function OnboardPage() {
   const set = <K extends keyof OnboardingRequest>(key: K) => (value: OnboardingRequest[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   // Certificate check while the user pastes: what the certificates say and what onboarding would refuse.
-  const certKey = JSON.stringify({ roles: form.roles, qwac: form.qwac, qsealc: form.qsealc });
+  // The environment decides which CAs are trusted (production: the live truststore only).
+  const certKey = JSON.stringify({ roles: form.roles, qwac: form.qwac, qsealc: form.qsealc, environment: form.environment });
   const settledKey = useDebounced(certKey, PREVIEW_DELAY_MS);
   const [preview, setPreview] = useState<CertificatePreview | null>(null);
   const [previewError, setPreviewError] = useState<ApiError | null>(null);
@@ -59,7 +60,7 @@ export function OnboardPage() {
   const [submittedKey, setSubmittedKey] = useState<string | null>(null);
 
   useEffect(() => {
-    const body = JSON.parse(settledKey) as Pick<OnboardingRequest, "roles" | "qwac" | "qsealc">;
+    const body = JSON.parse(settledKey) as Pick<OnboardingRequest, "roles" | "qwac" | "qsealc" | "environment">;
     if (!body.qwac.trim() && !body.qsealc.trim()) {
       setPreview(null);
       setPreviewError(null);
