@@ -3,7 +3,7 @@ import type { ApprovalStatus, MemberRole, OrganizationStatus } from "../api/type
 export const ROLE_LABEL: Record<string, string> = {
   OWNER: "Owner",
   ADMIN: "Administrator",
-  DEVELOPER: "Developer",
+  DEVELOPER: "App Developer",
   VIEWER: "Viewer",
 };
 

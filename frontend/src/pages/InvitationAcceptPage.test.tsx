@@ -61,7 +61,7 @@ describe("InvitationAcceptPage", () => {
     renderApp("/invitations/accept?token=tok-1");
     await user.click(await found("accept-invitation"));
     await waitFor(() => expect(location.current).toBe("/organizations/org-1"));
-    expect((await found("org-notice")).textContent).toBe("You joined Example TPP as Developer.");
+    expect((await found("org-notice")).textContent).toBe("You joined Example TPP as App Developer.");
     expect(requests.find((r) => r.method === "POST")!.body).toEqual({ token: "tok-1" });
   });
 

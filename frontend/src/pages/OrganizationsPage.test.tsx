@@ -86,7 +86,7 @@ describe("Organizations list, switcher and join", () => {
     await user.type(el("join-code")!, "GOODCODE22");
     await user.click(screen.getByRole("button", { name: "Join organization" }));
     await waitFor(() => expect(location.current).toBe("/organizations/o-3"));
-    expect((await found("org-notice")).textContent).toBe("You joined Gamma as Developer.");
+    expect((await found("org-notice")).textContent).toBe("You joined Gamma as App Developer.");
     expect(requests.filter((r) => r.path === "/api/organizations/join").map((r) => r.body)).toEqual([{ code: "nope" }, { code: "GOODCODE22" }]);
   });
 
