@@ -73,7 +73,7 @@ func TestOrganizationJourney(t *testing.T) {
 		p.expectAccountPage(owner)
 
 		p.open("/organizations/onboard")
-		p.expectText("main h1", "Onboard your organization")
+		p.waitText("main h1", "Onboard your organization", 10*time.Second)
 		// Test certificates from the sandbox CA: all three roles are proposed while the
 		// onboarding form has no services; this organization wants AIS and PIS.
 		p.fill("sandboxcert-organizationName", orgName)
@@ -143,7 +143,7 @@ func TestOrganizationJourney(t *testing.T) {
 		p.signIn(testkit.Ops.Email, testkit.Ops.Password)
 		p.waitPath("/account")
 		p.openRequest(onboardingID, orgName, owner.email)
-		p.expectText("main h1", "Onboarding request: "+orgName)
+		p.waitText("main h1", "Onboarding request: "+orgName, 10*time.Second)
 		p.expectText("#request-summary", fmt.Sprintf("Onboard %s (%s) for AIS, PIS", orgName, identifier))
 		p.expectText("#request-form-company", orgName)
 		p.expectText("#request-form-roles", "AIS, PIS")
@@ -235,7 +235,7 @@ func TestOrganizationJourney(t *testing.T) {
 		a.click(m.sel)
 		a.waitPath("/invitations/accept")
 		a.expectText("#invitation-organization", orgName)
-		a.expectText("main h1", "Join "+orgName)
+		a.waitText("main h1", "Join "+orgName, 10*time.Second)
 		a.expectText("#invitation-role", "Administrator (Invites and removes members and changes their roles)")
 		a.expectText("#invitation-email", admin.email)
 		a.expectText("#invitation-status", "Pending")
@@ -283,7 +283,7 @@ func TestOrganizationJourney(t *testing.T) {
 
 		o := opsTab.as(t)
 		o.openRequest(renameID, orgName, owner.email)
-		o.expectText("main h1", "Rename request: "+orgName)
+		o.waitText("main h1", "Rename request: "+orgName, 10*time.Second)
 		o.expectText("#request-summary", "Rename to "+newName)
 		o.expectText("#request-form-name", newName)
 		o.expectText("#request-form-reason", "Our legal name changed after the merger.")
@@ -307,7 +307,7 @@ func TestOrganizationJourney(t *testing.T) {
 
 		o := opsTab.as(t)
 		o.openRequest(offboardingID, newName, owner.email)
-		o.expectText("main h1", "Offboarding request: "+newName)
+		o.waitText("main h1", "Offboarding request: "+newName, 10*time.Second)
 		o.expectText("#request-summary", "Offboard the organization")
 		o.expectText("#request-form-reason", "We are closing the business.")
 		o.approve("Approve the offboarding of "+newName+"?", "Confirmed with the owner.")
@@ -318,7 +318,7 @@ func TestOrganizationJourney(t *testing.T) {
 		p.expectText("#org-error strong", msgNoOrganization)
 		a := adminTab.as(t)
 		a.open(orgPath)
-		a.expectText("main h1", "Organization not found")
+		a.waitText("main h1", "Organization not found", 10*time.Second)
 		a.expectText("#org-error strong", msgNoOrganization)
 		for _, q := range []*page{p, a, devTab.as(t)} {
 			q.open("/organizations")
@@ -339,7 +339,7 @@ func TestOrganizationJourney(t *testing.T) {
 		o.expectText(row+" td:nth-of-type(4)", "3")
 		o.click(row + " th a")
 		o.waitPath("/ops/organizations/" + orgID)
-		o.expectText("main h1", newName)
+		o.waitText("main h1", newName, 10*time.Second)
 		o.expectText("#ops-org-status", "Offboarded Reason: We are closing the business.")
 		o.expectText("#ops-org-code", code)
 	})
@@ -533,7 +533,7 @@ func (p *page) memberID(email string) string {
 func (p *page) openRequest(id, orgName, requester string) {
 	p.t.Helper()
 	p.open("/ops")
-	p.expectText("main h1", "Requests")
+	p.waitText("main h1", "Requests", 10*time.Second)
 	link := "#ops-request-" + id
 	p.waitFor("request "+id+" in the inbox", fmt.Sprintf(`(() => {
 		if (document.querySelector(%s)) return "found";

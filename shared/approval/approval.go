@@ -22,6 +22,9 @@ const (
 	Approved Status = "APPROVED"
 	Rejected Status = "REJECTED"
 	Expired  Status = "EXPIRED"
+	// Failed marks a request whose decision could not be applied (a condition of its
+	// writes no longer held); the workflow sets it so nothing stays waiting forever.
+	Failed Status = "FAILED"
 )
 
 // Event is one line of a request's history.
@@ -40,7 +43,7 @@ type Request struct {
 	OrgName        string            `json:"organizationName" dynamodbav:"orgName"`
 	RequesterID    string            `json:"requesterId" dynamodbav:"requesterId"`
 	RequesterEmail string            `json:"requesterEmail" dynamodbav:"requesterEmail"`
-	Status         Status            `json:"status" dynamodbav:"status" enum:"PENDING,DECIDING,APPROVED,REJECTED,EXPIRED"`
+	Status         Status            `json:"status" dynamodbav:"status" enum:"PENDING,DECIDING,APPROVED,REJECTED,EXPIRED,FAILED"`
 	Summary        string            `json:"summary" dynamodbav:"summary"`
 	Form           map[string]string `json:"form" dynamodbav:"form"`
 	CreatedAt      time.Time         `json:"createdAt" dynamodbav:"createdAt"`

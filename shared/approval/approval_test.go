@@ -3,6 +3,7 @@ package approval_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -39,6 +40,18 @@ func (k markKind) Expire(r approval.Request) (workflow.Effects, error) {
 	return k.mark(r.ID, "expired")
 }
 
+// brokenKind approves with a write whose condition cannot hold.
+type brokenKind struct{ markKind }
+
+func (k brokenKind) Approve(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
+	items, err := workflow.Transaction(workflow.Write{Update: &types.Update{TableName: &k.table,
+		Key:                       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "MISSING#" + r.ID}, "SK": &types.AttributeValueMemberS{Value: "X"}},
+		UpdateExpression:          aws.String("SET x = :x"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":x": &types.AttributeValueMemberS{Value: "x"}}}})
+	return workflow.Effects{TransactItems: items}, err
+}
+
 type fixture struct {
 	t   *testing.T
 	svc *approval.Service
@@ -52,12 +65,15 @@ func newFixture(t *testing.T, timeout time.Duration) *fixture {
 	db := dynamodb.NewFromConfig(awsCfg)
 	svc := approval.NewService(store.NewRequests(db, cfg.PortalTable), workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), timeout, store.WorkflowKey)
 	svc.Register("TEST", markKind{table: cfg.PortalTable})
+	svc.Register("BROKEN", brokenKind{markKind{table: cfg.PortalTable}})
 	return &fixture{t: t, svc: svc, db: db, cfg: cfg}
 }
 
-func (f *fixture) submit() approval.Request {
+func (f *fixture) submit() approval.Request { return f.submitKind("TEST") }
+
+func (f *fixture) submitKind(kind string) approval.Request {
 	f.t.Helper()
-	r, err := f.svc.Submit(context.Background(), approval.Request{ID: testkit.Suffix(), Kind: "TEST", OrgID: "org1", OrgName: "Acme", RequesterEmail: "owner@example.com", Summary: "test"})
+	r, err := f.svc.Submit(context.Background(), approval.Request{ID: testkit.Suffix(), Kind: kind, OrgID: "org1", OrgName: "Acme", RequesterID: "owner1", RequesterEmail: "owner@example.com", Summary: "test"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -166,6 +182,30 @@ func TestDecisions(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 		if f.marked(r.ID, "approved") == f.marked(r.ID, "rejected") {
 			t.Fatal("not exactly one outcome applied")
+		}
+	})
+
+	t.Run("a decision that cannot be applied closes the request as FAILED", func(t *testing.T) {
+		r := f.submitKind("BROKEN")
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Approve(ctx, r.ID, ops); err != nil {
+			t.Fatal(err)
+		}
+		f.waitStatus(r.ID, approval.Failed)
+		if _, err := f.svc.Reject(ctx, r.ID, approval.Decision{ActorID: "ops1", Comment: "no"}); code(err) != "REQUEST_FAILED" {
+			t.Fatalf("decision on a failed request: %v", err)
+		}
+		failed, err := f.svc.List(ctx, approval.Failed)
+		if err != nil || !slices.ContainsFunc(failed, func(x approval.Request) bool { return x.ID == r.ID }) {
+			t.Fatalf("FAILED inbox = %v, %v", failed, err)
+		}
+	})
+
+	t.Run("nobody decides their own request", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Approve(ctx, r.ID, approval.Decision{ActorID: "owner1", Actor: "owner@example.com"}); code(err) != "OWN_REQUEST" {
+			t.Fatalf("own approval: %v", err)
 		}
 	})
 

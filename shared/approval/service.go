@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -65,7 +66,11 @@ func (s *Service) Submit(ctx context.Context, r Request, with ...workflow.Write)
 	if err != nil {
 		return Request{}, err
 	}
-	return r, s.store.SetExecution(ctx, r.ID, arn)
+	// The execution ARN is only for diagnosis: the request works without it.
+	if err := s.store.SetExecution(ctx, r.ID, arn); err != nil {
+		slog.ErrorContext(ctx, "execution not recorded on the request", "requestId", r.ID, "error", err.Error())
+	}
+	return r, nil
 }
 
 func prepend(w workflow.Write, items []map[string]any) ([]map[string]any, error) {
@@ -103,6 +108,10 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 		return Request{}, err
 	}
 	switch {
+	case r.RequesterID != "" && r.RequesterID == d.ActorID:
+		return Request{}, apperr.New(apperr.Forbidden, "OWN_REQUEST", "You submitted this request; another member of the operations team has to decide it.")
+	case r.Status == Failed:
+		return Request{}, apperr.New(apperr.Conflict, "REQUEST_FAILED", "This request could not be applied and is closed; the requester has to submit it again.")
 	case r.Status == Expired:
 		return Request{}, apperr.New(apperr.Gone, "REQUEST_EXPIRED", "This request expired before anyone decided it; the requester has to submit it again.")
 	case r.Status != Pending:
@@ -110,7 +119,10 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 	case r.TaskToken == "":
 		return Request{}, apperr.New(apperr.Conflict, "REQUEST_NOT_READY", "This request is still being set up; try again in a moment.")
 	}
-	kind := s.kinds[r.Kind]
+	kind, ok := s.kinds[r.Kind]
+	if !ok {
+		return Request{}, apperr.Wrap(errors.New(r.Kind), "unknown request kind")
+	}
 	d.At = s.Now()
 	ev := Event{At: d.At, Actor: d.Actor, Action: action, Comment: d.Comment}
 	var effects workflow.Effects
@@ -141,7 +153,10 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 		return Request{}, apperr.New(apperr.Gone, "REQUEST_EXPIRED", "This request expired before the decision reached it.")
 	}
 	if err != nil {
-		_ = s.store.Unclaim(ctx, r.ID)
+		// Not delivered: back to the inbox, even if this request's context has ended.
+		if uerr := s.store.Unclaim(context.WithoutCancel(ctx), r.ID); uerr != nil {
+			slog.ErrorContext(ctx, "request left in DECIDING", "requestId", r.ID, "error", uerr.Error())
+		}
 		return Request{}, err
 	}
 	r.Status = Deciding

@@ -59,7 +59,7 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, orgID, userID strin
 	if err != nil {
 		return err
 	}
-	return s.store.RemoveMember(ctx, orgID, userID, AuditEntry{OrgID: orgID, At: s.Now(), ActorID: a.UserID, Actor: a.Email,
+	return s.store.RemoveMember(ctx, orgID, userID, true, AuditEntry{OrgID: orgID, At: s.Now(), ActorID: a.UserID, Actor: a.Email,
 		Action: "member.removed", Details: map[string]string{"userId": userID, "email": t.Email}})
 }
 
@@ -72,7 +72,7 @@ func (s *Service) Leave(ctx context.Context, a Actor, orgID string) error {
 	if m.Role == Owner {
 		return apperr.New(apperr.Conflict, "OWNER_CANNOT_LEAVE", "As the owner, hand ownership to another member before you leave.")
 	}
-	return s.store.RemoveMember(ctx, orgID, a.UserID, AuditEntry{OrgID: orgID, At: s.Now(), ActorID: a.UserID, Actor: a.Email,
+	return s.store.RemoveMember(ctx, orgID, a.UserID, false, AuditEntry{OrgID: orgID, At: s.Now(), ActorID: a.UserID, Actor: a.Email,
 		Action: "member.left", Details: map[string]string{"userId": a.UserID, "email": a.Email}})
 }
 

@@ -113,8 +113,14 @@ func (s *Service) submitChange(ctx context.Context, a Actor, g Organization, kin
 		return approval.Request{}, err
 	}
 	for _, r := range existing {
-		if r.Kind == kind && (r.Status == approval.Pending || r.Status == approval.Deciding) {
+		if r.Status != approval.Pending && r.Status != approval.Deciding {
+			continue
+		}
+		if r.Kind == kind {
 			return approval.Request{}, apperr.New(apperr.Conflict, "REQUEST_PENDING", "A request of this kind is already waiting for the bank's decision.")
+		}
+		if r.Kind == KindOffboarding {
+			return approval.Request{}, apperr.New(apperr.Conflict, "OFFBOARDING_PENDING", "An offboarding request is waiting for the bank's decision; no other change can be requested meanwhile.")
 		}
 	}
 	id := newID()

@@ -366,10 +366,27 @@ func (s *Service) Requests(ctx context.Context, a Actor, orgID string) (Requests
 		return RequestsView{}, err
 	}
 	rs, err := s.approvals.ListForOrganization(ctx, orgID)
-	if rs == nil {
-		rs = []approval.Request{}
+	out := RequestsView{Requests: []approval.Request{}}
+	for _, r := range rs {
+		out.Requests = append(out.Requests, tppView(r))
 	}
-	return RequestsView{Requests: rs}, err
+	return out, err
+}
+
+// bankActor is how the bank's staff appear to TPP users: by role, not by name.
+const bankActor = "Bank operations"
+
+// tppView hides who at the bank handled a request; the decision and comment stay.
+func tppView(r approval.Request) approval.Request {
+	history := make([]approval.Event, len(r.History))
+	for i, e := range r.History {
+		if e.Actor != r.RequesterEmail && e.Actor != "system" {
+			e.Actor = bankActor
+		}
+		history[i] = e
+	}
+	r.History = history
+	return r
 }
 
 // AuditView lists audit entries, newest first.
@@ -387,10 +404,14 @@ func (s *Service) Audit(ctx context.Context, a Actor, orgID string) (AuditView, 
 		return AuditView{}, apperr.New(apperr.Forbidden, "FORBIDDEN", "Only the owner and administrators see the audit trail.")
 	}
 	es, err := s.store.Audit(ctx, orgID, 200)
-	if es == nil {
-		es = []AuditEntry{}
+	out := AuditView{Entries: []AuditEntry{}}
+	for _, e := range es {
+		if strings.HasSuffix(e.Action, ".approved") || strings.HasSuffix(e.Action, ".rejected") {
+			e.Actor, e.ActorID = bankActor, "" // decided by the bank's staff
+		}
+		out.Entries = append(out.Entries, e)
 	}
-	return AuditView{Entries: es}, err
+	return out, err
 }
 
 // codeAlphabet leaves out look-alikes (0/O, 1/I/L) so codes survive being read aloud.

@@ -111,7 +111,8 @@ type Store interface {
 	// AddMember adds a member if the organization is active and has room (max members).
 	AddMember(ctx context.Context, m Member, max int, audit AuditEntry) error
 	SetRole(ctx context.Context, orgID, userID string, from, to Role, audit AuditEntry) error
-	RemoveMember(ctx context.Context, orgID, userID string, audit AuditEntry) error
+	// RemoveMember removes a membership; block keeps the code from letting them back in.
+	RemoveMember(ctx context.Context, orgID, userID string, block bool, audit AuditEntry) error
 	// TransferOwnership makes newOwner the owner and the old owner an administrator.
 	TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner string, audit AuditEntry) error
 	// ReplaceCode gives the organization a new code and retires the old one.
@@ -134,6 +135,7 @@ type AuditEntry struct {
 var (
 	ErrAlreadyMember = apperr.New(apperr.Conflict, "ALREADY_MEMBER", "You are already a member of this organization.")
 	ErrNotActive     = apperr.New(apperr.Conflict, "ORGANIZATION_NOT_ACTIVE", "This organization is not active, so nobody can join it.")
+	ErrRemoved       = apperr.New(apperr.Forbidden, "REMOVED_MEMBER", "You were removed from this organization; only an invitation from its owner or an administrator lets you back in.")
 )
 
 // ErrFull refuses a new member of an organization that has max members.

@@ -274,9 +274,9 @@ func (a *API) endpoints() map[string]endpoint {
 				status = approval.Pending
 			}
 			switch status {
-			case approval.Pending, approval.Deciding, approval.Approved, approval.Rejected, approval.Expired:
+			case approval.Pending, approval.Deciding, approval.Approved, approval.Rejected, approval.Expired, approval.Failed:
 			default:
-				return RequestsResponse{}, apperr.Fields(apperr.Field("status", "oneof", "Must be one of: PENDING, DECIDING, APPROVED, REJECTED, EXPIRED."))
+				return RequestsResponse{}, apperr.Fields(apperr.Field("status", "oneof", "Must be one of: PENDING, DECIDING, APPROVED, REJECTED, EXPIRED, FAILED."))
 			}
 			list, err := a.Approvals.List(r.Context(), status)
 			if list == nil {

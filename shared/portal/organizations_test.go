@@ -164,6 +164,13 @@ func TestOrganizationLifecycle(t *testing.T) {
 	if reqs := r.body["requests"].([]any); len(reqs) != 1 || reqs[0].(map[string]any)["status"] != "APPROVED" {
 		t.Fatalf("requests = %s", r.raw)
 	}
+	// The bank's staff appear by role, never by name, to the TPP.
+	if strings.Contains(r.raw, testkit.Ops.Email) || !strings.Contains(r.raw, "Bank operations") {
+		t.Fatalf("requests show who decided: %s", r.raw)
+	}
+	if r := h.call(owner, "GET", "/api/organizations/"+orgID+"/audit", nil); strings.Contains(r.raw, testkit.Ops.Email) {
+		t.Fatalf("audit shows who decided: %s", r.raw)
+	}
 
 	// Another tenant sees nothing.
 	for _, path := range []string{"", "/members", "/requests", "/audit"} {

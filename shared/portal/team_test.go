@@ -116,8 +116,13 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 	h.call(dev.client, "PATCH", base+"/members/"+viewer.id, map[string]any{"role": "ADMIN"}).expect(t, 403, "FORBIDDEN")
 	h.call(admin.client, "DELETE", base+"/members/"+viewer.id, nil).expect(t, 204, "")
 	h.call(viewer.client, "GET", base, nil).expect(t, 404, "NOT_FOUND")
+	// A removed member cannot walk back in with the code.
+	h.call(viewer.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 403, "REMOVED_MEMBER")
 	h.call(dev.client, "POST", base+"/leave", nil).expect(t, 204, "")
 	h.call(dev.client, "GET", base, nil).expect(t, 404, "NOT_FOUND")
+	// Someone who left may come back with the code.
+	h.call(dev.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")
+	h.call(dev.client, "POST", base+"/leave", nil).expect(t, 204, "")
 	h.call(owner.client, "POST", base+"/leave", nil).expect(t, 409, "OWNER_CANNOT_LEAVE")
 
 	// Ownership moves to the admin; the old owner becomes an administrator.
@@ -139,6 +144,12 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 	ops := h.ops()
 	h.decide(ops, r.body["id"].(string), "approve", "Register extract checked.").expect(t, 202, "")
 	h.eventually(owner.client, "GET", base, nil, func(r response) bool { return r.body["name"] == "Acme Group" })
+
+	// While offboarding waits, no other change can be requested (it would fail later).
+	r = h.call(newOwner.client, "POST", base+"/offboarding", map[string]any{"reason": "Maybe closing.", "confirm": true}).expect(t, 202, "")
+	h.call(newOwner.client, "POST", base+"/rename", map[string]any{"name": "Acme Later", "reason": "r"}).expect(t, 409, "OFFBOARDING_PENDING")
+	h.decide(ops, r.body["id"].(string), "reject", "Please confirm by phone first.").expect(t, 202, "")
+	h.eventually(newOwner.client, "GET", base+"/requests", nil, func(r response) bool { return strings.Contains(r.raw, "Please confirm by phone first.") })
 
 	// Offboarding: confirmed, approved, and then nobody has access.
 	r = h.call(newOwner.client, "POST", base+"/offboarding", map[string]any{"reason": "Closing the business.", "confirm": false}).expect(t, 400, "VALIDATION_FAILED")

@@ -124,7 +124,9 @@ func (o *Orgs) AcceptInvitation(ctx context.Context, inv org.Invitation, m org.M
 	if err != nil {
 		return err
 	}
-	err = o.transact(ctx, errChanged, o.inviteStatus(inv, org.InviteAccepted, &now), o.countUpdate(m.OrgID, 1, max), mw, aw)
+	// An invitation lets back in someone who was removed: it lifts the block.
+	unblock := workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(RemovedKey(m.OrgID, m.UserID))}}
+	err = o.transact(ctx, errChanged, o.inviteStatus(inv, org.InviteAccepted, &now), o.countUpdate(m.OrgID, 1, max), mw, aw, unblock)
 	if err == errChanged {
 		if cur, gerr := o.GetInvitation(ctx, inv.OrgID, inv.ID); gerr == nil && cur.Status != org.InvitePending {
 			return apperr.New(apperr.Gone, "INVITATION_CLOSED", "This invitation was already accepted or has been withdrawn.")

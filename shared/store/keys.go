@@ -77,6 +77,9 @@ func membershipsOf(userID string) string { return "MEMBER#" + userID }
 // OrgCodeKey is the key of the item reserving an organization code.
 func OrgCodeKey(code string) Key { return Key{"ORGCODE#" + code, "ORGCODE"} }
 
+// RemovedKey marks a user removed from an organization: the code no longer lets them in.
+func RemovedKey(orgID, userID string) Key { return Key{"ORG#" + orgID, "REMOVED#" + userID} }
+
 // InviteKey is the key of an invitation, stored under its organization.
 func InviteKey(orgID, id string) Key { return Key{"ORG#" + orgID, "INVITE#" + id} }
 

@@ -257,7 +257,9 @@ func (o *Orgs) AddMember(ctx context.Context, m org.Member, max int, audit org.A
 	if err != nil {
 		return err
 	}
-	err = o.transact(ctx, errChanged, o.countUpdate(m.OrgID, 1, max), mw, aw)
+	notRemoved := workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(RemovedKey(m.OrgID, m.UserID)),
+		ConditionExpression: aws.String("attribute_not_exists(PK)")}}
+	err = o.transact(ctx, errChanged, o.countUpdate(m.OrgID, 1, max), mw, aw, notRemoved)
 	if errors.Is(err, errChanged) {
 		return o.explainAddRefusal(ctx, m, max)
 	}
@@ -268,6 +270,10 @@ func (o *Orgs) AddMember(ctx context.Context, m org.Member, max int, audit org.A
 func (o *Orgs) explainAddRefusal(ctx context.Context, m org.Member, max int) error {
 	if _, err := o.GetMember(ctx, m.OrgID, m.UserID); err == nil {
 		return org.ErrAlreadyMember
+	}
+	var removed codeItem
+	if err := o.get(ctx, RemovedKey(m.OrgID, m.UserID), &removed, "removal"); err == nil {
+		return org.ErrRemoved
 	}
 	g, err := o.GetOrganization(ctx, m.OrgID)
 	if err != nil {
@@ -295,8 +301,9 @@ func (o *Orgs) SetRole(ctx context.Context, orgID, userID string, from, to org.R
 	return o.transact(ctx, errChanged, u, aw)
 }
 
-// RemoveMember deletes a membership (never the owner's) and lowers the count.
-func (o *Orgs) RemoveMember(ctx context.Context, orgID, userID string, audit org.AuditEntry) error {
+// RemoveMember deletes a membership (never the owner's) and lowers the count; with block,
+// the organization code stops letting that user back in.
+func (o *Orgs) RemoveMember(ctx context.Context, orgID, userID string, block bool, audit org.AuditEntry) error {
 	aw, err := o.AuditWrite(audit)
 	if err != nil {
 		return err
@@ -308,7 +315,15 @@ func (o *Orgs) RemoveMember(ctx context.Context, orgID, userID string, audit org
 	count := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
 		UpdateExpression: aws.String("SET members = members - :one"), ConditionExpression: aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}}}
-	return o.transact(ctx, errChanged, d, count, aw)
+	writes := []workflow.Write{d, count, aw}
+	if block {
+		bw, err := o.put(codeItem{Key: RemovedKey(orgID, userID), OrgID: orgID}, "")
+		if err != nil {
+			return err
+		}
+		writes = append(writes, bw)
+	}
+	return o.transact(ctx, errChanged, writes...)
 }
 
 // TransferOwnership swaps the owner role, all or nothing.

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,7 +54,7 @@ func (e *Engine) Approve(ctx context.Context, taskToken string, decision Effects
 	if decision.Outcome == "" {
 		decision.Outcome = Approved
 	}
-	body, err := json.Marshal(decision)
+	body, err := marshalPlain(decision)
 	if err != nil {
 		return apperr.Wrap(err, "marshal decision")
 	}
@@ -63,12 +64,24 @@ func (e *Engine) Approve(ctx context.Context, taskToken string, decision Effects
 
 // Reject delivers a rejection; the workflow applies effects and ends.
 func (e *Engine) Reject(ctx context.Context, taskToken string, effects Effects) error {
-	body, err := json.Marshal(effects)
+	body, err := marshalPlain(effects)
 	if err != nil {
 		return apperr.Wrap(err, "marshal rejection")
 	}
 	_, err = e.client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: &taskToken, Error: aws.String(RejectedError), Cause: aws.String(string(body))})
 	return taskError(err)
+}
+
+// marshalPlain is json.Marshal without escaping <, > and &: the HTML mail bodies would
+// otherwise grow sixfold against Step Functions' 256 KiB output and 32 KiB cause limits.
+func marshalPlain(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // Status returns an execution's status (RUNNING, SUCCEEDED, FAILED, ...).

@@ -241,8 +241,12 @@ func TestApprovalPaths(t *testing.T) {
 		if st := f.waitDone(arn); st != sfntypes.ExecutionStatusFailed {
 			t.Fatalf("execution %s, want FAILED", st)
 		}
-		if str(f.item(pk), "status") != "PENDING" || f.item(org) != nil || f.mailed("Never "+pk) {
-			t.Fatal("a failed transaction left writes or sent mail")
+		// Nothing of the decision was written, and the request says so instead of waiting.
+		if got := str(f.item(pk), "status"); got != "FAILED" || f.item(org) != nil || f.mailed("Never "+pk) {
+			t.Fatalf("request %s; a failed transaction must leave no writes and send no mail", got)
+		}
+		if str(f.item(pk), "GSI1PK") != "REQUESTS#FAILED" || str(f.item(pk), "taskToken") != "" {
+			t.Fatal("the failed request is not in the FAILED inbox, or still holds its task token")
 		}
 	})
 }
