@@ -126,6 +126,8 @@ var functionAccess = map[string]Access{
 	"ops-request-reject":   {Table: ReadWriteTable, UserPool: sessionCalls, DecideApproval: "SendTaskFailure"},
 	// Pages through GSI1's profile list (Query), updates each warned profile, mails it.
 	"password-expiry-reminder": {Table: ReadWriteTable, SendMail: true},
+	// Lists pending requests (GSI1) and starts the workflow of those that have none.
+	"approval-reconciler": {Table: ReadWriteTable, StartApproval: true},
 }
 
 // FunctionAccess is the access of the named function, and whether the table has it.

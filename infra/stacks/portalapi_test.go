@@ -278,6 +278,7 @@ var wantCalls = map[string][]string{
 	"ops-request-approve":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:SendTaskSuccess"},
 	"ops-request-reject":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:SendTaskFailure"},
 	"password-expiry-reminder": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
+	"approval-reconciler":      {"dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
 }
 
 // readsData is true of a DynamoDB call on items, not on the table's description.

@@ -71,6 +71,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 	}
 	api.Jobs = map[string]func(context.Context) (any, error){
 		"password-expiry-reminder": func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
+		"approval-reconciler":      func(ctx context.Context) (any, error) { return api.Approvals.StartStalled(ctx) },
 	}
 	return api, nil
 }

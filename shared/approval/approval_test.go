@@ -216,6 +216,47 @@ func TestDecisions(t *testing.T) {
 	})
 }
 
+// downEngine fails every start, as Step Functions would when it is unreachable.
+type downEngine struct{ approval.Engine }
+
+func (downEngine) Start(context.Context, string, workflow.Input) (string, error) {
+	return "", errors.New("states: connection refused")
+}
+
+func TestStalledStartsAreStartedLater(t *testing.T) {
+	f := newFixture(t, time.Hour)
+	ctx := context.Background()
+	awsCfg := testkit.AWS(t, f.cfg)
+	requests := store.NewRequests(f.db, f.cfg.PortalTable)
+	engine := workflow.NewEngine(sfn.NewFromConfig(awsCfg), f.cfg.ApprovalStateMachineARN)
+	down := approval.NewService(requests, downEngine{engine}, time.Hour, store.WorkflowKey)
+	down.Register("TEST", markKind{table: f.cfg.PortalTable})
+
+	r, err := down.Submit(ctx, approval.Request{ID: testkit.Suffix(), Kind: "TEST", OrgID: "org1", OrgName: "Acme", RequesterEmail: "owner@example.com"})
+	if err != nil {
+		t.Fatalf("a request whose workflow did not start must still be accepted: %v", err)
+	}
+	stored, err := f.svc.Get(ctx, r.ID)
+	if err != nil || stored.Status != approval.Pending || stored.TaskToken != "" {
+		t.Fatalf("stored = %+v, %v", stored, err)
+	}
+	// A minute later the reconciler starts it; a second run changes nothing.
+	f.svc.Now = func() time.Time { return time.Now().UTC().Add(2 * time.Minute) }
+	res, err := f.svc.StartStalled(ctx)
+	if err != nil || res.Started < 1 || res.Failed != 0 {
+		t.Fatalf("reconciler = %+v, %v", res, err)
+	}
+	f.waitStatus(r.ID, approval.Pending)
+	again, err := f.svc.StartStalled(ctx)
+	if err != nil || again.Failed != 0 {
+		t.Fatalf("second run = %+v, %v", again, err)
+	}
+	if _, err := f.svc.Approve(ctx, r.ID, ops); err != nil {
+		t.Fatal(err)
+	}
+	f.waitStatus(r.ID, approval.Approved)
+}
+
 func TestExpiry(t *testing.T) {
 	f := newFixture(t, 2*time.Second)
 	r := f.submit()

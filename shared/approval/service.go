@@ -40,37 +40,85 @@ func NewService(store Store, engine Engine, timeout time.Duration, keyOf func(id
 func (s *Service) Register(name string, k Kind) { s.kinds[name] = k }
 
 // Submit stores a new request with the submitting domain's writes and starts its workflow.
+// If the start fails the request is stored all the same and StartStalled starts it later:
+// the submitter is never told "failed" about a request that exists.
 func (s *Service) Submit(ctx context.Context, r Request, with ...workflow.Write) (Request, error) {
-	kind, ok := s.kinds[r.Kind]
-	if !ok {
+	if _, ok := s.kinds[r.Kind]; !ok {
 		return Request{}, apperr.Wrap(errors.New(r.Kind), "unknown request kind")
 	}
 	now := s.Now()
 	r.Status, r.CreatedAt, r.ExpiresAt = Pending, now, now.Add(s.timeout)
 	r.History = append(r.History, Event{At: now, Actor: r.RequesterEmail, Action: "submitted"})
-	expiry, err := kind.Expire(r)
-	if err != nil {
-		return Request{}, err
-	}
-	closeW, err := s.store.Close(r.ID, []Status{Pending, Deciding}, Expired, Event{At: r.ExpiresAt, Actor: "system", Action: "expired"})
-	if err != nil {
-		return Request{}, err
-	}
-	if expiry.TransactItems, err = prepend(closeW, expiry.TransactItems); err != nil {
-		return Request{}, err
-	}
 	if err := s.store.CreateRequest(ctx, r, with...); err != nil {
 		return Request{}, err
 	}
-	arn, err := s.engine.Start(ctx, r.ID, workflow.Input{Request: s.keyOf(r.ID), OnTimeout: expiry})
+	if err := s.start(ctx, r); err != nil {
+		slog.ErrorContext(ctx, "approval workflow not started; the reconciler will start it", "requestId", r.ID, "error", err.Error())
+	}
+	return r, nil
+}
+
+// start begins a request's workflow with what to do if nobody decides in time. Starting
+// twice is harmless: the execution is named after the request.
+func (s *Service) start(ctx context.Context, r Request) error {
+	kind, ok := s.kinds[r.Kind]
+	if !ok {
+		return apperr.Wrap(errors.New(r.Kind), "unknown request kind")
+	}
+	expiry, err := kind.Expire(r)
 	if err != nil {
-		return Request{}, err
+		return err
+	}
+	closeW, err := s.store.Close(r.ID, []Status{Pending, Deciding}, Expired, Event{At: r.ExpiresAt, Actor: "system", Action: "expired"})
+	if err != nil {
+		return err
+	}
+	if expiry.TransactItems, err = prepend(closeW, expiry.TransactItems); err != nil {
+		return err
+	}
+	arn, err := s.engine.Start(ctx, r.ID, workflow.Input{Request: s.keyOf(r.ID), OnTimeout: expiry})
+	if errors.Is(err, workflow.ErrAlreadyStarted) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	// The execution ARN is only for diagnosis: the request works without it.
 	if err := s.store.SetExecution(ctx, r.ID, arn); err != nil {
 		slog.ErrorContext(ctx, "execution not recorded on the request", "requestId", r.ID, "error", err.Error())
 	}
-	return r, nil
+	return nil
+}
+
+// StalledResult counts what a reconciler run did.
+type StalledResult struct {
+	Checked int `json:"checked"`
+	Started int `json:"started"`
+	Failed  int `json:"failed"`
+}
+
+// StartStalled starts the workflow of every pending request that has none a minute after
+// its submission (its first start failed). It runs on a schedule.
+func (s *Service) StartStalled(ctx context.Context) (StalledResult, error) {
+	var res StalledResult
+	pending, err := s.store.ListRequests(ctx, Pending)
+	if err != nil {
+		return res, err
+	}
+	cutoff := s.Now().Add(-time.Minute)
+	for _, r := range pending {
+		res.Checked++
+		if r.TaskToken != "" || r.ExecutionARN != "" || r.CreatedAt.After(cutoff) {
+			continue
+		}
+		if err := s.start(ctx, r); err != nil {
+			res.Failed++
+			slog.ErrorContext(ctx, "approval workflow still not started", "requestId", r.ID, "error", err.Error())
+			continue
+		}
+		res.Started++
+	}
+	return res, nil
 }
 
 func prepend(w workflow.Write, items []map[string]any) ([]map[string]any, error) {

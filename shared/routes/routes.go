@@ -101,6 +101,7 @@ type Job struct {
 // Jobs is every scheduled function.
 var Jobs = []Job{
 	{Name: "password-expiry-reminder", Schedule: "cron(0 6 * * ? *)", Summary: "Email users whose password expires in one of the warning days"},
+	{Name: "approval-reconciler", Schedule: "rate(5 minutes)", Summary: "Start the approval workflow of requests whose first start failed"},
 }
 
 // ByName returns the portal route with that name.

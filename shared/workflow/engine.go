@@ -35,6 +35,9 @@ func NewEngine(client SFN, stateMachineARN string) *Engine {
 // ErrDecided means the request's workflow no longer waits: it was decided or expired.
 var ErrDecided = apperr.New(apperr.Conflict, "REQUEST_NOT_PENDING", "This request has already been decided or has expired.")
 
+// ErrAlreadyStarted means an execution with the request's name exists already.
+var ErrAlreadyStarted = errors.New("workflow: already started")
+
 // Start begins the workflow of one request; name must be unique per request (its ID),
 // which also makes a retried start harmless.
 func (e *Engine) Start(ctx context.Context, name string, in Input) (string, error) {
@@ -43,6 +46,10 @@ func (e *Engine) Start(ctx context.Context, name string, in Input) (string, erro
 		return "", apperr.Wrap(err, "marshal workflow input")
 	}
 	out, err := e.client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &e.stateMachineARN, Name: &name, Input: aws.String(string(body))})
+	var exists *types.ExecutionAlreadyExists
+	if errors.As(err, &exists) {
+		return "", ErrAlreadyStarted
+	}
 	if err != nil {
 		return "", apperr.Wrap(err, "start approval workflow")
 	}

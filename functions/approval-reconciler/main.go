@@ -1,0 +1,7 @@
+// Command approval-reconciler is the scheduled function that starts the approval workflow
+// of requests whose first start failed.
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartJob("approval-reconciler") }
