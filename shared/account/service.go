@@ -63,7 +63,7 @@ func (s *Service) Policy() PolicyView {
 
 // SignUpRequest is the sign-up form.
 type SignUpRequest struct {
-	FullName             string `json:"fullName" validate:"required,max=100"`
+	FullName             string `json:"fullName" validate:"required,max=100,singleline"`
 	Email                string `json:"email" validate:"required,email,max=254"`
 	Password             string `json:"password" validate:"required"`
 	PasswordConfirmation string `json:"passwordConfirmation" validate:"required"`
@@ -642,7 +642,7 @@ func (s *Service) Account(ctx context.Context, sess Session) (AccountView, error
 
 // UpdateAccountRequest is the edit-name form.
 type UpdateAccountRequest struct {
-	FullName string `json:"fullName" validate:"required,max=100"`
+	FullName string `json:"fullName" validate:"required,max=100,singleline"`
 }
 
 // UpdateAccount changes the user's name, in the profile and at Cognito.

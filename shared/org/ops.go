@@ -78,7 +78,7 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 // SandboxCertificateRequest asks the sandbox CA for a test QWAC or QSealC.
 type SandboxCertificateRequest struct {
 	Kind                   string   `json:"kind" validate:"required,oneof=QWAC QSealC"`
-	OrganizationName       string   `json:"organizationName" validate:"required,max=64"`
+	OrganizationName       string   `json:"organizationName" validate:"required,max=64,singleline"`
 	Country                string   `json:"country" validate:"required,len=2,alpha"`
 	OrganizationIdentifier string   `json:"organizationIdentifier,omitempty" validate:"omitempty,max=64"`
 	Roles                  []string `json:"roles" validate:"required,min=1,dive,oneof=AIS PIS PIIS"`

@@ -81,14 +81,14 @@ func requestMail(to, subject, text, link string) *workflow.Mail {
 
 // RenameRequest asks to change the organization's name.
 type RenameRequest struct {
-	Name   string `json:"name" validate:"required,max=200"`
-	Reason string `json:"reason" validate:"required,max=1000"`
+	Name   string `json:"name" validate:"required,max=200,singleline"`
+	Reason string `json:"reason" validate:"required,max=1000,text"`
 }
 
 // OffboardingRequest asks to offboard the organization; confirm acknowledges that it
 // cannot be undone.
 type OffboardingRequest struct {
-	Reason  string `json:"reason" validate:"required,max=1000"`
+	Reason  string `json:"reason" validate:"required,max=1000,text"`
 	Confirm bool   `json:"confirm"`
 }
 

@@ -86,12 +86,12 @@ func NewService(d Deps) *Service {
 
 // OnboardingRequest is the TPP onboarding form.
 type OnboardingRequest struct {
-	FirstName   string   `json:"firstName" validate:"required,max=100"`
-	LastName    string   `json:"lastName" validate:"required,max=100"`
-	Company     string   `json:"company" validate:"required,max=200"`
+	FirstName   string   `json:"firstName" validate:"required,max=100,singleline"`
+	LastName    string   `json:"lastName" validate:"required,max=100,singleline"`
+	Company     string   `json:"company" validate:"required,max=200,singleline"`
 	Email       string   `json:"email" validate:"required,email,max=254"`
-	Phone       string   `json:"phone" validate:"required,max=40"`
-	Roles       []string `json:"roles" validate:"required,min=1,dive,oneof=AIS PIS PIIS"`
+	Phone       string   `json:"phone" validate:"required,max=40,singleline"`
+	Roles       []string `json:"roles" validate:"required,min=1,unique,dive,oneof=AIS PIS PIIS"`
 	Environment string   `json:"environment" validate:"required,oneof=sandbox production"`
 	QWAC        string   `json:"qwac" validate:"required,max=20000"`
 	QSealC      string   `json:"qsealc" validate:"required,max=20000"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode"
 
 	"github.com/go-playground/validator/v10"
 
@@ -17,6 +18,10 @@ var validate = newValidator()
 
 func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
+	// Free text ends up in emails and the operations console: no control characters and no
+	// bidirectional overrides, which can make a name read differently than it is.
+	_ = v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), false) })
+	_ = v.RegisterValidation("text", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), true) })
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
@@ -72,9 +77,28 @@ func ruleMessage(fe validator.FieldError) string {
 		return "Does not match."
 	case "oneof":
 		return fmt.Sprintf("Must be one of: %s.", fe.Param())
+	case "singleline":
+		return "Use one line of plain text, without control or direction-changing characters."
+	case "text":
+		return "Use plain text, without control or direction-changing characters."
 	case "alphanum":
 		return "Use letters and digits only."
 	default:
 		return fmt.Sprintf("Breaks the rule %q.", fe.Tag())
 	}
+}
+
+// plainText reports whether s has no control characters (but newlines and tabs when
+// multiline) and no Unicode bidirectional controls.
+func plainText(s string, multiline bool) bool {
+	for _, r := range s {
+		switch {
+		case multiline && (r == '\n' || r == '\r' || r == '\t'):
+		case unicode.IsControl(r):
+			return false
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			return false
+		}
+	}
+	return true
 }
