@@ -38,8 +38,11 @@ type Invitation struct {
 	Role      Role             `json:"role" dynamodbav:"role" enum:"ADMIN,DEVELOPER,VIEWER"`
 	Status    InvitationStatus `json:"status" dynamodbav:"status" enum:"PENDING,ACCEPTED,REVOKED,EXPIRED"`
 	InvitedBy string           `json:"invitedBy" dynamodbav:"invitedBy"`
-	CreatedAt time.Time        `json:"createdAt" dynamodbav:"createdAt"`
-	ExpiresAt time.Time        `json:"expiresAt" dynamodbav:"expiresAt"`
+	// InvitedByID is the inviter's user ID: an invitation is honoured only while its
+	// inviter may still invite.
+	InvitedByID string    `json:"-" dynamodbav:"invitedById"`
+	CreatedAt   time.Time `json:"createdAt" dynamodbav:"createdAt"`
+	ExpiresAt   time.Time `json:"expiresAt" dynamodbav:"expiresAt"`
 	// TokenHash is the SHA-256 of the emailed token; the token itself is never stored.
 	TokenHash string `json:"-" dynamodbav:"tokenHash"`
 }
@@ -114,7 +117,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, orgID string, req InviteR
 	token := newToken()
 	now := s.Now()
 	inv := Invitation{ID: newID(), OrgID: orgID, OrgName: g.Name, Email: req.Email, Role: req.Role, Status: InvitePending,
-		InvitedBy: a.Email, CreatedAt: now, ExpiresAt: now.Add(s.inviteTTL), TokenHash: hashToken(token)}
+		InvitedBy: a.Email, InvitedByID: a.UserID, CreatedAt: now, ExpiresAt: now.Add(s.inviteTTL), TokenHash: hashToken(token)}
 	if err := s.invites.CreateInvitation(ctx, inv, AuditEntry{OrgID: orgID, At: now, ActorID: a.UserID, Actor: a.Email, Action: "invitation.sent",
 		Details: map[string]string{"email": inv.Email, "role": string(inv.Role)}}); err != nil {
 		return Invitation{}, err
@@ -259,6 +262,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, a Actor, req AcceptReque
 	}
 	if !strings.EqualFold(inv.Email, a.Email) {
 		return OrganizationView{}, apperr.New(apperr.Forbidden, "INVITATION_FOR_OTHER", "This invitation is for "+inv.Email+". Sign in with that address to accept it.")
+	}
+	// An invitation from someone who was since removed or lost the right to invite is void.
+	if inviter, err := s.store.GetMember(ctx, inv.OrgID, inv.InvitedByID); err != nil || (inviter.Role != Owner && inviter.Role != Admin) {
+		return OrganizationView{}, apperr.New(apperr.Gone, "INVITATION_CLOSED", "The person who invited you can no longer invite members; ask the organization for a new invitation.")
 	}
 	now := s.Now()
 	m := Member{OrgID: inv.OrgID, UserID: a.UserID, Email: a.Email, FullName: a.FullName, Role: inv.Role, JoinedAt: now}

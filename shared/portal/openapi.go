@@ -64,6 +64,9 @@ func buildDocument() map[string]any {
 			responses[strconv.Itoa(status)] = resp
 		}
 		for _, status := range errorStatuses(rt, ep) {
+			if _, own := ep.responses[status]; own {
+				continue // the endpoint documents its own body for this status (healthz's 503)
+			}
 			responses[strconv.Itoa(status)] = map[string]any{"description": http.StatusText(status),
 				"content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
 		}
@@ -109,7 +112,7 @@ func security(rt routes.Route) map[string]any {
 }
 
 func errorStatuses(rt routes.Route, ep endpoint) []int {
-	statuses := []int{500}
+	statuses := []int{500, 503}
 	if ep.request != nil || unsafeMethod(rt.Method) {
 		statuses = append(statuses, 400)
 	}

@@ -103,6 +103,14 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 	h.call(viewerClient, "POST", "/api/invitations/accept", map[string]any{"token": h.invitationLink(viewerEmail)}).expect(t, 200, "")
 	viewer := person{email: viewerEmail, client: viewerClient, id: h.call(viewerClient, "GET", "/api/account", nil).body["userId"].(string)}
 
+	// An invitation from an administrator who is demoted before it is accepted is void.
+	late2 := "late-" + testkit.Suffix() + "@example.com"
+	h.call(admin.client, "POST", base+"/invitations", map[string]any{"email": late2, "role": "VIEWER"}).expect(t, 201, "")
+	h.call(owner.client, "PATCH", base+"/members/"+admin.id, map[string]any{"role": "DEVELOPER"}).expect(t, 200, "")
+	late2Client := h.activeUser(late2)
+	h.call(late2Client, "POST", "/api/invitations/accept", map[string]any{"token": h.invitationLink(late2)}).expect(t, 410, "INVITATION_CLOSED")
+	h.call(owner.client, "PATCH", base+"/members/"+admin.id, map[string]any{"role": "ADMIN"}).expect(t, 200, "")
+
 	// Roles: the admin changes the viewer's role, cannot touch the owner or hand ownership.
 	dev := h.person("dev")
 	h.call(dev.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")

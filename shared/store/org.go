@@ -98,7 +98,13 @@ func (o *Orgs) transact(ctx context.Context, conflict error, writes ...workflow.
 	_, err := o.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
-		return conflict
+		for i := range canceled.CancellationReasons {
+			if conditionFailed(canceled, i) {
+				return conflict
+			}
+		}
+		// Cancelled for contention or throttling, not by a rule: worth a retry.
+		return &apperr.Error{Kind: apperr.Unavailable, Code: "BUSY", Message: "The service is busy; try again in a moment.", Cause: err}
 	}
 	if err != nil {
 		return apperr.Wrap(err, "transaction")
