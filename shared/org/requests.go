@@ -40,7 +40,8 @@ func (k onboardingKind) Reject(_ context.Context, r approval.Request, d approval
 		return workflow.Effects{}, err
 	}
 	status := k.s.store.StatusWrite(r.OrgID, []Status{StatusPending}, StatusRejected, map[string]string{"reason": d.Comment})
-	return k.effects([]workflow.Write{status, audit}, r, fmt.Sprintf("%s was not approved", r.OrgName),
+	release := k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"])
+	return k.effects([]workflow.Write{status, audit, release}, r, fmt.Sprintf("%s was not approved", r.OrgName),
 		fmt.Sprintf("The bank did not approve the onboarding of %s. The reason given: %s", r.OrgName, d.Comment))
 }
 
@@ -51,7 +52,8 @@ func (k onboardingKind) Expire(r approval.Request) (workflow.Effects, error) {
 		return workflow.Effects{}, err
 	}
 	status := k.s.store.StatusWrite(r.OrgID, []Status{StatusPending}, StatusRejected, map[string]string{"reason": reason})
-	return k.effects([]workflow.Write{status, audit}, r, fmt.Sprintf("The onboarding request of %s expired", r.OrgName),
+	release := k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"])
+	return k.effects([]workflow.Write{status, audit, release}, r, fmt.Sprintf("The onboarding request of %s expired", r.OrgName),
 		fmt.Sprintf("The onboarding request of %s expired before the bank decided it. %s", r.OrgName, reason))
 }
 
@@ -159,7 +161,8 @@ func (s *Service) Offboard(ctx context.Context, a Actor, orgID string, req Offbo
 	if len(errs) > 0 {
 		return approval.Request{}, apperr.Fields(errs...)
 	}
-	return s.submitChange(ctx, a, g, KindOffboarding, "Offboard the organization", map[string]string{"reason": req.Reason})
+	return s.submitChange(ctx, a, g, KindOffboarding, "Offboard the organization", map[string]string{"reason": req.Reason,
+		"environment": string(g.Environment), "organizationIdentifier": g.OrganizationIdentifier})
 }
 
 // changeKind is the shared shape of rename and offboarding: on approval one write to the
@@ -178,7 +181,12 @@ func (k changeKind) Approve(_ context.Context, r approval.Request, d approval.De
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return k.s.effects([]workflow.Write{k.apply(r), audit}, r, r.Summary+": approved", k.done(r))
+	writes := []workflow.Write{k.apply(r), audit}
+	if k.action == "offboarding" {
+		// The TPP may onboard again later.
+		writes = append(writes, k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"]))
+	}
+	return k.s.effects(writes, r, r.Summary+": approved", k.done(r))
 }
 
 func (k changeKind) Reject(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {

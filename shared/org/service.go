@@ -155,6 +155,9 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 		QWACPEM: qwac.PEM(), QSealCPEM: qseal.PEM(), CreatedAt: now, OwnerID: a.UserID,
 	}
 	owner := Member{OrgID: g.ID, UserID: a.UserID, Email: a.Email, FullName: a.FullName, Role: Owner, JoinedAt: now}
+	if holder, err := s.store.IdentifierHolder(ctx, req.Environment, g.OrganizationIdentifier); err == nil && holder != "" {
+		return OnboardingResponse{}, errDuplicateIdentifier(g.OrganizationIdentifier, req.Environment)
+	}
 	reqID := newID()
 	writes, err := s.store.OrganizationWrites(g, owner, AuditEntry{OrgID: g.ID, At: now, ActorID: a.UserID, Actor: a.Email,
 		Action: "onboarding.submitted", RequestID: reqID, Details: map[string]string{"name": g.Name, "environment": req.Environment}})
@@ -170,6 +173,10 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 			"organizationIdentifier": g.OrganizationIdentifier, "qwacFingerprint": qwac.SHA256Fingerprint, "qsealcFingerprint": qseal.SHA256Fingerprint,
 		},
 	}, writes...)
+	if errors.Is(err, apperr.ErrConflict) {
+		// Lost a race with another onboarding of the same TPP.
+		return OnboardingResponse{}, errDuplicateIdentifier(g.OrganizationIdentifier, req.Environment)
+	}
 	if err != nil {
 		return OnboardingResponse{}, err
 	}
@@ -222,6 +229,10 @@ func (s *Service) member(ctx context.Context, a Actor, orgID string) (Organizati
 		return Organization{}, Member{}, errNoOrganization // offboarding ended every member's access
 	}
 	return g, m, err
+}
+
+func errDuplicateIdentifier(identifier, env string) error {
+	return apperr.Fields(apperr.Field("qwac", "duplicate", fmt.Sprintf("An organization with the identifier %s is already onboarded, or waiting for approval, in the %s environment. Ask its owner to invite you instead.", identifier, env)))
 }
 
 var errNoOrganization = apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such organization, or you are not a member of it.")

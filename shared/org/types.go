@@ -93,6 +93,10 @@ type Store interface {
 	// OrganizationWrites are the writes creating a pending organization with its owner as
 	// first member; the onboarding request stores them in its own transaction.
 	OrganizationWrites(o Organization, owner Member, audit AuditEntry) ([]workflow.Write, error)
+	// IdentifierHolder returns the organization holding an organizationIdentifier.
+	IdentifierHolder(ctx context.Context, env, identifier string) (string, error)
+	// IdentifierRelease frees an organizationIdentifier the organization held.
+	IdentifierRelease(orgID, env, identifier string) workflow.Write
 	// CodeReservation reserves a code for the organization; refused if the code is taken.
 	CodeReservation(orgID, code string) (workflow.Write, error)
 	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).

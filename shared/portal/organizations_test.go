@@ -212,6 +212,12 @@ func TestOnboardingRejected(t *testing.T) {
 		t.Fatalf("rejected organization = %s", r.raw)
 	}
 	h.call(ops, "POST", "/api/ops/requests/"+requestID+"/approve", map[string]any{}).expect(t, 409, "REQUEST_DECIDED")
+	// The rejection freed the identifier: the TPP can onboard again with the same certificates.
+	h.call(owner, "POST", "/api/organizations", onboardingForm(qwac, qseal, "AIS")).expect(t, 202, "")
+	r = h.call(owner, "POST", "/api/organizations", onboardingForm(qwac, qseal, "AIS")).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[qwac:duplicate]" {
+		t.Fatalf("second onboarding of one TPP: %v", r.fields())
+	}
 	h.waitMail(func(m string) bool {
 		return strings.Contains(m, "was not approved") && strings.Contains(m, "another company")
 	}, "the rejection email")

@@ -80,6 +80,12 @@ func OrgCodeKey(code string) Key { return Key{"ORGCODE#" + code, "ORGCODE"} }
 // RemovedKey marks a user removed from an organization: the code no longer lets them in.
 func RemovedKey(orgID, userID string) Key { return Key{"ORG#" + orgID, "REMOVED#" + userID} }
 
+// OrgIdentifierKey reserves an eIDAS organizationIdentifier in one environment, so a TPP
+// is onboarded there once.
+func OrgIdentifierKey(env, identifier string) Key {
+	return Key{"ORGIDENT#" + env + "#" + identifier, "ORGIDENT"}
+}
+
 // InviteKey is the key of an invitation, stored under its organization.
 func InviteKey(orgID, id string) Key { return Key{"ORG#" + orgID, "INVITE#" + id} }
 

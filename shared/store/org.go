@@ -130,7 +130,27 @@ func (o *Orgs) OrganizationWrites(g org.Organization, owner org.Member, audit or
 	if err != nil {
 		return nil, err
 	}
-	return []workflow.Write{ow, mw, aw}, nil
+	iw, err := o.put(codeItem{Key: OrgIdentifierKey(string(g.Environment), g.OrganizationIdentifier), OrgID: g.ID}, "attribute_not_exists(PK)")
+	if err != nil {
+		return nil, err
+	}
+	return []workflow.Write{ow, mw, aw, iw}, nil
+}
+
+// IdentifierHolder returns the organization holding an organizationIdentifier in an
+// environment, or ErrNotFound.
+func (o *Orgs) IdentifierHolder(ctx context.Context, env, identifier string) (string, error) {
+	var c codeItem
+	err := o.get(ctx, OrgIdentifierKey(env, identifier), &c, "organization identifier")
+	return c.OrgID, err
+}
+
+// IdentifierRelease frees an organizationIdentifier held by orgID (rejected, expired or
+// offboarded), so the TPP can onboard again.
+func (o *Orgs) IdentifierRelease(orgID, env, identifier string) workflow.Write {
+	return workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(OrgIdentifierKey(env, identifier)),
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR orgId = :org"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":org": s(orgID)}}}
 }
 
 func (o *Orgs) get(ctx context.Context, k Key, dst any, what string) error {
