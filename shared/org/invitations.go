@@ -66,7 +66,8 @@ type Mailer interface {
 	SendMail(ctx context.Context, to, subject, text, htmlBody string) error
 }
 
-func (s *Service) view2(inv Invitation) Invitation {
+// withExpiry shows a pending invitation past its expiry as EXPIRED (expiry is not stored).
+func (s *Service) withExpiry(inv Invitation) Invitation {
 	if inv.Status == InvitePending && !s.Now().Before(inv.ExpiresAt) {
 		inv.Status = InviteExpired
 	}
@@ -111,7 +112,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, orgID string, req InviteR
 	if err != nil {
 		return Invitation{}, err
 	}
-	if slices.ContainsFunc(invs, func(x Invitation) bool { return x.Email == req.Email && s.view2(x).Status == InvitePending }) {
+	if slices.ContainsFunc(invs, func(x Invitation) bool { return x.Email == req.Email && s.withExpiry(x).Status == InvitePending }) {
 		return Invitation{}, apperr.Fields(apperr.Field("email", "invited", "This person already has a pending invitation; resend it instead."))
 	}
 	token := newToken()
@@ -159,7 +160,7 @@ func (s *Service) Invitations(ctx context.Context, a Actor, orgID string) (Invit
 	invs, err := s.invites.ListInvitations(ctx, orgID)
 	out := InvitationsView{Invitations: []Invitation{}}
 	for _, inv := range invs {
-		out.Invitations = append(out.Invitations, s.view2(inv))
+		out.Invitations = append(out.Invitations, s.withExpiry(inv))
 	}
 	return out, err
 }
@@ -192,7 +193,7 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, orgID, id strin
 		Details: map[string]string{"email": inv.Email}}); err != nil {
 		return Invitation{}, err
 	}
-	return s.view2(inv), s.mailInvitation(ctx, inv, token)
+	return s.withExpiry(inv), s.mailInvitation(ctx, inv, token)
 }
 
 // RevokeInvitation withdraws a pending invitation; its link stops working.
@@ -227,7 +228,7 @@ func (s *Service) invitationByToken(ctx context.Context, token string) (Invitati
 	if errors.Is(err, apperr.ErrNotFound) {
 		return Invitation{}, errNoInvitation
 	}
-	return s.view2(inv), err
+	return s.withExpiry(inv), err
 }
 
 // InvitationInfo describes the invitation a link carries.

@@ -138,8 +138,6 @@ type harness struct {
 	orgStore *store.Orgs
 }
 
-func t0ctx() context.Context { return context.Background() }
-
 func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	t.Helper()
 	cfg := testkit.Bootstrapped(t, testkit.Ops, adjust...)

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -185,7 +186,7 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 
 // auditOf reads an organization's trail through the store (its members no longer can).
 func (h *harness) auditOf(orgID string) []string {
-	entries, err := h.orgStore.Audit(t0ctx(), orgID, 200)
+	entries, err := h.orgStore.Audit(context.Background(), orgID, 200)
 	if err != nil {
 		h.t.Fatal(err)
 	}
