@@ -115,6 +115,17 @@ func (s *Service) Invite(ctx context.Context, a Actor, orgID string, req InviteR
 	if slices.ContainsFunc(invs, func(x Invitation) bool { return x.Email == req.Email && s.withExpiry(x).Status == InvitePending }) {
 		return Invitation{}, apperr.Fields(apperr.Field("email", "invited", "This person already has a pending invitation; resend it instead."))
 	}
+	// Pending invitations count against the member limit: the bank's mail is not for
+	// inviting more people than the organization can hold.
+	pending := 0
+	for _, x := range invs {
+		if s.withExpiry(x).Status == InvitePending {
+			pending++
+		}
+	}
+	if len(members)+pending >= s.maxMembers {
+		return Invitation{}, apperr.New(apperr.Conflict, "ORGANIZATION_FULL", fmt.Sprintf("Members and pending invitations already reach the maximum of %d. Revoke an invitation or remove a member first.", s.maxMembers))
+	}
 	token := newToken()
 	now := s.Now()
 	inv := Invitation{ID: newID(), OrgID: orgID, OrgName: g.Name, Email: req.Email, Role: req.Role, Status: InvitePending,
@@ -125,6 +136,9 @@ func (s *Service) Invite(ctx context.Context, a Actor, orgID string, req InviteR
 	}
 	return inv, s.mailInvitation(ctx, inv, token)
 }
+
+// resendPause is the least time between two emails of one invitation.
+const resendPause = time.Minute
 
 func (s *Service) mailInvitation(ctx context.Context, inv Invitation, token string) error {
 	link := s.portalURL + "/invitations/accept?token=" + url.QueryEscape(token)
@@ -186,8 +200,11 @@ func (s *Service) ResendInvitation(ctx context.Context, a Actor, orgID, id strin
 	if inv.Status != InvitePending {
 		return Invitation{}, apperr.New(apperr.Conflict, "INVITATION_CLOSED", "This invitation was accepted or revoked; send a new one if needed.")
 	}
-	oldHash, token := inv.TokenHash, newToken()
 	now := s.Now()
+	if lastSent := inv.ExpiresAt.Add(-s.inviteTTL); now.Before(inv.ExpiresAt) && now.Sub(lastSent) < resendPause {
+		return Invitation{}, apperr.New(apperr.TooManyRequests, "TOO_SOON", "This invitation was just sent. Wait a minute before sending it again.")
+	}
+	oldHash, token := inv.TokenHash, newToken()
 	inv.TokenHash, inv.ExpiresAt = hashToken(token), now.Add(s.inviteTTL)
 	if err := s.invites.RenewInvitation(ctx, inv, oldHash, AuditEntry{OrgID: orgID, At: now, ActorID: a.UserID, Actor: a.Email, Action: "invitation.resent",
 		Details: map[string]string{"email": inv.Email}}); err != nil {

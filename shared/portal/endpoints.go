@@ -240,7 +240,7 @@ func (a *API) endpoints() map[string]endpoint {
 				return org.Invitation{}, err
 			}
 			return a.Orgs.ResendInvitation(r.Context(), act, r.PathValue("orgId"), r.PathValue("invitationId"))
-		}, 404, 409),
+		}, 404, 409, 429),
 		"org-invitation-revoke": noContent(func(a *API, r *http.Request, act org.Actor) error {
 			return a.Orgs.RevokeInvitation(r.Context(), act, r.PathValue("orgId"), r.PathValue("invitationId"))
 		}),

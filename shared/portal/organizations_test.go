@@ -136,6 +136,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 	h.call(dev, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 409, "ALREADY_MEMBER")
 	third := h.activeUser("third-" + testkit.Suffix() + "@example.com")
 	h.call(third, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 409, "ORGANIZATION_FULL")
+	h.call(owner, "POST", "/api/organizations/"+orgID+"/invitations", map[string]any{"email": "more@example.com", "role": "VIEWER"}).expect(t, 409, "ORGANIZATION_FULL")
 	r = h.call(owner, "GET", "/api/organizations/"+orgID+"/members", nil).expect(t, 200, "")
 	if n := len(r.body["members"].([]any)); n != 2 {
 		t.Fatalf("members = %s", r.raw)

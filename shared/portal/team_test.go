@@ -58,7 +58,10 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 		t.Fatalf("fields = %v", r.fields())
 	}
 	first := h.invitationLink(adminEmail)
+	h.call(owner.client, "POST", base+"/invitations/"+invID+"/resend", nil).expect(t, 429, "TOO_SOON")
+	h.api.Orgs.Now = func() time.Time { return time.Now().UTC().Add(2 * time.Minute) }
 	h.call(owner.client, "POST", base+"/invitations/"+invID+"/resend", nil).expect(t, 200, "")
+	h.api.Orgs.Now = func() time.Time { return time.Now().UTC() }
 	second := h.invitationLink(adminEmail)
 	h.call(nil, "GET", "/api/invitations/"+first, nil).expect(t, 404, "INVITATION_INVALID")
 	r = h.call(nil, "GET", "/api/invitations/"+second, nil).expect(t, 200, "")
@@ -93,14 +96,15 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 	if len(statuses) != 3 || !strings.Contains(fmt.Sprint(statuses), "ACCEPTED") || !strings.Contains(fmt.Sprint(statuses), "REVOKED") || !strings.Contains(fmt.Sprint(statuses), "EXPIRED") {
 		t.Fatalf("invitations = %v", statuses)
 	}
-	h.api.Orgs.Now = func() time.Time { return time.Now().UTC() }
 	viewerInv := ""
 	for _, inv := range r.body["invitations"].([]any) {
 		if inv.(map[string]any)["email"] == viewerEmail && inv.(map[string]any)["status"] == "EXPIRED" {
 			viewerInv = inv.(map[string]any)["id"].(string)
 		}
 	}
+	// An expired invitation can be sent again at once, with a new expiry.
 	h.call(admin.client, "POST", base+"/invitations/"+viewerInv+"/resend", nil).expect(t, 200, "")
+	h.api.Orgs.Now = func() time.Time { return time.Now().UTC() }
 	h.call(viewerClient, "POST", "/api/invitations/accept", map[string]any{"token": h.invitationLink(viewerEmail)}).expect(t, 200, "")
 	viewer := person{email: viewerEmail, client: viewerClient, id: h.call(viewerClient, "GET", "/api/account", nil).body["userId"].(string)}
 
