@@ -129,7 +129,7 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 	p := Profile{
 		UserID: userID, Email: req.Email, FullName: req.FullName, OrganizationCode: req.OrganizationCode,
 		Status: StatusPending, CreatedAt: now, TermsAcceptedAt: now, PasswordChangedAt: now,
-		Preferences: DefaultPreferences,
+		Preferences: DefaultPreferences, LinkMailedAt: map[LinkKind]time.Time{LinkActivation: now},
 	}
 	if err := s.profiles.CreateProfile(ctx, p); err != nil {
 		// Undo even if the request was cancelled: an orphan Cognito user blocks the email.
@@ -192,7 +192,34 @@ func (s *Service) ResendActivation(ctx context.Context, req EmailRequest) (Messa
 	if err != nil {
 		return MessageResponse{}, err
 	}
+	if !s.mayMailLink(ctx, p.UserID, LinkActivation) {
+		return resp, nil
+	}
 	return resp, s.sendActivation(ctx, p)
+}
+
+// linkMailPause is the least time between two emailed links of one kind to one user.
+const linkMailPause = time.Minute
+
+// mayMailLink records that a link of kind is about to be emailed, unless one was emailed
+// less than linkMailPause ago; the public forms answer the same either way.
+func (s *Service) mayMailLink(ctx context.Context, userID string, kind LinkKind) bool {
+	errRecent := errors.New("recently mailed")
+	_, err := s.updateProfile(ctx, userID, func(p *Profile) error {
+		now := s.Now()
+		if last, ok := p.LinkMailedAt[kind]; ok && now.Sub(last) < linkMailPause {
+			return errRecent
+		}
+		if p.LinkMailedAt == nil {
+			p.LinkMailedAt = map[LinkKind]time.Time{}
+		}
+		p.LinkMailedAt[kind] = now
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRecent) {
+		slog.ErrorContext(ctx, "link mail not recorded", "userId", userID, "error", err.Error())
+	}
+	return err == nil
 }
 
 // TokenRequest carries an emailed token.
@@ -409,6 +436,9 @@ func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (Message
 	}
 	if err != nil {
 		return MessageResponse{}, err
+	}
+	if !s.mayMailLink(ctx, p.UserID, LinkReset) {
+		return resp, nil
 	}
 	token, err := s.newLink(ctx, LinkReset, p, s.cfg.ResetTTL)
 	if err != nil {

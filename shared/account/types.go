@@ -51,6 +51,9 @@ type Profile struct {
 	// ExpiryWarnedDays is the warning (days before expiry) last emailed for the current
 	// password, so the daily job sends each warning once.
 	ExpiryWarnedDays int `dynamodbav:"expiryWarnedDays,omitempty"`
+	// LinkMailedAt is when a link of each kind was last emailed, so the public "send me a
+	// link" forms cannot be used to flood someone's mailbox.
+	LinkMailedAt map[LinkKind]time.Time `dynamodbav:"linkMailedAt,omitempty"`
 }
 
 // LinkKind says what an emailed link does.

@@ -316,6 +316,13 @@ func TestAccountJourney(t *testing.T) {
 	h.call(nil, "POST", "/api/auth/signup", signUpBody(email)).expect(t, 409, "EMAIL_TAKEN")
 	h.call(nil, "POST", "/api/auth/login", map[string]any{"email": email, "password": strong}).expect(t, 403, "NOT_ACTIVATED")
 
+	// A resend right after the sign-up sends nothing (no mailbox flooding); a minute later it does.
+	h.call(nil, "POST", "/api/auth/activation/resend", map[string]any{"email": email}).expect(t, 202, "")
+	if n := h.mailCount(email, "Activate"); n != 1 {
+		t.Fatalf("%d activation emails right after sign-up, want 1", n)
+	}
+	later := time.Now().UTC().Add(2 * time.Minute)
+	h.api.Accounts.Now = func() time.Time { return later }
 	h.call(nil, "POST", "/api/auth/activation/resend", map[string]any{"email": email}).expect(t, 202, "")
 	if n := h.mailCount(email, "Activate"); n != 2 {
 		t.Fatalf("%d activation emails, want 2", n)
@@ -374,6 +381,10 @@ func TestAccountJourney(t *testing.T) {
 
 	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": "nobody@example.com"}).expect(t, 202, "")
 	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
+	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
+	if n := h.mailCount(email, "Reset"); n != 1 {
+		t.Fatalf("%d reset emails for two requests in a row, want 1", n)
+	}
 	reset := h.lastLink(email, "Reset")
 	r = h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": reset, "password": strong, "passwordConfirmation": strong}).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[password:history]" {
