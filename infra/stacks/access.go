@@ -113,6 +113,17 @@ var functionAccess = map[string]Access{
 	"invitation-accept":     {Table: ReadWriteTable, UserPool: sessionCalls},
 	// A public read of one invitation by its token.
 	"invitation-get": {Table: ReadTable},
+	// Apps and credentials: the table only (secrets are hashed in the function).
+	"app-list":          {Table: ReadWriteTable, UserPool: sessionCalls},
+	"app-create":        {Table: ReadWriteTable, UserPool: sessionCalls},
+	"app-get":           {Table: ReadWriteTable, UserPool: sessionCalls},
+	"app-rename":        {Table: ReadWriteTable, UserPool: sessionCalls},
+	"app-delete":        {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-add":    {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-verify": {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-reset":  {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-rename": {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-revoke": {Table: ReadWriteTable, UserPool: sessionCalls},
 	// Rename and offboarding requests start the approval workflow.
 	"org-rename":   {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
 	"org-offboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},

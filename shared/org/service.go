@@ -446,3 +446,9 @@ func newID() string {
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%x", b)
 }
+
+// Membership returns the organization and the actor's membership of it; ErrNotFound for
+// anyone else, and for everyone once the organization is offboarded.
+func (s *Service) Membership(ctx context.Context, a Actor, orgID string) (Organization, Member, error) {
+	return s.member(ctx, a, orgID)
+}

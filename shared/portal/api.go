@@ -16,6 +16,7 @@ import (
 	"github.com/bank/devportal/shared/account"
 	"github.com/bank/devportal/shared/apperr"
 	"github.com/bank/devportal/shared/approval"
+	"github.com/bank/devportal/shared/apps"
 	"github.com/bank/devportal/shared/httpapi"
 	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/routes"
@@ -44,6 +45,7 @@ type Mailbox interface {
 type API struct {
 	Accounts  *account.Service
 	Orgs      *org.Service
+	Apps      *apps.Service
 	Approvals *approval.Service
 	// SandboxCA issues test certificates; nil where the deployment has none.
 	SandboxCA *sandboxca.CA

@@ -7,6 +7,7 @@ import (
 	"github.com/bank/devportal/shared/account"
 	"github.com/bank/devportal/shared/apperr"
 	"github.com/bank/devportal/shared/approval"
+	"github.com/bank/devportal/shared/apps"
 	"github.com/bank/devportal/shared/httpapi"
 	"github.com/bank/devportal/shared/org"
 )
@@ -268,6 +269,68 @@ func (a *API) endpoints() map[string]endpoint {
 			}
 			return a.Orgs.Offboard(r.Context(), act, r.PathValue("orgId"), req)
 		}, 404, 409),
+		"app-list": noBody(200, func(a *API, r *http.Request) (apps.AppsView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.AppsView{}, err
+			}
+			return a.Apps.List(r.Context(), act, r.PathValue("orgId"))
+		}, 404),
+		"app-create": withBody(201, func(a *API, r *http.Request, req apps.NameRequest) (apps.AppCreated, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.AppCreated{}, err
+			}
+			return a.Apps.Create(r.Context(), act, r.PathValue("orgId"), req)
+		}, 404, 409),
+		"app-get": noBody(200, func(a *API, r *http.Request) (apps.AppDetail, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.AppDetail{}, err
+			}
+			return a.Apps.Get(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"))
+		}, 404),
+		"app-rename": withBody(200, func(a *API, r *http.Request, req apps.NameRequest) (apps.App, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.App{}, err
+			}
+			return a.Apps.Rename(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		"app-delete": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Apps.Delete(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"))
+		}),
+		"credential-add": withBody(201, func(a *API, r *http.Request, req apps.NameRequest) (apps.NewCredential, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.NewCredential{}, err
+			}
+			return a.Apps.AddCredential(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		"credential-verify": withBody(200, func(a *API, r *http.Request, req apps.VerifyRequest) (apps.VerifyResult, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.VerifyResult{}, err
+			}
+			return a.Apps.Verify(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"), req)
+		}, 404, 409),
+		"credential-reset": noBody(200, func(a *API, r *http.Request) (apps.NewCredential, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.NewCredential{}, err
+			}
+			return a.Apps.ResetSecret(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"))
+		}, 404, 409),
+		"credential-rename": withBody(200, func(a *API, r *http.Request, req apps.NameRequest) (apps.Credential, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.Credential{}, err
+			}
+			return a.Apps.RenameCredential(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"), req)
+		}, 404, 409),
+		"credential-revoke": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Apps.RevokeCredential(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"))
+		}),
 		"ops-requests": noBody(200, func(a *API, r *http.Request) (RequestsResponse, error) {
 			status := approval.Status(r.URL.Query().Get("status"))
 			if status == "" {

@@ -20,7 +20,9 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/app"
 	"github.com/bank/devportal/shared/config"
@@ -136,6 +138,18 @@ type harness struct {
 	client   *http.Client
 	logs     *bytes.Buffer
 	orgStore *store.Orgs
+	db       *dynamodb.Client
+	table    string
+}
+
+// fmtItem renders an item, nested values included, as JSON for searching it.
+func fmtItem(item map[string]types.AttributeValue) string {
+	var plain map[string]any
+	if err := attributevalue.UnmarshalMap(item, &plain); err != nil {
+		return fmt.Sprint(err)
+	}
+	b, _ := json.Marshal(plain)
+	return string(b)
 }
 
 func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
@@ -163,7 +177,8 @@ func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	h := &harness{t: t, srv: srv, api: api, logs: logs, orgStore: store.NewOrgs(dynamodb.NewFromConfig(testkit.AWS(t, cfg)), cfg.PortalTable)}
+	db := dynamodb.NewFromConfig(testkit.AWS(t, cfg))
+	h := &harness{t: t, srv: srv, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable}
 	h.client = h.newClient()
 	return h
 }

@@ -86,6 +86,23 @@ func OrgIdentifierKey(env, identifier string) Key {
 	return Key{"ORGIDENT#" + env + "#" + identifier, "ORGIDENT"}
 }
 
+// AppKey is the key of an app, stored under its organization.
+func AppKey(orgID, appID string) Key { return Key{"ORG#" + orgID, "APP#" + appID} }
+
+// appPrefix is the sort-key prefix of an organization's apps.
+const appPrefix = "APP#"
+
+// CredentialKey is the key of a credential under its organization; credPrefix(appID)
+// lists one app's credentials with a consistent query.
+func CredentialKey(orgID, appID, clientID string) Key {
+	return Key{"ORG#" + orgID, credPrefix(appID) + clientID}
+}
+
+func credPrefix(appID string) string { return "CRED#" + appID + "#" }
+
+// ClientKey is the copy of a credential found by client ID in one read (the TPP API).
+func ClientKey(clientID string) Key { return Key{"CLIENT#" + clientID, "CLIENT"} }
+
 // InviteKey is the key of an invitation, stored under its organization.
 func InviteKey(orgID, id string) Key { return Key{"ORG#" + orgID, "INVITE#" + id} }
 

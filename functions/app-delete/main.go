@@ -1,0 +1,6 @@
+// Command app-delete is the Lambda function of the portal route "app-delete".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("app-delete") }

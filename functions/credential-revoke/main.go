@@ -1,0 +1,6 @@
+// Command credential-revoke is the Lambda function of the portal route "credential-revoke".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("credential-revoke") }

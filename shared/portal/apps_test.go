@@ -1,0 +1,116 @@
+package portal_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+)
+
+func TestAppsAndCredentials(t *testing.T) {
+	h := newHarness(t)
+	owner := h.person("owner")
+	orgID, code := h.activeOrg(owner.client)
+	viewer := h.person("viewer")
+	h.call(viewer.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")
+	h.call(owner.client, "PATCH", "/api/organizations/"+orgID+"/members/"+viewer.id, map[string]any{"role": "VIEWER"}).expect(t, 200, "")
+	dev := h.person("dev")
+	h.call(dev.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")
+	stranger := h.person("stranger")
+	base := "/api/organizations/" + orgID + "/apps"
+
+	r := h.call(dev.client, "POST", base, map[string]any{"name": ""}).expect(t, 400, "VALIDATION_FAILED")
+	h.call(viewer.client, "POST", base, map[string]any{"name": "Nope"}).expect(t, 403, "FORBIDDEN")
+	h.call(stranger.client, "POST", base, map[string]any{"name": "Nope"}).expect(t, 404, "NOT_FOUND")
+	r = h.call(dev.client, "POST", base, map[string]any{"name": " Budget Buddy "}).expect(t, 201, "")
+	appID := r.body["app"].(map[string]any)["id"].(string)
+	cred := r.body["credential"].(map[string]any)
+	clientID, secret := cred["clientId"].(string), cred["secret"].(string)
+	if r.body["app"].(map[string]any)["name"] != "Budget Buddy" || r.body["app"].(map[string]any)["environment"] != "sandbox" || len(secret) != 43 || clientID == "" {
+		t.Fatalf("created = %s", r.raw)
+	}
+	appPath := base + "/" + appID
+	credPath := appPath + "/credentials/" + clientID
+
+	// The secret is shown once: never again in any response.
+	r = h.call(owner.client, "GET", appPath, nil).expect(t, 200, "")
+	if strings.Contains(r.raw, secret) || !strings.Contains(r.raw, clientID) {
+		t.Fatalf("detail = %s", r.raw)
+	}
+	r = h.call(viewer.client, "GET", appPath, nil).expect(t, 200, "")
+	if strings.Contains(r.raw, clientID) {
+		t.Fatalf("a Viewer sees the client ID: %s", r.raw)
+	}
+	h.call(viewer.client, "GET", base, nil).expect(t, 200, "")
+	h.call(stranger.client, "GET", appPath, nil).expect(t, 404, "NOT_FOUND")
+
+	// Verify: a clear yes or no; reset: the old secret stops working.
+	if r := h.call(dev.client, "POST", credPath+"/verify", map[string]any{"secret": secret}).expect(t, 200, ""); r.body["valid"] != true {
+		t.Fatalf("verify = %s", r.raw)
+	}
+	if r := h.call(dev.client, "POST", credPath+"/verify", map[string]any{"secret": "wrong"}).expect(t, 200, ""); r.body["valid"] != false {
+		t.Fatalf("verify wrong = %s", r.raw)
+	}
+	h.call(viewer.client, "POST", credPath+"/verify", map[string]any{"secret": secret}).expect(t, 403, "FORBIDDEN")
+	r = h.call(dev.client, "POST", credPath+"/reset", nil).expect(t, 200, "")
+	newSecret := r.body["secret"].(string)
+	if newSecret == secret {
+		t.Fatal("reset kept the secret")
+	}
+	if r := h.call(dev.client, "POST", credPath+"/verify", map[string]any{"secret": secret}).expect(t, 200, ""); r.body["valid"] != false {
+		t.Fatalf("the old secret still verifies: %s", r.raw)
+	}
+	if r := h.call(dev.client, "POST", credPath+"/verify", map[string]any{"secret": newSecret}).expect(t, 200, ""); r.body["valid"] != true {
+		t.Fatalf("the new secret does not verify: %s", r.raw)
+	}
+
+	// More credentials; the last one cannot be revoked.
+	h.call(dev.client, "DELETE", credPath, nil).expect(t, 409, "LAST_CREDENTIAL")
+	r = h.call(dev.client, "POST", appPath+"/credentials", map[string]any{"name": "Backend"}).expect(t, 201, "")
+	second, secondSecret := r.body["clientId"].(string), r.body["secret"].(string)
+	h.call(dev.client, "PATCH", appPath+"/credentials/"+second, map[string]any{"name": "Backend (blue)"}).expect(t, 200, "")
+	h.call(dev.client, "PATCH", appPath, map[string]any{"name": "Budget Buddy Pro"}).expect(t, 200, "")
+	h.call(dev.client, "DELETE", credPath, nil).expect(t, 204, "")
+	h.call(dev.client, "POST", credPath+"/verify", map[string]any{"secret": newSecret}).expect(t, 404, "NOT_FOUND")
+	r = h.call(owner.client, "GET", appPath, nil).expect(t, 200, "")
+	if creds := r.body["credentials"].([]any); len(creds) != 1 || creds[0].(map[string]any)["name"] != "Backend (blue)" || r.body["app"].(map[string]any)["name"] != "Budget Buddy Pro" {
+		t.Fatalf("after changes = %s", r.raw)
+	}
+
+	// No secret is stored or logged anywhere.
+	for _, sec := range []string{secret, newSecret, secondSecret} {
+		if strings.Contains(h.logs.String(), sec) {
+			t.Fatal("a secret appears in the logs")
+		}
+		if h.tableContains(sec) {
+			t.Fatal("a secret appears in the table")
+		}
+	}
+
+	// Deleting: developers may not; the owner may, and the credentials go with it.
+	h.call(dev.client, "DELETE", appPath, nil).expect(t, 403, "FORBIDDEN")
+	h.call(owner.client, "DELETE", appPath, nil).expect(t, 204, "")
+	h.call(owner.client, "GET", appPath, nil).expect(t, 404, "NOT_FOUND")
+	if _, err := h.orgStore.Credential(context.Background(), second); err == nil {
+		t.Fatal("a deleted app's credential can still be looked up by client ID")
+	}
+}
+
+// tableContains scans every item of the portal table for text.
+func (h *harness) tableContains(text string) bool {
+	h.t.Helper()
+	pages := dynamodb.NewScanPaginator(h.db, &dynamodb.ScanInput{TableName: &h.table})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(context.Background())
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		for _, item := range page.Items {
+			if strings.Contains(fmtItem(item), text) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/apps"
+	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/workflow"
+)
+
+var _ apps.Store = (*Orgs)(nil)
+
+type appItem struct {
+	Key
+	apps.App
+	// Credentials counts the app's credentials, so the last one cannot be revoked.
+	Credentials int `dynamodbav:"credentials"`
+}
+
+type credItem struct {
+	Key
+	apps.Credential
+}
+
+// credentialWrites are the two copies of a credential: under the organization (listed)
+// and under its client ID (looked up); cond applies to both.
+func (o *Orgs) credentialWrites(c apps.Credential, cond string) ([]workflow.Write, error) {
+	a, err := o.put(credItem{Key: CredentialKey(c.OrgID, c.AppID, c.ClientID), Credential: c}, cond)
+	if err != nil {
+		return nil, err
+	}
+	b, err := o.put(credItem{Key: ClientKey(c.ClientID), Credential: c}, cond)
+	if err != nil {
+		return nil, err
+	}
+	return []workflow.Write{a, b}, nil
+}
+
+func (o *Orgs) credentialCount(orgID, appID string, delta int) workflow.Write {
+	cond := "attribute_exists(PK)"
+	if delta < 0 {
+		cond += " AND credentials > :one"
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
+		UpdateExpression: aws.String("SET credentials = credentials + :d"), ConditionExpression: aws.String(cond),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":d":   &types.AttributeValueMemberN{Value: fmt.Sprint(delta)},
+			":one": &types.AttributeValueMemberN{Value: "1"}}}}
+}
+
+// CreateApp writes the app, its first credential and the audit entry together.
+func (o *Orgs) CreateApp(ctx context.Context, a apps.App, c apps.Credential, audit org.AuditEntry) error {
+	aw, err := o.put(appItem{Key: AppKey(a.OrgID, a.ID), App: a, Credentials: 1}, "attribute_not_exists(PK)")
+	if err != nil {
+		return err
+	}
+	cw, err := o.credentialWrites(c, "attribute_not_exists(PK)")
+	if err != nil {
+		return err
+	}
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, append([]workflow.Write{aw, au}, cw...)...)
+}
+
+// ListApps lists an organization's apps.
+func (o *Orgs) ListApps(ctx context.Context, orgID string) ([]apps.App, error) {
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, appPrefix, true, 0), func(it appItem) apps.App { return it.App })
+}
+
+// GetApp returns one app of an organization.
+func (o *Orgs) GetApp(ctx context.Context, orgID, appID string) (apps.App, error) {
+	var it appItem
+	err := o.get(ctx, AppKey(orgID, appID), &it, "app")
+	return it.App, err
+}
+
+// RenameApp renames an existing app.
+func (o *Orgs) RenameApp(ctx context.Context, orgID, appID, name string, audit org.AuditEntry) error {
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
+		UpdateExpression: aws.String("SET #n = :n"), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames: map[string]string{"#n": "name"}, ExpressionAttributeValues: map[string]types.AttributeValue{":n": s(name)}}}
+	return o.transact(ctx, errChanged, u, au)
+}
+
+// DeleteApp removes the app and both copies of each credential.
+func (o *Orgs) DeleteApp(ctx context.Context, a apps.App, creds []apps.Credential, audit org.AuditEntry) error {
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	writes := []workflow.Write{au, {Delete: &types.Delete{TableName: &o.table, Key: keyAV(AppKey(a.OrgID, a.ID)), ConditionExpression: aws.String("attribute_exists(PK)")}}}
+	for _, c := range creds {
+		writes = append(writes,
+			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(CredentialKey(c.OrgID, c.AppID, c.ClientID))}},
+			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(ClientKey(c.ClientID))}})
+	}
+	return o.transact(ctx, errChanged, writes...)
+}
+
+// AddCredential adds a credential to an existing app.
+func (o *Orgs) AddCredential(ctx context.Context, c apps.Credential, audit org.AuditEntry) error {
+	cw, err := o.credentialWrites(c, "attribute_not_exists(PK)")
+	if err != nil {
+		return err
+	}
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, append(cw, o.credentialCount(c.OrgID, c.AppID, 1), au)...)
+}
+
+// ListCredentials lists an app's credentials (consistent read under the organization).
+func (o *Orgs) ListCredentials(ctx context.Context, orgID, appID string) ([]apps.Credential, error) {
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, credPrefix(appID), true, 0), func(it credItem) apps.Credential { return it.Credential })
+}
+
+// Credential finds a credential by client ID in one read.
+func (o *Orgs) Credential(ctx context.Context, clientID string) (apps.Credential, error) {
+	var it credItem
+	err := o.get(ctx, ClientKey(clientID), &it, "credential")
+	return it.Credential, err
+}
+
+// SetSecret replaces the secret hash of both copies if it still is oldHash.
+func (o *Orgs) SetSecret(ctx context.Context, c apps.Credential, oldHash string, audit org.AuditEntry) error {
+	cw, err := o.credentialWrites(c, "secretHash = :old")
+	if err != nil {
+		return err
+	}
+	for _, w := range cw {
+		w.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":old": s(oldHash)}
+	}
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, apperr.New(apperr.Conflict, "CONFLICT", "The secret was reset at the same time elsewhere; reload."), append(cw, au)...)
+}
+
+// RenameCredential renames both copies of an existing credential.
+func (o *Orgs) RenameCredential(ctx context.Context, c apps.Credential, audit org.AuditEntry) error {
+	cw, err := o.credentialWrites(c, "attribute_exists(PK)")
+	if err != nil {
+		return err
+	}
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, append(cw, au)...)
+}
+
+// RevokeCredential deletes both copies unless it is the app's last credential.
+func (o *Orgs) RevokeCredential(ctx context.Context, c apps.Credential, audit org.AuditEntry) error {
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, apperr.New(apperr.Conflict, "LAST_CREDENTIAL", "An app keeps at least one credential: add another before you revoke this one, or delete the app."),
+		o.credentialCount(c.OrgID, c.AppID, -1),
+		workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(CredentialKey(c.OrgID, c.AppID, c.ClientID)), ConditionExpression: aws.String("attribute_exists(PK)")}},
+		workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(ClientKey(c.ClientID))}},
+		au)
+}
