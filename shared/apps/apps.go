@@ -77,9 +77,8 @@ func NewService(store Store, orgs Orgs) *Service {
 	return &Service{store: store, orgs: orgs, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
-// Roles allowed to change apps and see client IDs (seed 002): everyone but Viewers.
-var builders = []org.Role{org.Owner, org.Admin, org.Developer}
-
+// access checks the actor's membership; with change, also that they may change apps
+// (seed 002: everyone but Viewers) and that the organization is active.
 func (s *Service) access(ctx context.Context, a org.Actor, orgID string, change bool) (org.Organization, org.Member, error) {
 	g, m, err := s.orgs.Membership(ctx, a, orgID)
 	if err != nil {
