@@ -279,6 +279,8 @@ var wantCalls = map[string][]string{
 	"credential-reset":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"credential-rename":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"credential-revoke":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-redirect-add":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:UpdateItem"},
+	"app-redirect-remove":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:UpdateItem"},
 	"org-onboard":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:StartExecution"},
 	"ops-requests":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-request-get":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},

@@ -26,6 +26,8 @@ type App struct {
 	Environment org.Environment `json:"environment" dynamodbav:"environment" enum:"sandbox,production"`
 	CreatedAt   time.Time       `json:"createdAt" dynamodbav:"createdAt"`
 	CreatedBy   string          `json:"createdBy" dynamodbav:"createdBy"`
+	// RedirectURIs are the OAuth redirect URIs, matched exactly by the authorization server.
+	RedirectURIs []string `json:"redirectUris" dynamodbav:"redirectUris,stringset,omitempty"`
 }
 
 // Credential is one client ID of an app. SecretHash is the SHA-256 of the secret, which
@@ -55,6 +57,9 @@ type Store interface {
 	// SetSecret replaces the secret hash if the credential still has oldHash.
 	SetSecret(ctx context.Context, c Credential, oldHash string, audit org.AuditEntry) error
 	RenameCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
+	// AddRedirectURI adds a URI to the app's set.
+	AddRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error
+	RemoveRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error
 	// RevokeCredential deletes a credential unless it is the app's last one.
 	RevokeCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
 }
@@ -140,6 +145,7 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 	if err := s.store.CreateApp(ctx, app, cred, s.audit(a, orgID, "app.created", map[string]string{"appId": app.ID, "name": app.Name})); err != nil {
 		return AppCreated{}, err
 	}
+	app.RedirectURIs = []string{} // stored as an absent set; shown as an empty list
 	return AppCreated{App: app, Credential: NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}}, nil
 }
 

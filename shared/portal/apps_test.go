@@ -2,6 +2,8 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -63,6 +65,28 @@ func TestAppsAndCredentials(t *testing.T) {
 	}
 	if r := h.call(dev.client, "POST", credPath+"/verify", map[string]any{"secret": newSecret}).expect(t, 200, ""); r.body["valid"] != true {
 		t.Fatalf("the new secret does not verify: %s", r.raw)
+	}
+
+	// Redirect URIs: validated, deduplicated, removable; Viewers cannot change them.
+	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://budget.example/cb#x"}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[uri:fragment]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
+	h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://budget.example/cb"}).expect(t, 201, "")
+	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "http://localhost:3000/cb"}).expect(t, 201, "")
+	if fmt.Sprint(r.body["redirectUris"]) != "[http://localhost:3000/cb https://budget.example/cb]" {
+		t.Fatalf("redirect URIs = %s", r.raw)
+	}
+	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://budget.example/cb"}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[uri:duplicate]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
+	h.call(viewer.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://x.example/cb"}).expect(t, 403, "FORBIDDEN")
+	h.call(dev.client, "DELETE", appPath+"/redirect-uris?uri="+url.QueryEscape("http://localhost:3000/cb"), nil).expect(t, 204, "")
+	h.call(dev.client, "DELETE", appPath+"/redirect-uris?uri="+url.QueryEscape("http://localhost:3000/cb"), nil).expect(t, 404, "NOT_FOUND")
+	r = h.call(viewer.client, "GET", appPath, nil).expect(t, 200, "")
+	if fmt.Sprint(r.body["app"].(map[string]any)["redirectUris"]) != "[https://budget.example/cb]" {
+		t.Fatalf("after removal = %s", r.raw)
 	}
 
 	// More credentials; the last one cannot be revoked.

@@ -300,6 +300,16 @@ func (a *API) endpoints() map[string]endpoint {
 		"app-delete": noContent(func(a *API, r *http.Request, act org.Actor) error {
 			return a.Apps.Delete(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"))
 		}),
+		"app-redirect-add": withBody(201, func(a *API, r *http.Request, req apps.RedirectRequest) (apps.App, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.App{}, err
+			}
+			return a.Apps.AddRedirectURI(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		"app-redirect-remove": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Apps.RemoveRedirectURI(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.URL.Query().Get("uri"))
+		}),
 		"credential-add": withBody(201, func(a *API, r *http.Request, req apps.NameRequest) (apps.NewCredential, error) {
 			act, err := a.actor(r)
 			if err != nil {

@@ -82,6 +82,8 @@ var Portal = []Route{
 	{Name: "app-get", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: Session, Tag: "apps", Summary: "An app and its credentials (no client IDs for Viewers)"},
 	{Name: "app-rename", Method: "PATCH", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: Session, Tag: "apps", Summary: "Rename an app (the name customers see when they consent)"},
 	{Name: "app-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: Session, Tag: "apps", Summary: "Delete an app and revoke its credentials (owner and administrators)"},
+	{Name: "app-redirect-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: Session, Tag: "apps", Summary: "Register an OAuth redirect URI (https; http://localhost in the sandbox)"},
+	{Name: "app-redirect-remove", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: Session, Tag: "apps", Summary: "Remove the redirect URI given as ?uri="},
 	{Name: "credential-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials", Auth: Session, Tag: "apps", Summary: "Add a credential (the secret is shown once)"},
 	{Name: "credential-verify", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/verify", Auth: Session, Tag: "apps", Summary: "Check whether a secret belongs to a credential"},
 	{Name: "credential-reset", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/reset", Auth: Session, Tag: "apps", Summary: "Give a credential a new secret (shown once); the old one stops working"},

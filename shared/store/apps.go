@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -72,14 +73,23 @@ func (o *Orgs) CreateApp(ctx context.Context, a apps.App, c apps.Credential, aud
 
 // ListApps lists an organization's apps.
 func (o *Orgs) ListApps(ctx context.Context, orgID string) ([]apps.App, error) {
-	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, appPrefix, true, 0), func(it appItem) apps.App { return it.App })
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, appPrefix, true, 0), func(it appItem) apps.App { return withURIs(it.App) })
 }
 
 // GetApp returns one app of an organization.
 func (o *Orgs) GetApp(ctx context.Context, orgID, appID string) (apps.App, error) {
 	var it appItem
 	err := o.get(ctx, AppKey(orgID, appID), &it, "app")
-	return it.App, err
+	return withURIs(it.App), err
+}
+
+// withURIs gives an app an ordered, non-nil list of redirect URIs (DynamoDB keeps a set).
+func withURIs(a apps.App) apps.App {
+	if a.RedirectURIs == nil {
+		a.RedirectURIs = []string{}
+	}
+	slices.Sort(a.RedirectURIs)
+	return a
 }
 
 // RenameApp renames an existing app.
@@ -174,4 +184,30 @@ func (o *Orgs) RevokeCredential(ctx context.Context, c apps.Credential, audit or
 		workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(CredentialKey(c.OrgID, c.AppID, c.ClientID)), ConditionExpression: aws.String("attribute_exists(PK)")}},
 		workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(ClientKey(c.ClientID))}},
 		au)
+}
+
+// AddRedirectURI adds a URI to the app's set. The service checks the count first; the
+// set keeps a URI once even if two requests add it together.
+func (o *Orgs) AddRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error {
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
+		UpdateExpression:          aws.String("ADD redirectUris :u"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberSS{Value: []string{uri}}}}}
+	return o.transact(ctx, errChanged, u, au)
+}
+
+// RemoveRedirectURI removes a URI from the app's set.
+func (o *Orgs) RemoveRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error {
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
+		UpdateExpression: aws.String("DELETE redirectUris :u"), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberSS{Value: []string{uri}}}}}
+	return o.transact(ctx, errChanged, u, au)
 }

@@ -1,0 +1,6 @@
+// Command app-redirect-add is the Lambda function of the portal route "app-redirect-add".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("app-redirect-add") }
