@@ -48,8 +48,9 @@ type Store interface {
 	ListApps(ctx context.Context, orgID string) ([]App, error)
 	GetApp(ctx context.Context, orgID, appID string) (App, error)
 	RenameApp(ctx context.Context, orgID, appID, name string, audit org.AuditEntry) error
-	// DeleteApp removes the app and revokes every credential of it, all or nothing.
-	DeleteApp(ctx context.Context, a App, creds []Credential, audit org.AuditEntry) error
+	// DeleteApp removes the app, revokes every credential and detaches every certificate
+	// of it, all or nothing.
+	DeleteApp(ctx context.Context, a App, creds []Credential, certs []Certificate, audit org.AuditEntry) error
 	AddCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
 	ListCredentials(ctx context.Context, orgID, appID string) ([]Credential, error)
 	// Credential finds a credential by client ID (the TPP API's one-read lookup).
@@ -72,14 +73,15 @@ type Orgs interface {
 // Service applies the app rules.
 type Service struct {
 	store Store
+	certs CertificateStore
 	orgs  Orgs
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
 
 // NewService returns the app rules over a store and the organizations.
-func NewService(store Store, orgs Orgs) *Service {
-	return &Service{store: store, orgs: orgs, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+func NewService(store Store, certs CertificateStore, orgs Orgs) *Service {
+	return &Service{store: store, certs: certs, orgs: orgs, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
 // access checks the actor's membership; with change, also that they may change apps
@@ -231,7 +233,11 @@ func (s *Service) Delete(ctx context.Context, a org.Actor, orgID, appID string) 
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteApp(ctx, app, creds, s.audit(a, orgID, "app.deleted", map[string]string{"appId": appID, "name": app.Name}))
+	certs, err := s.appCertificates(ctx, orgID, appID)
+	if err != nil {
+		return err
+	}
+	return s.store.DeleteApp(ctx, app, creds, certs, s.audit(a, orgID, "app.deleted", map[string]string{"appId": appID, "name": app.Name}))
 }
 
 // AddCredential adds a credential to an app; its secret is shown once.

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/testkit"
 )
 
 func TestAppsAndCredentials(t *testing.T) {
@@ -112,6 +114,44 @@ func TestAppsAndCredentials(t *testing.T) {
 		}
 	}
 
+	// mTLS certificates: upload to the organization, select for apps (two at most, one
+	// app per certificate), remove; bad uploads are refused per field.
+	certs := base[:strings.LastIndex(base, "/apps")] + "/certificates"
+	r = h.call(dev.client, "POST", certs, map[string]any{"certificate": "not a certificate"}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[certificate:parse]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
+	var fingerprints []string
+	for range 3 {
+		qwac, _ := h.certificates(dev.client, "PSDBE-NBB-"+strings.ToUpper(testkit.Suffix()), "AIS")
+		r = h.call(dev.client, "POST", certs, map[string]any{"certificate": qwac}).expect(t, 201, "")
+		fingerprints = append(fingerprints, r.body["sha256Fingerprint"].(string))
+		if len(fingerprints) == 1 {
+			r = h.call(dev.client, "POST", certs, map[string]any{"certificate": qwac}).expect(t, 400, "VALIDATION_FAILED")
+			if fmt.Sprint(r.fields()) != "[certificate:duplicate]" {
+				t.Fatalf("fields = %v", r.fields())
+			}
+		}
+	}
+	if r := h.call(viewer.client, "GET", certs, nil).expect(t, 200, ""); len(r.body["certificates"].([]any)) != 3 {
+		t.Fatalf("certificates = %s", r.raw)
+	}
+	h.call(dev.client, "POST", appPath+"/certificates", map[string]any{"sha256Fingerprint": fingerprints[0]}).expect(t, 200, "")
+	h.call(dev.client, "POST", appPath+"/certificates", map[string]any{"sha256Fingerprint": fingerprints[1]}).expect(t, 200, "")
+	r = h.call(dev.client, "POST", appPath+"/certificates", map[string]any{"sha256Fingerprint": fingerprints[2]}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[sha256Fingerprint:max]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
+	r = h.call(dev.client, "POST", base, map[string]any{"name": "Second app"}).expect(t, 201, "")
+	otherApp := base + "/" + r.body["app"].(map[string]any)["id"].(string)
+	r = h.call(dev.client, "POST", otherApp+"/certificates", map[string]any{"sha256Fingerprint": fingerprints[0]}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[sha256Fingerprint:attached]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
+	h.call(viewer.client, "DELETE", appPath+"/certificates/"+fingerprints[1], nil).expect(t, 403, "FORBIDDEN")
+	h.call(dev.client, "DELETE", appPath+"/certificates/"+fingerprints[1], nil).expect(t, 204, "")
+	h.call(dev.client, "POST", otherApp+"/certificates", map[string]any{"sha256Fingerprint": fingerprints[1]}).expect(t, 200, "")
+
 	// Deleting: developers may not; the owner may, and the credentials go with it.
 	h.call(dev.client, "DELETE", appPath, nil).expect(t, 403, "FORBIDDEN")
 	h.call(owner.client, "DELETE", appPath, nil).expect(t, 204, "")
@@ -119,6 +159,8 @@ func TestAppsAndCredentials(t *testing.T) {
 	if _, err := h.orgStore.Credential(context.Background(), second); err == nil {
 		t.Fatal("a deleted app's credential can still be looked up by client ID")
 	}
+	// Its certificate is free again for another app.
+	h.call(dev.client, "POST", otherApp+"/certificates", map[string]any{"sha256Fingerprint": fingerprints[0]}).expect(t, 200, "")
 }
 
 // tableContains scans every item of the portal table for text.

@@ -310,6 +310,30 @@ func (a *API) endpoints() map[string]endpoint {
 		"app-redirect-remove": noContent(func(a *API, r *http.Request, act org.Actor) error {
 			return a.Apps.RemoveRedirectURI(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.URL.Query().Get("uri"))
 		}),
+		"org-certificates": noBody(200, func(a *API, r *http.Request) (apps.CertificatesView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.CertificatesView{}, err
+			}
+			return a.Apps.Certificates(r.Context(), act, r.PathValue("orgId"))
+		}, 404),
+		"org-certificate-upload": withBody(201, func(a *API, r *http.Request, req apps.UploadRequest) (apps.Certificate, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.Certificate{}, err
+			}
+			return a.Apps.Upload(r.Context(), act, r.PathValue("orgId"), req)
+		}, 404, 409),
+		"app-certificate-attach": withBody(200, func(a *API, r *http.Request, req apps.SelectRequest) (apps.Certificate, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.Certificate{}, err
+			}
+			return a.Apps.AttachCertificate(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		"app-certificate-detach": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Apps.DetachCertificate(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("fingerprint"))
+		}),
 		"credential-add": withBody(201, func(a *API, r *http.Request, req apps.NameRequest) (apps.NewCredential, error) {
 			act, err := a.actor(r)
 			if err != nil {

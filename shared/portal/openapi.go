@@ -141,6 +141,23 @@ func operationID(name string) string {
 // schemaGen turns Go types into JSON Schema 2020-12, named structs into components.
 type schemaGen struct {
 	components map[string]any
+	// types remembers which Go type owns each component name.
+	types map[string]reflect.Type
+}
+
+// componentName is the type's name, prefixed with its package's when another package's
+// type took the name first (eidas.Certificate and apps.Certificate).
+func (g *schemaGen) componentName(t reflect.Type) string {
+	if g.types == nil {
+		g.types = map[string]reflect.Type{}
+	}
+	name := t.Name()
+	if owner, taken := g.types[name]; taken && owner != t {
+		pkg := t.PkgPath()[strings.LastIndex(t.PkgPath(), "/")+1:]
+		name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+	}
+	g.types[name] = t
+	return name
 }
 
 var timeType = reflect.TypeOf(time.Time{})
@@ -152,7 +169,7 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	case t.Kind() == reflect.Pointer:
 		return g.schema(t.Elem())
 	case t.Kind() == reflect.Struct:
-		name := t.Name()
+		name := g.componentName(t)
 		if _, done := g.components[name]; !done {
 			g.components[name] = map[string]any{} // placeholder against recursion
 			g.components[name] = g.object(t)

@@ -105,7 +105,7 @@ func (o *Orgs) RenameApp(ctx context.Context, orgID, appID, name string, audit o
 }
 
 // DeleteApp removes the app and both copies of each credential.
-func (o *Orgs) DeleteApp(ctx context.Context, a apps.App, creds []apps.Credential, audit org.AuditEntry) error {
+func (o *Orgs) DeleteApp(ctx context.Context, a apps.App, creds []apps.Credential, certs []apps.Certificate, audit org.AuditEntry) error {
 	au, err := o.AuditWrite(audit)
 	if err != nil {
 		return err
@@ -115,6 +115,11 @@ func (o *Orgs) DeleteApp(ctx context.Context, a apps.App, creds []apps.Credentia
 		writes = append(writes,
 			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(CredentialKey(c.OrgID, c.AppID, c.ClientID))}},
 			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(ClientKey(c.ClientID))}})
+	}
+	for _, c := range certs {
+		writes = append(writes,
+			workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)), UpdateExpression: aws.String("REMOVE appId")}},
+			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(FingerprintKey(c.Fingerprint))}})
 	}
 	return o.transact(ctx, errChanged, writes...)
 }
@@ -210,4 +215,73 @@ func (o *Orgs) RemoveRedirectURI(ctx context.Context, orgID, appID, uri string, 
 		UpdateExpression: aws.String("DELETE redirectUris :u"), ConditionExpression: aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberSS{Value: []string{uri}}}}}
 	return o.transact(ctx, errChanged, u, au)
+}
+
+var _ apps.CertificateStore = (*Orgs)(nil)
+
+type certItem struct {
+	Key
+	apps.Certificate
+}
+
+type fingerprintItem struct {
+	Key
+	OrgID string `dynamodbav:"orgId"`
+	AppID string `dynamodbav:"appId"`
+}
+
+// PutCertificate stores an uploaded certificate once per organization.
+func (o *Orgs) PutCertificate(ctx context.Context, c apps.Certificate, audit org.AuditEntry) error {
+	cw, err := o.put(certItem{Key: OrgCertificateKey(c.OrgID, c.Fingerprint), Certificate: c}, "attribute_not_exists(PK)")
+	if err != nil {
+		return err
+	}
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, apperr.New(apperr.Conflict, "DUPLICATE", "This certificate is already uploaded."), cw, au)
+}
+
+// ListCertificates lists an organization's certificates.
+func (o *Orgs) ListCertificates(ctx context.Context, orgID string) ([]apps.Certificate, error) {
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, certPrefix, true, 0), func(it certItem) apps.Certificate { return it.Certificate })
+}
+
+// GetCertificate returns one uploaded certificate.
+func (o *Orgs) GetCertificate(ctx context.Context, orgID, fingerprint string) (apps.Certificate, error) {
+	var it certItem
+	err := o.get(ctx, OrgCertificateKey(orgID, fingerprint), &it, "certificate")
+	return it.Certificate, err
+}
+
+// AttachCertificate marks the certificate as the app's and writes the fingerprint lookup;
+// both fail if the certificate was attached meanwhile.
+func (o *Orgs) AttachCertificate(ctx context.Context, c apps.Certificate, appID string, _ int, audit org.AuditEntry) error {
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
+		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(appID)}}}
+	lookup, err := o.put(fingerprintItem{Key: FingerprintKey(c.Fingerprint), OrgID: c.OrgID, AppID: appID}, "attribute_not_exists(PK)")
+	if err != nil {
+		return err
+	}
+	app := workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(AppKey(c.OrgID, appID)), ConditionExpression: aws.String("attribute_exists(PK)")}}
+	return o.transact(ctx, apperr.New(apperr.Conflict, "CONFLICT", "The certificate was attached elsewhere at the same time; reload."), mark, lookup, app, au)
+}
+
+// DetachCertificate frees the certificate and removes its fingerprint lookup.
+func (o *Orgs) DetachCertificate(ctx context.Context, c apps.Certificate, audit org.AuditEntry) error {
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	unmark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
+		UpdateExpression: aws.String("REMOVE appId"), ConditionExpression: aws.String("appId = :app"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(c.AppID)}}}
+	del := workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(FingerprintKey(c.Fingerprint))}}
+	return o.transact(ctx, errChanged, unmark, del, au)
 }

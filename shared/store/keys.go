@@ -100,6 +100,17 @@ func CredentialKey(orgID, appID, clientID string) Key {
 
 func credPrefix(appID string) string { return "CRED#" + appID + "#" }
 
+// OrgCertificateKey is the key of a certificate uploaded to an organization.
+func OrgCertificateKey(orgID, fingerprint string) Key {
+	return Key{"ORG#" + orgID, "CERT#" + fingerprint}
+}
+
+// certPrefix is the sort-key prefix of an organization's certificates.
+const certPrefix = "CERT#"
+
+// FingerprintKey finds the app a presented certificate belongs to in one read (TPP API).
+func FingerprintKey(fingerprint string) Key { return Key{"FPR#" + fingerprint, "FPR"} }
+
 // ClientKey is the copy of a credential found by client ID in one read (the TPP API).
 func ClientKey(clientID string) Key { return Key{"CLIENT#" + clientID, "CLIENT"} }
 

@@ -1,0 +1,6 @@
+// Command app-certificate-attach is the Lambda function of the portal route "app-certificate-attach".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("app-certificate-attach") }

@@ -1,0 +1,6 @@
+// Command org-certificate-upload is the Lambda function of the portal route "org-certificate-upload".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("org-certificate-upload") }

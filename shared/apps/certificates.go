@@ -1,0 +1,149 @@
+package apps
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/eidas"
+	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/validation"
+)
+
+// MaxAppCertificates is how many certificates an app can have at once: two, so one can
+// be rotated without downtime.
+const MaxAppCertificates = 2
+
+// Certificate is an mTLS client certificate uploaded to an organization.
+type Certificate struct {
+	Fingerprint string    `json:"sha256Fingerprint" dynamodbav:"fingerprint"`
+	OrgID       string    `json:"-" dynamodbav:"orgId"`
+	Subject     string    `json:"subject" dynamodbav:"subject"`
+	Issuer      string    `json:"issuer" dynamodbav:"issuer"`
+	NotBefore   time.Time `json:"notBefore" dynamodbav:"notBefore"`
+	NotAfter    time.Time `json:"notAfter" dynamodbav:"notAfter"`
+	PEM         string    `json:"pem" dynamodbav:"pem"`
+	UploadedAt  time.Time `json:"uploadedAt" dynamodbav:"uploadedAt"`
+	UploadedBy  string    `json:"uploadedBy" dynamodbav:"uploadedBy"`
+	// AppID is the app the certificate is attached to, if any (one app per certificate,
+	// so a presented certificate identifies its app).
+	AppID string `json:"appId,omitempty" dynamodbav:"appId,omitempty"`
+}
+
+// CertificateStore keeps an organization's certificates and their attachment to apps.
+type CertificateStore interface {
+	PutCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
+	ListCertificates(ctx context.Context, orgID string) ([]Certificate, error)
+	GetCertificate(ctx context.Context, orgID, fingerprint string) (Certificate, error)
+	// AttachCertificate attaches an unattached certificate to an app with fewer than max.
+	AttachCertificate(ctx context.Context, c Certificate, appID string, max int, audit org.AuditEntry) error
+	DetachCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
+}
+
+// UploadRequest carries a certificate as PEM or base64 DER.
+type UploadRequest struct {
+	Certificate string `json:"certificate" validate:"required,max=20000"`
+}
+
+// CertificatesView lists certificates.
+type CertificatesView struct {
+	Certificates []Certificate `json:"certificates"`
+}
+
+// Upload stores a certificate in the organization (not Viewers); it must parse and be
+// valid now.
+func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req UploadRequest) (Certificate, error) {
+	if _, _, err := s.access(ctx, a, orgID, true); err != nil {
+		return Certificate{}, err
+	}
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return Certificate{}, apperr.Fields(errs...)
+	}
+	parsed, err := eidas.Parse(req.Certificate)
+	if err != nil {
+		return Certificate{}, apperr.Fields(apperr.Field("certificate", "parse", "This is not a certificate: paste it as PEM, or as base64 without the BEGIN/END lines."))
+	}
+	now := s.Now()
+	switch {
+	case now.After(parsed.NotAfter):
+		return Certificate{}, apperr.Fields(apperr.Field("certificate", "expired", "This certificate expired on "+parsed.NotAfter.Format("2 January 2006")+"."))
+	case now.Before(parsed.NotBefore):
+		return Certificate{}, apperr.Fields(apperr.Field("certificate", "notYetValid", "This certificate is valid only from "+parsed.NotBefore.Format("2 January 2006")+"."))
+	}
+	c := Certificate{Fingerprint: parsed.SHA256Fingerprint, OrgID: orgID, Subject: parsed.Subject.DN, Issuer: parsed.Issuer.DN,
+		NotBefore: parsed.NotBefore, NotAfter: parsed.NotAfter, PEM: parsed.PEM(), UploadedAt: now, UploadedBy: a.Email}
+	if err := s.certs.PutCertificate(ctx, c, s.audit(a, orgID, "certificate.uploaded", map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject})); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			return Certificate{}, apperr.Fields(apperr.Field("certificate", "duplicate", "This certificate is already uploaded; select it instead."))
+		}
+		return Certificate{}, err
+	}
+	return c, nil
+}
+
+// Certificates lists the organization's certificates.
+func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string) (CertificatesView, error) {
+	if _, _, err := s.access(ctx, a, orgID, false); err != nil {
+		return CertificatesView{}, err
+	}
+	list, err := s.certs.ListCertificates(ctx, orgID)
+	if list == nil {
+		list = []Certificate{}
+	}
+	return CertificatesView{Certificates: list}, err
+}
+
+// SelectRequest names an uploaded certificate by fingerprint.
+type SelectRequest struct {
+	Fingerprint string `json:"sha256Fingerprint" validate:"required,len=64,hexadecimal"`
+}
+
+// AttachCertificate gives an app an uploaded certificate (at most two per app).
+func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req SelectRequest) (Certificate, error) {
+	if _, _, err := s.app(ctx, a, orgID, appID, true); err != nil {
+		return Certificate{}, err
+	}
+	req.Fingerprint = strings.ToLower(req.Fingerprint)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return Certificate{}, apperr.Fields(errs...)
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, req.Fingerprint)
+	if err != nil {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "unknown", "Upload this certificate to the organization first."))
+	}
+	if c.AppID != "" {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attached", "This certificate belongs to another app; a certificate identifies one app."))
+	}
+	attached, err := s.appCertificates(ctx, orgID, appID)
+	if err != nil {
+		return Certificate{}, err
+	}
+	if len(attached) >= MaxAppCertificates {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))
+	}
+	if err := s.certs.AttachCertificate(ctx, c, appID, MaxAppCertificates, s.audit(a, orgID, "certificate.attached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint})); err != nil {
+		return Certificate{}, err
+	}
+	c.AppID = appID
+	return c, nil
+}
+
+func (s *Service) appCertificates(ctx context.Context, orgID, appID string) ([]Certificate, error) {
+	all, err := s.certs.ListCertificates(ctx, orgID)
+	return slices.DeleteFunc(all, func(c Certificate) bool { return c.AppID != appID }), err
+}
+
+// DetachCertificate removes a certificate from an app (it stays uploaded).
+func (s *Service) DetachCertificate(ctx context.Context, a org.Actor, orgID, appID, fingerprint string) error {
+	if _, _, err := s.app(ctx, a, orgID, appID, true); err != nil {
+		return err
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
+	if err != nil || c.AppID != appID {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "This app has no such certificate.")
+	}
+	return s.certs.DetachCertificate(ctx, c, s.audit(a, orgID, "certificate.detached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}))
+}
