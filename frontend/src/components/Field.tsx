@@ -47,8 +47,24 @@ export function FieldError({ id, errors }: { id: string; errors?: string[] }) {
   );
 }
 
-export function TextField({ form, name, label, hint, errors, describedBy, optional, type = "text", value, onValueChange, required, ...rest }: TextFieldProps) {
-  const id = fieldId(form, name);
+/** The ARIA attributes that tie a control to its hint, extra descriptions and errors. */
+type ControlAria = { "aria-invalid"?: true; "aria-describedby"?: string };
+
+/**
+ * The frame every labelled control shares: label (with "optional"), hint, the control,
+ * what comes after it and its errors. The control receives its ARIA attributes.
+ */
+function LabelledField(props: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  optional?: boolean;
+  errors?: string[];
+  describedBy?: string;
+  after?: ReactNode;
+  control: (aria: ControlAria) => ReactNode;
+}) {
+  const { id, label, hint, optional, errors, describedBy, after, control } = props;
   const hasError = !!errors && errors.length > 0;
   return (
     <div className={`field${hasError ? " field--invalid" : ""}`}>
@@ -61,19 +77,27 @@ export function TextField({ form, name, label, hint, errors, describedBy, option
           {hint}
         </p>
       )}
-      <input
-        {...rest}
-        id={id}
-        name={name}
-        type={type}
-        value={value}
-        required={required}
-        onChange={(e) => onValueChange(e.target.value)}
-        aria-invalid={hasError ? true : undefined}
-        aria-describedby={describedByIds(id, !!hint, hasError, describedBy)}
-      />
+      {control({ "aria-invalid": hasError ? true : undefined, "aria-describedby": describedByIds(id, !!hint, hasError, describedBy) })}
       <FieldError id={id} errors={errors} />
+      {after}
     </div>
+  );
+}
+
+export function TextField({ form, name, label, hint, errors, describedBy, optional, type = "text", value, onValueChange, required, ...rest }: TextFieldProps) {
+  const id = fieldId(form, name);
+  return (
+    <LabelledField
+      id={id}
+      label={label}
+      hint={hint}
+      optional={optional}
+      errors={errors}
+      describedBy={describedBy}
+      control={(aria) => (
+        <input {...rest} {...aria} id={id} name={name} type={type} value={value} required={required} onChange={(e) => onValueChange(e.target.value)} />
+      )}
+    />
   );
 }
 
@@ -118,34 +142,30 @@ interface TextAreaFieldProps extends Omit<BaseProps, keyof InputProps>, TextArea
 
 export function TextAreaField({ form, name, label, hint, errors, describedBy, optional, value, onValueChange, mono, after, required, className, ...rest }: TextAreaFieldProps) {
   const id = fieldId(form, name);
-  const hasError = !!errors && errors.length > 0;
   return (
-    <div className={`field${hasError ? " field--invalid" : ""}`}>
-      <label htmlFor={id}>
-        {label}
-        {optional && <span className="optional"> (optional)</span>}
-      </label>
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
+    <LabelledField
+      id={id}
+      label={label}
+      hint={hint}
+      optional={optional}
+      errors={errors}
+      describedBy={describedBy}
+      after={after}
+      control={(aria) => (
+        <textarea
+          {...rest}
+          {...aria}
+          id={id}
+          name={name}
+          value={value}
+          required={required}
+          className={[mono ? "mono" : "", className ?? ""].filter(Boolean).join(" ") || undefined}
+          spellCheck={mono ? false : rest.spellCheck}
+          autoCapitalize={mono ? "off" : rest.autoCapitalize}
+          onChange={(e) => onValueChange(e.target.value)}
+        />
       )}
-      <textarea
-        {...rest}
-        id={id}
-        name={name}
-        value={value}
-        required={required}
-        className={[mono ? "mono" : "", className ?? ""].filter(Boolean).join(" ") || undefined}
-        spellCheck={mono ? false : rest.spellCheck}
-        autoCapitalize={mono ? "off" : rest.autoCapitalize}
-        onChange={(e) => onValueChange(e.target.value)}
-        aria-invalid={hasError ? true : undefined}
-        aria-describedby={describedByIds(id, !!hint, hasError, describedBy)}
-      />
-      <FieldError id={id} errors={errors} />
-      {after}
-    </div>
+    />
   );
 }
 
@@ -161,36 +181,25 @@ interface SelectFieldProps extends Omit<BaseProps, keyof InputProps>, SelectProp
 
 export function SelectField({ form, name, label, hint, errors, describedBy, optional, value, onValueChange, options, placeholder, ...rest }: SelectFieldProps) {
   const id = fieldId(form, name);
-  const hasError = !!errors && errors.length > 0;
   return (
-    <div className={`field${hasError ? " field--invalid" : ""}`}>
-      <label htmlFor={id}>
-        {label}
-        {optional && <span className="optional"> (optional)</span>}
-      </label>
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
+    <LabelledField
+      id={id}
+      label={label}
+      hint={hint}
+      optional={optional}
+      errors={errors}
+      describedBy={describedBy}
+      control={(aria) => (
+        <select {...rest} {...aria} id={id} name={name} value={value} onChange={(e) => onValueChange(e.target.value)}>
+          {placeholder !== undefined && <option value="">{placeholder}</option>}
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
       )}
-      <select
-        {...rest}
-        id={id}
-        name={name}
-        value={value}
-        onChange={(e) => onValueChange(e.target.value)}
-        aria-invalid={hasError ? true : undefined}
-        aria-describedby={describedByIds(id, !!hint, hasError, describedBy)}
-      >
-        {placeholder !== undefined && <option value="">{placeholder}</option>}
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      <FieldError id={id} errors={errors} />
-    </div>
+    />
   );
 }
 
