@@ -65,6 +65,34 @@ func wantKind(t *testing.T, err error, kind *apperr.Error, code string) {
 	}
 }
 
+// interleave creates profile u1 and runs two updates so that fast commits while slow is
+// between its read and its write; it returns slow's error.
+func interleave(t *testing.T, s *store.Portal, slow, fast func(*account.Profile)) error {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	var slowErr error
+	wg.Go(func() {
+		_, slowErr = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+			close(inside)
+			<-release
+			slow(p)
+			return nil
+		})
+	})
+	<-inside
+	if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { fast(p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	wg.Wait()
+	return slowErr
+}
+
 var contract = []struct {
 	name string
 	run  func(t *testing.T, s *store.Portal)
@@ -136,29 +164,9 @@ var contract = []struct {
 		}
 	}},
 	{"concurrent updates: one wins, the other conflicts", func(t *testing.T, s *store.Portal) {
-		ctx := context.Background()
-		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
-			t.Fatal(err)
-		}
-		inside, release := make(chan struct{}), make(chan struct{})
-		var wg sync.WaitGroup
-		var slowErr error
-		wg.Go(func() {
-			_, slowErr = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
-				close(inside)
-				<-release
-				p.FullName = "slow"
-				return nil
-			})
-		})
-		<-inside
-		if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "fast"; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		close(release)
-		wg.Wait()
+		slowErr := interleave(t, s, func(p *account.Profile) { p.FullName = "slow" }, func(p *account.Profile) { p.FullName = "fast" })
 		wantKind(t, slowErr, apperr.ErrConflict, "CONCURRENT_UPDATE")
-		if got, _ := s.GetProfile(ctx, "u1"); got.FullName != "fast" {
+		if got, _ := s.GetProfile(context.Background(), "u1"); got.FullName != "fast" {
 			t.Fatalf("name = %q, want fast", got.FullName)
 		}
 	}},
@@ -279,28 +287,8 @@ var contract = []struct {
 		}
 	}},
 	{"two writers with the same result: the second still conflicts", func(t *testing.T, s *store.Portal) {
-		ctx := context.Background()
-		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
-			t.Fatal(err)
-		}
-		inside, release := make(chan struct{}), make(chan struct{})
-		var wg sync.WaitGroup
-		var slowErr error
-		wg.Go(func() {
-			_, slowErr = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
-				close(inside)
-				<-release
-				p.ExpiryWarnedDays = 14
-				return nil
-			})
-		})
-		<-inside
-		if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.ExpiryWarnedDays = 14; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		close(release)
-		wg.Wait()
-		wantKind(t, slowErr, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		same := func(p *account.Profile) { p.ExpiryWarnedDays = 14 }
+		wantKind(t, interleave(t, s, same, same), apperr.ErrConflict, "CONCURRENT_UPDATE")
 	}},
 	{"a released link can be used again, once", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
