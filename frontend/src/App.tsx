@@ -4,6 +4,8 @@ import { Layout } from "./components/Layout";
 import { RequireAuth } from "./components/RequireAuth";
 import { AccountPage } from "./pages/AccountPage";
 import { ActivatePage } from "./pages/ActivatePage";
+import { AppPage } from "./pages/AppPage";
+import { AppsPage } from "./pages/AppsPage";
 import { ChangePasswordPage } from "./pages/ChangePasswordPage";
 import { DevMailPage } from "./pages/DevMailPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
@@ -41,6 +43,8 @@ export function AppRoutes() {
         <Route path="organizations" element={signedIn(<OrganizationsPage />)} />
         <Route path="organizations/onboard" element={signedIn(<OnboardPage />)} />
         <Route path="organizations/:orgId" element={signedIn(<OrganizationPage />)} />
+        <Route path="organizations/:orgId/apps" element={signedIn(<AppsPage />)} />
+        <Route path="organizations/:orgId/apps/:appId" element={signedIn(<AppPage />)} />
         <Route path="invitations/accept" element={<InvitationAcceptPage />} />
         <Route path="ops" element={signedIn(<OpsLayout />)}>
           <Route index element={<OpsInboxPage />} />

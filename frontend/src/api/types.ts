@@ -32,6 +32,18 @@ export type AssignableRole = JsonOf<paths["/api/organizations/{orgId}/members/{u
 export type Invitation = JsonOf<paths["/api/organizations/{orgId}/invitations"]["get"]["responses"][200]>["invitations"][number];
 export type InvitationPreview = JsonOf<paths["/api/invitations/{token}"]["get"]["responses"][200]>;
 
+// Apps, credentials, redirect URIs and mTLS certificates
+export type App = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}"]["patch"]["responses"][200]>;
+export type AppDetail = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}"]["get"]["responses"][200]>;
+export type AppCreated = JsonOf<paths["/api/organizations/{orgId}/apps"]["post"]["responses"][201]>;
+/** A credential as listed: Viewers get it without its client ID. */
+export type Credential = AppDetail["credentials"][number];
+/** A credential with its secret, shown once (after registering, adding or resetting). */
+export type NewCredential = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/credentials"]["post"]["responses"][201]>;
+export type VerifyResult = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/verify"]["post"]["responses"][200]>;
+/** An mTLS certificate uploaded to an organization; appId names the app it is selected for. */
+export type MtlsCertificate = JsonOf<paths["/api/organizations/{orgId}/certificates"]["post"]["responses"][201]>;
+
 // Operations console
 export type OpsOrganizationDetail = JsonOf<paths["/api/ops/organizations/{orgId}"]["get"]["responses"][200]>;
 export type OpsOrganizationSummary = JsonOf<paths["/api/ops/organizations"]["get"]["responses"][200]>["organizations"][number];

@@ -73,6 +73,7 @@ function OrganizationView({ orgId }: { orgId: string }) {
   const active = o.status === "ACTIVE";
   const sections = [
     { id: "overview", label: "Overview", show: true },
+    { id: "apps", label: "Apps", show: true },
     { id: "members", label: "Members", show: true },
     { id: "invitations", label: "Invitations", show: perms.invite && active },
     { id: "requests", label: "Requests", show: true },
@@ -103,12 +104,30 @@ function OrganizationView({ orgId }: { orgId: string }) {
         </ul>
       </nav>
       <Overview org={o} onChange={setData} />
+      <AppsLink org={o} />
       <MembersSection org={o} tick={tick} onChanged={changed} />
       {perms.invite && active && <InvitationsSection orgId={o.id} tick={tick} onChanged={changed} />}
       <RequestsSection orgId={o.id} tick={tick} />
       {perms.seeAudit && <AuditSection orgId={o.id} tick={tick} />}
       {(perms.rename || perms.offboard) && active && <SettingsSection org={o} onChanged={changed} />}
     </>
+  );
+}
+
+function AppsLink({ org }: { org: Organization }) {
+  return (
+    <section id="apps" aria-labelledby="apps-heading" className="section">
+      <h2 id="apps-heading">Apps</h2>
+      <p>
+        Register the organization's apps, manage their credentials, redirect URIs and mTLS certificates, subscribe them to the
+        bank's APIs and take them live.
+      </p>
+      <p>
+        <Link id="org-apps-link" className="button button--secondary" to={`/organizations/${encodeURIComponent(org.id)}/apps`}>
+          Go to the apps
+        </Link>
+      </p>
+    </section>
   );
 }
 

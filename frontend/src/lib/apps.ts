@@ -1,0 +1,75 @@
+import type { MemberRole, NewCredential, Organization } from "../api/types";
+
+/** An app has at most this many mTLS certificates: the current one and its replacement. */
+export const MAX_APP_CERTIFICATES = 2;
+
+/** A certificate that expires within this many days is flagged. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export type Expiry = { state: "expired" } | { state: "soon"; days: number } | { state: "valid"; days: number };
+
+/**
+ * Where a certificate stands against its expiry: expired, expiring within
+ * EXPIRY_WARNING_DAYS (days left rounded up, so "1 day" until the last moment), or valid.
+ */
+export function expiryOf(notAfter: string, now: number = Date.now()): Expiry {
+  const ms = new Date(notAfter).getTime() - now;
+  if (Number.isNaN(ms) || ms <= 0) return { state: "expired" };
+  const days = Math.ceil(ms / DAY);
+  return days <= EXPIRY_WARNING_DAYS ? { state: "soon", days } : { state: "valid", days };
+}
+
+/** What the apps pages let a member do; the server enforces the same rules. */
+export function appPermissions(org: Pick<Organization, "role" | "status"> | null | undefined) {
+  const role: MemberRole | undefined = org?.role;
+  const active = org?.status === "ACTIVE";
+  const member = role !== undefined;
+  return {
+    /** Register apps, manage credentials, redirect URIs, certificates and subscriptions. */
+    change: member && role !== "VIEWER" && active,
+    /** Delete an app: the owner and administrators. */
+    delete: (role === "OWNER" || role === "ADMIN") && active,
+    /** Viewers never see client IDs. */
+    seeClientIds: member && role !== "VIEWER",
+  };
+}
+
+/** Short form of a SHA-256 fingerprint for option labels: the first and last 8 hex digits. */
+export function shortFingerprint(fp: string): string {
+  return fp.length > 20 ? `${fp.slice(0, 8)}…${fp.slice(-8)}` : fp;
+}
+
+/** "CN=tpp.example.com,O=Example TPP,C=BE" → "CN=tpp.example.com, O=Example TPP, C=BE". */
+export function readableDN(dn: string): string {
+  return dn ? dn.replace(/,(?=[A-Za-z.0-9]+=)/g, ", ") : "—";
+}
+
+/** Why a secret is being shown. */
+export type SecretReason = "registered" | "added" | "reset" | "generated";
+
+/** A secret just issued, waiting to be shown once. */
+export interface IssuedSecret {
+  credential: NewCredential;
+  reason: SecretReason;
+}
+
+// The app page shows the secret of an app registered on the apps page. It is handed over
+// in memory only: never in the URL, history state or storage.
+let handedOver: { appId: string; issued: IssuedSecret } | null = null;
+
+/** Keeps a just-issued secret for the app's page to show once. */
+export function handOverSecret(appId: string, issued: IssuedSecret) {
+  handedOver = { appId, issued };
+}
+
+/** The secret handed over for this app, if any; it stays until forgotten. */
+export function peekHandedOverSecret(appId: string): IssuedSecret | null {
+  return handedOver?.appId === appId ? handedOver.issued : null;
+}
+
+/** Forgets a handed-over secret once its page shows it. */
+export function forgetHandedOverSecret() {
+  handedOver = null;
+}

@@ -1,0 +1,266 @@
+import { waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { fakeServer, json, type RecordedRequest } from "../test/fakeServer";
+import { ACCOUNT } from "../test/fixtures";
+import { location, renderApp } from "../test/renderApp";
+
+const el = (id: string) => document.getElementById(id);
+async function found(id: string) {
+  return waitFor(() => {
+    const e = el(id);
+    expect(e).not.toBeNull();
+    return e!;
+  });
+}
+
+const ORG = {
+  id: "org-1",
+  name: "Example TPP",
+  environment: "sandbox",
+  status: "ACTIVE",
+  role: "OWNER",
+  contact: { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+32 2 123 45 67" },
+  services: ["AIS"],
+  organizationIdentifier: "PSDBE-SBX-0123456789",
+  members: 1,
+  maxMembers: 10,
+  createdAt: "2025-03-01T10:00:00Z",
+};
+
+const APP = {
+  id: "app-1",
+  organizationId: "org-1",
+  name: "Budget Buddy",
+  environment: "sandbox",
+  createdAt: "2025-03-02T10:00:00Z",
+  createdBy: "ada@example.com",
+  redirectUris: [] as string[],
+};
+
+const WARNING = "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it.";
+const credential = (clientId: string, name: string) => ({ clientId, appId: "app-1", name, createdAt: "2025-03-02T10:00:00Z", secretResetAt: "2025-03-02T10:00:00Z" });
+const FAR = "2099-01-01T00:00:00Z";
+const CERT = {
+  sha256Fingerprint: "ab".repeat(32),
+  subject: "CN=budget.example.com,O=Example TPP,C=BE",
+  issuer: "CN=Developer Portal Sandbox CA,O=Developer Portal Sandbox,C=BE",
+  notBefore: "2025-01-01T00:00:00Z",
+  notAfter: FAR,
+  pem: "PEM",
+  uploadedAt: "2025-03-02T10:00:00Z",
+  uploadedBy: "ada@example.com",
+};
+
+function server(role: string, more: Record<string, (req: RecordedRequest) => Response> = {}) {
+  document.cookie = "devportal_csrf=c; path=/";
+  const org = { ...ORG, role };
+  return fakeServer({
+    "GET /api/account": () => json(200, ACCOUNT),
+    "GET /api/organizations": () => json(200, { organizations: [org] }),
+    "GET /api/organizations/org-1": () => json(200, org),
+    "GET /api/organizations/org-1/apps": () => json(200, { apps: [] }),
+    "GET /api/organizations/org-1/certificates": () => json(200, { certificates: [] }),
+    ...more,
+  });
+}
+
+const mutations = (requests: RecordedRequest[]) => requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+
+describe("Apps pages", () => {
+  it("registers an app, shows its secret once, verifies, resets after confirming and adds a credential", async () => {
+    let creds = [credential("cid-1", "Default")];
+    let secret = "first-secret";
+    const { requests } = server("DEVELOPER", {
+      "POST /api/organizations/org-1/apps": () => json(201, { app: APP, credential: { ...creds[0], secret, warning: WARNING } }),
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: creds }),
+      "POST /api/organizations/org-1/apps/app-1/credentials/cid-1/verify": (req) => {
+        const ok = (req.body as { secret: string }).secret === secret;
+        return json(200, { valid: ok, message: ok ? "This secret belongs to the credential." : "This secret does not belong to the credential. If you lost the secret, reset it." });
+      },
+      "POST /api/organizations/org-1/apps/app-1/credentials/cid-1/reset": () => {
+        secret = "second-secret";
+        return json(200, { ...creds[0], secretResetAt: "2025-03-03T10:00:00Z", secret, warning: WARNING });
+      },
+      "POST /api/organizations/org-1/apps/app-1/credentials": (req) => {
+        const c = credential("cid-2", (req.body as { name: string }).name);
+        creds = [...creds, c];
+        return json(201, { ...c, secret: "third-secret", warning: WARNING });
+      },
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps");
+
+    await found("apps-empty");
+    expect(el("register-app-name-hint")!.textContent).toContain("The bank's customers see this name on the consent page");
+    await user.type(el("register-app-name")!, "  Budget Buddy ");
+    await user.click(within(el("register-app-form")!).getByRole("button", { name: "Register app" }));
+
+    await waitFor(() => expect(location.current).toBe("/organizations/org-1/apps/app-1"));
+    expect((await found("secret-value")).textContent).toBe("first-secret");
+    expect(el("secret-clientId")!.textContent).toBe("cid-1");
+    expect(el("secret-warning")!.textContent).toBe(WARNING);
+    expect(requests.find((r) => r.method === "POST")!.body).toEqual({ name: "Budget Buddy" });
+
+    // Hidden once stored, and never shown again.
+    await user.click(el("secret-done")!);
+    expect(el("secret-panel")).toBeNull();
+    expect(document.body.textContent).not.toContain("first-secret");
+
+    // Verify: a clear yes, then a clear no.
+    await user.click(await found("credential-verify-cid-1"));
+    await user.type(el("verify-cid-1-secret")!, "first-secret");
+    await user.click(within(el("verify-cid-1-form")!).getByRole("button", { name: "Verify" }));
+    await waitFor(() => expect(el("verify-cid-1-result")!.textContent).toBe("Yes, this is the secret. This secret belongs to the credential."));
+
+    // Reset: confirmation first, then the new secret once.
+    await user.click(el("credential-reset-cid-1")!);
+    expect((await found("reset-dialog-title")).textContent).toBe("Reset the secret of Default?");
+    expect(mutations(requests)).toEqual(["POST /api/organizations/org-1/apps", "POST /api/organizations/org-1/apps/app-1/credentials/cid-1/verify"]);
+    await user.click(el("reset-dialog-confirm")!);
+    await waitFor(() => expect(el("secret-value")?.textContent).toBe("second-secret"));
+    expect(el("secret-panel-title")!.textContent).toBe("New secret");
+
+    await user.clear(el("verify-cid-1-secret")!);
+    await user.type(el("verify-cid-1-secret")!, "first-secret");
+    await user.click(within(el("verify-cid-1-form")!).getByRole("button", { name: "Verify" }));
+    await waitFor(() => expect(el("verify-cid-1-result")!.querySelector("strong")!.textContent).toBe("No, this is not the secret."));
+
+    // A second credential, its secret shown once in place of the previous one.
+    await user.type(el("add-credential-name")!, "Rotation");
+    await user.click(within(el("add-credential-form")!).getByRole("button", { name: "Add credential" }));
+    await waitFor(() => expect(el("secret-value")?.textContent).toBe("third-secret"));
+    expect(el("secret-name")!.textContent).toBe("Rotation");
+    await found("credential-cid-2");
+    // Developers may not delete apps.
+    expect(el("delete-app")).toBeNull();
+    expect(el("rename-app-form")).not.toBeNull();
+  });
+
+  it("shows the server's refusals next to their fields and in alerts", async () => {
+    server("OWNER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+      "POST /api/organizations/org-1/apps/app-1/redirect-uris": () =>
+        json(400, { code: "VALIDATION_FAILED", message: "Some fields need your attention.", fields: [{ field: "uri", rule: "https", message: "Use an https address." }], requestId: "r-1" }),
+      "DELETE /api/organizations/org-1/apps/app-1/credentials/cid-1": () =>
+        json(409, { code: "LAST_CREDENTIAL", message: "An app keeps at least one credential; add another before revoking this one.", requestId: "r-2" }),
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1");
+
+    await user.type(await found("redirect-uri"), "http://app.example.com/cb");
+    await user.click(within(el("redirect-form")!).getByRole("button", { name: "Add redirect URI" }));
+    await waitFor(() => expect(el("redirect-uri-error")!.textContent).toBe("Use an https address."));
+    expect(document.activeElement).toBe(el("redirect-uri"));
+
+    await user.click(el("credential-revoke-cid-1")!);
+    expect((await found("revoke-dialog-title")).textContent).toBe("Revoke Default?");
+    await user.click(el("revoke-dialog-confirm")!);
+    const alert = await found("credentials-error");
+    expect(alert.querySelector(".alert-message")!.textContent).toBe("An app keeps at least one credential; add another before revoking this one.");
+  });
+
+  it("adds and removes redirect URIs, selects and removes certificates, renames and deletes the app", async () => {
+    let app = { ...APP };
+    let certs = [{ ...CERT }, { ...CERT, sha256Fingerprint: "cd".repeat(32), subject: "CN=soon.example.com", notAfter: new Date(Date.now() + 5 * 86400_000 + 3600_000).toISOString() }];
+    const { requests } = server("OWNER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app, credentials: [credential("cid-1", "Default")] }),
+      "GET /api/organizations/org-1/certificates": () => json(200, { certificates: certs }),
+      "POST /api/organizations/org-1/apps/app-1/redirect-uris": (req) => {
+        app = { ...app, redirectUris: [...app.redirectUris, (req.body as { uri: string }).uri] };
+        return json(201, app);
+      },
+      "DELETE /api/organizations/org-1/apps/app-1/redirect-uris": () => {
+        app = { ...app, redirectUris: [] };
+        return new Response(null, { status: 204 });
+      },
+      "POST /api/organizations/org-1/apps/app-1/certificates": (req) => {
+        const fp = (req.body as { sha256Fingerprint: string }).sha256Fingerprint;
+        certs = certs.map((c) => (c.sha256Fingerprint === fp ? { ...c, appId: "app-1" } : c));
+        return json(200, certs.find((c) => c.sha256Fingerprint === fp));
+      },
+      [`DELETE /api/organizations/org-1/apps/app-1/certificates/${"cd".repeat(32)}`]: () => {
+        certs = certs.map((c) => ({ ...c, appId: undefined }));
+        return new Response(null, { status: 204 });
+      },
+      "PATCH /api/organizations/org-1/apps/app-1": (req) => {
+        app = { ...app, name: (req.body as { name: string }).name };
+        return json(200, app);
+      },
+      "DELETE /api/organizations/org-1/apps/app-1": () => new Response(null, { status: 204 }),
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1");
+
+    await user.type(await found("redirect-uri"), "https://budget.example.com/cb");
+    await user.click(within(el("redirect-form")!).getByRole("button", { name: "Add redirect URI" }));
+    await waitFor(() => expect(el("redirect-uris-list")?.textContent).toContain("https://budget.example.com/cb"));
+    await user.click(el("redirect-remove-0")!);
+    await found("redirect-remove-dialog");
+    await user.click(el("redirect-remove-dialog-confirm")!);
+    await found("redirect-uris-empty");
+    expect(requests.filter((r) => r.method === "DELETE")[0].path).toBe("/api/organizations/org-1/apps/app-1/redirect-uris?uri=https%3A%2F%2Fbudget.example.com%2Fcb");
+
+    // Selecting the certificate that expires soon shows the warning.
+    await user.selectOptions(await found("attach-certificate-sha256Fingerprint"), "cd".repeat(32));
+    await user.click(within(el("attach-certificate-form")!).getByRole("button", { name: "Select for this app" }));
+    await found("app-certificates-table");
+    expect(el("app-certificates-expiry")!.textContent).toContain("expires within 30 days");
+    expect(el("app-certificates-table")!.textContent).toContain("Expires in 6 days");
+    await user.click(el(`certificate-remove-${"cd".repeat(32)}`)!);
+    expect((await found("certificate-remove-dialog-title")).textContent).toBe("Remove this certificate from Budget Buddy?");
+    await user.click(el("certificate-remove-dialog-confirm")!);
+    await found("app-certificates-empty");
+
+    await user.clear(el("rename-app-name")!);
+    await user.type(el("rename-app-name")!, "Budget Pal");
+    await user.click(within(el("rename-app-form")!).getByRole("button", { name: "Rename app" }));
+    await waitFor(() => expect(el("app-name")!.textContent).toBe("Budget Pal"));
+
+    await user.click(el("delete-app")!);
+    expect((await found("delete-app-dialog-title")).textContent).toBe("Delete Budget Pal?");
+    await user.click(el("delete-app-dialog-confirm")!);
+    await waitFor(() => expect(location.current).toBe("/organizations/org-1/apps"));
+    expect((await found("apps-notice")).textContent).toBe("Budget Pal is deleted and its credentials are revoked.");
+  });
+
+  it("shows viewers the app without client IDs and without any control", async () => {
+    server("VIEWER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, redirectUris: ["https://budget.example.com/cb"] }, credentials: [{ ...credential("", "Default"), clientId: undefined }] }),
+      "GET /api/organizations/org-1/certificates": () => json(200, { certificates: [{ ...CERT, appId: "app-1" }] }),
+    });
+    renderApp("/organizations/org-1/apps/app-1");
+    const list = await found("credentials-list");
+    expect(list.textContent).toContain("Hidden from Viewers");
+    expect(list.querySelector("button")).toBeNull();
+    expect(el("credentials-viewer")).not.toBeNull();
+    expect(el("add-credential-form")).toBeNull();
+    expect(el("redirect-form")).toBeNull();
+    expect(el("redirect-remove-0")).toBeNull();
+    await found("app-certificates-table");
+    expect(el("app-certificates-table")!.querySelector("button")).toBeNull();
+    expect(el("certificate-upload-form")).toBeNull();
+    expect(el("settings")).toBeNull();
+    expect(el("app-readonly")!.textContent).toBe("As a Viewer you can see this app but not change it.");
+  });
+
+  it("generates the first secret of a production credential that has none", async () => {
+    const prod = { ...APP, environment: "production" };
+    server("OWNER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: prod, credentials: [{ ...credential("cid-p", "Production"), secretIssued: false }] }),
+      "POST /api/organizations/org-1/apps/app-1/credentials/cid-p/reset": () => json(200, { ...credential("cid-p", "Production"), secret: "prod-secret", warning: WARNING }),
+    });
+    const user = userEvent.setup();
+    const writeText = vi.fn(async () => undefined);
+    renderApp("/organizations/org-1/apps/app-1");
+    expect((await found("credential-cid-p")).querySelector(".credential-secret")!.textContent).toBe("Not generated yet");
+    expect(el("credential-verify-cid-p")).toBeNull();
+    expect(el("credential-reset-cid-p")).toBeNull();
+    await user.click(el("credential-generate-cid-p")!);
+    expect((await found("secret-value")).textContent).toBe("prod-secret");
+    expect(el("secret-panel-title")!.textContent).toBe("Your production secret");
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    await user.click(el("secret-copy")!);
+    expect(writeText).toHaveBeenCalledWith("prod-secret");
+  });
+});

@@ -1,0 +1,128 @@
+import { useCallback, useEffect, useState } from "react";
+import { Link, useParams } from "react-router";
+import { api } from "../api/client";
+import type { App } from "../api/types";
+import { EnvironmentBadge } from "../components/Badge";
+import { appPermissions, forgetHandedOverSecret, peekHandedOverSecret, type IssuedSecret } from "../lib/apps";
+import { formatDateTime } from "../lib/format";
+import { useLoad, useTitle } from "../lib/hooks";
+import { AppCertificatesSection } from "./app/AppCertificatesSection";
+import { AppSettingsSection } from "./app/AppSettingsSection";
+import { CredentialsSection } from "./app/CredentialsSection";
+import { RedirectUrisSection } from "./app/RedirectUrisSection";
+
+export function AppPage() {
+  const { orgId = "", appId = "" } = useParams();
+  // A fresh page per app: no secret, message or dialog carries over to another.
+  return <AppView key={`${orgId}/${appId}`} orgId={orgId} appId={appId} />;
+}
+
+function AppView({ orgId, appId }: { orgId: string; appId: string }) {
+  const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
+  const detail = useLoad(() => api.GET("/api/organizations/{orgId}/apps/{appId}", { params: { path: { orgId, appId } } }), [orgId, appId]);
+  const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }), [orgId]);
+  useTitle(detail.data?.app.name ?? "App");
+
+  // The secret of an app registered a moment ago, handed over in memory by the apps page.
+  const [issued, setIssued] = useState<IssuedSecret | null>(() => peekHandedOverSecret(appId));
+  useEffect(() => {
+    forgetHandedOverSecret();
+  }, []);
+
+  const { reload: reloadDetail, setData: setDetail } = detail;
+  const { reload: reloadCerts } = certs;
+  const changed = useCallback(() => {
+    void reloadDetail();
+  }, [reloadDetail]);
+  const appChanged = useCallback(
+    (app?: App) => {
+      if (app && detail.data) setDetail({ ...detail.data, app });
+      void reloadDetail();
+    },
+    [detail.data, setDetail, reloadDetail],
+  );
+
+  const failed = org.error ?? detail.error;
+  if (!org.data || !detail.data) {
+    if (failed) {
+      const status = org.error ? org.status : detail.status;
+      return (
+        <section className="narrow">
+          <h1>{status === 404 ? "App not found" : "App"}</h1>
+          <div id="app-error" className="panel panel--error" role="alert">
+            <p>
+              <strong>{failed.message}</strong>
+            </p>
+            {failed.requestId && <p className="alert-ref">Reference: {failed.requestId}</p>}
+          </div>
+          <p>
+            <Link to={`/organizations/${encodeURIComponent(orgId)}/apps`}>Back to the apps</Link>
+          </p>
+        </section>
+      );
+    }
+    return (
+      <p className="loading" role="status">
+        Loading the app…
+      </p>
+    );
+  }
+
+  const o = org.data;
+  const { app, credentials } = detail.data;
+  const perms = appPermissions(o);
+  const sections = [
+    { id: "overview", label: "Overview" },
+    { id: "credentials", label: "Credentials" },
+    { id: "redirect-uris", label: "Redirect URIs" },
+    { id: "certificates", label: "Certificates" },
+    ...(perms.change ? [{ id: "settings", label: "Settings" }] : []),
+  ];
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link id="app-apps-link" to={`/organizations/${encodeURIComponent(o.id)}/apps`}>
+          Apps of {o.name}
+        </Link>
+      </p>
+      <div className="page-heading">
+        <h1 id="app-name">{app.name}</h1>
+        <p className="badges">
+          <EnvironmentBadge environment={app.environment} />
+        </p>
+      </div>
+      <nav aria-label="Sections of this app" className="subnav">
+        <ul>
+          {sections.map((s) => (
+            <li key={s.id}>
+              <a href={`#${s.id}`}>{s.label}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <section id="overview" aria-labelledby="app-overview-heading" className="section">
+        <h2 id="app-overview-heading">Overview</h2>
+        <dl className="details">
+          <dt>Environment</dt>
+          <dd id="app-environment">{app.environment === "production" ? "Production" : "Sandbox"}</dd>
+          <dt>Organization</dt>
+          <dd id="app-organization">{o.name}</dd>
+          <dt>Registered</dt>
+          <dd id="app-createdAt">
+            {formatDateTime(app.createdAt)} by {app.createdBy}
+          </dd>
+        </dl>
+        {!perms.change && (
+          <p id="app-readonly" className="muted">
+            {o.status === "ACTIVE" ? "As a Viewer you can see this app but not change it." : "The organization is not active: the app cannot be changed."}
+          </p>
+        )}
+      </section>
+      <CredentialsSection org={o} app={app} credentials={credentials} issued={issued} onIssued={setIssued} onChanged={changed} />
+      <RedirectUrisSection org={o} app={app} onChanged={appChanged} />
+      <AppCertificatesSection org={o} app={app} certificates={certs.data?.certificates ?? null} onChanged={() => void reloadCerts()} />
+      {perms.change && <AppSettingsSection org={o} app={app} onRenamed={appChanged} />}
+    </>
+  );
+}

@@ -1,0 +1,161 @@
+import { useState, type FormEvent } from "react";
+import { api } from "../../api/client";
+import type { App, MtlsCertificate, Organization } from "../../api/types";
+import { useAuth } from "../../auth/AuthContext";
+import { CertificateTable, CertificateUploadForm, ExpiryWarning } from "../../components/Certificates";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { SelectField } from "../../components/Field";
+import { FormAlert } from "../../components/FormAlert";
+import { appPermissions, MAX_APP_CERTIFICATES, readableDN, shortFingerprint } from "../../lib/apps";
+import { formatDate } from "../../lib/format";
+import { useApiForm } from "../../lib/hooks";
+
+interface Props {
+  org: Organization;
+  app: App;
+  /** Every certificate uploaded to the organization (null while loading). */
+  certificates: readonly MtlsCertificate[] | null;
+  onChanged: () => void;
+}
+
+export function AppCertificatesSection({ org, app, certificates, onChanged }: Props) {
+  const { signedOut } = useAuth();
+  const perms = appPermissions(org);
+  const attach = useApiForm("attach-certificate");
+  const detach = useApiForm("detach-certificate");
+  const [fingerprint, setFingerprint] = useState("");
+  const [removing, setRemoving] = useState<MtlsCertificate | null>(null);
+  const [status, setStatus] = useState("");
+
+  const all = certificates ?? [];
+  const mine = all.filter((c) => c.appId === app.id);
+  const free = all.filter((c) => !c.appId);
+  const full = mine.length >= MAX_APP_CERTIFICATES;
+
+  const onSelect = async (e: FormEvent) => {
+    e.preventDefault();
+    setStatus("");
+    const r = await attach.submit(() =>
+      api.POST("/api/organizations/{orgId}/apps/{appId}/certificates", {
+        params: { path: { orgId: org.id, appId: app.id } },
+        body: { sha256Fingerprint: fingerprint },
+      }),
+    );
+    if (r?.ok) {
+      setFingerprint("");
+      setStatus(`Selected the certificate of ${readableDN(r.data.subject)} for ${app.name}.`);
+      onChanged();
+    } else if (r?.status === 401) signedOut();
+  };
+
+  const confirmRemove = async () => {
+    const c = removing;
+    setRemoving(null);
+    if (!c) return;
+    setStatus("");
+    const r = await detach.submit(() =>
+      api.DELETE("/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", {
+        params: { path: { orgId: org.id, appId: app.id, fingerprint: c.sha256Fingerprint } },
+      }),
+    );
+    if (r?.ok) {
+      setStatus(`Removed the certificate of ${readableDN(c.subject)} from ${app.name}; it stays uploaded.`);
+      onChanged();
+    } else if (r?.status === 401) signedOut();
+  };
+
+  return (
+    <section id="certificates" aria-labelledby="certificates-heading" className="section">
+      <h2 id="certificates-heading">mTLS certificates</h2>
+      <p>
+        Your app connects to the TPP API with mutual TLS: the client certificate identifies the app. An app has at most two, so you
+        can select the next one before the current one expires.
+      </p>
+      <FormAlert form="detach-certificate" error={detach.error} />
+      <p id="certificates-status" className="saved-plain" role="status">
+        {status}
+      </p>
+      {certificates === null ? (
+        <p className="loading" role="status">
+          Loading the certificates…
+        </p>
+      ) : mine.length === 0 ? (
+        <p id="app-certificates-empty">No certificate selected for this app yet.</p>
+      ) : (
+        <>
+          <ExpiryWarning id="app-certificates-expiry" certificates={mine}>
+            A certificate of this app expires within 30 days or has expired: upload its replacement and select it, then remove the
+            old one.
+          </ExpiryWarning>
+          <CertificateTable
+            id="app-certificates-table"
+            caption={`mTLS certificates of ${app.name}`}
+            certificates={mine}
+            actions={
+              perms.change
+                ? (c) => (
+                    <button
+                      id={`certificate-remove-${c.sha256Fingerprint}`}
+                      type="button"
+                      className="button button--danger-outline button--small"
+                      disabled={detach.busy}
+                      onClick={() => setRemoving(c)}
+                    >
+                      Remove<span className="visually-hidden"> the certificate of {readableDN(c.subject)}</span>
+                    </button>
+                  )
+                : undefined
+            }
+          />
+        </>
+      )}
+      {perms.change && certificates !== null && (
+        <div className="subsection">
+          <h3 id="attach-certificate-heading">Select a certificate</h3>
+          {full ? (
+            <p id="attach-certificate-full">This app has two certificates: remove one to select another.</p>
+          ) : free.length === 0 ? (
+            <p id="attach-certificate-none">Every certificate uploaded to {org.name} belongs to an app. Upload a new one below.</p>
+          ) : (
+            <form id="attach-certificate-form" noValidate onSubmit={onSelect} aria-labelledby="attach-certificate-heading">
+              <FormAlert form="attach-certificate" error={attach.error} shownFields={["sha256Fingerprint"]} />
+              <SelectField
+                form="attach-certificate"
+                name="sha256Fingerprint"
+                label="Uploaded certificate"
+                hint="Certificates of the organization that no app uses yet."
+                placeholder="Choose a certificate"
+                options={free.map((c) => ({
+                  value: c.sha256Fingerprint,
+                  label: `${readableDN(c.subject)} · expires ${formatDate(c.notAfter)} · ${shortFingerprint(c.sha256Fingerprint)}`,
+                }))}
+                value={fingerprint}
+                onValueChange={setFingerprint}
+                errors={attach.fields.sha256Fingerprint}
+              />
+              <div className="actions">
+                <button type="submit" className="button button--primary" disabled={attach.busy} aria-busy={attach.busy || undefined}>
+                  Select for this app
+                </button>
+              </div>
+            </form>
+          )}
+        </div>
+      )}
+      {perms.change && <CertificateUploadForm orgId={org.id} onUploaded={onChanged} />}
+      <ConfirmDialog
+        id="certificate-remove-dialog"
+        open={removing !== null}
+        title={`Remove this certificate from ${app.name}?`}
+        confirmLabel="Remove certificate"
+        destructive
+        busy={detach.busy}
+        onConfirm={() => void confirmRemove()}
+        onCancel={() => setRemoving(null)}
+      >
+        <p>{removing && readableDN(removing.subject)}</p>
+        <p>Connections with this certificate no longer identify the app. The certificate stays uploaded to the organization.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}
