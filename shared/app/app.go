@@ -62,7 +62,8 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 	api.Orgs = org.NewService(org.Deps{Store: orgs, Invites: orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL})
 	accounts.Orgs = api.Orgs
-	api.Apps = apps.NewService(orgs, orgs, api.Orgs)
+	api.Apps = apps.NewService(apps.Deps{Store: orgs, Certs: orgs, Subscriptions: orgs, Orgs: api.Orgs, Directory: orgs, Approvals: api.Approvals,
+		Mail: mailer, SandboxCA: ca, PortalURL: cfg.PortalURL})
 	for _, t := range resources.Tables(cfg) {
 		api.Checks = append(api.Checks, portal.Check{Name: "table:" + t.Name, Ping: tableActive(db, t.Name)})
 	}

@@ -49,6 +49,10 @@ type Request struct {
 	CreatedAt      time.Time         `json:"createdAt" dynamodbav:"createdAt"`
 	ExpiresAt      time.Time         `json:"expiresAt" dynamodbav:"expiresAt"`
 	History        []Event           `json:"history" dynamodbav:"history"`
+	// Steps name the decisions a request needs when it needs more than one (go-live:
+	// review, then contract signed); Step is the index of the one awaited.
+	Steps []string `json:"steps,omitempty" dynamodbav:"steps,omitempty"`
+	Step  int      `json:"step" dynamodbav:"step"`
 	// TaskToken is set by the workflow while it waits; never sent to a client.
 	TaskToken    string `json:"-" dynamodbav:"taskToken,omitempty"`
 	ExecutionARN string `json:"-" dynamodbav:"executionArn,omitempty"`
@@ -89,4 +93,7 @@ type Store interface {
 	// Close is the write that ends a request with its final status and event; it joins
 	// the workflow's transaction.
 	Close(id string, from []Status, to Status, e Event) (workflow.Write, error)
+	// Advance is the write that moves a DECIDING request to its next step: PENDING again,
+	// without a task token until the workflow waits anew, expiring at expiresAt.
+	Advance(id string, e Event, expiresAt time.Time) (workflow.Write, error)
 }

@@ -182,7 +182,16 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 	if err != nil {
 		return Request{}, err
 	}
-	closeW, err := s.store.Close(r.ID, []Status{Deciding}, to, ev)
+	next := to == Approved && effects.Outcome == workflow.NextStep
+	var closeW workflow.Write
+	if next {
+		if len(r.Steps) > 0 && r.Step < len(r.Steps) {
+			ev.Action = "approved: " + r.Steps[r.Step]
+		}
+		closeW, err = s.store.Advance(r.ID, ev, d.At.Add(s.timeout))
+	} else {
+		closeW, err = s.store.Close(r.ID, []Status{Deciding}, to, ev)
+	}
 	if err != nil {
 		return Request{}, err
 	}
@@ -209,6 +218,9 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 	}
 	r.Status = Deciding
 	r.History = append(r.History, ev)
+	if next {
+		r.Status, r.Step, r.TaskToken, r.ExpiresAt = Pending, r.Step+1, "", d.At.Add(s.timeout)
+	}
 	return r, nil
 }
 

@@ -6,16 +6,22 @@ package apps
 import (
 	"context"
 	"crypto/rand"
+	"maps"
+	"slices"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/approval"
 	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/sandboxca"
 	"github.com/bank/devportal/shared/validation"
+	"github.com/bank/devportal/shared/workflow"
 )
 
 // App is a TPP application in one environment.
@@ -28,6 +34,58 @@ type App struct {
 	CreatedBy   string          `json:"createdBy" dynamodbav:"createdBy"`
 	// RedirectURIs are the OAuth redirect URIs, matched exactly by the authorization server.
 	RedirectURIs []string `json:"redirectUris" dynamodbav:"redirectUris,stringset,omitempty"`
+	// Fingerprints are the SHA-256 fingerprints of the app's mTLS certificates.
+	Fingerprints []string `json:"certificateFingerprints" dynamodbav:"fingerprints,stringset,omitempty"`
+	// Products maps each active subscription's product ID to its plan ID.
+	Products map[string]string `json:"activeProducts" dynamodbav:"products"`
+	// GoLive is the app's request for production access, if any (sandbox apps).
+	GoLive *GoLive `json:"goLive,omitempty" dynamodbav:"goLive,omitempty"`
+	// SandboxAppID is the sandbox app a production app was created from.
+	SandboxAppID string `json:"sandboxAppId,omitempty" dynamodbav:"sandboxAppId,omitempty"`
+	// Version counts changes; every write of the app and its lookup copies requires the
+	// version it read, so no change is lost between them.
+	Version int `json:"-" dynamodbav:"version"`
+}
+
+// Access is what the TPP API needs to know about an app; each credential's lookup item
+// carries a copy, so one read answers who is calling and what they may call.
+type Access struct {
+	AppID        string            `json:"appId" dynamodbav:"appId"`
+	OrgID        string            `json:"organizationId" dynamodbav:"orgId"`
+	AppName      string            `json:"appName" dynamodbav:"appName"`
+	Environment  org.Environment   `json:"environment" dynamodbav:"environment" enum:"sandbox,production"`
+	RedirectURIs []string          `json:"redirectUris" dynamodbav:"redirectUris"`
+	Fingerprints []string          `json:"certificateFingerprints" dynamodbav:"fingerprints"`
+	Products     map[string]string `json:"activeProducts" dynamodbav:"products"`
+}
+
+// Access is the app's current access, with non-nil lists.
+func (a App) Access() Access {
+	nonNil := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return slices.Sorted(slices.Values(s))
+	}
+	products := map[string]string{}
+	maps.Copy(products, a.Products)
+	return Access{AppID: a.ID, OrgID: a.OrgID, AppName: a.Name, Environment: a.Environment,
+		RedirectURIs: nonNil(a.RedirectURIs), Fingerprints: nonNil(a.Fingerprints), Products: products}
+}
+
+// clone copies an app deeply enough to change its lists and maps.
+func (a App) clone() App {
+	a.RedirectURIs = slices.Clone(a.RedirectURIs)
+	a.Fingerprints = slices.Clone(a.Fingerprints)
+	a.Products = maps.Clone(a.Products)
+	if a.Products == nil {
+		a.Products = map[string]string{}
+	}
+	if a.GoLive != nil {
+		g := *a.GoLive
+		a.GoLive = &g
+	}
+	return a
 }
 
 // Credential is one client ID of an app. SecretHash is the SHA-256 of the secret, which
@@ -40,48 +98,112 @@ type Credential struct {
 	SecretHash string    `json:"-" dynamodbav:"secretHash"`
 	CreatedAt  time.Time `json:"createdAt" dynamodbav:"createdAt"`
 	ResetAt    time.Time `json:"secretResetAt" dynamodbav:"resetAt"`
+	// SecretIssued is false for a production credential whose secret has not been
+	// generated yet (the approval created it; the user generates the secret, shown once).
+	SecretIssued bool `json:"secretIssued" dynamodbav:"-"`
 }
 
-// Store keeps apps and credentials; an app and its first credential are written together.
+// Store keeps apps and credentials. Every change of an app goes through UpdateApp (or
+// AppWrites inside a larger transaction), which rewrites the app and the access copy on
+// each of its credentials, guarded by the version it read.
 type Store interface {
-	CreateApp(ctx context.Context, a App, c Credential, audit org.AuditEntry) error
+	// CreateApp writes the app, its first credential and the given writes together.
+	CreateApp(ctx context.Context, a App, c Credential, audit org.AuditEntry, with ...workflow.Write) error
+	// CreateAppWrites are CreateApp's writes (without audit), for the workflow.
+	CreateAppWrites(a App, c Credential) ([]workflow.Write, error)
+	// GoLiveWrite records a go-live request's state on the sandbox app.
+	GoLiveWrite(orgID, appID string, g GoLive) (workflow.Write, error)
 	ListApps(ctx context.Context, orgID string) ([]App, error)
 	GetApp(ctx context.Context, orgID, appID string) (App, error)
-	RenameApp(ctx context.Context, orgID, appID, name string, audit org.AuditEntry) error
-	// DeleteApp removes the app, revokes every credential and detaches every certificate
-	// of it, all or nothing.
-	DeleteApp(ctx context.Context, a App, creds []Credential, certs []Certificate, audit org.AuditEntry) error
-	AddCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
+	// UpdateApp stores after in place of before (same version) with the given writes.
+	UpdateApp(ctx context.Context, before, after App, creds []Credential, audit org.AuditEntry, with ...workflow.Write) error
+	// AppWrites are UpdateApp's writes, for a transaction the workflow applies.
+	AppWrites(before, after App, creds []Credential) ([]workflow.Write, error)
+	// DeleteApp removes the app, revokes every credential, detaches every certificate and
+	// ends every subscription of it, all or nothing.
+	DeleteApp(ctx context.Context, a App, creds []Credential, certs []Certificate, subs []Subscription, audit org.AuditEntry) error
+	// AddCredential adds a credential carrying the access of app (at its version).
+	AddCredential(ctx context.Context, app App, c Credential, audit org.AuditEntry) error
 	ListCredentials(ctx context.Context, orgID, appID string) ([]Credential, error)
 	// Credential finds a credential by client ID (the TPP API's one-read lookup).
 	Credential(ctx context.Context, clientID string) (Credential, error)
+	// Client finds a credential with its app's access by client ID in one read.
+	Client(ctx context.Context, clientID string) (Client, error)
+	// CredentialWrites create a credential of app (at its version) inside a transaction.
+	CredentialWrites(app App, c Credential) ([]workflow.Write, error)
 	// SetSecret replaces the secret hash if the credential still has oldHash.
 	SetSecret(ctx context.Context, c Credential, oldHash string, audit org.AuditEntry) error
 	RenameCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
-	// AddRedirectURI adds a URI to the app's set.
-	AddRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error
-	RemoveRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error
 	// RevokeCredential deletes a credential unless it is the app's last one.
 	RevokeCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
 }
+
+// MaxCredentials bounds an app's credentials, which keeps every app change inside one
+// DynamoDB transaction.
+const MaxCredentials = 10
 
 // Orgs is what apps need of organizations: the actor's membership.
 type Orgs interface {
 	Membership(ctx context.Context, a org.Actor, orgID string) (org.Organization, org.Member, error)
 }
 
+// Directory reads organizations and members without an actor (scheduled jobs and
+// workflow decisions).
+type Directory interface {
+	GetOrganization(ctx context.Context, id string) (org.Organization, error)
+	ListMembers(ctx context.Context, orgID string) ([]org.Member, error)
+	AuditWrite(e org.AuditEntry) (workflow.Write, error)
+}
+
+// Approvals files requests for an operations decision.
+type Approvals interface {
+	Submit(ctx context.Context, r approval.Request, with ...workflow.Write) (approval.Request, error)
+	Register(name string, k approval.Kind)
+}
+
+// Mailer sends the certificate expiry warnings.
+type Mailer interface {
+	SendMail(ctx context.Context, to, subject, text, htmlBody string) error
+}
+
+// Deps are what the app rules need.
+type Deps struct {
+	Store         Store
+	Certs         CertificateStore
+	Subscriptions SubscriptionStore
+	Orgs          Orgs
+	Directory     Directory
+	Approvals     Approvals
+	Mail          Mailer
+	// SandboxCA issues sandbox mTLS certificates; nil where there is none.
+	SandboxCA *sandboxca.CA
+	PortalURL string
+}
+
 // Service applies the app rules.
 type Service struct {
-	store Store
-	certs CertificateStore
-	orgs  Orgs
+	store     Store
+	certs     CertificateStore
+	subs      SubscriptionStore
+	orgs      Orgs
+	dir       Directory
+	approvals Approvals
+	mail      Mailer
+	ca        *sandboxca.CA
+	portalURL string
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
 
-// NewService returns the app rules over a store and the organizations.
-func NewService(store Store, certs CertificateStore, orgs Orgs) *Service {
-	return &Service{store: store, certs: certs, orgs: orgs, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+// NewService returns the app rules; it registers the subscription and go-live request
+// kinds with approvals.
+func NewService(d Deps) *Service {
+	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, dir: d.Directory, approvals: d.Approvals,
+		mail: d.Mail, ca: d.SandboxCA, portalURL: d.PortalURL,
+		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+	d.Approvals.Register(KindSubscription, subscriptionKind{s})
+	d.Approvals.Register(KindGoLive, goLiveKind{s})
+	return s
 }
 
 // access checks the actor's membership; with change, also that they may change apps
@@ -131,8 +253,9 @@ func (s *Service) newCredential(orgID, appID, name string) (Credential, string) 
 	return Credential{ClientID: token(16), AppID: appID, OrgID: orgID, Name: name, SecretHash: hashSecret(secret), CreatedAt: now, ResetAt: now}, secret
 }
 
-// Create registers an app with a first credential (owners, administrators, developers).
-// Its name is what the bank's customers see on the consent page.
+// Create registers an app with a first credential (owners, administrators, developers),
+// subscribed to the authorization server. Its name is what the bank's customers see on
+// the consent page.
 func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req NameRequest) (AppCreated, error) {
 	g, _, err := s.access(ctx, a, orgID, true)
 	if err != nil {
@@ -144,10 +267,14 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 	}
 	app := App{ID: token(8), OrgID: orgID, Name: req.Name, Environment: g.Environment, CreatedAt: s.Now(), CreatedBy: a.Email}
 	cred, secret := s.newCredential(orgID, app.ID, "Default")
-	if err := s.store.CreateApp(ctx, app, cred, s.audit(a, orgID, "app.created", map[string]string{"appId": app.ID, "name": app.Name})); err != nil {
+	sub, err := s.mandatorySubscription(&app, a.Email)
+	if err != nil {
 		return AppCreated{}, err
 	}
-	app.RedirectURIs = []string{} // stored as an absent set; shown as an empty list
+	if err := s.store.CreateApp(ctx, app, cred, s.audit(a, orgID, "app.created", map[string]string{"appId": app.ID, "name": app.Name}), sub...); err != nil {
+		return AppCreated{}, err
+	}
+	app.RedirectURIs, app.Fingerprints = []string{}, []string{} // stored as absent sets
 	return AppCreated{App: app, Credential: NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}}, nil
 }
 
@@ -213,14 +340,12 @@ func (s *Service) Rename(ctx context.Context, a org.Actor, orgID, appID string, 
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return App{}, apperr.Fields(errs...)
 	}
-	if err := s.store.RenameApp(ctx, orgID, appID, req.Name, s.audit(a, orgID, "app.renamed", map[string]string{"appId": appID, "from": app.Name, "to": req.Name})); err != nil {
-		return App{}, err
-	}
-	app.Name = req.Name
-	return app, nil
+	return s.update(ctx, app, s.audit(a, orgID, "app.renamed", map[string]string{"appId": appID, "from": app.Name, "to": req.Name}),
+		func(x *App) { x.Name = req.Name })
 }
 
-// Delete removes an app and revokes its credentials (owners and administrators).
+// Delete removes an app, revokes its credentials and ends its subscriptions (owners and
+// administrators). An app with a request waiting for the bank cannot be deleted.
 func (s *Service) Delete(ctx context.Context, a org.Actor, orgID, appID string) error {
 	app, m, err := s.app(ctx, a, orgID, appID, true)
 	if err != nil {
@@ -237,23 +362,53 @@ func (s *Service) Delete(ctx context.Context, a org.Actor, orgID, appID string) 
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteApp(ctx, app, creds, certs, s.audit(a, orgID, "app.deleted", map[string]string{"appId": appID, "name": app.Name}))
+	subs, err := s.subs.ListSubscriptions(ctx, orgID, appID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(subs, func(x Subscription) bool { return x.Status == SubscriptionPending }) || (app.GoLive != nil && app.GoLive.Status == approval.Pending) {
+		return apperr.New(apperr.Conflict, "REQUEST_PENDING", "A request for this app is waiting for the bank's decision; delete the app once it is decided.")
+	}
+	return s.store.DeleteApp(ctx, app, creds, certs, subs, s.audit(a, orgID, "app.deleted", map[string]string{"appId": appID, "name": app.Name}))
 }
 
 // AddCredential adds a credential to an app; its secret is shown once.
 func (s *Service) AddCredential(ctx context.Context, a org.Actor, orgID, appID string, req NameRequest) (NewCredential, error) {
-	if _, _, err := s.app(ctx, a, orgID, appID, true); err != nil {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
 		return NewCredential{}, err
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return NewCredential{}, apperr.Fields(errs...)
 	}
+	creds, err := s.store.ListCredentials(ctx, orgID, appID)
+	if err != nil {
+		return NewCredential{}, err
+	}
+	if len(creds) >= MaxCredentials {
+		return NewCredential{}, apperr.Fields(apperr.Field("name", "max", fmt.Sprintf("An app has at most %d credentials; revoke one first.", MaxCredentials)))
+	}
 	cred, secret := s.newCredential(orgID, appID, req.Name)
-	if err := s.store.AddCredential(ctx, cred, s.audit(a, orgID, "credential.added", map[string]string{"appId": appID, "clientId": cred.ClientID})); err != nil {
+	if err := s.store.AddCredential(ctx, app, cred, s.audit(a, orgID, "credential.added", map[string]string{"appId": appID, "clientId": cred.ClientID})); err != nil {
 		return NewCredential{}, err
 	}
 	return NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}, nil
+}
+
+// update applies change to a fresh copy of the app and stores it with its access copies.
+func (s *Service) update(ctx context.Context, before App, audit org.AuditEntry, change func(*App), with ...workflow.Write) (App, error) {
+	creds, err := s.store.ListCredentials(ctx, before.OrgID, before.ID)
+	if err != nil {
+		return App{}, err
+	}
+	after := before.clone()
+	change(&after)
+	if err := s.store.UpdateApp(ctx, before, after, creds, audit, with...); err != nil {
+		return App{}, err
+	}
+	after.Version++
+	return after, nil
 }
 
 var errNoCredential = apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such credential in this app.")

@@ -11,6 +11,7 @@ import (
 	"github.com/bank/devportal/shared/eidas"
 	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/validation"
+	"github.com/bank/devportal/shared/workflow"
 )
 
 // MaxAppCertificates is how many certificates an app can have at once: two, so one can
@@ -31,6 +32,8 @@ type Certificate struct {
 	// AppID is the app the certificate is attached to, if any (one app per certificate,
 	// so a presented certificate identifies its app).
 	AppID string `json:"appId,omitempty" dynamodbav:"appId,omitempty"`
+	// Warned are the expiry warnings already sent, in days before expiry.
+	Warned []int `json:"-" dynamodbav:"warned,numberset,omitempty"`
 }
 
 // CertificateStore keeps an organization's certificates and their attachment to apps.
@@ -38,9 +41,27 @@ type CertificateStore interface {
 	PutCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
 	ListCertificates(ctx context.Context, orgID string) ([]Certificate, error)
 	GetCertificate(ctx context.Context, orgID, fingerprint string) (Certificate, error)
-	// AttachCertificate attaches an unattached certificate to an app with fewer than max.
-	AttachCertificate(ctx context.Context, c Certificate, appID string, max int, audit org.AuditEntry) error
-	DetachCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
+	// DeleteCertificate removes an uploaded certificate that no app uses.
+	DeleteCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
+	// AttachWrites mark an unattached certificate as app's and write its fingerprint lookup.
+	AttachWrites(c Certificate, app App) ([]workflow.Write, error)
+	// DetachWrites free an attached certificate and remove its fingerprint lookup.
+	DetachWrites(c Certificate) []workflow.Write
+	// ExpiringCertificates lists every organization's certificates expiring between from
+	// and until.
+	ExpiringCertificates(ctx context.Context, from, until time.Time) ([]Certificate, error)
+	// MarkWarned records that the warning for daysLeft was sent (once per certificate).
+	MarkWarned(ctx context.Context, c Certificate, daysLeft int) error
+	// Fingerprint finds the app a presented certificate belongs to in one read.
+	Fingerprint(ctx context.Context, fingerprint string) (FingerprintOwner, error)
+}
+
+// FingerprintOwner is the app a certificate fingerprint belongs to.
+type FingerprintOwner struct {
+	Fingerprint string          `json:"sha256Fingerprint" dynamodbav:"fingerprint"`
+	OrgID       string          `json:"organizationId" dynamodbav:"orgId"`
+	AppID       string          `json:"appId" dynamodbav:"appId"`
+	Environment org.Environment `json:"environment" dynamodbav:"environment"`
 }
 
 // UploadRequest carries a certificate as PEM or base64 DER.
@@ -103,7 +124,8 @@ type SelectRequest struct {
 
 // AttachCertificate gives an app an uploaded certificate (at most two per app).
 func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req SelectRequest) (Certificate, error) {
-	if _, _, err := s.app(ctx, a, orgID, appID, true); err != nil {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
 		return Certificate{}, err
 	}
 	req.Fingerprint = strings.ToLower(req.Fingerprint)
@@ -117,14 +139,18 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if c.AppID != "" {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attached", "This certificate belongs to another app; a certificate identifies one app."))
 	}
-	attached, err := s.appCertificates(ctx, orgID, appID)
+	if s.Now().After(c.NotAfter) {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "expired", "This certificate expired on "+c.NotAfter.Format("2 January 2006")+"; upload a valid one."))
+	}
+	if len(app.Fingerprints) >= MaxAppCertificates {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))
+	}
+	writes, err := s.certs.AttachWrites(c, app)
 	if err != nil {
 		return Certificate{}, err
 	}
-	if len(attached) >= MaxAppCertificates {
-		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))
-	}
-	if err := s.certs.AttachCertificate(ctx, c, appID, MaxAppCertificates, s.audit(a, orgID, "certificate.attached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint})); err != nil {
+	if _, err := s.update(ctx, app, s.audit(a, orgID, "certificate.attached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}),
+		func(x *App) { x.Fingerprints = append(x.Fingerprints, c.Fingerprint) }, writes...); err != nil {
 		return Certificate{}, err
 	}
 	c.AppID = appID
@@ -138,12 +164,31 @@ func (s *Service) appCertificates(ctx context.Context, orgID, appID string) ([]C
 
 // DetachCertificate removes a certificate from an app (it stays uploaded).
 func (s *Service) DetachCertificate(ctx context.Context, a org.Actor, orgID, appID, fingerprint string) error {
-	if _, _, err := s.app(ctx, a, orgID, appID, true); err != nil {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
 		return err
 	}
 	c, err := s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
 	if err != nil || c.AppID != appID {
 		return apperr.New(apperr.NotFound, "NOT_FOUND", "This app has no such certificate.")
 	}
-	return s.certs.DetachCertificate(ctx, c, s.audit(a, orgID, "certificate.detached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}))
+	_, err = s.update(ctx, app, s.audit(a, orgID, "certificate.detached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}),
+		func(x *App) { x.Fingerprints = slices.DeleteFunc(x.Fingerprints, func(f string) bool { return f == c.Fingerprint }) },
+		s.certs.DetachWrites(c)...)
+	return err
+}
+
+// DeleteCertificate removes an uploaded certificate no app uses (not Viewers).
+func (s *Service) DeleteCertificate(ctx context.Context, a org.Actor, orgID, fingerprint string) error {
+	if _, _, err := s.access(ctx, a, orgID, true); err != nil {
+		return err
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
+	if err != nil {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "This organization has no such certificate.")
+	}
+	if c.AppID != "" {
+		return apperr.New(apperr.Conflict, "CERTIFICATE_IN_USE", "An app uses this certificate; remove it from the app first.")
+	}
+	return s.certs.DeleteCertificate(ctx, c, s.audit(a, orgID, "certificate.deleted", map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject}))
 }

@@ -66,12 +66,8 @@ func (s *Service) AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID 
 	if len(app.RedirectURIs) >= MaxRedirectURIs {
 		return App{}, apperr.Fields(apperr.Field("uri", "max", fmt.Sprintf("An app can have at most %d redirect URIs; remove one first.", MaxRedirectURIs)))
 	}
-	if err := s.store.AddRedirectURI(ctx, orgID, appID, req.URI, s.audit(a, orgID, "app.redirect_added", map[string]string{"appId": appID, "uri": req.URI})); err != nil {
-		return App{}, err
-	}
-	app.RedirectURIs = append(app.RedirectURIs, req.URI)
-	slices.Sort(app.RedirectURIs)
-	return app, nil
+	return s.update(ctx, app, s.audit(a, orgID, "app.redirect_added", map[string]string{"appId": appID, "uri": req.URI}),
+		func(x *App) { x.RedirectURIs = append(x.RedirectURIs, req.URI); slices.Sort(x.RedirectURIs) })
 }
 
 // RemoveRedirectURI removes a redirect URI (not Viewers).
@@ -83,5 +79,7 @@ func (s *Service) RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, app
 	if !slices.Contains(app.RedirectURIs, uri) {
 		return apperr.New(apperr.NotFound, "NOT_FOUND", "This app has no such redirect URI.")
 	}
-	return s.store.RemoveRedirectURI(ctx, orgID, appID, uri, s.audit(a, orgID, "app.redirect_removed", map[string]string{"appId": appID, "uri": uri}))
+	_, err = s.update(ctx, app, s.audit(a, orgID, "app.redirect_removed", map[string]string{"appId": appID, "uri": uri}),
+		func(x *App) { x.RedirectURIs = slices.DeleteFunc(x.RedirectURIs, func(u string) bool { return u == uri }) })
+	return err
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/approval"
 	"github.com/bank/devportal/shared/apps"
 	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/workflow"
@@ -23,44 +27,184 @@ type appItem struct {
 	Credentials int `dynamodbav:"credentials"`
 }
 
+// credItem is a credential under its organization, listed with its app.
 type credItem struct {
 	Key
 	apps.Credential
 }
 
-// credentialWrites are the two copies of a credential: under the organization (listed)
-// and under its client ID (looked up); cond applies to both.
-func (o *Orgs) credentialWrites(c apps.Credential, cond string) ([]workflow.Write, error) {
-	a, err := o.put(credItem{Key: CredentialKey(c.OrgID, c.AppID, c.ClientID), Credential: c}, cond)
+// clientItem is the copy of a credential found by client ID, with its app's access.
+type clientItem struct {
+	Key
+	apps.Client
+}
+
+func issued(c apps.Credential) apps.Credential {
+	c.SecretIssued = c.SecretHash != ""
+	return c
+}
+
+// optionalAppAttributes are the app attributes stored only when set; an update that
+// empties them removes them (DynamoDB keeps no empty sets).
+var optionalAppAttributes = []string{"redirectUris", "fingerprints", "goLive", "sandboxAppId"}
+
+// appUpdate rewrites the app's attributes from after if the item still has before's
+// version, and moves the version on.
+func (o *Orgs) appUpdate(before, after apps.App) (workflow.Write, error) {
+	av, err := attributevalue.MarshalMap(after)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal app")
+	}
+	delete(av, "version")
+	names := map[string]string{"#ver": "version"}
+	values := map[string]types.AttributeValue{":ver": num(before.Version), ":next": num(before.Version + 1)}
+	sets := []string{"#ver = :next"}
+	keys := make([]string, 0, len(av))
+	for k := range av {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		names[fmt.Sprintf("#a%d", i)] = k
+		values[fmt.Sprintf(":a%d", i)] = av[k]
+		sets = append(sets, fmt.Sprintf("#a%d = :a%d", i, i))
+	}
+	var removes []string
+	for i, k := range optionalAppAttributes {
+		if _, ok := av[k]; !ok {
+			names[fmt.Sprintf("#r%d", i)] = k
+			removes = append(removes, fmt.Sprintf("#r%d", i))
+		}
+	}
+	expr := "SET " + strings.Join(sets, ", ")
+	if len(removes) > 0 {
+		expr += " REMOVE " + strings.Join(removes, ", ")
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(after.OrgID, after.ID)), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String("#ver = :ver"), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}, nil
+}
+
+func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(n)} }
+
+// accessUpdate gives one credential's lookup copy the app's current access.
+func (o *Orgs) accessUpdate(clientID string, access apps.Access) (workflow.Write, error) {
+	av, err := attributevalue.Marshal(access)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal access")
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(ClientKey(clientID)), UpdateExpression: aws.String("SET #acc = :acc"),
+		ConditionExpression: aws.String("attribute_exists(PK)"), ExpressionAttributeNames: map[string]string{"#acc": "access"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":acc": av}}}, nil
+}
+
+// AppWrites store after in place of before and give every credential the new access.
+func (o *Orgs) AppWrites(before, after apps.App, creds []apps.Credential) ([]workflow.Write, error) {
+	u, err := o.appUpdate(before, after)
 	if err != nil {
 		return nil, err
 	}
-	b, err := o.put(credItem{Key: ClientKey(c.ClientID), Credential: c}, cond)
+	writes := []workflow.Write{u}
+	for _, c := range creds {
+		w, err := o.accessUpdate(c.ClientID, after.Access())
+		if err != nil {
+			return nil, err
+		}
+		writes = append(writes, w)
+	}
+	return writes, nil
+}
+
+// UpdateApp applies AppWrites, the given writes and the audit entry together.
+func (o *Orgs) UpdateApp(ctx context.Context, before, after apps.App, creds []apps.Credential, audit org.AuditEntry, with ...workflow.Write) error {
+	writes, err := o.AppWrites(before, after, creds)
+	if err != nil {
+		return err
+	}
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, append(append(writes, with...), au)...)
+}
+
+// credentialWrites are the two copies of a new credential: under the organization
+// (listed) and under its client ID (looked up, with the app's access).
+func (o *Orgs) credentialWrites(app apps.App, c apps.Credential) ([]workflow.Write, error) {
+	a, err := o.put(credItem{Key: CredentialKey(c.OrgID, c.AppID, c.ClientID), Credential: c}, "attribute_not_exists(PK)")
+	if err != nil {
+		return nil, err
+	}
+	b, err := o.put(clientItem{Key: ClientKey(c.ClientID), Client: apps.Client{Credential: c, Access: app.Access()}}, "attribute_not_exists(PK)")
 	if err != nil {
 		return nil, err
 	}
 	return []workflow.Write{a, b}, nil
 }
 
-func (o *Orgs) credentialCount(orgID, appID string, delta int) workflow.Write {
-	cond := "attribute_exists(PK)"
-	if delta < 0 {
-		cond += " AND credentials > :one"
-	}
-	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
-		UpdateExpression: aws.String("SET credentials = credentials + :d"), ConditionExpression: aws.String(cond),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":d":   &types.AttributeValueMemberN{Value: fmt.Sprint(delta)},
-			":one": &types.AttributeValueMemberN{Value: "1"}}}}
+// CredentialWrites create a credential of app inside a larger transaction.
+func (o *Orgs) CredentialWrites(app apps.App, c apps.Credential) ([]workflow.Write, error) {
+	return o.credentialWrites(app, c)
 }
 
-// CreateApp writes the app, its first credential and the audit entry together.
-func (o *Orgs) CreateApp(ctx context.Context, a apps.App, c apps.Credential, audit org.AuditEntry) error {
+// credentialSet updates attributes of both copies of an existing credential.
+func (o *Orgs) credentialSet(c apps.Credential, set map[string]types.AttributeValue, cond string, condValues map[string]types.AttributeValue) []workflow.Write {
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{}
+	var sets []string
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		names[fmt.Sprintf("#c%d", i)] = k
+		values[fmt.Sprintf(":c%d", i)] = set[k]
+		sets = append(sets, fmt.Sprintf("#c%d = :c%d", i, i))
+	}
+	for k, v := range condValues {
+		values[k] = v
+	}
+	var out []workflow.Write
+	for _, k := range []Key{CredentialKey(c.OrgID, c.AppID, c.ClientID), ClientKey(c.ClientID)} {
+		out = append(out, workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(k), UpdateExpression: aws.String("SET " + strings.Join(sets, ", ")),
+			ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}})
+	}
+	return out
+}
+
+func (o *Orgs) credentialCount(app apps.App, delta int) workflow.Write {
+	cond := "attribute_exists(PK)"
+	values := map[string]types.AttributeValue{":d": num(delta)}
+	if delta < 0 {
+		cond += " AND credentials > :one"
+		values[":one"] = num(1)
+	} else {
+		// The new credential copies the app's access: it must still be current.
+		cond += " AND version = :ver"
+		values[":ver"] = num(app.Version)
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(app.OrgID, app.ID)),
+		UpdateExpression: aws.String("SET credentials = credentials + :d"), ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}
+}
+
+// CreateAppWrites are the app (with one credential counted) and both copies of its
+// first credential.
+func (o *Orgs) CreateAppWrites(a apps.App, c apps.Credential) ([]workflow.Write, error) {
 	aw, err := o.put(appItem{Key: AppKey(a.OrgID, a.ID), App: a, Credentials: 1}, "attribute_not_exists(PK)")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cw, err := o.credentialWrites(c, "attribute_not_exists(PK)")
+	cw, err := o.credentialWrites(a, c)
+	if err != nil {
+		return nil, err
+	}
+	return append([]workflow.Write{aw}, cw...), nil
+}
+
+// CreateApp writes the app, its first credential, the given writes and the audit entry
+// together.
+func (o *Orgs) CreateApp(ctx context.Context, a apps.App, c apps.Credential, audit org.AuditEntry, with ...workflow.Write) error {
+	writes, err := o.CreateAppWrites(a, c)
 	if err != nil {
 		return err
 	}
@@ -68,65 +212,78 @@ func (o *Orgs) CreateApp(ctx context.Context, a apps.App, c apps.Credential, aud
 	if err != nil {
 		return err
 	}
-	return o.transact(ctx, errChanged, append([]workflow.Write{aw, au}, cw...)...)
+	return o.transact(ctx, errChanged, append(append(writes, with...), au)...)
 }
 
 // ListApps lists an organization's apps.
 func (o *Orgs) ListApps(ctx context.Context, orgID string) ([]apps.App, error) {
-	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, appPrefix, true, 0), func(it appItem) apps.App { return withURIs(it.App) })
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, appPrefix, true, 0), func(it appItem) apps.App { return withLists(it.App) })
 }
 
 // GetApp returns one app of an organization.
 func (o *Orgs) GetApp(ctx context.Context, orgID, appID string) (apps.App, error) {
 	var it appItem
 	err := o.get(ctx, AppKey(orgID, appID), &it, "app")
-	return withURIs(it.App), err
+	return withLists(it.App), err
 }
 
-// withURIs gives an app an ordered, non-nil list of redirect URIs (DynamoDB keeps a set).
-func withURIs(a apps.App) apps.App {
+// withLists gives an app ordered, non-nil lists and map (DynamoDB keeps sets).
+func withLists(a apps.App) apps.App {
 	if a.RedirectURIs == nil {
 		a.RedirectURIs = []string{}
 	}
+	if a.Fingerprints == nil {
+		a.Fingerprints = []string{}
+	}
+	if a.Products == nil {
+		a.Products = map[string]string{}
+	}
 	slices.Sort(a.RedirectURIs)
+	slices.Sort(a.Fingerprints)
 	return a
 }
 
-// RenameApp renames an existing app.
-func (o *Orgs) RenameApp(ctx context.Context, orgID, appID, name string, audit org.AuditEntry) error {
-	au, err := o.AuditWrite(audit)
+// GoLiveWrite records a go-live request's state on the sandbox app and moves its version
+// on, so a change computed from an older read fails instead of undoing it.
+func (o *Orgs) GoLiveWrite(orgID, appID string, g apps.GoLive) (workflow.Write, error) {
+	av, err := attributevalue.Marshal(g)
 	if err != nil {
-		return err
+		return workflow.Write{}, apperr.Wrap(err, "marshal go-live")
 	}
-	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
-		UpdateExpression: aws.String("SET #n = :n"), ConditionExpression: aws.String("attribute_exists(PK)"),
-		ExpressionAttributeNames: map[string]string{"#n": "name"}, ExpressionAttributeValues: map[string]types.AttributeValue{":n": s(name)}}}
-	return o.transact(ctx, errChanged, u, au)
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
+		UpdateExpression:          aws.String("SET goLive = :g, #ver = #ver + :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames:  map[string]string{"#ver": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":g": av, ":one": num(1)}}}, nil
 }
 
-// DeleteApp removes the app and both copies of each credential.
-func (o *Orgs) DeleteApp(ctx context.Context, a apps.App, creds []apps.Credential, certs []apps.Certificate, audit org.AuditEntry) error {
+// DeleteApp removes the app, both copies of each credential, its subscriptions and its
+// certificates' attachment.
+func (o *Orgs) DeleteApp(ctx context.Context, a apps.App, creds []apps.Credential, certs []apps.Certificate, subs []apps.Subscription, audit org.AuditEntry) error {
 	au, err := o.AuditWrite(audit)
 	if err != nil {
 		return err
 	}
-	writes := []workflow.Write{au, {Delete: &types.Delete{TableName: &o.table, Key: keyAV(AppKey(a.OrgID, a.ID)), ConditionExpression: aws.String("attribute_exists(PK)")}}}
+	writes := []workflow.Write{au, {Delete: &types.Delete{TableName: &o.table, Key: keyAV(AppKey(a.OrgID, a.ID)),
+		ConditionExpression: aws.String("#ver = :ver"), ExpressionAttributeNames: map[string]string{"#ver": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":ver": num(a.Version)}}}}
 	for _, c := range creds {
 		writes = append(writes,
 			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(CredentialKey(c.OrgID, c.AppID, c.ClientID))}},
 			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(ClientKey(c.ClientID))}})
 	}
 	for _, c := range certs {
-		writes = append(writes,
-			workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)), UpdateExpression: aws.String("REMOVE appId")}},
-			workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(FingerprintKey(c.Fingerprint))}})
+		writes = append(writes, o.DetachWrites(c)...)
+	}
+	for _, sub := range subs {
+		writes = append(writes, o.DeleteSubscriptionWrite(sub))
 	}
 	return o.transact(ctx, errChanged, writes...)
 }
 
-// AddCredential adds a credential to an existing app.
-func (o *Orgs) AddCredential(ctx context.Context, c apps.Credential, audit org.AuditEntry) error {
-	cw, err := o.credentialWrites(c, "attribute_not_exists(PK)")
+// AddCredential adds a credential carrying the access of app, which must not have changed.
+func (o *Orgs) AddCredential(ctx context.Context, app apps.App, c apps.Credential, audit org.AuditEntry) error {
+	cw, err := o.credentialWrites(app, c)
 	if err != nil {
 		return err
 	}
@@ -134,48 +291,49 @@ func (o *Orgs) AddCredential(ctx context.Context, c apps.Credential, audit org.A
 	if err != nil {
 		return err
 	}
-	return o.transact(ctx, errChanged, append(cw, o.credentialCount(c.OrgID, c.AppID, 1), au)...)
+	return o.transact(ctx, errChanged, append(cw, o.credentialCount(app, 1), au)...)
 }
 
 // ListCredentials lists an app's credentials (consistent read under the organization).
 func (o *Orgs) ListCredentials(ctx context.Context, orgID, appID string) ([]apps.Credential, error) {
-	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, credPrefix(appID), true, 0), func(it credItem) apps.Credential { return it.Credential })
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, credPrefix(appID), true, 0), func(it credItem) apps.Credential { return issued(it.Credential) })
 }
 
-// Credential finds a credential by client ID in one read.
+// Credential finds a credential by client ID in one consistent read (the portal's view).
 func (o *Orgs) Credential(ctx context.Context, clientID string) (apps.Credential, error) {
-	var it credItem
+	var it clientItem
 	err := o.get(ctx, ClientKey(clientID), &it, "credential")
-	return it.Credential, err
+	return issued(it.Credential), err
+}
+
+// Client finds a credential and its app's access by client ID in one read. It is
+// eventually consistent: the TPP API's hot path, where a change may take a moment.
+func (o *Orgs) Client(ctx context.Context, clientID string) (apps.Client, error) {
+	var it clientItem
+	err := o.getEventually(ctx, ClientKey(clientID), &it, "credential")
+	it.Credential = issued(it.Credential)
+	return it.Client, err
 }
 
 // SetSecret replaces the secret hash of both copies if it still is oldHash.
 func (o *Orgs) SetSecret(ctx context.Context, c apps.Credential, oldHash string, audit org.AuditEntry) error {
-	cw, err := o.credentialWrites(c, "secretHash = :old")
-	if err != nil {
-		return err
-	}
-	for _, w := range cw {
-		w.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":old": s(oldHash)}
-	}
 	au, err := o.AuditWrite(audit)
 	if err != nil {
 		return err
 	}
-	return o.transact(ctx, apperr.New(apperr.Conflict, "CONFLICT", "The secret was reset at the same time elsewhere; reload."), append(cw, au)...)
+	writes := o.credentialSet(c, map[string]types.AttributeValue{"secretHash": s(c.SecretHash), "resetAt": s(c.ResetAt.Format(time.RFC3339Nano))},
+		"secretHash = :old", map[string]types.AttributeValue{":old": s(oldHash)})
+	return o.transact(ctx, apperr.New(apperr.Conflict, "CONFLICT", "The secret was reset at the same time elsewhere; reload."), append(writes, au)...)
 }
 
 // RenameCredential renames both copies of an existing credential.
 func (o *Orgs) RenameCredential(ctx context.Context, c apps.Credential, audit org.AuditEntry) error {
-	cw, err := o.credentialWrites(c, "attribute_exists(PK)")
-	if err != nil {
-		return err
-	}
 	au, err := o.AuditWrite(audit)
 	if err != nil {
 		return err
 	}
-	return o.transact(ctx, errChanged, append(cw, au)...)
+	writes := o.credentialSet(c, map[string]types.AttributeValue{"name": s(c.Name)}, "attribute_exists(PK)", nil)
+	return o.transact(ctx, errChanged, append(writes, au)...)
 }
 
 // RevokeCredential deletes both copies unless it is the app's last credential.
@@ -185,54 +343,92 @@ func (o *Orgs) RevokeCredential(ctx context.Context, c apps.Credential, audit or
 		return err
 	}
 	return o.transact(ctx, apperr.New(apperr.Conflict, "LAST_CREDENTIAL", "An app keeps at least one credential: add another before you revoke this one, or delete the app."),
-		o.credentialCount(c.OrgID, c.AppID, -1),
+		o.credentialCount(apps.App{OrgID: c.OrgID, ID: c.AppID}, -1),
 		workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(CredentialKey(c.OrgID, c.AppID, c.ClientID)), ConditionExpression: aws.String("attribute_exists(PK)")}},
 		workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(ClientKey(c.ClientID))}},
 		au)
 }
 
-// AddRedirectURI adds a URI to the app's set. The service checks the count first; the
-// set keeps a URI once even if two requests add it together.
-func (o *Orgs) AddRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error {
-	au, err := o.AuditWrite(audit)
-	if err != nil {
-		return err
-	}
-	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
-		UpdateExpression:          aws.String("ADD redirectUris :u"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberSS{Value: []string{uri}}}}}
-	return o.transact(ctx, errChanged, u, au)
+var _ apps.SubscriptionStore = (*Orgs)(nil)
+
+type subItem struct {
+	Key
+	apps.Subscription
 }
 
-// RemoveRedirectURI removes a URI from the app's set.
-func (o *Orgs) RemoveRedirectURI(ctx context.Context, orgID, appID, uri string, audit org.AuditEntry) error {
+// ListSubscriptions lists an app's subscriptions.
+func (o *Orgs) ListSubscriptions(ctx context.Context, orgID, appID string) ([]apps.Subscription, error) {
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, subPrefix(appID), true, 0), func(it subItem) apps.Subscription { return it.Subscription })
+}
+
+// SubscriptionWrite stores a subscription unless the app has one to the product that
+// was not rejected.
+func (o *Orgs) SubscriptionWrite(sub apps.Subscription) (workflow.Write, error) {
+	w, err := o.put(subItem{Key: SubscriptionKey(sub.OrgID, sub.AppID, sub.ProductID), Subscription: sub}, "attribute_not_exists(PK) OR #s = :rejected")
+	if err != nil {
+		return w, err
+	}
+	w.Put.ExpressionAttributeNames = map[string]string{"#s": "status"}
+	w.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":rejected": s(string(apps.SubscriptionRejected))}
+	return w, nil
+}
+
+// SubscriptionDecisionWrite moves the pending subscription of one request to to.
+func (o *Orgs) SubscriptionDecisionWrite(sub apps.Subscription, to apps.SubscriptionStatus, reason string, e approval.Event) (workflow.Write, error) {
+	ev, err := eventAV(e)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal event")
+	}
+	expr := "SET #s = :to, updatedAt = :at, history = list_append(history, :ev)"
+	values := map[string]types.AttributeValue{":to": s(string(to)), ":at": s(e.At.Format(time.RFC3339Nano)), ":ev": ev,
+		":pending": s(string(apps.SubscriptionPending)), ":rid": s(sub.RequestID)}
+	if reason != "" {
+		expr += ", reason = :r"
+		values[":r"] = s(reason)
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(SubscriptionKey(sub.OrgID, sub.AppID, sub.ProductID)),
+		UpdateExpression: aws.String(expr), ConditionExpression: aws.String("#s = :pending AND requestId = :rid"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: values}}, nil
+}
+
+// DeleteSubscriptionWrite removes a subscription if its status has not changed.
+func (o *Orgs) DeleteSubscriptionWrite(sub apps.Subscription) workflow.Write {
+	return workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(SubscriptionKey(sub.OrgID, sub.AppID, sub.ProductID)),
+		ConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":s": s(string(sub.Status))}}}
+}
+
+// ClearSubscription removes a rejected subscription with its audit entry.
+func (o *Orgs) ClearSubscription(ctx context.Context, sub apps.Subscription, audit org.AuditEntry) error {
 	au, err := o.AuditWrite(audit)
 	if err != nil {
 		return err
 	}
-	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
-		UpdateExpression: aws.String("DELETE redirectUris :u"), ConditionExpression: aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberSS{Value: []string{uri}}}}}
-	return o.transact(ctx, errChanged, u, au)
+	return o.transact(ctx, errChanged, o.DeleteSubscriptionWrite(sub), au)
 }
 
 var _ apps.CertificateStore = (*Orgs)(nil)
 
 type certItem struct {
 	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
 	apps.Certificate
 }
 
 type fingerprintItem struct {
 	Key
-	OrgID string `dynamodbav:"orgId"`
-	AppID string `dynamodbav:"appId"`
+	apps.FingerprintOwner
+}
+
+// expiryKey orders certificates by expiry in GSI1.
+func expiryKey(c apps.Certificate) string {
+	return c.NotAfter.UTC().Format(time.RFC3339) + "#" + c.OrgID + "#" + c.Fingerprint
 }
 
 // PutCertificate stores an uploaded certificate once per organization.
 func (o *Orgs) PutCertificate(ctx context.Context, c apps.Certificate, audit org.AuditEntry) error {
-	cw, err := o.put(certItem{Key: OrgCertificateKey(c.OrgID, c.Fingerprint), Certificate: c}, "attribute_not_exists(PK)")
+	cw, err := o.put(certItem{Key: OrgCertificateKey(c.OrgID, c.Fingerprint), GSI1PK: allCerts, GSI1SK: expiryKey(c), Certificate: c}, "attribute_not_exists(PK)")
 	if err != nil {
 		return err
 	}
@@ -255,33 +451,57 @@ func (o *Orgs) GetCertificate(ctx context.Context, orgID, fingerprint string) (a
 	return it.Certificate, err
 }
 
-// AttachCertificate marks the certificate as the app's and writes the fingerprint lookup;
-// both fail if the certificate was attached meanwhile.
-func (o *Orgs) AttachCertificate(ctx context.Context, c apps.Certificate, appID string, _ int, audit org.AuditEntry) error {
+// DeleteCertificate removes an uploaded certificate no app uses.
+func (o *Orgs) DeleteCertificate(ctx context.Context, c apps.Certificate, audit org.AuditEntry) error {
 	au, err := o.AuditWrite(audit)
 	if err != nil {
 		return err
 	}
-	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
-		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(appID)}}}
-	lookup, err := o.put(fingerprintItem{Key: FingerprintKey(c.Fingerprint), OrgID: c.OrgID, AppID: appID}, "attribute_not_exists(PK)")
-	if err != nil {
-		return err
-	}
-	app := workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(AppKey(c.OrgID, appID)), ConditionExpression: aws.String("attribute_exists(PK)")}}
-	return o.transact(ctx, apperr.New(apperr.Conflict, "CONFLICT", "The certificate was attached elsewhere at the same time; reload."), mark, lookup, app, au)
+	del := workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
+		ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId)")}}
+	return o.transact(ctx, apperr.New(apperr.Conflict, "CERTIFICATE_IN_USE", "An app started using this certificate meanwhile; reload."), del, au)
 }
 
-// DetachCertificate frees the certificate and removes its fingerprint lookup.
-func (o *Orgs) DetachCertificate(ctx context.Context, c apps.Certificate, audit org.AuditEntry) error {
-	au, err := o.AuditWrite(audit)
+// AttachWrites mark the certificate as the app's and write the fingerprint lookup; both
+// fail if the certificate was attached meanwhile.
+func (o *Orgs) AttachWrites(c apps.Certificate, app apps.App) ([]workflow.Write, error) {
+	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
+		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(app.ID)}}}
+	lookup, err := o.put(fingerprintItem{Key: FingerprintKey(c.Fingerprint),
+		FingerprintOwner: apps.FingerprintOwner{Fingerprint: c.Fingerprint, OrgID: app.OrgID, AppID: app.ID, Environment: app.Environment}}, "attribute_not_exists(PK)")
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return []workflow.Write{mark, lookup}, nil
+}
+
+// DetachWrites free the certificate and remove its fingerprint lookup.
+func (o *Orgs) DetachWrites(c apps.Certificate) []workflow.Write {
 	unmark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
 		UpdateExpression: aws.String("REMOVE appId"), ConditionExpression: aws.String("appId = :app"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(c.AppID)}}}
 	del := workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(FingerprintKey(c.Fingerprint))}}
-	return o.transact(ctx, errChanged, unmark, del, au)
+	return []workflow.Write{unmark, del}
+}
+
+// ExpiringCertificates lists every organization's certificates expiring between from and
+// until, soonest first.
+func (o *Orgs) ExpiringCertificates(ctx context.Context, from, until time.Time) ([]apps.Certificate, error) {
+	in := o.byGSI1Range(allCerts, from.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339)+"~")
+	return queryItems(ctx, o, in, func(it certItem) apps.Certificate { return it.Certificate })
+}
+
+// MarkWarned records a sent expiry warning on the certificate.
+func (o *Orgs) MarkWarned(ctx context.Context, c apps.Certificate, daysLeft int) error {
+	return o.update(ctx, OrgCertificateKey(c.OrgID, c.Fingerprint), "ADD warned :d", "attribute_exists(PK)",
+		map[string]types.AttributeValue{":d": &types.AttributeValueMemberNS{Value: []string{fmt.Sprint(daysLeft)}}})
+}
+
+// Fingerprint finds the app a certificate is attached to in one (eventually consistent)
+// read.
+func (o *Orgs) Fingerprint(ctx context.Context, fingerprint string) (apps.FingerprintOwner, error) {
+	var it fingerprintItem
+	err := o.getEventually(ctx, FingerprintKey(fingerprint), &it, "certificate")
+	return it.FingerprintOwner, err
 }

@@ -100,6 +100,14 @@ func CredentialKey(orgID, appID, clientID string) Key {
 
 func credPrefix(appID string) string { return "CRED#" + appID + "#" }
 
+// SubscriptionKey is the key of an app's subscription to a product, under its organization.
+func SubscriptionKey(orgID, appID, productID string) Key {
+	return Key{"ORG#" + orgID, subPrefix(appID) + productID}
+}
+
+// subPrefix is the sort-key prefix of one app's subscriptions.
+func subPrefix(appID string) string { return "SUB#" + appID + "#" }
+
 // OrgCertificateKey is the key of a certificate uploaded to an organization.
 func OrgCertificateKey(orgID, fingerprint string) Key {
 	return Key{"ORG#" + orgID, "CERT#" + fingerprint}
@@ -129,10 +137,12 @@ func AuditKey(orgID, at, id string) Key { return Key{"ORG#" + orgID, "AUDIT#" + 
 // auditPrefix is the sort-key prefix of an organization's audit trail.
 const auditPrefix = "AUDIT#"
 
-// allOrgs and allAudit are GSI1 partitions listing every organization and audit entry.
+// allOrgs, allAudit and allCerts are GSI1 partitions listing every organization, audit
+// entry and uploaded certificate (the latter by expiry, for the expiry warnings).
 const (
 	allOrgs  = "ORGS"
 	allAudit = "AUDIT"
+	allCerts = "CERTS"
 )
 
 // profileGSI returns the GSI1 keys that list every profile, ordered by user ID.

@@ -154,7 +154,17 @@ func (o *Orgs) IdentifierRelease(orgID, env, identifier string) workflow.Write {
 }
 
 func (o *Orgs) get(ctx context.Context, k Key, dst any, what string) error {
-	out, err := o.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &o.table, Key: keyAV(k), ConsistentRead: aws.Bool(true)})
+	return o.read(ctx, k, dst, what, true)
+}
+
+// getEventually is get with an eventually consistent read: half the cost, for the TPP
+// API's lookups, where a change may take a moment to show.
+func (o *Orgs) getEventually(ctx context.Context, k Key, dst any, what string) error {
+	return o.read(ctx, k, dst, what, false)
+}
+
+func (o *Orgs) read(ctx context.Context, k Key, dst any, what string, consistent bool) error {
+	out, err := o.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &o.table, Key: keyAV(k), ConsistentRead: aws.Bool(consistent)})
 	if err != nil {
 		return apperr.Wrap(err, "get %s", what)
 	}
@@ -208,6 +218,28 @@ func (o *Orgs) byGSI1(pk string, forward bool, limit int32) *dynamodb.QueryInput
 		in.Limit = aws.Int32(limit)
 	}
 	return in
+}
+
+// byGSI1Range queries one GSI1 partition between two sort keys, ascending.
+func (o *Orgs) byGSI1Range(pk, from, to string) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{TableName: &o.table, IndexName: aws.String(IndexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":from": s(from), ":to": s(to)},
+		ScanIndexForward:          aws.Bool(true)}
+}
+
+// update runs one conditional update.
+func (o *Orgs) update(ctx context.Context, k Key, expr, cond string, values map[string]types.AttributeValue) error {
+	_, err := o.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &o.table, Key: keyAV(k), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String(cond), ExpressionAttributeValues: values})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return errChanged
+	}
+	if err != nil {
+		return apperr.Wrap(err, "update")
+	}
+	return nil
 }
 
 func (o *Orgs) byPrefix(pk, prefix string, forward bool, limit int32) *dynamodb.QueryInput {

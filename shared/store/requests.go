@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -212,5 +213,21 @@ func (s *Requests) Close(id string, from []approval.Status, to approval.Status, 
 	if err != nil {
 		return workflow.Write{}, err
 	}
+	return workflow.Write{Update: u}, nil
+}
+
+// Advance returns the write moving a DECIDING request to its next step.
+func (s *Requests) Advance(id string, e approval.Event, expiresAt time.Time) (workflow.Write, error) {
+	u, err := s.statusUpdate(id, []approval.Status{approval.Deciding}, approval.Pending, e)
+	if err != nil {
+		return workflow.Write{}, err
+	}
+	exp, err := attributevalue.Marshal(expiresAt)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal expiry")
+	}
+	u.UpdateExpression = aws.String(*u.UpdateExpression + ", step = step + :one, expiresAt = :exp REMOVE taskToken")
+	u.ExpressionAttributeValues[":one"] = &types.AttributeValueMemberN{Value: "1"}
+	u.ExpressionAttributeValues[":exp"] = exp
 	return workflow.Write{Update: u}, nil
 }
