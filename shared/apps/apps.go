@@ -6,13 +6,13 @@ package apps
 import (
 	"context"
 	"crypto/rand"
-	"maps"
-	"slices"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 

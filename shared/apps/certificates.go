@@ -173,7 +173,9 @@ func (s *Service) DetachCertificate(ctx context.Context, a org.Actor, orgID, app
 		return apperr.New(apperr.NotFound, "NOT_FOUND", "This app has no such certificate.")
 	}
 	_, err = s.update(ctx, app, s.audit(a, orgID, "certificate.detached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}),
-		func(x *App) { x.Fingerprints = slices.DeleteFunc(x.Fingerprints, func(f string) bool { return f == c.Fingerprint }) },
+		func(x *App) {
+			x.Fingerprints = slices.DeleteFunc(x.Fingerprints, func(f string) bool { return f == c.Fingerprint })
+		},
 		s.certs.DetachWrites(c)...)
 	return err
 }

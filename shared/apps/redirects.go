@@ -80,6 +80,8 @@ func (s *Service) RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, app
 		return apperr.New(apperr.NotFound, "NOT_FOUND", "This app has no such redirect URI.")
 	}
 	_, err = s.update(ctx, app, s.audit(a, orgID, "app.redirect_removed", map[string]string{"appId": appID, "uri": uri}),
-		func(x *App) { x.RedirectURIs = slices.DeleteFunc(x.RedirectURIs, func(u string) bool { return u == uri }) })
+		func(x *App) {
+			x.RedirectURIs = slices.DeleteFunc(x.RedirectURIs, func(u string) bool { return u == uri })
+		})
 	return err
 }
