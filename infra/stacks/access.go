@@ -126,10 +126,20 @@ var functionAccess = map[string]Access{
 	"app-certificate-attach": {Table: ReadWriteTable, UserPool: sessionCalls},
 	"app-certificate-detach": {Table: ReadWriteTable, UserPool: sessionCalls},
 	"app-redirect-remove":    {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-verify":      {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-reset":       {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-rename":      {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-revoke":      {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-certificate-delete": {Table: ReadWriteTable, UserPool: sessionCalls},
+	// Issues from the sandbox CA in the function (its key comes with the code's
+	// configuration), then uploads and attaches like the two routes above.
+	"app-certificate-issue": {Table: ReadWriteTable, UserPool: sessionCalls},
+	"product-catalog":       {Table: ReadWriteTable, UserPool: sessionCalls},
+	"subscription-list":     {Table: ReadWriteTable, UserPool: sessionCalls},
+	"subscription-delete":   {Table: ReadWriteTable, UserPool: sessionCalls},
+	// Premium subscriptions and go-live requests start the approval workflow.
+	"subscription-create": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
+	"app-go-live":         {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
+	"credential-verify":   {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-reset":    {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-rename":   {Table: ReadWriteTable, UserPool: sessionCalls},
+	"credential-revoke":   {Table: ReadWriteTable, UserPool: sessionCalls},
 	// Rename and offboarding requests start the approval workflow.
 	"org-rename":   {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
 	"org-offboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
@@ -145,6 +155,9 @@ var functionAccess = map[string]Access{
 	"password-expiry-reminder": {Table: ReadWriteTable, SendMail: true},
 	// Lists pending requests (GSI1) and starts the workflow of those that have none.
 	"approval-reconciler": {Table: ReadWriteTable, StartApproval: true},
+	// Queries GSI1's certificates by expiry, reads organizations and members, mails the
+	// warnings and records them on each certificate.
+	"certificate-expiry-reminder": {Table: ReadWriteTable, SendMail: true},
 }
 
 // FunctionAccess is the access of the named function, and whether the table has it.

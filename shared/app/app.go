@@ -73,8 +73,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 		api.Mailbox = portal.MotoMailbox{Endpoint: cfg.AWSEndpoint}
 	}
 	api.Jobs = map[string]func(context.Context) (any, error){
-		"password-expiry-reminder": func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
-		"approval-reconciler":      func(ctx context.Context) (any, error) { return api.Approvals.StartStalled(ctx) },
+		"password-expiry-reminder":    func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
+		"approval-reconciler":         func(ctx context.Context) (any, error) { return api.Approvals.StartStalled(ctx) },
+		"certificate-expiry-reminder": func(ctx context.Context) (any, error) { return api.Apps.RemindExpiringCertificates(ctx) },
 	}
 	return api, nil
 }

@@ -365,6 +365,43 @@ func (a *API) endpoints() map[string]endpoint {
 		"credential-revoke": noContent(func(a *API, r *http.Request, act org.Actor) error {
 			return a.Apps.RevokeCredential(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"))
 		}),
+		"org-certificate-delete": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Apps.DeleteCertificate(r.Context(), act, r.PathValue("orgId"), r.PathValue("fingerprint"))
+		}),
+		"app-certificate-issue": noBody(201, func(a *API, r *http.Request) (apps.SandboxCertificate, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.SandboxCertificate{}, err
+			}
+			return a.Apps.IssueSandboxCertificate(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"))
+		}, 404, 409),
+		"product-catalog": noBody(200, func(a *API, r *http.Request) (apps.CatalogView, error) {
+			return a.Apps.Products(), nil
+		}),
+		"subscription-list": noBody(200, func(a *API, r *http.Request) (apps.SubscriptionsView, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.SubscriptionsView{}, err
+			}
+			return a.Apps.Subscriptions(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"))
+		}, 404),
+		"subscription-create": withBody(201, func(a *API, r *http.Request, req apps.SubscribeRequest) (apps.Subscription, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return apps.Subscription{}, err
+			}
+			return a.Apps.Subscribe(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		"subscription-delete": noContent(func(a *API, r *http.Request, act org.Actor) error {
+			return a.Apps.Unsubscribe(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("productId"))
+		}),
+		"app-go-live": withBody(202, func(a *API, r *http.Request, req apps.GoLiveRequest) (approval.Request, error) {
+			act, err := a.actor(r)
+			if err != nil {
+				return approval.Request{}, err
+			}
+			return a.Apps.RequestGoLive(r.Context(), act, r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
 		"ops-requests": noBody(200, func(a *API, r *http.Request) (RequestsResponse, error) {
 			status := approval.Status(r.URL.Query().Get("status"))
 			if status == "" {

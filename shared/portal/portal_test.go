@@ -140,6 +140,7 @@ type harness struct {
 	orgStore *store.Orgs
 	db       *dynamodb.Client
 	table    string
+	cfg      config.Config
 }
 
 // fmtItem renders an item, nested values included, as JSON for searching it.
@@ -178,7 +179,7 @@ func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	db := dynamodb.NewFromConfig(testkit.AWS(t, cfg))
-	h := &harness{t: t, srv: srv, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable}
+	h := &harness{t: t, srv: srv, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable, cfg: cfg}
 	h.client = h.newClient()
 	return h
 }

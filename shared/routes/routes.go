@@ -88,6 +88,13 @@ var Portal = []Route{
 	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: Session, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER)"},
 	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
 	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: Session, Tag: "apps", Summary: "Remove a certificate from an app"},
+	{Name: "org-certificate-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/certificates/{fingerprint}", Auth: Session, Tag: "apps", Summary: "Delete an uploaded certificate no app uses"},
+	{Name: "app-certificate-issue", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/sandbox", Auth: Session, Tag: "apps", Summary: "Issue an mTLS certificate from the sandbox CA and select it for the app (sandbox apps)"},
+	{Name: "product-catalog", Method: "GET", Path: "/api/products", Auth: Session, Tag: "apps", Summary: "The API products and their plans"},
+	{Name: "subscription-list", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions", Auth: Session, Tag: "apps", Summary: "An app's subscriptions with their status and history"},
+	{Name: "subscription-create", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions", Auth: Session, Tag: "apps", Summary: "Subscribe an app to a product plan (PSD2: at once if the eIDAS roles allow; premium: after approval)"},
+	{Name: "subscription-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions/{productId}", Auth: Session, Tag: "apps", Summary: "End a subscription, or clear a rejected one"},
+	{Name: "app-go-live", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/go-live", Auth: Session, Tag: "apps", Summary: "Ask for production access for a sandbox app (two operations decisions)"},
 	{Name: "credential-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials", Auth: Session, Tag: "apps", Summary: "Add a credential (the secret is shown once)"},
 	{Name: "credential-verify", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/verify", Auth: Session, Tag: "apps", Summary: "Check whether a secret belongs to a credential"},
 	{Name: "credential-reset", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/reset", Auth: Session, Tag: "apps", Summary: "Give a credential a new secret (shown once); the old one stops working"},
@@ -118,6 +125,7 @@ type Job struct {
 var Jobs = []Job{
 	{Name: "password-expiry-reminder", Schedule: "cron(0 6 * * ? *)", Summary: "Email users whose password expires in one of the warning days"},
 	{Name: "approval-reconciler", Schedule: "rate(5 minutes)", Summary: "Start the approval workflow of requests whose first start failed"},
+	{Name: "certificate-expiry-reminder", Schedule: "cron(0 7 * * ? *)", Summary: "Warn organizations whose mTLS certificates expire in 30, 7 or 1 days"},
 }
 
 // ByName returns the portal route with that name.

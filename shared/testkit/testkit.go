@@ -196,6 +196,7 @@ func AWS(tb testing.TB, c config.Config) aws.Config {
 func Bootstrapped(tb testing.TB, ops localstack.OpsUser, adjust ...func(*config.Config)) config.Config {
 	tb.Helper()
 	c := Config(tb, MotoEndpoint(tb))
+	c.SandboxCADir = filepath.Join(dir(tb), "sandbox-ca")
 	for _, a := range adjust {
 		a(&c)
 	}
@@ -204,7 +205,6 @@ func Bootstrapped(tb testing.TB, ops localstack.OpsUser, adjust ...func(*config.
 		tb.Fatalf("bootstrap: %v", err)
 	}
 	c.UserPoolID, c.UserPoolClientID, c.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
-	c.SandboxCADir = filepath.Join(dir(tb), "sandbox-ca")
 	return c
 }
 

@@ -1,0 +1,7 @@
+// Command certificate-expiry-reminder is the scheduled function that warns organizations
+// whose mTLS certificates expire soon.
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartJob("certificate-expiry-reminder") }

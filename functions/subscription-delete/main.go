@@ -1,0 +1,6 @@
+// Command subscription-delete is the Lambda function of the portal route "subscription-delete".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("subscription-delete") }

@@ -1,0 +1,6 @@
+// Command subscription-list is the Lambda function of the portal route "subscription-list".
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartHTTP("subscription-list") }
