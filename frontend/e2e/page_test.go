@@ -25,6 +25,8 @@ type page struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
+	// contextID is the tab's browser context, for granting it permissions (the clipboard).
+	contextID cdp.BrowserContextID
 }
 
 // newPage opens a fresh tab in a new browser context (cookies of its own, so parallel
@@ -61,7 +63,7 @@ func newPage(t *testing.T) *page {
 		defer dcancel()
 		_ = target.DisposeBrowserContext(contextID).Do(cdp.WithExecutor(dctx, chromedp.FromContext(suite.browser).Browser))
 	})
-	return &page{t: t, ctx: ctx, base: stack.PortalURL}
+	return &page{t: t, ctx: ctx, base: stack.PortalURL, contextID: contextID}
 }
 
 // do runs actions within stepTimeout, failing the test with the page's text if they fail.

@@ -26,6 +26,11 @@ export function secretIssued(c: Credential): boolean {
   return (c as { secretIssued?: boolean }).secretIssued !== false;
 }
 
+/** Oldest first, as they were created (the server lists them by client ID). */
+function byAge(list: readonly Credential[]): Credential[] {
+  return [...list].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+}
+
 export function CredentialsSection({ org, app, credentials, issued, onIssued, onChanged }: Props) {
   const { signedOut } = useAuth();
   const perms = appPermissions(org);
@@ -78,7 +83,7 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
         </p>
       )}
       <ul id="credentials-list" className="credential-list">
-        {credentials.map((c, i) => {
+        {byAge(credentials).map((c, i) => {
           const cid = c.clientId ?? "";
           const key = cid || `hidden-${i}`;
           const hasSecret = secretIssued(c);

@@ -1,0 +1,358 @@
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/bank/devportal/shared/testkit"
+)
+
+// What the apps pages must show, copied from the Go source (shared/apps) and the SPA
+// (frontend/src/pages/AppsPage.tsx, frontend/src/pages/app, frontend/src/components).
+const (
+	msgAppNameHint       = "The bank's customers see this name on the consent page when they allow your app to access their accounts or make payments. Use the name they know your product by."
+	msgSecretWarning     = "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it."
+	msgSecretCopied      = "Secret copied to the clipboard."
+	msgSecretValid       = "Yes, this is the secret. This secret belongs to the credential."
+	msgSecretInvalid     = "No, this is not the secret. This secret does not belong to the credential. If you lost the secret, reset it."
+	msgRedirectHTTPS     = "Use https (http://localhost is allowed in the sandbox)."
+	msgAppCertsFull      = "This app has two certificates: remove one to select another."
+	msgAppCertsExpiry    = "A certificate of this app expires within 30 days or has expired: upload its replacement and select it, then remove the old one."
+	sandboxCAIssuerDN    = "CN=Developer Portal Sandbox CA, O=Developer Portal Sandbox, C=BE"
+	headingRegistered    = "Your app is registered: here is its first secret"
+	headingReset         = "New secret"
+	headingNewCredential = "New credential: here is its secret"
+)
+
+var (
+	// Client IDs are 16 random bytes and secrets 32, base64url without padding (shared/apps).
+	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`)
+	secretPattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+	appPathPattern  = regexp.MustCompile(`^/organizations/[0-9a-f]{16}/apps/([A-Za-z0-9_-]+)$`)
+)
+
+// TestAppsJourney follows an app from registration to production: its secret shown once,
+// copied, verified and reset; a second credential; mTLS certificates issued by the
+// sandbox CA, uploaded and selected; redirect URIs. The steps share their state and run in
+// order; a failed step stops the journey.
+func TestAppsJourney(t *testing.T) {
+	t.Parallel()
+	suffix := testkit.Suffix()
+	orgName := "Budget Apps " + suffix
+	appName := "Budget Buddy " + suffix
+	owner := newUser("apps-owner")
+	owner.name = "Abel Apps"
+	ownerTab, opsTab := newPage(t), newPage(t)
+	ownerTab.grantClipboard()
+	var orgID, appPath, clientID, secret, secondClientID string
+
+	step := func(name string, run func(t *testing.T)) {
+		t.Helper()
+		if !t.Run(name, run) {
+			t.FailNow()
+		}
+	}
+
+	step("owner onboards a sandbox organization that operations approve", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.signUp(owner)
+		p.activate(owner)
+		p.signIn(owner.email, owner.password)
+		p.expectAccountPage(owner)
+		orgID = p.onboardWithSandboxCertificates(orgName, "sandbox")
+		opsTab.as(t).signIn(testkit.Ops.Email, testkit.Ops.Password)
+		opsTab.as(t).waitPath("/account")
+		approveOnboarding(p, opsTab.as(t), orgID, orgName, owner.email)
+	})
+
+	step("owner registers an app and copies its secret, shown once", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open("/organizations/" + orgID)
+		p.click("#org-apps-link")
+		p.waitPath("/organizations/" + orgID + "/apps")
+		p.waitText("main h1", "Apps", 10*time.Second)
+		p.expectText("#apps-empty", "No apps yet.")
+		p.expectText("#register-app-name-hint", msgAppNameHint)
+
+		p.fill("register-app-name", appName)
+		p.submit("register-app")
+		path := p.waitFor("the new app's page", `(() => /^\/organizations\/[0-9a-f]{16}\/apps\/[A-Za-z0-9_-]+$/.test(location.pathname) ? location.pathname : "")()`, stepTimeout)
+		if !appPathPattern.MatchString(path) {
+			p.fatalf("the app's page is %s", path)
+		}
+		appPath = path
+		p.waitText("main h1", appName, 10*time.Second)
+		p.expectText("#app-environment", "Sandbox")
+		p.expectText("#app-organization", orgName)
+
+		p.expectText("#secret-panel-title", headingRegistered)
+		p.expectText("#secret-warning", msgSecretWarning)
+		p.expectText("#secret-name", "Default")
+		clientID, secret = p.text("#secret-clientId"), p.text("#secret-value")
+		if !clientIDPattern.MatchString(clientID) || !secretPattern.MatchString(secret) {
+			p.fatalf("the new credential shows client ID %q and secret %q, want 22 and 43 base64url characters", clientID, secret)
+		}
+		p.click("#secret-copy")
+		p.waitText("#secret-copy-status", msgSecretCopied, stepTimeout)
+		if got := p.clipboard(); got != secret {
+			p.fatalf("the clipboard holds %q after copying, want the secret %q", got, secret)
+		}
+		credential := "#credential-" + clientID
+		p.expectText(credential+" .credential-name", "Default")
+		p.expectText(credential+" .client-id", clientID)
+
+		// Once stored, the secret is gone: from the panel, and from the page after a reload.
+		p.click("#secret-done")
+		p.expectAbsent("#secret-panel")
+		p.open(appPath)
+		p.waitVisible(credential)
+		p.expectAbsent("#secret-panel")
+		p.expectPageLacks(secret)
+
+		// The app is in the organization's list.
+		p.click("#app-apps-link")
+		p.waitPath("/organizations/" + orgID + "/apps")
+		appID := appPathPattern.FindStringSubmatch(appPath)[1]
+		row := fmt.Sprintf(`#apps-table tr[data-app-id=%q]`, appID)
+		p.expectText(row+" th", appName)
+		p.expectText(row+" td:nth-of-type(1)", "sandbox")
+		p.expectText(row+" td:nth-of-type(2)", "0")
+		p.expectText(row+" td:nth-of-type(4)", owner.email)
+	})
+
+	step("the copied secret verifies; after a reset only the new one does", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open(appPath)
+		p.verifySecret(clientID, p.clipboard(), msgSecretValid)
+
+		p.click("#credential-reset-" + clientID)
+		p.expectText("#reset-dialog-title", "Reset the secret of Default?")
+		p.click("#reset-dialog-confirm")
+		p.waitText("#secret-panel-title", headingReset, stepTimeout)
+		p.expectText("#secret-clientId", clientID)
+		p.expectText("#secret-warning", msgSecretWarning)
+		newSecret := p.text("#secret-value")
+		if !secretPattern.MatchString(newSecret) || newSecret == secret {
+			p.fatalf("the reset secret is %q, want a new 43-character secret (the old one was %q)", newSecret, secret)
+		}
+		p.click("#secret-copy")
+		p.waitText("#secret-copy-status", msgSecretCopied, stepTimeout)
+		if got := p.clipboard(); got != newSecret {
+			p.fatalf("the clipboard holds %q after copying the new secret %q", got, newSecret)
+		}
+		p.click("#secret-done")
+
+		p.verifySecret(clientID, secret, msgSecretInvalid)
+		p.verifySecret(clientID, newSecret, msgSecretValid)
+		secret = newSecret
+	})
+
+	step("owner adds a second credential", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open(appPath)
+		p.fill("add-credential-name", "Rotation")
+		p.submit("add-credential")
+		p.waitText("#secret-panel-title", headingNewCredential, stepTimeout)
+		p.expectText("#secret-name", "Rotation")
+		secondClientID = p.text("#secret-clientId")
+		second := p.text("#secret-value")
+		if !clientIDPattern.MatchString(secondClientID) || secondClientID == clientID || !secretPattern.MatchString(second) || second == secret {
+			p.fatalf("the second credential shows client ID %q and secret %q, want new ones", secondClientID, second)
+		}
+		p.click("#secret-done")
+		p.expectTexts("#credentials-list .credential-name", "Default", "Rotation")
+		p.verifySecret(secondClientID, second, msgSecretValid)
+		// Each secret belongs to its own credential only.
+		p.verifySecret(clientID, second, msgSecretInvalid)
+	})
+
+	step("owner uploads certificates from the sandbox CA and selects them for the app", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open(appPath)
+		p.expectText("#app-certificates-empty", "No certificate selected for this app yet.")
+		current := issueClientCertificate(t, "budget-"+suffix+".example", orgName, 365*24*time.Hour)
+		next := issueClientCertificate(t, "budget-next-"+suffix+".example", orgName, 20*24*time.Hour)
+
+		// One as PEM, the other as base64 DER: the form takes both.
+		p.fill("certificate-upload-certificate", current.pem)
+		p.submit("certificate-upload")
+		p.waitText("#certificate-upload-status", "Uploaded the certificate of "+current.subject+".", stepTimeout)
+		p.fill("certificate-upload-certificate", next.base64)
+		p.submit("certificate-upload")
+		p.waitText("#certificate-upload-status", "Uploaded the certificate of "+next.subject+".", stepTimeout)
+		// Uploading the same certificate twice is refused next to the field.
+		p.fill("certificate-upload-certificate", next.base64)
+		p.submit("certificate-upload")
+		p.expectFieldErrors("certificate-upload-certificate", "This certificate is already uploaded; select it instead.")
+
+		for _, c := range []testCertificate{current, next} {
+			p.waitOption("attach-certificate-sha256Fingerprint", c.fingerprint)
+			p.choose("attach-certificate-sha256Fingerprint", c.fingerprint)
+			p.submit("attach-certificate")
+			p.waitText("#certificates-status", "Selected the certificate of "+c.subject+" for "+appName+".", stepTimeout)
+			row := fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q]`, c.fingerprint)
+			p.waitVisible(row)
+			p.expectText(row+" th", c.subject)
+			p.expectText(row+" td:nth-of-type(1)", sandboxCAIssuerDN)
+			p.expectText(row+" td:nth-of-type(2)", c.fingerprint)
+		}
+		far := fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q] td:nth-of-type(3)`, current.fingerprint)
+		p.expectText(far+" time", current.notAfter.Local().Format("2 January 2006"))
+		p.expectAbsent(far + " .badge")
+		soon := fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q] td:nth-of-type(3)`, next.fingerprint)
+		p.expectText(soon+" time", next.notAfter.Local().Format("2 January 2006"))
+		p.expectText(soon+" .badge", "Expires in 20 days")
+		p.expectText("#app-certificates-expiry", msgAppCertsExpiry)
+		p.expectText("#attach-certificate-full", msgAppCertsFull)
+
+		// Rotation: the current certificate goes, the next one stays.
+		p.click("#certificate-remove-" + current.fingerprint)
+		p.expectText("#certificate-remove-dialog-title", "Remove this certificate from "+appName+"?")
+		p.click("#certificate-remove-dialog-confirm")
+		p.waitText("#certificates-status", "Removed the certificate of "+current.subject+" from "+appName+"; it stays uploaded.", stepTimeout)
+		p.expectAbsent(fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q]`, current.fingerprint))
+		p.waitOption("attach-certificate-sha256Fingerprint", current.fingerprint)
+
+		// The organization's list says which app uses which.
+		p.open("/organizations/" + orgID + "/apps")
+		p.expectText(fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q] td:nth-of-type(4)`, next.fingerprint), appName)
+		p.expectText(fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q] td:nth-of-type(4)`, current.fingerprint), "No app")
+	})
+
+	step("owner adds redirect URIs", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open(appPath)
+		p.expectText("#redirect-uris-empty", "No redirect URIs yet.")
+		p.fill("redirect-uri", "http://budget.example.com/callback")
+		p.submit("redirect")
+		p.expectFieldErrors("redirect-uri", msgRedirectHTTPS)
+		p.replace("redirect-uri", "https://budget.example.com/callback")
+		p.submit("redirect")
+		p.waitText("#redirect-uris-status", "Added https://budget.example.com/callback.", stepTimeout)
+		p.fill("redirect-uri", "http://localhost:3000/callback")
+		p.submit("redirect")
+		p.waitText("#redirect-uris-status", "Added http://localhost:3000/callback.", stepTimeout)
+		p.expectTexts("#redirect-uris-list code", "http://localhost:3000/callback", "https://budget.example.com/callback")
+	})
+}
+
+// grantClipboard lets the tab's pages write and read the clipboard without asking.
+func (p *page) grantClipboard() {
+	p.t.Helper()
+	p.do("grant the clipboard", chromedp.ActionFunc(func(ctx context.Context) error {
+		return browser.GrantPermissions([]browser.PermissionType{browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite}).
+			WithOrigin(p.base).WithBrowserContextID(p.contextID).Do(ctx)
+	}))
+}
+
+// clipboard reads the text on the clipboard, as pasting would.
+func (p *page) clipboard() string {
+	p.t.Helper()
+	var s string
+	p.do("read the clipboard", chromedp.Evaluate(`navigator.clipboard.readText()`, &s, func(e *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return e.WithAwaitPromise(true).WithUserGesture(true)
+	}))
+	return s
+}
+
+// waitOption waits until the select with the given id offers value.
+func (p *page) waitOption(id, value string) {
+	p.t.Helper()
+	p.waitFor("option "+value+" in #"+id, fmt.Sprintf(`(() => Array.from(document.querySelectorAll(%s)).some(o => o.value === %s) ? "yes" : "")()`, js("#"+id+" option"), js(value)), stepTimeout)
+}
+
+// expectPageLacks asserts that the page's text does not contain s anywhere.
+func (p *page) expectPageLacks(s string) {
+	p.t.Helper()
+	if _, text := p.snapshot(); strings.Contains(text, s) {
+		p.fatalf("the page shows %q, which must not be shown again", s)
+	}
+}
+
+// verifySecret checks secret against the credential with the app page's verify form.
+func (p *page) verifySecret(clientID, secret, want string) {
+	p.t.Helper()
+	form := "verify-" + clientID
+	var open bool
+	p.do("is the verify form open", chromedp.Evaluate(fmt.Sprintf(`document.getElementById(%s) !== null`, js(form+"-form")), &open))
+	if !open {
+		p.click("#credential-verify-" + clientID)
+	}
+	p.replace(form+"-secret", secret)
+	p.submit(form)
+	p.waitText("#"+form+"-result", want, stepTimeout)
+}
+
+// testCertificate is a client certificate issued by the sandbox CA for a test.
+type testCertificate struct {
+	pem, base64, fingerprint, subject string
+	notAfter                          time.Time
+}
+
+// issueClientCertificate issues an mTLS client certificate from the running stack's
+// sandbox CA, valid for validity from now.
+func issueClientCertificate(t *testing.T, commonName, organization string, validity time.Duration) testCertificate {
+	t.Helper()
+	c, err := env(t).CA.ClientCertificate(pkix.Name{CommonName: commonName, Organization: []string{organization}, Country: []string{"BE"}}, validity)
+	if err != nil {
+		t.Fatalf("issue a client certificate: %v", err)
+	}
+	der := c.Leaf.Raw
+	sum := sha256.Sum256(der)
+	return testCertificate{
+		pem:         string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		base64:      base64.StdEncoding.EncodeToString(der),
+		fingerprint: hex.EncodeToString(sum[:]),
+		subject:     fmt.Sprintf("CN=%s, O=%s, C=BE", commonName, organization),
+		notAfter:    c.Leaf.NotAfter,
+	}
+}
+
+// onboardWithSandboxCertificates onboards an organization in environment with test
+// certificates from the sandbox CA for AIS and PIS, and returns its id.
+func (p *page) onboardWithSandboxCertificates(orgName, environment string) string {
+	p.t.Helper()
+	p.open("/organizations/onboard")
+	p.waitText("main h1", "Onboard your organization", 10*time.Second)
+	p.fill("sandboxcert-organizationName", orgName)
+	p.fill("sandboxcert-country", "BE")
+	p.uncheck("sandboxcert-roles-PIIS")
+	p.click("#issue-test-certificates")
+	p.waitText("#sandboxcert-result p[role=status]", msgCertificatesIssued, stepTimeout)
+	p.waitText("#onboard-preview-status", msgPreviewOK, stepTimeout)
+	p.fill("onboard-firstName", "Abel")
+	p.fill("onboard-lastName", "Apps")
+	p.fill("onboard-email", "compliance-"+testkit.Suffix()+"@budget.example")
+	p.fill("onboard-phone", "+32 2 555 01 99")
+	p.check("onboard-environment-" + environment)
+	p.submit("onboard")
+	orgID := p.waitOrganizationPath()
+	p.expectText("#org-notice p", msgOnboardSubmitted)
+	p.expectText("#org-status", "Pending approval")
+	return orgID
+}
+
+// approveOnboarding has operations approve the organization's onboarding request and
+// waits until its owner sees it active.
+func approveOnboarding(owner, ops *page, orgID, orgName, ownerEmail string) {
+	owner.t.Helper()
+	path := "/organizations/" + orgID
+	owner.open(path)
+	id := owner.requestOf("Onboarding", "Pending")
+	ops.openRequest(id, orgName, ownerEmail)
+	ops.approve("Approve the onboarding of "+orgName+"?", "Certificates checked.")
+	owner.reloadUntil(path, "#org-status", "Active")
+}
