@@ -180,3 +180,90 @@ func (h *harness) tableContains(text string) bool {
 	}
 	return false
 }
+
+// TestAppsAuthorizationMatrix calls every endpoint of apps, credentials, certificates,
+// subscriptions and going live as each role and as a member of another organization,
+// with input that changes nothing: the roles allowed get the input's error, the others
+// 403, and the other organization 404.
+func TestAppsAuthorizationMatrix(t *testing.T) {
+	h := newHarness(t)
+	owner := h.person("owner")
+	orgID, code := h.activeOrg(owner.client)
+	base := "/api/organizations/" + orgID
+	roles := map[string]person{"OWNER": owner}
+	for _, role := range []string{"ADMIN", "DEVELOPER", "VIEWER"} {
+		p := h.person(strings.ToLower(role))
+		h.call(p.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")
+		if role != "DEVELOPER" {
+			h.call(owner.client, "PATCH", base+"/members/"+p.id, map[string]any{"role": role}).expect(t, 200, "")
+		}
+		roles[role] = p
+	}
+	stranger := h.person("stranger")
+	h.activeOrg(stranger.client)
+	roles["FOREIGN"] = stranger
+	app, clientID, _ := h.newApp(owner.client, orgID, "Acme app")
+	// A pending request keeps the app from being deleted while the matrix runs.
+	h.call(owner.client, "POST", app+"/subscriptions", map[string]any{"productId": "pay-later", "planId": "sandbox"}).expect(t, 201, "")
+	cred := app + "/credentials/" + clientID
+
+	all := func(s int) map[string]int { return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": s, "VIEWER": s} }
+	changers := func(s int) map[string]int { return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": s, "VIEWER": 403} }
+	managers := func(s int) map[string]int { return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": 403, "VIEWER": 403} }
+	rows := []struct {
+		method, path string
+		body         any
+		want         map[string]int
+	}{
+		{"GET", base + "/apps", nil, all(200)},
+		{"POST", base + "/apps", map[string]any{"name": ""}, changers(400)},
+		{"GET", app, nil, all(200)},
+		{"PATCH", app, map[string]any{"name": ""}, changers(400)},
+		{"DELETE", app, nil, managers(409)},
+		{"POST", app + "/redirect-uris", map[string]any{"uri": "ftp://acme.example/cb"}, changers(400)},
+		{"DELETE", app + "/redirect-uris?uri=https%3A%2F%2Fnone.example", nil, changers(404)},
+		{"GET", base + "/certificates", nil, all(200)},
+		{"POST", base + "/certificates", map[string]any{"certificate": "not a certificate"}, changers(400)},
+		{"DELETE", base + "/certificates/" + strings.Repeat("0", 64), nil, changers(404)},
+		{"POST", app + "/certificates", map[string]any{"sha256Fingerprint": "zz"}, changers(400)},
+		{"DELETE", app + "/certificates/" + strings.Repeat("0", 64), nil, changers(404)},
+		{"POST", base + "/apps/nope/certificates/sandbox", nil, changers(404)},
+		{"POST", app + "/credentials", map[string]any{"name": ""}, changers(400)},
+		{"POST", cred + "/verify", map[string]any{"secret": ""}, changers(400)},
+		{"POST", app + "/credentials/nope/reset", nil, changers(404)},
+		{"PATCH", cred, map[string]any{"name": ""}, changers(400)},
+		{"DELETE", app + "/credentials/nope", nil, changers(404)},
+		{"GET", app + "/subscriptions", nil, all(200)},
+		{"POST", app + "/subscriptions", map[string]any{"productId": "", "planId": ""}, changers(400)},
+		{"DELETE", app + "/subscriptions/oauth2", nil, changers(409)},
+		{"POST", app + "/go-live", map[string]any{"productionOrganizationId": ""}, changers(400)},
+	}
+	for _, rw := range rows {
+		for _, role := range []string{"OWNER", "ADMIN", "DEVELOPER", "VIEWER", "FOREIGN"} {
+			want := 404
+			if role != "FOREIGN" {
+				want = rw.want[role]
+			}
+			t.Run(rw.method+" "+strings.TrimPrefix(rw.path, base)+" as "+role, func(t *testing.T) {
+				r := h.call(roles[role].client, rw.method, rw.path, rw.body)
+				if r.status != want {
+					t.Fatalf("got %d %s, want %d", r.status, r.raw, want)
+				}
+				if role == "FOREIGN" && (strings.Contains(r.raw, "Acme") || strings.Contains(r.raw, clientID)) {
+					t.Fatalf("another tenant's data leaked: %s", r.raw)
+				}
+			})
+		}
+	}
+	// Nothing changed: one app, one credential, two subscriptions, no certificates.
+	r := h.call(owner.client, "GET", app, nil).expect(t, 200, "")
+	if len(r.body["credentials"].([]any)) != 1 || r.body["app"].(map[string]any)["name"] != "Acme app" || len(r.body["app"].(map[string]any)["redirectUris"].([]any)) != 0 {
+		t.Fatalf("the matrix changed the app: %s", r.raw)
+	}
+	if r := h.call(owner.client, "GET", base+"/apps", nil).expect(t, 200, ""); len(r.body["apps"].([]any)) != 1 {
+		t.Fatalf("apps = %s", r.raw)
+	}
+	if r := h.call(owner.client, "GET", app+"/subscriptions", nil).expect(t, 200, ""); len(r.body["subscriptions"].([]any)) != 2 {
+		t.Fatalf("subscriptions = %s", r.raw)
+	}
+}

@@ -156,7 +156,9 @@ func TestSubscriptions(t *testing.T) {
 	}
 	h.decide(ops, premiumRequest, "approve", "Contract on file").expect(t, 202, "")
 	r = h.eventually(owner.client, "GET", subs, nil, func(r response) bool { return subscriptionStatus(r, "pay-later") == "ACTIVE" })
-	h.waitMail(func(m string) bool { return strings.Contains(m, owner.email) && strings.Contains(m, "Pay Later (premium) is active") }, "the approval email")
+	h.waitMail(func(m string) bool {
+		return strings.Contains(m, owner.email) && strings.Contains(m, "Pay Later (premium) is active")
+	}, "the approval email")
 	for _, s := range r.body["subscriptions"].([]any) {
 		if s := s.(map[string]any); s["productId"] == "pay-later" {
 			var actions []string
@@ -263,7 +265,9 @@ func TestGoLive(t *testing.T) {
 		return g != nil && g["status"] == "APPROVED"
 	})
 	prodAppID := r.body["app"].(map[string]any)["goLive"].(map[string]any)["productionAppId"].(string)
-	h.waitMail(func(m string) bool { return strings.Contains(m, owner.email) && strings.Contains(m, "Budget Buddy is live") }, "the go-live email")
+	h.waitMail(func(m string) bool {
+		return strings.Contains(m, owner.email) && strings.Contains(m, "Budget Buddy is live")
+	}, "the go-live email")
 
 	// The production app: its own credential, whose secret is generated once, on demand.
 	prodPath := "/api/organizations/" + prodOrg + "/apps/" + prodAppID
