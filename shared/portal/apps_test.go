@@ -208,8 +208,12 @@ func TestAppsAuthorizationMatrix(t *testing.T) {
 	cred := app + "/credentials/" + clientID
 
 	all := func(s int) map[string]int { return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": s, "VIEWER": s} }
-	changers := func(s int) map[string]int { return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": s, "VIEWER": 403} }
-	managers := func(s int) map[string]int { return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": 403, "VIEWER": 403} }
+	changers := func(s int) map[string]int {
+		return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": s, "VIEWER": 403}
+	}
+	managers := func(s int) map[string]int {
+		return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": 403, "VIEWER": 403}
+	}
 	rows := []struct {
 		method, path string
 		body         any

@@ -43,6 +43,17 @@ export type NewCredential = JsonOf<paths["/api/organizations/{orgId}/apps/{appId
 export type VerifyResult = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/verify"]["post"]["responses"][200]>;
 /** An mTLS certificate uploaded to an organization; appId names the app it is selected for. */
 export type MtlsCertificate = JsonOf<paths["/api/organizations/{orgId}/certificates"]["post"]["responses"][201]>;
+/** A certificate the sandbox CA issued for an app, with its private key (shown once). */
+export type IssuedCertificate = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/certificates/sandbox"]["post"]["responses"][201]>;
+/** Where a sandbox app's request for production access is. */
+export type GoLive = NonNullable<App["goLive"]>;
+
+// API products and subscriptions
+export type Product = JsonOf<paths["/api/products"]["get"]["responses"][200]>["products"][number];
+export type Plan = Product["plans"][number];
+export type Subscription = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/subscriptions"]["get"]["responses"][200]>["subscriptions"][number];
+export type SubscriptionStatus = Subscription["status"];
+export type GoLiveRequest = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/go-live"]["post"]["requestBody"]>;
 
 // Operations console
 export type OpsOrganizationDetail = JsonOf<paths["/api/ops/organizations/{orgId}"]["get"]["responses"][200]>;

@@ -12,6 +12,7 @@ const CREDENTIAL: NewCredential = {
   name: "Default",
   createdAt: "2025-03-01T10:00:00Z",
   secretResetAt: "2025-03-01T10:00:00Z",
+  secretIssued: true,
   secret: "s3cr3t-value",
   warning: "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it.",
 };

@@ -1,4 +1,4 @@
-import type { MemberRole, NewCredential, Organization } from "../api/types";
+import type { ApprovalRequest, MemberRole, NewCredential, Organization, Plan } from "../api/types";
 
 /** An app has at most this many mTLS certificates: the current one and its replacement. */
 export const MAX_APP_CERTIFICATES = 2;
@@ -72,4 +72,34 @@ export function peekHandedOverSecret(appId: string): IssuedSecret | null {
 /** Forgets a handed-over secret once its page shows it. */
 export function forgetHandedOverSecret() {
   handedOver = null;
+}
+
+export const SUBSCRIPTION_STATUS_LABEL: Record<string, string> = {
+  ACTIVE: "Active",
+  PENDING: "Pending approval",
+  REJECTED: "Rejected",
+};
+
+export const GO_LIVE_STATUS_LABEL: Record<string, string> = {
+  PENDING: "Waiting for the bank",
+  DECIDING: "Being applied",
+  APPROVED: "Live",
+  REJECTED: "Rejected",
+  EXPIRED: "Expired",
+  FAILED: "Failed",
+};
+
+/** "Step 1 of 2: Review" for a request decided in steps; "" for a one-decision request. */
+export function stepText(r: Pick<ApprovalRequest, "steps" | "step">): string {
+  const steps = r.steps ?? [];
+  if (steps.length < 2) return "";
+  const i = Math.min(Math.max(r.step ?? 0, 0), steps.length - 1);
+  return `Step ${i + 1} of ${steps.length}: ${steps[i]}`;
+}
+
+const numberFormat = new Intl.NumberFormat("en-GB");
+
+/** "Sandbox: 10 requests a second, 10,000 a day". */
+export function planText(p: Plan): string {
+  return `${p.name}: ${numberFormat.format(p.rateLimitPerSecond)} requests a second, ${numberFormat.format(p.quotaPerDay)} a day`;
 }

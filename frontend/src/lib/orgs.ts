@@ -29,6 +29,7 @@ export const REQUEST_STATUS_LABEL: Record<string, string> = {
   APPROVED: "Approved",
   REJECTED: "Rejected",
   EXPIRED: "Expired",
+  FAILED: "Failed",
 };
 
 export const INVITATION_STATUS_LABEL: Record<string, string> = {
@@ -42,6 +43,8 @@ export const REQUEST_KIND_LABEL: Record<string, string> = {
   ONBOARDING: "Onboarding",
   RENAME: "Rename",
   OFFBOARDING: "Offboarding",
+  SUBSCRIPTION: "Subscription",
+  GO_LIVE: "Go-live",
 };
 
 export const SERVICES = [

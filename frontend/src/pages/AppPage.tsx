@@ -9,7 +9,9 @@ import { useLoad, useTitle } from "../lib/hooks";
 import { AppCertificatesSection } from "./app/AppCertificatesSection";
 import { AppSettingsSection } from "./app/AppSettingsSection";
 import { CredentialsSection } from "./app/CredentialsSection";
+import { GoLiveSection } from "./app/GoLiveSection";
 import { RedirectUrisSection } from "./app/RedirectUrisSection";
+import { SubscriptionsSection } from "./app/SubscriptionsSection";
 
 export function AppPage() {
   const { orgId = "", appId = "" } = useParams();
@@ -71,11 +73,14 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
   const o = org.data;
   const { app, credentials } = detail.data;
   const perms = appPermissions(o);
+  const sandbox = app.environment === "sandbox";
   const sections = [
     { id: "overview", label: "Overview" },
     { id: "credentials", label: "Credentials" },
     { id: "redirect-uris", label: "Redirect URIs" },
     { id: "certificates", label: "Certificates" },
+    { id: "subscriptions", label: "Subscriptions" },
+    ...(sandbox ? [{ id: "go-live", label: "Go live" }] : []),
     ...(perms.change ? [{ id: "settings", label: "Settings" }] : []),
   ];
 
@@ -113,6 +118,12 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
             {formatDateTime(app.createdAt)} by {app.createdBy}
           </dd>
         </dl>
+        {app.sandboxAppId && (
+          <p id="app-production-origin" className="panel panel--info">
+            The production app of a sandbox app, created when the bank approved its production access. Its credential has no secret
+            until you generate it below.
+          </p>
+        )}
         {!perms.change && (
           <p id="app-readonly" className="muted">
             {o.status === "ACTIVE" ? "As a Viewer you can see this app but not change it." : "The organization is not active: the app cannot be changed."}
@@ -122,6 +133,8 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
       <CredentialsSection org={o} app={app} credentials={credentials} issued={issued} onIssued={setIssued} onChanged={changed} />
       <RedirectUrisSection org={o} app={app} onChanged={appChanged} />
       <AppCertificatesSection org={o} app={app} certificates={certs.data?.certificates ?? null} onChanged={() => void reloadCerts()} />
+      <SubscriptionsSection org={o} app={app} />
+      {sandbox && <GoLiveSection org={o} app={app} onChanged={changed} />}
       {perms.change && <AppSettingsSection org={o} app={app} onRenamed={appChanged} />}
     </>
   );

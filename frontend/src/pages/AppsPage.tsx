@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
-import type { Organization } from "../api/types";
+import type { MtlsCertificate, Organization } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { EnvironmentBadge } from "../components/Badge";
 import { CertificateTable, CertificateUploadForm, ExpiryWarning } from "../components/Certificates";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
-import { appPermissions, handOverSecret } from "../lib/apps";
+import { appPermissions, handOverSecret, readableDN } from "../lib/apps";
 import { formatDate } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
 
@@ -27,6 +28,22 @@ function AppsView({ orgId }: { orgId: string }) {
   const apps = useLoad(() => api.GET("/api/organizations/{orgId}/apps", { params: { path: { orgId } } }), [orgId]);
   const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }), [orgId]);
   useTitle(org.data ? `Apps of ${org.data.name}` : "Apps");
+  const { signedOut } = useAuth();
+  const remove = useApiForm("certificate-delete");
+  const [deleting, setDeleting] = useState<MtlsCertificate | null>(null);
+  const [certStatus, setCertStatus] = useState("");
+
+  const confirmDelete = async () => {
+    const c = deleting;
+    setDeleting(null);
+    if (!c) return;
+    setCertStatus("");
+    const r = await remove.submit(() => api.DELETE("/api/organizations/{orgId}/certificates/{fingerprint}", { params: { path: { orgId, fingerprint: c.sha256Fingerprint } } }));
+    if (r?.ok) {
+      setCertStatus(`Deleted the certificate of ${readableDN(c.subject)}.`);
+      void certs.reload();
+    } else if (r?.status === 401) signedOut();
+  };
 
   if (!org.data) {
     return org.error ? (
@@ -147,8 +164,48 @@ function AppsView({ orgId }: { orgId: string }) {
           A certificate expires within 30 days or has expired: upload its replacement and select it for the app.
         </ExpiryWarning>
         {certs.data && certificates.length === 0 && <p id="org-certificates-empty">No certificates uploaded yet.</p>}
-        {certificates.length > 0 && <CertificateTable id="org-certificates-table" caption={`mTLS certificates of ${o.name}`} certificates={certificates} appNames={appNames} />}
+        <FormAlert form="certificate-delete" error={remove.error} />
+        <p id="org-certificates-status" className="saved-plain" role="status">
+          {certStatus}
+        </p>
+        {certificates.length > 0 && (
+          <CertificateTable
+            id="org-certificates-table"
+            caption={`mTLS certificates of ${o.name}`}
+            certificates={certificates}
+            appNames={appNames}
+            actions={
+              perms.change
+                ? (c) =>
+                    c.appId ? null : (
+                      <button
+                        id={`certificate-delete-${c.sha256Fingerprint}`}
+                        type="button"
+                        className="button button--danger-outline button--small"
+                        disabled={remove.busy}
+                        onClick={() => setDeleting(c)}
+                      >
+                        Delete<span className="visually-hidden"> the certificate of {readableDN(c.subject)}</span>
+                      </button>
+                    )
+                : undefined
+            }
+          />
+        )}
         {perms.change && <CertificateUploadForm orgId={o.id} onUploaded={() => void certs.reload()} />}
+        <ConfirmDialog
+          id="certificate-delete-dialog"
+          open={deleting !== null}
+          title="Delete this certificate?"
+          confirmLabel="Delete certificate"
+          destructive
+          busy={remove.busy}
+          onConfirm={() => void confirmDelete()}
+          onCancel={() => setDeleting(null)}
+        >
+          <p>{deleting && readableDN(deleting.subject)}</p>
+          <p>It disappears from {o.name}. No app uses it; to use it again, upload it again.</p>
+        </ConfirmDialog>
       </section>
     </>
   );

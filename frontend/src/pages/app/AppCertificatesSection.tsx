@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../../api/client";
-import type { App, MtlsCertificate, Organization } from "../../api/types";
+import type { App, IssuedCertificate, MtlsCertificate, Organization } from "../../api/types";
 import { useAuth } from "../../auth/AuthContext";
 import { CertificateTable, CertificateUploadForm, ExpiryWarning } from "../../components/Certificates";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { SelectField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { appPermissions, MAX_APP_CERTIFICATES, readableDN, shortFingerprint } from "../../lib/apps";
-import { formatDate } from "../../lib/format";
+import { downloadText } from "../../lib/download";
+import { formatDate, slug } from "../../lib/format";
 import { useApiForm } from "../../lib/hooks";
 
 interface Props {
@@ -22,6 +23,8 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
   const { signedOut } = useAuth();
   const perms = appPermissions(org);
   const attach = useApiForm("attach-certificate");
+  const issue = useApiForm("issue-certificate");
+  const [issued, setIssued] = useState<IssuedCertificate | null>(null);
   const detach = useApiForm("detach-certificate");
   const [fingerprint, setFingerprint] = useState("");
   const [removing, setRemoving] = useState<MtlsCertificate | null>(null);
@@ -44,6 +47,18 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
     if (r?.ok) {
       setFingerprint("");
       setStatus(`Selected the certificate of ${readableDN(r.data.subject)} for ${app.name}.`);
+      onChanged();
+    } else if (r?.status === 401) signedOut();
+  };
+
+  const issueTest = async () => {
+    setStatus("");
+    setIssued(null);
+    const r = await issue.submit(() =>
+      api.POST("/api/organizations/{orgId}/apps/{appId}/certificates/sandbox", { params: { path: { orgId: org.id, appId: app.id } } }),
+    );
+    if (r?.ok) {
+      setIssued(r.data);
       onChanged();
     } else if (r?.status === 401) signedOut();
   };
@@ -142,6 +157,29 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
           )}
         </div>
       )}
+      {perms.change && app.environment === "sandbox" && certificates !== null && (
+        <div className="subsection">
+          <h3 id="issue-certificate-heading">Test certificate from the sandbox CA</h3>
+          <p>
+            The portal can issue a client certificate for this app from the sandbox CA and select it at once. You get its private key
+            this once: the portal does not keep it.
+          </p>
+          <FormAlert form="issue-certificate" error={issue.error} />
+          {issued && <IssuedPanel app={app} issued={issued} onDone={() => setIssued(null)} />}
+          <div className="actions">
+            <button
+              id="issue-certificate"
+              type="button"
+              className="button button--secondary"
+              disabled={issue.busy || full}
+              aria-busy={issue.busy || undefined}
+              onClick={() => void issueTest()}
+            >
+              Issue a test certificate
+            </button>
+          </div>
+        </div>
+      )}
       {perms.change && <CertificateUploadForm orgId={org.id} onUploaded={onChanged} />}
       <ConfirmDialog
         id="certificate-remove-dialog"
@@ -157,5 +195,29 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
         <p>Connections with this certificate no longer identify the app. The certificate stays uploaded to the organization.</p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+/** A certificate the sandbox CA just issued, with its private key to download once. */
+function IssuedPanel({ app, issued, onDone }: { app: App; issued: IssuedCertificate; onDone: () => void }) {
+  const base = slug(app.name, "app");
+  return (
+    <div id="issued-certificate" className="panel panel--warning panel--stack" role="status">
+      <p>
+        <strong>Issued and selected for {app.name}: {readableDN(issued.certificate.subject)}.</strong>
+      </p>
+      <p>Download the private key now: it is not shown again. Keep it secret; your app presents the certificate with it.</p>
+      <div className="actions">
+        <button id="issued-certificate-download" type="button" className="button button--secondary button--small" onClick={() => downloadText(`${base}-mtls.pem`, issued.certificatePem)}>
+          Download the certificate
+        </button>
+        <button id="issued-key-download" type="button" className="button button--primary button--small" onClick={() => downloadText(`${base}-mtls-key.pem`, issued.privateKeyPem)}>
+          Download the private key
+        </button>
+        <button id="issued-certificate-done" type="button" className="button button--secondary button--small" onClick={onDone}>
+          I have stored the key
+        </button>
+      </div>
+    </div>
   );
 }

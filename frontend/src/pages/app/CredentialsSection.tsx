@@ -23,7 +23,7 @@ type Pending = { kind: "reset" | "revoke"; credential: Credential } | null;
 
 /** A production credential created by going live has no secret until someone generates it. */
 export function secretIssued(c: Credential): boolean {
-  return (c as { secretIssued?: boolean }).secretIssued !== false;
+  return c.secretIssued !== false;
 }
 
 /** Oldest first, as they were created (the server lists them by client ID). */
