@@ -10,12 +10,13 @@ STAMP      := $(LOCAL)/stamps
 FUNCTIONS  := $(notdir $(wildcard functions/*))
 GO_PKGS     = $(shell go list ./... | grep -v /node_modules/)
 
-.PHONY: help dev test test-go test-frontend lint build synth frontend deps go-deps npm-deps moto-deps chromium clean
+.PHONY: help dev test test-go test-frontend lint bench build synth frontend deps go-deps npm-deps moto-deps chromium clean
 
 help:
 	@echo "make dev      run the whole product locally (portal :8080, TPP API :8443, moto :5000)"
 	@echo "make test     run every test (Go, store contract, CDK, SPA unit, browser end to end)"
 	@echo "make lint     gofmt, go vet, staticcheck"
+	@echo "make bench    benchmarks with their figures (client-ID lookup: DynamoDB calls per lookup)"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
 	@echo "make synth    synthesize the CDK stacks into cdk.out/"
 
@@ -60,10 +61,15 @@ test: go-deps frontend chromium
 	go vet $(GO_PKGS)
 	@echo "== Go tests (unit, moto and DynamoDB Local integration, CDK, browser end to end)"
 	go test -count=1 -timeout 15m $(GO_PKGS)
+	@echo "== Benchmarks, one round each, so they keep working (make bench for figures)"
+	go test -run='^$$' -bench=. -benchtime=1x ./shared/store
 	@echo "== Fuzzing the eIDAS certificate parser (short run)"
 	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/eidas
 	@echo "== SPA unit tests"
 	cd frontend && npx vitest run
+
+bench:
+	go test -run='^$$' -bench=. -benchtime=2s ./shared/store
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
