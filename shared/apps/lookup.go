@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/org"
 )
 
 // Client is a credential found by client ID together with its app's access: who is
@@ -46,4 +47,16 @@ func (s *Service) Authenticate(ctx context.Context, clientID, secret string) (Cl
 // CertificateOwner finds the app a presented mTLS certificate belongs to in one read.
 func (s *Service) CertificateOwner(ctx context.Context, fingerprint string) (FingerprintOwner, error) {
 	return s.certs.Fingerprint(ctx, strings.ToLower(fingerprint))
+}
+
+// ErrNotReady is returned for a production app that lacks what production requires.
+var ErrNotReady = apperr.New(apperr.Forbidden, "APP_NOT_READY", "This production app cannot be used yet: register a redirect URI and an mTLS certificate for it in the portal.")
+
+// Ready says whether an app may be used: a production app needs at least one redirect URI
+// and one certificate (seed 001); the sandbox does not check.
+func (a Access) Ready() error {
+	if a.Environment == org.Production && (len(a.RedirectURIs) == 0 || len(a.Fingerprints) == 0) {
+		return ErrNotReady
+	}
+	return nil
 }
