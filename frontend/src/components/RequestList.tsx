@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 import type { ApprovalRequest } from "../api/types";
+import { stepText } from "../lib/apps";
 import { formatDateTime, timeLeft } from "../lib/format";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../lib/orgs";
 import { StatusBadge } from "./Badge";
@@ -43,6 +44,11 @@ export function RequestList({ id, requests, linkTo }: RequestListProps) {
             <StatusBadge id={`request-${r.id}-status`} status={r.status} labels={REQUEST_STATUS_LABEL} />
           </h3>
           <p>{r.summary}</p>
+          {r.status === "PENDING" && stepText(r) && (
+            <p id={`request-${r.id}-step`} className="request-step">
+              Waiting for the bank: {stepText(r)}
+            </p>
+          )}
           <p className="muted">
             Submitted {formatDateTime(r.createdAt)} by {r.requesterEmail}
             {r.status === "PENDING" && <> · expires {formatDateTime(r.expiresAt)} ({timeLeft(r.expiresAt)})</>}

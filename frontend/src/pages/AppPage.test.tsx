@@ -52,6 +52,27 @@ const CERT = {
   uploadedBy: "ada@example.com",
 };
 
+const plans = (rate: number) => [
+  { id: "sandbox", name: "Sandbox", environment: "sandbox", rateLimitPerSecond: rate, quotaPerDay: 10000 },
+  { id: "production", name: "Production", environment: "production", rateLimitPerSecond: rate * 5, quotaPerDay: 500000 },
+];
+const PRODUCTS = [
+  { id: "oauth2", name: "OAuth2 authorization server", description: "Consent and tokens.", kind: "oauth", scopes: ["openid"], approval: "automatic", mandatory: true, plans: plans(20) },
+  { id: "ais", name: "Account Information (AIS)", description: "Accounts.", kind: "psd2", requiredRole: "PSP_AI", scopes: ["AIS"], approval: "automatic", mandatory: false, plans: plans(10) },
+  { id: "cof", name: "Confirmation of Funds (CoF)", description: "Funds.", kind: "psd2", requiredRole: "PSP_IC", scopes: ["PIIS"], approval: "automatic", mandatory: false, plans: plans(10) },
+  { id: "pay-later", name: "Pay Later (premium)", description: "Instalments.", kind: "premium", scopes: ["PAY_LATER"], approval: "operations", mandatory: false, plans: plans(5) },
+];
+const OAUTH_SUBSCRIPTION = {
+  appId: "app-1",
+  productId: "oauth2",
+  productName: "OAuth2 authorization server",
+  planId: "sandbox",
+  status: "ACTIVE",
+  createdAt: "2025-03-02T10:00:00Z",
+  updatedAt: "2025-03-02T10:00:00Z",
+  history: [{ at: "2025-03-02T10:00:00Z", actor: "ada@example.com", action: "subscribed" }],
+};
+
 function server(role: string, more: Record<string, (req: RecordedRequest) => Response> = {}) {
   document.cookie = "devportal_csrf=c; path=/";
   const org = { ...ORG, role };
@@ -61,6 +82,8 @@ function server(role: string, more: Record<string, (req: RecordedRequest) => Res
     "GET /api/organizations/org-1": () => json(200, org),
     "GET /api/organizations/org-1/apps": () => json(200, { apps: [] }),
     "GET /api/organizations/org-1/certificates": () => json(200, { certificates: [] }),
+    "GET /api/products": () => json(200, { products: PRODUCTS }),
+    "GET /api/organizations/org-1/apps/app-1/subscriptions": () => json(200, { subscriptions: [OAUTH_SUBSCRIPTION] }),
     ...more,
   });
 }
@@ -262,5 +285,142 @@ describe("Apps pages", () => {
     Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
     await user.click(el("secret-copy")!);
     expect(writeText).toHaveBeenCalledWith("prod-secret");
+  });
+
+  it("subscribes: PSD2 at once, premium pending approval, a missing role next to the field; unsubscribes after confirming", async () => {
+    let subs = [OAUTH_SUBSCRIPTION];
+    const { requests } = server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+      "GET /api/organizations/org-1/apps/app-1/subscriptions": () => json(200, { subscriptions: subs }),
+      "POST /api/organizations/org-1/apps/app-1/subscriptions": (req) => {
+        const { productId, planId } = req.body as { productId: string; planId: string };
+        if (productId === "cof")
+          return json(400, {
+            code: "VALIDATION_FAILED",
+            message: "Some fields need your attention.",
+            fields: [{ field: "productId", rule: "roleMissing", message: "Confirmation of Funds (CoF) needs the PSD2 role PSP_IC, and your organization's eIDAS certificate (QWAC) does not carry it." }],
+            requestId: "r-3",
+          });
+        const p = PRODUCTS.find((x) => x.id === productId)!;
+        const pending = p.approval === "operations";
+        const s = { ...OAUTH_SUBSCRIPTION, productId, productName: p.name, planId, status: pending ? "PENDING" : "ACTIVE", requestId: pending ? "rq-9" : undefined };
+        subs = [...subs, s];
+        return json(201, s);
+      },
+      "DELETE /api/organizations/org-1/apps/app-1/subscriptions/ais": () => {
+        subs = subs.filter((s) => s.productId !== "ais");
+        return new Response(null, { status: 204 });
+      },
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1");
+
+    // The authorization server: active, explained, no trash icon.
+    expect((await found("subscription-oauth2-status")).textContent).toBe("Active");
+    expect(el("subscription-oauth2-explanation")!.textContent).toBe("Included with every app; it cannot be removed.");
+    expect(el("unsubscribe-oauth2")).toBeNull();
+    // Only what the app does not have yet is offered.
+    expect(el("subscribe-productId-oauth2")).toBeNull();
+    expect(el("subscribe-productId-ais-hint")!.textContent).toBe("Accounts. Scopes: AIS. Active at once if your organization's QWAC carries the PSD2 role PSP_AI.");
+    expect(el("subscribe-productId-pay-later-hint")!.textContent).toContain("The bank's operations team approves each subscription.");
+
+    await user.click(el("subscribe-productId-cof")!);
+    expect((el("subscribe-planId") as HTMLSelectElement).value).toBe("sandbox");
+    await user.click(within(el("subscribe-form")!).getByRole("button", { name: "Subscribe" }));
+    await waitFor(() => expect(el("subscribe-productId-error")!.textContent).toContain("needs the PSD2 role PSP_IC"));
+
+    await user.click(el("subscribe-productId-ais")!);
+    await user.click(within(el("subscribe-form")!).getByRole("button", { name: "Subscribe" }));
+    expect((await found("subscription-ais-status")).textContent).toBe("Active");
+    expect(el("subscriptions-status")!.textContent).toBe("Budget Buddy is subscribed to Account Information (AIS): it can call it now.");
+
+    await user.click(el("subscribe-productId-pay-later")!);
+    await user.click(within(el("subscribe-form")!).getByRole("button", { name: "Subscribe" }));
+    expect((await found("subscription-pay-later-status")).textContent).toBe("Pending approval");
+    expect(el("subscription-pay-later-explanation")!.textContent).toBe("Waiting for the bank's operations team; you will get an email when it is decided.");
+    expect(el("unsubscribe-pay-later")).toBeNull();
+    expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([
+      { productId: "cof", planId: "sandbox" },
+      { productId: "ais", planId: "sandbox" },
+      { productId: "pay-later", planId: "sandbox" },
+    ]);
+
+    await user.click(el("unsubscribe-ais")!);
+    expect((await found("unsubscribe-dialog-title")).textContent).toBe("Unsubscribe Budget Buddy from Account Information (AIS)?");
+    await user.click(el("unsubscribe-dialog-confirm")!);
+    await waitFor(() => expect(el("subscription-ais")).toBeNull());
+    expect(el("subscriptions-status")!.textContent).toBe("Budget Buddy is no longer subscribed to Account Information (AIS).");
+  });
+
+  it("requests production access with the production organization's certificate and shows the steps and errors", async () => {
+    const PROD = { ...ORG, id: "org-p", name: "Example TPP Live", environment: "production" };
+    let app = { ...APP, redirectUris: ["http://localhost:3000/cb", "https://budget.example.com/cb"] } as Record<string, unknown>;
+    let posts = 0;
+    const { requests } = server("OWNER", {
+      "GET /api/organizations": () => json(200, { organizations: [ORG, PROD, { ...PROD, id: "org-v", name: "Viewer Live", role: "VIEWER" }] }),
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app, credentials: [credential("cid-1", "Default")] }),
+      "GET /api/organizations/org-p/certificates": () => json(200, { certificates: [{ ...CERT, sha256Fingerprint: "ef".repeat(32), subject: "CN=live.example.com" }, { ...CERT, appId: "other" }] }),
+      "GET /api/organizations/org-p/requests": () =>
+        json(200, {
+          requests: [
+            {
+              id: "rq-g",
+              kind: "GO_LIVE",
+              organizationId: "org-p",
+              organizationName: "Example TPP Live",
+              requesterId: "u-1",
+              requesterEmail: "ada@example.com",
+              status: "PENDING",
+              summary: "Take Budget Buddy live",
+              form: {},
+              createdAt: "2025-03-05T10:00:00Z",
+              expiresAt: "2099-01-01T00:00:00Z",
+              history: [
+                { at: "2025-03-05T10:00:00Z", actor: "ada@example.com", action: "submitted" },
+                { at: "2025-03-06T10:00:00Z", actor: "Bank operations", action: "approved: Review", comment: "Documents complete" },
+              ],
+              steps: ["Review", "Contract signed"],
+              step: 1,
+            },
+          ],
+        }),
+      "POST /api/organizations/org-1/apps/app-1/go-live": (req) => {
+        if (++posts === 1)
+          return json(400, {
+            code: "VALIDATION_FAILED",
+            message: "Some fields need your attention.",
+            fields: [{ field: "redirectUris[1]", rule: "https", message: "Use https (http://localhost is allowed in the sandbox)." }],
+            requestId: "r-4",
+          });
+        app = { ...app, goLive: { requestId: "rq-g", status: "PENDING", productionOrganizationId: "org-p", requestedAt: "2025-03-05T10:00:00Z" } };
+        return json(202, { id: "rq-g", body: req.body });
+      },
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1");
+
+    // Only active production organizations where the user is not a Viewer; only https redirect URIs proposed.
+    const select = (await found("go-live-productionOrganizationId")) as HTMLSelectElement;
+    expect(Array.from(select.options).map((o) => o.text)).toEqual(["Choose an organization", "Example TPP Live"]);
+    expect((el("go-live-redirectUris") as HTMLTextAreaElement).value).toBe("https://budget.example.com/cb");
+    await user.selectOptions(select, "org-p");
+    await waitFor(() => expect((el("go-live-certificate") as HTMLSelectElement).options.length).toBe(2));
+    await user.selectOptions(el("go-live-certificate")!, "ef".repeat(32));
+    await user.type(el("go-live-redirectUris")!, "{enter}http://budget.example.com/cb");
+    await user.click(within(el("go-live-form")!).getByRole("button", { name: "Request production access" }));
+    await waitFor(() => expect(el("go-live-redirectUris-error")!.textContent).toBe("http://budget.example.com/cb: Use https (http://localhost is allowed in the sandbox)."));
+    expect(requests.filter((r) => r.method === "POST")[0].body).toEqual({
+      productionOrganizationId: "org-p",
+      redirectUris: ["https://budget.example.com/cb", "http://budget.example.com/cb"],
+      certificate: "ef".repeat(32),
+    });
+
+    await user.clear(el("go-live-redirectUris")!);
+    await user.type(el("go-live-redirectUris")!, "https://budget.example.com/cb");
+    await user.click(within(el("go-live-form")!).getByRole("button", { name: "Request production access" }));
+    expect((await found("go-live-badge")).textContent).toBe("Waiting for the bank");
+    expect((await found("go-live-step")).textContent).toBe("Waiting for the bank: Step 2 of 2: Contract signed");
+    expect(el("go-live-form")).toBeNull();
+    expect(el("go-live-history")!.textContent).toContain("approved: Review");
   });
 });

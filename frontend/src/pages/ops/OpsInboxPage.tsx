@@ -1,6 +1,7 @@
 import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
 import { StatusBadge } from "../../components/Badge";
+import { stepText } from "../../lib/apps";
 import { formatDateTime, timeAgo, timeLeft } from "../../lib/format";
 import { useLoad, useNow, useTitle } from "../../lib/hooks";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
@@ -82,6 +83,7 @@ export function OpsInboxPage() {
                       {REQUEST_KIND_LABEL[r.kind] ?? r.kind}
                       <span className="visually-hidden">: {r.organizationName}</span>
                     </Link>
+                    {r.status === "PENDING" && stepText(r) && <span className="muted request-step"> · {stepText(r)}</span>}
                   </th>
                   <td>{r.organizationName}</td>
                   <td>{r.requesterEmail}</td>

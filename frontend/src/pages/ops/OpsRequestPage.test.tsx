@@ -181,4 +181,61 @@ describe("OpsRequestPage", () => {
     expect(panel.textContent).toContain("for the bank's operations staff");
     expect(screen.queryByRole("link", { name: "Operations" })).toBeNull();
   });
+
+  it("decides a go-live in two named steps: the form stays for the second one", async () => {
+    document.cookie = "devportal_csrf=c; path=/";
+    const goLive = {
+      ...REQUEST,
+      id: "rq-g",
+      kind: "GO_LIVE",
+      summary: "Take Budget Buddy live",
+      form: { appName: "Budget Buddy", redirectUris: "https://a.example/cb https://b.example/cb", certificate: "ab".repeat(32), certificateSubject: "CN=live.example.com" },
+      steps: ["Review", "Contract signed"],
+      step: 0,
+    };
+    let current = { ...goLive };
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-g": () => json(200, { ...detail("PENDING"), request: current }),
+      "POST /api/ops/requests/rq-g/approve": (req) => {
+        const comment = (req.body as { comment: string }).comment;
+        const event = { at: "2025-03-02T09:00:00Z", actor: "ops@bank.example", comment };
+        current =
+          current.step === 0
+            ? { ...current, step: 1, history: [...current.history, { ...event, action: "approved: Review" }] }
+            : { ...current, status: "APPROVED", history: [...current.history, { ...event, action: "approved" }] };
+        return json(202, current);
+      },
+    });
+    const user = userEvent.setup();
+    renderApp("/ops/requests/rq-g");
+
+    expect((await found("request-step")).textContent).toBe("Step 1 of 2: Review");
+    expect(el("approve-request")!.textContent).toBe("Approve step 1: Review");
+    expect(el("request-form-redirectUris")!.querySelectorAll("li")).toHaveLength(2);
+    expect(el("request-form-certificate")!.textContent).toBe("ab".repeat(32));
+    await user.type(el("decision-comment")!, "Documents complete");
+    await user.click(el("approve-request")!);
+    expect((await found("decision-dialog-title")).textContent).toBe("Approve the go-live of Example TPP?");
+    expect(el("decision-dialog-body")!.textContent).toContain("This approves Step 1 of 2: Review. The request then waits for the next decision: Contract signed.");
+    expect(el("decision-dialog-confirm")!.textContent).toBe("Approve: Review");
+    await user.click(el("decision-dialog-confirm")!);
+
+    expect((await found("step-result")).textContent).toBe("Approved: Step 1 of 2: Review. The request now waits for the next decision: Contract signed.");
+    await waitFor(() => expect(el("approve-request")!.textContent).toBe("Approve step 2: Contract signed"));
+    expect(el("request-step")!.textContent).toBe("Step 2 of 2: Contract signed");
+    expect((el("decision-comment") as HTMLTextAreaElement).value).toBe("");
+    expect(el("decision-result")).toBeNull();
+
+    await user.type(el("decision-comment")!, "Contract signed");
+    await user.click(el("approve-request")!);
+    expect((await found("decision-dialog-body")).textContent).toContain("This is the last step (Step 2 of 2: Contract signed).");
+    await user.click(el("decision-dialog-confirm")!);
+    await waitFor(() => expect(el("request-status")!.textContent).toBe("Approved"));
+    expect(el("decision-result")!.textContent).toContain("Status: Approved.");
+    expect(el("decision-form")).toBeNull();
+    expect(el("request-step")).toBeNull();
+    expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ comment: "Documents complete" }, { comment: "Contract signed" }]);
+  });
 });

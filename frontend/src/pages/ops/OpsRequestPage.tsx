@@ -11,6 +11,7 @@ import { MembersTable, OpsCertificates, OpsOrganizationFacts } from "../../compo
 import { RequestHistory } from "../../components/RequestList";
 import { formatDateTime, timeLeft } from "../../lib/format";
 import { useApiForm, useLoad, useTitle } from "../../lib/hooks";
+import { stepText } from "../../lib/apps";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
 
 /** After a decision, the request is polled until the workflow has applied it. */
@@ -29,7 +30,23 @@ const FORM_LABEL: Record<string, string> = {
   qsealcFingerprint: "QSealC SHA-256 fingerprint",
   name: "New name",
   reason: "Reason",
+  appName: "App",
+  appId: "App ID",
+  productName: "API product",
+  productId: "Product ID",
+  planId: "Plan",
+  scopes: "Scopes",
+  sandboxOrganizationId: "Sandbox organization ID",
+  sandboxProducts: "Sandbox subscriptions",
+  redirectUris: "Production redirect URIs",
+  certificateSubject: "mTLS certificate",
+  certificate: "mTLS certificate SHA-256 fingerprint",
 };
+
+/** Form fields holding identifiers or fingerprints, shown in monospace. */
+const MONO = new Set(["organizationIdentifier", "certificate", "appId", "sandboxOrganizationId"]);
+/** Form fields holding a space-separated list, shown one item a line. */
+const LISTS = new Set(["redirectUris", "sandboxProducts"]);
 
 export function OpsRequestPage() {
   const { requestId = "" } = useParams();
@@ -73,9 +90,17 @@ function RequestView({ requestId }: { requestId: string }) {
     };
   }, [polling, requestId, setData]);
 
+  // A request decided in steps comes back PENDING at its next step: the form stays for it.
+  const [advanced, setAdvanced] = useState<{ done: string; next: string } | null>(null);
   const onDecided = useCallback(
     (action: "approve" | "reject", updated: ApprovalRequest) => {
       if (d) setData({ ...d, request: updated });
+      const steps = updated.steps ?? [];
+      if (action === "approve" && updated.status === "PENDING" && steps.length > 1) {
+        setAdvanced({ done: stepText({ steps, step: updated.step - 1 }), next: steps[updated.step] ?? "" });
+        return;
+      }
+      setAdvanced(null);
       setDecided(action);
       setPolling(updated.status === "DECIDING" ? "on" : "done");
     },
@@ -121,8 +146,20 @@ function RequestView({ requestId }: { requestId: string }) {
         Submitted {formatDateTime(r.createdAt)} by {r.requesterEmail} · {r.status === "PENDING" ? `expires ${formatDateTime(r.expiresAt)} (${timeLeft(r.expiresAt)})` : `expiry ${formatDateTime(r.expiresAt)}`}
       </p>
 
+      {r.steps && r.steps.length > 1 && r.status === "PENDING" && (
+        <p id="request-step" className="request-step">
+          <strong>{stepText(r)}</strong>
+        </p>
+      )}
+      {advanced && !decided && (
+        <div id="step-result" className="panel panel--success" role="status">
+          <p>
+            <strong>Approved: {advanced.done}.</strong> The request now waits for the next decision: {advanced.next}.
+          </p>
+        </div>
+      )}
       {decided && <DecisionResult action={decided} request={r} polling={polling} />}
-      {r.status === "PENDING" && !decided && <DecisionForm request={r} detail={d} onDecided={onDecided} onStale={() => void detail.reload()} />}
+      {r.status === "PENDING" && !decided && <DecisionForm key={r.step} request={r} detail={d} onDecided={onDecided} onStale={() => void detail.reload()} />}
 
       <section aria-labelledby="form-heading" className="section">
         <h2 id="form-heading">What was submitted</h2>
@@ -158,11 +195,32 @@ function formEntries(form: Record<string, string>): [string, string][] {
 }
 
 function FormRow({ name, value }: { name: string; value: string }) {
-  const mono = name.endsWith("Fingerprint") || name === "organizationIdentifier";
+  const mono = name.endsWith("Fingerprint") || MONO.has(name);
+  const items = LISTS.has(name) ? value.split(/\s+/).filter(Boolean) : null;
   return (
     <>
       <dt>{FORM_LABEL[name] ?? name}</dt>
-      <dd id={`request-form-${name}`}>{mono ? <code className="fingerprint">{value}</code> : name === "roles" ? value.split(",").join(", ") : value}</dd>
+      <dd id={`request-form-${name}`}>
+        {items ? (
+          items.length ? (
+            <ul className="plain-list">
+              {items.map((v) => (
+                <li key={v}>
+                  <code className="fingerprint">{v}</code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            "—"
+          )
+        ) : mono ? (
+          <code className="fingerprint">{value}</code>
+        ) : name === "roles" ? (
+          value.split(",").join(", ")
+        ) : (
+          value
+        )}
+      </dd>
     </>
   );
 }
@@ -230,6 +288,10 @@ function DecisionForm({ request, detail, onDecided, onStale }: DecisionFormProps
 
   const kind = REQUEST_KIND_LABEL[request.kind]?.toLowerCase() ?? request.kind;
   const org = detail.organization.organization.name || request.organizationName;
+  const steps = request.steps ?? [];
+  const stepped = steps.length > 1;
+  const stepName = stepped ? (steps[request.step] ?? "") : "";
+  const last = !stepped || request.step >= steps.length - 1;
   return (
     <section aria-labelledby="decision-heading" className="section">
       <h2 id="decision-heading">Decision</h2>
@@ -248,7 +310,7 @@ function DecisionForm({ request, detail, onDecided, onStale }: DecisionFormProps
         />
         <div className="actions">
           <button id="approve-request" type="button" className="button button--primary" disabled={busy} aria-busy={busy || undefined} onClick={() => setConfirming("approve")}>
-            Approve
+            {stepped ? `Approve step ${request.step + 1}: ${stepName}` : "Approve"}
           </button>
           <button id="reject-request" type="button" className="button button--danger" disabled={busy} aria-busy={busy || undefined} onClick={() => setConfirming("reject")}>
             Reject
@@ -259,14 +321,24 @@ function DecisionForm({ request, detail, onDecided, onStale }: DecisionFormProps
         id="decision-dialog"
         open={confirming !== null}
         title={confirming === "approve" ? `Approve the ${kind} of ${org}?` : `Reject the ${kind} of ${org}?`}
-        confirmLabel={confirming === "approve" ? "Approve request" : "Reject request"}
+        confirmLabel={confirming === "approve" ? (stepped ? `Approve: ${stepName}` : "Approve request") : "Reject request"}
         destructive={confirming === "reject"}
         busy={busy}
         onConfirm={() => void decide()}
         onCancel={() => setConfirming(null)}
       >
         {confirming === "approve" ? (
-          <p>The change takes effect and the requester is emailed. A decision cannot be taken back.</p>
+          last ? (
+            <p>
+              {stepped && `This is the last step (${stepText(request)}). `}The change takes effect and the requester is emailed. A decision cannot be
+              taken back.
+            </p>
+          ) : (
+            <p>
+              This approves {stepText(request)}. The request then waits for the next decision: {steps[request.step + 1]}. A decision cannot be taken
+              back.
+            </p>
+          )
         ) : (
           <p>
             The requester is emailed your comment as the reason. A decision cannot be taken back.

@@ -13,7 +13,7 @@ export function RequestsSection({ orgId, tick }: { orgId: string; tick: number }
   return (
     <section id="requests" aria-labelledby="requests-heading" className="section">
       <h2 id="requests-heading">Requests</h2>
-      <p>Changes that need the bank's approval (onboarding, rename, offboarding), with their decisions.</p>
+      <p>Changes that need the bank's approval (onboarding, rename, offboarding, premium API subscriptions, production access), with their decisions.</p>
       {requests.error && !requests.data && (
         <div id="requests-error" className="alert alert--error" role="alert">
           <p className="alert-message">{requests.error.message}</p>
