@@ -187,21 +187,9 @@ func (h *harness) tableContains(text string) bool {
 // 403, and the other organization 404.
 func TestAppsAuthorizationMatrix(t *testing.T) {
 	h := newHarness(t)
-	owner := h.person("owner")
-	orgID, code := h.activeOrg(owner.client)
+	orgID, roles := h.team()
+	owner := roles["OWNER"]
 	base := "/api/organizations/" + orgID
-	roles := map[string]person{"OWNER": owner}
-	for _, role := range []string{"ADMIN", "DEVELOPER", "VIEWER"} {
-		p := h.person(strings.ToLower(role))
-		h.call(p.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")
-		if role != "DEVELOPER" {
-			h.call(owner.client, "PATCH", base+"/members/"+p.id, map[string]any{"role": role}).expect(t, 200, "")
-		}
-		roles[role] = p
-	}
-	stranger := h.person("stranger")
-	h.activeOrg(stranger.client)
-	roles["FOREIGN"] = stranger
 	app, clientID, _ := h.newApp(owner.client, orgID, "Acme app")
 	// A pending request keeps the app from being deleted while the matrix runs.
 	h.call(owner.client, "POST", app+"/subscriptions", map[string]any{"productId": "pay-later", "planId": "sandbox"}).expect(t, 201, "")

@@ -201,26 +201,34 @@ func (h *harness) auditOf(orgID string) []string {
 	return out
 }
 
-// TestAuthorizationMatrix calls every organization endpoint as each role and as a member
-// of another organization. Bodies are invalid on purpose: an allowed role gets the
-// validation error (400) or a not-found target, a refused one 403, a stranger always 404.
-func TestAuthorizationMatrix(t *testing.T) {
-	h := newHarness(t)
+// team is an active organization with a member in each role (OWNER, ADMIN, DEVELOPER,
+// VIEWER), and FOREIGN: a member of another organization.
+func (h *harness) team() (orgID string, roles map[string]person) {
+	h.t.Helper()
 	owner := h.person("owner")
 	orgID, code := h.activeOrg(owner.client)
-	base := "/api/organizations/" + orgID
-	roles := map[string]person{"OWNER": owner}
+	roles = map[string]person{"OWNER": owner}
 	for _, role := range []string{"ADMIN", "DEVELOPER", "VIEWER"} {
 		p := h.person(strings.ToLower(role))
-		h.call(p.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")
+		h.call(p.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(h.t, 200, "")
 		if role != "DEVELOPER" {
-			h.call(owner.client, "PATCH", base+"/members/"+p.id, map[string]any{"role": role}).expect(t, 200, "")
+			h.call(owner.client, "PATCH", "/api/organizations/"+orgID+"/members/"+p.id, map[string]any{"role": role}).expect(h.t, 200, "")
 		}
 		roles[role] = p
 	}
 	stranger := h.person("stranger")
 	h.activeOrg(stranger.client) // a member elsewhere
 	roles["FOREIGN"] = stranger
+	return orgID, roles
+}
+
+// TestAuthorizationMatrix calls every organization endpoint as each role and as a member
+// of another organization. Bodies are invalid on purpose: an allowed role gets the
+// validation error (400) or a not-found target, a refused one 403, a stranger always 404.
+func TestAuthorizationMatrix(t *testing.T) {
+	h := newHarness(t)
+	orgID, roles := h.team()
+	base := "/api/organizations/" + orgID
 	dev := roles["DEVELOPER"].id
 
 	type row struct {

@@ -58,17 +58,7 @@ func (o *Orgs) appUpdate(before, after apps.App) (workflow.Write, error) {
 	delete(av, "version")
 	names := map[string]string{"#ver": "version"}
 	values := map[string]types.AttributeValue{":ver": num(before.Version), ":next": num(before.Version + 1)}
-	sets := []string{"#ver = :next"}
-	keys := make([]string, 0, len(av))
-	for k := range av {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		names[fmt.Sprintf("#a%d", i)] = k
-		values[fmt.Sprintf(":a%d", i)] = av[k]
-		sets = append(sets, fmt.Sprintf("#a%d = :a%d", i, i))
-	}
+	sets := append([]string{"#ver = :next"}, setClauses("a", av, names, values)...)
 	var removes []string
 	for i, k := range optionalAppAttributes {
 		if _, ok := av[k]; !ok {
@@ -150,17 +140,7 @@ func (o *Orgs) CredentialWrites(app apps.App, c apps.Credential) ([]workflow.Wri
 func (o *Orgs) credentialSet(c apps.Credential, set map[string]types.AttributeValue, cond string, condValues map[string]types.AttributeValue) []workflow.Write {
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{}
-	var sets []string
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		names[fmt.Sprintf("#c%d", i)] = k
-		values[fmt.Sprintf(":c%d", i)] = set[k]
-		sets = append(sets, fmt.Sprintf("#c%d = :c%d", i, i))
-	}
+	sets := setClauses("c", set, names, values)
 	for k, v := range condValues {
 		values[k] = v
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -450,21 +451,28 @@ func (o *Orgs) ReplaceCode(ctx context.Context, orgID, oldCode, newCode string, 
 	return o.transact(ctx, errChanged, append(writes, aw)...)
 }
 
+// setClauses adds one "#<prefix>N = :<prefix>N" clause per attribute, in name order, with
+// its name and value, for an update expression.
+func setClauses(prefix string, attrs map[string]types.AttributeValue, names map[string]string, values map[string]types.AttributeValue) []string {
+	keys := slices.Sorted(maps.Keys(attrs))
+	clauses := make([]string, 0, len(keys))
+	for i, k := range keys {
+		name, value := fmt.Sprintf("#%s%d", prefix, i), fmt.Sprintf(":%s%d", prefix, i)
+		names[name], values[value] = k, attrs[k]
+		clauses = append(clauses, name+" = "+value)
+	}
+	return clauses
+}
+
 // StatusWrite sets an organization's status (and name, reason) if it is in one of from.
 func (o *Orgs) StatusWrite(orgID string, from []org.Status, to org.Status, set map[string]string) workflow.Write {
 	values := map[string]types.AttributeValue{":to": s(string(to))}
 	names := map[string]string{"#s": "status"}
-	expr := []string{"#s = :to"}
-	keys := make([]string, 0, len(set))
-	for k := range set {
-		keys = append(keys, k)
+	attrs := make(map[string]types.AttributeValue, len(set))
+	for k, v := range set {
+		attrs[k] = s(v)
 	}
-	slices.Sort(keys)
-	for i, k := range keys {
-		names[fmt.Sprintf("#a%d", i)] = k
-		values[fmt.Sprintf(":a%d", i)] = s(set[k])
-		expr = append(expr, fmt.Sprintf("#a%d = :a%d", i, i))
-	}
+	expr := append([]string{"#s = :to"}, setClauses("a", attrs, names, values)...)
 	var in []string
 	for i, f := range from {
 		n := fmt.Sprintf(":f%d", i)
