@@ -147,6 +147,9 @@ func (s *Service) Subscribe(ctx context.Context, a org.Actor, orgID, appID strin
 	if err != nil {
 		return Subscription{}, err
 	}
+	if p.Kind == KindPSD2 && app.Access().Ready() != nil {
+		return Subscription{}, apperr.Fields(apperr.Field("productId", "notReady", "Register a redirect URI and an mTLS certificate for this production app before you subscribe it to "+p.Name+"."))
+	}
 	existing, err := s.subs.ListSubscriptions(ctx, orgID, appID)
 	if err != nil {
 		return Subscription{}, err

@@ -389,4 +389,14 @@ func TestSandboxCertificateForApp(t *testing.T) {
 	prodOrg := h.productionOrg(owner.client, "AIS")
 	prodApp, _, _ := h.newApp(owner.client, prodOrg, "Live app")
 	h.call(owner.client, "POST", prodApp+"/certificates/sandbox", nil).expect(t, 409, "SANDBOX_ONLY")
+	// In production, PSD2 products need the redirect URI and the certificate first.
+	r = h.call(owner.client, "POST", prodApp+"/subscriptions", map[string]any{"productId": "ais", "planId": "production"}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[productId:notReady]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
+	h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": "https://live.example/cb"}).expect(t, 201, "")
+	h.call(owner.client, "POST", prodApp+"/certificates", map[string]any{"sha256Fingerprint": h.uploadCertificate(owner.client, prodOrg, 90*24*time.Hour)}).expect(t, 200, "")
+	if r := h.call(owner.client, "POST", prodApp+"/subscriptions", map[string]any{"productId": "ais", "planId": "production"}).expect(t, 201, ""); r.body["status"] != "ACTIVE" {
+		t.Fatalf("production AIS = %s", r.raw)
+	}
 }
