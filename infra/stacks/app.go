@@ -5,6 +5,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -17,6 +18,8 @@ type Stacks struct {
 	Data *DataStack
 	// Identity holds the user pool and the SES sender.
 	Identity *IdentityStack
+	// Workflows holds the approval state machine.
+	Workflows *WorkflowsStack
 	// PortalAPI holds the portal's HTTP API, its functions and the scheduled jobs.
 	PortalAPI *PortalAPIStack
 }
@@ -30,15 +33,28 @@ func NewApp(app awscdk.App, cfg config.Config, env *awscdk.Environment, code Fun
 		Data:     NewDataStack(app, "devportal-data", cfg, env),
 		Identity: NewIdentityStack(app, "devportal-identity", cfg, env),
 	}
+	s.Workflows = NewWorkflowsStack(app, "devportal-workflows", WorkflowsProps{
+		Config:   cfg,
+		Env:      env,
+		Data:     s.Data,
+		Identity: s.Identity,
+	})
 	s.PortalAPI = NewPortalAPIStack(app, "devportal-portal-api", PortalAPIProps{
 		Config:       cfg,
 		Env:          env,
 		Data:         s.Data,
 		Identity:     s.Identity,
+		Workflows:    s.Workflows,
 		FunctionCode: code,
 	})
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	AddChecks(app)
 	return s
+}
+
+// AddChecks applies cdk-nag's AwsSolutions checks to every stack under scope, verbose so
+// that each finding explains itself.
+func AddChecks(scope constructs.IConstruct) {
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
 
 // stackProps are the settings every stack shares. Termination protection is on because the

@@ -51,6 +51,8 @@ type PortalAPIProps struct {
 	// Data and Identity are the stacks whose resources the functions use.
 	Data     *DataStack
 	Identity *IdentityStack
+	// Workflows is the stack of the approval workflow the functions start and decide.
+	Workflows *WorkflowsStack
 	// FunctionCode gives each function's deployment package.
 	FunctionCode FunctionCode
 }
@@ -83,9 +85,13 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	if props.FunctionCode == nil {
 		panic("stacks: PortalAPIProps.FunctionCode is nil")
 	}
+	if props.Data == nil || props.Identity == nil || props.Workflows == nil {
+		panic("stacks: PortalAPIProps needs the Data, Identity and Workflows stacks")
+	}
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: HTTP API, Lambda functions and schedules"))
-	// Strong references (CloudFormation exports) on purpose: the data and identity stacks
-	// cannot then lose a table or pool while a deployed function still uses it. Stated here
+	// Strong references (CloudFormation exports) on purpose: the data, identity and
+	// workflows stacks cannot then lose a table, pool or state machine while a deployed
+	// function still uses it. Stated here
 	// because CDK warns when the strength is left to its default.
 	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
 	s := &PortalAPIStack{
@@ -100,13 +106,8 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	cfg.PortalTable = *props.Data.PortalTableName
 	cfg.UserPoolID = *props.Identity.UserPoolID
 	cfg.UserPoolClientID = *props.Identity.UserPoolClientID
-	// The approval workflow is deployed by its own stack (coming); its ARN follows from the
-	// configured name, so grants and environment can name it now.
-	cfg.ApprovalStateMachineARN = *awscdk.Stack_Of(stack).FormatArn(&awscdk.ArnComponents{
-		Service: jsii.String("states"), Resource: jsii.String("stateMachine"), ResourceName: jsii.String(cfg.ApprovalStateMachineName),
-		ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
-	})
-	s.ApprovalStateMachineARN = jsii.String(cfg.ApprovalStateMachineARN)
+	cfg.ApprovalStateMachineARN = *props.Workflows.ApprovalStateMachineARN
+	s.ApprovalStateMachineARN = props.Workflows.ApprovalStateMachineARN
 	env := FunctionEnvironment(cfg)
 	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}
 

@@ -69,11 +69,12 @@ func placeholderCode(string) awslambda.Code {
 // synthesized is the app, synthesized once per test binary: jsii makes every synthesis
 // cost seconds.
 type synthesized struct {
-	cfg      config.Config
-	stacks   stacks.Stacks
-	data     assertions.Template
-	identity assertions.Template
-	api      assertions.Template
+	cfg       config.Config
+	stacks    stacks.Stacks
+	data      assertions.Template
+	identity  assertions.Template
+	workflows assertions.Template
+	api       assertions.Template
 	// annotations are each stack's synthesis messages, by stack ID.
 	annotations map[string]assertions.Annotations
 	err         error
@@ -115,14 +116,16 @@ func synth(t *testing.T) *synthesized {
 		a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 		s := stacks.NewApp(a, cfg, &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
 		app = synthesized{
-			cfg:      cfg,
-			stacks:   s,
-			data:     assertions.Template_FromStack(s.Data.Stack, nil),
-			identity: assertions.Template_FromStack(s.Identity.Stack, nil),
-			api:      assertions.Template_FromStack(s.PortalAPI.Stack, nil),
+			cfg:       cfg,
+			stacks:    s,
+			data:      assertions.Template_FromStack(s.Data.Stack, nil),
+			identity:  assertions.Template_FromStack(s.Identity.Stack, nil),
+			workflows: assertions.Template_FromStack(s.Workflows.Stack, nil),
+			api:       assertions.Template_FromStack(s.PortalAPI.Stack, nil),
 			annotations: map[string]assertions.Annotations{
 				*s.Data.StackName():      assertions.Annotations_FromStack(s.Data.Stack),
 				*s.Identity.StackName():  assertions.Annotations_FromStack(s.Identity.Stack),
+				*s.Workflows.StackName(): assertions.Annotations_FromStack(s.Workflows.Stack),
 				*s.PortalAPI.StackName(): assertions.Annotations_FromStack(s.PortalAPI.Stack),
 			},
 		}
@@ -457,6 +460,9 @@ func TestNagRan(t *testing.T) {
 		{*s.stacks.Identity.StackName(), "AwsSolutions-COG1", "Compliant"},
 		{*s.stacks.Identity.StackName(), "AwsSolutions-COG2", "Suppressed"},
 		{*s.stacks.Identity.StackName(), "AwsSolutions-COG8", "Suppressed"},
+		{*s.stacks.Workflows.StackName(), "AwsSolutions-SF1", "Compliant"},
+		{*s.stacks.Workflows.StackName(), "AwsSolutions-SF2", "Compliant"},
+		{*s.stacks.Workflows.StackName(), "AwsSolutions-IAM5", "Suppressed"},
 		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-APIG1", "Compliant"},
 		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-APIG4", "Suppressed"},
 		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-IAM4", "Compliant"},
