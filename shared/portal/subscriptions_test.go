@@ -394,6 +394,13 @@ func TestSandboxCertificateForApp(t *testing.T) {
 	if fmt.Sprint(r.fields()) != "[productId:notReady]" {
 		t.Fatalf("fields = %v", r.fields())
 	}
+	for uri, fields := range map[string]string{"http://localhost:3000/cb": "[uri:https]", "http://live.example/cb": "[uri:https]",
+		"https://*.live.example/cb": "[uri:wildcard]", "https://live.example/cb#top": "[uri:fragment]", "/cb": "[uri:absolute]"} {
+		r = h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": uri}).expect(t, 400, "VALIDATION_FAILED")
+		if fmt.Sprint(r.fields()) != fields {
+			t.Errorf("%s on production: fields = %v, want %s", uri, r.fields(), fields)
+		}
+	}
 	h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": "https://live.example/cb"}).expect(t, 201, "")
 	h.call(owner.client, "POST", prodApp+"/certificates", map[string]any{"sha256Fingerprint": h.uploadCertificate(owner.client, prodOrg, 90*24*time.Hour)}).expect(t, 200, "")
 	if r := h.call(owner.client, "POST", prodApp+"/subscriptions", map[string]any{"productId": "ais", "planId": "production"}).expect(t, 201, ""); r.body["status"] != "ACTIVE" {
