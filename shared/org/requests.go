@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"strings"
@@ -130,8 +131,18 @@ func (s *Service) submitChange(ctx context.Context, a Actor, g Organization, kin
 	if err != nil {
 		return approval.Request{}, err
 	}
-	return s.approvals.Submit(ctx, approval.Request{ID: id, Kind: kind, OrgID: orgID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
-		Summary: summary, Form: form}, audit)
+	// The checks above give the clear message; the lock makes them hold when two
+	// requests are submitted at the same moment.
+	unless := KindOffboarding
+	if kind == KindOffboarding {
+		unless = ""
+	}
+	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: kind, OrgID: orgID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+		Summary: summary, Form: form}, append(s.store.PendingLock(orgID, kind, unless), audit)...)
+	if errors.Is(err, apperr.ErrConflict) {
+		return approval.Request{}, apperr.New(apperr.Conflict, "REQUEST_PENDING", "A request of this kind, or an offboarding, was submitted at the same time and waits for the bank's decision.")
+	}
+	return r, err
 }
 
 // Rename asks operations to rename the organization.
@@ -181,7 +192,7 @@ func (k changeKind) Approve(_ context.Context, r approval.Request, d approval.De
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	writes := []workflow.Write{k.apply(r), audit}
+	writes := []workflow.Write{k.apply(r), audit, k.s.store.PendingRelease(r.OrgID, r.Kind)}
 	if k.action == "offboarding" {
 		// The TPP may onboard again later.
 		writes = append(writes, k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"]))
@@ -195,7 +206,7 @@ func (k changeKind) Reject(_ context.Context, r approval.Request, d approval.Dec
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return k.s.effects([]workflow.Write{audit}, r, r.Summary+": not approved",
+	return k.s.effects([]workflow.Write{audit, k.s.store.PendingRelease(r.OrgID, r.Kind)}, r, r.Summary+": not approved",
 		fmt.Sprintf("The bank did not approve your request for %s (%s). The reason given: %s", r.OrgName, r.Summary, d.Comment))
 }
 
@@ -204,7 +215,7 @@ func (k changeKind) Expire(r approval.Request) (workflow.Effects, error) {
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return k.s.effects([]workflow.Write{audit}, r, r.Summary+": expired",
+	return k.s.effects([]workflow.Write{audit, k.s.store.PendingRelease(r.OrgID, r.Kind)}, r, r.Summary+": expired",
 		fmt.Sprintf("Your request for %s (%s) expired before the bank decided it. Submit it again if it still applies.", r.OrgName, r.Summary))
 }
 

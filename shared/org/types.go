@@ -97,6 +97,11 @@ type Store interface {
 	IdentifierHolder(ctx context.Context, env, identifier string) (string, error)
 	// IdentifierRelease frees an organizationIdentifier the organization held.
 	IdentifierRelease(orgID, env, identifier string) workflow.Write
+	// PendingLock marks a request of kind as waiting for the organization, refused if one
+	// already waits; unless (a kind) names a kind whose waiting request also refuses it.
+	PendingLock(orgID, kind, unless string) []workflow.Write
+	// PendingRelease ends the mark when the request is decided or expires.
+	PendingRelease(orgID, kind string) workflow.Write
 	// CodeReservation reserves a code for the organization; refused if the code is taken.
 	CodeReservation(orgID, code string) (workflow.Write, error)
 	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).

@@ -281,3 +281,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 		h.call(p.client, "GET", "/api/ops/organizations/"+orgID, nil).expect(t, 403, "FORBIDDEN")
 	}
 }
+
+// TestConcurrentChangeRequests submits two renames at the same moment: one waits, the
+// other is refused, and the decision frees the organization for the next request.
+func TestConcurrentChangeRequests(t *testing.T) {
+	h := newHarness(t)
+	owner := h.person("owner")
+	orgID, _ := h.activeOrg(owner.client)
+	path := "/api/organizations/" + orgID + "/rename"
+	results := make(chan response, 2)
+	for _, name := range []string{"Acme One", "Acme Two"} {
+		go func() { results <- h.call(owner.client, "POST", path, map[string]any{"name": name, "reason": "Merger."}) }()
+	}
+	a, b := <-results, <-results
+	if a.status > b.status {
+		a, b = b, a
+	}
+	if a.status != 202 || b.status != 409 || b.body["code"] != "REQUEST_PENDING" {
+		t.Fatalf("concurrent renames answered %d %s and %d %s", a.status, a.raw, b.status, b.raw)
+	}
+	h.decide(h.ops(), a.body["id"].(string), "reject", "Send the register extract.").expect(t, 202, "")
+	h.eventually(owner.client, "POST", path, map[string]any{"name": "Acme Three", "reason": "Merger, with the extract."}, func(r response) bool { return r.status == 202 })
+}

@@ -74,6 +74,9 @@ const memberPrefix = "MEMBER#"
 // membershipsOf is GSI1's partition of one user's memberships.
 func membershipsOf(userID string) string { return "MEMBER#" + userID }
 
+// PendingKey marks a request of one kind waiting for an organization (one at a time).
+func PendingKey(orgID, kind string) Key { return Key{"ORG#" + orgID, "PENDING#" + kind} }
+
 // OrgCodeKey is the key of the item reserving an organization code.
 func OrgCodeKey(code string) Key { return Key{"ORGCODE#" + code, "ORGCODE"} }
 

@@ -412,6 +412,21 @@ func (o *Orgs) TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner 
 		owner, aw)
 }
 
+// PendingLock marks a request of kind as waiting, refused if one waits already or, with
+// unless, if a request of that kind waits.
+func (o *Orgs) PendingLock(orgID, kind, unless string) []workflow.Write {
+	writes := []workflow.Write{{Put: &types.Put{TableName: &o.table, Item: keyAV(PendingKey(orgID, kind)), ConditionExpression: aws.String("attribute_not_exists(PK)")}}}
+	if unless != "" {
+		writes = append(writes, workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(PendingKey(orgID, unless)), ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	}
+	return writes
+}
+
+// PendingRelease removes the mark of a waiting request.
+func (o *Orgs) PendingRelease(orgID, kind string) workflow.Write {
+	return workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(PendingKey(orgID, kind))}}
+}
+
 // CodeReservation is the write reserving a code for an organization (refused if taken).
 func (o *Orgs) CodeReservation(orgID, code string) (workflow.Write, error) {
 	return o.put(codeItem{Key: OrgCodeKey(code), OrgID: orgID}, "attribute_not_exists(PK)")
