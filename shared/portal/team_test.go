@@ -291,7 +291,9 @@ func TestConcurrentChangeRequests(t *testing.T) {
 	path := "/api/organizations/" + orgID + "/rename"
 	results := make(chan response, 2)
 	for _, name := range []string{"Acme One", "Acme Two"} {
-		go func() { results <- h.call(owner.client, "POST", path, map[string]any{"name": name, "reason": "Merger."}) }()
+		go func() {
+			results <- h.call(owner.client, "POST", path, map[string]any{"name": name, "reason": "Merger."})
+		}()
 	}
 	a, b := <-results, <-results
 	if a.status > b.status {
