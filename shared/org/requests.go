@@ -187,17 +187,24 @@ type changeKind struct {
 	done func(r approval.Request) string
 }
 
-func (k changeKind) Approve(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
+func (k changeKind) Approve(ctx context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
 	audit, err := k.s.store.AuditWrite(AuditEntry{OrgID: r.OrgID, At: d.At, ActorID: d.ActorID, Actor: d.Actor, Action: k.action + ".approved", RequestID: r.ID, Details: r.Form})
 	if err != nil {
 		return workflow.Effects{}, err
 	}
 	writes := []workflow.Write{k.apply(r), audit, k.s.store.PendingRelease(r.OrgID, r.Kind)}
+	var cleanup []workflow.Request
 	if k.action == "offboarding" {
 		// The TPP may onboard again later.
 		writes = append(writes, k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"]))
+		// Its apps can no longer be called: their lookup copies go once the status is set.
+		if cleanup, err = k.s.store.AccessCopies(ctx, r.OrgID); err != nil {
+			return workflow.Effects{}, err
+		}
 	}
-	return k.s.effects(writes, r, r.Summary+": approved", k.done(r))
+	effects, err := k.s.effects(writes, r, r.Summary+": approved", k.done(r))
+	effects.Cleanup = cleanup
+	return effects, err
 }
 
 func (k changeKind) Reject(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {

@@ -102,6 +102,9 @@ type Store interface {
 	PendingLock(orgID, kind, unless string) []workflow.Write
 	// PendingRelease ends the mark when the request is decided or expires.
 	PendingRelease(orgID, kind string) workflow.Write
+	// AccessCopies are the keys of the items through which the organization's apps are
+	// called (credential and certificate lookup copies), to delete on offboarding.
+	AccessCopies(ctx context.Context, orgID string) ([]workflow.Request, error)
 	// CodeReservation reserves a code for the organization; refused if the code is taken.
 	CodeReservation(orgID, code string) (workflow.Write, error)
 	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).

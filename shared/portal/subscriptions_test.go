@@ -407,3 +407,44 @@ func TestSandboxCertificateForApp(t *testing.T) {
 		t.Fatalf("production AIS = %s", r.raw)
 	}
 }
+
+// TestOffboardingEndsAppAccess offboards an organization with apps: afterwards neither its
+// client IDs nor its certificates find an app.
+func TestOffboardingEndsAppAccess(t *testing.T) {
+	h := newHarness(t)
+	owner := h.person("owner")
+	orgID, _ := h.activeOrg(owner.client)
+	var clients []string
+	for _, name := range []string{"First app", "Second app"} {
+		appPath, clientID, _ := h.newApp(owner.client, orgID, name)
+		r := h.call(owner.client, "POST", appPath+"/credentials", map[string]any{"name": "Backend"}).expect(t, 201, "")
+		clients = append(clients, clientID, r.body["clientId"].(string))
+	}
+	appPath, _, _ := h.newApp(owner.client, orgID, "Third app")
+	r := h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 201, "")
+	fp := r.body["certificate"].(map[string]any)["sha256Fingerprint"].(string)
+	ctx := context.Background()
+	if _, err := h.api.Apps.CertificateOwner(ctx, fp); err != nil {
+		t.Fatal(err)
+	}
+
+	r = h.call(owner.client, "POST", "/api/organizations/"+orgID+"/offboarding", map[string]any{"reason": "Closing.", "confirm": true}).expect(t, 202, "")
+	h.decide(h.ops(), r.body["id"].(string), "approve", "Confirmed.").expect(t, 202, "")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, certErr := h.api.Apps.CertificateOwner(ctx, fp)
+		live := 0
+		for _, id := range clients {
+			if _, err := h.api.Apps.LookupClient(ctx, id); err == nil {
+				live++
+			}
+		}
+		if live == 0 && certErr != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after offboarding %d of %d credentials and the certificate (%v) still find their apps", live, len(clients), certErr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

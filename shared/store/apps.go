@@ -485,3 +485,27 @@ func (o *Orgs) Fingerprint(ctx context.Context, fingerprint string) (apps.Finger
 	err := o.getEventually(ctx, FingerprintKey(fingerprint), &it, "certificate")
 	return it.FingerprintOwner, err
 }
+
+// AccessCopies are the keys of the organization's credential lookup copies and of its
+// attached certificates' fingerprint lookups: what lets its apps be called.
+func (o *Orgs) AccessCopies(ctx context.Context, orgID string) ([]workflow.Request, error) {
+	creds, err := queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, "CRED#", true, 0), func(it credItem) Key { return ClientKey(it.ClientID) })
+	if err != nil {
+		return nil, err
+	}
+	certs, err := queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, certPrefix, true, 0), func(it certItem) apps.Certificate { return it.Certificate })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]workflow.Request, 0, len(creds)+len(certs))
+	for _, k := range creds {
+		out = append(out, workflow.Request{PK: k.PK, SK: k.SK})
+	}
+	for _, c := range certs {
+		if c.AppID != "" {
+			k := FingerprintKey(c.Fingerprint)
+			out = append(out, workflow.Request{PK: k.PK, SK: k.SK})
+		}
+	}
+	return out, nil
+}

@@ -30,11 +30,16 @@ type Mail struct {
 }
 
 // Effects are what the workflow does after a decision or a timeout: one DynamoDB
-// transaction (all or nothing) and, optionally, one email.
+// transaction (all or nothing), optionally deletes that follow it, and optionally one
+// email.
 type Effects struct {
 	Outcome       Outcome          `json:"outcome,omitempty"`
 	TransactItems []map[string]any `json:"transactItems"`
 	Mail          *Mail            `json:"mail,omitempty"`
+	// Cleanup are items deleted one by one after the transaction: more than a transaction
+	// holds (the lookup copies of an offboarded organization's credentials). A final
+	// decision only.
+	Cleanup []Request `json:"cleanup,omitempty"`
 }
 
 // Request locates the request item the workflow stores its task token on.
