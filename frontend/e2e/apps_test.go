@@ -23,18 +23,22 @@ import (
 // What the apps pages must show, copied from the Go source (shared/apps) and the SPA
 // (frontend/src/pages/AppsPage.tsx, frontend/src/pages/app, frontend/src/components).
 const (
-	msgAppNameHint       = "The bank's customers see this name on the consent page when they allow your app to access their accounts or make payments. Use the name they know your product by."
-	msgSecretWarning     = "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it."
-	msgSecretCopied      = "Secret copied to the clipboard."
-	msgSecretValid       = "Yes, this is the secret. This secret belongs to the credential."
-	msgSecretInvalid     = "No, this is not the secret. This secret does not belong to the credential. If you lost the secret, reset it."
-	msgRedirectHTTPS     = "Use https (http://localhost is allowed in the sandbox)."
-	msgAppCertsFull      = "This app has two certificates: remove one to select another."
-	msgAppCertsExpiry    = "A certificate of this app expires within 30 days or has expired: upload its replacement and select it, then remove the old one."
-	sandboxCAIssuerDN    = "CN=Developer Portal Sandbox CA, O=Developer Portal Sandbox, C=BE"
-	headingRegistered    = "Your app is registered: here is its first secret"
-	headingReset         = "New secret"
-	headingNewCredential = "New credential: here is its secret"
+	msgAppNameHint         = "The bank's customers see this name on the consent page when they allow your app to access their accounts or make payments. Use the name they know your product by."
+	msgSecretWarning       = "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it."
+	msgSecretCopied        = "Secret copied to the clipboard."
+	msgSecretValid         = "Yes, this is the secret. This secret belongs to the credential."
+	msgSecretInvalid       = "No, this is not the secret. This secret does not belong to the credential. If you lost the secret, reset it."
+	msgRedirectHTTPS       = "Use https (http://localhost is allowed in the sandbox)."
+	msgAppCertsFull        = "This app has two certificates: remove one to select another."
+	msgAppCertsExpiry      = "A certificate of this app expires within 30 days or has expired: upload its replacement and select it, then remove the old one."
+	msgMandatoryProduct    = "Included with every app; it cannot be removed."
+	msgSubscriptionPending = "Waiting for the bank's operations team; you will get an email when it is decided."
+	msgCoFRoleMissing      = "Confirmation of Funds (CoF) needs the PSD2 role PSP_IC, and your organization's eIDAS certificate (QWAC) does not carry it."
+	msgProductionLocalhost = "Production apps need https redirect URIs; http://localhost works only in the sandbox."
+	sandboxCAIssuerDN      = "CN=Developer Portal Sandbox CA, O=Developer Portal Sandbox, C=BE"
+	headingRegistered      = "Your app is registered: here is its first secret"
+	headingReset           = "New secret"
+	headingNewCredential   = "New credential: here is its secret"
 )
 
 var (
@@ -46,13 +50,16 @@ var (
 
 // TestAppsJourney follows an app from registration to production: its secret shown once,
 // copied, verified and reset; a second credential; mTLS certificates issued by the
-// sandbox CA, uploaded and selected; redirect URIs. The steps share their state and run in
-// order; a failed step stops the journey.
+// sandbox CA, uploaded and selected; redirect URIs; subscriptions to AIS (active at once)
+// and to the premium product (approved by operations); production access approved by
+// operations in two steps, and the production secret generated and shown once. The steps
+// share their state and run in order; a failed step stops the journey.
 func TestAppsJourney(t *testing.T) {
 	t.Parallel()
 	suffix := testkit.Suffix()
 	orgName := "Budget Apps " + suffix
 	appName := "Budget Buddy " + suffix
+	prodOrgName := "Budget Apps Live " + suffix
 	owner := newUser("apps-owner")
 	owner.name = "Abel Apps"
 	ownerTab, opsTab := newPage(t), newPage(t)
@@ -247,6 +254,184 @@ func TestAppsJourney(t *testing.T) {
 		p.waitText("#redirect-uris-status", "Added http://localhost:3000/callback.", stepTimeout)
 		p.expectTexts("#redirect-uris-list code", "http://localhost:3000/callback", "https://budget.example.com/callback")
 	})
+
+	var premiumRequestID string
+	step("owner subscribes to AIS, active at once, and to the premium product, pending", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open(appPath)
+		p.expectText("#subscription-oauth2-status", "Active")
+		p.expectText("#subscription-oauth2-explanation", msgMandatoryProduct)
+		p.expectAbsent("#unsubscribe-oauth2")
+		p.expectAbsent("#subscribe-productId-oauth2")
+
+		// The organization's QWAC carries PSP_AI and PSP_PI, not PSP_IC.
+		p.check("subscribe-productId-cof")
+		p.submit("subscribe")
+		p.expectFieldErrors("subscribe-productId", msgCoFRoleMissing)
+		p.expectAbsent("#subscription-cof")
+
+		p.check("subscribe-productId-ais")
+		p.submit("subscribe")
+		p.waitText("#subscription-ais-status", "Active", stepTimeout)
+		p.expectText("#subscriptions-status", appName+" is subscribed to Account Information (AIS): it can call it now.")
+		p.expectText("#subscription-ais td:nth-of-type(1)", "Sandbox: 10 requests a second, 10,000 a day")
+
+		p.check("subscribe-productId-pay-later")
+		p.submit("subscribe")
+		p.waitText("#subscription-pay-later-status", "Pending approval", stepTimeout)
+		p.expectText("#subscriptions-status", "Pay Later (premium) is requested and pending the bank's approval; you will get an email.")
+		p.expectText("#subscription-pay-later-explanation", msgSubscriptionPending)
+		p.expectAbsent("#unsubscribe-pay-later")
+
+		p.open("/organizations/" + orgID)
+		premiumRequestID = p.requestOf("Subscription", "Pending")
+	})
+
+	step("operations approve the premium subscription, which becomes active", func(t *testing.T) {
+		o := opsTab.as(t)
+		o.openRequest(premiumRequestID, orgName, owner.email)
+		o.waitText("main h1", "Subscription request: "+orgName, 10*time.Second)
+		o.expectText("#request-summary", "Subscribe "+appName+" to Pay Later (premium) (Sandbox plan)")
+		o.expectText("#request-form-appName", appName)
+		o.expectText("#request-form-productName", "Pay Later (premium)")
+		o.expectAbsent("#request-step")
+		o.expectText("#approve-request", "Approve")
+		o.approve("Approve the subscription of "+orgName+"?", "Merchant agreement on file.")
+
+		p := ownerTab.as(t)
+		p.reloadUntil(appPath, "#subscription-pay-later-status", "Active")
+		p.expectText("#subscription-pay-later-explanation", "The app can call this API.")
+		p.click("#subscription-pay-later details summary")
+		p.expectTexts("#subscription-pay-later-history .history-action", "requested", "approved")
+		p.expectTexts("#subscriptions-table tbody th", "OAuth2 authorization server · scopes openid", "Account Information (AIS) · scopes AIS", "Pay Later (premium) · scopes PAY_LATER")
+	})
+
+	var prodOrgID, goLiveRequestID string
+	var liveCert testCertificate
+	step("owner onboards a production organization and uploads its certificate", func(t *testing.T) {
+		p := ownerTab.as(t)
+		prodOrgID = p.onboardWithSandboxCertificates(prodOrgName, "production")
+		p.expectText("#org-environment", "Production")
+		approveOnboarding(p, opsTab.as(t), prodOrgID, prodOrgName, owner.email)
+
+		liveCert = issueClientCertificate(t, "budget-live-"+suffix+".example", prodOrgName, 365*24*time.Hour)
+		p.open("/organizations/" + prodOrgID + "/apps")
+		p.expectText("#apps-empty", "No apps yet.")
+		p.fill("certificate-upload-certificate", liveCert.pem)
+		p.submit("certificate-upload")
+		p.waitText("#certificate-upload-status", "Uploaded the certificate of "+liveCert.subject+".", stepTimeout)
+		p.expectText(fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q] td:nth-of-type(4)`, liveCert.fingerprint), "No app")
+	})
+
+	step("owner asks for production access", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open(appPath)
+		p.expectAbsent("#go-live-status")
+		p.choose("go-live-productionOrganizationId", prodOrgID)
+		p.waitOption("go-live-certificate", liveCert.fingerprint)
+		p.choose("go-live-certificate", liveCert.fingerprint)
+		// Only the https redirect URIs are proposed; localhost is refused for production.
+		if got := p.value("go-live-redirectUris"); got != "https://budget.example.com/callback" {
+			p.fatalf("the production redirect URIs hold %q", got)
+		}
+		p.replace("go-live-redirectUris", "https://budget.example.com/callback\nhttp://localhost:3000/callback")
+		p.submit("go-live")
+		p.expectFieldErrors("go-live-redirectUris", "http://localhost:3000/callback: "+msgProductionLocalhost)
+		p.expectAbsent("#go-live-status")
+
+		p.replace("go-live-redirectUris", "https://budget.example.com/callback")
+		p.submit("go-live")
+		p.waitText("#go-live-badge", "Waiting for the bank", stepTimeout)
+		p.waitText("#go-live-step", "Waiting for the bank: Step 1 of 2: Review", stepTimeout)
+		p.expectAbsent("#go-live-form")
+
+		p.open("/organizations/" + prodOrgID)
+		goLiveRequestID = p.requestOf("Go-live", "Pending")
+		p.expectText("#request-"+goLiveRequestID+"-step", "Waiting for the bank: Step 1 of 2: Review")
+	})
+
+	var prodAppPath string
+	step("operations approve the review, then the signed contract", func(t *testing.T) {
+		o := opsTab.as(t)
+		o.openRequest(goLiveRequestID, prodOrgName, owner.email)
+		o.waitText("main h1", "Go-live request: "+prodOrgName, 10*time.Second)
+		o.expectText("#request-summary", "Take "+appName+" live")
+		o.expectText("#request-step", "Step 1 of 2: Review")
+		o.expectText("#request-form-appName", appName)
+		o.expectText("#request-form-redirectUris", "https://budget.example.com/callback")
+		o.expectText("#request-form-certificate", liveCert.fingerprint)
+		o.expectText("#request-form-certificateSubject", strings.ReplaceAll(liveCert.subject, ", ", ","))
+		o.expectText("#approve-request", "Approve step 1: Review")
+		o.approveStep("Approve the go-live of "+prodOrgName+"?", "Documents complete.",
+			"Approved: Step 1 of 2: Review. The request now waits for the next decision: Contract signed.")
+		o.expectText("#request-step", "Step 2 of 2: Contract signed")
+		o.expectText("#approve-request", "Approve step 2: Contract signed")
+		o.expectText("#request-status", "Pending")
+
+		p := ownerTab.as(t)
+		p.reloadUntil(appPath, "#go-live-step", "Waiting for the bank: Step 2 of 2: Contract signed")
+
+		o.approve("Approve the go-live of "+prodOrgName+"?", "Contract signed on file.")
+		o.expectTexts("#request-history .history-action", "submitted", "deciding", "approved: Review", "deciding", "approved")
+
+		p.reloadUntil(appPath, "#go-live-badge", "Live")
+		// Sections above the link load on their own: wait until they have, so it stays put.
+		p.waitSettled()
+		p.waitVisible("#go-live-history")
+		p.click("#go-live-production-link")
+		prodAppPath = p.waitFor("the production app's page", fmt.Sprintf(`(() => location.pathname.startsWith(%s) ? location.pathname : "")()`, js("/organizations/"+prodOrgID+"/apps/")), stepTimeout)
+	})
+
+	step("the production credential's secret is generated and shown once", func(t *testing.T) {
+		p := ownerTab.as(t)
+		// The sandbox app has the same name: the production app's page is there once it
+		// says production.
+		p.waitText("#app-environment", "Production", 10*time.Second)
+		p.expectText("main h1", appName)
+		p.expectText("#app-organization", prodOrgName)
+		p.waitSettled()
+		p.expectTexts("#redirect-uris-list code", "https://budget.example.com/callback")
+		p.expectText(fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q] td:nth-of-type(2)`, liveCert.fingerprint), liveCert.fingerprint)
+		p.waitText("#subscription-ais-status", "Active", stepTimeout)
+		p.expectText("#subscription-ais td:nth-of-type(1)", "Production: 50 requests a second, 500,000 a day")
+		p.expectAbsent("#subscription-pay-later")
+		p.expectAbsent("#go-live")
+
+		prodClientID := p.waitFor("the production credential", `(() => { const li = document.querySelector("#credentials-list li[data-client-id]"); return li ? li.dataset.clientId : ""; })()`, stepTimeout)
+		credential := "#credential-" + prodClientID
+		p.expectText(credential+" .credential-name", "Production")
+		p.expectText(credential+" .credential-secret", "Not generated yet")
+		p.expectAbsent("#credential-verify-" + prodClientID)
+
+		p.click("#credential-generate-" + prodClientID)
+		p.waitText("#secret-panel-title", "Your production secret", stepTimeout)
+		p.expectText("#secret-clientId", prodClientID)
+		p.expectText("#secret-warning", msgSecretWarning)
+		prodSecret := p.text("#secret-value")
+		if !secretPattern.MatchString(prodSecret) {
+			p.fatalf("the production secret is %q, want 43 base64url characters", prodSecret)
+		}
+		p.click("#secret-copy")
+		p.waitText("#secret-copy-status", msgSecretCopied, stepTimeout)
+		if got := p.clipboard(); got != prodSecret {
+			p.fatalf("the clipboard holds %q, want the production secret", got)
+		}
+		p.click("#secret-done")
+		p.expectAbsent("#secret-panel")
+		p.expectAbsent("#credential-generate-" + prodClientID)
+
+		// Never shown again: the page after a reload has no secret and no generate button.
+		p.open(prodAppPath)
+		p.waitVisible(credential)
+		p.expectPageLacks(prodSecret)
+		p.expectAbsent("#credential-generate-" + prodClientID)
+		if got := p.text(credential + " .credential-secret"); !strings.HasPrefix(got, "Set ") {
+			p.fatalf("the production credential's secret shows %q, want it set", got)
+		}
+		p.verifySecret(prodClientID, p.clipboard(), msgSecretValid)
+		// The sandbox credentials are not production credentials.
+		p.verifySecret(prodClientID, secret, msgSecretInvalid)
+	})
 }
 
 // grantClipboard lets the tab's pages write and read the clipboard without asking.
@@ -272,6 +457,31 @@ func (p *page) clipboard() string {
 func (p *page) waitOption(id, value string) {
 	p.t.Helper()
 	p.waitFor("option "+value+" in #"+id, fmt.Sprintf(`(() => Array.from(document.querySelectorAll(%s)).some(o => o.value === %s) ? "yes" : "")()`, js("#"+id+" option"), js(value)), stepTimeout)
+}
+
+// untick unticks a ticked checkbox by clicking its label, clicking again if the page moved
+// under the first click.
+func (p *page) untick(id string) {
+	p.t.Helper()
+	p.expectChecked(id, true)
+	for try := 0; ; try++ {
+		p.click(fmt.Sprintf(`label[for=%q]`, id))
+		var checked bool
+		ok := p.evalStep(fmt.Sprintf(`document.getElementById(%s).checked`, js(id)), &checked) == nil && !checked
+		if ok {
+			return
+		}
+		if try == 2 {
+			p.fatalf("checkbox #%s is still ticked after clicking its label %d times", id, try+1)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitSettled waits until no section of the page is still loading.
+func (p *page) waitSettled() {
+	p.t.Helper()
+	p.waitFor("the page to finish loading", `document.querySelector("main .loading") ? "" : "settled"`, stepTimeout)
 }
 
 // expectPageLacks asserts that the page's text does not contain s anywhere.
@@ -329,7 +539,8 @@ func (p *page) onboardWithSandboxCertificates(orgName, environment string) strin
 	p.waitText("main h1", "Onboard your organization", 10*time.Second)
 	p.fill("sandboxcert-organizationName", orgName)
 	p.fill("sandboxcert-country", "BE")
-	p.uncheck("sandboxcert-roles-PIIS")
+	p.waitSettled()
+	p.untick("sandboxcert-roles-PIIS")
 	p.click("#issue-test-certificates")
 	p.waitText("#sandboxcert-result p[role=status]", msgCertificatesIssued, stepTimeout)
 	p.waitText("#onboard-preview-status", msgPreviewOK, stepTimeout)
@@ -343,6 +554,35 @@ func (p *page) onboardWithSandboxCertificates(orgName, environment string) strin
 	p.expectText("#org-notice p", msgOnboardSubmitted)
 	p.expectText("#org-status", "Pending approval")
 	return orgID
+}
+
+// approveStep approves the open request's current step (of several) with a comment,
+// confirming in the dialog, and waits until the page says which step comes next. A
+// request whose workflow is not waiting yet is refused as not ready: then it tries again.
+func (p *page) approveStep(dialogTitle, comment, want string) {
+	p.t.Helper()
+	p.fill("decision-comment", comment)
+	deadline := time.Now().Add(decisionTimeout)
+	for {
+		p.click("#approve-request")
+		p.expectText("#decision-dialog-title", dialogTitle)
+		p.click("#decision-dialog-confirm")
+		outcome := p.waitFor("the answer to the decision", `(() => {
+			if (document.querySelector("#approve-request[aria-busy]")) return "";
+			if (document.getElementById("step-result")) return "result";
+			return document.getElementById("decision-error") ? "error" : "";
+		})()`, stepTimeout)
+		if outcome == "result" {
+			break
+		}
+		msg := p.text("#decision-error .alert-message")
+		if msg != msgNotReady || time.Now().After(deadline) {
+			p.fatalf("approving the step was refused: %q", msg)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	p.expectText("#step-result", want)
+	p.expectLastHistoryComment(comment)
 }
 
 // approveOnboarding has operations approve the organization's onboarding request and

@@ -33,9 +33,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
 
   const { reload: reloadDetail, setData: setDetail } = detail;
   const { reload: reloadCerts } = certs;
-  const changed = useCallback(() => {
-    void reloadDetail();
-  }, [reloadDetail]);
+  const changed = reloadDetail;
   const appChanged = useCallback(
     (app?: App) => {
       if (app && detail.data) setDetail({ ...detail.data, app });
@@ -132,7 +130,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
       </section>
       <CredentialsSection org={o} app={app} credentials={credentials} issued={issued} onIssued={setIssued} onChanged={changed} />
       <RedirectUrisSection org={o} app={app} onChanged={appChanged} />
-      <AppCertificatesSection org={o} app={app} certificates={certs.data?.certificates ?? null} onChanged={() => void reloadCerts()} />
+      <AppCertificatesSection org={o} app={app} certificates={certs.data?.certificates ?? null} onChanged={reloadCerts} />
       <SubscriptionsSection org={o} app={app} />
       {sandbox && <GoLiveSection org={o} app={app} onChanged={changed} />}
       {perms.change && <AppSettingsSection org={o} app={app} onRenamed={appChanged} />}

@@ -40,8 +40,8 @@ function AppsView({ orgId }: { orgId: string }) {
     setCertStatus("");
     const r = await remove.submit(() => api.DELETE("/api/organizations/{orgId}/certificates/{fingerprint}", { params: { path: { orgId, fingerprint: c.sha256Fingerprint } } }));
     if (r?.ok) {
+      await certs.reload();
       setCertStatus(`Deleted the certificate of ${readableDN(c.subject)}.`);
-      void certs.reload();
     } else if (r?.status === 401) signedOut();
   };
 

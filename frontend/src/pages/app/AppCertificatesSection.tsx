@@ -16,7 +16,8 @@ interface Props {
   app: App;
   /** Every certificate uploaded to the organization (null while loading). */
   certificates: readonly MtlsCertificate[] | null;
-  onChanged: () => void;
+  /** Loads the certificates again; the status message waits for it. */
+  onChanged: () => Promise<void>;
 }
 
 export function AppCertificatesSection({ org, app, certificates, onChanged }: Props) {
@@ -46,8 +47,8 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
     );
     if (r?.ok) {
       setFingerprint("");
+      await onChanged();
       setStatus(`Selected the certificate of ${readableDN(r.data.subject)} for ${app.name}.`);
-      onChanged();
     } else if (r?.status === 401) signedOut();
   };
 
@@ -58,8 +59,8 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
       api.POST("/api/organizations/{orgId}/apps/{appId}/certificates/sandbox", { params: { path: { orgId: org.id, appId: app.id } } }),
     );
     if (r?.ok) {
+      await onChanged();
       setIssued(r.data);
-      onChanged();
     } else if (r?.status === 401) signedOut();
   };
 
@@ -74,8 +75,8 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
       }),
     );
     if (r?.ok) {
+      await onChanged();
       setStatus(`Removed the certificate of ${readableDN(c.subject)} from ${app.name}; it stays uploaded.`);
-      onChanged();
     } else if (r?.status === 401) signedOut();
   };
 
@@ -180,7 +181,7 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
           </div>
         </div>
       )}
-      {perms.change && <CertificateUploadForm orgId={org.id} onUploaded={onChanged} />}
+      {perms.change && <CertificateUploadForm orgId={org.id} onUploaded={() => void onChanged()} />}
       <ConfirmDialog
         id="certificate-remove-dialog"
         open={removing !== null}

@@ -16,7 +16,8 @@ interface Props {
   credentials: readonly Credential[];
   issued: IssuedSecret | null;
   onIssued: (issued: IssuedSecret | null) => void;
-  onChanged: () => void;
+  /** Loads the app again; messages wait for it, so the list and the message agree. */
+  onChanged: () => Promise<void>;
 }
 
 type Pending = { kind: "reset" | "revoke"; credential: Credential } | null;
@@ -46,8 +47,8 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
     setStatus("");
     const r = await submit(() => api.POST("/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/reset", { params: path(c.clientId ?? "") }));
     if (r?.ok) {
+      await onChanged();
       onIssued({ credential: r.data, reason });
-      onChanged();
     } else if (r?.status === 401) signedOut();
   };
 
@@ -60,8 +61,8 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
     const r = await submit(() => api.DELETE("/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", { params: path(p.credential.clientId ?? "") }));
     if (r?.ok) {
       if (issued?.credential.clientId === p.credential.clientId) onIssued(null);
+      await onChanged();
       setStatus(`The credential ${p.credential.name} is revoked.`);
-      onChanged();
     } else if (r?.status === 401) signedOut();
   };
 
@@ -86,7 +87,8 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
         {byAge(credentials).map((c, i) => {
           const cid = c.clientId ?? "";
           const key = cid || `hidden-${i}`;
-          const hasSecret = secretIssued(c);
+          // A secret just generated counts at once, so its button cannot be pressed twice.
+          const hasSecret = secretIssued(c) || issued?.credential.clientId === cid;
           return (
             <li key={key} id={`credential-${key}`} className="card credential" data-client-id={cid || undefined}>
               <h3 className="credential-name">{c.name}</h3>
@@ -152,10 +154,10 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
                   org={org}
                   app={app}
                   credential={c}
-                  onRenamed={(name) => {
+                  onRenamed={async (name) => {
+                    await onChanged();
                     setOpen(null);
                     setStatus(`The credential is now called ${name}.`);
-                    onChanged();
                   }}
                 />
               )}
@@ -167,10 +169,10 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
         <AddCredentialForm
           org={org}
           app={app}
-          onAdded={(credential) => {
+          onAdded={async (credential) => {
             setStatus("");
+            await onChanged();
             onIssued({ credential, reason: "added" });
-            onChanged();
           }}
         />
       )}
@@ -259,7 +261,7 @@ function VerifyForm({ org, app, credential }: { org: Organization; app: App; cre
   );
 }
 
-function RenameCredentialForm({ org, app, credential, onRenamed }: { org: Organization; app: App; credential: Credential; onRenamed: (name: string) => void }) {
+function RenameCredentialForm({ org, app, credential, onRenamed }: { org: Organization; app: App; credential: Credential; onRenamed: (name: string) => Promise<void> }) {
   const { signedOut } = useAuth();
   const cid = credential.clientId ?? "";
   const form = `rename-${cid}`;
@@ -274,7 +276,7 @@ function RenameCredentialForm({ org, app, credential, onRenamed }: { org: Organi
         body: { name: name.trim() },
       }),
     );
-    if (r?.ok) onRenamed(r.data.name);
+    if (r?.ok) await onRenamed(r.data.name);
     else if (r?.status === 401) signedOut();
   };
 
@@ -291,7 +293,7 @@ function RenameCredentialForm({ org, app, credential, onRenamed }: { org: Organi
   );
 }
 
-function AddCredentialForm({ org, app, onAdded }: { org: Organization; app: App; onAdded: (c: IssuedSecret["credential"]) => void }) {
+function AddCredentialForm({ org, app, onAdded }: { org: Organization; app: App; onAdded: (c: IssuedSecret["credential"]) => Promise<void> }) {
   const { signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("add-credential");
   const [name, setName] = useState("");
@@ -303,7 +305,7 @@ function AddCredentialForm({ org, app, onAdded }: { org: Organization; app: App;
     );
     if (r?.ok) {
       setName("");
-      onAdded(r.data);
+      await onAdded(r.data);
     } else if (r?.status === 401) signedOut();
   };
 

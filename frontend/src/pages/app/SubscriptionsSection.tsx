@@ -46,7 +46,12 @@ export function SubscriptionsSection({ org, app }: Props) {
 
   const catalog = products.data?.products ?? [];
   const product = (id: string) => catalog.find((p) => p.id === id);
-  const list = subs.data?.subscriptions ?? [];
+  // In the catalog's order (the authorization server first); the server sorts by product ID.
+  const rank = (id: string) => {
+    const i = catalog.findIndex((p) => p.id === id);
+    return i < 0 ? catalog.length : i;
+  };
+  const list = [...(subs.data?.subscriptions ?? [])].sort((a, b) => rank(a.productId) - rank(b.productId));
   // Products the app can still ask for: not mandatory, and not active or waiting.
   const available = catalog.filter((p) => !p.mandatory && !list.some((s) => s.productId === p.id && s.status !== "REJECTED"));
 
