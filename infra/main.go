@@ -2,9 +2,10 @@
 // (`go run ./infra`) it writes the templates to cdk.out/ and exits non-zero when a stack has
 // an error annotation, such as an unsuppressed cdk-nag finding.
 //
-// Run `make build` first: each function's code is its linux/arm64 binary in
-// .local/build/<name>/bootstrap, which CDK stages into cdk.out/ as an asset. Both commands
-// run from the repository root, where cdk.json is.
+// Run `make build` and `make frontend` first: each function's code is its linux/arm64
+// binary in .local/build/<name>/bootstrap, and the frontend stack uploads the SPA built
+// into frontend/dist (or FRONTEND_DIR); CDK stages both into cdk.out/ as assets. Both
+// commands run from the repository root, where cdk.json is.
 package main
 
 //lint:file-ignore SA1019 CDK v2.270's Go bindings expose synthesis messages only through the cxapi types marked deprecated.
@@ -40,6 +41,11 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
 	}
+	dep := stacks.Deployment{FrontendDir: frontendDir()}
+	if _, err := os.Stat(filepath.Join(dep.FrontendDir, "index.html")); err != nil {
+		fmt.Fprintf(os.Stderr, "infra: no %s/index.html: run `make frontend` first (FRONTEND_DIR names another build)\n", dep.FrontendDir)
+		return 2
+	}
 	props := &awscdk.AppProps{
 		// What the CDK CLI turns on by default, so that `go run ./infra` writes the same
 		// templates as `cdk synth`: SAM local finds a function's code through its
@@ -55,7 +61,7 @@ func run() int {
 		props.Outdir = jsii.String("cdk.out")
 	}
 	app := awscdk.NewApp(props)
-	stacks.NewApp(app, cfg, environment(cfg), functionCode)
+	stacks.NewApp(app, cfg, dep, environment(cfg), functionCode)
 	assembly := app.Synth(nil)
 
 	errors := 0
@@ -87,6 +93,14 @@ func environment(cfg config.Config) *awscdk.Environment {
 		env.Account = jsii.String(account)
 	}
 	return env
+}
+
+// frontendDir is the built SPA: FRONTEND_DIR, as for the local stack, or frontend/dist.
+func frontendDir() string {
+	if dir := os.Getenv("FRONTEND_DIR"); dir != "" {
+		return dir
+	}
+	return filepath.Join("frontend", "dist")
 }
 
 // buildDir holds `make build`'s output: one directory per function with its bootstrap.

@@ -22,13 +22,23 @@ type Stacks struct {
 	Workflows *WorkflowsStack
 	// PortalAPI holds the portal's HTTP API, its functions and the scheduled jobs.
 	PortalAPI *PortalAPIStack
+	// Frontend holds the SPA's bucket and the CloudFront distribution in front of it and
+	// of the portal API.
+	Frontend *FrontendStack
 }
 
-// NewApp adds every stack to app, configured by cfg, in env (nil for an environment-agnostic
-// synthesis), with each function's deployment package from code, and applies cdk-nag's
+// Deployment are the settings of a deployment beyond the functions' configuration: files
+// and values only CDK needs (the CDK CLI's context values, read by infra/main.go).
+type Deployment struct {
+	// FrontendDir is the built SPA the frontend stack uploads (frontend/dist).
+	FrontendDir string
+}
+
+// NewApp adds every stack to app, configured by cfg and dep, in env (nil for an
+// environment-agnostic synthesis), with each function's deployment package from code, and applies cdk-nag's
 // AwsSolutions checks to all of them: a finding is either fixed or suppressed next to the
 // resource with a reason, and the tests and the synth command fail on anything else.
-func NewApp(app awscdk.App, cfg config.Config, env *awscdk.Environment, code FunctionCode) Stacks {
+func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Environment, code FunctionCode) Stacks {
 	s := Stacks{
 		Data:     NewDataStack(app, "devportal-data", cfg, env),
 		Identity: NewIdentityStack(app, "devportal-identity", cfg, env),
@@ -46,6 +56,11 @@ func NewApp(app awscdk.App, cfg config.Config, env *awscdk.Environment, code Fun
 		Identity:     s.Identity,
 		Workflows:    s.Workflows,
 		FunctionCode: code,
+	})
+	s.Frontend = NewFrontendStack(app, "devportal-frontend", FrontendProps{
+		Env:       env,
+		PortalAPI: s.PortalAPI,
+		AssetDir:  dep.FrontendDir,
 	})
 	AddChecks(app)
 	return s

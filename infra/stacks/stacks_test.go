@@ -75,6 +75,7 @@ type synthesized struct {
 	identity  assertions.Template
 	workflows assertions.Template
 	api       assertions.Template
+	frontend  assertions.Template
 	// annotations are each stack's synthesis messages, by stack ID.
 	annotations map[string]assertions.Annotations
 	err         error
@@ -100,6 +101,12 @@ func testConfig() (config.Config, error) {
 	return cfg, nil
 }
 
+// testDeployment are the deployment settings of the tests: the SPA is a two-file fixture
+// (testdata/frontend) rather than frontend/dist, which exists only after `make frontend`.
+func testDeployment() stacks.Deployment {
+	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend")}
+}
+
 func synth(t *testing.T) *synthesized {
 	t.Helper()
 	once.Do(func() {
@@ -114,7 +121,7 @@ func synth(t *testing.T) *synthesized {
 			return
 		}
 		a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
-		s := stacks.NewApp(a, cfg, &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
+		s := stacks.NewApp(a, cfg, testDeployment(), &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
 		app = synthesized{
 			cfg:       cfg,
 			stacks:    s,
@@ -122,11 +129,13 @@ func synth(t *testing.T) *synthesized {
 			identity:  assertions.Template_FromStack(s.Identity.Stack, nil),
 			workflows: assertions.Template_FromStack(s.Workflows.Stack, nil),
 			api:       assertions.Template_FromStack(s.PortalAPI.Stack, nil),
+			frontend:  assertions.Template_FromStack(s.Frontend.Stack, nil),
 			annotations: map[string]assertions.Annotations{
 				*s.Data.StackName():      assertions.Annotations_FromStack(s.Data.Stack),
 				*s.Identity.StackName():  assertions.Annotations_FromStack(s.Identity.Stack),
 				*s.Workflows.StackName(): assertions.Annotations_FromStack(s.Workflows.Stack),
 				*s.PortalAPI.StackName(): assertions.Annotations_FromStack(s.PortalAPI.Stack),
+				*s.Frontend.StackName():  assertions.Annotations_FromStack(s.Frontend.Stack),
 			},
 		}
 	})
@@ -467,6 +476,12 @@ func TestNagRan(t *testing.T) {
 		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-APIG4", "Suppressed"},
 		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-IAM4", "Compliant"},
 		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-IAM5", "Suppressed"},
+		{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR7", "Compliant"},
+		{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR3", "Compliant"},
+		{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR4", "Suppressed"},
+		{*s.stacks.Frontend.StackName(), "AwsSolutions-S1", "Compliant"},
+		{*s.stacks.Frontend.StackName(), "AwsSolutions-S2", "Compliant"},
+		{*s.stacks.Frontend.StackName(), "AwsSolutions-S10", "Compliant"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.stack+"/"+tc.rule, func(t *testing.T) {
