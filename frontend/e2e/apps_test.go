@@ -233,10 +233,29 @@ func TestAppsJourney(t *testing.T) {
 		p.expectAbsent(fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q]`, current.fingerprint))
 		p.waitOption("attach-certificate-sha256Fingerprint", current.fingerprint)
 
-		// The organization's list says which app uses which.
+		// A test certificate from the portal's sandbox CA takes the free place at once.
+		appID := appPathPattern.FindStringSubmatch(appPath)[1]
+		issuedSubject := fmt.Sprintf("CN=%s, OU=Sandbox app %s, O=%s", appName, appID, orgName)
+		p.click("#issue-certificate")
+		p.waitText("#issued-certificate p strong", "Issued and selected for "+appName+": "+issuedSubject+".", stepTimeout)
+		p.expectTexts("#app-certificates-table tbody th", next.subject, issuedSubject)
+		p.expectText("#attach-certificate-full", msgAppCertsFull)
+		p.waitFor("the issue button to be disabled", `document.getElementById("issue-certificate").disabled ? "yes" : ""`, stepTimeout)
+		p.click("#issued-certificate-done")
+		p.expectAbsent("#issued-certificate")
+
+		// The organization's list says which app uses which; only an unused one can be deleted.
 		p.open("/organizations/" + orgID + "/apps")
-		p.expectText(fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q] td:nth-of-type(4)`, next.fingerprint), appName)
-		p.expectText(fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q] td:nth-of-type(4)`, current.fingerprint), "No app")
+		row := func(fp string) string { return fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q]`, fp) }
+		p.expectText(row(next.fingerprint)+" td:nth-of-type(4)", appName)
+		p.expectText(row(current.fingerprint)+" td:nth-of-type(4)", "No app")
+		p.expectAbsent("#certificate-delete-" + next.fingerprint)
+		p.click("#certificate-delete-" + current.fingerprint)
+		p.expectText("#certificate-delete-dialog-title", "Delete this certificate?")
+		p.click("#certificate-delete-dialog-confirm")
+		p.waitText("#org-certificates-status", "Deleted the certificate of "+current.subject+".", stepTimeout)
+		p.expectAbsent(row(current.fingerprint))
+		p.expectTexts("#org-certificates-table tbody td:nth-of-type(4)", appName, appName)
 	})
 
 	step("owner adds redirect URIs", func(t *testing.T) {

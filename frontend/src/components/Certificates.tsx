@@ -43,8 +43,9 @@ interface CertificateTableProps {
   now?: number;
 }
 
-/** Certificates with subject, issuer, SHA-256 fingerprint and expiry. */
+/** Certificates with subject, issuer, SHA-256 fingerprint and expiry; the first to expire first. */
 export function CertificateTable({ id, caption, certificates, appNames, actions, now }: CertificateTableProps) {
+  const sorted = [...certificates].sort((a, b) => a.notAfter.localeCompare(b.notAfter) || a.sha256Fingerprint.localeCompare(b.sha256Fingerprint));
   return (
     <div className="table-wrap">
       <table id={id} className="table cert-table">
@@ -60,7 +61,7 @@ export function CertificateTable({ id, caption, certificates, appNames, actions,
           </tr>
         </thead>
         <tbody>
-          {certificates.map((c) => (
+          {sorted.map((c) => (
             <tr key={c.sha256Fingerprint} data-fingerprint={c.sha256Fingerprint}>
               <th scope="row" className="cert-subject">
                 {readableDN(c.subject)}
