@@ -41,9 +41,8 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
 	}
-	dep := stacks.Deployment{FrontendDir: frontendDir()}
-	if _, err := os.Stat(filepath.Join(dep.FrontendDir, "index.html")); err != nil {
-		fmt.Fprintf(os.Stderr, "infra: no %s/index.html: run `make frontend` first (FRONTEND_DIR names another build)\n", dep.FrontendDir)
+	if _, err := os.Stat(filepath.Join(frontendDir(), "index.html")); err != nil {
+		fmt.Fprintf(os.Stderr, "infra: no %s/index.html: run `make frontend` first (FRONTEND_DIR names another build)\n", frontendDir())
 		return 2
 	}
 	props := &awscdk.AppProps{
@@ -61,6 +60,10 @@ func run() int {
 		props.Outdir = jsii.String("cdk.out")
 	}
 	app := awscdk.NewApp(props)
+	dep := stacks.Deployment{
+		FrontendDir: frontendDir(),
+		AlarmEmail:  contextString(app, "alarmEmail"),
+	}
 	stacks.NewApp(app, cfg, dep, environment(cfg), functionCode)
 	assembly := app.Synth(nil)
 
@@ -93,6 +96,16 @@ func environment(cfg config.Config) *awscdk.Environment {
 		env.Account = jsii.String(account)
 	}
 	return env
+}
+
+// contextString is a CDK context value (`cdk deploy -c key=value`, or the "context" of
+// cdk.json or cdk.context.json), or "" when it is not set.
+func contextString(app awscdk.App, key string) string {
+	v := app.Node().TryGetContext(jsii.String(key))
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
 }
 
 // frontendDir is the built SPA: FRONTEND_DIR, as for the local stack, or frontend/dist.

@@ -25,6 +25,8 @@ type Stacks struct {
 	// Frontend holds the SPA's bucket and the CloudFront distribution in front of it and
 	// of the portal API.
 	Frontend *FrontendStack
+	// Monitoring holds the alarms, their topic and the dashboard.
+	Monitoring *MonitoringStack
 }
 
 // Deployment are the settings of a deployment beyond the functions' configuration: files
@@ -32,6 +34,8 @@ type Stacks struct {
 type Deployment struct {
 	// FrontendDir is the built SPA the frontend stack uploads (frontend/dist).
 	FrontendDir string
+	// AlarmEmail, when set, is subscribed to the alarm topic.
+	AlarmEmail string
 }
 
 // NewApp adds every stack to app, configured by cfg and dep, in env (nil for an
@@ -61,6 +65,12 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		Env:       env,
 		PortalAPI: s.PortalAPI,
 		AssetDir:  dep.FrontendDir,
+	})
+	s.Monitoring = NewMonitoringStack(app, "devportal-monitoring", MonitoringProps{
+		Env:        env,
+		PortalAPI:  s.PortalAPI,
+		Workflows:  s.Workflows,
+		AlarmEmail: dep.AlarmEmail,
 	})
 	AddChecks(app)
 	return s

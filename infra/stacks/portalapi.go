@@ -65,6 +65,8 @@ type PortalAPIStack struct {
 	// API is the HTTP API; its $default stage is Stage.
 	API   awsapigatewayv2.HttpApi
 	Stage awsapigatewayv2.HttpStage
+	// AccessLogs is the stage's access log group (one JSON object per request).
+	AccessLogs awslogs.LogGroup
 	// Functions are the functions by route or job name.
 	Functions map[string]awslambda.Function
 	// Schedules are the jobs' EventBridge rules by job name.
@@ -118,7 +120,7 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		// default stage cannot have. No CORS: the SPA calls the API on its own origin.
 		CreateDefaultStage: jsii.Bool(false),
 	})
-	s.Stage = newStage(stack, s.API)
+	s.Stage, s.AccessLogs = newStage(stack, s.API)
 	s.URL = s.Stage.Url()
 
 	for _, rt := range DeployedRoutes() {
@@ -167,8 +169,9 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	return s
 }
 
-// newStage is the API's $default stage, with JSON access logs and a default throttle.
-func newStage(stack awscdk.Stack, api awsapigatewayv2.HttpApi) awsapigatewayv2.HttpStage {
+// newStage is the API's $default stage, with JSON access logs (in the log group it also
+// returns) and a default throttle.
+func newStage(stack awscdk.Stack, api awsapigatewayv2.HttpApi) (awsapigatewayv2.HttpStage, awslogs.LogGroup) {
 	logs := awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention: logRetention,
 	})
@@ -187,7 +190,7 @@ func newStage(stack awscdk.Stack, api awsapigatewayv2.HttpApi) awsapigatewayv2.H
 		DestinationArn: logs.LogGroupArn(),
 		Format:         jsii.String(accessLogFormat),
 	})
-	return stage
+	return stage, logs
 }
 
 // accessLogFormat is one JSON object per request. integrationRequestId is Lambda's request

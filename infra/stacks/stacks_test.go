@@ -69,13 +69,14 @@ func placeholderCode(string) awslambda.Code {
 // synthesized is the app, synthesized once per test binary: jsii makes every synthesis
 // cost seconds.
 type synthesized struct {
-	cfg       config.Config
-	stacks    stacks.Stacks
-	data      assertions.Template
-	identity  assertions.Template
-	workflows assertions.Template
-	api       assertions.Template
-	frontend  assertions.Template
+	cfg        config.Config
+	stacks     stacks.Stacks
+	data       assertions.Template
+	identity   assertions.Template
+	workflows  assertions.Template
+	api        assertions.Template
+	frontend   assertions.Template
+	monitoring assertions.Template
 	// annotations are each stack's synthesis messages, by stack ID.
 	annotations map[string]assertions.Annotations
 	err         error
@@ -101,10 +102,13 @@ func testConfig() (config.Config, error) {
 	return cfg, nil
 }
 
+// testAlarmEmail is subscribed to the alarm topic in the tests.
+const testAlarmEmail = "oncall@test.example"
+
 // testDeployment are the deployment settings of the tests: the SPA is a two-file fixture
 // (testdata/frontend) rather than frontend/dist, which exists only after `make frontend`.
 func testDeployment() stacks.Deployment {
-	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend")}
+	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend"), AlarmEmail: testAlarmEmail}
 }
 
 func synth(t *testing.T) *synthesized {
@@ -123,19 +127,21 @@ func synth(t *testing.T) *synthesized {
 		a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
 		s := stacks.NewApp(a, cfg, testDeployment(), &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
 		app = synthesized{
-			cfg:       cfg,
-			stacks:    s,
-			data:      assertions.Template_FromStack(s.Data.Stack, nil),
-			identity:  assertions.Template_FromStack(s.Identity.Stack, nil),
-			workflows: assertions.Template_FromStack(s.Workflows.Stack, nil),
-			api:       assertions.Template_FromStack(s.PortalAPI.Stack, nil),
-			frontend:  assertions.Template_FromStack(s.Frontend.Stack, nil),
+			cfg:        cfg,
+			stacks:     s,
+			data:       assertions.Template_FromStack(s.Data.Stack, nil),
+			identity:   assertions.Template_FromStack(s.Identity.Stack, nil),
+			workflows:  assertions.Template_FromStack(s.Workflows.Stack, nil),
+			api:        assertions.Template_FromStack(s.PortalAPI.Stack, nil),
+			frontend:   assertions.Template_FromStack(s.Frontend.Stack, nil),
+			monitoring: assertions.Template_FromStack(s.Monitoring.Stack, nil),
 			annotations: map[string]assertions.Annotations{
-				*s.Data.StackName():      assertions.Annotations_FromStack(s.Data.Stack),
-				*s.Identity.StackName():  assertions.Annotations_FromStack(s.Identity.Stack),
-				*s.Workflows.StackName(): assertions.Annotations_FromStack(s.Workflows.Stack),
-				*s.PortalAPI.StackName(): assertions.Annotations_FromStack(s.PortalAPI.Stack),
-				*s.Frontend.StackName():  assertions.Annotations_FromStack(s.Frontend.Stack),
+				*s.Data.StackName():       assertions.Annotations_FromStack(s.Data.Stack),
+				*s.Identity.StackName():   assertions.Annotations_FromStack(s.Identity.Stack),
+				*s.Workflows.StackName():  assertions.Annotations_FromStack(s.Workflows.Stack),
+				*s.PortalAPI.StackName():  assertions.Annotations_FromStack(s.PortalAPI.Stack),
+				*s.Frontend.StackName():   assertions.Annotations_FromStack(s.Frontend.Stack),
+				*s.Monitoring.StackName(): assertions.Annotations_FromStack(s.Monitoring.Stack),
 			},
 		}
 	})
@@ -482,6 +488,8 @@ func TestNagRan(t *testing.T) {
 		{*s.stacks.Frontend.StackName(), "AwsSolutions-S1", "Compliant"},
 		{*s.stacks.Frontend.StackName(), "AwsSolutions-S2", "Compliant"},
 		{*s.stacks.Frontend.StackName(), "AwsSolutions-S10", "Compliant"},
+		{*s.stacks.Monitoring.StackName(), "AwsSolutions-SNS3", "Compliant"},
+		{*s.stacks.Monitoring.StackName(), "AwsSolutions-KMS5", "Compliant"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.stack+"/"+tc.rule, func(t *testing.T) {

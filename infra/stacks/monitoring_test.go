@@ -1,0 +1,227 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bank/devportal/infra/stacks"
+)
+
+// monitoringResources are the monitoring stack's resources of type typ, by logical ID.
+func monitoringResources(t *testing.T, s *synthesized, typ string) map[string]map[string]interface{} {
+	t.Helper()
+	out := map[string]map[string]interface{}{}
+	for id, r := range *s.monitoring.FindResources(jsii.String(typ), nil) {
+		out[id] = *r
+	}
+	return out
+}
+
+// alarmsByName are the monitoring stack's alarms' properties by AlarmName.
+func alarmsByName(t *testing.T, s *synthesized) map[string]map[string]interface{} {
+	t.Helper()
+	out := map[string]map[string]interface{}{}
+	for _, a := range monitoringResources(t, s, "AWS::CloudWatch::Alarm") {
+		p := props(a)
+		out[p["AlarmName"].(string)] = p
+	}
+	return out
+}
+
+// wantAlarm is an alarm's metric, dimensions and threshold.
+type wantAlarm struct {
+	namespace, metric string
+	dimensions        map[string]interface{}
+	threshold         float64
+}
+
+// checkAlarm compares the named alarm with want, and checks it notifies the topic of
+// ALARM and OK, counts a sum over five minutes, and takes no data as no error.
+func checkAlarm(t *testing.T, s *synthesized, alarms map[string]map[string]interface{}, short string, want wantAlarm) {
+	t.Helper()
+	name := stacks.AlarmName(*s.stacks.Monitoring.StackName(), short)
+	a, ok := alarms[name]
+	if !ok {
+		t.Errorf("no alarm %s", name)
+		return
+	}
+	dims := map[string]interface{}{}
+	if raw, ok := a["Dimensions"].([]interface{}); ok {
+		for _, d := range raw {
+			d := d.(map[string]interface{})
+			dims[d["Name"].(string)] = d["Value"]
+		}
+	}
+	if want.dimensions == nil {
+		want.dimensions = map[string]interface{}{}
+	}
+	got := wantAlarm{namespace: str(a["Namespace"]), metric: str(a["MetricName"]), dimensions: dims}
+	got.threshold, _ = a["Threshold"].(float64)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s watches %+v, want %+v", name, got, want)
+	}
+	if a["Statistic"] != "Sum" || a["Period"] != 300.0 || a["EvaluationPeriods"] != 1.0 ||
+		a["ComparisonOperator"] != "GreaterThanOrEqualToThreshold" || a["TreatMissingData"] != "notBreaching" {
+		t.Errorf("%s: %v %v s × %v, %v, missing data %v", name, a["Statistic"], a["Period"], a["EvaluationPeriods"],
+			a["ComparisonOperator"], a["TreatMissingData"])
+	}
+	topic, _ := only(t, s.monitoring, "AWS::SNS::Topic")
+	for _, key := range []string{"AlarmActions", "OKActions"} {
+		actions, _ := a[key].([]interface{})
+		if len(actions) != 1 || ref(actions[0]) != topic {
+			t.Errorf("%s %s = %v, want the alarm topic", name, key, a[key])
+		}
+	}
+}
+
+func str(v interface{}) string {
+	s, _ := v.(string)
+	return s
+}
+
+func TestMonitoringAPIAlarms(t *testing.T) {
+	s := synth(t)
+	mon := s.stacks.Monitoring
+	alarms := alarmsByName(t, s)
+	checkAlarm(t, s, alarms, "portal-api-5xx", wantAlarm{
+		namespace: "AWS/ApiGateway", metric: "5xx", threshold: 5,
+		dimensions: map[string]interface{}{"ApiId": mon.Resolve(s.stacks.PortalAPI.API.ApiId()), "Stage": "$default"},
+	})
+	checkAlarm(t, s, alarms, "portal-api-throttled", wantAlarm{
+		namespace: stacks.MetricNamespace, metric: stacks.ThrottledMetricName("PortalApi"), threshold: 10,
+	})
+
+	// The throttled-requests metric counts the access log's 429 lines.
+	filters := monitoringResources(t, s, "AWS::Logs::MetricFilter")
+	var found bool
+	for _, f := range filters {
+		p := props(f)
+		transforms := p["MetricTransformations"].([]interface{})
+		mt := transforms[0].(map[string]interface{})
+		if mt["MetricName"] != stacks.ThrottledMetricName("PortalApi") {
+			continue
+		}
+		found = true
+		if p["FilterPattern"] != `{ $.status = "429" }` {
+			t.Errorf("filter pattern %v", p["FilterPattern"])
+		}
+		if !reflect.DeepEqual(p["LogGroupName"], mon.Resolve(s.stacks.PortalAPI.AccessLogs.LogGroupName())) {
+			t.Errorf("filter reads %v, not the portal API's access logs", p["LogGroupName"])
+		}
+		if mt["MetricNamespace"] != stacks.MetricNamespace || mt["MetricValue"] != "1" || mt["DefaultValue"] != 0.0 {
+			t.Errorf("metric transformation %v", mt)
+		}
+	}
+	if !found {
+		t.Errorf("no metric filter for the portal API's 429s in %v", filters)
+	}
+	// The access log records the status the filter reads, as a JSON string.
+	if !strings.Contains(stageFormat(t, s), `"status":"$context.status"`) {
+		t.Error("the portal API's access log format has no status field for the 429 filter")
+	}
+}
+
+// stageFormat is the portal API stage's access log format.
+func stageFormat(t *testing.T, s *synthesized) string {
+	t.Helper()
+	_, stage := only(t, s.api, "AWS::ApiGatewayV2::Stage")
+	logs, _ := props(stage)["AccessLogSettings"].(map[string]interface{})
+	return str(logs["Format"])
+}
+
+func TestMonitoringFunctionAlarms(t *testing.T) {
+	s := synth(t)
+	alarms := alarmsByName(t, s)
+	mon := s.stacks.Monitoring
+	for _, name := range stacks.FunctionNames() {
+		t.Run(name, func(t *testing.T) {
+			fn := s.stacks.PortalAPI.Functions[name]
+			checkAlarm(t, s, alarms, stacks.FunctionErrorsAlarm(name), wantAlarm{
+				namespace: "AWS/Lambda", metric: "Errors", threshold: 1,
+				dimensions: map[string]interface{}{"FunctionName": mon.Resolve(fn.FunctionName())},
+			})
+		})
+	}
+}
+
+func TestMonitoringWorkflowAlarms(t *testing.T) {
+	s := synth(t)
+	alarms := alarmsByName(t, s)
+	arn := s.stacks.Monitoring.Resolve(s.stacks.Workflows.Approval.StateMachineArn())
+	for short, metric := range map[string]string{"approval-failed": "ExecutionsFailed", "approval-timed-out": "ExecutionsTimedOut"} {
+		checkAlarm(t, s, alarms, short, wantAlarm{
+			namespace: "AWS/States", metric: metric, threshold: 1,
+			dimensions: map[string]interface{}{"StateMachineArn": arn},
+		})
+	}
+}
+
+// TestMonitoringAlarmCount: the alarms above and no others (two per API, one per function,
+// two for the workflow).
+func TestMonitoringAlarmCount(t *testing.T) {
+	s := synth(t)
+	want := 2 + len(stacks.FunctionNames()) + 2
+	if got := len(alarmsByName(t, s)); got != want {
+		t.Errorf("%d alarms, want %d", got, want)
+	}
+}
+
+// TestMonitoringWeakReferences: the monitoring stack reads the other stacks' outputs
+// without importing exports, so that it never pins a function, API or state machine.
+func TestMonitoringWeakReferences(t *testing.T) {
+	s := synth(t)
+	raw, _ := json.Marshal(s.monitoring.ToJSON())
+	if strings.Contains(string(raw), "Fn::ImportValue") {
+		t.Error("the monitoring stack imports an export")
+	}
+	if !strings.Contains(string(raw), "Fn::GetStackOutput") {
+		t.Error("the monitoring stack references no other stack")
+	}
+}
+
+func TestMonitoringTopic(t *testing.T) {
+	s := synth(t)
+	topicID, topic := only(t, s.monitoring, "AWS::SNS::Topic")
+	keyID, key := only(t, s.monitoring, "AWS::KMS::Key")
+	if getAtt(props(topic)["KmsMasterKeyId"], "Arn") != keyID {
+		t.Errorf("topic key = %v, want the stack's key", props(topic)["KmsMasterKeyId"])
+	}
+	kp := props(key)
+	if kp["EnableKeyRotation"] != true {
+		t.Error("key rotation is off")
+	}
+	policy, _ := json.Marshal(kp["KeyPolicy"])
+	for _, want := range []string{`"Service":"cloudwatch.amazonaws.com"`, `"kms:Decrypt"`, `"kms:GenerateDataKey*"`} {
+		if !strings.Contains(string(policy), want) {
+			t.Errorf("key policy lacks %s: CloudWatch could not publish to the encrypted topic", want)
+		}
+	}
+	_, tp := only(t, s.monitoring, "AWS::SNS::TopicPolicy")
+	doc, _ := json.Marshal(props(tp))
+	if !strings.Contains(string(doc), `"aws:SecureTransport":"false"`) || !strings.Contains(string(doc), `"Ref":"`+topicID+`"`) {
+		t.Errorf("topic policy does not deny plain HTTP: %s", doc)
+	}
+	check(t, func() {
+		s.monitoring.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]interface{}{
+			"Protocol": "email", "Endpoint": testAlarmEmail, "TopicArn": map[string]interface{}{"Ref": topicID},
+		})
+	})
+}
+
+func TestMonitoringDashboard(t *testing.T) {
+	s := synth(t)
+	_, d := only(t, s.monitoring, "AWS::CloudWatch::Dashboard")
+	body, _ := json.Marshal(props(d)["DashboardBody"])
+	for _, want := range []string{
+		`\"alarm\"`, "Portal API: requests and errors", "Portal API: throttled (429)", "Function errors",
+		"Approval workflow executions", "ExecutionsFailed", "ExecutionsTimedOut", stacks.ThrottledMetricName("PortalApi"),
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("dashboard lacks %s", want)
+		}
+	}
+}
