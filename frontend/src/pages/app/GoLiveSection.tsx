@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, type FieldErrors } from "../../api/client";
 import type { App, GoLive, Organization } from "../../api/types";
@@ -100,7 +100,11 @@ function GoLiveStatus({ goLive: g }: { goLive: GoLive }) {
 
 function GoLiveForm({ org, app, again, onRequested }: { org: Organization; app: App; again: boolean; onRequested: () => void }) {
   const { signedOut } = useAuth();
-  const { organizations } = useOrganizations();
+  const { organizations, reload: reloadOrganizations } = useOrganizations();
+  // A production organization approved since the list was loaded should be offered too.
+  useEffect(() => {
+    void reloadOrganizations();
+  }, [reloadOrganizations]);
   const { busy, error, fields, submit } = useApiForm("go-live");
   const production = (organizations ?? []).filter((o) => o.environment === "production" && o.status === "ACTIVE" && o.role && o.role !== "VIEWER");
   const [prodId, setProdId] = useState("");
