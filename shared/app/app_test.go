@@ -16,9 +16,11 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/app"
+	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/portal"
 	"github.com/bank/devportal/shared/routes"
 	"github.com/bank/devportal/shared/testkit"
+	"github.com/bank/devportal/shared/tpp"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -28,8 +30,9 @@ func repoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// TestEveryFunctionHasARouteAndAnEvent keeps functions/, events/ and the route table in
-// step: one function and one sample event per deployed route or job, nothing else.
+// TestEveryFunctionHasARouteAndAnEvent keeps functions/, events/, the route table and the
+// authorizers in step: one function and one sample event per deployed route, job or
+// authorizer, nothing else.
 func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
 	want := map[string]bool{}
 	for _, rt := range routes.Portal {
@@ -39,6 +42,9 @@ func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
 	}
 	for _, j := range routes.Jobs {
 		want[j.Name] = true
+	}
+	for _, name := range app.Authorizers {
+		want[name] = true
 	}
 	dirs, _ := os.ReadDir(filepath.Join(repoRoot(), "functions"))
 	got := map[string]bool{}
@@ -50,7 +56,7 @@ func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
 			continue
 		}
 		if !strings.Contains(string(main), strconv.Quote(d.Name())) {
-			t.Errorf("functions/%s/main.go does not start route %q", d.Name(), d.Name())
+			t.Errorf("functions/%s/main.go does not start route, job or authorizer %q", d.Name(), d.Name())
 		}
 		if _, err := os.Stat(filepath.Join(repoRoot(), "events", d.Name()+".json")); err != nil {
 			t.Errorf("events/%s.json is missing", d.Name())
@@ -63,7 +69,7 @@ func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
 	}
 	for name := range got {
 		if !want[name] {
-			t.Errorf("functions/%s is not in the route table", name)
+			t.Errorf("functions/%s is not in the route table, the jobs or the authorizers", name)
 		}
 	}
 	evs, _ := filepath.Glob(filepath.Join(repoRoot(), "events", "*.json"))
@@ -128,6 +134,37 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 			}
 		})
 	}
+	// The authorizer's sample is a REQUEST event with the client certificate API Gateway's
+	// mutual TLS passes on; that certificate is attached to no app, so the real lookup on
+	// moto denies it, for exactly the method of the event.
+	t.Run("tpp-authorizer", func(t *testing.T) {
+		raw, err := os.ReadFile(filepath.Join(repoRoot(), "events", "tpp-authorizer.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatalf("event does not parse: %v", err)
+		}
+		if ev.Type != "REQUEST" || ev.RequestContext.Identity.ClientCert.ClientCertPem == "" || ev.RequestContext.Identity.ClientCert.SerialNumber == "" {
+			t.Fatalf("event is not a REQUEST authorization with a client certificate: %+v", ev.RequestContext.Identity)
+		}
+		if _, err := tpp.Fingerprint(ev.RequestContext.Identity.ClientCert.ClientCertPem); err != nil {
+			t.Fatalf("sample certificate: %v", err)
+		}
+		a, err := app.TPPAuthorizer(context.Background(), cfg, org.Sandbox, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := a.Authorize(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := resp.PolicyDocument.Statement
+		if len(st) != 1 || st[0].Effect != "Deny" || len(st[0].Resource) != 1 || st[0].Resource[0] != ev.MethodArn {
+			t.Fatalf("policy = %+v, want Deny on %s", resp.PolicyDocument, ev.MethodArn)
+		}
+	})
 	t.Run("password-expiry-reminder", func(t *testing.T) {
 		raw, _ := os.ReadFile(filepath.Join(repoRoot(), "events", "password-expiry-reminder.json"))
 		var ev events.CloudWatchEvent

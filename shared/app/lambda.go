@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/bank/devportal/shared/config"
 	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/tpp"
 )
 
 // StartHTTP is the whole main of an HTTP function: it builds the portal once, at init,
@@ -50,6 +53,29 @@ func StartJob(jobName string) {
 		fatal(log, os.ErrNotExist)
 	}
 	lambda.Start(func(ctx context.Context) (any, error) { return job(ctx) })
+}
+
+// StartAuthorizer is the whole main of a Lambda authorizer (Authorizers): the TPP API's,
+// for the environment named by TPP_ENVIRONMENT.
+func StartAuthorizer(name string) {
+	log := slog.New(lambdacontext.NewLogHandler())
+	slog.SetDefault(log)
+	if !slices.Contains(Authorizers, name) {
+		fatal(log, fmt.Errorf("no authorizer %q", name))
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fatal(log, err)
+	}
+	env, err := tpp.ParseEnvironment(os.Getenv(tpp.EnvironmentVariable))
+	if err != nil {
+		fatal(log, err)
+	}
+	a, err := TPPAuthorizer(context.Background(), cfg, env, log)
+	if err != nil {
+		fatal(log, err)
+	}
+	lambda.Start(a.Authorize)
 }
 
 func fatal(log *slog.Logger, err error) {

@@ -1,0 +1,7 @@
+// Command tpp-authorizer is the TPP API's Lambda REQUEST authorizer: the client
+// certificate must be attached to an app of the API's environment (shared/tpp).
+package main
+
+import "github.com/bank/devportal/shared/app"
+
+func main() { app.StartAuthorizer("tpp-authorizer") }
