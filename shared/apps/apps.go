@@ -321,6 +321,7 @@ func (s *Service) Get(ctx context.Context, a org.Actor, orgID, appID string) (Ap
 		return AppDetail{}, err
 	}
 	out := AppDetail{App: app, Credentials: []Credential{}}
+	slices.SortStableFunc(creds, func(a, b Credential) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, c := range creds {
 		if m.Role == org.Viewer {
 			c.ClientID = "" // seed 002: Viewers never see client IDs

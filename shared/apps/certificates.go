@@ -114,6 +114,8 @@ func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string) (
 	if list == nil {
 		list = []Certificate{}
 	}
+	// Soonest expiry first: what needs attention.
+	slices.SortStableFunc(list, func(a, b Certificate) int { return a.NotAfter.Compare(b.NotAfter) })
 	return CertificatesView{Certificates: list}, err
 }
 

@@ -96,7 +96,13 @@ func (s *Service) Subscriptions(ctx context.Context, a org.Actor, orgID, appID s
 	if list == nil {
 		list = []Subscription{}
 	}
+	// In catalog order, as the portal shows the products.
+	slices.SortStableFunc(list, func(a, b Subscription) int { return catalogIndex(a.ProductID) - catalogIndex(b.ProductID) })
 	return SubscriptionsView{Subscriptions: list}, err
+}
+
+func catalogIndex(productID string) int {
+	return slices.IndexFunc(Catalog, func(p Product) bool { return p.ID == productID })
 }
 
 // roles are the PSD2 roles of the organization's QWAC.
