@@ -22,6 +22,7 @@ import (
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/org"
 )
 
 func main() {
@@ -64,6 +65,16 @@ func run() int {
 		FrontendDir: frontendDir(),
 		AlarmEmail:  contextString(app, "alarmEmail"),
 	}
+	tpp, err := tppSettings(app)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		return 2
+	}
+	if tpp == nil {
+		fmt.Fprintln(os.Stderr, "infra: no TPP API stack: set the context values tppDomainName, tppCertificateArn, "+
+			"tppTruststoreKey and tppTruststoreVersion once the truststore is uploaded (README, Deploying)")
+	}
+	dep.TPP = tpp
 	stacks.NewApp(app, cfg, dep, environment(cfg), functionCode)
 	assembly := app.Synth(nil)
 
@@ -108,6 +119,28 @@ func contextString(app awscdk.App, key string) string {
 	return fmt.Sprint(v)
 }
 
+// tppSettings are the TPP API's context values: nil when none of the tpp* values is set,
+// an error naming what is missing when only some are.
+func tppSettings(app awscdk.App) (*stacks.TPPSettings, error) {
+	set := stacks.TPPSettings{
+		Environment:       org.Environment(contextString(app, "environment")),
+		DomainName:        contextString(app, "tppDomainName"),
+		CertificateARN:    contextString(app, "tppCertificateArn"),
+		TruststoreKey:     contextString(app, "tppTruststoreKey"),
+		TruststoreVersion: contextString(app, "tppTruststoreVersion"),
+	}
+	if set.DomainName == "" && set.CertificateARN == "" && set.TruststoreKey == "" && set.TruststoreVersion == "" {
+		return nil, nil
+	}
+	if set.Environment == "" {
+		set.Environment = org.Sandbox
+	}
+	if err := set.Validate(); err != nil {
+		return nil, err
+	}
+	return &set, nil
+}
+
 // frontendDir is the built SPA: FRONTEND_DIR, as for the local stack, or frontend/dist.
 func frontendDir() string {
 	if dir := os.Getenv("FRONTEND_DIR"); dir != "" {
@@ -128,7 +161,7 @@ func functionCode(name string) awslambda.Code {
 // a bare "cannot find asset".
 func checkBuilds() error {
 	var missing []string
-	for _, name := range stacks.FunctionNames() {
+	for _, name := range stacks.AllFunctionNames() {
 		if _, err := os.Stat(filepath.Join(buildDir, name, "bootstrap")); err != nil {
 			missing = append(missing, name)
 		}

@@ -20,6 +20,9 @@ const (
 	// ReadWriteTable adds PutItem, UpdateItem and DeleteItem (table.GrantReadWriteData);
 	// TransactWriteItems is authorized as the writes it holds.
 	ReadWriteTable
+	// GetItemTable is dynamodb:GetItem on the table itself, nothing else: no index, no
+	// query or scan, for a function that reads one item by its key.
+	GetItemTable
 )
 
 // Access is what one function's role may do: the AWS calls its code makes (read from
@@ -158,6 +161,8 @@ var functionAccess = map[string]Access{
 	// Queries GSI1's certificates by expiry, reads organizations and members, mails the
 	// warnings and records them on each certificate.
 	"certificate-expiry-reminder": {Table: ReadWriteTable, SendMail: true},
+	// The TPP API's authorizer: one GetItem of the certificate's FPR# item per request.
+	"tpp-authorizer": {Table: GetItemTable},
 }
 
 // FunctionAccess is the access of the named function, and whether the table has it.
@@ -210,6 +215,11 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		g.data.Portal.GrantReadData(role)
 	case ReadWriteTable:
 		g.data.Portal.GrantReadWriteData(role)
+	case GetItemTable:
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("dynamodb:GetItem"),
+			Resources: &[]*string{g.data.Portal.TableArn()},
+		}))
 	}
 	if a.DescribeTables {
 		var arns []*string

@@ -25,6 +25,10 @@ type Stacks struct {
 	// Frontend holds the SPA's bucket and the CloudFront distribution in front of it and
 	// of the portal API.
 	Frontend *FrontendStack
+	// Truststore holds the bucket of the TPP API's mutual-TLS truststore.
+	Truststore *TruststoreStack
+	// TPPAPI is the TPP API; nil when Deployment.TPP is (the truststore comes first).
+	TPPAPI *TPPAPIStack
 	// Monitoring holds the alarms, their topic and the dashboard.
 	Monitoring *MonitoringStack
 }
@@ -36,6 +40,9 @@ type Deployment struct {
 	FrontendDir string
 	// AlarmEmail, when set, is subscribed to the alarm topic.
 	AlarmEmail string
+	// TPP are the TPP API's domain, certificate, truststore object and environment; nil
+	// leaves the TPP API out (a first deployment, before the truststore is uploaded).
+	TPP *TPPSettings
 }
 
 // NewApp adds every stack to app, configured by cfg and dep, in env (nil for an
@@ -66,10 +73,22 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		PortalAPI: s.PortalAPI,
 		AssetDir:  dep.FrontendDir,
 	})
+	s.Truststore = NewTruststoreStack(app, "devportal-tpp-truststore", env)
+	if dep.TPP != nil {
+		s.TPPAPI = NewTPPAPIStack(app, "devportal-tpp-api", TPPAPIProps{
+			Config:       cfg,
+			Env:          env,
+			Settings:     *dep.TPP,
+			Data:         s.Data,
+			Truststore:   s.Truststore,
+			FunctionCode: code,
+		})
+	}
 	s.Monitoring = NewMonitoringStack(app, "devportal-monitoring", MonitoringProps{
 		Env:        env,
 		PortalAPI:  s.PortalAPI,
 		Workflows:  s.Workflows,
+		TPPAPI:     s.TPPAPI,
 		AlarmEmail: dep.AlarmEmail,
 	})
 	AddChecks(app)

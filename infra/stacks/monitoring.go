@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
@@ -24,6 +25,8 @@ type MonitoringProps struct {
 	PortalAPI *PortalAPIStack
 	// Workflows holds the approval state machine.
 	Workflows *WorkflowsStack
+	// TPPAPI is the TPP API and its authorizer; nil when it is not deployed.
+	TPPAPI *TPPAPIStack
 	// AlarmEmail, when set, is subscribed to the alarm topic (SNS mails a confirmation
 	// link first). Other subscribers (a pager, a chat channel) subscribe to the topic.
 	AlarmEmail string
@@ -136,6 +139,23 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 		latency:      portal.Stage.MetricLatency(&awscloudwatch.MetricOptions{Statistic: jsii.String("p99"), Period: period}),
 		accessLogs:   portal.AccessLogs,
 	}}
+	functions := map[string]awslambda.IFunction{}
+	for name, fn := range portal.Functions {
+		functions[name] = fn
+	}
+	if t := props.TPPAPI; t != nil {
+		apis = append(apis, monitoredAPI{
+			id: "TppApi", title: "TPP API",
+			count:        t.Stage.MetricCount(sum),
+			clientErrors: t.Stage.MetricClientError(sum),
+			serverErrors: t.Stage.MetricServerError(sum),
+			latency:      t.Stage.MetricLatency(&awscloudwatch.MetricOptions{Statistic: jsii.String("p99"), Period: period}),
+			accessLogs:   t.AccessLogs,
+		})
+		for name, fn := range t.Functions {
+			functions[name] = fn
+		}
+	}
 
 	var widgets []*[]awscloudwatch.IWidget
 	for _, api := range apis {
@@ -162,16 +182,16 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 	}
 
 	var errorMetrics []awscloudwatch.IMetric
-	for _, name := range sortedKeys(portal.Functions) {
-		fn := portal.Functions[name]
+	for _, name := range sortedKeys(functions) {
+		fn := functions[name]
 		errors := fn.MetricErrors(sum)
 		alarm(FunctionErrorsAlarm(name), fmt.Sprintf("Function %s failed (crash, panic or timeout) in the last %d minutes", name, alarmPeriodMinutes),
 			errors, functionErrorThreshold)
 		errorMetrics = append(errorMetrics, fn.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period, Label: jsii.String(name)}))
 	}
-	throttles := make([]awscloudwatch.IMetric, 0, len(portal.Functions))
-	for _, name := range sortedKeys(portal.Functions) {
-		throttles = append(throttles, portal.Functions[name].MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period, Label: jsii.String(name)}))
+	throttles := make([]awscloudwatch.IMetric, 0, len(functions))
+	for _, name := range sortedKeys(functions) {
+		throttles = append(throttles, functions[name].MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period, Label: jsii.String(name)}))
 	}
 	widgets = append(widgets, &[]awscloudwatch.IWidget{
 		graph("Function errors", errorMetrics...),

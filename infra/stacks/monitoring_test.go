@@ -94,34 +94,54 @@ func TestMonitoringAPIAlarms(t *testing.T) {
 	checkAlarm(t, s, alarms, "portal-api-throttled", wantAlarm{
 		namespace: stacks.MetricNamespace, metric: stacks.ThrottledMetricName("PortalApi"), threshold: 10,
 	})
+	// REST APIs publish 5XXError by API name and stage.
+	tppAPI := s.stacks.TPPAPI
+	checkAlarm(t, s, alarms, "tpp-api-5xx", wantAlarm{
+		namespace: "AWS/ApiGateway", metric: "5XXError", threshold: 5,
+		dimensions: map[string]interface{}{"ApiName": mon.Resolve(tppAPI.API.RestApiName()), "Stage": mon.Resolve(tppAPI.Stage.StageName())},
+	})
+	checkAlarm(t, s, alarms, "tpp-api-throttled", wantAlarm{
+		namespace: stacks.MetricNamespace, metric: stacks.ThrottledMetricName("TppApi"), threshold: 10,
+	})
 
-	// The throttled-requests metric counts the access log's 429 lines.
+	// The throttled-requests metrics count the access logs' 429 lines.
 	filters := monitoringResources(t, s, "AWS::Logs::MetricFilter")
-	var found bool
-	for _, f := range filters {
-		p := props(f)
-		transforms := p["MetricTransformations"].([]interface{})
-		mt := transforms[0].(map[string]interface{})
-		if mt["MetricName"] != stacks.ThrottledMetricName("PortalApi") {
-			continue
+	if len(filters) != 2 {
+		t.Errorf("%d metric filters, want one per API", len(filters))
+	}
+	for apiID, logGroup := range map[string]*string{
+		"PortalApi": s.stacks.PortalAPI.AccessLogs.LogGroupName(),
+		"TppApi":    tppAPI.AccessLogs.LogGroupName(),
+	} {
+		var found bool
+		for _, f := range filters {
+			p := props(f)
+			transforms := p["MetricTransformations"].([]interface{})
+			mt := transforms[0].(map[string]interface{})
+			if mt["MetricName"] != stacks.ThrottledMetricName(apiID) {
+				continue
+			}
+			found = true
+			if p["FilterPattern"] != `{ $.status = "429" }` {
+				t.Errorf("%s: filter pattern %v", apiID, p["FilterPattern"])
+			}
+			if !reflect.DeepEqual(p["LogGroupName"], mon.Resolve(logGroup)) {
+				t.Errorf("%s: filter reads %v, not the API's access logs", apiID, p["LogGroupName"])
+			}
+			if mt["MetricNamespace"] != stacks.MetricNamespace || mt["MetricValue"] != "1" || mt["DefaultValue"] != 0.0 {
+				t.Errorf("%s: metric transformation %v", apiID, mt)
+			}
 		}
-		found = true
-		if p["FilterPattern"] != `{ $.status = "429" }` {
-			t.Errorf("filter pattern %v", p["FilterPattern"])
-		}
-		if !reflect.DeepEqual(p["LogGroupName"], mon.Resolve(s.stacks.PortalAPI.AccessLogs.LogGroupName())) {
-			t.Errorf("filter reads %v, not the portal API's access logs", p["LogGroupName"])
-		}
-		if mt["MetricNamespace"] != stacks.MetricNamespace || mt["MetricValue"] != "1" || mt["DefaultValue"] != 0.0 {
-			t.Errorf("metric transformation %v", mt)
+		if !found {
+			t.Errorf("no metric filter for the %s's 429s in %v", apiID, filters)
 		}
 	}
-	if !found {
-		t.Errorf("no metric filter for the portal API's 429s in %v", filters)
-	}
-	// The access log records the status the filter reads, as a JSON string.
+	// The access logs record the status the filter reads, as a JSON string.
 	if !strings.Contains(stageFormat(t, s), `"status":"$context.status"`) {
 		t.Error("the portal API's access log format has no status field for the 429 filter")
+	}
+	if !strings.Contains(stacks.TPPAccessLogFormat, `"status":"$context.status"`) {
+		t.Error("the TPP API's access log format has no status field for the 429 filter")
 	}
 }
 
@@ -137,9 +157,12 @@ func TestMonitoringFunctionAlarms(t *testing.T) {
 	s := synth(t)
 	alarms := alarmsByName(t, s)
 	mon := s.stacks.Monitoring
-	for _, name := range stacks.FunctionNames() {
+	for _, name := range stacks.AllFunctionNames() {
 		t.Run(name, func(t *testing.T) {
-			fn := s.stacks.PortalAPI.Functions[name]
+			fn, ok := s.stacks.PortalAPI.Functions[name]
+			if !ok {
+				fn = s.stacks.TPPAPI.Functions[name]
+			}
 			checkAlarm(t, s, alarms, stacks.FunctionErrorsAlarm(name), wantAlarm{
 				namespace: "AWS/Lambda", metric: "Errors", threshold: 1,
 				dimensions: map[string]interface{}{"FunctionName": mon.Resolve(fn.FunctionName())},
@@ -164,7 +187,7 @@ func TestMonitoringWorkflowAlarms(t *testing.T) {
 // two for the workflow).
 func TestMonitoringAlarmCount(t *testing.T) {
 	s := synth(t)
-	want := 2 + len(stacks.FunctionNames()) + 2
+	want := 2*2 + len(stacks.AllFunctionNames()) + 2
 	if got := len(alarmsByName(t, s)); got != want {
 		t.Errorf("%d alarms, want %d", got, want)
 	}
@@ -218,6 +241,7 @@ func TestMonitoringDashboard(t *testing.T) {
 	body, _ := json.Marshal(props(d)["DashboardBody"])
 	for _, want := range []string{
 		`\"alarm\"`, "Portal API: requests and errors", "Portal API: throttled (429)", "Function errors",
+		"TPP API: requests and errors", "TPP API: throttled (429)", stacks.ThrottledMetricName("TppApi"),
 		"Approval workflow executions", "ExecutionsFailed", "ExecutionsTimedOut", stacks.ThrottledMetricName("PortalApi"),
 	} {
 		if !strings.Contains(string(body), want) {

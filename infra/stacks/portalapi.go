@@ -81,7 +81,7 @@ type PortalAPIStack struct {
 // entry in the access table (access.go), so that no function deploys with grants nobody
 // decided on.
 func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIProps) *PortalAPIStack {
-	if err := checkAccess(FunctionNames()); err != nil {
+	if err := checkAccess(AllFunctionNames()); err != nil {
 		panic(err)
 	}
 	if props.FunctionCode == nil {

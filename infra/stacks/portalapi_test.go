@@ -76,7 +76,7 @@ func TestFunctionLogicalID(t *testing.T) {
 		}
 	}
 	seen := map[string]string{}
-	for _, name := range stacks.FunctionNames() {
+	for _, name := range stacks.AllFunctionNames() {
 		id := stacks.FunctionLogicalID(name)
 		if other, dup := seen[id]; dup {
 			t.Errorf("%s and %s both map to %s", other, name, id)
@@ -438,7 +438,7 @@ func TestFunctionPermissions(t *testing.T) {
 // TestFunctionAccessComplete is the promise NewPortalAPIStack's panic keeps: every deployed
 // function has an entry in the access table.
 func TestFunctionAccessComplete(t *testing.T) {
-	for _, name := range stacks.FunctionNames() {
+	for _, name := range stacks.AllFunctionNames() {
 		if _, ok := stacks.FunctionAccess(name); !ok {
 			t.Errorf("%s has no access entry", name)
 		}

@@ -2,8 +2,10 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/bank/devportal/shared/app"
 	"github.com/bank/devportal/shared/routes"
 )
 
@@ -32,8 +34,19 @@ func FunctionNames() []string {
 	return out
 }
 
-// FunctionLogicalID is the CloudFormation logical ID of the named function in the portal API
-// stack: the kebab-case name in PascalCase followed by "Function" ("auth-signup" is
+// AuthorizerNames are the Lambda authorizers (app.Authorizers), deployed by the TPP API
+// stack. Each is a directory functions/<name> and, after `make build`, .local/build/<name>.
+func AuthorizerNames() []string {
+	return slices.Clone(app.Authorizers)
+}
+
+// AllFunctionNames are every function of the app: FunctionNames, then AuthorizerNames.
+func AllFunctionNames() []string {
+	return append(FunctionNames(), AuthorizerNames()...)
+}
+
+// FunctionLogicalID is the CloudFormation logical ID of the named function in its stack
+// (the portal API's, or the TPP API's for an authorizer): the kebab-case name in PascalCase followed by "Function" ("auth-signup" is
 // AuthSignupFunction). CDK's own logical IDs end in a hash of the construct path, which
 // moves whenever a construct is renamed; this one only moves with the route name, so
 // `sam local invoke AuthSignupFunction` and scripts can rely on it.

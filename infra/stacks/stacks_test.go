@@ -20,6 +20,7 @@ import (
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/resources"
 	"github.com/bank/devportal/shared/routes"
 )
@@ -77,6 +78,8 @@ type synthesized struct {
 	api        assertions.Template
 	frontend   assertions.Template
 	monitoring assertions.Template
+	truststore assertions.Template
+	tppAPI     assertions.Template
 	// annotations are each stack's synthesis messages, by stack ID.
 	annotations map[string]assertions.Annotations
 	err         error
@@ -108,7 +111,17 @@ const testAlarmEmail = "oncall@test.example"
 // testDeployment are the deployment settings of the tests: the SPA is a two-file fixture
 // (testdata/frontend) rather than frontend/dist, which exists only after `make frontend`.
 func testDeployment() stacks.Deployment {
-	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend"), AlarmEmail: testAlarmEmail}
+	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend"), AlarmEmail: testAlarmEmail, TPP: &testTPP}
+}
+
+// testTPP are the TPP API's settings in the tests: the production environment, whose
+// plans differ from the sandbox's in every number.
+var testTPP = stacks.TPPSettings{
+	Environment:       org.Production,
+	DomainName:        "api.test.example",
+	CertificateARN:    "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555",
+	TruststoreKey:     "truststore/eidas-cas.pem",
+	TruststoreVersion: "3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
 }
 
 func synth(t *testing.T) *synthesized {
@@ -135,6 +148,8 @@ func synth(t *testing.T) *synthesized {
 			api:        assertions.Template_FromStack(s.PortalAPI.Stack, nil),
 			frontend:   assertions.Template_FromStack(s.Frontend.Stack, nil),
 			monitoring: assertions.Template_FromStack(s.Monitoring.Stack, nil),
+			truststore: assertions.Template_FromStack(s.Truststore.Stack, nil),
+			tppAPI:     assertions.Template_FromStack(s.TPPAPI.Stack, nil),
 			annotations: map[string]assertions.Annotations{
 				*s.Data.StackName():       assertions.Annotations_FromStack(s.Data.Stack),
 				*s.Identity.StackName():   assertions.Annotations_FromStack(s.Identity.Stack),
@@ -142,6 +157,8 @@ func synth(t *testing.T) *synthesized {
 				*s.PortalAPI.StackName():  assertions.Annotations_FromStack(s.PortalAPI.Stack),
 				*s.Frontend.StackName():   assertions.Annotations_FromStack(s.Frontend.Stack),
 				*s.Monitoring.StackName(): assertions.Annotations_FromStack(s.Monitoring.Stack),
+				*s.Truststore.StackName(): assertions.Annotations_FromStack(s.Truststore.Stack),
+				*s.TPPAPI.StackName():     assertions.Annotations_FromStack(s.TPPAPI.Stack),
 			},
 		}
 	})
@@ -490,6 +507,12 @@ func TestNagRan(t *testing.T) {
 		{*s.stacks.Frontend.StackName(), "AwsSolutions-S10", "Compliant"},
 		{*s.stacks.Monitoring.StackName(), "AwsSolutions-SNS3", "Compliant"},
 		{*s.stacks.Monitoring.StackName(), "AwsSolutions-KMS5", "Compliant"},
+		{*s.stacks.Truststore.StackName(), "AwsSolutions-S1", "Compliant"},
+		{*s.stacks.Truststore.StackName(), "AwsSolutions-S10", "Compliant"},
+		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG1", "Compliant"},
+		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG2", "Compliant"},
+		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG3", "Compliant"},
+		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG6", "Compliant"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.stack+"/"+tc.rule, func(t *testing.T) {

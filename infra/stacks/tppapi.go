@@ -1,0 +1,374 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bank/devportal/shared/apps"
+	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/tpp"
+)
+
+// TPPSettings are the TPP API's deployment values, the CDK context values of the same
+// names (infra/main.go reads them).
+type TPPSettings struct {
+	// Environment is the environment the API serves ("environment": sandbox or
+	// production): its usage plans are the catalog's plans of that environment, and its
+	// authorizer admits only that environment's apps.
+	Environment org.Environment
+	// DomainName is the API's custom domain ("tppDomainName"), e.g. api.bank.example.
+	DomainName string
+	// CertificateARN is an ACM certificate for DomainName in the stack's region
+	// ("tppCertificateArn").
+	CertificateARN string
+	// TruststoreKey and TruststoreVersion name the truststore object in the truststore
+	// stack's bucket ("tppTruststoreKey", "tppTruststoreVersion"). The version is
+	// required: a new version with the same key changes nothing in the template, so
+	// API Gateway would not reload it; naming the version does.
+	TruststoreKey     string
+	TruststoreVersion string
+}
+
+// Validate names the missing or wrong values, by their context names.
+func (s TPPSettings) Validate() error {
+	var problems []string
+	if _, err := tpp.ParseEnvironment(string(s.Environment)); err != nil {
+		problems = append(problems, fmt.Sprintf("environment=%q must be %s or %s", s.Environment, org.Sandbox, org.Production))
+	}
+	for _, v := range []struct{ name, value string }{
+		{"tppDomainName", s.DomainName},
+		{"tppCertificateArn", s.CertificateARN},
+		{"tppTruststoreKey", s.TruststoreKey},
+		{"tppTruststoreVersion", s.TruststoreVersion},
+	} {
+		if strings.TrimSpace(v.value) == "" {
+			problems = append(problems, v.name+" is not set")
+		}
+	}
+	if s.CertificateARN != "" && !strings.HasPrefix(s.CertificateARN, "arn:") {
+		problems = append(problems, fmt.Sprintf("tppCertificateArn=%q is not an ARN", s.CertificateARN))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("TPP API settings: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// TPPAPIProps configure the TPP API stack.
+type TPPAPIProps struct {
+	// Config is the configuration the authorizer function receives.
+	Config config.Config
+	// Env is the stack's environment; nil for an environment-agnostic synthesis.
+	Env *awscdk.Environment
+	// Settings are the domain, certificate, truststore and environment.
+	Settings TPPSettings
+	// Data is the stack of the portal table the authorizer reads.
+	Data *DataStack
+	// Truststore is the stack of the truststore bucket.
+	Truststore *TruststoreStack
+	// FunctionCode gives the authorizer's deployment package.
+	FunctionCode FunctionCode
+}
+
+// TPPAPIStack is the API TPP software calls: a REST API reachable only through its
+// custom domain with mutual TLS, every method but the health check behind the Lambda
+// authorizer, usage plans from the product catalog, and AWS WAF in front of the stage.
+// The Berlin Group and OAuth2 endpoints are added by a later issue; so far the API has
+// its health check and a catch-all that answers a Berlin Group RESOURCE_UNKNOWN to
+// authorized callers.
+type TPPAPIStack struct {
+	awscdk.Stack
+	// API is the REST API; Stage its one stage.
+	API   awsapigateway.RestApi
+	Stage awsapigateway.Stage
+	// Domain is the custom domain with mutual TLS.
+	Domain awsapigateway.DomainName
+	// Authorizer is the REQUEST authorizer; AuthorizerFunction its function.
+	Authorizer         awsapigateway.RequestAuthorizer
+	AuthorizerFunction awslambda.Function
+	// Functions are the stack's functions by name (the authorizer, so far).
+	Functions map[string]awslambda.Function
+	// UsagePlans are the usage plans by product ID.
+	UsagePlans map[string]awsapigateway.UsagePlan
+	// WebACL is the WAF web ACL associated with the stage.
+	WebACL awswafv2.CfnWebACL
+	// AccessLogs is the stage's access log group.
+	AccessLogs awslogs.LogGroup
+}
+
+// Settings of the TPP API.
+const (
+	// TPPStageName is the REST API's stage. The custom domain maps its root to it, so
+	// the name appears in no URL a TPP calls.
+	TPPStageName = "tpp"
+	// tppThrottleRate and tppThrottleBurst bound the whole stage, above the sum of the
+	// production plans (usage plans throttle each app below it).
+	tppThrottleRate  = 500
+	tppThrottleBurst = 1000
+	// wafWindowSeconds is the rate rule's evaluation window.
+	wafWindowSeconds = 300
+	// authorizerTimeout: one GetItem, with room for a cold start; API Gateway waits for
+	// an authorizer at most 29 seconds.
+	authorizerTimeout = 5
+)
+
+// TPPAccessLogFormat is one JSON object per request. It records the client
+// certificate's serial number, subject, issuer and expiry, as API Gateway's mutual TLS
+// saw them, the app the authorizer found, and the request IDs: a TPP's complaint about one
+// call can be traced from its X-Request-ID to the certificate it used.
+const TPPAccessLogFormat = `{"requestId":"$context.requestId","extendedRequestId":"$context.extendedRequestId",` +
+	`"clientCertSerialNumber":"$context.identity.clientCert.serialNumber",` +
+	`"clientCertSubjectDN":"$context.identity.clientCert.subjectDN",` +
+	`"clientCertIssuerDN":"$context.identity.clientCert.issuerDN",` +
+	`"clientCertNotAfter":"$context.identity.clientCert.validity.notAfter",` +
+	`"appId":"$context.authorizer.appId","orgId":"$context.authorizer.orgId","authorizerError":"$context.authorizer.error",` +
+	`"ip":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","requestTime":"$context.requestTime",` +
+	`"method":"$context.httpMethod","resourcePath":"$context.resourcePath","path":"$context.path",` +
+	`"status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength",` +
+	`"latency":"$context.responseLatency","integrationLatency":"$context.integrationLatency",` +
+	`"wafResponseCode":"$context.wafResponseCode","error":"$context.error.message","domainName":"$context.domainName"}`
+
+// resourceUnknown is the catch-all's Berlin Group error body.
+const resourceUnknown = `{"tppMessages":[{"category":"ERROR","code":"RESOURCE_UNKNOWN",` +
+	`"text":"There is no endpoint $context.httpMethod $context.path."}]}`
+
+// NewTPPAPIStack adds the TPP API stack to scope. It panics on invalid settings.
+func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *TPPAPIStack {
+	if err := props.Settings.Validate(); err != nil {
+		panic(err)
+	}
+	if props.Data == nil || props.Truststore == nil || props.FunctionCode == nil {
+		panic("stacks: TPPAPIProps needs the Data and Truststore stacks and FunctionCode")
+	}
+	set := props.Settings
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: TPP API (mutual TLS, Lambda authorizer, usage plans, WAF)"))
+	// Strong: the table and the truststore bucket cannot go while the API uses them.
+	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
+	s := &TPPAPIStack{Stack: stack, Functions: map[string]awslambda.Function{}, UsagePlans: map[string]awsapigateway.UsagePlan{}}
+
+	cfg := props.Config
+	cfg.PortalTable = *props.Data.PortalTableName
+	env := FunctionEnvironment(cfg)
+	env[tpp.EnvironmentVariable] = string(set.Environment)
+	group := constructs.NewConstruct(stack, jsii.String(pascal(tpp.AuthorizerName)))
+	s.AuthorizerFunction = newFunction(group, tpp.AuthorizerName, functionSettings{
+		description: "TPP API authorizer (" + string(set.Environment) + "): the client certificate must belong to an app",
+		timeout:     awscdk.Duration_Seconds(jsii.Number(authorizerTimeout)),
+		env:         env,
+		code:        props.FunctionCode,
+	}, grantResources{data: props.Data})
+	s.Functions[tpp.AuthorizerName] = s.AuthorizerFunction
+
+	s.AccessLogs = awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{Retention: logRetention})
+	s.API = awsapigateway.NewRestApi(stack, jsii.String("Api"), &awsapigateway.RestApiProps{
+		RestApiName: stack.StackName(),
+		Description: jsii.String("TPP API (" + string(set.Environment) + "), reachable only through " + set.DomainName + " with mutual TLS"),
+		// The execute-api endpoint would take requests without a client certificate: off,
+		// so that the custom domain's mutual TLS cannot be bypassed.
+		DisableExecuteApiEndpoint: jsii.Bool(true),
+		EndpointTypes:             &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
+		// The authorizer names the caller's API key (its usage plan) when the TPP
+		// endpoints require keys; TPPs send no x-api-key of their own.
+		ApiKeySourceType: awsapigateway.ApiKeySourceType_AUTHORIZER,
+		// Execution logs (errors only) need API Gateway's account-level CloudWatch role.
+		CloudWatchRole: jsii.Bool(true),
+		DeployOptions: &awsapigateway.StageOptions{
+			StageName:            jsii.String(TPPStageName),
+			AccessLogDestination: awsapigateway.NewLogGroupLogDestination(s.AccessLogs),
+			AccessLogFormat:      awsapigateway.AccessLogFormat_Custom(jsii.String(TPPAccessLogFormat)),
+			// Errors only and no data trace: request bodies carry account data.
+			LoggingLevel:         awsapigateway.MethodLoggingLevel_ERROR,
+			DataTraceEnabled:     jsii.Bool(false),
+			MetricsEnabled:       jsii.Bool(true),
+			TracingEnabled:       jsii.Bool(true),
+			ThrottlingRateLimit:  jsii.Number(tppThrottleRate),
+			ThrottlingBurstLimit: jsii.Number(tppThrottleBurst),
+		},
+	})
+	s.Stage = s.API.DeploymentStage()
+
+	// REQUEST, uncached: every request is authorized by its own certificate lookup. The
+	// identity source is X-Request-ID, which Berlin Group requires on every request, so a
+	// request without one is refused (401) before the function runs.
+	s.Authorizer = awsapigateway.NewRequestAuthorizer(stack, jsii.String("Authorizer"), &awsapigateway.RequestAuthorizerProps{
+		AuthorizerName:  jsii.String(tpp.AuthorizerName),
+		Handler:         s.AuthorizerFunction,
+		IdentitySources: &[]*string{awsapigateway.IdentitySource_Header(jsii.String("X-Request-ID"))},
+		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
+	})
+	validator := s.API.AddRequestValidator(jsii.String("Validator"), &awsapigateway.RequestValidatorOptions{
+		ValidateRequestParameters: jsii.Bool(true),
+		ValidateRequestBody:       jsii.Bool(true),
+	})
+
+	health := s.API.Root().AddResource(jsii.String("healthz"), nil)
+	healthGet := health.AddMethod(jsii.String("GET"), mockJSON("200", `{"status":"UP"}`), &awsapigateway.MethodOptions{
+		AuthorizationType: awsapigateway.AuthorizationType_NONE,
+		RequestValidator:  validator,
+		MethodResponses:   &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("200")}},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(healthGet, &[]*cdknag.NagPackSuppression{
+		{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String("The health check answers from API Gateway itself " +
+			"(mock integration) and reveals nothing; it still needs a client certificate from the truststore, since " +
+			"the API is reachable only through the mutual-TLS domain.")},
+		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("TPPs authenticate with their eIDAS certificate " +
+			"(mutual TLS) and OAuth2 tokens of the portal's own authorization server, not with Cognito.")},
+	}, jsii.Bool(false))
+
+	// Until the TPP endpoints exist, every other path is answered by the catch-all behind
+	// the authorizer, so the authorizer guards a real method from the first deployment.
+	proxy := s.API.Root().AddResource(jsii.String("{proxy+}"), nil)
+	proxyAny := proxy.AddMethod(jsii.String("ANY"), mockJSON("404", resourceUnknown), &awsapigateway.MethodOptions{
+		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
+		Authorizer:        s.Authorizer,
+		RequestValidator:  validator,
+		MethodResponses:   &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("404")}},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(proxyAny, &[]*cdknag.NagPackSuppression{
+		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("TPPs authenticate with their eIDAS certificate " +
+			"(mutual TLS, checked by the Lambda authorizer against the app's registered certificate), not with Cognito.")},
+	}, jsii.Bool(false))
+
+	for _, p := range apps.Catalog {
+		plan := p.PlanFor(set.Environment)
+		s.UsagePlans[p.ID] = s.API.AddUsagePlan(jsii.String(pascal(p.ID)+"UsagePlan"), &awsapigateway.UsagePlanProps{
+			Name:        jsii.String(UsagePlanName(p.ID, plan.ID)),
+			Description: jsii.String(p.Name + ", " + plan.Name + " plan"),
+			Throttle: &awsapigateway.ThrottleSettings{
+				RateLimit: jsii.Number(plan.RateLimitPerSecond),
+				// Twice the rate: a client may catch up after a pause of half a second.
+				BurstLimit: jsii.Number(2 * plan.RateLimitPerSecond),
+			},
+			Quota: &awsapigateway.QuotaSettings{
+				Limit:  jsii.Number(plan.QuotaPerDay),
+				Period: awsapigateway.Period_DAY,
+			},
+			ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{{Api: s.API, Stage: s.Stage}},
+		})
+	}
+
+	s.WebACL = newWebACL(stack, set.Environment)
+	awswafv2.NewCfnWebACLAssociation(stack, jsii.String("WebAclAssociation"), &awswafv2.CfnWebACLAssociationProps{
+		ResourceArn: s.Stage.StageArn(),
+		WebAclArn:   s.WebACL.AttrArn(),
+	})
+
+	s.Domain = awsapigateway.NewDomainName(stack, jsii.String("Domain"), &awsapigateway.DomainNameProps{
+		DomainName:     jsii.String(set.DomainName),
+		Certificate:    awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Certificate"), jsii.String(set.CertificateARN)),
+		EndpointType:   awsapigateway.EndpointType_REGIONAL,
+		SecurityPolicy: awsapigateway.SecurityPolicy_TLS_1_2,
+		Mtls: &awsapigateway.MTLSConfig{
+			Bucket:  props.Truststore.Bucket,
+			Key:     jsii.String(set.TruststoreKey),
+			Version: jsii.String(set.TruststoreVersion),
+		},
+	})
+	s.Domain.AddBasePathMapping(s.API, &awsapigateway.BasePathMappingOptions{Stage: s.Stage})
+
+	cdknag.NagSuppressions_AddResourceSuppressions(s.API, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM4"),
+		Reason: jsii.String("API Gateway's account-level CloudWatch role (for execution logs) uses the AWS-managed " +
+			"AmazonAPIGatewayPushToCloudWatchLogs policy, which AWS keeps in step with what API Gateway writes."),
+		AppliesTo: &[]interface{}{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"},
+	}}, jsii.Bool(true))
+
+	awscdk.NewCfnOutput(stack, jsii.String("TppApiDomainTarget"), &awscdk.CfnOutputProps{
+		Value:       s.Domain.DomainNameAliasDomainName(),
+		Description: jsii.String("Point " + set.DomainName + " here (a CNAME, or an alias record in Route 53)"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("TppApiUrl"), &awscdk.CfnOutputProps{
+		Value:       jsii.String("https://" + set.DomainName + "/"),
+		Description: jsii.String("Base URL of the TPP API (mutual TLS)"),
+	})
+	return s
+}
+
+// UsagePlanName names the usage plan of a catalog product's plan ("ais-sandbox").
+func UsagePlanName(productID, planID string) string {
+	return productID + "-" + planID
+}
+
+// mockJSON is an integration that answers status with body, without a backend.
+func mockJSON(status, body string) awsapigateway.MockIntegration {
+	return awsapigateway.NewMockIntegration(&awsapigateway.IntegrationOptions{
+		RequestTemplates:    &map[string]*string{"application/json": jsii.String(`{"statusCode": ` + status + `}`)},
+		PassthroughBehavior: awsapigateway.PassthroughBehavior_WHEN_NO_TEMPLATES,
+		IntegrationResponses: &[]*awsapigateway.IntegrationResponse{{
+			StatusCode:        jsii.String(status),
+			ResponseTemplates: &map[string]*string{"application/json": jsii.String(body)},
+		}},
+	})
+}
+
+// WAFRateLimit is the rate rule's limit for env: requests per client IP address in five
+// minutes. One client calling every product at its plan's full rate for the whole window
+// stays under it; more than that from one address is not an app within its plans.
+func WAFRateLimit(env org.Environment) int {
+	perSecond := 0
+	for _, p := range apps.Catalog {
+		perSecond += p.PlanFor(env).RateLimitPerSecond
+	}
+	return perSecond * wafWindowSeconds
+}
+
+// newWebACL is the stage's web ACL: AWS's common rule set, and a rate rule per client IP.
+func newWebACL(stack awscdk.Stack, env org.Environment) awswafv2.CfnWebACL {
+	visibility := func(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
+		return &awswafv2.CfnWebACL_VisibilityConfigProperty{
+			CloudWatchMetricsEnabled: jsii.Bool(true),
+			MetricName:               jsii.String(metric),
+			SampledRequestsEnabled:   jsii.Bool(true),
+		}
+	}
+	return awswafv2.NewCfnWebACL(stack, jsii.String("WebAcl"), &awswafv2.CfnWebACLProps{
+		Description:      jsii.String("TPP API: AWS common rule set and a per-IP rate limit"),
+		Scope:            jsii.String("REGIONAL"),
+		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: &awswafv2.CfnWebACL_AllowActionProperty{}},
+		VisibilityConfig: visibility("TppApiWebAcl"),
+		Rules: &[]interface{}{
+			&awswafv2.CfnWebACL_RuleProperty{
+				Name:     jsii.String("AWSManagedRulesCommonRuleSet"),
+				Priority: jsii.Number(0),
+				Statement: &awswafv2.CfnWebACL_StatementProperty{
+					ManagedRuleGroupStatement: &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{
+						VendorName: jsii.String("AWS"),
+						Name:       jsii.String("AWSManagedRulesCommonRuleSet"),
+						// TPP software is a server, identified by its certificate; many HTTP
+						// clients send no User-Agent, which must not block a bank's partner.
+						RuleActionOverrides: &[]interface{}{&awswafv2.CfnWebACL_RuleActionOverrideProperty{
+							Name:        jsii.String("NoUserAgent_HEADER"),
+							ActionToUse: &awswafv2.CfnWebACL_RuleActionProperty{Count: &awswafv2.CfnWebACL_CountActionProperty{}},
+						}},
+					},
+				},
+				OverrideAction:   &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]interface{}{}},
+				VisibilityConfig: visibility("TppApiCommonRuleSet"),
+			},
+			&awswafv2.CfnWebACL_RuleProperty{
+				Name:     jsii.String("RatePerIP"),
+				Priority: jsii.Number(1),
+				Statement: &awswafv2.CfnWebACL_StatementProperty{
+					RateBasedStatement: &awswafv2.CfnWebACL_RateBasedStatementProperty{
+						Limit:               jsii.Number(WAFRateLimit(env)),
+						AggregateKeyType:    jsii.String("IP"),
+						EvaluationWindowSec: jsii.Number(wafWindowSeconds),
+					},
+				},
+				Action:           &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{}},
+				VisibilityConfig: visibility("TppApiRatePerIP"),
+			},
+		},
+	})
+}

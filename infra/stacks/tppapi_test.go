@@ -1,0 +1,439 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bank/devportal/infra/stacks"
+	"github.com/bank/devportal/shared/apps"
+	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/tpp"
+)
+
+// tppApp is one synthesis of the TPP API stack.
+type tppApp struct {
+	settings stacks.TPPSettings
+	stacks   struct {
+		data       *stacks.DataStack
+		truststore *stacks.TruststoreStack
+		tpp        *stacks.TPPAPIStack
+	}
+	template assertions.Template
+}
+
+var (
+	sandboxTPPOnce sync.Once
+	sandboxTPP     tppApp
+	sandboxTPPErr  error
+)
+
+// tppApps are the TPP API in both environments: production in the whole app of the other
+// tests, and the sandbox in an app of only the data, truststore and TPP API stacks.
+func tppApps(t *testing.T) []tppApp {
+	t.Helper()
+	s := synth(t)
+	sandboxTPPOnce.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				sandboxTPPErr = fmt.Errorf("synthesis: %v", r)
+			}
+		}()
+		cfg, err := testConfig()
+		if err != nil {
+			sandboxTPPErr = err
+			return
+		}
+		set := testTPP
+		set.Environment = org.Sandbox
+		set.DomainName = "sandbox-api.test.example"
+		a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(outdir, "sandbox-tpp"))})
+		env := &awscdk.Environment{Region: jsii.String(cfg.Region)}
+		sandboxTPP.settings = set
+		sandboxTPP.stacks.data = stacks.NewDataStack(a, "sandbox-data", cfg, env)
+		sandboxTPP.stacks.truststore = stacks.NewTruststoreStack(a, "sandbox-truststore", env)
+		sandboxTPP.stacks.tpp = stacks.NewTPPAPIStack(a, "sandbox-tpp-api", stacks.TPPAPIProps{
+			Config: cfg, Env: env, Settings: set, Data: sandboxTPP.stacks.data,
+			Truststore: sandboxTPP.stacks.truststore, FunctionCode: placeholderCode,
+		})
+		sandboxTPP.template = assertions.Template_FromStack(sandboxTPP.stacks.tpp.Stack, nil)
+	})
+	if sandboxTPPErr != nil {
+		t.Fatal(sandboxTPPErr)
+	}
+	prod := tppApp{settings: testTPP, template: s.tppAPI}
+	prod.stacks.data, prod.stacks.truststore, prod.stacks.tpp = s.stacks.Data, s.stacks.Truststore, s.stacks.TPPAPI
+	return []tppApp{prod, sandboxTPP}
+}
+
+// tmplResources are the template's resources of type typ, by logical ID.
+func tmplResources(tmpl assertions.Template, typ string) map[string]map[string]interface{} {
+	out := map[string]map[string]interface{}{}
+	for id, r := range *tmpl.FindResources(jsii.String(typ), nil) {
+		out[id] = *r
+	}
+	return out
+}
+
+func TestTPPDomainMutualTLS(t *testing.T) {
+	for _, a := range tppApps(t) {
+		t.Run(string(a.settings.Environment), func(t *testing.T) {
+			_, domain := only(t, a.template, "AWS::ApiGateway::DomainName")
+			p := props(domain)
+			bucket := a.stacks.tpp.Resolve(a.stacks.truststore.Bucket.BucketName())
+			want := map[string]interface{}{
+				"DomainName": a.settings.DomainName,
+				"MutualTlsAuthentication": map[string]interface{}{
+					"TruststoreUri":     map[string]interface{}{"Fn::Join": []interface{}{"", []interface{}{"s3://", bucket, "/" + a.settings.TruststoreKey}}},
+					"TruststoreVersion": a.settings.TruststoreVersion,
+				},
+				"RegionalCertificateArn": a.settings.CertificateARN,
+				"SecurityPolicy":         "TLS_1_2",
+				"EndpointConfiguration":  map[string]interface{}{"Types": []interface{}{"REGIONAL"}},
+			}
+			for k, v := range want {
+				if got, _ := json.Marshal(p[k]); string(got) != mustJSON(t, v) {
+					t.Errorf("%s = %s, want %s", k, got, mustJSON(t, v))
+				}
+			}
+			apiID, _ := only(t, a.template, "AWS::ApiGateway::RestApi")
+			stageID, _ := only(t, a.template, "AWS::ApiGateway::Stage")
+			domainID, _ := only(t, a.template, "AWS::ApiGateway::DomainName")
+			check(t, func() {
+				a.template.HasResourceProperties(jsii.String("AWS::ApiGateway::BasePathMapping"), map[string]interface{}{
+					"DomainName": map[string]interface{}{"Ref": domainID},
+					"RestApiId":  map[string]interface{}{"Ref": apiID},
+					"Stage":      map[string]interface{}{"Ref": stageID},
+				})
+			})
+		})
+	}
+}
+
+func mustJSON(t *testing.T, v interface{}) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestTPPTruststoreBucket(t *testing.T) {
+	s := synth(t)
+	buckets := tmplResources(s.truststore, "AWS::S3::Bucket")
+	id := s.stacks.Truststore.Resolve(s.stacks.Truststore.Bucket.BucketName()).(map[string]interface{})["Ref"].(string)
+	b := buckets[id]
+	p := props(b)
+	if v, _ := p["VersioningConfiguration"].(map[string]interface{}); v["Status"] != "Enabled" {
+		t.Errorf("truststore bucket versioning = %v", p["VersioningConfiguration"])
+	}
+	if !strings.Contains(mustJSON(t, p["BucketEncryption"]), `"SSEAlgorithm":"AES256"`) {
+		t.Errorf("truststore bucket encryption = %v", p["BucketEncryption"])
+	}
+	blockAll := map[string]interface{}{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true}
+	if !reflect.DeepEqual(p["PublicAccessBlockConfiguration"], blockAll) {
+		t.Errorf("truststore bucket public access = %v", p["PublicAccessBlockConfiguration"])
+	}
+	if logging, _ := p["LoggingConfiguration"].(map[string]interface{}); buckets[ref(logging["DestinationBucketName"])] == nil {
+		t.Errorf("truststore bucket access logs = %v", p["LoggingConfiguration"])
+	}
+	if b["DeletionPolicy"] != "Retain" {
+		t.Errorf("truststore bucket DeletionPolicy = %v, want Retain", b["DeletionPolicy"])
+	}
+	var ssl bool
+	for _, pol := range tmplResources(s.truststore, "AWS::S3::BucketPolicy") {
+		ssl = ssl || (ref(props(pol)["Bucket"]) == id && strings.Contains(mustJSON(t, props(pol)), `"aws:SecureTransport":"false"`))
+	}
+	if !ssl {
+		t.Error("truststore bucket allows requests without TLS")
+	}
+	check(t, func() { s.truststore.HasOutput(jsii.String("TruststoreBucketName"), map[string]interface{}{}) })
+}
+
+func TestTPPExecuteAPIEndpointDisabled(t *testing.T) {
+	for _, a := range tppApps(t) {
+		_, api := only(t, a.template, "AWS::ApiGateway::RestApi")
+		p := props(api)
+		if p["DisableExecuteApiEndpoint"] != true {
+			t.Errorf("%s: DisableExecuteApiEndpoint = %v: mutual TLS could be bypassed", a.settings.Environment, p["DisableExecuteApiEndpoint"])
+		}
+		if p["ApiKeySourceType"] != "AUTHORIZER" {
+			t.Errorf("%s: ApiKeySourceType = %v", a.settings.Environment, p["ApiKeySourceType"])
+		}
+	}
+}
+
+// TestTPPAuthorizerOnMethods: every method but the health check is behind the REQUEST
+// authorizer, whose function is the stack's tpp-authorizer.
+func TestTPPAuthorizerOnMethods(t *testing.T) {
+	s := synth(t)
+	authID, auth := only(t, s.tppAPI, "AWS::ApiGateway::Authorizer")
+	ap := props(auth)
+	if ap["Type"] != "REQUEST" || ap["AuthorizerResultTtlInSeconds"] != 0.0 || ap["IdentitySource"] != "method.request.header.X-Request-ID" {
+		t.Errorf("authorizer = %v %v s %v, want REQUEST, uncached, on X-Request-ID", ap["Type"], ap["AuthorizerResultTtlInSeconds"], ap["IdentitySource"])
+	}
+	if !strings.Contains(mustJSON(t, ap["AuthorizerUri"]), `{"Fn::GetAtt":["`+stacks.FunctionLogicalID(tpp.AuthorizerName)+`","Arn"]}`) {
+		t.Errorf("authorizer calls %v, not the tpp-authorizer function", ap["AuthorizerUri"])
+	}
+	paths := map[string]string{} // resource logical ID -> path part
+	for id, r := range tmplResources(s.tppAPI, "AWS::ApiGateway::Resource") {
+		paths[id] = str(props(r)["PathPart"])
+	}
+	methods := tmplResources(s.tppAPI, "AWS::ApiGateway::Method")
+	if len(methods) < 2 {
+		t.Fatalf("%d methods, want the health check and at least one authorized method", len(methods))
+	}
+	var authorized int
+	for id, m := range methods {
+		p := props(m)
+		key := str(p["HttpMethod"]) + " /" + paths[ref(p["ResourceId"])]
+		if key == "GET /healthz" {
+			if p["AuthorizationType"] != "NONE" {
+				t.Errorf("%s: authorization %v", key, p["AuthorizationType"])
+			}
+			continue
+		}
+		authorized++
+		if p["AuthorizationType"] != "CUSTOM" || ref(p["AuthorizerId"]) != authID {
+			t.Errorf("%s (%s) is not behind the authorizer: %v %v", key, id, p["AuthorizationType"], p["AuthorizerId"])
+		}
+	}
+	if authorized == 0 {
+		t.Error("no method is behind the authorizer")
+	}
+	// API Gateway may invoke the function for this authorizer only.
+	check(t, func() {
+		s.tppAPI.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
+			"Action":       "lambda:InvokeFunction",
+			"Principal":    "apigateway.amazonaws.com",
+			"FunctionName": map[string]interface{}{"Fn::GetAtt": []interface{}{stacks.FunctionLogicalID(tpp.AuthorizerName), "Arn"}},
+			"SourceArn":    assertions.Match_AnyValue(),
+		})
+	})
+	perm := mustJSON(t, tmplResources(s.tppAPI, "AWS::Lambda::Permission"))
+	if !strings.Contains(perm, `"/authorizers/",{"Ref":"`+authID+`"}`) {
+		t.Errorf("invoke permission is not scoped to the authorizer: %s", perm)
+	}
+}
+
+// TestTPPAuthorizerFunction checks the function's settings and that its role may call
+// dynamodb:GetItem on the portal table and nothing else on data.
+func TestTPPAuthorizerFunction(t *testing.T) {
+	for _, a := range tppApps(t) {
+		t.Run(string(a.settings.Environment), func(t *testing.T) {
+			fns := tmplResources(a.template, "AWS::Lambda::Function")
+			fn, ok := fns[stacks.FunctionLogicalID(tpp.AuthorizerName)]
+			if !ok || len(fns) != 1 {
+				t.Fatalf("functions %v, want only %s", fns, stacks.FunctionLogicalID(tpp.AuthorizerName))
+			}
+			p := props(fn)
+			for k, v := range map[string]interface{}{
+				"Runtime": "provided.al2023", "Architectures": []interface{}{"arm64"}, "Handler": "bootstrap",
+				"MemorySize": 256.0, "Timeout": 5.0, "TracingConfig": map[string]interface{}{"Mode": "Active"},
+			} {
+				if !reflect.DeepEqual(p[k], v) {
+					t.Errorf("%s = %v, want %v", k, p[k], v)
+				}
+			}
+			vars := p["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+			if vars[tpp.EnvironmentVariable] != string(a.settings.Environment) {
+				t.Errorf("%s = %v", tpp.EnvironmentVariable, vars[tpp.EnvironmentVariable])
+			}
+			table := a.stacks.tpp.Resolve(a.stacks.data.Portal.TableArn())
+			if !reflect.DeepEqual(vars["PORTAL_TABLE"], a.stacks.tpp.Resolve(a.stacks.data.PortalTableName)) {
+				t.Errorf("PORTAL_TABLE = %v", vars["PORTAL_TABLE"])
+			}
+
+			role := getAtt(p["Role"], "Arn")
+			var got []string
+			for _, pol := range tmplResources(a.template, "AWS::IAM::Policy") {
+				pp := props(pol)
+				if !slices.ContainsFunc(pp["Roles"].([]interface{}), func(r interface{}) bool { return ref(r) == role }) {
+					continue
+				}
+				for _, raw := range pp["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+					st := raw.(map[string]interface{})
+					for _, action := range stringList(st["Action"]) {
+						if !strings.HasPrefix(action, "dynamodb:") {
+							if !slices.Contains([]string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}, action) {
+								t.Errorf("unexpected action %s", action)
+							}
+							continue
+						}
+						got = append(got, action)
+						if !reflect.DeepEqual(list(st["Resource"]), []interface{}{table}) {
+							t.Errorf("%s on %v, want the portal table only (no index)", action, st["Resource"])
+						}
+					}
+				}
+			}
+			if !reflect.DeepEqual(got, []string{"dynamodb:GetItem"}) {
+				t.Errorf("data actions %v, want dynamodb:GetItem only", got)
+			}
+			for id, r := range tmplResources(a.template, "AWS::IAM::Role") {
+				if id == role {
+					if pols, ok := props(r)["ManagedPolicyArns"]; ok {
+						t.Errorf("authorizer role has managed policies %v", pols)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestTPPUsagePlans: one usage plan per catalog product with the product's plan of the
+// API's environment, on the API's stage.
+func TestTPPUsagePlans(t *testing.T) {
+	for _, a := range tppApps(t) {
+		t.Run(string(a.settings.Environment), func(t *testing.T) {
+			apiID, _ := only(t, a.template, "AWS::ApiGateway::RestApi")
+			stageID, _ := only(t, a.template, "AWS::ApiGateway::Stage")
+			got := map[string]map[string]interface{}{}
+			for _, up := range tmplResources(a.template, "AWS::ApiGateway::UsagePlan") {
+				p := props(up)
+				got[str(p["UsagePlanName"])] = p
+			}
+			if len(got) != len(apps.Catalog) {
+				t.Errorf("%d usage plans, want one per product (%d)", len(got), len(apps.Catalog))
+			}
+			for _, product := range apps.Catalog {
+				plan := product.PlanFor(a.settings.Environment)
+				name := stacks.UsagePlanName(product.ID, plan.ID)
+				p, ok := got[name]
+				if !ok {
+					t.Errorf("no usage plan %s", name)
+					continue
+				}
+				want := map[string]interface{}{
+					"Throttle": map[string]interface{}{"RateLimit": float64(plan.RateLimitPerSecond), "BurstLimit": float64(2 * plan.RateLimitPerSecond)},
+					"Quota":    map[string]interface{}{"Limit": float64(plan.QuotaPerDay), "Period": "DAY"},
+				}
+				for k, v := range want {
+					if !reflect.DeepEqual(p[k], v) {
+						t.Errorf("%s %s = %v, want %v", name, k, p[k], v)
+					}
+				}
+				stages, _ := p["ApiStages"].([]interface{})
+				if len(stages) != 1 || ref(stages[0].(map[string]interface{})["ApiId"]) != apiID || ref(stages[0].(map[string]interface{})["Stage"]) != stageID {
+					t.Errorf("%s applies to %v, want the API's stage", name, p["ApiStages"])
+				}
+			}
+		})
+	}
+}
+
+func TestTPPWAF(t *testing.T) {
+	for _, a := range tppApps(t) {
+		t.Run(string(a.settings.Environment), func(t *testing.T) {
+			aclID, acl := only(t, a.template, "AWS::WAFv2::WebACL")
+			p := props(acl)
+			if p["Scope"] != "REGIONAL" || !reflect.DeepEqual(p["DefaultAction"], map[string]interface{}{"Allow": map[string]interface{}{}}) {
+				t.Errorf("web ACL scope %v, default %v", p["Scope"], p["DefaultAction"])
+			}
+			var common, rate bool
+			for _, raw := range p["Rules"].([]interface{}) {
+				r := raw.(map[string]interface{})
+				st := r["Statement"].(map[string]interface{})
+				if m, ok := st["ManagedRuleGroupStatement"].(map[string]interface{}); ok {
+					common = m["VendorName"] == "AWS" && m["Name"] == "AWSManagedRulesCommonRuleSet" &&
+						reflect.DeepEqual(r["OverrideAction"], map[string]interface{}{"None": map[string]interface{}{}})
+				}
+				if rb, ok := st["RateBasedStatement"].(map[string]interface{}); ok {
+					rate = rb["AggregateKeyType"] == "IP" && rb["Limit"] == float64(stacks.WAFRateLimit(a.settings.Environment)) &&
+						reflect.DeepEqual(r["Action"], map[string]interface{}{"Block": map[string]interface{}{}})
+				}
+			}
+			if !common {
+				t.Error("no blocking AWS common rule set")
+			}
+			if !rate {
+				t.Errorf("no per-IP rate rule blocking above %d", stacks.WAFRateLimit(a.settings.Environment))
+			}
+			_, assoc := only(t, a.template, "AWS::WAFv2::WebACLAssociation")
+			ap := props(assoc)
+			stageID, _ := only(t, a.template, "AWS::ApiGateway::Stage")
+			if getAtt(ap["WebACLArn"], "Arn") != aclID || !strings.Contains(mustJSON(t, ap["ResourceArn"]), `"/stages/",{"Ref":"`+stageID+`"}`) {
+				t.Errorf("association %v does not put the web ACL on the stage", ap)
+			}
+		})
+	}
+	// Production's plans are higher than the sandbox's, so is its rate limit.
+	if sb, pr := stacks.WAFRateLimit(org.Sandbox), stacks.WAFRateLimit(org.Production); sb >= pr || sb <= 0 {
+		t.Errorf("rate limits: sandbox %d, production %d", sb, pr)
+	}
+}
+
+func TestTPPAccessLogs(t *testing.T) {
+	s := synth(t)
+	_, stage := only(t, s.tppAPI, "AWS::ApiGateway::Stage")
+	p := props(stage)
+	logs := p["AccessLogSetting"].(map[string]interface{})
+	format := str(logs["Format"])
+	for _, want := range []string{`"$context.identity.clientCert.serialNumber"`, `"$context.requestId"`, `"$context.authorizer.appId"`} {
+		if !strings.Contains(format, want) {
+			t.Errorf("access log format lacks %s", want)
+		}
+	}
+	// Each line is a JSON object once API Gateway has filled in the variables.
+	filled := regexp.MustCompile(`\$context\.[A-Za-z.]+`).ReplaceAllString(format, "x")
+	var line map[string]string
+	if err := json.Unmarshal([]byte(filled), &line); err != nil {
+		t.Errorf("access log lines are not JSON: %v (%s)", err, filled)
+	}
+	groups := tmplResources(s.tppAPI, "AWS::Logs::LogGroup")
+	if g, ok := groups[getAtt(logs["DestinationArn"], "Arn")]; !ok || props(g)["RetentionInDays"] != 30.0 {
+		t.Errorf("access logs go to %v", logs["DestinationArn"])
+	}
+	// Execution logs are errors only, without request data.
+	settings := mustJSON(t, p["MethodSettings"])
+	if !strings.Contains(settings, `"LoggingLevel":"ERROR"`) || !strings.Contains(settings, `"DataTraceEnabled":false`) {
+		t.Errorf("method settings %s", settings)
+	}
+	if p["TracingEnabled"] != true {
+		t.Error("X-Ray tracing is off")
+	}
+}
+
+func TestTPPSettingsValidate(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(*stacks.TPPSettings)
+		want   string // "" for valid
+	}{
+		{"valid", func(*stacks.TPPSettings) {}, ""},
+		{"sandbox", func(s *stacks.TPPSettings) { s.Environment = org.Sandbox }, ""},
+		{"unknown environment", func(s *stacks.TPPSettings) { s.Environment = "live" }, `environment="live"`},
+		{"no domain", func(s *stacks.TPPSettings) { s.DomainName = "" }, "tppDomainName is not set"},
+		{"no certificate", func(s *stacks.TPPSettings) { s.CertificateARN = "" }, "tppCertificateArn is not set"},
+		{"certificate not an ARN", func(s *stacks.TPPSettings) { s.CertificateARN = "my-cert" }, "is not an ARN"},
+		{"no truststore key", func(s *stacks.TPPSettings) { s.TruststoreKey = " " }, "tppTruststoreKey is not set"},
+		{"no truststore version", func(s *stacks.TPPSettings) { s.TruststoreVersion = "" }, "tppTruststoreVersion is not set"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			set := testTPP
+			tc.change(&set)
+			err := set.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("Validate() = %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Validate() = %v, want an error with %q", err, tc.want)
+			}
+		})
+	}
+}
