@@ -30,6 +30,9 @@ type GoLive struct {
 	ProductionAppID string    `json:"productionAppId,omitempty" dynamodbav:"productionAppId,omitempty"`
 	RequestedAt     time.Time `json:"requestedAt" dynamodbav:"requestedAt"`
 	Reason          string    `json:"reason,omitempty" dynamodbav:"reason,omitempty"`
+	// Step is the index in GoLiveSteps of the decision awaited, so the requester sees
+	// progress without belonging to the production organization.
+	Step int `json:"step" dynamodbav:"step"`
 }
 
 // GoLiveRequest asks for production access for a sandbox app: the production
@@ -159,7 +162,7 @@ type goLiveKind struct{ s *Service }
 // status is the write recording the request's outcome on the sandbox app.
 func (k goLiveKind) status(r approval.Request, to approval.Status, prodAppID, reason string) (workflow.Write, error) {
 	return k.s.store.GoLiveWrite(r.Form["sandboxOrganizationId"], r.Form["appId"], GoLive{RequestID: r.ID, Status: to, ProductionOrgID: r.OrgID,
-		ProductionAppID: prodAppID, RequestedAt: r.CreatedAt, Reason: reason})
+		ProductionAppID: prodAppID, RequestedAt: r.CreatedAt, Reason: reason, Step: r.Step})
 }
 
 func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
@@ -169,7 +172,13 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 		if err != nil {
 			return workflow.Effects{}, err
 		}
-		items, err := workflow.Transaction(audit)
+		next := r
+		next.Step++
+		progress, err := k.status(next, approval.Pending, "", "")
+		if err != nil {
+			return workflow.Effects{}, err
+		}
+		items, err := workflow.Transaction(audit, progress)
 		return workflow.Effects{Outcome: workflow.NextStep, TransactItems: items}, err
 	}
 	prodOrg, err := k.s.dir.GetOrganization(ctx, r.OrgID)

@@ -259,6 +259,11 @@ func TestGoLive(t *testing.T) {
 	r = h.eventually(ops, "GET", "/api/ops/requests/"+requestID, nil, func(r response) bool {
 		return r.body["request"].(map[string]any)["status"] == "PENDING"
 	})
+	// The requester sees the progress on the sandbox app.
+	h.eventually(owner.client, "GET", appPath, nil, func(r response) bool {
+		g, _ := r.body["app"].(map[string]any)["goLive"].(map[string]any)
+		return g != nil && g["status"] == "PENDING" && g["step"] == float64(1)
+	})
 	h.decide(ops, requestID, "approve", "Contract signed on 21 November").expect(t, 202, "")
 	r = h.eventually(owner.client, "GET", appPath, nil, func(r response) bool {
 		g, _ := r.body["app"].(map[string]any)["goLive"].(map[string]any)
