@@ -7,7 +7,7 @@ import { StatusBadge } from "../../components/Badge";
 import { SelectField, TextAreaField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { RequestHistory } from "../../components/RequestList";
-import { appPermissions, GO_LIVE_STATUS_LABEL, readableDN, shortFingerprint, stepText } from "../../lib/apps";
+import { appPermissions, GO_LIVE_STATUS_LABEL, GO_LIVE_STEPS, readableDN, shortFingerprint, stepText } from "../../lib/apps";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
 import { useOrganizations } from "../../orgs/OrganizationsContext";
@@ -55,7 +55,9 @@ function GoLiveStatus({ goLive: g }: { goLive: GoLive }) {
   const r = requests.data?.requests.find((x) => x.id === g.requestId);
   const { organizations } = useOrganizations();
   const prodName = organizations?.find((o) => o.id === g.productionOrganizationId)?.name ?? r?.organizationName ?? "your production organization";
-  const pendingStep = g.status === "PENDING" && r ? stepText(r) : "";
+  // Members of the production organization see the request itself; everyone sees the step
+  // recorded on the app.
+  const pendingStep = g.status === "PENDING" ? stepText(r ?? { steps: GO_LIVE_STEPS, step: g.step }) : "";
 
   return (
     <div id="go-live-status" className={`panel ${g.status === "APPROVED" ? "panel--success" : g.status === "PENDING" || g.status === "DECIDING" ? "panel--info" : "panel--warning"} panel--stack`}>
