@@ -45,6 +45,9 @@ type CertificateStore interface {
 	DeleteCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
 	// AttachWrites mark an unattached certificate as app's and write its fingerprint lookup.
 	AttachWrites(c Certificate, app App) ([]workflow.Write, error)
+	// UploadAttachedWrites store a new certificate already attached to app, with its
+	// fingerprint lookup (a certificate the portal issued for the app).
+	UploadAttachedWrites(c Certificate, app App) ([]workflow.Write, error)
 	// DetachWrites free an attached certificate and remove its fingerprint lookup.
 	DetachWrites(c Certificate) []workflow.Write
 	// ExpiringCertificates lists every organization's certificates expiring between from

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/apperr"
+	"github.com/bank/devportal/shared/eidas"
 	"github.com/bank/devportal/shared/org"
 )
 
@@ -141,11 +142,21 @@ func (s *Service) IssueSandboxCertificate(ctx context.Context, a org.Actor, orgI
 		return SandboxCertificate{}, apperr.Wrap(err, "marshal key")
 	}
 	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: issued.Leaf.Raw}))
-	c, err := s.Upload(ctx, a, orgID, UploadRequest{Certificate: certPEM})
+	parsed, err := eidas.Parse(certPEM)
+	if err != nil {
+		return SandboxCertificate{}, apperr.Wrap(err, "parse issued certificate")
+	}
+	now := s.Now()
+	c := Certificate{Fingerprint: parsed.SHA256Fingerprint, OrgID: orgID, Subject: parsed.Subject.DN, Issuer: parsed.Issuer.DN,
+		NotBefore: parsed.NotBefore, NotAfter: parsed.NotAfter, PEM: parsed.PEM(), UploadedAt: now, UploadedBy: a.Email, AppID: appID}
+	// Stored and selected in one transaction: a certificate whose key the user never got
+	// must not be left behind.
+	writes, err := s.certs.UploadAttachedWrites(c, app)
 	if err != nil {
 		return SandboxCertificate{}, err
 	}
-	if c, err = s.AttachCertificate(ctx, a, orgID, appID, SelectRequest{Fingerprint: c.Fingerprint}); err != nil {
+	if _, err := s.update(ctx, app, s.audit(a, orgID, "certificate.issued", map[string]string{"appId": appID, "fingerprint": c.Fingerprint, "subject": c.Subject}),
+		func(x *App) { x.Fingerprints = append(x.Fingerprints, c.Fingerprint) }, writes...); err != nil {
 		return SandboxCertificate{}, err
 	}
 	return SandboxCertificate{Certificate: c, CertificatePEM: certPEM, PrivateKeyPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))}, nil

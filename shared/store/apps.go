@@ -406,9 +406,13 @@ func expiryKey(c apps.Certificate) string {
 	return c.NotAfter.UTC().Format(time.RFC3339) + "#" + c.OrgID + "#" + c.Fingerprint
 }
 
+func (o *Orgs) certificatePut(c apps.Certificate) (workflow.Write, error) {
+	return o.put(certItem{Key: OrgCertificateKey(c.OrgID, c.Fingerprint), GSI1PK: allCerts, GSI1SK: expiryKey(c), Certificate: c}, "attribute_not_exists(PK)")
+}
+
 // PutCertificate stores an uploaded certificate once per organization.
 func (o *Orgs) PutCertificate(ctx context.Context, c apps.Certificate, audit org.AuditEntry) error {
-	cw, err := o.put(certItem{Key: OrgCertificateKey(c.OrgID, c.Fingerprint), GSI1PK: allCerts, GSI1SK: expiryKey(c), Certificate: c}, "attribute_not_exists(PK)")
+	cw, err := o.certificatePut(c)
 	if err != nil {
 		return err
 	}
@@ -442,14 +446,33 @@ func (o *Orgs) DeleteCertificate(ctx context.Context, c apps.Certificate, audit 
 	return o.transact(ctx, apperr.New(apperr.Conflict, "CERTIFICATE_IN_USE", "An app started using this certificate meanwhile; reload."), del, au)
 }
 
+// UploadAttachedWrites store a new certificate already attached to app, with its
+// fingerprint lookup.
+func (o *Orgs) UploadAttachedWrites(c apps.Certificate, app apps.App) ([]workflow.Write, error) {
+	c.AppID = app.ID
+	cw, err := o.certificatePut(c)
+	if err != nil {
+		return nil, err
+	}
+	lookup, err := o.fingerprintPut(c, app)
+	if err != nil {
+		return nil, err
+	}
+	return []workflow.Write{cw, lookup}, nil
+}
+
+func (o *Orgs) fingerprintPut(c apps.Certificate, app apps.App) (workflow.Write, error) {
+	return o.put(fingerprintItem{Key: FingerprintKey(c.Fingerprint),
+		FingerprintOwner: apps.FingerprintOwner{Fingerprint: c.Fingerprint, OrgID: app.OrgID, AppID: app.ID, Environment: app.Environment}}, "attribute_not_exists(PK)")
+}
+
 // AttachWrites mark the certificate as the app's and write the fingerprint lookup; both
 // fail if the certificate was attached meanwhile.
 func (o *Orgs) AttachWrites(c apps.Certificate, app apps.App) ([]workflow.Write, error) {
 	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
 		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(app.ID)}}}
-	lookup, err := o.put(fingerprintItem{Key: FingerprintKey(c.Fingerprint),
-		FingerprintOwner: apps.FingerprintOwner{Fingerprint: c.Fingerprint, OrgID: app.OrgID, AppID: app.ID, Environment: app.Environment}}, "attribute_not_exists(PK)")
+	lookup, err := o.fingerprintPut(c, app)
 	if err != nil {
 		return nil, err
 	}
