@@ -153,6 +153,8 @@ type Directory interface {
 	GetOrganization(ctx context.Context, id string) (org.Organization, error)
 	ListMembers(ctx context.Context, orgID string) ([]org.Member, error)
 	AuditWrite(e org.AuditEntry) (workflow.Write, error)
+	// ActiveCheck holds a transaction to the organization still being active.
+	ActiveCheck(orgID string) workflow.Write
 }
 
 // Approvals files requests for an operations decision.

@@ -231,7 +231,8 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	writes = append(append(append(writes, subWrites...), attach...), status)
+	// An organization offboarded meanwhile gets no app that could be called.
+	writes = append(append(append(writes, subWrites...), attach...), status, k.s.dir.ActiveCheck(r.OrgID))
 	return k.s.decisionEffects(writes, r, d, "golive.approved", sandbox.Name+" is live",
 		fmt.Sprintf("The bank approved production access for %s. Its production app is ready in %s: open it to generate the production client secret, which is shown once.", sandbox.Name, prodOrg.Name),
 		k.s.appLink(app.OrgID, app.ID))

@@ -499,6 +499,12 @@ func (o *Orgs) StatusWrite(orgID string, from []org.Status, to org.Status, set m
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
 }
 
+// ActiveCheck is a transaction's check that the organization is still active.
+func (o *Orgs) ActiveCheck(orgID string) workflow.Write {
+	return workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(OrgKey(orgID)), ConditionExpression: aws.String("#s = :active"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":active": s(string(org.StatusActive))}}}
+}
+
 // Audit returns an organization's audit trail, newest first ("" for every organization).
 func (o *Orgs) Audit(ctx context.Context, orgID string, limit int) ([]org.AuditEntry, error) {
 	in := o.byGSI1(allAudit, false, int32(limit))
