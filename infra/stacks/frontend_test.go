@@ -52,7 +52,12 @@ func siteBucket(t *testing.T, s *synthesized) (string, map[string]interface{}) {
 }
 
 func TestFrontendOriginAccessControl(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testFrontendOriginAccessControl(t, s) })
+	}
+}
+
+func testFrontendOriginAccessControl(t *testing.T, s *synthesized) {
 	bucketID, origin := siteBucket(t, s)
 	if _, ok := frontendResources(t, s, "AWS::S3::Bucket")[bucketID]; !ok {
 		t.Fatalf("S3 origin %s is not a bucket of the stack", bucketID)
@@ -148,7 +153,12 @@ func TestFrontendBucketPrivate(t *testing.T) {
 }
 
 func TestFrontendSecurityHeaders(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testFrontendSecurityHeaders(t, s) })
+	}
+}
+
+func testFrontendSecurityHeaders(t *testing.T, s *synthesized) {
 	policyID, policy := only(t, s.frontend, "AWS::CloudFront::ResponseHeadersPolicy")
 	cfg := props(policy)["ResponseHeadersPolicyConfig"].(map[string]interface{})
 	got := cfg["SecurityHeadersConfig"].(map[string]interface{})

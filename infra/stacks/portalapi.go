@@ -2,6 +2,9 @@ package stacks
 
 import (
 	"fmt"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -16,6 +19,8 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/httpapi"
+	"github.com/bank/devportal/shared/portal"
 	"github.com/bank/devportal/shared/routes"
 )
 
@@ -40,6 +45,8 @@ const (
 	// concurrency (and cost) for the account; the portal's real traffic is far below.
 	throttleBurst = 100
 	throttleRate  = 50
+	// corsMaxAgeMinutes is how long a browser may cache a preflight answer.
+	corsMaxAgeMinutes = 10
 )
 
 // PortalAPIProps configure the portal API stack.
@@ -117,8 +124,9 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		ApiName:     stack.StackName(),
 		Description: jsii.String("Developer portal API (backend for frontend)"),
 		// The stage is made below, with access logs and throttling, which HttpApi's own
-		// default stage cannot have. No CORS: the SPA calls the API on its own origin.
+		// default stage cannot have.
 		CreateDefaultStage: jsii.Bool(false),
+		CorsPreflight:      corsPreflight(cfg.PortalURL),
 	})
 	s.Stage, s.AccessLogs = newStage(stack, s.API)
 	s.URL = s.Stage.Url()
@@ -167,6 +175,45 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		Description: jsii.String("Invoke URL of the portal HTTP API"),
 	})
 	return s
+}
+
+// corsPreflight is the API's CORS configuration: the portal's own origin (PORTAL_URL's
+// scheme, host and port) and no other, with credentials, for the methods of the deployed
+// routes and the headers the SPA sends. The SPA calls the API on that same origin through
+// CloudFront, so a browser needs no CORS to use the portal; the configuration makes the
+// allowed origin explicit and keeps it so, because API Gateway answers preflights itself
+// and drops any CORS header a function returns. It panics on a PORTAL_URL that is not an
+// absolute http(s) URL.
+func corsPreflight(portalURL string) *awsapigatewayv2.CorsPreflightOptions {
+	origin, err := PortalOrigin(portalURL)
+	if err != nil {
+		panic(err)
+	}
+	var methods []awsapigatewayv2.CorsHttpMethod
+	for _, rt := range DeployedRoutes() {
+		if m := awsapigatewayv2.CorsHttpMethod(rt.Method); !slices.Contains(methods, m) {
+			methods = append(methods, m)
+		}
+	}
+	slices.Sort(methods)
+	return &awsapigatewayv2.CorsPreflightOptions{
+		AllowOrigins:     jsii.Strings(origin),
+		AllowCredentials: jsii.Bool(true),
+		AllowMethods:     &methods,
+		AllowHeaders:     jsii.Strings("content-type", strings.ToLower(portal.CSRFHeader), strings.ToLower(httpapi.RequestIDHeader)),
+		ExposeHeaders:    jsii.Strings(strings.ToLower(httpapi.RequestIDHeader)),
+		MaxAge:           awscdk.Duration_Minutes(jsii.Number(corsMaxAgeMinutes)),
+	}
+}
+
+// PortalOrigin is the origin (scheme://host[:port]) of the portal's URL, the only origin
+// the portal API's CORS configuration allows.
+func PortalOrigin(portalURL string) (string, error) {
+	u, err := url.Parse(portalURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return "", fmt.Errorf("stacks: PORTAL_URL=%q is not an absolute http(s) URL", portalURL)
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
 // newStage is the API's $default stage, with JSON access logs (in the log group it also

@@ -1,8 +1,10 @@
 package stacks_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -88,7 +90,12 @@ func TestFunctionLogicalID(t *testing.T) {
 // TestAPIRoutes checks that the HTTP API has exactly the deployed routes, each with the
 // route table's method and path, integrated with the function of the same name.
 func TestAPIRoutes(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testAPIRoutes(t, s) })
+	}
+}
+
+func testAPIRoutes(t *testing.T, s *synthesized) {
 	integrations := apiResources(t, s, "AWS::ApiGatewayV2::Integration")
 	got := map[string]string{} // route key -> function logical ID
 	for id, r := range apiResources(t, s, "AWS::ApiGatewayV2::Route") {
@@ -134,7 +141,12 @@ func TestAPIRoutes(t *testing.T) {
 }
 
 func TestAPIStage(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testAPIStage(t, s) })
+	}
+}
+
+func testAPIStage(t *testing.T, s *synthesized) {
 	apis := apiResources(t, s, "AWS::ApiGatewayV2::Api")
 	if len(apis) != 1 {
 		t.Fatalf("%d APIs, want 1", len(apis))
@@ -144,9 +156,34 @@ func TestAPIStage(t *testing.T) {
 		if p["ProtocolType"] != "HTTP" {
 			t.Errorf("protocol %v, want HTTP", p["ProtocolType"])
 		}
-		// The SPA is served from the same origin through CloudFront.
-		if c, ok := p["CorsConfiguration"]; ok {
-			t.Errorf("CORS is configured: %v", c)
+		// CORS names the portal's own origin and nothing else; the SPA is served from that
+		// origin and calls the API there through CloudFront.
+		var methods []interface{}
+		for _, m := range []string{"DELETE", "GET", "PATCH", "POST", "PUT"} {
+			if slices.ContainsFunc(stacks.DeployedRoutes(), func(rt routes.Route) bool { return rt.Method == m }) {
+				methods = append(methods, m)
+			}
+		}
+		wantCORS := map[string]interface{}{
+			"AllowOrigins":     []interface{}{testPortalURL},
+			"AllowCredentials": true,
+			"AllowMethods":     methods,
+			"AllowHeaders":     []interface{}{"content-type", "x-csrf-token", "x-request-id"},
+			"ExposeHeaders":    []interface{}{"x-request-id"},
+			"MaxAge":           600.0,
+		}
+		if !reflect.DeepEqual(p["CorsConfiguration"], wantCORS) {
+			t.Errorf("CorsConfiguration =\n%v\nwant\n%v", p["CorsConfiguration"], wantCORS)
+		}
+		if len(methods) < 4 {
+			t.Errorf("CORS methods %v: the route table has more", methods)
+		}
+	}
+	// No route of its own answers OPTIONS: API Gateway answers preflights from the
+	// configuration above.
+	for _, rt := range stacks.DeployedRoutes() {
+		if rt.Method == "OPTIONS" || rt.Method == "ANY" {
+			t.Errorf("route %s (%s) would take preflights away from the CORS configuration", rt.Name, rt.Method)
 		}
 	}
 	stages := apiResources(t, s, "AWS::ApiGatewayV2::Stage")
@@ -159,9 +196,13 @@ func TestAPIStage(t *testing.T) {
 		if p["StageName"] != "$default" || p["AutoDeploy"] != true {
 			t.Errorf("stage %v auto-deploy %v, want $default auto-deployed", p["StageName"], p["AutoDeploy"])
 		}
+		// Every route is throttled by the stage's default: 50 requests a second, bursts of 100.
 		throttle, _ := p["DefaultRouteSettings"].(map[string]interface{})
-		if throttle["ThrottlingBurstLimit"] == nil || throttle["ThrottlingRateLimit"] == nil {
-			t.Errorf("no default throttling: %v", p["DefaultRouteSettings"])
+		if throttle["ThrottlingBurstLimit"] != 100.0 || throttle["ThrottlingRateLimit"] != 50.0 {
+			t.Errorf("default throttling %v, want a burst of 100 at 50 per second", p["DefaultRouteSettings"])
+		}
+		if rs, ok := p["RouteSettings"]; ok {
+			t.Errorf("per-route settings %v would override the default throttle", rs)
 		}
 		logs, _ := p["AccessLogSettings"].(map[string]interface{})
 		dest := getAtt(logs["DestinationArn"], "Arn")
@@ -170,8 +211,16 @@ func TestAPIStage(t *testing.T) {
 		} else if got := props(group)["RetentionInDays"]; got != 30.0 {
 			t.Errorf("access log retention %v days, want 30", got)
 		}
-		if f, _ := logs["Format"].(string); !strings.Contains(f, "$context.requestId") {
-			t.Errorf("access log format %q lacks $context.requestId", f)
+		format, _ := logs["Format"].(string)
+		for _, want := range []string{`"$context.requestId"`, `"$context.integration.requestId"`, `"status":"$context.status"`, `"$context.routeKey"`} {
+			if !strings.Contains(format, want) {
+				t.Errorf("access log format %q lacks %s", format, want)
+			}
+		}
+		// Each line is a JSON object once API Gateway has filled in the variables.
+		filled := regexp.MustCompile(`\$context\.[A-Za-z.]+`).ReplaceAllString(format, "x")
+		if !json.Valid([]byte(filled)) {
+			t.Errorf("access log lines are not JSON: %s", filled)
 		}
 	}
 	outputs := *s.api.FindOutputs(jsii.String("ApiUrl"), nil)
@@ -366,7 +415,12 @@ func stringList(v interface{}) []string {
 // cannot write, nothing is allowed through an action wildcard, and only X-Ray (which has
 // no resource-level permissions) is allowed on every resource.
 func TestFunctionPermissions(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testFunctionPermissions(t, s) })
+	}
+}
+
+func testFunctionPermissions(t *testing.T, s *synthesized) {
 	for id, r := range apiResources(t, s, "AWS::IAM::Role") {
 		if pols, ok := props(r)["ManagedPolicyArns"]; ok {
 			t.Errorf("role %s has managed policies %v; every grant belongs in the function's own policy", id, pols)
@@ -487,6 +541,33 @@ func TestFunctionEnvironmentRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, cfg) {
 		t.Errorf("config.FromEnv() =\n%+v\nwant\n%+v", got, cfg)
+	}
+}
+
+func TestPortalOrigin(t *testing.T) {
+	cases := []struct {
+		url, want string
+	}{
+		{"https://portal.bank.example", "https://portal.bank.example"},
+		{"https://Portal.Bank.Example/devportal", "https://portal.bank.example"},
+		{"https://portal.bank.example:8443/", "https://portal.bank.example:8443"},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"portal.bank.example", ""},
+		{"ftp://portal.bank.example", ""},
+		{"https://user@portal.bank.example", ""},
+		{"", ""},
+	}
+	for _, tc := range cases {
+		got, err := stacks.PortalOrigin(tc.url)
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("PortalOrigin(%q) = %q, want an error", tc.url, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("PortalOrigin(%q) = %q, %v, want %q", tc.url, got, err, tc.want)
+		}
 	}
 }
 

@@ -25,7 +25,8 @@ import (
 	"github.com/bank/devportal/shared/routes"
 )
 
-// outdir receives the cloud assembly and cdk-nag's reports; TestMain removes it, where
+// outdir receives the cloud assemblies (a directory per app) and cdk-nag's reports;
+// TestMain removes it, where
 // CDK's own temporary directory would stay behind after every run.
 var outdir string
 
@@ -67,9 +68,15 @@ func placeholderCode(string) awslambda.Code {
 	return awslambda.Code_FromAsset(jsii.String(codeDir), nil)
 }
 
-// synthesized is the app, synthesized once per test binary: jsii makes every synthesis
-// cost seconds.
+// synthesized is one synthesis of the whole app, made once per test binary for each
+// environment: jsii makes every synthesis cost seconds.
 type synthesized struct {
+	// env is the deployment's environment (the "environment" context value), which
+	// decides the TPP API's usage plans, rate rule and the apps its authorizer admits.
+	env org.Environment
+	// outdir is the app's cloud assembly, with cdk-nag's reports.
+	outdir     string
+	tpp        stacks.TPPSettings
 	cfg        config.Config
 	stacks     stacks.Stacks
 	data       assertions.Template
@@ -86,8 +93,8 @@ type synthesized struct {
 }
 
 var (
-	once sync.Once
-	app  synthesized
+	productionOnce, sandboxOnce sync.Once
+	productionApp, sandboxApp   synthesized
 )
 
 // testConfig is the default configuration with every name and the password length changed,
@@ -101,21 +108,28 @@ func testConfig() (config.Config, error) {
 	cfg.UserPoolName = "test-users"
 	cfg.OpsGroup = "test-operations"
 	cfg.MailFrom = "sender@test.example"
+	cfg.PortalURL = testPortalURL
 	cfg.Password.MinLength = cfg.Password.MinLength + 3
 	return cfg, nil
 }
 
+// testPortalURL is the tests' PORTAL_URL: the portal's own origin, the only one the
+// portal API's CORS configuration may allow.
+const testPortalURL = "https://portal.test.example"
+
 // testAlarmEmail is subscribed to the alarm topic in the tests.
 const testAlarmEmail = "oncall@test.example"
 
-// testDeployment are the deployment settings of the tests: the SPA is a two-file fixture
-// (testdata/frontend) rather than frontend/dist, which exists only after `make frontend`.
-func testDeployment() stacks.Deployment {
-	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend"), AlarmEmail: testAlarmEmail, TPP: &testTPP}
+// testDeployment are the deployment settings of the tests in env: the SPA is a two-file
+// fixture (testdata/frontend) rather than frontend/dist, which exists only after `make
+// frontend`, and the TPP API is deployed.
+func testDeployment(env org.Environment) stacks.Deployment {
+	set := testTPPSettings(env)
+	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend"), AlarmEmail: testAlarmEmail, TPP: &set}
 }
 
-// testTPP are the TPP API's settings in the tests: the production environment, whose
-// plans differ from the sandbox's in every number.
+// testTPP are the TPP API's settings in the production tests; the production plans
+// differ from the sandbox's in every number.
 var testTPP = stacks.TPPSettings{
 	Environment:       org.Production,
 	DomainName:        "api.test.example",
@@ -124,48 +138,83 @@ var testTPP = stacks.TPPSettings{
 	TruststoreVersion: "3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY",
 }
 
+// testTPPSettings are the TPP API's settings in env: testTPP, with the sandbox on a
+// domain of its own, as a bank would run it.
+func testTPPSettings(env org.Environment) stacks.TPPSettings {
+	set := testTPP
+	set.Environment = env
+	if env == org.Sandbox {
+		set.DomainName = "sandbox-api.test.example"
+	}
+	return set
+}
+
+// synth is the whole app in the production configuration, for the tests of what the
+// environment cannot change (TestEnvironments proves which stacks it cannot).
 func synth(t *testing.T) *synthesized {
 	t.Helper()
-	once.Do(func() {
-		defer func() {
-			if r := recover(); r != nil {
-				app.err = fmt.Errorf("synthesis: %v", r)
-			}
-		}()
-		cfg, err := testConfig()
-		if err != nil {
-			app.err = err
-			return
-		}
-		a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outdir)})
-		s := stacks.NewApp(a, cfg, testDeployment(), &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
-		app = synthesized{
-			cfg:        cfg,
-			stacks:     s,
-			data:       assertions.Template_FromStack(s.Data.Stack, nil),
-			identity:   assertions.Template_FromStack(s.Identity.Stack, nil),
-			workflows:  assertions.Template_FromStack(s.Workflows.Stack, nil),
-			api:        assertions.Template_FromStack(s.PortalAPI.Stack, nil),
-			frontend:   assertions.Template_FromStack(s.Frontend.Stack, nil),
-			monitoring: assertions.Template_FromStack(s.Monitoring.Stack, nil),
-			truststore: assertions.Template_FromStack(s.Truststore.Stack, nil),
-			tppAPI:     assertions.Template_FromStack(s.TPPAPI.Stack, nil),
-			annotations: map[string]assertions.Annotations{
-				*s.Data.StackName():       assertions.Annotations_FromStack(s.Data.Stack),
-				*s.Identity.StackName():   assertions.Annotations_FromStack(s.Identity.Stack),
-				*s.Workflows.StackName():  assertions.Annotations_FromStack(s.Workflows.Stack),
-				*s.PortalAPI.StackName():  assertions.Annotations_FromStack(s.PortalAPI.Stack),
-				*s.Frontend.StackName():   assertions.Annotations_FromStack(s.Frontend.Stack),
-				*s.Monitoring.StackName(): assertions.Annotations_FromStack(s.Monitoring.Stack),
-				*s.Truststore.StackName(): assertions.Annotations_FromStack(s.Truststore.Stack),
-				*s.TPPAPI.StackName():     assertions.Annotations_FromStack(s.TPPAPI.Stack),
-			},
-		}
-	})
+	return synthEnv(t, org.Production)
+}
+
+// environments are the whole app in both configurations: production, then sandbox.
+func environments(t *testing.T) []*synthesized {
+	t.Helper()
+	return []*synthesized{synthEnv(t, org.Production), synthEnv(t, org.Sandbox)}
+}
+
+// synthEnv is the whole app in env, synthesized on first use.
+func synthEnv(t *testing.T, env org.Environment) *synthesized {
+	t.Helper()
+	once, app := &productionOnce, &productionApp
+	if env == org.Sandbox {
+		once, app = &sandboxOnce, &sandboxApp
+	}
+	once.Do(func() { *app = synthesize(env) })
 	if app.err != nil {
 		t.Fatal(app.err)
 	}
-	return &app
+	return app
+}
+
+// synthesize builds and synthesizes the whole app as infra/main.go does, in env.
+func synthesize(env org.Environment) (out synthesized) {
+	defer func() {
+		if r := recover(); r != nil {
+			out.err = fmt.Errorf("synthesis (%s): %v", env, r)
+		}
+	}()
+	cfg, err := testConfig()
+	if err != nil {
+		return synthesized{err: err}
+	}
+	dir := filepath.Join(outdir, string(env))
+	dep := testDeployment(env)
+	a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	s := stacks.NewApp(a, cfg, dep, &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
+	all := []awscdk.Stack{
+		s.Data.Stack, s.Identity.Stack, s.Workflows.Stack, s.PortalAPI.Stack, s.Frontend.Stack,
+		s.Monitoring.Stack, s.Truststore.Stack, s.TPPAPI.Stack,
+	}
+	annotations := map[string]assertions.Annotations{}
+	for _, st := range all {
+		annotations[*st.StackName()] = assertions.Annotations_FromStack(st)
+	}
+	return synthesized{
+		env:         env,
+		outdir:      dir,
+		tpp:         *dep.TPP,
+		cfg:         cfg,
+		stacks:      s,
+		data:        assertions.Template_FromStack(s.Data.Stack, nil),
+		identity:    assertions.Template_FromStack(s.Identity.Stack, nil),
+		workflows:   assertions.Template_FromStack(s.Workflows.Stack, nil),
+		api:         assertions.Template_FromStack(s.PortalAPI.Stack, nil),
+		frontend:    assertions.Template_FromStack(s.Frontend.Stack, nil),
+		monitoring:  assertions.Template_FromStack(s.Monitoring.Stack, nil),
+		truststore:  assertions.Template_FromStack(s.Truststore.Stack, nil),
+		tppAPI:      assertions.Template_FromStack(s.TPPAPI.Stack, nil),
+		annotations: annotations,
+	}
 }
 
 // check runs a jsii assertion, which panics with the matcher's explanation on a mismatch,
@@ -189,8 +238,14 @@ func keySchema(pk, sk string) []interface{} {
 	return keys
 }
 
+// TestTables checks every table in both environments.
 func TestTables(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testTables(t, s) })
+	}
+}
+
+func testTables(t *testing.T, s *synthesized) {
 	defs := resources.Tables(s.cfg)
 	check(t, func() { s.data.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(len(defs))) })
 	for _, def := range defs {
@@ -458,73 +513,78 @@ func TestFields(t *testing.T) {
 	}
 }
 
-// TestNag fails on any AwsSolutions finding that has no suppression, at any level: a finding
-// is fixed, or suppressed next to its resource with the reason.
+// TestNag fails on any AwsSolutions finding that has no suppression, at any level, in
+// both environments: a finding is fixed, or suppressed next to its resource with the reason.
 func TestNag(t *testing.T) {
-	s := synth(t)
 	rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-	for stack, a := range s.annotations {
-		levels := []struct {
-			name string
-			find func() *[]*cxapi.SynthesisMessage
-		}{
-			{"error", func() *[]*cxapi.SynthesisMessage { return a.FindError(jsii.String("*"), rule) }},
-			{"warning", func() *[]*cxapi.SynthesisMessage { return a.FindWarning(jsii.String("*"), rule) }},
+	for _, s := range environments(t) {
+		if len(s.annotations) != 8 {
+			t.Errorf("%s: annotations of %d stacks, want all 8", s.env, len(s.annotations))
 		}
-		for _, level := range levels {
-			t.Run(stack+"/"+level.name, func(t *testing.T) {
-				for _, m := range *level.find() {
-					t.Errorf("%s: %v", *m.Id, m.Entry.Data)
-				}
-			})
+		for stack, a := range s.annotations {
+			levels := []struct {
+				name string
+				find func() *[]*cxapi.SynthesisMessage
+			}{
+				{"error", func() *[]*cxapi.SynthesisMessage { return a.FindError(jsii.String("*"), rule) }},
+				{"warning", func() *[]*cxapi.SynthesisMessage { return a.FindWarning(jsii.String("*"), rule) }},
+			}
+			for _, level := range levels {
+				t.Run(string(s.env)+"/"+stack+"/"+level.name, func(t *testing.T) {
+					for _, m := range *level.find() {
+						t.Errorf("%s: %v", *m.Id, m.Entry.Data)
+					}
+				})
+			}
 		}
 	}
 }
 
-// TestNagRan proves the checks ran, so TestNag cannot pass for want of checking: cdk-nag's
-// report lists the rules it evaluated with their outcome.
+// TestNagRan proves the checks ran in both environments, so TestNag cannot pass for want
+// of checking: cdk-nag's report lists the rules it evaluated with their outcome.
 func TestNagRan(t *testing.T) {
-	s := synth(t)
-	cases := []struct {
-		stack, rule, compliance string
-	}{
-		{*s.stacks.Data.StackName(), "AwsSolutions-DDB3", "Compliant"},
-		{*s.stacks.Identity.StackName(), "AwsSolutions-COG1", "Compliant"},
-		{*s.stacks.Identity.StackName(), "AwsSolutions-COG2", "Suppressed"},
-		{*s.stacks.Identity.StackName(), "AwsSolutions-COG8", "Suppressed"},
-		{*s.stacks.Workflows.StackName(), "AwsSolutions-SF1", "Compliant"},
-		{*s.stacks.Workflows.StackName(), "AwsSolutions-SF2", "Compliant"},
-		{*s.stacks.Workflows.StackName(), "AwsSolutions-IAM5", "Suppressed"},
-		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-APIG1", "Compliant"},
-		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-APIG4", "Suppressed"},
-		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-IAM4", "Compliant"},
-		{*s.stacks.PortalAPI.StackName(), "AwsSolutions-IAM5", "Suppressed"},
-		{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR7", "Compliant"},
-		{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR3", "Compliant"},
-		{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR4", "Suppressed"},
-		{*s.stacks.Frontend.StackName(), "AwsSolutions-S1", "Compliant"},
-		{*s.stacks.Frontend.StackName(), "AwsSolutions-S2", "Compliant"},
-		{*s.stacks.Frontend.StackName(), "AwsSolutions-S10", "Compliant"},
-		{*s.stacks.Monitoring.StackName(), "AwsSolutions-SNS3", "Compliant"},
-		{*s.stacks.Monitoring.StackName(), "AwsSolutions-KMS5", "Compliant"},
-		{*s.stacks.Truststore.StackName(), "AwsSolutions-S1", "Compliant"},
-		{*s.stacks.Truststore.StackName(), "AwsSolutions-S10", "Compliant"},
-		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG1", "Compliant"},
-		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG2", "Compliant"},
-		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG3", "Compliant"},
-		{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG6", "Compliant"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.stack+"/"+tc.rule, func(t *testing.T) {
-			report := nagReport(t, outdir, tc.stack)
-			got, ok := report[tc.rule]
-			if !ok {
-				t.Fatalf("rule not in the report; report has %v", report)
-			}
-			if got != tc.compliance {
-				t.Errorf("compliance = %q, want %q", got, tc.compliance)
-			}
-		})
+	for _, s := range environments(t) {
+		cases := []struct {
+			stack, rule, compliance string
+		}{
+			{*s.stacks.Data.StackName(), "AwsSolutions-DDB3", "Compliant"},
+			{*s.stacks.Identity.StackName(), "AwsSolutions-COG1", "Compliant"},
+			{*s.stacks.Identity.StackName(), "AwsSolutions-COG2", "Suppressed"},
+			{*s.stacks.Identity.StackName(), "AwsSolutions-COG8", "Suppressed"},
+			{*s.stacks.Workflows.StackName(), "AwsSolutions-SF1", "Compliant"},
+			{*s.stacks.Workflows.StackName(), "AwsSolutions-SF2", "Compliant"},
+			{*s.stacks.Workflows.StackName(), "AwsSolutions-IAM5", "Suppressed"},
+			{*s.stacks.PortalAPI.StackName(), "AwsSolutions-APIG1", "Compliant"},
+			{*s.stacks.PortalAPI.StackName(), "AwsSolutions-APIG4", "Suppressed"},
+			{*s.stacks.PortalAPI.StackName(), "AwsSolutions-IAM4", "Compliant"},
+			{*s.stacks.PortalAPI.StackName(), "AwsSolutions-IAM5", "Suppressed"},
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR7", "Compliant"},
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR3", "Compliant"},
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR4", "Suppressed"},
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-S1", "Compliant"},
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-S2", "Compliant"},
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-S10", "Compliant"},
+			{*s.stacks.Monitoring.StackName(), "AwsSolutions-SNS3", "Compliant"},
+			{*s.stacks.Monitoring.StackName(), "AwsSolutions-KMS5", "Compliant"},
+			{*s.stacks.Truststore.StackName(), "AwsSolutions-S1", "Compliant"},
+			{*s.stacks.Truststore.StackName(), "AwsSolutions-S10", "Compliant"},
+			{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG1", "Compliant"},
+			{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG2", "Compliant"},
+			{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG3", "Compliant"},
+			{*s.stacks.TPPAPI.StackName(), "AwsSolutions-APIG6", "Compliant"},
+		}
+		for _, tc := range cases {
+			t.Run(string(s.env)+"/"+tc.stack+"/"+tc.rule, func(t *testing.T) {
+				report := nagReport(t, s.outdir, tc.stack)
+				got, ok := report[tc.rule]
+				if !ok {
+					t.Fatalf("rule not in the report; report has %v", report)
+				}
+				if got != tc.compliance {
+					t.Errorf("compliance = %q, want %q", got, tc.compliance)
+				}
+			})
+		}
 	}
 }
 

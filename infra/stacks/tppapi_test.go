@@ -2,16 +2,12 @@ package stacks_test
 
 import (
 	"encoding/json"
-	"fmt"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
@@ -21,7 +17,7 @@ import (
 	"github.com/bank/devportal/shared/tpp"
 )
 
-// tppApp is one synthesis of the TPP API stack.
+// tppApp is the TPP API stack of one synthesis, with the stacks it uses.
 type tppApp struct {
 	settings stacks.TPPSettings
 	stacks   struct {
@@ -32,48 +28,16 @@ type tppApp struct {
 	template assertions.Template
 }
 
-var (
-	sandboxTPPOnce sync.Once
-	sandboxTPP     tppApp
-	sandboxTPPErr  error
-)
-
-// tppApps are the TPP API in both environments: production in the whole app of the other
-// tests, and the sandbox in an app of only the data, truststore and TPP API stacks.
+// tppApps are the TPP API in both environments, from the whole app of each.
 func tppApps(t *testing.T) []tppApp {
 	t.Helper()
-	s := synth(t)
-	sandboxTPPOnce.Do(func() {
-		defer func() {
-			if r := recover(); r != nil {
-				sandboxTPPErr = fmt.Errorf("synthesis: %v", r)
-			}
-		}()
-		cfg, err := testConfig()
-		if err != nil {
-			sandboxTPPErr = err
-			return
-		}
-		set := testTPP
-		set.Environment = org.Sandbox
-		set.DomainName = "sandbox-api.test.example"
-		a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(filepath.Join(outdir, "sandbox-tpp"))})
-		env := &awscdk.Environment{Region: jsii.String(cfg.Region)}
-		sandboxTPP.settings = set
-		sandboxTPP.stacks.data = stacks.NewDataStack(a, "sandbox-data", cfg, env)
-		sandboxTPP.stacks.truststore = stacks.NewTruststoreStack(a, "sandbox-truststore", env)
-		sandboxTPP.stacks.tpp = stacks.NewTPPAPIStack(a, "sandbox-tpp-api", stacks.TPPAPIProps{
-			Config: cfg, Env: env, Settings: set, Data: sandboxTPP.stacks.data,
-			Truststore: sandboxTPP.stacks.truststore, FunctionCode: placeholderCode,
-		})
-		sandboxTPP.template = assertions.Template_FromStack(sandboxTPP.stacks.tpp.Stack, nil)
-	})
-	if sandboxTPPErr != nil {
-		t.Fatal(sandboxTPPErr)
+	var out []tppApp
+	for _, s := range environments(t) {
+		a := tppApp{settings: s.tpp, template: s.tppAPI}
+		a.stacks.data, a.stacks.truststore, a.stacks.tpp = s.stacks.Data, s.stacks.Truststore, s.stacks.TPPAPI
+		out = append(out, a)
 	}
-	prod := tppApp{settings: testTPP, template: s.tppAPI}
-	prod.stacks.data, prod.stacks.truststore, prod.stacks.tpp = s.stacks.Data, s.stacks.Truststore, s.stacks.TPPAPI
-	return []tppApp{prod, sandboxTPP}
+	return out
 }
 
 // tmplResources are the template's resources of type typ, by logical ID.
@@ -130,7 +94,12 @@ func mustJSON(t *testing.T, v interface{}) string {
 }
 
 func TestTPPTruststoreBucket(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testTPPTruststoreBucket(t, s) })
+	}
+}
+
+func testTPPTruststoreBucket(t *testing.T, s *synthesized) {
 	buckets := tmplResources(s.truststore, "AWS::S3::Bucket")
 	id := s.stacks.Truststore.Resolve(s.stacks.Truststore.Bucket.BucketName()).(map[string]interface{})["Ref"].(string)
 	b := buckets[id]
@@ -177,7 +146,12 @@ func TestTPPExecuteAPIEndpointDisabled(t *testing.T) {
 // TestTPPAuthorizerOnMethods: every method but the health check is behind the REQUEST
 // authorizer, whose function is the stack's tpp-authorizer.
 func TestTPPAuthorizerOnMethods(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testTPPAuthorizerOnMethods(t, s) })
+	}
+}
+
+func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 	authID, auth := only(t, s.tppAPI, "AWS::ApiGateway::Authorizer")
 	ap := props(auth)
 	if ap["Type"] != "REQUEST" || ap["AuthorizerResultTtlInSeconds"] != 0.0 || ap["IdentitySource"] != "method.request.header.X-Request-ID" {
@@ -375,7 +349,12 @@ func TestTPPWAF(t *testing.T) {
 }
 
 func TestTPPAccessLogs(t *testing.T) {
-	s := synth(t)
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) { testTPPAccessLogs(t, s) })
+	}
+}
+
+func testTPPAccessLogs(t *testing.T, s *synthesized) {
 	_, stage := only(t, s.tppAPI, "AWS::ApiGateway::Stage")
 	p := props(stage)
 	logs := p["AccessLogSetting"].(map[string]interface{})

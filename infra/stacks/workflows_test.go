@@ -59,12 +59,12 @@ func otherConfig() (config.Config, error) {
 	return cfg, nil
 }
 
-// workflowApps are the workflows stack in two configurations: the whole app of the other
-// tests (testConfig), and an app of only the data, identity and workflows stacks
-// (otherConfig), which synthesizes in a fraction of the time the portal API takes.
+// workflowApps are the workflows stack in three configurations: the whole app of the
+// other tests (testConfig) in both environments, and an app of only the data, identity and
+// workflows stacks (otherConfig), which synthesizes in a fraction of the time the portal
+// API takes.
 func workflowApps(t *testing.T) []workflowApp {
 	t.Helper()
-	s := synth(t)
 	otherOnce.Do(func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -91,13 +91,14 @@ func workflowApps(t *testing.T) []workflowApp {
 	if otherErr != nil {
 		t.Fatal(otherErr)
 	}
-	return []workflowApp{
-		{
-			name: "testConfig", cfg: s.cfg, data: s.stacks.Data, identity: s.stacks.Identity, workflows: s.stacks.Workflows,
-			template: s.workflows, nag: s.annotations[*s.stacks.Workflows.StackName()],
-		},
-		otherApp,
+	var out []workflowApp
+	for _, s := range environments(t) {
+		out = append(out, workflowApp{
+			name: "testConfig/" + string(s.env), cfg: s.cfg, data: s.stacks.Data, identity: s.stacks.Identity,
+			workflows: s.stacks.Workflows, template: s.workflows, nag: s.annotations[*s.stacks.Workflows.StackName()],
+		})
 	}
+	return append(out, otherApp)
 }
 
 // only is the one resource of type typ in the template, with its logical ID.
@@ -327,7 +328,7 @@ func TestApprovalRole(t *testing.T) {
 }
 
 // TestWorkflowsNag fails on any AwsSolutions finding in the workflows stack without a
-// suppression, in both configurations (TestNag covers the whole app of testConfig).
+// suppression, in every configuration (TestNag covers the whole app in both environments).
 func TestWorkflowsNag(t *testing.T) {
 	rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	for _, a := range workflowApps(t) {

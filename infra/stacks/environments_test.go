@@ -1,0 +1,138 @@
+package stacks_test
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+
+	"github.com/bank/devportal/infra/stacks"
+	"github.com/bank/devportal/shared/tpp"
+)
+
+// TestEnvironments compares the whole app synthesized for the sandbox with the one for
+// production (the "environment" context value). Every stack but the TPP API must be the
+// same template, so what the other tests check in one environment holds in both; the TPP
+// API must differ in exactly what the environment decides: the usage plans (the catalog's
+// plans of that environment), the WAF rate limit derived from them, the environment its
+// authorizer admits, its domain, and the descriptions and deployment that name them.
+func TestEnvironments(t *testing.T) {
+	envs := environments(t)
+	prod, sandbox := envs[0], envs[1]
+	same := []struct {
+		name string
+		a, b assertions.Template
+	}{
+		{"data", prod.data, sandbox.data},
+		{"identity", prod.identity, sandbox.identity},
+		{"workflows", prod.workflows, sandbox.workflows},
+		{"portal API", prod.api, sandbox.api},
+		{"frontend", prod.frontend, sandbox.frontend},
+		{"truststore", prod.truststore, sandbox.truststore},
+		{"monitoring", prod.monitoring, sandbox.monitoring},
+	}
+	for _, tc := range same {
+		t.Run(tc.name+" is the same in both", func(t *testing.T) {
+			if diff := jsonDiff("", *tc.a.ToJSON(), *tc.b.ToJSON()); len(diff) > 0 {
+				t.Errorf("the template differs between production and the sandbox at %v", diff)
+			}
+		})
+	}
+
+	t.Run("TPP API differs only where the environment decides", func(t *testing.T) {
+		diff := jsonDiff("", *prod.tppAPI.ToJSON(), *sandbox.tppAPI.ToJSON())
+		apiID, _ := only(t, prod.tppAPI, "AWS::ApiGateway::RestApi")
+		domainID, _ := only(t, prod.tppAPI, "AWS::ApiGateway::DomainName")
+		stageID, _ := only(t, prod.tppAPI, "AWS::ApiGateway::Stage")
+		aclID, _ := only(t, prod.tppAPI, "AWS::WAFv2::WebACL")
+		authorizer := "/Resources/" + stacks.FunctionLogicalID(tpp.AuthorizerName) + "/Properties/"
+		allowed := map[string]bool{
+			"/Resources/" + apiID + "/Properties/Description":                                true,
+			"/Resources/" + domainID + "/Properties/DomainName":                              true,
+			"/Resources/" + stageID + "/Properties/DeploymentId/Ref":                         true,
+			"/Resources/" + aclID + "/Properties/Rules/1/Statement/RateBasedStatement/Limit": true,
+			authorizer + "Description":                                                       true,
+			authorizer + "Environment/Variables/" + tpp.EnvironmentVariable:                  true,
+			"/Outputs/TppApiUrl/Value":                                                       true,
+			"/Outputs/TppApiDomainTarget/Description":                                        true,
+		}
+		// The deployment's logical ID carries a hash of the API it deploys.
+		for _, s := range envs {
+			for id := range tmplResources(s.tppAPI, "AWS::ApiGateway::Deployment") {
+				allowed["/Resources/"+id] = true
+			}
+		}
+		var plans []string
+		for id := range tmplResources(prod.tppAPI, "AWS::ApiGateway::UsagePlan") {
+			for _, p := range []string{"Description", "UsagePlanName", "Quota/Limit", "Throttle/RateLimit", "Throttle/BurstLimit"} {
+				allowed["/Resources/"+id+"/Properties/"+p] = true
+			}
+			plans = append(plans, "/Resources/"+id+"/Properties/Quota/Limit", "/Resources/"+id+"/Properties/Throttle/RateLimit")
+		}
+		for _, path := range diff {
+			if !allowed[path] {
+				t.Errorf("the TPP API differs between production and the sandbox at %s", path)
+			}
+		}
+		// And the environment still decides each of these.
+		must := append([]string{
+			authorizer + "Environment/Variables/" + tpp.EnvironmentVariable,
+			"/Resources/" + aclID + "/Properties/Rules/1/Statement/RateBasedStatement/Limit",
+			"/Resources/" + domainID + "/Properties/DomainName",
+		}, plans...)
+		for _, path := range must {
+			if !slices.Contains(diff, path) {
+				t.Errorf("%s is the same in production and the sandbox", path)
+			}
+		}
+	})
+}
+
+// jsonDiff lists the paths (slash-separated keys and indexes under path) at which the
+// decoded JSON values a and b differ, sorted.
+func jsonDiff(path string, a, b interface{}) []string {
+	var out []string
+	switch av := a.(type) {
+	case map[string]interface{}:
+		bv, ok := b.(map[string]interface{})
+		if !ok {
+			return []string{path}
+		}
+		for k, v := range av {
+			out = append(out, jsonDiff(path+"/"+k, v, bv[k])...)
+		}
+		for k, v := range bv {
+			if _, ok := av[k]; !ok {
+				out = append(out, jsonDiff(path+"/"+k, nil, v)...)
+			}
+		}
+	case []interface{}:
+		bv, ok := b.([]interface{})
+		if !ok || len(av) != len(bv) {
+			return []string{path}
+		}
+		for i := range av {
+			out = append(out, jsonDiff(fmt.Sprintf("%s/%d", path, i), av[i], bv[i])...)
+		}
+	default:
+		if !reflect.DeepEqual(a, b) {
+			return []string{path}
+		}
+	}
+	slices.SortFunc(out, strings.Compare)
+	return out
+}
+
+func TestJSONDiff(t *testing.T) {
+	a := map[string]interface{}{"x": 1.0, "y": []interface{}{"a", "b"}, "z": map[string]interface{}{"k": true}}
+	b := map[string]interface{}{"x": 2.0, "y": []interface{}{"a", "c"}, "w": "new", "z": map[string]interface{}{"k": true}}
+	if got, want := jsonDiff("", a, b), []string{"/w", "/x", "/y/1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("jsonDiff = %v, want %v", got, want)
+	}
+	if got := jsonDiff("", a, a); len(got) != 0 {
+		t.Errorf("jsonDiff of equal values = %v", got)
+	}
+}
