@@ -119,6 +119,11 @@ type Store interface {
 	UpdateApp(ctx context.Context, before, after App, creds []Credential, audit org.AuditEntry, with ...workflow.Write) error
 	// AppWrites are UpdateApp's writes, for a transaction the workflow applies.
 	AppWrites(before, after App, creds []Credential) ([]workflow.Write, error)
+	// ProductWrites activate one product on the app and its credentials' access copies,
+	// whatever else changed in the app (for the workflow); creds must be all of them.
+	ProductWrites(app App, creds []Credential, productID, planID string) []workflow.Write
+	// TouchWrite moves the app's version on if it is still app's.
+	TouchWrite(app App) workflow.Write
 	// DeleteApp removes the app, revokes every credential, detaches every certificate and
 	// ends every subscription of it, all or nothing.
 	DeleteApp(ctx context.Context, a App, creds []Credential, certs []Certificate, subs []Subscription, audit org.AuditEntry) error

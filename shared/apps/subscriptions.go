@@ -195,10 +195,11 @@ func (s *Service) Subscribe(ctx context.Context, a org.Actor, orgID, appID strin
 	if err != nil {
 		return Subscription{}, err
 	}
+	// The app may not be deleted or changed by a read from before the request.
 	_, err = s.approvals.Submit(ctx, approval.Request{ID: sub.RequestID, Kind: KindSubscription, OrgID: orgID, OrgName: g.Name,
 		RequesterID: a.UserID, RequesterEmail: a.Email, Summary: fmt.Sprintf("Subscribe %s to %s (%s plan)", app.Name, p.Name, plan.Name),
 		Form: map[string]string{"appId": appID, "appName": app.Name, "environment": string(app.Environment), "productId": p.ID, "productName": p.Name,
-			"planId": plan.ID, "scopes": fmt.Sprint(p.Scopes)}}, w, audit)
+			"planId": plan.ID, "scopes": fmt.Sprint(p.Scopes)}}, w, audit, s.store.TouchWrite(app))
 	if errors.Is(err, apperr.ErrConflict) {
 		return Subscription{}, apperr.Fields(apperr.Field("productId", "duplicate", "A subscription to "+p.Name+" was requested at the same time."))
 	}
@@ -264,12 +265,7 @@ func (k subscriptionKind) Approve(ctx context.Context, r approval.Request, d app
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	after := app.clone()
-	after.Products[sub.ProductID] = sub.PlanID
-	writes, err := k.s.store.AppWrites(app, after, creds)
-	if err != nil {
-		return workflow.Effects{}, err
-	}
+	writes := k.s.store.ProductWrites(app, creds, sub.ProductID, sub.PlanID)
 	decision, err := k.s.subs.SubscriptionDecisionWrite(sub, SubscriptionActive, "", approval.Event{At: d.At, Actor: "Bank operations", Action: "approved", Comment: d.Comment})
 	if err != nil {
 		return workflow.Effects{}, err

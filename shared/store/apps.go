@@ -152,19 +152,51 @@ func (o *Orgs) credentialSet(c apps.Credential, set map[string]types.AttributeVa
 	return out
 }
 
+// credentialCount moves the app's credential count and version together: an update or
+// delete computed from an older list of credentials then fails instead of missing one.
+// Adding needs the version read (the new credential copies that access) and room.
 func (o *Orgs) credentialCount(app apps.App, delta int) workflow.Write {
 	cond := "attribute_exists(PK)"
-	values := map[string]types.AttributeValue{":d": num(delta)}
+	values := map[string]types.AttributeValue{":d": num(delta), ":one": num(1)}
 	if delta < 0 {
 		cond += " AND credentials > :one"
-		values[":one"] = num(1)
 	} else {
-		// The new credential copies the app's access: it must still be current.
-		cond += " AND version = :ver"
+		cond += " AND version = :ver AND credentials < :max"
 		values[":ver"] = num(app.Version)
+		values[":max"] = num(apps.MaxCredentials)
 	}
 	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(app.OrgID, app.ID)),
-		UpdateExpression: aws.String("SET credentials = credentials + :d"), ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}
+		UpdateExpression: aws.String("SET credentials = credentials + :d, version = version + :one"), ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}
+}
+
+// TouchWrite moves the app's version on if it is still the one read: a write that
+// depends on the app (a pending subscription) then conflicts with a delete or an update
+// computed before it.
+func (o *Orgs) TouchWrite(app apps.App) workflow.Write {
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(app.OrgID, app.ID)),
+		UpdateExpression: aws.String("SET #ver = #ver + :one"), ConditionExpression: aws.String("#ver = :ver"),
+		ExpressionAttributeNames:  map[string]string{"#ver": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":ver": num(app.Version)}}}
+}
+
+// ProductWrites add one active product to the app and to every credential's access copy
+// without depending on the rest of the app: a workflow decision applied a moment later
+// must not fail because the app was renamed meanwhile. The credential count must be the
+// one listed, so no copy is missed.
+func (o *Orgs) ProductWrites(app apps.App, creds []apps.Credential, productID, planID string) []workflow.Write {
+	names := map[string]string{"#p": productID}
+	writes := []workflow.Write{{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(app.OrgID, app.ID)),
+		UpdateExpression:          aws.String("SET products.#p = :plan, version = version + :one"),
+		ConditionExpression:       aws.String("credentials = :n"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":plan": s(planID), ":one": num(1), ":n": num(len(creds))}}}}
+	for _, c := range creds {
+		writes = append(writes, workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(ClientKey(c.ClientID)),
+			UpdateExpression: aws.String("SET #acc.products.#p = :plan"), ConditionExpression: aws.String("attribute_exists(PK)"),
+			ExpressionAttributeNames:  map[string]string{"#acc": "access", "#p": productID},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":plan": s(planID)}}})
+	}
+	return writes
 }
 
 // CreateAppWrites are the app (with one credential counted) and both copies of its

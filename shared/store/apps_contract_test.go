@@ -121,7 +121,7 @@ func TestAppStoreContract(t *testing.T) {
 				t.Fatal(err)
 			}
 			a, _ = o.GetApp(ctx, "o1", "a1")
-			if fmt.Sprint(a.RedirectURIs, a.Fingerprints, a.Version) != "[] [] 2" {
+			if fmt.Sprint(a.RedirectURIs, a.Fingerprints, a.Version) != "[] [] 3" {
 				t.Fatalf("emptied app = %+v", a)
 			}
 		}},
@@ -145,6 +145,40 @@ func TestAppStoreContract(t *testing.T) {
 			}
 			if _, err := o.Client(ctx, "c9"); err == nil {
 				t.Fatal("the refused credential was written")
+			}
+		}},
+		{"a credential added meanwhile makes updates, deletes and product grants from the older list fail", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			a, c := sampleApp(t, o, "o1", "a1", "c1")
+			late := apps.Credential{ClientID: "c2", AppID: "a1", OrgID: "o1", Name: "Late", SecretHash: "h", CreatedAt: t0, ResetAt: t0}
+			if err := o.AddCredential(ctx, a, late, audit("o1", "credential.added")); err != nil {
+				t.Fatal(err)
+			}
+			after := a
+			after.Name = "Renamed"
+			wantKind(t, o.UpdateApp(ctx, a, after, []apps.Credential{c}, audit("o1", "app.renamed")), apperr.ErrConflict, "CONFLICT")
+			wantKind(t, o.DeleteApp(ctx, a, []apps.Credential{c}, nil, nil, audit("o1", "app.deleted")), apperr.ErrConflict, "CONFLICT")
+			wantKind(t, apply(ctx, db, o.ProductWrites(a, []apps.Credential{c}, "ais", "sandbox")...), apperr.ErrConflict, "CONFLICT")
+			// With the full list the grant reaches both copies, whatever the app's version.
+			if err := apply(ctx, db, o.ProductWrites(a, []apps.Credential{c, late}, "ais", "sandbox")...); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"c1", "c2"} {
+				if got, _ := o.Client(ctx, id); fmt.Sprint(got.Access.Products) != "map[ais:sandbox oauth2:sandbox]" {
+					t.Fatalf("%s products = %v", id, got.Access.Products)
+				}
+			}
+		}},
+		{"credentials stop at the maximum", func(t *testing.T, o *store.Orgs, _ *countingDB) {
+			a, _ := sampleApp(t, o, "o1", "a1", "c1")
+			for i := 2; i <= apps.MaxCredentials+1; i++ {
+				a, _ = o.GetApp(ctx, "o1", "a1")
+				err := o.AddCredential(ctx, a, apps.Credential{ClientID: fmt.Sprintf("c%d", i), AppID: "a1", OrgID: "o1", Name: "n", SecretHash: "h", CreatedAt: t0, ResetAt: t0}, audit("o1", "credential.added"))
+				if i <= apps.MaxCredentials && err != nil {
+					t.Fatalf("credential %d: %v", i, err)
+				}
+				if i > apps.MaxCredentials {
+					wantKind(t, err, apperr.ErrConflict, "CONFLICT")
+				}
 			}
 		}},
 		{"the last credential stays", func(t *testing.T, o *store.Orgs, _ *countingDB) {
