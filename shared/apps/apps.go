@@ -127,8 +127,9 @@ type Store interface {
 	// DeleteApp removes the app, revokes every credential, detaches every certificate and
 	// ends every subscription of it, all or nothing.
 	DeleteApp(ctx context.Context, a App, creds []Credential, certs []Certificate, subs []Subscription, audit org.AuditEntry) error
-	// AddCredential adds a credential carrying the access of app (at its version).
-	AddCredential(ctx context.Context, app App, c Credential, audit org.AuditEntry) error
+	// AddCredential adds a credential carrying the access of app (at its version), with
+	// the given checks.
+	AddCredential(ctx context.Context, app App, c Credential, audit org.AuditEntry, with ...workflow.Write) error
 	ListCredentials(ctx context.Context, orgID, appID string) ([]Credential, error)
 	// Credential finds a credential by client ID (the TPP API's one-read lookup).
 	Credential(ctx context.Context, clientID string) (Credential, error)
@@ -158,8 +159,11 @@ type Directory interface {
 	GetOrganization(ctx context.Context, id string) (org.Organization, error)
 	ListMembers(ctx context.Context, orgID string) ([]org.Member, error)
 	AuditWrite(e org.AuditEntry) (workflow.Write, error)
-	// ActiveCheck holds a transaction to the organization still being active.
-	ActiveCheck(orgID string) workflow.Write
+	// OpenChecks hold a transaction to the organization being active with no offboarding
+	// waiting.
+	OpenChecks(orgID string) []workflow.Write
+	// OffboardingPending says whether an offboarding request of the organization waits.
+	OffboardingPending(ctx context.Context, orgID string) (bool, error)
 }
 
 // Approvals files requests for an operations decision.
@@ -229,6 +233,22 @@ func (s *Service) access(ctx context.Context, a org.Actor, orgID string, change 
 	return g, m, nil
 }
 
+// errOffboarding refuses what would let an app be called while offboarding waits.
+var errOffboarding = apperr.New(apperr.Conflict, "OFFBOARDING_PENDING", "An offboarding request waits for the bank's decision: no new apps, credentials or certificates meanwhile.")
+
+// open refuses, clearly, a change that creates a way to call the organization's apps
+// while its offboarding waits; the transaction's OpenChecks make it hold under races.
+func (s *Service) open(ctx context.Context, orgID string) ([]workflow.Write, error) {
+	pending, err := s.dir.OffboardingPending(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if pending {
+		return nil, errOffboarding
+	}
+	return s.dir.OpenChecks(orgID), nil
+}
+
 func (s *Service) audit(a org.Actor, orgID, action string, details map[string]string) org.AuditEntry {
 	return org.AuditEntry{OrgID: orgID, At: s.Now(), ActorID: a.UserID, Actor: a.Email, Action: action, Details: details}
 }
@@ -278,7 +298,11 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 	if err != nil {
 		return AppCreated{}, err
 	}
-	if err := s.store.CreateApp(ctx, app, cred, s.audit(a, orgID, "app.created", map[string]string{"appId": app.ID, "name": app.Name}), sub...); err != nil {
+	checks, err := s.open(ctx, orgID)
+	if err != nil {
+		return AppCreated{}, err
+	}
+	if err := s.store.CreateApp(ctx, app, cred, s.audit(a, orgID, "app.created", map[string]string{"appId": app.ID, "name": app.Name}), append(sub, checks...)...); err != nil {
 		return AppCreated{}, err
 	}
 	app.RedirectURIs, app.Fingerprints = []string{}, []string{} // stored as absent sets
@@ -398,7 +422,11 @@ func (s *Service) AddCredential(ctx context.Context, a org.Actor, orgID, appID s
 		return NewCredential{}, apperr.Fields(apperr.Field("name", "max", fmt.Sprintf("An app has at most %d credentials; revoke one first.", MaxCredentials)))
 	}
 	cred, secret := s.newCredential(orgID, appID, req.Name)
-	if err := s.store.AddCredential(ctx, app, cred, s.audit(a, orgID, "credential.added", map[string]string{"appId": appID, "clientId": cred.ClientID})); err != nil {
+	checks, err := s.open(ctx, orgID)
+	if err != nil {
+		return NewCredential{}, err
+	}
+	if err := s.store.AddCredential(ctx, app, cred, s.audit(a, orgID, "credential.added", map[string]string{"appId": appID, "clientId": cred.ClientID}), checks...); err != nil {
 		return NewCredential{}, err
 	}
 	return NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}, nil

@@ -154,6 +154,11 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if err != nil {
 		return Certificate{}, err
 	}
+	checks, err := s.open(ctx, orgID)
+	if err != nil {
+		return Certificate{}, err
+	}
+	writes = append(writes, checks...)
 	if _, err := s.update(ctx, app, s.audit(a, orgID, "certificate.attached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}),
 		func(x *App) { x.Fingerprints = append(x.Fingerprints, c.Fingerprint) }, writes...); err != nil {
 		return Certificate{}, err

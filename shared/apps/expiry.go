@@ -155,6 +155,11 @@ func (s *Service) IssueSandboxCertificate(ctx context.Context, a org.Actor, orgI
 	if err != nil {
 		return SandboxCertificate{}, err
 	}
+	checks, err := s.open(ctx, orgID)
+	if err != nil {
+		return SandboxCertificate{}, err
+	}
+	writes = append(writes, checks...)
 	if _, err := s.update(ctx, app, s.audit(a, orgID, "certificate.issued", map[string]string{"appId": appID, "fingerprint": c.Fingerprint, "subject": c.Subject}),
 		func(x *App) { x.Fingerprints = append(x.Fingerprints, c.Fingerprint) }, writes...); err != nil {
 		return SandboxCertificate{}, err

@@ -232,7 +232,7 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 		return workflow.Effects{}, err
 	}
 	// An organization offboarded meanwhile gets no app that could be called.
-	writes = append(append(append(writes, subWrites...), attach...), status, k.s.dir.ActiveCheck(r.OrgID))
+	writes = append(append(append(append(writes, subWrites...), attach...), status), k.s.dir.OpenChecks(r.OrgID)...)
 	return k.s.decisionEffects(writes, r, d, "golive.approved", sandbox.Name+" is live",
 		fmt.Sprintf("The bank approved production access for %s. Its production app is ready in %s: open it to generate the production client secret, which is shown once.", sandbox.Name, prodOrg.Name),
 		k.s.appLink(app.OrgID, app.ID))

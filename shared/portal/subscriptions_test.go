@@ -434,6 +434,10 @@ func TestOffboardingEndsAppAccess(t *testing.T) {
 	}
 
 	r = h.call(owner.client, "POST", "/api/organizations/"+orgID+"/offboarding", map[string]any{"reason": "Closing.", "confirm": true}).expect(t, 202, "")
+	// While it waits, nothing new can call the organization's apps (the cleanup could miss it).
+	h.call(owner.client, "POST", "/api/organizations/"+orgID+"/apps", map[string]any{"name": "Late app"}).expect(t, 409, "OFFBOARDING_PENDING")
+	h.call(owner.client, "POST", appPath+"/credentials", map[string]any{"name": "Late"}).expect(t, 409, "OFFBOARDING_PENDING")
+	h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 409, "OFFBOARDING_PENDING")
 	h.decide(h.ops(), r.body["id"].(string), "approve", "Confirmed.").expect(t, 202, "")
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -294,7 +294,7 @@ func (o *Orgs) DeleteApp(ctx context.Context, a apps.App, creds []apps.Credentia
 }
 
 // AddCredential adds a credential carrying the access of app, which must not have changed.
-func (o *Orgs) AddCredential(ctx context.Context, app apps.App, c apps.Credential, audit org.AuditEntry) error {
+func (o *Orgs) AddCredential(ctx context.Context, app apps.App, c apps.Credential, audit org.AuditEntry, with ...workflow.Write) error {
 	cw, err := o.credentialWrites(app, c)
 	if err != nil {
 		return err
@@ -303,7 +303,7 @@ func (o *Orgs) AddCredential(ctx context.Context, app apps.App, c apps.Credentia
 	if err != nil {
 		return err
 	}
-	return o.transact(ctx, errChanged, append(cw, o.credentialCount(app, 1), au)...)
+	return o.transact(ctx, errChanged, append(append(cw, o.credentialCount(app, 1), au), with...)...)
 }
 
 // ListCredentials lists an app's credentials (consistent read under the organization).

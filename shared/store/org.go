@@ -499,10 +499,25 @@ func (o *Orgs) StatusWrite(orgID string, from []org.Status, to org.Status, set m
 		ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
 }
 
-// ActiveCheck is a transaction's check that the organization is still active.
-func (o *Orgs) ActiveCheck(orgID string) workflow.Write {
-	return workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(OrgKey(orgID)), ConditionExpression: aws.String("#s = :active"),
-		ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":active": s(string(org.StatusActive))}}}
+// OpenChecks hold a transaction to the organization being active with no offboarding
+// waiting: what creates a way to call its apps must not slip past an offboarding, whose
+// cleanup lists those ways when operations decide it.
+func (o *Orgs) OpenChecks(orgID string) []workflow.Write {
+	return []workflow.Write{
+		{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(OrgKey(orgID)), ConditionExpression: aws.String("#s = :active"),
+			ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":active": s(string(org.StatusActive))}}},
+		{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(PendingKey(orgID, org.KindOffboarding)), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+	}
+}
+
+// OffboardingPending says whether an offboarding request of the organization waits.
+func (o *Orgs) OffboardingPending(ctx context.Context, orgID string) (bool, error) {
+	var k Key
+	err := o.get(ctx, PendingKey(orgID, org.KindOffboarding), &k, "pending offboarding")
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Audit returns an organization's audit trail, newest first ("" for every organization).
