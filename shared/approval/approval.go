@@ -73,6 +73,9 @@ type Kind interface {
 	Approve(ctx context.Context, r Request, d Decision) (workflow.Effects, error)
 	Reject(ctx context.Context, r Request, d Decision) (workflow.Effects, error)
 	Expire(r Request) (workflow.Effects, error)
+	// Fail returns what a decision that could not be applied releases (what the pending
+	// request held), with at least one write; the request itself is marked FAILED.
+	Fail(r Request) (workflow.Effects, error)
 }
 
 // Store keeps requests.

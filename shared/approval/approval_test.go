@@ -39,6 +39,9 @@ func (k markKind) Reject(_ context.Context, r approval.Request, _ approval.Decis
 func (k markKind) Expire(r approval.Request) (workflow.Effects, error) {
 	return k.mark(r.ID, "expired")
 }
+func (k markKind) Fail(r approval.Request) (workflow.Effects, error) {
+	return k.mark(r.ID, "failed")
+}
 
 // brokenKind approves with a write whose condition cannot hold.
 type brokenKind struct{ markKind }
@@ -192,6 +195,14 @@ func TestDecisions(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.waitStatus(r.ID, approval.Failed)
+		// What the request held is released.
+		deadline := time.Now().Add(10 * time.Second)
+		for !f.marked(r.ID, "failed") {
+			if time.Now().After(deadline) {
+				t.Fatal("the failure writes were not applied")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if _, err := f.svc.Reject(ctx, r.ID, approval.Decision{ActorID: "ops1", Comment: "no"}); code(err) != "REQUEST_FAILED" {
 			t.Fatalf("decision on a failed request: %v", err)
 		}

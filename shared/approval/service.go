@@ -76,7 +76,11 @@ func (s *Service) start(ctx context.Context, r Request) error {
 	if expiry.TransactItems, err = prepend(closeW, expiry.TransactItems); err != nil {
 		return err
 	}
-	arn, err := s.engine.Start(ctx, r.ID, workflow.Input{Request: s.keyOf(r.ID), OnTimeout: expiry})
+	failure, err := kind.Fail(r)
+	if err != nil {
+		return err
+	}
+	arn, err := s.engine.Start(ctx, r.ID, workflow.Input{Request: s.keyOf(r.ID), OnTimeout: expiry, OnFailure: failure})
 	if errors.Is(err, workflow.ErrAlreadyStarted) {
 		return nil
 	}

@@ -280,13 +280,20 @@ func (s *Service) newCredential(orgID, appID, name string) (Credential, string) 
 	return Credential{ClientID: token(16), AppID: appID, OrgID: orgID, Name: name, SecretHash: hashSecret(secret), CreatedAt: now, ResetAt: now}, secret
 }
 
-// Create registers an app with a first credential (owners, administrators, developers),
-// subscribed to the authorization server. Its name is what the bank's customers see on
+// errProductionByGoLive keeps production apps to the reviewed path (seeds 001, 002).
+var errProductionByGoLive = apperr.New(apperr.Conflict, "PRODUCTION_BY_GO_LIVE", "Production apps are created by going live: build and test the app in your sandbox organization, then ask for production access there.")
+
+// Create registers a sandbox app with a first credential (owners, administrators,
+// developers), subscribed to the authorization server; production apps come from going
+// live. Its name is what the bank's customers see on
 // the consent page.
 func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req NameRequest) (AppCreated, error) {
 	g, _, err := s.access(ctx, a, orgID, true)
 	if err != nil {
 		return AppCreated{}, err
+	}
+	if g.Environment == org.Production {
+		return AppCreated{}, errProductionByGoLive
 	}
 	req.Name = strings.TrimSpace(req.Name)
 	if errs := validation.Struct(req); len(errs) > 0 {

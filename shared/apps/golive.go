@@ -167,7 +167,7 @@ func (k goLiveKind) status(r approval.Request, to approval.Status, prodAppID, re
 
 func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
 	if r.Step+1 < len(GoLiveSteps) {
-		audit, err := k.s.dir.AuditWrite(org.AuditEntry{OrgID: r.OrgID, At: d.At, ActorID: d.ActorID, Actor: d.Actor, Action: "golive.step_approved", RequestID: r.ID,
+		audit, err := k.s.dir.AuditWrite(org.AuditEntry{OrgID: r.OrgID, At: d.At, ActorID: d.ActorID, Actor: d.Actor, Action: "golive.step.approved", RequestID: r.ID,
 			Details: map[string]string{"appId": r.Form["appId"], "step": GoLiveSteps[r.Step]}})
 		if err != nil {
 			return workflow.Effects{}, err
@@ -189,9 +189,15 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 	if err != nil {
 		return workflow.Effects{}, err
 	}
+	// Told to operations now rather than failing in the workflow a moment later.
 	cert, err := k.s.certs.GetCertificate(ctx, r.OrgID, r.Form["certificate"])
-	if err != nil {
-		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_GONE", "The certificate of this request was removed from the production organization; the requester has to ask again.")
+	switch {
+	case err != nil:
+		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_GONE", "The certificate of this request was removed from the production organization: reject the request so the requester can ask again.")
+	case cert.AppID != "":
+		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_TAKEN", "Another app now uses the certificate of this request: reject the request so the requester can ask again with another one.")
+	case d.At.After(cert.NotAfter):
+		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_EXPIRED", "The certificate of this request has expired: reject the request so the requester can ask again with a valid one.")
 	}
 	app := App{ID: token(8), OrgID: r.OrgID, Name: sandbox.Name, Environment: org.Production, CreatedAt: d.At, CreatedBy: r.RequesterEmail,
 		RedirectURIs: strings.Fields(r.Form["redirectUris"]), Fingerprints: []string{cert.Fingerprint}, SandboxAppID: sandbox.ID}
@@ -245,6 +251,16 @@ func (k goLiveKind) Reject(_ context.Context, r approval.Request, d approval.Dec
 	}
 	return k.s.decisionEffects([]workflow.Write{status}, r, d, "golive.rejected", r.Form["appName"]+" was not approved for production",
 		fmt.Sprintf("The bank did not approve production access for %s. The reason given: %s", r.Form["appName"], d.Comment),
+		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"]))
+}
+
+func (k goLiveKind) Fail(r approval.Request) (workflow.Effects, error) {
+	const reason = "The bank's decision could not be applied, because something it needed changed at the same time (for example the certificate). Ask again."
+	status, err := k.status(r, approval.Failed, "", reason)
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	return k.s.failureEffects([]workflow.Write{status}, r, "Production access for "+r.Form["appName"]+" could not be completed", reason,
 		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"]))
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/bank/devportal/shared/apperr"
 	"github.com/bank/devportal/shared/org"
@@ -29,12 +30,18 @@ func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
 	if len(raw) > 2048 {
 		return fail("max", "Use at most 2048 characters.")
 	}
+	if strings.IndexFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return fail("whitespace", "Remove the spaces and control characters: a redirect URI has none.")
+	}
 	if strings.Contains(raw, "*") {
 		return fail("wildcard", "Wildcards are not allowed: register each redirect URI exactly.")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" {
 		return fail("absolute", "Enter an absolute URI such as https://app.example/callback.")
+	}
+	if u.User != nil {
+		return fail("userinfo", "Remove the user name and password (user:password@): redirect URIs cannot carry them.")
 	}
 	if u.Fragment != "" || strings.Contains(raw, "#") {
 		return fail("fragment", "Remove the fragment (#…): redirect URIs cannot have one.")

@@ -24,6 +24,10 @@ func TestCheckRedirectURI(t *testing.T) {
 		{"app.example/callback", org.Sandbox, "absolute"},
 		{"", org.Sandbox, "required"},
 		{"ftp://app.example/x", org.Sandbox, "https"},
+		{"https://app.example/cb x", org.Production, "whitespace"},
+		{"https://app.example/cb\n", org.Sandbox, "whitespace"},
+		{"https://app.example/cb\x00", org.Sandbox, "whitespace"},
+		{"https://user:secret@app.example/cb", org.Production, "userinfo"},
 	}
 	for _, c := range cases {
 		t.Run(string(c.env)+" "+c.uri, func(t *testing.T) {

@@ -299,6 +299,33 @@ func (k subscriptionKind) Expire(r approval.Request) (workflow.Effects, error) {
 		fmt.Sprintf("The request to subscribe %s to %s expired before the bank decided it. %s", r.Form["appName"], r.Form["productName"], reason))
 }
 
+func (k subscriptionKind) Fail(r approval.Request) (workflow.Effects, error) {
+	const reason = "The bank's decision could not be applied, because the app changed at the same time. Subscribe again."
+	sub := Subscription{OrgID: r.OrgID, AppID: r.Form["appId"], ProductID: r.Form["productId"], RequestID: r.ID}
+	decision, err := k.s.subs.SubscriptionDecisionWrite(sub, SubscriptionRejected, reason, approval.Event{At: r.CreatedAt, Actor: "system", Action: "not applied"})
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	return k.s.failureEffects([]workflow.Write{decision}, r, "The subscription of "+r.Form["appName"]+" could not be completed", reason,
+		k.s.appLink(r.OrgID, r.Form["appId"]))
+}
+
+// failureEffects are writes releasing what a request held, and the email telling the
+// requester (no audit entry: the request's own history records the failure).
+func (s *Service) failureEffects(writes []workflow.Write, r approval.Request, subject, text, link string) (workflow.Effects, error) {
+	items, err := workflow.Transaction(writes...)
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	return workflow.Effects{TransactItems: items, Mail: &workflow.Mail{
+		To:      []string{r.RequesterEmail},
+		Subject: subject,
+		Text:    text + "\n\nSee the app: " + link + "\n\nOpen Banking Developer Portal",
+		HTML: fmt.Sprintf(`<p>%s</p><p><a href="%s">See the app</a></p><p>Open Banking Developer Portal</p>`,
+			html.EscapeString(text), html.EscapeString(link)),
+	}}, nil
+}
+
 // requestEffects adds the audit entry of a decision to its writes and tells the requester.
 func (s *Service) requestEffects(writes []workflow.Write, r approval.Request, d approval.Decision, action, subject, text string) (workflow.Effects, error) {
 	return s.decisionEffects(writes, r, d, action, subject, text, s.appLink(r.OrgID, r.Form["appId"]))

@@ -58,6 +58,17 @@ func (k onboardingKind) Expire(r approval.Request) (workflow.Effects, error) {
 		fmt.Sprintf("The onboarding request of %s expired before the bank decided it. %s", r.OrgName, reason))
 }
 
+func (k onboardingKind) Fail(r approval.Request) (workflow.Effects, error) {
+	reason := "%s Submit the onboarding again."
+	status := k.s.store.StatusWrite(r.OrgID, []Status{StatusPending}, StatusRejected, map[string]string{"reason": fmt.Sprintf(reason, errNotApplied)})
+	release := k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"])
+	return k.effects([]workflow.Write{status, release}, r, fmt.Sprintf("The onboarding of %s could not be completed", r.OrgName),
+		fmt.Sprintf(reason, errNotApplied))
+}
+
+// errNotApplied is what a requester is told when a decision could not be applied.
+const errNotApplied = "The bank's decision could not be applied, because something changed at the same time."
+
 func (k onboardingKind) effects(writes []workflow.Write, r approval.Request, subject, text string) (workflow.Effects, error) {
 	return k.s.effects(writes, r, subject, text)
 }
@@ -224,6 +235,11 @@ func (k changeKind) Expire(r approval.Request) (workflow.Effects, error) {
 	}
 	return k.s.effects([]workflow.Write{audit, k.s.store.PendingRelease(r.OrgID, r.Kind)}, r, r.Summary+": expired",
 		fmt.Sprintf("Your request for %s (%s) expired before the bank decided it. Submit it again if it still applies.", r.OrgName, r.Summary))
+}
+
+func (k changeKind) Fail(r approval.Request) (workflow.Effects, error) {
+	return k.s.effects([]workflow.Write{k.s.store.PendingRelease(r.OrgID, r.Kind)}, r, r.Summary+": not completed",
+		fmt.Sprintf("Your request for %s (%s) could not be completed. %s Submit it again if it still applies.", r.OrgName, r.Summary, errNotApplied))
 }
 
 func renameKind(s *Service) changeKind {

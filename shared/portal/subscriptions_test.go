@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,6 +37,24 @@ func (h *harness) productionOrg(owner *http.Client, roles ...string) string {
 	h.decide(h.ops(), r.body["request"].(map[string]any)["id"].(string), "approve", "ok").expect(h.t, 202, "")
 	h.eventually(owner, "GET", "/api/organizations/"+orgID, nil, func(r response) bool { return r.body["status"] == "ACTIVE" })
 	return orgID
+}
+
+// liveApp takes a new sandbox app live into prodOrg, operations approving both steps, and
+// returns the production app's path. Its redirect URI is https://live.example/start.
+func (h *harness) liveApp(c *http.Client, sandboxOrg, prodOrg string) string {
+	h.t.Helper()
+	appPath, _, _ := h.newApp(c, sandboxOrg, "Live app")
+	cert := h.uploadCertificate(c, prodOrg, 90*24*time.Hour)
+	r := h.call(c, "POST", appPath+"/go-live", map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://live.example/start"}, "certificate": cert}).expect(h.t, 202, "")
+	ops, id := h.ops(), r.body["id"].(string)
+	h.decide(ops, id, "approve", "Reviewed.").expect(h.t, 202, "")
+	h.eventually(ops, "GET", "/api/ops/requests/"+id, nil, func(r response) bool { return r.body["request"].(map[string]any)["status"] == "PENDING" })
+	h.decide(ops, id, "approve", "Contract signed.").expect(h.t, 202, "")
+	r = h.eventually(c, "GET", appPath, nil, func(r response) bool {
+		g, _ := r.body["app"].(map[string]any)["goLive"].(map[string]any)
+		return g != nil && g["status"] == "APPROVED"
+	})
+	return "/api/organizations/" + prodOrg + "/apps/" + r.body["app"].(map[string]any)["goLive"].(map[string]any)["productionAppId"].(string)
 }
 
 // newApp registers a sandbox app and returns its path, client ID and secret.
@@ -317,6 +336,17 @@ func TestGoLive(t *testing.T) {
 	if r := h.call(owner.client, "GET", "/api/organizations/"+prodOrg+"/apps", nil).expect(t, 200, ""); len(r.body["apps"].([]any)) != 1 {
 		t.Fatalf("production apps = %s", r.raw)
 	}
+
+	// A certificate taken by another app before the last step: operations are told at once.
+	third, _, _ := h.newApp(owner.client, sandboxOrg, "Third app")
+	cert3 := h.uploadCertificate(owner.client, prodOrg, 90*24*time.Hour)
+	r = h.call(owner.client, "POST", third+"/go-live", map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://third.example/cb"}, "certificate": cert3}).expect(t, 202, "")
+	thirdRequest := r.body["id"].(string)
+	h.decide(ops, thirdRequest, "approve", "Reviewed.").expect(t, 202, "")
+	h.eventually(ops, "GET", "/api/ops/requests/"+thirdRequest, nil, func(r response) bool { return r.body["request"].(map[string]any)["status"] == "PENDING" })
+	h.call(owner.client, "POST", prodPath+"/certificates", map[string]any{"sha256Fingerprint": cert3}).expect(t, 200, "")
+	h.decide(ops, thirdRequest, "approve", "Contract signed.").expect(t, 409, "CERTIFICATE_TAKEN")
+	h.decide(ops, thirdRequest, "reject", "Choose a certificate no other app uses.").expect(t, 202, "")
 }
 
 func TestGoLiveExpires(t *testing.T) {
@@ -392,8 +422,11 @@ func TestSandboxCertificateForApp(t *testing.T) {
 
 	// Production apps get no sandbox certificates.
 	prodOrg := h.productionOrg(owner.client, "AIS")
-	prodApp, _, _ := h.newApp(owner.client, prodOrg, "Live app")
+	h.call(owner.client, "POST", "/api/organizations/"+prodOrg+"/apps", map[string]any{"name": "Live app"}).expect(t, 409, "PRODUCTION_BY_GO_LIVE")
+	prodApp := h.liveApp(owner.client, orgID, prodOrg)
 	h.call(owner.client, "POST", prodApp+"/certificates/sandbox", nil).expect(t, 409, "SANDBOX_ONLY")
+	// Without its redirect URI and certificate a production app cannot use PSD2 products.
+	h.call(owner.client, "DELETE", prodApp+"/redirect-uris?uri="+url.QueryEscape("https://live.example/start"), nil).expect(t, 204, "")
 	// In production, PSD2 products need the redirect URI and the certificate first.
 	r = h.call(owner.client, "POST", prodApp+"/subscriptions", map[string]any{"productId": "ais", "planId": "production"}).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[productId:notReady]" {
@@ -407,7 +440,6 @@ func TestSandboxCertificateForApp(t *testing.T) {
 		}
 	}
 	h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": "https://live.example/cb"}).expect(t, 201, "")
-	h.call(owner.client, "POST", prodApp+"/certificates", map[string]any{"sha256Fingerprint": h.uploadCertificate(owner.client, prodOrg, 90*24*time.Hour)}).expect(t, 200, "")
 	if r := h.call(owner.client, "POST", prodApp+"/subscriptions", map[string]any{"productId": "ais", "planId": "production"}).expect(t, 201, ""); r.body["status"] != "ACTIVE" {
 		t.Fatalf("production AIS = %s", r.raw)
 	}

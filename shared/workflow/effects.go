@@ -48,10 +48,14 @@ type Request struct {
 	SK string `json:"sk"`
 }
 
-// Input is an execution's input: the request and what to do if nobody decides in time.
+// Input is an execution's input: the request, what to do if nobody decides in time, and
+// what to do if a decision cannot be applied.
 type Input struct {
 	Request   Request `json:"request"`
 	OnTimeout Effects `json:"onTimeout"`
+	// OnFailure is applied when a decision's writes cannot be: it releases what the
+	// request held, so nothing stays pending for ever.
+	OnFailure Effects `json:"onFailure"`
 }
 
 // Write is one write of an Effects transaction, in the SDK's terms; ToWire turns it into

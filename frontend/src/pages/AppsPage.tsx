@@ -147,7 +147,14 @@ function AppsView({ orgId }: { orgId: string }) {
         )}
       </section>
 
-      {perms.change && <RegisterAppForm org={o} />}
+      {perms.change && o.environment === "production" && (
+        <p id="production-apps-note" className="hint">
+          Production apps are created by going live: register and test the app in your sandbox organization, then ask for
+          production access from its page. The bank reviews the request and, once the contract is signed, creates the
+          production app here.
+        </p>
+      )}
+      {perms.change && o.environment !== "production" && <RegisterAppForm org={o} />}
 
       <section id="org-certificates" aria-labelledby="org-certificates-heading" className="section">
         <h2 id="org-certificates-heading">mTLS certificates</h2>
