@@ -144,6 +144,9 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if c.AppID != "" {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attached", "This certificate belongs to another app; a certificate identifies one app."))
 	}
+	if _, err := s.certs.Fingerprint(ctx, c.Fingerprint); err == nil {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attachedElsewhere", "An app of another organization presents this certificate; a certificate identifies one app. Use your own certificate."))
+	}
 	if s.Now().After(c.NotAfter) {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "expired", "This certificate expired on "+c.NotAfter.Format("2 January 2006")+"; upload a valid one."))
 	}

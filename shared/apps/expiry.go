@@ -54,10 +54,14 @@ func (s *Service) RemindExpiringCertificates(ctx context.Context) (ExpiryResult,
 		if !ok {
 			continue
 		}
-		if err := s.warnExpiry(ctx, c, daysLeft); err != nil {
+		sent, err := s.warnExpiry(ctx, c, daysLeft)
+		if err != nil {
 			res.Failed++
 			slog.ErrorContext(ctx, "certificate expiry warning not sent", "fingerprint", c.Fingerprint, "orgId", c.OrgID, "error", err.Error())
 			continue
+		}
+		if !sent {
+			continue // the organization is not active: nobody to warn
 		}
 		// Marked after sending: a failure to mark repeats the warning rather than losing it.
 		if err := s.certs.MarkWarned(ctx, c, due); err != nil {
@@ -68,17 +72,16 @@ func (s *Service) RemindExpiringCertificates(ctx context.Context) (ExpiryResult,
 	return res, nil
 }
 
-func (s *Service) warnExpiry(ctx context.Context, c Certificate, daysLeft int) error {
+// warnExpiry mails the warning; it sends nothing (false) for an organization that is not
+// active.
+func (s *Service) warnExpiry(ctx context.Context, c Certificate, daysLeft int) (bool, error) {
 	g, err := s.dir.GetOrganization(ctx, c.OrgID)
-	if err != nil {
-		return err
-	}
-	if g.Status != org.StatusActive {
-		return nil
+	if err != nil || g.Status != org.StatusActive {
+		return false, err
 	}
 	members, err := s.dir.ListMembers(ctx, c.OrgID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	when := fmt.Sprintf("in %d days", daysLeft)
 	if daysLeft == 1 {
@@ -99,10 +102,10 @@ func (s *Service) warnExpiry(ctx context.Context, c Certificate, daysLeft int) e
 			continue
 		}
 		if err := s.mail.SendMail(ctx, m.Email, subject, text+"\n\nManage the certificates: "+link+"\n\nOpen Banking Developer Portal", body); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // SandboxCertificate is an mTLS certificate the sandbox CA issued for an app, with its

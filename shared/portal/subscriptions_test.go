@@ -411,6 +411,14 @@ func TestSandboxCertificateForApp(t *testing.T) {
 	if owner, err := h.api.Apps.CertificateOwner(context.Background(), fp); err != nil || "/api/organizations/"+orgID+"/apps/"+owner.AppID != appPath {
 		t.Fatalf("owner = %+v, %v", owner, err)
 	}
+	// Another organization can upload the public certificate but not present it too.
+	other := h.person("other")
+	otherOrg, _ := h.activeOrg(other.client)
+	otherApp, _, _ := h.newApp(other.client, otherOrg, "Copycat")
+	h.call(other.client, "POST", "/api/organizations/"+otherOrg+"/certificates", map[string]any{"certificate": r.body["certificatePem"]}).expect(t, 201, "")
+	if r := h.call(other.client, "POST", otherApp+"/certificates", map[string]any{"sha256Fingerprint": fp}).expect(t, 400, "VALIDATION_FAILED"); fmt.Sprint(r.fields()) != "[sha256Fingerprint:attachedElsewhere]" {
+		t.Fatalf("fields = %v", r.fields())
+	}
 	h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 201, "")
 	h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 409, "MAX_CERTIFICATES")
 	// An uploaded certificate in use cannot be deleted; a free one can.
