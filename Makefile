@@ -18,7 +18,8 @@ help:
 	@echo "make lint     gofmt, go vet, staticcheck"
 	@echo "make bench    benchmarks with their figures (client-ID lookup: DynamoDB calls per lookup)"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
-	@echo "make synth    synthesize the CDK stacks into cdk.out/"
+	@echo "make synth    synthesize the CDK stacks into cdk.out/ (after build and frontend; CONTEXT='-c key=value ...')"
+	@echo "make invoke-<function>  run one function with events/<function>.json under SAM local (needs Docker)"
 
 ## Dependencies: each installs only what is missing. Go modules are fetched by `go build`
 ## as needed; go-deps fetches all of them (the CDK bindings are large) for the tests.
@@ -84,13 +85,24 @@ build:
 	done
 	@ls -l $(LOCAL)/build/*/bootstrap | awk '{printf "%-32s %6.1f MiB\n", $$9, $$5/1048576}'
 
-synth: build
-	go run ./infra
+# The templates need every function's binary (build) and the built SPA (frontend), which
+# CDK stages into cdk.out/ as assets. Context values as for the CDK CLI, e.g.
+#   make synth CONTEXT='-c environment=production -c tppDomainName=api.bank.example ...'
+# (README, Deploying); cdk.json holds the defaults, which leave the TPP API out.
+CONTEXT ?=
+synth: build frontend
+	go run ./infra $(CONTEXT)
 
-# sam local invoke addresses a function by its logical ID: the route name in PascalCase
-# followed by "Function" (stacks.FunctionLogicalID), e.g. auth-signup -> AuthSignupFunction.
+# sam local invoke addresses a function by its logical ID: the name in PascalCase followed
+# by "Function" (stacks.FunctionLogicalID), e.g. auth-signup -> AuthSignupFunction, in the
+# template that defines it: the portal API's, or the TPP API's for tpp-authorizer (which
+# `make synth` writes only with the TPP context values in CONTEXT).
 invoke-%: synth
-	sam local invoke "$$(echo '$*' | awk -F- '{for (i = 1; i <= NF; i++) printf "%s%s", toupper(substr($$i, 1, 1)), substr($$i, 2); print "Function"}')" --event events/$*.json
+	@id="$$(echo '$*' | awk -F- '{for (i = 1; i <= NF; i++) printf "%s%s", toupper(substr($$i, 1, 1)), substr($$i, 2); print "Function"}')"; \
+	tmpl="$$(grep -l "\"$$id\": {" cdk.out/*.template.json | head -n 1)"; \
+	test -n "$$tmpl" || { echo "no template in cdk.out/ defines $$id; tpp-authorizer needs CONTEXT with the tpp* values (README, Deploying)"; exit 1; }; \
+	echo "sam local invoke $$id -t $$tmpl --event events/$*.json"; \
+	sam local invoke "$$id" -t "$$tmpl" --event events/$*.json
 
 clean:
 	rm -rf $(LOCAL) cdk.out frontend/dist

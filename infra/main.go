@@ -1,19 +1,28 @@
 // Command infra is the portal's CDK app. `cdk synth` runs it through cdk.json; run on its own
-// (`go run ./infra`) it writes the templates to cdk.out/ and exits non-zero when a stack has
-// an error annotation, such as an unsuppressed cdk-nag finding.
+// (`go run ./infra`, which `make synth` does) it writes the templates to cdk.out/ and exits
+// non-zero when a stack has an error annotation, such as an unsuppressed cdk-nag finding.
 //
 // Run `make build` and `make frontend` first: each function's code is its linux/arm64
 // binary in .local/build/<name>/bootstrap, and the frontend stack uploads the SPA built
 // into frontend/dist (or FRONTEND_DIR); CDK stages both into cdk.out/ as assets. Both
 // commands run from the repository root, where cdk.json is.
+//
+// The deployment's context values (contextKeys) come, as the CDK CLI reads them, from
+// `-c key=value` arguments, then the "context" of cdk.json (which holds every key with its
+// default), then cdk.context.json. Under the CLI, the CLI passes them; run on its own, the
+// command reads the same files and takes the same -c arguments (`make synth CONTEXT='-c
+// key=value ...'`), so that both write the same templates.
 package main
 
 //lint:file-ignore SA1019 CDK v2.270's Go bindings expose synthesis messages only through the cxapi types marked deprecated.
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -46,26 +55,39 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "infra: no %s/index.html: run `make frontend` first (FRONTEND_DIR names another build)\n", frontendDir())
 		return 2
 	}
-	props := &awscdk.AppProps{
+	context := map[string]interface{}{
 		// What the CDK CLI turns on by default, so that `go run ./infra` writes the same
 		// templates as `cdk synth`: SAM local finds a function's code through its
 		// aws:asset:path metadata (the staged copy of .local/build/<name> in cdk.out/)
 		// and recognizes a CDK template by aws:cdk:path. The CLI's own context wins.
-		Context: &map[string]interface{}{
-			"aws:cdk:enable-asset-metadata": true,
-			"aws:cdk:enable-path-metadata":  true,
-		},
+		"aws:cdk:enable-asset-metadata": true,
+		"aws:cdk:enable-path-metadata":  true,
 	}
-	// The CDK CLI names the output directory; without it CDK would pick a temporary one.
+	props := &awscdk.AppProps{Context: &context}
+	// Run by the CDK CLI, the CLI names the output directory and passes the context;
+	// on its own, the command reads the context as the CLI would and writes to cdk.out
+	// (CDK would otherwise pick a temporary directory).
 	if os.Getenv("CDK_OUTDIR") == "" {
 		props.Outdir = jsii.String("cdk.out")
+		values, err := loadContext(".", os.Args[1:])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "infra:", err)
+			return 2
+		}
+		for k, v := range values {
+			context[k] = v
+		}
+	} else if len(os.Args) > 1 {
+		fmt.Fprintln(os.Stderr, "infra: arguments are for `go run ./infra`; under the CDK CLI pass `cdk -c key=value`")
+		return 2
 	}
 	app := awscdk.NewApp(props)
+	get := func(key string) string { return contextString(app, key) }
 	dep := stacks.Deployment{
 		FrontendDir: frontendDir(),
-		AlarmEmail:  contextString(app, "alarmEmail"),
+		AlarmEmail:  get(ctxAlarmEmail),
 	}
-	tpp, err := tppSettings(app)
+	tpp, err := tppSettings(get)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
@@ -73,8 +95,14 @@ func run() int {
 	if tpp == nil {
 		fmt.Fprintln(os.Stderr, "infra: no TPP API stack: set the context values tppDomainName, tppCertificateArn, "+
 			"tppTruststoreKey and tppTruststoreVersion once the truststore is uploaded (README, Deploying)")
+	} else {
+		fmt.Fprintf(os.Stderr, "infra: TPP API stack for the %s on %s\n", tpp.Environment, tpp.DomainName)
 	}
 	dep.TPP = tpp
+	if !strings.HasPrefix(cfg.PortalURL, "https://") {
+		fmt.Fprintf(os.Stderr, "infra: PORTAL_URL is %s: emailed links and the portal API's CORS origin use it; "+
+			"set it to the frontend stack's PortalUrl (or the portal's domain) for a deployment (README, Deploying)\n", cfg.PortalURL)
+	}
 	stacks.NewApp(app, cfg, dep, environment(cfg), functionCode)
 	assembly := app.Synth(nil)
 
@@ -119,15 +147,37 @@ func contextString(app awscdk.App, key string) string {
 	return fmt.Sprint(v)
 }
 
-// tppSettings are the TPP API's context values: nil when none of the tpp* values is set,
-// an error naming what is missing when only some are.
-func tppSettings(app awscdk.App) (*stacks.TPPSettings, error) {
+// The context values the app reads. cdk.json's "context" holds each with its default; a
+// test keeps that list and this one the same.
+const (
+	// ctxEnvironment is sandbox (the default) or production: the TPP API's usage plans,
+	// WAF rate limit and the apps its authorizer admits.
+	ctxEnvironment = "environment"
+	// ctxTPPDomainName is the TPP API's custom domain, e.g. api.bank.example.
+	ctxTPPDomainName = "tppDomainName"
+	// ctxTPPCertificateARN is an ACM certificate for that domain, in the stacks' region.
+	ctxTPPCertificateARN = "tppCertificateArn"
+	// ctxTPPTruststoreKey and ctxTPPTruststoreVersion name the truststore object (a PEM
+	// bundle) in the truststore stack's bucket and its S3 version ID.
+	ctxTPPTruststoreKey     = "tppTruststoreKey"
+	ctxTPPTruststoreVersion = "tppTruststoreVersion"
+	// ctxAlarmEmail, when set, is subscribed to the alarm topic.
+	ctxAlarmEmail = "alarmEmail"
+)
+
+// contextKeys are every context value the app reads.
+var contextKeys = []string{ctxEnvironment, ctxTPPDomainName, ctxTPPCertificateARN, ctxTPPTruststoreKey, ctxTPPTruststoreVersion, ctxAlarmEmail}
+
+// tppSettings are the TPP API's context values, read through get: nil when none of the
+// tpp* values is set (empty, as in cdk.json), an error naming what is missing when only
+// some are.
+func tppSettings(get func(key string) string) (*stacks.TPPSettings, error) {
 	set := stacks.TPPSettings{
-		Environment:       org.Environment(contextString(app, "environment")),
-		DomainName:        contextString(app, "tppDomainName"),
-		CertificateARN:    contextString(app, "tppCertificateArn"),
-		TruststoreKey:     contextString(app, "tppTruststoreKey"),
-		TruststoreVersion: contextString(app, "tppTruststoreVersion"),
+		Environment:       org.Environment(get(ctxEnvironment)),
+		DomainName:        get(ctxTPPDomainName),
+		CertificateARN:    get(ctxTPPCertificateARN),
+		TruststoreKey:     get(ctxTPPTruststoreKey),
+		TruststoreVersion: get(ctxTPPTruststoreVersion),
 	}
 	if set.DomainName == "" && set.CertificateARN == "" && set.TruststoreKey == "" && set.TruststoreVersion == "" {
 		return nil, nil
@@ -139,6 +189,74 @@ func tppSettings(app awscdk.App) (*stacks.TPPSettings, error) {
 		return nil, err
 	}
 	return &set, nil
+}
+
+// loadContext reads the context the way the CDK CLI does when it runs the app: -c
+// key=value (or --context) arguments win over the "context" of dir/cdk.json, which wins
+// over dir/cdk.context.json. A missing file is no context.
+func loadContext(dir string, args []string) (map[string]interface{}, error) {
+	out := map[string]interface{}{}
+	for _, file := range []string{"cdk.context.json", "cdk.json"} {
+		raw, err := os.ReadFile(filepath.Join(dir, file))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		values := map[string]interface{}{}
+		if file == "cdk.json" {
+			var project struct {
+				Context map[string]interface{} `json:"context"`
+			}
+			err = json.Unmarshal(raw, &project)
+			values = project.Context
+		} else {
+			err = json.Unmarshal(raw, &values)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		for k, v := range values {
+			out[k] = v
+		}
+	}
+	flags, err := contextArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range flags {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// contextArgs parses the CDK CLI's context flags: -c key=value, --context key=value and
+// --context=key=value. Anything else is an error, so a mistyped flag is not ignored.
+func contextArgs(args []string) (map[string]string, error) {
+	out := map[string]string{}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		var pair string
+		switch {
+		case arg == "-c" || arg == "--context":
+			if i+1 == len(args) {
+				return nil, fmt.Errorf("%s needs key=value", arg)
+			}
+			i++
+			pair = args[i]
+		case strings.HasPrefix(arg, "--context="):
+			pair = strings.TrimPrefix(arg, "--context=")
+		default:
+			return nil, fmt.Errorf("argument %q: only -c key=value (or --context key=value) is understood", arg)
+		}
+		key, value, ok := strings.Cut(pair, "=")
+		if !ok || key == "" {
+			return nil, fmt.Errorf("context %q is not key=value", pair)
+		}
+		out[key] = value
+	}
+	return out, nil
 }
 
 // frontendDir is the built SPA: FRONTEND_DIR, as for the local stack, or frontend/dist.
