@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -117,5 +118,49 @@ func TestStartMotoRefusesBusyPort(t *testing.T) {
 	_, err := localstack.StartMoto(context.Background(), t.TempDir(), port, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "already in use") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestConditionalWritesAreAtomic sends many conditional updates of one item at once:
+// exactly one may win, as on DynamoDB (the launcher serializes moto's DynamoDB requests).
+func TestConditionalWritesAreAtomic(t *testing.T) {
+	c := testkit.Config(t, testkit.MotoEndpoint(t))
+	db := dynamodb.NewFromConfig(testkit.AWS(t, c))
+	ctx := context.Background()
+	if err := localstack.CreateTables(ctx, db, c); err != nil {
+		t.Fatal(err)
+	}
+	// Rounds of racers, each round on a fresh item, with a big item so that moto spends
+	// time between its condition check and its write.
+	const rounds, racers = 20, 32
+	padding := &dbtypes.AttributeValueMemberS{Value: strings.Repeat("x", 200_000)}
+	for round := range rounds {
+		key := map[string]dbtypes.AttributeValue{"PK": &dbtypes.AttributeValueMemberS{Value: fmt.Sprint("RACE#", round)}, "SK": &dbtypes.AttributeValueMemberS{Value: "RACE"}}
+		item := map[string]dbtypes.AttributeValue{"PK": key["PK"], "SK": key["SK"], "owner": &dbtypes.AttributeValueMemberS{Value: "none"}, "padding": padding}
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &c.PortalTable, Item: item}); err != nil {
+			t.Fatal(err)
+		}
+		wins := make(chan int, racers)
+		for i := range racers {
+			go func() {
+				_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.PortalTable, Key: key,
+					UpdateExpression: aws.String("SET #o = :me, padding = :pad"), ConditionExpression: aws.String("#o = :none"),
+					ExpressionAttributeNames: map[string]string{"#o": "owner"},
+					ExpressionAttributeValues: map[string]dbtypes.AttributeValue{":me": &dbtypes.AttributeValueMemberS{Value: fmt.Sprint(i)},
+						":none": &dbtypes.AttributeValueMemberS{Value: "none"}, ":pad": padding}})
+				if err == nil {
+					wins <- 1
+				} else {
+					wins <- 0
+				}
+			}()
+		}
+		total := 0
+		for range racers {
+			total += <-wins
+		}
+		if total != 1 {
+			t.Fatalf("round %d: %d of %d conditional updates won; exactly one may", round, total, racers)
+		}
 	}
 }

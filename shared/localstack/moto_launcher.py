@@ -4,7 +4,8 @@ Enables Step Functions execution before the server starts and, on moto versions 
 have it, works around moto issue #10077: StartExecution deep-copies the state machine,
 which drags along its executions (holding thread locks) and its backend, so a second
 execution fails with "cannot pickle '_thread.RLock'". Fixed upstream by PR #10093.
-It also passes SendTaskFailure's Cause on to the execution, which moto's handler drops.
+It also passes SendTaskFailure's Cause on to the execution, which moto's handler drops,
+and makes each DynamoDB request atomic, as DynamoDB's are.
 """
 import copy
 import sys
@@ -66,11 +67,31 @@ def _patch_send_task_failure() -> None:
     StepFunctionResponse.send_task_failure = send_task_failure
 
 
+def _serialize_dynamodb() -> None:
+    """DynamoDB applies each request atomically; moto's threaded server runs two requests'
+    condition checks and writes interleaved, so two conditional updates of one item can
+    both succeed. One lock around each DynamoDB request restores the atomicity the
+    portal's conditions rely on (racing operations decisions, pending marks)."""
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def serialized(self):
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialized
+
+
 def main() -> None:
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     if _needs_workaround(moto.__version__):
         _patch_deepcopy()
     _patch_send_task_failure()
+    _serialize_dynamodb()
     from moto.server import main as server_main
 
     server_main(sys.argv[1:])
