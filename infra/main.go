@@ -17,6 +17,7 @@ package main
 //lint:file-ignore SA1019 CDK v2.270's Go bindings expose synthesis messages only through the cxapi types marked deprecated.
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +49,11 @@ func run() int {
 		return 2
 	}
 	if err := checkBuilds(); err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		return 2
+	}
+	// The functions read the eIDAS truststore from their own package.
+	if cfg.TruststoreFile, err = packageTruststore(buildDir, cfg.TruststoreFile, stacks.AllFunctionNames()); err != nil {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
 	}
@@ -106,7 +112,7 @@ func run() int {
 	stacks.NewApp(app, cfg, dep, environment(cfg), functionCode)
 	assembly := app.Synth(nil)
 
-	errors := 0
+	failures := 0
 	for _, stack := range *assembly.Stacks() {
 		for _, m := range *stack.Messages() {
 			if m.Level == cxapi.SynthesisMessageLevel_INFO {
@@ -114,12 +120,12 @@ func run() int {
 			}
 			fmt.Fprintf(os.Stderr, "%s %s: %v\n", m.Level, *m.Id, m.Entry.Data)
 			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
-				errors++
+				failures++
 			}
 		}
 	}
-	if errors > 0 {
-		fmt.Fprintf(os.Stderr, "infra: %d error(s); templates in %s are not deployable\n", errors, *assembly.Directory())
+	if failures > 0 {
+		fmt.Fprintf(os.Stderr, "infra: %d error(s); templates in %s are not deployable\n", failures, *assembly.Directory())
 		return 1
 	}
 	fmt.Printf("infra: templates in %s\n", *assembly.Directory())
@@ -273,6 +279,47 @@ const buildDir = ".local/build"
 // functionCode is the function's directory under buildDir, zipped by CDK as its package.
 func functionCode(name string) awslambda.Code {
 	return awslambda.Code_FromAsset(jsii.String(filepath.Join(buildDir, name)), nil)
+}
+
+// truststoreName is the eIDAS truststore's file in every function's package, and
+// packagedTruststore the path a function reads it from: Lambda unpacks a package into
+// /var/task (LAMBDA_TASK_ROOT), for the OS-only runtime as for the others.
+const (
+	truststoreName     = "eidas-truststore.pem"
+	packagedTruststore = "/var/task/" + truststoreName
+)
+
+// packageTruststore puts the eIDAS truststore (EIDAS_TRUSTSTORE_FILE on the synthesizing
+// machine: the PEM bundle of the CAs trusted for onboarding) into the package of each
+// named function under dir, and returns the EIDAS_TRUSTSTORE_FILE the deployed functions
+// are given. Without a file it removes the copies an earlier synthesis left and returns "".
+func packageTruststore(dir, file string, names []string) (string, error) {
+	var bundle []byte
+	if file != "" {
+		var err error
+		if bundle, err = os.ReadFile(file); err != nil {
+			return "", fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(bundle) {
+			return "", fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", file)
+		}
+	}
+	for _, name := range names {
+		dst := filepath.Join(dir, name, truststoreName)
+		if bundle == nil {
+			if err := os.Remove(dst); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return "", err
+			}
+			continue
+		}
+		if err := os.WriteFile(dst, bundle, 0o644); err != nil {
+			return "", err
+		}
+	}
+	if bundle == nil {
+		return "", nil
+	}
+	return packagedTruststore, nil
 }
 
 // checkBuilds says which binaries are missing before CDK would fail on the first one with

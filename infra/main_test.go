@@ -1,13 +1,21 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/org"
@@ -142,4 +150,70 @@ func TestLoadContext(t *testing.T) {
 	if _, err := loadContext(dir, nil); err == nil || !strings.Contains(err.Error(), "cdk.json") {
 		t.Errorf("broken cdk.json: %v", err)
 	}
+}
+
+func TestPackageTruststore(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"auth-signup", "tpp-authorizer"}
+	for _, n := range names {
+		if err := os.MkdirAll(filepath.Join(dir, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bundle := selfSignedPEM(t)
+	file := filepath.Join(t.TempDir(), "eidas.pem")
+	if err := os.WriteFile(file, bundle, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := packageTruststore(dir, file, names)
+	if err != nil || got != "/var/task/eidas-truststore.pem" {
+		t.Fatalf("packageTruststore = %q, %v", got, err)
+	}
+	for _, n := range names {
+		if b, err := os.ReadFile(filepath.Join(dir, n, truststoreName)); err != nil || string(b) != string(bundle) {
+			t.Errorf("%s: packaged truststore %v", n, err)
+		}
+	}
+	// Unset: the copies go, and the functions get no file.
+	if got, err := packageTruststore(dir, "", names); err != nil || got != "" {
+		t.Fatalf("packageTruststore without a file = %q, %v", got, err)
+	}
+	for _, n := range names {
+		if _, err := os.Stat(filepath.Join(dir, n, truststoreName)); !os.IsNotExist(err) {
+			t.Errorf("%s: the old copy is still there (%v)", n, err)
+		}
+	}
+	notPEM := filepath.Join(t.TempDir(), "x.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := packageTruststore(dir, notPEM, names); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Errorf("not PEM: %v", err)
+	}
+	if _, err := packageTruststore(dir, filepath.Join(dir, "missing.pem"), names); err == nil {
+		t.Error("missing file: no error")
+	}
+}
+
+// selfSignedPEM is a CA certificate in PEM, as a truststore bundle holds.
+func selfSignedPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "Test eIDAS CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
