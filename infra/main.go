@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -102,7 +103,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "infra: no TPP API stack: set the context values tppDomainName, tppCertificateArn, "+
 			"tppTruststoreKey and tppTruststoreVersion once the truststore is uploaded (README, Deploying)")
 	} else {
-		fmt.Fprintf(os.Stderr, "infra: TPP API stack for the %s on %s\n", tpp.Environment, tpp.DomainName)
+		fmt.Fprintf(os.Stderr, "infra: TPP API stack (environment %s) on %s\n", tpp.Environment, tpp.DomainName)
 	}
 	dep.TPP = tpp
 	if !strings.HasPrefix(cfg.PortalURL, "https://") {
@@ -128,8 +129,37 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "infra: %d error(s); templates in %s are not deployable\n", failures, *assembly.Directory())
 		return 1
 	}
+	if props.Outdir != nil {
+		// A stack left out of this synthesis (the TPP API without its context values)
+		// keeps its template of an earlier one, where SAM would still find it.
+		var current []string
+		for _, stack := range *assembly.Stacks() {
+			current = append(current, *stack.TemplateFile())
+		}
+		if err := removeStaleTemplates(*assembly.Directory(), current); err != nil {
+			fmt.Fprintln(os.Stderr, "infra:", err)
+			return 1
+		}
+	}
 	fmt.Printf("infra: templates in %s\n", *assembly.Directory())
 	return 0
+}
+
+// removeStaleTemplates deletes the *.template.json files in dir that are not named in
+// current (file names relative to dir).
+func removeStaleTemplates(dir string, current []string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if !slices.Contains(current, filepath.Base(f)) {
+			if err := os.Remove(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // environment pins the stacks to the configured region (the one the functions' clients use)

@@ -217,3 +217,23 @@ func selfSignedPEM(t *testing.T) []byte {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+func TestRemoveStaleTemplates(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"devportal-data.template.json", "devportal-tpp-api.template.json", "manifest.json"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := removeStaleTemplates(dir, []string{"devportal-data.template.json"}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if want := []string{"devportal-data.template.json", "manifest.json"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("left %v, want %v", got, want)
+	}
+}
