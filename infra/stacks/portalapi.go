@@ -334,6 +334,9 @@ func routeAuthorization(rt routes.Route) *cdknag.NagPackSuppression {
 		reason += "The handler authenticates the session cookie against the session item in the portal table, " +
 			"refreshes Cognito's tokens and checks the CSRF header (shared/portal API.Handler) before it runs."
 	}
+	if rt.Auth == routes.Operations {
+		reason += " It also refuses a session whose Cognito groups lack the operations group (OPS_GROUP)."
+	}
 	return &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String(reason)}
 }
 

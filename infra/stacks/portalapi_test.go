@@ -107,6 +107,7 @@ func testAPIRoutes(t *testing.T, s *synthesized) {
 		if p["AuthorizationType"] != "NONE" {
 			t.Errorf("%s: authorization %v; the handlers authenticate (BFF)", key, p["AuthorizationType"])
 		}
+		checkRouteAuthorization(t, key, r)
 		target, _ := p["Target"].(map[string]interface{})
 		join, _ := target["Fn::Join"].([]interface{})
 		if len(join) != 2 {
@@ -137,6 +138,46 @@ func testAPIRoutes(t *testing.T, s *synthesized) {
 				t.Errorf("local-only route %s is deployed", rt.Name)
 			}
 		}
+	}
+}
+
+// checkRouteAuthorization checks the reason the route gives cdk-nag for having no API
+// Gateway authorizer against the route table's Auth: the right authorization of a route
+// is the handler's, and the reason must say which.
+func checkRouteAuthorization(t *testing.T, key string, route map[string]interface{}) {
+	t.Helper()
+	var rt *routes.Route
+	for _, r := range stacks.DeployedRoutes() {
+		if r.Method+" "+r.Path == key {
+			rt = &r
+		}
+	}
+	if rt == nil {
+		return // TestAPIRoutes reports the stray route
+	}
+	meta, _ := route["Metadata"].(map[string]interface{})
+	nag, _ := meta["cdk_nag"].(map[string]interface{})
+	var reason string
+	for _, raw := range list(nag["rules_to_suppress"]) {
+		if rule, _ := raw.(map[string]interface{}); rule["id"] == "AwsSolutions-APIG4" {
+			reason = str(rule["reason"])
+		}
+	}
+	want := map[routes.Auth][]string{
+		routes.Public:     {"public by design"},
+		routes.Session:    {"authenticates the session cookie", "CSRF"},
+		routes.Operations: {"authenticates the session cookie", "CSRF", "operations group"},
+	}[rt.Auth]
+	if len(want) == 0 {
+		t.Errorf("%s: auth %q has no expected authorization", key, rt.Auth)
+	}
+	for _, w := range want {
+		if !strings.Contains(reason, w) {
+			t.Errorf("%s (%s): the APIG4 reason %q does not say %q", key, rt.Auth, reason, w)
+		}
+	}
+	if rt.Auth != routes.Public && strings.Contains(reason, "public by design") {
+		t.Errorf("%s (%s) is described as public", key, rt.Auth)
 	}
 }
 
