@@ -253,7 +253,7 @@ func suppressBucketDeployment(stack awscdk.Stack, deployment awss3deployment.Buc
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(deployment, suppressions, jsii.Bool(true))
 	for _, child := range *stack.Node().Children() {
-		if strings.HasPrefix(*child.(constructs.IConstruct).Node().Id(), "Custom::CDKBucketDeployment") {
+		if strings.HasPrefix(*child.Node().Id(), "Custom::CDKBucketDeployment") {
 			cdknag.NagSuppressions_AddResourceSuppressions(child, suppressions, jsii.Bool(true))
 		}
 	}
