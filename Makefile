@@ -18,7 +18,7 @@ help:
 	@echo "make lint     gofmt, go vet, staticcheck"
 	@echo "make bench    benchmarks with their figures (client-ID lookup: DynamoDB calls per lookup)"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
-	@echo "make synth    synthesize the CDK stacks into cdk.out/ (after build and frontend; CONTEXT='-c key=value ...')"
+	@echo "make synth    synthesize the CDK stacks into cdk.out/, building every function (CONTEXT='-c key=value ...')"
 	@echo "make invoke-<function>  run one function with events/<function>.json under SAM local (needs Docker)"
 
 ## Dependencies: each installs only what is missing. Go modules are fetched by `go build`
@@ -85,12 +85,14 @@ build:
 	done
 	@ls -l $(LOCAL)/build/*/bootstrap | awk '{printf "%-32s %6.1f MiB\n", $$9, $$5/1048576}'
 
-# The templates need every function's binary (build) and the built SPA (frontend), which
-# CDK stages into cdk.out/ as assets. Context values as for the CDK CLI, e.g.
+# The templates need the built SPA (frontend), which CDK stages into cdk.out/ as an asset;
+# synthesis builds every function into its own asset with the local Go toolchain
+# (stacks.GoBundler, the same flags as build), so synth does not need build. Context
+# values as for the CDK CLI, e.g.
 #   make synth CONTEXT='-c environment=production -c tppDomainName=api.bank.example ...'
 # (README, Deploying); cdk.json holds the defaults, which leave the TPP API out.
 CONTEXT ?=
-synth: build frontend
+synth: frontend
 	go run ./infra $(CONTEXT)
 
 # sam local invoke addresses a function by its logical ID: the name in PascalCase followed

@@ -2,10 +2,11 @@
 // (`go run ./infra`, which `make synth` does) it writes the templates to cdk.out/ and exits
 // non-zero when a stack has an error annotation, such as an unsuppressed cdk-nag finding.
 //
-// Run `make build` and `make frontend` first: each function's code is its linux/arm64
-// binary in .local/build/<name>/bootstrap, and the frontend stack uploads the SPA built
-// into frontend/dist (or FRONTEND_DIR); CDK stages both into cdk.out/ as assets. Both
-// commands run from the repository root, where cdk.json is.
+// Run `make frontend` first: the frontend stack uploads the SPA built into frontend/dist
+// (or FRONTEND_DIR). Each function is built during synthesis by the local Go toolchain
+// (stacks.GoBundler: linux/arm64, -tags lambda.norpc, -trimpath, stripped; no Docker)
+// into its asset in cdk.out/. Both commands run from the repository root, where cdk.json
+// is.
 //
 // The deployment's context values (contextKeys) come, as the CDK CLI reads them, from
 // `-c key=value` arguments, then the "context" of cdk.json (which holds every key with its
@@ -27,7 +28,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
@@ -49,12 +49,10 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
 	}
-	if err := checkBuilds(); err != nil {
-		fmt.Fprintln(os.Stderr, "infra:", err)
-		return 2
-	}
-	// The functions read the eIDAS truststore from their own package.
-	if cfg.TruststoreFile, err = packageTruststore(buildDir, cfg.TruststoreFile, stacks.AllFunctionNames()); err != nil {
+	// The functions read the eIDAS truststore from their own package, where each
+	// function's bundler copies the file.
+	truststore := cfg.TruststoreFile
+	if cfg.TruststoreFile, err = checkTruststore(truststore); err != nil {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
 	}
@@ -65,7 +63,7 @@ func run() int {
 	context := map[string]interface{}{
 		// What the CDK CLI turns on by default, so that `go run ./infra` writes the same
 		// templates as `cdk synth`: SAM local finds a function's code through its
-		// aws:asset:path metadata (the staged copy of .local/build/<name> in cdk.out/)
+		// aws:asset:path metadata (the function's bundled asset in cdk.out/)
 		// and recognizes a CDK template by aws:cdk:path. The CLI's own context wins.
 		"aws:cdk:enable-asset-metadata": true,
 		"aws:cdk:enable-path-metadata":  true,
@@ -110,7 +108,8 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "infra: PORTAL_URL is %s: emailed links and the portal API's CORS origin use it; "+
 			"set it to the frontend stack's PortalUrl (or the portal's domain) for a deployment (README, Deploying)\n", cfg.PortalURL)
 	}
-	stacks.NewApp(app, cfg, dep, environment(cfg), functionCode)
+	// Each function is built by the local Go toolchain while CDK stages its asset.
+	stacks.NewApp(app, cfg, dep, environment(cfg), stacks.BundledCode(".", truststore))
 	assembly := app.Synth(nil)
 
 	failures := 0
@@ -303,66 +302,24 @@ func frontendDir() string {
 	return filepath.Join("frontend", "dist")
 }
 
-// buildDir holds `make build`'s output: one directory per function with its bootstrap.
-const buildDir = ".local/build"
+// packagedTruststore is the path a function reads the eIDAS truststore from: each
+// function's bundler (stacks.GoBundler) copies it into the package, and Lambda unpacks a
+// package into /var/task (LAMBDA_TASK_ROOT), for the OS-only runtime as for the others.
+const packagedTruststore = "/var/task/" + stacks.TruststoreName
 
-// functionCode is the function's directory under buildDir, zipped by CDK as its package.
-func functionCode(name string) awslambda.Code {
-	return awslambda.Code_FromAsset(jsii.String(filepath.Join(buildDir, name)), nil)
-}
-
-// truststoreName is the eIDAS truststore's file in every function's package, and
-// packagedTruststore the path a function reads it from: Lambda unpacks a package into
-// /var/task (LAMBDA_TASK_ROOT), for the OS-only runtime as for the others.
-const (
-	truststoreName     = "eidas-truststore.pem"
-	packagedTruststore = "/var/task/" + truststoreName
-)
-
-// packageTruststore puts the eIDAS truststore (EIDAS_TRUSTSTORE_FILE on the synthesizing
-// machine: the PEM bundle of the CAs trusted for onboarding) into the package of each
-// named function under dir, and returns the EIDAS_TRUSTSTORE_FILE the deployed functions
-// are given. Without a file it removes the copies an earlier synthesis left and returns "".
-func packageTruststore(dir, file string, names []string) (string, error) {
-	var bundle []byte
-	if file != "" {
-		var err error
-		if bundle, err = os.ReadFile(file); err != nil {
-			return "", fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
-		}
-		if !x509.NewCertPool().AppendCertsFromPEM(bundle) {
-			return "", fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", file)
-		}
-	}
-	for _, name := range names {
-		dst := filepath.Join(dir, name, truststoreName)
-		if bundle == nil {
-			if err := os.Remove(dst); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return "", err
-			}
-			continue
-		}
-		if err := os.WriteFile(dst, bundle, 0o644); err != nil {
-			return "", err
-		}
-	}
-	if bundle == nil {
+// checkTruststore checks the eIDAS truststore (EIDAS_TRUSTSTORE_FILE on the synthesizing
+// machine: the PEM bundle of the CAs trusted for onboarding) and returns the
+// EIDAS_TRUSTSTORE_FILE the deployed functions are given: "" without a file.
+func checkTruststore(file string) (string, error) {
+	if file == "" {
 		return "", nil
 	}
+	bundle, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(bundle) {
+		return "", fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", file)
+	}
 	return packagedTruststore, nil
-}
-
-// checkBuilds says which binaries are missing before CDK would fail on the first one with
-// a bare "cannot find asset".
-func checkBuilds() error {
-	var missing []string
-	for _, name := range stacks.AllFunctionNames() {
-		if _, err := os.Stat(filepath.Join(buildDir, name, "bootstrap")); err != nil {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("no %s/<name>/bootstrap for %v: run `make build` first", buildDir, missing)
-	}
-	return nil
 }

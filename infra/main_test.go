@@ -152,45 +152,26 @@ func TestLoadContext(t *testing.T) {
 	}
 }
 
-func TestPackageTruststore(t *testing.T) {
-	dir := t.TempDir()
-	names := []string{"auth-signup", "tpp-authorizer"}
-	for _, n := range names {
-		if err := os.MkdirAll(filepath.Join(dir, n), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bundle := selfSignedPEM(t)
+func TestCheckTruststore(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "eidas.pem")
-	if err := os.WriteFile(file, bundle, 0o644); err != nil {
+	if err := os.WriteFile(file, selfSignedPEM(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := packageTruststore(dir, file, names)
-	if err != nil || got != "/var/task/eidas-truststore.pem" {
-		t.Fatalf("packageTruststore = %q, %v", got, err)
+	if got, err := checkTruststore(file); err != nil || got != "/var/task/eidas-truststore.pem" {
+		t.Fatalf("checkTruststore = %q, %v", got, err)
 	}
-	for _, n := range names {
-		if b, err := os.ReadFile(filepath.Join(dir, n, truststoreName)); err != nil || string(b) != string(bundle) {
-			t.Errorf("%s: packaged truststore %v", n, err)
-		}
-	}
-	// Unset: the copies go, and the functions get no file.
-	if got, err := packageTruststore(dir, "", names); err != nil || got != "" {
-		t.Fatalf("packageTruststore without a file = %q, %v", got, err)
-	}
-	for _, n := range names {
-		if _, err := os.Stat(filepath.Join(dir, n, truststoreName)); !os.IsNotExist(err) {
-			t.Errorf("%s: the old copy is still there (%v)", n, err)
-		}
+	// Unset: the functions get no file.
+	if got, err := checkTruststore(""); err != nil || got != "" {
+		t.Fatalf("checkTruststore without a file = %q, %v", got, err)
 	}
 	notPEM := filepath.Join(t.TempDir(), "x.pem")
 	if err := os.WriteFile(notPEM, []byte("not a certificate"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := packageTruststore(dir, notPEM, names); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+	if _, err := checkTruststore(notPEM); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Errorf("not PEM: %v", err)
 	}
-	if _, err := packageTruststore(dir, filepath.Join(dir, "missing.pem"), names); err == nil {
+	if _, err := checkTruststore(filepath.Join(t.TempDir(), "missing.pem")); err == nil {
 		t.Error("missing file: no error")
 	}
 }

@@ -25,7 +25,7 @@ import (
 )
 
 // FunctionCode returns the deployment package of the named function (a routes.Portal or
-// routes.Jobs name). The app passes the `make build` output; tests pass a placeholder.
+// routes.Jobs name). The app passes BundledCode (built during synthesis); tests pass a placeholder.
 type FunctionCode func(name string) awslambda.Code
 
 // Settings of every function and of the API's default stage.
@@ -286,7 +286,7 @@ func newFunction(group constructs.Construct, name string, set functionSettings, 
 	fn := awslambda.NewFunction(group, jsii.String("Function"), &awslambda.FunctionProps{
 		Description: jsii.String(truncate(set.description, 256)),
 		// The Go binaries are built as "bootstrap" for the OS-only runtime, on Graviton
-		// (cheaper per millisecond, and `make build` targets linux/arm64). cdk-nag's L1
+		// (cheaper per millisecond, and GoBundler builds for linux/arm64). cdk-nag's L1
 		// (latest runtime) does not apply to provided.al2023, which has no language version;
 		// the Go version is go.mod's.
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),

@@ -22,7 +22,7 @@ func DeployedRoutes() []routes.Route {
 }
 
 // FunctionNames are the names of every deployed function: the deployed routes, then the
-// jobs. Each is a directory functions/<name> and, after `make build`, .local/build/<name>.
+// jobs. Each is a directory functions/<name>, built by GoBundler.
 func FunctionNames() []string {
 	var out []string
 	for _, r := range DeployedRoutes() {
@@ -35,7 +35,7 @@ func FunctionNames() []string {
 }
 
 // AuthorizerNames are the Lambda authorizers (app.Authorizers), deployed by the TPP API
-// stack. Each is a directory functions/<name> and, after `make build`, .local/build/<name>.
+// stack. Each is a directory functions/<name>, built by GoBundler.
 func AuthorizerNames() []string {
 	return slices.Clone(app.Authorizers)
 }

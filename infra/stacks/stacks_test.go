@@ -30,7 +30,7 @@ import (
 // CDK's own temporary directory would stay behind after every run.
 var outdir string
 
-// codeDir stands in for `make build`'s output: one placeholder bootstrap, which every
+// codeDir stands in for GoBundler's output: one placeholder bootstrap, which every
 // function's asset points at, so the tests neither need nor wait for a Go cross-build.
 var codeDir string
 
