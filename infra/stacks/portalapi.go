@@ -30,14 +30,6 @@ type FunctionCode func(name string) awslambda.Code
 
 // Settings of every function and of the API's default stage.
 const (
-	// functionMemoryMB is enough for the Go binaries, which use a few tens of MB; Lambda
-	// gives CPU in proportion to memory, and 256 MB keeps cold starts short.
-	functionMemoryMB = 256
-	// httpTimeout stays well under API Gateway's 30-second integration limit; the handlers
-	// make a handful of calls of tens of milliseconds each.
-	httpTimeout = 10
-	// jobTimeoutMinutes leaves a daily job room to page through every profile.
-	jobTimeoutMinutes = 5
 	// logRetention keeps a month of logs: enough to investigate an incident reported late,
 	// without keeping customer emails that appear in logs indefinitely.
 	logRetention = awslogs.RetentionDays_ONE_MONTH
@@ -91,6 +83,9 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	if err := checkAccess(AllFunctionNames()); err != nil {
 		panic(err)
 	}
+	if err := checkSizing(AllFunctionNames()); err != nil {
+		panic(err)
+	}
 	if props.FunctionCode == nil {
 		panic("stacks: PortalAPIProps.FunctionCode is nil")
 	}
@@ -135,7 +130,6 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		group := constructs.NewConstruct(stack, jsii.String(pascal(rt.Name)))
 		fn := newFunction(group, rt.Name, functionSettings{
 			description: rt.Method + " " + rt.Path + ": " + rt.Summary,
-			timeout:     awscdk.Duration_Seconds(jsii.Number(httpTimeout)),
 			env:         env,
 			code:        props.FunctionCode,
 		}, grants)
@@ -154,7 +148,6 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		group := constructs.NewConstruct(stack, jsii.String(pascal(job.Name)))
 		fn := newFunction(group, job.Name, functionSettings{
 			description: "Scheduled " + job.Schedule + ": " + job.Summary,
-			timeout:     awscdk.Duration_Minutes(jsii.Number(jobTimeoutMinutes)),
 			env:         env,
 			code:        props.FunctionCode,
 		}, grants)
@@ -254,7 +247,6 @@ const accessLogFormat = `{"requestId":"$context.requestId","integrationRequestId
 // functionSettings are what differs between an HTTP function and a job.
 type functionSettings struct {
 	description string
-	timeout     awscdk.Duration
 	env         map[string]string
 	code        FunctionCode
 }
@@ -279,6 +271,7 @@ func newFunction(group constructs.Construct, name string, set functionSettings, 
 	logs.GrantWrite(role)
 	grants.grant(role, access)
 
+	sizing := FunctionSizing(name)
 	vars := make(map[string]*string, len(set.env))
 	for k, v := range set.env {
 		vars[k] = jsii.String(v)
@@ -293,11 +286,12 @@ func newFunction(group constructs.Construct, name string, set functionSettings, 
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
 		Code:         set.code(name),
-		MemorySize:   jsii.Number(functionMemoryMB),
-		Timeout:      set.timeout,
-		Environment:  &vars,
-		Role:         role,
-		LogGroup:     logs,
+		// Memory (and with it CPU) and timeout by function: FunctionSizing.
+		MemorySize:  jsii.Number(sizing.MemoryMB),
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(sizing.TimeoutSeconds)),
+		Environment: &vars,
+		Role:        role,
+		LogGroup:    logs,
 		// JSON lines that CloudWatch Logs Insights can query by field; the handlers log
 		// through slog with Lambda's request ID attached.
 		LoggingFormat:         awslambda.LoggingFormat_JSON,

@@ -282,16 +282,13 @@ func TestFunctions(t *testing.T) {
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			p := function(t, s, name)
-			timeout := 10.0
-			if jobs[name] {
-				timeout = 300
-			}
+			size := stacks.FunctionSizing(name)
 			want := map[string]interface{}{
 				"Runtime":       "provided.al2023",
 				"Architectures": []interface{}{"arm64"},
 				"Handler":       "bootstrap",
-				"MemorySize":    256.0,
-				"Timeout":       timeout,
+				"MemorySize":    float64(size.MemoryMB),
+				"Timeout":       float64(size.TimeoutSeconds),
 				"TracingConfig": map[string]interface{}{"Mode": "Active"},
 			}
 			for k, v := range want {

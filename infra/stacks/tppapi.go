@@ -118,9 +118,6 @@ const (
 	tppThrottleBurst = 1000
 	// wafWindowSeconds is the rate rule's evaluation window.
 	wafWindowSeconds = 300
-	// authorizerTimeout: one GetItem, with room for a cold start; API Gateway waits for
-	// an authorizer at most 29 seconds.
-	authorizerTimeout = 5
 )
 
 // TPPAccessLogFormat is one JSON object per request. It records the client
@@ -164,7 +161,6 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	group := constructs.NewConstruct(stack, jsii.String(pascal(tpp.AuthorizerName)))
 	s.AuthorizerFunction = newFunction(group, tpp.AuthorizerName, functionSettings{
 		description: "TPP API authorizer (" + string(set.Environment) + "): the client certificate must belong to an app",
-		timeout:     awscdk.Duration_Seconds(jsii.Number(authorizerTimeout)),
 		env:         env,
 		code:        props.FunctionCode,
 	}, grantResources{data: props.Data})

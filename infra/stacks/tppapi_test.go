@@ -214,7 +214,7 @@ func TestTPPAuthorizerFunction(t *testing.T) {
 			p := props(fn)
 			for k, v := range map[string]interface{}{
 				"Runtime": "provided.al2023", "Architectures": []interface{}{"arm64"}, "Handler": "bootstrap",
-				"MemorySize": 256.0, "Timeout": 5.0, "TracingConfig": map[string]interface{}{"Mode": "Active"},
+				"MemorySize": 512.0, "Timeout": 5.0, "TracingConfig": map[string]interface{}{"Mode": "Active"},
 			} {
 				if !reflect.DeepEqual(p[k], v) {
 					t.Errorf("%s = %v, want %v", k, p[k], v)

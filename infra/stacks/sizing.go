@@ -1,0 +1,103 @@
+package stacks
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/tpp"
+)
+
+// Sizing is one function's reserved memory and timeout. Lambda gives CPU in proportion
+// to memory (a whole vCPU at 1,769 MB), so memory is also how much CPU a function gets.
+type Sizing struct {
+	// MemoryMB is the function's memory.
+	MemoryMB int
+	// TimeoutSeconds is how long one invocation may run.
+	TimeoutSeconds int
+	// Reason says why a function differs from its kind's default.
+	Reason string
+}
+
+// The defaults by kind of function.
+var (
+	// httpSizing: the Go binaries use a few tens of MB, and 256 MB keeps cold starts short;
+	// the timeout stays well under API Gateway's 30-second integration limit, for handlers
+	// that make a handful of calls of tens of milliseconds each.
+	httpSizing = Sizing{MemoryMB: 256, TimeoutSeconds: 10}
+	// jobSizing leaves a daily job room to page through every profile.
+	jobSizing = Sizing{MemoryMB: 256, TimeoutSeconds: 5 * 60}
+	// authorizerSizing: one GetItem, with room for a cold start; API Gateway waits for an
+	// authorizer at most 29 seconds.
+	authorizerSizing = Sizing{MemoryMB: 256, TimeoutSeconds: 5}
+)
+
+// functionSizing are the functions that differ from their kind's default, each with its
+// reason. A name here must be a function of the app (a test checks).
+var functionSizing = map[string]Sizing{
+	// bcrypt (cost 10) hashes the new password and compares it with each of the last
+	// passwords kept in the history: CPU-bound, and at 256 MB Lambda gives an eighth of a
+	// vCPU.
+	"auth-signup":             {MemoryMB: 512, TimeoutSeconds: 10, Reason: "bcrypt of the new password against the password history is CPU-bound"},
+	"auth-reset-password":     {MemoryMB: 512, TimeoutSeconds: 10, Reason: "bcrypt of the new password against the password history is CPU-bound"},
+	"account-change-password": {MemoryMB: 512, TimeoutSeconds: 10, Reason: "bcrypt of the new password against the password history is CPU-bound"},
+	// Key generation and signing by the sandbox CA.
+	"sandbox-certificates":  {MemoryMB: 512, TimeoutSeconds: 10, Reason: "generates a key pair and signs a certificate with the sandbox CA"},
+	"app-certificate-issue": {MemoryMB: 512, TimeoutSeconds: 10, Reason: "generates a key pair and signs a certificate with the sandbox CA"},
+	// The heaviest decision: builds the decision's DynamoDB transaction (for a go-live,
+	// the production app with new credentials) before handing it to the workflow.
+	"ops-request-approve": {MemoryMB: 512, TimeoutSeconds: 20, Reason: "builds the decision's transaction (a go-live creates the production app and its credentials)"},
+	// Reads the app, checks its certificates against every app's and starts the
+	// workflow: more calls than any other app route.
+	"app-go-live": {MemoryMB: 512, TimeoutSeconds: 20, Reason: "reads the app, checks its certificates against every app's and starts the workflow"},
+	// Pages through every app certificate and mails each warning; with many apps this is
+	// the longest job.
+	"certificate-expiry-reminder": {MemoryMB: 512, TimeoutSeconds: 10 * 60, Reason: "pages through every certificate of every app and mails each warning"},
+	// On the TPP API's request path: more CPU cuts the cold start (TLS to DynamoDB) that
+	// every first request after scaling waits for.
+	tpp.AuthorizerName: {MemoryMB: 512, TimeoutSeconds: 5, Reason: "on every TPP request's path: more CPU shortens its cold start"},
+}
+
+// FunctionSizing is the named function's memory and timeout: its entry in functionSizing
+// or its kind's default. It panics for a name that is no function of the app.
+func FunctionSizing(name string) Sizing {
+	if s, ok := functionSizing[name]; ok {
+		return s
+	}
+	switch {
+	case name == tpp.AuthorizerName:
+		return authorizerSizing
+	case slices.ContainsFunc(routes.Jobs, func(j routes.Job) bool { return j.Name == name }):
+		return jobSizing
+	case slices.ContainsFunc(routes.Portal, func(r routes.Route) bool { return r.Name == name }):
+		return httpSizing
+	}
+	panic(fmt.Sprintf("stacks: %q is no function of the app", name))
+}
+
+// checkSizing reports entries of functionSizing that name no function in names, or that
+// break Lambda's limits or the caller's: API Gateway waits for an HTTP integration at most
+// 30 seconds and for an authorizer 29.
+func checkSizing(names []string) error {
+	for name, s := range functionSizing {
+		if !slices.Contains(names, name) {
+			return fmt.Errorf("functionSizing names %q, which is no function", name)
+		}
+		if s.Reason == "" {
+			return fmt.Errorf("functionSizing %q has no reason", name)
+		}
+	}
+	for _, name := range names {
+		s := FunctionSizing(name)
+		limit := 15 * 60
+		if name == tpp.AuthorizerName {
+			limit = 29
+		} else if slices.ContainsFunc(routes.Portal, func(r routes.Route) bool { return r.Name == name }) {
+			limit = 29
+		}
+		if s.MemoryMB < 128 || s.MemoryMB > 10240 || s.TimeoutSeconds < 1 || s.TimeoutSeconds > limit {
+			return fmt.Errorf("function %q: %d MB, %d s is out of bounds (timeout at most %d s)", name, s.MemoryMB, s.TimeoutSeconds, limit)
+		}
+	}
+	return nil
+}
