@@ -580,26 +580,7 @@ func (p *page) onboardWithSandboxCertificates(orgName, environment string) strin
 // request whose workflow is not waiting yet is refused as not ready: then it tries again.
 func (p *page) approveStep(dialogTitle, comment, want string) {
 	p.t.Helper()
-	p.fill("decision-comment", comment)
-	deadline := time.Now().Add(decisionTimeout)
-	for {
-		p.click("#approve-request")
-		p.expectText("#decision-dialog-title", dialogTitle)
-		p.click("#decision-dialog-confirm")
-		outcome := p.waitFor("the answer to the decision", `(() => {
-			if (document.querySelector("#approve-request[aria-busy]")) return "";
-			if (document.getElementById("step-result")) return "result";
-			return document.getElementById("decision-error") ? "error" : "";
-		})()`, stepTimeout)
-		if outcome == "result" {
-			break
-		}
-		msg := p.text("#decision-error .alert-message")
-		if msg != msgNotReady || time.Now().After(deadline) {
-			p.fatalf("approving the step was refused: %q", msg)
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	p.approveUntilAnswered(dialogTitle, comment, "step-result")
 	p.expectText("#step-result", want)
 	p.expectLastHistoryComment(comment)
 }

@@ -550,10 +550,10 @@ func (p *page) openRequest(id, orgName, requester string) {
 	p.expectText("#request-status", "Pending")
 }
 
-// approve approves the open request with a comment, confirming in the dialog, and waits
-// until the page shows the workflow applied it. A request whose workflow has not started
+// approveUntilAnswered approves the open request with a comment, confirming in the
+// dialog, until the element resultID appears. A request whose workflow has not started
 // waiting yet is refused as not ready: then the decision is sent again.
-func (p *page) approve(dialogTitle, comment string) {
+func (p *page) approveUntilAnswered(dialogTitle, comment, resultID string) {
 	p.t.Helper()
 	p.fill("decision-comment", comment)
 	deadline := time.Now().Add(decisionTimeout)
@@ -561,13 +561,13 @@ func (p *page) approve(dialogTitle, comment string) {
 		p.click("#approve-request")
 		p.expectText("#decision-dialog-title", dialogTitle)
 		p.click("#decision-dialog-confirm")
-		outcome := p.waitFor("the answer to the decision", `(() => {
+		outcome := p.waitFor("the answer to the decision", fmt.Sprintf(`(() => {
 			if (document.querySelector("#approve-request[aria-busy]")) return "";
-			if (document.getElementById("decision-result")) return "result";
+			if (document.getElementById(%s)) return "result";
 			return document.getElementById("decision-error") ? "error" : "";
-		})()`, stepTimeout)
+		})()`, js(resultID)), stepTimeout)
 		if outcome == "result" {
-			break
+			return
 		}
 		msg := p.text("#decision-error .alert-message")
 		if msg != msgNotReady || time.Now().After(deadline) {
@@ -576,6 +576,14 @@ func (p *page) approve(dialogTitle, comment string) {
 		p.t.Logf("the request is not ready for a decision yet; approving again")
 		time.Sleep(300 * time.Millisecond)
 	}
+}
+
+// approve approves the open request with a comment, confirming in the dialog, and waits
+// until the page shows the workflow applied it. A request whose workflow has not started
+// waiting yet is refused as not ready: then the decision is sent again.
+func (p *page) approve(dialogTitle, comment string) {
+	p.t.Helper()
+	p.approveUntilAnswered(dialogTitle, comment, "decision-result")
 	p.waitText("#request-status", "Approved", decisionTimeout)
 	p.expectText("#decision-result", msgApplied)
 	p.expectAbsent("#decision-form")

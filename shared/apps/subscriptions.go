@@ -310,6 +310,17 @@ func (k subscriptionKind) Fail(r approval.Request) (workflow.Effects, error) {
 		k.s.appLink(r.OrgID, r.Form["appId"]))
 }
 
+// appMail is an email about an app's request, linking to the app.
+func appMail(to, subject, text, link string) *workflow.Mail {
+	return &workflow.Mail{
+		To:      []string{to},
+		Subject: subject,
+		Text:    text + "\n\nSee the app: " + link + "\n\nOpen Banking Developer Portal",
+		HTML: fmt.Sprintf(`<p>%s</p><p><a href="%s">See the app</a></p><p>Open Banking Developer Portal</p>`,
+			html.EscapeString(text), html.EscapeString(link)),
+	}
+}
+
 // failureEffects are writes releasing what a request held, and the email telling the
 // requester (no audit entry: the request's own history records the failure).
 func (s *Service) failureEffects(writes []workflow.Write, r approval.Request, subject, text, link string) (workflow.Effects, error) {
@@ -317,13 +328,7 @@ func (s *Service) failureEffects(writes []workflow.Write, r approval.Request, su
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: &workflow.Mail{
-		To:      []string{r.RequesterEmail},
-		Subject: subject,
-		Text:    text + "\n\nSee the app: " + link + "\n\nOpen Banking Developer Portal",
-		HTML: fmt.Sprintf(`<p>%s</p><p><a href="%s">See the app</a></p><p>Open Banking Developer Portal</p>`,
-			html.EscapeString(text), html.EscapeString(link)),
-	}}, nil
+	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, subject, text, link)}, nil
 }
 
 // requestEffects adds the audit entry of a decision to its writes and tells the requester.
@@ -350,11 +355,5 @@ func (s *Service) decisionEffects(writes []workflow.Write, r approval.Request, d
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: &workflow.Mail{
-		To:      []string{r.RequesterEmail},
-		Subject: subject,
-		Text:    text + "\n\nSee the app: " + link + "\n\nOpen Banking Developer Portal",
-		HTML: fmt.Sprintf(`<p>%s</p><p><a href="%s">See the app</a></p><p>Open Banking Developer Portal</p>`,
-			html.EscapeString(text), html.EscapeString(link)),
-	}}, nil
+	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, subject, text, link)}, nil
 }

@@ -202,11 +202,7 @@ func TestAppsAuthorizationMatrix(t *testing.T) {
 	managers := func(s int) map[string]int {
 		return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": 403, "VIEWER": 403}
 	}
-	rows := []struct {
-		method, path string
-		body         any
-		want         map[string]int
-	}{
+	rows := []matrixRow{
 		{"GET", base + "/apps", nil, all(200)},
 		{"POST", base + "/apps", map[string]any{"name": ""}, changers(400)},
 		{"GET", app, nil, all(200)},
@@ -230,23 +226,7 @@ func TestAppsAuthorizationMatrix(t *testing.T) {
 		{"DELETE", app + "/subscriptions/oauth2", nil, changers(409)},
 		{"POST", app + "/go-live", map[string]any{"productionOrganizationId": ""}, changers(400)},
 	}
-	for _, rw := range rows {
-		for _, role := range []string{"OWNER", "ADMIN", "DEVELOPER", "VIEWER", "FOREIGN"} {
-			want := 404
-			if role != "FOREIGN" {
-				want = rw.want[role]
-			}
-			t.Run(rw.method+" "+strings.TrimPrefix(rw.path, base)+" as "+role, func(t *testing.T) {
-				r := h.call(roles[role].client, rw.method, rw.path, rw.body)
-				if r.status != want {
-					t.Fatalf("got %d %s, want %d", r.status, r.raw, want)
-				}
-				if role == "FOREIGN" && (strings.Contains(r.raw, "Acme") || strings.Contains(r.raw, clientID)) {
-					t.Fatalf("another tenant's data leaked: %s", r.raw)
-				}
-			})
-		}
-	}
+	h.runMatrix(t, base, roles, rows, func(raw string) bool { return strings.Contains(raw, "Acme") || strings.Contains(raw, clientID) })
 	// Nothing changed: one app, one credential, two subscriptions, no certificates.
 	r := h.call(owner.client, "GET", app, nil).expect(t, 200, "")
 	if len(r.body["credentials"].([]any)) != 1 || r.body["app"].(map[string]any)["name"] != "Acme app" || len(r.body["app"].(map[string]any)["redirectUris"].([]any)) != 0 {

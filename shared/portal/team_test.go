@@ -222,6 +222,35 @@ func (h *harness) team() (orgID string, roles map[string]person) {
 	return orgID, roles
 }
 
+// matrixRow is one call of an authorization matrix and the status each role gets.
+type matrixRow struct {
+	method, path string
+	body         any
+	want         map[string]int // OWNER, ADMIN, DEVELOPER, VIEWER; FOREIGN is always 404
+}
+
+// runMatrix makes every call as each role and as a member of another organization
+// (FOREIGN), whose answers must not leak the organization's data.
+func (h *harness) runMatrix(t *testing.T, base string, roles map[string]person, rows []matrixRow, leaked func(raw string) bool) {
+	for _, rw := range rows {
+		for _, role := range []string{"OWNER", "ADMIN", "DEVELOPER", "VIEWER", "FOREIGN"} {
+			want := 404
+			if role != "FOREIGN" {
+				want = rw.want[role]
+			}
+			t.Run(rw.method+" "+strings.TrimPrefix(rw.path, base)+" as "+role, func(t *testing.T) {
+				r := h.call(roles[role].client, rw.method, rw.path, rw.body)
+				if r.status != want {
+					t.Fatalf("got %d %s, want %d", r.status, r.raw, want)
+				}
+				if role == "FOREIGN" && leaked(r.raw) {
+					t.Fatalf("another tenant's data leaked: %s", r.raw)
+				}
+			})
+		}
+	}
+}
+
 // TestAuthorizationMatrix calls every organization endpoint as each role and as a member
 // of another organization. Bodies are invalid on purpose: an allowed role gets the
 // validation error (400) or a not-found target, a refused one 403, a stranger always 404.
@@ -231,11 +260,6 @@ func TestAuthorizationMatrix(t *testing.T) {
 	base := "/api/organizations/" + orgID
 	dev := roles["DEVELOPER"].id
 
-	type row struct {
-		method, path string
-		body         any
-		want         map[string]int // OWNER, ADMIN, DEVELOPER, VIEWER; FOREIGN is always 404
-	}
 	all := func(s int) map[string]int { return map[string]int{"OWNER": s, "ADMIN": s, "DEVELOPER": s, "VIEWER": s} }
 	managers := func(ok int) map[string]int {
 		return map[string]int{"OWNER": ok, "ADMIN": ok, "DEVELOPER": 403, "VIEWER": 403}
@@ -243,7 +267,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	ownerOnly := func(ok int) map[string]int {
 		return map[string]int{"OWNER": ok, "ADMIN": 403, "DEVELOPER": 403, "VIEWER": 403}
 	}
-	rows := []row{
+	rows := []matrixRow{
 		{"GET", base, nil, all(200)},
 		{"GET", base + "/members", nil, all(200)},
 		{"GET", base + "/requests", nil, all(200)},
@@ -259,23 +283,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", base + "/offboarding", map[string]any{"reason": "", "confirm": false}, ownerOnly(400)},
 		{"POST", base + "/code", nil, ownerOnly(200)},
 	}
-	for _, rw := range rows {
-		for _, role := range []string{"OWNER", "ADMIN", "DEVELOPER", "VIEWER", "FOREIGN"} {
-			want := 404
-			if role != "FOREIGN" {
-				want = rw.want[role]
-			}
-			t.Run(rw.method+" "+strings.TrimPrefix(rw.path, base)+" as "+role, func(t *testing.T) {
-				r := h.call(roles[role].client, rw.method, rw.path, rw.body)
-				if r.status != want {
-					t.Fatalf("got %d %s, want %d", r.status, r.raw, want)
-				}
-				if role == "FOREIGN" && strings.Contains(r.raw, "Acme") {
-					t.Fatalf("another tenant's data leaked: %s", r.raw)
-				}
-			})
-		}
-	}
+	h.runMatrix(t, base, roles, rows, func(raw string) bool { return strings.Contains(raw, "Acme") })
 	for _, p := range roles {
 		h.call(p.client, "GET", "/api/ops/requests", nil).expect(t, 403, "FORBIDDEN")
 		h.call(p.client, "GET", "/api/ops/organizations/"+orgID, nil).expect(t, 403, "FORBIDDEN")
