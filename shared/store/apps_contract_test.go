@@ -82,6 +82,14 @@ func apply(ctx context.Context, db *countingDB, writes ...workflow.Write) error 
 	return err
 }
 
+// must fails the test on an error.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestAppStoreContract runs the apps, credentials, certificates and subscriptions rules
 // of the store against moto and DynamoDB Local.
 func TestAppStoreContract(t *testing.T) {
@@ -226,6 +234,46 @@ func TestAppStoreContract(t *testing.T) {
 			if got, _ := o.GetCertificate(ctx, "o1", "ab12"); fmt.Sprint(got.Warned) != "[7]" {
 				t.Fatalf("warned = %v", got.Warned)
 			}
+		}},
+		{"pending marks: one request per kind, none while an offboarding waits", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			must(t, apply(ctx, db, o.PendingLock("o1", "RENAME", "OFFBOARDING")...))
+			wantKind(t, apply(ctx, db, o.PendingLock("o1", "RENAME", "OFFBOARDING")...), apperr.ErrConflict, "CONFLICT")
+			must(t, apply(ctx, db, o.PendingLock("o1", "OFFBOARDING", "")...))
+			must(t, apply(ctx, db, o.PendingRelease("o1", "RENAME")))
+			// With the offboarding waiting, a rename is refused even with its own mark gone.
+			wantKind(t, apply(ctx, db, o.PendingLock("o1", "RENAME", "OFFBOARDING")...), apperr.ErrConflict, "CONFLICT")
+			if pending, err := o.OffboardingPending(ctx, "o1"); err != nil || !pending {
+				t.Fatalf("offboarding pending = %v, %v", pending, err)
+			}
+		}},
+		{"open checks and access copies of an organization", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			g := org.Organization{ID: "o1", Name: "Acme", Environment: org.Sandbox, Status: org.StatusActive, OrganizationIdentifier: "PSDBE-NBB-1", CreatedAt: t0}
+			writes, err := o.OrganizationWrites(g, org.Member{OrgID: "o1", UserID: "u1", Email: "a@example.com", Role: org.Owner, JoinedAt: t0}, audit("o1", "onboarding.submitted"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			must(t, apply(ctx, db, writes...))
+			must(t, apply(ctx, db, o.OpenChecks("o1")...))
+			wantKind(t, apply(ctx, db, o.OpenChecks("missing")...), apperr.ErrConflict, "CONFLICT")
+			a, _ := sampleApp(t, o, "o1", "a1", "c1")
+			cert := apps.Certificate{Fingerprint: "ab12", OrgID: "o1", Subject: "CN=x", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(time.Hour), PEM: "pem", UploadedAt: t0}
+			w, _ := o.UploadAttachedWrites(cert, a)
+			after := a
+			after.Fingerprints = []string{"ab12"}
+			if err := o.UpdateApp(ctx, a, after, nil, audit("o1", "certificate.issued"), w...); err != nil {
+				t.Fatal(err)
+			}
+			free := apps.Certificate{Fingerprint: "cd34", OrgID: "o1", Subject: "CN=y", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(time.Hour), PEM: "pem", UploadedAt: t0}
+			if err := o.PutCertificate(ctx, free, audit("o1", "certificate.uploaded")); err != nil {
+				t.Fatal(err)
+			}
+			copies, err := o.AccessCopies(ctx, "o1")
+			if err != nil || fmt.Sprint(copies) != "[{CLIENT#c1 CLIENT} {FPR#ab12 FPR}]" {
+				t.Fatalf("access copies = %v, %v", copies, err)
+			}
+			// An offboarding waiting closes the organization to new ways in.
+			must(t, apply(ctx, db, o.PendingLock("o1", "OFFBOARDING", "")...))
+			wantKind(t, apply(ctx, db, o.OpenChecks("o1")...), apperr.ErrConflict, "CONFLICT")
 		}},
 		{"one subscription per product unless rejected", func(t *testing.T, o *store.Orgs, db *countingDB) {
 			sampleApp(t, o, "o1", "a1", "c1")
