@@ -88,22 +88,17 @@ func run() int {
 	}
 	app := awscdk.NewApp(props)
 	get := func(key string) string { return contextString(app, key) }
-	dep := stacks.Deployment{
-		FrontendDir: frontendDir(),
-		AlarmEmail:  get(ctxAlarmEmail),
-	}
-	tpp, err := tppSettings(get)
+	dep, err := deployment(get)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		return 2
 	}
-	if tpp == nil {
+	if tpp := dep.TPP; tpp == nil {
 		fmt.Fprintln(os.Stderr, "infra: no TPP API stack: set the context values tppDomainName, tppCertificateArn, "+
 			"tppTruststoreKey and tppTruststoreVersion once the truststore is uploaded (README, Deploying)")
 	} else {
 		fmt.Fprintf(os.Stderr, "infra: TPP API stack (environment %s) on %s\n", tpp.Environment, tpp.DomainName)
 	}
-	dep.TPP = tpp
 	if !strings.HasPrefix(cfg.PortalURL, "https://") {
 		fmt.Fprintf(os.Stderr, "infra: PORTAL_URL is %s: emailed links and the portal API's CORS origin use it; "+
 			"set it to the frontend stack's PortalUrl (or the portal's domain) for a deployment (README, Deploying)\n", cfg.PortalURL)
@@ -202,6 +197,16 @@ const (
 
 // contextKeys are every context value the app reads.
 var contextKeys = []string{ctxEnvironment, ctxTPPDomainName, ctxTPPCertificateARN, ctxTPPTruststoreKey, ctxTPPTruststoreVersion, ctxAlarmEmail}
+
+// deployment are the deployment's settings from the context values, read through get,
+// with the SPA from frontendDir.
+func deployment(get func(key string) string) (stacks.Deployment, error) {
+	tpp, err := tppSettings(get)
+	if err != nil {
+		return stacks.Deployment{}, err
+	}
+	return stacks.Deployment{FrontendDir: frontendDir(), AlarmEmail: get(ctxAlarmEmail), TPP: tpp}, nil
+}
 
 // tppSettings are the TPP API's context values, read through get: nil when none of the
 // tpp* values is set (empty, as in cdk.json), an error naming what is missing when only
