@@ -1,0 +1,74 @@
+package sandboxca
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+)
+
+// SecretsAPI is the part of the Secrets Manager client the CA's secret needs.
+type SecretsAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error)
+}
+
+// secretValue is the CA as the secret holds it (JSON).
+type secretValue struct {
+	Certificate string `json:"certificate"`
+	PrivateKey  string `json:"privateKey"`
+}
+
+// CreateToken is the ClientRequestToken of the CA's first version. Secrets Manager refuses
+// a second version with the same token and a different value, so when two cold starts find
+// the secret empty and each make a CA, only one is stored: the other reads it back.
+const CreateToken = "devportal-sandbox-ca-first-version-v1"
+
+// LoadOrCreateSecret loads the CA from the Secrets Manager secret secretID (its ARN or
+// name; the deployment creates it empty), or creates the CA and stores it there on first
+// use.
+func LoadOrCreateSecret(ctx context.Context, client SecretsAPI, secretID string) (*CA, error) {
+	ca, err := loadSecret(ctx, client, secretID)
+	var notFound *types.ResourceNotFoundException
+	if err == nil || !errors.As(err, &notFound) {
+		return ca, err
+	}
+	// No value yet (Secrets Manager answers ResourceNotFound for a secret without an
+	// AWSCURRENT version; for a missing secret the put below fails the same way).
+	certPEM, keyPEM, err := generate()
+	if err != nil {
+		return nil, err
+	}
+	value, err := json.Marshal(secretValue{Certificate: string(certPEM), PrivateKey: string(keyPEM)})
+	if err != nil {
+		return nil, err
+	}
+	_, err = client.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId:           aws.String(secretID),
+		SecretString:       aws.String(string(value)),
+		ClientRequestToken: aws.String(CreateToken),
+	})
+	var exists *types.ResourceExistsException
+	if err != nil && !errors.As(err, &exists) {
+		return nil, fmt.Errorf("sandbox CA secret: %w", err)
+	}
+	// Stored, or another cold start stored its CA first: the secret's value is the CA.
+	return loadSecret(ctx, client, secretID)
+}
+
+// loadSecret parses the secret's current value.
+func loadSecret(ctx context.Context, client SecretsAPI, secretID string) (*CA, error) {
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		return nil, err
+	}
+	var v secretValue
+	if out.SecretString == nil || json.Unmarshal([]byte(*out.SecretString), &v) != nil {
+		return nil, errors.New("sandbox CA secret: the value is not the CA's JSON (certificate, privateKey)")
+	}
+	return parse([]byte(v.Certificate), []byte(v.PrivateKey))
+}
