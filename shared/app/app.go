@@ -15,6 +15,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
@@ -36,7 +37,8 @@ import (
 )
 
 // Portal builds the portal API for cfg. It makes no network call, so a Lambda's cold
-// start pays only for client construction.
+// start pays only for client construction, except where SANDBOX_CA_SECRET_ARN is set (the
+// few functions that issue or trust sandbox certificates): those read the sandbox CA.
 func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.API, error) {
 	if cfg.UserPoolID == "" || cfg.UserPoolClientID == "" {
 		return nil, fmt.Errorf("USER_POOL_ID and USER_POOL_CLIENT_ID must be set")
@@ -51,7 +53,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 	mailer := mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom)
 	accounts := account.NewService(cfg, st, st, st, idp, mailer)
 	api := &portal.API{Accounts: accounts, Local: cfg.Local, Log: log}
-	roots, ca, err := trust(cfg)
+	roots, ca, err := trust(ctx, cfg, func() sandboxca.SecretsAPI { return secretsmanager.NewFromConfig(awsCfg) })
 	if err != nil {
 		return nil, err
 	}
@@ -81,15 +83,25 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portal.A
 }
 
 // trust returns the CAs trusted for eIDAS certificates: the live truststore file if
-// configured, and in the sandbox also the sandbox CA, which issues test certificates.
-func trust(cfg config.Config) (org.Trust, *sandboxca.CA, error) {
+// configured, and in the sandbox also the sandbox CA, which issues test certificates: from
+// its directory (the local stack) or its Secrets Manager secret (a deployment), through
+// the client secrets returns.
+func trust(ctx context.Context, cfg config.Config, secrets func() sandboxca.SecretsAPI) (org.Trust, *sandboxca.CA, error) {
 	t := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
 	var ca *sandboxca.CA
-	if cfg.SandboxCADir != "" {
-		var err error
-		if ca, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
-			return org.Trust{}, nil, fmt.Errorf("sandbox CA: %w", err)
-		}
+	var err error
+	switch {
+	case cfg.SandboxCADir != "" && cfg.SandboxCASecretARN != "":
+		return org.Trust{}, nil, fmt.Errorf("SANDBOX_CA_DIR and SANDBOX_CA_SECRET_ARN are both set: the sandbox CA is in one of them")
+	case cfg.SandboxCADir != "":
+		ca, err = sandboxca.LoadOrCreate(cfg.SandboxCADir)
+	case cfg.SandboxCASecretARN != "":
+		ca, err = sandboxca.LoadOrCreateSecret(ctx, secrets(), cfg.SandboxCASecretARN)
+	}
+	if err != nil {
+		return org.Trust{}, nil, fmt.Errorf("sandbox CA: %w", err)
+	}
+	if ca != nil {
 		t.Sandbox.AddCert(ca.Cert)
 	}
 	if cfg.TruststoreFile != "" {

@@ -70,6 +70,10 @@ type Config struct {
 	// SandboxCADir holds the sandbox CA that issues test eIDAS certificates and is trusted
 	// for onboarding; empty where there is no sandbox CA.
 	SandboxCADir string
+	// SandboxCASecretARN is the Secrets Manager secret that holds the sandbox CA in a
+	// deployment (created empty by the identity stack; the first cold start that needs the
+	// CA creates it there); it takes the place of SandboxCADir on AWS.
+	SandboxCASecretARN string
 	// TruststoreFile is a PEM file of the eIDAS CAs trusted in live onboarding.
 	TruststoreFile string
 }
@@ -98,6 +102,7 @@ func FromEnv() (Config, error) {
 		OrgMaxMembers:            r.integer("ORG_MAX_MEMBERS", 10),
 		InvitationTTL:            r.duration("INVITATION_TTL", 7*24*time.Hour),
 		SandboxCADir:             r.str("SANDBOX_CA_DIR", ""),
+		SandboxCASecretARN:       r.str("SANDBOX_CA_SECRET_ARN", ""),
 		TruststoreFile:           r.str("EIDAS_TRUSTSTORE_FILE", ""),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
