@@ -205,7 +205,13 @@ func deployment(get func(key string) string) (stacks.Deployment, error) {
 	if err != nil {
 		return stacks.Deployment{}, err
 	}
-	return stacks.Deployment{FrontendDir: frontendDir(), AlarmEmail: get(ctxAlarmEmail), TPP: tpp}, nil
+	return stacks.Deployment{
+		FrontendDir: frontendDir(),
+		AlarmEmail:  get(ctxAlarmEmail),
+		// A sandbox deployment issues test certificates; production has no sandbox CA.
+		SandboxCA: org.Environment(get(ctxEnvironment)) != org.Production,
+		TPP:       tpp,
+	}, nil
 }
 
 // tppSettings are the TPP API's context values, read through get: nil when none of the

@@ -39,6 +39,10 @@ type Access struct {
 	SendMail bool
 	// StartApproval allows states:StartExecution of the approval workflow.
 	StartApproval bool
+	// SandboxCA allows reading the sandbox CA's secret and storing its first value
+	// (secretsmanager:GetSecretValue and PutSecretValue on that secret only), in a sandbox
+	// deployment; the function is given SANDBOX_CA_SECRET_ARN.
+	SandboxCA bool
 	// DecideApproval is the task-token call the function delivers a decision with:
 	// "SendTaskSuccess" (approve) or "SendTaskFailure" (reject).
 	DecideApproval string
@@ -93,17 +97,20 @@ var functionAccess = map[string]Access{
 	// token, writes history and profile, mails a notice.
 	"account-change-password": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "ChangePassword", "RevokeToken", "AdminUserGlobalSignOut"), SendMail: true},
 	// Organization reads and member changes: session middleware, then the table only.
-	"org-list":                 {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-get":                  {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-members":              {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-requests":             {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-audit":                {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-join":                 {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-code-regenerate":      {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-certificates-preview": {Table: ReadWriteTable, UserPool: sessionCalls},
-	"sandbox-certificates":     {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Writes the pending organization with its request, then starts its approval workflow.
-	"org-onboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
+	"org-list":            {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-get":             {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-members":         {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-requests":        {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-audit":           {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-join":            {Table: ReadWriteTable, UserPool: sessionCalls},
+	"org-code-regenerate": {Table: ReadWriteTable, UserPool: sessionCalls},
+	// Checks eIDAS certificates against the trusted CAs, in the sandbox also the sandbox CA.
+	"org-certificates-preview": {Table: ReadWriteTable, UserPool: sessionCalls, SandboxCA: true},
+	// Issues a test QWAC or QSealC from the sandbox CA.
+	"sandbox-certificates": {Table: ReadWriteTable, UserPool: sessionCalls, SandboxCA: true},
+	// Checks the certificates as the preview does, writes the pending organization with its
+	// request, then starts its approval workflow.
+	"org-onboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true, SandboxCA: true},
 	// Member and invitation management: the table, and invitation emails.
 	"org-member-role":       {Table: ReadWriteTable, UserPool: sessionCalls},
 	"org-member-remove":     {Table: ReadWriteTable, UserPool: sessionCalls},
@@ -130,9 +137,9 @@ var functionAccess = map[string]Access{
 	"app-certificate-detach": {Table: ReadWriteTable, UserPool: sessionCalls},
 	"app-redirect-remove":    {Table: ReadWriteTable, UserPool: sessionCalls},
 	"org-certificate-delete": {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Issues from the sandbox CA in the function (its key comes with the code's
-	// configuration), then uploads and attaches like the two routes above.
-	"app-certificate-issue": {Table: ReadWriteTable, UserPool: sessionCalls},
+	// Issues from the sandbox CA in the function (its key from the sandbox CA's secret),
+	// then uploads and attaches like the two routes above.
+	"app-certificate-issue": {Table: ReadWriteTable, UserPool: sessionCalls, SandboxCA: true},
 	"product-catalog":       {Table: ReadWriteTable, UserPool: sessionCalls},
 	"subscription-list":     {Table: ReadWriteTable, UserPool: sessionCalls},
 	"subscription-delete":   {Table: ReadWriteTable, UserPool: sessionCalls},
@@ -252,6 +259,12 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("states:" + a.DecideApproval),
 			Resources: jsii.Strings("*"),
+		}))
+	}
+	if a.SandboxCA && g.identity.SandboxCA != nil {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"),
+			Resources: &[]*string{g.identity.SandboxCA.Ref()},
 		}))
 	}
 	if a.SendMail {

@@ -40,6 +40,9 @@ type Deployment struct {
 	FrontendDir string
 	// AlarmEmail, when set, is subscribed to the alarm topic.
 	AlarmEmail string
+	// SandboxCA adds the sandbox CA's secret (a sandbox deployment: the "environment"
+	// context value), which the functions that issue or trust test certificates read.
+	SandboxCA bool
 	// TPP are the TPP API's domain, certificate, truststore object and environment; nil
 	// leaves the TPP API out (a first deployment, before the truststore is uploaded).
 	TPP *TPPSettings
@@ -53,6 +56,9 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 	s := Stacks{
 		Data:     NewDataStack(app, "devportal-data", cfg, env),
 		Identity: NewIdentityStack(app, "devportal-identity", cfg, env),
+	}
+	if dep.SandboxCA {
+		s.Identity.AddSandboxCA()
 	}
 	s.Workflows = NewWorkflowsStack(app, "devportal-workflows", WorkflowsProps{
 		Config:   cfg,

@@ -8,6 +8,10 @@ import (
 	"github.com/bank/devportal/shared/config"
 )
 
+// SandboxCAVariable names the sandbox CA's secret to the functions that use it
+// (config.Config.SandboxCASecretARN), set per function rather than in FunctionEnvironment.
+const SandboxCAVariable = "SANDBOX_CA_SECRET_ARN"
+
 // FunctionEnvironment is the environment of every deployed function: each variable that
 // config.FromEnv reads, set from cfg so that the function reads back cfg. The variable
 // names are written here once and a test round-trips the map through config.FromEnv, so a

@@ -3,9 +3,11 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bank/devportal/infra/userpool"
 	"github.com/bank/devportal/shared/config"
@@ -26,6 +28,34 @@ type IdentityStack struct {
 	// USER_POOL_CLIENT_ID.
 	UserPoolID       *string
 	UserPoolClientID *string
+	// SandboxCA is the secret that holds the sandbox CA (certificate and key), in a
+	// sandbox deployment only (AddSandboxCA); nil otherwise.
+	SandboxCA awssecretsmanager.CfnSecret
+}
+
+// AddSandboxCA adds the sandbox CA's secret to the stack: created empty, because the CA is
+// made by the first function that needs it (sandboxca.LoadOrCreateSecret, with a
+// conditional put so that racing cold starts store one CA), which keeps the key out of
+// the template and of CDK's assets. The secret is retained on delete: certificates issued
+// by the CA would not chain to a new one.
+func (s *IdentityStack) AddSandboxCA() {
+	// No SecretString and no GenerateSecretString: an empty secret (CDK's Secret would
+	// generate a password).
+	secret := awssecretsmanager.NewCfnSecret(s.Stack, jsii.String("SandboxCA"), &awssecretsmanager.CfnSecretProps{
+		Description: jsii.String("Developer portal sandbox CA (certificate and PKCS #8 key, JSON); created on first use"),
+	})
+	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	cdknag.NagSuppressions_AddResourceSuppressions(secret, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SMG4"),
+		Reason: jsii.String("The sandbox CA's key signs test certificates that TPPs hold for their validity; " +
+			"rotating it would invalidate them, so it is replaced by hand, not rotated on a schedule."),
+	}}, jsii.Bool(false))
+	awscdk.NewCfnOutput(s.Stack, jsii.String("SandboxCaSecretArn"), &awscdk.CfnOutputProps{
+		Value: secret.Ref(),
+		Description: jsii.String("Secret of the sandbox CA: its certificate (the \"certificate\" field, once a " +
+			"function has created it) belongs in the sandbox TPP API's truststore"),
+	})
+	s.SandboxCA = secret
 }
 
 // NewIdentityStack adds the identity stack to scope.

@@ -272,9 +272,13 @@ func newFunction(group constructs.Construct, name string, set functionSettings, 
 	grants.grant(role, access)
 
 	sizing := FunctionSizing(name)
-	vars := make(map[string]*string, len(set.env))
+	vars := make(map[string]*string, len(set.env)+1)
 	for k, v := range set.env {
 		vars[k] = jsii.String(v)
+	}
+	// Only the functions that issue or trust sandbox certificates read the sandbox CA.
+	if access.SandboxCA && grants.identity != nil && grants.identity.SandboxCA != nil {
+		vars[SandboxCAVariable] = grants.identity.SandboxCA.Ref()
 	}
 	fn := awslambda.NewFunction(group, jsii.String("Function"), &awslambda.FunctionProps{
 		Description: jsii.String(truncate(set.description, 256)),

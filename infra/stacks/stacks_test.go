@@ -125,7 +125,8 @@ const testAlarmEmail = "oncall@test.example"
 // frontend`, and the TPP API is deployed.
 func testDeployment(env org.Environment) stacks.Deployment {
 	set := testTPPSettings(env)
-	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend"), AlarmEmail: testAlarmEmail, TPP: &set}
+	return stacks.Deployment{FrontendDir: filepath.Join("testdata", "frontend"), AlarmEmail: testAlarmEmail, TPP: &set,
+		SandboxCA: env == org.Sandbox}
 }
 
 // testTPP are the TPP API's settings in the production tests; the production plans
