@@ -59,6 +59,9 @@ func TestSynthDefaults(t *testing.T) {
 	if s.TPPAPI != nil {
 		t.Error("the TPP API stack exists without its context values")
 	}
+	if !dep.SandboxCA || s.Identity.SandboxCA == nil {
+		t.Error("the default environment (sandbox) has no sandbox CA secret")
+	}
 	assembly := app.Synth(nil)
 	var names []string
 	for _, st := range *assembly.Stacks() {
@@ -82,6 +85,21 @@ func TestSynthDefaults(t *testing.T) {
 	for _, name := range stacks.FunctionNames() {
 		if _, ok := resources[stacks.FunctionLogicalID(name)]; !ok {
 			t.Errorf("no function %s", name)
+		}
+	}
+}
+
+// TestDeploymentSandboxCA: only production goes without the sandbox CA.
+func TestDeploymentSandboxCA(t *testing.T) {
+	for env, want := range map[string]bool{"": true, "sandbox": true, "production": false} {
+		dep, err := deployment(func(key string) string {
+			if key == ctxEnvironment {
+				return env
+			}
+			return ""
+		})
+		if err != nil || dep.SandboxCA != want {
+			t.Errorf("environment %q: SandboxCA %v, %v; want %v", env, dep.SandboxCA, err, want)
 		}
 	}
 }
