@@ -247,7 +247,7 @@ func TestAppsJourney(t *testing.T) {
 		// The organization's list says which app uses which; only an unused one can be deleted.
 		p.open("/organizations/" + orgID + "/apps")
 		row := func(fp string) string { return fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q]`, fp) }
-		p.expectText(row(next.fingerprint)+" td:nth-of-type(4)", appName)
+		p.waitText(row(next.fingerprint)+" td:nth-of-type(4)", appName, stepTimeout)
 		p.expectText(row(current.fingerprint)+" td:nth-of-type(4)", "No app")
 		p.expectAbsent("#certificate-delete-" + next.fingerprint)
 		p.click("#certificate-delete-" + current.fingerprint)

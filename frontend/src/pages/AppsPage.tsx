@@ -175,7 +175,8 @@ function AppsView({ orgId }: { orgId: string }) {
         <p id="org-certificates-status" className="saved-plain" role="status">
           {certStatus}
         </p>
-        {certificates.length > 0 && (
+        {/* Which app uses each certificate is known once the apps are: until then the table waits. */}
+        {certificates.length > 0 && apps.data && (
           <CertificateTable
             id="org-certificates-table"
             caption={`mTLS certificates of ${o.name}`}
