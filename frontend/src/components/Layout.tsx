@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthContext";
-import { OrganizationsProvider, useOrganizations } from "../orgs/OrganizationsContext";
+import { OrganizationsProvider } from "../orgs/OrganizationsContext";
 import { OrgSwitcher } from "./OrgSwitcher";
 
 export function Layout() {
@@ -69,7 +69,6 @@ export function Layout() {
                     <li>
                       <NavLink to="/organizations">Organizations</NavLink>
                     </li>
-                    <CurrentAppsLink />
                     {account.operations && (
                       <li>
                         <NavLink to="/ops">Operations</NavLink>
@@ -114,18 +113,5 @@ export function Layout() {
         </footer>
       </div>
     </OrganizationsProvider>
-  );
-}
-
-/** The apps of the organization chosen in the switcher, one click away from every page. */
-function CurrentAppsLink() {
-  const { currentId } = useOrganizations();
-  if (!currentId) return null;
-  return (
-    <li>
-      <NavLink id="nav-apps" to={`/organizations/${currentId}/apps`}>
-        Apps
-      </NavLink>
-    </li>
   );
 }
