@@ -3,8 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { NewCredential } from "../api/types";
 import { OneTimeSecret } from "./OneTimeSecret";
-
-const el = (id: string) => document.getElementById(id);
+import { el } from "../test/dom";
 
 const CREDENTIAL: NewCredential = {
   clientId: "cid-123",

@@ -4,15 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { fakeServer, json } from "../test/fakeServer";
 import { ACCOUNT, PEM_QSEALC, PEM_QWAC, QSEALC, QWAC } from "../test/fixtures";
 import { renderApp } from "../test/renderApp";
-
-const el = (id: string) => document.getElementById(id);
-async function found(id: string) {
-  return waitFor(() => {
-    const e = el(id);
-    expect(e).not.toBeNull();
-    return e!;
-  });
-}
+import { el, found } from "../test/dom";
 
 describe("Sandbox test certificates on the onboarding page", () => {
   it("issues the QWAC first, the QSealC for the same organizationIdentifier, fills both fields and offers the downloads", async () => {

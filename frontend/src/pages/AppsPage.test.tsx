@@ -2,31 +2,11 @@ import { waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { fakeServer, json, type RecordedRequest } from "../test/fakeServer";
-import { ACCOUNT } from "../test/fixtures";
+import { ACCOUNT, ORGANIZATION } from "../test/fixtures";
 import { renderApp } from "../test/renderApp";
+import { el, found } from "../test/dom";
 
-const el = (id: string) => document.getElementById(id);
-async function found(id: string) {
-  return waitFor(() => {
-    const e = el(id);
-    expect(e).not.toBeNull();
-    return e!;
-  });
-}
-
-const ORG = {
-  id: "org-1",
-  name: "Example TPP",
-  environment: "sandbox",
-  status: "ACTIVE",
-  role: "OWNER",
-  contact: { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+32 2 123 45 67" },
-  services: ["AIS"],
-  organizationIdentifier: "PSDBE-SBX-0123456789",
-  members: 1,
-  maxMembers: 10,
-  createdAt: "2025-03-01T10:00:00Z",
-};
+const ORG = ORGANIZATION;
 const APP = {
   id: "app-1",
   organizationId: "org-1",

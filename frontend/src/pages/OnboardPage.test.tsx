@@ -4,17 +4,9 @@ import { describe, expect, it } from "vitest";
 import { fakeServer, json, type RecordedRequest } from "../test/fakeServer";
 import { ACCOUNT, PEM_QSEALC, PEM_QWAC, QSEALC, QWAC } from "../test/fixtures";
 import { location, renderApp } from "../test/renderApp";
+import { el, found } from "../test/dom";
 
 const ROLE_MISSING = "Your certificates do not carry the role PIIS (PSP_IC). Both your QWAC and your QSealC must carry each role you request.";
-
-const el = (id: string) => document.getElementById(id);
-async function found(id: string) {
-  return waitFor(() => {
-    const e = el(id);
-    expect(e).not.toBeNull();
-    return e!;
-  });
-}
 
 const PENDING_ORG = {
   id: "org-1",

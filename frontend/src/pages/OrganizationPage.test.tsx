@@ -4,15 +4,7 @@ import { describe, expect, it } from "vitest";
 import { fakeServer, json, type RecordedRequest } from "../test/fakeServer";
 import { ACCOUNT } from "../test/fixtures";
 import { location, renderApp } from "../test/renderApp";
-
-const el = (id: string) => document.getElementById(id);
-async function found(id: string) {
-  return waitFor(() => {
-    const e = el(id);
-    expect(e).not.toBeNull();
-    return e!;
-  });
-}
+import { el, found } from "../test/dom";
 
 const ORG = {
   id: "org-1",

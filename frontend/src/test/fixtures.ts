@@ -47,3 +47,18 @@ export const QSEALC: Certificate = {
 
 export const PEM_QWAC = "-----BEGIN CERTIFICATE-----\nMIIBqwac\n-----END CERTIFICATE-----";
 export const PEM_QSEALC = "-----BEGIN CERTIFICATE-----\nMIIBqsealc\n-----END CERTIFICATE-----";
+
+/** An active sandbox organization as its owner sees it. */
+export const ORGANIZATION = {
+  id: "org-1",
+  name: "Example TPP",
+  environment: "sandbox",
+  status: "ACTIVE",
+  role: "OWNER",
+  contact: { firstName: "Ada", lastName: "Lovelace", email: "ada@example.com", phone: "+32 2 123 45 67" },
+  services: ["AIS"],
+  organizationIdentifier: "PSDBE-SBX-0123456789",
+  members: 1,
+  maxMembers: 10,
+  createdAt: "2025-03-01T10:00:00Z",
+};

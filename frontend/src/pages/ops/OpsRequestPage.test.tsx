@@ -5,15 +5,7 @@ import { fakeServer, json } from "../../test/fakeServer";
 import { OPS_ACCOUNT, QSEALC, QWAC, ACCOUNT } from "../../test/fixtures";
 import { renderApp } from "../../test/renderApp";
 import { DECISION_POLL } from "./OpsRequestPage";
-
-const el = (id: string) => document.getElementById(id);
-async function found(id: string) {
-  return waitFor(() => {
-    const e = el(id);
-    expect(e).not.toBeNull();
-    return e!;
-  });
-}
+import { el, found } from "../../test/dom";
 
 const REQUEST = {
   id: "rq-1",
