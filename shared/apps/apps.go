@@ -397,9 +397,10 @@ func (s *Service) Delete(ctx context.Context, a org.Actor, orgID, appID string) 
 	if err != nil {
 		return err
 	}
-	certs, err := s.appCertificates(ctx, orgID, appID)
-	if err != nil {
-		return err
+	// The app's own list says which certificates it holds: no need to read them all.
+	var certs []Certificate
+	for _, fp := range app.Fingerprints {
+		certs = append(certs, Certificate{Fingerprint: fp, OrgID: orgID, AppID: appID})
 	}
 	subs, err := s.subs.ListSubscriptions(ctx, orgID, appID)
 	if err != nil {

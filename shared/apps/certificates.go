@@ -67,6 +67,17 @@ type FingerprintOwner struct {
 	Environment org.Environment `json:"environment" dynamodbav:"environment"`
 }
 
+// expiredField is the field error for a certificate past its expiry.
+func expiredField(field string, notAfter time.Time) apperr.FieldError {
+	return apperr.Field(field, "expired", "This certificate expired on "+notAfter.Format("2 January 2006")+"; use a valid one.")
+}
+
+// presented says whether some app, in any organization, presents the certificate.
+func (s *Service) presented(ctx context.Context, fingerprint string) bool {
+	_, err := s.certs.Fingerprint(ctx, fingerprint)
+	return err == nil
+}
+
 // UploadRequest carries a certificate as PEM or base64 DER.
 type UploadRequest struct {
 	Certificate string `json:"certificate" validate:"required,max=20000"`
@@ -93,7 +104,7 @@ func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req Upl
 	now := s.Now()
 	switch {
 	case now.After(parsed.NotAfter):
-		return Certificate{}, apperr.Fields(apperr.Field("certificate", "expired", "This certificate expired on "+parsed.NotAfter.Format("2 January 2006")+"."))
+		return Certificate{}, apperr.Fields(expiredField("certificate", parsed.NotAfter))
 	case now.Before(parsed.NotBefore):
 		return Certificate{}, apperr.Fields(apperr.Field("certificate", "notYetValid", "This certificate is valid only from "+parsed.NotBefore.Format("2 January 2006")+"."))
 	}
@@ -144,11 +155,11 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if c.AppID != "" {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attached", "This certificate belongs to another app; a certificate identifies one app."))
 	}
-	if _, err := s.certs.Fingerprint(ctx, c.Fingerprint); err == nil {
+	if s.presented(ctx, c.Fingerprint) {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attachedElsewhere", "An app of another organization presents this certificate; a certificate identifies one app. Use your own certificate."))
 	}
 	if s.Now().After(c.NotAfter) {
-		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "expired", "This certificate expired on "+c.NotAfter.Format("2 January 2006")+"; upload a valid one."))
+		return Certificate{}, apperr.Fields(expiredField("sha256Fingerprint", c.NotAfter))
 	}
 	if len(app.Fingerprints) >= MaxAppCertificates {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))
@@ -168,11 +179,6 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	}
 	c.AppID = appID
 	return c, nil
-}
-
-func (s *Service) appCertificates(ctx context.Context, orgID, appID string) ([]Certificate, error) {
-	all, err := s.certs.ListCertificates(ctx, orgID)
-	return slices.DeleteFunc(all, func(c Certificate) bool { return c.AppID != appID }), err
 }
 
 // DetachCertificate removes a certificate from an app (it stays uploaded).

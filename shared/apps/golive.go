@@ -92,7 +92,7 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 		case s.presented(ctx, fp):
 			errs = append(errs, apperr.Field("certificate", "attachedElsewhere", "An app of another organization presents this certificate; use your own certificate."))
 		case s.Now().After(c.NotAfter):
-			errs = append(errs, apperr.Field("certificate", "expired", "This certificate expired on "+c.NotAfter.Format("2 January 2006")+"."))
+			errs = append(errs, expiredField("certificate", c.NotAfter))
 		default:
 			cert = c
 		}
@@ -101,12 +101,6 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 		return org.Organization{}, Certificate{}, apperr.Fields(errs...)
 	}
 	return prod, cert, nil
-}
-
-// presented says whether some app, in any organization, presents the certificate.
-func (s *Service) presented(ctx context.Context, fingerprint string) bool {
-	_, err := s.certs.Fingerprint(ctx, fingerprint)
-	return err == nil
 }
 
 // RequestGoLive asks the bank for production access for a sandbox app (not Viewers).
