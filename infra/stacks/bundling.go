@@ -32,7 +32,7 @@ const TruststoreName = "eidas-truststore.pem"
 // provided.al2023 runtime, without the RPC mode the OS-only runtime does not use, with
 // reproducible paths and without symbols (so an unchanged function keeps its asset hash).
 func (b GoBundler) Command(outputDir string) []string {
-	return []string{"go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
+	return []string{"go", "build", "-tags", "lambda.norpc,validator_novalidatefn", "-trimpath", "-ldflags", "-s -w",
 		"-o", filepath.Join(outputDir, "bootstrap"), "./functions/" + b.Function}
 }
 

@@ -15,7 +15,7 @@ import (
 // <outputDir>/bootstrap from ./functions/<name>.
 func TestGoBundlerCommand(t *testing.T) {
 	b := stacks.GoBundler{Root: "/repo", Function: "auth-signup"}
-	want := []string{"go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
+	want := []string{"go", "build", "-tags", "lambda.norpc,validator_novalidatefn", "-trimpath", "-ldflags", "-s -w",
 		"-o", filepath.Join("/out", "bootstrap"), "./functions/auth-signup"}
 	if got := b.Command("/out"); !reflect.DeepEqual(got, want) {
 		t.Errorf("command %q, want %q", got, want)
