@@ -63,14 +63,14 @@ test: go-deps frontend chromium
 	@echo "== Go tests (unit, moto and DynamoDB Local integration, CDK, browser end to end)"
 	go test -count=1 -timeout 15m $(GO_PKGS)
 	@echo "== Benchmarks, one round each, so they keep working (make bench for figures)"
-	go test -run='^$$' -bench=. -benchtime=1x ./shared/store
+	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/store
 	@echo "== Fuzzing the eIDAS certificate parser (short run)"
-	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/eidas
+	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/trust/eidas
 	@echo "== SPA unit tests"
 	cd frontend && npx vitest run
 
 bench:
-	go test -run='^$$' -bench=. -benchtime=2s ./shared/store
+	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/store
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/platform/config"
 )
 
 func TestMain(m *testing.M) {

@@ -32,8 +32,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/org"
 )
 
 func main() {

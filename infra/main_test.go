@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/portal/org"
 )
 
 // TestCDKJSON checks the repository's cdk.json: the CLI runs this command, and its

@@ -17,10 +17,10 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/bank/devportal/shared/testkit"
+	"github.com/bank/devportal/shared/local/testenv"
 )
 
-// What the apps pages must show, copied from the Go source (shared/apps) and the SPA
+// What the apps pages must show, copied from the Go source (shared/portal/apps) and the SPA
 // (frontend/src/pages/AppsPage.tsx, frontend/src/pages/app, frontend/src/components).
 const (
 	msgAppNameHint         = "The bank's customers see this name on the consent page when they allow your app to access their accounts or make payments. Use the name they know your product by."
@@ -42,7 +42,7 @@ const (
 )
 
 var (
-	// Client IDs are 16 random bytes and secrets 32, base64url without padding (shared/apps).
+	// Client IDs are 16 random bytes and secrets 32, base64url without padding (shared/portal/apps).
 	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`)
 	secretPattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 	appPathPattern  = regexp.MustCompile(`^/organizations/[0-9a-f]{16}/apps/([A-Za-z0-9_-]+)$`)
@@ -56,7 +56,7 @@ var (
 // share their state and run in order; a failed step stops the journey.
 func TestAppsJourney(t *testing.T) {
 	t.Parallel()
-	suffix := testkit.Suffix()
+	suffix := testenv.Suffix()
 	orgName := "Budget Apps " + suffix
 	appName := "Budget Buddy " + suffix
 	prodOrgName := "Budget Apps Live " + suffix
@@ -80,7 +80,7 @@ func TestAppsJourney(t *testing.T) {
 		p.signIn(owner.email, owner.password)
 		p.expectAccountPage(owner)
 		orgID = p.onboardWithSandboxCertificates(orgName, "sandbox")
-		opsTab.as(t).signIn(testkit.Ops.Email, testkit.Ops.Password)
+		opsTab.as(t).signIn(testenv.Ops.Email, testenv.Ops.Password)
 		opsTab.as(t).waitPath("/account")
 		approveOnboarding(p, opsTab.as(t), orgID, orgName, owner.email)
 	})
@@ -565,7 +565,7 @@ func (p *page) onboardWithSandboxCertificates(orgName, environment string) strin
 	p.waitText("#onboard-preview-status", msgPreviewOK, stepTimeout)
 	p.fill("onboard-firstName", "Abel")
 	p.fill("onboard-lastName", "Apps")
-	p.fill("onboard-email", "compliance-"+testkit.Suffix()+"@budget.example")
+	p.fill("onboard-email", "compliance-"+testenv.Suffix()+"@budget.example")
 	p.fill("onboard-phone", "+32 2 555 01 99")
 	p.check("onboard-environment-" + environment)
 	p.submit("onboard")

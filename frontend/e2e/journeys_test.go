@@ -10,14 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/bank/devportal/shared/account"
-	"github.com/bank/devportal/shared/awsx"
-	"github.com/bank/devportal/shared/store"
-	"github.com/bank/devportal/shared/testkit"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/awsclient"
+	"github.com/bank/devportal/shared/portal/account"
+	"github.com/bank/devportal/shared/portal/store"
 )
 
-// What the pages must show, copied from the Go source (shared/account, shared/store,
-// shared/apperr) and the SPA (frontend/src/pages), so a changed wording fails here.
+// What the pages must show, copied from the Go source (shared/portal/account, shared/portal/store,
+// shared/platform/apperr) and the SPA (frontend/src/pages), so a changed wording fails here.
 const (
 	msgValidation     = "Some fields need your attention."
 	msgBadCredentials = "The email or password is not correct."
@@ -53,7 +53,7 @@ type user struct {
 
 // newUser returns a user with an email no other test (or earlier run) uses.
 func newUser(label string) user {
-	return user{name: "Ada Lovelace", email: "e2e-" + label + "-" + testkit.Suffix() + "@example.com", password: passwordFirst}
+	return user{name: "Ada Lovelace", email: "e2e-" + label + "-" + testenv.Suffix() + "@example.com", password: passwordFirst}
 }
 
 // fillSignup opens /signup and fills the form; the caller submits.
@@ -311,7 +311,7 @@ func expireLink(t *testing.T, token string) {
 	stack := env(t)
 	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 	defer cancel()
-	cfg, err := awsx.Load(ctx, stack.Config)
+	cfg, err := awsclient.Load(ctx, stack.Config)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/devstack"
-	"github.com/bank/devportal/shared/testkit"
+	"github.com/bank/devportal/shared/local/devstack"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/config"
 )
 
 // chromiumPath is Debian's Chromium (`make chromium` installs it).
@@ -80,7 +80,7 @@ func testConfig() (config.Config, error) {
 	if err != nil {
 		return c, err
 	}
-	s := testkit.Suffix()
+	s := testenv.Suffix()
 	c.PortalTable = "portal-e2e-" + s
 	c.UserPoolName = "users-e2e-" + s
 	c.MailFrom = "no-reply-" + s + "@devportal.example"
@@ -111,7 +111,7 @@ func start(dist string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	stack, err := devstack.Start(ctx, devstack.Options{
-		Dir: dir, FrontendDir: dist, Ops: testkit.Ops, Config: cfg,
+		Dir: dir, FrontendDir: dist, Ops: testenv.Ops, Config: cfg,
 		Log: logFile, MotoLog: io.Discard,
 	})
 	if err != nil {

@@ -10,11 +10,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/bank/devportal/shared/testkit"
+	"github.com/bank/devportal/shared/local/testenv"
 )
 
-// What the organization pages must show, copied from the Go source (shared/org,
-// shared/account, shared/approval) and the SPA (frontend/src/pages, frontend/src/lib/orgs.ts).
+// What the organization pages must show, copied from the Go source (shared/portal/org,
+// shared/portal/account, shared/portal/approval) and the SPA (frontend/src/pages, frontend/src/lib/orgs.ts).
 const (
 	msgOnboardSubmitted   = "Submitted: the bank's operations team will review it; you will get an email"
 	msgNoCodeYet          = "The organization gets its code once the bank approves it."
@@ -35,7 +35,7 @@ const (
 // operations request page itself polls for 20 s).
 const decisionTimeout = 20 * time.Second
 
-// Organization codes: 10 characters without look-alikes (shared/org NewCode).
+// Organization codes: 10 characters without look-alikes (shared/portal/org NewCode).
 var (
 	codePattern       = regexp.MustCompile(`^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{10}$`)
 	identifierPattern = regexp.MustCompile(`^PSDBE-SBX-[0-9A-F]{10}$`)
@@ -48,7 +48,7 @@ var (
 // The steps share their state and run in order; a failed step stops the journey.
 func TestOrganizationJourney(t *testing.T) {
 	t.Parallel()
-	suffix := testkit.Suffix()
+	suffix := testenv.Suffix()
 	orgName := "Acme Payments " + suffix
 	newName := "Acme Pay Group " + suffix
 	owner, dev, admin := newUser("org-owner"), newUser("org-dev"), newUser("org-admin")
@@ -140,7 +140,7 @@ func TestOrganizationJourney(t *testing.T) {
 		onboardingID = ownerTab.as(t).requestOf("Onboarding", "Pending")
 
 		p := opsTab.as(t)
-		p.signIn(testkit.Ops.Email, testkit.Ops.Password)
+		p.signIn(testenv.Ops.Email, testenv.Ops.Password)
 		p.waitPath("/account")
 		p.openRequest(onboardingID, orgName, owner.email)
 		p.waitText("main h1", "Onboarding request: "+orgName, 10*time.Second)

@@ -1,6 +1,6 @@
 // Command account-get is the Lambda function of the portal route "account-get".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("account-get") }
+func main() { wiring.StartHTTP("account-get") }

@@ -1,6 +1,6 @@
 // Command account-preferences is the Lambda function of the portal route "account-preferences".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("account-preferences") }
+func main() { wiring.StartHTTP("account-preferences") }

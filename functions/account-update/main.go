@@ -1,6 +1,6 @@
 // Command account-update is the Lambda function of the portal route "account-update".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("account-update") }
+func main() { wiring.StartHTTP("account-update") }

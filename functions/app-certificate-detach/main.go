@@ -1,6 +1,6 @@
 // Command app-certificate-detach is the Lambda function of the portal route "app-certificate-detach".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("app-certificate-detach") }
+func main() { wiring.StartHTTP("app-certificate-detach") }

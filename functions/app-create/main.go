@@ -1,6 +1,6 @@
 // Command app-create is the Lambda function of the portal route "app-create".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("app-create") }
+func main() { wiring.StartHTTP("app-create") }

@@ -1,6 +1,6 @@
 // Command app-delete is the Lambda function of the portal route "app-delete".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("app-delete") }
+func main() { wiring.StartHTTP("app-delete") }

@@ -1,6 +1,6 @@
 // Command app-get is the Lambda function of the portal route "app-get".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("app-get") }
+func main() { wiring.StartHTTP("app-get") }

@@ -1,6 +1,6 @@
 // Command app-go-live is the Lambda function of the portal route "app-go-live".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("app-go-live") }
+func main() { wiring.StartHTTP("app-go-live") }

@@ -1,6 +1,6 @@
 // Command app-list is the Lambda function of the portal route "app-list".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("app-list") }
+func main() { wiring.StartHTTP("app-list") }

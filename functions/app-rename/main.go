@@ -1,6 +1,6 @@
 // Command app-rename is the Lambda function of the portal route "app-rename".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("app-rename") }
+func main() { wiring.StartHTTP("app-rename") }

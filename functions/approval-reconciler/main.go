@@ -2,6 +2,6 @@
 // of requests whose first start failed.
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartJob("approval-reconciler") }
+func main() { wiring.StartJob("approval-reconciler") }

@@ -1,6 +1,6 @@
 // Command auth-activate is the Lambda function of the portal route "auth-activate".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("auth-activate") }
+func main() { wiring.StartHTTP("auth-activate") }

@@ -1,6 +1,6 @@
 // Command auth-login is the Lambda function of the portal route "auth-login".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("auth-login") }
+func main() { wiring.StartHTTP("auth-login") }

@@ -1,6 +1,6 @@
 // Command auth-logout is the Lambda function of the portal route "auth-logout".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("auth-logout") }
+func main() { wiring.StartHTTP("auth-logout") }

@@ -1,6 +1,6 @@
 // Command auth-refresh is the Lambda function of the portal route "auth-refresh".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("auth-refresh") }
+func main() { wiring.StartHTTP("auth-refresh") }

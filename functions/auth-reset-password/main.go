@@ -1,6 +1,6 @@
 // Command auth-reset-password is the Lambda function of the portal route "auth-reset-password".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("auth-reset-password") }
+func main() { wiring.StartHTTP("auth-reset-password") }

@@ -1,6 +1,6 @@
 // Command auth-signup is the Lambda function of the portal route "auth-signup".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("auth-signup") }
+func main() { wiring.StartHTTP("auth-signup") }

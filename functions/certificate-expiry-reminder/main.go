@@ -2,6 +2,6 @@
 // whose mTLS certificates expire soon.
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartJob("certificate-expiry-reminder") }
+func main() { wiring.StartJob("certificate-expiry-reminder") }

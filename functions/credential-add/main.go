@@ -1,6 +1,6 @@
 // Command credential-add is the Lambda function of the portal route "credential-add".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("credential-add") }
+func main() { wiring.StartHTTP("credential-add") }

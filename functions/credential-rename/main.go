@@ -1,6 +1,6 @@
 // Command credential-rename is the Lambda function of the portal route "credential-rename".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("credential-rename") }
+func main() { wiring.StartHTTP("credential-rename") }

@@ -1,6 +1,6 @@
 // Command credential-reset is the Lambda function of the portal route "credential-reset".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("credential-reset") }
+func main() { wiring.StartHTTP("credential-reset") }

@@ -1,6 +1,6 @@
 // Command credential-revoke is the Lambda function of the portal route "credential-revoke".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("credential-revoke") }
+func main() { wiring.StartHTTP("credential-revoke") }

@@ -1,6 +1,6 @@
 // Command credential-verify is the Lambda function of the portal route "credential-verify".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("credential-verify") }
+func main() { wiring.StartHTTP("credential-verify") }

@@ -1,6 +1,6 @@
 // Command healthz is the Lambda function of the portal route "healthz".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("healthz") }
+func main() { wiring.StartHTTP("healthz") }

@@ -1,6 +1,6 @@
 // Command invitation-accept is the Lambda function of the portal route "invitation-accept".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("invitation-accept") }
+func main() { wiring.StartHTTP("invitation-accept") }

@@ -1,6 +1,6 @@
 // Command invitation-get is the Lambda function of the portal route "invitation-get".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("invitation-get") }
+func main() { wiring.StartHTTP("invitation-get") }

@@ -1,6 +1,6 @@
 // Command openapi is the Lambda function of the portal route "openapi".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("openapi") }
+func main() { wiring.StartHTTP("openapi") }

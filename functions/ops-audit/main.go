@@ -1,6 +1,6 @@
 // Command ops-audit is the Lambda function of the portal route "ops-audit".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("ops-audit") }
+func main() { wiring.StartHTTP("ops-audit") }

@@ -1,6 +1,6 @@
 // Command ops-organizations is the Lambda function of the portal route "ops-organizations".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("ops-organizations") }
+func main() { wiring.StartHTTP("ops-organizations") }

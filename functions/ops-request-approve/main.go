@@ -1,6 +1,6 @@
 // Command ops-request-approve is the Lambda function of the portal route "ops-request-approve".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("ops-request-approve") }
+func main() { wiring.StartHTTP("ops-request-approve") }

@@ -1,6 +1,6 @@
 // Command ops-request-get is the Lambda function of the portal route "ops-request-get".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("ops-request-get") }
+func main() { wiring.StartHTTP("ops-request-get") }

@@ -1,6 +1,6 @@
 // Command ops-requests is the Lambda function of the portal route "ops-requests".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("ops-requests") }
+func main() { wiring.StartHTTP("ops-requests") }

@@ -1,6 +1,6 @@
 // Command org-audit is the Lambda function of the portal route "org-audit".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-audit") }
+func main() { wiring.StartHTTP("org-audit") }

@@ -1,6 +1,6 @@
 // Command org-certificate-upload is the Lambda function of the portal route "org-certificate-upload".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-certificate-upload") }
+func main() { wiring.StartHTTP("org-certificate-upload") }

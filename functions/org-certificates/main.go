@@ -1,6 +1,6 @@
 // Command org-certificates is the Lambda function of the portal route "org-certificates".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-certificates") }
+func main() { wiring.StartHTTP("org-certificates") }

@@ -1,6 +1,6 @@
 // Command org-get is the Lambda function of the portal route "org-get".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-get") }
+func main() { wiring.StartHTTP("org-get") }

@@ -1,6 +1,6 @@
 // Command org-invitation-resend is the Lambda function of the portal route "org-invitation-resend".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-invitation-resend") }
+func main() { wiring.StartHTTP("org-invitation-resend") }

@@ -1,6 +1,6 @@
 // Command org-invitation-revoke is the Lambda function of the portal route "org-invitation-revoke".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-invitation-revoke") }
+func main() { wiring.StartHTTP("org-invitation-revoke") }

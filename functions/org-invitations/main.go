@@ -1,6 +1,6 @@
 // Command org-invitations is the Lambda function of the portal route "org-invitations".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-invitations") }
+func main() { wiring.StartHTTP("org-invitations") }

@@ -1,6 +1,6 @@
 // Command org-invite is the Lambda function of the portal route "org-invite".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-invite") }
+func main() { wiring.StartHTTP("org-invite") }

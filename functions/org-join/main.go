@@ -1,6 +1,6 @@
 // Command org-join is the Lambda function of the portal route "org-join".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-join") }
+func main() { wiring.StartHTTP("org-join") }

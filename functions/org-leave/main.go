@@ -1,6 +1,6 @@
 // Command org-leave is the Lambda function of the portal route "org-leave".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-leave") }
+func main() { wiring.StartHTTP("org-leave") }

@@ -1,6 +1,6 @@
 // Command org-list is the Lambda function of the portal route "org-list".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-list") }
+func main() { wiring.StartHTTP("org-list") }

@@ -1,6 +1,6 @@
 // Command org-member-remove is the Lambda function of the portal route "org-member-remove".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-member-remove") }
+func main() { wiring.StartHTTP("org-member-remove") }

@@ -1,6 +1,6 @@
 // Command org-members is the Lambda function of the portal route "org-members".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-members") }
+func main() { wiring.StartHTTP("org-members") }

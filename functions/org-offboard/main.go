@@ -1,6 +1,6 @@
 // Command org-offboard is the Lambda function of the portal route "org-offboard".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-offboard") }
+func main() { wiring.StartHTTP("org-offboard") }

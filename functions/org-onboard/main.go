@@ -1,6 +1,6 @@
 // Command org-onboard is the Lambda function of the portal route "org-onboard".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-onboard") }
+func main() { wiring.StartHTTP("org-onboard") }

@@ -1,6 +1,6 @@
 // Command org-owner is the Lambda function of the portal route "org-owner".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-owner") }
+func main() { wiring.StartHTTP("org-owner") }

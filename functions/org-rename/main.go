@@ -1,6 +1,6 @@
 // Command org-rename is the Lambda function of the portal route "org-rename".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-rename") }
+func main() { wiring.StartHTTP("org-rename") }

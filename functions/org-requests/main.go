@@ -1,6 +1,6 @@
 // Command org-requests is the Lambda function of the portal route "org-requests".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("org-requests") }
+func main() { wiring.StartHTTP("org-requests") }

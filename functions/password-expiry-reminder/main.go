@@ -2,6 +2,6 @@
 // expiry warnings.
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartJob("password-expiry-reminder") }
+func main() { wiring.StartJob("password-expiry-reminder") }

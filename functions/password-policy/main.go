@@ -1,6 +1,6 @@
 // Command password-policy is the Lambda function of the portal route "password-policy".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("password-policy") }
+func main() { wiring.StartHTTP("password-policy") }

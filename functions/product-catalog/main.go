@@ -1,6 +1,6 @@
 // Command product-catalog is the Lambda function of the portal route "product-catalog".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("product-catalog") }
+func main() { wiring.StartHTTP("product-catalog") }

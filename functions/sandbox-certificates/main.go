@@ -1,6 +1,6 @@
 // Command sandbox-certificates is the Lambda function of the portal route "sandbox-certificates".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("sandbox-certificates") }
+func main() { wiring.StartHTTP("sandbox-certificates") }

@@ -1,6 +1,6 @@
 // Command subscription-create is the Lambda function of the portal route "subscription-create".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("subscription-create") }
+func main() { wiring.StartHTTP("subscription-create") }

@@ -1,6 +1,6 @@
 // Command subscription-delete is the Lambda function of the portal route "subscription-delete".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("subscription-delete") }
+func main() { wiring.StartHTTP("subscription-delete") }

@@ -1,6 +1,6 @@
 // Command subscription-list is the Lambda function of the portal route "subscription-list".
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartHTTP("subscription-list") }
+func main() { wiring.StartHTTP("subscription-list") }

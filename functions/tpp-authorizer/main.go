@@ -2,6 +2,6 @@
 // certificate must be attached to an app of the API's environment (shared/tpp).
 package main
 
-import "github.com/bank/devportal/shared/app"
+import "github.com/bank/devportal/shared/portal/wiring"
 
-func main() { app.StartAuthorizer("tpp-authorizer") }
+func main() { wiring.StartAuthorizer("tpp-authorizer") }

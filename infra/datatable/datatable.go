@@ -1,4 +1,4 @@
-// Package datatable builds a DynamoDB table from its definition in shared/resources, so the
+// Package datatable builds a DynamoDB table from its definition in shared/portal/resources, so the
 // deployed table and the one the local bootstrap creates on moto cannot differ in keys,
 // indexes or TTL.
 package datatable
@@ -9,7 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/bank/devportal/shared/resources"
+	"github.com/bank/devportal/shared/portal/resources"
 )
 
 // New adds the table def describes to scope under id. The id, not def.Name, decides the

@@ -19,10 +19,10 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/devstack"
-	"github.com/bank/devportal/shared/localstack"
-	"github.com/bank/devportal/shared/portal"
+	"github.com/bank/devportal/shared/local/devstack"
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/portalapi"
 )
 
 // Defaults of the operations login in local mode (documented in the README).
@@ -35,7 +35,7 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "openapi" {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(portal.Document()); err != nil {
+		if err := enc.Encode(portalapi.Document()); err != nil {
 			fail(err)
 		}
 		return
@@ -79,7 +79,7 @@ func run() error {
 		return err
 	}
 	defer motoLog.Close()
-	ops := localstack.OpsUser{Email: env("OPS_EMAIL", defaultOpsEmail), Password: env("OPS_PASSWORD", defaultOpsPassword), Name: "Operations"}
+	ops := motoserver.OpsUser{Email: env("OPS_EMAIL", defaultOpsEmail), Password: env("OPS_PASSWORD", defaultOpsPassword), Name: "Operations"}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

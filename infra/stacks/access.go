@@ -26,7 +26,7 @@ const (
 )
 
 // Access is what one function's role may do: the AWS calls its code makes (read from
-// shared/account, shared/store, shared/identity and shared/app), each scoped to its one
+// shared/portal/account, shared/portal/store, shared/portal/identity and shared/portal/wiring), each scoped to its one
 // resource. Table access is as fine as CDK's table grants: read, or read and write.
 type Access struct {
 	// Table is the access to the portal table and its GSI1.

@@ -1,5 +1,5 @@
 // Package stacks is the portal's CDK app: one stack per lifecycle, each built from the
-// definitions in shared/resources so the deployed resources match the ones the local
+// definitions in shared/portal/resources so the deployed resources match the ones the local
 // bootstrap creates on moto.
 package stacks
 
@@ -9,7 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/platform/config"
 )
 
 // Stacks are the app's stacks, for later stacks to wire and for tests to inspect.

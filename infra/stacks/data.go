@@ -9,8 +9,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/infra/datatable"
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/resources"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/resources"
 )
 
 // DataStack holds every table of resources.Tables. Tables outlive every other resource, so

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bank/devportal/shared/config"
+	"github.com/bank/devportal/shared/platform/config"
 )
 
 // SandboxCAVariable names the sandbox CA's secret to the functions that use it

@@ -15,12 +15,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/tpp"
 )
 
 // eventsDir holds one sample event per function, for `sam local invoke` against the
-// synthesized templates (the shared/app tests push the same files through the handlers).
+// synthesized templates (the shared/portal/wiring tests push the same files through the handlers).
 const eventsDir = "../../events"
 
 func readEvent(t *testing.T, name string, v interface{}) {

@@ -10,8 +10,8 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bank/devportal/infra/userpool"
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/resources"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/resources"
 )
 
 // IdentityStack holds the Cognito user pool of portal identities and the SES identity the

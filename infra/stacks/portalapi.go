@@ -18,10 +18,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/httpapi"
-	"github.com/bank/devportal/shared/portal"
-	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/portal/routes"
 )
 
 // FunctionCode returns the deployment package of the named function (a routes.Portal or
@@ -193,7 +193,7 @@ func corsPreflight(portalURL string) *awsapigatewayv2.CorsPreflightOptions {
 		AllowOrigins:     jsii.Strings(origin),
 		AllowCredentials: jsii.Bool(true),
 		AllowMethods:     &methods,
-		AllowHeaders:     jsii.Strings("content-type", strings.ToLower(portal.CSRFHeader), strings.ToLower(httpapi.RequestIDHeader)),
+		AllowHeaders:     jsii.Strings("content-type", strings.ToLower(portalapi.CSRFHeader), strings.ToLower(httpapi.RequestIDHeader)),
 		ExposeHeaders:    jsii.Strings(strings.ToLower(httpapi.RequestIDHeader)),
 		MaxAge:           awscdk.Duration_Minutes(jsii.Number(corsMaxAgeMinutes)),
 	}
@@ -330,7 +330,7 @@ func routeAuthorization(rt routes.Route) *cdknag.NagPackSuppression {
 		reason += "This route is public by design (" + rt.Summary + ") and must answer without a session."
 	} else {
 		reason += "The handler authenticates the session cookie against the session item in the portal table, " +
-			"refreshes Cognito's tokens and checks the CSRF header (shared/portal API.Handler) before it runs."
+			"refreshes Cognito's tokens and checks the CSRF header (shared/portal/portalapi API.Handler) before it runs."
 	}
 	if rt.Auth == routes.Operations {
 		reason += " It also refuses a session whose Cognito groups lack the operations group (OPS_GROUP)."

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/org"
-	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/routes"
 )
 
 // apiResources are the API stack's resources of type typ, by logical ID.
@@ -315,8 +315,8 @@ func TestFunctions(t *testing.T) {
 	}
 }
 
-// wantCalls are the AWS calls each function's code makes, read from shared/account,
-// shared/store, shared/identity and shared/app (written out here, apart from the access
+// wantCalls are the AWS calls each function's code makes, read from shared/portal/account,
+// shared/portal/store, shared/portal/identity and shared/portal/wiring (written out here, apart from the access
 // table, so that the test checks the table instead of restating it). Session routes all
 // make the session middleware's calls: GetItem of the session and, on a token refresh,
 // cognito-idp:InitiateAuth and PutItem or DeleteItem of the session.

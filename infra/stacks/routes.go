@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bank/devportal/shared/app"
-	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/portal/routes"
+	"github.com/bank/devportal/shared/portal/wiring"
 )
 
 // DeployedRoutes are the portal routes the API stack will deploy as functions: all but the
@@ -37,7 +37,7 @@ func FunctionNames() []string {
 // AuthorizerNames are the Lambda authorizers (app.Authorizers), deployed by the TPP API
 // stack. Each is a directory functions/<name>, built by GoBundler.
 func AuthorizerNames() []string {
-	return slices.Clone(app.Authorizers)
+	return slices.Clone(wiring.Authorizers)
 }
 
 // AllFunctionNames are every function of the app: FunctionNames, then AuthorizerNames.

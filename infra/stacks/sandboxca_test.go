@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/portal/org"
 )
 
 // TestSandboxCASecret: a sandbox deployment has the sandbox CA's secret, empty (the first

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/tpp"
 )
 

@@ -19,10 +19,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/org"
-	"github.com/bank/devportal/shared/resources"
-	"github.com/bank/devportal/shared/routes"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/resources"
+	"github.com/bank/devportal/shared/portal/routes"
 )
 
 // outdir receives the cloud assemblies (a directory per app) and cdk-nag's reports;

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/bank/devportal/shared/apps"
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp"
 )
 

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/apps"
-	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp"
 )
 

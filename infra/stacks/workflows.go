@@ -9,8 +9,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/workflow"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/workflow"
 )
 
 // WorkflowsProps configure the workflows stack.
@@ -24,7 +24,7 @@ type WorkflowsProps struct {
 	Identity *IdentityStack
 }
 
-// WorkflowsStack holds the approval workflow (shared/workflow): the Step Functions state
+// WorkflowsStack holds the approval workflow (shared/portal/workflow): the Step Functions state
 // machine every request waits in for an operations decision. It holds no data of its own
 // beyond running executions, and lives apart from the portal API so that replacing the API
 // leaves waiting requests alone.
@@ -47,7 +47,7 @@ type WorkflowsStack struct {
 var transactWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"}
 
 // NewWorkflowsStack adds the workflows stack to scope. The state machine's definition is
-// shared/workflow's ASL file verbatim; CloudFormation fills its placeholders from
+// shared/portal/workflow's ASL file verbatim; CloudFormation fills its placeholders from
 // DefinitionSubstitutions with the same values the local bootstrap uses (the deployed table
 // name in place of the configured one). It panics if the file has a placeholder without a
 // value, so that no definition deploys with one left in.

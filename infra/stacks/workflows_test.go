@@ -20,12 +20,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/workflow"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/workflow"
 )
 
 // aslFile is the approval workflow's definition as the repository holds it.
-const aslFile = "../../shared/workflow/approval.asl.json"
+const aslFile = "../../shared/portal/workflow/approval.asl.json"
 
 // workflowApp is one synthesis of the workflows stack with the stacks it uses.
 type workflowApp struct {

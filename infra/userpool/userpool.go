@@ -1,5 +1,5 @@
 // Package userpool builds the Cognito user pool of portal identities, its app client and its
-// groups from the definition in shared/resources, the same one the local bootstrap creates
+// groups from the definition in shared/portal/resources, the same one the local bootstrap creates
 // on moto.
 package userpool
 
@@ -10,7 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/bank/devportal/shared/resources"
+	"github.com/bank/devportal/shared/portal/resources"
 )
 
 // UserPool is the pool, the portal API's app client and the pool's groups.

@@ -12,9 +12,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/bank/devportal/shared/apperr"
-	"github.com/bank/devportal/shared/apps"
-	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/org"
 )
 
 // AuthorizerName is the TPP API's Lambda authorizer: functions/<AuthorizerName> and

@@ -90,7 +90,7 @@ export const GO_LIVE_STATUS_LABEL: Record<string, string> = {
 };
 
 /** "Step 1 of 2: Review" for a request decided in steps; "" for a one-decision request. */
-/** The operations decisions a go-live request needs, in order (shared/apps GoLiveSteps). */
+/** The operations decisions a go-live request needs, in order (shared/portal/apps GoLiveSteps). */
 export const GO_LIVE_STEPS = ["Review", "Contract signed"];
 
 export function stepText(r: Pick<ApprovalRequest, "steps" | "step">): string {

@@ -26,7 +26,7 @@ export function longestRun(value: string): number {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-// The same classes as the server's check (shared/account/password.go): ASCII letters and
+// The same classes as the server's check (shared/portal/account/password.go): ASCII letters and
 // digits, and the special characters the policy lists; anything else is refused.
 const UPPER = /[A-Z]/;
 const LOWER = /[a-z]/;

@@ -1,0 +1,181 @@
+// Package devstack starts the whole product on one machine: moto, the bootstrap, the
+// portal (SPA + API) on one port and the TPP API with mutual TLS on another. `make dev`
+// and the end-to-end tests both start it through Start.
+package devstack
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/platform/awsclient"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/tpp"
+	"github.com/bank/devportal/shared/trust/sandboxca"
+)
+
+// Options say where the stack listens and keeps its files. Zero ports pick free ones.
+type Options struct {
+	// Dir is the ignored local folder (sandbox CA, moto launcher, logs).
+	Dir string
+	// FrontendDir holds the built SPA (index.html and assets).
+	FrontendDir string
+	PortalPort  int
+	TPPPort     int
+	MotoPort    int
+	Ops         motoserver.OpsUser
+	// Config is the configuration to start from; endpoint, pool IDs and URL are filled in.
+	Config config.Config
+	// Log receives the portal's JSON log lines; MotoLog moto's output.
+	Log     io.Writer
+	MotoLog io.Writer
+}
+
+// Stack is a running local stack.
+type Stack struct {
+	PortalURL string
+	TPPURL    string
+	Moto      *motoserver.Moto
+	CA        *sandboxca.CA
+	Config    config.Config
+	API       *portalapi.API
+	servers   []*http.Server
+}
+
+// Start brings the stack up and returns once both listeners accept connections.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	// Port 0 lets the kernel pick; the listener then says which port it got.
+	portalLn, err := listen(o.PortalPort, "PORTAL_PORT")
+	if err != nil {
+		return nil, err
+	}
+	tppLn, err := listen(o.TPPPort, "TPP_PORT")
+	if err != nil {
+		portalLn.Close()
+		return nil, err
+	}
+	o.PortalPort, o.TPPPort = portalLn.Addr().(*net.TCPAddr).Port, tppLn.Addr().(*net.TCPAddr).Port
+	s, err := start(ctx, o, portalLn, tppLn)
+	if err != nil {
+		portalLn.Close()
+		tppLn.Close()
+		if s != nil {
+			s.Moto.Stop()
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+func listen(port int, env string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("listen on 127.0.0.1:%d (%s): %w", port, env, err)
+	}
+	return ln, nil
+}
+
+func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack, error) {
+	motoLog := o.MotoLog
+	if motoLog == nil {
+		motoLog = io.Discard
+	}
+	moto, err := motoserver.StartMoto(ctx, o.Dir, o.MotoPort, motoLog)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{Moto: moto}
+	cfg := o.Config
+	cfg.Local = true
+	cfg.AWSEndpoint = moto.Endpoint
+	s.PortalURL = fmt.Sprintf("http://127.0.0.1:%d", o.PortalPort)
+	if cfg.PortalURL == "" || strings.HasPrefix(cfg.PortalURL, "http://127.0.0.1") {
+		cfg.PortalURL = s.PortalURL
+	}
+	awsCfg, err := awsclient.Load(ctx, cfg)
+	if err != nil {
+		return s, err
+	}
+	out, err := motoserver.Bootstrap(ctx, awsCfg, cfg, o.Ops)
+	if err != nil {
+		return s, fmt.Errorf("bootstrap: %w", err)
+	}
+	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
+	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
+		return s, fmt.Errorf("sandbox CA: %w", err)
+	}
+	// Locally the sandbox CA also stands in for the live truststore, so the production
+	// onboarding path can be tried with test certificates (unless a truststore is set).
+	if cfg.TruststoreFile == "" {
+		cfg.TruststoreFile = filepath.Join(cfg.SandboxCADir, "ca.pem")
+	}
+	s.Config = cfg
+	serverCert, err := s.CA.ServerCertificate("127.0.0.1", "localhost")
+	if err != nil {
+		return s, fmt.Errorf("TLS server certificate: %w", err)
+	}
+	logw := o.Log
+	if logw == nil {
+		logw = os.Stdout
+	}
+	log := slog.New(slog.NewJSONHandler(logw, nil))
+	if s.API, err = wiring.Portal(ctx, cfg, log); err != nil {
+		return s, err
+	}
+	mux := http.NewServeMux()
+	s.API.Mount(mux)
+	mux.Handle("/api/", apiNotFound(log))
+	mux.Handle("/", spa(o.FrontendDir))
+	portalSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	tppMux := http.NewServeMux()
+	tppMux.Handle("/", tpp.NotFound())
+	tppSrv := &http.Server{
+		Handler:           tpp.RequireClientCertificate(tppMux),
+		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig: &tls.Config{
+			MinVersion:   tls.VersionTLS12,
+			Certificates: []tls.Certificate{serverCert},
+			// Request a certificate and verify it if given; the handler answers a request
+			// without one with a JSON error instead of a bare handshake failure.
+			ClientAuth: tls.VerifyClientCertIfGiven,
+			ClientCAs:  s.CA.Pool(),
+		},
+	}
+	s.TPPURL = fmt.Sprintf("https://127.0.0.1:%d", o.TPPPort)
+	s.servers = []*http.Server{portalSrv, tppSrv}
+	go func() { serve(log, "portal", portalSrv.Serve(portalLn)) }()
+	go func() { serve(log, "tpp", tppSrv.ServeTLS(tppLn, "", "")) }()
+	return s, nil
+}
+
+// serve logs why a listener stopped, unless it was told to.
+func serve(log *slog.Logger, name string, err error) {
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("listener stopped", "listener", name, "error", err.Error())
+	}
+}
+
+// Stop shuts the listeners down and ends moto.
+func (s *Stack) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range s.servers {
+		_ = srv.Shutdown(ctx)
+	}
+	s.Moto.Stop()
+}

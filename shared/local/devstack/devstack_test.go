@@ -1,0 +1,153 @@
+package devstack_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bank/devportal/shared/local/devstack"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/trust/sandboxca"
+)
+
+func startStack(t *testing.T) *devstack.Stack {
+	t.Helper()
+	dir := t.TempDir()
+	fe := filepath.Join(dir, "dist")
+	if err := os.MkdirAll(filepath.Join(fe, "assets"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(fe, "index.html"), []byte("<!doctype html><title>portal</title>"), 0o644)
+	os.WriteFile(filepath.Join(fe, "assets", "app.js"), []byte("console.log(1)"), 0o644)
+	cfg := testenv.Config(t, "")
+	cfg.PortalURL = ""
+	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func get(t *testing.T, c *http.Client, url string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func TestLocalStack(t *testing.T) {
+	s := startStack(t)
+	c := &http.Client{Timeout: 10 * time.Second}
+
+	t.Run("health reports every dependency up", func(t *testing.T) {
+		status, body, _ := get(t, c, s.PortalURL+"/api/healthz")
+		var h struct {
+			Status string
+			Checks []struct{ Name, Status string }
+		}
+		_ = json.Unmarshal([]byte(body), &h)
+		if status != 200 || h.Status != "ok" || len(h.Checks) != 3 || h.Checks[0].Name != "moto" {
+			t.Fatalf("%d %s", status, body)
+		}
+	})
+	t.Run("SPA routes fall back to index.html, assets are served as files", func(t *testing.T) {
+		for _, path := range []string{"/", "/account", "/activate?token=x"} {
+			if status, body, _ := get(t, c, s.PortalURL+path); status != 200 || !strings.Contains(body, "<title>portal</title>") {
+				t.Fatalf("%s: %d %s", path, status, body)
+			}
+		}
+		status, body, hdr := get(t, c, s.PortalURL+"/assets/app.js")
+		if status != 200 || body != "console.log(1)" || !strings.Contains(hdr.Get("Cache-Control"), "immutable") {
+			t.Fatalf("asset: %d %s %v", status, body, hdr)
+		}
+	})
+	t.Run("unknown API paths get a JSON 404, not the SPA", func(t *testing.T) {
+		status, body, _ := get(t, c, s.PortalURL+"/api/nope")
+		if status != 404 || !strings.Contains(body, `"code":"NOT_FOUND"`) {
+			t.Fatalf("%d %s", status, body)
+		}
+	})
+	t.Run("emailed links point at the running portal", func(t *testing.T) {
+		if s.Config.PortalURL != s.PortalURL {
+			t.Fatalf("PortalURL = %s, want %s", s.Config.PortalURL, s.PortalURL)
+		}
+	})
+
+	roots := x509.NewCertPool()
+	roots.AddCert(s.CA.Cert)
+	tppClient := func(certs ...tls.Certificate) *http.Client {
+		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: certs}}}
+	}
+	good, err := s.CA.ClientCertificate(pkix.Name{CommonName: "tpp.example", Organization: []string{"Example TPP"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherCA, err := sandboxca.LoadOrCreate(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, _ := otherCA.ClientCertificate(pkix.Name{CommonName: "intruder.example"}, time.Hour)
+
+	tpp := []struct {
+		name   string
+		client *http.Client
+		status int
+		code   string
+		tlsErr bool
+	}{
+		{"no client certificate: JSON error", tppClient(), 401, "CERTIFICATE_MISSING", false},
+		{"certificate from the sandbox CA: verified (no endpoints yet)", tppClient(good), 404, "RESOURCE_UNKNOWN", false},
+		{"certificate from another CA: handshake refused", tppClient(foreign), 0, "", true},
+	}
+	for _, c := range tpp {
+		t.Run("TPP "+c.name, func(t *testing.T) {
+			resp, err := c.client.Get(s.TPPURL + "/v1/accounts")
+			if c.tlsErr {
+				if err == nil {
+					resp.Body.Close()
+					t.Fatalf("request with a foreign certificate succeeded: %d", resp.StatusCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body struct {
+				TPPMessages []struct{ Category, Code string } `json:"tppMessages"`
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			if resp.StatusCode != c.status || len(body.TPPMessages) != 1 || body.TPPMessages[0].Code != c.code || body.TPPMessages[0].Category != "ERROR" {
+				t.Fatalf("got %d %+v", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+func TestStartRefusesBusyPort(t *testing.T) {
+	s := startStack(t)
+	port := s.PortalURL[strings.LastIndex(s.PortalURL, ":")+1:]
+	var p int
+	for _, ch := range port {
+		p = p*10 + int(ch-'0')
+	}
+	_, err := devstack.Start(context.Background(), devstack.Options{Dir: t.TempDir(), PortalPort: p, Config: config.Config{}})
+	if err == nil || !strings.Contains(err.Error(), "PORTAL_PORT") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,42 @@
+package devstack
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/httpapi"
+)
+
+// spa serves the built SPA: files as they are, any other path as index.html so the
+// router in the page can resolve it (CloudFront does the same on AWS).
+func spa(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		clean := filepath.Clean("/" + r.URL.Path)
+		if info, err := os.Stat(filepath.Join(dir, clean)); err == nil && !info.IsDir() {
+			if strings.HasPrefix(clean, "/assets/") {
+				w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			}
+			files.ServeHTTP(w, r)
+			return
+		}
+		index := filepath.Join(dir, "index.html")
+		if _, err := os.Stat(index); err != nil {
+			http.Error(w, "The portal SPA is not built: run `make dev` (or `make frontend`).", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFile(w, r, index)
+	})
+}
+
+// apiNotFound answers unknown /api/ paths with the API's JSON error, not the SPA.
+func apiNotFound(log *slog.Logger) http.Handler {
+	return httpapi.WithRequest("not-found", log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "NOT_FOUND", "There is no API endpoint "+r.Method+" "+r.URL.Path+"."))
+	}))
+}

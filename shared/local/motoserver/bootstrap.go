@@ -1,0 +1,298 @@
+package motoserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/account"
+	"github.com/bank/devportal/shared/portal/resources"
+	"github.com/bank/devportal/shared/portal/store"
+	"github.com/bank/devportal/shared/portal/workflow"
+)
+
+// OpsUser is the operations login the bootstrap guarantees.
+type OpsUser struct {
+	Email    string
+	Password string
+	Name     string
+}
+
+// Outputs are the identifiers the bootstrap found or created; the caller puts them into
+// the configuration of the portal handlers.
+type Outputs struct {
+	UserPoolID              string
+	UserPoolClientID        string
+	ApprovalStateMachineARN string
+}
+
+// Bootstrap creates, or finds as they are, every resource the portal needs. Running it
+// twice changes nothing.
+func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsUser) (Outputs, error) {
+	db := dynamodb.NewFromConfig(awsCfg)
+	if err := CreateTables(ctx, db, c); err != nil {
+		return Outputs{}, err
+	}
+	idp := cip.NewFromConfig(awsCfg)
+	out, err := ensureUserPool(ctx, idp, resources.PortalUserPool(c))
+	if err != nil {
+		return Outputs{}, fmt.Errorf("user pool: %w", err)
+	}
+	if err := ensureSender(ctx, sesv2.NewFromConfig(awsCfg), c.MailFrom); err != nil {
+		return Outputs{}, fmt.Errorf("SES sender %s: %w", c.MailFrom, err)
+	}
+	if err := ensureOpsUser(ctx, idp, store.NewPortal(db, c.PortalTable), out.UserPoolID, c.OpsGroup, ops); err != nil {
+		return Outputs{}, fmt.Errorf("operations user %s: %w", ops.Email, err)
+	}
+	if out.ApprovalStateMachineARN, err = ensureStateMachine(ctx, sfn.NewFromConfig(awsCfg), c); err != nil {
+		return Outputs{}, fmt.Errorf("approval state machine: %w", err)
+	}
+	return out, nil
+}
+
+// ensureStateMachine creates the approval workflow from the same ASL file CDK deploys, or
+// brings an existing one up to date with it.
+func ensureStateMachine(ctx context.Context, client *sfn.Client, c config.Config) (string, error) {
+	def, err := workflow.Definition(workflow.Substitutions(c))
+	if err != nil {
+		return "", err
+	}
+	name := c.ApprovalStateMachineName
+	pages := sfn.NewListStateMachinesPaginator(client, &sfn.ListStateMachinesInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return "", err
+		}
+		for _, sm := range page.StateMachines {
+			if aws.ToString(sm.Name) == name {
+				_, err := client.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: sm.StateMachineArn, Definition: &def})
+				return aws.ToString(sm.StateMachineArn), err
+			}
+		}
+	}
+	created, err := client.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+		Name:       &name,
+		Definition: &def,
+		RoleArn:    aws.String("arn:aws:iam::123456789012:role/" + name),
+		Type:       sfntypes.StateMachineTypeStandard,
+	})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(created.StateMachineArn), nil
+}
+
+// CreateTables creates every table of resources.Tables that does not exist yet.
+func CreateTables(ctx context.Context, db *dynamodb.Client, c config.Config) error {
+	for _, t := range resources.Tables(c) {
+		if err := ensureTable(ctx, db, t); err != nil {
+			return fmt.Errorf("table %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+func ensureTable(ctx context.Context, db *dynamodb.Client, t resources.Table) error {
+	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &t.Name})
+	var missing *ddbtypes.ResourceNotFoundException
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &missing) {
+		return err
+	}
+	attrs := map[string]bool{t.PartitionKey: true}
+	keys := []ddbtypes.KeySchemaElement{{AttributeName: &t.PartitionKey, KeyType: ddbtypes.KeyTypeHash}}
+	if t.SortKey != "" {
+		attrs[t.SortKey] = true
+		keys = append(keys, ddbtypes.KeySchemaElement{AttributeName: &t.SortKey, KeyType: ddbtypes.KeyTypeRange})
+	}
+	var gsis []ddbtypes.GlobalSecondaryIndex
+	for _, g := range t.GSIs {
+		attrs[g.PartitionKey], attrs[g.SortKey] = true, true
+		gsis = append(gsis, ddbtypes.GlobalSecondaryIndex{
+			IndexName: aws.String(g.Name),
+			KeySchema: []ddbtypes.KeySchemaElement{
+				{AttributeName: aws.String(g.PartitionKey), KeyType: ddbtypes.KeyTypeHash},
+				{AttributeName: aws.String(g.SortKey), KeyType: ddbtypes.KeyTypeRange},
+			},
+			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll},
+		})
+	}
+	var defs []ddbtypes.AttributeDefinition
+	for name := range attrs {
+		defs = append(defs, ddbtypes.AttributeDefinition{AttributeName: aws.String(name), AttributeType: ddbtypes.ScalarAttributeTypeS})
+	}
+	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:              &t.Name,
+		KeySchema:              keys,
+		AttributeDefinitions:   defs,
+		GlobalSecondaryIndexes: gsis,
+		BillingMode:            ddbtypes.BillingModePayPerRequest,
+	})
+	var inUse *ddbtypes.ResourceInUseException
+	if err != nil && !errors.As(err, &inUse) {
+		return err
+	}
+	if err := dynamodb.NewTableExistsWaiter(db).Wait(ctx, &dynamodb.DescribeTableInput{TableName: &t.Name}, time.Minute); err != nil {
+		return err
+	}
+	if t.TTLAttribute != "" {
+		_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+			TableName:               &t.Name,
+			TimeToLiveSpecification: &ddbtypes.TimeToLiveSpecification{AttributeName: &t.TTLAttribute, Enabled: aws.Bool(true)},
+		})
+	}
+	return err
+}
+
+func ensureUserPool(ctx context.Context, idp *cip.Client, p resources.UserPool) (Outputs, error) {
+	var poolID string
+	pages := cip.NewListUserPoolsPaginator(idp, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})
+	for pages.HasMorePages() && poolID == "" {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return Outputs{}, err
+		}
+		for _, up := range page.UserPools {
+			if aws.ToString(up.Name) == p.Name {
+				poolID = aws.ToString(up.Id)
+			}
+		}
+	}
+	if poolID == "" {
+		created, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{
+			PoolName:           &p.Name,
+			UsernameAttributes: []ciptypes.UsernameAttributeType{ciptypes.UsernameAttributeTypeEmail},
+			Policies: &ciptypes.UserPoolPolicyType{PasswordPolicy: &ciptypes.PasswordPolicyType{
+				MinimumLength:    aws.Int32(int32(p.MinLength)),
+				RequireUppercase: p.RequireUppercase,
+				RequireLowercase: p.RequireLowercase,
+				RequireNumbers:   p.RequireNumbers,
+				RequireSymbols:   p.RequireSymbols,
+			}},
+			AdminCreateUserConfig: &ciptypes.AdminCreateUserConfigType{AllowAdminCreateUserOnly: false},
+		})
+		if err != nil {
+			return Outputs{}, err
+		}
+		poolID = aws.ToString(created.UserPool.Id)
+	}
+	clientID, err := ensureClient(ctx, idp, poolID, p)
+	if err != nil {
+		return Outputs{}, err
+	}
+	for _, g := range p.Groups {
+		_, err := idp.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: &poolID, GroupName: aws.String(g)})
+		var exists *ciptypes.GroupExistsException
+		if err != nil && !errors.As(err, &exists) {
+			return Outputs{}, err
+		}
+	}
+	return Outputs{UserPoolID: poolID, UserPoolClientID: clientID}, nil
+}
+
+func ensureClient(ctx context.Context, idp *cip.Client, poolID string, p resources.UserPool) (string, error) {
+	list, err := idp.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: &poolID, MaxResults: aws.Int32(60)})
+	if err != nil {
+		return "", err
+	}
+	for _, c := range list.UserPoolClients {
+		if aws.ToString(c.ClientName) == p.ClientName {
+			return aws.ToString(c.ClientId), nil
+		}
+	}
+	created, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: &poolID,
+		ClientName: &p.ClientName,
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{
+			ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth,
+			ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth,
+		},
+		AccessTokenValidity:  aws.Int32(int32(p.AccessTokenMinutes)),
+		RefreshTokenValidity: int32(p.RefreshTokenDays),
+		TokenValidityUnits: &ciptypes.TokenValidityUnitsType{
+			AccessToken:  ciptypes.TimeUnitsTypeMinutes,
+			IdToken:      ciptypes.TimeUnitsTypeMinutes,
+			RefreshToken: ciptypes.TimeUnitsTypeDays,
+		},
+	})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(created.UserPoolClient.ClientId), nil
+}
+
+func ensureSender(ctx context.Context, ses *sesv2.Client, from string) error {
+	_, err := ses.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: &from})
+	if err == nil {
+		return nil
+	}
+	_, err = ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: &from})
+	return err
+}
+
+func ensureOpsUser(ctx context.Context, idp *cip.Client, profiles account.Profiles, poolID, group string, ops OpsUser) error {
+	var sub string
+	got, err := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &ops.Email})
+	var missing *ciptypes.UserNotFoundException
+	switch {
+	case err == nil:
+		sub = attr(got.UserAttributes, "sub")
+	case errors.As(err, &missing):
+		created, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+			UserPoolId:    &poolID,
+			Username:      &ops.Email,
+			MessageAction: ciptypes.MessageActionTypeSuppress,
+			UserAttributes: []ciptypes.AttributeType{
+				{Name: aws.String("email"), Value: &ops.Email},
+				{Name: aws.String("email_verified"), Value: aws.String("true")},
+				{Name: aws.String("name"), Value: &ops.Name},
+			},
+		})
+		if err != nil {
+			return err
+		}
+		sub = attr(created.User.Attributes, "sub")
+		if _, err := idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &poolID, Username: &ops.Email, Password: &ops.Password, Permanent: true}); err != nil {
+			return fmt.Errorf("set password (does OPS_PASSWORD meet the password policy?): %w", err)
+		}
+	default:
+		return err
+	}
+	if _, err := idp.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &poolID, Username: &ops.Email, GroupName: &group}); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	err = profiles.CreateProfile(ctx, account.Profile{
+		UserID: sub, Email: ops.Email, FullName: ops.Name, Status: account.StatusActive,
+		CreatedAt: now, ActivatedAt: now, TermsAcceptedAt: now, PasswordChangedAt: now,
+		Preferences: account.DefaultPreferences,
+	})
+	if errors.Is(err, apperr.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+func attr(attrs []ciptypes.AttributeType, name string) string {
+	for _, a := range attrs {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
+}

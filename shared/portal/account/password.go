@@ -1,0 +1,99 @@
+package account
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/config"
+)
+
+// specialChars are the characters Cognito counts as symbols; using its set keeps our
+// check and Cognito's from disagreeing.
+const specialChars = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
+
+// MaxPasswordLength bounds passwords: bcrypt, which keeps the password history, reads
+// at most 72 bytes, and every allowed character is one byte.
+const MaxPasswordLength = 64
+
+// CheckPassword returns one field error per policy rule the password breaks.
+func CheckPassword(field, password string, p config.PasswordPolicy) []apperr.FieldError {
+	var upper, lower, digits, special, other int
+	for _, r := range password {
+		switch {
+		case unicode.IsUpper(r) && r < unicode.MaxASCII:
+			upper++
+		case unicode.IsLower(r) && r < unicode.MaxASCII:
+			lower++
+		case unicode.IsDigit(r) && r < unicode.MaxASCII:
+			digits++
+		case strings.ContainsRune(specialChars, r):
+			special++
+		default:
+			other++
+		}
+	}
+	var errs []apperr.FieldError
+	add := func(rule, msg string, args ...any) {
+		errs = append(errs, apperr.Field(field, rule, fmt.Sprintf(msg, args...)))
+	}
+	if n := len([]rune(password)); n < p.MinLength {
+		add("minLength", "Use at least %d characters.", p.MinLength)
+	} else if n > MaxPasswordLength {
+		add("maxLength", "Use at most %d characters.", MaxPasswordLength)
+	}
+	if upper < p.MinUpper {
+		add("minUpper", "Use at least %d upper-case letter(s) (A–Z).", p.MinUpper)
+	}
+	if lower < p.MinLower {
+		add("minLower", "Use at least %d lower-case letter(s) (a–z).", p.MinLower)
+	}
+	if digits < p.MinDigits {
+		add("minDigits", "Use at least %d digit(s) (0–9).", p.MinDigits)
+	}
+	if special < p.MinSpecial {
+		add("minSpecial", "Use at least %d special character(s), such as ! @ # $ %% & *.", p.MinSpecial)
+	}
+	if p.MaxRepeated > 0 && longestRun(password) > p.MaxRepeated {
+		add("maxRepeated", "Do not repeat the same character more than %d times in a row.", p.MaxRepeated)
+	}
+	if other > 0 {
+		add("characters", "Use letters A–Z, digits and the special characters %s only.", strings.TrimSpace(specialChars))
+	}
+	return errs
+}
+
+func longestRun(s string) int {
+	best, run := 0, 0
+	var prev rune = -1
+	for _, r := range s {
+		if r == prev {
+			run++
+		} else {
+			run = 1
+		}
+		prev = r
+		best = max(best, run)
+	}
+	return best
+}
+
+// hashForHistory is how a password is kept in the history: bcrypt, so the history can
+// refuse a reused password without ever holding one.
+func hashForHistory(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// inHistory reports whether password matches one of the kept hashes.
+func inHistory(password string, hashes []string) bool {
+	for _, h := range hashes {
+		if bcrypt.CompareHashAndPassword([]byte(h), []byte(password)) == nil {
+			return true
+		}
+	}
+	return false
+}

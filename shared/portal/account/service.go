@@ -1,0 +1,796 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/validation"
+)
+
+// Service applies the account rules over the stores, Cognito and SES.
+type Service struct {
+	cfg      config.Config
+	profiles Profiles
+	links    Links
+	sessions Sessions
+	idp      Identity
+	mail     Mailer
+	// Orgs checks the organization code at sign-up and joins it at activation; nil when
+	// organizations are not wired (unit tests).
+	Orgs OrgCodes
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// OrgCodes is what accounts need of organizations: a code to check and to join.
+type OrgCodes interface {
+	// CheckCode fails with a field error on organizationCode if nobody can join it now.
+	CheckCode(ctx context.Context, code string) error
+	// JoinWithCode makes the user an App Developer of the code's organization and returns
+	// the organization's name.
+	JoinWithCode(ctx context.Context, userID, email, fullName, code string) (string, error)
+}
+
+// NewService wires the account rules to their dependencies.
+func NewService(cfg config.Config, profiles Profiles, links Links, sessions Sessions, idp Identity, mail Mailer) *Service {
+	return &Service{cfg: cfg, profiles: profiles, links: links, sessions: sessions, idp: idp, mail: mail, Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+}
+
+// PolicyView is the password policy as the SPA needs it to guide the user while typing.
+type PolicyView struct {
+	config.PasswordPolicy
+	// SpecialCharacters are the characters that count as special (Cognito's set).
+	SpecialCharacters string `json:"specialCharacters"`
+}
+
+// Policy returns the password policy in force.
+func (s *Service) Policy() PolicyView {
+	return PolicyView{PasswordPolicy: s.cfg.Password, SpecialCharacters: specialChars}
+}
+
+// SignUpRequest is the sign-up form.
+type SignUpRequest struct {
+	FullName             string `json:"fullName" validate:"required,max=100,singleline"`
+	Email                string `json:"email" validate:"required,email,max=254"`
+	Password             string `json:"password" validate:"required"`
+	PasswordConfirmation string `json:"passwordConfirmation" validate:"required"`
+	// OrganizationCode links the account to an onboarded organization (optional).
+	OrganizationCode string `json:"organizationCode,omitempty" validate:"omitempty,alphanum,max=32"`
+	AcceptTerms      bool   `json:"acceptTerms"`
+}
+
+// SignUpResponse says what happens next.
+type SignUpResponse struct {
+	Email   string `json:"email"`
+	Status  Status `json:"status" enum:"PENDING_ACTIVATION,ACTIVE"`
+	Message string `json:"message"`
+}
+
+// SignUp creates the Cognito user and the profile, then emails the activation link. If
+// the profile cannot be written the Cognito user is removed again, so a failed sign-up
+// leaves nothing behind.
+func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse, error) {
+	req.FullName = strings.TrimSpace(req.FullName)
+	req.Email = normalizeEmail(req.Email)
+	req.OrganizationCode = strings.ToUpper(strings.TrimSpace(req.OrganizationCode))
+	errs := validation.Struct(req)
+	if req.Password != "" {
+		errs = append(errs, CheckPassword("password", req.Password, s.cfg.Password)...)
+	}
+	if req.PasswordConfirmation != "" && req.PasswordConfirmation != req.Password {
+		errs = append(errs, apperr.Field("passwordConfirmation", "match", "The passwords do not match."))
+	}
+	if !req.AcceptTerms {
+		errs = append(errs, apperr.Field("acceptTerms", "accepted", "Accept the terms and conditions to create an account."))
+	}
+	if req.OrganizationCode != "" && s.Orgs != nil && !slices.ContainsFunc(errs, func(e apperr.FieldError) bool { return e.Field == "organizationCode" }) {
+		var codeErr *apperr.Error
+		if err := s.Orgs.CheckCode(ctx, req.OrganizationCode); errors.As(err, &codeErr) && len(codeErr.Fields) > 0 {
+			errs = append(errs, codeErr.Fields...)
+		} else if err != nil {
+			return SignUpResponse{}, err
+		}
+	}
+	if len(errs) > 0 {
+		return SignUpResponse{}, apperr.Fields(errs...)
+	}
+	if _, err := s.profiles.GetProfileByEmail(ctx, req.Email); err == nil {
+		return SignUpResponse{}, ErrEmailTaken
+	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return SignUpResponse{}, err
+	}
+	userID, err := s.idp.SignUp(ctx, req.Email, req.Password, req.FullName)
+	if errors.Is(err, ErrEmailTaken) {
+		// Cognito has the email but we have no profile: a sign-up that failed half-way.
+		// Clear it if it was never activated, and try once more.
+		if deleted, derr := s.idp.DeleteIfUnconfirmed(ctx, req.Email); derr != nil {
+			return SignUpResponse{}, derr
+		} else if deleted {
+			userID, err = s.idp.SignUp(ctx, req.Email, req.Password, req.FullName)
+		}
+	}
+	if err != nil {
+		return SignUpResponse{}, err
+	}
+	now := s.Now()
+	p := Profile{
+		UserID: userID, Email: req.Email, FullName: req.FullName, OrganizationCode: req.OrganizationCode,
+		Status: StatusPending, CreatedAt: now, TermsAcceptedAt: now, PasswordChangedAt: now,
+		Preferences: DefaultPreferences, LinkMailedAt: map[LinkKind]time.Time{LinkActivation: now},
+	}
+	if err := s.profiles.CreateProfile(ctx, p); err != nil {
+		// Undo even if the request was cancelled: an orphan Cognito user blocks the email.
+		if derr := s.idp.Delete(context.WithoutCancel(ctx), req.Email); derr != nil {
+			slog.ErrorContext(ctx, "undo sign-up failed", "userId", userID, "error", derr.Error())
+		}
+		return SignUpResponse{}, err
+	}
+	resp := SignUpResponse{Email: req.Email, Status: StatusPending,
+		Message: "Check your email: we sent you a link to activate your account. It is valid for " + hours(s.cfg.ActivationTTL) + "."}
+	if err := s.rememberPassword(ctx, userID, req.Password); err != nil {
+		slog.ErrorContext(ctx, "password history not recorded", "userId", userID, "error", err.Error())
+	}
+	if err := s.sendActivation(ctx, p); err != nil {
+		// The account exists; say so, and how to get the link, rather than fail.
+		slog.ErrorContext(ctx, "activation email not sent", "userId", userID, "error", err.Error())
+		resp.Message = "Your account was created, but we could not send the activation email just now. Use \"Resend activation email\" in a few minutes."
+	}
+	return resp, nil
+}
+
+func (s *Service) sendActivation(ctx context.Context, p Profile) error {
+	token, err := s.newLink(ctx, LinkActivation, p, s.cfg.ActivationTTL)
+	if err != nil {
+		return err
+	}
+	return s.mail.Send(ctx, activationMail(p.Email, p.FullName, s.cfg.PortalURL+"/activate?token="+url.QueryEscape(token), s.cfg.ActivationTTL))
+}
+
+// newLink stores a fresh single-use link and returns its token; only the hash is kept.
+func (s *Service) newLink(ctx context.Context, kind LinkKind, p Profile, ttl time.Duration) (string, error) {
+	token := randomToken()
+	now := s.Now()
+	err := s.links.PutLink(ctx, Link{TokenHash: HashToken(token), Kind: kind, UserID: p.UserID, Email: p.Email, CreatedAt: now, ExpiresAt: now.Add(ttl)})
+	return token, err
+}
+
+// EmailRequest carries just an email (resend activation, forgot password).
+type EmailRequest struct {
+	Email string `json:"email" validate:"required,email,max=254"`
+}
+
+// MessageResponse is a confirmation for the user.
+type MessageResponse struct {
+	Message string `json:"message"`
+}
+
+// ResendActivation emails a new activation link if the account exists and is pending.
+// The answer is the same either way so the form cannot be used to probe for accounts.
+func (s *Service) ResendActivation(ctx context.Context, req EmailRequest) (MessageResponse, error) {
+	req.Email = normalizeEmail(req.Email)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return MessageResponse{}, apperr.Fields(errs...)
+	}
+	resp := MessageResponse{Message: "If an account with this email is waiting for activation, we sent a new activation link to it."}
+	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
+	if errors.Is(err, apperr.ErrNotFound) || (err == nil && p.Status != StatusPending) {
+		return resp, nil
+	}
+	if err != nil {
+		return MessageResponse{}, err
+	}
+	if !s.mayMailLink(ctx, p.UserID, LinkActivation) {
+		return resp, nil
+	}
+	return resp, s.sendActivation(ctx, p)
+}
+
+// linkMailPause is the least time between two emailed links of one kind to one user.
+const linkMailPause = time.Minute
+
+// mayMailLink records that a link of kind is about to be emailed, unless one was emailed
+// less than linkMailPause ago; the public forms answer the same either way.
+func (s *Service) mayMailLink(ctx context.Context, userID string, kind LinkKind) bool {
+	errRecent := errors.New("recently mailed")
+	_, err := s.updateProfile(ctx, userID, func(p *Profile) error {
+		now := s.Now()
+		if last, ok := p.LinkMailedAt[kind]; ok && now.Sub(last) < linkMailPause {
+			return errRecent
+		}
+		if p.LinkMailedAt == nil {
+			p.LinkMailedAt = map[LinkKind]time.Time{}
+		}
+		p.LinkMailedAt[kind] = now
+		return nil
+	})
+	if err != nil && !errors.Is(err, errRecent) {
+		slog.ErrorContext(ctx, "link mail not recorded", "userId", userID, "error", err.Error())
+	}
+	return err == nil
+}
+
+// TokenRequest carries an emailed token.
+type TokenRequest struct {
+	Token string `json:"token" validate:"required,max=200"`
+}
+
+// ActivateResponse confirms an activation.
+type ActivateResponse struct {
+	Email   string `json:"email"`
+	Status  Status `json:"status" enum:"PENDING_ACTIVATION,ACTIVE"`
+	Message string `json:"message"`
+	// Organization is the organization joined with the sign-up's code, if any.
+	Organization string `json:"organization,omitempty"`
+}
+
+// Activate uses an activation link once: it confirms the user at Cognito and marks the
+// profile active.
+func (s *Service) Activate(ctx context.Context, req TokenRequest) (ActivateResponse, error) {
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return ActivateResponse{}, apperr.Fields(errs...)
+	}
+	link, err := s.links.UseLink(ctx, HashToken(req.Token), LinkActivation, s.Now())
+	if err != nil {
+		return ActivateResponse{}, err
+	}
+	if err := s.idp.Confirm(ctx, link.Email); err != nil {
+		return ActivateResponse{}, err
+	}
+	p, err := s.updateProfile(ctx, link.UserID, func(p *Profile) error {
+		if p.Status != StatusActive {
+			p.Status, p.ActivatedAt = StatusActive, s.Now()
+		}
+		return nil
+	})
+	if err != nil {
+		return ActivateResponse{}, err
+	}
+	resp := ActivateResponse{Email: link.Email, Status: StatusActive, Message: "Your account is active. You can sign in now."}
+	if p.OrganizationCode != "" && s.Orgs != nil {
+		// The account is active either way; say what became of the organization code.
+		name, err := s.Orgs.JoinWithCode(ctx, p.UserID, p.Email, p.FullName, p.OrganizationCode)
+		var ae *apperr.Error
+		switch {
+		case err == nil:
+			resp.Organization = name
+			resp.Message = "Your account is active and you joined " + name + " as App Developer. You can sign in now."
+		case errors.As(err, &ae) && ae.Kind != apperr.Internal:
+			msg := ae.Message
+			if len(ae.Fields) > 0 {
+				msg = ae.Fields[0].Message
+			}
+			resp.Message = "Your account is active, but we could not add you to the organization: " + msg + " You can join later from Organizations."
+		default:
+			slog.ErrorContext(ctx, "join with code at activation failed", "userId", p.UserID, "error", err.Error())
+			resp.Message = "Your account is active, but we could not add you to the organization just now. You can join later from Organizations."
+		}
+	}
+	return resp, nil
+}
+
+// LoginRequest is the sign-in form.
+type LoginRequest struct {
+	Email    string `json:"email" validate:"required,email,max=254"`
+	Password string `json:"password" validate:"required,max=256"`
+}
+
+// LoginResponse is the signed-in user and whether to warn about password expiry.
+type LoginResponse struct {
+	Account               AccountView `json:"account"`
+	PasswordExpiryWarning bool        `json:"passwordExpiryWarning"`
+}
+
+// NewSession is a started session: the cookie value and CSRF token go to the browser.
+type NewSession struct {
+	ID        string
+	CSRFToken string
+	ExpiresAt time.Time
+	Response  LoginResponse
+}
+
+// Login checks the password with Cognito, applies the expiry rule and starts a session.
+func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, error) {
+	req.Email = normalizeEmail(req.Email)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return NewSession{}, apperr.Fields(errs...)
+	}
+	tok, err := s.idp.Login(ctx, req.Email, req.Password)
+	if err != nil {
+		return NewSession{}, err
+	}
+	p, err := s.profiles.GetProfile(ctx, tok.UserID)
+	if err != nil {
+		return NewSession{}, err
+	}
+	if p.Status != StatusActive {
+		return NewSession{}, ErrNotActivated
+	}
+	view := s.view(p, tok.Groups)
+	if view.PasswordExpiresInDays <= 0 {
+		s.revoke(ctx, tok.RefreshToken)
+		return NewSession{}, ErrPasswordExpired
+	}
+	id, csrf := randomToken(), randomToken()
+	now := s.Now()
+	sess := Session{IDHash: HashToken(id), UserID: p.UserID, Email: p.Email, Groups: tok.Groups,
+		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
+		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
+	if err := s.sessions.PutSession(ctx, sess); err != nil {
+		return NewSession{}, err
+	}
+	return NewSession{ID: id, CSRFToken: csrf, ExpiresAt: sess.ExpiresAt,
+		Response: LoginResponse{Account: view, PasswordExpiryWarning: s.warnExpiry(view.PasswordExpiresInDays)}}, nil
+}
+
+// revoke revokes a refresh token at Cognito, best effort: the token is only ever held in
+// our session item, which is already gone, so a failure here is logged, not shown.
+func (s *Service) revoke(ctx context.Context, refreshToken string) {
+	if err := s.idp.RevokeToken(context.WithoutCancel(ctx), refreshToken); err != nil {
+		slog.WarnContext(ctx, "revoke refresh token failed", "error", err.Error())
+	}
+}
+
+func (s *Service) warnExpiry(daysLeft int) bool {
+	return len(s.cfg.Password.ExpiryWarnDays) > 0 && daysLeft <= slices.Max(s.cfg.Password.ExpiryWarnDays)
+}
+
+// Authenticate returns the live session for a cookie value, refreshing Cognito's access
+// token when it has expired. Any failure is ErrUnauthenticated.
+func (s *Service) Authenticate(ctx context.Context, sessionID string) (Session, error) {
+	if sessionID == "" {
+		return Session{}, ErrUnauthenticated
+	}
+	sess, err := s.sessions.GetSession(ctx, HashToken(sessionID), s.Now())
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Session{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if s.Now().Before(sess.AccessExpiresAt.Add(-time.Minute)) {
+		return sess, nil
+	}
+	return s.refreshTokens(ctx, sess)
+}
+
+func (s *Service) refreshTokens(ctx context.Context, sess Session) (Session, error) {
+	tok, err := s.idp.Refresh(ctx, sess.RefreshToken)
+	if err != nil {
+		if errors.Is(err, ErrUnauthenticated) {
+			_ = s.sessions.DeleteSession(ctx, sess.IDHash)
+		}
+		return Session{}, err
+	}
+	sess.AccessToken, sess.AccessExpiresAt, sess.Groups = tok.AccessToken, tok.ExpiresAt, tok.Groups
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return Session{}, ErrUnauthenticated // logged out meanwhile
+		}
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// Refresh renews Cognito's tokens and extends the session by the session lifetime, but
+// never past SessionMaxAge from sign-in: then the user signs in again.
+func (s *Service) Refresh(ctx context.Context, sess Session) (LoginResponse, time.Time, error) {
+	limit := sess.CreatedAt.Add(s.cfg.SessionMaxAge)
+	if !s.Now().Before(limit) {
+		_ = s.sessions.DeleteSession(ctx, sess.IDHash)
+		return LoginResponse{}, time.Time{}, ErrUnauthenticated
+	}
+	sess, err := s.refreshTokens(ctx, sess)
+	if err != nil {
+		return LoginResponse{}, time.Time{}, err
+	}
+	sess.ExpiresAt = s.Now().Add(s.cfg.SessionTTL)
+	if sess.ExpiresAt.After(limit) {
+		sess.ExpiresAt = limit
+	}
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return LoginResponse{}, time.Time{}, ErrUnauthenticated
+		}
+		return LoginResponse{}, time.Time{}, err
+	}
+	view, err := s.Account(ctx, sess)
+	if err != nil {
+		return LoginResponse{}, time.Time{}, err
+	}
+	return LoginResponse{Account: view, PasswordExpiryWarning: s.warnExpiry(view.PasswordExpiresInDays)}, sess.ExpiresAt, nil
+}
+
+// Logout ends this session (not the user's others) and revokes its refresh token.
+func (s *Service) Logout(ctx context.Context, sess Session) error {
+	if err := s.sessions.DeleteSession(ctx, sess.IDHash); err != nil {
+		return err
+	}
+	s.revoke(ctx, sess.RefreshToken)
+	return nil
+}
+
+// ForgotPassword emails a reset link to an active account; the answer does not reveal
+// whether the account exists.
+func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (MessageResponse, error) {
+	req.Email = normalizeEmail(req.Email)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return MessageResponse{}, apperr.Fields(errs...)
+	}
+	resp := MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + hours(s.cfg.ResetTTL) + "."}
+	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return resp, nil
+	}
+	if err != nil {
+		return MessageResponse{}, err
+	}
+	if !s.mayMailLink(ctx, p.UserID, LinkReset) {
+		return resp, nil
+	}
+	token, err := s.newLink(ctx, LinkReset, p, s.cfg.ResetTTL)
+	if err != nil {
+		return MessageResponse{}, err
+	}
+	return resp, s.mail.Send(ctx, resetMail(p.Email, p.FullName, s.cfg.PortalURL+"/reset-password?token="+url.QueryEscape(token), s.cfg.ResetTTL))
+}
+
+// ResetPasswordRequest is the form behind a reset link.
+type ResetPasswordRequest struct {
+	Token                string `json:"token" validate:"required,max=200"`
+	Password             string `json:"password" validate:"required"`
+	PasswordConfirmation string `json:"passwordConfirmation" validate:"required"`
+}
+
+// ResetPassword sets a new password through a reset link. The password is checked
+// before the link is spent, so a rejected password leaves the link usable.
+func (s *Service) ResetPassword(ctx context.Context, req ResetPasswordRequest) (MessageResponse, error) {
+	errs := validation.Struct(req)
+	if req.Password != "" {
+		errs = append(errs, CheckPassword("password", req.Password, s.cfg.Password)...)
+	}
+	if req.PasswordConfirmation != "" && req.PasswordConfirmation != req.Password {
+		errs = append(errs, apperr.Field("passwordConfirmation", "match", "The passwords do not match."))
+	}
+	if len(errs) > 0 {
+		return MessageResponse{}, apperr.Fields(errs...)
+	}
+	link, err := s.links.GetLink(ctx, HashToken(req.Token), LinkReset, s.Now())
+	if err != nil {
+		return MessageResponse{}, err
+	}
+	if err := s.checkHistory(ctx, link.UserID, "password", req.Password); err != nil {
+		return MessageResponse{}, err
+	}
+	usedAt := s.Now()
+	if _, err := s.links.UseLink(ctx, link.TokenHash, LinkReset, usedAt); err != nil {
+		return MessageResponse{}, err
+	}
+	if err := s.idp.SetPassword(ctx, link.Email, req.Password); err != nil {
+		// The password did not change: give the link back so the user can try again.
+		if rerr := s.links.ReleaseLink(context.WithoutCancel(ctx), link.TokenHash, usedAt); rerr != nil {
+			slog.ErrorContext(ctx, "reset link not released", "error", rerr.Error())
+		}
+		return MessageResponse{}, err
+	}
+	// Whoever knew the old password is signed out everywhere.
+	if err := s.endSessions(ctx, link.UserID, link.Email, ""); err != nil {
+		return MessageResponse{}, err
+	}
+	p, err := s.passwordChanged(ctx, link.UserID, req.Password)
+	if err != nil {
+		return MessageResponse{}, err
+	}
+	if p.Status == StatusPending {
+		// The emailed link proves the address as well as an activation link would.
+		if err := s.idp.Confirm(ctx, p.Email); err != nil {
+			return MessageResponse{}, err
+		}
+		if _, err := s.updateProfile(ctx, p.UserID, func(p *Profile) error {
+			p.Status, p.ActivatedAt = StatusActive, s.Now()
+			return nil
+		}); err != nil {
+			return MessageResponse{}, err
+		}
+	}
+	return MessageResponse{Message: "Your password has been changed. Sign in with your new password."}, nil
+}
+
+func (s *Service) checkHistory(ctx context.Context, userID, field, password string) error {
+	if s.cfg.Password.HistorySize == 0 {
+		return nil
+	}
+	hashes, err := s.profiles.PasswordHistory(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if inHistory(password, hashes) {
+		return apperr.Fields(apperr.Field(field, "history", "Choose a password you have not used for your last "+itoa(s.cfg.Password.HistorySize)+" passwords."))
+	}
+	return nil
+}
+
+func (s *Service) rememberPassword(ctx context.Context, userID, password string) error {
+	if s.cfg.Password.HistorySize == 0 {
+		return nil
+	}
+	h, err := hashForHistory(password)
+	if err != nil {
+		return apperr.Wrap(err, "hash password for history")
+	}
+	return s.profiles.PushPasswordHistory(ctx, userID, h, s.cfg.Password.HistorySize)
+}
+
+// passwordChanged records a new password: history, change date, reset warnings, notice.
+func (s *Service) passwordChanged(ctx context.Context, userID, password string) (Profile, error) {
+	if err := s.rememberPassword(ctx, userID, password); err != nil {
+		return Profile{}, err
+	}
+	p, err := s.updateProfile(ctx, userID, func(p *Profile) error {
+		p.PasswordChangedAt, p.ExpiryWarnedDays = s.Now(), 0
+		return nil
+	})
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := s.mail.Send(ctx, passwordChangedMail(p.Email, p.FullName, s.cfg.PortalURL+"/login")); err != nil {
+		slog.ErrorContext(ctx, "password-changed notice not sent", "userId", userID, "error", err.Error())
+	}
+	return p, nil
+}
+
+// ChangePasswordRequest is the change-password form.
+type ChangePasswordRequest struct {
+	CurrentPassword         string `json:"currentPassword" validate:"required,max=256"`
+	NewPassword             string `json:"newPassword" validate:"required"`
+	NewPasswordConfirmation string `json:"newPasswordConfirmation" validate:"required"`
+}
+
+// ChangePassword changes the signed-in user's password.
+func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePasswordRequest) (AccountView, error) {
+	errs := validation.Struct(req)
+	if req.NewPassword != "" {
+		errs = append(errs, CheckPassword("newPassword", req.NewPassword, s.cfg.Password)...)
+	}
+	if req.NewPasswordConfirmation != "" && req.NewPasswordConfirmation != req.NewPassword {
+		errs = append(errs, apperr.Field("newPasswordConfirmation", "match", "The passwords do not match."))
+	}
+	if len(errs) > 0 {
+		return AccountView{}, apperr.Fields(errs...)
+	}
+	// The current password is checked first, so the history check below cannot be used to
+	// test guesses of it; Cognito counts these attempts towards its lockout.
+	check, err := s.idp.Login(ctx, sess.Email, req.CurrentPassword)
+	if errors.Is(err, ErrBadCredentials) {
+		return AccountView{}, apperr.Fields(apperr.Field("currentPassword", "incorrect", "The current password is not correct."))
+	}
+	if err != nil {
+		return AccountView{}, err
+	}
+	s.revoke(ctx, check.RefreshToken)
+	if err := s.checkHistory(ctx, sess.UserID, "newPassword", req.NewPassword); err != nil {
+		return AccountView{}, err
+	}
+	if err := s.idp.ChangePassword(ctx, sess.AccessToken, req.CurrentPassword, req.NewPassword); err != nil {
+		return AccountView{}, err
+	}
+	// Other devices are signed out; this one gets fresh tokens for the new password.
+	if err := s.endSessions(ctx, sess.UserID, sess.Email, sess.IDHash); err != nil {
+		return AccountView{}, err
+	}
+	fresh, err := s.idp.Login(ctx, sess.Email, req.NewPassword)
+	if err != nil {
+		return AccountView{}, err
+	}
+	sess.AccessToken, sess.RefreshToken, sess.AccessExpiresAt = fresh.AccessToken, fresh.RefreshToken, fresh.ExpiresAt
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
+		return AccountView{}, err
+	}
+	p, err := s.passwordChanged(ctx, sess.UserID, req.NewPassword)
+	if err != nil {
+		return AccountView{}, err
+	}
+	return s.view(p, sess.Groups), nil
+}
+
+// endSessions signs a user out everywhere (Cognito and our sessions) but one session.
+func (s *Service) endSessions(ctx context.Context, userID, email, exceptHash string) error {
+	if err := s.idp.SignOutEverywhere(ctx, email); err != nil {
+		return err
+	}
+	return s.sessions.DeleteUserSessions(ctx, userID, exceptHash)
+}
+
+// updateProfile applies change, retrying on a concurrent update: it is used after steps
+// that cannot be undone (a spent link, a changed password), where a conflict must not
+// leave the profile behind. change must be safe to apply again to a fresh copy.
+func (s *Service) updateProfile(ctx context.Context, userID string, change func(*Profile) error) (Profile, error) {
+	var err error
+	for range 3 {
+		var p Profile
+		p, err = s.profiles.UpdateProfile(ctx, userID, change)
+		if !errors.Is(err, apperr.ErrConflict) {
+			return p, err
+		}
+	}
+	return Profile{}, err
+}
+
+// AccountView is the account as the user sees it.
+type AccountView struct {
+	UserID                string      `json:"userId"`
+	Email                 string      `json:"email"`
+	FullName              string      `json:"fullName"`
+	OrganizationCode      string      `json:"organizationCode,omitempty"`
+	Status                Status      `json:"status" enum:"PENDING_ACTIVATION,ACTIVE"`
+	CreatedAt             time.Time   `json:"createdAt"`
+	ActivatedAt           time.Time   `json:"activatedAt"`
+	PasswordChangedAt     time.Time   `json:"passwordChangedAt"`
+	PasswordExpiresAt     time.Time   `json:"passwordExpiresAt"`
+	PasswordExpiresInDays int         `json:"passwordExpiresInDays"`
+	Operations            bool        `json:"operations"`
+	Preferences           Preferences `json:"preferences"`
+}
+
+func (s *Service) passwordExpiry(p Profile) (time.Time, int) {
+	expires := p.PasswordChangedAt.Add(time.Duration(s.cfg.Password.MaxAgeDays) * 24 * time.Hour)
+	days := int(math.Ceil(expires.Sub(s.Now()).Hours() / 24))
+	return expires, days
+}
+
+func (s *Service) view(p Profile, groups []string) AccountView {
+	expires, days := s.passwordExpiry(p)
+	return AccountView{
+		UserID: p.UserID, Email: p.Email, FullName: p.FullName, OrganizationCode: p.OrganizationCode,
+		Status: p.Status, CreatedAt: p.CreatedAt, ActivatedAt: p.ActivatedAt, PasswordChangedAt: p.PasswordChangedAt,
+		PasswordExpiresAt: expires, PasswordExpiresInDays: days,
+		Operations:  slices.Contains(groups, s.cfg.OpsGroup),
+		Preferences: p.Preferences,
+	}
+}
+
+// Account returns the signed-in user's account.
+func (s *Service) Account(ctx context.Context, sess Session) (AccountView, error) {
+	p, err := s.profiles.GetProfile(ctx, sess.UserID)
+	if err != nil {
+		return AccountView{}, err
+	}
+	return s.view(p, sess.Groups), nil
+}
+
+// UpdateAccountRequest is the edit-name form.
+type UpdateAccountRequest struct {
+	FullName string `json:"fullName" validate:"required,max=100,singleline"`
+}
+
+// UpdateAccount changes the user's name, in the profile and at Cognito.
+func (s *Service) UpdateAccount(ctx context.Context, sess Session, req UpdateAccountRequest) (AccountView, error) {
+	req.FullName = strings.TrimSpace(req.FullName)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return AccountView{}, apperr.Fields(errs...)
+	}
+	if err := s.idp.UpdateName(ctx, sess.Email, req.FullName); err != nil {
+		return AccountView{}, err
+	}
+	p, err := s.updateProfile(ctx, sess.UserID, func(p *Profile) error {
+		p.FullName = req.FullName
+		return nil
+	})
+	if err != nil {
+		return AccountView{}, err
+	}
+	return s.view(p, sess.Groups), nil
+}
+
+// UpdatePreferences replaces the user's communication preferences.
+func (s *Service) UpdatePreferences(ctx context.Context, sess Session, prefs Preferences) (AccountView, error) {
+	p, err := s.updateProfile(ctx, sess.UserID, func(p *Profile) error {
+		p.Preferences = prefs
+		return nil
+	})
+	if err != nil {
+		return AccountView{}, err
+	}
+	return s.view(p, sess.Groups), nil
+}
+
+// RemindResult counts what a password-expiry run did.
+type RemindResult struct {
+	Checked int `json:"checked"`
+	Emailed int `json:"emailed"`
+	Failed  int `json:"failed"`
+}
+
+// errNoReminder tells UpdateProfile that a profile needs no reminder today.
+var errNoReminder = apperr.New(apperr.Invalid, "NO_REMINDER", "no reminder due")
+
+// RemindExpiringPasswords emails each user whose password reaches a warning day, once per
+// warning, if they want such reminders. It runs daily; missing a day still sends the next
+// smaller warning. Whether a warning is due is decided on the consistent copy inside the
+// conditional update, so two overlapping runs send it once. One user's failure is logged
+// and does not stop the run.
+func (s *Service) RemindExpiringPasswords(ctx context.Context) (RemindResult, error) {
+	var res RemindResult
+	warn := slices.Clone(s.cfg.Password.ExpiryWarnDays)
+	slices.Sort(warn)
+	cursor := ""
+	for {
+		profiles, next, err := s.profiles.ListProfiles(ctx, cursor, 100)
+		if err != nil {
+			return res, err
+		}
+		for _, listed := range profiles {
+			res.Checked++
+			var due, daysLeft int
+			var expires time.Time
+			p, err := s.profiles.UpdateProfile(ctx, listed.UserID, func(p *Profile) error {
+				if p.Status != StatusActive || !p.Preferences.PasswordExpiry {
+					return errNoReminder
+				}
+				expires, daysLeft = s.passwordExpiry(*p)
+				i := slices.IndexFunc(warn, func(w int) bool { return daysLeft <= w })
+				if daysLeft <= 0 || i < 0 || (p.ExpiryWarnedDays != 0 && p.ExpiryWarnedDays <= warn[i]) {
+					return errNoReminder
+				}
+				due = warn[i]
+				p.ExpiryWarnedDays = due
+				return nil
+			})
+			switch {
+			case errors.Is(err, errNoReminder):
+				continue
+			case err != nil:
+				res.Failed++
+				slog.ErrorContext(ctx, "expiry reminder not recorded", "userId", listed.UserID, "error", err.Error())
+				continue
+			}
+			if err := s.mail.Send(ctx, expiryWarningMail(p.Email, p.FullName, s.cfg.PortalURL+"/account/password", daysLeft, expires)); err != nil {
+				res.Failed++
+				slog.ErrorContext(ctx, "expiry reminder not sent", "userId", listed.UserID, "warning", due, "error", err.Error())
+				continue
+			}
+			res.Emailed++
+		}
+		if next == "" {
+			return res, nil
+		}
+		cursor = next
+	}
+}
+
+// HashToken is how tokens and session IDs are stored: their SHA-256, so a leaked table
+// holds nothing that signs anyone in.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// OpsGroup is the Cognito group of operations staff.
+func (s *Service) OpsGroup() string { return s.cfg.OpsGroup }
+
+// NewToken returns 256 random bits, URL-safe: for links, sessions and CSRF tokens.
+func NewToken() string { return randomToken() }
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func itoa(n int) string { return strconv.Itoa(n) }

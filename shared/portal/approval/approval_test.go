@@ -1,0 +1,284 @@
+package approval_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/store"
+	"github.com/bank/devportal/shared/portal/workflow"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// markKind writes a MARK item named after the outcome, so tests see what the workflow applied.
+type markKind struct{ table string }
+
+func (k markKind) mark(id, outcome string) (workflow.Effects, error) {
+	items, err := workflow.Transaction(workflow.Write{Put: &types.Put{TableName: &k.table, Item: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "MARK#" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}}})
+	return workflow.Effects{TransactItems: items}, err
+}
+func (k markKind) Approve(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
+	return k.mark(r.ID, "approved")
+}
+func (k markKind) Reject(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
+	return k.mark(r.ID, "rejected")
+}
+func (k markKind) Expire(r approval.Request) (workflow.Effects, error) {
+	return k.mark(r.ID, "expired")
+}
+func (k markKind) Fail(r approval.Request) (workflow.Effects, error) {
+	return k.mark(r.ID, "failed")
+}
+
+// brokenKind approves with a write whose condition cannot hold.
+type brokenKind struct{ markKind }
+
+func (k brokenKind) Approve(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
+	items, err := workflow.Transaction(workflow.Write{Update: &types.Update{TableName: &k.table,
+		Key:                       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "MISSING#" + r.ID}, "SK": &types.AttributeValueMemberS{Value: "X"}},
+		UpdateExpression:          aws.String("SET x = :x"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":x": &types.AttributeValueMemberS{Value: "x"}}}})
+	return workflow.Effects{TransactItems: items}, err
+}
+
+type fixture struct {
+	t   *testing.T
+	svc *approval.Service
+	db  *dynamodb.Client
+	cfg config.Config
+}
+
+func newFixture(t *testing.T, timeout time.Duration) *fixture {
+	cfg := testenv.Bootstrapped(t, testenv.Ops, func(c *config.Config) { c.DecisionTimeout = timeout })
+	awsCfg := testenv.AWS(t, cfg)
+	db := dynamodb.NewFromConfig(awsCfg)
+	svc := approval.NewService(store.NewRequests(db, cfg.PortalTable), workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), timeout, store.WorkflowKey)
+	svc.Register("TEST", markKind{table: cfg.PortalTable})
+	svc.Register("BROKEN", brokenKind{markKind{table: cfg.PortalTable}})
+	return &fixture{t: t, svc: svc, db: db, cfg: cfg}
+}
+
+func (f *fixture) submit() approval.Request { return f.submitKind("TEST") }
+
+func (f *fixture) submitKind(kind string) approval.Request {
+	f.t.Helper()
+	r, err := f.svc.Submit(context.Background(), approval.Request{ID: testenv.Suffix(), Kind: kind, OrgID: "org1", OrgName: "Acme", RequesterID: "owner1", RequesterEmail: "owner@example.com", Summary: "test"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r
+}
+
+// waitStatus waits until the request has status and, for waiting, its task token.
+func (f *fixture) waitStatus(id string, status approval.Status) approval.Request {
+	f.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		r, err := f.svc.Get(context.Background(), id)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if r.Status == status && (status != approval.Pending || r.TaskToken != "") {
+			return r
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	r, _ := f.svc.Get(context.Background(), id)
+	f.t.Fatalf("request %s is %s, want %s", id, r.Status, status)
+	return approval.Request{}
+}
+
+func (f *fixture) marked(id, outcome string) bool {
+	out, err := f.db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &f.cfg.PortalTable, ConsistentRead: aws.Bool(true), Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "MARK#" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}})
+	return err == nil && out.Item != nil
+}
+
+func code(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return ""
+}
+
+var ops = approval.Decision{ActorID: "ops1", Actor: "ops@test.example"}
+
+func TestDecisions(t *testing.T) {
+	f := newFixture(t, time.Hour)
+	ctx := context.Background()
+
+	t.Run("approve", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		inbox, err := f.svc.List(ctx, approval.Pending)
+		if err != nil || len(inbox) == 0 || inbox[len(inbox)-1].ID != r.ID {
+			t.Fatalf("inbox = %v, %v", inbox, err)
+		}
+		d := ops
+		d.Comment = "looks good"
+		if _, err := f.svc.Approve(ctx, r.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		done := f.waitStatus(r.ID, approval.Approved)
+		if !f.marked(r.ID, "approved") || len(done.History) != 3 || done.History[1].Action != "deciding" ||
+			done.History[2].Action != "approved" || done.History[2].Comment != "looks good" {
+			t.Fatalf("approved request: %+v", done)
+		}
+		if _, err := f.svc.Approve(ctx, r.ID, ops); code(err) != "REQUEST_DECIDED" {
+			t.Fatalf("second approval: %v", err)
+		}
+		if _, err := f.svc.Reject(ctx, r.ID, approval.Decision{Comment: "no"}); code(err) != "REQUEST_DECIDED" {
+			t.Fatalf("rejection after approval: %v", err)
+		}
+		if f.marked(r.ID, "rejected") {
+			t.Fatal("a refused decision was applied")
+		}
+	})
+
+	t.Run("reject needs a reason", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Reject(ctx, r.ID, ops); code(err) != "VALIDATION_FAILED" {
+			t.Fatalf("rejection without reason: %v", err)
+		}
+		d := ops
+		d.Comment = "certificates are for another company"
+		if _, err := f.svc.Reject(ctx, r.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		done := f.waitStatus(r.ID, approval.Rejected)
+		if !f.marked(r.ID, "rejected") || f.marked(r.ID, "approved") || done.History[len(done.History)-1].Comment != d.Comment {
+			t.Fatalf("rejected request: %+v", done)
+		}
+	})
+
+	t.Run("racing decisions: one wins", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		errs := make(chan error, 2)
+		go func() { _, err := f.svc.Approve(ctx, r.ID, ops); errs <- err }()
+		go func() {
+			d := ops
+			d.Comment = "no"
+			_, err := f.svc.Reject(ctx, r.ID, d)
+			errs <- err
+		}()
+		a, b := <-errs, <-errs
+		if (a == nil) == (b == nil) {
+			t.Fatalf("both or neither decision went through: %v / %v", a, b)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if f.marked(r.ID, "approved") == f.marked(r.ID, "rejected") {
+			t.Fatal("not exactly one outcome applied")
+		}
+	})
+
+	t.Run("a decision that cannot be applied closes the request as FAILED", func(t *testing.T) {
+		r := f.submitKind("BROKEN")
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Approve(ctx, r.ID, ops); err != nil {
+			t.Fatal(err)
+		}
+		f.waitStatus(r.ID, approval.Failed)
+		// What the request held is released.
+		deadline := time.Now().Add(10 * time.Second)
+		for !f.marked(r.ID, "failed") {
+			if time.Now().After(deadline) {
+				t.Fatal("the failure writes were not applied")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if _, err := f.svc.Reject(ctx, r.ID, approval.Decision{ActorID: "ops1", Comment: "no"}); code(err) != "REQUEST_FAILED" {
+			t.Fatalf("decision on a failed request: %v", err)
+		}
+		failed, err := f.svc.List(ctx, approval.Failed)
+		if err != nil || !slices.ContainsFunc(failed, func(x approval.Request) bool { return x.ID == r.ID }) {
+			t.Fatalf("FAILED inbox = %v, %v", failed, err)
+		}
+	})
+
+	t.Run("nobody decides their own request", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Approve(ctx, r.ID, approval.Decision{ActorID: "owner1", Actor: "owner@example.com"}); code(err) != "OWN_REQUEST" {
+			t.Fatalf("own approval: %v", err)
+		}
+	})
+
+	t.Run("unknown request", func(t *testing.T) {
+		if _, err := f.svc.Approve(ctx, "nope", ops); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+// downEngine fails every start, as Step Functions would when it is unreachable.
+type downEngine struct{ approval.Engine }
+
+func (downEngine) Start(context.Context, string, workflow.Input) (string, error) {
+	return "", errors.New("states: connection refused")
+}
+
+func TestStalledStartsAreStartedLater(t *testing.T) {
+	f := newFixture(t, time.Hour)
+	ctx := context.Background()
+	awsCfg := testenv.AWS(t, f.cfg)
+	requests := store.NewRequests(f.db, f.cfg.PortalTable)
+	engine := workflow.NewEngine(sfn.NewFromConfig(awsCfg), f.cfg.ApprovalStateMachineARN)
+	down := approval.NewService(requests, downEngine{engine}, time.Hour, store.WorkflowKey)
+	down.Register("TEST", markKind{table: f.cfg.PortalTable})
+
+	r, err := down.Submit(ctx, approval.Request{ID: testenv.Suffix(), Kind: "TEST", OrgID: "org1", OrgName: "Acme", RequesterEmail: "owner@example.com"})
+	if err != nil {
+		t.Fatalf("a request whose workflow did not start must still be accepted: %v", err)
+	}
+	stored, err := f.svc.Get(ctx, r.ID)
+	if err != nil || stored.Status != approval.Pending || stored.TaskToken != "" {
+		t.Fatalf("stored = %+v, %v", stored, err)
+	}
+	// A minute later the reconciler starts it; a second run changes nothing.
+	f.svc.Now = func() time.Time { return time.Now().UTC().Add(2 * time.Minute) }
+	res, err := f.svc.StartStalled(ctx)
+	if err != nil || res.Started < 1 || res.Failed != 0 {
+		t.Fatalf("reconciler = %+v, %v", res, err)
+	}
+	f.waitStatus(r.ID, approval.Pending)
+	again, err := f.svc.StartStalled(ctx)
+	if err != nil || again.Failed != 0 {
+		t.Fatalf("second run = %+v, %v", again, err)
+	}
+	if _, err := f.svc.Approve(ctx, r.ID, ops); err != nil {
+		t.Fatal(err)
+	}
+	f.waitStatus(r.ID, approval.Approved)
+}
+
+func TestExpiry(t *testing.T) {
+	f := newFixture(t, 2*time.Second)
+	r := f.submit()
+	f.waitStatus(r.ID, approval.Expired)
+	if !f.marked(r.ID, "expired") {
+		t.Fatal("expiry writes not applied")
+	}
+	if _, err := f.svc.Approve(context.Background(), r.ID, ops); code(err) != "REQUEST_EXPIRED" {
+		t.Fatalf("approval after expiry: %v", err)
+	}
+	if f.marked(r.ID, "approved") {
+		t.Fatal("a late approval was applied")
+	}
+}

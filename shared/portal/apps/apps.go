@@ -1,0 +1,545 @@
+// Package apps holds the rules of a TPP organization's apps and their credentials: a
+// client ID and a secret that is shown once and stored only as a hash. The TPP API looks
+// an app up by client ID in one read.
+package apps
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/validation"
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/trust/sandboxca"
+)
+
+// App is a TPP application in one environment.
+type App struct {
+	ID          string          `json:"id" dynamodbav:"id"`
+	OrgID       string          `json:"organizationId" dynamodbav:"orgId"`
+	Name        string          `json:"name" dynamodbav:"name"`
+	Environment org.Environment `json:"environment" dynamodbav:"environment" enum:"sandbox,production"`
+	CreatedAt   time.Time       `json:"createdAt" dynamodbav:"createdAt"`
+	CreatedBy   string          `json:"createdBy" dynamodbav:"createdBy"`
+	// RedirectURIs are the OAuth redirect URIs, matched exactly by the authorization server.
+	RedirectURIs []string `json:"redirectUris" dynamodbav:"redirectUris,stringset,omitempty"`
+	// Fingerprints are the SHA-256 fingerprints of the app's mTLS certificates.
+	Fingerprints []string `json:"certificateFingerprints" dynamodbav:"fingerprints,stringset,omitempty"`
+	// Products maps each active subscription's product ID to its plan ID.
+	Products map[string]string `json:"activeProducts" dynamodbav:"products"`
+	// GoLive is the app's request for production access, if any (sandbox apps).
+	GoLive *GoLive `json:"goLive,omitempty" dynamodbav:"goLive,omitempty"`
+	// SandboxAppID is the sandbox app a production app was created from.
+	SandboxAppID string `json:"sandboxAppId,omitempty" dynamodbav:"sandboxAppId,omitempty"`
+	// Version counts changes; every write of the app and its lookup copies requires the
+	// version it read, so no change is lost between them.
+	Version int `json:"-" dynamodbav:"version"`
+}
+
+// Access is what the TPP API needs to know about an app; each credential's lookup item
+// carries a copy, so one read answers who is calling and what they may call.
+type Access struct {
+	AppID        string            `json:"appId" dynamodbav:"appId"`
+	OrgID        string            `json:"organizationId" dynamodbav:"orgId"`
+	AppName      string            `json:"appName" dynamodbav:"appName"`
+	Environment  org.Environment   `json:"environment" dynamodbav:"environment" enum:"sandbox,production"`
+	RedirectURIs []string          `json:"redirectUris" dynamodbav:"redirectUris"`
+	Fingerprints []string          `json:"certificateFingerprints" dynamodbav:"fingerprints"`
+	Products     map[string]string `json:"activeProducts" dynamodbav:"products"`
+}
+
+// Access is the app's current access, with non-nil lists.
+func (a App) Access() Access {
+	nonNil := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return slices.Sorted(slices.Values(s))
+	}
+	products := map[string]string{}
+	maps.Copy(products, a.Products)
+	return Access{AppID: a.ID, OrgID: a.OrgID, AppName: a.Name, Environment: a.Environment,
+		RedirectURIs: nonNil(a.RedirectURIs), Fingerprints: nonNil(a.Fingerprints), Products: products}
+}
+
+// clone copies an app deeply enough to change its lists and maps.
+func (a App) clone() App {
+	a.RedirectURIs = slices.Clone(a.RedirectURIs)
+	a.Fingerprints = slices.Clone(a.Fingerprints)
+	a.Products = maps.Clone(a.Products)
+	if a.Products == nil {
+		a.Products = map[string]string{}
+	}
+	if a.GoLive != nil {
+		g := *a.GoLive
+		a.GoLive = &g
+	}
+	return a
+}
+
+// Credential is one client ID of an app. SecretHash is the SHA-256 of the secret, which
+// is 256 random bits: a plain hash cannot be reversed by guessing.
+type Credential struct {
+	ClientID   string    `json:"clientId,omitempty" dynamodbav:"clientId"`
+	AppID      string    `json:"appId" dynamodbav:"appId"`
+	OrgID      string    `json:"-" dynamodbav:"orgId"`
+	Name       string    `json:"name" dynamodbav:"name"`
+	SecretHash string    `json:"-" dynamodbav:"secretHash"`
+	CreatedAt  time.Time `json:"createdAt" dynamodbav:"createdAt"`
+	ResetAt    time.Time `json:"secretResetAt" dynamodbav:"resetAt"`
+	// SecretIssued is false for a production credential whose secret has not been
+	// generated yet (the approval created it; the user generates the secret, shown once).
+	SecretIssued bool `json:"secretIssued" dynamodbav:"-"`
+}
+
+// Store keeps apps and credentials. Every change of an app goes through UpdateApp (or
+// AppWrites inside a larger transaction), which rewrites the app and the access copy on
+// each of its credentials, guarded by the version it read.
+type Store interface {
+	// CreateApp writes the app, its first credential and the given writes together.
+	CreateApp(ctx context.Context, a App, c Credential, audit org.AuditEntry, with ...workflow.Write) error
+	// CreateAppWrites are CreateApp's writes (without audit), for the workflow.
+	CreateAppWrites(a App, c Credential) ([]workflow.Write, error)
+	// GoLiveWrite records a go-live request's state on the sandbox app.
+	GoLiveWrite(orgID, appID string, g GoLive) (workflow.Write, error)
+	ListApps(ctx context.Context, orgID string) ([]App, error)
+	GetApp(ctx context.Context, orgID, appID string) (App, error)
+	// UpdateApp stores after in place of before (same version) with the given writes.
+	UpdateApp(ctx context.Context, before, after App, creds []Credential, audit org.AuditEntry, with ...workflow.Write) error
+	// AppWrites are UpdateApp's writes, for a transaction the workflow applies.
+	AppWrites(before, after App, creds []Credential) ([]workflow.Write, error)
+	// ProductWrites activate one product on the app and its credentials' access copies,
+	// whatever else changed in the app (for the workflow); creds must be all of them.
+	ProductWrites(app App, creds []Credential, productID, planID string) []workflow.Write
+	// TouchWrite moves the app's version on if it is still app's.
+	TouchWrite(app App) workflow.Write
+	// DeleteApp removes the app, revokes every credential, detaches every certificate and
+	// ends every subscription of it, all or nothing.
+	DeleteApp(ctx context.Context, a App, creds []Credential, certs []Certificate, subs []Subscription, audit org.AuditEntry) error
+	// AddCredential adds a credential carrying the access of app (at its version), with
+	// the given checks.
+	AddCredential(ctx context.Context, app App, c Credential, audit org.AuditEntry, with ...workflow.Write) error
+	ListCredentials(ctx context.Context, orgID, appID string) ([]Credential, error)
+	// Credential finds a credential by client ID (the TPP API's one-read lookup).
+	Credential(ctx context.Context, clientID string) (Credential, error)
+	// Client finds a credential with its app's access by client ID in one read.
+	Client(ctx context.Context, clientID string) (Client, error)
+	// CredentialWrites create a credential of app (at its version) inside a transaction.
+	CredentialWrites(app App, c Credential) ([]workflow.Write, error)
+	// SetSecret replaces the secret hash if the credential still has oldHash.
+	SetSecret(ctx context.Context, c Credential, oldHash string, audit org.AuditEntry) error
+	RenameCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
+	// RevokeCredential deletes a credential unless it is the app's last one.
+	RevokeCredential(ctx context.Context, c Credential, audit org.AuditEntry) error
+}
+
+// MaxCredentials bounds an app's credentials, which keeps every app change inside one
+// DynamoDB transaction.
+const MaxCredentials = 10
+
+// Orgs is what apps need of organizations: the actor's membership.
+type Orgs interface {
+	Membership(ctx context.Context, a org.Actor, orgID string) (org.Organization, org.Member, error)
+}
+
+// Directory reads organizations and members without an actor (scheduled jobs and
+// workflow decisions).
+type Directory interface {
+	GetOrganization(ctx context.Context, id string) (org.Organization, error)
+	ListMembers(ctx context.Context, orgID string) ([]org.Member, error)
+	AuditWrite(e org.AuditEntry) (workflow.Write, error)
+	// OpenChecks hold a transaction to the organization being active with no offboarding
+	// waiting.
+	OpenChecks(orgID string) []workflow.Write
+	// OffboardingPending says whether an offboarding request of the organization waits.
+	OffboardingPending(ctx context.Context, orgID string) (bool, error)
+}
+
+// Approvals files requests for an operations decision.
+type Approvals interface {
+	Submit(ctx context.Context, r approval.Request, with ...workflow.Write) (approval.Request, error)
+	Register(name string, k approval.Kind)
+}
+
+// Mailer sends the certificate expiry warnings.
+type Mailer interface {
+	SendMail(ctx context.Context, to, subject, text, htmlBody string) error
+}
+
+// Deps are what the app rules need.
+type Deps struct {
+	Store         Store
+	Certs         CertificateStore
+	Subscriptions SubscriptionStore
+	Orgs          Orgs
+	Directory     Directory
+	Approvals     Approvals
+	Mail          Mailer
+	// SandboxCA issues sandbox mTLS certificates; nil where there is none.
+	SandboxCA *sandboxca.CA
+	PortalURL string
+}
+
+// Service applies the app rules.
+type Service struct {
+	store     Store
+	certs     CertificateStore
+	subs      SubscriptionStore
+	orgs      Orgs
+	dir       Directory
+	approvals Approvals
+	mail      Mailer
+	ca        *sandboxca.CA
+	portalURL string
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// NewService returns the app rules; it registers the subscription and go-live request
+// kinds with approvals.
+func NewService(d Deps) *Service {
+	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, dir: d.Directory, approvals: d.Approvals,
+		mail: d.Mail, ca: d.SandboxCA, portalURL: d.PortalURL,
+		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+	d.Approvals.Register(KindSubscription, subscriptionKind{s})
+	d.Approvals.Register(KindGoLive, goLiveKind{s})
+	return s
+}
+
+// access checks the actor's membership; with change, also that they may change apps
+// (seed 002: everyone but Viewers) and that the organization is active.
+func (s *Service) access(ctx context.Context, a org.Actor, orgID string, change bool) (org.Organization, org.Member, error) {
+	g, m, err := s.orgs.Membership(ctx, a, orgID)
+	if err != nil {
+		return g, m, err
+	}
+	if change && m.Role == org.Viewer {
+		return g, m, apperr.New(apperr.Forbidden, "FORBIDDEN", "Viewers cannot change apps or credentials.")
+	}
+	if change && g.Status != org.StatusActive {
+		return g, m, apperr.New(apperr.Conflict, "ORGANIZATION_NOT_ACTIVE", "Apps can be changed only while the organization is active.")
+	}
+	return g, m, nil
+}
+
+// errOffboarding refuses what would let an app be called while offboarding waits.
+var errOffboarding = apperr.New(apperr.Conflict, "OFFBOARDING_PENDING", "An offboarding request waits for the bank's decision: no new apps, credentials or certificates meanwhile.")
+
+// open refuses, clearly, a change that creates a way to call the organization's apps
+// while its offboarding waits; the transaction's OpenChecks make it hold under races.
+func (s *Service) open(ctx context.Context, orgID string) ([]workflow.Write, error) {
+	pending, err := s.dir.OffboardingPending(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if pending {
+		return nil, errOffboarding
+	}
+	return s.dir.OpenChecks(orgID), nil
+}
+
+func (s *Service) audit(a org.Actor, orgID, action string, details map[string]string) org.AuditEntry {
+	return org.AuditEntry{OrgID: orgID, At: s.Now(), ActorID: a.UserID, Actor: a.Email, Action: action, Details: details}
+}
+
+// NameRequest names an app or a credential.
+type NameRequest struct {
+	Name string `json:"name" validate:"required,max=100,singleline"`
+}
+
+// NewCredential is a credential with its secret, shown this once.
+type NewCredential struct {
+	Credential
+	Secret string `json:"secret"`
+	// Warning reminds the user that the secret is not shown again.
+	Warning string `json:"warning"`
+}
+
+// AppCreated is a new app with its first credential.
+type AppCreated struct {
+	App        App           `json:"app"`
+	Credential NewCredential `json:"credential"`
+}
+
+const secretWarning = "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it."
+
+func (s *Service) newCredential(orgID, appID, name string) (Credential, string) {
+	secret := token(32)
+	now := s.Now()
+	return Credential{ClientID: token(16), AppID: appID, OrgID: orgID, Name: name, SecretHash: hashSecret(secret), CreatedAt: now, ResetAt: now}, secret
+}
+
+// errProductionByGoLive keeps production apps to the reviewed path (seeds 001, 002).
+var errProductionByGoLive = apperr.New(apperr.Conflict, "PRODUCTION_BY_GO_LIVE", "Production apps are created by going live: build and test the app in your sandbox organization, then ask for production access there.")
+
+// Create registers a sandbox app with a first credential (owners, administrators,
+// developers), subscribed to the authorization server; production apps come from going
+// live. Its name is what the bank's customers see on
+// the consent page.
+func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req NameRequest) (AppCreated, error) {
+	g, _, err := s.access(ctx, a, orgID, true)
+	if err != nil {
+		return AppCreated{}, err
+	}
+	if g.Environment == org.Production {
+		return AppCreated{}, errProductionByGoLive
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return AppCreated{}, apperr.Fields(errs...)
+	}
+	app := App{ID: token(8), OrgID: orgID, Name: req.Name, Environment: g.Environment, CreatedAt: s.Now(), CreatedBy: a.Email}
+	cred, secret := s.newCredential(orgID, app.ID, "Default")
+	sub, err := s.mandatorySubscription(&app, a.Email)
+	if err != nil {
+		return AppCreated{}, err
+	}
+	checks, err := s.open(ctx, orgID)
+	if err != nil {
+		return AppCreated{}, err
+	}
+	if err := s.store.CreateApp(ctx, app, cred, s.audit(a, orgID, "app.created", map[string]string{"appId": app.ID, "name": app.Name}), append(sub, checks...)...); err != nil {
+		return AppCreated{}, err
+	}
+	app.RedirectURIs, app.Fingerprints = []string{}, []string{} // stored as absent sets
+	return AppCreated{App: app, Credential: NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}}, nil
+}
+
+// AppsView lists an organization's apps.
+type AppsView struct {
+	Apps []App `json:"apps"`
+}
+
+// List lists the apps of an organization the actor belongs to.
+func (s *Service) List(ctx context.Context, a org.Actor, orgID string) (AppsView, error) {
+	if _, _, err := s.access(ctx, a, orgID, false); err != nil {
+		return AppsView{}, err
+	}
+	list, err := s.store.ListApps(ctx, orgID)
+	if list == nil {
+		list = []App{}
+	}
+	return AppsView{Apps: list}, err
+}
+
+// AppDetail is an app with its credentials; Viewers get no client IDs.
+type AppDetail struct {
+	App         App          `json:"app"`
+	Credentials []Credential `json:"credentials"`
+}
+
+func (s *Service) app(ctx context.Context, a org.Actor, orgID, appID string, change bool) (App, org.Member, error) {
+	_, m, err := s.access(ctx, a, orgID, change)
+	if err != nil {
+		return App{}, m, err
+	}
+	app, err := s.store.GetApp(ctx, orgID, appID)
+	return app, m, err
+}
+
+// Get returns an app and its credentials.
+func (s *Service) Get(ctx context.Context, a org.Actor, orgID, appID string) (AppDetail, error) {
+	app, m, err := s.app(ctx, a, orgID, appID, false)
+	if err != nil {
+		return AppDetail{}, err
+	}
+	creds, err := s.store.ListCredentials(ctx, orgID, appID)
+	if err != nil {
+		return AppDetail{}, err
+	}
+	out := AppDetail{App: app, Credentials: []Credential{}}
+	slices.SortStableFunc(creds, func(a, b Credential) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for _, c := range creds {
+		if m.Role == org.Viewer {
+			c.ClientID = "" // seed 002: Viewers never see client IDs
+		}
+		out.Credentials = append(out.Credentials, c)
+	}
+	return out, nil
+}
+
+// Rename renames an app.
+func (s *Service) Rename(ctx context.Context, a org.Actor, orgID, appID string, req NameRequest) (App, error) {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return App{}, err
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return App{}, apperr.Fields(errs...)
+	}
+	return s.update(ctx, app, s.audit(a, orgID, "app.renamed", map[string]string{"appId": appID, "from": app.Name, "to": req.Name}),
+		func(x *App) { x.Name = req.Name })
+}
+
+// Delete removes an app, revokes its credentials and ends its subscriptions (owners and
+// administrators). An app with a request waiting for the bank cannot be deleted.
+func (s *Service) Delete(ctx context.Context, a org.Actor, orgID, appID string) error {
+	app, m, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return err
+	}
+	if m.Role == org.Developer {
+		return apperr.New(apperr.Forbidden, "FORBIDDEN", "Only the owner and administrators delete apps.")
+	}
+	creds, err := s.store.ListCredentials(ctx, orgID, appID)
+	if err != nil {
+		return err
+	}
+	// The app's own list says which certificates it holds: no need to read them all.
+	var certs []Certificate
+	for _, fp := range app.Fingerprints {
+		certs = append(certs, Certificate{Fingerprint: fp, OrgID: orgID, AppID: appID})
+	}
+	subs, err := s.subs.ListSubscriptions(ctx, orgID, appID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(subs, func(x Subscription) bool { return x.Status == SubscriptionPending }) || (app.GoLive != nil && app.GoLive.Status == approval.Pending) {
+		return apperr.New(apperr.Conflict, "REQUEST_PENDING", "A request for this app is waiting for the bank's decision; delete the app once it is decided.")
+	}
+	return s.store.DeleteApp(ctx, app, creds, certs, subs, s.audit(a, orgID, "app.deleted", map[string]string{"appId": appID, "name": app.Name}))
+}
+
+// AddCredential adds a credential to an app; its secret is shown once.
+func (s *Service) AddCredential(ctx context.Context, a org.Actor, orgID, appID string, req NameRequest) (NewCredential, error) {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return NewCredential{}, err
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return NewCredential{}, apperr.Fields(errs...)
+	}
+	creds, err := s.store.ListCredentials(ctx, orgID, appID)
+	if err != nil {
+		return NewCredential{}, err
+	}
+	if len(creds) >= MaxCredentials {
+		return NewCredential{}, apperr.Fields(apperr.Field("name", "max", fmt.Sprintf("An app has at most %d credentials; revoke one first.", MaxCredentials)))
+	}
+	cred, secret := s.newCredential(orgID, appID, req.Name)
+	checks, err := s.open(ctx, orgID)
+	if err != nil {
+		return NewCredential{}, err
+	}
+	if err := s.store.AddCredential(ctx, app, cred, s.audit(a, orgID, "credential.added", map[string]string{"appId": appID, "clientId": cred.ClientID}), checks...); err != nil {
+		return NewCredential{}, err
+	}
+	return NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}, nil
+}
+
+// update applies change to a fresh copy of the app and stores it with its access copies.
+func (s *Service) update(ctx context.Context, before App, audit org.AuditEntry, change func(*App), with ...workflow.Write) (App, error) {
+	creds, err := s.store.ListCredentials(ctx, before.OrgID, before.ID)
+	if err != nil {
+		return App{}, err
+	}
+	after := before.clone()
+	change(&after)
+	if err := s.store.UpdateApp(ctx, before, after, creds, audit, with...); err != nil {
+		return App{}, err
+	}
+	after.Version++
+	return after, nil
+}
+
+var errNoCredential = apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such credential in this app.")
+
+func (s *Service) credential(ctx context.Context, a org.Actor, orgID, appID, clientID string, change bool) (Credential, error) {
+	if _, _, err := s.app(ctx, a, orgID, appID, change); err != nil {
+		return Credential{}, err
+	}
+	c, err := s.store.Credential(ctx, clientID)
+	if err != nil || c.AppID != appID || c.OrgID != orgID {
+		return Credential{}, errNoCredential
+	}
+	return c, nil
+}
+
+// VerifyRequest carries a secret to check.
+type VerifyRequest struct {
+	Secret string `json:"secret" validate:"required,max=200"`
+}
+
+// VerifyResult says whether a secret belongs to the credential.
+type VerifyResult struct {
+	Valid   bool   `json:"valid"`
+	Message string `json:"message"`
+}
+
+// Verify checks a secret against the credential in constant time (not Viewers).
+func (s *Service) Verify(ctx context.Context, a org.Actor, orgID, appID, clientID string, req VerifyRequest) (VerifyResult, error) {
+	c, err := s.credential(ctx, a, orgID, appID, clientID, true)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return VerifyResult{}, apperr.Fields(errs...)
+	}
+	if subtle.ConstantTimeCompare([]byte(hashSecret(strings.TrimSpace(req.Secret))), []byte(c.SecretHash)) == 1 {
+		return VerifyResult{Valid: true, Message: "This secret belongs to the credential."}, nil
+	}
+	return VerifyResult{Valid: false, Message: "This secret does not belong to the credential. If you lost the secret, reset it."}, nil
+}
+
+// ResetSecret gives the credential a new secret, shown once; the old one stops working.
+func (s *Service) ResetSecret(ctx context.Context, a org.Actor, orgID, appID, clientID string) (NewCredential, error) {
+	c, err := s.credential(ctx, a, orgID, appID, clientID, true)
+	if err != nil {
+		return NewCredential{}, err
+	}
+	secret, old := token(32), c.SecretHash
+	c.SecretHash, c.ResetAt = hashSecret(secret), s.Now()
+	if err := s.store.SetSecret(ctx, c, old, s.audit(a, orgID, "credential.secret_reset", map[string]string{"appId": appID, "clientId": clientID})); err != nil {
+		return NewCredential{}, err
+	}
+	return NewCredential{Credential: c, Secret: secret, Warning: secretWarning}, nil
+}
+
+// RenameCredential renames a credential.
+func (s *Service) RenameCredential(ctx context.Context, a org.Actor, orgID, appID, clientID string, req NameRequest) (Credential, error) {
+	c, err := s.credential(ctx, a, orgID, appID, clientID, true)
+	if err != nil {
+		return Credential{}, err
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return Credential{}, apperr.Fields(errs...)
+	}
+	c.Name = req.Name
+	return c, s.store.RenameCredential(ctx, c, s.audit(a, orgID, "credential.renamed", map[string]string{"appId": appID, "clientId": clientID, "name": req.Name}))
+}
+
+// RevokeCredential deletes a credential; an app keeps at least one.
+func (s *Service) RevokeCredential(ctx context.Context, a org.Actor, orgID, appID, clientID string) error {
+	c, err := s.credential(ctx, a, orgID, appID, clientID, true)
+	if err != nil {
+		return err
+	}
+	return s.store.RevokeCredential(ctx, c, s.audit(a, orgID, "credential.revoked", map[string]string{"appId": appID, "clientId": clientID}))
+}
+
+func token(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,215 @@
+package apps
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/validation"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/trust/eidas"
+)
+
+// MaxAppCertificates is how many certificates an app can have at once: two, so one can
+// be rotated without downtime.
+const MaxAppCertificates = 2
+
+// Certificate is an mTLS client certificate uploaded to an organization.
+type Certificate struct {
+	Fingerprint string    `json:"sha256Fingerprint" dynamodbav:"fingerprint"`
+	OrgID       string    `json:"-" dynamodbav:"orgId"`
+	Subject     string    `json:"subject" dynamodbav:"subject"`
+	Issuer      string    `json:"issuer" dynamodbav:"issuer"`
+	NotBefore   time.Time `json:"notBefore" dynamodbav:"notBefore"`
+	NotAfter    time.Time `json:"notAfter" dynamodbav:"notAfter"`
+	PEM         string    `json:"pem" dynamodbav:"pem"`
+	UploadedAt  time.Time `json:"uploadedAt" dynamodbav:"uploadedAt"`
+	UploadedBy  string    `json:"uploadedBy" dynamodbav:"uploadedBy"`
+	// AppID is the app the certificate is attached to, if any (one app per certificate,
+	// so a presented certificate identifies its app).
+	AppID string `json:"appId,omitempty" dynamodbav:"appId,omitempty"`
+	// Warned are the expiry warnings already sent, in days before expiry.
+	Warned []int `json:"-" dynamodbav:"warned,numberset,omitempty"`
+}
+
+// CertificateStore keeps an organization's certificates and their attachment to apps.
+type CertificateStore interface {
+	PutCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
+	ListCertificates(ctx context.Context, orgID string) ([]Certificate, error)
+	GetCertificate(ctx context.Context, orgID, fingerprint string) (Certificate, error)
+	// DeleteCertificate removes an uploaded certificate that no app uses.
+	DeleteCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
+	// AttachWrites mark an unattached certificate as app's and write its fingerprint lookup.
+	AttachWrites(c Certificate, app App) ([]workflow.Write, error)
+	// UploadAttachedWrites store a new certificate already attached to app, with its
+	// fingerprint lookup (a certificate the portal issued for the app).
+	UploadAttachedWrites(c Certificate, app App) ([]workflow.Write, error)
+	// DetachWrites free an attached certificate and remove its fingerprint lookup.
+	DetachWrites(c Certificate) []workflow.Write
+	// ExpiringCertificates lists every organization's certificates expiring between from
+	// and until.
+	ExpiringCertificates(ctx context.Context, from, until time.Time) ([]Certificate, error)
+	// MarkWarned records that the warning for daysLeft was sent (once per certificate).
+	MarkWarned(ctx context.Context, c Certificate, daysLeft int) error
+	// Fingerprint finds the app a presented certificate belongs to in one read.
+	Fingerprint(ctx context.Context, fingerprint string) (FingerprintOwner, error)
+}
+
+// FingerprintOwner is the app a certificate fingerprint belongs to.
+type FingerprintOwner struct {
+	Fingerprint string          `json:"sha256Fingerprint" dynamodbav:"fingerprint"`
+	OrgID       string          `json:"organizationId" dynamodbav:"orgId"`
+	AppID       string          `json:"appId" dynamodbav:"appId"`
+	Environment org.Environment `json:"environment" dynamodbav:"environment"`
+}
+
+// expiredField is the field error for a certificate past its expiry.
+func expiredField(field string, notAfter time.Time) apperr.FieldError {
+	return apperr.Field(field, "expired", "This certificate expired on "+notAfter.Format("2 January 2006")+"; use a valid one.")
+}
+
+// presented says whether some app, in any organization, presents the certificate.
+func (s *Service) presented(ctx context.Context, fingerprint string) bool {
+	_, err := s.certs.Fingerprint(ctx, fingerprint)
+	return err == nil
+}
+
+// UploadRequest carries a certificate as PEM or base64 DER.
+type UploadRequest struct {
+	Certificate string `json:"certificate" validate:"required,max=20000"`
+}
+
+// CertificatesView lists certificates.
+type CertificatesView struct {
+	Certificates []Certificate `json:"certificates"`
+}
+
+// Upload stores a certificate in the organization (not Viewers); it must parse and be
+// valid now.
+func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req UploadRequest) (Certificate, error) {
+	if _, _, err := s.access(ctx, a, orgID, true); err != nil {
+		return Certificate{}, err
+	}
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return Certificate{}, apperr.Fields(errs...)
+	}
+	parsed, err := eidas.Parse(req.Certificate)
+	if err != nil {
+		return Certificate{}, apperr.Fields(apperr.Field("certificate", "parse", "This is not a certificate: paste it as PEM, or as base64 without the BEGIN/END lines."))
+	}
+	now := s.Now()
+	switch {
+	case now.After(parsed.NotAfter):
+		return Certificate{}, apperr.Fields(expiredField("certificate", parsed.NotAfter))
+	case now.Before(parsed.NotBefore):
+		return Certificate{}, apperr.Fields(apperr.Field("certificate", "notYetValid", "This certificate is valid only from "+parsed.NotBefore.Format("2 January 2006")+"."))
+	}
+	c := Certificate{Fingerprint: parsed.SHA256Fingerprint, OrgID: orgID, Subject: parsed.Subject.DN, Issuer: parsed.Issuer.DN,
+		NotBefore: parsed.NotBefore, NotAfter: parsed.NotAfter, PEM: parsed.PEM(), UploadedAt: now, UploadedBy: a.Email}
+	if err := s.certs.PutCertificate(ctx, c, s.audit(a, orgID, "certificate.uploaded", map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject})); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			return Certificate{}, apperr.Fields(apperr.Field("certificate", "duplicate", "This certificate is already uploaded; select it instead."))
+		}
+		return Certificate{}, err
+	}
+	return c, nil
+}
+
+// Certificates lists the organization's certificates.
+func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string) (CertificatesView, error) {
+	if _, _, err := s.access(ctx, a, orgID, false); err != nil {
+		return CertificatesView{}, err
+	}
+	list, err := s.certs.ListCertificates(ctx, orgID)
+	if list == nil {
+		list = []Certificate{}
+	}
+	// Soonest expiry first: what needs attention.
+	slices.SortStableFunc(list, func(a, b Certificate) int { return a.NotAfter.Compare(b.NotAfter) })
+	return CertificatesView{Certificates: list}, err
+}
+
+// SelectRequest names an uploaded certificate by fingerprint.
+type SelectRequest struct {
+	Fingerprint string `json:"sha256Fingerprint" validate:"required,len=64,hexadecimal"`
+}
+
+// AttachCertificate gives an app an uploaded certificate (at most two per app).
+func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req SelectRequest) (Certificate, error) {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return Certificate{}, err
+	}
+	req.Fingerprint = strings.ToLower(req.Fingerprint)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return Certificate{}, apperr.Fields(errs...)
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, req.Fingerprint)
+	if err != nil {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "unknown", "Upload this certificate to the organization first."))
+	}
+	if c.AppID != "" {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attached", "This certificate belongs to another app; a certificate identifies one app."))
+	}
+	if s.presented(ctx, c.Fingerprint) {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attachedElsewhere", "An app of another organization presents this certificate; a certificate identifies one app. Use your own certificate."))
+	}
+	if s.Now().After(c.NotAfter) {
+		return Certificate{}, apperr.Fields(expiredField("sha256Fingerprint", c.NotAfter))
+	}
+	if len(app.Fingerprints) >= MaxAppCertificates {
+		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))
+	}
+	writes, err := s.certs.AttachWrites(c, app)
+	if err != nil {
+		return Certificate{}, err
+	}
+	checks, err := s.open(ctx, orgID)
+	if err != nil {
+		return Certificate{}, err
+	}
+	writes = append(writes, checks...)
+	if _, err := s.update(ctx, app, s.audit(a, orgID, "certificate.attached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}),
+		func(x *App) { x.Fingerprints = append(x.Fingerprints, c.Fingerprint) }, writes...); err != nil {
+		return Certificate{}, err
+	}
+	c.AppID = appID
+	return c, nil
+}
+
+// DetachCertificate removes a certificate from an app (it stays uploaded).
+func (s *Service) DetachCertificate(ctx context.Context, a org.Actor, orgID, appID, fingerprint string) error {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return err
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
+	if err != nil || c.AppID != appID {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "This app has no such certificate.")
+	}
+	_, err = s.update(ctx, app, s.audit(a, orgID, "certificate.detached", map[string]string{"appId": appID, "fingerprint": c.Fingerprint}),
+		func(x *App) {
+			x.Fingerprints = slices.DeleteFunc(x.Fingerprints, func(f string) bool { return f == c.Fingerprint })
+		},
+		s.certs.DetachWrites(c)...)
+	return err
+}
+
+// DeleteCertificate removes an uploaded certificate no app uses (not Viewers).
+func (s *Service) DeleteCertificate(ctx context.Context, a org.Actor, orgID, fingerprint string) error {
+	if _, _, err := s.access(ctx, a, orgID, true); err != nil {
+		return err
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
+	if err != nil {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "This organization has no such certificate.")
+	}
+	if c.AppID != "" {
+		return apperr.New(apperr.Conflict, "CERTIFICATE_IN_USE", "An app uses this certificate; remove it from the app first.")
+	}
+	return s.certs.DeleteCertificate(ctx, c, s.audit(a, orgID, "certificate.deleted", map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject}))
+}

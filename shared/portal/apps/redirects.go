@@ -1,0 +1,94 @@
+package apps
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/org"
+)
+
+// MaxRedirectURIs bounds an app's redirect URIs.
+const MaxRedirectURIs = 10
+
+// RedirectRequest carries one redirect URI.
+type RedirectRequest struct {
+	URI string `json:"uri" validate:"required,max=2048"`
+}
+
+// CheckRedirectURI applies the redirect URI rules: absolute https without a fragment or
+// wildcard; plain http only for localhost, and only in the sandbox.
+func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
+	fail := func(rule, msg string) *apperr.FieldError { f := apperr.Field("uri", rule, msg); return &f }
+	if strings.TrimSpace(raw) == "" {
+		return fail("required", "This field is required.")
+	}
+	if len(raw) > 2048 {
+		return fail("max", "Use at most 2048 characters.")
+	}
+	if strings.IndexFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return fail("whitespace", "Remove the spaces and control characters: a redirect URI has none.")
+	}
+	if strings.Contains(raw, "*") {
+		return fail("wildcard", "Wildcards are not allowed: register each redirect URI exactly.")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return fail("absolute", "Enter an absolute URI such as https://app.example/callback.")
+	}
+	if u.User != nil {
+		return fail("userinfo", "Remove the user name and password (user:password@): redirect URIs cannot carry them.")
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return fail("fragment", "Remove the fragment (#…): redirect URIs cannot have one.")
+	}
+	local := u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && local && env == org.Sandbox:
+	case u.Scheme == "http" && local:
+		return fail("https", "Production apps need https redirect URIs; http://localhost works only in the sandbox.")
+	default:
+		return fail("https", "Use https (http://localhost is allowed in the sandbox).")
+	}
+	return nil
+}
+
+// AddRedirectURI registers a redirect URI (not Viewers).
+func (s *Service) AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req RedirectRequest) (App, error) {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return App{}, err
+	}
+	if fe := CheckRedirectURI(req.URI, app.Environment); fe != nil {
+		return App{}, apperr.Fields(*fe)
+	}
+	if slices.Contains(app.RedirectURIs, req.URI) {
+		return App{}, apperr.Fields(apperr.Field("uri", "duplicate", "This redirect URI is already registered."))
+	}
+	if len(app.RedirectURIs) >= MaxRedirectURIs {
+		return App{}, apperr.Fields(apperr.Field("uri", "max", fmt.Sprintf("An app can have at most %d redirect URIs; remove one first.", MaxRedirectURIs)))
+	}
+	return s.update(ctx, app, s.audit(a, orgID, "app.redirect_added", map[string]string{"appId": appID, "uri": req.URI}),
+		func(x *App) { x.RedirectURIs = append(x.RedirectURIs, req.URI); slices.Sort(x.RedirectURIs) })
+}
+
+// RemoveRedirectURI removes a redirect URI (not Viewers).
+func (s *Service) RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(app.RedirectURIs, uri) {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "This app has no such redirect URI.")
+	}
+	_, err = s.update(ctx, app, s.audit(a, orgID, "app.redirect_removed", map[string]string{"appId": appID, "uri": uri}),
+		func(x *App) {
+			x.RedirectURIs = slices.DeleteFunc(x.RedirectURIs, func(u string) bool { return u == uri })
+		})
+	return err
+}

@@ -1,0 +1,137 @@
+package org
+
+import (
+	"context"
+	"strings"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/validation"
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/trust/eidas"
+	"github.com/bank/devportal/shared/trust/sandboxca"
+)
+
+// Summary is one organization in the operations console's list.
+type Summary struct {
+	ID                     string      `json:"id"`
+	Name                   string      `json:"name"`
+	Environment            Environment `json:"environment" enum:"sandbox,production"`
+	Status                 Status      `json:"status" enum:"PENDING_APPROVAL,ACTIVE,REJECTED,OFFBOARDED"`
+	OrganizationIdentifier string      `json:"organizationIdentifier"`
+	Members                int         `json:"members"`
+	CreatedAt              string      `json:"createdAt"`
+}
+
+// SummariesView lists organizations for operations.
+type SummariesView struct {
+	Organizations []Summary `json:"organizations"`
+}
+
+// OpsList lists every organization for the operations console.
+func (s *Service) OpsList(ctx context.Context) (SummariesView, error) {
+	gs, err := s.store.ListOrganizations(ctx)
+	out := SummariesView{Organizations: []Summary{}}
+	for _, g := range gs {
+		out.Organizations = append(out.Organizations, Summary{ID: g.ID, Name: g.Name, Environment: g.Environment, Status: g.Status,
+			OrganizationIdentifier: g.OrganizationIdentifier, Members: g.Members, CreatedAt: g.CreatedAt.Format("2006-01-02T15:04:05Z")})
+	}
+	return out, err
+}
+
+// OpsDetail is an organization in full, for operations.
+type OpsDetail struct {
+	Organization OrganizationView   `json:"organization"`
+	QWAC         *eidas.Certificate `json:"qwac,omitempty"`
+	QSealC       *eidas.Certificate `json:"qsealc,omitempty"`
+	Members      []Member           `json:"members"`
+	Requests     []approval.Request `json:"requests"`
+}
+
+// OpsGet returns an organization in full: code, certificates, members, requests.
+func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
+	g, err := s.store.GetOrganization(ctx, orgID)
+	if err != nil {
+		return OpsDetail{}, err
+	}
+	members, err := s.store.ListMembers(ctx, orgID)
+	if err != nil {
+		return OpsDetail{}, err
+	}
+	requests, err := s.approvals.ListForOrganization(ctx, orgID)
+	if err != nil {
+		return OpsDetail{}, err
+	}
+	d := OpsDetail{Organization: s.view(g, Member{Role: Owner}, true), Members: members, Requests: requests}
+	d.Organization.Role = ""
+	// The stored PEMs parsed when onboarding was accepted; a failure now is not the user's.
+	d.QWAC, _ = eidas.Parse(g.QWACPEM)
+	d.QSealC, _ = eidas.Parse(g.QSealCPEM)
+	if d.Members == nil {
+		d.Members = []Member{}
+	}
+	if d.Requests == nil {
+		d.Requests = []approval.Request{}
+	}
+	return d, nil
+}
+
+// SandboxCertificateRequest asks the sandbox CA for a test QWAC or QSealC.
+type SandboxCertificateRequest struct {
+	Kind                   string   `json:"kind" validate:"required,oneof=QWAC QSealC"`
+	OrganizationName       string   `json:"organizationName" validate:"required,max=64,singleline"`
+	Country                string   `json:"country" validate:"required,len=2,alpha"`
+	OrganizationIdentifier string   `json:"organizationIdentifier,omitempty" validate:"omitempty,max=64"`
+	Roles                  []string `json:"roles" validate:"required,min=1,dive,oneof=AIS PIS PIIS"`
+}
+
+// SandboxCertificate is an issued test certificate with its private key.
+type SandboxCertificate struct {
+	CertificatePEM string             `json:"certificatePem"`
+	PrivateKeyPEM  string             `json:"privateKeyPem"`
+	Certificate    *eidas.Certificate `json:"certificate"`
+}
+
+// ErrNoSandboxCA means this deployment cannot issue test certificates.
+var ErrNoSandboxCA = apperr.New(apperr.NotFound, "SANDBOX_CA_UNAVAILABLE", "Test certificates are issued only in the sandbox.")
+
+// IssueSandboxCertificate issues a test certificate with the chosen PSD2 roles. Nothing is
+// stored: the key is the user's to keep.
+func (s *Service) IssueSandboxCertificate(ca *sandboxca.CA, req SandboxCertificateRequest) (SandboxCertificate, error) {
+	if ca == nil {
+		return SandboxCertificate{}, ErrNoSandboxCA
+	}
+	req.Country = strings.ToUpper(req.Country)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return SandboxCertificate{}, apperr.Fields(errs...)
+	}
+	if req.OrganizationIdentifier == "" {
+		req.OrganizationIdentifier = "PSD" + req.Country + "-SBX-" + strings.ToUpper(newID()[:10])
+	}
+	var roles []string
+	for _, r := range req.Roles {
+		role, _ := eidas.RoleForService(r)
+		roles = append(roles, role)
+	}
+	certPEM, keyPEM, err := ca.IssueEIDAS(sandboxca.EIDASRequest{
+		Kind: req.Kind, CommonName: req.OrganizationName, Organization: req.OrganizationName, Country: req.Country,
+		OrganizationIdentifier: req.OrganizationIdentifier, Roles: roles,
+		NCAName: "Sandbox Competent Authority", NCAID: req.Country + "-SBX",
+	})
+	if err != nil {
+		return SandboxCertificate{}, apperr.Fields(apperr.Field("organizationIdentifier", "invalid", err.Error()))
+	}
+	parsed, err := eidas.Parse(certPEM)
+	if err != nil {
+		return SandboxCertificate{}, apperr.Wrap(err, "parse issued certificate")
+	}
+	return SandboxCertificate{CertificatePEM: certPEM, PrivateKeyPEM: keyPEM, Certificate: parsed}, nil
+}
+
+// OpsAudit returns the newest entries of every organization's trail (operations).
+func (s *Service) OpsAudit(ctx context.Context) (AuditView, error) {
+	es, err := s.store.Audit(ctx, "", 500)
+	if es == nil {
+		es = []AuditEntry{}
+	}
+	return AuditView{Entries: es}, err
+}

@@ -1,0 +1,197 @@
+// Package portalapi is the portal API: one http.Handler per route of the route table, each
+// wrapped with the same request ID, logging, session and CSRF middleware. A Lambda main
+// serves one of them; the local dev server serves all of them.
+package portalapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/portal/account"
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/routes"
+	"github.com/bank/devportal/shared/trust/sandboxca"
+)
+
+// Cookie and header names of the browser session.
+const (
+	SessionCookie = "devportal_session"
+	CSRFCookie    = "devportal_csrf"
+	CSRFHeader    = "X-CSRF-Token"
+)
+
+// Check is one dependency the health endpoint reports.
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
+}
+
+// Mailbox lists the emails sent so far (moto's SES store); local mode only.
+type Mailbox interface {
+	Messages(ctx context.Context) ([]SentMail, error)
+}
+
+// API holds what the handlers need.
+type API struct {
+	Accounts  *account.Service
+	Orgs      *org.Service
+	Apps      *apps.Service
+	Approvals *approval.Service
+	// SandboxCA issues test certificates; nil where the deployment has none.
+	SandboxCA *sandboxca.CA
+	Checks    []Check
+	// Mailbox backs the local dev mail route; nil outside local mode.
+	Mailbox Mailbox
+	// Jobs are the scheduled functions by name; the local stack can run them on demand.
+	Jobs  map[string]func(ctx context.Context) (any, error)
+	Local bool
+	Log   *slog.Logger
+}
+
+type sessionKey struct{}
+
+func sessionFrom(ctx context.Context) account.Session {
+	s, _ := ctx.Value(sessionKey{}).(account.Session)
+	return s
+}
+
+// Handler returns the complete handler of one route.
+func (a *API) Handler(rt routes.Route) http.Handler {
+	ep, ok := a.endpoints()[rt.Name]
+	if !ok {
+		panic("portal: no endpoint for route " + rt.Name)
+	}
+	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ensureCSRFCookie(w, r)
+		if rt.Auth == routes.LocalOnly && !a.Local {
+			httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "NOT_FOUND", "This endpoint exists only in the local stack."))
+			return
+		}
+		if err := checkCSRF(r); err != nil {
+			httpapi.WriteError(w, r, err)
+			return
+		}
+		if rt.Auth == routes.Session || rt.Auth == routes.Operations {
+			sess, err := a.Accounts.Authenticate(r.Context(), cookieValue(r, SessionCookie))
+			if err != nil {
+				if errors.Is(err, account.ErrUnauthenticated) {
+					clearSession(w, r)
+				}
+				httpapi.WriteError(w, r, err)
+				return
+			}
+			if unsafeMethod(r.Method) && !equal(r.Header.Get(CSRFHeader), sess.CSRFToken) {
+				httpapi.WriteError(w, r, errCSRF)
+				return
+			}
+			// A browser that dropped the CSRF cookie (it restarted) but kept the session gets
+			// the session's token back on its next read, instead of being stuck.
+			if cookieValue(r, CSRFCookie) != sess.CSRFToken {
+				setCSRFCookie(w, r, sess.CSRFToken, sess.ExpiresAt)
+			}
+			if rt.Auth == routes.Operations && !slices.Contains(sess.Groups, a.Accounts.OpsGroup()) {
+				httpapi.WriteError(w, r, apperr.New(apperr.Forbidden, "FORBIDDEN", "This page is for the bank's operations staff."))
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+		}
+		ep.handle(a, w, r)
+	}))
+	log := a.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	// A mux of this one route parses the path parameters ({orgId}), which a Lambda
+	// function serving the route alone would otherwise not see.
+	one := http.NewServeMux()
+	one.Handle(rt.Pattern(), h)
+	return httpapi.WithRequest(rt.Name, log, one)
+}
+
+// Mount registers every route on mux (local-only ones only in local mode).
+func (a *API) Mount(mux *http.ServeMux) {
+	for _, rt := range routes.Portal {
+		if rt.Auth == routes.LocalOnly && !a.Local {
+			continue
+		}
+		mux.Handle(rt.Pattern(), a.Handler(rt))
+	}
+}
+
+var errCSRF = apperr.New(apperr.Forbidden, "CSRF_FAILED", "The request is missing its security token. Reload the page and try again.")
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// checkCSRF applies the double-submit rule to every state-changing request: the header
+// must repeat the CSRF cookie, which only our own pages can read.
+func checkCSRF(r *http.Request) error {
+	if !unsafeMethod(r.Method) {
+		return nil
+	}
+	c := cookieValue(r, CSRFCookie)
+	if c == "" || !equal(r.Header.Get(CSRFHeader), c) {
+		return errCSRF
+	}
+	return nil
+}
+
+func equal(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+func cookieValue(r *http.Request, name string) string {
+	c, err := r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// secureCookies is true except on localhost, where the portal is served over plain HTTP.
+func secureCookies(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host = r.Host
+	}
+	return host != "localhost" && host != "127.0.0.1" && host != "::1"
+}
+
+func ensureCSRFCookie(w http.ResponseWriter, r *http.Request) {
+	if cookieValue(r, CSRFCookie) == "" {
+		setCSRFCookie(w, r, account.NewToken(), time.Time{})
+	}
+}
+
+func setCSRFCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: token, Path: "/", Expires: expires,
+		Secure: secureCookies(r), SameSite: http.SameSiteStrictMode})
+}
+
+func setSession(w http.ResponseWriter, r *http.Request, s account.NewSession) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: s.ID, Path: "/api/", Expires: s.ExpiresAt,
+		HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteStrictMode})
+	setCSRFCookie(w, r, s.CSRFToken, s.ExpiresAt)
+}
+
+func extendSession(w http.ResponseWriter, r *http.Request, sess account.Session, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: cookieValue(r, SessionCookie), Path: "/api/", Expires: expires,
+		HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteStrictMode})
+	setCSRFCookie(w, r, sess.CSRFToken, expires)
+}
+
+func clearSession(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/api/", MaxAge: -1,
+		HttpOnly: true, Secure: secureCookies(r), SameSite: http.SameSiteStrictMode})
+}

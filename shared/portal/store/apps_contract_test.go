@@ -1,0 +1,346 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/store"
+	"github.com/bank/devportal/shared/portal/workflow"
+)
+
+// countingDB counts the DynamoDB calls made through it.
+type countingDB struct {
+	store.DynamoDB
+	calls atomic.Int64
+}
+
+func (c *countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.calls.Add(1)
+	return c.DynamoDB.GetItem(ctx, in, opts...)
+}
+
+func (c *countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.calls.Add(1)
+	return c.DynamoDB.Query(ctx, in, opts...)
+}
+
+func newOrgs(tb testing.TB, endpoint string) (*store.Orgs, *countingDB) {
+	tb.Helper()
+	c := testenv.Config(tb, endpoint)
+	db := &countingDB{DynamoDB: dynamodb.NewFromConfig(testenv.AWS(tb, c))}
+	if err := motoserver.CreateTables(context.Background(), db.DynamoDB.(*dynamodb.Client), c); err != nil {
+		tb.Fatalf("create tables: %v", err)
+	}
+	return store.NewOrgs(db, c.PortalTable), db
+}
+
+func audit(orgID, action string) org.AuditEntry {
+	return org.AuditEntry{OrgID: orgID, At: t0, ActorID: "u1", Actor: "dev@example.com", Action: action}
+}
+
+// sampleApp writes an app subscribed to the authorization server with one credential.
+func sampleApp(t *testing.T, o *store.Orgs, orgID, appID, clientID string) (apps.App, apps.Credential) {
+	t.Helper()
+	a := apps.App{ID: appID, OrgID: orgID, Name: "Budget Buddy", Environment: org.Sandbox, CreatedAt: t0, CreatedBy: "dev@example.com",
+		Products: map[string]string{"oauth2": "sandbox"}}
+	c := apps.Credential{ClientID: clientID, AppID: appID, OrgID: orgID, Name: "Default", SecretHash: "hash-1", CreatedAt: t0, ResetAt: t0}
+	sub, err := o.SubscriptionWrite(apps.Subscription{OrgID: orgID, AppID: appID, ProductID: "oauth2", ProductName: "OAuth2", PlanID: "sandbox",
+		Status: apps.SubscriptionActive, CreatedAt: t0, UpdatedAt: t0, History: []approval.Event{{At: t0, Actor: "dev@example.com", Action: "subscribed"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.CreateApp(context.Background(), a, c, audit(orgID, "app.created"), sub); err != nil {
+		t.Fatalf("create app: %v", err)
+	}
+	return a, c
+}
+
+// apply runs writes as one transaction, as the approval workflow does.
+func apply(ctx context.Context, db *countingDB, writes ...workflow.Write) error {
+	items := make([]types.TransactWriteItem, 0, len(writes))
+	for _, w := range writes {
+		items = append(items, types.TransactWriteItem{Put: w.Put, Update: w.Update, ConditionCheck: w.Check, Delete: w.Delete})
+	}
+	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		return apperr.New(apperr.Conflict, "CONFLICT", "canceled")
+	}
+	return err
+}
+
+// must fails the test on an error.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAppStoreContract runs the apps, credentials, certificates and subscriptions rules
+// of the store against moto and DynamoDB Local.
+func TestAppStoreContract(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		run  func(t *testing.T, o *store.Orgs, db *countingDB)
+	}{
+		{"the client lookup carries the app's access and follows every change", func(t *testing.T, o *store.Orgs, _ *countingDB) {
+			a, c := sampleApp(t, o, "o1", "a1", "c1")
+			got, err := o.Client(ctx, "c1")
+			if err != nil || got.SecretHash != "hash-1" || !got.SecretIssued || fmt.Sprint(got.Access) != "{a1 o1 Budget Buddy sandbox [] [] map[oauth2:sandbox]}" {
+				t.Fatalf("client = %+v, %v", got, err)
+			}
+			second := apps.Credential{ClientID: "c2", AppID: "a1", OrgID: "o1", Name: "Backend", SecretHash: "hash-2", CreatedAt: t0, ResetAt: t0}
+			if err := o.AddCredential(ctx, a, second, audit("o1", "credential.added")); err != nil {
+				t.Fatal(err)
+			}
+			after := a
+			after.RedirectURIs, after.Fingerprints = []string{"https://budget.example/cb"}, []string{"ab12"}
+			after.Products = map[string]string{"oauth2": "sandbox", "ais": "sandbox"}
+			a, _ = o.GetApp(ctx, "o1", "a1")
+			if err := o.UpdateApp(ctx, a, after, []apps.Credential{c, second}, audit("o1", "app.changed")); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"c1", "c2"} {
+				got, _ := o.Client(ctx, id)
+				if fmt.Sprint(got.Access) != "{a1 o1 Budget Buddy sandbox [https://budget.example/cb] [ab12] map[ais:sandbox oauth2:sandbox]}" {
+					t.Fatalf("%s access = %+v", id, got.Access)
+				}
+			}
+			// Emptying the sets removes them; the app reads back with empty lists.
+			a, _ = o.GetApp(ctx, "o1", "a1")
+			emptied := a
+			emptied.RedirectURIs, emptied.Fingerprints = nil, nil
+			if err := o.UpdateApp(ctx, a, emptied, []apps.Credential{c, second}, audit("o1", "app.changed")); err != nil {
+				t.Fatal(err)
+			}
+			a, _ = o.GetApp(ctx, "o1", "a1")
+			if fmt.Sprint(a.RedirectURIs, a.Fingerprints, a.Version) != "[] [] 3" {
+				t.Fatalf("emptied app = %+v", a)
+			}
+		}},
+		{"an update from a stale read fails and changes nothing", func(t *testing.T, o *store.Orgs, _ *countingDB) {
+			a, c := sampleApp(t, o, "o1", "a1", "c1")
+			renamed := a
+			renamed.Name = "First"
+			if err := o.UpdateApp(ctx, a, renamed, []apps.Credential{c}, audit("o1", "app.renamed")); err != nil {
+				t.Fatal(err)
+			}
+			stale := a
+			stale.Name = "Second"
+			wantKind(t, o.UpdateApp(ctx, a, stale, []apps.Credential{c}, audit("o1", "app.renamed")), apperr.ErrConflict, "CONFLICT")
+			// A credential copying a stale access is refused too.
+			late := apps.Credential{ClientID: "c9", AppID: "a1", OrgID: "o1", Name: "Late", SecretHash: "h", CreatedAt: t0, ResetAt: t0}
+			wantKind(t, o.AddCredential(ctx, a, late, audit("o1", "credential.added")), apperr.ErrConflict, "CONFLICT")
+			got, _ := o.GetApp(ctx, "o1", "a1")
+			client, _ := o.Client(ctx, "c1")
+			if got.Name != "First" || client.Access.AppName != "First" {
+				t.Fatalf("app %q, lookup %q", got.Name, client.Access.AppName)
+			}
+			if _, err := o.Client(ctx, "c9"); err == nil {
+				t.Fatal("the refused credential was written")
+			}
+		}},
+		{"a credential added meanwhile makes updates, deletes and product grants from the older list fail", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			a, c := sampleApp(t, o, "o1", "a1", "c1")
+			late := apps.Credential{ClientID: "c2", AppID: "a1", OrgID: "o1", Name: "Late", SecretHash: "h", CreatedAt: t0, ResetAt: t0}
+			if err := o.AddCredential(ctx, a, late, audit("o1", "credential.added")); err != nil {
+				t.Fatal(err)
+			}
+			after := a
+			after.Name = "Renamed"
+			wantKind(t, o.UpdateApp(ctx, a, after, []apps.Credential{c}, audit("o1", "app.renamed")), apperr.ErrConflict, "CONFLICT")
+			wantKind(t, o.DeleteApp(ctx, a, []apps.Credential{c}, nil, nil, audit("o1", "app.deleted")), apperr.ErrConflict, "CONFLICT")
+			wantKind(t, apply(ctx, db, o.ProductWrites(a, []apps.Credential{c}, "ais", "sandbox")...), apperr.ErrConflict, "CONFLICT")
+			// With the full list the grant reaches both copies, whatever the app's version.
+			if err := apply(ctx, db, o.ProductWrites(a, []apps.Credential{c, late}, "ais", "sandbox")...); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"c1", "c2"} {
+				if got, _ := o.Client(ctx, id); fmt.Sprint(got.Access.Products) != "map[ais:sandbox oauth2:sandbox]" {
+					t.Fatalf("%s products = %v", id, got.Access.Products)
+				}
+			}
+		}},
+		{"credentials stop at the maximum", func(t *testing.T, o *store.Orgs, _ *countingDB) {
+			a, _ := sampleApp(t, o, "o1", "a1", "c1")
+			for i := 2; i <= apps.MaxCredentials+1; i++ {
+				a, _ = o.GetApp(ctx, "o1", "a1")
+				err := o.AddCredential(ctx, a, apps.Credential{ClientID: fmt.Sprintf("c%d", i), AppID: "a1", OrgID: "o1", Name: "n", SecretHash: "h", CreatedAt: t0, ResetAt: t0}, audit("o1", "credential.added"))
+				if i <= apps.MaxCredentials && err != nil {
+					t.Fatalf("credential %d: %v", i, err)
+				}
+				if i > apps.MaxCredentials {
+					wantKind(t, err, apperr.ErrConflict, "CONFLICT")
+				}
+			}
+		}},
+		{"the last credential stays", func(t *testing.T, o *store.Orgs, _ *countingDB) {
+			_, c := sampleApp(t, o, "o1", "a1", "c1")
+			wantKind(t, o.RevokeCredential(ctx, c, audit("o1", "credential.revoked")), apperr.ErrConflict, "LAST_CREDENTIAL")
+			if _, err := o.Client(ctx, "c1"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a certificate belongs to one app", func(t *testing.T, o *store.Orgs, _ *countingDB) {
+			a, _ := sampleApp(t, o, "o1", "a1", "c1")
+			b, _ := sampleApp(t, o, "o1", "a2", "c2")
+			cert := apps.Certificate{Fingerprint: "ab12", OrgID: "o1", Subject: "CN=x", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(48 * time.Hour), PEM: "pem", UploadedAt: t0}
+			if err := o.PutCertificate(ctx, cert, audit("o1", "certificate.uploaded")); err != nil {
+				t.Fatal(err)
+			}
+			wantKind(t, o.PutCertificate(ctx, cert, audit("o1", "certificate.uploaded")), apperr.ErrConflict, "DUPLICATE")
+			w, _ := o.AttachWrites(cert, a)
+			after := a
+			after.Fingerprints = []string{"ab12"}
+			if err := o.UpdateApp(ctx, a, after, nil, audit("o1", "certificate.attached"), w...); err != nil {
+				t.Fatal(err)
+			}
+			w, _ = o.AttachWrites(cert, b)
+			after = b
+			after.Fingerprints = []string{"ab12"}
+			wantKind(t, o.UpdateApp(ctx, b, after, nil, audit("o1", "certificate.attached"), w...), apperr.ErrConflict, "CONFLICT")
+			owner, err := o.Fingerprint(ctx, "ab12")
+			if err != nil || owner.AppID != "a1" || owner.Environment != org.Sandbox {
+				t.Fatalf("owner = %+v, %v", owner, err)
+			}
+			cert.AppID = "a1"
+			wantKind(t, o.DeleteCertificate(ctx, cert, audit("o1", "certificate.deleted")), apperr.ErrConflict, "CERTIFICATE_IN_USE")
+			// Expiring certificates are found by expiry, across organizations.
+			soon, err := o.ExpiringCertificates(ctx, t0, t0.Add(72*time.Hour))
+			if err != nil || len(soon) != 1 || soon[0].Fingerprint != "ab12" {
+				t.Fatalf("expiring = %+v, %v", soon, err)
+			}
+			if none, _ := o.ExpiringCertificates(ctx, t0, t0.Add(24*time.Hour)); len(none) != 0 {
+				t.Fatalf("expiring within a day = %+v", none)
+			}
+			if err := o.MarkWarned(ctx, cert, 7); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := o.GetCertificate(ctx, "o1", "ab12"); fmt.Sprint(got.Warned) != "[7]" {
+				t.Fatalf("warned = %v", got.Warned)
+			}
+		}},
+		{"pending marks: one request per kind, none while an offboarding waits", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			must(t, apply(ctx, db, o.PendingLock("o1", "RENAME", "OFFBOARDING")...))
+			wantKind(t, apply(ctx, db, o.PendingLock("o1", "RENAME", "OFFBOARDING")...), apperr.ErrConflict, "CONFLICT")
+			must(t, apply(ctx, db, o.PendingLock("o1", "OFFBOARDING", "")...))
+			must(t, apply(ctx, db, o.PendingRelease("o1", "RENAME")))
+			// With the offboarding waiting, a rename is refused even with its own mark gone.
+			wantKind(t, apply(ctx, db, o.PendingLock("o1", "RENAME", "OFFBOARDING")...), apperr.ErrConflict, "CONFLICT")
+			if pending, err := o.OffboardingPending(ctx, "o1"); err != nil || !pending {
+				t.Fatalf("offboarding pending = %v, %v", pending, err)
+			}
+		}},
+		{"open checks and access copies of an organization", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			g := org.Organization{ID: "o1", Name: "Acme", Environment: org.Sandbox, Status: org.StatusActive, OrganizationIdentifier: "PSDBE-NBB-1", CreatedAt: t0}
+			writes, err := o.OrganizationWrites(g, org.Member{OrgID: "o1", UserID: "u1", Email: "a@example.com", Role: org.Owner, JoinedAt: t0}, audit("o1", "onboarding.submitted"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			must(t, apply(ctx, db, writes...))
+			must(t, apply(ctx, db, o.OpenChecks("o1")...))
+			wantKind(t, apply(ctx, db, o.OpenChecks("missing")...), apperr.ErrConflict, "CONFLICT")
+			a, _ := sampleApp(t, o, "o1", "a1", "c1")
+			cert := apps.Certificate{Fingerprint: "ab12", OrgID: "o1", Subject: "CN=x", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(time.Hour), PEM: "pem", UploadedAt: t0}
+			w, _ := o.UploadAttachedWrites(cert, a)
+			after := a
+			after.Fingerprints = []string{"ab12"}
+			if err := o.UpdateApp(ctx, a, after, nil, audit("o1", "certificate.issued"), w...); err != nil {
+				t.Fatal(err)
+			}
+			free := apps.Certificate{Fingerprint: "cd34", OrgID: "o1", Subject: "CN=y", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(time.Hour), PEM: "pem", UploadedAt: t0}
+			if err := o.PutCertificate(ctx, free, audit("o1", "certificate.uploaded")); err != nil {
+				t.Fatal(err)
+			}
+			copies, err := o.AccessCopies(ctx, "o1")
+			if err != nil || fmt.Sprint(copies) != "[{CLIENT#c1 CLIENT} {FPR#ab12 FPR}]" {
+				t.Fatalf("access copies = %v, %v", copies, err)
+			}
+			// An offboarding waiting closes the organization to new ways in.
+			must(t, apply(ctx, db, o.PendingLock("o1", "OFFBOARDING", "")...))
+			wantKind(t, apply(ctx, db, o.OpenChecks("o1")...), apperr.ErrConflict, "CONFLICT")
+		}},
+		{"one subscription per product unless rejected", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			sampleApp(t, o, "o1", "a1", "c1")
+			pending := apps.Subscription{OrgID: "o1", AppID: "a1", ProductID: "pay-later", PlanID: "sandbox", Status: apps.SubscriptionPending, RequestID: "r1",
+				CreatedAt: t0, UpdatedAt: t0, History: []approval.Event{{At: t0, Actor: "dev", Action: "requested"}}}
+			put := func(s apps.Subscription) error {
+				w, err := o.SubscriptionWrite(s)
+				if err != nil {
+					return err
+				}
+				return apply(ctx, db, w)
+			}
+			if err := put(pending); err != nil {
+				t.Fatal(err)
+			}
+			wantKind(t, put(pending), apperr.ErrConflict, "CONFLICT")
+			reject, _ := o.SubscriptionDecisionWrite(pending, apps.SubscriptionRejected, "no", approval.Event{At: t0, Actor: "ops", Action: "rejected"})
+			if err := apply(ctx, db, reject); err != nil {
+				t.Fatal(err)
+			}
+			// The decision applies once: the same request cannot be decided again.
+			wantKind(t, apply(ctx, db, reject), apperr.ErrConflict, "CONFLICT")
+			list, _ := o.ListSubscriptions(ctx, "o1", "a1")
+			if len(list) != 2 || list[1].Status != apps.SubscriptionRejected || list[1].Reason != "no" || len(list[1].History) != 2 {
+				t.Fatalf("subscriptions = %+v", list)
+			}
+			pending.RequestID = "r2"
+			if err := put(pending); err != nil {
+				t.Fatalf("asking again after a rejection: %v", err)
+			}
+		}},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			endpoint := b.endpoint(t)
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					o, db := newOrgs(t, endpoint)
+					c.run(t, o, db)
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkClientLookup measures the TPP API's lookup from client ID to app, organization,
+// environment, products, certificates and redirect URIs, and reports its DynamoDB calls.
+func BenchmarkClientLookup(b *testing.B) {
+	for _, backend := range backends {
+		b.Run(backend.name, func(b *testing.B) {
+			o, db := newOrgs(b, backend.endpoint(b))
+			ctx := context.Background()
+			a := apps.App{ID: "a1", OrgID: "o1", Name: "Budget Buddy", Environment: org.Sandbox, CreatedAt: t0, Products: map[string]string{"oauth2": "sandbox", "ais": "sandbox"},
+				RedirectURIs: []string{"https://budget.example/cb"}, Fingerprints: []string{"ab12"}}
+			c := apps.Credential{ClientID: "c1", AppID: "a1", OrgID: "o1", Name: "Default", SecretHash: "h", CreatedAt: t0, ResetAt: t0}
+			if err := o.CreateApp(ctx, a, c, audit("o1", "app.created")); err != nil {
+				b.Fatal(err)
+			}
+			db.calls.Store(0)
+			b.ResetTimer()
+			for b.Loop() {
+				got, err := o.Client(ctx, "c1")
+				if err != nil || len(got.Access.Products) != 2 || len(got.Access.Fingerprints) != 1 {
+					b.Fatalf("lookup = %+v, %v", got, err)
+				}
+			}
+			b.ReportMetric(float64(db.calls.Load())/float64(b.N), "dynamodb-calls/op")
+		})
+	}
+}

@@ -1,0 +1,413 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/account"
+	"github.com/bank/devportal/shared/portal/store"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// backends are the DynamoDB implementations the contract runs against: moto, as the
+// local stack uses it, and DynamoDB Local, whose behaviour matches DynamoDB exactly.
+var backends = []struct {
+	name     string
+	endpoint func(testing.TB) string
+}{
+	{"moto", testenv.MotoEndpoint},
+	{"dynamodb-local", testenv.DynamoDBLocalEndpoint},
+}
+
+func newStore(t *testing.T, endpoint string) *store.Portal {
+	t.Helper()
+	c := testenv.Config(t, endpoint)
+	db := dynamodb.NewFromConfig(testenv.AWS(t, c))
+	if err := motoserver.CreateTables(context.Background(), db, c); err != nil {
+		t.Fatalf("create tables: %v", err)
+	}
+	return store.NewPortal(db, c.PortalTable)
+}
+
+func TestPortalStoreContract(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			endpoint := b.endpoint(t)
+			for _, c := range contract {
+				t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t, endpoint)) })
+			}
+		})
+	}
+}
+
+var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func profile(id, email string) account.Profile {
+	return account.Profile{UserID: id, Email: email, FullName: "Test " + id, Status: account.StatusPending,
+		CreatedAt: t0, TermsAcceptedAt: t0, PasswordChangedAt: t0, Preferences: account.DefaultPreferences}
+}
+
+func wantKind(t *testing.T, err error, kind *apperr.Error, code string) {
+	t.Helper()
+	var ae *apperr.Error
+	if !errors.Is(err, kind) || !errors.As(err, &ae) || (code != "" && ae.Code != code) {
+		t.Fatalf("error = %v, want kind %v code %q", err, kind.Kind, code)
+	}
+}
+
+// interleave creates profile u1 and runs two updates so that fast commits while slow is
+// between its read and its write; it returns slow's error.
+func interleave(t *testing.T, s *store.Portal, slow, fast func(*account.Profile)) error {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	inside, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	var slowErr error
+	wg.Go(func() {
+		_, slowErr = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+			close(inside)
+			<-release
+			slow(p)
+			return nil
+		})
+	})
+	<-inside
+	if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { fast(p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	wg.Wait()
+	return slowErr
+}
+
+var contract = []struct {
+	name string
+	run  func(t *testing.T, s *store.Portal)
+}{
+	{"profile round trip and lookup by email", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		p := profile("u1", "Ann@Example.com")
+		p.OrganizationCode = "ORG42"
+		if err := s.CreateProfile(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetProfile(ctx, "u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Email = "ann@example.com"
+		if fmt.Sprint(got) != fmt.Sprint(p) {
+			t.Fatalf("GetProfile = %+v, want %+v", got, p)
+		}
+		byEmail, err := s.GetProfileByEmail(ctx, "ANN@example.com ")
+		if err != nil || byEmail.UserID != "u1" {
+			t.Fatalf("GetProfileByEmail = %+v, %v", byEmail, err)
+		}
+	}},
+	{"missing profile is ErrNotFound", func(t *testing.T, s *store.Portal) {
+		_, err := s.GetProfile(context.Background(), "nobody")
+		wantKind(t, err, apperr.ErrNotFound, "")
+		_, err = s.GetProfileByEmail(context.Background(), "nobody@example.com")
+		wantKind(t, err, apperr.ErrNotFound, "")
+	}},
+	{"second profile with the same email conflicts and writes nothing", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, s.CreateProfile(ctx, profile("u2", "ANN@example.com")), apperr.ErrConflict, "EMAIL_TAKEN")
+		_, err := s.GetProfile(ctx, "u2")
+		wantKind(t, err, apperr.ErrNotFound, "")
+	}},
+	{"update applies the change and keeps the email", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+			p.FullName, p.Email, p.Status = "Ann B", "evil@example.com", account.StatusActive
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := s.GetProfile(ctx, "u1")
+		if got.FullName != "Ann B" || got.Email != "ann@example.com" || again.FullName != "Ann B" || again.Status != account.StatusActive {
+			t.Fatalf("after update: returned %+v, stored %+v", got, again)
+		}
+	}},
+	{"update failing in the change function writes nothing", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		boom := apperr.New(apperr.Invalid, "NO", "no")
+		_, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "X"; return boom })
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v", err)
+		}
+		if got, _ := s.GetProfile(ctx, "u1"); got.FullName != "Test u1" {
+			t.Fatalf("name changed to %q", got.FullName)
+		}
+	}},
+	{"concurrent updates: one wins, the other conflicts", func(t *testing.T, s *store.Portal) {
+		slowErr := interleave(t, s, func(p *account.Profile) { p.FullName = "slow" }, func(p *account.Profile) { p.FullName = "fast" })
+		wantKind(t, slowErr, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		if got, _ := s.GetProfile(context.Background(), "u1"); got.FullName != "fast" {
+			t.Fatalf("name = %q, want fast", got.FullName)
+		}
+	}},
+	{"delete removes profile and frees the email", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteProfile(ctx, "u1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateProfile(ctx, profile("u2", "ann@example.com")); err != nil {
+			t.Fatalf("email not freed: %v", err)
+		}
+	}},
+	{"list pages through every profile", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		for i := range 5 {
+			if err := s.CreateProfile(ctx, profile(fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.com", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		cursor, pages := "", 0
+		for {
+			ps, next, err := s.ListProfiles(ctx, cursor, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			for _, p := range ps {
+				seen[p.UserID] = true
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(seen) != 5 || pages < 3 {
+			t.Fatalf("saw %d profiles in %d pages", len(seen), pages)
+		}
+		_, _, err := s.ListProfiles(ctx, "not-a-cursor", 2)
+		wantKind(t, err, apperr.ErrInvalid, "BAD_CURSOR")
+	}},
+	{"password history keeps the newest N", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if h, err := s.PasswordHistory(ctx, "u1"); err != nil || len(h) != 0 {
+			t.Fatalf("empty history = %v, %v", h, err)
+		}
+		for _, h := range []string{"a", "b", "c", "d"} {
+			if err := s.PushPasswordHistory(ctx, "u1", h, 3); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h, err := s.PasswordHistory(ctx, "u1")
+		if err != nil || fmt.Sprint(h) != "[d c b]" {
+			t.Fatalf("history = %v, %v", h, err)
+		}
+	}},
+	{"a link is used once, before it expires, for its kind only", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		l := account.Link{TokenHash: "h1", Kind: account.LinkActivation, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(72 * time.Hour)}
+		if err := s.PutLink(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		other := l
+		other.UserID = "u2"
+		if err := s.PutLink(ctx, other); err == nil {
+			t.Fatal("a second link with the same hash was stored")
+		}
+		_, err := s.UseLink(ctx, "h1", account.LinkReset, t0)
+		wantKind(t, err, apperr.ErrNotFound, "LINK_INVALID")
+		if _, err := s.GetLink(ctx, "h1", account.LinkActivation, t0); err != nil {
+			t.Fatalf("GetLink: %v", err)
+		}
+		got, err := s.UseLink(ctx, "h1", account.LinkActivation, t0.Add(time.Hour))
+		if err != nil || got.UserID != "u1" || got.Email != "ann@example.com" {
+			t.Fatalf("UseLink = %+v, %v", got, err)
+		}
+		_, err = s.UseLink(ctx, "h1", account.LinkActivation, t0.Add(2*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_USED")
+		_, err = s.GetLink(ctx, "h1", account.LinkActivation, t0.Add(2*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_USED")
+		_, err = s.UseLink(ctx, "unknown", account.LinkActivation, t0)
+		wantKind(t, err, apperr.ErrNotFound, "LINK_INVALID")
+	}},
+	{"an expired link is refused", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		l := account.Link{TokenHash: "h2", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(72 * time.Hour)}
+		if err := s.PutLink(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.UseLink(ctx, "h2", account.LinkReset, t0.Add(72*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_EXPIRED")
+		_, err = s.GetLink(ctx, "h2", account.LinkReset, t0.Add(73*time.Hour))
+		wantKind(t, err, apperr.ErrGone, "LINK_EXPIRED")
+	}},
+	{"racing uses of one link: exactly one succeeds", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.PutLink(ctx, account.Link{TokenHash: "h3", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for range 8 {
+			wg.Go(func() {
+				if _, err := s.UseLink(ctx, "h3", account.LinkReset, t0); err == nil {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Fatalf("%d uses succeeded, want 1", wins)
+		}
+	}},
+	{"two writers with the same result: the second still conflicts", func(t *testing.T, s *store.Portal) {
+		same := func(p *account.Profile) { p.ExpiryWarnedDays = 14 }
+		wantKind(t, interleave(t, s, same, same), apperr.ErrConflict, "CONCURRENT_UPDATE")
+	}},
+	{"a released link can be used again, once", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.PutLink(ctx, account.Link{TokenHash: "h4", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		used := t0.Add(time.Minute)
+		if _, err := s.UseLink(ctx, "h4", account.LinkReset, used); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReleaseLink(ctx, "h4", used.Add(time.Hour)); err == nil {
+			t.Fatal("released a use that was not this one")
+		}
+		if err := s.ReleaseLink(ctx, "h4", used); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UseLink(ctx, "h4", account.LinkReset, used.Add(time.Second)); err != nil {
+			t.Fatalf("released link: %v", err)
+		}
+		_, err := s.UseLink(ctx, "h4", account.LinkReset, used.Add(2*time.Second))
+		wantKind(t, err, apperr.ErrGone, "LINK_USED")
+	}},
+	{"a deleted session cannot be saved back; a user's sessions end together", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		mk := func(hash, user string) account.Session {
+			return account.Session{IDHash: hash, UserID: user, Email: user + "@example.com", AccessToken: "at", RefreshToken: "rt",
+				AccessExpiresAt: t0.Add(time.Hour), CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
+		}
+		for _, sess := range []account.Session{mk("a1", "ann"), mk("a2", "ann"), mk("a3", "ann"), mk("b1", "bob")} {
+			if err := s.PutSession(ctx, sess); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DeleteSession(ctx, "a3"); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, s.SaveSession(ctx, mk("a3", "ann")), apperr.ErrNotFound, "")
+		if err := s.SaveSession(ctx, mk("a2", "ann")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteUserSessions(ctx, "ann", "a2"); err != nil {
+			t.Fatal(err)
+		}
+		for hash, alive := range map[string]bool{"a1": false, "a2": true, "a3": false, "b1": true} {
+			_, err := s.GetSession(ctx, hash, t0)
+			if (err == nil) != alive {
+				t.Errorf("session %s: err %v, want alive %v", hash, err, alive)
+			}
+		}
+	}},
+	{"sessions: put, get, expire, delete", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		sess := account.Session{IDHash: "s1", UserID: "u1", Email: "a@example.com", Groups: []string{"operations"},
+			AccessToken: "at", RefreshToken: "rt", AccessExpiresAt: t0.Add(time.Hour), CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
+		if err := s.PutSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetSession(ctx, "s1", t0.Add(time.Hour))
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(sess) {
+			t.Fatalf("GetSession = %+v, %v", got, err)
+		}
+		_, err = s.GetSession(ctx, "s1", t0.Add(12*time.Hour))
+		wantKind(t, err, apperr.ErrNotFound, "")
+		if err := s.DeleteSession(ctx, "s1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.GetSession(ctx, "s1", t0)
+		wantKind(t, err, apperr.ErrNotFound, "")
+		if err := s.DeleteSession(ctx, "s1"); err != nil {
+			t.Fatalf("deleting an absent session: %v", err)
+		}
+	}},
+}
+
+// TestRetriedWritesAreIdempotent replays a conditional write after it succeeded, as the
+// SDK does when a response is lost: the retry must not turn into a conflict.
+func TestRetriedWritesAreIdempotent(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := testenv.Config(t, b.endpoint(t))
+			db := &replayingDB{DynamoDB: dynamodb.NewFromConfig(testenv.AWS(t, c))}
+			if err := motoserver.CreateTables(ctx, db.DynamoDB.(*dynamodb.Client), c); err != nil {
+				t.Fatal(err)
+			}
+			s := store.NewPortal(db, c.PortalTable)
+			if err := s.CreateProfile(ctx, profile("u1", "ann@example.com")); err != nil {
+				t.Fatal(err)
+			}
+			db.replay = true
+			if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "Ann B"; return nil }); err != nil {
+				t.Fatalf("replayed update: %v", err)
+			}
+			if err := s.PutLink(ctx, account.Link{TokenHash: "h", Kind: account.LinkReset, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+				t.Fatalf("replayed link: %v", err)
+			}
+			db.replay = false
+			// A real conflict is still one.
+			_, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+				_, _ = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "other"; return nil })
+				p.FullName = "mine"
+				return nil
+			})
+			wantKind(t, err, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		})
+	}
+}
+
+// replayingDB sends every PutItem twice when replay is on and returns the second answer.
+type replayingDB struct {
+	store.DynamoDB
+	replay bool
+}
+
+func (r *replayingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if r.replay {
+		if _, err := r.DynamoDB.PutItem(ctx, in, opts...); err != nil {
+			return nil, err
+		}
+	}
+	return r.DynamoDB.PutItem(ctx, in, opts...)
+}

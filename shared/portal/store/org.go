@@ -1,0 +1,542 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/workflow"
+)
+
+// Orgs stores organizations, members, codes and the audit trail in the portal table.
+type Orgs struct {
+	db    DynamoDB
+	table string
+}
+
+var _ org.Store = (*Orgs)(nil)
+
+// NewOrgs returns the organization store for the named table.
+func NewOrgs(db DynamoDB, table string) *Orgs { return &Orgs{db: db, table: table} }
+
+type orgItem struct {
+	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	org.Organization
+	Version int64 `dynamodbav:"version"`
+}
+
+type memberItem struct {
+	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	org.Member
+}
+
+type codeItem struct {
+	Key
+	OrgID string `dynamodbav:"orgId"`
+}
+
+type auditItem struct {
+	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	org.AuditEntry
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func (o *Orgs) put(v any, cond string) (workflow.Write, error) {
+	av, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal %T", v)
+	}
+	p := &types.Put{TableName: &o.table, Item: av}
+	if cond != "" {
+		p.ConditionExpression = aws.String(cond)
+	}
+	return workflow.Write{Put: p}, nil
+}
+
+func (o *Orgs) memberWrite(m org.Member) (workflow.Write, error) {
+	k := MemberKey(m.OrgID, m.UserID)
+	return o.put(memberItem{Key: k, GSI1PK: membershipsOf(m.UserID), GSI1SK: "ORG#" + m.OrgID, Member: m}, "attribute_not_exists(PK)")
+}
+
+// AuditWrite is the write recording one audit entry.
+func (o *Orgs) AuditWrite(e org.AuditEntry) (workflow.Write, error) {
+	at := e.At.Format("2006-01-02T15:04:05.000Z")
+	id := randomID()
+	return o.put(auditItem{Key: AuditKey(e.OrgID, at, id), GSI1PK: allAudit, GSI1SK: at + "#" + id, AuditEntry: e}, "")
+}
+
+func randomID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// transact runs writes as one transaction; a failed condition becomes conflict.
+func (o *Orgs) transact(ctx context.Context, conflict error, writes ...workflow.Write) error {
+	items := make([]types.TransactWriteItem, 0, len(writes))
+	for _, w := range writes {
+		items = append(items, types.TransactWriteItem{Put: w.Put, Update: w.Update, ConditionCheck: w.Check, Delete: w.Delete})
+	}
+	_, err := o.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		for i := range canceled.CancellationReasons {
+			if conditionFailed(canceled, i) {
+				return conflict
+			}
+		}
+		// Cancelled for contention or throttling, not by a rule: worth a retry.
+		return &apperr.Error{Kind: apperr.Unavailable, Code: "BUSY", Message: "The service is busy; try again in a moment.", Cause: err}
+	}
+	if err != nil {
+		return apperr.Wrap(err, "transaction")
+	}
+	return nil
+}
+
+var errChanged = apperr.New(apperr.Conflict, "CONFLICT", "Something changed at the same time; reload and try again.")
+
+// OrganizationWrites are the writes creating a pending organization with its owner; the
+// onboarding request joins them to its own transaction.
+func (o *Orgs) OrganizationWrites(g org.Organization, owner org.Member, audit org.AuditEntry) ([]workflow.Write, error) {
+	g.Members = 1
+	ow, err := o.put(orgItem{Key: OrgKey(g.ID), GSI1PK: allOrgs, GSI1SK: "ORG#" + g.ID, Organization: g, Version: 1}, "attribute_not_exists(PK)")
+	if err != nil {
+		return nil, err
+	}
+	mw, err := o.memberWrite(owner)
+	if err != nil {
+		return nil, err
+	}
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return nil, err
+	}
+	iw, err := o.put(codeItem{Key: OrgIdentifierKey(string(g.Environment), g.OrganizationIdentifier), OrgID: g.ID}, "attribute_not_exists(PK)")
+	if err != nil {
+		return nil, err
+	}
+	return []workflow.Write{ow, mw, aw, iw}, nil
+}
+
+// IdentifierHolder returns the organization holding an organizationIdentifier in an
+// environment, or ErrNotFound.
+func (o *Orgs) IdentifierHolder(ctx context.Context, env, identifier string) (string, error) {
+	var c codeItem
+	err := o.get(ctx, OrgIdentifierKey(env, identifier), &c, "organization identifier")
+	return c.OrgID, err
+}
+
+// IdentifierRelease frees an organizationIdentifier held by orgID (rejected, expired or
+// offboarded), so the TPP can onboard again.
+func (o *Orgs) IdentifierRelease(orgID, env, identifier string) workflow.Write {
+	return workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(OrgIdentifierKey(env, identifier)),
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR orgId = :org"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":org": s(orgID)}}}
+}
+
+func (o *Orgs) get(ctx context.Context, k Key, dst any, what string) error {
+	return o.read(ctx, k, dst, what, true)
+}
+
+// getEventually is get with an eventually consistent read: half the cost, for the TPP
+// API's lookups, where a change may take a moment to show.
+func (o *Orgs) getEventually(ctx context.Context, k Key, dst any, what string) error {
+	return o.read(ctx, k, dst, what, false)
+}
+
+func (o *Orgs) read(ctx context.Context, k Key, dst any, what string, consistent bool) error {
+	out, err := o.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &o.table, Key: keyAV(k), ConsistentRead: aws.Bool(consistent)})
+	if err != nil {
+		return apperr.Wrap(err, "get %s", what)
+	}
+	if out.Item == nil {
+		return apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such "+what+".")
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, dst); err != nil {
+		return apperr.Wrap(err, "unmarshal %s", what)
+	}
+	return nil
+}
+
+// GetOrganization returns an organization.
+func (o *Orgs) GetOrganization(ctx context.Context, id string) (org.Organization, error) {
+	var it orgItem
+	err := o.get(ctx, OrgKey(id), &it, "organization")
+	return it.Organization, err
+}
+
+// OrganizationByCode finds the organization a code belongs to.
+func (o *Orgs) OrganizationByCode(ctx context.Context, code string) (org.Organization, error) {
+	var c codeItem
+	if err := o.get(ctx, OrgCodeKey(strings.ToUpper(code)), &c, "organization code"); err != nil {
+		return org.Organization{}, err
+	}
+	return o.GetOrganization(ctx, c.OrgID)
+}
+
+func (o *Orgs) queryAll(ctx context.Context, in *dynamodb.QueryInput, each func(map[string]types.AttributeValue) error) error {
+	pages := dynamodb.NewQueryPaginator(o.db, in)
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return apperr.Wrap(err, "query")
+		}
+		for _, item := range page.Items {
+			if err := each(item); err != nil {
+				return apperr.Wrap(err, "unmarshal")
+			}
+		}
+	}
+	return nil
+}
+
+func (o *Orgs) byGSI1(pk string, forward bool, limit int32) *dynamodb.QueryInput {
+	in := &dynamodb.QueryInput{TableName: &o.table, IndexName: aws.String(IndexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk)},
+		ScanIndexForward:          aws.Bool(forward)}
+	if limit > 0 {
+		in.Limit = aws.Int32(limit)
+	}
+	return in
+}
+
+// byGSI1Range queries one GSI1 partition between two sort keys, ascending.
+func (o *Orgs) byGSI1Range(pk, from, to string) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{TableName: &o.table, IndexName: aws.String(IndexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":from": s(from), ":to": s(to)},
+		ScanIndexForward:          aws.Bool(true)}
+}
+
+// update runs one conditional update.
+func (o *Orgs) update(ctx context.Context, k Key, expr, cond string, values map[string]types.AttributeValue) error {
+	_, err := o.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &o.table, Key: keyAV(k), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String(cond), ExpressionAttributeValues: values})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return errChanged
+	}
+	if err != nil {
+		return apperr.Wrap(err, "update")
+	}
+	return nil
+}
+
+func (o *Orgs) byPrefix(pk, prefix string, forward bool, limit int32) *dynamodb.QueryInput {
+	in := &dynamodb.QueryInput{TableName: &o.table, ConsistentRead: aws.Bool(true),
+		KeyConditionExpression:    aws.String("PK = :pk AND begins_with(SK, :p)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":p": s(prefix)},
+		ScanIndexForward:          aws.Bool(forward)}
+	if limit > 0 {
+		in.Limit = aws.Int32(limit)
+	}
+	return in
+}
+
+// queryItems runs a query through every page, unmarshals each item as I and keeps what
+// pick takes from it.
+func queryItems[I, T any](ctx context.Context, o *Orgs, in *dynamodb.QueryInput, pick func(I) T) ([]T, error) {
+	var out []T
+	err := o.queryAll(ctx, in, func(item map[string]types.AttributeValue) error {
+		var it I
+		err := attributevalue.UnmarshalMap(item, &it)
+		out = append(out, pick(it))
+		return err
+	})
+	return out, err
+}
+
+// ListOrganizations lists every organization (operations console).
+func (o *Orgs) ListOrganizations(ctx context.Context) ([]org.Organization, error) {
+	return queryItems(ctx, o, o.byGSI1(allOrgs, true, 0), func(it orgItem) org.Organization { return it.Organization })
+}
+
+// GetMember returns one membership.
+func (o *Orgs) GetMember(ctx context.Context, orgID, userID string) (org.Member, error) {
+	var it memberItem
+	err := o.get(ctx, MemberKey(orgID, userID), &it, "member")
+	return it.Member, err
+}
+
+// ListMembers lists an organization's members.
+func (o *Orgs) ListMembers(ctx context.Context, orgID string) ([]org.Member, error) {
+	return queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, memberPrefix, true, 0), func(it memberItem) org.Member { return it.Member })
+}
+
+// Memberships lists a user's organizations through GSI1.
+func (o *Orgs) Memberships(ctx context.Context, userID string) ([]org.Member, error) {
+	return queryItems(ctx, o, o.byGSI1(membershipsOf(userID), true, 0), func(it memberItem) org.Member { return it.Member })
+}
+
+// countUpdate changes the member count of an active organization by delta, and when
+// adding, only while it is below max.
+func (o *Orgs) countUpdate(orgID string, delta, max int) workflow.Write {
+	values := map[string]types.AttributeValue{
+		":d":      &types.AttributeValueMemberN{Value: fmt.Sprint(delta)},
+		":active": s(string(org.StatusActive)),
+	}
+	cond := "#s = :active"
+	if delta > 0 {
+		cond += " AND members < :max"
+		values[":max"] = &types.AttributeValueMemberN{Value: fmt.Sprint(max)}
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET members = members + :d"), ConditionExpression: aws.String(cond),
+		ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: values}}
+}
+
+// AddMember adds a member to an active organization with room for one more.
+func (o *Orgs) AddMember(ctx context.Context, m org.Member, max int, audit org.AuditEntry) error {
+	mw, err := o.memberWrite(m)
+	if err != nil {
+		return err
+	}
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	notRemoved := workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(RemovedKey(m.OrgID, m.UserID)),
+		ConditionExpression: aws.String("attribute_not_exists(PK)")}}
+	err = o.transact(ctx, errChanged, o.countUpdate(m.OrgID, 1, max), mw, aw, notRemoved)
+	if errors.Is(err, errChanged) {
+		return o.explainAddRefusal(ctx, m, max)
+	}
+	return err
+}
+
+// explainAddRefusal says why AddMember's transaction was refused, from the items as they are.
+func (o *Orgs) explainAddRefusal(ctx context.Context, m org.Member, max int) error {
+	if _, err := o.GetMember(ctx, m.OrgID, m.UserID); err == nil {
+		return org.ErrAlreadyMember
+	}
+	var removed codeItem
+	if err := o.get(ctx, RemovedKey(m.OrgID, m.UserID), &removed, "removal"); err == nil {
+		return org.ErrRemoved
+	}
+	g, err := o.GetOrganization(ctx, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if g.Status != org.StatusActive {
+		return org.ErrNotActive
+	}
+	if g.Members >= max {
+		return org.ErrFull(max)
+	}
+	return errChanged
+}
+
+// SetRole changes a member's role if it still is from.
+func (o *Orgs) SetRole(ctx context.Context, orgID, userID string, from, to org.Role, audit org.AuditEntry) error {
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	u := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(MemberKey(orgID, userID)),
+		UpdateExpression: aws.String("SET #r = :to"), ConditionExpression: aws.String("#r = :from"),
+		ExpressionAttributeNames:  map[string]string{"#r": "role"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":to": s(string(to)), ":from": s(string(from))}}}
+	return o.transact(ctx, errChanged, u, aw)
+}
+
+// RemoveMember deletes a membership (never the owner's) and lowers the count; with block,
+// the organization code stops letting that user back in.
+func (o *Orgs) RemoveMember(ctx context.Context, orgID, userID string, block bool, audit org.AuditEntry) error {
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	d := workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(MemberKey(orgID, userID)),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND #r <> :owner"),
+		ExpressionAttributeNames:  map[string]string{"#r": "role"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": s(string(org.Owner))}}}
+	count := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET members = members - :one"), ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}}}
+	writes := []workflow.Write{d, count, aw}
+	if block {
+		bw, err := o.put(codeItem{Key: RemovedKey(orgID, userID), OrgID: orgID}, "")
+		if err != nil {
+			return err
+		}
+		writes = append(writes, bw)
+	}
+	return o.transact(ctx, errChanged, writes...)
+}
+
+// TransferOwnership swaps the owner role, all or nothing.
+func (o *Orgs) TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner string, audit org.AuditEntry) error {
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	role := func(userID string, from []org.Role, to org.Role) workflow.Write {
+		values := map[string]types.AttributeValue{":to": s(string(to))}
+		var in []string
+		for i, f := range from {
+			n := fmt.Sprintf(":f%d", i)
+			values[n] = s(string(f))
+			in = append(in, n)
+		}
+		return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(MemberKey(orgID, userID)),
+			UpdateExpression: aws.String("SET #r = :to"), ConditionExpression: aws.String("#r IN (" + strings.Join(in, ",") + ")"),
+			ExpressionAttributeNames: map[string]string{"#r": "role"}, ExpressionAttributeValues: values}}
+	}
+	owner := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET ownerId = :n"), ConditionExpression: aws.String("ownerId = :o"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":n": s(newOwner), ":o": s(oldOwner)}}}
+	return o.transact(ctx, errChanged,
+		role(oldOwner, []org.Role{org.Owner}, org.Admin),
+		role(newOwner, []org.Role{org.Admin, org.Developer, org.Viewer}, org.Owner),
+		owner, aw)
+}
+
+// PendingLock marks a request of kind as waiting, refused if one waits already or, with
+// unless, if a request of that kind waits.
+func (o *Orgs) PendingLock(orgID, kind, unless string) []workflow.Write {
+	writes := []workflow.Write{{Put: &types.Put{TableName: &o.table, Item: keyAV(PendingKey(orgID, kind)), ConditionExpression: aws.String("attribute_not_exists(PK)")}}}
+	if unless != "" {
+		writes = append(writes, workflow.Write{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(PendingKey(orgID, unless)), ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+	}
+	return writes
+}
+
+// PendingRelease removes the mark of a waiting request.
+func (o *Orgs) PendingRelease(orgID, kind string) workflow.Write {
+	return workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(PendingKey(orgID, kind))}}
+}
+
+// CodeReservation is the write reserving a code for an organization (refused if taken).
+func (o *Orgs) CodeReservation(orgID, code string) (workflow.Write, error) {
+	return o.put(codeItem{Key: OrgCodeKey(code), OrgID: orgID}, "attribute_not_exists(PK)")
+}
+
+// CodeWrites are the writes giving an organization a new code: the code's reservation
+// (refused if taken), the organization's code, and the old reservation's removal.
+func (o *Orgs) CodeWrites(orgID, oldCode, newCode string) ([]workflow.Write, error) {
+	cw, err := o.CodeReservation(orgID, newCode)
+	if err != nil {
+		return nil, err
+	}
+	values := map[string]types.AttributeValue{":c": s(newCode)}
+	cond := "attribute_not_exists(code)"
+	if oldCode != "" {
+		cond = "code = :old"
+		values[":old"] = s(oldCode)
+	}
+	writes := []workflow.Write{cw, {Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET code = :c"), ConditionExpression: aws.String(cond), ExpressionAttributeValues: values}}}
+	if oldCode != "" {
+		writes = append(writes, workflow.Write{Delete: &types.Delete{TableName: &o.table, Key: keyAV(OrgCodeKey(oldCode))}})
+	}
+	return writes, nil
+}
+
+// ReplaceCode gives the organization a new code and retires the old one.
+func (o *Orgs) ReplaceCode(ctx context.Context, orgID, oldCode, newCode string, audit org.AuditEntry) error {
+	writes, err := o.CodeWrites(orgID, oldCode, newCode)
+	if err != nil {
+		return err
+	}
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, append(writes, aw)...)
+}
+
+// setClauses adds one "#<prefix>N = :<prefix>N" clause per attribute, in name order, with
+// its name and value, for an update expression.
+func setClauses(prefix string, attrs map[string]types.AttributeValue, names map[string]string, values map[string]types.AttributeValue) []string {
+	keys := slices.Sorted(maps.Keys(attrs))
+	clauses := make([]string, 0, len(keys))
+	for i, k := range keys {
+		name, value := fmt.Sprintf("#%s%d", prefix, i), fmt.Sprintf(":%s%d", prefix, i)
+		names[name], values[value] = k, attrs[k]
+		clauses = append(clauses, name+" = "+value)
+	}
+	return clauses
+}
+
+// StatusWrite sets an organization's status (and name, reason) if it is in one of from.
+func (o *Orgs) StatusWrite(orgID string, from []org.Status, to org.Status, set map[string]string) workflow.Write {
+	values := map[string]types.AttributeValue{":to": s(string(to))}
+	names := map[string]string{"#s": "status"}
+	attrs := make(map[string]types.AttributeValue, len(set))
+	for k, v := range set {
+		attrs[k] = s(v)
+	}
+	expr := append([]string{"#s = :to"}, setClauses("a", attrs, names, values)...)
+	var in []string
+	for i, f := range from {
+		n := fmt.Sprintf(":f%d", i)
+		values[n] = s(string(f))
+		in = append(in, n)
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)),
+		UpdateExpression: aws.String("SET " + strings.Join(expr, ", ")), ConditionExpression: aws.String("#s IN (" + strings.Join(in, ",") + ")"),
+		ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
+}
+
+// OpenChecks hold a transaction to the organization being active with no offboarding
+// waiting: what creates a way to call its apps must not slip past an offboarding, whose
+// cleanup lists those ways when operations decide it.
+func (o *Orgs) OpenChecks(orgID string) []workflow.Write {
+	return []workflow.Write{
+		{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(OrgKey(orgID)), ConditionExpression: aws.String("#s = :active"),
+			ExpressionAttributeNames: map[string]string{"#s": "status"}, ExpressionAttributeValues: map[string]types.AttributeValue{":active": s(string(org.StatusActive))}}},
+		{Check: &types.ConditionCheck{TableName: &o.table, Key: keyAV(PendingKey(orgID, org.KindOffboarding)), ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+	}
+}
+
+// OffboardingPending says whether an offboarding request of the organization waits.
+func (o *Orgs) OffboardingPending(ctx context.Context, orgID string) (bool, error) {
+	var k Key
+	err := o.get(ctx, PendingKey(orgID, org.KindOffboarding), &k, "pending offboarding")
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Audit returns an organization's audit trail, newest first ("" for every organization).
+func (o *Orgs) Audit(ctx context.Context, orgID string, limit int) ([]org.AuditEntry, error) {
+	in := o.byGSI1(allAudit, false, int32(limit))
+	if orgID != "" {
+		in = o.byPrefix(OrgKey(orgID).PK, auditPrefix, false, int32(limit))
+	}
+	out, err := o.db.Query(ctx, in)
+	if err != nil {
+		return nil, apperr.Wrap(err, "query audit")
+	}
+	var items []auditItem
+	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+		return nil, apperr.Wrap(err, "unmarshal audit")
+	}
+	entries := make([]org.AuditEntry, len(items))
+	for i, it := range items {
+		entries[i] = it.AuditEntry
+	}
+	return entries, nil
+}

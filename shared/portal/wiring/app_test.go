@@ -1,0 +1,183 @@
+package wiring_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/portal/routes"
+	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/tpp"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+// TestEveryFunctionHasARouteAndAnEvent keeps functions/, events/, the route table and the
+// authorizers in step: one function and one sample event per deployed route, job or
+// authorizer, nothing else.
+func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
+	want := map[string]bool{}
+	for _, rt := range routes.Portal {
+		if rt.Auth != routes.LocalOnly {
+			want[rt.Name] = true
+		}
+	}
+	for _, j := range routes.Jobs {
+		want[j.Name] = true
+	}
+	for _, name := range wiring.Authorizers {
+		want[name] = true
+	}
+	dirs, _ := os.ReadDir(filepath.Join(repoRoot(), "functions"))
+	got := map[string]bool{}
+	for _, d := range dirs {
+		got[d.Name()] = true
+		main, err := os.ReadFile(filepath.Join(repoRoot(), "functions", d.Name(), "main.go"))
+		if err != nil {
+			t.Errorf("functions/%s has no main.go", d.Name())
+			continue
+		}
+		if !strings.Contains(string(main), strconv.Quote(d.Name())) {
+			t.Errorf("functions/%s/main.go does not start route, job or authorizer %q", d.Name(), d.Name())
+		}
+		if _, err := os.Stat(filepath.Join(repoRoot(), "events", d.Name()+".json")); err != nil {
+			t.Errorf("events/%s.json is missing", d.Name())
+		}
+	}
+	for name := range want {
+		if !got[name] {
+			t.Errorf("route %s has no functions/%s/main.go", name, name)
+		}
+	}
+	for name := range got {
+		if !want[name] {
+			t.Errorf("functions/%s is not in the route table, the jobs or the authorizers", name)
+		}
+	}
+	evs, _ := filepath.Glob(filepath.Join(repoRoot(), "events", "*.json"))
+	if len(evs) != len(want) {
+		t.Errorf("%d events for %d functions", len(evs), len(want))
+	}
+}
+
+// TestSampleEventsThroughTheAdapter pushes each HTTP sample event through its function's
+// real handler and the API Gateway adapter, against moto, and checks the response is one
+// the OpenAPI document lists for that route.
+func TestSampleEventsThroughTheAdapter(t *testing.T) {
+	cfg := testenv.Bootstrapped(t, testenv.Ops)
+	cfg.Local = false // as deployed
+	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What each sample answers, in route-table order (the sign-up event creates the
+	// account the login event then finds not activated).
+	want := map[string]int{
+		"healthz": 200, "openapi": 200, "password-policy": 200, "auth-signup": 201, "auth-activate": 404,
+		"auth-resend-activation": 202, "auth-login": 403, "auth-refresh": 401, "auth-logout": 401,
+		"auth-forgot-password": 202, "auth-reset-password": 404, "account-get": 401, "account-update": 401,
+		"account-preferences": 401, "account-change-password": 401, "invitation-get": 404,
+	}
+	for _, rt := range routes.Portal {
+		if _, ok := want[rt.Name]; !ok && (rt.Auth == routes.Session || rt.Auth == routes.Operations) {
+			want[rt.Name] = 401 // the samples carry no session cookie
+		}
+	}
+	paths := portalapi.Document()["paths"].(map[string]any)
+	for _, rt := range routes.Portal {
+		if rt.Auth == routes.LocalOnly {
+			continue
+		}
+		t.Run(rt.Name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(repoRoot(), "events", rt.Name+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				t.Fatalf("event does not parse: %v", err)
+			}
+			if ev.RouteKey != rt.Pattern() || ev.RequestContext.HTTP.Method != rt.Method {
+				t.Fatalf("event route %q does not match %q", ev.RouteKey, rt.Pattern())
+			}
+			resp, err := httpadapter.NewV2(api.Handler(rt)).ProxyWithContext(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			documented := paths[rt.Path].(map[string]any)[strings.ToLower(rt.Method)].(map[string]any)["responses"].(map[string]any)
+			if _, ok := documented[strconv.Itoa(resp.StatusCode)]; !ok || resp.StatusCode != want[rt.Name] {
+				t.Fatalf("status %d (documented: %v), want %d: %s", resp.StatusCode, ok, want[rt.Name], resp.Body)
+			}
+			if resp.StatusCode != 204 && !json.Valid([]byte(resp.Body)) {
+				t.Fatalf("body is not JSON: %q", resp.Body)
+			}
+			if resp.Headers["X-Request-Id"] != "sample-request-0001" {
+				t.Fatalf("request ID not carried: %v", resp.Headers)
+			}
+		})
+	}
+	// The authorizer's sample is a REQUEST event with the client certificate API Gateway's
+	// mutual TLS passes on; that certificate is attached to no app, so the real lookup on
+	// moto denies it, for exactly the method of the event.
+	t.Run("tpp-authorizer", func(t *testing.T) {
+		raw, err := os.ReadFile(filepath.Join(repoRoot(), "events", "tpp-authorizer.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatalf("event does not parse: %v", err)
+		}
+		if ev.Type != "REQUEST" || ev.RequestContext.Identity.ClientCert.ClientCertPem == "" || ev.RequestContext.Identity.ClientCert.SerialNumber == "" {
+			t.Fatalf("event is not a REQUEST authorization with a client certificate: %+v", ev.RequestContext.Identity)
+		}
+		if _, err := tpp.Fingerprint(ev.RequestContext.Identity.ClientCert.ClientCertPem); err != nil {
+			t.Fatalf("sample certificate: %v", err)
+		}
+		a, err := wiring.TPPAuthorizer(context.Background(), cfg, org.Sandbox, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := a.Authorize(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := resp.PolicyDocument.Statement
+		if len(st) != 1 || st[0].Effect != "Deny" || len(st[0].Resource) != 1 || st[0].Resource[0] != ev.MethodArn {
+			t.Fatalf("policy = %+v, want Deny on %s", resp.PolicyDocument, ev.MethodArn)
+		}
+	})
+	t.Run("password-expiry-reminder", func(t *testing.T) {
+		raw, _ := os.ReadFile(filepath.Join(repoRoot(), "events", "password-expiry-reminder.json"))
+		var ev events.CloudWatchEvent
+		if err := json.Unmarshal(raw, &ev); err != nil || ev.DetailType != "Scheduled Event" {
+			t.Fatalf("event = %+v, %v", ev, err)
+		}
+		res, err := api.Jobs["password-expiry-reminder"](context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two profiles: the operations user and the sample sign-up above.
+		if b, _ := json.Marshal(res); string(b) != `{"checked":2,"emailed":0,"failed":0}` {
+			t.Fatalf("result = %s", b)
+		}
+	})
+}
