@@ -7,6 +7,10 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/routes"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // TableAccess is how much of the portal table a function may touch.
@@ -25,14 +29,12 @@ const (
 	GetItemTable
 )
 
-// Access is what one function's role may do: the AWS calls its code makes (read from
-// shared/portal/account, shared/portal/store, shared/portal/identity and shared/portal/wiring), each scoped to its one
-// resource. Table access is as fine as CDK's table grants: read, or read and write.
+// Access is what one function's role may do: the AWS calls its code makes, each scoped to
+// its one resource, derived from its route's needs (route.Need) and accessExceptions. Table
+// access is as fine as CDK's table grants: read, or read and write.
 type Access struct {
 	// Table is the access to the portal table and its GSI1.
 	Table TableAccess
-	// DescribeTables allows dynamodb:DescribeTable on every table, for the health check.
-	DescribeTables bool
 	// UserPool are the cognito-idp actions the function calls, on the portal pool only.
 	UserPool []string
 	// SendMail allows ses:SendEmail from the portal's sender identity only.
@@ -55,152 +57,118 @@ type Access struct {
 // read/write and InitiateAuth, even one that only shows data (account-get).
 var sessionCalls = []string{"InitiateAuth"}
 
+// accessExceptions are the functions whose grants are not simply their route's needs:
+// each need gives its grant (portal table: read and write; user pool: the session
+// middleware's calls; mail, approvals, sandbox CA: theirs), and these say where a
+// function needs less, or calls the user pool or a waiting workflow in its own way.
+//
 // SignUp, InitiateAuth, GlobalSignOut and ChangePassword are authorized by Cognito through
 // the app client ID or the user's access token rather than by IAM; they are granted all the
-// same, scoped to the pool, so that this table lists every call a function makes and a
-// function that must not sign anyone in has no such line.
-var functionAccess = map[string]Access{
-	// Pings every table (DescribeTable) and the user pool (DescribeUserPool); reads no data.
-	"healthz": {DescribeTables: true, UserPool: []string{"DescribeUserPool"}},
-	// Both answer from code and configuration alone.
-	"openapi":         {},
-	"password-policy": {},
-	// Looks the email up, signs up at Cognito, writes profile, email reservation, password
-	// history and activation link, mails the link; deletes the Cognito user again if the
-	// profile cannot be written.
-	"auth-signup": {Table: ReadWriteTable, UserPool: []string{"SignUp", "AdminDeleteUser", "AdminGetUser"}, SendMail: true},
-	// Spends the link (UpdateItem), confirms the user and marks the email verified, updates
-	// the profile.
-	"auth-activate": {Table: ReadWriteTable, UserPool: []string{"AdminConfirmSignUp", "AdminUpdateUserAttributes"}},
-	// Reads the profile, writes a new link, mails it.
-	"auth-resend-activation": {Table: ReadWriteTable, SendMail: true},
-	// Checks the password, reads the profile, writes the session; revokes an expired
-	// password's refresh token again.
-	"auth-login": {Table: ReadWriteTable, UserPool: []string{"InitiateAuth", "RevokeToken"}},
-	// Session middleware, then another refresh and the session's new expiry.
-	"auth-refresh": {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Session middleware, deletes the session, revokes the tokens.
-	"auth-logout": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "RevokeToken")},
-	// Reads the profile, writes a reset link, mails it.
-	"auth-forgot-password": {Table: ReadWriteTable, SendMail: true},
-	// Reads and spends the link, checks and writes the password history, sets the password,
-	// updates the profile, mails a notice; confirms a still-pending user (the emailed link
-	// proved the address).
-	"auth-reset-password": {Table: ReadWriteTable, UserPool: []string{"AdminSetUserPassword", "AdminConfirmSignUp", "AdminUpdateUserAttributes", "AdminUserGlobalSignOut"}, SendMail: true},
-	// Session middleware, then reads the profile.
-	"account-get": {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Session middleware, renames the user at Cognito and in the profile.
-	"account-update": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "AdminUpdateUserAttributes")},
-	// Session middleware, updates the profile.
-	"account-preferences": {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Session middleware, checks the history, changes the password with the user's access
-	// token, writes history and profile, mails a notice.
-	"account-change-password": {Table: ReadWriteTable, UserPool: append(slices.Clone(sessionCalls), "ChangePassword", "RevokeToken", "AdminUserGlobalSignOut"), SendMail: true},
-	// Organization reads and member changes: session middleware, then the table only.
-	"org-list":            {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-get":             {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-members":         {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-requests":        {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-audit":           {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-join":            {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-code-regenerate": {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Checks eIDAS certificates against the trusted CAs, in the sandbox also the sandbox CA.
-	"org-certificates-preview": {Table: ReadWriteTable, UserPool: sessionCalls, SandboxCA: true},
-	// Issues a test QWAC or QSealC from the sandbox CA.
-	"sandbox-certificates": {Table: ReadWriteTable, UserPool: sessionCalls, SandboxCA: true},
-	// Checks the certificates as the preview does, writes the pending organization with its
-	// request, then starts its approval workflow.
-	"org-onboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true, SandboxCA: true},
-	// Member and invitation management: the table, and invitation emails.
-	"org-member-role":       {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-member-remove":     {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-leave":             {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-owner":             {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-invitations":       {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-invite":            {Table: ReadWriteTable, UserPool: sessionCalls, SendMail: true},
-	"org-invitation-resend": {Table: ReadWriteTable, UserPool: sessionCalls, SendMail: true},
-	"org-invitation-revoke": {Table: ReadWriteTable, UserPool: sessionCalls},
-	"invitation-accept":     {Table: ReadWriteTable, UserPool: sessionCalls},
+// same, scoped to the pool, so that every call a function makes is listed and a function
+// that must not sign anyone in has no such line.
+var accessExceptions = map[string]func(*Access){
+	// One data-plane read of a key no item has proves the table answers (the user pool's
+	// public keys are read without credentials).
+	"healthz": func(a *Access) { a.Table = GetItemTable },
 	// A public read of one invitation by its token.
-	"invitation-get": {Table: ReadTable},
-	// Apps and credentials: the table only (secrets are hashed in the function).
-	"app-list":               {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-create":             {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-get":                {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-rename":             {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-delete":             {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-add":         {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-redirect-add":       {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-certificates":       {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-certificate-upload": {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-certificate-attach": {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-certificate-detach": {Table: ReadWriteTable, UserPool: sessionCalls},
-	"app-redirect-remove":    {Table: ReadWriteTable, UserPool: sessionCalls},
-	"org-certificate-delete": {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Issues from the sandbox CA in the function (its key from the sandbox CA's secret),
-	// then uploads and attaches like the two routes above.
-	"app-certificate-issue": {Table: ReadWriteTable, UserPool: sessionCalls, SandboxCA: true},
-	"product-catalog":       {Table: ReadWriteTable, UserPool: sessionCalls},
-	"subscription-list":     {Table: ReadWriteTable, UserPool: sessionCalls},
-	"subscription-delete":   {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Premium subscriptions and go-live requests start the approval workflow.
-	"subscription-create": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
-	"app-go-live":         {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
-	"credential-verify":   {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-reset":    {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-rename":   {Table: ReadWriteTable, UserPool: sessionCalls},
-	"credential-revoke":   {Table: ReadWriteTable, UserPool: sessionCalls},
-	// Rename and offboarding requests start the approval workflow.
-	"org-rename":   {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
-	"org-offboard": {Table: ReadWriteTable, UserPool: sessionCalls, StartApproval: true},
-	// The operations console: reads, and decisions delivered to the waiting workflow.
-	"ops-requests":         {Table: ReadWriteTable, UserPool: sessionCalls},
-	"ops-request-get":      {Table: ReadWriteTable, UserPool: sessionCalls},
-	"ops-organizations":    {Table: ReadWriteTable, UserPool: sessionCalls},
-	"ops-audit":            {Table: ReadWriteTable, UserPool: sessionCalls},
-	"ops-organization-get": {Table: ReadWriteTable, UserPool: sessionCalls},
-	"ops-request-approve":  {Table: ReadWriteTable, UserPool: sessionCalls, DecideApproval: "SendTaskSuccess"},
-	"ops-request-reject":   {Table: ReadWriteTable, UserPool: sessionCalls, DecideApproval: "SendTaskFailure"},
-	// Pages through GSI1's profile list (Query), updates each warned profile, mails it.
-	"password-expiry-reminder": {Table: ReadWriteTable, SendMail: true},
-	// Lists pending requests (GSI1) and starts the workflow of those that have none.
-	"approval-reconciler": {Table: ReadWriteTable, StartApproval: true},
-	// Queries GSI1's certificates by expiry, reads organizations and members, mails the
-	// warnings and records them on each certificate.
-	"certificate-expiry-reminder": {Table: ReadWriteTable, SendMail: true},
+	"invitation-get": func(a *Access) { a.Table = ReadTable },
 	// The TPP API's authorizer: one GetItem of the certificate's FPR# item per request.
-	"tpp-authorizer": {Table: GetItemTable},
+	tpproutes.AuthorizerName: func(a *Access) { a.Table = GetItemTable },
+	// Signs up at Cognito, and deletes the Cognito user again if the profile cannot be
+	// written.
+	"auth-signup": func(a *Access) { a.UserPool = []string{"SignUp", "AdminDeleteUser", "AdminGetUser"} },
+	// Confirms the user and marks the email verified.
+	"auth-activate": func(a *Access) { a.UserPool = []string{"AdminConfirmSignUp", "AdminUpdateUserAttributes"} },
+	// Checks the password; revokes an expired password's refresh token again.
+	"auth-login": func(a *Access) { a.UserPool = []string{"InitiateAuth", "RevokeToken"} },
+	// Revokes the session's tokens.
+	"auth-logout": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "RevokeToken") },
+	// Sets the password, confirms a still-pending user (the emailed link proved the
+	// address) and signs the user out everywhere.
+	"auth-reset-password": func(a *Access) {
+		a.UserPool = []string{"AdminSetUserPassword", "AdminConfirmSignUp", "AdminUpdateUserAttributes", "AdminUserGlobalSignOut"}
+	},
+	// Renames the user at Cognito.
+	"account-update": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "AdminUpdateUserAttributes") },
+	// Changes the password with the user's access token and signs the other sessions out.
+	"account-change-password": func(a *Access) {
+		a.UserPool = append(slices.Clone(sessionCalls), "ChangePassword", "RevokeToken", "AdminUserGlobalSignOut")
+	},
+	// Decisions are delivered to the waiting workflow with its task token.
+	"ops-request-approve": func(a *Access) { a.DecideApproval = "SendTaskSuccess" },
+	"ops-request-reject":  func(a *Access) { a.DecideApproval = "SendTaskFailure" },
 }
 
-// FunctionAccess is the access of the named function, and whether the table has it.
+// functionNeeds are the needs of the named deployed function: its route's (with what its
+// Auth implies) or its job's; an authorizer declares none of its own.
+func functionNeeds(name string) (route.Need, route.Auth, bool) {
+	for _, r := range DeployedRoutes() {
+		if r.Name == name {
+			return r.AllNeeds(), r.Auth, true
+		}
+	}
+	for _, j := range routes.Jobs {
+		if j.Name == name {
+			return j.Needs, "", true
+		}
+	}
+	if slices.Contains(tpproutes.Authorizers, name) {
+		return 0, route.TPP, true
+	}
+	return 0, "", false
+}
+
+// FunctionAccess is the access of the named function, derived from its needs and its
+// exception, and whether it is a function of the app.
 func FunctionAccess(name string) (Access, bool) {
-	a, ok := functionAccess[name]
-	return a, ok
+	needs, auth, ok := functionNeeds(name)
+	if !ok {
+		return Access{}, false
+	}
+	var a Access
+	if needs.Has(route.PortalTable) {
+		a.Table = ReadWriteTable
+	}
+	if needs.Has(route.UserPool) && (auth == route.Session || auth == route.Operations) {
+		a.UserPool = slices.Clone(sessionCalls)
+	}
+	a.SendMail = needs.Has(route.Mail)
+	a.StartApproval = needs.Has(route.StartApproval)
+	a.SandboxCA = needs.Has(route.SandboxCA)
+	if except, ok := accessExceptions[name]; ok {
+		except(&a)
+	}
+	return a, true
 }
 
-// checkAccess fails unless every function has an access entry and every entry belongs to a
-// function: a new route must say what it calls before it can deploy, and a removed one
-// must not leave grants behind for the next route to inherit by name.
+// checkAccess fails unless every function's needs turn into grants: a public route or a
+// job that calls the user pool, or a route that decides approvals, must say which calls
+// in accessExceptions; and every exception must belong to a function, so that a removed
+// one leaves no grants behind for the next route to inherit by name.
 func checkAccess(names []string) error {
-	var missing, stale []string
+	var problems []string
 	for _, name := range names {
-		if _, ok := functionAccess[name]; !ok {
-			missing = append(missing, name)
+		needs, _, ok := functionNeeds(name)
+		if !ok {
+			problems = append(problems, name+" is no route, job or authorizer")
+			continue
+		}
+		a, _ := FunctionAccess(name)
+		if needs.Has(route.UserPool) && len(a.UserPool) == 0 {
+			problems = append(problems, name+" needs the user pool but no exception lists its calls")
+		}
+		if needs.Has(route.DecideApproval) && a.DecideApproval == "" {
+			problems = append(problems, name+" decides approvals but no exception names the task-token call")
 		}
 	}
-	for name := range functionAccess {
+	for name := range accessExceptions {
 		if !slices.Contains(names, name) {
-			stale = append(stale, name)
+			problems = append(problems, "accessExceptions names "+name+", which is not a deployed function")
 		}
 	}
-	slices.Sort(stale)
-	switch {
-	case len(missing) > 0:
-		return fmt.Errorf("stacks: function(s) %s have no entry in functionAccess (infra/stacks/access.go): "+
-			"add one listing the AWS calls the function makes", strings.Join(missing, ", "))
-	case len(stale) > 0:
-		return fmt.Errorf("stacks: functionAccess has entries for %s, which are not deployed functions: remove them",
-			strings.Join(stale, ", "))
+	slices.Sort(problems)
+	if len(problems) > 0 {
+		return fmt.Errorf("stacks: function access (infra/stacks/access.go): %s", strings.Join(problems, "; "))
 	}
 	return nil
 }
@@ -226,16 +194,6 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("dynamodb:GetItem"),
 			Resources: &[]*string{g.data.Portal.TableArn()},
-		}))
-	}
-	if a.DescribeTables {
-		var arns []*string
-		for _, name := range sortedKeys(g.data.Tables) {
-			arns = append(arns, g.data.Tables[name].TableArn())
-		}
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("dynamodb:DescribeTable"),
-			Resources: &arns,
 		}))
 	}
 	if len(a.UserPool) > 0 {

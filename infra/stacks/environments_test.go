@@ -10,7 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/tpp"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // TestEnvironments compares the whole app synthesized for the sandbox with the one for
@@ -56,14 +57,14 @@ func TestEnvironments(t *testing.T) {
 		domainID, _ := only(t, prod.tppAPI, "AWS::ApiGateway::DomainName")
 		stageID, _ := only(t, prod.tppAPI, "AWS::ApiGateway::Stage")
 		aclID, _ := only(t, prod.tppAPI, "AWS::WAFv2::WebACL")
-		authorizer := "/Resources/" + stacks.FunctionLogicalID(tpp.AuthorizerName) + "/Properties/"
+		authorizer := "/Resources/" + stacks.FunctionLogicalID(tpproutes.AuthorizerName) + "/Properties/"
 		allowed := map[string]bool{
 			"/Resources/" + apiID + "/Properties/Description":                                true,
 			"/Resources/" + domainID + "/Properties/DomainName":                              true,
 			"/Resources/" + stageID + "/Properties/DeploymentId/Ref":                         true,
 			"/Resources/" + aclID + "/Properties/Rules/1/Statement/RateBasedStatement/Limit": true,
 			authorizer + "Description":                                                       true,
-			authorizer + "Environment/Variables/" + tpp.EnvironmentVariable:                  true,
+			authorizer + "Environment/Variables/" + callercheck.EnvironmentVariable:          true,
 			"/Outputs/TppApiUrl/Value":                                                       true,
 			"/Outputs/TppApiDomainTarget/Description":                                        true,
 		}
@@ -87,7 +88,7 @@ func TestEnvironments(t *testing.T) {
 		}
 		// And the environment still decides each of these.
 		must := append([]string{
-			authorizer + "Environment/Variables/" + tpp.EnvironmentVariable,
+			authorizer + "Environment/Variables/" + callercheck.EnvironmentVariable,
 			"/Resources/" + aclID + "/Properties/Rules/1/Statement/RateBasedStatement/Limit",
 			"/Resources/" + domainID + "/Properties/DomainName",
 		}, plans...)

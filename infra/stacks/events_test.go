@@ -16,7 +16,7 @@ import (
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/portal/routes"
-	"github.com/bank/devportal/shared/tpp"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // eventsDir holds one sample event per function, for `sam local invoke` against the
@@ -80,11 +80,11 @@ func TestSampleEventsMatchTheTemplates(t *testing.T) {
 			}
 		})
 	}
-	t.Run(tpp.AuthorizerName, func(t *testing.T) {
+	t.Run(tpproutes.AuthorizerName, func(t *testing.T) {
 		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
-		readEvent(t, tpp.AuthorizerName, &ev)
-		if _, ok := tmplResources(s.tppAPI, "AWS::Lambda::Function")[stacks.FunctionLogicalID(tpp.AuthorizerName)]; !ok {
-			t.Errorf("the TPP API template has no %s", stacks.FunctionLogicalID(tpp.AuthorizerName))
+		readEvent(t, tpproutes.AuthorizerName, &ev)
+		if _, ok := tmplResources(s.tppAPI, "AWS::Lambda::Function")[stacks.FunctionLogicalID(tpproutes.AuthorizerName)]; !ok {
+			t.Errorf("the TPP API template has no %s", stacks.FunctionLogicalID(tpproutes.AuthorizerName))
 		}
 		if ev.Type != "REQUEST" {
 			t.Errorf("type %q, want REQUEST", ev.Type)

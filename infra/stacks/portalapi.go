@@ -21,6 +21,7 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
 )
 
@@ -135,12 +136,12 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		}, grants)
 		// The route key is the route table's method and path verbatim; API Gateway's {name}
 		// parameters are written the same way as net/http's.
-		route := awsapigatewayv2.NewHttpRoute(group, jsii.String("Route"), &awsapigatewayv2.HttpRouteProps{
+		httpRoute := awsapigatewayv2.NewHttpRoute(group, jsii.String("Route"), &awsapigatewayv2.HttpRouteProps{
 			HttpApi:     s.API,
 			RouteKey:    awsapigatewayv2.HttpRouteKey_With(jsii.String(rt.Path), awsapigatewayv2.HttpMethod(rt.Method)),
 			Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Integration"), fn, nil),
 		})
-		cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{routeAuthorization(rt)}, jsii.Bool(false))
+		cdknag.NagSuppressions_AddResourceSuppressions(httpRoute, &[]*cdknag.NagPackSuppression{routeAuthorization(rt)}, jsii.Bool(false))
 		s.Functions[rt.Name] = fn
 	}
 
@@ -323,16 +324,16 @@ func newFunction(group constructs.Construct, name string, set functionSettings, 
 }
 
 // routeAuthorization is why the route has no API Gateway authorizer.
-func routeAuthorization(rt routes.Route) *cdknag.NagPackSuppression {
+func routeAuthorization(rt route.Route) *cdknag.NagPackSuppression {
 	reason := "The portal API is a backend for frontend: the browser holds only an httpOnly session cookie, " +
 		"never a Cognito token an API Gateway authorizer could check. "
-	if rt.Auth == routes.Public {
+	if rt.Auth == route.Public {
 		reason += "This route is public by design (" + rt.Summary + ") and must answer without a session."
 	} else {
 		reason += "The handler authenticates the session cookie against the session item in the portal table, " +
 			"refreshes Cognito's tokens and checks the CSRF header (shared/portal/portalapi API.Handler) before it runs."
 	}
-	if rt.Auth == routes.Operations {
+	if rt.Auth == route.Operations {
 		reason += " It also refuses a session whose Cognito groups lack the operations group (OPS_GROUP)."
 	}
 	return &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String(reason)}

@@ -5,16 +5,17 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
-	"github.com/bank/devportal/shared/portal/wiring"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // DeployedRoutes are the portal routes the API stack will deploy as functions: all but the
 // local-only ones (dev mail, job triggers), which exist only in the local stack.
-func DeployedRoutes() []routes.Route {
-	var out []routes.Route
+func DeployedRoutes() []route.Route {
+	var out []route.Route
 	for _, r := range routes.Portal {
-		if r.Auth != routes.LocalOnly {
+		if r.Auth != route.LocalOnly {
 			out = append(out, r)
 		}
 	}
@@ -34,10 +35,10 @@ func FunctionNames() []string {
 	return out
 }
 
-// AuthorizerNames are the Lambda authorizers (app.Authorizers), deployed by the TPP API
+// AuthorizerNames are the Lambda authorizers (the TPP route table's Authorizers), deployed by the TPP API
 // stack. Each is a directory functions/<name>, built by GoBundler.
 func AuthorizerNames() []string {
-	return slices.Clone(wiring.Authorizers)
+	return slices.Clone(tpproutes.Authorizers)
 }
 
 // AllFunctionNames are every function of the app: FunctionNames, then AuthorizerNames.

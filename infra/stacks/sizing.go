@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
-	"github.com/bank/devportal/shared/tpp"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // Sizing is one function's reserved memory and timeout. Lambda gives CPU in proportion
@@ -55,7 +56,7 @@ var functionSizing = map[string]Sizing{
 	"certificate-expiry-reminder": {MemoryMB: 512, TimeoutSeconds: 10 * 60, Reason: "pages through every certificate of every app and mails each warning"},
 	// On the TPP API's request path: more CPU cuts the cold start (TLS to DynamoDB) that
 	// every first request after scaling waits for.
-	tpp.AuthorizerName: {MemoryMB: 512, TimeoutSeconds: 5, Reason: "on every TPP request's path: more CPU shortens its cold start"},
+	tpproutes.AuthorizerName: {MemoryMB: 512, TimeoutSeconds: 5, Reason: "on every TPP request's path: more CPU shortens its cold start"},
 }
 
 // FunctionSizing is the named function's memory and timeout: its entry in functionSizing
@@ -65,11 +66,11 @@ func FunctionSizing(name string) Sizing {
 		return s
 	}
 	switch {
-	case name == tpp.AuthorizerName:
+	case name == tpproutes.AuthorizerName:
 		return authorizerSizing
-	case slices.ContainsFunc(routes.Jobs, func(j routes.Job) bool { return j.Name == name }):
+	case slices.ContainsFunc(routes.Jobs, func(j route.Job) bool { return j.Name == name }):
 		return jobSizing
-	case slices.ContainsFunc(routes.Portal, func(r routes.Route) bool { return r.Name == name }):
+	case slices.ContainsFunc(routes.Portal, func(r route.Route) bool { return r.Name == name }):
 		return httpSizing
 	}
 	panic(fmt.Sprintf("stacks: %q is no function of the app", name))
@@ -90,9 +91,9 @@ func checkSizing(names []string) error {
 	for _, name := range names {
 		s := FunctionSizing(name)
 		limit := 15 * 60
-		if name == tpp.AuthorizerName {
+		if name == tpproutes.AuthorizerName {
 			limit = 29
-		} else if slices.ContainsFunc(routes.Portal, func(r routes.Route) bool { return r.Name == name }) {
+		} else if slices.ContainsFunc(routes.Portal, func(r route.Route) bool { return r.Name == name }) {
 			limit = 29
 		}
 		if s.MemoryMB < 128 || s.MemoryMB > 10240 || s.TimeoutSeconds < 1 || s.TimeoutSeconds > limit {

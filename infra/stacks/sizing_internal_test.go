@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bank/devportal/shared/tpp"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // TestFunctionSizing: every function has a memory and timeout, from its entry or its
@@ -22,7 +22,7 @@ func TestFunctionSizing(t *testing.T) {
 			t.Errorf("%s: %+v, want the default %+v", name, got, want)
 		}
 	}
-	for _, name := range []string{"ops-request-approve", "app-go-live", "certificate-expiry-reminder", tpp.AuthorizerName} {
+	for _, name := range []string{"ops-request-approve", "app-go-live", "certificate-expiry-reminder", tpproutes.AuthorizerName} {
 		s, ok := functionSizing[name]
 		if !ok || s.Reason == "" {
 			t.Errorf("%s has no sizing entry with a reason", name)

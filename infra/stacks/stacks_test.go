@@ -22,6 +22,7 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/resources"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
 )
 
@@ -620,7 +621,7 @@ func TestDeployedRoutes(t *testing.T) {
 	}
 	for _, r := range routes.Portal {
 		t.Run(r.Name, func(t *testing.T) {
-			if want := r.Auth != routes.LocalOnly; deployed[r.Name] != want {
+			if want := r.Auth != route.LocalOnly; deployed[r.Name] != want {
 				t.Errorf("deployed = %v, want %v (auth %s)", deployed[r.Name], want, r.Auth)
 			}
 		})

@@ -17,7 +17,8 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
-	"github.com/bank/devportal/shared/tpp"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // TPPSettings are the TPP API's deployment values, the CDK context values of the same
@@ -43,7 +44,7 @@ type TPPSettings struct {
 // Validate names the missing or wrong values, by their context names.
 func (s TPPSettings) Validate() error {
 	var problems []string
-	if _, err := tpp.ParseEnvironment(string(s.Environment)); err != nil {
+	if _, err := callercheck.ParseEnvironment(string(s.Environment)); err != nil {
 		problems = append(problems, fmt.Sprintf("environment=%q must be %s or %s", s.Environment, org.Sandbox, org.Production))
 	}
 	for _, v := range []struct{ name, value string }{
@@ -157,14 +158,14 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	cfg := props.Config
 	cfg.PortalTable = *props.Data.PortalTableName
 	env := FunctionEnvironment(cfg)
-	env[tpp.EnvironmentVariable] = string(set.Environment)
-	group := constructs.NewConstruct(stack, jsii.String(pascal(tpp.AuthorizerName)))
-	s.AuthorizerFunction = newFunction(group, tpp.AuthorizerName, functionSettings{
+	env[callercheck.EnvironmentVariable] = string(set.Environment)
+	group := constructs.NewConstruct(stack, jsii.String(pascal(tpproutes.AuthorizerName)))
+	s.AuthorizerFunction = newFunction(group, tpproutes.AuthorizerName, functionSettings{
 		description: "TPP API authorizer (" + string(set.Environment) + "): the client certificate must belong to an app",
 		env:         env,
 		code:        props.FunctionCode,
 	}, grantResources{data: props.Data})
-	s.Functions[tpp.AuthorizerName] = s.AuthorizerFunction
+	s.Functions[tpproutes.AuthorizerName] = s.AuthorizerFunction
 
 	s.AccessLogs = awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{Retention: logRetention})
 	s.API = awsapigateway.NewRestApi(stack, jsii.String("Api"), &awsapigateway.RestApiProps{
@@ -198,7 +199,7 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	// identity source is X-Request-ID, which Berlin Group requires on every request, so a
 	// request without one is refused (401) before the function runs.
 	s.Authorizer = awsapigateway.NewRequestAuthorizer(stack, jsii.String("Authorizer"), &awsapigateway.RequestAuthorizerProps{
-		AuthorizerName:  jsii.String(tpp.AuthorizerName),
+		AuthorizerName:  jsii.String(tpproutes.AuthorizerName),
 		Handler:         s.AuthorizerFunction,
 		IdentitySources: &[]*string{awsapigateway.IdentitySource_Header(jsii.String("X-Request-ID"))},
 		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),

@@ -14,7 +14,8 @@ import (
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
-	"github.com/bank/devportal/shared/tpp"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // tppApp is the TPP API stack of one synthesis, with the stacks it uses.
@@ -157,7 +158,7 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 	if ap["Type"] != "REQUEST" || ap["AuthorizerResultTtlInSeconds"] != 0.0 || ap["IdentitySource"] != "method.request.header.X-Request-ID" {
 		t.Errorf("authorizer = %v %v s %v, want REQUEST, uncached, on X-Request-ID", ap["Type"], ap["AuthorizerResultTtlInSeconds"], ap["IdentitySource"])
 	}
-	if !strings.Contains(mustJSON(t, ap["AuthorizerUri"]), `{"Fn::GetAtt":["`+stacks.FunctionLogicalID(tpp.AuthorizerName)+`","Arn"]}`) {
+	if !strings.Contains(mustJSON(t, ap["AuthorizerUri"]), `{"Fn::GetAtt":["`+stacks.FunctionLogicalID(tpproutes.AuthorizerName)+`","Arn"]}`) {
 		t.Errorf("authorizer calls %v, not the tpp-authorizer function", ap["AuthorizerUri"])
 	}
 	paths := map[string]string{} // resource logical ID -> path part
@@ -191,7 +192,7 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 		s.tppAPI.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
 			"Action":       "lambda:InvokeFunction",
 			"Principal":    "apigateway.amazonaws.com",
-			"FunctionName": map[string]interface{}{"Fn::GetAtt": []interface{}{stacks.FunctionLogicalID(tpp.AuthorizerName), "Arn"}},
+			"FunctionName": map[string]interface{}{"Fn::GetAtt": []interface{}{stacks.FunctionLogicalID(tpproutes.AuthorizerName), "Arn"}},
 			"SourceArn":    assertions.Match_AnyValue(),
 		})
 	})
@@ -207,9 +208,9 @@ func TestTPPAuthorizerFunction(t *testing.T) {
 	for _, a := range tppApps(t) {
 		t.Run(string(a.settings.Environment), func(t *testing.T) {
 			fns := tmplResources(a.template, "AWS::Lambda::Function")
-			fn, ok := fns[stacks.FunctionLogicalID(tpp.AuthorizerName)]
+			fn, ok := fns[stacks.FunctionLogicalID(tpproutes.AuthorizerName)]
 			if !ok || len(fns) != 1 {
-				t.Fatalf("functions %v, want only %s", fns, stacks.FunctionLogicalID(tpp.AuthorizerName))
+				t.Fatalf("functions %v, want only %s", fns, stacks.FunctionLogicalID(tpproutes.AuthorizerName))
 			}
 			p := props(fn)
 			for k, v := range map[string]interface{}{
@@ -221,8 +222,8 @@ func TestTPPAuthorizerFunction(t *testing.T) {
 				}
 			}
 			vars := p["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
-			if vars[tpp.EnvironmentVariable] != string(a.settings.Environment) {
-				t.Errorf("%s = %v", tpp.EnvironmentVariable, vars[tpp.EnvironmentVariable])
+			if vars[callercheck.EnvironmentVariable] != string(a.settings.Environment) {
+				t.Errorf("%s = %v", callercheck.EnvironmentVariable, vars[callercheck.EnvironmentVariable])
 			}
 			table := a.stacks.tpp.Resolve(a.stacks.data.Portal.TableArn())
 			if !reflect.DeepEqual(vars["PORTAL_TABLE"], a.stacks.tpp.Resolve(a.stacks.data.PortalTableName)) {

@@ -21,9 +21,10 @@ import (
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
-	"github.com/bank/devportal/shared/tpp"
+	"github.com/bank/devportal/shared/tpp/tppapi"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -133,7 +134,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		logw = os.Stdout
 	}
 	log := slog.New(slog.NewJSONHandler(logw, nil))
-	if s.API, err = wiring.Portal(ctx, cfg, log); err != nil {
+	if s.API, err = wiring.Portal(ctx, cfg, log, wiring.All, route.Everything); err != nil {
 		return s, err
 	}
 	mux := http.NewServeMux()
@@ -143,9 +144,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	portalSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
 	tppMux := http.NewServeMux()
-	tppMux.Handle("/", tpp.NotFound())
+	tppMux.Handle("/", tppapi.NotFound())
 	tppSrv := &http.Server{
-		Handler:           tpp.RequireClientCertificate(tppMux),
+		Handler:           tppapi.RequireClientCertificate(tppMux),
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig: &tls.Config{
 			MinVersion:   tls.VersionTLS12,

@@ -325,7 +325,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	}
 	id, csrf := randomToken(), randomToken()
 	now := s.Now()
-	sess := Session{IDHash: HashToken(id), UserID: p.UserID, Email: p.Email, Groups: tok.Groups,
+	sess := Session{IDHash: HashToken(id), UserID: p.UserID, Email: p.Email, FullName: p.FullName, Groups: tok.Groups,
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
 		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	if err := s.sessions.PutSession(ctx, sess); err != nil {
@@ -359,6 +359,15 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (Session, 
 	}
 	if err != nil {
 		return Session{}, err
+	}
+	if sess.FullName == "" {
+		// A session started before sessions kept the name: read it once per request
+		// until the user signs in again.
+		p, err := s.profiles.GetProfile(ctx, sess.UserID)
+		if err != nil {
+			return Session{}, err
+		}
+		sess.FullName = p.FullName
 	}
 	if s.Now().Before(sess.AccessExpiresAt.Add(-time.Minute)) {
 		return sess, nil
@@ -689,6 +698,12 @@ func (s *Service) UpdateAccount(ctx context.Context, sess Session, req UpdateAcc
 		return nil
 	})
 	if err != nil {
+		return AccountView{}, err
+	}
+	// This browser's next requests act under the new name; other sessions keep the name
+	// they signed in with until they sign in again.
+	sess.FullName = p.FullName
+	if err := s.sessions.SaveSession(ctx, sess); err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return AccountView{}, err
 	}
 	return s.view(p, sess.Groups), nil

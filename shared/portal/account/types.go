@@ -79,9 +79,12 @@ type Link struct {
 // Session is a signed-in browser, stored by the SHA-256 of its cookie value. The Cognito
 // tokens stay on the server: no page script can read them.
 type Session struct {
-	IDHash          string    `dynamodbav:"idHash"`
-	UserID          string    `dynamodbav:"userId"`
-	Email           string    `dynamodbav:"email"`
+	IDHash string `dynamodbav:"idHash"`
+	UserID string `dynamodbav:"userId"`
+	Email  string `dynamodbav:"email"`
+	// FullName is the name members see, kept here at sign-in so that a request names its
+	// actor without reading the profile.
+	FullName        string    `dynamodbav:"fullName,omitempty"`
 	Groups          []string  `dynamodbav:"groups,omitempty"`
 	AccessToken     string    `dynamodbav:"accessToken"`
 	RefreshToken    string    `dynamodbav:"refreshToken"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/validation"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/eidas"
@@ -59,13 +60,9 @@ type CertificateStore interface {
 	Fingerprint(ctx context.Context, fingerprint string) (FingerprintOwner, error)
 }
 
-// FingerprintOwner is the app a certificate fingerprint belongs to.
-type FingerprintOwner struct {
-	Fingerprint string          `json:"sha256Fingerprint" dynamodbav:"fingerprint"`
-	OrgID       string          `json:"organizationId" dynamodbav:"orgId"`
-	AppID       string          `json:"appId" dynamodbav:"appId"`
-	Environment org.Environment `json:"environment" dynamodbav:"environment"`
-}
+// FingerprintOwner is the app a certificate fingerprint belongs to, as the TPP API's
+// lookup reads it.
+type FingerprintOwner = lookup.CertificateOwner
 
 // expiredField is the field error for a certificate past its expiry.
 func expiredField(field string, notAfter time.Time) apperr.FieldError {

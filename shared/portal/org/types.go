@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
@@ -25,13 +26,13 @@ const (
 	StatusOffboarded Status = "OFFBOARDED"
 )
 
-// Environment is where an organization's apps run.
-type Environment string
+// Environment is where an organization's apps run; the TPP API's lookups name it too.
+type Environment = lookup.Environment
 
 // Environments.
 const (
-	Sandbox    Environment = "sandbox"
-	Production Environment = "production"
+	Sandbox    = lookup.Sandbox
+	Production = lookup.Production
 )
 
 // Role is a member's role, as seed 002 defines them.

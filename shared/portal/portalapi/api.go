@@ -19,6 +19,7 @@ import (
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
@@ -66,14 +67,19 @@ func sessionFrom(ctx context.Context) account.Session {
 }
 
 // Handler returns the complete handler of one route.
-func (a *API) Handler(rt routes.Route) http.Handler {
+//
+// Its AWS calls are checked against the route's needs (route.WithNeeds), so a handler that
+// calls what its route does not declare fails wherever every part is built.
+func (a *API) Handler(rt route.Route) http.Handler {
 	ep, ok := a.endpoints()[rt.Name]
 	if !ok {
 		panic("portal: no endpoint for route " + rt.Name)
 	}
+	needs := rt.AllNeeds()
 	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(route.WithNeeds(r.Context(), needs))
 		ensureCSRFCookie(w, r)
-		if rt.Auth == routes.LocalOnly && !a.Local {
+		if rt.Auth == route.LocalOnly && !a.Local {
 			httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "NOT_FOUND", "This endpoint exists only in the local stack."))
 			return
 		}
@@ -81,7 +87,7 @@ func (a *API) Handler(rt routes.Route) http.Handler {
 			httpapi.WriteError(w, r, err)
 			return
 		}
-		if rt.Auth == routes.Session || rt.Auth == routes.Operations {
+		if rt.Auth == route.Session || rt.Auth == route.Operations {
 			sess, err := a.Accounts.Authenticate(r.Context(), cookieValue(r, SessionCookie))
 			if err != nil {
 				if errors.Is(err, account.ErrUnauthenticated) {
@@ -99,7 +105,7 @@ func (a *API) Handler(rt routes.Route) http.Handler {
 			if cookieValue(r, CSRFCookie) != sess.CSRFToken {
 				setCSRFCookie(w, r, sess.CSRFToken, sess.ExpiresAt)
 			}
-			if rt.Auth == routes.Operations && !slices.Contains(sess.Groups, a.Accounts.OpsGroup()) {
+			if rt.Auth == route.Operations && !slices.Contains(sess.Groups, a.Accounts.OpsGroup()) {
 				httpapi.WriteError(w, r, apperr.New(apperr.Forbidden, "FORBIDDEN", "This page is for the bank's operations staff."))
 				return
 			}
@@ -121,7 +127,7 @@ func (a *API) Handler(rt routes.Route) http.Handler {
 // Mount registers every route on mux (local-only ones only in local mode).
 func (a *API) Mount(mux *http.ServeMux) {
 	for _, rt := range routes.Portal {
-		if rt.Auth == routes.LocalOnly && !a.Local {
+		if rt.Auth == route.LocalOnly && !a.Local {
 			continue
 		}
 		mux.Handle(rt.Pattern(), a.Handler(rt))

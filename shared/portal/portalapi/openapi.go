@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
 )
 
@@ -47,6 +48,14 @@ func buildDocument() map[string]any {
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range ep.query {
+			schema := map[string]any{"type": "string"}
+			if len(q.enum) > 0 {
+				schema["enum"] = q.enum
+			}
+			params = append(params, map[string]any{"name": q.name, "in": "query", "required": q.required,
+				"description": q.description, "schema": schema})
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
@@ -100,9 +109,9 @@ func buildDocument() map[string]any {
 }
 
 // security lists what a route requires: the session cookie, the CSRF header, or both.
-func security(rt routes.Route) map[string]any {
+func security(rt route.Route) map[string]any {
 	sec := map[string]any{}
-	if rt.Auth == routes.Session || rt.Auth == routes.Operations {
+	if rt.Auth == route.Session || rt.Auth == route.Operations {
 		sec["session"] = []string{}
 	}
 	if unsafeMethod(rt.Method) {
@@ -111,7 +120,7 @@ func security(rt routes.Route) map[string]any {
 	return sec
 }
 
-func errorStatuses(rt routes.Route, ep endpoint) []int {
+func errorStatuses(rt route.Route, ep endpoint) []int {
 	statuses := []int{500, 503}
 	if ep.request != nil || unsafeMethod(rt.Method) {
 		statuses = append(statuses, 400)
@@ -122,7 +131,7 @@ func errorStatuses(rt routes.Route, ep endpoint) []int {
 	if unsafeMethod(rt.Method) {
 		statuses = append(statuses, 403)
 	}
-	if rt.Auth == routes.Session || rt.Auth == routes.Operations {
+	if rt.Auth == route.Session || rt.Auth == route.Operations {
 		statuses = append(statuses, 401, 403)
 	}
 	statuses = append(statuses, ep.errors...)

@@ -26,6 +26,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/portal/store"
@@ -77,7 +78,7 @@ func pointer(parts ...string) string {
 
 // checkResponse fails the test when a response is not documented for its route or its
 // body does not match the documented schema.
-func checkResponse(t *testing.T, rt routes.Route, status int, body []byte) {
+func checkResponse(t *testing.T, rt route.Route, status int, body []byte) {
 	t.Helper()
 	c, err := schemas()
 	if err != nil {
@@ -157,7 +158,7 @@ func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	t.Helper()
 	cfg := testenv.Bootstrapped(t, testenv.Ops, adjust...)
 	logs := &bytes.Buffer{}
-	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), wiring.All, route.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -662,7 +663,7 @@ func TestLocalRoutesAbsentOutsideLocalMode(t *testing.T) {
 	mux := http.NewServeMux()
 	api.Mount(mux)
 	for _, rt := range routes.Portal {
-		if rt.Auth != routes.LocalOnly {
+		if rt.Auth != route.LocalOnly {
 			continue
 		}
 		_, pattern := mux.Handler(httptest.NewRequest(rt.Method, strings.ReplaceAll(rt.Path, "{job}", "x"), nil))

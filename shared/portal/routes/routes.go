@@ -1,139 +1,91 @@
-// Package routes is the one route table of the portal API. The Lambda mains, the local dev
-// server and the CDK stack all read it, so deployed and local routes cannot drift.
+// Package routes is the portal's route table: every endpoint of the portal API and every
+// scheduled function, as data. The Lambda mains (generated from it), the local dev server
+// and the CDK stacks all read it, so deployed and local routes cannot drift.
 package routes
 
-import "fmt"
+import "github.com/bank/devportal/shared/platform/route"
 
-// Auth says who may call a route.
-type Auth string
-
-// The access levels a route can require.
-const (
-	// Public routes need no session (sign-up, login, health).
-	Public Auth = "public"
-	// Session routes need a signed-in portal user.
-	Session Auth = "session"
-	// Operations routes need a signed-in member of the operations group.
-	Operations Auth = "operations"
-	// LocalOnly routes exist only in the local stack (dev mail, job triggers); they are
-	// neither deployed nor mounted outside local mode.
-	LocalOnly Auth = "local"
-)
-
-// Route is one endpoint: a Lambda function on AWS, a mux entry locally.
-type Route struct {
-	// Name is the function's name, kebab-case: functions/<Name>/main.go.
-	Name string
-	// Method and Path are the HTTP method and the path pattern ({name} for parameters).
-	Method string
-	Path   string
-	// Auth is the access the route requires.
-	Auth Auth
-	// Summary is a one-line description used by the OpenAPI document.
-	Summary string
-	// Tag groups routes in the API description.
-	Tag string
-}
-
-// Pattern is the route as a net/http ServeMux pattern.
-func (r Route) Pattern() string { return r.Method + " " + r.Path }
+//go:generate go run ../../local/functionsgen -root ../../..
 
 // Portal is every portal API route.
-var Portal = []Route{
-	{Name: "healthz", Method: "GET", Path: "/api/healthz", Auth: Public, Tag: "platform", Summary: "State of each dependency; 200 only when all are up"},
-	{Name: "openapi", Method: "GET", Path: "/api/openapi.json", Auth: Public, Tag: "platform", Summary: "This API's OpenAPI 3.1 description"},
-	{Name: "password-policy", Method: "GET", Path: "/api/auth/password-policy", Auth: Public, Tag: "auth", Summary: "The password rules new passwords must meet"},
-	{Name: "auth-signup", Method: "POST", Path: "/api/auth/signup", Auth: Public, Tag: "auth", Summary: "Create a portal account and email its activation link"},
-	{Name: "auth-activate", Method: "POST", Path: "/api/auth/activate", Auth: Public, Tag: "auth", Summary: "Activate an account with the emailed token"},
-	{Name: "auth-resend-activation", Method: "POST", Path: "/api/auth/activation/resend", Auth: Public, Tag: "auth", Summary: "Email a new activation link"},
-	{Name: "auth-login", Method: "POST", Path: "/api/auth/login", Auth: Public, Tag: "auth", Summary: "Sign in and start a session"},
-	{Name: "auth-refresh", Method: "POST", Path: "/api/auth/refresh", Auth: Session, Tag: "auth", Summary: "Extend the session with Cognito's refresh token"},
-	{Name: "auth-logout", Method: "POST", Path: "/api/auth/logout", Auth: Session, Tag: "auth", Summary: "End the session and revoke its tokens"},
-	{Name: "auth-forgot-password", Method: "POST", Path: "/api/auth/password/forgot", Auth: Public, Tag: "auth", Summary: "Email a password reset link"},
-	{Name: "auth-reset-password", Method: "POST", Path: "/api/auth/password/reset", Auth: Public, Tag: "auth", Summary: "Set a new password with the emailed token"},
-	{Name: "account-get", Method: "GET", Path: "/api/account", Auth: Session, Tag: "account", Summary: "The signed-in user's account"},
-	{Name: "account-update", Method: "PATCH", Path: "/api/account", Auth: Session, Tag: "account", Summary: "Change the signed-in user's name"},
-	{Name: "account-preferences", Method: "PUT", Path: "/api/account/preferences", Auth: Session, Tag: "account", Summary: "Choose which emails the user receives"},
-	{Name: "account-change-password", Method: "POST", Path: "/api/account/password", Auth: Session, Tag: "account", Summary: "Change the password"},
-	{Name: "org-list", Method: "GET", Path: "/api/organizations", Auth: Session, Tag: "organizations", Summary: "The signed-in user's organizations (for the switcher)"},
-	{Name: "org-onboard", Method: "POST", Path: "/api/organizations", Auth: Session, Tag: "organizations", Summary: "Onboard an organization as a TPP with its eIDAS certificates (needs approval)"},
-	{Name: "org-certificates-preview", Method: "POST", Path: "/api/organizations/certificates/preview", Auth: Session, Tag: "organizations", Summary: "What a pair of eIDAS certificates says, and what onboarding would refuse"},
-	{Name: "sandbox-certificates", Method: "POST", Path: "/api/sandbox/certificates", Auth: Session, Tag: "organizations", Summary: "Issue a test QWAC or QSealC from the sandbox CA"},
-	{Name: "org-join", Method: "POST", Path: "/api/organizations/join", Auth: Session, Tag: "organizations", Summary: "Join an organization with its code, as App Developer"},
-	{Name: "org-get", Method: "GET", Path: "/api/organizations/{orgId}", Auth: Session, Tag: "organizations", Summary: "One organization as the member sees it"},
-	{Name: "org-members", Method: "GET", Path: "/api/organizations/{orgId}/members", Auth: Session, Tag: "organizations", Summary: "The organization's members and their roles"},
-	{Name: "org-code-regenerate", Method: "POST", Path: "/api/organizations/{orgId}/code", Auth: Session, Tag: "organizations", Summary: "Give the organization a new code (owner only)"},
-	{Name: "org-requests", Method: "GET", Path: "/api/organizations/{orgId}/requests", Auth: Session, Tag: "organizations", Summary: "The organization's requests and their decisions"},
-	{Name: "org-audit", Method: "GET", Path: "/api/organizations/{orgId}/audit", Auth: Session, Tag: "organizations", Summary: "The organization's audit trail (owner and administrators)"},
-	{Name: "org-member-role", Method: "PATCH", Path: "/api/organizations/{orgId}/members/{userId}", Auth: Session, Tag: "organizations", Summary: "Change a member's role (owner and administrators)"},
-	{Name: "org-member-remove", Method: "DELETE", Path: "/api/organizations/{orgId}/members/{userId}", Auth: Session, Tag: "organizations", Summary: "Remove a member (owner and administrators)"},
-	{Name: "org-leave", Method: "POST", Path: "/api/organizations/{orgId}/leave", Auth: Session, Tag: "organizations", Summary: "Leave the organization"},
-	{Name: "org-owner", Method: "POST", Path: "/api/organizations/{orgId}/owner", Auth: Session, Tag: "organizations", Summary: "Hand ownership to another member (owner only)"},
-	{Name: "org-invitations", Method: "GET", Path: "/api/organizations/{orgId}/invitations", Auth: Session, Tag: "organizations", Summary: "Invitations and their status (owner and administrators)"},
-	{Name: "org-invite", Method: "POST", Path: "/api/organizations/{orgId}/invitations", Auth: Session, Tag: "organizations", Summary: "Invite someone by email with a role"},
-	{Name: "org-invitation-resend", Method: "POST", Path: "/api/organizations/{orgId}/invitations/{invitationId}/resend", Auth: Session, Tag: "organizations", Summary: "Send an invitation again with a new link"},
-	{Name: "org-invitation-revoke", Method: "DELETE", Path: "/api/organizations/{orgId}/invitations/{invitationId}", Auth: Session, Tag: "organizations", Summary: "Withdraw a pending invitation"},
-	{Name: "invitation-get", Method: "GET", Path: "/api/invitations/{token}", Auth: Public, Tag: "organizations", Summary: "What an invitation link offers"},
-	{Name: "invitation-accept", Method: "POST", Path: "/api/invitations/accept", Auth: Session, Tag: "organizations", Summary: "Accept an invitation as the signed-in user"},
-	{Name: "org-rename", Method: "POST", Path: "/api/organizations/{orgId}/rename", Auth: Session, Tag: "organizations", Summary: "Ask the bank to rename the organization (owner only)"},
-	{Name: "org-offboard", Method: "POST", Path: "/api/organizations/{orgId}/offboarding", Auth: Session, Tag: "organizations", Summary: "Ask the bank to offboard the organization (owner only; cannot be undone)"},
-	{Name: "app-list", Method: "GET", Path: "/api/organizations/{orgId}/apps", Auth: Session, Tag: "apps", Summary: "The organization's apps"},
-	{Name: "app-create", Method: "POST", Path: "/api/organizations/{orgId}/apps", Auth: Session, Tag: "apps", Summary: "Register an app with its first credential (the secret is shown once)"},
-	{Name: "app-get", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: Session, Tag: "apps", Summary: "An app and its credentials (no client IDs for Viewers)"},
-	{Name: "app-rename", Method: "PATCH", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: Session, Tag: "apps", Summary: "Rename an app (the name customers see when they consent)"},
-	{Name: "app-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: Session, Tag: "apps", Summary: "Delete an app and revoke its credentials (owner and administrators)"},
-	{Name: "app-redirect-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: Session, Tag: "apps", Summary: "Register an OAuth redirect URI (https; http://localhost in the sandbox)"},
-	{Name: "app-redirect-remove", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: Session, Tag: "apps", Summary: "Remove the redirect URI given as ?uri="},
-	{Name: "org-certificates", Method: "GET", Path: "/api/organizations/{orgId}/certificates", Auth: Session, Tag: "apps", Summary: "mTLS certificates uploaded to the organization"},
-	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: Session, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER)"},
-	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
-	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: Session, Tag: "apps", Summary: "Remove a certificate from an app"},
-	{Name: "org-certificate-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/certificates/{fingerprint}", Auth: Session, Tag: "apps", Summary: "Delete an uploaded certificate no app uses"},
-	{Name: "app-certificate-issue", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/sandbox", Auth: Session, Tag: "apps", Summary: "Issue an mTLS certificate from the sandbox CA and select it for the app (sandbox apps)"},
-	{Name: "product-catalog", Method: "GET", Path: "/api/products", Auth: Session, Tag: "apps", Summary: "The API products and their plans"},
-	{Name: "subscription-list", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions", Auth: Session, Tag: "apps", Summary: "An app's subscriptions with their status and history"},
-	{Name: "subscription-create", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions", Auth: Session, Tag: "apps", Summary: "Subscribe an app to a product plan (PSD2: at once if the eIDAS roles allow; premium: after approval)"},
-	{Name: "subscription-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions/{productId}", Auth: Session, Tag: "apps", Summary: "End a subscription, or clear a rejected one"},
-	{Name: "app-go-live", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/go-live", Auth: Session, Tag: "apps", Summary: "Ask for production access for a sandbox app (two operations decisions)"},
-	{Name: "credential-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials", Auth: Session, Tag: "apps", Summary: "Add a credential (the secret is shown once)"},
-	{Name: "credential-verify", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/verify", Auth: Session, Tag: "apps", Summary: "Check whether a secret belongs to a credential"},
-	{Name: "credential-reset", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/reset", Auth: Session, Tag: "apps", Summary: "Give a credential a new secret (shown once); the old one stops working"},
-	{Name: "credential-rename", Method: "PATCH", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", Auth: Session, Tag: "apps", Summary: "Rename a credential"},
-	{Name: "credential-revoke", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", Auth: Session, Tag: "apps", Summary: "Revoke a credential (an app keeps at least one)"},
-	{Name: "ops-requests", Method: "GET", Path: "/api/ops/requests", Auth: Operations, Tag: "operations", Summary: "Requests waiting for a decision (or in another status)"},
-	{Name: "ops-request-get", Method: "GET", Path: "/api/ops/requests/{requestId}", Auth: Operations, Tag: "operations", Summary: "A request in full: form, parsed certificates, history"},
-	{Name: "ops-request-approve", Method: "POST", Path: "/api/ops/requests/{requestId}/approve", Auth: Operations, Tag: "operations", Summary: "Approve a request"},
-	{Name: "ops-request-reject", Method: "POST", Path: "/api/ops/requests/{requestId}/reject", Auth: Operations, Tag: "operations", Summary: "Reject a request with the reason"},
-	{Name: "ops-organizations", Method: "GET", Path: "/api/ops/organizations", Auth: Operations, Tag: "operations", Summary: "Every organization with its status"},
-	{Name: "ops-organization-get", Method: "GET", Path: "/api/ops/organizations/{orgId}", Auth: Operations, Tag: "operations", Summary: "One organization with its members, certificates and requests"},
-	{Name: "ops-audit", Method: "GET", Path: "/api/ops/audit", Auth: Operations, Tag: "operations", Summary: "The audit trail of every organization, newest first"},
-	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
-	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: LocalOnly, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
-}
-
-// Job is a function started by a schedule rather than by HTTP.
-type Job struct {
-	// Name is the function's name: functions/<Name>/main.go.
-	Name string
-	// Schedule is the EventBridge schedule expression.
-	Schedule string
-	// Summary says what the job does.
-	Summary string
+var Portal = []route.Route{
+	{Name: "healthz", Method: "GET", Path: "/api/healthz", Auth: route.Public, Needs: route.PortalTable, Tag: "platform", Summary: "State of each dependency; 200 only when all are up"},
+	{Name: "openapi", Method: "GET", Path: "/api/openapi.json", Auth: route.Public, Tag: "platform", Summary: "This API's OpenAPI 3.1 description"},
+	{Name: "password-policy", Method: "GET", Path: "/api/auth/password-policy", Auth: route.Public, Tag: "auth", Summary: "The password rules new passwords must meet"},
+	{Name: "auth-signup", Method: "POST", Path: "/api/auth/signup", Auth: route.Public, Needs: route.PortalTable | route.UserPool | route.Mail, Tag: "auth", Summary: "Create a portal account and email its activation link"},
+	{Name: "auth-activate", Method: "POST", Path: "/api/auth/activate", Auth: route.Public, Needs: route.PortalTable | route.UserPool, Tag: "auth", Summary: "Activate an account with the emailed token"},
+	{Name: "auth-resend-activation", Method: "POST", Path: "/api/auth/activation/resend", Auth: route.Public, Needs: route.PortalTable | route.Mail, Tag: "auth", Summary: "Email a new activation link"},
+	{Name: "auth-login", Method: "POST", Path: "/api/auth/login", Auth: route.Public, Needs: route.PortalTable | route.UserPool, Tag: "auth", Summary: "Sign in and start a session"},
+	{Name: "auth-refresh", Method: "POST", Path: "/api/auth/refresh", Auth: route.Session, Tag: "auth", Summary: "Extend the session with Cognito's refresh token"},
+	{Name: "auth-logout", Method: "POST", Path: "/api/auth/logout", Auth: route.Session, Tag: "auth", Summary: "End the session and revoke its tokens"},
+	{Name: "auth-forgot-password", Method: "POST", Path: "/api/auth/password/forgot", Auth: route.Public, Needs: route.PortalTable | route.Mail, Tag: "auth", Summary: "Email a password reset link"},
+	{Name: "auth-reset-password", Method: "POST", Path: "/api/auth/password/reset", Auth: route.Public, Needs: route.PortalTable | route.UserPool | route.Mail, Tag: "auth", Summary: "Set a new password with the emailed token"},
+	{Name: "account-get", Method: "GET", Path: "/api/account", Auth: route.Session, Tag: "account", Summary: "The signed-in user's account"},
+	{Name: "account-update", Method: "PATCH", Path: "/api/account", Auth: route.Session, Tag: "account", Summary: "Change the signed-in user's name"},
+	{Name: "account-preferences", Method: "PUT", Path: "/api/account/preferences", Auth: route.Session, Tag: "account", Summary: "Choose which emails the user receives"},
+	{Name: "account-change-password", Method: "POST", Path: "/api/account/password", Auth: route.Session, Needs: route.Mail, Tag: "account", Summary: "Change the password"},
+	{Name: "org-list", Method: "GET", Path: "/api/organizations", Auth: route.Session, Tag: "organizations", Summary: "The signed-in user's organizations (for the switcher)"},
+	{Name: "org-onboard", Method: "POST", Path: "/api/organizations", Auth: route.Session, Needs: route.StartApproval | route.SandboxCA, Tag: "organizations", Summary: "Onboard an organization as a TPP with its eIDAS certificates (needs approval)"},
+	{Name: "org-certificates-preview", Method: "POST", Path: "/api/organizations/certificates/preview", Auth: route.Session, Needs: route.SandboxCA, Tag: "organizations", Summary: "What a pair of eIDAS certificates says, and what onboarding would refuse"},
+	{Name: "sandbox-certificates", Method: "POST", Path: "/api/sandbox/certificates", Auth: route.Session, Needs: route.SandboxCA, Tag: "organizations", Summary: "Issue a test QWAC or QSealC from the sandbox CA"},
+	{Name: "org-join", Method: "POST", Path: "/api/organizations/join", Auth: route.Session, Tag: "organizations", Summary: "Join an organization with its code, as App Developer"},
+	{Name: "org-get", Method: "GET", Path: "/api/organizations/{orgId}", Auth: route.Session, Tag: "organizations", Summary: "One organization as the member sees it"},
+	{Name: "org-members", Method: "GET", Path: "/api/organizations/{orgId}/members", Auth: route.Session, Tag: "organizations", Summary: "The organization's members and their roles"},
+	{Name: "org-code-regenerate", Method: "POST", Path: "/api/organizations/{orgId}/code", Auth: route.Session, Tag: "organizations", Summary: "Give the organization a new code (owner only)"},
+	{Name: "org-requests", Method: "GET", Path: "/api/organizations/{orgId}/requests", Auth: route.Session, Tag: "organizations", Summary: "The organization's requests and their decisions"},
+	{Name: "org-audit", Method: "GET", Path: "/api/organizations/{orgId}/audit", Auth: route.Session, Tag: "organizations", Summary: "The organization's audit trail (owner and administrators)"},
+	{Name: "org-member-role", Method: "PATCH", Path: "/api/organizations/{orgId}/members/{userId}", Auth: route.Session, Tag: "organizations", Summary: "Change a member's role (owner and administrators)"},
+	{Name: "org-member-remove", Method: "DELETE", Path: "/api/organizations/{orgId}/members/{userId}", Auth: route.Session, Tag: "organizations", Summary: "Remove a member (owner and administrators)"},
+	{Name: "org-leave", Method: "POST", Path: "/api/organizations/{orgId}/leave", Auth: route.Session, Tag: "organizations", Summary: "Leave the organization"},
+	{Name: "org-owner", Method: "POST", Path: "/api/organizations/{orgId}/owner", Auth: route.Session, Tag: "organizations", Summary: "Hand ownership to another member (owner only)"},
+	{Name: "org-invitations", Method: "GET", Path: "/api/organizations/{orgId}/invitations", Auth: route.Session, Tag: "organizations", Summary: "Invitations and their status (owner and administrators)"},
+	{Name: "org-invite", Method: "POST", Path: "/api/organizations/{orgId}/invitations", Auth: route.Session, Needs: route.Mail, Tag: "organizations", Summary: "Invite someone by email with a role"},
+	{Name: "org-invitation-resend", Method: "POST", Path: "/api/organizations/{orgId}/invitations/{invitationId}/resend", Auth: route.Session, Needs: route.Mail, Tag: "organizations", Summary: "Send an invitation again with a new link"},
+	{Name: "org-invitation-revoke", Method: "DELETE", Path: "/api/organizations/{orgId}/invitations/{invitationId}", Auth: route.Session, Tag: "organizations", Summary: "Withdraw a pending invitation"},
+	{Name: "invitation-get", Method: "GET", Path: "/api/invitations/{token}", Auth: route.Public, Needs: route.PortalTable, Tag: "organizations", Summary: "What an invitation link offers"},
+	{Name: "invitation-accept", Method: "POST", Path: "/api/invitations/accept", Auth: route.Session, Tag: "organizations", Summary: "Accept an invitation as the signed-in user"},
+	{Name: "org-rename", Method: "POST", Path: "/api/organizations/{orgId}/rename", Auth: route.Session, Needs: route.StartApproval, Tag: "organizations", Summary: "Ask the bank to rename the organization (owner only)"},
+	{Name: "org-offboard", Method: "POST", Path: "/api/organizations/{orgId}/offboarding", Auth: route.Session, Needs: route.StartApproval, Tag: "organizations", Summary: "Ask the bank to offboard the organization (owner only; cannot be undone)"},
+	{Name: "app-list", Method: "GET", Path: "/api/organizations/{orgId}/apps", Auth: route.Session, Tag: "apps", Summary: "The organization's apps"},
+	{Name: "app-create", Method: "POST", Path: "/api/organizations/{orgId}/apps", Auth: route.Session, Tag: "apps", Summary: "Register an app with its first credential (the secret is shown once)"},
+	{Name: "app-get", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: route.Session, Tag: "apps", Summary: "An app and its credentials (no client IDs for Viewers)"},
+	{Name: "app-rename", Method: "PATCH", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: route.Session, Tag: "apps", Summary: "Rename an app (the name customers see when they consent)"},
+	{Name: "app-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}", Auth: route.Session, Tag: "apps", Summary: "Delete an app and revoke its credentials (owner and administrators)"},
+	{Name: "app-redirect-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: route.Session, Tag: "apps", Summary: "Register an OAuth redirect URI (https; http://localhost in the sandbox)"},
+	{Name: "app-redirect-remove", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: route.Session, Tag: "apps", Summary: "Remove the redirect URI given as ?uri="},
+	{Name: "org-certificates", Method: "GET", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Tag: "apps", Summary: "mTLS certificates uploaded to the organization"},
+	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER)"},
+	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
+	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Remove a certificate from an app"},
+	{Name: "org-certificate-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Delete an uploaded certificate no app uses"},
+	{Name: "app-certificate-issue", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/sandbox", Auth: route.Session, Needs: route.SandboxCA, Tag: "apps", Summary: "Issue an mTLS certificate from the sandbox CA and select it for the app (sandbox apps)"},
+	{Name: "product-catalog", Method: "GET", Path: "/api/products", Auth: route.Session, Tag: "apps", Summary: "The API products and their plans"},
+	{Name: "subscription-list", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions", Auth: route.Session, Tag: "apps", Summary: "An app's subscriptions with their status and history"},
+	{Name: "subscription-create", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions", Auth: route.Session, Needs: route.StartApproval, Tag: "apps", Summary: "Subscribe an app to a product plan (PSD2: at once if the eIDAS roles allow; premium: after approval)"},
+	{Name: "subscription-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions/{productId}", Auth: route.Session, Tag: "apps", Summary: "End a subscription, or clear a rejected one"},
+	{Name: "app-go-live", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/go-live", Auth: route.Session, Needs: route.StartApproval, Tag: "apps", Summary: "Ask for production access for a sandbox app (two operations decisions)"},
+	{Name: "credential-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials", Auth: route.Session, Tag: "apps", Summary: "Add a credential (the secret is shown once)"},
+	{Name: "credential-verify", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/verify", Auth: route.Session, Tag: "apps", Summary: "Check whether a secret belongs to a credential"},
+	{Name: "credential-reset", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/reset", Auth: route.Session, Tag: "apps", Summary: "Give a credential a new secret (shown once); the old one stops working"},
+	{Name: "credential-rename", Method: "PATCH", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", Auth: route.Session, Tag: "apps", Summary: "Rename a credential"},
+	{Name: "credential-revoke", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", Auth: route.Session, Tag: "apps", Summary: "Revoke a credential (an app keeps at least one)"},
+	{Name: "ops-requests", Method: "GET", Path: "/api/ops/requests", Auth: route.Operations, Tag: "operations", Summary: "Requests waiting for a decision (or in another status)"},
+	{Name: "ops-request-get", Method: "GET", Path: "/api/ops/requests/{requestId}", Auth: route.Operations, Tag: "operations", Summary: "A request in full: form, parsed certificates, history"},
+	{Name: "ops-request-approve", Method: "POST", Path: "/api/ops/requests/{requestId}/approve", Auth: route.Operations, Needs: route.DecideApproval, Tag: "operations", Summary: "Approve a request"},
+	{Name: "ops-request-reject", Method: "POST", Path: "/api/ops/requests/{requestId}/reject", Auth: route.Operations, Needs: route.DecideApproval, Tag: "operations", Summary: "Reject a request with the reason"},
+	{Name: "ops-organizations", Method: "GET", Path: "/api/ops/organizations", Auth: route.Operations, Tag: "operations", Summary: "Every organization with its status"},
+	{Name: "ops-organization-get", Method: "GET", Path: "/api/ops/organizations/{orgId}", Auth: route.Operations, Tag: "operations", Summary: "One organization with its members, certificates and requests"},
+	{Name: "ops-audit", Method: "GET", Path: "/api/ops/audit", Auth: route.Operations, Tag: "operations", Summary: "The audit trail of every organization, newest first"},
+	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: route.LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
+	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: route.LocalOnly, Needs: route.PortalTable | route.Mail | route.StartApproval, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
 }
 
 // Jobs is every scheduled function.
-var Jobs = []Job{
-	{Name: "password-expiry-reminder", Schedule: "cron(0 6 * * ? *)", Summary: "Email users whose password expires in one of the warning days"},
-	{Name: "approval-reconciler", Schedule: "rate(5 minutes)", Summary: "Start the approval workflow of requests whose first start failed"},
-	{Name: "certificate-expiry-reminder", Schedule: "cron(0 7 * * ? *)", Summary: "Warn organizations whose mTLS certificates expire in 30, 7 or 1 days"},
+var Jobs = []route.Job{
+	{Name: "password-expiry-reminder", Schedule: "cron(0 6 * * ? *)", Needs: route.PortalTable | route.Mail, Summary: "Email users whose password expires in one of the warning days"},
+	{Name: "approval-reconciler", Schedule: "rate(5 minutes)", Needs: route.PortalTable | route.StartApproval, Summary: "Start the approval workflow of requests whose first start failed"},
+	{Name: "certificate-expiry-reminder", Schedule: "cron(0 7 * * ? *)", Needs: route.PortalTable | route.Mail, Summary: "Warn organizations whose mTLS certificates expire in 30, 7 or 1 days"},
 }
 
 // ByName returns the portal route with that name.
-func ByName(name string) (Route, error) {
-	for _, r := range Portal {
-		if r.Name == name {
-			return r, nil
-		}
-	}
-	return Route{}, fmt.Errorf("routes: no route named %q", name)
-}
+func ByName(name string) (route.Route, error) { return route.Find(Portal, name) }

@@ -4,7 +4,11 @@
 // also listed under GSI1. keys.go is the only file that builds key strings.
 package store
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bank/devportal/shared/portal/lookup"
+)
 
 // Attribute and index names of the portal table, shared with resources and CDK.
 const (
@@ -119,11 +123,11 @@ func OrgCertificateKey(orgID, fingerprint string) Key {
 // certPrefix is the sort-key prefix of an organization's certificates.
 const certPrefix = "CERT#"
 
-// FingerprintKey finds the app a presented certificate belongs to in one read (TPP API).
-func FingerprintKey(fingerprint string) Key { return Key{"FPR#" + fingerprint, "FPR"} }
+// FingerprintKey (built by the lookup package, which the TPP API reads it with) finds the app a presented certificate belongs to in one read (TPP API).
+func FingerprintKey(fingerprint string) Key { return Key(lookup.FingerprintKey(fingerprint)) }
 
 // ClientKey is the copy of a credential found by client ID in one read (the TPP API).
-func ClientKey(clientID string) Key { return Key{"CLIENT#" + clientID, "CLIENT"} }
+func ClientKey(clientID string) Key { return Key(lookup.ClientKey(clientID)) }
 
 // InviteKey is the key of an invitation, stored under its organization.
 func InviteKey(orgID, id string) Key { return Key{"ORG#" + orgID, "INVITE#" + id} }
@@ -153,3 +157,7 @@ func profileGSI(userID string) (string, string) { return gsiProfile, "USER#" + u
 
 // NormalizeEmail is the form emails are compared and stored in.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// HealthKey is a key no item has: the health check reads it to prove the table answers
+// and the function may read it, with a data-plane call that costs one read.
+func HealthKey() Key { return Key{"HEALTH#probe", "HEALTH"} }

@@ -512,3 +512,9 @@ func (s *Portal) DeleteUserSessions(ctx context.Context, userID, exceptHash stri
 	}
 	return nil
 }
+
+// Ping reads HealthKey: it fails if the table does not answer or refuses the read.
+func (p *Portal) Ping(ctx context.Context) error {
+	_, err := p.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &p.table, Key: keyAV(HealthKey())})
+	return err
+}

@@ -1,28 +1,28 @@
 // Package wiring assembles the portal from configuration: AWS clients, stores, Cognito,
-// SES and the account service. Lambda mains and the local dev server both call it, so
-// they run the same code.
+// SES, the workflow engine and the services. Each Lambda main (generated from the route
+// table) names the parts its route needs, so a function links and creates only those; the
+// local dev server and the tests give every part and let each route use only its own.
 package wiring
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
-	"crypto/x509"
-	"os"
-
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
-	"log/slog"
-
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/account"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
@@ -30,48 +30,161 @@ import (
 	"github.com/bank/devportal/shared/portal/mail"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
-	"github.com/bank/devportal/shared/portal/resources"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
-// Portal builds the portal API for cfg. It makes no network call, so a Lambda's cold
-// start pays only for client construction, except where SANDBOX_CA_SECRET_ARN is set (the
-// few functions that issue or trust sandbox certificates): those read the sandbox CA.
-func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portalapi.API, error) {
-	if cfg.UserPoolID == "" || cfg.UserPoolClientID == "" {
+// Stores are the portal table's stores as the services take them, and a data-plane
+// health read of the table.
+type Stores struct {
+	Accounts interface {
+		account.Profiles
+		account.Links
+		account.Sessions
+	}
+	Orgs interface {
+		org.Store
+		org.InvitationStore
+		apps.Store
+		apps.CertificateStore
+		apps.SubscriptionStore
+		apps.Directory
+	}
+	Requests approval.Store
+	Ping     func(ctx context.Context) error
+}
+
+// Mailer sends the portal's emails.
+type Mailer interface {
+	account.Mailer
+	org.Mailer
+}
+
+// Parts are the constructors of what routes call outside their own code, one per kind of
+// route.Need. A generated main names only the parts its route needs; a part no main
+// names is not linked into that binary, and a nil part is never created.
+type Parts struct {
+	// Table builds the portal table's stores (route.PortalTable).
+	Table func(aws.Config, config.Config) Stores
+	// Identity is the Cognito user pool (route.UserPool).
+	Identity func(aws.Config, config.Config) account.Identity
+	// Mail is SES (route.Mail).
+	Mail func(aws.Config, config.Config) Mailer
+	// Workflow is the approval state machine (route.StartApproval, route.DecideApproval).
+	Workflow func(aws.Config, config.Config) approval.Engine
+	// Secrets reads the sandbox CA's secret (route.SandboxCA, deployed).
+	Secrets func(aws.Config) sandboxca.SecretsAPI
+}
+
+// DynamoDB is the Table part on DynamoDB.
+func DynamoDB(awsCfg aws.Config, cfg config.Config) Stores {
+	db := dynamodb.NewFromConfig(awsCfg)
+	accounts := store.NewPortal(db, cfg.PortalTable)
+	return Stores{Accounts: accounts, Orgs: store.NewOrgs(db, cfg.PortalTable),
+		Requests: store.NewRequests(db, cfg.PortalTable), Ping: accounts.Ping}
+}
+
+// Cognito is the Identity part on the Cognito user pool.
+func Cognito(awsCfg aws.Config, cfg config.Config) account.Identity {
+	return identity.NewCognito(cip.NewFromConfig(awsCfg), cfg.UserPoolID, cfg.UserPoolClientID)
+}
+
+// SES is the Mail part on SES.
+func SES(awsCfg aws.Config, cfg config.Config) Mailer {
+	return mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom)
+}
+
+// StepFunctions is the Workflow part on the approval state machine.
+func StepFunctions(awsCfg aws.Config, cfg config.Config) approval.Engine {
+	return workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN)
+}
+
+// SecretsManager is the Secrets part.
+func SecretsManager(awsCfg aws.Config) sandboxca.SecretsAPI { return secretsmanager.NewFromConfig(awsCfg) }
+
+// All are every part: the local dev server and the tests, which serve every route.
+var All = Parts{Table: DynamoDB, Identity: Cognito, Mail: SES, Workflow: StepFunctions, Secrets: SecretsManager}
+
+// check refuses needs whose part is missing: a main out of step with the route table.
+func (p Parts) check(needs route.Need, cfg config.Config) error {
+	missing := []struct {
+		need route.Need
+		ok   bool
+	}{
+		{route.PortalTable, p.Table != nil}, {route.UserPool, p.Identity != nil}, {route.Mail, p.Mail != nil},
+		{route.StartApproval, p.Workflow != nil}, {route.DecideApproval, p.Workflow != nil},
+		{route.SandboxCA, p.Secrets != nil || cfg.SandboxCASecretARN == ""},
+	}
+	for _, m := range missing {
+		if needs.Has(m.need) && !m.ok {
+			return fmt.Errorf("the route needs %s but its main gives no part for it: run go generate ./...", m.need)
+		}
+	}
+	return nil
+}
+
+// Portal builds the portal API with what needs ask for. It makes no network call, so a
+// Lambda's cold start pays only for client construction, except where the sandbox CA is
+// needed and kept in Secrets Manager (the few functions that issue or trust sandbox
+// certificates): those read it.
+func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Parts, needs route.Need) (*portalapi.API, error) {
+	if err := parts.check(needs, cfg); err != nil {
+		return nil, err
+	}
+	if needs.Has(route.UserPool) && (cfg.UserPoolID == "" || cfg.UserPoolClientID == "") {
 		return nil, fmt.Errorf("USER_POOL_ID and USER_POOL_CLIENT_ID must be set")
 	}
-	awsCfg, err := awsclient.Load(ctx, cfg)
-	if err != nil {
-		return nil, err
+	var awsCfg aws.Config
+	if needs&^route.SandboxCA != 0 || cfg.SandboxCASecretARN != "" && needs.Has(route.SandboxCA) {
+		var err error
+		if awsCfg, err = awsclient.Load(ctx, cfg); err != nil {
+			return nil, err
+		}
 	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	idp := identity.NewCognito(cip.NewFromConfig(awsCfg), cfg.UserPoolID, cfg.UserPoolClientID)
-	st := store.NewPortal(db, cfg.PortalTable)
-	mailer := mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom)
-	accounts := account.NewService(cfg, st, st, st, idp, mailer)
-	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log}
-	roots, ca, err := trust(ctx, cfg, func() sandboxca.SecretsAPI { return secretsmanager.NewFromConfig(awsCfg) })
-	if err != nil {
-		return nil, err
+	var stores Stores
+	if needs.Has(route.PortalTable) {
+		stores = parts.Table(awsCfg, cfg)
 	}
-	api.SandboxCA = ca
-	api.Approvals = approval.NewService(store.NewRequests(db, cfg.PortalTable),
-		workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), cfg.DecisionTimeout, store.WorkflowKey)
-	orgs := store.NewOrgs(db, cfg.PortalTable)
-	api.Orgs = org.NewService(org.Deps{Store: orgs, Invites: orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
+	var idp account.Identity
+	if needs.Has(route.UserPool) {
+		idp = parts.Identity(awsCfg, cfg)
+	}
+	var mailer Mailer
+	if needs.Has(route.Mail) {
+		mailer = parts.Mail(awsCfg, cfg)
+	}
+	var engine approval.Engine
+	if needs.Has(route.StartApproval) || needs.Has(route.DecideApproval) {
+		engine = parts.Workflow(awsCfg, cfg)
+	}
+	// Routes that judge no eIDAS certificate trust no CA: an empty pool, never nil, which
+	// x509 would read as the system's roots.
+	roots := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
+	var ca *sandboxca.CA
+	if needs.Has(route.SandboxCA) {
+		var err error
+		roots, ca, err = trust(ctx, cfg, func() sandboxca.SecretsAPI { return parts.Secrets(awsCfg) })
+		if err != nil {
+			return nil, err
+		}
+	}
+	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
+	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca}
+	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, store.WorkflowKey)
+	api.Orgs = org.NewService(org.Deps{Store: stores.Orgs, Invites: stores.Orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL})
 	accounts.Orgs = api.Orgs
-	api.Apps = apps.NewService(apps.Deps{Store: orgs, Certs: orgs, Subscriptions: orgs, Orgs: api.Orgs, Directory: orgs, Approvals: api.Approvals,
-		Mail: mailer, SandboxCA: ca, PortalURL: cfg.PortalURL})
-	for _, t := range resources.Tables(cfg) {
-		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + t.Name, Ping: tableActive(db, t.Name)})
+	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs,
+		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, PortalURL: cfg.PortalURL})
+	if needs.Has(route.PortalTable) {
+		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
 	}
-	api.Checks = append(api.Checks, portalapi.Check{Name: "userPool:" + cfg.UserPoolID, Ping: idp.Ping})
+	if cfg.UserPoolID != "" {
+		api.Checks = append(api.Checks, portalapi.Check{Name: "userPool:" + cfg.UserPoolID, Ping: reachable(jwksURL(cfg))})
+	}
 	if cfg.Local {
-		api.Checks = append([]portalapi.Check{{Name: "moto", Ping: reachable(cfg.AWSEndpoint)}}, api.Checks...)
+		api.Checks = append([]portalapi.Check{{Name: "moto", Ping: reachable(cfg.AWSEndpoint + "/moto-api/")}}, api.Checks...)
 		api.Mailbox = portalapi.MotoMailbox{Endpoint: cfg.AWSEndpoint}
 	}
 	api.Jobs = map[string]func(context.Context) (any, error){
@@ -80,6 +193,13 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger) (*portalap
 		"certificate-expiry-reminder": func(ctx context.Context) (any, error) { return api.Apps.RemindExpiringCertificates(ctx) },
 	}
 	return api, nil
+}
+
+// ForRoute builds the portal API for one route, with only the route's needs (and those its
+// Auth implies): what the local dev server and the tests mount, so a route that calls
+// something it does not declare fails there, before it fails deployed.
+func ForRoute(ctx context.Context, cfg config.Config, log *slog.Logger, parts Parts, rt route.Route) (*portalapi.API, error) {
+	return Portal(ctx, cfg, log, parts, rt.AllNeeds())
 }
 
 // trust returns the CAs trusted for eIDAS certificates: the live truststore file if
@@ -116,23 +236,21 @@ func trust(ctx context.Context, cfg config.Config, secrets func() sandboxca.Secr
 	return t, ca, nil
 }
 
-func tableActive(db *dynamodb.Client, name string) func(context.Context) error {
-	return func(ctx context.Context) error {
-		out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
-		if err != nil {
-			return err
-		}
-		if out.Table.TableStatus != types.TableStatusActive {
-			return fmt.Errorf("table is %s", out.Table.TableStatus)
-		}
-		return nil
+// jwksURL is the user pool's public signing keys: a data-plane read that proves the pool
+// exists without a control-plane call (DescribeUserPool is throttled at a few calls a
+// second per account, too few for a public health check).
+func jwksURL(cfg config.Config) string {
+	if cfg.AWSEndpoint != "" {
+		return cfg.AWSEndpoint + "/" + cfg.UserPoolID + "/.well-known/jwks.json"
 	}
+	return "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + cfg.UserPoolID + "/.well-known/jwks.json"
 }
 
-func reachable(endpoint string) func(context.Context) error {
+// reachable checks that url answers 200 to a GET.
+func reachable(url string) func(context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint+"/moto-api/", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return err
 		}
@@ -142,7 +260,7 @@ func reachable(endpoint string) func(context.Context) error {
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("moto answered %d", resp.StatusCode)
+			return fmt.Errorf("%s answered %d", url, resp.StatusCode)
 		}
 		return nil
 	}

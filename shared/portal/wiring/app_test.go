@@ -16,11 +16,12 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/portal/wiring"
-	"github.com/bank/devportal/shared/tpp"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -36,7 +37,7 @@ func repoRoot() string {
 func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
 	want := map[string]bool{}
 	for _, rt := range routes.Portal {
-		if rt.Auth != routes.LocalOnly {
+		if rt.Auth != route.LocalOnly {
 			want[rt.Name] = true
 		}
 	}
@@ -84,7 +85,7 @@ func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
 func TestSampleEventsThroughTheAdapter(t *testing.T) {
 	cfg := testenv.Bootstrapped(t, testenv.Ops)
 	cfg.Local = false // as deployed
-	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), wiring.All, route.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +98,13 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 		"account-preferences": 401, "account-change-password": 401, "invitation-get": 404,
 	}
 	for _, rt := range routes.Portal {
-		if _, ok := want[rt.Name]; !ok && (rt.Auth == routes.Session || rt.Auth == routes.Operations) {
+		if _, ok := want[rt.Name]; !ok && (rt.Auth == route.Session || rt.Auth == route.Operations) {
 			want[rt.Name] = 401 // the samples carry no session cookie
 		}
 	}
 	paths := portalapi.Document()["paths"].(map[string]any)
 	for _, rt := range routes.Portal {
-		if rt.Auth == routes.LocalOnly {
+		if rt.Auth == route.LocalOnly {
 			continue
 		}
 		t.Run(rt.Name, func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 		if ev.Type != "REQUEST" || ev.RequestContext.Identity.ClientCert.ClientCertPem == "" || ev.RequestContext.Identity.ClientCert.SerialNumber == "" {
 			t.Fatalf("event is not a REQUEST authorization with a client certificate: %+v", ev.RequestContext.Identity)
 		}
-		if _, err := tpp.Fingerprint(ev.RequestContext.Identity.ClientCert.ClientCertPem); err != nil {
+		if _, err := callercheck.Fingerprint(ev.RequestContext.Identity.ClientCert.ClientCertPem); err != nil {
 			t.Fatalf("sample certificate: %v", err)
 		}
 		a, err := wiring.TPPAuthorizer(context.Background(), cfg, org.Sandbox, slog.New(slog.NewJSONHandler(io.Discard, nil)))

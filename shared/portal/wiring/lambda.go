@@ -5,20 +5,20 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
-	"github.com/bank/devportal/shared/tpp"
 )
 
-// StartHTTP is the whole main of an HTTP function: it builds the portal once, at init,
-// and serves the named route's handler through the API Gateway (HTTP API v2) adapter.
-func StartHTTP(routeName string) {
+// StartHTTP is the whole main of an HTTP function: it builds the portal with the route's
+// parts once, at init, and serves the route's handler through the API Gateway (HTTP API
+// v2) adapter.
+func StartHTTP(routeName string, parts Parts) {
 	log := slog.New(lambdacontext.NewLogHandler())
 	slog.SetDefault(log)
 	rt, err := routes.ByName(routeName)
@@ -29,7 +29,7 @@ func StartHTTP(routeName string) {
 	if err != nil {
 		fatal(log, err)
 	}
-	api, err := Portal(context.Background(), cfg, log)
+	api, err := ForRoute(context.Background(), cfg, log, parts, rt)
 	if err != nil {
 		fatal(log, err)
 	}
@@ -37,45 +37,35 @@ func StartHTTP(routeName string) {
 }
 
 // StartJob is the whole main of a scheduled function.
-func StartJob(jobName string) {
+func StartJob(jobName string, parts Parts) {
 	log := slog.New(lambdacontext.NewLogHandler())
 	slog.SetDefault(log)
+	job, err := jobNamed(jobName)
+	if err != nil {
+		fatal(log, err)
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		fatal(log, err)
 	}
-	api, err := Portal(context.Background(), cfg, log)
+	api, err := Portal(context.Background(), cfg, log, parts, job.Needs)
 	if err != nil {
 		fatal(log, err)
 	}
-	job, ok := api.Jobs[jobName]
+	run, ok := api.Jobs[jobName]
 	if !ok {
 		fatal(log, os.ErrNotExist)
 	}
-	lambda.Start(func(ctx context.Context) (any, error) { return job(ctx) })
+	lambda.Start(func(ctx context.Context) (any, error) { return run(ctx) })
 }
 
-// StartAuthorizer is the whole main of a Lambda authorizer (Authorizers): the TPP API's,
-// for the environment named by TPP_ENVIRONMENT.
-func StartAuthorizer(name string) {
-	log := slog.New(lambdacontext.NewLogHandler())
-	slog.SetDefault(log)
-	if !slices.Contains(Authorizers, name) {
-		fatal(log, fmt.Errorf("no authorizer %q", name))
+func jobNamed(name string) (route.Job, error) {
+	for _, j := range routes.Jobs {
+		if j.Name == name {
+			return j, nil
+		}
 	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		fatal(log, err)
-	}
-	env, err := tpp.ParseEnvironment(os.Getenv(tpp.EnvironmentVariable))
-	if err != nil {
-		fatal(log, err)
-	}
-	a, err := TPPAuthorizer(context.Background(), cfg, env, log)
-	if err != nil {
-		fatal(log, err)
-	}
-	lambda.Start(a.Authorize)
+	return route.Job{}, fmt.Errorf("no job named %q", name)
 }
 
 func fatal(log *slog.Logger, err error) {

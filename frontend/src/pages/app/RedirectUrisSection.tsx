@@ -44,7 +44,7 @@ export function RedirectUrisSection({ org, app, onChanged }: Props) {
     setStatus("");
     // The route reads ?uri= itself; the route table does not describe query parameters.
     const r = await remove.submit(() =>
-      api.DELETE("/api/organizations/{orgId}/apps/{appId}/redirect-uris", { params: { path: { orgId: org.id, appId: app.id }, query: { uri: target } as never } }),
+      api.DELETE("/api/organizations/{orgId}/apps/{appId}/redirect-uris", { params: { path: { orgId: org.id, appId: app.id }, query: { uri: target } } }),
     );
     if (r?.ok) {
       setStatus(`Removed ${target}.`);

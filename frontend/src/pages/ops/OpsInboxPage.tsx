@@ -12,10 +12,9 @@ export function OpsInboxPage() {
   useTitle("Operations inbox");
   const [params, setParams] = useSearchParams();
   const raw = params.get("status") ?? "PENDING";
-  const status = (STATUSES as readonly string[]).includes(raw) ? raw : "PENDING";
+  const status = (STATUSES as readonly string[]).includes(raw) ? (raw as (typeof STATUSES)[number]) : "PENDING";
   const now = useNow();
-  // The route reads ?status= itself; the route table does not describe query parameters.
-  const requests = useLoad(() => api.GET("/api/ops/requests", { params: { query: { status } as never } }), [status]);
+  const requests = useLoad(() => api.GET("/api/ops/requests", { params: { query: { status } } }), [status]);
   const list = requests.data?.requests ?? [];
 
   return (

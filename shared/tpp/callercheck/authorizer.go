@@ -1,4 +1,8 @@
-package tpp
+// Package callercheck is the TPP API's caller check: from the client certificate a call
+// presents to the app, organization and environment it speaks for, with one read of the
+// portal's lookups. The Lambda authorizer runs it deployed; the local TPP listener runs
+// the same code.
+package callercheck
 
 import (
 	"context"
@@ -13,25 +17,20 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/bank/devportal/shared/platform/apperr"
-	"github.com/bank/devportal/shared/portal/apps"
-	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/restapi"
 )
-
-// AuthorizerName is the TPP API's Lambda authorizer: functions/<AuthorizerName> and
-// events/<AuthorizerName>.json.
-const AuthorizerName = "tpp-authorizer"
 
 // EnvironmentVariable names the environment (sandbox or production) a deployed TPP API
 // serves; CDK sets it on the authorizer function.
 const EnvironmentVariable = "TPP_ENVIRONMENT"
 
-// CertificateOwners finds the app a certificate fingerprint is attached to
-// (apps.Service.CertificateOwner, one read).
+// CertificateOwners finds the app a certificate fingerprint is attached to, in one read.
 type CertificateOwners interface {
-	CertificateOwner(ctx context.Context, fingerprint string) (apps.FingerprintOwner, error)
+	Certificate(ctx context.Context, fingerprint string) (lookup.CertificateOwner, error)
 }
 
-var _ CertificateOwners = (*apps.Service)(nil)
+var _ CertificateOwners = (*lookup.Reader)(nil)
 
 // Authorizer is the TPP API's REQUEST authorizer. API Gateway's mutual TLS has already
 // checked that the client certificate chains to the truststore and is within its
@@ -41,16 +40,9 @@ type Authorizer struct {
 	Owners CertificateOwners
 	// Environment is the environment this TPP API serves: a sandbox app's certificate
 	// opens no door of the production API, and the other way round.
-	Environment org.Environment
+	Environment lookup.Environment
 	Log         *slog.Logger
 }
-
-// Context keys the authorizer passes to the integration ($context.authorizer.<key>).
-const (
-	ContextAppID       = "appId"
-	ContextOrgID       = "orgId"
-	ContextEnvironment = "environment"
-)
 
 // Refusal reasons, logged with each Deny (the caller only sees API Gateway's 403).
 var (
@@ -68,7 +60,7 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 	if err != nil {
 		return a.deny(req, "", err), nil
 	}
-	owner, err := a.Owners.CertificateOwner(ctx, fingerprint)
+	owner, err := a.Owners.Certificate(ctx, fingerprint)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return a.deny(req, fingerprint, errUnknownCert), nil
 	}
@@ -84,9 +76,9 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 		PrincipalID:    owner.AppID,
 		PolicyDocument: policy("Allow", req.MethodArn),
 		Context: map[string]interface{}{
-			ContextAppID:       owner.AppID,
-			ContextOrgID:       owner.OrgID,
-			ContextEnvironment: string(owner.Environment),
+			restapi.ContextAppID:       owner.AppID,
+			restapi.ContextOrgID:       owner.OrgID,
+			restapi.ContextEnvironment: string(owner.Environment),
 		},
 	}, nil
 }
@@ -138,10 +130,10 @@ func Fingerprint(certPEM string) (string, error) {
 }
 
 // ParseEnvironment checks the value of EnvironmentVariable.
-func ParseEnvironment(v string) (org.Environment, error) {
-	switch env := org.Environment(v); env {
-	case org.Sandbox, org.Production:
+func ParseEnvironment(v string) (lookup.Environment, error) {
+	switch env := lookup.Environment(v); env {
+	case lookup.Sandbox, lookup.Production:
 		return env, nil
 	}
-	return "", fmt.Errorf("%s=%q: must be %s or %s", EnvironmentVariable, v, org.Sandbox, org.Production)
+	return "", fmt.Errorf("%s=%q: must be %s or %s", EnvironmentVariable, v, lookup.Sandbox, lookup.Production)
 }

@@ -1,4 +1,4 @@
-package tpp_test
+package callercheck_test
 
 import (
 	"context"
@@ -21,26 +21,25 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/bank/devportal/shared/platform/apperr"
-	"github.com/bank/devportal/shared/portal/apps"
-	"github.com/bank/devportal/shared/portal/org"
-	"github.com/bank/devportal/shared/tpp"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 )
 
 // fakeOwners is a fingerprint table; err, when set, is what every lookup fails with.
 type fakeOwners struct {
-	owners map[string]apps.FingerprintOwner
+	owners map[string]lookup.CertificateOwner
 	err    error
 	asked  []string
 }
 
-func (f *fakeOwners) CertificateOwner(_ context.Context, fingerprint string) (apps.FingerprintOwner, error) {
+func (f *fakeOwners) Certificate(_ context.Context, fingerprint string) (lookup.CertificateOwner, error) {
 	f.asked = append(f.asked, fingerprint)
 	if f.err != nil {
-		return apps.FingerprintOwner{}, f.err
+		return lookup.CertificateOwner{}, f.err
 	}
 	o, ok := f.owners[fingerprint]
 	if !ok {
-		return apps.FingerprintOwner{}, apperr.New(apperr.NotFound, "NOT_FOUND", "certificate not found")
+		return lookup.CertificateOwner{}, apperr.New(apperr.NotFound, "NOT_FOUND", "certificate not found")
 	}
 	return o, nil
 }
@@ -90,16 +89,16 @@ func TestAuthorize(t *testing.T) {
 	strangerPEM, strangerFP := testCertificate(t, "unregistered")
 	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2, 3}}))
 	badDER := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("not DER")}))
-	owners := map[string]apps.FingerprintOwner{
-		sandboxFP: {Fingerprint: sandboxFP, OrgID: "org-1", AppID: "app-1", Environment: org.Sandbox},
-		prodFP:    {Fingerprint: prodFP, OrgID: "org-2", AppID: "app-2", Environment: org.Production},
+	owners := map[string]lookup.CertificateOwner{
+		sandboxFP: {Fingerprint: sandboxFP, OrgID: "org-1", AppID: "app-1", Environment: lookup.Sandbox},
+		prodFP:    {Fingerprint: prodFP, OrgID: "org-2", AppID: "app-2", Environment: lookup.Production},
 	}
 	deny := events.APIGatewayCustomAuthorizerResponse{PrincipalID: "unknown", PolicyDocument: policy("Deny")}
 	outage := errors.New("dynamodb: throttled")
 
 	cases := []struct {
 		name      string
-		env       org.Environment
+		env       lookup.Environment
 		certPEM   string
 		lookupErr error
 		want      events.APIGatewayCustomAuthorizerResponse
@@ -107,29 +106,29 @@ func TestAuthorize(t *testing.T) {
 		// wantAsked is the fingerprint looked up, "" for none.
 		wantAsked string
 	}{
-		{name: "sandbox app on the sandbox API", env: org.Sandbox, certPEM: sandboxPEM, wantAsked: sandboxFP,
+		{name: "sandbox app on the sandbox API", env: lookup.Sandbox, certPEM: sandboxPEM, wantAsked: sandboxFP,
 			want: events.APIGatewayCustomAuthorizerResponse{
 				PrincipalID: "app-1", PolicyDocument: policy("Allow"),
 				Context: map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox"},
 			}},
-		{name: "production app on the production API", env: org.Production, certPEM: prodPEM, wantAsked: prodFP,
+		{name: "production app on the production API", env: lookup.Production, certPEM: prodPEM, wantAsked: prodFP,
 			want: events.APIGatewayCustomAuthorizerResponse{
 				PrincipalID: "app-2", PolicyDocument: policy("Allow"),
 				Context: map[string]interface{}{"appId": "app-2", "orgId": "org-2", "environment": "production"},
 			}},
-		{name: "sandbox app on the production API", env: org.Production, certPEM: sandboxPEM, wantAsked: sandboxFP, want: deny},
-		{name: "production app on the sandbox API", env: org.Sandbox, certPEM: prodPEM, wantAsked: prodFP, want: deny},
-		{name: "certificate of no app", env: org.Sandbox, certPEM: strangerPEM, wantAsked: strangerFP, want: deny},
-		{name: "no certificate", env: org.Sandbox, certPEM: "", want: deny},
-		{name: "not PEM", env: org.Sandbox, certPEM: "MIIB...", want: deny},
-		{name: "PEM of a key", env: org.Sandbox, certPEM: keyPEM, want: deny},
-		{name: "PEM that is no certificate", env: org.Sandbox, certPEM: badDER, want: deny},
-		{name: "lookup fails", env: org.Sandbox, certPEM: sandboxPEM, lookupErr: outage, wantErr: outage, wantAsked: sandboxFP},
+		{name: "sandbox app on the production API", env: lookup.Production, certPEM: sandboxPEM, wantAsked: sandboxFP, want: deny},
+		{name: "production app on the sandbox API", env: lookup.Sandbox, certPEM: prodPEM, wantAsked: prodFP, want: deny},
+		{name: "certificate of no app", env: lookup.Sandbox, certPEM: strangerPEM, wantAsked: strangerFP, want: deny},
+		{name: "no certificate", env: lookup.Sandbox, certPEM: "", want: deny},
+		{name: "not PEM", env: lookup.Sandbox, certPEM: "MIIB...", want: deny},
+		{name: "PEM of a key", env: lookup.Sandbox, certPEM: keyPEM, want: deny},
+		{name: "PEM that is no certificate", env: lookup.Sandbox, certPEM: badDER, want: deny},
+		{name: "lookup fails", env: lookup.Sandbox, certPEM: sandboxPEM, lookupErr: outage, wantErr: outage, wantAsked: sandboxFP},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := &fakeOwners{owners: owners, err: tc.lookupErr}
-			a := &tpp.Authorizer{Owners: fake, Environment: tc.env, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+			a := &callercheck.Authorizer{Owners: fake, Environment: tc.env, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 			got, err := a.Authorize(context.Background(), request(tc.certPEM))
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tc.wantErr)
@@ -154,12 +153,12 @@ func TestAuthorize(t *testing.T) {
 
 func TestFingerprint(t *testing.T) {
 	certPEM, want := testCertificate(t, "x")
-	got, err := tpp.Fingerprint(certPEM)
+	got, err := callercheck.Fingerprint(certPEM)
 	if err != nil || got != want {
 		t.Errorf("Fingerprint = %q, %v; want %q", got, err, want)
 	}
 	// API Gateway passes the PEM as the client sent it: surrounding text is ignored.
-	if got, err := tpp.Fingerprint("\n" + certPEM + "\n"); err != nil || got != want {
+	if got, err := callercheck.Fingerprint("\n" + certPEM + "\n"); err != nil || got != want {
 		t.Errorf("Fingerprint with blank lines = %q, %v", got, err)
 	}
 }
@@ -167,17 +166,17 @@ func TestFingerprint(t *testing.T) {
 func TestParseEnvironment(t *testing.T) {
 	cases := []struct {
 		in   string
-		want org.Environment
+		want lookup.Environment
 		ok   bool
 	}{
-		{"sandbox", org.Sandbox, true},
-		{"production", org.Production, true},
+		{"sandbox", lookup.Sandbox, true},
+		{"production", lookup.Production, true},
 		{"", "", false},
 		{"Production", "", false},
 		{"live", "", false},
 	}
 	for _, tc := range cases {
-		got, err := tpp.ParseEnvironment(tc.in)
+		got, err := callercheck.ParseEnvironment(tc.in)
 		if got != tc.want || (err == nil) != tc.ok {
 			t.Errorf("ParseEnvironment(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
 		}

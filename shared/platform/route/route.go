@@ -1,0 +1,147 @@
+// Package route describes endpoints and scheduled functions as data: each area lists its
+// own (the portal's in shared/portal/routes, the TPP API's in shared/tpp/routes), and the
+// Lambda mains, the local dev server and the CDK stacks all read those lists, so deployed
+// and local routes cannot drift.
+package route
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Auth says who may call a route.
+type Auth string
+
+// The access levels a route can require.
+const (
+	// Public routes need no session (sign-up, login, health).
+	Public Auth = "public"
+	// Session routes need a signed-in portal user.
+	Session Auth = "session"
+	// Operations routes need a signed-in member of the operations group.
+	Operations Auth = "operations"
+	// LocalOnly routes exist only in the local stack (dev mail, job triggers); they are
+	// neither deployed nor mounted outside local mode.
+	LocalOnly Auth = "local"
+	// TPP routes are the TPP API's: mutual TLS and the caller check decide who may call.
+	TPP Auth = "tpp"
+)
+
+// Need is an outside dependency a function's code calls. A function's main builds, and its
+// role may call, exactly the needs of its route; everything else is neither linked nor
+// created.
+type Need uint16
+
+// The dependencies a route can declare.
+const (
+	// PortalTable reads and writes the portal's DynamoDB table.
+	PortalTable Need = 1 << iota
+	// UserPool calls the portal's Cognito user pool.
+	UserPool
+	// Mail sends email through SES.
+	Mail
+	// StartApproval starts the approval workflow (Step Functions).
+	StartApproval
+	// DecideApproval delivers an operations decision to a waiting approval workflow.
+	DecideApproval
+	// SandboxCA reads the sandbox CA (deployed: its Secrets Manager secret).
+	SandboxCA
+)
+
+// Everything is every need: what the local dev server and the tests build, serving every
+// route from one process.
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA
+
+var needNames = []struct {
+	need Need
+	name string
+}{
+	{PortalTable, "portal-table"}, {UserPool, "user-pool"}, {Mail, "mail"},
+	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
+}
+
+// Has says whether n includes every need of want.
+func (n Need) Has(want Need) bool { return n&want == want }
+
+// String lists the needs by name ("portal-table+user-pool"), "none" for none.
+func (n Need) String() string {
+	var parts []string
+	for _, nn := range needNames {
+		if n.Has(nn.need) {
+			parts = append(parts, nn.name)
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, "+")
+}
+
+// Route is one endpoint: a Lambda function on AWS, a mux entry locally.
+type Route struct {
+	// Name is the function's name, kebab-case: functions/<Name>/main.go.
+	Name string
+	// Method and Path are the HTTP method and the path pattern ({name} for parameters).
+	Method string
+	Path   string
+	// Auth is the access the route requires.
+	Auth Auth
+	// Needs are what the route's handler calls besides what its Auth implies (Needs).
+	Needs Need
+	// Summary is a one-line description used by the API description.
+	Summary string
+	// Tag groups routes in the API description.
+	Tag string
+}
+
+// Pattern is the route as a net/http ServeMux pattern.
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// AllNeeds are the route's declared needs and those its Auth implies: a signed-in portal
+// route reads its session from the portal table and may refresh it at Cognito before any
+// handler runs.
+func (r Route) AllNeeds() Need {
+	n := r.Needs
+	if r.Auth == Session || r.Auth == Operations {
+		n |= PortalTable | UserPool
+	}
+	return n
+}
+
+// Job is a function started by a schedule rather than by HTTP.
+type Job struct {
+	// Name is the function's name: functions/<Name>/main.go.
+	Name string
+	// Schedule is the EventBridge schedule expression.
+	Schedule string
+	// Needs are what the job calls.
+	Needs Need
+	// Summary says what the job does.
+	Summary string
+}
+
+// Find returns the route with that name from list.
+func Find(list []Route, name string) (Route, error) {
+	for _, r := range list {
+		if r.Name == name {
+			return r, nil
+		}
+	}
+	return Route{}, fmt.Errorf("route: no route named %q", name)
+}
+
+type needsKey struct{}
+
+// WithNeeds marks ctx as a call of a route with needs n; AWS calls made with it are checked
+// against them (awsclient's guard), so a route that calls what it did not declare fails in
+// the tests and the local stack, not first in a deployment whose role lacks the grant.
+func WithNeeds(ctx context.Context, n Need) context.Context {
+	return context.WithValue(ctx, needsKey{}, n)
+}
+
+// NeedsFrom returns the needs WithNeeds put in ctx, and whether there are any.
+func NeedsFrom(ctx context.Context) (Need, bool) {
+	n, ok := ctx.Value(needsKey{}).(Need)
+	return n, ok
+}

@@ -1,0 +1,84 @@
+package portalapi
+
+import (
+	"net/http"
+
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/apps"
+)
+
+// appEndpoints are the endpoints of apps, credentials, redirect URIs, certificates,
+// products, subscriptions and going live.
+func appEndpoints() []endpoint {
+	return []endpoint{
+		noBody("app-list", 200, func(a *API, r *http.Request) (apps.AppsView, error) {
+			return a.Apps.List(r.Context(), actorOf(r), r.PathValue("orgId"))
+		}, 404),
+		withBody("app-create", 201, func(a *API, r *http.Request, req apps.NameRequest) (apps.AppCreated, error) {
+			return a.Apps.Create(r.Context(), actorOf(r), r.PathValue("orgId"), req)
+		}, 404, 409),
+		noBody("app-get", 200, func(a *API, r *http.Request) (apps.AppDetail, error) {
+			return a.Apps.Get(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
+		}, 404),
+		withBody("app-rename", 200, func(a *API, r *http.Request, req apps.NameRequest) (apps.App, error) {
+			return a.Apps.Rename(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		noContent("app-delete", func(a *API, r *http.Request) error {
+			return a.Apps.Delete(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
+		}),
+		withBody("app-redirect-add", 201, func(a *API, r *http.Request, req apps.RedirectRequest) (apps.App, error) {
+			return a.Apps.AddRedirectURI(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		noContent("app-redirect-remove", func(a *API, r *http.Request) error {
+			return a.Apps.RemoveRedirectURI(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.URL.Query().Get("uri"))
+		}).withQuery(queryParam{name: "uri", required: true, description: "The redirect URI to remove, exactly as registered."}),
+		noBody("org-certificates", 200, func(a *API, r *http.Request) (apps.CertificatesView, error) {
+			return a.Apps.Certificates(r.Context(), actorOf(r), r.PathValue("orgId"))
+		}, 404),
+		withBody("org-certificate-upload", 201, func(a *API, r *http.Request, req apps.UploadRequest) (apps.Certificate, error) {
+			return a.Apps.Upload(r.Context(), actorOf(r), r.PathValue("orgId"), req)
+		}, 404, 409),
+		withBody("app-certificate-attach", 200, func(a *API, r *http.Request, req apps.SelectRequest) (apps.Certificate, error) {
+			return a.Apps.AttachCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		noContent("app-certificate-detach", func(a *API, r *http.Request) error {
+			return a.Apps.DetachCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("fingerprint"))
+		}),
+		noContent("org-certificate-delete", func(a *API, r *http.Request) error {
+			return a.Apps.DeleteCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("fingerprint"))
+		}),
+		noBody("app-certificate-issue", 201, func(a *API, r *http.Request) (apps.SandboxCertificate, error) {
+			return a.Apps.IssueSandboxCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
+		}, 404, 409),
+		noBody("product-catalog", 200, func(a *API, r *http.Request) (apps.CatalogView, error) {
+			return a.Apps.Products(), nil
+		}),
+		noBody("subscription-list", 200, func(a *API, r *http.Request) (apps.SubscriptionsView, error) {
+			return a.Apps.Subscriptions(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
+		}, 404),
+		withBody("subscription-create", 201, func(a *API, r *http.Request, req apps.SubscribeRequest) (apps.Subscription, error) {
+			return a.Apps.Subscribe(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		noContent("subscription-delete", func(a *API, r *http.Request) error {
+			return a.Apps.Unsubscribe(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("productId"))
+		}),
+		withBody("app-go-live", 202, func(a *API, r *http.Request, req apps.GoLiveRequest) (approval.Request, error) {
+			return a.Apps.RequestGoLive(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		withBody("credential-add", 201, func(a *API, r *http.Request, req apps.NameRequest) (apps.NewCredential, error) {
+			return a.Apps.AddCredential(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
+		withBody("credential-verify", 200, func(a *API, r *http.Request, req apps.VerifyRequest) (apps.VerifyResult, error) {
+			return a.Apps.Verify(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"), req)
+		}, 404, 409),
+		noBody("credential-reset", 200, func(a *API, r *http.Request) (apps.NewCredential, error) {
+			return a.Apps.ResetSecret(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"))
+		}, 404, 409),
+		withBody("credential-rename", 200, func(a *API, r *http.Request, req apps.NameRequest) (apps.Credential, error) {
+			return a.Apps.RenameCredential(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"), req)
+		}, 404, 409),
+		noContent("credential-revoke", func(a *API, r *http.Request) error {
+			return a.Apps.RevokeCredential(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"))
+		}),
+	}
+}

@@ -1,0 +1,76 @@
+package portalapi
+
+import (
+	"net/http"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/org"
+)
+
+// operationsEndpoints are the endpoints of the operations console: requests and their
+// decisions, organizations, audit.
+func operationsEndpoints() []endpoint {
+	return []endpoint{
+		noBody("ops-requests", 200, func(a *API, r *http.Request) (RequestsResponse, error) {
+			status := approval.Status(r.URL.Query().Get("status"))
+			if status == "" {
+				status = approval.Pending
+			}
+			switch status {
+			case approval.Pending, approval.Deciding, approval.Approved, approval.Rejected, approval.Expired, approval.Failed:
+			default:
+				return RequestsResponse{}, apperr.Fields(apperr.Field("status", "oneof", "Must be one of: PENDING, DECIDING, APPROVED, REJECTED, EXPIRED, FAILED."))
+			}
+			list, err := a.Approvals.List(r.Context(), status)
+			if list == nil {
+				list = []approval.Request{}
+			}
+			return RequestsResponse{Requests: list}, err
+		}, 400).withQuery(queryParam{name: "status", description: "The requests' status; PENDING when left out.",
+			enum: []string{string(approval.Pending), string(approval.Deciding), string(approval.Approved), string(approval.Rejected), string(approval.Expired), string(approval.Failed)}}),
+		noBody("ops-request-get", 200, func(a *API, r *http.Request) (RequestDetail, error) {
+			return a.requestDetail(r)
+		}, 404),
+		withBody("ops-request-approve", 202, func(a *API, r *http.Request, req approval.DecisionRequest) (approval.Request, error) {
+			return a.Approvals.Approve(r.Context(), r.PathValue("requestId"), a.decision(r, req))
+		}, 404, 409, 410),
+		withBody("ops-request-reject", 202, func(a *API, r *http.Request, req approval.DecisionRequest) (approval.Request, error) {
+			return a.Approvals.Reject(r.Context(), r.PathValue("requestId"), a.decision(r, req))
+		}, 404, 409, 410),
+		noBody("ops-organizations", 200, func(a *API, r *http.Request) (org.SummariesView, error) {
+			return a.Orgs.OpsList(r.Context())
+		}),
+		noBody("ops-organization-get", 200, func(a *API, r *http.Request) (org.OpsDetail, error) {
+			return a.Orgs.OpsGet(r.Context(), r.PathValue("orgId"))
+		}, 404),
+		noBody("ops-audit", 200, func(a *API, r *http.Request) (org.AuditView, error) {
+			return a.Orgs.OpsAudit(r.Context())
+		}),
+	}
+}
+
+// RequestsResponse lists requests for operations.
+type RequestsResponse struct {
+	Requests []approval.Request `json:"requests"`
+}
+
+// RequestDetail is a request with the organization it concerns, for a decision.
+type RequestDetail struct {
+	Request      approval.Request `json:"request"`
+	Organization org.OpsDetail    `json:"organization"`
+}
+
+func (a *API) requestDetail(r *http.Request) (RequestDetail, error) {
+	req, err := a.Approvals.Get(r.Context(), r.PathValue("requestId"))
+	if err != nil {
+		return RequestDetail{}, err
+	}
+	o, err := a.Orgs.OpsGet(r.Context(), req.OrgID)
+	return RequestDetail{Request: req, Organization: o}, err
+}
+
+func (a *API) decision(r *http.Request, req approval.DecisionRequest) approval.Decision {
+	sess := sessionFrom(r.Context())
+	return approval.Decision{ActorID: sess.UserID, Actor: sess.Email, Comment: req.Comment}
+}

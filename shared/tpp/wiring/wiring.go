@@ -1,0 +1,60 @@
+// Package wiring assembles the TPP API's functions from configuration. It reaches the
+// portal only through the portal's one-read lookups.
+package wiring
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/platform/awsclient"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/routes"
+)
+
+// Authorizer builds the TPP API's authorizer for the environment env: the certificate
+// lookup on the portal table, and nothing else. It makes no network call.
+func Authorizer(ctx context.Context, cfg config.Config, env lookup.Environment, log *slog.Logger) (*callercheck.Authorizer, error) {
+	awsCfg, err := awsclient.Load(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	owners := lookup.NewReader(dynamodb.NewFromConfig(awsCfg), cfg.PortalTable)
+	return &callercheck.Authorizer{Owners: owners, Environment: env, Log: log}, nil
+}
+
+// StartAuthorizer is the whole main of a Lambda authorizer (routes.Authorizers): the TPP
+// API's, for the environment named by TPP_ENVIRONMENT.
+func StartAuthorizer(name string) {
+	log := slog.New(lambdacontext.NewLogHandler())
+	slog.SetDefault(log)
+	if !slices.Contains(routes.Authorizers, name) {
+		fatal(log, fmt.Errorf("no authorizer %q", name))
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fatal(log, err)
+	}
+	env, err := callercheck.ParseEnvironment(os.Getenv(callercheck.EnvironmentVariable))
+	if err != nil {
+		fatal(log, err)
+	}
+	a, err := Authorizer(context.Background(), cfg, env, log)
+	if err != nil {
+		fatal(log, err)
+	}
+	lambda.Start(a.Authorize)
+}
+
+func fatal(log *slog.Logger, err error) {
+	log.Error("cannot start", "error", err.Error())
+	os.Exit(1)
+}
