@@ -63,13 +63,13 @@ func (s *Service) Policy() PolicyView {
 
 // SignUpRequest is the sign-up form.
 type SignUpRequest struct {
-	FullName             string `json:"fullName" validate:"required,max=100,singleline"`
-	Email                string `json:"email" validate:"required,email,max=254"`
-	Password             string `json:"password" validate:"required"`
-	PasswordConfirmation string `json:"passwordConfirmation" validate:"required"`
+	FullName             string `json:"fullName" validate:"required,max=100,singleline" example:"Sam Example"`
+	Email                string `json:"email" validate:"required,email,max=254" example:"sam@example.com"`
+	Password             string `json:"password" validate:"required" example:"Str0ng!Passw0rd"`
+	PasswordConfirmation string `json:"passwordConfirmation" validate:"required" example:"Str0ng!Passw0rd"`
 	// OrganizationCode links the account to an onboarded organization (optional).
-	OrganizationCode string `json:"organizationCode,omitempty" validate:"omitempty,alphanum,max=32"`
-	AcceptTerms      bool   `json:"acceptTerms"`
+	OrganizationCode string `json:"organizationCode,omitempty" validate:"omitempty,alphanum,max=32" example:"ABCDEFGH23"`
+	AcceptTerms      bool   `json:"acceptTerms" example:"true"`
 }
 
 // SignUpResponse says what happens next.
@@ -169,7 +169,7 @@ func (s *Service) newLink(ctx context.Context, kind LinkKind, p Profile, ttl tim
 
 // EmailRequest carries just an email (resend activation, forgot password).
 type EmailRequest struct {
-	Email string `json:"email" validate:"required,email,max=254"`
+	Email string `json:"email" validate:"required,email,max=254" example:"sam@example.com"`
 }
 
 // MessageResponse is a confirmation for the user.
@@ -224,7 +224,7 @@ func (s *Service) mayMailLink(ctx context.Context, userID string, kind LinkKind)
 
 // TokenRequest carries an emailed token.
 type TokenRequest struct {
-	Token string `json:"token" validate:"required,max=200"`
+	Token string `json:"token" validate:"required,max=200" example:"sample-token-from-the-activation-email"`
 }
 
 // ActivateResponse confirms an activation.
@@ -283,8 +283,8 @@ func (s *Service) Activate(ctx context.Context, req TokenRequest) (ActivateRespo
 
 // LoginRequest is the sign-in form.
 type LoginRequest struct {
-	Email    string `json:"email" validate:"required,email,max=254"`
-	Password string `json:"password" validate:"required,max=256"`
+	Email    string `json:"email" validate:"required,email,max=254" example:"sam@example.com"`
+	Password string `json:"password" validate:"required,max=256" example:"Str0ng!Passw0rd"`
 }
 
 // LoginResponse is the signed-in user and whether to warn about password expiry.
@@ -458,9 +458,9 @@ func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (Message
 
 // ResetPasswordRequest is the form behind a reset link.
 type ResetPasswordRequest struct {
-	Token                string `json:"token" validate:"required,max=200"`
-	Password             string `json:"password" validate:"required"`
-	PasswordConfirmation string `json:"passwordConfirmation" validate:"required"`
+	Token                string `json:"token" validate:"required,max=200" example:"sample-token-from-the-reset-email"`
+	Password             string `json:"password" validate:"required" example:"N3w!Password12"`
+	PasswordConfirmation string `json:"passwordConfirmation" validate:"required" example:"N3w!Password12"`
 }
 
 // ResetPassword sets a new password through a reset link. The password is checked
@@ -562,9 +562,9 @@ func (s *Service) passwordChanged(ctx context.Context, userID, password string) 
 
 // ChangePasswordRequest is the change-password form.
 type ChangePasswordRequest struct {
-	CurrentPassword         string `json:"currentPassword" validate:"required,max=256"`
-	NewPassword             string `json:"newPassword" validate:"required"`
-	NewPasswordConfirmation string `json:"newPasswordConfirmation" validate:"required"`
+	CurrentPassword         string `json:"currentPassword" validate:"required,max=256" example:"Str0ng!Passw0rd"`
+	NewPassword             string `json:"newPassword" validate:"required" example:"N3w!Password12"`
+	NewPasswordConfirmation string `json:"newPasswordConfirmation" validate:"required" example:"N3w!Password12"`
 }
 
 // ChangePassword changes the signed-in user's password.
@@ -681,7 +681,7 @@ func (s *Service) Account(ctx context.Context, sess Session) (AccountView, error
 
 // UpdateAccountRequest is the edit-name form.
 type UpdateAccountRequest struct {
-	FullName string `json:"fullName" validate:"required,max=100,singleline"`
+	FullName string `json:"fullName" validate:"required,max=100,singleline" example:"Sam Example"`
 }
 
 // UpdateAccount changes the user's name, in the profile and at Cognito.

@@ -24,13 +24,13 @@ const (
 // security notices are always sent.
 type Preferences struct {
 	// PasswordExpiry: reminders before the password expires.
-	PasswordExpiry bool `json:"passwordExpiry" dynamodbav:"passwordExpiry"`
+	PasswordExpiry bool `json:"passwordExpiry" dynamodbav:"passwordExpiry" example:"true"`
 	// RequestUpdates: decisions on onboarding, subscriptions and production access.
-	RequestUpdates bool `json:"requestUpdates" dynamodbav:"requestUpdates"`
+	RequestUpdates bool `json:"requestUpdates" dynamodbav:"requestUpdates" example:"true"`
 	// CertificateExpiry: reminders before an app's certificate expires.
-	CertificateExpiry bool `json:"certificateExpiry" dynamodbav:"certificateExpiry"`
+	CertificateExpiry bool `json:"certificateExpiry" dynamodbav:"certificateExpiry" example:"true"`
 	// ProductNews: new APIs, versions and planned maintenance.
-	ProductNews bool `json:"productNews" dynamodbav:"productNews"`
+	ProductNews bool `json:"productNews" dynamodbav:"productNews" example:"false"`
 }
 
 // DefaultPreferences are what a new account starts with.

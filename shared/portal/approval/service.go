@@ -135,7 +135,7 @@ func prepend(w workflow.Write, items []map[string]any) ([]map[string]any, error)
 
 // DecisionRequest is an operations decision with its comment.
 type DecisionRequest struct {
-	Comment string `json:"comment" validate:"max=1000,text"`
+	Comment string `json:"comment" validate:"max=1000,text" example:"Certificates and licence checked."`
 }
 
 // Approve delivers an approval; the workflow then applies it.

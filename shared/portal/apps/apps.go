@@ -255,7 +255,7 @@ func (s *Service) audit(a org.Actor, orgID, action string, details map[string]st
 
 // NameRequest names an app or a credential.
 type NameRequest struct {
-	Name string `json:"name" validate:"required,max=100,singleline"`
+	Name string `json:"name" validate:"required,max=100,singleline" example:"Budget Buddy"`
 }
 
 // NewCredential is a credential with its secret, shown this once.
@@ -470,7 +470,7 @@ func (s *Service) credential(ctx context.Context, a org.Actor, orgID, appID, cli
 
 // VerifyRequest carries a secret to check.
 type VerifyRequest struct {
-	Secret string `json:"secret" validate:"required,max=200"`
+	Secret string `json:"secret" validate:"required,max=200" example:"the-secret-you-copied"`
 }
 
 // VerifyResult says whether a secret belongs to the credential.

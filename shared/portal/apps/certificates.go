@@ -77,7 +77,7 @@ func (s *Service) presented(ctx context.Context, fingerprint string) bool {
 
 // UploadRequest carries a certificate as PEM or base64 DER.
 type UploadRequest struct {
-	Certificate string `json:"certificate" validate:"required,max=20000"`
+	Certificate string `json:"certificate" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
 }
 
 // CertificatesView lists certificates.
@@ -132,7 +132,7 @@ func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string) (
 
 // SelectRequest names an uploaded certificate by fingerprint.
 type SelectRequest struct {
-	Fingerprint string `json:"sha256Fingerprint" validate:"required,len=64,hexadecimal"`
+	Fingerprint string `json:"sha256Fingerprint" validate:"required,len=64,hexadecimal" example:"47c9a554cc63faecc4e1af6d33922a3fe5157c007da65b574d2f2574d307dabc"`
 }
 
 // AttachCertificate gives an app an uploaded certificate (at most two per app).

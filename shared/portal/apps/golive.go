@@ -39,9 +39,9 @@ type GoLive struct {
 // organization it will belong to, its production redirect URIs and the mTLS certificate
 // (uploaded to the production organization) it will present.
 type GoLiveRequest struct {
-	ProductionOrganizationID string   `json:"productionOrganizationId" validate:"required,max=64"`
-	RedirectURIs             []string `json:"redirectUris" validate:"max=10"`
-	Certificate              string   `json:"certificate" validate:"max=64"`
+	ProductionOrganizationID string   `json:"productionOrganizationId" validate:"required,max=64" example:"fedcba9876543210"`
+	RedirectURIs             []string `json:"redirectUris" validate:"max=10" example:"[\"https://budget.example/callback\"]"`
+	Certificate              string   `json:"certificate" validate:"max=64" example:"47c9a554cc63faecc4e1af6d33922a3fe5157c007da65b574d2f2574d307dabc"`
 }
 
 // goLiveForm checks a go-live request and returns the production organization and the

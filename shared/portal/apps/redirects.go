@@ -17,7 +17,7 @@ const MaxRedirectURIs = 10
 
 // RedirectRequest carries one redirect URI.
 type RedirectRequest struct {
-	URI string `json:"uri" validate:"required,max=2048"`
+	URI string `json:"uri" validate:"required,max=2048" example:"https://budgetbuddy.example/callback"`
 }
 
 // CheckRedirectURI applies the redirect URI rules: absolute https without a fragment or

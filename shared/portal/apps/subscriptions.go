@@ -63,8 +63,8 @@ type SubscriptionStore interface {
 
 // SubscribeRequest chooses a product and one of its plans.
 type SubscribeRequest struct {
-	ProductID string `json:"productId" validate:"required,max=40"`
-	PlanID    string `json:"planId" validate:"required,max=40"`
+	ProductID string `json:"productId" validate:"required,max=40" example:"ais"`
+	PlanID    string `json:"planId" validate:"required,max=40" example:"sandbox"`
 }
 
 // SubscriptionsView lists an app's subscriptions.

@@ -76,8 +76,8 @@ func (s *Service) withExpiry(inv Invitation) Invitation {
 
 // InviteRequest invites someone by email with a role.
 type InviteRequest struct {
-	Email string `json:"email" validate:"required,email,max=254"`
-	Role  Role   `json:"role" validate:"required,oneof=ADMIN DEVELOPER VIEWER"`
+	Email string `json:"email" validate:"required,email,max=254" example:"new.developer@example.com"`
+	Role  Role   `json:"role" validate:"required,oneof=ADMIN DEVELOPER VIEWER" example:"DEVELOPER"`
 }
 
 // InvitationsView lists an organization's invitations.
@@ -259,7 +259,7 @@ func (s *Service) InvitationInfo(ctx context.Context, token string) (InvitationI
 
 // AcceptRequest carries an invitation token.
 type AcceptRequest struct {
-	Token string `json:"token" validate:"required,max=200"`
+	Token string `json:"token" validate:"required,max=200" example:"sample-token-from-the-invitation-email"`
 }
 
 // AcceptInvitation makes the signed-in user a member with the invited role. The invitation

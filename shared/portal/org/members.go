@@ -9,7 +9,7 @@ import (
 
 // RoleRequest changes a member's role.
 type RoleRequest struct {
-	Role Role `json:"role" validate:"required,oneof=ADMIN DEVELOPER VIEWER"`
+	Role Role `json:"role" validate:"required,oneof=ADMIN DEVELOPER VIEWER" example:"ADMIN"`
 }
 
 var errOwnerUntouchable = apperr.New(apperr.Forbidden, "OWNER_PROTECTED", "The owner's role cannot be changed and the owner cannot be removed; the owner can hand ownership to another member first.")
@@ -78,7 +78,7 @@ func (s *Service) Leave(ctx context.Context, a Actor, orgID string) error {
 
 // OwnerRequest names the member who becomes owner.
 type OwnerRequest struct {
-	UserID string `json:"userId" validate:"required,max=64"`
+	UserID string `json:"userId" validate:"required,max=64" example:"7c9e6679-7425-40de-944b-e07fc1f90ae7"`
 }
 
 // ChangeOwner hands ownership to another member (owner only); the old owner becomes an

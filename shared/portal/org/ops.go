@@ -77,11 +77,11 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 
 // SandboxCertificateRequest asks the sandbox CA for a test QWAC or QSealC.
 type SandboxCertificateRequest struct {
-	Kind                   string   `json:"kind" validate:"required,oneof=QWAC QSealC"`
-	OrganizationName       string   `json:"organizationName" validate:"required,max=64,singleline"`
-	Country                string   `json:"country" validate:"required,len=2,alpha"`
-	OrganizationIdentifier string   `json:"organizationIdentifier,omitempty" validate:"omitempty,max=64"`
-	Roles                  []string `json:"roles" validate:"required,min=1,dive,oneof=AIS PIS PIIS"`
+	Kind                   string   `json:"kind" validate:"required,oneof=QWAC QSealC" example:"QWAC"`
+	OrganizationName       string   `json:"organizationName" validate:"required,max=64,singleline" example:"Example Payments Ltd"`
+	Country                string   `json:"country" validate:"required,len=2,alpha" example:"BE"`
+	OrganizationIdentifier string   `json:"organizationIdentifier,omitempty" validate:"omitempty,max=64" example:"PSDBE-NBB-0123456789"`
+	Roles                  []string `json:"roles" validate:"required,min=1,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
 }
 
 // SandboxCertificate is an issued test certificate with its private key.

@@ -95,15 +95,15 @@ func requestMail(to, subject, text, link string) *workflow.Mail {
 
 // RenameRequest asks to change the organization's name.
 type RenameRequest struct {
-	Name   string `json:"name" validate:"required,max=200,singleline"`
-	Reason string `json:"reason" validate:"required,max=1000,text"`
+	Name   string `json:"name" validate:"required,max=200,singleline" example:"Example Payments Group Ltd"`
+	Reason string `json:"reason" validate:"required,max=1000,text" example:"Company renamed after the merger."`
 }
 
 // OffboardingRequest asks to offboard the organization; confirm acknowledges that it
 // cannot be undone.
 type OffboardingRequest struct {
-	Reason  string `json:"reason" validate:"required,max=1000,text"`
-	Confirm bool   `json:"confirm"`
+	Reason  string `json:"reason" validate:"required,max=1000,text" example:"We stop offering payment services."`
+	Confirm bool   `json:"confirm" example:"true"`
 }
 
 // owned returns the organization if the actor owns it; authorization comes before the

@@ -86,15 +86,15 @@ func NewService(d Deps) *Service {
 
 // OnboardingRequest is the TPP onboarding form.
 type OnboardingRequest struct {
-	FirstName   string   `json:"firstName" validate:"required,max=100,singleline"`
-	LastName    string   `json:"lastName" validate:"required,max=100,singleline"`
-	Company     string   `json:"company" validate:"required,max=200,singleline"`
-	Email       string   `json:"email" validate:"required,email,max=254"`
-	Phone       string   `json:"phone" validate:"required,max=40,singleline"`
-	Roles       []string `json:"roles" validate:"required,min=1,unique,dive,oneof=AIS PIS PIIS"`
-	Environment string   `json:"environment" validate:"required,oneof=sandbox production"`
-	QWAC        string   `json:"qwac" validate:"required,max=20000"`
-	QSealC      string   `json:"qsealc" validate:"required,max=20000"`
+	FirstName   string   `json:"firstName" validate:"required,max=100,singleline" example:"Sam"`
+	LastName    string   `json:"lastName" validate:"required,max=100,singleline" example:"Example"`
+	Company     string   `json:"company" validate:"required,max=200,singleline" example:"Example Payments Ltd"`
+	Email       string   `json:"email" validate:"required,email,max=254" example:"compliance@example.com"`
+	Phone       string   `json:"phone" validate:"required,max=40,singleline" example:"+32 2 555 01 23"`
+	Roles       []string `json:"roles" validate:"required,min=1,unique,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
+	Environment string   `json:"environment" validate:"required,oneof=sandbox production" example:"sandbox"`
+	QWAC        string   `json:"qwac" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
+	QSealC      string   `json:"qsealc" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
 }
 
 // CertificatesView shows what the uploaded certificates say.
@@ -106,11 +106,11 @@ type CertificatesView struct {
 
 // PreviewRequest asks what a pair of certificates says before onboarding.
 type PreviewRequest struct {
-	Roles []string `json:"roles" validate:"dive,oneof=AIS PIS PIIS"`
+	Roles []string `json:"roles" validate:"dive,oneof=AIS PIS PIIS" example:"[\"AIS\"]"`
 	// Environment chooses the trusted CAs; sandbox when empty.
-	Environment string `json:"environment,omitempty" validate:"omitempty,oneof=sandbox production"`
-	QWAC        string `json:"qwac" validate:"max=20000"`
-	QSealC      string `json:"qsealc" validate:"max=20000"`
+	Environment string `json:"environment,omitempty" validate:"omitempty,oneof=sandbox production" example:"sandbox"`
+	QWAC        string `json:"qwac" validate:"max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
+	QSealC      string `json:"qsealc" validate:"max=20000" example:""`
 }
 
 // Preview parses the certificates and lists what onboarding would refuse, so the user sees
@@ -297,7 +297,7 @@ func (s *Service) Members(ctx context.Context, a Actor, orgID string) (MembersVi
 
 // JoinRequest carries an organization code.
 type JoinRequest struct {
-	Code string `json:"code" validate:"required,alphanum,max=32"`
+	Code string `json:"code" validate:"required,alphanum,max=32" example:"ABCDEFGH23"`
 }
 
 // Join makes the actor an App Developer of the organization the code belongs to.

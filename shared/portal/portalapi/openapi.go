@@ -1,6 +1,9 @@
 package portalapi
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -204,6 +207,40 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	required := []string{}
+	for _, f := range jsonFields(t) {
+		s := g.schema(f.Type)
+		if f.Type.Kind() == reflect.String {
+			s = stringRules(f.StructField)
+		}
+		raw, ok, err := fieldExample(f.StructField)
+		if err != nil {
+			panic(fmt.Sprintf("portalapi: %s field %s: %v", t, f.name, err)) // a broken tag is a programming error
+		}
+		if ok {
+			s["examples"] = []any{jsonValue(raw)}
+		}
+		props[f.name] = s
+		if !f.optional {
+			required = append(required, f.name)
+		}
+	}
+	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
+}
+
+// jsonField is a struct field as encoding/json sees it.
+type jsonField struct {
+	reflect.StructField
+	// name is the field's key in the JSON object.
+	name string
+	// optional is set by omitempty: the field may be left out.
+	optional bool
+}
+
+// jsonFields lists the fields of t's JSON object in struct order, an embedded struct's
+// fields in its place, as encoding/json flattens them. The schema and the sample body
+// both read a type through it, so they cannot disagree on its fields.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -211,12 +248,7 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			// encoding/json flattens an embedded struct's fields into the outer object.
-			inner := g.object(f.Type)
-			for k, v := range inner["properties"].(map[string]any) {
-				props[k] = v
-			}
-			required = append(required, inner["required"].([]string)...)
+			out = append(out, jsonFields(f.Type)...)
 			continue
 		}
 		if name == "-" {
@@ -225,16 +257,21 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		if name == "" {
 			name = f.Name
 		}
-		s := g.schema(f.Type)
-		if f.Type.Kind() == reflect.String {
-			s = stringRules(f)
-		}
-		props[name] = s
-		if !strings.Contains(opts, "omitempty") {
-			required = append(required, name)
-		}
+		out = append(out, jsonField{StructField: f, name: name, optional: strings.Contains(opts, "omitempty")})
 	}
-	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
+	return out
+}
+
+// jsonValue decodes an example's JSON into the document's plain values; numbers keep
+// their digits as written.
+func jsonValue(raw []byte) any {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		panic("portalapi: example JSON: " + err.Error()) // fieldExample produced it
+	}
+	return v
 }
 
 // stringRules copies what the validate and enum tags say into the schema.
