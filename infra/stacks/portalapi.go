@@ -20,8 +20,8 @@ import (
 
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/httpapi"
-	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
 )
 

@@ -13,8 +13,8 @@ import (
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/platform/config"
-	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/routes"
 )
 

@@ -24,6 +24,7 @@ import (
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/allparts"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
@@ -134,7 +135,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		logw = os.Stdout
 	}
 	log := slog.New(slog.NewJSONHandler(logw, nil))
-	if s.API, err = wiring.Portal(ctx, cfg, log, wiring.All, route.Everything); err != nil {
+	if s.API, err = wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything); err != nil {
 		return s, err
 	}
 	mux := http.NewServeMux()

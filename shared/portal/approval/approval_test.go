@@ -18,6 +18,7 @@ import (
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/portal/workflow/sfnengine"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -66,7 +67,7 @@ func newFixture(t *testing.T, timeout time.Duration) *fixture {
 	cfg := testenv.Bootstrapped(t, testenv.Ops, func(c *config.Config) { c.DecisionTimeout = timeout })
 	awsCfg := testenv.AWS(t, cfg)
 	db := dynamodb.NewFromConfig(awsCfg)
-	svc := approval.NewService(store.NewRequests(db, cfg.PortalTable), workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), timeout, store.WorkflowKey)
+	svc := approval.NewService(store.NewRequests(db, cfg.PortalTable), sfnengine.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), timeout, store.WorkflowKey)
 	svc.Register("TEST", markKind{table: cfg.PortalTable})
 	svc.Register("BROKEN", brokenKind{markKind{table: cfg.PortalTable}})
 	return &fixture{t: t, svc: svc, db: db, cfg: cfg}
@@ -239,7 +240,7 @@ func TestStalledStartsAreStartedLater(t *testing.T) {
 	ctx := context.Background()
 	awsCfg := testenv.AWS(t, f.cfg)
 	requests := store.NewRequests(f.db, f.cfg.PortalTable)
-	engine := workflow.NewEngine(sfn.NewFromConfig(awsCfg), f.cfg.ApprovalStateMachineARN)
+	engine := sfnengine.NewEngine(sfn.NewFromConfig(awsCfg), f.cfg.ApprovalStateMachineARN)
 	down := approval.NewService(requests, downEngine{engine}, time.Hour, store.WorkflowKey)
 	down.Register("TEST", markKind{table: f.cfg.PortalTable})
 

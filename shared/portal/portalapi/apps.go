@@ -31,7 +31,8 @@ func appEndpoints() []endpoint {
 		}, 404, 409),
 		noContent("app-redirect-remove", func(a *API, r *http.Request) error {
 			return a.Apps.RemoveRedirectURI(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.URL.Query().Get("uri"))
-		}).withQuery(queryParam{name: "uri", required: true, description: "The redirect URI to remove, exactly as registered."}),
+		}).withQuery(queryParam{name: "uri", required: true, description: "The redirect URI to remove, exactly as registered.",
+			example: "https://budgetbuddy.example/callback"}),
 		noBody("org-certificates", 200, func(a *API, r *http.Request) (apps.CertificatesView, error) {
 			return a.Apps.Certificates(r.Context(), actorOf(r), r.PathValue("orgId"))
 		}, 404),

@@ -3,6 +3,7 @@ package portalapi
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 
 	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/portal/account"
@@ -33,6 +34,8 @@ type queryParam struct {
 	required    bool
 	// enum lists the values allowed, if the handler allows only some.
 	enum []string
+	// example is the value of the route's sample request (events/<name>.json), if any.
+	example string
 }
 
 // withQuery documents the query parameters the endpoint's handler reads.
@@ -111,3 +114,34 @@ func actorOf(r *http.Request) org.Actor {
 
 // session is the signed-in user's session.
 func session(r *http.Request) account.Session { return sessionFrom(r.Context()) }
+
+// Sample is a route's sample request, from its endpoint's examples: what the generated
+// events/<name>.json sends.
+type Sample struct {
+	// Body is the JSON body (SampleBody), nil for a route without one.
+	Body []byte
+	// Query are the query parameters with an example, in the order the endpoint lists them.
+	Query [][2]string
+}
+
+// SampleRequest is the sample request of the named route.
+func SampleRequest(routeName string) (Sample, error) {
+	ep, found := (&API{}).endpoints()[routeName]
+	if !found {
+		return Sample{}, fmt.Errorf("portalapi: no endpoint for route %q", routeName)
+	}
+	var s Sample
+	if ep.request != nil {
+		body, err := SampleBody(reflect.TypeOf(ep.request))
+		if err != nil {
+			return Sample{}, err
+		}
+		s.Body = body
+	}
+	for _, q := range ep.query {
+		if q.example != "" {
+			s.Query = append(s.Query, [2]string{q.name, q.example})
+		}
+	}
+	return s, nil
+}

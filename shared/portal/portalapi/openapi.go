@@ -57,8 +57,12 @@ func buildDocument() map[string]any {
 			if len(q.enum) > 0 {
 				schema["enum"] = q.enum
 			}
-			params = append(params, map[string]any{"name": q.name, "in": "query", "required": q.required,
-				"description": q.description, "schema": schema})
+			param := map[string]any{"name": q.name, "in": "query", "required": q.required,
+				"description": q.description, "schema": schema}
+			if q.example != "" {
+				param["example"] = q.example
+			}
+			params = append(params, param)
 		}
 		if len(params) > 0 {
 			op["parameters"] = params

@@ -31,6 +31,7 @@ import (
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/allparts"
 )
 
 func TestMain(m *testing.M) { testenv.MainThen(m, checkEveryRouteSeen) }
@@ -158,7 +159,7 @@ func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	t.Helper()
 	cfg := testenv.Bootstrapped(t, testenv.Ops, adjust...)
 	logs := &bytes.Buffer{}
-	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), wiring.All, route.Everything)
+	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), allparts.Parts(), route.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,11 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
@@ -26,12 +21,9 @@ import (
 	"github.com/bank/devportal/shared/portal/account"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
-	"github.com/bank/devportal/shared/portal/identity"
-	"github.com/bank/devportal/shared/portal/mail"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/store"
-	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -62,8 +54,9 @@ type Mailer interface {
 }
 
 // Parts are the constructors of what routes call outside their own code, one per kind of
-// route.Need. A generated main names only the parts its route needs; a part no main
-// names is not linked into that binary, and a nil part is never created.
+// route.Need. Each lives in a package of its own (ondynamodb, oncognito, onses,
+// onstepfunctions, onsecretsmanager), so a generated main that names only its route's
+// parts links only their AWS clients; a nil part is never created.
 type Parts struct {
 	// Table builds the portal table's stores (route.PortalTable).
 	Table func(aws.Config, config.Config) Stores
@@ -73,38 +66,10 @@ type Parts struct {
 	Mail func(aws.Config, config.Config) Mailer
 	// Workflow is the approval state machine (route.StartApproval, route.DecideApproval).
 	Workflow func(aws.Config, config.Config) approval.Engine
-	// Secrets reads the sandbox CA's secret (route.SandboxCA, deployed).
-	Secrets func(aws.Config) sandboxca.SecretsAPI
+	// SandboxCA loads, or on first use creates, the sandbox CA in the Secrets Manager
+	// secret secretID (route.SandboxCA, deployed; the local stack keeps it in a directory).
+	SandboxCA func(ctx context.Context, awsCfg aws.Config, secretID string) (*sandboxca.CA, error)
 }
-
-// DynamoDB is the Table part on DynamoDB.
-func DynamoDB(awsCfg aws.Config, cfg config.Config) Stores {
-	db := dynamodb.NewFromConfig(awsCfg)
-	accounts := store.NewPortal(db, cfg.PortalTable)
-	return Stores{Accounts: accounts, Orgs: store.NewOrgs(db, cfg.PortalTable),
-		Requests: store.NewRequests(db, cfg.PortalTable), Ping: accounts.Ping}
-}
-
-// Cognito is the Identity part on the Cognito user pool.
-func Cognito(awsCfg aws.Config, cfg config.Config) account.Identity {
-	return identity.NewCognito(cip.NewFromConfig(awsCfg), cfg.UserPoolID, cfg.UserPoolClientID)
-}
-
-// SES is the Mail part on SES.
-func SES(awsCfg aws.Config, cfg config.Config) Mailer {
-	return mail.NewSES(sesv2.NewFromConfig(awsCfg), cfg.MailFrom)
-}
-
-// StepFunctions is the Workflow part on the approval state machine.
-func StepFunctions(awsCfg aws.Config, cfg config.Config) approval.Engine {
-	return workflow.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN)
-}
-
-// SecretsManager is the Secrets part.
-func SecretsManager(awsCfg aws.Config) sandboxca.SecretsAPI { return secretsmanager.NewFromConfig(awsCfg) }
-
-// All are every part: the local dev server and the tests, which serve every route.
-var All = Parts{Table: DynamoDB, Identity: Cognito, Mail: SES, Workflow: StepFunctions, Secrets: SecretsManager}
 
 // check refuses needs whose part is missing: a main out of step with the route table.
 func (p Parts) check(needs route.Need, cfg config.Config) error {
@@ -114,7 +79,7 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 	}{
 		{route.PortalTable, p.Table != nil}, {route.UserPool, p.Identity != nil}, {route.Mail, p.Mail != nil},
 		{route.StartApproval, p.Workflow != nil}, {route.DecideApproval, p.Workflow != nil},
-		{route.SandboxCA, p.Secrets != nil || cfg.SandboxCASecretARN == ""},
+		{route.SandboxCA, p.SandboxCA != nil || cfg.SandboxCASecretARN == ""},
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
@@ -164,7 +129,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	var ca *sandboxca.CA
 	if needs.Has(route.SandboxCA) {
 		var err error
-		roots, ca, err = trust(ctx, cfg, func() sandboxca.SecretsAPI { return parts.Secrets(awsCfg) })
+		roots, ca, err = trust(ctx, cfg, func(ctx context.Context, secretID string) (*sandboxca.CA, error) {
+			return parts.SandboxCA(ctx, awsCfg, secretID)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -205,8 +172,8 @@ func ForRoute(ctx context.Context, cfg config.Config, log *slog.Logger, parts Pa
 // trust returns the CAs trusted for eIDAS certificates: the live truststore file if
 // configured, and in the sandbox also the sandbox CA, which issues test certificates: from
 // its directory (the local stack) or its Secrets Manager secret (a deployment), through
-// the client secrets returns.
-func trust(ctx context.Context, cfg config.Config, secrets func() sandboxca.SecretsAPI) (org.Trust, *sandboxca.CA, error) {
+// fromSecret.
+func trust(ctx context.Context, cfg config.Config, fromSecret func(context.Context, string) (*sandboxca.CA, error)) (org.Trust, *sandboxca.CA, error) {
 	t := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
 	var ca *sandboxca.CA
 	var err error
@@ -216,7 +183,7 @@ func trust(ctx context.Context, cfg config.Config, secrets func() sandboxca.Secr
 	case cfg.SandboxCADir != "":
 		ca, err = sandboxca.LoadOrCreate(cfg.SandboxCADir)
 	case cfg.SandboxCASecretARN != "":
-		ca, err = sandboxca.LoadOrCreateSecret(ctx, secrets(), cfg.SandboxCASecretARN)
+		ca, err = fromSecret(ctx, cfg.SandboxCASecretARN)
 	}
 	if err != nil {
 		return org.Trust{}, nil, fmt.Errorf("sandbox CA: %w", err)

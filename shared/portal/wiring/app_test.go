@@ -17,11 +17,10 @@ import (
 
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/route"
-	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/portal/wiring"
-	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/portal/wiring/allparts"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -31,61 +30,14 @@ func repoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
-// TestEveryFunctionHasARouteAndAnEvent keeps functions/, events/, the route table and the
-// authorizers in step: one function and one sample event per deployed route, job or
-// authorizer, nothing else.
-func TestEveryFunctionHasARouteAndAnEvent(t *testing.T) {
-	want := map[string]bool{}
-	for _, rt := range routes.Portal {
-		if rt.Auth != route.LocalOnly {
-			want[rt.Name] = true
-		}
-	}
-	for _, j := range routes.Jobs {
-		want[j.Name] = true
-	}
-	for _, name := range wiring.Authorizers {
-		want[name] = true
-	}
-	dirs, _ := os.ReadDir(filepath.Join(repoRoot(), "functions"))
-	got := map[string]bool{}
-	for _, d := range dirs {
-		got[d.Name()] = true
-		main, err := os.ReadFile(filepath.Join(repoRoot(), "functions", d.Name(), "main.go"))
-		if err != nil {
-			t.Errorf("functions/%s has no main.go", d.Name())
-			continue
-		}
-		if !strings.Contains(string(main), strconv.Quote(d.Name())) {
-			t.Errorf("functions/%s/main.go does not start route, job or authorizer %q", d.Name(), d.Name())
-		}
-		if _, err := os.Stat(filepath.Join(repoRoot(), "events", d.Name()+".json")); err != nil {
-			t.Errorf("events/%s.json is missing", d.Name())
-		}
-	}
-	for name := range want {
-		if !got[name] {
-			t.Errorf("route %s has no functions/%s/main.go", name, name)
-		}
-	}
-	for name := range got {
-		if !want[name] {
-			t.Errorf("functions/%s is not in the route table, the jobs or the authorizers", name)
-		}
-	}
-	evs, _ := filepath.Glob(filepath.Join(repoRoot(), "events", "*.json"))
-	if len(evs) != len(want) {
-		t.Errorf("%d events for %d functions", len(evs), len(want))
-	}
-}
-
 // TestSampleEventsThroughTheAdapter pushes each HTTP sample event through its function's
-// real handler and the API Gateway adapter, against moto, and checks the response is one
-// the OpenAPI document lists for that route.
+// real handler, built as its Lambda main builds it (only the route's needs), and the API
+// Gateway adapter, against moto, and checks the response is one the OpenAPI document lists
+// for that route.
 func TestSampleEventsThroughTheAdapter(t *testing.T) {
 	cfg := testenv.Bootstrapped(t, testenv.Ops)
 	cfg.Local = false // as deployed
-	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), wiring.All, route.Everything)
+	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), allparts.Parts(), route.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +71,11 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 			if ev.RouteKey != rt.Pattern() || ev.RequestContext.HTTP.Method != rt.Method {
 				t.Fatalf("event route %q does not match %q", ev.RouteKey, rt.Pattern())
 			}
-			resp, err := httpadapter.NewV2(api.Handler(rt)).ProxyWithContext(context.Background(), ev)
+			fn, err := wiring.ForRoute(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), allparts.Parts(), rt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := httpadapter.NewV2(fn.Handler(rt)).ProxyWithContext(context.Background(), ev)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,37 +91,6 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 			}
 		})
 	}
-	// The authorizer's sample is a REQUEST event with the client certificate API Gateway's
-	// mutual TLS passes on; that certificate is attached to no app, so the real lookup on
-	// moto denies it, for exactly the method of the event.
-	t.Run("tpp-authorizer", func(t *testing.T) {
-		raw, err := os.ReadFile(filepath.Join(repoRoot(), "events", "tpp-authorizer.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
-		if err := json.Unmarshal(raw, &ev); err != nil {
-			t.Fatalf("event does not parse: %v", err)
-		}
-		if ev.Type != "REQUEST" || ev.RequestContext.Identity.ClientCert.ClientCertPem == "" || ev.RequestContext.Identity.ClientCert.SerialNumber == "" {
-			t.Fatalf("event is not a REQUEST authorization with a client certificate: %+v", ev.RequestContext.Identity)
-		}
-		if _, err := callercheck.Fingerprint(ev.RequestContext.Identity.ClientCert.ClientCertPem); err != nil {
-			t.Fatalf("sample certificate: %v", err)
-		}
-		a, err := wiring.TPPAuthorizer(context.Background(), cfg, org.Sandbox, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := a.Authorize(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := resp.PolicyDocument.Statement
-		if len(st) != 1 || st[0].Effect != "Deny" || len(st[0].Resource) != 1 || st[0].Resource[0] != ev.MethodArn {
-			t.Fatalf("policy = %+v, want Deny on %s", resp.PolicyDocument, ev.MethodArn)
-		}
-	})
 	t.Run("password-expiry-reminder", func(t *testing.T) {
 		raw, _ := os.ReadFile(filepath.Join(repoRoot(), "events", "password-expiry-reminder.json"))
 		var ev events.CloudWatchEvent

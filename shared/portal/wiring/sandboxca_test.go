@@ -13,6 +13,7 @@ import (
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/allparts"
 )
 
 // TestSandboxCAFromSecret: deployed, the functions that issue or trust sandbox
@@ -30,11 +31,11 @@ func TestSandboxCAFromSecret(t *testing.T) {
 	}
 	cfg.SandboxCADir, cfg.SandboxCASecretARN = "", *secret.ARN
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	first, err := wiring.Portal(ctx, cfg, log, wiring.All, route.Everything)
+	first, err := wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := wiring.Portal(ctx, cfg, log, wiring.All, route.Everything)
+	second, err := wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +44,11 @@ func TestSandboxCAFromSecret(t *testing.T) {
 	}
 	// Without either setting there is no sandbox CA; with both, the configuration is wrong.
 	cfg.SandboxCASecretARN = ""
-	if api, err := wiring.Portal(ctx, cfg, log, wiring.All, route.Everything); err != nil || api.SandboxCA != nil {
+	if api, err := wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything); err != nil || api.SandboxCA != nil {
 		t.Errorf("without a sandbox CA: %v, %v", api, err)
 	}
 	cfg.SandboxCADir, cfg.SandboxCASecretARN = t.TempDir(), *secret.ARN
-	if _, err := wiring.Portal(ctx, cfg, log, wiring.All, route.Everything); err == nil || !strings.Contains(err.Error(), "both set") {
+	if _, err := wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything); err == nil || !strings.Contains(err.Error(), "both set") {
 		t.Errorf("both set: %v", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/portal/workflow/sfnengine"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -41,14 +42,14 @@ type fixture struct {
 	cfg    config.Config
 	db     *dynamodb.Client
 	sfn    *sfn.Client
-	engine *workflow.Engine
+	engine *sfnengine.Engine
 }
 
 func newFixture(t *testing.T, timeout time.Duration) *fixture {
 	cfg := testenv.Bootstrapped(t, testenv.Ops, func(c *config.Config) { c.DecisionTimeout = timeout })
 	awsCfg := testenv.AWS(t, cfg)
 	client := sfn.NewFromConfig(awsCfg)
-	return &fixture{t: t, cfg: cfg, db: dynamodb.NewFromConfig(awsCfg), sfn: client, engine: workflow.NewEngine(client, cfg.ApprovalStateMachineARN)}
+	return &fixture{t: t, cfg: cfg, db: dynamodb.NewFromConfig(awsCfg), sfn: client, engine: sfnengine.NewEngine(client, cfg.ApprovalStateMachineARN)}
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }

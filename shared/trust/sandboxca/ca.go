@@ -36,12 +36,12 @@ func LoadOrCreate(dir string) (*CA, error) {
 	certPEM, certErr := os.ReadFile(certPath)
 	keyPEM, keyErr := os.ReadFile(keyPath)
 	if certErr == nil && keyErr == nil {
-		return parse(certPEM, keyPEM)
+		return Parse(certPEM, keyPEM)
 	}
 	if !errors.Is(certErr, os.ErrNotExist) && certErr != nil {
 		return nil, certErr
 	}
-	certPEM, keyPEM, err := generate()
+	certPEM, keyPEM, err := Generate()
 	if err != nil {
 		return nil, err
 	}
@@ -54,12 +54,12 @@ func LoadOrCreate(dir string) (*CA, error) {
 	if err := os.WriteFile(certPath, certPEM, 0o644); err != nil {
 		return nil, err
 	}
-	return parse(certPEM, keyPEM)
+	return Parse(certPEM, keyPEM)
 }
 
-// generate makes a new CA: a P-256 key and a self-signed certificate valid for ten
+// Generate makes a new CA: a P-256 key and a self-signed certificate valid for ten
 // years, both PEM-encoded (the key as PKCS #8).
-func generate() (certPEM, keyPEM []byte, err error) {
+func Generate() (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -87,7 +87,8 @@ func generate() (certPEM, keyPEM []byte, err error) {
 	return certPEM, keyPEM, nil
 }
 
-func parse(certPEM, keyPEM []byte) (*CA, error) {
+// Parse reads a CA from its PEM certificate and PKCS #8 key, as Generate makes them.
+func Parse(certPEM, keyPEM []byte) (*CA, error) {
 	cb, _ := pem.Decode(certPEM)
 	kb, _ := pem.Decode(keyPEM)
 	if cb == nil || kb == nil {

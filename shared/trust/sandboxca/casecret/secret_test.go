@@ -1,4 +1,4 @@
-package sandboxca_test
+package casecret_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/trust/sandboxca"
+	"github.com/bank/devportal/shared/trust/sandboxca/casecret"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -30,11 +31,11 @@ func emptySecret(t *testing.T) (*secretsmanager.Client, string) {
 func TestLoadOrCreateSecret(t *testing.T) {
 	ctx := context.Background()
 	client, arn := emptySecret(t)
-	first, err := sandboxca.LoadOrCreateSecret(ctx, client, arn)
+	first, err := casecret.LoadOrCreate(ctx, client, arn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := sandboxca.LoadOrCreateSecret(ctx, client, arn)
+	again, err := casecret.LoadOrCreate(ctx, client, arn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestLoadOrCreateSecret(t *testing.T) {
 	if _, err := again.ServerCertificate("localhost"); err != nil {
 		t.Errorf("the loaded CA cannot sign: %v", err)
 	}
-	if _, err := sandboxca.LoadOrCreateSecret(ctx, client, arn+"-missing"); err == nil {
+	if _, err := casecret.LoadOrCreate(ctx, client, arn+"-missing"); err == nil {
 		t.Error("a missing secret: no error")
 	}
 }
@@ -64,7 +65,7 @@ func TestLoadOrCreateSecretRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cas[i], errs[i] = sandboxca.LoadOrCreateSecret(context.Background(), client, arn)
+			cas[i], errs[i] = casecret.LoadOrCreate(context.Background(), client, arn)
 		}()
 	}
 	wg.Wait()
@@ -84,7 +85,7 @@ func TestLoadOrCreateSecretNotCA(t *testing.T) {
 	if _, err := client.PutSecretValue(context.Background(), &secretsmanager.PutSecretValueInput{SecretId: aws.String(arn), SecretString: aws.String("hunter2")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sandboxca.LoadOrCreateSecret(context.Background(), client, arn); err == nil {
+	if _, err := casecret.LoadOrCreate(context.Background(), client, arn); err == nil {
 		t.Error("no error")
 	}
 }

@@ -1,4 +1,7 @@
-package workflow
+// Package sfnengine runs the approval workflow on Step Functions: it starts executions and
+// delivers decisions to the waiting task. It is its own package so that only the functions
+// that start or decide approvals link the Step Functions client.
+package sfnengine
 
 import (
 	"bytes"
@@ -11,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/workflow"
 )
 
 // SFN is the subset of the Step Functions client the engine uses.
@@ -32,15 +36,9 @@ func NewEngine(client SFN, stateMachineARN string) *Engine {
 	return &Engine{client: client, stateMachineARN: stateMachineARN}
 }
 
-// ErrDecided means the request's workflow no longer waits: it was decided or expired.
-var ErrDecided = apperr.New(apperr.Conflict, "REQUEST_NOT_PENDING", "This request has already been decided or has expired.")
-
-// ErrAlreadyStarted means an execution with the request's name exists already.
-var ErrAlreadyStarted = errors.New("workflow: already started")
-
 // Start begins the workflow of one request; name must be unique per request (its ID),
 // which also makes a retried start harmless.
-func (e *Engine) Start(ctx context.Context, name string, in Input) (string, error) {
+func (e *Engine) Start(ctx context.Context, name string, in workflow.Input) (string, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return "", apperr.Wrap(err, "marshal workflow input")
@@ -48,7 +46,7 @@ func (e *Engine) Start(ctx context.Context, name string, in Input) (string, erro
 	out, err := e.client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &e.stateMachineARN, Name: &name, Input: aws.String(string(body))})
 	var exists *types.ExecutionAlreadyExists
 	if errors.As(err, &exists) {
-		return "", ErrAlreadyStarted
+		return "", workflow.ErrAlreadyStarted
 	}
 	if err != nil {
 		return "", apperr.Wrap(err, "start approval workflow")
@@ -57,9 +55,9 @@ func (e *Engine) Start(ctx context.Context, name string, in Input) (string, erro
 }
 
 // Approve delivers an approving decision (Approved or NextStep) to the waiting task.
-func (e *Engine) Approve(ctx context.Context, taskToken string, decision Effects) error {
+func (e *Engine) Approve(ctx context.Context, taskToken string, decision workflow.Effects) error {
 	if decision.Outcome == "" {
-		decision.Outcome = Approved
+		decision.Outcome = workflow.Approved
 	}
 	body, err := marshalPlain(decision)
 	if err != nil {
@@ -70,12 +68,12 @@ func (e *Engine) Approve(ctx context.Context, taskToken string, decision Effects
 }
 
 // Reject delivers a rejection; the workflow applies effects and ends.
-func (e *Engine) Reject(ctx context.Context, taskToken string, effects Effects) error {
+func (e *Engine) Reject(ctx context.Context, taskToken string, effects workflow.Effects) error {
 	body, err := marshalPlain(effects)
 	if err != nil {
 		return apperr.Wrap(err, "marshal rejection")
 	}
-	_, err = e.client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: &taskToken, Error: aws.String(RejectedError), Cause: aws.String(string(body))})
+	_, err = e.client.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: &taskToken, Error: aws.String(workflow.RejectedError), Cause: aws.String(string(body))})
 	return taskError(err)
 }
 
@@ -108,7 +106,7 @@ func taskError(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &timedOut), errors.As(err, &missing), errors.As(err, &invalid):
-		return ErrDecided
+		return workflow.ErrDecided
 	default:
 		return apperr.Wrap(err, "deliver decision")
 	}

@@ -1,4 +1,7 @@
-package sandboxca
+// Package casecret keeps the sandbox CA in a Secrets Manager secret, the deployed
+// counterpart of its directory in the local stack. It is its own package so that only the
+// functions that issue or trust sandbox certificates link the Secrets Manager client.
+package casecret
 
 import (
 	"context"
@@ -9,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
 // SecretsAPI is the part of the Secrets Manager client the CA's secret needs.
@@ -28,10 +33,10 @@ type secretValue struct {
 // the secret empty and each make a CA, only one is stored: the other reads it back.
 const CreateToken = "devportal-sandbox-ca-first-version-v1"
 
-// LoadOrCreateSecret loads the CA from the Secrets Manager secret secretID (its ARN or
+// LoadOrCreate loads the CA from the Secrets Manager secret secretID (its ARN or
 // name; the deployment creates it empty), or creates the CA and stores it there on first
 // use.
-func LoadOrCreateSecret(ctx context.Context, client SecretsAPI, secretID string) (*CA, error) {
+func LoadOrCreate(ctx context.Context, client SecretsAPI, secretID string) (*sandboxca.CA, error) {
 	ca, err := loadSecret(ctx, client, secretID)
 	var notFound *types.ResourceNotFoundException
 	if err == nil || !errors.As(err, &notFound) {
@@ -39,7 +44,7 @@ func LoadOrCreateSecret(ctx context.Context, client SecretsAPI, secretID string)
 	}
 	// No value yet (Secrets Manager answers ResourceNotFound for a secret without an
 	// AWSCURRENT version; for a missing secret the put below fails the same way).
-	certPEM, keyPEM, err := generate()
+	certPEM, keyPEM, err := sandboxca.Generate()
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +66,7 @@ func LoadOrCreateSecret(ctx context.Context, client SecretsAPI, secretID string)
 }
 
 // loadSecret parses the secret's current value.
-func loadSecret(ctx context.Context, client SecretsAPI, secretID string) (*CA, error) {
+func loadSecret(ctx context.Context, client SecretsAPI, secretID string) (*sandboxca.CA, error) {
 	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID)})
 	if err != nil {
 		return nil, err
@@ -70,5 +75,5 @@ func loadSecret(ctx context.Context, client SecretsAPI, secretID string) (*CA, e
 	if out.SecretString == nil || json.Unmarshal([]byte(*out.SecretString), &v) != nil {
 		return nil, errors.New("sandbox CA secret: the value is not the CA's JSON (certificate, privateKey)")
 	}
-	return parse([]byte(v.Certificate), []byte(v.PrivateKey))
+	return sandboxca.Parse([]byte(v.Certificate), []byte(v.PrivateKey))
 }

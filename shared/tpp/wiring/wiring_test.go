@@ -1,0 +1,55 @@
+package wiring_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/wiring"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// TestAuthorizerSampleEvent pushes the authorizer's sample event through the authorizer
+// its main builds. The sample is a REQUEST event with the client certificate API Gateway's
+// mutual TLS passes on; that certificate is attached to no app, so the real lookup on
+// moto denies it, for exactly the method of the event.
+func TestAuthorizerSampleEvent(t *testing.T) {
+	cfg := testenv.Bootstrapped(t, testenv.Ops)
+	cfg.Local = false // as deployed
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "events", "tpp-authorizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatalf("event does not parse: %v", err)
+	}
+	if ev.Type != "REQUEST" || ev.RequestContext.Identity.ClientCert.ClientCertPem == "" || ev.RequestContext.Identity.ClientCert.SerialNumber == "" {
+		t.Fatalf("event is not a REQUEST authorization with a client certificate: %+v", ev.RequestContext.Identity)
+	}
+	if _, err := callercheck.Fingerprint(ev.RequestContext.Identity.ClientCert.ClientCertPem); err != nil {
+		t.Fatalf("sample certificate: %v", err)
+	}
+	a, err := wiring.Authorizer(context.Background(), cfg, lookup.Sandbox, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := a.Authorize(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := resp.PolicyDocument.Statement
+	if len(st) != 1 || st[0].Effect != "Deny" || len(st[0].Resource) != 1 || st[0].Resource[0] != ev.MethodArn {
+		t.Fatalf("policy = %+v, want Deny on %s", resp.PolicyDocument, ev.MethodArn)
+	}
+}
