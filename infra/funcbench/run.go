@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/bank/devportal/shared/local/lambdaruntime"
+)
+
+// runOptions are run mode's flags.
+type runOptions struct {
+	warm      int
+	timeout   time.Duration
+	quotaMB   int
+	period    time.Duration
+	mechanism lambdaruntime.Mechanism
+}
+
+// runResult is one function's line of run mode's report. Durations are in milliseconds.
+type runResult struct {
+	Name    string  `json:"name"`
+	InitMS  float64 `json:"initMs"`
+	FirstMS float64 `json:"firstMs"`
+	P50MS   float64 `json:"warmP50Ms"`
+	P99MS   float64 `json:"warmP99Ms"`
+	Warm    int     `json:"warmInvocations"`
+	// StatusCode is the HTTP status of the first response, for HTTP functions.
+	StatusCode int `json:"statusCode,omitempty"`
+	// Error is the error the function answered the first event with, such as an
+	// authorizer's "Unauthorized": an answer, not a failure.
+	Error string `json:"error,omitempty"`
+	// Failure is why the function could not be measured: no sample event, a failed init,
+	// a crash or a timeout.
+	Failure      string `json:"failure,omitempty"`
+	CPUMechanism string `json:"cpuMechanism"`
+}
+
+// runReport is run mode's whole report, in the order the functions ran.
+type runReport struct {
+	GOARCH    string      `json:"goarch"`
+	Tags      string      `json:"tags"`
+	CPU       cpuSetting  `json:"cpu"`
+	Functions []runResult `json:"functions"`
+}
+
+// cpuSetting is the CPU share every function ran with.
+type cpuSetting struct {
+	// MemoryMB is the Lambda memory size whose CPU share was applied; 0 for none.
+	MemoryMB int     `json:"memoryMB"`
+	VCPU     float64 `json:"vcpu"`
+	PeriodMS float64 `json:"periodMs"`
+}
+
+// failed says whether any function could not be measured.
+func (r runReport) failed() bool {
+	return slices.ContainsFunc(r.Functions, func(f runResult) bool { return f.Failure != "" })
+}
+
+// measureRuns builds the functions for this machine, starts and bootstraps moto, and runs
+// each function in turn under the fake Runtime API with its sample event. Each function's
+// output goes to dir/logs/<name>.log.
+func measureRuns(ctx context.Context, b build, dir string, names []string, o runOptions, log *slog.Logger) (runReport, error) {
+	log.Info("building the functions for this machine", "count", len(names), "goarch", runtime.GOARCH)
+	paths, err := b.binaries(ctx, runtime.GOARCH, filepath.Join(dir, runtime.GOARCH), names)
+	if err != nil {
+		return runReport{}, err
+	}
+	motoLog, err := os.Create(filepath.Join(dir, "moto.log"))
+	if err != nil {
+		return runReport{}, err
+	}
+	defer motoLog.Close()
+	log.Info("starting and bootstrapping moto", "log", motoLog.Name())
+	st, err := startStack(ctx, dir, motoLog)
+	if err != nil {
+		return runReport{}, err
+	}
+	defer st.stop()
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		return runReport{}, err
+	}
+	rep := runReport{GOARCH: runtime.GOARCH, Tags: b.tags, CPU: cpuSetting{PeriodMS: ms(o.period)}}
+	limit := lambdaruntime.CPULimit{Period: o.period, Mechanism: o.mechanism}
+	if o.quotaMB > 0 {
+		limit.VCPU = lambdaruntime.VCPUForMemory(o.quotaMB)
+		rep.CPU.MemoryMB, rep.CPU.VCPU = o.quotaMB, limit.VCPU
+	}
+	for i, n := range names {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		r := measureOne(ctx, n, paths[n], b.root, dir, st, limit, o)
+		if i == 0 {
+			log.Info("CPU limit", "mechanism", r.CPUMechanism)
+		}
+		log.Info("measured", "function", n, "initMs", r.InitMS, "warmP50Ms", r.P50MS, "failure", r.Failure)
+		rep.Functions = append(rep.Functions, r)
+	}
+	return rep, nil
+}
+
+// measureOne runs one function and sums up what lambdaruntime measured.
+func measureOne(ctx context.Context, name, path, root, dir string, st *stack, limit lambdaruntime.CPULimit, o runOptions) runResult {
+	r := runResult{Name: name}
+	event, err := os.ReadFile(filepath.Join(root, "events", name+".json"))
+	if err != nil {
+		r.Failure = err.Error()
+		return r
+	}
+	logFile, err := os.Create(filepath.Join(dir, "logs", name+".log"))
+	if err != nil {
+		r.Failure = err.Error()
+		return r
+	}
+	defer logFile.Close()
+	memory := o.quotaMB
+	if memory == 0 {
+		memory = 128
+	}
+	m, err := lambdaruntime.Measure(ctx, lambdaruntime.Config{
+		Path:     path,
+		Name:     name,
+		MemoryMB: memory,
+		Region:   st.region(),
+		Timeout:  o.timeout,
+		Env:      st.env(name),
+		Stdout:   logFile,
+		Stderr:   logFile,
+		CPU:      limit,
+	}, event, o.warm)
+	r.CPUMechanism = m.CPUMechanism
+	r.InitMS, r.FirstMS = ms(m.Init), ms(m.First.Duration)
+	warm := make([]time.Duration, len(m.Warm))
+	for i, w := range m.Warm {
+		warm[i] = w.Duration
+	}
+	r.Warm = len(warm)
+	r.P50MS, r.P99MS = ms(percentile(warm, 50)), ms(percentile(warm, 99))
+	if err != nil {
+		r.Failure = err.Error()
+		return r
+	}
+	r.StatusCode, r.Error = answer(m.First)
+	return r
+}
+
+// answer is the HTTP status of a response in API Gateway's proxy format, or the error the
+// function answered with.
+func answer(res lambdaruntime.Result) (status int, errText string) {
+	if res.Error != nil {
+		return 0, res.Error.Error()
+	}
+	var proxy struct {
+		StatusCode int `json:"statusCode"`
+	}
+	_ = json.Unmarshal(res.Payload, &proxy)
+	return proxy.StatusCode, ""
+}
+
+// percentile is the nearest-rank p-th percentile of ds: the smallest value that at least
+// p percent of ds are at most (so the 99th of 50 values is the largest). Zero for none.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	rank := int(float64(len(s))*p/100 + 0.999999999)
+	return s[min(max(rank, 1), len(s))-1]
+}
+
+// ms is d in milliseconds, to a tenth.
+func ms(d time.Duration) float64 {
+	return math.Round(float64(d)/float64(time.Millisecond)*10) / 10
+}
+
+// printRuns writes the report as a table, slowest init first.
+func printRuns(w io.Writer, rep runReport) {
+	cpu := "no CPU limit"
+	if rep.CPU.MemoryMB > 0 {
+		cpu = fmt.Sprintf("CPU share of %d MB: %.3f vCPU", rep.CPU.MemoryMB, rep.CPU.VCPU)
+	}
+	fmt.Fprintf(w, "%d functions on linux/%s, tags %s, %s\n", len(rep.Functions), rep.GOARCH, rep.Tags, cpu)
+	if len(rep.Functions) > 0 {
+		fmt.Fprintf(w, "CPU limit: %s\n", rep.Functions[0].CPUMechanism)
+	}
+	rows := slices.Clone(rep.Functions)
+	slices.SortStableFunc(rows, func(a, b runResult) int {
+		switch {
+		case a.InitMS > b.InitMS:
+			return -1
+		case a.InitMS < b.InitMS:
+			return 1
+		}
+		return 0
+	})
+	fmt.Fprintf(w, "\n%-30s %9s %9s %9s %9s  %s\n", "function", "init ms", "first ms", "p50 ms", "p99 ms", "answer")
+	var inits []time.Duration
+	for _, r := range rows {
+		outcome := "ok"
+		switch {
+		case r.Failure != "":
+			outcome = "FAILED: " + r.Failure
+		case r.Error != "":
+			outcome = "error " + r.Error
+		case r.StatusCode != 0:
+			outcome = strconv.Itoa(r.StatusCode)
+		}
+		fmt.Fprintf(w, "%-30s %9.1f %9.1f %9.1f %9.1f  %s\n", r.Name, r.InitMS, r.FirstMS, r.P50MS, r.P99MS, outcome)
+		if r.Failure == "" {
+			inits = append(inits, time.Duration(r.InitMS*float64(time.Millisecond)))
+		}
+	}
+	if len(inits) > 0 {
+		fmt.Fprintf(w, "\ninit over the functions: p50 %.1f ms, p99 %.1f ms\n", ms(percentile(inits, 50)), ms(percentile(inits, 99)))
+	}
+}
