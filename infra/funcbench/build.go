@@ -80,7 +80,8 @@ func (b build) run(ctx context.Context, goarch string, args []string) error {
 }
 
 // functionNames are the functions under functions/ (each a directory with a main.go),
-// or those of them named in only; a name in only that is no function is an error.
+// or those of them named in only, each once; a name in only that is no function is an
+// error.
 func functionNames(root string, only []string) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(root, "functions"))
 	if err != nil {
@@ -95,16 +96,19 @@ func functionNames(root string, only []string) ([]string, error) {
 	if len(only) == 0 {
 		return all, nil
 	}
-	var unknown []string
+	var names, unknown []string
 	for _, n := range only {
-		if !slices.Contains(all, n) {
+		switch {
+		case !slices.Contains(all, n):
 			unknown = append(unknown, n)
+		case !slices.Contains(names, n):
+			names = append(names, n)
 		}
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("no function %s under functions/", strings.Join(unknown, ", "))
 	}
-	return only, nil
+	return names, nil
 }
 
 // moduleRoot is the directory of the go.mod above the working directory, so that the

@@ -146,7 +146,7 @@ func printSizes(w io.Writer, rep sizeReport) {
 			linking[l]++
 			notes = append(notes, "links "+l)
 		}
-		fmt.Fprintf(w, "%-30s %8.2f  %s\n", r.Name, r.MiB, strings.Join(notes, "; "))
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-30s %8.2f  %s", r.Name, r.MiB, strings.Join(notes, "; ")), " "))
 	}
 	fmt.Fprintf(w, "\nbudget %.1f MiB: %d over it\n", rep.BudgetMiB, over)
 	for _, f := range rep.Forbidden {

@@ -58,7 +58,7 @@ type cpuSetting struct {
 	// MemoryMB is the Lambda memory size whose CPU share was applied; 0 for none.
 	MemoryMB int     `json:"memoryMB"`
 	VCPU     float64 `json:"vcpu"`
-	PeriodMS float64 `json:"periodMs"`
+	PeriodMS float64 `json:"periodMs,omitempty"`
 }
 
 // failed says whether any function could not be measured.
@@ -89,11 +89,11 @@ func measureRuns(ctx context.Context, b build, dir string, names []string, o run
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		return runReport{}, err
 	}
-	rep := runReport{GOARCH: runtime.GOARCH, Tags: b.tags, CPU: cpuSetting{PeriodMS: ms(o.period)}}
+	rep := runReport{GOARCH: runtime.GOARCH, Tags: b.tags}
 	limit := lambdaruntime.CPULimit{Period: o.period, Mechanism: o.mechanism}
 	if o.quotaMB > 0 {
 		limit.VCPU = lambdaruntime.VCPUForMemory(o.quotaMB)
-		rep.CPU.MemoryMB, rep.CPU.VCPU = o.quotaMB, limit.VCPU
+		rep.CPU = cpuSetting{MemoryMB: o.quotaMB, VCPU: limit.VCPU, PeriodMS: ms(o.period)}
 	}
 	for i, n := range names {
 		if err := ctx.Err(); err != nil {
