@@ -133,10 +133,13 @@ func measureOne(ctx context.Context, name, path, root, dir string, st *stack, li
 		MemoryMB: memory,
 		Region:   st.region(),
 		Timeout:  o.timeout,
-		Env:      st.env(name),
-		Stdout:   logFile,
-		Stderr:   logFile,
-		CPU:      limit,
+		// As deployed (infra/stacks: LoggingFormat JSON, application log level INFO).
+		LogFormat: "JSON",
+		LogLevel:  "INFO",
+		Env:       st.env(name),
+		Stdout:    logFile,
+		Stderr:    logFile,
+		CPU:       limit,
 	}, event, o.warm)
 	r.CPUMechanism = m.CPUMechanism
 	r.InitMS, r.FirstMS = ms(m.Init), ms(m.First.Duration)

@@ -34,6 +34,10 @@ type Config struct {
 	Region string
 	// Timeout is the function's timeout; zero means Lambda's default, 3 seconds.
 	Timeout time.Duration
+	// LogFormat and LogLevel are the function's logging configuration ("JSON" and "INFO",
+	// say), which Lambda passes as AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL and
+	// aws-lambda-go's log handler follows; empty sets neither.
+	LogFormat, LogLevel string
 	// Env are further variables, KEY=VALUE, after Lambda's own: a key set here wins.
 	Env []string
 	// Stdout and Stderr receive the process's output; nil discards it.
@@ -149,7 +153,7 @@ func Start(cfg Config) (*Function, error) {
 func lambdaEnv(cfg Config, api, path string) []string {
 	var stream [16]byte
 	_, _ = rand.Read(stream[:])
-	return []string{
+	env := []string{
 		"AWS_LAMBDA_RUNTIME_API=" + api,
 		"AWS_LAMBDA_FUNCTION_NAME=" + cfg.Name,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=" + strconv.Itoa(cfg.MemoryMB),
@@ -166,6 +170,13 @@ func lambdaEnv(cfg Config, api, path string) []string {
 		"TZ=:UTC",
 		"PATH=/usr/local/bin:/usr/bin/:/bin:/opt/bin",
 	}
+	if cfg.LogFormat != "" {
+		env = append(env, "AWS_LAMBDA_LOG_FORMAT="+cfg.LogFormat)
+	}
+	if cfg.LogLevel != "" {
+		env = append(env, "AWS_LAMBDA_LOG_LEVEL="+cfg.LogLevel)
+	}
+	return env
 }
 
 // CPUMechanism says how the process's CPU is limited: "none", or the mechanism in force

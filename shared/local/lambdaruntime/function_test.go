@@ -56,11 +56,12 @@ func TestMain(m *testing.M) {
 // followed by a dead process.
 func TestFunction(t *testing.T) {
 	f, err := lambdaruntime.Start(lambdaruntime.Config{
-		Path:     echoFunction(t),
-		MemoryMB: 256,
-		Region:   "eu-west-1",
-		Timeout:  10 * time.Second,
-		Env:      []string{"ECHO_EXTRA=from-env"},
+		Path:      echoFunction(t),
+		MemoryMB:  256,
+		Region:    "eu-west-1",
+		Timeout:   10 * time.Second,
+		LogFormat: "JSON",
+		Env:       []string{"ECHO_EXTRA=from-env"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func TestFunction(t *testing.T) {
 		{
 			name:  "response",
 			event: `{"name":"ada"}`,
-			want: `{"greeting":"hello ada","function":"echo-test","memoryMB":256,"region":"eu-west-1","extra":"from-env",` +
+			want: `{"greeting":"hello ada","function":"echo-test","memoryMB":256,"region":"eu-west-1","extra":"from-env","logFormat":"JSON",` +
 				`"arn":"arn:aws:lambda:eu-west-1:123456789012:function:echo-test","requestIdSet":true,"deadlineInFuture":true}`,
 		},
 		{
@@ -94,7 +95,7 @@ func TestFunction(t *testing.T) {
 		{
 			name:  "warm again after an error",
 			event: `{"name":"grace"}`,
-			want: `{"greeting":"hello grace","function":"echo-test","memoryMB":256,"region":"eu-west-1","extra":"from-env",` +
+			want: `{"greeting":"hello grace","function":"echo-test","memoryMB":256,"region":"eu-west-1","extra":"from-env","logFormat":"JSON",` +
 				`"arn":"arn:aws:lambda:eu-west-1:123456789012:function:echo-test","requestIdSet":true,"deadlineInFuture":true}`,
 		},
 		{

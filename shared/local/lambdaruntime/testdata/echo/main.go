@@ -30,6 +30,7 @@ type answer struct {
 	MemoryMB  int    `json:"memoryMB"`
 	Region    string `json:"region"`
 	Extra     string `json:"extra"`
+	LogFormat string `json:"logFormat"`
 	ARN       string `json:"arn"`
 	RequestID bool   `json:"requestIdSet"`
 	Deadline  bool   `json:"deadlineInFuture"`
@@ -52,6 +53,7 @@ func handle(ctx context.Context, e event) (answer, error) {
 		MemoryMB:  lambdacontext.MemoryLimitInMB,
 		Region:    os.Getenv("AWS_REGION"),
 		Extra:     os.Getenv("ECHO_EXTRA"),
+		LogFormat: os.Getenv("AWS_LAMBDA_LOG_FORMAT"),
 		ARN:       lc.InvokedFunctionArn,
 		RequestID: lc.AwsRequestID != "",
 		Deadline:  time.Until(deadline) > 0,
