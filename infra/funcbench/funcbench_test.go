@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/config"
 )
 
 func TestPercentile(t *testing.T) {
@@ -115,15 +114,15 @@ func TestFunctionNames(t *testing.T) {
 }
 
 // TestFunctionEnv: the environment given to each function reads back, through the
-// functions' own config.FromEnv, as the configuration it was made from. Every field is
-// set, so a field added to config.Config fails here until functionEnv passes it on.
+// functions' own configuration reader, as the configuration it was made from. Every field is
+// set, so a field added to the configuration fails here until functionEnv passes it on.
 func TestFunctionEnv(t *testing.T) {
-	c := config.Config{
+	c := portalConfig{
 		Local: true, Region: "eu-central-1", AWSEndpoint: "http://127.0.0.1:5999",
 		PortalTable: "t", UserPoolName: "pool", UserPoolID: "eu-central-1_x", UserPoolClientID: "client",
 		OpsGroup: "ops", MailFrom: "from@example.com", PortalURL: "https://portal.example",
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour,
-		Password:        config.PasswordPolicy{MinLength: 13, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}},
+		Password:        passwordPolicy{MinLength: 13, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}},
 		DecisionTimeout: 5 * time.Hour, ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:sm",
 		InvitationTTL: 6 * time.Hour, OrgMaxMembers: 11, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret",
 		TruststoreFile: "/trust.pem",
@@ -139,7 +138,7 @@ func TestFunctionEnv(t *testing.T) {
 		k, val, _ := strings.Cut(kv, "=")
 		t.Setenv(k, val)
 	}
-	got, err := config.FromEnv()
+	got, err := readConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,5 +202,38 @@ reflect.Value.MethodByName is reached in auth-login, healthz through:
 	}
 	if !rep.failed() {
 		t.Error("a report with a function over budget has not failed")
+	}
+}
+
+func TestPrintRuns(t *testing.T) {
+	rep := runReport{
+		GOARCH: "amd64", Tags: DefaultTags, CPU: cpuSetting{MemoryMB: 256, VCPU: 0.14471, PeriodMS: 20},
+		Functions: []runResult{
+			{Name: "openapi", Failure: "open events/openapi.json: no such file or directory"},
+			{Name: "healthz", InitMS: 61.9, FirstMS: 47.2, P50MS: 14.9, P99MS: 71.3, StatusCode: 200, CPUMechanism: "cgroup v1 CFS quota (2.89429ms of CPU per 20ms, /sys/fs/cgroup/cpu/x)"},
+			{Name: "tpp-authorizer", InitMS: 58.1, FirstMS: 59.7, P50MS: 6.2, P99MS: 35.5, Error: "Unauthorized: denied"},
+			{Name: "approval-reconciler", InitMS: 67.2, FirstMS: 37.1, P50MS: 3.7, P99MS: 40},
+			{Name: "org-get", InitMS: 12, Failure: "init: function process exited: exit status 1; its last output: {\"message\":\"cannot start\",\n\"error\":\"USER_POOL_ID and USER_POOL_CLIENT_ID must be set\"}", Log: "/l/org-get.log"},
+		},
+	}
+	var buf bytes.Buffer
+	printRuns(&buf, rep)
+	want := `5 functions on linux/amd64, tags lambda.norpc,validator_novalidatefn, CPU share of 256 MB: 0.145 vCPU
+CPU limit: cgroup v1 CFS quota (2.89429ms of CPU per 20ms, /sys/fs/cgroup/cpu/x)
+
+function                         init ms  first ms    p50 ms    p99 ms  answer
+approval-reconciler                 67.2      37.1       3.7      40.0  ok
+healthz                             61.9      47.2      14.9      71.3  200
+tpp-authorizer                      58.1      59.7       6.2      35.5  error Unauthorized: denied
+org-get                             12.0       0.0       0.0       0.0  FAILED: init: function process exited: exit status 1; its last output: {"message":"cannot start", "error":"USER_POOL_ID and USER_POOL_CLIENT_ID must be set"} (log: /l/org-get.log)
+openapi                              0.0       0.0       0.0       0.0  FAILED: open events/openapi.json: no such file or directory
+
+init over the functions: p50 61.9 ms, p99 67.2 ms
+`
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	if !rep.failed() {
+		t.Error("a report with a failed function has not failed")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bank/devportal/shared/local/lambdaruntime"
@@ -43,6 +44,8 @@ type runResult struct {
 	// a crash or a timeout.
 	Failure      string `json:"failure,omitempty"`
 	CPUMechanism string `json:"cpuMechanism"`
+	// Log is the file with the function's output.
+	Log string `json:"log,omitempty"`
 }
 
 // runReport is run mode's whole report, in the order the functions ran.
@@ -122,6 +125,7 @@ func measureOne(ctx context.Context, name, path, root, dir string, st *stack, li
 		r.Failure = err.Error()
 		return r
 	}
+	r.Log = logFile.Name()
 	defer logFile.Close()
 	memory := o.quotaMB
 	if memory == 0 {
@@ -170,6 +174,15 @@ func answer(res lambdaruntime.Result) (status int, errText string) {
 	return proxy.StatusCode, ""
 }
 
+// firstWords is s on one line, cut to about n bytes.
+func firstWords(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
 // percentile is the nearest-rank p-th percentile of ds: the smallest value that at least
 // p percent of ds are at most (so the 99th of 50 values is the largest). Zero for none.
 func percentile(ds []time.Duration, p float64) time.Duration {
@@ -194,8 +207,13 @@ func printRuns(w io.Writer, rep runReport) {
 		cpu = fmt.Sprintf("CPU share of %d MB: %.3f vCPU", rep.CPU.MemoryMB, rep.CPU.VCPU)
 	}
 	fmt.Fprintf(w, "%d functions on linux/%s, tags %s, %s\n", len(rep.Functions), rep.GOARCH, rep.Tags, cpu)
-	if len(rep.Functions) > 0 {
-		fmt.Fprintf(w, "CPU limit: %s\n", rep.Functions[0].CPUMechanism)
+	// Every function gets the same mechanism unless the cgroup fails half-way; the first
+	// one started tells.
+	for _, r := range rep.Functions {
+		if r.CPUMechanism != "" {
+			fmt.Fprintf(w, "CPU limit: %s\n", r.CPUMechanism)
+			break
+		}
 	}
 	rows := slices.Clone(rep.Functions)
 	slices.SortStableFunc(rows, func(a, b runResult) int {
@@ -213,7 +231,10 @@ func printRuns(w io.Writer, rep runReport) {
 		outcome := "ok"
 		switch {
 		case r.Failure != "":
-			outcome = "FAILED: " + r.Failure
+			outcome = "FAILED: " + firstWords(r.Failure, 160)
+			if r.Log != "" {
+				outcome += " (log: " + r.Log + ")"
+			}
 		case r.Error != "":
 			outcome = "error " + r.Error
 		case r.StatusCode != 0:

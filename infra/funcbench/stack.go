@@ -23,6 +23,16 @@ import (
 	"github.com/bank/devportal/shared/tpp"
 )
 
+// portalConfig and passwordPolicy are the configuration the functions read, and
+// readConfig reads it from this process's environment, named here so that the tests need
+// not import the package either.
+type (
+	portalConfig   = config.Config
+	passwordPolicy = config.PasswordPolicy
+)
+
+var readConfig = config.FromEnv
+
 // sandboxCAFunctions are the functions a deployment gives the sandbox CA's secret
 // (SandboxCA in infra/stacks/access.go; a test keeps the two lists in step). Only they
 // read it at init, so only they get it here.
@@ -34,14 +44,14 @@ var benchOps = localstack.OpsUser{Email: "ops@funcbench.example", Password: "Ope
 // stack is moto with the portal's resources bootstrapped on it, as `make dev` has it.
 type stack struct {
 	moto *localstack.Moto
-	cfg  config.Config
+	cfg  portalConfig
 	// caSecretARN is the sandbox CA's secret on moto, holding a CA already.
 	caSecretARN string
 }
 
 // startStack starts moto (its launcher in dir, its output to logw) and bootstraps it.
 func startStack(ctx context.Context, dir string, logw io.Writer) (*stack, error) {
-	cfg, err := config.FromEnv()
+	cfg, err := readConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +67,7 @@ func startStack(ctx context.Context, dir string, logw io.Writer) (*stack, error)
 	return s, nil
 }
 
-func (s *stack) bootstrap(ctx context.Context, cfg config.Config) error {
+func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 	cfg.Local, cfg.AWSEndpoint = true, s.moto.Endpoint
 	// The functions get the CA from a secret, as deployed, not from a directory.
 	cfg.SandboxCADir, cfg.SandboxCASecretARN = "", ""
@@ -105,9 +115,9 @@ func (s *stack) env(name string) []string {
 
 func (s *stack) stop() { s.moto.Stop() }
 
-// functionEnv is every variable config.FromEnv reads, set so that it reads back c, except
+// functionEnv is every variable readConfig (config.FromEnv) reads, set so that it reads back c, except
 // AWS_REGION, which Lambda (here lambdaruntime) sets. A test round-trips it.
-func functionEnv(c config.Config) []string {
+func functionEnv(c portalConfig) []string {
 	p := c.Password
 	vars := map[string]string{
 		"LOCAL_MODE":                   strconv.FormatBool(c.Local),
