@@ -27,11 +27,17 @@ import (
 
 // The Runtime API's headers on the event it hands out and on an error a function posts.
 const (
-	HeaderRequestID          = "Lambda-Runtime-Aws-Request-Id"
-	HeaderDeadlineMS         = "Lambda-Runtime-Deadline-Ms"
+	// HeaderRequestID is the invocation's request ID, which the function's answer names.
+	HeaderRequestID = "Lambda-Runtime-Aws-Request-Id"
+	// HeaderDeadlineMS is when the invocation times out, in Unix milliseconds; the
+	// runtime client makes it the handler's context deadline.
+	HeaderDeadlineMS = "Lambda-Runtime-Deadline-Ms"
+	// HeaderInvokedFunctionARN is the ARN the function was invoked by.
 	HeaderInvokedFunctionARN = "Lambda-Runtime-Invoked-Function-Arn"
-	HeaderTraceID            = "Lambda-Runtime-Trace-Id"
-	HeaderFunctionErrorType  = "Lambda-Runtime-Function-Error-Type"
+	// HeaderTraceID is the X-Ray trace header.
+	HeaderTraceID = "Lambda-Runtime-Trace-Id"
+	// HeaderFunctionErrorType is the type of an error a function posts.
+	HeaderFunctionErrorType = "Lambda-Runtime-Function-Error-Type"
 	// TrailerFunctionErrorBody carries a base64 error document when a runtime fails while
 	// it is already sending a response body (HeaderFunctionErrorType then comes as a
 	// trailer too).
