@@ -14,8 +14,8 @@
 // does, then runs the functions one at a time as child processes under a fake Lambda
 // Runtime API (shared/local/lambdaruntime), each with the configuration as environment
 // variables and its sample event events/<name>.json: it reports the init (process start
-// to its first request for an event), the first invocation, and the median and 99th
-// percentile of -n warm invocations. With -cpu-quota-mb each process gets the share of a
+// to its first request for an event) and the first invocation, each the median of -cold
+// cold starts, and the median and 99th percentile of -n warm invocations. With -cpu-quota-mb each process gets the share of a
 // CPU Lambda gives that memory size (one vCPU at 1,769 MB), through a cgroup v1 CFS quota
 // when it can make one (root) or else by stopping and continuing the process; the report
 // says which. An HTTP answer of any status counts (the sample events are not signed in);
@@ -79,6 +79,7 @@ func run(ctx context.Context, mode string, args []string, out io.Writer, log *sl
 		fs.BoolVar(&so.why, "why", false, "show through which calls each binary links a forbidden function (links the offenders again)")
 	} else {
 		fs.IntVar(&ro.warm, "n", 50, "warm invocations per function")
+		fs.IntVar(&ro.cold, "cold", 5, "cold starts per function (init and first invocation are their medians)")
 		fs.DurationVar(&ro.timeout, "timeout", 10*time.Second, "function timeout: an invocation that takes longer is a failure")
 		fs.IntVar(&ro.quotaMB, "cpu-quota-mb", 0, "give each function the CPU share of this Lambda memory size (0: no limit)")
 		fs.DurationVar(&ro.period, "cpu-period", lambdaruntime.DefaultCPUPeriod, "period in which the CPU share is enforced")

@@ -21,6 +21,7 @@ import (
 // runOptions are run mode's flags.
 type runOptions struct {
 	warm      int
+	cold      int
 	timeout   time.Duration
 	quotaMB   int
 	period    time.Duration
@@ -29,12 +30,17 @@ type runOptions struct {
 
 // runResult is one function's line of run mode's report. Durations are in milliseconds.
 type runResult struct {
-	Name    string  `json:"name"`
-	InitMS  float64 `json:"initMs"`
-	FirstMS float64 `json:"firstMs"`
-	P50MS   float64 `json:"warmP50Ms"`
-	P99MS   float64 `json:"warmP99Ms"`
-	Warm    int     `json:"warmInvocations"`
+	Name string `json:"name"`
+	// InitMS and FirstMS are the medians over ColdStarts starts of the init and of the
+	// first invocation; InitMaxMS is the slowest init.
+	InitMS     float64 `json:"initMs"`
+	InitMaxMS  float64 `json:"initMaxMs"`
+	FirstMS    float64 `json:"firstMs"`
+	ColdStarts int     `json:"coldStarts"`
+	// P50MS and P99MS are over Warm invocations after the first, on one process.
+	P50MS float64 `json:"warmP50Ms"`
+	P99MS float64 `json:"warmP99Ms"`
+	Warm  int     `json:"warmInvocations"`
 	// StatusCode is the HTTP status of the first response, for HTTP functions.
 	StatusCode int `json:"statusCode,omitempty"`
 	// Error is the error the function answered the first event with, such as an
@@ -50,10 +56,13 @@ type runResult struct {
 
 // runReport is run mode's whole report, in the order the functions ran.
 type runReport struct {
-	GOARCH    string      `json:"goarch"`
-	Tags      string      `json:"tags"`
-	CPU       cpuSetting  `json:"cpu"`
-	Functions []runResult `json:"functions"`
+	GOARCH string     `json:"goarch"`
+	Tags   string     `json:"tags"`
+	CPU    cpuSetting `json:"cpu"`
+	// ColdStarts and Warm are what was asked for each function (-cold, -n).
+	ColdStarts int         `json:"coldStarts"`
+	Warm       int         `json:"warmInvocations"`
+	Functions  []runResult `json:"functions"`
 }
 
 // cpuSetting is the CPU share every function ran with.
@@ -92,7 +101,7 @@ func measureRuns(ctx context.Context, b build, dir string, names []string, o run
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
 		return runReport{}, err
 	}
-	rep := runReport{GOARCH: runtime.GOARCH, Tags: b.tags}
+	rep := runReport{GOARCH: runtime.GOARCH, Tags: b.tags, ColdStarts: max(o.cold, 1), Warm: o.warm}
 	limit := lambdaruntime.CPULimit{Period: o.period, Mechanism: o.mechanism}
 	if o.quotaMB > 0 {
 		limit.VCPU = lambdaruntime.VCPUForMemory(o.quotaMB)
@@ -131,7 +140,7 @@ func measureOne(ctx context.Context, name, path, root, dir string, st *stack, li
 	if memory == 0 {
 		memory = 128
 	}
-	m, err := lambdaruntime.Measure(ctx, lambdaruntime.Config{
+	cfg := lambdaruntime.Config{
 		Path:     path,
 		Name:     name,
 		MemoryMB: memory,
@@ -144,20 +153,34 @@ func measureOne(ctx context.Context, name, path, root, dir string, st *stack, li
 		Stdout:    logFile,
 		Stderr:    logFile,
 		CPU:       limit,
-	}, event, o.warm)
-	r.CPUMechanism = m.CPUMechanism
-	r.InitMS, r.FirstMS = ms(m.Init), ms(m.First.Duration)
-	warm := make([]time.Duration, len(m.Warm))
-	for i, w := range m.Warm {
-		warm[i] = w.Duration
 	}
-	r.Warm = len(warm)
-	r.P50MS, r.P99MS = ms(percentile(warm, 50)), ms(percentile(warm, 99))
-	if err != nil {
-		r.Failure = err.Error()
-		return r
+	// One cold start is one sample, and a noisy one: each further start measures init
+	// and the first invocation again; the warm invocations run on the first start only.
+	var inits, firsts []time.Duration
+	for i := range max(o.cold, 1) {
+		warmN := 0
+		if i == 0 {
+			warmN = o.warm
+		}
+		m, err := lambdaruntime.Measure(ctx, cfg, event, warmN)
+		r.CPUMechanism = m.CPUMechanism
+		if err != nil {
+			r.Failure = err.Error()
+			return r
+		}
+		inits, firsts = append(inits, m.Init), append(firsts, m.First.Duration)
+		if i == 0 {
+			warm := make([]time.Duration, len(m.Warm))
+			for j, w := range m.Warm {
+				warm[j] = w.Duration
+			}
+			r.Warm = len(warm)
+			r.P50MS, r.P99MS = ms(percentile(warm, 50)), ms(percentile(warm, 99))
+			r.StatusCode, r.Error = answer(m.First)
+		}
 	}
-	r.StatusCode, r.Error = answer(m.First)
+	r.ColdStarts = len(inits)
+	r.InitMS, r.InitMaxMS, r.FirstMS = ms(percentile(inits, 50)), ms(slices.Max(inits)), ms(percentile(firsts, 50))
 	return r
 }
 
@@ -225,7 +248,8 @@ func printRuns(w io.Writer, rep runReport) {
 		}
 		return 0
 	})
-	fmt.Fprintf(w, "\n%-30s %9s %9s %9s %9s  %s\n", "function", "init ms", "first ms", "p50 ms", "p99 ms", "answer")
+	fmt.Fprintf(w, "milliseconds; init and first: median of %d cold starts; p50 and p99 of %d warm invocations\n", rep.ColdStarts, rep.Warm)
+	fmt.Fprintf(w, "\n%-30s %9s %9s %9s %9s %9s  %s\n", "function", "init", "init max", "first", "warm p50", "warm p99", "answer")
 	var inits []time.Duration
 	for _, r := range rows {
 		outcome := "ok"
@@ -240,12 +264,12 @@ func printRuns(w io.Writer, rep runReport) {
 		case r.StatusCode != 0:
 			outcome = strconv.Itoa(r.StatusCode)
 		}
-		fmt.Fprintf(w, "%-30s %9.1f %9.1f %9.1f %9.1f  %s\n", r.Name, r.InitMS, r.FirstMS, r.P50MS, r.P99MS, outcome)
+		fmt.Fprintf(w, "%-30s %9.1f %9.1f %9.1f %9.1f %9.1f  %s\n", r.Name, r.InitMS, r.InitMaxMS, r.FirstMS, r.P50MS, r.P99MS, outcome)
 		if r.Failure == "" {
 			inits = append(inits, time.Duration(r.InitMS*float64(time.Millisecond)))
 		}
 	}
 	if len(inits) > 0 {
-		fmt.Fprintf(w, "\ninit over the functions: p50 %.1f ms, p99 %.1f ms\n", ms(percentile(inits, 50)), ms(percentile(inits, 99)))
+		fmt.Fprintf(w, "\ninit (each function's median) over the functions: p50 %.1f ms, p99 %.1f ms\n", ms(percentile(inits, 50)), ms(percentile(inits, 99)))
 	}
 }

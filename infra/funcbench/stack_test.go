@@ -65,7 +65,7 @@ func TestMeasureOne(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := measureOne(ctx, tc.function, filepath.Join(dir, "bin", tc.function), root, dir, tc.stack, tc.limit,
-				runOptions{warm: 3, timeout: 20 * time.Second})
+				runOptions{warm: 3, cold: 2, timeout: 20 * time.Second})
 			if !strings.HasPrefix(r.Failure, tc.wantFailure) || (tc.wantFailure == "" && r.Failure != "") {
 				t.Fatalf("failure %q, want one starting %q", r.Failure, tc.wantFailure)
 			}
@@ -75,7 +75,7 @@ func TestMeasureOne(t *testing.T) {
 				}
 				return
 			}
-			if r.StatusCode != tc.wantStatus || r.Error != "" || r.Warm != 3 || r.InitMS <= 0 || r.FirstMS <= 0 || r.P50MS <= 0 || r.P99MS < r.P50MS {
+			if r.StatusCode != tc.wantStatus || r.Error != "" || r.Warm != 3 || r.ColdStarts != 2 || r.InitMS <= 0 || r.InitMaxMS < r.InitMS || r.FirstMS <= 0 || r.P50MS <= 0 || r.P99MS < r.P50MS {
 				t.Errorf("result %+v, want status %d and every figure", r, tc.wantStatus)
 			}
 			wantMechanism := "none"
