@@ -107,7 +107,8 @@ var cgroupSeq atomic.Int64
 
 // cgroupLimiter is MechanismCgroup: a cgroup of its own per process.
 type cgroupLimiter struct {
-	dir           string
+	// parent is this process's own cgroup, dir the new one inside it.
+	parent, dir   string
 	quota, period time.Duration
 }
 
@@ -116,13 +117,14 @@ func newCgroupLimiter(l CPULimit) (*cgroupLimiter, error) {
 	if err != nil {
 		return nil, err
 	}
+	removeStaleOnce.Do(func() { removeStale(parent) })
 	dir := filepath.Join(parent, fmt.Sprintf("lambdaruntime-%d-%d", os.Getpid(), cgroupSeq.Add(1)))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cgroup v1 cpu: %w", err)
 	}
 	// The kernel refuses a quota under 1 ms.
 	quota := max(time.Duration(float64(l.Period)*l.VCPU), time.Millisecond)
-	c := &cgroupLimiter{dir: dir, quota: quota, period: l.Period}
+	c := &cgroupLimiter{parent: parent, dir: dir, quota: quota, period: l.Period}
 	if err := c.write("cpu.cfs_period_us", l.Period); err != nil {
 		c.release()
 		return nil, err
@@ -132,6 +134,22 @@ func newCgroupLimiter(l CPULimit) (*cgroupLimiter, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// removeStaleOnce runs removeStale once per process.
+var removeStaleOnce sync.Once
+
+// removeStale removes the cgroups that processes no longer running left in parent (killed
+// before they could remove them). The kernel refuses to remove a cgroup with a task in it,
+// so a cgroup still in use stays whatever this finds.
+func removeStale(parent string) {
+	dirs, _ := filepath.Glob(filepath.Join(parent, "lambdaruntime-*-*"))
+	for _, d := range dirs {
+		pid := strings.Split(filepath.Base(d), "-")[1]
+		if _, err := os.Stat(filepath.Join("/proc", pid)); errors.Is(err, os.ErrNotExist) {
+			_ = os.Remove(d)
+		}
+	}
 }
 
 func (c *cgroupLimiter) write(file string, d time.Duration) error {
@@ -144,19 +162,25 @@ func (c *cgroupLimiter) write(file string, d time.Duration) error {
 // start forks the process from a thread that has joined the cgroup first: in cgroup v1
 // membership is per thread and a child starts in its forking thread's cgroup, so the
 // quota holds from the process's first instruction (moving it in after the start would
-// let the beginning of its init run unlimited). The thread stays locked and so ends with
-// its goroutine rather than returning, limited, to the Go scheduler. The same is why the
-// process gets no Pdeathsig: it would fire when that thread ends.
+// let the beginning of its init run unlimited). The thread then goes back to this
+// process's cgroup before the Go scheduler may use it again; should that fail, it stays
+// locked to its goroutine, which ends it (or, for the main thread, parks it for good).
+// The same thread switch is why the process gets no Pdeathsig: it is tied to the thread
+// that forked.
 func (c *cgroupLimiter) start(cmd *exec.Cmd) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		tid := strconv.Itoa(syscall.Gettid())
-		if err := os.WriteFile(filepath.Join(c.dir, "tasks"), []byte(tid), 0); err != nil {
+		tid := []byte(strconv.Itoa(syscall.Gettid()))
+		if err := os.WriteFile(filepath.Join(c.dir, "tasks"), tid, 0); err != nil {
 			errc <- fmt.Errorf("cgroup v1 cpu: join %s: %w", c.dir, err)
 			return
 		}
-		errc <- cmd.Start()
+		err := cmd.Start()
+		if os.WriteFile(filepath.Join(c.parent, "tasks"), tid, 0) == nil {
+			runtime.UnlockOSThread()
+		}
+		errc <- err
 	}()
 	return <-errc
 }

@@ -204,6 +204,17 @@ func TestCPULimit(t *testing.T) {
 			if res.Duration < 250*time.Millisecond {
 				t.Errorf("40 ms of CPU took %s of wall time under a 0.1 CPU limit", res.Duration)
 			}
+			if tc.mechanism == lambdaruntime.MechanismCgroup {
+				// The cgroup is named last in the description; Stop removes it.
+				desc := f.CPUMechanism()
+				dir := desc[strings.LastIndex(desc, ", ")+2 : len(desc)-1]
+				if err := f.Stop(); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("cgroup %s still there after Stop: %v", dir, err)
+				}
+			}
 		})
 	}
 }
