@@ -1,7 +1,8 @@
 package main
 
 // This file is the only one of the command that knows the local stack's packages
-// (localstack, config), so that moving them is an edit of the imports below.
+// (localstack, config); the moto launcher is imported under the neutral name local, so
+// that moving either package is an edit of its import line alone.
 
 import (
 	"context"
@@ -17,7 +18,7 @@ import (
 	"github.com/bank/devportal/shared/app"
 	"github.com/bank/devportal/shared/awsx"
 	"github.com/bank/devportal/shared/config"
-	"github.com/bank/devportal/shared/localstack"
+	local "github.com/bank/devportal/shared/localstack"
 	"github.com/bank/devportal/shared/org"
 	"github.com/bank/devportal/shared/sandboxca"
 	"github.com/bank/devportal/shared/tpp"
@@ -39,11 +40,11 @@ var readConfig = config.FromEnv
 var sandboxCAFunctions = []string{"app-certificate-issue", "org-certificates-preview", "org-onboard", "sandbox-certificates"}
 
 // benchOps is the operations user the bootstrap creates.
-var benchOps = localstack.OpsUser{Email: "ops@funcbench.example", Password: "Operations#2026", Name: "Operations"}
+var benchOps = local.OpsUser{Email: "ops@funcbench.example", Password: "Operations#2026", Name: "Operations"}
 
 // stack is moto with the portal's resources bootstrapped on it, as `make dev` has it.
 type stack struct {
-	moto *localstack.Moto
+	moto *local.Moto
 	cfg  portalConfig
 	// caSecretARN is the sandbox CA's secret on moto, holding a CA already.
 	caSecretARN string
@@ -55,7 +56,7 @@ func startStack(ctx context.Context, dir string, logw io.Writer) (*stack, error)
 	if err != nil {
 		return nil, err
 	}
-	moto, err := localstack.StartMoto(ctx, dir, 0, logw)
+	moto, err := local.StartMoto(ctx, dir, 0, logw)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 	if err != nil {
 		return err
 	}
-	out, err := localstack.Bootstrap(ctx, awsCfg, cfg, benchOps)
+	out, err := local.Bootstrap(ctx, awsCfg, cfg, benchOps)
 	if err != nil {
 		return fmt.Errorf("bootstrap moto: %w", err)
 	}
