@@ -10,13 +10,14 @@ STAMP      := $(LOCAL)/stamps
 FUNCTIONS  := $(notdir $(wildcard functions/*))
 GO_PKGS     = $(shell go list ./... | grep -v /node_modules/)
 
-.PHONY: help dev test test-go test-frontend lint bench build synth frontend deps go-deps npm-deps moto-deps chromium clean
+.PHONY: help dev test test-go test-frontend lint bench bench-functions build synth frontend deps go-deps npm-deps moto-deps chromium clean
 
 help:
 	@echo "make dev      run the whole product locally (portal :8080, TPP API :8443, moto :5000)"
 	@echo "make test     run every test (Go, store contract, CDK, SPA unit, browser end to end)"
 	@echo "make lint     gofmt, go vet, staticcheck"
 	@echo "make bench    benchmarks with their figures (client-ID lookup: DynamoDB calls per lookup)"
+	@echo "make bench-functions  function sizes (budget, no reflect.Value.MethodByName) and cold/warm latency on moto at 256 MB's CPU"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
 	@echo "make synth    synthesize the CDK stacks into cdk.out/, building every function (CONTEXT='-c key=value ...')"
 	@echo "make invoke-<function>  run one function with events/<function>.json under SAM local (needs Docker)"
@@ -71,6 +72,16 @@ test: go-deps frontend chromium
 
 bench:
 	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/store
+
+# The functions as deployed: sizes of the linux/arm64 binaries against a budget, with the
+# check that none links reflect.Value.MethodByName, then init, first and warm latency of
+# each on moto under the CPU share Lambda gives 256 MB (infra/funcbench). The second runs
+# even when the first fails, so that one `make` gives both figures; either failing fails it.
+bench-functions: moto-deps
+	@status=0; \
+	go run ./infra/funcbench size || status=1; \
+	go run ./infra/funcbench run -cpu-quota-mb 256 || status=1; \
+	exit $$status
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

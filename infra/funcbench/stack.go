@@ -1,0 +1,172 @@
+package main
+
+// This file is the only one of the command that knows the local stack's packages
+// (localstack, config); the moto launcher is imported under the neutral name local, so
+// that moving either package is an edit of its import line alone.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/bank/devportal/shared/app"
+	"github.com/bank/devportal/shared/awsx"
+	"github.com/bank/devportal/shared/config"
+	local "github.com/bank/devportal/shared/localstack"
+	"github.com/bank/devportal/shared/org"
+	"github.com/bank/devportal/shared/sandboxca"
+	"github.com/bank/devportal/shared/tpp"
+)
+
+// portalConfig and passwordPolicy are the configuration the functions read, and
+// readConfig reads it from this process's environment, named here so that the tests need
+// not import the package either.
+type (
+	portalConfig   = config.Config
+	passwordPolicy = config.PasswordPolicy
+)
+
+var readConfig = config.FromEnv
+
+// sandboxCAFunctions are the functions a deployment gives the sandbox CA's secret
+// (SandboxCA in infra/stacks/access.go; a test keeps the two lists in step). Only they
+// read it at init, so only they get it here.
+var sandboxCAFunctions = []string{"app-certificate-issue", "org-certificates-preview", "org-onboard", "sandbox-certificates"}
+
+// benchOps is the operations user the bootstrap creates.
+var benchOps = local.OpsUser{Email: "ops@funcbench.example", Password: "Operations#2026", Name: "Operations"}
+
+// stack is moto with the portal's resources bootstrapped on it, as `make dev` has it.
+type stack struct {
+	moto *local.Moto
+	cfg  portalConfig
+	// caSecretARN is the sandbox CA's secret on moto, holding a CA already.
+	caSecretARN string
+}
+
+// startStack starts moto (its launcher in dir, its output to logw) and bootstraps it.
+func startStack(ctx context.Context, dir string, logw io.Writer) (*stack, error) {
+	cfg, err := readConfig()
+	if err != nil {
+		return nil, err
+	}
+	moto, err := local.StartMoto(ctx, dir, 0, logw)
+	if err != nil {
+		return nil, err
+	}
+	s := &stack{moto: moto}
+	if err := s.bootstrap(ctx, cfg); err != nil {
+		moto.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
+	cfg.Local, cfg.AWSEndpoint = true, s.moto.Endpoint
+	// The functions get the CA from a secret, as deployed, not from a directory.
+	cfg.SandboxCADir, cfg.SandboxCASecretARN = "", ""
+	awsCfg, err := awsx.Load(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	out, err := local.Bootstrap(ctx, awsCfg, cfg, benchOps)
+	if err != nil {
+		return fmt.Errorf("bootstrap moto: %w", err)
+	}
+	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	s.cfg = cfg
+
+	// The identity stack creates the secret empty and the first cold start that needs the
+	// CA generates it, once in a deployment's life: it is made here, so that no
+	// function's init measures a key generation it would not repeat.
+	sm := secretsmanager.NewFromConfig(awsCfg)
+	secret, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("devportal-sandbox-ca")})
+	if err != nil {
+		return fmt.Errorf("sandbox CA secret: %w", err)
+	}
+	s.caSecretARN = aws.ToString(secret.ARN)
+	if _, err := sandboxca.LoadOrCreateSecret(ctx, sm, s.caSecretARN); err != nil {
+		return err
+	}
+	return nil
+}
+
+// region is every client's AWS region, which Lambda sets as AWS_REGION.
+func (s *stack) region() string { return s.cfg.Region }
+
+// env is the named function's environment: the configuration pointing at moto, and what
+// a deployment adds for that function alone.
+func (s *stack) env(name string) []string {
+	env := functionEnv(s.cfg)
+	if slices.Contains(sandboxCAFunctions, name) {
+		env = append(env, "SANDBOX_CA_SECRET_ARN="+s.caSecretARN)
+	}
+	if slices.Contains(app.Authorizers, name) {
+		env = append(env, tpp.EnvironmentVariable+"="+string(org.Sandbox))
+	}
+	return env
+}
+
+func (s *stack) stop() { s.moto.Stop() }
+
+// functionEnv is every variable readConfig (config.FromEnv) reads, set so that it reads back c, except
+// AWS_REGION, which Lambda (here lambdaruntime) sets. A test round-trips it.
+func functionEnv(c portalConfig) []string {
+	p := c.Password
+	vars := map[string]string{
+		"LOCAL_MODE":                   strconv.FormatBool(c.Local),
+		"AWS_ENDPOINT_URL":             c.AWSEndpoint,
+		"PORTAL_TABLE":                 c.PortalTable,
+		"USER_POOL_NAME":               c.UserPoolName,
+		"USER_POOL_ID":                 c.UserPoolID,
+		"USER_POOL_CLIENT_ID":          c.UserPoolClientID,
+		"OPS_GROUP":                    c.OpsGroup,
+		"MAIL_FROM":                    c.MailFrom,
+		"PORTAL_URL":                   c.PortalURL,
+		"ACTIVATION_LINK_TTL":          c.ActivationTTL.String(),
+		"RESET_LINK_TTL":               c.ResetTTL.String(),
+		"SESSION_TTL":                  c.SessionTTL.String(),
+		"SESSION_MAX_AGE":              c.SessionMaxAge.String(),
+		"REQUEST_DECISION_TIMEOUT":     c.DecisionTimeout.String(),
+		"APPROVAL_STATE_MACHINE_NAME":  c.ApprovalStateMachineName,
+		"APPROVAL_STATE_MACHINE_ARN":   c.ApprovalStateMachineARN,
+		"ORG_MAX_MEMBERS":              strconv.Itoa(c.OrgMaxMembers),
+		"INVITATION_TTL":               c.InvitationTTL.String(),
+		"SANDBOX_CA_DIR":               c.SandboxCADir,
+		"SANDBOX_CA_SECRET_ARN":        c.SandboxCASecretARN,
+		"EIDAS_TRUSTSTORE_FILE":        c.TruststoreFile,
+		"PASSWORD_MIN_LENGTH":          strconv.Itoa(p.MinLength),
+		"PASSWORD_MIN_UPPER":           strconv.Itoa(p.MinUpper),
+		"PASSWORD_MIN_LOWER":           strconv.Itoa(p.MinLower),
+		"PASSWORD_MIN_DIGITS":          strconv.Itoa(p.MinDigits),
+		"PASSWORD_MIN_SPECIAL":         strconv.Itoa(p.MinSpecial),
+		"PASSWORD_MAX_REPEATED":        strconv.Itoa(p.MaxRepeated),
+		"PASSWORD_HISTORY_SIZE":        strconv.Itoa(p.HistorySize),
+		"PASSWORD_MAX_AGE_DAYS":        strconv.Itoa(p.MaxAgeDays),
+		"PASSWORD_EXPIRY_WARNING_DAYS": joinInts(p.ExpiryWarnDays),
+	}
+	env := make([]string, 0, len(vars))
+	for k, v := range vars {
+		// Unset and empty read the same; leaving them out keeps the environment short.
+		if v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	slices.Sort(env)
+	return env
+}
+
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
