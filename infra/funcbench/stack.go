@@ -15,13 +15,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/bank/devportal/shared/app"
-	"github.com/bank/devportal/shared/awsx"
-	"github.com/bank/devportal/shared/config"
-	local "github.com/bank/devportal/shared/localstack"
-	"github.com/bank/devportal/shared/org"
-	"github.com/bank/devportal/shared/sandboxca"
-	"github.com/bank/devportal/shared/tpp"
+	local "github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/platform/awsclient"
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/portal/routes"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
+	"github.com/bank/devportal/shared/trust/sandboxca/casecret"
 )
 
 // portalConfig and passwordPolicy are the configuration the functions read, and
@@ -34,10 +36,17 @@ type (
 
 var readConfig = config.FromEnv
 
-// sandboxCAFunctions are the functions a deployment gives the sandbox CA's secret
-// (SandboxCA in infra/stacks/access.go; a test keeps the two lists in step). Only they
-// read it at init, so only they get it here.
-var sandboxCAFunctions = []string{"app-certificate-issue", "org-certificates-preview", "org-onboard", "sandbox-certificates"}
+// sandboxCAFunctions are the functions a deployment gives the sandbox CA's secret: the
+// routes that need the sandbox CA. Only they read it at init, so only they get it here.
+var sandboxCAFunctions = func() []string {
+	var names []string
+	for _, rt := range routes.Portal {
+		if rt.AllNeeds().Has(route.SandboxCA) && rt.Auth != route.LocalOnly {
+			names = append(names, rt.Name)
+		}
+	}
+	return names
+}()
 
 // benchOps is the operations user the bootstrap creates.
 var benchOps = local.OpsUser{Email: "ops@funcbench.example", Password: "Operations#2026", Name: "Operations"}
@@ -72,7 +81,7 @@ func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 	cfg.Local, cfg.AWSEndpoint = true, s.moto.Endpoint
 	// The functions get the CA from a secret, as deployed, not from a directory.
 	cfg.SandboxCADir, cfg.SandboxCASecretARN = "", ""
-	awsCfg, err := awsx.Load(ctx, cfg)
+	awsCfg, err := awsclient.Load(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -92,7 +101,7 @@ func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 		return fmt.Errorf("sandbox CA secret: %w", err)
 	}
 	s.caSecretARN = aws.ToString(secret.ARN)
-	if _, err := sandboxca.LoadOrCreateSecret(ctx, sm, s.caSecretARN); err != nil {
+	if _, err := casecret.LoadOrCreate(ctx, sm, s.caSecretARN); err != nil {
 		return err
 	}
 	return nil
@@ -108,8 +117,8 @@ func (s *stack) env(name string) []string {
 	if slices.Contains(sandboxCAFunctions, name) {
 		env = append(env, "SANDBOX_CA_SECRET_ARN="+s.caSecretARN)
 	}
-	if slices.Contains(app.Authorizers, name) {
-		env = append(env, tpp.EnvironmentVariable+"="+string(org.Sandbox))
+	if slices.Contains(tpproutes.Authorizers, name) {
+		env = append(env, callercheck.EnvironmentVariable+"="+string(lookup.Sandbox))
 	}
 	return env
 }
