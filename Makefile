@@ -65,6 +65,8 @@ test: go-deps frontend chromium
 	go test -count=1 -timeout 15m $(GO_PKGS)
 	@echo "== Benchmarks, one round each, so they keep working (make bench for figures)"
 	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/store
+	@echo "== Function sizes for linux/arm64: the budget, and no reflect.Value.MethodByName"
+	go run ./infra/funcbench size
 	@echo "== Fuzzing the eIDAS certificate parser (short run)"
 	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/trust/eidas
 	@echo "== SPA unit tests"

@@ -45,6 +45,7 @@ var sandboxCAFunctions = func() []string {
 			names = append(names, rt.Name)
 		}
 	}
+	slices.Sort(names)
 	return names
 }()
 

@@ -19,14 +19,14 @@ import (
 // sample event; a function whose configuration is incomplete is a failure that says why.
 func TestMeasureOne(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts moto and builds three functions")
+		t.Skip("starts moto and builds four functions")
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	names := []string{"healthz", "org-onboard", "tpp-authorizer"}
+	names := []string{"healthz", "auth-login", "org-onboard", "tpp-authorizer"}
 	// Built the way go test builds (no -trimpath, cgo as configured), not as run mode does,
 	// so that the packages already compiled for the tests serve and only the links cost.
 	args := []string{"build", "-tags", DefaultTags, "-o", filepath.Join(dir, "bin") + string(filepath.Separator)}
@@ -61,7 +61,7 @@ func TestMeasureOne(t *testing.T) {
 		{name: "HTTP function", function: "healthz", stack: st, wantStatus: 200},
 		{name: "with the sandbox CA, at 256 MB's CPU share", function: "org-onboard", stack: st, limit: quarter, wantStatus: 401},
 		{name: "authorizer", function: "tpp-authorizer", stack: st},
-		{name: "failed init", function: "healthz", stack: &noUserPool,
+		{name: "failed init", function: "auth-login", stack: &noUserPool,
 			wantFailure: `init: function process exited: exit status 1; its last output: {"`},
 	}
 	for _, tc := range cases {
