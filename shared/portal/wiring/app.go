@@ -23,7 +23,7 @@ import (
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
-	"github.com/bank/devportal/shared/portal/store"
+	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -44,7 +44,9 @@ type Stores struct {
 		apps.Directory
 	}
 	Requests approval.Store
-	Ping     func(ctx context.Context) error
+	// WorkflowKey is the key of an approval request's item, which the workflow updates.
+	WorkflowKey func(requestID string) workflow.Request
+	Ping        func(ctx context.Context) error
 }
 
 // Mailer sends the portal's emails.
@@ -138,7 +140,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	}
 	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
 	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca}
-	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, store.WorkflowKey)
+	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, stores.WorkflowKey)
 	api.Orgs = org.NewService(org.Deps{Store: stores.Orgs, Invites: stores.Orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL})
 	accounts.Orgs = api.Orgs

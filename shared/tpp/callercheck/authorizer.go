@@ -30,8 +30,6 @@ type CertificateOwners interface {
 	Certificate(ctx context.Context, fingerprint string) (lookup.CertificateOwner, error)
 }
 
-var _ CertificateOwners = (*lookup.Reader)(nil)
-
 // Authorizer is the TPP API's REQUEST authorizer. API Gateway's mutual TLS has already
 // checked that the client certificate chains to the truststore and is within its
 // validity; the authorizer checks that it is the certificate of an app of this

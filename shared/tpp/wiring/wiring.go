@@ -16,9 +16,12 @@ import (
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/routes"
 )
+
+var _ callercheck.CertificateOwners = (*lookupdb.Reader)(nil)
 
 // Authorizer builds the TPP API's authorizer for the environment env: the certificate
 // lookup on the portal table, and nothing else. It makes no network call.
@@ -27,7 +30,7 @@ func Authorizer(ctx context.Context, cfg config.Config, env lookup.Environment, 
 	if err != nil {
 		return nil, err
 	}
-	owners := lookup.NewReader(dynamodb.NewFromConfig(awsCfg), cfg.PortalTable)
+	owners := lookupdb.NewReader(dynamodb.NewFromConfig(awsCfg), cfg.PortalTable)
 	return &callercheck.Authorizer{Owners: owners, Environment: env, Log: log}, nil
 }
 

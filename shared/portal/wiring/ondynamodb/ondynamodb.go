@@ -15,5 +15,5 @@ func Stores(awsCfg aws.Config, cfg config.Config) wiring.Stores {
 	db := dynamodb.NewFromConfig(awsCfg)
 	accounts := store.NewPortal(db, cfg.PortalTable)
 	return wiring.Stores{Accounts: accounts, Orgs: store.NewOrgs(db, cfg.PortalTable),
-		Requests: store.NewRequests(db, cfg.PortalTable), Ping: accounts.Ping}
+		Requests: store.NewRequests(db, cfg.PortalTable), WorkflowKey: store.WorkflowKey, Ping: accounts.Ping}
 }
