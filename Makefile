@@ -10,7 +10,7 @@ STAMP      := $(LOCAL)/stamps
 FUNCTIONS  := $(notdir $(wildcard functions/*))
 GO_PKGS     = $(shell go list ./... | grep -v /node_modules/)
 
-.PHONY: help dev test test-go test-frontend lint bench bench-functions build synth frontend deps go-deps npm-deps moto-deps chromium clean
+.PHONY: help generate dev test test-go test-frontend lint bench bench-functions build synth frontend deps go-deps npm-deps moto-deps chromium clean
 
 help:
 	@echo "make dev      run the whole product locally (portal :8080, TPP API :8443, moto :5000)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench    benchmarks with their figures (client-ID lookup: DynamoDB calls per lookup)"
 	@echo "make bench-functions  function sizes (budget, no reflect.Value.MethodByName) and cold/warm latency on moto at 256 MB's CPU"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
+	@echo "make generate functions/<name>/main.go and events/<name>.json from the route tables"
 	@echo "make synth    synthesize the CDK stacks into cdk.out/, building every function (CONTEXT='-c key=value ...')"
 	@echo "make invoke-<function>  run one function with events/<function>.json under SAM local (needs Docker)"
 
@@ -89,6 +90,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet $(GO_PKGS)
 	go tool staticcheck $(GO_PKGS)
+
+## functions/ and events/ follow the route tables (shared/local/functionsgen).
+generate:
+	go generate ./shared/...
 
 ## Deployment artefacts
 build:

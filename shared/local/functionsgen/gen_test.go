@@ -24,11 +24,11 @@ func TestGeneratedFilesInStep(t *testing.T) {
 	for _, p := range paths {
 		got, err := os.ReadFile(filepath.Join(root, p))
 		if err != nil {
-			t.Errorf("%s is missing: run go generate ./...", p)
+			t.Errorf("%s is missing: run make generate", p)
 			continue
 		}
 		if !bytes.Equal(got, files[p]) {
-			t.Errorf("%s differs from what the route table generates: run go generate ./...", p)
+			t.Errorf("%s differs from what the route table generates: run make generate", p)
 		}
 	}
 	stale, err := Stale(root, files)
@@ -36,7 +36,7 @@ func TestGeneratedFilesInStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range stale {
-		t.Errorf("%s belongs to no route, job or authorizer: run go generate ./...", p)
+		t.Errorf("%s belongs to no route, job or authorizer: run make generate", p)
 	}
 }
 

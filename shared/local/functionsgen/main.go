@@ -1,7 +1,7 @@
 // Command functionsgen writes what the route tables determine: one functions/<name>/main.go
 // per deployed route, job and authorizer, naming only the parts its route needs, and one
 // events/<name>.json sample event each. It removes the directories and events of functions
-// that no longer exist. Run it through go generate ./... after changing a route table.
+// that no longer exist. Run it through make generate (go generate) after changing a route table.
 package main
 
 import (

@@ -85,7 +85,7 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
-			return fmt.Errorf("the route needs %s but its main gives no part for it: run go generate ./...", m.need)
+			return fmt.Errorf("the route needs %s but its main gives no part for it: run make generate", m.need)
 		}
 	}
 	return nil

@@ -1,0 +1,35 @@
+package route_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bank/devportal/shared/platform/route"
+)
+
+func TestNeeds(t *testing.T) {
+	for _, tc := range []struct {
+		rt   route.Route
+		want string
+	}{
+		{route.Route{Auth: route.Public}, "none"},
+		{route.Route{Auth: route.Public, Needs: route.PortalTable | route.Mail}, "portal-table+mail"},
+		// A signed-in route reads its session and may refresh it at Cognito.
+		{route.Route{Auth: route.Session}, "portal-table+user-pool"},
+		{route.Route{Auth: route.Operations, Needs: route.DecideApproval}, "portal-table+user-pool+decide-approval"},
+		{route.Route{Auth: route.LocalOnly, Needs: route.SandboxCA}, "sandbox-ca"},
+	} {
+		if got := tc.rt.AllNeeds().String(); got != tc.want {
+			t.Errorf("%+v: needs %s, want %s", tc.rt, got, tc.want)
+		}
+	}
+	if !route.Everything.Has(route.SandboxCA|route.Mail) || route.Mail.Has(route.Mail|route.PortalTable) {
+		t.Error("Has is not the subset test")
+	}
+	if n, ok := route.NeedsFrom(route.WithNeeds(context.Background(), route.Mail)); !ok || n != route.Mail {
+		t.Errorf("NeedsFrom = %v, %v", n, ok)
+	}
+	if _, ok := route.NeedsFrom(context.Background()); ok {
+		t.Error("a context without needs has some")
+	}
+}
