@@ -22,10 +22,12 @@ import (
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
 	"github.com/bank/devportal/shared/tpp/tppapi"
+	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -144,16 +146,20 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	mux.Handle("/", spa(o.FrontendDir))
 	portalSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 
-	tppMux := http.NewServeMux()
-	tppMux.Handle("/", tppapi.NotFound())
+	// The local TPP API serves the sandbox, as a sandbox deployment's does.
+	check, err := tppwiring.Authorizer(ctx, cfg, lookup.Sandbox, log)
+	if err != nil {
+		return s, err
+	}
 	tppSrv := &http.Server{
-		Handler:           tppapi.RequireClientCertificate(tppMux),
+		Handler:           tppapi.Listener(check, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig: &tls.Config{
 			MinVersion:   tls.VersionTLS12,
 			Certificates: []tls.Certificate{serverCert},
 			// Request a certificate and verify it if given; the handler answers a request
-			// without one with a JSON error instead of a bare handshake failure.
+			// without one with a JSON error instead of a bare handshake failure, and the
+			// health check needs none.
 			ClientAuth: tls.VerifyClientCertIfGiven,
 			ClientCAs:  s.CA.Pool(),
 		},

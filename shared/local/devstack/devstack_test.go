@@ -2,9 +2,11 @@ package devstack_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,9 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -103,20 +110,49 @@ func TestLocalStack(t *testing.T) {
 	}
 	foreign, _ := otherCA.ClientCertificate(pkix.Name{CommonName: "intruder.example"}, time.Hour)
 
+	// A certificate the portal attached to a sandbox app: its lookup item, written as the
+	// portal's store writes it when a certificate is attached.
+	attached, err := s.CA.ClientCertificate(pkix.Name{CommonName: "budget-buddy.example", Organization: []string{"Example TPP"}}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attachedFP := sha256.Sum256(attached.Certificate[0])
+	fp := hex.EncodeToString(attachedFP[:])
+	item, _ := attributevalue.MarshalMap(struct {
+		lookup.Key
+		lookup.CertificateOwner
+	}{lookup.FingerprintKey(fp), lookup.CertificateOwner{Fingerprint: fp, OrgID: "org-1", AppID: "app-1", Environment: lookup.Sandbox}})
+	awsCfg, err := awsclient.Load(context.Background(), s.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dynamodb.NewFromConfig(awsCfg).PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &s.Config.PortalTable, Item: item}); err != nil {
+		t.Fatal(err)
+	}
+
+	const requestID = "3f2c7a1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b"
 	tpp := []struct {
-		name   string
-		client *http.Client
-		status int
-		code   string
-		tlsErr bool
+		name      string
+		client    *http.Client
+		path      string
+		requestID string
+		status    int
+		code      string
+		tlsErr    bool
 	}{
-		{"no client certificate: JSON error", tppClient(), 401, "CERTIFICATE_MISSING", false},
-		{"certificate from the sandbox CA: verified (no endpoints yet)", tppClient(good), 404, "RESOURCE_UNKNOWN", false},
-		{"certificate from another CA: handshake refused", tppClient(foreign), 0, "", true},
+		{"health needs no certificate", tppClient(), "/healthz", "", 200, "", false},
+		{"no client certificate: JSON error", tppClient(), "/v1/accounts", requestID, 401, "CERTIFICATE_MISSING", false},
+		{"certificate of no app: refused", tppClient(good), "/v1/accounts", "not-a-uuid", 401, "CERTIFICATE_INVALID", false},
+		{"certificate of a sandbox app: passes the caller check (no endpoints yet)", tppClient(attached), "/v1/accounts", requestID, 404, "RESOURCE_UNKNOWN", false},
+		{"certificate from another CA: handshake refused", tppClient(foreign), "/v1/accounts", "", 0, "", true},
 	}
 	for _, c := range tpp {
 		t.Run("TPP "+c.name, func(t *testing.T) {
-			resp, err := c.client.Get(s.TPPURL + "/v1/accounts")
+			req, _ := http.NewRequest("GET", s.TPPURL+c.path, nil)
+			if c.requestID != "" {
+				req.Header.Set("X-Request-ID", c.requestID)
+			}
+			resp, err := c.client.Do(req)
 			if c.tlsErr {
 				if err == nil {
 					resp.Body.Close()
@@ -128,10 +164,22 @@ func TestLocalStack(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
+			// Every answer carries the caller's request ID when it is a UUID, else a new one.
+			gotID := resp.Header.Get("X-Request-ID")
+			if c.requestID == requestID && gotID != requestID || c.requestID != requestID && (len(gotID) != 36 || gotID == c.requestID) {
+				t.Fatalf("X-Request-ID %q for a request with %q", gotID, c.requestID)
+			}
 			var body struct {
+				Status      string                            `json:"status"`
 				TPPMessages []struct{ Category, Code string } `json:"tppMessages"`
 			}
 			_ = json.NewDecoder(resp.Body).Decode(&body)
+			if c.code == "" {
+				if resp.StatusCode != c.status || body.Status != "ok" {
+					t.Fatalf("got %d %+v", resp.StatusCode, body)
+				}
+				return
+			}
 			if resp.StatusCode != c.status || len(body.TPPMessages) != 1 || body.TPPMessages[0].Code != c.code || body.TPPMessages[0].Category != "ERROR" {
 				t.Fatalf("got %d %+v", resp.StatusCode, body)
 			}

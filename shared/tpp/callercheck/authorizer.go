@@ -18,7 +18,6 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/lookup"
-	"github.com/bank/devportal/shared/tpp/restapi"
 )
 
 // EnvironmentVariable names the environment (sandbox or production) a deployed TPP API
@@ -42,41 +41,115 @@ type Authorizer struct {
 	Log         *slog.Logger
 }
 
-// Refusal reasons, logged with each Deny (the caller only sees API Gateway's 403).
+// Refusal is a call the caller check refuses, with the Berlin Group code and status the
+// specification gives it. The TPP listener answers it as a tppMessages error; the
+// authorizer denies (API Gateway answers 403) and logs it.
+type Refusal struct {
+	Status int
+	Code   string
+	Text   string
+	// reason is what the log says, which may name more than the caller is told.
+	reason string
+}
+
+func (r *Refusal) Error() string { return r.Code + ": " + r.reason }
+
+// The caller check's refusals.
 var (
-	errNoCertificate  = errors.New("no client certificate in the request context")
-	errBadCertificate = errors.New("the client certificate is not a PEM X.509 certificate")
-	errUnknownCert    = errors.New("the certificate is attached to no app")
-	errOtherEnv       = errors.New("the certificate's app belongs to another environment")
+	ErrCertificateMissing = &Refusal{Status: 401, Code: "CERTIFICATE_MISSING",
+		Text: "Present your certificate as the TLS client certificate.", reason: "no client certificate"}
+	ErrCertificateInvalid = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID",
+		Text: "The client certificate is not a valid X.509 certificate.", reason: "the client certificate does not parse"}
+	ErrCertificateUnknown = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID",
+		Text:   "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal.",
+		reason: "the certificate is attached to no app"}
+	ErrOtherEnvironment = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID",
+		Text:   "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal.",
+		reason: "the certificate's app belongs to another environment"}
 )
+
+// Context keys the authorizer passes to the integration ($context.authorizer.<key>).
+const (
+	ContextAppID       = "appId"
+	ContextOrgID       = "orgId"
+	ContextEnvironment = "environment"
+)
+
+type callerKey struct{}
+
+// WithCaller is ctx carrying the caller the check found (the local TPP listener's way of
+// passing what API Gateway passes as the authorizer's context).
+func WithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// From is the caller WithCaller put in ctx.
+func From(ctx context.Context) (Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(Caller)
+	return c, ok
+}
+
+// Caller is the app a call speaks for.
+type Caller struct {
+	AppID       string
+	OrgID       string
+	Environment lookup.Environment
+	// Fingerprint is the client certificate's SHA-256 (lower-case hex of the DER).
+	Fingerprint string
+}
+
+// Check names the app a client certificate (DER) speaks for in this API's environment, or
+// refuses the call with a *Refusal. Any other error is a failed lookup, which must not
+// read as a refusal: it is an outage. The local TPP listener and the Lambda authorizer
+// both run it, so local and deployed behaviour cannot drift.
+func (a *Authorizer) Check(ctx context.Context, certDER []byte) (Caller, error) {
+	if len(certDER) == 0 {
+		return Caller{}, ErrCertificateMissing
+	}
+	if _, err := x509.ParseCertificate(certDER); err != nil {
+		return Caller{}, ErrCertificateInvalid
+	}
+	sum := sha256.Sum256(certDER)
+	fingerprint := hex.EncodeToString(sum[:])
+	owner, err := a.Owners.Certificate(ctx, fingerprint)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Caller{Fingerprint: fingerprint}, ErrCertificateUnknown
+	}
+	if err != nil {
+		return Caller{}, fmt.Errorf("certificate lookup: %w", err)
+	}
+	if owner.Environment != a.Environment {
+		return Caller{Fingerprint: fingerprint}, ErrOtherEnvironment
+	}
+	return Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: owner.Environment, Fingerprint: fingerprint}, nil
+}
 
 // Authorize answers one request: Allow with the app's identity as context, or Deny. A
 // failed lookup is returned as an error rather than a Deny, so that an outage shows as
 // API Gateway's 500 and in the function's error metric instead of as refused callers.
 func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	fingerprint, err := Fingerprint(req.RequestContext.Identity.ClientCert.ClientCertPem)
+	der, err := certificateDER(req.RequestContext.Identity.ClientCert.ClientCertPem)
 	if err != nil {
 		return a.deny(req, "", err), nil
 	}
-	owner, err := a.Owners.Certificate(ctx, fingerprint)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return a.deny(req, fingerprint, errUnknownCert), nil
+	caller, err := a.Check(ctx, der)
+	var refused *Refusal
+	if errors.As(err, &refused) {
+		return a.deny(req, caller.Fingerprint, refused), nil
 	}
 	if err != nil {
-		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("certificate lookup: %w", err)
+		return events.APIGatewayCustomAuthorizerResponse{}, err
 	}
-	if owner.Environment != a.Environment {
-		return a.deny(req, fingerprint, fmt.Errorf("%w (%s, this API serves %s)", errOtherEnv, owner.Environment, a.Environment)), nil
-	}
+	owner := caller
 	a.logger().InfoContext(ctx, "authorized", "appId", owner.AppID, "orgId", owner.OrgID,
-		"fingerprint", fingerprint, "methodArn", req.MethodArn, "requestId", req.RequestContext.RequestID)
+		"fingerprint", owner.Fingerprint, "methodArn", req.MethodArn, "requestId", req.RequestContext.RequestID)
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID:    owner.AppID,
 		PolicyDocument: policy("Allow", req.MethodArn),
 		Context: map[string]interface{}{
-			restapi.ContextAppID:       owner.AppID,
-			restapi.ContextOrgID:       owner.OrgID,
-			restapi.ContextEnvironment: string(owner.Environment),
+			ContextAppID:       owner.AppID,
+			ContextOrgID:       owner.OrgID,
+			ContextEnvironment: string(owner.Environment),
 		},
 	}, nil
 }
@@ -110,20 +183,29 @@ func policy(effect, methodARN string) events.APIGatewayCustomAuthorizerPolicy {
 	}
 }
 
-// Fingerprint is the lower-case hex SHA-256 of the DER certificate in certPEM, the form
-// the portal stores attached certificates under.
-func Fingerprint(certPEM string) (string, error) {
+// certificateDER is the DER of the PEM certificate API Gateway's mutual TLS passes on.
+func certificateDER(certPEM string) ([]byte, error) {
 	if certPEM == "" {
-		return "", errNoCertificate
+		return nil, ErrCertificateMissing
 	}
 	block, _ := pem.Decode([]byte(certPEM))
 	if block == nil || block.Type != "CERTIFICATE" {
-		return "", errBadCertificate
+		return nil, ErrCertificateInvalid
 	}
-	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-		return "", fmt.Errorf("%w: %v", errBadCertificate, err)
+	return block.Bytes, nil
+}
+
+// Fingerprint is the lower-case hex SHA-256 of the DER certificate in certPEM, the form
+// the portal stores attached certificates under.
+func Fingerprint(certPEM string) (string, error) {
+	der, err := certificateDER(certPEM)
+	if err != nil {
+		return "", err
 	}
-	sum := sha256.Sum256(block.Bytes)
+	if _, err := x509.ParseCertificate(der); err != nil {
+		return "", ErrCertificateInvalid
+	}
+	sum := sha256.Sum256(der)
 	return hex.EncodeToString(sum[:]), nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math/big"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,5 +181,48 @@ func TestParseEnvironment(t *testing.T) {
 		if got != tc.want || (err == nil) != tc.ok {
 			t.Errorf("ParseEnvironment(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
 		}
+	}
+}
+
+// TestCheck: each certificate gets its own answer, the one the TPP listener writes as a
+// Berlin Group error and the authorizer logs with its Deny; a failed lookup is no refusal.
+func TestCheck(t *testing.T) {
+	sandboxPEM, sandboxFP := testCertificate(t, "sandbox-app")
+	prodPEM, prodFP := testCertificate(t, "production-app")
+	unknownPEM, unknownFP := testCertificate(t, "nobody")
+	der := func(p string) []byte { b, _ := pem.Decode([]byte(p)); return b.Bytes }
+	owners := &fakeOwners{owners: map[string]lookup.CertificateOwner{
+		sandboxFP: {Fingerprint: sandboxFP, OrgID: "org-1", AppID: "app-1", Environment: lookup.Sandbox},
+		prodFP:    {Fingerprint: prodFP, OrgID: "org-2", AppID: "app-2", Environment: lookup.Production},
+	}}
+	check := &callercheck.Authorizer{Owners: owners, Environment: lookup.Sandbox}
+	for _, tc := range []struct {
+		name    string
+		der     []byte
+		want    callercheck.Caller
+		refusal *callercheck.Refusal
+	}{
+		{"app of this environment", der(sandboxPEM), callercheck.Caller{AppID: "app-1", OrgID: "org-1", Environment: lookup.Sandbox, Fingerprint: sandboxFP}, nil},
+		{"no certificate", nil, callercheck.Caller{}, callercheck.ErrCertificateMissing},
+		{"not a certificate", []byte("garbage"), callercheck.Caller{}, callercheck.ErrCertificateInvalid},
+		{"attached to no app", der(unknownPEM), callercheck.Caller{Fingerprint: unknownFP}, callercheck.ErrCertificateUnknown},
+		{"app of the other environment", der(prodPEM), callercheck.Caller{Fingerprint: prodFP}, callercheck.ErrOtherEnvironment},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := check.Check(context.Background(), tc.der)
+			var refusal *callercheck.Refusal
+			if errors.As(err, &refusal) != (tc.refusal != nil) || refusal != tc.refusal || got != tc.want {
+				t.Fatalf("Check = %+v, %v; want %+v, %v", got, err, tc.want, tc.refusal)
+			}
+			if tc.refusal != nil && (tc.refusal.Status != 401 || !strings.HasPrefix(tc.refusal.Code, "CERTIFICATE_")) {
+				t.Fatalf("refusal %+v is not a Berlin Group 401 certificate error", tc.refusal)
+			}
+		})
+	}
+	outage := &callercheck.Authorizer{Owners: &fakeOwners{err: errors.New("throttled")}, Environment: lookup.Sandbox}
+	_, err := outage.Check(context.Background(), der(sandboxPEM))
+	var refusal *callercheck.Refusal
+	if err == nil || errors.As(err, &refusal) || err.Error() != "certificate lookup: throttled" {
+		t.Fatalf("a failed lookup = %v, want the lookup's error and no refusal", err)
 	}
 }

@@ -11,6 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 )
 
 // Handler is a Lambda handler serving h for REST API proxy events.
@@ -18,33 +21,23 @@ func Handler(h http.Handler) func(context.Context, events.APIGatewayProxyRequest
 	return httpadapter.New(h).ProxyWithContext
 }
 
-// Caller is who the authorizer found behind a request: the app, its organization and
-// environment, from the authorizer's context.
-type Caller struct {
-	AppID       string
-	OrgID       string
-	Environment string
-}
-
-// Context keys the authorizer passes to the integration ($context.authorizer.<key>).
-const (
-	ContextAppID       = "appId"
-	ContextOrgID       = "orgId"
-	ContextEnvironment = "environment"
-)
-
-// CallerOf reads the authorizer's context of the request r, which the adapter carries;
-// a request without one (not through API Gateway, or not authorized) is an error, never
-// an anonymous caller.
-func CallerOf(r *http.Request) (Caller, error) {
+// CallerOf is the app behind the request r: on AWS from the authorizer's context, which
+// the adapter carries; behind the local TPP listener from the caller check it ran. A
+// request with neither (not through API Gateway, or not authorized) is an error, never an
+// anonymous caller.
+func CallerOf(r *http.Request) (callercheck.Caller, error) {
+	if c, ok := callercheck.From(r.Context()); ok {
+		return c, nil
+	}
 	rc, ok := core.GetAPIGatewayContextFromContext(r.Context())
 	if !ok {
-		return Caller{}, fmt.Errorf("restapi: the request carries no API Gateway context")
+		return callercheck.Caller{}, fmt.Errorf("restapi: the request carries no API Gateway context")
 	}
 	str := func(key string) string { v, _ := rc.Authorizer[key].(string); return v }
-	c := Caller{AppID: str(ContextAppID), OrgID: str(ContextOrgID), Environment: str(ContextEnvironment)}
+	c := callercheck.Caller{AppID: str(callercheck.ContextAppID), OrgID: str(callercheck.ContextOrgID),
+		Environment: lookup.Environment(str(callercheck.ContextEnvironment))}
 	if c.AppID == "" || c.OrgID == "" || c.Environment == "" {
-		return Caller{}, fmt.Errorf("restapi: the authorizer's context names no app")
+		return callercheck.Caller{}, fmt.Errorf("restapi: the authorizer's context names no app")
 	}
 	return c, nil
 }

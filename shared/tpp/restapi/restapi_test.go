@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/restapi"
 )
 
@@ -20,7 +21,7 @@ func TestCallerThroughTheAdapter(t *testing.T) {
 			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
-		_, _ = w.Write([]byte(c.AppID + "/" + c.OrgID + "/" + c.Environment + " " + r.Method + " " + r.URL.Path))
+		_, _ = w.Write([]byte(c.AppID + "/" + c.OrgID + "/" + string(c.Environment) + " " + r.Method + " " + r.URL.Path))
 	})
 	for _, tc := range []struct {
 		name       string
@@ -28,9 +29,9 @@ func TestCallerThroughTheAdapter(t *testing.T) {
 		status     int
 		body       string
 	}{
-		{"authorized", map[string]interface{}{restapi.ContextAppID: "app1", restapi.ContextOrgID: "org1", restapi.ContextEnvironment: "sandbox"},
+		{"authorized", map[string]interface{}{callercheck.ContextAppID: "app1", callercheck.ContextOrgID: "org1", callercheck.ContextEnvironment: "sandbox"},
 			200, "app1/org1/sandbox GET /v1/accounts"},
-		{"no app", map[string]interface{}{restapi.ContextOrgID: "org1"}, 401, "restapi: the authorizer's context names no app\n"},
+		{"no app", map[string]interface{}{callercheck.ContextOrgID: "org1"}, 401, "restapi: the authorizer's context names no app\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: "/v1/accounts", Resource: "/v1/accounts",

@@ -1,24 +1,78 @@
 // Package tppapi is the TPP API's HTTP layer: the handlers of the TPP route table behind
-// the listener's guard, which the local TPP listener serves and each TPP function serves
-// one of through the REST API adapter.
+// the caller check, which the local TPP listener serves and each TPP function serves one
+// of through the REST API adapter.
 package tppapi
 
 import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"regexp"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 )
 
-// RequireClientCertificate refuses requests without a verified client certificate. The
-// TLS layer has already rejected certificates that do not chain to a trusted CA; API
-// Gateway's mutual TLS does the same on AWS.
-func RequireClientCertificate(next http.Handler) http.Handler {
+// RequestIDHeader is the Berlin Group request identifier: every request carries one and
+// every response, refusals included, repeats it.
+const RequestIDHeader = "X-Request-ID"
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// NewRequestID is a random (version 4) UUID.
+func NewRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// WithRequestID answers every request with an X-Request-ID: the caller's when it is a
+// UUID, as the specification requires of it, else a new one, so that even a refusal can be
+// traced. (The endpoints themselves refuse a missing or malformed one with FORMAT_ERROR.)
+func WithRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
-			bgerror.Write(w, http.StatusUnauthorized, "CERTIFICATE_MISSING", "Present your QWAC as the TLS client certificate.")
-			return
+		id := r.Header.Get(RequestIDHeader)
+		if !uuidPattern.MatchString(id) {
+			id = NewRequestID()
 		}
+		w.Header().Set(RequestIDHeader, id)
 		next.ServeHTTP(w, r)
+	})
+}
+
+// Checker is the caller check (callercheck.Authorizer.Check).
+type Checker interface {
+	Check(ctx context.Context, certDER []byte) (callercheck.Caller, error)
+}
+
+// RequireCaller runs the caller check on the TLS client certificate and passes the caller
+// on (callercheck.From), or answers the refusal as a Berlin Group error. The TLS layer has
+// already refused certificates that do not chain to a trusted CA, as API Gateway's mutual
+// TLS does on AWS; a lookup that fails is a 500, never a refusal.
+func RequireCaller(check Checker, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var der []byte
+		if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.PeerCertificates) > 0 {
+			der = r.TLS.PeerCertificates[0].Raw
+		}
+		caller, err := check.Check(r.Context(), der)
+		var refused *callercheck.Refusal
+		switch {
+		case errors.As(err, &refused):
+			log.WarnContext(r.Context(), "caller refused", "reason", refused.Error(), "fingerprint", caller.Fingerprint,
+				"requestId", w.Header().Get(RequestIDHeader))
+			bgerror.Write(w, refused.Status, refused.Code, refused.Text)
+		case err != nil:
+			log.ErrorContext(r.Context(), "caller check failed", "error", err.Error(), "requestId", w.Header().Get(RequestIDHeader))
+			bgerror.Write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "The request could not be checked; try again.")
+		default:
+			next.ServeHTTP(w, r.WithContext(callercheck.WithCaller(r.Context(), caller)))
+		}
 	})
 }
 
@@ -27,4 +81,16 @@ func NotFound() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		bgerror.Write(w, http.StatusNotFound, "RESOURCE_UNKNOWN", "There is no endpoint "+r.Method+" "+r.URL.Path+".")
 	})
+}
+
+// Listener is the local TPP listener's handler: a health check that needs no
+// certificate, and everything else behind the caller check.
+func Listener(check Checker, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.Handle("/", RequireCaller(check, log, NotFound()))
+	return WithRequestID(mux)
 }
