@@ -129,39 +129,8 @@ func (s *stack) stop() { s.moto.Stop() }
 // functionEnv is every variable readConfig (config.FromEnv) reads, set so that it reads back c, except
 // AWS_REGION, which Lambda (here lambdaruntime) sets. A test round-trips it.
 func functionEnv(c portalConfig) []string {
-	p := c.Password
-	vars := map[string]string{
-		"LOCAL_MODE":                   strconv.FormatBool(c.Local),
-		"AWS_ENDPOINT_URL":             c.AWSEndpoint,
-		"PORTAL_TABLE":                 c.PortalTable,
-		"USER_POOL_NAME":               c.UserPoolName,
-		"USER_POOL_ID":                 c.UserPoolID,
-		"USER_POOL_CLIENT_ID":          c.UserPoolClientID,
-		"OPS_GROUP":                    c.OpsGroup,
-		"MAIL_FROM":                    c.MailFrom,
-		"PORTAL_URL":                   c.PortalURL,
-		"ACTIVATION_LINK_TTL":          c.ActivationTTL.String(),
-		"RESET_LINK_TTL":               c.ResetTTL.String(),
-		"SESSION_TTL":                  c.SessionTTL.String(),
-		"SESSION_MAX_AGE":              c.SessionMaxAge.String(),
-		"REQUEST_DECISION_TIMEOUT":     c.DecisionTimeout.String(),
-		"APPROVAL_STATE_MACHINE_NAME":  c.ApprovalStateMachineName,
-		"APPROVAL_STATE_MACHINE_ARN":   c.ApprovalStateMachineARN,
-		"ORG_MAX_MEMBERS":              strconv.Itoa(c.OrgMaxMembers),
-		"INVITATION_TTL":               c.InvitationTTL.String(),
-		"SANDBOX_CA_DIR":               c.SandboxCADir,
-		"SANDBOX_CA_SECRET_ARN":        c.SandboxCASecretARN,
-		"EIDAS_TRUSTSTORE_FILE":        c.TruststoreFile,
-		"PASSWORD_MIN_LENGTH":          strconv.Itoa(p.MinLength),
-		"PASSWORD_MIN_UPPER":           strconv.Itoa(p.MinUpper),
-		"PASSWORD_MIN_LOWER":           strconv.Itoa(p.MinLower),
-		"PASSWORD_MIN_DIGITS":          strconv.Itoa(p.MinDigits),
-		"PASSWORD_MIN_SPECIAL":         strconv.Itoa(p.MinSpecial),
-		"PASSWORD_MAX_REPEATED":        strconv.Itoa(p.MaxRepeated),
-		"PASSWORD_HISTORY_SIZE":        strconv.Itoa(p.HistorySize),
-		"PASSWORD_MAX_AGE_DAYS":        strconv.Itoa(p.MaxAgeDays),
-		"PASSWORD_EXPIRY_WARNING_DAYS": joinInts(p.ExpiryWarnDays),
-	}
+	vars := c.Environ()
+	delete(vars, "AWS_REGION")
 	env := make([]string, 0, len(vars))
 	for k, v := range vars {
 		// Unset and empty read the same; leaving them out keeps the environment short.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +56,26 @@ func TestFromEnvOverridesAndErrors(t *testing.T) {
 				t.Fatalf("cfg = %+v, err = %v", cfg, err)
 			}
 		})
+	}
+}
+
+// TestEnvironRoundTrips: FromEnv reads back every field Environ writes, for a
+// configuration that differs from the defaults everywhere.
+func TestEnvironRoundTrips(t *testing.T) {
+	want := Config{Local: true, Region: "eu-central-1", AWSEndpoint: "http://127.0.0.1:5999", PortalTable: "t", UserPoolName: "p",
+		UserPoolID: "eu-central-1_x", UserPoolClientID: "c", OpsGroup: "ops", MailFrom: "m@bank.example", PortalURL: "https://portal.bank.example",
+		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, DecisionTimeout: 5 * time.Hour,
+		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,
+		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", TruststoreFile: "/ts.pem",
+		Password: PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
+	for k, v := range want.Environ() {
+		t.Setenv(k, v)
+	}
+	got, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("FromEnv read back\n%+v\nwant\n%+v", got, want)
 	}
 }

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Environ is c as the environment variables FromEnv reads, so that FromEnv reads back c:
+// what a deployment sets on each function and what the function benchmark starts one
+// with. Each caller leaves out what is not its to set (Lambda sets AWS_REGION itself; a
+// deployment sets neither LOCAL_MODE nor AWS_ENDPOINT_URL). A test round-trips it.
+func (c Config) Environ() map[string]string {
+	p := c.Password
+	return map[string]string{
+		"LOCAL_MODE":                   strconv.FormatBool(c.Local),
+		"AWS_REGION":                   c.Region,
+		"AWS_ENDPOINT_URL":             c.AWSEndpoint,
+		"PORTAL_TABLE":                 c.PortalTable,
+		"USER_POOL_NAME":               c.UserPoolName,
+		"USER_POOL_ID":                 c.UserPoolID,
+		"USER_POOL_CLIENT_ID":          c.UserPoolClientID,
+		"OPS_GROUP":                    c.OpsGroup,
+		"MAIL_FROM":                    c.MailFrom,
+		"PORTAL_URL":                   c.PortalURL,
+		"ACTIVATION_LINK_TTL":          c.ActivationTTL.String(),
+		"RESET_LINK_TTL":               c.ResetTTL.String(),
+		"SESSION_TTL":                  c.SessionTTL.String(),
+		"SESSION_MAX_AGE":              c.SessionMaxAge.String(),
+		"REQUEST_DECISION_TIMEOUT":     c.DecisionTimeout.String(),
+		"APPROVAL_STATE_MACHINE_NAME":  c.ApprovalStateMachineName,
+		"APPROVAL_STATE_MACHINE_ARN":   c.ApprovalStateMachineARN,
+		"ORG_MAX_MEMBERS":              strconv.Itoa(c.OrgMaxMembers),
+		"INVITATION_TTL":               c.InvitationTTL.String(),
+		"SANDBOX_CA_DIR":               c.SandboxCADir,
+		"SANDBOX_CA_SECRET_ARN":        c.SandboxCASecretARN,
+		"EIDAS_TRUSTSTORE_FILE":        c.TruststoreFile,
+		"PASSWORD_MIN_LENGTH":          strconv.Itoa(p.MinLength),
+		"PASSWORD_MIN_UPPER":           strconv.Itoa(p.MinUpper),
+		"PASSWORD_MIN_LOWER":           strconv.Itoa(p.MinLower),
+		"PASSWORD_MIN_DIGITS":          strconv.Itoa(p.MinDigits),
+		"PASSWORD_MIN_SPECIAL":         strconv.Itoa(p.MinSpecial),
+		"PASSWORD_MAX_REPEATED":        strconv.Itoa(p.MaxRepeated),
+		"PASSWORD_HISTORY_SIZE":        strconv.Itoa(p.HistorySize),
+		"PASSWORD_MAX_AGE_DAYS":        strconv.Itoa(p.MaxAgeDays),
+		"PASSWORD_EXPIRY_WARNING_DAYS": joinInts(p.ExpiryWarnDays),
+	}
+}
+
+// joinInts is the comma-separated form FromEnv parses lists from.
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, ",")
+}
