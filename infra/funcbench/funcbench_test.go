@@ -119,7 +119,7 @@ func TestFunctionNames(t *testing.T) {
 func TestFunctionEnv(t *testing.T) {
 	c := portalConfig{
 		Local: true, Region: "eu-central-1", AWSEndpoint: "http://127.0.0.1:5999",
-		PortalTable: "t", UserPoolName: "pool", UserPoolID: "eu-central-1_x", UserPoolClientID: "client",
+		PortalTable: "t", TPPTable: "tpp", UserPoolName: "pool", UserPoolID: "eu-central-1_x", UserPoolClientID: "client",
 		OpsGroup: "ops", MailFrom: "from@example.com", PortalURL: "https://portal.example",
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour,
 		Password:        passwordPolicy{MinLength: 13, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}},

@@ -10,10 +10,18 @@ import (
 
 	"github.com/bank/devportal/infra/datatable"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/tabledef"
 	"github.com/bank/devportal/shared/portal/resources"
+	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
-// DataStack holds every table of resources.Tables. Tables outlive every other resource, so
+// Tables are every table of both areas: the portal's (resources.Tables) and the TPP API's
+// (tppdata.Table).
+func Tables(cfg config.Config) []tabledef.Table {
+	return append(resources.Tables(cfg), tppdata.Table(cfg))
+}
+
+// DataStack holds every table of Tables. Tables outlive every other resource, so
 // they live apart: the stacks that change often can be replaced without touching them.
 type DataStack struct {
 	awscdk.Stack
@@ -30,7 +38,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg config.Config, env 
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(env, "Developer portal: DynamoDB tables"))
 	ids := tableIDs(cfg)
 	tables := make(map[string]awsdynamodb.Table)
-	for _, def := range resources.Tables(cfg) {
+	for _, def := range Tables(cfg) {
 		tableID, ok := ids[def.Name]
 		if !ok {
 			panic(fmt.Sprintf("stacks: table %q has no construct ID; add it to tableIDs", def.Name))
@@ -50,7 +58,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg config.Config, env 
 // tableIDs gives each table a construct ID that does not change with configuration: the
 // names come from the environment, and a logical ID that moved with them would make a
 // renamed table look like a new one beside a retained old one. A table added to
-// resources.Tables needs an entry here.
+// Tables needs an entry here.
 func tableIDs(cfg config.Config) map[string]string {
-	return map[string]string{resources.PortalTable(cfg).Name: "PortalTable"}
+	return map[string]string{resources.PortalTable(cfg).Name: "PortalTable", tppdata.Table(cfg).Name: "TppTable"}
 }

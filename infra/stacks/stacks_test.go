@@ -248,7 +248,7 @@ func TestTables(t *testing.T) {
 }
 
 func testTables(t *testing.T, s *synthesized) {
-	defs := resources.Tables(s.cfg)
+	defs := stacks.Tables(s.cfg)
 	check(t, func() { s.data.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(len(defs))) })
 	for _, def := range defs {
 		var gsis []interface{}
@@ -510,8 +510,8 @@ func TestFields(t *testing.T) {
 			}
 		})
 	}
-	if got := len(s.stacks.Data.Tables); got != len(resources.Tables(s.cfg)) {
-		t.Errorf("Data.Tables has %d tables, want %d", got, len(resources.Tables(s.cfg)))
+	if got := len(s.stacks.Data.Tables); got != len(stacks.Tables(s.cfg)) {
+		t.Errorf("Data.Tables has %d tables, want %d", got, len(stacks.Tables(s.cfg)))
 	}
 }
 

@@ -17,10 +17,12 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/tabledef"
 	"github.com/bank/devportal/shared/portal/account"
 	"github.com/bank/devportal/shared/portal/resources"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
 // OpsUser is the operations login the bootstrap guarantees.
@@ -95,9 +97,10 @@ func ensureStateMachine(ctx context.Context, client *sfn.Client, c config.Config
 	return aws.ToString(created.StateMachineArn), nil
 }
 
-// CreateTables creates every table of resources.Tables that does not exist yet.
+// CreateTables creates every table of both areas (resources.Tables, tppdata.Table) that
+// does not exist yet.
 func CreateTables(ctx context.Context, db *dynamodb.Client, c config.Config) error {
-	for _, t := range resources.Tables(c) {
+	for _, t := range append(resources.Tables(c), tppdata.Table(c)) {
 		if err := ensureTable(ctx, db, t); err != nil {
 			return fmt.Errorf("table %s: %w", t.Name, err)
 		}
@@ -105,7 +108,7 @@ func CreateTables(ctx context.Context, db *dynamodb.Client, c config.Config) err
 	return nil
 }
 
-func ensureTable(ctx context.Context, db *dynamodb.Client, t resources.Table) error {
+func ensureTable(ctx context.Context, db *dynamodb.Client, t tabledef.Table) error {
 	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &t.Name})
 	var missing *ddbtypes.ResourceNotFoundException
 	if err == nil {

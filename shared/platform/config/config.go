@@ -36,6 +36,9 @@ type Config struct {
 	AWSEndpoint string
 	// PortalTable is the DynamoDB table of portal data (profiles, sessions, links).
 	PortalTable string
+	// TPPTable is the TPP API's DynamoDB table (OAuth state, consents, payments, the
+	// sandbox bank's ledger).
+	TPPTable string
 	// UserPoolName names the Cognito user pool the local bootstrap creates or finds.
 	UserPoolName string
 	// UserPoolID and UserPoolClientID identify the Cognito pool and its app client.
@@ -86,6 +89,7 @@ func FromEnv() (Config, error) {
 		Region:                   r.str("AWS_REGION", "eu-west-1"),
 		AWSEndpoint:              r.str("AWS_ENDPOINT_URL", ""),
 		PortalTable:              r.str("PORTAL_TABLE", "devportal-portal"),
+		TPPTable:                 r.str("TPP_TABLE", "devportal-tpp"),
 		UserPoolName:             r.str("USER_POOL_NAME", "devportal-users"),
 		UserPoolID:               r.str("USER_POOL_ID", ""),
 		UserPoolClientID:         r.str("USER_POOL_CLIENT_ID", ""),

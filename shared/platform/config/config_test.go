@@ -62,7 +62,7 @@ func TestFromEnvOverridesAndErrors(t *testing.T) {
 // TestEnvironRoundTrips: FromEnv reads back every field Environ writes, for a
 // configuration that differs from the defaults everywhere.
 func TestEnvironRoundTrips(t *testing.T) {
-	want := Config{Local: true, Region: "eu-central-1", AWSEndpoint: "http://127.0.0.1:5999", PortalTable: "t", UserPoolName: "p",
+	want := Config{Local: true, Region: "eu-central-1", AWSEndpoint: "http://127.0.0.1:5999", PortalTable: "t", TPPTable: "tpp", UserPoolName: "p",
 		UserPoolID: "eu-central-1_x", UserPoolClientID: "c", OpsGroup: "ops", MailFrom: "m@bank.example", PortalURL: "https://portal.bank.example",
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, DecisionTimeout: 5 * time.Hour,
 		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,

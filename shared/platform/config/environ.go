@@ -17,6 +17,7 @@ func (c Config) Environ() map[string]string {
 		"AWS_REGION":                   c.Region,
 		"AWS_ENDPOINT_URL":             c.AWSEndpoint,
 		"PORTAL_TABLE":                 c.PortalTable,
+		"TPP_TABLE":                    c.TPPTable,
 		"USER_POOL_NAME":               c.UserPoolName,
 		"USER_POOL_ID":                 c.UserPoolID,
 		"USER_POOL_CLIENT_ID":          c.UserPoolClientID,

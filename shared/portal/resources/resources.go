@@ -5,25 +5,15 @@ package resources
 
 import (
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/tabledef"
 	"github.com/bank/devportal/shared/portal/store"
 )
 
-// Table describes a DynamoDB table: string keys, on-demand billing.
-type Table struct {
-	Name         string
-	PartitionKey string
-	SortKey      string
-	GSIs         []GSI
-	// TTLAttribute names the epoch-seconds attribute DynamoDB expires items by.
-	TTLAttribute string
-}
+// Table describes a DynamoDB table (tabledef.Table).
+type Table = tabledef.Table
 
-// GSI is a global secondary index projecting all attributes.
-type GSI struct {
-	Name         string
-	PartitionKey string
-	SortKey      string
-}
+// GSI is a global secondary index (tabledef.GSI).
+type GSI = tabledef.GSI
 
 // PortalTable is the single table of portal data.
 func PortalTable(c config.Config) Table {
@@ -39,7 +29,7 @@ func PortalTable(c config.Config) Table {
 	}
 }
 
-// Tables is every table of the platform.
+// Tables is every table of the portal; the TPP area defines its own (tppdata.Table).
 func Tables(c config.Config) []Table { return []Table{PortalTable(c)} }
 
 // UserPool describes the Cognito user pool of portal identities.
