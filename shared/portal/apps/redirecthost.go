@@ -86,8 +86,17 @@ func hostProblem(authority, host string, env org.Environment) (rule, message str
 	var addr netip.Addr
 	switch {
 	case strings.HasPrefix(authority, "["):
-		// net/url has checked the IPv6 literal; a zone needs "%", refused above.
-		addr = netip.MustParseAddr(host)
+		// A zone (fe80::1%25eth0) needs "%", refused above; it names an interface of the
+		// browser's machine, which no redirect URI can mean.
+		a, err := netip.ParseAddr(host)
+		if err != nil {
+			return "ip", "Write the IPv6 address in brackets as eight groups of hexadecimal digits (:: for zeros), or use a host name."
+		}
+		addr = a
+	case !isASCII(host):
+		// Never accepted (the A-label is the one spelling); checked before the IPv4 forms,
+		// since browsers map fullwidth digits too.
+		return unicodeNameProblem(host)
 	case strings.HasSuffix(host, "."):
 		return "idna", "Remove the dot at the end of the host: browsers treat " + host + " and " + strings.TrimSuffix(host, ".") + " as different sites."
 	case endsInNumber(host):
@@ -119,15 +128,18 @@ func hostProblem(authority, host string, env org.Environment) (rule, message str
 	return "public_host", "Production apps need a public host: " + host + " is " + what + "."
 }
 
-// nameProblem applies the IDNA and confusable rules to a host name.
+// isASCII says whether s has only ASCII characters.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// nameProblem applies the IDNA and confusable rules to an ASCII host name.
 func nameProblem(host string) (rule, message string) {
-	ascii := true
-	for i := 0; i < len(host); i++ {
-		ascii = ascii && host[i] < utf8.RuneSelf
-	}
-	if !ascii {
-		return unicodeNameProblem(host)
-	}
 	lower := strings.ToLower(host)
 	labels := strings.Split(lower, ".")
 	var unicodeLabels []string
@@ -161,7 +173,7 @@ func nameProblem(host string) (rule, message string) {
 
 // unicodeNameProblem explains why a host with non-ASCII characters is refused: none is
 // accepted, since the registered form must be the A-label, but the rule says whether the host
-// also hides another one.
+// also hides another one. It always returns a rule.
 func unicodeNameProblem(host string) (rule, message string) {
 	mapped, err := browsers.ToUnicode(host)
 	if err == nil && mapped != host && mapped != strings.ToLower(host) {

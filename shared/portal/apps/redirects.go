@@ -45,7 +45,7 @@ func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
 		// net/url refuses a port that is not a number; say so rather than "absolute".
 		return fail("port", msgPort)
 	}
-	if err != nil || !u.IsAbs() || u.Host == "" {
+	if err != nil || !u.IsAbs() || u.Hostname() == "" {
 		return fail("absolute", "Enter an absolute URI such as https://app.example/callback.")
 	}
 	if u.User != nil {
