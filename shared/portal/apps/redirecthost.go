@@ -87,7 +87,8 @@ func hostProblem(authority, host string, env org.Environment) (rule, message str
 	switch {
 	case strings.HasPrefix(authority, "["):
 		// A zone (fe80::1%25eth0) needs "%", refused above; it names an interface of the
-		// browser's machine, which no redirect URI can mean.
+		// browser's machine, which no redirect URI can mean. net/url has parsed the address
+		// already; the error case only keeps a change there from becoming a panic here.
 		a, err := netip.ParseAddr(host)
 		if err != nil {
 			return "ip", "Write the IPv6 address in brackets as eight groups of hexadecimal digits (:: for zeros), or use a host name."
