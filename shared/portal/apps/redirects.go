@@ -21,7 +21,10 @@ type RedirectRequest struct {
 }
 
 // CheckRedirectURI applies the redirect URI rules: absolute https without a fragment or
-// wildcard; plain http only for localhost, and only in the sandbox.
+// wildcard; plain http only for localhost, and only in the sandbox; a valid port; a host in
+// its one canonical spelling that hides no other host; in production, a public host (the
+// host rules are explained in redirecthost.go). It returns the first rule broken, as a
+// field error on "uri".
 func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
 	fail := func(rule, msg string) *apperr.FieldError { f := apperr.Field("uri", rule, msg); return &f }
 	if strings.TrimSpace(raw) == "" {
@@ -36,8 +39,13 @@ func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
 	if strings.Contains(raw, "*") {
 		return fail("wildcard", "Wildcards are not allowed: register each redirect URI exactly.")
 	}
+	authority, hasAuthority := rawAuthority(raw)
 	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() || u.Host == "" {
+	if err != nil && hasAuthority && portProblem(authority) {
+		// net/url refuses a port that is not a number; say so rather than "absolute".
+		return fail("port", msgPort)
+	}
+	if err != nil || !u.IsAbs() || u.Hostname() == "" {
 		return fail("absolute", "Enter an absolute URI such as https://app.example/callback.")
 	}
 	if u.User != nil {
@@ -55,8 +63,17 @@ func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
 	default:
 		return fail("https", "Use https (http://localhost is allowed in the sandbox).")
 	}
+	if portProblem(u.Host) {
+		return fail("port", msgPort)
+	}
+	if rule, msg := hostProblem(authority, u.Hostname(), env); rule != "" {
+		return fail(rule, msg)
+	}
 	return nil
 }
+
+// msgPort is the message of the port rule, which net/url's parse and the range check share.
+const msgPort = "Write the port as a number from 1 to 65535 without leading zeros, or leave it out."
 
 // AddRedirectURI registers a redirect URI (not Viewers).
 func (s *Service) AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req RedirectRequest) (App, error) {

@@ -2,6 +2,7 @@ package portalapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -78,6 +79,22 @@ func TestAppsAndCredentials(t *testing.T) {
 	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "http://localhost:3000/cb"}).expect(t, 201, "")
 	if fmt.Sprint(r.body["redirectUris"]) != "[http://localhost:3000/cb https://budget.example/cb]" {
 		t.Fatalf("redirect URIs = %s", r.raw)
+	}
+	// A host that browsers read as another (U+3002 is a dot to them) is refused with its
+	// field error, and nothing changes: the same URIs, nothing stored or audited.
+	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://budget.example\u3002attacker-host/cb"}).expect(t, 400, "VALIDATION_FAILED")
+	if id, _ := r.body["requestId"].(string); id == "" {
+		t.Fatalf("no request ID: %s", r.raw)
+	}
+	delete(r.body, "requestId")
+	if got, _ := json.Marshal(r.body); string(got) != `{"code":"VALIDATION_FAILED","fields":[{"field":"uri","message":"Browsers read this host as budget.example.attacker-host, which is not what it shows: write the host in plain ASCII.","rule":"confusable"}],"message":"Some fields need your attention."}` {
+		t.Fatalf("refused = %s", got)
+	}
+	if r := h.call(dev.client, "GET", appPath, nil).expect(t, 200, ""); fmt.Sprint(r.body["app"].(map[string]any)["redirectUris"]) != "[http://localhost:3000/cb https://budget.example/cb]" {
+		t.Fatalf("after the refusal = %s", r.raw)
+	}
+	if h.tableContains("attacker-host") {
+		t.Fatal("the refused redirect URI reached the table")
 	}
 	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://budget.example/cb"}).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[uri:duplicate]" {

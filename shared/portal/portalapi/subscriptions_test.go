@@ -248,6 +248,8 @@ func TestGoLive(t *testing.T) {
 		{map[string]any{"productionOrganizationId": prodOrg}, "[redirectUris:required certificate:required]"},
 		{map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"http://budget.example/cb", "https://budget.example/cb#x", "https://*.budget.example/cb", "http://localhost/cb"}, "certificate": prodCert},
 			"[redirectUris[0]:https redirectUris[1]:fragment redirectUris[2]:wildcard redirectUris[3]:https]"},
+		{map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://budget.example/cb", "https://budget.example\u3002evil/cb", "https://192.168.0.10/cb", "https://budget.example:0/cb", "https://0x7f.1/cb", "https://b\u00fccher.example/cb"}, "certificate": prodCert},
+			"[redirectUris[1]:confusable redirectUris[2]:public_host redirectUris[3]:port redirectUris[4]:confusable redirectUris[5]:idna]"},
 		{map[string]any{"productionOrganizationId": sandboxOrg, "redirectUris": []string{"https://budget.example/cb"}, "certificate": prodCert}, "[productionOrganizationId:environment]"},
 		{map[string]any{"productionOrganizationId": "nope", "redirectUris": []string{"https://budget.example/cb"}, "certificate": prodCert}, "[productionOrganizationId:unknown]"},
 		{map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://budget.example/cb"}, "certificate": sandboxCert}, "[certificate:unknown]"},
@@ -441,7 +443,8 @@ func TestSandboxCertificateForApp(t *testing.T) {
 		t.Fatalf("fields = %v", r.fields())
 	}
 	for uri, fields := range map[string]string{"http://localhost:3000/cb": "[uri:https]", "http://live.example/cb": "[uri:https]",
-		"https://*.live.example/cb": "[uri:wildcard]", "https://live.example/cb#top": "[uri:fragment]", "/cb": "[uri:absolute]"} {
+		"https://*.live.example/cb": "[uri:wildcard]", "https://live.example/cb#top": "[uri:fragment]", "/cb": "[uri:absolute]",
+		"https://10.0.0.1/cb": "[uri:public_host]", "https://[::ffff:127.0.0.1]/cb": "[uri:public_host]", "https://live.example:99999/cb": "[uri:port]"} {
 		r = h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": uri}).expect(t, 400, "VALIDATION_FAILED")
 		if fmt.Sprint(r.fields()) != fields {
 			t.Errorf("%s on production: fields = %v, want %s", uri, r.fields(), fields)
