@@ -165,8 +165,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 }
 
 // ForRoute builds the portal API for one route, with only the route's needs (and those its
-// Auth implies): what the local dev server and the tests mount, so a route that calls
-// something it does not declare fails there, before it fails deployed.
+// Auth implies): what a Lambda main builds. The dev server and most tests build every need
+// instead and serve every route from one API; the needs guard (awsclient) then refuses a
+// call a route did not declare, so the mistake fails there before it fails deployed.
 func ForRoute(ctx context.Context, cfg config.Config, log *slog.Logger, parts Parts, rt route.Route) (*portalapi.API, error) {
 	return Portal(ctx, cfg, log, parts, rt.AllNeeds())
 }
