@@ -20,12 +20,14 @@ import (
 // maxBody bounds every request body; portal requests are small forms.
 const maxBody = 64 << 10
 
-// Decode reads a JSON body into dst and validates it with its `validate` tags. Unknown
-// fields, malformed JSON and broken rules come back as an apperr naming the field.
+// Decode reads a JSON body into dst, normalises its names and validates it with its
+// `validate` tags, for a body no domain service checks. Unknown fields, malformed JSON
+// and broken rules come back as an apperr naming the field.
 func Decode(r *http.Request, dst any) error {
 	if err := DecodeJSON(r, dst); err != nil {
 		return err
 	}
+	validation.Normalize(dst)
 	if fields := validation.Struct(dst); len(fields) > 0 {
 		return apperr.Fields(fields...)
 	}
