@@ -3,10 +3,12 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -28,53 +30,79 @@ const (
 const msgDuplicateKey = "This key appears more than once in its object; send it once."
 
 // checkKeys reports the duplicate and case-variant keys of body, read as the JSON of a
-// value of type t, by their path ("role", "contacts[0].name"). A body that is not one
-// well-formed JSON value at its start gets no report here: the decoder that runs next
-// names its syntax error, which is the first thing to fix.
+// value of type t, by their path ("role", "contacts[0].name"); the first maxKeyProblems
+// of them, which is enough to fix a request. A body that is not one well-formed JSON
+// value at its start, or is nested deeper than the decoder accepts, gets no report here:
+// the decoder that runs next names its error, which is the first thing to fix.
 func checkKeys(body []byte, t reflect.Type) []apperr.FieldError {
 	c := keyChecker{dec: json.NewDecoder(bytes.NewReader(body))}
-	if err := c.value(t, ""); err != nil {
+	if err := c.value(t); err != nil {
 		return nil
 	}
 	return c.problems
 }
 
+const (
+	// maxKeyProblems bounds the report, so a body of many duplicates gets a short answer.
+	maxKeyProblems = 10
+	// maxKeyDepth is encoding/json's own nesting limit: deeper bodies are refused by the
+	// decoder anyway.
+	maxKeyDepth = 10000
+)
+
+var errTooDeep = errors.New("nested too deeply")
+
 type keyChecker struct {
-	dec      *json.Decoder
+	dec *json.Decoder
+	// path holds the segments of the current value's path ("contacts", "[0]", ".name"),
+	// joined only for a report: building every path as the walk goes would cost time
+	// quadratic in the depth.
+	path     []string
 	problems []apperr.FieldError
+}
+
+func (c *keyChecker) report(rule, message string) {
+	if len(c.problems) < maxKeyProblems {
+		c.problems = append(c.problems, apperr.Field(strings.Join(c.path, ""), rule, message))
+	}
 }
 
 // value reads one JSON value that decodes into a t (nil when it decodes into any, a map's
 // unknown shape or a field the decoder refuses anyway) and checks the keys of its objects.
-func (c *keyChecker) value(t reflect.Type, path string) error {
+func (c *keyChecker) value(t reflect.Type) error {
 	tok, err := c.dec.Token()
 	if err != nil {
 		return err
 	}
-	switch tok {
-	case json.Delim('{'):
-		return c.object(shape(t), path)
-	case json.Delim('['):
-		elem := shape(t)
-		if elem != nil && (elem.Kind() == reflect.Slice || elem.Kind() == reflect.Array) {
-			elem = elem.Elem()
-		} else {
-			elem = nil
-		}
-		for i := 0; c.dec.More(); i++ {
-			if err := c.value(elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
-		_, err := c.dec.Token()
-		return err
-	default:
+	if tok != json.Delim('{') && tok != json.Delim('[') {
 		return nil
 	}
+	if len(c.path) >= maxKeyDepth {
+		return errTooDeep
+	}
+	if tok == json.Delim('{') {
+		return c.object(shape(t))
+	}
+	elem := shape(t)
+	if elem != nil && (elem.Kind() == reflect.Slice || elem.Kind() == reflect.Array) {
+		elem = elem.Elem()
+	} else {
+		elem = nil
+	}
+	for i := 0; c.dec.More(); i++ {
+		c.path = append(c.path, "["+strconv.Itoa(i)+"]")
+		err := c.value(elem)
+		c.path = c.path[:len(c.path)-1]
+		if err != nil {
+			return err
+		}
+	}
+	_, err = c.dec.Token()
+	return err
 }
 
 // object checks the keys of an object whose opening brace has been read.
-func (c *keyChecker) object(t reflect.Type, path string) error {
+func (c *keyChecker) object(t reflect.Type) error {
 	var fields map[string]reflect.Type
 	var elem reflect.Type
 	switch {
@@ -90,12 +118,13 @@ func (c *keyChecker) object(t reflect.Type, path string) error {
 			return err
 		}
 		key, _ := tok.(string)
-		where := key
-		if path != "" {
-			where = path + "." + key
+		if len(c.path) == 0 {
+			c.path = append(c.path, key)
+		} else {
+			c.path = append(c.path, "."+key)
 		}
 		if seen[key] {
-			c.problems = append(c.problems, apperr.Field(where, ruleDuplicateKey, msgDuplicateKey))
+			c.report(ruleDuplicateKey, msgDuplicateKey)
 		}
 		seen[key] = true
 		next := elem
@@ -105,8 +134,7 @@ func (c *keyChecker) object(t reflect.Type, path string) error {
 				for _, name := range slices.Sorted(maps.Keys(fields)) {
 					// strings.EqualFold is the folding encoding/json matches keys with.
 					if strings.EqualFold(name, key) {
-						c.problems = append(c.problems, apperr.Field(where, ruleKeyCase,
-							fmt.Sprintf("Field names are case-sensitive: write this key as %q.", name)))
+						c.report(ruleKeyCase, fmt.Sprintf("Field names are case-sensitive: write this key as %q.", name))
 						ft = fields[name]
 						break
 					}
@@ -114,7 +142,9 @@ func (c *keyChecker) object(t reflect.Type, path string) error {
 			}
 			next = ft
 		}
-		if err := c.value(next, where); err != nil {
+		err = c.value(next)
+		c.path = c.path[:len(c.path)-1]
+		if err != nil {
 			return err
 		}
 	}

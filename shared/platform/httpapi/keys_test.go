@@ -65,6 +65,10 @@ func TestDecodeJSONKeys(t *testing.T) {
 			prefix + `{"field":"rolle","rule":"unknown","message":"This field is not part of the request."}` + suffix},
 		{"malformed JSON is named before keys", `{"role":"a","role":}`, 400,
 			`{"code":"MALFORMED_JSON","message":"The request body is not valid JSON (at byte 20).","requestId":"req-keys-1"}` + "\n"},
+		{"the report stops at ten problems", `{"labels":{` + strings.Repeat(`"a":"1",`, 2000) + `"a":"1"}}`, 400,
+			prefix + strings.Repeat(dup("labels.a")+",", 9) + dup("labels.a") + suffix},
+		{"nesting deeper than the decoder accepts", `{"extra":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`, 400,
+			`{"code":"MALFORMED_JSON","message":"The request body is not valid JSON (at byte 10009).","requestId":"req-keys-1"}` + "\n"},
 		{"size limit before keys", `{"role":"a","role":"` + strings.Repeat("x", 70<<10) + `"}`, 413,
 			`{"code":"BODY_TOO_LARGE","message":"The request body is larger than 64 KiB.","requestId":"req-keys-1"}` + "\n"},
 	}
