@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,12 +20,14 @@ import (
 // maxBody bounds every request body; portal requests are small forms.
 const maxBody = 64 << 10
 
-// Decode reads a JSON body into dst and validates it with its `validate` tags. Unknown
-// fields, malformed JSON and broken rules come back as an apperr naming the field.
+// Decode reads a JSON body into dst, normalises its names and validates it with its
+// `validate` tags, for a body no domain service checks. Unknown fields, malformed JSON
+// and broken rules come back as an apperr naming the field.
 func Decode(r *http.Request, dst any) error {
 	if err := DecodeJSON(r, dst); err != nil {
 		return err
 	}
+	validation.Normalize(dst)
 	if fields := validation.Struct(dst); len(fields) > 0 {
 		return apperr.Fields(fields...)
 	}
@@ -32,18 +35,26 @@ func Decode(r *http.Request, dst any) error {
 }
 
 // DecodeJSON reads a JSON body into dst without validating it, for services that check
-// tag rules and domain rules together so the user sees every problem at once.
+// tag rules and domain rules together so the user sees every problem at once. Besides
+// malformed JSON, unknown fields and values of the wrong type, it refuses keys that
+// appear twice in an object and keys that name a field in another case (checkKeys),
+// before anything is decoded.
 func DecodeJSON(r *http.Request, dst any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
+	// The body is read whole (it is at most maxBody) because it is read twice: once for
+	// its keys, once into dst.
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		return decodeError(err)
+	}
+	if problems := checkKeys(body, reflect.TypeOf(dst)); len(problems) > 0 {
+		return apperr.Fields(problems...)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return decodeError(err)
-		}
 		return apperr.New(apperr.Invalid, "MALFORMED_JSON", "The request body must hold a single JSON object and nothing after it.")
 	}
 	return nil

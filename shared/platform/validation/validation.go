@@ -1,5 +1,7 @@
 // Package validation checks request structs by their `validate` tags and reports each
-// failure by JSON field name and rule, with a message a person can act on.
+// failure by JSON field name and rule, with a message a person can act on. It also holds
+// the one form names and email addresses are kept in (Normalize, Name, NormalizeEmail),
+// next to the rules that check them.
 package validation
 
 import (
@@ -10,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/go-playground/validator/v10"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 )
@@ -18,10 +21,11 @@ var validate = newValidator()
 
 func newValidator() *validator.Validate {
 	v := validator.New(validator.WithRequiredStructEnabled())
-	// Free text ends up in emails and the operations console: no control characters and no
-	// bidirectional overrides, which can make a name read differently than it is.
-	_ = v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), false) })
-	_ = v.RegisterValidation("text", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String(), true) })
+	// Free text ends up in emails, certificates and the operations console: no control
+	// characters, no bidirectional controls and no invisible characters, which can make a
+	// name read differently than it is, or two names look alike that are not.
+	_ = v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return singleLineProblem(fl.Field().String()) == "" })
+	_ = v.RegisterValidation("text", func(fl validator.FieldLevel) bool { return textProblem(fl.Field().String()) == "" })
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name == "-" {
@@ -78,9 +82,9 @@ func ruleMessage(fe validator.FieldError) string {
 	case "oneof":
 		return fmt.Sprintf("Must be one of: %s.", fe.Param())
 	case "singleline":
-		return "Use one line of plain text, without control or direction-changing characters."
+		return singleLineProblem(fmt.Sprint(fe.Value()))
 	case "text":
-		return "Use plain text, without control or direction-changing characters."
+		return textProblem(fmt.Sprint(fe.Value()))
 	case "alphanum":
 		return "Use letters and digits only."
 	default:
@@ -88,17 +92,58 @@ func ruleMessage(fe validator.FieldError) string {
 	}
 }
 
-// plainText reports whether s has no control characters (but newlines and tabs when
-// multiline) and no Unicode bidirectional controls.
-func plainText(s string, multiline bool) bool {
+// singleLineProblem says why s breaks the singleline rule, or "" when it keeps it.
+func singleLineProblem(s string) string {
+	if r, what := refusedRune(s, false); what != "" {
+		return fmt.Sprintf("Contains %s (U+%04X); use one line of plain text without control, invisible or direction-changing characters.", what, r)
+	}
+	// Reached only when a caller validates without Normalize first: refusing keeps
+	// decomposed text out of storage even then.
+	if !norm.NFC.IsNormalString(s) {
+		return "Send this text in Unicode NFC (composed) form."
+	}
+	return ""
+}
+
+// textProblem says why s breaks the text rule (free text over several lines), or "" when
+// it keeps it.
+func textProblem(s string) string {
+	if r, what := refusedRune(s, true); what != "" {
+		return fmt.Sprintf("Contains %s (U+%04X); use plain text without control, invisible or direction-changing characters.", what, r)
+	}
+	return ""
+}
+
+// refusedRune finds the first character of s that plain text may not hold and says what
+// it is; newlines and tabs are allowed when multiline.
+func refusedRune(s string, multiline bool) (rune, string) {
 	for _, r := range s {
-		switch {
-		case multiline && (r == '\n' || r == '\r' || r == '\t'):
-		case unicode.IsControl(r):
-			return false
-		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-			return false
+		if what := refused(r, multiline); what != "" {
+			return r, what
 		}
 	}
-	return true
+	return 0, ""
+}
+
+// refused says what r is when plain text may not hold it, or "".
+func refused(r rune, multiline bool) string {
+	switch {
+	case multiline && (r == '\n' || r == '\r' || r == '\t'):
+		return ""
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return "a direction-changing character"
+	case r >= 0x200B && r <= 0x200D, r == 0x2060, r == 0xFEFF:
+		return "a zero-width character"
+	case r == 0x2028, r == 0x2029:
+		return "a line or paragraph separator"
+	case r == '\n', r == '\r':
+		return "a line break"
+	case unicode.IsControl(r):
+		return "a control character"
+	case unicode.Is(unicode.Cf, r):
+		// The rest of Unicode's format characters (soft hyphen, tag characters, invisible
+		// operators, ...) are invisible too.
+		return "an invisible formatting character"
+	}
+	return ""
 }

@@ -83,8 +83,8 @@ type SignUpResponse struct {
 // the profile cannot be written the Cognito user is removed again, so a failed sign-up
 // leaves nothing behind.
 func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse, error) {
-	req.FullName = strings.TrimSpace(req.FullName)
-	req.Email = normalizeEmail(req.Email)
+	validation.Normalize(&req)
+	req.Email = validation.NormalizeEmail(req.Email)
 	req.OrganizationCode = strings.ToUpper(strings.TrimSpace(req.OrganizationCode))
 	errs := validation.Struct(req)
 	if req.Password != "" {
@@ -180,7 +180,7 @@ type MessageResponse struct {
 // ResendActivation emails a new activation link if the account exists and is pending.
 // The answer is the same either way so the form cannot be used to probe for accounts.
 func (s *Service) ResendActivation(ctx context.Context, req EmailRequest) (MessageResponse, error) {
-	req.Email = normalizeEmail(req.Email)
+	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
@@ -303,7 +303,7 @@ type NewSession struct {
 
 // Login checks the password with Cognito, applies the expiry rule and starts a session.
 func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, error) {
-	req.Email = normalizeEmail(req.Email)
+	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return NewSession{}, apperr.Fields(errs...)
 	}
@@ -434,7 +434,7 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 // ForgotPassword emails a reset link to an active account; the answer does not reveal
 // whether the account exists.
 func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (MessageResponse, error) {
-	req.Email = normalizeEmail(req.Email)
+	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
@@ -686,7 +686,7 @@ type UpdateAccountRequest struct {
 
 // UpdateAccount changes the user's name, in the profile and at Cognito.
 func (s *Service) UpdateAccount(ctx context.Context, sess Session, req UpdateAccountRequest) (AccountView, error) {
-	req.FullName = strings.TrimSpace(req.FullName)
+	validation.Normalize(&req)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return AccountView{}, apperr.Fields(errs...)
 	}
@@ -805,7 +805,5 @@ func randomToken() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
-
-func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
 func itoa(n int) string { return strconv.Itoa(n) }

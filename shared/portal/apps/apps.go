@@ -295,7 +295,7 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 	if g.Environment == org.Production {
 		return AppCreated{}, errProductionByGoLive
 	}
-	req.Name = strings.TrimSpace(req.Name)
+	validation.Normalize(&req)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return AppCreated{}, apperr.Fields(errs...)
 	}
@@ -375,7 +375,7 @@ func (s *Service) Rename(ctx context.Context, a org.Actor, orgID, appID string, 
 	if err != nil {
 		return App{}, err
 	}
-	req.Name = strings.TrimSpace(req.Name)
+	validation.Normalize(&req)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return App{}, apperr.Fields(errs...)
 	}
@@ -418,7 +418,7 @@ func (s *Service) AddCredential(ctx context.Context, a org.Actor, orgID, appID s
 	if err != nil {
 		return NewCredential{}, err
 	}
-	req.Name = strings.TrimSpace(req.Name)
+	validation.Normalize(&req)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return NewCredential{}, apperr.Fields(errs...)
 	}
@@ -514,7 +514,7 @@ func (s *Service) RenameCredential(ctx context.Context, a org.Actor, orgID, appI
 	if err != nil {
 		return Credential{}, err
 	}
-	req.Name = strings.TrimSpace(req.Name)
+	validation.Normalize(&req)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return Credential{}, apperr.Fields(errs...)
 	}

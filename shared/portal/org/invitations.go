@@ -87,7 +87,7 @@ type InvitationsView struct {
 
 // Invite emails an invitation link (owner and administrators).
 func (s *Service) Invite(ctx context.Context, a Actor, orgID string, req InviteRequest) (Invitation, error) {
-	req.Email = strings.ToLower(strings.TrimSpace(req.Email))
+	req.Email = validation.NormalizeEmail(req.Email)
 	g, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return Invitation{}, err

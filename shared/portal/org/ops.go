@@ -101,6 +101,7 @@ func (s *Service) IssueSandboxCertificate(ca *sandboxca.CA, req SandboxCertifica
 		return SandboxCertificate{}, ErrNoSandboxCA
 	}
 	req.Country = strings.ToUpper(req.Country)
+	validation.Normalize(&req)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return SandboxCertificate{}, apperr.Fields(errs...)
 	}

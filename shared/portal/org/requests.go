@@ -162,7 +162,8 @@ func (s *Service) Rename(ctx context.Context, a Actor, orgID string, req RenameR
 	if err != nil {
 		return approval.Request{}, err
 	}
-	req.Name, req.Reason = strings.TrimSpace(req.Name), strings.TrimSpace(req.Reason)
+	validation.Normalize(&req)
+	req.Reason = strings.TrimSpace(req.Reason)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return approval.Request{}, apperr.Fields(errs...)
 	}

@@ -135,8 +135,8 @@ type OnboardingResponse struct {
 // Onboard creates a pending organization owned by the actor and asks operations to
 // approve it. Nothing is stored unless every field is valid.
 func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (OnboardingResponse, error) {
-	req.Email = strings.ToLower(strings.TrimSpace(req.Email))
-	req.Company = strings.TrimSpace(req.Company)
+	req.Email = validation.NormalizeEmail(req.Email)
+	validation.Normalize(&req)
 	errs := validation.Struct(req)
 	var qwac, qseal *eidas.Certificate
 	if req.QWAC != "" && req.QSealC != "" && len(errs) == 0 {

@@ -5,8 +5,7 @@
 package store
 
 import (
-	"strings"
-
+	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/lookup"
 )
 
@@ -46,7 +45,7 @@ func UserKey(userID string) Key { return Key{"USER#" + userID, skProfile} }
 func PasswordHistoryKey(userID string) Key { return Key{"USER#" + userID, skPwdHist} }
 
 // EmailKey is the key of the item that reserves an email address for one user.
-func EmailKey(email string) Key { return Key{"EMAIL#" + NormalizeEmail(email), skEmail} }
+func EmailKey(email string) Key { return Key{"EMAIL#" + validation.NormalizeEmail(email), skEmail} }
 
 // LinkKey is the key of an emailed link, by the SHA-256 of its token.
 func LinkKey(tokenHash string) Key { return Key{"LINK#" + tokenHash, skLink} }
@@ -154,9 +153,6 @@ const (
 
 // profileGSI returns the GSI1 keys that list every profile, ordered by user ID.
 func profileGSI(userID string) (string, string) { return gsiProfile, "USER#" + userID }
-
-// NormalizeEmail is the form emails are compared and stored in.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // HealthKey is a key no item has: the health check reads it to prove the table answers
 // and the function may read it, with a data-plane call that costs one read.

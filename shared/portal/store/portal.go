@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/account"
 )
 
@@ -70,7 +71,7 @@ func (s *Portal) key(k Key) map[string]types.AttributeValue {
 
 // CreateProfile writes the profile and reserves its email in one transaction.
 func (s *Portal) CreateProfile(ctx context.Context, p account.Profile) error {
-	p.Email = NormalizeEmail(p.Email)
+	p.Email = validation.NormalizeEmail(p.Email)
 	gpk, gsk := profileGSI(p.UserID)
 	prof, err := attributevalue.MarshalMap(profileItem{Key: UserKey(p.UserID), GSI1PK: gpk, GSI1SK: gsk, Profile: p, Version: 1})
 	if err != nil {
