@@ -139,7 +139,7 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 		return SignUpResponse{}, err
 	}
 	resp := SignUpResponse{Email: req.Email, Status: StatusPending,
-		Message: "Check your email: we sent you a link to activate your account. It is valid for " + hours(s.cfg.ActivationTTL) + "."}
+		Message: "Check your email: we sent you a link to activate your account. It is valid for " + lifetime(s.cfg.ActivationTTL) + "."}
 	if err := s.rememberPassword(ctx, userID, req.Password); err != nil {
 		slog.ErrorContext(ctx, "password history not recorded", "userId", userID, "error", err.Error())
 	}
@@ -442,7 +442,7 @@ func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (Message
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
-	resp := MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + hours(s.cfg.ResetTTL) + "."}
+	resp := MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + lifetime(s.cfg.ResetTTL) + "."}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return resp, nil

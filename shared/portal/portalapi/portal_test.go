@@ -291,6 +291,20 @@ func (h *harness) mails() []string {
 	return out
 }
 
+// lastMail returns the body of the newest email to addr whose subject contains subject.
+func (h *harness) lastMail(addr, subject string) string {
+	h.t.Helper()
+	for _, m := range h.mails() {
+		if to, rest, _ := strings.Cut(m, "|"); to == addr {
+			if subj, body, _ := strings.Cut(rest, "|"); strings.Contains(subj, subject) {
+				return body
+			}
+		}
+	}
+	h.t.Fatalf("no %q email to %s", subject, addr)
+	return ""
+}
+
 func (h *harness) mailCount(addr, subject string) int {
 	msgs, _ := h.api.Mailbox.Messages(context.Background())
 	n := 0
@@ -584,10 +598,16 @@ func TestTimeRules(t *testing.T) {
 	clock = base.Add(730*day + time.Minute)
 	h.call(h.newClient(), "POST", "/api/auth/login", map[string]any{"email": email, "password": strong}).expect(t, 403, "PASSWORD_EXPIRED")
 
-	// A reset link older than 72 hours no longer works; a fresh one does, and restarts the clock.
-	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
+	// A reset link an hour old no longer works; a fresh one does, and restarts the clock.
+	r = h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
+	if r.body["message"] != "If an account with this email exists, we sent a link to reset its password. It is valid for 1 hour." {
+		t.Fatalf("forgot = %s", r.raw)
+	}
+	if m := h.lastMail(email, "Reset"); !strings.Contains(m, "This link works once. It expires in 1 hour, or as soon as your password is changed.") {
+		t.Fatalf("reset email = %s", m)
+	}
 	old := h.lastLink(email, "Reset")
-	clock = clock.Add(73 * time.Hour)
+	clock = clock.Add(time.Hour)
 	h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": old, "password": "Fr3sh!Password", "passwordConfirmation": "Fr3sh!Password"}).expect(t, 410, "LINK_EXPIRED")
 	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
 	h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": h.lastLink(email, "Reset"), "password": "Fr3sh!Password", "passwordConfirmation": "Fr3sh!Password"}).expect(t, 200, "")
