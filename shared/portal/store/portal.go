@@ -415,6 +415,7 @@ func (s *Portal) UseLink(ctx context.Context, tokenHash string, kind account.Lin
 	if err != nil {
 		return account.Link{}, apperr.Wrap(err, "marshal time")
 	}
+	var lastErr error
 	for range 3 {
 		// The link's owner and credential version never change once it is stored; the
 		// conditions hold what can change to what this read saw.
@@ -454,8 +455,10 @@ func (s *Portal) UseLink(ctx context.Context, tokenHash string, kind account.Lin
 		}
 		// A condition failed, or another transaction on the link or profile raced this
 		// one: the next read says which answer the link gets, or tries again.
+		lastErr = err
 	}
-	return account.Link{}, errConcurrentUpdate
+	// The link still looks usable but every try was cancelled: nothing a user can fix.
+	return account.Link{}, apperr.Wrap(lastErr, "use link")
 }
 
 // ReleaseLink makes a link spent at usedAt usable again; the condition keeps it from
@@ -490,9 +493,13 @@ func (s *Portal) checkLink(ctx context.Context, tokenHash string, kind account.L
 	if err != nil {
 		return account.Link{}, err
 	}
-	if item.UsedEpoch == 0 {
-		// usedEpoch is what the conditions test; a released link keeps a zero usedAt.
+	// usedEpoch is what the conditions test; usedAt follows it (a released link keeps a
+	// zero usedAt).
+	switch {
+	case item.UsedEpoch == 0:
 		item.UsedAt = time.Time{}
+	case item.UsedAt.IsZero():
+		item.UsedAt = time.Unix(item.UsedEpoch, 0).UTC()
 	}
 	var owner *account.Profile
 	if item.Kind == kind {
