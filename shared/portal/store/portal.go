@@ -493,13 +493,15 @@ func (s *Portal) checkLink(ctx context.Context, tokenHash string, kind account.L
 	if err != nil {
 		return account.Link{}, err
 	}
-	// usedEpoch is what the conditions test; usedAt follows it (a released link keeps a
-	// zero usedAt).
-	switch {
-	case item.UsedEpoch == 0:
-		item.UsedAt = time.Time{}
-	case item.UsedAt.IsZero():
-		item.UsedAt = time.Unix(item.UsedEpoch, 0).UTC()
+	if item.UsedEpoch == 0 {
+		item.UsedAt = time.Time{} // a released link keeps a zero usedAt
+	}
+	// The rule is applied to what UseLink's conditions test, the epochs, so that the two
+	// never disagree about a link.
+	seen := item.Link
+	seen.ExpiresAt = time.Unix(item.ExpiresEpoch, 0).UTC()
+	if item.UsedEpoch != 0 {
+		seen.UsedAt = time.Unix(item.UsedEpoch, 0).UTC()
 	}
 	var owner *account.Profile
 	if item.Kind == kind {
@@ -511,7 +513,7 @@ func (s *Portal) checkLink(ctx context.Context, tokenHash string, kind account.L
 			return account.Link{}, err
 		}
 	}
-	if err := item.Refusal(kind, owner, now); err != nil {
+	if err := seen.Refusal(kind, owner, now); err != nil {
 		return account.Link{}, err
 	}
 	return item.Link, nil
