@@ -29,7 +29,7 @@ const (
 	msgLinkUsed       = "This link has already been used. Each link works once."
 	msgLinkExpired    = "This link has expired. Request a new one."
 	msgActivated      = "Your account is active. You can sign in now."
-	msgForgot         = "If an account with this email exists, we sent a link to reset its password. It is valid for 72 hours."
+	msgForgot         = "If an account with this email exists, we sent a link to reset its password. It is valid for 1 hour."
 	msgReset          = "Your password has been changed. Sign in with your new password."
 	msgPasswordChange = "Your password has been changed. It is valid for 730 days."
 	msgSignedOut      = "You are signed out."

@@ -85,7 +85,7 @@ func testConfig() (config.Config, error) {
 	c.UserPoolName = "users-e2e-" + s
 	c.MailFrom = "no-reply-" + s + "@devportal.example"
 	c.PortalURL = "" // devstack fills in the portal's own URL
-	c.ActivationTTL, c.ResetTTL = 72*time.Hour, 72*time.Hour
+	c.ActivationTTL, c.ResetTTL = 72*time.Hour, time.Hour
 	c.Password = config.PasswordPolicy{
 		MinLength: 12, MinUpper: 1, MinLower: 1, MinDigits: 1, MinSpecial: 1, MaxRepeated: 3,
 		HistorySize: 5, MaxAgeDays: 730, ExpiryWarnDays: []int{14, 3, 1},

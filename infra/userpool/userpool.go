@@ -34,11 +34,12 @@ func New(scope constructs.Construct, id string, def resources.UserPool) *UserPoo
 		// as people type their address.
 		SignInAliases:       &awscognito.SignInAliases{Email: jsii.Bool(true)},
 		SignInCaseSensitive: jsii.Bool(false),
-		// The BFF sends its own activation and reset links (valid 72 hours, which Cognito's
-		// codes cannot be) through SES and confirms the user itself. Cognito must therefore
-		// send nothing: no auto-verification (CDK would verify email by default because
-		// email is a sign-in alias) and no Cognito account recovery. Recovery NONE also
-		// stops anyone holding the public client ID from making Cognito email our users.
+		// The BFF sends its own activation and reset links (with lifetimes of its choosing,
+		// which Cognito's codes cannot have, and dead once the password changes) through SES
+		// and confirms the user itself. Cognito must therefore send nothing: no
+		// auto-verification (CDK would verify email by default because email is a sign-in
+		// alias) and no Cognito account recovery. Recovery NONE also stops anyone holding
+		// the public client ID from making Cognito email our users.
 		AutoVerify:      &awscognito.AutoVerifiedAttrs{Email: jsii.Bool(false), Phone: jsii.Bool(false)},
 		AccountRecovery: awscognito.AccountRecovery_NONE,
 		PasswordPolicy: &awscognito.PasswordPolicy{

@@ -50,9 +50,13 @@ type Config struct {
 	MailFrom string
 	// PortalURL is the public base URL of the portal, used in emailed links.
 	PortalURL string
-	// ActivationTTL and ResetTTL are how long emailed links stay valid.
+	// ActivationTTL is how long an activation link stays valid. It only confirms the
+	// address, so it may wait a few days for the user to read their mail.
 	ActivationTTL time.Duration
-	ResetTTL      time.Duration
+	// ResetTTL is how long a password-reset link stays valid: an hour by default, because
+	// the link sets a password, so every copy of it (a mailbox, a forwarded mail, a proxy
+	// log) is worth taking over the account until it expires.
+	ResetTTL time.Duration
 	// SessionTTL is how long a portal session lives without a refresh.
 	SessionTTL time.Duration
 	// SessionMaxAge is how long a session can be refreshed before the user signs in again.
@@ -97,7 +101,7 @@ func FromEnv() (Config, error) {
 		MailFrom:                 r.str("MAIL_FROM", "no-reply@devportal.example"),
 		PortalURL:                strings.TrimRight(r.str("PORTAL_URL", "http://127.0.0.1:8080"), "/"),
 		ActivationTTL:            r.duration("ACTIVATION_LINK_TTL", 72*time.Hour),
-		ResetTTL:                 r.duration("RESET_LINK_TTL", 72*time.Hour),
+		ResetTTL:                 r.duration("RESET_LINK_TTL", time.Hour),
 		SessionTTL:               r.duration("SESSION_TTL", 12*time.Hour),
 		SessionMaxAge:            r.duration("SESSION_MAX_AGE", 7*24*time.Hour),
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),

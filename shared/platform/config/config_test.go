@@ -9,14 +9,14 @@ import (
 )
 
 func TestFromEnvDefaults(t *testing.T) {
-	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL"} {
+	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "RESET_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL"} {
 		t.Setenv(k, "")
 	}
 	c, err := FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.PortalTable != "devportal-portal" || c.ActivationTTL != 72*time.Hour || c.ResetTTL != 72*time.Hour ||
+	if c.PortalTable != "devportal-portal" || c.ActivationTTL != 72*time.Hour || c.ResetTTL != time.Hour ||
 		c.Password.MaxAgeDays != 730 || c.SessionMaxAge != 7*24*time.Hour || c.DecisionTimeout != 14*24*time.Hour || c.ApprovalStateMachineName != "devportal-approval" || fmt.Sprint(c.Password.ExpiryWarnDays) != "[14 3 1]" || c.Password.MinLength != 12 ||
 		c.PortalURL != "http://127.0.0.1:8080" {
 		t.Fatalf("defaults = %+v", c)
@@ -29,10 +29,11 @@ func TestFromEnvOverridesAndErrors(t *testing.T) {
 		check   func(Config) bool
 		wantErr string
 	}{
-		{env: map[string]string{"ACTIVATION_LINK_TTL": "24h", "PASSWORD_EXPIRY_WARNING_DAYS": "30, 7", "PORTAL_URL": "https://portal.bank.example/"},
+		{env: map[string]string{"ACTIVATION_LINK_TTL": "24h", "RESET_LINK_TTL": "30m", "PASSWORD_EXPIRY_WARNING_DAYS": "30, 7", "PORTAL_URL": "https://portal.bank.example/"},
 			check: func(c Config) bool {
-				return c.ActivationTTL == 24*time.Hour && fmt.Sprint(c.Password.ExpiryWarnDays) == "[30 7]" && c.PortalURL == "https://portal.bank.example"
+				return c.ActivationTTL == 24*time.Hour && c.ResetTTL == 30*time.Minute && fmt.Sprint(c.Password.ExpiryWarnDays) == "[30 7]" && c.PortalURL == "https://portal.bank.example"
 			}},
+		{env: map[string]string{"RESET_LINK_TTL": "0s"}, wantErr: "RESET_LINK_TTL"},
 		{env: map[string]string{"PASSWORD_MIN_LENGTH": "six"}, wantErr: "PASSWORD_MIN_LENGTH"},
 		{env: map[string]string{"PASSWORD_MIN_LENGTH": "6"}, wantErr: "PASSWORD_MIN_LENGTH: must be between 8 and 64"},
 		{env: map[string]string{"PASSWORD_MAX_AGE_DAYS": "0"}, wantErr: "PASSWORD_MAX_AGE_DAYS: must be at least 1"},

@@ -14,13 +14,29 @@ func emailLayout(name, intro, actionURL, action, outro string) (text, htmlBody s
 	return text, htmlBody
 }
 
-func hours(d time.Duration) string { return fmt.Sprintf("%.0f hours", d.Hours()) }
+// lifetime words how long a link lasts in the largest unit that says it exactly: "1 hour",
+// "72 hours", "30 minutes" (the lifetimes are configurable, so "0 hours" must not happen).
+func lifetime(d time.Duration) string {
+	count := func(n int64, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d%time.Hour == 0:
+		return count(int64(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return count(int64(d/time.Minute), "minute")
+	}
+	return count(int64(d.Round(time.Second)/time.Second), "second")
+}
 
 func activationMail(to, name, url string, ttl time.Duration) Mail {
 	text, body := emailLayout(name,
 		"Thank you for signing up to the Open Banking Developer Portal. Activate your account to sign in.",
 		url, "Activate account",
-		"This link works once and expires in "+hours(ttl)+". If you did not sign up, ignore this email.")
+		"This link works once and expires in "+lifetime(ttl)+". If you did not sign up, ignore this email.")
 	return Mail{To: to, Subject: "Activate your developer portal account", Text: text, HTML: body}
 }
 
@@ -28,7 +44,7 @@ func resetMail(to, name, url string, ttl time.Duration) Mail {
 	text, body := emailLayout(name,
 		"Someone asked to reset the password of your developer portal account.",
 		url, "Choose a new password",
-		"This link works once and expires in "+hours(ttl)+". If you did not ask for it, ignore this email: your password stays as it is.")
+		"This link works once. It expires in "+lifetime(ttl)+", or as soon as your password is changed. If you did not ask for it, ignore this email: your password stays as it is.")
 	return Mail{To: to, Subject: "Reset your developer portal password", Text: text, HTML: body}
 }
 

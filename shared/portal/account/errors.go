@@ -15,4 +15,14 @@ var (
 		"Your password has expired. Use \"Forgot password?\" to set a new one.")
 	ErrUnauthenticated = apperr.New(apperr.Unauthorized, "UNAUTHENTICATED",
 		"You are not signed in, or your session has ended. Sign in again.")
+	// ErrLinkInvalid answers a token no link of the kind has.
+	ErrLinkInvalid = apperr.New(apperr.NotFound, "LINK_INVALID",
+		"This link is not valid. Check that you copied the whole link from the email.")
+	// ErrLinkUsed answers a link that was used.
+	ErrLinkUsed = apperr.New(apperr.Gone, "LINK_USED",
+		"This link has already been used. Each link works once.")
+	// ErrLinkExpired answers a link past its lifetime, and one emailed before the user's
+	// password last changed: its holder cannot tell the two apart.
+	ErrLinkExpired = apperr.New(apperr.Gone, "LINK_EXPIRED",
+		"This link has expired. Request a new one.")
 )

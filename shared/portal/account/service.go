@@ -139,7 +139,7 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 		return SignUpResponse{}, err
 	}
 	resp := SignUpResponse{Email: req.Email, Status: StatusPending,
-		Message: "Check your email: we sent you a link to activate your account. It is valid for " + hours(s.cfg.ActivationTTL) + "."}
+		Message: "Check your email: we sent you a link to activate your account. It is valid for " + lifetime(s.cfg.ActivationTTL) + "."}
 	if err := s.rememberPassword(ctx, userID, req.Password); err != nil {
 		slog.ErrorContext(ctx, "password history not recorded", "userId", userID, "error", err.Error())
 	}
@@ -159,11 +159,15 @@ func (s *Service) sendActivation(ctx context.Context, p Profile) error {
 	return s.mail.Send(ctx, activationMail(p.Email, p.FullName, s.cfg.PortalURL+"/activate?token="+url.QueryEscape(token), s.cfg.ActivationTTL))
 }
 
-// newLink stores a fresh single-use link and returns its token; only the hash is kept.
+// newLink stores a fresh single-use link and returns its token; only the hash is kept. The
+// link records the user's credential version: the next password reset or change kills it.
 func (s *Service) newLink(ctx context.Context, kind LinkKind, p Profile, ttl time.Duration) (string, error) {
 	token := randomToken()
 	now := s.Now()
-	err := s.links.PutLink(ctx, Link{TokenHash: HashToken(token), Kind: kind, UserID: p.UserID, Email: p.Email, CreatedAt: now, ExpiresAt: now.Add(ttl)})
+	err := s.links.PutLink(ctx, Link{TokenHash: HashToken(token), Kind: kind, UserID: p.UserID, Email: p.Email, CreatedAt: now, ExpiresAt: now.Add(ttl),
+		// p may be a moment old: a password changed since makes the link dead on arrival,
+		// never one changed later alive.
+		CredentialVersion: p.CredentialVersion})
 	return token, err
 }
 
@@ -438,7 +442,7 @@ func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (Message
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
-	resp := MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + hours(s.cfg.ResetTTL) + "."}
+	resp := MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + lifetime(s.cfg.ResetTTL) + "."}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return resp, nil
@@ -464,7 +468,9 @@ type ResetPasswordRequest struct {
 }
 
 // ResetPassword sets a new password through a reset link. The password is checked
-// before the link is spent, so a rejected password leaves the link usable.
+// before the link is spent, so a rejected password leaves the link usable; the link is
+// checked (used, expired, emailed before the password last changed) before the password
+// history, so a dead link cannot be used to test guesses of old passwords.
 func (s *Service) ResetPassword(ctx context.Context, req ResetPasswordRequest) (MessageResponse, error) {
 	errs := validation.Struct(req)
 	if req.Password != "" {
@@ -494,12 +500,13 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetPasswordRequest) (
 		}
 		return MessageResponse{}, err
 	}
-	// Whoever knew the old password is signed out everywhere.
-	if err := s.endSessions(ctx, link.UserID, link.Email, ""); err != nil {
-		return MessageResponse{}, err
-	}
+	// Every other link dies first: they were emailed for the password just replaced.
 	p, err := s.passwordChanged(ctx, link.UserID, req.Password)
 	if err != nil {
+		return MessageResponse{}, err
+	}
+	// Whoever knew the old password is signed out everywhere.
+	if err := s.endSessions(ctx, link.UserID, link.Email, ""); err != nil {
 		return MessageResponse{}, err
 	}
 	if p.Status == StatusPending {
@@ -531,26 +538,48 @@ func (s *Service) checkHistory(ctx context.Context, userID, field, password stri
 	return nil
 }
 
-func (s *Service) rememberPassword(ctx context.Context, userID, password string) error {
+// historyHash is the hash the password history keeps of password ("" when it keeps none).
+func (s *Service) historyHash(password string) (string, error) {
 	if s.cfg.Password.HistorySize == 0 {
-		return nil
+		return "", nil
 	}
 	h, err := hashForHistory(password)
 	if err != nil {
-		return apperr.Wrap(err, "hash password for history")
+		return "", apperr.Wrap(err, "hash password for history")
+	}
+	return h, nil
+}
+
+// rememberPassword puts the first password, chosen at sign-up, in the history.
+func (s *Service) rememberPassword(ctx context.Context, userID, password string) error {
+	h, err := s.historyHash(password)
+	if err != nil || h == "" {
+		return err
 	}
 	return s.profiles.PushPasswordHistory(ctx, userID, h, s.cfg.Password.HistorySize)
 }
 
-// passwordChanged records a new password: history, change date, reset warnings, notice.
+// passwordChanged records a password Cognito has just taken, then sends the notice. One
+// write moves the credential version on, which kills every link emailed before, and
+// records the history, the change date and the cleared expiry warning. A conflict means
+// another change was recorded in between: the password has changed all the same, so the
+// write is decided again on the fresh profile rather than failed.
 func (s *Service) passwordChanged(ctx context.Context, userID, password string) (Profile, error) {
-	if err := s.rememberPassword(ctx, userID, password); err != nil {
+	h, err := s.historyHash(password)
+	if err != nil {
 		return Profile{}, err
 	}
-	p, err := s.updateProfile(ctx, userID, func(p *Profile) error {
-		p.PasswordChangedAt, p.ExpiryWarnedDays = s.Now(), 0
-		return nil
-	})
+	var p Profile
+	for range 3 {
+		if p, err = s.profiles.GetProfile(ctx, userID); err != nil {
+			return Profile{}, err
+		}
+		p, err = s.profiles.RecordPasswordChange(ctx, userID, PasswordChange{
+			From: p.CredentialVersion, At: s.Now(), HistoryHash: h, Keep: s.cfg.Password.HistorySize})
+		if !errors.Is(err, apperr.ErrConflict) {
+			break
+		}
+	}
 	if err != nil {
 		return Profile{}, err
 	}
@@ -595,6 +624,11 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 	if err := s.idp.ChangePassword(ctx, sess.AccessToken, req.CurrentPassword, req.NewPassword); err != nil {
 		return AccountView{}, err
 	}
+	// Every emailed link dies first: they were emailed for the password just replaced.
+	p, err := s.passwordChanged(ctx, sess.UserID, req.NewPassword)
+	if err != nil {
+		return AccountView{}, err
+	}
 	// Other devices are signed out; this one gets fresh tokens for the new password.
 	if err := s.endSessions(ctx, sess.UserID, sess.Email, sess.IDHash); err != nil {
 		return AccountView{}, err
@@ -605,10 +639,6 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 	}
 	sess.AccessToken, sess.RefreshToken, sess.AccessExpiresAt = fresh.AccessToken, fresh.RefreshToken, fresh.ExpiresAt
 	if err := s.sessions.SaveSession(ctx, sess); err != nil {
-		return AccountView{}, err
-	}
-	p, err := s.passwordChanged(ctx, sess.UserID, req.NewPassword)
-	if err != nil {
 		return AccountView{}, err
 	}
 	return s.view(p, sess.Groups), nil

@@ -1,7 +1,8 @@
 // Package account holds the rules of portal accounts: sign-up, activation, sessions,
 // passwords and the user's own settings. Cognito keeps identities and passwords; this
-// package adds what Cognito lacks (72-hour links, password history and expiry, the
-// organization code given at sign-up, communication preferences).
+// package adds what Cognito lacks (emailed links with lifetimes of our choosing that die
+// when the password changes, password history and expiry, the organization code given at
+// sign-up, communication preferences).
 package account
 
 import (
@@ -54,6 +55,11 @@ type Profile struct {
 	// LinkMailedAt is when a link of each kind was last emailed, so the public "send me a
 	// link" forms cannot be used to flood someone's mailbox.
 	LinkMailedAt map[LinkKind]time.Time `dynamodbav:"linkMailedAt,omitempty"`
+	// CredentialVersion counts the user's password resets and changes. Every emailed link
+	// records it when issued and works only while it is unchanged, so a password reset or
+	// change kills every link emailed before it, including ones an attacker copied. Only
+	// Profiles.RecordPasswordChange moves it; profiles stored before it existed read as 0.
+	CredentialVersion int64 `dynamodbav:"credentialVersion"`
 }
 
 // LinkKind says what an emailed link does.
@@ -74,6 +80,27 @@ type Link struct {
 	CreatedAt time.Time `dynamodbav:"createdAt"`
 	ExpiresAt time.Time `dynamodbav:"expiresAt"`
 	UsedAt    time.Time `dynamodbav:"usedAt"`
+	// CredentialVersion is the user's Profile.CredentialVersion when the link was issued.
+	CredentialVersion int64 `dynamodbav:"credentialVersion"`
+}
+
+// Refusal says why the link cannot be used now as a link of kind, by owner (nil when the
+// user's profile is gone), or returns nil when it can. The store's conditions enforce the
+// same rule atomically with the use; this says which answer a refused link gets.
+//
+// A link emailed before the owner's password last changed answers exactly as an expired
+// one does: a different answer would tell whoever holds an old link that the password has
+// changed since. Expiry is compared in whole seconds, as the store's condition does.
+func (l Link) Refusal(kind LinkKind, owner *Profile, now time.Time) error {
+	switch {
+	case l.Kind != kind:
+		return ErrLinkInvalid
+	case !l.UsedAt.IsZero():
+		return ErrLinkUsed
+	case l.ExpiresAt.Unix() <= now.Unix() || owner == nil || owner.CredentialVersion != l.CredentialVersion:
+		return ErrLinkExpired
+	}
+	return nil
 }
 
 // Session is a signed-in browser, stored by the SHA-256 of its cookie value. The Cognito
@@ -108,17 +135,41 @@ type Profiles interface {
 	ListProfiles(ctx context.Context, cursor string, limit int) (profiles []Profile, next string, err error)
 	// PasswordHistory returns the bcrypt hashes of the last passwords, newest first.
 	PasswordHistory(ctx context.Context, userID string) ([]string, error)
-	// PushPasswordHistory adds a hash in front and keeps at most keep hashes.
+	// PushPasswordHistory adds a hash in front and keeps at most keep hashes (the first
+	// password, at sign-up; later ones go through RecordPasswordChange).
 	PushPasswordHistory(ctx context.Context, userID, hash string, keep int) error
+	// RecordPasswordChange records a new password in one write: it moves the credential
+	// version from c.From to c.From+1 (ErrConflict if it is no longer c.From, or the
+	// profile is gone), sets the change date, clears the expiry warning and, unless
+	// c.HistoryHash is empty, puts it in front of the history, keeping c.Keep hashes. It
+	// returns the profile as written.
+	RecordPasswordChange(ctx context.Context, userID string, c PasswordChange) (Profile, error)
 }
 
-// Links stores emailed links. UseLink marks a link used, once: ErrNotFound for an unknown
-// token, ErrGone (code LINK_USED or LINK_EXPIRED) for a used or expired one.
+// PasswordChange is what RecordPasswordChange writes.
+type PasswordChange struct {
+	// From is the credential version the change was decided on.
+	From int64
+	// At is when the password changed.
+	At time.Time
+	// HistoryHash is the new password's bcrypt hash for the history ("" keeps none).
+	HistoryHash string
+	// Keep is how many hashes the history keeps.
+	Keep int
+}
+
+// Links stores emailed links. UseLink marks a link used, once, and only while its owner's
+// credential version is the one the link recorded; a refused link gets the answer
+// Link.Refusal gives: ErrLinkInvalid for an unknown token or another kind's, ErrLinkUsed,
+// or ErrLinkExpired for an expired link and for one emailed before the password changed.
 type Links interface {
 	PutLink(ctx context.Context, l Link) error
 	// GetLink returns a link that UseLink would accept now, with the same errors, without
 	// spending it.
 	GetLink(ctx context.Context, tokenHash string, kind LinkKind, now time.Time) (Link, error)
+	// UseLink spends the link, atomically with checking its owner's credential version. A
+	// refused link is left as it is: it keeps its answer on every try, as an expired link
+	// does (spending it would make the next answer LINK_USED, and tell stale from expired).
 	UseLink(ctx context.Context, tokenHash string, kind LinkKind, now time.Time) (Link, error)
 	// ReleaseLink makes a link used at usedAt usable again, when what it was spent on failed.
 	ReleaseLink(ctx context.Context, tokenHash string, usedAt time.Time) error

@@ -291,6 +291,20 @@ func (h *harness) mails() []string {
 	return out
 }
 
+// lastMail returns the body of the newest email to addr whose subject contains subject.
+func (h *harness) lastMail(addr, subject string) string {
+	h.t.Helper()
+	for _, m := range h.mails() {
+		if to, rest, _ := strings.Cut(m, "|"); to == addr {
+			if subj, body, _ := strings.Cut(rest, "|"); strings.Contains(subj, subject) {
+				return body
+			}
+		}
+	}
+	h.t.Fatalf("no %q email to %s", subject, addr)
+	return ""
+}
+
 func (h *harness) mailCount(addr, subject string) int {
 	msgs, _ := h.api.Mailbox.Messages(context.Background())
 	n := 0
@@ -584,10 +598,16 @@ func TestTimeRules(t *testing.T) {
 	clock = base.Add(730*day + time.Minute)
 	h.call(h.newClient(), "POST", "/api/auth/login", map[string]any{"email": email, "password": strong}).expect(t, 403, "PASSWORD_EXPIRED")
 
-	// A reset link older than 72 hours no longer works; a fresh one does, and restarts the clock.
-	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
+	// A reset link an hour old no longer works; a fresh one does, and restarts the clock.
+	r = h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
+	if r.body["message"] != "If an account with this email exists, we sent a link to reset its password. It is valid for 1 hour." {
+		t.Fatalf("forgot = %s", r.raw)
+	}
+	if m := h.lastMail(email, "Reset"); !strings.Contains(m, "This link works once. It expires in 1 hour, or as soon as your password is changed.") {
+		t.Fatalf("reset email = %s", m)
+	}
 	old := h.lastLink(email, "Reset")
-	clock = clock.Add(73 * time.Hour)
+	clock = clock.Add(time.Hour)
 	h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": old, "password": "Fr3sh!Password", "passwordConfirmation": "Fr3sh!Password"}).expect(t, 410, "LINK_EXPIRED")
 	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
 	h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": h.lastLink(email, "Reset"), "password": "Fr3sh!Password", "passwordConfirmation": "Fr3sh!Password"}).expect(t, 200, "")
@@ -743,4 +763,102 @@ func TestSessionsAcrossDevices(t *testing.T) {
 	h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
 	h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": h.lastLink(email, "Reset"), "password": "Th1rd!Password", "passwordConfirmation": "Th1rd!Password"}).expect(t, 200, "")
 	h.call(laptop, "GET", "/api/account", nil).expect(t, 401, "UNAUTHENTICATED")
+}
+
+// linkExpired is the whole body of the answer to an expired link, request ID aside: a
+// link that died with a password change answers exactly so, telling its holder nothing
+// more.
+const linkExpired = `{"code":"LINK_EXPIRED","message":"This link has expired. Request a new one."}`
+
+// errorBody is an error answer without its request ID, for comparing whole bodies.
+func (r response) errorBody() string {
+	body := map[string]any{}
+	for k, v := range r.body {
+		if k != "requestId" {
+			body[k] = v
+		}
+	}
+	b, _ := json.Marshal(body)
+	return string(b)
+}
+
+// TestOldLinksDieWithThePassword: every link emailed to a user before their password was
+// reset or changed stops working, and answers as an expired link does.
+func TestOldLinksDieWithThePassword(t *testing.T) {
+	h := newHarness(t)
+	clock := time.Now().UTC()
+	h.api.Accounts.Now = func() time.Time { return clock }
+	// forgot asks for a reset link and returns its token; the clock moves past the pause
+	// between two links of one kind first, so every call emails one.
+	forgot := func(email string) string {
+		t.Helper()
+		clock = clock.Add(2 * time.Minute)
+		h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 202, "")
+		return h.lastLink(email, "Reset")
+	}
+	reset := func(token, password string) response {
+		return h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": token, "password": password, "passwordConfirmation": password})
+	}
+	login := func(email, password string) (*http.Client, response) {
+		c := h.newClient()
+		return c, h.call(c, "POST", "/api/auth/login", map[string]any{"email": email, "password": password})
+	}
+	const second, third, stolen = "Sec0nd!Password", "Th1rd!Password", "St0len!Password"
+
+	cases := []struct {
+		name string
+		// run does what happens between the links being emailed and the old one's use,
+		// and returns the old link and the password the user holds after it.
+		run func(t *testing.T, email string) (old, password string)
+	}{
+		{"reset with a newer link, then a change of password", func(t *testing.T, email string) (string, string) {
+			link1 := forgot(email)
+			link2 := forgot(email)
+			reset(link2, second).expect(t, 200, "")
+			c, _ := login(email, second)
+			h.call(c, "POST", "/api/account/password", map[string]any{"currentPassword": second, "newPassword": third, "newPasswordConfirmation": third}).expect(t, 200, "")
+			return link1, third
+		}},
+		{"reset with a newer link", func(t *testing.T, email string) (string, string) {
+			link1 := forgot(email)
+			link2 := forgot(email)
+			reset(link2, second).expect(t, 200, "")
+			return link1, second
+		}},
+		{"change of password", func(t *testing.T, email string) (string, string) {
+			link1 := forgot(email)
+			c, _ := login(email, strong)
+			h.call(c, "POST", "/api/account/password", map[string]any{"currentPassword": strong, "newPassword": second, "newPasswordConfirmation": second}).expect(t, 200, "")
+			return link1, second
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			email := "old-" + testenv.Suffix() + "@example.com"
+			h.activeUser(email)
+			old, password := c.run(t, email)
+			if got := reset(old, stolen).expect(t, 410, "LINK_EXPIRED").errorBody(); got != linkExpired {
+				t.Fatalf("old link: %s, want %s", got, linkExpired)
+			}
+			_, r := login(email, stolen)
+			r.expect(t, 401, "BAD_CREDENTIALS")
+			_, r = login(email, password)
+			r.expect(t, 200, "")
+		})
+	}
+
+	// An activation link dies too: a reset already activated the account, and the
+	// sign-up's intents (its organization code) were its first password's holder's.
+	t.Run("activation link after a reset", func(t *testing.T) {
+		email := "pending-" + testenv.Suffix() + "@example.com"
+		h.call(nil, "POST", "/api/auth/signup", signUpBody(email)).expect(t, 201, "")
+		activation := h.lastLink(email, "Activate")
+		reset(forgot(email), second).expect(t, 200, "")
+		r := h.call(nil, "POST", "/api/auth/activate", map[string]any{"token": activation}).expect(t, 410, "LINK_EXPIRED")
+		if got := r.errorBody(); got != linkExpired {
+			t.Fatalf("activation link: %s, want %s", got, linkExpired)
+		}
+		_, r = login(email, second)
+		r.expect(t, 200, "")
+	})
 }

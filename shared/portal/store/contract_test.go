@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
@@ -55,6 +57,19 @@ var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 func profile(id, email string) account.Profile {
 	return account.Profile{UserID: id, Email: email, FullName: "Test " + id, Status: account.StatusPending,
 		CreatedAt: t0, TermsAcceptedAt: t0, PasswordChangedAt: t0, Preferences: account.DefaultPreferences}
+}
+
+// owner stores profile u1, the owner of the links the link cases store.
+func owner(t *testing.T, s *store.Portal) {
+	t.Helper()
+	if err := s.CreateProfile(context.Background(), profile("u1", "ann@example.com")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reset returns a reset link of u1 at credential version v, valid for an hour from t0.
+func reset(hash string, v int64) account.Link {
+	return account.Link{TokenHash: hash, Kind: account.LinkReset, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), CredentialVersion: v}
 }
 
 func wantKind(t *testing.T, err error, kind *apperr.Error, code string) {
@@ -228,6 +243,7 @@ var contract = []struct {
 	}},
 	{"a link is used once, before it expires, for its kind only", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
+		owner(t, s)
 		l := account.Link{TokenHash: "h1", Kind: account.LinkActivation, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(72 * time.Hour)}
 		if err := s.PutLink(ctx, l); err != nil {
 			t.Fatal(err)
@@ -255,6 +271,7 @@ var contract = []struct {
 	}},
 	{"an expired link is refused", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
+		owner(t, s)
 		l := account.Link{TokenHash: "h2", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(72 * time.Hour)}
 		if err := s.PutLink(ctx, l); err != nil {
 			t.Fatal(err)
@@ -264,26 +281,34 @@ var contract = []struct {
 		_, err = s.GetLink(ctx, "h2", account.LinkReset, t0.Add(73*time.Hour))
 		wantKind(t, err, apperr.ErrGone, "LINK_EXPIRED")
 	}},
-	{"racing uses of one link: exactly one succeeds", func(t *testing.T, s *store.Portal) {
+	{"racing uses of one link: exactly one succeeds, the others are told it was used", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
+		owner(t, s)
 		if err := s.PutLink(ctx, account.Link{TokenHash: "h3", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		wins := 0
+		var losses []error
 		for range 8 {
 			wg.Go(func() {
-				if _, err := s.UseLink(ctx, "h3", account.LinkReset, t0); err == nil {
-					mu.Lock()
+				_, err := s.UseLink(ctx, "h3", account.LinkReset, t0)
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
 					wins++
-					mu.Unlock()
+				} else {
+					losses = append(losses, err)
 				}
 			})
 		}
 		wg.Wait()
 		if wins != 1 {
 			t.Fatalf("%d uses succeeded, want 1", wins)
+		}
+		for _, err := range losses {
+			wantKind(t, err, apperr.ErrGone, "LINK_USED")
 		}
 	}},
 	{"two writers with the same result: the second still conflicts", func(t *testing.T, s *store.Portal) {
@@ -292,6 +317,7 @@ var contract = []struct {
 	}},
 	{"a released link can be used again, once", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
+		owner(t, s)
 		if err := s.PutLink(ctx, account.Link{TokenHash: "h4", Kind: account.LinkReset, UserID: "u1", Email: "a@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
@@ -310,6 +336,117 @@ var contract = []struct {
 		}
 		_, err := s.UseLink(ctx, "h4", account.LinkReset, used.Add(2*time.Second))
 		wantKind(t, err, apperr.ErrGone, "LINK_USED")
+	}},
+	{"a password change kills the links issued before it; a dead link answers as an expired one, on every try", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		owner(t, s)
+		activation := reset("a0", 0)
+		activation.Kind = account.LinkActivation
+		for _, l := range []account.Link{reset("r0", 0), reset("r0b", 0), activation} {
+			if err := s.PutLink(ctx, l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.UseLink(ctx, "r0b", account.LinkReset, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordPasswordChange(ctx, "u1", account.PasswordChange{From: 0, At: t0}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			_, err := s.GetLink(ctx, "r0", account.LinkReset, t0)
+			wantKind(t, err, account.ErrLinkExpired, "LINK_EXPIRED")
+			_, err = s.UseLink(ctx, "r0", account.LinkReset, t0)
+			wantKind(t, err, account.ErrLinkExpired, "LINK_EXPIRED")
+			_, err = s.UseLink(ctx, "a0", account.LinkActivation, t0)
+			wantKind(t, err, account.ErrLinkExpired, "LINK_EXPIRED")
+			// A link used before the change still says it was used.
+			_, err = s.UseLink(ctx, "r0b", account.LinkReset, t0)
+			wantKind(t, err, account.ErrLinkUsed, "LINK_USED")
+		}
+		if err := s.PutLink(ctx, reset("r1", 1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetLink(ctx, "r1", account.LinkReset, t0); err != nil {
+			t.Fatalf("GetLink of a link issued after the change: %v", err)
+		}
+		got, err := s.UseLink(ctx, "r1", account.LinkReset, t0)
+		if err != nil || got.UserID != "u1" || got.CredentialVersion != 1 || !got.UsedAt.Equal(t0) {
+			t.Fatalf("UseLink of a link issued after the change = %+v, %v", got, err)
+		}
+	}},
+	{"a link whose owner's profile is gone answers as an expired one", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		if err := s.PutLink(ctx, reset("r0", 0)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.GetLink(ctx, "r0", account.LinkReset, t0)
+		wantKind(t, err, account.ErrLinkExpired, "LINK_EXPIRED")
+		_, err = s.UseLink(ctx, "r0", account.LinkReset, t0)
+		wantKind(t, err, account.ErrLinkExpired, "LINK_EXPIRED")
+	}},
+	{"a password change moves the version, date, warning and history in one write", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		owner(t, s)
+		if _, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.ExpiryWarnedDays = 14; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PushPasswordHistory(ctx, "u1", "a", 2); err != nil {
+			t.Fatal(err)
+		}
+		t1 := t0.Add(time.Hour)
+		got, err := s.RecordPasswordChange(ctx, "u1", account.PasswordChange{From: 0, At: t1, HistoryHash: "b", Keep: 2})
+		if err != nil || got.CredentialVersion != 1 || !got.PasswordChangedAt.Equal(t1) || got.ExpiryWarnedDays != 0 || got.FullName != "Test u1" {
+			t.Fatalf("RecordPasswordChange = %+v, %v", got, err)
+		}
+		// A change decided on the old version conflicts and writes nothing.
+		_, err = s.RecordPasswordChange(ctx, "u1", account.PasswordChange{From: 0, At: t1.Add(time.Hour), HistoryHash: "x", Keep: 2})
+		wantKind(t, err, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		if p, _ := s.GetProfile(ctx, "u1"); p.CredentialVersion != 1 || !p.PasswordChangedAt.Equal(t1) {
+			t.Fatalf("after a conflict: %+v", p)
+		}
+		if h, err := s.PasswordHistory(ctx, "u1"); err != nil || fmt.Sprint(h) != "[b a]" {
+			t.Fatalf("history after a conflict = %v, %v", h, err)
+		}
+		if _, err := s.RecordPasswordChange(ctx, "u1", account.PasswordChange{From: 1, At: t1, HistoryHash: "c", Keep: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.PasswordHistory(ctx, "u1"); err != nil || fmt.Sprint(h) != "[c b]" {
+			t.Fatalf("history = %v, %v", h, err)
+		}
+		// Without history the version still moves.
+		got, err = s.RecordPasswordChange(ctx, "u1", account.PasswordChange{From: 2, At: t1})
+		if err != nil || got.CredentialVersion != 3 {
+			t.Fatalf("RecordPasswordChange without history = %+v, %v", got, err)
+		}
+		if h, err := s.PasswordHistory(ctx, "u1"); err != nil || fmt.Sprint(h) != "[c b]" {
+			t.Fatalf("history = %v, %v", h, err)
+		}
+		_, err = s.RecordPasswordChange(ctx, "nobody", account.PasswordChange{From: 0, At: t1})
+		wantKind(t, err, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		if _, err := s.GetProfile(ctx, "nobody"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("a change for nobody made a profile: %v", err)
+		}
+	}},
+	{"a profile update neither moves the credential version nor writes back an old one", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		owner(t, s)
+		got, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.CredentialVersion = 7; return nil })
+		if err != nil || got.CredentialVersion != 0 {
+			t.Fatalf("UpdateProfile = %+v, %v", got, err)
+		}
+		// A password change between an update's read and its write makes the update conflict.
+		_, err = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
+			if _, err := s.RecordPasswordChange(ctx, "u1", account.PasswordChange{From: 0, At: t0}); err != nil {
+				t.Fatal(err)
+			}
+			p.FullName = "stale"
+			return nil
+		})
+		wantKind(t, err, apperr.ErrConflict, "CONCURRENT_UPDATE")
+		if p, _ := s.GetProfile(ctx, "u1"); p.CredentialVersion != 1 || p.FullName != "Test u1" {
+			t.Fatalf("after the conflict: %+v", p)
+		}
 	}},
 	{"a deleted session cannot be saved back; a user's sessions end together", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
@@ -410,4 +547,47 @@ func (r *replayingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, op
 		}
 	}
 	return r.DynamoDB.PutItem(ctx, in, opts...)
+}
+
+// TestStoredBeforeCredentialVersions: profiles and links written before credential
+// versions existed have no such attribute; they count as version 0, so their links keep
+// working until the first password change, which kills them.
+func TestStoredBeforeCredentialVersions(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := testenv.Config(t, b.endpoint(t))
+			db := dynamodb.NewFromConfig(testenv.AWS(t, c))
+			if err := motoserver.CreateTables(ctx, db, c); err != nil {
+				t.Fatal(err)
+			}
+			s := store.NewPortal(db, c.PortalTable)
+			owner(t, s)
+			for _, h := range []string{"old1", "old2"} {
+				if err := s.PutLink(ctx, reset(h, 0)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			forget := func(k store.Key) {
+				t.Helper()
+				_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.PortalTable,
+					Key:              map[string]types.AttributeValue{store.AttrPK: &types.AttributeValueMemberS{Value: k.PK}, store.AttrSK: &types.AttributeValueMemberS{Value: k.SK}},
+					UpdateExpression: aws.String("REMOVE credentialVersion")})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			forget(store.UserKey("u1"))
+			forget(store.LinkKey("old1"))
+			forget(store.LinkKey("old2"))
+			if _, err := s.UseLink(ctx, "old1", account.LinkReset, t0); err != nil {
+				t.Fatalf("old link before any change: %v", err)
+			}
+			if _, err := s.RecordPasswordChange(ctx, "u1", account.PasswordChange{From: 0, At: t0}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.UseLink(ctx, "old2", account.LinkReset, t0)
+			wantKind(t, err, account.ErrLinkExpired, "LINK_EXPIRED")
+		})
+	}
 }

@@ -168,18 +168,22 @@ func (s *Portal) GetProfileByEmail(ctx context.Context, email string) (account.P
 }
 
 // UpdateProfile reads, changes and writes back the profile under a version condition.
-// The email is not changeable here: it is the user's Cognito username.
+// The email is not changeable here (it is the user's Cognito username), nor the
+// credential version.
 func (s *Portal) UpdateProfile(ctx context.Context, userID string, change func(*account.Profile) error) (account.Profile, error) {
 	item, err := s.getProfileItem(ctx, userID)
 	if err != nil {
 		return account.Profile{}, err
 	}
-	email := item.Email
+	email, credentials := item.Email, item.CredentialVersion
 	if err := change(&item.Profile); err != nil {
 		return account.Profile{}, err
 	}
 	item.Email = email
 	item.UserID = userID
+	// Only RecordPasswordChange moves the credential version: a change here must not
+	// bring dead links back.
+	item.CredentialVersion = credentials
 	prev := item.Version
 	item.Version++
 	item.WriteID = writeID()
@@ -195,7 +199,7 @@ func (s *Portal) UpdateProfile(ctx context.Context, userID string, change func(*
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": &types.AttributeValueMemberN{Value: fmt.Sprint(prev)}},
 	})
 	if errors.Is(err, errConditionFailed) {
-		return account.Profile{}, apperr.New(apperr.Conflict, "CONCURRENT_UPDATE", "Your account was changed at the same time elsewhere; reload and try again.")
+		return account.Profile{}, errConcurrentUpdate
 	}
 	if err != nil {
 		return account.Profile{}, apperr.Wrap(err, "update profile")
@@ -318,6 +322,69 @@ func (s *Portal) PushPasswordHistory(ctx context.Context, userID, hash string, k
 	return nil
 }
 
+// RecordPasswordChange bumps the credential version and writes the history in one
+// transaction. The profile's condition on the version also guards the history, which is
+// read first and rewritten whole: every change of the history after sign-up goes through
+// here, so a change that committed in between fails this one instead of being lost.
+func (s *Portal) RecordPasswordChange(ctx context.Context, userID string, c account.PasswordChange) (account.Profile, error) {
+	atAV, err := attributevalue.Marshal(c.At)
+	if err != nil {
+		return account.Profile{}, apperr.Wrap(err, "marshal time")
+	}
+	cond, names, values := credentialCondition(c.From)
+	names["#version"] = "version"
+	values[":next"] = &types.AttributeValueMemberN{Value: fmt.Sprint(c.From + 1)}
+	values[":at"] = atAV
+	values[":one"] = &types.AttributeValueMemberN{Value: "1"}
+	values[":writeId"] = &types.AttributeValueMemberS{Value: writeID()}
+	writes := []types.TransactWriteItem{{Update: &types.Update{
+		TableName: &s.table,
+		Key:       s.key(UserKey(userID)),
+		// version and writeId change too, so an UpdateProfile that read the profile
+		// before this write conflicts rather than writing the old version back.
+		UpdateExpression:          aws.String("SET #cred = :next, passwordChangedAt = :at, #version = #version + :one, writeId = :writeId REMOVE expiryWarnedDays"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	}}}
+	if c.HistoryHash != "" && c.Keep > 0 {
+		prev, err := s.PasswordHistory(ctx, userID)
+		if err != nil {
+			return account.Profile{}, err
+		}
+		hashes := append([]string{c.HistoryHash}, prev...)
+		hashes = hashes[:min(len(hashes), c.Keep)]
+		av, err := attributevalue.MarshalMap(historyItem{Key: PasswordHistoryKey(userID), Hashes: hashes})
+		if err != nil {
+			return account.Profile{}, apperr.Wrap(err, "marshal history")
+		}
+		writes = append(writes, types.TransactWriteItem{Put: &types.Put{TableName: &s.table, Item: av}})
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) && conditionFailed(canceled, 0) {
+		return account.Profile{}, errConcurrentUpdate
+	}
+	if err != nil {
+		return account.Profile{}, apperr.Wrap(err, "record password change")
+	}
+	return s.GetProfile(ctx, userID)
+}
+
+// errConcurrentUpdate answers a write that lost to another one made at the same time.
+var errConcurrentUpdate = apperr.New(apperr.Conflict, "CONCURRENT_UPDATE", "Your account was changed at the same time elsewhere; reload and try again.")
+
+// credentialCondition holds a profile to credential version v. A profile written before
+// the version existed has no attribute and counts as version 0.
+func credentialCondition(v int64) (string, map[string]string, map[string]types.AttributeValue) {
+	cond := "attribute_exists(PK) AND #cred = :cred"
+	if v == 0 {
+		cond = "attribute_exists(PK) AND (attribute_not_exists(#cred) OR #cred = :cred)"
+	}
+	return cond, map[string]string{"#cred": "credentialVersion"},
+		map[string]types.AttributeValue{":cred": &types.AttributeValueMemberN{Value: fmt.Sprint(v)}}
+}
+
 type linkItem struct {
 	Key
 	account.Link
@@ -340,39 +407,59 @@ func (s *Portal) PutLink(ctx context.Context, l account.Link) error {
 	return nil
 }
 
-// UseLink marks the link used if it is of the kind, unused and unexpired; the condition
-// makes a second use fail even when two requests race.
+// UseLink marks the link used if it is of the kind, unused and unexpired, and its
+// owner's credential version is still the one it recorded. One transaction spends the link
+// and checks the profile, so a password change comes either before the use, and the link
+// is refused, or after it; a second use fails even when two requests race.
 func (s *Portal) UseLink(ctx context.Context, tokenHash string, kind account.LinkKind, now time.Time) (account.Link, error) {
 	nowAV, err := attributevalue.Marshal(now)
 	if err != nil {
 		return account.Link{}, apperr.Wrap(err, "marshal time")
 	}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           &s.table,
-		Key:                 s.key(LinkKey(tokenHash)),
-		UpdateExpression:    aws.String("SET usedAt = :now, usedEpoch = :epoch"),
-		ConditionExpression: aws.String("attribute_exists(PK) AND #kind = :kind AND attribute_not_exists(usedEpoch) AND expiresEpoch > :epoch"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":now":   nowAV,
-			":epoch": &types.AttributeValueMemberN{Value: fmt.Sprint(now.Unix())},
-			":kind":  &types.AttributeValueMemberS{Value: string(kind)},
-		},
-		ExpressionAttributeNames:            map[string]string{"#kind": "kind"},
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return account.Link{}, linkRefusal(ccf.Item, kind)
+	var lastErr error
+	for range 3 {
+		// The link's owner and credential version never change once it is stored; the
+		// conditions hold what can change to what this read saw.
+		link, err := s.checkLink(ctx, tokenHash, kind, now)
+		if err != nil {
+			return account.Link{}, err
+		}
+		cond, names, values := credentialCondition(link.CredentialVersion)
+		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{
+				TableName:           &s.table,
+				Key:                 s.key(LinkKey(tokenHash)),
+				UpdateExpression:    aws.String("SET usedAt = :now, usedEpoch = :epoch"),
+				ConditionExpression: aws.String("attribute_exists(PK) AND #kind = :kind AND attribute_not_exists(usedEpoch) AND expiresEpoch > :epoch"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":now":   nowAV,
+					":epoch": &types.AttributeValueMemberN{Value: fmt.Sprint(now.Unix())},
+					":kind":  &types.AttributeValueMemberS{Value: string(kind)},
+				},
+				ExpressionAttributeNames: map[string]string{"#kind": "kind"},
+			}},
+			{ConditionCheck: &types.ConditionCheck{
+				TableName:                 &s.table,
+				Key:                       s.key(UserKey(link.UserID)),
+				ConditionExpression:       aws.String(cond),
+				ExpressionAttributeNames:  names,
+				ExpressionAttributeValues: values,
+			}},
+		}})
+		if err == nil {
+			link.UsedAt = now
+			return link, nil
+		}
+		var canceled *types.TransactionCanceledException
+		if !errors.As(err, &canceled) {
+			return account.Link{}, apperr.Wrap(err, "use link")
+		}
+		// A condition failed, or another transaction on the link or profile raced this
+		// one: the next read says which answer the link gets, or tries again.
+		lastErr = err
 	}
-	if err != nil {
-		return account.Link{}, apperr.Wrap(err, "use link")
-	}
-	var item linkItem
-	if err := attributevalue.UnmarshalMap(out.Attributes, &item); err != nil {
-		return account.Link{}, apperr.Wrap(err, "unmarshal link")
-	}
-	return item.Link, nil
+	// The link still looks usable but every try was cancelled: nothing a user can fix.
+	return account.Link{}, apperr.Wrap(lastErr, "use link")
 }
 
 // ReleaseLink makes a link spent at usedAt usable again; the condition keeps it from
@@ -393,27 +480,44 @@ func (s *Portal) ReleaseLink(ctx context.Context, tokenHash string, usedAt time.
 
 // GetLink returns the link if it could be used now.
 func (s *Portal) GetLink(ctx context.Context, tokenHash string, kind account.LinkKind, now time.Time) (account.Link, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: s.key(LinkKey(tokenHash)), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return account.Link{}, apperr.Wrap(err, "get link")
-	}
-	var item linkItem
-	if out.Item == nil || attributevalue.UnmarshalMap(out.Item, &item) != nil || item.Kind != kind || item.UsedEpoch != 0 || item.ExpiresEpoch <= now.Unix() {
-		return account.Link{}, linkRefusal(out.Item, kind)
-	}
-	return item.Link, nil
+	return s.checkLink(ctx, tokenHash, kind, now)
 }
 
-// linkRefusal explains why a link could not be used, from the item as it was.
-func linkRefusal(old map[string]types.AttributeValue, kind account.LinkKind) error {
+// checkLink reads the link and its owner's profile and returns the link if it could be
+// used now, or why not (account.Link.Refusal).
+func (s *Portal) checkLink(ctx context.Context, tokenHash string, kind account.LinkKind, now time.Time) (account.Link, error) {
 	var item linkItem
-	if len(old) == 0 || attributevalue.UnmarshalMap(old, &item) != nil || item.Kind != kind {
-		return apperr.New(apperr.NotFound, "LINK_INVALID", "This link is not valid. Check that you copied the whole link from the email.")
+	err := s.get(ctx, LinkKey(tokenHash), &item)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return account.Link{}, account.ErrLinkInvalid
 	}
+	if err != nil {
+		return account.Link{}, err
+	}
+	if item.UsedEpoch == 0 {
+		item.UsedAt = time.Time{} // a released link keeps a zero usedAt
+	}
+	// The rule is applied to what UseLink's conditions test, the epochs, so that the two
+	// never disagree about a link.
+	seen := item.Link
+	seen.ExpiresAt = time.Unix(item.ExpiresEpoch, 0).UTC()
 	if item.UsedEpoch != 0 {
-		return apperr.New(apperr.Gone, "LINK_USED", "This link has already been used. Each link works once.")
+		seen.UsedAt = time.Unix(item.UsedEpoch, 0).UTC()
 	}
-	return apperr.New(apperr.Gone, "LINK_EXPIRED", "This link has expired. Request a new one.")
+	var owner *account.Profile
+	if item.Kind == kind {
+		p, err := s.GetProfile(ctx, item.UserID)
+		switch {
+		case err == nil:
+			owner = &p
+		case !errors.Is(err, apperr.ErrNotFound):
+			return account.Link{}, err
+		}
+	}
+	if err := seen.Refusal(kind, owner, now); err != nil {
+		return account.Link{}, err
+	}
+	return item.Link, nil
 }
 
 type sessionItem struct {
