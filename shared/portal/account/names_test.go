@@ -41,18 +41,18 @@ func (f *fakeProfiles) UpdateProfile(_ context.Context, userID string, change fu
 	return p, nil
 }
 
-type fakeIdentity struct {
+type namesIdentity struct {
 	Identity
 	// names are the names Cognito was given, by email.
 	names map[string]string
 }
 
-func (f *fakeIdentity) SignUp(_ context.Context, email, _, fullName string) (string, error) {
+func (f *namesIdentity) SignUp(_ context.Context, email, _, fullName string) (string, error) {
 	f.names[email] = fullName
 	return "user-" + email, nil
 }
 
-func (f *fakeIdentity) UpdateName(_ context.Context, email, fullName string) error {
+func (f *namesIdentity) UpdateName(_ context.Context, email, fullName string) error {
 	f.names[email] = fullName
 	return nil
 }
@@ -72,12 +72,12 @@ func (f *fakeMailer) Send(_ context.Context, m Mail) error {
 	return nil
 }
 
-func newTestService(profiles ...Profile) (*Service, *fakeProfiles, *fakeIdentity) {
+func newTestService(profiles ...Profile) (*Service, *fakeProfiles, *namesIdentity) {
 	p := &fakeProfiles{stored: map[string]Profile{}}
 	for _, x := range profiles {
 		p.stored[x.UserID] = x
 	}
-	idp := &fakeIdentity{names: map[string]string{}}
+	idp := &namesIdentity{names: map[string]string{}}
 	cfg := config.Config{PortalURL: "https://portal.example", ActivationTTL: 72 * time.Hour, Password: config.PasswordPolicy{MinLength: 12, MaxAgeDays: 730}}
 	s := NewService(cfg, p, fakeLinks{}, fakeSessions{}, idp, &fakeMailer{})
 	s.Now = func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }

@@ -177,9 +177,9 @@ func TestAppStoreContract(t *testing.T) {
 			}
 		}},
 		{"credentials stop at the maximum", func(t *testing.T, o *store.Orgs, _ *countingDB) {
-			a, _ := sampleApp(t, o, "o1", "a1", "c1")
+			sampleApp(t, o, "o1", "a1", "c1")
 			for i := 2; i <= apps.MaxCredentials+1; i++ {
-				a, _ = o.GetApp(ctx, "o1", "a1")
+				a, _ := o.GetApp(ctx, "o1", "a1")
 				err := o.AddCredential(ctx, a, apps.Credential{ClientID: fmt.Sprintf("c%d", i), AppID: "a1", OrgID: "o1", Name: "n", SecretHash: "h", CreatedAt: t0, ResetAt: t0}, audit("o1", "credential.added"))
 				if i <= apps.MaxCredentials && err != nil {
 					t.Fatalf("credential %d: %v", i, err)
