@@ -24,6 +24,7 @@ import (
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/resources"
 	"github.com/bank/devportal/shared/portal/routes"
+	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
 // outdir receives the cloud assemblies (a directory per app) and cdk-nag's reports;
@@ -460,6 +461,9 @@ func TestOutputs(t *testing.T) {
 	portalID := s.data.GetResourceId(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
 		"Properties": map[string]interface{}{"TableName": resources.PortalTable(s.cfg).Name},
 	})
+	tppID := s.data.GetResourceId(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+		"Properties": map[string]interface{}{"TableName": tppdata.Table(s.cfg).Name},
+	})
 	cases := []struct {
 		name     string
 		template assertions.Template
@@ -467,6 +471,7 @@ func TestOutputs(t *testing.T) {
 		ref      *string
 	}{
 		{"portal table name", s.data, "PortalTableName", portalID},
+		{"TPP table name", s.data, "TppTableName", tppID},
 		{"user pool ID", s.identity, "UserPoolId", poolID},
 		{"client ID", s.identity, "UserPoolClientId", clientID},
 	}
@@ -492,7 +497,9 @@ func TestFields(t *testing.T) {
 		want  *string
 	}{
 		{"Data.PortalTableName", s.stacks.Data.Stack, s.stacks.Data.PortalTableName,
-			s.data.GetResourceId(jsii.String("AWS::DynamoDB::Table"), nil)},
+			s.data.GetResourceId(jsii.String("AWS::DynamoDB::Table"), map[string]interface{}{
+				"Properties": map[string]interface{}{"TableName": resources.PortalTable(s.cfg).Name},
+			})},
 		{"Identity.UserPoolID", s.stacks.Identity.Stack, s.stacks.Identity.UserPoolID,
 			s.identity.GetResourceId(jsii.String("AWS::Cognito::UserPool"), nil)},
 		{"Identity.UserPoolClientID", s.stacks.Identity.Stack, s.stacks.Identity.UserPoolClientID,
