@@ -69,7 +69,13 @@ func newPage(t *testing.T) *page {
 // do runs actions within stepTimeout, failing the test with the page's text if they fail.
 func (p *page) do(what string, actions ...chromedp.Action) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	p.doWithin(stepTimeout, what, actions...)
+}
+
+// doWithin is do with its own deadline, for actions whose time grows with their input.
+func (p *page) doWithin(timeout time.Duration, what string, actions ...chromedp.Action) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, timeout)
 	defer cancel()
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		p.fatalf("%s: %v", what, err)
@@ -109,7 +115,9 @@ func (p *page) fill(id, value string) {
 	p.t.Helper()
 	sel := "#" + id
 	var got string
-	p.do("type into "+sel,
+	// Typing is one key event at a time, each re-rendering the form: a pasted certificate
+	// (about a thousand characters) on a busy machine needs more than one step's time.
+	p.doWithin(stepTimeout+time.Duration(len(value))*50*time.Millisecond, "type into "+sel,
 		chromedp.WaitVisible(sel, chromedp.ByQuery),
 		chromedp.SendKeys(sel, value, chromedp.ByQuery),
 		chromedp.Value(sel, &got, chromedp.ByQuery))
