@@ -234,21 +234,24 @@ type fakeIdentity struct {
 	passwords      map[string]string
 	confirmed      map[string]bool
 	setPasswordErr error
+	// names are the names Cognito was given, by email.
+	names map[string]string
 }
 
 var _ Identity = (*fakeIdentity)(nil)
 
 func newFakeIdentity() *fakeIdentity {
-	return &fakeIdentity{passwords: map[string]string{}, confirmed: map[string]bool{}}
+	return &fakeIdentity{passwords: map[string]string{}, confirmed: map[string]bool{}, names: map[string]string{}}
 }
 
-func (f *fakeIdentity) SignUp(_ context.Context, email, password, _ string) (string, error) {
+func (f *fakeIdentity) SignUp(_ context.Context, email, password, fullName string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.passwords[email]; ok {
 		return "", ErrEmailTaken
 	}
 	f.passwords[email] = password
+	f.names[email] = fullName
 	return "id-" + email, nil
 }
 
@@ -309,7 +312,12 @@ func (f *fakeIdentity) SetPassword(_ context.Context, email, password string) er
 	return nil
 }
 
-func (f *fakeIdentity) UpdateName(context.Context, string, string) error { return nil }
+func (f *fakeIdentity) UpdateName(_ context.Context, email, fullName string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.names[email] = fullName
+	return nil
+}
 
 // outbox keeps the mails sent.
 type outbox struct {

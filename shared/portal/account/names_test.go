@@ -41,22 +41,6 @@ func (f *fakeProfiles) UpdateProfile(_ context.Context, userID string, change fu
 	return p, nil
 }
 
-type namesIdentity struct {
-	Identity
-	// names are the names Cognito was given, by email.
-	names map[string]string
-}
-
-func (f *namesIdentity) SignUp(_ context.Context, email, _, fullName string) (string, error) {
-	f.names[email] = fullName
-	return "user-" + email, nil
-}
-
-func (f *namesIdentity) UpdateName(_ context.Context, email, fullName string) error {
-	f.names[email] = fullName
-	return nil
-}
-
 type fakeLinks struct{ Links }
 
 func (fakeLinks) PutLink(context.Context, Link) error { return nil }
@@ -72,12 +56,12 @@ func (f *fakeMailer) Send(_ context.Context, m Mail) error {
 	return nil
 }
 
-func newTestService(profiles ...Profile) (*Service, *fakeProfiles, *namesIdentity) {
+func newTestService(profiles ...Profile) (*Service, *fakeProfiles, *fakeIdentity) {
 	p := &fakeProfiles{stored: map[string]Profile{}}
 	for _, x := range profiles {
 		p.stored[x.UserID] = x
 	}
-	idp := &namesIdentity{names: map[string]string{}}
+	idp := newFakeIdentity()
 	cfg := config.Config{PortalURL: "https://portal.example", ActivationTTL: 72 * time.Hour, Password: config.PasswordPolicy{MinLength: 12, MaxAgeDays: 730}}
 	s := NewService(cfg, p, fakeLinks{}, fakeSessions{}, idp, &fakeMailer{})
 	s.Now = func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
@@ -133,7 +117,7 @@ func TestSignUpNormalisesName(t *testing.T) {
 				return
 			}
 			const email = "sam.example@example.com"
-			p := profiles.stored["user-"+email]
+			p := profiles.stored["id-"+email]
 			if p.FullName != c.stored || p.Email != email || idp.names[email] != c.stored {
 				t.Fatalf("stored %q <%s>, Cognito %q; want %q <%s>", p.FullName, p.Email, idp.names[email], c.stored, email)
 			}

@@ -89,6 +89,8 @@ func From(ctx context.Context) (Caller, bool) {
 	return c, ok
 }
 
+const notRegistered = "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal."
+
 // Caller is the app a call speaks for.
 type Caller struct {
 	AppID       string
@@ -106,11 +108,10 @@ func (a *Authorizer) Check(ctx context.Context, certDER []byte) (Caller, error) 
 	if len(certDER) == 0 {
 		return Caller{}, ErrCertificateMissing
 	}
-	if _, err := x509.ParseCertificate(certDER); err != nil {
-		return Caller{}, ErrCertificateInvalid
+	fingerprint, err := fingerprintOf(certDER)
+	if err != nil {
+		return Caller{}, err
 	}
-	sum := sha256.Sum256(certDER)
-	fingerprint := hex.EncodeToString(sum[:])
 	owner, err := a.Owners.Certificate(ctx, fingerprint)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return Caller{Fingerprint: fingerprint}, ErrCertificateUnknown
@@ -202,6 +203,11 @@ func Fingerprint(certPEM string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return fingerprintOf(der)
+}
+
+// fingerprintOf is the fingerprint of a DER certificate, or ErrCertificateInvalid.
+func fingerprintOf(der []byte) (string, error) {
 	if _, err := x509.ParseCertificate(der); err != nil {
 		return "", ErrCertificateInvalid
 	}
