@@ -60,11 +60,11 @@ var (
 		Text: "Present your certificate as the TLS client certificate.", reason: "no client certificate"}
 	ErrCertificateInvalid = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID",
 		Text: "The client certificate is not a valid X.509 certificate.", reason: "the client certificate does not parse"}
-	ErrCertificateUnknown = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID",
-		Text:   "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal.",
+	ErrCertificateUnknown = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID", Text: notRegistered,
 		reason: "the certificate is attached to no app"}
-	ErrOtherEnvironment = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID",
-		Text:   "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal.",
+	// ErrOtherEnvironment tells the caller no more than ErrCertificateUnknown does: which
+	// environment holds the certificate is the log's to say.
+	ErrOtherEnvironment = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID", Text: notRegistered,
 		reason: "the certificate's app belongs to another environment"}
 )
 
