@@ -20,6 +20,7 @@ import (
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
@@ -148,9 +149,11 @@ type Store interface {
 // DynamoDB transaction.
 const MaxCredentials = 10
 
-// Orgs is what apps need of organizations: the actor's membership.
+// Orgs is what apps need of organizations: the actor's membership, and the proofs of a
+// draft onboarding's certificates, which share the certificates' proof endpoint.
 type Orgs interface {
 	Membership(ctx context.Context, a org.Actor, orgID string) (org.Organization, org.Member, error)
+	ProveOnboarding(ctx context.Context, a org.Actor, orgID, fingerprint string, req possession.ProofRequest) (possession.Result, error)
 }
 
 // Directory reads organizations and members without an actor (scheduled jobs and
