@@ -60,6 +60,9 @@ type CertificateStore interface {
 	// AttachWrites mark an unattached, proven certificate as app's and write its
 	// fingerprint lookup.
 	AttachWrites(c Certificate, app App) ([]workflow.Write, error)
+	// TakeOverWrites attach the proven certificate c to app in place of from, an unproven
+	// certificate of another organization whose app holds the fingerprint lookup.
+	TakeOverWrites(c Certificate, app App, from Certificate) ([]workflow.Write, error)
 	// UploadAttachedWrites store a new certificate already attached to app, with its
 	// fingerprint lookup (a certificate the portal issued for the app).
 	UploadAttachedWrites(c Certificate, app App) ([]workflow.Write, error)
@@ -188,8 +191,9 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if c.Possession == nil {
 		return Certificate{}, apperr.Fields(errUnprovenField("sha256Fingerprint"))
 	}
-	if s.presented(ctx, c.Fingerprint) {
-		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attachedElsewhere", "An app of another organization presents this certificate; a certificate identifies one app. Use your own certificate."))
+	var from *FingerprintOwner
+	if holder, err := s.certs.Fingerprint(ctx, c.Fingerprint); err == nil {
+		from = &holder
 	}
 	if s.Now().After(c.NotAfter) {
 		return Certificate{}, apperr.Fields(expiredField("sha256Fingerprint", c.NotAfter))
@@ -197,7 +201,12 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if len(app.Fingerprints) >= MaxAppCertificates {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))
 	}
-	writes, err := s.certs.AttachWrites(c, app)
+	var writes []workflow.Write
+	if from == nil {
+		writes, err = s.certs.AttachWrites(c, app)
+	} else {
+		writes, err = s.takeOver(ctx, c, app, *from)
+	}
 	if err != nil {
 		return Certificate{}, err
 	}
@@ -245,6 +254,46 @@ func (s *Service) DeleteCertificate(ctx context.Context, a org.Actor, orgID, fin
 		return apperr.New(apperr.Conflict, "CERTIFICATE_IN_USE", "An app uses this certificate; remove it from the app first.")
 	}
 	return s.certs.DeleteCertificate(ctx, c, s.audit(a, orgID, "certificate.deleted", map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject}))
+}
+
+// errAttachedElsewhere refuses a certificate whose fingerprint lookup names an app of
+// another organization that proved possession of its key.
+var errAttachedElsewhere = apperr.Fields(apperr.Field("sha256Fingerprint", "attachedElsewhere", "An app of another organization presents this certificate; a certificate identifies one app. Use your own certificate."))
+
+// takeOver are the writes attaching the proven certificate c to app while the fingerprint
+// lookup names holder's app. Only an unproven attachment, made before possession had to be
+// proven, gives way: it is detached from its app (and the app's access copies) in the same
+// transaction, and its organization's audit trail says why. A proven one stays.
+func (s *Service) takeOver(ctx context.Context, c Certificate, app App, holder FingerprintOwner) ([]workflow.Write, error) {
+	held, err := s.certs.GetCertificate(ctx, holder.OrgID, c.Fingerprint)
+	if holder.OrgID == c.OrgID || err != nil || held.Possession != nil || held.AppID != holder.AppID {
+		return nil, errAttachedElsewhere
+	}
+	heldApp, err := s.store.GetApp(ctx, holder.OrgID, holder.AppID)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := s.store.ListCredentials(ctx, holder.OrgID, holder.AppID)
+	if err != nil {
+		return nil, err
+	}
+	after := heldApp.clone()
+	after.Fingerprints = slices.DeleteFunc(after.Fingerprints, func(f string) bool { return f == c.Fingerprint })
+	writes, err := s.store.AppWrites(heldApp, after, creds)
+	if err != nil {
+		return nil, err
+	}
+	take, err := s.certs.TakeOverWrites(c, app, held)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := s.dir.AuditWrite(org.AuditEntry{OrgID: holder.OrgID, At: s.Now(), ActorID: "system", Actor: "system", Action: "certificate.displaced",
+		Details: map[string]string{"appId": holder.AppID, "fingerprint": c.Fingerprint,
+			"reason": "Another organization proved possession of this certificate's private key; nobody had for this organization."}})
+	if err != nil {
+		return nil, err
+	}
+	return append(append(take, writes...), audit), nil
 }
 
 // errUnprovenField refuses a certificate whose key's possession is not proven.

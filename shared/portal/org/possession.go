@@ -28,8 +28,8 @@ var ErrNotDraftCertificate = apperr.New(apperr.NotFound, "NOT_FOUND", "This onbo
 
 // withChallenges gives the owner of a draft onboarding the current challenge of each
 // certificate whose key is not proven yet: what they sign to prove it.
-func (s *Service) withChallenges(ctx context.Context, a Actor, g Organization, v *OrganizationView) error {
-	if g.Status != StatusDraft || g.OwnerID != a.UserID {
+func (s *Service) withChallenges(ctx context.Context, a Actor, g Organization, m Member, v *OrganizationView) error {
+	if g.Status != StatusDraft || m.Role != Owner {
 		return nil
 	}
 	qwac, qseal := g.certificates()
@@ -69,11 +69,11 @@ func (g Organization) draftCertificate(fingerprint string) (string, *eidas.Certi
 // transaction: the result then carries the request. If another organization holds the
 // TPP's identifier, nothing is recorded and the owner can prove it again once it is free.
 func (s *Service) ProveOnboarding(ctx context.Context, a Actor, orgID, fingerprint string, req possession.ProofRequest) (possession.Result, error) {
-	g, _, err := s.member(ctx, a, orgID)
+	g, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return possession.Result{}, err
 	}
-	if g.Status != StatusDraft || g.OwnerID != a.UserID {
+	if g.Status != StatusDraft || m.Role != Owner {
 		// Only the owner completes a draft; to anyone else it has no such certificate.
 		return possession.Result{}, ErrNotDraftCertificate
 	}
@@ -109,7 +109,7 @@ func (s *Service) ProveOnboarding(ctx context.Context, a Actor, orgID, fingerpri
 		return possession.Result{}, err
 	}
 	reqID := newID()
-	proven1, err := s.store.AuditWrite(audit)
+	provenAudit, err := s.store.AuditWrite(audit)
 	if err != nil {
 		return possession.Result{}, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) ProveOnboarding(ctx context.Context, a Actor, orgID, fingerpri
 	if err != nil {
 		return possession.Result{}, err
 	}
-	r, err := s.approvals.Submit(ctx, s.onboardingRequest(g, a, reqID), append(writes, spend, proven1, submitted)...)
+	r, err := s.approvals.Submit(ctx, s.onboardingRequest(g, a, reqID), append(writes, spend, provenAudit, submitted)...)
 	if errors.Is(err, apperr.ErrConflict) {
 		// Another organization reserved the identifier at the same moment, or the challenge
 		// was spent, or the draft changed, meanwhile.

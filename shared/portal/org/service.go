@@ -180,7 +180,7 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 			return OnboardingResponse{}, err
 		}
 		v := s.view(g, owner, false)
-		return OnboardingResponse{Organization: v}, s.withChallenges(ctx, a, g, &v)
+		return OnboardingResponse{Organization: v}, s.withChallenges(ctx, a, g, owner, &v)
 	}
 	g.Status = StatusPending
 	reqID := newID()
@@ -349,7 +349,7 @@ func (s *Service) Get(ctx context.Context, a Actor, orgID string) (OrganizationV
 		return OrganizationView{}, err
 	}
 	v := s.view(g, m, true)
-	return v, s.withChallenges(ctx, a, g, &v)
+	return v, s.withChallenges(ctx, a, g, m, &v)
 }
 
 // MembersView lists an organization's members.

@@ -16,12 +16,16 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"path"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -433,5 +437,71 @@ func TestOnboardingLastProofWhileIdentifierTaken(t *testing.T) {
 	}
 	if holder, err := h.orgStore.IdentifierHolder(context.Background(), "sandbox", identifier); err != nil || holder != orgB {
 		t.Fatalf("holder = %q, %v", holder, err)
+	}
+}
+
+// TestUnprovenAttachmentGivesWay: a certificate attached before possession had to be
+// proven (here organization A's copy of B's certificate, attached without a proof as the
+// portal once allowed) gives way when B, having proven possession, selects it: A's app loses
+// it, with its client lookup copies, the fingerprint lookup answers B, and A's audit trail
+// says why.
+func TestUnprovenAttachmentGivesWay(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	a := h.person("early-squatter")
+	b := h.person("real-tpp")
+	orgA, _ := h.activeOrg(a.client)
+	orgB, _ := h.activeOrg(b.client)
+	appA, clientA, _ := h.newApp(a.client, orgA, "Copycat")
+	appB, _, _ := h.newApp(b.client, orgB, "Budget Buddy")
+	certPEM, fp, keyB := h.rsaClientCertificate()
+
+	// A's attachment, made as the portal made them before proofs: the attach writes
+	// without their possession condition.
+	h.call(a.client, "POST", "/api/organizations/"+orgA+"/certificates", map[string]any{"certificate": certPEM}).expect(t, 201, "")
+	appIDA := path.Base(appA)
+	app, err := h.orgStore.GetApp(ctx, orgA, appIDA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, _ := h.orgStore.ListCredentials(ctx, orgA, appIDA)
+	cert, _ := h.orgStore.GetCertificate(ctx, orgA, fp)
+	legacy, _ := h.orgStore.AttachWrites(cert, app)
+	legacy[0].Update.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(appId)")
+	after := app
+	after.Fingerprints = []string{fp}
+	if err := h.orgStore.UpdateApp(ctx, app, after, creds, org.AuditEntry{OrgID: orgA, At: time.Now().UTC(), ActorID: "x", Actor: a.email, Action: "certificate.attached"}, legacy...); err != nil {
+		t.Fatal(err)
+	}
+	if owner, err := h.api.Apps.CertificateOwner(ctx, fp); err != nil || owner.OrgID != orgA {
+		t.Fatalf("the legacy attachment = %+v, %v", owner, err)
+	}
+
+	// B uploads, proves and selects it: A's unproven attachment gives way.
+	h.call(b.client, "POST", "/api/organizations/"+orgB+"/certificates", map[string]any{"certificate": certPEM}).expect(t, 201, "")
+	h.proveCertificate(b.client, orgB, fp, keyB, crypto.SHA256)
+	r := h.call(b.client, "POST", appB+"/certificates", map[string]any{"sha256Fingerprint": fp}).expect(t, 200, "")
+	if r.body["appId"] != path.Base(appB) {
+		t.Fatalf("attached = %s", r.raw)
+	}
+	if owner, err := h.api.Apps.CertificateOwner(ctx, fp); err != nil || owner.OrgID != orgB || owner.AppID != path.Base(appB) {
+		t.Fatalf("lookup = %+v, %v", owner, err)
+	}
+	if r := h.call(a.client, "GET", appA, nil).expect(t, 200, ""); fmt.Sprint(r.body["app"].(map[string]any)["certificateFingerprints"]) != "[]" {
+		t.Fatalf("A's app = %s", r.raw)
+	}
+	if client, err := h.orgStore.Client(ctx, clientA); err != nil || len(client.Access.Fingerprints) != 0 {
+		t.Fatalf("A's client lookup = %+v, %v", client.Access, err)
+	}
+	if r := h.call(a.client, "GET", "/api/organizations/"+orgA+"/certificates", nil).expect(t, 200, ""); r.body["certificates"].([]any)[0].(map[string]any)["appId"] != nil {
+		t.Fatalf("A's certificate = %s", r.raw)
+	}
+	if audit := fmt.Sprint(h.auditOf(orgA)); !strings.Contains(audit, "certificate.displaced") {
+		t.Fatalf("audit of A = %s", audit)
+	}
+	// A, still without the key, cannot take it back.
+	r = h.call(a.client, "POST", appA+"/certificates", map[string]any{"sha256Fingerprint": fp}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[sha256Fingerprint:unproven]" {
+		t.Fatalf("A again = %v", r.fields())
 	}
 }

@@ -531,6 +531,25 @@ func (o *Orgs) AttachWrites(c apps.Certificate, app apps.App) ([]workflow.Write,
 	return []workflow.Write{mark, lookup}, nil
 }
 
+// TakeOverWrites give app the proven certificate c whose fingerprint lookup an unproven
+// certificate of another organization holds (from, attached to from.AppID: an attachment
+// made before possession had to be proven). c is marked as app's; the lookup is replaced
+// on condition that it still names from's app; from is freed on condition that it is still
+// attached there and still unproven. A proven claim wins over an unproven one.
+func (o *Orgs) TakeOverWrites(c apps.Certificate, app apps.App, from apps.Certificate) ([]workflow.Write, error) {
+	writes, err := o.AttachWrites(c, app)
+	if err != nil {
+		return nil, err
+	}
+	lookup := writes[1].Put
+	lookup.ConditionExpression = aws.String("orgId = :org AND appId = :app")
+	lookup.ExpressionAttributeValues = map[string]types.AttributeValue{":org": s(from.OrgID), ":app": s(from.AppID)}
+	free := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(from.OrgID, from.Fingerprint)),
+		UpdateExpression: aws.String("REMOVE appId"), ConditionExpression: aws.String("appId = :app AND attribute_not_exists(possession)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(from.AppID)}}}
+	return append(writes, free), nil
+}
+
 // DetachWrites free the certificate and remove its fingerprint lookup.
 func (o *Orgs) DetachWrites(c apps.Certificate) []workflow.Write {
 	unmark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),

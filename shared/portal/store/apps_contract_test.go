@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -332,6 +333,61 @@ func TestAppStoreContract(t *testing.T) {
 			missing.OrgID = "o2"
 			putChallenge(t, o, possession.Challenge{OrgID: "o2", Fingerprint: "ab12", Text: "y", CreatedAt: t0, ExpiresAt: t0.Add(possession.TTL)})
 			wantKind(t, o.RecordPossession(ctx, missing, proof, o.SpendWrite(possession.Challenge{OrgID: "o2", Fingerprint: "ab12", Text: "y"}, t0), audit("o2", "x")), possession.ErrSpent, "VALIDATION_FAILED")
+		}},
+		{"a proven certificate takes over a fingerprint an unproven attachment holds, never a proven one", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			squatter, _ := sampleApp(t, o, "o1", "a1", "c1")
+			owner, _ := sampleApp(t, o, "o2", "a2", "c2")
+			mine := apps.Certificate{Fingerprint: "ab12", OrgID: "o2", Subject: "CN=x", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(48 * time.Hour), PEM: "pem", UploadedAt: t0}
+			theirs := mine
+			theirs.OrgID = "o1"
+			must(t, o.PutCertificate(ctx, mine, audit("o2", "certificate.uploaded")))
+			must(t, o.PutCertificate(ctx, theirs, audit("o1", "certificate.uploaded")))
+			// An attachment of the unproven copy, as the portal made them before proofs: the
+			// attach writes without their possession condition.
+			legacy, _ := o.AttachWrites(theirs, squatter)
+			legacy[0].Update.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(appId)")
+			must(t, apply(ctx, db, legacy...))
+			theirs.AppID = "a1"
+
+			// Unproven, mine cannot take it; proven, it can, once.
+			take := func() error {
+				w, err := o.TakeOverWrites(mine, owner, theirs)
+				must(t, err)
+				return apply(ctx, db, w...)
+			}
+			wantKind(t, take(), apperr.ErrConflict, "CONFLICT")
+			proveCertificate(t, o, mine)
+			mine.Possession = &proof
+			must(t, take())
+			if got, err := o.Fingerprint(ctx, "ab12"); err != nil || got.OrgID != "o2" || got.AppID != "a2" {
+				t.Fatalf("lookup = %+v, %v", got, err)
+			}
+			if got, _ := o.GetCertificate(ctx, "o1", "ab12"); got.AppID != "" {
+				t.Fatalf("the unproven copy is still attached: %+v", got)
+			}
+			if got, _ := o.GetCertificate(ctx, "o2", "ab12"); got.AppID != "a2" {
+				t.Fatalf("the proven copy = %+v", got)
+			}
+			wantKind(t, take(), apperr.ErrConflict, "CONFLICT")
+			// A proven attachment is never taken over.
+			other, _ := sampleApp(t, o, "o3", "a3", "c3")
+			held := apps.Certificate{Fingerprint: "cd34", OrgID: "o3", Subject: "CN=y", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(48 * time.Hour), PEM: "pem", UploadedAt: t0}
+			must(t, o.PutCertificate(ctx, held, audit("o3", "certificate.uploaded")))
+			proveCertificate(t, o, held)
+			held.Possession = &proof
+			w, _ := o.AttachWrites(held, other)
+			must(t, apply(ctx, db, w...))
+			held.AppID = "a3"
+			challenger := held
+			challenger.OrgID, challenger.AppID, challenger.Possession = "o2", "", nil
+			must(t, o.PutCertificate(ctx, challenger, audit("o2", "certificate.uploaded")))
+			proveCertificate(t, o, challenger)
+			challenger.Possession = &proof
+			w, _ = o.TakeOverWrites(challenger, owner, held)
+			wantKind(t, apply(ctx, db, w...), apperr.ErrConflict, "CONFLICT")
+			if got, _ := o.Fingerprint(ctx, "cd34"); got.OrgID != "o3" {
+				t.Fatalf("a proven attachment was taken over: %+v", got)
+			}
 		}},
 		{"a draft reserves no identifier until both keys are proven, and the second proof submits it", func(t *testing.T, o *store.Orgs, db *countingDB) {
 			draft := func(id string) org.Organization {
