@@ -345,7 +345,7 @@ func (s *Service) ProvePossession(ctx context.Context, a org.Actor, orgID, finge
 		return possession.Result{}, err
 	}
 	if g.Status == org.StatusDraft {
-		return s.orgs.ProveOnboarding(ctx, a, orgID, strings.ToLower(fingerprint), req)
+		return s.onboarding.ProveOnboarding(ctx, a, orgID, strings.ToLower(fingerprint), req)
 	}
 	c, parsed, err := s.uploaded(ctx, a, orgID, fingerprint)
 	if err != nil {

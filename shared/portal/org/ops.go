@@ -99,10 +99,24 @@ type SandboxCertificate struct {
 // ErrNoSandboxCA means this deployment cannot issue test certificates.
 var ErrNoSandboxCA = apperr.New(apperr.NotFound, "SANDBOX_CA_UNAVAILABLE", "Test certificates are issued only in the sandbox.")
 
-// IssueSandboxCertificate issues a test certificate with the chosen PSD2 roles. The key is
-// the user's to keep: the portal stores only that it issued the certificate to them, which
-// proves their possession of its key when they onboard with it or upload it.
-func (s *Service) IssueSandboxCertificate(ctx context.Context, a Actor, ca *sandboxca.CA, req SandboxCertificateRequest) (SandboxCertificate, error) {
+// IssueSandboxCertificateTo issues a test certificate to the actor (IssueSandboxCertificate)
+// and records that the sandbox CA issued it to them: the key is theirs to keep, and the
+// record proves their possession of it when they onboard with the certificate or upload it.
+func (s *Service) IssueSandboxCertificateTo(ctx context.Context, a Actor, ca *sandboxca.CA, req SandboxCertificateRequest) (SandboxCertificate, error) {
+	issued, err := s.IssueSandboxCertificate(ca, req)
+	if err != nil {
+		return SandboxCertificate{}, err
+	}
+	if err := s.store.RecordIssuance(ctx, possession.Issuance{Fingerprint: issued.Certificate.SHA256Fingerprint, UserID: a.UserID, Email: a.Email,
+		IssuedAt: s.Now(), NotAfter: issued.Certificate.NotAfter}); err != nil {
+		return SandboxCertificate{}, err
+	}
+	return issued, nil
+}
+
+// IssueSandboxCertificate issues a test certificate with the chosen PSD2 roles. Nothing is
+// stored: the key is the user's to keep.
+func (s *Service) IssueSandboxCertificate(ca *sandboxca.CA, req SandboxCertificateRequest) (SandboxCertificate, error) {
 	if ca == nil {
 		return SandboxCertificate{}, ErrNoSandboxCA
 	}
@@ -129,10 +143,6 @@ func (s *Service) IssueSandboxCertificate(ctx context.Context, a Actor, ca *sand
 	parsed, err := eidas.Parse(certPEM)
 	if err != nil {
 		return SandboxCertificate{}, apperr.Wrap(err, "parse issued certificate")
-	}
-	if err := s.store.RecordIssuance(ctx, possession.Issuance{Fingerprint: parsed.SHA256Fingerprint, UserID: a.UserID, Email: a.Email,
-		IssuedAt: s.Now(), NotAfter: parsed.NotAfter}); err != nil {
-		return SandboxCertificate{}, err
 	}
 	return SandboxCertificate{CertificatePEM: certPEM, PrivateKeyPEM: keyPEM, Certificate: parsed}, nil
 }
