@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -35,6 +37,7 @@ const (
 	msgSubscriptionPending = "Waiting for the bank's operations team; you will get an email when it is decided."
 	msgCoFRoleMissing      = "Confirmation of Funds (CoF) needs the PSD2 role PSP_IC, and your organization's eIDAS certificate (QWAC) does not carry it."
 	msgProductionLocalhost = "Production apps need https redirect URIs; http://localhost works only in the sandbox."
+	msgSignatureMismatch   = "This signature was not made with this certificate's private key over this challenge. Sign the challenge exactly as shown, with the private key that belongs to the certificate."
 	sandboxCAIssuerDN      = "CN=Developer Portal Sandbox CA, O=Developer Portal Sandbox, C=BE"
 	headingRegistered      = "Your app is registered: here is its first secret"
 	headingReset           = "New secret"
@@ -186,20 +189,28 @@ func TestAppsJourney(t *testing.T) {
 		p.verifySecret(clientID, second, msgSecretInvalid)
 	})
 
-	step("owner uploads certificates from the sandbox CA and selects them for the app", func(t *testing.T) {
+	step("owner uploads certificates from the sandbox CA, proves possession of their keys and selects them for the app", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
 		p.expectText("#app-certificates-empty", "No certificate selected for this app yet.")
 		current := issueClientCertificate(t, "budget-"+suffix+".example", orgName, 365*24*time.Hour)
 		next := issueClientCertificate(t, "budget-next-"+suffix+".example", orgName, 20*24*time.Hour)
 
-		// One as PEM, the other as base64 DER: the form takes both.
+		// One as PEM, the other as base64 DER: the form takes both. Neither came from the
+		// portal, so each waits for a challenge signed with its key before an app can use it;
+		// a signature made with another key is refused next to the field.
 		p.fill("certificate-upload-certificate", current.pem)
 		p.submit("certificate-upload")
 		p.waitText("#certificate-upload-status", "Uploaded the certificate of "+current.subject+".", stepTimeout)
+		p.expectAbsent("#attach-certificate-form")
+		p.expectText("#attach-certificate-unproven", "One uploaded certificate waits for proof that you hold its private key before an app can use it: prove it in the certificates of "+orgName+".")
+		other := issueClientCertificate(t, "other-"+suffix+".example", orgName, time.Hour)
+		p.proveUploaded(current, other.key, msgSignatureMismatch)
+		p.proveUploaded(current, current.key, "")
 		p.fill("certificate-upload-certificate", next.base64)
 		p.submit("certificate-upload")
 		p.waitText("#certificate-upload-status", "Uploaded the certificate of "+next.subject+".", stepTimeout)
+		p.proveUploaded(next, next.key, "")
 		// Uploading the same certificate twice is refused next to the field.
 		p.fill("certificate-upload-certificate", next.base64)
 		p.submit("certificate-upload")
@@ -215,6 +226,7 @@ func TestAppsJourney(t *testing.T) {
 			p.expectText(row+" th", c.subject)
 			p.expectText(row+" td:nth-of-type(1)", sandboxCAIssuerDN)
 			p.expectText(row+" td:nth-of-type(2)", c.fingerprint)
+			p.expectText(row+" td:nth-of-type(4)", "Proven")
 		}
 		far := fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q] td:nth-of-type(3)`, current.fingerprint)
 		p.expectText(far+" time", current.notAfter.Local().Format("2 January 2006"))
@@ -339,7 +351,11 @@ func TestAppsJourney(t *testing.T) {
 		p.fill("certificate-upload-certificate", liveCert.pem)
 		p.submit("certificate-upload")
 		p.waitText("#certificate-upload-status", "Uploaded the certificate of "+liveCert.subject+".", stepTimeout)
-		p.expectText(fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q] td:nth-of-type(4)`, liveCert.fingerprint), "No app")
+		row := fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q]`, liveCert.fingerprint)
+		p.waitText(row+" td:nth-of-type(5)", "Not proven", stepTimeout)
+		p.proveUploaded(liveCert, liveCert.key, "")
+		p.expectText(row+" td:nth-of-type(4)", "No app")
+		p.waitText(row+" td:nth-of-type(5)", "Proven", stepTimeout)
 	})
 
 	step("owner asks for production access", func(t *testing.T) {
@@ -380,6 +396,7 @@ func TestAppsJourney(t *testing.T) {
 		o.expectText("#request-form-redirectUris", "https://budget.example.com/callback")
 		o.expectText("#request-form-certificate", liveCert.fingerprint)
 		o.expectText("#request-form-certificateSubject", strings.ReplaceAll(liveCert.subject, ", ", ","))
+		o.expectText("#request-form-certificatePossession", "Possession proven by signing a challenge")
 		o.expectText("#approve-request", "Approve step 1: Review")
 		o.approveStep("Approve the go-live of "+prodOrgName+"?", "Documents complete.",
 			"Approved: Step 1 of 2: Review. The request now waits for the next decision: Contract signed.")
@@ -525,10 +542,42 @@ func (p *page) verifySecret(clientID, secret, want string) {
 	p.waitText("#"+form+"-result", want, stepTimeout)
 }
 
-// testCertificate is a client certificate issued by the sandbox CA for a test.
+// testCertificate is a client certificate issued by the sandbox CA for a test, with its
+// private key.
 type testCertificate struct {
 	pem, base64, fingerprint, subject string
 	notAfter                          time.Time
+	key                               crypto.Signer
+}
+
+// proveUploaded proves possession of an uploaded certificate's key through the upload
+// form's panel, as a TPP does: it reads the challenge the page shows, checks the command it
+// offers for an EC key, signs the challenge as that command does (SHA-256, ECDSA, base64)
+// with key and pastes the signature. With refusal, the signature is expected to be refused
+// with that message next to the field; without, the page to say the key is proven.
+func (p *page) proveUploaded(c testCertificate, key crypto.Signer, refusal string) {
+	p.t.Helper()
+	p.waitVisible(fmt.Sprintf(`#certificate-possession-panel[data-fingerprint=%q]`, c.fingerprint))
+	p.expectText("#certificate-possession-heading", "Prove that you hold the private key of "+c.subject)
+	challenge := p.text("#certificate-possession-text")
+	if !strings.HasPrefix(challenge, "devportal-possession org=") || !strings.Contains(challenge, " sha256="+c.fingerprint+" ") {
+		p.fatalf("the challenge %q is not bound to the organization and the certificate", challenge)
+	}
+	p.expectText("#certificate-possession-algorithm", "EC")
+	p.expectText("#certificate-possession-command-ec", "printf '%s' '"+challenge+"' | openssl dgst -sha256 -sign key.pem | base64 -w0")
+	digest := sha256.Sum256([]byte(challenge))
+	sig, err := key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		p.fatalf("sign the challenge: %v", err)
+	}
+	p.replace("certificate-possession-signature", base64.StdEncoding.EncodeToString(sig))
+	p.submit("certificate-possession")
+	if refusal != "" {
+		p.expectFieldErrors("certificate-possession-signature", refusal)
+		return
+	}
+	p.waitText("#certificate-upload-status", "Proved possession of the private key of "+c.subject+": apps can use the certificate now.", stepTimeout)
+	p.expectAbsent("#certificate-possession-panel")
 }
 
 // issueClientCertificate issues an mTLS client certificate from the running stack's
@@ -547,6 +596,7 @@ func issueClientCertificate(t *testing.T, commonName, organization string, valid
 		fingerprint: hex.EncodeToString(sum[:]),
 		subject:     fmt.Sprintf("CN=%s, O=%s, C=BE", commonName, organization),
 		notAfter:    c.Leaf.NotAfter,
+		key:         c.PrivateKey.(crypto.Signer),
 	}
 }
 
@@ -593,6 +643,9 @@ func approveOnboarding(owner, ops *page, orgID, orgName, ownerEmail string) {
 	owner.open(path)
 	id := owner.requestOf("Onboarding", "Pending")
 	ops.openRequest(id, orgName, ownerEmail)
+	// The sandbox CA issued both certificates to the owner through the portal.
+	ops.expectText("#request-form-qwacPossession", "Possession proven by issuance (the sandbox CA issued it with its key)")
+	ops.expectText("#request-form-qsealcPossession", "Possession proven by issuance (the sandbox CA issued it with its key)")
 	ops.approve("Approve the onboarding of "+orgName+"?", "Certificates checked.")
 	owner.reloadUntil(path, "#org-status", "Active")
 }

@@ -372,6 +372,7 @@ var wantCalls = map[string][]string{
 	"app-redirect-remove":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:UpdateItem"},
 	"org-certificates":            {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"org-certificate-upload":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"certificate-possession":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:StartExecution"},
 	"app-certificate-attach":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"org-certificate-delete":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query"},
 	"app-certificate-issue":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},

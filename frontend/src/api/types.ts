@@ -23,6 +23,16 @@ export type CertificatePreview = JsonOf<paths["/api/organizations/certificates/p
 export type Certificate = NonNullable<CertificatePreview["qwac"]>;
 export type SandboxCertificateRequest = JsonOf<paths["/api/sandbox/certificates"]["post"]["requestBody"]>;
 export type SandboxCertificate = JsonOf<paths["/api/sandbox/certificates"]["post"]["responses"][201]>;
+/** What onboarding answers: the organization (a draft until both keys are proven) and its request, once submitted. */
+export type OnboardingResponse = JsonOf<paths["/api/organizations"]["post"]["responses"][202]>;
+/** One of the organization's eIDAS certificates and the proof of possession of its key, if any. */
+export type EIDASCertificate = Organization["certificates"][number];
+/** How and when possession of a certificate's private key was proven. */
+export type Proof = NonNullable<EIDASCertificate["possession"]>;
+/** A challenge to sign with a certificate's private key, with the openssl commands that sign it. */
+export type Challenge = NonNullable<EIDASCertificate["challenge"]>;
+/** A recorded proof of possession, with the onboarding request it submitted (a draft's last certificate). */
+export type ProofResult = JsonOf<paths["/api/organizations/{orgId}/certificates/{fingerprint}/possession"]["post"]["responses"][200]>;
 /** A request waiting for (or given) the bank's decision: onboarding, rename, offboarding. */
 export type ApprovalRequest = JsonOf<paths["/api/organizations/{orgId}/requests"]["get"]["responses"][200]>["requests"][number];
 export type ApprovalStatus = ApprovalRequest["status"];

@@ -62,9 +62,10 @@ describe("certificate expiry", () => {
     expect(document.getElementById("w")!.textContent).toBe("Renew it.");
   });
 
-  it("lists subject, issuer, fingerprint, expiry and the app each certificate belongs to", () => {
+  it("lists subject, issuer, fingerprint, expiry, the app each certificate belongs to and whether its key is proven", () => {
     const fp = "0123456789abcdef".repeat(4);
-    render(<CertificateTable id="t" caption="Certificates" certificates={[cert(fp, at(NOW + 10 * DAY), "app-1"), cert("f".repeat(64), at(NOW + 400 * DAY))]} appNames={{ "app-1": "Budget Buddy" }} now={NOW} />);
+    const proven = { ...cert(fp, at(NOW + 10 * DAY), "app-1"), possession: { method: "signature" as const, at: "2025-01-03T09:00:00Z", by: "ada@example.com" } };
+    render(<CertificateTable id="t" caption="Certificates" certificates={[proven, cert("f".repeat(64), at(NOW + 400 * DAY))]} appNames={{ "app-1": "Budget Buddy" }} now={NOW} />);
     const rows = within(document.getElementById("t")!).getAllByRole("row").slice(1);
     const cells = (r: HTMLElement) => Array.from(r.querySelectorAll("th, td")).map((c) => c.textContent);
     expect(cells(rows[0])).toEqual([
@@ -73,7 +74,9 @@ describe("certificate expiry", () => {
       fp,
       `${new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric" }).format(NOW + 10 * DAY)}Expires in 10 days`,
       "Budget Buddy",
+      "Proven",
     ]);
-    expect(cells(rows[1])[4]).toBe("No app");
+    expect(rows[0].querySelector("[data-proven]")!.getAttribute("data-proven")).toBe("signature");
+    expect(cells(rows[1]).slice(4)).toEqual(["No app", "Not proven"]);
   });
 });

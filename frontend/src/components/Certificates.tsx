@@ -1,12 +1,14 @@
 import { useState, type FormEvent, type ReactNode } from "react";
-import { api } from "../api/client";
+import { api, call } from "../api/client";
 import type { MtlsCertificate } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { expiryOf, readableDN } from "../lib/apps";
 import { days, formatDate, formatDateTimeUTC } from "../lib/format";
 import { useApiForm } from "../lib/hooks";
+import { proofText } from "../lib/possession";
 import { TextAreaField } from "./Field";
 import { FormAlert } from "./FormAlert";
+import { PossessionProof, PossessionState } from "./PossessionProof";
 
 /** A certificate's expiry date, with a visible warning within 30 days and once expired. */
 export function CertificateExpiry({ notAfter, now = Date.now() }: { notAfter: string; now?: number }) {
@@ -57,6 +59,7 @@ export function CertificateTable({ id, caption, certificates, appNames, actions,
             <th scope="col">SHA-256 fingerprint</th>
             <th scope="col">Expires</th>
             {appNames && <th scope="col">Used by</th>}
+            <th scope="col">Private key</th>
             {actions && <th scope="col">Actions</th>}
           </tr>
         </thead>
@@ -74,6 +77,9 @@ export function CertificateTable({ id, caption, certificates, appNames, actions,
                 <CertificateExpiry notAfter={c.notAfter} now={now} />
               </td>
               {appNames && <td className="cert-app">{c.appId ? (appNames[c.appId] ?? "Another app") : <span className="muted">No app</span>}</td>}
+              <td className="cert-possession">
+                <PossessionState possession={c.possession} />
+              </td>
               {actions && <td className="row-actions">{actions(c)}</td>}
             </tr>
           ))}
@@ -83,21 +89,31 @@ export function CertificateTable({ id, caption, certificates, appNames, actions,
   );
 }
 
-/** Uploads an mTLS certificate (PEM, or base64 DER) to an organization. */
+/**
+ * Uploads an mTLS certificate (PEM, or base64 DER) to an organization. One the portal did
+ * not issue to the user comes unproven: the proof of possession of its key follows at once.
+ */
 export function CertificateUploadForm({ orgId, onUploaded }: { orgId: string; onUploaded: (c: MtlsCertificate) => void }) {
   const { signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("certificate-upload");
   const [certificate, setCertificate] = useState("");
   const [uploaded, setUploaded] = useState("");
+  const [unproven, setUnproven] = useState<MtlsCertificate | null>(null);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setUploaded("");
+    setUnproven(null);
     const r = await submit(() => api.POST("/api/organizations/{orgId}/certificates", { params: { path: { orgId } }, body: { certificate } }));
     if (!r) return;
     if (r.ok) {
       setCertificate("");
-      setUploaded(`Uploaded the certificate of ${readableDN(r.data.subject)}.`);
+      setUploaded(
+        r.data.possession
+          ? `Uploaded the certificate of ${readableDN(r.data.subject)}. ${proofText(r.data.possession)}`
+          : `Uploaded the certificate of ${readableDN(r.data.subject)}.`,
+      );
+      if (!r.data.possession) setUnproven(r.data);
       onUploaded(r.data);
     } else if (r.status === 401) {
       signedOut();
@@ -130,6 +146,78 @@ export function CertificateUploadForm({ orgId, onUploaded }: { orgId: string; on
       <p id="certificate-upload-status" className="saved-plain" role="status">
         {uploaded}
       </p>
+      {unproven && (
+        <CertificatePossession
+          key={unproven.sha256Fingerprint}
+          orgId={orgId}
+          certificate={unproven}
+          onProven={(c) => {
+            setUnproven(null);
+            setUploaded(`Proved possession of the private key of ${readableDN(c.subject)}: apps can use the certificate now.`);
+            onUploaded(c);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/**
+ * Proof of possession of an uploaded certificate's private key: until then no app can
+ * select it. A challenge that expired is replaced by the one the certificate list shows now.
+ */
+export function CertificatePossession({
+  form = "certificate-possession",
+  orgId,
+  certificate,
+  onProven,
+}: {
+  /** Form name, when the page shows two of these. */
+  form?: string;
+  orgId: string;
+  certificate: MtlsCertificate;
+  onProven: (c: MtlsCertificate) => void;
+}) {
+  const { signedOut } = useAuth();
+  const [current, setCurrent] = useState(certificate);
+  const [problem, setProblem] = useState("");
+
+  const refresh = async () => {
+    setProblem("");
+    const r = await call(api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }));
+    if (!r.ok) {
+      if (r.status === 401) signedOut();
+      setProblem(r.error.message);
+      return;
+    }
+    const found = r.data.certificates.find((c) => c.sha256Fingerprint === certificate.sha256Fingerprint);
+    if (!found) setProblem("This certificate is no longer uploaded to the organization.");
+    else if (found.possession) onProven(found);
+    else setCurrent(found);
+  };
+
+  return (
+    <div id={`${form}-panel`} className="panel panel--info panel--stack" data-fingerprint={certificate.sha256Fingerprint}>
+      <h4 id={`${form}-heading`}>Prove that you hold the private key of {readableDN(certificate.subject)}</h4>
+      <p>No app can use this certificate until you do.</p>
+      {problem && (
+        <p id={`${form}-problem`} role="alert">
+          {problem}
+        </p>
+      )}
+      {current.challenge ? (
+        <PossessionProof
+          key={current.challenge.challenge}
+          form={form}
+          subject="this certificate"
+          orgId={orgId}
+          challenge={current.challenge}
+          onProven={(r) => onProven({ ...current, possession: r.possession, challenge: undefined })}
+          onStale={() => void refresh()}
+        />
+      ) : (
+        <p>The portal can check possession only of RSA and EC keys: this certificate cannot be proven.</p>
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { Link } from "react-router";
 import type { Member, OpsOrganizationDetail } from "../api/types";
 import { formatDate } from "../lib/format";
 import { ORG_STATUS_LABEL, ROLE_LABEL, SERVICES } from "../lib/orgs";
+import { proofText } from "../lib/possession";
 import { EnvironmentBadge, StatusBadge } from "./Badge";
 import { CertificateDetails } from "./CertificateDetails";
 import { RequestList } from "./RequestList";
@@ -49,9 +50,30 @@ export function OpsCertificates({ detail }: { detail: OpsOrganizationDetail }) {
   if (!detail.qwac && !detail.qsealc) return <p className="muted">No certificates on record.</p>;
   return (
     <div className="cert-grid">
-      {detail.qwac && <CertificateDetails id="qwac-details" title="QWAC" certificate={detail.qwac} />}
-      {detail.qsealc && <CertificateDetails id="qsealc-details" title="QSealC" certificate={detail.qsealc} />}
+      {detail.qwac && (
+        <div>
+          <CertificateDetails id="qwac-details" title="QWAC" certificate={detail.qwac} />
+          <OpsPossession kind="qwac" detail={detail} />
+        </div>
+      )}
+      {detail.qsealc && (
+        <div>
+          <CertificateDetails id="qsealc-details" title="QSealC" certificate={detail.qsealc} />
+          <OpsPossession kind="qsealc" detail={detail} />
+        </div>
+      )}
     </div>
+  );
+}
+
+/** Whether, how and when the holder of an onboarding certificate proved possession of its key. */
+function OpsPossession({ kind, detail }: { kind: string; detail: OpsOrganizationDetail }) {
+  const proof = (detail.organization.certificates ?? []).find((c) => c.kind === kind)?.possession;
+  return (
+    <p id={`${kind}-possession`} className={proof ? "possession-proven" : "possession-unproven"}>
+      <strong>Private key: </strong>
+      {proof ? proofText(proof) : "Possession not proven: the holder never signed a challenge with this key."}
+    </p>
   );
 }
 

@@ -17,6 +17,7 @@ export const ROLE_HINT: Record<string, string> = {
 export const ASSIGNABLE_ROLES = ["ADMIN", "DEVELOPER", "VIEWER"] as const;
 
 export const ORG_STATUS_LABEL: Record<string, string> = {
+  DRAFT: "Draft",
   PENDING_APPROVAL: "Pending approval",
   ACTIVE: "Active",
   REJECTED: "Rejected",

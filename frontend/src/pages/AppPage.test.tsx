@@ -30,6 +30,7 @@ const CERT = {
   pem: "PEM",
   uploadedAt: "2025-03-02T10:00:00Z",
   uploadedBy: "ada@example.com",
+  possession: { method: "signature", at: "2025-03-02T10:05:00Z", by: "ada@example.com" },
 };
 
 const plans = (rate: number) => [
@@ -225,6 +226,20 @@ describe("Apps pages", () => {
     await user.click(el("delete-app-dialog-confirm")!);
     await waitFor(() => expect(location.current).toBe("/organizations/org-1/apps"));
     expect((await found("apps-notice")).textContent).toBe("Budget Pal is deleted and its credentials are revoked.");
+  });
+
+  it("offers only certificates whose key is proven, and says where the others are proven", async () => {
+    const unproven = { ...CERT, sha256Fingerprint: "cd".repeat(32), subject: "CN=pasted.example.com", possession: undefined };
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+      "GET /api/organizations/org-1/certificates": () => json(200, { certificates: [CERT, unproven] }),
+    });
+    renderApp("/organizations/org-1/apps/app-1");
+    const select = (await found("attach-certificate-sha256Fingerprint")) as HTMLSelectElement;
+    expect(Array.from(select.options).map((o) => o.value)).toEqual(["", "ab".repeat(32)]);
+    const hint = el("attach-certificate-unproven")!;
+    expect(hint.textContent).toBe("One uploaded certificate waits for proof that you hold its private key before an app can use it: prove it in the certificates of Example TPP.");
+    expect(within(hint).getByRole("link").getAttribute("href")).toBe("/organizations/org-1/apps#org-certificates");
   });
 
   it("shows viewers the app without client IDs and without any control", async () => {

@@ -4,7 +4,7 @@ import { api } from "../api/client";
 import type { MtlsCertificate, Organization } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { EnvironmentBadge } from "../components/Badge";
-import { CertificateTable, CertificateUploadForm, ExpiryWarning } from "../components/Certificates";
+import { CertificatePossession, CertificateTable, CertificateUploadForm, ExpiryWarning } from "../components/Certificates";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
@@ -31,6 +31,7 @@ function AppsView({ orgId }: { orgId: string }) {
   const { signedOut } = useAuth();
   const remove = useApiForm("certificate-delete");
   const [deleting, setDeleting] = useState<MtlsCertificate | null>(null);
+  const [proving, setProving] = useState<MtlsCertificate | null>(null);
   const [certStatus, setCertStatus] = useState("");
 
   const confirmDelete = async () => {
@@ -160,7 +161,8 @@ function AppsView({ orgId }: { orgId: string }) {
         <h2 id="org-certificates-heading">mTLS certificates</h2>
         <p>
           Certificates uploaded to {o.name}. Select one for an app on the app's page: each certificate belongs to one app, and
-          an app has at most two, so you can add the next before the current one expires.
+          an app has at most two, so you can add the next before the current one expires. An app can use a certificate only
+          once you have proven that you hold its private key.
         </p>
         {certs.error && !certs.data && (
           <div id="org-certificates-error" className="alert alert--error" role="alert">
@@ -184,20 +186,48 @@ function AppsView({ orgId }: { orgId: string }) {
             appNames={appNames}
             actions={
               perms.change
-                ? (c) =>
-                    c.appId ? null : (
-                      <button
-                        id={`certificate-delete-${c.sha256Fingerprint}`}
-                        type="button"
-                        className="button button--danger-outline button--small"
-                        disabled={remove.busy}
-                        onClick={() => setDeleting(c)}
-                      >
-                        Delete<span className="visually-hidden"> the certificate of {readableDN(c.subject)}</span>
-                      </button>
-                    )
+                ? (c) => (
+                    <>
+                      {!c.possession && (
+                        <button
+                          id={`certificate-prove-${c.sha256Fingerprint}`}
+                          type="button"
+                          className="button button--secondary button--small"
+                          onClick={() => {
+                            setCertStatus("");
+                            setProving(c);
+                          }}
+                        >
+                          Prove possession<span className="visually-hidden"> of the key of {readableDN(c.subject)}</span>
+                        </button>
+                      )}
+                      {!c.appId && (
+                        <button
+                          id={`certificate-delete-${c.sha256Fingerprint}`}
+                          type="button"
+                          className="button button--danger-outline button--small"
+                          disabled={remove.busy}
+                          onClick={() => setDeleting(c)}
+                        >
+                          Delete<span className="visually-hidden"> the certificate of {readableDN(c.subject)}</span>
+                        </button>
+                      )}
+                    </>
+                  )
                 : undefined
             }
+          />
+        )}
+        {perms.change && proving && (
+          <CertificatePossession
+            key={proving.sha256Fingerprint}
+            form="org-certificate-possession"
+            orgId={o.id}
+            certificate={proving}
+            onProven={(c) => {
+              setProving(null);
+              void certs.reload().then(() => setCertStatus(`Proved possession of the private key of ${readableDN(c.subject)}: apps can use the certificate now.`));
+            }}
           />
         )}
         {perms.change && <CertificateUploadForm orgId={o.id} onUploaded={() => void certs.reload()} />}

@@ -16,6 +16,10 @@ export const PREVIEW_DELAY_MS = 500;
 
 export const SUBMITTED_NOTICE = "Submitted: the bank's operations team will review it; you will get an email";
 
+/** Said when the onboarding came back a draft: the certificates' keys are not proven yet. */
+export const DRAFT_NOTICE =
+  "Saved as a draft: prove that you hold the private keys of both certificates below, and the onboarding goes to the bank. Test certificates the portal issued to you need no proof.";
+
 const FIELDS = ["firstName", "lastName", "company", "email", "phone", "roles", "environment", "qwac", "qsealc"] as const;
 const CERT_FIELDS = ["roles", "qwac", "qsealc"] as const;
 
@@ -105,7 +109,8 @@ export function OnboardPage() {
     if (!r) return;
     if (r.ok) {
       await reload();
-      navigate(`/organizations/${encodeURIComponent(r.data.organization.id)}`, { state: { notice: SUBMITTED_NOTICE } });
+      const notice = r.data.request ? SUBMITTED_NOTICE : DRAFT_NOTICE;
+      navigate(`/organizations/${encodeURIComponent(r.data.organization.id)}${r.data.request ? "" : "#onboarding-possession"}`, { state: { notice } });
       return;
     }
     setSubmittedKey(keyAtSubmit);
@@ -191,6 +196,10 @@ export function OnboardPage() {
               Paste each certificate as PEM (with its BEGIN CERTIFICATE and END CERTIFICATE lines) or as base64 without
               headers. Only the certificates: never paste a private key. No certificates yet?{" "}
               <a href="#sandboxcert">Issue test certificates</a>.
+            </p>
+            <p id="onboard-possession-hint" className="hint">
+              The bank sees the request once you have proven that you hold both private keys: after you submit, you sign a
+              challenge with each key. Test certificates the portal issued to you are proven already.
             </p>
             <TextAreaField
               form="onboard"

@@ -13,6 +13,7 @@ import { useOrganizations } from "../orgs/OrganizationsContext";
 import { AuditSection } from "./organization/AuditSection";
 import { InvitationsSection } from "./organization/InvitationsSection";
 import { MembersSection } from "./organization/MembersSection";
+import { OnboardingPossessionSection } from "./organization/OnboardingPossessionSection";
 import { RequestsSection } from "./organization/RequestsSection";
 import { SettingsSection } from "./organization/SettingsSection";
 
@@ -24,7 +25,7 @@ export function OrganizationPage() {
 
 function OrganizationView({ orgId }: { orgId: string }) {
   const location = useLocation();
-  const [notice] = useState<string | null>(() => (location.state as { notice?: string } | null)?.notice ?? null);
+  const [notice, setNotice] = useState<string | null>(() => (location.state as { notice?: string } | null)?.notice ?? null);
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
   useTitle(org.data?.name ?? "Organization");
   // Bumped after any change, so every section reloads what it shows (counts, audit, requests).
@@ -73,6 +74,7 @@ function OrganizationView({ orgId }: { orgId: string }) {
   const active = o.status === "ACTIVE";
   const sections = [
     { id: "overview", label: "Overview", show: true },
+    { id: "onboarding-possession", label: "Complete the onboarding", show: o.status === "DRAFT" },
     { id: "apps", label: "Apps", show: true },
     { id: "members", label: "Members", show: true },
     { id: "invitations", label: "Invitations", show: perms.invite && active },
@@ -104,6 +106,15 @@ function OrganizationView({ orgId }: { orgId: string }) {
         </ul>
       </nav>
       <Overview org={o} onChange={setData} />
+      {o.status === "DRAFT" && (
+        <OnboardingPossessionSection
+          org={o}
+          onChanged={(n) => {
+            if (n) setNotice(n);
+            changed();
+          }}
+        />
+      )}
       <AppsLink org={o} />
       <MembersSection org={o} tick={tick} onChanged={changed} />
       {perms.invite && active && <InvitationsSection orgId={o.id} tick={tick} onChanged={changed} />}
@@ -133,6 +144,13 @@ function AppsLink({ org }: { org: Organization }) {
 
 function StatusExplanation({ org }: { org: Organization }) {
   switch (org.status) {
+    case "DRAFT":
+      return (
+        <p id="org-status-explanation">
+          Not submitted yet: prove that you hold the private keys of the QWAC and the QSealC below, and the onboarding goes to
+          the bank.
+        </p>
+      );
     case "PENDING_APPROVAL":
       return (
         <p id="org-status-explanation">

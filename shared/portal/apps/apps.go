@@ -20,6 +20,7 @@ import (
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
@@ -153,6 +154,12 @@ type Orgs interface {
 	Membership(ctx context.Context, a org.Actor, orgID string) (org.Organization, org.Member, error)
 }
 
+// OnboardingProofs prove a draft onboarding's certificates, which share the certificates'
+// proof endpoint (ProvePossession) with the uploaded ones.
+type OnboardingProofs interface {
+	ProveOnboarding(ctx context.Context, a org.Actor, orgID, fingerprint string, req possession.ProofRequest) (possession.Result, error)
+}
+
 // Directory reads organizations and members without an actor (scheduled jobs and
 // workflow decisions).
 type Directory interface {
@@ -183,9 +190,11 @@ type Deps struct {
 	Certs         CertificateStore
 	Subscriptions SubscriptionStore
 	Orgs          Orgs
-	Directory     Directory
-	Approvals     Approvals
-	Mail          Mailer
+	// Onboarding proves a draft onboarding's certificates.
+	Onboarding OnboardingProofs
+	Directory  Directory
+	Approvals  Approvals
+	Mail       Mailer
 	// SandboxCA issues sandbox mTLS certificates; nil where there is none.
 	SandboxCA *sandboxca.CA
 	PortalURL string
@@ -193,15 +202,16 @@ type Deps struct {
 
 // Service applies the app rules.
 type Service struct {
-	store     Store
-	certs     CertificateStore
-	subs      SubscriptionStore
-	orgs      Orgs
-	dir       Directory
-	approvals Approvals
-	mail      Mailer
-	ca        *sandboxca.CA
-	portalURL string
+	store      Store
+	certs      CertificateStore
+	subs       SubscriptionStore
+	orgs       Orgs
+	onboarding OnboardingProofs
+	dir        Directory
+	approvals  Approvals
+	mail       Mailer
+	ca         *sandboxca.CA
+	portalURL  string
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -209,7 +219,7 @@ type Service struct {
 // NewService returns the app rules; it registers the subscription and go-live request
 // kinds with approvals.
 func NewService(d Deps) *Service {
-	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, dir: d.Directory, approvals: d.Approvals,
+	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
 		mail: d.Mail, ca: d.SandboxCA, portalURL: d.PortalURL,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})

@@ -11,6 +11,7 @@ import (
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
@@ -35,17 +36,33 @@ type Certificate struct {
 	AppID string `json:"appId,omitempty" dynamodbav:"appId,omitempty"`
 	// Warned are the expiry warnings already sent, in days before expiry.
 	Warned []int `json:"-" dynamodbav:"warned,numberset,omitempty"`
+	// Possession is the proof that the organization holds the private key; nil while
+	// unproven. An unproven certificate cannot be selected for an app: anyone can paste a
+	// certificate, only its holder can sign with it.
+	Possession *possession.Proof `json:"possession,omitempty" dynamodbav:"possession,omitempty"`
+	// Challenge is what a member who may change apps signs with the private key while it is
+	// unproven.
+	Challenge *possession.ChallengeView `json:"challenge,omitempty" dynamodbav:"-"`
 }
 
 // CertificateStore keeps an organization's certificates and their attachment to apps.
 type CertificateStore interface {
+	// Challenges and issuance records prove possession of the certificates' keys.
+	possession.Store
 	PutCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
+	// RecordPossession stores the proof for an unproven certificate with the write
+	// spending its challenge.
+	RecordPossession(ctx context.Context, c Certificate, p possession.Proof, spend workflow.Write, audit org.AuditEntry) error
 	ListCertificates(ctx context.Context, orgID string) ([]Certificate, error)
 	GetCertificate(ctx context.Context, orgID, fingerprint string) (Certificate, error)
 	// DeleteCertificate removes an uploaded certificate that no app uses.
 	DeleteCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
-	// AttachWrites mark an unattached certificate as app's and write its fingerprint lookup.
+	// AttachWrites mark an unattached, proven certificate as app's and write its
+	// fingerprint lookup.
 	AttachWrites(c Certificate, app App) ([]workflow.Write, error)
+	// TakeOverWrites attach the proven certificate c to app in place of from, an unproven
+	// certificate of another organization whose app holds the fingerprint lookup.
+	TakeOverWrites(c Certificate, app App, from Certificate) ([]workflow.Write, error)
 	// UploadAttachedWrites store a new certificate already attached to app, with its
 	// fingerprint lookup (a certificate the portal issued for the app).
 	UploadAttachedWrites(c Certificate, app App) ([]workflow.Write, error)
@@ -86,9 +103,13 @@ type CertificatesView struct {
 }
 
 // Upload stores a certificate in the organization (not Viewers); it must parse and be
-// valid now.
+// valid now. It is proven at once if the sandbox CA issued it to the actor through the
+// portal, or if it is the organization's QWAC or QSealC, whose keys onboarding proved;
+// otherwise the actor proves possession of its key with a signed challenge before any app
+// can use it.
 func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req UploadRequest) (Certificate, error) {
-	if _, _, err := s.access(ctx, a, orgID, true); err != nil {
+	g, _, err := s.access(ctx, a, orgID, true)
+	if err != nil {
 		return Certificate{}, err
 	}
 	if errs := validation.Struct(req); len(errs) > 0 {
@@ -107,23 +128,38 @@ func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req Upl
 	}
 	c := Certificate{Fingerprint: parsed.SHA256Fingerprint, OrgID: orgID, Subject: parsed.Subject.DN, Issuer: parsed.Issuer.DN,
 		NotBefore: parsed.NotBefore, NotAfter: parsed.NotAfter, PEM: parsed.PEM(), UploadedAt: now, UploadedBy: a.Email}
+	if c.Possession, err = s.provenAlready(ctx, a, g, c.Fingerprint); err != nil {
+		return Certificate{}, err
+	}
 	if err := s.certs.PutCertificate(ctx, c, s.audit(a, orgID, "certificate.uploaded", map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject})); err != nil {
 		if errors.Is(err, apperr.ErrConflict) {
 			return Certificate{}, apperr.Fields(apperr.Field("certificate", "duplicate", "This certificate is already uploaded; select it instead."))
 		}
 		return Certificate{}, err
 	}
-	return c, nil
+	return c, s.withChallenge(ctx, a, &c)
 }
 
-// Certificates lists the organization's certificates.
+// Certificates lists the organization's certificates; a member who may change apps gets
+// each unproven one's challenge.
 func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string) (CertificatesView, error) {
-	if _, _, err := s.access(ctx, a, orgID, false); err != nil {
+	g, m, err := s.access(ctx, a, orgID, false)
+	if err != nil {
 		return CertificatesView{}, err
 	}
 	list, err := s.certs.ListCertificates(ctx, orgID)
+	if err != nil {
+		return CertificatesView{}, err
+	}
 	if list == nil {
 		list = []Certificate{}
+	}
+	if m.Role != org.Viewer && g.Status == org.StatusActive {
+		for i := range list {
+			if err := s.withChallenge(ctx, a, &list[i]); err != nil {
+				return CertificatesView{}, err
+			}
+		}
 	}
 	// Soonest expiry first: what needs attention.
 	slices.SortStableFunc(list, func(a, b Certificate) int { return a.NotAfter.Compare(b.NotAfter) })
@@ -152,8 +188,12 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if c.AppID != "" {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attached", "This certificate belongs to another app; a certificate identifies one app."))
 	}
-	if s.presented(ctx, c.Fingerprint) {
-		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attachedElsewhere", "An app of another organization presents this certificate; a certificate identifies one app. Use your own certificate."))
+	if c.Possession == nil {
+		return Certificate{}, apperr.Fields(errUnprovenField("sha256Fingerprint"))
+	}
+	var from *FingerprintOwner
+	if holder, err := s.certs.Fingerprint(ctx, c.Fingerprint); err == nil {
+		from = &holder
 	}
 	if s.Now().After(c.NotAfter) {
 		return Certificate{}, apperr.Fields(expiredField("sha256Fingerprint", c.NotAfter))
@@ -161,7 +201,12 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	if len(app.Fingerprints) >= MaxAppCertificates {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))
 	}
-	writes, err := s.certs.AttachWrites(c, app)
+	var writes []workflow.Write
+	if from == nil {
+		writes, err = s.certs.AttachWrites(c, app)
+	} else {
+		writes, err = s.takeOver(ctx, c, app, *from)
+	}
 	if err != nil {
 		return Certificate{}, err
 	}
@@ -209,4 +254,133 @@ func (s *Service) DeleteCertificate(ctx context.Context, a org.Actor, orgID, fin
 		return apperr.New(apperr.Conflict, "CERTIFICATE_IN_USE", "An app uses this certificate; remove it from the app first.")
 	}
 	return s.certs.DeleteCertificate(ctx, c, s.audit(a, orgID, "certificate.deleted", map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject}))
+}
+
+// errAttachedElsewhere refuses a certificate whose fingerprint lookup names an app of
+// another organization that proved possession of its key.
+var errAttachedElsewhere = apperr.Fields(apperr.Field("sha256Fingerprint", "attachedElsewhere", "An app of another organization presents this certificate; a certificate identifies one app. Use your own certificate."))
+
+// takeOver are the writes attaching the proven certificate c to app while the fingerprint
+// lookup names holder's app. Only an unproven attachment, made before possession had to be
+// proven, gives way: it is detached from its app (and the app's access copies) in the same
+// transaction, and its organization's audit trail says why. A proven one stays.
+func (s *Service) takeOver(ctx context.Context, c Certificate, app App, holder FingerprintOwner) ([]workflow.Write, error) {
+	held, err := s.certs.GetCertificate(ctx, holder.OrgID, c.Fingerprint)
+	if holder.OrgID == c.OrgID || err != nil || held.Possession != nil || held.AppID != holder.AppID {
+		return nil, errAttachedElsewhere
+	}
+	heldApp, err := s.store.GetApp(ctx, holder.OrgID, holder.AppID)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := s.store.ListCredentials(ctx, holder.OrgID, holder.AppID)
+	if err != nil {
+		return nil, err
+	}
+	after := heldApp.clone()
+	after.Fingerprints = slices.DeleteFunc(after.Fingerprints, func(f string) bool { return f == c.Fingerprint })
+	writes, err := s.store.AppWrites(heldApp, after, creds)
+	if err != nil {
+		return nil, err
+	}
+	take, err := s.certs.TakeOverWrites(c, app, held)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := s.dir.AuditWrite(org.AuditEntry{OrgID: holder.OrgID, At: s.Now(), ActorID: "system", Actor: "system", Action: "certificate.displaced",
+		Details: map[string]string{"appId": holder.AppID, "fingerprint": c.Fingerprint,
+			"reason": "Another organization proved possession of this certificate's private key; nobody had for this organization."}})
+	if err != nil {
+		return nil, err
+	}
+	return append(append(take, writes...), audit), nil
+}
+
+// errUnprovenField refuses a certificate whose key's possession is not proven.
+func errUnprovenField(field string) apperr.FieldError {
+	return apperr.Field(field, "unproven", "Prove that you hold this certificate's private key first: sign the challenge shown with it in the organization's certificates.")
+}
+
+// provenAlready is the proof an upload comes with, if any: the sandbox CA issued the
+// certificate to the actor through the portal, or it is one of the organization's eIDAS
+// certificates whose key its onboarding proved.
+func (s *Service) provenAlready(ctx context.Context, a org.Actor, g org.Organization, fingerprint string) (*possession.Proof, error) {
+	p, err := possession.IssuedTo(ctx, s.certs, fingerprint, a.UserID)
+	if err != nil || p != nil {
+		return p, err
+	}
+	for _, c := range []struct {
+		pem   string
+		proof *possession.Proof
+	}{{g.QWACPEM, g.QWACPossession}, {g.QSealCPEM, g.QSealCPossession}} {
+		if parsed, err := eidas.Parse(c.pem); err == nil && parsed.SHA256Fingerprint == fingerprint && c.proof != nil {
+			return c.proof, nil
+		}
+	}
+	return nil, nil
+}
+
+// withChallenge gives an unproven certificate its current challenge: what the organization
+// signs with the private key to prove it holds it.
+func (s *Service) withChallenge(ctx context.Context, a org.Actor, c *Certificate) error {
+	if c.Possession != nil {
+		return nil
+	}
+	parsed, err := eidas.Parse(c.PEM)
+	if err != nil {
+		return apperr.Wrap(err, "stored certificate does not parse")
+	}
+	c.Challenge, err = possession.Current(ctx, s.certs, c.OrgID, parsed.X509, a.Email, s.Now())
+	return err
+}
+
+// ProvePossession records that the actor holds the private key of a certificate of the
+// organization, from the certificate's challenge signed with it. In a draft organization
+// the certificates are its onboarding's QWAC and QSealC, which its owner proves (the
+// second proof submits the onboarding); otherwise they are the uploaded mTLS certificates
+// (not Viewers), which no app can use until proven.
+func (s *Service) ProvePossession(ctx context.Context, a org.Actor, orgID, fingerprint string, req possession.ProofRequest) (possession.Result, error) {
+	g, _, err := s.orgs.Membership(ctx, a, orgID)
+	if err != nil {
+		return possession.Result{}, err
+	}
+	if g.Status == org.StatusDraft {
+		return s.onboarding.ProveOnboarding(ctx, a, orgID, strings.ToLower(fingerprint), req)
+	}
+	c, parsed, err := s.uploaded(ctx, a, orgID, fingerprint)
+	if err != nil {
+		return possession.Result{}, err
+	}
+	now := s.Now()
+	// The challenge is checked first, so a reused one is refused as used whatever became
+	// of its certificate.
+	proof, spend, err := possession.Prove(ctx, s.certs, c.OrgID, parsed.X509, a.Email, req, now)
+	if err != nil {
+		return possession.Result{}, err
+	}
+	if c.Possession != nil {
+		return possession.Result{}, possession.ErrProven
+	}
+	if err := s.certs.RecordPossession(ctx, c, proof, spend, s.audit(a, orgID, "certificate.possession_proven",
+		map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject, "method": string(proof.Method)})); err != nil {
+		return possession.Result{}, err
+	}
+	return possession.Result{SHA256Fingerprint: c.Fingerprint, Possession: proof}, nil
+}
+
+// uploaded is a certificate uploaded to the organization, parsed, for a member who may
+// change apps.
+func (s *Service) uploaded(ctx context.Context, a org.Actor, orgID, fingerprint string) (Certificate, *eidas.Certificate, error) {
+	if _, _, err := s.access(ctx, a, orgID, true); err != nil {
+		return Certificate{}, nil, err
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
+	if err != nil {
+		return Certificate{}, nil, apperr.New(apperr.NotFound, "NOT_FOUND", "This organization has no such certificate.")
+	}
+	parsed, err := eidas.Parse(c.PEM)
+	if err != nil {
+		return Certificate{}, nil, apperr.Wrap(err, "stored certificate does not parse")
+	}
+	return c, parsed, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
 
@@ -150,14 +151,21 @@ func (s *Service) IssueSandboxCertificate(ctx context.Context, a org.Actor, orgI
 		return SandboxCertificate{}, apperr.Wrap(err, "parse issued certificate")
 	}
 	now := s.Now()
+	// The user gets the key with the certificate: possession is proven by issuance.
 	c := Certificate{Fingerprint: parsed.SHA256Fingerprint, OrgID: orgID, Subject: parsed.Subject.DN, Issuer: parsed.Issuer.DN,
-		NotBefore: parsed.NotBefore, NotAfter: parsed.NotAfter, PEM: parsed.PEM(), UploadedAt: now, UploadedBy: a.Email, AppID: appID}
+		NotBefore: parsed.NotBefore, NotAfter: parsed.NotAfter, PEM: parsed.PEM(), UploadedAt: now, UploadedBy: a.Email, AppID: appID,
+		Possession: &possession.Proof{Method: possession.ByIssuance, At: now, By: a.Email}}
 	// Stored and selected in one transaction: a certificate whose key the user never got
 	// must not be left behind.
 	writes, err := s.certs.UploadAttachedWrites(c, app)
 	if err != nil {
 		return SandboxCertificate{}, err
 	}
+	issuance, err := s.certs.IssuanceWrite(possession.Issuance{Fingerprint: c.Fingerprint, UserID: a.UserID, Email: a.Email, IssuedAt: now, NotAfter: c.NotAfter})
+	if err != nil {
+		return SandboxCertificate{}, err
+	}
+	writes = append(writes, issuance)
 	checks, err := s.open(ctx, orgID)
 	if err != nil {
 		return SandboxCertificate{}, err

@@ -89,6 +89,8 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 			errs = append(errs, apperr.Field("certificate", "unknown", "Upload this certificate to "+prod.Name+" first."))
 		case c.AppID != "":
 			errs = append(errs, apperr.Field("certificate", "attached", "Another app uses this certificate; a certificate identifies one app."))
+		case c.Possession == nil:
+			errs = append(errs, errUnprovenField("certificate"))
 		case s.presented(ctx, fp):
 			errs = append(errs, apperr.Field("certificate", "attachedElsewhere", "An app of another organization presents this certificate; use your own certificate."))
 		case s.Now().After(c.NotAfter):
@@ -148,10 +150,11 @@ func (s *Service) RequestGoLive(ctx context.Context, a org.Actor, orgID, appID s
 		products = append(products, p)
 	}
 	slices.Sort(products)
+	form := map[string]string{"appId": appID, "appName": app.Name, "sandboxOrganizationId": orgID, "redirectUris": strings.Join(req.RedirectURIs, " "),
+		"certificate": cert.Fingerprint, "certificateSubject": cert.Subject, "sandboxProducts": strings.Join(products, " ")}
+	cert.Possession.Form("certificate", form)
 	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: KindGoLive, OrgID: prod.ID, OrgName: prod.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
-		Summary: "Take " + app.Name + " live", Steps: GoLiveSteps,
-		Form: map[string]string{"appId": appID, "appName": app.Name, "sandboxOrganizationId": orgID, "redirectUris": strings.Join(req.RedirectURIs, " "),
-			"certificate": cert.Fingerprint, "certificateSubject": cert.Subject, "sandboxProducts": strings.Join(products, " ")}}, writes...)
+		Summary: "Take " + app.Name + " live", Steps: GoLiveSteps, Form: form}, writes...)
 	if errors.Is(err, apperr.ErrConflict) {
 		return approval.Request{}, apperr.New(apperr.Conflict, "CONFLICT", "The app changed at the same time; reload and try again.")
 	}
@@ -198,6 +201,8 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_GONE", "The certificate of this request was removed from the production organization: reject the request so the requester can ask again.")
 	case cert.AppID != "":
 		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_TAKEN", "Another app now uses the certificate of this request: reject the request so the requester can ask again with another one.")
+	case cert.Possession == nil:
+		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_UNPROVEN", "Nobody proved possession of the private key of this request's certificate: reject the request so the requester can ask again with a proven one.")
 	case d.At.After(cert.NotAfter):
 		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_EXPIRED", "The certificate of this request has expired: reject the request so the requester can ask again with a valid one.")
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/trust/eidas"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
@@ -27,11 +28,15 @@ type SummariesView struct {
 	Organizations []Summary `json:"organizations"`
 }
 
-// OpsList lists every organization for the operations console.
+// OpsList lists every organization for the operations console; drafts are left out: they
+// have not been submitted, and their certificates may be anyone's.
 func (s *Service) OpsList(ctx context.Context) (SummariesView, error) {
 	gs, err := s.store.ListOrganizations(ctx)
 	out := SummariesView{Organizations: []Summary{}}
 	for _, g := range gs {
+		if g.Status == StatusDraft {
+			continue
+		}
 		out.Organizations = append(out.Organizations, Summary{ID: g.ID, Name: g.Name, Environment: g.Environment, Status: g.Status,
 			OrganizationIdentifier: g.OrganizationIdentifier, Members: g.Members, CreatedAt: g.CreatedAt.Format("2006-01-02T15:04:05Z")})
 	}
@@ -93,6 +98,21 @@ type SandboxCertificate struct {
 
 // ErrNoSandboxCA means this deployment cannot issue test certificates.
 var ErrNoSandboxCA = apperr.New(apperr.NotFound, "SANDBOX_CA_UNAVAILABLE", "Test certificates are issued only in the sandbox.")
+
+// IssueSandboxCertificateTo issues a test certificate to the actor (IssueSandboxCertificate)
+// and records that the sandbox CA issued it to them: the key is theirs to keep, and the
+// record proves their possession of it when they onboard with the certificate or upload it.
+func (s *Service) IssueSandboxCertificateTo(ctx context.Context, a Actor, ca *sandboxca.CA, req SandboxCertificateRequest) (SandboxCertificate, error) {
+	issued, err := s.IssueSandboxCertificate(ca, req)
+	if err != nil {
+		return SandboxCertificate{}, err
+	}
+	if err := s.store.RecordIssuance(ctx, possession.Issuance{Fingerprint: issued.Certificate.SHA256Fingerprint, UserID: a.UserID, Email: a.Email,
+		IssuedAt: s.Now(), NotAfter: issued.Certificate.NotAfter}); err != nil {
+		return SandboxCertificate{}, err
+	}
+	return issued, nil
+}
 
 // IssueSandboxCertificate issues a test certificate with the chosen PSD2 roles. Nothing is
 // stored: the key is the user's to keep.

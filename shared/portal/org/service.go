@@ -14,6 +14,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
 
@@ -126,14 +127,20 @@ func (s *Service) Preview(req PreviewRequest) (CertificatesView, error) {
 	return CertificatesView{QWAC: qwac, QSealC: qseal, Errors: errs}, nil
 }
 
-// OnboardingResponse is the pending organization and its request.
+// OnboardingResponse is the organization an onboarding created, and its request to
+// operations once both certificates are proven (a draft has none yet).
 type OnboardingResponse struct {
-	Organization OrganizationView `json:"organization"`
-	Request      approval.Request `json:"request"`
+	Organization OrganizationView  `json:"organization"`
+	Request      *approval.Request `json:"request,omitempty"`
 }
 
-// Onboard creates a pending organization owned by the actor and asks operations to
-// approve it. Nothing is stored unless every field is valid.
+// Onboard creates an organization owned by the actor. Nothing is stored unless every field
+// is valid. Certificates the sandbox CA issued to the actor through the portal are proven
+// by issuance: with both, the organization is pending and operations are asked to approve
+// it at once. Otherwise it is a draft, which reserves nothing (certificates are public:
+// pasting another TPP's must not block it), shown with the challenges that prove its
+// certificates, until the actor proves possession of both private keys (ProveOnboarding),
+// which submits it.
 func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (OnboardingResponse, error) {
 	req.Email = validation.NormalizeEmail(req.Email)
 	validation.Normalize(&req)
@@ -149,7 +156,7 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 	}
 	now := s.Now()
 	g := Organization{
-		ID: newID(), Name: req.Company, Environment: Environment(req.Environment), Status: StatusPending,
+		ID: newID(), Name: req.Company, Environment: Environment(req.Environment), Status: StatusDraft,
 		Contact:  Contact{FirstName: req.FirstName, LastName: req.LastName, Email: req.Email, Phone: req.Phone},
 		Services: req.Roles, OrganizationIdentifier: qwac.OrganizationIdentifier.Value,
 		QWACPEM: qwac.PEM(), QSealCPEM: qseal.PEM(), CreatedAt: now, OwnerID: a.UserID,
@@ -158,21 +165,31 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 	if holder, err := s.store.IdentifierHolder(ctx, req.Environment, g.OrganizationIdentifier); err == nil && holder != "" {
 		return OnboardingResponse{}, errDuplicateIdentifier(g.OrganizationIdentifier, req.Environment)
 	}
+	var err error
+	if g.QWACPossession, err = possession.IssuedTo(ctx, s.store, qwac.SHA256Fingerprint, a.UserID); err != nil {
+		return OnboardingResponse{}, err
+	}
+	if g.QSealCPossession, err = possession.IssuedTo(ctx, s.store, qseal.SHA256Fingerprint, a.UserID); err != nil {
+		return OnboardingResponse{}, err
+	}
+	g.Members = 1
+	if !g.proven() {
+		err := s.store.CreateOrganization(ctx, g, owner, AuditEntry{OrgID: g.ID, At: now, ActorID: a.UserID, Actor: a.Email,
+			Action: "onboarding.drafted", Details: map[string]string{"name": g.Name, "environment": req.Environment}})
+		if err != nil {
+			return OnboardingResponse{}, err
+		}
+		v := s.view(g, owner, false)
+		return OnboardingResponse{Organization: v}, s.withChallenges(ctx, a, g, owner, &v)
+	}
+	g.Status = StatusPending
 	reqID := newID()
 	writes, err := s.store.OrganizationWrites(g, owner, AuditEntry{OrgID: g.ID, At: now, ActorID: a.UserID, Actor: a.Email,
 		Action: "onboarding.submitted", RequestID: reqID, Details: map[string]string{"name": g.Name, "environment": req.Environment}})
 	if err != nil {
 		return OnboardingResponse{}, err
 	}
-	r, err := s.approvals.Submit(ctx, approval.Request{
-		ID: reqID, Kind: KindOnboarding, OrgID: g.ID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
-		Summary: fmt.Sprintf("Onboard %s (%s) for %s", g.Name, g.OrganizationIdentifier, strings.Join(req.Roles, ", ")),
-		Form: map[string]string{
-			"firstName": req.FirstName, "lastName": req.LastName, "company": req.Company, "email": req.Email, "phone": req.Phone,
-			"roles": strings.Join(req.Roles, ","), "environment": req.Environment,
-			"organizationIdentifier": g.OrganizationIdentifier, "qwacFingerprint": qwac.SHA256Fingerprint, "qsealcFingerprint": qseal.SHA256Fingerprint,
-		},
-	}, writes...)
+	r, err := s.approvals.Submit(ctx, s.onboardingRequest(g, a, reqID), writes...)
 	if errors.Is(err, apperr.ErrConflict) {
 		// Lost a race with another onboarding of the same TPP.
 		return OnboardingResponse{}, errDuplicateIdentifier(g.OrganizationIdentifier, req.Environment)
@@ -180,8 +197,37 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 	if err != nil {
 		return OnboardingResponse{}, err
 	}
-	g.Members = 1
-	return OnboardingResponse{Organization: s.view(g, owner, false), Request: r}, nil
+	return OnboardingResponse{Organization: s.view(g, owner, false), Request: &r}, nil
+}
+
+// proven says whether possession of both certificates' keys is proven.
+func (g Organization) proven() bool { return g.QWACPossession != nil && g.QSealCPossession != nil }
+
+// certificates parses the stored certificates; they parsed when the onboarding was
+// accepted, so a failure now leaves them nil rather than failing the caller.
+func (g Organization) certificates() (qwac, qseal *eidas.Certificate) {
+	qwac, _ = eidas.Parse(g.QWACPEM)
+	qseal, _ = eidas.Parse(g.QSealCPEM)
+	return qwac, qseal
+}
+
+// onboardingRequest is the approval request operations decide an onboarding with; its form
+// says how and when possession of each certificate's key was proven.
+func (s *Service) onboardingRequest(g Organization, a Actor, id string) approval.Request {
+	form := map[string]string{
+		"firstName": g.Contact.FirstName, "lastName": g.Contact.LastName, "company": g.Name, "email": g.Contact.Email, "phone": g.Contact.Phone,
+		"roles": strings.Join(g.Services, ","), "environment": string(g.Environment), "organizationIdentifier": g.OrganizationIdentifier,
+	}
+	if qwac, qseal := g.certificates(); qwac != nil && qseal != nil {
+		form["qwacFingerprint"], form["qsealcFingerprint"] = qwac.SHA256Fingerprint, qseal.SHA256Fingerprint
+	}
+	g.QWACPossession.Form("qwac", form)
+	g.QSealCPossession.Form("qsealc", form)
+	return approval.Request{
+		ID: id, Kind: KindOnboarding, OrgID: g.ID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+		Summary: fmt.Sprintf("Onboard %s (%s) for %s", g.Name, g.OrganizationIdentifier, strings.Join(g.Services, ", ")),
+		Form:    form,
+	}
 }
 
 // OrganizationView is an organization as one member sees it.
@@ -189,7 +235,7 @@ type OrganizationView struct {
 	ID                     string      `json:"id"`
 	Name                   string      `json:"name"`
 	Environment            Environment `json:"environment" enum:"sandbox,production"`
-	Status                 Status      `json:"status" enum:"PENDING_APPROVAL,ACTIVE,REJECTED,OFFBOARDED"`
+	Status                 Status      `json:"status" enum:"DRAFT,PENDING_APPROVAL,ACTIVE,REJECTED,OFFBOARDED"`
 	Reason                 string      `json:"reason,omitempty"`
 	Role                   Role        `json:"role,omitempty" enum:"OWNER,ADMIN,DEVELOPER,VIEWER"`
 	Code                   string      `json:"code,omitempty"`
@@ -199,6 +245,21 @@ type OrganizationView struct {
 	Members                int         `json:"members"`
 	MaxMembers             int         `json:"maxMembers"`
 	CreatedAt              time.Time   `json:"createdAt"`
+	// Certificates are the onboarding's QWAC and QSealC, each with the proof that its
+	// holder has the private key (none while unproven).
+	Certificates []EIDASCertificate `json:"certificates"`
+}
+
+// EIDASCertificate is one of an organization's eIDAS certificates and whether possession
+// of its private key is proven.
+type EIDASCertificate struct {
+	// Kind is the request field the certificate came in: qwac or qsealc.
+	Kind              string            `json:"kind" enum:"qwac,qsealc"`
+	SHA256Fingerprint string            `json:"sha256Fingerprint"`
+	Subject           string            `json:"subject"`
+	Possession        *possession.Proof `json:"possession,omitempty"`
+	// Challenge is what the draft's owner signs with the private key while it is unproven.
+	Challenge *possession.ChallengeView `json:"challenge,omitempty"`
 }
 
 func (s *Service) view(g Organization, m Member, withCode bool) OrganizationView {
@@ -210,6 +271,17 @@ func (s *Service) view(g Organization, m Member, withCode bool) OrganizationView
 	}
 	if v.Services == nil {
 		v.Services = []string{}
+	}
+	v.Certificates = []EIDASCertificate{}
+	qwac, qseal := g.certificates()
+	for _, c := range []struct {
+		kind  string
+		cert  *eidas.Certificate
+		proof *possession.Proof
+	}{{CertQWAC, qwac, g.QWACPossession}, {CertQSealC, qseal, g.QSealCPossession}} {
+		if c.cert != nil {
+			v.Certificates = append(v.Certificates, EIDASCertificate{Kind: c.kind, SHA256Fingerprint: c.cert.SHA256Fingerprint, Subject: c.cert.Subject.DN, Possession: c.proof})
+		}
 	}
 	return v
 }
@@ -269,13 +341,15 @@ func (s *Service) Mine(ctx context.Context, a Actor) ([]OrganizationView, error)
 	return out, nil
 }
 
-// Get returns one organization as the actor sees it (the code for owners and admins).
+// Get returns one organization as the actor sees it (the code for owners and admins; for
+// the owner of a draft, the challenges that prove its certificates).
 func (s *Service) Get(ctx context.Context, a Actor, orgID string) (OrganizationView, error) {
 	g, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return OrganizationView{}, err
 	}
-	return s.view(g, m, true), nil
+	v := s.view(g, m, true)
+	return v, s.withChallenges(ctx, a, g, m, &v)
 }
 
 // MembersView lists an organization's members.

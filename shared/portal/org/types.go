@@ -11,6 +11,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
@@ -20,6 +21,9 @@ type Status string
 
 // Organization states.
 const (
+	// StatusDraft is an onboarding whose certificates' private keys are not both proven yet:
+	// it reserves nothing and has not reached operations.
+	StatusDraft      Status = "DRAFT"
 	StatusPending    Status = "PENDING_APPROVAL"
 	StatusActive     Status = "ACTIVE"
 	StatusRejected   Status = "REJECTED"
@@ -73,9 +77,14 @@ type Organization struct {
 	QSealC                 *eidas.Certificate `dynamodbav:"-"`
 	QWACPEM                string             `dynamodbav:"qwacPem"`
 	QSealCPEM              string             `dynamodbav:"qsealcPem"`
-	Members                int                `dynamodbav:"members"`
-	CreatedAt              time.Time          `dynamodbav:"createdAt"`
-	OwnerID                string             `dynamodbav:"ownerId"`
+	// QWACPossession and QSealCPossession record the proof that the onboarding's holder has
+	// each certificate's private key; nil while unproven. Onboarding reaches operations only
+	// with both.
+	QWACPossession   *possession.Proof `dynamodbav:"qwacPossession,omitempty"`
+	QSealCPossession *possession.Proof `dynamodbav:"qsealcPossession,omitempty"`
+	Members          int               `dynamodbav:"members"`
+	CreatedAt        time.Time         `dynamodbav:"createdAt"`
+	OwnerID          string            `dynamodbav:"ownerId"`
 }
 
 // Member is a user's membership of an organization.
@@ -91,9 +100,22 @@ type Member struct {
 // Store keeps organizations and members. Writes that must not clobber are conditional;
 // errors are apperr kinds (ErrNotFound, ErrConflict).
 type Store interface {
-	// OrganizationWrites are the writes creating a pending organization with its owner as
-	// first member; the onboarding request stores them in its own transaction.
+	// Challenges and issuance records prove possession of the certificates' keys.
+	possession.Store
+	// OrganizationWrites are the writes creating an organization with its owner as first
+	// member; a pending one also reserves its organizationIdentifier, a draft reserves
+	// nothing. The onboarding request stores them in its own transaction.
 	OrganizationWrites(o Organization, owner Member, audit AuditEntry) ([]workflow.Write, error)
+	// CreateOrganization applies OrganizationWrites on their own (a draft).
+	CreateOrganization(ctx context.Context, o Organization, owner Member, audit AuditEntry) error
+	// RecordOnboardingPossession stores the proof for the first proven of a draft's two
+	// certificates ("qwac" or "qsealc") with the write spending its challenge and the
+	// audit entry; refused unless it is still a draft with neither proven.
+	RecordOnboardingPossession(ctx context.Context, orgID, certificate string, p possession.Proof, spend workflow.Write, audit AuditEntry) error
+	// OnboardingSubmitWrites record the proof for the second of a draft's certificates,
+	// make it pending and reserve its organizationIdentifier (refused if taken); the
+	// onboarding request stores them in its own transaction.
+	OnboardingSubmitWrites(o Organization, certificate string, p possession.Proof) ([]workflow.Write, error)
 	// IdentifierHolder returns the organization holding an organizationIdentifier.
 	IdentifierHolder(ctx context.Context, env, identifier string) (string, error)
 	// IdentifierRelease frees an organizationIdentifier the organization held.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/possession"
 )
 
 // appEndpoints are the endpoints of apps, credentials, redirect URIs, certificates,
@@ -38,6 +39,9 @@ func appEndpoints() []endpoint {
 		}, 404),
 		withBody("org-certificate-upload", 201, func(a *API, r *http.Request, req apps.UploadRequest) (apps.Certificate, error) {
 			return a.Apps.Upload(r.Context(), actorOf(r), r.PathValue("orgId"), req)
+		}, 404, 409),
+		withBody("certificate-possession", 200, func(a *API, r *http.Request, req possession.ProofRequest) (possession.Result, error) {
+			return a.Apps.ProvePossession(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("fingerprint"), req)
 		}, 404, 409),
 		withBody("app-certificate-attach", 200, func(a *API, r *http.Request, req apps.SelectRequest) (apps.Certificate, error) {
 			return a.Apps.AttachCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)

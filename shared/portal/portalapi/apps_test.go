@@ -230,6 +230,7 @@ func TestAppsAuthorizationMatrix(t *testing.T) {
 		{"GET", base + "/certificates", nil, all(200)},
 		{"POST", base + "/certificates", map[string]any{"certificate": "not a certificate"}, changers(400)},
 		{"DELETE", base + "/certificates/" + strings.Repeat("0", 64), nil, changers(404)},
+		{"POST", base + "/certificates/" + strings.Repeat("0", 64) + "/possession", map[string]any{"challenge": "x", "signature": "eA=="}, changers(404)},
 		{"POST", app + "/certificates", map[string]any{"sha256Fingerprint": "zz"}, changers(400)},
 		{"DELETE", app + "/certificates/" + strings.Repeat("0", 64), nil, changers(404)},
 		{"POST", base + "/apps/nope/certificates/sandbox", nil, changers(404)},

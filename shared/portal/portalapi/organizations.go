@@ -22,7 +22,7 @@ func organizationEndpoints() []endpoint {
 			return a.Orgs.Preview(req)
 		}),
 		withBody("sandbox-certificates", 201, func(a *API, r *http.Request, req org.SandboxCertificateRequest) (org.SandboxCertificate, error) {
-			return a.Orgs.IssueSandboxCertificate(a.SandboxCA, req)
+			return a.Orgs.IssueSandboxCertificateTo(r.Context(), actorOf(r), a.SandboxCA, req)
 		}, 404),
 		withBody("org-join", 200, func(a *API, r *http.Request, req org.JoinRequest) (org.OrganizationView, error) {
 			return a.Orgs.Join(r.Context(), actorOf(r), req)

@@ -116,6 +116,14 @@ func TestOrganizationLifecycle(t *testing.T) {
 	if r.body["request"].(map[string]any)["kind"] != "ONBOARDING" || detail["qsealc"].(map[string]any)["organizationIdentifier"].(map[string]any)["value"] != orgIdent {
 		t.Fatalf("request detail = %s", r.raw)
 	}
+	// The sandbox CA issued both certificates to the owner through the portal: possession is
+	// proven by issuance, and operations see it.
+	if form := r.body["request"].(map[string]any)["form"].(map[string]any); form["qwacPossession"] != "issuance" || form["qsealcPossession"] != "issuance" {
+		t.Fatalf("request form = %v", form)
+	}
+	if proofMethod(certificateOf(detail["organization"].(map[string]any), "qwac")) != "issuance" || proofMethod(certificateOf(detail["organization"].(map[string]any), "qsealc")) != "issuance" {
+		t.Fatalf("ops detail = %s", r.raw)
+	}
 	h.call(ops, "GET", "/api/ops/requests?status=SOMETIMES", nil).expect(t, 400, "VALIDATION_FAILED")
 	h.decide(ops, requestID, "approve", "Licence checked with the NBB register.").expect(t, 202, "")
 	r = h.eventually(owner, "GET", "/api/organizations/"+orgID, nil, func(r response) bool { return r.body["status"] == "ACTIVE" })

@@ -2,6 +2,7 @@ package portalapi_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
@@ -65,7 +66,8 @@ func (h *harness) newApp(c *http.Client, orgID, name string) (path, clientID, se
 	return "/api/organizations/" + orgID + "/apps/" + r.body["app"].(map[string]any)["id"].(string), cred["clientId"].(string), cred["secret"].(string)
 }
 
-// uploadCertificate issues an mTLS client certificate valid for validity and uploads it.
+// uploadCertificate issues an mTLS client certificate valid for validity, uploads it and
+// proves possession of its key (an EC key) by signing the challenge.
 func (h *harness) uploadCertificate(c *http.Client, orgID string, validity time.Duration) string {
 	h.t.Helper()
 	ca, err := sandboxca.LoadOrCreate(h.caDir())
@@ -78,7 +80,12 @@ func (h *harness) uploadCertificate(c *http.Client, orgID string, validity time.
 	}
 	pemText := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw}))
 	r := h.call(c, "POST", "/api/organizations/"+orgID+"/certificates", map[string]any{"certificate": pemText}).expect(h.t, 201, "")
-	return r.body["sha256Fingerprint"].(string)
+	fp := r.body["sha256Fingerprint"].(string)
+	if r.body["possession"] != nil {
+		h.t.Fatalf("a certificate the portal did not issue came proven: %s", r.raw)
+	}
+	h.proveCertificate(c, orgID, fp, cert.PrivateKey.(crypto.Signer), crypto.SHA256)
+	return fp
 }
 
 func (h *harness) caDir() string { return h.cfg.SandboxCADir }
@@ -407,7 +414,7 @@ func TestSandboxCertificateForApp(t *testing.T) {
 	appPath, _, _ := h.newApp(owner.client, orgID, "Budget Buddy")
 	r := h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 201, "")
 	fp := r.body["certificate"].(map[string]any)["sha256Fingerprint"].(string)
-	if !strings.Contains(r.body["privateKeyPem"].(string), "PRIVATE KEY") || r.body["certificate"].(map[string]any)["appId"] == "" {
+	if !strings.Contains(r.body["privateKeyPem"].(string), "PRIVATE KEY") || r.body["certificate"].(map[string]any)["appId"] == "" || proofMethod(r.body["certificate"]) != "issuance" {
 		t.Fatalf("issued = %s", r.raw)
 	}
 	if owner, err := h.api.Apps.CertificateOwner(context.Background(), fp); err != nil || "/api/organizations/"+orgID+"/apps/"+owner.AppID != appPath {
@@ -417,8 +424,10 @@ func TestSandboxCertificateForApp(t *testing.T) {
 	other := h.person("other")
 	otherOrg, _ := h.activeOrg(other.client)
 	otherApp, _, _ := h.newApp(other.client, otherOrg, "Copycat")
-	h.call(other.client, "POST", "/api/organizations/"+otherOrg+"/certificates", map[string]any{"certificate": r.body["certificatePem"]}).expect(t, 201, "")
-	if r := h.call(other.client, "POST", otherApp+"/certificates", map[string]any{"sha256Fingerprint": fp}).expect(t, 400, "VALIDATION_FAILED"); fmt.Sprint(r.fields()) != "[sha256Fingerprint:attachedElsewhere]" {
+	if r := h.call(other.client, "POST", "/api/organizations/"+otherOrg+"/certificates", map[string]any{"certificate": r.body["certificatePem"]}).expect(t, 201, ""); r.body["possession"] != nil {
+		t.Fatalf("a certificate issued to someone else came proven: %s", r.raw)
+	}
+	if r := h.call(other.client, "POST", otherApp+"/certificates", map[string]any{"sha256Fingerprint": fp}).expect(t, 400, "VALIDATION_FAILED"); fmt.Sprint(r.fields()) != "[sha256Fingerprint:unproven]" {
 		t.Fatalf("fields = %v", r.fields())
 	}
 	h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 201, "")

@@ -15,6 +15,7 @@ import (
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
 )
 
@@ -498,17 +499,55 @@ func (o *Orgs) fingerprintPut(c apps.Certificate, app apps.App) (workflow.Write,
 		FingerprintOwner: apps.FingerprintOwner{Fingerprint: c.Fingerprint, OrgID: app.OrgID, AppID: app.ID, Environment: app.Environment}}, "attribute_not_exists(PK)")
 }
 
+// RecordPossession stores the proof that the organization holds the certificate's key,
+// with the spent challenge; a certificate proven meanwhile, or a challenge spent meanwhile,
+// refuses it.
+func (o *Orgs) RecordPossession(ctx context.Context, c apps.Certificate, p possession.Proof, spend workflow.Write, audit org.AuditEntry) error {
+	av, err := marshalProof(p)
+	if err != nil {
+		return err
+	}
+	au, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	set := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
+		UpdateExpression: aws.String("SET possession = :p"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(possession)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":p": av}}}
+	return o.transact(ctx, possession.ErrSpent, set, spend, au)
+}
+
 // AttachWrites mark the certificate as the app's and write the fingerprint lookup; both
-// fail if the certificate was attached meanwhile.
+// fail if the certificate was attached meanwhile, and the mark fails unless possession of
+// its key is proven: an unproven certificate never gets a fingerprint lookup.
 func (o *Orgs) AttachWrites(c apps.Certificate, app apps.App) ([]workflow.Write, error) {
 	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
-		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId)"),
+		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId) AND attribute_exists(possession)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(app.ID)}}}
 	lookup, err := o.fingerprintPut(c, app)
 	if err != nil {
 		return nil, err
 	}
 	return []workflow.Write{mark, lookup}, nil
+}
+
+// TakeOverWrites give app the proven certificate c whose fingerprint lookup an unproven
+// certificate of another organization holds (from, attached to from.AppID: an attachment
+// made before possession had to be proven). c is marked as app's; the lookup is replaced
+// on condition that it still names from's app; from is freed on condition that it is still
+// attached there and still unproven. A proven claim wins over an unproven one.
+func (o *Orgs) TakeOverWrites(c apps.Certificate, app apps.App, from apps.Certificate) ([]workflow.Write, error) {
+	writes, err := o.AttachWrites(c, app)
+	if err != nil {
+		return nil, err
+	}
+	lookup := writes[1].Put
+	lookup.ConditionExpression = aws.String("orgId = :org AND appId = :app")
+	lookup.ExpressionAttributeValues = map[string]types.AttributeValue{":org": s(from.OrgID), ":app": s(from.AppID)}
+	free := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(from.OrgID, from.Fingerprint)),
+		UpdateExpression: aws.String("REMOVE appId"), ConditionExpression: aws.String("appId = :app AND attribute_not_exists(possession)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(from.AppID)}}}
+	return append(writes, free), nil
 }
 
 // DetachWrites free the certificate and remove its fingerprint lookup.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/workflow"
 )
@@ -80,6 +82,26 @@ func apply(ctx context.Context, db *countingDB, writes ...workflow.Write) error 
 		return apperr.New(apperr.Conflict, "CONFLICT", "canceled")
 	}
 	return err
+}
+
+// proof is the proof the contract cases record.
+var proof = possession.Proof{Method: possession.BySignature, At: t0, By: "dev@example.com"}
+
+// proveCertificate records proof for an uploaded certificate, spending a fresh challenge.
+func proveCertificate(t *testing.T, o *store.Orgs, cert apps.Certificate) {
+	t.Helper()
+	c := possession.Challenge{OrgID: cert.OrgID, Fingerprint: cert.Fingerprint, Text: "sign me", CreatedAt: t0, ExpiresAt: t0.Add(possession.TTL)}
+	putChallenge(t, o, c)
+	must(t, o.RecordPossession(context.Background(), cert, proof, o.SpendWrite(c, t0.Add(time.Minute)), audit(cert.OrgID, "certificate.possession_proven")))
+}
+
+// putChallenge stores c as the current challenge, replacing any earlier one.
+func putChallenge(t *testing.T, o *store.Orgs, c possession.Challenge) {
+	t.Helper()
+	// At the end of time every earlier challenge has expired.
+	if got, err := o.PutChallenge(context.Background(), c, time.Unix(1<<40, 0)); err != nil || got != c {
+		t.Fatalf("put challenge = %+v, %v", got, err)
+	}
 }
 
 // must fails the test on an error.
@@ -204,9 +226,19 @@ func TestAppStoreContract(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantKind(t, o.PutCertificate(ctx, cert, audit("o1", "certificate.uploaded")), apperr.ErrConflict, "DUPLICATE")
+			// Unproven, it cannot be attached: no fingerprint lookup points at it.
 			w, _ := o.AttachWrites(cert, a)
 			after := a
 			after.Fingerprints = []string{"ab12"}
+			wantKind(t, o.UpdateApp(ctx, a, after, nil, audit("o1", "certificate.attached"), w...), apperr.ErrConflict, "CONFLICT")
+			if _, err := o.Fingerprint(ctx, "ab12"); !errors.Is(err, apperr.ErrNotFound) {
+				t.Fatalf("an unproven certificate has a fingerprint lookup: %v", err)
+			}
+			proveCertificate(t, o, cert)
+			if got, _ := o.GetCertificate(ctx, "o1", "ab12"); got.Possession == nil || *got.Possession != proof {
+				t.Fatalf("proven certificate = %+v", got)
+			}
+			a, _ = o.GetApp(ctx, "o1", "a1")
 			if err := o.UpdateApp(ctx, a, after, nil, audit("o1", "certificate.attached"), w...); err != nil {
 				t.Fatal(err)
 			}
@@ -233,6 +265,175 @@ func TestAppStoreContract(t *testing.T) {
 			}
 			if got, _ := o.GetCertificate(ctx, "o1", "ab12"); fmt.Sprint(got.Warned) != "[7]" {
 				t.Fatalf("warned = %v", got.Warned)
+			}
+		}},
+		{"challenges: one current per certificate, kept while it lives, spent once, never after expiry", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			first := possession.Challenge{OrgID: "o1", Fingerprint: "ab12", Text: "first", CreatedBy: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(possession.TTL)}
+			if got, err := o.PutChallenge(ctx, first, t0); err != nil || got != first {
+				t.Fatalf("put = %+v, %v", got, err)
+			}
+			// While it lives, another stays out: both callers show the first.
+			second := first
+			second.Text, second.CreatedAt, second.ExpiresAt = "second", t0.Add(time.Minute), t0.Add(time.Minute+possession.TTL)
+			if got, err := o.PutChallenge(ctx, second, t0.Add(time.Minute)); err != nil || got != first {
+				t.Fatalf("put over a live challenge = %+v, %v", got, err)
+			}
+			if _, err := o.Challenge(ctx, "o2", "ab12"); !errors.Is(err, apperr.ErrNotFound) {
+				t.Fatalf("another organization's challenge: %v", err)
+			}
+			// At its expiry it cannot be spent, and a new one replaces it.
+			wantKind(t, apply(ctx, db, o.SpendWrite(first, t0.Add(possession.TTL))), apperr.ErrConflict, "CONFLICT")
+			if got, err := o.PutChallenge(ctx, second, t0.Add(possession.TTL)); err != nil || got != second {
+				t.Fatalf("put over an expired challenge = %+v, %v", got, err)
+			}
+			// The replaced one cannot be spent; the current one once, and not after its expiry.
+			wantKind(t, apply(ctx, db, o.SpendWrite(first, t0.Add(2*time.Minute))), apperr.ErrConflict, "CONFLICT")
+			must(t, apply(ctx, db, o.SpendWrite(second, second.ExpiresAt.Add(-time.Millisecond))))
+			wantKind(t, apply(ctx, db, o.SpendWrite(second, t0.Add(2*time.Minute))), apperr.ErrConflict, "CONFLICT")
+			got, _ := o.Challenge(ctx, "o1", "ab12")
+			if !got.Used || got.Text != "second" {
+				t.Fatalf("spent challenge = %+v", got)
+			}
+			// A used one is replaced at once.
+			third := first
+			third.Text = "third"
+			if got, err := o.PutChallenge(ctx, third, t0.Add(2*time.Minute)); err != nil || got != third {
+				t.Fatalf("put over a used challenge = %+v, %v", got, err)
+			}
+		}},
+		{"issuance records: one per certificate", func(t *testing.T, o *store.Orgs, _ *countingDB) {
+			i := possession.Issuance{Fingerprint: "ab12", UserID: "u1", Email: "ann@example.com", IssuedAt: t0, NotAfter: t0.Add(time.Hour)}
+			must(t, o.RecordIssuance(ctx, i))
+			if got, err := o.Issuance(ctx, "ab12"); err != nil || got != i {
+				t.Fatalf("issuance = %+v, %v", got, err)
+			}
+			other := i
+			other.UserID = "u2"
+			wantKind(t, o.RecordIssuance(ctx, other), apperr.ErrConflict, "CONFLICT")
+			if _, err := o.Issuance(ctx, "cd34"); !errors.Is(err, apperr.ErrNotFound) {
+				t.Fatalf("never issued: %v", err)
+			}
+		}},
+		{"a certificate is proven once, with its challenge spent", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			cert := apps.Certificate{Fingerprint: "ab12", OrgID: "o1", Subject: "CN=x", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(48 * time.Hour), PEM: "pem", UploadedAt: t0}
+			must(t, o.PutCertificate(ctx, cert, audit("o1", "certificate.uploaded")))
+			c := possession.Challenge{OrgID: "o1", Fingerprint: "ab12", Text: "x", CreatedAt: t0, ExpiresAt: t0.Add(possession.TTL)}
+			putChallenge(t, o, c)
+			must(t, o.RecordPossession(ctx, cert, proof, o.SpendWrite(c, t0.Add(time.Minute)), audit("o1", "certificate.possession_proven")))
+			// A second proof fails on both counts: the challenge is spent, the certificate proven.
+			wantKind(t, o.RecordPossession(ctx, cert, proof, o.SpendWrite(c, t0.Add(time.Minute)), audit("o1", "certificate.possession_proven")), possession.ErrSpent, "VALIDATION_FAILED")
+			c.Text = "y"
+			putChallenge(t, o, c)
+			wantKind(t, o.RecordPossession(ctx, cert, proof, o.SpendWrite(c, t0.Add(time.Minute)), audit("o1", "certificate.possession_proven")), possession.ErrSpent, "VALIDATION_FAILED")
+			if got, _ := o.Challenge(ctx, "o1", "ab12"); got.Used {
+				t.Fatal("a refused proof spent the challenge")
+			}
+			// A certificate of another organization is not there to prove.
+			missing := cert
+			missing.OrgID = "o2"
+			putChallenge(t, o, possession.Challenge{OrgID: "o2", Fingerprint: "ab12", Text: "y", CreatedAt: t0, ExpiresAt: t0.Add(possession.TTL)})
+			wantKind(t, o.RecordPossession(ctx, missing, proof, o.SpendWrite(possession.Challenge{OrgID: "o2", Fingerprint: "ab12", Text: "y"}, t0), audit("o2", "x")), possession.ErrSpent, "VALIDATION_FAILED")
+		}},
+		{"a proven certificate takes over a fingerprint an unproven attachment holds, never a proven one", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			squatter, _ := sampleApp(t, o, "o1", "a1", "c1")
+			owner, _ := sampleApp(t, o, "o2", "a2", "c2")
+			mine := apps.Certificate{Fingerprint: "ab12", OrgID: "o2", Subject: "CN=x", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(48 * time.Hour), PEM: "pem", UploadedAt: t0}
+			theirs := mine
+			theirs.OrgID = "o1"
+			must(t, o.PutCertificate(ctx, mine, audit("o2", "certificate.uploaded")))
+			must(t, o.PutCertificate(ctx, theirs, audit("o1", "certificate.uploaded")))
+			// An attachment of the unproven copy, as the portal made them before proofs: the
+			// attach writes without their possession condition.
+			legacy, _ := o.AttachWrites(theirs, squatter)
+			legacy[0].Update.ConditionExpression = aws.String("attribute_exists(PK) AND attribute_not_exists(appId)")
+			must(t, apply(ctx, db, legacy...))
+			theirs.AppID = "a1"
+
+			// Unproven, mine cannot take it; proven, it can, once.
+			take := func() error {
+				w, err := o.TakeOverWrites(mine, owner, theirs)
+				must(t, err)
+				return apply(ctx, db, w...)
+			}
+			wantKind(t, take(), apperr.ErrConflict, "CONFLICT")
+			proveCertificate(t, o, mine)
+			mine.Possession = &proof
+			must(t, take())
+			if got, err := o.Fingerprint(ctx, "ab12"); err != nil || got.OrgID != "o2" || got.AppID != "a2" {
+				t.Fatalf("lookup = %+v, %v", got, err)
+			}
+			if got, _ := o.GetCertificate(ctx, "o1", "ab12"); got.AppID != "" {
+				t.Fatalf("the unproven copy is still attached: %+v", got)
+			}
+			if got, _ := o.GetCertificate(ctx, "o2", "ab12"); got.AppID != "a2" {
+				t.Fatalf("the proven copy = %+v", got)
+			}
+			wantKind(t, take(), apperr.ErrConflict, "CONFLICT")
+			// A proven attachment is never taken over.
+			other, _ := sampleApp(t, o, "o3", "a3", "c3")
+			held := apps.Certificate{Fingerprint: "cd34", OrgID: "o3", Subject: "CN=y", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(48 * time.Hour), PEM: "pem", UploadedAt: t0}
+			must(t, o.PutCertificate(ctx, held, audit("o3", "certificate.uploaded")))
+			proveCertificate(t, o, held)
+			held.Possession = &proof
+			w, _ := o.AttachWrites(held, other)
+			must(t, apply(ctx, db, w...))
+			held.AppID = "a3"
+			challenger := held
+			challenger.OrgID, challenger.AppID, challenger.Possession = "o2", "", nil
+			must(t, o.PutCertificate(ctx, challenger, audit("o2", "certificate.uploaded")))
+			proveCertificate(t, o, challenger)
+			challenger.Possession = &proof
+			w, _ = o.TakeOverWrites(challenger, owner, held)
+			wantKind(t, apply(ctx, db, w...), apperr.ErrConflict, "CONFLICT")
+			if got, _ := o.Fingerprint(ctx, "cd34"); got.OrgID != "o3" {
+				t.Fatalf("a proven attachment was taken over: %+v", got)
+			}
+		}},
+		{"a draft reserves no identifier until both keys are proven, and the second proof submits it", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			draft := func(id string) org.Organization {
+				g := org.Organization{ID: id, Name: "Acme", Environment: org.Sandbox, Status: org.StatusDraft, OrganizationIdentifier: "PSDBE-NBB-1", CreatedAt: t0}
+				must(t, o.CreateOrganization(ctx, g, org.Member{OrgID: id, UserID: "u-" + id, Email: id + "@example.com", Role: org.Owner, JoinedAt: t0}, audit(id, "onboarding.drafted")))
+				return g
+			}
+			squatter, holder := draft("o1"), draft("o2")
+			if _, err := o.IdentifierHolder(ctx, "sandbox", "PSDBE-NBB-1"); !errors.Is(err, apperr.ErrNotFound) {
+				t.Fatalf("a draft reserved the identifier: %v", err)
+			}
+			challenge := func(orgID, certificate string) possession.Challenge {
+				c := possession.Challenge{OrgID: orgID, Fingerprint: certificate, Text: orgID + certificate, CreatedAt: t0, ExpiresAt: t0.Add(possession.TTL)}
+				putChallenge(t, o, c)
+				return c
+			}
+			first := func(orgID, certificate string) error {
+				return o.RecordOnboardingPossession(ctx, orgID, certificate, proof, o.SpendWrite(challenge(orgID, certificate), t0.Add(time.Minute)), audit(orgID, "onboarding.possession_proven"))
+			}
+			last := func(g org.Organization, certificate string) error {
+				writes, err := o.OnboardingSubmitWrites(g, certificate, proof)
+				must(t, err)
+				return apply(ctx, db, append(writes, o.SpendWrite(challenge(g.ID, certificate), t0.Add(time.Minute)))...)
+			}
+			// The last proof needs the first; the first refuses a second first.
+			wantKind(t, last(holder, "qsealc"), apperr.ErrConflict, "CONFLICT")
+			must(t, first("o2", "qwac"))
+			wantKind(t, first("o2", "qsealc"), possession.ErrSpent, "VALIDATION_FAILED")
+			if got, _ := o.GetOrganization(ctx, "o2"); got.Status != org.StatusDraft || got.QWACPossession == nil || got.QSealCPossession != nil {
+				t.Fatalf("half proven = %+v", got)
+			}
+			must(t, last(holder, "qsealc"))
+			got, _ := o.GetOrganization(ctx, "o2")
+			if got.Status != org.StatusPending || *got.QWACPossession != proof || *got.QSealCPossession != proof {
+				t.Fatalf("submitted = %+v", got)
+			}
+			if h, err := o.IdentifierHolder(ctx, "sandbox", "PSDBE-NBB-1"); err != nil || h != "o2" {
+				t.Fatalf("holder = %q, %v", h, err)
+			}
+			// Submitted, it takes no more proofs; the other draft cannot take the TPP, and
+			// its refused last proof leaves it as it was.
+			wantKind(t, first("o2", "qwac"), possession.ErrSpent, "VALIDATION_FAILED")
+			must(t, first("o1", "qwac"))
+			wantKind(t, last(squatter, "qsealc"), apperr.ErrConflict, "CONFLICT")
+			if got, _ := o.GetOrganization(ctx, "o1"); got.Status != org.StatusDraft || got.QSealCPossession != nil {
+				t.Fatalf("refused draft = %+v", got)
 			}
 		}},
 		{"pending marks: one request per kind, none while an offboarding waits", func(t *testing.T, o *store.Orgs, db *countingDB) {

@@ -122,6 +122,16 @@ func OrgCertificateKey(orgID, fingerprint string) Key {
 // certPrefix is the sort-key prefix of an organization's certificates.
 const certPrefix = "CERT#"
 
+// ChallengeKey is the key of a certificate's current proof-of-possession challenge in an
+// organization (one per certificate: a new one replaces it).
+func ChallengeKey(orgID, fingerprint string) Key {
+	return Key{"ORG#" + orgID, "CHALLENGE#" + fingerprint}
+}
+
+// IssuanceKey is the key of the record that the sandbox CA issued a certificate, with its
+// private key, to a user.
+func IssuanceKey(fingerprint string) Key { return Key{"ISSUED#" + fingerprint, "ISSUED"} }
+
 // FingerprintKey (built by the lookup package, which the TPP API reads it with) finds the app a presented certificate belongs to in one read (TPP API).
 func FingerprintKey(fingerprint string) Key { return Key(lookup.FingerprintKey(fingerprint)) }
 

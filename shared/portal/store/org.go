@@ -17,6 +17,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
 )
 
@@ -131,11 +132,94 @@ func (o *Orgs) OrganizationWrites(g org.Organization, owner org.Member, audit or
 	if err != nil {
 		return nil, err
 	}
-	iw, err := o.put(codeItem{Key: OrgIdentifierKey(string(g.Environment), g.OrganizationIdentifier), OrgID: g.ID}, "attribute_not_exists(PK)")
+	writes := []workflow.Write{ow, mw, aw}
+	if g.Status == org.StatusDraft {
+		// A draft's certificates are unproven: it must not keep the TPP whose certificates
+		// they are from onboarding.
+		return writes, nil
+	}
+	iw, err := o.identifierReservation(g)
 	if err != nil {
 		return nil, err
 	}
-	return []workflow.Write{ow, mw, aw, iw}, nil
+	return append(writes, iw), nil
+}
+
+// identifierReservation reserves the organization's organizationIdentifier in its
+// environment, refused if another organization holds it.
+func (o *Orgs) identifierReservation(g org.Organization) (workflow.Write, error) {
+	return o.put(codeItem{Key: OrgIdentifierKey(string(g.Environment), g.OrganizationIdentifier), OrgID: g.ID}, "attribute_not_exists(PK)")
+}
+
+// CreateOrganization stores a new organization, its owner and the audit entry together.
+func (o *Orgs) CreateOrganization(ctx context.Context, g org.Organization, owner org.Member, audit org.AuditEntry) error {
+	writes, err := o.OrganizationWrites(g, owner, audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, writes...)
+}
+
+// possessionAttribute is the organization attribute holding the proof for an onboarding
+// certificate ("qwac" or "qsealc").
+func possessionAttribute(certificate string) string { return certificate + "Possession" }
+
+// otherCertificate is the onboarding's other certificate.
+func otherCertificate(certificate string) string {
+	if certificate == "qwac" {
+		return "qsealc"
+	}
+	return "qwac"
+}
+
+// onboardingProof is the update recording a draft's proof for one certificate, on
+// condition that the draft has none for it yet; also moving it to pending when submit, on
+// condition that the other certificate is proven, else on condition that it is not (a
+// proof of the other at the same moment must not leave both proven and nothing submitted).
+func (o *Orgs) onboardingProof(orgID, certificate string, p possession.Proof, submit bool) (workflow.Write, error) {
+	av, err := marshalProof(p)
+	if err != nil {
+		return workflow.Write{}, err
+	}
+	names := map[string]string{"#p": possessionAttribute(certificate), "#o": possessionAttribute(otherCertificate(certificate)), "#s": "status"}
+	values := map[string]types.AttributeValue{":p": av, ":draft": s(string(org.StatusDraft))}
+	expr, cond := "SET #p = :p", "#s = :draft AND attribute_not_exists(#p) AND attribute_not_exists(#o)"
+	if submit {
+		expr, cond = "SET #p = :p, #s = :pending", "#s = :draft AND attribute_not_exists(#p) AND attribute_exists(#o)"
+		values[":pending"] = s(string(org.StatusPending))
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}, nil
+}
+
+// RecordOnboardingPossession stores a draft's proof for its first certificate with the
+// spent challenge; it is refused if the draft was submitted or either certificate proven
+// meanwhile, or the challenge spent.
+func (o *Orgs) RecordOnboardingPossession(ctx context.Context, orgID, certificate string, p possession.Proof, spend workflow.Write, audit org.AuditEntry) error {
+	set, err := o.onboardingProof(orgID, certificate, p, false)
+	if err != nil {
+		return err
+	}
+	aw, err := o.AuditWrite(audit)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, possession.ErrSpent, set, spend, aw)
+}
+
+// OnboardingSubmitWrites record a draft's proof for its last certificate, move it to
+// pending and reserve its organizationIdentifier (refused if taken): the onboarding request
+// joins them, with the spent challenge, in one transaction.
+func (o *Orgs) OnboardingSubmitWrites(g org.Organization, certificate string, p possession.Proof) ([]workflow.Write, error) {
+	set, err := o.onboardingProof(g.ID, certificate, p, true)
+	if err != nil {
+		return nil, err
+	}
+	iw, err := o.identifierReservation(g)
+	if err != nil {
+		return nil, err
+	}
+	return []workflow.Write{set, iw}, nil
 }
 
 // IdentifierHolder returns the organization holding an organizationIdentifier in an

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
 import { api } from "../../api/client";
 import type { App, IssuedCertificate, MtlsCertificate, Organization } from "../../api/types";
 import { useAuth } from "../../auth/AuthContext";
@@ -33,7 +34,9 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
 
   const all = certificates ?? [];
   const mine = all.filter((c) => c.appId === app.id);
-  const free = all.filter((c) => !c.appId);
+  // Only a certificate whose key's possession is proven can be selected.
+  const free = all.filter((c) => !c.appId && c.possession);
+  const unproven = all.filter((c) => !c.appId && !c.possession);
   const full = mine.length >= MAX_APP_CERTIFICATES;
 
   const onSelect = async (e: FormEvent) => {
@@ -131,7 +134,7 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
           {full ? (
             <p id="attach-certificate-full">This app has two certificates: remove one to select another.</p>
           ) : free.length === 0 ? (
-            <p id="attach-certificate-none">Every certificate uploaded to {org.name} belongs to an app. Upload a new one below.</p>
+            unproven.length === 0 && <p id="attach-certificate-none">Every certificate uploaded to {org.name} belongs to an app. Upload a new one below.</p>
           ) : (
             <form id="attach-certificate-form" noValidate onSubmit={onSelect} aria-labelledby="attach-certificate-heading">
               <FormAlert form="attach-certificate" error={attach.error} shownFields={["sha256Fingerprint"]} />
@@ -155,6 +158,13 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
                 </button>
               </div>
             </form>
+          )}
+          {!full && unproven.length > 0 && (
+            <p id="attach-certificate-unproven" className="hint">
+              {unproven.length === 1 ? "One uploaded certificate waits" : `${unproven.length} uploaded certificates wait`} for proof that you
+              hold its private key before an app can use it:{" "}
+              <Link to={`/organizations/${encodeURIComponent(org.id)}/apps#org-certificates`}>prove it in the certificates of {org.name}</Link>.
+            </p>
           )}
         </div>
       )}

@@ -114,7 +114,8 @@ function GoLiveForm({ org, app, again, onRequested }: { org: Organization; app: 
   const [certificate, setCertificate] = useState("");
   const [sent, setSent] = useState<string[]>([]);
   const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId: prodId } } }), [prodId], prodId !== "");
-  const free = (certs.data?.certificates ?? []).filter((c) => !c.appId);
+  // Only a certificate whose key's possession is proven can go live.
+  const free = (certs.data?.certificates ?? []).filter((c) => !c.appId && c.possession);
   const prodOrg = production.find((o) => o.id === prodId);
 
   const onSubmit = async (e: FormEvent) => {
@@ -180,8 +181,8 @@ function GoLiveForm({ org, app, again, onRequested }: { org: Organization; app: 
           hint={
             prodOrg ? (
               <>
-                A certificate uploaded to {prodOrg.name} that no app uses yet.{" "}
-                <Link to={`/organizations/${encodeURIComponent(prodOrg.id)}/apps#org-certificates`}>Upload one to {prodOrg.name}</Link>.
+                A certificate uploaded to {prodOrg.name} that no app uses yet, whose private key you have proven you hold.{" "}
+                <Link to={`/organizations/${encodeURIComponent(prodOrg.id)}/apps#org-certificates`}>Upload or prove one in {prodOrg.name}</Link>.
               </>
             ) : (
               "Choose the production organization first: the certificate must be uploaded to it."

@@ -22,6 +22,10 @@ const REQUEST = {
     environment: "sandbox",
     organizationIdentifier: "PSDBE-NBB-0123456789",
     qwacFingerprint: QWAC.sha256Fingerprint,
+    qwacPossession: "signature",
+    qwacPossessionAt: "2025-03-01T09:55:00Z",
+    qsealcPossession: "issuance",
+    qsealcPossessionAt: "2025-03-01T09:00:00Z",
   },
   createdAt: "2025-03-01T10:00:00Z",
   expiresAt: "2099-03-15T10:00:00Z",
@@ -39,6 +43,10 @@ const ORG = {
   members: 1,
   maxMembers: 10,
   createdAt: "2025-03-01T10:00:00Z",
+  certificates: [
+    { kind: "qwac", sha256Fingerprint: QWAC.sha256Fingerprint, subject: QWAC.subject.dn, possession: { method: "signature", at: "2025-03-01T09:55:00Z", by: "ada@example.com" } },
+    { kind: "qsealc", sha256Fingerprint: QSEALC.sha256Fingerprint, subject: QSEALC.subject.dn },
+  ],
 };
 
 const MEMBER = { userId: "u-1", email: "ada@example.com", fullName: "Ada Lovelace", role: "OWNER", joinedAt: "2025-03-01T10:00:00Z" };
@@ -82,6 +90,14 @@ describe("OpsRequestPage", () => {
     expect(el("qwac-details-subject")!.textContent).toBe("CN=tpp.example.com, O=Example TPP, C=BE");
     expect(el("qsealc-details")).not.toBeNull();
     expect(el("request-form-qwacFingerprint")!.textContent).toBe(QWAC.sha256Fingerprint);
+    // How and when the holder proved possession of each key, on the request and the certificates.
+    expect(el("request-form-qwacPossession")!.textContent).toBe("Possession proven by signing a challenge");
+    expect(el("request-form-qsealcPossession")!.textContent).toBe("Possession proven by issuance (the sandbox CA issued it with its key)");
+    expect(el("request-form-qwacPossessionAt")!.querySelector("time")!.getAttribute("dateTime")).toBe("2025-03-01T09:55:00Z");
+    const labels = Array.from(el("request-form")!.querySelectorAll("dt")).map((d) => d.textContent);
+    expect(labels.slice(labels.indexOf("QWAC SHA-256 fingerprint"), labels.indexOf("QWAC SHA-256 fingerprint") + 3)).toEqual(["QWAC SHA-256 fingerprint", "QWAC private key", "QWAC key proven"]);
+    expect(el("qwac-possession")!.textContent).toMatch(/^Private key: Proven by signing a challenge on .* by ada@example\.com\.$/);
+    expect(el("qsealc-possession")!.textContent).toBe("Private key: Possession not proven: the holder never signed a challenge with this key.");
     expect(within(el("ops-members-table")!).getByText("ada@example.com")).toBeTruthy();
     expect(el("request-history")!.textContent).toContain("submitted");
 

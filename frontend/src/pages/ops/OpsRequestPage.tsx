@@ -13,6 +13,7 @@ import { formatDateTime, timeLeft } from "../../lib/format";
 import { useApiForm, useLoad, useTitle } from "../../lib/hooks";
 import { stepText } from "../../lib/apps";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
+import { PROOF_METHOD_LABEL } from "../../lib/possession";
 
 /** After a decision, the request is polled until the workflow has applied it. */
 export const DECISION_POLL = { intervalMs: 1000, maxMs: 20_000 };
@@ -27,7 +28,11 @@ const FORM_LABEL: Record<string, string> = {
   environment: "Environment",
   organizationIdentifier: "Organization identifier",
   qwacFingerprint: "QWAC SHA-256 fingerprint",
+  qwacPossession: "QWAC private key",
+  qwacPossessionAt: "QWAC key proven",
   qsealcFingerprint: "QSealC SHA-256 fingerprint",
+  qsealcPossession: "QSealC private key",
+  qsealcPossessionAt: "QSealC key proven",
   name: "New name",
   reason: "Reason",
   appName: "App",
@@ -41,6 +46,8 @@ const FORM_LABEL: Record<string, string> = {
   redirectUris: "Production redirect URIs",
   certificateSubject: "mTLS certificate",
   certificate: "mTLS certificate SHA-256 fingerprint",
+  certificatePossession: "mTLS certificate private key",
+  certificatePossessionAt: "mTLS certificate key proven",
 };
 
 /** Form fields holding identifiers or fingerprints, shown in monospace. */
@@ -217,6 +224,10 @@ function FormRow({ name, value }: { name: string; value: string }) {
           <code className="fingerprint">{value}</code>
         ) : name === "roles" ? (
           value.split(",").join(", ")
+        ) : name.endsWith("Possession") ? (
+          `Possession proven ${PROOF_METHOD_LABEL[value] ?? value}`
+        ) : name.endsWith("PossessionAt") ? (
+          <time dateTime={value}>{formatDateTime(value)}</time>
         ) : (
           value
         )}
