@@ -26,6 +26,7 @@ import (
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
+	"github.com/bank/devportal/shared/tpp/planmeter"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -56,7 +57,9 @@ type Stack struct {
 	CA        *sandboxca.CA
 	Config    config.Config
 	API       *portalapi.API
-	servers   []*http.Server
+	// Meter enforces the apps' plans on the TPP listener and counts their calls.
+	Meter   *planmeter.Meter
+	servers []*http.Server
 }
 
 // Start brings the stack up and returns once both listeners accept connections.
@@ -151,6 +154,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err != nil {
 		return s, err
 	}
+	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does.
+	s.Meter = planmeter.New()
+	check.Meter = s.Meter
 	tppSrv := &http.Server{
 		Handler:           tppapi.Listener(check, log),
 		ReadHeaderTimeout: 10 * time.Second,
