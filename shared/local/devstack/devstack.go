@@ -47,6 +47,9 @@ type Options struct {
 	// Log receives the portal's JSON log lines; MotoLog moto's output.
 	Log     io.Writer
 	MotoLog io.Writer
+	// Now is the TPP caller check's clock (its plans' buckets and days, API keys' grace
+	// periods); nil is time.Now. Tests stop it to meter exactly.
+	Now func() time.Time
 }
 
 // Stack is a running local stack.
@@ -156,7 +159,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	}
 	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does.
 	s.Meter = planmeter.New()
-	check.Meter = s.Meter
+	check.Meter, check.Now = s.Meter, o.Now
 	tppSrv := &http.Server{
 		Handler:           tppapi.Listener(check, log),
 		ReadHeaderTimeout: 10 * time.Second,
