@@ -55,7 +55,7 @@ func TestDerivedAccess(t *testing.T) {
 		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval:SendTaskFailure}"},
 		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false DecideApproval:}"},
 		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false DecideApproval:}"},
-		{"tpp-authorizer", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval:}"},
+		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval:}"},
 	} {
 		a, ok := FunctionAccess(tc.name)
 		if got := fmt.Sprintf("%+v", a); !ok || got != tc.want {
