@@ -11,6 +11,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/org"
@@ -368,5 +371,27 @@ func TestAddingARouteMovesNothing(t *testing.T) {
 	// The authorizer stays in the TPP API's own template.
 	if _, ok := is["tpp-api "+stacks.FunctionLogicalID("tpp-authorizer")]; !ok {
 		t.Error("the authorizer left the TPP API's template")
+	}
+}
+
+// TestNagWithTPPRoutes: the app with TPP routes (which the TPP area does not have yet) and
+// a route more has no AwsSolutions finding without a suppression either, in the TPP API's
+// function groups and methods included.
+func TestNagWithTPPRoutes(t *testing.T) {
+	_, plus := layoutApps(t)
+	rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+	for stack, a := range plus.annotations {
+		for _, m := range *a.FindError(jsii.String("*"), rule) {
+			t.Errorf("%s: error %s: %v", stack, *m.Id, m.Entry.Data)
+		}
+		for _, m := range *a.FindWarning(jsii.String("*"), rule) {
+			t.Errorf("%s: warning %s: %v", stack, *m.Id, m.Entry.Data)
+		}
+	}
+	report := nagReport(t, plus.outdir, *plus.stacks.TPPAPI.StackName())
+	for rule, want := range map[string]string{"AwsSolutions-IAM5": "Suppressed", "AwsSolutions-COG4": "Suppressed", "AwsSolutions-APIG4": "Suppressed"} {
+		if report[rule] != want {
+			t.Errorf("%s is %q in the TPP API and its groups, want %q", rule, report[rule], want)
+		}
 	}
 }
