@@ -48,15 +48,21 @@ import (
 // or method pointed at it); only inserting a route before a domain's last route when the
 // domain spans several groups, or changing a route's Tag, does that.
 //
+// Asset bundling is unchanged: each function's code is its own asset, built by GoBundler
+// while CDK stages it, whichever template the function is in. A group's template is itself
+// a file asset of its parent, published with the functions' code; the default synthesizer
+// names the assets' bucket and keys in the templates, so a group's parameters do not grow
+// with its functions.
+//
 // Each group also outputs its functions' physical names as one comma-separated list
 // (FunctionGroup.PhysicalNames), so that the monitoring stack, which alarms on every
 // function, needs one reference per group rather than one output per function from the
 // API stack.
 
-// FunctionsPerGroup is the most functions one function group holds. At six or seven
-// resources a function, a full group stays under 300 resources (TestTemplateBudget checks
-// it against the measured cost), and a domain of the current tables fits in one group with
-// room to grow (apps has 24 routes).
+// FunctionsPerGroup is the most functions one function group holds. At five or six
+// resources a function, a full group stays under 300 resources and at 41 outputs
+// (TestFunctionRoom projects it from the measured cost), and each domain of the current
+// tables fits in one group with room to grow (apps, the largest, has 24 routes).
 const FunctionsPerGroup = 40
 
 // groupPlan is one function group: its construct ID, its domain and its functions in
