@@ -62,8 +62,14 @@ import (
 // FunctionsPerGroup is the most functions one function group holds. At five or six
 // resources a function, a full group stays under 300 resources and at 41 outputs
 // (TestFunctionRoom projects it from the measured cost), and each domain of the current
-// tables fits in one group with room to grow (apps, the largest, has 24 routes).
+// tables fits in one group with room to grow (apps, the largest, has 24 routes). It is
+// also bounded by the group's list of physical names, which the monitoring stack passes to
+// its alarm group as one parameter: a parameter value holds at most 4,096 bytes, and a
+// function name at most 64 characters and a comma (maxFunctionNamesBytes).
 const FunctionsPerGroup = 40
+
+// maxFunctionNamesBytes is the longest a function group's list of physical names can be.
+const maxFunctionNamesBytes = FunctionsPerGroup * (64 + 1)
 
 // groupPlan is one function group: its construct ID, its domain and its functions in
 // table order.

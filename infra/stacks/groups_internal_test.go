@@ -33,6 +33,9 @@ func groupsOf(plans []groupPlan) []string {
 // chunks of FunctionsPerGroup in table order; a function added after its domain's last
 // leaves every other function where it was.
 func TestPlanGroups(t *testing.T) {
+	if maxFunctionNamesBytes > 4096 {
+		t.Errorf("a group's names may take %d bytes, more than a CloudFormation parameter holds", maxFunctionNamesBytes)
+	}
 	n := FunctionsPerGroup
 	fns := append(testRoutes("apps", n+2), testRoutes("auth", 3)...)
 	fns = slices.Insert(fns, 1, testRoutes("platform", 1)...)
