@@ -397,3 +397,77 @@ func TestNagWithTPPRoutes(t *testing.T) {
 		}
 	}
 }
+
+// TestTPPRouteMethods: each TPP route is a method of its path behind the authorizer, in
+// the TPP API's template, integrated (Lambda proxy) with its function in a function
+// group, which API Gateway may invoke for that method and path; and the REST API's
+// deployment depends on the method.
+func TestTPPRouteMethods(t *testing.T) {
+	_, plus := layoutApps(t)
+	authID, _ := only(t, plus.tppAPI, "AWS::ApiGateway::Authorizer")
+	resources := tmplResources(plus.tppAPI, "AWS::ApiGateway::Resource")
+	pathOf := func(id string) string {
+		var parts []string
+		for id != "" {
+			r, ok := resources[id]
+			if !ok {
+				break
+			}
+			parts = append([]string{str(props(r)["PathPart"])}, parts...)
+			id = ref(props(r)["ParentId"])
+		}
+		return "/" + strings.Join(parts, "/")
+	}
+	methods := map[string]string{} // "GET /path" -> method logical ID
+	for id, m := range tmplResources(plus.tppAPI, "AWS::ApiGateway::Method") {
+		methods[str(props(m)["HttpMethod"])+" "+pathOf(ref(props(m)["ResourceId"]))] = id
+	}
+	_, deployment := only(t, plus.tppAPI, "AWS::ApiGateway::Deployment")
+	dependsOn, _ := deployment["DependsOn"].([]interface{})
+	permissions := resourcesOf(t, plus.tppAPI, plus.tppGroups, "AWS::Lambda::Permission")
+	for _, rt := range layoutTables(true).TPP {
+		t.Run(rt.Name, func(t *testing.T) {
+			id, ok := methods[rt.Method+" "+rt.Path]
+			if !ok {
+				t.Fatalf("no method %s %s in the TPP API's template; methods %v", rt.Method, rt.Path, methods)
+			}
+			p := props(tmplResources(plus.tppAPI, "AWS::ApiGateway::Method")[id])
+			if p["AuthorizationType"] != "CUSTOM" || ref(p["AuthorizerId"]) != authID {
+				t.Errorf("%s %s is not behind the authorizer: %v %v", rt.Method, rt.Path, p["AuthorizationType"], p["AuthorizerId"])
+			}
+			integ, _ := p["Integration"].(map[string]interface{})
+			if integ["Type"] != "AWS_PROXY" || integ["IntegrationHttpMethod"] != "POST" {
+				t.Errorf("integration %v %v, want a Lambda proxy integration", integ["Type"], integ["IntegrationHttpMethod"])
+			}
+			var arn interface{}
+			join, _ := integ["Uri"].(map[string]interface{})["Fn::Join"].([]interface{})
+			if len(join) == 2 {
+				for _, part := range join[1].([]interface{}) {
+					if v, _, ok := nestedOutput(plus.tppGroups, part); ok {
+						arn = v
+					}
+				}
+			}
+			if getAtt(arn, "Arn") != stacks.FunctionLogicalID(rt.Name) {
+				t.Errorf("the integration calls %v, not %s of a function group", integ["Uri"], stacks.FunctionLogicalID(rt.Name))
+			}
+			if !slices.Contains(dependsOn, interface{}(id)) {
+				t.Errorf("the deployment does not depend on %s", id)
+			}
+			var allowed bool
+			for _, perm := range permissions {
+				pp := props(perm)
+				if getAtt(pp["FunctionName"], "Arn") != stacks.FunctionLogicalID(rt.Name) {
+					continue
+				}
+				source, _ := json.Marshal(pp["SourceArn"])
+				// arn:...:execute-api:<region>:<account>:<API ID, a parameter>/*/<method><path>
+				allowed = pp["Principal"] == "apigateway.amazonaws.com" &&
+					strings.Contains(string(source), "/*/"+rt.Method+rt.Path+`"`) && strings.Contains(string(source), `{"Ref":"referencetodevportaltppapiApi`)
+			}
+			if !allowed {
+				t.Errorf("API Gateway may not invoke %s for %s %s alone", rt.Name, rt.Method, rt.Path)
+			}
+		})
+	}
+}
