@@ -145,7 +145,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	c, _ := callercheck.From(ctx)
 	session := ar.GetSession().(*Session)
-	session.Thumbprint = Thumbprint(c.Fingerprint)
+	session.Thumbprint = callercheck.Thumbprint(c.Fingerprint)
 	if ar.GetGrantTypes().ExactOne("client_credentials") {
 		session.Subject, session.AppID = ar.GetClient().GetID(), c.AppID
 	}
@@ -378,4 +378,31 @@ func randomID() string {
 	b := make([]byte, 24)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var _ callercheck.Tokens = (*Server)(nil)
+
+// AccessToken verifies a bearer access token for the caller check: what it grants, or
+// callercheck.ErrTokenExpired / ErrTokenInvalid (unknown, revoked, not an access token).
+func (s *Server) AccessToken(ctx context.Context, token string) (callercheck.Token, error) {
+	_, ar, err := s.provider.IntrospectToken(ctx, token, fosite.AccessToken, &Session{})
+	switch {
+	case errors.Is(err, fosite.ErrTokenExpired):
+		return callercheck.Token{}, callercheck.ErrTokenExpired
+	case errors.Is(err, fosite.ErrServerError):
+		return callercheck.Token{}, err
+	case err != nil:
+		return callercheck.Token{}, callercheck.ErrTokenInvalid
+	}
+	session, ok := ar.GetSession().(*Session)
+	if !ok {
+		return callercheck.Token{}, callercheck.ErrTokenInvalid
+	}
+	client, _ := ar.GetClient().(*Client)
+	t := callercheck.Token{ClientID: ar.GetClient().GetID(), Subject: session.Subject, Scopes: ar.GetGrantedScopes(),
+		Resources: session.Resources, Thumbprint: session.Thumbprint, ExpiresAt: session.GetExpiresAt(fosite.AccessToken)}
+	if client != nil {
+		t.AppID = client.AppID
+	}
+	return t, nil
 }

@@ -1,9 +1,6 @@
 package oauth
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -22,12 +19,12 @@ type Session struct {
 	// Resources are what the customer chose (accounts of an AIS consent, for example).
 	Resources []string `json:"resources,omitempty"`
 	// Thumbprint is the x5t#S256 of the certificate the tokens are bound to.
-	Thumbprint string                          `json:"x5t,omitempty"`
+	Thumbprint string                         `json:"x5t,omitempty"`
 	ExpiresAt  map[fosite.TokenType]time.Time `json:"exp"`
 }
 
 var (
-	_ fosite.Session             = (*Session)(nil)
+	_ fosite.Session            = (*Session)(nil)
 	_ fosite.ExtraClaimsSession = (*Session)(nil)
 )
 
@@ -70,16 +67,6 @@ func (s *Session) GetExtraClaims() map[string]interface{} {
 		claims["resources"] = s.Resources
 	}
 	return claims
-}
-
-// Thumbprint is the x5t#S256 of a certificate (base64url SHA-256 of the DER) from its
-// fingerprint (lower-case hex of the same hash), "" for anything else.
-func Thumbprint(fingerprint string) string {
-	sum, err := hex.DecodeString(fingerprint)
-	if err != nil || len(sum) != sha256.Size {
-		return ""
-	}
-	return base64.RawURLEncoding.EncodeToString(sum)
 }
 
 // storedRequest is a fosite request as the store keeps it: the client as a snapshot,
