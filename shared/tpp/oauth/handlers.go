@@ -68,14 +68,16 @@ func (s *Server) MetadataHandler() http.Handler {
 	})
 }
 
-// Handlers are the endpoints on the TPP API's mTLS origin, by path; each runs behind the
-// caller check, whose caller (callercheck.From) names the certificate presented.
-func (s *Server) Handlers() map[string]http.Handler {
+// Endpoints are the server's endpoints on the TPP API's mTLS origin by route name
+// (routes.TPP): the metadata, and those that run behind the caller check, whose caller
+// (callercheck.From) names the certificate presented.
+func (s *Server) Endpoints() map[string]http.Handler {
 	return map[string]http.Handler{
-		TokenPath:      http.HandlerFunc(s.token),
-		PARPath:        http.HandlerFunc(s.par),
-		RevokePath:     http.HandlerFunc(s.revoke),
-		IntrospectPath: http.HandlerFunc(s.introspect),
+		"oauth2-metadata":   s.MetadataHandler(),
+		"oauth2-token":      http.HandlerFunc(s.token),
+		"oauth2-par":        http.HandlerFunc(s.par),
+		"oauth2-revoke":     http.HandlerFunc(s.revoke),
+		"oauth2-introspect": http.HandlerFunc(s.introspect),
 	}
 }
 
