@@ -149,7 +149,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	session := ar.GetSession().(*Session)
 	session.Thumbprint = callercheck.Thumbprint(c.Fingerprint)
 	if ar.GetGrantTypes().ExactOne("client_credentials") {
+		// fosite checked each scope against the app's subscriptions; the grant is ours.
 		session.Subject, session.AppID = ar.GetClient().GetID(), c.AppID
+		for _, scope := range ar.GetRequestedScopes() {
+			ar.GrantScope(scope)
+		}
 	}
 	resp, err := s.provider.NewAccessResponse(ctx, ar)
 	if err != nil {
@@ -261,13 +265,16 @@ func (s *Server) AuthorizeHandler() http.Handler {
 			s.writeAuthorizeError(ctx, w, ar, err)
 			return
 		}
+		client := ar.GetClient().(*Client)
+		if ar.GetSession() == nil {
+			ar.SetSession(&Session{AppID: client.AppID})
+		}
 		id := randomID()
 		if err := s.opts.Storage.CreatePending(ctx, id, ar, time.Now().Add(PendingLifespan)); err != nil {
 			s.opts.Log.ErrorContext(ctx, "keep authorization request", "error", err.Error())
 			s.writeAuthorizeError(ctx, w, ar, fosite.ErrServerError)
 			return
 		}
-		client := ar.GetClient().(*Client)
 		s.opts.Consent.Begin(w, r, Pending{ID: id, ClientID: client.ClientID, AppID: client.AppID, AppName: client.Access.AppName,
 			Scopes: ar.GetRequestedScopes(), Resources: resources})
 	})
