@@ -5,6 +5,7 @@ package devstack
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -26,7 +27,9 @@ import (
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
+	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/planmeter"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -48,8 +51,14 @@ type Options struct {
 	Log     io.Writer
 	MotoLog io.Writer
 	// Now is the TPP caller check's clock (its plans' buckets and days, API keys' grace
-	// periods); nil is time.Now. Tests stop it to meter exactly.
+	// periods, the authorization server's pushed and pending requests); nil is time.Now.
+	// Tests stop it to meter exactly.
 	Now func() time.Time
+	// Consent is the bank's sign-in and consent pages the authorization endpoint hands
+	// the customer to; nil answers temporarily_unavailable. Resources finds what the
+	// Berlin Group scopes name.
+	Consent   oauth.Consent
+	Resources oauth.Resources
 }
 
 // Stack is a running local stack.
@@ -61,7 +70,10 @@ type Stack struct {
 	Config    config.Config
 	API       *portalapi.API
 	// Meter enforces the apps' plans on the TPP listener and counts their calls.
-	Meter   *planmeter.Meter
+	Meter *planmeter.Meter
+	// OAuth is the authorization server: its endpoints on the TPP listener, the
+	// authorization endpoint on the portal's.
+	OAuth   *oauth.Server
 	servers []*http.Server
 }
 
@@ -115,6 +127,13 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if cfg.PortalURL == "" || strings.HasPrefix(cfg.PortalURL, "http://127.0.0.1") {
 		cfg.PortalURL = s.PortalURL
 	}
+	s.TPPURL = fmt.Sprintf("https://127.0.0.1:%d", o.TPPPort)
+	if cfg.TPPURL == "" || strings.HasPrefix(cfg.TPPURL, "https://127.0.0.1") {
+		cfg.TPPURL = s.TPPURL
+	}
+	if cfg.OAuthAuthorizeURL == "" || strings.HasPrefix(cfg.OAuthAuthorizeURL, "http://127.0.0.1") {
+		cfg.OAuthAuthorizeURL = s.PortalURL + authorizePath
+	}
 	awsCfg, err := awsclient.Load(ctx, cfg)
 	if err != nil {
 		return s, err
@@ -146,8 +165,23 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if s.API, err = wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything); err != nil {
 		return s, err
 	}
+	// The authorization server's key lives as long as moto's data: every start is a fresh
+	// sandbox.
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return s, err
+	}
+	if s.OAuth, err = tppwiring.OAuth(ctx, cfg, lookup.Sandbox, tppwiring.OAuthParts{Secret: secret, Consent: o.Consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
+		return s, err
+	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
+	// The browser-reachable origin of the TPP area: the authorization endpoint.
+	for _, rt := range tpproutes.Browser {
+		if rt.Name == "oauth2-authorize" {
+			mux.Handle(rt.Pattern(), s.OAuth.AuthorizeHandler())
+		}
+	}
 	mux.Handle("/api/", apiNotFound(log))
 	mux.Handle("/", spa(o.FrontendDir))
 	portalSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -159,9 +193,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	}
 	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does.
 	s.Meter = planmeter.New()
-	check.Meter, check.Now = s.Meter, o.Now
+	check.Meter, check.Now, check.Tokens = s.Meter, o.Now, s.OAuth
 	tppSrv := &http.Server{
-		Handler:           tppapi.Listener(check, log),
+		Handler:           tppapi.Listener(check, log, s.OAuth.Endpoints()),
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig: &tls.Config{
 			MinVersion:   tls.VersionTLS12,
@@ -173,12 +207,14 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 			ClientCAs:  s.CA.Pool(),
 		},
 	}
-	s.TPPURL = fmt.Sprintf("https://127.0.0.1:%d", o.TPPPort)
 	s.servers = []*http.Server{portalSrv, tppSrv}
 	go func() { serve(log, "portal", portalSrv.Serve(portalLn)) }()
 	go func() { serve(log, "tpp", tppSrv.ServeTLS(tppLn, "", "")) }()
 	return s, nil
 }
+
+// authorizePath is the authorization endpoint's path on the portal listener.
+const authorizePath = "/oauth2/authorize"
 
 // serve logs why a listener stopped, unless it was told to.
 func serve(log *slog.Logger, name string, err error) {

@@ -83,6 +83,15 @@ type Config struct {
 	SandboxCASecretARN string
 	// TruststoreFile is a PEM file of the eIDAS CAs trusted in live onboarding.
 	TruststoreFile string
+	// TPPURL is the TPP API's mutual-TLS origin: the OAuth2 issuer, and the origin of its
+	// token, PAR, revocation and introspection endpoints.
+	TPPURL string
+	// OAuthAuthorizeURL is the OAuth2 authorization endpoint on the browser-reachable
+	// origin (a browser cannot present a client certificate).
+	OAuthAuthorizeURL string
+	// AccessTokenTTL and RefreshTokenTTL are how long OAuth2 access and refresh tokens live.
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
 }
 
 // FromEnv reads the configuration, returning an error that names the bad variable.
@@ -112,6 +121,10 @@ func FromEnv() (Config, error) {
 		SandboxCADir:             r.str("SANDBOX_CA_DIR", ""),
 		SandboxCASecretARN:       r.str("SANDBOX_CA_SECRET_ARN", ""),
 		TruststoreFile:           r.str("EIDAS_TRUSTSTORE_FILE", ""),
+		TPPURL:                   strings.TrimRight(r.str("TPP_URL", "https://127.0.0.1:8443"), "/"),
+		OAuthAuthorizeURL:        r.str("OAUTH_AUTHORIZE_URL", "http://127.0.0.1:8080/oauth2/authorize"),
+		AccessTokenTTL:           r.duration("ACCESS_TOKEN_TTL", time.Hour),
+		RefreshTokenTTL:          r.duration("REFRESH_TOKEN_TTL", 90*24*time.Hour),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),

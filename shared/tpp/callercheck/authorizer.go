@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -52,6 +53,9 @@ type Authorizer struct {
 	Log   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Tokens verifies bearer access tokens for the calls that require one; nil where no
+	// call does.
+	Tokens Tokens
 }
 
 // Call is what a TPP call presents to the check.
@@ -62,6 +66,10 @@ type Call struct {
 	APIKey string
 	// Product is the catalog product the called path belongs to (routes.ProductOf).
 	Product string
+	// Authorization is the Authorization header; RequireToken asks for its bearer access
+	// token, bound to the certificate presented (the Berlin Group endpoints' step).
+	Authorization string
+	RequireToken  bool
 }
 
 // Caller is the app a call speaks for.
@@ -76,6 +84,8 @@ type Caller struct {
 	Plan    lookup.Plan
 	// UsageKey meters the app's use of the product (lookup.UsageKey).
 	UsageKey string
+	// Token is the verified bearer token of a call that required one.
+	Token *Token
 }
 
 // Refusal is a call the caller check refuses, with the Berlin Group code and status the
@@ -124,6 +134,8 @@ var (
 	ErrAPIKeyInvalid = &Refusal{Status: 401, Code: "TOKEN_INVALID", Text: keyInvalid,
 		reason: "the API key is not a current key of the certificate's app"}
 )
+
+var errTokensUnavailable = errors.New("caller check: a call requires a bearer token, but no token verifier is configured")
 
 // roleInvalid refuses a call to a product whose PSD2 role the organization lacks.
 func roleInvalid(p lookup.Product) *Refusal {
@@ -244,6 +256,13 @@ func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
 		return Caller{}, fmt.Errorf("caller check: app %s has plan %q of %s, which the catalog lacks", app.ID, planID, product.ID)
 	}
 	caller.Plan, caller.UsageKey = plan, lookup.UsageKey(owner.OrgID, owner.AppID, product.ID)
+	if call.RequireToken {
+		token, err := a.checkToken(ctx, call, caller)
+		if err != nil {
+			return caller, err
+		}
+		caller.Token = token
+	}
 	if a.Meter != nil {
 		wait, allowed, err := a.Meter.Take(ctx, caller.UsageKey, plan, now)
 		if err != nil {

@@ -1,7 +1,7 @@
 // Package routes is the TPP API's route table: its endpoints (Berlin Group, OAuth2,
 // registration) and its Lambda authorizers, as data, read like the portal's by the
-// generated mains, the local TPP listener and the CDK stacks. The endpoints arrive with
-// the TPP API's features; until then every path answers RESOURCE_UNKNOWN.
+// local TPP listener (and, as the TPP functions arrive, the generated mains and the CDK
+// stacks). A path of no route answers RESOURCE_UNKNOWN.
 package routes
 
 import "github.com/bank/devportal/shared/platform/route"
@@ -10,8 +10,29 @@ import "github.com/bank/devportal/shared/platform/route"
 // functions/<AuthorizerName> and events/<AuthorizerName>.json.
 const AuthorizerName = "tpp-authorizer"
 
-// TPP is every TPP API route.
-var TPP = []route.Route{}
+// TPP is every route of the TPP API's mTLS origin. Those with Auth route.TPP run behind
+// the caller check (the product of their path, ProductOf); route.Public ones need no
+// client certificate.
+var TPP = []route.Route{
+	{Name: "oauth2-metadata", Method: "GET", Path: "/.well-known/oauth-authorization-server", Auth: route.Public, Tag: "OAuth2",
+		Summary: "Authorization server metadata (RFC 8414) with the mTLS endpoint aliases (RFC 8705)"},
+	{Name: "oauth2-token", Method: "POST", Path: "/oauth2/token", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+		Summary: "Token endpoint: authorization code, refresh token, client credentials; tokens bound to the client certificate"},
+	{Name: "oauth2-par", Method: "POST", Path: "/oauth2/par", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+		Summary: "Pushed authorization request (RFC 9126)"},
+	{Name: "oauth2-revoke", Method: "POST", Path: "/oauth2/revoke", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+		Summary: "Token revocation (RFC 7009)"},
+	{Name: "oauth2-introspect", Method: "POST", Path: "/oauth2/introspect", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+		Summary: "Token introspection (RFC 7662)"},
+}
+
+// Browser are the TPP area's routes on the browser-reachable origin, where a customer's
+// browser, which presents no client certificate, is sent: the authorization endpoint
+// (and the sandbox bank's pages as they arrive). Locally the portal listener serves them.
+var Browser = []route.Route{
+	{Name: "oauth2-authorize", Method: "GET", Path: "/oauth2/authorize", Auth: route.Public, Tag: "OAuth2",
+		Summary: "Authorization endpoint: validates the request and hands the customer to the bank's sign-in and consent pages"},
+}
 
 // Authorizers are the TPP API's Lambda authorizers: each is a functions/<name> with an
 // events/<name>.json, like the routes and jobs.

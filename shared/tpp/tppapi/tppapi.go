@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
@@ -95,14 +96,27 @@ func NotFound() http.Handler {
 }
 
 // Listener is the local TPP listener's handler: a health check that needs no
-// certificate; every product's paths behind the caller check, as API Gateway puts every
+// certificate; the routes of routes.TPP with their endpoints (by route name), public ones
+// without a certificate and the others behind the caller check of their path's product;
+// every other path of a product behind the caller check too, as API Gateway puts every
 // method behind the authorizer; and RESOURCE_UNKNOWN for the rest.
-func Listener(check Checker, log *slog.Logger) http.Handler {
+func Listener(check Checker, log *slog.Logger, endpoints map[string]http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
+	for _, rt := range routes.TPP {
+		h, ok := endpoints[rt.Name]
+		if !ok {
+			continue
+		}
+		if rt.Auth != route.Public {
+			product, _ := routes.ProductOf(rt.Path)
+			h = RequireCaller(check, product, log, h)
+		}
+		mux.Handle(rt.Pattern(), h)
+	}
 	for _, prefix := range routes.ProductPrefixes() {
 		product, _ := routes.ProductOf(prefix)
 		h := RequireCaller(check, product, log, NotFound())

@@ -1,0 +1,106 @@
+package callercheck_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+)
+
+// tokens is the authorization server's tokens as the check sees them.
+type tokens map[string]callercheck.Token
+
+func (ts tokens) AccessToken(_ context.Context, token string) (callercheck.Token, error) {
+	switch token {
+	case "expired":
+		return callercheck.Token{}, callercheck.ErrTokenExpired
+	case "outage":
+		return callercheck.Token{}, errors.New("read failed")
+	}
+	t, ok := ts[token]
+	if !ok {
+		return callercheck.Token{}, callercheck.ErrTokenInvalid
+	}
+	return t, nil
+}
+
+// TestBearerToken: a call that requires a token passes only with a token of its app,
+// bound to the very certificate it presents; every other token is refused with its
+// Berlin Group code, and a failed read is an outage, not a refusal.
+func TestBearerToken(t *testing.T) {
+	f, fresh := newFixture(t)
+	_, otherFP := testCertificate(t, "other")
+	bound := callercheck.Token{ClientID: "client-1", AppID: "app-1", Subject: "psu-1", Scopes: []string{"AIS:c1"}, Thumbprint: callercheck.Thumbprint(f.fp), ExpiresAt: now.Add(time.Hour)}
+	ts := tokens{
+		"good":       bound,
+		"other-cert": {ClientID: "client-1", AppID: "app-1", Thumbprint: callercheck.Thumbprint(otherFP)},
+		"unbound":    {ClientID: "client-1", AppID: "app-1"},
+		"other-app":  {ClientID: "client-2", AppID: "app-2", Thumbprint: callercheck.Thumbprint(f.fp)},
+	}
+	cases := []struct {
+		name, auth string
+		require    bool
+		code       string // "" accepted
+		outage     bool
+	}{
+		{name: "not required: no token needed", require: false},
+		{name: "token bound to the certificate", auth: "Bearer good", require: true},
+		{name: "scheme in lower case", auth: "bearer good", require: true},
+		{name: "no token", require: true, code: "TOKEN_INVALID"},
+		{name: "another scheme", auth: "Basic Z29vZA==", require: true, code: "TOKEN_INVALID"},
+		{name: "unknown or revoked token", auth: "Bearer forged", require: true, code: "TOKEN_INVALID"},
+		{name: "expired token", auth: "Bearer expired", require: true, code: "TOKEN_EXPIRED"},
+		{name: "token of another certificate", auth: "Bearer other-cert", require: true, code: "TOKEN_INVALID"},
+		{name: "token bound to no certificate", auth: "Bearer unbound", require: true, code: "TOKEN_INVALID"},
+		{name: "token of another app", auth: "Bearer other-app", require: true, code: "TOKEN_INVALID"},
+		{name: "the verifier cannot read", auth: "Bearer outage", require: true, outage: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			check := &callercheck.Authorizer{Lookups: fresh(), Environment: lookup.Sandbox, Now: func() time.Time { return now }, Tokens: ts}
+			got, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais", Authorization: tc.auth, RequireToken: tc.require})
+			var refusal *callercheck.Refusal
+			switch {
+			case tc.outage:
+				if err == nil || errors.As(err, &refusal) {
+					t.Fatalf("err = %v, want a failed read", err)
+				}
+			case tc.code != "":
+				if !errors.As(err, &refusal) || refusal.Code != tc.code || refusal.Status != 401 {
+					t.Fatalf("err = %v, want 401 %s", err, tc.code)
+				}
+			default:
+				if err != nil || got.AppID != "app-1" {
+					t.Fatalf("Check = %+v, %v", got, err)
+				}
+				if tc.require && (got.Token == nil || got.Token.Subject != "psu-1") {
+					t.Fatalf("token %+v, want the verified token", got.Token)
+				}
+				if !tc.require && got.Token != nil {
+					t.Fatalf("token %+v on a call that required none", got.Token)
+				}
+			}
+		})
+	}
+	t.Run("required without a verifier: an outage", func(t *testing.T) {
+		check := &callercheck.Authorizer{Lookups: fresh(), Environment: lookup.Sandbox, Now: func() time.Time { return now }}
+		_, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais", Authorization: "Bearer good", RequireToken: true})
+		var refusal *callercheck.Refusal
+		if err == nil || errors.As(err, &refusal) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestThumbprint(t *testing.T) {
+	// SHA-256 of "abc": its x5t#S256 is the base64url of the same 32 bytes.
+	if got := callercheck.Thumbprint("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"); got != "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0" {
+		t.Fatalf("Thumbprint = %q", got)
+	}
+	if got := callercheck.Thumbprint("not hex"); got != "" {
+		t.Fatalf("Thumbprint of garbage = %q", got)
+	}
+}
