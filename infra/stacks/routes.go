@@ -31,7 +31,7 @@ func DefaultRouteTables() RouteTables {
 	return RouteTables{
 		Portal:      slices.Clone(routes.Portal),
 		Jobs:        slices.Clone(routes.Jobs),
-		TPP:         slices.Clone(tpproutes.TPP),
+		TPP:         tpproutes.Deployed(),
 		Authorizers: slices.Clone(tpproutes.Authorizers),
 	}
 }
@@ -163,7 +163,7 @@ func FunctionNames() []string {
 // TPPFunctionNames are the TPP API's route functions (not its authorizers).
 func TPPFunctionNames() []string {
 	var out []string
-	for _, r := range tpproutes.TPP {
+	for _, r := range tpproutes.Deployed() {
 		out = append(out, r.Name)
 	}
 	return out

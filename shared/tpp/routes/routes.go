@@ -26,6 +26,20 @@ var TPP = []route.Route{
 		Summary: "Token introspection (RFC 7662)"},
 }
 
+// Deployed are the TPP routes the CDK stacks deploy as functions of their own. The
+// authorization server's routes are not among them yet: the local listener serves them,
+// but a deployment needs their generated mains, the TPP table among their needs, and a
+// managed token key shared by every instance, which do not exist yet.
+func Deployed() []route.Route {
+	var out []route.Route
+	for _, r := range TPP {
+		if r.Tag != "OAuth2" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Browser are the TPP area's routes on the browser-reachable origin, where a customer's
 // browser, which presents no client certificate, is sent: the authorization endpoint
 // (and the sandbox bank's pages as they arrive). Locally the portal listener serves them.
