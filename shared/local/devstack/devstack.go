@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
@@ -29,6 +31,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
+	"github.com/bank/devportal/shared/trust/sandboxca/crlbucket"
 )
 
 // Options say where the stack listens and keeps its files. Zero ports pick free ones.
@@ -109,6 +112,10 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if cfg.PortalURL == "" || strings.HasPrefix(cfg.PortalURL, "http://127.0.0.1") {
 		cfg.PortalURL = s.PortalURL
 	}
+	// The sandbox CA's certificates name the CRL this server serves, on its own port.
+	if cfg.SandboxCACRLURL == "" || strings.HasPrefix(cfg.SandboxCACRLURL, "http://127.0.0.1") {
+		cfg.SandboxCACRLURL = cfg.PortalURL + config.CRLPath
+	}
 	awsCfg, err := awsclient.Load(ctx, cfg)
 	if err != nil {
 		return s, err
@@ -140,8 +147,15 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if s.API, err = wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything); err != nil {
 		return s, err
 	}
+	// The CRL is published at once (moto starts empty), as the daily job keeps it in a
+	// deployment, and served where the certificates' CRL distribution point says.
+	if err := s.API.Apps.PublishCRL(ctx); err != nil {
+		return s, fmt.Errorf("publish the sandbox CA's CRL: %w", err)
+	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
+	mux.Handle("GET "+config.CRLPath, crlHandler(log, crlbucket.Bucket{Client: s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		Name: cfg.CRLBucket, Key: config.CRLObjectKey}))
 	mux.Handle("/api/", apiNotFound(log))
 	mux.Handle("/", spa(o.FrontendDir))
 	portalSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/trust/sandboxca/crlbucket"
 )
 
 // spa serves the built SPA: files as they are, any other path as index.html so the
@@ -39,4 +40,20 @@ func apiNotFound(log *slog.Logger) http.Handler {
 	return httpapi.WithRequest("not-found", log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "NOT_FOUND", "There is no API endpoint "+r.Method+" "+r.URL.Path+"."))
 	}))
+}
+
+// crlHandler serves the sandbox CA's CRL from its bucket on moto, as CloudFront serves it
+// from S3 in a deployment: DER, application/pkix-crl.
+func crlHandler(log *slog.Logger, bucket crlbucket.Bucket) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		der, err := bucket.CRL(r.Context())
+		if err != nil {
+			log.ErrorContext(r.Context(), "sandbox CA CRL not served", "error", err.Error())
+			http.Error(w, "The CRL is not available.", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", crlbucket.ContentType)
+		w.Header().Set("Cache-Control", "max-age=60")
+		w.Write(der)
+	})
 }
