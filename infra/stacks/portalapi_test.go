@@ -393,6 +393,10 @@ var wantCalls = map[string][]string{
 	"password-expiry-reminder":    {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
 	"approval-reconciler":         {"dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
 	"certificate-expiry-reminder": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "ses:SendEmail"},
+	// The mark, the CA's record and the audit line in one transaction; the CRL number; the
+	// CA's records for the CRL; the CRL object (s3:PutObject, sandbox only).
+	"org-certificate-revoke":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"certificate-revocation-check": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "ses:SendEmail"},
 }
 
 // readsData is true of a DynamoDB call on items, not on the table's description.
