@@ -485,6 +485,10 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 			if a, _ := stacks.FunctionAccess(name); a.SandboxCA && s.env == org.Sandbox {
 				want = append(slices.Clone(want), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
 			}
+			// In the sandbox, those that publish the sandbox CA's CRL put its one object.
+			if a, _ := stacks.FunctionAccess(name); a.PublishCRL && s.env == org.Sandbox {
+				want = append(slices.Clone(want), "s3:PutObject")
+			}
 			allowed := map[string]bool{}
 			for _, st := range roleStatements(t, s, name) {
 				for _, action := range st.actions {
@@ -526,7 +530,7 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
-				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager":
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3":
 					// Explicit statements: exactly the calls, no more.
 					if !slices.Contains(want, action) {
 						t.Errorf("%s allowed, but the function does not call it", action)
@@ -646,8 +650,10 @@ func TestDeployedEnvironment(t *testing.T) {
 		"USER_POOL_ID":               api.Resolve(s.stacks.Identity.UserPoolID),
 		"USER_POOL_CLIENT_ID":        api.Resolve(s.stacks.Identity.UserPoolClientID),
 		"APPROVAL_STATE_MACHINE_ARN": api.Resolve(api.ApprovalStateMachineARN),
+		"CRL_BUCKET":                 api.Resolve(stacks.CRLBucketName()),
 	}
 	want := s.cfg
+	want.CRLBucket = "<CRL_BUCKET>"
 	want.PortalTable = "<PORTAL_TABLE>"
 	want.UserPoolID = "<USER_POOL_ID>"
 	want.UserPoolClientID = "<USER_POOL_CLIENT_ID>"
