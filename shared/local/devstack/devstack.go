@@ -31,7 +31,6 @@ import (
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
-	"github.com/bank/devportal/shared/trust/sandboxca/crlbucket"
 )
 
 // Options say where the stack listens and keeps its files. Zero ports pick free ones.
@@ -154,8 +153,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
-	mux.Handle("GET "+config.CRLPath, crlHandler(log, crlbucket.Bucket{Client: s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }),
-		Name: cfg.CRLBucket, Key: config.CRLObjectKey}))
+	mux.Handle("GET "+config.CRLPath, crlHandler(log, s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), cfg.CRLBucket))
 	mux.Handle("/api/", apiNotFound(log))
 	mux.Handle("/", spa(o.FrontendDir))
 	portalSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -29,7 +31,6 @@ import (
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/trust/sandboxca"
-	"github.com/bank/devportal/shared/trust/sandboxca/crlbucket"
 )
 
 // outsideCA is a CA that is not the portal's: it publishes its CRL on a local server, as a
@@ -141,7 +142,15 @@ func str(item map[string]types.AttributeValue, name string) string {
 func (h *harness) publishedCRL() *x509.RevocationList {
 	h.t.Helper()
 	client := s3.NewFromConfig(testenv.AWS(h.t, h.cfg), func(o *s3.Options) { o.UsePathStyle = true })
-	der, err := crlbucket.Bucket{Client: client, Name: h.cfg.CRLBucket, Key: config.CRLObjectKey}.CRL(context.Background())
+	out, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &h.cfg.CRLBucket, Key: aws.String(config.CRLObjectKey)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer out.Body.Close()
+	if ct := aws.ToString(out.ContentType); ct != "application/pkix-crl" {
+		h.t.Fatalf("the CRL object's content type is %q", ct)
+	}
+	der, err := io.ReadAll(out.Body)
 	if err != nil {
 		h.t.Fatal(err)
 	}
