@@ -52,10 +52,8 @@ type CRLPublisher interface {
 	PublishCRL(ctx context.Context, der []byte) error
 }
 
-// Revocation reasons a member can give, as RFC 5280 names them.
-var revocationReasons = []string{"unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation"}
-
-// RevokeRequest says why a certificate is revoked.
+// RevokeRequest says why a certificate is revoked: one of the RFC 5280 reasons a
+// certificate's holder can give.
 type RevokeRequest struct {
 	// Reason is the RFC 5280 reason the CRL carries.
 	Reason string `json:"reason" validate:"required,oneof=unspecified keyCompromise affiliationChanged superseded cessationOfOperation" enum:"unspecified,keyCompromise,affiliationChanged,superseded,cessationOfOperation" example:"keyCompromise"`
