@@ -256,6 +256,25 @@ func TestAppsJourney(t *testing.T) {
 		p.click("#issued-certificate-done")
 		p.expectAbsent("#issued-certificate")
 
+		// The owner revokes the test certificate, after confirming with a reason: the page
+		// shows it revoked, when and why, and offers it nowhere.
+		issuedFP := p.waitFor("the issued certificate's row", fmt.Sprintf(`(() => { for (const tr of document.querySelectorAll("#app-certificates-table tbody tr")) { if (tr.querySelector("th").textContent === %q) return tr.dataset.fingerprint; } return ""; })()`, issuedSubject), stepTimeout)
+		p.expectAbsent("#certificate-revoke-" + next.fingerprint) // uploaded, not issued by the portal
+		p.click("#certificate-revoke-" + issuedFP)
+		p.expectText("#certificate-revoke-dialog-title", "Revoke this certificate?")
+		p.click("#certificate-revoke-dialog-cancel")
+		p.expectAbsent("#certificate-revoke-dialog")
+		p.expectAbsent("#certificate-revoked-" + issuedFP)
+		p.click("#certificate-revoke-" + issuedFP)
+		p.choose("revoke-certificate-reason", "keyCompromise")
+		p.click("#certificate-revoke-dialog-confirm")
+		p.waitText("#certificates-status", "Revoked the certificate of "+issuedSubject+": the TPP API refuses it from now on, and the sandbox CA's revocation list names it.", stepTimeout)
+		p.waitText("#certificate-revoked-"+issuedFP+" .badge", "Revoked", stepTimeout)
+		if got := p.text("#certificate-revoked-" + issuedFP + " .hint"); !strings.HasSuffix(got, "(keyCompromise): apps cannot use it") {
+			p.fatalf("the revoked mark says %q", got)
+		}
+		p.expectAbsent("#certificate-revoke-" + issuedFP)
+
 		// The organization's list says which app uses which; only an unused one can be deleted.
 		p.open("/organizations/" + orgID + "/apps")
 		row := func(fp string) string { return fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q]`, fp) }

@@ -35,12 +35,18 @@ type (
 var readConfig = config.FromEnv
 
 // sandboxCAFunctions are the functions a deployment gives the sandbox CA's secret: the
-// routes that need the sandbox CA. Only they read it at init, so only they get it here.
+// routes and jobs that need the sandbox CA. Only they read it at init, so only they get it
+// here.
 var sandboxCAFunctions = func() []string {
 	var names []string
 	for _, rt := range routes.Portal {
 		if rt.AllNeeds().Has(route.SandboxCA) && rt.Auth != route.LocalOnly {
 			names = append(names, rt.Name)
+		}
+	}
+	for _, j := range routes.Jobs {
+		if j.Needs.Has(route.SandboxCA) {
+			names = append(names, j.Name)
 		}
 	}
 	slices.Sort(names)

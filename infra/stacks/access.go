@@ -50,6 +50,9 @@ type Access struct {
 	// DecideApproval is the task-token call the function delivers a decision with:
 	// "SendTaskSuccess" (approve) or "SendTaskFailure" (reject).
 	DecideApproval string
+	// PublishCRL allows s3:PutObject of the sandbox CA's CRL object (and nothing else of
+	// its bucket), in a sandbox deployment; the function is given CRL_BUCKET.
+	PublishCRL bool
 }
 
 // sessionCalls is what the session middleware does before any session route's handler:
@@ -125,6 +128,7 @@ func accessOf(f appFunction) Access {
 	a.SendMail = needs.Has(route.Mail)
 	a.StartApproval = needs.Has(route.StartApproval)
 	a.SandboxCA = needs.Has(route.SandboxCA)
+	a.PublishCRL = needs.Has(route.PublishCRL)
 	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
 	}
@@ -214,6 +218,12 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"),
 			Resources: &[]*string{g.identity.SandboxCA.Ref()},
+		}))
+	}
+	if a.PublishCRL && g.identity.SandboxCA != nil {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("s3:PutObject"),
+			Resources: &[]*string{CRLObjectARN()},
 		}))
 	}
 	if a.SendMail {

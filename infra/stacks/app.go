@@ -82,6 +82,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		Env:       env,
 		PortalAPI: s.PortalAPI,
 		AssetDir:  dep.FrontendDir,
+		CRL:       dep.SandboxCA,
 	})
 	s.Truststore = NewTruststoreStack(app, "devportal-tpp-truststore", env)
 	if dep.TPP != nil {

@@ -208,8 +208,14 @@ func sandboxCADiff(path string) bool {
 		strings.HasPrefix(path, "/Outputs/ExportsOutputRefSandboxCA") {
 		return true
 	}
+	// The CRL's bucket, its origin and its behavior in the frontend stack.
+	if strings.HasPrefix(path, "/Resources/Crl") || strings.HasPrefix(path, "/Resources/DistributionOrigin3S3OriginAccessControl") ||
+		path == "/Resources/Distribution830FAC52/Properties/DistributionConfig/CacheBehaviors" ||
+		path == "/Resources/Distribution830FAC52/Properties/DistributionConfig/Origins" {
+		return true
+	}
 	for _, name := range stacks.FunctionNames() {
-		if a, _ := stacks.FunctionAccess(name); !a.SandboxCA {
+		if a, _ := stacks.FunctionAccess(name); !a.SandboxCA && !a.PublishCRL {
 			continue
 		}
 		fn := "/Resources/" + stacks.FunctionLogicalID(name)

@@ -19,6 +19,8 @@ type FrontendProps struct {
 	Env *awscdk.Environment
 	// PortalAPI is the API the distribution serves under /api/, on the SPA's own origin.
 	PortalAPI *PortalAPIStack
+	// CRL serves the sandbox CA's CRL (a sandbox deployment) from a bucket of its own.
+	CRL bool
 	// AssetDir is the built SPA (`make frontend` writes frontend/dist), uploaded to the
 	// bucket as it is. CDK hashes the directory at synthesis, so it must exist then; the
 	// tests pass a small fixture (testdata/frontend) instead of building the SPA.
@@ -35,6 +37,9 @@ type FrontendStack struct {
 	Bucket awss3.Bucket
 	// Logs receives the bucket's server access logs and the distribution's standard logs.
 	Logs awss3.Bucket
+	// CRL holds the sandbox CA's CRL (CRLBucketName), served at config.CRLPath; nil
+	// without a sandbox CA.
+	CRL awss3.Bucket
 	// Distribution is the CloudFront distribution in front of the bucket and the API.
 	Distribution awscloudfront.Distribution
 	// Headers is the security-headers policy of every response.
@@ -156,6 +161,11 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		OriginRequestPolicy:   awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
 		ResponseHeadersPolicy: s.Headers,
 	}
+	behaviors := map[string]*awscloudfront.BehaviorOptions{"/api/*": api}
+	if props.CRL {
+		path, crl := s.addCRL()
+		behaviors[path] = crl
+	}
 	s.Distribution = awscloudfront.NewDistribution(stack, jsii.String("Distribution"), &awscloudfront.DistributionProps{
 		Comment:           jsii.String("Developer portal"),
 		DefaultRootObject: jsii.String("index.html"),
@@ -169,7 +179,7 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 				Function:  s.SPAFallback,
 			}},
 		},
-		AdditionalBehaviors: &map[string]*awscloudfront.BehaviorOptions{"/api/*": api},
+		AdditionalBehaviors: &behaviors,
 		HttpVersion:         awscloudfront.HttpVersion_HTTP2_AND_3,
 		// Europe and North America: the bank's TPPs are in the EEA.
 		PriceClass:    awscloudfront.PriceClass_PRICE_CLASS_100,

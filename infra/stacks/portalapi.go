@@ -122,6 +122,7 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	cfg.UserPoolID = *props.Identity.UserPoolID
 	cfg.UserPoolClientID = *props.Identity.UserPoolClientID
 	cfg.ApprovalStateMachineARN = *props.Workflows.ApprovalStateMachineARN
+	cfg.CRLBucket = *CRLBucketName()
 	s.ApprovalStateMachineARN = props.Workflows.ApprovalStateMachineARN
 	env := FunctionEnvironment(cfg)
 	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}

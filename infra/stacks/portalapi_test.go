@@ -410,6 +410,10 @@ var wantCalls = map[string][]string{
 	"password-expiry-reminder":    {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
 	"approval-reconciler":         {"dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
 	"certificate-expiry-reminder": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "ses:SendEmail"},
+	// The mark, the CA's record and the audit line in one transaction; the CRL number; the
+	// CA's records for the CRL; the CRL object (s3:PutObject, sandbox only).
+	"org-certificate-revoke":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"certificate-revocation-check": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "ses:SendEmail"},
 }
 
 // readsData is true of a DynamoDB call on items, not on the table's description.
@@ -498,6 +502,10 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 			if a, _ := stacks.FunctionAccess(name); a.SandboxCA && s.env == org.Sandbox {
 				want = append(slices.Clone(want), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
 			}
+			// In the sandbox, those that publish the sandbox CA's CRL put its one object.
+			if a, _ := stacks.FunctionAccess(name); a.PublishCRL && s.env == org.Sandbox {
+				want = append(slices.Clone(want), "s3:PutObject")
+			}
 			allowed := map[string]bool{}
 			for _, st := range roleStatements(t, s, name) {
 				for _, action := range st.actions {
@@ -539,7 +547,7 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
-				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager":
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3":
 					// Explicit statements: exactly the calls, no more.
 					if !slices.Contains(want, action) {
 						t.Errorf("%s allowed, but the function does not call it", action)
@@ -668,7 +676,10 @@ func TestDeployedEnvironment(t *testing.T) {
 			t.Errorf("%s resolves to %v in a function group, want an import", k, v)
 		}
 	}
+	// The CRL bucket's name is made of the account and region, not imported.
+	refs["CRL_BUCKET"] = group.Resolve(stacks.CRLBucketName())
 	want := s.cfg
+	want.CRLBucket = "<CRL_BUCKET>"
 	want.PortalTable = "<PORTAL_TABLE>"
 	want.UserPoolID = "<USER_POOL_ID>"
 	want.UserPoolClientID = "<USER_POOL_CLIENT_ID>"

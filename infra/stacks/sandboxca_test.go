@@ -82,7 +82,7 @@ func TestSandboxCASecret(t *testing.T) {
 			}
 		})
 	}
-	// The four functions that use the CA are the ones marked.
+	// The functions that use the CA are the ones marked.
 	var marked []string
 	for _, name := range stacks.FunctionNames() {
 		if a, _ := stacks.FunctionAccess(name); a.SandboxCA {
@@ -90,7 +90,7 @@ func TestSandboxCASecret(t *testing.T) {
 		}
 	}
 	slices.Sort(marked)
-	if want := []string{"app-certificate-issue", "org-certificates-preview", "org-onboard", "sandbox-certificates"}; !slices.Equal(marked, want) {
+	if want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "org-certificate-upload", "org-certificates-preview", "org-onboard", "sandbox-certificates"}; !slices.Equal(marked, want) {
 		t.Errorf("functions with the sandbox CA %v, want %v", marked, want)
 	}
 }

@@ -80,3 +80,21 @@ describe("certificate expiry", () => {
     expect(cells(rows[1]).slice(4)).toEqual(["No app", "Not proven"]);
   });
 });
+
+describe("revoked certificates", () => {
+  it("marks a revoked certificate in the table with when and why, and leaves the others unmarked", () => {
+    const revoked: MtlsCertificate = {
+      ...cert("c".repeat(64), at(NOW + 200 * DAY)),
+      revokedAt: "2025-05-20T08:00:00Z",
+      revocationReason: "keyCompromise",
+      revokedBy: "ada@example.com",
+    };
+    const valid = cert("d".repeat(64), at(NOW + 100 * DAY));
+    render(<CertificateTable id="t" caption="Certificates" certificates={[revoked, valid]} now={NOW} />);
+    const mark = document.getElementById(`certificate-revoked-${"c".repeat(64)}`)!;
+    expect(within(mark).getByText("Revoked").className).toContain("badge--error");
+    expect(mark.textContent).toBe("Revoked on 20 May 2025 (keyCompromise): apps cannot use it");
+    expect(mark.querySelector("time")!.getAttribute("datetime")).toBe("2025-05-20T08:00:00Z");
+    expect(document.getElementById(`certificate-revoked-${"d".repeat(64)}`)).toBeNull();
+  });
+});

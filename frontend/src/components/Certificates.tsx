@@ -24,6 +24,29 @@ export function CertificateExpiry({ notAfter, now = Date.now() }: { notAfter: st
   );
 }
 
+/** The RFC 5280 revocation reasons a member can give, with their labels. */
+export const REVOCATION_REASONS = [
+  { value: "keyCompromise", label: "The private key was exposed (key compromise)" },
+  { value: "superseded", label: "Replaced by a new certificate (superseded)" },
+  { value: "cessationOfOperation", label: "No longer used (cessation of operation)" },
+  { value: "affiliationChanged", label: "The organization's details changed (affiliation changed)" },
+  { value: "unspecified", label: "Another reason (unspecified)" },
+] as const;
+
+/** A revoked certificate's mark: when and why. */
+export function RevokedBadge({ c }: { c: MtlsCertificate }) {
+  if (!c.revokedAt) return null;
+  return (
+    <span id={`certificate-revoked-${c.sha256Fingerprint}`} className="cert-revoked">
+      <span className="badge badge--error">Revoked</span>{" "}
+      <span className="hint">
+        on <time dateTime={c.revokedAt}>{formatDate(c.revokedAt)}</time>
+        {c.revocationReason ? ` (${c.revocationReason})` : ""}: apps cannot use it
+      </span>
+    </span>
+  );
+}
+
 /** A warning above a list when any of its certificates expires within 30 days (or has). */
 export function ExpiryWarning({ id, certificates, now = Date.now(), children }: { id: string; certificates: readonly MtlsCertificate[]; now?: number; children: ReactNode }) {
   if (!certificates.some((c) => expiryOf(c.notAfter, now).state !== "valid")) return null;
@@ -75,6 +98,7 @@ export function CertificateTable({ id, caption, certificates, appNames, actions,
               </td>
               <td>
                 <CertificateExpiry notAfter={c.notAfter} now={now} />
+                <RevokedBadge c={c} />
               </td>
               {appNames && <td className="cert-app">{c.appId ? (appNames[c.appId] ?? "Another app") : <span className="muted">No app</span>}</td>}
               <td className="cert-possession">

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
@@ -134,6 +136,10 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if cfg.OAuthAuthorizeURL == "" || strings.HasPrefix(cfg.OAuthAuthorizeURL, "http://127.0.0.1") {
 		cfg.OAuthAuthorizeURL = s.PortalURL + authorizePath
 	}
+	// The sandbox CA's certificates name the CRL this server serves, on its own port.
+	if cfg.SandboxCACRLURL == "" || strings.HasPrefix(cfg.SandboxCACRLURL, "http://127.0.0.1") {
+		cfg.SandboxCACRLURL = cfg.PortalURL + config.CRLPath
+	}
 	awsCfg, err := awsclient.Load(ctx, cfg)
 	if err != nil {
 		return s, err
@@ -174,6 +180,11 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if s.OAuth, err = tppwiring.OAuth(ctx, cfg, lookup.Sandbox, tppwiring.OAuthParts{Secret: secret, Consent: o.Consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
 		return s, err
 	}
+	// The CRL is published at once (moto starts empty), as the daily job keeps it in a
+	// deployment, and served where the certificates' CRL distribution point says.
+	if err := s.API.Apps.PublishCRL(ctx); err != nil {
+		return s, fmt.Errorf("publish the sandbox CA's CRL: %w", err)
+	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
 	// The browser-reachable origin of the TPP area: the authorization endpoint.
@@ -182,6 +193,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 			mux.Handle(rt.Pattern(), s.OAuth.AuthorizeHandler())
 		}
 	}
+	mux.Handle("GET "+config.CRLPath, crlHandler(log, s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), cfg.CRLBucket))
 	mux.Handle("/api/", apiNotFound(log))
 	mux.Handle("/", spa(o.FrontendDir))
 	portalSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -82,6 +82,22 @@ func TestLocalStack(t *testing.T) {
 			t.Fatalf("%d %s", status, body)
 		}
 	})
+	t.Run("the sandbox CA's CRL is served where its certificates say", func(t *testing.T) {
+		if want := s.PortalURL + "/sandbox-ca/crl.der"; s.Config.SandboxCACRLURL != want {
+			t.Fatalf("SandboxCACRLURL = %s, want %s", s.Config.SandboxCACRLURL, want)
+		}
+		status, body, hdr := get(t, c, s.Config.SandboxCACRLURL)
+		if status != 200 || hdr.Get("Content-Type") != "application/pkix-crl" {
+			t.Fatalf("%d %v", status, hdr)
+		}
+		crl, err := x509.ParseRevocationList([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := crl.CheckSignatureFrom(s.CA.Cert); err != nil || !crl.NextUpdate.After(time.Now()) {
+			t.Fatalf("CRL: signature %v, nextUpdate %s", err, crl.NextUpdate)
+		}
+	})
 	t.Run("emailed links point at the running portal", func(t *testing.T) {
 		if s.Config.PortalURL != s.PortalURL {
 			t.Fatalf("PortalURL = %s, want %s", s.Config.PortalURL, s.PortalURL)

@@ -11,6 +11,8 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -61,7 +63,23 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsU
 	if out.ApprovalStateMachineARN, err = ensureStateMachine(ctx, sfn.NewFromConfig(awsCfg), c); err != nil {
 		return Outputs{}, fmt.Errorf("approval state machine: %w", err)
 	}
+	if err := ensureBucket(ctx, s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), c); err != nil {
+		return Outputs{}, fmt.Errorf("CRL bucket %s: %w", c.CRLBucket, err)
+	}
 	return out, nil
+}
+
+// ensureBucket creates the bucket the sandbox CA's CRL is published to (deployed, the
+// frontend stack's CRL bucket, served by CloudFront; locally the dev server serves it).
+func ensureBucket(ctx context.Context, client *s3.Client, c config.Config) error {
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(c.CRLBucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(c.Region)}})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	var exists *s3types.BucketAlreadyExists
+	if errors.As(err, &owned) || errors.As(err, &exists) {
+		return nil
+	}
+	return err
 }
 
 // ensureStateMachine creates the approval workflow from the same ASL file CDK deploys, or

@@ -177,6 +177,7 @@ func Config(tb testing.TB, endpoint string) config.Config {
 	c.UserPoolName = "users-" + s
 	c.MailFrom = "no-reply-" + s + "@devportal.example"
 	c.ApprovalStateMachineName = "approval-" + s
+	c.CRLBucket = "crl-" + s
 	return c
 }
 

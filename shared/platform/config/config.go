@@ -92,7 +92,22 @@ type Config struct {
 	// AccessTokenTTL and RefreshTokenTTL are how long OAuth2 access and refresh tokens live.
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
+	// SandboxCACRLURL is where the sandbox CA's CRL is published, named as the CRL
+	// distribution point of every certificate it issues: by default the portal's own
+	// /sandbox-ca/crl.der (the dev server serves it locally, CloudFront from S3 deployed).
+	SandboxCACRLURL string
+	// CRLBucket is the S3 bucket the sandbox CA's CRL is published to, under CRLObjectKey.
+	CRLBucket string
+	// RevocationTimeout bounds each CRL download and OCSP request of a revocation check.
+	RevocationTimeout time.Duration
 }
+
+// CRLPath is the path of the sandbox CA's CRL under the portal's URL, and (without its
+// leading slash) its key in the CRL bucket: one stable address locally and deployed.
+const CRLPath = "/sandbox-ca/crl.der"
+
+// CRLObjectKey is the CRL's key in CRLBucket.
+const CRLObjectKey = "sandbox-ca/crl.der"
 
 // FromEnv reads the configuration, returning an error that names the bad variable.
 func FromEnv() (Config, error) {
@@ -125,6 +140,8 @@ func FromEnv() (Config, error) {
 		OAuthAuthorizeURL:        r.str("OAUTH_AUTHORIZE_URL", "http://127.0.0.1:8080/oauth2/authorize"),
 		AccessTokenTTL:           r.duration("ACCESS_TOKEN_TTL", time.Hour),
 		RefreshTokenTTL:          r.duration("REFRESH_TOKEN_TTL", 90*24*time.Hour),
+		CRLBucket:                r.str("CRL_BUCKET", "devportal-crl"),
+		RevocationTimeout:        r.duration("REVOCATION_CHECK_TIMEOUT", 3*time.Second),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),
@@ -137,6 +154,7 @@ func FromEnv() (Config, error) {
 			ExpiryWarnDays: r.ints("PASSWORD_EXPIRY_WARNING_DAYS", []int{14, 3, 1}),
 		},
 	}
+	c.SandboxCACRLURL = r.str("SANDBOX_CA_CRL_URL", c.PortalURL+CRLPath)
 	if r.err != nil {
 		return Config{}, r.err
 	}

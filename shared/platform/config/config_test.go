@@ -9,7 +9,7 @@ import (
 )
 
 func TestFromEnvDefaults(t *testing.T) {
-	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "RESET_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL", "TPP_URL", "OAUTH_AUTHORIZE_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL"} {
+	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "RESET_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL", "TPP_URL", "OAUTH_AUTHORIZE_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SANDBOX_CA_CRL_URL", "REVOCATION_CHECK_TIMEOUT"} {
 		t.Setenv(k, "")
 	}
 	c, err := FromEnv()
@@ -19,8 +19,14 @@ func TestFromEnvDefaults(t *testing.T) {
 	if c.PortalTable != "devportal-portal" || c.ActivationTTL != 72*time.Hour || c.ResetTTL != time.Hour ||
 		c.Password.MaxAgeDays != 730 || c.SessionMaxAge != 7*24*time.Hour || c.DecisionTimeout != 14*24*time.Hour || c.ApprovalStateMachineName != "devportal-approval" || fmt.Sprint(c.Password.ExpiryWarnDays) != "[14 3 1]" || c.Password.MinLength != 12 ||
 		c.PortalURL != "http://127.0.0.1:8080" || c.TPPURL != "https://127.0.0.1:8443" || c.OAuthAuthorizeURL != "http://127.0.0.1:8080/oauth2/authorize" ||
-		c.AccessTokenTTL != time.Hour || c.RefreshTokenTTL != 90*24*time.Hour {
+		c.AccessTokenTTL != time.Hour || c.RefreshTokenTTL != 90*24*time.Hour ||
+		c.SandboxCACRLURL != "http://127.0.0.1:8080/sandbox-ca/crl.der" || c.RevocationTimeout != 3*time.Second {
 		t.Fatalf("defaults = %+v", c)
+	}
+	// The CRL is served under the portal's own address unless configured elsewhere.
+	t.Setenv("PORTAL_URL", "https://portal.bank.example/")
+	if c, err := FromEnv(); err != nil || c.SandboxCACRLURL != "https://portal.bank.example/sandbox-ca/crl.der" {
+		t.Fatalf("CRL URL = %q, %v", c.SandboxCACRLURL, err)
 	}
 }
 
@@ -70,6 +76,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,
 		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", TruststoreFile: "/ts.pem",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 7 * time.Minute, RefreshTokenTTL: 8 * time.Hour,
+		SandboxCACRLURL: "https://crl.bank.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 7 * time.Second,
 		Password: PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
 	for k, v := range want.Environ() {
 		t.Setenv(k, v)

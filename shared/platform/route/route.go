@@ -47,11 +47,13 @@ const (
 	DecideApproval
 	// SandboxCA reads the sandbox CA (deployed: its Secrets Manager secret).
 	SandboxCA
+	// PublishCRL publishes the sandbox CA's CRL to its S3 bucket.
+	PublishCRL
 )
 
 // Everything is every need: what the local dev server and the tests build, serving every
 // route from one process.
-const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL
 
 var needNames = []struct {
 	need Need
@@ -59,6 +61,7 @@ var needNames = []struct {
 }{
 	{PortalTable, "portal-table"}, {UserPool, "user-pool"}, {Mail, "mail"},
 	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
+	{PublishCRL, "publish-crl"},
 }
 
 // Has says whether n includes every need of want.

@@ -197,7 +197,17 @@ type Deps struct {
 	Mail       Mailer
 	// SandboxCA issues sandbox mTLS certificates; nil where there is none.
 	SandboxCA *sandboxca.CA
-	PortalURL string
+	// CRL publishes the sandbox CA's CRL; nil where nothing publishes it.
+	CRL CRLPublisher
+	// Roots are the CAs trusted per environment, where a certificate's issuer is looked
+	// for (its CRL's signature and OCSP need it).
+	Roots org.Trust
+	// Revocation checks certificates at their CAs (uploads); nil checks nothing.
+	Revocation org.RevocationChecker
+	// JobRevocation gives the daily check a checker of its own (one that may keep each CRL
+	// for the run); nil uses Revocation.
+	JobRevocation func() org.RevocationChecker
+	PortalURL     string
 }
 
 // Service applies the app rules.
@@ -211,6 +221,10 @@ type Service struct {
 	approvals  Approvals
 	mail       Mailer
 	ca         *sandboxca.CA
+	crl        CRLPublisher
+	roots      org.Trust
+	revocation org.RevocationChecker
+	jobChecker func() org.RevocationChecker
 	portalURL  string
 	// Now is the clock; tests move it.
 	Now func() time.Time
@@ -220,7 +234,7 @@ type Service struct {
 // kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
-		mail: d.Mail, ca: d.SandboxCA, portalURL: d.PortalURL,
+		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, portalURL: d.PortalURL,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})

@@ -43,6 +43,22 @@ type Certificate struct {
 	// Challenge is what a member who may change apps signs with the private key while it is
 	// unproven.
 	Challenge *possession.ChallengeView `json:"challenge,omitempty" dynamodbav:"-"`
+	// RevokedAt marks a revoked certificate (RFC 3339; lookup.AttrRevokedAt): revoked
+	// through the portal, or found revoked at its CA by the daily check. The TPP API
+	// refuses it from the next call; no app can select it, no go-live can name it.
+	RevokedAt *time.Time `json:"revokedAt,omitempty" dynamodbav:"revokedAt,omitempty"`
+	// RevocationReason is why (the RFC 5280 reason, e.g. keyCompromise), RevokedBy who:
+	// the member who revoked it, or the CRL or OCSP responder that said so.
+	RevocationReason string `json:"revocationReason,omitempty" dynamodbav:"revocationReason,omitempty"`
+	RevokedBy        string `json:"revokedBy,omitempty" dynamodbav:"revokedBy,omitempty"`
+	// RevocationComment is what the member who revoked it added, if anything.
+	RevocationComment string `json:"revocationComment,omitempty" dynamodbav:"revocationComment,omitempty"`
+}
+
+// revokedField refuses a revoked certificate where a usable one is needed.
+func revokedField(field string, c Certificate) apperr.FieldError {
+	return apperr.Field(field, "revoked", "This certificate was revoked on "+c.RevokedAt.UTC().Format("2 January 2006")+
+		" ("+c.RevocationReason+"); use another one.")
 }
 
 // CertificateStore keeps an organization's certificates and their attachment to apps.
@@ -66,6 +82,8 @@ type CertificateStore interface {
 	// UploadAttachedWrites store a new certificate already attached to app, with its
 	// fingerprint lookup (a certificate the portal issued for the app).
 	UploadAttachedWrites(c Certificate, app App) ([]workflow.Write, error)
+	// RevocationStore marks revoked certificates and keeps the sandbox CA's revocations.
+	RevocationStore
 	// DetachWrites free an attached certificate and remove its fingerprint lookup.
 	DetachWrites(c Certificate) []workflow.Write
 	// ExpiringCertificates lists every organization's certificates expiring between from
@@ -125,6 +143,9 @@ func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req Upl
 		return Certificate{}, apperr.Fields(expiredField("certificate", parsed.NotAfter))
 	case now.Before(parsed.NotBefore):
 		return Certificate{}, apperr.Fields(apperr.Field("certificate", "notYetValid", "This certificate is valid only from "+parsed.NotBefore.Format("2 January 2006")+"."))
+	}
+	if err := s.checkUploadRevocation(ctx, g, parsed); err != nil {
+		return Certificate{}, err
 	}
 	c := Certificate{Fingerprint: parsed.SHA256Fingerprint, OrgID: orgID, Subject: parsed.Subject.DN, Issuer: parsed.Issuer.DN,
 		NotBefore: parsed.NotBefore, NotAfter: parsed.NotAfter, PEM: parsed.PEM(), UploadedAt: now, UploadedBy: a.Email}
@@ -187,6 +208,9 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	}
 	if c.AppID != "" {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "attached", "This certificate belongs to another app; a certificate identifies one app."))
+	}
+	if c.RevokedAt != nil {
+		return Certificate{}, apperr.Fields(revokedField("sha256Fingerprint", c))
 	}
 	if c.Possession == nil {
 		return Certificate{}, apperr.Fields(errUnprovenField("sha256Fingerprint"))

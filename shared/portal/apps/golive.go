@@ -89,6 +89,8 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 			errs = append(errs, apperr.Field("certificate", "unknown", "Upload this certificate to "+prod.Name+" first."))
 		case c.AppID != "":
 			errs = append(errs, apperr.Field("certificate", "attached", "Another app uses this certificate; a certificate identifies one app."))
+		case c.RevokedAt != nil:
+			errs = append(errs, revokedField("certificate", c))
 		case c.Possession == nil:
 			errs = append(errs, errUnprovenField("certificate"))
 		case s.presented(ctx, fp):
@@ -199,6 +201,8 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 	switch {
 	case err != nil:
 		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_GONE", "The certificate of this request was removed from the production organization: reject the request so the requester can ask again.")
+	case cert.RevokedAt != nil:
+		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_REVOKED", "The certificate of this request was revoked: reject the request so the requester can ask again with a valid one.")
 	case cert.AppID != "":
 		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_TAKEN", "Another app now uses the certificate of this request: reject the request so the requester can ask again with another one.")
 	case cert.Possession == nil:

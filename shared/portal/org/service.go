@@ -43,6 +43,9 @@ type Service struct {
 	roots      Trust
 	maxMembers int
 	portalURL  string
+	// revocation checks certificates against their CAs' CRLs and OCSP responders; nil
+	// checks nothing.
+	revocation RevocationChecker
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -72,12 +75,15 @@ type Deps struct {
 	MaxMembers int
 	InviteTTL  time.Duration
 	PortalURL  string
+	// Revocation checks onboarding certificates against their CAs' CRLs and OCSP
+	// responders; nil checks nothing.
+	Revocation RevocationChecker
 }
 
 // NewService wires the organization rules; it registers the request kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, invites: d.Invites, mail: d.Mail, approvals: d.Approvals, roots: d.Roots,
-		maxMembers: d.MaxMembers, inviteTTL: d.InviteTTL, portalURL: d.PortalURL,
+		maxMembers: d.MaxMembers, inviteTTL: d.InviteTTL, portalURL: d.PortalURL, revocation: d.Revocation,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindOnboarding, onboardingKind{s})
 	d.Approvals.Register(KindRename, renameKind(s))
@@ -115,12 +121,20 @@ type PreviewRequest struct {
 }
 
 // Preview parses the certificates and lists what onboarding would refuse, so the user sees
-// the details before submitting.
-func (s *Service) Preview(req PreviewRequest) (CertificatesView, error) {
+// the details before submitting: revocation at their CAs included.
+func (s *Service) Preview(ctx context.Context, req PreviewRequest) (CertificatesView, error) {
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return CertificatesView{}, apperr.Fields(errs...)
 	}
 	qwac, qseal, errs := eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots.of(req.Environment), Now: s.Now()})
+	env := Sandbox
+	if req.Environment == string(Production) {
+		env = Production
+	}
+	errs, err := s.checkRevocations(ctx, errs, env, map[string]*eidas.Certificate{eidas.FieldQWAC: qwac, eidas.FieldQSealC: qseal})
+	if err != nil {
+		return CertificatesView{}, err
+	}
 	if errs == nil {
 		errs = []apperr.FieldError{}
 	}
@@ -149,6 +163,10 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 	if req.QWAC != "" && req.QSealC != "" && len(errs) == 0 {
 		var certErrs []apperr.FieldError
 		qwac, qseal, certErrs = eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots.of(req.Environment), Now: s.Now()})
+		var err error
+		if certErrs, err = s.checkRevocations(ctx, certErrs, Environment(req.Environment), map[string]*eidas.Certificate{eidas.FieldQWAC: qwac, eidas.FieldQSealC: qseal}); err != nil {
+			return OnboardingResponse{}, err
+		}
 		errs = append(errs, certErrs...)
 	}
 	if len(errs) > 0 {

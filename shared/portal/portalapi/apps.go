@@ -52,6 +52,9 @@ func appEndpoints() []endpoint {
 		noContent("org-certificate-delete", func(a *API, r *http.Request) error {
 			return a.Apps.DeleteCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("fingerprint"))
 		}),
+		withBody("org-certificate-revoke", 200, func(a *API, r *http.Request, req apps.RevokeRequest) (apps.Certificate, error) {
+			return a.Apps.RevokeCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("fingerprint"), req)
+		}, 404, 409),
 		noBody("app-certificate-issue", 201, func(a *API, r *http.Request) (apps.SandboxCertificate, error) {
 			return a.Apps.IssueSandboxCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
 		}, 404, 409),

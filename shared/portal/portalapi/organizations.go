@@ -19,7 +19,7 @@ func organizationEndpoints() []endpoint {
 			return a.Orgs.Onboard(r.Context(), actorOf(r), req)
 		}),
 		withBody("org-certificates-preview", 200, func(a *API, r *http.Request, req org.PreviewRequest) (org.CertificatesView, error) {
-			return a.Orgs.Preview(req)
+			return a.Orgs.Preview(r.Context(), req)
 		}),
 		withBody("sandbox-certificates", 201, func(a *API, r *http.Request, req org.SandboxCertificateRequest) (org.SandboxCertificate, error) {
 			return a.Orgs.IssueSandboxCertificateTo(r.Context(), actorOf(r), a.SandboxCA, req)

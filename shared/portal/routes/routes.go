@@ -54,11 +54,12 @@ var Portal = []route.Route{
 	{Name: "app-redirect-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: route.Session, Tag: "apps", Summary: "Register an OAuth redirect URI (https; http://localhost in the sandbox)"},
 	{Name: "app-redirect-remove", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: route.Session, Tag: "apps", Summary: "Remove the redirect URI given as ?uri="},
 	{Name: "org-certificates", Method: "GET", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Tag: "apps", Summary: "mTLS certificates uploaded to the organization"},
-	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven"},
+	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Needs: route.SandboxCA, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven"},
 	{Name: "certificate-possession", Method: "POST", Path: "/api/organizations/{orgId}/certificates/{fingerprint}/possession", Auth: route.Session, Needs: route.StartApproval, Tag: "apps", Summary: "Prove possession of a certificate's private key with its signed challenge: an uploaded mTLS certificate (apps can use it only then), or a draft onboarding's QWAC or QSealC (the second submits the onboarding for approval)"},
 	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
 	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Remove a certificate from an app"},
 	{Name: "org-certificate-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Delete an uploaded certificate no app uses"},
+	{Name: "org-certificate-revoke", Method: "POST", Path: "/api/organizations/{orgId}/certificates/{fingerprint}/revoke", Auth: route.Session, Needs: route.SandboxCA | route.PublishCRL, Tag: "apps", Summary: "Revoke a certificate the sandbox CA issued through the portal (owner and administrators): the TPP API refuses it from the next call and the CA's CRL lists it"},
 	{Name: "app-certificate-issue", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/sandbox", Auth: route.Session, Needs: route.SandboxCA, Tag: "apps", Summary: "Issue an mTLS certificate from the sandbox CA and select it for the app (sandbox apps)"},
 	{Name: "product-catalog", Method: "GET", Path: "/api/products", Auth: route.Session, Tag: "apps", Summary: "The API products and their plans"},
 	{Name: "subscription-list", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}/subscriptions", Auth: route.Session, Tag: "apps", Summary: "An app's subscriptions with their status and history"},
@@ -78,7 +79,7 @@ var Portal = []route.Route{
 	{Name: "ops-organization-get", Method: "GET", Path: "/api/ops/organizations/{orgId}", Auth: route.Operations, Tag: "operations", Summary: "One organization with its members, certificates and requests"},
 	{Name: "ops-audit", Method: "GET", Path: "/api/ops/audit", Auth: route.Operations, Tag: "operations", Summary: "The audit trail of every organization, newest first"},
 	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: route.LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
-	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: route.LocalOnly, Needs: route.PortalTable | route.Mail | route.StartApproval, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
+	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: route.LocalOnly, Needs: route.PortalTable | route.Mail | route.StartApproval | route.SandboxCA | route.PublishCRL, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
 }
 
 // Jobs is every scheduled function.
@@ -86,6 +87,7 @@ var Jobs = []route.Job{
 	{Name: "password-expiry-reminder", Schedule: "cron(0 6 * * ? *)", Needs: route.PortalTable | route.Mail, Summary: "Email users whose password expires in one of the warning days"},
 	{Name: "approval-reconciler", Schedule: "rate(5 minutes)", Needs: route.PortalTable | route.StartApproval, Summary: "Start the approval workflow of requests whose first start failed, and finish offboarding cleanups whose deletes failed"},
 	{Name: "certificate-expiry-reminder", Schedule: "cron(0 7 * * ? *)", Needs: route.PortalTable | route.Mail, Summary: "Warn organizations whose mTLS certificates expire in 30, 7 or 1 days"},
+	{Name: "certificate-revocation-check", Schedule: "cron(0 5 * * ? *)", Needs: route.PortalTable | route.Mail | route.SandboxCA | route.PublishCRL, Summary: "Publish the sandbox CA's CRL again and disable every stored certificate its CA revoked, telling the organization's owner and administrators"},
 }
 
 // ByName returns the portal route with that name.

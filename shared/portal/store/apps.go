@@ -520,10 +520,11 @@ func (o *Orgs) RecordPossession(ctx context.Context, c apps.Certificate, p posse
 
 // AttachWrites mark the certificate as the app's and write the fingerprint lookup; both
 // fail if the certificate was attached meanwhile, and the mark fails unless possession of
-// its key is proven: an unproven certificate never gets a fingerprint lookup.
+// its key is proven (an unproven certificate never gets a fingerprint lookup) and it is
+// not revoked.
 func (o *Orgs) AttachWrites(c apps.Certificate, app apps.App) ([]workflow.Write, error) {
 	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgCertificateKey(c.OrgID, c.Fingerprint)),
-		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId) AND attribute_exists(possession)"),
+		UpdateExpression: aws.String("SET appId = :app"), ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(appId) AND attribute_exists(possession) AND attribute_not_exists(revokedAt)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":app": s(app.ID)}}}
 	lookup, err := o.fingerprintPut(c, app)
 	if err != nil {

@@ -132,6 +132,20 @@ func ChallengeKey(orgID, fingerprint string) Key {
 // private key, to a user.
 func IssuanceKey(fingerprint string) Key { return Key{"ISSUED#" + fingerprint, "ISSUED"} }
 
+// SandboxRevocationKey is the key of the sandbox CA's record of a certificate it revoked,
+// by its serial number (lowercase hex): the entries of the CA's CRL.
+func SandboxRevocationKey(serial string) Key { return Key{sandboxCA, revokedPrefix + serial} }
+
+// CRLNumberKey is the key of the sandbox CA's CRL number, which each CRL moves on.
+func CRLNumberKey() Key { return Key{sandboxCA, "CRL"} }
+
+// sandboxCA is the partition of the sandbox CA's records; revokedPrefix the sort-key prefix
+// of its revocations.
+const (
+	sandboxCA     = "CA#SANDBOX"
+	revokedPrefix = "REVOKED#"
+)
+
 // FingerprintKey (built by the lookup package, which the TPP API reads it with) finds the app a presented certificate belongs to in one read (TPP API).
 func FingerprintKey(fingerprint string) Key { return Key(lookup.FingerprintKey(fingerprint)) }
 

@@ -10,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
@@ -25,6 +27,7 @@ import (
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/trust/revocation"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -72,6 +75,8 @@ type Parts struct {
 	// SandboxCA loads, or on first use creates, the sandbox CA in the Secrets Manager
 	// secret secretID (route.SandboxCA, deployed; the local stack keeps it in a directory).
 	SandboxCA func(ctx context.Context, awsCfg aws.Config, secretID string) (*sandboxca.CA, error)
+	// CRL publishes the sandbox CA's CRL to its S3 bucket (route.PublishCRL).
+	CRL func(aws.Config, config.Config) apps.CRLPublisher
 }
 
 // check refuses needs whose part is missing: a main out of step with the route table.
@@ -83,6 +88,7 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 		{route.PortalTable, p.Table != nil}, {route.UserPool, p.Identity != nil}, {route.Mail, p.Mail != nil},
 		{route.StartApproval, p.Workflow != nil}, {route.DecideApproval, p.Workflow != nil},
 		{route.SandboxCA, p.SandboxCA != nil || cfg.SandboxCASecretARN == ""},
+		{route.PublishCRL, p.CRL != nil},
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
@@ -126,6 +132,10 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	if needs.Has(route.StartApproval) || needs.Has(route.DecideApproval) {
 		engine = parts.Workflow(awsCfg, cfg)
 	}
+	var crl apps.CRLPublisher
+	if needs.Has(route.PublishCRL) {
+		crl = parts.CRL(awsCfg, cfg)
+	}
 	// Routes that judge no eIDAS certificate trust no CA: an empty pool, never nil, which
 	// x509 would read as the system's roots.
 	roots := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
@@ -138,15 +148,22 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		if err != nil {
 			return nil, err
 		}
+		if ca != nil {
+			ca.CRLURL = cfg.SandboxCACRLURL
+		}
+	}
+	checker := func(cache bool) org.RevocationChecker {
+		return revocationChecker(cfg, ca, stores, needs, cache)
 	}
 	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
 	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca}
 	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, stores.WorkflowKey)
 	api.Orgs = org.NewService(org.Deps{Store: stores.Orgs, Invites: stores.Orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
-		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL})
+		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL, Revocation: checker(false)})
 	accounts.Orgs = api.Orgs
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
-		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, PortalURL: cfg.PortalURL})
+		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, PortalURL: cfg.PortalURL,
+		Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) }})
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
 	}
@@ -158,9 +175,10 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		api.Mailbox = portalapi.MotoMailbox{Endpoint: cfg.AWSEndpoint}
 	}
 	api.Jobs = map[string]func(context.Context) (any, error){
-		"password-expiry-reminder":    func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
-		"approval-reconciler":         func(ctx context.Context) (any, error) { return reconcile(ctx, api) },
-		"certificate-expiry-reminder": func(ctx context.Context) (any, error) { return api.Apps.RemindExpiringCertificates(ctx) },
+		"password-expiry-reminder":     func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
+		"approval-reconciler":          func(ctx context.Context) (any, error) { return reconcile(ctx, api) },
+		"certificate-expiry-reminder":  func(ctx context.Context) (any, error) { return api.Apps.RemindExpiringCertificates(ctx) },
+		"certificate-revocation-check": func(ctx context.Context) (any, error) { return api.Apps.CheckRevocations(ctx) },
 	}
 	return api, nil
 }
@@ -205,6 +223,28 @@ func trust(ctx context.Context, cfg config.Config, fromSecret func(context.Conte
 		}
 	}
 	return t, ca, nil
+}
+
+// revocationChecker checks certificates at their CAs with cfg's timeout. The sandbox CA
+// is asked directly, from the portal table, where there is one (its CRL is built from the
+// same records). Certificate addresses are fetched only from public addresses, except
+// locally, where the CAs of the tests and the dev stack listen on 127.0.0.1. cache keeps
+// each CRL for the checker's life (the daily job).
+func revocationChecker(cfg config.Config, ca *sandboxca.CA, stores Stores, needs route.Need, cache bool) org.RevocationChecker {
+	o := revocation.Options{Timeout: cfg.RevocationTimeout, AllowPrivate: cfg.Local, Cache: cache}
+	if ca != nil && needs.Has(route.PortalTable) && stores.Orgs != nil {
+		o.Local = []revocation.LocalCA{{Cert: ca.Cert, Name: "sandbox CA", Revoked: func(ctx context.Context, serial *big.Int) (revocation.Status, bool, error) {
+			r, err := stores.Orgs.SandboxRevocation(ctx, serial.Text(16))
+			if errors.Is(err, apperr.ErrNotFound) {
+				return revocation.Status{}, false, nil
+			}
+			if err != nil {
+				return revocation.Status{}, false, err
+			}
+			return revocation.Status{RevokedAt: r.RevokedAt, Reason: sandboxca.ReasonName(r.Reason)}, true, nil
+		}}}
+	}
+	return revocation.New(o)
 }
 
 // jwksURL is the user pool's public signing keys: a data-plane read that proves the pool

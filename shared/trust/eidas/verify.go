@@ -70,3 +70,35 @@ func Verify(c *Certificate, roots *x509.CertPool, now time.Time) error {
 	}
 	return nil
 }
+
+// IssuerOf is the certificate of the CA that issued c, if it can be found: the next
+// certificate of a chain to roots (the certificate itself when roots hold it), else one
+// of the certificates pasted after it whose key verifies its signature; nil otherwise.
+// A revocation check needs it to verify a CRL's signature and to ask an OCSP responder.
+func IssuerOf(c *Certificate, roots *x509.CertPool, now time.Time) *x509.Certificate {
+	if c == nil || c.X509 == nil {
+		return nil
+	}
+	if roots != nil {
+		intermediates := x509.NewCertPool()
+		for _, ic := range c.Intermediates {
+			intermediates.AddCert(ic)
+		}
+		leaf := *c.X509
+		leaf.NotBefore, leaf.NotAfter = now, now // its own dates are not what is asked
+		if chains, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: intermediates, CurrentTime: now,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err == nil {
+			for _, chain := range chains {
+				if len(chain) > 1 {
+					return chain[1]
+				}
+			}
+		}
+	}
+	for _, ic := range c.Intermediates {
+		if c.X509.CheckSignatureFrom(ic) == nil {
+			return ic
+		}
+	}
+	return nil
+}

@@ -27,6 +27,10 @@ type CA struct {
 	Key  crypto.Signer
 	// PEM is the CA certificate, PEM-encoded (the truststore content).
 	PEM []byte
+	// CRLURL is the address the CA's certificate revocation list is published at; every
+	// certificate issued while it is set names it as its CRL distribution point. Empty
+	// issues certificates without one.
+	CRLURL string
 }
 
 // LoadOrCreate loads the CA from dir (ca.pem, ca-key.pem) or creates it there. The key
@@ -151,6 +155,7 @@ func (ca *CA) issue(tmpl *x509.Certificate, validity time.Duration) (tls.Certifi
 	now := time.Now()
 	tmpl.SerialNumber = serial()
 	tmpl.NotBefore, tmpl.NotAfter = now.Add(-time.Minute), now.Add(validity)
+	ca.distributionPoint(tmpl)
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -160,6 +165,13 @@ func (ca *CA) issue(tmpl *x509.Certificate, validity time.Duration) (tls.Certifi
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der, ca.Cert.Raw}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// distributionPoint names the CA's CRL in a certificate it is about to issue.
+func (ca *CA) distributionPoint(tmpl *x509.Certificate) {
+	if ca.CRLURL != "" {
+		tmpl.CRLDistributionPoints = []string{ca.CRLURL}
+	}
 }
 
 func serial() *big.Int {

@@ -100,6 +100,7 @@ func (ca *CA) IssueEIDAS(req EIDASRequest) (certPEM, keyPEM string, err error) {
 		tmpl.Subject.Country = []string{req.Country}
 	}
 	tmpl.ExtraExtensions = []pkix.Extension{{Id: eidas.OIDQCStatements, Value: qc}}
+	ca.distributionPoint(tmpl)
 
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

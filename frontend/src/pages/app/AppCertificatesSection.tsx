@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { api } from "../../api/client";
 import type { App, IssuedCertificate, MtlsCertificate, Organization } from "../../api/types";
 import { useAuth } from "../../auth/AuthContext";
-import { CertificateTable, CertificateUploadForm, ExpiryWarning } from "../../components/Certificates";
+import { CertificateTable, CertificateUploadForm, ExpiryWarning, REVOCATION_REASONS } from "../../components/Certificates";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { SelectField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
@@ -30,12 +30,15 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
   const detach = useApiForm("detach-certificate");
   const [fingerprint, setFingerprint] = useState("");
   const [removing, setRemoving] = useState<MtlsCertificate | null>(null);
+  const revoke = useApiForm("revoke-certificate");
+  const [revoking, setRevoking] = useState<MtlsCertificate | null>(null);
+  const [reason, setReason] = useState("");
   const [status, setStatus] = useState("");
 
   const all = certificates ?? [];
   const mine = all.filter((c) => c.appId === app.id);
-  // Only a certificate whose key's possession is proven can be selected.
-  const free = all.filter((c) => !c.appId && c.possession);
+  // Only a certificate whose key's possession is proven, and that is not revoked, can be selected.
+  const free = all.filter((c) => !c.appId && c.possession && !c.revokedAt);
   const unproven = all.filter((c) => !c.appId && !c.possession);
   const full = mine.length >= MAX_APP_CERTIFICATES;
 
@@ -83,6 +86,27 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
     } else if (r?.status === 401) signedOut();
   };
 
+  // The owner and administrators revoke what the sandbox CA issued through the portal.
+  const revocable = (c: MtlsCertificate) => perms.delete && !c.revokedAt && c.possession?.method === "issuance";
+
+  const confirmRevoke = async () => {
+    const c = revoking;
+    if (!c) return;
+    setStatus("");
+    const r = await revoke.submit(() =>
+      api.POST("/api/organizations/{orgId}/certificates/{fingerprint}/revoke", {
+        params: { path: { orgId: org.id, fingerprint: c.sha256Fingerprint } },
+        body: { reason: reason as (typeof REVOCATION_REASONS)[number]["value"] },
+      }),
+    );
+    if (r?.ok) {
+      setRevoking(null);
+      setReason("");
+      await onChanged();
+      setStatus(`Revoked the certificate of ${readableDN(c.subject)}: the TPP API refuses it from now on, and the sandbox CA's revocation list names it.`);
+    } else if (r?.status === 401) signedOut();
+  };
+
   return (
     <section id="certificates" aria-labelledby="certificates-heading" className="section">
       <h2 id="certificates-heading">mTLS certificates</h2>
@@ -113,15 +137,28 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
             actions={
               perms.change
                 ? (c) => (
-                    <button
-                      id={`certificate-remove-${c.sha256Fingerprint}`}
-                      type="button"
-                      className="button button--danger-outline button--small"
-                      disabled={detach.busy}
-                      onClick={() => setRemoving(c)}
-                    >
-                      Remove<span className="visually-hidden"> the certificate of {readableDN(c.subject)}</span>
-                    </button>
+                    <>
+                      <button
+                        id={`certificate-remove-${c.sha256Fingerprint}`}
+                        type="button"
+                        className="button button--danger-outline button--small"
+                        disabled={detach.busy}
+                        onClick={() => setRemoving(c)}
+                      >
+                        Remove<span className="visually-hidden"> the certificate of {readableDN(c.subject)}</span>
+                      </button>
+                      {revocable(c) && (
+                        <button
+                          id={`certificate-revoke-${c.sha256Fingerprint}`}
+                          type="button"
+                          className="button button--danger-outline button--small"
+                          disabled={revoke.busy}
+                          onClick={() => setRevoking(c)}
+                        >
+                          Revoke<span className="visually-hidden"> the certificate of {readableDN(c.subject)}</span>
+                        </button>
+                      )}
+                    </>
                   )
                 : undefined
             }
@@ -204,6 +241,37 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
       >
         <p>{removing && readableDN(removing.subject)}</p>
         <p>Connections with this certificate no longer identify the app. The certificate stays uploaded to the organization.</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        id="certificate-revoke-dialog"
+        open={revoking !== null}
+        title="Revoke this certificate?"
+        confirmLabel="Revoke certificate"
+        destructive
+        busy={revoke.busy}
+        onConfirm={() => void confirmRevoke()}
+        onCancel={() => {
+          setRevoking(null);
+          setReason("");
+        }}
+      >
+        <p>{revoking && readableDN(revoking.subject)}</p>
+        <p>
+          This cannot be undone. The TPP API refuses the certificate from its next call, and the sandbox CA adds it to its certificate
+          revocation list. Issue or upload a new certificate for {app.name} first if it must keep working.
+        </p>
+        <FormAlert form="revoke-certificate" error={revoke.error} shownFields={["reason"]} />
+        <SelectField
+          form="revoke-certificate"
+          name="reason"
+          label="Reason"
+          hint="Recorded in the revocation list and the organization's audit trail."
+          placeholder="Choose a reason"
+          options={REVOCATION_REASONS.map((r) => ({ value: r.value, label: r.label }))}
+          value={reason}
+          onValueChange={setReason}
+          errors={revoke.fields.reason}
+        />
       </ConfirmDialog>
     </section>
   );

@@ -114,8 +114,8 @@ function GoLiveForm({ org, app, again, onRequested }: { org: Organization; app: 
   const [certificate, setCertificate] = useState("");
   const [sent, setSent] = useState<string[]>([]);
   const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId: prodId } } }), [prodId], prodId !== "");
-  // Only a certificate whose key's possession is proven can go live.
-  const free = (certs.data?.certificates ?? []).filter((c) => !c.appId && c.possession);
+  // Only a proven, unrevoked certificate can go live.
+  const free = (certs.data?.certificates ?? []).filter((c) => !c.appId && c.possession && !c.revokedAt);
   const prodOrg = production.find((o) => o.id === prodId);
 
   const onSubmit = async (e: FormEvent) => {
