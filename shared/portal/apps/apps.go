@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -197,7 +198,10 @@ type Deps struct {
 	Mail       Mailer
 	// SandboxCA issues sandbox mTLS certificates; nil where there is none.
 	SandboxCA *sandboxca.CA
-	PortalURL string
+	// Truststore is the eIDAS truststore: the CAs a production app's mTLS certificate
+	// must chain to (the production roots onboarding trusts). Nil trusts none.
+	Truststore *x509.CertPool
+	PortalURL  string
 }
 
 // Service applies the app rules.
@@ -211,6 +215,7 @@ type Service struct {
 	approvals  Approvals
 	mail       Mailer
 	ca         *sandboxca.CA
+	truststore *x509.CertPool
 	portalURL  string
 	// Now is the clock; tests move it.
 	Now func() time.Time
@@ -220,7 +225,7 @@ type Service struct {
 // kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
-		mail: d.Mail, ca: d.SandboxCA, portalURL: d.PortalURL,
+		mail: d.Mail, ca: d.SandboxCA, truststore: d.Truststore, portalURL: d.PortalURL,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})
