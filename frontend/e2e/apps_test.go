@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
@@ -20,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
 // What the apps pages must show, copied from the Go source (shared/portal/apps) and the SPA
@@ -39,9 +41,16 @@ const (
 	msgProductionLocalhost = "Production apps need https redirect URIs; http://localhost works only in the sandbox."
 	msgSignatureMismatch   = "This signature was not made with this certificate's private key over this challenge. Sign the challenge exactly as shown, with the private key that belongs to the certificate."
 	sandboxCAIssuerDN      = "CN=Developer Portal Sandbox CA, O=Developer Portal Sandbox, C=BE"
-	headingRegistered      = "Your app is registered: here is its first secret"
-	headingReset           = "New secret"
-	headingNewCredential   = "New credential: here is its secret"
+	// The rules the certificate upload form states (frontend/src/components/CertificateRules.tsx)
+	// and production's refusals of a plain client certificate (shared/trust/eidas).
+	msgSandboxUploadRules    = "Sandbox rules: easier, for testing."
+	msgProductionUploadRules = "Production rules: the certificate is your organization's QWAC."
+	msgNoPSD2                = "This certificate has no PSD2 statement (ETSI TS 119 495), so it does not say which PSD2 roles you hold. Ask your trust service provider for a PSD2 QWAC."
+	msgNoQcCompliance        = "This certificate is not a qualified certificate: it has no QcCompliance statement (0.4.0.1862.1.1). In production, use a qualified QWAC from a qualified trust service provider."
+	msgNoQcType              = "This certificate does not say which kind of qualified certificate it is: it has no QcType statement. A QWAC declares the type web (0.4.0.1862.1.6.3); ask your trust service provider for one that does."
+	headingRegistered        = "Your app is registered: here is its first secret"
+	headingReset             = "New secret"
+	headingNewCredential     = "New credential: here is its secret"
 )
 
 var (
@@ -193,6 +202,7 @@ func TestAppsJourney(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
 		p.expectText("#app-certificates-empty", "No certificate selected for this app yet.")
+		p.expectText("#certificate-upload-rules-title", msgSandboxUploadRules)
 		current := issueClientCertificate(t, "budget-"+suffix+".example", orgName, 365*24*time.Hour)
 		next := issueClientCertificate(t, "budget-next-"+suffix+".example", orgName, 20*24*time.Hour)
 
@@ -362,12 +372,24 @@ func TestAppsJourney(t *testing.T) {
 		p := ownerTab.as(t)
 		prodOrgID = p.onboardWithSandboxCertificates(prodOrgName, "production")
 		p.expectText("#org-environment", "Production")
+		identifier := p.text("#org-organizationIdentifier code")
 		approveOnboarding(p, opsTab.as(t), prodOrgID, prodOrgName, owner.email)
 
-		liveCert = issueClientCertificate(t, "budget-live-"+suffix+".example", prodOrgName, 365*24*time.Hour)
 		p.open("/organizations/" + prodOrgID + "/apps")
 		p.expectText("#apps-empty", "No apps yet.")
-		p.fill("certificate-upload-certificate", liveCert.pem)
+		// Production wants the organization's QWAC, and says so: a plain client certificate
+		// is refused, each rule next to the field.
+		p.expectText("#certificate-upload-rules-title", msgProductionUploadRules)
+		p.expectText("#certificate-upload-rules-items li:nth-of-type(2)", "Its organizationIdentifier is "+identifier+", your organization's.")
+		plain := issueClientCertificate(t, "budget-plain-"+suffix+".example", prodOrgName, 365*24*time.Hour)
+		p.fill("certificate-upload-certificate", plain.pem)
+		p.submit("certificate-upload")
+		p.expectFieldErrors("certificate-upload-certificate",
+			"This certificate has no organizationIdentifier (OID 2.5.4.97) in its subject. In production an app presents a QWAC that names your organization there: "+identifier+".",
+			msgNoPSD2, msgNoQcCompliance, msgNoQcType)
+
+		liveCert = issueQWAC(t, "budget-live-"+suffix+".example", prodOrgName, identifier, 365*24*time.Hour)
+		p.replace("certificate-upload-certificate", liveCert.pem)
 		p.submit("certificate-upload")
 		p.waitText("#certificate-upload-status", "Uploaded the certificate of "+liveCert.subject+".", stepTimeout)
 		row := fmt.Sprintf(`#org-certificates-table tr[data-fingerprint=%q]`, liveCert.fingerprint)
@@ -616,6 +638,38 @@ func issueClientCertificate(t *testing.T, commonName, organization string, valid
 		subject:     fmt.Sprintf("CN=%s, O=%s, C=BE", commonName, organization),
 		notAfter:    c.Leaf.NotAfter,
 		key:         c.PrivateKey.(crypto.Signer),
+	}
+}
+
+// issueQWAC issues a QWAC of organizationIdentifier from the running stack's sandbox CA,
+// which the local stack's eIDAS truststore holds, valid for validity from now: a
+// certificate a production organization accepts.
+func issueQWAC(t *testing.T, commonName, organization, organizationIdentifier string, validity time.Duration) testCertificate {
+	t.Helper()
+	certPEM, keyPEM, err := env(t).CA.IssueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQWAC, CommonName: commonName, Organization: organization, Country: "BE",
+		OrganizationIdentifier: organizationIdentifier, Roles: []string{"PSP_AI", "PSP_PI"}, NCAName: "Sandbox Competent Authority", NCAID: "BE-SBX",
+		NotAfter: time.Now().Add(validity)})
+	if err != nil {
+		t.Fatalf("issue a QWAC: %v", err)
+	}
+	b, _ := pem.Decode([]byte(certPEM))
+	cert, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		t.Fatalf("parse the QWAC: %v", err)
+	}
+	k, _ := pem.Decode([]byte(keyPEM))
+	key, err := x509.ParsePKCS8PrivateKey(k.Bytes)
+	if err != nil {
+		t.Fatalf("parse the QWAC's key: %v", err)
+	}
+	sum := sha256.Sum256(b.Bytes)
+	return testCertificate{
+		pem:         certPEM,
+		base64:      base64.StdEncoding.EncodeToString(b.Bytes),
+		fingerprint: hex.EncodeToString(sum[:]),
+		subject:     fmt.Sprintf("organizationIdentifier=%s, CN=%s, O=%s, C=BE", organizationIdentifier, commonName, organization),
+		notAfter:    cert.NotAfter,
+		key:         key.(crypto.Signer),
 	}
 }
 

@@ -28,6 +28,11 @@ const (
 	msgNoOrganization     = "There is no such organization, or you are not a member of it."
 	msgNoOrganizations    = "You are not a member of any organization yet."
 
+	// The certificate rules the onboarding page states for each environment
+	// (frontend/src/components/CertificateRules.tsx).
+	msgSandboxOnboardingRules    = "Sandbox rules: easier, for testing."
+	msgProductionOnboardingRules = "Production rules: eIDAS qualified certificates (ETSI EN 319 412-5, TS 119 495)."
+
 	subjectInvitation = "You are invited to join "
 )
 
@@ -115,11 +120,18 @@ func TestOrganizationJourney(t *testing.T) {
 		}
 		p.expectTexts("#sandboxcert-result .download-row code", identifier, identifier)
 
+		// The page says which certificate rules apply in the environment chosen.
+		p.expectText("#onboard-rules-title", msgSandboxOnboardingRules)
+		p.check("onboard-environment-production")
+		p.expectText("#onboard-rules-title", msgProductionOnboardingRules)
+		p.expectText("#onboard-rules-items li:nth-of-type(1)", "Both certificates are valid today and issued by a qualified trust service provider of the bank's eIDAS truststore: test certificates of the sandbox CA are refused.")
+
 		p.fill("onboard-firstName", "Olivia")
 		p.fill("onboard-lastName", "Owner")
 		p.fill("onboard-email", "compliance-"+suffix+"@acme.example")
 		p.fill("onboard-phone", "+32 2 555 01 23")
 		p.check("onboard-environment-sandbox")
+		p.expectText("#onboard-rules-title", msgSandboxOnboardingRules)
 		p.submit("onboard")
 
 		orgID = p.waitOrganizationPath()

@@ -64,4 +64,9 @@ describe("CertificateDetails", () => {
     expect(text("c-roles")).toBe("None: no PSD2 statement");
     expect(text("c-authority")).toBe("—");
   });
+
+  it("names every type a certificate declares", () => {
+    render(<CertificateDetails id="c" title="Certificate" certificate={{ ...QWAC, qcType: "web", qcTypes: ["web", "eseal"] }} />);
+    expect(text("c-qualified")).toBe("Qualified, website authentication (QWAC) and electronic seal (QSealC)");
+  });
 });

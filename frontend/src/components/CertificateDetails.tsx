@@ -32,7 +32,9 @@ const QC_TYPE_LABEL: Record<string, string> = {
 };
 
 export function qualifiedText(c: Certificate): string {
-  const type = c.qcType ? (QC_TYPE_LABEL[c.qcType] ?? c.qcType) : null;
+  // Every type the certificate declares: one that declares two is neither a QWAC nor a QSealC in production.
+  const types = c.qcTypes?.length ? c.qcTypes : c.qcType ? [c.qcType] : [];
+  const type = types.length ? types.map((t) => QC_TYPE_LABEL[t] ?? t).join(" and ") : null;
   if (!c.qcCompliance) return type ? `Not declared qualified; type ${type}` : "Not declared qualified";
   return type ? `Qualified, ${type}` : "Qualified";
 }

@@ -1,11 +1,12 @@
 import { useState, type FormEvent, type ReactNode } from "react";
 import { api, call } from "../api/client";
-import type { MtlsCertificate } from "../api/types";
+import type { MtlsCertificate, Organization } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { expiryOf, readableDN } from "../lib/apps";
 import { days, formatDate, formatDateTimeUTC } from "../lib/format";
 import { useApiForm } from "../lib/hooks";
 import { proofText } from "../lib/possession";
+import { CertificateRules, mtlsRules } from "./CertificateRules";
 import { TextAreaField } from "./Field";
 import { FormAlert } from "./FormAlert";
 import { PossessionProof, PossessionState } from "./PossessionProof";
@@ -114,10 +115,18 @@ export function CertificateTable({ id, caption, certificates, appNames, actions,
 }
 
 /**
- * Uploads an mTLS certificate (PEM, or base64 DER) to an organization. One the portal did
- * not issue to the user comes unproven: the proof of possession of its key follows at once.
+ * Uploads an mTLS certificate (PEM, or base64 DER) to an organization, saying which rules
+ * its environment applies. One the portal did not issue to the user comes unproven: the
+ * proof of possession of its key follows at once.
  */
-export function CertificateUploadForm({ orgId, onUploaded }: { orgId: string; onUploaded: (c: MtlsCertificate) => void }) {
+export function CertificateUploadForm({
+  org,
+  onUploaded,
+}: {
+  org: Pick<Organization, "id" | "environment" | "organizationIdentifier">;
+  onUploaded: (c: MtlsCertificate) => void;
+}) {
+  const orgId = org.id;
   const { signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("certificate-upload");
   const [certificate, setCertificate] = useState("");
@@ -149,6 +158,7 @@ export function CertificateUploadForm({ orgId, onUploaded }: { orgId: string; on
       <h3 id="certificate-upload-heading">Upload a certificate</h3>
       <form id="certificate-upload-form" noValidate onSubmit={onSubmit} aria-labelledby="certificate-upload-heading">
         <FormAlert form="certificate-upload" error={error} shownFields={["certificate"]} />
+        <CertificateRules id="certificate-upload-rules" environment={org.environment} rules={mtlsRules(org.environment, org.organizationIdentifier)} />
         <TextAreaField
           form="certificate-upload"
           name="certificate"

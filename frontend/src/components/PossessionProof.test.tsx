@@ -121,6 +121,8 @@ describe("PossessionProof", () => {
   });
 });
 
+const SANDBOX_ORG = { id: "org-1", environment: "sandbox", organizationIdentifier: "PSDBE-NBB-0123456789" } as const;
+
 describe("CertificateUploadForm", () => {
   it("asks for the proof of an uploaded certificate the portal did not issue, and says when it is proven", async () => {
     document.cookie = "devportal_csrf=c; path=/";
@@ -135,7 +137,7 @@ describe("CertificateUploadForm", () => {
     });
     const uploaded = vi.fn();
     const user = userEvent.setup();
-    withApp(<CertificateUploadForm orgId="org-1" onUploaded={uploaded} />);
+    withApp(<CertificateUploadForm org={SANDBOX_ORG} onUploaded={uploaded} />);
     await user.type(el("certificate-upload-certificate")!, "PEM");
     await user.click(screen.getByRole("button", { name: "Upload certificate" }));
     await waitFor(() => expect(el("certificate-upload-status")!.textContent).toBe("Uploaded the certificate of CN=real-tpp.example, O=Real TPP, C=BE."));
@@ -165,7 +167,7 @@ describe("CertificateUploadForm", () => {
       "POST /api/organizations/org-1/certificates": () => json(201, { ...CERT, possession: { ...PROOF, method: "issuance" } }),
     });
     const user = userEvent.setup();
-    withApp(<CertificateUploadForm orgId="org-1" onUploaded={() => undefined} />);
+    withApp(<CertificateUploadForm org={SANDBOX_ORG} onUploaded={() => undefined} />);
     await user.type(el("certificate-upload-certificate")!, "PEM");
     await user.click(screen.getByRole("button", { name: "Upload certificate" }));
     await waitFor(() => expect(el("certificate-upload-status")!.textContent).toMatch(/^Uploaded the certificate of CN=real-tpp.example, O=Real TPP, C=BE\. Proven by issuance/));

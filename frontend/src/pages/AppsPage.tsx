@@ -230,7 +230,7 @@ function AppsView({ orgId }: { orgId: string }) {
             }}
           />
         )}
-        {perms.change && <CertificateUploadForm orgId={o.id} onUploaded={() => void certs.reload()} />}
+        {perms.change && <CertificateUploadForm org={o} onUploaded={() => void certs.reload()} />}
         <ConfirmDialog
           id="certificate-delete-dialog"
           open={deleting !== null}

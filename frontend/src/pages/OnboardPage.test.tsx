@@ -8,6 +8,10 @@ import { el, found } from "../test/dom";
 
 const ROLE_MISSING = "Your certificates do not carry the role PIIS (PSP_IC). Both your QWAC and your QSealC must carry each role you request.";
 
+const PROD_UNTRUSTED =
+  "Your QWAC was not issued by a qualified trust service provider of the eIDAS truststore. In production, use the QWAC your qualified trust service provider issued; test certificates of the sandbox CA work only in the sandbox.";
+const SAME_CERTIFICATE = "This is the same certificate as your QWAC. A QWAC and a QSealC are two certificates, each with its own key: paste your QSealC here.";
+
 const PENDING_ORG = {
   id: "org-1",
   name: "Example TPP",
@@ -50,6 +54,48 @@ async function paste(user: ReturnType<typeof userEvent.setup>, id: string, text:
 }
 
 describe("OnboardPage", () => {
+  it("says which certificate rules apply in the chosen environment, and checks the certificates against them", async () => {
+    const { requests } = server((req) => {
+      const body = req.body as { environment: string };
+      const errors =
+        body.environment === "production"
+          ? [
+              { field: "qwac", rule: "untrusted", message: PROD_UNTRUSTED },
+              { field: "qsealc", rule: "sameCertificate", message: SAME_CERTIFICATE },
+            ]
+          : [];
+      return json(200, { qwac: QWAC, qsealc: QSEALC, errors });
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/onboard");
+    const rules = await found("onboard-rules");
+    // The sandbox is the default: its easier rules, which the text lists.
+    expect(rules.getAttribute("data-environment")).toBe("sandbox");
+    expect(el("onboard-rules-title")!.textContent).toBe("Sandbox rules: easier, for testing.");
+    expect(rules.textContent).toContain("issued by the sandbox CA");
+    expect(rules.textContent).toContain("They need not be qualified");
+
+    await paste(user, "onboard-qwac", PEM_QWAC);
+    await paste(user, "onboard-qsealc", PEM_QWAC);
+    await user.click(el("onboard-environment-production")!);
+    expect(el("onboard-rules")!.getAttribute("data-environment")).toBe("production");
+    expect(el("onboard-rules-title")!.textContent).toBe("Production rules: eIDAS qualified certificates (ETSI EN 319 412-5, TS 119 495).");
+    const items = Array.from(el("onboard-rules-items")!.querySelectorAll("li")).map((li) => li.textContent);
+    expect(items).toEqual([
+      "Both certificates are valid today and issued by a qualified trust service provider of the bank's eIDAS truststore: test certificates of the sandbox CA are refused.",
+      "Both are qualified (QcCompliance): the QWAC of type web only, the QSealC of type eseal only. One certificate cannot be both, nor be pasted twice.",
+      "Both name your PSD2 authorisation number as organizationIdentifier, for example PSDBE-NBB-0123456789, and carry a PSD2 statement with the roles of the services you request and your competent authority's name and identifier (for example BE-NBB).",
+    ]);
+    // The same certificates are checked again, against the production rules, and each refusal is shown next to its field.
+    expect((await found("onboard-qwac-error")).textContent).toBe(PROD_UNTRUSTED);
+    expect(el("onboard-qsealc-error")!.textContent).toBe(SAME_CERTIFICATE);
+    expect(el("onboard-preview-status")!.textContent).toBe("Checked your certificates: 2 problems to fix.");
+    expect((requests.filter((r) => r.path === "/api/organizations/certificates/preview").at(-1)!.body as { environment: string }).environment).toBe("production");
+
+    await user.click(el("onboard-environment-sandbox")!);
+    expect(el("onboard-rules")!.getAttribute("data-environment")).toBe("sandbox");
+  });
+
   it("checks pasted certificates after a pause and shows what they say and what is wrong, next to the right field", async () => {
     const { requests } = server((req) => {
       const body = req.body as { roles: string[]; qwac: string; qsealc: string };

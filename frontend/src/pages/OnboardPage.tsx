@@ -1,9 +1,10 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, call, type FieldErrors } from "../api/client";
-import type { ApiError, CertificatePreview, OnboardingRequest } from "../api/types";
+import type { ApiError, CertificatePreview, Environment, OnboardingRequest } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { CertificateDetails } from "../components/CertificateDetails";
+import { CertificateRules, ONBOARDING_RULES } from "../components/CertificateRules";
 import { ChoiceGroup, TextAreaField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
 import { SandboxCertificates, type IssuedCertificates } from "../components/SandboxCertificates";
@@ -126,6 +127,8 @@ export function OnboardPage() {
       qsealc: issued.qsealc?.certificatePem ?? f.qsealc,
     }));
 
+  // The rules shown are the chosen environment's.
+  const environment: Environment = form.environment === "production" ? "production" : "sandbox";
   const shown = [...FIELDS, ...(error?.fields ?? []).map((f) => f.field).filter((f) => f.startsWith("roles["))];
   const problems = preview ? preview.errors.filter((f) => f.rule !== "required").length : 0;
 
@@ -190,6 +193,7 @@ export function OnboardPage() {
             onValueChange={set("environment")}
             errors={errorsFor("environment")}
           />
+          <CertificateRules id="onboard-rules" environment={environment} rules={ONBOARDING_RULES[environment]} />
           <fieldset className="field-group">
             <legend>eIDAS certificates</legend>
             <p className="hint">

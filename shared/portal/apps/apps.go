@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -207,7 +208,10 @@ type Deps struct {
 	// JobRevocation gives the daily check a checker of its own (one that may keep each CRL
 	// for the run); nil uses Revocation.
 	JobRevocation func() org.RevocationChecker
-	PortalURL     string
+	// Truststore is the eIDAS truststore: the CAs a production app's mTLS certificate
+	// must chain to (the production roots onboarding trusts). Nil trusts none.
+	Truststore *x509.CertPool
+	PortalURL  string
 }
 
 // Service applies the app rules.
@@ -225,6 +229,7 @@ type Service struct {
 	roots      org.Trust
 	revocation org.RevocationChecker
 	jobChecker func() org.RevocationChecker
+	truststore *x509.CertPool
 	portalURL  string
 	// Now is the clock; tests move it.
 	Now func() time.Time
@@ -234,7 +239,7 @@ type Service struct {
 // kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
-		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, portalURL: d.PortalURL,
+		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})

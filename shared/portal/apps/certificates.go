@@ -120,11 +120,19 @@ type CertificatesView struct {
 	Certificates []Certificate `json:"certificates"`
 }
 
+// checkMTLS checks an mTLS certificate of the organization g as its environment wants it,
+// naming field in every error: in the sandbox a certificate valid at now; in production a
+// qualified QWAC of g's organizationIdentifier from the eIDAS truststore (eidas.CheckMTLS).
+func (s *Service) checkMTLS(g org.Organization, field, pemText string, now time.Time) (*eidas.Certificate, []apperr.FieldError) {
+	return eidas.CheckMTLS(eidas.MTLSCert{Field: field, Certificate: pemText, Production: g.Environment == org.Production,
+		Roots: s.truststore, OrganizationIdentifier: g.OrganizationIdentifier, Now: now})
+}
+
 // Upload stores a certificate in the organization (not Viewers); it must parse and be
-// valid now. It is proven at once if the sandbox CA issued it to the actor through the
-// portal, or if it is the organization's QWAC or QSealC, whose keys onboarding proved;
-// otherwise the actor proves possession of its key with a signed challenge before any app
-// can use it.
+// valid now, and in production be a QWAC of the organization (checkMTLS). It is proven at
+// once if the sandbox CA issued it to the actor through the portal, or if it is the
+// organization's QWAC or QSealC, whose keys onboarding proved; otherwise the actor proves
+// possession of its key with a signed challenge before any app can use it.
 func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req UploadRequest) (Certificate, error) {
 	g, _, err := s.access(ctx, a, orgID, true)
 	if err != nil {
@@ -133,16 +141,10 @@ func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req Upl
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return Certificate{}, apperr.Fields(errs...)
 	}
-	parsed, err := eidas.Parse(req.Certificate)
-	if err != nil {
-		return Certificate{}, apperr.Fields(apperr.Field("certificate", "parse", "This is not a certificate: paste it as PEM, or as base64 without the BEGIN/END lines."))
-	}
 	now := s.Now()
-	switch {
-	case now.After(parsed.NotAfter):
-		return Certificate{}, apperr.Fields(expiredField("certificate", parsed.NotAfter))
-	case now.Before(parsed.NotBefore):
-		return Certificate{}, apperr.Fields(apperr.Field("certificate", "notYetValid", "This certificate is valid only from "+parsed.NotBefore.Format("2 January 2006")+"."))
+	parsed, errs := s.checkMTLS(g, "certificate", req.Certificate, now)
+	if len(errs) > 0 {
+		return Certificate{}, apperr.Fields(errs...)
 	}
 	if err := s.checkUploadRevocation(ctx, g, parsed); err != nil {
 		return Certificate{}, err
@@ -192,9 +194,15 @@ type SelectRequest struct {
 	Fingerprint string `json:"sha256Fingerprint" validate:"required,len=64,hexadecimal" example:"47c9a554cc63faecc4e1af6d33922a3fe5157c007da65b574d2f2574d307dabc"`
 }
 
-// AttachCertificate gives an app an uploaded certificate (at most two per app).
+// AttachCertificate gives an app an uploaded certificate (at most two per app). A
+// production app's is checked again against the production rules: it may have been
+// uploaded before them, or its CA may have left the eIDAS truststore since.
 func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req SelectRequest) (Certificate, error) {
-	app, _, err := s.app(ctx, a, orgID, appID, true)
+	g, _, err := s.access(ctx, a, orgID, true)
+	if err != nil {
+		return Certificate{}, err
+	}
+	app, err := s.store.GetApp(ctx, orgID, appID)
 	if err != nil {
 		return Certificate{}, err
 	}
@@ -221,6 +229,9 @@ func (s *Service) AttachCertificate(ctx context.Context, a org.Actor, orgID, app
 	}
 	if s.Now().After(c.NotAfter) {
 		return Certificate{}, apperr.Fields(expiredField("sha256Fingerprint", c.NotAfter))
+	}
+	if _, errs := s.checkMTLS(g, "sha256Fingerprint", c.PEM, s.Now()); len(errs) > 0 {
+		return Certificate{}, apperr.Fields(errs...)
 	}
 	if len(app.Fingerprints) >= MaxAppCertificates {
 		return Certificate{}, apperr.Fields(apperr.Field("sha256Fingerprint", "max", "An app has at most two certificates; remove one first."))

@@ -98,7 +98,13 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 		case s.Now().After(c.NotAfter):
 			errs = append(errs, expiredField("certificate", c.NotAfter))
 		default:
-			cert = c
+			// Uploaded under the production rules, unless before them; checked again,
+			// also because its CA may have left the eIDAS truststore since.
+			if _, certErrs := s.checkMTLS(prod, "certificate", c.PEM, s.Now()); len(certErrs) > 0 {
+				errs = append(errs, certErrs...)
+			} else {
+				cert = c
+			}
 		}
 	}
 	if len(errs) > 0 {

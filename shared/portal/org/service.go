@@ -126,7 +126,7 @@ func (s *Service) Preview(ctx context.Context, req PreviewRequest) (Certificates
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return CertificatesView{}, apperr.Fields(errs...)
 	}
-	qwac, qseal, errs := eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots.of(req.Environment), Now: s.Now()})
+	qwac, qseal, errs := eidas.CheckOnboarding(s.onboardingCerts(req.Environment, req.QWAC, req.QSealC, req.Roles))
 	env := Sandbox
 	if req.Environment == string(Production) {
 		env = Production
@@ -139,6 +139,15 @@ func (s *Service) Preview(ctx context.Context, req PreviewRequest) (Certificates
 		errs = []apperr.FieldError{}
 	}
 	return CertificatesView{QWAC: qwac, QSealC: qseal, Errors: errs}, nil
+}
+
+// onboardingCerts is what a pair of certificates is checked against in env: the sandbox
+// trusts the sandbox CA and the eIDAS truststore, with the sandbox's rules; production
+// only the eIDAS truststore, with the production rules (qualified QWAC and QSealC, ETSI
+// TS 119 495).
+func (s *Service) onboardingCerts(env, qwac, qseal string, roles []string) eidas.OnboardingCerts {
+	return eidas.OnboardingCerts{QWAC: qwac, QSealC: qseal, Roles: roles, Roots: s.roots.of(env),
+		Production: env == string(Production), Now: s.Now()}
 }
 
 // OnboardingResponse is the organization an onboarding created, and its request to
@@ -162,7 +171,7 @@ func (s *Service) Onboard(ctx context.Context, a Actor, req OnboardingRequest) (
 	var qwac, qseal *eidas.Certificate
 	if req.QWAC != "" && req.QSealC != "" && len(errs) == 0 {
 		var certErrs []apperr.FieldError
-		qwac, qseal, certErrs = eidas.CheckOnboarding(eidas.OnboardingCerts{QWAC: req.QWAC, QSealC: req.QSealC, Roles: req.Roles, Roots: s.roots.of(req.Environment), Now: s.Now()})
+		qwac, qseal, certErrs = eidas.CheckOnboarding(s.onboardingCerts(req.Environment, req.QWAC, req.QSealC, req.Roles))
 		var err error
 		if certErrs, err = s.checkRevocations(ctx, certErrs, Environment(req.Environment), map[string]*eidas.Certificate{eidas.FieldQWAC: qwac, eidas.FieldQSealC: qseal}); err != nil {
 			return OnboardingResponse{}, err

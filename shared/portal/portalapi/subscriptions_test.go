@@ -3,6 +3,7 @@ package portalapi_test
 import (
 	"context"
 	"crypto"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
@@ -76,25 +77,67 @@ func (h *harness) newApp(c *http.Client, orgID, name string) (path, clientID, se
 }
 
 // uploadCertificate issues an mTLS client certificate valid for validity, uploads it and
-// proves possession of its key (an EC key) by signing the challenge.
+// proves possession of its key (an EC key) by signing the challenge. For a production
+// organization it is what production wants: a QWAC of the organization's
+// organizationIdentifier from a CA of the eIDAS truststore (here the sandbox CA, see
+// withLiveTruststore); in the sandbox a plain client certificate.
 func (h *harness) uploadCertificate(c *http.Client, orgID string, validity time.Duration) string {
 	h.t.Helper()
-	ca, err := sandboxca.LoadOrCreate(h.caDir())
-	if err != nil {
-		h.t.Fatal(err)
+	pemText, key := h.clientCertificate(validity)
+	if g := h.call(c, "GET", "/api/organizations/"+orgID, nil).expect(h.t, 200, ""); g.body["environment"] == "production" {
+		pemText, key = h.issueQWAC(g.body["organizationIdentifier"].(string), validity)
 	}
-	cert, err := ca.ClientCertificate(pkix.Name{CommonName: "tpp-client-" + testenv.Suffix(), Organization: []string{"Acme Payments"}}, validity)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	pemText := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw}))
 	r := h.call(c, "POST", "/api/organizations/"+orgID+"/certificates", map[string]any{"certificate": pemText}).expect(h.t, 201, "")
 	fp := r.body["sha256Fingerprint"].(string)
 	if r.body["possession"] != nil {
 		h.t.Fatalf("a certificate the portal did not issue came proven: %s", r.raw)
 	}
-	h.proveCertificate(c, orgID, fp, cert.PrivateKey.(crypto.Signer), crypto.SHA256)
+	h.proveCertificate(c, orgID, fp, key, crypto.SHA256)
 	return fp
+}
+
+// sandboxCA is the harness's sandbox CA (also its eIDAS truststore with withLiveTruststore).
+func (h *harness) sandboxCA() *sandboxca.CA {
+	h.t.Helper()
+	ca, err := sandboxca.LoadOrCreate(h.caDir())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ca
+}
+
+// clientCertificate is a plain mTLS client certificate of the sandbox CA: no
+// organizationIdentifier, no qcStatements.
+func (h *harness) clientCertificate(validity time.Duration) (string, crypto.Signer) {
+	h.t.Helper()
+	cert, err := h.sandboxCA().ClientCertificate(pkix.Name{CommonName: "tpp-client-" + testenv.Suffix(), Organization: []string{"Acme Payments"}}, validity)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw})), cert.PrivateKey.(crypto.Signer)
+}
+
+// issueQWAC is a QWAC of organizationIdentifier from the sandbox CA, valid for validity,
+// issued outside the portal (so its possession is still to prove), with its key.
+func (h *harness) issueQWAC(organizationIdentifier string, validity time.Duration) (string, crypto.Signer) {
+	h.t.Helper()
+	return h.issueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQWAC, CommonName: "tpp-client-" + testenv.Suffix(), Organization: "Acme Payments", Country: "BE",
+		OrganizationIdentifier: organizationIdentifier, Roles: []string{"PSP_AI", "PSP_PI"}, NCAName: "National Bank of Belgium", NCAID: "BE-NBB",
+		NotAfter: time.Now().Add(validity)})
+}
+
+func (h *harness) issueEIDAS(req sandboxca.EIDASRequest) (string, crypto.Signer) {
+	h.t.Helper()
+	certPEM, keyPEM, err := h.sandboxCA().IssueEIDAS(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	b, _ := pem.Decode([]byte(keyPEM))
+	key, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return certPEM, key.(crypto.Signer)
 }
 
 func (h *harness) caDir() string { return h.cfg.SandboxCADir }

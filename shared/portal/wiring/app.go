@@ -136,21 +136,22 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	if needs.Has(route.PublishCRL) {
 		crl = parts.CRL(awsCfg, cfg)
 	}
-	// Routes that judge no eIDAS certificate trust no CA: an empty pool, never nil, which
-	// x509 would read as the system's roots.
-	roots := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
-	var ca *sandboxca.CA
+	// The eIDAS truststore is a file in every function's package: every route reads it,
+	// for onboarding and for production apps' mTLS certificates (upload, selection, going
+	// live). Only the routes that need the sandbox CA load it. A pool is empty, never nil,
+	// which x509 would read as the system's roots.
+	var fromSecret func(context.Context, string) (*sandboxca.CA, error)
 	if needs.Has(route.SandboxCA) {
-		var err error
-		roots, ca, err = trust(ctx, cfg, func(ctx context.Context, secretID string) (*sandboxca.CA, error) {
+		fromSecret = func(ctx context.Context, secretID string) (*sandboxca.CA, error) {
 			return parts.SandboxCA(ctx, awsCfg, secretID)
-		})
-		if err != nil {
-			return nil, err
 		}
-		if ca != nil {
-			ca.CRLURL = cfg.SandboxCACRLURL
-		}
+	}
+	roots, ca, err := trust(ctx, cfg, fromSecret)
+	if err != nil {
+		return nil, err
+	}
+	if ca != nil {
+		ca.CRLURL = cfg.SandboxCACRLURL
 	}
 	checker := func(cache bool) org.RevocationChecker {
 		return revocationChecker(cfg, ca, stores, needs, cache)
@@ -162,7 +163,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL, Revocation: checker(false)})
 	accounts.Orgs = api.Orgs
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
-		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, PortalURL: cfg.PortalURL,
+		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, Truststore: roots.Live, PortalURL: cfg.PortalURL,
 		Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) }})
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
@@ -194,12 +195,14 @@ func ForRoute(ctx context.Context, cfg config.Config, log *slog.Logger, parts Pa
 // trust returns the CAs trusted for eIDAS certificates: the live truststore file if
 // configured, and in the sandbox also the sandbox CA, which issues test certificates: from
 // its directory (the local stack) or its Secrets Manager secret (a deployment), through
-// fromSecret.
+// fromSecret. With fromSecret nil (a route that does not need the sandbox CA) the sandbox
+// CA is left out.
 func trust(ctx context.Context, cfg config.Config, fromSecret func(context.Context, string) (*sandboxca.CA, error)) (org.Trust, *sandboxca.CA, error) {
 	t := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
 	var ca *sandboxca.CA
 	var err error
 	switch {
+	case fromSecret == nil:
 	case cfg.SandboxCADir != "" && cfg.SandboxCASecretARN != "":
 		return org.Trust{}, nil, fmt.Errorf("SANDBOX_CA_DIR and SANDBOX_CA_SECRET_ARN are both set: the sandbox CA is in one of them")
 	case cfg.SandboxCADir != "":

@@ -1,7 +1,8 @@
 // Package eidas reads the eIDAS certificates a TPP uploads when it onboards: the QWAC
 // (website authentication, used for mutual TLS) and the QSealC (electronic seal). It
 // parses what a developer pastes, shows what the certificate says (organizationIdentifier,
-// PSD2 roles, competent authority), and checks a pair against the portal's rules.
+// PSD2 roles, competent authority), and checks a pair (CheckOnboarding) and an app's mTLS
+// certificate (CheckMTLS) against the sandbox's rules or production's (production.go).
 package eidas
 
 import (
@@ -59,8 +60,12 @@ type Certificate struct {
 	// QCCompliance is true when a QcCompliance statement declares the certificate qualified.
 	QCCompliance bool `json:"qcCompliance"`
 	// QCType is the QcType statement: QCTypeWeb, QCTypeESeal or QCTypeESign; empty when
-	// the certificate has none.
+	// the certificate has none. Of several types, the first the certificate lists.
 	QCType string `json:"qcType,omitempty"`
+	// QCTypes are all the QcTypes the certificate declares, in its order: one for a
+	// well-formed qualified certificate; a certificate that declares both web and eseal
+	// is neither a QWAC nor a QSealC in production.
+	QCTypes []string `json:"qcTypes,omitempty"`
 	// PSD2 is the PSD2 QCStatement; nil when the certificate has none (or an unreadable one).
 	PSD2 *PSD2 `json:"psd2,omitempty"`
 	// Raw is the DER certificate.
@@ -218,7 +223,10 @@ func newCertificate(cert *x509.Certificate) *Certificate {
 	for _, ext := range cert.Extensions {
 		if ext.Id.Equal(OIDQCStatements) {
 			qc := parseQCStatements(ext.Value)
-			c.QCCompliance, c.QCType, c.PSD2 = qc.compliance, qc.qcType, qc.psd2
+			c.QCCompliance, c.QCTypes, c.PSD2 = qc.compliance, qc.qcTypes, qc.psd2
+			if len(qc.qcTypes) > 0 {
+				c.QCType = qc.qcTypes[0]
+			}
 			break
 		}
 	}

@@ -234,12 +234,12 @@ func TestParseFields(t *testing.T) {
 		{"QWAC", qwacPEM, eidas.Certificate{
 			Subject: subject, Issuer: issuer, OrganizationIdentifier: org, NotBefore: notBefore, NotAfter: notAfter,
 			KeyUsage: []string{"digitalSignature"}, ExtKeyUsage: []string{"serverAuth", "clientAuth"},
-			QCCompliance: true, QCType: "web", PSD2: psd2,
+			QCCompliance: true, QCType: "web", QCTypes: []string{"web"}, PSD2: psd2,
 		}},
 		{"QSealC", qsealPEM, eidas.Certificate{
 			Subject: subject, Issuer: issuer, OrganizationIdentifier: org, NotBefore: notBefore, NotAfter: notAfter,
 			KeyUsage: []string{"digitalSignature", "nonRepudiation"}, ExtKeyUsage: []string{},
-			QCCompliance: true, QCType: "eseal", PSD2: psd2,
+			QCCompliance: true, QCType: "eseal", QCTypes: []string{"eseal"}, PSD2: psd2,
 		}},
 	}
 	for _, tt := range tests {
@@ -290,6 +290,7 @@ func TestParseFields(t *testing.T) {
 			"keyUsage":               `["digitalSignature"]`,
 			"extKeyUsage":            `["serverAuth","clientAuth"]`,
 			"qcType":                 `"web"`,
+			"qcTypes":                `["web"]`,
 			"qcCompliance":           `true`,
 			"notBefore":              `"2025-01-02T03:04:05Z"`,
 			"sha256Fingerprint":      `"` + c.SHA256Fingerprint + `"`,

@@ -3,6 +3,7 @@ package eidas
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"fmt"
 	"testing"
 )
 
@@ -86,7 +87,7 @@ func TestParseQCStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := parseQCStatements(der)
-	if !got.compliance || got.qcType != "web" || got.psd2 == nil || len(got.psd2.Roles) != 2 || got.psd2.Roles[0] != "PSP_AI" || got.psd2.Roles[1] != "PSP_PI" || got.psd2.NCAName != "NBB" || got.psd2.NCAID != "BE-NBB" {
+	if !got.compliance || len(got.qcTypes) != 1 || got.qcTypes[0] != "web" || got.psd2.misnamed != nil || got.psd2 == nil || len(got.psd2.Roles) != 2 || got.psd2.Roles[0] != "PSP_AI" || got.psd2.Roles[1] != "PSP_PI" || got.psd2.NCAName != "NBB" || got.psd2.NCAID != "BE-NBB" {
 		t.Fatalf("round trip: %+v %+v", got, got.psd2)
 	}
 
@@ -96,6 +97,19 @@ func TestParseQCStatements(t *testing.T) {
 		got := parseQCStatements(der)
 		if got.psd2 == nil || len(got.psd2.Roles) != 2 || got.psd2.Roles[0] != "0.4.0.19495.1.9" || got.psd2.Roles[1] != "PSP_PI" || got.compliance {
 			t.Fatalf("%+v %+v", got, got.psd2)
+		}
+		// The name that does not fit its OID is kept for the production rules; an unknown
+		// OID has no name to compare with.
+		if len(got.psd2.misnamed) != 1 || got.psd2.misnamed[0] != `PSP_PI (0.4.0.19495.1.2) named "PSP_AI"` {
+			t.Fatalf("misnamed = %q", got.psd2.misnamed)
+		}
+	})
+	t.Run("every QcType of every QcType statement, each once, in order", func(t *testing.T) {
+		both, _ := asn1.Marshal([]asn1.ObjectIdentifier{oidQcTypeWeb, oid(1, 2, 3), oidQcTypeESeal})
+		again, _ := asn1.Marshal([]asn1.ObjectIdentifier{oidQcTypeESeal, oidQcTypeESign})
+		der, _ := asn1.Marshal([]qcStatement{{ID: oidQcType, Info: asn1.RawValue{FullBytes: both}}, {ID: oidQcType, Info: asn1.RawValue{FullBytes: again}}})
+		if got := parseQCStatements(der); fmt.Sprint(got.qcTypes) != "[web eseal esign]" {
+			t.Fatalf("qcTypes = %q", got.qcTypes)
 		}
 	})
 	t.Run("PrintableString NCA name is read too", func(t *testing.T) {

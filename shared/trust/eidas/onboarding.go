@@ -36,6 +36,9 @@ type OnboardingCerts struct {
 	// Roots are the trusted CAs: the sandbox CA, or live the configured truststore. With
 	// nil roots every certificate is untrusted.
 	Roots *x509.CertPool
+	// Production applies the production rules (see CheckOnboarding) on top of the
+	// sandbox's.
+	Production bool
 	// Now is the time of the check; zero means time.Now().
 	Now time.Time
 }
@@ -69,6 +72,13 @@ const (
 //   - roles: required (none requested), oneof on roles[i] (an unknown service), roleMissing
 //     (requested roles that not both certificates carry, named in one message).
 //
+// Production adds, on qwac and qsealc: organizationIdentifierFormat (not of the PSD form,
+// after noOrganizationIdentifier's place); psd2NoRoles, psd2RoleName, psd2NcaName,
+// psd2NcaId (after noPsd2's place); noQcCompliance; noQcType or bothQcTypes (in
+// wrongType's place, which then means a QcType of another kind and none of its own); and
+// sameCertificate on qsealc (the QWAC pasted again). Roots are then the eIDAS truststore,
+// which the untrusted message names.
+//
 // A rule that needs both certificates (organizationMismatch, roleMissing) is checked only
 // when both have what it compares; otherwise the certificate's own error already says
 // what is wrong. fieldErrors is nil when the pair passes. The certificates that parsed
@@ -79,8 +89,12 @@ func CheckOnboarding(in OnboardingCerts) (qwac, qseal *Certificate, fieldErrors 
 		now = time.Now()
 	}
 	var errs []apperr.FieldError
-	qwac, errs = checkCertificate(errs, FieldQWAC, kindQWAC, in.QWAC, in.Roots, now)
-	qseal, errs = checkCertificate(errs, FieldQSealC, kindQSealC, in.QSealC, in.Roots, now)
+	qwac, errs = checkCertificate(errs, FieldQWAC, kindQWAC, in.QWAC, in, now)
+	qseal, errs = checkCertificate(errs, FieldQSealC, kindQSealC, in.QSealC, in, now)
+	if in.Production && qwac != nil && qseal != nil && qwac.SHA256Fingerprint == qseal.SHA256Fingerprint {
+		errs = append(errs, apperr.Field(FieldQSealC, RuleSameCertificate,
+			"This is the same certificate as your QWAC. A QWAC and a QSealC are two certificates, each with its own key: paste your QSealC here."))
+	}
 	if qwac != nil && qseal != nil && qwac.OrganizationIdentifier != nil && qseal.OrganizationIdentifier != nil &&
 		qwac.OrganizationIdentifier.Value != qseal.OrganizationIdentifier.Value {
 		errs = append(errs, apperr.Field(FieldQSealC, RuleOrganizationMismatch, fmt.Sprintf(
@@ -108,37 +122,35 @@ var qcTypeDescriptions = map[string]string{
 	QCTypeESign: "an electronic signature certificate",
 }
 
-func checkCertificate(errs []apperr.FieldError, field string, k kind, text string, roots *x509.CertPool, now time.Time) (*Certificate, []apperr.FieldError) {
+func checkCertificate(errs []apperr.FieldError, field string, k kind, text string, in OnboardingCerts, now time.Time) (*Certificate, []apperr.FieldError) {
 	c, err := Parse(text)
 	if err != nil {
 		return nil, append(errs, parseError(field, k, err))
 	}
-	add := func(rule, format string, args ...any) {
-		errs = append(errs, apperr.Field(field, rule, fmt.Sprintf(format, args...)))
-	}
+	f := &findings{field: field, errs: errs}
+	t := target{who: "Your " + k.label, kind: k}
 	if now.After(c.NotAfter) {
-		add(RuleExpired, "Your %s expired on %s (UTC). Upload a certificate that is valid today.", k.label, c.NotAfter.UTC().Format(time.DateOnly))
+		f.add(RuleExpired, "Your %s expired on %s (UTC). Upload a certificate that is valid today.", k.label, c.NotAfter.UTC().Format(time.DateOnly))
 	}
 	if now.Before(c.NotBefore) {
-		add(RuleNotYetValid, "Your %s is valid only from %s (UTC). Upload a certificate that is valid today.", k.label, c.NotBefore.UTC().Format(time.DateOnly))
+		f.add(RuleNotYetValid, "Your %s is valid only from %s (UTC). Upload a certificate that is valid today.", k.label, c.NotBefore.UTC().Format(time.DateOnly))
 	}
-	if !trusted(c, roots, now) {
-		add(RuleUntrusted, "Your %s was not issued by a certificate authority we trust. Use a %s from a qualified trust service provider (in the sandbox: one issued by the sandbox CA).", k.label, k.label)
-	}
-	if c.OrganizationIdentifier == nil {
-		add(RuleNoOrganizationIdentifier, "Your %s has no organizationIdentifier (OID 2.5.4.97) in its subject. A PSD2 certificate names your authorization there, for example PSDBE-NBB-0123456789.", k.label)
-	}
-	if c.PSD2 == nil {
-		add(RuleNoPSD2, "Your %s has no PSD2 statement (ETSI TS 119 495), so it does not say which PSD2 roles you hold. Ask your trust service provider for a PSD2 %s.", k.label, k.label)
-	}
-	if desc, known := qcTypeDescriptions[c.QCType]; known && c.QCType != k.qcType {
-		msg := fmt.Sprintf("This is %s, not a %s.", desc, k.label)
-		if other := otherKind(k); c.QCType == other.qcType {
-			msg += fmt.Sprintf(" Did you swap them? Upload it as your %s and your %s here.", other.label, k.label)
+	if !trusted(c, in.Roots, now) {
+		if in.Production {
+			f.add(RuleUntrusted, "Your %s was not issued by a qualified trust service provider of the eIDAS truststore. In production, use the %s your qualified trust service provider issued; test certificates of the sandbox CA work only in the sandbox.", k.label, k.label)
+		} else {
+			f.add(RuleUntrusted, "Your %s was not issued by a certificate authority the sandbox trusts. Use a test %s of the sandbox CA (issue one on this page) or one from a qualified trust service provider.", k.label, k.label)
 		}
-		errs = append(errs, apperr.Field(field, RuleWrongType, msg))
 	}
-	return c, errs
+	switch {
+	case c.OrganizationIdentifier == nil:
+		f.add(RuleNoOrganizationIdentifier, "Your %s has no organizationIdentifier (OID 2.5.4.97) in its subject. A PSD2 certificate names your authorization there, for example PSDBE-NBB-0123456789.", k.label)
+	case in.Production && !isPSDIdentifier(c.OrganizationIdentifier.Value):
+		f.organizationIdentifierFormat(t, c.OrganizationIdentifier.Value)
+	}
+	f.psd2(t, c, in.Production)
+	f.qualified(t, c, in.Production)
+	return c, f.errs
 }
 
 // trusted verifies c at now as if c itself were valid then, so that an expired or not yet

@@ -88,6 +88,9 @@ type PSD2 struct {
 	NCAName string `json:"ncaName"`
 	// NCAID is the competent authority's identifier, for example "BE-NBB".
 	NCAID string `json:"ncaId"`
+	// misnamed are the roles whose roleOfPspName is not the name ETSI TS 119 495 gives
+	// their OID, as `PSP_AI (0.4.0.19495.1.3) named "PSP_PI"`; nil when every name fits.
+	misnamed []string
 }
 
 // HasRole reports whether the statement carries role, for example RoleAI.
@@ -127,8 +130,9 @@ type roleOfPSPOut struct {
 // qcStatements is what the qcStatements extension says, as far as this package reads it.
 type qcStatements struct {
 	compliance bool
-	qcType     string
-	psd2       *PSD2
+	// qcTypes are the known QcTypes declared, in the order the certificate lists them.
+	qcTypes []string
+	psd2    *PSD2
 }
 
 // parseQCStatements reads the extension value. A statement that does not decode is
@@ -143,15 +147,16 @@ func parseQCStatements(der []byte) qcStatements {
 		switch {
 		case s.ID.Equal(oidQcCompliance):
 			out.compliance = true
-		case s.ID.Equal(oidQcType) && out.qcType == "":
+		case s.ID.Equal(oidQcType):
+			// Every QcType is kept, also from a second QcType statement: a certificate
+			// that declares two types must not read as the first one only.
 			var types []asn1.ObjectIdentifier
 			if _, err := asn1.Unmarshal(s.Info.FullBytes, &types); err != nil {
 				continue
 			}
 			for _, t := range types {
-				if name := nameOf(qcTypeOIDs, t); name != "" {
-					out.qcType = name
-					break
+				if name := nameOf(qcTypeOIDs, t); name != "" && !slices.Contains(out.qcTypes, name) {
+					out.qcTypes = append(out.qcTypes, name)
 				}
 			}
 		case s.ID.Equal(oidPSD2) && out.psd2 == nil:
@@ -160,14 +165,18 @@ func parseQCStatements(der []byte) qcStatements {
 				continue
 			}
 			roles := make([]string, 0, len(p.Roles))
+			var misnamed []string
 			for _, r := range p.Roles {
 				name := roleName(r.OID)
 				if !slices.Contains(roles, name) {
 					roles = append(roles, name)
 				}
+				if known := nameOf(roleOIDs, r.OID); known != "" && r.Name != known {
+					misnamed = append(misnamed, fmt.Sprintf("%s (%s) named %q", known, r.OID, r.Name))
+				}
 			}
 			slices.Sort(roles)
-			out.psd2 = &PSD2{Roles: roles, NCAName: p.NCAName, NCAID: p.NCAID}
+			out.psd2 = &PSD2{Roles: roles, NCAName: p.NCAName, NCAID: p.NCAID, misnamed: misnamed}
 		}
 	}
 	return out

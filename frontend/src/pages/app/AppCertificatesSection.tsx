@@ -228,7 +228,7 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
           </div>
         </div>
       )}
-      {perms.change && <CertificateUploadForm orgId={org.id} onUploaded={() => void onChanged()} />}
+      {perms.change && <CertificateUploadForm org={org} onUploaded={() => void onChanged()} />}
       <ConfirmDialog
         id="certificate-remove-dialog"
         open={removing !== null}
