@@ -83,6 +83,12 @@ type Config struct {
 	SandboxCASecretARN string
 	// TruststoreFile is a PEM file of the eIDAS CAs trusted in live onboarding.
 	TruststoreFile string
+	// SandboxBankSeed generates the sandbox bank's customers, accounts and transactions:
+	// the same seed gives the same bank, byte for byte.
+	SandboxBankSeed int
+	// SandboxBankDate is the sandbox bank's "today" (YYYY-MM-DD): its transactions cover the
+	// 13 months up to it and its balances are as of it, so every load is the same bank.
+	SandboxBankDate string
 }
 
 // FromEnv reads the configuration, returning an error that names the bad variable.
@@ -112,6 +118,8 @@ func FromEnv() (Config, error) {
 		SandboxCADir:             r.str("SANDBOX_CA_DIR", ""),
 		SandboxCASecretARN:       r.str("SANDBOX_CA_SECRET_ARN", ""),
 		TruststoreFile:           r.str("EIDAS_TRUSTSTORE_FILE", ""),
+		SandboxBankSeed:          r.integer("SANDBOX_BANK_SEED", 1),
+		SandboxBankDate:          r.str("SANDBOX_BANK_DATE", "2026-11-30"),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),
@@ -132,6 +140,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.OrgMaxMembers < 1 {
 		return Config{}, fmt.Errorf("ORG_MAX_MEMBERS: must be at least 1, got %d", c.OrgMaxMembers)
+	}
+	if _, err := time.Parse(time.DateOnly, c.SandboxBankDate); err != nil {
+		return Config{}, fmt.Errorf("SANDBOX_BANK_DATE=%q: must be a date such as 2026-11-30", c.SandboxBankDate)
 	}
 	if c.Password.MaxAgeDays < 1 {
 		return Config{}, fmt.Errorf("PASSWORD_MAX_AGE_DAYS: must be at least 1, got %d", c.Password.MaxAgeDays)

@@ -36,6 +36,8 @@ func (c Config) Environ() map[string]string {
 		"SANDBOX_CA_DIR":               c.SandboxCADir,
 		"SANDBOX_CA_SECRET_ARN":        c.SandboxCASecretARN,
 		"EIDAS_TRUSTSTORE_FILE":        c.TruststoreFile,
+		"SANDBOX_BANK_SEED":            strconv.Itoa(c.SandboxBankSeed),
+		"SANDBOX_BANK_DATE":            c.SandboxBankDate,
 		"PASSWORD_MIN_LENGTH":          strconv.Itoa(p.MinLength),
 		"PASSWORD_MIN_UPPER":           strconv.Itoa(p.MinUpper),
 		"PASSWORD_MIN_LOWER":           strconv.Itoa(p.MinLower),
