@@ -56,6 +56,10 @@ func (r *rng) uuid() string {
 	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", hi>>32, (hi>>16)&0xffff, hi&0xffff, lo>>48, lo&0xffffffffffff)
 }
 
+// id is a transaction's ID: 32 hexadecimal digits, which fits the cardTransactionId's 35
+// characters.
+func (r *rng) id() string { return fmt.Sprintf("%016x%016x", r.p.Uint64(), r.p.Uint64()) }
+
 // foreignIBAN is an IBAN of another bank in a SEPA country, with valid check digits.
 func (r *rng) foreignIBAN(country string) string {
 	var bban string
@@ -361,7 +365,7 @@ func (b *builder) add(date string, legs ...leg) {
 
 // tx is a transaction of account i on a date; amount in minor units, negative a debit.
 func (b *builder) tx(i int, date string, amount int64, code string, cp Party, remittance string) Transaction {
-	return Transaction{ID: b.r.uuid(), AccountID: b.accounts[i].ResourceID, Status: Booked, BookingDate: date,
+	return Transaction{ID: b.r.id(), AccountID: b.accounts[i].ResourceID, Status: Booked, BookingDate: date,
 		ValueDate: date, Amount: Money{amount, b.accounts[i].Currency}, Counterparty: cp, Remittance: remittance,
 		BankTransactionCode: code}
 }
