@@ -109,7 +109,7 @@ func (s *Store) CustomerByLogin(ctx context.Context, login string) (sandboxbank.
 	pk, sk := loginIndex(login)
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &s.table, IndexName: aws.String(tppdata.IndexGSI1),
-		KeyConditionExpression: aws.String("#pk = :pk AND #sk = :sk"),
+		KeyConditionExpression:   aws.String("#pk = :pk AND #sk = :sk"),
 		ExpressionAttributeNames: map[string]string{"#pk": tppdata.AttrGSI1PK, "#sk": tppdata.AttrGSI1SK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": &types.AttributeValueMemberS{Value: pk}, ":sk": &types.AttributeValueMemberS{Value: sk},
@@ -214,8 +214,8 @@ func (s *Store) Transactions(ctx context.Context, q sandboxbank.TransactionQuery
 	var lastSK string
 	for {
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-			TableName:              &s.table,
-			KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
+			TableName:                &s.table,
+			KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
 			ExpressionAttributeNames: map[string]string{"#pk": tppdata.AttrPK, "#sk": tppdata.AttrSK},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":pk":   &types.AttributeValueMemberS{Value: pk},
