@@ -27,6 +27,8 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
 	"github.com/bank/devportal/shared/tpp/planmeter"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -61,8 +63,11 @@ type Stack struct {
 	Config    config.Config
 	API       *portalapi.API
 	// Meter enforces the apps' plans on the TPP listener and counts their calls.
-	Meter   *planmeter.Meter
-	servers []*http.Server
+	Meter *planmeter.Meter
+	// Bank is the sandbox bank loaded into the TPP table at start; BankLoad says how.
+	Bank     sandboxbank.Bank
+	BankLoad bankstore.LoadResult
+	servers  []*http.Server
 }
 
 // Start brings the stack up and returns once both listeners accept connections.
@@ -124,6 +129,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		return s, fmt.Errorf("bootstrap: %w", err)
 	}
 	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	if s.Bank, s.BankLoad, err = motoserver.LoadSandboxBank(ctx, awsCfg, cfg); err != nil {
+		return s, fmt.Errorf("sandbox bank: %w", err)
+	}
 	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
 	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)

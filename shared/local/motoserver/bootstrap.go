@@ -22,6 +22,8 @@ import (
 	"github.com/bank/devportal/shared/portal/resources"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -62,6 +64,17 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsU
 		return Outputs{}, fmt.Errorf("approval state machine: %w", err)
 	}
 	return out, nil
+}
+
+// LoadSandboxBank generates the sandbox bank of the configured seed and date and loads it
+// into the TPP table (which Bootstrap creates), unless the table holds it already.
+func LoadSandboxBank(ctx context.Context, awsCfg aws.Config, c config.Config) (sandboxbank.Bank, bankstore.LoadResult, error) {
+	bank, err := sandboxbank.FromConfig(c)
+	if err != nil {
+		return sandboxbank.Bank{}, bankstore.LoadResult{}, err
+	}
+	res, err := bankstore.New(dynamodb.NewFromConfig(awsCfg), c.TPPTable).Load(ctx, bank, false)
+	return bank, res, err
 }
 
 // ensureStateMachine creates the approval workflow from the same ASL file CDK deploys, or

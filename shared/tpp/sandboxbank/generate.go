@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bank/devportal/shared/platform/config"
 )
 
 // HistoryMonths is how far back the generated transactions go from the bank's date.
@@ -737,4 +739,14 @@ func (b *builder) pending() {
 			b.txs[i] = append(b.txs[i], t)
 		}
 	}
+}
+
+// FromConfig is the bank of the configured seed and date (SANDBOX_BANK_SEED,
+// SANDBOX_BANK_DATE).
+func FromConfig(c config.Config) (Bank, error) {
+	date, err := time.Parse(time.DateOnly, c.SandboxBankDate)
+	if err != nil {
+		return Bank{}, fmt.Errorf("SANDBOX_BANK_DATE=%q: must be a date such as 2026-11-30", c.SandboxBankDate)
+	}
+	return Generate(c.SandboxBankSeed, date), nil
 }

@@ -40,10 +40,11 @@ type LoadResult struct {
 }
 
 // batchSize is BatchWriteItem's limit of items per request; loadWorkers how many requests
-// a load has in flight at once.
+// a load has in flight at once (on moto and DynamoDB Local, 8 loaded the bank about
+// twice as fast as 1; more gained nothing on two cores).
 const (
 	batchSize   = 25
-	loadWorkers = 4
+	loadWorkers = 8
 )
 
 // Load writes the bank into the table with BatchWriteItem unless the table already holds
