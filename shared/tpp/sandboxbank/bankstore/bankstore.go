@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -273,7 +274,9 @@ func (s *Store) Book(ctx context.Context, b sandboxbank.Booking) (sandboxbank.Tr
 			return tx, nil
 		case errors.As(err, &canceled) && conditionFailed(canceled, 0):
 			return sandboxbank.Transaction{}, sandboxbank.ErrBookingExists
-		case errors.As(err, &canceled) && conditionFailed(canceled, 2) && attempt < bookingRetries:
+		case errors.As(err, &canceled) && (conditionFailed(canceled, 2) || conflicted(canceled)) && attempt < bookingRetries:
+			// Another booking changed the ledger first: read it again.
+			time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 			continue
 		default:
 			return sandboxbank.Transaction{}, apperr.Wrap(err, "book")
@@ -323,6 +326,17 @@ func (s *Store) book(ctx context.Context, b sandboxbank.Booking, tx sandboxbank.
 		}},
 	}})
 	return err
+}
+
+// conflicted reports whether DynamoDB cancelled the transaction because another one was
+// writing the same items at the same time.
+func conflicted(e *types.TransactionCanceledException) bool {
+	for _, r := range e.CancellationReasons {
+		if aws.ToString(r.Code) == "TransactionConflict" {
+			return true
+		}
+	}
+	return false
 }
 
 // conditionFailed reports whether the transaction's item i failed its condition.
