@@ -2,6 +2,7 @@ package sandboxbank
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -98,8 +99,12 @@ func (r *rng) foreignIBAN(country string) string {
 
 func (r *rng) bic(country string) string { return r.letters(4) + country + r.letters(2) }
 
-// party is a counterparty with an account at another bank.
-func (r *rng) party(name, country string) Party {
+// party is a counterparty with an account at another bank in the country: the same name
+// has the same account throughout the bank (drawn from the seed and the name alone).
+func (b *builder) party(name, country string) Party {
+	h := fnv.New64a()
+	h.Write([]byte(country + " " + name))
+	r := newRNG(b.seed, h.Sum64())
 	return Party{Name: name, IBAN: r.foreignIBAN(country), BIC: r.bic(country)}
 }
 
@@ -235,6 +240,7 @@ type leg struct {
 
 // builder generates one customer's accounts and transactions.
 type builder struct {
+	seed     int
 	r        *rng
 	p        profile
 	cust     Customer
@@ -256,7 +262,7 @@ func Generate(seed int, date time.Time) Bank {
 	bank := Bank{Seed: seed, Date: date.Format(time.DateOnly)}
 	next := 1
 	for i, p := range profiles {
-		b := &builder{r: newRNG(seed, uint64(i)), p: p, date: date,
+		b := &builder{seed: seed, r: newRNG(seed, uint64(i)), p: p, date: date,
 			start: date.AddDate(0, -HistoryMonths, 1)}
 		b.customer()
 		b.open(&next)
@@ -402,7 +408,7 @@ func (b *builder) plan() {
 			if a.Kind == Savings {
 				amt *= 3
 			}
-			t := b.tx(i, d, amt, "PMNT-RCDT-ESCT", b.r.party(b.p.display, pick(b.r, []string{"BE", "NL", "DE"})), "Account switch: balance transferred from previous bank")
+			t := b.tx(i, d, amt, "PMNT-RCDT-ESCT", b.party(b.p.display, pick(b.r, []string{"BE", "NL", "DE"})), "Account switch: balance transferred from previous bank")
 			b.add(d, leg{i, t})
 		}
 	}
@@ -444,19 +450,19 @@ func (b *builder) privateMonth(m, i int, main bool) {
 			}
 			pay := int64(b.p.income)*100 + r.cents(0, 60)
 			month := d[:7]
-			b.add(d, leg{i, withE2E(b.tx(i, d, pay, "PMNT-RCDT-ESCT", r.party(emp.name, emp.country), "Salary "+month), "SAL"+strings.ReplaceAll(month, "-", "")+r.digits(6))})
+			b.add(d, leg{i, withE2E(b.tx(i, d, pay, "PMNT-RCDT-ESCT", b.party(emp.name, emp.country), "Salary "+month), "SAL"+strings.ReplaceAll(month, "-", "")+r.digits(6))})
 		}
 		if d, ok := b.day(m, 1); ok && b.p.income >= 1500 {
 			ll := landlords[len(b.p.display)%len(landlords)]
 			rent := int64(b.p.income) * 100 * 30 / 100
-			b.add(d, leg{i, b.tx(i, d, -rent, "PMNT-ICDT-STDO", r.party(ll.name, ll.country), "Rent "+d[:7])})
+			b.add(d, leg{i, b.tx(i, d, -rent, "PMNT-ICDT-STDO", b.party(ll.name, ll.country), "Rent "+d[:7])})
 		}
 		for k, dd := range directDebit {
 			if b.p.income < 1500 && k > 1 {
 				break
 			}
 			if d, ok := b.day(m, 5+k*3); ok {
-				t := b.tx(i, d, -r.cents(dd.lo, dd.hi), "PMNT-RDDT-ESDD", r.party(dd.name, dd.country), dd.what+" "+d[:7])
+				t := b.tx(i, d, -r.cents(dd.lo, dd.hi), "PMNT-RDDT-ESDD", b.party(dd.name, dd.country), dd.what+" "+d[:7])
 				t.CreditorID, t.MandateID = dd.creditorID, fmt.Sprintf("MND-%s-%03d", strings.ToUpper(b.p.login[:3]), k+1)
 				ref := CreditorReference(fmt.Sprintf("%s%d", strings.ReplaceAll(d[:7], "-", ""), 1000+k*37+len(b.p.login)))
 				t.Structured = &Reference{Reference: ref, Type: "SCOR", Issuer: "ISO"}
@@ -484,13 +490,13 @@ func (b *builder) privateMonth(m, i int, main bool) {
 	if r.chance(60) {
 		if d, ok := b.day(m, r.between(1, 28)); ok {
 			f := pick(r, friends)
-			b.add(d, leg{i, b.tx(i, d, r.cents(10, 120), "PMNT-RCDT-ESCT", r.party(f.name, f.country), pick(r, []string{"Dinner", "Concert tickets", "Birthday present", "Weekend trip", "Thanks!"}))})
+			b.add(d, leg{i, b.tx(i, d, r.cents(10, 120), "PMNT-RCDT-ESCT", b.party(f.name, f.country), pick(r, []string{"Dinner", "Concert tickets", "Birthday present", "Weekend trip", "Thanks!"}))})
 		}
 	}
 	if r.chance(40) {
 		if d, ok := b.day(m, r.between(1, 28)); ok {
 			f := pick(r, friends)
-			b.add(d, leg{i, b.tx(i, d, -r.cents(15, 150), "PMNT-IRCT-ESCT", r.party(f.name, f.country), pick(r, []string{"Share of the rent of the holiday house", "Football club fee", "Gift", "Back for the tickets"}))})
+			b.add(d, leg{i, b.tx(i, d, -r.cents(15, 150), "PMNT-IRCT-ESCT", b.party(f.name, f.country), pick(r, []string{"Share of the rent of the holiday house", "Football club fee", "Gift", "Back for the tickets"}))})
 		}
 	}
 }
@@ -506,7 +512,7 @@ func (b *builder) businessMonth(m, i int, main bool) {
 		if !ok {
 			continue
 		}
-		t := b.tx(i, d, amount, "PMNT-RCDT-ESCT", r.party(c.name, c.country), "")
+		t := b.tx(i, d, amount, "PMNT-RCDT-ESCT", b.party(c.name, c.country), "")
 		if c.country == "BE" {
 			t.Structured = &Reference{Reference: belgianStructured(inv), Type: "SCOR", Issuer: "BBA"}
 		} else {
@@ -523,7 +529,7 @@ func (b *builder) businessMonth(m, i int, main bool) {
 		if !ok {
 			continue
 		}
-		t := b.tx(i, d, -amount, "PMNT-ICDT-ESCT", r.party(s.name, s.country), "Invoice "+ref)
+		t := b.tx(i, d, -amount, "PMNT-ICDT-ESCT", b.party(s.name, s.country), "Invoice "+ref)
 		if r.chance(50) {
 			t.Structured = &Reference{Reference: CreditorReference(ref), Type: "SCOR", Issuer: "ISO"}
 			t.Remittance = ""
@@ -632,12 +638,12 @@ func (b *builder) subAccountMonth(m, i int) {
 	var in Party
 	switch a.Currency {
 	case "USD":
-		in = Party{Name: pick(r, usdClients), IBAN: r.foreignIBAN("GB"), BIC: r.bic("GB")}
+		in = b.party(pick(r, usdClients), "GB")
 	case "GBP":
-		in = Party{Name: pick(r, gbpClients), IBAN: r.foreignIBAN("GB"), BIC: r.bic("GB")}
+		in = b.party(pick(r, gbpClients), "GB")
 	default:
 		c := pick(r, clients)
-		in = r.party(c.name, c.country)
+		in = b.party(c.name, c.country)
 	}
 	if d, ok := b.day(m, r.between(2, 12)); ok {
 		t := b.tx(i, d, scale*r.cents(150, 900), "PMNT-RCDT-XBCT", in, "Payment "+r.digits(6))
@@ -649,8 +655,8 @@ func (b *builder) subAccountMonth(m, i int) {
 	}
 	for k := 0; k < 1+r.intn(3); k++ {
 		if d, ok := b.day(m, r.between(13, 28)); ok {
-			s := pick(r, cardShops)
-			b.add(d, leg{i, b.tx(i, d, -scale*r.cents(20, 250), "PMNT-ICDT-XBCT", r.party(s.name, pick(r, []string{"GB", "IE", "NL"})), "Order "+r.digits(7))})
+			s := pick(r, suppliers)
+			b.add(d, leg{i, b.tx(i, d, -scale*r.cents(20, 250), "PMNT-ICDT-XBCT", b.party(s.name, s.country), "Order "+r.digits(7))})
 		}
 	}
 }
@@ -718,7 +724,7 @@ func (b *builder) pending() {
 			ts = append(ts, b.tx(i, "", -r.cents(9, 70), "PMNT-CCRD-POSD", Party{Name: s.name}, "Card payment "+s.name+" "+today))
 			if b.p.kind == Business {
 				c := pick(r, clients)
-				t := b.tx(i, "", r.cents(500, 3000), "PMNT-RCDT-ESCT", r.party(c.name, c.country), "")
+				t := b.tx(i, "", r.cents(500, 3000), "PMNT-RCDT-ESCT", b.party(c.name, c.country), "")
 				t.Structured = &Reference{Reference: CreditorReference("INV" + r.digits(8)), Type: "SCOR", Issuer: "ISO"}
 				ts = append(ts, t)
 			}
