@@ -20,6 +20,7 @@ var (
 	ErrBookingInvalid   = apperr.New(apperr.Invalid, "BOOKING_INVALID", "A booking needs an ID, an account, a non-zero amount in the account's currency and its dates.")
 	ErrBookingBackdated = apperr.New(apperr.Invalid, "BOOKING_BACKDATED", "A booking cannot be dated before the account's last booking.")
 	ErrCursorInvalid    = apperr.New(apperr.Invalid, "CURSOR_INVALID", "The page cursor does not belong to this query.")
+	ErrPeriodInvalid    = apperr.New(apperr.Invalid, "PERIOD_INVALID", "The period is two dates (YYYY-MM-DD), the first not after the second, of booked transactions.")
 	ErrOtherBankLoaded  = apperr.New(apperr.Conflict, "OTHER_BANK_LOADED", "The table holds a sandbox bank of another seed or date.")
 )
 
@@ -53,6 +54,20 @@ type TransactionQuery struct {
 	Limit int
 	// Cursor is the Next of the page before; empty for the first page.
 	Cursor string
+}
+
+// Check refuses a query whose dates are not dates, run backwards, or come with pending
+// transactions (which have no booking date).
+func (q TransactionQuery) Check() error {
+	for _, d := range []string{q.From, q.To} {
+		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
+			return ErrPeriodInvalid
+		}
+	}
+	if (q.From != "" && q.To != "" && q.From > q.To) || (q.Status == Pending && (q.From != "" || q.To != "")) {
+		return ErrPeriodInvalid
+	}
+	return nil
 }
 
 // Page sizes of Transactions.

@@ -184,6 +184,9 @@ func (s *Store) ledger(ctx context.Context, accountID string) (sandboxbank.Ledge
 // the two dates, or the pending ones. It reads one item more than the page, so that a
 // page has a Next only when another page follows.
 func (s *Store) Transactions(ctx context.Context, q sandboxbank.TransactionQuery) (sandboxbank.TransactionPage, error) {
+	if err := q.Check(); err != nil {
+		return sandboxbank.TransactionPage{}, err
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = sandboxbank.DefaultPageSize

@@ -224,6 +224,15 @@ var contract = []struct {
 			_, err := s.Transactions(ctx, q)
 			wantErr(t, err, sandboxbank.ErrCursorInvalid)
 		}
+		for _, q := range []sandboxbank.TransactionQuery{
+			{AccountID: "acc-1", Status: sandboxbank.Booked, From: "2026-11-02", To: "2026-11-01"},
+			{AccountID: "acc-1", Status: sandboxbank.Booked, From: "~~"},
+			{AccountID: "acc-1", Status: sandboxbank.Booked, To: "2026-13-01"},
+			{AccountID: "acc-1", Status: sandboxbank.Pending, From: "2026-11-01"},
+		} {
+			_, err := s.Transactions(ctx, q)
+			wantErr(t, err, sandboxbank.ErrPeriodInvalid)
+		}
 		none, err := s.Transactions(ctx, sandboxbank.TransactionQuery{AccountID: "no-such", Status: sandboxbank.Booked})
 		if err != nil || len(none.Transactions) != 0 {
 			t.Fatalf("unknown account's transactions = %+v, %v", none, err)
