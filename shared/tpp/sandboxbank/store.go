@@ -134,3 +134,27 @@ func (b Bank) Fingerprint() string {
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
 }
+
+// Ledgers is the part of the Store that AccountBalances reads.
+type Ledgers interface {
+	Ledger(ctx context.Context, accountID string) (Ledger, error)
+}
+
+// AccountBalances are an account's Berlin Group balances on the given day: its ledger's,
+// or for a multi-currency account those of each sub-account, in the order of its
+// currencies (the specification's aggregation level).
+func AccountBalances(ctx context.Context, s Ledgers, a Account, today time.Time) ([]Balance, error) {
+	ids := []string{a.ResourceID}
+	if !a.HoldsMoney() {
+		ids = a.SubAccountIDs
+	}
+	var out []Balance
+	for _, id := range ids {
+		l, err := s.Ledger(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l.Balances(today)...)
+	}
+	return out, nil
+}
