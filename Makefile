@@ -70,6 +70,8 @@ test: go-deps frontend chromium
 	go run ./infra/funcbench size
 	@echo "== Fuzzing the eIDAS certificate parser (short run)"
 	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/trust/eidas
+	@echo "== Fuzzing the IBAN check (short run)"
+	go test -run='^$$' -fuzz=FuzzValidateIBAN -fuzztime=10s ./shared/tpp/sandboxbank
 	@echo "== SPA unit tests"
 	cd frontend && npx vitest run
 

@@ -126,6 +126,7 @@ func TestFunctionEnv(t *testing.T) {
 		DecisionTimeout: 5 * time.Hour, ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:sm",
 		InvitationTTL: 6 * time.Hour, OrgMaxMembers: 11, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret",
 		TruststoreFile: "/trust.pem", SandboxCACRLURL: "https://portal.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 4 * time.Second,
+		SandboxBankSeed: 3, SandboxBankDate: "2025-01-31",
 	}
 	v := reflect.ValueOf(c)
 	for i := range v.NumField() {

@@ -23,6 +23,7 @@ import (
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
 
 // Defaults of the operations login in local mode (documented in the README).
@@ -102,10 +103,14 @@ Open Banking Developer Portal: local stack is up (%.1fs)
   AWS endpoint (moto)  %s
 
   Operations login     %s / %s
+  Sandbox bank         %d customers, %d accounts, %d transactions (seed %d, %s), loaded in %.1fs
+                       sign in as %s, password %s, one-time code %s
 
 Press Ctrl-C to stop.
 `, time.Since(started).Seconds(), stack.PortalURL, stack.PortalURL, stack.PortalURL, stack.TPPURL,
-		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Moto.Endpoint, ops.Email, ops.Password)
+		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Moto.Endpoint, ops.Email, ops.Password,
+		len(stack.Bank.Customers), len(stack.Bank.Accounts), len(stack.Bank.Transactions), stack.Bank.Seed, stack.Bank.Date,
+		stack.BankLoad.Duration.Seconds(), stack.Bank.Customers[0].Login, sandboxbank.SandboxPassword, sandboxbank.SandboxOTP)
 	<-ctx.Done()
 	stop() // a second Ctrl-C now ends the process at once
 	fmt.Println("\nStopping the local stack…")

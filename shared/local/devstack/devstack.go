@@ -32,6 +32,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/planmeter"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -75,8 +77,11 @@ type Stack struct {
 	Meter *planmeter.Meter
 	// OAuth is the authorization server: its endpoints on the TPP listener, the
 	// authorization endpoint on the portal's.
-	OAuth   *oauth.Server
-	servers []*http.Server
+	OAuth *oauth.Server
+	// Bank is the sandbox bank loaded into the TPP table at start; BankLoad says how.
+	Bank     sandboxbank.Bank
+	BankLoad bankstore.LoadResult
+	servers  []*http.Server
 }
 
 // Start brings the stack up and returns once both listeners accept connections.
@@ -149,6 +154,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		return s, fmt.Errorf("bootstrap: %w", err)
 	}
 	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	if s.Bank, s.BankLoad, err = motoserver.LoadSandboxBank(ctx, awsCfg, cfg); err != nil {
+		return s, fmt.Errorf("sandbox bank: %w", err)
+	}
 	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
 	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)

@@ -10,13 +10,20 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/bank/devportal/shared/local/devstack"
+	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -53,6 +60,35 @@ func get(t *testing.T, c *http.Client, url string) (int, string, http.Header) {
 func TestLocalStack(t *testing.T) {
 	s := startStack(t)
 	c := &http.Client{Timeout: 10 * time.Second}
+
+	t.Run("the sandbox bank is in the TPP table, loaded once", func(t *testing.T) {
+		ctx := context.Background()
+		awsCfg, err := awsclient.Load(ctx, s.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := sandboxbank.FromConfig(s.Config)
+		if err != nil || want.Fingerprint() != s.Bank.Fingerprint() || s.BankLoad.Skipped {
+			t.Fatalf("the stack loaded seed %d of %s (skipped %v), want the configured bank (%v)", s.Bank.Seed, s.Bank.Date, s.BankLoad.Skipped, err)
+		}
+		t.Logf("sandbox bank: %d items in %d requests in %v", s.BankLoad.Items, s.BankLoad.Requests, s.BankLoad.Duration)
+		bank := bankstore.New(dynamodb.NewFromConfig(awsCfg), s.Config.TPPTable)
+		anna, err := bank.CustomerByLogin(ctx, "anna.schmidt")
+		if err != nil || anna != want.Customers[0] {
+			t.Fatalf("anna.schmidt = %+v, %v", anna, err)
+		}
+		accounts, err := bank.Accounts(ctx, anna.ID)
+		if err != nil || len(accounts) != 3 || !reflect.DeepEqual(accounts, want.Accounts[:3]) {
+			t.Fatalf("anna's accounts = %+v, %v", accounts, err)
+		}
+		if l, err := bank.Ledger(ctx, accounts[0].ResourceID); err != nil || l != want.Ledgers[0] {
+			t.Fatalf("ledger = %+v, %v; want %+v", l, err, want.Ledgers[0])
+		}
+		_, again, err := motoserver.LoadSandboxBank(ctx, awsCfg, s.Config)
+		if err != nil || !again.Skipped {
+			t.Fatalf("loading again = %+v, %v; want skipped", again, err)
+		}
+	})
 
 	t.Run("health reports every dependency up", func(t *testing.T) {
 		status, body, _ := get(t, c, s.PortalURL+"/api/healthz")

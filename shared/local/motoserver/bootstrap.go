@@ -24,6 +24,8 @@ import (
 	"github.com/bank/devportal/shared/portal/resources"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -80,6 +82,17 @@ func ensureBucket(ctx context.Context, client *s3.Client, c config.Config) error
 		return nil
 	}
 	return err
+}
+
+// LoadSandboxBank generates the sandbox bank of the configured seed and date and loads it
+// into the TPP table (which Bootstrap creates), unless the table holds it already.
+func LoadSandboxBank(ctx context.Context, awsCfg aws.Config, c config.Config) (sandboxbank.Bank, bankstore.LoadResult, error) {
+	bank, err := sandboxbank.FromConfig(c)
+	if err != nil {
+		return sandboxbank.Bank{}, bankstore.LoadResult{}, err
+	}
+	res, err := bankstore.New(dynamodb.NewFromConfig(awsCfg), c.TPPTable).Load(ctx, bank, false)
+	return bank, res, err
 }
 
 // ensureStateMachine creates the approval workflow from the same ASL file CDK deploys, or

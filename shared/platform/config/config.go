@@ -100,6 +100,12 @@ type Config struct {
 	CRLBucket string
 	// RevocationTimeout bounds each CRL download and OCSP request of a revocation check.
 	RevocationTimeout time.Duration
+	// SandboxBankSeed generates the sandbox bank's customers, accounts and transactions:
+	// the same seed gives the same bank, byte for byte.
+	SandboxBankSeed int
+	// SandboxBankDate is the sandbox bank's "today" (YYYY-MM-DD): its transactions cover the
+	// 13 months up to it and its balances are as of it, so every load is the same bank.
+	SandboxBankDate string
 }
 
 // CRLPath is the path of the sandbox CA's CRL under the portal's URL, and (without its
@@ -142,6 +148,8 @@ func FromEnv() (Config, error) {
 		RefreshTokenTTL:          r.duration("REFRESH_TOKEN_TTL", 90*24*time.Hour),
 		CRLBucket:                r.str("CRL_BUCKET", "devportal-crl"),
 		RevocationTimeout:        r.duration("REVOCATION_CHECK_TIMEOUT", 3*time.Second),
+		SandboxBankSeed:          r.integer("SANDBOX_BANK_SEED", 1),
+		SandboxBankDate:          r.str("SANDBOX_BANK_DATE", "2026-11-30"),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),
@@ -163,6 +171,9 @@ func FromEnv() (Config, error) {
 	}
 	if c.OrgMaxMembers < 1 {
 		return Config{}, fmt.Errorf("ORG_MAX_MEMBERS: must be at least 1, got %d", c.OrgMaxMembers)
+	}
+	if _, err := time.Parse(time.DateOnly, c.SandboxBankDate); err != nil {
+		return Config{}, fmt.Errorf("SANDBOX_BANK_DATE=%q: must be a date such as 2026-11-30", c.SandboxBankDate)
 	}
 	if c.Password.MaxAgeDays < 1 {
 		return Config{}, fmt.Errorf("PASSWORD_MAX_AGE_DAYS: must be at least 1, got %d", c.Password.MaxAgeDays)

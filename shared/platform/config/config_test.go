@@ -9,7 +9,7 @@ import (
 )
 
 func TestFromEnvDefaults(t *testing.T) {
-	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "RESET_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL", "TPP_URL", "OAUTH_AUTHORIZE_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SANDBOX_CA_CRL_URL", "REVOCATION_CHECK_TIMEOUT"} {
+	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "RESET_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL", "TPP_URL", "OAUTH_AUTHORIZE_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SANDBOX_CA_CRL_URL", "REVOCATION_CHECK_TIMEOUT", "SANDBOX_BANK_SEED", "SANDBOX_BANK_DATE"} {
 		t.Setenv(k, "")
 	}
 	c, err := FromEnv()
@@ -20,7 +20,8 @@ func TestFromEnvDefaults(t *testing.T) {
 		c.Password.MaxAgeDays != 730 || c.SessionMaxAge != 7*24*time.Hour || c.DecisionTimeout != 14*24*time.Hour || c.ApprovalStateMachineName != "devportal-approval" || fmt.Sprint(c.Password.ExpiryWarnDays) != "[14 3 1]" || c.Password.MinLength != 12 ||
 		c.PortalURL != "http://127.0.0.1:8080" || c.TPPURL != "https://127.0.0.1:8443" || c.OAuthAuthorizeURL != "http://127.0.0.1:8080/oauth2/authorize" ||
 		c.AccessTokenTTL != time.Hour || c.RefreshTokenTTL != 90*24*time.Hour ||
-		c.SandboxCACRLURL != "http://127.0.0.1:8080/sandbox-ca/crl.der" || c.RevocationTimeout != 3*time.Second {
+		c.SandboxCACRLURL != "http://127.0.0.1:8080/sandbox-ca/crl.der" || c.RevocationTimeout != 3*time.Second ||
+		c.SandboxBankSeed != 1 || c.SandboxBankDate != "2026-11-30" {
 		t.Fatalf("defaults = %+v", c)
 	}
 	// The CRL is served under the portal's own address unless configured elsewhere.
@@ -47,6 +48,8 @@ func TestFromEnvOverridesAndErrors(t *testing.T) {
 		{env: map[string]string{"ACTIVATION_LINK_TTL": "-1h"}, wantErr: "ACTIVATION_LINK_TTL"},
 		{env: map[string]string{"PASSWORD_EXPIRY_WARNING_DAYS": "14,0"}, wantErr: "PASSWORD_EXPIRY_WARNING_DAYS"},
 		{env: map[string]string{"LOCAL_MODE": "maybe"}, wantErr: "LOCAL_MODE"},
+		{env: map[string]string{"SANDBOX_BANK_DATE": "30.11.2026"}, wantErr: "SANDBOX_BANK_DATE"},
+		{env: map[string]string{"SANDBOX_BANK_SEED": "-3"}, wantErr: "SANDBOX_BANK_SEED"},
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
@@ -77,6 +80,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", TruststoreFile: "/ts.pem",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 7 * time.Minute, RefreshTokenTTL: 8 * time.Hour,
 		SandboxCACRLURL: "https://crl.bank.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 7 * time.Second,
+		SandboxBankSeed: 42, SandboxBankDate: "2025-06-30",
 		Password: PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
 	for k, v := range want.Environ() {
 		t.Setenv(k, v)

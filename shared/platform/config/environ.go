@@ -43,6 +43,8 @@ func (c Config) Environ() map[string]string {
 		"SANDBOX_CA_CRL_URL":           c.SandboxCACRLURL,
 		"CRL_BUCKET":                   c.CRLBucket,
 		"REVOCATION_CHECK_TIMEOUT":     c.RevocationTimeout.String(),
+		"SANDBOX_BANK_SEED":            strconv.Itoa(c.SandboxBankSeed),
+		"SANDBOX_BANK_DATE":            c.SandboxBankDate,
 		"PASSWORD_MIN_LENGTH":          strconv.Itoa(p.MinLength),
 		"PASSWORD_MIN_UPPER":           strconv.Itoa(p.MinUpper),
 		"PASSWORD_MIN_LOWER":           strconv.Itoa(p.MinLower),
