@@ -118,6 +118,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		return s, fmt.Errorf("bootstrap: %w", err)
 	}
 	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	cfg.UsagePlanIDs = out.UsagePlanIDs
 	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
 	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)

@@ -27,6 +27,8 @@ func NeedOf(serviceID, operation string) (route.Need, bool) {
 		return route.StartApproval, true
 	case "Secrets Manager":
 		return route.SandboxCA, true
+	case "API Gateway":
+		return route.UsagePlans, true
 	}
 	return 0, false
 }

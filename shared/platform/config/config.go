@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -83,6 +84,10 @@ type Config struct {
 	SandboxCASecretARN string
 	// TruststoreFile is a PEM file of the eIDAS CAs trusted in live onboarding.
 	TruststoreFile string
+	// UsagePlanIDs are the TPP API's usage plans by the name of a product's plan
+	// ("ais-sandbox" to its API Gateway ID), where the portal keeps each subscription's
+	// usage key; empty where there is no TPP API (then no usage key is kept).
+	UsagePlanIDs map[string]string
 }
 
 // FromEnv reads the configuration, returning an error that names the bad variable.
@@ -112,6 +117,7 @@ func FromEnv() (Config, error) {
 		SandboxCADir:             r.str("SANDBOX_CA_DIR", ""),
 		SandboxCASecretARN:       r.str("SANDBOX_CA_SECRET_ARN", ""),
 		TruststoreFile:           r.str("EIDAS_TRUSTSTORE_FILE", ""),
+		UsagePlanIDs:             r.stringMap("USAGE_PLAN_IDS"),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),
@@ -185,6 +191,23 @@ func (r *reader) ints(name string, def []int) []int {
 		out = append(out, n)
 	}
 	return out
+}
+
+// stringMap reads a JSON object of strings; unset or empty is nil.
+func (r *reader) stringMap(name string) map[string]string {
+	v := r.get(name)
+	if v == "" {
+		return nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		r.fail(name, v, `must be a JSON object of strings, such as {"ais-sandbox":"a1b2c3"}`)
+		return nil
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 func (r *reader) boolean(name string, def bool) bool {

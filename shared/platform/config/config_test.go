@@ -68,7 +68,8 @@ func TestEnvironRoundTrips(t *testing.T) {
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, DecisionTimeout: 5 * time.Hour,
 		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,
 		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", TruststoreFile: "/ts.pem",
-		Password: PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
+		UsagePlanIDs: map[string]string{"ais-sandbox": "abc123", "oauth2-sandbox": "def456"},
+		Password:     PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
 	for k, v := range want.Environ() {
 		t.Setenv(k, v)
 	}

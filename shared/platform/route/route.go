@@ -47,11 +47,14 @@ const (
 	DecideApproval
 	// SandboxCA reads the sandbox CA (deployed: its Secrets Manager secret).
 	SandboxCA
+	// UsagePlans keeps the TPP API's usage keys in its usage plans and reads their usage
+	// (API Gateway).
+	UsagePlans
 )
 
 // Everything is every need: what the local dev server and the tests build, serving every
 // route from one process.
-const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | UsagePlans
 
 var needNames = []struct {
 	need Need
@@ -59,6 +62,7 @@ var needNames = []struct {
 }{
 	{PortalTable, "portal-table"}, {UserPool, "user-pool"}, {Mail, "mail"},
 	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
+	{UsagePlans, "usage-plans"},
 }
 
 // Has says whether n includes every need of want.

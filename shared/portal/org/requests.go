@@ -213,6 +213,12 @@ func (k changeKind) Approve(ctx context.Context, r approval.Request, d approval.
 		if cleanup, err = k.s.store.AccessCopies(ctx, r.OrgID); err != nil {
 			return workflow.Effects{}, err
 		}
+		// And API Gateway no longer meters them: their usage keys go with the decision.
+		if k.s.Apps != nil {
+			if err := k.s.Apps.RemoveOrganizationUsageKeys(ctx, r.OrgID); err != nil {
+				return workflow.Effects{}, err
+			}
+		}
 	}
 	effects, err := k.s.effects(writes, r, r.Summary+": approved", k.done(r))
 	effects.Cleanup = cleanup

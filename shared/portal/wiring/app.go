@@ -57,7 +57,7 @@ type Mailer interface {
 
 // Parts are the constructors of what routes call outside their own code, one per kind of
 // route.Need. Each lives in a package of its own (ondynamodb, oncognito, onses,
-// onstepfunctions, onsecretsmanager), so a generated main that names only its route's
+// onstepfunctions, onsecretsmanager, onapigateway), so a generated main that names only its route's
 // parts links only their AWS clients; a nil part is never created.
 type Parts struct {
 	// Table builds the portal table's stores (route.PortalTable).
@@ -71,6 +71,19 @@ type Parts struct {
 	// SandboxCA loads, or on first use creates, the sandbox CA in the Secrets Manager
 	// secret secretID (route.SandboxCA, deployed; the local stack keeps it in a directory).
 	SandboxCA func(ctx context.Context, awsCfg aws.Config, secretID string) (*sandboxca.CA, error)
+	// UsagePlans are the TPP API's usage plans on API Gateway (route.UsagePlans).
+	UsagePlans func(aws.Config, config.Config) UsagePlans
+	// Meter, when set, counts apps' calls in place of UsagePlans' meter: the local
+	// stack's TPP listener limits calls itself, where API Gateway sees none of them.
+	Meter apps.UsageMeter
+}
+
+// UsagePlans keep the apps' usage keys in the TPP API's usage plans and read their use;
+// either is nil where there is nothing to keep or read (no usage plans configured; no
+// usage to read on moto).
+type UsagePlans struct {
+	Keys  apps.UsageKeys
+	Meter apps.UsageMeter
 }
 
 // check refuses needs whose part is missing: a main out of step with the route table.
@@ -82,6 +95,7 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 		{route.PortalTable, p.Table != nil}, {route.UserPool, p.Identity != nil}, {route.Mail, p.Mail != nil},
 		{route.StartApproval, p.Workflow != nil}, {route.DecideApproval, p.Workflow != nil},
 		{route.SandboxCA, p.SandboxCA != nil || cfg.SandboxCASecretARN == ""},
+		{route.UsagePlans, p.UsagePlans != nil},
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
@@ -125,6 +139,13 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	if needs.Has(route.StartApproval) || needs.Has(route.DecideApproval) {
 		engine = parts.Workflow(awsCfg, cfg)
 	}
+	var usage UsagePlans
+	if needs.Has(route.UsagePlans) {
+		usage = parts.UsagePlans(awsCfg, cfg)
+	}
+	if parts.Meter != nil {
+		usage.Meter = parts.Meter
+	}
 	// Routes that judge no eIDAS certificate trust no CA: an empty pool, never nil, which
 	// x509 would read as the system's roots.
 	roots := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
@@ -145,7 +166,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL})
 	accounts.Orgs = api.Orgs
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
-		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, PortalURL: cfg.PortalURL})
+		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, PortalURL: cfg.PortalURL,
+		UsageKeys: usage.Keys, Meter: usage.Meter})
+	api.Orgs.Apps = api.Apps
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
 	}

@@ -4,6 +4,7 @@ package allparts
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
@@ -14,5 +15,5 @@ import (
 // Parts are every part, on AWS's services (moto's, locally).
 func Parts() wiring.Parts {
 	return wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer,
-		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA}
+		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, UsagePlans: onapigateway.UsagePlans}
 }
