@@ -167,7 +167,7 @@ func (g *Gateway) CallsToday(ctx context.Context, orgID, appID, productID string
 	if err != nil {
 		return 0, fmt.Errorf("usage of %s: %w", value, err)
 	}
-	// Items maps the key's ID to one [used, remaining] pair per day of the range.
+	// Items ("values" on the wire) maps the key's ID to one [used, remaining] pair per day.
 	days := out.Items[id]
 	if len(days) == 0 || len(days[len(days)-1]) == 0 {
 		return 0, nil
