@@ -27,6 +27,9 @@ const (
 	// GetItemTable is dynamodb:GetItem on the table itself, nothing else: no index, no
 	// query or scan, for a function that reads one item by its key.
 	GetItemTable
+	// KeyReadTable is dynamodb:GetItem and dynamodb:BatchGetItem on the table itself: reads
+	// of items by their keys, no index, no query or scan.
+	KeyReadTable
 )
 
 // Access is what one function's role may do: the AWS calls its code makes, each scoped to
@@ -72,8 +75,9 @@ var accessExceptions = map[string]func(*Access){
 	"healthz": func(a *Access) { a.Table = GetItemTable },
 	// A public read of one invitation by its token.
 	"invitation-get": func(a *Access) { a.Table = ReadTable },
-	// The TPP API's authorizer: one GetItem of the certificate's FPR# item per request.
-	tpproutes.AuthorizerName: func(a *Access) { a.Table = GetItemTable },
+	// The TPP API's authorizer: one BatchGetItem per request of the certificate's FPR#
+	// item and the organization, app and certificate items its API key names.
+	tpproutes.AuthorizerName: func(a *Access) { a.Table = KeyReadTable },
 	// Signs up at Cognito, and deletes the Cognito user again if the profile cannot be
 	// written.
 	"auth-signup": func(a *Access) { a.UserPool = []string{"SignUp", "AdminDeleteUser", "AdminGetUser"} },
@@ -193,6 +197,11 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 	case GetItemTable:
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("dynamodb:GetItem"),
+			Resources: &[]*string{g.data.Portal.TableArn()},
+		}))
+	case KeyReadTable:
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("dynamodb:GetItem", "dynamodb:BatchGetItem"),
 			Resources: &[]*string{g.data.Portal.TableArn()},
 		}))
 	}

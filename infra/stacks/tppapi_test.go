@@ -203,7 +203,7 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 }
 
 // TestTPPAuthorizerFunction checks the function's settings and that its role may call
-// dynamodb:GetItem on the portal table and nothing else on data.
+// dynamodb:GetItem and BatchGetItem on the portal table and nothing else on data.
 func TestTPPAuthorizerFunction(t *testing.T) {
 	for _, a := range tppApps(t) {
 		t.Run(string(a.settings.Environment), func(t *testing.T) {
@@ -253,8 +253,8 @@ func TestTPPAuthorizerFunction(t *testing.T) {
 					}
 				}
 			}
-			if !reflect.DeepEqual(got, []string{"dynamodb:GetItem"}) {
-				t.Errorf("data actions %v, want dynamodb:GetItem only", got)
+			if !reflect.DeepEqual(got, []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"}) {
+				t.Errorf("data actions %v, want dynamodb:GetItem and BatchGetItem only", got)
 			}
 			for id, r := range tmplResources(a.template, "AWS::IAM::Role") {
 				if id == role {

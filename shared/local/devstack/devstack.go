@@ -26,6 +26,7 @@ import (
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
+	"github.com/bank/devportal/shared/tpp/planmeter"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -46,6 +47,9 @@ type Options struct {
 	// Log receives the portal's JSON log lines; MotoLog moto's output.
 	Log     io.Writer
 	MotoLog io.Writer
+	// Now is the TPP caller check's clock (its plans' buckets and days, API keys' grace
+	// periods); nil is time.Now. Tests stop it to meter exactly.
+	Now func() time.Time
 }
 
 // Stack is a running local stack.
@@ -56,7 +60,9 @@ type Stack struct {
 	CA        *sandboxca.CA
 	Config    config.Config
 	API       *portalapi.API
-	servers   []*http.Server
+	// Meter enforces the apps' plans on the TPP listener and counts their calls.
+	Meter   *planmeter.Meter
+	servers []*http.Server
 }
 
 // Start brings the stack up and returns once both listeners accept connections.
@@ -152,6 +158,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err != nil {
 		return s, err
 	}
+	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does.
+	s.Meter = planmeter.New()
+	check.Meter, check.Now = s.Meter, o.Now
 	tppSrv := &http.Server{
 		Handler:           tppapi.Listener(check, log),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -2,11 +2,9 @@ package devstack_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,14 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv"
-	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
-	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -110,26 +103,6 @@ func TestLocalStack(t *testing.T) {
 	}
 	foreign, _ := otherCA.ClientCertificate(pkix.Name{CommonName: "intruder.example"}, time.Hour)
 
-	// A certificate the portal attached to a sandbox app: its lookup item, written as the
-	// portal's store writes it when a certificate is attached.
-	attached, err := s.CA.ClientCertificate(pkix.Name{CommonName: "budget-buddy.example", Organization: []string{"Example TPP"}}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	attachedFP := sha256.Sum256(attached.Certificate[0])
-	fp := hex.EncodeToString(attachedFP[:])
-	item, _ := attributevalue.MarshalMap(struct {
-		lookup.Key
-		lookup.CertificateOwner
-	}{lookup.FingerprintKey(fp), lookup.CertificateOwner{Fingerprint: fp, OrgID: "org-1", AppID: "app-1", Environment: lookup.Sandbox}})
-	awsCfg, err := awsclient.Load(context.Background(), s.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := dynamodb.NewFromConfig(awsCfg).PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &s.Config.PortalTable, Item: item}); err != nil {
-		t.Fatal(err)
-	}
-
 	const requestID = "3f2c7a1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b"
 	tpp := []struct {
 		name      string
@@ -143,7 +116,7 @@ func TestLocalStack(t *testing.T) {
 		{"health needs no certificate", tppClient(), "/healthz", "", 200, "", false},
 		{"no client certificate: JSON error", tppClient(), "/v1/accounts", requestID, 401, "CERTIFICATE_MISSING", false},
 		{"certificate of no app: refused", tppClient(good), "/v1/accounts", "not-a-uuid", 401, "CERTIFICATE_INVALID", false},
-		{"certificate of a sandbox app: passes the caller check (no endpoints yet)", tppClient(attached), "/v1/accounts", requestID, 404, "RESOURCE_UNKNOWN", false},
+		{"path of no product: unknown", tppClient(good), "/v1/nothing", requestID, 404, "RESOURCE_UNKNOWN", false},
 		{"certificate from another CA: handshake refused", tppClient(foreign), "/v1/accounts", "", 0, "", true},
 	}
 	for _, c := range tpp {

@@ -66,3 +66,7 @@ func UsageKey(orgID, appID, productID string) string {
 // AttrRevokedAt is the organization certificate item's attribute that marks a certificate
 // revoked (RFC 3339): the TPP API refuses it with CERTIFICATE_REVOKED from the next call.
 const AttrRevokedAt = "revokedAt"
+
+// RefusalUsageKey is the API Gateway API key of the usage plan that lets refused calls
+// through to the integration, which answers them with their Berlin Group error.
+func RefusalUsageKey(env Environment) string { return "usage.refusals." + string(env) }

@@ -66,7 +66,7 @@ func requestsByStatus(status string) string { return "REQUESTS#" + status }
 func requestsOfOrg(orgID string) string { return "ORG#" + orgID + "#REQUESTS" }
 
 // OrgKey is the key of an organization.
-func OrgKey(id string) Key { return Key{"ORG#" + id, "ORG"} }
+func OrgKey(id string) Key { return Key(lookup.OrgKey(id)) }
 
 // MemberKey is the key of a membership, stored under its organization.
 func MemberKey(orgID, userID string) Key { return Key{"ORG#" + orgID, "MEMBER#" + userID} }
@@ -93,7 +93,7 @@ func OrgIdentifierKey(env, identifier string) Key {
 }
 
 // AppKey is the key of an app, stored under its organization.
-func AppKey(orgID, appID string) Key { return Key{"ORG#" + orgID, "APP#" + appID} }
+func AppKey(orgID, appID string) Key { return Key(lookup.AppKey(orgID, appID)) }
 
 // appPrefix is the sort-key prefix of an organization's apps.
 const appPrefix = "APP#"
@@ -116,7 +116,7 @@ func subPrefix(appID string) string { return "SUB#" + appID + "#" }
 
 // OrgCertificateKey is the key of a certificate uploaded to an organization.
 func OrgCertificateKey(orgID, fingerprint string) Key {
-	return Key{"ORG#" + orgID, "CERT#" + fingerprint}
+	return Key(lookup.OrgCertificateKey(orgID, fingerprint))
 }
 
 // certPrefix is the sort-key prefix of an organization's certificates.

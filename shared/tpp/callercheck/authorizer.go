@@ -1,7 +1,7 @@
-// Package callercheck is the TPP API's caller check: from the client certificate a call
-// presents to the app, organization and environment it speaks for, with one read of the
-// portal's lookups. The Lambda authorizer runs it deployed; the local TPP listener runs
-// the same code.
+// Package callercheck is the TPP API's caller check: from what a call presents (the TLS
+// client certificate and the apiKey header) and the product its path belongs to, to the
+// app, organization and plan it speaks for, with one read of the portal's items. The
+// Lambda authorizer runs it deployed; the local TPP listener runs the same code.
 package callercheck
 
 import (
@@ -10,51 +10,96 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
+	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/trust/eidas"
 )
 
 // EnvironmentVariable names the environment (sandbox or production) a deployed TPP API
 // serves; CDK sets it on the authorizer function.
 const EnvironmentVariable = "TPP_ENVIRONMENT"
 
-// CertificateOwners finds the app a certificate fingerprint is attached to, in one read.
-type CertificateOwners interface {
-	Certificate(ctx context.Context, fingerprint string) (lookup.CertificateOwner, error)
+// Lookups reads what the check needs of a call in one request: the presented
+// certificate's fingerprint lookup and the organization, app and certificate items the
+// API key names (lookupdb.Reader.Caller). With no orgID it reads the lookup alone.
+type Lookups interface {
+	Caller(ctx context.Context, fingerprint, orgID, appID string) (lookup.CallerItems, error)
 }
 
-// Authorizer is the TPP API's REQUEST authorizer. API Gateway's mutual TLS has already
-// checked that the client certificate chains to the truststore and is within its
-// validity; the authorizer checks that it is the certificate of an app of this
-// environment, and tells the integration which app, organization and environment.
+// Meter enforces an app's plan for one product: it counts an allowed call, or answers
+// how long to wait. Deployed, API Gateway's usage plans meter (the authorizer names the
+// call's usage key), so the authorizer has none; the local TPP listener has its own.
+type Meter interface {
+	Take(ctx context.Context, usageKey string, plan lookup.Plan, now time.Time) (wait time.Duration, allowed bool, err error)
+}
+
+// Authorizer is the TPP API's caller check. API Gateway's mutual TLS (locally, the
+// listener's TLS configuration) has already checked that the client certificate chains to
+// the truststore, is within its validity, and that the caller holds its private key; the
+// check ties it to an app.
 type Authorizer struct {
-	Owners CertificateOwners
+	Lookups Lookups
 	// Environment is the environment this TPP API serves: a sandbox app's certificate
 	// opens no door of the production API, and the other way round.
 	Environment lookup.Environment
-	Log         *slog.Logger
+	// Meter is nil where API Gateway's usage plans enforce the plans.
+	Meter Meter
+	Log   *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Call is what a TPP call presents to the check.
+type Call struct {
+	// CertDER is the TLS client certificate, nil when none was presented.
+	CertDER []byte
+	// APIKey is the apiKey header.
+	APIKey string
+	// Product is the catalog product the called path belongs to (routes.ProductOf).
+	Product string
+}
+
+// Caller is the app a call speaks for.
+type Caller struct {
+	AppID       string
+	OrgID       string
+	Environment lookup.Environment
+	// Fingerprint is the client certificate's SHA-256 (lower-case hex of the DER).
+	Fingerprint string
+	// Product is the product called, and Plan the app's plan for it.
+	Product string
+	Plan    lookup.Plan
+	// UsageKey meters the app's use of the product (lookup.UsageKey).
+	UsageKey string
 }
 
 // Refusal is a call the caller check refuses, with the Berlin Group code and status the
-// specification gives it. The TPP listener answers it as a tppMessages error; the
-// authorizer denies (API Gateway answers 403) and logs it.
+// specification gives it. The TPP listener and the REST API adapter answer it as a
+// tppMessages error; it changes nothing.
 type Refusal struct {
 	Status int
 	Code   string
 	Text   string
+	// RetryAfter is when a call over the plan may be tried again.
+	RetryAfter time.Duration
 	// reason is what the log says, which may name more than the caller is told.
 	reason string
 }
 
 func (r *Refusal) Error() string { return r.Code + ": " + r.reason }
 
-// The caller check's refusals.
+const (
+	notRegistered = "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal."
+	keyInvalid    = "The apiKey header does not hold a current API key of the app this certificate is attached to: copy it from the app's page in the developer portal."
+)
+
+// The caller check's refusals. Several tell the caller the same as ErrCertificateUnknown,
+// on purpose: which organization or environment holds a certificate is the log's to say.
 var (
 	ErrCertificateMissing = &Refusal{Status: 401, Code: "CERTIFICATE_MISSING",
 		Text: "Present your certificate as the TLS client certificate.", reason: "no client certificate"}
@@ -62,18 +107,59 @@ var (
 		Text: "The client certificate is not a valid X.509 certificate.", reason: "the client certificate does not parse"}
 	ErrCertificateUnknown = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID", Text: notRegistered,
 		reason: "the certificate is attached to no app"}
-	// ErrOtherEnvironment tells the caller no more than ErrCertificateUnknown does: which
-	// environment holds the certificate is the log's to say.
 	ErrOtherEnvironment = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID", Text: notRegistered,
 		reason: "the certificate's app belongs to another environment"}
+	// ErrCertificateDetached is a fingerprint lookup whose certificate or app no longer
+	// holds it: a removal whose cleanup did not finish still closes the door.
+	ErrCertificateDetached = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID", Text: notRegistered,
+		reason: "the fingerprint lookup outlived the certificate's attachment"}
+	ErrCertificateUnproven = &Refusal{Status: 401, Code: "CERTIFICATE_INVALID", Text: notRegistered,
+		reason: "possession of the certificate's key was never proven to the portal"}
+	ErrCertificateRevoked = &Refusal{Status: 401, Code: "CERTIFICATE_REVOKED",
+		Text: "The client certificate is revoked: upload and attach a new one in the developer portal.", reason: "the certificate is revoked"}
+	ErrOrganizationBlocked = &Refusal{Status: 401, Code: "CERTIFICATE_BLOCKED",
+		Text: "Your organization may not call this API: it is not an active organization of this environment.", reason: "the organization is not active"}
+	ErrAPIKeyMissing = &Refusal{Status: 400, Code: "FORMAT_ERROR",
+		Text: "Send your app's API key in the apiKey header.", reason: "no apiKey header"}
+	ErrAPIKeyInvalid = &Refusal{Status: 401, Code: "TOKEN_INVALID", Text: keyInvalid,
+		reason: "the API key is not a current key of the certificate's app"}
 )
 
-// Context keys the authorizer passes to the integration ($context.authorizer.<key>).
-const (
-	ContextAppID       = "appId"
-	ContextOrgID       = "orgId"
-	ContextEnvironment = "environment"
-)
+// roleInvalid refuses a call to a product whose PSD2 role the organization lacks.
+func roleInvalid(p lookup.Product) *Refusal {
+	return &Refusal{Status: 401, Code: "ROLE_INVALID",
+		Text:   fmt.Sprintf("%s needs the PSD2 role %s, which your organization's eIDAS certificate does not carry.", p.Name, p.RequiredRole),
+		reason: "the organization lacks " + p.RequiredRole}
+}
+
+// notSubscribed refuses a call to a product the app is not subscribed to.
+func notSubscribed(p lookup.Product) *Refusal {
+	return &Refusal{Status: 403, Code: "SERVICE_BLOCKED",
+		Text:   fmt.Sprintf("Your app is not subscribed to %s: subscribe it in the developer portal.", p.Name),
+		reason: "no subscription to " + p.ID}
+}
+
+// accessExceeded refuses a call over the plan.
+func accessExceeded(p lookup.Product, plan lookup.Plan, wait time.Duration) *Refusal {
+	return &Refusal{Status: 429, Code: "ACCESS_EXCEEDED", RetryAfter: wait,
+		Text: fmt.Sprintf("Your app is over its %s plan for %s (%d calls a second, %d a day): try again in %s.",
+			plan.Name, p.Name, plan.RateLimitPerSecond, plan.QuotaPerDay, retryText(wait)),
+		reason: "over the plan of " + p.ID}
+}
+
+// RetryAfterSeconds is the Retry-After header's value for a wait: whole seconds, at least 1.
+func RetryAfterSeconds(wait time.Duration) string {
+	s := int64((wait + time.Second - 1) / time.Second)
+	return strconv.FormatInt(max(s, 1), 10)
+}
+
+func retryText(wait time.Duration) string {
+	s, _ := strconv.Atoi(RetryAfterSeconds(wait))
+	if s == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(s) + " seconds"
+}
 
 type callerKey struct{}
 
@@ -89,78 +175,97 @@ func From(ctx context.Context) (Caller, bool) {
 	return c, ok
 }
 
-const notRegistered = "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal."
-
-// Caller is the app a call speaks for.
-type Caller struct {
-	AppID       string
-	OrgID       string
-	Environment lookup.Environment
-	// Fingerprint is the client certificate's SHA-256 (lower-case hex of the DER).
-	Fingerprint string
-}
-
-// Check names the app a client certificate (DER) speaks for in this API's environment, or
-// refuses the call with a *Refusal. Any other error is a failed lookup, which must not
-// read as a refusal: it is an outage. The local TPP listener and the Lambda authorizer
-// both run it, so local and deployed behaviour cannot drift.
-func (a *Authorizer) Check(ctx context.Context, certDER []byte) (Caller, error) {
-	if len(certDER) == 0 {
+// Check names the app a call speaks for, or refuses it with a *Refusal. Any other error
+// is a failed read, which must not read as a refusal: it is an outage. An accepted call
+// costs one read; only a refused one may cost a second, to say what is wrong in the order
+// the checks run: certificate, organization, role, API key, subscription, plan.
+func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
+	if len(call.CertDER) == 0 {
 		return Caller{}, ErrCertificateMissing
 	}
-	fingerprint, err := fingerprintOf(certDER)
+	fingerprint, err := fingerprintOf(call.CertDER)
 	if err != nil {
 		return Caller{}, err
 	}
-	owner, err := a.Owners.Certificate(ctx, fingerprint)
-	if errors.Is(err, apperr.ErrNotFound) {
+	product, ok := lookup.ProductByID(call.Product)
+	if !ok {
+		return Caller{}, fmt.Errorf("caller check: no product %q", call.Product)
+	}
+	orgID, appID, keyShaped := lookup.ParseAPIKey(call.APIKey)
+	items, err := a.Lookups.Caller(ctx, fingerprint, orgID, appID)
+	if err != nil {
+		return Caller{}, fmt.Errorf("caller lookup: %w", err)
+	}
+	owner := items.Owner
+	if owner == nil {
 		return Caller{Fingerprint: fingerprint}, ErrCertificateUnknown
 	}
-	if err != nil {
-		return Caller{}, fmt.Errorf("certificate lookup: %w", err)
+	keyNamesOwner := keyShaped && owner.OrgID == orgID && owner.AppID == appID
+	if !keyNamesOwner {
+		// The key names no app, or another one: read the certificate's own app, so that
+		// what is wrong with the certificate or its organization is said first.
+		if items, err = a.Lookups.Caller(ctx, fingerprint, owner.OrgID, owner.AppID); err != nil {
+			return Caller{}, fmt.Errorf("caller lookup: %w", err)
+		}
+		if items.Owner == nil {
+			return Caller{Fingerprint: fingerprint}, ErrCertificateUnknown
+		}
+		owner = items.Owner
 	}
-	if owner.Environment != a.Environment {
-		return Caller{Fingerprint: fingerprint}, ErrOtherEnvironment
+	caller := Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: owner.Environment, Fingerprint: fingerprint, Product: product.ID}
+	now := a.now()
+	cert, app, org := items.Certificate, items.App, items.Org
+	switch {
+	case owner.Environment != a.Environment:
+		return caller, ErrOtherEnvironment
+	case cert == nil || cert.AppID != owner.AppID || app == nil || app.ID != owner.AppID || !app.HasFingerprint(fingerprint):
+		return caller, ErrCertificateDetached
+	case !cert.Proven():
+		return caller, ErrCertificateUnproven
+	case cert.RevokedAt != nil && !now.Before(*cert.RevokedAt):
+		return caller, ErrCertificateRevoked
+	case app.Environment != a.Environment:
+		return caller, ErrOtherEnvironment
+	case org == nil || org.Status != lookup.OrgStatusActive || org.Environment != a.Environment:
+		return caller, ErrOrganizationBlocked
+	case product.RequiredRole != "" && !hasRole(org.Services, product.RequiredRole):
+		return caller, roleInvalid(product)
+	case call.APIKey == "":
+		return caller, ErrAPIKeyMissing
+	case !keyNamesOwner || !app.AcceptsKey(lookup.HashAPIKey(call.APIKey), now):
+		return caller, ErrAPIKeyInvalid
 	}
-	return Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: owner.Environment, Fingerprint: fingerprint}, nil
+	planID, subscribed := app.Products[product.ID]
+	if !subscribed {
+		return caller, notSubscribed(product)
+	}
+	plan, ok := product.PlanByID(planID)
+	if !ok {
+		return Caller{}, fmt.Errorf("caller check: app %s has plan %q of %s, which the catalog lacks", app.ID, planID, product.ID)
+	}
+	caller.Plan, caller.UsageKey = plan, lookup.UsageKey(owner.OrgID, owner.AppID, product.ID)
+	if a.Meter != nil {
+		wait, allowed, err := a.Meter.Take(ctx, caller.UsageKey, plan, now)
+		if err != nil {
+			return Caller{}, fmt.Errorf("plan meter: %w", err)
+		}
+		if !allowed {
+			return caller, accessExceeded(product, plan, wait)
+		}
+	}
+	return caller, nil
 }
 
-// Authorize answers one request: Allow with the app's identity as context, or Deny. A
-// failed lookup is returned as an error rather than a Deny, so that an outage shows as
-// API Gateway's 500 and in the function's error metric instead of as refused callers.
-func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	der, err := certificateDER(req.RequestContext.Identity.ClientCert.ClientCertPem)
-	if err != nil {
-		return a.deny(req, "", err), nil
-	}
-	caller, err := a.Check(ctx, der)
-	var refused *Refusal
-	if errors.As(err, &refused) {
-		return a.deny(req, caller.Fingerprint, refused), nil
-	}
-	if err != nil {
-		return events.APIGatewayCustomAuthorizerResponse{}, err
-	}
-	owner := caller
-	a.logger().InfoContext(ctx, "authorized", "appId", owner.AppID, "orgId", owner.OrgID,
-		"fingerprint", owner.Fingerprint, "methodArn", req.MethodArn, "requestId", req.RequestContext.RequestID)
-	return events.APIGatewayCustomAuthorizerResponse{
-		PrincipalID:    owner.AppID,
-		PolicyDocument: policy("Allow", req.MethodArn),
-		Context: map[string]interface{}{
-			ContextAppID:       owner.AppID,
-			ContextOrgID:       owner.OrgID,
-			ContextEnvironment: string(owner.Environment),
-		},
-	}, nil
+// hasRole says whether an organization's services (AIS, PIS, PIIS) include the PSD2 role.
+func hasRole(services []string, role string) bool {
+	return slices.ContainsFunc(services, func(s string) bool { r, ok := eidas.RoleForService(s); return ok && r == role })
 }
 
-// deny is the Deny answer for req, logged with its reason.
-func (a *Authorizer) deny(req events.APIGatewayCustomAuthorizerRequestTypeRequest, fingerprint string, reason error) events.APIGatewayCustomAuthorizerResponse {
-	a.logger().Warn("denied", "reason", reason.Error(), "fingerprint", fingerprint,
-		"serialNumber", req.RequestContext.Identity.ClientCert.SerialNumber, "methodArn", req.MethodArn,
-		"requestId", req.RequestContext.RequestID)
-	return events.APIGatewayCustomAuthorizerResponse{PrincipalID: "unknown", PolicyDocument: policy("Deny", req.MethodArn)}
+func (a *Authorizer) now() time.Time {
+	if a.Now == nil {
+		return time.Now()
+	}
+	return a.Now()
 }
 
 func (a *Authorizer) logger() *slog.Logger {
@@ -168,20 +273,6 @@ func (a *Authorizer) logger() *slog.Logger {
 		return slog.Default()
 	}
 	return a.Log
-}
-
-// policy allows or denies invoking the one method of the request. The authorizer's
-// results are not cached (every request is authorized), so the policy names no more
-// than the method that asked.
-func policy(effect, methodARN string) events.APIGatewayCustomAuthorizerPolicy {
-	return events.APIGatewayCustomAuthorizerPolicy{
-		Version: "2012-10-17",
-		Statement: []events.IAMPolicyStatement{{
-			Action:   []string{"execute-api:Invoke"},
-			Effect:   effect,
-			Resource: []string{methodARN},
-		}},
-	}
 }
 
 // certificateDER is the DER of the PEM certificate API Gateway's mutual TLS passes on.
@@ -223,3 +314,5 @@ func ParseEnvironment(v string) (lookup.Environment, error) {
 	}
 	return "", fmt.Errorf("%s=%q: must be %s or %s", EnvironmentVariable, v, lookup.Sandbox, lookup.Production)
 }
+
+func secondsDuration(s int) time.Duration { return time.Duration(s) * time.Second }

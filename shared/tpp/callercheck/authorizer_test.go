@@ -21,29 +21,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 )
-
-// fakeOwners is a fingerprint table; err, when set, is what every lookup fails with.
-type fakeOwners struct {
-	owners map[string]lookup.CertificateOwner
-	err    error
-	asked  []string
-}
-
-func (f *fakeOwners) Certificate(_ context.Context, fingerprint string) (lookup.CertificateOwner, error) {
-	f.asked = append(f.asked, fingerprint)
-	if f.err != nil {
-		return lookup.CertificateOwner{}, f.err
-	}
-	o, ok := f.owners[fingerprint]
-	if !ok {
-		return lookup.CertificateOwner{}, apperr.New(apperr.NotFound, "NOT_FOUND", "certificate not found")
-	}
-	return o, nil
-}
 
 // testCertificate is a self-signed certificate as PEM, with its fingerprint.
 func testCertificate(t *testing.T, cn string) (string, string) {
@@ -66,12 +46,269 @@ func testCertificate(t *testing.T, cn string) (string, string) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), hex.EncodeToString(sum[:])
 }
 
+// world is the portal's items as the caller check reads them; reads counts the reads.
+type world struct {
+	owners map[string]lookup.CertificateOwner
+	orgs   map[string]lookup.OrgState
+	apps   map[string]lookup.AppState         // orgID/appID
+	certs  map[string]lookup.CertificateState // orgID/fingerprint
+	err    error
+	reads  int
+}
+
+func (w *world) Caller(_ context.Context, fingerprint, orgID, appID string) (lookup.CallerItems, error) {
+	w.reads++
+	if w.err != nil {
+		return lookup.CallerItems{}, w.err
+	}
+	var out lookup.CallerItems
+	if o, ok := w.owners[fingerprint]; ok {
+		out.Owner = &o
+	}
+	if orgID == "" {
+		return out, nil
+	}
+	if o, ok := w.orgs[orgID]; ok {
+		out.Org = &o
+	}
+	if a, ok := w.apps[orgID+"/"+appID]; ok {
+		out.App = &a
+	}
+	if c, ok := w.certs[orgID+"/"+fingerprint]; ok {
+		out.Certificate = &c
+	}
+	return out, nil
+}
+
+var (
+	now    = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	proven = &struct {
+		Method string    `dynamodbav:"method"`
+		At     time.Time `dynamodbav:"at"`
+	}{Method: "signature", At: now.Add(-time.Hour)}
+	discard = slog.New(slog.NewJSONHandler(io.Discard, nil))
+)
+
+func at(d time.Duration) *time.Time { t := now.Add(d); return &t }
+
+// fixture is one organization with one sandbox app presenting one proven certificate,
+// subscribed to the authorization server and AIS, with a current API key, the previous
+// one within its grace period and an older, expired one.
+type fixture struct {
+	certPEM, fp                    string
+	key, graceKey, expiredKey, bad string
+	otherAppKey                    string
+}
+
+func newFixture(t *testing.T) (fixture, func() *world) {
+	certPEM, fp := testCertificate(t, "app-1")
+	f := fixture{certPEM: certPEM, fp: fp,
+		key:         lookup.NewAPIKey("org-1", "app-1", strings.Repeat("k", 43)),
+		graceKey:    lookup.NewAPIKey("org-1", "app-1", strings.Repeat("g", 43)),
+		expiredKey:  lookup.NewAPIKey("org-1", "app-1", strings.Repeat("e", 43)),
+		bad:         lookup.NewAPIKey("org-1", "app-1", strings.Repeat("x", 43)),
+		otherAppKey: lookup.NewAPIKey("org-1", "app-2", strings.Repeat("o", 43)),
+	}
+	return f, func() *world {
+		return &world{
+			owners: map[string]lookup.CertificateOwner{fp: {Fingerprint: fp, OrgID: "org-1", AppID: "app-1", Environment: lookup.Sandbox}},
+			orgs:   map[string]lookup.OrgState{"org-1": {ID: "org-1", Environment: lookup.Sandbox, Status: "ACTIVE", Services: []string{"AIS", "PIIS"}}},
+			apps: map[string]lookup.AppState{
+				"org-1/app-1": {ID: "app-1", OrgID: "org-1", Environment: lookup.Sandbox, Fingerprints: []string{fp},
+					Products: map[string]string{"oauth2": "sandbox", "ais": "sandbox", "pis": "sandbox"},
+					APIKeys: []lookup.APIKeyHash{
+						{Hash: lookup.HashAPIKey(f.key), CreatedAt: now.Add(-time.Hour)},
+						{Hash: lookup.HashAPIKey(f.graceKey), CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: at(time.Minute)},
+						{Hash: lookup.HashAPIKey(f.expiredKey), CreatedAt: now.Add(-96 * time.Hour), ExpiresAt: at(-time.Second)},
+					}},
+				"org-1/app-2": {ID: "app-2", OrgID: "org-1", Environment: lookup.Sandbox,
+					Products: map[string]string{"oauth2": "sandbox"},
+					APIKeys:  []lookup.APIKeyHash{{Hash: lookup.HashAPIKey(f.otherAppKey), CreatedAt: now}}},
+			},
+			certs: map[string]lookup.CertificateState{"org-1/" + fp: {Fingerprint: fp, AppID: "app-1", Possession: proven}},
+		}
+	}
+}
+
+func derOf(p string) []byte { b, _ := pem.Decode([]byte(p)); return b.Bytes }
+
+// TestCheck runs the check's order over one organization's items, changed one thing at a
+// time: each refusal is its own Berlin Group error; an accepted call costs one read.
+func TestCheck(t *testing.T) {
+	f, fresh := newFixture(t)
+	strangerPEM, strangerFP := testCertificate(t, "nobody")
+	accepted := callercheck.Caller{AppID: "app-1", OrgID: "org-1", Environment: lookup.Sandbox, Fingerprint: f.fp, Product: "ais",
+		Plan:     lookup.Plan{ID: "sandbox", Name: "Sandbox", Environment: lookup.Sandbox, RateLimitPerSecond: 10, QuotaPerDay: 10000},
+		UsageKey: "usage.org-1.app-1.ais"}
+	refusedAs := func(c callercheck.Caller) callercheck.Caller {
+		return callercheck.Caller{AppID: c.AppID, OrgID: c.OrgID, Environment: c.Environment, Fingerprint: c.Fingerprint, Product: c.Product}
+	}
+	type want struct {
+		status int
+		code   string
+		text   string
+	}
+	notRegistered := want{401, "CERTIFICATE_INVALID", "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal."}
+	wrongKey := want{401, "TOKEN_INVALID", "The apiKey header does not hold a current API key of the app this certificate is attached to: copy it from the app's page in the developer portal."}
+	cases := []struct {
+		name    string
+		der     []byte
+		key     string
+		product string
+		change  func(w *world)
+		want    *want // nil: accepted
+		caller  callercheck.Caller
+		reads   int
+	}{
+		{name: "accepted", der: derOf(f.certPEM), key: f.key, product: "ais", caller: accepted, reads: 1},
+		{name: "previous key within its grace period", der: derOf(f.certPEM), key: f.graceKey, product: "ais", caller: accepted, reads: 1},
+		{name: "no certificate", key: f.key, product: "ais", want: &want{401, "CERTIFICATE_MISSING", "Present your certificate as the TLS client certificate."}},
+		{name: "not a certificate", der: []byte("garbage"), key: f.key, product: "ais", want: &want{401, "CERTIFICATE_INVALID", "The client certificate is not a valid X.509 certificate."}},
+		{name: "certificate of no app", der: derOf(strangerPEM), key: f.key, product: "ais", want: &notRegistered,
+			caller: callercheck.Caller{Fingerprint: strangerFP}, reads: 1},
+		{name: "app of the other environment", der: derOf(f.certPEM), key: f.key, product: "ais", want: &notRegistered, reads: 1,
+			change: func(w *world) { o := w.owners[f.fp]; o.Environment = lookup.Production; w.owners[f.fp] = o }},
+		{name: "certificate removed, its lookup left behind", der: derOf(f.certPEM), key: f.key, product: "ais", want: &notRegistered, reads: 1,
+			change: func(w *world) { delete(w.certs, "org-1/"+f.fp) }},
+		{name: "certificate detached, its lookup left behind", der: derOf(f.certPEM), key: f.key, product: "ais", want: &notRegistered, reads: 1,
+			change: func(w *world) { c := w.certs["org-1/"+f.fp]; c.AppID = ""; w.certs["org-1/"+f.fp] = c }},
+		{name: "app deleted, its lookup left behind", der: derOf(f.certPEM), key: f.key, product: "ais", want: &notRegistered, reads: 1,
+			change: func(w *world) { delete(w.apps, "org-1/app-1") }},
+		{name: "app no longer presents the certificate", der: derOf(f.certPEM), key: f.key, product: "ais", want: &notRegistered, reads: 1,
+			change: func(w *world) { a := w.apps["org-1/app-1"]; a.Fingerprints = nil; w.apps["org-1/app-1"] = a }},
+		{name: "possession never proven", der: derOf(f.certPEM), key: f.key, product: "ais", want: &notRegistered, reads: 1,
+			change: func(w *world) { c := w.certs["org-1/"+f.fp]; c.Possession = nil; w.certs["org-1/"+f.fp] = c }},
+		{name: "certificate revoked", der: derOf(f.certPEM), key: f.key, product: "ais", reads: 1,
+			want: &want{401, "CERTIFICATE_REVOKED", "The client certificate is revoked: upload and attach a new one in the developer portal."},
+			change: func(w *world) {
+				c := w.certs["org-1/"+f.fp]
+				c.RevokedAt = at(-time.Second)
+				w.certs["org-1/"+f.fp] = c
+			}},
+		{name: "revoked, and a wrong key: the certificate is said first", der: derOf(f.certPEM), key: f.otherAppKey, product: "ais", reads: 2,
+			want: &want{401, "CERTIFICATE_REVOKED", "The client certificate is revoked: upload and attach a new one in the developer portal."},
+			change: func(w *world) {
+				c := w.certs["org-1/"+f.fp]
+				c.RevokedAt = at(-time.Second)
+				w.certs["org-1/"+f.fp] = c
+			}},
+		{name: "organization offboarded, its copies left behind", der: derOf(f.certPEM), key: f.key, product: "ais", reads: 1,
+			want:   &want{401, "CERTIFICATE_BLOCKED", "Your organization may not call this API: it is not an active organization of this environment."},
+			change: func(w *world) { o := w.orgs["org-1"]; o.Status = "OFFBOARDED"; w.orgs["org-1"] = o }},
+		{name: "organization gone", der: derOf(f.certPEM), key: f.key, product: "ais", reads: 1,
+			want:   &want{401, "CERTIFICATE_BLOCKED", "Your organization may not call this API: it is not an active organization of this environment."},
+			change: func(w *world) { delete(w.orgs, "org-1") }},
+		{name: "no PSD2 role for payments", der: derOf(f.certPEM), key: f.key, product: "pis", reads: 1,
+			want: &want{401, "ROLE_INVALID", "Payment Initiation (PIS) needs the PSD2 role PSP_PI, which your organization's eIDAS certificate does not carry."}},
+		{name: "no API key", der: derOf(f.certPEM), product: "ais", reads: 2,
+			want: &want{400, "FORMAT_ERROR", "Send your app's API key in the apiKey header."}},
+		{name: "API key of another shape", der: derOf(f.certPEM), key: "abc", product: "ais", reads: 2, want: &wrongKey},
+		{name: "unknown API key of the app", der: derOf(f.certPEM), key: f.bad, product: "ais", reads: 1, want: &wrongKey},
+		{name: "expired API key", der: derOf(f.certPEM), key: f.expiredKey, product: "ais", reads: 1, want: &wrongKey},
+		{name: "API key of another app", der: derOf(f.certPEM), key: f.otherAppKey, product: "ais", reads: 2, want: &wrongKey},
+		{name: "not subscribed", der: derOf(f.certPEM), key: f.key, product: "cof", reads: 1,
+			want: &want{403, "SERVICE_BLOCKED", "Your app is not subscribed to Confirmation of Funds (CoF): subscribe it in the developer portal."}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := fresh()
+			if tc.change != nil {
+				tc.change(w)
+			}
+			check := &callercheck.Authorizer{Lookups: w, Environment: lookup.Sandbox, Now: func() time.Time { return now }}
+			got, err := check.Check(context.Background(), callercheck.Call{CertDER: tc.der, APIKey: tc.key, Product: tc.product})
+			if w.reads != tc.reads {
+				t.Errorf("%d reads, want %d", w.reads, tc.reads)
+			}
+			if tc.want == nil {
+				if err != nil || got != tc.caller {
+					t.Fatalf("Check = %+v, %v; want %+v", got, err, tc.caller)
+				}
+				return
+			}
+			var refusal *callercheck.Refusal
+			if !errors.As(err, &refusal) {
+				t.Fatalf("Check error = %v, want a refusal", err)
+			}
+			if refusal.Status != tc.want.status || refusal.Code != tc.want.code || refusal.Text != tc.want.text {
+				t.Fatalf("refusal = %d %s %q\nwant      %d %s %q", refusal.Status, refusal.Code, refusal.Text, tc.want.status, tc.want.code, tc.want.text)
+			}
+			wantCaller := tc.caller
+			if wantCaller == (callercheck.Caller{}) && tc.der != nil && tc.reads > 0 {
+				wantCaller = refusedAs(accepted)
+				wantCaller.Product = tc.product
+				if tc.change != nil && w.owners[f.fp].Environment == lookup.Production {
+					wantCaller.Environment = lookup.Production
+				}
+			}
+			if got != wantCaller {
+				t.Errorf("caller = %+v, want %+v", got, wantCaller)
+			}
+		})
+	}
+
+	t.Run("a failed read is an outage, not a refusal", func(t *testing.T) {
+		w := fresh()
+		w.err = errors.New("throttled")
+		check := &callercheck.Authorizer{Lookups: w, Environment: lookup.Sandbox}
+		_, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais"})
+		var refusal *callercheck.Refusal
+		if err == nil || errors.As(err, &refusal) || err.Error() != "caller lookup: throttled" {
+			t.Fatalf("Check = %v, want the read's error and no refusal", err)
+		}
+	})
+}
+
+// meter is a plan meter that allows a fixed number of calls.
+type meter struct {
+	left int
+	keys []string
+}
+
+func (m *meter) Take(_ context.Context, usageKey string, _ lookup.Plan, _ time.Time) (time.Duration, bool, error) {
+	m.keys = append(m.keys, usageKey)
+	if m.left == 0 {
+		return 1500 * time.Millisecond, false, nil
+	}
+	m.left--
+	return 0, true, nil
+}
+
+// TestCheckMetersOnlyAcceptedCalls: the meter is asked last, once the call is otherwise
+// accepted, with the app's usage key for the product; over the plan is ACCESS_EXCEEDED.
+func TestCheckMetersOnlyAcceptedCalls(t *testing.T) {
+	f, fresh := newFixture(t)
+	m := &meter{left: 1}
+	check := &callercheck.Authorizer{Lookups: fresh(), Environment: lookup.Sandbox, Meter: m, Now: func() time.Time { return now }}
+	call := callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais"}
+	if _, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.bad, Product: "ais"}); err == nil {
+		t.Fatal("a wrong key was accepted")
+	}
+	if _, err := check.Check(context.Background(), call); err != nil {
+		t.Fatalf("first call: %v", err)
+	}
+	_, err := check.Check(context.Background(), call)
+	var refusal *callercheck.Refusal
+	if !errors.As(err, &refusal) || refusal.Status != 429 || refusal.Code != "ACCESS_EXCEEDED" || refusal.RetryAfter != 1500*time.Millisecond ||
+		refusal.Text != "Your app is over its Sandbox plan for Account Information (AIS) (10 calls a second, 10000 a day): try again in 2 seconds." {
+		t.Fatalf("second call = %#v", err)
+	}
+	if want := []string{"usage.org-1.app-1.ais", "usage.org-1.app-1.ais"}; !reflect.DeepEqual(m.keys, want) {
+		t.Fatalf("metered %v, want %v", m.keys, want)
+	}
+}
+
 const methodARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/tpp/GET/v1/accounts"
 
-func request(certPEM string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+func request(certPEM, path, apiKey string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
 	var req events.APIGatewayCustomAuthorizerRequestTypeRequest
 	req.Type = "REQUEST"
 	req.MethodArn = methodARN
+	req.Path = path
+	req.Headers = map[string]string{"X-Request-ID": "99391c7e-ad88-49ec-a2ad-99ddcb1f7721"}
+	if apiKey != "" {
+		req.Headers["apikey"] = apiKey // API Gateway passes header names as the client sent them
+	}
 	req.RequestContext.RequestID = "req-1"
 	req.RequestContext.Identity.ClientCert.ClientCertPem = certPEM
 	return req
@@ -84,71 +321,69 @@ func policy(effect string) events.APIGatewayCustomAuthorizerPolicy {
 	}
 }
 
+// TestAuthorize: an accepted call is allowed with its app and the usage key its product's
+// usage plan meters; a refused one is allowed with its refusal, which the integration
+// answers, under the refusal usage key; a path of no product is denied; a failed read
+// is an error.
 func TestAuthorize(t *testing.T) {
-	sandboxPEM, sandboxFP := testCertificate(t, "sandbox app")
-	prodPEM, prodFP := testCertificate(t, "production app")
-	strangerPEM, strangerFP := testCertificate(t, "unregistered")
+	f, fresh := newFixture(t)
 	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2, 3}}))
-	badDER := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("not DER")}))
-	owners := map[string]lookup.CertificateOwner{
-		sandboxFP: {Fingerprint: sandboxFP, OrgID: "org-1", AppID: "app-1", Environment: lookup.Sandbox},
-		prodFP:    {Fingerprint: prodFP, OrgID: "org-2", AppID: "app-2", Environment: lookup.Production},
+	refused := func(status int, code, text string) events.APIGatewayCustomAuthorizerResponse {
+		return events.APIGatewayCustomAuthorizerResponse{PrincipalID: "refused", PolicyDocument: policy("Allow"), UsageIdentifierKey: "usage.refusals.sandbox",
+			Context: map[string]interface{}{"refusalStatus": status, "refusalCode": code, "refusalText": text, "refusalRetryAfter": 0}}
 	}
-	deny := events.APIGatewayCustomAuthorizerResponse{PrincipalID: "unknown", PolicyDocument: policy("Deny")}
-	outage := errors.New("dynamodb: throttled")
-
 	cases := []struct {
-		name      string
-		env       lookup.Environment
-		certPEM   string
-		lookupErr error
-		want      events.APIGatewayCustomAuthorizerResponse
-		wantErr   error
-		// wantAsked is the fingerprint looked up, "" for none.
-		wantAsked string
+		name    string
+		certPEM string
+		path    string
+		key     string
+		readErr error
+		want    events.APIGatewayCustomAuthorizerResponse
 	}{
-		{name: "sandbox app on the sandbox API", env: lookup.Sandbox, certPEM: sandboxPEM, wantAsked: sandboxFP,
-			want: events.APIGatewayCustomAuthorizerResponse{
-				PrincipalID: "app-1", PolicyDocument: policy("Allow"),
-				Context: map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox"},
-			}},
-		{name: "production app on the production API", env: lookup.Production, certPEM: prodPEM, wantAsked: prodFP,
-			want: events.APIGatewayCustomAuthorizerResponse{
-				PrincipalID: "app-2", PolicyDocument: policy("Allow"),
-				Context: map[string]interface{}{"appId": "app-2", "orgId": "org-2", "environment": "production"},
-			}},
-		{name: "sandbox app on the production API", env: lookup.Production, certPEM: sandboxPEM, wantAsked: sandboxFP, want: deny},
-		{name: "production app on the sandbox API", env: lookup.Sandbox, certPEM: prodPEM, wantAsked: prodFP, want: deny},
-		{name: "certificate of no app", env: lookup.Sandbox, certPEM: strangerPEM, wantAsked: strangerFP, want: deny},
-		{name: "no certificate", env: lookup.Sandbox, certPEM: "", want: deny},
-		{name: "not PEM", env: lookup.Sandbox, certPEM: "MIIB...", want: deny},
-		{name: "PEM of a key", env: lookup.Sandbox, certPEM: keyPEM, want: deny},
-		{name: "PEM that is no certificate", env: lookup.Sandbox, certPEM: badDER, want: deny},
-		{name: "lookup fails", env: lookup.Sandbox, certPEM: sandboxPEM, lookupErr: outage, wantErr: outage, wantAsked: sandboxFP},
+		{name: "accepted", certPEM: f.certPEM, path: "/v1/accounts", key: f.key,
+			want: events.APIGatewayCustomAuthorizerResponse{PrincipalID: "app-1", PolicyDocument: policy("Allow"), UsageIdentifierKey: "usage.org-1.app-1.ais",
+				Context: map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais"}}},
+		{name: "no certificate", path: "/v1/accounts", key: f.key,
+			want: refused(401, "CERTIFICATE_MISSING", "Present your certificate as the TLS client certificate.")},
+		{name: "PEM of a key", certPEM: keyPEM, path: "/v1/accounts", key: f.key,
+			want: refused(401, "CERTIFICATE_INVALID", "The client certificate is not a valid X.509 certificate.")},
+		{name: "wrong key", certPEM: f.certPEM, path: "/v1/accounts", key: f.bad,
+			want: refused(401, "TOKEN_INVALID", "The apiKey header does not hold a current API key of the app this certificate is attached to: copy it from the app's page in the developer portal.")},
+		{name: "path of no product", certPEM: f.certPEM, path: "/v1/nothing", key: f.key,
+			want: events.APIGatewayCustomAuthorizerResponse{PrincipalID: "unknown", PolicyDocument: policy("Deny")}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := &fakeOwners{owners: owners, err: tc.lookupErr}
-			a := &callercheck.Authorizer{Owners: fake, Environment: tc.env, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
-			got, err := a.Authorize(context.Background(), request(tc.certPEM))
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("error = %v, want %v", err, tc.wantErr)
+			a := &callercheck.Authorizer{Lookups: fresh(), Environment: lookup.Sandbox, Log: discard, Now: func() time.Time { return now }}
+			got, err := a.Authorize(context.Background(), request(tc.certPEM, tc.path, tc.key))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if tc.wantErr != nil {
-				if !reflect.DeepEqual(got, events.APIGatewayCustomAuthorizerResponse{}) {
-					t.Errorf("an error with a response %+v: API Gateway must not use it", got)
-				}
-			} else if !reflect.DeepEqual(got, tc.want) {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("response =\n%+v\nwant\n%+v", got, tc.want)
 			}
-			var wantAsked []string
-			if tc.wantAsked != "" {
-				wantAsked = []string{tc.wantAsked}
-			}
-			if !reflect.DeepEqual(fake.asked, wantAsked) {
-				t.Errorf("looked up %v, want %v", fake.asked, wantAsked)
-			}
 		})
+	}
+	t.Run("a failed read is an error", func(t *testing.T) {
+		w := fresh()
+		w.err = errors.New("throttled")
+		a := &callercheck.Authorizer{Lookups: w, Environment: lookup.Sandbox, Log: discard}
+		got, err := a.Authorize(context.Background(), request(f.certPEM, "/v1/accounts", f.key))
+		if err == nil || !reflect.DeepEqual(got, events.APIGatewayCustomAuthorizerResponse{}) {
+			t.Fatalf("Authorize = %+v, %v; want an error and no response API Gateway could use", got, err)
+		}
+	})
+}
+
+// TestRefusalFromContext reads the refusal back as the integration gets it: API Gateway
+// passes the authorizer's context values as strings.
+func TestRefusalFromContext(t *testing.T) {
+	got, ok := callercheck.RefusalFromContext(map[string]interface{}{"refusalStatus": "429", "refusalCode": "ACCESS_EXCEEDED", "refusalText": "slow down", "refusalRetryAfter": "3"})
+	if !ok || got.Status != 429 || got.Code != "ACCESS_EXCEEDED" || got.Text != "slow down" || got.RetryAfter != 3*time.Second {
+		t.Fatalf("RefusalFromContext = %+v, %v", got, ok)
+	}
+	if _, ok := callercheck.RefusalFromContext(map[string]interface{}{"appId": "app-1"}); ok {
+		t.Fatal("an accepted call's context read as a refusal")
 	}
 }
 
@@ -181,48 +416,5 @@ func TestParseEnvironment(t *testing.T) {
 		if got != tc.want || (err == nil) != tc.ok {
 			t.Errorf("ParseEnvironment(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
 		}
-	}
-}
-
-// TestCheck: each certificate gets its own answer, the one the TPP listener writes as a
-// Berlin Group error and the authorizer logs with its Deny; a failed lookup is no refusal.
-func TestCheck(t *testing.T) {
-	sandboxPEM, sandboxFP := testCertificate(t, "sandbox-app")
-	prodPEM, prodFP := testCertificate(t, "production-app")
-	unknownPEM, unknownFP := testCertificate(t, "nobody")
-	der := func(p string) []byte { b, _ := pem.Decode([]byte(p)); return b.Bytes }
-	owners := &fakeOwners{owners: map[string]lookup.CertificateOwner{
-		sandboxFP: {Fingerprint: sandboxFP, OrgID: "org-1", AppID: "app-1", Environment: lookup.Sandbox},
-		prodFP:    {Fingerprint: prodFP, OrgID: "org-2", AppID: "app-2", Environment: lookup.Production},
-	}}
-	check := &callercheck.Authorizer{Owners: owners, Environment: lookup.Sandbox}
-	for _, tc := range []struct {
-		name    string
-		der     []byte
-		want    callercheck.Caller
-		refusal *callercheck.Refusal
-	}{
-		{"app of this environment", der(sandboxPEM), callercheck.Caller{AppID: "app-1", OrgID: "org-1", Environment: lookup.Sandbox, Fingerprint: sandboxFP}, nil},
-		{"no certificate", nil, callercheck.Caller{}, callercheck.ErrCertificateMissing},
-		{"not a certificate", []byte("garbage"), callercheck.Caller{}, callercheck.ErrCertificateInvalid},
-		{"attached to no app", der(unknownPEM), callercheck.Caller{Fingerprint: unknownFP}, callercheck.ErrCertificateUnknown},
-		{"app of the other environment", der(prodPEM), callercheck.Caller{Fingerprint: prodFP}, callercheck.ErrOtherEnvironment},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := check.Check(context.Background(), tc.der)
-			var refusal *callercheck.Refusal
-			if errors.As(err, &refusal) != (tc.refusal != nil) || refusal != tc.refusal || got != tc.want {
-				t.Fatalf("Check = %+v, %v; want %+v, %v", got, err, tc.want, tc.refusal)
-			}
-			if tc.refusal != nil && (tc.refusal.Status != 401 || !strings.HasPrefix(tc.refusal.Code, "CERTIFICATE_")) {
-				t.Fatalf("refusal %+v is not a Berlin Group 401 certificate error", tc.refusal)
-			}
-		})
-	}
-	outage := &callercheck.Authorizer{Owners: &fakeOwners{err: errors.New("throttled")}, Environment: lookup.Sandbox}
-	_, err := outage.Check(context.Background(), der(sandboxPEM))
-	var refusal *callercheck.Refusal
-	if err == nil || errors.As(err, &refusal) || err.Error() != "certificate lookup: throttled" {
-		t.Fatalf("a failed lookup = %v, want the lookup's error and no refusal", err)
 	}
 }

@@ -5,7 +5,9 @@ package restapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -13,18 +15,38 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
-// Handler is a Lambda handler serving h for REST API proxy events.
+// Handler is a Lambda handler serving h for REST API proxy events. Every response
+// carries X-Request-ID; a call the authorizer refused is answered with its Berlin Group
+// error without running h; h finds the caller with callercheck.From.
 func Handler(h http.Handler) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return httpadapter.New(h).ProxyWithContext
+	return httpadapter.New(tppapi.WithRequestID(withCaller(h))).ProxyWithContext
+}
+
+func withCaller(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := CallerOf(r)
+		var refused *callercheck.Refusal
+		switch {
+		case errors.As(err, &refused):
+			tppapi.WriteRefusal(w, refused)
+		case err != nil:
+			slog.ErrorContext(r.Context(), "no caller", "error", err.Error(), "requestId", w.Header().Get(tppapi.RequestIDHeader))
+			bgerror.Write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "The request could not be checked; try again.")
+		default:
+			next.ServeHTTP(w, r.WithContext(callercheck.WithCaller(r.Context(), c)))
+		}
+	})
 }
 
 // CallerOf is the app behind the request r: on AWS from the authorizer's context, which
-// the adapter carries; behind the local TPP listener from the caller check it ran. A
-// request with neither (not through API Gateway, or not authorized) is an error, never an
-// anonymous caller.
+// the adapter carries; behind the local TPP listener from the caller check it ran. A call
+// the authorizer refused is its *callercheck.Refusal; a request with neither (not through
+// API Gateway, or not authorized) is an error, never an anonymous caller.
 func CallerOf(r *http.Request) (callercheck.Caller, error) {
 	if c, ok := callercheck.From(r.Context()); ok {
 		return c, nil
@@ -33,9 +55,12 @@ func CallerOf(r *http.Request) (callercheck.Caller, error) {
 	if !ok {
 		return callercheck.Caller{}, fmt.Errorf("restapi: the request carries no API Gateway context")
 	}
+	if refused, ok := callercheck.RefusalFromContext(rc.Authorizer); ok {
+		return callercheck.Caller{}, refused
+	}
 	str := func(key string) string { v, _ := rc.Authorizer[key].(string); return v }
 	c := callercheck.Caller{AppID: str(callercheck.ContextAppID), OrgID: str(callercheck.ContextOrgID),
-		Environment: lookup.Environment(str(callercheck.ContextEnvironment))}
+		Environment: lookup.Environment(str(callercheck.ContextEnvironment)), Product: str(callercheck.ContextProduct)}
 	if c.AppID == "" || c.OrgID == "" || c.Environment == "" {
 		return callercheck.Caller{}, fmt.Errorf("restapi: the authorizer's context names no app")
 	}

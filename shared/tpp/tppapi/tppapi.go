@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/routes"
 )
 
 // RequestIDHeader is the Berlin Group request identifier: every request carries one and
@@ -47,26 +49,35 @@ func WithRequestID(next http.Handler) http.Handler {
 
 // Checker is the caller check (callercheck.Authorizer.Check).
 type Checker interface {
-	Check(ctx context.Context, certDER []byte) (callercheck.Caller, error)
+	Check(ctx context.Context, call callercheck.Call) (callercheck.Caller, error)
 }
 
-// RequireCaller runs the caller check on the TLS client certificate and passes the caller
-// on (callercheck.From), or answers the refusal as a Berlin Group error. The TLS layer has
-// already refused certificates that do not chain to a trusted CA, as API Gateway's mutual
-// TLS does on AWS; a lookup that fails is a 500, never a refusal.
-func RequireCaller(check Checker, log *slog.Logger, next http.Handler) http.Handler {
+// WriteRefusal answers a refused call with its Berlin Group error; a call over its plan
+// learns when to try again (Retry-After).
+func WriteRefusal(w http.ResponseWriter, refused *callercheck.Refusal) {
+	if refused.Status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", callercheck.RetryAfterSeconds(refused.RetryAfter))
+	}
+	bgerror.Write(w, refused.Status, refused.Code, refused.Text)
+}
+
+// RequireCaller runs the caller check on a call to product (the TLS client certificate and
+// the apiKey header) and passes the caller on (callercheck.From), or answers the refusal.
+// The TLS layer has already refused certificates that do not chain to a trusted CA, as API
+// Gateway's mutual TLS does on AWS; a lookup that fails is a 500, never a refusal.
+func RequireCaller(check Checker, product string, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var der []byte
+		call := callercheck.Call{APIKey: r.Header.Get(lookup.APIKeyHeader), Product: product}
 		if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.PeerCertificates) > 0 {
-			der = r.TLS.PeerCertificates[0].Raw
+			call.CertDER = r.TLS.PeerCertificates[0].Raw
 		}
-		caller, err := check.Check(r.Context(), der)
+		caller, err := check.Check(r.Context(), call)
 		var refused *callercheck.Refusal
 		switch {
 		case errors.As(err, &refused):
 			log.WarnContext(r.Context(), "caller refused", "reason", refused.Error(), "fingerprint", caller.Fingerprint,
-				"requestId", w.Header().Get(RequestIDHeader))
-			bgerror.Write(w, refused.Status, refused.Code, refused.Text)
+				"appId", caller.AppID, "product", product, "requestId", w.Header().Get(RequestIDHeader))
+			WriteRefusal(w, refused)
 		case err != nil:
 			log.ErrorContext(r.Context(), "caller check failed", "error", err.Error(), "requestId", w.Header().Get(RequestIDHeader))
 			bgerror.Write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "The request could not be checked; try again.")
@@ -84,13 +95,20 @@ func NotFound() http.Handler {
 }
 
 // Listener is the local TPP listener's handler: a health check that needs no
-// certificate, and everything else behind the caller check.
+// certificate; every product's paths behind the caller check, as API Gateway puts every
+// method behind the authorizer; and RESOURCE_UNKNOWN for the rest.
 func Listener(check Checker, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
-	mux.Handle("/", RequireCaller(check, log, NotFound()))
+	for _, prefix := range routes.ProductPrefixes() {
+		product, _ := routes.ProductOf(prefix)
+		h := RequireCaller(check, product, log, NotFound())
+		mux.Handle(prefix, h)
+		mux.Handle(prefix+"/", h)
+	}
+	mux.Handle("/", NotFound())
 	return WithRequestID(mux)
 }

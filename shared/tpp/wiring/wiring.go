@@ -21,17 +21,18 @@ import (
 	"github.com/bank/devportal/shared/tpp/routes"
 )
 
-var _ callercheck.CertificateOwners = (*lookupdb.Reader)(nil)
+var _ callercheck.Lookups = (*lookupdb.Reader)(nil)
 
-// Authorizer builds the TPP API's authorizer for the environment env: the certificate
-// lookup on the portal table, and nothing else. It makes no network call.
+// Authorizer builds the TPP API's caller check for the environment env: the caller
+// lookups on the portal table, and nothing else (deployed, API Gateway's usage plans
+// meter; the local listener adds its own meter). It makes no network call.
 func Authorizer(ctx context.Context, cfg config.Config, env lookup.Environment, log *slog.Logger) (*callercheck.Authorizer, error) {
 	awsCfg, err := awsclient.Load(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	owners := lookupdb.NewReader(dynamodb.NewFromConfig(awsCfg), cfg.PortalTable)
-	return &callercheck.Authorizer{Owners: owners, Environment: env, Log: log}, nil
+	lookups := lookupdb.NewReader(dynamodb.NewFromConfig(awsCfg), cfg.PortalTable)
+	return &callercheck.Authorizer{Lookups: lookups, Environment: env, Log: log}, nil
 }
 
 // StartAuthorizer is the whole main of a Lambda authorizer (routes.Authorizers): the TPP

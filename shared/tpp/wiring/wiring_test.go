@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -22,7 +23,8 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // TestAuthorizerSampleEvent pushes the authorizer's sample event through the authorizer
 // its main builds. The sample is a REQUEST event with the client certificate API Gateway's
 // mutual TLS passes on; that certificate is attached to no app, so the real lookup on
-// moto denies it, for exactly the method of the event.
+// moto refuses it: allowed through to the integration, for exactly the method of the event,
+// with the refusal the integration answers.
 func TestAuthorizerSampleEvent(t *testing.T) {
 	cfg := testenv.Bootstrapped(t, testenv.Ops)
 	cfg.Local = false // as deployed
@@ -49,7 +51,12 @@ func TestAuthorizerSampleEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := resp.PolicyDocument.Statement
-	if len(st) != 1 || st[0].Effect != "Deny" || len(st[0].Resource) != 1 || st[0].Resource[0] != ev.MethodArn {
-		t.Fatalf("policy = %+v, want Deny on %s", resp.PolicyDocument, ev.MethodArn)
+	if len(st) != 1 || st[0].Effect != "Allow" || len(st[0].Resource) != 1 || st[0].Resource[0] != ev.MethodArn {
+		t.Fatalf("policy = %+v, want Allow on %s", resp.PolicyDocument, ev.MethodArn)
+	}
+	want := map[string]interface{}{"refusalStatus": 401, "refusalCode": "CERTIFICATE_INVALID", "refusalRetryAfter": 0,
+		"refusalText": "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal."}
+	if resp.UsageIdentifierKey != "usage.refusals.sandbox" || !reflect.DeepEqual(resp.Context, want) {
+		t.Fatalf("usage key %q, context %v; want the refusal %v", resp.UsageIdentifierKey, resp.Context, want)
 	}
 }

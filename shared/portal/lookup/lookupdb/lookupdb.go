@@ -1,5 +1,5 @@
 // Package lookupdb answers the portal's lookups (package lookup) from the portal table on
-// DynamoDB, one eventually consistent GetItem each.
+// DynamoDB: one eventually consistent GetItem, or one BatchGetItem, each.
 package lookupdb
 
 import (
@@ -14,39 +14,87 @@ import (
 	"github.com/bank/devportal/shared/portal/lookup"
 )
 
-// GetItemAPI is the one DynamoDB call a lookup makes.
-type GetItemAPI interface {
+// DynamoDBAPI is the DynamoDB calls lookups make.
+type DynamoDBAPI interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
 
-// Reader answers lookups with one eventually consistent GetItem each.
+// Reader answers lookups from the portal table.
 type Reader struct {
-	db    GetItemAPI
+	db    DynamoDBAPI
 	table string
 }
 
 // NewReader reads the portal table named table.
-func NewReader(db GetItemAPI, table string) *Reader { return &Reader{db: db, table: table} }
+func NewReader(db DynamoDBAPI, table string) *Reader { return &Reader{db: db, table: table} }
 
 // Certificate finds the app a certificate is attached to (fingerprint: lower-case hex
 // SHA-256 of the DER), or lookup.ErrUnknownCertificate.
 func (r *Reader) Certificate(ctx context.Context, fingerprint string) (lookup.CertificateOwner, error) {
 	var owner lookup.CertificateOwner
-	err := r.get(ctx, lookup.FingerprintKey(fingerprint), &owner)
-	return owner, err
-}
-
-func (r *Reader) get(ctx context.Context, k lookup.Key, dst any) error {
-	key := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}}
-	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &r.table, Key: key, ConsistentRead: aws.Bool(false)})
+	key := lookup.FingerprintKey(fingerprint)
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &r.table, Key: keyAV(key), ConsistentRead: aws.Bool(false)})
 	if err != nil {
-		return fmt.Errorf("lookup %s: %w", k.PK, err)
+		return owner, fmt.Errorf("lookup %s: %w", key.PK, err)
 	}
 	if out.Item == nil {
-		return lookup.ErrUnknownCertificate
+		return owner, lookup.ErrUnknownCertificate
 	}
-	if err := attributevalue.UnmarshalMap(out.Item, dst); err != nil {
-		return fmt.Errorf("lookup %s: %w", k.PK, err)
+	if err := attributevalue.UnmarshalMap(out.Item, &owner); err != nil {
+		return owner, fmt.Errorf("lookup %s: %w", key.PK, err)
 	}
-	return nil
+	return owner, nil
+}
+
+// maxUnprocessedRounds bounds the retries of keys DynamoDB leaves unprocessed (it does so
+// only when throttled).
+const maxUnprocessedRounds = 3
+
+// Caller reads, in one BatchGetItem, the certificate's fingerprint lookup and the items of
+// the organization and app an API key names, with the organization's copy of the
+// certificate. With no orgID it reads the fingerprint lookup alone. Missing items are nil
+// fields; a failed read is an error.
+func (r *Reader) Caller(ctx context.Context, fingerprint, orgID, appID string) (lookup.CallerItems, error) {
+	var items lookup.CallerItems
+	owner := lookup.FingerprintKey(fingerprint)
+	targets := map[lookup.Key]any{owner: &items.Owner}
+	if orgID != "" {
+		targets[lookup.OrgKey(orgID)] = &items.Org
+		targets[lookup.AppKey(orgID, appID)] = &items.App
+		targets[lookup.OrgCertificateKey(orgID, fingerprint)] = &items.Certificate
+	}
+	keys := make([]map[string]types.AttributeValue, 0, len(targets))
+	for k := range targets {
+		keys = append(keys, keyAV(k))
+	}
+	request := map[string]types.KeysAndAttributes{r.table: {Keys: keys, ConsistentRead: aws.Bool(false)}}
+	for round := 0; len(request) > 0; round++ {
+		if round == maxUnprocessedRounds {
+			return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: keys still unprocessed after %d rounds", fingerprint, round)
+		}
+		out, err := r.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: request})
+		if err != nil {
+			return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: %w", fingerprint, err)
+		}
+		for _, item := range out.Responses[r.table] {
+			var k lookup.Key
+			if err := attributevalue.UnmarshalMap(item, &k); err != nil {
+				return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: %w", fingerprint, err)
+			}
+			dst, ok := targets[k]
+			if !ok {
+				return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: unexpected item %s/%s", fingerprint, k.PK, k.SK)
+			}
+			if err := attributevalue.UnmarshalMap(item, dst); err != nil {
+				return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: item %s/%s: %w", fingerprint, k.PK, k.SK, err)
+			}
+		}
+		request = out.UnprocessedKeys
+	}
+	return items, nil
+}
+
+func keyAV(k lookup.Key) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}}
 }

@@ -1,0 +1,463 @@
+package devstack_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/bank/devportal/shared/local/devstack"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/awsclient"
+	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
+	"github.com/bank/devportal/shared/portal/store"
+	"github.com/bank/devportal/shared/tpp/restapi"
+	"github.com/bank/devportal/shared/tpp/tppapi"
+	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/trust/sandboxca"
+)
+
+// tppWorld is what the portal holds about the TPPs the matrix calls as: written through
+// the portal's own store, as its endpoints write it.
+type tppWorld struct {
+	s   *devstack.Stack
+	o   *store.Orgs
+	db  *dynamodb.Client
+	now time.Time
+	// keys are API keys by name; certs client certificates by name.
+	keys  map[string]string
+	certs map[string]tls.Certificate
+}
+
+func fingerprint(c tls.Certificate) string {
+	sum := sha256.Sum256(c.Certificate[0])
+	return hex.EncodeToString(sum[:])
+}
+
+func (w *tppWorld) audit(orgID, action string) org.AuditEntry {
+	return org.AuditEntry{OrgID: orgID, At: w.now, ActorID: "u1", Actor: "dev@example.com", Action: action}
+}
+
+func (w *tppWorld) must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// organization writes an organization of env in status with the PSD2 services.
+func (w *tppWorld) organization(t *testing.T, id string, env org.Environment, status org.Status, services ...string) {
+	g := org.Organization{ID: id, Name: "TPP " + id, Environment: env, Status: status, Services: services,
+		OrganizationIdentifier: "PSDBE-NBB-" + id, CreatedAt: w.now, OwnerID: "u1"}
+	w.must(t, w.o.CreateOrganization(context.Background(), g, org.Member{OrgID: id, UserID: "u1", Email: "dev@example.com", Role: org.Owner, JoinedAt: w.now}, w.audit(id, "org.created")))
+}
+
+// app writes an app subscribed to products, with API keys: the current one and, for the
+// rest of keyNames, keys rotated away (the first still in its grace period, then expired).
+func (w *tppWorld) app(t *testing.T, orgID, appID string, env org.Environment, products []string, keyNames ...string) apps.App {
+	a := apps.App{ID: appID, OrgID: orgID, Name: "App " + appID, Environment: env, CreatedAt: w.now, CreatedBy: "dev@example.com", Products: map[string]string{}}
+	for _, p := range products {
+		a.Products[p] = string(env)
+	}
+	c := apps.Credential{ClientID: "client-" + appID, AppID: appID, OrgID: orgID, Name: "Default", SecretHash: "h", CreatedAt: w.now, ResetAt: w.now}
+	w.must(t, w.o.CreateApp(context.Background(), a, c, w.audit(orgID, "app.created")))
+	var hashes []lookup.APIKeyHash
+	for i, name := range keyNames {
+		key := lookup.NewAPIKey(orgID, appID, strings.Repeat(fmt.Sprint(i), 43))
+		w.keys[name] = key
+		h := lookup.APIKeyHash{Hash: lookup.HashAPIKey(key), CreatedAt: w.now.Add(-time.Duration(i) * 24 * time.Hour)}
+		switch i {
+		case 1:
+			grace := w.now.Add(time.Hour)
+			h.ExpiresAt = &grace
+		case 2:
+			gone := w.now.Add(-time.Second)
+			h.ExpiresAt = &gone
+		}
+		hashes = append(hashes, h)
+	}
+	av, err := attributevalue.Marshal(hashes)
+	w.must(t, err)
+	k := store.AppKey(orgID, appID)
+	_, err = w.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: &w.s.Config.PortalTable,
+		Key:              map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}},
+		UpdateExpression: aws.String("SET apiKeys = :k"), ExpressionAttributeValues: map[string]types.AttributeValue{":k": av}})
+	w.must(t, err)
+	got, err := w.o.GetApp(context.Background(), orgID, appID)
+	w.must(t, err)
+	return got
+}
+
+// certificate issues a client certificate named name from ca, uploads it to orgID and,
+// when proven, proves possession of its key and attaches it to a.
+func (w *tppWorld) certificate(t *testing.T, ca *sandboxca.CA, name string, a apps.App, proven bool) apps.Certificate {
+	ctx := context.Background()
+	cert, err := ca.ClientCertificate(pkix.Name{CommonName: name + ".example", Organization: []string{"TPP " + a.OrgID}}, time.Hour)
+	w.must(t, err)
+	w.certs[name] = cert
+	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
+	c := apps.Certificate{Fingerprint: fingerprint(cert), OrgID: a.OrgID, Subject: leaf.Subject.String(), Issuer: leaf.Issuer.String(),
+		NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter, UploadedAt: w.now, UploadedBy: "dev@example.com",
+		PEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}))}
+	w.must(t, w.o.PutCertificate(ctx, c, w.audit(a.OrgID, "certificate.uploaded")))
+	if !proven {
+		return c
+	}
+	ch := possession.Challenge{OrgID: a.OrgID, Fingerprint: c.Fingerprint, Text: "sign " + name, CreatedAt: w.now, ExpiresAt: w.now.Add(possession.TTL)}
+	_, err = w.o.PutChallenge(ctx, ch, w.now)
+	w.must(t, err)
+	w.must(t, w.o.RecordPossession(ctx, c, possession.Proof{Method: possession.BySignature, At: w.now, By: "dev@example.com"}, w.o.SpendWrite(ch, w.now), w.audit(a.OrgID, "certificate.possession_proven")))
+	writes, err := w.o.AttachWrites(c, a)
+	w.must(t, err)
+	after := a
+	after.Fingerprints = append(after.Fingerprints, c.Fingerprint)
+	w.must(t, w.o.UpdateApp(ctx, a, after, []apps.Credential{{ClientID: "client-" + a.ID, AppID: a.ID, OrgID: a.OrgID, Name: "Default", SecretHash: "h", CreatedAt: w.now, ResetAt: w.now}},
+		w.audit(a.OrgID, "certificate.attached"), writes...))
+	return c
+}
+
+// setAttribute sets one attribute of an item, as another part of the portal would.
+func (w *tppWorld) setAttribute(t *testing.T, k store.Key, name string, value types.AttributeValue) {
+	_, err := w.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: &w.s.Config.PortalTable,
+		Key:                      map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}},
+		UpdateExpression:         aws.String("SET #a = :v"),
+		ExpressionAttributeNames: map[string]string{"#a": name}, ExpressionAttributeValues: map[string]types.AttributeValue{":v": value}})
+	w.must(t, err)
+}
+
+// snapshot is every item of the portal table, to show a refusal changed nothing.
+func (w *tppWorld) snapshot(t *testing.T) string {
+	out, err := w.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &w.s.Config.PortalTable})
+	w.must(t, err)
+	var items []map[string]any
+	w.must(t, attributevalue.UnmarshalListOfMaps(out.Items, &items))
+	b, _ := json.Marshal(items)
+	return fmt.Sprintf("%d items %x", len(items), sha256.Sum256(b))
+}
+
+type tppCase struct {
+	name   string
+	cert   string // "" for none
+	key    string // a name in keys, or a literal when it has a dot
+	path   string
+	status int
+	code   string
+}
+
+// TestTPPCallerMatrix calls the local TPP listener over real TLS with client
+// certificates, and the authorizer function with API Gateway's REQUEST events followed by
+// the REST API adapter, with the same table: each call gets its exact Berlin Group answer
+// on both, so local and deployed behaviour cannot drift; no refusal changes anything.
+func TestTPPCallerMatrix(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	fe := filepath.Join(dir, "dist")
+	os.MkdirAll(fe, 0o755)
+	os.WriteFile(filepath.Join(fe, "index.html"), []byte("<!doctype html>"), 0o644)
+	cfg := testenv.Config(t, "")
+	cfg.PortalURL = ""
+	// The check's clock stands still unless the test moves it.
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&now)
+	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard,
+		Now: func() time.Time { return *clock.Load() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	awsCfg, err := awsclient.Load(context.Background(), s.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	w := &tppWorld{s: s, o: store.NewOrgs(db, s.Config.PortalTable), db: db, now: now, keys: map[string]string{}, certs: map[string]tls.Certificate{}}
+
+	// Budget Buddy: a sandbox organization with the AIS and PIIS roles; its app is
+	// subscribed to the authorization server, AIS and PIS (but not CoF).
+	w.organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
+	bb := w.app(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais", "pis"}, "current", "rotated", "expired")
+	w.certificate(t, s.CA, "bb-cert", bb, true)
+	bb, _ = w.o.GetApp(context.Background(), "bb", "bb-app")
+	revoked := w.certificate(t, s.CA, "bb-revoked", bb, true)
+	w.setAttribute(t, store.OrgCertificateKey("bb", revoked.Fingerprint), lookup.AttrRevokedAt, &types.AttributeValueMemberS{Value: now.Add(-time.Minute).Format(time.RFC3339)})
+	w.app(t, "bb", "bb-other", org.Sandbox, []string{"oauth2", "ais"}, "other-app")
+	// An unproven certificate attached before possession had to be proven: its lookups
+	// exist, its proof does not.
+	legacy := w.certificate(t, s.CA, "legacy", bb, false)
+	legacyFP := legacy.Fingerprint
+	bb, _ = w.o.GetApp(context.Background(), "bb", "bb-app")
+	w.setAttribute(t, store.OrgCertificateKey("bb", legacyFP), "appId", &types.AttributeValueMemberS{Value: "bb-app"})
+	w.setAttribute(t, store.AppKey("bb", "bb-app"), "fingerprints", &types.AttributeValueMemberSS{Value: append(bb.Fingerprints, legacyFP)})
+	item, _ := attributevalue.MarshalMap(struct {
+		lookup.Key
+		lookup.CertificateOwner
+	}{lookup.FingerprintKey(legacyFP), lookup.CertificateOwner{Fingerprint: legacyFP, OrgID: "bb", AppID: "bb-app", Environment: lookup.Sandbox}})
+	_, err = db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &s.Config.PortalTable, Item: item})
+	w.must(t, err)
+
+	// Live Ltd: a production organization; its certificate opens no door of the sandbox.
+	w.organization(t, "live", org.Production, org.StatusActive, "AIS")
+	w.certificate(t, s.CA, "live-cert", w.app(t, "live", "live-app", org.Production, []string{"oauth2", "ais"}, "live"), true)
+	// Gone Ltd: offboarded, but the cleanup of its lookups never ran.
+	w.organization(t, "gone", org.Sandbox, org.StatusActive, "AIS")
+	w.certificate(t, s.CA, "gone-cert", w.app(t, "gone", "gone-app", org.Sandbox, []string{"oauth2", "ais"}, "gone"), true)
+	w.setAttribute(t, store.OrgKey("gone"), "status", &types.AttributeValueMemberS{Value: string(org.StatusOffboarded)})
+
+	stranger, err := s.CA.ClientCertificate(pkix.Name{CommonName: "stranger.example"}, time.Hour)
+	w.must(t, err)
+	w.certs["stranger"] = stranger
+	otherCA, err := sandboxca.LoadOrCreate(t.TempDir())
+	w.must(t, err)
+	foreign, _ := otherCA.ClientCertificate(pkix.Name{CommonName: "intruder.example"}, time.Hour)
+
+	notRegistered := "CERTIFICATE_INVALID"
+	cases := []tppCase{
+		{"no certificate", "", "current", "/v1/accounts", 401, "CERTIFICATE_MISSING"},
+		{"certificate of no app", "stranger", "current", "/v1/accounts", 401, notRegistered},
+		{"possession never proven", "legacy", "current", "/v1/accounts", 401, notRegistered},
+		{"revoked certificate", "bb-revoked", "current", "/v1/accounts", 401, "CERTIFICATE_REVOKED"},
+		{"production app on the sandbox", "live-cert", "live", "/v1/accounts", 401, notRegistered},
+		{"offboarded organization whose cleanup failed", "gone-cert", "gone", "/v1/accounts", 401, "CERTIFICATE_BLOCKED"},
+		{"missing PSD2 role", "bb-cert", "current", "/v1/payments/sepa-credit-transfers", 401, "ROLE_INVALID"},
+		{"no API key", "bb-cert", "", "/v1/accounts", 400, "FORMAT_ERROR"},
+		{"API key of another shape", "bb-cert", "not.a-key", "/v1/accounts", 401, "TOKEN_INVALID"},
+		{"API key of another app", "bb-cert", "other-app", "/v1/accounts", 401, "TOKEN_INVALID"},
+		{"rotated key after its grace period", "bb-cert", "expired", "/v1/accounts", 401, "TOKEN_INVALID"},
+		{"not subscribed", "bb-cert", "current", "/v1/funds-confirmations", 403, "SERVICE_BLOCKED"},
+		{"path of no product", "bb-cert", "current", "/v1/nothing", 404, "RESOURCE_UNKNOWN"},
+		// Accepted calls pass the check and reach the endpoints, of which there are none yet.
+		{"accepted", "bb-cert", "current", "/v1/accounts", 404, "RESOURCE_UNKNOWN"},
+		{"rotated key within its grace period", "bb-cert", "rotated", "/v1/accounts?withBalance=true", 404, "RESOURCE_UNKNOWN"},
+		{"authorization server", "bb-cert", "current", "/oauth2/token", 404, "RESOURCE_UNKNOWN"},
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(s.CA.Cert)
+	client := func(certs ...tls.Certificate) *http.Client {
+		return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: certs}}}
+	}
+	keyOf := func(name string) string {
+		if strings.Contains(name, ".") {
+			return name
+		}
+		return w.keys[name]
+	}
+	const requestID = "3f2c7a1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b"
+	decode := func(t *testing.T, body []byte) string {
+		var b struct {
+			TPPMessages []struct{ Category, Code string } `json:"tppMessages"`
+		}
+		if err := json.Unmarshal(body, &b); err != nil || len(b.TPPMessages) != 1 || b.TPPMessages[0].Category != "ERROR" {
+			t.Fatalf("body %s is not one Berlin Group error", body)
+		}
+		return b.TPPMessages[0].Code
+	}
+
+	before := w.snapshot(t)
+	t.Run("listener", func(t *testing.T) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				var certs []tls.Certificate
+				if c.cert != "" {
+					certs = append(certs, w.certs[c.cert])
+				}
+				req, _ := http.NewRequest("GET", s.TPPURL+c.path, nil)
+				req.Header.Set("X-Request-ID", requestID)
+				if k := keyOf(c.key); k != "" {
+					req.Header.Set("apiKey", k)
+				}
+				resp, err := client(certs...).Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				body, _ := io.ReadAll(resp.Body)
+				if code := decode(t, body); resp.StatusCode != c.status || code != c.code {
+					t.Fatalf("got %d %s, want %d %s", resp.StatusCode, code, c.status, c.code)
+				}
+				if got := resp.Header.Get("X-Request-ID"); got != requestID {
+					t.Fatalf("X-Request-ID = %q", got)
+				}
+			})
+		}
+		t.Run("certificate of another CA: the handshake fails", func(t *testing.T) {
+			req, _ := http.NewRequest("GET", s.TPPURL+"/v1/accounts", nil)
+			req.Header.Set("apiKey", w.keys["current"])
+			if resp, err := client(foreign).Do(req); err == nil {
+				resp.Body.Close()
+				t.Fatalf("a foreign certificate got %d", resp.StatusCode)
+			}
+		})
+	})
+
+	t.Run("authorizer and adapter", func(t *testing.T) {
+		a, err := tppwiring.Authorizer(context.Background(), s.Config, lookup.Sandbox, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Now = func() time.Time { return now }
+		endpoint := restapi.Handler(tppapi.NotFound())
+		for _, c := range cases {
+			if c.path == "/v1/nothing" {
+				continue // API Gateway has no resource there: it never asks the authorizer
+			}
+			t.Run(c.name, func(t *testing.T) {
+				path, _, _ := strings.Cut(c.path, "?")
+				var auth events.APIGatewayCustomAuthorizerRequestTypeRequest
+				auth.Type, auth.Path, auth.HTTPMethod = "REQUEST", path, "GET"
+				auth.MethodArn = "arn:aws:execute-api:eu-west-1:123456789012:tppapi0001/tpp/GET" + path
+				auth.Headers = map[string]string{"x-request-id": requestID}
+				if k := keyOf(c.key); k != "" {
+					auth.Headers["apikey"] = k
+				}
+				if c.cert != "" {
+					auth.RequestContext.Identity.ClientCert.ClientCertPem = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: w.certs[c.cert].Certificate[0]}))
+				}
+				resp, err := a.Authorize(context.Background(), auth)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st := resp.PolicyDocument.Statement; len(st) != 1 || st[0].Effect != "Allow" {
+					t.Fatalf("policy %+v", resp.PolicyDocument)
+				}
+				wantKey := lookup.RefusalUsageKey(lookup.Sandbox)
+				if c.status == 404 {
+					product := map[string]string{"/v1/accounts": "ais", "/oauth2/token": "oauth2"}[path]
+					wantKey = lookup.UsageKey("bb", "bb-app", product)
+				}
+				if resp.UsageIdentifierKey != wantKey {
+					t.Fatalf("usage key %q, want %q", resp.UsageIdentifierKey, wantKey)
+				}
+				// API Gateway hands the authorizer's context to the integration as strings.
+				ctxValues := map[string]interface{}{}
+				for k, v := range resp.Context {
+					ctxValues[k] = fmt.Sprint(v)
+				}
+				out, err := endpoint(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: "GET", Path: path, Resource: "/{proxy+}",
+					Headers:        map[string]string{"X-Request-ID": requestID},
+					RequestContext: events.APIGatewayProxyRequestContext{Authorizer: ctxValues, Stage: "tpp"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if code := decode(t, []byte(out.Body)); out.StatusCode != c.status || code != c.code {
+					t.Fatalf("got %d %s, want %d %s", out.StatusCode, code, c.status, c.code)
+				}
+				if got := http.Header(out.MultiValueHeaders).Get("X-Request-ID"); got != requestID {
+					t.Fatalf("X-Request-ID = %q", got)
+				}
+			})
+		}
+	})
+	if after := w.snapshot(t); after != before {
+		t.Fatalf("the calls changed the portal table: %s, was %s", after, before)
+	}
+
+	// The plan: AIS in the sandbox allows 10 calls a second. The clock stands still, so
+	// the bucket does not refill: ten calls pass, the eleventh waits a tenth of a second.
+	t.Run("rate limit", func(t *testing.T) {
+		c := client(w.certs["bb-cert"])
+		call := func() (int, string, http.Header) {
+			req, _ := http.NewRequest("GET", s.TPPURL+"/v1/consents", nil)
+			req.Header.Set("apiKey", w.keys["current"])
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, decode(t, body), resp.Header
+		}
+		usage := lookup.UsageKey("bb", "bb-app", "ais")
+		spent := s.Meter.CallsToday(usage, now) // the accepted AIS calls above
+		for i := spent; i < 10; i++ {
+			if status, code, _ := call(); status != 404 || code != "RESOURCE_UNKNOWN" {
+				t.Fatalf("call %d: %d %s", i+1, status, code)
+			}
+		}
+		status, code, h := call()
+		if status != 429 || code != "ACCESS_EXCEEDED" || h.Get("Retry-After") != "1" {
+			t.Fatalf("eleventh call: %d %s Retry-After %q", status, code, h.Get("Retry-After"))
+		}
+		if got := s.Meter.CallsToday(usage, now); got != 10 {
+			t.Fatalf("%d calls counted, want 10: a refused call does not count", got)
+		}
+		// Another product has its own bucket.
+		req, _ := http.NewRequest("GET", s.TPPURL+"/oauth2/authorize", nil)
+		req.Header.Set("apiKey", w.keys["current"])
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 {
+			t.Fatalf("the authorization server got %d", resp.StatusCode)
+		}
+	})
+	// The quota: 10,000 AIS calls a sandbox day. The day's earlier calls are metered as
+	// the listener meters them, then the last ones go over the wire; the next waits for
+	// the next UTC day.
+	t.Run("daily quota", func(t *testing.T) {
+		usage := lookup.UsageKey("bb", "bb-app", "ais")
+		plan, _ := lookup.Catalog[1].PlanByID("sandbox")
+		if lookup.Catalog[1].ID != "ais" || plan.QuotaPerDay != 10000 || plan.RateLimitPerSecond != 10 {
+			t.Fatalf("catalog changed: %+v", lookup.Catalog[1])
+		}
+		at := now.Add(time.Second)
+		for s.Meter.CallsToday(usage, at) < plan.QuotaPerDay-3 {
+			if _, ok, _ := s.Meter.Take(context.Background(), usage, plan, at); !ok {
+				at = at.Add(time.Second)
+			}
+		}
+		later := at.Add(time.Second)
+		clock.Store(&later)
+		c := client(w.certs["bb-cert"])
+		call := func() (int, string, http.Header) {
+			req, _ := http.NewRequest("GET", s.TPPURL+"/v1/accounts", nil)
+			req.Header.Set("apiKey", w.keys["current"])
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, decode(t, body), resp.Header
+		}
+		for i := 0; i < 3; i++ {
+			if status, code, _ := call(); status != 404 {
+				t.Fatalf("call %d of the last three: %d %s", i+1, status, code)
+			}
+		}
+		status, code, h := call()
+		midnight := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+		if want := fmt.Sprint(int(midnight.Sub(later).Seconds())); status != 429 || code != "ACCESS_EXCEEDED" || h.Get("Retry-After") != want {
+			t.Fatalf("over the quota: %d %s Retry-After %q, want 429 ACCESS_EXCEEDED %s", status, code, h.Get("Retry-After"), want)
+		}
+		tomorrow := midnight.Add(time.Second)
+		clock.Store(&tomorrow)
+		if status, code, _ := call(); status != 404 {
+			t.Fatalf("the next day: %d %s", status, code)
+		}
+	})
+}

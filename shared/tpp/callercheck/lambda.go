@@ -1,0 +1,144 @@
+package callercheck
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/routes"
+)
+
+// Context keys the authorizer passes to the integration ($context.authorizer.<key>).
+const (
+	ContextAppID       = "appId"
+	ContextOrgID       = "orgId"
+	ContextEnvironment = "environment"
+	ContextProduct     = "product"
+	// A refused call carries its refusal instead of an app, so that the integration answers
+	// it with the status the specification gives: an authorizer's Deny can only be 403.
+	ContextRefusalStatus     = "refusalStatus"
+	ContextRefusalCode       = "refusalCode"
+	ContextRefusalText       = "refusalText"
+	ContextRefusalRetryAfter = "refusalRetryAfter"
+)
+
+// Authorize answers one API Gateway REQUEST authorizer event.
+//   - A call the check accepts is allowed with the app as context and the app's usage key
+//     for the product as usageIdentifierKey, so that the product's usage plan meters it.
+//   - A refused call is allowed too, but with the refusal as context and the refusal usage
+//     key (lookup.RefusalUsageKey): the integration's adapter answers it with the Berlin
+//     Group error and status, as the local listener does, and runs no handler.
+//   - A path outside every product is denied (API Gateway answers 403).
+//   - A failed read is an error, so an outage shows as API Gateway's 500 and in the
+//     function's error metric instead of as refused callers.
+func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	log := a.logger()
+	product, ok := routes.ProductOf(req.Path)
+	if !ok {
+		log.WarnContext(ctx, "denied", "reason", "the path belongs to no product", "path", req.Path, "requestId", req.RequestContext.RequestID)
+		return events.APIGatewayCustomAuthorizerResponse{PrincipalID: "unknown", PolicyDocument: policy("Deny", req.MethodArn)}, nil
+	}
+	call := Call{APIKey: header(req, lookup.APIKeyHeader), Product: product}
+	der, err := certificateDER(req.RequestContext.Identity.ClientCert.ClientCertPem)
+	if err == nil {
+		call.CertDER = der
+	}
+	caller := Caller{}
+	if err == nil || errors.Is(err, ErrCertificateMissing) {
+		caller, err = a.Check(ctx, call)
+	}
+	var refused *Refusal
+	if errors.As(err, &refused) {
+		log.WarnContext(ctx, "refused", "reason", refused.Error(), "fingerprint", caller.Fingerprint, "appId", caller.AppID,
+			"serialNumber", req.RequestContext.Identity.ClientCert.SerialNumber, "methodArn", req.MethodArn,
+			"requestId", req.RequestContext.RequestID)
+		return events.APIGatewayCustomAuthorizerResponse{
+			PrincipalID:        "refused",
+			PolicyDocument:     policy("Allow", req.MethodArn),
+			UsageIdentifierKey: lookup.RefusalUsageKey(a.Environment),
+			Context: map[string]interface{}{
+				ContextRefusalStatus:     refused.Status,
+				ContextRefusalCode:       refused.Code,
+				ContextRefusalText:       refused.Text,
+				ContextRefusalRetryAfter: int(refused.RetryAfter.Seconds()),
+			},
+		}, nil
+	}
+	if err != nil {
+		return events.APIGatewayCustomAuthorizerResponse{}, err
+	}
+	log.InfoContext(ctx, "authorized", "appId", caller.AppID, "orgId", caller.OrgID, "product", caller.Product,
+		"fingerprint", caller.Fingerprint, "methodArn", req.MethodArn, "requestId", req.RequestContext.RequestID)
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID:        caller.AppID,
+		PolicyDocument:     policy("Allow", req.MethodArn),
+		UsageIdentifierKey: caller.UsageKey,
+		Context: map[string]interface{}{
+			ContextAppID:       caller.AppID,
+			ContextOrgID:       caller.OrgID,
+			ContextEnvironment: string(caller.Environment),
+			ContextProduct:     caller.Product,
+		},
+	}, nil
+}
+
+// RefusalFromContext is the refusal an authorizer's context carries, if any. API Gateway
+// passes context values to the integration as strings.
+func RefusalFromContext(values map[string]interface{}) (*Refusal, bool) {
+	code, _ := values[ContextRefusalCode].(string)
+	if code == "" {
+		return nil, false
+	}
+	text, _ := values[ContextRefusalText].(string)
+	status, err := strconv.Atoi(contextString(values[ContextRefusalStatus]))
+	if err != nil || status < 400 || status > 599 {
+		status = 401
+	}
+	retry, _ := strconv.Atoi(contextString(values[ContextRefusalRetryAfter]))
+	return &Refusal{Status: status, Code: code, Text: text, RetryAfter: secondsDuration(retry), reason: "refused by the authorizer"}, true
+}
+
+func contextString(v interface{}) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(v)
+	}
+	return ""
+}
+
+// header is the request header name, matched without regard to case as HTTP does.
+func header(req events.APIGatewayCustomAuthorizerRequestTypeRequest, name string) string {
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	for k, v := range req.MultiValueHeaders {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+// policy allows or denies invoking the one method of the request. The authorizer's
+// results are not cached (every request is authorized), so the policy names no more
+// than the method that asked.
+func policy(effect, methodARN string) events.APIGatewayCustomAuthorizerPolicy {
+	return events.APIGatewayCustomAuthorizerPolicy{
+		Version: "2012-10-17",
+		Statement: []events.IAMPolicyStatement{{
+			Action:   []string{"execute-api:Invoke"},
+			Effect:   effect,
+			Resource: []string{methodARN},
+		}},
+	}
+}
