@@ -144,7 +144,16 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		logw = os.Stdout
 	}
 	log := slog.New(slog.NewJSONHandler(logw, nil))
-	if s.API, err = wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything); err != nil {
+	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does,
+	// and the portal shows the apps' calls as its meter counts them.
+	s.Meter = planmeter.New()
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	parts := allparts.Parts()
+	parts.Meter = listenerMeter{meter: s.Meter, now: now}
+	if s.API, err = wiring.Portal(ctx, cfg, log, parts, route.Everything); err != nil {
 		return s, err
 	}
 	mux := http.NewServeMux()
@@ -158,8 +167,6 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err != nil {
 		return s, err
 	}
-	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does.
-	s.Meter = planmeter.New()
 	check.Meter, check.Now = s.Meter, o.Now
 	tppSrv := &http.Server{
 		Handler:           tppapi.Listener(check, log),
@@ -196,4 +203,15 @@ func (s *Stack) Stop() {
 		_ = srv.Shutdown(ctx)
 	}
 	s.Moto.Stop()
+}
+
+// listenerMeter is the TPP listener's meter as the portal reads usage: calls of an app's
+// usage key for a product on today's UTC day.
+type listenerMeter struct {
+	meter *planmeter.Meter
+	now   func() time.Time
+}
+
+func (m listenerMeter) CallsToday(_ context.Context, orgID, appID, productID string) (int, error) {
+	return m.meter.CallsToday(lookup.UsageKey(orgID, appID, productID), m.now()), nil
 }
