@@ -89,6 +89,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 			Truststore:   s.Truststore,
 			FunctionCode: code,
 		})
+		s.PortalAPI.UseUsagePlans(s.TPPAPI)
 	}
 	s.Monitoring = NewMonitoringStack(app, "devportal-monitoring", MonitoringProps{
 		Env:        env,

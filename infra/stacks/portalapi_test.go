@@ -359,10 +359,11 @@ var wantCalls = map[string][]string{
 	"org-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "states:StartExecution"},
 	"org-offboard":                {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "states:StartExecution"},
 	"app-list":                    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"app-create":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"app-get":                     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-create":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
+	"app-get":                     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET"},
+	"app-api-key-rotate":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST"},
 	"app-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"app-delete":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-delete":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:DELETE"},
 	"credential-add":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"credential-verify":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"credential-reset":            {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
@@ -378,8 +379,8 @@ var wantCalls = map[string][]string{
 	"app-certificate-issue":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"product-catalog":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
 	"subscription-list":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query"},
-	"subscription-create":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
-	"subscription-delete":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"subscription-create":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
+	"subscription-delete":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
 	"app-go-live":                 {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
 	"app-certificate-detach":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"org-onboard":                 {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:StartExecution"},
@@ -388,7 +389,7 @@ var wantCalls = map[string][]string{
 	"ops-audit":                   {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-organizations":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-organization-get":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
-	"ops-request-approve":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth", "states:SendTaskSuccess"},
+	"ops-request-approve":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth", "states:SendTaskSuccess", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
 	"ops-request-reject":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:SendTaskFailure"},
 	"password-expiry-reminder":    {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
 	"approval-reconciler":         {"dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
@@ -522,7 +523,7 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
-				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager":
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "apigateway":
 					// Explicit statements: exactly the calls, no more.
 					if !slices.Contains(want, action) {
 						t.Errorf("%s allowed, but the function does not call it", action)
@@ -653,6 +654,17 @@ func TestDeployedEnvironment(t *testing.T) {
 			envProp, _ := function(t, s, name)["Environment"].(map[string]interface{})
 			vars, _ := envProp["Variables"].(map[string]interface{})
 			env := map[string]string{}
+			want := want
+			// The usage plans are named only to the functions that keep usage keys.
+			access, _ := stacks.FunctionAccess(name)
+			if v, ok := vars[stacks.UsagePlansVariable]; ok || len(access.UsagePlans) > 0 {
+				if !reflect.DeepEqual(v, api.Resolve(api.UsagePlanIDs)) {
+					t.Errorf("%s = %v, want the TPP API's usage plans %v", stacks.UsagePlansVariable, v, api.Resolve(api.UsagePlanIDs))
+				}
+				delete(vars, stacks.UsagePlansVariable)
+				env[stacks.UsagePlansVariable] = `{"<USAGE_PLAN_IDS>":"<USAGE_PLAN_IDS>"}`
+				want.UsagePlanIDs = map[string]string{"<USAGE_PLAN_IDS>": "<USAGE_PLAN_IDS>"}
+			}
 			for k, v := range vars {
 				if str, ok := v.(string); ok {
 					env[k] = str

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
@@ -100,8 +101,12 @@ type TPPAPIStack struct {
 	AuthorizerFunction awslambda.Function
 	// Functions are the stack's functions by name (the authorizer, so far).
 	Functions map[string]awslambda.Function
+	// Environment is the environment the API serves.
+	Environment org.Environment
 	// UsagePlans are the usage plans by product ID.
 	UsagePlans map[string]awsapigateway.UsagePlan
+	// RefusalUsagePlan holds the refusal usage key (lookup.RefusalUsageKey).
+	RefusalUsagePlan awsapigateway.UsagePlan
 	// WebACL is the WAF web ACL associated with the stage.
 	WebACL awswafv2.CfnWebACL
 	// AccessLogs is the stage's access log group.
@@ -153,7 +158,7 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: TPP API (mutual TLS, Lambda authorizer, usage plans, WAF)"))
 	// Strong: the table and the truststore bucket cannot go while the API uses them.
 	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
-	s := &TPPAPIStack{Stack: stack, Functions: map[string]awslambda.Function{}, UsagePlans: map[string]awsapigateway.UsagePlan{}}
+	s := &TPPAPIStack{Stack: stack, Environment: set.Environment, Functions: map[string]awslambda.Function{}, UsagePlans: map[string]awsapigateway.UsagePlan{}}
 
 	cfg := props.Config
 	cfg.PortalTable = *props.Data.PortalTableName
@@ -229,14 +234,19 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	proxyAny := proxy.AddMethod(jsii.String("ANY"), mockJSON("404", resourceUnknown), &awsapigateway.MethodOptions{
 		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
 		Authorizer:        s.Authorizer,
-		RequestValidator:  validator,
-		MethodResponses:   &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("404")}},
+		// The authorizer names the usage key (ApiKeySourceType AUTHORIZER): a call is
+		// metered against its app's plan for the product, or counted as a refusal.
+		ApiKeyRequired:   jsii.Bool(true),
+		RequestValidator: validator,
+		MethodResponses:  &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("404")}},
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(proxyAny, &[]*cdknag.NagPackSuppression{
 		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("TPPs authenticate with their eIDAS certificate " +
 			"(mutual TLS, checked by the Lambda authorizer against the app's registered certificate), not with Cognito.")},
 	}, jsii.Bool(false))
 
+	// The portal puts each app's usage key of a product (lookup.UsageKey) in the usage
+	// plan of the product's plan when the app subscribes, and takes it out again.
 	for _, p := range apps.Catalog {
 		plan := p.PlanFor(set.Environment)
 		s.UsagePlans[p.ID] = s.API.AddUsagePlan(jsii.String(pascal(p.ID)+"UsagePlan"), &awsapigateway.UsagePlanProps{
@@ -244,8 +254,9 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 			Description: jsii.String(p.Name + ", " + plan.Name + " plan"),
 			Throttle: &awsapigateway.ThrottleSettings{
 				RateLimit: jsii.Number(plan.RateLimitPerSecond),
-				// Twice the rate: a client may catch up after a pause of half a second.
-				BurstLimit: jsii.Number(2 * plan.RateLimitPerSecond),
+				// Burst equal to the rate, as the local TPP listener meters: a second's
+				// worth of calls at once, no more.
+				BurstLimit: jsii.Number(plan.RateLimitPerSecond),
 			},
 			Quota: &awsapigateway.QuotaSettings{
 				Limit:  jsii.Number(plan.QuotaPerDay),
@@ -254,6 +265,20 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 			ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{{Api: s.API, Stage: s.Stage}},
 		})
 	}
+
+	// Refused calls carry the refusal usage key, so that they reach the integration, which
+	// answers them with their Berlin Group error; their plan is the stage's own limits.
+	s.RefusalUsagePlan = s.API.AddUsagePlan(jsii.String("RefusalsUsagePlan"), &awsapigateway.UsagePlanProps{
+		Name:        jsii.String("refusals-" + string(set.Environment)),
+		Description: jsii.String("Calls the authorizer refused, on their way to their error answer"),
+		Throttle:    &awsapigateway.ThrottleSettings{RateLimit: jsii.Number(tppThrottleRate), BurstLimit: jsii.Number(tppThrottleBurst)},
+		ApiStages:   &[]*awsapigateway.UsagePlanPerApiStage{{Api: s.API, Stage: s.Stage}},
+	})
+	s.RefusalUsagePlan.AddApiKey(awsapigateway.NewApiKey(stack, jsii.String("RefusalsApiKey"), &awsapigateway.ApiKeyProps{
+		ApiKeyName:  jsii.String(lookup.RefusalUsageKey(lookup.Environment(set.Environment))),
+		Value:       jsii.String(lookup.RefusalUsageKey(lookup.Environment(set.Environment))),
+		Description: jsii.String("The usage key the authorizer names for a refused call"),
+	}), nil)
 
 	s.WebACL = newWebACL(stack, set.Environment)
 	awswafv2.NewCfnWebACLAssociation(stack, jsii.String("WebAclAssociation"), &awswafv2.CfnWebACLAssociationProps{
@@ -292,9 +317,10 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	return s
 }
 
-// UsagePlanName names the usage plan of a catalog product's plan ("ais-sandbox").
+// UsagePlanName names the usage plan of a catalog product's plan ("ais-sandbox"), as
+// USAGE_PLAN_IDS names it to the portal (apps.UsagePlanKey).
 func UsagePlanName(productID, planID string) string {
-	return productID + "-" + planID
+	return apps.UsagePlanKey(productID, planID)
 }
 
 // mockJSON is an integration that answers status with body, without a backend.
