@@ -16,7 +16,7 @@ help:
 	@echo "make dev      run the whole product locally (portal :8080, TPP API :8443, moto :5000)"
 	@echo "make test     run every test (Go, store contract, CDK, SPA unit, browser end to end)"
 	@echo "make lint     gofmt, go vet, staticcheck"
-	@echo "make bench    benchmarks with their figures (client-ID lookup: DynamoDB calls per lookup)"
+	@echo "make bench    benchmarks with their figures (client-ID lookup and caller check: DynamoDB calls, p50/p99)"
 	@echo "make bench-functions  function sizes (budget, no reflect.Value.MethodByName) and cold/warm latency on moto at 256 MB's CPU"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
 	@echo "make generate functions/<name>/main.go and events/<name>.json from the route tables"
@@ -65,7 +65,7 @@ test: go-deps frontend chromium
 	@echo "== Go tests (unit, moto and DynamoDB Local integration, CDK, browser end to end)"
 	go test -count=1 -timeout 15m $(GO_PKGS)
 	@echo "== Benchmarks, one round each, so they keep working (make bench for figures)"
-	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/store ./shared/platform/awsclient
+	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter
 	@echo "== Function sizes for linux/arm64: the budget, and no reflect.Value.MethodByName"
 	go run ./infra/funcbench size
 	@echo "== Fuzzing the eIDAS certificate parser (short run)"
@@ -74,7 +74,7 @@ test: go-deps frontend chromium
 	cd frontend && npx vitest run
 
 bench:
-	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/store ./shared/platform/awsclient
+	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter
 
 # The functions as deployed: sizes of the linux/arm64 binaries against a budget, with the
 # check that none links reflect.Value.MethodByName, then init, first and warm latency of

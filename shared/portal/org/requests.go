@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"log/slog"
 	"strings"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -205,24 +206,69 @@ func (k changeKind) Approve(ctx context.Context, r approval.Request, d approval.
 		return workflow.Effects{}, err
 	}
 	writes := []workflow.Write{k.apply(r), audit, k.s.store.PendingRelease(r.OrgID, r.Kind)}
-	var cleanup []workflow.Request
-	if k.action == "offboarding" {
-		// The TPP may onboard again later.
-		writes = append(writes, k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"]))
-		// Its apps can no longer be called: their lookup copies go once the status is set.
-		if cleanup, err = k.s.store.AccessCopies(ctx, r.OrgID); err != nil {
+	if k.action != "offboarding" {
+		return k.s.effects(writes, r, r.Summary+": approved", k.done(r))
+	}
+	// The TPP may onboard again later.
+	writes = append(writes, k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"]))
+	effects, err := k.s.effects(writes, r, r.Summary+": approved", k.done(r))
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	// Its apps can no longer be called: the TPP API reads the status itself, and their
+	// lookup copies go once it is set. If a delete fails, the marker lets the reconciler
+	// finish them.
+	cleanup, err := k.s.store.AccessCopies(ctx, r.OrgID)
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	marker, err := k.s.store.CleanupMarker(Cleanup{OrgID: r.OrgID, RequestID: r.ID, At: d.At})
+	if err != nil {
+		return workflow.Effects{}, err
+	}
+	// And API Gateway no longer meters them: their usage keys go with the decision.
+	if k.s.Apps != nil {
+		if err := k.s.Apps.RemoveOrganizationUsageKeys(ctx, r.OrgID); err != nil {
 			return workflow.Effects{}, err
 		}
-		// And API Gateway no longer meters them: their usage keys go with the decision.
-		if k.s.Apps != nil {
-			if err := k.s.Apps.RemoveOrganizationUsageKeys(ctx, r.OrgID); err != nil {
-				return workflow.Effects{}, err
-			}
-		}
 	}
-	effects, err := k.s.effects(writes, r, r.Summary+": approved", k.done(r))
-	effects.Cleanup = cleanup
-	return effects, err
+	return effects.WithCleanup(cleanup, marker)
+}
+
+// CleanupResult counts what a run of FinishCleanups did.
+type CleanupResult struct {
+	Checked  int `json:"checked"`
+	Finished int `json:"finished"`
+	Failed   int `json:"failed"`
+}
+
+// FinishCleanups finishes the offboarding cleanups the workflow could not: it deletes the
+// organization's remaining lookup copies, then the marker. It runs on a schedule; a
+// cleanup that fails again stays for the next run, and is logged as an error.
+func (s *Service) FinishCleanups(ctx context.Context) (CleanupResult, error) {
+	var res CleanupResult
+	pending, err := s.store.UnfinishedCleanups(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, c := range pending {
+		res.Checked++
+		deletes, err := s.store.AccessCopies(ctx, c.OrgID)
+		if err == nil {
+			err = s.store.FinishCleanup(ctx, c, deletes)
+		}
+		if err != nil {
+			res.Failed++
+			slog.ErrorContext(ctx, "offboarding cleanup still unfinished", "orgId", c.OrgID, "requestId", c.RequestID, "error", err.Error())
+			continue
+		}
+		slog.InfoContext(ctx, "offboarding cleanup finished", "orgId", c.OrgID, "requestId", c.RequestID, "deleted", len(deletes))
+		res.Finished++
+	}
+	if res.Failed > 0 {
+		return res, fmt.Errorf("%d of %d offboarding cleanups still unfinished", res.Failed, res.Checked)
+	}
+	return res, nil
 }
 
 func (k changeKind) Reject(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {

@@ -50,6 +50,13 @@ const (
 	Viewer    Role = "VIEWER"
 )
 
+// Cleanup is an offboarding's cleanup the workflow could not finish.
+type Cleanup struct {
+	OrgID     string    `json:"organizationId" dynamodbav:"orgId"`
+	RequestID string    `json:"requestId" dynamodbav:"requestId"`
+	At        time.Time `json:"at" dynamodbav:"at"`
+}
+
 // Contact is the organization's contact person, from the onboarding form.
 type Contact struct {
 	FirstName string `json:"firstName" dynamodbav:"firstName"`
@@ -127,7 +134,13 @@ type Store interface {
 	PendingRelease(orgID, kind string) workflow.Write
 	// AccessCopies are the keys of the items through which the organization's apps are
 	// called (credential and certificate lookup copies), to delete on offboarding.
-	AccessCopies(ctx context.Context, orgID string) ([]workflow.Request, error)
+	AccessCopies(ctx context.Context, orgID string) ([]workflow.Delete, error)
+	// CleanupMarker records an offboarding cleanup as unfinished (the workflow writes it
+	// when a delete fails); UnfinishedCleanups lists them; FinishCleanup deletes what is
+	// left and then the marker.
+	CleanupMarker(c Cleanup) (workflow.Write, error)
+	UnfinishedCleanups(ctx context.Context) ([]Cleanup, error)
+	FinishCleanup(ctx context.Context, c Cleanup, deletes []workflow.Delete) error
 	// CodeReservation reserves a code for the organization; refused if the code is taken.
 	CodeReservation(orgID, code string) (workflow.Write, error)
 	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).

@@ -13,8 +13,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/workflow"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -515,5 +524,101 @@ func TestOffboardingEndsAppAccess(t *testing.T) {
 			t.Fatalf("after offboarding %d of %d credentials and the certificate (%v) still find their apps", live, len(clients), certErr)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// brokenCleanup is the portal's store with an offboarding cleanup that cannot finish: one
+// more lookup copy, in a table nobody may write.
+type brokenCleanup struct {
+	org.Store
+	table string
+}
+
+func (b brokenCleanup) AccessCopies(ctx context.Context, orgID string) ([]workflow.Delete, error) {
+	copies, err := b.Store.AccessCopies(ctx, orgID)
+	return append(copies, workflow.Delete{Table: b.table + "-gone", PK: "FPR#nowhere", SK: "FPR"}), err
+}
+
+// TestOffboardingFailsClosed breaks an offboarding's cleanup on purpose: the TPP API
+// refuses the organization's certificate all the same (it reads the organization itself),
+// the workflow execution fails (so the alarm fires) after telling the requester, and the
+// reconciler finishes the cleanup.
+func TestOffboardingFailsClosed(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	owner := h.person("owner")
+	orgID, _ := h.activeOrg(owner.client)
+	appPath, clientID, _ := h.newApp(owner.client, orgID, "Budget app")
+	r := h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 201, "")
+	certPEM := r.body["certificate"].(map[string]any)["pem"].(string)
+	fp := r.body["certificate"].(map[string]any)["sha256Fingerprint"].(string)
+	block, _ := pem.Decode([]byte(certPEM))
+	check := &callercheck.Authorizer{Lookups: lookupdb.NewReader(h.db, h.table), Environment: lookup.Sandbox}
+	call := callercheck.Call{CertDER: block.Bytes, Product: "ais"}
+	// Before: the certificate names its app (the call then lacks only its API key).
+	if _, err := check.Check(ctx, call); err != callercheck.ErrAPIKeyMissing {
+		t.Fatalf("before offboarding: %v", err)
+	}
+
+	broken := org.NewService(org.Deps{Store: brokenCleanup{Store: h.orgStore, table: h.table}, Invites: h.orgStore, Approvals: h.api.Approvals})
+	r = h.call(owner.client, "POST", "/api/organizations/"+orgID+"/offboarding", map[string]any{"reason": "Closing.", "confirm": true}).expect(t, 202, "")
+	requestID := r.body["id"].(string)
+	h.decide(h.ops(), requestID, "approve", "Confirmed.").expect(t, 202, "")
+
+	req, err := h.api.Approvals.Get(ctx, requestID)
+	if err != nil || req.ExecutionARN == "" {
+		t.Fatalf("request %+v, %v", req, err)
+	}
+	states := sfn.NewFromConfig(testenv.AWS(t, h.cfg))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := states.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: &req.ExecutionARN})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Status == sfntypes.ExecutionStatusFailed && aws.ToString(out.Error) == "CleanupFailed" {
+			break
+		}
+		if out.Status != sfntypes.ExecutionStatusRunning || time.Now().After(deadline) {
+			t.Fatalf("execution %s (%s), want FAILED with CleanupFailed", out.Status, aws.ToString(out.Error))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := h.mailCount(owner.email, "Offboard the organization: approved"); n != 1 {
+		t.Fatalf("%d approval emails: the requester is told even when the cleanup fails", n)
+	}
+	// The copies the workflow could delete are gone; the TPP API refuses the certificate
+	// whatever is left, because it reads the organization's status with it.
+	if _, err := check.Check(ctx, call); err != callercheck.ErrCertificateUnknown && err != callercheck.ErrOrganizationBlocked {
+		t.Fatalf("after a broken offboarding the certificate gets %v", err)
+	}
+	pending, err := h.orgStore.UnfinishedCleanups(ctx)
+	if err != nil || len(pending) != 1 || pending[0].OrgID != orgID || pending[0].RequestID != requestID {
+		t.Fatalf("unfinished cleanups %+v, %v", pending, err)
+	}
+
+	// While the cause lasts, the reconciler fails loudly and keeps the marker.
+	if res, err := broken.FinishCleanups(ctx); err == nil || res.Failed != 1 {
+		t.Fatalf("reconciler with the cause still there = %+v, %v", res, err)
+	}
+	// Once it is gone, the scheduled job finishes the cleanup.
+	out, err := h.api.Jobs["approval-reconciler"](ctx)
+	if err != nil {
+		t.Fatalf("reconciler: %v", err)
+	}
+	if res := out.(wiring.Reconciled).Cleanups; res != (org.CleanupResult{Checked: 1, Finished: 1}) {
+		t.Fatalf("reconciler = %+v", res)
+	}
+	if pending, _ := h.orgStore.UnfinishedCleanups(ctx); len(pending) != 0 {
+		t.Fatalf("still unfinished: %+v", pending)
+	}
+	if _, err := h.api.Apps.CertificateOwner(ctx, fp); err == nil {
+		t.Fatal("the certificate's lookup survived the reconciler")
+	}
+	if _, err := h.api.Apps.LookupClient(ctx, clientID); err == nil {
+		t.Fatal("the credential's lookup survived the reconciler")
+	}
+	if _, err := check.Check(ctx, call); err != callercheck.ErrCertificateUnknown {
+		t.Fatalf("after the reconciler the certificate gets %v", err)
 	}
 }

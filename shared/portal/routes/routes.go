@@ -85,7 +85,7 @@ var Portal = []route.Route{
 // Jobs is every scheduled function.
 var Jobs = []route.Job{
 	{Name: "password-expiry-reminder", Schedule: "cron(0 6 * * ? *)", Needs: route.PortalTable | route.Mail, Summary: "Email users whose password expires in one of the warning days"},
-	{Name: "approval-reconciler", Schedule: "rate(5 minutes)", Needs: route.PortalTable | route.StartApproval, Summary: "Start the approval workflow of requests whose first start failed"},
+	{Name: "approval-reconciler", Schedule: "rate(5 minutes)", Needs: route.PortalTable | route.StartApproval, Summary: "Start the approval workflow of requests whose first start failed, and finish offboarding cleanups whose deletes failed"},
 	{Name: "certificate-expiry-reminder", Schedule: "cron(0 7 * * ? *)", Needs: route.PortalTable | route.Mail, Summary: "Warn organizations whose mTLS certificates expire in 30, 7 or 1 days"},
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -586,7 +587,7 @@ func (o *Orgs) Fingerprint(ctx context.Context, fingerprint string) (apps.Finger
 
 // AccessCopies are the keys of the organization's credential lookup copies and of its
 // attached certificates' fingerprint lookups: what lets its apps be called.
-func (o *Orgs) AccessCopies(ctx context.Context, orgID string) ([]workflow.Request, error) {
+func (o *Orgs) AccessCopies(ctx context.Context, orgID string) ([]workflow.Delete, error) {
 	creds, err := queryItems(ctx, o, o.byPrefix(OrgKey(orgID).PK, "CRED#", true, 0), func(it credItem) Key { return ClientKey(it.ClientID) })
 	if err != nil {
 		return nil, err
@@ -595,15 +596,49 @@ func (o *Orgs) AccessCopies(ctx context.Context, orgID string) ([]workflow.Reque
 	if err != nil {
 		return nil, err
 	}
-	out := make([]workflow.Request, 0, len(creds)+len(certs))
+	out := make([]workflow.Delete, 0, len(creds)+len(certs))
 	for _, k := range creds {
-		out = append(out, workflow.Request{PK: k.PK, SK: k.SK})
+		out = append(out, workflow.Delete{Table: o.table, PK: k.PK, SK: k.SK})
 	}
 	for _, c := range certs {
 		if c.AppID != "" {
 			k := FingerprintKey(c.Fingerprint)
-			out = append(out, workflow.Request{PK: k.PK, SK: k.SK})
+			out = append(out, workflow.Delete{Table: o.table, PK: k.PK, SK: k.SK})
 		}
 	}
 	return out, nil
+}
+
+// cleanupItem marks an unfinished offboarding cleanup.
+type cleanupItem struct {
+	Key
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	org.Cleanup
+}
+
+// CleanupMarker is the write that records an organization's offboarding cleanup as
+// unfinished, for the workflow to make if a delete fails.
+func (o *Orgs) CleanupMarker(c org.Cleanup) (workflow.Write, error) {
+	return o.put(cleanupItem{Key: CleanupKey(c.OrgID), GSI1PK: allCleanups, GSI1SK: c.At.UTC().Format(time.RFC3339Nano) + "#" + c.OrgID, Cleanup: c}, "")
+}
+
+// UnfinishedCleanups lists the recorded unfinished cleanups, oldest first.
+func (o *Orgs) UnfinishedCleanups(ctx context.Context) ([]org.Cleanup, error) {
+	return queryItems(ctx, o, o.byGSI1(allCleanups, true, 0), func(it cleanupItem) org.Cleanup { return it.Cleanup })
+}
+
+// FinishCleanup deletes what is left (deleting an item already gone succeeds), then the
+// marker: a failure leaves the marker for the next run.
+func (o *Orgs) FinishCleanup(ctx context.Context, c org.Cleanup, deletes []workflow.Delete) error {
+	for _, d := range deletes {
+		k := map[string]types.AttributeValue{"PK": s(d.PK), "SK": s(d.SK)}
+		if _, err := o.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(d.Table), Key: k}); err != nil {
+			return apperr.Wrap(err, "cleanup delete %s/%s", d.PK, d.SK)
+		}
+	}
+	if _, err := o.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &o.table, Key: keyAV(CleanupKey(c.OrgID))}); err != nil {
+		return apperr.Wrap(err, "delete cleanup marker of %s", c.OrgID)
+	}
+	return nil
 }

@@ -154,12 +154,17 @@ func AuditKey(orgID, at, id string) Key { return Key{"ORG#" + orgID, "AUDIT#" + 
 const auditPrefix = "AUDIT#"
 
 // allOrgs, allAudit and allCerts are GSI1 partitions listing every organization, audit
-// entry and uploaded certificate (the latter by expiry, for the expiry warnings).
+// entry and uploaded certificate (the latter by expiry, for the expiry warnings);
+// allCleanups lists the offboarding cleanups the workflow could not finish.
 const (
-	allOrgs  = "ORGS"
-	allAudit = "AUDIT"
-	allCerts = "CERTS"
+	allOrgs     = "ORGS"
+	allAudit    = "AUDIT"
+	allCerts    = "CERTS"
+	allCleanups = "CLEANUPS"
 )
+
+// CleanupKey marks an organization's offboarding cleanup as unfinished.
+func CleanupKey(orgID string) Key { return Key{"CLEANUP#" + orgID, "CLEANUP"} }
 
 // profileGSI returns the GSI1 keys that list every profile, ordered by user ID.
 func profileGSI(userID string) (string, string) { return gsiProfile, "USER#" + userID }

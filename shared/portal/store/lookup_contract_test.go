@@ -2,12 +2,25 @@ package store_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
 	"fmt"
+	"math/big"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
@@ -15,7 +28,9 @@ import (
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/store"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 )
 
 // batchCounter counts the TPP API's reads of the portal table.
@@ -89,4 +104,83 @@ func TestCallerLookupContract(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkCallerCheck runs the TPP API's caller check (an accepted call: certificate,
+// organization, role, API key, subscription) on the items the store writes, and reports
+// its DynamoDB requests per call and its latency percentiles.
+func BenchmarkCallerCheck(b *testing.B) {
+	ctx := context.Background()
+	for _, backend := range backends {
+		b.Run(backend.name, func(b *testing.B) {
+			c := testenv.Config(b, backend.endpoint(b))
+			client := dynamodb.NewFromConfig(testenv.AWS(b, c))
+			if err := motoserver.CreateTables(ctx, client, c); err != nil {
+				b.Fatal(err)
+			}
+			o := store.NewOrgs(client, c.PortalTable)
+			g := org.Organization{ID: "o1", Name: "Budget Buddy Ltd", Environment: org.Sandbox, Status: org.StatusActive, Services: []string{"AIS"}, CreatedAt: t0, OwnerID: "u1"}
+			if err := o.CreateOrganization(ctx, g, org.Member{OrgID: "o1", UserID: "u1", Role: org.Owner, JoinedAt: t0}, audit("o1", "org.created")); err != nil {
+				b.Fatal(err)
+			}
+			a := apps.App{ID: "a1", OrgID: "o1", Name: "Budget Buddy", Environment: org.Sandbox, CreatedAt: t0, Products: map[string]string{"oauth2": "sandbox", "ais": "sandbox"}}
+			if err := o.CreateApp(ctx, a, apps.Credential{ClientID: "c1", AppID: "a1", OrgID: "o1", Name: "Default", SecretHash: "h", CreatedAt: t0, ResetAt: t0}, audit("o1", "app.created")); err != nil {
+				b.Fatal(err)
+			}
+			leaf, der := benchCertificate(b)
+			cert := apps.Certificate{Fingerprint: leaf, OrgID: "o1", Subject: "CN=x", Issuer: "CN=x", NotBefore: t0, NotAfter: t0.Add(time.Hour), PEM: "pem", UploadedAt: t0}
+			if err := o.PutCertificate(ctx, cert, audit("o1", "certificate.uploaded")); err != nil {
+				b.Fatal(err)
+			}
+			ch := possession.Challenge{OrgID: "o1", Fingerprint: leaf, Text: "sign me", CreatedAt: t0, ExpiresAt: t0.Add(possession.TTL)}
+			if _, err := o.PutChallenge(ctx, ch, t0); err != nil {
+				b.Fatal(err)
+			}
+			if err := o.RecordPossession(ctx, cert, proof, o.SpendWrite(ch, t0), audit("o1", "certificate.possession_proven")); err != nil {
+				b.Fatal(err)
+			}
+			w, _ := o.AttachWrites(cert, a)
+			a, _ = o.GetApp(ctx, "o1", "a1")
+			after := a
+			after.Fingerprints = []string{leaf}
+			if err := o.UpdateApp(ctx, a, after, []apps.Credential{{ClientID: "c1", AppID: "a1", OrgID: "o1", Name: "Default", SecretHash: "h", CreatedAt: t0, ResetAt: t0}}, audit("o1", "certificate.attached"), w...); err != nil {
+				b.Fatal(err)
+			}
+			key := lookup.NewAPIKey("o1", "a1", strings.Repeat("s", 43))
+			keys, _ := attributevalue.Marshal([]lookup.APIKeyHash{{Hash: lookup.HashAPIKey(key), CreatedAt: t0}})
+			k := store.AppKey("o1", "a1")
+			if _, err := client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &c.PortalTable,
+				Key:              map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}},
+				UpdateExpression: aws.String("SET apiKeys = :k"), ExpressionAttributeValues: map[string]types.AttributeValue{":k": keys}}); err != nil {
+				b.Fatal(err)
+			}
+			reader := &batchCounter{Client: client}
+			check := &callercheck.Authorizer{Lookups: lookupdb.NewReader(reader, c.PortalTable), Environment: lookup.Sandbox}
+			call := callercheck.Call{CertDER: der, APIKey: key, Product: "ais"}
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				if _, err := check.Check(ctx, call); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(reader.calls.Load())/float64(len(took)), "dynamodb-calls/op")
+			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+		})
+	}
+}
+
+// benchCertificate is a self-signed certificate's fingerprint and DER.
+func benchCertificate(b *testing.B) (string, []byte) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "bench"}, NotBefore: t0, NotAfter: t0.Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:]), der
 }

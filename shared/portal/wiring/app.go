@@ -7,6 +7,7 @@ package wiring
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -181,7 +182,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	}
 	api.Jobs = map[string]func(context.Context) (any, error){
 		"password-expiry-reminder":    func(ctx context.Context) (any, error) { return accounts.RemindExpiringPasswords(ctx) },
-		"approval-reconciler":         func(ctx context.Context) (any, error) { return api.Approvals.StartStalled(ctx) },
+		"approval-reconciler":         func(ctx context.Context) (any, error) { return reconcile(ctx, api) },
 		"certificate-expiry-reminder": func(ctx context.Context) (any, error) { return api.Apps.RemindExpiringCertificates(ctx) },
 	}
 	return api, nil
@@ -257,4 +258,26 @@ func reachable(url string) func(context.Context) error {
 		}
 		return nil
 	}
+}
+
+// Reconciled is what a run of the approval reconciler did.
+type Reconciled struct {
+	Stalled  approval.StalledResult `json:"stalled"`
+	Cleanups org.CleanupResult      `json:"cleanups"`
+}
+
+// reconcile finishes what the approval workflow could not: it starts the workflows whose
+// first start failed, and finishes offboarding cleanups whose deletes failed. Either
+// failing fails the run, so that the function's error alarm fires.
+func reconcile(ctx context.Context, api *portalapi.API) (Reconciled, error) {
+	var out Reconciled
+	var errs []error
+	var err error
+	if out.Stalled, err = api.Approvals.StartStalled(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if out.Cleanups, err = api.Orgs.FinishCleanups(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	return out, errors.Join(errs...)
 }

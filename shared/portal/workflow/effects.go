@@ -39,7 +39,37 @@ type Effects struct {
 	// Cleanup are items deleted one by one after the transaction: more than a transaction
 	// holds (the lookup copies of an offboarded organization's credentials). A final
 	// decision only.
-	Cleanup []Request `json:"cleanup,omitempty"`
+	Cleanup []Delete `json:"cleanup,omitempty"`
+	// CleanupMarker is the Put the workflow writes when a cleanup delete fails, before the
+	// execution ends failed: it tells the reconciler what is left to finish. Required
+	// with Cleanup (WithCleanup sets both).
+	CleanupMarker map[string]any `json:"cleanupMarker,omitempty"`
+}
+
+// WithCleanup is e with the deletes that follow its transaction, and the marker written
+// if one of them fails.
+func (e Effects) WithCleanup(deletes []Delete, marker Write) (Effects, error) {
+	if len(deletes) == 0 {
+		e.Cleanup, e.CleanupMarker = nil, nil
+		return e, nil
+	}
+	if marker.Put == nil {
+		return Effects{}, fmt.Errorf("a cleanup marker is a Put")
+	}
+	wire, err := marker.wire()
+	if err != nil {
+		return Effects{}, fmt.Errorf("cleanup marker: %w", err)
+	}
+	e.Cleanup, e.CleanupMarker = deletes, wire
+	return e, nil
+}
+
+// Delete is an item a cleanup deletes: its table names it, so that a cleanup may reach
+// every table the workflow's role may write.
+type Delete struct {
+	Table string `json:"table"`
+	PK    string `json:"pk"`
+	SK    string `json:"sk"`
 }
 
 // Request locates the request item the workflow stores its task token on.

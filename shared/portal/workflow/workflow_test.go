@@ -269,3 +269,62 @@ func TestExpiry(t *testing.T) {
 		t.Fatal("a decision after expiry changed the request")
 	}
 }
+
+// TestCleanup: a decision's deletes follow its transaction; if one fails, the others still
+// run, the requester is still told, the cleanup marker is written for the reconciler and
+// the execution fails, so that the failed-executions alarm fires.
+func TestCleanup(t *testing.T) {
+	f := newFixture(t, time.Hour)
+	ctx := context.Background()
+	copyItem := func() string {
+		pk := "FPR#" + testenv.Suffix()
+		if _, err := f.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &f.cfg.PortalTable, Item: map[string]types.AttributeValue{"PK": s(pk), "SK": s("ITEM")}}); err != nil {
+			t.Fatal(err)
+		}
+		return pk
+	}
+	for _, tc := range []struct {
+		name   string
+		broken bool
+		want   sfntypes.ExecutionStatus
+	}{
+		{"every delete succeeds", false, sfntypes.ExecutionStatusSucceeded},
+		{"a delete fails", true, sfntypes.ExecutionStatusFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pk, arn, token := f.start()
+			first, second := copyItem(), copyItem()
+			table := f.cfg.PortalTable
+			deletes := []workflow.Delete{{Table: table, PK: first, SK: "ITEM"}, {Table: table, PK: second, SK: "ITEM"}}
+			if tc.broken {
+				// A table that does not exist (deployed, one the role may not write): a
+				// delete that cannot succeed, however often it is tried.
+				deletes = append(deletes, workflow.Delete{Table: table + "-gone", PK: first, SK: "ITEM"})
+			}
+			marker := "CLEANUP#" + testenv.Suffix()
+			e, err := f.effects("Offboarded "+pk, f.setStatus(pk, "PENDING", "APPROVED")).WithCleanup(deletes,
+				workflow.Write{Put: &types.Put{TableName: &f.cfg.PortalTable, Item: map[string]types.AttributeValue{"PK": s(marker), "SK": s("ITEM"), "request": s(pk)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.engine.Approve(ctx, token, e); err != nil {
+				t.Fatal(err)
+			}
+			if st := f.waitDone(arn); st != tc.want {
+				t.Fatalf("execution %s, want %s", st, tc.want)
+			}
+			if got := str(f.item(pk), "status"); got != "APPROVED" || !f.mailed("Offboarded "+pk) {
+				t.Fatalf("request %s, mailed %v: the decision stands and is told either way", got, f.mailed("Offboarded "+pk))
+			}
+			if f.item(first) != nil || f.item(second) != nil {
+				t.Fatal("the deletes that could run did not")
+			}
+			if got := str(f.item(marker), "request"); (got == pk) != tc.broken {
+				t.Fatalf("cleanup marker %q with broken=%v", got, tc.broken)
+			}
+		})
+	}
+	if _, err := (workflow.Effects{}).WithCleanup([]workflow.Delete{{Table: "t", PK: "a", SK: "b"}}, workflow.Write{}); err == nil {
+		t.Fatal("a cleanup without a marker was accepted")
+	}
+}
