@@ -32,7 +32,7 @@ type NewAPIKey struct {
 	// Key is the whole key the TPP sends in Header.
 	Key string `json:"key"`
 	// Header is the request header TPP API calls carry the key in.
-	Header    string    `json:"header" example:"apiKey"`
+	Header    string    `json:"header"`
 	CreatedAt time.Time `json:"createdAt"`
 	// Warning reminds the user that the key is not shown again.
 	Warning string `json:"warning"`

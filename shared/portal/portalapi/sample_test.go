@@ -200,8 +200,8 @@ func TestSampleBodiesAreValidRequests(t *testing.T) {
 			})
 		}
 	}
-	if withBody != 32 {
-		t.Errorf("%d routes take a body, want 32", withBody)
+	if withBody != 33 {
+		t.Errorf("%d routes take a body, want 33", withBody)
 	}
 }
 
@@ -319,6 +319,7 @@ func TestOpenAPIExamples(t *testing.T) {
 		{"UploadRequest", "certificate", `["-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"]`},
 		{"PreviewRequest", "qsealc", `[""]`},
 		{"InviteRequest", "role", `["DEVELOPER"]`},
+		{"RotateAPIKeyRequest", "gracePeriodHours", `[24]`},
 		{"AccountView", "fullName", ``},
 		{"ErrorBody", "code", ``},
 	}
@@ -372,7 +373,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 62 {
-		t.Errorf("checked %d examples, want one per tagged request field (62)", checked)
+	if checked != 63 {
+		t.Errorf("checked %d examples, want one per tagged request field (63)", checked)
 	}
 }
