@@ -115,12 +115,17 @@ synth: frontend
 
 # sam local invoke addresses a function by its logical ID: the name in PascalCase followed
 # by "Function" (stacks.FunctionLogicalID), e.g. auth-signup -> AuthSignupFunction, in the
-# template that defines it: the portal API's, or the TPP API's for tpp-authorizer (which
-# `make synth` writes only with the TPP context values in CONTEXT).
+# top-level template whose stack holds it: the portal API's, or the TPP API's for the TPP
+# functions (which `make synth` writes only with the TPP context values in CONTEXT). A
+# function group's nested template defines the function; its parent names that file in
+# its asset metadata, and SAM reads it from there.
 invoke-%: synth
 	@id="$$(echo '$*' | awk -F- '{for (i = 1; i <= NF; i++) printf "%s%s", toupper(substr($$i, 1, 1)), substr($$i, 2); print "Function"}')"; \
 	tmpl="$$(grep -l "\"$$id\": {" cdk.out/*.template.json | head -n 1)"; \
-	test -n "$$tmpl" || { echo "no template in cdk.out/ defines $$id; tpp-authorizer needs CONTEXT with the tpp* values (README, Deploying)"; exit 1; }; \
+	test -n "$$tmpl" || { echo "no template in cdk.out/ defines $$id; the TPP functions need CONTEXT with the tpp* values (README, Deploying)"; exit 1; }; \
+	case "$$tmpl" in *.nested.template.json) \
+	  tmpl="$$(grep -l "\"$$(basename "$$tmpl")\"" cdk.out/*.template.json | grep -v '\.nested\.template\.json$$' | head -n 1)";; esac; \
+	test -n "$$tmpl" || { echo "no top-level template in cdk.out/ holds $$id's nested stack"; exit 1; }; \
 	echo "sam local invoke $$id -t $$tmpl --event events/$*.json"; \
 	sam local invoke "$$id" -t "$$tmpl" --event events/$*.json
 

@@ -3,6 +3,7 @@ package main
 //lint:file-ignore SA1019 CDK v2.270's Go bindings expose synthesis messages only through the cxapi types marked deprecated.
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,8 +81,22 @@ func TestSynthDefaults(t *testing.T) {
 	}
 	// The functions and their routes are all there: the portal API does not depend on the
 	// TPP API.
-	api := assembly.GetStackByName(jsii.String("devportal-portal-api")).Template().(map[string]interface{})
-	resources := api["Resources"].(map[string]interface{})
+	// The functions are in the portal API's function groups, nested stacks whose templates
+	// are files of the assembly.
+	resources := map[string]interface{}{}
+	for _, g := range s.PortalAPI.Groups {
+		raw, err := os.ReadFile(filepath.Join(*assembly.Directory(), *g.TemplateFile()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tmpl struct{ Resources map[string]interface{} }
+		if err := json.Unmarshal(raw, &tmpl); err != nil {
+			t.Fatal(err)
+		}
+		for id, r := range tmpl.Resources {
+			resources[id] = r
+		}
+	}
 	for _, name := range stacks.FunctionNames() {
 		if _, ok := resources[stacks.FunctionLogicalID(name)]; !ok {
 			t.Errorf("no function %s", name)

@@ -18,6 +18,7 @@ package main
 //lint:file-ignore SA1019 CDK v2.270's Go bindings expose synthesis messages only through the cxapi types marked deprecated.
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -125,7 +126,8 @@ func run() int {
 	}
 	if props.Outdir != nil {
 		// A stack left out of this synthesis (the TPP API without its context values)
-		// keeps its template of an earlier one, where SAM would still find it.
+		// keeps its template of an earlier one, where SAM would still find it; so would
+		// a function group's nested template that no stack uses any more.
 		var current []string
 		for _, stack := range *assembly.Stacks() {
 			current = append(current, *stack.TemplateFile())
@@ -140,17 +142,31 @@ func run() int {
 }
 
 // removeStaleTemplates deletes the *.template.json files in dir that are not named in
-// current (file names relative to dir).
+// current (file names relative to dir), nor the template of a nested stack of one of them
+// (a *.nested.template.json that a current template or its assets manifest names).
 func removeStaleTemplates(dir string, current []string) error {
+	var referenced []byte
+	for _, name := range current {
+		for _, f := range []string{name, strings.TrimSuffix(name, ".template.json") + ".assets.json"} {
+			raw, err := os.ReadFile(filepath.Join(dir, f))
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+			referenced = append(referenced, raw...)
+		}
+	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
-		if !slices.Contains(current, filepath.Base(f)) {
-			if err := os.Remove(f); err != nil {
-				return err
-			}
+		name := filepath.Base(f)
+		if slices.Contains(current, name) ||
+			(strings.HasSuffix(name, ".nested.template.json") && bytes.Contains(referenced, []byte(`"`+name+`"`))) {
+			continue
+		}
+		if err := os.Remove(f); err != nil {
+			return err
 		}
 	}
 	return nil

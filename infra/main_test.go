@@ -201,12 +201,24 @@ func selfSignedPEM(t *testing.T) []byte {
 
 func TestRemoveStaleTemplates(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"devportal-data.template.json", "devportal-tpp-api.template.json", "manifest.json"} {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644); err != nil {
+	files := map[string]string{
+		"devportal-data.template.json":    "{}",
+		"devportal-tpp-api.template.json": "{}",
+		"manifest.json":                   "{}",
+		// The portal API's two function groups: one named in its template's asset
+		// metadata, one in its assets manifest; and a group of an earlier synthesis.
+		"devportal-portal-api.template.json":            `{"Resources": {"A": {"Metadata": {"aws:asset:path": "devportalportalapiApps1.nested.template.json"}}}}`,
+		"devportal-portal-api.assets.json":              `{"files": {"h": {"source": {"path": "devportalportalapiAuth1.nested.template.json"}}}}`,
+		"devportalportalapiApps1.nested.template.json":  "{}",
+		"devportalportalapiAuth1.nested.template.json":  "{}",
+		"devportalportalapiStale1.nested.template.json": "{}",
+	}
+	for f, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := removeStaleTemplates(dir, []string{"devportal-data.template.json"}); err != nil {
+	if err := removeStaleTemplates(dir, []string{"devportal-data.template.json", "devportal-portal-api.template.json"}); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -214,7 +226,8 @@ func TestRemoveStaleTemplates(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	if want := []string{"devportal-data.template.json", "manifest.json"}; !reflect.DeepEqual(got, want) {
+	if want := []string{"devportal-data.template.json", "devportal-portal-api.assets.json", "devportal-portal-api.template.json",
+		"devportalportalapiApps1.nested.template.json", "devportalportalapiAuth1.nested.template.json", "manifest.json"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("left %v, want %v", got, want)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/bank/devportal/shared/platform/route"
-	"github.com/bank/devportal/shared/portal/routes"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
@@ -114,32 +113,19 @@ var accessExceptions = map[string]func(*Access){
 	"ops-request-reject":  func(a *Access) { a.DecideApproval = "SendTaskFailure" },
 }
 
-// functionNeeds are the needs of the named deployed function: its route's (with what its
-// Auth implies) or its job's; an authorizer declares none of its own.
-func functionNeeds(name string) (route.Need, route.Auth, bool) {
-	for _, r := range DeployedRoutes() {
-		if r.Name == name {
-			return r.AllNeeds(), r.Auth, true
-		}
-	}
-	for _, j := range routes.Jobs {
-		if j.Name == name {
-			return j.Needs, "", true
-		}
-	}
-	if slices.Contains(tpproutes.Authorizers, name) {
-		return 0, route.TPP, true
-	}
-	return 0, "", false
-}
-
-// FunctionAccess is the access of the named function, derived from its needs and its
-// exception, and whether it is a function of the app.
+// FunctionAccess is the access of the named function of the app (DefaultRouteTables), derived
+// from its needs and its exception, and whether it is a function of the app.
 func FunctionAccess(name string) (Access, bool) {
-	needs, auth, ok := functionNeeds(name)
+	f, ok := lookupFunction(name)
 	if !ok {
 		return Access{}, false
 	}
+	return accessOf(f), true
+}
+
+// accessOf is the function's access, derived from its needs and its exception.
+func accessOf(f appFunction) Access {
+	needs, auth := f.needs()
 	var a Access
 	if needs.Has(route.PortalTable) {
 		a.Table = ReadWriteTable
@@ -153,34 +139,30 @@ func FunctionAccess(name string) (Access, bool) {
 	if needs.Has(route.UsagePlans) {
 		a.UsagePlans = slices.Clone(usagePlanMethods)
 	}
-	if except, ok := accessExceptions[name]; ok {
+	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
 	}
-	return a, true
+	return a
 }
 
 // checkAccess fails unless every function's needs turn into grants: a public route or a
 // job that calls the user pool, or a route that decides approvals, must say which calls
 // in accessExceptions; and every exception must belong to a function, so that a removed
 // one leaves no grants behind for the next route to inherit by name.
-func checkAccess(names []string) error {
+func checkAccess(fns []appFunction) error {
 	var problems []string
-	for _, name := range names {
-		needs, _, ok := functionNeeds(name)
-		if !ok {
-			problems = append(problems, name+" is no route, job or authorizer")
-			continue
-		}
-		a, _ := FunctionAccess(name)
+	for _, f := range fns {
+		needs, _ := f.needs()
+		a := accessOf(f)
 		if needs.Has(route.UserPool) && len(a.UserPool) == 0 {
-			problems = append(problems, name+" needs the user pool but no exception lists its calls")
+			problems = append(problems, f.name+" needs the user pool but no exception lists its calls")
 		}
 		if needs.Has(route.DecideApproval) && a.DecideApproval == "" {
-			problems = append(problems, name+" decides approvals but no exception names the task-token call")
+			problems = append(problems, f.name+" decides approvals but no exception names the task-token call")
 		}
 	}
 	for name := range accessExceptions {
-		if !slices.Contains(names, name) {
+		if !slices.Contains(names(fns), name) {
 			problems = append(problems, "accessExceptions names "+name+", which is not a deployed function")
 		}
 	}

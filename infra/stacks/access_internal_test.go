@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bank/devportal/shared/platform/route"
 )
 
 // TestAccessProblemsPanic proves that a function whose needs cannot become grants stops
@@ -25,19 +27,22 @@ func TestAccessProblemsPanic(t *testing.T) {
 }
 
 func TestAccessChecks(t *testing.T) {
+	healthz, _ := lookupFunction("healthz")
+	publicPool := appFunction{name: "new-public-route", kind: portalRoute,
+		route: route.Route{Name: "new-public-route", Auth: route.Public, Needs: route.UserPool}}
 	for _, tc := range []struct {
-		names []string
-		want  string
+		fns  []appFunction
+		want string
 	}{
-		{[]string{"healthz", "no-such-function"}, "no-such-function is no route, job or authorizer"},
-		{[]string{"healthz"}, "accessExceptions names auth-signup, which is not a deployed function"},
+		{append(DefaultRouteTables().functions(), publicPool), "new-public-route needs the user pool but no exception lists its calls"},
+		{[]appFunction{healthz}, "accessExceptions names auth-signup, which is not a deployed function"},
 	} {
-		err := checkAccess(tc.names)
+		err := checkAccess(tc.fns)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("checkAccess(%v) = %v, want an error with %q", tc.names, err, tc.want)
+			t.Errorf("checkAccess(%v) = %v, want an error with %q", names(tc.fns), err, tc.want)
 		}
 	}
-	if err := checkAccess(AllFunctionNames()); err != nil {
+	if err := checkAccess(DefaultRouteTables().functions()); err != nil {
 		t.Errorf("checkAccess of the app's functions = %v", err)
 	}
 }
@@ -55,7 +60,7 @@ func TestDerivedAccess(t *testing.T) {
 		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval:SendTaskFailure}"},
 		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false DecideApproval:}"},
 		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false DecideApproval:}"},
-		{"tpp-authorizer", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval:}"},
+		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval:}"},
 	} {
 		a, ok := FunctionAccess(tc.name)
 		if got := fmt.Sprintf("%+v", a); !ok || got != tc.want {

@@ -46,6 +46,9 @@ type Deployment struct {
 	// TPP are the TPP API's domain, certificate, truststore object and environment; nil
 	// leaves the TPP API out (a first deployment, before the truststore is uploaded).
 	TPP *TPPSettings
+	// Routes are the route tables to deploy; nil is DefaultRouteTables, the tables of
+	// shared/. Tests synthesize the app with other tables (a route more, TPP routes).
+	Routes *RouteTables
 }
 
 // NewApp adds every stack to app, configured by cfg and dep, in env (nil for an
@@ -73,6 +76,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		Identity:     s.Identity,
 		Workflows:    s.Workflows,
 		FunctionCode: code,
+		Tables:       dep.Routes,
 	})
 	s.Frontend = NewFrontendStack(app, "devportal-frontend", FrontendProps{
 		Env:       env,
@@ -88,6 +92,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 			Data:         s.Data,
 			Truststore:   s.Truststore,
 			FunctionCode: code,
+			Tables:       dep.Routes,
 		})
 		s.PortalAPI.UseUsagePlans(s.TPPAPI)
 	}

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -47,6 +48,9 @@ type MonitoringStack struct {
 	Key awskms.Key
 	// Alarms are the alarms by their short name (see AlarmName).
 	Alarms map[string]awscloudwatch.Alarm
+	// AlarmGroups are the nested stacks of the function groups' error alarms, one per
+	// function group of the API stacks, in their order.
+	AlarmGroups []awscdk.NestedStack
 	// Dashboard shows traffic, errors and the state of every alarm.
 	Dashboard awscloudwatch.Dashboard
 }
@@ -70,6 +74,16 @@ const (
 
 // MetricNamespace holds the metrics the monitoring stack derives from access logs.
 const MetricNamespace = "DevPortal"
+
+// alarmsPerStatusWidget is CloudWatch's limit of alarms in one alarm status widget.
+const alarmsPerStatusWidget = 100
+
+// monitoredArea is an API stack's function groups.
+type monitoredArea struct {
+	// id prefixes the groups' alarm stacks ("Portal"); title names the API.
+	id, title string
+	groups    []*FunctionGroup
+}
 
 // monitoredAPI is what the monitoring stack needs of one API.
 type monitoredAPI struct {
@@ -113,8 +127,8 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 	period := awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes))
 	sum := &awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period}
 
-	alarm := func(name, description string, metric awscloudwatch.IMetric, threshold float64) awscloudwatch.Alarm {
-		a := awscloudwatch.NewAlarm(stack, jsii.String(pascal(name)+"Alarm"), &awscloudwatch.AlarmProps{
+	alarmIn := func(scope constructs.Construct, name, description string, metric awscloudwatch.IMetric, threshold float64) awscloudwatch.Alarm {
+		a := awscloudwatch.NewAlarm(scope, jsii.String(pascal(name)+"Alarm"), &awscloudwatch.AlarmProps{
 			AlarmName:          jsii.String(AlarmName(*stack.StackName(), name)),
 			AlarmDescription:   jsii.String(description),
 			Metric:             metric,
@@ -129,6 +143,9 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 		m.Alarms[name] = a
 		return a
 	}
+	alarm := func(name, description string, metric awscloudwatch.IMetric, threshold float64) awscloudwatch.Alarm {
+		return alarmIn(stack, name, description, metric, threshold)
+	}
 
 	portal := props.PortalAPI
 	apis := []monitoredAPI{{
@@ -139,10 +156,10 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 		latency:      portal.Stage.MetricLatency(&awscloudwatch.MetricOptions{Statistic: jsii.String("p99"), Period: period}),
 		accessLogs:   portal.AccessLogs,
 	}}
+	// The functions in groups are watched group by group (below); the others (the TPP
+	// API's authorizer) one by one.
+	areas := []monitoredArea{{id: "Portal", title: "Portal API", groups: portal.Groups}}
 	functions := map[string]awslambda.IFunction{}
-	for name, fn := range portal.Functions {
-		functions[name] = fn
-	}
 	if t := props.TPPAPI; t != nil {
 		apis = append(apis, monitoredAPI{
 			id: "TppApi", title: "TPP API",
@@ -152,8 +169,11 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 			latency:      t.Stage.MetricLatency(&awscloudwatch.MetricOptions{Statistic: jsii.String("p99"), Period: period}),
 			accessLogs:   t.AccessLogs,
 		})
+		areas = append(areas, monitoredArea{id: "Tpp", title: "TPP API", groups: t.Groups})
 		for name, fn := range t.Functions {
-			functions[name] = fn
+			if !slices.ContainsFunc(t.Groups, func(g *FunctionGroup) bool { return g.Functions[name] != nil }) {
+				functions[name] = fn
+			}
 		}
 	}
 
@@ -181,22 +201,70 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 		})
 	}
 
-	var errorMetrics []awscloudwatch.IMetric
-	for _, name := range sortedKeys(functions) {
-		fn := functions[name]
-		errors := fn.MetricErrors(sum)
-		alarm(FunctionErrorsAlarm(name), fmt.Sprintf("Function %s failed (crash, panic or timeout) in the last %d minutes", name, alarmPeriodMinutes),
-			errors, functionErrorThreshold)
-		errorMetrics = append(errorMetrics, fn.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period, Label: jsii.String(name)}))
+	// One error alarm per function. Those of a function group are in a nested stack of
+	// their own (the group's alarms), which reads the group's physical function names as
+	// one list, passed as a parameter: one weak reference per group, so neither the API
+	// stacks' outputs nor this template's resources grow with each function (groups.go).
+	// lambdaMetric is a function's metric, summed over the alarm period; label ("" for
+	// none) names it on the dashboard.
+	lambdaMetric := func(metric string, fnName *string, label string) awscloudwatch.IMetric {
+		props := &awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/Lambda"), MetricName: jsii.String(metric),
+			DimensionsMap: &map[string]*string{"FunctionName": fnName},
+			Statistic:     jsii.String("Sum"), Period: period,
+		}
+		if label != "" {
+			props.Label = jsii.String(label)
+		}
+		return awscloudwatch.NewMetric(props)
 	}
-	throttles := make([]awscloudwatch.IMetric, 0, len(functions))
-	for _, name := range sortedKeys(functions) {
-		throttles = append(throttles, functions[name].MetricThrottles(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: period, Label: jsii.String(name)}))
+	errorsOf := func(fnName *string, label string) awscloudwatch.IMetric { return lambdaMetric("Errors", fnName, label) }
+	throttlesOf := func(fnName *string, label string) awscloudwatch.IMetric {
+		return lambdaMetric("Throttles", fnName, label)
 	}
-	widgets = append(widgets, &[]awscloudwatch.IWidget{
-		graph("Function errors", errorMetrics...),
-		graph("Function throttles", throttles...),
-	})
+	functionAlarm := func(scope constructs.Construct, name string, fnName *string) {
+		alarmIn(scope, FunctionErrorsAlarm(name), fmt.Sprintf("Function %s failed (crash, panic or timeout) in the last %d minutes", name, alarmPeriodMinutes),
+			errorsOf(fnName, ""), functionErrorThreshold)
+	}
+	for _, area := range areas {
+		for _, g := range area.groups {
+			alarms := awscdk.NewNestedStack(stack, jsii.String(area.id+g.ID+"Alarms"), &awscdk.NestedStackProps{
+				Description: jsii.String("Developer portal: error alarms of the " + area.title + "'s functions in group " + g.ID),
+				Parameters:  &map[string]*string{FunctionNamesOutput: g.PhysicalNames},
+			})
+			m.AlarmGroups = append(m.AlarmGroups, alarms)
+			physical := awscdk.NewCfnParameter(alarms, jsii.String(FunctionNamesOutput), &awscdk.CfnParameterProps{
+				Type:        jsii.String("CommaDelimitedList"),
+				Description: jsii.String("Physical names of the group's functions, in the order the group lists them"),
+			}).ValueAsList()
+			for i, name := range g.Names {
+				functionAlarm(alarms, name, awscdk.Fn_Select(jsii.Number(i), physical))
+			}
+			// The dashboard's graphs of the group, each within CloudWatch's 100 metrics a graph.
+			names := awscdk.Fn_Split(jsii.String(","), g.PhysicalNames, jsii.Number(len(g.Names)))
+			var errs, throttles []awscloudwatch.IMetric
+			for i, name := range g.Names {
+				errs = append(errs, errorsOf((*names)[i], name))
+				throttles = append(throttles, throttlesOf((*names)[i], name))
+			}
+			widgets = append(widgets, &[]awscloudwatch.IWidget{
+				graph(fmt.Sprintf("Function errors (%s, %s)", area.title, g.ID), errs...),
+				graph(fmt.Sprintf("Function throttles (%s, %s)", area.title, g.ID), throttles...),
+			})
+		}
+	}
+	if len(functions) > 0 {
+		var errs, throttles []awscloudwatch.IMetric
+		for _, name := range sortedKeys(functions) {
+			functionAlarm(stack, name, functions[name].FunctionName())
+			errs = append(errs, errorsOf(functions[name].FunctionName(), name))
+			throttles = append(throttles, throttlesOf(functions[name].FunctionName(), name))
+		}
+		widgets = append(widgets, &[]awscloudwatch.IWidget{
+			graph("Function errors (authorizers)", errs...),
+			graph("Function throttles (authorizers)", throttles...),
+		})
+	}
 
 	sm := props.Workflows.Approval
 	alarm("approval-failed", "Approval workflow executions failed: their requests wait for nobody",
@@ -208,18 +276,28 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 			sm.MetricTimedOut(sum), sm.MetricAborted(sum)),
 	})
 
-	alarms := make([]interfacesawscloudwatch.IAlarmRef, 0, len(m.Alarms))
-	for _, name := range sortedKeys(m.Alarms) {
-		alarms = append(alarms, m.Alarms[name])
+	// Alarm status widgets of at most 100 alarms each, CloudWatch's limit.
+	var statusRows []*[]awscloudwatch.IWidget
+	all := sortedKeys(m.Alarms)
+	for start := 0; start < len(all); start += alarmsPerStatusWidget {
+		chunk := all[start:min(start+alarmsPerStatusWidget, len(all))]
+		alarms := make([]interfacesawscloudwatch.IAlarmRef, 0, len(chunk))
+		for _, name := range chunk {
+			alarms = append(alarms, m.Alarms[name])
+		}
+		title := "Alarms"
+		if len(all) > alarmsPerStatusWidget {
+			title = fmt.Sprintf("Alarms (%d of %d)", start/alarmsPerStatusWidget+1, (len(all)+alarmsPerStatusWidget-1)/alarmsPerStatusWidget)
+		}
+		statusRows = append(statusRows, &[]awscloudwatch.IWidget{awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+			Title:  jsii.String(title),
+			Alarms: &alarms,
+			SortBy: awscloudwatch.AlarmStatusWidgetSortBy_STATE_UPDATED_TIMESTAMP,
+			Width:  jsii.Number(24),
+			Height: jsii.Number(8),
+		})})
 	}
-	status := awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
-		Title:  jsii.String("Alarms"),
-		Alarms: &alarms,
-		SortBy: awscloudwatch.AlarmStatusWidgetSortBy_STATE_UPDATED_TIMESTAMP,
-		Width:  jsii.Number(24),
-		Height: jsii.Number(8),
-	})
-	widgets = append([]*[]awscloudwatch.IWidget{{status}}, widgets...)
+	widgets = append(statusRows, widgets...)
 	m.Dashboard = awscloudwatch.NewDashboard(stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DashboardName:   jsii.String(*stack.StackName()),
 		DefaultInterval: awscdk.Duration_Hours(jsii.Number(6)),
@@ -239,9 +317,13 @@ func AlarmName(stackName, name string) string {
 	return stackName + "-" + name
 }
 
-// FunctionErrorsAlarm is the short name of a function's error alarm.
+// FunctionErrorsAlarm is the short name of a function's error alarm. Alarm names are
+// unique in an account and region, and CloudFormation creates a new alarm before it
+// deletes the old one, so an alarm cannot keep its name while it moves to another
+// template: this name replaced "function-<name>-errors" when the alarms moved to the
+// function groups' alarm stacks.
 func FunctionErrorsAlarm(function string) string {
-	return "function-" + function + "-errors"
+	return "function-errors-" + function
 }
 
 // ThrottledMetricName is the metric counting an API's 429 answers, in MetricNamespace.

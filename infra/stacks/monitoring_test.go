@@ -11,25 +11,109 @@ import (
 	"github.com/bank/devportal/infra/stacks"
 )
 
-// monitoringResources are the monitoring stack's resources of type typ, by logical ID.
+// monitoringResources are the monitoring stack's resources of type typ, by logical ID,
+// those of its alarm groups included.
 func monitoringResources(t *testing.T, s *synthesized, typ string) map[string]map[string]interface{} {
 	t.Helper()
+	return resourcesOf(t, s.monitoring, s.monitoringGroups, typ)
+}
+
+// alarmsByName are the monitoring stack's alarms' properties by AlarmName, those of its
+// alarm groups included, with each group's parameters replaced by the values the
+// monitoring stack passes them.
+func alarmsByName(t *testing.T, s *synthesized) map[string]map[string]interface{} {
+	t.Helper()
 	out := map[string]map[string]interface{}{}
-	for id, r := range *s.monitoring.FindResources(jsii.String(typ), nil) {
-		out[id] = *r
+	for _, a := range tmplResources(s.monitoring, "AWS::CloudWatch::Alarm") {
+		p := props(a)
+		out[p["AlarmName"].(string)] = p
+	}
+	nested := tmplResources(s.monitoring, "AWS::CloudFormation::Stack")
+	for _, g := range s.monitoringGroups {
+		params, _ := props(nested[g.logicalID])["Parameters"].(map[string]interface{})
+		resources, _ := g.json["Resources"].(map[string]interface{})
+		for _, raw := range resources {
+			r, _ := raw.(map[string]interface{})
+			if r["Type"] != "AWS::CloudWatch::Alarm" {
+				continue
+			}
+			p := substituteRefs(props(r), params).(map[string]interface{})
+			if _, dup := out[p["AlarmName"].(string)]; dup {
+				t.Errorf("two alarms named %s", p["AlarmName"])
+			}
+			out[p["AlarmName"].(string)] = p
+		}
 	}
 	return out
 }
 
-// alarmsByName are the monitoring stack's alarms' properties by AlarmName.
-func alarmsByName(t *testing.T, s *synthesized) map[string]map[string]interface{} {
-	t.Helper()
-	out := map[string]map[string]interface{}{}
-	for _, a := range monitoringResources(t, s, "AWS::CloudWatch::Alarm") {
-		p := props(a)
-		out[p["AlarmName"].(string)] = p
+// substituteRefs is v with every {"Ref": name} of a name in params replaced by its value.
+func substituteRefs(v interface{}, params map[string]interface{}) interface{} {
+	switch x := v.(type) {
+	case map[string]interface{}:
+		if name := ref(x); name != "" && len(x) == 1 {
+			if value, ok := params[name]; ok {
+				return value
+			}
+		}
+		out := map[string]interface{}{}
+		for k, e := range x {
+			out[k] = substituteRefs(e, params)
+		}
+		return out
+	case []interface{}:
+		out := make([]interface{}, len(x))
+		for i, e := range x {
+			out[i] = substituteRefs(e, params)
+		}
+		return out
+	default:
+		return v
 	}
-	return out
+}
+
+// alarmedFunction is the logical ID of the function an alarm's FunctionName dimension
+// names, following the weak reference to the API stack that defines it: an output of the
+// function's name (an authorizer), or the element of a function group's list of names.
+func alarmedFunction(t *testing.T, s *synthesized, v interface{}) string {
+	t.Helper()
+	index := -1
+	if m, ok := v.(map[string]interface{}); ok {
+		if sel, ok := m["Fn::Select"].([]interface{}); ok && len(sel) == 2 {
+			i, _ := sel[0].(float64)
+			index, v = int(i), sel[1]
+		}
+	}
+	m, _ := v.(map[string]interface{})
+	out, _ := m["Fn::GetStackOutput"].(map[string]interface{})
+	producer := map[string]struct {
+		tmpl   map[string]interface{}
+		groups []nestedTemplate
+	}{
+		*s.stacks.PortalAPI.StackName(): {*s.api.ToJSON(), s.apiGroups},
+		*s.stacks.TPPAPI.StackName():    {*s.tppAPI.ToJSON(), s.tppGroups},
+	}[str(out["StackName"])]
+	outputs, _ := producer.tmpl["Outputs"].(map[string]interface{})
+	o, _ := outputs[str(out["OutputName"])].(map[string]interface{})
+	if o == nil {
+		t.Errorf("%v is not an output of an API stack", v)
+		return ""
+	}
+	if index < 0 {
+		return ref(o["Value"])
+	}
+	list, _, ok := nestedOutput(producer.groups, o["Value"])
+	join, _ := list.(map[string]interface{})["Fn::Join"].([]interface{})
+	if !ok || len(join) != 2 || join[0] != "," {
+		t.Errorf("output %v is not a function group's list of names: %v", out["OutputName"], list)
+		return ""
+	}
+	names, _ := join[1].([]interface{})
+	if index >= len(names) {
+		t.Errorf("index %d of %d names", index, len(names))
+		return ""
+	}
+	return ref(names[index])
 }
 
 // wantAlarm is an alarm's metric, dimensions and threshold.
@@ -159,13 +243,21 @@ func TestMonitoringFunctionAlarms(t *testing.T) {
 	mon := s.stacks.Monitoring
 	for _, name := range stacks.AllFunctionNames() {
 		t.Run(name, func(t *testing.T) {
-			fn, ok := s.stacks.PortalAPI.Functions[name]
+			a, ok := alarms[stacks.AlarmName(*mon.StackName(), stacks.FunctionErrorsAlarm(name))]
 			if !ok {
-				fn = s.stacks.TPPAPI.Functions[name]
+				t.Fatalf("no alarm %s", stacks.FunctionErrorsAlarm(name))
+			}
+			dims, _ := a["Dimensions"].([]interface{})
+			if len(dims) != 1 || dims[0].(map[string]interface{})["Name"] != "FunctionName" {
+				t.Fatalf("dimensions %v, want FunctionName", dims)
+			}
+			value := dims[0].(map[string]interface{})["Value"]
+			if got := alarmedFunction(t, s, value); got != stacks.FunctionLogicalID(name) {
+				t.Errorf("the alarm watches %s, want %s", got, stacks.FunctionLogicalID(name))
 			}
 			checkAlarm(t, s, alarms, stacks.FunctionErrorsAlarm(name), wantAlarm{
 				namespace: "AWS/Lambda", metric: "Errors", threshold: 1,
-				dimensions: map[string]interface{}{"FunctionName": mon.Resolve(fn.FunctionName())},
+				dimensions: map[string]interface{}{"FunctionName": value},
 			})
 		})
 	}
@@ -200,6 +292,11 @@ func TestMonitoringWeakReferences(t *testing.T) {
 	raw, _ := json.Marshal(s.monitoring.ToJSON())
 	if strings.Contains(string(raw), "Fn::ImportValue") {
 		t.Error("the monitoring stack imports an export")
+	}
+	for _, g := range s.monitoringGroups {
+		if raw, _ := json.Marshal(g.json); strings.Contains(string(raw), "Fn::ImportValue") || strings.Contains(string(raw), "Fn::GetStackOutput") {
+			t.Errorf("alarm group %s references another stack itself; its parameters should", g.id)
+		}
 	}
 	if !strings.Contains(string(raw), "Fn::GetStackOutput") {
 		t.Error("the monitoring stack references no other stack")

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -22,11 +21,10 @@ import (
 	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
-	"github.com/bank/devportal/shared/portal/routes"
 )
 
 // FunctionCode returns the deployment package of the named function (a routes.Portal or
-// routes.Jobs name). The app passes BundledCode (built during synthesis); tests pass a placeholder.
+// routes.Jobs name, or a TPP route's or authorizer's). The app passes BundledCode (built during synthesis); tests pass a placeholder.
 type FunctionCode func(name string) awslambda.Code
 
 // Settings of every function and of the API's default stage.
@@ -55,11 +53,16 @@ type PortalAPIProps struct {
 	Workflows *WorkflowsStack
 	// FunctionCode gives each function's deployment package.
 	FunctionCode FunctionCode
+	// Tables are the route tables to deploy; nil is DefaultRouteTables. The stack deploys the
+	// portal's routes and jobs, and checks every function's access and sizing.
+	Tables *RouteTables
 }
 
 // PortalAPIStack is the portal API: one Lambda function per deployed route behind an HTTP
 // API, and one per scheduled job behind an EventBridge rule. It holds no data, so it can be
-// replaced freely; the data and identity stacks it uses live apart.
+// replaced freely; the data and identity stacks it uses live apart. The functions are in
+// nested stacks, one or more per domain (Groups; groups.go says why); the API, its stage
+// and every route are in the stack's own template.
 type PortalAPIStack struct {
 	awscdk.Stack
 	// API is the HTTP API; its $default stage is Stage.
@@ -69,6 +72,10 @@ type PortalAPIStack struct {
 	AccessLogs awslogs.LogGroup
 	// Functions are the functions by route or job name.
 	Functions map[string]awslambda.Function
+	// Groups are the nested stacks of the functions, in the order planGroups gives.
+	Groups []*FunctionGroup
+	// Routes are the routes by route name.
+	Routes map[string]awsapigatewayv2.CfnRoute
 	// Schedules are the jobs' EventBridge rules by job name.
 	Schedules map[string]awsevents.Rule
 	// URL is the API's invoke URL (the $default stage, so with no stage name in the path).
@@ -84,10 +91,11 @@ type PortalAPIStack struct {
 // entry in the access table (access.go), so that no function deploys with grants nobody
 // decided on.
 func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIProps) *PortalAPIStack {
-	if err := checkAccess(AllFunctionNames()); err != nil {
+	tables := routeTablesOr(props.Tables)
+	if err := checkAccess(tables.functions()); err != nil {
 		panic(err)
 	}
-	if err := checkSizing(AllFunctionNames()); err != nil {
+	if err := checkSizing(tables.functions()); err != nil {
 		panic(err)
 	}
 	if props.FunctionCode == nil {
@@ -100,11 +108,13 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	// Strong references (CloudFormation exports) on purpose: the data, identity and
 	// workflows stacks cannot then lose a table, pool or state machine while a deployed
 	// function still uses it. Stated here
-	// because CDK warns when the strength is left to its default.
+	// because CDK warns when the strength is left to its default. The function groups'
+	// nested stacks inherit it.
 	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
 	s := &PortalAPIStack{
 		Stack:     stack,
 		Functions: map[string]awslambda.Function{},
+		Routes:    map[string]awsapigatewayv2.CfnRoute{},
 		Schedules: map[string]awsevents.Rule{},
 	}
 
@@ -119,52 +129,29 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	env := FunctionEnvironment(cfg)
 	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}
 
+	fns := tables.portalFunctions()
 	s.API = awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     stack.StackName(),
 		Description: jsii.String("Developer portal API (backend for frontend)"),
 		// The stage is made below, with access logs and throttling, which HttpApi's own
 		// default stage cannot have.
 		CreateDefaultStage: jsii.Bool(false),
-		CorsPreflight:      corsPreflight(cfg.PortalURL),
+		CorsPreflight:      corsPreflight(cfg.PortalURL, fns),
 	})
 	s.Stage, s.AccessLogs = newStage(stack, s.API)
 	s.URL = s.Stage.Url()
 
-	for _, rt := range DeployedRoutes() {
-		group := constructs.NewConstruct(stack, jsii.String(pascal(rt.Name)))
-		fn := newFunction(group, rt.Name, functionSettings{
-			description: rt.Method + " " + rt.Path + ": " + rt.Summary,
-			env:         env,
-			code:        props.FunctionCode,
-		}, grants)
-		// The route key is the route table's method and path verbatim; API Gateway's {name}
-		// parameters are written the same way as net/http's.
-		httpRoute := awsapigatewayv2.NewHttpRoute(group, jsii.String("Route"), &awsapigatewayv2.HttpRouteProps{
-			HttpApi:     s.API,
-			RouteKey:    awsapigatewayv2.HttpRouteKey_With(jsii.String(rt.Path), awsapigatewayv2.HttpMethod(rt.Method)),
-			Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Integration"), fn, nil),
+	for _, plan := range planGroups(fns) {
+		g := newFunctionGroup(stack, plan, "Developer portal: portal API functions ("+plan.tag+")", func(group constructs.Construct, f appFunction) awslambda.Function {
+			if f.kind == portalJob {
+				return s.addJob(group, f.job, env, props.FunctionCode, grants)
+			}
+			return s.addRoute(group, f, env, props.FunctionCode, grants)
 		})
-		cdknag.NagSuppressions_AddResourceSuppressions(httpRoute, &[]*cdknag.NagPackSuppression{routeAuthorization(rt)}, jsii.Bool(false))
-		s.Functions[rt.Name] = fn
-	}
-
-	for _, job := range routes.Jobs {
-		group := constructs.NewConstruct(stack, jsii.String(pascal(job.Name)))
-		fn := newFunction(group, job.Name, functionSettings{
-			description: "Scheduled " + job.Schedule + ": " + job.Summary,
-			env:         env,
-			code:        props.FunctionCode,
-		}, grants)
-		s.Schedules[job.Name] = awsevents.NewRule(group, jsii.String("Schedule"), &awsevents.RuleProps{
-			Description: jsii.String(job.Summary),
-			Schedule:    awsevents.Schedule_Expression(jsii.String(job.Schedule)),
-			// A rerun sends no email twice (the reminder job records each warning on the
-			// profile before mailing it), so EventBridge may retry a failed invocation.
-			Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
-				RetryAttempts: jsii.Number(2),
-			})},
-		})
-		s.Functions[job.Name] = fn
+		s.Groups = append(s.Groups, g)
+		for name, fn := range g.Functions {
+			s.Functions[name] = fn
+		}
 	}
 
 	awscdk.NewCfnOutput(stack, jsii.String("ApiUrl"), &awscdk.CfnOutputProps{
@@ -174,6 +161,67 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	return s
 }
 
+// addRoute adds the route's function with its integration and invoke permission to group
+// (in a function group's nested stack), and the route itself to the API's own template
+// (groups.go says why it stays there).
+func (s *PortalAPIStack) addRoute(group constructs.Construct, f appFunction, env map[string]string, code FunctionCode, grants grantResources) awslambda.Function {
+	rt := f.route
+	fn := newFunction(group, f, functionSettings{
+		description: rt.Method + " " + rt.Path + ": " + rt.Summary,
+		env:         env,
+		code:        code,
+	}, grants)
+	integration := awsapigatewayv2.NewHttpIntegration(group, jsii.String("Integration"), &awsapigatewayv2.HttpIntegrationProps{
+		HttpApi:              s.API,
+		IntegrationType:      awsapigatewayv2.HttpIntegrationType_AWS_PROXY,
+		IntegrationUri:       fn.FunctionArn(),
+		PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
+	})
+	// API Gateway may invoke the function for this route's path only (any stage and
+	// method, as the HTTP API's own Lambda integration grants).
+	fn.AddPermission(jsii.String("ApiPermission"), &awslambda.Permission{
+		Principal: awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		SourceArn: awscdk.Stack_Of(group).FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("execute-api"),
+			Resource:     s.API.ApiId(),
+			ResourceName: jsii.String("*/*" + rt.Path),
+		}),
+	})
+	// The route keeps the construct path, and so the logical ID, it had before the
+	// functions moved to nested stacks: <Name>/Route/Resource in the API's template. The
+	// route key is the route table's method and path verbatim; API Gateway's {name}
+	// parameters are written the same way as net/http's.
+	route := awsapigatewayv2.NewCfnRoute(constructs.NewConstruct(constructs.NewConstruct(s.Stack, jsii.String(pascal(rt.Name))), jsii.String("Route")),
+		jsii.String("Resource"), &awsapigatewayv2.CfnRouteProps{
+			ApiId:             s.API.ApiId(),
+			RouteKey:          jsii.String(rt.Method + " " + rt.Path),
+			AuthorizationType: jsii.String("NONE"),
+			Target:            awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("integrations/"), integration.IntegrationId()}),
+		})
+	cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{routeAuthorization(rt)}, jsii.Bool(false))
+	s.Routes[rt.Name] = route
+	return fn
+}
+
+// addJob adds the job's function and its schedule to group.
+func (s *PortalAPIStack) addJob(group constructs.Construct, job route.Job, env map[string]string, code FunctionCode, grants grantResources) awslambda.Function {
+	fn := newFunction(group, appFunction{name: job.Name, kind: portalJob, job: job}, functionSettings{
+		description: "Scheduled " + job.Schedule + ": " + job.Summary,
+		env:         env,
+		code:        code,
+	}, grants)
+	s.Schedules[job.Name] = awsevents.NewRule(group, jsii.String("Schedule"), &awsevents.RuleProps{
+		Description: jsii.String(job.Summary),
+		Schedule:    awsevents.Schedule_Expression(jsii.String(job.Schedule)),
+		// A rerun sends no email twice (the reminder job records each warning on the
+		// profile before mailing it), so EventBridge may retry a failed invocation.
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(2),
+		})},
+	})
+	return fn
+}
+
 // corsPreflight is the API's CORS configuration: the portal's own origin (PORTAL_URL's
 // scheme, host and port) and no other, with credentials, for the methods of the deployed
 // routes and the headers the SPA sends. The SPA calls the API on that same origin through
@@ -181,14 +229,17 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 // allowed origin explicit and keeps it so, because API Gateway answers preflights itself
 // and drops any CORS header a function returns. It panics on a PORTAL_URL that is not an
 // absolute http(s) URL.
-func corsPreflight(portalURL string) *awsapigatewayv2.CorsPreflightOptions {
+func corsPreflight(portalURL string, fns []appFunction) *awsapigatewayv2.CorsPreflightOptions {
 	origin, err := PortalOrigin(portalURL)
 	if err != nil {
 		panic(err)
 	}
 	var methods []awsapigatewayv2.CorsHttpMethod
-	for _, rt := range DeployedRoutes() {
-		if m := awsapigatewayv2.CorsHttpMethod(rt.Method); !slices.Contains(methods, m) {
+	for _, f := range fns {
+		if f.kind != portalRoute {
+			continue
+		}
+		if m := awsapigatewayv2.CorsHttpMethod(f.route.Method); !slices.Contains(methods, m) {
 			methods = append(methods, m)
 		}
 	}
@@ -255,13 +306,11 @@ type functionSettings struct {
 	code        FunctionCode
 }
 
-// newFunction adds the named function to group with its own log group and role, grants the
+// newFunction adds the function to group with its own log group and role, grants the
 // role the function's access, and gives the function a stable logical ID.
-func newFunction(group constructs.Construct, name string, set functionSettings, grants grantResources) awslambda.Function {
-	access, ok := FunctionAccess(name)
-	if !ok {
-		panic(fmt.Sprintf("stacks: function %q has no entry in functionAccess", name))
-	}
+func newFunction(group constructs.Construct, f appFunction, set functionSettings, grants grantResources) awslambda.Function {
+	name := f.name
+	access := accessOf(f)
 	logs := awslogs.NewLogGroup(group, jsii.String("Logs"), &awslogs.LogGroupProps{
 		Retention: logRetention,
 	})
@@ -275,7 +324,7 @@ func newFunction(group constructs.Construct, name string, set functionSettings, 
 	logs.GrantWrite(role)
 	grants.grant(role, access)
 
-	sizing := FunctionSizing(name)
+	sizing := sizingOf(f)
 	vars := make(map[string]*string, len(set.env)+1)
 	for k, v := range set.env {
 		vars[k] = jsii.String(v)

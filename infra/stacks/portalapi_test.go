@@ -19,14 +19,11 @@ import (
 	"github.com/bank/devportal/shared/portal/routes"
 )
 
-// apiResources are the API stack's resources of type typ, by logical ID.
+// apiResources are the API stack's resources of type typ, by logical ID, those of its
+// function groups included.
 func apiResources(t *testing.T, s *synthesized, typ string) map[string]map[string]interface{} {
 	t.Helper()
-	out := map[string]map[string]interface{}{}
-	for id, r := range *s.api.FindResources(jsii.String(typ), nil) {
-		out[id] = *r
-	}
-	return out
+	return resourcesOf(t, s.api, s.apiGroups, typ)
 }
 
 // props are a resource's Properties.
@@ -49,6 +46,18 @@ func function(t *testing.T, s *synthesized, name string) map[string]interface{} 
 		t.Fatalf("no function %s; functions are %v", stacks.FunctionLogicalID(name), ids)
 	}
 	return props(fn)
+}
+
+// groupOf is the function group that holds the named portal function.
+func groupOf(t *testing.T, s *synthesized, name string) *stacks.FunctionGroup {
+	t.Helper()
+	for _, g := range s.stacks.PortalAPI.Groups {
+		if _, ok := g.Functions[name]; ok {
+			return g
+		}
+	}
+	t.Fatalf("no function group holds %s", name)
+	return nil
 }
 
 // getAtt is the logical ID an {"Fn::GetAtt": [id, attr]} names, or "".
@@ -122,7 +131,13 @@ func testAPIRoutes(t *testing.T, s *synthesized) {
 			t.Errorf("route %s (%s): target %v is not integrations/<id>", id, key, p["Target"])
 			continue
 		}
-		integ := props(integrations[ref(parts[1])])
+		// The route is in the API's template, its integration in the function's group.
+		integID, _, ok := nestedOutput(s.apiGroups, parts[1])
+		if !ok {
+			t.Errorf("route %s (%s): target %v is not an integration of a function group", id, key, p["Target"])
+			continue
+		}
+		integ := props(integrations[ref(integID)])
 		if integ["IntegrationType"] != "AWS_PROXY" || integ["PayloadFormatVersion"] != "2.0" {
 			t.Errorf("%s: integration %v, want AWS_PROXY with payload 2.0 (httpadapter.NewV2)", key, integ)
 		}
@@ -276,7 +291,9 @@ func testAPIStage(t *testing.T, s *synthesized) {
 func TestFunctions(t *testing.T) {
 	s := synth(t)
 	names := stacks.FunctionNames()
-	check(t, func() { s.api.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(len(names))) })
+	if got := len(apiResources(t, s, "AWS::Lambda::Function")); got != len(names) {
+		t.Errorf("%d functions, want %d", got, len(names))
+	}
 	logGroups := apiResources(t, s, "AWS::Logs::LogGroup")
 	jobs := map[string]bool{}
 	for _, j := range routes.Jobs {
@@ -639,11 +656,19 @@ func TestFunctionEnvironmentRefusesLocal(t *testing.T) {
 func TestDeployedEnvironment(t *testing.T) {
 	s := synth(t)
 	api := s.stacks.PortalAPI
+	// The references as the function groups' nested stacks resolve them: the same import
+	// in every group.
+	group := api.Groups[0]
 	refs := map[string]interface{}{
-		"PORTAL_TABLE":               api.Resolve(s.stacks.Data.PortalTableName),
-		"USER_POOL_ID":               api.Resolve(s.stacks.Identity.UserPoolID),
-		"USER_POOL_CLIENT_ID":        api.Resolve(s.stacks.Identity.UserPoolClientID),
-		"APPROVAL_STATE_MACHINE_ARN": api.Resolve(api.ApprovalStateMachineARN),
+		"PORTAL_TABLE":               group.Resolve(s.stacks.Data.PortalTableName),
+		"USER_POOL_ID":               group.Resolve(s.stacks.Identity.UserPoolID),
+		"USER_POOL_CLIENT_ID":        group.Resolve(s.stacks.Identity.UserPoolClientID),
+		"APPROVAL_STATE_MACHINE_ARN": group.Resolve(api.ApprovalStateMachineARN),
+	}
+	for k, v := range refs {
+		if m, _ := v.(map[string]interface{}); m["Fn::ImportValue"] == nil {
+			t.Errorf("%s resolves to %v in a function group, want an import", k, v)
+		}
 	}
 	want := s.cfg
 	want.PortalTable = "<PORTAL_TABLE>"

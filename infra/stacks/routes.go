@@ -10,6 +10,138 @@ import (
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
+// RouteTables are the route tables the app deploys: the portal's routes and jobs, and the TPP
+// API's routes and authorizers. The app deploys DefaultRouteTables; the stack builders take the
+// tables as a value so that a test can synthesize the app with a route more, or with
+// TPP routes before the TPP area has any.
+type RouteTables struct {
+	// Portal is the portal's route table, local-only routes included (they are not
+	// deployed).
+	Portal []route.Route
+	// Jobs are the portal's scheduled functions.
+	Jobs []route.Job
+	// TPP is the TPP API's route table.
+	TPP []route.Route
+	// Authorizers are the TPP API's Lambda authorizers.
+	Authorizers []string
+}
+
+// DefaultRouteTables are the route tables of shared/portal/routes and shared/tpp/routes.
+func DefaultRouteTables() RouteTables {
+	return RouteTables{
+		Portal:      slices.Clone(routes.Portal),
+		Jobs:        slices.Clone(routes.Jobs),
+		TPP:         slices.Clone(tpproutes.TPP),
+		Authorizers: slices.Clone(tpproutes.Authorizers),
+	}
+}
+
+// routeTablesOr is *t, or DefaultRouteTables when t is nil.
+func routeTablesOr(t *RouteTables) RouteTables {
+	if t == nil {
+		return DefaultRouteTables()
+	}
+	return *t
+}
+
+// functionKind is what starts a function, which decides its defaults.
+type functionKind int
+
+const (
+	// portalRoute is a portal API route (HTTP API, payload 2.0).
+	portalRoute functionKind = iota
+	// portalJob is a scheduled portal function.
+	portalJob
+	// tppRoute is a TPP API route (REST API, behind the authorizer).
+	tppRoute
+	// tppAuthorizer is a Lambda authorizer of the TPP API.
+	tppAuthorizer
+)
+
+// appFunction is one function of the app, with what the stacks derive its grants, sizing
+// and stack from.
+type appFunction struct {
+	name  string
+	kind  functionKind
+	route route.Route // portalRoute and tppRoute
+	job   route.Job   // portalJob
+}
+
+// needs are the function's needs (with what its route's Auth implies) and its Auth.
+func (f appFunction) needs() (route.Need, route.Auth) {
+	switch f.kind {
+	case portalRoute, tppRoute:
+		return f.route.AllNeeds(), f.route.Auth
+	case portalJob:
+		return f.job.Needs, ""
+	default:
+		return 0, route.TPP
+	}
+}
+
+// jobsTag is the group tag of the scheduled functions (routes group by their own Tag).
+const jobsTag = "jobs"
+
+// tag is the domain the function is grouped by: its route's Tag, or jobsTag.
+func (f appFunction) tag() string {
+	if f.kind == portalJob {
+		return jobsTag
+	}
+	return f.route.Tag
+}
+
+// portalFunctions are the portal API stack's functions: the deployed routes in table
+// order, then the jobs.
+func (t RouteTables) portalFunctions() []appFunction {
+	var out []appFunction
+	for _, r := range t.Portal {
+		if r.Auth != route.LocalOnly {
+			out = append(out, appFunction{name: r.Name, kind: portalRoute, route: r})
+		}
+	}
+	for _, j := range t.Jobs {
+		out = append(out, appFunction{name: j.Name, kind: portalJob, job: j})
+	}
+	return out
+}
+
+// tppFunctions are the TPP API stack's functions: the routes in table order, then the
+// authorizers.
+func (t RouteTables) tppFunctions() []appFunction {
+	var out []appFunction
+	for _, r := range t.TPP {
+		out = append(out, appFunction{name: r.Name, kind: tppRoute, route: r})
+	}
+	for _, a := range t.Authorizers {
+		out = append(out, appFunction{name: a, kind: tppAuthorizer})
+	}
+	return out
+}
+
+// functions are every function of the tables: the portal's, then the TPP API's.
+func (t RouteTables) functions() []appFunction {
+	return append(t.portalFunctions(), t.tppFunctions()...)
+}
+
+// names are the functions' names.
+func names(fns []appFunction) []string {
+	out := make([]string, len(fns))
+	for i, f := range fns {
+		out[i] = f.name
+	}
+	return out
+}
+
+// lookupFunction is the named function of DefaultRouteTables.
+func lookupFunction(name string) (appFunction, bool) {
+	fns := DefaultRouteTables().functions()
+	i := slices.IndexFunc(fns, func(f appFunction) bool { return f.name == name })
+	if i < 0 {
+		return appFunction{}, false
+	}
+	return fns[i], true
+}
+
 // DeployedRoutes are the portal routes the API stack will deploy as functions: all but the
 // local-only ones (dev mail, job triggers), which exist only in the local stack.
 func DeployedRoutes() []route.Route {
@@ -22,15 +154,17 @@ func DeployedRoutes() []route.Route {
 	return out
 }
 
-// FunctionNames are the names of every deployed function: the deployed routes, then the
-// jobs. Each is a directory functions/<name>, built by GoBundler.
+// FunctionNames are the names of every deployed portal function: the deployed routes,
+// then the jobs. Each is a directory functions/<name>, built by GoBundler.
 func FunctionNames() []string {
+	return names(DefaultRouteTables().portalFunctions())
+}
+
+// TPPFunctionNames are the TPP API's route functions (not its authorizers).
+func TPPFunctionNames() []string {
 	var out []string
-	for _, r := range DeployedRoutes() {
+	for _, r := range tpproutes.TPP {
 		out = append(out, r.Name)
-	}
-	for _, j := range routes.Jobs {
-		out = append(out, j.Name)
 	}
 	return out
 }
@@ -41,13 +175,15 @@ func AuthorizerNames() []string {
 	return slices.Clone(tpproutes.Authorizers)
 }
 
-// AllFunctionNames are every function of the app: FunctionNames, then AuthorizerNames.
+// AllFunctionNames are every function of the app: FunctionNames, then TPPFunctionNames,
+// then AuthorizerNames.
 func AllFunctionNames() []string {
-	return append(FunctionNames(), AuthorizerNames()...)
+	return names(DefaultRouteTables().functions())
 }
 
-// FunctionLogicalID is the CloudFormation logical ID of the named function in its stack
-// (the portal API's, or the TPP API's for an authorizer): the kebab-case name in PascalCase followed by "Function" ("auth-signup" is
+// FunctionLogicalID is the CloudFormation logical ID of the named function in the template
+// that defines it (its function group's nested stack, or the TPP API's own template for an
+// authorizer): the kebab-case name in PascalCase followed by "Function" ("auth-signup" is
 // AuthSignupFunction). CDK's own logical IDs end in a hash of the construct path, which
 // moves whenever a construct is renamed; this one only moves with the route name, so
 // `sam local invoke AuthSignupFunction` and scripts can rely on it.

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/bank/devportal/shared/platform/route"
-	"github.com/bank/devportal/shared/portal/routes"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
@@ -69,42 +67,49 @@ var functionSizing = map[string]Sizing{
 // FunctionSizing is the named function's memory and timeout: its entry in functionSizing
 // or its kind's default. It panics for a name that is no function of the app.
 func FunctionSizing(name string) Sizing {
-	if s, ok := functionSizing[name]; ok {
-		return s
+	f, ok := lookupFunction(name)
+	if !ok {
+		panic(fmt.Sprintf("stacks: %q is no function of the app", name))
 	}
-	switch {
-	case name == tpproutes.AuthorizerName:
-		return authorizerSizing
-	case slices.ContainsFunc(routes.Jobs, func(j route.Job) bool { return j.Name == name }):
-		return jobSizing
-	case slices.ContainsFunc(routes.Portal, func(r route.Route) bool { return r.Name == name }):
-		return httpSizing
-	}
-	panic(fmt.Sprintf("stacks: %q is no function of the app", name))
+	return sizingOf(f)
 }
 
-// checkSizing reports entries of functionSizing that name no function in names, or that
+// sizingOf is the function's memory and timeout: its entry in functionSizing or its kind's
+// default.
+func sizingOf(f appFunction) Sizing {
+	if s, ok := functionSizing[f.name]; ok {
+		return s
+	}
+	switch f.kind {
+	case tppAuthorizer:
+		return authorizerSizing
+	case portalJob:
+		return jobSizing
+	default:
+		return httpSizing
+	}
+}
+
+// checkSizing reports entries of functionSizing that name no function in fns, or that
 // break Lambda's limits or the caller's: API Gateway waits for an HTTP integration at most
 // 30 seconds and for an authorizer 29.
-func checkSizing(names []string) error {
+func checkSizing(fns []appFunction) error {
 	for name, s := range functionSizing {
-		if !slices.Contains(names, name) {
+		if !slices.Contains(names(fns), name) {
 			return fmt.Errorf("functionSizing names %q, which is no function", name)
 		}
 		if s.Reason == "" {
 			return fmt.Errorf("functionSizing %q has no reason", name)
 		}
 	}
-	for _, name := range names {
-		s := FunctionSizing(name)
+	for _, f := range fns {
+		s := sizingOf(f)
 		limit := 15 * 60
-		if name == tpproutes.AuthorizerName {
-			limit = 29
-		} else if slices.ContainsFunc(routes.Portal, func(r route.Route) bool { return r.Name == name }) {
+		if f.kind != portalJob {
 			limit = 29
 		}
 		if s.MemoryMB < 128 || s.MemoryMB > 10240 || s.TimeoutSeconds < 1 || s.TimeoutSeconds > limit {
-			return fmt.Errorf("function %q: %d MB, %d s is out of bounds (timeout at most %d s)", name, s.MemoryMB, s.TimeoutSeconds, limit)
+			return fmt.Errorf("function %q: %d MB, %d s is out of bounds (timeout at most %d s)", f.name, s.MemoryMB, s.TimeoutSeconds, limit)
 		}
 	}
 	return nil

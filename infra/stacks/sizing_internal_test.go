@@ -11,7 +11,7 @@ import (
 // kind's default, within Lambda's and API Gateway's limits; the heavy functions have
 // their own entries, each with a reason.
 func TestFunctionSizing(t *testing.T) {
-	if err := checkSizing(AllFunctionNames()); err != nil {
+	if err := checkSizing(DefaultRouteTables().functions()); err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]Sizing{
@@ -41,17 +41,18 @@ func TestFunctionSizing(t *testing.T) {
 }
 
 func TestCheckSizingFails(t *testing.T) {
-	if err := checkSizing([]string{"healthz"}); err == nil || !strings.Contains(err.Error(), "which is no function") {
+	healthz, _ := lookupFunction("healthz")
+	if err := checkSizing([]appFunction{healthz}); err == nil || !strings.Contains(err.Error(), "which is no function") {
 		t.Errorf("entries for undeployed functions: %v", err)
 	}
 	saved := functionSizing["ops-request-approve"]
 	defer func() { functionSizing["ops-request-approve"] = saved }()
 	functionSizing["ops-request-approve"] = Sizing{MemoryMB: 512, TimeoutSeconds: 60, Reason: "too slow"}
-	if err := checkSizing(AllFunctionNames()); err == nil || !strings.Contains(err.Error(), "at most 29") {
+	if err := checkSizing(DefaultRouteTables().functions()); err == nil || !strings.Contains(err.Error(), "at most 29") {
 		t.Errorf("an HTTP function beyond API Gateway's limit: %v", err)
 	}
 	functionSizing["ops-request-approve"] = Sizing{MemoryMB: 512, TimeoutSeconds: 20}
-	if err := checkSizing(AllFunctionNames()); err == nil || !strings.Contains(err.Error(), "no reason") {
+	if err := checkSizing(DefaultRouteTables().functions()); err == nil || !strings.Contains(err.Error(), "no reason") {
 		t.Errorf("an entry without a reason: %v", err)
 	}
 }

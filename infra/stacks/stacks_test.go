@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -89,6 +90,9 @@ type synthesized struct {
 	monitoring assertions.Template
 	truststore assertions.Template
 	tppAPI     assertions.Template
+	// apiGroups and tppGroups are the templates of the portal API's and the TPP API's
+	// function groups, monitoringGroups those of the monitoring stack's alarm groups.
+	apiGroups, tppGroups, monitoringGroups []nestedTemplate
 	// annotations are each stack's synthesis messages, by stack ID.
 	annotations map[string]assertions.Annotations
 	err         error
@@ -180,7 +184,13 @@ func synthEnv(t *testing.T, env org.Environment) *synthesized {
 }
 
 // synthesize builds and synthesizes the whole app as infra/main.go does, in env.
-func synthesize(env org.Environment) (out synthesized) {
+func synthesize(env org.Environment) synthesized {
+	return synthesizeTables(env, filepath.Join(outdir, string(env)), nil)
+}
+
+// synthesizeTables builds and synthesizes the whole app in env with the route tables
+// routes (nil: the app's own) into dir.
+func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTables) (out synthesized) {
 	defer func() {
 		if r := recover(); r != nil {
 			out.err = fmt.Errorf("synthesis (%s): %v", env, r)
@@ -190,8 +200,8 @@ func synthesize(env org.Environment) (out synthesized) {
 	if err != nil {
 		return synthesized{err: err}
 	}
-	dir := filepath.Join(outdir, string(env))
 	dep := testDeployment(env)
+	dep.Routes = routes
 	a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 	s := stacks.NewApp(a, cfg, dep, &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
 	all := []awscdk.Stack{
@@ -203,21 +213,103 @@ func synthesize(env org.Environment) (out synthesized) {
 		annotations[*st.StackName()] = assertions.Annotations_FromStack(st)
 	}
 	return synthesized{
-		env:         env,
-		outdir:      dir,
-		tpp:         *dep.TPP,
-		cfg:         cfg,
-		stacks:      s,
-		data:        assertions.Template_FromStack(s.Data.Stack, nil),
-		identity:    assertions.Template_FromStack(s.Identity.Stack, nil),
-		workflows:   assertions.Template_FromStack(s.Workflows.Stack, nil),
-		api:         assertions.Template_FromStack(s.PortalAPI.Stack, nil),
-		frontend:    assertions.Template_FromStack(s.Frontend.Stack, nil),
-		monitoring:  assertions.Template_FromStack(s.Monitoring.Stack, nil),
-		truststore:  assertions.Template_FromStack(s.Truststore.Stack, nil),
-		tppAPI:      assertions.Template_FromStack(s.TPPAPI.Stack, nil),
-		annotations: annotations,
+		env:              env,
+		outdir:           dir,
+		tpp:              *dep.TPP,
+		cfg:              cfg,
+		stacks:           s,
+		data:             assertions.Template_FromStack(s.Data.Stack, nil),
+		identity:         assertions.Template_FromStack(s.Identity.Stack, nil),
+		workflows:        assertions.Template_FromStack(s.Workflows.Stack, nil),
+		api:              assertions.Template_FromStack(s.PortalAPI.Stack, nil),
+		frontend:         assertions.Template_FromStack(s.Frontend.Stack, nil),
+		monitoring:       assertions.Template_FromStack(s.Monitoring.Stack, nil),
+		truststore:       assertions.Template_FromStack(s.Truststore.Stack, nil),
+		tppAPI:           assertions.Template_FromStack(s.TPPAPI.Stack, nil),
+		apiGroups:        groupTemplates(s.PortalAPI.Stack, s.PortalAPI.Groups),
+		tppGroups:        groupTemplates(s.TPPAPI.Stack, s.TPPAPI.Groups),
+		monitoringGroups: nestedTemplates(s.Monitoring.Stack, s.Monitoring.AlarmGroups),
+		annotations:      annotations,
 	}
+}
+
+// nestedTemplate is the template of a nested stack.
+type nestedTemplate struct {
+	// id is the nested stack's construct ID ("Apps1"); logicalID is the logical ID of its
+	// AWS::CloudFormation::Stack in the parent's template.
+	id, logicalID string
+	template      assertions.Template
+	// json is the template, decoded once (each jsii query costs).
+	json map[string]interface{}
+}
+
+// nestedTemplates are the templates of parent's nested stacks.
+func nestedTemplates(parent awscdk.Stack, nested []awscdk.NestedStack) []nestedTemplate {
+	var out []nestedTemplate
+	for _, n := range nested {
+		tmpl := assertions.Template_FromStack(n, nil)
+		out = append(out, nestedTemplate{
+			id:        *n.Node().Id(),
+			logicalID: parent.Resolve(parent.GetLogicalId(n.NestedStackResource())).(string),
+			template:  tmpl,
+			json:      (*tmpl.ToJSON()),
+		})
+	}
+	return out
+}
+
+// groupTemplates are the templates of the function groups of parent.
+func groupTemplates(parent awscdk.Stack, groups []*stacks.FunctionGroup) []nestedTemplate {
+	nested := make([]awscdk.NestedStack, len(groups))
+	for i, g := range groups {
+		nested[i] = g.NestedStack
+	}
+	return nestedTemplates(parent, nested)
+}
+
+// resourcesOf are the resources of type typ of the parent template and its nested
+// templates, by logical ID; a logical ID in two of them fails the test.
+func resourcesOf(t *testing.T, parent assertions.Template, nested []nestedTemplate, typ string) map[string]map[string]interface{} {
+	t.Helper()
+	out := map[string]map[string]interface{}{}
+	for id, r := range *parent.FindResources(jsii.String(typ), nil) {
+		out[id] = *r
+	}
+	for _, n := range nested {
+		res, _ := n.json["Resources"].(map[string]interface{})
+		for id, raw := range res {
+			r, _ := raw.(map[string]interface{})
+			if r["Type"] != typ {
+				continue
+			}
+			if _, dup := out[id]; dup {
+				t.Fatalf("logical ID %s in two templates (%s)", id, n.id)
+			}
+			out[id] = r
+		}
+	}
+	return out
+}
+
+// nestedOutput follows v, an {"Fn::GetAtt": [<nested stack>, "Outputs.<name>"]} of the
+// parent's template, to the output's value in the nested template; ok is false for any
+// other v.
+func nestedOutput(nested []nestedTemplate, v interface{}) (value interface{}, in nestedTemplate, ok bool) {
+	m, _ := v.(map[string]interface{})
+	ga, _ := m["Fn::GetAtt"].([]interface{})
+	if len(ga) != 2 {
+		return nil, nestedTemplate{}, false
+	}
+	attr, _ := ga[1].(string)
+	name, isOutput := strings.CutPrefix(attr, "Outputs.")
+	for _, n := range nested {
+		if n.logicalID == ga[0] && isOutput {
+			outputs, _ := n.json["Outputs"].(map[string]interface{})
+			o, found := outputs[name].(map[string]interface{})
+			return o["Value"], n, found
+		}
+	}
+	return nil, nestedTemplate{}, false
 }
 
 // check runs a jsii assertion, which panics with the matcher's explanation on a mismatch,
@@ -597,25 +689,34 @@ func TestNagRan(t *testing.T) {
 	}
 }
 
-// nagReport reads cdk-nag's CSV report of stack: the compliance of each rule.
+// nagReport reads cdk-nag's CSV reports of stack and of its nested stacks: the compliance of
+// each rule, the worst of its findings (Non-Compliant, then Suppressed, then Compliant).
 func nagReport(t *testing.T, outdir, stack string) map[string]string {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(outdir, "AwsSolutions-*"+stack+"-NagReport.csv"))
 	if err != nil || len(paths) != 1 {
 		t.Fatalf("report of %s in %s: found %v (%v)", stack, outdir, paths, err)
 	}
-	f, err := os.Open(paths[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A nested stack's report is named by its artifact ID, the parent's name without
+	// dashes followed by the nested stack's.
+	nested, _ := filepath.Glob(filepath.Join(outdir, "AwsSolutions-*"+strings.ReplaceAll(stack, "-", "")+"*-NagReport.csv"))
+	rank := map[string]int{"Non-Compliant": 3, "Suppressed": 2, "Compliant": 1}
 	out := map[string]string{}
-	for _, row := range rows[1:] {
-		out[row[0]] = row[2]
+	for _, path := range append(paths, nested...) {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows[1:] {
+			if rank[row[2]] >= rank[out[row[0]]] {
+				out[row[0]] = row[2]
+			}
+		}
 	}
 	return out
 }

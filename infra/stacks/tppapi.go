@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
@@ -79,16 +80,22 @@ type TPPAPIProps struct {
 	Data *DataStack
 	// Truststore is the stack of the truststore bucket.
 	Truststore *TruststoreStack
-	// FunctionCode gives the authorizer's deployment package.
+	// FunctionCode gives each function's deployment package.
 	FunctionCode FunctionCode
+	// Tables are the route tables to deploy; nil is DefaultRouteTables. The stack deploys
+	// the TPP API's routes.
+	Tables *RouteTables
 }
 
 // TPPAPIStack is the API TPP software calls: a REST API reachable only through its
 // custom domain with mutual TLS, every method but the health check behind the Lambda
 // authorizer, usage plans from the product catalog, and AWS WAF in front of the stage.
-// The Berlin Group and OAuth2 endpoints are added by a later issue; so far the API has
-// its health check and a catch-all that answers a Berlin Group RESOURCE_UNKNOWN to
-// authorized callers.
+// Each route of the TPP route table is a Lambda function behind the authorizer (Lambda
+// proxy integration), in a function group's nested stack (groups.go); its method and
+// resource are in the stack's own template, with the API, its deployment and stage. The
+// Berlin Group and OAuth2 endpoints are added by a later issue; so far the table is empty
+// and the API has its health check and a catch-all that answers a Berlin Group
+// RESOURCE_UNKNOWN to authorized callers.
 type TPPAPIStack struct {
 	awscdk.Stack
 	// API is the REST API; Stage its one stage.
@@ -99,10 +106,15 @@ type TPPAPIStack struct {
 	// Authorizer is the REQUEST authorizer; AuthorizerFunction its function.
 	Authorizer         awsapigateway.RequestAuthorizer
 	AuthorizerFunction awslambda.Function
-	// Functions are the stack's functions by name (the authorizer, so far).
+	// Functions are the stack's functions by name: the routes' and the authorizer.
 	Functions map[string]awslambda.Function
 	// Environment is the environment the API serves.
 	Environment org.Environment
+	// Groups are the nested stacks of the routes' functions (the authorizer is in the
+	// stack's own template).
+	Groups []*FunctionGroup
+	// Methods are the routes' methods by route name.
+	Methods map[string]awsapigateway.Method
 	// UsagePlans are the usage plans by product ID.
 	UsagePlans map[string]awsapigateway.UsagePlan
 	// RefusalUsagePlan holds the refusal usage key (lookup.RefusalUsageKey).
@@ -158,14 +170,22 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: TPP API (mutual TLS, Lambda authorizer, usage plans, WAF)"))
 	// Strong: the table and the truststore bucket cannot go while the API uses them.
 	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
-	s := &TPPAPIStack{Stack: stack, Environment: set.Environment, Functions: map[string]awslambda.Function{}, UsagePlans: map[string]awsapigateway.UsagePlan{}}
+	s := &TPPAPIStack{Stack: stack, Environment: set.Environment, Functions: map[string]awslambda.Function{}, Methods: map[string]awsapigateway.Method{},
+		UsagePlans: map[string]awsapigateway.UsagePlan{}}
+	tables := routeTablesOr(props.Tables)
+	for _, f := range tables.tppFunctions() {
+		// The TPP API's functions are granted the portal table only, so far.
+		if a := accessOf(f); len(a.UserPool) > 0 || a.SendMail || a.StartApproval || a.DecideApproval != "" || a.SandboxCA {
+			panic(fmt.Sprintf("stacks: TPP function %s needs %+v, but the TPP API stack grants only the portal table", f.name, a))
+		}
+	}
 
 	cfg := props.Config
 	cfg.PortalTable = *props.Data.PortalTableName
 	env := FunctionEnvironment(cfg)
 	env[callercheck.EnvironmentVariable] = string(set.Environment)
 	group := constructs.NewConstruct(stack, jsii.String(pascal(tpproutes.AuthorizerName)))
-	s.AuthorizerFunction = newFunction(group, tpproutes.AuthorizerName, functionSettings{
+	s.AuthorizerFunction = newFunction(group, appFunction{name: tpproutes.AuthorizerName, kind: tppAuthorizer}, functionSettings{
 		description: "TPP API authorizer (" + string(set.Environment) + "): the client certificate must belong to an app",
 		env:         env,
 		code:        props.FunctionCode,
@@ -245,6 +265,16 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 			"(mutual TLS, checked by the Lambda authorizer against the app's registered certificate), not with Cognito.")},
 	}, jsii.Bool(false))
 
+	for _, plan := range planGroups(tppRouteFunctions(tables)) {
+		g := newFunctionGroup(stack, plan, "Developer portal: TPP API functions ("+plan.tag+")", func(group constructs.Construct, f appFunction) awslambda.Function {
+			return s.addRoute(group, f, env, props.FunctionCode, grantResources{data: props.Data}, validator)
+		})
+		s.Groups = append(s.Groups, g)
+		for name, fn := range g.Functions {
+			s.Functions[name] = fn
+		}
+	}
+
 	// The portal puts each app's usage key of a product (lookup.UsageKey) in the usage
 	// plan of the product's plan when the app subscribes, and takes it out again.
 	for _, p := range apps.Catalog {
@@ -315,6 +345,56 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 		Description: jsii.String("Base URL of the TPP API (mutual TLS)"),
 	})
 	return s
+}
+
+// tppRouteFunctions are the TPP API's route functions, without the authorizers.
+func tppRouteFunctions(t RouteTables) []appFunction {
+	var out []appFunction
+	for _, f := range t.tppFunctions() {
+		if f.kind == tppRoute {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// addRoute adds the route's function with its invoke permission to group (in a function
+// group's nested stack), and its method behind the authorizer, with the resources of its
+// path, to the API's own template (groups.go says why it stays there).
+func (s *TPPAPIStack) addRoute(group constructs.Construct, f appFunction, env map[string]string, code FunctionCode, grants grantResources,
+	validator awsapigateway.IRequestValidator) awslambda.Function {
+	rt := f.route
+	fn := newFunction(group, f, functionSettings{
+		description: rt.Method + " " + rt.Path + ": " + rt.Summary,
+		env:         env,
+		code:        code,
+	}, grants)
+	// API Gateway may invoke the function for this method and path only, on any stage.
+	// Made here rather than by LambdaIntegration, which would put it in the API's
+	// template, beside the method.
+	fn.AddPermission(jsii.String("ApiPermission"), &awslambda.Permission{
+		Principal: awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		SourceArn: s.API.ArnForExecuteApi(jsii.String(rt.Method), jsii.String(rt.Path), jsii.String("*")),
+	})
+	// A Lambda proxy integration, as LambdaIntegration makes it, without its permissions.
+	integration := awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
+		Proxy:   jsii.Bool(true),
+		Service: jsii.String("lambda"),
+		Path:    jsii.String("2015-03-31/functions/" + *fn.FunctionArn() + "/invocations"),
+	})
+	method := s.API.Root().ResourceForPath(jsii.String(rt.Path)).AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
+		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
+		Authorizer:        s.Authorizer,
+		RequestValidator:  validator,
+		// Metered by the usage key the authorizer names, as every call behind it.
+		ApiKeyRequired: jsii.Bool(true),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(method, &[]*cdknag.NagPackSuppression{
+		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("TPPs authenticate with their eIDAS certificate " +
+			"(mutual TLS, checked by the Lambda authorizer against the app's registered certificate), not with Cognito.")},
+	}, jsii.Bool(false))
+	s.Methods[rt.Name] = method
+	return fn
 }
 
 // UsagePlanName names the usage plan of a catalog product's plan ("ais-sandbox"), as

@@ -354,7 +354,9 @@ func TestWorkflowsNag(t *testing.T) {
 func TestPortalStartsTheDeployedWorkflow(t *testing.T) {
 	s := synth(t)
 	api := s.stacks.PortalAPI
-	arn, _ := api.Resolve(api.ApprovalStateMachineARN).(map[string]interface{})
+	// The functions are in the function groups' nested stacks, which import the ARN.
+	group := groupOf(t, s, "org-onboard")
+	arn, _ := group.Resolve(api.ApprovalStateMachineARN).(map[string]interface{})
 	export, _ := arn["Fn::ImportValue"].(string)
 	if export == "" {
 		t.Fatalf("APPROVAL_STATE_MACHINE_ARN resolves to %v, want an import", arn)
@@ -369,7 +371,7 @@ func TestPortalStartsTheDeployedWorkflow(t *testing.T) {
 	for _, name := range []string{"org-onboard", "ops-request-approve"} {
 		envProp, _ := function(t, s, name)["Environment"].(map[string]interface{})
 		vars, _ := envProp["Variables"].(map[string]interface{})
-		if !reflect.DeepEqual(vars["APPROVAL_STATE_MACHINE_ARN"], api.Resolve(api.ApprovalStateMachineARN)) {
+		if !reflect.DeepEqual(vars["APPROVAL_STATE_MACHINE_ARN"], groupOf(t, s, name).Resolve(api.ApprovalStateMachineARN)) {
 			t.Errorf("%s: APPROVAL_STATE_MACHINE_ARN = %v, want %v", name, vars["APPROVAL_STATE_MACHINE_ARN"], arn)
 		}
 		if vars["APPROVAL_STATE_MACHINE_NAME"] != s.cfg.ApprovalStateMachineName {

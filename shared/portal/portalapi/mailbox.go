@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 )
 
 // SentMail is one email as SES (moto) recorded it.
@@ -37,7 +38,9 @@ func (m MotoMailbox) Messages(ctx context.Context) ([]SentMail, error) {
 	}
 	client := m.Client
 	if client == nil {
-		client = http.DefaultClient
+		// moto answers data.json from memory; a minute without an answer is a hung moto,
+		// which must fail the caller rather than hang it.
+		client = &http.Client{Timeout: time.Minute}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
