@@ -431,6 +431,8 @@ func TestAppsJourney(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
 		p.expectAbsent("#go-live-status")
+		// The organizations load apart from the app; on a busy machine, after it.
+		p.waitOption("go-live-productionOrganizationId", prodOrgID)
 		p.choose("go-live-productionOrganizationId", prodOrgID)
 		p.waitOption("go-live-certificate", liveCert.fingerprint)
 		p.choose("go-live-certificate", liveCert.fingerprint)

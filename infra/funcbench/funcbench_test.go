@@ -125,7 +125,7 @@ func TestFunctionEnv(t *testing.T) {
 		Password:        passwordPolicy{MinLength: 13, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}},
 		DecisionTimeout: 5 * time.Hour, ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:sm",
 		InvitationTTL: 6 * time.Hour, OrgMaxMembers: 11, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret",
-		TruststoreFile: "/trust.pem",
+		TruststoreFile: "/trust.pem", UsagePlanIDs: map[string]string{"ais-sandbox": "plan1", "oauth2-sandbox": "plan2"},
 	}
 	v := reflect.ValueOf(c)
 	for i := range v.NumField() {

@@ -53,14 +53,16 @@ func TestDerivedAccess(t *testing.T) {
 		name string
 		want string
 	}{
-		{"healthz", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval:}"},
-		{"openapi", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval:}"},
-		{"org-invite", "{Table:2 UserPool:[InitiateAuth] SendMail:true StartApproval:false SandboxCA:false DecideApproval:}"},
-		{"org-onboard", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:true DecideApproval:}"},
-		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval:SendTaskFailure}"},
-		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false DecideApproval:}"},
-		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false DecideApproval:}"},
-		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval:}"},
+		{"healthz", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: UsagePlans:[]}"},
+		{"openapi", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: UsagePlans:[]}"},
+		{"org-invite", "{Table:2 UserPool:[InitiateAuth] SendMail:true StartApproval:false SandboxCA:false DecideApproval: UsagePlans:[]}"},
+		{"org-onboard", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:true DecideApproval: UsagePlans:[]}"},
+		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval:SendTaskFailure UsagePlans:[]}"},
+		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false DecideApproval: UsagePlans:[]}"},
+		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false DecideApproval: UsagePlans:[]}"},
+		{"app-get", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval: UsagePlans:[GET]}"},
+		{"subscription-create", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:false DecideApproval: UsagePlans:[GET POST DELETE]}"},
+		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: UsagePlans:[]}"},
 	} {
 		a, ok := FunctionAccess(tc.name)
 		if got := fmt.Sprintf("%+v", a); !ok || got != tc.want {
