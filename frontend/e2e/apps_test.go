@@ -51,6 +51,11 @@ const (
 	headingRegistered        = "Your app is registered: here is its first secret"
 	headingReset             = "New secret"
 	headingNewCredential     = "New credential: here is its secret"
+	msgAPIKeyWarning         = "Copy the API key now and store it safely: it is shown only this once, and the bank keeps only its hash. If you lose it, rotate it."
+	msgAPIKeyCopied          = "API key copied to the clipboard."
+	msgGraceRange            = "Choose a grace period from 0 to 168 hours (7 days)."
+	headingAPIKey            = "Your app's API key"
+	headingNewAPIKey         = "Your new API key"
 )
 
 var (
@@ -58,6 +63,8 @@ var (
 	clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`)
 	secretPattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 	appPathPattern  = regexp.MustCompile(`^/organizations/[0-9a-f]{16}/apps/([A-Za-z0-9_-]+)$`)
+	// An API key is "<organization ID>.<app ID>.<32 random bytes, base64url>" (shared/portal/lookup).
+	apiKeyPattern = regexp.MustCompile(`^([0-9a-f]{16})\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]{43}$`)
 )
 
 // TestAppsJourney follows an app from registration to production: its secret shown once,
@@ -76,7 +83,7 @@ func TestAppsJourney(t *testing.T) {
 	owner.name = "Abel Apps"
 	ownerTab, opsTab := newPage(t), newPage(t)
 	ownerTab.grantClipboard()
-	var orgID, appPath, clientID, secret, secondClientID string
+	var orgID, appPath, clientID, secret, secondClientID, apiKey string
 
 	step := func(name string, run func(t *testing.T)) {
 		t.Helper()
@@ -133,13 +140,26 @@ func TestAppsJourney(t *testing.T) {
 		p.expectText(credential+" .credential-name", "Default")
 		p.expectText(credential+" .client-id", clientID)
 
+		// The API key is shown once too, with the header it goes in.
+		p.expectText("#apikey-panel-title", headingAPIKey)
+		p.expectText("#apikey-warning", msgAPIKeyWarning)
+		p.expectText("#apikey-header", "apiKey")
+		apiKey = p.text("#apikey-value")
+		if m := apiKeyPattern.FindStringSubmatch(apiKey); m == nil || m[1] != orgID || m[2] != appPathPattern.FindStringSubmatch(appPath)[1] {
+			p.fatalf("the new app's API key is %q, want <organization>.<app>.<43 base64url characters>", apiKey)
+		}
+		p.click("#apikey-done")
+		p.expectAbsent("#apikey-panel")
+
 		// Once stored, the secret is gone: from the panel, and from the page after a reload.
 		p.click("#secret-done")
 		p.expectAbsent("#secret-panel")
 		p.open(appPath)
 		p.waitVisible(credential)
 		p.expectAbsent("#secret-panel")
+		p.expectAbsent("#apikey-panel")
 		p.expectPageLacks(secret)
+		p.expectPageLacks(apiKey)
 
 		// The app is in the organization's list.
 		p.click("#app-apps-link")
@@ -196,6 +216,55 @@ func TestAppsJourney(t *testing.T) {
 		p.verifySecret(secondClientID, second, msgSecretValid)
 		// Each secret belongs to its own credential only.
 		p.verifySecret(clientID, second, msgSecretInvalid)
+	})
+
+	step("owner rotates the API key through the page, confirming what happens to the old one, and copies the new one", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.open(appPath)
+		p.expectTexts("#apikey-list .apikey-state", "Current")
+		// The local TPP listener's meter counts the calls: none yet.
+		p.expectText(`#usage-table tr[data-product="oauth2"] .usage-calls`, "0 of 20,000")
+		p.expectText(`#usage-table tr[data-product="oauth2"] .usage-rate`, "20 calls a second")
+
+		// Out of range: the server's rule under the field, and nothing rotated.
+		p.replace("apikey-gracePeriodHours", "200")
+		p.click("#apikey-rotate")
+		p.expectText("#apikey-rotate-dialog-title", "Rotate the API key?")
+		p.click("#apikey-rotate-dialog-confirm")
+		p.expectFieldErrors("apikey-gracePeriodHours", msgGraceRange)
+		p.expectTexts("#apikey-list .apikey-state", "Current")
+
+		p.replace("apikey-gracePeriodHours", "48")
+		p.click("#apikey-rotate")
+		p.waitText("#apikey-rotate-dialog-title", "Rotate the API key?", stepTimeout)
+		if got := p.text("#apikey-rotate-consequence"); !strings.HasPrefix(got, "The current API key keeps working for 48 hours, until about ") {
+			p.fatalf("the dialog says %q about the current key", got)
+		}
+		p.click("#apikey-rotate-dialog-confirm")
+		p.waitText("#apikey-panel-title", headingNewAPIKey, stepTimeout)
+		p.expectText("#apikey-warning", msgAPIKeyWarning)
+		rotated := p.text("#apikey-value")
+		if !apiKeyPattern.MatchString(rotated) || rotated == apiKey {
+			p.fatalf("the rotated API key is %q, want a new key (the old one was %q)", rotated, apiKey)
+		}
+		if got := p.text("#apikey-previous"); !strings.HasPrefix(got, "The previous API key keeps working until ") {
+			p.fatalf("the panel says %q about the previous key", got)
+		}
+		p.click("#apikey-copy")
+		p.waitText("#apikey-copy-status", msgAPIKeyCopied, stepTimeout)
+		if got := p.clipboard(); got != rotated {
+			p.fatalf("the clipboard holds %q after copying, want the API key %q", got, rotated)
+		}
+		p.click("#apikey-done")
+		p.expectAbsent("#apikey-panel")
+		p.open(appPath)
+		p.waitVisible("#apikey-list")
+		if got := p.text("#apikey-list"); !strings.Contains(got, "Current") || !strings.Contains(got, "Replaced: works until") {
+			p.fatalf("the keys list shows %q, want the current key and the replaced one with its end", got)
+		}
+		p.expectPageLacks(rotated)
+		p.expectPageLacks(apiKey)
+		apiKey = rotated
 	})
 
 	step("owner uploads certificates from the sandbox CA, proves possession of their keys and selects them for the app", func(t *testing.T) {
@@ -403,6 +472,8 @@ func TestAppsJourney(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
 		p.expectAbsent("#go-live-status")
+		// The organizations load apart from the app; on a busy machine, after it.
+		p.waitOption("go-live-productionOrganizationId", prodOrgID)
 		p.choose("go-live-productionOrganizationId", prodOrgID)
 		p.waitOption("go-live-certificate", liveCert.fingerprint)
 		p.choose("go-live-certificate", liveCert.fingerprint)

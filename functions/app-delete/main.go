@@ -3,15 +3,16 @@
 // Command app-delete is the Lambda function of the portal route "app-delete":
 // Delete an app and revoke its credentials (owner and administrators).
 //
-// Its needs: portal-table+user-pool.
+// Its needs: portal-table+user-pool+usage-plans.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 )
 
 func main() {
-	wiring.StartHTTP("app-delete", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("app-delete", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans})
 }

@@ -3,16 +3,17 @@
 // Command ops-request-approve is the Lambda function of the portal route "ops-request-approve":
 // Approve a request.
 //
-// Its needs: portal-table+user-pool+decide-approval.
+// Its needs: portal-table+user-pool+decide-approval+usage-plans.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("ops-request-approve", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine})
+	wiring.StartHTTP("ops-request-approve", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, UsagePlans: onapigateway.UsagePlans})
 }

@@ -3,16 +3,17 @@
 // Command subscription-create is the Lambda function of the portal route "subscription-create":
 // Subscribe an app to a product plan (PSD2: at once if the eIDAS roles allow; premium: after approval).
 //
-// Its needs: portal-table+user-pool+start-approval.
+// Its needs: portal-table+user-pool+start-approval+usage-plans.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("subscription-create", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine})
+	wiring.StartHTTP("subscription-create", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, UsagePlans: onapigateway.UsagePlans})
 }

@@ -3,15 +3,16 @@
 // Command subscription-delete is the Lambda function of the portal route "subscription-delete":
 // End a subscription, or clear a rejected one.
 //
-// Its needs: portal-table+user-pool.
+// Its needs: portal-table+user-pool+usage-plans.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 )
 
 func main() {
-	wiring.StartHTTP("subscription-delete", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("subscription-delete", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans})
 }

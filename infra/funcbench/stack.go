@@ -95,6 +95,7 @@ func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 		return fmt.Errorf("bootstrap moto: %w", err)
 	}
 	cfg.UserPoolID, cfg.UserPoolClientID, cfg.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	cfg.UsagePlanIDs = out.UsagePlanIDs
 	s.cfg = cfg
 
 	// The identity stack creates the secret empty and the first cold start that needs the

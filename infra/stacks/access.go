@@ -53,6 +53,10 @@ type Access struct {
 	// PublishCRL allows s3:PutObject of the sandbox CA's CRL object (and nothing else of
 	// its bucket), in a sandbox deployment; the function is given CRL_BUCKET.
 	PublishCRL bool
+	// UsagePlans are the API Gateway methods (GET, POST, DELETE) the function calls on API
+	// keys and on the TPP API's usage plans, to keep the apps' usage keys and read their
+	// use (UseUsagePlans grants them where there is a TPP API).
+	UsagePlans []string
 }
 
 // sessionCalls is what the session middleware does before any session route's handler:
@@ -100,6 +104,13 @@ var accessExceptions = map[string]func(*Access){
 	"account-change-password": func(a *Access) {
 		a.UserPool = append(slices.Clone(sessionCalls), "ChangePassword", "RevokeToken", "AdminUserGlobalSignOut")
 	},
+	// Reads the app's usage keys' use today (GetApiKeys, GetUsage).
+	"app-get": func(a *Access) { a.UsagePlans = []string{"GET"} },
+	// Deletes the app's usage keys (GetApiKeys, DeleteUsagePlanKey, DeleteApiKey).
+	"app-delete": func(a *Access) { a.UsagePlans = []string{"GET", "DELETE"} },
+	// Makes the usage keys the app's subscriptions lack (CreateApiKey, GetApiKeys,
+	// CreateUsagePlanKey); a failed write leaves them, as they are needed anyway.
+	"app-api-key-rotate": func(a *Access) { a.UsagePlans = []string{"GET", "POST"} },
 	// Decisions are delivered to the waiting workflow with its task token.
 	"ops-request-approve": func(a *Access) { a.DecideApproval = "SendTaskSuccess" },
 	"ops-request-reject":  func(a *Access) { a.DecideApproval = "SendTaskFailure" },
@@ -129,6 +140,9 @@ func accessOf(f appFunction) Access {
 	a.StartApproval = needs.Has(route.StartApproval)
 	a.SandboxCA = needs.Has(route.SandboxCA)
 	a.PublishCRL = needs.Has(route.PublishCRL)
+	if needs.Has(route.UsagePlans) {
+		a.UsagePlans = slices.Clone(usagePlanMethods)
+	}
 	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
 	}

@@ -53,14 +53,16 @@ func TestDerivedAccess(t *testing.T) {
 		name string
 		want string
 	}{
-		{"healthz", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false}"},
-		{"openapi", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false}"},
-		{"org-invite", "{Table:2 UserPool:[InitiateAuth] SendMail:true StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false}"},
-		{"org-onboard", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:true DecideApproval: PublishCRL:false}"},
-		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval:SendTaskFailure PublishCRL:false}"},
-		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false}"},
-		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false DecideApproval: PublishCRL:false}"},
-		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false}"},
+		{"healthz", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[]}"},
+		{"openapi", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[]}"},
+		{"org-invite", "{Table:2 UserPool:[InitiateAuth] SendMail:true StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[]}"},
+		{"org-onboard", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:true DecideApproval: PublishCRL:false UsagePlans:[]}"},
+		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval:SendTaskFailure PublishCRL:false UsagePlans:[]}"},
+		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[]}"},
+		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[]}"},
+		{"app-get", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[GET]}"},
+		{"subscription-create", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[GET POST DELETE]}"},
+		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[]}"},
 	} {
 		a, ok := FunctionAccess(tc.name)
 		if got := fmt.Sprintf("%+v", a); !ok || got != tc.want {

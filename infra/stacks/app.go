@@ -95,6 +95,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 			FunctionCode: code,
 			Tables:       dep.Routes,
 		})
+		s.PortalAPI.UseUsagePlans(s.TPPAPI)
 	}
 	s.Monitoring = NewMonitoringStack(app, "devportal-monitoring", MonitoringProps{
 		Env:        env,

@@ -16,7 +16,8 @@ const SandboxCAVariable = "SANDBOX_CA_SECRET_ARN"
 // reserved key that a function's configuration may not set, and Lambda's value is the
 // stack's region); LOCAL_MODE, AWS_ENDPOINT_URL and SANDBOX_CA_DIR exist only for the local
 // stack on moto, where unset means "on AWS"; and SANDBOX_CA_SECRET_ARN is set only on the
-// functions that need the sandbox CA. A cfg that asks for local mode panics instead of
+// functions that need the sandbox CA, and USAGE_PLAN_IDS only on the functions that keep
+// usage keys (UseUsagePlans). A cfg that asks for local mode panics instead of
 // deploying functions that would talk to moto.
 //
 // Values may be CDK tokens (a table name from another stack): they are strings in Go and
@@ -26,7 +27,7 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		panic("stacks: LOCAL_MODE and AWS_ENDPOINT_URL are for the local stack; unset them to synthesize the deployed stacks")
 	}
 	env := cfg.Environ()
-	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable} {
+	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, UsagePlansVariable} {
 		delete(env, name)
 	}
 	return env

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,7 +67,7 @@ func TestEnvironments(t *testing.T) {
 		t.Run(tc.name+" is the same in both", func(t *testing.T) {
 			var diff []string
 			for _, path := range jsonDiff("", tc.a, tc.b) {
-				if !sandboxCADiff(path) && !nestedTemplateURL(path, tc.a) {
+				if !sandboxCADiff(path) && !nestedTemplateURL(path, tc.a) && !usagePlanNamesDiff(path) {
 					diff = append(diff, path)
 				}
 			}
@@ -113,11 +114,19 @@ func TestEnvironments(t *testing.T) {
 			}
 		}
 		var plans []string
-		for id := range tmplResources(prod.tppAPI, "AWS::ApiGateway::UsagePlan") {
+		for id, up := range tmplResources(prod.tppAPI, "AWS::ApiGateway::UsagePlan") {
 			for _, p := range []string{"Description", "UsagePlanName", "Quota/Limit", "Throttle/RateLimit", "Throttle/BurstLimit"} {
 				allowed["/Resources/"+id+"/Properties/"+p] = true
 			}
-			plans = append(plans, "/Resources/"+id+"/Properties/Quota/Limit", "/Resources/"+id+"/Properties/Throttle/RateLimit")
+			// The refusals' plan has the stage's limits in both; the products' plans differ.
+			if !strings.HasPrefix(str(props(up)["UsagePlanName"]), "refusals-") {
+				plans = append(plans, "/Resources/"+id+"/Properties/Quota/Limit", "/Resources/"+id+"/Properties/Throttle/RateLimit")
+			}
+		}
+		// The refusal usage key names its environment.
+		for id := range tmplResources(prod.tppAPI, "AWS::ApiGateway::ApiKey") {
+			allowed["/Resources/"+id+"/Properties/Name"] = true
+			allowed["/Resources/"+id+"/Properties/Value"] = true
 		}
 		prodTPP := *prod.tppAPI.ToJSON()
 		for _, path := range diff {
@@ -203,6 +212,19 @@ func nestedTemplateURL(path string, tmpl map[string]interface{}) bool {
 // environments: its secret and output in the identity stack (and the export CDK makes for
 // the portal API's reference), and the ARN and policy statements of the functions that
 // use it.
+// usagePlanNamesDiff says whether path is a name in USAGE_PLAN_IDS: the functions that
+// keep usage keys are given the TPP API's usage plans by the names of the environment's
+// plans ("ais-sandbox", "ais-production"), the literal parts of the variable's Fn::Join.
+func usagePlanNamesDiff(path string) bool {
+	for _, name := range stacks.FunctionNames() {
+		prefix := "/Resources/" + stacks.FunctionLogicalID(name) + "/Properties/Environment/Variables/" + stacks.UsagePlansVariable + "/Fn::Join/1/"
+		if i, err := strconv.Atoi(strings.TrimPrefix(path, prefix)); strings.HasPrefix(path, prefix) && err == nil && i%2 == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func sandboxCADiff(path string) bool {
 	if strings.HasPrefix(path, "/Resources/SandboxCA") || path == "/Outputs/SandboxCaSecretArn" ||
 		strings.HasPrefix(path, "/Outputs/ExportsOutputRefSandboxCA") {

@@ -82,6 +82,9 @@ type PortalAPIStack struct {
 	URL *string
 	// ApprovalStateMachineARN is the approval workflow the functions start and decide.
 	ApprovalStateMachineARN *string
+	// UsagePlanIDs is USAGE_PLAN_IDS of the functions that keep usage keys (UseUsagePlans);
+	// nil without a TPP API.
+	UsagePlanIDs *string
 }
 
 // NewPortalAPIStack adds the portal API stack to scope. It panics if a function has no

@@ -14,6 +14,7 @@ import (
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/routes"
 )
@@ -376,10 +377,11 @@ var wantCalls = map[string][]string{
 	"org-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "states:StartExecution"},
 	"org-offboard":                {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "states:StartExecution"},
 	"app-list":                    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"app-create":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"app-get":                     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-create":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
+	"app-get":                     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET"},
+	"app-api-key-rotate":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST"},
 	"app-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"app-delete":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-delete":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:DELETE"},
 	"credential-add":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"credential-verify":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"credential-reset":            {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
@@ -395,8 +397,8 @@ var wantCalls = map[string][]string{
 	"app-certificate-issue":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"product-catalog":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
 	"subscription-list":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query"},
-	"subscription-create":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
-	"subscription-delete":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"subscription-create":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
+	"subscription-delete":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
 	"app-go-live":                 {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
 	"app-certificate-detach":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"org-onboard":                 {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:StartExecution"},
@@ -405,7 +407,7 @@ var wantCalls = map[string][]string{
 	"ops-audit":                   {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-organizations":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-organization-get":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
-	"ops-request-approve":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth", "states:SendTaskSuccess"},
+	"ops-request-approve":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth", "states:SendTaskSuccess", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},
 	"ops-request-reject":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:SendTaskFailure"},
 	"password-expiry-reminder":    {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
 	"approval-reconciler":         {"dynamodb:Query", "dynamodb:UpdateItem", "states:StartExecution"},
@@ -547,7 +549,7 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
-				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3":
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3" || service == "apigateway":
 					// Explicit statements: exactly the calls, no more.
 					if !slices.Contains(want, action) {
 						t.Errorf("%s allowed, but the function does not call it", action)
@@ -689,7 +691,18 @@ func TestDeployedEnvironment(t *testing.T) {
 			envProp, _ := function(t, s, name)["Environment"].(map[string]interface{})
 			vars, _ := envProp["Variables"].(map[string]interface{})
 			env := map[string]string{}
+			want := want
+			// The usage plans are named only to the functions that keep usage keys.
+			access, _ := stacks.FunctionAccess(name)
+			if v, ok := vars[stacks.UsagePlansVariable]; ok || len(access.UsagePlans) > 0 {
+				checkUsagePlanIDs(t, s, v)
+				env[stacks.UsagePlansVariable] = `{"<USAGE_PLAN_IDS>":"<USAGE_PLAN_IDS>"}`
+				want.UsagePlanIDs = map[string]string{"<USAGE_PLAN_IDS>": "<USAGE_PLAN_IDS>"}
+			}
 			for k, v := range vars {
+				if k == stacks.UsagePlansVariable {
+					continue // checked above
+				}
 				if str, ok := v.(string); ok {
 					env[k] = str
 					continue
@@ -719,6 +732,31 @@ func TestDeployedEnvironment(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkUsagePlanIDs checks a USAGE_PLAN_IDS value: a JSON object naming the usage plan of
+// each product's plan of the environment, each the ID the TPP API stack exports.
+func checkUsagePlanIDs(t *testing.T, s *synthesized, v interface{}) {
+	t.Helper()
+	got := mustJSON(t, v)
+	if n := strings.Count(got, `{"Fn::ImportValue":"devportal-tpp-api:ExportsOutputRefApi`); n != len(apps.Catalog) {
+		t.Errorf("%s imports %d of the TPP API's usage plans, want %d: %s", stacks.UsagePlansVariable, n, len(apps.Catalog), got)
+	}
+	for _, p := range apps.Catalog {
+		name := stacks.UsagePlanName(p.ID, p.PlanFor(s.env).ID)
+		if !strings.Contains(got, `\"`+name+`\":\"",{"Fn::ImportValue":"devportal-tpp-api:ExportsOutputRefApi`+pascalID(p.ID)+`UsagePlan`) {
+			t.Errorf("%s does not name %s with its usage plan: %s", stacks.UsagePlansVariable, name, got)
+		}
+	}
+}
+
+// pascalID is a product ID as the usage plans' logical IDs spell it ("pay-later": PayLater).
+func pascalID(id string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(id, "-") {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }
 
 func TestSchedules(t *testing.T) {

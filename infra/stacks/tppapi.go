@@ -17,6 +17,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
@@ -107,6 +108,8 @@ type TPPAPIStack struct {
 	AuthorizerFunction awslambda.Function
 	// Functions are the stack's functions by name: the routes' and the authorizer.
 	Functions map[string]awslambda.Function
+	// Environment is the environment the API serves.
+	Environment org.Environment
 	// Groups are the nested stacks of the routes' functions (the authorizer is in the
 	// stack's own template).
 	Groups []*FunctionGroup
@@ -114,6 +117,8 @@ type TPPAPIStack struct {
 	Methods map[string]awsapigateway.Method
 	// UsagePlans are the usage plans by product ID.
 	UsagePlans map[string]awsapigateway.UsagePlan
+	// RefusalUsagePlan holds the refusal usage key (lookup.RefusalUsageKey).
+	RefusalUsagePlan awsapigateway.UsagePlan
 	// WebACL is the WAF web ACL associated with the stage.
 	WebACL awswafv2.CfnWebACL
 	// AccessLogs is the stage's access log group.
@@ -165,7 +170,7 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: TPP API (mutual TLS, Lambda authorizer, usage plans, WAF)"))
 	// Strong: the table and the truststore bucket cannot go while the API uses them.
 	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
-	s := &TPPAPIStack{Stack: stack, Functions: map[string]awslambda.Function{}, Methods: map[string]awsapigateway.Method{},
+	s := &TPPAPIStack{Stack: stack, Environment: set.Environment, Functions: map[string]awslambda.Function{}, Methods: map[string]awsapigateway.Method{},
 		UsagePlans: map[string]awsapigateway.UsagePlan{}}
 	tables := routeTablesOr(props.Tables)
 	for _, f := range tables.tppFunctions() {
@@ -249,8 +254,11 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	proxyAny := proxy.AddMethod(jsii.String("ANY"), mockJSON("404", resourceUnknown), &awsapigateway.MethodOptions{
 		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
 		Authorizer:        s.Authorizer,
-		RequestValidator:  validator,
-		MethodResponses:   &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("404")}},
+		// The authorizer names the usage key (ApiKeySourceType AUTHORIZER): a call is
+		// metered against its app's plan for the product, or counted as a refusal.
+		ApiKeyRequired:   jsii.Bool(true),
+		RequestValidator: validator,
+		MethodResponses:  &[]*awsapigateway.MethodResponse{{StatusCode: jsii.String("404")}},
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(proxyAny, &[]*cdknag.NagPackSuppression{
 		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("TPPs authenticate with their eIDAS certificate " +
@@ -267,6 +275,8 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 		}
 	}
 
+	// The portal puts each app's usage key of a product (lookup.UsageKey) in the usage
+	// plan of the product's plan when the app subscribes, and takes it out again.
 	for _, p := range apps.Catalog {
 		plan := p.PlanFor(set.Environment)
 		s.UsagePlans[p.ID] = s.API.AddUsagePlan(jsii.String(pascal(p.ID)+"UsagePlan"), &awsapigateway.UsagePlanProps{
@@ -274,8 +284,9 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 			Description: jsii.String(p.Name + ", " + plan.Name + " plan"),
 			Throttle: &awsapigateway.ThrottleSettings{
 				RateLimit: jsii.Number(plan.RateLimitPerSecond),
-				// Twice the rate: a client may catch up after a pause of half a second.
-				BurstLimit: jsii.Number(2 * plan.RateLimitPerSecond),
+				// Burst equal to the rate, as the local TPP listener meters: a second's
+				// worth of calls at once, no more.
+				BurstLimit: jsii.Number(plan.RateLimitPerSecond),
 			},
 			Quota: &awsapigateway.QuotaSettings{
 				Limit:  jsii.Number(plan.QuotaPerDay),
@@ -284,6 +295,20 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 			ApiStages: &[]*awsapigateway.UsagePlanPerApiStage{{Api: s.API, Stage: s.Stage}},
 		})
 	}
+
+	// Refused calls carry the refusal usage key, so that they reach the integration, which
+	// answers them with their Berlin Group error; their plan is the stage's own limits.
+	s.RefusalUsagePlan = s.API.AddUsagePlan(jsii.String("RefusalsUsagePlan"), &awsapigateway.UsagePlanProps{
+		Name:        jsii.String("refusals-" + string(set.Environment)),
+		Description: jsii.String("Calls the authorizer refused, on their way to their error answer"),
+		Throttle:    &awsapigateway.ThrottleSettings{RateLimit: jsii.Number(tppThrottleRate), BurstLimit: jsii.Number(tppThrottleBurst)},
+		ApiStages:   &[]*awsapigateway.UsagePlanPerApiStage{{Api: s.API, Stage: s.Stage}},
+	})
+	s.RefusalUsagePlan.AddApiKey(awsapigateway.NewApiKey(stack, jsii.String("RefusalsApiKey"), &awsapigateway.ApiKeyProps{
+		ApiKeyName:  jsii.String(lookup.RefusalUsageKey(lookup.Environment(set.Environment))),
+		Value:       jsii.String(lookup.RefusalUsageKey(lookup.Environment(set.Environment))),
+		Description: jsii.String("The usage key the authorizer names for a refused call"),
+	}), nil)
 
 	s.WebACL = newWebACL(stack, set.Environment)
 	awswafv2.NewCfnWebACLAssociation(stack, jsii.String("WebAclAssociation"), &awswafv2.CfnWebACLAssociationProps{
@@ -361,6 +386,8 @@ func (s *TPPAPIStack) addRoute(group constructs.Construct, f appFunction, env ma
 		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
 		Authorizer:        s.Authorizer,
 		RequestValidator:  validator,
+		// Metered by the usage key the authorizer names, as every call behind it.
+		ApiKeyRequired: jsii.Bool(true),
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(method, &[]*cdknag.NagPackSuppression{
 		{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("TPPs authenticate with their eIDAS certificate " +
@@ -370,9 +397,10 @@ func (s *TPPAPIStack) addRoute(group constructs.Construct, f appFunction, env ma
 	return fn
 }
 
-// UsagePlanName names the usage plan of a catalog product's plan ("ais-sandbox").
+// UsagePlanName names the usage plan of a catalog product's plan ("ais-sandbox"), as
+// USAGE_PLAN_IDS names it to the portal (apps.UsagePlanKey).
 func UsagePlanName(productID, planID string) string {
-	return productID + "-" + planID
+	return apps.UsagePlanKey(productID, planID)
 }
 
 // mockJSON is an integration that answers status with body, without a backend.

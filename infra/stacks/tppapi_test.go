@@ -13,6 +13,7 @@ import (
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
@@ -279,8 +280,8 @@ func TestTPPUsagePlans(t *testing.T) {
 				p := props(up)
 				got[str(p["UsagePlanName"])] = p
 			}
-			if len(got) != len(apps.Catalog) {
-				t.Errorf("%d usage plans, want one per product (%d)", len(got), len(apps.Catalog))
+			if len(got) != len(apps.Catalog)+1 {
+				t.Errorf("%d usage plans, want one per product (%d) and the refusals'", len(got), len(apps.Catalog))
 			}
 			for _, product := range apps.Catalog {
 				plan := product.PlanFor(a.settings.Environment)
@@ -291,7 +292,7 @@ func TestTPPUsagePlans(t *testing.T) {
 					continue
 				}
 				want := map[string]interface{}{
-					"Throttle": map[string]interface{}{"RateLimit": float64(plan.RateLimitPerSecond), "BurstLimit": float64(2 * plan.RateLimitPerSecond)},
+					"Throttle": map[string]interface{}{"RateLimit": float64(plan.RateLimitPerSecond), "BurstLimit": float64(plan.RateLimitPerSecond)},
 					"Quota":    map[string]interface{}{"Limit": float64(plan.QuotaPerDay), "Period": "DAY"},
 				}
 				for k, v := range want {
@@ -304,6 +305,49 @@ func TestTPPUsagePlans(t *testing.T) {
 					t.Errorf("%s applies to %v, want the API's stage", name, p["ApiStages"])
 				}
 			}
+		})
+	}
+}
+
+// TestTPPAPIKeys: every method behind the authorizer requires the API key the authorizer
+// names; refused calls have their own usage key and plan (the stage's limits); and the
+// portal functions that keep usage keys get every product's usage plan of the API's
+// environment in USAGE_PLAN_IDS.
+func TestTPPAPIKeys(t *testing.T) {
+	for _, s := range environments(t) {
+		t.Run(string(s.env), func(t *testing.T) {
+			for id, m := range tmplResources(s.tppAPI, "AWS::ApiGateway::Method") {
+				p := props(m)
+				if required := p["ApiKeyRequired"] == true; required != (p["AuthorizationType"] == "CUSTOM") {
+					t.Errorf("method %s (%v): ApiKeyRequired %v", id, p["AuthorizationType"], p["ApiKeyRequired"])
+				}
+			}
+			stageID, _ := only(t, s.tppAPI, "AWS::ApiGateway::Stage")
+			var refusals string
+			for id, up := range tmplResources(s.tppAPI, "AWS::ApiGateway::UsagePlan") {
+				p := props(up)
+				if p["UsagePlanName"] != "refusals-"+string(s.env) {
+					continue
+				}
+				refusals = id
+				stages, _ := p["ApiStages"].([]interface{})
+				if _, quota := p["Quota"]; quota || len(stages) != 1 || ref(stages[0].(map[string]interface{})["Stage"]) != stageID ||
+					mustJSON(t, p["Throttle"]) != `{"BurstLimit":1000,"RateLimit":500}` {
+					t.Errorf("refusals plan = %v", p)
+				}
+			}
+			keyID, key := only(t, s.tppAPI, "AWS::ApiGateway::ApiKey")
+			if v := props(key)["Value"]; v != lookup.RefusalUsageKey(lookup.Environment(s.env)) || props(key)["Enabled"] != true {
+				t.Errorf("refusal key = %v", props(key))
+			}
+			_, member := only(t, s.tppAPI, "AWS::ApiGateway::UsagePlanKey")
+			if p := props(member); refusals == "" || ref(p["UsagePlanId"]) != refusals || ref(p["KeyId"]) != keyID || p["KeyType"] != "API_KEY" {
+				t.Errorf("refusal key's plan = %v (refusals plan %q)", p, refusals)
+			}
+
+			env, _ := function(t, s, "app-create")["Environment"].(map[string]interface{})
+			vars, _ := env["Variables"].(map[string]interface{})
+			checkUsagePlanIDs(t, s, vars[stacks.UsagePlansVariable])
 		})
 	}
 }

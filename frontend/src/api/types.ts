@@ -55,6 +55,14 @@ export type VerifyResult = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}
 export type MtlsCertificate = JsonOf<paths["/api/organizations/{orgId}/certificates"]["post"]["responses"][201]>;
 /** A certificate the sandbox CA issued for an app, with its private key (shown once). */
 export type IssuedCertificate = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/certificates/sandbox"]["post"]["responses"][201]>;
+/** An app's API key as listed: when it was made and, once replaced, until when it works (never the key). */
+export type APIKeyInfo = App["apiKeys"][number];
+/** An API key shown once, with the header TPP calls carry it in. */
+export type NewAPIKey = AppCreated["apiKey"];
+/** A rotation's answer: the new key (shown once), the app, and when the replaced key stops. */
+export type APIKeyRotation = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/api-key/rotate"]["post"]["responses"][200]>;
+/** One subscribed product's calls today against its plan. */
+export type ProductUsage = AppDetail["usage"][number];
 /** Where a sandbox app's request for production access is. */
 export type GoLive = NonNullable<App["goLive"]>;
 

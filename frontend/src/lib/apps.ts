@@ -1,4 +1,4 @@
-import type { ApprovalRequest, MemberRole, NewCredential, Organization, Plan } from "../api/types";
+import type { ApprovalRequest, MemberRole, NewAPIKey, NewCredential, Organization, Plan } from "../api/types";
 
 /** An app has at most this many mTLS certificates: the current one and its replacement. */
 export const MAX_APP_CERTIFICATES = 2;
@@ -69,10 +69,39 @@ export function peekHandedOverSecret(appId: string): IssuedSecret | null {
   return handedOver?.appId === appId ? handedOver.issued : null;
 }
 
-/** Forgets a handed-over secret once its page shows it. */
+/** Forgets a handed-over secret (and API key) once its page shows it. */
 export function forgetHandedOverSecret() {
   handedOver = null;
+  handedOverKey = null;
 }
+
+/** Why an API key is being shown. */
+export type APIKeyReason = "registered" | "created" | "rotated";
+
+/** An API key just issued, waiting to be shown once. */
+export interface IssuedAPIKey {
+  apiKey: NewAPIKey;
+  reason: APIKeyReason;
+  /** When the replaced key stops working (a rotation). */
+  previousExpiresAt?: string;
+}
+
+// The API key of an app registered on the apps page, handed over in memory like its secret.
+let handedOverKey: { appId: string; issued: IssuedAPIKey } | null = null;
+
+/** Keeps a just-issued API key for the app's page to show once. */
+export function handOverAPIKey(appId: string, issued: IssuedAPIKey) {
+  handedOverKey = { appId, issued };
+}
+
+/** The API key handed over for this app, if any; it stays until forgotten. */
+export function peekHandedOverAPIKey(appId: string): IssuedAPIKey | null {
+  return handedOverKey?.appId === appId ? handedOverKey.issued : null;
+}
+
+/** Grace periods a rotation allows, in hours (the server refuses others). */
+export const DEFAULT_GRACE_HOURS = 24;
+export const MAX_GRACE_HOURS = 168;
 
 export const SUBSCRIPTION_STATUS_LABEL: Record<string, string> = {
   ACTIVE: "Active",

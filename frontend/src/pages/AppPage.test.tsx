@@ -18,6 +18,7 @@ const APP = {
   redirectUris: [] as string[],
 };
 
+const KEY_WARNING = "Copy the API key now and store it safely: it is shown only this once, and the bank keeps only its hash. If you lose it, rotate it.";
 const WARNING = "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it.";
 const credential = (clientId: string, name: string) => ({ clientId, appId: "app-1", name, createdAt: "2025-03-02T10:00:00Z", secretResetAt: "2025-03-02T10:00:00Z" });
 const FAR = "2099-01-01T00:00:00Z";
@@ -76,7 +77,8 @@ describe("Apps pages", () => {
     let creds = [credential("cid-1", "Default")];
     let secret = "first-secret";
     const { requests } = server("DEVELOPER", {
-      "POST /api/organizations/org-1/apps": () => json(201, { app: APP, credential: { ...creds[0], secret, warning: WARNING } }),
+      "POST /api/organizations/org-1/apps": () =>
+        json(201, { app: APP, credential: { ...creds[0], secret, warning: WARNING }, apiKey: { key: "org-1.app-1.first-api-key-0123456789", header: "apiKey", createdAt: "2025-03-02T10:00:00Z", warning: KEY_WARNING } }),
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: creds }),
       "POST /api/organizations/org-1/apps/app-1/credentials/cid-1/verify": (req) => {
         const ok = (req.body as { secret: string }).secret === secret;
@@ -105,6 +107,13 @@ describe("Apps pages", () => {
     expect(el("secret-clientId")!.textContent).toBe("cid-1");
     expect(el("secret-warning")!.textContent).toBe(WARNING);
     expect(requests.find((r) => r.method === "POST")!.body).toEqual({ name: "Budget Buddy" });
+    // The API key too, once.
+    expect(el("apikey-value")!.textContent).toBe("org-1.app-1.first-api-key-0123456789");
+    expect(el("apikey-header")!.textContent).toBe("apiKey");
+    expect(el("apikey-warning")!.textContent).toBe(KEY_WARNING);
+    await user.click(el("apikey-done")!);
+    expect(el("apikey-panel")).toBeNull();
+    expect(document.body.textContent).not.toContain("first-api-key");
 
     // Hidden once stored, and never shown again.
     await user.click(el("secret-done")!);
@@ -417,5 +426,76 @@ describe("Apps pages", () => {
     expect((await found("go-live-step")).textContent).toBe("Waiting for the bank: Step 2 of 2: Contract signed");
     expect(el("go-live-form")).toBeNull();
     expect(el("go-live-history")!.textContent).toContain("approved: Review");
+  });
+
+  it("rotates the API key after a confirmation that says what happens to the old one, shows the new key once and copies it", async () => {
+    let keys: { createdAt: string; expiresAt?: string }[] = [{ createdAt: "2025-03-02T10:00:00Z" }];
+    const { requests } = server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () =>
+        json(200, {
+          app: { ...APP, apiKeys: keys },
+          credentials: [credential("cid-1", "Default")],
+          usage: [{ productId: "oauth2", productName: "OAuth2 authorization server", planId: "sandbox", callsToday: 1234, available: true, quotaPerDay: 20000, rateLimitPerSecond: 20 },
+            { productId: "ais", productName: "Account Information (AIS)", planId: "sandbox", available: false, quotaPerDay: 10000, rateLimitPerSecond: 10 }],
+        }),
+      "POST /api/organizations/org-1/apps/app-1/api-key/rotate": (req) => {
+        const hours = (req.body as { gracePeriodHours: number }).gracePeriodHours;
+        if (hours > 168) {
+          return json(400, { code: "VALIDATION_FAILED", message: "Some fields need your attention.",
+            fields: [{ field: "gracePeriodHours", rule: "range", message: "Choose a grace period from 0 to 168 hours (7 days)." }], requestId: "r-9" });
+        }
+        keys = [{ createdAt: "2025-03-03T10:00:00Z" }, { createdAt: "2025-03-02T10:00:00Z", expiresAt: FAR }];
+        return json(200, { app: { ...APP, apiKeys: keys }, apiKey: { key: "org-1.app-1.second-api-key-0123456789", header: "apiKey", createdAt: "2025-03-03T10:00:00Z", warning: KEY_WARNING },
+          previousExpiresAt: FAR });
+      },
+    });
+    const writeText = vi.fn(async () => undefined);
+    const user = userEvent.setup();
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    renderApp("/organizations/org-1/apps/app-1");
+
+    expect((await found("apikey-list")).textContent).toContain("Current");
+    expect(document.body.textContent).not.toContain("api-key-0123456789");
+    // Usage: calls against the quota, or not available.
+    expect(el("usage-table")!.querySelector('[data-product="oauth2"] .usage-calls')!.textContent).toBe("1,234 of 20,000");
+    expect(el("usage-table")!.querySelector('[data-product="ais"] .usage-calls')!.textContent).toBe("Not available");
+    expect(el("usage-table")!.querySelector('[data-product="ais"] .usage-rate')!.textContent).toBe("10 calls a second");
+
+    // Out of range: the server's field error next to the field, nothing rotated.
+    await user.clear(el("apikey-gracePeriodHours")!);
+    await user.type(el("apikey-gracePeriodHours")!, "200");
+    await user.click(el("apikey-rotate")!);
+    expect((await found("apikey-rotate-dialog-title")).textContent).toBe("Rotate the API key?");
+    await user.click(el("apikey-rotate-dialog-confirm")!);
+    await waitFor(() => expect(document.body.textContent).toContain("Choose a grace period from 0 to 168 hours (7 days)."));
+
+    // Cancel changes nothing; confirming with 12 hours says what happens to the old key.
+    await user.clear(el("apikey-gracePeriodHours")!);
+    await user.type(el("apikey-gracePeriodHours")!, "12");
+    await user.click(el("apikey-rotate")!);
+    await user.click(await found("apikey-rotate-dialog-cancel"));
+    expect(mutations(requests)).toEqual(["POST /api/organizations/org-1/apps/app-1/api-key/rotate"]);
+    await user.click(el("apikey-rotate")!);
+    expect((await found("apikey-rotate-consequence")).textContent).toMatch(/^The current API key keeps working for 12 hours, until about .+, and then stops/);
+    await user.click(el("apikey-rotate-dialog-confirm")!);
+    await waitFor(() => expect(el("apikey-value")?.textContent).toBe("org-1.app-1.second-api-key-0123456789"));
+    expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ gracePeriodHours: 200 }, { gracePeriodHours: 12 }]);
+    expect(el("apikey-panel-title")!.textContent).toBe("Your new API key");
+    expect(el("apikey-previous")!.textContent).toContain("The previous API key keeps working until");
+    await user.click(el("apikey-copy")!);
+    expect(writeText).toHaveBeenCalledWith("org-1.app-1.second-api-key-0123456789");
+    expect(el("apikey-copy-status")!.textContent).toBe("API key copied to the clipboard.");
+    await waitFor(() => expect(el("apikey-list")!.textContent).toContain("Replaced: works until"));
+  });
+
+  it("offers to create an API key for an app without one, and Viewers only see the keys", async () => {
+    server("VIEWER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, apiKeys: [] }, credentials: [credential("", "Default")], usage: [] }),
+    });
+    renderApp("/organizations/org-1/apps/app-1");
+    expect((await found("apikey-none")).textContent).toBe("This app has no API key yet: its calls to the TPP API are refused until it has one.");
+    expect(el("apikey-create")).toBeNull();
+    expect(el("apikey-rotate")).toBeNull();
+    expect(el("usage-none")!.textContent).toBe("No active subscriptions.");
   });
 });

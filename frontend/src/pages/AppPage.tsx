@@ -3,9 +3,10 @@ import { Link, useParams } from "react-router";
 import { api } from "../api/client";
 import type { App } from "../api/types";
 import { EnvironmentBadge } from "../components/Badge";
-import { appPermissions, forgetHandedOverSecret, peekHandedOverSecret, type IssuedSecret } from "../lib/apps";
+import { appPermissions, forgetHandedOverSecret, peekHandedOverAPIKey, peekHandedOverSecret, type IssuedAPIKey, type IssuedSecret } from "../lib/apps";
 import { formatDateTime } from "../lib/format";
 import { useLoad, useTitle } from "../lib/hooks";
+import { APIKeySection, UsageSection } from "./app/APIKeySection";
 import { AppCertificatesSection } from "./app/AppCertificatesSection";
 import { AppSettingsSection } from "./app/AppSettingsSection";
 import { CredentialsSection } from "./app/CredentialsSection";
@@ -27,6 +28,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
 
   // The secret of an app registered a moment ago, handed over in memory by the apps page.
   const [issued, setIssued] = useState<IssuedSecret | null>(() => peekHandedOverSecret(appId));
+  const [issuedKey, setIssuedKey] = useState<IssuedAPIKey | null>(() => peekHandedOverAPIKey(appId));
   useEffect(() => {
     forgetHandedOverSecret();
   }, []);
@@ -69,15 +71,17 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
   }
 
   const o = org.data;
-  const { app, credentials } = detail.data;
+  const { app, credentials, usage } = detail.data;
   const perms = appPermissions(o);
   const sandbox = app.environment === "sandbox";
   const sections = [
     { id: "overview", label: "Overview" },
     { id: "credentials", label: "Credentials" },
+    { id: "api-key", label: "API key" },
     { id: "redirect-uris", label: "Redirect URIs" },
     { id: "certificates", label: "Certificates" },
     { id: "subscriptions", label: "Subscriptions" },
+    { id: "usage", label: "Usage" },
     ...(sandbox ? [{ id: "go-live", label: "Go live" }] : []),
     ...(perms.change ? [{ id: "settings", label: "Settings" }] : []),
   ];
@@ -129,9 +133,11 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
         )}
       </section>
       <CredentialsSection org={o} app={app} credentials={credentials} issued={issued} onIssued={setIssued} onChanged={changed} />
+      <APIKeySection org={o} app={app} issued={issuedKey} onIssued={setIssuedKey} onChanged={changed} />
       <RedirectUrisSection org={o} app={app} onChanged={appChanged} />
       <AppCertificatesSection org={o} app={app} certificates={certs.data?.certificates ?? null} onChanged={reloadCerts} />
       <SubscriptionsSection org={o} app={app} />
+      <UsageSection usage={usage ?? []} />
       {sandbox && <GoLiveSection org={o} app={app} onChanged={changed} />}
       {perms.change && <AppSettingsSection org={o} app={app} onRenamed={appChanged} />}
     </>

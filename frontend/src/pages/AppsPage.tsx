@@ -8,7 +8,7 @@ import { CertificatePossession, CertificateTable, CertificateUploadForm, ExpiryW
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
-import { appPermissions, handOverSecret, readableDN } from "../lib/apps";
+import { appPermissions, handOverAPIKey, handOverSecret, readableDN } from "../lib/apps";
 import { formatDate } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
 
@@ -261,6 +261,7 @@ function RegisterAppForm({ org }: { org: Organization }) {
     if (!r) return;
     if (r.ok) {
       handOverSecret(r.data.app.id, { credential: r.data.credential, reason: "registered" });
+      handOverAPIKey(r.data.app.id, { apiKey: r.data.apiKey, reason: "registered" });
       navigate(`/organizations/${encodeURIComponent(org.id)}/apps/${encodeURIComponent(r.data.app.id)}`);
     } else if (r.status === 401) {
       signedOut();

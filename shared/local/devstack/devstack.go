@@ -157,6 +157,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if s.Bank, s.BankLoad, err = motoserver.LoadSandboxBank(ctx, awsCfg, cfg); err != nil {
 		return s, fmt.Errorf("sandbox bank: %w", err)
 	}
+	cfg.UsagePlanIDs = out.UsagePlanIDs
 	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
 	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)
@@ -176,7 +177,16 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		logw = os.Stdout
 	}
 	log := slog.New(slog.NewJSONHandler(logw, nil))
-	if s.API, err = wiring.Portal(ctx, cfg, log, allparts.Parts(), route.Everything); err != nil {
+	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does,
+	// and the portal shows the apps' calls as its meter counts them.
+	s.Meter = planmeter.New()
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	parts := allparts.Parts()
+	parts.Meter = listenerMeter{meter: s.Meter, now: now}
+	if s.API, err = wiring.Portal(ctx, cfg, log, parts, route.Everything); err != nil {
 		return s, err
 	}
 	// The authorization server's key lives as long as moto's data: every start is a fresh
@@ -211,8 +221,6 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err != nil {
 		return s, err
 	}
-	// Deployed, API Gateway's usage plans enforce the plans; locally the listener does.
-	s.Meter = planmeter.New()
 	check.Meter, check.Now, check.Tokens = s.Meter, o.Now, s.OAuth
 	tppSrv := &http.Server{
 		Handler:           tppapi.Listener(check, log, s.OAuth.Endpoints()),
@@ -251,4 +259,15 @@ func (s *Stack) Stop() {
 		_ = srv.Shutdown(ctx)
 	}
 	s.Moto.Stop()
+}
+
+// listenerMeter is the TPP listener's meter as the portal reads usage: calls of an app's
+// usage key for a product on today's UTC day.
+type listenerMeter struct {
+	meter *planmeter.Meter
+	now   func() time.Time
+}
+
+func (m listenerMeter) CallsToday(_ context.Context, orgID, appID, productID string) (int, error) {
+	return m.meter.CallsToday(lookup.UsageKey(orgID, appID, productID), m.now()), nil
 }

@@ -112,6 +112,7 @@ func parts(needs route.Need) string {
 		{route.StartApproval | route.DecideApproval, "Workflow: onstepfunctions.Engine"},
 		{route.SandboxCA, "SandboxCA: onsecretsmanager.SandboxCA"},
 		{route.PublishCRL, "CRL: ons3.CRL"},
+		{route.UsagePlans, "UsagePlans: onapigateway.UsagePlans"},
 	} {
 		if needs&part.need != 0 {
 			p = append(p, part.expr)
@@ -123,7 +124,7 @@ func parts(needs route.Need) string {
 // partImports are the import lines of the part packages parts names.
 func partImports(parts string) string {
 	var b strings.Builder
-	for _, pkg := range []string{"oncognito", "ondynamodb", "ons3", "onsecretsmanager", "onses", "onstepfunctions"} {
+	for _, pkg := range []string{"onapigateway", "oncognito", "ondynamodb", "ons3", "onsecretsmanager", "onses", "onstepfunctions"} {
 		if strings.Contains(parts, pkg+".") {
 			b.WriteString("\t\"github.com/bank/devportal/shared/portal/wiring/" + pkg + "\"\n")
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	agtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -21,6 +23,7 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/tabledef"
 	"github.com/bank/devportal/shared/portal/account"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/resources"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/workflow"
@@ -42,6 +45,8 @@ type Outputs struct {
 	UserPoolID              string
 	UserPoolClientID        string
 	ApprovalStateMachineARN string
+	// UsagePlanIDs are the TPP API's usage plans by apps.UsagePlanKey (USAGE_PLAN_IDS).
+	UsagePlanIDs map[string]string
 }
 
 // Bootstrap creates, or finds as they are, every resource the portal needs. Running it
@@ -68,6 +73,9 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsU
 	if err := ensureBucket(ctx, s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), c); err != nil {
 		return Outputs{}, fmt.Errorf("CRL bucket %s: %w", c.CRLBucket, err)
 	}
+	if out.UsagePlanIDs, err = EnsureUsagePlans(ctx, apigateway.NewFromConfig(awsCfg)); err != nil {
+		return Outputs{}, fmt.Errorf("usage plans: %w", err)
+	}
 	return out, nil
 }
 
@@ -93,6 +101,45 @@ func LoadSandboxBank(ctx context.Context, awsCfg aws.Config, c config.Config) (s
 	}
 	res, err := bankstore.New(dynamodb.NewFromConfig(awsCfg), c.TPPTable).Load(ctx, bank, false)
 	return bank, res, err
+}
+
+// EnsureUsagePlans creates, or finds by name, one usage plan per catalog product and plan,
+// with the plan's rate limit (burst the same) and daily quota, as the TPP API stack does:
+// the portal keeps each subscription's usage key in them. The local stack has both
+// environments, so it has the plans of both.
+func EnsureUsagePlans(ctx context.Context, client *apigateway.Client) (map[string]string, error) {
+	existing := map[string]string{}
+	pages := apigateway.NewGetUsagePlansPaginator(client, &apigateway.GetUsagePlansInput{})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range page.Items {
+			existing[aws.ToString(p.Name)] = aws.ToString(p.Id)
+		}
+	}
+	ids := map[string]string{}
+	for _, p := range apps.Catalog {
+		for _, plan := range p.Plans {
+			name := apps.UsagePlanKey(p.ID, plan.ID)
+			if id, ok := existing[name]; ok {
+				ids[name] = id
+				continue
+			}
+			created, err := client.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{
+				Name:        aws.String(name),
+				Description: aws.String(p.Name + ", " + plan.Name + " plan"),
+				Throttle:    &agtypes.ThrottleSettings{RateLimit: float64(plan.RateLimitPerSecond), BurstLimit: int32(plan.RateLimitPerSecond)},
+				Quota:       &agtypes.QuotaSettings{Limit: int32(plan.QuotaPerDay), Period: agtypes.QuotaPeriodTypeDay},
+			})
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			ids[name] = aws.ToString(created.Id)
+		}
+	}
+	return ids, nil
 }
 
 // ensureStateMachine creates the approval workflow from the same ASL file CDK deploys, or

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/resources"
 )
 
@@ -36,8 +39,26 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first != second || first.UserPoolID == "" || first.UserPoolClientID == "" {
+	if !reflect.DeepEqual(first, second) || first.UserPoolID == "" || first.UserPoolClientID == "" {
 		t.Fatalf("first %+v, second %+v", first, second)
+	}
+	// One usage plan per product and plan, with the plan's figures (burst = rate).
+	gw := apigateway.NewFromConfig(awsCfg)
+	var plans []string
+	for _, p := range apps.Catalog {
+		for _, plan := range p.Plans {
+			key := apps.UsagePlanKey(p.ID, plan.ID)
+			got, err := gw.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: aws.String(first.UsagePlanIDs[key])})
+			if err != nil {
+				t.Fatalf("usage plan %s: %v", key, err)
+			}
+			plans = append(plans, fmt.Sprintf("%s:%v/%d/%d", aws.ToString(got.Name), got.Throttle.RateLimit, got.Throttle.BurstLimit, got.Quota.Limit))
+		}
+	}
+	if want := "[oauth2-sandbox:20/20/20000 oauth2-production:100/100/1000000 ais-sandbox:10/10/10000 ais-production:50/50/500000 " +
+		"pis-sandbox:10/10/10000 pis-production:50/50/500000 cof-sandbox:10/10/10000 cof-production:50/50/500000 " +
+		"pay-later-sandbox:5/5/5000 pay-later-production:20/20/100000]"; fmt.Sprint(plans) != want || len(first.UsagePlanIDs) != 10 {
+		t.Fatalf("usage plans %v (%d IDs), want %s", plans, len(first.UsagePlanIDs), want)
 	}
 	idp := cip.NewFromConfig(awsCfg)
 	pool, err := idp.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &first.UserPoolID})

@@ -206,6 +206,7 @@ func Bootstrapped(tb testing.TB, ops motoserver.OpsUser, adjust ...func(*config.
 		tb.Fatalf("bootstrap: %v", err)
 	}
 	c.UserPoolID, c.UserPoolClientID, c.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
+	c.UsagePlanIDs = out.UsagePlanIDs
 	return c
 }
 

@@ -29,6 +29,8 @@ func NeedOf(serviceID, operation string) (route.Need, bool) {
 		return route.SandboxCA, true
 	case "S3":
 		return route.PublishCRL, true
+	case "API Gateway":
+		return route.UsagePlans, true
 	}
 	return 0, false
 }

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -106,6 +107,10 @@ type Config struct {
 	// SandboxBankDate is the sandbox bank's "today" (YYYY-MM-DD): its transactions cover the
 	// 13 months up to it and its balances are as of it, so every load is the same bank.
 	SandboxBankDate string
+	// UsagePlanIDs are the TPP API's usage plans by the name of a product's plan
+	// ("ais-sandbox" to its API Gateway ID), where the portal keeps each subscription's
+	// usage key; empty where there is no TPP API (then no usage key is kept).
+	UsagePlanIDs map[string]string
 }
 
 // CRLPath is the path of the sandbox CA's CRL under the portal's URL, and (without its
@@ -150,6 +155,7 @@ func FromEnv() (Config, error) {
 		RevocationTimeout:        r.duration("REVOCATION_CHECK_TIMEOUT", 3*time.Second),
 		SandboxBankSeed:          r.integer("SANDBOX_BANK_SEED", 1),
 		SandboxBankDate:          r.str("SANDBOX_BANK_DATE", "2026-11-30"),
+		UsagePlanIDs:             r.stringMap("USAGE_PLAN_IDS"),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),
@@ -227,6 +233,23 @@ func (r *reader) ints(name string, def []int) []int {
 		out = append(out, n)
 	}
 	return out
+}
+
+// stringMap reads a JSON object of strings; unset or empty is nil.
+func (r *reader) stringMap(name string) map[string]string {
+	v := r.get(name)
+	if v == "" {
+		return nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		r.fail(name, v, `must be a JSON object of strings, such as {"ais-sandbox":"a1b2c3"}`)
+		return nil
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 func (r *reader) boolean(name string, def bool) bool {

@@ -81,7 +81,8 @@ func TestEnvironRoundTrips(t *testing.T) {
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 7 * time.Minute, RefreshTokenTTL: 8 * time.Hour,
 		SandboxCACRLURL: "https://crl.bank.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 7 * time.Second,
 		SandboxBankSeed: 42, SandboxBankDate: "2025-06-30",
-		Password: PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
+		UsagePlanIDs: map[string]string{"ais-sandbox": "abc123", "oauth2-sandbox": "def456"},
+		Password:     PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
 	for k, v := range want.Environ() {
 		t.Setenv(k, v)
 	}

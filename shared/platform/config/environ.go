@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,7 +55,17 @@ func (c Config) Environ() map[string]string {
 		"PASSWORD_HISTORY_SIZE":        strconv.Itoa(p.HistorySize),
 		"PASSWORD_MAX_AGE_DAYS":        strconv.Itoa(p.MaxAgeDays),
 		"PASSWORD_EXPIRY_WARNING_DAYS": joinInts(p.ExpiryWarnDays),
+		"USAGE_PLAN_IDS":               jsonMap(c.UsagePlanIDs),
 	}
+}
+
+// jsonMap is the JSON object FromEnv parses a map from; "" for none.
+func jsonMap(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
 }
 
 // joinInts is the comma-separated form FromEnv parses lists from.

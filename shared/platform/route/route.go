@@ -49,11 +49,14 @@ const (
 	SandboxCA
 	// PublishCRL publishes the sandbox CA's CRL to its S3 bucket.
 	PublishCRL
+	// UsagePlans keeps the TPP API's usage keys in its usage plans and reads their usage
+	// (API Gateway).
+	UsagePlans
 )
 
 // Everything is every need: what the local dev server and the tests build, serving every
 // route from one process.
-const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans
 
 var needNames = []struct {
 	need Need
@@ -62,6 +65,7 @@ var needNames = []struct {
 	{PortalTable, "portal-table"}, {UserPool, "user-pool"}, {Mail, "mail"},
 	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
 	{PublishCRL, "publish-crl"},
+	{UsagePlans, "usage-plans"},
 }
 
 // Has says whether n includes every need of want.

@@ -20,6 +20,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
@@ -44,6 +45,10 @@ type App struct {
 	GoLive *GoLive `json:"goLive,omitempty" dynamodbav:"goLive,omitempty"`
 	// SandboxAppID is the sandbox app a production app was created from.
 	SandboxAppID string `json:"sandboxAppId,omitempty" dynamodbav:"sandboxAppId,omitempty"`
+	// APIKeys are the hashes and lifetimes of the app's API keys (never the keys): the
+	// current one, and after a rotation the previous one until its grace period ends.
+	// The TPP API's caller check reads them from this item (lookup.AttrAPIKeys).
+	APIKeys []lookup.APIKeyHash `json:"apiKeys" dynamodbav:"apiKeys,omitempty"`
 	// Version counts changes; every write of the app and its lookup copies requires the
 	// version it read, so no change is lost between them.
 	Version int `json:"-" dynamodbav:"version"`
@@ -80,6 +85,7 @@ func (a App) clone() App {
 	a.RedirectURIs = slices.Clone(a.RedirectURIs)
 	a.Fingerprints = slices.Clone(a.Fingerprints)
 	a.Products = maps.Clone(a.Products)
+	a.APIKeys = slices.Clone(a.APIKeys)
 	if a.Products == nil {
 		a.Products = map[string]string{}
 	}
@@ -212,6 +218,11 @@ type Deps struct {
 	// must chain to (the production roots onboarding trusts). Nil trusts none.
 	Truststore *x509.CertPool
 	PortalURL  string
+	// UsageKeys keep API Gateway's usage keys in step with subscriptions; nil where no
+	// usage plans are configured (no TPP API deployed).
+	UsageKeys UsageKeys
+	// Meter counts the apps' calls; nil shows usage as not available.
+	Meter UsageMeter
 }
 
 // Service applies the app rules.
@@ -231,6 +242,8 @@ type Service struct {
 	jobChecker func() org.RevocationChecker
 	truststore *x509.CertPool
 	portalURL  string
+	usage      UsageKeys
+	meter      UsageMeter
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -239,7 +252,7 @@ type Service struct {
 // kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
-		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL,
+		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL, usage: d.UsageKeys, meter: d.Meter,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})
@@ -295,10 +308,11 @@ type NewCredential struct {
 	Warning string `json:"warning"`
 }
 
-// AppCreated is a new app with its first credential.
+// AppCreated is a new app with its first credential and its API key, both shown once.
 type AppCreated struct {
 	App        App           `json:"app"`
 	Credential NewCredential `json:"credential"`
+	APIKey     NewAPIKey     `json:"apiKey"`
 }
 
 const secretWarning = "Copy the secret now and keep it safe: it is shown only this once. If you lose it, reset it."
@@ -330,6 +344,8 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 	}
 	app := App{ID: token(8), OrgID: orgID, Name: req.Name, Environment: g.Environment, CreatedAt: s.Now(), CreatedBy: a.Email}
 	cred, secret := s.newCredential(orgID, app.ID, "Default")
+	key, keyHash := s.newAPIKey(orgID, app.ID)
+	app.APIKeys = []lookup.APIKeyHash{keyHash}
 	sub, err := s.mandatorySubscription(&app, a.Email)
 	if err != nil {
 		return AppCreated{}, err
@@ -338,11 +354,16 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 	if err != nil {
 		return AppCreated{}, err
 	}
+	undo, err := s.addUsageKeys(ctx, usageKeysOf(app))
+	if err != nil {
+		return AppCreated{}, err
+	}
 	if err := s.store.CreateApp(ctx, app, cred, s.audit(a, orgID, "app.created", map[string]string{"appId": app.ID, "name": app.Name}), append(sub, checks...)...); err != nil {
+		undo()
 		return AppCreated{}, err
 	}
 	app.RedirectURIs, app.Fingerprints = []string{}, []string{} // stored as absent sets
-	return AppCreated{App: app, Credential: NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}}, nil
+	return AppCreated{App: app, Credential: NewCredential{Credential: cred, Secret: secret, Warning: secretWarning}, APIKey: key}, nil
 }
 
 // AppsView lists an organization's apps.
@@ -362,10 +383,13 @@ func (s *Service) List(ctx context.Context, a org.Actor, orgID string) (AppsView
 	return AppsView{Apps: list}, err
 }
 
-// AppDetail is an app with its credentials; Viewers get no client IDs.
+// AppDetail is an app with its credentials and today's use of its products; Viewers
+// get no client IDs.
 type AppDetail struct {
 	App         App          `json:"app"`
 	Credentials []Credential `json:"credentials"`
+	// Usage is each active product's calls today against its plan.
+	Usage []ProductUsage `json:"usage"`
 }
 
 func (s *Service) app(ctx context.Context, a org.Actor, orgID, appID string, change bool) (App, org.Member, error) {
@@ -387,7 +411,7 @@ func (s *Service) Get(ctx context.Context, a org.Actor, orgID, appID string) (Ap
 	if err != nil {
 		return AppDetail{}, err
 	}
-	out := AppDetail{App: app, Credentials: []Credential{}}
+	out := AppDetail{App: app, Credentials: []Credential{}, Usage: s.usageOf(ctx, app)}
 	slices.SortStableFunc(creds, func(a, b Credential) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, c := range creds {
 		if m.Role == org.Viewer {
@@ -438,7 +462,11 @@ func (s *Service) Delete(ctx context.Context, a org.Actor, orgID, appID string) 
 	if slices.ContainsFunc(subs, func(x Subscription) bool { return x.Status == SubscriptionPending }) || (app.GoLive != nil && app.GoLive.Status == approval.Pending) {
 		return apperr.New(apperr.Conflict, "REQUEST_PENDING", "A request for this app is waiting for the bank's decision; delete the app once it is decided.")
 	}
-	return s.store.DeleteApp(ctx, app, creds, certs, subs, s.audit(a, orgID, "app.deleted", map[string]string{"appId": appID, "name": app.Name}))
+	if err := s.store.DeleteApp(ctx, app, creds, certs, subs, s.audit(a, orgID, "app.deleted", map[string]string{"appId": appID, "name": app.Name})); err != nil {
+		return err
+	}
+	s.removeUsageKeys(ctx, everyUsageKey(app), "the app is deleted")
+	return nil
 }
 
 // AddCredential adds a credential to an app; its secret is shown once.

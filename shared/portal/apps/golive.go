@@ -239,8 +239,13 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 		}
 		subWrites = append(subWrites, w)
 	}
-	// The production secret is generated when the user first asks for it, so it is shown
-	// to them once and never travels through the workflow.
+	// The production app's usage keys exist before the workflow creates the app. Should
+	// the decision fail to apply, they belong to no app and meter nothing.
+	if _, err := k.s.addUsageKeys(ctx, usageKeysOf(app)); err != nil {
+		return workflow.Effects{}, err
+	}
+	// The production secret and API key are made when the user first asks for them, so
+	// they are shown to them once and never travel through the workflow.
 	cred := Credential{ClientID: token(16), AppID: app.ID, OrgID: app.OrgID, Name: "Production", CreatedAt: d.At, ResetAt: d.At}
 	writes, err := k.s.store.CreateAppWrites(app, cred)
 	if err != nil {

@@ -176,8 +176,16 @@ func (s *Service) Subscribe(ctx context.Context, a org.Actor, orgID, appID strin
 		if err != nil {
 			return Subscription{}, err
 		}
+		key := UsageKey{OrgID: orgID, AppID: appID, ProductID: p.ID, PlanID: plan.ID}
+		if _, err := s.addUsageKeys(ctx, []UsageKey{key}); err != nil {
+			return Subscription{}, err
+		}
 		_, err = s.update(ctx, app, s.audit(a, orgID, "subscription.activated", map[string]string{"appId": appID, "productId": p.ID, "planId": plan.ID}),
 			func(x *App) { x.Products[p.ID] = plan.ID }, w)
+		if err != nil {
+			// The same subscription made at the same time may have won: keep its key.
+			s.settleUsageKey(ctx, key, "the subscription was not stored")
+		}
 		if errors.Is(err, apperr.ErrConflict) {
 			return Subscription{}, apperr.New(apperr.Conflict, "CONFLICT", "The app or its subscriptions changed at the same time; reload and try again.")
 		}
@@ -233,8 +241,11 @@ func (s *Service) Unsubscribe(ctx context.Context, a org.Actor, orgID, appID, pr
 		audit.Action = "subscription.cleared"
 		return s.subs.ClearSubscription(ctx, sub, audit)
 	}
-	_, err = s.update(ctx, app, audit, func(x *App) { delete(x.Products, productID) }, s.subs.DeleteSubscriptionWrite(sub))
-	return err
+	if _, err = s.update(ctx, app, audit, func(x *App) { delete(x.Products, productID) }, s.subs.DeleteSubscriptionWrite(sub)); err != nil {
+		return err
+	}
+	s.settleUsageKey(ctx, UsageKey{OrgID: orgID, AppID: appID, ProductID: productID, PlanID: sub.PlanID}, "the subscription ended")
+	return nil
 }
 
 // subscriptionKind writes the outcome of a premium subscription request.
@@ -263,6 +274,11 @@ func (k subscriptionKind) Approve(ctx context.Context, r approval.Request, d app
 	}
 	creds, err := k.s.store.ListCredentials(ctx, r.OrgID, sub.AppID)
 	if err != nil {
+		return workflow.Effects{}, err
+	}
+	// Made before the workflow applies the decision. Should the decision fail to apply,
+	// the key stays unused until the app is deleted, which sweeps it.
+	if _, err := k.s.addUsageKeys(ctx, []UsageKey{{OrgID: r.OrgID, AppID: sub.AppID, ProductID: sub.ProductID, PlanID: sub.PlanID}}); err != nil {
 		return workflow.Effects{}, err
 	}
 	writes := k.s.store.ProductWrites(app, creds, sub.ProductID, sub.PlanID)

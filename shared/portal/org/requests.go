@@ -226,6 +226,12 @@ func (k changeKind) Approve(ctx context.Context, r approval.Request, d approval.
 	if err != nil {
 		return workflow.Effects{}, err
 	}
+	// And API Gateway no longer meters them: their usage keys go with the decision.
+	if k.s.Apps != nil {
+		if err := k.s.Apps.RemoveOrganizationUsageKeys(ctx, r.OrgID); err != nil {
+			return workflow.Effects{}, err
+		}
+	}
 	return effects.WithCleanup(cleanup, marker)
 }
 

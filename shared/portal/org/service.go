@@ -46,8 +46,17 @@ type Service struct {
 	// revocation checks certificates against their CAs' CRLs and OCSP responders; nil
 	// checks nothing.
 	revocation RevocationChecker
+	// Apps are told when an offboarding is approved; nil tells nobody.
+	Apps OffboardedApps
 	// Now is the clock; tests move it.
 	Now func() time.Time
+}
+
+// OffboardedApps is what the apps need to hear of an approved offboarding: their usage
+// keys in the TPP API's usage plans go (the apps rules implement it; org cannot import
+// them).
+type OffboardedApps interface {
+	RemoveOrganizationUsageKeys(ctx context.Context, orgID string) error
 }
 
 // Trust is the eIDAS CAs an environment accepts: the sandbox trusts the sandbox CA (and

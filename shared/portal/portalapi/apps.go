@@ -27,6 +27,9 @@ func appEndpoints() []endpoint {
 		noContent("app-delete", func(a *API, r *http.Request) error {
 			return a.Apps.Delete(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
 		}),
+		withBody("app-api-key-rotate", 200, func(a *API, r *http.Request, req apps.RotateAPIKeyRequest) (apps.APIKeyRotation, error) {
+			return a.Apps.RotateAPIKey(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
 		withBody("app-redirect-add", 201, func(a *API, r *http.Request, req apps.RedirectRequest) (apps.App, error) {
 			return a.Apps.AddRedirectURI(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),

@@ -20,6 +20,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -27,6 +28,7 @@ import (
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/portal/store"
@@ -157,9 +159,15 @@ func fmtItem(item map[string]types.AttributeValue) string {
 
 func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	t.Helper()
+	return newHarnessWith(t, allparts.Parts(), adjust...)
+}
+
+// newHarnessWith is newHarness with the given wiring parts.
+func newHarnessWith(t *testing.T, parts wiring.Parts, adjust ...func(*config.Config)) *harness {
+	t.Helper()
 	cfg := testenv.Bootstrapped(t, testenv.Ops, adjust...)
 	logs := &bytes.Buffer{}
-	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), allparts.Parts(), route.Everything)
+	api, err := wiring.Portal(context.Background(), cfg, slog.New(slog.NewJSONHandler(logs, nil)), parts, route.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,6 +192,14 @@ func newHarness(t *testing.T, adjust ...func(*config.Config)) *harness {
 	h := &harness{t: t, srv: srv, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable, cfg: cfg}
 	h.client = h.newClient()
 	return h
+}
+
+// awsConfig is the SDK configuration of the harness's moto.
+func (h *harness) awsConfig() aws.Config { return testenv.AWS(h.t, h.cfg) }
+
+// auditEntry is an audit entry for writes the test makes through the store.
+func (h *harness) auditEntry(orgID, action string) org.AuditEntry {
+	return org.AuditEntry{OrgID: orgID, At: time.Now().UTC(), ActorID: "test", Actor: "test", Action: action}
 }
 
 func (h *harness) newClient() *http.Client {

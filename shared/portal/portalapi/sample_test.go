@@ -319,6 +319,7 @@ func TestOpenAPIExamples(t *testing.T) {
 		{"UploadRequest", "certificate", `["-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"]`},
 		{"PreviewRequest", "qsealc", `[""]`},
 		{"InviteRequest", "role", `["DEVELOPER"]`},
+		{"RotateAPIKeyRequest", "gracePeriodHours", `[24]`},
 		{"AccountView", "fullName", ``},
 		{"ErrorBody", "code", ``},
 	}
@@ -372,7 +373,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 64 {
-		t.Errorf("checked %d examples, want one per tagged request field (64)", checked)
+	if checked != 65 {
+		t.Errorf("checked %d examples, want one per tagged request field (65)", checked)
 	}
 }

@@ -537,12 +537,20 @@ func TestOffboardingEndsAppAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if got := h.usageKeys(orgID); len(got) != 3 {
+		t.Fatalf("usage keys before offboarding = %v", got)
+	}
 	r = h.call(owner.client, "POST", "/api/organizations/"+orgID+"/offboarding", map[string]any{"reason": "Closing.", "confirm": true}).expect(t, 202, "")
 	// While it waits, nothing new can call the organization's apps (the cleanup could miss it).
 	h.call(owner.client, "POST", "/api/organizations/"+orgID+"/apps", map[string]any{"name": "Late app"}).expect(t, 409, "OFFBOARDING_PENDING")
 	h.call(owner.client, "POST", appPath+"/credentials", map[string]any{"name": "Late"}).expect(t, 409, "OFFBOARDING_PENDING")
 	h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 409, "OFFBOARDING_PENDING")
+	h.call(owner.client, "POST", appPath+"/api-key/rotate", map[string]any{}).expect(t, 409, "OFFBOARDING_PENDING")
 	h.decide(h.ops(), r.body["id"].(string), "approve", "Confirmed.").expect(t, 202, "")
+	// The approval takes the apps' usage keys out of the usage plans.
+	if got := h.usageKeys(orgID); len(got) != 0 {
+		t.Fatalf("usage keys after offboarding = %v", got)
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		_, certErr := h.api.Apps.CertificateOwner(ctx, fp)

@@ -15,6 +15,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
@@ -48,7 +49,7 @@ func issued(c apps.Credential) apps.Credential {
 
 // optionalAppAttributes are the app attributes stored only when set; an update that
 // empties them removes them (DynamoDB keeps no empty sets).
-var optionalAppAttributes = []string{"redirectUris", "fingerprints", "goLive", "sandboxAppId"}
+var optionalAppAttributes = []string{"redirectUris", "fingerprints", "goLive", "sandboxAppId", lookup.AttrAPIKeys}
 
 // appUpdate rewrites the app's attributes from after if the item still has before's
 // version, and moves the version on.
@@ -251,6 +252,9 @@ func withLists(a apps.App) apps.App {
 	}
 	if a.Products == nil {
 		a.Products = map[string]string{}
+	}
+	if a.APIKeys == nil {
+		a.APIKeys = []lookup.APIKeyHash{}
 	}
 	slices.Sort(a.RedirectURIs)
 	slices.Sort(a.Fingerprints)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/store"
@@ -29,6 +31,8 @@ import (
 type countingDB struct {
 	store.DynamoDB
 	calls atomic.Int64
+	// table is the portal table the store under test writes.
+	table string
 }
 
 func (c *countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
@@ -44,7 +48,7 @@ func (c *countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ..
 func newOrgs(tb testing.TB, endpoint string) (*store.Orgs, *countingDB) {
 	tb.Helper()
 	c := testenv.Config(tb, endpoint)
-	db := &countingDB{DynamoDB: dynamodb.NewFromConfig(testenv.AWS(tb, c))}
+	db := &countingDB{DynamoDB: dynamodb.NewFromConfig(testenv.AWS(tb, c)), table: c.PortalTable}
 	if err := motoserver.CreateTables(context.Background(), db.DynamoDB.(*dynamodb.Client), c); err != nil {
 		tb.Fatalf("create tables: %v", err)
 	}
@@ -155,6 +159,53 @@ func TestAppStoreContract(t *testing.T) {
 			a, _ = o.GetApp(ctx, "o1", "a1")
 			if fmt.Sprint(a.RedirectURIs, a.Fingerprints, a.Version) != "[] [] 3" {
 				t.Fatalf("emptied app = %+v", a)
+			}
+		}},
+		{"the app item keeps its API keys' hashes under apiKeys, written with the app's version", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			a, c := sampleApp(t, o, "o1", "a1", "c1")
+			if got, _ := o.GetApp(ctx, "o1", "a1"); got.APIKeys == nil || len(got.APIKeys) != 0 {
+				t.Fatalf("an app without keys reads back %#v", got.APIKeys)
+			}
+			grace := t0.Add(24 * time.Hour)
+			current := lookup.APIKeyHash{Hash: lookup.HashAPIKey("o1.a1.secret-two-secret-two-secret"), CreatedAt: t0.Add(time.Hour)}
+			previous := lookup.APIKeyHash{Hash: lookup.HashAPIKey("o1.a1.secret-one-secret-one-secret"), CreatedAt: t0, ExpiresAt: &grace}
+			after := a
+			after.APIKeys = []lookup.APIKeyHash{current, previous}
+			must(t, o.UpdateApp(ctx, a, after, []apps.Credential{c}, audit("o1", "app.api_key.rotated")))
+			got, err := o.GetApp(ctx, "o1", "a1")
+			if err != nil || !reflect.DeepEqual(got.APIKeys, after.APIKeys) || got.Version != 1 {
+				t.Fatalf("keys = %+v (version %d), %v", got.APIKeys, got.Version, err)
+			}
+			// The item as the TPP API's caller check reads it: a list of maps with the hash
+			// in hex and RFC 3339 times; the current key has no expiresAt.
+			item, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(db.table), Key: map[string]types.AttributeValue{
+				"PK": &types.AttributeValueMemberS{Value: store.AppKey("o1", "a1").PK}, "SK": &types.AttributeValueMemberS{Value: store.AppKey("o1", "a1").SK}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, ok := item.Item[lookup.AttrAPIKeys].(*types.AttributeValueMemberL)
+			if !ok || len(list.Value) != 2 {
+				t.Fatalf("apiKeys attribute = %#v", item.Item[lookup.AttrAPIKeys])
+			}
+			var stored []map[string]string
+			must(t, attributevalue.Unmarshal(list, &stored))
+			if want := fmt.Sprintf("[map[createdAt:2026-11-21T11:00:00Z hash:%s] map[createdAt:2026-11-21T10:00:00Z expiresAt:2026-11-22T10:00:00Z hash:%s]]",
+				current.Hash, previous.Hash); fmt.Sprint(stored) != want {
+				t.Fatalf("stored %v, want %s", stored, want)
+			}
+			// A rotation computed from the older read loses: the keys stay as they are.
+			stale := a
+			stale.APIKeys = []lookup.APIKeyHash{{Hash: "other", CreatedAt: t0}}
+			wantKind(t, o.UpdateApp(ctx, a, stale, []apps.Credential{c}, audit("o1", "app.api_key.rotated")), apperr.ErrConflict, "CONFLICT")
+			if got, _ := o.GetApp(ctx, "o1", "a1"); !reflect.DeepEqual(got.APIKeys, after.APIKeys) {
+				t.Fatalf("after the stale write keys = %+v", got.APIKeys)
+			}
+			// A new app is created with its first key.
+			fresh := apps.App{ID: "a2", OrgID: "o1", Name: "Second", Environment: org.Sandbox, CreatedAt: t0, CreatedBy: "dev@example.com",
+				Products: map[string]string{}, APIKeys: []lookup.APIKeyHash{current}}
+			must(t, o.CreateApp(ctx, fresh, apps.Credential{ClientID: "c2", AppID: "a2", OrgID: "o1", Name: "Default", SecretHash: "h", CreatedAt: t0, ResetAt: t0}, audit("o1", "app.created")))
+			if got, _ := o.GetApp(ctx, "o1", "a2"); !reflect.DeepEqual(got.APIKeys, fresh.APIKeys) {
+				t.Fatalf("created with keys %+v", got.APIKeys)
 			}
 		}},
 		{"an update from a stale read fails and changes nothing", func(t *testing.T, o *store.Orgs, _ *countingDB) {

@@ -61,7 +61,7 @@ type Mailer interface {
 
 // Parts are the constructors of what routes call outside their own code, one per kind of
 // route.Need. Each lives in a package of its own (ondynamodb, oncognito, onses,
-// onstepfunctions, onsecretsmanager), so a generated main that names only its route's
+// onstepfunctions, onsecretsmanager, onapigateway), so a generated main that names only its route's
 // parts links only their AWS clients; a nil part is never created.
 type Parts struct {
 	// Table builds the portal table's stores (route.PortalTable).
@@ -77,6 +77,19 @@ type Parts struct {
 	SandboxCA func(ctx context.Context, awsCfg aws.Config, secretID string) (*sandboxca.CA, error)
 	// CRL publishes the sandbox CA's CRL to its S3 bucket (route.PublishCRL).
 	CRL func(aws.Config, config.Config) apps.CRLPublisher
+	// UsagePlans are the TPP API's usage plans on API Gateway (route.UsagePlans).
+	UsagePlans func(aws.Config, config.Config) UsagePlans
+	// Meter, when set, counts apps' calls in place of UsagePlans' meter: the local
+	// stack's TPP listener limits calls itself, where API Gateway sees none of them.
+	Meter apps.UsageMeter
+}
+
+// UsagePlans keep the apps' usage keys in the TPP API's usage plans and read their use;
+// either is nil where there is nothing to keep or read (no usage plans configured; no
+// usage to read on moto).
+type UsagePlans struct {
+	Keys  apps.UsageKeys
+	Meter apps.UsageMeter
 }
 
 // check refuses needs whose part is missing: a main out of step with the route table.
@@ -89,6 +102,7 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 		{route.StartApproval, p.Workflow != nil}, {route.DecideApproval, p.Workflow != nil},
 		{route.SandboxCA, p.SandboxCA != nil || cfg.SandboxCASecretARN == ""},
 		{route.PublishCRL, p.CRL != nil},
+		{route.UsagePlans, p.UsagePlans != nil},
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
@@ -132,6 +146,13 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	if needs.Has(route.StartApproval) || needs.Has(route.DecideApproval) {
 		engine = parts.Workflow(awsCfg, cfg)
 	}
+	var usage UsagePlans
+	if needs.Has(route.UsagePlans) {
+		usage = parts.UsagePlans(awsCfg, cfg)
+	}
+	if parts.Meter != nil {
+		usage.Meter = parts.Meter
+	}
 	var crl apps.CRLPublisher
 	if needs.Has(route.PublishCRL) {
 		crl = parts.CRL(awsCfg, cfg)
@@ -164,7 +185,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	accounts.Orgs = api.Orgs
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
 		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, Truststore: roots.Live, PortalURL: cfg.PortalURL,
-		Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) }})
+		Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
+		UsageKeys: usage.Keys, Meter: usage.Meter})
+	api.Orgs.Apps = api.Apps
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
 	}

@@ -4,6 +4,7 @@ package allparts
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
+	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 	"github.com/bank/devportal/shared/portal/wiring/ons3"
@@ -15,5 +16,6 @@ import (
 // Parts are every part, on AWS's services (moto's, locally).
 func Parts() wiring.Parts {
 	return wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer,
-		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, CRL: ons3.CRL}
+		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, CRL: ons3.CRL,
+		UsagePlans: onapigateway.UsagePlans}
 }
