@@ -665,3 +665,29 @@ func TestOffboardingFailsClosed(t *testing.T) {
 		t.Fatalf("after the reconciler the certificate gets %v", err)
 	}
 }
+
+// TestRevokedCertificateClosesTheDoor revokes, through the portal, a certificate the
+// sandbox CA issued for an app: the TPP API's caller check, which accepted it a moment
+// before, refuses the very next call with CERTIFICATE_REVOKED.
+func TestRevokedCertificateClosesTheDoor(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	owner := h.person("owner")
+	orgID, _ := h.activeOrg(owner.client)
+	r := h.call(owner.client, "POST", "/api/organizations/"+orgID+"/apps", map[string]any{"name": "Budget app"}).expect(t, 201, "")
+	appPath := "/api/organizations/" + orgID + "/apps/" + r.body["app"].(map[string]any)["id"].(string)
+	apiKey := r.body["apiKey"].(map[string]any)["key"].(string)
+	r = h.call(owner.client, "POST", appPath+"/certificates/sandbox", nil).expect(t, 201, "")
+	cert := r.body["certificate"].(map[string]any)
+	block, _ := pem.Decode([]byte(cert["pem"].(string)))
+	check := &callercheck.Authorizer{Lookups: lookupdb.NewReader(h.db, h.table), Environment: lookup.Sandbox}
+	call := callercheck.Call{CertDER: block.Bytes, APIKey: apiKey, Product: "oauth2"}
+	if _, err := check.Check(ctx, call); err != nil {
+		t.Fatalf("before the revocation: %v", err)
+	}
+	h.call(owner.client, "POST", "/api/organizations/"+orgID+"/certificates/"+cert["sha256Fingerprint"].(string)+"/revoke",
+		map[string]any{"reason": "keyCompromise", "comment": "The laptop was stolen."}).expect(t, 200, "")
+	if _, err := check.Check(ctx, call); err != callercheck.ErrCertificateRevoked {
+		t.Fatalf("the next call after the revocation gets %v, want CERTIFICATE_REVOKED", err)
+	}
+}
