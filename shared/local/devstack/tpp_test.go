@@ -376,19 +376,20 @@ func TestTPPCallerMatrix(t *testing.T) {
 
 	// The plan: AIS in the sandbox allows 10 calls a second. The clock stands still, so
 	// the bucket does not refill: ten calls pass, the eleventh waits a tenth of a second.
-	t.Run("rate limit", func(t *testing.T) {
-		c := client(w.certs["bb-cert"])
-		call := func() (int, string, http.Header) {
-			req, _ := http.NewRequest("GET", s.TPPURL+"/v1/consents", nil)
-			req.Header.Set("apiKey", w.keys["current"])
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, decode(t, body), resp.Header
+	// callAs calls path as Budget Buddy's app, with its certificate and current key.
+	callAs := func(t *testing.T, path string) (int, string, http.Header) {
+		req, _ := http.NewRequest("GET", s.TPPURL+path, nil)
+		req.Header.Set("apiKey", w.keys["current"])
+		resp, err := client(w.certs["bb-cert"]).Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, decode(t, body), resp.Header
+	}
+	t.Run("rate limit", func(t *testing.T) {
+		call := func() (int, string, http.Header) { return callAs(t, "/v1/consents") }
 		usage := lookup.UsageKey("bb", "bb-app", "ais")
 		spent := s.Meter.CallsToday(usage, now) // the accepted AIS calls above
 		for i := spent; i < 10; i++ {
@@ -404,15 +405,8 @@ func TestTPPCallerMatrix(t *testing.T) {
 			t.Fatalf("%d calls counted, want 10: a refused call does not count", got)
 		}
 		// Another product has its own bucket.
-		req, _ := http.NewRequest("GET", s.TPPURL+"/oauth2/authorize", nil)
-		req.Header.Set("apiKey", w.keys["current"])
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 404 {
-			t.Fatalf("the authorization server got %d", resp.StatusCode)
+		if status, code, _ := callAs(t, "/oauth2/authorize"); status != 404 {
+			t.Fatalf("the authorization server got %d %s", status, code)
 		}
 	})
 	// The quota: 10,000 AIS calls a sandbox day. The day's earlier calls are metered as
@@ -432,18 +426,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 		}
 		later := at.Add(time.Second)
 		clock.Store(&later)
-		c := client(w.certs["bb-cert"])
-		call := func() (int, string, http.Header) {
-			req, _ := http.NewRequest("GET", s.TPPURL+"/v1/accounts", nil)
-			req.Header.Set("apiKey", w.keys["current"])
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, decode(t, body), resp.Header
-		}
+		call := func() (int, string, http.Header) { return callAs(t, "/v1/accounts") }
 		for i := 0; i < 3; i++ {
 			if status, code, _ := call(); status != 404 {
 				t.Fatalf("call %d of the last three: %d %s", i+1, status, code)

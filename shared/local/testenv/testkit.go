@@ -212,3 +212,16 @@ func Bootstrapped(tb testing.TB, ops motoserver.OpsUser, adjust ...func(*config.
 
 // Ops is the operations user the tests bootstrap.
 var Ops = motoserver.OpsUser{Email: "ops@test.example", Password: "Operations#2026", Name: "Operations"}
+
+// Backend is a DynamoDB implementation a store's contract suite runs against.
+type Backend struct {
+	Name     string
+	Endpoint func(testing.TB) string
+}
+
+// Backends are moto, as the local stack uses it, and DynamoDB Local, whose behaviour
+// matches DynamoDB exactly: every store's contract suite runs against both.
+var Backends = []Backend{
+	{"moto", MotoEndpoint},
+	{"dynamodb-local", DynamoDBLocalEndpoint},
+}

@@ -566,8 +566,8 @@ func TestAppStoreContract(t *testing.T) {
 		}},
 	}
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			endpoint := b.endpoint(t)
+		t.Run(b.Name, func(t *testing.T) {
+			endpoint := b.Endpoint(t)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					o, db := newOrgs(t, endpoint)
@@ -582,8 +582,8 @@ func TestAppStoreContract(t *testing.T) {
 // environment, products, certificates and redirect URIs, and reports its DynamoDB calls.
 func BenchmarkClientLookup(b *testing.B) {
 	for _, backend := range backends {
-		b.Run(backend.name, func(b *testing.B) {
-			o, db := newOrgs(b, backend.endpoint(b))
+		b.Run(backend.Name, func(b *testing.B) {
+			o, db := newOrgs(b, backend.Endpoint(b))
 			ctx := context.Background()
 			a := apps.App{ID: "a1", OrgID: "o1", Name: "Budget Buddy", Environment: org.Sandbox, CreatedAt: t0, Products: map[string]string{"oauth2": "sandbox", "ais": "sandbox"},
 				RedirectURIs: []string{"https://budget.example/cb"}, Fingerprints: []string{"ab12"}}

@@ -21,15 +21,8 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// backends are the DynamoDB implementations the contract runs against: moto, as the
-// local stack uses it, and DynamoDB Local, whose behaviour matches DynamoDB exactly.
-var backends = []struct {
-	name     string
-	endpoint func(testing.TB) string
-}{
-	{"moto", testenv.MotoEndpoint},
-	{"dynamodb-local", testenv.DynamoDBLocalEndpoint},
-}
+// backends are the DynamoDB implementations the contract runs against.
+var backends = testenv.Backends
 
 func newStore(t *testing.T, endpoint string) *store.Portal {
 	t.Helper()
@@ -43,8 +36,8 @@ func newStore(t *testing.T, endpoint string) *store.Portal {
 
 func TestPortalStoreContract(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			endpoint := b.endpoint(t)
+		t.Run(b.Name, func(t *testing.T) {
+			endpoint := b.Endpoint(t)
 			for _, c := range contract {
 				t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t, endpoint)) })
 			}
@@ -504,9 +497,9 @@ var contract = []struct {
 // SDK does when a response is lost: the retry must not turn into a conflict.
 func TestRetriedWritesAreIdempotent(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			c := testenv.Config(t, b.endpoint(t))
+			c := testenv.Config(t, b.Endpoint(t))
 			db := &replayingDB{DynamoDB: dynamodb.NewFromConfig(testenv.AWS(t, c))}
 			if err := motoserver.CreateTables(ctx, db.DynamoDB.(*dynamodb.Client), c); err != nil {
 				t.Fatal(err)
@@ -554,9 +547,9 @@ func (r *replayingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, op
 // working until the first password change, which kills them.
 func TestStoredBeforeCredentialVersions(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
+		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			c := testenv.Config(t, b.endpoint(t))
+			c := testenv.Config(t, b.Endpoint(t))
 			db := dynamodb.NewFromConfig(testenv.AWS(t, c))
 			if err := motoserver.CreateTables(ctx, db, c); err != nil {
 				t.Fatal(err)

@@ -49,8 +49,8 @@ func (b *batchCounter) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetIt
 func TestCallerLookupContract(t *testing.T) {
 	ctx := context.Background()
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			c := testenv.Config(t, b.endpoint(t))
+		t.Run(b.Name, func(t *testing.T) {
+			c := testenv.Config(t, b.Endpoint(t))
 			client := dynamodb.NewFromConfig(testenv.AWS(t, c))
 			must(t, motoserver.CreateTables(ctx, client, c))
 			o := store.NewOrgs(client, c.PortalTable)
@@ -112,8 +112,8 @@ func TestCallerLookupContract(t *testing.T) {
 func BenchmarkCallerCheck(b *testing.B) {
 	ctx := context.Background()
 	for _, backend := range backends {
-		b.Run(backend.name, func(b *testing.B) {
-			c := testenv.Config(b, backend.endpoint(b))
+		b.Run(backend.Name, func(b *testing.B) {
+			c := testenv.Config(b, backend.Endpoint(b))
 			client := dynamodb.NewFromConfig(testenv.AWS(b, c))
 			if err := motoserver.CreateTables(ctx, client, c); err != nil {
 				b.Fatal(err)

@@ -19,13 +19,8 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-var backends = []struct {
-	name     string
-	endpoint func(testing.TB) string
-}{
-	{"moto", testenv.MotoEndpoint},
-	{"dynamodb-local", testenv.DynamoDBLocalEndpoint},
-}
+// backends are the DynamoDB implementations the contract runs against.
+var backends = testenv.Backends
 
 var t0 = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 
@@ -64,8 +59,8 @@ func request(id string, exp time.Time) *fosite.AuthorizeRequest {
 func TestStoreContract(t *testing.T) {
 	ctx := context.Background()
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			endpoint := b.endpoint(t)
+		t.Run(b.Name, func(t *testing.T) {
+			endpoint := b.Endpoint(t)
 			t.Run("client from the portal's credential copy", func(t *testing.T) {
 				s, db, portal := newStore(t, endpoint)
 				item, _ := attributevalue.MarshalMap(struct {

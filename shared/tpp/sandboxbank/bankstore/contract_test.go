@@ -18,15 +18,8 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// backends are the DynamoDB implementations the contract runs against: moto, as the
-// local stack uses it, and DynamoDB Local, whose behaviour matches DynamoDB exactly.
-var backends = []struct {
-	name     string
-	endpoint func(testing.TB) string
-}{
-	{"moto", testenv.MotoEndpoint},
-	{"dynamodb-local", testenv.DynamoDBLocalEndpoint},
-}
+// backends are the DynamoDB implementations the contract runs against.
+var backends = testenv.Backends
 
 // newStore returns a store over a fresh TPP table on endpoint.
 func newStore(t *testing.T, endpoint string) *bankstore.Store {
@@ -42,8 +35,8 @@ func newStore(t *testing.T, endpoint string) *bankstore.Store {
 
 func TestBankStoreContract(t *testing.T) {
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			endpoint := b.endpoint(t)
+		t.Run(b.Name, func(t *testing.T) {
+			endpoint := b.Endpoint(t)
 			for _, c := range contract {
 				t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t, endpoint)) })
 			}
