@@ -127,6 +127,7 @@ func TestFunctionEnv(t *testing.T) {
 		InvitationTTL: 6 * time.Hour, OrgMaxMembers: 11, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret",
 		TruststoreFile: "/trust.pem", SandboxCACRLURL: "https://portal.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 4 * time.Second,
 		SandboxBankSeed: 3, SandboxBankDate: "2025-01-31",
+		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 9 * time.Minute, RefreshTokenTTL: 10 * time.Hour,
 		UsagePlanIDs: map[string]string{"ais-sandbox": "plan1", "oauth2-sandbox": "plan2"},
 	}
 	v := reflect.ValueOf(c)
