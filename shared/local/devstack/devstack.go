@@ -36,6 +36,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -195,7 +196,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if _, err := rand.Read(secret); err != nil {
 		return s, err
 	}
-	if s.OAuth, err = tppwiring.OAuth(ctx, cfg, lookup.Sandbox, tppwiring.OAuthParts{Secret: secret, Consent: o.Consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
+	if s.OAuth, err = onoauth.Server(ctx, cfg, lookup.Sandbox, onoauth.Parts{Secret: secret, Consent: o.Consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
 		return s, err
 	}
 	// The CRL is published at once (moto starts empty), as the daily job keeps it in a

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -19,8 +18,6 @@ import (
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
 	"github.com/bank/devportal/shared/tpp/callercheck"
-	"github.com/bank/devportal/shared/tpp/oauth"
-	"github.com/bank/devportal/shared/tpp/oauth/oauthdb"
 	"github.com/bank/devportal/shared/tpp/routes"
 )
 
@@ -36,30 +33,6 @@ func Authorizer(ctx context.Context, cfg config.Config, env lookup.Environment, 
 	}
 	lookups := lookupdb.NewReader(dynamodb.NewFromConfig(awsCfg), cfg.PortalTable)
 	return &callercheck.Authorizer{Lookups: lookups, Environment: env, Log: log}, nil
-}
-
-// OAuthParts are what the authorization server takes besides configuration: the HMAC
-// key of its codes and tokens, the bank's sign-in and consent pages, the resources its
-// scopes name, and the clock of its stored items' expiry (nil: time.Now).
-type OAuthParts struct {
-	Secret    []byte
-	Consent   oauth.Consent
-	Resources oauth.Resources
-	Now       func() time.Time
-}
-
-// OAuth builds the authorization server for the environment env on the TPP table (and
-// the portal table's client lookups). It makes no network call.
-func OAuth(ctx context.Context, cfg config.Config, env lookup.Environment, parts OAuthParts, log *slog.Logger) (*oauth.Server, error) {
-	awsCfg, err := awsclient.Load(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	store := oauthdb.New(dynamodb.NewFromConfig(awsCfg), cfg.TPPTable, cfg.PortalTable)
-	store.Now = parts.Now
-	return oauth.New(oauth.Options{Issuer: cfg.TPPURL, AuthorizeURL: cfg.OAuthAuthorizeURL, Environment: env, Secret: parts.Secret,
-		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL, Storage: store,
-		Consent: parts.Consent, Resources: parts.Resources, Log: log})
 }
 
 // StartAuthorizer is the whole main of a Lambda authorizer (routes.Authorizers): the TPP
