@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/bank/devportal/infra/stacks"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
@@ -117,6 +118,35 @@ func TestSampleEventsMatchTheTemplates(t *testing.T) {
 		}
 		checkClientCert(t, ev.RequestContext.Identity.ClientCert)
 	})
+	// The portal's routes of the TPP API's origin: a REST API proxy event of the method
+	// the TPP API has for the route, with the client certificate mutual TLS passed on.
+	for _, rt := range routes.Portal {
+		if rt.Auth != route.ClientCertificate {
+			continue
+		}
+		t.Run(rt.Name, func(t *testing.T) {
+			var ev events.APIGatewayProxyRequest
+			readEvent(t, rt.Name, &ev)
+			fns := resourcesOf(t, s.tppAPI, s.tppGroups, "AWS::Lambda::Function")
+			if _, ok := fns[stacks.FunctionLogicalID(rt.Name)]; !ok {
+				t.Errorf("no TPP API template has %s", stacks.FunctionLogicalID(rt.Name))
+			}
+			var found bool
+			for _, m := range tmplResources(s.tppAPI, "AWS::ApiGateway::Method") {
+				found = found || str(props(m)["HttpMethod"]) == rt.Method && str(props(m)["AuthorizationType"]) == "NONE" && !strings.Contains(fmt.Sprint(props(m)["Integration"]), "MOCK")
+			}
+			if !found {
+				t.Errorf("the TPP API has no %s method without the authorizer", rt.Method)
+			}
+			if ev.Resource != rt.Path || ev.RequestContext.ResourcePath != rt.Path || ev.HTTPMethod != rt.Method || ev.RequestContext.Stage != stacks.TPPStageName {
+				t.Errorf("event %s %s on stage %q, want %s %s on %s", ev.HTTPMethod, ev.Resource, ev.RequestContext.Stage, rt.Method, rt.Path, stacks.TPPStageName)
+			}
+			if ev.RequestContext.Identity.ClientCert == nil {
+				t.Fatal("no client certificate")
+			}
+			checkClientCert(t, *ev.RequestContext.Identity.ClientCert)
+		})
+	}
 }
 
 // checkClientCert checks that the event's description of the client certificate is the

@@ -95,7 +95,7 @@ func (f appFunction) tag() string {
 func (t RouteTables) portalFunctions() []appFunction {
 	var out []appFunction
 	for _, r := range t.Portal {
-		if r.Auth != route.LocalOnly {
+		if r.Auth != route.LocalOnly && r.Auth != route.ClientCertificate {
 			out = append(out, appFunction{name: r.Name, kind: portalRoute, route: r})
 		}
 	}
@@ -105,10 +105,16 @@ func (t RouteTables) portalFunctions() []appFunction {
 	return out
 }
 
-// tppFunctions are the TPP API stack's functions: the routes in table order, then the
-// authorizers.
+// tppFunctions are the TPP API stack's functions: the portal's routes of its origin, its
+// routes in table order, then the authorizers.
 func (t RouteTables) tppFunctions() []appFunction {
 	var out []appFunction
+	// The portal's routes of the TPP API's origin are methods of its REST API.
+	for _, r := range t.Portal {
+		if r.Auth == route.ClientCertificate {
+			out = append(out, appFunction{name: r.Name, kind: tppRoute, route: r})
+		}
+	}
 	for _, r := range t.TPP {
 		out = append(out, appFunction{name: r.Name, kind: tppRoute, route: r})
 	}
@@ -142,12 +148,13 @@ func lookupFunction(name string) (appFunction, bool) {
 	return fns[i], true
 }
 
-// DeployedRoutes are the portal routes the API stack will deploy as functions: all but the
-// local-only ones (dev mail, job triggers), which exist only in the local stack.
+// DeployedRoutes are the portal routes the portal API stack will deploy as functions: all
+// but the local-only ones (dev mail, job triggers), which exist only in the local stack,
+// and those of the TPP API's origin (route.ClientCertificate), which the TPP API deploys.
 func DeployedRoutes() []route.Route {
 	var out []route.Route
 	for _, r := range routes.Portal {
-		if r.Auth != route.LocalOnly {
+		if r.Auth != route.LocalOnly && r.Auth != route.ClientCertificate {
 			out = append(out, r)
 		}
 	}
@@ -160,13 +167,10 @@ func FunctionNames() []string {
 	return names(DefaultRouteTables().portalFunctions())
 }
 
-// TPPFunctionNames are the TPP API's route functions (not its authorizers).
+// TPPFunctionNames are the TPP API's route functions (not its authorizers): the portal's
+// routes of its origin, then its own.
 func TPPFunctionNames() []string {
-	var out []string
-	for _, r := range tpproutes.Deployed() {
-		out = append(out, r.Name)
-	}
-	return out
+	return names(tppRouteFunctions(DefaultRouteTables()))
 }
 
 // AuthorizerNames are the Lambda authorizers (the TPP route table's Authorizers), deployed by the TPP API

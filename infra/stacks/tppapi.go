@@ -16,6 +16,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
@@ -382,7 +383,23 @@ func (s *TPPAPIStack) addRoute(group constructs.Construct, f appFunction, env ma
 		Service: jsii.String("lambda"),
 		Path:    jsii.String("2015-03-31/functions/" + *fn.FunctionArn() + "/invocations"),
 	})
-	method := s.API.Root().ResourceForPath(jsii.String(rt.Path)).AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
+	resource := s.API.Root().ResourceForPath(jsii.String(rt.Path))
+	if rt.Auth == route.ClientCertificate {
+		// A certificate's holder proving possession by connecting with it: the certificate
+		// is not an app's yet, so neither the caller check nor an API key applies.
+		method := resource.AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
+			AuthorizationType: awsapigateway.AuthorizationType_NONE,
+			RequestValidator:  validator,
+		})
+		cdknag.NagSuppressions_AddResourceSuppressions(method, &[]*cdknag.NagPackSuppression{
+			{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String("The credential is the client certificate itself: API Gateway's " +
+				"mutual TLS verifies the handshake against the truststore, and the function checks the certificate against the challenge it sends.")},
+			{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("The caller proves it holds a certificate's key; it is not a portal user.")},
+		}, jsii.Bool(false))
+		s.Methods[rt.Name] = method
+		return fn
+	}
+	method := resource.AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
 		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
 		Authorizer:        s.Authorizer,
 		RequestValidator:  validator,

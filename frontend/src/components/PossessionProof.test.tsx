@@ -105,14 +105,39 @@ describe("PossessionProof", () => {
     ]);
   });
 
+  it("offers an mTLS certificate's proof by connecting with it, and checks again when asked", async () => {
+    fakeServer({ "GET /api/account": () => json(200, ACCOUNT) });
+    const writeText = vi.fn(async () => undefined);
+    const user = userEvent.setup();
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    const stale = vi.fn();
+    const command = `curl --cert cert.pem --key key.pem -H 'Content-Type: application/json' -d '{"challenge":"c"}' https://api.bank.example/certificate-check`;
+    const withHandshake = { ...challenge(1), handshake: { url: "https://api.bank.example/certificate-check", command } };
+    withApp(<PossessionProof form="proof" subject="this certificate" orgId="org-1" challenge={withHandshake} onProven={vi.fn()} onStale={stale} />);
+    expect(el("proof-handshake-heading")!.textContent).toBe("Or connect once with the certificate");
+    expect(el("proof-command-handshake")!.textContent).toBe(command);
+    await user.click(el("proof-copy-handshake")!);
+    expect(writeText).toHaveBeenCalledWith(command);
+    expect(el("proof-copied")!.textContent).toBe("Copied the connection command.");
+    await user.click(el("proof-check")!);
+    expect(stale).toHaveBeenCalledTimes(1);
+  });
+
+  it("shows no connection command for a certificate proven only by signature", () => {
+    withApp(<PossessionProof form="proof" subject="the QWAC" orgId="org-1" challenge={challenge(1)} onProven={vi.fn()} onStale={vi.fn()} />);
+    expect(el("proof-handshake")).toBeNull();
+  });
+
   it("says whether a key is proven, and how and when in its title", () => {
     render(
       <>
         <PossessionState id="a" possession={PROOF} />
         <PossessionState id="b" possession={{ ...PROOF, method: "issuance" }} />
         <PossessionState id="c" />
+        <PossessionState id="d" possession={{ ...PROOF, method: "handshake" }} />
       </>,
     );
+    expect(el("d")!.title).toMatch(/^By connecting with it, /);
     expect(el("a")!.textContent).toBe("Proven");
     expect(el("a")!.title).toMatch(/^By signature, .*, ada@example.com$/);
     expect(el("b")!.title).toMatch(/^By issuance, /);

@@ -8,6 +8,9 @@ import { COMMANDS, WHY_PROOF } from "../lib/possession";
 import { TextAreaField } from "./Field";
 import { FormAlert } from "./FormAlert";
 
+/** How a proof was made, as a tooltip starts. */
+const PROOF_TITLE: Record<string, string> = { issuance: "By issuance", signature: "By signature", handshake: "By connecting with it" };
+
 /** Rules of a refused proof that only a new challenge can get past. */
 const STALE_RULES = new Set(["expired", "replaced", "used", "unknown"]);
 
@@ -21,7 +24,7 @@ interface PossessionProofProps {
   challenge: Challenge;
   /** The server accepted the proof. */
   onProven: (result: ProofResult) => void;
-  /** The challenge expired or was used: load the certificate's new one. */
+  /** The challenge expired or was used, or was proven by connecting: load the certificate again. */
   onStale: () => void;
 }
 
@@ -129,6 +132,27 @@ export function PossessionProof({ form, subject, orgId, challenge, onProven, onS
           Prove possession
         </button>
       </div>
+      {challenge.handshake && (
+        <section id={`${form}-handshake`} className="possession-handshake" aria-labelledby={`${form}-handshake-heading`}>
+          <h5 id={`${form}-handshake-heading`}>Or connect once with the certificate</h5>
+          <p>
+            Where the certificate and its key are, saved as <code>cert.pem</code> and <code>key.pem</code>, run this command. It sends the
+            same challenge to the TPP API over a TLS connection made with the certificate: the handshake proves that you hold the key. The
+            TPP API accepts only certificates of the CAs it trusts.
+          </p>
+          <pre className="code-block">
+            <code id={`${form}-command-handshake`}>{challenge.handshake.command}</code>
+          </pre>
+          <div className="actions">
+            <button id={`${form}-copy-handshake`} type="button" className="button button--secondary button--small" onClick={() => void copy("connection", challenge.handshake!.command)}>
+              Copy<span className="visually-hidden"> the connection command</span>
+            </button>
+            <button id={`${form}-check`} type="button" className="button button--secondary button--small" onClick={onStale}>
+              I ran it: check again
+            </button>
+          </div>
+        </section>
+      )}
     </form>
   );
 }
@@ -143,7 +167,7 @@ export function PossessionState({ id, possession }: { id?: string; possession?: 
     );
   }
   return (
-    <span id={id} className="badge badge--success" data-proven={possession.method} title={`${possession.method === "issuance" ? "By issuance" : "By signature"}, ${formatDateTime(possession.at)}, ${possession.by}`}>
+    <span id={id} className="badge badge--success" data-proven={possession.method} title={`${PROOF_TITLE[possession.method] ?? possession.method}, ${formatDateTime(possession.at)}, ${possession.by}`}>
       Proven
     </span>
   );

@@ -5,6 +5,7 @@ import { formatDateTime } from "./format";
 export const PROOF_METHOD_LABEL: Record<string, string> = {
   signature: "by signing a challenge",
   issuance: "by issuance (the sandbox CA issued it with its key)",
+  handshake: "by connecting with it to the TPP API",
 };
 
 /** "Proven by signing a challenge on 21 November 2026, 10:03 by ann@example.com." */

@@ -223,8 +223,13 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		return s, err
 	}
 	check.Meter, check.Now, check.Tokens = s.Meter, o.Now, s.OAuth
+	// The TPP origin also serves the portal's routes of that origin (a certificate's
+	// holder proving possession by connecting with it), outside the caller check.
+	tppMux := http.NewServeMux()
+	s.API.MountOnTPP(tppMux)
+	tppMux.Handle("/", tppapi.Listener(check, log, s.OAuth.Endpoints()))
 	tppSrv := &http.Server{
-		Handler:           tppapi.Listener(check, log, s.OAuth.Endpoints()),
+		Handler:           tppMux,
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig: &tls.Config{
 			MinVersion:   tls.VersionTLS12,

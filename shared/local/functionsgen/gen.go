@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	portalroutes "github.com/bank/devportal/shared/portal/routes"
@@ -46,7 +47,11 @@ func Files() (map[string][]byte, error) {
 		if rt.Auth == route.LocalOnly {
 			continue
 		}
-		ev, err := httpEvent(rt)
+		event := httpEvent
+		if rt.Auth == route.ClientCertificate {
+			event = restEvent
+		}
+		ev, err := event(rt)
 		if err := add(rt.Name, mainSource("http", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
 			return nil, err
 		}
@@ -245,6 +250,34 @@ func httpEvent(rt route.Route) ([]byte, error) {
 			RequestID: "sample-request-0001", RouteKey: rt.Pattern(), Stage: "$default", Time: "21/Nov/2026:10:00:00 +0000", TimeEpoch: 1795258800000},
 		PathParameters: params, QueryParameters: query, Body: string(sample.Body),
 	}
+	return marshal(ev)
+}
+
+// restEvent is the sample API Gateway REST API (payload 1.0) event of a portal route on
+// the TPP API's origin: a request over mutual TLS with the authorizer event's client
+// certificate, and the endpoint's sample body.
+func restEvent(rt route.Route) ([]byte, error) {
+	var auth events.APIGatewayCustomAuthorizerRequestTypeRequest
+	if err := json.Unmarshal(authorizerEvent, &auth); err != nil {
+		return nil, fmt.Errorf("authorizer event: %w", err)
+	}
+	sample, err := portalapi.SampleRequest(rt.Name)
+	if err != nil {
+		return nil, err
+	}
+	cert := auth.RequestContext.Identity.ClientCert
+	headers := map[string]string{"accept": "application/json", "content-type": "application/json", "host": "api.bank.example",
+		"user-agent": "curl/8.5.0", "x-request-id": "sample-request-0001"}
+	multi := map[string][]string{}
+	for k, v := range headers {
+		multi[k] = []string{v}
+	}
+	ev := events.APIGatewayProxyRequest{Resource: rt.Path, Path: rt.Path, HTTPMethod: rt.Method, Headers: headers, MultiValueHeaders: multi,
+		RequestContext: events.APIGatewayProxyRequestContext{AccountID: "123456789012", ResourceID: "sample0001", Stage: "tpp",
+			DomainName: "api.bank.example", RequestID: "sample-request-0001", ResourcePath: rt.Path, HTTPMethod: rt.Method, APIID: "tppapi0001",
+			Protocol: "HTTP/1.1", RequestTime: "21/Nov/2026:10:00:00 +0000", RequestTimeEpoch: 1795258800000,
+			Identity: events.APIGatewayRequestIdentity{SourceIP: "198.51.100.7", UserAgent: "curl/8.5.0", ClientCert: &cert}},
+		Body: string(sample.Body)}
 	return marshal(ev)
 }
 

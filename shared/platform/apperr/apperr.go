@@ -19,6 +19,8 @@ const (
 	TooLarge
 	TooManyRequests
 	Unavailable
+	// UnsupportedMediaType is a body of a content type the endpoint does not take.
+	UnsupportedMediaType
 )
 
 // FieldError names one request field and the rule it broke.

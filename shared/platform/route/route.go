@@ -26,6 +26,11 @@ const (
 	LocalOnly Auth = "local"
 	// TPP routes are the TPP API's: mutual TLS and the caller check decide who may call.
 	TPP Auth = "tpp"
+	// ClientCertificate routes are portal routes served on the TPP API's mutual-TLS origin
+	// without the caller check: the verified client certificate of the connection is what
+	// the handler reads (a certificate's holder proving possession of its key by
+	// connecting with it). They need neither a portal session nor an app.
+	ClientCertificate Auth = "client-certificate"
 )
 
 // Need is an outside dependency a function's code calls. A function's main builds, and its

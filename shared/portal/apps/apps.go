@@ -218,6 +218,10 @@ type Deps struct {
 	// must chain to (the production roots onboarding trusts). Nil trusts none.
 	Truststore *x509.CertPool
 	PortalURL  string
+	// CertificateCheckURL is the TPP API's certificate-check endpoint, where an mTLS
+	// certificate's holder can prove possession by connecting with it; empty offers only
+	// the signature.
+	CertificateCheckURL string
 	// UsageKeys keep API Gateway's usage keys in step with subscriptions; nil where no
 	// usage plans are configured (no TPP API deployed).
 	UsageKeys UsageKeys
@@ -242,6 +246,7 @@ type Service struct {
 	jobChecker func() org.RevocationChecker
 	truststore *x509.CertPool
 	portalURL  string
+	checkURL   string
 	usage      UsageKeys
 	meter      UsageMeter
 	// Now is the clock; tests move it.
@@ -252,7 +257,7 @@ type Service struct {
 // kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
-		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL, usage: d.UsageKeys, meter: d.Meter,
+		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL, checkURL: d.CertificateCheckURL, usage: d.UsageKeys, meter: d.Meter,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})

@@ -2,6 +2,7 @@ package apps
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"slices"
 	"strings"
@@ -366,8 +367,45 @@ func (s *Service) withChallenge(ctx context.Context, a org.Actor, c *Certificate
 		return apperr.Wrap(err, "stored certificate does not parse")
 	}
 	c.Challenge, err = possession.Current(ctx, s.certs, c.OrgID, parsed.X509, a.Email, s.Now())
+	if c.Challenge != nil && s.checkURL != "" {
+		c.Challenge.Handshake = possession.HandshakeFor(s.checkURL, c.Challenge.Challenge)
+	}
 	return err
 }
+
+// ProveByHandshake records that the holder of an uploaded mTLS certificate proved
+// possession of its key by a TLS connection made with it (cert, which the TLS server
+// verified) that sent the certificate's challenge. The challenge names the organization;
+// the proof is credited to the member it was shown to.
+func (s *Service) ProveByHandshake(ctx context.Context, cert *x509.Certificate, req possession.HandshakeRequest) (possession.Result, error) {
+	now := s.Now()
+	orgID, proof, spend, err := possession.ProveByHandshake(ctx, s.certs, cert, req, now)
+	if err != nil {
+		return possession.Result{}, err
+	}
+	c, err := s.certs.GetCertificate(ctx, orgID, possession.Fingerprint(cert))
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		return possession.Result{}, errNotUploaded
+	case err != nil:
+		return possession.Result{}, err
+	case c.Possession != nil:
+		return possession.Result{}, possession.ErrProven
+	case c.RevokedAt != nil:
+		return possession.Result{}, apperr.Fields(revokedField("challenge", c))
+	}
+	audit := org.AuditEntry{OrgID: orgID, At: now, ActorID: "certificate-holder", Actor: proof.By, Action: "certificate.possession_proven",
+		Details: map[string]string{"fingerprint": c.Fingerprint, "subject": c.Subject, "method": string(proof.Method)}}
+	if err := s.certs.RecordPossession(ctx, c, proof, spend, audit); err != nil {
+		return possession.Result{}, err
+	}
+	return possession.Result{SHA256Fingerprint: c.Fingerprint, Possession: proof}, nil
+}
+
+// errNotUploaded refuses a handshake proof for a certificate that is not an uploaded mTLS
+// certificate of the organization its challenge names.
+var errNotUploaded = apperr.Fields(apperr.Field("challenge", "notUploaded",
+	"This challenge is not for an mTLS certificate uploaded to an organization: an onboarding's QWAC and QSealC are proven by signing their challenges in the portal."))
 
 // ProvePossession records that the actor holds the private key of a certificate of the
 // organization, from the certificate's challenge signed with it. In a draft organization

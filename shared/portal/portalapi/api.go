@@ -78,12 +78,20 @@ func (a *API) Handler(rt route.Route) http.Handler {
 	needs := rt.AllNeeds()
 	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(route.WithNeeds(r.Context(), needs))
-		ensureCSRFCookie(w, r)
+		if rt.Auth != route.ClientCertificate {
+			ensureCSRFCookie(w, r)
+		}
 		if rt.Auth == route.LocalOnly && !a.Local {
 			httpapi.WriteError(w, r, apperr.New(apperr.NotFound, "NOT_FOUND", "This endpoint exists only in the local stack."))
 			return
 		}
-		if err := checkCSRF(r); err != nil {
+		// A route on the TPP origin has no cookies to protect: its credential is the
+		// client certificate, which a JSON body keeps other sites from using.
+		check := checkCSRF
+		if rt.Auth == route.ClientCertificate {
+			check = httpapi.RequireJSON
+		}
+		if err := check(r); err != nil {
 			httpapi.WriteError(w, r, err)
 			return
 		}
@@ -124,13 +132,24 @@ func (a *API) Handler(rt route.Route) http.Handler {
 	return httpapi.WithRequest(rt.Name, log, one)
 }
 
-// Mount registers every route on mux (local-only ones only in local mode).
+// Mount registers every route of the portal's origin on mux (local-only ones only in
+// local mode); MountOnTPP registers those of the TPP API's origin.
 func (a *API) Mount(mux *http.ServeMux) {
 	for _, rt := range routes.Portal {
-		if rt.Auth == route.LocalOnly && !a.Local {
+		if rt.Auth == route.LocalOnly && !a.Local || rt.Auth == route.ClientCertificate {
 			continue
 		}
 		mux.Handle(rt.Pattern(), a.Handler(rt))
+	}
+}
+
+// MountOnTPP registers on mux the portal's routes served on the TPP API's mutual-TLS
+// origin (route.ClientCertificate).
+func (a *API) MountOnTPP(mux *http.ServeMux) {
+	for _, rt := range routes.Portal {
+		if rt.Auth == route.ClientCertificate {
+			mux.Handle(rt.Pattern(), a.Handler(rt))
+		}
 	}
 }
 

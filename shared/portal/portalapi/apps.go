@@ -3,6 +3,7 @@ package portalapi
 import (
 	"net/http"
 
+	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/possession"
@@ -46,6 +47,13 @@ func appEndpoints() []endpoint {
 		withBody("certificate-possession", 200, func(a *API, r *http.Request, req possession.ProofRequest) (possession.Result, error) {
 			return a.Apps.ProvePossession(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("fingerprint"), req)
 		}, 404, 409),
+		withBody("certificate-check", 200, func(a *API, r *http.Request, req possession.HandshakeRequest) (possession.Result, error) {
+			cert, err := httpapi.ClientCertificate(r)
+			if err != nil {
+				return possession.Result{}, err
+			}
+			return a.Apps.ProveByHandshake(r.Context(), cert, req)
+		}, 401, 409, 415),
 		withBody("app-certificate-attach", 200, func(a *API, r *http.Request, req apps.SelectRequest) (apps.Certificate, error) {
 			return a.Apps.AttachCertificate(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),

@@ -48,6 +48,10 @@ func buildDocument() map[string]any {
 		if sec := security(rt); len(sec) > 0 {
 			op["security"] = []any{sec}
 		}
+		if rt.Auth == route.ClientCertificate {
+			op["servers"] = []any{map[string]any{"url": "{tppOrigin}", "description": "The TPP API's mutual-TLS origin (TPP_URL), not the portal's",
+				"variables": map[string]any{"tppOrigin": map[string]any{"default": "https://127.0.0.1:8443"}}}}
+		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
@@ -110,6 +114,8 @@ func buildDocument() map[string]any {
 					"description": "httpOnly session cookie set by POST /api/auth/login."},
 				"csrf": map[string]any{"type": "apiKey", "in": "header", "name": CSRFHeader,
 					"description": "State-changing calls repeat the value of the " + CSRFCookie + " cookie (double-submit CSRF protection)."},
+				"clientCertificate": map[string]any{"type": "mutualTLS",
+					"description": "The client certificate of the TLS connection, verified in the handshake."},
 			},
 		},
 	}
@@ -118,6 +124,10 @@ func buildDocument() map[string]any {
 // security lists what a route requires: the session cookie, the CSRF header, or both.
 func security(rt route.Route) map[string]any {
 	sec := map[string]any{}
+	if rt.Auth == route.ClientCertificate {
+		sec["clientCertificate"] = []string{}
+		return sec
+	}
 	if rt.Auth == route.Session || rt.Auth == route.Operations {
 		sec["session"] = []string{}
 	}
@@ -135,7 +145,7 @@ func errorStatuses(rt route.Route, ep endpoint) []int {
 	if ep.request != nil {
 		statuses = append(statuses, 413)
 	}
-	if unsafeMethod(rt.Method) {
+	if unsafeMethod(rt.Method) && rt.Auth != route.ClientCertificate {
 		statuses = append(statuses, 403)
 	}
 	if rt.Auth == route.Session || rt.Auth == route.Operations {

@@ -136,8 +136,11 @@ func (w *teeWriter) Write(b []byte) (int, error) {
 
 // harness is the portal API on moto behind an httptest server, with a browser-like client.
 type harness struct {
-	t        *testing.T
-	srv      *httptest.Server
+	t   *testing.T
+	srv *httptest.Server
+	mux *http.ServeMux
+	// tlsSrv serves mux over TLS, asking for a client certificate (tlsCall).
+	tlsSrv   *httptest.Server
 	api      *portalapi.API
 	client   *http.Client
 	logs     *bytes.Buffer
@@ -189,7 +192,7 @@ func newHarnessWith(t *testing.T, parts wiring.Parts, adjust ...func(*config.Con
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	db := dynamodb.NewFromConfig(testenv.AWS(t, cfg))
-	h := &harness{t: t, srv: srv, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable, cfg: cfg}
+	h := &harness{t: t, srv: srv, mux: mux, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable, cfg: cfg}
 	h.client = h.newClient()
 	return h
 }

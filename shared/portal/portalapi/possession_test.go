@@ -1,6 +1,7 @@
 package portalapi_test
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -8,14 +9,18 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"path"
 	"strings"
 	"testing"
@@ -503,5 +508,84 @@ func TestUnprovenAttachmentGivesWay(t *testing.T) {
 	r = h.call(a.client, "POST", appA+"/certificates", map[string]any{"sha256Fingerprint": fp}).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[sha256Fingerprint:unproven]" {
 		t.Fatalf("A again = %v", r.fields())
+	}
+}
+
+// tlsCall posts body as JSON to path over a TLS connection made with cert, as a client of
+// the TPP API's origin does: the harness's routes behind a TLS server that asks for a
+// client certificate and checks the handshake's signature with its key.
+func (h *harness) tlsCall(cert *tls.Certificate, path string, body any) response {
+	h.t.Helper()
+	if h.tlsSrv == nil {
+		h.tlsSrv = httptest.NewUnstartedServer(h.mux)
+		h.tlsSrv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert}
+		h.tlsSrv.StartTLS()
+		h.t.Cleanup(h.tlsSrv.Close)
+	}
+	// A transport of its own per call: a connection is made with one certificate.
+	tr := h.tlsSrv.Client().Transport.(*http.Transport).Clone()
+	if cert != nil {
+		tr.TLSClientConfig.Certificates = []tls.Certificate{*cert}
+	}
+	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	b, _ := json.Marshal(body)
+	resp, err := c.Post(h.tlsSrv.URL+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := response{status: resp.StatusCode, raw: string(raw)}
+	_ = json.Unmarshal(raw, &out.body)
+	return out
+}
+
+// TestCertificateSquattingByHandshake is the squatting attack against the other proof: A
+// uploads B's public certificate, but can connect only with a certificate whose key it
+// holds, which is not B's; B connects with its own and proves possession in its
+// organization, credited to the member the challenge was shown to.
+func TestCertificateSquattingByHandshake(t *testing.T) {
+	h := newHarness(t)
+	a := h.person("squatter")
+	b := h.person("real-tpp")
+	orgA, _ := h.activeOrg(a.client)
+	orgB, _ := h.activeOrg(b.client)
+	certPEM, fp, keyB := h.rsaClientCertificate()
+	block, _ := pem.Decode([]byte(certPEM))
+	real := tls.Certificate{Certificate: [][]byte{block.Bytes}, PrivateKey: keyB}
+	ownPEM, _, keyA := h.rsaClientCertificate()
+	block, _ = pem.Decode([]byte(ownPEM))
+	own := tls.Certificate{Certificate: [][]byte{block.Bytes}, PrivateKey: keyA}
+
+	r := h.call(a.client, "POST", "/api/organizations/"+orgA+"/certificates", map[string]any{"certificate": certPEM}).expect(t, 201, "")
+	textA := h.checkChallenge(r.body["challenge"], fp)
+	handshake, _ := r.body["challenge"].(map[string]any)["handshake"].(map[string]any)
+	if want := h.cfg.TPPURL + "/certificate-check"; handshake["url"] != want || !strings.Contains(fmt.Sprint(handshake["command"]), `-d '{"challenge":"`+textA+`"}' `+want) {
+		t.Fatalf("handshake = %v", handshake)
+	}
+	// A's own certificate is not the one its challenge is for; without one, nothing is read.
+	r = h.tlsCall(&own, "/certificate-check", map[string]any{"challenge": textA}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[challenge:otherCertificate]" {
+		t.Fatalf("A's own certificate = %s", r.raw)
+	}
+	h.tlsCall(nil, "/certificate-check", map[string]any{"challenge": textA}).expect(t, 401, "CERTIFICATE_MISSING")
+	// Nor is the route on the portal's origin.
+	h.call(a.client, "POST", "/certificate-check", map[string]any{"challenge": textA}).expect(t, 401, "CERTIFICATE_MISSING")
+
+	h.call(b.client, "POST", "/api/organizations/"+orgB+"/certificates", map[string]any{"certificate": certPEM}).expect(t, 201, "")
+	textB := h.certificateChallenge(b.client, orgB, fp)
+	// B connects with its certificate, sending its own organization's challenge.
+	r = h.tlsCall(&real, "/certificate-check", map[string]any{"challenge": textB}).expect(t, 200, "")
+	if proofMethod(r.body) != "handshake" || r.body["possession"].(map[string]any)["by"] != b.email || r.body["sha256Fingerprint"] != fp {
+		t.Fatalf("B's proof = %s", r.raw)
+	}
+	if r := h.call(b.client, "GET", "/api/organizations/"+orgB+"/certificates", nil).expect(t, 200, ""); proofMethod(r.body["certificates"].([]any)[0]) != "handshake" {
+		t.Fatalf("B's certificates = %s", r.raw)
+	}
+	if r := h.call(a.client, "GET", "/api/organizations/"+orgA+"/certificates", nil).expect(t, 200, ""); proofMethod(r.body["certificates"].([]any)[0]) != "" {
+		t.Fatalf("A's certificates = %s", r.raw)
+	}
+	if !strings.Contains(fmt.Sprint(h.auditOf(orgB)), "certificate.possession_proven") {
+		t.Fatalf("audit of B = %v", h.auditOf(orgB))
 	}
 }

@@ -37,12 +37,16 @@ const (
 	// ByIssuance is the portal's sandbox CA having issued the certificate and its key to the
 	// user.
 	ByIssuance Method = "issuance"
+	// ByHandshake is a TLS handshake with the certificate on the TPP API's certificate-check
+	// endpoint, sending the challenge: the handshake's CertificateVerify is a signature with
+	// the key.
+	ByHandshake Method = "handshake"
 )
 
 // Proof records that possession of a certificate's private key was proven: how, when and
 // by whom (the user's email).
 type Proof struct {
-	Method Method    `json:"method" dynamodbav:"method" enum:"signature,issuance"`
+	Method Method    `json:"method" dynamodbav:"method" enum:"signature,issuance,handshake"`
 	At     time.Time `json:"at" dynamodbav:"at"`
 	By     string    `json:"by" dynamodbav:"by"`
 }
@@ -136,6 +140,24 @@ type ChallengeView struct {
 	// KeyAlgorithm is the certificate's key: which of the commands applies.
 	KeyAlgorithm string            `json:"keyAlgorithm" enum:"RSA,EC"`
 	Commands     keyproof.Commands `json:"commands"`
+	// Handshake is the other way to prove an mTLS certificate: connecting with it. Absent
+	// for onboarding's QWAC and QSealC, which are proven by signature.
+	Handshake *Handshake `json:"handshake,omitempty"`
+}
+
+// Handshake is how to prove possession of an mTLS certificate by one TLS connection made
+// with it: the TPP API's certificate-check URL, and the curl command that sends the
+// challenge there with the certificate and its key.
+type Handshake struct {
+	URL     string `json:"url"`
+	Command string `json:"command"`
+}
+
+// HandshakeFor is the handshake proof of challenge at url. The JSON body's content type
+// also keeps a browser holding the certificate from being made to send it cross-site: that
+// needs a CORS preflight, which the TPP API never grants.
+func HandshakeFor(url, challenge string) *Handshake {
+	return &Handshake{URL: url, Command: "curl --cert cert.pem --key key.pem -H 'Content-Type: application/json' -d '{\"challenge\":\"" + challenge + "\"}' " + url}
 }
 
 // Current is the certificate's current challenge in the organization, as the portal shows
@@ -220,6 +242,25 @@ func errExpired(at time.Time) error {
 		fmt.Sprintf("This challenge expired at %s UTC: a challenge is valid for %d minutes. Sign the new challenge shown with the certificate.", at.UTC().Format("15:04 on 2 January 2006"), int(TTL.Minutes()))))
 }
 
+// check finds the certificate's challenge in the organization and holds text to it: the
+// current one, unused, unexpired at now.
+func check(ctx context.Context, st Store, orgID, fingerprint, text string, now time.Time) (Challenge, error) {
+	c, err := st.Challenge(ctx, orgID, fingerprint)
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		return c, errNoChallenge
+	case err != nil:
+		return c, err
+	case c.Text != text:
+		return c, errReplaced
+	case c.Used:
+		return c, errUsed
+	case !now.Before(c.ExpiresAt):
+		return c, errExpired(c.ExpiresAt)
+	}
+	return c, nil
+}
+
 // Prove checks a signed challenge for the certificate in the organization. It returns the
 // proof and the write that spends the challenge: the caller records the proof in the same
 // transaction, so a challenge proves possession once, and a proof is never recorded without
@@ -229,18 +270,9 @@ func Prove(ctx context.Context, st Store, orgID string, cert *x509.Certificate, 
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return Proof{}, workflow.Write{}, apperr.Fields(errs...)
 	}
-	c, err := st.Challenge(ctx, orgID, Fingerprint(cert))
-	switch {
-	case errors.Is(err, apperr.ErrNotFound):
-		return Proof{}, workflow.Write{}, errNoChallenge
-	case err != nil:
+	c, err := check(ctx, st, orgID, Fingerprint(cert), req.Challenge, now)
+	if err != nil {
 		return Proof{}, workflow.Write{}, err
-	case c.Text != req.Challenge:
-		return Proof{}, workflow.Write{}, errReplaced
-	case c.Used:
-		return Proof{}, workflow.Write{}, errUsed
-	case !now.Before(c.ExpiresAt):
-		return Proof{}, workflow.Write{}, errExpired(c.ExpiresAt)
 	}
 	switch err := keyproof.Verify(cert, []byte(c.Text), req.Signature); {
 	case errors.Is(err, keyproof.ErrEncoding):
@@ -257,3 +289,56 @@ func Prove(ctx context.Context, st Store, orgID string, cert *x509.Certificate, 
 // write is told.
 var ErrSpent = apperr.Fields(apperr.Field("challenge", "used",
 	"This challenge was used at the same time: each challenge proves possession once."))
+
+// HandshakeRequest is the challenge sent over a TLS connection made with the certificate.
+type HandshakeRequest struct {
+	// Challenge is the certificate's challenge, as the portal shows it.
+	Challenge string `json:"challenge" validate:"required,max=500" example:"devportal-possession org=0123456789abcdef sha256=47c9a554cc63faecc4e1af6d33922a3fe5157c007da65b574d2f2574d307dabc expires=2026-11-21T10:15:00Z nonce=q8Vb3kTn0YwWm1XoR5sZ2A"`
+}
+
+// Errors a handshake proof is refused with.
+var (
+	errNotAChallenge = apperr.Fields(apperr.Field("challenge", "format",
+		"This is not a challenge the portal showed: send the challenge text exactly as shown with the certificate."))
+	errOtherCertificate = apperr.Fields(apperr.Field("challenge", "otherCertificate",
+		"This challenge is for another certificate than the one this connection was made with: connect with the certificate the portal shows the challenge with."))
+)
+
+// Issued reads the organization and the certificate fingerprint a challenge text names;
+// ok is false for a text the portal did not make.
+func Issued(text string) (orgID, fingerprint string, ok bool) {
+	fields := strings.Fields(text)
+	if len(fields) != 5 || fields[0] != "devportal-possession" {
+		return "", "", false
+	}
+	orgID, okOrg := strings.CutPrefix(fields[1], "org=")
+	fingerprint, okFP := strings.CutPrefix(fields[2], "sha256=")
+	if !okOrg || !okFP || orgID == "" || len(fingerprint) != sha256.Size*2 {
+		return "", "", false
+	}
+	return orgID, fingerprint, true
+}
+
+// ProveByHandshake checks a challenge sent over a TLS connection made with cert, whose
+// handshake the TLS server (locally the TPP listener, deployed API Gateway's mutual TLS)
+// verified: the peer signed the handshake with cert's key. It returns the organization the
+// challenge is of, the proof (by whom the challenge was shown to) and the write that
+// spends the challenge.
+func ProveByHandshake(ctx context.Context, st Store, cert *x509.Certificate, req HandshakeRequest, now time.Time) (string, Proof, workflow.Write, error) {
+	req.Challenge = strings.TrimSpace(req.Challenge)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return "", Proof{}, workflow.Write{}, apperr.Fields(errs...)
+	}
+	orgID, fp, ok := Issued(req.Challenge)
+	switch {
+	case !ok:
+		return "", Proof{}, workflow.Write{}, errNotAChallenge
+	case fp != Fingerprint(cert):
+		return "", Proof{}, workflow.Write{}, errOtherCertificate
+	}
+	c, err := check(ctx, st, orgID, fp, req.Challenge, now)
+	if err != nil {
+		return "", Proof{}, workflow.Write{}, err
+	}
+	return orgID, Proof{Method: ByHandshake, At: now, By: c.CreatedBy}, st.SpendWrite(c, now), nil
+}

@@ -7,6 +7,10 @@ import "github.com/bank/devportal/shared/platform/route"
 
 //go:generate go run ../../local/functionsgen -root ../../..
 
+// CertificateCheckPath is where, on the TPP API's origin, a certificate's holder proves
+// possession of its key by connecting with it.
+const CertificateCheckPath = "/certificate-check"
+
 // Portal is every portal API route.
 var Portal = []route.Route{
 	{Name: "healthz", Method: "GET", Path: "/api/healthz", Auth: route.Public, Needs: route.PortalTable, Tag: "platform", Summary: "State of each dependency; 200 only when all are up"},
@@ -57,6 +61,7 @@ var Portal = []route.Route{
 	{Name: "org-certificates", Method: "GET", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Tag: "apps", Summary: "mTLS certificates uploaded to the organization"},
 	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Needs: route.SandboxCA, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven"},
 	{Name: "certificate-possession", Method: "POST", Path: "/api/organizations/{orgId}/certificates/{fingerprint}/possession", Auth: route.Session, Needs: route.StartApproval, Tag: "apps", Summary: "Prove possession of a certificate's private key with its signed challenge: an uploaded mTLS certificate (apps can use it only then), or a draft onboarding's QWAC or QSealC (the second submits the onboarding for approval)"},
+	{Name: "certificate-check", Method: "POST", Path: CertificateCheckPath, Auth: route.ClientCertificate, Needs: route.PortalTable, Tag: "apps", Summary: "Prove possession of an uploaded mTLS certificate's private key by connecting with it: on the TPP API's mutual-TLS origin, send the certificate's challenge over a connection made with the certificate"},
 	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
 	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Remove a certificate from an app"},
 	{Name: "org-certificate-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Delete an uploaded certificate no app uses"},

@@ -26,6 +26,7 @@ import (
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/revocation"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -185,7 +186,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	accounts.Orgs = api.Orgs
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
 		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, Truststore: roots.Live, PortalURL: cfg.PortalURL,
-		Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
+		CertificateCheckURL: cfg.TPPURL + routes.CertificateCheckPath, Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
 		UsageKeys: usage.Keys, Meter: usage.Meter})
 	api.Orgs.Apps = api.Apps
 	if needs.Has(route.PortalTable) {
