@@ -233,7 +233,7 @@ func (b *browser) post(path string, form url.Values) page {
 func (b *browser) begin(scope string) page {
 	b.t.Helper()
 	p := b.get("/oauth2/authorize?" + url.Values{"org": {"org-1"}, "scope": {scope}}.Encode())
-	if p.status != 200 || !strings.Contains(p.body, `<main id="sign-in">`) {
+	if p.status != 200 || !strings.Contains(p.body, `<main id="page-sign-in">`) {
 		b.t.Fatalf("begin: %d %s", p.status, p.body)
 	}
 	return p
@@ -285,7 +285,7 @@ func TestSignIn(t *testing.T) {
 			}
 			// Signed in or not, the consent page says so.
 			consent := b.get(bankpages.ConsentPath)
-			if got := strings.Contains(consent.body, `<main id="consent">`); got != c.signedIn {
+			if got := strings.Contains(consent.body, `<main id="page-consent">`); got != c.signedIn {
 				t.Fatalf("signed in = %v, want %v:\n%s", got, c.signedIn, consent.body)
 			}
 		})
@@ -455,8 +455,8 @@ func TestConsentPage(t *testing.T) {
 		`<strong id="app-name">Budget Buddy</strong>, an app of <strong id="org-name">Budget Buddy Ltd</strong>, asks you to let it:`,
 		`<ul id="asks"><li>See the accounts you choose below: their details, balances and transactions (consent c1).</li><li>Make a payment from your account (payment p9).</li></ul>`,
 		`<code class="scope">AIS:c1</code> <code class="scope">PIS:p9</code>`,
-		`<label><input type="checkbox" name="account" value="acc-1" checked> Current account · BE71968000000169 · EUR</label>`,
-		`<label><input type="checkbox" name="account" value="acc-2" checked> Credit card · 5555 55** **** 4444 · EUR</label>`,
+		`<label for="account-acc-1"><input type="checkbox" id="account-acc-1" name="account" value="acc-1" checked> Current account · BE71968000000169 · EUR</label>`,
+		`<label for="account-acc-2"><input type="checkbox" id="account-acc-2" name="account" value="acc-2" checked> Credit card · 5555 55** **** 4444 · EUR</label>`,
 	} {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("the consent page lacks %s\n%s", want, p.body)

@@ -165,7 +165,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · Sandbox Bank</title><style>/*CSS*/</style></head>
 <body><header><strong>Sandbox Bank</strong><span class="tag">sandbox</span></header>
-<main id="{{.Name}}">
+<main id="page-{{.Name}}">
 <h1>{{.Title}}</h1>
 {{- if eq .Name "sign-in"}}{{template "sign-in" .}}
 {{- else if eq .Name "consent"}}{{template "consent" .}}
@@ -219,7 +219,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 <form method="post" action="/sandbox-bank/consent">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 {{if .Accounts}}<fieldset id="accounts"><legend>Choose the accounts {{.Session.Pending.AppName}} may use</legend>
-{{range .Accounts}}<label><input type="checkbox" name="account" value="{{.ResourceID}}"{{if $.IsChosen .ResourceID}} checked{{end}}> {{$.AccountLabel .}}</label>
+{{range .Accounts}}<label for="account-{{.ResourceID}}"><input type="checkbox" id="account-{{.ResourceID}}" name="account" value="{{.ResourceID}}"{{if $.IsChosen .ResourceID}} checked{{end}}> {{$.AccountLabel .}}</label>
 {{end}}{{with index .Errors "account"}}<p class="error" id="account-error" role="alert">{{.}}</p>{{end}}</fieldset>{{end}}
 <p>You are signed in as <strong id="customer">{{.Session.Name}}</strong> ({{.Session.Login}}).</p>
 <button type="submit" name="decision" value="approve" id="approve">Approve</button>
