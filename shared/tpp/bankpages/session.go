@@ -22,7 +22,10 @@ import (
 // pending request (oauth.PendingLifespan). The cookie is signed, not encrypted: it holds
 // nothing the customer may not see (the app, its scopes, the customer's own ID).
 
-// CookieName is the bank's session cookie; it is not the portal's.
+// CookieName is the bank's session cookie; it is not the portal's. A browser holds one
+// request at a time: a second authorization started in the same browser takes the cookie
+// over, and the first one's forms are then refused for their CSRF token, never decided for
+// the wrong request.
 const CookieName = "sandbox_bank_session"
 
 // cookieGrace keeps the cookie past its session's end, so that a customer who comes back
