@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 
 	"github.com/bank/devportal/shared/local/testenv/tppworld"
@@ -141,6 +142,12 @@ func TestSandboxBankJourney(t *testing.T) {
 		p.expectText("#org-name", "TPP budget")
 		p.expectText("#sandbox-password", sandboxbank.SandboxPassword)
 		p.expectText("#sandbox-otp", sandboxbank.SandboxOTP)
+		// Chromium applied the inline style: the policy names it by its hash.
+		var header string
+		p.do("read the header's style", chromedp.Evaluate(`getComputedStyle(document.querySelector("header")).backgroundColor`, &header))
+		if header != "rgb(11, 61, 96)" {
+			p.fatalf("the header's background is %q: the policy blocked the page's style", header)
+		}
 
 		p.fill("login", customer.Login)
 		p.fill("password", "not-the-password")
