@@ -100,6 +100,7 @@ Open Banking Developer Portal: local stack is up (%.1fs)
   Health               %s/api/healthz
   Dev mailbox          %s/dev/mail
   TPP API (mTLS)       %s   (client certificates from %s)
+  OAuth2 authorize     %s   (the sandbox bank's sign-in and consent pages under /sandbox-bank/)
   AWS endpoint (moto)  %s
 
   Operations login     %s / %s
@@ -108,7 +109,7 @@ Open Banking Developer Portal: local stack is up (%.1fs)
 
 Press Ctrl-C to stop.
 `, time.Since(started).Seconds(), stack.PortalURL, stack.PortalURL, stack.PortalURL, stack.TPPURL,
-		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Moto.Endpoint, ops.Email, ops.Password,
+		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Config.OAuthAuthorizeURL, stack.Moto.Endpoint, ops.Email, ops.Password,
 		len(stack.Bank.Customers), len(stack.Bank.Accounts), len(stack.Bank.Transactions), stack.Bank.Seed, stack.Bank.Date,
 		stack.BankLoad.Duration.Seconds(), stack.Bank.Customers[0].Login, sandboxbank.SandboxPassword, sandboxbank.SandboxOTP)
 	<-ctx.Done()

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/bank/devportal/shared/local/motoserver"
@@ -26,9 +27,11 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
+	"github.com/bank/devportal/shared/tpp/bankpages"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/planmeter"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
@@ -60,8 +63,8 @@ type Options struct {
 	// Tests stop it to meter exactly.
 	Now func() time.Time
 	// Consent is the bank's sign-in and consent pages the authorization endpoint hands
-	// the customer to; nil answers temporarily_unavailable. Resources finds what the
-	// Berlin Group scopes name.
+	// the customer to; nil is the sandbox bank's own (package bankpages). Resources finds
+	// what the Berlin Group scopes name.
 	Consent   oauth.Consent
 	Resources oauth.Resources
 }
@@ -192,13 +195,34 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	}
 	// The authorization server's key lives as long as moto's data: every start is a fresh
 	// sandbox.
-	secret := make([]byte, 32)
+	secret, pagesSecret := make([]byte, 32), make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return s, err
 	}
-	if s.OAuth, err = onoauth.Server(ctx, cfg, lookup.Sandbox, onoauth.Parts{Secret: secret, Consent: o.Consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
+	if _, err := rand.Read(pagesSecret); err != nil {
 		return s, err
 	}
+	// The sandbox bank's pages sign its sessions with a key of their own, so a session
+	// cookie can never pass for a token and the other way round.
+	db := dynamodb.NewFromConfig(awsCfg)
+	logins := make([]string, 0, len(s.Bank.Customers))
+	for _, c := range s.Bank.Customers {
+		logins = append(logins, c.Login)
+	}
+	pages, err := bankpages.New(bankpages.Options{Secret: pagesSecret, Customers: bankstore.New(db, cfg.TPPTable),
+		Organizations: lookupdb.NewReader(db, cfg.PortalTable), Logins: logins,
+		Secure: strings.HasPrefix(cfg.OAuthAuthorizeURL, "https://"), Now: o.Now, Log: log})
+	if err != nil {
+		return s, err
+	}
+	consent := o.Consent
+	if consent == nil {
+		consent = pages
+	}
+	if s.OAuth, err = onoauth.Server(ctx, cfg, lookup.Sandbox, onoauth.Parts{Secret: secret, Consent: consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
+		return s, err
+	}
+	pages.Attach(s.OAuth)
 	// The CRL is published at once (moto starts empty), as the daily job keeps it in a
 	// deployment, and served where the certificates' CRL distribution point says.
 	if err := s.API.Apps.PublishCRL(ctx); err != nil {
@@ -206,11 +230,16 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
-	// The browser-reachable origin of the TPP area: the authorization endpoint.
+	// The browser-reachable origin of the TPP area: the authorization endpoint and the
+	// sandbox bank's pages.
+	browser := pages.Handlers()
+	browser["oauth2-authorize"] = s.OAuth.AuthorizeHandler()
 	for _, rt := range tpproutes.Browser {
-		if rt.Name == "oauth2-authorize" {
-			mux.Handle(rt.Pattern(), s.OAuth.AuthorizeHandler())
+		h, ok := browser[rt.Name]
+		if !ok {
+			return s, fmt.Errorf("no handler for the browser route %s", rt.Name)
 		}
+		mux.Handle(rt.Pattern(), h)
 	}
 	mux.Handle("GET "+config.CRLPath, crlHandler(log, s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), cfg.CRLBucket))
 	mux.Handle("/api/", apiNotFound(log))

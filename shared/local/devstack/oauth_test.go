@@ -2,10 +2,8 @@ package devstack_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,15 +17,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/local/testenv/tppworld"
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/portal/org"
-	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
@@ -67,18 +64,6 @@ func (c *consents) Approved(_ context.Context, r oauth.Resource, subject string,
 	return nil
 }
 
-// apiKeyTransport adds the app's API key, which the caller check asks of every call.
-type apiKeyTransport struct {
-	key  string
-	next http.RoundTripper
-}
-
-func (t apiKeyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("apiKey", t.key)
-	return t.next.RoundTrip(r)
-}
-
 // TestOAuthEndToEnd drives the authorization server over real mutual TLS with
 // golang.org/x/oauth2: metadata, PAR, authorization through the consent double, code,
 // token, refresh, revocation, client credentials, and each refusal with its RFC error
@@ -106,44 +91,31 @@ func TestOAuthEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	w := &tppWorld{s: s, o: store.NewOrgs(db, s.Config.PortalTable), db: db, now: now, keys: map[string]string{}, certs: map[string]tls.Certificate{}}
-	w.organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
-	bb := w.app(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "bb")
-	w.certificate(t, s.CA, "bb-cert", bb, true)
-	bb, _ = w.o.GetApp(context.Background(), "bb", "bb-app")
-	w.certificate(t, s.CA, "bb-cert-2", bb, true)
-	premium := w.app(t, "bb", "bb-premium", org.Sandbox, []string{"oauth2", "pay-later"}, "premium")
-	w.certificate(t, s.CA, "premium-cert", premium, true)
+	w := tppworld.New(db, s.Config.PortalTable, now)
+	w.Organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
+	bb := w.App(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "bb")
+	w.Certificate(t, s.CA, "bb-cert", bb, true)
+	bb, _ = w.Orgs.GetApp(context.Background(), "bb", "bb-app")
+	w.Certificate(t, s.CA, "bb-cert-2", bb, true)
+	premium := w.App(t, "bb", "bb-premium", org.Sandbox, []string{"oauth2", "pay-later"}, "premium")
+	w.Certificate(t, s.CA, "premium-cert", premium, true)
 	const secret = "the-secret-of-bb-app-0123456789abcdef"
-	sum := sha256.Sum256([]byte(secret))
 	for _, app := range []string{"bb-app", "bb-premium"} {
-		w.setAttribute(t, store.ClientKey("client-"+app), "secretHash", &types.AttributeValueMemberS{Value: hex.EncodeToString(sum[:])})
-		// The redirect URIs, as the portal's copy holds them inside the app's access.
-		k := store.ClientKey("client-" + app)
-		_, err := db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: &s.Config.PortalTable,
-			Key:                      map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}},
-			UpdateExpression:         awsString("SET #acc.#ru = :ru"),
-			ExpressionAttributeNames: map[string]string{"#acc": "access", "#ru": "redirectUris"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":ru": &types.AttributeValueMemberL{Value: []types.AttributeValue{
-				&types.AttributeValueMemberS{Value: "https://tpp.example/cb"}, &types.AttributeValueMemberS{Value: "http://localhost/cb"}}}}})
-		w.must(t, err)
+		w.OAuthClient(t, app, secret, "https://tpp.example/cb", "http://localhost/cb")
 	}
 
 	roots := x509.NewCertPool()
 	roots.AddCert(s.CA.Cert)
-	mtls := func(cert, key string) *http.Client {
-		return &http.Client{Timeout: 10 * time.Second, Transport: apiKeyTransport{key: w.keys[key],
-			next: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{w.certs[cert]}}}}}
-	}
+	mtls := func(cert, key string) *http.Client { return w.MTLSClient(roots, cert, key) }
 	bbClient := mtls("bb-cert", "bb")
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, bbClient)
 
 	// The metadata needs no certificate.
 	plain := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	resp, err := plain.Get(s.TPPURL + "/.well-known/oauth-authorization-server")
-	w.must(t, err)
+	w.Must(t, err)
 	var md oauth.Metadata
-	w.must(t, json.NewDecoder(resp.Body).Decode(&md))
+	w.Must(t, json.NewDecoder(resp.Body).Decode(&md))
 	resp.Body.Close()
 	if md.Issuer != s.TPPURL || md.AuthorizationEndpoint != s.PortalURL+"/oauth2/authorize" || md.MTLSEndpointAliases["token_endpoint"] != s.TPPURL+"/oauth2/token" ||
 		md.MTLSEndpointAliases["pushed_authorization_request_endpoint"] != s.TPPURL+"/oauth2/par" || md.MTLSEndpointAliases["revocation_endpoint"] != s.TPPURL+"/oauth2/revoke" ||
@@ -164,7 +136,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 	authorize := func(t *testing.T, u string) (url.Values, int, string) {
 		t.Helper()
 		resp, err := browser.Get(u)
-		w.must(t, err)
+		w.Must(t, err)
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
 		loc := resp.Header.Get("Location")
@@ -172,7 +144,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 			return nil, resp.StatusCode, string(body)
 		}
 		back, err := url.Parse(loc)
-		w.must(t, err)
+		w.Must(t, err)
 		return back.Query(), resp.StatusCode, ""
 	}
 	push := func(t *testing.T, c *http.Client, authURL string) (int, map[string]any) {
@@ -182,7 +154,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth(url.QueryEscape(bbConf.ClientID), url.QueryEscape(secret))
 		resp, err := c.Do(req)
-		w.must(t, err)
+		w.Must(t, err)
 		defer resp.Body.Close()
 		var out map[string]any
 		json.NewDecoder(resp.Body).Decode(&out)
@@ -217,13 +189,13 @@ func TestOAuthEndToEnd(t *testing.T) {
 			t.Fatalf("the resource learned %q", got)
 		}
 		tok, err = bbConf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
-		w.must(t, err)
+		w.Must(t, err)
 		if tok.AccessToken == "" || tok.RefreshToken == "" || tok.Extra("scope") != "AIS:c-bb" {
 			t.Fatalf("token %+v scope %v", tok, tok.Extra("scope"))
 		}
 		got, err := s.OAuth.AccessToken(context.Background(), tok.AccessToken)
-		w.must(t, err)
-		if got.Thumbprint != callercheck.Thumbprint(fingerprint(w.certs["bb-cert"])) || got.Subject != "psu-1" || got.AppID != "bb-app" || strings.Join(got.Resources, ",") != "acc-1" {
+		w.Must(t, err)
+		if got.Thumbprint != callercheck.Thumbprint(tppworld.Fingerprint(w.Certs["bb-cert"])) || got.Subject != "psu-1" || got.AppID != "bb-app" || strings.Join(got.Resources, ",") != "acc-1" {
 			t.Fatalf("token grants %+v", got)
 		}
 		t.Run("the request_uri works once", func(t *testing.T) {
@@ -236,10 +208,10 @@ func TestOAuthEndToEnd(t *testing.T) {
 
 	t.Run("bearer token at the caller check", func(t *testing.T) {
 		check, err := tppwiring.Authorizer(context.Background(), s.Config, "sandbox", nil)
-		w.must(t, err)
+		w.Must(t, err)
 		check.Tokens = s.OAuth
 		call := func(cert string) error {
-			_, err := check.Check(context.Background(), callercheck.Call{CertDER: w.certs[cert].Certificate[0], APIKey: w.keys["bb"], Product: "ais",
+			_, err := check.Check(context.Background(), callercheck.Call{CertDER: w.Certs[cert].Certificate[0], APIKey: w.Keys["bb"], Product: "ais",
 				Authorization: "Bearer " + tok.AccessToken, RequireToken: true})
 			return err
 		}
@@ -253,7 +225,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 
 	t.Run("refresh rotates; the old refresh token revokes the family", func(t *testing.T) {
 		fresh, err := bbConf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
-		w.must(t, err)
+		w.Must(t, err)
 		if fresh.RefreshToken == tok.RefreshToken || fresh.AccessToken == tok.AccessToken {
 			t.Fatal("refresh did not rotate")
 		}
@@ -282,13 +254,13 @@ func TestOAuthEndToEnd(t *testing.T) {
 	t.Run("revocation", func(t *testing.T) {
 		c, v := code(t)
 		tk, err := bbConf.Exchange(ctx, c, oauth2.VerifierOption(v))
-		w.must(t, err)
+		w.Must(t, err)
 		form := url.Values{"token": {tk.RefreshToken}, "token_type_hint": {"refresh_token"}}
 		req, _ := http.NewRequest("POST", md.MTLSEndpointAliases["revocation_endpoint"], strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth(bbConf.ClientID, secret)
 		resp, err := bbClient.Do(req)
-		w.must(t, err)
+		w.Must(t, err)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Fatalf("revocation: %d", resp.StatusCode)
@@ -303,7 +275,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 	t.Run("a reused code is refused and revokes what it issued", func(t *testing.T) {
 		c, v := code(t)
 		tk, err := bbConf.Exchange(ctx, c, oauth2.VerifierOption(v))
-		w.must(t, err)
+		w.Must(t, err)
 		_, err = bbConf.Exchange(ctx, c, oauth2.VerifierOption(v))
 		wantRFC(t, err, "invalid_grant")
 		if err := tokenState(t, tk.AccessToken); !errors.Is(err, callercheck.ErrTokenInvalid) {
@@ -396,7 +368,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 			return c.Token(context.WithValue(context.Background(), oauth2.HTTPClient, mtls(cert, key)))
 		}
 		tk, err := cc("client-bb-premium", "premium-cert", "premium", "PAY_LATER")
-		w.must(t, err)
+		w.Must(t, err)
 		if tk.Extra("scope") != "PAY_LATER" {
 			t.Fatalf("scope %v", tk.Extra("scope"))
 		}
@@ -406,5 +378,3 @@ func TestOAuthEndToEnd(t *testing.T) {
 		wantRFC(t, err, "invalid_scope")
 	})
 }
-
-func awsString(s string) *string { return &s }

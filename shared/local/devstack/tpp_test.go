@@ -2,11 +2,9 @@ package devstack_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -21,142 +19,22 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/local/testenv/tppworld"
 	"github.com/bank/devportal/shared/platform/awsclient"
-	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
-	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/tpp/restapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
-
-// tppWorld is what the portal holds about the TPPs the matrix calls as: written through
-// the portal's own store, as its endpoints write it.
-type tppWorld struct {
-	s   *devstack.Stack
-	o   *store.Orgs
-	db  *dynamodb.Client
-	now time.Time
-	// keys are API keys by name; certs client certificates by name.
-	keys  map[string]string
-	certs map[string]tls.Certificate
-}
-
-func fingerprint(c tls.Certificate) string {
-	sum := sha256.Sum256(c.Certificate[0])
-	return hex.EncodeToString(sum[:])
-}
-
-func (w *tppWorld) audit(orgID, action string) org.AuditEntry {
-	return org.AuditEntry{OrgID: orgID, At: w.now, ActorID: "u1", Actor: "dev@example.com", Action: action}
-}
-
-func (w *tppWorld) must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// organization writes an organization of env in status with the PSD2 services.
-func (w *tppWorld) organization(t *testing.T, id string, env org.Environment, status org.Status, services ...string) {
-	g := org.Organization{ID: id, Name: "TPP " + id, Environment: env, Status: status, Services: services,
-		OrganizationIdentifier: "PSDBE-NBB-" + id, CreatedAt: w.now, OwnerID: "u1"}
-	w.must(t, w.o.CreateOrganization(context.Background(), g, org.Member{OrgID: id, UserID: "u1", Email: "dev@example.com", Role: org.Owner, JoinedAt: w.now}, w.audit(id, "org.created")))
-}
-
-// app writes an app subscribed to products, with API keys: the current one and, for the
-// rest of keyNames, keys rotated away (the first still in its grace period, then expired).
-func (w *tppWorld) app(t *testing.T, orgID, appID string, env org.Environment, products []string, keyNames ...string) apps.App {
-	a := apps.App{ID: appID, OrgID: orgID, Name: "App " + appID, Environment: env, CreatedAt: w.now, CreatedBy: "dev@example.com", Products: map[string]string{}}
-	for _, p := range products {
-		a.Products[p] = string(env)
-	}
-	c := apps.Credential{ClientID: "client-" + appID, AppID: appID, OrgID: orgID, Name: "Default", SecretHash: "h", CreatedAt: w.now, ResetAt: w.now}
-	w.must(t, w.o.CreateApp(context.Background(), a, c, w.audit(orgID, "app.created")))
-	var hashes []lookup.APIKeyHash
-	for i, name := range keyNames {
-		key := lookup.NewAPIKey(orgID, appID, strings.Repeat(fmt.Sprint(i), 43))
-		w.keys[name] = key
-		h := lookup.APIKeyHash{Hash: lookup.HashAPIKey(key), CreatedAt: w.now.Add(-time.Duration(i) * 24 * time.Hour)}
-		switch i {
-		case 1:
-			grace := w.now.Add(time.Hour)
-			h.ExpiresAt = &grace
-		case 2:
-			gone := w.now.Add(-time.Second)
-			h.ExpiresAt = &gone
-		}
-		hashes = append(hashes, h)
-	}
-	av, err := attributevalue.Marshal(hashes)
-	w.must(t, err)
-	k := store.AppKey(orgID, appID)
-	_, err = w.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: &w.s.Config.PortalTable,
-		Key:              map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}},
-		UpdateExpression: aws.String("SET apiKeys = :k"), ExpressionAttributeValues: map[string]types.AttributeValue{":k": av}})
-	w.must(t, err)
-	got, err := w.o.GetApp(context.Background(), orgID, appID)
-	w.must(t, err)
-	return got
-}
-
-// certificate issues a client certificate named name from ca, uploads it to orgID and,
-// when proven, proves possession of its key and attaches it to a.
-func (w *tppWorld) certificate(t *testing.T, ca *sandboxca.CA, name string, a apps.App, proven bool) apps.Certificate {
-	ctx := context.Background()
-	cert, err := ca.ClientCertificate(pkix.Name{CommonName: name + ".example", Organization: []string{"TPP " + a.OrgID}}, time.Hour)
-	w.must(t, err)
-	w.certs[name] = cert
-	leaf, _ := x509.ParseCertificate(cert.Certificate[0])
-	c := apps.Certificate{Fingerprint: fingerprint(cert), OrgID: a.OrgID, Subject: leaf.Subject.String(), Issuer: leaf.Issuer.String(),
-		NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter, UploadedAt: w.now, UploadedBy: "dev@example.com",
-		PEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}))}
-	w.must(t, w.o.PutCertificate(ctx, c, w.audit(a.OrgID, "certificate.uploaded")))
-	if !proven {
-		return c
-	}
-	ch := possession.Challenge{OrgID: a.OrgID, Fingerprint: c.Fingerprint, Text: "sign " + name, CreatedAt: w.now, ExpiresAt: w.now.Add(possession.TTL)}
-	_, err = w.o.PutChallenge(ctx, ch, w.now)
-	w.must(t, err)
-	w.must(t, w.o.RecordPossession(ctx, c, possession.Proof{Method: possession.BySignature, At: w.now, By: "dev@example.com"}, w.o.SpendWrite(ch, w.now), w.audit(a.OrgID, "certificate.possession_proven")))
-	writes, err := w.o.AttachWrites(c, a)
-	w.must(t, err)
-	after := a
-	after.Fingerprints = append(after.Fingerprints, c.Fingerprint)
-	w.must(t, w.o.UpdateApp(ctx, a, after, []apps.Credential{{ClientID: "client-" + a.ID, AppID: a.ID, OrgID: a.OrgID, Name: "Default", SecretHash: "h", CreatedAt: w.now, ResetAt: w.now}},
-		w.audit(a.OrgID, "certificate.attached"), writes...))
-	return c
-}
-
-// setAttribute sets one attribute of an item, as another part of the portal would.
-func (w *tppWorld) setAttribute(t *testing.T, k store.Key, name string, value types.AttributeValue) {
-	_, err := w.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: &w.s.Config.PortalTable,
-		Key:                      map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: k.PK}, "SK": &types.AttributeValueMemberS{Value: k.SK}},
-		UpdateExpression:         aws.String("SET #a = :v"),
-		ExpressionAttributeNames: map[string]string{"#a": name}, ExpressionAttributeValues: map[string]types.AttributeValue{":v": value}})
-	w.must(t, err)
-}
-
-// snapshot is every item of the portal table, to show a refusal changed nothing.
-func (w *tppWorld) snapshot(t *testing.T) string {
-	out, err := w.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &w.s.Config.PortalTable})
-	w.must(t, err)
-	var items []map[string]any
-	w.must(t, attributevalue.UnmarshalListOfMaps(out.Items, &items))
-	b, _ := json.Marshal(items)
-	return fmt.Sprintf("%d items %x", len(items), sha256.Sum256(b))
-}
 
 type tppCase struct {
 	name   string
@@ -193,44 +71,44 @@ func TestTPPCallerMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	w := &tppWorld{s: s, o: store.NewOrgs(db, s.Config.PortalTable), db: db, now: now, keys: map[string]string{}, certs: map[string]tls.Certificate{}}
+	w := tppworld.New(db, s.Config.PortalTable, now)
 
 	// Budget Buddy: a sandbox organization with the AIS and PIIS roles; its app is
 	// subscribed to the authorization server, AIS and PIS (but not CoF).
-	w.organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
-	bb := w.app(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais", "pis"}, "current", "rotated", "expired")
-	w.certificate(t, s.CA, "bb-cert", bb, true)
-	bb, _ = w.o.GetApp(context.Background(), "bb", "bb-app")
-	revoked := w.certificate(t, s.CA, "bb-revoked", bb, true)
-	w.setAttribute(t, store.OrgCertificateKey("bb", revoked.Fingerprint), lookup.AttrRevokedAt, &types.AttributeValueMemberS{Value: now.Add(-time.Minute).Format(time.RFC3339)})
-	w.app(t, "bb", "bb-other", org.Sandbox, []string{"oauth2", "ais"}, "other-app")
+	w.Organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
+	bb := w.App(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais", "pis"}, "current", "rotated", "expired")
+	w.Certificate(t, s.CA, "bb-cert", bb, true)
+	bb, _ = w.Orgs.GetApp(context.Background(), "bb", "bb-app")
+	revoked := w.Certificate(t, s.CA, "bb-revoked", bb, true)
+	w.SetAttribute(t, store.OrgCertificateKey("bb", revoked.Fingerprint), lookup.AttrRevokedAt, &types.AttributeValueMemberS{Value: now.Add(-time.Minute).Format(time.RFC3339)})
+	w.App(t, "bb", "bb-other", org.Sandbox, []string{"oauth2", "ais"}, "other-app")
 	// An unproven certificate attached before possession had to be proven: its lookups
 	// exist, its proof does not.
-	legacy := w.certificate(t, s.CA, "legacy", bb, false)
+	legacy := w.Certificate(t, s.CA, "legacy", bb, false)
 	legacyFP := legacy.Fingerprint
-	bb, _ = w.o.GetApp(context.Background(), "bb", "bb-app")
-	w.setAttribute(t, store.OrgCertificateKey("bb", legacyFP), "appId", &types.AttributeValueMemberS{Value: "bb-app"})
-	w.setAttribute(t, store.AppKey("bb", "bb-app"), "fingerprints", &types.AttributeValueMemberSS{Value: append(bb.Fingerprints, legacyFP)})
+	bb, _ = w.Orgs.GetApp(context.Background(), "bb", "bb-app")
+	w.SetAttribute(t, store.OrgCertificateKey("bb", legacyFP), "appId", &types.AttributeValueMemberS{Value: "bb-app"})
+	w.SetAttribute(t, store.AppKey("bb", "bb-app"), "fingerprints", &types.AttributeValueMemberSS{Value: append(bb.Fingerprints, legacyFP)})
 	item, _ := attributevalue.MarshalMap(struct {
 		lookup.Key
 		lookup.CertificateOwner
 	}{lookup.FingerprintKey(legacyFP), lookup.CertificateOwner{Fingerprint: legacyFP, OrgID: "bb", AppID: "bb-app", Environment: lookup.Sandbox}})
 	_, err = db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &s.Config.PortalTable, Item: item})
-	w.must(t, err)
+	w.Must(t, err)
 
 	// Live Ltd: a production organization; its certificate opens no door of the sandbox.
-	w.organization(t, "live", org.Production, org.StatusActive, "AIS")
-	w.certificate(t, s.CA, "live-cert", w.app(t, "live", "live-app", org.Production, []string{"oauth2", "ais"}, "live"), true)
+	w.Organization(t, "live", org.Production, org.StatusActive, "AIS")
+	w.Certificate(t, s.CA, "live-cert", w.App(t, "live", "live-app", org.Production, []string{"oauth2", "ais"}, "live"), true)
 	// Gone Ltd: offboarded, but the cleanup of its lookups never ran.
-	w.organization(t, "gone", org.Sandbox, org.StatusActive, "AIS")
-	w.certificate(t, s.CA, "gone-cert", w.app(t, "gone", "gone-app", org.Sandbox, []string{"oauth2", "ais"}, "gone"), true)
-	w.setAttribute(t, store.OrgKey("gone"), "status", &types.AttributeValueMemberS{Value: string(org.StatusOffboarded)})
+	w.Organization(t, "gone", org.Sandbox, org.StatusActive, "AIS")
+	w.Certificate(t, s.CA, "gone-cert", w.App(t, "gone", "gone-app", org.Sandbox, []string{"oauth2", "ais"}, "gone"), true)
+	w.SetAttribute(t, store.OrgKey("gone"), "status", &types.AttributeValueMemberS{Value: string(org.StatusOffboarded)})
 
 	stranger, err := s.CA.ClientCertificate(pkix.Name{CommonName: "stranger.example"}, time.Hour)
-	w.must(t, err)
-	w.certs["stranger"] = stranger
+	w.Must(t, err)
+	w.Certs["stranger"] = stranger
 	otherCA, err := sandboxca.LoadOrCreate(t.TempDir())
-	w.must(t, err)
+	w.Must(t, err)
 	foreign, _ := otherCA.ClientCertificate(pkix.Name{CommonName: "intruder.example"}, time.Hour)
 
 	notRegistered := "CERTIFICATE_INVALID"
@@ -262,7 +140,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 		if strings.Contains(name, ".") {
 			return name
 		}
-		return w.keys[name]
+		return w.Keys[name]
 	}
 	const requestID = "3f2c7a1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b"
 	decode := func(t *testing.T, body []byte) string {
@@ -275,13 +153,13 @@ func TestTPPCallerMatrix(t *testing.T) {
 		return b.TPPMessages[0].Code
 	}
 
-	before := w.snapshot(t)
+	before := w.Snapshot(t)
 	t.Run("listener", func(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				var certs []tls.Certificate
 				if c.cert != "" {
-					certs = append(certs, w.certs[c.cert])
+					certs = append(certs, w.Certs[c.cert])
 				}
 				req, _ := http.NewRequest("GET", s.TPPURL+c.path, nil)
 				req.Header.Set("X-Request-ID", requestID)
@@ -304,7 +182,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 		}
 		t.Run("certificate of another CA: the handshake fails", func(t *testing.T) {
 			req, _ := http.NewRequest("GET", s.TPPURL+"/v1/accounts", nil)
-			req.Header.Set("apiKey", w.keys["current"])
+			req.Header.Set("apiKey", w.Keys["current"])
 			if resp, err := client(foreign).Do(req); err == nil {
 				resp.Body.Close()
 				t.Fatalf("a foreign certificate got %d", resp.StatusCode)
@@ -333,7 +211,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 					auth.Headers["apikey"] = k
 				}
 				if c.cert != "" {
-					auth.RequestContext.Identity.ClientCert.ClientCertPem = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: w.certs[c.cert].Certificate[0]}))
+					auth.RequestContext.Identity.ClientCert.ClientCertPem = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: w.Certs[c.cert].Certificate[0]}))
 				}
 				resp, err := a.Authorize(context.Background(), auth)
 				if err != nil {
@@ -370,7 +248,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 			})
 		}
 	})
-	if after := w.snapshot(t); after != before {
+	if after := w.Snapshot(t); after != before {
 		t.Fatalf("the calls changed the portal table: %s, was %s", after, before)
 	}
 
@@ -379,8 +257,8 @@ func TestTPPCallerMatrix(t *testing.T) {
 	// callAs calls path as Budget Buddy's app, with its certificate and current key.
 	callAs := func(t *testing.T, path string) (int, string, http.Header) {
 		req, _ := http.NewRequest("GET", s.TPPURL+path, nil)
-		req.Header.Set("apiKey", w.keys["current"])
-		resp, err := client(w.certs["bb-cert"]).Do(req)
+		req.Header.Set("apiKey", w.Keys["current"])
+		resp, err := client(w.Certs["bb-cert"]).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,3 +39,6 @@ func ClientKey(clientID string) Key { return Key{"CLIENT#" + clientID, "CLIENT"}
 
 // ErrUnknownCertificate is the answer for a certificate no app presents.
 var ErrUnknownCertificate = apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such certificate.")
+
+// ErrUnknownOrganization is the answer for an organization ID no organization has.
+var ErrUnknownOrganization = apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such organization.")

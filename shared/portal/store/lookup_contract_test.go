@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -62,6 +63,9 @@ func TestCallerLookupContract(t *testing.T) {
 			if err != nil || got != (lookup.CallerItems{}) {
 				t.Fatalf("empty table = %+v, %v", got, err)
 			}
+			if name, err := lookups.OrganizationName(ctx, "o1"); name != "" || !errors.Is(err, lookup.ErrUnknownOrganization) {
+				t.Fatalf("name of a missing organization = %q, %v", name, err)
+			}
 
 			g := org.Organization{ID: "o1", Name: "Budget Buddy Ltd", Environment: org.Sandbox, Status: org.StatusActive, Services: []string{"AIS", "PIS"},
 				OrganizationIdentifier: "PSDBE-NBB-0123456789", CreatedAt: t0, OwnerID: "u1"}
@@ -75,6 +79,10 @@ func TestCallerLookupContract(t *testing.T) {
 			after := a
 			after.Fingerprints = []string{"ab12"}
 			must(t, o.UpdateApp(ctx, a, after, nil, audit("o1", "certificate.attached"), w...))
+
+			if name, err := lookups.OrganizationName(ctx, "o1"); name != "Budget Buddy Ltd" || err != nil {
+				t.Fatalf("organization name = %q, %v", name, err)
+			}
 
 			reader.calls.Store(0)
 			got, err = lookups.Caller(ctx, "ab12", "o1", "a1")

@@ -275,8 +275,12 @@ func (s *Server) AuthorizeHandler() http.Handler {
 			s.writeAuthorizeError(ctx, w, ar, fosite.ErrServerError)
 			return
 		}
+		var redirect string
+		if u := ar.GetRedirectURI(); u != nil {
+			redirect = u.String()
+		}
 		s.opts.Consent.Begin(w, r, Pending{ID: id, ClientID: client.ClientID, AppID: client.AppID, AppName: client.Access.AppName,
-			Scopes: ar.GetRequestedScopes(), Resources: resources})
+			OrgID: client.OrgID, RedirectURI: redirect, Scopes: ar.GetRequestedScopes(), Resources: resources})
 	})
 }
 
@@ -324,13 +328,39 @@ func (s *Server) Approve(ctx context.Context, w http.ResponseWriter, id string, 
 	return nil
 }
 
-// Deny ends a pending request with access_denied.
+// Deny ends a pending request with access_denied: the customer said no.
 func (s *Server) Deny(ctx context.Context, w http.ResponseWriter, id string) error {
+	return s.refuse(ctx, w, id, ErrCustomerDenied)
+}
+
+// FailSCA ends a pending request with access_denied because the customer's strong
+// authentication failed, so that a client can tell it from a refusal.
+func (s *Server) FailSCA(ctx context.Context, w http.ResponseWriter, id string) error {
+	return s.refuse(ctx, w, id, ErrSCAFailed)
+}
+
+// Expire ends a pending request as running out of time does: the client gets no answer
+// (there is no redirect for a customer who never comes back), and a later Approve, Deny
+// or FailSCA answers ErrUnknownPending.
+func (s *Server) Expire(ctx context.Context, id string) error {
+	if _, err := s.opts.Storage.TakePending(ctx, id); err != nil {
+		return ErrUnknownPending
+	}
+	return nil
+}
+
+// Refusals of a pending request, each sent to the client's redirect URI.
+var (
+	ErrCustomerDenied = fosite.ErrAccessDenied.WithHint("The customer did not approve the request.")
+	ErrSCAFailed      = fosite.ErrAccessDenied.WithHint("The customer's strong authentication (SCA) failed.")
+)
+
+func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, id string, why error) error {
 	ar, err := s.opts.Storage.TakePending(ctx, id)
 	if err != nil {
 		return ErrUnknownPending
 	}
-	s.writeAuthorizeError(ctx, w, ar, fosite.ErrAccessDenied.WithHint("The customer did not approve the request."))
+	s.writeAuthorizeError(ctx, w, ar, why)
 	return nil
 }
 

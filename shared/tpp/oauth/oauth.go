@@ -74,6 +74,11 @@ type Pending struct {
 	ClientID string
 	AppID    string
 	AppName  string
+	// OrgID is the organization the app belongs to, so the pages can name it.
+	OrgID string
+	// RedirectURI is where the decision sends the customer: the pages must let their
+	// forms be redirected there (CSP form-action).
+	RedirectURI string
 	// Scopes are the scopes requested; Resources the resources they name.
 	Scopes    []string
 	Resources []Resource
@@ -91,7 +96,7 @@ type Decision struct {
 
 // Consent is the bank's sign-in and consent pages (the sandbox bank's, in the sandbox):
 // Begin takes over the customer's browser for a validated request, and the pages end it
-// with Server.Approve or Server.Deny.
+// with Server.Approve, Server.Deny, Server.FailSCA or Server.Expire.
 type Consent interface {
 	Begin(w http.ResponseWriter, r *http.Request, p Pending)
 }

@@ -41,11 +41,22 @@ func Deployed() []route.Route {
 }
 
 // Browser are the TPP area's routes on the browser-reachable origin, where a customer's
-// browser, which presents no client certificate, is sent: the authorization endpoint
-// (and the sandbox bank's pages as they arrive). Locally the portal listener serves them.
+// browser, which presents no client certificate, is sent: the authorization endpoint and
+// the sandbox bank's sign-in and consent pages (package bankpages). Locally the portal
+// listener serves them.
 var Browser = []route.Route{
 	{Name: "oauth2-authorize", Method: "GET", Path: "/oauth2/authorize", Auth: route.Public, Tag: "OAuth2",
 		Summary: "Authorization endpoint: validates the request and hands the customer to the bank's sign-in and consent pages"},
+	{Name: "sandbox-bank-sign-in", Method: "GET", Path: "/sandbox-bank/sign-in", Auth: route.Public, Tag: "Sandbox bank",
+		Summary: "The sandbox bank's sign-in page: sign-in name, password and one-time code, and the developers' scenarios"},
+	{Name: "sandbox-bank-sign-in-submit", Method: "POST", Path: "/sandbox-bank/sign-in", Auth: route.Public, Tag: "Sandbox bank",
+		Summary: "Signs a sandbox customer in, or shows the sign-in page again naming the wrong field"},
+	{Name: "sandbox-bank-consent", Method: "GET", Path: "/sandbox-bank/consent", Auth: route.Public, Tag: "Sandbox bank",
+		Summary: "The consent page: the app, its organization, what it asks, the accounts to choose"},
+	{Name: "sandbox-bank-decide", Method: "POST", Path: "/sandbox-bank/consent", Auth: route.Public, Tag: "Sandbox bank",
+		Summary: "Approves or denies the authorization request; the browser goes back to the app"},
+	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Tag: "Sandbox bank",
+		Summary: "Plays a developer's scenario: approve at once, fail SCA, or decide slowly (the request times out)"},
 }
 
 // Authorizers are the TPP API's Lambda authorizers: each is a functions/<name> with an

@@ -47,6 +47,28 @@ func (r *Reader) Certificate(ctx context.Context, fingerprint string) (lookup.Ce
 	return owner, nil
 }
 
+// OrganizationName reads the name of organization orgID (as the portal shows it), which
+// the bank's consent page names beside the app asking; lookup.ErrUnknownOrganization when
+// there is none.
+func (r *Reader) OrganizationName(ctx context.Context, orgID string) (string, error) {
+	key := lookup.OrgKey(orgID)
+	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &r.table, Key: keyAV(key), ConsistentRead: aws.Bool(false),
+		ProjectionExpression: aws.String("#n"), ExpressionAttributeNames: map[string]string{"#n": "name"}})
+	if err != nil {
+		return "", fmt.Errorf("lookup %s: %w", key.PK, err)
+	}
+	var it struct {
+		Name string `dynamodbav:"name"`
+	}
+	if out.Item == nil {
+		return "", lookup.ErrUnknownOrganization
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return "", fmt.Errorf("lookup %s: %w", key.PK, err)
+	}
+	return it.Name, nil
+}
+
 // maxUnprocessedRounds bounds the retries of keys DynamoDB leaves unprocessed (it does so
 // only when throttled).
 const maxUnprocessedRounds = 3

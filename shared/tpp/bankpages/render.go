@@ -1,0 +1,238 @@
+package bankpages
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+)
+
+// view is what a page shows.
+type view struct {
+	// Name picks the page's template; Title is its heading.
+	Name, Title string
+	Session     session
+	CSRF        string
+	Message     string
+	// Errors are the form's errors by field name.
+	Errors map[string]string
+	// The sign-in page: the sign-in name typed, and the sandbox's sign-in values.
+	Login, Password, OTP string
+	Logins               []string
+	// The consent page: what is asked in plain words, the customer's accounts and those
+	// chosen.
+	Asks     []string
+	Accounts []sandboxbank.Account
+	Chosen   []string
+}
+
+// AccountLabel names an account the way the customer knows it.
+func (v view) AccountLabel(a sandboxbank.Account) string {
+	id := a.IBAN
+	if id == "" {
+		id = a.MaskedPAN
+	}
+	return fmt.Sprintf("%s · %s · %s", a.Name, id, a.Currency)
+}
+
+// IsChosen says whether the account is ticked: all of them until the customer chose.
+func (v view) IsChosen(id string) bool { return v.Chosen == nil || slices.Contains(v.Chosen, id) }
+
+// css is the pages' only style, inline: the policy allows exactly this text by its hash,
+// so the pages need no stylesheet route and allow no other style.
+const css = `body{font-family:system-ui,sans-serif;margin:0;background:#f4f6f8;color:#1b2430}` +
+	`header{background:#0b3d60;color:#fff;padding:.8rem 1.5rem}header .tag{background:#f2b705;color:#1b2430;border-radius:3px;padding:0 .4rem;margin-left:.5rem;font-size:.8rem}` +
+	`main{max-width:40rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:6px}` +
+	`label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password],select{width:100%;padding:.4rem;box-sizing:border-box}` +
+	`button{margin:.8rem .5rem 0 0;padding:.5rem 1rem}.error{color:#a4000f;font-weight:600}.sandbox{border:2px dashed #f2b705;padding:.8rem;margin-top:1.5rem}` +
+	`fieldset{margin-top:1rem}fieldset label{display:flex;gap:.5rem;margin:.3rem 0}code{background:#eef;padding:0 .2rem}`
+
+// styleHash is the CSP source of css.
+var styleHash = func() string {
+	sum := sha256.Sum256([]byte(css))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+// CSP is the pages' Content-Security-Policy: no script, no frame around them, nothing
+// loaded but the inline style, and forms that post to the bank itself or are redirected
+// to formTarget (the app's redirect URI origin, "" for none), where a decision sends the
+// browser.
+func CSP(formTarget string) string {
+	action := "'self'"
+	if formTarget != "" {
+		action += " " + formTarget
+	}
+	return "default-src 'none'; style-src " + styleHash + "; form-action " + action + "; frame-ancestors 'none'; base-uri 'none'"
+}
+
+var (
+	safeHost   = regexp.MustCompile(`^[A-Za-z0-9.\-\[\]:]+$`)
+	safeScheme = regexp.MustCompile(`^[a-z][a-z0-9+.\-]*$`)
+)
+
+// RedirectSource is the CSP source that allows a redirect to uri: its origin for http(s),
+// its scheme for an app's private-use scheme (RFC 8252), or "" for anything that could not
+// be written into the policy safely (the browser then blocks the redirect: fail closed).
+func RedirectSource(uri string) string {
+	u, err := url.Parse(uri)
+	switch {
+	case err != nil || !safeScheme.MatchString(u.Scheme):
+		return ""
+	case u.Scheme == "http" || u.Scheme == "https":
+		if !safeHost.MatchString(u.Host) {
+			return ""
+		}
+		return u.Scheme + "://" + u.Host
+	default:
+		return u.Scheme + ":"
+	}
+}
+
+// render writes a page with the pages' security headers.
+func (p *Pages) render(w http.ResponseWriter, status int, v view) {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, "page", v); err != nil {
+		p.opts.Log.Error("sandbox bank: render", "page", v.Name, "error", err.Error())
+		status, b = http.StatusInternalServerError, *bytes.NewBufferString("The bank could not show this page.")
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", CSP(RedirectSource(v.Session.Pending.RedirectURI)))
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+// describe says in plain words what each scope asks of the customer.
+func describe(scopes []string) []string {
+	var out []string
+	for _, sc := range scopes {
+		kind, id, ok := oauth.ResourceScope(sc)
+		if !ok {
+			kind = sc
+		}
+		var s string
+		switch kind {
+		case "AIS":
+			s = "See the accounts you choose below: their details, balances and transactions"
+		case "PIIS":
+			s = "Check whether the accounts you choose below hold enough money for a payment (confirmation of funds)"
+		case "PIS":
+			s = "Make a payment from your account"
+		case "openid":
+			s = "Know who you are at the bank"
+		default:
+			s = "Use the bank's " + strings.ReplaceAll(strings.ToLower(sc), "_", " ") + " service"
+		}
+		switch {
+		case ok && kind == "PIS":
+			s += " (payment " + id + ")"
+		case ok:
+			s += " (consent " + id + ")"
+		}
+		out = append(out, s+".")
+	}
+	return out
+}
+
+// choosesAccounts says whether the customer picks the accounts the scopes give access to:
+// for account information and confirmation of funds they do; a payment names its own.
+func choosesAccounts(scopes []string) bool {
+	return slices.ContainsFunc(scopes, func(sc string) bool {
+		kind, _, ok := oauth.ResourceScope(sc)
+		if !ok {
+			kind = sc
+		}
+		return kind == "AIS" || kind == "PIIS"
+	})
+}
+
+var pages = template.Must(template.New("page").Funcs(template.FuncMap{
+	"minutes": func() int { return int(oauth.PendingLifespan.Minutes()) },
+}).Parse(strings.Replace(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · Sandbox Bank</title><style>/*CSS*/</style></head>
+<body><header><strong>Sandbox Bank</strong><span class="tag">sandbox</span></header>
+<main id="page-{{.Name}}">
+<h1>{{.Title}}</h1>
+{{- if eq .Name "sign-in"}}{{template "sign-in" .}}
+{{- else if eq .Name "consent"}}{{template "consent" .}}
+{{- else if eq .Name "slow"}}{{template "slow" .}}
+{{- else if eq .Name "expired"}}{{template "expired" .}}
+{{- else}}<p id="message">{{.Message}}</p>{{end}}
+</main></body></html>
+{{define "asker"}}<strong id="app-name">{{.Session.Pending.AppName}}</strong>, an app of <strong id="org-name">{{.Session.OrgName}}</strong>{{end}}
+{{define "sign-in"}}
+<p>{{template "asker" .}}, sent you here to sign in to your bank.</p>
+{{with .Errors}}<p class="error" id="error" role="alert">{{range $f, $m := .}}{{$m}} {{end}}</p>{{end}}
+<form method="post" action="/sandbox-bank/sign-in">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="login">Sign-in name</label>
+<input type="text" id="login" name="login" value="{{.Login}}" autocomplete="username" required>
+{{with index .Errors "login"}}<p class="error" id="login-error">{{.}}</p>{{end}}
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+{{with index .Errors "password"}}<p class="error" id="password-error">{{.}}</p>{{end}}
+<label for="otp">One-time code</label>
+<input type="text" id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" required>
+{{with index .Errors "otp"}}<p class="error" id="otp-error">{{.}}</p>{{end}}
+<button type="submit" id="sign-in">Sign in</button>
+</form>
+<form method="post" action="/sandbox-bank/consent">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit" name="decision" value="deny" id="cancel">Cancel and go back to the app</button>
+</form>
+<section class="sandbox" id="sandbox">
+<h2>Sandbox</h2>
+<p>Every sandbox customer's password is <code id="sandbox-password">{{.Password}}</code> and their one-time code is <code id="sandbox-otp">{{.OTP}}</code>.</p>
+<p>Sign-in names:</p>
+<ul id="sandbox-logins">{{range .Logins}}<li><code>{{.}}</code></li>{{end}}</ul>
+<h3>Scenarios</h3>
+<p>Skip the forms: sign in as a customer and let the bank play what your app must handle.</p>
+<form method="post" action="/sandbox-bank/scenario">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label for="scenario-login">Customer</label>
+<select id="scenario-login" name="login">{{range .Logins}}<option value="{{.}}">{{.}}</option>{{end}}</select>
+{{with index .Errors "scenario-login"}}<p class="error" id="scenario-login-error">{{.}}</p>{{end}}
+<button type="submit" name="scenario" value="approve" id="scenario-approve">Approve everything asked</button>
+<button type="submit" name="scenario" value="fail-sca" id="scenario-fail-sca">Fail SCA</button>
+<button type="submit" name="scenario" value="slow" id="scenario-slow">Decide slowly (time out)</button>
+</form>
+</section>
+{{end}}
+{{define "consent"}}
+<p>{{template "asker" .}}, asks you to let it:</p>
+<ul id="asks">{{range .Asks}}<li>{{.}}</li>{{end}}</ul>
+<p>Scopes asked: {{range .Session.Pending.Scopes}}<code class="scope">{{.}}</code> {{end}}</p>
+<form method="post" action="/sandbox-bank/consent">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+{{if .Accounts}}<fieldset id="accounts"><legend>Choose the accounts {{.Session.Pending.AppName}} may use</legend>
+{{range .Accounts}}<label for="account-{{.ResourceID}}"><input type="checkbox" id="account-{{.ResourceID}}" name="account" value="{{.ResourceID}}"{{if $.IsChosen .ResourceID}} checked{{end}}> {{$.AccountLabel .}}</label>
+{{end}}{{with index .Errors "account"}}<p class="error" id="account-error" role="alert">{{.}}</p>{{end}}</fieldset>{{end}}
+<p>You are signed in as <strong id="customer">{{.Session.Name}}</strong> ({{.Session.Login}}).</p>
+<button type="submit" name="decision" value="approve" id="approve">Approve</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button>
+</form>
+{{end}}
+{{define "slow"}}
+<p id="message">You chose to decide slowly. The bank let this request run out of time, as it does when a customer takes longer than {{minutes}} minutes: {{template "asker" .}}, gets no answer from the bank, and an approval from now on is refused because the request expired.</p>
+<form method="post" action="/sandbox-bank/consent">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit" name="decision" value="approve" id="approve-late">Approve anyway</button>
+</form>
+{{end}}
+{{define "expired"}}
+<p id="message">The bank no longer holds this request: it expired, or it was already decided. Nothing was approved. Go back to {{with .Session.Pending.AppName}}{{.}}{{else}}the app{{end}} and start again.</p>
+{{end}}`, "/*CSS*/", css, 1)))
