@@ -22,12 +22,12 @@ import (
 
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/local/testenv/tppworld"
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/routes"
-	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -55,21 +55,21 @@ func TestHandshakeProvesPossession(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	w := &tppWorld{s: s, o: store.NewOrgs(db, s.Config.PortalTable), db: db, now: now, keys: map[string]string{}, certs: map[string]tls.Certificate{}}
-	w.organization(t, "bb", org.Sandbox, org.StatusActive, "AIS")
-	app := w.app(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "current")
+	w := tppworld.New(db, s.Config.PortalTable, now)
+	w.Organization(t, "bb", org.Sandbox, org.StatusActive, "AIS")
+	app := w.App(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "current")
 	// Certificates of the TPP API's truststore CA (locally the sandbox CA), uploaded but
 	// not issued through the portal: nothing proves their keys yet.
 	for _, name := range []string{"mine", "other", "late"} {
-		w.certificate(t, s.CA, name, app, false)
+		w.Certificate(t, s.CA, name, app, false)
 	}
 	member := org.Actor{UserID: "u1", Email: "dev@example.com"}
 	challenge := func(name string) *possession.ChallengeView {
 		t.Helper()
 		view, err := s.API.Apps.Certificates(ctx, member, "bb")
-		w.must(t, err)
+		w.Must(t, err)
 		for _, c := range view.Certificates {
-			if c.Fingerprint == fingerprint(w.certs[name]) {
+			if c.Fingerprint == tppworld.Fingerprint(w.Certs[name]) {
 				if c.Challenge == nil {
 					t.Fatalf("%s: no challenge with an unproven certificate", name)
 				}
@@ -86,18 +86,18 @@ func TestHandshakeProvesPossession(t *testing.T) {
 	}
 	// A challenge whose time ran out, as a page shown 20 minutes ago left it (stored in
 	// place of the live one the list made, as an hour later would allow).
-	lateFP := fingerprint(w.certs["late"])
+	lateFP := tppworld.Fingerprint(w.Certs["late"])
 	late := possession.Challenge{OrgID: "bb", Fingerprint: lateFP, CreatedBy: "dev@example.com", CreatedAt: now.Add(-20 * time.Minute), ExpiresAt: now.Add(-5 * time.Minute),
 		Text: "devportal-possession org=bb sha256=" + lateFP + " expires=" + now.Add(-5*time.Minute).Format("2006-01-02T15:04:05Z") + " nonce=x"}
-	_, err = w.o.PutChallenge(ctx, late, now.Add(time.Hour))
-	w.must(t, err)
+	_, err = w.Orgs.PutChallenge(ctx, late, now.Add(time.Hour))
+	w.Must(t, err)
 
 	roots := x509.NewCertPool()
 	roots.AddCert(s.CA.Cert)
 	send := func(cert string, contentType, body string) (int, map[string]any, error) {
 		tc := &tls.Config{RootCAs: roots}
 		if cert != "" {
-			tc.Certificates = []tls.Certificate{w.certs[cert]}
+			tc.Certificates = []tls.Certificate{w.Certs[cert]}
 		}
 		c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: tc}}
 		resp, err := c.Post(checkURL, contentType, strings.NewReader(body))
@@ -132,9 +132,9 @@ func TestHandshakeProvesPossession(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := w.snapshot(t)
+			before := w.Snapshot(t)
 			status, out, err := send(tc.cert, tc.contentType, tc.body)
-			w.must(t, err)
+			w.Must(t, err)
 			rule := ""
 			if fields, _ := out["fields"].([]any); len(fields) == 1 {
 				rule, _ = fields[0].(map[string]any)["rule"].(string)
@@ -142,16 +142,16 @@ func TestHandshakeProvesPossession(t *testing.T) {
 			if status != tc.status || out["code"] != tc.code || rule != tc.rule {
 				t.Errorf("got %d %v (rule %q), want %d %s %q", status, out, rule, tc.status, tc.code, tc.rule)
 			}
-			if after := w.snapshot(t); after != before {
+			if after := w.Snapshot(t); after != before {
 				t.Errorf("a refused proof changed the portal table")
 			}
 		})
 	}
 	t.Run("a certificate of a CA the TPP API does not trust cannot connect", func(t *testing.T) {
 		otherCA, err := sandboxca.LoadOrCreate(t.TempDir())
-		w.must(t, err)
-		w.certs["foreign"], err = otherCA.ClientCertificate(pkix.Name{CommonName: "foreign.example"}, time.Hour)
-		w.must(t, err)
+		w.Must(t, err)
+		w.Certs["foreign"], err = otherCA.ClientCertificate(pkix.Name{CommonName: "foreign.example"}, time.Hour)
+		w.Must(t, err)
 		if _, _, err := send("foreign", jsonType, body(mine.Challenge)); err == nil || !strings.Contains(err.Error(), "certificate") {
 			t.Fatalf("err = %v, want the handshake refused", err)
 		}
@@ -159,13 +159,13 @@ func TestHandshakeProvesPossession(t *testing.T) {
 
 	t.Run("the holder connects with its certificate", func(t *testing.T) {
 		status, out, err := send("mine", jsonType, body(mine.Challenge))
-		w.must(t, err)
+		w.Must(t, err)
 		p, _ := out["possession"].(map[string]any)
 		if status != 200 || out["sha256Fingerprint"] != mine.SHA256Fingerprint || p["method"] != "handshake" || p["by"] != "dev@example.com" {
 			t.Fatalf("got %d %v", status, out)
 		}
-		c, err := w.o.GetCertificate(ctx, "bb", mine.SHA256Fingerprint)
-		w.must(t, err)
+		c, err := w.Orgs.GetCertificate(ctx, "bb", mine.SHA256Fingerprint)
+		w.Must(t, err)
 		if c.Possession == nil || c.Possession.Method != possession.ByHandshake {
 			t.Fatalf("stored possession = %+v", c.Possession)
 		}
@@ -185,19 +185,19 @@ func TestHandshakeProvesPossession(t *testing.T) {
 		}
 		ch := challenge("other")
 		work := t.TempDir()
-		cert := w.certs["other"]
+		cert := w.Certs["other"]
 		keyDER, err := x509.MarshalECPrivateKey(cert.PrivateKey.(*ecdsa.PrivateKey))
-		w.must(t, err)
-		w.must(t, os.WriteFile(filepath.Join(work, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600))
-		w.must(t, os.WriteFile(filepath.Join(work, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
-		w.must(t, os.WriteFile(filepath.Join(work, "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.CA.Cert.Raw}), 0o600))
+		w.Must(t, err)
+		w.Must(t, os.WriteFile(filepath.Join(work, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600))
+		w.Must(t, os.WriteFile(filepath.Join(work, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+		w.Must(t, os.WriteFile(filepath.Join(work, "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.CA.Cert.Raw}), 0o600))
 		// The command as shown, trusting the local stack's CA as a deployment's public
 		// certificate is trusted.
 		cmd := exec.Command("sh", "-c", strings.Replace(ch.Handshake.Command, "curl ", "curl -sS --cacert ca.pem ", 1))
 		cmd.Dir = work
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
-		w.must(t, cmd.Run())
+		w.Must(t, cmd.Run())
 		var res possession.Result
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Possession.Method != possession.ByHandshake || res.SHA256Fingerprint != ch.SHA256Fingerprint {
 			t.Fatalf("curl printed %s (%v)", out.String(), err)
