@@ -19,7 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/bank/devportal/shared/local/motoserver"
@@ -27,11 +26,9 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
-	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
-	"github.com/bank/devportal/shared/tpp/bankpages"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/planmeter"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
@@ -194,35 +191,25 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		return s, err
 	}
 	// The authorization server's key lives as long as moto's data: every start is a fresh
-	// sandbox.
-	secret, pagesSecret := make([]byte, 32), make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
+	// sandbox. A deployment keeps it in Secrets Manager; both derive the server's and the
+	// bank pages' keys from it the same way (onoauth.DeriveKeys).
+	master := make([]byte, onoauth.MinMasterKey)
+	if _, err := rand.Read(master); err != nil {
 		return s, err
 	}
-	if _, err := rand.Read(pagesSecret); err != nil {
+	keys, err := onoauth.DeriveKeys(master, nil)
+	if err != nil {
 		return s, err
 	}
-	// The sandbox bank's pages sign its sessions with a key of their own, so a session
-	// cookie can never pass for a token and the other way round.
-	db := dynamodb.NewFromConfig(awsCfg)
 	logins := make([]string, 0, len(s.Bank.Customers))
 	for _, c := range s.Bank.Customers {
 		logins = append(logins, c.Login)
 	}
-	pages, err := bankpages.New(bankpages.Options{Secret: pagesSecret, Customers: bankstore.New(db, cfg.TPPTable),
-		Organizations: lookupdb.NewReader(db, cfg.PortalTable), Logins: logins,
-		Secure: strings.HasPrefix(cfg.OAuthAuthorizeURL, "https://"), Now: o.Now, Log: log})
+	area, err := onoauth.Build(ctx, cfg, lookup.Sandbox, onoauth.Parts{Keys: keys, Consent: o.Consent, Resources: o.Resources, Now: o.Now, Logins: logins}, log)
 	if err != nil {
 		return s, err
 	}
-	consent := o.Consent
-	if consent == nil {
-		consent = pages
-	}
-	if s.OAuth, err = onoauth.Server(ctx, cfg, lookup.Sandbox, onoauth.Parts{Secret: secret, Consent: consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
-		return s, err
-	}
-	pages.Attach(s.OAuth)
+	s.OAuth = area.Server
 	// The CRL is published at once (moto starts empty), as the daily job keeps it in a
 	// deployment, and served where the certificates' CRL distribution point says.
 	if err := s.API.Apps.PublishCRL(ctx); err != nil {
@@ -232,8 +219,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	s.API.Mount(mux)
 	// The browser-reachable origin of the TPP area: the authorization endpoint and the
 	// sandbox bank's pages.
-	browser := pages.Handlers()
-	browser["oauth2-authorize"] = s.OAuth.AuthorizeHandler()
+	browser := area.Handlers()
 	for _, rt := range tpproutes.Browser {
 		h, ok := browser[rt.Name]
 		if !ok {

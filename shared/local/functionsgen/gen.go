@@ -62,6 +62,22 @@ func Files() (map[string][]byte, error) {
 			return nil, err
 		}
 	}
+	// The TPP area's routes: those of the mTLS origin (REST API proxy events, behind the
+	// authorizer but the metadata) and those of the browser-reachable one (HTTP API
+	// events). Every one so far is the authorization server's or the bank pages', built by
+	// the onoauth part.
+	for _, rt := range tpproutes.Deployed() {
+		ev, err := tppEvent(rt)
+		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
+			return nil, err
+		}
+	}
+	for _, rt := range tpproutes.Browser {
+		ev, err := browserEvent(rt)
+		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range tpproutes.Authorizers {
 		if err := add(name, mainSource("authorizer", name, "the TPP API's caller check", 0), authorizerEvent, nil); err != nil {
 			return nil, err
@@ -94,6 +110,18 @@ import (
 {{.Imports}})
 
 func main() { wiring.StartJob({{printf "%q" .Name}}, wiring.Parts{ {{- .Parts -}} }) }
+{{else if eq .Kind "tpp"}}// Command {{.Name}} is the Lambda function of the TPP route {{printf "%q" .Name}}:
+// {{.Summary}}.
+//
+// Its needs: {{.Needs}}.
+package main
+
+import (
+	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
+)
+
+func main() { wiring.StartHTTP({{printf "%q" .Name}}, onoauth.ForRoute) }
 {{else}}// Command {{.Name}} is the TPP API's Lambda REQUEST authorizer:
 // {{.Summary}}.
 package main
@@ -278,6 +306,80 @@ func restEvent(rt route.Route) ([]byte, error) {
 			Protocol: "HTTP/1.1", RequestTime: "21/Nov/2026:10:00:00 +0000", RequestTimeEpoch: 1795258800000,
 			Identity: events.APIGatewayRequestIdentity{SourceIP: "198.51.100.7", UserAgent: "curl/8.5.0", ClientCert: &cert}},
 		Body: string(sample.Body)}
+	return marshal(ev)
+}
+
+// tppEvent is the sample API Gateway REST API (payload 1.0) event of a route of the TPP
+// API: a request over mutual TLS with the authorizer event's client certificate. Behind
+// the authorizer, it carries what the authorizer answers for that certificate, which is
+// attached to no app: the refusal, as the authorizer's context.
+func tppEvent(rt route.Route) ([]byte, error) {
+	var auth events.APIGatewayCustomAuthorizerRequestTypeRequest
+	if err := json.Unmarshal(authorizerEvent, &auth); err != nil {
+		return nil, fmt.Errorf("authorizer event: %w", err)
+	}
+	cert := auth.RequestContext.Identity.ClientCert
+	headers := map[string]string{"accept": "application/json", "host": "api.bank.example", "user-agent": "curl/8.5.0",
+		"x-request-id": "99391c7e-ad88-49ec-a2ad-99ddcb1f7721"}
+	var body string
+	if rt.Method == "POST" {
+		headers["content-type"] = "application/x-www-form-urlencoded"
+		body = "grant_type=client_credentials&scope=PAY_LATER&client_id=" + samplePathValues["clientId"]
+	}
+	multi := map[string][]string{}
+	for k, v := range headers {
+		multi[k] = []string{v}
+	}
+	ev := events.APIGatewayProxyRequest{Resource: rt.Path, Path: rt.Path, HTTPMethod: rt.Method, Headers: headers, MultiValueHeaders: multi,
+		RequestContext: events.APIGatewayProxyRequestContext{AccountID: "123456789012", ResourceID: "sample0001", Stage: "tpp",
+			DomainName: "api.bank.example", RequestID: "sample-request-0001", ResourcePath: rt.Path, HTTPMethod: rt.Method, APIID: "tppapi0001",
+			Protocol: "HTTP/1.1", RequestTime: "21/Nov/2026:10:00:00 +0000", RequestTimeEpoch: 1795258800000,
+			Identity: events.APIGatewayRequestIdentity{SourceIP: "198.51.100.7", UserAgent: "curl/8.5.0", ClientCert: &cert}},
+		Body: body}
+	if rt.Auth == route.TPP {
+		ev.RequestContext.Authorizer = map[string]interface{}{
+			"refusalStatus": 401, "refusalCode": "CERTIFICATE_INVALID", "refusalRetryAfter": 0,
+			"refusalText": "The client certificate is not registered for an app of this environment: attach it to your app in the developer portal.",
+			"principalId": "refused", "integrationLatency": 12,
+		}
+	}
+	return marshal(ev)
+}
+
+// browserEvent is the sample API Gateway HTTP API (payload 2.0) event of a route of the
+// browser-reachable origin, through the portal's CloudFront distribution: a customer's
+// browser without the bank's session cookie; the authorization request of an unknown
+// client, the forms with their fields.
+func browserEvent(rt route.Route) ([]byte, error) {
+	headers := orderedStrings{{"accept", "text/html"}, {"host", "portal.bank.example"}, {"user-agent", "Mozilla/5.0"}}
+	var body, query string
+	switch {
+	case rt.Method == "POST":
+		headers = append(headers, [2]string{"content-type", "application/x-www-form-urlencoded"})
+		body = url.Values{"csrf": {"sample-csrf-token"}, "login": {"sample-customer"}}.Encode()
+	case rt.Path == tpproutes.AuthorizePath:
+		query = url.Values{"response_type": {"code"}, "client_id": {samplePathValues["clientId"]}, "scope": {"PAY_LATER"},
+			"redirect_uri": {"https://tpp.example/callback"}, "state": {"sample-state-0001"},
+			"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode()
+	}
+	ev := struct {
+		Version         string         `json:"version"`
+		RouteKey        string         `json:"routeKey"`
+		RawPath         string         `json:"rawPath"`
+		RawQueryString  string         `json:"rawQueryString"`
+		Headers         orderedStrings `json:"headers"`
+		RequestContext  map[string]any `json:"requestContext"`
+		IsBase64Encoded bool           `json:"isBase64Encoded"`
+		Body            string         `json:"body,omitempty"`
+	}{
+		Version: "2.0", RouteKey: rt.Pattern(), RawPath: rt.Path, RawQueryString: query, Headers: headers,
+		RequestContext: map[string]any{"accountId": "123456789012", "apiId": "portalapi", "domainName": "portal.bank.example",
+			"domainPrefix": "portal", "http": map[string]any{"method": rt.Method, "path": rt.Path, "protocol": "HTTP/1.1",
+				"sourceIp": "192.0.2.10", "userAgent": "Mozilla/5.0"},
+			"requestId": "sample-request-0001", "routeKey": rt.Pattern(), "stage": "$default",
+			"time": "21/Nov/2026:10:00:00 +0000", "timeEpoch": 1795258800000},
+		Body: body,
+	}
 	return marshal(ev)
 }
 

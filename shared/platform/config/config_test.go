@@ -77,7 +77,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 		UserPoolID: "eu-central-1_x", UserPoolClientID: "c", OpsGroup: "ops", MailFrom: "m@bank.example", PortalURL: "https://portal.bank.example",
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, DecisionTimeout: 5 * time.Hour,
 		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,
-		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", TruststoreFile: "/ts.pem",
+		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", OAuthKeySecretARN: "arn:oauth-key", TruststoreFile: "/ts.pem",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 7 * time.Minute, RefreshTokenTTL: 8 * time.Hour,
 		SandboxCACRLURL: "https://crl.bank.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 7 * time.Second,
 		SandboxBankSeed: 42, SandboxBankDate: "2025-06-30",

@@ -36,6 +36,7 @@ func (c Config) Environ() map[string]string {
 		"INVITATION_TTL":               c.InvitationTTL.String(),
 		"SANDBOX_CA_DIR":               c.SandboxCADir,
 		"SANDBOX_CA_SECRET_ARN":        c.SandboxCASecretARN,
+		"OAUTH_KEY_SECRET_ARN":         c.OAuthKeySecretARN,
 		"EIDAS_TRUSTSTORE_FILE":        c.TruststoreFile,
 		"TPP_URL":                      c.TPPURL,
 		"OAUTH_AUTHORIZE_URL":          c.OAuthAuthorizeURL,

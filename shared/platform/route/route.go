@@ -57,11 +57,17 @@ const (
 	// UsagePlans keeps the TPP API's usage keys in its usage plans and reads their usage
 	// (API Gateway).
 	UsagePlans
+	// TPPTable reads and writes the TPP API's DynamoDB table (OAuth2 state, the sandbox
+	// bank, consents, payments), apart from the portal's.
+	TPPTable
+	// OAuthKey reads the authorization server's key (deployed: its Secrets Manager
+	// secret), which signs its codes and tokens and the sandbox bank's session cookies.
+	OAuthKey
 )
 
 // Everything is every need: what the local dev server and the tests build, serving every
 // route from one process.
-const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans | TPPTable | OAuthKey
 
 var needNames = []struct {
 	need Need
@@ -70,7 +76,7 @@ var needNames = []struct {
 	{PortalTable, "portal-table"}, {UserPool, "user-pool"}, {Mail, "mail"},
 	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
 	{PublishCRL, "publish-crl"},
-	{UsagePlans, "usage-plans"},
+	{UsagePlans, "usage-plans"}, {TPPTable, "tpp-table"}, {OAuthKey, "oauth-key"},
 }
 
 // Has says whether n includes every need of want.

@@ -18,6 +18,9 @@ func TestNeeds(t *testing.T) {
 		{route.Route{Auth: route.Session}, "portal-table+user-pool"},
 		{route.Route{Auth: route.Operations, Needs: route.DecideApproval}, "portal-table+user-pool+decide-approval"},
 		{route.Route{Auth: route.LocalOnly, Needs: route.SandboxCA}, "sandbox-ca"},
+		// The authorization server's routes keep their state in the TPP table and sign
+		// with the managed key.
+		{route.Route{Auth: route.TPP, Needs: route.PortalTable | route.TPPTable | route.OAuthKey}, "portal-table+tpp-table+oauth-key"},
 	} {
 		if got := tc.rt.AllNeeds().String(); got != tc.want {
 			t.Errorf("%+v: needs %s, want %s", tc.rt, got, tc.want)

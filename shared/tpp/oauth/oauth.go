@@ -131,7 +131,10 @@ type Options struct {
 	// unknown clients.
 	Environment lookup.Environment
 	// Secret keys the HMAC of codes and tokens: at least 32 bytes.
-	Secret          []byte
+	Secret []byte
+	// RotatedSecrets are earlier secrets, which still verify what they signed (a key
+	// rotation then ends no token early), but sign nothing new.
+	RotatedSecrets  [][]byte
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
 	Storage         Storage
@@ -167,6 +170,7 @@ func New(o Options) (*Server, error) {
 		PushedAuthorizeContextLifespan:  PARLifespan,
 		PushedAuthorizeRequestURIPrefix: RequestURIPrefix,
 		GlobalSecret:                    o.Secret,
+		RotatedGlobalSecrets:            o.RotatedSecrets,
 		EnforcePKCE:                     true,
 		EnablePKCEPlainChallengeMethod:  false,
 		ScopeStrategy:                   matchScope,

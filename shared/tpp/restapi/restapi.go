@@ -27,6 +27,13 @@ func Handler(h http.Handler) func(context.Context, events.APIGatewayProxyRequest
 	return httpadapter.New(tppapi.WithRequestID(withCaller(h))).ProxyWithContext
 }
 
+// Public is a Lambda handler serving h, a route that runs without the caller check (the
+// authorization server's metadata), for REST API proxy events: every response carries
+// X-Request-ID.
+func Public(h http.Handler) func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	return httpadapter.New(tppapi.WithRequestID(h)).ProxyWithContext
+}
+
 func withCaller(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := CallerOf(r)

@@ -4,11 +4,26 @@
 // stacks). A path of no route answers RESOURCE_UNKNOWN.
 package routes
 
-import "github.com/bank/devportal/shared/platform/route"
+import (
+	"slices"
+
+	"github.com/bank/devportal/shared/platform/route"
+)
 
 // AuthorizerName is the TPP API's Lambda authorizer, the caller check:
 // functions/<AuthorizerName> and events/<AuthorizerName>.json.
 const AuthorizerName = "tpp-authorizer"
+
+// AuthorizePath is the authorization endpoint's path on the browser-reachable origin:
+// deployed, the portal's own domain (OAUTH_AUTHORIZE_URL is PORTAL_URL + AuthorizePath),
+// locally the portal listener.
+const AuthorizePath = "/oauth2/authorize"
+
+// oauthNeeds are what the authorization server's routes and the bank's pages call: the
+// TPP table (OAuth2 state, the sandbox bank), the portal table's one-read lookups (the
+// client, the organization's name) and the managed key their codes, tokens and session
+// cookies are signed with. The metadata signs and reads nothing.
+const oauthNeeds = route.PortalTable | route.TPPTable | route.OAuthKey
 
 // TPP is every route of the TPP API's mTLS origin. Those with Auth route.TPP run behind
 // the caller check (the product of their path, ProductOf); route.Public ones need no
@@ -16,28 +31,20 @@ const AuthorizerName = "tpp-authorizer"
 var TPP = []route.Route{
 	{Name: "oauth2-metadata", Method: "GET", Path: "/.well-known/oauth-authorization-server", Auth: route.Public, Tag: "OAuth2",
 		Summary: "Authorization server metadata (RFC 8414) with the mTLS endpoint aliases (RFC 8705)"},
-	{Name: "oauth2-token", Method: "POST", Path: "/oauth2/token", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+	{Name: "oauth2-token", Method: "POST", Path: "/oauth2/token", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
 		Summary: "Token endpoint: authorization code, refresh token, client credentials; tokens bound to the client certificate"},
-	{Name: "oauth2-par", Method: "POST", Path: "/oauth2/par", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+	{Name: "oauth2-par", Method: "POST", Path: "/oauth2/par", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
 		Summary: "Pushed authorization request (RFC 9126)"},
-	{Name: "oauth2-revoke", Method: "POST", Path: "/oauth2/revoke", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+	{Name: "oauth2-revoke", Method: "POST", Path: "/oauth2/revoke", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
 		Summary: "Token revocation (RFC 7009)"},
-	{Name: "oauth2-introspect", Method: "POST", Path: "/oauth2/introspect", Auth: route.TPP, Needs: route.PortalTable, Tag: "OAuth2",
+	{Name: "oauth2-introspect", Method: "POST", Path: "/oauth2/introspect", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
 		Summary: "Token introspection (RFC 7662)"},
 }
 
-// Deployed are the TPP routes the CDK stacks deploy as functions of their own. The
-// authorization server's routes are not among them yet: the local listener serves them,
-// but a deployment needs their generated mains, the TPP table among their needs, and a
-// managed token key shared by every instance, which do not exist yet.
+// Deployed are the TPP routes the CDK stacks deploy as functions of their own: all of
+// them (a route of the local listener only would be filtered out here).
 func Deployed() []route.Route {
-	var out []route.Route
-	for _, r := range TPP {
-		if r.Tag != "OAuth2" {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.Clone(TPP)
 }
 
 // Browser are the TPP area's routes on the browser-reachable origin, where a customer's
@@ -45,17 +52,17 @@ func Deployed() []route.Route {
 // the sandbox bank's sign-in and consent pages (package bankpages). Locally the portal
 // listener serves them.
 var Browser = []route.Route{
-	{Name: "oauth2-authorize", Method: "GET", Path: "/oauth2/authorize", Auth: route.Public, Tag: "OAuth2",
+	{Name: "oauth2-authorize", Method: "GET", Path: AuthorizePath, Auth: route.Public, Needs: oauthNeeds, Tag: "OAuth2",
 		Summary: "Authorization endpoint: validates the request and hands the customer to the bank's sign-in and consent pages"},
-	{Name: "sandbox-bank-sign-in", Method: "GET", Path: "/sandbox-bank/sign-in", Auth: route.Public, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sign-in", Method: "GET", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
 		Summary: "The sandbox bank's sign-in page: sign-in name, password and one-time code, and the developers' scenarios"},
-	{Name: "sandbox-bank-sign-in-submit", Method: "POST", Path: "/sandbox-bank/sign-in", Auth: route.Public, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sign-in-submit", Method: "POST", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
 		Summary: "Signs a sandbox customer in, or shows the sign-in page again naming the wrong field"},
-	{Name: "sandbox-bank-consent", Method: "GET", Path: "/sandbox-bank/consent", Auth: route.Public, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-consent", Method: "GET", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
 		Summary: "The consent page: the app, its organization, what it asks, the accounts to choose"},
-	{Name: "sandbox-bank-decide", Method: "POST", Path: "/sandbox-bank/consent", Auth: route.Public, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-decide", Method: "POST", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
 		Summary: "Approves or denies the authorization request; the browser goes back to the app"},
-	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
 		Summary: "Plays a developer's scenario: approve at once, fail SCA, or decide slowly (the request times out)"},
 }
 
