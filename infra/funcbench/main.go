@@ -147,9 +147,15 @@ func printSizes(w io.Writer, rep sizeReport) {
 			linking[l]++
 			notes = append(notes, "links "+l)
 		}
+		if r.Allowance != "" {
+			notes = append(notes, "allowance "+r.Allowance)
+		}
 		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-30s %8.2f  %s", r.Name, r.MiB, strings.Join(notes, "; ")), " "))
 	}
 	fmt.Fprintf(w, "\nbudget %.1f MiB: %d over it\n", rep.BudgetMiB, over)
+	for _, a := range allowances {
+		fmt.Fprintf(w, "allowance %s (budget %.1f MiB, may link %s): %s\n", a.name, a.budgetMiB, strings.Join(a.mayLink, ", "), a.reason)
+	}
 	for _, f := range rep.Forbidden {
 		fmt.Fprintf(w, "%s: linked by %d\n", f, linking[f])
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -72,5 +73,33 @@ func main() { reflect.ValueOf(greeter{}).MethodByName(os.Args[1]).Call(nil) }
 		if _, err := os.Stat(filepath.Join(root, "out", n, "bootstrap")); err != nil {
 			t.Errorf("no bootstrap for %s: %v", n, err)
 		}
+	}
+}
+
+// TestAllow: a binary that links an allowance's library is measured against its budget
+// and may link what it allows, nothing more; any other binary keeps the common budget.
+func TestAllow(t *testing.T) {
+	fosite := allowances[0]
+	cases := []struct {
+		name   string
+		in     sizeResult
+		linked []string
+		want   sizeResult
+	}{
+		{"no library", sizeResult{MiB: 18, OverBudget: true, Links: []string{"reflect.Value.MethodByName"}}, nil,
+			sizeResult{MiB: 18, OverBudget: true, Links: []string{"reflect.Value.MethodByName"}}},
+		{"fosite within its budget", sizeResult{MiB: 18.5, OverBudget: true, Links: []string{"reflect.Value.MethodByName"}}, []string{fosite.marker},
+			sizeResult{MiB: 18.5, Allowance: "fosite"}},
+		{"fosite over its budget", sizeResult{MiB: 20.5, OverBudget: true}, []string{fosite.marker},
+			sizeResult{MiB: 20.5, OverBudget: true, Allowance: "fosite"}},
+		{"fosite and another forbidden function", sizeResult{MiB: 18.5, Links: []string{"reflect.Value.MethodByName", "other.Func"}}, []string{fosite.marker},
+			sizeResult{MiB: 18.5, Links: []string{"other.Func"}, Allowance: "fosite"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := allow(tc.in, tc.linked); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("allow = %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
@@ -205,7 +206,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	for _, c := range s.Bank.Customers {
 		logins = append(logins, c.Login)
 	}
-	area, err := onoauth.Build(ctx, cfg, lookup.Sandbox, onoauth.Parts{Keys: keys, Consent: o.Consent, Resources: o.Resources, Now: o.Now, Logins: logins}, log)
+	area, err := onbankpages.Build(ctx, cfg, lookup.Sandbox, onoauth.Parts{Keys: keys, Consent: o.Consent, Resources: o.Resources, Now: o.Now}, logins, log)
 	if err != nil {
 		return s, err
 	}

@@ -64,8 +64,8 @@ func Files() (map[string][]byte, error) {
 	}
 	// The TPP area's routes: those of the mTLS origin (REST API proxy events, behind the
 	// authorizer but the metadata) and those of the browser-reachable one (HTTP API
-	// events). Every one so far is the authorization server's or the bank pages', built by
-	// the onoauth part.
+	// events). Every one so far is the authorization server's (the onoauth part) or the
+	// bank pages' (onbankpages).
 	for _, rt := range tpproutes.Deployed() {
 		ev, err := tppEvent(rt)
 		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
@@ -74,7 +74,7 @@ func Files() (map[string][]byte, error) {
 	}
 	for _, rt := range tpproutes.Browser {
 		ev, err := browserEvent(rt)
-		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
+		if err := add(rt.Name, mainSource("tpp-browser", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
 			return nil, err
 		}
 	}
@@ -122,6 +122,18 @@ import (
 )
 
 func main() { wiring.StartHTTP({{printf "%q" .Name}}, onoauth.ForRoute) }
+{{else if eq .Kind "tpp-browser"}}// Command {{.Name}} is the Lambda function of the TPP area's browser route {{printf "%q" .Name}}:
+// {{.Summary}}.
+//
+// Its needs: {{.Needs}}.
+package main
+
+import (
+	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
+)
+
+func main() { wiring.StartHTTP({{printf "%q" .Name}}, onbankpages.ForRoute) }
 {{else}}// Command {{.Name}} is the TPP API's Lambda REQUEST authorizer:
 // {{.Summary}}.
 package main

@@ -22,11 +22,12 @@ import (
 	"github.com/bank/devportal/shared/tpp/restapi"
 	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 )
 
 // TestTPPSampleEventsThroughTheAdapters pushes the sample event of each function of the
-// TPP area through the handler its main builds (onoauth.ForRoute, with the key read from
+// TPP area through the handler its main builds (onoauth.ForRoute or onbankpages.ForRoute, with the key read from
 // a Secrets Manager secret on moto, as deployed) and the adapter its main starts: the
 // REST API's for the TPP API's routes, where the caller is the authorizer's context, the
 // HTTP API's for the browser's. The token endpoint's sample carries the authorizer's
@@ -72,7 +73,11 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 			if err != nil || got.Pattern() != rt.Pattern() {
 				t.Fatalf("Route(%s) = %v, %v", rt.Name, got, err)
 			}
-			handlers, err := onoauth.ForRoute(context.Background(), cfg, lookup.Sandbox, rt, log)
+			build := onoauth.ForRoute
+			if browser {
+				build = onbankpages.ForRoute
+			}
+			handlers, err := build(context.Background(), cfg, lookup.Sandbox, rt, log)
 			if err != nil {
 				t.Fatal(err)
 			}
