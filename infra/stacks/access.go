@@ -57,6 +57,12 @@ type Access struct {
 	// keys and on the TPP API's usage plans, to keep the apps' usage keys and read their
 	// use (UseUsagePlans grants them where there is a TPP API).
 	UsagePlans []string
+	// TPPTable is read and write access to the TPP table and its index (OAuth2 state, the
+	// sandbox bank), through CDK's table grant.
+	TPPTable bool
+	// OAuthKey allows secretsmanager:GetSecretValue on the OAuth key's secret only; the
+	// function is given OAUTH_KEY_SECRET_ARN.
+	OAuthKey bool
 }
 
 // sessionCalls is what the session middleware does before any session route's handler:
@@ -143,6 +149,13 @@ func accessOf(f appFunction) Access {
 	if needs.Has(route.UsagePlans) {
 		a.UsagePlans = slices.Clone(usagePlanMethods)
 	}
+	// The TPP area reads the portal only through its one-read lookups: one GetItem of a
+	// credential's or an organization's copy by its key (lookupdb, oauthdb's clients).
+	if needs.Has(route.PortalTable) && f.tppArea() {
+		a.Table = GetItemTable
+	}
+	a.TPPTable = needs.Has(route.TPPTable)
+	a.OAuthKey = needs.Has(route.OAuthKey)
 	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
 	}
@@ -238,6 +251,17 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("s3:PutObject"),
 			Resources: &[]*string{CRLObjectARN()},
+		}))
+	}
+	if a.TPPTable {
+		g.data.TPP.GrantReadWriteData(role)
+	}
+	if a.OAuthKey {
+		// Reading only (no DescribeSecret, no PutSecretValue): rotation is an operator's
+		// call, not a function's.
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+			Resources: &[]*string{g.identity.OAuthKey.SecretArn()},
 		}))
 	}
 	if a.SendMail {

@@ -4,12 +4,16 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/portal/org"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // Stacks are the app's stacks, for later stacks to wire and for tests to inspect.
@@ -56,6 +60,7 @@ type Deployment struct {
 // AwsSolutions checks to all of them: a finding is either fixed or suppressed next to the
 // resource with a reason, and the tests and the synth command fail on anything else.
 func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Environment, code FunctionCode) Stacks {
+	cfg = deployedURLs(cfg, dep)
 	s := Stacks{
 		Data:     NewDataStack(app, "devportal-data", cfg, env),
 		Identity: NewIdentityStack(app, "devportal-identity", cfg, env),
@@ -70,13 +75,14 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		Identity: s.Identity,
 	})
 	s.PortalAPI = NewPortalAPIStack(app, "devportal-portal-api", PortalAPIProps{
-		Config:       cfg,
-		Env:          env,
-		Data:         s.Data,
-		Identity:     s.Identity,
-		Workflows:    s.Workflows,
-		FunctionCode: code,
-		Tables:       dep.Routes,
+		Config:         cfg,
+		Env:            env,
+		Data:           s.Data,
+		Identity:       s.Identity,
+		Workflows:      s.Workflows,
+		FunctionCode:   code,
+		Tables:         dep.Routes,
+		TPPEnvironment: dep.Environment(),
 	})
 	s.Frontend = NewFrontendStack(app, "devportal-frontend", FrontendProps{
 		Env:       env,
@@ -91,6 +97,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 			Env:          env,
 			Settings:     *dep.TPP,
 			Data:         s.Data,
+			Identity:     s.Identity,
 			Truststore:   s.Truststore,
 			FunctionCode: code,
 			Tables:       dep.Routes,
@@ -106,6 +113,29 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 	})
 	AddChecks(app)
 	return s
+}
+
+// Environment is the TPP environment the deployment serves: the TPP API's, or without
+// it the one SandboxCA stands for (both come from the "environment" context value).
+func (d Deployment) Environment() org.Environment {
+	switch {
+	case d.TPP != nil:
+		return d.TPP.Environment
+	case d.SandboxCA:
+		return org.Sandbox
+	}
+	return org.Production
+}
+
+// deployedURLs are cfg with the OAuth2 URLs of the deployment: the authorization endpoint
+// on the portal's own domain (PORTAL_URL; CloudFront routes it to the portal's HTTP
+// API), and the issuer, the TPP API's custom domain, unless TPP_URL names another.
+func deployedURLs(cfg config.Config, dep Deployment) config.Config {
+	cfg.OAuthAuthorizeURL = cfg.PortalURL + tpproutes.AuthorizePath
+	if dep.TPP != nil && (cfg.TPPURL == "" || strings.HasPrefix(cfg.TPPURL, "https://127.0.0.1")) {
+		cfg.TPPURL = "https://" + dep.TPP.DomainName
+	}
+	return cfg
 }
 
 // AddChecks applies cdk-nag's AwsSolutions checks to every stack under scope, verbose so

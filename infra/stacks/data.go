@@ -31,6 +31,8 @@ type DataStack struct {
 	Portal awsdynamodb.Table
 	// PortalTableName is the portal table's name, for the functions' PORTAL_TABLE.
 	PortalTableName *string
+	// TPP is the TPP API's table (tppdata.Table): OAuth2 state and the sandbox bank.
+	TPP awsdynamodb.Table
 }
 
 // NewDataStack adds the data stack to scope.
@@ -52,7 +54,7 @@ func NewDataStack(scope constructs.Construct, id string, cfg config.Config, env 
 		})
 	}
 	portal := tables[resources.PortalTable(cfg).Name]
-	return &DataStack{Stack: stack, Tables: tables, Portal: portal, PortalTableName: portal.TableName()}
+	return &DataStack{Stack: stack, Tables: tables, Portal: portal, PortalTableName: portal.TableName(), TPP: tables[tppdata.Table(cfg).Name]}
 }
 
 // tableIDs gives each table a construct ID that does not change with configuration: the

@@ -8,6 +8,10 @@ import (
 // (config.Config.SandboxCASecretARN), set per function rather than in FunctionEnvironment.
 const SandboxCAVariable = "SANDBOX_CA_SECRET_ARN"
 
+// OAuthKeyVariable names the OAuth key's secret to the functions that read it
+// (config.Config.OAuthKeySecretARN), set per function like SandboxCAVariable.
+const OAuthKeyVariable = "OAUTH_KEY_SECRET_ARN"
+
 // FunctionEnvironment is the environment of every deployed function: each variable that
 // config.FromEnv reads (config.Config.Environ, which writes each name once), set from cfg so
 // that the function reads back cfg.
@@ -16,7 +20,8 @@ const SandboxCAVariable = "SANDBOX_CA_SECRET_ARN"
 // reserved key that a function's configuration may not set, and Lambda's value is the
 // stack's region); LOCAL_MODE, AWS_ENDPOINT_URL and SANDBOX_CA_DIR exist only for the local
 // stack on moto, where unset means "on AWS"; and SANDBOX_CA_SECRET_ARN is set only on the
-// functions that need the sandbox CA, and USAGE_PLAN_IDS only on the functions that keep
+// functions that need the sandbox CA, OAUTH_KEY_SECRET_ARN only on those that read the
+// OAuth key, and USAGE_PLAN_IDS only on the functions that keep
 // usage keys (UseUsagePlans). A cfg that asks for local mode panics instead of
 // deploying functions that would talk to moto.
 //
@@ -27,7 +32,7 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		panic("stacks: LOCAL_MODE and AWS_ENDPOINT_URL are for the local stack; unset them to synthesize the deployed stacks")
 	}
 	env := cfg.Environ()
-	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, UsagePlansVariable} {
+	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, OAuthKeyVariable, UsagePlansVariable} {
 		delete(env, name)
 	}
 	return env

@@ -11,6 +11,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/bank/devportal/shared/tpp/bankpages"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // FrontendProps configure the frontend stack.
@@ -42,8 +45,11 @@ type FrontendStack struct {
 	CRL awss3.Bucket
 	// Distribution is the CloudFront distribution in front of the bucket and the API.
 	Distribution awscloudfront.Distribution
-	// Headers is the security-headers policy of every response.
+	// Headers is the security-headers policy of every response but the bank pages'.
 	Headers awscloudfront.ResponseHeadersPolicy
+	// BankPagesHeaders is the security-headers policy of the authorization endpoint's and
+	// the bank pages' responses (BrowserPaths).
+	BankPagesHeaders awscloudfront.ResponseHeadersPolicy
 	// SPAFallback rewrites the SPA's client-side routes to /index.html.
 	SPAFallback awscloudfront.Function
 	// URL is the portal's address (the distribution's domain), for PORTAL_URL.
@@ -57,6 +63,43 @@ type FrontendStack struct {
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'; upgrade-insecure-requests"
+
+// BrowserPaths are the distribution's behaviors for the TPP area's browser routes
+// (tpproutes.Browser): the authorization endpoint and the sandbox bank's pages.
+var BrowserPaths = []string{tpproutes.AuthorizePath, bankpages.CookiePath + "/*"}
+
+// BankPagesCSP is the policy of the browser routes' responses that bring none of their
+// own (the authorization endpoint's redirects and errors): nothing to load, frame or
+// submit. The bank's pages send a stricter one of their own, which is kept.
+const BankPagesCSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+// newBankPagesHeaders is the headers policy of the browser routes: HSTS and nosniff
+// always; the CSP, frame and referrer headers only where the response has none.
+func newBankPagesHeaders(stack awscdk.Stack) awscloudfront.ResponseHeadersPolicy {
+	return awscloudfront.NewResponseHeadersPolicy(stack, jsii.String("BankPagesHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
+		Comment: jsii.String("Sandbox bank and OAuth2 authorization endpoint: HSTS, nosniff; the pages' own CSP kept"),
+		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
+			StrictTransportSecurity: &awscloudfront.ResponseHeadersStrictTransportSecurity{
+				AccessControlMaxAge: awscdk.Duration_Days(jsii.Number(hstsMaxAgeDays)),
+				IncludeSubdomains:   jsii.Bool(true),
+				Override:            jsii.Bool(true),
+			},
+			ContentSecurityPolicy: &awscloudfront.ResponseHeadersContentSecurityPolicy{
+				ContentSecurityPolicy: jsii.String(BankPagesCSP),
+				Override:              jsii.Bool(false),
+			},
+			FrameOptions: &awscloudfront.ResponseHeadersFrameOptions{
+				FrameOption: awscloudfront.HeadersFrameOption_DENY,
+				Override:    jsii.Bool(false),
+			},
+			ContentTypeOptions: &awscloudfront.ResponseHeadersContentTypeOptions{Override: jsii.Bool(true)},
+			ReferrerPolicy: &awscloudfront.ResponseHeadersReferrerPolicy{
+				ReferrerPolicy: awscloudfront.HeadersReferrerPolicy_NO_REFERRER,
+				Override:       jsii.Bool(false),
+			},
+		},
+	})
+}
 
 // hstsMaxAgeDays is HSTS's max-age: two years, the preload list's minimum, as the
 // portal is only ever served over HTTPS.
@@ -162,6 +205,18 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		ResponseHeadersPolicy: s.Headers,
 	}
 	behaviors := map[string]*awscloudfront.BehaviorOptions{"/api/*": api}
+	// The TPP area's browser-reachable origin is the portal's own domain: the
+	// authorization endpoint and the sandbox bank's pages, served by the same HTTP API,
+	// uncached, with cookies (the bank's session) and query strings (the authorization
+	// request) passed on. The bank's pages send their own Content-Security-Policy, which
+	// must let a decision's form go on to the app's redirect URI, so their responses get
+	// the headers policy that does not replace it.
+	s.BankPagesHeaders = newBankPagesHeaders(stack)
+	for _, path := range BrowserPaths {
+		b := *api
+		b.ResponseHeadersPolicy = s.BankPagesHeaders
+		behaviors[path] = &b
+	}
 	if props.CRL {
 		path, crl := s.addCRL()
 		behaviors[path] = crl

@@ -31,6 +31,10 @@ type IdentityStack struct {
 	// SandboxCA is the secret that holds the sandbox CA (certificate and key), in a
 	// sandbox deployment only (AddSandboxCA); nil otherwise.
 	SandboxCA awssecretsmanager.CfnSecret
+	// OAuthKey is the authorization server's master key (OAUTH_KEY_SECRET_ARN): the
+	// functions that sign or check its codes and tokens or the bank pages' cookies read it
+	// at cold start and derive their keys from it.
+	OAuthKey awssecretsmanager.Secret
 }
 
 // AddSandboxCA adds the sandbox CA's secret to the stack: created empty, because the CA is
@@ -79,7 +83,7 @@ func NewIdentityStack(scope constructs.Construct, id string, cfg config.Config, 
 		Value:       pool.Client.UserPoolClientId(),
 		Description: jsii.String("ID of the portal API's app client"),
 	})
-	return &IdentityStack{
+	s := &IdentityStack{
 		Stack:            stack,
 		UserPool:         pool.Pool,
 		Client:           pool.Client,
@@ -87,4 +91,35 @@ func NewIdentityStack(scope constructs.Construct, id string, cfg config.Config, 
 		UserPoolID:       pool.Pool.UserPoolId(),
 		UserPoolClientID: pool.Client.UserPoolClientId(),
 	}
+	s.addOAuthKey()
+	return s
+}
+
+// OAuthKeyLength is the generated key's length: 64 letters and digits, about 381 bits,
+// from which the functions derive 32-byte keys (onoauth.DeriveKeys).
+const OAuthKeyLength = 64
+
+// addOAuthKey adds the authorization server's master key: a secret Secrets Manager
+// generates at creation, so that it is in no template, asset or log, and every instance
+// of every function reads the same one.
+func (s *IdentityStack) addOAuthKey() {
+	s.OAuthKey = awssecretsmanager.NewSecret(s.Stack, jsii.String("OAuthKey"), &awssecretsmanager.SecretProps{
+		Description: jsii.String("Developer portal: the OAuth2 server's master key (codes, tokens, the sandbox bank's session cookies)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			PasswordLength:     jsii.Number(OAuthKeyLength),
+			ExcludePunctuation: jsii.Bool(true),
+			IncludeSpace:       jsii.Bool(false),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(s.OAuthKey, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-SMG4"),
+		Reason: jsii.String("Rotated by hand (README: Rotating the OAuth key), not on a schedule: the functions read the " +
+			"key once, at cold start, so after a rotation warm instances still sign with the old key, and tokens they " +
+			"issue would be refused by fresh ones until every instance is replaced. The runbook puts a new value and " +
+			"then redeploys the functions; the previous value (AWSPREVIOUS) keeps verifying, so no token ends early."),
+	}}, jsii.Bool(false))
+	awscdk.NewCfnOutput(s.Stack, jsii.String("OAuthKeySecretArn"), &awscdk.CfnOutputProps{
+		Value:       s.OAuthKey.SecretArn(),
+		Description: jsii.String("Secret of the OAuth2 server's master key (rotate it by hand, see the README)"),
+	})
 }

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -20,7 +21,9 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 )
 
 // FunctionCode returns the deployment package of the named function (a routes.Portal or
@@ -54,8 +57,12 @@ type PortalAPIProps struct {
 	// FunctionCode gives each function's deployment package.
 	FunctionCode FunctionCode
 	// Tables are the route tables to deploy; nil is DefaultRouteTables. The stack deploys the
-	// portal's routes and jobs, and checks every function's access and sizing.
+	// portal's routes and jobs and the TPP area's browser routes, and checks every
+	// function's access and sizing.
 	Tables *RouteTables
+	// TPPEnvironment is the environment the TPP area's browser routes serve (the
+	// "environment" context value): the authorization endpoint knows only its apps.
+	TPPEnvironment org.Environment
 }
 
 // PortalAPIStack is the portal API: one Lambda function per deployed route behind an HTTP
@@ -147,6 +154,11 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 			if f.kind == portalJob {
 				return s.addJob(group, f.job, env, props.FunctionCode, grants)
 			}
+			if f.kind == tppBrowserRoute {
+				browserEnv := maps.Clone(env)
+				browserEnv[callercheck.EnvironmentVariable] = string(props.TPPEnvironment)
+				return s.addRoute(group, f, browserEnv, props.FunctionCode, grants)
+			}
 			return s.addRoute(group, f, env, props.FunctionCode, grants)
 		})
 		s.Groups = append(s.Groups, g)
@@ -199,7 +211,11 @@ func (s *PortalAPIStack) addRoute(group constructs.Construct, f appFunction, env
 			AuthorizationType: jsii.String("NONE"),
 			Target:            awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("integrations/"), integration.IntegrationId()}),
 		})
-	cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{routeAuthorization(rt)}, jsii.Bool(false))
+	auth := routeAuthorization(rt)
+	if f.kind == tppBrowserRoute {
+		auth = browserRouteAuthorization(rt)
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(route, &[]*cdknag.NagPackSuppression{auth}, jsii.Bool(false))
 	s.Routes[rt.Name] = route
 	return fn
 }
@@ -334,6 +350,11 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 	if access.SandboxCA && grants.identity != nil && grants.identity.SandboxCA != nil {
 		vars[SandboxCAVariable] = grants.identity.SandboxCA.Ref()
 	}
+	// Only the functions that sign or check the authorization server's codes, tokens and
+	// cookies read its key.
+	if access.OAuthKey {
+		vars[OAuthKeyVariable] = grants.identity.OAuthKey.SecretArn()
+	}
 	fn := awslambda.NewFunction(group, jsii.String("Function"), &awslambda.FunctionProps{
 		Description: jsii.String(truncate(set.description, 256)),
 		// The Go binaries are built as "bootstrap" for the OS-only runtime, on Graviton
@@ -368,8 +389,8 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 		},
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("CDK's table grant adds <table ARN>/index/* so that queries on the portal table's " +
-				"GSI1 are allowed; the wildcard covers only that table's indexes."),
+			Reason: jsii.String("CDK's table grant adds <table ARN>/index/* so that queries on the table's GSI1 " +
+				"(the portal table's, or the TPP table's) are allowed; the wildcard covers only that table's indexes."),
 			AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/g`)}},
 		},
 	}, jsii.Bool(true))
@@ -390,6 +411,16 @@ func routeAuthorization(rt route.Route) *cdknag.NagPackSuppression {
 		reason += " It also refuses a session whose Cognito groups lack the operations group (OPS_GROUP)."
 	}
 	return &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String(reason)}
+}
+
+// browserRouteAuthorization is why a TPP area's browser route has no API Gateway
+// authorizer: its caller is a bank customer, who has no portal identity.
+func browserRouteAuthorization(rt route.Route) *cdknag.NagPackSuppression {
+	return &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String(
+		"A bank customer's browser reaches this route (" + rt.Summary + ") without any portal or AWS identity: " +
+			"the authorization endpoint checks the OAuth2 client, its redirect URI and PKCE (fosite), and the sandbox " +
+			"bank's pages authenticate the customer themselves, with their own signed session cookie and CSRF tokens " +
+			"(shared/tpp/bankpages).")}
 }
 
 // truncate keeps a description within Lambda's limit of 256 characters.

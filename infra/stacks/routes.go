@@ -22,6 +22,10 @@ type RouteTables struct {
 	Jobs []route.Job
 	// TPP is the TPP API's route table.
 	TPP []route.Route
+	// Browser are the TPP area's routes of the browser-reachable origin (the authorization
+	// endpoint, the sandbox bank's pages), which the portal's HTTP API serves behind the
+	// portal's CloudFront distribution: a browser presents no client certificate.
+	Browser []route.Route
 	// Authorizers are the TPP API's Lambda authorizers.
 	Authorizers []string
 }
@@ -32,6 +36,7 @@ func DefaultRouteTables() RouteTables {
 		Portal:      slices.Clone(routes.Portal),
 		Jobs:        slices.Clone(routes.Jobs),
 		TPP:         tpproutes.Deployed(),
+		Browser:     slices.Clone(tpproutes.Browser),
 		Authorizers: slices.Clone(tpproutes.Authorizers),
 	}
 }
@@ -56,6 +61,9 @@ const (
 	tppRoute
 	// tppAuthorizer is a Lambda authorizer of the TPP API.
 	tppAuthorizer
+	// tppBrowserRoute is a TPP area's route of the browser-reachable origin, on the
+	// portal's HTTP API (payload 2.0).
+	tppBrowserRoute
 )
 
 // appFunction is one function of the app, with what the stacks derive its grants, sizing
@@ -70,7 +78,7 @@ type appFunction struct {
 // needs are the function's needs (with what its route's Auth implies) and its Auth.
 func (f appFunction) needs() (route.Need, route.Auth) {
 	switch f.kind {
-	case portalRoute, tppRoute:
+	case portalRoute, tppRoute, tppBrowserRoute:
 		return f.route.AllNeeds(), f.route.Auth
 	case portalJob:
 		return f.job.Needs, ""
@@ -82,16 +90,30 @@ func (f appFunction) needs() (route.Need, route.Auth) {
 // jobsTag is the group tag of the scheduled functions (routes group by their own Tag).
 const jobsTag = "jobs"
 
-// tag is the domain the function is grouped by: its route's Tag, or jobsTag.
+// browserTag is the group tag of the TPP area's browser routes in the portal API stack:
+// one group of their own, apart from the portal's domains.
+const browserTag = "tpp-browser"
+
+// tag is the domain the function is grouped by: its route's Tag, jobsTag or browserTag.
 func (f appFunction) tag() string {
-	if f.kind == portalJob {
+	switch f.kind {
+	case portalJob:
 		return jobsTag
+	case tppBrowserRoute:
+		return browserTag
 	}
 	return f.route.Tag
 }
 
+// tppArea says whether the function is the TPP area's, which reads the portal only
+// through its one-read lookups (the portal's routes of the TPP API's origin are not).
+func (f appFunction) tppArea() bool {
+	return f.kind == tppBrowserRoute || f.kind == tppAuthorizer || f.kind == tppRoute && f.route.Auth != route.ClientCertificate
+}
+
 // portalFunctions are the portal API stack's functions: the deployed routes in table
-// order, then the jobs.
+// order, then the jobs, then the TPP area's browser routes (after the jobs, so that none
+// of the portal's functions moved when they arrived).
 func (t RouteTables) portalFunctions() []appFunction {
 	var out []appFunction
 	for _, r := range t.Portal {
@@ -101,6 +123,9 @@ func (t RouteTables) portalFunctions() []appFunction {
 	}
 	for _, j := range t.Jobs {
 		out = append(out, appFunction{name: j.Name, kind: portalJob, job: j})
+	}
+	for _, r := range t.Browser {
+		out = append(out, appFunction{name: r.Name, kind: tppBrowserRoute, route: r})
 	}
 	return out
 }
@@ -161,8 +186,9 @@ func DeployedRoutes() []route.Route {
 	return out
 }
 
-// FunctionNames are the names of every deployed portal function: the deployed routes,
-// then the jobs. Each is a directory functions/<name>, built by GoBundler.
+// FunctionNames are the names of every function of the portal API stack: the deployed
+// routes, then the jobs, then the TPP area's browser routes. Each is a directory
+// functions/<name>, built by GoBundler.
 func FunctionNames() []string {
 	return names(DefaultRouteTables().portalFunctions())
 }

@@ -77,8 +77,10 @@ type TPPAPIProps struct {
 	Env *awscdk.Environment
 	// Settings are the domain, certificate, truststore and environment.
 	Settings TPPSettings
-	// Data is the stack of the portal table the authorizer reads.
+	// Data is the stack of the portal table the authorizer reads and of the TPP table.
 	Data *DataStack
+	// Identity is the stack of the OAuth key's secret.
+	Identity *IdentityStack
 	// Truststore is the stack of the truststore bucket.
 	Truststore *TruststoreStack
 	// FunctionCode gives each function's deployment package.
@@ -92,11 +94,11 @@ type TPPAPIProps struct {
 // custom domain with mutual TLS, every method but the health check behind the Lambda
 // authorizer, usage plans from the product catalog, and AWS WAF in front of the stage.
 // Each route of the TPP route table is a Lambda function behind the authorizer (Lambda
-// proxy integration), in a function group's nested stack (groups.go); its method and
-// resource are in the stack's own template, with the API, its deployment and stage. The
-// Berlin Group and OAuth2 endpoints are added by a later issue; so far the table is empty
-// and the API has its health check and a catch-all that answers a Berlin Group
-// RESOURCE_UNKNOWN to authorized callers.
+// proxy integration; the OAuth2 metadata, public, without it), in a function group's
+// nested stack (groups.go); its method and resource are in the stack's own template, with
+// the API, its deployment and stage. So far the routes are the authorization server's
+// token, PAR, revocation, introspection and metadata endpoints; every other path is a
+// catch-all that answers a Berlin Group RESOURCE_UNKNOWN to authorized callers.
 type TPPAPIStack struct {
 	awscdk.Stack
 	// API is the REST API; Stage its one stage.
@@ -164,8 +166,8 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	if err := props.Settings.Validate(); err != nil {
 		panic(err)
 	}
-	if props.Data == nil || props.Truststore == nil || props.FunctionCode == nil {
-		panic("stacks: TPPAPIProps needs the Data and Truststore stacks and FunctionCode")
+	if props.Data == nil || props.Identity == nil || props.Truststore == nil || props.FunctionCode == nil {
+		panic("stacks: TPPAPIProps needs the Data, Identity and Truststore stacks and FunctionCode")
 	}
 	set := props.Settings
 	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: TPP API (mutual TLS, Lambda authorizer, usage plans, WAF)"))
@@ -175,9 +177,9 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 		UsagePlans: map[string]awsapigateway.UsagePlan{}}
 	tables := routeTablesOr(props.Tables)
 	for _, f := range tables.tppFunctions() {
-		// The TPP API's functions are granted the portal table only, so far.
-		if a := accessOf(f); len(a.UserPool) > 0 || a.SendMail || a.StartApproval || a.DecideApproval != "" || a.SandboxCA {
-			panic(fmt.Sprintf("stacks: TPP function %s needs %+v, but the TPP API stack grants only the portal table", f.name, a))
+		// The TPP API's functions are granted the tables and the OAuth key only, so far.
+		if a := accessOf(f); len(a.UserPool) > 0 || a.SendMail || a.StartApproval || a.DecideApproval != "" || a.SandboxCA || a.PublishCRL || len(a.UsagePlans) > 0 {
+			panic(fmt.Sprintf("stacks: TPP function %s needs %+v, but the TPP API stack grants only the tables and the OAuth key", f.name, a))
 		}
 	}
 
@@ -268,7 +270,7 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 
 	for _, plan := range planGroups(tppRouteFunctions(tables)) {
 		g := newFunctionGroup(stack, plan, "Developer portal: TPP API functions ("+plan.tag+")", func(group constructs.Construct, f appFunction) awslambda.Function {
-			return s.addRoute(group, f, env, props.FunctionCode, grantResources{data: props.Data}, validator)
+			return s.addRoute(group, f, env, props.FunctionCode, grantResources{data: props.Data, identity: props.Identity}, validator)
 		})
 		s.Groups = append(s.Groups, g)
 		for name, fn := range g.Functions {
@@ -384,6 +386,22 @@ func (s *TPPAPIStack) addRoute(group constructs.Construct, f appFunction, env ma
 		Path:    jsii.String("2015-03-31/functions/" + *fn.FunctionArn() + "/invocations"),
 	})
 	resource := s.API.Root().ResourceForPath(jsii.String(rt.Path))
+	if rt.Auth == route.Public {
+		// The authorization server's metadata (RFC 8414): public by definition, and
+		// nobody's call to meter.
+		method := resource.AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
+			AuthorizationType: awsapigateway.AuthorizationType_NONE,
+			RequestValidator:  validator,
+		})
+		cdknag.NagSuppressions_AddResourceSuppressions(method, &[]*cdknag.NagPackSuppression{
+			{Id: jsii.String("AwsSolutions-APIG4"), Reason: jsii.String("Public by design (" + rt.Summary + "): clients read it " +
+				"before they have a token; it still needs a client certificate from the truststore, since the API is " +
+				"reachable only through the mutual-TLS domain, and it reveals only the server's public endpoints.")},
+			{Id: jsii.String("AwsSolutions-COG4"), Reason: jsii.String("The metadata is for any OAuth2 client, not for portal users.")},
+		}, jsii.Bool(false))
+		s.Methods[rt.Name] = method
+		return fn
+	}
 	if rt.Auth == route.ClientCertificate {
 		// A certificate's holder proving possession by connecting with it: the certificate
 		// is not an app's yet, so neither the caller check nor an API key applies.
