@@ -21,6 +21,8 @@ import (
 // API must differ in exactly what the environment decides: the usage plans (the catalog's
 // plans of that environment), the WAF rate limit derived from them, the environment its
 // authorizer admits, its domain, and the descriptions and deployment that name them.
+// Every function's TPP_URL is the TPP API's domain, and the TPP area's browser routes
+// serve the deployment's environment (tppOriginDiff).
 // The sandbox also has the sandbox CA's secret (identity) and the functions that use it
 // its ARN and their grant on it (portal API); TestSandboxCASecret checks those.
 func TestEnvironments(t *testing.T) {
@@ -67,7 +69,7 @@ func TestEnvironments(t *testing.T) {
 		t.Run(tc.name+" is the same in both", func(t *testing.T) {
 			var diff []string
 			for _, path := range jsonDiff("", tc.a, tc.b) {
-				if !sandboxCADiff(path) && !nestedTemplateURL(path, tc.a) && !usagePlanNamesDiff(path) {
+				if !sandboxCADiff(path) && !nestedTemplateURL(path, tc.a) && !usagePlanNamesDiff(path) && !tppOriginDiff(path) {
 					diff = append(diff, path)
 				}
 			}
@@ -83,7 +85,7 @@ func TestEnvironments(t *testing.T) {
 		}
 		for i, g := range prod.tppGroups {
 			for _, path := range jsonDiff("", g.json, sandbox.tppGroups[i].json) {
-				if !strings.HasSuffix(path, "/Environment/Variables/"+callercheck.EnvironmentVariable) && !strings.HasSuffix(path, "/Properties/Description") {
+				if !strings.HasSuffix(path, "/Environment/Variables/"+callercheck.EnvironmentVariable) && !strings.HasSuffix(path, "/Properties/Description") && !tppOriginDiff(path) {
 					t.Errorf("TPP group %s differs between production and the sandbox at %s", g.id, path)
 				}
 			}
@@ -223,6 +225,14 @@ func usagePlanNamesDiff(path string) bool {
 		}
 	}
 	return false
+}
+
+// tppOriginDiff says whether path is what the TPP API's domain or environment decides in
+// a function's environment: the issuer and the origin of the mTLS endpoints (TPP_URL, on
+// its custom domain), and the environment the browser routes' authorization server serves.
+func tppOriginDiff(path string) bool {
+	return strings.HasSuffix(path, "/Environment/Variables/TPP_URL") ||
+		strings.HasSuffix(path, "/Environment/Variables/"+callercheck.EnvironmentVariable)
 }
 
 func sandboxCADiff(path string) bool {

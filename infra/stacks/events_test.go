@@ -69,6 +69,42 @@ func TestSampleEventsMatchTheTemplates(t *testing.T) {
 			}
 		})
 	}
+	// The TPP area's browser routes: HTTP API requests of the portal API's routes.
+	for _, rt := range tpproutes.Browser {
+		t.Run(rt.Name, func(t *testing.T) {
+			var ev events.APIGatewayV2HTTPRequest
+			readEvent(t, rt.Name, &ev)
+			if _, ok := functions[stacks.FunctionLogicalID(rt.Name)]; !ok {
+				t.Errorf("the portal API has no %s", stacks.FunctionLogicalID(rt.Name))
+			}
+			if ev.Version != "2.0" || !routeKeys[ev.RouteKey] || ev.RouteKey != rt.Pattern() || ev.RequestContext.HTTP.Method != rt.Method || ev.RawPath != rt.Path {
+				t.Errorf("event %s %s (%s): not a request of the route %s", ev.RequestContext.HTTP.Method, ev.RawPath, ev.RouteKey, rt.Pattern())
+			}
+		})
+	}
+	// The TPP API's routes: REST API proxy events of their methods, with the client
+	// certificate, and the authorizer's context where the method has the authorizer.
+	for _, rt := range tpproutes.Deployed() {
+		t.Run(rt.Name, func(t *testing.T) {
+			var ev events.APIGatewayProxyRequest
+			readEvent(t, rt.Name, &ev)
+			if _, ok := resourcesOf(t, s.tppAPI, s.tppGroups, "AWS::Lambda::Function")[stacks.FunctionLogicalID(rt.Name)]; !ok {
+				t.Errorf("no TPP API template has %s", stacks.FunctionLogicalID(rt.Name))
+			}
+			var found bool
+			for _, m := range tmplResources(s.tppAPI, "AWS::ApiGateway::Method") {
+				p := props(m)
+				found = found || str(p["HttpMethod"]) == rt.Method && fullPath(s.tppAPI, ref(p["ResourceId"])) == rt.Path &&
+					(str(p["AuthorizationType"]) == "CUSTOM") == (ev.RequestContext.Authorizer != nil)
+			}
+			if !found {
+				t.Errorf("the TPP API has no method %s %s authorized as the event says (authorizer context %v)", rt.Method, rt.Path, ev.RequestContext.Authorizer != nil)
+			}
+			if ev.Resource != rt.Path || ev.HTTPMethod != rt.Method || ev.RequestContext.Stage != stacks.TPPStageName || ev.RequestContext.Identity.ClientCert == nil {
+				t.Errorf("event %s %s on stage %q, want %s %s on %s with a client certificate", ev.HTTPMethod, ev.Resource, ev.RequestContext.Stage, rt.Method, rt.Path, stacks.TPPStageName)
+			}
+		})
+	}
 	for _, job := range routes.Jobs {
 		t.Run(job.Name, func(t *testing.T) {
 			var ev events.CloudWatchEvent

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,7 +160,9 @@ func TestFrontendSecurityHeaders(t *testing.T) {
 }
 
 func testFrontendSecurityHeaders(t *testing.T, s *synthesized) {
-	policyID, policy := only(t, s.frontend, "AWS::CloudFront::ResponseHeadersPolicy")
+	policyID := s.stacks.Frontend.Resolve(s.stacks.Frontend.Headers.ResponseHeadersPolicyId()).(map[string]interface{})["Ref"].(string)
+	bankID := s.stacks.Frontend.Resolve(s.stacks.Frontend.BankPagesHeaders.ResponseHeadersPolicyId()).(map[string]interface{})["Ref"].(string)
+	policy := frontendResources(t, s, "AWS::CloudFront::ResponseHeadersPolicy")[policyID]
 	cfg := props(policy)["ResponseHeadersPolicyConfig"].(map[string]interface{})
 	got := cfg["SecurityHeadersConfig"].(map[string]interface{})
 	want := map[string]interface{}{
@@ -191,14 +194,19 @@ func testFrontendSecurityHeaders(t *testing.T, s *synthesized) {
 	if strings.Contains(stacks.ContentSecurityPolicy, "unsafe") || strings.Contains(stacks.ContentSecurityPolicy, "*") {
 		t.Errorf("CSP allows unsafe or wildcard sources: %s", stacks.ContentSecurityPolicy)
 	}
-	// Every behavior, the API's included, sends the headers.
+	// Every behavior, the API's included, sends the headers; the bank's pages and the
+	// authorization endpoint theirs (TestFrontendBehaviors).
 	dist := distributionConfig(t, s)
 	behaviors := []interface{}{dist["DefaultCacheBehavior"]}
 	behaviors = append(behaviors, dist["CacheBehaviors"].([]interface{})...)
 	for _, b := range behaviors {
 		b := b.(map[string]interface{})
-		if ref(b["ResponseHeadersPolicyId"]) != policyID {
-			t.Errorf("behavior %v does not use the security headers policy", b["PathPattern"])
+		want := policyID
+		if slices.Contains(stacks.BrowserPaths, str(b["PathPattern"])) {
+			want = bankID
+		}
+		if ref(b["ResponseHeadersPolicyId"]) != want {
+			t.Errorf("behavior %v does not use the security headers policy %s", b["PathPattern"], want)
 		}
 	}
 }
@@ -213,11 +221,15 @@ func TestFrontendBehaviors(t *testing.T) {
 	if dist["DefaultRootObject"] != "index.html" {
 		t.Errorf("DefaultRootObject = %v", dist["DefaultRootObject"])
 	}
-	behaviors := dist["CacheBehaviors"].([]interface{})
-	if len(behaviors) != 1 {
-		t.Fatalf("behaviors %v, want /api/* only", behaviors)
+	behaviors := map[string]map[string]interface{}{}
+	for _, b := range dist["CacheBehaviors"].([]interface{}) {
+		b := b.(map[string]interface{})
+		behaviors[str(b["PathPattern"])] = b
 	}
-	api := behaviors[0].(map[string]interface{})
+	if len(behaviors) != 1+len(stacks.BrowserPaths) {
+		t.Fatalf("behaviors %v, want /api/* and %v", behaviors, stacks.BrowserPaths)
+	}
+	api := behaviors["/api/*"]
 	wantAPI := map[string]interface{}{
 		"PathPattern":           "/api/*",
 		"CachePolicyId":         cachingDisabled,
@@ -232,6 +244,33 @@ func TestFrontendBehaviors(t *testing.T) {
 	}
 	if _, ok := api["FunctionAssociations"]; ok {
 		t.Error("/api/* runs the SPA fallback; API paths must reach the API unchanged")
+	}
+	// The authorization endpoint and the sandbox bank's pages: the same origin, uncached,
+	// cookies and query strings passed on, and a headers policy that keeps the pages' CSP.
+	headers := frontendResources(t, s, "AWS::CloudFront::ResponseHeadersPolicy")
+	for _, path := range stacks.BrowserPaths {
+		b, ok := behaviors[path]
+		if !ok {
+			t.Errorf("no behavior %s", path)
+			continue
+		}
+		for k, v := range wantAPI {
+			if k == "PathPattern" {
+				v = path
+			}
+			if !reflect.DeepEqual(b[k], v) {
+				t.Errorf("%s %s = %v, want %v", path, k, b[k], v)
+			}
+		}
+		if b["TargetOriginId"] != api["TargetOriginId"] {
+			t.Errorf("%s goes to %v, not the portal API's origin %v", path, b["TargetOriginId"], api["TargetOriginId"])
+		}
+		policy := props(headers[ref(b["ResponseHeadersPolicyId"])])
+		sec := mustJSON(t, policy["ResponseHeadersPolicyConfig"])
+		want := `"ContentSecurityPolicy":{"ContentSecurityPolicy":"` + stacks.BankPagesCSP + `","Override":false}`
+		if !strings.Contains(sec, want) || !strings.Contains(sec, `"StrictTransportSecurity":{"AccessControlMaxAgeSec":63072000,"IncludeSubdomains":true,"Override":true}`) {
+			t.Errorf("%s headers policy %s, want HSTS and %s", path, sec, want)
+		}
 	}
 	// The API origin is the portal API stack's HTTP API, over TLS.
 	for _, o := range dist["Origins"].([]interface{}) {

@@ -398,7 +398,8 @@ func TestNagWithTPPRoutes(t *testing.T) {
 	}
 }
 
-// TestTPPRouteMethods: each TPP route is a method of its path behind the authorizer, in
+// TestTPPRouteMethods: each TPP route is a method of its path behind the authorizer (a
+// public one, the OAuth2 metadata, without it), in
 // the TPP API's template, integrated (Lambda proxy) with its function in a function
 // group, which API Gateway may invoke for that method and path; and the REST API's
 // deployment depends on the method.
@@ -432,7 +433,12 @@ func TestTPPRouteMethods(t *testing.T) {
 				t.Fatalf("no method %s %s in the TPP API's template; methods %v", rt.Method, rt.Path, methods)
 			}
 			p := props(tmplResources(plus.tppAPI, "AWS::ApiGateway::Method")[id])
-			if p["AuthorizationType"] != "CUSTOM" || ref(p["AuthorizerId"]) != authID {
+			// Public routes (the OAuth2 metadata) run without the authorizer and its key.
+			if rt.Auth == route.Public {
+				if p["AuthorizationType"] != "NONE" || p["AuthorizerId"] != nil || p["ApiKeyRequired"] == true {
+					t.Errorf("%s %s, public, is behind the authorizer: %v %v %v", rt.Method, rt.Path, p["AuthorizationType"], p["AuthorizerId"], p["ApiKeyRequired"])
+				}
+			} else if p["AuthorizationType"] != "CUSTOM" || ref(p["AuthorizerId"]) != authID {
 				t.Errorf("%s %s is not behind the authorizer: %v %v", rt.Method, rt.Path, p["AuthorizationType"], p["AuthorizerId"])
 			}
 			integ, _ := p["Integration"].(map[string]interface{})

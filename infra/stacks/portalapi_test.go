@@ -416,6 +416,16 @@ var wantCalls = map[string][]string{
 	// CA's records for the CRL; the CRL object (s3:PutObject, sandbox only).
 	"org-certificate-revoke":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"certificate-revocation-check": {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "ses:SendEmail"},
+	// The TPP area's browser routes (shared/tpp/oauth/oauthdb, shared/tpp/sandboxbank/
+	// bankstore, shared/portal/lookup/lookupdb): the pending request and the codes in the
+	// TPP table, the customers and their accounts, the client and the organization's name
+	// by GetItem of the portal table; the OAuth key read at cold start.
+	"oauth2-authorize":            {"dynamodb:GetItem", "dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-sign-in":        {"dynamodb:GetItem", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-sign-in-submit": {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-consent":        {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-decide":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-scenario":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 }
 
 // readsData is true of a DynamoDB call on items, not on the table's description.

@@ -44,6 +44,21 @@ func tppApps(t *testing.T) []tppApp {
 	return out
 }
 
+// fullPath is the path of the REST API resource id of tmpl ("/" for the root).
+func fullPath(tmpl assertions.Template, id string) string {
+	resources := tmplResources(tmpl, "AWS::ApiGateway::Resource")
+	var parts []string
+	for {
+		r, ok := resources[id]
+		if !ok {
+			break
+		}
+		parts = append([]string{str(props(r)["PathPart"])}, parts...)
+		id = ref(props(r)["ParentId"])
+	}
+	return "/" + strings.Join(parts, "/")
+}
+
 // tmplResources are the template's resources of type typ, by logical ID.
 func tmplResources(tmpl assertions.Template, typ string) map[string]map[string]interface{} {
 	out := map[string]map[string]interface{}{}
@@ -164,10 +179,6 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 	if !strings.Contains(mustJSON(t, ap["AuthorizerUri"]), `{"Fn::GetAtt":["`+stacks.FunctionLogicalID(tpproutes.AuthorizerName)+`","Arn"]}`) {
 		t.Errorf("authorizer calls %v, not the tpp-authorizer function", ap["AuthorizerUri"])
 	}
-	paths := map[string]string{} // resource logical ID -> path part
-	for id, r := range tmplResources(s.tppAPI, "AWS::ApiGateway::Resource") {
-		paths[id] = str(props(r)["PathPart"])
-	}
 	methods := tmplResources(s.tppAPI, "AWS::ApiGateway::Method")
 	if len(methods) < 2 {
 		t.Fatalf("%d methods, want the health check and at least one authorized method", len(methods))
@@ -180,11 +191,18 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 			ownCredential[rt.Method+" "+rt.Path] = true
 		}
 	}
+	// So does the authorization server's metadata, public by definition.
+	for _, rt := range tpproutes.Deployed() {
+		if rt.Auth == route.Public {
+			ownCredential[rt.Method+" "+rt.Path] = true
+		}
+	}
 	var authorized int
 	for id, m := range methods {
 		p := props(m)
-		key := str(p["HttpMethod"]) + " /" + paths[ref(p["ResourceId"])]
+		key := str(p["HttpMethod"]) + " " + fullPath(s.tppAPI, ref(p["ResourceId"]))
 		if key == "GET /healthz" || ownCredential[key] {
+			delete(ownCredential, key)
 			if p["AuthorizationType"] != "NONE" {
 				t.Errorf("%s: authorization %v", key, p["AuthorizationType"])
 			}
@@ -197,6 +215,9 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 	}
 	if authorized == 0 {
 		t.Error("no method is behind the authorizer")
+	}
+	for key := range ownCredential {
+		t.Errorf("no method %s", key)
 	}
 	// API Gateway may invoke the function for this authorizer only.
 	check(t, func() {
