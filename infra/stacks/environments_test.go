@@ -107,6 +107,7 @@ func TestEnvironments(t *testing.T) {
 			authorizer + "Description":                                                       true,
 			authorizer + "Environment/Variables/" + callercheck.EnvironmentVariable:          true,
 			"/Outputs/TppApiUrl/Value":                                                       true,
+			authorizer + "Environment/Variables/TPP_URL":                                     true,
 			"/Outputs/TppApiDomainTarget/Description":                                        true,
 		}
 		// The deployment's logical ID carries a hash of the API it deploys.

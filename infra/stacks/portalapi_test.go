@@ -17,6 +17,7 @@ import (
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/routes"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 
 // apiResources are the API stack's resources of type typ, by logical ID, those of its
@@ -145,6 +146,10 @@ func testAPIRoutes(t *testing.T, s *synthesized) {
 	}
 	want := map[string]string{}
 	for _, rt := range stacks.DeployedRoutes() {
+		want[rt.Method+" "+rt.Path] = stacks.FunctionLogicalID(rt.Name)
+	}
+	// The TPP area's browser routes are the portal API's too.
+	for _, rt := range tpproutes.Browser {
 		want[rt.Method+" "+rt.Path] = stacks.FunctionLogicalID(rt.Name)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -556,6 +561,11 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 					if !calls(readsData) {
 						t.Errorf("%s allowed, but the function reads no portal data", action)
 					}
+					// The TPP table's grant is read and write by its need (TestOAuthFunctions
+					// checks those roles table by table).
+					if a, _ := stacks.FunctionAccess(name); a.TPPTable {
+						continue
+					}
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
@@ -696,6 +706,9 @@ func TestDeployedEnvironment(t *testing.T) {
 	want.UserPoolID = "<USER_POOL_ID>"
 	want.UserPoolClientID = "<USER_POOL_CLIENT_ID>"
 	want.ApprovalStateMachineARN = "<APPROVAL_STATE_MACHINE_ARN>"
+	// The issuer is the TPP API's domain, the authorization endpoint on the portal's.
+	want.TPPURL = "https://" + s.tpp.DomainName
+	want.OAuthAuthorizeURL = testPortalURL + tpproutes.AuthorizePath
 	for _, name := range stacks.FunctionNames() {
 		t.Run(name, func(t *testing.T) {
 			envProp, _ := function(t, s, name)["Environment"].(map[string]interface{})
@@ -709,8 +722,16 @@ func TestDeployedEnvironment(t *testing.T) {
 				env[stacks.UsagePlansVariable] = `{"<USAGE_PLAN_IDS>":"<USAGE_PLAN_IDS>"}`
 				want.UsagePlanIDs = map[string]string{"<USAGE_PLAN_IDS>": "<USAGE_PLAN_IDS>"}
 			}
+			// The OAuth key's secret is named only to the functions that read it.
+			if v, ok := vars[stacks.OAuthKeyVariable]; ok || access.OAuthKey {
+				if wantRef := groupOf(t, s, name).Resolve(s.stacks.Identity.OAuthKey.SecretArn()); !reflect.DeepEqual(v, wantRef) || !access.OAuthKey {
+					t.Errorf("%s = %v, want %v (the function reads the key: %v)", stacks.OAuthKeyVariable, v, wantRef, access.OAuthKey)
+				}
+				env[stacks.OAuthKeyVariable] = "<" + stacks.OAuthKeyVariable + ">"
+				want.OAuthKeySecretARN = "<" + stacks.OAuthKeyVariable + ">"
+			}
 			for k, v := range vars {
-				if k == stacks.UsagePlansVariable {
+				if k == stacks.UsagePlansVariable || k == stacks.OAuthKeyVariable {
 					continue // checked above
 				}
 				if str, ok := v.(string); ok {
