@@ -36,6 +36,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -154,6 +155,9 @@ func printSizes(w io.Writer, rep sizeReport) {
 	}
 	fmt.Fprintf(w, "\nbudget %.1f MiB: %d over it\n", rep.BudgetMiB, over)
 	for _, a := range allowances {
+		if !slices.ContainsFunc(rep.Functions, func(r sizeResult) bool { return r.Allowance == a.name }) {
+			continue
+		}
 		fmt.Fprintf(w, "allowance %s (budget %.1f MiB, may link %s): %s\n", a.name, a.budgetMiB, strings.Join(a.mayLink, ", "), a.reason)
 	}
 	for _, f := range rep.Forbidden {

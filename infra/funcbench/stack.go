@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -53,6 +54,20 @@ var sandboxCAFunctions = func() []string {
 	return names
 }()
 
+// oauthKeyFunctions are the functions a deployment gives the OAuth key's secret, and
+// tppFunctions those it tells the TPP environment: the TPP area's routes (the authorizer
+// gets the environment too).
+var oauthKeyFunctions, tppFunctions = func() ([]string, []string) {
+	var key, tpp []string
+	for _, rt := range append(tpproutes.Deployed(), tpproutes.Browser...) {
+		tpp = append(tpp, rt.Name)
+		if rt.AllNeeds().Has(route.OAuthKey) {
+			key = append(key, rt.Name)
+		}
+	}
+	return key, append(tpp, tpproutes.Authorizers...)
+}()
+
 // benchOps is the operations user the bootstrap creates.
 var benchOps = local.OpsUser{Email: "ops@funcbench.example", Password: "Operations#2026", Name: "Operations"}
 
@@ -62,6 +77,8 @@ type stack struct {
 	cfg  portalConfig
 	// caSecretARN is the sandbox CA's secret on moto, holding a CA already.
 	caSecretARN string
+	// oauthKeyARN is the OAuth key's secret on moto, as the identity stack generates it.
+	oauthKeyARN string
 }
 
 // startStack starts moto (its launcher in dir, its output to logw) and bootstraps it.
@@ -110,6 +127,12 @@ func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 	if _, err := casecret.LoadOrCreate(ctx, sm, s.caSecretARN); err != nil {
 		return err
 	}
+	key, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("devportal-oauth-key"),
+		SecretString: aws.String(strings.Repeat("funcbenchKey0123", 4))})
+	if err != nil {
+		return fmt.Errorf("OAuth key secret: %w", err)
+	}
+	s.oauthKeyARN = aws.ToString(key.ARN)
 	return nil
 }
 
@@ -123,7 +146,10 @@ func (s *stack) env(name string) []string {
 	if slices.Contains(sandboxCAFunctions, name) {
 		env = append(env, "SANDBOX_CA_SECRET_ARN="+s.caSecretARN)
 	}
-	if slices.Contains(tpproutes.Authorizers, name) {
+	if slices.Contains(oauthKeyFunctions, name) {
+		env = append(env, "OAUTH_KEY_SECRET_ARN="+s.oauthKeyARN)
+	}
+	if slices.Contains(tppFunctions, name) {
 		env = append(env, callercheck.EnvironmentVariable+"="+string(lookup.Sandbox))
 	}
 	return env

@@ -15,18 +15,19 @@ import (
 
 // TestMeasureOne runs real functions on a bootstrapped moto the way run mode does: each
 // initializes with the environment the stack gives it (the configuration, the sandbox
-// CA's secret for org-onboard, the TPP environment for the authorizer) and answers its
+// CA's secret for org-onboard, the TPP environment for the authorizer, the OAuth key's
+// secret for the token endpoint) and answers its
 // sample event; a function whose configuration is incomplete is a failure that says why.
 func TestMeasureOne(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts moto and builds four functions")
+		t.Skip("starts moto and builds five functions")
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	names := []string{"healthz", "auth-login", "org-onboard", "tpp-authorizer"}
+	names := []string{"healthz", "auth-login", "org-onboard", "tpp-authorizer", "oauth2-token"}
 	// Built the way go test builds (no -trimpath, cgo as configured), not as run mode does,
 	// so that the packages already compiled for the tests serve and only the links cost.
 	args := []string{"build", "-tags", DefaultTags, "-o", filepath.Join(dir, "bin") + string(filepath.Separator)}
@@ -61,6 +62,8 @@ func TestMeasureOne(t *testing.T) {
 		{name: "HTTP function", function: "healthz", stack: st, wantStatus: 200},
 		{name: "with the sandbox CA, at 256 MB's CPU share", function: "org-onboard", stack: st, limit: quarter, wantStatus: 401},
 		{name: "authorizer", function: "tpp-authorizer", stack: st},
+		// Reads the OAuth key's secret at init; its sample is the authorizer's refusal.
+		{name: "with the OAuth key", function: "oauth2-token", stack: st, wantStatus: 401},
 		{name: "failed init", function: "auth-login", stack: &noUserPool,
 			wantFailure: `init: function process exited: exit status 1; its last output: {"`},
 	}
