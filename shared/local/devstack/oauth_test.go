@@ -9,21 +9,16 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/bank/devportal/shared/local/devstack"
-	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/local/testenv/tppworld"
-	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/oauth"
@@ -72,26 +67,9 @@ func TestOAuthEndToEnd(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	var clock atomic.Pointer[time.Time]
 	clock.Store(&now)
-	dir := t.TempDir()
-	fe := filepath.Join(dir, "dist")
-	os.MkdirAll(fe, 0o755)
-	os.WriteFile(filepath.Join(fe, "index.html"), []byte("<!doctype html>"), 0o644)
-	cfg := testenv.Config(t, "")
-	cfg.PortalURL = ""
 	consent, resources := &approver{}, &consents{}
-	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard,
-		Now: func() time.Time { return *clock.Load() }, Consent: consent, Resources: resources})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
+	s, w := startTPPStack(t, devstack.Options{Now: func() time.Time { return *clock.Load() }, Consent: consent, Resources: resources}, now)
 	consent.server.Store(s.OAuth)
-	awsCfg, err := awsclient.Load(context.Background(), s.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	w := tppworld.New(db, s.Config.PortalTable, now)
 	w.Organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
 	bb := w.App(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "bb")
 	w.Certificate(t, s.CA, "bb-cert", bb, true)
