@@ -11,16 +11,22 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
 // API serves the account-information endpoints.
 type API struct {
 	Consents *consents.Service
+	// Bank is the sandbox bank whose accounts the endpoints read.
+	Bank sandboxbank.Store
+	// Now is the clock of the balances' reference day; nil is time.Now.
+	Now func() time.Time
 	// MetadataURL is the authorization server's metadata, the scaOAuth link: the
 	// customer authorises a consent through the OAuth2 flow with scope AIS:<consentId>.
 	MetadataURL string
@@ -33,6 +39,15 @@ func (a *API) Handlers() map[string]http.Handler {
 		"ais-consent-get":    a.endpoint(a.getConsent),
 		"ais-consent-status": a.endpoint(a.consentStatus),
 		"ais-consent-delete": a.endpoint(a.deleteConsent),
+
+		"ais-accounts":                  a.endpoint(a.listAccounts(false)),
+		"ais-account":                   a.endpoint(a.accountDetails(false)),
+		"ais-account-balances":          a.endpoint(a.accountBalances(false)),
+		"ais-account-transactions":      a.endpoint(a.accountTransactions(false)),
+		"ais-card-accounts":             a.endpoint(a.listAccounts(true)),
+		"ais-card-account":              a.endpoint(a.accountDetails(true)),
+		"ais-card-account-balances":     a.endpoint(a.accountBalances(true)),
+		"ais-card-account-transactions": a.endpoint(a.accountTransactions(true)),
 	}
 }
 
