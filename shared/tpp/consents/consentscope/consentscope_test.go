@@ -1,0 +1,75 @@
+package consentscope_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/consents/consentscope"
+	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// TestConsentScopes: the authorization server finds a received consent by its scope, the
+// customer's approval makes it valid for the accounts they chose, and a decided consent,
+// or any other kind of scope, names nothing.
+func TestConsentScopes(t *testing.T) {
+	ctx := context.Background()
+	c := testenv.Config(t, testenv.MotoEndpoint(t))
+	awsCfg := testenv.AWS(t, c)
+	db := dynamodb.NewFromConfig(awsCfg)
+	if err := motoserver.CreateTables(ctx, db, c); err != nil {
+		t.Fatal(err)
+	}
+	bank, _, err := motoserver.LoadSandboxBank(ctx, awsCfg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today, _ := time.Parse(time.DateOnly, bank.Date)
+	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return today }}
+	r := consentscope.Resources{Consents: svc, Bank: bankstore.New(db, c.TPPTable)}
+	psu := bank.Customers[0]
+	var chosen string
+	for _, a := range bank.Accounts {
+		if a.CustomerID == psu.ID && a.Kind == sandboxbank.Current {
+			chosen = a.ResourceID
+			break
+		}
+	}
+	yes, one := true, 1
+	bankOffered := consents.Request{Access: &consents.Access{Accounts: []consents.AccountReference{}, Transactions: []consents.AccountReference{}},
+		RecurringIndicator: &yes, ValidUntil: consents.LongestValidUntil, FrequencyPerDay: &one, CombinedServiceIndicator: new(bool)}
+	made, err := svc.Create(ctx, consents.Owner{AppID: "bb-app", OrgID: "bb"}, bankOffered, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Find(ctx, "AIS", made.ID)
+	if err != nil || res != (oauth.Resource{Kind: "AIS", ID: made.ID, AppID: "bb-app"}) {
+		t.Fatalf("find: %+v %v", res, err)
+	}
+	for _, c := range []struct{ kind, id string }{{"AIS", "nothing"}, {"PIS", made.ID}, {"PIIS", made.ID}} {
+		if _, err := r.Find(ctx, c.kind, c.id); !errors.Is(err, oauth.ErrUnknownResource) {
+			t.Errorf("find %s:%s: %v", c.kind, c.id, err)
+		}
+	}
+	if err := r.Approved(ctx, res, psu.ID, []string{chosen}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := svc.Find(ctx, made.ID)
+	if got.Status != consents.Valid || got.Grant.Subject != psu.ID || len(got.Grant.Transactions) != 1 || got.Grant.Transactions[0] != chosen {
+		t.Fatalf("approved consent %+v %+v", got, got.Grant)
+	}
+	if _, err := r.Find(ctx, "AIS", made.ID); !errors.Is(err, oauth.ErrUnknownResource) {
+		t.Fatalf("a decided consent is found again: %v", err)
+	}
+}
