@@ -1,6 +1,7 @@
 // Package aisapi is the TPP API's account-information service (Berlin Group NextGenPSD2
 // 1.3.12): the consent endpoints, and the account endpoints that read the sandbox bank
-// under a consent. The handlers run behind the caller check: the app they answer for is
+// under a consent; and confirmation of funds (its consents, confirmation-of-funds 2.0,
+// and /v1/funds-confirmations), which reads the same accounts. The handlers run behind the caller check: the app they answer for is
 // callercheck.From the request's context.
 package aisapi
 
@@ -16,6 +17,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
@@ -23,6 +25,8 @@ import (
 // API serves the account-information endpoints.
 type API struct {
 	Consents *consents.Service
+	// Funds are the confirmation-of-funds consents and checks.
+	Funds *piis.Service
 	// Bank is the sandbox bank whose accounts the endpoints read.
 	Bank sandboxbank.Store
 	// Now is the clock of the balances' reference day; nil is time.Now.
@@ -48,6 +52,12 @@ func (a *API) Handlers() map[string]http.Handler {
 		"ais-card-account":              a.endpoint(a.accountDetails(true)),
 		"ais-card-account-balances":     a.endpoint(a.accountBalances(true)),
 		"ais-card-account-transactions": a.endpoint(a.accountTransactions(true)),
+
+		"cof-consent-create": a.endpoint(a.createFundsConsent),
+		"cof-consent-get":    a.endpoint(a.getFundsConsent),
+		"cof-consent-status": a.endpoint(a.fundsConsentStatus),
+		"cof-consent-delete": a.endpoint(a.deleteFundsConsent),
+		"cof-confirm":        a.endpoint(a.confirmFunds),
 	}
 }
 
