@@ -72,6 +72,9 @@ test: go-deps frontend chromium
 	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/trust/eidas
 	@echo "== Fuzzing the authorization request parser (short run)"
 	go test -run='^$$' -fuzz=FuzzParseAuthorize -fuzztime=10s ./shared/tpp/oauth
+	@echo "== Fuzzing the consent and funds-confirmation decoders (short runs)"
+	go test -run='^$$' -fuzz=FuzzDecodeConsentRequest -fuzztime=8s ./shared/tpp/aisapi
+	go test -run='^$$' -fuzz=FuzzDecodeFundsRequest -fuzztime=8s ./shared/tpp/aisapi
 	@echo "== Fuzzing the IBAN check (short run)"
 	go test -run='^$$' -fuzz=FuzzValidateIBAN -fuzztime=10s ./shared/tpp/sandboxbank
 	@echo "== SPA unit tests"
