@@ -34,6 +34,7 @@ import (
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
@@ -204,12 +205,21 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err := s.API.Apps.PublishCRL(ctx); err != nil {
 		return s, fmt.Errorf("publish the sandbox CA's CRL: %w", err)
 	}
+	// The sandbox bank's customers are listed from the bank just loaded (sandboxcustomers
+	// says why not from the table).
+	customers, err := sandboxcustomers.Handler(s.Bank)
+	if err != nil {
+		return s, err
+	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
 	// The browser-reachable origin of the TPP area: the authorization endpoint.
 	for _, rt := range tpproutes.Browser {
 		if rt.Name == "oauth2-authorize" {
 			mux.Handle(rt.Pattern(), s.OAuth.AuthorizeHandler())
+		}
+		if rt.Name == "sandbox-customers" {
+			mux.Handle(rt.Pattern(), customers)
 		}
 	}
 	mux.Handle("GET "+config.CRLPath, crlHandler(log, s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), cfg.CRLBucket))

@@ -46,6 +46,8 @@ func Deployed() []route.Route {
 var Browser = []route.Route{
 	{Name: "oauth2-authorize", Method: "GET", Path: "/oauth2/authorize", Auth: route.Public, Tag: "OAuth2",
 		Summary: "Authorization endpoint: validates the request and hands the customer to the bank's sign-in and consent pages"},
+	{Name: "sandbox-customers", Method: "GET", Path: "/sandbox-bank/customers", Auth: route.Public, Tag: "Sandbox",
+		Summary: "The sandbox bank's customers: sign-in name, password and one-time code, accounts with their balances on the bank's date (public, cacheable)"},
 }
 
 // Authorizers are the TPP API's Lambda authorizers: each is a functions/<name> with an
