@@ -34,7 +34,10 @@ export function resetTPPAPICache() {
   infoPromise = null;
 }
 
-/** A lifetime in the largest unit that divides it: "60 seconds", "1 hour", "90 days". */
+/**
+ * A lifetime in the largest unit that divides it: "1 hour", "90 days", "15 minutes"; up
+ * to two minutes in seconds ("60 seconds"), as protocol lifetimes are usually stated.
+ */
 export function lifetime(seconds: number): string {
   const units: [string, number][] = [
     ["day", 86400],
@@ -42,7 +45,7 @@ export function lifetime(seconds: number): string {
     ["minute", 60],
   ];
   for (const [unit, size] of units) {
-    if (seconds >= size && seconds % size === 0) {
+    if (seconds > 120 && seconds >= size && seconds % size === 0) {
       const n = seconds / size;
       return `${n} ${unit}${n === 1 ? "" : "s"}`;
     }
