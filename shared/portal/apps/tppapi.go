@@ -12,24 +12,24 @@ import (
 // show. It is configuration, the same for every app and every visitor.
 type TPPAPIInfo struct {
 	// BaseURL is the TPP API's mutual-TLS origin (TPP_URL), also the OAuth2 issuer.
-	BaseURL string `json:"baseUrl" example:"https://api.bank.example"`
+	BaseURL string `json:"baseUrl"`
 	// MetadataURL is the authorization server's metadata (RFC 8414), which names every
 	// endpoint below.
-	MetadataURL string `json:"metadataUrl" example:"https://api.bank.example/.well-known/oauth-authorization-server"`
+	MetadataURL string `json:"metadataUrl"`
 	// AuthorizationEndpoint is on the browser-reachable origin: customers' browsers present
 	// no client certificate.
-	AuthorizationEndpoint string `json:"authorizationEndpoint" example:"https://login.bank.example/oauth2/authorize"`
-	TokenEndpoint         string `json:"tokenEndpoint" example:"https://api.bank.example/oauth2/token"`
-	PAREndpoint           string `json:"parEndpoint" example:"https://api.bank.example/oauth2/par"`
+	AuthorizationEndpoint string `json:"authorizationEndpoint"`
+	TokenEndpoint         string `json:"tokenEndpoint"`
+	PAREndpoint           string `json:"parEndpoint"`
 	// APIKeyHeader is the header every TPP API call carries the app's API key in.
-	APIKeyHeader string `json:"apiKeyHeader" example:"apiKey"`
+	APIKeyHeader string `json:"apiKeyHeader"`
 	// SandboxCustomersURL lists the sandbox bank's customers, whom developers sign in as
 	// on the bank's pages.
-	SandboxCustomersURL string `json:"sandboxCustomersUrl" example:"https://login.bank.example/sandbox-bank/customers"`
+	SandboxCustomersURL string `json:"sandboxCustomersUrl"`
 	// The lifetimes, in seconds, of access tokens, refresh tokens and authorization codes.
-	AccessTokenSeconds       int `json:"accessTokenSeconds" example:"3600"`
-	RefreshTokenSeconds      int `json:"refreshTokenSeconds" example:"7776000"`
-	AuthorizationCodeSeconds int `json:"authorizationCodeSeconds" example:"60"`
+	AccessTokenSeconds       int `json:"accessTokenSeconds"`
+	RefreshTokenSeconds      int `json:"refreshTokenSeconds"`
+	AuthorizationCodeSeconds int `json:"authorizationCodeSeconds"`
 }
 
 // TPPAPIOf is the TPP API as the configuration places it. The sandbox customers are

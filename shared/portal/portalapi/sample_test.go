@@ -320,6 +320,7 @@ func TestOpenAPIExamples(t *testing.T) {
 		{"PreviewRequest", "qsealc", `[""]`},
 		{"InviteRequest", "role", `["DEVELOPER"]`},
 		{"RotateAPIKeyRequest", "gracePeriodHours", `[24]`},
+		{"OAuthSettingsRequest", "fapi", `[true]`},
 		{"AccountView", "fullName", ``},
 		{"ErrorBody", "code", ``},
 	}
@@ -373,7 +374,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 65 {
-		t.Errorf("checked %d examples, want one per tagged request field (65)", checked)
+	if checked != 66 {
+		t.Errorf("checked %d examples, want one per tagged request field (66)", checked)
 	}
 }
