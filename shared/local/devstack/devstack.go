@@ -37,6 +37,7 @@ import (
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
@@ -228,12 +229,19 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err := s.API.Apps.PublishCRL(ctx); err != nil {
 		return s, fmt.Errorf("publish the sandbox CA's CRL: %w", err)
 	}
+	// The sandbox bank's customers are listed from the bank just loaded (sandboxcustomers
+	// says why not from the table).
+	customers, err := sandboxcustomers.Handler(s.Bank)
+	if err != nil {
+		return s, err
+	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
 	// The browser-reachable origin of the TPP area: the authorization endpoint and the
 	// sandbox bank's pages.
 	browser := pages.Handlers()
 	browser["oauth2-authorize"] = s.OAuth.AuthorizeHandler()
+	browser["sandbox-customers"] = customers
 	for _, rt := range tpproutes.Browser {
 		h, ok := browser[rt.Name]
 		if !ok {

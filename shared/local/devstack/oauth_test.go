@@ -19,6 +19,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv/tppworld"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/oauth"
@@ -354,5 +355,47 @@ func TestOAuthEndToEnd(t *testing.T) {
 		wantRFC(t, err, "invalid_scope")
 		_, err = cc("client-bb-app", "bb-cert", "bb", "AIS:c-bb")
 		wantRFC(t, err, "invalid_scope")
+	})
+
+	// Last, as it rewrites bb-app's access copy from the app: the redirect URIs this test
+	// wrote straight into the copy are registered through the portal first.
+	t.Run("an app switched to FAPI 2.0 in the portal must push its authorization requests", func(t *testing.T) {
+		owner := org.Actor{UserID: "u1", Email: "dev@example.com"}
+		for _, uri := range []string{"https://tpp.example/cb", "http://localhost/cb"} {
+			_, err := s.API.Apps.AddRedirectURI(context.Background(), owner, "bb", "bb-app", apps.RedirectRequest{URI: uri})
+			w.Must(t, err)
+		}
+		on := true
+		app, err := s.API.Apps.SetOAuthSettings(context.Background(), owner, "bb", "bb-app", apps.OAuthSettingsRequest{FAPI: &on})
+		w.Must(t, err)
+		if !app.FAPI {
+			t.Fatalf("the app after switching: %+v", app)
+		}
+		resources.approved.Store("")
+
+		verifier := oauth2.GenerateVerifier()
+		q, _, body := authorize(t, bbConf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
+		if q == nil || q.Get("error") != "invalid_request" || q.Get("code") != "" || q.Get("state") != state || q.Get("iss") != s.TPPURL ||
+			!strings.Contains(q.Get("error_description"), "This app must push its authorization request first (PAR) and send its request_uri.") {
+			t.Fatalf("without PAR: %v %s, want invalid_request (PAR required) and no code", q, body)
+		}
+		if got, _ := resources.approved.Load().(string); got != "" {
+			t.Fatalf("the customer was asked without PAR: %q", got)
+		}
+
+		status, par := push(t, bbClient, bbConf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
+		requestURI, _ := par["request_uri"].(string)
+		if status != 201 || !strings.HasPrefix(requestURI, oauth.RequestURIPrefix) {
+			t.Fatalf("PAR: %d %v", status, par)
+		}
+		q, _, body = authorize(t, md.AuthorizationEndpoint+"?"+url.Values{"client_id": {bbConf.ClientID}, "request_uri": {requestURI}}.Encode())
+		if q == nil || q.Get("code") == "" || q.Get("state") != state {
+			t.Fatalf("with PAR: %v %s", q, body)
+		}
+		tk, err := bbConf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+		w.Must(t, err)
+		if tk.AccessToken == "" || tk.Extra("scope") != "AIS:c-bb" {
+			t.Fatalf("token %+v", tk)
+		}
 	})
 }

@@ -26,13 +26,14 @@ import (
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/pkce"
 
+	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/lookup"
 )
 
 // Lifetimes the protocol fixes here.
 const (
 	// CodeLifespan is how long an authorization code can be exchanged.
-	CodeLifespan = 60 * time.Second
+	CodeLifespan = config.AuthorizationCodeTTL
 	// PARLifespan is how long a pushed request's request_uri can be used.
 	PARLifespan = 60 * time.Second
 	// PendingLifespan is how long the customer has to sign in and decide.
@@ -43,11 +44,11 @@ const (
 
 // Paths of the endpoints on the TPP API's mTLS origin, and of the metadata.
 const (
-	TokenPath      = "/oauth2/token"
-	PARPath        = "/oauth2/par"
+	TokenPath      = config.OAuthTokenPath
+	PARPath        = config.OAuthPARPath
 	RevokePath     = "/oauth2/revoke"
 	IntrospectPath = "/oauth2/introspect"
-	MetadataPath   = "/.well-known/oauth-authorization-server"
+	MetadataPath   = config.OAuthMetadataPath
 )
 
 // Storage is everything fosite keeps, plus the authorizations waiting for the
