@@ -16,7 +16,6 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/local/testenv"
-	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
@@ -79,7 +78,7 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 				if err := json.Unmarshal(raw, &ev); err != nil || ev.Resource != rt.Path || ev.HTTPMethod != rt.Method || ev.RequestContext.Identity.ClientCert == nil {
 					t.Fatalf("not a REST API event of %s with a client certificate (%v)", rt.Pattern(), err)
 				}
-				v1, err := httpadapter.New(httpapi.WithGatewayClientCertificate(fn.Handler(rt))).ProxyWithContext(context.Background(), ev)
+				v1, err := wiring.RESTHandler(fn.Handler(rt))(context.Background(), ev)
 				if err != nil {
 					t.Fatal(err)
 				}
