@@ -32,7 +32,11 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
 	"github.com/bank/devportal/shared/tpp/bankpages"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/planmeter"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
@@ -84,7 +88,11 @@ type Stack struct {
 	// authorization endpoint on the portal's.
 	OAuth *oauth.Server
 	// Bank is the sandbox bank loaded into the TPP table at start; BankLoad says how.
-	Bank     sandboxbank.Bank
+	Bank sandboxbank.Bank
+	// Consents and Funds are the account-information and confirmation-of-funds consents
+	// the authorization server's scopes name.
+	Consents *consents.Service
+	Funds    *piis.Service
 	BankLoad bankstore.LoadResult
 	servers  []*http.Server
 }
@@ -220,7 +228,16 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if consent == nil {
 		consent = pages
 	}
-	if s.OAuth, err = onoauth.Server(ctx, cfg, lookup.Sandbox, onoauth.Parts{Secret: secret, Consent: consent, Resources: o.Resources, Now: o.Now}, log); err != nil {
+	// The consents the TPP API's endpoints make are what the AIS: and PIIS: scopes name,
+	// unless a test brings resources of its own.
+	bank := bankstore.New(db, cfg.TPPTable)
+	s.Consents = &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: o.Now}
+	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now}
+	resources := o.Resources
+	if resources == nil {
+		resources = consentscope.Resources{Consents: s.Consents, Funds: s.Funds, Bank: bank}
+	}
+	if s.OAuth, err = onoauth.Server(ctx, cfg, lookup.Sandbox, onoauth.Parts{Secret: secret, Consent: consent, Resources: resources, Now: o.Now}, log); err != nil {
 		return s, err
 	}
 	pages.Attach(s.OAuth)

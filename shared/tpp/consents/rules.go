@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
@@ -240,4 +241,65 @@ func grantFor(c Consent, subject string, theirs []Account, chosen []string) (Gra
 		withOwner(c.Access.AvailableAccounts + c.Access.AvailableAccountsWithBalance)
 	}
 	return g, nil
+}
+
+// Summary says in plain words what the customer approves with consent c, for the bank's
+// consent page.
+func Summary(c Consent) string {
+	var what string
+	switch c.Kind {
+	case Detailed:
+		var parts []string
+		for _, l := range []struct {
+			name string
+			refs []AccountReference
+		}{{"the details", c.Access.Accounts}, {"the balances", c.Access.Balances}, {"the transactions", c.Access.Transactions}} {
+			if len(l.refs) == 0 {
+				continue
+			}
+			var ibans []string
+			for _, r := range l.refs {
+				ibans = append(ibans, groupIBAN(r.IBAN))
+			}
+			parts = append(parts, l.name+" of "+strings.Join(ibans, ", "))
+		}
+		what = "See " + strings.Join(parts, "; ")
+	case BankOffered:
+		var parts []string
+		for _, l := range []struct {
+			name string
+			refs []AccountReference
+		}{{"details", c.Access.Accounts}, {"balances", c.Access.Balances}, {"transactions", c.Access.Transactions}} {
+			if l.refs != nil {
+				parts = append(parts, l.name)
+			}
+		}
+		what = "See the " + strings.Join(parts, ", ") + " of the accounts you choose below"
+	case AllPSD2:
+		what = "See the details, balances and transactions of all your payment accounts"
+	case AvailableAccounts:
+		what = "See the list of your accounts"
+	case AvailableAccountsWithBalance:
+		what = "See the list of your accounts with their balances"
+	}
+	if c.Access.AllPSD2 == AllAccountsWithOwnerName || c.Access.AvailableAccounts == AllAccountsWithOwnerName ||
+		c.Access.AvailableAccountsWithBalance == AllAccountsWithOwnerName || c.Access.AdditionalInformation != nil {
+		what += ", with the owner's name"
+	}
+	if c.Recurring {
+		return fmt.Sprintf("%s, until %s, up to %d times a day without you.", what, c.ValidUntil, c.FrequencyPerDay)
+	}
+	return fmt.Sprintf("%s, once, until %s.", what, c.ValidUntil)
+}
+
+// groupIBAN writes an IBAN in groups of four, as people read it.
+func groupIBAN(iban string) string {
+	var b strings.Builder
+	for i, r := range iban {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

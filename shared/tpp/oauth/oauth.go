@@ -109,6 +109,12 @@ type Resource struct {
 	ID   string
 	// AppID is the app that created it: no other app may ask for it.
 	AppID string
+	// Summary says in plain words what the customer approves with it, for the bank's
+	// consent page ("" lets the page describe the scope).
+	Summary string `json:",omitempty"`
+	// ChoosesAccounts says whether the customer picks the accounts it covers (a
+	// bank-offered consent), rather than the resource naming them.
+	ChoosesAccounts bool `json:",omitempty"`
 }
 
 // Resources finds what resource scopes name. Find answers ErrUnknownResource for a

@@ -258,3 +258,12 @@ func newID() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// Summary says in plain words what the customer approves with consent c.
+func Summary(c Consent) string {
+	s := "Let the card issuer check whether account " + c.Request.Account.IBAN + " holds enough money for a payment (yes or no, nothing more)"
+	if c.Request.CardNumber != "" {
+		s += ", for card " + c.Request.CardNumber
+	}
+	return s + "."
+}

@@ -1,7 +1,7 @@
 // Package consentscope is what the authorization server's resource scopes name
-// (oauth.Resources): "AIS:<consentId>" is an account-information consent waiting for its
-// customer, which the customer's approval at the bank makes valid for the accounts of
-// theirs it names or they chose.
+// (oauth.Resources): "AIS:<consentId>" is an account-information consent and
+// "PIIS:<consentId>" a confirmation-of-funds consent, each waiting for its customer, whose
+// approval at the bank makes it valid for the accounts of theirs it names or they chose.
 package consentscope
 
 import (
@@ -10,12 +10,14 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
 
 // Resources finds consents for the authorization server.
 type Resources struct {
 	Consents *consents.Service
+	Funds    *piis.Service
 	// Bank lists the approving customer's accounts.
 	Bank interface {
 		Accounts(ctx context.Context, customerID string) ([]sandboxbank.Account, error)
@@ -27,25 +29,45 @@ var _ oauth.Resources = Resources{}
 // Find is the consent a scope names, while it waits for its customer: a consent that is
 // already decided, or ended, cannot be authorised again.
 func (r Resources) Find(ctx context.Context, kind, id string) (oauth.Resource, error) {
-	if kind != "AIS" {
-		return oauth.Resource{}, oauth.ErrUnknownResource
+	switch kind {
+	case "AIS":
+		c, err := r.Consents.Find(ctx, id)
+		if err = waiting(err, c.Status); err != nil {
+			return oauth.Resource{}, err
+		}
+		return oauth.Resource{Kind: kind, ID: c.ID, AppID: c.AppID, Summary: consents.Summary(c), ChoosesAccounts: c.Kind == consents.BankOffered}, nil
+	case "PIIS":
+		c, err := r.Funds.Find(ctx, id)
+		if err = waiting(err, c.Status); err != nil {
+			return oauth.Resource{}, err
+		}
+		return oauth.Resource{Kind: kind, ID: c.ID, AppID: c.AppID, Summary: piis.Summary(c)}, nil
 	}
-	c, err := r.Consents.Find(ctx, id)
+	return oauth.Resource{}, oauth.ErrUnknownResource
+}
+
+// waiting is the answer to a consent read with err and found in status: unknown unless
+// it exists and waits for its customer.
+func waiting(err error, status consents.Status) error {
 	switch {
 	case errors.Is(err, consents.ErrNotFound):
-		return oauth.Resource{}, oauth.ErrUnknownResource
+		return oauth.ErrUnknownResource
 	case err != nil:
-		return oauth.Resource{}, err
-	case c.Status != consents.Received:
-		return oauth.Resource{}, oauth.ErrUnknownResource
+		return err
+	case status != consents.Received:
+		return oauth.ErrUnknownResource
 	}
-	return oauth.Resource{Kind: kind, ID: c.ID, AppID: c.AppID}, nil
+	return nil
 }
 
 // Approved records the customer's approval of the consent at the bank, for the accounts
 // (resource IDs) they chose where the consent lets them choose.
 func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject string, chosen []string) error {
-	if res.Kind != "AIS" {
+	switch res.Kind {
+	case "PIIS":
+		return r.Funds.Approve(ctx, res.ID, subject)
+	case "AIS":
+	default:
 		return oauth.ErrUnknownResource
 	}
 	accounts, err := r.Bank.Accounts(ctx, subject)

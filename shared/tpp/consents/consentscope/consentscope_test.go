@@ -14,6 +14,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
 	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 )
@@ -37,12 +38,14 @@ func TestConsentScopes(t *testing.T) {
 	}
 	today, _ := time.Parse(time.DateOnly, bank.Date)
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return today }}
-	r := consentscope.Resources{Consents: svc, Bank: bankstore.New(db, c.TPPTable)}
+	store := bankstore.New(db, c.TPPTable)
+	funds := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Bank: store}
+	r := consentscope.Resources{Consents: svc, Funds: funds, Bank: store}
 	psu := bank.Customers[0]
-	var chosen string
+	var chosen, iban string
 	for _, a := range bank.Accounts {
 		if a.CustomerID == psu.ID && a.Kind == sandboxbank.Current {
-			chosen = a.ResourceID
+			chosen, iban = a.ResourceID, a.IBAN
 			break
 		}
 	}
@@ -54,10 +57,12 @@ func TestConsentScopes(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := r.Find(ctx, "AIS", made.ID)
-	if err != nil || res != (oauth.Resource{Kind: "AIS", ID: made.ID, AppID: "bb-app"}) {
+	want := oauth.Resource{Kind: "AIS", ID: made.ID, AppID: "bb-app", ChoosesAccounts: true,
+		Summary: "See the details, transactions of the accounts you choose below, until " + made.ValidUntil + ", up to 1 times a day without you."}
+	if err != nil || res != want {
 		t.Fatalf("find: %+v %v", res, err)
 	}
-	for _, c := range []struct{ kind, id string }{{"AIS", "nothing"}, {"PIS", made.ID}, {"PIIS", made.ID}} {
+	for _, c := range []struct{ kind, id string }{{"AIS", "nothing"}, {"PIS", made.ID}, {"PIIS", made.ID}, {"PIIS", "nothing"}} {
 		if _, err := r.Find(ctx, c.kind, c.id); !errors.Is(err, oauth.ErrUnknownResource) {
 			t.Errorf("find %s:%s: %v", c.kind, c.id, err)
 		}
@@ -71,5 +76,22 @@ func TestConsentScopes(t *testing.T) {
 	}
 	if _, err := r.Find(ctx, "AIS", made.ID); !errors.Is(err, oauth.ErrUnknownResource) {
 		t.Fatalf("a decided consent is found again: %v", err)
+	}
+
+	// A card issuer's confirmation-of-funds consent, named by PIIS:<consentId>.
+	fc, err := funds.Create(ctx, consents.Owner{AppID: "card-app", OrgID: "card"}, piis.Request{Account: &consents.AccountReference{IBAN: iban}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = r.Find(ctx, "PIIS", fc.ID)
+	if want := (oauth.Resource{Kind: "PIIS", ID: fc.ID, AppID: "card-app", Summary: "Let the card issuer check whether account " + iban +
+		" holds enough money for a payment (yes or no, nothing more)."}); err != nil || res != want {
+		t.Fatalf("find PIIS: %+v %v", res, err)
+	}
+	if err := r.Approved(ctx, res, psu.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := funds.Find(ctx, fc.ID); got.Status != consents.Valid || got.AccountID != chosen {
+		t.Fatalf("approved funds consent %+v", got)
 	}
 }
