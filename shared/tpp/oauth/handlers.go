@@ -86,6 +86,7 @@ var (
 	ErrCertificateOfAnotherApp = fosite.ErrInvalidClient.WithHint("The client certificate is not one of this client's app.")
 	ErrNoCertificate           = fosite.ErrInvalidClient.WithHint("Call this endpoint over mutual TLS with your app's certificate.")
 	ErrPKCERequired            = fosite.ErrInvalidRequest.WithHint("Send a code_challenge with code_challenge_method S256 (PKCE).")
+	ErrResponseType            = fosite.ErrUnsupportedResponseType.WithHint("The response_type must be code, in lower case.")
 	ErrPKCEPlain               = fosite.ErrInvalidRequest.WithHint("The code_challenge_method must be S256; plain is refused.")
 	ErrPARRequired             = fosite.ErrInvalidRequest.WithHint("This app must push its authorization request first (PAR) and send its request_uri.")
 	ErrResourceScope           = fosite.ErrInvalidScope.WithHint("Client credentials cannot carry a scope that needs a customer's consent.")
@@ -224,6 +225,9 @@ func (s *Server) ParseAuthorize(ctx context.Context, r *http.Request) (fosite.Au
 func (s *Server) checkAuthorize(ctx context.Context, ar fosite.AuthorizeRequester) ([]Resource, error) {
 	form := ar.GetRequestForm()
 	switch {
+	// fosite compares response types without regard to case; RFC 6749 defines "code".
+	case form.Get("response_type") != "code":
+		return nil, ErrResponseType
 	case form.Get("code_challenge") == "":
 		return nil, ErrPKCERequired
 	case form.Get("code_challenge_method") != "S256":
