@@ -75,6 +75,20 @@ func (a *API) account(ctx context.Context, id string, card bool) (sandboxbank.Ac
 	return acc, nil
 }
 
+// granted is the account of the path as the consent's grant describes it (enough to write
+// its transactions and balances), read from the bank only for a grant that does not.
+func (a *API) granted(ctx context.Context, c consents.Consent, id string, card bool) (sandboxbank.Account, error) {
+	k, ok := c.Grant.Account(id)
+	if !ok {
+		return a.account(ctx, id, card)
+	}
+	acc := sandboxbank.Account{ResourceID: k.ID, Kind: sandboxbank.AccountKind(k.Kind), IBAN: k.IBAN, Currency: k.Currency, MaskedPAN: k.MaskedPAN}
+	if (acc.Kind == sandboxbank.Card) != card {
+		return acc, errWrongKind
+	}
+	return acc, nil
+}
+
 // balances are the account's balances today.
 func (a *API) balances(ctx context.Context, acc sandboxbank.Account) ([]sandboxbank.Balance, error) {
 	l, err := a.Bank.Ledger(ctx, acc.ResourceID)
@@ -193,10 +207,11 @@ func (a *API) accountDetails(card bool) func(http.ResponseWriter, *http.Request,
 func (a *API) accountBalances(card bool) func(http.ResponseWriter, *http.Request, consents.Owner) error {
 	return func(w http.ResponseWriter, r *http.Request, o consents.Owner) error {
 		id := r.PathValue("accountId")
-		if _, err := a.read(r, o, id, consents.UseBalances); err != nil {
+		c, err := a.read(r, o, id, consents.UseBalances)
+		if err != nil {
 			return err
 		}
-		acc, err := a.account(r.Context(), id, card)
+		acc, err := a.granted(r.Context(), c, id, card)
 		if err != nil {
 			return err
 		}
@@ -269,7 +284,7 @@ func (a *API) accountTransactions(card bool) func(http.ResponseWriter, *http.Req
 		if err != nil {
 			return err
 		}
-		acc, err := a.account(r.Context(), id, card)
+		acc, err := a.granted(r.Context(), c, id, card)
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func TestAccountEndpoints(t *testing.T) {
 	}
 	grantable := make([]consents.Account, len(theirs))
 	for i, a := range theirs {
-		grantable[i] = consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency}
+		grantable[i] = consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN}
 	}
 	approved := func(access consents.Access, recurring bool, perDay int) string {
 		t.Helper()

@@ -103,6 +103,18 @@ type Grant struct {
 	ListOnly bool `json:"listOnly,omitempty" dynamodbav:"listOnly,omitempty"`
 	// WithBalance lets the account list carry balances (availableAccountsWithBalance).
 	WithBalance bool `json:"withBalance,omitempty" dynamodbav:"withBalance,omitempty"`
+	// Known are the granted accounts as the bank described them at the approval.
+	Known []Account `json:"known,omitempty" dynamodbav:"known,omitempty"`
+}
+
+// Account is the granted account id as the bank described it at the approval.
+func (g Grant) Account(id string) (Account, bool) {
+	for _, a := range g.Known {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return Account{}, false
 }
 
 // Consent is an account-information consent of one app.

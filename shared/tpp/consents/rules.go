@@ -158,11 +158,15 @@ func checkAccess(a Access, bad func(path, text string)) Kind {
 	return kind
 }
 
-// Account is one of the customer's accounts as a grant names it.
+// Account is one of the customer's accounts as a grant names it: its resource ID and
+// what the account endpoints write of it besides its data, so that reading transactions
+// needs no read of the account.
 type Account struct {
-	ID       string
-	IBAN     string
-	Currency string
+	ID        string `dynamodbav:"id"`
+	IBAN      string `dynamodbav:"iban,omitempty"`
+	Currency  string `dynamodbav:"currency"`
+	Kind      string `dynamodbav:"kind,omitempty"`
+	MaskedPAN string `dynamodbav:"maskedPan,omitempty"`
 }
 
 // grantFor is what the customer subject grants with consent c, having chosen the
@@ -239,6 +243,11 @@ func grantFor(c Consent, subject string, theirs []Account, chosen []string) (Gra
 		g.Accounts, g.ListOnly = all, true
 		g.WithBalance = c.Kind == AvailableAccountsWithBalance
 		withOwner(c.Access.AvailableAccounts + c.Access.AvailableAccountsWithBalance)
+	}
+	for _, a := range theirs {
+		if slices.Contains(g.Accounts, a.ID) {
+			g.Known = append(g.Known, a)
+		}
 	}
 	return g, nil
 }

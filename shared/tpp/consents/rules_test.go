@@ -133,16 +133,16 @@ func TestGrantFor(t *testing.T) {
 	}{
 		{"detailed: balances and transactions bring their accounts", Consent{Kind: Detailed, Access: Access{Accounts: []AccountReference{{IBAN: ibanA}},
 			Transactions: []AccountReference{{IBAN: ibanB, Currency: "USD"}}, AdditionalInformation: &AdditionalInformation{OwnerName: []AccountReference{{IBAN: ibanA}}}}},
-			nil, Grant{Subject: "psu", Accounts: []string{"a", "c"}, Transactions: []string{"c"}, OwnerName: []string{"a"}}, false},
+			nil, Grant{Subject: "psu", Accounts: []string{"a", "c"}, Transactions: []string{"c"}, OwnerName: []string{"a"}, Known: []Account{theirs[0], theirs[2]}}, false},
 		{"detailed: an account the customer does not hold", Consent{Kind: Detailed, Access: Access{Accounts: []AccountReference{{IBAN: ibanBad}}}}, nil, Grant{}, true},
 		{"bank-offered: the chosen accounts for the lists sent", Consent{Kind: BankOffered, Access: Access{Accounts: []AccountReference{}, Balances: []AccountReference{}}},
-			[]string{"b"}, Grant{Subject: "psu", Accounts: []string{"b"}, Balances: []string{"b"}}, false},
+			[]string{"b"}, Grant{Subject: "psu", Accounts: []string{"b"}, Balances: []string{"b"}, Known: []Account{theirs[1]}}, false},
 		{"bank-offered: nothing chosen", Consent{Kind: BankOffered, Access: Access{Accounts: []AccountReference{}}}, nil, Grant{}, true},
 		{"bank-offered: another customer's account", Consent{Kind: BankOffered, Access: Access{Accounts: []AccountReference{}}}, []string{"z"}, Grant{}, true},
 		{"all accounts with the owner's name", Consent{Kind: AllPSD2, Access: Access{AllPSD2: AllAccountsWithOwnerName}}, nil,
-			Grant{Subject: "psu", Accounts: []string{"a", "b", "c"}, Balances: []string{"a", "b", "c"}, Transactions: []string{"a", "b", "c"}, OwnerName: []string{"a", "b", "c"}}, false},
+			Grant{Subject: "psu", Accounts: []string{"a", "b", "c"}, Balances: []string{"a", "b", "c"}, Transactions: []string{"a", "b", "c"}, OwnerName: []string{"a", "b", "c"}, Known: theirs}, false},
 		{"the list of accounts with balances", Consent{Kind: AvailableAccountsWithBalance, Access: Access{AvailableAccountsWithBalance: AllAccounts}}, nil,
-			Grant{Subject: "psu", Accounts: []string{"a", "b", "c"}, ListOnly: true, WithBalance: true}, false},
+			Grant{Subject: "psu", Accounts: []string{"a", "b", "c"}, ListOnly: true, WithBalance: true, Known: theirs}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -77,7 +77,7 @@ func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject str
 	theirs := make([]consents.Account, 0, len(accounts))
 	for _, a := range accounts {
 		if a.Kind != sandboxbank.MultiCurrency {
-			theirs = append(theirs, consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency})
+			theirs = append(theirs, consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN})
 		}
 	}
 	return r.Consents.Approve(ctx, res.ID, subject, theirs, chosen)
