@@ -96,6 +96,14 @@ func TestSandboxBankPages(t *testing.T) {
 				}
 				return
 			}
+			if c.want.Get("error") == "access_denied" {
+				// The consent learns that its customer did not approve it.
+				defer func() {
+					if got, _ := resources.refused.Swap("").(string); got != "c-bb" {
+						t.Errorf("the consent was told of the refusal as %q", got)
+					}
+				}()
+			}
 			if p.redirect == nil || p.redirect.Scheme+"://"+p.redirect.Host+p.redirect.Path != "https://tpp.example/cb" {
 				t.Fatalf("not redirected to the app: %d %v %s", p.status, p.redirect, p.body)
 			}

@@ -80,6 +80,35 @@ func TestConsentThroughTheBank(t *testing.T) {
 	if err != nil || got.Status != tppconsents.Valid || got.Grant.Subject != customer.ID || strings.Join(got.Grant.Transactions, ",") != account.ResourceID {
 		t.Fatalf("the consent after approval: %+v %+v %v", got, got.Grant, err)
 	}
+	// A consent naming an account the customer does not hold: the bank answers
+	// access_denied, issues no code, and the consent is rejected.
+	var foreign sandboxbank.Account
+	for _, a := range s.Bank.Accounts {
+		if a.CustomerID != customer.ID && a.Kind == sandboxbank.Current {
+			foreign = a
+			break
+		}
+	}
+	other, err := s.Consents.Create(context.Background(), tppconsents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}, tppconsents.Request{
+		Access:             &tppconsents.Access{Accounts: []tppconsents.AccountReference{{IBAN: foreign.IBAN}}},
+		RecurringIndicator: &yes, ValidUntil: tppconsents.LongestValidUntil, FrequencyPerDay: &four, CombinedServiceIndicator: new(bool)}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherConf := *conf
+	otherConf.Scopes = []string{"AIS:" + other.ID}
+	b = newBankBrowser(t, s.PortalURL)
+	b.get(otherConf.AuthCodeURL("state-5555555555", oauth2.S256ChallengeOption(verifier)))
+	b.post(bankpages.SignInPath, url.Values{"login": {customer.Login}, "password": {sandboxbank.SandboxPassword}, "otp": {sandboxbank.SandboxOTP}})
+	p = b.post(bankpages.ConsentPath, url.Values{"decision": {"approve"}})
+	if p.redirect == nil || p.redirect.Query().Get("error") != "access_denied" || p.redirect.Query().Get("code") != "" ||
+		p.redirect.Query().Get("error_description") != "The resource owner or authorization server denied the request. The customer cannot grant what the request asks, such as an account they do not hold." {
+		t.Fatalf("approving a consent for another customer's account: %d %v %s", p.status, p.redirect, p.body)
+	}
+	if got, _ := s.Consents.Find(context.Background(), other.ID); got.Status != tppconsents.Rejected {
+		t.Fatalf("the ungrantable consent is %s", got.Status)
+	}
+
 	// A decided consent cannot be authorised again: the scope names nothing now.
 	p = b.get(conf.AuthCodeURL("state-9876543210", oauth2.S256ChallengeOption(verifier)))
 	if p.redirect == nil || p.redirect.Query().Get("error") != "invalid_scope" {

@@ -46,7 +46,7 @@ func (a *approver) Begin(w http.ResponseWriter, r *http.Request, p oauth.Pending
 }
 
 // consents is the test resource behind AIS scopes: consent c-bb belongs to bb-app.
-type consents struct{ approved atomic.Value }
+type consents struct{ approved, refused atomic.Value }
 
 func (c *consents) Find(_ context.Context, kind, id string) (oauth.Resource, error) {
 	if kind == "AIS" && id == "c-bb" {
@@ -57,6 +57,11 @@ func (c *consents) Find(_ context.Context, kind, id string) (oauth.Resource, err
 
 func (c *consents) Approved(_ context.Context, r oauth.Resource, subject string, chosen []string) error {
 	c.approved.Store(r.ID + " by " + subject + " for " + strings.Join(chosen, ","))
+	return nil
+}
+
+func (c *consents) Refused(_ context.Context, r oauth.Resource) error {
+	c.refused.Store(r.ID)
 	return nil
 }
 

@@ -174,4 +174,7 @@ var (
 	ErrNotFound = errors.New("consents: no such consent")
 	ErrChanged  = errors.New("consents: the consent changed meanwhile")
 	ErrLimit    = errors.New("consents: the day's accesses are used up")
+	// ErrNotGrantable is an approval by a customer who cannot grant the consent: it names
+	// an account they do not hold, or they chose none or another's.
+	ErrNotGrantable = errors.New("consents: the customer cannot grant this consent")
 )

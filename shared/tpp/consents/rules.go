@@ -179,7 +179,7 @@ func grantFor(c Consent, subject string, theirs []Account, chosen []string) (Gra
 		for _, r := range refs {
 			i := slices.IndexFunc(theirs, func(a Account) bool { return a.IBAN == r.IBAN && (r.Currency == "" || r.Currency == a.Currency) })
 			if i < 0 {
-				return nil, fmt.Errorf("consents: the customer holds no account %s %s", r.IBAN, r.Currency)
+				return nil, fmt.Errorf("%w: they hold no account %s %s", ErrNotGrantable, r.IBAN, r.Currency)
 			}
 			out = append(out, theirs[i].ID)
 		}
@@ -220,11 +220,11 @@ func grantFor(c Consent, subject string, theirs []Account, chosen []string) (Gra
 	case BankOffered:
 		for _, id := range chosen {
 			if !slices.Contains(all, id) {
-				return g, fmt.Errorf("consents: the customer holds no account %s", id)
+				return g, fmt.Errorf("%w: they hold no account %s", ErrNotGrantable, id)
 			}
 		}
 		if len(chosen) == 0 {
-			return g, fmt.Errorf("consents: no account chosen")
+			return g, fmt.Errorf("%w: no account chosen", ErrNotGrantable)
 		}
 		g.Accounts = slices.Clone(chosen)
 		if c.Access.Balances != nil {

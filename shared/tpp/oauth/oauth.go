@@ -119,14 +119,22 @@ type Resource struct {
 
 // Resources finds what resource scopes name. Find answers ErrUnknownResource for a
 // resource that does not exist, or that another app created; Approved records the
-// customer's approval of it (an AIS consent becomes valid, for example).
+// customer's approval of it (an AIS consent becomes valid, for example), or answers
+// ErrCannotGrant when the customer cannot grant it (a consent names an account they do not
+// hold); Refused records that the customer did not approve it (denied, or failed SCA).
 type Resources interface {
 	Find(ctx context.Context, kind, id string) (Resource, error)
 	Approved(ctx context.Context, r Resource, subject string, chosen []string) error
+	Refused(ctx context.Context, r Resource) error
 }
 
-// ErrUnknownResource is a resource scope that names no resource of the app.
-var ErrUnknownResource = errors.New("oauth: no such resource of the app")
+// Errors of Resources.
+var (
+	// ErrUnknownResource is a resource scope that names no resource of the app.
+	ErrUnknownResource = errors.New("oauth: no such resource of the app")
+	// ErrCannotGrant is an approval of a resource its customer cannot grant.
+	ErrCannotGrant = errors.New("oauth: the customer cannot grant this resource")
+)
 
 // Options configure a Server.
 type Options struct {

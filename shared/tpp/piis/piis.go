@@ -174,7 +174,17 @@ func (s *Service) Approve(ctx context.Context, id, subject string) error {
 			return s.change(ctx, c, consents.Valid)
 		}
 	}
-	return fmt.Errorf("piis: customer %s holds no account %s", subject, c.Request.Account.IBAN)
+	return fmt.Errorf("%w: customer %s holds no account %s", consents.ErrNotGrantable, subject, c.Request.Account.IBAN)
+}
+
+// Reject records that the customer refused a received consent, or that its authorisation
+// failed or could not be granted: rejected.
+func (s *Service) Reject(ctx context.Context, id string) error {
+	c, err := s.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, c, consents.Rejected)
 }
 
 // FundsRequest is the body of POST /v1/funds-confirmations.

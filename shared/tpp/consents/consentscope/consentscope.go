@@ -7,6 +7,7 @@ package consentscope
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/oauth"
@@ -61,24 +62,44 @@ func waiting(err error, status consents.Status) error {
 }
 
 // Approved records the customer's approval of the consent at the bank, for the accounts
-// (resource IDs) they chose where the consent lets them choose.
+// (resource IDs) they chose where the consent lets them choose. A consent they cannot
+// grant is rejected, and answers oauth.ErrCannotGrant.
 func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject string, chosen []string) error {
+	var err error
 	switch res.Kind {
 	case "PIIS":
-		return r.Funds.Approve(ctx, res.ID, subject)
+		err = r.Funds.Approve(ctx, res.ID, subject)
 	case "AIS":
+		var accounts []sandboxbank.Account
+		if accounts, err = r.Bank.Accounts(ctx, subject); err != nil {
+			return err
+		}
+		theirs := make([]consents.Account, 0, len(accounts))
+		for _, a := range accounts {
+			if a.Kind != sandboxbank.MultiCurrency {
+				theirs = append(theirs, consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN})
+			}
+		}
+		err = r.Consents.Approve(ctx, res.ID, subject, theirs, chosen)
 	default:
 		return oauth.ErrUnknownResource
 	}
-	accounts, err := r.Bank.Accounts(ctx, subject)
-	if err != nil {
-		return err
-	}
-	theirs := make([]consents.Account, 0, len(accounts))
-	for _, a := range accounts {
-		if a.Kind != sandboxbank.MultiCurrency {
-			theirs = append(theirs, consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN})
+	if errors.Is(err, consents.ErrNotGrantable) {
+		if rerr := r.Refused(ctx, res); rerr != nil {
+			return rerr
 		}
+		return fmt.Errorf("%w: %w", oauth.ErrCannotGrant, err)
 	}
-	return r.Consents.Approve(ctx, res.ID, subject, theirs, chosen)
+	return err
+}
+
+// Refused records that the customer did not approve the consent: it is rejected.
+func (r Resources) Refused(ctx context.Context, res oauth.Resource) error {
+	switch res.Kind {
+	case "AIS":
+		return r.Consents.Reject(ctx, res.ID)
+	case "PIIS":
+		return r.Funds.Reject(ctx, res.ID)
+	}
+	return oauth.ErrUnknownResource
 }

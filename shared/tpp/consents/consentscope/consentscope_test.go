@@ -78,6 +78,25 @@ func TestConsentScopes(t *testing.T) {
 		t.Fatalf("a decided consent is found again: %v", err)
 	}
 
+	// A consent the customer refuses is rejected; one naming an account they do not hold
+	// cannot be granted, and is rejected too.
+	refused, _ := svc.Create(ctx, consents.Owner{AppID: "bb-app", OrgID: "bb"}, bankOffered, "", "")
+	if err := r.Refused(ctx, oauth.Resource{Kind: "AIS", ID: refused.ID, AppID: "bb-app"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := svc.Find(ctx, refused.ID); got.Status != consents.Rejected {
+		t.Fatalf("refused consent: %s", got.Status)
+	}
+	foreign := bankOffered
+	foreign.Access = &consents.Access{Accounts: []consents.AccountReference{{IBAN: "BE43068999999501"}}}
+	other, _ := svc.Create(ctx, consents.Owner{AppID: "bb-app", OrgID: "bb"}, foreign, "", "")
+	if err := r.Approved(ctx, oauth.Resource{Kind: "AIS", ID: other.ID, AppID: "bb-app"}, psu.ID, nil); !errors.Is(err, oauth.ErrCannotGrant) {
+		t.Fatalf("approving a consent for an account the customer does not hold: %v", err)
+	}
+	if got, _ := svc.Find(ctx, other.ID); got.Status != consents.Rejected {
+		t.Fatalf("ungrantable consent: %s", got.Status)
+	}
+
 	// A card issuer's confirmation-of-funds consent, named by PIIS:<consentId>.
 	fc, err := funds.Create(ctx, consents.Owner{AppID: "card-app", OrgID: "card"}, piis.Request{Account: &consents.AccountReference{IBAN: iban}})
 	if err != nil {
