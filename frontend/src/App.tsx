@@ -23,6 +23,7 @@ import { OpsOrganizationsPage } from "./pages/ops/OpsOrganizationsPage";
 import { OpsRequestPage } from "./pages/ops/OpsRequestPage";
 import { ResendActivationPage } from "./pages/ResendActivationPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
+import { SandboxCustomersPage } from "./pages/SandboxCustomersPage";
 import { SignupPage } from "./pages/SignupPage";
 
 const signedIn = (page: ReactNode) => <RequireAuth>{page}</RequireAuth>;
@@ -46,6 +47,7 @@ export function AppRoutes() {
         <Route path="organizations/:orgId/apps" element={signedIn(<AppsPage />)} />
         <Route path="organizations/:orgId/apps/:appId" element={signedIn(<AppPage />)} />
         <Route path="invitations/accept" element={<InvitationAcceptPage />} />
+        <Route path="sandbox/customers" element={<SandboxCustomersPage />} />
         <Route path="ops" element={signedIn(<OpsLayout />)}>
           <Route index element={<OpsInboxPage />} />
           <Route path="requests/:requestId" element={<OpsRequestPage />} />

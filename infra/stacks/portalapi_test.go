@@ -348,6 +348,7 @@ var wantCalls = map[string][]string{
 	"healthz":                     {"dynamodb:GetItem"},
 	"openapi":                     {},
 	"password-policy":             {},
+	"tpp-api":                     {},
 	"auth-signup":                 {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:SignUp", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser", "ses:SendEmail"},
 	"auth-activate":               {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes"},
 	"auth-resend-activation":      {"dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
@@ -386,6 +387,7 @@ var wantCalls = map[string][]string{
 	"app-get":                     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET"},
 	"app-api-key-rotate":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST"},
 	"app-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-oauth-settings":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"app-delete":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:DELETE"},
 	"credential-add":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"credential-verify":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
@@ -431,6 +433,8 @@ var wantCalls = map[string][]string{
 	"sandbox-bank-consent":        {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	"sandbox-bank-decide":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	"sandbox-bank-scenario":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	// Lists the customers of the generated bank: no AWS call.
+	"sandbox-customers": {},
 }
 
 // readsData is true of a DynamoDB call on items, not on the table's description.

@@ -65,6 +65,10 @@ export type APIKeyRotation = JsonOf<paths["/api/organizations/{orgId}/apps/{appI
 export type ProductUsage = AppDetail["usage"][number];
 /** Where a sandbox app's request for production access is. */
 export type GoLive = NonNullable<App["goLive"]>;
+/** How the authorization server treats the app's authorization requests (FAPI 2.0: pushed first). */
+export type OAuthSettingsRequest = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/oauth-settings"]["put"]["requestBody"]>;
+/** Where apps call the TPP API and its authorization server, and how long codes and tokens live. */
+export type TPPAPIInfo = JsonOf<paths["/api/tpp-api"]["get"]["responses"][200]>;
 
 // API products and subscriptions
 export type Product = JsonOf<paths["/api/products"]["get"]["responses"][200]>["products"][number];

@@ -56,6 +56,9 @@ export function Layout() {
                     Home
                   </NavLink>
                 </li>
+                <li>
+                  <NavLink to="/sandbox/customers">Sandbox customers</NavLink>
+                </li>
                 {account ? (
                   <>
                     <li>

@@ -90,3 +90,16 @@ export function slug(text: string, fallback = "organization"): string {
     .slice(0, 60);
   return s || fallback;
 }
+
+/** An IBAN as people write it, in groups of four: "BE68 9681 0079 1934". */
+export function formatIBAN(iban: string): string {
+  return iban.replace(/\s+/g, "").replace(/(.{4})(?=.)/g, "$1 ");
+}
+
+const amountFormat = new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A decimal amount with its currency: "11,787.82 EUR", "-40.00 EUR". */
+export function formatAmount(amount: string, currency: string): string {
+  const n = Number(amount);
+  return `${Number.isFinite(n) ? amountFormat.format(n) : amount} ${currency}`;
+}

@@ -16,6 +16,7 @@ const APP = {
   createdAt: "2025-03-02T10:00:00Z",
   createdBy: "ada@example.com",
   redirectUris: [] as string[],
+  fapi: false,
 };
 
 const KEY_WARNING = "Copy the API key now and store it safely: it is shown only this once, and the bank keeps only its hash. If you lose it, rotate it.";

@@ -6,11 +6,14 @@ import { EnvironmentBadge } from "../components/Badge";
 import { appPermissions, forgetHandedOverSecret, peekHandedOverAPIKey, peekHandedOverSecret, type IssuedAPIKey, type IssuedSecret } from "../lib/apps";
 import { formatDateTime } from "../lib/format";
 import { useLoad, useTitle } from "../lib/hooks";
+import { useTPPAPI } from "../lib/tppapi";
 import { APIKeySection, UsageSection } from "./app/APIKeySection";
 import { AppCertificatesSection } from "./app/AppCertificatesSection";
 import { AppSettingsSection } from "./app/AppSettingsSection";
 import { CredentialsSection } from "./app/CredentialsSection";
+import { GettingStartedSection } from "./app/GettingStartedSection";
 import { GoLiveSection } from "./app/GoLiveSection";
+import { OAuthSettingsSection } from "./app/OAuthSettingsSection";
 import { RedirectUrisSection } from "./app/RedirectUrisSection";
 import { SubscriptionsSection } from "./app/SubscriptionsSection";
 
@@ -24,6 +27,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
   const detail = useLoad(() => api.GET("/api/organizations/{orgId}/apps/{appId}", { params: { path: { orgId, appId } } }), [orgId, appId]);
   const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }), [orgId]);
+  const tppAPI = useTPPAPI();
   useTitle(detail.data?.app.name ?? "App");
 
   // The secret of an app registered a moment ago, handed over in memory by the apps page.
@@ -76,9 +80,11 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
   const sandbox = app.environment === "sandbox";
   const sections = [
     { id: "overview", label: "Overview" },
+    { id: "getting-started", label: "Getting started" },
     { id: "credentials", label: "Credentials" },
     { id: "api-key", label: "API key" },
     { id: "redirect-uris", label: "Redirect URIs" },
+    { id: "oauth-settings", label: "OAuth settings" },
     { id: "certificates", label: "Certificates" },
     { id: "subscriptions", label: "Subscriptions" },
     { id: "usage", label: "Usage" },
@@ -132,9 +138,11 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
           </p>
         )}
       </section>
+      <GettingStartedSection app={app} clientId={credentials.find((c) => c.clientId)?.clientId} info={tppAPI} />
       <CredentialsSection org={o} app={app} credentials={credentials} issued={issued} onIssued={setIssued} onChanged={changed} />
       <APIKeySection org={o} app={app} issued={issuedKey} onIssued={setIssuedKey} onChanged={changed} />
       <RedirectUrisSection org={o} app={app} onChanged={appChanged} />
+      <OAuthSettingsSection org={o} app={app} info={tppAPI} onChanged={appChanged} />
       <AppCertificatesSection org={o} app={app} certificates={certs.data?.certificates ?? null} onChanged={reloadCerts} />
       <SubscriptionsSection org={o} app={app} />
       <UsageSection usage={usage ?? []} />

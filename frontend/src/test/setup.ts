@@ -1,6 +1,7 @@
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 import { resetPasswordPolicyCache } from "../lib/hooks";
+import { resetTPPAPICache } from "../lib/tppapi";
 
 export function clearCookies() {
   for (const part of document.cookie.split(";")) {
@@ -13,4 +14,5 @@ afterEach(() => {
   cleanup();
   clearCookies();
   resetPasswordPolicyCache();
+  resetTPPAPICache();
 });

@@ -7,20 +7,14 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"golang.org/x/oauth2"
 
 	"github.com/bank/devportal/shared/local/devstack"
-	"github.com/bank/devportal/shared/local/testenv"
-	"github.com/bank/devportal/shared/local/testenv/tppworld"
-	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/bankpages"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
@@ -32,23 +26,8 @@ import (
 // redirect URI with its exact answer from the real authorization server, and an approval
 // gives a token for the customer and the accounts chosen.
 func TestSandboxBankPages(t *testing.T) {
-	dir := t.TempDir()
-	fe := filepath.Join(dir, "dist")
-	os.MkdirAll(fe, 0o755)
-	os.WriteFile(filepath.Join(fe, "index.html"), []byte("<!doctype html>"), 0o644)
-	cfg := testenv.Config(t, "")
-	cfg.PortalURL = ""
 	resources := &consents{}
-	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard, Resources: resources})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	awsCfg, err := awsclient.Load(context.Background(), s.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := tppworld.New(dynamodb.NewFromConfig(awsCfg), s.Config.PortalTable, time.Now().UTC())
+	s, w := startTPPStack(t, devstack.Options{Resources: resources}, time.Now().UTC())
 	w.Organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
 	w.Certificate(t, s.CA, "bb-cert", w.App(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "bb"), true)
 	const secret = "the-secret-of-bb-app-0123456789abcdef"
@@ -116,6 +95,14 @@ func TestSandboxBankPages(t *testing.T) {
 					t.Fatalf("%d %v, want %d showing %s:\n%s", p.status, p.redirect, c.status, c.shows, p.body)
 				}
 				return
+			}
+			if c.want.Get("error") == "access_denied" {
+				// The consent learns that its customer did not approve it.
+				defer func() {
+					if got, _ := resources.refused.Swap("").(string); got != "c-bb" {
+						t.Errorf("the consent was told of the refusal as %q", got)
+					}
+				}()
 			}
 			if p.redirect == nil || p.redirect.Scheme+"://"+p.redirect.Host+p.redirect.Path != "https://tpp.example/cb" {
 				t.Fatalf("not redirected to the app: %d %v %s", p.status, p.redirect, p.body)

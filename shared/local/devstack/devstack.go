@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/bank/devportal/shared/local/motoserver"
@@ -29,11 +30,16 @@ import (
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/planmeter"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
@@ -81,7 +87,11 @@ type Stack struct {
 	// authorization endpoint on the portal's.
 	OAuth *oauth.Server
 	// Bank is the sandbox bank loaded into the TPP table at start; BankLoad says how.
-	Bank     sandboxbank.Bank
+	Bank sandboxbank.Bank
+	// Consents and Funds are the account-information and confirmation-of-funds consents
+	// the authorization server's scopes name.
+	Consents *consents.Service
+	Funds    *piis.Service
 	BankLoad bankstore.LoadResult
 	servers  []*http.Server
 }
@@ -206,7 +216,17 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	for _, c := range s.Bank.Customers {
 		logins = append(logins, c.Login)
 	}
-	area, err := onbankpages.Build(ctx, cfg, lookup.Sandbox, onoauth.Parts{Keys: keys, Consent: o.Consent, Resources: o.Resources, Now: o.Now}, logins, log)
+	// The consents the TPP API's endpoints make are what the AIS: and PIIS: scopes name,
+	// unless a test brings resources of its own.
+	db := dynamodb.NewFromConfig(awsCfg)
+	bank := bankstore.New(db, cfg.TPPTable)
+	s.Consents = &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: o.Now}
+	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now}
+	resources := o.Resources
+	if resources == nil {
+		resources = consentscope.Resources{Consents: s.Consents, Funds: s.Funds, Bank: bank}
+	}
+	area, err := onbankpages.Build(ctx, cfg, lookup.Sandbox, onoauth.Parts{Keys: keys, Consent: o.Consent, Resources: resources, Now: o.Now}, logins, log)
 	if err != nil {
 		return s, err
 	}
@@ -216,11 +236,18 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err := s.API.Apps.PublishCRL(ctx); err != nil {
 		return s, fmt.Errorf("publish the sandbox CA's CRL: %w", err)
 	}
+	// The sandbox bank's customers are listed from the bank just loaded (sandboxcustomers
+	// says why not from the table).
+	customers, err := sandboxcustomers.Handler(s.Bank)
+	if err != nil {
+		return s, err
+	}
 	mux := http.NewServeMux()
 	s.API.Mount(mux)
 	// The browser-reachable origin of the TPP area: the authorization endpoint and the
 	// sandbox bank's pages.
 	browser := area.Handlers()
+	browser["sandbox-customers"] = customers
 	for _, rt := range tpproutes.Browser {
 		h, ok := browser[rt.Name]
 		if !ok {

@@ -20,6 +20,7 @@ import (
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/local/testenv/tppworld"
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
@@ -223,4 +224,28 @@ func TestStartRefusesBusyPort(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "PORTAL_PORT") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// startTPPStack starts the local stack with o's clock, consent and resources (the rest
+// of o is filled in: a minimal SPA, the test configuration) and returns it with a TPP
+// world in its portal table, written at now.
+func startTPPStack(t *testing.T, o devstack.Options, now time.Time) (*devstack.Stack, *tppworld.World) {
+	t.Helper()
+	o.Dir = t.TempDir()
+	o.FrontendDir = filepath.Join(o.Dir, "dist")
+	os.MkdirAll(o.FrontendDir, 0o755)
+	os.WriteFile(filepath.Join(o.FrontendDir, "index.html"), []byte("<!doctype html>"), 0o644)
+	o.Config = testenv.Config(t, "")
+	o.Config.PortalURL = ""
+	o.Ops, o.Log = testenv.Ops, io.Discard
+	s, err := devstack.Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	awsCfg, err := awsclient.Load(context.Background(), s.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, tppworld.New(dynamodb.NewFromConfig(awsCfg), s.Config.PortalTable, now)
 }

@@ -18,12 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/bank/devportal/shared/local/devstack"
-	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/local/testenv/tppworld"
-	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/possession"
@@ -39,23 +35,7 @@ import (
 func TestHandshakeProvesPossession(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	dir := t.TempDir()
-	fe := filepath.Join(dir, "dist")
-	os.MkdirAll(fe, 0o755)
-	os.WriteFile(filepath.Join(fe, "index.html"), []byte("<!doctype html>"), 0o644)
-	cfg := testenv.Config(t, "")
-	cfg.PortalURL, cfg.TPPURL = "", ""
-	s, err := devstack.Start(ctx, devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	awsCfg, err := awsclient.Load(ctx, s.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	w := tppworld.New(db, s.Config.PortalTable, now)
+	s, w := startTPPStack(t, devstack.Options{}, now)
 	w.Organization(t, "bb", org.Sandbox, org.StatusActive, "AIS")
 	app := w.App(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "current")
 	// Certificates of the TPP API's truststore CA (locally the sandbox CA), uploaded but
@@ -89,7 +69,7 @@ func TestHandshakeProvesPossession(t *testing.T) {
 	lateFP := tppworld.Fingerprint(w.Certs["late"])
 	late := possession.Challenge{OrgID: "bb", Fingerprint: lateFP, CreatedBy: "dev@example.com", CreatedAt: now.Add(-20 * time.Minute), ExpiresAt: now.Add(-5 * time.Minute),
 		Text: "devportal-possession org=bb sha256=" + lateFP + " expires=" + now.Add(-5*time.Minute).Format("2006-01-02T15:04:05Z") + " nonce=x"}
-	_, err = w.Orgs.PutChallenge(ctx, late, now.Add(time.Hour))
+	_, err := w.Orgs.PutChallenge(ctx, late, now.Add(time.Hour))
 	w.Must(t, err)
 
 	roots := x509.NewCertPool()

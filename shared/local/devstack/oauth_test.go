@@ -9,21 +9,17 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/bank/devportal/shared/local/devstack"
-	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/local/testenv/tppworld"
-	"github.com/bank/devportal/shared/platform/awsclient"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/oauth"
@@ -50,7 +46,7 @@ func (a *approver) Begin(w http.ResponseWriter, r *http.Request, p oauth.Pending
 }
 
 // consents is the test resource behind AIS scopes: consent c-bb belongs to bb-app.
-type consents struct{ approved atomic.Value }
+type consents struct{ approved, refused atomic.Value }
 
 func (c *consents) Find(_ context.Context, kind, id string) (oauth.Resource, error) {
 	if kind == "AIS" && id == "c-bb" {
@@ -64,6 +60,11 @@ func (c *consents) Approved(_ context.Context, r oauth.Resource, subject string,
 	return nil
 }
 
+func (c *consents) Refused(_ context.Context, r oauth.Resource) error {
+	c.refused.Store(r.ID)
+	return nil
+}
+
 // TestOAuthEndToEnd drives the authorization server over real mutual TLS with
 // golang.org/x/oauth2: metadata, PAR, authorization through the consent double, code,
 // token, refresh, revocation, client credentials, and each refusal with its RFC error
@@ -72,26 +73,9 @@ func TestOAuthEndToEnd(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	var clock atomic.Pointer[time.Time]
 	clock.Store(&now)
-	dir := t.TempDir()
-	fe := filepath.Join(dir, "dist")
-	os.MkdirAll(fe, 0o755)
-	os.WriteFile(filepath.Join(fe, "index.html"), []byte("<!doctype html>"), 0o644)
-	cfg := testenv.Config(t, "")
-	cfg.PortalURL = ""
 	consent, resources := &approver{}, &consents{}
-	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard,
-		Now: func() time.Time { return *clock.Load() }, Consent: consent, Resources: resources})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
+	s, w := startTPPStack(t, devstack.Options{Now: func() time.Time { return *clock.Load() }, Consent: consent, Resources: resources}, now)
 	consent.server.Store(s.OAuth)
-	awsCfg, err := awsclient.Load(context.Background(), s.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	w := tppworld.New(db, s.Config.PortalTable, now)
 	w.Organization(t, "bb", org.Sandbox, org.StatusActive, "AIS", "PIIS")
 	bb := w.App(t, "bb", "bb-app", org.Sandbox, []string{"oauth2", "ais"}, "bb")
 	w.Certificate(t, s.CA, "bb-cert", bb, true)
@@ -376,5 +360,47 @@ func TestOAuthEndToEnd(t *testing.T) {
 		wantRFC(t, err, "invalid_scope")
 		_, err = cc("client-bb-app", "bb-cert", "bb", "AIS:c-bb")
 		wantRFC(t, err, "invalid_scope")
+	})
+
+	// Last, as it rewrites bb-app's access copy from the app: the redirect URIs this test
+	// wrote straight into the copy are registered through the portal first.
+	t.Run("an app switched to FAPI 2.0 in the portal must push its authorization requests", func(t *testing.T) {
+		owner := org.Actor{UserID: "u1", Email: "dev@example.com"}
+		for _, uri := range []string{"https://tpp.example/cb", "http://localhost/cb"} {
+			_, err := s.API.Apps.AddRedirectURI(context.Background(), owner, "bb", "bb-app", apps.RedirectRequest{URI: uri})
+			w.Must(t, err)
+		}
+		on := true
+		app, err := s.API.Apps.SetOAuthSettings(context.Background(), owner, "bb", "bb-app", apps.OAuthSettingsRequest{FAPI: &on})
+		w.Must(t, err)
+		if !app.FAPI {
+			t.Fatalf("the app after switching: %+v", app)
+		}
+		resources.approved.Store("")
+
+		verifier := oauth2.GenerateVerifier()
+		q, _, body := authorize(t, bbConf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
+		if q == nil || q.Get("error") != "invalid_request" || q.Get("code") != "" || q.Get("state") != state || q.Get("iss") != s.TPPURL ||
+			!strings.Contains(q.Get("error_description"), "This app must push its authorization request first (PAR) and send its request_uri.") {
+			t.Fatalf("without PAR: %v %s, want invalid_request (PAR required) and no code", q, body)
+		}
+		if got, _ := resources.approved.Load().(string); got != "" {
+			t.Fatalf("the customer was asked without PAR: %q", got)
+		}
+
+		status, par := push(t, bbClient, bbConf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)))
+		requestURI, _ := par["request_uri"].(string)
+		if status != 201 || !strings.HasPrefix(requestURI, oauth.RequestURIPrefix) {
+			t.Fatalf("PAR: %d %v", status, par)
+		}
+		q, _, body = authorize(t, md.AuthorizationEndpoint+"?"+url.Values{"client_id": {bbConf.ClientID}, "request_uri": {requestURI}}.Encode())
+		if q == nil || q.Get("code") == "" || q.Get("state") != state {
+			t.Fatalf("with PAR: %v %s", q, body)
+		}
+		tk, err := bbConf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+		w.Must(t, err)
+		if tk.AccessToken == "" || tk.Extra("scope") != "AIS:c-bb" {
+			t.Fatalf("token %+v", tk)
+		}
 	})
 }

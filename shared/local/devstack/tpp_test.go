@@ -11,8 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,9 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/local/devstack"
-	"github.com/bank/devportal/shared/local/testenv"
-	"github.com/bank/devportal/shared/local/testenv/tppworld"
-	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/store"
@@ -51,27 +46,11 @@ type tppCase struct {
 // on both, so local and deployed behaviour cannot drift; no refusal changes anything.
 func TestTPPCallerMatrix(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	dir := t.TempDir()
-	fe := filepath.Join(dir, "dist")
-	os.MkdirAll(fe, 0o755)
-	os.WriteFile(filepath.Join(fe, "index.html"), []byte("<!doctype html>"), 0o644)
-	cfg := testenv.Config(t, "")
-	cfg.PortalURL = ""
 	// The check's clock stands still unless the test moves it.
 	var clock atomic.Pointer[time.Time]
 	clock.Store(&now)
-	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard,
-		Now: func() time.Time { return *clock.Load() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	awsCfg, err := awsclient.Load(context.Background(), s.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dynamodb.NewFromConfig(awsCfg)
-	w := tppworld.New(db, s.Config.PortalTable, now)
+	s, w := startTPPStack(t, devstack.Options{Now: func() time.Time { return *clock.Load() }}, now)
+	db := w.DB
 
 	// Budget Buddy: a sandbox organization with the AIS and PIIS roles; its app is
 	// subscribed to the authorization server, AIS and PIS (but not CoF).
@@ -93,7 +72,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 		lookup.Key
 		lookup.CertificateOwner
 	}{lookup.FingerprintKey(legacyFP), lookup.CertificateOwner{Fingerprint: legacyFP, OrgID: "bb", AppID: "bb-app", Environment: lookup.Sandbox}})
-	_, err = db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &s.Config.PortalTable, Item: item})
+	_, err := db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &s.Config.PortalTable, Item: item})
 	w.Must(t, err)
 
 	// Live Ltd: a production organization; its certificate opens no door of the sandbox.

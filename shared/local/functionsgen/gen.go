@@ -47,12 +47,12 @@ func Files() (map[string][]byte, error) {
 		if rt.Auth == route.LocalOnly {
 			continue
 		}
-		event := httpEvent
+		event, kind := httpEvent, "http"
 		if rt.Auth == route.ClientCertificate {
-			event = restEvent
+			event, kind = restEvent, "rest"
 		}
 		ev, err := event(rt)
-		if err := add(rt.Name, mainSource("http", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
+		if err := add(rt.Name, mainSource(kind, rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
 			return nil, err
 		}
 	}
@@ -99,6 +99,17 @@ import (
 {{.Imports}})
 
 func main() { wiring.StartHTTP({{printf "%q" .Name}}, wiring.Parts{ {{- .Parts -}} }) }
+{{else if eq .Kind "rest"}}// Command {{.Name}} is the Lambda function of the portal route {{printf "%q" .Name}}, a method
+// of the TPP API's REST API: {{.Summary}}.
+//
+// Its needs: {{.Needs}}.
+package main
+
+import (
+	"github.com/bank/devportal/shared/portal/wiring"
+{{.Imports}})
+
+func main() { wiring.StartREST({{printf "%q" .Name}}, wiring.Parts{ {{- .Parts -}} }) }
 {{else if eq .Kind "job"}}// Command {{.Name}} is the scheduled function {{printf "%q" .Name}}:
 // {{.Summary}}.
 //

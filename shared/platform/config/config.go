@@ -125,6 +125,24 @@ const CRLPath = "/sandbox-ca/crl.der"
 // CRLObjectKey is the CRL's key in CRLBucket.
 const CRLObjectKey = "sandbox-ca/crl.der"
 
+// The authorization server's fixed addresses and code lifetime, which the TPP area serves
+// and the portal shows developers (next to TPPURL and the configured token lifetimes);
+// both read them here, since the portal may not import the TPP area.
+const (
+	// OAuthMetadataPath is the authorization server's metadata (RFC 8414) under TPPURL.
+	OAuthMetadataPath = "/.well-known/oauth-authorization-server"
+	// OAuthTokenPath and OAuthPARPath are the token and pushed authorization request
+	// endpoints under TPPURL.
+	OAuthTokenPath = "/oauth2/token"
+	OAuthPARPath   = "/oauth2/par"
+	// AuthorizationCodeTTL is how long an authorization code can be exchanged: short, as
+	// a code travels through the customer's browser.
+	AuthorizationCodeTTL = 60 * time.Second
+	// SandboxCustomersPath lists the sandbox bank's customers on the browser-reachable
+	// origin of the TPP area (the authorization endpoint's).
+	SandboxCustomersPath = "/sandbox-bank/customers"
+)
+
 // FromEnv reads the configuration, returning an error that names the bad variable.
 func FromEnv() (Config, error) {
 	r := reader{get: os.Getenv}

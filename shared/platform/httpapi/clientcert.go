@@ -1,13 +1,9 @@
 package httpapi
 
 import (
-	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"mime"
 	"net/http"
-
-	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 )
@@ -37,23 +33,4 @@ func RequireJSON(r *http.Request) error {
 		return apperr.New(apperr.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON, with the header Content-Type: application/json.")
 	}
 	return nil
-}
-
-// WithGatewayClientCertificate serves h behind an API Gateway REST API with mutual TLS
-// (payload 1.0, through aws-lambda-go-api-proxy): it puts the client certificate that API
-// Gateway verified in the handshake, from the request context, in r.TLS, where
-// ClientCertificate finds it. The API's execute-api endpoint is disabled, so a request
-// reaches the function only through the mutual-TLS domain.
-func WithGatewayClientCertificate(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.TLS = nil
-		if rc, ok := core.GetAPIGatewayContextFromContext(r.Context()); ok && rc.Identity.ClientCert != nil {
-			if b, _ := pem.Decode([]byte(rc.Identity.ClientCert.ClientCertPem)); b != nil && b.Type == "CERTIFICATE" {
-				if cert, err := x509.ParseCertificate(b.Bytes); err == nil {
-					r.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{cert}}
-				}
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
 }

@@ -41,6 +41,10 @@ type App struct {
 	Fingerprints []string `json:"certificateFingerprints" dynamodbav:"fingerprints,stringset,omitempty"`
 	// Products maps each active subscription's product ID to its plan ID.
 	Products map[string]string `json:"activeProducts" dynamodbav:"products"`
+	// FAPI makes the authorization server require FAPI 2.0's pushed authorization requests
+	// (PAR) of the app: an authorization request must be pushed first and name its
+	// request_uri. Off until the team switches it on (OAuthSettings).
+	FAPI bool `json:"fapi" dynamodbav:"fapi"`
 	// GoLive is the app's request for production access, if any (sandbox apps).
 	GoLive *GoLive `json:"goLive,omitempty" dynamodbav:"goLive,omitempty"`
 	// SandboxAppID is the sandbox app a production app was created from.
@@ -64,6 +68,9 @@ type Access struct {
 	RedirectURIs []string          `json:"redirectUris" dynamodbav:"redirectUris"`
 	Fingerprints []string          `json:"certificateFingerprints" dynamodbav:"fingerprints"`
 	Products     map[string]string `json:"activeProducts" dynamodbav:"products"`
+	// FAPI is the app's FAPI 2.0 switch, which the authorization server reads as
+	// oauth.Access.FAPI (the same dynamodbav name).
+	FAPI bool `json:"fapi" dynamodbav:"fapi,omitempty"`
 }
 
 // Access is the app's current access, with non-nil lists.
@@ -77,7 +84,7 @@ func (a App) Access() Access {
 	products := map[string]string{}
 	maps.Copy(products, a.Products)
 	return Access{AppID: a.ID, OrgID: a.OrgID, AppName: a.Name, Environment: a.Environment,
-		RedirectURIs: nonNil(a.RedirectURIs), Fingerprints: nonNil(a.Fingerprints), Products: products}
+		RedirectURIs: nonNil(a.RedirectURIs), Fingerprints: nonNil(a.Fingerprints), Products: products, FAPI: a.FAPI}
 }
 
 // clone copies an app deeply enough to change its lists and maps.
@@ -227,6 +234,8 @@ type Deps struct {
 	UsageKeys UsageKeys
 	// Meter counts the apps' calls; nil shows usage as not available.
 	Meter UsageMeter
+	// TPPAPI is where apps call the TPP API (TPPAPIOf the configuration).
+	TPPAPI TPPAPIInfo
 }
 
 // Service applies the app rules.
@@ -249,6 +258,7 @@ type Service struct {
 	checkURL   string
 	usage      UsageKeys
 	meter      UsageMeter
+	tppAPI     TPPAPIInfo
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -257,7 +267,7 @@ type Service struct {
 // kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
-		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL, checkURL: d.CertificateCheckURL, usage: d.UsageKeys, meter: d.Meter,
+		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL, checkURL: d.CertificateCheckURL, usage: d.UsageKeys, meter: d.Meter, tppAPI: d.TPPAPI,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})

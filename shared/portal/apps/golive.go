@@ -217,7 +217,9 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 		return workflow.Effects{}, apperr.New(apperr.Conflict, "CERTIFICATE_EXPIRED", "The certificate of this request has expired: reject the request so the requester can ask again with a valid one.")
 	}
 	app := App{ID: token(8), OrgID: r.OrgID, Name: sandbox.Name, Environment: org.Production, CreatedAt: d.At, CreatedBy: r.RequesterEmail,
-		RedirectURIs: strings.Fields(r.Form["redirectUris"]), Fingerprints: []string{cert.Fingerprint}, SandboxAppID: sandbox.ID}
+		RedirectURIs: strings.Fields(r.Form["redirectUris"]), Fingerprints: []string{cert.Fingerprint}, SandboxAppID: sandbox.ID,
+		// The production app keeps the authorization flow its sandbox app was tested with.
+		FAPI: sandbox.FAPI}
 	subWrites, err := k.s.mandatorySubscription(&app, "Bank operations")
 	if err != nil {
 		return workflow.Effects{}, err

@@ -38,6 +38,9 @@ func appEndpoints() []endpoint {
 			return a.Apps.RemoveRedirectURI(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.URL.Query().Get("uri"))
 		}).withQuery(queryParam{name: "uri", required: true, description: "The redirect URI to remove, exactly as registered.",
 			example: "https://budgetbuddy.example/callback"}),
+		withBody("app-oauth-settings", 200, func(a *API, r *http.Request, req apps.OAuthSettingsRequest) (apps.App, error) {
+			return a.Apps.SetOAuthSettings(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
+		}, 404, 409),
 		noBody("org-certificates", 200, func(a *API, r *http.Request) (apps.CertificatesView, error) {
 			return a.Apps.Certificates(r.Context(), actorOf(r), r.PathValue("orgId"))
 		}, 404),
@@ -71,6 +74,9 @@ func appEndpoints() []endpoint {
 		}, 404, 409),
 		noBody("product-catalog", 200, func(a *API, r *http.Request) (apps.CatalogView, error) {
 			return a.Apps.Products(), nil
+		}),
+		noBody("tpp-api", 200, func(a *API, r *http.Request) (apps.TPPAPIInfo, error) {
+			return a.Apps.TPPAPI(), nil
 		}),
 		noBody("subscription-list", 200, func(a *API, r *http.Request) (apps.SubscriptionsView, error) {
 			return a.Apps.Subscriptions(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))

@@ -227,6 +227,7 @@ func TestAppsAuthorizationMatrix(t *testing.T) {
 		{"DELETE", app, nil, managers(409)},
 		{"POST", app + "/redirect-uris", map[string]any{"uri": "ftp://acme.example/cb"}, changers(400)},
 		{"DELETE", app + "/redirect-uris?uri=https%3A%2F%2Fnone.example", nil, changers(404)},
+		{"PUT", app + "/oauth-settings", map[string]any{}, managers(400)},
 		{"GET", base + "/certificates", nil, all(200)},
 		{"POST", base + "/certificates", map[string]any{"certificate": "not a certificate"}, changers(400)},
 		{"DELETE", base + "/certificates/" + strings.Repeat("0", 64), nil, changers(404)},

@@ -251,6 +251,11 @@ func (h *harness) call(c *http.Client, method, path string, body any) response {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	return readResponse(resp)
+}
+
+// readResponse reads and closes resp's body, decoding it when it is JSON.
+func readResponse(resp *http.Response) response {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	out := response{status: resp.StatusCode, raw: string(raw)}

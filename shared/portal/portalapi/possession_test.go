@@ -17,7 +17,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -533,11 +532,7 @@ func (h *harness) tlsCall(cert *tls.Certificate, path string, body any) response
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := response{status: resp.StatusCode, raw: string(raw)}
-	_ = json.Unmarshal(raw, &out.body)
-	return out
+	return readResponse(resp)
 }
 
 // TestCertificateSquattingByHandshake is the squatting attack against the other proof: A

@@ -200,8 +200,8 @@ func TestSampleBodiesAreValidRequests(t *testing.T) {
 			})
 		}
 	}
-	if withBody != 35 {
-		t.Errorf("%d routes take a body, want 35", withBody)
+	if withBody != 36 {
+		t.Errorf("%d routes take a body, want 36", withBody)
 	}
 }
 
@@ -320,6 +320,7 @@ func TestOpenAPIExamples(t *testing.T) {
 		{"PreviewRequest", "qsealc", `[""]`},
 		{"InviteRequest", "role", `["DEVELOPER"]`},
 		{"RotateAPIKeyRequest", "gracePeriodHours", `[24]`},
+		{"OAuthSettingsRequest", "fapi", `[true]`},
 		{"AccountView", "fullName", ``},
 		{"ErrorBody", "code", ``},
 	}
@@ -373,7 +374,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 66 {
-		t.Errorf("checked %d examples, want one per tagged request field (66)", checked)
+	if checked != 67 {
+		t.Errorf("checked %d examples, want one per tagged request field (67)", checked)
 	}
 }

@@ -322,6 +322,9 @@ func TestGoLive(t *testing.T) {
 		t.Fatalf("a refused request changed the app: %s", r.raw)
 	}
 
+	// The sandbox app was tried with FAPI 2.0: the production app keeps it.
+	h.call(owner.client, "PUT", appPath+"/oauth-settings", map[string]any{"fapi": true}).expect(t, 200, "")
+
 	form := map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://budget.example/cb"}, "certificate": prodCert}
 	r := h.call(owner.client, "POST", goLive, form).expect(t, 202, "")
 	requestID := r.body["id"].(string)
@@ -360,7 +363,7 @@ func TestGoLive(t *testing.T) {
 	app := r.body["app"].(map[string]any)
 	cred := r.body["credentials"].([]any)[0].(map[string]any)
 	if app["environment"] != "production" || fmt.Sprint(app["redirectUris"]) != "[https://budget.example/cb]" || fmt.Sprint(app["certificateFingerprints"]) != "["+prodCert+"]" ||
-		fmt.Sprint(app["activeProducts"]) != "map[ais:production oauth2:production]" || cred["secretIssued"] != false {
+		fmt.Sprint(app["activeProducts"]) != "map[ais:production oauth2:production]" || cred["secretIssued"] != false || app["fapi"] != true {
 		t.Fatalf("production app = %s", r.raw)
 	}
 	prodClient := cred["clientId"].(string)
@@ -369,7 +372,7 @@ func TestGoLive(t *testing.T) {
 	}
 	r = h.call(owner.client, "POST", prodPath+"/credentials/"+prodClient+"/reset", nil).expect(t, 200, "")
 	secret := r.body["secret"].(string)
-	if c, err := h.api.Apps.Authenticate(context.Background(), prodClient, secret); err != nil || c.Access.Environment != "production" || c.Access.AppID != prodAppID {
+	if c, err := h.api.Apps.Authenticate(context.Background(), prodClient, secret); err != nil || c.Access.Environment != "production" || c.Access.AppID != prodAppID || !c.Access.FAPI {
 		t.Fatalf("production credentials: %+v, %v", c, err)
 	}
 	if owner, err := h.api.Apps.CertificateOwner(context.Background(), prodCert); err != nil || owner.AppID != prodAppID || owner.Environment != "production" {

@@ -129,7 +129,7 @@ func TestAppStoreContract(t *testing.T) {
 		{"the client lookup carries the app's access and follows every change", func(t *testing.T, o *store.Orgs, _ *countingDB) {
 			a, c := sampleApp(t, o, "o1", "a1", "c1")
 			got, err := o.Client(ctx, "c1")
-			if err != nil || got.SecretHash != "hash-1" || !got.SecretIssued || fmt.Sprint(got.Access) != "{a1 o1 Budget Buddy sandbox [] [] map[oauth2:sandbox]}" {
+			if err != nil || got.SecretHash != "hash-1" || !got.SecretIssued || fmt.Sprint(got.Access) != "{a1 o1 Budget Buddy sandbox [] [] map[oauth2:sandbox] false}" {
 				t.Fatalf("client = %+v, %v", got, err)
 			}
 			second := apps.Credential{ClientID: "c2", AppID: "a1", OrgID: "o1", Name: "Backend", SecretHash: "hash-2", CreatedAt: t0, ResetAt: t0}
@@ -139,13 +139,14 @@ func TestAppStoreContract(t *testing.T) {
 			after := a
 			after.RedirectURIs, after.Fingerprints = []string{"https://budget.example/cb"}, []string{"ab12"}
 			after.Products = map[string]string{"oauth2": "sandbox", "ais": "sandbox"}
+			after.FAPI = true
 			a, _ = o.GetApp(ctx, "o1", "a1")
 			if err := o.UpdateApp(ctx, a, after, []apps.Credential{c, second}, audit("o1", "app.changed")); err != nil {
 				t.Fatal(err)
 			}
 			for _, id := range []string{"c1", "c2"} {
 				got, _ := o.Client(ctx, id)
-				if fmt.Sprint(got.Access) != "{a1 o1 Budget Buddy sandbox [https://budget.example/cb] [ab12] map[ais:sandbox oauth2:sandbox]}" {
+				if fmt.Sprint(got.Access) != "{a1 o1 Budget Buddy sandbox [https://budget.example/cb] [ab12] map[ais:sandbox oauth2:sandbox] true}" {
 					t.Fatalf("%s access = %+v", id, got.Access)
 				}
 			}
@@ -157,7 +158,7 @@ func TestAppStoreContract(t *testing.T) {
 				t.Fatal(err)
 			}
 			a, _ = o.GetApp(ctx, "o1", "a1")
-			if fmt.Sprint(a.RedirectURIs, a.Fingerprints, a.Version) != "[] [] 3" {
+			if fmt.Sprint(a.RedirectURIs, a.Fingerprints, a.Version, a.FAPI) != "[] [] 3 true" {
 				t.Fatalf("emptied app = %+v", a)
 			}
 		}},

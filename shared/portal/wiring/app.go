@@ -187,7 +187,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
 		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, Truststore: roots.Live, PortalURL: cfg.PortalURL,
 		CertificateCheckURL: cfg.TPPURL + routes.CertificateCheckPath, Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
-		UsageKeys: usage.Keys, Meter: usage.Meter})
+		UsageKeys: usage.Keys, Meter: usage.Meter, TPPAPI: apps.TPPAPIOf(cfg)})
 	api.Orgs.Apps = api.Apps
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})

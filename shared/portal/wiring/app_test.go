@@ -16,7 +16,6 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/local/testenv"
-	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
@@ -48,7 +47,7 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 		"healthz": 200, "openapi": 200, "password-policy": 200, "auth-signup": 201, "auth-activate": 404,
 		"auth-resend-activation": 202, "auth-login": 403, "auth-refresh": 401, "auth-logout": 401,
 		"auth-forgot-password": 202, "auth-reset-password": 404, "account-get": 401, "account-update": 401,
-		"account-preferences": 401, "account-change-password": 401, "invitation-get": 404,
+		"account-preferences": 401, "account-change-password": 401, "invitation-get": 404, "tpp-api": 200,
 		// The sample challenge is not of the sample certificate: the certificate was read
 		// from API Gateway's context, or the answer would be 401.
 		"certificate-check": 400,
@@ -79,7 +78,7 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 				if err := json.Unmarshal(raw, &ev); err != nil || ev.Resource != rt.Path || ev.HTTPMethod != rt.Method || ev.RequestContext.Identity.ClientCert == nil {
 					t.Fatalf("not a REST API event of %s with a client certificate (%v)", rt.Pattern(), err)
 				}
-				v1, err := httpadapter.New(httpapi.WithGatewayClientCertificate(fn.Handler(rt))).ProxyWithContext(context.Background(), ev)
+				v1, err := wiring.RESTHandler(fn.Handler(rt))(context.Background(), ev)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -11,7 +11,6 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/platform/config"
-	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/routes"
 )
@@ -33,12 +32,6 @@ func StartHTTP(routeName string, parts Parts) {
 	api, err := ForRoute(context.Background(), cfg, log, parts, rt)
 	if err != nil {
 		fatal(log, err)
-	}
-	// A route of the TPP API's origin is a method of its REST API (payload 1.0), where API
-	// Gateway's mutual TLS hands over the client certificate.
-	if rt.Auth == route.ClientCertificate {
-		lambda.Start(httpadapter.New(httpapi.WithGatewayClientCertificate(api.Handler(rt))).ProxyWithContext)
-		return
 	}
 	lambda.Start(httpadapter.NewV2(api.Handler(rt)).ProxyWithContext)
 }

@@ -223,8 +223,8 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Pages) consentView(ctx context.Context, s session) (view, error) {
-	v := view{Name: "consent", Title: "Approve access", Session: s, CSRF: p.keys.csrfToken(s), Asks: describe(s.Pending.Scopes)}
-	if choosesAccounts(s.Pending.Scopes) {
+	v := view{Name: "consent", Title: "Approve access", Session: s, CSRF: p.keys.csrfToken(s), Asks: describe(s.Pending.Scopes, s.Pending.Resources)}
+	if choosesAccounts(s.Pending.Scopes, s.Pending.Resources) {
 		accounts, err := p.opts.Customers.Accounts(ctx, s.CustomerID)
 		if err != nil {
 			return v, err
@@ -259,7 +259,7 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request) {
 		p.expired(w, r, s)
 	default:
 		chosen := r.PostForm["account"]
-		if choosesAccounts(s.Pending.Scopes) {
+		if choosesAccounts(s.Pending.Scopes, s.Pending.Resources) {
 			accounts, err := p.opts.Customers.Accounts(r.Context(), s.CustomerID)
 			if err != nil {
 				p.unavailable(w, r, "list the customer's accounts", err)
@@ -340,7 +340,7 @@ func (p *Pages) scenario(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusOK, view{Name: "slow", Title: "The request timed out", Session: s, CSRF: p.keys.csrfToken(s)})
 	default:
 		var chosen []string
-		if choosesAccounts(s.Pending.Scopes) {
+		if choosesAccounts(s.Pending.Scopes, s.Pending.Resources) {
 			accounts, err := p.opts.Customers.Accounts(ctx, c.ID)
 			if err != nil {
 				p.unavailable(w, r, "list the customer's accounts", err)

@@ -163,8 +163,18 @@ func newWorld(t *testing.T) *world {
 		w.decider.mu.Lock()
 		w.decider.waiting[id] = redirectURI
 		w.decider.mu.Unlock()
+		// Consents "named" and "offered" describe themselves, as the consents do.
+		var resources []oauth.Resource
+		for _, sc := range strings.Fields(r.URL.Query().Get("scope")) {
+			switch sc {
+			case "AIS:named":
+				resources = append(resources, oauth.Resource{Kind: "AIS", ID: "named", AppID: "app-1", Summary: "See the transactions of BE71 9680 0000 0169, until 2027-06-04, up to 4 times a day without you."})
+			case "AIS:offered":
+				resources = append(resources, oauth.Resource{Kind: "AIS", ID: "offered", AppID: "app-1", ChoosesAccounts: true, Summary: "See the details of the accounts you choose below, once, until 2026-12-31."})
+			}
+		}
 		pages.Begin(rw, r, oauth.Pending{ID: id, ClientID: "client-1", AppID: "app-1", AppName: "Budget Buddy", OrgID: r.URL.Query().Get("org"),
-			RedirectURI: redirectURI, Scopes: strings.Fields(r.URL.Query().Get("scope"))})
+			RedirectURI: redirectURI, Scopes: strings.Fields(r.URL.Query().Get("scope")), Resources: resources})
 	})
 	w.srv = httptest.NewServer(mux)
 	t.Cleanup(w.srv.Close)
@@ -461,6 +471,28 @@ func TestConsentPage(t *testing.T) {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("the consent page lacks %s\n%s", want, p.body)
 		}
+	}
+}
+
+// TestConsentPageOfADescribedConsent: a consent that names its accounts says what it
+// covers and offers no choice; a bank-offered one says what it covers and lets the
+// customer choose.
+func TestConsentPageOfADescribedConsent(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser(t)
+	b.begin("AIS:named")
+	p := b.signIn("anna.peeters")
+	if want := `<ul id="asks"><li>See the transactions of BE71 9680 0000 0169, until 2027-06-04, up to 4 times a day without you.</li></ul>`; !strings.Contains(p.body, want) {
+		t.Errorf("the consent page lacks %s\n%s", want, p.body)
+	}
+	if strings.Contains(p.body, `name="account"`) {
+		t.Errorf("a consent that names its accounts offers a choice:\n%s", p.body)
+	}
+	b = w.browser(t)
+	b.begin("AIS:offered")
+	p = b.signIn("anna.peeters")
+	if want := `<ul id="asks"><li>See the details of the accounts you choose below, once, until 2026-12-31.</li></ul>`; !strings.Contains(p.body, want) || !strings.Contains(p.body, `name="account" value="acc-1"`) {
+		t.Errorf("the bank-offered consent's page:\n%s", p.body)
 	}
 }
 

@@ -115,10 +115,28 @@ func (p *Pages) render(w http.ResponseWriter, status int, v view) {
 	_, _ = w.Write(b.Bytes())
 }
 
-// describe says in plain words what each scope asks of the customer.
-func describe(scopes []string) []string {
+// resourceOf is the resource a scope names among those of the request, if any.
+func resourceOf(scope string, resources []oauth.Resource) (oauth.Resource, bool) {
+	kind, id, ok := oauth.ResourceScope(scope)
+	if !ok {
+		return oauth.Resource{}, false
+	}
+	i := slices.IndexFunc(resources, func(r oauth.Resource) bool { return r.Kind == kind && r.ID == id })
+	if i < 0 {
+		return oauth.Resource{}, false
+	}
+	return resources[i], true
+}
+
+// describe says in plain words what each scope asks of the customer: a resource's own
+// summary where it has one (what a consent covers, and until when).
+func describe(scopes []string, resources []oauth.Resource) []string {
 	var out []string
 	for _, sc := range scopes {
+		if r, ok := resourceOf(sc, resources); ok && r.Summary != "" {
+			out = append(out, r.Summary)
+			continue
+		}
 		kind, id, ok := oauth.ResourceScope(sc)
 		if !ok {
 			kind = sc
@@ -148,9 +166,13 @@ func describe(scopes []string) []string {
 }
 
 // choosesAccounts says whether the customer picks the accounts the scopes give access to:
-// for account information and confirmation of funds they do; a payment names its own.
-func choosesAccounts(scopes []string) bool {
+// for account information and confirmation of funds they do, unless the consent names its
+// accounts (its resource says so); a payment names its own.
+func choosesAccounts(scopes []string, resources []oauth.Resource) bool {
 	return slices.ContainsFunc(scopes, func(sc string) bool {
+		if r, ok := resourceOf(sc, resources); ok && r.Summary != "" {
+			return r.ChoosesAccounts
+		}
 		kind, _, ok := oauth.ResourceScope(sc)
 		if !ok {
 			kind = sc

@@ -40,8 +40,8 @@ type Access struct {
 	Fingerprints []string           `json:"fingerprints" dynamodbav:"fingerprints"`
 	// Products maps each active subscription's product ID to its plan.
 	Products map[string]string `json:"products" dynamodbav:"products"`
-	// FAPI apps must push their authorization requests (PAR) first. The portal does not
-	// set it yet, so it is false.
+	// FAPI apps must push their authorization requests (PAR) first: the app's team
+	// switches it in the portal (apps.Service.SetOAuthSettings).
 	FAPI bool `json:"fapi,omitempty" dynamodbav:"fapi,omitempty"`
 }
 

@@ -55,6 +55,8 @@ func (noResources) Find(_ context.Context, kind, id string) (oauth.Resource, err
 
 func (noResources) Approved(context.Context, oauth.Resource, string, []string) error { return nil }
 
+func (noResources) Refused(context.Context, oauth.Resource) error { return nil }
+
 func newServer(t testing.TB) *oauth.Server {
 	m := &memory{MemoryStore: storage.NewMemoryStore(), pending: map[string]fosite.AuthorizeRequester{}, clients: map[string]oauth.Client{
 		"client-1": {ClientID: "client-1", AppID: "app-1", OrgID: "org-1", Access: oauth.Access{Environment: lookup.Sandbox,

@@ -86,6 +86,7 @@ var (
 	ErrCertificateOfAnotherApp = fosite.ErrInvalidClient.WithHint("The client certificate is not one of this client's app.")
 	ErrNoCertificate           = fosite.ErrInvalidClient.WithHint("Call this endpoint over mutual TLS with your app's certificate.")
 	ErrPKCERequired            = fosite.ErrInvalidRequest.WithHint("Send a code_challenge with code_challenge_method S256 (PKCE).")
+	ErrResponseType            = fosite.ErrUnsupportedResponseType.WithHint("The response_type must be code, in lower case.")
 	ErrPKCEPlain               = fosite.ErrInvalidRequest.WithHint("The code_challenge_method must be S256; plain is refused.")
 	ErrPARRequired             = fosite.ErrInvalidRequest.WithHint("This app must push its authorization request first (PAR) and send its request_uri.")
 	ErrResourceScope           = fosite.ErrInvalidScope.WithHint("Client credentials cannot carry a scope that needs a customer's consent.")
@@ -224,6 +225,9 @@ func (s *Server) ParseAuthorize(ctx context.Context, r *http.Request) (fosite.Au
 func (s *Server) checkAuthorize(ctx context.Context, ar fosite.AuthorizeRequester) ([]Resource, error) {
 	form := ar.GetRequestForm()
 	switch {
+	// fosite compares response types without regard to case; RFC 6749 defines "code".
+	case form.Get("response_type") != "code":
+		return nil, ErrResponseType
 	case form.Get("code_challenge") == "":
 		return nil, ErrPKCERequired
 	case form.Get("code_challenge_method") != "S256":
@@ -308,20 +312,23 @@ func (s *Server) Approve(ctx context.Context, w http.ResponseWriter, id string, 
 		s.writeAuthorizeError(ctx, w, ar, fosite.ErrAccessDenied.WithHint("No customer approved the request."))
 		return nil
 	}
+	// The resources learn of the approval before a code exists: one the customer cannot
+	// grant ends the request with access_denied, and no code is issued for it.
+	for _, res := range s.resources(ar, d.Scopes) {
+		err := s.opts.Resources.Approved(ctx, res, d.Subject, d.Chosen)
+		switch {
+		case errors.Is(err, ErrCannotGrant):
+			s.opts.Log.InfoContext(ctx, "the customer cannot grant a resource", "kind", res.Kind, "id", res.ID, "reason", err.Error())
+			s.writeAuthorizeError(ctx, w, ar, ErrNotGrantable)
+			return nil
+		case err != nil:
+			return err
+		}
+	}
 	resp, err := s.provider.NewAuthorizeResponse(ctx, ar, session)
 	if err != nil {
 		s.writeAuthorizeError(ctx, w, ar, err)
 		return nil
-	}
-	if s.opts.Resources != nil {
-		appID := ar.GetClient().(*Client).AppID
-		for _, scope := range d.Scopes {
-			if kind, rid, ok := ResourceScope(scope); ok {
-				if err := s.opts.Resources.Approved(ctx, Resource{Kind: kind, ID: rid, AppID: appID}, d.Subject, d.Chosen); err != nil {
-					return err
-				}
-			}
-		}
 	}
 	resp.AddParameter("iss", s.opts.Issuer)
 	s.provider.WriteAuthorizeResponse(ctx, w, ar, resp)
@@ -353,6 +360,7 @@ func (s *Server) Expire(ctx context.Context, id string) error {
 var (
 	ErrCustomerDenied = fosite.ErrAccessDenied.WithHint("The customer did not approve the request.")
 	ErrSCAFailed      = fosite.ErrAccessDenied.WithHint("The customer's strong authentication (SCA) failed.")
+	ErrNotGrantable   = fosite.ErrAccessDenied.WithHint("The customer cannot grant what the request asks, such as an account they do not hold.")
 )
 
 func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, id string, why error) error {
@@ -360,8 +368,30 @@ func (s *Server) refuse(ctx context.Context, w http.ResponseWriter, id string, w
 	if err != nil {
 		return ErrUnknownPending
 	}
+	// The resources learn of the refusal (a consent becomes rejected); the client gets its
+	// answer whatever becomes of that.
+	for _, res := range s.resources(ar, ar.GetRequestedScopes()) {
+		if err := s.opts.Resources.Refused(ctx, res); err != nil {
+			s.opts.Log.ErrorContext(ctx, "a refused resource was not told", "kind", res.Kind, "id", res.ID, "error", err.Error())
+		}
+	}
 	s.writeAuthorizeError(ctx, w, ar, why)
 	return nil
+}
+
+// resources are the resources the scopes of request ar name, as its client's app's.
+func (s *Server) resources(ar fosite.AuthorizeRequester, scopes []string) []Resource {
+	if s.opts.Resources == nil {
+		return nil
+	}
+	appID := ar.GetClient().(*Client).AppID
+	var out []Resource
+	for _, scope := range scopes {
+		if kind, id, ok := ResourceScope(scope); ok {
+			out = append(out, Resource{Kind: kind, ID: id, AppID: appID})
+		}
+	}
+	return out
 }
 
 // writeAuthorizeError answers an authorization request with its error: redirected with

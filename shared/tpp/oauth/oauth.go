@@ -26,13 +26,14 @@ import (
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/pkce"
 
+	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/lookup"
 )
 
 // Lifetimes the protocol fixes here.
 const (
 	// CodeLifespan is how long an authorization code can be exchanged.
-	CodeLifespan = 60 * time.Second
+	CodeLifespan = config.AuthorizationCodeTTL
 	// PARLifespan is how long a pushed request's request_uri can be used.
 	PARLifespan = 60 * time.Second
 	// PendingLifespan is how long the customer has to sign in and decide.
@@ -43,11 +44,11 @@ const (
 
 // Paths of the endpoints on the TPP API's mTLS origin, and of the metadata.
 const (
-	TokenPath      = "/oauth2/token"
-	PARPath        = "/oauth2/par"
+	TokenPath      = config.OAuthTokenPath
+	PARPath        = config.OAuthPARPath
 	RevokePath     = "/oauth2/revoke"
 	IntrospectPath = "/oauth2/introspect"
-	MetadataPath   = "/.well-known/oauth-authorization-server"
+	MetadataPath   = config.OAuthMetadataPath
 )
 
 // Storage is everything fosite keeps, plus the authorizations waiting for the
@@ -108,18 +109,32 @@ type Resource struct {
 	ID   string
 	// AppID is the app that created it: no other app may ask for it.
 	AppID string
+	// Summary says in plain words what the customer approves with it, for the bank's
+	// consent page ("" lets the page describe the scope).
+	Summary string `json:",omitempty"`
+	// ChoosesAccounts says whether the customer picks the accounts it covers (a
+	// bank-offered consent), rather than the resource naming them.
+	ChoosesAccounts bool `json:",omitempty"`
 }
 
 // Resources finds what resource scopes name. Find answers ErrUnknownResource for a
 // resource that does not exist, or that another app created; Approved records the
-// customer's approval of it (an AIS consent becomes valid, for example).
+// customer's approval of it (an AIS consent becomes valid, for example), or answers
+// ErrCannotGrant when the customer cannot grant it (a consent names an account they do not
+// hold); Refused records that the customer did not approve it (denied, or failed SCA).
 type Resources interface {
 	Find(ctx context.Context, kind, id string) (Resource, error)
 	Approved(ctx context.Context, r Resource, subject string, chosen []string) error
+	Refused(ctx context.Context, r Resource) error
 }
 
-// ErrUnknownResource is a resource scope that names no resource of the app.
-var ErrUnknownResource = errors.New("oauth: no such resource of the app")
+// Errors of Resources.
+var (
+	// ErrUnknownResource is a resource scope that names no resource of the app.
+	ErrUnknownResource = errors.New("oauth: no such resource of the app")
+	// ErrCannotGrant is an approval of a resource its customer cannot grant.
+	ErrCannotGrant = errors.New("oauth: the customer cannot grant this resource")
+)
 
 // Options configure a Server.
 type Options struct {

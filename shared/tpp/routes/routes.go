@@ -64,6 +64,8 @@ var Browser = []route.Route{
 		Summary: "Approves or denies the authorization request; the browser goes back to the app"},
 	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
 		Summary: "Plays a developer's scenario: approve at once, fail SCA, or decide slowly (the request times out)"},
+	{Name: "sandbox-customers", Method: "GET", Path: "/sandbox-bank/customers", Auth: route.Public, Tag: "Sandbox",
+		Summary: "The sandbox bank's customers: sign-in name, password and one-time code, accounts with their balances on the bank's date (public, cacheable)"},
 }
 
 // Authorizers are the TPP API's Lambda authorizers: each is a functions/<name> with an

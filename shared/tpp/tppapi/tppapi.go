@@ -126,3 +126,12 @@ func Listener(check Checker, log *slog.Logger, endpoints map[string]http.Handler
 	mux.Handle("/", NotFound())
 	return WithRequestID(mux)
 }
+
+// CheckRequestID refuses a request whose X-Request-ID is missing or not a UUID: the
+// specification requires one of every call.
+func CheckRequestID(r *http.Request) error {
+	if id := r.Header.Get(RequestIDHeader); !uuidPattern.MatchString(id) {
+		return bgerror.FormatError(bgerror.Field(RequestIDHeader, "Send an X-Request-ID header with a UUID that identifies this request."))
+	}
+	return nil
+}

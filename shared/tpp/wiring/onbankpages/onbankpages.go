@@ -21,6 +21,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 )
 
@@ -57,7 +58,7 @@ func Build(ctx context.Context, cfg config.Config, env lookup.Environment, parts
 }
 
 // Handlers are the handlers of routes.Browser by route name: the authorization endpoint
-// and the bank's pages.
+// and the bank's pages (ForRoute adds the customers' list).
 func (a Area) Handlers() map[string]http.Handler {
 	out := a.Pages.Handlers()
 	out["oauth2-authorize"] = a.Server.AuthorizeHandler()
@@ -65,9 +66,9 @@ func (a Area) Handlers() map[string]http.Handler {
 }
 
 // ForRoute builds what the deployed function of rt, a route of routes.Browser, serves
-// (tpp/wiring.StartHTTP), keyed as onoauth.RouteKeys says. The sign-in page lists the
-// sandbox customers, generated from the configured seed (SANDBOX_BANK_SEED and _DATE, as
-// the bank was loaded).
+// (tpp/wiring.StartHTTP), keyed as onoauth.RouteKeys says. The sign-in page and the
+// customers' list show the sandbox customers, generated from the configured seed
+// (SANDBOX_BANK_SEED and _DATE, as the bank was loaded).
 func ForRoute(ctx context.Context, cfg config.Config, env lookup.Environment, rt route.Route, log *slog.Logger) (map[string]http.Handler, error) {
 	keys, err := onoauth.RouteKeys(ctx, cfg, rt)
 	if err != nil {
@@ -85,5 +86,11 @@ func ForRoute(ctx context.Context, cfg config.Config, env lookup.Environment, rt
 	if err != nil {
 		return nil, err
 	}
-	return area.Handlers(), nil
+	handlers := area.Handlers()
+	// The customers' list is made from the same generated bank (sandboxcustomers says
+	// why not from the table).
+	if handlers["sandbox-customers"], err = sandboxcustomers.Handler(bank); err != nil {
+		return nil, err
+	}
+	return handlers, nil
 }

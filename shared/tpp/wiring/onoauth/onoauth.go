@@ -20,13 +20,18 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/oauth/oauthdb"
+	"github.com/bank/devportal/shared/tpp/piis"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 )
 
 // Parts are what the authorization server takes besides configuration: its keys, the
-// bank's sign-in and consent pages, the resources its scopes name, and the clock of its
-// stored items' expiry (nil: time.Now).
+// bank's sign-in and consent pages, the resources its scopes name (nil: the consents in
+// the TPP table), and the clock of its stored items' expiry (nil: time.Now).
 type Parts struct {
 	Keys      Keys
 	Consent   oauth.Consent
@@ -41,8 +46,17 @@ func Server(ctx context.Context, cfg config.Config, env lookup.Environment, part
 	if err != nil {
 		return nil, err
 	}
-	store := oauthdb.New(dynamodb.NewFromConfig(awsCfg), cfg.TPPTable, cfg.PortalTable)
+	db := dynamodb.NewFromConfig(awsCfg)
+	store := oauthdb.New(db, cfg.TPPTable, cfg.PortalTable)
 	store.Now = parts.Now
+	if parts.Resources == nil {
+		// What the AIS: and PIIS: scopes name: the consents the TPP API's endpoints keep
+		// in the TPP table, as the local stack has them.
+		bank := bankstore.New(db, cfg.TPPTable)
+		parts.Resources = consentscope.Resources{Bank: bank,
+			Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now},
+			Funds:    &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now}}
+	}
 	return oauth.New(oauth.Options{Issuer: cfg.TPPURL, AuthorizeURL: cfg.OAuthAuthorizeURL, Environment: env,
 		Secret: parts.Keys.Token, RotatedSecrets: parts.Keys.PreviousToken,
 		AccessTokenTTL: cfg.AccessTokenTTL, RefreshTokenTTL: cfg.RefreshTokenTTL, Storage: store,

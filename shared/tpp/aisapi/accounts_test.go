@@ -1,0 +1,226 @@
+package aisapi_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/aisapi"
+	"github.com/bank/devportal/shared/tpp/bgspec"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/tppapi"
+)
+
+// TestAccountEndpoints reads the sandbox bank under consents as a TPP does, and checks
+// every answer against the official Berlin Group file: the list of accounts and card
+// accounts, details, balances, the transactions of a period page by page through the next
+// links, pending ones; and each refusal: no consent header, an account outside the
+// consent, a consent for the list only, a bad period, the fifth unattended read.
+func TestAccountEndpoints(t *testing.T) {
+	ctx := context.Background()
+	c := testenv.Config(t, testenv.MotoEndpoint(t))
+	awsCfg := testenv.AWS(t, c)
+	db := dynamodb.NewFromConfig(awsCfg)
+	if err := motoserver.CreateTables(ctx, db, c); err != nil {
+		t.Fatal(err)
+	}
+	bank, _, err := motoserver.LoadSandboxBank(ctx, awsCfg, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today, _ := time.Parse(time.DateOnly, bank.Date)
+	now := func() time.Time { return today.Add(9 * time.Hour) }
+	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: now}
+	api := &aisapi.API{Consents: svc, Bank: bankstore.New(db, c.TPPTable), Now: now, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
+	h := api.Handlers()
+	mux := http.NewServeMux()
+	for pattern, name := range map[string]string{
+		"GET /v1/accounts": "ais-accounts", "GET /v1/accounts/{accountId}": "ais-account",
+		"GET /v1/accounts/{accountId}/balances": "ais-account-balances", "GET /v1/accounts/{accountId}/transactions": "ais-account-transactions",
+		"GET /v1/card-accounts": "ais-card-accounts", "GET /v1/card-accounts/{accountId}": "ais-card-account",
+		"GET /v1/card-accounts/{accountId}/balances": "ais-card-account-balances", "GET /v1/card-accounts/{accountId}/transactions": "ais-card-account-transactions",
+	} {
+		mux.Handle(pattern, h[name])
+	}
+	owner := consents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}
+	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: lookup.Sandbox, Product: "ais"})
+		mux.ServeHTTP(w, r.WithContext(ctx))
+	}))
+
+	// The customer with the most accounts, a card account among them.
+	var psu sandboxbank.Customer
+	var theirs []sandboxbank.Account
+	for _, cu := range bank.Customers {
+		var accs []sandboxbank.Account
+		for _, a := range bank.Accounts {
+			if a.CustomerID == cu.ID && a.Kind != sandboxbank.MultiCurrency {
+				accs = append(accs, a)
+			}
+		}
+		if len(accs) > len(theirs) {
+			psu, theirs = cu, accs
+		}
+	}
+	var current, card sandboxbank.Account
+	for _, a := range theirs {
+		switch {
+		case a.Kind == sandboxbank.Card && card.ResourceID == "":
+			card = a
+		case a.Kind == sandboxbank.Current && current.ResourceID == "":
+			current = a
+		}
+	}
+	if current.ResourceID == "" || card.ResourceID == "" {
+		t.Fatalf("%s has no current and card account: %+v", psu.Login, theirs)
+	}
+	grantable := make([]consents.Account, len(theirs))
+	for i, a := range theirs {
+		grantable[i] = consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN}
+	}
+	approved := func(access consents.Access, recurring bool, perDay int) string {
+		t.Helper()
+		req := consents.Request{Access: &access, RecurringIndicator: &recurring, ValidUntil: consents.LongestValidUntil, FrequencyPerDay: &perDay, CombinedServiceIndicator: new(bool)}
+		made, err := svc.Create(ctx, owner, req, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Approve(ctx, made.ID, psu.ID, grantable, nil); err != nil {
+			t.Fatal(err)
+		}
+		return made.ID
+	}
+	all := approved(consents.Access{AllPSD2: consents.AllAccountsWithOwnerName}, true, 4)
+	listOnly := approved(consents.Access{AvailableAccounts: consents.AllAccounts}, false, 1)
+	oneAccount := approved(consents.Access{Accounts: []consents.AccountReference{{IBAN: current.IBAN}}}, true, 4)
+
+	get := func(path, consentID string, attended bool) *http.Request {
+		r, _ := http.NewRequest("GET", path, nil)
+		r.Header.Set("X-Request-ID", requestID)
+		if consentID != "" {
+			r.Header.Set("Consent-ID", consentID)
+		}
+		if attended {
+			r.Header.Set("PSU-IP-Address", "192.0.2.44")
+		}
+		return r
+	}
+	check := func(path, consentID string, status int, code string) map[string]any {
+		t.Helper()
+		w := bgspec.Check(t, bgspec.NextGenPSD2, served, get(path, consentID, true))
+		got, body := answer(w)
+		if got != status || firstCode(body) != code {
+			t.Fatalf("GET %s: %d %v, want %d %s", path, got, body, status, code)
+		}
+		return body
+	}
+
+	body := check("/v1/accounts?withBalance=true", all, 200, "")
+	accounts := body["accounts"].([]any)
+	var withOwner int
+	for _, a := range accounts {
+		m := a.(map[string]any)
+		if m["ownerName"] != nil && m["balances"] != nil {
+			withOwner++
+		}
+	}
+	var cardCount int
+	for _, a := range theirs {
+		if a.Kind == sandboxbank.Card {
+			cardCount++
+		}
+	}
+	if len(accounts) != len(theirs)-cardCount || withOwner != len(accounts) {
+		t.Fatalf("%d accounts (%d with owner and balances), want the %d non-card accounts of %s", len(accounts), withOwner, len(theirs)-cardCount, psu.Login)
+	}
+	if cards := check("/v1/card-accounts", all, 200, "")["cardAccounts"].([]any); len(cards) != cardCount {
+		t.Fatalf("card accounts %v, want %d", cards, cardCount)
+	}
+	if acc := check("/v1/accounts/"+current.ResourceID, all, 200, "")["account"].(map[string]any); acc["iban"] != current.IBAN {
+		t.Fatalf("account %v", acc)
+	}
+	check("/v1/card-accounts/"+card.ResourceID, all, 200, "")
+	balances := check("/v1/accounts/"+current.ResourceID+"/balances", all, 200, "")["balances"].([]any)
+	if len(balances) < 4 {
+		t.Fatalf("balances %v", balances)
+	}
+	check("/v1/card-accounts/"+card.ResourceID+"/balances", all, 200, "")
+
+	// The booked transactions of the 13 months, page by page: every one once, in order.
+	var want int
+	for _, tx := range bank.Transactions {
+		if tx.AccountID == current.ResourceID && tx.Status == sandboxbank.Booked {
+			want++
+		}
+	}
+	path := "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked&dateFrom=2000-01-01"
+	seen := map[string]bool{}
+	pages := 0
+	for path != "" {
+		report := check(path, all, 200, "")["transactions"].(map[string]any)
+		for _, tx := range report["booked"].([]any) {
+			id := tx.(map[string]any)["transactionId"].(string)
+			if seen[id] {
+				t.Fatalf("transaction %s twice", id)
+			}
+			seen[id] = true
+		}
+		pages++
+		path = ""
+		if next, ok := report["_links"].(map[string]any)["next"]; ok {
+			path = next.(map[string]any)["href"].(string)
+		}
+	}
+	t.Logf("%d booked transactions of %s in %d pages", len(seen), current.ResourceID, pages)
+	if len(seen) != want || want == 0 {
+		t.Fatalf("%d booked transactions in %d pages, the bank has %d", len(seen), pages, want)
+	}
+	check("/v1/accounts/"+current.ResourceID+"/transactions?bookingStatus=both&dateFrom="+bank.Date+"&withBalance=true", all, 200, "")
+	check("/v1/card-accounts/"+card.ResourceID+"/transactions?bookingStatus=pending", all, 200, "")
+
+	for _, c := range []struct {
+		name, path, consent string
+		status              int
+		code                string
+	}{
+		{"no Consent-ID", "/v1/accounts", "", 400, "FORMAT_ERROR Consent-ID"},
+		{"an unknown consent", "/v1/accounts", "nothing", 403, "CONSENT_UNKNOWN"},
+		{"an account outside the consent", "/v1/accounts/" + card.ResourceID, oneAccount, 401, "CONSENT_INVALID"},
+		{"balances the consent does not give", "/v1/accounts/" + current.ResourceID + "/balances", oneAccount, 401, "CONSENT_INVALID"},
+		{"a consent for the list only", "/v1/accounts/" + current.ResourceID, listOnly, 401, "CONSENT_INVALID"},
+		{"a card account under /v1/accounts", "/v1/accounts/" + card.ResourceID, all, 404, "RESOURCE_UNKNOWN"},
+		{"no bookingStatus", "/v1/accounts/" + current.ResourceID + "/transactions?dateFrom=2026-01-01", all, 400, "FORMAT_ERROR bookingStatus"},
+		{"standing orders", "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=information", all, 400, "PARAMETER_NOT_SUPPORTED"},
+		{"booked without dateFrom", "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked", all, 400, "FORMAT_ERROR dateFrom"},
+		{"a malformed date", "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked&dateFrom=01.01.2026", all, 400, "FORMAT_ERROR dateFrom"},
+		{"a period backwards", "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked&dateFrom=2026-02-01&dateTo=2026-01-01", all, 400, "PERIOD_INVALID"},
+		{"a delta list", "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked&deltaList=true", all, 400, "PARAMETER_NOT_SUPPORTED"},
+		{"a forged cursor", "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked&dateFrom=2000-01-01&cursor=" + url.QueryEscape("forged"), all, 400, "FORMAT_ERROR cursor"},
+	} {
+		t.Run(c.name, func(t *testing.T) { check(c.path, c.consent, c.status, c.code) })
+	}
+
+	// Four unattended reads of an account a day; the fifth waits for tomorrow.
+	for i := 1; i <= 5; i++ {
+		w := bgspec.Check(t, bgspec.NextGenPSD2, served, get("/v1/accounts/"+current.ResourceID, oneAccount, false))
+		status, body := answer(w)
+		if want := map[bool]int{true: 200, false: 429}[i <= 4]; status != want {
+			t.Fatalf("unattended read %d: %d %v", i, status, body)
+		}
+		if i == 5 && !strings.HasPrefix(firstCode(body), "ACCESS_EXCEEDED") {
+			t.Fatalf("fifth read: %v", body)
+		}
+	}
+}

@@ -1,0 +1,126 @@
+package aisapi_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/aisapi"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+)
+
+// counting counts the DynamoDB calls the endpoints make.
+type counting struct {
+	*dynamodb.Client
+	calls atomic.Int64
+}
+
+func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.GetItem(ctx, in, o...)
+}
+
+func (c *counting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.PutItem(ctx, in, o...)
+}
+
+func (c *counting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.UpdateItem(ctx, in, o...)
+}
+
+func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.calls.Add(1)
+	return c.Client.Query(ctx, in, o...)
+}
+
+// BenchmarkTransactionsPage measures GET /v1/accounts/{account-id}/transactions in-process
+// on moto, a page of 100 booked transactions, as the customer asks for it (attended) and
+// unattended (counted against the consent's reads a day): the DynamoDB calls of the
+// endpoint (the caller check's one read comes on top) and p50/p99.
+func BenchmarkTransactionsPage(b *testing.B) {
+	ctx := context.Background()
+	c := testenv.Config(b, testenv.MotoEndpoint(b))
+	awsCfg := testenv.AWS(b, c)
+	raw := dynamodb.NewFromConfig(awsCfg)
+	if err := motoserver.CreateTables(ctx, raw, c); err != nil {
+		b.Fatal(err)
+	}
+	bank, _, err := motoserver.LoadSandboxBank(ctx, awsCfg, c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db := &counting{Client: raw}
+	today, _ := time.Parse(time.DateOnly, bank.Date)
+	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return today }}
+	api := &aisapi.API{Consents: svc, Bank: bankstore.New(db, c.TPPTable), Now: func() time.Time { return today }}
+	var acc sandboxbank.Account
+	for _, a := range bank.Accounts {
+		if a.Kind == sandboxbank.Current {
+			acc = a
+			break
+		}
+	}
+	owner := consents.Owner{AppID: "bb-app", OrgID: "bb"}
+	yes, four := true, 4
+	made, err := svc.Create(ctx, owner, consents.Request{Access: &consents.Access{Transactions: []consents.AccountReference{{IBAN: acc.IBAN}}},
+		RecurringIndicator: &yes, ValidUntil: consents.LongestValidUntil, FrequencyPerDay: &four, CombinedServiceIndicator: new(bool)}, "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := svc.Approve(ctx, made.ID, acc.CustomerID, []consents.Account{{ID: acc.ResourceID, IBAN: acc.IBAN, Currency: acc.Currency, Kind: string(acc.Kind)}}, nil); err != nil {
+		b.Fatal(err)
+	}
+	h := api.Handlers()["ais-account-transactions"]
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/accounts/{accountId}/transactions", h)
+	caller := callercheck.WithCaller(ctx, callercheck.Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: lookup.Sandbox, Product: "ais"})
+	for _, attended := range []bool{true, false} {
+		name := map[bool]string{true: "attended", false: "unattended"}[attended]
+		b.Run(name, func(b *testing.B) {
+			var took []time.Duration
+			var calls int64
+			for b.Loop() {
+				r := httptest.NewRequestWithContext(caller, "GET", "/v1/accounts/"+acc.ResourceID+"/transactions?bookingStatus=booked&dateFrom=2000-01-01", nil)
+				r.Header.Set("X-Request-ID", requestID)
+				r.Header.Set("Consent-ID", made.ID)
+				if attended {
+					r.Header.Set("PSU-IP-Address", "192.0.2.44")
+				}
+				w := httptest.NewRecorder()
+				before := db.calls.Load()
+				start := time.Now()
+				mux.ServeHTTP(w, r)
+				took = append(took, time.Since(start))
+				calls += db.calls.Load() - before
+				// Past the consent's four unattended reads a day the answer is 429; the
+				// figures are of answered pages.
+				if w.Code != 200 && !(w.Code == 429 && !attended) {
+					b.Fatalf("%d %s", w.Code, w.Body)
+				}
+				if !attended {
+					// A new day for every read, so each is counted and answered.
+					today = today.Add(24 * time.Hour)
+				}
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(calls)/float64(len(took)), "dynamodb-calls/op")
+			b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+		})
+	}
+}

@@ -1,0 +1,161 @@
+package aisapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/aisapi"
+	"github.com/bank/devportal/shared/tpp/bgspec"
+	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/tppapi"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// served is the consent endpoints on their paths, behind a caller check that names the
+// app of the X-Test-App header (the caller check itself has its own tests).
+func served(t *testing.T) (http.Handler, *consents.Service) {
+	t.Helper()
+	c := testenv.Config(t, testenv.MotoEndpoint(t))
+	db := dynamodb.NewFromConfig(testenv.AWS(t, c))
+	if err := motoserver.CreateTables(context.Background(), db, c); err != nil {
+		t.Fatal(err)
+	}
+	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }}
+	api := &aisapi.API{Consents: svc, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
+	h := api.Handlers()
+	mux := http.NewServeMux()
+	for pattern, name := range map[string]string{
+		"POST /v1/consents": "ais-consent-create", "GET /v1/consents/{consentId}": "ais-consent-get",
+		"GET /v1/consents/{consentId}/status": "ais-consent-status", "DELETE /v1/consents/{consentId}": "ais-consent-delete",
+	} {
+		mux.Handle(pattern, h[name])
+	}
+	// As the TPP listener and the REST adapter serve them: every answer repeats the
+	// request's X-Request-ID.
+	return tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		app := r.Header.Get("X-Test-App")
+		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "ais"})
+		mux.ServeHTTP(w, r.WithContext(ctx))
+	})), svc
+}
+
+const requestID = "99391c7e-ad88-49ec-a2ad-99ddcb1f7721"
+
+func call(method, path, app, body string) *http.Request {
+	var r *http.Request
+	if body == "" {
+		r = httptest.NewRequest(method, path, nil)
+	} else {
+		r = httptest.NewRequest(method, path, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+	}
+	r.Header.Set("X-Request-ID", requestID)
+	r.Header.Set("X-Test-App", app)
+	return r
+}
+
+// answer is a recorded answer's status and first Berlin Group code, or its body.
+func answer(w *httptest.ResponseRecorder) (int, map[string]any) {
+	var out map[string]any
+	_ = json.Unmarshal(w.Body.Bytes(), &out)
+	return w.Code, out
+}
+
+func firstCode(body map[string]any) string {
+	msgs, _ := body["tppMessages"].([]any)
+	if len(msgs) == 0 {
+		return ""
+	}
+	m := msgs[0].(map[string]any)
+	if p, _ := m["path"].(string); p != "" {
+		return m["code"].(string) + " " + p
+	}
+	return m["code"].(string)
+}
+
+// TestConsentEndpoints drives the consent endpoints as a TPP does and checks each answer
+// against the official Berlin Group file: create, read, status, delete; each refusal with
+// its code and status, another app's consent unknown.
+func TestConsentEndpoints(t *testing.T) {
+	h, _ := served(t)
+	const valid = `{"access":{"accounts":[{"iban":"BE71096123456769"}],"transactions":[{"iban":"BE71096123456769"}]},` +
+		`"recurringIndicator":true,"validUntil":"9999-12-31","frequencyPerDay":4,"combinedServiceIndicator":false}`
+	w := bgspec.Check(t, bgspec.NextGenPSD2, h, call("POST", "/v1/consents", "bb", valid))
+	status, body := answer(w)
+	id, _ := body["consentId"].(string)
+	links, _ := body["_links"].(map[string]any)
+	if status != 201 || body["consentStatus"] != "received" || id == "" || w.Header().Get("Location") != "/v1/consents/"+id ||
+		w.Header().Get("ASPSP-SCA-Approach") != "REDIRECT" || links["scaOAuth"].(map[string]any)["href"] != "https://api.bank.example/.well-known/oauth-authorization-server" {
+		t.Fatalf("create: %d %v %v", status, body, w.Header())
+	}
+
+	w = bgspec.Check(t, bgspec.NextGenPSD2, h, call("GET", "/v1/consents/"+id, "bb", ""))
+	status, body = answer(w)
+	if status != 200 || body["validUntil"] != "2027-06-04" || body["frequencyPerDay"] != 4.0 || body["consentStatus"] != "received" || body["lastActionDate"] != "2026-12-06" {
+		t.Fatalf("get: %d %v", status, body)
+	}
+	w = bgspec.Check(t, bgspec.NextGenPSD2, h, call("GET", "/v1/consents/"+id+"/status", "bb", ""))
+	if status, body = answer(w); status != 200 || body["consentStatus"] != "received" {
+		t.Fatalf("status: %d %v", status, body)
+	}
+
+	refusals := []struct {
+		name   string
+		req    *http.Request
+		status int
+		code   string
+	}{
+		{"another app's consent", call("GET", "/v1/consents/"+id, "other", ""), 403, "CONSENT_UNKNOWN"},
+		{"no such consent", call("GET", "/v1/consents/nothing/status", "bb", ""), 403, "CONSENT_UNKNOWN"},
+		{"another app deletes it", call("DELETE", "/v1/consents/"+id, "other", ""), 403, "CONSENT_UNKNOWN"},
+		{"malformed JSON", call("POST", "/v1/consents", "bb", `{"access":`), 400, "FORMAT_ERROR body"},
+		{"an element of the wrong type", call("POST", "/v1/consents", "bb", strings.Replace(valid, `"frequencyPerDay":4`, `"frequencyPerDay":"4"`, 1)), 400, "FORMAT_ERROR frequencyPerDay"},
+		{"an unknown element", call("POST", "/v1/consents", "bb", strings.Replace(valid, `"access"`, `"acces"`, 1)), 400, "FORMAT_ERROR acces"},
+		{"beyond 180 days", call("POST", "/v1/consents", "bb", strings.Replace(valid, "9999-12-31", "2027-06-05", 1)), 400, "FORMAT_ERROR validUntil"},
+		{"five reads a day", call("POST", "/v1/consents", "bb", strings.Replace(valid, `"frequencyPerDay":4`, `"frequencyPerDay":5`, 1)), 400, "FORMAT_ERROR frequencyPerDay"},
+		{"a combined service", call("POST", "/v1/consents", "bb", strings.Replace(valid, `"combinedServiceIndicator":false`, `"combinedServiceIndicator":true`, 1)), 400, "SERVICE_INVALID"},
+	}
+	for _, c := range refusals {
+		t.Run(c.name, func(t *testing.T) {
+			w := bgspec.Check(t, bgspec.NextGenPSD2, h, c.req)
+			if status, body := answer(w); status != c.status || firstCode(body) != c.code {
+				t.Fatalf("got %d %v, want %d %s", status, body, c.status, c.code)
+			}
+		})
+	}
+	t.Run("no X-Request-ID", func(t *testing.T) {
+		r := call("GET", "/v1/consents/"+id, "bb", "")
+		r.Header.Del("X-Request-ID")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if status, body := answer(w); status != 400 || firstCode(body) != "FORMAT_ERROR X-Request-ID" {
+			t.Fatalf("got %d %v", status, body)
+		}
+	})
+
+	w = bgspec.Check(t, bgspec.NextGenPSD2, h, call("DELETE", "/v1/consents/"+id, "bb", ""))
+	if w.Code != 204 {
+		t.Fatalf("delete: %d %s", w.Code, w.Body)
+	}
+	_, body = answer(bgspec.Check(t, bgspec.NextGenPSD2, h, call("GET", "/v1/consents/"+id+"/status", "bb", "")))
+	if body["consentStatus"] != "terminatedByTpp" {
+		t.Fatalf("after delete: %v", body)
+	}
+	w = bgspec.Check(t, bgspec.NextGenPSD2, h, call("DELETE", "/v1/consents/"+id, "bb", ""))
+	if status, body := answer(w); status != 409 || firstCode(body) != "STATUS_INVALID" {
+		t.Fatalf("second delete: %d %v", status, body)
+	}
+}

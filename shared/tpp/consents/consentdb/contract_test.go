@@ -1,0 +1,199 @@
+package consentdb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/bank/devportal/shared/local/motoserver"
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+const (
+	ibanA = "BE71096123456769"
+	ibanB = "BE68539007547034"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// code is the Berlin Group code of a refusal, or the error itself.
+func code(err error) string {
+	var e *bgerror.Error
+	if errors.As(err, &e) {
+		return fmt.Sprintf("%d %s", e.Status, e.Code())
+	}
+	return fmt.Sprint(err)
+}
+
+// TestConsentLifecycle runs the consent rules on the TPP table, on moto and on DynamoDB
+// Local: a consent is made, approved by its customer for their accounts, used within its
+// daily reads, and ends; another app never sees it; each refusal has its Berlin Group
+// code and changes nothing.
+func TestConsentLifecycle(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			c := testenv.Config(t, b.Endpoint(t))
+			db := dynamodb.NewFromConfig(testenv.AWS(t, c))
+			if err := motoserver.CreateTables(ctx, db, c); err != nil {
+				t.Fatal(err)
+			}
+			var clock atomic.Pointer[time.Time]
+			now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+			clock.Store(&now)
+			svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return *clock.Load() }}
+			bb := consents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}
+			other := consents.Owner{AppID: "other-app", OrgID: "other", Environment: "sandbox"}
+			theirs := []consents.Account{{ID: "acc-a", IBAN: ibanA, Currency: "EUR"}, {ID: "acc-b", IBAN: ibanB, Currency: "EUR"}}
+			req := consents.Request{Access: &consents.Access{Accounts: []consents.AccountReference{{IBAN: ibanA}}, Transactions: []consents.AccountReference{{IBAN: ibanA}}},
+				RecurringIndicator: ptr(true), ValidUntil: "2026-12-31", FrequencyPerDay: ptr(2), CombinedServiceIndicator: ptr(false)}
+
+			made, err := svc.Create(ctx, bb, req, "https://tpp.example/ok", "https://tpp.example/nok")
+			if err != nil || made.Status != consents.Received || made.Kind != consents.Detailed || made.LastActionDate != "2026-12-06" {
+				t.Fatalf("create: %+v %v", made, err)
+			}
+			// Refused requests store nothing.
+			if _, err := svc.Create(ctx, bb, consents.Request{}, "", ""); code(err) != "400 FORMAT_ERROR" {
+				t.Fatalf("empty request: %v", err)
+			}
+			// Another app's consent is unknown, as a consent that does not exist.
+			for _, id := range []string{made.ID, "no-such-consent"} {
+				if _, err := svc.Get(ctx, other, id); code(err) != "403 CONSENT_UNKNOWN" {
+					t.Fatalf("get %s as another app: %v", id, err)
+				}
+				if err := svc.Terminate(ctx, other, id); code(err) != "403 CONSENT_UNKNOWN" {
+					t.Fatalf("terminate %s as another app: %v", id, err)
+				}
+			}
+			// Not yet approved, it gives no access.
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, false); code(err) != "401 CONSENT_INVALID" {
+				t.Fatalf("access before approval: %v", err)
+			}
+			if err := svc.Approve(ctx, made.ID, "psu-1", theirs, nil); err != nil {
+				t.Fatal(err)
+			}
+			got, err := svc.Get(ctx, bb, made.ID)
+			if err != nil || got.Status != consents.Valid || got.Grant == nil || got.Grant.Subject != "psu-1" ||
+				strings.Join(got.Grant.Accounts, ",") != "acc-a" || strings.Join(got.Grant.Transactions, ",") != "acc-a" || len(got.Grant.Balances) != 0 ||
+				got.RedirectURI != "https://tpp.example/ok" || got.ValidUntil != "2026-12-31" || got.FrequencyPerDay != 2 {
+				t.Fatalf("approved: %+v %+v %v", got, got.Grant, err)
+			}
+			if err := svc.Approve(ctx, made.ID, "psu-1", theirs, nil); code(err) != "409 STATUS_INVALID" {
+				t.Fatalf("second approval: %v", err)
+			}
+
+			// What the grant allows, and what it does not.
+			for _, c := range []struct {
+				account string
+				use     consents.Use
+				want    string
+			}{
+				{"acc-a", consents.UseTransactions, "<nil>"},
+				{"acc-a", consents.UseDetails, "<nil>"},
+				{"", consents.UseList, "<nil>"},
+				{"acc-a", consents.UseBalances, "401 CONSENT_INVALID"},
+				{"acc-b", consents.UseDetails, "401 CONSENT_INVALID"},
+			} {
+				if _, err := svc.Access(ctx, bb, made.ID, c.account, c.use, false); code(err) != c.want {
+					t.Errorf("%s of %q: %v, want %s", c.use, c.account, err, c.want)
+				}
+			}
+			// Two reads a day of an account without the customer; the third waits for
+			// tomorrow. Reads the customer asked for are not counted.
+			for i, want := range []string{"<nil>", "<nil>", "429 ACCESS_EXCEEDED"} {
+				if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, true); code(err) != want {
+					t.Fatalf("unattended read %d: %v, want %s", i+1, err, want)
+				}
+			}
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, false); err != nil {
+				t.Fatalf("a read the customer asked for: %v", err)
+			}
+			// Concurrent unattended reads of another account together stay within the limit.
+			var wg sync.WaitGroup
+			var passed atomic.Int32
+			for range 6 {
+				wg.Go(func() {
+					if _, err := svc.Access(ctx, bb, made.ID, "", consents.UseList, true); err == nil {
+						passed.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if passed.Load() != 2 {
+				t.Fatalf("%d concurrent unattended reads passed, want 2", passed.Load())
+			}
+			tomorrow := now.Add(24 * time.Hour)
+			clock.Store(&tomorrow)
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, true); err != nil {
+				t.Fatalf("the next day's read: %v", err)
+			}
+
+			// After its last day it is expired, whatever is stored.
+			later := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+			clock.Store(&later)
+			if got, _ := svc.Get(ctx, bb, made.ID); got.Status != consents.Expired {
+				t.Fatalf("after validUntil: %s", got.Status)
+			}
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseDetails, false); code(err) != "401 CONSENT_EXPIRED" {
+				t.Fatalf("access when expired: %v", err)
+			}
+			if err := svc.Terminate(ctx, bb, made.ID); code(err) != "409 STATUS_INVALID" {
+				t.Fatalf("terminate an expired consent: %v", err)
+			}
+			clock.Store(&now)
+
+			// The customer revokes it at the bank; the TPP ends another; a third is refused.
+			if err := svc.Revoke(ctx, made.ID, "psu-2"); code(err) != "403 CONSENT_UNKNOWN" {
+				t.Fatalf("revoke by another customer: %v", err)
+			}
+			if err := svc.Revoke(ctx, made.ID, "psu-1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseDetails, false); code(err) != "401 CONSENT_INVALID" {
+				t.Fatalf("access when revoked: %v", err)
+			}
+			ended, _ := svc.Create(ctx, bb, req, "", "")
+			if err := svc.Terminate(ctx, bb, ended.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := svc.Get(ctx, bb, ended.ID); got.Status != consents.TerminatedByTPP {
+				t.Fatalf("terminated: %s", got.Status)
+			}
+			if err := svc.Approve(ctx, ended.ID, "psu-1", theirs, nil); code(err) != "409 STATUS_INVALID" {
+				t.Fatalf("approve a terminated consent: %v", err)
+			}
+			refused, _ := svc.Create(ctx, bb, req, "", "")
+			if err := svc.Reject(ctx, refused.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := svc.Get(ctx, bb, refused.ID); got.Status != consents.Rejected {
+				t.Fatalf("rejected: %s", got.Status)
+			}
+			// A consent naming an account the customer does not hold cannot be approved.
+			foreign := req
+			foreign.Access = &consents.Access{Accounts: []consents.AccountReference{{IBAN: "BE43068999999501"}}}
+			f, err := svc.Create(ctx, bb, foreign, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := svc.Approve(ctx, f.ID, "psu-1", theirs, nil); err == nil {
+				t.Fatal("approved a consent for an account the customer does not hold")
+			}
+			if got, _ := svc.Get(ctx, bb, f.ID); got.Status != consents.Received {
+				t.Fatalf("after a failed approval: %s", got.Status)
+			}
+		})
+	}
+}

@@ -1,0 +1,105 @@
+// Package consentscope is what the authorization server's resource scopes name
+// (oauth.Resources): "AIS:<consentId>" is an account-information consent and
+// "PIIS:<consentId>" a confirmation-of-funds consent, each waiting for its customer, whose
+// approval at the bank makes it valid for the accounts of theirs it names or they chose.
+package consentscope
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/piis"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+)
+
+// Resources finds consents for the authorization server.
+type Resources struct {
+	Consents *consents.Service
+	Funds    *piis.Service
+	// Bank lists the approving customer's accounts.
+	Bank interface {
+		Accounts(ctx context.Context, customerID string) ([]sandboxbank.Account, error)
+	}
+}
+
+var _ oauth.Resources = Resources{}
+
+// Find is the consent a scope names, while it waits for its customer: a consent that is
+// already decided, or ended, cannot be authorised again.
+func (r Resources) Find(ctx context.Context, kind, id string) (oauth.Resource, error) {
+	switch kind {
+	case "AIS":
+		c, err := r.Consents.Find(ctx, id)
+		if err = waiting(err, c.Status); err != nil {
+			return oauth.Resource{}, err
+		}
+		return oauth.Resource{Kind: kind, ID: c.ID, AppID: c.AppID, Summary: consents.Summary(c), ChoosesAccounts: c.Kind == consents.BankOffered}, nil
+	case "PIIS":
+		c, err := r.Funds.Find(ctx, id)
+		if err = waiting(err, c.Status); err != nil {
+			return oauth.Resource{}, err
+		}
+		return oauth.Resource{Kind: kind, ID: c.ID, AppID: c.AppID, Summary: piis.Summary(c)}, nil
+	}
+	return oauth.Resource{}, oauth.ErrUnknownResource
+}
+
+// waiting is the answer to a consent read with err and found in status: unknown unless
+// it exists and waits for its customer.
+func waiting(err error, status consents.Status) error {
+	switch {
+	case errors.Is(err, consents.ErrNotFound):
+		return oauth.ErrUnknownResource
+	case err != nil:
+		return err
+	case status != consents.Received:
+		return oauth.ErrUnknownResource
+	}
+	return nil
+}
+
+// Approved records the customer's approval of the consent at the bank, for the accounts
+// (resource IDs) they chose where the consent lets them choose. A consent they cannot
+// grant is rejected, and answers oauth.ErrCannotGrant.
+func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject string, chosen []string) error {
+	var err error
+	switch res.Kind {
+	case "PIIS":
+		err = r.Funds.Approve(ctx, res.ID, subject)
+	case "AIS":
+		var accounts []sandboxbank.Account
+		if accounts, err = r.Bank.Accounts(ctx, subject); err != nil {
+			return err
+		}
+		theirs := make([]consents.Account, 0, len(accounts))
+		for _, a := range accounts {
+			if a.Kind != sandboxbank.MultiCurrency {
+				theirs = append(theirs, consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN})
+			}
+		}
+		err = r.Consents.Approve(ctx, res.ID, subject, theirs, chosen)
+	default:
+		return oauth.ErrUnknownResource
+	}
+	if errors.Is(err, consents.ErrNotGrantable) {
+		if rerr := r.Refused(ctx, res); rerr != nil {
+			return rerr
+		}
+		return fmt.Errorf("%w: %w", oauth.ErrCannotGrant, err)
+	}
+	return err
+}
+
+// Refused records that the customer did not approve the consent: it is rejected.
+func (r Resources) Refused(ctx context.Context, res oauth.Resource) error {
+	switch res.Kind {
+	case "AIS":
+		return r.Consents.Reject(ctx, res.ID)
+	case "PIIS":
+		return r.Funds.Reject(ctx, res.ID)
+	}
+	return oauth.ErrUnknownResource
+}
