@@ -12,6 +12,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
 )
 
@@ -19,6 +20,13 @@ import (
 // parts once, at init, and serves the route's handler through the API Gateway (HTTP API
 // v2) adapter.
 func StartHTTP(routeName string, parts Parts) {
+	rt, api := routeAtInit(routeName, parts)
+	lambda.Start(httpadapter.NewV2(api.Handler(rt)).ProxyWithContext)
+}
+
+// routeAtInit is what a route's function builds once, at init: its logger, the route, and
+// the portal with the route's parts; any failure ends the function.
+func routeAtInit(routeName string, parts Parts) (route.Route, *portalapi.API) {
 	log := slog.New(lambdacontext.NewLogHandler())
 	slog.SetDefault(log)
 	rt, err := routes.ByName(routeName)
@@ -33,7 +41,7 @@ func StartHTTP(routeName string, parts Parts) {
 	if err != nil {
 		fatal(log, err)
 	}
-	lambda.Start(httpadapter.NewV2(api.Handler(rt)).ProxyWithContext)
+	return rt, api
 }
 
 // StartJob is the whole main of a scheduled function.

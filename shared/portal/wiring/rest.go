@@ -5,17 +5,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
-	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
-
-	"github.com/bank/devportal/shared/platform/config"
-	"github.com/bank/devportal/shared/portal/routes"
 )
 
 // StartREST is the whole main of a portal route on the TPP API's origin
@@ -23,20 +18,7 @@ import (
 // Gateway's mutual TLS hands over the client certificate. It is apart from StartHTTP so
 // that the portal's other functions do not link the REST adapter.
 func StartREST(routeName string, parts Parts) {
-	log := slog.New(lambdacontext.NewLogHandler())
-	slog.SetDefault(log)
-	rt, err := routes.ByName(routeName)
-	if err != nil {
-		fatal(log, err)
-	}
-	cfg, err := config.FromEnv()
-	if err != nil {
-		fatal(log, err)
-	}
-	api, err := ForRoute(context.Background(), cfg, log, parts, rt)
-	if err != nil {
-		fatal(log, err)
-	}
+	rt, api := routeAtInit(routeName, parts)
 	lambda.Start(RESTHandler(api.Handler(rt)))
 }
 

@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/aisapi"
@@ -30,16 +27,7 @@ import (
 // consent, a consent for the list only, a bad period, the fifth unattended read.
 func TestAccountEndpoints(t *testing.T) {
 	ctx := context.Background()
-	c := testenv.Config(t, testenv.MotoEndpoint(t))
-	awsCfg := testenv.AWS(t, c)
-	db := dynamodb.NewFromConfig(awsCfg)
-	if err := motoserver.CreateTables(ctx, db, c); err != nil {
-		t.Fatal(err)
-	}
-	bank, _, err := motoserver.LoadSandboxBank(ctx, awsCfg, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, db, bank := testenv.SandboxBank(t)
 	today, _ := time.Parse(time.DateOnly, bank.Date)
 	now := func() time.Time { return today.Add(9 * time.Hour) }
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: now}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/aisapi"
@@ -54,16 +53,7 @@ func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func
 // endpoint (the caller check's one read comes on top) and p50/p99.
 func BenchmarkTransactionsPage(b *testing.B) {
 	ctx := context.Background()
-	c := testenv.Config(b, testenv.MotoEndpoint(b))
-	awsCfg := testenv.AWS(b, c)
-	raw := dynamodb.NewFromConfig(awsCfg)
-	if err := motoserver.CreateTables(ctx, raw, c); err != nil {
-		b.Fatal(err)
-	}
-	bank, _, err := motoserver.LoadSandboxBank(ctx, awsCfg, c)
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, raw, bank := testenv.SandboxBank(b)
 	db := &counting{Client: raw}
 	today, _ := time.Parse(time.DateOnly, bank.Date)
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return today }}

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/aisapi"
@@ -28,16 +25,7 @@ import (
 // the check's against NextGenPSD2 1.3.12).
 func TestFundsConfirmation(t *testing.T) {
 	ctx := context.Background()
-	c := testenv.Config(t, testenv.MotoEndpoint(t))
-	awsCfg := testenv.AWS(t, c)
-	db := dynamodb.NewFromConfig(awsCfg)
-	if err := motoserver.CreateTables(ctx, db, c); err != nil {
-		t.Fatal(err)
-	}
-	bank, _, err := motoserver.LoadSandboxBank(ctx, awsCfg, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, db, bank := testenv.SandboxBank(t)
 	store := bankstore.New(db, c.TPPTable)
 	funds := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Bank: store}
 	api := &aisapi.API{Funds: funds, Bank: store, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}

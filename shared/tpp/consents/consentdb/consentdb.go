@@ -75,27 +75,14 @@ func (st *Store) Create(ctx context.Context, c consents.Consent) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")})
-	if err != nil {
-		return fmt.Errorf("consentdb: create %s: %w", c.ID, err)
-	}
-	return nil
+	return create(ctx, st.db, st.table, c.ID, av)
 }
 
 // Get reads a consent.
 func (st *Store) Get(ctx context.Context, id string) (consents.Consent, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: consentKey(id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return consents.Consent{}, fmt.Errorf("consentdb: get %s: %w", id, err)
-	}
-	if out.Item == nil {
-		return consents.Consent{}, consents.ErrNotFound
-	}
 	var c consents.Consent
-	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
-		return consents.Consent{}, fmt.Errorf("consentdb: unmarshal %s: %w", id, err)
-	}
-	return c, nil
+	err := get(ctx, st.db, st.table, id, consentKey(id), &c)
+	return c, err
 }
 
 // Replace writes c over the stored consent if its status is still from.
@@ -104,7 +91,35 @@ func (st *Store) Replace(ctx context.Context, c consents.Consent, from consents.
 	if err != nil {
 		return err
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: av,
+	return replace(ctx, st.db, st.table, c.ID, av, from)
+}
+
+// create puts a new item of consent id, unless its key is taken.
+func create(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue) error {
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}); err != nil {
+		return fmt.Errorf("consentdb: create %s: %w", id, err)
+	}
+	return nil
+}
+
+// get reads the item of consent id at key into dst, or answers consents.ErrNotFound.
+func get(ctx context.Context, db DynamoDBAPI, table, id string, key map[string]types.AttributeValue, dst any) error {
+	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("consentdb: get %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return consents.ErrNotFound
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, dst); err != nil {
+		return fmt.Errorf("consentdb: unmarshal %s: %w", id, err)
+	}
+	return nil
+}
+
+// replace writes the item of consent id over the stored one if its status is still from.
+func replace(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue, from consents.Status) error {
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av,
 		ConditionExpression:      aws.String("attribute_exists(PK) AND #status = :from"),
 		ExpressionAttributeNames: map[string]string{"#status": "consentStatus"}, ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}})
 	var ccf *types.ConditionalCheckFailedException
@@ -112,7 +127,7 @@ func (st *Store) Replace(ctx context.Context, c consents.Consent, from consents.
 		return consents.ErrChanged
 	}
 	if err != nil {
-		return fmt.Errorf("consentdb: replace %s: %w", c.ID, err)
+		return fmt.Errorf("consentdb: replace %s: %w", id, err)
 	}
 	return nil
 }

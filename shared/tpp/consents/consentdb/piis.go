@@ -2,12 +2,9 @@ package consentdb
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/tpp/consents"
@@ -50,26 +47,14 @@ func (st *PIIS) Create(ctx context.Context, c piis.Consent) error {
 	if err != nil {
 		return err
 	}
-	if _, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: av, ConditionExpression: aws.String("attribute_not_exists(PK)")}); err != nil {
-		return fmt.Errorf("consentdb: create %s: %w", c.ID, err)
-	}
-	return nil
+	return create(ctx, st.db, st.table, c.ID, av)
 }
 
 // Get reads a consent.
 func (st *PIIS) Get(ctx context.Context, id string) (piis.Consent, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: piisKey(id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return piis.Consent{}, fmt.Errorf("consentdb: get %s: %w", id, err)
-	}
-	if out.Item == nil {
-		return piis.Consent{}, consents.ErrNotFound
-	}
 	var c piis.Consent
-	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
-		return piis.Consent{}, fmt.Errorf("consentdb: unmarshal %s: %w", id, err)
-	}
-	return c, nil
+	err := get(ctx, st.db, st.table, id, piisKey(id), &c)
+	return c, err
 }
 
 // Replace writes c over the stored consent if its status is still from.
@@ -78,15 +63,5 @@ func (st *PIIS) Replace(ctx context.Context, c piis.Consent, from consents.Statu
 	if err != nil {
 		return err
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &st.table, Item: av,
-		ConditionExpression:      aws.String("attribute_exists(PK) AND #status = :from"),
-		ExpressionAttributeNames: map[string]string{"#status": "consentStatus"}, ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return consents.ErrChanged
-	}
-	if err != nil {
-		return fmt.Errorf("consentdb: replace %s: %w", c.ID, err)
-	}
-	return nil
+	return replace(ctx, st.db, st.table, c.ID, av, from)
 }

@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
@@ -26,16 +23,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // or any other kind of scope, names nothing.
 func TestConsentScopes(t *testing.T) {
 	ctx := context.Background()
-	c := testenv.Config(t, testenv.MotoEndpoint(t))
-	awsCfg := testenv.AWS(t, c)
-	db := dynamodb.NewFromConfig(awsCfg)
-	if err := motoserver.CreateTables(ctx, db, c); err != nil {
-		t.Fatal(err)
-	}
-	bank, _, err := motoserver.LoadSandboxBank(ctx, awsCfg, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, db, bank := testenv.SandboxBank(t)
 	today, _ := time.Parse(time.DateOnly, bank.Date)
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return today }}
 	store := bankstore.New(db, c.TPPTable)
