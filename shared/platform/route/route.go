@@ -111,6 +111,10 @@ type Route struct {
 	Summary string
 	// Tag groups routes in the API description.
 	Tag string
+	// Bearer says that a TPP route's call carries a bearer access token of the
+	// authorization server, bound to the call's certificate (the caller check verifies
+	// it): the customer's authorisation of the consent the call reads under.
+	Bearer bool
 }
 
 // Pattern is the route as a net/http ServeMux pattern.
