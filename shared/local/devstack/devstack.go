@@ -30,6 +30,7 @@ import (
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/allparts"
+	"github.com/bank/devportal/shared/tpp/aisapi"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
 	"github.com/bank/devportal/shared/tpp/consents/consentscope"
@@ -270,7 +271,14 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	// holder proving possession by connecting with it), outside the caller check.
 	tppMux := http.NewServeMux()
 	s.API.MountOnTPP(tppMux)
-	tppMux.Handle("/", tppapi.Listener(check, log, s.OAuth.Endpoints()))
+	// The TPP API's endpoints: the authorization server's, and account information and
+	// confirmation of funds over the same consents and bank.
+	endpoints := s.OAuth.Endpoints()
+	ais := &aisapi.API{Consents: s.Consents, Funds: s.Funds, Bank: bank, Now: o.Now, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath}
+	for name, h := range ais.Handlers() {
+		endpoints[name] = h
+	}
+	tppMux.Handle("/", tppapi.Listener(check, log, endpoints))
 	tppSrv := &http.Server{
 		Handler:           tppMux,
 		ReadHeaderTimeout: 10 * time.Second,

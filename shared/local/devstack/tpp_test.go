@@ -91,23 +91,27 @@ func TestTPPCallerMatrix(t *testing.T) {
 	foreign, _ := otherCA.ClientCertificate(pkix.Name{CommonName: "intruder.example"}, time.Hour)
 
 	notRegistered := "CERTIFICATE_INVALID"
+	// probe is a path of the AIS product that no route serves: a call the check accepts
+	// reaches the listener's RESOURCE_UNKNOWN, so the matrix sees the check alone.
+	const probe = "/v1/accounts/acc-probe/statements"
 	cases := []tppCase{
-		{"no certificate", "", "current", "/v1/accounts", 401, "CERTIFICATE_MISSING"},
-		{"certificate of no app", "stranger", "current", "/v1/accounts", 401, notRegistered},
-		{"possession never proven", "legacy", "current", "/v1/accounts", 401, notRegistered},
-		{"revoked certificate", "bb-revoked", "current", "/v1/accounts", 401, "CERTIFICATE_REVOKED"},
-		{"production app on the sandbox", "live-cert", "live", "/v1/accounts", 401, notRegistered},
-		{"offboarded organization whose cleanup failed", "gone-cert", "gone", "/v1/accounts", 401, "CERTIFICATE_BLOCKED"},
+		{"no certificate", "", "current", probe, 401, "CERTIFICATE_MISSING"},
+		{"certificate of no app", "stranger", "current", probe, 401, notRegistered},
+		{"possession never proven", "legacy", "current", probe, 401, notRegistered},
+		{"revoked certificate", "bb-revoked", "current", probe, 401, "CERTIFICATE_REVOKED"},
+		{"production app on the sandbox", "live-cert", "live", probe, 401, notRegistered},
+		{"offboarded organization whose cleanup failed", "gone-cert", "gone", probe, 401, "CERTIFICATE_BLOCKED"},
 		{"missing PSD2 role", "bb-cert", "current", "/v1/payments/sepa-credit-transfers", 401, "ROLE_INVALID"},
-		{"no API key", "bb-cert", "", "/v1/accounts", 400, "FORMAT_ERROR"},
-		{"API key of another shape", "bb-cert", "not.a-key", "/v1/accounts", 401, "TOKEN_INVALID"},
-		{"API key of another app", "bb-cert", "other-app", "/v1/accounts", 401, "TOKEN_INVALID"},
-		{"rotated key after its grace period", "bb-cert", "expired", "/v1/accounts", 401, "TOKEN_INVALID"},
+		{"no API key", "bb-cert", "", probe, 400, "FORMAT_ERROR"},
+		{"API key of another shape", "bb-cert", "not.a-key", probe, 401, "TOKEN_INVALID"},
+		{"API key of another app", "bb-cert", "other-app", probe, 401, "TOKEN_INVALID"},
+		{"rotated key after its grace period", "bb-cert", "expired", probe, 401, "TOKEN_INVALID"},
 		{"not subscribed", "bb-cert", "current", "/v1/funds-confirmations", 403, "SERVICE_BLOCKED"},
+		{"account endpoint without a bearer token", "bb-cert", "current", "/v1/accounts", 401, "TOKEN_INVALID"},
 		{"path of no product", "bb-cert", "current", "/v1/nothing", 404, "RESOURCE_UNKNOWN"},
 		// Accepted calls pass the check and reach the endpoints, of which there are none yet.
-		{"accepted", "bb-cert", "current", "/v1/accounts", 404, "RESOURCE_UNKNOWN"},
-		{"rotated key within its grace period", "bb-cert", "rotated", "/v1/accounts?withBalance=true", 404, "RESOURCE_UNKNOWN"},
+		{"accepted", "bb-cert", "current", probe, 404, "RESOURCE_UNKNOWN"},
+		{"rotated key within its grace period", "bb-cert", "rotated", probe + "?withBalance=true", 404, "RESOURCE_UNKNOWN"},
 		{"authorization server", "bb-cert", "current", "/oauth2/token", 404, "RESOURCE_UNKNOWN"},
 	}
 	roots := x509.NewCertPool()
@@ -174,7 +178,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.Now = func() time.Time { return now }
+		a.Now, a.Tokens = func() time.Time { return now }, s.OAuth
 		endpoint := restapi.Handler(tppapi.NotFound())
 		for _, c := range cases {
 			if c.path == "/v1/nothing" {
@@ -201,7 +205,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 				}
 				wantKey := lookup.RefusalUsageKey(lookup.Sandbox)
 				if c.status == 404 {
-					product := map[string]string{"/v1/accounts": "ais", "/oauth2/token": "oauth2"}[path]
+					product := map[string]string{probe: "ais", "/oauth2/token": "oauth2"}[path]
 					wantKey = lookup.UsageKey("bb", "bb-app", product)
 				}
 				if resp.UsageIdentifierKey != wantKey {
@@ -283,7 +287,7 @@ func TestTPPCallerMatrix(t *testing.T) {
 		}
 		later := at.Add(time.Second)
 		clock.Store(&later)
-		call := func() (int, string, http.Header) { return callAs(t, "/v1/accounts") }
+		call := func() (int, string, http.Header) { return callAs(t, probe) }
 		for i := 0; i < 3; i++ {
 			if status, code, _ := call(); status != 404 {
 				t.Fatalf("call %d of the last three: %d %s", i+1, status, code)

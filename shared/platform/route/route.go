@@ -111,6 +111,10 @@ type Route struct {
 	Summary string
 	// Tag groups routes in the API description.
 	Tag string
+	// Bearer says that a TPP route's call carries a bearer access token of the
+	// authorization server, bound to the call's certificate (the caller check verifies
+	// it): the customer's authorisation of the consent the call reads under.
+	Bearer bool
 }
 
 // Pattern is the route as a net/http ServeMux pattern.
@@ -162,4 +166,34 @@ func WithNeeds(ctx context.Context, n Need) context.Context {
 func NeedsFrom(ctx context.Context) (Need, bool) {
 	n, ok := ctx.Value(needsKey{}).(Need)
 	return n, ok
+}
+
+// Match is the route of list that serves method on path: a route's {name} segment
+// matches any one non-empty segment, as net/http's patterns do.
+func Match(list []Route, method, path string) (Route, bool) {
+	got := strings.Split(strings.Trim(path, "/"), "/")
+	for _, r := range list {
+		if r.Method != method {
+			continue
+		}
+		want := strings.Split(strings.Trim(r.Path, "/"), "/")
+		if len(want) != len(got) {
+			continue
+		}
+		ok := true
+		for i, seg := range want {
+			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+				ok = got[i] != ""
+			} else {
+				ok = seg == got[i]
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			return r, true
+		}
+	}
+	return Route{}, false
 }

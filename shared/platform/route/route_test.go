@@ -36,3 +36,31 @@ func TestNeeds(t *testing.T) {
 		t.Error("a context without needs has some")
 	}
 }
+
+func TestMatch(t *testing.T) {
+	list := []route.Route{
+		{Name: "list", Method: "GET", Path: "/v1/accounts"},
+		{Name: "one", Method: "GET", Path: "/v1/accounts/{accountId}"},
+		{Name: "balances", Method: "GET", Path: "/v1/accounts/{accountId}/balances"},
+		{Name: "create", Method: "POST", Path: "/v1/consents"},
+	}
+	cases := []struct {
+		method, path, want string
+	}{
+		{"GET", "/v1/accounts", "list"},
+		{"GET", "/v1/accounts/", "list"},
+		{"GET", "/v1/accounts/acc-1", "one"},
+		{"GET", "/v1/accounts/acc-1/balances", "balances"},
+		{"GET", "/v1/accounts//balances", ""},
+		{"GET", "/v1/accounts/acc-1/statements", ""},
+		{"POST", "/v1/accounts", ""},
+		{"POST", "/v1/consents", "create"},
+		{"GET", "/v1/consents", ""},
+	}
+	for _, c := range cases {
+		got, ok := route.Match(list, c.method, c.path)
+		if got.Name != c.want || ok != (c.want != "") {
+			t.Errorf("Match(%s %s) = %q, %v; want %q", c.method, c.path, got.Name, ok, c.want)
+		}
+	}
+}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
@@ -38,7 +40,23 @@ func (a *API) read(r *http.Request, o consents.Owner, accountID string, use cons
 	if id == "" {
 		return consents.Consent{}, errNoConsentID
 	}
+	if err := authorised(r, "AIS:"+id); err != nil {
+		return consents.Consent{}, err
+	}
 	return a.Consents.Access(r.Context(), o, id, accountID, use, r.Header.Get("PSU-IP-Address") == "")
+}
+
+// errTokenScope refuses a call whose access token does not name its consent.
+var errTokenScope = bgerror.New(http.StatusUnauthorized, "TOKEN_INVALID", "The access token was not issued for this consent: use the token the customer's authorisation of the Consent-ID gave.")
+
+// authorised checks that the call's access token (verified by the caller check) was
+// issued for scope: the customer authorised this consent, not another.
+func authorised(r *http.Request, scope string) error {
+	c, _ := callercheck.From(r.Context())
+	if c.Token == nil || !slices.Contains(c.Token.Scopes, scope) {
+		return errTokenScope
+	}
+	return nil
 }
 
 // withBalance reads the withBalance query parameter.

@@ -44,7 +44,14 @@ func TestAccountEndpoints(t *testing.T) {
 	}
 	owner := consents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: lookup.Sandbox, Product: "ais"})
+		// The caller check verified a token of the customer's authorisation of the
+		// Consent-ID, unless the test says it was of another scope.
+		scope := r.Header.Get("X-Test-Scope")
+		if scope == "" {
+			scope = "AIS:" + r.Header.Get("Consent-ID")
+		}
+		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: lookup.Sandbox, Product: "ais",
+			Token: &callercheck.Token{Scopes: []string{scope}}})
 		mux.ServeHTTP(w, r.WithContext(ctx))
 	}))
 
@@ -199,6 +206,14 @@ func TestAccountEndpoints(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { check(c.path, c.consent, c.status, c.code) })
 	}
+
+	t.Run("a token of another consent", func(t *testing.T) {
+		r := get("/v1/accounts/"+current.ResourceID, all, true)
+		r.Header.Set("X-Test-Scope", "AIS:"+oneAccount)
+		if status, body := answer(bgspec.Check(t, bgspec.NextGenPSD2, served, r)); status != 401 || firstCode(body) != "TOKEN_INVALID" {
+			t.Fatalf("got %d %v", status, body)
+		}
+	})
 
 	// Four unattended reads of an account a day; the fifth waits for tomorrow.
 	for i := 1; i <= 5; i++ {

@@ -78,7 +78,8 @@ func BenchmarkTransactionsPage(b *testing.B) {
 	h := api.Handlers()["ais-account-transactions"]
 	mux := http.NewServeMux()
 	mux.Handle("GET /v1/accounts/{accountId}/transactions", h)
-	caller := callercheck.WithCaller(ctx, callercheck.Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: lookup.Sandbox, Product: "ais"})
+	caller := callercheck.WithCaller(ctx, callercheck.Caller{AppID: owner.AppID, OrgID: owner.OrgID, Environment: lookup.Sandbox, Product: "ais",
+		Token: &callercheck.Token{Scopes: []string{"AIS:" + made.ID}}})
 	for _, attended := range []bool{true, false} {
 		name := map[bool]string{true: "attended", false: "unattended"}[attended]
 		b.Run(name, func(b *testing.B) {

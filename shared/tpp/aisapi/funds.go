@@ -76,6 +76,11 @@ func (a *API) confirmFunds(w http.ResponseWriter, r *http.Request, o consents.Ow
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	if id := r.Header.Get("Consent-ID"); id != "" {
+		if err := authorised(r, "PIIS:"+id); err != nil {
+			return err
+		}
+	}
 	ok, err := a.Funds.Confirm(r.Context(), o, r.Header.Get("Consent-ID"), req)
 	if err != nil {
 		return err

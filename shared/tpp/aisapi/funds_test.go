@@ -40,7 +40,8 @@ func TestFundsConfirmation(t *testing.T) {
 	}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app := r.Header.Get("X-Test-App")
-		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "cof"})
+		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "cof",
+			Token: &callercheck.Token{Scopes: []string{"PIIS:" + r.Header.Get("Consent-ID")}}})
 		mux.ServeHTTP(w, r.WithContext(ctx))
 	}))
 	var account sandboxbank.Account

@@ -178,3 +178,32 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// CheckResponse checks resp, received for req over the network, against the operation of
+// the official file name that req is of, and returns its body.
+func CheckResponse(t testing.TB, name string, req *http.Request, resp *http.Response) []byte {
+	t.Helper()
+	_, router := Load(t, name)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	match := req.Clone(context.Background())
+	match.URL.Scheme, match.URL.Host, match.Host = "https", "api.bank.example", "api.bank.example"
+	match.Body = http.NoBody
+	route, params, err := router.FindRoute(match)
+	if err != nil {
+		t.Fatalf("%s %s is no operation of %s: %v", req.Method, req.URL.Path, name, err)
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: match, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
+		Status: resp.StatusCode, Header: resp.Header, Body: io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s answered %d %s, which %s does not allow: %v", req.Method, req.URL.Path, resp.StatusCode, body, name, err)
+	}
+	return body
+}

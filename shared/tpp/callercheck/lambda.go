@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/routes"
 )
@@ -18,6 +19,11 @@ const (
 	ContextOrgID       = "orgId"
 	ContextEnvironment = "environment"
 	ContextProduct     = "product"
+	// A call of a route that takes a bearer token (route.Route.Bearer) carries what the
+	// verified token grants: its client, customer and scopes (space-separated).
+	ContextTokenClient  = "tokenClientId"
+	ContextTokenSubject = "tokenSubject"
+	ContextTokenScopes  = "tokenScopes"
 	// A refused call carries its refusal instead of an app, so that the integration answers
 	// it with the status the specification gives: an authorizer's Deny can only be 403.
 	ContextRefusalStatus     = "refusalStatus"
@@ -32,6 +38,9 @@ const (
 //   - A refused call is allowed too, but with the refusal as context and the refusal usage
 //     key (lookup.RefusalUsageKey): the integration's adapter answers it with the Berlin
 //     Group error and status, as the local listener does, and runs no handler.
+//   - A call of a route that takes a bearer token (route.Route.Bearer, found by method and
+//     path in the route table) must present one, verified with a.Tokens: the authorizer
+//     of those routes is built with the authorization server's verifier.
 //   - A path outside every product is denied (API Gateway answers 403).
 //   - A failed read is an error, so an outage shows as API Gateway's 500 and in the
 //     function's error metric instead of as refused callers.
@@ -43,6 +52,9 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 		return events.APIGatewayCustomAuthorizerResponse{PrincipalID: "unknown", PolicyDocument: policy("Deny", req.MethodArn)}, nil
 	}
 	call := Call{APIKey: header(req, lookup.APIKeyHeader), Product: product}
+	if rt, ok := route.Match(routes.TPP, req.HTTPMethod, req.Path); ok && rt.Bearer {
+		call.RequireToken, call.Authorization = true, header(req, "Authorization")
+	}
 	der, err := certificateDER(req.RequestContext.Identity.ClientCert.ClientCertPem)
 	if err == nil {
 		call.CertDER = der
@@ -73,17 +85,31 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 	}
 	log.InfoContext(ctx, "authorized", "appId", caller.AppID, "orgId", caller.OrgID, "product", caller.Product,
 		"fingerprint", caller.Fingerprint, "methodArn", req.MethodArn, "requestId", req.RequestContext.RequestID)
+	values := map[string]interface{}{
+		ContextAppID:       caller.AppID,
+		ContextOrgID:       caller.OrgID,
+		ContextEnvironment: string(caller.Environment),
+		ContextProduct:     caller.Product,
+	}
+	if t := caller.Token; t != nil {
+		values[ContextTokenClient], values[ContextTokenSubject], values[ContextTokenScopes] = t.ClientID, t.Subject, strings.Join(t.Scopes, " ")
+	}
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID:        caller.AppID,
 		PolicyDocument:     policy("Allow", req.MethodArn),
 		UsageIdentifierKey: caller.UsageKey,
-		Context: map[string]interface{}{
-			ContextAppID:       caller.AppID,
-			ContextOrgID:       caller.OrgID,
-			ContextEnvironment: string(caller.Environment),
-			ContextProduct:     caller.Product,
-		},
+		Context:            values,
 	}, nil
+}
+
+// TokenFromContext is the bearer token an authorizer's context carries, nil for none.
+func TokenFromContext(values map[string]interface{}) *Token {
+	scopes := contextString(values[ContextTokenScopes])
+	client := contextString(values[ContextTokenClient])
+	if client == "" {
+		return nil
+	}
+	return &Token{ClientID: client, Subject: contextString(values[ContextTokenSubject]), Scopes: strings.Fields(scopes)}
 }
 
 // RefusalFromContext is the refusal an authorizer's context carries, if any. API Gateway

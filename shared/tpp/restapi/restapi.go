@@ -67,7 +67,8 @@ func CallerOf(r *http.Request) (callercheck.Caller, error) {
 	}
 	str := func(key string) string { v, _ := rc.Authorizer[key].(string); return v }
 	c := callercheck.Caller{AppID: str(callercheck.ContextAppID), OrgID: str(callercheck.ContextOrgID),
-		Environment: lookup.Environment(str(callercheck.ContextEnvironment)), Product: str(callercheck.ContextProduct)}
+		Environment: lookup.Environment(str(callercheck.ContextEnvironment)), Product: str(callercheck.ContextProduct),
+		Token: callercheck.TokenFromContext(rc.Authorizer)}
 	if c.AppID == "" || c.OrgID == "" || c.Environment == "" {
 		return callercheck.Caller{}, fmt.Errorf("restapi: the authorizer's context names no app")
 	}

@@ -5,8 +5,6 @@
 package routes
 
 import (
-	"slices"
-
 	"github.com/bank/devportal/shared/platform/route"
 )
 
@@ -39,12 +37,54 @@ var TPP = []route.Route{
 		Summary: "Token revocation (RFC 7009)"},
 	{Name: "oauth2-introspect", Method: "POST", Path: "/oauth2/introspect", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
 		Summary: "Token introspection (RFC 7662)"},
+
+	{Name: "ais-consent-create", Method: "POST", Path: "/v1/consents", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS",
+		Summary: "Create an account-information consent; the customer authorises it through the OAuth2 flow with scope AIS:<consentId>"},
+	{Name: "ais-consent-get", Method: "GET", Path: "/v1/consents/{consentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS",
+		Summary: "Read a consent: what it asks and its status"},
+	{Name: "ais-consent-status", Method: "GET", Path: "/v1/consents/{consentId}/status", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS",
+		Summary: "A consent's status"},
+	{Name: "ais-consent-delete", Method: "DELETE", Path: "/v1/consents/{consentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS",
+		Summary: "End a consent (terminatedByTpp)"},
+	{Name: "ais-accounts", Method: "GET", Path: "/v1/accounts", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "The consent's accounts, with their balances when asked and allowed"},
+	{Name: "ais-account", Method: "GET", Path: "/v1/accounts/{accountId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "An account's details"},
+	{Name: "ais-account-balances", Method: "GET", Path: "/v1/accounts/{accountId}/balances", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "An account's balances"},
+	{Name: "ais-account-transactions", Method: "GET", Path: "/v1/accounts/{accountId}/transactions", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "An account's transactions of a period, page by page"},
+	{Name: "ais-card-accounts", Method: "GET", Path: "/v1/card-accounts", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "The consent's card accounts"},
+	{Name: "ais-card-account", Method: "GET", Path: "/v1/card-accounts/{accountId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "A card account's details"},
+	{Name: "ais-card-account-balances", Method: "GET", Path: "/v1/card-accounts/{accountId}/balances", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "A card account's balances"},
+	{Name: "ais-card-account-transactions", Method: "GET", Path: "/v1/card-accounts/{accountId}/transactions", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "A card account's transactions of a period, page by page"},
+	{Name: "cof-consent-create", Method: "POST", Path: "/v2/consents/confirmation-of-funds", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF",
+		Summary: "Create a confirmation-of-funds consent for one account; the customer authorises it with scope PIIS:<consentId>"},
+	{Name: "cof-consent-get", Method: "GET", Path: "/v2/consents/confirmation-of-funds/{consentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF",
+		Summary: "Read a confirmation-of-funds consent"},
+	{Name: "cof-consent-status", Method: "GET", Path: "/v2/consents/confirmation-of-funds/{consentId}/status", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF",
+		Summary: "A confirmation-of-funds consent's status"},
+	{Name: "cof-consent-delete", Method: "DELETE", Path: "/v2/consents/confirmation-of-funds/{consentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF",
+		Summary: "End a confirmation-of-funds consent"},
+	{Name: "cof-confirm", Method: "POST", Path: "/v1/funds-confirmations", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF", Bearer: true,
+		Summary: "Whether an amount is available on the consent's account: yes or no"},
 }
 
-// Deployed are the TPP routes the CDK stacks deploy as functions of their own: all of
-// them (a route of the local listener only would be filtered out here).
+// Deployed are the TPP routes the CDK stacks deploy as functions of their own: all but
+// the account-information and funds-confirmation ones, which the local listener serves
+// while their functions' wiring part (building aisapi) does not exist yet.
 func Deployed() []route.Route {
-	return slices.Clone(TPP)
+	var out []route.Route
+	for _, rt := range TPP {
+		if rt.Tag != "AIS" && rt.Tag != "CoF" {
+			out = append(out, rt)
+		}
+	}
+	return out
 }
 
 // Browser are the TPP area's routes on the browser-reachable origin, where a customer's

@@ -67,8 +67,13 @@ func WriteRefusal(w http.ResponseWriter, refused *callercheck.Refusal) {
 // The TLS layer has already refused certificates that do not chain to a trusted CA, as API
 // Gateway's mutual TLS does on AWS; a lookup that fails is a 500, never a refusal.
 func RequireCaller(check Checker, product string, log *slog.Logger, next http.Handler) http.Handler {
+	return requireCaller(check, product, false, log, next)
+}
+
+// requireCaller is RequireCaller, asking for the call's bearer token too when bearer.
+func requireCaller(check Checker, product string, bearer bool, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		call := callercheck.Call{APIKey: r.Header.Get(lookup.APIKeyHeader), Product: product}
+		call := callercheck.Call{APIKey: r.Header.Get(lookup.APIKeyHeader), Product: product, RequireToken: bearer, Authorization: r.Header.Get("Authorization")}
 		if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.PeerCertificates) > 0 {
 			call.CertDER = r.TLS.PeerCertificates[0].Raw
 		}
@@ -113,7 +118,7 @@ func Listener(check Checker, log *slog.Logger, endpoints map[string]http.Handler
 		}
 		if rt.Auth != route.Public {
 			product, _ := routes.ProductOf(rt.Path)
-			h = RequireCaller(check, product, log, h)
+			h = requireCaller(check, product, rt.Bearer, log, h)
 		}
 		mux.Handle(rt.Pattern(), h)
 	}
