@@ -15,13 +15,14 @@ var (
 	ErrCustomerUnknown = apperr.New(apperr.NotFound, "CUSTOMER_UNKNOWN", "No sandbox customer has this sign-in name.")
 	ErrAccountUnknown  = apperr.New(apperr.NotFound, "ACCOUNT_UNKNOWN", "The sandbox bank has no such account.")
 	// ErrOverdraft: a booking never takes an account beyond its credit limit.
-	ErrOverdraft        = apperr.New(apperr.Conflict, "FUNDS_INSUFFICIENT", "The booking would take the account beyond its credit limit.")
-	ErrBookingExists    = apperr.New(apperr.Conflict, "BOOKING_EXISTS", "A booking with this ID has already been made.")
-	ErrBookingInvalid   = apperr.New(apperr.Invalid, "BOOKING_INVALID", "A booking needs an ID, an account, a non-zero amount in the account's currency and its dates.")
-	ErrBookingBackdated = apperr.New(apperr.Invalid, "BOOKING_BACKDATED", "A booking cannot be dated before the account's last booking.")
-	ErrCursorInvalid    = apperr.New(apperr.Invalid, "CURSOR_INVALID", "The page cursor does not belong to this query.")
-	ErrPeriodInvalid    = apperr.New(apperr.Invalid, "PERIOD_INVALID", "The period is two dates (YYYY-MM-DD), the first not after the second, of booked transactions.")
-	ErrOtherBankLoaded  = apperr.New(apperr.Conflict, "OTHER_BANK_LOADED", "The table holds a sandbox bank of another seed or date.")
+	ErrOverdraft          = apperr.New(apperr.Conflict, "FUNDS_INSUFFICIENT", "The booking would take the account beyond its credit limit.")
+	ErrBookingExists      = apperr.New(apperr.Conflict, "BOOKING_EXISTS", "A booking with this ID has already been made.")
+	ErrBookingInvalid     = apperr.New(apperr.Invalid, "BOOKING_INVALID", "A booking needs an ID, an account, a non-zero amount in the account's currency and its dates.")
+	ErrBookingBackdated   = apperr.New(apperr.Invalid, "BOOKING_BACKDATED", "A booking cannot be dated before the account's last booking.")
+	ErrTransactionUnknown = apperr.New(apperr.NotFound, "TRANSACTION_UNKNOWN", "The account has no transaction with this ID.")
+	ErrCursorInvalid      = apperr.New(apperr.Invalid, "CURSOR_INVALID", "The page cursor does not belong to this query.")
+	ErrPeriodInvalid      = apperr.New(apperr.Invalid, "PERIOD_INVALID", "The period is two dates (YYYY-MM-DD), the first not after the second, of booked transactions.")
+	ErrOtherBankLoaded    = apperr.New(apperr.Conflict, "OTHER_BANK_LOADED", "The table holds a sandbox bank of another seed or date.")
 )
 
 // Store keeps the bank: what the sign-in, the account-information endpoints and the
@@ -36,6 +37,8 @@ type Store interface {
 	// Transactions pages through an account's booked transactions between two booking
 	// dates, oldest first, or through its pending ones.
 	Transactions(ctx context.Context, q TransactionQuery) (TransactionPage, error)
+	// Transaction finds an account's transaction by its ID (ErrTransactionUnknown).
+	Transaction(ctx context.Context, accountID, id string) (Transaction, error)
 	// Ledger is an account's ledger, the source of its balances (ErrAccountUnknown).
 	Ledger(ctx context.Context, accountID string) (Ledger, error)
 	// Book moves money between an account and a counterparty: the transaction and the
@@ -52,7 +55,8 @@ type TransactionQuery struct {
 	From, To string
 	// Limit is the page size (DefaultPageSize when 0, at most MaxPageSize).
 	Limit int
-	// Cursor is the Next of the page before; empty for the first page.
+	// Cursor is the Next, Previous or Last of another page of the same query; empty for
+	// the first page.
 	Cursor string
 }
 
@@ -76,11 +80,13 @@ const (
 	MaxPageSize     = 1000
 )
 
-// TransactionPage is one page of transactions; Next is the cursor of the page after, empty
-// on the last page.
+// TransactionPage is one page of transactions, oldest first, and the cursors of the pages
+// around it: Next of the page after (empty on the last page), Previous of the page before
+// (empty on the first), Last of the last page (empty on it). Pages reached backwards end
+// where the page after them begins, so that previous links never skip nor repeat.
 type TransactionPage struct {
-	Transactions []Transaction
-	Next         string
+	Transactions         []Transaction
+	Next, Previous, Last string
 }
 
 // Booking is money moving between an account and a counterparty: a debit (negative

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,8 +182,9 @@ func (s *Store) ledger(ctx context.Context, accountID string) (sandboxbank.Ledge
 }
 
 // Transactions queries one page of an account's partition: the booked sort keys between
-// the two dates, or the pending ones. It reads one item more than the page, so that a
-// page has a Next only when another page follows.
+// the two dates, or the pending ones, forwards from a next cursor or backwards from a
+// previous or the last one. It reads one item more than the page, so that a page links
+// to a page after (or before) only when there is one: no count, no second query.
 func (s *Store) Transactions(ctx context.Context, q sandboxbank.TransactionQuery) (sandboxbank.TransactionPage, error) {
 	if err := q.Check(); err != nil {
 		return sandboxbank.TransactionPage{}, err
@@ -205,18 +207,16 @@ func (s *Store) Transactions(ctx context.Context, q sandboxbank.TransactionQuery
 	default:
 		return sandboxbank.TransactionPage{}, apperr.New(apperr.Invalid, "BOOKING_STATUS_INVALID", "The booking status is booked or pending.")
 	}
-	var start map[string]types.AttributeValue
-	if q.Cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(q.Cursor)
-		sk := string(raw)
-		if err != nil || sk < low || sk > high || !strings.HasPrefix(sk, low[:strings.Index(low, "#")+1]) {
-			return sandboxbank.TransactionPage{}, sandboxbank.ErrCursorInvalid
-		}
-		start = key(Key{pk, sk})
+	c, err := decodeCursor(q.Cursor, low, high)
+	if err != nil {
+		return sandboxbank.TransactionPage{}, err
 	}
-	var page sandboxbank.TransactionPage
-	var lastSK string
-	for {
+	var start map[string]types.AttributeValue
+	if c.sk != "" {
+		start = key(Key{pk, c.sk})
+	}
+	var items []transactionItem
+	for len(items) <= limit {
 		out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 			TableName:                &s.table,
 			KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :low AND :high"),
@@ -227,28 +227,128 @@ func (s *Store) Transactions(ctx context.Context, q sandboxbank.TransactionQuery
 				":high": &types.AttributeValueMemberS{Value: high},
 			},
 			ExclusiveStartKey: start,
-			Limit:             aws.Int32(int32(limit + 1 - len(page.Transactions))),
+			ScanIndexForward:  aws.Bool(!c.backwards),
+			Limit:             aws.Int32(int32(limit + 1 - len(items))),
 		})
 		if err != nil {
 			return sandboxbank.TransactionPage{}, apperr.Wrap(err, "query transactions")
 		}
 		for _, raw := range out.Items {
-			if len(page.Transactions) == limit {
-				page.Next = base64.RawURLEncoding.EncodeToString([]byte(lastSK))
-				return page, nil
-			}
 			var item transactionItem
 			if err := attributevalue.UnmarshalMap(raw, &item); err != nil {
 				return sandboxbank.TransactionPage{}, apperr.Wrap(err, "unmarshal transaction")
 			}
-			page.Transactions = append(page.Transactions, item.Transaction)
-			lastSK = item.SK
+			items = append(items, item)
 		}
 		if out.LastEvaluatedKey == nil {
-			return page, nil
+			break
 		}
 		start = out.LastEvaluatedKey
 	}
+	more := len(items) > limit
+	items = items[:min(len(items), limit)]
+	if c.backwards {
+		slices.Reverse(items)
+	}
+	var page sandboxbank.TransactionPage
+	for _, item := range items {
+		page.Transactions = append(page.Transactions, item.Transaction)
+	}
+	if len(items) == 0 {
+		return page, nil
+	}
+	first, last := items[0].SK, items[len(items)-1].SK
+	// Forwards, the page after exists when the query found more; the page before when
+	// the page began after a cursor. Backwards the other way round, and the last page
+	// has none after it.
+	switch {
+	case !c.backwards:
+		if more {
+			page.Next = encodeCursor(cursor{sk: last})
+		}
+		if c.sk != "" {
+			page.Previous = encodeCursor(cursor{sk: first, backwards: true})
+		}
+	default:
+		if more {
+			page.Previous = encodeCursor(cursor{sk: first, backwards: true})
+		}
+		if c.sk != "" {
+			page.Next = encodeCursor(cursor{sk: last})
+		}
+	}
+	if page.Next != "" {
+		page.Last = encodeCursor(cursor{backwards: true})
+	}
+	return page, nil
+}
+
+// cursor is where a page starts: after sk forwards, or before sk backwards; backwards
+// without sk is the last page.
+type cursor struct {
+	sk        string
+	backwards bool
+}
+
+// The cursor is "a" (after) or "b" (before) and a sort key, base64url: opaque to the TPP,
+// and stable, since a sort key never changes.
+func encodeCursor(c cursor) string {
+	dir := "a"
+	if c.backwards {
+		dir = "b"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(dir + c.sk))
+}
+
+// decodeCursor reads a cursor of the query between low and high; "" is the first page.
+func decodeCursor(s, low, high string) (cursor, error) {
+	if s == "" {
+		return cursor{}, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) == 0 {
+		return cursor{}, sandboxbank.ErrCursorInvalid
+	}
+	c := cursor{sk: string(raw[1:]), backwards: raw[0] == 'b'}
+	switch {
+	case raw[0] != 'a' && raw[0] != 'b':
+		return cursor{}, sandboxbank.ErrCursorInvalid
+	case c.sk == "" && c.backwards:
+		return c, nil
+	case c.sk < low || c.sk > high || !strings.HasPrefix(c.sk, low[:strings.Index(low, "#")+1]):
+		return cursor{}, sandboxbank.ErrCursorInvalid
+	}
+	return c, nil
+}
+
+// Transaction finds a transaction of an account by its ID through GSI1: one query.
+func (s *Store) Transaction(ctx context.Context, accountID, id string) (sandboxbank.Transaction, error) {
+	if id == "" {
+		return sandboxbank.Transaction{}, sandboxbank.ErrTransactionUnknown
+	}
+	pk, sk := transactionIndex(id)
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName: &s.table, IndexName: aws.String(tppdata.IndexGSI1),
+		KeyConditionExpression:   aws.String("#pk = :pk AND #sk = :sk"),
+		ExpressionAttributeNames: map[string]string{"#pk": tppdata.AttrGSI1PK, "#sk": tppdata.AttrGSI1SK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: pk}, ":sk": &types.AttributeValueMemberS{Value: sk},
+		},
+	})
+	if err != nil {
+		return sandboxbank.Transaction{}, apperr.Wrap(err, "find transaction")
+	}
+	for _, raw := range out.Items {
+		var item transactionItem
+		if err := attributevalue.UnmarshalMap(raw, &item); err != nil {
+			return sandboxbank.Transaction{}, apperr.Wrap(err, "unmarshal transaction")
+		}
+		// A transaction of another account is as unknown as none: its ID opens nothing.
+		if item.AccountID == accountID {
+			return item.Transaction, nil
+		}
+	}
+	return sandboxbank.Transaction{}, sandboxbank.ErrTransactionUnknown
 }
 
 // bookingRetries is how often Book reads the ledger again after another booking changed

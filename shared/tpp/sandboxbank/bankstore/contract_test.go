@@ -235,6 +235,72 @@ var contract = []struct {
 		_, err = s.Ledger(ctx, "no-such")
 		wantErr(t, err, sandboxbank.ErrAccountUnknown)
 	}},
+	{"pages link to the next, previous and last page, and each link is stable", func(t *testing.T, s *bankstore.Store) {
+		ctx := context.Background()
+		bank := smallBank()
+		load(t, s, bank)
+		booked := bank.Transactions[:7]
+		q := sandboxbank.TransactionQuery{AccountID: "acc-1", Status: sandboxbank.Booked, Limit: 3}
+		at := func(cursor string) sandboxbank.TransactionPage {
+			t.Helper()
+			q := q
+			q.Cursor = cursor
+			page, err := s.Transactions(ctx, q)
+			if err != nil {
+				t.Fatalf("page at %q: %v", cursor, err)
+			}
+			return page
+		}
+		type shape struct {
+			txs                  []sandboxbank.Transaction
+			next, previous, last bool
+		}
+		expect := func(name string, p sandboxbank.TransactionPage, want shape) {
+			t.Helper()
+			if !reflect.DeepEqual(p.Transactions, want.txs) || (p.Next != "") != want.next || (p.Previous != "") != want.previous || (p.Last != "") != want.last {
+				t.Fatalf("%s: %d transactions, next %q, previous %q, last %q; want %d, %v %v %v", name, len(p.Transactions), p.Next, p.Previous, p.Last,
+					len(want.txs), want.next, want.previous, want.last)
+			}
+		}
+		// Forwards from the first page: 3, 3, 1.
+		first := at("")
+		expect("first", first, shape{booked[0:3], true, false, true})
+		second := at(first.Next)
+		expect("second", second, shape{booked[3:6], true, true, true})
+		third := at(second.Next)
+		expect("third", third, shape{booked[6:7], false, true, false})
+		// Backwards from the last page: 3, 3, 1, each page ending where the next begins.
+		last := at(first.Last)
+		expect("last", last, shape{booked[4:7], false, true, false})
+		before := at(last.Previous)
+		expect("before the last", before, shape{booked[1:4], true, true, true})
+		earliest := at(before.Previous)
+		expect("earliest", earliest, shape{booked[0:1], true, false, true})
+		expect("after the earliest", at(earliest.Next), shape{booked[1:4], true, true, true})
+		expect("before the second", at(second.Previous), shape{booked[0:3], true, false, true})
+		// The same cursor gives the same page again.
+		expect("second again", at(first.Next), shape{booked[3:6], true, true, true})
+		// A cursor of another query is refused.
+		for _, c := range []string{first.Next, last.Previous} {
+			_, err := s.Transactions(ctx, sandboxbank.TransactionQuery{AccountID: "acc-1", Status: sandboxbank.Pending, Cursor: c})
+			wantErr(t, err, sandboxbank.ErrCursorInvalid)
+		}
+	}},
+	{"a transaction is found by its ID within its account only", func(t *testing.T, s *bankstore.Store) {
+		ctx := context.Background()
+		bank := smallBank()
+		load(t, s, bank)
+		for _, want := range []sandboxbank.Transaction{bank.Transactions[2], bank.Transactions[7]} {
+			got, err := s.Transaction(ctx, "acc-1", want.ID)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("transaction %s = %+v, %v", want.ID, got, err)
+			}
+		}
+		for _, c := range []struct{ account, id string }{{"acc-2", "tx-c"}, {"acc-1", "tx-none"}, {"acc-1", ""}} {
+			_, err := s.Transaction(ctx, c.account, c.id)
+			wantErr(t, err, sandboxbank.ErrTransactionUnknown)
+		}
+	}},
 	{"a booking changes the transactions and the ledger together", func(t *testing.T, s *bankstore.Store) {
 		ctx := context.Background()
 		load(t, s, smallBank())
