@@ -116,13 +116,9 @@ func (a *API) balances(ctx context.Context, acc sandboxbank.Account) ([]sandboxb
 	return l.Balances(a.today()), nil
 }
 
-// psuName is who acts for the account's business owner, if the consent lets the TPP see it.
+// ownerShown is the account with its owner's name only if the consent lets the TPP see it.
 func ownerShown(c consents.Consent, acc sandboxbank.Account) sandboxbank.Account {
-	shown := false
-	for _, id := range c.Grant.OwnerName {
-		shown = shown || id == acc.ResourceID
-	}
-	if !shown {
+	if !slices.Contains(c.Grant.OwnerName, acc.ResourceID) {
 		acc.OwnerName = ""
 	}
 	return acc
@@ -151,7 +147,7 @@ func (a *API) listAccounts(card bool) func(http.ResponseWriter, *http.Request, c
 				continue
 			}
 			var bal []sandboxbank.Balance
-			if wantBalances && (c.Grant.WithBalance || !c.Grant.ListOnly && contains(c.Grant.Balances, id)) {
+			if wantBalances && (c.Grant.WithBalance || !c.Grant.ListOnly && slices.Contains(c.Grant.Balances, id)) {
 				if bal, err = a.balances(r.Context(), acc); err != nil {
 					return err
 				}
@@ -170,15 +166,6 @@ func (a *API) listAccounts(card bool) func(http.ResponseWriter, *http.Request, c
 		}
 		return nil
 	}
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // nonNil is list, or an empty list: the specification wants an array even of nothing.
@@ -206,7 +193,7 @@ func (a *API) accountDetails(card bool) func(http.ResponseWriter, *http.Request,
 			return err
 		}
 		var bal []sandboxbank.Balance
-		if wantBalances && contains(c.Grant.Balances, id) {
+		if wantBalances && slices.Contains(c.Grant.Balances, id) {
 			if bal, err = a.balances(r.Context(), acc); err != nil {
 				return err
 			}
@@ -334,10 +321,12 @@ func (a *API) accountTransactions(card bool) func(http.ResponseWriter, *http.Req
 		first := cloneQuery(self)
 		first.Del("cursor")
 		links["first"] = sandboxbank.Href{Href: sandboxbank.AccountPath(acc) + "/transactions?" + first.Encode()}
-		if page.Next != "" {
-			next := cloneQuery(self)
-			next.Set("cursor", page.Next)
-			links["next"] = sandboxbank.Href{Href: sandboxbank.AccountPath(acc) + "/transactions?" + next.Encode()}
+		for rel, cursor := range map[string]string{"next": page.Next, "previous": page.Previous, "last": page.Last} {
+			if cursor != "" {
+				at := cloneQuery(self)
+				at.Set("cursor", cursor)
+				links[rel] = sandboxbank.Href{Href: sandboxbank.AccountPath(acc) + "/transactions?" + at.Encode()}
+			}
 		}
 		out := map[string]any{}
 		if card {
@@ -359,7 +348,7 @@ func (a *API) accountTransactions(card bool) func(http.ResponseWriter, *http.Req
 			}
 			out["account"], out["transactions"] = map[string]string{"iban": acc.IBAN, "currency": acc.Currency}, report
 		}
-		if wantBalances && contains(c.Grant.Balances, id) {
+		if wantBalances && slices.Contains(c.Grant.Balances, id) {
 			if out["balances"], err = a.balances(r.Context(), acc); err != nil {
 				return err
 			}
@@ -375,4 +364,31 @@ func cloneQuery(v url.Values) url.Values {
 		out[k] = append([]string(nil), vs...)
 	}
 	return out
+}
+
+// errTransactionUnknown answers a transaction ID the account does not have.
+var errTransactionUnknown = bgerror.New(http.StatusNotFound, "RESOURCE_UNKNOWN", "The account has no transaction with this ID.")
+
+// transactionDetails is GET /v1/accounts/{account-id}/transactions/{transactionId}: one
+// transaction, booked or pending, of an account whose transactions the consent grants.
+func (a *API) transactionDetails(w http.ResponseWriter, r *http.Request, o consents.Owner) error {
+	id := r.PathValue("accountId")
+	c, err := a.read(r, o, id, consents.UseTransactions)
+	if err != nil {
+		return err
+	}
+	acc, err := a.granted(r.Context(), c, id, false)
+	if err != nil {
+		return err
+	}
+	t, err := a.Bank.Transaction(r.Context(), acc.ResourceID, r.PathValue("transactionId"))
+	switch {
+	case errors.Is(err, sandboxbank.ErrTransactionUnknown):
+		return errTransactionUnknown
+	case err != nil:
+		return err
+	}
+	// The element is transactionsDetails, as the specification's response names it.
+	writeJSON(w, http.StatusOK, map[string]any{"transactionsDetails": t.BerlinGroup(acc)})
+	return nil
 }

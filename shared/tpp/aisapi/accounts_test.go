@@ -2,6 +2,7 @@ package aisapi_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppapi"
@@ -34,13 +36,10 @@ func TestAccountEndpoints(t *testing.T) {
 	api := &aisapi.API{Consents: svc, Bank: bankstore.New(db, c.TPPTable), Now: now, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
 	h := api.Handlers()
 	mux := http.NewServeMux()
-	for pattern, name := range map[string]string{
-		"GET /v1/accounts": "ais-accounts", "GET /v1/accounts/{accountId}": "ais-account",
-		"GET /v1/accounts/{accountId}/balances": "ais-account-balances", "GET /v1/accounts/{accountId}/transactions": "ais-account-transactions",
-		"GET /v1/card-accounts": "ais-card-accounts", "GET /v1/card-accounts/{accountId}": "ais-card-account",
-		"GET /v1/card-accounts/{accountId}/balances": "ais-card-account-balances", "GET /v1/card-accounts/{accountId}/transactions": "ais-card-account-transactions",
-	} {
-		mux.Handle(pattern, h[name])
+	for _, rt := range routes.TPP {
+		if rt.Tag == "AIS" && rt.Bearer {
+			mux.Handle(rt.Pattern(), h[rt.Name])
+		}
 	}
 	owner := consents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -160,7 +159,9 @@ func TestAccountEndpoints(t *testing.T) {
 			want++
 		}
 	}
-	path := "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked&dateFrom=2000-01-01"
+	const from = "2000-01-01"
+	first0 := "/v1/accounts/" + current.ResourceID + "/transactions?bookingStatus=booked&dateFrom=" + from
+	path := first0
 	seen := map[string]bool{}
 	pages := 0
 	for path != "" {
@@ -182,6 +183,55 @@ func TestAccountEndpoints(t *testing.T) {
 	if len(seen) != want || want == 0 {
 		t.Fatalf("%d booked transactions in %d pages, the bank has %d", len(seen), pages, want)
 	}
+	// Backwards from the last page through the previous links: the same transactions,
+	// in as many pages, the first link leading back to the start.
+	first := check(first0, all, 200, "")["transactions"].(map[string]any)["_links"].(map[string]any)
+	path = first["last"].(map[string]any)["href"].(string)
+	back := map[string]bool{}
+	var backPages int
+	var firstHref string
+	for path != "" {
+		report := check(path, all, 200, "")["transactions"].(map[string]any)
+		for _, tx := range report["booked"].([]any) {
+			back[tx.(map[string]any)["transactionId"].(string)] = true
+		}
+		backPages++
+		links := report["_links"].(map[string]any)
+		firstHref = links["first"].(map[string]any)["href"].(string)
+		path = ""
+		if prev, ok := links["previous"]; ok {
+			path = prev.(map[string]any)["href"].(string)
+		}
+	}
+	if !maps.Equal(back, seen) || backPages != pages {
+		t.Fatalf("backwards: %d transactions in %d pages, forwards %d in %d", len(back), backPages, len(seen), pages)
+	}
+	if firstHref != first0 {
+		t.Fatalf("first link %s, want %s", firstHref, first0)
+	}
+	// The details of each booked transaction of the first page and of a pending one.
+	var details []string
+	for _, tx := range bank.Transactions {
+		if tx.AccountID == current.ResourceID && (len(details) < 3 || tx.Status == sandboxbank.Pending && len(details) == 3) {
+			details = append(details, tx.ID)
+		}
+	}
+	for _, id := range details {
+		got := check("/v1/accounts/"+current.ResourceID+"/transactions/"+id, all, 200, "")["transactionsDetails"].(map[string]any)
+		if got["transactionId"] != id {
+			t.Fatalf("details of %s: %v", id, got)
+		}
+	}
+	var cardTx string
+	for _, tx := range bank.Transactions {
+		if tx.AccountID == card.ResourceID {
+			cardTx = tx.ID
+			break
+		}
+	}
+	check("/v1/accounts/"+current.ResourceID+"/transactions/no-such-transaction", all, 404, "RESOURCE_UNKNOWN")
+	check("/v1/accounts/"+current.ResourceID+"/transactions/"+cardTx, all, 404, "RESOURCE_UNKNOWN")
+	check("/v1/accounts/"+current.ResourceID+"/transactions/"+details[0], oneAccount, 401, "CONSENT_INVALID")
 	check("/v1/accounts/"+current.ResourceID+"/transactions?bookingStatus=both&dateFrom="+bank.Date+"&withBalance=true", all, 200, "")
 	check("/v1/card-accounts/"+card.ResourceID+"/transactions?bookingStatus=pending", all, 200, "")
 

@@ -48,6 +48,7 @@ func (a *API) Handlers() map[string]http.Handler {
 		"ais-account":                   a.endpoint(a.accountDetails(false)),
 		"ais-account-balances":          a.endpoint(a.accountBalances(false)),
 		"ais-account-transactions":      a.endpoint(a.accountTransactions(false)),
+		"ais-transaction":               a.endpoint(a.transactionDetails),
 		"ais-card-accounts":             a.endpoint(a.listAccounts(true)),
 		"ais-card-account":              a.endpoint(a.accountDetails(true)),
 		"ais-card-account-balances":     a.endpoint(a.accountBalances(true)),

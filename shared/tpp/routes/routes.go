@@ -54,6 +54,8 @@ var TPP = []route.Route{
 		Summary: "An account's balances"},
 	{Name: "ais-account-transactions", Method: "GET", Path: "/v1/accounts/{accountId}/transactions", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
 		Summary: "An account's transactions of a period, page by page"},
+	{Name: "ais-transaction", Method: "GET", Path: "/v1/accounts/{accountId}/transactions/{transactionId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
+		Summary: "One transaction of an account, booked or pending"},
 	{Name: "ais-card-accounts", Method: "GET", Path: "/v1/card-accounts", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
 		Summary: "The consent's card accounts"},
 	{Name: "ais-card-account", Method: "GET", Path: "/v1/card-accounts/{accountId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS", Bearer: true,
