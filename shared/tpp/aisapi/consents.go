@@ -44,6 +44,10 @@ func (a *API) Handlers() map[string]http.Handler {
 		"ais-consent-status": a.endpoint(a.consentStatus),
 		"ais-consent-delete": a.endpoint(a.deleteConsent),
 
+		"ais-consent-authorisation-start": a.endpoint(a.startAuthorisation(a.Consents, consentPath)),
+		"ais-consent-authorisations":      a.endpoint(a.listAuthorisations(a.Consents)),
+		"ais-consent-sca-status":          a.endpoint(a.scaStatus(a.Consents)),
+
 		"ais-accounts":                  a.endpoint(a.listAccounts(false)),
 		"ais-account":                   a.endpoint(a.accountDetails(false)),
 		"ais-account-balances":          a.endpoint(a.accountBalances(false)),
@@ -58,7 +62,11 @@ func (a *API) Handlers() map[string]http.Handler {
 		"cof-consent-get":    a.endpoint(a.getFundsConsent),
 		"cof-consent-status": a.endpoint(a.fundsConsentStatus),
 		"cof-consent-delete": a.endpoint(a.deleteFundsConsent),
-		"cof-confirm":        a.endpoint(a.confirmFunds),
+
+		"cof-consent-authorisation-start": a.endpoint(a.startAuthorisation(a.Funds, fundsConsentPath)),
+		"cof-consent-authorisations":      a.endpoint(a.listAuthorisations(a.Funds)),
+		"cof-consent-sca-status":          a.endpoint(a.scaStatus(a.Funds)),
+		"cof-confirm":                     a.endpoint(a.confirmFunds),
 	}
 }
 
@@ -145,9 +153,21 @@ func (a *API) createConsent(w http.ResponseWriter, r *http.Request, o consents.O
 	}
 	w.Header().Set("Location", consentPath(c.ID))
 	w.Header().Set("ASPSP-SCA-Approach", "REDIRECT")
-	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: map[string]href{
-		"self": {consentPath(c.ID)}, "status": {consentPath(c.ID) + "/status"}, "scaOAuth": {a.MetadataURL}}})
+	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, consentPath(c.ID), a.MetadataURL)})
 	return nil
+}
+
+// createdLinks are the links of a new consent at path: its status, and the authorization
+// server's metadata (scaOAuth), or, when the TPP prefers to start the authorisation
+// itself (TPP-Explicit-Authorisation-Preferred), the authorisations to start one at.
+func createdLinks(r *http.Request, path, metadataURL string) map[string]href {
+	links := map[string]href{"self": {path}, "status": {path + "/status"}}
+	if strings.EqualFold(r.Header.Get("TPP-Explicit-Authorisation-Preferred"), "true") {
+		links["startAuthorisation"] = href{path + "/authorisations"}
+	} else {
+		links["scaOAuth"] = href{metadataURL}
+	}
+	return links
 }
 
 // consentInformation is the schema consentInformationResponse-200_json.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
@@ -37,11 +39,10 @@ func served(t *testing.T) (http.Handler, *consents.Service) {
 	api := &aisapi.API{Consents: svc, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
 	h := api.Handlers()
 	mux := http.NewServeMux()
-	for pattern, name := range map[string]string{
-		"POST /v1/consents": "ais-consent-create", "GET /v1/consents/{consentId}": "ais-consent-get",
-		"GET /v1/consents/{consentId}/status": "ais-consent-status", "DELETE /v1/consents/{consentId}": "ais-consent-delete",
-	} {
-		mux.Handle(pattern, h[name])
+	for _, rt := range routes.TPP {
+		if rt.Tag == "AIS" && !rt.Bearer {
+			mux.Handle(rt.Pattern(), h[rt.Name])
+		}
 	}
 	// As the TPP listener and the REST adapter serve them: every answer repeats the
 	// request's X-Request-ID.
@@ -157,5 +158,87 @@ func TestConsentEndpoints(t *testing.T) {
 	w = bgspec.Check(t, bgspec.NextGenPSD2, h, call("DELETE", "/v1/consents/"+id, "bb", ""))
 	if status, body := answer(w); status != 409 || firstCode(body) != "STATUS_INVALID" {
 		t.Fatalf("second delete: %d %v", status, body)
+	}
+}
+
+// TestConsentAuthorisations drives the authorisation sub-resources of a consent as a TPP
+// that prefers to start the authorisation itself, each answer checked against the
+// official file: started while the consent waits, listed, its status following the
+// customer's decision; PSU data, another app, an unknown authorisation and a start after
+// the decision are refused.
+func TestConsentAuthorisations(t *testing.T) {
+	h, svc := served(t)
+	const valid = `{"access":{"accounts":[{"iban":"BE71096123456769"}]},` +
+		`"recurringIndicator":false,"validUntil":"2026-12-31","frequencyPerDay":1,"combinedServiceIndicator":false}`
+	create := call("POST", "/v1/consents", "bb", valid)
+	create.Header.Set("TPP-Explicit-Authorisation-Preferred", "true")
+	status, body := answer(bgspec.Check(t, bgspec.NextGenPSD2, h, create))
+	id, _ := body["consentId"].(string)
+	links, _ := body["_links"].(map[string]any)
+	if status != 201 || links["startAuthorisation"].(map[string]any)["href"] != "/v1/consents/"+id+"/authorisations" || links["scaOAuth"] != nil {
+		t.Fatalf("create: %d %v", status, body)
+	}
+	base := "/v1/consents/" + id + "/authorisations"
+	start := func(body string) (*httptest.ResponseRecorder, int, map[string]any) {
+		w := bgspec.Check(t, bgspec.NextGenPSD2, h, call("POST", base, "bb", body))
+		status, out := answer(w)
+		return w, status, out
+	}
+	w, status, body := start("")
+	auth, _ := body["authorisationId"].(string)
+	links, _ = body["_links"].(map[string]any)
+	if status != 201 || body["scaStatus"] != "received" || auth == "" || w.Header().Get("Location") != base+"/"+auth ||
+		links["scaOAuth"].(map[string]any)["href"] != "https://api.bank.example/.well-known/oauth-authorization-server" ||
+		links["scaStatus"].(map[string]any)["href"] != base+"/"+auth {
+		t.Fatalf("start: %d %v %v", status, body, w.Header())
+	}
+	_, status, body = start("{}")
+	second, _ := body["authorisationId"].(string)
+	if status != 201 || second == "" || second == auth {
+		t.Fatalf("second start: %d %v", status, body)
+	}
+	status, body = answer(bgspec.Check(t, bgspec.NextGenPSD2, h, call("GET", base, "bb", "")))
+	// Both, in the order of their start, which the test's standing clock leaves open.
+	if ids, _ := body["authorisationIds"].([]any); status != 200 || len(ids) != 2 || !slices.Contains(ids, any(auth)) || !slices.Contains(ids, any(second)) {
+		t.Fatalf("list: %d %v", status, body)
+	}
+	scaStatus := func(want string) {
+		t.Helper()
+		status, body := answer(bgspec.Check(t, bgspec.NextGenPSD2, h, call("GET", base+"/"+auth, "bb", "")))
+		if status != 200 || body["scaStatus"] != want {
+			t.Fatalf("scaStatus: %d %v, want %s", status, body, want)
+		}
+	}
+	scaStatus("received")
+
+	for _, c := range []struct {
+		name   string
+		req    *http.Request
+		status int
+		code   string
+	}{
+		{"PSU data through the TPP", call("POST", base, "bb", `{"psuData":{"password":"sandbox"}}`), 400, "FORMAT_ERROR psuData"},
+		{"a body that is not an object", call("POST", base, "bb", `[]`), 400, "FORMAT_ERROR body"},
+		{"another app starts one", call("POST", base, "other", ""), 403, "CONSENT_UNKNOWN"},
+		{"another app lists them", call("GET", base, "other", ""), 403, "CONSENT_UNKNOWN"},
+		{"another app reads one", call("GET", base+"/"+auth, "other", ""), 403, "CONSENT_UNKNOWN"},
+		{"an unknown authorisation", call("GET", base+"/nothing", "bb", ""), 404, "RESOURCE_UNKNOWN"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if status, body := answer(bgspec.Check(t, bgspec.NextGenPSD2, h, c.req)); status != c.status || firstCode(body) != c.code {
+				t.Fatalf("got %d %v, want %d %s", status, body, c.status, c.code)
+			}
+		})
+	}
+	if list, _ := svc.Authorisations(context.Background(), consents.Owner{AppID: "bb"}, id); len(list) != 2 {
+		t.Fatalf("%d authorisations after the refusals, want 2", len(list))
+	}
+
+	if err := svc.Approve(context.Background(), id, "psu-1", []consents.Account{{ID: "acc-a", IBAN: "BE71096123456769", Currency: "EUR"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	scaStatus("finalised")
+	if _, status, body := start(""); status != 409 || firstCode(body) != "STATUS_INVALID" {
+		t.Fatalf("start after the approval: %d %v", status, body)
 	}
 }

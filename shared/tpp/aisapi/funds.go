@@ -23,8 +23,7 @@ func (a *API) createFundsConsent(w http.ResponseWriter, r *http.Request, o conse
 	}
 	w.Header().Set("Location", fundsConsentPath(c.ID))
 	w.Header().Set("ASPSP-SCA-Approach", "REDIRECT")
-	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: map[string]href{
-		"self": {fundsConsentPath(c.ID)}, "status": {fundsConsentPath(c.ID) + "/status"}, "scaOAuth": {a.MetadataURL}}})
+	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, fundsConsentPath(c.ID), a.MetadataURL)})
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
 	"github.com/bank/devportal/shared/tpp/piis"
+	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppapi"
@@ -31,12 +32,10 @@ func TestFundsConfirmation(t *testing.T) {
 	api := &aisapi.API{Funds: funds, Bank: store, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
 	h := api.Handlers()
 	mux := http.NewServeMux()
-	for pattern, name := range map[string]string{
-		"POST /v2/consents/confirmation-of-funds": "cof-consent-create", "GET /v2/consents/confirmation-of-funds/{consentId}": "cof-consent-get",
-		"GET /v2/consents/confirmation-of-funds/{consentId}/status": "cof-consent-status", "DELETE /v2/consents/confirmation-of-funds/{consentId}": "cof-consent-delete",
-		"POST /v1/funds-confirmations": "cof-confirm",
-	} {
-		mux.Handle(pattern, h[name])
+	for _, rt := range routes.TPP {
+		if rt.Tag == "CoF" {
+			mux.Handle(rt.Pattern(), h[rt.Name])
+		}
 	}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app := r.Header.Get("X-Test-App")
@@ -90,6 +89,16 @@ func TestFundsConfirmation(t *testing.T) {
 	}
 	const psd2 = bgspec.NextGenPSD2
 	send(psd2, "card", "POST", "/v1/funds-confirmations", id, amount(100), 401, "CONSENT_INVALID")
+	// An authorisation started while the consent waits is finalised by the approval.
+	authPath := "/v2/consents/confirmation-of-funds/" + id + "/authorisations"
+	auth := send(cof, "card", "POST", authPath, "", "", 201, "")["authorisationId"].(string)
+	if ids := send(cof, "card", "GET", authPath, "", "", 200, "")["authorisationIds"].([]any); len(ids) != 1 || ids[0] != auth {
+		t.Fatalf("authorisations %v", ids)
+	}
+	if got := send(cof, "card", "GET", authPath+"/"+auth, "", "", 200, ""); got["scaStatus"] != "received" {
+		t.Fatalf("before the approval: %v", got)
+	}
+	send(cof, "other", "GET", authPath+"/"+auth, "", "", 403, "CONSENT_UNKNOWN")
 	if err := funds.Approve(ctx, id, "someone-else"); err == nil {
 		t.Fatal("a customer who does not hold the account approved")
 	}
@@ -97,6 +106,10 @@ func TestFundsConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	send(cof, "card", "GET", "/v2/consents/confirmation-of-funds/"+id+"/status", "", "", 200, "")
+	if got := send(cof, "card", "GET", authPath+"/"+auth, "", "", 200, ""); got["scaStatus"] != "finalised" {
+		t.Fatalf("after the approval: %v", got)
+	}
+	send(cof, "card", "POST", authPath, "", "", 409, "STATUS_INVALID")
 	for _, c := range []struct {
 		name  string
 		minor int64

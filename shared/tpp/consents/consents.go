@@ -167,6 +167,7 @@ type Store interface {
 	// CountAccess counts one access to an account under a consent on a day, unless limit
 	// accesses were counted already: then ErrLimit.
 	CountAccess(ctx context.Context, consentID, accountID, day string, limit int) error
+	AuthorisationStore
 }
 
 // Errors of the stores.

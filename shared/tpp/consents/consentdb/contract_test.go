@@ -17,6 +17,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/piis"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -193,6 +195,177 @@ func TestConsentLifecycle(t *testing.T) {
 			}
 			if got, _ := svc.Get(ctx, bb, f.ID); got.Status != consents.Received {
 				t.Fatalf("after a failed approval: %s", got.Status)
+			}
+		})
+	}
+}
+
+// fundsBank is the sandbox bank's accounts by customer, for the funds consents' approval.
+type fundsBank map[string][]sandboxbank.Account
+
+func (b fundsBank) Accounts(_ context.Context, customerID string) ([]sandboxbank.Account, error) {
+	return b[customerID], nil
+}
+
+func (b fundsBank) Ledger(context.Context, string) (sandboxbank.Ledger, error) {
+	return sandboxbank.Ledger{}, errors.New("no ledger in this test")
+}
+
+// authorising is one kind of consent as the authorisation endpoints see it.
+type authorising struct {
+	name    string
+	create  func(t *testing.T) string
+	approve func(id string) error
+	reject  func(id string) error
+	start   func(o consents.Owner, id string) (consents.Authorisation, error)
+	list    func(o consents.Owner, id string) ([]consents.Authorisation, error)
+	status  func(o consents.Owner, id, auth string) (consents.ScaStatus, error)
+}
+
+// TestAuthorisations runs the authorisation sub-resources of both kinds of consent on
+// moto and on DynamoDB Local: started while the consent waits for its customer, listed
+// oldest first, their status following the customer's decision; none starts after it,
+// not even one racing the approval; another app sees none.
+func TestAuthorisations(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			c := testenv.Config(t, b.Endpoint(t))
+			db := dynamodb.NewFromConfig(testenv.AWS(t, c))
+			if err := motoserver.CreateTables(ctx, db, c); err != nil {
+				t.Fatal(err)
+			}
+			var clock atomic.Int64
+			clock.Store(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC).Unix())
+			// Each reading of the clock is a second later, so the list's order is the
+			// order of the starts.
+			tick := func() time.Time { return time.Unix(clock.Add(1), 0).UTC() }
+			ais := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: tick}
+			cof := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Now: tick,
+				Bank: fundsBank{"psu-1": {{ResourceID: "acc-a", IBAN: ibanA, Currency: "EUR", Kind: sandboxbank.Current}}}}
+			bb := consents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}
+			other := consents.Owner{AppID: "other-app", OrgID: "other", Environment: "sandbox"}
+			theirs := []consents.Account{{ID: "acc-a", IBAN: ibanA, Currency: "EUR"}}
+			req := consents.Request{Access: &consents.Access{Accounts: []consents.AccountReference{{IBAN: ibanA}}},
+				RecurringIndicator: ptr(true), ValidUntil: "2026-12-31", FrequencyPerDay: ptr(4), CombinedServiceIndicator: ptr(false)}
+			kinds := []authorising{
+				{name: "account information",
+					create: func(t *testing.T) string {
+						m, err := ais.Create(ctx, bb, req, "", "")
+						if err != nil {
+							t.Fatal(err)
+						}
+						return m.ID
+					},
+					approve: func(id string) error { return ais.Approve(ctx, id, "psu-1", theirs, nil) },
+					reject:  func(id string) error { return ais.Reject(ctx, id) },
+					start: func(o consents.Owner, id string) (consents.Authorisation, error) {
+						return ais.StartAuthorisation(ctx, o, id)
+					},
+					list: func(o consents.Owner, id string) ([]consents.Authorisation, error) {
+						return ais.Authorisations(ctx, o, id)
+					},
+					status: func(o consents.Owner, id, a string) (consents.ScaStatus, error) { return ais.ScaStatus(ctx, o, id, a) }},
+				{name: "confirmation of funds",
+					create: func(t *testing.T) string {
+						m, err := cof.Create(ctx, bb, piis.Request{Account: &consents.AccountReference{IBAN: ibanA}})
+						if err != nil {
+							t.Fatal(err)
+						}
+						return m.ID
+					},
+					approve: func(id string) error { return cof.Approve(ctx, id, "psu-1") },
+					reject:  func(id string) error { return cof.Reject(ctx, id) },
+					start: func(o consents.Owner, id string) (consents.Authorisation, error) {
+						return cof.StartAuthorisation(ctx, o, id)
+					},
+					list: func(o consents.Owner, id string) ([]consents.Authorisation, error) {
+						return cof.Authorisations(ctx, o, id)
+					},
+					status: func(o consents.Owner, id, a string) (consents.ScaStatus, error) { return cof.ScaStatus(ctx, o, id, a) }},
+			}
+			for _, k := range kinds {
+				t.Run(k.name, func(t *testing.T) {
+					id := k.create(t)
+					first, err := k.start(bb, id)
+					if err != nil || first.ID == "" {
+						t.Fatalf("start: %+v %v", first, err)
+					}
+					second, err := k.start(bb, id)
+					if err != nil || second.ID == first.ID {
+						t.Fatalf("second start: %+v %v", second, err)
+					}
+					list, err := k.list(bb, id)
+					if err != nil || len(list) != 2 || list[0].ID != first.ID || list[1].ID != second.ID {
+						t.Fatalf("list: %+v %v", list, err)
+					}
+					for _, a := range []string{first.ID, second.ID} {
+						if st, err := k.status(bb, id, a); err != nil || st != consents.ScaReceived {
+							t.Fatalf("status of %s before the decision: %s %v", a, st, err)
+						}
+					}
+					// Another app's consent is unknown; an unknown authorisation too.
+					if _, err := k.start(other, id); code(err) != "403 CONSENT_UNKNOWN" {
+						t.Fatalf("start as another app: %v", err)
+					}
+					if _, err := k.list(other, id); code(err) != "403 CONSENT_UNKNOWN" {
+						t.Fatalf("list as another app: %v", err)
+					}
+					if _, err := k.status(other, id, first.ID); code(err) != "403 CONSENT_UNKNOWN" {
+						t.Fatalf("status as another app: %v", err)
+					}
+					if _, err := k.status(bb, id, "no-such-authorisation"); code(err) != "404 RESOURCE_UNKNOWN" {
+						t.Fatalf("status of an unknown authorisation: %v", err)
+					}
+					// The customer approves: every authorisation is finalised, none starts.
+					if err := k.approve(id); err != nil {
+						t.Fatal(err)
+					}
+					if st, err := k.status(bb, id, second.ID); err != nil || st != consents.ScaFinalised {
+						t.Fatalf("status after the approval: %s %v", st, err)
+					}
+					if _, err := k.start(bb, id); code(err) != "409 STATUS_INVALID" {
+						t.Fatalf("start after the approval: %v", err)
+					}
+					if list, _ := k.list(bb, id); len(list) != 2 {
+						t.Fatalf("%d authorisations after a refused start", len(list))
+					}
+					// A refused consent's authorisations failed.
+					refused := k.create(t)
+					a, err := k.start(bb, refused)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := k.reject(refused); err != nil {
+						t.Fatal(err)
+					}
+					if st, err := k.status(bb, refused, a.ID); err != nil || st != consents.ScaFailed {
+						t.Fatalf("status after the refusal: %s %v", st, err)
+					}
+					// Starts racing the approval: those that pass were stored before it,
+					// none after.
+					racing := k.create(t)
+					var wg sync.WaitGroup
+					var started atomic.Int32
+					for range 4 {
+						wg.Go(func() {
+							if _, err := k.start(bb, racing); err == nil {
+								started.Add(1)
+							} else if c := code(err); c != "409 STATUS_INVALID" {
+								t.Errorf("a racing start: %v", err)
+							}
+						})
+					}
+					wg.Go(func() {
+						if err := k.approve(racing); err != nil {
+							t.Errorf("the racing approval: %v", err)
+						}
+					})
+					wg.Wait()
+					if list, _ := k.list(bb, racing); len(list) != int(started.Load()) {
+						t.Fatalf("%d authorisations stored, %d starts passed", len(list), started.Load())
+					}
+				})
 			}
 		})
 	}
