@@ -107,8 +107,8 @@ func (b bgAnswer) into(t *testing.T, v any) {
 }
 
 // code is the first tppMessage's code of a refusal.
-func (a bgAnswer) code() string {
-	msgs, _ := a.body["tppMessages"].([]any)
+func (b bgAnswer) code() string {
+	msgs, _ := b.body["tppMessages"].([]any)
 	if len(msgs) == 0 {
 		return ""
 	}
@@ -485,7 +485,7 @@ func expectAccount(t *testing.T, what string, got bgAccount, acc sandboxbank.Acc
 	}
 }
 
-// accountsIn are the accounts (or card accounts) of a list answer, by resource ID.
+// idsOf are the resource IDs of the accounts of an answer, in its order.
 func idsOf(list []bgAccount) []string {
 	out := make([]string, len(list))
 	for i, a := range list {
@@ -494,6 +494,7 @@ func idsOf(list []bgAccount) []string {
 	return out
 }
 
+// resourceIDs are the accounts' resource IDs, in the order given.
 func resourceIDs(list ...sandboxbank.Account) []string {
 	out := make([]string, len(list))
 	for i, a := range list {
@@ -596,6 +597,14 @@ func (a *tppApp) readPeriod(t *testing.T, consentID, token string, acc sandboxba
 		var r bgReport
 		a.call(t, bgCall{method: "GET", path: next, consentID: consentID, token: token}).want(t, fmt.Sprintf("transactions page %d", page), 200).into(t, &r)
 		booked, pending, links := r.report()
+		if got := r.Account; acc.Kind == sandboxbank.Card {
+			got = r.CardAccount
+			if len(got) != 1 || got["maskedPan"] != acc.MaskedPAN {
+				t.Fatalf("page %d is a report of %v, want card %s", page, got, acc.MaskedPAN)
+			}
+		} else if len(got) != 2 || got["iban"] != acc.IBAN || got["currency"] != acc.Currency {
+			t.Fatalf("page %d is a report of %v, want %s %s", page, got, acc.IBAN, acc.Currency)
+		}
 		wantSize := size
 		if page == pages {
 			wantSize = len(want) - size*(pages-1)
@@ -718,9 +727,6 @@ func (a *tppApp) endConsent(t *testing.T, path string) {
 	a.expectConsentStatus(t, path, "terminatedByTpp")
 }
 
-// groupIBAN writes an IBAN in groups of four, as the bank's consent page does.
-var groupIBAN = formatIBAN
-
 // accountList is a GET /v1/accounts or /v1/card-accounts answer.
 type accountList struct {
 	Accounts     []bgAccount `json:"accounts"`
@@ -784,7 +790,7 @@ func TestAccountInformationJourney(t *testing.T) {
 		md := app.metadataOf(t, created)
 		// Before the customer approves, the consent gives nothing.
 		app.expectRefused(t, bgCall{method: "GET", path: "/v1/accounts", consentID: id}, 401, "TOKEN_INVALID")
-		g := groupIBAN(current.IBAN)
+		g := formatIBAN(current.IBAN) // the consent page groups IBANs in fours, as the portal does
 		tok := app.authorize(t, p, md, anna, authorization{scope: "AIS:" + id, pushed: true,
 			asks: "See the details of " + g + "; the balances of " + g + "; the transactions of " + g + ", until " + info.ValidUntil + ", up to 4 times a day without you."})
 
