@@ -53,17 +53,33 @@ func (a *tppApp) next(t *testing.T) url.Values {
 // certificate, an API key, a client secret and the redirect URI, and configures a
 // standard OAuth2 client from the authorization server's metadata.
 func newTPPApp(t *testing.T) *tppApp {
+	return newTPPAppOf(t, tppAppSpec{org: "budget", roles: []string{"AIS"}, products: []string{"oauth2", "ais"}})
+}
+
+// tppAppSpec says which app newTPPAppOf writes: "<org>-app" of the organization org,
+// with its PSD2 roles and product subscriptions.
+type tppAppSpec struct {
+	org      string
+	roles    []string
+	products []string
+}
+
+// newTPPAppOf is newTPPApp for the organization, roles and products of spec; each test
+// that calls the TPP API writes an organization of its own, so parallel tests share no
+// plan budget and no redirect URI.
+func newTPPAppOf(t *testing.T, spec tppAppSpec) *tppApp {
 	stack := env(t)
 	ctx := context.Background()
 	awsCfg, err := awsclient.Load(ctx, stack.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
+	appID, cert, key := spec.org+"-app", spec.org+"-cert", spec.org+"-key"
 	w := tppworld.New(dynamodb.NewFromConfig(awsCfg), stack.Config.PortalTable, time.Now().UTC())
-	w.Organization(t, "budget", org.Sandbox, org.StatusActive, "AIS")
-	w.Certificate(t, stack.CA, "budget-cert", w.App(t, "budget", "budget-app", org.Sandbox, []string{"oauth2", "ais"}, "budget-key"), true)
+	w.Organization(t, spec.org, org.Sandbox, org.StatusActive, spec.roles...)
+	w.Certificate(t, stack.CA, cert, w.App(t, spec.org, appID, org.Sandbox, spec.products, key), true)
 
-	a := &tppApp{answers: make(chan url.Values, 4), secret: "the-secret-of-budget-app-0123456789abcdef"}
+	a := &tppApp{answers: make(chan url.Values, 4), secret: "the-secret-of-" + appID + "-0123456789abcdef"}
 	a.callback = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/cb" {
 			http.NotFound(rw, r)
@@ -74,7 +90,7 @@ func newTPPApp(t *testing.T) *tppApp {
 		_, _ = rw.Write([]byte(`<!doctype html><main><h1>Back at the app</h1></main>`))
 	}))
 	t.Cleanup(a.callback.Close)
-	w.OAuthClient(t, "budget-app", a.secret, a.callback.URL+"/cb")
+	w.OAuthClient(t, appID, a.secret, a.callback.URL+"/cb")
 
 	roots := x509.NewCertPool()
 	roots.AddCert(stack.CA.Cert)
@@ -91,9 +107,9 @@ func newTPPApp(t *testing.T) *tppApp {
 	if a.md.AuthorizationEndpoint != stack.PortalURL+"/oauth2/authorize" || a.md.MTLSEndpointAliases["token_endpoint"] != stack.TPPURL+oauth.TokenPath {
 		t.Fatalf("metadata %+v", a.md)
 	}
-	a.mtls = w.MTLSClient(roots, "budget-cert", "budget-key")
+	a.mtls = w.MTLSClient(roots, cert, key)
 	a.ctx = context.WithValue(ctx, oauth2.HTTPClient, a.mtls)
-	a.conf = &oauth2.Config{ClientID: "client-budget-app", ClientSecret: a.secret, RedirectURL: a.callback.URL + "/cb", Scopes: []string{"AIS"},
+	a.conf = &oauth2.Config{ClientID: "client-" + appID, ClientSecret: a.secret, RedirectURL: a.callback.URL + "/cb", Scopes: []string{"AIS"},
 		Endpoint: oauth2.Endpoint{AuthURL: a.md.AuthorizationEndpoint, TokenURL: a.md.MTLSEndpointAliases["token_endpoint"], AuthStyle: oauth2.AuthStyleInHeader}}
 	return a
 }
