@@ -938,6 +938,17 @@ func TestAccountInformationJourney(t *testing.T) {
 				p.expectChecked("account-"+card.ResourceID, true)
 			}})
 		app.expectConsentStatus(t, "/v1/consents/"+id, "valid")
+		// Before the choice the consent showed the empty lists it was asked with; now it
+		// names the accounts chosen, list by list.
+		if string(info.Access) != `{"accounts":[],"balances":[],"transactions":[]}` {
+			t.Fatalf("the bank-offered consent read %s before the choice", info.Access)
+		}
+		var chosen bgConsent
+		app.call(t, bgCall{method: "GET", path: "/v1/consents/" + id}).want(t, "read the approved consent", 200).into(t, &chosen)
+		refs := fmt.Sprintf(`[{"iban":%q,"currency":%q},{"maskedPan":%q,"currency":%q}]`, current.IBAN, current.Currency, card.MaskedPAN, card.Currency)
+		if want := `{"accounts":` + refs + `,"balances":` + refs + `,"transactions":` + refs + `}`; string(chosen.Access) != want {
+			t.Fatalf("the approved bank-offered consent reads %s, want %s", chosen.Access, want)
+		}
 
 		// What the customer chose: the current account among the accounts, the card among
 		// the card accounts, each with its balances and transactions; not the savings.

@@ -172,13 +172,13 @@ func createdLinks(r *http.Request, path, metadataURL string) map[string]href {
 
 // consentInformation is the schema consentInformationResponse-200_json.
 type consentInformation struct {
-	Access             consents.Access `json:"access"`
-	RecurringIndicator bool            `json:"recurringIndicator"`
-	ValidUntil         string          `json:"validUntil"`
-	FrequencyPerDay    int             `json:"frequencyPerDay"`
-	LastActionDate     string          `json:"lastActionDate"`
-	ConsentStatus      consents.Status `json:"consentStatus"`
-	Links              map[string]href `json:"_links,omitempty"`
+	Access             consents.ShownAccess `json:"access"`
+	RecurringIndicator bool                 `json:"recurringIndicator"`
+	ValidUntil         string               `json:"validUntil"`
+	FrequencyPerDay    int                  `json:"frequencyPerDay"`
+	LastActionDate     string               `json:"lastActionDate"`
+	ConsentStatus      consents.Status      `json:"consentStatus"`
+	Links              map[string]href      `json:"_links,omitempty"`
 }
 
 // getConsent is GET /v1/consents/{consentId}: what was asked, and its status today.
@@ -191,7 +191,7 @@ func (a *API) getConsent(w http.ResponseWriter, r *http.Request, o consents.Owne
 	if c.Status == consents.Valid {
 		links["account"] = href{"/v1/accounts"}
 	}
-	writeJSON(w, http.StatusOK, consentInformation{Access: c.Access, RecurringIndicator: c.Recurring, ValidUntil: c.ValidUntil,
+	writeJSON(w, http.StatusOK, consentInformation{Access: c.Shown(), RecurringIndicator: c.Recurring, ValidUntil: c.ValidUntil,
 		FrequencyPerDay: c.FrequencyPerDay, LastActionDate: c.LastActionDate, ConsentStatus: c.Status, Links: links})
 	return nil
 }

@@ -225,7 +225,7 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) consentView(ctx context.Context, s session) (view, error) {
 	v := view{Name: "consent", Title: "Approve access", Session: s, CSRF: p.keys.csrfToken(s), Asks: describe(s.Pending.Scopes, s.Pending.Resources)}
 	if choosesAccounts(s.Pending.Scopes, s.Pending.Resources) {
-		accounts, err := p.opts.Customers.Accounts(ctx, s.CustomerID)
+		accounts, err := p.grantable(ctx, s.CustomerID)
 		if err != nil {
 			return v, err
 		}
@@ -260,7 +260,7 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request) {
 	default:
 		chosen := r.PostForm["account"]
 		if choosesAccounts(s.Pending.Scopes, s.Pending.Resources) {
-			accounts, err := p.opts.Customers.Accounts(r.Context(), s.CustomerID)
+			accounts, err := p.grantable(r.Context(), s.CustomerID)
 			if err != nil {
 				p.unavailable(w, r, "list the customer's accounts", err)
 				return
@@ -277,6 +277,17 @@ func (p *Pages) decide(w http.ResponseWriter, r *http.Request) {
 		d := oauth.Decision{Subject: s.CustomerID, Scopes: s.Pending.Scopes, Chosen: chosen}
 		p.finish(w, r, s, "approve", func() error { return p.decider.Approve(r.Context(), w, s.Pending.ID, d) })
 	}
+}
+
+// grantable are the customer's accounts a consent can give access to: those that hold
+// money. A multi-currency account is the frame of its sub-accounts, which are listed (and
+// chosen) one by one.
+func (p *Pages) grantable(ctx context.Context, customerID string) ([]sandboxbank.Account, error) {
+	accounts, err := p.opts.Customers.Accounts(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(accounts, func(a sandboxbank.Account) bool { return !a.HoldsMoney() }), nil
 }
 
 // checkChosen refuses a choice of no account, or of an account that is not the
@@ -341,7 +352,7 @@ func (p *Pages) scenario(w http.ResponseWriter, r *http.Request) {
 	default:
 		var chosen []string
 		if choosesAccounts(s.Pending.Scopes, s.Pending.Resources) {
-			accounts, err := p.opts.Customers.Accounts(ctx, c.ID)
+			accounts, err := p.grantable(ctx, c.ID)
 			if err != nil {
 				p.unavailable(w, r, "list the customer's accounts", err)
 				return

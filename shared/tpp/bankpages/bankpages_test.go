@@ -110,6 +110,8 @@ func (bank) Accounts(_ context.Context, customerID string) ([]sandboxbank.Accoun
 		return []sandboxbank.Account{
 			{ResourceID: "acc-1", CustomerID: "psu-1", Name: "Current account", IBAN: "BE71968000000169", Currency: "EUR"},
 			{ResourceID: "acc-2", CustomerID: "psu-1", Name: "Credit card", MaskedPAN: "5555 55** **** 4444", Currency: "EUR"},
+			// The frame of multi-currency sub-accounts holds no money: no consent covers it.
+			{ResourceID: "acc-mc", CustomerID: "psu-1", Name: "Travel money", Kind: sandboxbank.MultiCurrency, IBAN: "BE53968000000345", Currency: sandboxbank.MultiCurrencyCode},
 		}, nil
 	case "psu-2":
 		return []sandboxbank.Account{{ResourceID: "acc-3", CustomerID: "psu-2", Name: "Savings", IBAN: "BE68968000000234", Currency: "EUR"}}, nil
@@ -400,6 +402,10 @@ func TestDecisions(t *testing.T) {
 			b.signIn("anna.peeters")
 			return b.post(bankpages.ConsentPath, url.Values{"decision": {"approve"}, "account": {"acc-1", "acc-3"}})
 		}, 422, "", `<p class="error" id="account-error" role="alert">Choose among your own accounts.</p>`, ""},
+		{"approve a multi-currency account's frame", "AIS:c1", func(b *browser) page {
+			b.signIn("anna.peeters")
+			return b.post(bankpages.ConsentPath, url.Values{"decision": {"approve"}, "account": {"acc-1", "acc-mc"}})
+		}, 422, "", `<p class="error" id="account-error" role="alert">Choose among your own accounts.</p>`, ""},
 		{"approve without a CSRF token", "AIS:c1", func(b *browser) page {
 			b.signIn("anna.peeters")
 			return b.post(bankpages.ConsentPath, url.Values{"decision": {"approve"}, "account": {"acc-1"}, "csrf": {""}})
@@ -471,6 +477,9 @@ func TestConsentPage(t *testing.T) {
 		if !strings.Contains(p.body, want) {
 			t.Errorf("the consent page lacks %s\n%s", want, p.body)
 		}
+	}
+	if strings.Contains(p.body, "acc-mc") {
+		t.Errorf("the consent page offers the multi-currency account's frame:\n%s", p.body)
 	}
 }
 

@@ -179,3 +179,61 @@ var (
 	// an account they do not hold, or they chose none or another's.
 	ErrNotGrantable = errors.New("consents: the customer cannot grant this consent")
 )
+
+// ShownReference is an account as a consent shows it: by IBAN, or by masked PAN for a
+// card account, with its currency.
+type ShownReference struct {
+	IBAN      string `json:"iban,omitempty"`
+	MaskedPAN string `json:"maskedPan,omitempty"`
+	Currency  string `json:"currency,omitempty"`
+}
+
+// ShownAccess is a consent's access as GET /v1/consents/{consentId} shows it. The lists
+// are pointers so that a bank-offered consent shows the empty lists it was asked with
+// until the customer chooses.
+type ShownAccess struct {
+	Accounts                     *[]ShownReference      `json:"accounts,omitempty"`
+	Balances                     *[]ShownReference      `json:"balances,omitempty"`
+	Transactions                 *[]ShownReference      `json:"transactions,omitempty"`
+	AdditionalInformation        *AdditionalInformation `json:"additionalInformation,omitempty"`
+	AvailableAccounts            string                 `json:"availableAccounts,omitempty"`
+	AvailableAccountsWithBalance string                 `json:"availableAccountsWithBalance,omitempty"`
+	AllPSD2                      string                 `json:"allPsd2,omitempty"`
+}
+
+// Shown is the access of c to show its TPP: as asked, except that a bank-offered consent
+// the customer approved names the accounts they chose, list by list, as the bank's
+// redirect SCA fills in the consent the customer and the bank agreed.
+func (c Consent) Shown() ShownAccess {
+	a := c.Access
+	out := ShownAccess{AdditionalInformation: a.AdditionalInformation, AvailableAccounts: a.AvailableAccounts,
+		AvailableAccountsWithBalance: a.AvailableAccountsWithBalance, AllPSD2: a.AllPSD2}
+	asked := func(refs []AccountReference) *[]ShownReference {
+		if refs == nil {
+			return nil
+		}
+		list := make([]ShownReference, len(refs))
+		for i, r := range refs {
+			list[i] = ShownReference{IBAN: r.IBAN, Currency: r.Currency}
+		}
+		return &list
+	}
+	out.Accounts, out.Balances, out.Transactions = asked(a.Accounts), asked(a.Balances), asked(a.Transactions)
+	if c.Kind != BankOffered || c.Grant == nil {
+		return out
+	}
+	granted := func(list *[]ShownReference, ids []string) *[]ShownReference {
+		if list == nil {
+			return nil
+		}
+		refs := []ShownReference{}
+		for _, id := range ids {
+			if k, ok := c.Grant.Account(id); ok {
+				refs = append(refs, ShownReference{IBAN: k.IBAN, MaskedPAN: k.MaskedPAN, Currency: k.Currency})
+			}
+		}
+		return &refs
+	}
+	out.Accounts, out.Balances, out.Transactions = granted(out.Accounts, c.Grant.Accounts), granted(out.Balances, c.Grant.Balances), granted(out.Transactions, c.Grant.Transactions)
+	return out
+}

@@ -1,6 +1,7 @@
 package consents
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -157,5 +158,34 @@ func TestGrantFor(t *testing.T) {
 				t.Fatalf("got %+v, %v; want %+v", got, err, c.want)
 			}
 		})
+	}
+}
+
+// TestShown: a consent shows its access as asked; a bank-offered one shows its empty
+// lists until the customer chooses, then the accounts chosen, a card by its masked PAN.
+func TestShown(t *testing.T) {
+	theirs := []Account{{ID: "acc-a", IBAN: "BE71096123456769", Currency: "EUR"}, {ID: "card", MaskedPAN: "5555 55** **** 4444", Currency: "EUR", Kind: "card"},
+		{ID: "acc-b", IBAN: "BE68539007547034", Currency: "EUR"}}
+	empty := []AccountReference{}
+	offered := Consent{Kind: BankOffered, Access: Access{Accounts: empty, Transactions: empty}}
+	detailed := Consent{Kind: Detailed, Access: Access{Accounts: []AccountReference{{IBAN: "BE71096123456769"}}}}
+	approved := offered
+	approved.Grant = &Grant{Accounts: []string{"acc-a", "card"}, Transactions: []string{"acc-a", "card"}, Known: theirs[:2]}
+	cases := []struct {
+		name string
+		c    Consent
+		want string
+	}{
+		{"bank-offered, waiting", offered, `{"accounts":[],"transactions":[]}`},
+		{"bank-offered, approved", approved, `{"accounts":[{"iban":"BE71096123456769","currency":"EUR"},{"maskedPan":"5555 55** **** 4444","currency":"EUR"}],` +
+			`"transactions":[{"iban":"BE71096123456769","currency":"EUR"},{"maskedPan":"5555 55** **** 4444","currency":"EUR"}]}`},
+		{"detailed", detailed, `{"accounts":[{"iban":"BE71096123456769"}]}`},
+		{"all accounts", Consent{Kind: AllPSD2, Access: Access{AllPSD2: AllAccounts}}, `{"allPsd2":"allAccounts"}`},
+	}
+	for _, c := range cases {
+		got, err := json.Marshal(c.c.Shown())
+		if err != nil || string(got) != c.want {
+			t.Errorf("%s: %s %v, want %s", c.name, got, err, c.want)
+		}
 	}
 }
