@@ -6,4 +6,4 @@ package main
 
 import "github.com/bank/devportal/shared/tpp/wiring"
 
-func main() { wiring.StartAuthorizer("tpp-authorizer") }
+func main() { wiring.StartAuthorizer("tpp-authorizer", nil) }

@@ -69,8 +69,9 @@ type allowance struct {
 }
 
 // allowances are the libraries measured apart. Only the authorization server's functions
-// link fosite (the authorizer and the portal's functions do not: infra/funcbench's own
-// run and shared/tpp/wiring/onoauth's place keep it so).
+// and the bearer authorizer, which verifies its tokens, link fosite (the plain authorizer,
+// the account-information functions and the portal's do not: infra/funcbench's own run
+// and the places of shared/tpp/wiring/onoauth and onais keep it so).
 var allowances = []allowance{{
 	name:      "fosite",
 	marker:    "github.com/ory/fosite/compose.Compose",

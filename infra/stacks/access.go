@@ -60,6 +60,9 @@ type Access struct {
 	// TPPTable is read and write access to the TPP table and its index (OAuth2 state, the
 	// sandbox bank), through CDK's table grant.
 	TPPTable bool
+	// TPPTableRead is read-only access to the TPP table and its index (table.GrantReadData):
+	// the bearer authorizer reads the access tokens it verifies, and writes nothing.
+	TPPTableRead bool
 	// OAuthKey allows secretsmanager:GetSecretValue on the OAuth key's secret only; the
 	// function is given OAUTH_KEY_SECRET_ARN.
 	OAuthKey bool
@@ -90,6 +93,9 @@ var accessExceptions = map[string]func(*Access){
 	// The TPP API's authorizer: one BatchGetItem per request of the certificate's FPR#
 	// item and the organization, app and certificate items its API key names.
 	tpproutes.AuthorizerName: func(a *Access) { a.Table = KeyReadTable },
+	// The authorizer of the routes that take a bearer token: the same reads, and the
+	// token's session in the TPP table with the OAuth key that checks its signature.
+	tpproutes.BearerAuthorizerName: func(a *Access) { a.Table, a.TPPTableRead, a.OAuthKey = KeyReadTable, true, true },
 	// Signs up at Cognito, and deletes the Cognito user again if the profile cannot be
 	// written.
 	"auth-signup": func(a *Access) { a.UserPool = []string{"SignUp", "AdminDeleteUser", "AdminGetUser"} },
@@ -255,6 +261,8 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 	}
 	if a.TPPTable {
 		g.data.TPP.GrantReadWriteData(role)
+	} else if a.TPPTableRead {
+		g.data.TPP.GrantReadData(role)
 	}
 	if a.OAuthKey {
 		// Reading only (no DescribeSecret, no PutSecretValue): rotation is an operator's

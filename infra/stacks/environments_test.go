@@ -98,17 +98,20 @@ func TestEnvironments(t *testing.T) {
 		domainID, _ := only(t, prod.tppAPI, "AWS::ApiGateway::DomainName")
 		stageID, _ := only(t, prod.tppAPI, "AWS::ApiGateway::Stage")
 		aclID, _ := only(t, prod.tppAPI, "AWS::WAFv2::WebACL")
-		authorizer := "/Resources/" + stacks.FunctionLogicalID(tpproutes.AuthorizerName) + "/Properties/"
 		allowed := map[string]bool{
 			"/Resources/" + apiID + "/Properties/Description":                                true,
 			"/Resources/" + domainID + "/Properties/DomainName":                              true,
 			"/Resources/" + stageID + "/Properties/DeploymentId/Ref":                         true,
 			"/Resources/" + aclID + "/Properties/Rules/1/Statement/RateBasedStatement/Limit": true,
-			authorizer + "Description":                                                       true,
-			authorizer + "Environment/Variables/" + callercheck.EnvironmentVariable:          true,
 			"/Outputs/TppApiUrl/Value":                                                       true,
-			authorizer + "Environment/Variables/TPP_URL":                                     true,
 			"/Outputs/TppApiDomainTarget/Description":                                        true,
+		}
+		// Each authorizer's function says which environment it serves.
+		for _, name := range tpproutes.Authorizers {
+			authorizer := "/Resources/" + stacks.FunctionLogicalID(name) + "/Properties/"
+			for _, p := range []string{"Description", "Environment/Variables/" + callercheck.EnvironmentVariable, "Environment/Variables/TPP_URL"} {
+				allowed[authorizer+p] = true
+			}
 		}
 		// The deployment's logical ID carries a hash of the API it deploys.
 		for _, s := range envs {
@@ -141,10 +144,12 @@ func TestEnvironments(t *testing.T) {
 		}
 		// And the environment still decides each of these.
 		must := append([]string{
-			authorizer + "Environment/Variables/" + callercheck.EnvironmentVariable,
 			"/Resources/" + aclID + "/Properties/Rules/1/Statement/RateBasedStatement/Limit",
 			"/Resources/" + domainID + "/Properties/DomainName",
 		}, plans...)
+		for _, name := range tpproutes.Authorizers {
+			must = append(must, "/Resources/"+stacks.FunctionLogicalID(name)+"/Properties/Environment/Variables/"+callercheck.EnvironmentVariable)
+		}
 		for _, path := range must {
 			if !slices.Contains(diff, path) {
 				t.Errorf("%s is the same in production and the sandbox", path)

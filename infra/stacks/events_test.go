@@ -117,43 +117,45 @@ func TestSampleEventsMatchTheTemplates(t *testing.T) {
 			}
 		})
 	}
-	t.Run(tpproutes.AuthorizerName, func(t *testing.T) {
-		var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
-		readEvent(t, tpproutes.AuthorizerName, &ev)
-		if _, ok := tmplResources(s.tppAPI, "AWS::Lambda::Function")[stacks.FunctionLogicalID(tpproutes.AuthorizerName)]; !ok {
-			t.Errorf("the TPP API template has no %s", stacks.FunctionLogicalID(tpproutes.AuthorizerName))
-		}
-		if ev.Type != "REQUEST" {
-			t.Errorf("type %q, want REQUEST", ev.Type)
-		}
-		// The authorizer runs only when its identity source is present.
-		_, auth := only(t, s.tppAPI, "AWS::ApiGateway::Authorizer")
-		source := strings.TrimPrefix(str(props(auth)["IdentitySource"]), "method.request.header.")
-		var found bool
-		for k := range ev.Headers {
-			found = found || strings.EqualFold(k, source)
-		}
-		if !found {
-			t.Errorf("the event lacks the identity source header %s", source)
-		}
-		var paths []string
-		for _, r := range tmplResources(s.tppAPI, "AWS::ApiGateway::Resource") {
-			paths = append(paths, "/"+str(props(r)["PathPart"]))
-		}
-		if ev.Resource != "/{proxy+}" || ev.RequestContext.ResourcePath != ev.Resource || !strings.Contains(strings.Join(paths, " "), ev.Resource) {
-			t.Errorf("resource %q (context %q), want the catch-all of %v", ev.Resource, ev.RequestContext.ResourcePath, paths)
-		}
-		if ev.RequestContext.Stage != stacks.TPPStageName || ev.RequestContext.HTTPMethod != ev.HTTPMethod || ev.RequestContext.Path != ev.Path {
-			t.Errorf("context stage %q, %s %s; want stage %s and the event's method and path", ev.RequestContext.Stage,
-				ev.RequestContext.HTTPMethod, ev.RequestContext.Path, stacks.TPPStageName)
-		}
-		wantARN := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", s.cfg.Region, ev.RequestContext.AccountID,
-			ev.RequestContext.APIID, ev.RequestContext.Stage, ev.HTTPMethod, ev.Path)
-		if ev.MethodArn != wantARN {
-			t.Errorf("methodArn %s, want %s", ev.MethodArn, wantARN)
-		}
-		checkClientCert(t, ev.RequestContext.Identity.ClientCert)
-	})
+	for _, name := range tpproutes.Authorizers {
+		t.Run(name, func(t *testing.T) {
+			var ev events.APIGatewayCustomAuthorizerRequestTypeRequest
+			readEvent(t, name, &ev)
+			if _, ok := tmplResources(s.tppAPI, "AWS::Lambda::Function")[stacks.FunctionLogicalID(name)]; !ok {
+				t.Errorf("the TPP API template has no %s", stacks.FunctionLogicalID(name))
+			}
+			if ev.Type != "REQUEST" {
+				t.Errorf("type %q, want REQUEST", ev.Type)
+			}
+			// The authorizer runs only when its identity source is present.
+			auth := authorizerOf(t, s.tppAPI, name)
+			source := strings.TrimPrefix(str(props(auth)["IdentitySource"]), "method.request.header.")
+			var found bool
+			for k := range ev.Headers {
+				found = found || strings.EqualFold(k, source)
+			}
+			if !found {
+				t.Errorf("the event lacks the identity source header %s", source)
+			}
+			var paths []string
+			for _, r := range tmplResources(s.tppAPI, "AWS::ApiGateway::Resource") {
+				paths = append(paths, "/"+str(props(r)["PathPart"]))
+			}
+			if ev.Resource != "/{proxy+}" || ev.RequestContext.ResourcePath != ev.Resource || !strings.Contains(strings.Join(paths, " "), ev.Resource) {
+				t.Errorf("resource %q (context %q), want the catch-all of %v", ev.Resource, ev.RequestContext.ResourcePath, paths)
+			}
+			if ev.RequestContext.Stage != stacks.TPPStageName || ev.RequestContext.HTTPMethod != ev.HTTPMethod || ev.RequestContext.Path != ev.Path {
+				t.Errorf("context stage %q, %s %s; want stage %s and the event's method and path", ev.RequestContext.Stage,
+					ev.RequestContext.HTTPMethod, ev.RequestContext.Path, stacks.TPPStageName)
+			}
+			wantARN := fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s%s", s.cfg.Region, ev.RequestContext.AccountID,
+				ev.RequestContext.APIID, ev.RequestContext.Stage, ev.HTTPMethod, ev.Path)
+			if ev.MethodArn != wantARN {
+				t.Errorf("methodArn %s, want %s", ev.MethodArn, wantARN)
+			}
+			checkClientCert(t, ev.RequestContext.Identity.ClientCert)
+		})
+	}
 	// The portal's routes of the TPP API's origin: a REST API proxy event of the method
 	// the TPP API has for the route, with the client certificate mutual TLS passed on.
 	for _, rt := range routes.Portal {

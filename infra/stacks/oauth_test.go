@@ -96,6 +96,11 @@ func TestOAuthFunctions(t *testing.T) {
 						want["tpp"], want["tpp-index"] = tppGrant, tppGrant
 						want["key"] = []string{"secretsmanager:GetSecretValue"}
 					}
+					// The account-information functions: the TPP table, nothing of the portal
+					// (the authorizer found the app), no key (it verified the token).
+					if tpproutes.PartOf(rt) == tpproutes.PartAIS {
+						want["tpp"], want["tpp-index"] = tppGrant, tppGrant
+					}
 					for what := range got {
 						slices.Sort(got[what])
 						got[what] = slices.Compact(got[what])

@@ -62,6 +62,9 @@ var functionSizing = map[string]Sizing{
 	// every first request after scaling waits for (init 30–80 ms at 256 MB, 7 ms at
 	// 1,024 MB; the binary is 7.4 MiB).
 	tpproutes.AuthorizerName: {MemoryMB: 512, TimeoutSeconds: 5, Reason: "on every TPP request's path: more CPU shortens its cold start"},
+	// On the path of every account-information call; it also reads the OAuth key at cold
+	// start and the token's session per request.
+	tpproutes.BearerAuthorizerName: {MemoryMB: 512, TimeoutSeconds: 5, Reason: "on every account-information request's path: more CPU shortens its cold start"},
 }
 
 // FunctionSizing is the named function's memory and timeout: its entry in functionSizing

@@ -109,6 +109,9 @@ type TPPAPIStack struct {
 	// Authorizer is the REQUEST authorizer; AuthorizerFunction its function.
 	Authorizer         awsapigateway.RequestAuthorizer
 	AuthorizerFunction awslambda.Function
+	// Authorizers are the REQUEST authorizers by name (routes.Authorizers): the caller
+	// check, and the caller check with the bearer token of the routes that take one.
+	Authorizers map[string]awsapigateway.RequestAuthorizer
 	// Functions are the stack's functions by name: the routes' and the authorizer.
 	Functions map[string]awslambda.Function
 	// Environment is the environment the API serves.
@@ -187,13 +190,21 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	cfg.PortalTable = *props.Data.PortalTableName
 	env := FunctionEnvironment(cfg)
 	env[callercheck.EnvironmentVariable] = string(set.Environment)
-	group := constructs.NewConstruct(stack, jsii.String(pascal(tpproutes.AuthorizerName)))
-	s.AuthorizerFunction = newFunction(group, appFunction{name: tpproutes.AuthorizerName, kind: tppAuthorizer}, functionSettings{
-		description: "TPP API authorizer (" + string(set.Environment) + "): the client certificate must belong to an app",
-		env:         env,
-		code:        props.FunctionCode,
-	}, grantResources{data: props.Data})
-	s.Functions[tpproutes.AuthorizerName] = s.AuthorizerFunction
+	authorizerFunctions := map[string]awslambda.Function{}
+	for _, name := range tables.Authorizers {
+		description := "TPP API authorizer (" + string(set.Environment) + "): the client certificate must belong to an app"
+		if name == tpproutes.BearerAuthorizerName {
+			description += ", and the bearer access token be the app's, bound to the certificate"
+		}
+		group := constructs.NewConstruct(stack, jsii.String(pascal(name)))
+		authorizerFunctions[name] = newFunction(group, appFunction{name: name, kind: tppAuthorizer}, functionSettings{
+			description: description,
+			env:         env,
+			code:        props.FunctionCode,
+		}, grantResources{data: props.Data, identity: props.Identity})
+		s.Functions[name] = authorizerFunctions[name]
+	}
+	s.AuthorizerFunction = authorizerFunctions[tpproutes.AuthorizerName]
 
 	s.AccessLogs = awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{Retention: logRetention})
 	s.API = awsapigateway.NewRestApi(stack, jsii.String("Api"), &awsapigateway.RestApiProps{
@@ -226,12 +237,21 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 	// REQUEST, uncached: every request is authorized by its own certificate lookup. The
 	// identity source is X-Request-ID, which Berlin Group requires on every request, so a
 	// request without one is refused (401) before the function runs.
-	s.Authorizer = awsapigateway.NewRequestAuthorizer(stack, jsii.String("Authorizer"), &awsapigateway.RequestAuthorizerProps{
-		AuthorizerName:  jsii.String(tpproutes.AuthorizerName),
-		Handler:         s.AuthorizerFunction,
-		IdentitySources: &[]*string{awsapigateway.IdentitySource_Header(jsii.String("X-Request-ID"))},
-		ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
-	})
+	s.Authorizers = map[string]awsapigateway.RequestAuthorizer{}
+	for _, name := range tables.Authorizers {
+		// The first keeps the construct ID it always had, so that its resources stay.
+		id := "Authorizer"
+		if name == tpproutes.BearerAuthorizerName {
+			id = "BearerAuthorizer"
+		}
+		s.Authorizers[name] = awsapigateway.NewRequestAuthorizer(stack, jsii.String(id), &awsapigateway.RequestAuthorizerProps{
+			AuthorizerName:  jsii.String(name),
+			Handler:         authorizerFunctions[name],
+			IdentitySources: &[]*string{awsapigateway.IdentitySource_Header(jsii.String("X-Request-ID"))},
+			ResultsCacheTtl: awscdk.Duration_Seconds(jsii.Number(0)),
+		})
+	}
+	s.Authorizer = s.Authorizers[tpproutes.AuthorizerName]
 	validator := s.API.AddRequestValidator(jsii.String("Validator"), &awsapigateway.RequestValidatorOptions{
 		ValidateRequestParameters: jsii.Bool(true),
 		ValidateRequestBody:       jsii.Bool(true),
@@ -419,8 +439,9 @@ func (s *TPPAPIStack) addRoute(group constructs.Construct, f appFunction, env ma
 	}
 	method := resource.AddMethod(jsii.String(rt.Method), integration, &awsapigateway.MethodOptions{
 		AuthorizationType: awsapigateway.AuthorizationType_CUSTOM,
-		Authorizer:        s.Authorizer,
-		RequestValidator:  validator,
+		// The route's authorizer: the one that verifies the bearer token where it takes one.
+		Authorizer:       s.Authorizers[tpproutes.AuthorizerOf(rt)],
+		RequestValidator: validator,
 		// Metered by the usage key the authorizer names, as every call behind it.
 		ApiKeyRequired: jsii.Bool(true),
 	})

@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -57,6 +58,29 @@ func fullPath(tmpl assertions.Template, id string) string {
 		id = ref(props(r)["ParentId"])
 	}
 	return "/" + strings.Join(parts, "/")
+}
+
+// authorizerOf is the REQUEST authorizer of tmpl whose function is the named one.
+func authorizerOf(t *testing.T, tmpl assertions.Template, name string) map[string]interface{} {
+	t.Helper()
+	id := authorizerIDOf(t, tmpl, name)
+	return tmplResources(tmpl, "AWS::ApiGateway::Authorizer")[id]
+}
+
+// authorizerIDOf is the logical ID of the REQUEST authorizer of tmpl whose function is
+// the named one.
+func authorizerIDOf(t *testing.T, tmpl assertions.Template, name string) string {
+	t.Helper()
+	var found []string
+	for id, a := range tmplResources(tmpl, "AWS::ApiGateway::Authorizer") {
+		if strings.Contains(mustJSON(t, props(a)["AuthorizerUri"]), `{"Fn::GetAtt":["`+stacks.FunctionLogicalID(name)+`","Arn"]}`) {
+			found = append(found, id)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d authorizers call %s, want 1", len(found), name)
+	}
+	return found[0]
 }
 
 // tmplResources are the template's resources of type typ, by logical ID.
@@ -162,8 +186,9 @@ func TestTPPExecuteAPIEndpointDisabled(t *testing.T) {
 	}
 }
 
-// TestTPPAuthorizerOnMethods: every method but the health check is behind the REQUEST
-// authorizer, whose function is the stack's tpp-authorizer.
+// TestTPPAuthorizerOnMethods: every method but the health check is behind a REQUEST
+// authorizer: the tpp-bearer-authorizer for the routes that take a bearer token, the
+// tpp-authorizer for the others and the catch-all.
 func TestTPPAuthorizerOnMethods(t *testing.T) {
 	for _, s := range environments(t) {
 		t.Run(string(s.env), func(t *testing.T) { testTPPAuthorizerOnMethods(t, s) })
@@ -171,13 +196,16 @@ func TestTPPAuthorizerOnMethods(t *testing.T) {
 }
 
 func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
-	authID, auth := only(t, s.tppAPI, "AWS::ApiGateway::Authorizer")
-	ap := props(auth)
-	if ap["Type"] != "REQUEST" || ap["AuthorizerResultTtlInSeconds"] != 0.0 || ap["IdentitySource"] != "method.request.header.X-Request-ID" {
-		t.Errorf("authorizer = %v %v s %v, want REQUEST, uncached, on X-Request-ID", ap["Type"], ap["AuthorizerResultTtlInSeconds"], ap["IdentitySource"])
+	if n := len(tmplResources(s.tppAPI, "AWS::ApiGateway::Authorizer")); n != len(tpproutes.Authorizers) {
+		t.Fatalf("%d authorizers, want %d", n, len(tpproutes.Authorizers))
 	}
-	if !strings.Contains(mustJSON(t, ap["AuthorizerUri"]), `{"Fn::GetAtt":["`+stacks.FunctionLogicalID(tpproutes.AuthorizerName)+`","Arn"]}`) {
-		t.Errorf("authorizer calls %v, not the tpp-authorizer function", ap["AuthorizerUri"])
+	ids := map[string]string{} // authorizer function name -> authorizer logical ID
+	for _, name := range tpproutes.Authorizers {
+		ids[name] = authorizerIDOf(t, s.tppAPI, name)
+		ap := props(authorizerOf(t, s.tppAPI, name))
+		if ap["Type"] != "REQUEST" || ap["AuthorizerResultTtlInSeconds"] != 0.0 || ap["IdentitySource"] != "method.request.header.X-Request-ID" {
+			t.Errorf("%s = %v %v s %v, want REQUEST, uncached, on X-Request-ID", name, ap["Type"], ap["AuthorizerResultTtlInSeconds"], ap["IdentitySource"])
+		}
 	}
 	methods := tmplResources(s.tppAPI, "AWS::ApiGateway::Method")
 	if len(methods) < 2 {
@@ -197,7 +225,7 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 			ownCredential[rt.Method+" "+rt.Path] = true
 		}
 	}
-	var authorized int
+	var bearer int
 	for id, m := range methods {
 		p := props(m)
 		key := str(p["HttpMethod"]) + " " + fullPath(s.tppAPI, ref(p["ResourceId"]))
@@ -208,94 +236,136 @@ func testTPPAuthorizerOnMethods(t *testing.T, s *synthesized) {
 			}
 			continue
 		}
-		authorized++
-		if p["AuthorizationType"] != "CUSTOM" || ref(p["AuthorizerId"]) != authID {
-			t.Errorf("%s (%s) is not behind the authorizer: %v %v", key, id, p["AuthorizationType"], p["AuthorizerId"])
+		want := tpproutes.AuthorizerName
+		if rt, ok := route.Match(tpproutes.TPP, str(p["HttpMethod"]), fullPath(s.tppAPI, ref(p["ResourceId"]))); ok && rt.Path == fullPath(s.tppAPI, ref(p["ResourceId"])) {
+			want = tpproutes.AuthorizerOf(rt)
+		}
+		if want == tpproutes.BearerAuthorizerName {
+			bearer++
+		}
+		if p["AuthorizationType"] != "CUSTOM" || ref(p["AuthorizerId"]) != ids[want] {
+			t.Errorf("%s (%s) is not behind the %s: %v %v", key, id, want, p["AuthorizationType"], p["AuthorizerId"])
 		}
 	}
-	if authorized == 0 {
-		t.Error("no method is behind the authorizer")
+	var wantBearer int
+	for _, rt := range tpproutes.Deployed() {
+		if rt.Bearer {
+			wantBearer++
+		}
+	}
+	if bearer != wantBearer || bearer == 0 {
+		t.Errorf("%d methods behind the bearer authorizer, want the %d routes that take a token", bearer, wantBearer)
 	}
 	for key := range ownCredential {
 		t.Errorf("no method %s", key)
 	}
-	// API Gateway may invoke the function for this authorizer only.
-	check(t, func() {
-		s.tppAPI.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
-			"Action":       "lambda:InvokeFunction",
-			"Principal":    "apigateway.amazonaws.com",
-			"FunctionName": map[string]interface{}{"Fn::GetAtt": []interface{}{stacks.FunctionLogicalID(tpproutes.AuthorizerName), "Arn"}},
-			"SourceArn":    assertions.Match_AnyValue(),
-		})
-	})
+	// API Gateway may invoke each authorizer's function for that authorizer only.
 	perm := mustJSON(t, tmplResources(s.tppAPI, "AWS::Lambda::Permission"))
-	if !strings.Contains(perm, `"/authorizers/",{"Ref":"`+authID+`"}`) {
-		t.Errorf("invoke permission is not scoped to the authorizer: %s", perm)
+	for _, name := range tpproutes.Authorizers {
+		check(t, func() {
+			s.tppAPI.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]interface{}{
+				"Action":       "lambda:InvokeFunction",
+				"Principal":    "apigateway.amazonaws.com",
+				"FunctionName": map[string]interface{}{"Fn::GetAtt": []interface{}{stacks.FunctionLogicalID(name), "Arn"}},
+				"SourceArn":    assertions.Match_AnyValue(),
+			})
+		})
+		if !strings.Contains(perm, `"/authorizers/",{"Ref":"`+ids[name]+`"}`) {
+			t.Errorf("invoke permission is not scoped to the %s: %s", name, perm)
+		}
 	}
 }
 
-// TestTPPAuthorizerFunction checks the function's settings and that its role may call
-// dynamodb:GetItem and BatchGetItem on the portal table and nothing else on data.
+// TestTPPAuthorizerFunction checks the authorizers' functions' settings and that their
+// roles may do exactly this: the tpp-authorizer dynamodb:GetItem and BatchGetItem on the
+// portal table, nothing else on data; the tpp-bearer-authorizer the same, and reading the
+// TPP table (the tokens' sessions) and the OAuth key's secret.
 func TestTPPAuthorizerFunction(t *testing.T) {
+	tppRead := []string{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+		"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:Query", "dynamodb:Scan"}
 	for _, a := range tppApps(t) {
-		t.Run(string(a.settings.Environment), func(t *testing.T) {
-			fns := tmplResources(a.template, "AWS::Lambda::Function")
-			fn, ok := fns[stacks.FunctionLogicalID(tpproutes.AuthorizerName)]
-			if !ok || len(fns) != 1 {
-				t.Fatalf("functions %v, want only %s", fns, stacks.FunctionLogicalID(tpproutes.AuthorizerName))
-			}
-			p := props(fn)
-			for k, v := range map[string]interface{}{
-				"Runtime": "provided.al2023", "Architectures": []interface{}{"arm64"}, "Handler": "bootstrap",
-				"MemorySize": 512.0, "Timeout": 5.0, "TracingConfig": map[string]interface{}{"Mode": "Active"},
-			} {
-				if !reflect.DeepEqual(p[k], v) {
-					t.Errorf("%s = %v, want %v", k, p[k], v)
+		for _, name := range tpproutes.Authorizers {
+			t.Run(string(a.settings.Environment)+"/"+name, func(t *testing.T) {
+				fns := tmplResources(a.template, "AWS::Lambda::Function")
+				fn, ok := fns[stacks.FunctionLogicalID(name)]
+				if !ok || len(fns) != len(tpproutes.Authorizers) {
+					t.Fatalf("functions %v, want the authorizers %v", slices.Collect(maps.Keys(fns)), tpproutes.Authorizers)
 				}
-			}
-			vars := p["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
-			if vars[callercheck.EnvironmentVariable] != string(a.settings.Environment) {
-				t.Errorf("%s = %v", callercheck.EnvironmentVariable, vars[callercheck.EnvironmentVariable])
-			}
-			table := a.stacks.tpp.Resolve(a.stacks.data.Portal.TableArn())
-			if !reflect.DeepEqual(vars["PORTAL_TABLE"], a.stacks.tpp.Resolve(a.stacks.data.PortalTableName)) {
-				t.Errorf("PORTAL_TABLE = %v", vars["PORTAL_TABLE"])
-			}
+				p := props(fn)
+				for k, v := range map[string]interface{}{
+					"Runtime": "provided.al2023", "Architectures": []interface{}{"arm64"}, "Handler": "bootstrap",
+					"MemorySize": 512.0, "Timeout": 5.0, "TracingConfig": map[string]interface{}{"Mode": "Active"},
+				} {
+					if !reflect.DeepEqual(p[k], v) {
+						t.Errorf("%s = %v, want %v", k, p[k], v)
+					}
+				}
+				vars := p["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
+				if vars[callercheck.EnvironmentVariable] != string(a.settings.Environment) {
+					t.Errorf("%s = %v", callercheck.EnvironmentVariable, vars[callercheck.EnvironmentVariable])
+				}
+				if !reflect.DeepEqual(vars["PORTAL_TABLE"], a.stacks.tpp.Resolve(a.stacks.data.PortalTableName)) {
+					t.Errorf("PORTAL_TABLE = %v", vars["PORTAL_TABLE"])
+				}
+				bearer := name == tpproutes.BearerAuthorizerName
+				if _, has := vars[stacks.OAuthKeyVariable]; has != bearer {
+					t.Errorf("%s = %v, want it only for the bearer authorizer", stacks.OAuthKeyVariable, vars[stacks.OAuthKeyVariable])
+				}
 
-			role := getAtt(p["Role"], "Arn")
-			var got []string
-			for _, pol := range tmplResources(a.template, "AWS::IAM::Policy") {
-				pp := props(pol)
-				if !slices.ContainsFunc(pp["Roles"].([]interface{}), func(r interface{}) bool { return ref(r) == role }) {
-					continue
-				}
-				for _, raw := range pp["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
-					st := raw.(map[string]interface{})
-					for _, action := range stringList(st["Action"]) {
-						if !strings.HasPrefix(action, "dynamodb:") {
-							if !slices.Contains([]string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}, action) {
-								t.Errorf("unexpected action %s", action)
+				portal := mustJSON(t, a.stacks.tpp.Resolve(a.stacks.data.Portal.TableArn()))
+				role := getAtt(p["Role"], "Arn")
+				got := map[string][]string{} // "portal", "tpp", "tpp-index", "key" -> actions
+				for _, pol := range tmplResources(a.template, "AWS::IAM::Policy") {
+					pp := props(pol)
+					if !slices.ContainsFunc(pp["Roles"].([]interface{}), func(r interface{}) bool { return ref(r) == role }) {
+						continue
+					}
+					for _, raw := range pp["PolicyDocument"].(map[string]interface{})["Statement"].([]interface{}) {
+						st := raw.(map[string]interface{})
+						for _, action := range stringList(st["Action"]) {
+							if slices.Contains([]string{"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}, action) {
+								continue
 							}
-							continue
-						}
-						got = append(got, action)
-						if !reflect.DeepEqual(list(st["Resource"]), []interface{}{table}) {
-							t.Errorf("%s on %v, want the portal table only (no index)", action, st["Resource"])
+							for _, res := range list(st["Resource"]) {
+								j := mustJSON(t, res)
+								switch {
+								case j == portal:
+									got["portal"] = append(got["portal"], action)
+								case strings.Contains(j, "TppTable") && strings.Contains(j, "/index/*"):
+									got["tpp-index"] = append(got["tpp-index"], action)
+								case strings.Contains(j, "TppTable"):
+									got["tpp"] = append(got["tpp"], action)
+								case strings.Contains(j, "OAuthKey"):
+									got["key"] = append(got["key"], action)
+								default:
+									t.Errorf("%s allowed on %s", action, j)
+								}
+							}
 						}
 					}
 				}
-			}
-			if !reflect.DeepEqual(got, []string{"dynamodb:GetItem", "dynamodb:BatchGetItem"}) {
-				t.Errorf("data actions %v, want dynamodb:GetItem and BatchGetItem only", got)
-			}
-			for id, r := range tmplResources(a.template, "AWS::IAM::Role") {
-				if id == role {
-					if pols, ok := props(r)["ManagedPolicyArns"]; ok {
-						t.Errorf("authorizer role has managed policies %v", pols)
+				want := map[string][]string{"portal": {"dynamodb:BatchGetItem", "dynamodb:GetItem"}}
+				if bearer {
+					want["tpp"], want["tpp-index"], want["key"] = tppRead, tppRead, []string{"secretsmanager:GetSecretValue"}
+				}
+				for what := range got {
+					slices.Sort(got[what])
+					got[what] = slices.Compact(got[what])
+				}
+				for _, what := range []string{"portal", "tpp", "tpp-index", "key"} {
+					if !slices.Equal(got[what], want[what]) {
+						t.Errorf("on %s: %v, want %v", what, got[what], want[what])
 					}
 				}
-			}
-		})
+				for id, r := range tmplResources(a.template, "AWS::IAM::Role") {
+					if id == role {
+						if pols, ok := props(r)["ManagedPolicyArns"]; ok {
+							t.Errorf("authorizer role has managed policies %v", pols)
+						}
+					}
+				}
+			})
+		}
 	}
 }
 

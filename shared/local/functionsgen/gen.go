@@ -52,34 +52,38 @@ func Files() (map[string][]byte, error) {
 			event, kind = restEvent, "rest"
 		}
 		ev, err := event(rt)
-		if err := add(rt.Name, mainSource(kind, rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
+		if err := add(rt.Name, mainSource(kind, rt.Name, rt.Summary, rt.AllNeeds(), ""), ev, err); err != nil {
 			return nil, err
 		}
 	}
 	for i, j := range portalroutes.Jobs {
 		ev, err := scheduledEvent(j, i)
-		if err := add(j.Name, mainSource("job", j.Name, j.Summary, j.Needs), ev, err); err != nil {
+		if err := add(j.Name, mainSource("job", j.Name, j.Summary, j.Needs, ""), ev, err); err != nil {
 			return nil, err
 		}
 	}
 	// The TPP area's routes: those of the mTLS origin (REST API proxy events, behind the
-	// authorizer but the metadata) and those of the browser-reachable one (HTTP API
-	// events). Every one so far is the authorization server's (the onoauth part) or the
-	// bank pages' (onbankpages).
+	// authorizer but the metadata), built by their part (tpproutes.PartOf), and those of
+	// the browser-reachable one (HTTP API events), built by the bank pages' part.
 	for _, rt := range tpproutes.Deployed() {
 		ev, err := tppEvent(rt)
-		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
+		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds(), tpproutes.PartOf(rt)), ev, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, rt := range tpproutes.Browser {
 		ev, err := browserEvent(rt)
-		if err := add(rt.Name, mainSource("tpp-browser", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
+		if err := add(rt.Name, mainSource("tpp-browser", rt.Name, rt.Summary, rt.AllNeeds(), ""), ev, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, name := range tpproutes.Authorizers {
-		if err := add(name, mainSource("authorizer", name, "the TPP API's caller check", 0), authorizerEvent, nil); err != nil {
+		summary, part := "the TPP API's caller check", ""
+		if name == tpproutes.BearerAuthorizerName {
+			// Its calls' bearer tokens are verified by the authorization server's strategy.
+			summary, part = "the TPP API's caller check with the bearer token of the routes that take one", tpproutes.PartOAuth
+		}
+		if err := add(name, mainSource("authorizer", name, summary, 0, part), authorizerEvent, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -129,10 +133,10 @@ package main
 
 import (
 	"github.com/bank/devportal/shared/tpp/wiring"
-	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
+	"github.com/bank/devportal/shared/tpp/wiring/{{.Part}}"
 )
 
-func main() { wiring.StartHTTP({{printf "%q" .Name}}, onoauth.ForRoute) }
+func main() { wiring.StartHTTP({{printf "%q" .Name}}, {{.Part}}.ForRoute) }
 {{else if eq .Kind "tpp-browser"}}// Command {{.Name}} is the Lambda function of the TPP area's browser route {{printf "%q" .Name}}:
 // {{.Summary}}.
 //
@@ -145,13 +149,23 @@ import (
 )
 
 func main() { wiring.StartHTTP({{printf "%q" .Name}}, onbankpages.ForRoute) }
+{{else if .Part}}// Command {{.Name}} is the TPP API's Lambda REQUEST authorizer:
+// {{.Summary}}.
+package main
+
+import (
+	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/{{.Part}}"
+)
+
+func main() { wiring.StartAuthorizer({{printf "%q" .Name}}, {{.Part}}.Tokens) }
 {{else}}// Command {{.Name}} is the TPP API's Lambda REQUEST authorizer:
 // {{.Summary}}.
 package main
 
 import "github.com/bank/devportal/shared/tpp/wiring"
 
-func main() { wiring.StartAuthorizer({{printf "%q" .Name}}) }
+func main() { wiring.StartAuthorizer({{printf "%q" .Name}}, nil) }
 {{end}}`))
 
 // parts names the wiring parts that give needs, in the order of wiring.Parts' fields:
@@ -188,11 +202,11 @@ func partImports(parts string) string {
 	return b.String()
 }
 
-func mainSource(kind, name, summary string, needs route.Need) string {
+func mainSource(kind, name, summary string, needs route.Need, part string) string {
 	var b strings.Builder
 	summary = strings.TrimSuffix(summary, ".")
 	if err := mainTemplate.Execute(&b, map[string]any{"Kind": kind, "Name": name, "Summary": summary,
-		"Needs": needs.String(), "Parts": parts(needs), "Imports": partImports(parts(needs))}); err != nil {
+		"Needs": needs.String(), "Parts": parts(needs), "Imports": partImports(parts(needs)), "Part": part}); err != nil {
 		panic(err)
 	}
 	return b.String()
@@ -209,6 +223,20 @@ var samplePathValues = map[string]string{
 	"invitationId": "a1b2c3d4e5f60718",
 	"userId":       "7c9e6679-7425-40de-944b-e07fc1f90ae7",
 	"productId":    "ais",
+	// The Berlin Group's resources.
+	"consentId":       "sample-consent-7f3a",
+	"accountId":       "c7893766-29fd-4853-b296-83fbbf293b77",
+	"transactionId":   "780b3671cab9eafa8544370ade9e0082",
+	"authorisationId": "sample-authorisation-2c1d",
+}
+
+// sampleBerlinGroupBodies are the sample JSON bodies of the Berlin Group routes that
+// take one, by route name: what a TPP's software sends.
+var sampleBerlinGroupBodies = map[string]string{
+	"ais-consent-create": `{"access":{"accounts":[{"iban":"BE71096123456769"}],"transactions":[{"iban":"BE71096123456769"}]},` +
+		`"recurringIndicator":true,"validUntil":"2027-03-31","frequencyPerDay":4,"combinedServiceIndicator":false}`,
+	"cof-consent-create": `{"account":{"iban":"BE71096123456769"},"cardNumber":"1234567891234","cardExpiryDate":"2029-12-31"}`,
+	"cof-confirm":        `{"account":{"iban":"BE71096123456769"},"instructedAmount":{"currency":"EUR","amount":"42.00"}}`,
 }
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
@@ -345,7 +373,26 @@ func tppEvent(rt route.Route) ([]byte, error) {
 	headers := map[string]string{"accept": "application/json", "host": "api.bank.example", "user-agent": "curl/8.5.0",
 		"x-request-id": "99391c7e-ad88-49ec-a2ad-99ddcb1f7721"}
 	var body string
-	if rt.Method == "POST" {
+	path := rt.Path
+	var params map[string]string
+	for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+		v, ok := samplePathValues[m[1]]
+		if !ok {
+			return nil, fmt.Errorf("no sample value for path parameter %q (samplePathValues)", m[1])
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		path, params[m[1]] = strings.Replace(path, m[0], v, 1), v
+	}
+	switch {
+	case tpproutes.PartOf(rt) == tpproutes.PartAIS:
+		headers["consent-id"] = samplePathValues["consentId"]
+		headers["authorization"] = "Bearer sample-access-token"
+		if b, ok := sampleBerlinGroupBodies[rt.Name]; ok {
+			headers["content-type"], body = "application/json", b
+		}
+	case rt.Method == "POST":
 		headers["content-type"] = "application/x-www-form-urlencoded"
 		body = "grant_type=client_credentials&scope=PAY_LATER&client_id=" + samplePathValues["clientId"]
 	}
@@ -353,7 +400,7 @@ func tppEvent(rt route.Route) ([]byte, error) {
 	for k, v := range headers {
 		multi[k] = []string{v}
 	}
-	ev := events.APIGatewayProxyRequest{Resource: rt.Path, Path: rt.Path, HTTPMethod: rt.Method, Headers: headers, MultiValueHeaders: multi,
+	ev := events.APIGatewayProxyRequest{Resource: rt.Path, Path: path, HTTPMethod: rt.Method, Headers: headers, MultiValueHeaders: multi, PathParameters: params,
 		RequestContext: events.APIGatewayProxyRequestContext{AccountID: "123456789012", ResourceID: "sample0001", Stage: "tpp",
 			DomainName: "api.bank.example", RequestID: "sample-request-0001", ResourcePath: rt.Path, HTTPMethod: rt.Method, APIID: "tppapi0001",
 			Protocol: "HTTP/1.1", RequestTime: "21/Nov/2026:10:00:00 +0000", RequestTimeEpoch: 1795258800000,

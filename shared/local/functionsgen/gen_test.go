@@ -47,12 +47,15 @@ func TestPartsFollowNeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
-		"openapi":              `wiring.StartHTTP("openapi", wiring.Parts{})`,
-		"healthz":              `wiring.StartHTTP("healthz", wiring.Parts{Table: ondynamodb.Stores})`,
-		"org-onboard":          `wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA})`,
-		"auth-forgot-password": `wiring.StartHTTP("auth-forgot-password", wiring.Parts{Table: ondynamodb.Stores, Mail: onses.Mailer})`,
-		"approval-reconciler":  `wiring.StartJob("approval-reconciler", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine})`,
-		"tpp-authorizer":       `wiring.StartAuthorizer("tpp-authorizer")`,
+		"openapi":               `wiring.StartHTTP("openapi", wiring.Parts{})`,
+		"healthz":               `wiring.StartHTTP("healthz", wiring.Parts{Table: ondynamodb.Stores})`,
+		"org-onboard":           `wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA})`,
+		"auth-forgot-password":  `wiring.StartHTTP("auth-forgot-password", wiring.Parts{Table: ondynamodb.Stores, Mail: onses.Mailer})`,
+		"approval-reconciler":   `wiring.StartJob("approval-reconciler", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine})`,
+		"tpp-authorizer":        `wiring.StartAuthorizer("tpp-authorizer", nil)`,
+		"tpp-bearer-authorizer": `wiring.StartAuthorizer("tpp-bearer-authorizer", onoauth.Tokens)`,
+		"oauth2-token":          `wiring.StartHTTP("oauth2-token", onoauth.ForRoute)`,
+		"ais-accounts":          `wiring.StartHTTP("ais-accounts", onais.ForRoute)`,
 	} {
 		if main := files[filepath.Join("functions", name, "main.go")]; !bytes.Contains(main, []byte(want)) {
 			t.Errorf("functions/%s/main.go does not call %s:\n%s", name, want, main)

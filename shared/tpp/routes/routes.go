@@ -5,12 +5,19 @@
 package routes
 
 import (
+	"slices"
+
 	"github.com/bank/devportal/shared/platform/route"
 )
 
 // AuthorizerName is the TPP API's Lambda authorizer, the caller check:
 // functions/<AuthorizerName> and events/<AuthorizerName>.json.
 const AuthorizerName = "tpp-authorizer"
+
+// BearerAuthorizerName is the caller check of the routes that take a bearer access token
+// (route.Route.Bearer): it verifies the token too, so it links the authorization server's
+// token strategy and reads the TPP table and the OAuth key, which the plain one does not.
+const BearerAuthorizerName = "tpp-bearer-authorizer"
 
 // AuthorizePath is the authorization endpoint's path on the browser-reachable origin:
 // deployed, the portal's own domain (OAUTH_AUTHORIZE_URL is PORTAL_URL + AuthorizePath),
@@ -88,17 +95,35 @@ var TPP = []route.Route{
 		Summary: "Whether an amount is available on the consent's account: yes or no"},
 }
 
-// Deployed are the TPP routes the CDK stacks deploy as functions of their own: all but
-// the account-information and funds-confirmation ones, which the local listener serves
-// while their functions' wiring part (building aisapi) does not exist yet.
+// Deployed are the TPP routes the CDK stacks deploy as functions of their own: all of
+// them (a route of the local listener only would be filtered out here).
 func Deployed() []route.Route {
-	var out []route.Route
-	for _, rt := range TPP {
-		if rt.Tag != "AIS" && rt.Tag != "CoF" {
-			out = append(out, rt)
-		}
+	return slices.Clone(TPP)
+}
+
+// The wiring parts that build a TPP route's handlers (shared/tpp/wiring/<part>): the
+// authorization server's, which link fosite, and the account-information and
+// funds-confirmation endpoints', which do not (the authorizer verified their token).
+const (
+	PartOAuth = "onoauth"
+	PartAIS   = "onais"
+)
+
+// PartOf is the wiring part that builds the route rt of TPP.
+func PartOf(rt route.Route) string {
+	if rt.Tag == "AIS" || rt.Tag == "CoF" {
+		return PartAIS
 	}
-	return out
+	return PartOAuth
+}
+
+// AuthorizerOf is the authorizer of the route rt of TPP: the one that verifies bearer
+// tokens for the routes that take one, the caller check alone for the others.
+func AuthorizerOf(rt route.Route) string {
+	if rt.Bearer {
+		return BearerAuthorizerName
+	}
+	return AuthorizerName
 }
 
 // Browser are the TPP area's routes on the browser-reachable origin, where a customer's
@@ -124,4 +149,4 @@ var Browser = []route.Route{
 
 // Authorizers are the TPP API's Lambda authorizers: each is a functions/<name> with an
 // events/<name>.json, like the routes and jobs.
-var Authorizers = []string{AuthorizerName}
+var Authorizers = []string{AuthorizerName, BearerAuthorizerName}

@@ -22,12 +22,13 @@ import (
 	"github.com/bank/devportal/shared/tpp/restapi"
 	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/onais"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 )
 
 // TestTPPSampleEventsThroughTheAdapters pushes the sample event of each function of the
-// TPP area through the handler its main builds (onoauth.ForRoute or onbankpages.ForRoute, with the key read from
+// TPP area through the handler its main builds (onoauth.ForRoute, onais.ForRoute or onbankpages.ForRoute, with the key read from
 // a Secrets Manager secret on moto, as deployed) and the adapter its main starts: the
 // REST API's for the TPP API's routes, where the caller is the authorizer's context, the
 // HTTP API's for the browser's. The token endpoint's sample carries the authorizer's
@@ -65,6 +66,15 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 		// The customers of the bank of the configured seed.
 		"sandbox-customers": {200, `"login":"`},
 	}
+	// The Berlin Group samples, like the token endpoint's, carry the authorizer's refusal.
+	for _, rt := range routes.Deployed() {
+		if routes.PartOf(rt) == routes.PartAIS {
+			want[rt.Name] = struct {
+				status int
+				has    string
+			}{401, `"code":"CERTIFICATE_INVALID"`}
+		}
+	}
 	if len(want) != len(routes.Deployed())+len(routes.Browser) {
 		t.Errorf("want has %d routes, the tables %d: keep it complete", len(want), len(routes.Deployed())+len(routes.Browser))
 	}
@@ -75,7 +85,7 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 			if err != nil || got.Pattern() != rt.Pattern() {
 				t.Fatalf("Route(%s) = %v, %v", rt.Name, got, err)
 			}
-			build := onoauth.ForRoute
+			build := map[string]wiring.Build{routes.PartOAuth: onoauth.ForRoute, routes.PartAIS: onais.ForRoute}[routes.PartOf(rt)]
 			if browser {
 				build = onbankpages.ForRoute
 			}

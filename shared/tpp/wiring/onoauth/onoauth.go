@@ -20,6 +20,7 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
 	"github.com/bank/devportal/shared/tpp/consents/consentscope"
@@ -75,8 +76,15 @@ func RouteKeys(ctx context.Context, cfg config.Config, rt route.Route) (Keys, er
 		}
 		return DeriveKeys(master, nil)
 	}
+	return managedKeys(ctx, cfg, "the route "+rt.Name)
+}
+
+// managedKeys are the keys derived from the managed key in OAUTH_KEY_SECRET_ARN, its
+// current value and the one before the last rotation; who names the function in the
+// error of a missing variable.
+func managedKeys(ctx context.Context, cfg config.Config, who string) (Keys, error) {
 	if cfg.OAuthKeySecretARN == "" {
-		return Keys{}, fmt.Errorf("the route %s needs the OAuth key but OAUTH_KEY_SECRET_ARN is not set", rt.Name)
+		return Keys{}, fmt.Errorf("%s needs the OAuth key but OAUTH_KEY_SECRET_ARN is not set", who)
 	}
 	awsCfg, err := awsclient.Load(ctx, cfg)
 	if err != nil {
@@ -87,6 +95,17 @@ func RouteKeys(ctx context.Context, cfg config.Config, rt route.Route) (Keys, er
 		return Keys{}, err
 	}
 	return DeriveKeys(master, previous)
+}
+
+// Tokens is the authorization server as the bearer authorizer's token verifier
+// (tpp/wiring.Tokens), keyed from the managed key in OAUTH_KEY_SECRET_ARN, read once at
+// cold start: a token verifies under the key that signed it, current or previous.
+func Tokens(ctx context.Context, cfg config.Config, env lookup.Environment, log *slog.Logger) (callercheck.Tokens, error) {
+	keys, err := managedKeys(ctx, cfg, "the bearer authorizer")
+	if err != nil {
+		return nil, err
+	}
+	return Server(ctx, cfg, env, Parts{Keys: keys}, log)
 }
 
 // ForRoute builds what the deployed function of rt, a route of the TPP API's mTLS
