@@ -143,7 +143,7 @@ type step struct {
 // followed on the portal's origin only, the CSRF token of the last page sent with every
 // form that does not set its own.
 type bankBrowser struct {
-	t      *testing.T
+	t      testing.TB
 	origin string
 	c      *http.Client
 	csrf   string
@@ -155,7 +155,7 @@ type bankPage struct {
 	redirect *url.URL // where the bank sent the browser off its origin
 }
 
-func newBankBrowser(t *testing.T, origin string) *bankBrowser {
+func newBankBrowser(t testing.TB, origin string) *bankBrowser {
 	jar, _ := cookiejar.New(nil)
 	return &bankBrowser{t: t, origin: origin, c: &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(r *http.Request, _ []*http.Request) error {

@@ -229,7 +229,7 @@ func TestStartRefusesBusyPort(t *testing.T) {
 // startTPPStack starts the local stack with o's clock, consent and resources (the rest
 // of o is filled in: a minimal SPA, the test configuration) and returns it with a TPP
 // world in its portal table, written at now.
-func startTPPStack(t *testing.T, o devstack.Options, now time.Time) (*devstack.Stack, *tppworld.World) {
+func startTPPStack(t testing.TB, o devstack.Options, now time.Time) (*devstack.Stack, *tppworld.World) {
 	t.Helper()
 	o.Dir = t.TempDir()
 	o.FrontendDir = filepath.Join(o.Dir, "dist")
