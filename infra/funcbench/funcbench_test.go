@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -181,17 +182,20 @@ func TestPrintSizes(t *testing.T) {
 			{Name: "healthz", MiB: 11.5, Links: []string{"reflect.Value.MethodByName"},
 				Why: map[string][]string{"reflect.Value.MethodByName": {"main.main", "validator.New", "reflect.Value.MethodByName"}}},
 			{Name: "openapi", MiB: 9.25},
+			{Name: "openapi-copy", MiB: 9.25, SameAs: "openapi"},
 		},
 	}
 	var buf bytes.Buffer
 	printSizes(&buf, rep)
-	want := `3 functions for linux/arm64, tags lambda.norpc,validator_novalidatefn
+	want := `4 functions for linux/arm64, tags lambda.norpc,validator_novalidatefn
 
 function                            MiB
 auth-login                        23.00  over budget; links reflect.Value.MethodByName
 healthz                           11.50  links reflect.Value.MethodByName
 openapi                            9.25
+openapi-copy                       9.25  as openapi
 
+3 binaries built: a function marked "as" another has a main of the same shape, which links the same code (-each builds every one)
 budget 12.0 MiB: 1 over it
 reflect.Value.MethodByName: linked by 2
 
@@ -239,5 +243,23 @@ init (each function's median) over the functions: p50 61.9 ms, p99 67.2 ms
 	}
 	if !rep.failed() {
 		t.Error("a report with a failed function has not failed")
+	}
+}
+
+// TestByShape: the generated mains of one kind and parts have one shape, measured once;
+// a main that names another part is of another shape.
+func TestByShape(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured, sameAs, err := byShape(root, []string{"ais-accounts", "ais-account", "cof-confirm", "oauth2-token", "oauth2-par", "tpp-authorizer", "tpp-bearer-authorizer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMeasured := []string{"ais-accounts", "oauth2-token", "tpp-authorizer", "tpp-bearer-authorizer"}
+	wantSame := map[string]string{"ais-account": "ais-accounts", "cof-confirm": "ais-accounts", "oauth2-par": "oauth2-token"}
+	if !slices.Equal(measured, wantMeasured) || !maps.Equal(sameAs, wantSame) {
+		t.Errorf("byShape = %v, %v; want %v, %v", measured, sameAs, wantMeasured, wantSame)
 	}
 }

@@ -78,6 +78,7 @@ func run(ctx context.Context, mode string, args []string, out io.Writer, log *sl
 		fs.Float64Var(&so.budgetMiB, "budget-mib", 12, "largest binary size allowed, in MiB")
 		fs.StringVar(&forbid, "forbid", forbiddenSymbols, "functions no binary may link, comma-separated (empty: no check)")
 		fs.BoolVar(&so.why, "why", false, "show through which calls each binary links a forbidden function (links the offenders again)")
+		fs.BoolVar(&so.each, "each", false, "build every function's binary (default: one of each main's shape, which links the same code)")
 	} else {
 		fs.IntVar(&ro.warm, "n", 50, "warm invocations per function")
 		fs.IntVar(&ro.cold, "cold", 5, "cold starts per function (init and first invocation are their medians)")
@@ -151,9 +152,19 @@ func printSizes(w io.Writer, rep sizeReport) {
 		if r.Allowance != "" {
 			notes = append(notes, "allowance "+r.Allowance)
 		}
+		if r.SameAs != "" {
+			notes = append(notes, "as "+r.SameAs)
+		}
 		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("%-30s %8.2f  %s", r.Name, r.MiB, strings.Join(notes, "; ")), " "))
 	}
-	fmt.Fprintf(w, "\nbudget %.1f MiB: %d over it\n", rep.BudgetMiB, over)
+	measured := len(rep.Functions)
+	for _, r := range rep.Functions {
+		if r.SameAs != "" {
+			measured--
+		}
+	}
+	fmt.Fprintf(w, "\n%d binaries built: a function marked \"as\" another has a main of the same shape, which links the same code (-each builds every one)\n", measured)
+	fmt.Fprintf(w, "budget %.1f MiB: %d over it\n", rep.BudgetMiB, over)
 	for _, a := range allowances {
 		if !slices.ContainsFunc(rep.Functions, func(r sizeResult) bool { return r.Allowance == a.name }) {
 			continue

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +29,8 @@ type sizeOptions struct {
 	budgetMiB float64
 	forbid    []string
 	why       bool
+	// each builds every function's binary, instead of one of each shape (mainShape).
+	each bool
 }
 
 // sizeResult is one function's line of size mode's report.
@@ -44,6 +47,9 @@ type sizeResult struct {
 	// Why is, for each of Links, the chain of symbols through which the linker reached
 	// it, from the entry point (with -why only).
 	Why map[string][]string `json:"why,omitempty"`
+	// SameAs is the function whose binary was measured for this one: their mains have the
+	// same shape (mainShape), so they link the same code.
+	SameAs string `json:"sameAs,omitempty"`
 }
 
 // sizeReport is size mode's whole report, sorted by size, largest first.
@@ -109,6 +115,73 @@ func (r sizeReport) failed() bool {
 // measureSizes builds the functions for linux/arm64 exactly as `make build` does and
 // measures each binary: its size, and which forbidden functions it links.
 func measureSizes(ctx context.Context, b build, dir string, names []string, o sizeOptions) (sizeReport, error) {
+	measured, sameAs := names, map[string]string{}
+	if !o.each {
+		var err error
+		if measured, sameAs, err = byShape(b.root, names); err != nil {
+			return sizeReport{}, err
+		}
+	}
+	rep, err := measureBinaries(ctx, b, dir, measured, o)
+	if err != nil {
+		return rep, err
+	}
+	byName := map[string]sizeResult{}
+	for _, r := range rep.Functions {
+		byName[r.Name] = r
+	}
+	for n, like := range sameAs {
+		r := byName[like]
+		r.Name, r.SameAs = n, like
+		rep.Functions = append(rep.Functions, r)
+	}
+	slices.SortStableFunc(rep.Functions, func(a, b sizeResult) int {
+		return cmp.Or(cmp.Compare(b.Bytes, a.Bytes), strings.Compare(a.Name, b.Name))
+	})
+	return rep, nil
+}
+
+// mainShape is a function's main.go without its comments and with its own name taken
+// out. The generated mains of one kind and parts differ only in those, so functions of one
+// shape link exactly the same code, and one binary measures them all.
+func mainShape(root, name string) (string, error) {
+	src, err := os.ReadFile(filepath.Join(root, "functions", name, "main.go"))
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "//") {
+			continue
+		}
+		b.WriteString(strings.ReplaceAll(line, strconv.Quote(name), `"<name>"`))
+		b.WriteByte('\n')
+	}
+	return b.String(), nil
+}
+
+// byShape are the first function of each shape among names, and the others with the
+// function of their shape that is measured for them.
+func byShape(root string, names []string) (measured []string, sameAs map[string]string, err error) {
+	first := map[string]string{}
+	sameAs = map[string]string{}
+	for _, n := range names {
+		shape, err := mainShape(root, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		if like, ok := first[shape]; ok {
+			sameAs[n] = like
+			continue
+		}
+		first[shape] = n
+		measured = append(measured, n)
+	}
+	return measured, sameAs, nil
+}
+
+// measureBinaries builds the named functions and measures each binary.
+func measureBinaries(ctx context.Context, b build, dir string, names []string, o sizeOptions) (sizeReport, error) {
 	paths, err := b.binaries(ctx, "arm64", dir, names)
 	if err != nil {
 		return sizeReport{}, err
