@@ -69,14 +69,14 @@ test: go-deps frontend chromium
 	@echo "== Function sizes for linux/arm64: the budget, and no reflect.Value.MethodByName"
 	go run ./infra/funcbench size
 	@echo "== Fuzzing the eIDAS certificate parser (short run)"
-	go test -run='^$$' -fuzz=FuzzParse -fuzztime=10s ./shared/trust/eidas
+	go test -run='^$$' -fuzz=FuzzParse -fuzztime=6s ./shared/trust/eidas
 	@echo "== Fuzzing the authorization request parser (short run)"
-	go test -run='^$$' -fuzz=FuzzParseAuthorize -fuzztime=10s ./shared/tpp/oauth
+	go test -run='^$$' -fuzz=FuzzParseAuthorize -fuzztime=6s ./shared/tpp/oauth
 	@echo "== Fuzzing the consent and funds-confirmation decoders (short runs)"
-	go test -run='^$$' -fuzz=FuzzDecodeConsentRequest -fuzztime=8s ./shared/tpp/aisapi
-	go test -run='^$$' -fuzz=FuzzDecodeFundsRequest -fuzztime=8s ./shared/tpp/aisapi
+	go test -run='^$$' -fuzz=FuzzDecodeConsentRequest -fuzztime=6s ./shared/tpp/aisapi
+	go test -run='^$$' -fuzz=FuzzDecodeFundsRequest -fuzztime=6s ./shared/tpp/aisapi
 	@echo "== Fuzzing the IBAN check (short run)"
-	go test -run='^$$' -fuzz=FuzzValidateIBAN -fuzztime=10s ./shared/tpp/sandboxbank
+	go test -run='^$$' -fuzz=FuzzValidateIBAN -fuzztime=6s ./shared/tpp/sandboxbank
 	@echo "== SPA unit tests"
 	cd frontend && npx vitest run
 
