@@ -106,9 +106,8 @@ func (s *Store) get(ctx context.Context, k Key, out any, notFound error) error {
 	return nil
 }
 
-// CustomerByLogin finds a customer by sign-in name through GSI1.
-func (s *Store) CustomerByLogin(ctx context.Context, login string) (sandboxbank.Customer, error) {
-	pk, sk := loginIndex(login)
+// byIndexKey are the items whose GSI1 key is pk and sk: one query of the index.
+func (s *Store) byIndexKey(ctx context.Context, pk, sk string) ([]map[string]types.AttributeValue, error) {
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 		TableName: &s.table, IndexName: aws.String(tppdata.IndexGSI1),
 		KeyConditionExpression:   aws.String("#pk = :pk AND #sk = :sk"),
@@ -118,13 +117,23 @@ func (s *Store) CustomerByLogin(ctx context.Context, login string) (sandboxbank.
 		},
 	})
 	if err != nil {
+		return nil, err
+	}
+	return out.Items, nil
+}
+
+// CustomerByLogin finds a customer by sign-in name through GSI1.
+func (s *Store) CustomerByLogin(ctx context.Context, login string) (sandboxbank.Customer, error) {
+	pk, sk := loginIndex(login)
+	items, err := s.byIndexKey(ctx, pk, sk)
+	if err != nil {
 		return sandboxbank.Customer{}, apperr.Wrap(err, "find customer")
 	}
-	if len(out.Items) == 0 {
+	if len(items) == 0 {
 		return sandboxbank.Customer{}, sandboxbank.ErrCustomerUnknown
 	}
 	var item customerItem
-	if err := attributevalue.UnmarshalMap(out.Items[0], &item); err != nil {
+	if err := attributevalue.UnmarshalMap(items[0], &item); err != nil {
 		return sandboxbank.Customer{}, apperr.Wrap(err, "unmarshal customer")
 	}
 	return item.Customer, nil
@@ -327,18 +336,11 @@ func (s *Store) Transaction(ctx context.Context, accountID, id string) (sandboxb
 		return sandboxbank.Transaction{}, sandboxbank.ErrTransactionUnknown
 	}
 	pk, sk := transactionIndex(id)
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName: &s.table, IndexName: aws.String(tppdata.IndexGSI1),
-		KeyConditionExpression:   aws.String("#pk = :pk AND #sk = :sk"),
-		ExpressionAttributeNames: map[string]string{"#pk": tppdata.AttrGSI1PK, "#sk": tppdata.AttrGSI1SK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: pk}, ":sk": &types.AttributeValueMemberS{Value: sk},
-		},
-	})
+	items, err := s.byIndexKey(ctx, pk, sk)
 	if err != nil {
 		return sandboxbank.Transaction{}, apperr.Wrap(err, "find transaction")
 	}
-	for _, raw := range out.Items {
+	for _, raw := range items {
 		var item transactionItem
 		if err := attributevalue.UnmarshalMap(raw, &item); err != nil {
 			return sandboxbank.Transaction{}, apperr.Wrap(err, "unmarshal transaction")
