@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/bank/devportal/shared/local/devstack"
+	"github.com/bank/devportal/shared/local/testenv/tppworld"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/bankpages"
 	"github.com/bank/devportal/shared/tpp/bgspec"
@@ -29,6 +30,7 @@ import (
 type aisClient struct {
 	tb    testing.TB
 	s     *devstack.Stack
+	w     *tppworld.World
 	tpp   *http.Client
 	check bool
 }
@@ -45,7 +47,7 @@ func newAISClient(tb testing.TB, check bool, o devstack.Options) (aisClient, *oa
 	roots.AddCert(s.CA.Cert)
 	conf := &oauth2.Config{ClientID: "client-bb-app", ClientSecret: secret, RedirectURL: "https://tpp.example/cb",
 		Endpoint: oauth2.Endpoint{AuthURL: s.Config.OAuthAuthorizeURL, TokenURL: s.TPPURL + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader}}
-	return aisClient{tb: tb, s: s, tpp: w.MTLSClient(roots, "bb-cert", "bb"), check: check}, conf
+	return aisClient{tb: tb, s: s, w: w, tpp: w.MTLSClient(roots, "bb-cert", "bb"), check: check}, conf
 }
 
 // call sends a Berlin Group request as the customer asks for it (PSU-IP-Address).
@@ -154,14 +156,36 @@ func TestAccountInformationOverMTLS(t *testing.T) {
 		t.Fatalf("transactions: %d %v", status, page)
 	}
 
-	// Refused: no token; a token of another consent; an account outside the consent.
-	if status, body := call("GET", "/v1/accounts", consentID, "", nil); status != 401 || !strings.Contains(body["tppMessages"].([]any)[0].(map[string]any)["code"].(string), "TOKEN_INVALID") {
-		t.Fatalf("without a token: %d %v", status, body)
-	}
+	// Refused, and changing nothing in either table: no token; the token with another
+	// certificate of the same app; a token of another consent.
+	app, err := c.w.Orgs.GetApp(context.Background(), "bb", "bb-app")
+	c.w.Must(t, err)
+	c.w.Certificate(t, c.s.CA, "bb-cert-2", app, true)
 	_, other := call("POST", "/v1/consents", "", "", map[string]any{
 		"access": map[string]any{"allPsd2": "allAccounts"}, "recurringIndicator": true, "validUntil": "9999-12-31", "frequencyPerDay": 4, "combinedServiceIndicator": false})
-	if status, body := call("GET", "/v1/accounts", other["consentId"].(string), token, nil); status != 401 || body["tppMessages"].([]any)[0].(map[string]any)["code"] != "TOKEN_INVALID" {
-		t.Fatalf("a token of another consent: %d %v", status, body)
+	otherID, _ := other["consentId"].(string)
+	tppTable := tppworld.New(c.w.DB, c.s.Config.TPPTable, time.Now())
+	before := c.w.Snapshot(t) + " " + tppTable.Snapshot(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(c.s.CA.Cert)
+	second := c
+	second.tpp = c.w.MTLSClient(roots, "bb-cert-2", "bb")
+	for _, r := range []struct {
+		name              string
+		client            aisClient
+		consentID, bearer string
+	}{
+		{"without a token", c, consentID, ""},
+		{"the token with another certificate of the app", second, consentID, token},
+		{"a token of another consent", c, otherID, token},
+	} {
+		status, body := r.client.call("GET", "/v1/accounts", r.consentID, r.bearer, nil)
+		if msgs, _ := body["tppMessages"].([]any); status != 401 || len(msgs) != 1 || msgs[0].(map[string]any)["code"] != "TOKEN_INVALID" {
+			t.Fatalf("%s: %d %v", r.name, status, body)
+		}
+	}
+	if after := c.w.Snapshot(t) + " " + tppTable.Snapshot(t); after != before {
+		t.Fatalf("the refusals changed the tables: %s, was %s", after, before)
 	}
 }
 

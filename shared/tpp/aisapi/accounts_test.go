@@ -2,13 +2,22 @@ package aisapi_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/aisapi"
@@ -31,7 +40,9 @@ func TestAccountEndpoints(t *testing.T) {
 	ctx := context.Background()
 	c, db, bank := testenv.SandboxBank(t)
 	today, _ := time.Parse(time.DateOnly, bank.Date)
-	now := func() time.Time { return today.Add(9 * time.Hour) }
+	// The clock stands at 09:00 of the bank's day; a test may move it (expired consents).
+	var shift atomic.Int64
+	now := func() time.Time { return today.Add(9*time.Hour + time.Duration(shift.Load())) }
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: now}
 	api := &aisapi.API{Consents: svc, Bank: bankstore.New(db, c.TPPTable), Now: now, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
 	h := api.Handlers()
@@ -99,6 +110,40 @@ func TestAccountEndpoints(t *testing.T) {
 	all := approved(consents.Access{AllPSD2: consents.AllAccountsWithOwnerName}, true, 4)
 	listOnly := approved(consents.Access{AvailableAccounts: consents.AllAccounts}, false, 1)
 	oneAccount := approved(consents.Access{Accounts: []consents.AccountReference{{IBAN: current.IBAN}}}, true, 4)
+	// One the customer revoked at the bank, and one of another TPP's app.
+	revoked := approved(consents.Access{AllPSD2: consents.AllAccounts}, true, 4)
+	if err := svc.Revoke(ctx, revoked, psu.ID); err != nil {
+		t.Fatal(err)
+	}
+	yes, four := true, 4
+	others, err := svc.Create(ctx, consents.Owner{AppID: "other-app", OrgID: "other"}, consents.Request{Access: &consents.Access{AllPSD2: consents.AllAccounts},
+		RecurringIndicator: &yes, ValidUntil: consents.LongestValidUntil, FrequencyPerDay: &four, CombinedServiceIndicator: new(bool)}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Approve(ctx, others.ID, psu.ID, grantable, nil); err != nil {
+		t.Fatal(err)
+	}
+	// state is what a call could change: every item of the consents' partitions (the
+	// consent, its authorisations, its reads of the day).
+	state := func() string {
+		t.Helper()
+		var items []map[string]any
+		for _, id := range []string{all, listOnly, oneAccount, revoked, others.ID} {
+			out, err := db.Query(ctx, &dynamodb.QueryInput{TableName: &c.TPPTable, KeyConditionExpression: aws.String("PK = :pk"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "CONSENT#" + id}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var part []map[string]any
+			if err := attributevalue.UnmarshalListOfMaps(out.Items, &part); err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, part...)
+		}
+		b, _ := json.Marshal(items)
+		return fmt.Sprintf("%d items %x", len(items), sha256.Sum256(b))
+	}
 
 	get := func(path, consentID string, attended bool) *http.Request {
 		r, _ := http.NewRequest("GET", path, nil)
@@ -235,11 +280,15 @@ func TestAccountEndpoints(t *testing.T) {
 	check("/v1/accounts/"+current.ResourceID+"/transactions?bookingStatus=both&dateFrom="+bank.Date+"&withBalance=true", all, 200, "")
 	check("/v1/card-accounts/"+card.ResourceID+"/transactions?bookingStatus=pending", all, 200, "")
 
+	// Each refusal has its code, and changes nothing.
+	before := state()
 	for _, c := range []struct {
 		name, path, consent string
 		status              int
 		code                string
 	}{
+		{"a revoked consent", "/v1/accounts", revoked, 401, "CONSENT_INVALID"},
+		{"another TPP's consent", "/v1/accounts", others.ID, 403, "CONSENT_UNKNOWN"},
 		{"no Consent-ID", "/v1/accounts", "", 400, "FORMAT_ERROR Consent-ID"},
 		{"an unknown consent", "/v1/accounts", "nothing", 403, "CONSENT_UNKNOWN"},
 		{"an account outside the consent", "/v1/accounts/" + card.ResourceID, oneAccount, 401, "CONSENT_INVALID"},
@@ -265,8 +314,29 @@ func TestAccountEndpoints(t *testing.T) {
 		}
 	})
 
-	// Four unattended reads of an account a day; the fifth waits for tomorrow.
+	t.Run("an expired consent", func(t *testing.T) {
+		// The day after its last one (validUntil, 180 days on).
+		shift.Store(int64(181 * 24 * time.Hour))
+		defer shift.Store(0)
+		check("/v1/accounts", all, 401, "CONSENT_EXPIRED")
+	})
+	t.Run("no X-Request-ID", func(t *testing.T) {
+		r := get("/v1/accounts", all, true)
+		r.Header.Del("X-Request-ID")
+		w := httptest.NewRecorder()
+		served.ServeHTTP(w, r)
+		if status, body := answer(w); status != 400 || firstCode(body) != "FORMAT_ERROR X-Request-ID" {
+			t.Fatalf("got %d %v", status, body)
+		}
+	})
+	if after := state(); after != before {
+		t.Fatalf("the refusals changed the consents: %s, was %s", after, before)
+	}
+
+	// Four unattended reads of an account a day; the fifth waits for tomorrow and is not
+	// counted.
 	for i := 1; i <= 5; i++ {
+		before := state()
 		w := bgspec.Check(t, bgspec.NextGenPSD2, served, get("/v1/accounts/"+current.ResourceID, oneAccount, false))
 		status, body := answer(w)
 		if want := map[bool]int{true: 200, false: 429}[i <= 4]; status != want {
@@ -274,6 +344,9 @@ func TestAccountEndpoints(t *testing.T) {
 		}
 		if i == 5 && !strings.HasPrefix(firstCode(body), "ACCESS_EXCEEDED") {
 			t.Fatalf("fifth read: %v", body)
+		}
+		if i == 5 && state() != before {
+			t.Fatal("the refused fifth read changed the consent's reads")
 		}
 	}
 }

@@ -2,7 +2,9 @@ package aisapi_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/bank/devportal/shared/local/motoserver"
@@ -27,8 +30,9 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // served is the consent endpoints on their paths, behind a caller check that names the
-// app of the X-Test-App header (the caller check itself has its own tests).
-func served(t *testing.T) (http.Handler, *consents.Service) {
+// app of the X-Test-App header (the caller check itself has its own tests), with the
+// consents' service and the TPP table's state (its items, hashed).
+func served(t *testing.T) (http.Handler, *consents.Service, func() string) {
 	t.Helper()
 	c := testenv.Config(t, testenv.MotoEndpoint(t))
 	db := dynamodb.NewFromConfig(testenv.AWS(t, c))
@@ -47,10 +51,21 @@ func served(t *testing.T) (http.Handler, *consents.Service) {
 	// As the TPP listener and the REST adapter serve them: every answer repeats the
 	// request's X-Request-ID.
 	return tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		app := r.Header.Get("X-Test-App")
-		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "ais"})
-		mux.ServeHTTP(w, r.WithContext(ctx))
-	})), svc
+			app := r.Header.Get("X-Test-App")
+			ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "ais"})
+			mux.ServeHTTP(w, r.WithContext(ctx))
+		})), svc, func() string {
+			out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &c.TPPTable})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var items []map[string]any
+			if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(items)
+			return fmt.Sprintf("%d items %x", len(items), sha256.Sum256(b))
+		}
 }
 
 const requestID = "99391c7e-ad88-49ec-a2ad-99ddcb1f7721"
@@ -91,7 +106,7 @@ func firstCode(body map[string]any) string {
 // against the official Berlin Group file: create, read, status, delete; each refusal with
 // its code and status, another app's consent unknown.
 func TestConsentEndpoints(t *testing.T) {
-	h, _ := served(t)
+	h, _, items := served(t)
 	const valid = `{"access":{"accounts":[{"iban":"BE71096123456769"}],"transactions":[{"iban":"BE71096123456769"}]},` +
 		`"recurringIndicator":true,"validUntil":"9999-12-31","frequencyPerDay":4,"combinedServiceIndicator":false}`
 	w := bgspec.Check(t, bgspec.NextGenPSD2, h, call("POST", "/v1/consents", "bb", valid))
@@ -113,6 +128,8 @@ func TestConsentEndpoints(t *testing.T) {
 		t.Fatalf("status: %d %v", status, body)
 	}
 
+	// Each refusal has its code and stores nothing.
+	stored := items()
 	refusals := []struct {
 		name   string
 		req    *http.Request
@@ -147,6 +164,10 @@ func TestConsentEndpoints(t *testing.T) {
 		}
 	})
 
+	if now := items(); now != stored {
+		t.Fatalf("the refusals changed the table: %s, was %s", now, stored)
+	}
+
 	w = bgspec.Check(t, bgspec.NextGenPSD2, h, call("DELETE", "/v1/consents/"+id, "bb", ""))
 	if w.Code != 204 {
 		t.Fatalf("delete: %d %s", w.Code, w.Body)
@@ -167,7 +188,7 @@ func TestConsentEndpoints(t *testing.T) {
 // customer's decision; PSU data, another app, an unknown authorisation and a start after
 // the decision are refused.
 func TestConsentAuthorisations(t *testing.T) {
-	h, svc := served(t)
+	h, svc, _ := served(t)
 	const valid = `{"access":{"accounts":[{"iban":"BE71096123456769"}]},` +
 		`"recurringIndicator":false,"validUntil":"2026-12-31","frequencyPerDay":1,"combinedServiceIndicator":false}`
 	create := call("POST", "/v1/consents", "bb", valid)

@@ -195,10 +195,16 @@ func (t APIKeyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // Snapshot is every item of the portal table, to show a refusal changed nothing.
 func (w *World) Snapshot(t testing.TB) string {
 	t.Helper()
-	out, err := w.DB.Scan(context.Background(), &dynamodb.ScanInput{TableName: &w.Table})
-	w.Must(t, err)
 	var items []map[string]any
-	w.Must(t, attributevalue.UnmarshalListOfMaps(out.Items, &items))
+	// Page by page: a table holding the sandbox bank is larger than one Scan's megabyte.
+	pages := dynamodb.NewScanPaginator(w.DB, &dynamodb.ScanInput{TableName: &w.Table})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(context.Background())
+		w.Must(t, err)
+		var page []map[string]any
+		w.Must(t, attributevalue.UnmarshalListOfMaps(out.Items, &page))
+		items = append(items, page...)
+	}
 	b, _ := json.Marshal(items)
 	return fmt.Sprintf("%d items %x", len(items), sha256.Sum256(b))
 }
