@@ -18,6 +18,7 @@ import (
 	"github.com/bank/devportal/shared/portal/portalapi"
 	portalroutes "github.com/bank/devportal/shared/portal/routes"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
+	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
 )
 
 // authorizerEvent is the sample REQUEST event of the TPP API's authorizer: API Gateway's
@@ -63,9 +64,9 @@ func Files() (map[string][]byte, error) {
 		}
 	}
 	// The TPP area's routes: those of the mTLS origin (REST API proxy events, behind the
-	// authorizer but the metadata) and those of the browser-reachable one (HTTP API
-	// events). Every one so far is the authorization server's (the onoauth part) or the
-	// bank pages' (onbankpages).
+	// authorizer but the metadata and the description) and those of the browser-reachable
+	// one (HTTP API events). Every one so far is the authorization server's (the onoauth
+	// part), the description's (onapidoc) or the bank pages' (onbankpages).
 	for _, rt := range tpproutes.Deployed() {
 		ev, err := tppEvent(rt)
 		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds()), ev, err); err != nil {
@@ -129,10 +130,10 @@ package main
 
 import (
 	"github.com/bank/devportal/shared/tpp/wiring"
-	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
+	"github.com/bank/devportal/shared/tpp/wiring/{{.Part}}"
 )
 
-func main() { wiring.StartHTTP({{printf "%q" .Name}}, onoauth.ForRoute) }
+func main() { wiring.StartHTTP({{printf "%q" .Name}}, {{.Part}}.ForRoute) }
 {{else if eq .Kind "tpp-browser"}}// Command {{.Name}} is the Lambda function of the TPP area's browser route {{printf "%q" .Name}}:
 // {{.Summary}}.
 //
@@ -188,10 +189,20 @@ func partImports(parts string) string {
 	return b.String()
 }
 
+// TPPPart is the wiring part (a package under shared/tpp/wiring) whose ForRoute builds
+// the TPP route name: the description's own, so that its function links neither the
+// authorization server nor the AWS SDK; the authorization server's for the others.
+func TPPPart(name string) string {
+	if name == onapidoc.RouteName {
+		return "onapidoc"
+	}
+	return "onoauth"
+}
+
 func mainSource(kind, name, summary string, needs route.Need) string {
 	var b strings.Builder
 	summary = strings.TrimSuffix(summary, ".")
-	if err := mainTemplate.Execute(&b, map[string]any{"Kind": kind, "Name": name, "Summary": summary,
+	if err := mainTemplate.Execute(&b, map[string]any{"Kind": kind, "Name": name, "Summary": summary, "Part": TPPPart(name),
 		"Needs": needs.String(), "Parts": parts(needs), "Imports": partImports(parts(needs))}); err != nil {
 		panic(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/restapi"
 	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 )
@@ -54,6 +55,8 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 		"oauth2-par":        {401, `"code":"CERTIFICATE_INVALID"`},
 		"oauth2-revoke":     {401, `"code":"CERTIFICATE_INVALID"`},
 		"oauth2-introspect": {401, `"code":"CERTIFICATE_INVALID"`},
+		// Public: the document, with the deployment's addresses.
+		"tpp-api-description": {200, `"servers":[{"description":"The TPP API (mutual TLS)","url":"https://api.bank.example"}]`},
 		// The client lookup in the portal table found no such client.
 		"oauth2-authorize": {401, "The requested OAuth 2.0 Client does not exist."},
 		// The browser brings no bank session cookie (signed with the key from the secret).
@@ -76,8 +79,11 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 				t.Fatalf("Route(%s) = %v, %v", rt.Name, got, err)
 			}
 			build := onoauth.ForRoute
-			if browser {
+			switch {
+			case browser:
 				build = onbankpages.ForRoute
+			case rt.Name == onapidoc.RouteName:
+				build = onapidoc.ForRoute
 			}
 			handlers, err := build(context.Background(), cfg, lookup.Sandbox, rt, log)
 			if err != nil {
