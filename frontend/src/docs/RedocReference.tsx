@@ -1,6 +1,6 @@
 /*
- * The renderer of the TPP API reference: Redoc (redoc 2.5, MIT), loaded as its own chunk
- * only on /docs/tpp-api.
+ * The renderer of the TPP API reference: Redoc (redoc 2.5, MIT), in the reference's own
+ * document (docs/reference.html), which the portal's /docs/tpp-api frames.
  *
  * Why Redoc rather than Scalar or Stoplight Elements:
  * - React: Redoc 2.5 declares React 16.8 to 19 as peers and is a React component; Scalar's
@@ -10,12 +10,14 @@
  *   Redoc loads no fonts or scripts from elsewhere (Scalar's default theme fetches its
  *   fonts from a CDN unless told not to) and sends no telemetry (Redoc 3 does by default,
  *   and its telemetry package is not on the registry we can reach, so 3.x is not an option).
- * - Size: the chunk is about 1 MB minified (≈ 330 kB gzip), loaded only by this page;
- *   Scalar's standalone build and Stoplight Elements are each two to three times that.
+ * - Size: about 1.1 MB minified (≈ 345 kB gzip), React included, loaded only by the
+ *   reference's document; the portal's own bundle does not grow. Scalar's standalone build
+ *   and Stoplight Elements are each larger still.
  * - What we lose: a "try it" console. It could not work anyway: the TPP API needs the
  *   app's client certificate, which a browser page cannot present to fetch.
- * Redoc styles itself with styled-components, which inserts its rules at run time: the
- * deployed portal's CSP must allow that on this page (see the report of this change).
+ * Redoc styles itself with styled-components, which inserts <style> elements at run time:
+ * the portal's CSP (style-src 'self') refuses them, so Redoc runs in a document of its own
+ * whose policy allows inline styles and nothing else more (infra/stacks: ReferenceCSP).
  */
 import { RedocStandalone } from "redoc";
 
@@ -39,7 +41,7 @@ export default function RedocReference({ spec, onLoaded }: RedocReferenceProps) 
         pathInMiddlePanel: true,
         sortTagsAlphabetically: false,
         hideHostname: false,
-        // The portal's own header is fixed-free; Redoc's sticky menu starts at the top.
+        // The frame is the whole window of the reference: its menu starts at the top.
         scrollYOffset: 0,
         theme: { colors: { primary: { main: "#0b5394" } }, typography: { fontFamily: "inherit", headings: { fontFamily: "inherit" } } },
       }}
