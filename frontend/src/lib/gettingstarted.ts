@@ -1,4 +1,7 @@
 import type { TPPAPIInfo } from "../api/types";
+// The consent the walkthrough asks for: a file, so that the Go test that runs the
+// walkthrough on the local stack sends the very same body (devstack/walkthrough_test.go).
+import consent from "./walkthrough-consent.json";
 
 /** What the walkthrough's commands are filled in with: the developer's own values, or placeholders. */
 export interface Walkthrough {
@@ -48,13 +51,6 @@ export function walkthrough(info: TPPAPIInfo, w: Walkthrough): Step[] {
   const tls = `curl --cert ${q(w.certFile)} --key ${q(w.keyFile)}${w.caFile ? ` --cacert ${q(w.caFile)}` : ""}`;
   const call = `${tls} \\\n  -H ${q(`${info.apiKeyHeader}: ${w.apiKey}`)} \\\n`;
   const requestId = `  -H "X-Request-ID: $(uuidgen)" \\\n`;
-  const consent = {
-    access: { accounts: [], balances: [], transactions: [] },
-    recurringIndicator: true,
-    validUntil: "9999-12-31",
-    frequencyPerDay: 4,
-    combinedServiceIndicator: false,
-  };
   const subject = `/CN=${w.clientId}/O=Your organization`;
   return [
     {

@@ -11,6 +11,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -28,9 +31,22 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
 
-// consentBody is the getting-started walkthrough's consent, byte for byte
-// (frontend/src/lib/gettingstarted.ts): the bank-offered form, the longest consent.
-const consentBody = `{"access":{"accounts":[],"balances":[],"transactions":[]},"recurringIndicator":true,"validUntil":"9999-12-31","frequencyPerDay":4,"combinedServiceIndicator":false}`
+// walkthroughConsent is the getting-started walkthrough's consent, the file its commands
+// send (compacted, as JSON.stringify writes it): the bank-offered form, the longest
+// consent.
+func walkthroughConsent(t *testing.T) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "..", "frontend", "src", "lib", "walkthrough-consent.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
 
 // TestGettingStartedWalkthrough runs the portal's getting-started commands as a TPP's
 // shell would, on the local stack: the description without a certificate; then, with
@@ -91,7 +107,7 @@ func TestGettingStartedWalkthrough(t *testing.T) {
 	}
 
 	// 3. The consent.
-	req, _ := http.NewRequest("POST", s.TPPURL+"/v1/consents", strings.NewReader(consentBody))
+	req, _ := http.NewRequest("POST", s.TPPURL+"/v1/consents", strings.NewReader(walkthroughConsent(t)))
 	req.Header.Set("X-Request-ID", "6f1c0e3a-8b1d-4c7e-9a55-0d2f3b4c5d6e")
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("TPP-Redirect-URI", redirect)
