@@ -82,6 +82,16 @@ func TestGettingStartedWalkthrough(t *testing.T) {
 		t.Fatalf("GET %s: %d %+v", routes.DescriptionPath, resp.StatusCode, described)
 	}
 
+	// The metadata is as described: no property the description does not name.
+	req, _ := http.NewRequest("GET", s.TPPURL+"/.well-known/oauth-authorization-server", nil)
+	resp, err = anon.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	check(req, resp, raw)
+
 	send := func(req *http.Request, official string) (int, map[string]any) {
 		t.Helper()
 		resp, err := tpp.Do(req)
@@ -107,7 +117,7 @@ func TestGettingStartedWalkthrough(t *testing.T) {
 	}
 
 	// 3. The consent.
-	req, _ := http.NewRequest("POST", s.TPPURL+"/v1/consents", strings.NewReader(walkthroughConsent(t)))
+	req, _ = http.NewRequest("POST", s.TPPURL+"/v1/consents", strings.NewReader(walkthroughConsent(t)))
 	req.Header.Set("X-Request-ID", "6f1c0e3a-8b1d-4c7e-9a55-0d2f3b4c5d6e")
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("TPP-Redirect-URI", redirect)
