@@ -24,6 +24,8 @@ import { OpsRequestPage } from "./pages/ops/OpsRequestPage";
 import { ResendActivationPage } from "./pages/ResendActivationPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SandboxCustomersPage } from "./pages/SandboxCustomersPage";
+import { GettingStartedPage } from "./pages/GettingStartedPage";
+import { TPPAPIReferencePage } from "./pages/TPPAPIReferencePage";
 import { SignupPage } from "./pages/SignupPage";
 
 const signedIn = (page: ReactNode) => <RequireAuth>{page}</RequireAuth>;
@@ -48,6 +50,8 @@ export function AppRoutes() {
         <Route path="organizations/:orgId/apps/:appId" element={signedIn(<AppPage />)} />
         <Route path="invitations/accept" element={<InvitationAcceptPage />} />
         <Route path="sandbox/customers" element={<SandboxCustomersPage />} />
+        <Route path="docs/tpp-api" element={<TPPAPIReferencePage />} />
+        <Route path="docs/getting-started" element={<GettingStartedPage />} />
         <Route path="ops" element={signedIn(<OpsLayout />)}>
           <Route index element={<OpsInboxPage />} />
           <Route path="requests/:requestId" element={<OpsRequestPage />} />

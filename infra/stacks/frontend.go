@@ -50,6 +50,9 @@ type FrontendStack struct {
 	// BankPagesHeaders is the security-headers policy of the authorization endpoint's and
 	// the bank pages' responses (BrowserPaths).
 	BankPagesHeaders awscloudfront.ResponseHeadersPolicy
+	// ReferenceHeaders is the security-headers policy of the TPP API reference's document
+	// (ReferencePath).
+	ReferenceHeaders awscloudfront.ResponseHeadersPolicy
 	// SPAFallback rewrites the SPA's client-side routes to /index.html.
 	SPAFallback awscloudfront.Function
 	// URL is the portal's address (the distribution's domain), for PORTAL_URL.
@@ -63,6 +66,18 @@ type FrontendStack struct {
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'; upgrade-insecure-requests"
+
+// ReferencePath is the TPP API reference's own document (frontend/docs/reference.html),
+// which the portal's /docs/tpp-api page frames.
+const ReferencePath = "/docs/reference.html"
+
+// ReferenceCSP is that document's policy: the portal's, but for two things. Redoc styles
+// itself with styled-components, which inserts <style> elements at run time, so inline
+// styles are allowed there (and only there: no portal page, session or secret runs in
+// that document); and the portal itself may frame it. Scripts stay the build's files.
+const ReferenceCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'; " +
+	"frame-ancestors 'self'; upgrade-insecure-requests"
 
 // BrowserPaths are the distribution's behaviors for the TPP area's browser routes
 // (tpproutes.Browser): the authorization endpoint and the sandbox bank's pages.
@@ -182,6 +197,32 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		},
 	})
 
+	// The reference's document: the portal's headers, but its own CSP (ReferenceCSP) and
+	// framing by the portal's own pages only.
+	s.ReferenceHeaders = awscloudfront.NewResponseHeadersPolicy(stack, jsii.String("ReferenceHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
+		Comment: jsii.String("TPP API reference document: the portal's headers, inline styles allowed, framed by the portal"),
+		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
+			StrictTransportSecurity: &awscloudfront.ResponseHeadersStrictTransportSecurity{
+				AccessControlMaxAge: awscdk.Duration_Days(jsii.Number(hstsMaxAgeDays)),
+				IncludeSubdomains:   jsii.Bool(true),
+				Override:            jsii.Bool(true),
+			},
+			ContentSecurityPolicy: &awscloudfront.ResponseHeadersContentSecurityPolicy{
+				ContentSecurityPolicy: jsii.String(ReferenceCSP),
+				Override:              jsii.Bool(true),
+			},
+			FrameOptions: &awscloudfront.ResponseHeadersFrameOptions{
+				FrameOption: awscloudfront.HeadersFrameOption_SAMEORIGIN,
+				Override:    jsii.Bool(true),
+			},
+			ContentTypeOptions: &awscloudfront.ResponseHeadersContentTypeOptions{Override: jsii.Bool(true)},
+			ReferrerPolicy: &awscloudfront.ResponseHeadersReferrerPolicy{
+				ReferrerPolicy: awscloudfront.HeadersReferrerPolicy_STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+				Override:       jsii.Bool(true),
+			},
+		},
+	})
+
 	s.SPAFallback = awscloudfront.NewFunction(stack, jsii.String("SpaFallback"), &awscloudfront.FunctionProps{
 		Comment: jsii.String("Serves /index.html for the SPA's client-side routes"),
 		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(SPAFallbackCode)),
@@ -217,6 +258,15 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		b.ResponseHeadersPolicy = s.BankPagesHeaders
 		behaviors[path] = &b
 	}
+	// The SPA's files, the reference's document among them, come from the bucket: one
+	// origin for both behaviors.
+	site := awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(s.Bucket, nil)
+	behaviors[ReferencePath] = &awscloudfront.BehaviorOptions{
+		Origin:                site,
+		ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+		CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
+		ResponseHeadersPolicy: s.ReferenceHeaders,
+	}
 	if props.CRL {
 		path, crl := s.addCRL()
 		behaviors[path] = crl
@@ -225,7 +275,7 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		Comment:           jsii.String("Developer portal"),
 		DefaultRootObject: jsii.String("index.html"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
-			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(s.Bucket, nil),
+			Origin:                site,
 			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
 			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
 			ResponseHeadersPolicy: s.Headers,

@@ -162,6 +162,7 @@ func TestFrontendSecurityHeaders(t *testing.T) {
 func testFrontendSecurityHeaders(t *testing.T, s *synthesized) {
 	policyID := s.stacks.Frontend.Resolve(s.stacks.Frontend.Headers.ResponseHeadersPolicyId()).(map[string]interface{})["Ref"].(string)
 	bankID := s.stacks.Frontend.Resolve(s.stacks.Frontend.BankPagesHeaders.ResponseHeadersPolicyId()).(map[string]interface{})["Ref"].(string)
+	referenceID := s.stacks.Frontend.Resolve(s.stacks.Frontend.ReferenceHeaders.ResponseHeadersPolicyId()).(map[string]interface{})["Ref"].(string)
 	policy := frontendResources(t, s, "AWS::CloudFront::ResponseHeadersPolicy")[policyID]
 	cfg := props(policy)["ResponseHeadersPolicyConfig"].(map[string]interface{})
 	got := cfg["SecurityHeadersConfig"].(map[string]interface{})
@@ -202,8 +203,11 @@ func testFrontendSecurityHeaders(t *testing.T, s *synthesized) {
 	for _, b := range behaviors {
 		b := b.(map[string]interface{})
 		want := policyID
-		if slices.Contains(stacks.BrowserPaths, str(b["PathPattern"])) {
+		switch {
+		case slices.Contains(stacks.BrowserPaths, str(b["PathPattern"])):
 			want = bankID
+		case str(b["PathPattern"]) == stacks.ReferencePath:
+			want = referenceID
 		}
 		if ref(b["ResponseHeadersPolicyId"]) != want {
 			t.Errorf("behavior %v does not use the security headers policy %s", b["PathPattern"], want)
@@ -226,8 +230,29 @@ func TestFrontendBehaviors(t *testing.T) {
 		b := b.(map[string]interface{})
 		behaviors[str(b["PathPattern"])] = b
 	}
-	if len(behaviors) != 1+len(stacks.BrowserPaths) {
-		t.Fatalf("behaviors %v, want /api/* and %v", behaviors, stacks.BrowserPaths)
+	if len(behaviors) != 2+len(stacks.BrowserPaths) {
+		t.Fatalf("behaviors %v, want /api/*, %s and %v", behaviors, stacks.ReferencePath, stacks.BrowserPaths)
+	}
+	// The TPP API reference's document: a file of the bucket, as the default behavior
+	// serves it, without the SPA fallback, under its own policy.
+	reference := behaviors[stacks.ReferencePath]
+	for k, v := range map[string]interface{}{"TargetOriginId": def["TargetOriginId"], "CachePolicyId": cachingOptimized, "ViewerProtocolPolicy": "redirect-to-https"} {
+		if !reflect.DeepEqual(reference[k], v) {
+			t.Errorf("%s %s = %v, want %v", stacks.ReferencePath, k, reference[k], v)
+		}
+	}
+	if _, ok := reference["FunctionAssociations"]; ok {
+		t.Errorf("%s runs the SPA fallback", stacks.ReferencePath)
+	}
+	refPolicy := mustJSON(t, props(frontendResources(t, s, "AWS::CloudFront::ResponseHeadersPolicy")[ref(reference["ResponseHeadersPolicyId"])])["ResponseHeadersPolicyConfig"])
+	for _, want := range []string{
+		`"ContentSecurityPolicy":{"ContentSecurityPolicy":"` + stacks.ReferenceCSP + `","Override":true}`,
+		`"FrameOptions":{"FrameOption":"SAMEORIGIN","Override":true}`,
+		`"StrictTransportSecurity":{"AccessControlMaxAgeSec":63072000,"IncludeSubdomains":true,"Override":true}`,
+	} {
+		if !strings.Contains(refPolicy, want) {
+			t.Errorf("%s headers policy %s, want %s", stacks.ReferencePath, refPolicy, want)
+		}
 	}
 	api := behaviors["/api/*"]
 	wantAPI := map[string]interface{}{
@@ -371,4 +396,34 @@ func TestFrontendDeployment(t *testing.T) {
 	check(t, func() {
 		s.frontend.HasOutput(jsii.String("PortalUrl"), map[string]interface{}{})
 	})
+}
+
+// TestReferenceCSP: the reference's policy is the portal's but for inline styles (Redoc's
+// styled-components), no forms and framing by the portal itself; scripts stay the build's.
+func TestReferenceCSP(t *testing.T) {
+	parse := func(csp string) map[string]string {
+		out := map[string]string{}
+		for _, d := range strings.Split(csp, ";") {
+			name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+			out[name] = value
+		}
+		return out
+	}
+	portal, reference := parse(stacks.ContentSecurityPolicy), parse(stacks.ReferenceCSP)
+	changed := map[string]string{"style-src": "'self' 'unsafe-inline'", "form-action": "'none'", "frame-ancestors": "'self'"}
+	if len(portal) != len(reference) {
+		t.Fatalf("directives %v, want those of %v", reference, portal)
+	}
+	for name, value := range portal {
+		want, ok := changed[name]
+		if !ok {
+			want = value
+		}
+		if reference[name] != want {
+			t.Errorf("%s = %q, want %q", name, reference[name], want)
+		}
+	}
+	if strings.Contains(reference["script-src"], "unsafe") {
+		t.Errorf("script-src %q", reference["script-src"])
+	}
 }

@@ -349,6 +349,7 @@ var wantCalls = map[string][]string{
 	"openapi":                     {},
 	"password-policy":             {},
 	"tpp-api":                     {},
+	"tpp-api-openapi":             {},
 	"auth-signup":                 {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:SignUp", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser", "ses:SendEmail"},
 	"auth-activate":               {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes"},
 	"auth-resend-activation":      {"dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},

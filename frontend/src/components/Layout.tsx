@@ -57,6 +57,12 @@ export function Layout() {
                   </NavLink>
                 </li>
                 <li>
+                  <NavLink to="/docs/tpp-api">API reference</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/docs/getting-started">Getting started</NavLink>
+                </li>
+                <li>
                   <NavLink to="/sandbox/customers">Sandbox customers</NavLink>
                 </li>
                 {account ? (

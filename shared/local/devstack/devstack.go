@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -278,6 +281,17 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	for name, h := range ais.Handlers() {
 		endpoints[name] = h
 	}
+	// The API's description, with this stack's addresses, built by the part its deployed
+	// function builds it with.
+	docRoute, err := route.Find(tpproutes.TPP, onapidoc.RouteName)
+	if err != nil {
+		return s, err
+	}
+	docs, err := onapidoc.ForRoute(ctx, cfg, lookup.Sandbox, docRoute, log)
+	if err != nil {
+		return s, err
+	}
+	maps.Copy(endpoints, docs)
 	tppMux.Handle("/", tppapi.Listener(check, log, endpoints))
 	tppSrv := &http.Server{
 		Handler:           tppMux,

@@ -63,8 +63,9 @@ func Files() (map[string][]byte, error) {
 		}
 	}
 	// The TPP area's routes: those of the mTLS origin (REST API proxy events, behind the
-	// authorizer but the metadata), built by their part (tpproutes.PartOf), and those of
-	// the browser-reachable one (HTTP API events), built by the bank pages' part.
+	// authorizer but the metadata and the description), built by their part
+	// (tpproutes.PartOf), and those of the browser-reachable one (HTTP API events), built
+	// by the bank pages' part.
 	for _, rt := range tpproutes.Deployed() {
 		ev, err := tppEvent(rt)
 		if err := add(rt.Name, mainSource("tpp", rt.Name, rt.Summary, rt.AllNeeds(), tpproutes.PartOf(rt)), ev, err); err != nil {

@@ -3,6 +3,8 @@ package portalapi
 import (
 	"net/http"
 
+	"github.com/bank/devportal/shared/tpp/apidoc"
+
 	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
@@ -77,6 +79,12 @@ func appEndpoints() []endpoint {
 		}),
 		noBody("tpp-api", 200, func(a *API, r *http.Request) (apps.TPPAPIInfo, error) {
 			return a.Apps.TPPAPI(), nil
+		}),
+		// The TPP API's own description, with the addresses of this deployment, so that the
+		// SPA's reference loads it from its own origin (the portal's CSP allows no other).
+		noBody("tpp-api-openapi", 200, func(a *API, r *http.Request) (map[string]any, error) {
+			info := a.Apps.TPPAPI()
+			return apidoc.Document(apidoc.Origins{TPP: info.BaseURL, AuthorizeURL: info.AuthorizationEndpoint})
 		}),
 		noBody("subscription-list", 200, func(a *API, r *http.Request) (apps.SubscriptionsView, error) {
 			return a.Apps.Subscriptions(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))

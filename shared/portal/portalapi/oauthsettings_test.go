@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/apidoc"
 )
 
 // TestAppOAuthSettings switches an app's FAPI 2.0 profile: only the owner and
@@ -165,6 +166,27 @@ func TestTPPAPIInfo(t *testing.T) {
 		int(h.cfg.RefreshTokenTTL.Seconds()), strings.TrimSuffix(h.cfg.OAuthAuthorizeURL, "/oauth2/authorize")+"/sandbox-bank/customers", tpp+"/oauth2/token")
 	if got, _ := json.Marshal(r.body); string(got) != want {
 		t.Fatalf("got %s\nwant %s", got, want)
+	}
+}
+
+// TestTPPAPIDescription: anyone may read the TPP API's description, naming this
+// deployment's TPP origin and authorization endpoint, as the TPP API serves it.
+func TestTPPAPIDescription(t *testing.T) {
+	h := newHarness(t)
+	r := h.call(h.newClient(), "GET", "/api/tpp-api/openapi.json", nil).expect(t, 200, "")
+	got, _ := json.Marshal(r.body)
+	want, err := apidoc.JSON(apidoc.OriginsOf(h.cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("got %.300s\nwant %.300s", got, want)
+	}
+	var doc struct {
+		Servers []struct{ URL string } `json:"servers"`
+	}
+	if err := json.Unmarshal(got, &doc); err != nil || len(doc.Servers) != 1 || doc.Servers[0].URL != h.cfg.TPPURL {
+		t.Errorf("servers %+v (%v), want %s", doc.Servers, err, h.cfg.TPPURL)
 	}
 }
 

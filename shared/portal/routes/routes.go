@@ -79,6 +79,7 @@ var Portal = []route.Route{
 	{Name: "credential-reset", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}/reset", Auth: route.Session, Tag: "apps", Summary: "Give a credential a new secret (shown once); the old one stops working"},
 	{Name: "credential-rename", Method: "PATCH", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", Auth: route.Session, Tag: "apps", Summary: "Rename a credential"},
 	{Name: "credential-revoke", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", Auth: route.Session, Tag: "apps", Summary: "Revoke a credential (an app keeps at least one)"},
+	{Name: "tpp-api-openapi", Method: "GET", Path: "/api/tpp-api/openapi.json", Auth: route.Public, Tag: "apps", Summary: "The TPP API's OpenAPI 3 description (the same document the TPP API serves), for the portal's API reference"},
 	{Name: "ops-requests", Method: "GET", Path: "/api/ops/requests", Auth: route.Operations, Tag: "operations", Summary: "Requests waiting for a decision (or in another status)"},
 	{Name: "ops-request-get", Method: "GET", Path: "/api/ops/requests/{requestId}", Auth: route.Operations, Tag: "operations", Summary: "A request in full: form, parsed certificates, history"},
 	{Name: "ops-request-approve", Method: "POST", Path: "/api/ops/requests/{requestId}/approve", Auth: route.Operations, Needs: route.DecideApproval | route.UsagePlans, Tag: "operations", Summary: "Approve a request"},

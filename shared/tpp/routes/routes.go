@@ -24,6 +24,10 @@ const BearerAuthorizerName = "tpp-bearer-authorizer"
 // locally the portal listener.
 const AuthorizePath = "/oauth2/authorize"
 
+// DescriptionPath is where the TPP API describes itself (OpenAPI 3, JSON), without a
+// client certificate: outside every product's path, so no caller check applies.
+const DescriptionPath = "/openapi.json"
+
 // oauthNeeds are what the authorization server's routes and the bank's pages call: the
 // TPP table (OAuth2 state, the sandbox bank), the portal table's one-read lookups (the
 // client, the organization's name) and the managed key their codes, tokens and session
@@ -44,6 +48,8 @@ var TPP = []route.Route{
 		Summary: "Token revocation (RFC 7009)"},
 	{Name: "oauth2-introspect", Method: "POST", Path: "/oauth2/introspect", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
 		Summary: "Token introspection (RFC 7662)"},
+	{Name: "tpp-api-description", Method: "GET", Path: DescriptionPath, Auth: route.Public, Tag: "Docs",
+		Summary: "This API's OpenAPI 3 description (package apidoc), public like the metadata"},
 
 	{Name: "ais-consent-create", Method: "POST", Path: "/v1/consents", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS",
 		Summary: "Create an account-information consent; the customer authorises it through the OAuth2 flow with scope AIS:<consentId>"},
@@ -107,12 +113,18 @@ func Deployed() []route.Route {
 const (
 	PartOAuth = "onoauth"
 	PartAIS   = "onais"
+	// PartDoc builds the API description, linking neither the authorization server nor
+	// the AWS SDK.
+	PartDoc = "onapidoc"
 )
 
 // PartOf is the wiring part that builds the route rt of TPP.
 func PartOf(rt route.Route) string {
-	if rt.Tag == "AIS" || rt.Tag == "CoF" {
+	switch rt.Tag {
+	case "AIS", "CoF":
 		return PartAIS
+	case "Docs":
+		return PartDoc
 	}
 	return PartOAuth
 }

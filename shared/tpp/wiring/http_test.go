@@ -23,6 +23,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/tpp/wiring/onais"
+	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 )
@@ -55,6 +56,8 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 		"oauth2-par":        {401, `"code":"CERTIFICATE_INVALID"`},
 		"oauth2-revoke":     {401, `"code":"CERTIFICATE_INVALID"`},
 		"oauth2-introspect": {401, `"code":"CERTIFICATE_INVALID"`},
+		// Public: the document, with the deployment's addresses.
+		"tpp-api-description": {200, `"servers":[{"description":"The TPP API (mutual TLS)","url":"https://api.bank.example"}]`},
 		// The client lookup in the portal table found no such client.
 		"oauth2-authorize": {401, "The requested OAuth 2.0 Client does not exist."},
 		// The browser brings no bank session cookie (signed with the key from the secret).
@@ -85,7 +88,7 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 			if err != nil || got.Pattern() != rt.Pattern() {
 				t.Fatalf("Route(%s) = %v, %v", rt.Name, got, err)
 			}
-			build := map[string]wiring.Build{routes.PartOAuth: onoauth.ForRoute, routes.PartAIS: onais.ForRoute}[routes.PartOf(rt)]
+			build := map[string]wiring.Build{routes.PartOAuth: onoauth.ForRoute, routes.PartAIS: onais.ForRoute, routes.PartDoc: onapidoc.ForRoute}[routes.PartOf(rt)]
 			if browser {
 				build = onbankpages.ForRoute
 			}

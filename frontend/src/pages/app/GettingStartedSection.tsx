@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import type { App, TPPAPIInfo } from "../../api/types";
 import { useCopy } from "../../lib/copy";
+import { slug } from "../../lib/format";
 import { PLACEHOLDER, startCommands } from "../../lib/tppapi";
 
 interface Props {
@@ -19,6 +20,18 @@ function local(baseUrl: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The walkthrough's address with this app's values: its client ID, the file names the
+ * portal's test-certificate downloads use, its first redirect URI. Never the API key.
+ */
+export function walkthroughLink(app: Pick<App, "name" | "redirectUris">, clientId: string | undefined): string {
+  const base = slug(app.name, "app");
+  const q = new URLSearchParams({ cert: `${base}-mtls.pem`, key: `${base}-mtls-key.pem` });
+  if (clientId) q.set("clientId", clientId);
+  if (app.redirectUris[0]) q.set("redirectUri", app.redirectUris[0]);
+  return `/docs/getting-started?${q.toString()}`;
 }
 
 /**
@@ -85,6 +98,11 @@ export function GettingStartedSection({ app, clientId, info }: Props) {
               </button>
             </div>
           ))}
+          <p id="start-walkthrough" className="hint">
+            Next: a consent and your first account read, step by step with this app's values, in the{" "}
+            <Link to={walkthroughLink(app, clientId)}>getting-started walkthrough</Link>; every endpoint is in the{" "}
+            <Link to="/docs/tpp-api">TPP API reference</Link>.
+          </p>
           <p id="start-copied" className="saved-plain" role="status">
             {copied}
           </p>

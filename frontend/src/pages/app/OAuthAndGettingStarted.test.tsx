@@ -34,6 +34,9 @@ const INFO = {
   authorizationCodeSeconds: 60,
 };
 
+const WALKTHROUGH_HREF =
+  "/docs/getting-started?cert=budget-buddy-mtls.pem&key=budget-buddy-mtls-key.pem&clientId=cid-1&redirectUri=https%3A%2F%2Fbudget.example%2Fcb";
+
 const PKCE =
   "CODE_VERIFIER=$(openssl rand -base64 48 | tr -d '=+/\\n' | cut -c1-64)\n" +
   "CODE_CHALLENGE=$(printf '%s' \"$CODE_VERIFIER\" | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')\n" +
@@ -84,6 +87,8 @@ describe("App page: getting started and OAuth settings", () => {
     );
     // Not the local stack: no word of the sandbox CA.
     expect(el("start-local-ca")).toBeNull();
+    // The walkthrough continues with the app's client ID, the test certificate's file names and the redirect URI; never the API key.
+    expect(el("start-walkthrough")!.querySelector("a")!.getAttribute("href")).toBe(WALKTHROUGH_HREF);
 
     // A developer sees the switch's state and meaning, and the lifetimes, but cannot change it.
     expect(el("oauth-settings-form")).toBeNull();
