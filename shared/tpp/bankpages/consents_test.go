@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bank/devportal/shared/tpp/bankpages"
+	"github.com/bank/devportal/shared/tpp/oauth"
 )
 
 const untouched = "psu-1:c-new=valid psu-1:f-1=valid psu-1:c-old=revokedByPsu psu-2:c-bart=valid; revoked "
@@ -205,5 +206,27 @@ func TestConsentsBesideARequest(t *testing.T) {
 	}
 	if got := w.decider.endings(); got != "" {
 		t.Errorf("the server saw %q", got)
+	}
+}
+
+// TestDirectSessionEnds: a customer who came directly and stayed away longer than a
+// session lasts signs in again; their forms of before are not taken.
+func TestDirectSessionEnds(t *testing.T) {
+	w := newWorld(t)
+	b := w.browser(t)
+	b.direct("anna.peeters")
+	start := *w.clock.Load()
+	later := start.Add(oauth.PendingLifespan)
+	w.clock.Store(&later)
+	defer w.clock.Store(&start)
+	csrf := b.csrf
+	if p := b.post(bankpages.RevokePath, url.Values{"kind": {"AIS"}, "id": {"c-new"}, "confirm": {"yes"}, "csrf": {csrf}}); p.status != 200 || !strings.Contains(p.body, `<p id="direct">`) {
+		t.Fatalf("a revocation after the session ended: %d %s", p.status, p.body)
+	}
+	if p := b.get(bankpages.ConsentsPath); p.status != 200 || !strings.Contains(p.body, `<p id="direct">`) {
+		t.Fatalf("the consents after the session ended: %d %s", p.status, p.body)
+	}
+	if got := w.held.statuses(); got != untouched {
+		t.Fatalf("%s", got)
 	}
 }
