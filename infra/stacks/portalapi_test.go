@@ -434,6 +434,10 @@ var wantCalls = map[string][]string{
 	"sandbox-bank-consent":        {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	"sandbox-bank-decide":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	"sandbox-bank-scenario":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	// The customer's consents by the index, the names of their apps and organizations by
+	// GetItem of the portal table; revoking reads the consent and replaces it.
+	"sandbox-bank-consents": {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-revoke":   {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	// Lists the customers of the generated bank: no AWS call.
 	"sandbox-customers": {},
 }

@@ -42,3 +42,6 @@ var ErrUnknownCertificate = apperr.New(apperr.NotFound, "NOT_FOUND", "There is n
 
 // ErrUnknownOrganization is the answer for an organization ID no organization has.
 var ErrUnknownOrganization = apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such organization.")
+
+// ErrUnknownApp is the answer for an app ID no app of the organization has (any more).
+var ErrUnknownApp = apperr.New(apperr.NotFound, "NOT_FOUND", "There is no such app.")

@@ -66,6 +66,9 @@ func TestCallerLookupContract(t *testing.T) {
 			if name, err := lookups.OrganizationName(ctx, "o1"); name != "" || !errors.Is(err, lookup.ErrUnknownOrganization) {
 				t.Fatalf("name of a missing organization = %q, %v", name, err)
 			}
+			if name, err := lookups.AppName(ctx, "o1", "a1"); name != "" || !errors.Is(err, lookup.ErrUnknownApp) {
+				t.Fatalf("name of a missing app = %q, %v", name, err)
+			}
 
 			g := org.Organization{ID: "o1", Name: "Budget Buddy Ltd", Environment: org.Sandbox, Status: org.StatusActive, Services: []string{"AIS", "PIS"},
 				OrganizationIdentifier: "PSDBE-NBB-0123456789", CreatedAt: t0, OwnerID: "u1"}
@@ -82,6 +85,9 @@ func TestCallerLookupContract(t *testing.T) {
 
 			if name, err := lookups.OrganizationName(ctx, "o1"); name != "Budget Buddy Ltd" || err != nil {
 				t.Fatalf("organization name = %q, %v", name, err)
+			}
+			if name, err := lookups.AppName(ctx, "o1", "a1"); name != a.Name || err != nil {
+				t.Fatalf("app name = %q, %v, want %q", name, err, a.Name)
 			}
 
 			reader.calls.Store(0)

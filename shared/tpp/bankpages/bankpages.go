@@ -8,6 +8,9 @@
 // organization asks for what, chooses the accounts, and approves or denies. Developers
 // may instead pick a scenario: approve at once, fail the SCA, or decide slowly (the
 // request is let time out).
+//
+// A customer may also come to the bank directly, sign in and see the consents they gave
+// apps, and revoke those still valid.
 package bankpages
 
 import (
@@ -19,6 +22,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
@@ -29,6 +33,8 @@ const (
 	SignInPath   = "/sandbox-bank/sign-in"
 	ConsentPath  = "/sandbox-bank/consent"
 	ScenarioPath = "/sandbox-bank/scenario"
+	ConsentsPath = "/sandbox-bank/consents"
+	RevokePath   = "/sandbox-bank/consents/revoke"
 )
 
 // Decider is the authorization server's end of a pending request (oauth.Server): the
@@ -48,10 +54,20 @@ type Customers interface {
 	Accounts(ctx context.Context, customerID string) ([]sandboxbank.Account, error)
 }
 
-// Organizations names the organization an app belongs to (lookupdb.Reader).
+// Organizations names the organization an app belongs to, and the app (lookupdb.Reader).
 type Organizations interface {
 	OrganizationName(ctx context.Context, orgID string) (string, error)
+	AppName(ctx context.Context, orgID, appID string) (string, error)
 }
+
+// Consents are the consents a customer approved, and their revocation
+// (consentscope.Customer).
+type Consents interface {
+	Of(ctx context.Context, subject string, limit int) ([]consentscope.Held, error)
+	Revoke(ctx context.Context, kind, id, subject string) error
+}
+
+var _ Consents = consentscope.Customer{}
 
 // Options configure the pages.
 type Options struct {
@@ -59,6 +75,7 @@ type Options struct {
 	Secret        []byte
 	Customers     Customers
 	Organizations Organizations
+	Consents      Consents
 	// Logins are the sandbox customers' sign-in names the sign-in page lists.
 	Logins []string
 	// Secure marks the cookie Secure: the pages are served over HTTPS.
@@ -82,8 +99,8 @@ func New(o Options) (*Pages, error) {
 	switch {
 	case len(o.Secret) < 32:
 		return nil, fmt.Errorf("bankpages: the secret has %d bytes, at least 32 are needed", len(o.Secret))
-	case o.Customers == nil || o.Organizations == nil:
-		return nil, errors.New("bankpages: customers and organizations are required")
+	case o.Customers == nil || o.Organizations == nil || o.Consents == nil:
+		return nil, errors.New("bankpages: customers, organizations and consents are required")
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -108,6 +125,8 @@ func (p *Pages) Handlers() map[string]http.Handler {
 		"sandbox-bank-consent":        http.HandlerFunc(p.consentPage),
 		"sandbox-bank-decide":         http.HandlerFunc(p.decide),
 		"sandbox-bank-scenario":       http.HandlerFunc(p.scenario),
+		"sandbox-bank-consents":       http.HandlerFunc(p.consentsPage),
+		"sandbox-bank-revoke":         http.HandlerFunc(p.revoke),
 	}
 }
 
@@ -137,17 +156,44 @@ const (
 	msgRequired      = "Fill this in."
 )
 
-// signInPage shows the sign-in form, or sends a customer already signed in on.
+// signInPage shows the sign-in form, or sends a customer already signed in on. A browser
+// without a session (or whose direct session ended) came to the bank directly: it gets
+// a session of its own, to sign in and see the customer's consents.
 func (p *Pages) signInPage(w http.ResponseWriter, r *http.Request) {
+	if s, err := p.readSession(r); errors.Is(err, errNoSession) || errors.Is(err, errSessionExpired) && s.direct() {
+		p.render(w, http.StatusOK, p.signInView(p.directSession(w), "", nil))
+		return
+	}
 	s, ok := p.session(w, r)
 	if !ok {
 		return
 	}
 	if s.CustomerID != "" {
-		http.Redirect(w, r, ConsentPath, http.StatusSeeOther)
+		http.Redirect(w, r, p.home(s), http.StatusSeeOther)
 		return
 	}
 	p.render(w, http.StatusOK, p.signInView(s, "", nil))
+}
+
+// directLifespan is how long a customer who came to the bank directly stays signed in:
+// as long as an app's request waits for them.
+const directLifespan = oauth.PendingLifespan
+
+// directSession opens the session of a customer who came to the bank directly, without
+// an app's request.
+func (p *Pages) directSession(w http.ResponseWriter) session {
+	s := session{Nonce: newNonce(), Expires: p.now().Add(directLifespan).Unix()}
+	p.setCookie(w, s)
+	return s
+}
+
+// home is where a customer signed in goes: the request of the app that sent them, or
+// their consents when they came directly.
+func (p *Pages) home(s session) string {
+	if s.direct() {
+		return ConsentsPath
+	}
+	return ConsentPath
 }
 
 func (p *Pages) signInView(s session, login string, errs map[string]string) view {
@@ -191,8 +237,8 @@ func (p *Pages) signIn(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusUnprocessableEntity, p.signInView(s, login, errs))
 		return
 	}
-	p.signedIn(w, r, s, c)
-	http.Redirect(w, r, ConsentPath, http.StatusSeeOther)
+	s = p.signedIn(w, r, s, c)
+	http.Redirect(w, r, p.home(s), http.StatusSeeOther)
 }
 
 // signedIn records the customer in the session, with a new nonce: the forms of the page
@@ -210,8 +256,8 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.CustomerID == "" {
-		http.Redirect(w, r, SignInPath, http.StatusSeeOther)
+	if s.CustomerID == "" || s.direct() {
+		http.Redirect(w, r, p.signInOr(s), http.StatusSeeOther)
 		return
 	}
 	v, err := p.consentView(r.Context(), s)
@@ -244,7 +290,7 @@ const (
 // refusal. Denying needs no sign-in (the sign-in page's cancel); approving does.
 func (p *Pages) decide(w http.ResponseWriter, r *http.Request) {
 	s, ok := p.postedSession(w, r)
-	if !ok {
+	if !ok || p.refuseDirect(w, s) {
 		return
 	}
 	switch decision := r.PostForm.Get("decision"); {
@@ -317,7 +363,7 @@ const (
 // time out: the app gets no answer, and a later approval is refused).
 func (p *Pages) scenario(w http.ResponseWriter, r *http.Request) {
 	s, ok := p.postedSession(w, r)
-	if !ok {
+	if !ok || p.refuseDirect(w, s) {
 		return
 	}
 	ctx := r.Context()
@@ -382,6 +428,26 @@ func (p *Pages) finish(w http.ResponseWriter, r *http.Request, s session, what s
 	}
 }
 
+// signInOr is where the consent page sends a browser that cannot decide there: to sign in
+// first, or, for a customer who came directly, to their consents.
+func (p *Pages) signInOr(s session) string {
+	if s.CustomerID == "" {
+		return SignInPath
+	}
+	return ConsentsPath
+}
+
+// refuseDirect refuses, and says so, a decision or scenario posted in a session of no
+// app's request: there is nothing to decide.
+func (p *Pages) refuseDirect(w http.ResponseWriter, s session) bool {
+	if !s.direct() {
+		return false
+	}
+	p.render(w, http.StatusBadRequest, view{Name: "error", Title: "No app's request to decide", Session: s, Back: ConsentsPath,
+		Message: "You came to the bank directly: no app asked you for anything. Nothing was changed."})
+	return true
+}
+
 func (p *Pages) expired(w http.ResponseWriter, r *http.Request, s session) {
 	p.opts.Log.InfoContext(r.Context(), "sandbox bank: the request expired", "pending", s.Pending.ID)
 	p.clearCookie(w)
@@ -399,6 +465,10 @@ func (p *Pages) unavailable(w http.ResponseWriter, r *http.Request, what string,
 func (p *Pages) session(w http.ResponseWriter, r *http.Request) (session, bool) {
 	s, err := p.readSession(r)
 	switch {
+	case errors.Is(err, errSessionExpired) && s.direct():
+		// A customer who came directly and stayed away too long signs in again.
+		http.Redirect(w, r, SignInPath, http.StatusSeeOther)
+		return s, false
 	case errors.Is(err, errSessionExpired) || err == nil && s.TimedOut:
 		p.expired(w, r, s)
 		return s, false

@@ -12,14 +12,17 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/bankpages"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
@@ -119,13 +122,80 @@ func (bank) Accounts(_ context.Context, customerID string) ([]sandboxbank.Accoun
 	return nil, nil
 }
 
+// orgs names organizations by ID and apps by "<org>/<app>".
 type orgs map[string]string
 
 func (o orgs) OrganizationName(_ context.Context, id string) (string, error) {
 	if n, ok := o[id]; ok {
 		return n, nil
 	}
-	return "", apperr.New(apperr.NotFound, "NOT_FOUND", "no such organization")
+	return "", lookup.ErrUnknownOrganization
+}
+
+func (o orgs) AppName(_ context.Context, orgID, appID string) (string, error) {
+	if n, ok := o[orgID+"/"+appID]; ok {
+		return n, nil
+	}
+	return "", lookup.ErrUnknownApp
+}
+
+// held is the customers' consents by customer, as consentscope.Customer has them, and
+// the revocations it made: "<kind> <id> <customer>".
+type held struct {
+	mu      sync.Mutex
+	of      map[string][]consentscope.Held
+	revoked []string
+}
+
+func newHeld() *held {
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 9, 0, 0, 0, time.UTC) }
+	return &held{of: map[string][]consentscope.Held{
+		"psu-1": {
+			{Kind: "AIS", ID: "c-new", AppID: "app-1", OrgID: "org-1", Summary: "See the transactions of BE71 9680 0000 0169, until 2027-06-04, up to 4 times a day without you.",
+				Status: consents.Valid, ValidUntil: "2027-06-04", CreatedAt: day(5)},
+			{Kind: "PIIS", ID: "f-1", AppID: "app-2", OrgID: "org-1", Summary: "Let the card issuer check whether account BE71968000000169 holds enough money for a payment (yes or no, nothing more).",
+				Status: consents.Valid, CreatedAt: day(4)},
+			{Kind: "AIS", ID: "c-old", AppID: "app-gone", OrgID: "org-1", Summary: "See the list of your accounts, once, until 2026-12-31.",
+				Status: consents.RevokedByPSU, ValidUntil: "2026-12-31", CreatedAt: day(1)},
+		},
+		"psu-2": {
+			{Kind: "AIS", ID: "c-bart", AppID: "app-1", OrgID: "org-1", Summary: "See the list of your accounts, once, until 2026-12-31.",
+				Status: consents.Valid, ValidUntil: "2026-12-31", CreatedAt: day(3)},
+		},
+	}}
+}
+
+func (h *held) Of(_ context.Context, subject string, limit int) ([]consentscope.Held, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	list := slices.Clone(h.of[subject])
+	return list[:min(len(list), limit)], nil
+}
+
+func (h *held) Revoke(_ context.Context, kind, id, subject string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, c := range h.of[subject] {
+		if c.Kind == kind && c.ID == id && c.Status == consents.Valid {
+			h.of[subject][i].Status = consents.RevokedByPSU
+			h.revoked = append(h.revoked, kind+" "+id+" "+subject)
+			return nil
+		}
+	}
+	return consentscope.ErrNotTheirs
+}
+
+// statuses are each customer's consents' statuses, and the revocations made.
+func (h *held) statuses() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, subject := range []string{"psu-1", "psu-2"} {
+		for _, c := range h.of[subject] {
+			out = append(out, fmt.Sprintf("%s:%s=%s", subject, c.ID, c.Status))
+		}
+	}
+	return strings.Join(out, " ") + "; revoked " + strings.Join(h.revoked, ", ")
 }
 
 // world is the pages behind a test server whose /oauth2/authorize begins the pending
@@ -133,6 +203,7 @@ func (o orgs) OrganizationName(_ context.Context, id string) (string, error) {
 type world struct {
 	srv     *httptest.Server
 	decider *decider
+	held    *held
 	clock   atomic.Pointer[time.Time]
 	n       atomic.Int64
 }
@@ -140,11 +211,12 @@ type world struct {
 const redirectURI = "https://tpp.example/cb"
 
 func newWorld(t *testing.T) *world {
-	w := &world{decider: &decider{waiting: map[string]string{}}}
+	w := &world{decider: &decider{waiting: map[string]string{}}, held: newHeld()}
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	w.clock.Store(&now)
-	pages, err := bankpages.New(bankpages.Options{Secret: []byte(strings.Repeat("k", 32)), Customers: bank{}, Organizations: orgs{"org-1": "Budget Buddy Ltd"},
-		Logins: []string{"anna.peeters", "bart.jacobs"}, Now: func() time.Time { return *w.clock.Load() }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	pages, err := bankpages.New(bankpages.Options{Secret: []byte(strings.Repeat("k", 32)), Customers: bank{}, Organizations: orgs{"org-1": "Budget Buddy Ltd", "org-1/app-1": "Budget Buddy", "org-1/app-2": "Buddy Card"},
+		Consents: w.held,
+		Logins:   []string{"anna.peeters", "bart.jacobs"}, Now: func() time.Time { return *w.clock.Load() }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,7 +580,20 @@ func TestConsentPageOfADescribedConsent(t *testing.T) {
 func TestSessions(t *testing.T) {
 	w := newWorld(t)
 	t.Run("no session", func(t *testing.T) {
+		// A customer who comes to the bank directly signs in to see their consents: no
+		// app to name, nothing to cancel, no scenario to play.
 		p := w.browser(t).get(bankpages.SignInPath)
+		if p.status != 200 || !strings.Contains(p.body, `<p id="direct">Sign in to see the consents you gave apps, and revoke those you no longer want.</p>`) {
+			t.Fatalf("%d %s", p.status, p.body)
+		}
+		for _, absent := range []string{`id="app-name"`, `id="cancel"`, `id="scenario-approve"`} {
+			if strings.Contains(p.body, absent) {
+				t.Errorf("the direct sign-in page has %s", absent)
+			}
+		}
+	})
+	t.Run("no session, a form posted", func(t *testing.T) {
+		p := w.browser(t).post(bankpages.SignInPath, url.Values{"login": {"anna.peeters"}, "password": {"sandbox"}, "otp": {"123456"}})
 		if p.status != 400 || !strings.Contains(p.body, "<h1>No sign-in in progress</h1>") {
 			t.Fatalf("%d %s", p.status, p.body)
 		}

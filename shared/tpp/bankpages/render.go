@@ -23,6 +23,8 @@ type view struct {
 	Session     session
 	CSRF        string
 	Message     string
+	// Back is a page of the bank an error page links back to, if any.
+	Back string
 	// Errors are the form's errors by field name.
 	Errors map[string]string
 	// The sign-in page: the sign-in name typed, and the sandbox's sign-in values.
@@ -33,6 +35,12 @@ type view struct {
 	Asks     []string
 	Accounts []sandboxbank.Account
 	Chosen   []string
+	// The customer's consents: the list (Limited when it shows only the newest), the one
+	// to confirm a revocation of, and what was just done.
+	Rows    []row
+	Limited bool
+	Row     row
+	Notice  string
 }
 
 // AccountLabel names an account the way the customer knows it.
@@ -54,7 +62,8 @@ const css = `body{font-family:system-ui,sans-serif;margin:0;background:#f4f6f8;c
 	`main{max-width:40rem;margin:1.5rem auto;background:#fff;padding:1.5rem;border-radius:6px}` +
 	`label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password],select{width:100%;padding:.4rem;box-sizing:border-box}` +
 	`button{margin:.8rem .5rem 0 0;padding:.5rem 1rem}.error{color:#a4000f;font-weight:600}.sandbox{border:2px dashed #f2b705;padding:.8rem;margin-top:1.5rem}` +
-	`fieldset{margin-top:1rem}fieldset label{display:flex;gap:.5rem;margin:.3rem 0}code{background:#eef;padding:0 .2rem}`
+	`fieldset{margin-top:1rem}fieldset label{display:flex;gap:.5rem;margin:.3rem 0}code{background:#eef;padding:0 .2rem}` +
+	`.notice{background:#e6f4ea;padding:.5rem;border-radius:3px}.consent{border-top:1px solid #d5dbe1;margin-top:1rem}`
 
 // styleHash is the CSP source of css.
 var styleHash = func() string {
@@ -193,11 +202,14 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 {{- else if eq .Name "consent"}}{{template "consent" .}}
 {{- else if eq .Name "slow"}}{{template "slow" .}}
 {{- else if eq .Name "expired"}}{{template "expired" .}}
-{{- else}}<p id="message">{{.Message}}</p>{{end}}
+{{- else if eq .Name "consents"}}{{template "consents" .}}
+{{- else if eq .Name "revoke"}}{{template "revoke" .}}
+{{- else}}<p id="message">{{.Message}}</p>{{with .Back}}<p><a id="back" href="{{.}}">Back to your consents</a></p>{{end}}{{end}}
 </main></body></html>
 {{define "asker"}}<strong id="app-name">{{.Session.Pending.AppName}}</strong>, an app of <strong id="org-name">{{.Session.OrgName}}</strong>{{end}}
 {{define "sign-in"}}
-<p>{{template "asker" .}}, sent you here to sign in to your bank.</p>
+{{if .Session.Pending.ID}}<p>{{template "asker" .}}, sent you here to sign in to your bank.</p>
+{{else}}<p id="direct">Sign in to see the consents you gave apps, and revoke those you no longer want.</p>{{end}}
 {{with .Errors}}<p class="error" id="error" role="alert">{{range $f, $m := .}}{{$m}} {{end}}</p>{{end}}
 <form method="post" action="/sandbox-bank/sign-in">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
@@ -212,16 +224,16 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 {{with index .Errors "otp"}}<p class="error" id="otp-error">{{.}}</p>{{end}}
 <button type="submit" id="sign-in">Sign in</button>
 </form>
-<form method="post" action="/sandbox-bank/consent">
+{{if .Session.Pending.ID}}<form method="post" action="/sandbox-bank/consent">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit" name="decision" value="deny" id="cancel">Cancel and go back to the app</button>
-</form>
+</form>{{end}}
 <section class="sandbox" id="sandbox">
 <h2>Sandbox</h2>
 <p>Every sandbox customer's password is <code id="sandbox-password">{{.Password}}</code> and their one-time code is <code id="sandbox-otp">{{.OTP}}</code>.</p>
 <p>Sign-in names:</p>
 <ul id="sandbox-logins">{{range .Logins}}<li><code>{{.}}</code></li>{{end}}</ul>
-<h3>Scenarios</h3>
+{{if .Session.Pending.ID}}<h3>Scenarios</h3>
 <p>Skip the forms: sign in as a customer and let the bank play what your app must handle.</p>
 <form method="post" action="/sandbox-bank/scenario">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
@@ -231,7 +243,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 <button type="submit" name="scenario" value="approve" id="scenario-approve">Approve everything asked</button>
 <button type="submit" name="scenario" value="fail-sca" id="scenario-fail-sca">Fail SCA</button>
 <button type="submit" name="scenario" value="slow" id="scenario-slow">Decide slowly (time out)</button>
-</form>
+</form>{{end}}
 </section>
 {{end}}
 {{define "consent"}}
@@ -247,6 +259,7 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 <button type="submit" name="decision" value="approve" id="approve">Approve</button>
 <button type="submit" name="decision" value="deny" id="deny">Deny</button>
 </form>
+<p>See and revoke the consents you already gave: <a id="your-consents" href="/sandbox-bank/consents">Your consents</a>.</p>
 {{end}}
 {{define "slow"}}
 <p id="message">You chose to decide slowly. The bank let this request run out of time, as it does when a customer takes longer than {{minutes}} minutes: {{template "asker" .}}, gets no answer from the bank, and an approval from now on is refused because the request expired.</p>
@@ -254,7 +267,40 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit" name="decision" value="approve" id="approve-late">Approve anyway</button>
 </form>
+<p>See and revoke the consents you already gave: <a id="your-consents" href="/sandbox-bank/consents">Your consents</a>.</p>
 {{end}}
 {{define "expired"}}
 <p id="message">The bank no longer holds this request: it expired, or it was already decided. Nothing was approved. Go back to {{with .Session.Pending.AppName}}{{.}}{{else}}the app{{end}} and start again.</p>
+<p>See and revoke the consents you already gave: <a id="your-consents" href="/sandbox-bank/consents">Your consents</a>.</p>
+{{end}}
+{{define "consents"}}
+<p>You are signed in as <strong id="customer">{{.Session.Name}}</strong> ({{.Session.Login}}).{{if .Session.Pending.ID}} <a id="back-to-request" href="/sandbox-bank/consent">Back to the request of {{.Session.Pending.AppName}}</a>{{end}}</p>
+{{with .Notice}}<p class="notice" id="notice" role="status">{{.}}</p>{{end}}
+{{if .Rows}}<p>These apps may use your bank data because you approved it. Revoke a consent when you no longer want an app to use it: the app loses that access at once.</p>
+{{if .Limited}}<p id="limited">Only your {{len .Rows}} most recent consents are shown.</p>{{end}}
+{{range .Rows}}<section class="consent" id="consent-{{.ID}}">
+<h2><span class="app-name">{{.AppName}}</span>, an app of <span class="org-name">{{.OrgName}}</span></h2>
+<p class="summary">{{.Summary}}</p>
+<p>Status: <strong class="status">{{.StatusText}}</strong> (<code>{{.Status}}</code>){{if .ValidUntil}} · valid until <span class="valid-until">{{.ValidUntil}}</span>{{else}} · until you or the app end it{{end}} · given on {{.CreatedAt.Format "2006-01-02"}}</p>{{if .Revocable}}
+<form method="post" action="/sandbox-bank/consents/revoke">
+<input type="hidden" name="csrf" value="{{$.CSRF}}">
+<input type="hidden" name="kind" value="{{.Kind}}">
+<input type="hidden" name="id" value="{{.ID}}">
+<button type="submit" id="revoke-{{.ID}}">Revoke…</button>
+</form>{{end}}
+</section>
+{{end}}{{else}}<p id="none">You have not given any app access to your bank data.</p>{{end}}
+{{end}}
+{{define "revoke"}}
+<p id="question">Do you want to revoke the access of <strong class="app-name">{{.Row.AppName}}</strong>, an app of <strong class="org-name">{{.Row.OrgName}}</strong>?</p>
+<p>It will no longer be able to: <span class="summary">{{.Row.Summary}}</span></p>
+<p>This cannot be undone: to use your data again, the app must ask you for a new consent.</p>
+<form method="post" action="/sandbox-bank/consents/revoke">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<input type="hidden" name="kind" value="{{.Row.Kind}}">
+<input type="hidden" name="id" value="{{.Row.ID}}">
+<input type="hidden" name="confirm" value="yes">
+<button type="submit" id="confirm-revoke">Yes, revoke this consent</button>
+</form>
+<p><a id="keep" href="/sandbox-bank/consents">No, keep it</a></p>
 {{end}}`, "/*CSS*/", css, 1)))

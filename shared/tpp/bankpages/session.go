@@ -32,7 +32,8 @@ const CookieName = "sandbox_bank_session"
 // late is told the request expired rather than that nothing is in progress.
 const cookieGrace = time.Hour
 
-// session is what the cookie holds.
+// session is what the cookie holds: the app's pending request the browser came with, or
+// none for a customer who came to the bank directly (to see their consents).
 type session struct {
 	Pending oauth.Pending `json:"pending"`
 	OrgName string        `json:"orgName"`
@@ -43,6 +44,9 @@ type session struct {
 	// TimedOut is set once the customer chose to decide slowly and the request was let
 	// time out.
 	TimedOut bool `json:"timedOut,omitempty"`
+	// Revoked is the consent ("<kind>:<id>") the customer just revoked, which the list of
+	// their consents confirms once: the bank's own word, not a link's.
+	Revoked string `json:"revoked,omitempty"`
 	// Nonce binds the CSRF token to this session; it changes when a customer signs in.
 	Nonce   string `json:"nonce"`
 	Expires int64  `json:"expires"`
@@ -96,7 +100,7 @@ func (k keys) decode(value string, now time.Time) (session, error) {
 		return s, errNoSession
 	}
 	b, err := base64.RawURLEncoding.DecodeString(body)
-	if err != nil || json.Unmarshal(b, &s) != nil || s.Pending.ID == "" {
+	if err != nil || json.Unmarshal(b, &s) != nil || s.Nonce == "" {
 		return session{}, errNoSession
 	}
 	if !now.Before(time.Unix(s.Expires, 0)) {
@@ -104,6 +108,10 @@ func (k keys) decode(value string, now time.Time) (session, error) {
 	}
 	return s, nil
 }
+
+// direct says whether the session is of a customer who came to the bank directly, with no
+// app's request.
+func (s session) direct() bool { return s.Pending.ID == "" }
 
 // csrfToken is the token every form of the session carries: bound to its pending request
 // and its nonce, so a token of another browser, request or sign-in is refused.

@@ -167,6 +167,9 @@ type Store interface {
 	// CountAccess counts one access to an account under a consent on a day, unless limit
 	// accesses were counted already: then ErrLimit.
 	CountAccess(ctx context.Context, consentID, accountID, day string, limit int) error
+	// ConsentsOf returns the consents customer subject approved, newest first, limit at
+	// most, as an index has them: possibly a moment behind the latest change.
+	ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error)
 	AuthorisationStore
 }
 

@@ -172,6 +172,20 @@ func (s *Service) Revoke(ctx context.Context, id, subject string) error {
 	return s.change(ctx, c, RevokedByPSU, nil)
 }
 
+// ConsentsOf lists the consents customer subject approved, newest first, limit at most,
+// each with its status of today.
+func (s *Service) ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error) {
+	list, err := s.Store.ConsentsOf(ctx, subject, limit)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for i := range list {
+		list[i].Status = list[i].StatusAt(now)
+	}
+	return list, nil
+}
+
 // Use is the kind of account data a read asks for.
 type Use string
 

@@ -54,6 +54,9 @@ type Store interface {
 	// Replace stores c in place of the stored consent if its status is still from
 	// (consents.ErrChanged otherwise).
 	Replace(ctx context.Context, c Consent, from consents.Status) error
+	// ConsentsOf returns the consents customer subject approved, newest first, limit at
+	// most, as an index has them: possibly a moment behind the latest change.
+	ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error)
 	consents.AuthorisationStore
 }
 
@@ -202,6 +205,26 @@ func (s *Service) Approve(ctx context.Context, id, subject string) error {
 		}
 	}
 	return fmt.Errorf("%w: customer %s holds no account %s", consents.ErrNotGrantable, subject, c.Request.Account.IBAN)
+}
+
+// Revoke ends a valid consent at its customer's request (at the bank): revokedByPsu. A
+// consent that is not theirs, or no longer valid, is ErrUnknown and does not change.
+func (s *Service) Revoke(ctx context.Context, id, subject string) error {
+	c, err := s.Find(ctx, id)
+	switch {
+	case errors.Is(err, consents.ErrNotFound):
+		return ErrUnknown
+	case err != nil:
+		return err
+	case c.Status != consents.Valid || c.Subject != subject:
+		return ErrUnknown
+	}
+	return s.change(ctx, c, consents.RevokedByPSU)
+}
+
+// ConsentsOf lists the consents customer subject approved, newest first, limit at most.
+func (s *Service) ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error) {
+	return s.Store.ConsentsOf(ctx, subject, limit)
 }
 
 // Reject records that the customer refused a received consent, or that its authorisation

@@ -155,6 +155,10 @@ var Browser = []route.Route{
 		Summary: "Approves or denies the authorization request; the browser goes back to the app"},
 	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
 		Summary: "Plays a developer's scenario: approve at once, fail SCA, or decide slowly (the request times out)"},
+	{Name: "sandbox-bank-consents", Method: "GET", Path: "/sandbox-bank/consents", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+		Summary: "The customer's consents: each app, what it may do, its status and until when, with a Revoke button for each valid one (sign-in first)"},
+	{Name: "sandbox-bank-revoke", Method: "POST", Path: "/sandbox-bank/consents/revoke", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+		Summary: "Asks the customer to confirm, then revokes one of their valid consents (revokedByPsu); another's is refused"},
 	{Name: "sandbox-customers", Method: "GET", Path: "/sandbox-bank/customers", Auth: route.Public, Tag: "Sandbox",
 		Summary: "The sandbox bank's customers: sign-in name, password and one-time code, accounts with their balances on the bank's date (public, cacheable)"},
 }

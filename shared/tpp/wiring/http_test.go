@@ -61,11 +61,15 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 		// The client lookup in the portal table found no such client.
 		"oauth2-authorize": {401, "The requested OAuth 2.0 Client does not exist."},
 		// The browser brings no bank session cookie (signed with the key from the secret).
-		"sandbox-bank-sign-in":        {400, "<title>No sign-in in progress"},
+		// A form posted without it is refused; a page asked for without it is a customer
+		// who came to the bank directly, asked to sign in.
+		"sandbox-bank-sign-in":        {200, `<p id="direct">Sign in to see the consents you gave apps`},
 		"sandbox-bank-sign-in-submit": {400, "<title>No sign-in in progress"},
 		"sandbox-bank-consent":        {400, "<title>No sign-in in progress"},
 		"sandbox-bank-decide":         {400, "<title>No sign-in in progress"},
 		"sandbox-bank-scenario":       {400, "<title>No sign-in in progress"},
+		"sandbox-bank-consents":       {200, `<p id="direct">Sign in to see the consents you gave apps`},
+		"sandbox-bank-revoke":         {400, "<title>No sign-in in progress"},
 		// The customers of the bank of the configured seed.
 		"sandbox-customers": {200, `"login":"`},
 	}

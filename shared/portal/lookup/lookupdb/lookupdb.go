@@ -51,20 +51,31 @@ func (r *Reader) Certificate(ctx context.Context, fingerprint string) (lookup.Ce
 // the bank's consent page names beside the app asking; lookup.ErrUnknownOrganization when
 // there is none.
 func (r *Reader) OrganizationName(ctx context.Context, orgID string) (string, error) {
-	key := lookup.OrgKey(orgID)
+	return r.name(ctx, lookup.OrgKey(orgID), lookup.ErrUnknownOrganization)
+}
+
+// AppName reads the name of app appID of organization orgID (as the portal shows it),
+// which the bank's list of a customer's consents names; lookup.ErrUnknownApp when there
+// is none (the app was removed).
+func (r *Reader) AppName(ctx context.Context, orgID, appID string) (string, error) {
+	return r.name(ctx, lookup.AppKey(orgID, appID), lookup.ErrUnknownApp)
+}
+
+// name reads the name attribute of the item at key, or answers missing.
+func (r *Reader) name(ctx context.Context, key lookup.Key, missing error) (string, error) {
 	out, err := r.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &r.table, Key: keyAV(key), ConsistentRead: aws.Bool(false),
 		ProjectionExpression: aws.String("#n"), ExpressionAttributeNames: map[string]string{"#n": "name"}})
 	if err != nil {
-		return "", fmt.Errorf("lookup %s: %w", key.PK, err)
+		return "", fmt.Errorf("lookup %s/%s: %w", key.PK, key.SK, err)
 	}
 	var it struct {
 		Name string `dynamodbav:"name"`
 	}
 	if out.Item == nil {
-		return "", lookup.ErrUnknownOrganization
+		return "", missing
 	}
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
-		return "", fmt.Errorf("lookup %s: %w", key.PK, err)
+		return "", fmt.Errorf("lookup %s/%s: %w", key.PK, key.SK, err)
 	}
 	return it.Name, nil
 }

@@ -50,6 +50,35 @@ func useKey(id, account, day string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{tppdata.AttrPK: s("CONSENT#" + id), tppdata.AttrSK: s("USE#" + day + "#" + account)}
 }
 
+// The customer's index: GSI1 keys every approved consent under its customer, the kind
+// first in the sort key so that each store queries its own kind (begins_with) in the
+// order the consents were made. A consent is indexed from its approval on: before, it
+// has no customer.
+//
+//	item                  GSI1PK                      GSI1SK
+//	approved consent      PSU#<subject>#CONSENTS      AIS#<createdAt>#<id>
+//	approved PIIS consent PSU#<subject>#CONSENTS      PIIS#<createdAt>#<id>
+func customerIndex(subject string) string { return "PSU#" + subject + "#CONSENTS" }
+
+func customerIndexSK(kind, id string, createdAt time.Time) string {
+	return kind + "#" + createdAt.UTC().Format(sortableTime) + "#" + id
+}
+
+// sortableTime writes a time with a fixed width, so that its strings sort as the times.
+const sortableTime = "2006-01-02T15:04:05.000000000Z"
+
+// The kinds in the customer's index.
+const (
+	kindAIS  = "AIS"
+	kindPIIS = "PIIS"
+)
+
+// indexCustomer adds the customer's index keys to the item av of an approved consent.
+func indexCustomer(av map[string]types.AttributeValue, subject, kind, id string, createdAt time.Time) {
+	av[tppdata.AttrGSI1PK] = s(customerIndex(subject))
+	av[tppdata.AttrGSI1SK] = s(customerIndexSK(kind, id, createdAt))
+}
+
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
 func n(v int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
@@ -68,6 +97,9 @@ func item(c consents.Consent) (map[string]types.AttributeValue, error) {
 		end = last.Add(24 * time.Hour)
 	}
 	av[tppdata.AttrTTL] = n(end.Add(Retention).Unix())
+	if c.Grant != nil {
+		indexCustomer(av, c.Grant.Subject, kindAIS, c.ID, c.CreatedAt)
+	}
 	return av, nil
 }
 
@@ -94,6 +126,52 @@ func (st *Store) Replace(ctx context.Context, c consents.Consent, from consents.
 		return err
 	}
 	return replace(ctx, st.db, st.table, c.ID, av, from)
+}
+
+// ConsentsOf lists the consents customer subject approved, newest first, limit at most:
+// one query of the customer's index (eventually consistent, as every index is).
+func (st *Store) ConsentsOf(ctx context.Context, subject string, limit int) ([]consents.Consent, error) {
+	var out []consents.Consent
+	err := approvedBy(ctx, st.db, st.table, subject, kindAIS, limit, func(item map[string]types.AttributeValue) error {
+		var c consents.Consent
+		if err := attributevalue.UnmarshalMap(item, &c); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// approvedBy queries the customer's index for the approved consents of kind of subject,
+// newest first, and hands each item to add until limit were added.
+func approvedBy(ctx context.Context, db DynamoDBAPI, table, subject, kind string, limit int, add func(map[string]types.AttributeValue) error) error {
+	if limit <= 0 {
+		return fmt.Errorf("consentdb: list the consents of %s: the limit %d is not positive", subject, limit)
+	}
+	in := &dynamodb.QueryInput{TableName: &table, IndexName: aws.String(tppdata.IndexGSI1), ScanIndexForward: aws.Bool(false),
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :kind)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": tppdata.AttrGSI1PK, "#sk": tppdata.AttrGSI1SK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(customerIndex(subject)), ":kind": s(kind + "#")},
+		Limit:                     aws.Int32(int32(min(limit, 1000)))}
+	added := 0
+	pages := dynamodb.NewQueryPaginator(db, in)
+	for pages.HasMorePages() && added < limit {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("consentdb: list the %s consents of %s: %w", kind, subject, err)
+		}
+		for _, item := range page.Items {
+			if added == limit {
+				break
+			}
+			if err := add(item); err != nil {
+				return fmt.Errorf("consentdb: unmarshal a %s consent of %s: %w", kind, subject, err)
+			}
+			added++
+		}
+	}
+	return nil
 }
 
 // create puts a new item of consent id, unless its key is taken.

@@ -370,3 +370,139 @@ func TestAuthorisations(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentsOfCustomer lists a customer's consents through the customer's index, on
+// moto and on DynamoDB Local: only those they approved (not those waiting, nor another
+// customer's), newest first, each kind by its own store; revoking one is theirs alone,
+// and the list then shows it revoked.
+func TestConsentsOfCustomer(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			c := testenv.Config(t, b.Endpoint(t))
+			db := dynamodb.NewFromConfig(testenv.AWS(t, c))
+			if err := motoserver.CreateTables(ctx, db, c); err != nil {
+				t.Fatal(err)
+			}
+			// The customers are this run's own: the table may hold earlier runs' consents.
+			run := fmt.Sprint(time.Now().UnixNano())
+			anna, luc, emma := "anna-"+run, "luc-"+run, "emma-"+run
+			var clock atomic.Int64
+			clock.Store(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC).Unix())
+			tick := func() time.Time { return time.Unix(clock.Add(1), 0).UTC() }
+			ais := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: tick}
+			cof := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Now: tick,
+				Bank: fundsBank{anna: {{ResourceID: "acc-a", IBAN: ibanA, Currency: "EUR", Kind: sandboxbank.Current}},
+					luc: {{ResourceID: "acc-b", IBAN: ibanB, Currency: "EUR", Kind: sandboxbank.Current}}}}
+			bb := consents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}
+			req := consents.Request{Access: &consents.Access{Accounts: []consents.AccountReference{{IBAN: ibanA}}},
+				RecurringIndicator: ptr(true), ValidUntil: "2026-12-31", FrequencyPerDay: ptr(4), CombinedServiceIndicator: ptr(false)}
+			mine := []consents.Account{{ID: "acc-a", IBAN: ibanA, Currency: "EUR"}}
+			aisOf := func(subject string) string {
+				m, err := ais.Create(ctx, bb, req, "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if subject != "" {
+					if err := ais.Approve(ctx, m.ID, subject, mine, nil); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return m.ID
+			}
+			piisOf := func(subject, iban string) string {
+				m, err := cof.Create(ctx, bb, piis.Request{Account: &consents.AccountReference{IBAN: iban}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cof.Approve(ctx, m.ID, subject); err != nil {
+					t.Fatal(err)
+				}
+				return m.ID
+			}
+			// A consent waiting for its customer (made between the two) is not theirs yet.
+			older := aisOf(anna)
+			aisOf("")
+			newer, othersAIS := aisOf(anna), aisOf(luc)
+			funds, othersFunds := piisOf(anna, ibanA), piisOf(luc, ibanB)
+
+			aisIDs := func(subject string, limit int) string {
+				list, err := ais.ConsentsOf(ctx, subject, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, c := range list {
+					out = append(out, c.ID+" "+string(c.Status))
+				}
+				return strings.Join(out, ", ")
+			}
+			piisIDs := func(subject string) string {
+				list, err := cof.ConsentsOf(ctx, subject, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, c := range list {
+					out = append(out, c.ID+" "+string(c.Status))
+				}
+				return strings.Join(out, ", ")
+			}
+			if got, want := aisIDs(anna, 10), newer+" valid, "+older+" valid"; got != want {
+				t.Fatalf("anna's consents = %s, want %s", got, want)
+			}
+			if got, want := aisIDs(anna, 1), newer+" valid"; got != want {
+				t.Fatalf("anna's newest consent = %s, want %s", got, want)
+			}
+			if got, want := aisIDs(luc, 10), othersAIS+" valid"; got != want {
+				t.Fatalf("luc's consents = %s, want %s", got, want)
+			}
+			if got := aisIDs(emma, 10); got != "" {
+				t.Fatalf("emma's consents = %s, want none", got)
+			}
+			if got, want := piisIDs(anna), funds+" valid"; got != want {
+				t.Fatalf("anna's funds consents = %s, want %s", got, want)
+			}
+			if _, err := ais.ConsentsOf(ctx, anna, 0); err == nil || !strings.Contains(err.Error(), "the limit 0 is not positive") {
+				t.Fatalf("a limit of 0: %v", err)
+			}
+
+			// Another customer's consent is not theirs to revoke, and does not change.
+			if err := ais.Revoke(ctx, othersAIS, anna); code(err) != "403 CONSENT_UNKNOWN" {
+				t.Fatalf("anna revokes luc's consent: %v", err)
+			}
+			if err := cof.Revoke(ctx, othersFunds, anna); code(err) != "403 CONSENT_UNKNOWN" {
+				t.Fatalf("anna revokes luc's funds consent: %v", err)
+			}
+			if err := cof.Revoke(ctx, "no-such-consent", anna); code(err) != "403 CONSENT_UNKNOWN" {
+				t.Fatalf("anna revokes a consent that does not exist: %v", err)
+			}
+			if got, want := aisIDs(luc, 10), othersAIS+" valid"; got != want {
+				t.Fatalf("luc's consents after the refusal = %s, want %s", got, want)
+			}
+			if got, want := piisIDs(luc), othersFunds+" valid"; got != want {
+				t.Fatalf("luc's funds consents after the refusal = %s, want %s", got, want)
+			}
+
+			if err := ais.Revoke(ctx, older, anna); err != nil {
+				t.Fatal(err)
+			}
+			if err := cof.Revoke(ctx, funds, anna); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := aisIDs(anna, 10), newer+" valid, "+older+" revokedByPsu"; got != want {
+				t.Fatalf("anna's consents after revoking = %s, want %s", got, want)
+			}
+			if got, want := piisIDs(anna), funds+" revokedByPsu"; got != want {
+				t.Fatalf("anna's funds consents after revoking = %s, want %s", got, want)
+			}
+			// A revoked consent is not revoked again.
+			if err := cof.Revoke(ctx, funds, anna); code(err) != "403 CONSENT_UNKNOWN" {
+				t.Fatalf("revoke again: %v", err)
+			}
+			if got, err := cof.Find(ctx, funds); err != nil || got.Status != consents.RevokedByPSU || got.Subject != anna {
+				t.Fatalf("the revoked funds consent: %+v %v", got, err)
+			}
+		})
+	}
+}

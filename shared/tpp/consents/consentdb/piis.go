@@ -38,7 +38,25 @@ func piisItem(c piis.Consent) (map[string]types.AttributeValue, error) {
 	// A confirmation-of-funds consent has no end date: it is kept until ended, and a
 	// year after it was made at most.
 	av[tppdata.AttrTTL] = n(c.CreatedAt.AddDate(1, 0, 0).Unix())
+	if c.Subject != "" {
+		indexCustomer(av, c.Subject, kindPIIS, c.ID, c.CreatedAt)
+	}
 	return av, nil
+}
+
+// ConsentsOf lists the confirmation-of-funds consents customer subject approved, newest
+// first, limit at most: one query of the customer's index.
+func (st *PIIS) ConsentsOf(ctx context.Context, subject string, limit int) ([]piis.Consent, error) {
+	var out []piis.Consent
+	err := approvedBy(ctx, st.db, st.table, subject, kindPIIS, limit, func(item map[string]types.AttributeValue) error {
+		var c piis.Consent
+		if err := attributevalue.UnmarshalMap(item, &c); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
 }
 
 // Create stores a new consent.

@@ -1,6 +1,6 @@
 // Package onbankpages builds the TPP area's routes of the browser-reachable origin: the
-// sandbox bank's sign-in and consent pages with the authorization server they hand the
-// customer back to. A part of its own because the pages render with html/template, which
+// sandbox bank's sign-in and consent pages and the customer's list of consents, with the
+// authorization server they hand the customer back to. A part of its own because the pages render with html/template, which
 // the mTLS origin's functions need not link (infra/funcbench).
 package onbankpages
 
@@ -18,7 +18,11 @@ import (
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
 	"github.com/bank/devportal/shared/tpp/bankpages"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
@@ -40,8 +44,13 @@ func Build(ctx context.Context, cfg config.Config, env lookup.Environment, parts
 		return Area{}, err
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	pages, err := bankpages.New(bankpages.Options{Secret: parts.Keys.Pages, Customers: bankstore.New(db, cfg.TPPTable),
-		Organizations: lookupdb.NewReader(db, cfg.PortalTable), Logins: logins,
+	bank := bankstore.New(db, cfg.TPPTable)
+	// The customer's consents are those the TPP API's endpoints keep in the TPP table,
+	// whatever resources the authorization server is given.
+	held := consentscope.Customer{Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now},
+		Funds: &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now}}
+	pages, err := bankpages.New(bankpages.Options{Secret: parts.Keys.Pages, Customers: bank,
+		Organizations: lookupdb.NewReader(db, cfg.PortalTable), Consents: held, Logins: logins,
 		Secure: strings.HasPrefix(cfg.OAuthAuthorizeURL, "https://"), Now: parts.Now, Log: log})
 	if err != nil {
 		return Area{}, err
