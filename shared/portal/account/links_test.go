@@ -103,7 +103,7 @@ func newLinkWorld(t *testing.T) *linkWorld {
 
 func (w *linkWorld) activate() {
 	w.t.Helper()
-	if _, err := w.svc.Activate(context.Background(), TokenRequest{Token: w.mail.lastToken(subjectActivation)}); err != nil {
+	if _, err := w.svc.Activate(context.Background(), ActivateRequest{Token: w.mail.lastToken(subjectActivation), Password: first}); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -203,7 +203,7 @@ func TestLinksDieWithThePassword(t *testing.T) {
 					}
 				}
 			case LinkActivation:
-				if _, err = w.svc.Activate(context.Background(), TokenRequest{Token: old}); err != ErrLinkExpired {
+				if _, err = w.svc.Activate(context.Background(), ActivateRequest{Token: old, Password: second}); err != ErrLinkExpired {
 					t.Fatalf("old activation link: %v, want %v", err, ErrLinkExpired)
 				}
 			}

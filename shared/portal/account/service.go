@@ -226,9 +226,19 @@ func (s *Service) mayMailLink(ctx context.Context, userID string, kind LinkKind)
 	return err == nil
 }
 
-// TokenRequest carries an emailed token.
-type TokenRequest struct {
+// ActivateRequest is the form behind an activation link. Opening the link activates
+// nothing: whoever holds it proves they are the person who chose the account's password,
+// by entering it, or replaces that password with a new one. Either way the account ends
+// up with a password known only to the owner of the mailbox, so an account someone else
+// signed up with this address (with a password of their own) is taken over by the address
+// owner, never the other way round.
+type ActivateRequest struct {
 	Token string `json:"token" validate:"required,max=200" example:"sample-token-from-the-activation-email"`
+	// Password is the password chosen at sign-up. Leave it out to choose a new one.
+	Password string `json:"password,omitempty" validate:"max=256" example:"Str0ng!Passw0rd"`
+	// NewPassword replaces the password chosen at sign-up (leave Password out).
+	NewPassword             string `json:"newPassword,omitempty" example:"N3w!Password12"`
+	NewPasswordConfirmation string `json:"newPasswordConfirmation,omitempty" example:"N3w!Password12"`
 }
 
 // ActivateResponse confirms an activation.
@@ -240,49 +250,138 @@ type ActivateResponse struct {
 	Organization string `json:"organization,omitempty"`
 }
 
-// Activate uses an activation link once: it confirms the user at Cognito and marks the
-// profile active.
-func (s *Service) Activate(ctx context.Context, req TokenRequest) (ActivateResponse, error) {
-	if errs := validation.Struct(req); len(errs) > 0 {
+// Messages of activation.
+const (
+	msgActivated            = "Your account is active. You can sign in now."
+	msgActivatedNewPassword = "Your account is active with the password you just chose. You can sign in now."
+	// msgCodeNotUsed: an account activated with a new password may have been signed up by
+	// someone else, who also chose its organization code; joining that organization would
+	// put the owner's work in a stranger's organization.
+	msgCodeNotUsed = " The organization code given at sign-up was not used, because the password chosen at sign-up was replaced: join an organization from Organizations if you meant to."
+)
+
+// Activate uses an activation link once, with the password chosen at sign-up or a new
+// one, and marks the profile active. A wrong password leaves the link usable.
+func (s *Service) Activate(ctx context.Context, req ActivateRequest) (ActivateResponse, error) {
+	errs := validation.Struct(req)
+	switch {
+	case req.Password == "" && req.NewPassword == "":
+		errs = append(errs, apperr.Field("password", "required", "Enter the password you chose when you signed up, or choose a new password."))
+	case req.Password != "" && req.NewPassword != "":
+		errs = append(errs, apperr.Field("newPassword", "exclusive", "Either enter the password you chose when you signed up or choose a new one, not both."))
+	case req.NewPassword != "":
+		errs = append(errs, CheckPassword("newPassword", req.NewPassword, s.cfg.Password)...)
+		if req.NewPasswordConfirmation != req.NewPassword {
+			errs = append(errs, apperr.Field("newPasswordConfirmation", "match", "The passwords do not match."))
+		}
+	}
+	if len(errs) > 0 {
 		return ActivateResponse{}, apperr.Fields(errs...)
 	}
-	link, err := s.links.UseLink(ctx, HashToken(req.Token), LinkActivation, s.Now())
+	link, err := s.links.GetLink(ctx, HashToken(req.Token), LinkActivation, s.Now())
 	if err != nil {
+		return ActivateResponse{}, err
+	}
+	if req.NewPassword != "" {
+		return s.activateWithNewPassword(ctx, link, req.NewPassword)
+	}
+	// Cognito checks a password only for a confirmed user; confirming it first changes
+	// nothing the user can reach, since sign-in also needs the profile active.
+	if err := s.idp.Confirm(ctx, link.Email); err != nil {
+		return ActivateResponse{}, err
+	}
+	check, err := s.idp.Login(ctx, link.Email, req.Password)
+	if errors.Is(err, ErrBadCredentials) {
+		return ActivateResponse{}, apperr.Fields(apperr.Field("password", "incorrect",
+			"This is not the password chosen when the account was signed up. Enter it exactly, or choose a new password."))
+	}
+	if err != nil {
+		return ActivateResponse{}, err
+	}
+	s.revoke(ctx, check.RefreshToken)
+	if _, err := s.links.UseLink(ctx, link.TokenHash, LinkActivation, s.Now()); err != nil {
+		return ActivateResponse{}, err
+	}
+	p, err := s.markActive(ctx, link.UserID)
+	if err != nil {
+		return ActivateResponse{}, err
+	}
+	return s.joinSignUpCode(ctx, p, ActivateResponse{Email: link.Email, Status: StatusActive, Message: msgActivated}), nil
+}
+
+// activateWithNewPassword spends the link, sets the new password at Cognito and records
+// it as a password change, which kills every other link emailed before (including ones
+// sent to whoever signed up with this address) and drops the sign-up's organization code.
+func (s *Service) activateWithNewPassword(ctx context.Context, link Link, password string) (ActivateResponse, error) {
+	if err := s.checkHistory(ctx, link.UserID, "newPassword", password); err != nil {
+		return ActivateResponse{}, err
+	}
+	usedAt := s.Now()
+	if _, err := s.links.UseLink(ctx, link.TokenHash, LinkActivation, usedAt); err != nil {
+		return ActivateResponse{}, err
+	}
+	if err := s.idp.SetPassword(ctx, link.Email, password); err != nil {
+		if rerr := s.links.ReleaseLink(context.WithoutCancel(ctx), link.TokenHash, usedAt); rerr != nil {
+			slog.ErrorContext(ctx, "activation link not released", "error", rerr.Error())
+		}
+		var fe *apperr.Error
+		if errors.As(err, &fe) && len(fe.Fields) == 1 && fe.Fields[0].Field == "password" {
+			// Cognito's policy error names the reset form's field; this form's is newPassword.
+			return ActivateResponse{}, apperr.Fields(apperr.Field("newPassword", fe.Fields[0].Rule, fe.Fields[0].Message))
+		}
+		return ActivateResponse{}, err
+	}
+	// The owner of the mailbox has just chosen the password: no notice to send them.
+	if _, err := s.recordPasswordChange(ctx, link.UserID, password); err != nil {
 		return ActivateResponse{}, err
 	}
 	if err := s.idp.Confirm(ctx, link.Email); err != nil {
 		return ActivateResponse{}, err
 	}
-	p, err := s.updateProfile(ctx, link.UserID, func(p *Profile) error {
+	p, err := s.markActive(ctx, link.UserID)
+	if err != nil {
+		return ActivateResponse{}, err
+	}
+	resp := ActivateResponse{Email: link.Email, Status: StatusActive, Message: msgActivatedNewPassword}
+	if p.OrganizationCode != "" {
+		resp.Message += msgCodeNotUsed
+	}
+	return resp, nil
+}
+
+// markActive marks a profile active, keeping the first activation's date.
+func (s *Service) markActive(ctx context.Context, userID string) (Profile, error) {
+	return s.updateProfile(ctx, userID, func(p *Profile) error {
 		if p.Status != StatusActive {
 			p.Status, p.ActivatedAt = StatusActive, s.Now()
 		}
 		return nil
 	})
-	if err != nil {
-		return ActivateResponse{}, err
+}
+
+// joinSignUpCode joins the organization of the sign-up's code, if any, and says in resp
+// what became of it; the account is active either way.
+func (s *Service) joinSignUpCode(ctx context.Context, p Profile, resp ActivateResponse) ActivateResponse {
+	if p.OrganizationCode == "" || s.Orgs == nil {
+		return resp
 	}
-	resp := ActivateResponse{Email: link.Email, Status: StatusActive, Message: "Your account is active. You can sign in now."}
-	if p.OrganizationCode != "" && s.Orgs != nil {
-		// The account is active either way; say what became of the organization code.
-		name, err := s.Orgs.JoinWithCode(ctx, p.UserID, p.Email, p.FullName, p.OrganizationCode)
-		var ae *apperr.Error
-		switch {
-		case err == nil:
-			resp.Organization = name
-			resp.Message = "Your account is active and you joined " + name + " as App Developer. You can sign in now."
-		case errors.As(err, &ae) && ae.Kind != apperr.Internal:
-			msg := ae.Message
-			if len(ae.Fields) > 0 {
-				msg = ae.Fields[0].Message
-			}
-			resp.Message = "Your account is active, but we could not add you to the organization: " + msg + " You can join later from Organizations."
-		default:
-			slog.ErrorContext(ctx, "join with code at activation failed", "userId", p.UserID, "error", err.Error())
-			resp.Message = "Your account is active, but we could not add you to the organization just now. You can join later from Organizations."
+	name, err := s.Orgs.JoinWithCode(ctx, p.UserID, p.Email, p.FullName, p.OrganizationCode)
+	var ae *apperr.Error
+	switch {
+	case err == nil:
+		resp.Organization = name
+		resp.Message = "Your account is active and you joined " + name + " as App Developer. You can sign in now."
+	case errors.As(err, &ae) && ae.Kind != apperr.Internal:
+		msg := ae.Message
+		if len(ae.Fields) > 0 {
+			msg = ae.Fields[0].Message
 		}
+		resp.Message = "Your account is active, but we could not add you to the organization: " + msg + " You can join later from Organizations."
+	default:
+		slog.ErrorContext(ctx, "join with code at activation failed", "userId", p.UserID, "error", err.Error())
+		resp.Message = "Your account is active, but we could not add you to the organization just now. You can join later from Organizations."
 	}
-	return resp, nil
+	return resp
 }
 
 // LoginRequest is the sign-in form.
@@ -514,10 +613,7 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetPasswordRequest) (
 		if err := s.idp.Confirm(ctx, p.Email); err != nil {
 			return MessageResponse{}, err
 		}
-		if _, err := s.updateProfile(ctx, p.UserID, func(p *Profile) error {
-			p.Status, p.ActivatedAt = StatusActive, s.Now()
-			return nil
-		}); err != nil {
+		if _, err := s.markActive(ctx, p.UserID); err != nil {
 			return MessageResponse{}, err
 		}
 	}
@@ -565,6 +661,18 @@ func (s *Service) rememberPassword(ctx context.Context, userID, password string)
 // another change was recorded in between: the password has changed all the same, so the
 // write is decided again on the fresh profile rather than failed.
 func (s *Service) passwordChanged(ctx context.Context, userID, password string) (Profile, error) {
+	p, err := s.recordPasswordChange(ctx, userID, password)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := s.mail.Send(ctx, passwordChangedMail(p.Email, p.FullName, s.cfg.PortalURL+"/login")); err != nil {
+		slog.ErrorContext(ctx, "password-changed notice not sent", "userId", userID, "error", err.Error())
+	}
+	return p, nil
+}
+
+// recordPasswordChange is passwordChanged without the notice.
+func (s *Service) recordPasswordChange(ctx context.Context, userID, password string) (Profile, error) {
 	h, err := s.historyHash(password)
 	if err != nil {
 		return Profile{}, err
@@ -582,9 +690,6 @@ func (s *Service) passwordChanged(ctx context.Context, userID, password string) 
 	}
 	if err != nil {
 		return Profile{}, err
-	}
-	if err := s.mail.Send(ctx, passwordChangedMail(p.Email, p.FullName, s.cfg.PortalURL+"/login")); err != nil {
-		slog.ErrorContext(ctx, "password-changed notice not sent", "userId", userID, "error", err.Error())
 	}
 	return p, nil
 }
