@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -61,10 +62,10 @@ func TestActivationNeedsThePassword(t *testing.T) {
 }
 
 // TestPreAccountTakeover: someone signs up with another person's address and a password
-// of their own. The address's owner, with a link from their mailbox, cannot activate the
-// account with that password unknown to them, but can with a new one; then the first
-// password signs nobody in, every link emailed before is dead, and the organization code
-// the stranger chose is not joined.
+// of their own. The address's owner signs up too and is answered as any new account is;
+// with the link from their mailbox they cannot activate the account with their own
+// password, but can with a new one; then the stranger's password signs nobody in, every
+// link emailed before is dead, and the organization code the stranger chose is not joined.
 func TestPreAccountTakeover(t *testing.T) {
 	w := newLinkWorld(t) // the stranger signed up as ann@example.com with "first"
 	ctx := context.Background()
@@ -73,10 +74,15 @@ func TestPreAccountTakeover(t *testing.T) {
 	}
 	strangersLink := w.mail.lastToken(subjectActivation)
 
-	// The owner asks for the activation link again and opens it.
+	// The owner signs up with their own password: the answer is a new account's, and the
+	// mail says the address already has an account waiting and how to take it.
 	w.clock = w.clock.Add(2 * linkMailPause)
-	if _, err := w.svc.ResendActivation(ctx, EmailRequest{Email: w.email}); err != nil {
-		t.Fatal(err)
+	r, err := w.svc.SignUp(ctx, SignUpRequest{FullName: "Ann", Email: w.email, Password: second, PasswordConfirmation: second, AcceptTerms: true})
+	if want := (SignUpResponse{Email: w.email, Status: StatusPending, Message: w.svc.signUpMessage()}); err != nil || r != want {
+		t.Fatalf("the owner's sign-up: %+v, %v; want %+v", r, err, want)
+	}
+	if m := w.mail.sent[len(w.mail.sent)-1]; m.Subject != subjectActivation || !strings.Contains(m.Text, msgActivationAgain) {
+		t.Fatalf("the owner's mail: %+v", m)
 	}
 	ownersLink := w.mail.lastToken(subjectActivation)
 	if ownersLink == strangersLink {
@@ -85,13 +91,13 @@ func TestPreAccountTakeover(t *testing.T) {
 	if _, err := w.svc.Activate(ctx, ActivateRequest{Token: ownersLink, Password: second}); fieldsOf(err) != "password:incorrect " {
 		t.Fatalf("the owner's own password: %s", fieldsOf(err))
 	}
-	r, err := w.svc.Activate(ctx, ActivateRequest{Token: ownersLink, NewPassword: second, NewPasswordConfirmation: second})
+	a, err := w.svc.Activate(ctx, ActivateRequest{Token: ownersLink, NewPassword: second, NewPasswordConfirmation: second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := ActivateResponse{Email: w.email, Status: StatusActive, Message: msgActivatedNewPassword + msgCodeNotUsed}
-	if r != want {
-		t.Fatalf("activation = %+v\nwant %+v", r, want)
+	if a != want {
+		t.Fatalf("activation = %+v\nwant %+v", a, want)
 	}
 	if _, err := w.svc.Login(ctx, LoginRequest{Email: w.email, Password: first}); err != ErrBadCredentials {
 		t.Fatalf("the stranger's password: %v, want %v", err, ErrBadCredentials)

@@ -107,8 +107,18 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 	if len(errs) > 0 {
 		return SignUpResponse{}, apperr.Fields(errs...)
 	}
-	if _, err := s.profiles.GetProfileByEmail(ctx, req.Email); err == nil {
-		return SignUpResponse{}, ErrEmailTaken
+	// The answer is the same whether or not the address has an account: the mail tells
+	// its owner which it is.
+	resp := SignUpResponse{Email: req.Email, Status: StatusPending, Message: s.signUpMessage()}
+	existing, err := s.profiles.GetProfileByEmail(ctx, req.Email)
+	if err == nil {
+		// The bcrypt work a new account's password history costs, so that the answer's time
+		// says less about whether the account exists; the hash itself is not kept.
+		if _, err := s.historyHash(req.Password); err != nil {
+			return SignUpResponse{}, err
+		}
+		s.mailAddress(ctx, req.Email, LinkActivation, func() (Mail, error) { return s.existingAccountMail(ctx, existing) })
+		return resp, nil
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return SignUpResponse{}, err
 	}
@@ -122,6 +132,12 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 			userID, err = s.idp.SignUp(ctx, req.Email, req.Password, req.FullName)
 		}
 	}
+	if errors.Is(err, ErrEmailTaken) {
+		// A confirmed Cognito user without a profile (or a sign-up racing this one): there
+		// is no profile to mail about, and the answer must not differ.
+		slog.WarnContext(ctx, "sign-up of an address Cognito holds without a profile")
+		return resp, nil
+	}
 	if err != nil {
 		return SignUpResponse{}, err
 	}
@@ -129,34 +145,73 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 	p := Profile{
 		UserID: userID, Email: req.Email, FullName: req.FullName, OrganizationCode: req.OrganizationCode,
 		Status: StatusPending, CreatedAt: now, TermsAcceptedAt: now, PasswordChangedAt: now,
-		Preferences: DefaultPreferences, LinkMailedAt: map[LinkKind]time.Time{LinkActivation: now},
+		Preferences: DefaultPreferences,
 	}
 	if err := s.profiles.CreateProfile(ctx, p); err != nil {
 		// Undo even if the request was cancelled: an orphan Cognito user blocks the email.
 		if derr := s.idp.Delete(context.WithoutCancel(ctx), req.Email); derr != nil {
 			slog.ErrorContext(ctx, "undo sign-up failed", "userId", userID, "error", derr.Error())
 		}
+		if errors.Is(err, ErrEmailTaken) {
+			// Another sign-up of the address won the race; its mail is on its way.
+			return resp, nil
+		}
 		return SignUpResponse{}, err
 	}
-	resp := SignUpResponse{Email: req.Email, Status: StatusPending,
-		Message: "Check your email: we sent you a link to activate your account. It is valid for " + lifetime(s.cfg.ActivationTTL) + "."}
 	if err := s.rememberPassword(ctx, userID, req.Password); err != nil {
 		slog.ErrorContext(ctx, "password history not recorded", "userId", userID, "error", err.Error())
 	}
-	if err := s.sendActivation(ctx, p); err != nil {
-		// The account exists; say so, and how to get the link, rather than fail.
-		slog.ErrorContext(ctx, "activation email not sent", "userId", userID, "error", err.Error())
-		resp.Message = "Your account was created, but we could not send the activation email just now. Use \"Resend activation email\" in a few minutes."
-	}
+	s.mailAddress(ctx, req.Email, LinkActivation, func() (Mail, error) { return s.activationMail(ctx, p, msgActivationNew) })
 	return resp, nil
 }
 
-func (s *Service) sendActivation(ctx context.Context, p Profile) error {
+// signUpMessage is the one answer to a valid sign-up.
+func (s *Service) signUpMessage() string {
+	return "Check your email. If this address is new to us, we sent it a link to activate your account, valid for " + lifetime(s.cfg.ActivationTTL) +
+		"; if it already has an account, we sent it a reminder of how to sign in. Nothing arrived after a few minutes? Use \"Resend activation email\"."
+}
+
+// mailAddress is the one way the public forms (sign-up, resend activation, forgot
+// password) mail an address, whatever it holds: one conditional write of the address's
+// pause (no more than one mail of kind a minute, so the forms cannot flood a mailbox),
+// then compose (which may store a link) and send. Failures are logged, not answered: the
+// forms answer the same for every address, and a failure that only an existing account
+// can meet would tell. The user asks again after the pause.
+func (s *Service) mailAddress(ctx context.Context, email string, kind LinkKind, compose func() (Mail, error)) {
+	ok, err := s.links.PauseMail(ctx, email, kind, s.Now(), linkMailPause)
+	if err != nil {
+		slog.ErrorContext(ctx, "mail pause not recorded", "kind", string(kind), "error", err.Error())
+		return
+	}
+	if !ok {
+		return
+	}
+	m, err := compose()
+	if err == nil {
+		err = s.mail.Send(ctx, m)
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "mail not sent", "kind", string(kind), "error", err.Error())
+	}
+}
+
+// activationMail stores a new activation link of p and returns its email.
+func (s *Service) activationMail(ctx context.Context, p Profile, intro string) (Mail, error) {
 	token, err := s.newLink(ctx, LinkActivation, p, s.cfg.ActivationTTL)
 	if err != nil {
-		return err
+		return Mail{}, err
 	}
-	return s.mail.Send(ctx, activationMail(p.Email, p.FullName, s.cfg.PortalURL+"/activate?token="+url.QueryEscape(token), s.cfg.ActivationTTL))
+	return activationMail(p.Email, p.FullName, intro, s.cfg.PortalURL+"/activate?token="+url.QueryEscape(token), s.cfg.ActivationTTL), nil
+}
+
+// existingAccountMail is what a sign-up or an activation request for an address with an
+// account sends: an activation link while it waits for activation (whose page lets the
+// address's owner choose a new password), else a reminder of how to sign in.
+func (s *Service) existingAccountMail(ctx context.Context, p Profile) (Mail, error) {
+	if p.Status == StatusPending {
+		return s.activationMail(ctx, p, msgActivationAgain)
+	}
+	return accountExistsMail(p.Email, p.FullName, s.cfg.PortalURL+"/login", s.cfg.PortalURL+"/forgot-password"), nil
 }
 
 // newLink stores a fresh single-use link and returns its token; only the hash is kept. The
@@ -181,49 +236,37 @@ type MessageResponse struct {
 	Message string `json:"message"`
 }
 
-// ResendActivation emails a new activation link if the account exists and is pending.
-// The answer is the same either way so the form cannot be used to probe for accounts.
+// ResendActivation emails a new activation link if the account exists and is pending, a
+// reminder of how to sign in if it is active, and a note that there is no account
+// otherwise. The answer is the same in every case, so the form cannot be used to probe
+// for accounts.
 func (s *Service) ResendActivation(ctx context.Context, req EmailRequest) (MessageResponse, error) {
 	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
-	resp := MessageResponse{Message: "If an account with this email is waiting for activation, we sent a new activation link to it."}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
-	if errors.Is(err, apperr.ErrNotFound) || (err == nil && p.Status != StatusPending) {
-		return resp, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return MessageResponse{}, err
 	}
-	if !s.mayMailLink(ctx, p.UserID, LinkActivation) {
-		return resp, nil
-	}
-	return resp, s.sendActivation(ctx, p)
+	known := err == nil
+	s.mailAddress(ctx, req.Email, LinkActivation, func() (Mail, error) {
+		if !known {
+			return s.noAccountMail(req.Email, "an activation link"), nil
+		}
+		return s.existingAccountMail(ctx, p)
+	})
+	return MessageResponse{Message: "We sent an email to this address: a new activation link if its account is waiting for activation, or else how to sign in or sign up. It can take a few minutes to arrive."}, nil
 }
 
-// linkMailPause is the least time between two emailed links of one kind to one user.
+// linkMailPause is the least time between two mails of one kind to one address.
 const linkMailPause = time.Minute
 
-// mayMailLink records that a link of kind is about to be emailed, unless one was emailed
-// less than linkMailPause ago; the public forms answer the same either way.
-func (s *Service) mayMailLink(ctx context.Context, userID string, kind LinkKind) bool {
-	errRecent := errors.New("recently mailed")
-	_, err := s.updateProfile(ctx, userID, func(p *Profile) error {
-		now := s.Now()
-		if last, ok := p.LinkMailedAt[kind]; ok && now.Sub(last) < linkMailPause {
-			return errRecent
-		}
-		if p.LinkMailedAt == nil {
-			p.LinkMailedAt = map[LinkKind]time.Time{}
-		}
-		p.LinkMailedAt[kind] = now
-		return nil
-	})
-	if err != nil && !errors.Is(err, errRecent) {
-		slog.ErrorContext(ctx, "link mail not recorded", "userId", userID, "error", err.Error())
-	}
-	return err == nil
+// noAccountMail tells the owner of an address that something was asked for it, though
+// no account has it: the same work as mailing an account, and a warning if it was not
+// them.
+func (s *Service) noAccountMail(to, what string) Mail {
+	return noAccountMail(to, what, s.cfg.PortalURL+"/signup")
 }
 
 // ActivateRequest is the form behind an activation link. Opening the link activates
@@ -234,8 +277,8 @@ func (s *Service) mayMailLink(ctx context.Context, userID string, kind LinkKind)
 // owner, never the other way round.
 type ActivateRequest struct {
 	Token string `json:"token" validate:"required,max=200" example:"sample-token-from-the-activation-email"`
-	// Password is the password chosen at sign-up. Leave it out to choose a new one.
-	Password string `json:"password,omitempty" validate:"max=256" example:"Str0ng!Passw0rd"`
+	// Password is the password chosen at sign-up; empty when a new one is chosen instead.
+	Password string `json:"password" validate:"max=256" example:"Str0ng!Passw0rd"`
 	// NewPassword replaces the password chosen at sign-up (leave Password out).
 	NewPassword             string `json:"newPassword,omitempty" example:"N3w!Password12"`
 	NewPasswordConfirmation string `json:"newPasswordConfirmation,omitempty" example:"N3w!Password12"`
@@ -534,29 +577,30 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 	return nil
 }
 
-// ForgotPassword emails a reset link to an active account; the answer does not reveal
-// whether the account exists.
+// ForgotPassword emails a reset link to an account, or a note that there is none to
+// an address without one; the answer does not reveal which, and both do the same work
+// (one lookup, one mail pause, one mail).
 func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (MessageResponse, error) {
 	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
-	resp := MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + lifetime(s.cfg.ResetTTL) + "."}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return resp, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return MessageResponse{}, err
 	}
-	if !s.mayMailLink(ctx, p.UserID, LinkReset) {
-		return resp, nil
-	}
-	token, err := s.newLink(ctx, LinkReset, p, s.cfg.ResetTTL)
-	if err != nil {
-		return MessageResponse{}, err
-	}
-	return resp, s.mail.Send(ctx, resetMail(p.Email, p.FullName, s.cfg.PortalURL+"/reset-password?token="+url.QueryEscape(token), s.cfg.ResetTTL))
+	known := err == nil
+	s.mailAddress(ctx, req.Email, LinkReset, func() (Mail, error) {
+		if !known {
+			return s.noAccountMail(req.Email, "a link to reset a password"), nil
+		}
+		token, err := s.newLink(ctx, LinkReset, p, s.cfg.ResetTTL)
+		if err != nil {
+			return Mail{}, err
+		}
+		return resetMail(p.Email, p.FullName, s.cfg.PortalURL+"/reset-password?token="+url.QueryEscape(token), s.cfg.ResetTTL), nil
+	})
+	return MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + lifetime(s.cfg.ResetTTL) + "."}, nil
 }
 
 // ResetPasswordRequest is the form behind a reset link.

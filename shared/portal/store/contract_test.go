@@ -262,6 +262,32 @@ var contract = []struct {
 		_, err = s.UseLink(ctx, "unknown", account.LinkActivation, t0)
 		wantKind(t, err, apperr.ErrNotFound, "LINK_INVALID")
 	}},
+	{"a mail pause holds per address and kind, with or without an account, until it ends", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		owner(t, s)
+		steps := []struct {
+			name, email string
+			kind        account.LinkKind
+			at          time.Time
+			want        bool
+		}{
+			{"first reset mail to an account", "ann@example.com", account.LinkReset, t0, true},
+			{"the same, a second later", "ann@example.com", account.LinkReset, t0.Add(time.Second), false},
+			{"the same address written otherwise", " Ann@Example.com", account.LinkReset, t0.Add(59 * time.Second), false},
+			{"another kind to the same address", "ann@example.com", account.LinkActivation, t0.Add(time.Second), true},
+			{"an address without an account", "nobody@example.com", account.LinkReset, t0.Add(time.Second), true},
+			{"the same, within its pause", "nobody@example.com", account.LinkReset, t0.Add(time.Minute), false},
+			{"the first address, as its pause ends", "ann@example.com", account.LinkReset, t0.Add(time.Minute), true},
+			{"again at once", "ann@example.com", account.LinkReset, t0.Add(time.Minute + time.Millisecond), false},
+			{"again in the same instant", "ann@example.com", account.LinkReset, t0.Add(time.Minute), false},
+		}
+		for _, st := range steps {
+			got, err := s.PauseMail(ctx, st.email, st.kind, st.at, time.Minute)
+			if err != nil || got != st.want {
+				t.Fatalf("%s: PauseMail = %v, %v; want %v", st.name, got, err, st.want)
+			}
+		}
+	}},
 	{"an expired link is refused", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
 		owner(t, s)
