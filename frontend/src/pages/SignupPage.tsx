@@ -53,8 +53,9 @@ export function SignupPage() {
       <section className="narrow">
         <div id="signup-success" className="panel panel--success" role="status">
           <h1>Check your email</h1>
+          {/* The same words whether or not the address already had an account: the email tells its owner which. */}
           <p>
-            We have created your account and sent an activation link to <strong>{createdEmail}</strong>.
+            We sent an email to <strong>{createdEmail}</strong>.
           </p>
           <p>{createdMessage}</p>
           <p>
