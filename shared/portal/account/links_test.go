@@ -77,7 +77,7 @@ const (
 
 // linkWorld is the account service over memory: a user, their mailbox and a clock.
 type linkWorld struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *Service
 	store *memStore
 	idp   *fakeIdentity
@@ -86,7 +86,7 @@ type linkWorld struct {
 	email string
 }
 
-func newLinkWorld(t *testing.T) *linkWorld {
+func newLinkWorld(t testing.TB) *linkWorld {
 	cfg := config.Config{PortalURL: "https://portal.example", ActivationTTL: 72 * time.Hour, ResetTTL: time.Hour,
 		SessionTTL: 12 * time.Hour, SessionMaxAge: 7 * 24 * time.Hour,
 		Password: config.PasswordPolicy{MinLength: 12, MinUpper: 1, MinLower: 1, MinDigits: 1, MinSpecial: 1, MaxRepeated: 3,
