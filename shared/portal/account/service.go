@@ -462,6 +462,9 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 		return NewSession{}, err
 	}
 	if p.Status != StatusActive {
+		// Cognito may know the user as confirmed already (activation confirms it before it
+		// checks the password): the tokens it just gave are of no use to anyone.
+		s.revoke(ctx, tok.RefreshToken)
 		return NewSession{}, ErrNotActivated
 	}
 	view := s.view(p, tok.Groups)
