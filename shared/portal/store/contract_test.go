@@ -541,7 +541,15 @@ func TestRetriedWritesAreIdempotent(t *testing.T) {
 			if err := s.PutLink(ctx, account.Link{TokenHash: "h", Kind: account.LinkReset, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 				t.Fatalf("replayed link: %v", err)
 			}
+			// A replayed mail pause is the same request's, so the mail may still go.
+			if ok, err := s.PauseMail(ctx, "ann@example.com", account.LinkReset, t0, time.Minute); err != nil || !ok {
+				t.Fatalf("replayed mail pause: %v, %v; want true", ok, err)
+			}
 			db.replay = false
+			// Another request within the pause is refused.
+			if ok, err := s.PauseMail(ctx, "ann@example.com", account.LinkReset, t0, time.Minute); err != nil || ok {
+				t.Fatalf("second mail pause: %v, %v; want false", ok, err)
+			}
 			// A real conflict is still one.
 			_, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
 				_, _ = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "other"; return nil })
