@@ -108,8 +108,8 @@ func TestPreAccountTakeover(t *testing.T) {
 	if _, err := w.svc.Activate(ctx, ActivateRequest{Token: strangersLink, Password: first}); err != ErrLinkExpired {
 		t.Fatalf("the first activation link: %v, want %v", err, ErrLinkExpired)
 	}
-	if v := w.profile().CredentialVersion; v != 1 {
-		t.Fatalf("credential version %d, want 1", v)
+	if p := w.profile(); p.CredentialVersion != 1 || p.OrganizationCode != "" || p.Status != StatusActive {
+		t.Fatalf("profile: credential version %d, organization code %q, status %s; want 1, none, %s", p.CredentialVersion, p.OrganizationCode, p.Status, StatusActive)
 	}
 	for _, m := range w.mail.sent {
 		if m.Subject == "Your developer portal password was changed" {

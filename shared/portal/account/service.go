@@ -381,12 +381,20 @@ func (s *Service) activateWithNewPassword(ctx context.Context, link Link, passwo
 	if err := s.idp.Confirm(ctx, link.Email); err != nil {
 		return ActivateResponse{}, err
 	}
-	p, err := s.markActive(ctx, link.UserID)
-	if err != nil {
+	hadCode := false
+	if _, err := s.updateProfile(ctx, link.UserID, func(p *Profile) error {
+		if p.Status != StatusActive {
+			p.Status, p.ActivatedAt = StatusActive, s.Now()
+		}
+		// Kept, the code would read as the owner's own choice under My account.
+		hadCode = p.OrganizationCode != ""
+		p.OrganizationCode = ""
+		return nil
+	}); err != nil {
 		return ActivateResponse{}, err
 	}
 	resp := ActivateResponse{Email: link.Email, Status: StatusActive, Message: msgActivatedNewPassword}
-	if p.OrganizationCode != "" {
+	if hadCode {
 		resp.Message += msgCodeNotUsed
 	}
 	return resp, nil
