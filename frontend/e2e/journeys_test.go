@@ -19,20 +19,21 @@ import (
 // What the pages must show, copied from the Go source (shared/portal/account, shared/portal/store,
 // shared/platform/apperr) and the SPA (frontend/src/pages), so a changed wording fails here.
 const (
-	msgValidation     = "Some fields need your attention."
-	msgBadCredentials = "The email or password is not correct."
-	msgNotActivated   = "Your account is not activated yet. Open the activation link we emailed you, or ask for a new one."
-	msgNoMatch        = "The passwords do not match."
-	msgTerms          = "Accept the terms and conditions to create an account."
-	msgLinkUsed       = "This link has already been used. Each link works once."
-	msgLinkExpired    = "This link has expired. Request a new one."
-	msgActivated      = "Your account is active. You can sign in now."
-	msgActivatedNew   = "Your account is active with the password you just chose. You can sign in now."
-	msgWrongSignUpPwd = "This is not the password chosen when the account was signed up. Enter it exactly, or choose a new password."
-	msgForgot         = "If an account with this email exists, we sent a link to reset its password. It is valid for 1 hour."
-	msgReset          = "Your password has been changed. Sign in with your new password."
-	msgPasswordChange = "Your password has been changed. It is valid for 730 days."
-	msgSignedOut      = "You are signed out."
+	msgValidation      = "Some fields need your attention."
+	msgBadCredentials  = "The email or password is not correct."
+	msgNotActivated    = "Your account is not activated yet. Open the activation link we emailed you, or ask for a new one."
+	msgNoMatch         = "The passwords do not match."
+	msgTerms           = "Accept the terms and conditions to create an account."
+	msgTermsActivation = "Accept the terms and conditions to activate the account with a new password."
+	msgLinkUsed        = "This link has already been used. Each link works once."
+	msgLinkExpired     = "This link has expired. Request a new one."
+	msgActivated       = "Your account is active. You can sign in now."
+	msgActivatedNew    = "Your account is active with the password you just chose. You can sign in now."
+	msgWrongSignUpPwd  = "This is not the password chosen when the account was signed up. Enter it exactly, or choose a new password."
+	msgForgot          = "If an account with this email exists, we sent a link to reset its password. It is valid for 1 hour."
+	msgReset           = "Your password has been changed. Sign in with your new password."
+	msgPasswordChange  = "Your password has been changed. It is valid for 730 days."
+	msgSignedOut       = "You are signed out."
 
 	subjectActivation = "Activate your developer portal account"
 	subjectReset      = "Reset your developer portal password"
@@ -301,6 +302,9 @@ func TestActivationLinks(t *testing.T) {
 		p.click("#activation-toggle")
 		p.fill("activation-newPassword", passwordSecond)
 		p.fill("activation-newPasswordConfirmation", passwordSecond)
+		p.submit("activation")
+		p.expectFieldErrors("activation-acceptTerms", msgTermsActivation)
+		p.check("activation-acceptTerms")
 		p.submit("activation")
 		p.expectText("#activate-success strong", msgActivatedNew)
 

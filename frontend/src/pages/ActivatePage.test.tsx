@@ -67,7 +67,7 @@ describe("ActivatePage", () => {
     expect(document.getElementById("activate-success")).toBeNull();
   });
 
-  it("lets the mailbox's owner choose a new password instead, which it posts without the old one", async () => {
+  it("lets the mailbox's owner choose a new password instead, accepting the terms, and posts it without the old one", async () => {
     document.cookie = "devportal_csrf=c; path=/";
     const message = "Your account is active with the password you just chose. You can sign in now.";
     const { requests } = fakeServer({
@@ -80,10 +80,11 @@ describe("ActivatePage", () => {
     expect(document.getElementById("activation-password")).toBeNull();
     await user.type(document.getElementById("activation-newPassword")!, "N3w-Secret!x");
     await user.type(document.getElementById("activation-newPasswordConfirmation")!, "N3w-Secret!x");
+    await user.click(document.getElementById("activation-acceptTerms")!);
     await user.click(screen.getByRole("button", { name: "Set password and activate" }));
     await waitFor(() => expect(document.getElementById("activate-success")?.querySelector("strong")?.textContent).toBe(message));
     expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([
-      { token: "tok-2", password: "", newPassword: "N3w-Secret!x", newPasswordConfirmation: "N3w-Secret!x" },
+      { token: "tok-2", password: "", newPassword: "N3w-Secret!x", newPasswordConfirmation: "N3w-Secret!x", acceptTerms: true },
     ]);
   });
 

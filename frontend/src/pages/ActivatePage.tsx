@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
-import { TextField } from "../components/Field";
+import { CheckboxField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
 import { NewPasswordFields } from "../components/NewPasswordFields";
+import { TermsDetails } from "../components/Terms";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
 
 const LINK_ERRORS = new Set(["LINK_INVALID", "LINK_USED", "LINK_EXPIRED"]);
@@ -26,11 +27,14 @@ export function ActivatePage() {
   const [password, setPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
   const [newPasswordConfirmation, setNewPasswordConfirmation] = useState("");
+  // With a new password the terms are accepted again: whoever accepted them at sign-up
+  // chose the password being replaced, and may not be this person.
+  const [acceptTerms, setAcceptTerms] = useState(false);
   const [done, setDone] = useState<Activated | null>(null);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
-    const body = choosing ? { token, password: "", newPassword, newPasswordConfirmation } : { token, password };
+    const body = choosing ? { token, password: "", newPassword, newPasswordConfirmation, acceptTerms } : { token, password };
     const r = await submit(() => api.POST("/api/auth/activate", { body }));
     if (r?.ok) setDone(r.data);
   };
@@ -89,21 +93,33 @@ export function ActivatePage() {
           : "To activate your account, enter the password you chose when you signed up."}
       </p>
       <form id="activation-form" noValidate onSubmit={onSubmit}>
-        <FormAlert form="activation" error={error} shownFields={choosing ? ["newPassword", "newPasswordConfirmation"] : ["password"]} />
+        <FormAlert form="activation" error={error} shownFields={choosing ? ["newPassword", "newPasswordConfirmation", "acceptTerms"] : ["password"]} />
         {choosing ? (
-          <NewPasswordFields
-            form="activation"
-            name="newPassword"
-            confirmationName="newPasswordConfirmation"
-            label="New password"
-            confirmationLabel="Confirm new password"
-            password={newPassword}
-            confirmation={newPasswordConfirmation}
-            onPasswordChange={setNewPassword}
-            onConfirmationChange={setNewPasswordConfirmation}
-            fields={fields}
-            policy={policy}
-          />
+          <>
+            <NewPasswordFields
+              form="activation"
+              name="newPassword"
+              confirmationName="newPasswordConfirmation"
+              label="New password"
+              confirmationLabel="Confirm new password"
+              password={newPassword}
+              confirmation={newPasswordConfirmation}
+              onPasswordChange={setNewPassword}
+              onConfirmationChange={setNewPasswordConfirmation}
+              fields={fields}
+              policy={policy}
+            />
+            <TermsDetails />
+            <CheckboxField
+              form="activation"
+              name="acceptTerms"
+              label="I accept the Terms & Conditions"
+              required
+              checked={acceptTerms}
+              onCheckedChange={setAcceptTerms}
+              errors={fields.acceptTerms}
+            />
+          </>
         ) : (
           <TextField
             form="activation"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 )
@@ -34,10 +35,11 @@ func TestActivationNeedsThePassword(t *testing.T) {
 	}{
 		{"the link alone", ActivateRequest{}, "password:required "},
 		{"a wrong password", ActivateRequest{Password: stolen}, "password:incorrect "},
-		{"both the password and a new one", ActivateRequest{Password: first, NewPassword: second, NewPasswordConfirmation: second}, "newPassword:exclusive "},
-		{"a new password that breaks the policy", ActivateRequest{NewPassword: "short", NewPasswordConfirmation: "short"}, "newPassword:minLength newPassword:minUpper newPassword:minDigits newPassword:minSpecial "},
-		{"a new password not confirmed", ActivateRequest{NewPassword: second, NewPasswordConfirmation: third}, "newPasswordConfirmation:match "},
-		{"a new password that is the sign-up's", ActivateRequest{NewPassword: first, NewPasswordConfirmation: first}, "newPassword:history "},
+		{"both the password and a new one", ActivateRequest{Password: first, NewPassword: second, NewPasswordConfirmation: second, AcceptTerms: true}, "newPassword:exclusive "},
+		{"a new password that breaks the policy", ActivateRequest{NewPassword: "short", NewPasswordConfirmation: "short", AcceptTerms: true}, "newPassword:minLength newPassword:minUpper newPassword:minDigits newPassword:minSpecial "},
+		{"a new password not confirmed", ActivateRequest{NewPassword: second, NewPasswordConfirmation: third, AcceptTerms: true}, "newPasswordConfirmation:match "},
+		{"a new password that is the sign-up's", ActivateRequest{NewPassword: first, NewPasswordConfirmation: first, AcceptTerms: true}, "newPassword:history "},
+		{"a new password without accepting the terms", ActivateRequest{NewPassword: second, NewPasswordConfirmation: second}, "acceptTerms:accepted "},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,7 +93,9 @@ func TestPreAccountTakeover(t *testing.T) {
 	if _, err := w.svc.Activate(ctx, ActivateRequest{Token: ownersLink, Password: second}); fieldsOf(err) != "password:incorrect " {
 		t.Fatalf("the owner's own password: %s", fieldsOf(err))
 	}
-	a, err := w.svc.Activate(ctx, ActivateRequest{Token: ownersLink, NewPassword: second, NewPasswordConfirmation: second})
+	takenAt := w.clock.Add(time.Minute)
+	w.clock = takenAt
+	a, err := w.svc.Activate(ctx, ActivateRequest{Token: ownersLink, NewPassword: second, NewPasswordConfirmation: second, AcceptTerms: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,8 +112,9 @@ func TestPreAccountTakeover(t *testing.T) {
 	if _, err := w.svc.Activate(ctx, ActivateRequest{Token: strangersLink, Password: first}); err != ErrLinkExpired {
 		t.Fatalf("the first activation link: %v, want %v", err, ErrLinkExpired)
 	}
-	if p := w.profile(); p.CredentialVersion != 1 || p.OrganizationCode != "" || p.Status != StatusActive {
-		t.Fatalf("profile: credential version %d, organization code %q, status %s; want 1, none, %s", p.CredentialVersion, p.OrganizationCode, p.Status, StatusActive)
+	if p := w.profile(); p.CredentialVersion != 1 || p.OrganizationCode != "" || p.Status != StatusActive || !p.TermsAcceptedAt.Equal(takenAt) {
+		t.Fatalf("profile: credential version %d, organization code %q, status %s, terms accepted %v; want 1, none, %s, %v",
+			p.CredentialVersion, p.OrganizationCode, p.Status, p.TermsAcceptedAt, StatusActive, takenAt)
 	}
 	for _, m := range w.mail.sent {
 		if m.Subject == "Your developer portal password was changed" {

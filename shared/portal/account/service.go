@@ -282,6 +282,9 @@ type ActivateRequest struct {
 	// NewPassword replaces the password chosen at sign-up (leave Password out).
 	NewPassword             string `json:"newPassword,omitempty" example:"N3w!Password12"`
 	NewPasswordConfirmation string `json:"newPasswordConfirmation,omitempty" example:"N3w!Password12"`
+	// AcceptTerms is needed with a new password: the terms were accepted at sign-up by
+	// whoever chose the password being replaced, who may not be this person.
+	AcceptTerms bool `json:"acceptTerms,omitempty" example:"true"`
 }
 
 // ActivateResponse confirms an activation.
@@ -316,6 +319,9 @@ func (s *Service) Activate(ctx context.Context, req ActivateRequest) (ActivateRe
 		errs = append(errs, CheckPassword("newPassword", req.NewPassword, s.cfg.Password)...)
 		if req.NewPasswordConfirmation != req.NewPassword {
 			errs = append(errs, apperr.Field("newPasswordConfirmation", "match", "The passwords do not match."))
+		}
+		if !req.AcceptTerms {
+			errs = append(errs, apperr.Field("acceptTerms", "accepted", "Accept the terms and conditions to activate the account with a new password."))
 		}
 	}
 	if len(errs) > 0 {
@@ -354,7 +360,8 @@ func (s *Service) Activate(ctx context.Context, req ActivateRequest) (ActivateRe
 
 // activateWithNewPassword spends the link, sets the new password at Cognito and records
 // it as a password change, which kills every other link emailed before (including ones
-// sent to whoever signed up with this address) and drops the sign-up's organization code.
+// sent to whoever signed up with this address); it drops the sign-up's organization code
+// and records the terms as accepted now, by this person.
 func (s *Service) activateWithNewPassword(ctx context.Context, link Link, password string) (ActivateResponse, error) {
 	if err := s.checkHistory(ctx, link.UserID, "newPassword", password); err != nil {
 		return ActivateResponse{}, err
@@ -389,6 +396,8 @@ func (s *Service) activateWithNewPassword(ctx context.Context, link Link, passwo
 		// Kept, the code would read as the owner's own choice under My account.
 		hadCode = p.OrganizationCode != ""
 		p.OrganizationCode = ""
+		// This person accepted the terms just now (ActivateRequest.AcceptTerms).
+		p.TermsAcceptedAt = s.Now()
 		return nil
 	}); err != nil {
 		return ActivateResponse{}, err

@@ -93,7 +93,8 @@ func TestActivationOverHTTP(t *testing.T) {
 	}{
 		{"the link alone", map[string]any{"token": link}, "[password:required]"},
 		{"the owner's own password", map[string]any{"token": link, "password": owners}, "[password:incorrect]"},
-		{"a new password not confirmed", map[string]any{"token": link, "newPassword": owners, "newPasswordConfirmation": "0ther!Passw0rd"}, "[newPasswordConfirmation:match]"},
+		{"a new password not confirmed", map[string]any{"token": link, "newPassword": owners, "newPasswordConfirmation": "0ther!Passw0rd", "acceptTerms": true}, "[newPasswordConfirmation:match]"},
+		{"a new password without the terms", map[string]any{"token": link, "newPassword": owners, "newPasswordConfirmation": owners}, "[acceptTerms:accepted]"},
 	}
 	for _, c := range refusals {
 		r := h.call(nil, "POST", "/api/auth/activate", c.body).expect(t, 400, "VALIDATION_FAILED")
@@ -103,7 +104,7 @@ func TestActivationOverHTTP(t *testing.T) {
 	}
 	h.call(nil, "POST", "/api/auth/login", map[string]any{"email": victim, "password": strangers}).expect(t, 403, "NOT_ACTIVATED")
 
-	r := h.call(nil, "POST", "/api/auth/activate", map[string]any{"token": link, "newPassword": owners, "newPasswordConfirmation": owners}).expect(t, 200, "")
+	r := h.call(nil, "POST", "/api/auth/activate", map[string]any{"token": link, "newPassword": owners, "newPasswordConfirmation": owners, "acceptTerms": true}).expect(t, 200, "")
 	if want := `{"email":"` + victim + `","status":"ACTIVE","message":"Your account is active with the password you just chose. You can sign in now."}` + "\n"; r.raw != want {
 		t.Fatalf("activation = %s, want %s", r.raw, want)
 	}
