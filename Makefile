@@ -65,7 +65,7 @@ test: go-deps frontend chromium
 	@echo "== Go tests (unit, moto and DynamoDB Local integration, CDK, browser end to end)"
 	go test -count=1 -timeout 15m $(GO_PKGS)
 	@echo "== Benchmarks, one round each, so they keep working (make bench for figures)"
-	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
+	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
 	@echo "== Function sizes for linux/arm64: the budget, and no reflect.Value.MethodByName"
 	go run ./infra/funcbench size
 	@echo "== Fuzzing the eIDAS certificate parser (short run)"
@@ -81,7 +81,7 @@ test: go-deps frontend chromium
 	cd frontend && npx vitest run
 
 bench:
-	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
+	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
 
 # The functions as deployed: sizes of the linux/arm64 binaries against a budget, with the
 # check that none links reflect.Value.MethodByName, then init, first and warm latency of

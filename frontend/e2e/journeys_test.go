@@ -19,20 +19,21 @@ import (
 // What the pages must show, copied from the Go source (shared/portal/account, shared/portal/store,
 // shared/platform/apperr) and the SPA (frontend/src/pages), so a changed wording fails here.
 const (
-	msgValidation     = "Some fields need your attention."
-	msgBadCredentials = "The email or password is not correct."
-	msgNotActivated   = "Your account is not activated yet. Open the activation link we emailed you, or ask for a new one."
-	msgEmailTaken     = "An account with this email already exists. Sign in, or reset your password if you forgot it."
-	msgEmailUnique    = "This email is already registered."
-	msgNoMatch        = "The passwords do not match."
-	msgTerms          = "Accept the terms and conditions to create an account."
-	msgLinkUsed       = "This link has already been used. Each link works once."
-	msgLinkExpired    = "This link has expired. Request a new one."
-	msgActivated      = "Your account is active. You can sign in now."
-	msgForgot         = "If an account with this email exists, we sent a link to reset its password. It is valid for 1 hour."
-	msgReset          = "Your password has been changed. Sign in with your new password."
-	msgPasswordChange = "Your password has been changed. It is valid for 730 days."
-	msgSignedOut      = "You are signed out."
+	msgValidation      = "Some fields need your attention."
+	msgBadCredentials  = "The email or password is not correct."
+	msgNotActivated    = "Your account is not activated yet. Open the activation link we emailed you, or ask for a new one."
+	msgNoMatch         = "The passwords do not match."
+	msgTerms           = "Accept the terms and conditions to create an account."
+	msgTermsActivation = "Accept the terms and conditions to activate the account with a new password."
+	msgLinkUsed        = "This link has already been used. Each link works once."
+	msgLinkExpired     = "This link has expired. Request a new one."
+	msgActivated       = "Your account is active. You can sign in now."
+	msgActivatedNew    = "Your account is active with the password you just chose. You can sign in now."
+	msgWrongSignUpPwd  = "This is not the password chosen when the account was signed up. Enter it exactly, or choose a new password."
+	msgForgot          = "If an account with this email exists, we sent a link to reset its password. It is valid for 1 hour."
+	msgReset           = "Your password has been changed. Sign in with your new password."
+	msgPasswordChange  = "Your password has been changed. It is valid for 730 days."
+	msgSignedOut       = "You are signed out."
 
 	subjectActivation = "Activate your developer portal account"
 	subjectReset      = "Reset your developer portal password"
@@ -78,13 +79,26 @@ func (p *page) signUp(u user) {
 	p.expectText("#signup-success strong", u.email)
 }
 
-// activate opens the activation email of u in the dev mailbox and clicks its link.
+// activate opens the activation email of u in the dev mailbox, clicks its link and
+// activates with u's password.
 func (p *page) activate(u user) mail {
 	p.t.Helper()
 	m := p.findMail(u.email, subjectActivation)
 	p.click(m.sel)
+	p.confirmActivation(u.password)
 	p.expectText("#activate-success strong", msgActivated)
 	return m
+}
+
+// confirmActivation sends the password on an opened activation page, after checking that
+// opening it activated nothing.
+func (p *page) confirmActivation(password string) {
+	p.t.Helper()
+	p.waitPath("/activate")
+	p.text("#activation-form") // waits until the form shows
+	p.expectAbsent("#activate-success")
+	p.fill("activation-password", password)
+	p.submit("activation")
 }
 
 // signIn fills and submits the sign-in form on /login.
@@ -197,19 +211,19 @@ func TestSignupErrors(t *testing.T) {
 		p.expectAbsent("#signup-success")
 	})
 
-	t.Run("duplicate email", func(t *testing.T) {
+	t.Run("address with an account: the same answer as a new one", func(t *testing.T) {
 		t.Parallel()
 		p := newPage(t)
 		u := newUser("duplicate")
 		p.signUp(u)
+		first := p.text("#signup-success")
 		again := u
 		again.name = "Grace Hopper"
 		again.password = passwordSecond
 		p.fillSignup(again, again.password, true)
 		p.submit("signup")
-		p.expectFieldErrors("signup-email", msgEmailUnique)
-		p.expectText("#signup-error .alert-message", msgEmailTaken)
-		p.expectAbsent("#signup-success")
+		p.expectText("#signup-success", first)
+		p.expectAbsent("#signup-error")
 	})
 }
 
@@ -248,6 +262,7 @@ func TestActivationLinks(t *testing.T) {
 		p.signUp(u)
 		m := p.activate(u)
 		p.openURL(m.link)
+		p.confirmActivation(u.password)
 		p.expectText("#activate-error strong", msgLinkUsed)
 		p.expectAbsent("#activate-success")
 	})
@@ -260,8 +275,44 @@ func TestActivationLinks(t *testing.T) {
 		m := p.findMail(u.email, subjectActivation)
 		expireLink(t, tokenOf(t, m.link))
 		p.click(m.sel)
+		p.confirmActivation(u.password)
 		p.expectText("#activate-error strong", msgLinkExpired)
 		p.expectAbsent("#activate-success")
+	})
+
+	// Someone signs up with another person's address and a password of their own. The
+	// address's owner signs up and is answered as anyone is; the activation link in their
+	// mailbox does not take their own password, but lets them choose a new one, after which
+	// the stranger's password signs nobody in.
+	t.Run("someone else signed up with the address", func(t *testing.T) {
+		t.Parallel()
+		p := newPage(t)
+		stranger := newUser("taken")
+		stranger.password = passwordThird
+		p.signUp(stranger)
+		owner := stranger
+		owner.password = passwordFirst
+		p.signUp(owner)
+
+		m := p.findMail(owner.email, subjectActivation)
+		p.click(m.sel)
+		p.confirmActivation(owner.password)
+		p.expectFieldErrors("activation-password", msgWrongSignUpPwd)
+		p.expectAbsent("#activate-success")
+		p.click("#activation-toggle")
+		p.fill("activation-newPassword", passwordSecond)
+		p.fill("activation-newPasswordConfirmation", passwordSecond)
+		p.submit("activation")
+		p.expectFieldErrors("activation-acceptTerms", msgTermsActivation)
+		p.check("activation-acceptTerms")
+		p.submit("activation")
+		p.expectText("#activate-success strong", msgActivatedNew)
+
+		p.signIn(owner.email, stranger.password)
+		p.expectText("#login-error .alert-message", msgBadCredentials)
+		owner.password = passwordSecond
+		p.signIn(owner.email, owner.password)
+		p.expectAccountPage(owner)
 	})
 }
 

@@ -204,6 +204,7 @@ func TestOrganizationJourney(t *testing.T) {
 		p.expectText("#signup-success h1", "Check your email")
 		m := p.findMail(dev.email, subjectActivation)
 		p.click(m.sel)
+		p.confirmActivation(dev.password)
 		p.expectText("#activate-success strong", "Your account is active and you joined "+orgName+" as App Developer. You can sign in now.")
 
 		p.signIn(dev.email, dev.password)

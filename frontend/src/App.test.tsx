@@ -103,21 +103,18 @@ describe("App", () => {
     expect(screen.queryByRole("link", { name: "Dev mailbox" })).toBeNull();
   });
 
-  it("activates once on load and shows the link error with a resend link", async () => {
+  it("opens the activation page without activating: nothing is posted until the form is sent", async () => {
     document.cookie = "devportal_csrf=c; path=/";
     const { requests } = fakeServer({
       "GET /api/account": unauthenticated,
-      "POST /api/auth/activate": () => json(410, { code: "LINK_EXPIRED", message: "This activation link has expired.", requestId: "r" }),
+      "GET /api/auth/password-policy": () => json(200, {}),
+      "POST /api/auth/activate": () => json(200, { email: "ada@example.com", status: "ACTIVE", message: "Your account is active." }),
     });
-    renderApp("/activate?token=tok-expired");
-    const panel = await waitFor(() => {
-      const el = document.getElementById("activate-error");
-      expect(el).not.toBeNull();
-      return el!;
-    });
-    expect(panel.textContent).toContain("This activation link has expired.");
-    expect(screen.getByRole("link", { name: "Request a new activation link" }).getAttribute("href")).toBe("/activation/resend");
-    expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ token: "tok-expired" }]);
+    renderApp("/activate?token=tok-1");
+    expect(await screen.findByRole("button", { name: "Activate account" })).toBeTruthy();
+    await waitFor(() => expect(requests.some((r) => r.path === "/api/account")).toBe(true));
+    expect(requests.filter((r) => r.method !== "GET")).toEqual([]);
+    expect(document.getElementById("activate-success")).toBeNull();
   });
 
   it("renders the 404 page for unknown paths", async () => {

@@ -99,8 +99,11 @@ var accessExceptions = map[string]func(*Access){
 	// Signs up at Cognito, and deletes the Cognito user again if the profile cannot be
 	// written.
 	"auth-signup": func(a *Access) { a.UserPool = []string{"SignUp", "AdminDeleteUser", "AdminGetUser"} },
-	// Confirms the user and marks the email verified.
-	"auth-activate": func(a *Access) { a.UserPool = []string{"AdminConfirmSignUp", "AdminUpdateUserAttributes"} },
+	// Confirms the user and marks the email verified; checks the password chosen at sign-up
+	// (and revokes the check's refresh token) or sets a new one.
+	"auth-activate": func(a *Access) {
+		a.UserPool = []string{"AdminConfirmSignUp", "AdminUpdateUserAttributes", "InitiateAuth", "RevokeToken", "AdminSetUserPassword"}
+	},
 	// Checks the password; revokes an expired password's refresh token again.
 	"auth-login": func(a *Access) { a.UserPool = []string{"InitiateAuth", "RevokeToken"} },
 	// Revokes the session's tokens.

@@ -351,7 +351,7 @@ var wantCalls = map[string][]string{
 	"tpp-api":                     {},
 	"tpp-api-openapi":             {},
 	"auth-signup":                 {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:SignUp", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser", "ses:SendEmail"},
-	"auth-activate":               {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes"},
+	"auth-activate":               {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:InitiateAuth", "cognito-idp:RevokeToken", "cognito-idp:AdminSetUserPassword"},
 	"auth-resend-activation":      {"dynamodb:GetItem", "dynamodb:PutItem", "ses:SendEmail"},
 	"auth-login":                  {"dynamodb:GetItem", "dynamodb:PutItem", "cognito-idp:InitiateAuth", "cognito-idp:RevokeToken"},
 	"auth-refresh":                {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},

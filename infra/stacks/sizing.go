@@ -45,6 +45,7 @@ var functionSizing = map[string]Sizing{
 	// vCPU (auth-signup's warm p99 was 556 ms at 256 MB, 18 ms at 1,024 MB).
 	"auth-signup":             {MemoryMB: 512, TimeoutSeconds: 10, Reason: "bcrypt of the new password against the password history is CPU-bound"},
 	"auth-reset-password":     {MemoryMB: 512, TimeoutSeconds: 10, Reason: "bcrypt of the new password against the password history is CPU-bound"},
+	"auth-activate":           {MemoryMB: 512, TimeoutSeconds: 10, Reason: "bcrypt of a new password chosen at activation against the password history is CPU-bound"},
 	"account-change-password": {MemoryMB: 512, TimeoutSeconds: 10, Reason: "bcrypt of the new password against the password history is CPU-bound"},
 	// Key generation and signing by the sandbox CA.
 	"sandbox-certificates":  {MemoryMB: 512, TimeoutSeconds: 10, Reason: "generates a key pair and signs a certificate with the sandbox CA"},

@@ -27,10 +27,10 @@ describe("SignupPage", () => {
     const { requests } = fakeServer({
       "GET /api/auth/password-policy": () => json(200, POLICY),
       "POST /api/auth/signup": () =>
-        json(409, {
-          code: "EMAIL_TAKEN",
-          message: "An account with this email already exists.",
-          fields: [{ field: "email", rule: "unique", message: "This email is already registered." }],
+        json(400, {
+          code: "VALIDATION_FAILED",
+          message: "Some fields need your attention.",
+          fields: [{ field: "email", rule: "email", message: "Enter a valid email address." }],
           requestId: "req-7",
         }),
     });
@@ -44,7 +44,7 @@ describe("SignupPage", () => {
       expect(el).not.toBeNull();
       return el!;
     });
-    expect(emailError.textContent).toBe("This email is already registered.");
+    expect(emailError.textContent).toBe("Enter a valid email address.");
 
     const email = document.getElementById("signup-email")!;
     expect(email.getAttribute("aria-invalid")).toBe("true");
@@ -61,7 +61,7 @@ describe("SignupPage", () => {
     // The top-level message is in the form-level alert.
     const alert = screen.getByRole("alert");
     expect(alert.id).toBe("signup-error");
-    expect(alert.querySelector(".alert-message")!.textContent).toBe("An account with this email already exists.");
+    expect(alert.querySelector(".alert-message")!.textContent).toBe("Some fields need your attention.");
 
     // The request carried the CSRF token and the exact body (empty organization code left out).
     const post = requests.find((r) => r.method === "POST")!;
@@ -129,8 +129,10 @@ describe("SignupPage", () => {
       return el!;
     });
     expect(document.getElementById("signup-form")).toBeNull();
-    expect(panel.textContent).toContain("ada@example.com");
+    expect(panel.querySelector("p")!.textContent).toBe("We sent an email to ada@example.com.");
     expect(panel.textContent).toContain("Check your email: the link is valid for 24 hours.");
+    // The page cannot tell a new account from an address that had one, and does not claim either.
+    expect(panel.textContent).not.toMatch(/created|already/i);
     expect(screen.getByRole("link", { name: "send the activation email again" }).getAttribute("href")).toBe("/activation/resend");
   });
 });

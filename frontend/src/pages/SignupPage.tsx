@@ -4,6 +4,7 @@ import { api } from "../api/client";
 import { CheckboxField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
 import { NewPasswordFields } from "../components/NewPasswordFields";
+import { TermsDetails } from "../components/Terms";
 import { safeNext } from "../lib/format";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
 
@@ -53,8 +54,9 @@ export function SignupPage() {
       <section className="narrow">
         <div id="signup-success" className="panel panel--success" role="status">
           <h1>Check your email</h1>
+          {/* The same words whether or not the address already had an account: the email tells its owner which. */}
           <p>
-            We have created your account and sent an activation link to <strong>{createdEmail}</strong>.
+            We sent an email to <strong>{createdEmail}</strong>.
           </p>
           <p>{createdMessage}</p>
           <p>
@@ -105,15 +107,7 @@ export function SignupPage() {
           onValueChange={setOrganizationCode}
           errors={fields.organizationCode}
         />
-        <details className="terms">
-          <summary>Read the Terms &amp; Conditions</summary>
-          <p>
-            The sandbox is provided for development and testing only. Do not send real customer data to the sandbox.
-            You are responsible for keeping your credentials confidential. Production access is subject to a separate
-            agreement, a valid eIDAS certificate and the licences required by PSD2. We may suspend accounts that misuse
-            the portal or its APIs.
-          </p>
-        </details>
+        <TermsDetails />
         <CheckboxField
           form="signup"
           name="acceptTerms"

@@ -7,10 +7,15 @@ import (
 )
 
 // emailLayout wraps a message in the portal's plain HTML frame.
+// An empty name (an address without an account) greets with "Hello,".
 func emailLayout(name, intro, actionURL, action, outro string) (text, htmlBody string) {
-	text = fmt.Sprintf("Hello %s,\n\n%s\n\n%s: %s\n\n%s\n\nOpen Banking Developer Portal", name, intro, action, actionURL, outro)
-	htmlBody = fmt.Sprintf(`<p>Hello %s,</p><p>%s</p><p><a href="%s">%s</a></p><p>%s</p><p>Open Banking Developer Portal</p>`,
-		html.EscapeString(name), html.EscapeString(intro), html.EscapeString(actionURL), html.EscapeString(action), html.EscapeString(outro))
+	greeting := "Hello"
+	if name != "" {
+		greeting += " " + name
+	}
+	text = fmt.Sprintf("%s,\n\n%s\n\n%s: %s\n\n%s\n\nOpen Banking Developer Portal", greeting, intro, action, actionURL, outro)
+	htmlBody = fmt.Sprintf(`<p>%s,</p><p>%s</p><p><a href="%s">%s</a></p><p>%s</p><p>Open Banking Developer Portal</p>`,
+		html.EscapeString(greeting), html.EscapeString(intro), html.EscapeString(actionURL), html.EscapeString(action), html.EscapeString(outro))
 	return text, htmlBody
 }
 
@@ -32,12 +37,36 @@ func lifetime(d time.Duration) string {
 	return count(int64(d.Round(time.Second)/time.Second), "second")
 }
 
-func activationMail(to, name, url string, ttl time.Duration) Mail {
-	text, body := emailLayout(name,
-		"Thank you for signing up to the Open Banking Developer Portal. Activate your account to sign in.",
-		url, "Activate account",
-		"This link works once and expires in "+lifetime(ttl)+". If you did not sign up, ignore this email.")
+// Intros of the activation email: after a sign-up, and when the address already had an
+// account waiting for activation (someone, perhaps its owner, signed up again).
+const (
+	msgActivationNew   = "Thank you for signing up to the Open Banking Developer Portal. Activate your account to sign in: the page asks for the password you chose, or lets you choose a new one."
+	msgActivationAgain = "Someone, perhaps you, asked to sign up or to activate an account with this address. It already has an account waiting for activation. Activate it with the password chosen at sign-up, or choose a new password on the activation page if you do not know that one: a new password replaces it."
+)
+
+func activationMail(to, name, intro, url string, ttl time.Duration) Mail {
+	text, body := emailLayout(name, intro, url, "Activate account",
+		"This link works once and expires in "+lifetime(ttl)+". If you did not sign up, ignore this email: without the link nobody can activate the account.")
 	return Mail{To: to, Subject: "Activate your developer portal account", Text: text, HTML: body}
+}
+
+// accountExistsMail answers a sign-up or activation request for an address whose account
+// is active: its owner learns of it, and nobody else learns anything.
+func accountExistsMail(to, name, loginURL, forgotURL string) Mail {
+	text, body := emailLayout(name,
+		"Someone, perhaps you, asked to sign up or to activate an account with this address. You already have an active developer portal account with it, so nothing was created or changed.",
+		loginURL, "Sign in",
+		"Forgot your password? Reset it at "+forgotURL+". If you did not ask, you can ignore this email.")
+	return Mail{To: to, Subject: "You already have a developer portal account", Text: text, HTML: body}
+}
+
+// noAccountMail answers a request for a link (what) to an address that has no account.
+func noAccountMail(to, what, signUpURL string) Mail {
+	text, body := emailLayout("",
+		"Someone, perhaps you, asked for "+what+" for this address, but no developer portal account uses it.",
+		signUpURL, "Sign up",
+		"If you have an account under another address, ask with that one. If you did not ask, you can ignore this email.")
+	return Mail{To: to, Subject: "No developer portal account uses this address", Text: text, HTML: body}
 }
 
 func resetMail(to, name, url string, ttl time.Duration) Mail {

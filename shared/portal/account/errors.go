@@ -4,6 +4,9 @@ import "github.com/bank/devportal/shared/platform/apperr"
 
 // Errors the account rules return; each carries the message the user sees.
 var (
+	// ErrEmailTaken is what Cognito and the store report for an address that already has
+	// an account. Sign-up never answers it: its answer must not tell whether an address has
+	// an account, so it mails the address instead.
 	ErrEmailTaken = &apperr.Error{Kind: apperr.Conflict, Code: "EMAIL_TAKEN",
 		Message: "An account with this email already exists. Sign in, or reset your password if you forgot it.",
 		Fields:  []apperr.FieldError{apperr.Field("email", "unique", "This email is already registered.")}}

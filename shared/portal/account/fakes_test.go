@@ -18,6 +18,8 @@ type memStore struct {
 	history  map[string][]string
 	links    map[string]Link
 	sessions map[string]Session
+	// pauses are the ends of the mail pauses, by address and kind.
+	pauses map[string]time.Time
 }
 
 var (
@@ -27,7 +29,7 @@ var (
 )
 
 func newMemStore() *memStore {
-	return &memStore{profiles: map[string]Profile{}, history: map[string][]string{}, links: map[string]Link{}, sessions: map[string]Session{}}
+	return &memStore{profiles: map[string]Profile{}, history: map[string][]string{}, links: map[string]Link{}, sessions: map[string]Session{}, pauses: map[string]time.Time{}}
 }
 
 var errNotFound = apperr.New(apperr.NotFound, "NOT_FOUND", "Not found.")
@@ -180,6 +182,17 @@ func (m *memStore) ReleaseLink(_ context.Context, tokenHash string, usedAt time.
 	l.UsedAt = time.Time{}
 	m.links[tokenHash] = l
 	return nil
+}
+
+func (m *memStore) PauseMail(_ context.Context, email string, kind LinkKind, now time.Time, pause time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := email + "|" + string(kind)
+	if until, ok := m.pauses[key]; ok && now.Before(until) {
+		return false, nil
+	}
+	m.pauses[key] = now.Add(pause)
+	return true, nil
 }
 
 func (m *memStore) PutSession(_ context.Context, s Session) error {

@@ -77,7 +77,7 @@ const (
 
 // linkWorld is the account service over memory: a user, their mailbox and a clock.
 type linkWorld struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *Service
 	store *memStore
 	idp   *fakeIdentity
@@ -86,7 +86,7 @@ type linkWorld struct {
 	email string
 }
 
-func newLinkWorld(t *testing.T) *linkWorld {
+func newLinkWorld(t testing.TB) *linkWorld {
 	cfg := config.Config{PortalURL: "https://portal.example", ActivationTTL: 72 * time.Hour, ResetTTL: time.Hour,
 		SessionTTL: 12 * time.Hour, SessionMaxAge: 7 * 24 * time.Hour,
 		Password: config.PasswordPolicy{MinLength: 12, MinUpper: 1, MinLower: 1, MinDigits: 1, MinSpecial: 1, MaxRepeated: 3,
@@ -103,7 +103,7 @@ func newLinkWorld(t *testing.T) *linkWorld {
 
 func (w *linkWorld) activate() {
 	w.t.Helper()
-	if _, err := w.svc.Activate(context.Background(), TokenRequest{Token: w.mail.lastToken(subjectActivation)}); err != nil {
+	if _, err := w.svc.Activate(context.Background(), ActivateRequest{Token: w.mail.lastToken(subjectActivation), Password: first}); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -203,7 +203,7 @@ func TestLinksDieWithThePassword(t *testing.T) {
 					}
 				}
 			case LinkActivation:
-				if _, err = w.svc.Activate(context.Background(), TokenRequest{Token: old}); err != ErrLinkExpired {
+				if _, err = w.svc.Activate(context.Background(), ActivateRequest{Token: old, Password: second}); err != ErrLinkExpired {
 					t.Fatalf("old activation link: %v, want %v", err, ErrLinkExpired)
 				}
 			}

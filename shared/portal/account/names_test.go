@@ -45,6 +45,10 @@ type fakeLinks struct{ Links }
 
 func (fakeLinks) PutLink(context.Context, Link) error { return nil }
 
+func (fakeLinks) PauseMail(context.Context, string, LinkKind, time.Time, time.Duration) (bool, error) {
+	return true, nil
+}
+
 type fakeSessions struct{ Sessions }
 
 func (fakeSessions) SaveSession(context.Context, Session) error { return nil }

@@ -107,8 +107,18 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 	if len(errs) > 0 {
 		return SignUpResponse{}, apperr.Fields(errs...)
 	}
-	if _, err := s.profiles.GetProfileByEmail(ctx, req.Email); err == nil {
-		return SignUpResponse{}, ErrEmailTaken
+	// The answer is the same whether or not the address has an account: the mail tells
+	// its owner which it is.
+	resp := SignUpResponse{Email: req.Email, Status: StatusPending, Message: s.signUpMessage()}
+	existing, err := s.profiles.GetProfileByEmail(ctx, req.Email)
+	if err == nil {
+		// The bcrypt work a new account's password history costs, so that the answer's time
+		// says less about whether the account exists; the hash itself is not kept.
+		if _, err := s.historyHash(req.Password); err != nil {
+			return SignUpResponse{}, err
+		}
+		s.mailAddress(ctx, req.Email, LinkActivation, func() (Mail, error) { return s.existingAccountMail(ctx, existing) })
+		return resp, nil
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return SignUpResponse{}, err
 	}
@@ -122,6 +132,12 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 			userID, err = s.idp.SignUp(ctx, req.Email, req.Password, req.FullName)
 		}
 	}
+	if errors.Is(err, ErrEmailTaken) {
+		// A confirmed Cognito user without a profile (or a sign-up racing this one): there
+		// is no profile to mail about, and the answer must not differ.
+		slog.WarnContext(ctx, "sign-up of an address Cognito holds without a profile")
+		return resp, nil
+	}
 	if err != nil {
 		return SignUpResponse{}, err
 	}
@@ -129,34 +145,73 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 	p := Profile{
 		UserID: userID, Email: req.Email, FullName: req.FullName, OrganizationCode: req.OrganizationCode,
 		Status: StatusPending, CreatedAt: now, TermsAcceptedAt: now, PasswordChangedAt: now,
-		Preferences: DefaultPreferences, LinkMailedAt: map[LinkKind]time.Time{LinkActivation: now},
+		Preferences: DefaultPreferences,
 	}
 	if err := s.profiles.CreateProfile(ctx, p); err != nil {
 		// Undo even if the request was cancelled: an orphan Cognito user blocks the email.
 		if derr := s.idp.Delete(context.WithoutCancel(ctx), req.Email); derr != nil {
 			slog.ErrorContext(ctx, "undo sign-up failed", "userId", userID, "error", derr.Error())
 		}
+		if errors.Is(err, ErrEmailTaken) {
+			// Another sign-up of the address won the race; its mail is on its way.
+			return resp, nil
+		}
 		return SignUpResponse{}, err
 	}
-	resp := SignUpResponse{Email: req.Email, Status: StatusPending,
-		Message: "Check your email: we sent you a link to activate your account. It is valid for " + lifetime(s.cfg.ActivationTTL) + "."}
 	if err := s.rememberPassword(ctx, userID, req.Password); err != nil {
 		slog.ErrorContext(ctx, "password history not recorded", "userId", userID, "error", err.Error())
 	}
-	if err := s.sendActivation(ctx, p); err != nil {
-		// The account exists; say so, and how to get the link, rather than fail.
-		slog.ErrorContext(ctx, "activation email not sent", "userId", userID, "error", err.Error())
-		resp.Message = "Your account was created, but we could not send the activation email just now. Use \"Resend activation email\" in a few minutes."
-	}
+	s.mailAddress(ctx, req.Email, LinkActivation, func() (Mail, error) { return s.activationMail(ctx, p, msgActivationNew) })
 	return resp, nil
 }
 
-func (s *Service) sendActivation(ctx context.Context, p Profile) error {
+// signUpMessage is the one answer to a valid sign-up.
+func (s *Service) signUpMessage() string {
+	return "Check your email. If this address is new to us, we sent it a link to activate your account, valid for " + lifetime(s.cfg.ActivationTTL) +
+		"; if it already has an account, we sent it a reminder of how to sign in. Nothing arrived after a few minutes? Use \"Resend activation email\"."
+}
+
+// mailAddress is the one way the public forms (sign-up, resend activation, forgot
+// password) mail an address, whatever it holds: one conditional write of the address's
+// pause (no more than one mail of kind a minute, so the forms cannot flood a mailbox),
+// then compose (which may store a link) and send. Failures are logged, not answered: the
+// forms answer the same for every address, and a failure that only an existing account
+// can meet would tell. The user asks again after the pause.
+func (s *Service) mailAddress(ctx context.Context, email string, kind LinkKind, compose func() (Mail, error)) {
+	ok, err := s.links.PauseMail(ctx, email, kind, s.Now(), linkMailPause)
+	if err != nil {
+		slog.ErrorContext(ctx, "mail pause not recorded", "kind", string(kind), "error", err.Error())
+		return
+	}
+	if !ok {
+		return
+	}
+	m, err := compose()
+	if err == nil {
+		err = s.mail.Send(ctx, m)
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "mail not sent", "kind", string(kind), "error", err.Error())
+	}
+}
+
+// activationMail stores a new activation link of p and returns its email.
+func (s *Service) activationMail(ctx context.Context, p Profile, intro string) (Mail, error) {
 	token, err := s.newLink(ctx, LinkActivation, p, s.cfg.ActivationTTL)
 	if err != nil {
-		return err
+		return Mail{}, err
 	}
-	return s.mail.Send(ctx, activationMail(p.Email, p.FullName, s.cfg.PortalURL+"/activate?token="+url.QueryEscape(token), s.cfg.ActivationTTL))
+	return activationMail(p.Email, p.FullName, intro, s.cfg.PortalURL+"/activate?token="+url.QueryEscape(token), s.cfg.ActivationTTL), nil
+}
+
+// existingAccountMail is what a sign-up or an activation request for an address with an
+// account sends: an activation link while it waits for activation (whose page lets the
+// address's owner choose a new password), else a reminder of how to sign in.
+func (s *Service) existingAccountMail(ctx context.Context, p Profile) (Mail, error) {
+	if p.Status == StatusPending {
+		return s.activationMail(ctx, p, msgActivationAgain)
+	}
+	return accountExistsMail(p.Email, p.FullName, s.cfg.PortalURL+"/login", s.cfg.PortalURL+"/forgot-password"), nil
 }
 
 // newLink stores a fresh single-use link and returns its token; only the hash is kept. The
@@ -181,54 +236,55 @@ type MessageResponse struct {
 	Message string `json:"message"`
 }
 
-// ResendActivation emails a new activation link if the account exists and is pending.
-// The answer is the same either way so the form cannot be used to probe for accounts.
+// ResendActivation emails a new activation link if the account exists and is pending, a
+// reminder of how to sign in if it is active, and a note that there is no account
+// otherwise. The answer is the same in every case, so the form cannot be used to probe
+// for accounts.
 func (s *Service) ResendActivation(ctx context.Context, req EmailRequest) (MessageResponse, error) {
 	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
-	resp := MessageResponse{Message: "If an account with this email is waiting for activation, we sent a new activation link to it."}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
-	if errors.Is(err, apperr.ErrNotFound) || (err == nil && p.Status != StatusPending) {
-		return resp, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return MessageResponse{}, err
 	}
-	if !s.mayMailLink(ctx, p.UserID, LinkActivation) {
-		return resp, nil
-	}
-	return resp, s.sendActivation(ctx, p)
+	known := err == nil
+	s.mailAddress(ctx, req.Email, LinkActivation, func() (Mail, error) {
+		if !known {
+			return s.noAccountMail(req.Email, "an activation link"), nil
+		}
+		return s.existingAccountMail(ctx, p)
+	})
+	return MessageResponse{Message: "We sent an email to this address: a new activation link if its account is waiting for activation, or else how to sign in or sign up. It can take a few minutes to arrive."}, nil
 }
 
-// linkMailPause is the least time between two emailed links of one kind to one user.
+// linkMailPause is the least time between two mails of one kind to one address.
 const linkMailPause = time.Minute
 
-// mayMailLink records that a link of kind is about to be emailed, unless one was emailed
-// less than linkMailPause ago; the public forms answer the same either way.
-func (s *Service) mayMailLink(ctx context.Context, userID string, kind LinkKind) bool {
-	errRecent := errors.New("recently mailed")
-	_, err := s.updateProfile(ctx, userID, func(p *Profile) error {
-		now := s.Now()
-		if last, ok := p.LinkMailedAt[kind]; ok && now.Sub(last) < linkMailPause {
-			return errRecent
-		}
-		if p.LinkMailedAt == nil {
-			p.LinkMailedAt = map[LinkKind]time.Time{}
-		}
-		p.LinkMailedAt[kind] = now
-		return nil
-	})
-	if err != nil && !errors.Is(err, errRecent) {
-		slog.ErrorContext(ctx, "link mail not recorded", "userId", userID, "error", err.Error())
-	}
-	return err == nil
+// noAccountMail tells the owner of an address that something was asked for it, though
+// no account has it: the same work as mailing an account, and a warning if it was not
+// them.
+func (s *Service) noAccountMail(to, what string) Mail {
+	return noAccountMail(to, what, s.cfg.PortalURL+"/signup")
 }
 
-// TokenRequest carries an emailed token.
-type TokenRequest struct {
+// ActivateRequest is the form behind an activation link. Opening the link activates
+// nothing: whoever holds it proves they are the person who chose the account's password,
+// by entering it, or replaces that password with a new one. Either way the account ends
+// up with a password known only to the owner of the mailbox, so an account someone else
+// signed up with this address (with a password of their own) is taken over by the address
+// owner, never the other way round.
+type ActivateRequest struct {
 	Token string `json:"token" validate:"required,max=200" example:"sample-token-from-the-activation-email"`
+	// Password is the password chosen at sign-up; empty when a new one is chosen instead.
+	Password string `json:"password" validate:"max=256" example:"Str0ng!Passw0rd"`
+	// NewPassword replaces the password chosen at sign-up (leave Password out).
+	NewPassword             string `json:"newPassword,omitempty" example:"N3w!Password12"`
+	NewPasswordConfirmation string `json:"newPasswordConfirmation,omitempty" example:"N3w!Password12"`
+	// AcceptTerms is needed with a new password: the terms were accepted at sign-up by
+	// whoever chose the password being replaced, who may not be this person.
+	AcceptTerms bool `json:"acceptTerms,omitempty" example:"true"`
 }
 
 // ActivateResponse confirms an activation.
@@ -240,49 +296,152 @@ type ActivateResponse struct {
 	Organization string `json:"organization,omitempty"`
 }
 
-// Activate uses an activation link once: it confirms the user at Cognito and marks the
-// profile active.
-func (s *Service) Activate(ctx context.Context, req TokenRequest) (ActivateResponse, error) {
-	if errs := validation.Struct(req); len(errs) > 0 {
+// Messages of activation.
+const (
+	msgActivated            = "Your account is active. You can sign in now."
+	msgActivatedNewPassword = "Your account is active with the password you just chose. You can sign in now."
+	// msgCodeNotUsed: an account activated with a new password may have been signed up by
+	// someone else, who also chose its organization code; joining that organization would
+	// put the owner's work in a stranger's organization.
+	msgCodeNotUsed = " The organization code given at sign-up was not used, because the password chosen at sign-up was replaced: join an organization from Organizations if you meant to."
+)
+
+// Activate uses an activation link once, with the password chosen at sign-up or a new
+// one, and marks the profile active. A wrong password leaves the link usable.
+func (s *Service) Activate(ctx context.Context, req ActivateRequest) (ActivateResponse, error) {
+	errs := validation.Struct(req)
+	switch {
+	case req.Password == "" && req.NewPassword == "":
+		errs = append(errs, apperr.Field("password", "required", "Enter the password you chose when you signed up, or choose a new password."))
+	case req.Password != "" && req.NewPassword != "":
+		errs = append(errs, apperr.Field("newPassword", "exclusive", "Either enter the password you chose when you signed up or choose a new one, not both."))
+	case req.NewPassword != "":
+		errs = append(errs, CheckPassword("newPassword", req.NewPassword, s.cfg.Password)...)
+		if req.NewPasswordConfirmation != req.NewPassword {
+			errs = append(errs, apperr.Field("newPasswordConfirmation", "match", "The passwords do not match."))
+		}
+		if !req.AcceptTerms {
+			errs = append(errs, apperr.Field("acceptTerms", "accepted", "Accept the terms and conditions to activate the account with a new password."))
+		}
+	}
+	if len(errs) > 0 {
 		return ActivateResponse{}, apperr.Fields(errs...)
 	}
-	link, err := s.links.UseLink(ctx, HashToken(req.Token), LinkActivation, s.Now())
+	link, err := s.links.GetLink(ctx, HashToken(req.Token), LinkActivation, s.Now())
 	if err != nil {
+		return ActivateResponse{}, err
+	}
+	if req.NewPassword != "" {
+		return s.activateWithNewPassword(ctx, link, req.NewPassword)
+	}
+	// Cognito checks a password only for a confirmed user; confirming it first changes
+	// nothing the user can reach, since sign-in also needs the profile active.
+	if err := s.idp.Confirm(ctx, link.Email); err != nil {
+		return ActivateResponse{}, err
+	}
+	check, err := s.idp.Login(ctx, link.Email, req.Password)
+	if errors.Is(err, ErrBadCredentials) {
+		return ActivateResponse{}, apperr.Fields(apperr.Field("password", "incorrect",
+			"This is not the password chosen when the account was signed up. Enter it exactly, or choose a new password."))
+	}
+	if err != nil {
+		return ActivateResponse{}, err
+	}
+	s.revoke(ctx, check.RefreshToken)
+	if _, err := s.links.UseLink(ctx, link.TokenHash, LinkActivation, s.Now()); err != nil {
+		return ActivateResponse{}, err
+	}
+	p, err := s.markActive(ctx, link.UserID)
+	if err != nil {
+		return ActivateResponse{}, err
+	}
+	return s.joinSignUpCode(ctx, p, ActivateResponse{Email: link.Email, Status: StatusActive, Message: msgActivated}), nil
+}
+
+// activateWithNewPassword spends the link, sets the new password at Cognito and records
+// it as a password change, which kills every other link emailed before (including ones
+// sent to whoever signed up with this address); it drops the sign-up's organization code
+// and records the terms as accepted now, by this person.
+func (s *Service) activateWithNewPassword(ctx context.Context, link Link, password string) (ActivateResponse, error) {
+	if err := s.checkHistory(ctx, link.UserID, "newPassword", password); err != nil {
+		return ActivateResponse{}, err
+	}
+	usedAt := s.Now()
+	if _, err := s.links.UseLink(ctx, link.TokenHash, LinkActivation, usedAt); err != nil {
+		return ActivateResponse{}, err
+	}
+	if err := s.idp.SetPassword(ctx, link.Email, password); err != nil {
+		if rerr := s.links.ReleaseLink(context.WithoutCancel(ctx), link.TokenHash, usedAt); rerr != nil {
+			slog.ErrorContext(ctx, "activation link not released", "error", rerr.Error())
+		}
+		var fe *apperr.Error
+		if errors.As(err, &fe) && len(fe.Fields) == 1 && fe.Fields[0].Field == "password" {
+			// Cognito's policy error names the reset form's field; this form's is newPassword.
+			return ActivateResponse{}, apperr.Fields(apperr.Field("newPassword", fe.Fields[0].Rule, fe.Fields[0].Message))
+		}
+		return ActivateResponse{}, err
+	}
+	// The owner of the mailbox has just chosen the password: no notice to send them.
+	if _, err := s.recordPasswordChange(ctx, link.UserID, password); err != nil {
 		return ActivateResponse{}, err
 	}
 	if err := s.idp.Confirm(ctx, link.Email); err != nil {
 		return ActivateResponse{}, err
 	}
-	p, err := s.updateProfile(ctx, link.UserID, func(p *Profile) error {
+	hadCode := false
+	if _, err := s.updateProfile(ctx, link.UserID, func(p *Profile) error {
+		if p.Status != StatusActive {
+			p.Status, p.ActivatedAt = StatusActive, s.Now()
+		}
+		// Kept, the code would read as the owner's own choice under My account.
+		hadCode = p.OrganizationCode != ""
+		p.OrganizationCode = ""
+		// This person accepted the terms just now (ActivateRequest.AcceptTerms).
+		p.TermsAcceptedAt = s.Now()
+		return nil
+	}); err != nil {
+		return ActivateResponse{}, err
+	}
+	resp := ActivateResponse{Email: link.Email, Status: StatusActive, Message: msgActivatedNewPassword}
+	if hadCode {
+		resp.Message += msgCodeNotUsed
+	}
+	return resp, nil
+}
+
+// markActive marks a profile active, keeping the first activation's date.
+func (s *Service) markActive(ctx context.Context, userID string) (Profile, error) {
+	return s.updateProfile(ctx, userID, func(p *Profile) error {
 		if p.Status != StatusActive {
 			p.Status, p.ActivatedAt = StatusActive, s.Now()
 		}
 		return nil
 	})
-	if err != nil {
-		return ActivateResponse{}, err
+}
+
+// joinSignUpCode joins the organization of the sign-up's code, if any, and says in resp
+// what became of it; the account is active either way.
+func (s *Service) joinSignUpCode(ctx context.Context, p Profile, resp ActivateResponse) ActivateResponse {
+	if p.OrganizationCode == "" || s.Orgs == nil {
+		return resp
 	}
-	resp := ActivateResponse{Email: link.Email, Status: StatusActive, Message: "Your account is active. You can sign in now."}
-	if p.OrganizationCode != "" && s.Orgs != nil {
-		// The account is active either way; say what became of the organization code.
-		name, err := s.Orgs.JoinWithCode(ctx, p.UserID, p.Email, p.FullName, p.OrganizationCode)
-		var ae *apperr.Error
-		switch {
-		case err == nil:
-			resp.Organization = name
-			resp.Message = "Your account is active and you joined " + name + " as App Developer. You can sign in now."
-		case errors.As(err, &ae) && ae.Kind != apperr.Internal:
-			msg := ae.Message
-			if len(ae.Fields) > 0 {
-				msg = ae.Fields[0].Message
-			}
-			resp.Message = "Your account is active, but we could not add you to the organization: " + msg + " You can join later from Organizations."
-		default:
-			slog.ErrorContext(ctx, "join with code at activation failed", "userId", p.UserID, "error", err.Error())
-			resp.Message = "Your account is active, but we could not add you to the organization just now. You can join later from Organizations."
+	name, err := s.Orgs.JoinWithCode(ctx, p.UserID, p.Email, p.FullName, p.OrganizationCode)
+	var ae *apperr.Error
+	switch {
+	case err == nil:
+		resp.Organization = name
+		resp.Message = "Your account is active and you joined " + name + " as App Developer. You can sign in now."
+	case errors.As(err, &ae) && ae.Kind != apperr.Internal:
+		msg := ae.Message
+		if len(ae.Fields) > 0 {
+			msg = ae.Fields[0].Message
 		}
+		resp.Message = "Your account is active, but we could not add you to the organization: " + msg + " You can join later from Organizations."
+	default:
+		slog.ErrorContext(ctx, "join with code at activation failed", "userId", p.UserID, "error", err.Error())
+		resp.Message = "Your account is active, but we could not add you to the organization just now. You can join later from Organizations."
 	}
-	return resp, nil
+	return resp
 }
 
 // LoginRequest is the sign-in form.
@@ -320,6 +479,9 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 		return NewSession{}, err
 	}
 	if p.Status != StatusActive {
+		// Cognito may know the user as confirmed already (activation confirms it before it
+		// checks the password): the tokens it just gave are of no use to anyone.
+		s.revoke(ctx, tok.RefreshToken)
 		return NewSession{}, ErrNotActivated
 	}
 	view := s.view(p, tok.Groups)
@@ -435,29 +597,30 @@ func (s *Service) Logout(ctx context.Context, sess Session) error {
 	return nil
 }
 
-// ForgotPassword emails a reset link to an active account; the answer does not reveal
-// whether the account exists.
+// ForgotPassword emails a reset link to an account, or a note that there is none to
+// an address without one; the answer does not reveal which, and both do the same work
+// (one lookup, one mail pause, one mail).
 func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (MessageResponse, error) {
 	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
 	}
-	resp := MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + lifetime(s.cfg.ResetTTL) + "."}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return resp, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return MessageResponse{}, err
 	}
-	if !s.mayMailLink(ctx, p.UserID, LinkReset) {
-		return resp, nil
-	}
-	token, err := s.newLink(ctx, LinkReset, p, s.cfg.ResetTTL)
-	if err != nil {
-		return MessageResponse{}, err
-	}
-	return resp, s.mail.Send(ctx, resetMail(p.Email, p.FullName, s.cfg.PortalURL+"/reset-password?token="+url.QueryEscape(token), s.cfg.ResetTTL))
+	known := err == nil
+	s.mailAddress(ctx, req.Email, LinkReset, func() (Mail, error) {
+		if !known {
+			return s.noAccountMail(req.Email, "a link to reset a password"), nil
+		}
+		token, err := s.newLink(ctx, LinkReset, p, s.cfg.ResetTTL)
+		if err != nil {
+			return Mail{}, err
+		}
+		return resetMail(p.Email, p.FullName, s.cfg.PortalURL+"/reset-password?token="+url.QueryEscape(token), s.cfg.ResetTTL), nil
+	})
+	return MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + lifetime(s.cfg.ResetTTL) + "."}, nil
 }
 
 // ResetPasswordRequest is the form behind a reset link.
@@ -514,10 +677,7 @@ func (s *Service) ResetPassword(ctx context.Context, req ResetPasswordRequest) (
 		if err := s.idp.Confirm(ctx, p.Email); err != nil {
 			return MessageResponse{}, err
 		}
-		if _, err := s.updateProfile(ctx, p.UserID, func(p *Profile) error {
-			p.Status, p.ActivatedAt = StatusActive, s.Now()
-			return nil
-		}); err != nil {
+		if _, err := s.markActive(ctx, p.UserID); err != nil {
 			return MessageResponse{}, err
 		}
 	}
@@ -565,6 +725,18 @@ func (s *Service) rememberPassword(ctx context.Context, userID, password string)
 // another change was recorded in between: the password has changed all the same, so the
 // write is decided again on the fresh profile rather than failed.
 func (s *Service) passwordChanged(ctx context.Context, userID, password string) (Profile, error) {
+	p, err := s.recordPasswordChange(ctx, userID, password)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := s.mail.Send(ctx, passwordChangedMail(p.Email, p.FullName, s.cfg.PortalURL+"/login")); err != nil {
+		slog.ErrorContext(ctx, "password-changed notice not sent", "userId", userID, "error", err.Error())
+	}
+	return p, nil
+}
+
+// recordPasswordChange is passwordChanged without the notice.
+func (s *Service) recordPasswordChange(ctx context.Context, userID, password string) (Profile, error) {
 	h, err := s.historyHash(password)
 	if err != nil {
 		return Profile{}, err
@@ -582,9 +754,6 @@ func (s *Service) passwordChanged(ctx context.Context, userID, password string) 
 	}
 	if err != nil {
 		return Profile{}, err
-	}
-	if err := s.mail.Send(ctx, passwordChangedMail(p.Email, p.FullName, s.cfg.PortalURL+"/login")); err != nil {
-		slog.ErrorContext(ctx, "password-changed notice not sent", "userId", userID, "error", err.Error())
 	}
 	return p, nil
 }

@@ -52,9 +52,6 @@ type Profile struct {
 	// ExpiryWarnedDays is the warning (days before expiry) last emailed for the current
 	// password, so the daily job sends each warning once.
 	ExpiryWarnedDays int `dynamodbav:"expiryWarnedDays,omitempty"`
-	// LinkMailedAt is when a link of each kind was last emailed, so the public "send me a
-	// link" forms cannot be used to flood someone's mailbox.
-	LinkMailedAt map[LinkKind]time.Time `dynamodbav:"linkMailedAt,omitempty"`
 	// CredentialVersion counts the user's password resets and changes. Every emailed link
 	// records it when issued and works only while it is unchanged, so a password reset or
 	// change kills every link emailed before it, including ones an attacker copied. Only
@@ -173,6 +170,11 @@ type Links interface {
 	UseLink(ctx context.Context, tokenHash string, kind LinkKind, now time.Time) (Link, error)
 	// ReleaseLink makes a link used at usedAt usable again, when what it was spent on failed.
 	ReleaseLink(ctx context.Context, tokenHash string, usedAt time.Time) error
+	// PauseMail records that a mail of kind is about to go to email, unless one went less
+	// than pause before now; it reports whether this one may go. It keeps the pause by
+	// address, whether or not an account has it, so the public "send me a link" forms
+	// cannot flood a mailbox and do the same work for every address.
+	PauseMail(ctx context.Context, email string, kind LinkKind, now time.Time, pause time.Duration) (bool, error)
 }
 
 // Sessions stores sessions; GetSession fails with ErrNotFound for an unknown or expired one.

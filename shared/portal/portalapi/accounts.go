@@ -17,10 +17,10 @@ func accountEndpoints() []endpoint {
 		noBody("password-policy", 200, func(a *API, _ *http.Request) (account.PolicyView, error) { return a.Accounts.Policy(), nil }),
 		withBody("auth-signup", 201, func(a *API, r *http.Request, req account.SignUpRequest) (account.SignUpResponse, error) {
 			return a.Accounts.SignUp(r.Context(), req)
-		}, 409),
-		withBody("auth-activate", 200, func(a *API, r *http.Request, req account.TokenRequest) (account.ActivateResponse, error) {
+		}),
+		withBody("auth-activate", 200, func(a *API, r *http.Request, req account.ActivateRequest) (account.ActivateResponse, error) {
 			return a.Accounts.Activate(r.Context(), req)
-		}, 404, 410),
+		}, 404, 410, 429),
 		withBody("auth-resend-activation", 202, func(a *API, r *http.Request, req account.EmailRequest) (account.MessageResponse, error) {
 			return a.Accounts.ResendActivation(r.Context(), req)
 		}),

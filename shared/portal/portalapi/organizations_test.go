@@ -275,7 +275,7 @@ func TestSignUpWithOrganizationCode(t *testing.T) {
 	email := body["email"].(string)
 	body["organizationCode"] = strings.ToLower(code)
 	h.call(nil, "POST", "/api/auth/signup", body).expect(t, 201, "")
-	r = h.call(nil, "POST", "/api/auth/activate", map[string]any{"token": h.lastLink(email, "Activate")}).expect(t, 200, "")
+	r = h.call(nil, "POST", "/api/auth/activate", map[string]any{"token": h.lastLink(email, "Activate"), "password": strong}).expect(t, 200, "")
 	if r.body["organization"] != "Acme Payments" {
 		t.Fatalf("activation = %s", r.raw)
 	}

@@ -244,6 +244,12 @@ func TestSampleBodiesMeetServiceRules(t *testing.T) {
 			}
 			return broken
 		}},
+		{"auth-activate", func(req any) []string {
+			if r := req.(*account.ActivateRequest); r.Password == "" && r.NewPassword == "" {
+				return []string{"password:required"}
+			}
+			return nil
+		}},
 		{"auth-reset-password", func(req any) []string {
 			r := req.(*account.ResetPasswordRequest)
 			return newPassword("password", r.Password, r.PasswordConfirmation)
@@ -374,7 +380,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 67 {
-		t.Errorf("checked %d examples, want one per tagged request field (67)", checked)
+	if checked != 71 {
+		t.Errorf("checked %d examples, want one per tagged request field (71)", checked)
 	}
 }

@@ -262,6 +262,32 @@ var contract = []struct {
 		_, err = s.UseLink(ctx, "unknown", account.LinkActivation, t0)
 		wantKind(t, err, apperr.ErrNotFound, "LINK_INVALID")
 	}},
+	{"a mail pause holds per address and kind, with or without an account, until it ends", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		owner(t, s)
+		steps := []struct {
+			name, email string
+			kind        account.LinkKind
+			at          time.Time
+			want        bool
+		}{
+			{"first reset mail to an account", "ann@example.com", account.LinkReset, t0, true},
+			{"the same, a second later", "ann@example.com", account.LinkReset, t0.Add(time.Second), false},
+			{"the same address written otherwise", " Ann@Example.com", account.LinkReset, t0.Add(59 * time.Second), false},
+			{"another kind to the same address", "ann@example.com", account.LinkActivation, t0.Add(time.Second), true},
+			{"an address without an account", "nobody@example.com", account.LinkReset, t0.Add(time.Second), true},
+			{"the same, within its pause", "nobody@example.com", account.LinkReset, t0.Add(time.Minute), false},
+			{"the first address, as its pause ends", "ann@example.com", account.LinkReset, t0.Add(time.Minute), true},
+			{"again at once", "ann@example.com", account.LinkReset, t0.Add(time.Minute + time.Millisecond), false},
+			{"again in the same instant", "ann@example.com", account.LinkReset, t0.Add(time.Minute), false},
+		}
+		for _, st := range steps {
+			got, err := s.PauseMail(ctx, st.email, st.kind, st.at, time.Minute)
+			if err != nil || got != st.want {
+				t.Fatalf("%s: PauseMail = %v, %v; want %v", st.name, got, err, st.want)
+			}
+		}
+	}},
 	{"an expired link is refused", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
 		owner(t, s)
@@ -515,7 +541,15 @@ func TestRetriedWritesAreIdempotent(t *testing.T) {
 			if err := s.PutLink(ctx, account.Link{TokenHash: "h", Kind: account.LinkReset, UserID: "u1", Email: "ann@example.com", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 				t.Fatalf("replayed link: %v", err)
 			}
+			// A replayed mail pause is the same request's, so the mail may still go.
+			if ok, err := s.PauseMail(ctx, "ann@example.com", account.LinkReset, t0, time.Minute); err != nil || !ok {
+				t.Fatalf("replayed mail pause: %v, %v; want true", ok, err)
+			}
 			db.replay = false
+			// Another request within the pause is refused.
+			if ok, err := s.PauseMail(ctx, "ann@example.com", account.LinkReset, t0, time.Minute); err != nil || ok {
+				t.Fatalf("second mail pause: %v, %v; want false", ok, err)
+			}
 			// A real conflict is still one.
 			_, err := s.UpdateProfile(ctx, "u1", func(p *account.Profile) error {
 				_, _ = s.UpdateProfile(ctx, "u1", func(p *account.Profile) error { p.FullName = "other"; return nil })

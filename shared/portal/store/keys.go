@@ -5,6 +5,9 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/lookup"
 )
@@ -49,6 +52,14 @@ func EmailKey(email string) Key { return Key{"EMAIL#" + validation.NormalizeEmai
 
 // LinkKey is the key of an emailed link, by the SHA-256 of its token.
 func LinkKey(tokenHash string) Key { return Key{"LINK#" + tokenHash, skLink} }
+
+// MailPauseKey is the key of the pause between two mails of kind to an address, by the
+// SHA-256 of the address: it is kept for addresses that have no account too, whose owners
+// never gave them to the portal.
+func MailPauseKey(email, kind string) Key {
+	sum := sha256.Sum256([]byte(validation.NormalizeEmail(email)))
+	return Key{"MAILPAUSE#" + hex.EncodeToString(sum[:]), "KIND#" + kind}
+}
 
 // SessionKey is the key of a session, by the SHA-256 of its cookie value.
 func SessionKey(idHash string) Key { return Key{"SESSION#" + idHash, skSession} }

@@ -462,6 +462,38 @@ func (s *Portal) UseLink(ctx context.Context, tokenHash string, kind account.Lin
 	return account.Link{}, apperr.Wrap(lastErr, "use link")
 }
 
+type mailPauseItem struct {
+	Key
+	// UntilMillis is when the next mail may go, in epoch milliseconds.
+	UntilMillis int64 `dynamodbav:"untilMillis"`
+	TTL         int64 `dynamodbav:"ttl"`
+	// WriteID tells this request's retried put from another request's in the same
+	// millisecond, which must be refused.
+	WriteID string `dynamodbav:"writeId"`
+}
+
+// PauseMail records that a mail of kind goes to email now and none other before
+// now+pause, unless the last one's pause has not ended: then it reports false. One
+// conditional put, whether or not the address has an account.
+func (s *Portal) PauseMail(ctx context.Context, email string, kind account.LinkKind, now time.Time, pause time.Duration) (bool, error) {
+	until := now.Add(pause)
+	av, err := attributevalue.MarshalMap(mailPauseItem{Key: MailPauseKey(email, string(kind)), UntilMillis: until.UnixMilli(), TTL: until.Add(24 * time.Hour).Unix(), WriteID: writeID()})
+	if err != nil {
+		return false, apperr.Wrap(err, "marshal mail pause")
+	}
+	err = s.conditionalPut(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av,
+		ConditionExpression:       aws.String("attribute_not_exists(PK) OR untilMillis <= :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: fmt.Sprint(now.UnixMilli())}},
+	})
+	if errors.Is(err, errConditionFailed) {
+		return false, nil
+	}
+	if err != nil {
+		return false, apperr.Wrap(err, "put mail pause")
+	}
+	return true, nil
+}
+
 // ReleaseLink makes a link spent at usedAt usable again; the condition keeps it from
 // undoing a different, later use.
 func (s *Portal) ReleaseLink(ctx context.Context, tokenHash string, usedAt time.Time) error {
