@@ -52,7 +52,9 @@ func TestImportRules(t *testing.T) {
 		// The portal serves the TPP API's description for its reference page: a document,
 		// which imports nothing of the TPP area (the next rule).
 		{"the portal imports neither the TPP area (but its description) nor local tooling", func(p string) bool { return under(p, "shared/portal") },
-			func(i string) bool { return (!under(i, "shared/tpp") || i == "shared/tpp/apidoc") && !under(i, "shared/local") }},
+			func(i string) bool {
+				return (!under(i, "shared/tpp") || i == "shared/tpp/apidoc") && !under(i, "shared/local")
+			}},
 		{"the TPP API's description imports only the platform", func(p string) bool { return p == "shared/tpp/apidoc" },
 			func(i string) bool { return under(i, "shared/platform") }},
 		{"the TPP area reaches the portal only through its lookups", func(p string) bool { return under(p, "shared/tpp") },
