@@ -4,7 +4,8 @@
 // PIIS:<consentId>, at most 180 days and 4 unattended reads a day, paging by cursor), and
 // its OAuth2 authorization server.
 //
-// The document is hand-written YAML (tpp-api.yaml), embedded in the binary, rather than
+// The document is hand-written YAML (tpp-api.yaml), served from its compressed JSON form
+// (tpp-api.json.gz, written by go generate, so that no YAML parser is linked), rather than
 // generated from the route table as the portal's is: its substance is the bank's rules
 // (which parameters, which values, what a refusal means), which the route table does not
 // hold and Go types would not say better. What could drift is checked instead: the tests
@@ -18,22 +19,34 @@
 package apidoc
 
 import (
+	"bytes"
+	"compress/gzip"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/bank/devportal/shared/platform/config"
 )
 
-//go:embed tpp-api.yaml
-var source []byte
+//go:generate go run ./gen
 
-// YAML is the document as written, with its placeholder origins.
-func YAML() []byte { return source }
+// compressed is tpp-api.yaml as gzipped JSON, with its placeholder origins (a test
+// checks it is up to date).
+//
+//go:embed tpp-api.json.gz
+var compressed []byte
+
+// Source is the document as JSON, with its placeholder origins.
+func Source() ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return nil, fmt.Errorf("apidoc: %w", err)
+	}
+	return io.ReadAll(zr)
+}
 
 // Origins are where a deployment's TPP API is: the document names them, so that the
 // reference shows the addresses a developer calls.
@@ -53,8 +66,12 @@ func OriginsOf(cfg config.Config) Origins {
 // Document is the document as a JSON value with the origins o: the servers, the
 // authorization endpoint's own server and the OAuth2 flow's URLs.
 func Document(o Origins) (map[string]any, error) {
+	source, err := Source()
+	if err != nil {
+		return nil, err
+	}
 	var doc map[string]any
-	if err := yaml.Unmarshal(source, &doc); err != nil {
+	if err := json.Unmarshal(source, &doc); err != nil {
 		return nil, fmt.Errorf("apidoc: %w", err)
 	}
 	tpp := strings.TrimRight(o.TPP, "/")

@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
 
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/tpp/apidoc"
@@ -38,10 +41,44 @@ func load(t *testing.T) *openapi3.T {
 	return doc
 }
 
-// TestDocumentIsValid: the embedded YAML and the served JSON are valid OpenAPI 3 with
+// TestServedIsWritten: the JSON the functions serve (tpp-api.json.gz) is the YAML as
+// written, converted: a change of one without go generate fails here.
+func TestServedIsWritten(t *testing.T) {
+	var written, served any
+	src, err := os.ReadFile("tpp-api.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(src, &written); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &written); err != nil {
+		t.Fatal(err)
+	}
+	js, err := apidoc.Source()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(js, &served); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(written, served) {
+		t.Fatal("tpp-api.json.gz is not tpp-api.yaml converted: run make generate")
+	}
+}
+
+// TestDocumentIsValid: the written YAML and the served JSON are valid OpenAPI 3 with
 // valid examples, and name the deployment's origins.
 func TestDocumentIsValid(t *testing.T) {
-	raw, err := openapi3.NewLoader().LoadFromData(apidoc.YAML())
+	src, err := os.ReadFile("tpp-api.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := openapi3.NewLoader().LoadFromData(src)
 	if err != nil {
 		t.Fatal(err)
 	}
