@@ -190,6 +190,10 @@ func TestOAuthEndToEnd(t *testing.T) {
 		})
 	})
 
+	// The steps below use the first one's token.
+	if tok == nil {
+		t.Fatal("no token: the authorization failed, so the steps that use its token cannot run")
+	}
 	t.Run("bearer token at the caller check", func(t *testing.T) {
 		check, err := tppwiring.Authorizer(context.Background(), s.Config, "sandbox", nil)
 		w.Must(t, err)
