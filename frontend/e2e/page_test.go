@@ -17,8 +17,9 @@ import (
 )
 
 // stepTimeout bounds every browser step, so a missing element fails with a clear
-// message instead of hanging the test.
-const stepTimeout = 20 * time.Second
+// message instead of hanging the test. It leaves room for the dev mailbox, which reads
+// moto's whole state and took over 20 s on 2 busy cores.
+const stepTimeout = 45 * time.Second
 
 // page is one browser tab in its own browser context (own cookies), driven like a person.
 type page struct {
