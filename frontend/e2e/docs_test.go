@@ -21,8 +21,10 @@ func TestTPPAPIReference(t *testing.T) {
 	// The reference is a document of its own in a frame (its own CSP, deployed); Redoc
 	// calls back once it has rendered the description, and each operation is a section
 	// named after its operationId.
+	// Rendering the whole description takes Redoc about 8 s of one core alone, several
+	// times that while the other packages' tests share the two cores.
 	var text string
-	p.do("wait for the rendered reference",
+	p.doWithin(3*time.Minute, "wait for the rendered reference",
 		chromedp.WaitVisible("#tpp-api-frame", chromedp.ByQuery),
 		chromedp.Poll(`(() => {
 			const d = document.getElementById("tpp-api-frame").contentDocument;

@@ -58,6 +58,66 @@ describe("API client CSRF handling", () => {
     expect(result).toEqual({ ok: true, status: 204, data: undefined });
   });
 
+  it("sends a change refused for its token once more, after a signed-in read restored the session's token", async () => {
+    document.cookie = "devportal_csrf=replaced-by-a-late-answer; path=/";
+    let approvals = 0;
+    const { requests } = fakeServer({
+      "GET /api/account": () => {
+        document.cookie = "devportal_csrf=session-token; path=/";
+        return json(200, { email: "ops@bank.example" });
+      },
+      "POST /api/auth/logout": (req) => {
+        approvals++;
+        if (req.headers.get("X-CSRF-Token") !== "session-token") {
+          return json(403, { code: "CSRF_FAILED", message: "The request is missing its security token.", requestId: "r1" });
+        }
+        return new Response(null, { status: 204 });
+      },
+    });
+
+    const result = await call(api.POST("/api/auth/logout"));
+
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.headers.get("X-CSRF-Token")}`)).toEqual([
+      "POST /api/auth/logout replaced-by-a-late-answer",
+      "GET /api/account null",
+      "POST /api/auth/logout session-token",
+    ]);
+    expect(approvals).toBe(2);
+    expect(result).toEqual({ ok: true, status: 204, data: undefined });
+  });
+
+  it("sends a change at most twice, and shows the second refusal", async () => {
+    document.cookie = "devportal_csrf=stale; path=/";
+    const refusal = { code: "CSRF_FAILED", message: "The request is missing its security token.", requestId: "r2" };
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(401, { code: "UNAUTHENTICATED", message: "Sign in first.", requestId: "r1" }),
+      "POST /api/account/password": () => json(403, refusal),
+    });
+
+    const result = await call(api.POST("/api/account/password", {
+      body: { currentPassword: "a", newPassword: "b", newPasswordConfirmation: "b" },
+    }));
+
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /api/account/password",
+      "GET /api/account",
+      "POST /api/account/password",
+    ]);
+    expect(requests[2].body).toEqual({ currentPassword: "a", newPassword: "b", newPasswordConfirmation: "b" });
+    expect(result).toEqual({ ok: false, status: 403, error: refusal });
+  });
+
+  it("does not send a change again when it was refused for another reason", async () => {
+    document.cookie = "devportal_csrf=tok; path=/";
+    const forbidden = { code: "FORBIDDEN", message: "This page is for the bank's operations staff.", requestId: "r3" };
+    const { requests } = fakeServer({ "POST /api/auth/logout": () => json(403, forbidden) });
+
+    const result = await call(api.POST("/api/auth/logout"));
+
+    expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/auth/logout"]);
+    expect(result).toEqual({ ok: false, status: 403, error: forbidden });
+  });
+
   it("uses same-origin credentials and the page origin", async () => {
     const seen: Request[] = [];
     const client = createApi({

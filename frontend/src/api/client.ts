@@ -1,4 +1,4 @@
-import createClient, { type Middleware } from "openapi-fetch";
+import createClient from "openapi-fetch";
 import type { paths } from "./schema";
 import type { ApiError } from "./types";
 
@@ -39,53 +39,74 @@ function defaultBaseUrl(): string {
   return typeof window !== "undefined" && window.location ? window.location.origin : "";
 }
 
+/** A signed-in read: its answer puts the session's own CSRF token back in the cookie. */
+export const CSRF_HEAL_PATH = "/api/account";
+
+async function isCsrfFailure(res: Response): Promise<boolean> {
+  if (res.status !== 403) return false;
+  try {
+    const body: unknown = await res.clone().json();
+    return typeof body === "object" && body !== null && (body as { code?: unknown }).code === "CSRF_FAILED";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Creates a typed API client. Mutating requests carry the CSRF token from the
  * `devportal_csrf` cookie; if the cookie is missing, a GET to the password policy
  * endpoint is made first so the server sets it.
+ *
+ * A mutating request refused for its CSRF token is sent once more: the server refuses it
+ * before doing anything, and the refusal usually means an answer to an earlier read, sent
+ * before the cookie existed, replaced the cookie while this request was on its way. A
+ * signed-in read first puts the session's token back.
  */
 export function createApi(options: ApiOptions = {}) {
   const baseUrl = options.baseUrl ?? defaultBaseUrl();
   const doFetch = options.fetch ?? ((req: Request) => globalThis.fetch(req));
   const getCookie = options.getCookie ?? ((name: string) => readCookie(name));
 
-  let bootstrapping: Promise<void> | null = null;
-  async function ensureCsrfCookie(): Promise<string | undefined> {
-    let token = getCookie(CSRF_COOKIE);
-    if (token) return token;
-    if (!bootstrapping) {
-      bootstrapping = doFetch(
-        new Request(baseUrl + CSRF_BOOTSTRAP_PATH, { method: "GET", credentials: "same-origin" }),
-      )
-        .then(async (res) => {
-          // Drain the body so the connection can be reused.
-          await res.text().catch(() => undefined);
-        })
-        .finally(() => {
-          bootstrapping = null;
-        });
-    }
-    await bootstrapping;
-    token = getCookie(CSRF_COOKIE);
-    return token;
+  async function drain(path: string): Promise<void> {
+    const res = await doFetch(new Request(baseUrl + path, { method: "GET", credentials: "same-origin" }));
+    // Drain the body so the connection can be reused.
+    await res.text().catch(() => undefined);
   }
 
-  const csrf: Middleware = {
-    async onRequest({ request }) {
-      if (!MUTATING.has(request.method.toUpperCase())) return undefined;
-      const token = await ensureCsrfCookie();
-      if (token) request.headers.set(CSRF_HEADER, token);
-      return request;
-    },
-  };
+  let bootstrapping: Promise<void> | null = null;
+  async function ensureCsrfCookie(): Promise<string | undefined> {
+    const token = getCookie(CSRF_COOKIE);
+    if (token) return token;
+    if (!bootstrapping) {
+      bootstrapping = drain(CSRF_BOOTSTRAP_PATH).finally(() => {
+        bootstrapping = null;
+      });
+    }
+    await bootstrapping;
+    return getCookie(CSRF_COOKIE);
+  }
+
+  async function withToken(request: Request): Promise<Request> {
+    const token = await ensureCsrfCookie();
+    if (token) request.headers.set(CSRF_HEADER, token);
+    return request;
+  }
+
+  async function send(request: Request): Promise<Response> {
+    if (!MUTATING.has(request.method.toUpperCase())) return doFetch(request);
+    const again = request.clone();
+    const first = await doFetch(await withToken(request));
+    if (!(await isCsrfFailure(first))) return first;
+    await drain(CSRF_HEAL_PATH).catch(() => undefined);
+    return doFetch(await withToken(again));
+  }
 
   const client = createClient<paths>({
     baseUrl,
     credentials: "same-origin",
-    fetch: doFetch,
+    fetch: send,
     headers: { Accept: "application/json" },
   });
-  client.use(csrf);
   return client;
 }
 
