@@ -47,7 +47,7 @@ describe("App", () => {
     let signedIn = false;
     const { requests } = fakeServer({
       "GET /api/account": () => (signedIn ? json(200, ACCOUNT) : unauthenticated()),
-      "GET /api/dev/mail": () => json(200, { messages: [] }),
+      "GET /api/dev": () => json(200, { mailbox: true }),
       "POST /api/auth/login": () => {
         signedIn = true;
         return json(200, { account: ACCOUNT, passwordExpiryWarning: true });

@@ -11,7 +11,7 @@ interface AuthValue {
   account: Account | null | undefined;
   /** Set by a sign-in whose response asked to warn about password expiry. */
   expiryWarning: boolean;
-  /** Whether GET /api/dev/mail answered 200 (local mode). */
+  /** Whether the local stack offers its mailbox (GET /api/dev says so; it is absent when deployed). */
   devMail: boolean;
   signedIn: (response: LoginResponse) => void;
   setAccount: (account: Account) => void;
@@ -45,8 +45,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         setAccountState(null);
       }
     });
-    void call(api.GET("/api/dev/mail")).then((r) => {
-      if (live) setDevMail(r.ok && Array.isArray(r.data?.messages));
+    void call(api.GET("/api/dev")).then((r) => {
+      if (live) setDevMail(r.ok && r.data?.mailbox === true);
     });
     return () => {
       live = false;

@@ -10,6 +10,11 @@ import (
 // run on demand.
 func localEndpoints() []endpoint {
 	return []endpoint{
+		// The portal asks this on every page load to show the mailbox in its navigation; the
+		// mailbox itself reads all of moto's state, far too much for every page load.
+		noBody("dev-tools", 200, func(a *API, r *http.Request) (DevToolsResponse, error) {
+			return DevToolsResponse{Mailbox: a.Mailbox != nil}, nil
+		}),
 		noBody("dev-mail", 200, func(a *API, r *http.Request) (MailboxResponse, error) {
 			msgs, err := a.Mailbox.Messages(r.Context())
 			return MailboxResponse{Messages: msgs}, err
@@ -24,6 +29,12 @@ func localEndpoints() []endpoint {
 			return JobResponse{Job: name, Result: res}, err
 		}, 404),
 	}
+}
+
+// DevToolsResponse says which of the local stack's tools this server offers.
+type DevToolsResponse struct {
+	// Mailbox is true when GET /api/dev/mail lists the emails sent.
+	Mailbox bool `json:"mailbox"`
 }
 
 // JobResponse reports a job run on demand.

@@ -457,6 +457,9 @@ func TestAccountJourney(t *testing.T) {
 	h.call(nil, "POST", "/api/auth/password/reset", map[string]any{"token": reset, "password": "F0urth!Password", "passwordConfirmation": "F0urth!Password"}).expect(t, 410, "LINK_USED")
 	h.call(h.newClient(), "POST", "/api/auth/login", map[string]any{"email": email, "password": third}).expect(t, 200, "")
 
+	if tools := h.call(nil, "GET", "/api/dev", nil).expect(t, 200, ""); strings.TrimSpace(tools.raw) != `{"mailbox":true}` {
+		t.Fatalf("GET /api/dev answered %s, want the mailbox offered", tools.raw)
+	}
 	h.call(nil, "GET", "/api/dev/mail", nil).expect(t, 200, "")
 	h.call(nil, "POST", "/api/dev/jobs/password-expiry-reminder", nil).expect(t, 200, "")
 	h.call(nil, "POST", "/api/dev/jobs/nope", nil).expect(t, 404, "NO_SUCH_JOB")

@@ -87,6 +87,7 @@ var Portal = []route.Route{
 	{Name: "ops-organizations", Method: "GET", Path: "/api/ops/organizations", Auth: route.Operations, Tag: "operations", Summary: "Every organization with its status"},
 	{Name: "ops-organization-get", Method: "GET", Path: "/api/ops/organizations/{orgId}", Auth: route.Operations, Tag: "operations", Summary: "One organization with its members, certificates and requests"},
 	{Name: "ops-audit", Method: "GET", Path: "/api/ops/audit", Auth: route.Operations, Tag: "operations", Summary: "The audit trail of every organization, newest first"},
+	{Name: "dev-tools", Method: "GET", Path: "/api/dev", Auth: route.LocalOnly, Tag: "local", Summary: "The local stack's own tools, for the portal's navigation (local stack only)"},
 	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: route.LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
 	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: route.LocalOnly, Needs: route.PortalTable | route.Mail | route.StartApproval | route.SandboxCA | route.PublishCRL, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
 }
