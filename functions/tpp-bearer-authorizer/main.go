@@ -9,4 +9,4 @@ import (
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 )
 
-func main() { wiring.StartAuthorizer("tpp-bearer-authorizer", onoauth.Tokens) }
+func main() { wiring.StartAuthorizer("tpp-bearer-authorizer", onoauth.Bearer) }

@@ -224,7 +224,8 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	// unless a test brings resources of its own.
 	db := dynamodb.NewFromConfig(awsCfg)
 	bank := bankstore.New(db, cfg.TPPTable)
-	s.Consents = &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: o.Now}
+	consentStore := consentdb.New(db, cfg.TPPTable)
+	s.Consents = &consents.Service{Store: consentStore, Now: o.Now}
 	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now}
 	resources := o.Resources
 	if resources == nil {
@@ -269,7 +270,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err != nil {
 		return s, err
 	}
-	check.Meter, check.Now, check.Tokens = s.Meter, o.Now, s.OAuth
+	check.Meter, check.Now, check.Tokens, check.ConsentKey = s.Meter, o.Now, s.OAuth, consentStore.ReadAheadKey
 	// The TPP origin also serves the portal's routes of that origin (a certificate's
 	// holder proving possession by connecting with it), outside the caller check.
 	tppMux := http.NewServeMux()

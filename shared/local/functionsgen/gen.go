@@ -159,7 +159,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/wiring/{{.Part}}"
 )
 
-func main() { wiring.StartAuthorizer({{printf "%q" .Name}}, {{.Part}}.Tokens) }
+func main() { wiring.StartAuthorizer({{printf "%q" .Name}}, {{.Part}}.Bearer) }
 {{else}}// Command {{.Name}} is the TPP API's Lambda REQUEST authorizer:
 // {{.Summary}}.
 package main

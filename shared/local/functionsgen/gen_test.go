@@ -53,7 +53,7 @@ func TestPartsFollowNeeds(t *testing.T) {
 		"auth-forgot-password":  `wiring.StartHTTP("auth-forgot-password", wiring.Parts{Table: ondynamodb.Stores, Mail: onses.Mailer})`,
 		"approval-reconciler":   `wiring.StartJob("approval-reconciler", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine})`,
 		"tpp-authorizer":        `wiring.StartAuthorizer("tpp-authorizer", nil)`,
-		"tpp-bearer-authorizer": `wiring.StartAuthorizer("tpp-bearer-authorizer", onoauth.Tokens)`,
+		"tpp-bearer-authorizer": `wiring.StartAuthorizer("tpp-bearer-authorizer", onoauth.Bearer)`,
 		"oauth2-token":          `wiring.StartHTTP("oauth2-token", onoauth.ForRoute)`,
 		"ais-accounts":          `wiring.StartHTTP("ais-accounts", onais.ForRoute)`,
 	} {

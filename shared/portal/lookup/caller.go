@@ -3,6 +3,8 @@ package lookup
 import (
 	"slices"
 	"time"
+
+	"github.com/bank/devportal/shared/platform/prefetch"
 )
 
 // OrgKey is the key of an organization item.
@@ -26,6 +28,8 @@ type CallerItems struct {
 	Org         *OrgState
 	App         *AppState
 	Certificate *CertificateState
+	// Ahead are the other items the read was asked for, read ahead for the call's handler.
+	Ahead *prefetch.Items
 }
 
 // OrgStatusActive is the status of an organization whose apps may call.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
@@ -109,6 +111,29 @@ func TestCallerLookupContract(t *testing.T) {
 			}
 			if got.Certificate == nil || got.Certificate.AppID != "a1" || !got.Certificate.Proven() || got.Certificate.RevokedAt != nil {
 				t.Errorf("certificate = %+v", got.Certificate)
+			}
+
+			// Items of the TPP table come along in the same request, strongly consistent: one
+			// just written is there, and one missing is answered as missing.
+			present := prefetch.Key{Table: c.TPPTable, PK: "CONSENT#c1", SK: "CONSENT"}
+			absent := prefetch.Key{Table: c.TPPTable, PK: "CONSENT#gone", SK: "CONSENT"}
+			item := present.AttributeValues()
+			item["status"] = &types.AttributeValueMemberS{Value: "valid"}
+			_, err = client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &c.TPPTable, Item: item})
+			must(t, err)
+			reader.calls.Store(0)
+			got, err = lookups.Caller(ctx, "ab12", "o1", "a1", present, absent, present)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := reader.calls.Load(); n != 1 || got.App == nil || got.Ahead.Len() != 2 {
+				t.Fatalf("%d requests, app %v, %d items ahead: want 1 request, the app and 2 items", n, got.App, got.Ahead.Len())
+			}
+			if back, ok := got.Ahead.Take(present); !ok || !reflect.DeepEqual(back, item) {
+				t.Errorf("the item read ahead = %v %v, want %v", back, ok, item)
+			}
+			if back, ok := got.Ahead.Take(absent); !ok || back != nil {
+				t.Errorf("the missing item read ahead = %v %v, want an answer of none", back, ok)
 			}
 
 			// Without an API key's names only the fingerprint lookup is read.

@@ -36,7 +36,7 @@ func dateError(param string) error {
 // read checks the account-data call r of kind use against its consent (Consent-ID) and
 // counts it when the customer did not ask for it: no PSU-IP-Address.
 func (a *API) read(r *http.Request, o consents.Owner, accountID string, use consents.Use) (consents.Consent, error) {
-	id := r.Header.Get("Consent-ID")
+	id := r.Header.Get(callercheck.ConsentIDHeader)
 	if id == "" {
 		return consents.Consent{}, errNoConsentID
 	}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
@@ -27,9 +28,10 @@ const EnvironmentVariable = "TPP_ENVIRONMENT"
 
 // Lookups reads what the check needs of a call in one request: the presented
 // certificate's fingerprint lookup and the organization, app and certificate items the
-// API key names (lookupdb.Reader.Caller). With no orgID it reads the lookup alone.
+// API key names (lookupdb.Reader.Caller), with the items of other tables ahead names
+// (lookup.CallerItems.Ahead). With no orgID it reads the lookup alone.
 type Lookups interface {
-	Caller(ctx context.Context, fingerprint, orgID, appID string) (lookup.CallerItems, error)
+	Caller(ctx context.Context, fingerprint, orgID, appID string, ahead ...prefetch.Key) (lookup.CallerItems, error)
 }
 
 // Meter enforces an app's plan for one product: it counts an allowed call, or answers
@@ -56,7 +58,15 @@ type Authorizer struct {
 	// Tokens verifies bearer access tokens for the calls that require one; nil where no
 	// call does.
 	Tokens Tokens
+	// ConsentKey names the item of the consent a call's Consent-ID header names, which the
+	// check reads ahead, with the caller's items, for the handler (Caller.Ahead): an
+	// account read then costs the check's one read and the handler's own query. Nil reads
+	// nothing ahead.
+	ConsentKey func(consentID string) prefetch.Key
 }
+
+// ConsentIDHeader names the consent an account-information call reads under.
+const ConsentIDHeader = "Consent-ID"
 
 // Call is what a TPP call presents to the check.
 type Call struct {
@@ -70,6 +80,8 @@ type Call struct {
 	// token, bound to the certificate presented (the Berlin Group endpoints' step).
 	Authorization string
 	RequireToken  bool
+	// ConsentID is the Consent-ID header of a call that takes a bearer token.
+	ConsentID string
 }
 
 // Caller is the app a call speaks for.
@@ -86,6 +98,10 @@ type Caller struct {
 	UsageKey string
 	// Token is the verified bearer token of a call that required one.
 	Token *Token
+	// Ahead are the items the check read for the handler (the consent of the Consent-ID
+	// header), nil for none: the handler's stores take them from its context
+	// (prefetch.With) instead of reading them.
+	Ahead *prefetch.Items
 }
 
 // Refusal is a call the caller check refuses, with the Berlin Group code and status the
@@ -204,7 +220,8 @@ func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
 		return Caller{}, fmt.Errorf("caller check: no product %q", call.Product)
 	}
 	orgID, appID, keyShaped := lookup.ParseAPIKey(call.APIKey)
-	items, err := a.Lookups.Caller(ctx, fingerprint, orgID, appID)
+	ahead, forHandler := a.readAhead(call)
+	items, err := a.Lookups.Caller(ctx, fingerprint, orgID, appID, ahead...)
 	if err != nil {
 		return Caller{}, fmt.Errorf("caller lookup: %w", err)
 	}
@@ -257,11 +274,14 @@ func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
 	}
 	caller.Plan, caller.UsageKey = plan, lookup.UsageKey(owner.OrgID, owner.AppID, product.ID)
 	if call.RequireToken {
-		token, err := a.checkToken(ctx, call, caller)
+		token, err := a.checkToken(prefetch.With(ctx, items.Ahead), call, caller)
 		if err != nil {
 			return caller, err
 		}
 		caller.Token = token
+		if forHandler != nil {
+			caller.Ahead = items.Ahead.Only(*forHandler)
+		}
 	}
 	if a.Meter != nil {
 		wait, allowed, err := a.Meter.Take(ctx, caller.UsageKey, plan, now)
@@ -273,6 +293,23 @@ func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
 		}
 	}
 	return caller, nil
+}
+
+// readAhead names the items of other tables the caller's read takes along for a call
+// that requires a bearer token: the token's session, which the check verifies, and the
+// consent the call names, which the handler reads (forHandler).
+func (a *Authorizer) readAhead(call Call) (ahead []prefetch.Key, forHandler *prefetch.Key) {
+	if !call.RequireToken || a.Tokens == nil {
+		return nil, nil
+	}
+	if k, ok := a.Tokens.AccessTokenKey(BearerToken(call.Authorization)); ok {
+		ahead = append(ahead, k)
+	}
+	if a.ConsentKey != nil && call.ConsentID != "" {
+		k := a.ConsentKey(call.ConsentID)
+		ahead, forHandler = append(ahead, k), &k
+	}
+	return ahead, forHandler
 }
 
 // hasRole says whether an organization's services (AIS, PIS, PIIS) include the PSD2 role.

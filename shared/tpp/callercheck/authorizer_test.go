@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 )
@@ -55,14 +57,24 @@ type world struct {
 	certs  map[string]lookup.CertificateState // orgID/fingerprint
 	err    error
 	reads  int
+	// tpp are the items of the TPP table; asked what each read asked of it.
+	tpp   map[prefetch.Key]map[string]types.AttributeValue
+	asked [][]prefetch.Key
 }
 
-func (w *world) Caller(_ context.Context, fingerprint, orgID, appID string) (lookup.CallerItems, error) {
+func (w *world) Caller(_ context.Context, fingerprint, orgID, appID string, ahead ...prefetch.Key) (lookup.CallerItems, error) {
 	w.reads++
+	w.asked = append(w.asked, ahead)
 	if w.err != nil {
 		return lookup.CallerItems{}, w.err
 	}
 	var out lookup.CallerItems
+	if len(ahead) > 0 {
+		out.Ahead = prefetch.NewItems()
+		for _, k := range ahead {
+			out.Ahead.Put(k, w.tpp[k])
+		}
+	}
 	if o, ok := w.owners[fingerprint]; ok {
 		out.Owner = &o
 	}

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+
+	"github.com/bank/devportal/shared/platform/prefetch"
 )
 
 // Token is what a bearer access token grants, as the authorization server issued it.
@@ -28,6 +30,17 @@ type Token struct {
 // error for a failed read.
 type Tokens interface {
 	AccessToken(ctx context.Context, token string) (Token, error)
+	// AccessTokenKey is the item AccessToken reads for token, which the check reads
+	// ahead with the caller's items; ok is false for a token no item can hold.
+	AccessTokenKey(token string) (key prefetch.Key, ok bool)
+}
+
+// Bearer is what the check of the calls that take a bearer token adds to the caller
+// lookups: the token verifier, and where the consent a call names is kept, so that the
+// check reads it ahead for the handler (Authorizer.ConsentKey).
+type Bearer struct {
+	Tokens     Tokens
+	ConsentKey func(consentID string) prefetch.Key
 }
 
 // The refusals of the bearer token step.

@@ -3,9 +3,12 @@ package callercheck_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 )
@@ -13,7 +16,20 @@ import (
 // tokens is the authorization server's tokens as the check sees them.
 type tokens map[string]callercheck.Token
 
-func (ts tokens) AccessToken(_ context.Context, token string) (callercheck.Token, error) {
+// tokenKey is where the fake verifier keeps a token's session.
+func tokenKey(token string) prefetch.Key {
+	return prefetch.Key{Table: "tpp", PK: "GRANT#" + token, SK: "ACCESS"}
+}
+
+func (ts tokens) AccessTokenKey(token string) (prefetch.Key, bool) {
+	return tokenKey(token), token != ""
+}
+
+func (ts tokens) AccessToken(ctx context.Context, token string) (callercheck.Token, error) {
+	// The real verifier's store takes the session read ahead instead of reading it.
+	if _, ahead := prefetch.Take(ctx, "tpp", tokenKey(token).AttributeValues()); !ahead && token == "good" {
+		return callercheck.Token{}, errors.New("the session of a known token was not read ahead")
+	}
 	switch token {
 	case "expired":
 		return callercheck.Token{}, callercheck.ErrTokenExpired
@@ -93,6 +109,59 @@ func TestBearerToken(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// TestReadAhead: a call that takes a bearer token costs the check one read, which takes
+// the token's session and the consent the call names along with the caller's items; only
+// the consent goes on to the handler.
+func TestReadAhead(t *testing.T) {
+	f, fresh := newFixture(t)
+	good := callercheck.Token{ClientID: "client-1", AppID: "app-1", Subject: "psu-1", Thumbprint: callercheck.Thumbprint(f.fp)}
+	consentKey := func(id string) prefetch.Key { return prefetch.Key{Table: "tpp", PK: "CONSENT#" + id, SK: "CONSENT"} }
+	consent := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "CONSENT#c1"}, "SK": &types.AttributeValueMemberS{Value: "CONSENT"}}
+	cases := []struct {
+		name      string
+		call      callercheck.Call
+		keys      func(string) prefetch.Key
+		wantAsked []prefetch.Key
+		// wantAhead is what the handler gets: the consent item, nil for none, or absent.
+		wantAhead map[string]types.AttributeValue
+		wantHeld  bool
+	}{
+		{name: "token and consent", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true, ConsentID: "c1"}, keys: consentKey,
+			wantAsked: []prefetch.Key{tokenKey("good"), consentKey("c1")}, wantAhead: consent, wantHeld: true},
+		{name: "a consent the table lacks is an answer too", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true, ConsentID: "gone"}, keys: consentKey,
+			wantAsked: []prefetch.Key{tokenKey("good"), consentKey("gone")}, wantHeld: true},
+		{name: "no Consent-ID: the token alone", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true}, keys: consentKey,
+			wantAsked: []prefetch.Key{tokenKey("good")}},
+		{name: "no consent key: the token alone", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true, ConsentID: "c1"},
+			wantAsked: []prefetch.Key{tokenKey("good")}},
+		{name: "no token required: nothing ahead", call: callercheck.Call{ConsentID: "c1"}, keys: consentKey},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := fresh()
+			w.tpp = map[prefetch.Key]map[string]types.AttributeValue{tokenKey("good"): {"active": &types.AttributeValueMemberBOOL{Value: true}}, consentKey("c1"): consent}
+			check := &callercheck.Authorizer{Lookups: w, Environment: lookup.Sandbox, Now: func() time.Time { return now }, Tokens: tokens{"good": good}, ConsentKey: tc.keys}
+			tc.call.CertDER, tc.call.APIKey, tc.call.Product = derOf(f.certPEM), f.key, "ais"
+			got, err := check.Check(context.Background(), tc.call)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.reads != 1 || !reflect.DeepEqual(w.asked[0], tc.wantAsked) {
+				t.Fatalf("%d reads asking %v, want one asking %v", w.reads, w.asked, tc.wantAsked)
+			}
+			if n := got.Ahead.Len(); n != map[bool]int{true: 1}[tc.wantHeld] {
+				t.Fatalf("the handler gets %d items", n)
+			}
+			if tc.wantHeld {
+				item, ok := got.Ahead.Take(consentKey(tc.call.ConsentID))
+				if !ok || !reflect.DeepEqual(item, tc.wantAhead) {
+					t.Fatalf("the handler's consent %v %v, want %v", item, ok, tc.wantAhead)
+				}
+			}
+		})
+	}
 }
 
 func TestThumbprint(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/routes"
@@ -24,6 +25,9 @@ const (
 	ContextTokenClient  = "tokenClientId"
 	ContextTokenSubject = "tokenSubject"
 	ContextTokenScopes  = "tokenScopes"
+	// ContextAhead carries the items the check read ahead for the integration's handler
+	// (Caller.Ahead, prefetch.Items.Encode), so that it need not read them again.
+	ContextAhead = "readAhead"
 	// A refused call carries its refusal instead of an app, so that the integration answers
 	// it with the status the specification gives: an authorizer's Deny can only be 403.
 	ContextRefusalStatus     = "refusalStatus"
@@ -53,7 +57,7 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 	}
 	call := Call{APIKey: header(req, lookup.APIKeyHeader), Product: product}
 	if rt, ok := route.Match(routes.TPP, req.HTTPMethod, req.Path); ok && rt.Bearer {
-		call.RequireToken, call.Authorization = true, header(req, "Authorization")
+		call.RequireToken, call.Authorization, call.ConsentID = true, header(req, "Authorization"), header(req, ConsentIDHeader)
 	}
 	der, err := certificateDER(req.RequestContext.Identity.ClientCert.ClientCertPem)
 	if err == nil {
@@ -94,12 +98,28 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 	if t := caller.Token; t != nil {
 		values[ContextTokenClient], values[ContextTokenSubject], values[ContextTokenScopes] = t.ClientID, t.Subject, strings.Join(t.Scopes, " ")
 	}
+	if caller.Ahead.Len() > 0 {
+		ahead, err := caller.Ahead.Encode()
+		if err != nil {
+			return events.APIGatewayCustomAuthorizerResponse{}, err
+		}
+		values[ContextAhead] = ahead
+	}
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID:        caller.AppID,
 		PolicyDocument:     policy("Allow", req.MethodArn),
 		UsageIdentifierKey: caller.UsageKey,
 		Context:            values,
 	}, nil
+}
+
+// AheadFromContext is what the authorizer read ahead for the handler, nil for nothing.
+func AheadFromContext(values map[string]interface{}) (*prefetch.Items, error) {
+	s := contextString(values[ContextAhead])
+	if s == "" {
+		return nil, nil
+	}
+	return prefetch.Decode(s)
 }
 
 // TokenFromContext is the bearer token an authorizer's context carries, nil for none.

@@ -10,6 +10,7 @@ import (
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/storage"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/oauth"
 )
@@ -29,6 +30,9 @@ func (m *memory) GetClient(_ context.Context, id string) (fosite.Client, error) 
 	}
 	return &c, nil
 }
+
+// AccessTokenKey names no item: nothing is read ahead of this store.
+func (m *memory) AccessTokenKey(string) (prefetch.Key, bool) { return prefetch.Key{}, false }
 
 func (m *memory) CreatePending(_ context.Context, id string, r fosite.AuthorizeRequester, _ time.Time) error {
 	m.pending[id] = r

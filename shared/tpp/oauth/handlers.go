@@ -13,6 +13,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 )
@@ -450,6 +451,16 @@ func randomID() string {
 }
 
 var _ callercheck.Tokens = (*Server)(nil)
+
+// AccessTokenKey is the item AccessToken reads for token, for the caller check to read
+// it ahead with the caller's items.
+func (s *Server) AccessTokenKey(token string) (prefetch.Key, bool) {
+	sig := s.core.AccessTokenSignature(context.Background(), token)
+	if sig == "" {
+		return prefetch.Key{}, false
+	}
+	return s.opts.Storage.AccessTokenKey(sig)
+}
 
 // AccessToken verifies a bearer access token for the caller check: what it grants, or
 // callercheck.ErrTokenExpired / ErrTokenInvalid (unknown, revoked, not an access token).

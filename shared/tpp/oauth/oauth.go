@@ -27,6 +27,7 @@ import (
 	"github.com/ory/fosite/handler/pkce"
 
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 )
 
@@ -65,6 +66,10 @@ type Storage interface {
 	// TakePending returns and removes it, once: fosite.ErrNotFound when it is gone or
 	// expired.
 	TakePending(ctx context.Context, id string) (fosite.AuthorizeRequester, error)
+	// AccessTokenKey is the item that holds the session of the access token whose storage
+	// signature is signature, for the caller check to read it ahead (prefetch); ok is
+	// false for a signature no token of this store has.
+	AccessTokenKey(signature string) (key prefetch.Key, ok bool)
 }
 
 // Pending is an authorization request the authorization endpoint validated, waiting for

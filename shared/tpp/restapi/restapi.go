@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
@@ -45,7 +46,7 @@ func withCaller(next http.Handler) http.Handler {
 			slog.ErrorContext(r.Context(), "no caller", "error", err.Error(), "requestId", w.Header().Get(tppapi.RequestIDHeader))
 			bgerror.Write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "The request could not be checked; try again.")
 		default:
-			next.ServeHTTP(w, r.WithContext(callercheck.WithCaller(r.Context(), c)))
+			next.ServeHTTP(w, r.WithContext(prefetch.With(callercheck.WithCaller(r.Context(), c), c.Ahead)))
 		}
 	})
 }
@@ -72,5 +73,10 @@ func CallerOf(r *http.Request) (callercheck.Caller, error) {
 	if c.AppID == "" || c.OrgID == "" || c.Environment == "" {
 		return callercheck.Caller{}, fmt.Errorf("restapi: the authorizer's context names no app")
 	}
+	ahead, err := callercheck.AheadFromContext(rc.Authorizer)
+	if err != nil {
+		return callercheck.Caller{}, fmt.Errorf("restapi: the authorizer's context: %w", err)
+	}
+	c.Ahead = ahead
 	return c, nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/bgerror"
@@ -74,6 +75,9 @@ func RequireCaller(check Checker, product string, log *slog.Logger, next http.Ha
 func requireCaller(check Checker, product string, bearer bool, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		call := callercheck.Call{APIKey: r.Header.Get(lookup.APIKeyHeader), Product: product, RequireToken: bearer, Authorization: r.Header.Get("Authorization")}
+		if bearer {
+			call.ConsentID = r.Header.Get(callercheck.ConsentIDHeader)
+		}
 		if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.PeerCertificates) > 0 {
 			call.CertDER = r.TLS.PeerCertificates[0].Raw
 		}
@@ -88,7 +92,7 @@ func requireCaller(check Checker, product string, bearer bool, log *slog.Logger,
 			log.ErrorContext(r.Context(), "caller check failed", "error", err.Error(), "requestId", w.Header().Get(RequestIDHeader))
 			bgerror.Write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "The request could not be checked; try again.")
 		default:
-			next.ServeHTTP(w, r.WithContext(callercheck.WithCaller(r.Context(), caller)))
+			next.ServeHTTP(w, r.WithContext(prefetch.With(callercheck.WithCaller(r.Context(), caller), caller.Ahead)))
 		}
 	})
 }

@@ -35,15 +35,15 @@ func Authorizer(ctx context.Context, cfg config.Config, env lookup.Environment, 
 	return &callercheck.Authorizer{Lookups: lookups, Environment: env, Log: log}, nil
 }
 
-// Tokens builds the verifier of bearer access tokens an authorizer checks
-// (onoauth.Tokens); a main names it, so that only the authorizer of the routes that take
-// a token links the authorization server.
-type Tokens func(ctx context.Context, cfg config.Config, env lookup.Environment, log *slog.Logger) (callercheck.Tokens, error)
+// Bearer builds what an authorizer of the routes that take a bearer token adds to the
+// caller check (onoauth.Bearer); a main names it, so that only that authorizer links the
+// authorization server.
+type Bearer func(ctx context.Context, cfg config.Config, env lookup.Environment, log *slog.Logger) (callercheck.Bearer, error)
 
 // StartAuthorizer is the whole main of a Lambda authorizer (routes.Authorizers): the TPP
 // API's, for the environment named by TPP_ENVIRONMENT, verifying bearer tokens with what
-// tokens builds (nil for the authorizer of the routes that take none).
-func StartAuthorizer(name string, tokens Tokens) {
+// bearer builds (nil for the authorizer of the routes that take none).
+func StartAuthorizer(name string, bearer Bearer) {
 	log := slog.New(lambdacontext.NewLogHandler())
 	slog.SetDefault(log)
 	if !slices.Contains(routes.Authorizers, name) {
@@ -61,10 +61,12 @@ func StartAuthorizer(name string, tokens Tokens) {
 	if err != nil {
 		fatal(log, err)
 	}
-	if tokens != nil {
-		if a.Tokens, err = tokens(context.Background(), cfg, env, log); err != nil {
+	if bearer != nil {
+		b, err := bearer(context.Background(), cfg, env, log)
+		if err != nil {
 			fatal(log, err)
 		}
+		a.Tokens, a.ConsentKey = b.Tokens, b.ConsentKey
 	}
 	lambda.Start(a.Authorize)
 }

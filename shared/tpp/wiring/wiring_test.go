@@ -64,9 +64,11 @@ func TestAuthorizerSampleEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 			if name == routes.BearerAuthorizerName {
-				if a.Tokens, err = onoauth.Tokens(context.Background(), cfg, lookup.Sandbox, log); err != nil {
+				b, err := onoauth.Bearer(context.Background(), cfg, lookup.Sandbox, log)
+				if err != nil {
 					t.Fatal(err)
 				}
+				a.Tokens, a.ConsentKey = b.Tokens, b.ConsentKey
 			}
 			resp, err := a.Authorize(context.Background(), ev)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 )
 
@@ -86,9 +87,10 @@ const maxUnprocessedRounds = 3
 
 // Caller reads, in one BatchGetItem, the certificate's fingerprint lookup and the items of
 // the organization and app an API key names, with the organization's copy of the
-// certificate. With no orgID it reads the fingerprint lookup alone. Missing items are nil
-// fields; a failed read is an error.
-func (r *Reader) Caller(ctx context.Context, fingerprint, orgID, appID string) (lookup.CallerItems, error) {
+// certificate. With no orgID it reads the fingerprint lookup alone. The same call reads
+// the items of other tables that ahead names, for the call's handler (CallerItems.Ahead).
+// Missing items are nil fields; a failed read is an error.
+func (r *Reader) Caller(ctx context.Context, fingerprint, orgID, appID string, ahead ...prefetch.Key) (lookup.CallerItems, error) {
 	var items lookup.CallerItems
 	owner := lookup.FingerprintKey(fingerprint)
 	targets := map[lookup.Key]any{owner: &items.Owner}
@@ -101,7 +103,22 @@ func (r *Reader) Caller(ctx context.Context, fingerprint, orgID, appID string) (
 	for k := range targets {
 		keys = append(keys, keyAV(k))
 	}
+	// The portal's items may lag a write by a moment, as the check has always read them;
+	// the items read ahead are read as their own stores read them, strongly consistent.
 	request := map[string]types.KeysAndAttributes{r.table: {Keys: keys, ConsistentRead: aws.Bool(false)}}
+	asked := map[prefetch.Key]bool{}
+	for _, k := range ahead {
+		if k.Table == r.table || asked[k] {
+			continue
+		}
+		asked[k] = true
+		ka := request[k.Table]
+		ka.Keys, ka.ConsistentRead = append(ka.Keys, k.AttributeValues()), aws.Bool(true)
+		request[k.Table] = ka
+	}
+	if len(asked) > 0 {
+		items.Ahead = prefetch.NewItems()
+	}
 	for round := 0; len(request) > 0; round++ {
 		if round == maxUnprocessedRounds {
 			return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: keys still unprocessed after %d rounds", fingerprint, round)
@@ -110,20 +127,35 @@ func (r *Reader) Caller(ctx context.Context, fingerprint, orgID, appID string) (
 		if err != nil {
 			return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: %w", fingerprint, err)
 		}
-		for _, item := range out.Responses[r.table] {
-			var k lookup.Key
-			if err := attributevalue.UnmarshalMap(item, &k); err != nil {
-				return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: %w", fingerprint, err)
+		for table, found := range out.Responses {
+			if table != r.table {
+				for _, item := range found {
+					if k, ok := prefetch.KeyOf(table, map[string]types.AttributeValue{prefetch.AttrPK: item[prefetch.AttrPK], prefetch.AttrSK: item[prefetch.AttrSK]}); ok && asked[k] {
+						items.Ahead.Put(k, item)
+						delete(asked, k)
+					}
+				}
+				continue
 			}
-			dst, ok := targets[k]
-			if !ok {
-				return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: unexpected item %s/%s", fingerprint, k.PK, k.SK)
-			}
-			if err := attributevalue.UnmarshalMap(item, dst); err != nil {
-				return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: item %s/%s: %w", fingerprint, k.PK, k.SK, err)
+			for _, item := range found {
+				var k lookup.Key
+				if err := attributevalue.UnmarshalMap(item, &k); err != nil {
+					return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: %w", fingerprint, err)
+				}
+				dst, ok := targets[k]
+				if !ok {
+					return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: unexpected item %s/%s", fingerprint, k.PK, k.SK)
+				}
+				if err := attributevalue.UnmarshalMap(item, dst); err != nil {
+					return lookup.CallerItems{}, fmt.Errorf("lookup caller %s: item %s/%s: %w", fingerprint, k.PK, k.SK, err)
+				}
 			}
 		}
 		request = out.UnprocessedKeys
+	}
+	// A key read and not found is an answer as well: the table has no such item.
+	for k := range asked {
+		items.Ahead.Put(k, nil)
 	}
 	return items, nil
 }

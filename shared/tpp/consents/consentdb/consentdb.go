@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
@@ -182,16 +183,28 @@ func create(ctx context.Context, db DynamoDBAPI, table, id string, av map[string
 	return nil
 }
 
-// get reads the item of consent id at key into dst, or answers consents.ErrNotFound.
+// ReadAheadKey is the item Get reads for consent id, for the caller check to read it
+// ahead with the caller's items (prefetch).
+func (st *Store) ReadAheadKey(id string) prefetch.Key {
+	k, _ := prefetch.KeyOf(st.table, consentKey(id))
+	return k
+}
+
+// get reads the item of consent id at key into dst, or answers consents.ErrNotFound: from
+// ctx when the caller check read it ahead, else from the table.
 func get(ctx context.Context, db DynamoDBAPI, table, id string, key map[string]types.AttributeValue, dst any) error {
-	out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key, ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return fmt.Errorf("consentdb: get %s: %w", id, err)
+	item, ahead := prefetch.Take(ctx, table, key)
+	if !ahead {
+		out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: key, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return fmt.Errorf("consentdb: get %s: %w", id, err)
+		}
+		item = out.Item
 	}
-	if out.Item == nil {
+	if item == nil {
 		return consents.ErrNotFound
 	}
-	if err := attributevalue.UnmarshalMap(out.Item, dst); err != nil {
+	if err := attributevalue.UnmarshalMap(item, dst); err != nil {
 		return fmt.Errorf("consentdb: unmarshal %s: %w", id, err)
 	}
 	return nil

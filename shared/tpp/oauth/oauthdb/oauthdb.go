@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/ory/fosite"
 
+	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/tppdata"
@@ -283,13 +284,23 @@ func (s *Store) CreateAccessTokenSession(ctx context.Context, signature string, 
 }
 
 // GetAccessTokenSession returns the request even after the token's lifetime (fosite's
-// strategy then refuses it as expired), until TTL deletes it.
+// strategy then refuses it as expired), until TTL deletes it. The caller check reads the
+// item ahead (AccessTokenKey), with the caller's items.
 func (s *Store) GetAccessTokenSession(ctx context.Context, signature string, _ fosite.Session) (fosite.Requester, error) {
 	pk, sk, err := tokenKey(signature, accessPrefix)
 	if err != nil {
 		return nil, fosite.ErrNotFound
 	}
 	return s.getUntilTTL(ctx, pk, sk, false)
+}
+
+// AccessTokenKey is the item GetAccessTokenSession reads for signature.
+func (s *Store) AccessTokenKey(signature string) (prefetch.Key, bool) {
+	pk, sk, err := tokenKey(signature, accessPrefix)
+	if err != nil {
+		return prefetch.Key{}, false
+	}
+	return prefetch.Key{Table: s.table, PK: pk, SK: sk}, true
 }
 
 func (s *Store) DeleteAccessTokenSession(ctx context.Context, signature string) error {
@@ -319,15 +330,19 @@ func (s *Store) GetRefreshTokenSession(ctx context.Context, signature string, _ 
 }
 
 func (s *Store) getUntilTTL(ctx context.Context, pk, sk string, checkActive bool) (fosite.Requester, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: keyAV(pk, sk), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, fmt.Errorf("oauthdb: get token: %w", err)
+	item, ahead := prefetch.Take(ctx, s.table, keyAV(pk, sk))
+	if !ahead {
+		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: keyAV(pk, sk), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil, fmt.Errorf("oauthdb: get token: %w", err)
+		}
+		item = out.Item
 	}
-	if out.Item == nil {
+	if item == nil {
 		return nil, fosite.ErrNotFound
 	}
-	delete(out.Item, attrExpiresAt)
-	r, active, err := s.decode(out.Item)
+	delete(item, attrExpiresAt)
+	r, active, err := s.decode(item)
 	if err != nil {
 		return nil, err
 	}

@@ -97,15 +97,20 @@ func managedKeys(ctx context.Context, cfg config.Config, who string) (Keys, erro
 	return DeriveKeys(master, previous)
 }
 
-// Tokens is the authorization server as the bearer authorizer's token verifier
-// (tpp/wiring.Tokens), keyed from the managed key in OAUTH_KEY_SECRET_ARN, read once at
-// cold start: a token verifies under the key that signed it, current or previous.
-func Tokens(ctx context.Context, cfg config.Config, env lookup.Environment, log *slog.Logger) (callercheck.Tokens, error) {
+// Bearer is what the bearer authorizer adds to the caller check (tpp/wiring.Bearer): the
+// authorization server as its token verifier, keyed from the managed key in
+// OAUTH_KEY_SECRET_ARN, read once at cold start (a token verifies under the key that
+// signed it, current or previous), and the consents' keys in the TPP table.
+func Bearer(ctx context.Context, cfg config.Config, env lookup.Environment, log *slog.Logger) (callercheck.Bearer, error) {
 	keys, err := managedKeys(ctx, cfg, "the bearer authorizer")
 	if err != nil {
-		return nil, err
+		return callercheck.Bearer{}, err
 	}
-	return Server(ctx, cfg, env, Parts{Keys: keys}, log)
+	server, err := Server(ctx, cfg, env, Parts{Keys: keys}, log)
+	if err != nil {
+		return callercheck.Bearer{}, err
+	}
+	return callercheck.Bearer{Tokens: server, ConsentKey: consentdb.New(nil, cfg.TPPTable).ReadAheadKey}, nil
 }
 
 // ForRoute builds what the deployed function of rt, a route of the TPP API's mTLS
