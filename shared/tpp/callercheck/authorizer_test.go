@@ -388,6 +388,43 @@ func TestAuthorize(t *testing.T) {
 	})
 }
 
+// TestAuthorizeBearerRoute: the authorizer of a route that takes a bearer token passes
+// the verified token and the consent it read ahead to the integration, and nothing else
+// it read (the token's session stays with it).
+func TestAuthorizeBearerRoute(t *testing.T) {
+	f, fresh := newFixture(t)
+	consentKey := func(id string) prefetch.Key { return prefetch.Key{Table: "tpp", PK: "CONSENT#" + id, SK: "CONSENT"} }
+	consent := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "CONSENT#c1"}, "SK": &types.AttributeValueMemberS{Value: "CONSENT"},
+		"validUntil": &types.AttributeValueMemberN{Value: "20261231"}}
+	w := fresh()
+	w.tpp = map[prefetch.Key]map[string]types.AttributeValue{consentKey("c1"): consent, tokenKey("good"): {"request": &types.AttributeValueMemberS{Value: "secret"}}}
+	a := &callercheck.Authorizer{Lookups: w, Environment: lookup.Sandbox, Log: discard, Now: func() time.Time { return now }, ConsentKey: consentKey,
+		Tokens: tokens{"good": {ClientID: "client-1", AppID: "app-1", Subject: "psu-1", Scopes: []string{"AIS:c1"}, Thumbprint: callercheck.Thumbprint(f.fp)}}}
+	req := request(f.certPEM, "/v1/accounts/acc-1/transactions", f.key)
+	req.HTTPMethod = "GET"
+	req.Headers["authorization"], req.Headers["consent-id"] = "Bearer good", "c1"
+	got, err := a.Authorize(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead, err := callercheck.AheadFromContext(got.Context)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if item, ok := ahead.Take(consentKey("c1")); !ok || !reflect.DeepEqual(item, consent) || ahead.Len() != 0 {
+		t.Fatalf("read ahead for the integration: %v %v and %d more, want the consent alone", item, ok, ahead.Len())
+	}
+	delete(got.Context, callercheck.ContextAhead)
+	want := map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais",
+		"tokenClientId": "client-1", "tokenSubject": "psu-1", "tokenScopes": "AIS:c1"}
+	if got.PrincipalID != "app-1" || !reflect.DeepEqual(got.Context, want) {
+		t.Fatalf("response %+v, want app-1 with context %v", got, want)
+	}
+	if len(w.asked) != 1 || len(w.asked[0]) != 2 {
+		t.Fatalf("reads asked %v, want one read with the token's session and the consent", w.asked)
+	}
+}
+
 // TestRefusalFromContext reads the refusal back as the integration gets it: API Gateway
 // passes the authorizer's context values as strings.
 func TestRefusalFromContext(t *testing.T) {
