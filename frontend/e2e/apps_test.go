@@ -81,7 +81,8 @@ func TestAppsJourney(t *testing.T) {
 	prodOrgName := "Budget Apps Live " + suffix
 	owner := newUser("apps-owner")
 	owner.name = "Abel Apps"
-	ownerTab, opsTab := newPage(t), newPage(t)
+	// A production request needs two approvers: the second operations user has a tab too.
+	ownerTab, opsTab, secondOpsTab := newPage(t), newPage(t), newPage(t)
 	ownerTab.grantClipboard()
 	var orgID, appPath, clientID, secret, secondClientID, apiKey string
 
@@ -442,7 +443,20 @@ func TestAppsJourney(t *testing.T) {
 		prodOrgID = p.onboardWithSandboxCertificates(prodOrgName, "production")
 		p.expectText("#org-environment", "Production")
 		identifier := p.text("#org-organizationIdentifier code")
-		approveOnboarding(p, opsTab.as(t), prodOrgID, prodOrgName, owner.email)
+		o := opsTab.as(t)
+		approveFirstStep(p, o, prodOrgID, prodOrgName, owner.email)
+		// The first approver cannot give the second approval too.
+		o.fill("decision-comment", "Checked twice.")
+		o.click("#approve-request")
+		o.click("#decision-dialog-confirm")
+		o.waitText("#decision-error .alert-message", msgSecondApprover, stepTimeout)
+		second := secondOpsTab.as(t)
+		second.signIn(testenv.SecondOps.Email, testenv.SecondOps.Password)
+		second.waitPath("/account")
+		second.openRequest(p.requestOf("Onboarding", "Pending"), prodOrgName, owner.email)
+		second.expectText("#request-step", "Step 2 of 2: Second approval")
+		second.approve("Approve the onboarding of "+prodOrgName+"?", "Licence confirmed with the register.")
+		p.reloadUntil("/organizations/"+prodOrgID, "#org-status", "Active")
 
 		p.open("/organizations/" + prodOrgID + "/apps")
 		p.expectText("#apps-empty", "No apps yet.")
@@ -519,8 +533,12 @@ func TestAppsJourney(t *testing.T) {
 		p := ownerTab.as(t)
 		p.reloadUntil(appPath, "#go-live-step", "Waiting for the bank: Step 2 of 2: Contract signed")
 
-		o.approve("Approve the go-live of "+prodOrgName+"?", "Contract signed on file.")
-		o.expectTexts("#request-history .history-action", "submitted", "deciding", "approved: Review", "deciding", "approved")
+		// The reviewer may not confirm the contract: a second person does.
+		second := secondOpsTab.as(t)
+		second.openRequest(goLiveRequestID, prodOrgName, owner.email)
+		second.expectText("#request-step", "Step 2 of 2: Contract signed")
+		second.approve("Approve the go-live of "+prodOrgName+"?", "Contract signed on file.")
+		second.expectTexts("#request-history .history-action", "submitted", "deciding", "approved: Review", "deciding", "approved")
 
 		p.reloadUntil(appPath, "#go-live-badge", "Live")
 		// Sections above the link load on their own: wait until they have, so it stays put.
@@ -777,6 +795,18 @@ func (p *page) approveStep(dialogTitle, comment, want string) {
 	p.approveUntilAnswered(dialogTitle, comment, "step-result")
 	p.expectText("#step-result", want)
 	p.expectLastHistoryComment(comment)
+}
+
+// approveFirstStep has operations give the first of the two approvals a production
+// organization's onboarding needs, and leaves the request page open.
+func approveFirstStep(owner, ops *page, orgID, orgName, ownerEmail string) {
+	owner.t.Helper()
+	owner.open("/organizations/" + orgID)
+	id := owner.requestOf("Onboarding", "Pending")
+	ops.openRequest(id, orgName, ownerEmail)
+	ops.expectText("#request-step", "Step 1 of 2: First approval")
+	ops.approveStep("Approve the onboarding of "+orgName+"?", "Certificates checked.",
+		"Approved: Step 1 of 2: First approval. The request now waits for the next decision: Second approval.")
 }
 
 // approveOnboarding has operations approve the organization's onboarding request and

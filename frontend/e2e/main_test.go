@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bank/devportal/shared/local/devstack"
+	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/config"
 )
@@ -111,7 +112,7 @@ func start(dist string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	stack, err := devstack.Start(ctx, devstack.Options{
-		Dir: dir, FrontendDir: dist, Ops: testenv.Ops, Config: cfg,
+		Dir: dir, FrontendDir: dist, Ops: []motoserver.OpsUser{testenv.Ops, testenv.SecondOps}, Config: cfg,
 		Log: logFile, MotoLog: io.Discard,
 	})
 	if err != nil {

@@ -23,6 +23,7 @@ const (
 	msgActiveExplanation  = "Active: members can build and run apps against the bank's APIs."
 	msgApplied            = "Status: Approved. The decision has been applied and the requester has been emailed."
 	msgNotReady           = "This request is still being set up; try again in a moment."
+	msgSecondApprover     = "You approved the previous step of this request; another member of the operations team has to approve this one."
 	msgRenameSubmitted    = "Submitted: the bank's operations team will review the new name; you will get an email."
 	msgOffboardSubmitted  = "Submitted: the bank's operations team will review the offboarding request; you will get an email."
 	msgNoOrganization     = "There is no such organization, or you are not a member of it."

@@ -28,8 +28,11 @@ import (
 
 // Defaults of the operations login in local mode (documented in the README).
 const (
-	defaultOpsEmail    = "ops@devportal.example"
-	defaultOpsPassword = "Operations#2026"
+	defaultOpsEmail = "ops@devportal.example"
+	// defaultSecondOpsEmail is the second operations user: production requests need two
+	// approvers.
+	defaultSecondOpsEmail = "ops2@devportal.example"
+	defaultOpsPassword    = "Operations#2026"
 )
 
 func main() {
@@ -80,7 +83,10 @@ func run() error {
 		return err
 	}
 	defer motoLog.Close()
-	ops := motoserver.OpsUser{Email: env("OPS_EMAIL", defaultOpsEmail), Password: env("OPS_PASSWORD", defaultOpsPassword), Name: "Operations"}
+	ops := []motoserver.OpsUser{
+		{Email: env("OPS_EMAIL", defaultOpsEmail), Password: env("OPS_PASSWORD", defaultOpsPassword), Name: "Operations"},
+		{Email: env("SECOND_OPS_EMAIL", defaultSecondOpsEmail), Password: env("OPS_PASSWORD", defaultOpsPassword), Name: "Second Approver"},
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -103,13 +109,13 @@ Open Banking Developer Portal: local stack is up (%.1fs)
   OAuth2 authorize     %s   (the sandbox bank's sign-in and consent pages under /sandbox-bank/)
   AWS endpoint (moto)  %s
 
-  Operations login     %s / %s
+  Operations logins    %s and %s, password %s (a production request needs both)
   Sandbox bank         %d customers, %d accounts, %d transactions (seed %d, %s), loaded in %.1fs
                        sign in as %s, password %s, one-time code %s
 
 Press Ctrl-C to stop.
 `, time.Since(started).Seconds(), stack.PortalURL, stack.PortalURL, stack.PortalURL, stack.TPPURL,
-		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Config.OAuthAuthorizeURL, stack.Moto.Endpoint, ops.Email, ops.Password,
+		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Config.OAuthAuthorizeURL, stack.Moto.Endpoint, ops[0].Email, ops[1].Email, ops[0].Password,
 		len(stack.Bank.Customers), len(stack.Bank.Accounts), len(stack.Bank.Transactions), stack.Bank.Seed, stack.Bank.Date,
 		stack.BankLoad.Duration.Seconds(), stack.Bank.Customers[0].Login, sandboxbank.SandboxPassword, sandboxbank.SandboxOTP)
 	<-ctx.Done()

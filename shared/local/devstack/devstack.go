@@ -60,7 +60,9 @@ type Options struct {
 	PortalPort  int
 	TPPPort     int
 	MotoPort    int
-	Ops         motoserver.OpsUser
+	// Ops are the operations users to create: two, so that requests that need a second
+	// approver can be decided locally.
+	Ops []motoserver.OpsUser
 	// Config is the configuration to start from; endpoint, pool IDs and URL are filled in.
 	Config config.Config
 	// Log receives the portal's JSON log lines; MotoLog moto's output.
@@ -165,7 +167,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	if err != nil {
 		return s, err
 	}
-	out, err := motoserver.Bootstrap(ctx, awsCfg, cfg, o.Ops)
+	out, err := motoserver.Bootstrap(ctx, awsCfg, cfg, o.Ops...)
 	if err != nil {
 		return s, fmt.Errorf("bootstrap: %w", err)
 	}

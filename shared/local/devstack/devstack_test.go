@@ -39,7 +39,7 @@ func startStack(t *testing.T) *devstack.Stack {
 	os.WriteFile(filepath.Join(fe, "assets", "app.js"), []byte("console.log(1)"), 0o644)
 	cfg := testenv.Config(t, "")
 	cfg.PortalURL = ""
-	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: testenv.Ops, Config: cfg, Log: io.Discard})
+	s, err := devstack.Start(context.Background(), devstack.Options{Dir: dir, FrontendDir: fe, Ops: []motoserver.OpsUser{testenv.Ops, testenv.SecondOps}, Config: cfg, Log: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +237,7 @@ func startTPPStack(t testing.TB, o devstack.Options, now time.Time) (*devstack.S
 	os.WriteFile(filepath.Join(o.FrontendDir, "index.html"), []byte("<!doctype html>"), 0o644)
 	o.Config = testenv.Config(t, "")
 	o.Config.PortalURL = ""
-	o.Ops, o.Log = testenv.Ops, io.Discard
+	o.Ops, o.Log = []motoserver.OpsUser{testenv.Ops, testenv.SecondOps}, io.Discard
 	s, err := devstack.Start(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

@@ -51,7 +51,7 @@ type Outputs struct {
 
 // Bootstrap creates, or finds as they are, every resource the portal needs. Running it
 // twice changes nothing.
-func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsUser) (Outputs, error) {
+func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops ...OpsUser) (Outputs, error) {
 	db := dynamodb.NewFromConfig(awsCfg)
 	if err := CreateTables(ctx, db, c); err != nil {
 		return Outputs{}, err
@@ -64,8 +64,10 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops OpsU
 	if err := ensureSender(ctx, sesv2.NewFromConfig(awsCfg), c.MailFrom); err != nil {
 		return Outputs{}, fmt.Errorf("SES sender %s: %w", c.MailFrom, err)
 	}
-	if err := ensureOpsUser(ctx, idp, store.NewPortal(db, c.PortalTable), out.UserPoolID, c.OpsGroup, ops); err != nil {
-		return Outputs{}, fmt.Errorf("operations user %s: %w", ops.Email, err)
+	for _, o := range ops {
+		if err := ensureOpsUser(ctx, idp, store.NewPortal(db, c.PortalTable), out.UserPoolID, c.OpsGroup, o); err != nil {
+			return Outputs{}, fmt.Errorf("operations user %s: %w", o.Email, err)
+		}
 	}
 	if out.ApprovalStateMachineARN, err = ensureStateMachine(ctx, sfn.NewFromConfig(awsCfg), c); err != nil {
 		return Outputs{}, fmt.Errorf("approval state machine: %w", err)

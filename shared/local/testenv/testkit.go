@@ -192,8 +192,9 @@ func AWS(tb testing.TB, c config.Config) aws.Config {
 }
 
 // Bootstrapped returns a configuration for a fresh set of resources on this binary's
-// moto, created by the same bootstrap `make dev` runs, with the operations user ops;
-// adjust changes the configuration before the bootstrap.
+// moto, created by the same bootstrap `make dev` runs, with the operations user ops and
+// SecondOps (a request that needs two approvers needs a second person); adjust changes
+// the configuration before the bootstrap.
 func Bootstrapped(tb testing.TB, ops motoserver.OpsUser, adjust ...func(*config.Config)) config.Config {
 	tb.Helper()
 	c := Config(tb, MotoEndpoint(tb))
@@ -201,7 +202,7 @@ func Bootstrapped(tb testing.TB, ops motoserver.OpsUser, adjust ...func(*config.
 	for _, a := range adjust {
 		a(&c)
 	}
-	out, err := motoserver.Bootstrap(context.Background(), AWS(tb, c), c, ops)
+	out, err := motoserver.Bootstrap(context.Background(), AWS(tb, c), c, ops, SecondOps)
 	if err != nil {
 		tb.Fatalf("bootstrap: %v", err)
 	}
@@ -212,6 +213,10 @@ func Bootstrapped(tb testing.TB, ops motoserver.OpsUser, adjust ...func(*config.
 
 // Ops is the operations user the tests bootstrap.
 var Ops = motoserver.OpsUser{Email: "ops@test.example", Password: "Operations#2026", Name: "Operations"}
+
+// SecondOps is the second operations user the tests bootstrap: the second approver of the
+// requests that need two.
+var SecondOps = motoserver.OpsUser{Email: "ops2@test.example", Password: "Operations#2026", Name: "Second Approver"}
 
 // Backend is a DynamoDB implementation a store's contract suite runs against.
 type Backend struct {

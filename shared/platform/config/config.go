@@ -67,6 +67,9 @@ type Config struct {
 	// DecisionTimeout is how long a request waits for an operations decision before it
 	// expires (the approval workflow's task timeout).
 	DecisionTimeout time.Duration
+	// SecondApproverKinds are the request kinds that need two approvers when they concern
+	// production (approval.Service.RequireSecondApprover).
+	SecondApproverKinds []string
 	// ApprovalStateMachineName and ApprovalStateMachineARN identify the approval workflow
 	// (the local bootstrap finds it by name; functions get the ARN).
 	ApprovalStateMachineName string
@@ -163,6 +166,7 @@ func FromEnv() (Config, error) {
 		SessionTTL:               r.duration("SESSION_TTL", 12*time.Hour),
 		SessionMaxAge:            r.duration("SESSION_MAX_AGE", 7*24*time.Hour),
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
+		SecondApproverKinds:      r.list("SECOND_APPROVER_KINDS", []string{"ONBOARDING", "GO_LIVE"}),
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),
 		ApprovalStateMachineARN:  r.str("APPROVAL_STATE_MACHINE_ARN", ""),
 		OrgMaxMembers:            r.integer("ORG_MAX_MEMBERS", 10),
@@ -221,6 +225,21 @@ func (r *reader) str(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// list is a comma-separated list; an empty value is an empty list.
+func (r *reader) list(name string, def []string) []string {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (r *reader) fail(name, v, rule string) {

@@ -30,6 +30,7 @@ func (c Config) Environ() map[string]string {
 		"SESSION_TTL":                  c.SessionTTL.String(),
 		"SESSION_MAX_AGE":              c.SessionMaxAge.String(),
 		"REQUEST_DECISION_TIMEOUT":     c.DecisionTimeout.String(),
+		"SECOND_APPROVER_KINDS":        listValue(c.SecondApproverKinds),
 		"APPROVAL_STATE_MACHINE_NAME":  c.ApprovalStateMachineName,
 		"APPROVAL_STATE_MACHINE_ARN":   c.ApprovalStateMachineARN,
 		"ORG_MAX_MEMBERS":              strconv.Itoa(c.OrgMaxMembers),
@@ -76,4 +77,12 @@ func joinInts(ns []int) string {
 		parts[i] = fmt.Sprint(n)
 	}
 	return strings.Join(parts, ",")
+}
+
+// listValue writes a list as list reads it: "none" for an empty one.
+func listValue(l []string) string {
+	if len(l) == 0 {
+		return "none"
+	}
+	return strings.Join(l, ",")
 }

@@ -53,6 +53,12 @@ type Request struct {
 	// review, then contract signed); Step is the index of the one awaited.
 	Steps []string `json:"steps,omitempty" dynamodbav:"steps,omitempty"`
 	Step  int      `json:"step" dynamodbav:"step"`
+	// SecondApproval marks a request whose kind needs one step but that needs two
+	// approvers (Service.RequireSecondApprover): the service adds the first step itself,
+	// and the kind's approval runs at the second.
+	SecondApproval bool `json:"secondApproval,omitempty" dynamodbav:"secondApproval,omitempty"`
+	// Approvers are the operations users (IDs) who approved its earlier steps.
+	Approvers []string `json:"-" dynamodbav:"approvers,omitempty"`
 	// TaskToken is set by the workflow while it waits; never sent to a client.
 	TaskToken    string `json:"-" dynamodbav:"taskToken,omitempty"`
 	ExecutionARN string `json:"-" dynamodbav:"executionArn,omitempty"`
@@ -97,6 +103,7 @@ type Store interface {
 	// the workflow's transaction.
 	Close(id string, from []Status, to Status, e Event) (workflow.Write, error)
 	// Advance is the write that moves a DECIDING request to its next step: PENDING again,
-	// without a task token until the workflow waits anew, expiring at expiresAt.
-	Advance(id string, e Event, expiresAt time.Time) (workflow.Write, error)
+	// without a task token until the workflow waits anew, expiring at expiresAt, with
+	// approverID added to its approvers.
+	Advance(id string, e Event, expiresAt time.Time, approverID string) (workflow.Write, error)
 }

@@ -3,6 +3,7 @@ package approval_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -70,14 +71,24 @@ func newFixture(t *testing.T, timeout time.Duration) *fixture {
 	svc := approval.NewService(store.NewRequests(db, cfg.PortalTable), sfnengine.NewEngine(sfn.NewFromConfig(awsCfg), cfg.ApprovalStateMachineARN), timeout, store.WorkflowKey)
 	svc.Register("TEST", markKind{table: cfg.PortalTable})
 	svc.Register("BROKEN", brokenKind{markKind{table: cfg.PortalTable}})
+	svc.Register("FOUR_EYES", markKind{table: cfg.PortalTable})
+	svc.RequireSecondApprover("FOUR_EYES")
+	// ops9 belongs to org1, the organization of the tests' requests.
+	svc.Members = func(_ context.Context, orgID, userID string) (bool, error) {
+		return orgID == "org1" && userID == "ops9", nil
+	}
 	return &fixture{t: t, svc: svc, db: db, cfg: cfg}
 }
 
 func (f *fixture) submit() approval.Request { return f.submitKind("TEST") }
 
 func (f *fixture) submitKind(kind string) approval.Request {
+	return f.submitForm(kind, nil)
+}
+
+func (f *fixture) submitForm(kind string, form map[string]string) approval.Request {
 	f.t.Helper()
-	r, err := f.svc.Submit(context.Background(), approval.Request{ID: testenv.Suffix(), Kind: kind, OrgID: "org1", OrgName: "Acme", RequesterID: "owner1", RequesterEmail: "owner@example.com", Summary: "test"})
+	r, err := f.svc.Submit(context.Background(), approval.Request{ID: testenv.Suffix(), Kind: kind, OrgID: "org1", OrgName: "Acme", RequesterID: "owner1", RequesterEmail: "owner@example.com", Summary: "test", Form: form})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -219,6 +230,85 @@ func TestDecisions(t *testing.T) {
 		if _, err := f.svc.Approve(ctx, r.ID, approval.Decision{ActorID: "owner1", Actor: "owner@example.com"}); code(err) != "OWN_REQUEST" {
 			t.Fatalf("own approval: %v", err)
 		}
+	})
+
+	t.Run("nobody decides a request of an organization they belong to", func(t *testing.T) {
+		r := f.submit()
+		f.waitStatus(r.ID, approval.Pending)
+		member := approval.Decision{ActorID: "ops9", Actor: "ops9@bank.example", Comment: "no"}
+		if _, err := f.svc.Approve(ctx, r.ID, member); code(err) != "OWN_ORGANIZATION" {
+			t.Fatalf("approval by a member: %v", err)
+		}
+		if _, err := f.svc.Reject(ctx, r.ID, member); code(err) != "OWN_ORGANIZATION" {
+			t.Fatalf("rejection by a member: %v", err)
+		}
+		if got, _ := f.svc.Get(ctx, r.ID); got.Status != approval.Pending || len(got.History) != 1 || f.marked(r.ID, "approved") || f.marked(r.ID, "rejected") {
+			t.Fatalf("a refused decision changed the request: %+v", got)
+		}
+	})
+
+	t.Run("four eyes: a second person approves", func(t *testing.T) {
+		r := f.submitForm("FOUR_EYES", map[string]string{"environment": "production"})
+		if fmt.Sprint(r.Steps) != "[First approval Second approval]" || !r.SecondApproval {
+			t.Fatalf("steps %v, second approval %v", r.Steps, r.SecondApproval)
+		}
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Approve(ctx, r.ID, ops); err != nil {
+			t.Fatal(err)
+		}
+		waiting := f.waitStatus(r.ID, approval.Pending)
+		for waiting.Step != 1 || waiting.TaskToken == "" {
+			time.Sleep(50 * time.Millisecond)
+			waiting, _ = f.svc.Get(ctx, r.ID)
+		}
+		if !slices.Equal(waiting.Approvers, []string{"ops1"}) || f.marked(r.ID, "approved") {
+			t.Fatalf("after the first approval: approvers %v, applied %v", waiting.Approvers, f.marked(r.ID, "approved"))
+		}
+		if _, err := f.svc.Approve(ctx, r.ID, ops); code(err) != "SECOND_APPROVER_REQUIRED" {
+			t.Fatalf("second approval by the first approver: %v", err)
+		}
+		if f.marked(r.ID, "approved") {
+			t.Fatal("the first approver's second approval was applied")
+		}
+		if _, err := f.svc.Approve(ctx, r.ID, approval.Decision{ActorID: "ops2", Actor: "ops2@bank.example"}); err != nil {
+			t.Fatal(err)
+		}
+		done := f.waitStatus(r.ID, approval.Approved)
+		if !f.marked(r.ID, "approved") || done.History[len(done.History)-1].Actor != "ops2@bank.example" {
+			t.Fatalf("approved request: %+v", done)
+		}
+	})
+
+	t.Run("four eyes: the first approver may still reject", func(t *testing.T) {
+		r := f.submitForm("FOUR_EYES", map[string]string{"environment": "production"})
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Approve(ctx, r.ID, ops); err != nil {
+			t.Fatal(err)
+		}
+		for w, _ := f.svc.Get(ctx, r.ID); w.Step != 1 || w.TaskToken == ""; w, _ = f.svc.Get(ctx, r.ID) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		d := ops
+		d.Comment = "the contract came back unsigned"
+		if _, err := f.svc.Reject(ctx, r.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		f.waitStatus(r.ID, approval.Rejected)
+		if !f.marked(r.ID, "rejected") {
+			t.Fatal("the rejection was not applied")
+		}
+	})
+
+	t.Run("four eyes: a sandbox request needs one approver", func(t *testing.T) {
+		r := f.submitForm("FOUR_EYES", map[string]string{"environment": "sandbox"})
+		if r.Steps != nil || r.SecondApproval {
+			t.Fatalf("steps %v, second approval %v", r.Steps, r.SecondApproval)
+		}
+		f.waitStatus(r.ID, approval.Pending)
+		if _, err := f.svc.Approve(ctx, r.ID, ops); err != nil {
+			t.Fatal(err)
+		}
+		f.waitStatus(r.ID, approval.Approved)
 	})
 
 	t.Run("unknown request", func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,11 @@ type Service struct {
 	kinds   map[string]Kind
 	timeout time.Duration
 	keyOf   func(id string) workflow.Request
+	// secondApprover are the kinds whose requests need two approvers.
+	secondApprover map[string]bool
+	// Members says whether a user is a member of an organization: nobody decides a
+	// request of an organization they belong to. Nil checks nothing.
+	Members func(ctx context.Context, orgID, userID string) (bool, error)
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -39,6 +45,25 @@ func NewService(store Store, engine Engine, timeout time.Duration, keyOf func(id
 // Register makes a request kind known.
 func (s *Service) Register(name string, k Kind) { s.kinds[name] = k }
 
+// RequireSecondApprover makes the requests of kinds about production need two approvers
+// (four eyes): whoever approved a step may not approve the next. A kind of one step gets
+// a first approval step of its own. A request about a sandbox organization (its form's
+// environment says so) needs one approver, as sandbox access risks no customer's money.
+func (s *Service) RequireSecondApprover(kinds ...string) {
+	s.secondApprover = map[string]bool{}
+	for _, k := range kinds {
+		s.secondApprover[k] = true
+	}
+}
+
+// needsSecondApprover says whether r needs two approvers.
+func (s *Service) needsSecondApprover(r Request) bool {
+	return s.secondApprover[r.Kind] && r.Form["environment"] != "sandbox"
+}
+
+// SecondApprovalSteps name the steps of a request of one step that needs two approvers.
+var SecondApprovalSteps = []string{"First approval", "Second approval"}
+
 // Submit stores a new request with the submitting domain's writes and starts its workflow.
 // If the start fails the request is stored all the same and StartStalled starts it later:
 // the submitter is never told "failed" about a request that exists.
@@ -48,6 +73,9 @@ func (s *Service) Submit(ctx context.Context, r Request, with ...workflow.Write)
 	}
 	now := s.Now()
 	r.Status, r.CreatedAt, r.ExpiresAt = Pending, now, now.Add(s.timeout)
+	if s.needsSecondApprover(r) && len(r.Steps) == 0 {
+		r.Steps, r.SecondApproval = SecondApprovalSteps, true
+	}
 	r.History = append(r.History, Event{At: now, Actor: r.RequesterEmail, Action: "submitted"})
 	if err := s.store.CreateRequest(ctx, r, with...); err != nil {
 		return Request{}, err
@@ -162,6 +190,8 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 	switch {
 	case r.RequesterID != "" && r.RequesterID == d.ActorID:
 		return Request{}, apperr.New(apperr.Forbidden, "OWN_REQUEST", "You submitted this request; another member of the operations team has to decide it.")
+	case to == Approved && s.needsSecondApprover(r) && slices.Contains(r.Approvers, d.ActorID):
+		return Request{}, apperr.New(apperr.Forbidden, "SECOND_APPROVER_REQUIRED", "You approved the previous step of this request; another member of the operations team has to approve this one.")
 	case r.Status == Failed:
 		return Request{}, apperr.New(apperr.Conflict, "REQUEST_FAILED", "This request could not be applied and is closed; the requester has to submit it again.")
 	case r.Status == Expired:
@@ -171,6 +201,15 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 	case r.TaskToken == "":
 		return Request{}, apperr.New(apperr.Conflict, "REQUEST_NOT_READY", "This request is still being set up; try again in a moment.")
 	}
+	if s.Members != nil {
+		member, err := s.Members(ctx, r.OrgID, d.ActorID)
+		if err != nil {
+			return Request{}, err
+		}
+		if member {
+			return Request{}, apperr.New(apperr.Forbidden, "OWN_ORGANIZATION", "You are a member of this organization; another member of the operations team has to decide its requests.")
+		}
+	}
 	kind, ok := s.kinds[r.Kind]
 	if !ok {
 		return Request{}, apperr.Wrap(errors.New(r.Kind), "unknown request kind")
@@ -178,9 +217,13 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 	d.At = s.Now()
 	ev := Event{At: d.At, Actor: d.Actor, Action: action, Comment: d.Comment}
 	var effects workflow.Effects
-	if to == Approved {
+	switch {
+	case to == Approved && r.SecondApproval && r.Step == 0:
+		// The kind approves at the second step; the first only records its approver.
+		effects = workflow.Effects{Outcome: workflow.NextStep}
+	case to == Approved:
 		effects, err = kind.Approve(ctx, r, d)
-	} else {
+	default:
 		effects, err = kind.Reject(ctx, r, d)
 	}
 	if err != nil {
@@ -192,7 +235,7 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 		if len(r.Steps) > 0 && r.Step < len(r.Steps) {
 			ev.Action = "approved: " + r.Steps[r.Step]
 		}
-		closeW, err = s.store.Advance(r.ID, ev, d.At.Add(s.timeout))
+		closeW, err = s.store.Advance(r.ID, ev, d.At.Add(s.timeout), d.ActorID)
 	} else {
 		closeW, err = s.store.Close(r.ID, []Status{Deciding}, to, ev)
 	}
@@ -224,6 +267,7 @@ func (s *Service) decide(ctx context.Context, id string, d Decision, action stri
 	r.History = append(r.History, ev)
 	if next {
 		r.Status, r.Step, r.TaskToken, r.ExpiresAt = Pending, r.Step+1, "", d.At.Add(s.timeout)
+		r.Approvers = append(r.Approvers, d.ActorID)
 	}
 	return r, nil
 }

@@ -34,10 +34,10 @@ func operationsEndpoints() []endpoint {
 		}, 404),
 		withBody("ops-request-approve", 202, func(a *API, r *http.Request, req approval.DecisionRequest) (approval.Request, error) {
 			return a.Approvals.Approve(r.Context(), r.PathValue("requestId"), a.decision(r, req))
-		}, 404, 409, 410),
+		}, 403, 404, 409, 410),
 		withBody("ops-request-reject", 202, func(a *API, r *http.Request, req approval.DecisionRequest) (approval.Request, error) {
 			return a.Approvals.Reject(r.Context(), r.PathValue("requestId"), a.decision(r, req))
-		}, 404, 409, 410),
+		}, 403, 404, 409, 410),
 		noBody("ops-organizations", 200, func(a *API, r *http.Request) (org.SummariesView, error) {
 			return a.Orgs.OpsList(r.Context())
 		}),

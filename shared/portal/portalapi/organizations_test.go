@@ -47,6 +47,26 @@ func (h *harness) ops() *http.Client {
 	return c
 }
 
+// secondOps signs in the second operations user: a production request needs two approvers.
+func (h *harness) secondOps() *http.Client {
+	c := h.newClient()
+	h.call(c, "POST", "/api/auth/login", map[string]any{"email": testenv.SecondOps.Email, "password": testenv.SecondOps.Password}).expect(h.t, 200, "")
+	return c
+}
+
+// approveTwice has operations approve a request that needs two approvers: the first
+// approval, then, once the request waits again, the second operations user's.
+func (h *harness) approveTwice(requestID, first, second string) {
+	h.t.Helper()
+	ops := h.ops()
+	h.decide(ops, requestID, "approve", first).expect(h.t, 202, "")
+	h.eventually(ops, "GET", "/api/ops/requests/"+requestID, nil, func(r response) bool {
+		req := r.body["request"].(map[string]any)
+		return req["status"] == "PENDING" && req["step"] == float64(1)
+	})
+	h.decide(h.secondOps(), requestID, "approve", second).expect(h.t, 202, "")
+}
+
 // certificates issues a QWAC and a QSealC from the sandbox CA for one organization.
 func (h *harness) certificates(c *http.Client, orgID string, roles ...string) (qwac, qseal string) {
 	h.t.Helper()

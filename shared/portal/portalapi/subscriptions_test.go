@@ -45,7 +45,7 @@ func (h *harness) productionOrg(owner *http.Client, roles ...string) string {
 	form["environment"] = "production"
 	r := h.call(owner, "POST", "/api/organizations", form).expect(h.t, 202, "")
 	orgID := r.body["organization"].(map[string]any)["id"].(string)
-	h.decide(h.ops(), r.body["request"].(map[string]any)["id"].(string), "approve", "ok").expect(h.t, 202, "")
+	h.approveTwice(r.body["request"].(map[string]any)["id"].(string), "Licence checked.", "Checked again.")
 	h.eventually(owner, "GET", "/api/organizations/"+orgID, nil, func(r response) bool { return r.body["status"] == "ACTIVE" })
 	return orgID
 }
@@ -57,10 +57,7 @@ func (h *harness) liveApp(c *http.Client, sandboxOrg, prodOrg string) string {
 	appPath, _, _ := h.newApp(c, sandboxOrg, "Live app")
 	cert := h.uploadCertificate(c, prodOrg, 90*24*time.Hour)
 	r := h.call(c, "POST", appPath+"/go-live", map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://live.example/start"}, "certificate": cert}).expect(h.t, 202, "")
-	ops, id := h.ops(), r.body["id"].(string)
-	h.decide(ops, id, "approve", "Reviewed.").expect(h.t, 202, "")
-	h.eventually(ops, "GET", "/api/ops/requests/"+id, nil, func(r response) bool { return r.body["request"].(map[string]any)["status"] == "PENDING" })
-	h.decide(ops, id, "approve", "Contract signed.").expect(h.t, 202, "")
+	h.approveTwice(r.body["id"].(string), "Reviewed.", "Contract signed.")
 	r = h.eventually(c, "GET", appPath, nil, func(r response) bool {
 		g, _ := r.body["app"].(map[string]any)["goLive"].(map[string]any)
 		return g != nil && g["status"] == "APPROVED"
@@ -347,7 +344,9 @@ func TestGoLive(t *testing.T) {
 		g, _ := r.body["app"].(map[string]any)["goLive"].(map[string]any)
 		return g != nil && g["status"] == "PENDING" && g["step"] == float64(1)
 	})
-	h.decide(ops, requestID, "approve", "Contract signed on 21 November").expect(t, 202, "")
+	// Whoever approved the review may not confirm the contract: a second person does.
+	h.decide(ops, requestID, "approve", "Contract signed on 21 November").expect(t, 403, "SECOND_APPROVER_REQUIRED")
+	h.decide(h.secondOps(), requestID, "approve", "Contract signed on 21 November").expect(t, 202, "")
 	r = h.eventually(owner.client, "GET", appPath, nil, func(r response) bool {
 		g, _ := r.body["app"].(map[string]any)["goLive"].(map[string]any)
 		return g != nil && g["status"] == "APPROVED"
@@ -409,7 +408,7 @@ func TestGoLive(t *testing.T) {
 	h.decide(ops, thirdRequest, "approve", "Reviewed.").expect(t, 202, "")
 	h.eventually(ops, "GET", "/api/ops/requests/"+thirdRequest, nil, func(r response) bool { return r.body["request"].(map[string]any)["status"] == "PENDING" })
 	h.call(owner.client, "POST", prodPath+"/certificates", map[string]any{"sha256Fingerprint": cert3}).expect(t, 200, "")
-	h.decide(ops, thirdRequest, "approve", "Contract signed.").expect(t, 409, "CERTIFICATE_TAKEN")
+	h.decide(h.secondOps(), thirdRequest, "approve", "Contract signed.").expect(t, 409, "CERTIFICATE_TAKEN")
 	h.decide(ops, thirdRequest, "reject", "Choose a certificate no other app uses.").expect(t, 202, "")
 }
 

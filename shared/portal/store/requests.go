@@ -217,7 +217,7 @@ func (s *Requests) Close(id string, from []approval.Status, to approval.Status, 
 }
 
 // Advance returns the write moving a DECIDING request to its next step.
-func (s *Requests) Advance(id string, e approval.Event, expiresAt time.Time) (workflow.Write, error) {
+func (s *Requests) Advance(id string, e approval.Event, expiresAt time.Time, approverID string) (workflow.Write, error) {
 	u, err := s.statusUpdate(id, []approval.Status{approval.Deciding}, approval.Pending, e)
 	if err != nil {
 		return workflow.Write{}, err
@@ -226,8 +226,10 @@ func (s *Requests) Advance(id string, e approval.Event, expiresAt time.Time) (wo
 	if err != nil {
 		return workflow.Write{}, apperr.Wrap(err, "marshal expiry")
 	}
-	u.UpdateExpression = aws.String(*u.UpdateExpression + ", step = step + :one, expiresAt = :exp REMOVE taskToken")
+	u.UpdateExpression = aws.String(*u.UpdateExpression + ", step = step + :one, expiresAt = :exp, approvers = list_append(if_not_exists(approvers, :none), :approver) REMOVE taskToken")
 	u.ExpressionAttributeValues[":one"] = &types.AttributeValueMemberN{Value: "1"}
+	u.ExpressionAttributeValues[":none"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
+	u.ExpressionAttributeValues[":approver"] = &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberS{Value: approverID}}}
 	u.ExpressionAttributeValues[":exp"] = exp
 	return workflow.Write{Update: u}, nil
 }

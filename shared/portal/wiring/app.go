@@ -181,6 +181,14 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
 	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca}
 	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, stores.WorkflowKey)
+	api.Approvals.RequireSecondApprover(cfg.SecondApproverKinds...)
+	api.Approvals.Members = func(ctx context.Context, orgID, userID string) (bool, error) {
+		_, err := stores.Orgs.GetMember(ctx, orgID, userID)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
 	api.Orgs = org.NewService(org.Deps{Store: stores.Orgs, Invites: stores.Orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL, Revocation: checker(false)})
 	accounts.Orgs = api.Orgs
