@@ -62,6 +62,10 @@ type Config struct {
 	SessionTTL time.Duration
 	// SessionMaxAge is how long a session can be refreshed before the user signs in again.
 	SessionMaxAge time.Duration
+	// IdleTimeout ends a session without activity for that long; OpsIdleTimeout that of
+	// an operations user. Zero disables it.
+	IdleTimeout    time.Duration
+	OpsIdleTimeout time.Duration
 	// Password is the password policy.
 	Password PasswordPolicy
 	// DecisionTimeout is how long a request waits for an operations decision before it
@@ -165,6 +169,8 @@ func FromEnv() (Config, error) {
 		ResetTTL:                 r.duration("RESET_LINK_TTL", time.Hour),
 		SessionTTL:               r.duration("SESSION_TTL", 12*time.Hour),
 		SessionMaxAge:            r.duration("SESSION_MAX_AGE", 7*24*time.Hour),
+		IdleTimeout:              r.duration("IDLE_TIMEOUT", 8*time.Hour),
+		OpsIdleTimeout:           r.duration("OPS_IDLE_TIMEOUT", 30*time.Minute),
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
 		SecondApproverKinds:      r.list("SECOND_APPROVER_KINDS", []string{"ONBOARDING", "GO_LIVE"}),
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),

@@ -29,6 +29,8 @@ func (c Config) Environ() map[string]string {
 		"RESET_LINK_TTL":               c.ResetTTL.String(),
 		"SESSION_TTL":                  c.SessionTTL.String(),
 		"SESSION_MAX_AGE":              c.SessionMaxAge.String(),
+		"IDLE_TIMEOUT":                 c.IdleTimeout.String(),
+		"OPS_IDLE_TIMEOUT":             c.OpsIdleTimeout.String(),
 		"REQUEST_DECISION_TIMEOUT":     c.DecisionTimeout.String(),
 		"SECOND_APPROVER_KINDS":        listValue(c.SecondApproverKinds),
 		"APPROVAL_STATE_MACHINE_NAME":  c.ApprovalStateMachineName,

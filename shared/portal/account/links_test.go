@@ -130,7 +130,7 @@ func (w *linkWorld) change(current, next string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	sess, err := w.svc.Authenticate(ctx, ns.ID)
+	sess, err := w.svc.Authenticate(ctx, ns.ID, true)
 	if err != nil {
 		w.t.Fatal(err)
 	}

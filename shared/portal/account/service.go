@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/url"
@@ -493,7 +494,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	now := s.Now()
 	sess := Session{IDHash: HashToken(id), UserID: p.UserID, Email: p.Email, FullName: p.FullName, Groups: tok.Groups,
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
-		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
+		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), LastActiveAt: now}
 	if err := s.sessions.PutSession(ctx, sess); err != nil {
 		return NewSession{}, err
 	}
@@ -515,7 +516,7 @@ func (s *Service) warnExpiry(daysLeft int) bool {
 
 // Authenticate returns the live session for a cookie value, refreshing Cognito's access
 // token when it has expired. Any failure is ErrUnauthenticated.
-func (s *Service) Authenticate(ctx context.Context, sessionID string) (Session, error) {
+func (s *Service) Authenticate(ctx context.Context, sessionID string, activity bool) (Session, error) {
 	if sessionID == "" {
 		return Session{}, ErrUnauthenticated
 	}
@@ -524,6 +525,9 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (Session, 
 		return Session{}, ErrUnauthenticated
 	}
 	if err != nil {
+		return Session{}, err
+	}
+	if sess, err = s.checkIdle(ctx, sess, activity); err != nil {
 		return Session{}, err
 	}
 	if sess.FullName == "" {
@@ -539,6 +543,48 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string) (Session, 
 		return sess, nil
 	}
 	return s.refreshTokens(ctx, sess)
+}
+
+// activityResolution is how stale LastActiveAt may be before a request writes it again:
+// the idle timeout costs at most one write a minute per session.
+const activityResolution = time.Minute
+
+// IdleTimeout is how long a session of the groups given may go without activity: the
+// operations timeout for operations staff, who decide for the bank.
+func (s *Service) IdleTimeout(groups []string) time.Duration {
+	if slices.Contains(groups, s.cfg.OpsGroup) {
+		return s.cfg.OpsIdleTimeout
+	}
+	return s.cfg.IdleTimeout
+}
+
+// checkIdle ends a session idle for longer than its idle timeout, and records the
+// activity of a request that is some (the page's keep-alive is not).
+func (s *Service) checkIdle(ctx context.Context, sess Session, activity bool) (Session, error) {
+	idle := s.IdleTimeout(sess.Groups)
+	last := sess.LastActiveAt
+	if last.IsZero() {
+		last = sess.CreatedAt
+	}
+	now := s.Now()
+	if idle > 0 && now.Sub(last) > idle {
+		if err := s.sessions.DeleteSession(ctx, sess.IDHash); err != nil {
+			return Session{}, err
+		}
+		return Session{}, apperr.New(apperr.Unauthorized, ErrUnauthenticated.Code,
+			fmt.Sprintf("You were signed out after %s without activity. Sign in again.", lifetime(idle)))
+	}
+	if !activity || now.Sub(last) < activityResolution {
+		return sess, nil
+	}
+	sess.LastActiveAt = now
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return Session{}, ErrUnauthenticated // signed out meanwhile
+		}
+		return Session{}, err
+	}
+	return sess, nil
 }
 
 func (s *Service) refreshTokens(ctx context.Context, sess Session) (Session, error) {

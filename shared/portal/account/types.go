@@ -116,6 +116,9 @@ type Session struct {
 	CSRFToken       string    `dynamodbav:"csrfToken"`
 	CreatedAt       time.Time `dynamodbav:"createdAt"`
 	ExpiresAt       time.Time `dynamodbav:"expiresAt"`
+	// LastActiveAt is the user's last request other than the page's keep-alive, to the
+	// minute: a session idle for longer than its idle timeout ends.
+	LastActiveAt time.Time `dynamodbav:"lastActiveAt,omitempty"`
 }
 
 // Profiles stores profiles; CreateProfile fails with apperr.ErrConflict when the email is

@@ -96,7 +96,8 @@ func (a *API) Handler(rt route.Route) http.Handler {
 			return
 		}
 		if rt.Auth == route.Session || rt.Auth == route.Operations {
-			sess, err := a.Accounts.Authenticate(r.Context(), cookieValue(r, SessionCookie))
+			// The page's periodic keep-alive is not the user's activity.
+			sess, err := a.Accounts.Authenticate(r.Context(), cookieValue(r, SessionCookie), rt.Name != "auth-refresh")
 			if err != nil {
 				if errors.Is(err, account.ErrUnauthenticated) {
 					clearSession(w, r)
