@@ -66,6 +66,9 @@ type Config struct {
 	// an operations user. Zero disables it.
 	IdleTimeout    time.Duration
 	OpsIdleTimeout time.Duration
+	// FreshAuthWindow is how long after entering their password a user may make the
+	// changes that need it confirmed (operations decisions, production secret resets).
+	FreshAuthWindow time.Duration
 	// Password is the password policy.
 	Password PasswordPolicy
 	// DecisionTimeout is how long a request waits for an operations decision before it
@@ -171,6 +174,7 @@ func FromEnv() (Config, error) {
 		SessionMaxAge:            r.duration("SESSION_MAX_AGE", 7*24*time.Hour),
 		IdleTimeout:              r.duration("IDLE_TIMEOUT", 8*time.Hour),
 		OpsIdleTimeout:           r.duration("OPS_IDLE_TIMEOUT", 30*time.Minute),
+		FreshAuthWindow:          r.duration("FRESH_AUTH_WINDOW", 10*time.Minute),
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
 		SecondApproverKinds:      r.list("SECOND_APPROVER_KINDS", []string{"ONBOARDING", "GO_LIVE"}),
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),

@@ -31,6 +31,7 @@ func (c Config) Environ() map[string]string {
 		"SESSION_MAX_AGE":              c.SessionMaxAge.String(),
 		"IDLE_TIMEOUT":                 c.IdleTimeout.String(),
 		"OPS_IDLE_TIMEOUT":             c.OpsIdleTimeout.String(),
+		"FRESH_AUTH_WINDOW":            c.FreshAuthWindow.String(),
 		"REQUEST_DECISION_TIMEOUT":     c.DecisionTimeout.String(),
 		"SECOND_APPROVER_KINDS":        listValue(c.SecondApproverKinds),
 		"APPROVAL_STATE_MACHINE_NAME":  c.ApprovalStateMachineName,

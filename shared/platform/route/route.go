@@ -115,6 +115,9 @@ type Route struct {
 	// authorization server, bound to the call's certificate (the caller check verifies
 	// it): the customer's authorisation of the consent the call reads under.
 	Bearer bool
+	// Fresh says that a portal route changes something that needs the user's password
+	// confirmed moments ago (an operations decision), not only a live session.
+	Fresh bool
 }
 
 // Pattern is the route as a net/http ServeMux pattern.

@@ -494,7 +494,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	now := s.Now()
 	sess := Session{IDHash: HashToken(id), UserID: p.UserID, Email: p.Email, FullName: p.FullName, Groups: tok.Groups,
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
-		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), LastActiveAt: now}
+		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), LastActiveAt: now, AuthenticatedAt: now}
 	if err := s.sessions.PutSession(ctx, sess); err != nil {
 		return NewSession{}, err
 	}
@@ -543,6 +543,48 @@ func (s *Service) Authenticate(ctx context.Context, sessionID string, activity b
 		return sess, nil
 	}
 	return s.refreshTokens(ctx, sess)
+}
+
+// Fresh says whether the session's user entered their password within the fresh
+// authentication window.
+func (s *Service) Fresh(sess Session) bool {
+	at := sess.AuthenticatedAt
+	if at.IsZero() {
+		at = sess.CreatedAt
+	}
+	return !s.Now().After(at.Add(s.cfg.FreshAuthWindow))
+}
+
+// ConfirmPasswordRequest is the password the signed-in user confirms.
+type ConfirmPasswordRequest struct {
+	Password string `json:"password" validate:"required,max=256" example:"Str0ng!Passw0rd"`
+}
+
+// ConfirmPassword checks the signed-in user's password with Cognito and records the time
+// on the session, for the actions that need it confirmed moments ago. A wrong password
+// is a field error, not the end of the session; Cognito's lockout counts it as a failed
+// sign-in.
+func (s *Service) ConfirmPassword(ctx context.Context, sess Session, req ConfirmPasswordRequest) (MessageResponse, error) {
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return MessageResponse{}, apperr.Fields(errs...)
+	}
+	tok, err := s.idp.Login(ctx, sess.Email, req.Password)
+	if errors.Is(err, ErrBadCredentials) {
+		return MessageResponse{}, apperr.Fields(apperr.Field("password", "incorrect", "The password is not correct."))
+	}
+	if err != nil {
+		return MessageResponse{}, err
+	}
+	// The session keeps its own tokens: the ones this check got are of no use.
+	s.revoke(ctx, tok.RefreshToken)
+	sess.AuthenticatedAt = s.Now()
+	if err := s.sessions.SaveSession(ctx, sess); err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return MessageResponse{}, ErrUnauthenticated
+		}
+		return MessageResponse{}, err
+	}
+	return MessageResponse{Message: "Password confirmed."}, nil
 }
 
 // activityResolution is how stale LastActiveAt may be before a request writes it again:

@@ -119,6 +119,9 @@ type Session struct {
 	// LastActiveAt is the user's last request other than the page's keep-alive, to the
 	// minute: a session idle for longer than its idle timeout ends.
 	LastActiveAt time.Time `dynamodbav:"lastActiveAt,omitempty"`
+	// AuthenticatedAt is when the user last entered their password: at sign-in, or to
+	// confirm it for a sensitive action.
+	AuthenticatedAt time.Time `dynamodbav:"authenticatedAt,omitempty"`
 }
 
 // Profiles stores profiles; CreateProfile fails with apperr.ErrConflict when the email is

@@ -568,6 +568,15 @@ func (s *Service) Verify(ctx context.Context, a org.Actor, orgID, appID, clientI
 
 // ResetSecret gives the credential a new secret, shown once; the old one stops working.
 func (s *Service) ResetSecret(ctx context.Context, a org.Actor, orgID, appID, clientID string) (NewCredential, error) {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return NewCredential{}, err
+	}
+	// A production secret opens real customers' data: resetting it takes the password
+	// entered moments ago, not only a session someone may have left open.
+	if app.Environment == org.Production && !a.Fresh {
+		return NewCredential{}, org.ErrNotFresh
+	}
 	c, err := s.credential(ctx, a, orgID, appID, clientID, true)
 	if err != nil {
 		return NewCredential{}, err

@@ -30,7 +30,14 @@ type Actor struct {
 	UserID   string
 	Email    string
 	FullName string
+	// Fresh says the actor confirmed their password in the last minutes
+	// (account.Service.Fresh), as the most sensitive changes need.
+	Fresh bool
 }
+
+// ErrNotFresh refuses a change that needs the password confirmed in the last minutes.
+var ErrNotFresh = apperr.New(apperr.Forbidden, "REAUTHENTICATION_REQUIRED",
+	"Confirm your password to do this: it needs your password entered in the last minutes.")
 
 // Service applies the organization rules.
 type Service struct {

@@ -55,6 +55,9 @@ func accountEndpoints() []endpoint {
 				setCSRFCookie(w, r, account.NewToken(), time.Time{})
 				w.WriteHeader(http.StatusNoContent)
 			}},
+		withBody("auth-confirm-password", 200, func(a *API, r *http.Request, req account.ConfirmPasswordRequest) (account.MessageResponse, error) {
+			return a.Accounts.ConfirmPassword(r.Context(), session(r), req)
+		}),
 		withBody("auth-forgot-password", 202, func(a *API, r *http.Request, req account.EmailRequest) (account.MessageResponse, error) {
 			return a.Accounts.ForgotPassword(r.Context(), req)
 		}),

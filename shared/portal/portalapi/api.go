@@ -61,6 +61,9 @@ type API struct {
 
 type sessionKey struct{}
 
+// freshKey holds whether the session's user entered their password in the last minutes.
+type freshKey struct{}
+
 func sessionFrom(ctx context.Context) account.Session {
 	s, _ := ctx.Value(sessionKey{}).(account.Session)
 	return s
@@ -118,7 +121,12 @@ func (a *API) Handler(rt route.Route) http.Handler {
 				httpapi.WriteError(w, r, apperr.New(apperr.Forbidden, "FORBIDDEN", "This page is for the bank's operations staff."))
 				return
 			}
-			r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
+			fresh := a.Accounts.Fresh(sess)
+			if rt.Fresh && !fresh {
+				httpapi.WriteError(w, r, org.ErrNotFresh)
+				return
+			}
+			r = r.WithContext(context.WithValue(context.WithValue(r.Context(), sessionKey{}, sess), freshKey{}, fresh))
 		}
 		ep.handle(a, w, r)
 	}))

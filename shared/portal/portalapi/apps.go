@@ -106,7 +106,7 @@ func appEndpoints() []endpoint {
 		}, 404, 409),
 		noBody("credential-reset", 200, func(a *API, r *http.Request) (apps.NewCredential, error) {
 			return a.Apps.ResetSecret(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"))
-		}, 404, 409),
+		}, 403, 404, 409),
 		withBody("credential-rename", 200, func(a *API, r *http.Request, req apps.NameRequest) (apps.Credential, error) {
 			return a.Apps.RenameCredential(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.PathValue("clientId"), req)
 		}, 404, 409),

@@ -109,7 +109,8 @@ func noBody[Resp any](name string, status int, do func(a *API, r *http.Request) 
 // sign-in: no route reads the profile to know who acts.
 func actorOf(r *http.Request) org.Actor {
 	s := sessionFrom(r.Context())
-	return org.Actor{UserID: s.UserID, Email: s.Email, FullName: s.FullName}
+	fresh, _ := r.Context().Value(freshKey{}).(bool)
+	return org.Actor{UserID: s.UserID, Email: s.Email, FullName: s.FullName, Fresh: fresh}
 }
 
 // session is the signed-in user's session.

@@ -306,3 +306,32 @@ func TestSignUpWithOrganizationCode(t *testing.T) {
 		t.Fatalf("joined with the code = %s", r.raw)
 	}
 }
+
+// TestFreshAuthentication: an operations decision needs the password entered in the last
+// minutes. Past that, the decision is refused and changes nothing; the password confirmed
+// (a wrong one is a field error, not the end of the session) lets it through.
+func TestFreshAuthentication(t *testing.T) {
+	h := newHarness(t)
+	base := time.Now().UTC()
+	clock := base
+	h.api.Accounts.Now = func() time.Time { return clock }
+	owner := h.activeUser("fresh-" + testenv.Suffix() + "@example.com")
+	qwac, qseal := h.certificates(owner, "PSDBE-NBB-"+strings.ToUpper(testenv.Suffix()), "AIS")
+	r := h.call(owner, "POST", "/api/organizations", onboardingForm(qwac, qseal, "AIS")).expect(t, 202, "")
+	requestID := r.body["request"].(map[string]any)["id"].(string)
+	ops := h.ops()
+
+	clock = base.Add(10*time.Minute + time.Second)
+	h.call(ops, "POST", "/api/ops/requests/"+requestID+"/approve", map[string]any{"comment": "ok"}).expect(t, 403, "REAUTHENTICATION_REQUIRED")
+	h.call(ops, "POST", "/api/ops/requests/"+requestID+"/reject", map[string]any{"comment": "no"}).expect(t, 403, "REAUTHENTICATION_REQUIRED")
+	if got := h.call(ops, "GET", "/api/ops/requests/"+requestID, nil).expect(t, 200, ""); got.body["request"].(map[string]any)["status"] != "PENDING" ||
+		len(got.body["request"].(map[string]any)["history"].([]any)) != 1 {
+		t.Fatalf("a refused decision changed the request: %s", got.raw)
+	}
+	r = h.call(ops, "POST", "/api/auth/confirm-password", map[string]any{"password": "Not" + testenv.Ops.Password}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[password:incorrect]" {
+		t.Fatalf("wrong password: %s", r.raw)
+	}
+	h.call(ops, "POST", "/api/auth/confirm-password", map[string]any{"password": testenv.Ops.Password}).expect(t, 200, "")
+	h.decide(ops, requestID, "approve", "Licence checked.").expect(t, 202, "")
+}
