@@ -33,6 +33,8 @@ export interface ApiOptions {
   fetch?: (input: Request) => Promise<Response>;
   /** Cookie reader; defaults to `document.cookie`. */
   getCookie?: (name: string) => string | undefined;
+  /** Confirms the password when a change needs it; defaults to the installed one. */
+  reauthenticate?: Reauthenticator | null;
 }
 
 function defaultBaseUrl(): string {
@@ -42,14 +44,30 @@ function defaultBaseUrl(): string {
 /** A signed-in read: its answer puts the session's own CSRF token back in the cookie. */
 export const CSRF_HEAL_PATH = "/api/account";
 
-async function isCsrfFailure(res: Response): Promise<boolean> {
+/** Where the signed-in user confirms their password for the actions that need it fresh. */
+export const CONFIRM_PASSWORD_PATH = "/api/auth/confirm-password";
+
+async function refusedWith(res: Response, code: string): Promise<boolean> {
   if (res.status !== 403) return false;
   try {
     const body: unknown = await res.clone().json();
-    return typeof body === "object" && body !== null && (body as { code?: unknown }).code === "CSRF_FAILED";
+    return typeof body === "object" && body !== null && (body as { code?: unknown }).code === code;
   } catch {
     return false;
   }
+}
+
+/**
+ * Asks the user to confirm their password (the portal's dialog) and answers whether they
+ * did: the action that needed it is then sent again.
+ */
+export type Reauthenticator = () => Promise<boolean>;
+
+let reauthenticator: Reauthenticator | null = null;
+
+/** Installs the dialog that confirms the password; null removes it. */
+export function setReauthenticator(r: Reauthenticator | null) {
+  reauthenticator = r;
 }
 
 /**
@@ -61,6 +79,10 @@ async function isCsrfFailure(res: Response): Promise<boolean> {
  * before doing anything, and the refusal usually means an answer to an earlier read, sent
  * before the cookie existed, replaced the cookie while this request was on its way. A
  * signed-in read first puts the session's token back.
+ *
+ * A change refused because it needs the password entered in the last minutes
+ * (REAUTHENTICATION_REQUIRED, also before anything is done) asks the user for it through
+ * the installed Reauthenticator and, once confirmed, is sent again.
  */
 export function createApi(options: ApiOptions = {}) {
   const baseUrl = options.baseUrl ?? defaultBaseUrl();
@@ -92,13 +114,22 @@ export function createApi(options: ApiOptions = {}) {
     return request;
   }
 
+  async function sendWithToken(request: Request): Promise<Response> {
+    const again = request.clone();
+    const first = await doFetch(await withToken(request));
+    if (!(await refusedWith(first, "CSRF_FAILED"))) return first;
+    await drain(CSRF_HEAL_PATH).catch(() => undefined);
+    return doFetch(await withToken(again));
+  }
+
   async function send(request: Request): Promise<Response> {
     if (!MUTATING.has(request.method.toUpperCase())) return doFetch(request);
     const again = request.clone();
-    const first = await doFetch(await withToken(request));
-    if (!(await isCsrfFailure(first))) return first;
-    await drain(CSRF_HEAL_PATH).catch(() => undefined);
-    return doFetch(await withToken(again));
+    const res = await sendWithToken(request);
+    const reauth = options.reauthenticate === undefined ? reauthenticator : options.reauthenticate;
+    if (!reauth || new URL(request.url).pathname === CONFIRM_PASSWORD_PATH || !(await refusedWith(res, "REAUTHENTICATION_REQUIRED"))) return res;
+    if (!(await reauth())) return res;
+    return sendWithToken(again);
   }
 
   const client = createClient<paths>({

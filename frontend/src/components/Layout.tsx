@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { OrganizationsProvider } from "../orgs/OrganizationsContext";
 import { OrgSwitcher } from "./OrgSwitcher";
+import { ReauthDialog } from "./ReauthDialog";
 
 export function Layout() {
   const { account, devMail, logout } = useAuth();
@@ -120,6 +121,7 @@ export function Layout() {
             <p>Sandbox data is fictitious. Production access requires a valid eIDAS certificate and regulatory authorisation.</p>
           </div>
         </footer>
+        {account && <ReauthDialog />}
       </div>
     </OrganizationsProvider>
   );
