@@ -2,7 +2,10 @@
 // writer in httpapi maps their Kind to a status code, so no handler chooses statuses.
 package apperr
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Kind classifies an error the way a client needs to react to it.
 type Kind int
@@ -41,6 +44,9 @@ type Error struct {
 	Fields  []FieldError
 	// Cause is the internal error behind it; it is logged, never sent.
 	Cause error
+	// RetryAfter is when a refused request may be tried again (TooManyRequests), sent as
+	// the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -69,6 +69,10 @@ type Config struct {
 	// FreshAuthWindow is how long after entering their password a user may make the
 	// changes that need it confirmed (operations decisions, production secret resets).
 	FreshAuthWindow time.Duration
+	// LimitAttempts limits the attempts of the public forms by account and by client
+	// address (account.Attempts). The test stacks, whose every user signs up and in from
+	// one address, turn it off; the tests of the limits turn it on.
+	LimitAttempts bool
 	// Password is the password policy.
 	Password PasswordPolicy
 	// DecisionTimeout is how long a request waits for an operations decision before it
@@ -175,6 +179,7 @@ func FromEnv() (Config, error) {
 		IdleTimeout:              r.duration("IDLE_TIMEOUT", 8*time.Hour),
 		OpsIdleTimeout:           r.duration("OPS_IDLE_TIMEOUT", 30*time.Minute),
 		FreshAuthWindow:          r.duration("FRESH_AUTH_WINDOW", 10*time.Minute),
+		LimitAttempts:            r.boolean("LIMIT_ATTEMPTS", true),
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
 		SecondApproverKinds:      r.list("SECOND_APPROVER_KINDS", []string{"ONBOARDING", "GO_LIVE"}),
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),

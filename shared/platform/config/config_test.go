@@ -75,7 +75,7 @@ func TestFromEnvOverridesAndErrors(t *testing.T) {
 func TestEnvironRoundTrips(t *testing.T) {
 	want := Config{Local: true, Region: "eu-central-1", AWSEndpoint: "http://127.0.0.1:5999", PortalTable: "t", TPPTable: "tpp", UserPoolName: "p",
 		UserPoolID: "eu-central-1_x", UserPoolClientID: "c", OpsGroup: "ops", MailFrom: "m@bank.example", PortalURL: "https://portal.bank.example",
-		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, IdleTimeout: 9 * time.Minute, OpsIdleTimeout: 10 * time.Minute, FreshAuthWindow: 11 * time.Minute, DecisionTimeout: 5 * time.Hour, SecondApproverKinds: []string{"GO_LIVE"},
+		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, IdleTimeout: 9 * time.Minute, OpsIdleTimeout: 10 * time.Minute, FreshAuthWindow: 11 * time.Minute, LimitAttempts: true, DecisionTimeout: 5 * time.Hour, SecondApproverKinds: []string{"GO_LIVE"},
 		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,
 		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", OAuthKeySecretARN: "arn:oauth-key", TruststoreFile: "/ts.pem",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 7 * time.Minute, RefreshTokenTTL: 8 * time.Hour,

@@ -32,6 +32,7 @@ func (c Config) Environ() map[string]string {
 		"IDLE_TIMEOUT":                 c.IdleTimeout.String(),
 		"OPS_IDLE_TIMEOUT":             c.OpsIdleTimeout.String(),
 		"FRESH_AUTH_WINDOW":            c.FreshAuthWindow.String(),
+		"LIMIT_ATTEMPTS":               strconv.FormatBool(c.LimitAttempts),
 		"REQUEST_DECISION_TIMEOUT":     c.DecisionTimeout.String(),
 		"SECOND_APPROVER_KINDS":        listValue(c.SecondApproverKinds),
 		"APPROVAL_STATE_MACHINE_NAME":  c.ApprovalStateMachineName,

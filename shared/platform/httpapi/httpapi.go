@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/validation"
@@ -162,6 +164,10 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	body := ErrorBody{Code: ae.Code, Message: ae.Message, Fields: ae.Fields, RequestID: RequestID(r.Context())}
 	if body.Code == "" {
 		body.Code = "ERROR"
+	}
+	if ae.RetryAfter > 0 {
+		// Whole seconds, rounded up: a client waiting that long is not refused again.
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((ae.RetryAfter+time.Second-1)/time.Second), 10))
 	}
 	WriteJSON(w, status, body)
 }

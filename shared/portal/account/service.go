@@ -32,6 +32,8 @@ type Service struct {
 	// Orgs checks the organization code at sign-up and joins it at activation; nil when
 	// organizations are not wired (unit tests).
 	Orgs OrgCodes
+	// Attempts limits the attempts of the public forms (nil: no limits beyond Cognito's).
+	Attempts Attempts
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -84,6 +86,10 @@ type SignUpResponse struct {
 // the profile cannot be written the Cognito user is removed again, so a failed sign-up
 // leaves nothing behind.
 func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse, error) {
+	// Counted first: the organization code check must not become a way to try codes.
+	if err := s.attemptByAddress(ctx, signUpPerAddress); err != nil {
+		return SignUpResponse{}, err
+	}
 	validation.Normalize(&req)
 	req.Email = validation.NormalizeEmail(req.Email)
 	req.OrganizationCode = strings.ToUpper(strings.TrimSpace(req.OrganizationCode))
@@ -245,6 +251,9 @@ func (s *Service) ResendActivation(ctx context.Context, req EmailRequest) (Messa
 	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
+	}
+	if err := s.attemptByAddress(ctx, resendPerAddress); err != nil {
+		return MessageResponse{}, err
 	}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
@@ -471,6 +480,13 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return NewSession{}, apperr.Fields(errs...)
 	}
+	if err := s.attemptByAddress(ctx, signInPerAddress); err != nil {
+		return NewSession{}, err
+	}
+	// Counted whether or not the account exists, so the limit tells nobody which do.
+	if err := s.attempt(ctx, signInPerAccount, req.Email); err != nil {
+		return NewSession{}, err
+	}
 	tok, err := s.idp.Login(ctx, req.Email, req.Password)
 	if err != nil {
 		return NewSession{}, err
@@ -567,6 +583,9 @@ type ConfirmPasswordRequest struct {
 func (s *Service) ConfirmPassword(ctx context.Context, sess Session, req ConfirmPasswordRequest) (MessageResponse, error) {
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
+	}
+	if err := s.attempt(ctx, signInPerAccount, sess.Email); err != nil {
+		return MessageResponse{}, err
 	}
 	tok, err := s.idp.Login(ctx, sess.Email, req.Password)
 	if errors.Is(err, ErrBadCredentials) {
@@ -692,6 +711,9 @@ func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (Message
 	req.Email = validation.NormalizeEmail(req.Email)
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return MessageResponse{}, apperr.Fields(errs...)
+	}
+	if err := s.attemptByAddress(ctx, forgotPerAddress); err != nil {
+		return MessageResponse{}, err
 	}
 	p, err := s.profiles.GetProfileByEmail(ctx, req.Email)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {

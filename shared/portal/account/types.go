@@ -183,6 +183,14 @@ type Links interface {
 	PauseMail(ctx context.Context, email string, kind LinkKind, now time.Time, pause time.Duration) (bool, error)
 }
 
+// Attempts counts attempts of the public forms, by what they name (an account, a client
+// address), in fixed windows: Attempt counts one unless limit were counted in the window
+// that holds now, and answers whether it may go on and, if not, how long until the window
+// ends.
+type Attempts interface {
+	Attempt(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (allowed bool, retryAfter time.Duration, err error)
+}
+
 // Sessions stores sessions; GetSession fails with ErrNotFound for an unknown or expired one.
 type Sessions interface {
 	// PutSession stores a new session.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -80,7 +81,7 @@ func (a *API) Handler(rt route.Route) http.Handler {
 	}
 	needs := rt.AllNeeds()
 	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.WithContext(route.WithNeeds(r.Context(), needs))
+		r = r.WithContext(account.WithClientAddress(route.WithNeeds(r.Context(), needs), clientAddress(r)))
 		if rt.Auth != route.ClientCertificate {
 			ensureCSRFCookie(w, r)
 		}
@@ -191,6 +192,24 @@ func cookieValue(r *http.Request, name string) string {
 		return ""
 	}
 	return c.Value
+}
+
+// clientAddress is the address of the client: behind CloudFront, which the portal's API
+// is reachable only through, the viewer's as CloudFront sets it (a client cannot set
+// this header itself); else the connection's. Both come with the port, which goes.
+func clientAddress(r *http.Request) string {
+	addr := r.Header.Get("CloudFront-Viewer-Address")
+	if addr == "" {
+		addr = r.RemoteAddr
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	// CloudFront writes an IPv6 address without brackets, its port after the last colon.
+	if i := strings.LastIndexByte(addr, ':'); i > 0 && strings.Count(addr, ":") > 1 {
+		return addr[:i]
+	}
+	return addr
 }
 
 // secureCookies is true except on localhost, where the portal is served over plain HTTP.

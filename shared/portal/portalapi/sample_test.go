@@ -200,8 +200,8 @@ func TestSampleBodiesAreValidRequests(t *testing.T) {
 			})
 		}
 	}
-	if withBody != 36 {
-		t.Errorf("%d routes take a body, want 36", withBody)
+	if withBody != 37 {
+		t.Errorf("%d routes take a body, want 37", withBody)
 	}
 }
 
@@ -380,7 +380,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 71 {
-		t.Errorf("checked %d examples, want one per tagged request field (71)", checked)
+	if checked != 72 {
+		t.Errorf("checked %d examples, want one per tagged request field (72)", checked)
 	}
 }

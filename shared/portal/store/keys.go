@@ -7,6 +7,8 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
+	"time"
 
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/lookup"
@@ -59,6 +61,13 @@ func LinkKey(tokenHash string) Key { return Key{"LINK#" + tokenHash, skLink} }
 func MailPauseKey(email, kind string) Key {
 	sum := sha256.Sum256([]byte(validation.NormalizeEmail(email)))
 	return Key{"MAILPAUSE#" + hex.EncodeToString(sum[:]), "KIND#" + kind}
+}
+
+// AttemptsKey is the key of the attempts of key (a rule and what it counts by, hashed so
+// that no address or email sits in a key) in the window starting at start.
+func AttemptsKey(key string, start time.Time) Key {
+	sum := sha256.Sum256([]byte(key))
+	return Key{"ATTEMPTS#" + hex.EncodeToString(sum[:]), "WINDOW#" + strconv.FormatInt(start.Unix(), 10)}
 }
 
 // SessionKey is the key of a session, by the SHA-256 of its cookie value.

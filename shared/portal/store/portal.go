@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -492,6 +493,33 @@ func (s *Portal) PauseMail(ctx context.Context, email string, kind account.LinkK
 		return false, apperr.Wrap(err, "put mail pause")
 	}
 	return true, nil
+}
+
+// Attempt counts an attempt of key in the fixed window of now, unless limit were counted
+// in it already; the window's item expires with TTL a day after it ends.
+func (s *Portal) Attempt(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
+	start := now.Truncate(window)
+	end := start.Add(window)
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &s.table,
+		Key:                      s.key(AttemptsKey(key, start)),
+		UpdateExpression:         aws.String("ADD attempts :one SET #ttl = :ttl"),
+		ConditionExpression:      aws.String("attribute_not_exists(attempts) OR attempts < :limit"),
+		ExpressionAttributeNames: map[string]string{"#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one":   &types.AttributeValueMemberN{Value: "1"},
+			":limit": &types.AttributeValueMemberN{Value: strconv.Itoa(limit)},
+			":ttl":   &types.AttributeValueMemberN{Value: strconv.FormatInt(end.Add(24*time.Hour).Unix(), 10)},
+		},
+	})
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return false, end.Sub(now), nil
+	}
+	if err != nil {
+		return false, 0, apperr.Wrap(err, "count attempt")
+	}
+	return true, 0, nil
 }
 
 // ReleaseLink makes a link spent at usedAt usable again; the condition keeps it from

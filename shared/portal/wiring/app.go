@@ -39,6 +39,7 @@ type Stores struct {
 		account.Profiles
 		account.Links
 		account.Sessions
+		account.Attempts
 	}
 	Orgs interface {
 		org.Store
@@ -179,6 +180,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		return revocationChecker(cfg, ca, stores, needs, cache)
 	}
 	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
+	if cfg.LimitAttempts {
+		accounts.Attempts = stores.Accounts
+	}
 	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca}
 	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, stores.WorkflowKey)
 	api.Approvals.RequireSecondApprover(cfg.SecondApproverKinds...)

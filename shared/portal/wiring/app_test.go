@@ -120,8 +120,8 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Two profiles: the operations user and the sample sign-up above.
-		if b, _ := json.Marshal(res); string(b) != `{"checked":2,"emailed":0,"failed":0}` {
+		// Three profiles: the two operations users and the sample sign-up above.
+		if b, _ := json.Marshal(res); string(b) != `{"checked":3,"emailed":0,"failed":0}` {
 			t.Fatalf("result = %s", b)
 		}
 	})
