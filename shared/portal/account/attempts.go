@@ -54,7 +54,7 @@ func (s *Service) attempt(ctx context.Context, rule attemptRule, by string) erro
 		return nil
 	}
 	e := apperr.New(apperr.TooManyRequests, "TOO_MANY_ATTEMPTS",
-		fmt.Sprintf("Too many %s. Try again in %s.", rule.what, lifetime(wait.Round(time.Minute)+time.Minute)))
+		fmt.Sprintf("Too many %s. Try again in %s.", rule.what, lifetime((wait+time.Minute-1).Truncate(time.Minute))))
 	e.RetryAfter = wait
 	return e
 }

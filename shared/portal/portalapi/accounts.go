@@ -17,13 +17,13 @@ func accountEndpoints() []endpoint {
 		noBody("password-policy", 200, func(a *API, _ *http.Request) (account.PolicyView, error) { return a.Accounts.Policy(), nil }),
 		withBody("auth-signup", 201, func(a *API, r *http.Request, req account.SignUpRequest) (account.SignUpResponse, error) {
 			return a.Accounts.SignUp(r.Context(), req)
-		}),
+		}, 429),
 		withBody("auth-activate", 200, func(a *API, r *http.Request, req account.ActivateRequest) (account.ActivateResponse, error) {
 			return a.Accounts.Activate(r.Context(), req)
 		}, 404, 410, 429),
 		withBody("auth-resend-activation", 202, func(a *API, r *http.Request, req account.EmailRequest) (account.MessageResponse, error) {
 			return a.Accounts.ResendActivation(r.Context(), req)
-		}),
+		}, 429),
 		{name: "auth-login", request: account.LoginRequest{}, responses: map[int]any{200: account.LoginResponse{}}, errors: []int{401, 429},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 				var req account.LoginRequest
@@ -57,10 +57,10 @@ func accountEndpoints() []endpoint {
 			}},
 		withBody("auth-confirm-password", 200, func(a *API, r *http.Request, req account.ConfirmPasswordRequest) (account.MessageResponse, error) {
 			return a.Accounts.ConfirmPassword(r.Context(), session(r), req)
-		}),
+		}, 429),
 		withBody("auth-forgot-password", 202, func(a *API, r *http.Request, req account.EmailRequest) (account.MessageResponse, error) {
 			return a.Accounts.ForgotPassword(r.Context(), req)
-		}),
+		}, 429),
 		withBody("auth-reset-password", 200, func(a *API, r *http.Request, req account.ResetPasswordRequest) (account.MessageResponse, error) {
 			return a.Accounts.ResetPassword(r.Context(), req)
 		}, 404, 410),

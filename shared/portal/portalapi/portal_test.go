@@ -224,6 +224,7 @@ type response struct {
 	status int
 	body   map[string]any
 	raw    string
+	header http.Header
 }
 
 // call sends a request the way the SPA does: JSON body, CSRF header from the cookie.
@@ -258,7 +259,7 @@ func (h *harness) call(c *http.Client, method, path string, body any) response {
 func readResponse(resp *http.Response) response {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	out := response{status: resp.StatusCode, raw: string(raw)}
+	out := response{status: resp.StatusCode, raw: string(raw), header: resp.Header}
 	_ = json.Unmarshal(raw, &out.body)
 	return out
 }
@@ -894,4 +895,53 @@ func TestOldLinksDieWithThePassword(t *testing.T) {
 		_, r = login(email, second)
 		r.expect(t, 200, "")
 	})
+}
+
+// TestAttemptLimits: the public forms count attempts by account and by client address in
+// fixed windows and refuse those beyond the limit with 429, the wait in Retry-After and in
+// words; an account that does not exist is limited alike, so the limit tells nothing; the
+// next window starts afresh.
+func TestAttemptLimits(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.LimitAttempts = true })
+	window := 15 * time.Minute
+	start := time.Now().UTC().Truncate(window)
+	clock := start.Add(3 * time.Minute)
+	h.api.Accounts.Now = func() time.Time { return clock }
+	email := "limited-" + testenv.Suffix() + "@example.com"
+	h.activeUser(email)
+	login := func(who, password string) response {
+		return h.call(h.newClient(), "POST", "/api/auth/login", map[string]any{"email": who, "password": password})
+	}
+	// activeUser signed in once already.
+	for i := 2; i <= 10; i++ {
+		login(email, "Wr0ng!Password").expect(t, 401, "BAD_CREDENTIALS")
+	}
+	r := login(email, strong).expect(t, 429, "TOO_MANY_ATTEMPTS")
+	if r.body["message"] != "Too many sign-in attempts for this account. Try again in 12 minutes." || r.header.Get("Retry-After") != "720" {
+		t.Fatalf("the eleventh sign-in: %s, Retry-After %q", r.raw, r.header.Get("Retry-After"))
+	}
+	nobody := "nobody-" + testenv.Suffix() + "@example.com"
+	for range 10 {
+		login(nobody, "Wr0ng!Password").expect(t, 401, "BAD_CREDENTIALS")
+	}
+	login(nobody, "Wr0ng!Password").expect(t, 429, "TOO_MANY_ATTEMPTS")
+
+	// Reset links, by the client's address: twenty an hour, whatever the addresses asked for.
+	clock = start.Truncate(time.Hour).Add(time.Hour + 30*time.Minute)
+	for i := range 20 {
+		h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": fmt.Sprintf("someone-%d@example.com", i)}).expect(t, 202, "")
+	}
+	r = h.call(nil, "POST", "/api/auth/password/forgot", map[string]any{"email": email}).expect(t, 429, "TOO_MANY_ATTEMPTS")
+	if r.body["message"] != "Too many password reset requests from your network. Try again in 30 minutes." || r.header.Get("Retry-After") != "1800" {
+		t.Fatalf("the 21st reset request: %s, Retry-After %q", r.raw, r.header.Get("Retry-After"))
+	}
+	for _, m := range h.mails() {
+		if to, rest, _ := strings.Cut(m, "|"); to == email && strings.Contains(rest, "Reset") {
+			t.Fatalf("a refused request sent a reset mail: %s", m)
+		}
+	}
+
+	// A new window: the account signs in again.
+	clock = start.Add(window)
+	login(email, strong).expect(t, 200, "")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -286,6 +287,43 @@ var contract = []struct {
 			if err != nil || got != st.want {
 				t.Fatalf("%s: PauseMail = %v, %v; want %v", st.name, got, err, st.want)
 			}
+		}
+	}},
+	{"attempts are counted per key in fixed windows, up to the limit, racing ones too", func(t *testing.T, s *store.Portal) {
+		ctx := context.Background()
+		start := t0.Truncate(15 * time.Minute)
+		steps := []struct {
+			name, key string
+			at        time.Time
+			want      bool
+			wait      time.Duration
+		}{
+			{"first", "sign-in/ann", start, true, 0},
+			{"second", "sign-in/ann", start.Add(time.Minute), true, 0},
+			{"third, the limit", "sign-in/ann", start.Add(2 * time.Minute), true, 0},
+			{"fourth: refused until the window ends", "sign-in/ann", start.Add(5 * time.Minute), false, 10 * time.Minute},
+			{"another key has its own count", "sign-in/bob", start.Add(5 * time.Minute), true, 0},
+			{"the last instant of the window", "sign-in/ann", start.Add(15*time.Minute - time.Millisecond), false, time.Millisecond},
+			{"the next window starts afresh", "sign-in/ann", start.Add(15 * time.Minute), true, 0},
+		}
+		for _, st := range steps {
+			ok, wait, err := s.Attempt(ctx, st.key, 3, 15*time.Minute, st.at)
+			if err != nil || ok != st.want || wait != st.wait {
+				t.Fatalf("%s: Attempt = %v, %v, %v; want %v, %v", st.name, ok, wait, err, st.want, st.wait)
+			}
+		}
+		var allowed atomic.Int64
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				if ok, _, err := s.Attempt(ctx, "forgot/192.0.2.7", 3, time.Hour, t0); err == nil && ok {
+					allowed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := allowed.Load(); n != 3 {
+			t.Fatalf("%d of 10 racing attempts went on, want the limit, 3", n)
 		}
 	}},
 	{"an expired link is refused", func(t *testing.T, s *store.Portal) {
