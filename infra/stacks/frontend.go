@@ -231,6 +231,15 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 
 	// The HTTP API's endpoint is https://<id>.execute-api.<region>.<suffix>: its host.
 	apiHost := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), props.PortalAPI.API.ApiEndpoint(), nil))
+	// The headers the API reads, and the viewer's address as CloudFront sets it (the
+	// public forms' limits count by it; a client cannot set it). Not the Host header:
+	// API Gateway routes by its own host name.
+	apiRequests := awscloudfront.NewOriginRequestPolicy(stack, jsii.String("ApiOriginRequest"), &awscloudfront.OriginRequestPolicyProps{
+		Comment:             jsii.String("The portal API's headers, cookies and query strings, with the viewer's address"),
+		HeaderBehavior:      awscloudfront.OriginRequestHeaderBehavior_AllowList(*jsii.Strings(APIOriginHeaders...)...),
+		CookieBehavior:      awscloudfront.OriginRequestCookieBehavior_All(),
+		QueryStringBehavior: awscloudfront.OriginRequestQueryStringBehavior_All(),
+	})
 	api := &awscloudfront.BehaviorOptions{
 		Origin: awscloudfrontorigins.NewHttpOrigin(apiHost, &awscloudfrontorigins.HttpOriginProps{
 			ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
@@ -239,10 +248,9 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
 		AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(),
 		// Every answer is per session: nothing is cached, and cookies, query strings and
-		// headers (the CSRF header) reach the API; the Host header does not, since API
-		// Gateway routes by its own host name.
+		// the headers the API reads (the CSRF header) reach it.
 		CachePolicy:           awscloudfront.CachePolicy_CACHING_DISABLED(),
-		OriginRequestPolicy:   awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
+		OriginRequestPolicy:   apiRequests,
 		ResponseHeadersPolicy: s.Headers,
 	}
 	behaviors := map[string]*awscloudfront.BehaviorOptions{"/api/*": api}
@@ -373,3 +381,8 @@ func suppressBucketDeployment(stack awscdk.Stack, deployment awss3deployment.Buc
 		}
 	}
 }
+
+// APIOriginHeaders are the viewer's headers CloudFront passes to the portal API (and the
+// sandbox bank's pages), with CloudFront's own CloudFront-Viewer-Address.
+var APIOriginHeaders = []string{"Accept", "Accept-Language", "Content-Type", "Origin", "Referer", "User-Agent",
+	"X-CSRF-Token", "X-Request-ID", "CloudFront-Viewer-Address"}

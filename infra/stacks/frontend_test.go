@@ -16,9 +16,8 @@ import (
 
 // AWS-managed CloudFront policies, by the IDs CloudFront gives them.
 const (
-	cachingOptimized          = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-	cachingDisabled           = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-	allViewerExceptHostHeader = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+	cachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+	cachingDisabled  = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 )
 
 // frontendResources are the frontend stack's resources of type typ, by logical ID.
@@ -256,15 +255,23 @@ func TestFrontendBehaviors(t *testing.T) {
 	}
 	api := behaviors["/api/*"]
 	wantAPI := map[string]interface{}{
-		"PathPattern":           "/api/*",
-		"CachePolicyId":         cachingDisabled,
-		"OriginRequestPolicyId": allViewerExceptHostHeader,
-		"ViewerProtocolPolicy":  "https-only",
-		"AllowedMethods":        []interface{}{"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"},
+		"PathPattern":          "/api/*",
+		"CachePolicyId":        cachingDisabled,
+		"ViewerProtocolPolicy": "https-only",
+		"AllowedMethods":       []interface{}{"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"},
 	}
 	for k, v := range wantAPI {
 		if !reflect.DeepEqual(api[k], v) {
 			t.Errorf("/api/* %s = %v, want %v", k, api[k], v)
+		}
+	}
+	// The origin request policy passes the API's headers and the viewer's address, and
+	// not the Host header.
+	originPolicy := mustJSON(t, props(frontendResources(t, s, "AWS::CloudFront::OriginRequestPolicy")[ref(api["OriginRequestPolicyId"])])["OriginRequestPolicyConfig"])
+	for _, want := range []string{`"CookiesConfig":{"CookieBehavior":"all"}`, `"QueryStringsConfig":{"QueryStringBehavior":"all"}`,
+		`"HeadersConfig":{"HeaderBehavior":"whitelist","Headers":["Accept","Accept-Language","Content-Type","Origin","Referer","User-Agent","X-CSRF-Token","X-Request-ID","CloudFront-Viewer-Address"]}`} {
+		if !strings.Contains(originPolicy, want) {
+			t.Errorf("/api/* origin request policy %s, want %s", originPolicy, want)
 		}
 	}
 	if _, ok := api["FunctionAssociations"]; ok {
@@ -286,6 +293,9 @@ func TestFrontendBehaviors(t *testing.T) {
 			if !reflect.DeepEqual(b[k], v) {
 				t.Errorf("%s %s = %v, want %v", path, k, b[k], v)
 			}
+		}
+		if !reflect.DeepEqual(b["OriginRequestPolicyId"], api["OriginRequestPolicyId"]) {
+			t.Errorf("%s passes the origin %v, not the portal API's request policy %v", path, b["OriginRequestPolicyId"], api["OriginRequestPolicyId"])
 		}
 		if b["TargetOriginId"] != api["TargetOriginId"] {
 			t.Errorf("%s goes to %v, not the portal API's origin %v", path, b["TargetOriginId"], api["TargetOriginId"])
