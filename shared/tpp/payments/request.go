@@ -105,9 +105,10 @@ type Request struct {
 	Batch    *BulkTransfer
 }
 
-// MaxBulk is the most payments a bulk may hold: its execution books each payment and
-// each account's ledger in one DynamoDB transaction, which takes at most 100 items.
-const MaxBulk = 25
+// MaxBulk is the most payments a bulk may hold: its execution writes the bulk, each
+// account's ledger and up to four items a payment (both sides, each with the reservation
+// of its booking ID) in one DynamoDB transaction, which takes at most 100 items.
+const MaxBulk = 15
 
 // Refusals of the initiation rules, with the statuses the Berlin Group gives them.
 var (
