@@ -116,3 +116,23 @@ func TestStatusRules(t *testing.T) {
 		}
 	}
 }
+
+func TestSummary(t *testing.T) {
+	debtor := &payments.AccountReference{IBAN: debtorIBAN}
+	one := transfer("12.50", "EUR", creditorIBAN)
+	one.DebtorAccount = debtor
+	for _, c := range []struct {
+		p    payments.Payment
+		want string
+	}{
+		{payments.Payment{Transfer: &one}, "Pay 12.50 EUR to C (" + creditorIBAN + ") from account " + debtorIBAN + "."},
+		{payments.Payment{Transfer: &one, Standing: &payments.Schedule{StartDate: "2027-01-01", Frequency: "Monthly", EndDate: "2027-06-30"}},
+			"Pay 12.50 EUR to C (" + creditorIBAN + ") from account " + debtorIBAN + ", monthly from 2027-01-01 until 2027-06-30."},
+		{payments.Payment{Batch: &payments.BulkTransfer{DebtorAccount: debtor, Payments: []payments.Transfer{transfer("1", "EUR", creditorIBAN), transfer("2", "USD", creditorIBAN), transfer("3", "EUR", creditorIBAN)}}},
+			"Pay 3 payments (2 in EUR, 1 in USD) from account " + debtorIBAN + "."},
+	} {
+		if got := payments.Summary(c.p); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
+	}
+}
