@@ -27,15 +27,19 @@ type API struct {
 	MetadataURL string
 }
 
-// Handlers are the endpoints by route name (shared/tpp/routes). Each serves every
-// payment service: the service is the path's segment after /v1/.
+// Handlers are the endpoints by route name (shared/tpp/routes): pis-<service>-initiate,
+// -get, -status and -cancel for each payment service. The handlers serve every service:
+// the service is the path's segment after /v1/.
 func (a *API) Handlers() map[string]http.Handler {
-	return map[string]http.Handler{
-		"pis-payment-initiate": a.endpoint(a.initiate),
-		"pis-payment-get":      a.endpoint(a.get),
-		"pis-payment-status":   a.endpoint(a.status),
-		"pis-payment-cancel":   a.endpoint(a.cancel),
+	out := map[string]http.Handler{}
+	for _, s := range []payments.PaymentService{payments.Single, payments.Bulk, payments.Periodic} {
+		prefix := "pis-" + string(s) + "-"
+		out[prefix+"initiate"] = a.endpoint(a.initiate)
+		out[prefix+"get"] = a.endpoint(a.get)
+		out[prefix+"status"] = a.endpoint(a.status)
+		out[prefix+"cancel"] = a.endpoint(a.cancel)
 	}
+	return out
 }
 
 // endpoint runs h for the caller, after the checks every Berlin Group call gets, and

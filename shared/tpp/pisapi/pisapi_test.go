@@ -22,6 +22,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
 	"github.com/bank/devportal/shared/tpp/pisapi"
+	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/tppapi"
@@ -79,11 +80,18 @@ func newWorld(t *testing.T) world {
 	svc := &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }}
 	h := (&pisapi.API{Payments: svc, MetadataURL: metadataURL}).Handlers()
 	mux := http.NewServeMux()
-	for _, s := range []string{"payments", "bulk-payments", "periodic-payments"} {
-		mux.Handle("POST /v1/"+s+"/{paymentProduct}", h["pis-payment-initiate"])
-		mux.Handle("GET /v1/"+s+"/{paymentProduct}/{paymentId}", h["pis-payment-get"])
-		mux.Handle("GET /v1/"+s+"/{paymentProduct}/{paymentId}/status", h["pis-payment-status"])
-		mux.Handle("DELETE /v1/"+s+"/{paymentProduct}/{paymentId}", h["pis-payment-cancel"])
+	mounted := 0
+	for _, rt := range routes.TPP {
+		if rt.Tag == "PIS" {
+			if h[rt.Name] == nil {
+				t.Fatalf("no handler of the route %s", rt.Name)
+			}
+			mux.Handle(rt.Pattern(), h[rt.Name])
+			mounted++
+		}
+	}
+	if mounted != len(h) {
+		t.Fatalf("%d PIS routes, %d handlers", mounted, len(h))
 	}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app := r.Header.Get("X-Test-App")
