@@ -167,44 +167,69 @@ func CheckProduct(s PaymentService, p Product) error {
 // specification's schemas refuse (with the path of each element in error) and what this
 // bank does not offer. today is the bank's day, before which no execution may be asked.
 func Decode(service PaymentService, product Product, body []byte, today time.Time) (Request, error) {
+	req, err := parse(service, product, body)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := req.check(today); err != nil {
+		return Request{}, err
+	}
+	return req, nil
+}
+
+// parse reads the body of an initiation of product under service into its parts,
+// refusing a product this bank does not offer and JSON that is not the service's body;
+// the rules on the values are check's.
+func parse(service PaymentService, product Product, body []byte) (Request, error) {
 	if err := CheckProduct(service, product); err != nil {
 		return Request{}, err
 	}
 	req := Request{Service: service, Product: product}
-	var v validator
-	v.today = today.UTC().Format(time.DateOnly)
 	switch service {
 	case Single:
 		var t Transfer
 		if err := decodeStrict(body, &t); err != nil {
 			return Request{}, err
 		}
-		v.transfer("", &t, true)
-		v.date("requestedExecutionDate", t.RequestedExecutionDate, true)
 		req.Transfer = &t
 	case Periodic:
 		var b periodicBody
 		if err := decodeStrict(body, &b); err != nil {
 			return Request{}, err
 		}
-		v.transfer("", &b.Transfer, true)
-		if b.RequestedExecutionDate != "" {
-			v.add("requestedExecutionDate", "A periodic payment is executed from its startDate on; it has no requestedExecutionDate.")
-		}
-		v.schedule(&b.Schedule)
 		req.Transfer, req.Standing = &b.Transfer, &b.Schedule
 	case Bulk:
 		var b BulkTransfer
 		if err := decodeStrict(body, &b); err != nil {
 			return Request{}, err
 		}
-		v.bulk(&b)
 		req.Batch = &b
 	}
-	if len(v.msgs) > 0 {
-		return Request{}, bgerror.FormatError(v.msgs...)
-	}
 	return req, nil
+}
+
+// check applies the schemas' rules and the bank's to a parsed request on the day today:
+// one FORMAT_ERROR (or EXECUTION_DATE_INVALID) message per element in error.
+func (req Request) check(today time.Time) error {
+	var v validator
+	v.today = today.UTC().Format(time.DateOnly)
+	switch req.Service {
+	case Single:
+		v.transfer("", req.Transfer, true)
+		v.date("requestedExecutionDate", req.Transfer.RequestedExecutionDate, true)
+	case Periodic:
+		v.transfer("", req.Transfer, true)
+		if req.Transfer.RequestedExecutionDate != "" {
+			v.add("requestedExecutionDate", "A periodic payment is executed from its startDate on; it has no requestedExecutionDate.")
+		}
+		v.schedule(req.Standing)
+	case Bulk:
+		v.bulk(req.Batch)
+	}
+	if len(v.msgs) > 0 {
+		return bgerror.FormatError(v.msgs...)
+	}
+	return nil
 }
 
 // decodeStrict reads one JSON object into dst: malformed JSON, unknown elements, a wrong

@@ -74,16 +74,28 @@ type Initiated struct {
 
 // Initiate stores a new payment of o, received and waiting for the customer, once the
 // body passes the rules. The same X-Request-ID sent again by the same app with the same
-// request is answered as the first time (the payment made then); with another request it
-// is refused. The payment and the record of its X-Request-ID are stored together, under
-// the condition that the X-Request-ID is new, so concurrent duplicates make one payment.
+// request is answered as the first time (the payment made then), even on a later day when
+// the rules would refuse the request now (an execution date that was today then); with
+// another request it is refused. The payment and the record of its X-Request-ID are stored
+// together, under the condition that the X-Request-ID is new, so concurrent duplicates
+// make one payment.
 func (s *Service) Initiate(ctx context.Context, o Owner, requestID string, service PaymentService, product Product, body []byte, redirectURI, nokRedirectURI string) (Initiated, error) {
 	now := s.now()
-	req, err := Decode(service, product, body, now)
+	req, err := parse(service, product, body)
 	if err != nil {
 		return Initiated{}, err
 	}
 	hash := requestHash(req)
+	if refused := req.check(now); refused != nil {
+		first, found, err := s.first(ctx, o, requestID, hash)
+		switch {
+		case err != nil:
+			return Initiated{}, err
+		case found:
+			return first, nil
+		}
+		return Initiated{}, refused
+	}
 	p := Payment{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, Service: service, Product: product,
 		Transfer: req.Transfer, Standing: req.Standing, Batch: req.Batch, Status: Received, CreatedAt: now, ChangedAt: now,
 		RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI}
@@ -94,18 +106,34 @@ func (s *Service) Initiate(ctx context.Context, o Owner, requestID string, servi
 	if !errors.Is(err, ErrRequestIDTaken) {
 		return Initiated{}, err
 	}
-	r, err := s.Store.Replay(ctx, o.AppID, requestID)
-	if err != nil {
+	first, found, err := s.first(ctx, o, requestID, hash)
+	switch {
+	case err != nil:
 		return Initiated{}, err
-	}
-	if r.Hash != hash {
+	case !found:
 		return Initiated{}, ErrRequestIDReused
 	}
-	first, err := s.Store.Get(ctx, r.PaymentID)
-	if err != nil {
-		return Initiated{}, err
+	return first, nil
+}
+
+// first is the answer to the request of hash that o first sent with requestID, if o sent
+// that request with it; found is false when o did not use requestID, or used it for
+// another request.
+func (s *Service) first(ctx context.Context, o Owner, requestID, hash string) (Initiated, bool, error) {
+	r, err := s.Store.Replay(ctx, o.AppID, requestID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Initiated{}, false, nil
+	case err != nil:
+		return Initiated{}, false, err
+	case r.Hash != hash:
+		return Initiated{}, false, nil
 	}
-	return Initiated{Payment: first, Status: r.Status, Replay: true}, nil
+	p, err := s.Store.Get(ctx, r.PaymentID)
+	if err != nil {
+		return Initiated{}, false, err
+	}
+	return Initiated{Payment: p, Status: r.Status, Replay: true}, true, nil
 }
 
 // requestHash identifies a request: its service, product and body as decoded, so that

@@ -270,6 +270,23 @@ func TestCancellationAndBulk(t *testing.T) {
 			if _, err := svc.Execute(ctx, future.Payment.ID); code(err) != "409 STATUS_INVALID" {
 				t.Fatalf("execute cancelled: %v", err)
 			}
+			// Repeated the next day, when its execution date has passed, the request is
+			// answered as the first time; another request of that date is refused.
+			nextDay := &payments.Service{Store: svc.Store, Now: func() time.Time { return now.Add(24 * time.Hour) }}
+			today := []byte(strings.Replace(string(body("2.50", creditorIBAN)), `{`, `{"requestedExecutionDate":"2026-12-06",`, 1))
+			made, err := svc.Initiate(ctx, tpp, requestID(6), payments.Single, payments.SEPA, today, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if re, err := nextDay.Initiate(ctx, tpp, requestID(6), payments.Single, payments.SEPA, today, "", ""); err != nil || !re.Replay || re.Payment.ID != made.Payment.ID {
+				t.Fatalf("replay the next day: %+v %v", re, err)
+			}
+			if _, err := nextDay.Initiate(ctx, tpp, requestID(7), payments.Single, payments.SEPA, today, "", ""); code(err) != "400 EXECUTION_DATE_INVALID" {
+				t.Fatalf("a new request of a past date: %v", err)
+			}
+			if _, err := svc.Cancel(ctx, tpp, payments.Single, payments.SEPA, made.Payment.ID); err != nil {
+				t.Fatal(err)
+			}
 			// Refused by the customer, it is rejected and cannot be cancelled.
 			refused, _ := svc.Initiate(ctx, tpp, requestID(3), payments.Single, payments.SEPA, body("3.00", creditorIBAN), "", "")
 			if err := svc.Reject(ctx, refused.Payment.ID); err != nil {
