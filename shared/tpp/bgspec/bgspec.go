@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -126,15 +127,17 @@ func completed(name string) ([]byte, error) {
 		return raw, err
 	}
 	if name == NextGenPSD2 {
-		// A payment's 200 answer is oneOf the single, periodic and bulk payment with
-		// status; a periodic payment is a single payment with more elements (no schema
-		// forbids additional ones), so every periodic payment matches two: read it as
-		// anyOf, or no periodic payment could conform.
-		const paymentInformation = "oneOf:  #Different Payment Products with status"
-		if bytes.Count(raw, []byte(paymentInformation)) != 1 {
-			return nil, fmt.Errorf("%s: the payment information answer is not as published", name)
+		// A payment initiation's body and a payment's 200 answer are oneOf the single,
+		// periodic and bulk payment (with status); a periodic payment is a single payment
+		// with more elements (no schema forbids additional ones), so every periodic payment
+		// matches two: read them as anyOf, or no periodic payment could conform.
+		for _, oneOf := range []string{"oneOf: #Different Payment products in JSON", "oneOf:  #Different Payment Products with status"} {
+			if bytes.Count(raw, []byte(oneOf)) != 1 {
+				return nil, fmt.Errorf("%s: the payment bodies are not as published (%q)", name, oneOf)
+			}
+			raw = bytes.Replace(raw, []byte(oneOf), []byte("anyOf"+strings.TrimPrefix(oneOf, "oneOf")), 1)
 		}
-		return bytes.Replace(raw, []byte(paymentInformation), []byte("anyOf:  #Different Payment Products with status"), 1), nil
+		return raw, nil
 	}
 	var doc, base map[string]any
 	if err := yaml.Unmarshal(raw, &doc); err != nil {

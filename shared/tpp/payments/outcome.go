@@ -115,9 +115,6 @@ func Plan(p Payment, now time.Time, creditors Creditors) (Execution, error) {
 			return Execution{}, err
 		}
 		remittance := t.RemittanceInformationUnstructured
-		if remittance == "" && len(t.RemittanceInformationUnstructuredArray) > 0 {
-			remittance = strings.Join(t.RemittanceInformationUnstructuredArray, " ")
-		}
 		money := sandboxbank.Money{Minor: minor, Currency: t.InstructedAmount.Currency}
 		ex.Bookings = append(ex.Bookings, sandboxbank.Booking{ID: bookingID(p.ID, i, "D"), AccountID: p.DebtorAccountID,
 			Amount: sandboxbank.Money{Minor: -money.Minor, Currency: money.Currency}, BookingDate: day, ValueDate: day,

@@ -47,45 +47,37 @@ type Address struct {
 
 // Transfer is one credit transfer: the body of a single payment (paymentInitiation_json),
 // the transfer of a periodic one, and an entry of a bulk (paymentInitiationBulkElement_json,
-// without a debtor account or execution date of its own).
+// without a debtor account or execution date of its own). It holds the elements the
+// specification defines for every product and shows again when the payment is read; the
+// elements it marks as not applicable to any product are refused as unknown.
 type Transfer struct {
-	EndToEndIdentification                 string            `json:"endToEndIdentification,omitempty" dynamodbav:"endToEndIdentification,omitempty"`
-	InstructionIdentification              string            `json:"instructionIdentification,omitempty" dynamodbav:"instructionIdentification,omitempty"`
-	DebtorName                             string            `json:"debtorName,omitempty" dynamodbav:"debtorName,omitempty"`
-	DebtorAccount                          *AccountReference `json:"debtorAccount,omitempty" dynamodbav:"debtorAccount,omitempty"`
-	UltimateDebtor                         string            `json:"ultimateDebtor,omitempty" dynamodbav:"ultimateDebtor,omitempty"`
-	InstructedAmount                       *Amount           `json:"instructedAmount,omitempty" dynamodbav:"instructedAmount,omitempty"`
-	CreditorAccount                        *AccountReference `json:"creditorAccount,omitempty" dynamodbav:"creditorAccount,omitempty"`
-	CreditorAgent                          string            `json:"creditorAgent,omitempty" dynamodbav:"creditorAgent,omitempty"`
-	CreditorAgentName                      string            `json:"creditorAgentName,omitempty" dynamodbav:"creditorAgentName,omitempty"`
-	CreditorName                           string            `json:"creditorName,omitempty" dynamodbav:"creditorName,omitempty"`
-	CreditorAddress                        *Address          `json:"creditorAddress,omitempty" dynamodbav:"creditorAddress,omitempty"`
-	CreditorID                             string            `json:"creditorId,omitempty" dynamodbav:"creditorId,omitempty"`
-	UltimateCreditor                       string            `json:"ultimateCreditor,omitempty" dynamodbav:"ultimateCreditor,omitempty"`
-	PurposeCode                            string            `json:"purposeCode,omitempty" dynamodbav:"purposeCode,omitempty"`
-	ChargeBearer                           string            `json:"chargeBearer,omitempty" dynamodbav:"chargeBearer,omitempty"`
-	RemittanceInformationUnstructured      string            `json:"remittanceInformationUnstructured,omitempty" dynamodbav:"remittanceInformationUnstructured,omitempty"`
-	RemittanceInformationUnstructuredArray []string          `json:"remittanceInformationUnstructuredArray,omitempty" dynamodbav:"remittanceInformationUnstructuredArray,omitempty"`
-	RequestedExecutionDate                 string            `json:"requestedExecutionDate,omitempty" dynamodbav:"requestedExecutionDate,omitempty"`
+	EndToEndIdentification            string            `json:"endToEndIdentification,omitempty" dynamodbav:"endToEndIdentification,omitempty"`
+	DebtorName                        string            `json:"debtorName,omitempty" dynamodbav:"debtorName,omitempty"`
+	DebtorAccount                     *AccountReference `json:"debtorAccount,omitempty" dynamodbav:"debtorAccount,omitempty"`
+	InstructedAmount                  *Amount           `json:"instructedAmount,omitempty" dynamodbav:"instructedAmount,omitempty"`
+	CreditorAccount                   *AccountReference `json:"creditorAccount,omitempty" dynamodbav:"creditorAccount,omitempty"`
+	CreditorAgent                     string            `json:"creditorAgent,omitempty" dynamodbav:"creditorAgent,omitempty"`
+	CreditorName                      string            `json:"creditorName,omitempty" dynamodbav:"creditorName,omitempty"`
+	CreditorAddress                   *Address          `json:"creditorAddress,omitempty" dynamodbav:"creditorAddress,omitempty"`
+	ChargeBearer                      string            `json:"chargeBearer,omitempty" dynamodbav:"chargeBearer,omitempty"`
+	RemittanceInformationUnstructured string            `json:"remittanceInformationUnstructured,omitempty" dynamodbav:"remittanceInformationUnstructured,omitempty"`
+	RequestedExecutionDate            string            `json:"requestedExecutionDate,omitempty" dynamodbav:"requestedExecutionDate,omitempty"`
 }
 
 // Schedule is what a periodic payment adds to its transfer (periodicPaymentInitiation_json).
 type Schedule struct {
-	StartDate         string   `json:"startDate,omitempty" dynamodbav:"startDate"`
-	EndDate           string   `json:"endDate,omitempty" dynamodbav:"endDate,omitempty"`
-	ExecutionRule     string   `json:"executionRule,omitempty" dynamodbav:"executionRule,omitempty"`
-	Frequency         string   `json:"frequency,omitempty" dynamodbav:"frequency"`
-	DayOfExecution    string   `json:"dayOfExecution,omitempty" dynamodbav:"dayOfExecution,omitempty"`
-	MonthsOfExecution []string `json:"monthsOfExecution,omitempty" dynamodbav:"monthsOfExecution,omitempty"`
+	StartDate      string `json:"startDate,omitempty" dynamodbav:"startDate"`
+	EndDate        string `json:"endDate,omitempty" dynamodbav:"endDate,omitempty"`
+	ExecutionRule  string `json:"executionRule,omitempty" dynamodbav:"executionRule,omitempty"`
+	Frequency      string `json:"frequency,omitempty" dynamodbav:"frequency"`
+	DayOfExecution string `json:"dayOfExecution,omitempty" dynamodbav:"dayOfExecution,omitempty"`
 }
 
 // BulkTransfer is the body of a bulk payment (bulkPaymentInitiation_json).
 type BulkTransfer struct {
 	BatchBookingPreferred  *bool             `json:"batchBookingPreferred,omitempty" dynamodbav:"batchBookingPreferred,omitempty"`
 	DebtorAccount          *AccountReference `json:"debtorAccount,omitempty" dynamodbav:"debtorAccount,omitempty"`
-	DebtorName             string            `json:"debtorName,omitempty" dynamodbav:"debtorName,omitempty"`
 	RequestedExecutionDate string            `json:"requestedExecutionDate,omitempty" dynamodbav:"requestedExecutionDate,omitempty"`
-	RequestedExecutionTime string            `json:"requestedExecutionTime,omitempty" dynamodbav:"requestedExecutionTime,omitempty"`
 	Payments               []Transfer        `json:"payments" dynamodbav:"payments"`
 }
 
@@ -222,6 +214,9 @@ func (req Request) check(today time.Time) error {
 		if req.Transfer.RequestedExecutionDate != "" {
 			v.add("requestedExecutionDate", "A periodic payment is executed from its startDate on; it has no requestedExecutionDate.")
 		}
+		if req.Transfer.ChargeBearer != "" {
+			v.add("chargeBearer", "A periodic payment has no chargeBearer.")
+		}
 		v.schedule(req.Standing)
 	case Bulk:
 		v.bulk(req.Batch)
@@ -278,7 +273,6 @@ var (
 	amountPattern = regexp.MustCompile(`^-?[0-9]{1,14}(\.[0-9]{1,3})?$`)
 	bicPattern    = regexp.MustCompile(`^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$`)
 	countryCode   = regexp.MustCompile(`^[A-Z]{2}$`)
-	purposeCode   = regexp.MustCompile(`^[A-Z]{4}$`)
 )
 
 // maxLen checks the length of a text element, in characters.
@@ -308,21 +302,10 @@ func (v *validator) transfer(prefix string, t *Transfer, withDebtor bool) {
 	}
 	v.maxLen(join(prefix, "creditorName"), t.CreditorName, 70)
 	v.maxLen(join(prefix, "debtorName"), t.DebtorName, 70)
-	v.maxLen(join(prefix, "ultimateDebtor"), t.UltimateDebtor, 70)
-	v.maxLen(join(prefix, "ultimateCreditor"), t.UltimateCreditor, 70)
 	v.maxLen(join(prefix, "endToEndIdentification"), t.EndToEndIdentification, 35)
-	v.maxLen(join(prefix, "instructionIdentification"), t.InstructionIdentification, 35)
-	v.maxLen(join(prefix, "creditorId"), t.CreditorID, 35)
-	v.maxLen(join(prefix, "creditorAgentName"), t.CreditorAgentName, 140)
 	v.maxLen(join(prefix, "remittanceInformationUnstructured"), t.RemittanceInformationUnstructured, 140)
-	for i, line := range t.RemittanceInformationUnstructuredArray {
-		v.maxLen(fmt.Sprintf("%s[%d]", join(prefix, "remittanceInformationUnstructuredArray"), i), line, 140)
-	}
 	if t.CreditorAgent != "" && !bicPattern.MatchString(t.CreditorAgent) {
 		v.add(join(prefix, "creditorAgent"), "The creditorAgent is a BIC (ISO 9362): 8 or 11 capital letters and digits.")
-	}
-	if t.PurposeCode != "" && !purposeCode.MatchString(t.PurposeCode) {
-		v.add(join(prefix, "purposeCode"), "The purposeCode is an ISO 20022 ExternalPurpose1Code: four capital letters.")
 	}
 	switch t.ChargeBearer {
 	case "", "DEBT", "CRED", "SHAR", "SLEV":
@@ -430,8 +413,7 @@ func (v *validator) date(path, s string, notPast bool) bool {
 var frequencies = []string{"Daily", "Weekly", "EveryTwoWeeks", "Monthly", "EveryTwoMonths", "Quarterly", "SemiAnnual", "Annual", "MonthlyVariable"}
 
 // schedule checks a standing order: a start today or later, a known frequency, an end
-// not before the start, an execution rule, a day of execution (1 to 31) and the months
-// of a MonthlyVariable one.
+// not before the start, an execution rule and a day of execution (1 to 31).
 func (v *validator) schedule(s *Schedule) {
 	start := false
 	if s.StartDate == "" {
@@ -458,29 +440,12 @@ func (v *validator) schedule(s *Schedule) {
 			v.add("dayOfExecution", "The dayOfExecution is a day of the month, 1 to 31, without a leading zero.")
 		}
 	}
-	if len(s.MonthsOfExecution) > 0 && s.Frequency != "MonthlyVariable" {
-		v.add("monthsOfExecution", "The monthsOfExecution go with the frequency MonthlyVariable only.")
-	}
-	if len(s.MonthsOfExecution) > 11 {
-		v.add("monthsOfExecution", "At most 11 monthsOfExecution (every month is Monthly).")
-	}
-	for i, m := range s.MonthsOfExecution {
-		if n, err := strconv.Atoi(m); err != nil || n < 1 || n > 12 || strconv.Itoa(n) != m {
-			v.add(fmt.Sprintf("monthsOfExecution[%d]", i), "A month is 1 to 12, without a leading zero.")
-		}
-	}
 }
 
 // bulk checks a bulk: its debtor account, its execution day and each payment.
 func (v *validator) bulk(b *BulkTransfer) {
 	v.account("debtorAccount", b.DebtorAccount, true)
-	v.maxLen("debtorName", b.DebtorName, 70)
 	v.date("requestedExecutionDate", b.RequestedExecutionDate, true)
-	if b.RequestedExecutionTime != "" {
-		if _, err := time.Parse(time.RFC3339, b.RequestedExecutionTime); err != nil {
-			v.add("requestedExecutionTime", "The requestedExecutionTime is an ISO 8601 date and time with its offset.")
-		}
-	}
 	switch {
 	case b.Payments == nil:
 		v.add("payments", "The payments are required.")
