@@ -96,9 +96,10 @@ func TestOAuthFunctions(t *testing.T) {
 						want["tpp"], want["tpp-index"] = tppGrant, tppGrant
 						want["key"] = []string{"secretsmanager:GetSecretValue"}
 					}
-					// The account-information functions: the TPP table, nothing of the portal
-					// (the authorizer found the app), no key (it verified the token).
-					if tpproutes.PartOf(rt) == tpproutes.PartAIS {
+					// The account-information and payment functions: the TPP table, nothing of
+					// the portal (the authorizer found the app), no key (it verified the token,
+					// where there is one).
+					if part := tpproutes.PartOf(rt); part == tpproutes.PartAIS || part == tpproutes.PartPIS {
 						want["tpp"], want["tpp-index"] = tppGrant, tppGrant
 					}
 					for what := range got {

@@ -48,6 +48,7 @@ import (
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
+	"github.com/bank/devportal/shared/tpp/wiring/onpis"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -229,9 +230,10 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	consentStore := consentdb.New(db, cfg.TPPTable)
 	s.Consents = &consents.Service{Store: consentStore, Now: o.Now}
 	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now}
+	pay := onpis.Service(db, cfg, o.Now)
 	resources := o.Resources
 	if resources == nil {
-		resources = consentscope.Resources{Consents: s.Consents, Funds: s.Funds, Bank: bank}
+		resources = consentscope.Resources{Consents: s.Consents, Funds: s.Funds, Payments: pay, Bank: bank}
 	}
 	area, err := onbankpages.Build(ctx, cfg, lookup.Sandbox, onoauth.Parts{Keys: keys, Consent: o.Consent, Resources: resources, Now: o.Now}, logins, log)
 	if err != nil {
@@ -284,6 +286,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	for name, h := range ais.Handlers() {
 		endpoints[name] = h
 	}
+	maps.Copy(endpoints, onpis.API(pay, cfg).Handlers())
 	// The API's description, with this stack's addresses, built by the part its deployed
 	// function builds it with.
 	docRoute, err := route.Find(tpproutes.TPP, onapidoc.RouteName)

@@ -229,6 +229,8 @@ var samplePathValues = map[string]string{
 	"accountId":       "c7893766-29fd-4853-b296-83fbbf293b77",
 	"transactionId":   "780b3671cab9eafa8544370ade9e0082",
 	"authorisationId": "sample-authorisation-2c1d",
+	"paymentProduct":  "sepa-credit-transfers",
+	"paymentId":       "sample-payment-5e0b",
 }
 
 // sampleBerlinGroupBodies are the sample JSON bodies of the Berlin Group routes that
@@ -238,6 +240,12 @@ var sampleBerlinGroupBodies = map[string]string{
 		`"recurringIndicator":true,"validUntil":"2027-03-31","frequencyPerDay":4,"combinedServiceIndicator":false}`,
 	"cof-consent-create": `{"account":{"iban":"BE71096123456769"},"cardNumber":"1234567891234","cardExpiryDate":"2029-12-31"}`,
 	"cof-confirm":        `{"account":{"iban":"BE71096123456769"},"instructedAmount":{"currency":"EUR","amount":"42.00"}}`,
+	"pis-payments-initiate": `{"debtorAccount":{"iban":"BE71096123456769"},"instructedAmount":{"currency":"EUR","amount":"42.00"},` +
+		`"creditorAccount":{"iban":"DE89370400440532013000"},"creditorName":"Merchant","remittanceInformationUnstructured":"Invoice 42"}`,
+	"pis-bulk-payments-initiate": `{"batchBookingPreferred":true,"debtorAccount":{"iban":"BE71096123456769"},"payments":[` +
+		`{"instructedAmount":{"currency":"EUR","amount":"42.00"},"creditorAccount":{"iban":"DE89370400440532013000"},"creditorName":"Merchant"}]}`,
+	"pis-periodic-payments-initiate": `{"debtorAccount":{"iban":"BE71096123456769"},"instructedAmount":{"currency":"EUR","amount":"42.00"},` +
+		`"creditorAccount":{"iban":"DE89370400440532013000"},"creditorName":"Landlord","startDate":"2027-01-01","frequency":"Monthly","dayOfExecution":"1"}`,
 }
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
@@ -390,6 +398,11 @@ func tppEvent(rt route.Route) ([]byte, error) {
 	case tpproutes.PartOf(rt) == tpproutes.PartAIS:
 		headers["consent-id"] = samplePathValues["consentId"]
 		headers["authorization"] = "Bearer sample-access-token"
+		if b, ok := sampleBerlinGroupBodies[rt.Name]; ok {
+			headers["content-type"], body = "application/json", b
+		}
+	case tpproutes.PartOf(rt) == tpproutes.PartPIS:
+		headers["psu-ip-address"] = "192.0.2.10"
 		if b, ok := sampleBerlinGroupBodies[rt.Name]; ok {
 			headers["content-type"], body = "application/json", b
 		}

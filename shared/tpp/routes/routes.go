@@ -99,6 +99,33 @@ var TPP = []route.Route{
 		Summary: "A confirmation-of-funds authorisation's status"},
 	{Name: "cof-confirm", Method: "POST", Path: "/v1/funds-confirmations", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF", Bearer: true,
 		Summary: "Whether an amount is available on the consent's account: yes or no"},
+
+	// Payment initiation: one route per payment service, since the service is the path's
+	// first segment after /v1/, where the other products' paths have theirs.
+	{Name: "pis-payments-initiate", Method: "POST", Path: "/v1/payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "Initiate a payment; the customer authorises it through the OAuth2 flow with scope PIS:<paymentId>"},
+	{Name: "pis-payments-get", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "A payment as initiated, with its status"},
+	{Name: "pis-payments-status", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/status", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "A payment's transaction status"},
+	{Name: "pis-payments-cancel", Method: "DELETE", Path: "/v1/payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "Cancel a payment that is not executed yet"},
+	{Name: "pis-bulk-payments-initiate", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "Initiate a bulk of payments from one account; the customer authorises it through the OAuth2 flow with scope PIS:<paymentId>"},
+	{Name: "pis-bulk-payments-get", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "A bulk payment as initiated, with its status"},
+	{Name: "pis-bulk-payments-status", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/status", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "A bulk payment's transaction status"},
+	{Name: "pis-bulk-payments-cancel", Method: "DELETE", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "Cancel a bulk payment that is not executed yet"},
+	{Name: "pis-periodic-payments-initiate", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "Initiate a standing order; the customer authorises it through the OAuth2 flow with scope PIS:<paymentId>"},
+	{Name: "pis-periodic-payments-get", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "A standing order as initiated, with its status"},
+	{Name: "pis-periodic-payments-status", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/status", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "A standing order's transaction status"},
+	{Name: "pis-periodic-payments-cancel", Method: "DELETE", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
+		Summary: "Cancel a standing order"},
 }
 
 // Deployed are the TPP routes the CDK stacks deploy as functions of their own: all of
@@ -109,10 +136,13 @@ func Deployed() []route.Route {
 
 // The wiring parts that build a TPP route's handlers (shared/tpp/wiring/<part>): the
 // authorization server's, which link fosite, and the account-information and
-// funds-confirmation endpoints', which do not (the authorizer verified their token).
+// funds-confirmation endpoints' and the payment endpoints', which do not.
 const (
 	PartOAuth = "onoauth"
 	PartAIS   = "onais"
+	// PartPIS builds the payment initiation endpoints, linking neither fosite nor the
+	// Secrets Manager client.
+	PartPIS = "onpis"
 	// PartDoc builds the API description, linking neither the authorization server nor
 	// the AWS SDK.
 	PartDoc = "onapidoc"
@@ -123,6 +153,8 @@ func PartOf(rt route.Route) string {
 	switch rt.Tag {
 	case "AIS", "CoF":
 		return PartAIS
+	case "PIS":
+		return PartPIS
 	case "Docs":
 		return PartDoc
 	}

@@ -26,10 +26,11 @@ import (
 	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
+	"github.com/bank/devportal/shared/tpp/wiring/onpis"
 )
 
 // TestTPPSampleEventsThroughTheAdapters pushes the sample event of each function of the
-// TPP area through the handler its main builds (onoauth.ForRoute, onais.ForRoute or onbankpages.ForRoute, with the key read from
+// TPP area through the handler its main builds (onoauth.ForRoute, onais.ForRoute, onpis.ForRoute or onbankpages.ForRoute, with the key read from
 // a Secrets Manager secret on moto, as deployed) and the adapter its main starts: the
 // REST API's for the TPP API's routes, where the caller is the authorizer's context, the
 // HTTP API's for the browser's. The token endpoint's sample carries the authorizer's
@@ -75,7 +76,7 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 	}
 	// The Berlin Group samples, like the token endpoint's, carry the authorizer's refusal.
 	for _, rt := range routes.Deployed() {
-		if routes.PartOf(rt) == routes.PartAIS {
+		if part := routes.PartOf(rt); part == routes.PartAIS || part == routes.PartPIS {
 			want[rt.Name] = struct {
 				status int
 				has    string
@@ -92,7 +93,7 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 			if err != nil || got.Pattern() != rt.Pattern() {
 				t.Fatalf("Route(%s) = %v, %v", rt.Name, got, err)
 			}
-			build := map[string]wiring.Build{routes.PartOAuth: onoauth.ForRoute, routes.PartAIS: onais.ForRoute, routes.PartDoc: onapidoc.ForRoute}[routes.PartOf(rt)]
+			build := map[string]wiring.Build{routes.PartOAuth: onoauth.ForRoute, routes.PartAIS: onais.ForRoute, routes.PartPIS: onpis.ForRoute, routes.PartDoc: onapidoc.ForRoute}[routes.PartOf(rt)]
 			if browser {
 				build = onbankpages.ForRoute
 			}

@@ -1,7 +1,9 @@
 // Package consentscope is what the authorization server's resource scopes name
 // (oauth.Resources): "AIS:<consentId>" is an account-information consent and
 // "PIIS:<consentId>" a confirmation-of-funds consent, each waiting for its customer, whose
-// approval at the bank makes it valid for the accounts of theirs it names or they chose.
+// approval at the bank makes it valid for the accounts of theirs it names or they chose;
+// "PIS:<paymentId>" is a payment waiting for its customer, whose approval authorises (and,
+// when it is due, executes) it.
 package consentscope
 
 import (
@@ -11,6 +13,7 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
@@ -19,6 +22,8 @@ import (
 type Resources struct {
 	Consents *consents.Service
 	Funds    *piis.Service
+	// Payments are the payment initiations; nil where the scopes name none.
+	Payments *payments.Service
 	// Bank lists the approving customer's accounts.
 	Bank interface {
 		Accounts(ctx context.Context, customerID string) ([]sandboxbank.Account, error)
@@ -43,6 +48,20 @@ func (r Resources) Find(ctx context.Context, kind, id string) (oauth.Resource, e
 			return oauth.Resource{}, err
 		}
 		return oauth.Resource{Kind: kind, ID: c.ID, AppID: c.AppID, Summary: piis.Summary(c)}, nil
+	case "PIS":
+		if r.Payments == nil {
+			break
+		}
+		p, err := r.Payments.Find(ctx, id)
+		switch {
+		case errors.Is(err, payments.ErrNotFound):
+			return oauth.Resource{}, oauth.ErrUnknownResource
+		case err != nil:
+			return oauth.Resource{}, err
+		case p.Status != payments.Received:
+			return oauth.Resource{}, oauth.ErrUnknownResource
+		}
+		return oauth.Resource{Kind: kind, ID: p.ID, AppID: p.AppID, Summary: payments.Summary(p)}, nil
 	}
 	return oauth.Resource{}, oauth.ErrUnknownResource
 }
@@ -67,6 +86,21 @@ func waiting(err error, status consents.Status) error {
 func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject string, chosen []string) error {
 	var err error
 	switch res.Kind {
+	case "PIS":
+		if r.Payments == nil {
+			return oauth.ErrUnknownResource
+		}
+		var accounts []sandboxbank.Account
+		if accounts, err = r.Bank.Accounts(ctx, subject); err != nil {
+			return err
+		}
+		if _, err = r.Payments.Authorise(ctx, res.ID, subject, accounts); errors.Is(err, payments.ErrNotGrantable) {
+			if rerr := r.Refused(ctx, res); rerr != nil {
+				return rerr
+			}
+			return fmt.Errorf("%w: %w", oauth.ErrCannotGrant, err)
+		}
+		return err
 	case "PIIS":
 		err = r.Funds.Approve(ctx, res.ID, subject)
 	case "AIS":
@@ -100,6 +134,10 @@ func (r Resources) Refused(ctx context.Context, res oauth.Resource) error {
 		return r.Consents.Reject(ctx, res.ID)
 	case "PIIS":
 		return r.Funds.Reject(ctx, res.ID)
+	case "PIS":
+		if r.Payments != nil {
+			return r.Payments.Reject(ctx, res.ID)
+		}
 	}
 	return oauth.ErrUnknownResource
 }

@@ -54,6 +54,9 @@ type accountItem struct {
 
 type ledgerItem struct {
 	Key
+	// GSI1PK and GSI1SK index the ledger of an account with an IBAN by IBAN and currency.
+	GSI1PK string `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK string `dynamodbav:"GSI1SK,omitempty"`
 	sandboxbank.Ledger
 	// Version counts the ledger's writes; a booking writes only the version it read.
 	Version int64 `dynamodbav:"version"`

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
@@ -406,6 +408,50 @@ var contract = []struct {
 			}
 		}
 		if l, _ := s.Ledger(ctx, "acc-1"); l.Booked != 49900 || l.Entries != 8 {
+			t.Fatalf("ledger after the refusals = %+v", l)
+		}
+	}},
+	{"an account is found by its IBAN and currency", func(t *testing.T, s *bankstore.Store) {
+		ctx := context.Background()
+		load(t, s, smallBank())
+		for _, c := range []struct {
+			iban, currency, id string
+			err                error
+		}{
+			{"BE68539007547034", "EUR", "acc-1", nil},
+			{"BE68539007547034", "USD", "", sandboxbank.ErrAccountUnknown},
+			{"DE89370400440532013000", "EUR", "", sandboxbank.ErrAccountUnknown},
+			{"", "EUR", "", sandboxbank.ErrAccountUnknown},
+		} {
+			id, err := s.AccountByIBAN(ctx, c.iban, c.currency)
+			if id != c.id || !errors.Is(err, c.err) {
+				t.Errorf("%s %s: %q %v, want %q %v", c.iban, c.currency, id, err, c.id, c.err)
+			}
+		}
+	}},
+	{"a settlement books every booking and the caller's item together, or nothing", func(t *testing.T, s *bankstore.Store) {
+		ctx := context.Background()
+		load(t, s, smallBank())
+		marker := func(cond string) []types.TransactWriteItem {
+			return []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.Table()), ConditionExpression: aws.String(cond),
+				Item: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "MARKER"}, "SK": &types.AttributeValueMemberS{Value: "MARKER"}}}}}
+		}
+		// The caller's item fails its condition: nothing is booked.
+		err := s.Settle(ctx, []sandboxbank.Booking{debit("set-1", -100, today)}, marker("attribute_exists(PK)"))
+		wantErr(t, err, bankstore.ErrExtraFailed)
+		// Two debits of one account change its ledger once, by both.
+		if err := s.Settle(ctx, []sandboxbank.Booking{debit("set-1", -100, today), debit("set-2", -200, today)}, marker("attribute_not_exists(PK)")); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := s.Ledger(ctx, "acc-1"); l.Booked != 49700 || l.Entries != 9 {
+			t.Fatalf("ledger after the settlement = %+v", l)
+		}
+		// Debits that together pass the credit limit are refused, though each fits.
+		err = s.Settle(ctx, []sandboxbank.Booking{debit("set-3", -30000, today), debit("set-4", -30000, today)}, nil)
+		wantErr(t, err, sandboxbank.ErrOverdraft)
+		err = s.Settle(ctx, []sandboxbank.Booking{debit("set-1", -100, today)}, nil)
+		wantErr(t, err, sandboxbank.ErrBookingExists)
+		if l, _ := s.Ledger(ctx, "acc-1"); l.Booked != 49700 || l.Entries != 9 {
 			t.Fatalf("ledger after the refusals = %+v", l)
 		}
 	}},

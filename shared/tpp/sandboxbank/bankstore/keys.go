@@ -5,7 +5,7 @@
 //	item          PK                    SK                          GSI1PK                        GSI1SK
 //	customer      BANKCUSTOMER#<id>     CUSTOMER                    BANKLOGIN#<login>             CUSTOMER
 //	account       BANKACCOUNT#<id>      ACCOUNT                     BANKCUSTOMER#<id>#ACCOUNTS    <position>#<id>
-//	ledger        BANKACCOUNT#<id>      LEDGER
+//	ledger        BANKACCOUNT#<id>      LEDGER                      BANKIBAN#<iban>               <currency>
 //	booked        BANKACCOUNT#<id>      BOOKED#<date>#<entry>       BANKTX#<transaction id>       TX
 //	pending       BANKACCOUNT#<id>      PENDING#<transaction id>    BANKTX#<transaction id>       TX
 //	booking ID    BANKBOOKING#<id>      BOOKING
@@ -36,6 +36,10 @@ func accountIndexSK(position int, id string) string { return fmt.Sprintf("%03d#%
 
 // LedgerKey is the key of an account's ledger.
 func LedgerKey(accountID string) Key { return Key{"BANKACCOUNT#" + accountID, "LEDGER"} }
+
+// ibanIndex is GSI1's key of an account's ledger, by IBAN and currency: a multi-currency
+// account's sub-accounts share its IBAN, one currency each.
+func ibanIndex(iban, currency string) (string, string) { return "BANKIBAN#" + iban, currency }
 
 // Sort-key prefixes of an account's transactions; bookedHigh sorts after every booked
 // key of a date (the entry references are digits).

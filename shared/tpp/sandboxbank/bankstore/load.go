@@ -97,8 +97,16 @@ func bankItems(bank sandboxbank.Bank) ([]map[string]types.AttributeValue, error)
 	for _, a := range bank.Accounts {
 		records = append(records, accountRecord(a))
 	}
+	ibans := make(map[string]string, len(bank.Accounts))
+	for _, a := range bank.Accounts {
+		ibans[a.ResourceID] = a.IBAN
+	}
 	for _, l := range bank.Ledgers {
-		records = append(records, ledgerItem{LedgerKey(l.AccountID), l, 1})
+		item := ledgerItem{Key: LedgerKey(l.AccountID), Ledger: l, Version: 1}
+		if iban := ibans[l.AccountID]; iban != "" {
+			item.GSI1PK, item.GSI1SK = ibanIndex(iban, l.Currency)
+		}
+		records = append(records, item)
 	}
 	for _, t := range bank.Transactions {
 		records = append(records, transactionRecord(t))

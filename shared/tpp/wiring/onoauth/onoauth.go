@@ -26,6 +26,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/oauth/oauthdb"
+	"github.com/bank/devportal/shared/tpp/payments"
+	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 )
@@ -51,12 +53,13 @@ func Server(ctx context.Context, cfg config.Config, env lookup.Environment, part
 	store := oauthdb.New(db, cfg.TPPTable, cfg.PortalTable)
 	store.Now = parts.Now
 	if parts.Resources == nil {
-		// What the AIS: and PIIS: scopes name: the consents the TPP API's endpoints keep
-		// in the TPP table, as the local stack has them.
+		// What the AIS:, PIIS: and PIS: scopes name: the consents and payments the TPP
+		// API's endpoints keep in the TPP table, as the local stack has them.
 		bank := bankstore.New(db, cfg.TPPTable)
 		parts.Resources = consentscope.Resources{Bank: bank,
 			Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now},
-			Funds:    &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now}}
+			Funds:    &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now},
+			Payments: &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: parts.Now}}
 	}
 	return oauth.New(oauth.Options{Issuer: cfg.TPPURL, AuthorizeURL: cfg.OAuthAuthorizeURL, Environment: env,
 		Secret: parts.Keys.Token, RotatedSecrets: parts.Keys.PreviousToken,

@@ -1,0 +1,209 @@
+// Package paymentdb keeps payment initiations in the TPP table, beside the consents and
+// the sandbox bank's ledger that their execution changes.
+//
+//	item                     PK                                   SK
+//	payment                  PAYMENT#<paymentId>                  PAYMENT
+//	X-Request-ID of an app   PAYREQ#<appId>#<X-Request-ID>        PAYREQ
+//
+// The record of an X-Request-ID is written with its payment in one transaction, on
+// condition that neither exists, so an app's request makes one payment however often it
+// arrives. Both expire (TTL) after payments.Retention.
+package paymentdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/bank/devportal/shared/tpp/payments"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/tppdata"
+)
+
+// Store keeps payments in the TPP table and executes them in the sandbox bank's ledger
+// there.
+type Store struct {
+	db    bankstore.DynamoDB
+	table string
+	bank  *bankstore.Store
+}
+
+var _ payments.Store = (*Store)(nil)
+
+// New is the store on the TPP table named table.
+func New(db bankstore.DynamoDB, table string) *Store {
+	return &Store{db: db, table: table, bank: bankstore.New(db, table)}
+}
+
+// The only place that builds the keys of payment items.
+func paymentKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{tppdata.AttrPK: s("PAYMENT#" + id), tppdata.AttrSK: s("PAYMENT")}
+}
+
+func replayKey(appID, requestID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{tppdata.AttrPK: s("PAYREQ#" + appID + "#" + requestID), tppdata.AttrSK: s("PAYREQ")}
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func n(v int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: fmt.Sprint(v)} }
+
+// withKey adds key and the expiry of a payment made at created to the item av.
+func withKey(av, key map[string]types.AttributeValue, created time.Time) map[string]types.AttributeValue {
+	for k, v := range key {
+		av[k] = v
+	}
+	av[tppdata.AttrTTL] = n(created.Add(payments.Retention).Unix())
+	return av
+}
+
+func item(p payments.Payment) (map[string]types.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(p)
+	if err != nil {
+		return nil, fmt.Errorf("paymentdb: marshal %s: %w", p.ID, err)
+	}
+	return withKey(av, paymentKey(p.ID), p.CreatedAt), nil
+}
+
+// createRetries is how often Create writes again after DynamoDB cancelled its transaction
+// for a concurrent one on the same items, before it knows which came first.
+const createRetries = 10
+
+// Create writes the record of the app's X-Request-ID and the payment in one transaction,
+// each on condition that its key is new.
+func (st *Store) Create(ctx context.Context, p payments.Payment, r payments.Replay) error {
+	pay, err := item(p)
+	if err != nil {
+		return err
+	}
+	rec, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		return fmt.Errorf("paymentdb: marshal the request of %s: %w", p.ID, err)
+	}
+	rec = withKey(rec, replayKey(p.AppID, p.RequestID), p.CreatedAt)
+	rec["appId"] = s(p.AppID)
+	notExists := aws.String("attribute_not_exists(PK)")
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table, Item: rec, ConditionExpression: notExists}},
+		{Put: &types.Put{TableName: &st.table, Item: pay, ConditionExpression: notExists}},
+	}}
+	for attempt := 0; ; attempt++ {
+		_, err := st.db.TransactWriteItems(ctx, in)
+		var canceled *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &canceled):
+			return fmt.Errorf("paymentdb: create %s: %w", p.ID, err)
+		case reason(canceled, 0) == "ConditionalCheckFailed":
+			return payments.ErrRequestIDTaken
+		case reason(canceled, 1) == "ConditionalCheckFailed":
+			return fmt.Errorf("paymentdb: create %s: the payment ID is taken", p.ID)
+		case attempt == createRetries:
+			return fmt.Errorf("paymentdb: create %s: %w", p.ID, err)
+		}
+		// A concurrent transaction on the same X-Request-ID: once it is written, this
+		// one's condition fails and tells the duplicate.
+		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+	}
+}
+
+// reason is the code of the transaction's cancellation for item i.
+func reason(e *types.TransactionCanceledException, i int) string {
+	if i >= len(e.CancellationReasons) {
+		return ""
+	}
+	return aws.ToString(e.CancellationReasons[i].Code)
+}
+
+// Replay reads the record of an app's X-Request-ID.
+func (st *Store) Replay(ctx context.Context, appID, requestID string) (payments.Replay, error) {
+	var r payments.Replay
+	err := st.get(ctx, replayKey(appID, requestID), &r)
+	return r, err
+}
+
+// Get reads a payment.
+func (st *Store) Get(ctx context.Context, id string) (payments.Payment, error) {
+	var p payments.Payment
+	if id == "" {
+		return p, payments.ErrNotFound
+	}
+	err := st.get(ctx, paymentKey(id), &p)
+	return p, err
+}
+
+// get reads the item at key into dst (strongly consistent), or answers payments.ErrNotFound.
+func (st *Store) get(ctx context.Context, key map[string]types.AttributeValue, dst any) error {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("paymentdb: get: %w", err)
+	}
+	if out.Item == nil {
+		return payments.ErrNotFound
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, dst); err != nil {
+		return fmt.Errorf("paymentdb: unmarshal: %w", err)
+	}
+	return nil
+}
+
+// replace is the conditional put of p over a stored payment of status from.
+func (st *Store) replace(p payments.Payment, from payments.Status) (*types.Put, error) {
+	av, err := item(p)
+	if err != nil {
+		return nil, err
+	}
+	return &types.Put{TableName: &st.table, Item: av,
+		ConditionExpression:       aws.String("attribute_exists(PK) AND #status = :from"),
+		ExpressionAttributeNames:  map[string]string{"#status": "transactionStatus"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}}, nil
+}
+
+// Replace writes p over the stored payment if its status is still from.
+func (st *Store) Replace(ctx context.Context, p payments.Payment, from payments.Status) error {
+	put, err := st.replace(p, from)
+	if err != nil {
+		return err
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return payments.ErrChanged
+	}
+	if err != nil {
+		return fmt.Errorf("paymentdb: replace %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Execute writes p over the stored payment of status from and books the bookings, in one
+// transaction (bankstore.Settle): the payment's condition makes it happen once.
+func (st *Store) Execute(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking) error {
+	put, err := st.replace(p, from)
+	if err != nil {
+		return err
+	}
+	err = st.bank.Settle(ctx, bookings, []types.TransactWriteItem{{Put: put}})
+	if errors.Is(err, bankstore.ErrExtraFailed) {
+		return payments.ErrChanged
+	}
+	return err
+}
+
+// BankAccount finds the bank's account of iban in currency.
+func (st *Store) BankAccount(ctx context.Context, iban, currency string) (string, error) {
+	id, err := st.bank.AccountByIBAN(ctx, iban, currency)
+	if errors.Is(err, sandboxbank.ErrAccountUnknown) {
+		return "", payments.ErrNotFound
+	}
+	return id, err
+}

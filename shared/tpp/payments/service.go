@@ -1,0 +1,334 @@
+package payments
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+)
+
+// Owner is the app a request speaks for (from the caller check): only it sees its
+// payments.
+type Owner struct {
+	AppID       string
+	OrgID       string
+	Environment string
+}
+
+// Service applies the payment rules.
+type Service struct {
+	Store Store
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+// Refusals of the payment rules, with the statuses the Berlin Group gives them.
+var (
+	// ErrUnknown answers a payment that does not exist, is another app's, or is addressed
+	// under another service or product than its own: all look the same.
+	ErrUnknown = bgerror.New(http.StatusForbidden, "RESOURCE_UNKNOWN", "There is no payment of your app with this ID under this payment service and product.")
+	// ErrRequestIDReused answers an X-Request-ID the app already sent with another
+	// request. The Berlin Group defines no code of its own for it; the X-Request-ID header
+	// is then malformed for its purpose (identifying one request), which is a
+	// FORMAT_ERROR naming the header, in a 400 every TPP handles (the IETF draft's 422 is
+	// not among the answers the specification gives this endpoint).
+	ErrRequestIDReused = bgerror.FormatError(bgerror.Field("X-Request-ID", "Your app already sent this X-Request-ID with another request: send a new X-Request-ID for a new payment."))
+	// ErrCancellationInvalid answers the cancellation of a payment that was executed,
+	// rejected or cancelled already.
+	ErrCancellationInvalid = bgerror.New(http.StatusMethodNotAllowed, "CANCELLATION_INVALID", "The payment can no longer be cancelled: it was executed, rejected or cancelled.")
+	// ErrConcurrent answers a change that lost to another one.
+	ErrConcurrent = bgerror.New(http.StatusConflict, "STATUS_INVALID", "The payment changed at the same time: read it again.")
+	// ErrNotGrantable is an authorisation by a customer who does not hold the debtor
+	// account.
+	ErrNotGrantable = errors.New("payments: the customer does not hold the debtor account")
+)
+
+// errStatus refuses a step the payment's status does not allow.
+func errStatus(st Status) error {
+	return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("The payment is %s: this step is not possible any more.", st))
+}
+
+// Initiated is the answer to an initiation: the payment, the status the first answer
+// gave, and whether this request repeated an earlier one.
+type Initiated struct {
+	Payment Payment
+	Status  Status
+	Replay  bool
+}
+
+// Initiate stores a new payment of o, received and waiting for the customer, once the
+// body passes the rules. The same X-Request-ID sent again by the same app with the same
+// request is answered as the first time (the payment made then), even on a later day when
+// the rules would refuse the request now (an execution date that was today then); with
+// another request it is refused. The payment and the record of its X-Request-ID are stored
+// together, under the condition that the X-Request-ID is new, so concurrent duplicates
+// make one payment.
+func (s *Service) Initiate(ctx context.Context, o Owner, requestID string, service PaymentService, product Product, body []byte, redirectURI, nokRedirectURI string) (Initiated, error) {
+	now := s.now()
+	req, err := parse(service, product, body)
+	if err != nil {
+		return Initiated{}, err
+	}
+	hash := requestHash(req)
+	if refused := req.check(now); refused != nil {
+		first, found, err := s.first(ctx, o, requestID, hash)
+		switch {
+		case err != nil:
+			return Initiated{}, err
+		case found:
+			return first, nil
+		}
+		return Initiated{}, refused
+	}
+	p := Payment{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, Service: service, Product: product,
+		Transfer: req.Transfer, Standing: req.Standing, Batch: req.Batch, Status: Received, CreatedAt: now, ChangedAt: now,
+		RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI}
+	err = s.Store.Create(ctx, p, Replay{PaymentID: p.ID, Hash: hash, Status: p.Status})
+	if err == nil {
+		return Initiated{Payment: p, Status: p.Status}, nil
+	}
+	if !errors.Is(err, ErrRequestIDTaken) {
+		return Initiated{}, err
+	}
+	first, found, err := s.first(ctx, o, requestID, hash)
+	switch {
+	case err != nil:
+		return Initiated{}, err
+	case !found:
+		return Initiated{}, ErrRequestIDReused
+	}
+	return first, nil
+}
+
+// first is the answer to the request of hash that o first sent with requestID, if o sent
+// that request with it; found is false when o did not use requestID, or used it for
+// another request.
+func (s *Service) first(ctx context.Context, o Owner, requestID, hash string) (Initiated, bool, error) {
+	r, err := s.Store.Replay(ctx, o.AppID, requestID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Initiated{}, false, nil
+	case err != nil:
+		return Initiated{}, false, err
+	case r.Hash != hash:
+		return Initiated{}, false, nil
+	}
+	p, err := s.Store.Get(ctx, r.PaymentID)
+	if err != nil {
+		return Initiated{}, false, err
+	}
+	return Initiated{Payment: p, Status: r.Status, Replay: true}, true, nil
+}
+
+// requestHash identifies a request: its service, product and body as decoded, so that
+// the same body written with other spacing or element order is the same request.
+func requestHash(r Request) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic("payments: marshal a decoded request: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Get is o's payment id, addressed under service and product.
+func (s *Service) Get(ctx context.Context, o Owner, service PaymentService, product Product, id string) (Payment, error) {
+	p, err := s.Store.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Payment{}, ErrUnknown
+	case err != nil:
+		return Payment{}, err
+	case p.AppID != o.AppID || p.Service != service || p.Product != product:
+		return Payment{}, ErrUnknown
+	}
+	return p, nil
+}
+
+// Cancel cancels o's payment id at the TPP's request (DELETE) while it is not executed:
+// an executed, rejected or cancelled payment refuses with CANCELLATION_INVALID. The change
+// is conditional on the status read, so a cancellation never undoes an execution that
+// came first.
+func (s *Service) Cancel(ctx context.Context, o Owner, service PaymentService, product Product, id string) (Payment, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		p, err := s.Get(ctx, o, service, product, id)
+		if err != nil {
+			return Payment{}, err
+		}
+		if !p.Status.Cancellable() {
+			return Payment{}, ErrCancellationInvalid
+		}
+		from := p.Status
+		p.Status, p.ChangedAt = Cancelled, s.now()
+		switch err := s.Store.Replace(ctx, p, from); {
+		case err == nil:
+			return p, nil
+		case !errors.Is(err, ErrChanged):
+			return Payment{}, err
+		}
+	}
+	return Payment{}, ErrConcurrent
+}
+
+// Find is payment id for the bank's side (the authorization server, the sandbox bank's
+// pages), whatever app made it: they check the app themselves.
+func (s *Service) Find(ctx context.Context, id string) (Payment, error) {
+	return s.Store.Get(ctx, id)
+}
+
+// Authorise records the customer's approval (SCA) of a received payment from an account
+// of theirs (theirs: the customer's accounts): the payment is accepted (ACTC), and one to
+// be executed now is executed. A customer who does not hold the debtor account cannot
+// approve it (ErrNotGrantable).
+func (s *Service) Authorise(ctx context.Context, id, subject string, theirs []sandboxbank.Account) (Payment, error) {
+	p, err := s.Find(ctx, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.Status != Received {
+		return Payment{}, errStatus(p.Status)
+	}
+	debtor, ok := debtorAccount(p, theirs)
+	if !ok {
+		return Payment{}, ErrNotGrantable
+	}
+	p.Status, p.ChangedAt, p.Subject, p.DebtorAccountID, p.DebtorCurrency = Accepted, s.now(), subject, debtor.ResourceID, debtor.Currency
+	if err := s.Store.Replace(ctx, p, Received); errors.Is(err, ErrChanged) {
+		return Payment{}, ErrConcurrent
+	} else if err != nil {
+		return Payment{}, err
+	}
+	if !s.due(p) {
+		return p, nil
+	}
+	return s.Execute(ctx, id)
+}
+
+// due says whether an accepted payment is to be executed now: a single or bulk payment
+// with no execution day after today. A periodic payment runs on its schedule.
+func (s *Service) due(p Payment) bool {
+	if p.Service == Periodic {
+		return false
+	}
+	d := p.ExecutionDate()
+	return d == "" || d <= s.now().Format(time.DateOnly)
+}
+
+// debtorAccount is the account of theirs the payment names: its IBAN, in its currency
+// when it names one, else the one in the payment's currency, else the first that holds
+// money.
+func debtorAccount(p Payment, theirs []sandboxbank.Account) (sandboxbank.Account, bool) {
+	ref := p.DebtorAccount()
+	currency := ref.Currency
+	var first *sandboxbank.Account
+	for i, a := range theirs {
+		if a.IBAN != ref.IBAN || !a.HoldsMoney() {
+			continue
+		}
+		if currency != "" && a.Currency != currency {
+			continue
+		}
+		if ts := p.Transfers(); currency == "" && len(ts) > 0 && a.Currency == ts[0].InstructedAmount.Currency {
+			return a, true
+		}
+		if first == nil {
+			first = &theirs[i]
+		}
+	}
+	if first == nil {
+		return sandboxbank.Account{}, false
+	}
+	return *first, true
+}
+
+// Reject records that the customer refused a received payment, or that its
+// authorisation failed: rejected (MS02).
+func (s *Service) Reject(ctx context.Context, id string) error {
+	p, err := s.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	if p.Status != Received {
+		return errStatus(p.Status)
+	}
+	p.Status, p.Reason, p.ChangedAt = Rejected, ReasonCustomer, s.now()
+	if err := s.Store.Replace(ctx, p, Received); errors.Is(err, ErrChanged) {
+		return ErrConcurrent
+	} else {
+		return err
+	}
+}
+
+// Execute executes an accepted payment as Plan decides: its new status and its bookings
+// in the ledger are stored in one transaction conditional on the payment being still
+// accepted, so a payment is executed once however often and concurrently this runs (a
+// second run answers STATUS_INVALID). A debit the account cannot cover rejects the
+// payment (AM04) and moves no money.
+func (s *Service) Execute(ctx context.Context, id string) (Payment, error) {
+	p, err := s.Find(ctx, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.Status != Accepted {
+		return Payment{}, errStatus(p.Status)
+	}
+	now := s.now()
+	ex, err := Plan(p, now, func(iban, currency string) (string, error) {
+		id, err := s.Store.BankAccount(ctx, iban, currency)
+		if errors.Is(err, ErrNotFound) {
+			return "", nil
+		}
+		return id, err
+	})
+	if err != nil {
+		return Payment{}, err
+	}
+	done := p
+	done.Status, done.Reason, done.RejectedEntries, done.ChangedAt = ex.Status, ex.Reason, ex.Rejected, now
+	if len(ex.Bookings) == 0 {
+		err = s.Store.Replace(ctx, done, Accepted)
+	} else {
+		err = s.Store.Execute(ctx, done, Accepted, ex.Bookings)
+	}
+	switch {
+	case err == nil:
+		return done, nil
+	case errors.Is(err, ErrChanged):
+		return Payment{}, ErrConcurrent
+	case errors.Is(err, sandboxbank.ErrOverdraft):
+		rejected := p
+		rejected.Status, rejected.Reason, rejected.ChangedAt = Rejected, ReasonInsufficientFunds, now
+		if err := s.Store.Replace(ctx, rejected, Accepted); errors.Is(err, ErrChanged) {
+			return Payment{}, ErrConcurrent
+		} else if err != nil {
+			return Payment{}, err
+		}
+		return rejected, nil
+	}
+	return Payment{}, err
+}
+
+// newID is a payment ID: 128 random bits, base64url.
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
