@@ -132,8 +132,8 @@ func TestHappyPath(t *testing.T) {
 	p.expectAccountPage(u)
 	p.expectText("#account-status", "Active")
 
-	// Change the password from the navigation.
-	p.click(`nav a[href="/account/password"]`)
+	// Change the password from the account page.
+	p.click(`#account-passwordExpires a[href="/account/password"]`)
 	p.waitPath("/account/password")
 	p.fill("password-currentPassword", u.password)
 	p.fill("password-newPassword", passwordSecond)

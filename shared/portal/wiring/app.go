@@ -179,7 +179,8 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		return revocationChecker(cfg, ca, stores, needs, cache)
 	}
 	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
-	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca}
+	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca,
+		Support: portalapi.SupportInfo{Email: cfg.SupportEmail, Hours: cfg.SupportHours}}
 	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, stores.WorkflowKey)
 	api.Orgs = org.NewService(org.Deps{Store: stores.Orgs, Invites: stores.Orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL, Revocation: checker(false)})
