@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/bank/devportal/shared/local/testenv"
 )
 
 // TestPublicPages: a visitor who has not signed up finds, from the navigation, what the
@@ -82,4 +84,37 @@ func (p *page) expectNoSidewaysScroll(path string) {
 	if r.Scroll > r.Width {
 		p.fatalf("%s scrolls sideways: %d px wide in a %d px window; sticking out: %v", path, r.Scroll, r.Width, r.Out)
 	}
+}
+
+// TestHeaderFitsSignedIn: signed in as operations (the longest navigation: the console and
+// the dev mailbox too), the header stays on one line at 1280 px; at 390 px the navigation
+// folds behind the menu button and the signed-in pages do not scroll sideways.
+func TestHeaderFitsSignedIn(t *testing.T) {
+	t.Parallel()
+	p := newPage(t)
+	p.signIn(testenv.Ops.Email, testenv.Ops.Password)
+	p.waitPath("/account")
+	p.waitVisible(`nav a[href="/dev/mail"]`)
+	var rows []int
+	p.do("read where the header's items are", chromedp.Evaluate(`(() => {
+		const tops = new Set();
+		for (const e of document.querySelectorAll(".brand, #main-nav > ul > li")) {
+			const b = e.getBoundingClientRect();
+			tops.add(Math.round(b.top + b.height / 2));
+		}
+		return [...tops];
+	})()`, &rows))
+	if len(rows) != 1 {
+		p.fatalf("at 1280 px the signed-in header has its items on %d lines (middles at %v)", len(rows), rows)
+	}
+	p.expectNoSidewaysScroll("/account")
+
+	p.do("narrow the window to a phone's", chromedp.EmulateViewport(390, 844))
+	for _, path := range []string{"/ops", "/account", "/organizations", "/account/password"} {
+		p.open(path)
+		p.expectNoSidewaysScroll(path)
+	}
+	p.click("#menu-button")
+	p.click(`nav a[href="/organizations"]`)
+	p.waitPath("/organizations")
 }
