@@ -98,4 +98,6 @@ export interface ApiError {
   message: string;
   fields?: ApiFieldError[];
   requestId: string;
+  /** The HTTP status it came with (0: no answer); a reference is worth quoting only for 5xx. */
+  status?: number;
 }

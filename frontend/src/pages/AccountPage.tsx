@@ -7,6 +7,7 @@ import { CheckboxField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
 import { days, formatDate } from "../lib/format";
 import { useApiForm, useTitle } from "../lib/hooks";
+import { useSuccessMessage } from "../lib/feedback";
 
 const PREFERENCES: { name: keyof Preferences; label: string; hint: string }[] = [
   { name: "passwordExpiry", label: "Password expiry reminders", hint: "A reminder before your portal password expires." },
@@ -85,7 +86,7 @@ function EditNameForm({ account }: { account: Account }) {
   const { setAccount, signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("account");
   const [fullName, setFullName] = useState(account.fullName);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useSuccessMessage(false);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -138,7 +139,7 @@ function PreferencesForm({ account }: { account: Account }) {
   const { setAccount, signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("prefs");
   const [prefs, setPrefs] = useState<Preferences>(account.preferences);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useSuccessMessage(false);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();

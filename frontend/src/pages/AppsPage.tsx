@@ -11,6 +11,7 @@ import { FormAlert } from "../components/FormAlert";
 import { appPermissions, handOverAPIKey, handOverSecret, readableDN } from "../lib/apps";
 import { formatDate } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
+import { useSuccessMessage } from "../lib/feedback";
 
 /** The hint under an app's name: who reads it. */
 export const APP_NAME_HINT =
@@ -23,7 +24,7 @@ export function AppsPage() {
 
 function AppsView({ orgId }: { orgId: string }) {
   const location = useLocation();
-  const [notice] = useState<string | null>(() => (location.state as { notice?: string } | null)?.notice ?? null);
+  const [notice] = useSuccessMessage<string | null>(null, (location.state as { notice?: string } | null)?.notice ?? null);
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
   const apps = useLoad(() => api.GET("/api/organizations/{orgId}/apps", { params: { path: { orgId } } }), [orgId]);
   const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }), [orgId]);
@@ -32,7 +33,7 @@ function AppsView({ orgId }: { orgId: string }) {
   const remove = useApiForm("certificate-delete");
   const [deleting, setDeleting] = useState<MtlsCertificate | null>(null);
   const [proving, setProving] = useState<MtlsCertificate | null>(null);
-  const [certStatus, setCertStatus] = useState("");
+  const [certStatus, setCertStatus] = useSuccessMessage("");
 
   const confirmDelete = async () => {
     const c = deleting;

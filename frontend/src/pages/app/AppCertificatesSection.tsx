@@ -11,6 +11,7 @@ import { appPermissions, MAX_APP_CERTIFICATES, readableDN, shortFingerprint } fr
 import { downloadText } from "../../lib/download";
 import { formatDate, slug } from "../../lib/format";
 import { useApiForm } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -33,7 +34,7 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
   const revoke = useApiForm("revoke-certificate");
   const [revoking, setRevoking] = useState<MtlsCertificate | null>(null);
   const [reason, setReason] = useState("");
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const all = certificates ?? [];
   const mine = all.filter((c) => c.appId === app.id);

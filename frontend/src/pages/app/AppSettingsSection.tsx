@@ -9,6 +9,7 @@ import { FormAlert } from "../../components/FormAlert";
 import { appPermissions } from "../../lib/apps";
 import { useApiForm } from "../../lib/hooks";
 import { APP_NAME_HINT } from "../AppsPage";
+import { useSuccessMessage } from "../../lib/feedback";
 
 export function AppSettingsSection({ org, app, onRenamed }: { org: Organization; app: App; onRenamed: (app: App) => void }) {
   const perms = appPermissions(org);
@@ -25,7 +26,7 @@ function RenameAppForm({ org, app, onRenamed }: { org: Organization; app: App; o
   const { signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("rename-app");
   const [name, setName] = useState(app.name);
-  const [done, setDone] = useState("");
+  const [done, setDone] = useSuccessMessage("");
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();

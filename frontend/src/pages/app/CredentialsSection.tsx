@@ -9,6 +9,7 @@ import { OneTimeSecret } from "../../components/OneTimeSecret";
 import { appPermissions, type IssuedSecret } from "../../lib/apps";
 import { formatDateTime } from "../../lib/format";
 import { useApiForm } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -38,7 +39,7 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
   const { busy, error, submit } = useApiForm("credentials");
   const [open, setOpen] = useState<{ clientId: string; form: "verify" | "rename" } | null>(null);
   const [pending, setPending] = useState<Pending>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
   const path = (clientId: string) => ({ path: { orgId: org.id, appId: app.id, clientId } });
 
   const toggle = (clientId: string, form: "verify" | "rename") => setOpen((o) => (o?.clientId === clientId && o.form === form ? null : { clientId, form }));

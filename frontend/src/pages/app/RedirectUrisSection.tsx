@@ -7,6 +7,7 @@ import { TextField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { appPermissions } from "../../lib/apps";
 import { useApiForm } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -21,7 +22,7 @@ export function RedirectUrisSection({ org, app, onChanged }: Props) {
   const add = useApiForm("redirect");
   const [uri, setUri] = useState("");
   const [removing, setRemoving] = useState<string | null>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
   const sandbox = app.environment === "sandbox";
 
   const onSubmit = async (e: FormEvent) => {

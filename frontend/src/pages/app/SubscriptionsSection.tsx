@@ -10,6 +10,7 @@ import { SubscriptionBadge, subscriptionExplanation } from "../../components/Sub
 import { appPermissions, planText } from "../../lib/apps";
 import { formatDateTime } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -42,7 +43,7 @@ export function SubscriptionsSection({ org, app }: Props) {
   const subs = useLoad(() => api.GET("/api/organizations/{orgId}/apps/{appId}/subscriptions", { params: { path: { orgId: org.id, appId: app.id } } }), [org.id, app.id]);
   const remove = useApiForm("unsubscribe");
   const [removing, setRemoving] = useState<Subscription | null>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const catalog = products.data?.products ?? [];
   const product = (id: string) => catalog.find((p) => p.id === id);

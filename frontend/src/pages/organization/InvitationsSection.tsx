@@ -9,6 +9,7 @@ import { FormAlert } from "../../components/FormAlert";
 import { formatDateTime, timeLeft } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
 import { ASSIGNABLE_ROLES, INVITATION_STATUS_LABEL, ROLE_HINT, ROLE_LABEL } from "../../lib/orgs";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   orgId: string;
@@ -26,7 +27,7 @@ export function InvitationsSection({ orgId, tick, onChanged }: Props) {
 
   const { busy, error, submit } = useApiForm("invitations");
   const [revoking, setRevoking] = useState<Invitation | null>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const resend = async (inv: Invitation) => {
     setStatus("");
@@ -157,7 +158,7 @@ function InviteForm({ orgId, onInvited }: { orgId: string; onInvited: () => void
   const { busy, error, fields, submit } = useApiForm("invite");
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<string>("DEVELOPER");
-  const [sent, setSent] = useState("");
+  const [sent, setSent] = useSuccessMessage("");
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
