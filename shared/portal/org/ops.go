@@ -86,7 +86,7 @@ type SandboxCertificateRequest struct {
 	OrganizationName       string   `json:"organizationName" validate:"required,max=64,singleline" example:"Example Payments Ltd"`
 	Country                string   `json:"country" validate:"required,len=2,alpha" example:"BE"`
 	OrganizationIdentifier string   `json:"organizationIdentifier,omitempty" validate:"omitempty,max=64" example:"PSDBE-NBB-0123456789"`
-	Roles                  []string `json:"roles" validate:"required,min=1,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
+	Roles                  []string `json:"roles" items:"service" validate:"required,min=1,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
 }
 
 // SandboxCertificate is an issued test certificate with its private key.

@@ -107,7 +107,7 @@ type OnboardingRequest struct {
 	Company     string   `json:"company" validate:"required,max=200,singleline" example:"Example Payments Ltd"`
 	Email       string   `json:"email" validate:"required,email,max=254" example:"compliance@example.com"`
 	Phone       string   `json:"phone" validate:"required,max=40,singleline" example:"+32 2 555 01 23"`
-	Roles       []string `json:"roles" validate:"required,min=1,unique,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
+	Roles       []string `json:"roles" items:"service" validate:"required,min=1,unique,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
 	Environment string   `json:"environment" validate:"required,oneof=sandbox production" example:"sandbox"`
 	QWAC        string   `json:"qwac" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
 	QSealC      string   `json:"qsealc" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`

@@ -75,6 +75,20 @@ func TestAppsAndCredentials(t *testing.T) {
 	if fmt.Sprint(r.fields()) != "[uri:fragment]" {
 		t.Fatalf("fields = %v", r.fields())
 	}
+	// Too long: refused with the limit and the length, never cut and stored.
+	long := "https://budget.example/" + strings.Repeat("a", 2026)
+	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": long}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[uri:max]" || r.message("max") != "Use at most 2048 characters; this has 2049." {
+		t.Fatalf("too long: %s", r.raw)
+	}
+	r = h.call(dev.client, "POST", base, map[string]any{"name": strings.Repeat("n", 101)}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[name:max]" || r.message("max") != "Use at most 100 characters; this has 101." {
+		t.Fatalf("long app name: %s", r.raw)
+	}
+	r = h.call(dev.client, "PATCH", appPath, map[string]any{"name": strings.Repeat("n", 101)}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[name:max]" || r.message("max") != "Use at most 100 characters; this has 101." {
+		t.Fatalf("long rename: %s", r.raw)
+	}
 	h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://budget.example/cb"}).expect(t, 201, "")
 	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "http://localhost:3000/cb"}).expect(t, 201, "")
 	if fmt.Sprint(r.body["redirectUris"]) != "[http://localhost:3000/cb https://budget.example/cb]" {

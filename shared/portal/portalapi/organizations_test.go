@@ -243,6 +243,10 @@ func TestSandboxCertificateValidation(t *testing.T) {
 	if fmt.Sprint(r.fields()) != "[firstName:required lastName:required company:required email:required phone:required roles:min environment:oneof qwac:required qsealc:required]" {
 		t.Fatalf("fields = %v", r.fields())
 	}
+	// No service ticked: the message says to choose one, not to type characters.
+	if got := r.message("min"); got != "Choose at least one service." {
+		t.Fatalf("roles message = %q", got)
+	}
 	r = h.call(c, "POST", "/api/organizations", onboardingForm("garbage", "also garbage", "AIS")).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[qwac:parse qsealc:parse]" {
 		t.Fatalf("fields = %v", r.fields())
