@@ -8,6 +8,7 @@ import { FormAlert } from "../components/FormAlert";
 import { days, formatDate } from "../lib/format";
 import { useApiForm, useTitle } from "../lib/hooks";
 import { useSuccessMessage } from "../lib/feedback";
+import { limitOf } from "../lib/limits";
 
 const PREFERENCES: { name: keyof Preferences; label: string; hint: string }[] = [
   { name: "passwordExpiry", label: "Password expiry reminders", hint: "A reminder before your portal password expires." },
@@ -113,6 +114,7 @@ function EditNameForm({ account }: { account: Account }) {
           label="Full name"
           autoComplete="name"
           required
+          limit={limitOf("PATCH /api/account", "fullName")}
           value={fullName}
           onValueChange={(v) => {
             setFullName(v);

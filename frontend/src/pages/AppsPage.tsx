@@ -12,6 +12,7 @@ import { appPermissions, handOverAPIKey, handOverSecret, readableDN } from "../l
 import { formatDate } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
 import { useSuccessMessage } from "../lib/feedback";
+import { limitOf } from "../lib/limits";
 
 /** The hint under an app's name: who reads it. */
 export const APP_NAME_HINT =
@@ -278,7 +279,7 @@ function RegisterAppForm({ org }: { org: Organization }) {
       </p>
       <form id="register-app-form" noValidate onSubmit={onSubmit} aria-labelledby="register-app-heading">
         <FormAlert form="register-app" error={error} shownFields={["name"]} />
-        <TextField form="register-app" name="name" label="App name" hint={APP_NAME_HINT} autoComplete="off" maxLength={100} required value={name} onValueChange={setName} errors={fields.name} />
+        <TextField form="register-app" name="name" label="App name" hint={APP_NAME_HINT} autoComplete="off" limit={limitOf("POST /api/organizations/{orgId}/apps", "name")} required value={name} onValueChange={setName} errors={fields.name} />
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
             Register app

@@ -11,6 +11,7 @@ import { SandboxCertificates, type IssuedCertificates } from "../components/Sand
 import { useApiForm, useDebounced, useTitle } from "../lib/hooks";
 import { SERVICES } from "../lib/orgs";
 import { useOrganizations } from "../orgs/OrganizationsContext";
+import { limitOf } from "../lib/limits";
 
 /** How long the certificate fields must stay unchanged before they are checked. */
 export const PREVIEW_DELAY_MS = 500;
@@ -152,11 +153,11 @@ export function OnboardPage() {
           <fieldset className="field-group">
             <legend>Contact person</legend>
             <div className="field-row">
-              <TextField form="onboard" name="firstName" label="First name" autoComplete="given-name" required value={form.firstName} onValueChange={set("firstName")} errors={errorsFor("firstName")} />
-              <TextField form="onboard" name="lastName" label="Last name" autoComplete="family-name" required value={form.lastName} onValueChange={set("lastName")} errors={errorsFor("lastName")} />
+              <TextField form="onboard" name="firstName" label="First name" autoComplete="given-name" required limit={limitOf("POST /api/organizations", "firstName")} value={form.firstName} onValueChange={set("firstName")} errors={errorsFor("firstName")} />
+              <TextField form="onboard" name="lastName" label="Last name" autoComplete="family-name" required limit={limitOf("POST /api/organizations", "lastName")} value={form.lastName} onValueChange={set("lastName")} errors={errorsFor("lastName")} />
             </div>
             <TextField form="onboard" name="email" type="email" label="Email" hint="Where the bank sends its decision." autoComplete="email" required value={form.email} onValueChange={set("email")} errors={errorsFor("email")} />
-            <TextField form="onboard" name="phone" label="Phone" autoComplete="tel" inputMode="tel" required value={form.phone} onValueChange={set("phone")} errors={errorsFor("phone")} />
+            <TextField form="onboard" name="phone" label="Phone" autoComplete="tel" inputMode="tel" required limit={limitOf("POST /api/organizations", "phone")} value={form.phone} onValueChange={set("phone")} errors={errorsFor("phone")} />
           </fieldset>
           <TextField
             form="onboard"
@@ -165,6 +166,7 @@ export function OnboardPage() {
             hint="Your organization's legal name, as on your certificates."
             autoComplete="organization"
             required
+            limit={limitOf("POST /api/organizations", "company")}
             value={form.company}
             onValueChange={set("company")}
             errors={errorsFor("company")}

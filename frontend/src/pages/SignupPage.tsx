@@ -7,6 +7,7 @@ import { NewPasswordFields } from "../components/NewPasswordFields";
 import { TermsDetails } from "../components/Terms";
 import { safeNext } from "../lib/format";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
+import { limitOf } from "../lib/limits";
 
 const FIELDS = ["fullName", "email", "password", "passwordConfirmation", "organizationCode", "acceptTerms"] as const;
 
@@ -81,7 +82,7 @@ export function SignupPage() {
       </p>
       <form id="signup-form" noValidate onSubmit={onSubmit}>
         <FormAlert form="signup" error={error} shownFields={FIELDS} />
-        <TextField form="signup" name="fullName" label="Full name" autoComplete="name" required value={fullName} onValueChange={setFullName} errors={fields.fullName} />
+        <TextField form="signup" name="fullName" label="Full name" autoComplete="name" required limit={limitOf("POST /api/auth/signup", "fullName")} value={fullName} onValueChange={setFullName} errors={fields.fullName} />
         <TextField form="signup" name="email" type="email" label="Email" autoComplete="email" required value={email} onValueChange={setEmail} errors={fields.email} />
         <NewPasswordFields
           form="signup"

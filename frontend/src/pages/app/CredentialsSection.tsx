@@ -10,6 +10,7 @@ import { appPermissions, type IssuedSecret } from "../../lib/apps";
 import { formatDateTime } from "../../lib/format";
 import { useApiForm } from "../../lib/hooks";
 import { useSuccessMessage } from "../../lib/feedback";
+import { limitOf } from "../../lib/limits";
 
 interface Props {
   org: Organization;
@@ -284,7 +285,7 @@ function RenameCredentialForm({ org, app, credential, onRenamed }: { org: Organi
   return (
     <form id={`${form}-form`} className="inline-form" noValidate onSubmit={onSubmit} aria-label={`Rename ${credential.name}`}>
       <FormAlert form={form} error={error} shownFields={["name"]} />
-      <TextField form={form} name="name" label="Credential name" autoComplete="off" maxLength={100} required value={name} onValueChange={setName} errors={fields.name} />
+      <TextField form={form} name="name" label="Credential name" autoComplete="off" limit={limitOf("PATCH /api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", "name")} required value={name} onValueChange={setName} errors={fields.name} />
       <div className="actions">
         <button type="submit" className="button button--primary button--small" disabled={busy} aria-busy={busy || undefined}>
           Save name
@@ -321,7 +322,7 @@ function AddCredentialForm({ org, app, onAdded }: { org: Organization; app: App;
           label="Credential name"
           hint="For you and your team, for example the server or the person that uses it."
           autoComplete="off"
-          maxLength={100}
+          limit={limitOf("POST /api/organizations/{orgId}/apps/{appId}/credentials", "name")}
           required
           value={name}
           onValueChange={setName}

@@ -8,6 +8,7 @@ import { FormAlert } from "../../components/FormAlert";
 import { appPermissions } from "../../lib/apps";
 import { useApiForm } from "../../lib/hooks";
 import { useSuccessMessage } from "../../lib/feedback";
+import { limitOf } from "../../lib/limits";
 
 interface Props {
   org: Organization;
@@ -96,7 +97,7 @@ export function RedirectUrisSection({ org, app, onChanged }: Props) {
             inputMode="url"
             autoComplete="off"
             spellCheck={false}
-            maxLength={2048}
+            limit={limitOf("POST /api/organizations/{orgId}/apps/{appId}/redirect-uris", "uri")}
             required
             value={uri}
             onValueChange={setUri}

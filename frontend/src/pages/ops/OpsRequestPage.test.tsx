@@ -174,7 +174,7 @@ describe("OpsRequestPage", () => {
     expect(err.textContent).toBe("Give the reason for the rejection: the requester will read it.");
     const comment = el("decision-comment")!;
     expect(comment.getAttribute("aria-invalid")).toBe("true");
-    expect(comment.getAttribute("aria-describedby")).toBe("decision-comment-hint decision-comment-error");
+    expect(comment.getAttribute("aria-describedby")).toBe("decision-comment-hint decision-comment-count decision-comment-error");
     expect(document.activeElement).toBe(comment);
     expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ comment: "" }]);
   });

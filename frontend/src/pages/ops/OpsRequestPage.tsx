@@ -14,6 +14,7 @@ import { useApiForm, useLoad, useTitle } from "../../lib/hooks";
 import { stepText } from "../../lib/apps";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
 import { PROOF_METHOD_LABEL } from "../../lib/possession";
+import { limitOf } from "../../lib/limits";
 
 /** After a decision, the request is polled until the workflow has applied it. */
 export const DECISION_POLL = { intervalMs: 1000, maxMs: 20_000 };
@@ -314,7 +315,7 @@ function DecisionForm({ request, detail, onDecided, onStale }: DecisionFormProps
           label="Comment"
           hint="The requester reads it. Required when you reject: give the reason."
           rows={4}
-          maxLength={1000}
+          limit={limitOf("POST /api/ops/requests/{requestId}/approve", "comment")}
           value={comment}
           onValueChange={setComment}
           errors={fields.comment}
