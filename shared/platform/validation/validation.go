@@ -120,6 +120,11 @@ func ruleMessage(fe validator.FieldError, item string) string {
 			return fmt.Sprintf("Choose at least %s.", Count(limit, item))
 		}
 		return fmt.Sprintf("Use at least %s.", Count(limit, "character"))
+	case "len":
+		if list {
+			return fmt.Sprintf("Choose exactly %s.", Count(limit, item))
+		}
+		return fmt.Sprintf("Use exactly %s; this has %d.", Count(limit, "character"), utf8.RuneCountInString(fmt.Sprint(fe.Value())))
 	case "eq":
 		if fe.Kind() == reflect.Bool {
 			return "This must be accepted."

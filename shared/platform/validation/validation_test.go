@@ -140,6 +140,7 @@ func TestLimitMessages(t *testing.T) {
 		Long     string   `json:"long" validate:"omitempty,min=3"`
 		Services []string `json:"services" items:"service" validate:"required,min=1,max=2"`
 		Tags     []string `json:"tags" validate:"omitempty,min=2"`
+		Country  string   `json:"country" validate:"omitempty,len=2"`
 	}
 	cases := []struct {
 		name string
@@ -158,6 +159,8 @@ func TestLimitMessages(t *testing.T) {
 			[]apperr.FieldError{{Field: "services", Rule: "required", Message: "Choose at least one service."}}},
 		{"too many", form{Code: "x", Services: []string{"AIS", "PIS", "PIIS"}},
 			[]apperr.FieldError{{Field: "services", Rule: "max", Message: "Choose at most 2 services."}}},
+		{"an exact length", form{Code: "x", Services: []string{"AIS"}, Country: "BEL"},
+			[]apperr.FieldError{{Field: "country", Rule: "len", Message: "Use exactly 2 characters; this has 3."}}},
 		{"a list without a noun", form{Code: "x", Services: []string{"AIS"}, Tags: []string{"a"}},
 			[]apperr.FieldError{{Field: "tags", Rule: "min", Message: "Choose at least 2 items."}}},
 	}
