@@ -252,6 +252,27 @@ describe("Apps pages", () => {
     expect(within(hint).getByRole("link").getAttribute("href")).toBe("/organizations/org-1/apps#org-certificates");
   });
 
+  it.each([
+    { count: 0, offered: true },
+    { count: 1, offered: true },
+    { count: 2, offered: false },
+  ])("offers a test certificate to a sandbox app with $count certificates: $offered", async ({ count, offered }) => {
+    const certs = Array.from({ length: count }, (_, i) => ({ ...CERT, sha256Fingerprint: String(i).repeat(64), appId: "app-1" }));
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+      "GET /api/organizations/org-1/certificates": () => json(200, { certificates: certs }),
+    });
+    renderApp("/organizations/org-1/apps/app-1");
+    await found("issue-certificate-heading");
+    if (offered) {
+      expect(el("issue-certificate")!.textContent).toBe("Issue a test certificate");
+      expect(el("issue-certificate-full")).toBeNull();
+    } else {
+      expect(el("issue-certificate")).toBeNull();
+      expect(el("issue-certificate-full")!.textContent).toBe("This app has two certificates, the most it can have: remove one to issue a test certificate.");
+    }
+  });
+
   it("shows viewers the app without client IDs and without any control", async () => {
     server("VIEWER", {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, redirectUris: ["https://budget.example.com/cb"] }, credentials: [{ ...credential("", "Default"), clientId: undefined }] }),
@@ -331,6 +352,8 @@ describe("Apps pages", () => {
 
     await user.click(el("subscribe-productId-cof")!);
     expect((el("subscribe-planId") as HTMLSelectElement).value).toBe("sandbox");
+    // A sandbox app is offered the sandbox plan only: a production plan would be refused.
+    expect(Array.from((el("subscribe-planId") as HTMLSelectElement).options).map((o) => o.value)).toEqual(["sandbox"]);
     await user.click(within(el("subscribe-form")!).getByRole("button", { name: "Subscribe" }));
     await waitFor(() => expect(el("subscribe-productId-error")!.textContent).toContain("needs the PSD2 role PSP_IC"));
 

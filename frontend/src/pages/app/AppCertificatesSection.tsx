@@ -215,18 +215,23 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
           </p>
           <FormAlert form="issue-certificate" error={issue.error} />
           {issued && <IssuedPanel app={app} issued={issued} onDone={() => setIssued(null)} />}
-          <div className="actions">
-            <button
-              id="issue-certificate"
-              type="button"
-              className="button button--secondary"
-              disabled={issue.busy || full}
-              aria-busy={issue.busy || undefined}
-              onClick={() => void issueTest()}
-            >
-              Issue a test certificate
-            </button>
-          </div>
+          {full ? (
+            // Issuing would be refused: the app has as many certificates as it may.
+            <p id="issue-certificate-full">This app has two certificates, the most it can have: remove one to issue a test certificate.</p>
+          ) : (
+            <div className="actions">
+              <button
+                id="issue-certificate"
+                type="button"
+                className="button button--secondary"
+                disabled={issue.busy}
+                aria-busy={issue.busy || undefined}
+                onClick={() => void issueTest()}
+              >
+                Issue a test certificate
+              </button>
+            </div>
+          )}
         </div>
       )}
       {perms.change && <CertificateUploadForm org={org} onUploaded={() => void onChanged()} />}

@@ -241,9 +241,10 @@ function SubscribeForm({ org, app, products, onSubscribed }: { org: Organization
             form="subscribe"
             name="planId"
             label="Plan"
-            hint={`Each plan is for one environment; this app is a ${app.environment} app.`}
+            hint={`Each plan is for one environment; only the ${app.environment} plan is offered to this ${app.environment} app.`}
             placeholder={chosen ? undefined : "Choose an API first"}
-            options={(chosen?.plans ?? []).map((p) => ({ value: p.id, label: `${planText(p)} (${p.environment} apps)` }))}
+            // Another environment's plan would be refused, so it is not offered.
+            options={(chosen?.plans ?? []).filter((p) => p.environment === app.environment).map((p) => ({ value: p.id, label: `${planText(p)} (${p.environment} apps)` }))}
             value={planId}
             onValueChange={setPlanId}
             errors={fields.planId}
