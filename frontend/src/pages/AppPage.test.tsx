@@ -273,6 +273,21 @@ describe("Apps pages", () => {
     }
   });
 
+  it("copies a client ID with its own button, and says so", async () => {
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+    });
+    const user = userEvent.setup();
+    const writeText = vi.fn(async () => undefined);
+    renderApp("/organizations/org-1/apps/app-1");
+    const button = await found("credential-copy-cid-1");
+    expect(button.textContent).toBe("Copy Client ID");
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    await user.click(button);
+    expect(writeText).toHaveBeenCalledWith("cid-1");
+    await waitFor(() => expect(el("credential-copy-cid-1-status")!.textContent).toBe("Client ID copied to the clipboard."));
+  });
+
   it("shows viewers the app without client IDs and without any control", async () => {
     server("VIEWER", {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, redirectUris: ["https://budget.example.com/cb"] }, credentials: [{ ...credential("", "Default"), clientId: undefined }] }),

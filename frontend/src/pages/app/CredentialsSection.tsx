@@ -11,6 +11,7 @@ import { formatDateTime } from "../../lib/format";
 import { useApiForm } from "../../lib/hooks";
 import { useSuccessMessage } from "../../lib/feedback";
 import { limitOf } from "../../lib/limits";
+import { CopyButton } from "../../components/CopyButton";
 
 interface Props {
   org: Organization;
@@ -96,7 +97,15 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
               <h3 className="credential-name">{c.name}</h3>
               <dl className="card-facts">
                 <dt>Client ID</dt>
-                <dd>{cid ? <code className="fingerprint client-id">{cid}</code> : <span className="muted">Hidden from Viewers</span>}</dd>
+                <dd>
+                  {cid ? (
+                    <>
+                      <code className="fingerprint client-id">{cid}</code> <CopyButton id={`credential-copy-${cid}`} what="Client ID" text={cid} />
+                    </>
+                  ) : (
+                    <span className="muted">Hidden from Viewers</span>
+                  )}
+                </dd>
                 <dt>Created</dt>
                 <dd>{formatDateTime(c.createdAt)}</dd>
                 <dt>Secret</dt>
