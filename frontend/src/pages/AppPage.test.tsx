@@ -273,6 +273,24 @@ describe("Apps pages", () => {
     }
   });
 
+  it("never uploads a pasted private key: the field warns to replace the key", async () => {
+    const { requests } = server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1");
+    const field = await found("certificate-upload-certificate");
+    await user.click(field);
+    await user.paste("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----");
+    expect(el("certificate-upload-certificate-error")!.textContent).toBe(
+      "This is a private key, not a certificate, and it was not sent. Treat the key as exposed: make a new key pair and have a new certificate issued for it. Paste only the certificate.",
+    );
+    expect(field.getAttribute("aria-invalid")).toBe("true");
+    await user.click(within(el("certificate-upload-form")!).getByRole("button", { name: "Upload certificate" }));
+    expect(document.activeElement).toBe(field);
+    expect(mutations(requests)).toEqual([]);
+  });
+
   it("copies a client ID with its own button, and says so", async () => {
     server("DEVELOPER", {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),

@@ -12,6 +12,7 @@ import { useApiForm, useDebounced, useTitle } from "../lib/hooks";
 import { SERVICES } from "../lib/orgs";
 import { useOrganizations } from "../orgs/OrganizationsContext";
 import { limitOf } from "../lib/limits";
+import { holdsPrivateKey, privateKeyWarning } from "../lib/privatekey";
 
 /** How long the certificate fields must stay unchanged before they are checked. */
 export const PREVIEW_DELAY_MS = 500;
@@ -67,7 +68,8 @@ export function OnboardPage() {
 
   useEffect(() => {
     const body = JSON.parse(settledKey) as Pick<OnboardingRequest, "roles" | "qwac" | "qsealc" | "environment">;
-    if (!body.qwac.trim() && !body.qsealc.trim()) {
+    // A pasted private key is never sent, not even to be checked.
+    if ((!body.qwac.trim() && !body.qsealc.trim()) || holdsPrivateKey(body.qwac) || holdsPrivateKey(body.qsealc)) {
       setPreview(null);
       setPreviewError(null);
       setChecking(false);
@@ -99,13 +101,19 @@ export function OnboardPage() {
   }
   const submitted = groupFields(submitFields);
   const useSubmitted = submittedKey !== null && submittedKey === certKey;
+  const keyIn = (name: string) => (name === "qwac" ? holdsPrivateKey(form.qwac) : name === "qsealc" ? holdsPrivateKey(form.qsealc) : false);
   const errorsFor = (name: string): string[] | undefined => {
+    if (keyIn(name)) return [privateKeyWarning(name === "qwac" ? "your QWAC" : "your QSealC")];
     if ((CERT_FIELDS as readonly string[]).includes(name) && !useSubmitted) return previewFields[name];
     return submitted[name];
   };
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
+    if (keyIn("qwac") || keyIn("qsealc")) {
+      document.getElementById(keyIn("qwac") ? "onboard-qwac" : "onboard-qsealc")?.focus();
+      return;
+    }
     const keyAtSubmit = certKey;
     const r = await submit(() => api.POST("/api/organizations", { body: form }));
     if (!r) return;

@@ -152,6 +152,14 @@ func TestAppsAndCredentials(t *testing.T) {
 	if fmt.Sprint(r.fields()) != "[certificate:parse]" {
 		t.Fatalf("fields = %v", r.fields())
 	}
+	// A pasted private key is refused with the advice to replace it, and nothing is kept.
+	r = h.call(dev.client, "POST", certs, map[string]any{"certificate": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----"}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[certificate:privateKey]" || !strings.Contains(r.message("privateKey"), "Treat the key as exposed") {
+		t.Fatalf("private key: %s", r.raw)
+	}
+	if l := h.call(dev.client, "GET", certs, nil).expect(t, 200, ""); len(l.body["certificates"].([]any)) != 0 {
+		t.Fatalf("something was kept: %s", l.raw)
+	}
 	var fingerprints []string
 	for range 3 {
 		qwac, _ := h.certificates(dev.client, "PSDBE-NBB-"+strings.ToUpper(testenv.Suffix()), "AIS")
