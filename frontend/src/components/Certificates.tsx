@@ -11,6 +11,7 @@ import { TextAreaField } from "./Field";
 import { FormAlert } from "./FormAlert";
 import { PossessionProof, PossessionState } from "./PossessionProof";
 import { holdsPrivateKey, privateKeyWarning } from "../lib/privatekey";
+import { CertificateFile } from "./CertificateFile";
 
 /** A certificate's expiry date, with a visible warning within 30 days and once expired. */
 export function CertificateExpiry({ notAfter, now = Date.now() }: { notAfter: string; now?: number }) {
@@ -178,6 +179,7 @@ export function CertificateUploadForm({
           value={certificate}
           onValueChange={setCertificate}
           errors={keyPasted ? [privateKeyWarning("the certificate")] : fields.certificate}
+          after={<CertificateFile id="certificate-upload-file" label="Or choose a certificate file (PEM, CRT, CER or DER)" onLoaded={setCertificate} />}
         />
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>

@@ -13,6 +13,7 @@ import { SERVICES } from "../lib/orgs";
 import { useOrganizations } from "../orgs/OrganizationsContext";
 import { limitOf } from "../lib/limits";
 import { holdsPrivateKey, privateKeyWarning } from "../lib/privatekey";
+import { CertificateFile } from "../components/CertificateFile";
 
 /** How long the certificate fields must stay unchanged before they are checked. */
 export const PREVIEW_DELAY_MS = 500;
@@ -225,7 +226,12 @@ export function OnboardPage() {
               value={form.qwac}
               onValueChange={set("qwac")}
               errors={errorsFor("qwac")}
-              after={preview?.qwac && <CertificateDetails id="qwac-details" title="What your QWAC says" certificate={preview.qwac} />}
+              after={
+                <>
+                  <CertificateFile id="onboard-qwac-file" label="Or choose your QWAC's file (PEM, CRT, CER or DER)" onLoaded={set("qwac")} />
+                  {preview?.qwac && <CertificateDetails id="qwac-details" title="What your QWAC says" certificate={preview.qwac} />}
+                </>
+              }
             />
             <TextAreaField
               form="onboard"
@@ -237,7 +243,12 @@ export function OnboardPage() {
               value={form.qsealc}
               onValueChange={set("qsealc")}
               errors={errorsFor("qsealc")}
-              after={preview?.qsealc && <CertificateDetails id="qsealc-details" title="What your QSealC says" certificate={preview.qsealc} />}
+              after={
+                <>
+                  <CertificateFile id="onboard-qsealc-file" label="Or choose your QSealC's file (PEM, CRT, CER or DER)" onLoaded={set("qsealc")} />
+                  {preview?.qsealc && <CertificateDetails id="qsealc-details" title="What your QSealC says" certificate={preview.qsealc} />}
+                </>
+              }
             />
             <p id="onboard-preview-status" className="muted" role="status" aria-live="polite">
               {checking
