@@ -228,8 +228,8 @@ export function OnboardPage() {
               errors={errorsFor("qwac")}
               after={
                 <>
-                  <CertificateFile id="onboard-qwac-file" label="Or choose your QWAC's file (PEM, CRT, CER or DER)" onLoaded={set("qwac")} />
                   {preview?.qwac && <CertificateDetails id="qwac-details" title="What your QWAC says" certificate={preview.qwac} />}
+                  <CertificateFile id="onboard-qwac-file" label="Or choose your QWAC's file (PEM, CRT, CER or DER)" onLoaded={set("qwac")} />
                 </>
               }
             />
@@ -245,8 +245,8 @@ export function OnboardPage() {
               errors={errorsFor("qsealc")}
               after={
                 <>
-                  <CertificateFile id="onboard-qsealc-file" label="Or choose your QSealC's file (PEM, CRT, CER or DER)" onLoaded={set("qsealc")} />
                   {preview?.qsealc && <CertificateDetails id="qsealc-details" title="What your QSealC says" certificate={preview.qsealc} />}
+                  <CertificateFile id="onboard-qsealc-file" label="Or choose your QSealC's file (PEM, CRT, CER or DER)" onLoaded={set("qsealc")} />
                 </>
               }
             />
