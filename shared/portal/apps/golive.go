@@ -94,7 +94,7 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 		case c.Possession == nil:
 			errs = append(errs, errUnprovenField("certificate"))
 		case s.presented(ctx, fp):
-			errs = append(errs, apperr.Field("certificate", "attachedElsewhere", "An app of another organization presents this certificate; use your own certificate."))
+			errs = append(errs, s.presentedField(ctx, a, fp))
 		case s.Now().After(c.NotAfter):
 			errs = append(errs, expiredField("certificate", c.NotAfter))
 		default:
@@ -111,6 +111,25 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 		return org.Organization{}, Certificate{}, apperr.Fields(errs...)
 	}
 	return prod, cert, nil
+}
+
+// presentedField says which app already presents the certificate fp: when it is an app
+// of one of the actor's own organizations (often the sandbox app that goes live, with the
+// organization's QWAC), it names the app, so the user knows the certificate is theirs and
+// what to do; only a stranger's app stays unnamed.
+func (s *Service) presentedField(ctx context.Context, a org.Actor, fp string) apperr.FieldError {
+	owner, err := s.certs.Fingerprint(ctx, fp)
+	if err == nil {
+		if g, _, err := s.orgs.Membership(ctx, a, owner.OrgID); err == nil {
+			if app, err := s.store.GetApp(ctx, owner.OrgID, owner.AppID); err == nil {
+				return apperr.Field("certificate", "presentedByOwnApp", fmt.Sprintf(
+					"Your app %s of %s (%s) presents this certificate, and a certificate identifies one app. "+
+						"Remove it from %s first, or choose another certificate for the production app.",
+					app.Name, g.Name, g.Environment, app.Name))
+			}
+		}
+	}
+	return apperr.Field("certificate", "attachedElsewhere", "An app of another organization presents this certificate; use your own certificate.")
 }
 
 // RequestGoLive asks the bank for production access for a sandbox app (not Viewers).
