@@ -124,7 +124,7 @@ export function InvitationAcceptPage() {
                 <Link id="invitation-login" className="button button--primary" to={`/login?next=${here}`}>
                   Sign in
                 </Link>
-                <Link id="invitation-signup" className="button button--secondary" to={`/signup?next=${here}`}>
+                <Link id="invitation-signup" className="button button--secondary" to={`/signup?next=${here}&email=${encodeURIComponent(inv.email)}`}>
                   Create an account
                 </Link>
               </div>

@@ -16,7 +16,6 @@ export function SignupPage() {
   const policy = usePasswordPolicy();
   const { busy, error, fields, submit } = useApiForm("signup");
   const [fullName, setFullName] = useState("");
-  const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [passwordConfirmation, setPasswordConfirmation] = useState("");
   const [organizationCode, setOrganizationCode] = useState("");
@@ -25,6 +24,8 @@ export function SignupPage() {
   const [createdMessage, setCreatedMessage] = useState("");
   // Where to go after signing in (e.g. back to an invitation): internal paths only.
   const [params] = useSearchParams();
+  // An invitation's link brings the address it was sent to: the account must have it to accept.
+  const [email, setEmail] = useState(() => params.get("email")?.trim() ?? "");
   const rawNext = params.get("next");
   const next = rawNext ? safeNext(rawNext, "") : "";
   const loginLink = next ? `/login?next=${encodeURIComponent(next)}` : "/login";
