@@ -100,7 +100,7 @@ func TestAppsJourney(t *testing.T) {
 		p.expectAccountPage(owner)
 		orgID = p.onboardWithSandboxCertificates(orgName, "sandbox")
 		opsTab.as(t).signIn(testenv.Ops.Email, testenv.Ops.Password)
-		opsTab.as(t).waitPath("/account")
+		opsTab.as(t).waitPath("/ops")
 		approveOnboarding(p, opsTab.as(t), orgID, orgName, owner.email)
 	})
 

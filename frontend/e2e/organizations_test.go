@@ -153,7 +153,7 @@ func TestOrganizationJourney(t *testing.T) {
 
 		p := opsTab.as(t)
 		p.signIn(testenv.Ops.Email, testenv.Ops.Password)
-		p.waitPath("/account")
+		p.waitPath("/ops")
 		p.openRequest(onboardingID, orgName, owner.email)
 		p.waitText("main h1", "Onboarding request: "+orgName, 10*time.Second)
 		p.expectText("#request-summary", fmt.Sprintf("Onboard %s (%s) for AIS, PIS", orgName, identifier))

@@ -93,7 +93,7 @@ func TestHeaderFitsSignedIn(t *testing.T) {
 	t.Parallel()
 	p := newPage(t)
 	p.signIn(testenv.Ops.Email, testenv.Ops.Password)
-	p.waitPath("/account")
+	p.waitPath("/ops") // operations staff start at their inbox
 	p.waitVisible(`nav a[href="/dev/mail"]`)
 	var rows []int
 	p.do("read where the header's items are", chromedp.Evaluate(`(() => {
@@ -107,7 +107,7 @@ func TestHeaderFitsSignedIn(t *testing.T) {
 	if len(rows) != 1 {
 		p.fatalf("at 1280 px the signed-in header has its items on %d lines (middles at %v)", len(rows), rows)
 	}
-	p.expectNoSidewaysScroll("/account")
+	p.expectNoSidewaysScroll("/ops")
 
 	p.do("narrow the window to a phone's", chromedp.EmulateViewport(390, 844))
 	for _, path := range []string{"/ops", "/account", "/organizations", "/account/password"} {
