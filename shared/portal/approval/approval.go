@@ -37,10 +37,13 @@ type Event struct {
 
 // Request is one request for a decision.
 type Request struct {
-	ID             string            `json:"id" dynamodbav:"id"`
-	Kind           string            `json:"kind" dynamodbav:"kind"`
-	OrgID          string            `json:"organizationId" dynamodbav:"orgId"`
-	OrgName        string            `json:"organizationName" dynamodbav:"orgName"`
+	ID      string `json:"id" dynamodbav:"id"`
+	Kind    string `json:"kind" dynamodbav:"kind"`
+	OrgID   string `json:"organizationId" dynamodbav:"orgId"`
+	OrgName string `json:"organizationName" dynamodbav:"orgName"`
+	// Environment is the organization's (sandbox or production): sandbox and production
+	// organizations often share a name. Empty on requests made before it was recorded.
+	Environment    string            `json:"environment,omitempty" dynamodbav:"environment,omitempty" enum:"sandbox,production"`
 	RequesterID    string            `json:"requesterId" dynamodbav:"requesterId"`
 	RequesterEmail string            `json:"requesterEmail" dynamodbav:"requesterEmail"`
 	Status         Status            `json:"status" dynamodbav:"status" enum:"PENDING,DECIDING,APPROVED,REJECTED,EXPIRED,FAILED"`

@@ -180,7 +180,7 @@ func (s *Service) RequestGoLive(ctx context.Context, a org.Actor, orgID, appID s
 	form := map[string]string{"appId": appID, "appName": app.Name, "sandboxOrganizationId": orgID, "redirectUris": strings.Join(req.RedirectURIs, " "),
 		"certificate": cert.Fingerprint, "certificateSubject": cert.Subject, "sandboxProducts": strings.Join(products, " ")}
 	cert.Possession.Form("certificate", form)
-	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: KindGoLive, OrgID: prod.ID, OrgName: prod.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: KindGoLive, OrgID: prod.ID, OrgName: prod.Name, Environment: string(prod.Environment), RequesterID: a.UserID, RequesterEmail: a.Email,
 		Summary: "Take " + app.Name + " live", Steps: GoLiveSteps, Form: form}, writes...)
 	if errors.Is(err, apperr.ErrConflict) {
 		return approval.Request{}, apperr.New(apperr.Conflict, "CONFLICT", "The app changed at the same time; reload and try again.")

@@ -204,7 +204,7 @@ func (s *Service) Subscribe(ctx context.Context, a org.Actor, orgID, appID strin
 		return Subscription{}, err
 	}
 	// The app may not be deleted or changed by a read from before the request.
-	_, err = s.approvals.Submit(ctx, approval.Request{ID: sub.RequestID, Kind: KindSubscription, OrgID: orgID, OrgName: g.Name,
+	_, err = s.approvals.Submit(ctx, approval.Request{ID: sub.RequestID, Kind: KindSubscription, OrgID: orgID, OrgName: g.Name, Environment: string(g.Environment),
 		RequesterID: a.UserID, RequesterEmail: a.Email, Summary: fmt.Sprintf("Subscribe %s to %s (%s plan)", app.Name, p.Name, plan.Name),
 		Form: map[string]string{"appId": appID, "appName": app.Name, "environment": string(app.Environment), "productId": p.ID, "productName": p.Name,
 			"planId": plan.ID, "scopes": fmt.Sprint(p.Scopes)}}, w, audit, s.store.TouchWrite(app))

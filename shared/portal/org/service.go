@@ -260,7 +260,7 @@ func (s *Service) onboardingRequest(g Organization, a Actor, id string) approval
 	g.QWACPossession.Form("qwac", form)
 	g.QSealCPossession.Form("qsealc", form)
 	return approval.Request{
-		ID: id, Kind: KindOnboarding, OrgID: g.ID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+		ID: id, Kind: KindOnboarding, OrgID: g.ID, OrgName: g.Name, Environment: string(g.Environment), RequesterID: a.UserID, RequesterEmail: a.Email,
 		Summary: fmt.Sprintf("Onboard %s (%s) for %s", g.Name, g.OrganizationIdentifier, strings.Join(g.Services, ", ")),
 		Form:    form,
 	}

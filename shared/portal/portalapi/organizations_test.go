@@ -113,6 +113,10 @@ func TestOrganizationLifecycle(t *testing.T) {
 	r = h.eventually(ops, "GET", "/api/ops/requests", nil, func(r response) bool { return strings.Contains(r.raw, requestID) })
 	r = h.call(ops, "GET", "/api/ops/requests/"+requestID, nil).expect(t, 200, "")
 	detail := r.body["organization"].(map[string]any)
+	// Operations see which environment the request is for: organizations share names.
+	if env := r.body["request"].(map[string]any)["environment"]; env != "sandbox" {
+		t.Fatalf("request environment = %v", env)
+	}
 	if r.body["request"].(map[string]any)["kind"] != "ONBOARDING" || detail["qsealc"].(map[string]any)["organizationIdentifier"].(map[string]any)["value"] != orgIdent {
 		t.Fatalf("request detail = %s", r.raw)
 	}
