@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -207,7 +208,7 @@ func (s *Service) Subscribe(ctx context.Context, a org.Actor, orgID, appID strin
 	_, err = s.approvals.Submit(ctx, approval.Request{ID: sub.RequestID, Kind: KindSubscription, OrgID: orgID, OrgName: g.Name, Environment: string(g.Environment),
 		RequesterID: a.UserID, RequesterEmail: a.Email, Summary: fmt.Sprintf("Subscribe %s to %s (%s plan)", app.Name, p.Name, plan.Name),
 		Form: map[string]string{"appId": appID, "appName": app.Name, "environment": string(app.Environment), "productId": p.ID, "productName": p.Name,
-			"planId": plan.ID, "scopes": fmt.Sprint(p.Scopes)}}, w, audit, s.store.TouchWrite(app))
+			"planId": plan.ID, "scopes": strings.Join(p.Scopes, " ")}}, w, audit, s.store.TouchWrite(app))
 	if errors.Is(err, apperr.ErrConflict) {
 		return Subscription{}, apperr.Fields(apperr.Field("productId", "duplicate", "A subscription to "+p.Name+" was requested at the same time."))
 	}

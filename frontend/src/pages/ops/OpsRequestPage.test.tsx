@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeServer, json } from "../../test/fakeServer";
 import { OPS_ACCOUNT, QSEALC, QWAC, ACCOUNT } from "../../test/fixtures";
 import { renderApp } from "../../test/renderApp";
-import { DECISION_POLL } from "./OpsRequestPage";
+import { DECISION_POLL, listItems } from "./OpsRequestPage";
 import { el, found } from "../../test/dom";
 
 const REQUEST = {
@@ -66,6 +66,44 @@ beforeEach(() => {
 afterEach(() => Object.assign(DECISION_POLL, saved));
 
 describe("OpsRequestPage", () => {
+  it.each([
+    ["PAY_LATER", ["PAY_LATER"]],
+    ["[PAY_LATER]", ["PAY_LATER"]],
+    ["[AIS PIS]", ["AIS", "PIS"]],
+    ["ais pis", ["ais", "pis"]],
+    ["", []],
+  ])("reads the list %j", (value, want) => {
+    expect(listItems(value)).toEqual(want);
+  });
+
+  it("shows products by name and scopes without brackets", async () => {
+    document.cookie = "devportal_csrf=c; path=/";
+    const d = detail("PENDING");
+    d.request = { ...d.request, kind: "SUBSCRIPTION", form: { productName: "Pay Later (premium)", scopes: "[PAY_LATER]", sandboxProducts: "ais pay-later unknown" } as never };
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-1": () => json(200, d),
+      "GET /api/products": () =>
+        json(200, {
+          products: [
+            { id: "ais", name: "Account Information (AIS)", description: "", kind: "psd2", scopes: ["AIS"], approval: "automatic", mandatory: false, plans: [] },
+            { id: "pay-later", name: "Pay Later (premium)", description: "", kind: "premium", scopes: ["PAY_LATER"], approval: "operations", mandatory: false, plans: [] },
+          ],
+        }),
+    });
+    renderApp("/ops/requests/rq-1");
+    const scopes = await found("request-form-scopes");
+    expect(Array.from(scopes.querySelectorAll("li")).map((li) => li.textContent)).toEqual(["PAY_LATER"]);
+    await waitFor(() =>
+      expect(Array.from(el("request-form-sandboxProducts")!.querySelectorAll("li")).map((li) => li.textContent)).toEqual([
+        "Account Information (AIS)",
+        "Pay Later (premium)",
+        "unknown",
+      ]),
+    );
+  });
+
   it("asks for confirmation before approving, then polls until the decision is applied", async () => {
     document.cookie = "devportal_csrf=c; path=/";
     let state = "PENDING";

@@ -54,7 +54,17 @@ const FORM_LABEL: Record<string, string> = {
 /** Form fields holding identifiers or fingerprints, shown in monospace. */
 const MONO = new Set(["organizationIdentifier", "certificate", "appId", "sandboxOrganizationId"]);
 /** Form fields holding a space-separated list, shown one item a line. */
-const LISTS = new Set(["redirectUris", "sandboxProducts"]);
+const LISTS = new Set(["redirectUris", "sandboxProducts", "scopes"]);
+/** Form fields holding product IDs, shown by the product's name. */
+const PRODUCT_LISTS = new Set(["sandboxProducts"]);
+
+/** A list field's items; older requests wrote scopes as Go prints a list ("[AIS PIS]"). */
+export function listItems(value: string): string[] {
+  return value
+    .replace(/^\[(.*)\]$/, "$1")
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
 
 export function OpsRequestPage() {
   const { requestId = "" } = useParams();
@@ -66,6 +76,9 @@ function RequestView({ requestId }: { requestId: string }) {
   const d = detail.data;
   useTitle(d ? `${REQUEST_KIND_LABEL[d.request.kind] ?? d.request.kind} request: ${d.request.organizationName}` : "Request");
   const { setData } = detail;
+  // Product IDs in a form are shown by name, from the (public) catalog.
+  const catalog = useLoad(() => api.GET("/api/products"), []);
+  const productName = (id: string) => catalog.data?.products.find((p) => p.id === id)?.name;
 
   // Polling after a decision: until the status is no longer DECIDING, or the time is up.
   const [polling, setPolling] = useState<"off" | "on" | "done" | "timeout">("off");
@@ -173,7 +186,7 @@ function RequestView({ requestId }: { requestId: string }) {
         <h2 id="form-heading">What was submitted</h2>
         <dl id="request-form" className="details">
           {formEntries(r.form ?? {}).map(([k, v]) => (
-            <FormRow key={k} name={k} value={v} />
+            <FormRow key={k} name={k} value={v} productName={productName} />
           ))}
         </dl>
       </section>
@@ -202,9 +215,10 @@ function formEntries(form: Record<string, string>): [string, string][] {
   return Object.entries(form).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-function FormRow({ name, value }: { name: string; value: string }) {
+function FormRow({ name, value, productName }: { name: string; value: string; productName: (id: string) => string | undefined }) {
   const mono = name.endsWith("Fingerprint") || MONO.has(name);
-  const items = LISTS.has(name) ? value.split(/\s+/).filter(Boolean) : null;
+  const items = LISTS.has(name) ? listItems(value) : null;
+  const named = PRODUCT_LISTS.has(name);
   return (
     <>
       <dt>{FORM_LABEL[name] ?? name}</dt>
@@ -213,9 +227,7 @@ function FormRow({ name, value }: { name: string; value: string }) {
           items.length ? (
             <ul className="plain-list">
               {items.map((v) => (
-                <li key={v}>
-                  <code className="fingerprint">{v}</code>
-                </li>
+                <li key={v}>{named && productName(v) ? productName(v) : <code className="fingerprint">{v}</code>}</li>
               ))}
             </ul>
           ) : (
