@@ -187,7 +187,7 @@ func TestOrganizationJourney(t *testing.T) {
 		p.expectText("#request-"+onboardingID+"-status", "Approved")
 
 		// The decision was emailed, with the code and a link to the organization.
-		m := p.findMail(owner.email, orgName+" is approved")
+		m := p.findMail(owner.email, "Sandbox: "+orgName+" is approved")
 		if want := p.base + orgPath; m.link != want {
 			t.Errorf("the approval email links to %q, want %q", m.link, want)
 		}

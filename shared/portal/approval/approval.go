@@ -103,3 +103,21 @@ type Store interface {
 	// without a task token until the workflow waits anew, expiring at expiresAt.
 	Advance(id string, e Event, expiresAt time.Time) (workflow.Write, error)
 }
+
+// MailSubject is subject as the requester's email states it: led by the environment, since
+// sandbox and production organizations often share a name and their decisions would
+// otherwise read the same. Requests made before the environment was recorded fall back
+// to their form's, or keep the subject as it is.
+func (r Request) MailSubject(subject string) string {
+	env := r.Environment
+	if env == "" {
+		env = r.Form["environment"]
+	}
+	switch env {
+	case "sandbox":
+		return "Sandbox: " + subject
+	case "production":
+		return "Production: " + subject
+	}
+	return subject
+}

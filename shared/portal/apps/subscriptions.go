@@ -345,7 +345,7 @@ func (s *Service) failureEffects(writes []workflow.Write, r approval.Request, su
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, subject, text, link)}, nil
+	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, r.MailSubject(subject), text, link)}, nil
 }
 
 // requestEffects adds the audit entry of a decision to its writes and tells the requester.
@@ -372,5 +372,5 @@ func (s *Service) decisionEffects(writes []workflow.Write, r approval.Request, d
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, subject, text, link)}, nil
+	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, r.MailSubject(subject), text, link)}, nil
 }

@@ -80,7 +80,7 @@ func (s *Service) effects(writes []workflow.Write, r approval.Request, subject, 
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, subject, text, s.portalURL+"/organizations/"+r.OrgID)}, nil
+	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, r.MailSubject(subject), text, s.portalURL+"/organizations/"+r.OrgID)}, nil
 }
 
 // requestMail is the email telling a requester what became of their request.
