@@ -50,6 +50,9 @@ type OpsDetail struct {
 	QSealC       *eidas.Certificate `json:"qsealc,omitempty"`
 	Members      []Member           `json:"members"`
 	Requests     []approval.Request `json:"requests"`
+	// Apps are the organization's apps, so that operations see what offboarding or a
+	// go-live would affect.
+	Apps []OpsApp `json:"apps"`
 }
 
 // OpsGet returns an organization in full: code, certificates, members, requests.
@@ -76,6 +79,12 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 	}
 	if d.Requests == nil {
 		d.Requests = []approval.Request{}
+	}
+	d.Apps = []OpsApp{}
+	if s.Apps != nil {
+		if d.Apps, err = s.Apps.OrganizationApps(ctx, orgID); err != nil {
+			return OpsDetail{}, err
+		}
 	}
 	return d, nil
 }

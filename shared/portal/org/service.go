@@ -52,11 +52,24 @@ type Service struct {
 	Now func() time.Time
 }
 
-// OffboardedApps is what the apps need to hear of an approved offboarding: their usage
-// keys in the TPP API's usage plans go (the apps rules implement it; org cannot import
-// them).
+// OffboardedApps is what the organization rules need of the apps (the apps rules
+// implement it; org cannot import them): an approved offboarding removes the apps' usage
+// keys from the TPP API's usage plans, and operations see what a decision would affect.
 type OffboardedApps interface {
 	RemoveOrganizationUsageKeys(ctx context.Context, orgID string) error
+	OrganizationApps(ctx context.Context, orgID string) ([]OpsApp, error)
+}
+
+// OpsApp is an app as operations weigh a decision about its organization: what it is
+// and what it uses, never a secret.
+type OpsApp struct {
+	ID           string      `json:"id"`
+	Name         string      `json:"name"`
+	Environment  Environment `json:"environment" enum:"sandbox,production"`
+	Certificates int         `json:"certificates"`
+	RedirectURIs int         `json:"redirectUris"`
+	// Products are the IDs of the products it is subscribed to, in order.
+	Products []string `json:"products"`
 }
 
 // Trust is the eIDAS CAs an environment accepts: the sandbox trusts the sandbox CA (and

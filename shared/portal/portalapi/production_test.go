@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -233,5 +234,13 @@ func TestGoLiveWithOwnPresentedCertificate(t *testing.T) {
 		"Remove it from Budget Buddy first, or choose another certificate for the production app."
 	if got := r.message("presentedByOwnApp"); got != want {
 		t.Fatalf("message %q\nwant %q", got, want)
+	}
+
+	// Operations see the organization's apps, to weigh what a decision affects.
+	r = h.call(h.ops(), "GET", "/api/ops/organizations/"+sandboxOrg, nil).expect(t, 200, "")
+	apps, _ := json.Marshal(r.body["apps"])
+	appID := appPath[strings.LastIndex(appPath, "/")+1:]
+	if wantApps := `[{"certificates":1,"environment":"sandbox","id":"` + appID + `","name":"Budget Buddy","products":["oauth2"],"redirectUris":0}]`; string(apps) != wantApps {
+		t.Fatalf("ops apps = %s\nwant %s", apps, wantApps)
 	}
 }

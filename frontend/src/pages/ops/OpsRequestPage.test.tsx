@@ -54,7 +54,7 @@ const MEMBER = { userId: "u-1", email: "ada@example.com", fullName: "Ada Lovelac
 function detail(status: string, extra: object[] = []) {
   return {
     request: { ...REQUEST, status, history: [...REQUEST.history, ...extra] },
-    organization: { organization: ORG, qwac: QWAC, qsealc: QSEALC, members: [MEMBER], requests: [] },
+    organization: { organization: ORG, qwac: QWAC, qsealc: QSEALC, members: [MEMBER], requests: [], apps: [] as object[] },
   };
 }
 
@@ -74,6 +74,39 @@ describe("OpsRequestPage", () => {
     ["", []],
   ])("reads the list %j", (value, want) => {
     expect(listItems(value)).toEqual(want);
+  });
+
+  const APPS = [
+    { id: "a-1", name: "Budget Buddy", environment: "sandbox", certificates: 1, redirectUris: 2, products: ["ais", "oauth2"] },
+    { id: "a-2", name: "Budget Buddy", environment: "production", certificates: 2, redirectUris: 1, products: ["ais"] },
+  ];
+  it.each([
+    { apps: [] as typeof APPS, impact: "Example TPP has no apps. Approving removes its members' access to it; no TPP API calls stop.", rows: [] as string[] },
+    {
+      apps: APPS,
+      impact:
+        "Approving stops all 2 apps of Example TPP (1 in production): their credentials, API keys and certificates stop working at once." +
+        "Budget Buddy (sandbox): Account Information (AIS), oauth2Budget Buddy (production): Account Information (AIS)",
+      rows: ["Budget Buddy sandbox Account Information (AIS), oauth2 1 2", "Budget Buddy production Account Information (AIS) 2 1"],
+    },
+  ])("says what approving an offboarding stops, before the decision ($apps.length apps)", async ({ apps, impact, rows }) => {
+    document.cookie = "devportal_csrf=c; path=/";
+    const d = detail("PENDING");
+    d.request = { ...d.request, kind: "OFFBOARDING", form: {} as never };
+    d.organization.apps = apps;
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-1": () => json(200, d),
+      "GET /api/products": () =>
+        json(200, { products: [{ id: "ais", name: "Account Information (AIS)", description: "", kind: "psd2", scopes: ["AIS"], approval: "automatic", mandatory: false, plans: [] }] }),
+    });
+    renderApp("/ops/requests/rq-1");
+    await found("offboarding-impact");
+    await waitFor(() => expect(el("offboarding-impact")!.textContent).toBe(impact));
+    const got = Array.from(document.querySelectorAll("#ops-apps-table tbody tr")).map((tr) => Array.from(tr.children).map((c) => c.textContent).join(" "));
+    expect(got).toEqual(rows);
+    if (apps.length === 0) expect(el("ops-apps-empty")!.textContent).toBe("No apps.");
   });
 
   it("shows products by name and scopes without brackets", async () => {

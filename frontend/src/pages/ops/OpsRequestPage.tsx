@@ -180,6 +180,7 @@ function RequestView({ requestId }: { requestId: string }) {
         </div>
       )}
       {decided && <DecisionResult action={decided} request={r} polling={polling} />}
+      {r.kind === "OFFBOARDING" && r.status === "PENDING" && !decided && <OffboardingImpact apps={d.organization.apps} organizationName={r.organizationName} productName={productName} />}
       {r.status === "PENDING" && !decided && <DecisionForm key={r.step} request={r} detail={d} onDecided={onDecided} onStale={() => void detail.reload()} />}
 
       <section aria-labelledby="form-heading" className="section">
@@ -197,6 +198,8 @@ function RequestView({ requestId }: { requestId: string }) {
       <section aria-labelledby="org-heading" className="section">
         <h2 id="org-heading">Organization</h2>
         <OpsOrganizationFacts detail={d.organization} link />
+        <h3 className="table-heading">Apps</h3>
+        <OpsAppsTable apps={d.organization.apps} productName={productName} />
         <h3 className="table-heading">Members</h3>
         <MembersTable id="ops-members-table" members={d.organization.members} />
       </section>
@@ -205,6 +208,70 @@ function RequestView({ requestId }: { requestId: string }) {
         <RequestHistory id="request-history" history={r.history} />
       </section>
     </>
+  );
+}
+
+type OpsApp = OpsRequestDetail["organization"]["apps"][number];
+
+/** What approving an offboarding ends, said before the decision. */
+export function OffboardingImpact({ apps, organizationName, productName }: { apps: readonly OpsApp[]; organizationName: string; productName: (id: string) => string | undefined }) {
+  if (apps.length === 0) {
+    return (
+      <div id="offboarding-impact" className="panel panel--info">
+        <p>
+          <strong>{organizationName} has no apps.</strong> Approving removes its members' access to it; no TPP API calls stop.
+        </p>
+      </div>
+    );
+  }
+  const live = apps.filter((a) => a.environment === "production").length;
+  return (
+    <div id="offboarding-impact" className="panel panel--warning">
+      <p>
+        <strong>
+          Approving stops {apps.length === 1 ? "the 1 app" : `all ${apps.length} apps`} of {organizationName}
+          {live > 0 && ` (${live} in production)`}: their credentials, API keys and certificates stop working at once.
+        </strong>
+      </p>
+      <ul>
+        {apps.map((a) => (
+          <li key={a.id}>
+            {a.name} ({a.environment}){a.products.length > 0 && `: ${a.products.map((p) => productName(p) ?? p).join(", ")}`}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The organization's apps as operations see them: no client IDs, no secrets. */
+function OpsAppsTable({ apps, productName }: { apps: readonly OpsApp[]; productName: (id: string) => string | undefined }) {
+  if (apps.length === 0) return <p id="ops-apps-empty">No apps.</p>;
+  return (
+    <div className="table-wrap">
+      <table id="ops-apps-table" className="table">
+        <thead>
+          <tr>
+            <th scope="col">App</th>
+            <th scope="col">Environment</th>
+            <th scope="col">Products</th>
+            <th scope="col">Certificates</th>
+            <th scope="col">Redirect URIs</th>
+          </tr>
+        </thead>
+        <tbody>
+          {apps.map((a) => (
+            <tr key={a.id} data-app-id={a.id}>
+              <th scope="row">{a.name}</th>
+              <td>{a.environment}</td>
+              <td>{a.products.map((p) => productName(p) ?? p).join(", ") || "—"}</td>
+              <td>{a.certificates}</td>
+              <td>{a.redirectUris}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
