@@ -291,6 +291,34 @@ describe("Apps pages", () => {
     expect(mutations(requests)).toEqual([]);
   });
 
+  it.each([
+    { offboarded: false, badge: "Live", link: true, form: false },
+    { offboarded: true, badge: "Ended", link: false, form: true },
+  ])("shows an approved go-live, offboarded production: $offboarded", async ({ offboarded, badge, link, form }) => {
+    const goLive = {
+      requestId: "rq-g",
+      status: "APPROVED",
+      productionOrganizationId: "org-p",
+      productionAppId: "app-p",
+      requestedAt: "2025-03-02T10:00:00Z",
+      step: 1,
+      ...(offboarded ? { productionOffboarded: true } : {}),
+    };
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, goLive }, credentials: [credential("cid-1", "Default")] }),
+    });
+    renderApp("/organizations/org-1/apps/app-1");
+    expect((await found("go-live-badge")).textContent).toBe(badge);
+    expect(el("go-live-production-link") !== null).toBe(link);
+    if (offboarded) {
+      expect(el("go-live-explanation")!.textContent).toBe(
+        "Production access ended: your production organization was offboarded, so its production app no longer exists. You can ask for production access again.",
+      );
+    }
+    // Asking again is offered (here without a production organization to choose, so it says what is missing).
+    await waitFor(() => expect(el("go-live-form") !== null || el("go-live-no-production") !== null).toBe(form));
+  });
+
   it("copies a client ID with its own button, and says so", async () => {
     server("DEVELOPER", {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),

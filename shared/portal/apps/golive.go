@@ -33,6 +33,10 @@ type GoLive struct {
 	// Step is the index in GoLiveSteps of the decision awaited, so the requester sees
 	// progress without belonging to the production organization.
 	Step int `json:"step" dynamodbav:"step"`
+	// ProductionOffboarded is set, when the app is read, once the production organization
+	// of an approved go-live has been offboarded: the production app is gone, and the app
+	// may ask for production access again. Never stored.
+	ProductionOffboarded bool `json:"productionOffboarded,omitempty" dynamodbav:"-"`
 }
 
 // GoLiveRequest asks for production access for a sandbox app: the production
@@ -140,12 +144,14 @@ func (s *Service) RequestGoLive(ctx context.Context, a org.Actor, orgID, appID s
 	if err != nil {
 		return approval.Request{}, err
 	}
+	// A production organization offboarded since ended the earlier go-live.
+	s.markOffboardedGoLive(ctx, &app)
 	switch {
 	case app.Environment != org.Sandbox:
 		return approval.Request{}, apperr.New(apperr.Conflict, "ALREADY_PRODUCTION", "This app is already a production app.")
 	case app.GoLive != nil && (app.GoLive.Status == approval.Pending || app.GoLive.Status == approval.Deciding):
 		return approval.Request{}, apperr.New(apperr.Conflict, "REQUEST_PENDING", "This app's request for production access is waiting for the bank's decision.")
-	case app.GoLive != nil && app.GoLive.Status == approval.Approved:
+	case app.GoLive != nil && app.GoLive.Status == approval.Approved && !app.GoLive.ProductionOffboarded:
 		return approval.Request{}, apperr.New(apperr.Conflict, "ALREADY_LIVE", "This app already has a production app.")
 	}
 	prod, cert, err := s.goLiveForm(ctx, a, req)
