@@ -556,7 +556,8 @@ func (p *page) openRequest(id, orgName, requester string) {
 	})()`, js(link)), stepTimeout)
 	row := fmt.Sprintf(`#ops-requests-table tr[data-request-id=%q]`, id)
 	p.expectText(row+" td:nth-of-type(1)", orgName)
-	p.expectText(row+" td:nth-of-type(2)", requester)
+	// td 2 is the environment.
+	p.expectText(row+" td:nth-of-type(3)", requester)
 	p.expectText(row+" .badge", "Pending")
 	p.click(link)
 	p.waitPath("/ops/requests/" + id)
