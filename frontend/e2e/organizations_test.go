@@ -558,7 +558,7 @@ func (p *page) openRequest(id, orgName, requester string) {
 	p.expectText(row+" td:nth-of-type(1)", orgName)
 	// td 2 is the environment.
 	p.expectText(row+" td:nth-of-type(3)", requester)
-	p.expectText(row+" .badge", "Pending")
+	p.expectText(row+" .badge[data-status]", "Pending") // the status badge, not the environment one
 	p.click(link)
 	p.waitPath("/ops/requests/" + id)
 	p.expectText("#request-status", "Pending")
