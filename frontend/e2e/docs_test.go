@@ -8,14 +8,17 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestTPPAPIReference: anyone opens "API reference" from the navigation and reads the
-// TPP API's own description, rendered by Redoc in the browser from the portal's copy of
-// the document: the account list is there as GET /v1/accounts with its summary.
+// TestTPPAPIReference: anyone opens the API reference from the documentation index in the
+// navigation and reads the TPP API's own description, rendered by Redoc in the browser
+// from the portal's copy of the document: the account list is there as GET /v1/accounts
+// with its summary.
 func TestTPPAPIReference(t *testing.T) {
 	t.Parallel()
 	p := newPage(t)
 	p.open("/")
-	p.click(`nav a[href="/docs/tpp-api"]`)
+	p.click(`nav a[href="/docs"]`)
+	p.waitPath("/docs")
+	p.click(`#docs-index a[href="/docs/tpp-api"]`)
 	p.waitPath("/docs/tpp-api")
 	p.expectText("main h1", "TPP API reference")
 	// The reference is a document of its own in a frame (its own CSP, deployed); Redoc

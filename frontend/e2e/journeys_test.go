@@ -132,8 +132,8 @@ func TestHappyPath(t *testing.T) {
 	p.expectAccountPage(u)
 	p.expectText("#account-status", "Active")
 
-	// Change the password from the navigation.
-	p.click(`nav a[href="/account/password"]`)
+	// Change the password from the account page.
+	p.click(`#account-passwordExpires a[href="/account/password"]`)
 	p.waitPath("/account/password")
 	p.fill("password-currentPassword", u.password)
 	p.fill("password-newPassword", passwordSecond)
@@ -166,10 +166,10 @@ func TestSignupErrors(t *testing.T) {
 	// Each password breaks exactly one rule of the default policy.
 	weak := []struct{ rule, password, message string }{
 		{"minLength", "Ab1!efgh", "Use at least 12 characters."},
-		{"minUpper", "abcdefgh1!xy", "Use at least 1 upper-case letter(s) (A–Z)."},
-		{"minLower", "ABCDEFGH1!XY", "Use at least 1 lower-case letter(s) (a–z)."},
-		{"minDigits", "Abcdefgh!xyz", "Use at least 1 digit(s) (0–9)."},
-		{"minSpecial", "Abcdefgh1xyz", "Use at least 1 special character(s), such as ! @ # $ % & *."},
+		{"minUpper", "abcdefgh1!xy", "Use at least 1 upper-case letter (A–Z)."},
+		{"minLower", "ABCDEFGH1!XY", "Use at least 1 lower-case letter (a–z)."},
+		{"minDigits", "Abcdefgh!xyz", "Use at least 1 digit (0–9)."},
+		{"minSpecial", "Abcdefgh1xyz", "Use at least 1 special character, such as ! @ # $ % & *."},
 		{"maxRepeated", "Aaaaa1!bcdef", "Do not repeat the same character more than 3 times in a row."},
 	}
 	for _, tc := range weak {

@@ -154,7 +154,7 @@ func TestOrganizationJourney(t *testing.T) {
 
 		p := opsTab.as(t)
 		p.signIn(testenv.Ops.Email, testenv.Ops.Password)
-		p.waitPath("/account")
+		p.waitPath("/ops")
 		p.openRequest(onboardingID, orgName, owner.email)
 		p.waitText("main h1", "Onboarding request: "+orgName, 10*time.Second)
 		p.expectText("#request-summary", fmt.Sprintf("Onboard %s (%s) for AIS, PIS", orgName, identifier))
@@ -188,7 +188,7 @@ func TestOrganizationJourney(t *testing.T) {
 		p.expectText("#request-"+onboardingID+"-status", "Approved")
 
 		// The decision was emailed, with the code and a link to the organization.
-		m := p.findMail(owner.email, orgName+" is approved")
+		m := p.findMail(owner.email, "Sandbox: "+orgName+" is approved")
 		if want := p.base + orgPath; m.link != want {
 			t.Errorf("the approval email links to %q, want %q", m.link, want)
 		}
@@ -557,8 +557,9 @@ func (p *page) openRequest(id, orgName, requester string) {
 	})()`, js(link)), stepTimeout)
 	row := fmt.Sprintf(`#ops-requests-table tr[data-request-id=%q]`, id)
 	p.expectText(row+" td:nth-of-type(1)", orgName)
-	p.expectText(row+" td:nth-of-type(2)", requester)
-	p.expectText(row+" .badge", "Pending")
+	// td 2 is the environment.
+	p.expectText(row+" td:nth-of-type(3)", requester)
+	p.expectText(row+" .badge[data-status]", "Pending") // the status badge, not the environment one
 	p.click(link)
 	p.waitPath("/ops/requests/" + id)
 	p.expectText("#request-status", "Pending")

@@ -18,7 +18,7 @@ func formatIBAN(iban string) string {
 }
 
 // TestSandboxCustomersJourney: a signed-in developer opens "Sandbox customers" from the
-// navigation and finds whom to sign in as at the bank: a customer of the bank the stack
+// documentation index and finds whom to sign in as at the bank: a customer of the bank the stack
 // loaded, with the sign-in values and the IBAN of each account in groups of four, served
 // by the TPP area's route on the portal's origin.
 func TestSandboxCustomersJourney(t *testing.T) {
@@ -48,7 +48,9 @@ func TestSandboxCustomersJourney(t *testing.T) {
 		t.Fatalf("the stack's bank has no customer %s with an IBAN", login)
 	}
 
-	p.click(`nav a[href="/sandbox/customers"]`)
+	p.click(`nav a[href="/docs"]`)
+	p.waitPath("/docs")
+	p.click(`#docs-index a[href="/sandbox/customers"]`)
 	p.waitPath("/sandbox/customers")
 	p.expectText("#customer-anna-schmidt-login", login)
 	p.expectText("#customer-anna-schmidt-password", "sandbox")

@@ -83,6 +83,31 @@ describe("App", () => {
     expect(requests.filter((r) => r.method === "POST").map((r) => r.path)).toEqual(["/api/auth/login", "/api/auth/logout"]);
   });
 
+  it.each([
+    { who: "a developer", operations: false, path: "/login", lands: "/account" },
+    { who: "operations staff", operations: true, path: "/login", lands: "/ops" },
+    { who: "operations staff with a page to return to", operations: true, path: "/login?next=%2Forganizations", lands: "/organizations" },
+  ])("after signing in, $who land at $lands", async ({ operations, path, lands }) => {
+    document.cookie = "devportal_csrf=c; path=/";
+    let signedIn = false;
+    const me = { ...ACCOUNT, operations };
+    fakeServer({
+      "GET /api/account": () => (signedIn ? json(200, me) : unauthenticated()),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests": () => json(200, { requests: [] }),
+      "POST /api/auth/login": () => {
+        signedIn = true;
+        return json(200, { account: me, passwordExpiryWarning: false });
+      },
+    });
+    const user = userEvent.setup();
+    renderApp(path);
+    await user.type(await screen.findByLabelText("Email"), "ada@example.com");
+    await user.type(document.getElementById("login-password")!, "Sup3r-Secret!");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await waitFor(() => expect(currentLocation).toBe(lands));
+  });
+
   it("shows the login error with a resend link when the account is not activated", async () => {
     document.cookie = "devportal_csrf=c; path=/";
     fakeServer({

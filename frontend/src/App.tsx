@@ -1,11 +1,15 @@
 import type { ReactNode } from "react";
-import { Route, Routes } from "react-router";
+import { Navigate, Route, Routes } from "react-router";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./components/RequireAuth";
 import { AccountPage } from "./pages/AccountPage";
 import { ActivatePage } from "./pages/ActivatePage";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
+import { CatalogPage } from "./pages/CatalogPage";
+import { DocsPage } from "./pages/DocsPage";
+import { HelpPage } from "./pages/HelpPage";
+import { StatusPage } from "./pages/StatusPage";
 import { ChangePasswordPage } from "./pages/ChangePasswordPage";
 import { DevMailPage } from "./pages/DevMailPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
@@ -50,6 +54,11 @@ export function AppRoutes() {
         <Route path="organizations/:orgId/apps/:appId" element={signedIn(<AppPage />)} />
         <Route path="invitations/accept" element={<InvitationAcceptPage />} />
         <Route path="sandbox/customers" element={<SandboxCustomersPage />} />
+        <Route path="apis" element={<CatalogPage />} />
+        <Route path="products" element={<Navigate to="/apis" replace />} />
+        <Route path="docs" element={<DocsPage />} />
+        <Route path="help" element={<HelpPage />} />
+        <Route path="status" element={<StatusPage />} />
         <Route path="docs/tpp-api" element={<TPPAPIReferencePage />} />
         <Route path="docs/getting-started" element={<GettingStartedPage />} />
         <Route path="ops" element={signedIn(<OpsLayout />)}>

@@ -104,7 +104,7 @@ describe("API client CSRF handling", () => {
       "POST /api/account/password",
     ]);
     expect(requests[2].body).toEqual({ currentPassword: "a", newPassword: "b", newPasswordConfirmation: "b" });
-    expect(result).toEqual({ ok: false, status: 403, error: refusal });
+    expect(result).toEqual({ ok: false, status: 403, error: { ...refusal, status: 403 } });
   });
 
   it("does not send a change again when it was refused for another reason", async () => {
@@ -115,7 +115,7 @@ describe("API client CSRF handling", () => {
     const result = await call(api.POST("/api/auth/logout"));
 
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/auth/logout"]);
-    expect(result).toEqual({ ok: false, status: 403, error: forbidden });
+    expect(result).toEqual({ ok: false, status: 403, error: { ...forbidden, status: 403 } });
   });
 
   it("uses same-origin credentials and the page origin", async () => {
@@ -160,7 +160,7 @@ describe("error mapping", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.status).toBe(400);
-    expect(r.error).toEqual(body);
+    expect(r.error).toEqual({ ...body, status: 400 });
     expect(fieldErrorsOf(r.error)).toEqual({
       email: ["Enter a valid email address."],
       password: ["Use at least 1 digit.", "Use at least 1 special character."],
@@ -177,6 +177,7 @@ describe("error mapping", () => {
       code: "HTTP_502",
       message: "The server returned an unexpected response (HTTP 502). Please try again later.",
       requestId: "",
+      status: 502,
     });
   });
 
@@ -185,6 +186,6 @@ describe("error mapping", () => {
       throw new TypeError("Failed to fetch");
     }));
     const r = await call(api.GET("/api/account"));
-    expect(r).toEqual({ ok: false, status: 0, error: { code: "NETWORK_ERROR", message: NETWORK_ERROR_MESSAGE, requestId: "" } });
+    expect(r).toEqual({ ok: false, status: 0, error: { code: "NETWORK_ERROR", message: NETWORK_ERROR_MESSAGE, requestId: "", status: 0 } });
   });
 });

@@ -170,12 +170,14 @@ export function toApiError(status: number, body: unknown): ApiError {
       message: body.message,
       fields: Array.isArray(body.fields) ? body.fields : undefined,
       requestId: typeof body.requestId === "string" ? body.requestId : "",
+      status,
     };
   }
   return {
     code: `HTTP_${status}`,
     message: `The server returned an unexpected response (HTTP ${status}). Please try again later.`,
     requestId: "",
+    status,
   };
 }
 
@@ -190,13 +192,22 @@ export async function call<T>(
   try {
     result = await request;
   } catch {
-    return { ok: false, status: 0, error: { code: "NETWORK_ERROR", message: NETWORK_ERROR_MESSAGE, requestId: "" } };
+    return { ok: false, status: 0, error: { code: "NETWORK_ERROR", message: NETWORK_ERROR_MESSAGE, requestId: "", status: 0 } };
   }
   const { response } = result;
   if (response.ok) {
     return { ok: true, status: response.status, data: result.data as T };
   }
   return { ok: false, status: response.status, error: toApiError(response.status, result.error) };
+}
+
+/**
+ * The reference to quote to support, for a failure on the server's side (5xx) only: a
+ * refused input or a missing permission is the user's to fix, and a reference there
+ * only adds noise.
+ */
+export function supportReference(error: ApiError): string | null {
+  return error.requestId && error.status !== undefined && error.status >= 500 ? error.requestId : null;
 }
 
 /** Field name (JSON body field) → list of messages from the server. */

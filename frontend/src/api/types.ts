@@ -73,6 +73,10 @@ export type TPPAPIInfo = JsonOf<paths["/api/tpp-api"]["get"]["responses"][200]>;
 // API products and subscriptions
 export type Product = JsonOf<paths["/api/products"]["get"]["responses"][200]>["products"][number];
 export type Plan = Product["plans"][number];
+/** How developers reach the bank's API support. */
+export type SupportInfo = JsonOf<paths["/api/support"]["get"]["responses"][200]>;
+/** The state of each of the portal's dependencies (the same body with 200 and 503). */
+export type Health = JsonOf<paths["/api/healthz"]["get"]["responses"][200]>;
 export type Subscription = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/subscriptions"]["get"]["responses"][200]>["subscriptions"][number];
 export type SubscriptionStatus = Subscription["status"];
 export type GoLiveRequest = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/go-live"]["post"]["requestBody"]>;
@@ -94,4 +98,6 @@ export interface ApiError {
   message: string;
   fields?: ApiFieldError[];
   requestId: string;
+  /** The HTTP status it came with (0: no answer); a reference is worth quoting only for 5xx. */
+  status?: number;
 }

@@ -10,6 +10,8 @@ import { CertificateRules, mtlsRules } from "./CertificateRules";
 import { TextAreaField } from "./Field";
 import { FormAlert } from "./FormAlert";
 import { PossessionProof, PossessionState } from "./PossessionProof";
+import { holdsPrivateKey, privateKeyWarning } from "../lib/privatekey";
+import { CertificateFile } from "./CertificateFile";
 
 /** A certificate's expiry date, with a visible warning within 30 days and once expired. */
 export function CertificateExpiry({ notAfter, now = Date.now() }: { notAfter: string; now?: number }) {
@@ -133,10 +135,17 @@ export function CertificateUploadForm({
   const [uploaded, setUploaded] = useState("");
   const [unproven, setUnproven] = useState<MtlsCertificate | null>(null);
 
+  const keyPasted = holdsPrivateKey(certificate);
+
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setUploaded("");
     setUnproven(null);
+    if (keyPasted) {
+      // The key stays in the page: the field already says why and what to do.
+      document.getElementById("certificate-upload-certificate")?.focus();
+      return;
+    }
     const r = await submit(() => api.POST("/api/organizations/{orgId}/certificates", { params: { path: { orgId } }, body: { certificate } }));
     if (!r) return;
     if (r.ok) {
@@ -169,7 +178,8 @@ export function CertificateUploadForm({
           required
           value={certificate}
           onValueChange={setCertificate}
-          errors={fields.certificate}
+          errors={keyPasted ? [privateKeyWarning("the certificate")] : fields.certificate}
+          after={<CertificateFile id="certificate-upload-file" label="Or choose a certificate file (PEM, CRT, CER or DER)" onLoaded={setCertificate} />}
         />
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>

@@ -1,6 +1,9 @@
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { charCount, remainingText, tooLongMessage } from "../lib/limits";
 
-type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name" | "form" | "type" | "value" | "onChange" | "checked">;
+// maxLength is left out on purpose: a browser cuts pasted text to it without a word; a
+// field states its limit with `limit` instead, and says when the text is over it.
+type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name" | "form" | "type" | "value" | "onChange" | "checked" | "maxLength">;
 
 interface BaseProps extends InputProps {
   /** Form name (e.g. "signup"); the input id is `<form>-<name>`. */
@@ -20,7 +23,28 @@ interface TextFieldProps extends BaseProps {
   type?: "text" | "email" | "password";
   value: string;
   onValueChange: (value: string) => void;
+  /** The server's length limit (see limitOf): a counter shows what is left, and an error what is over. */
+  limit?: number;
 }
+
+/**
+ * A counter of the characters left under `limit`, and the errors with the too-long
+ * message added when the text is over it (once: the server sends the same words).
+ */
+function useLimit(id: string, value: string, errors: string[] | undefined, limit: number | undefined) {
+  if (limit === undefined) return { errors, counter: null, counterId: undefined };
+  const n = charCount(value);
+  const all = n > limit ? [...new Set([tooLongMessage(limit, n), ...(errors ?? [])])] : errors;
+  const counterId = `${id}-count`;
+  const counter = (
+    <p id={counterId} className={`char-count${n > limit ? " char-count--over" : ""}`}>
+      {remainingText(limit, n)}
+    </p>
+  );
+  return { errors: all, counter, counterId };
+}
+
+const joinIds = (...ids: (string | undefined)[]) => ids.filter(Boolean).join(" ") || undefined;
 
 interface CheckboxFieldProps extends BaseProps {
   checked: boolean;
@@ -84,16 +108,18 @@ function LabelledField(props: {
   );
 }
 
-export function TextField({ form, name, label, hint, errors, describedBy, optional, type = "text", value, onValueChange, required, ...rest }: TextFieldProps) {
+export function TextField({ form, name, label, hint, errors, describedBy, optional, type = "text", value, onValueChange, required, limit, ...rest }: TextFieldProps) {
   const id = fieldId(form, name);
+  const limited = useLimit(id, value, errors, limit);
   return (
     <LabelledField
       id={id}
       label={label}
       hint={hint}
       optional={optional}
-      errors={errors}
-      describedBy={describedBy}
+      errors={limited.errors}
+      describedBy={joinIds(describedBy, limited.counterId)}
+      after={limited.counter}
       control={(aria) => (
         <input {...rest} {...aria} id={id} name={name} type={type} value={value} required={required} onChange={(e) => onValueChange(e.target.value)} />
       )}
@@ -131,8 +157,10 @@ export function CheckboxField({ form, name, label, hint, errors, describedBy, op
 
 type TextAreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "id" | "name" | "form" | "value" | "onChange">;
 
-interface TextAreaFieldProps extends Omit<BaseProps, keyof InputProps>, TextAreaProps {
+interface TextAreaFieldProps extends Omit<BaseProps, keyof InputProps>, Omit<TextAreaProps, "maxLength"> {
   value: string;
+  /** The server's length limit, as for TextField. */
+  limit?: number;
   onValueChange: (value: string) => void;
   /** Monospace, no spell checking: for certificates and keys. */
   mono?: boolean;
@@ -140,17 +168,25 @@ interface TextAreaFieldProps extends Omit<BaseProps, keyof InputProps>, TextArea
   after?: ReactNode;
 }
 
-export function TextAreaField({ form, name, label, hint, errors, describedBy, optional, value, onValueChange, mono, after, required, className, ...rest }: TextAreaFieldProps) {
+export function TextAreaField({ form, name, label, hint, errors, describedBy, optional, value, onValueChange, mono, after, required, className, limit, ...rest }: TextAreaFieldProps) {
   const id = fieldId(form, name);
+  const limited = useLimit(id, value, errors, limit);
   return (
     <LabelledField
       id={id}
       label={label}
       hint={hint}
       optional={optional}
-      errors={errors}
-      describedBy={describedBy}
-      after={after}
+      errors={limited.errors}
+      describedBy={joinIds(describedBy, limited.counterId)}
+      after={
+        limited.counter || after ? (
+          <>
+            {limited.counter}
+            {after}
+          </>
+        ) : undefined
+      }
       control={(aria) => (
         <textarea
           {...rest}

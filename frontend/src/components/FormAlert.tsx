@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { supportReference } from "../api/client";
 import type { ApiError } from "../api/types";
 
 interface FormAlertProps {
@@ -25,7 +26,13 @@ export function FormAlert({ form, error, shownFields = [], children }: FormAlert
         </ul>
       )}
       {children}
-      {error.requestId && <p className="alert-ref">Reference: {error.requestId}</p>}
+      <ErrorReference error={error} />
     </div>
   );
+}
+
+/** "Reference: <id>" for a server failure, to quote to support; nothing otherwise. */
+export function ErrorReference({ error }: { error: ApiError }) {
+  const ref = supportReference(error);
+  return ref ? <p className="alert-ref">Reference: {ref}</p> : null;
 }

@@ -10,6 +10,9 @@ export function Layout() {
   const navigate = useNavigate();
   const location = useLocation();
   const [signingOut, setSigningOut] = useState(false);
+  // On narrow screens the navigation folds behind a menu button; any navigation closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [location.pathname]);
   const firstRender = useRef(true);
 
   // After client-side navigation, move focus to the new page's heading so screen
@@ -50,32 +53,26 @@ export function Layout() {
               </span>
               Open Banking Developer Portal
             </Link>
-            <nav aria-label="Main">
+            <button
+              id="menu-button"
+              type="button"
+              className="nav-button menu-button"
+              aria-expanded={menuOpen}
+              aria-controls="main-nav"
+              onClick={() => setMenuOpen((v) => !v)}
+            >
+              {menuOpen ? "Close menu" : "Menu"}
+            </button>
+            <nav id="main-nav" aria-label="Main" className={menuOpen ? "site-nav site-nav--open" : "site-nav"}>
               <ul className="nav-list">
                 <li>
-                  <NavLink to="/" end>
-                    Home
-                  </NavLink>
+                  <NavLink to="/apis">APIs</NavLink>
                 </li>
                 <li>
-                  <NavLink to="/docs/tpp-api">API reference</NavLink>
-                </li>
-                <li>
-                  <NavLink to="/docs/getting-started">Getting started</NavLink>
-                </li>
-                <li>
-                  <NavLink to="/sandbox/customers">Sandbox customers</NavLink>
+                  <NavLink to="/docs">Docs</NavLink>
                 </li>
                 {account ? (
                   <>
-                    <li>
-                      <NavLink to="/account" end>
-                        My account
-                      </NavLink>
-                    </li>
-                    <li>
-                      <NavLink to="/account/password">Change password</NavLink>
-                    </li>
                     <li>
                       <NavLink to="/organizations">Organizations</NavLink>
                     </li>
@@ -85,9 +82,18 @@ export function Layout() {
                       </li>
                     )}
                     <OrgSwitcher />
+                    <li>
+                      <NavLink to="/account">My account</NavLink>
+                    </li>
                   </>
                 ) : account === null ? (
                   <>
+                    <li>
+                      <NavLink to="/status">Status</NavLink>
+                    </li>
+                    <li>
+                      <NavLink to="/help">Help</NavLink>
+                    </li>
                     <li>
                       <NavLink to="/login">Sign in</NavLink>
                     </li>
@@ -119,6 +125,19 @@ export function Layout() {
           <div className="container footer-inner">
             <p>Open Banking Developer Portal — Berlin Group NextGenPSD2 APIs for third-party providers.</p>
             <p>Sandbox data is fictitious. Production access requires a valid eIDAS certificate and regulatory authorisation.</p>
+            <nav aria-label="Help">
+              <ul className="footer-links">
+                <li>
+                  <Link to="/docs">Documentation</Link>
+                </li>
+                <li>
+                  <Link to="/status">Sandbox status</Link>
+                </li>
+                <li>
+                  <Link to="/help">Help and support</Link>
+                </li>
+              </ul>
+            </nav>
           </div>
         </footer>
         {account && <ReauthDialog />}

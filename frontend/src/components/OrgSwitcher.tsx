@@ -56,6 +56,7 @@ export function OrgSwitcher() {
         className="nav-button org-switcher-button"
         aria-expanded={open}
         aria-controls={menuId}
+        title={current ? current.name : undefined}
         onClick={() => setOpen((v) => !v)}
       >
         <span className="visually-hidden">Organization: </span>

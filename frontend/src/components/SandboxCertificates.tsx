@@ -8,6 +8,7 @@ import { useApiForm } from "../lib/hooks";
 import { SERVICES } from "../lib/orgs";
 import { ChoiceGroup, TextField } from "./Field";
 import { FormAlert } from "./FormAlert";
+import { limitOf } from "../lib/limits";
 
 const FIELDS = ["organizationName", "country", "roles"] as const;
 const ALL_ROLES = SERVICES.map((s) => s.value);
@@ -105,7 +106,7 @@ export function SandboxCertificates({ company, services, onIssued }: SandboxCert
           label="Organization name"
           hint="Written into the certificates' subject; your company name unless you change it."
           required
-          maxLength={64}
+          limit={limitOf("POST /api/sandbox/certificates", "organizationName")}
           value={name}
           onValueChange={setOrganizationName}
           errors={fields.organizationName}
@@ -117,7 +118,6 @@ export function SandboxCertificates({ company, services, onIssued }: SandboxCert
           hint="Two letters, for example BE or DE."
           required
           autoComplete="country"
-          maxLength={2}
           className="input--short"
           value={country}
           onValueChange={setCountry}

@@ -116,6 +116,7 @@ export const GO_LIVE_STATUS_LABEL: Record<string, string> = {
   REJECTED: "Rejected",
   EXPIRED: "Expired",
   FAILED: "Failed",
+  ENDED: "Ended",
 };
 
 /** "Step 1 of 2: Review" for a request decided in steps; "" for a one-decision request. */

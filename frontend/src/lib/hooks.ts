@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, call, fieldErrorsOf, type ApiResult, type FieldErrors } from "../api/client";
 import type { ApiError, PasswordPolicy } from "../api/types";
 import { useOptionalAuth } from "../auth/AuthContext";
+import { actionStarted, useClearOnAction } from "./feedback";
 
 const PRODUCT = "Open Banking Developer Portal";
 
@@ -51,6 +52,11 @@ export function useApiForm(form: string) {
   const [fields, setFields] = useState<FieldErrors>({});
   const [focusTick, setFocusTick] = useState(0);
   const busyRef = useRef(false);
+  // Another form's action makes this form's error stale: it goes.
+  const id = useClearOnAction(() => {
+    setError(null);
+    setFields({});
+  });
 
   useEffect(() => {
     if (focusTick === 0) return;
@@ -63,6 +69,7 @@ export function useApiForm(form: string) {
   const submit = useCallback(async <T,>(send: () => Promise<{ data?: T; error?: unknown; response: Response }>): Promise<ApiResult<T> | null> => {
     if (busyRef.current) return null;
     busyRef.current = true;
+    actionStarted(id);
     setBusy(true);
     setError(null);
     setFields({});
@@ -78,7 +85,7 @@ export function useApiForm(form: string) {
       busyRef.current = false;
       setBusy(false);
     }
-  }, []);
+  }, [id]);
 
   const reset = useCallback(() => {
     setError(null);

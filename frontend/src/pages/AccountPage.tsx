@@ -7,6 +7,8 @@ import { CheckboxField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
 import { days, formatDate } from "../lib/format";
 import { useApiForm, useTitle } from "../lib/hooks";
+import { useSuccessMessage } from "../lib/feedback";
+import { limitOf } from "../lib/limits";
 
 const PREFERENCES: { name: keyof Preferences; label: string; hint: string }[] = [
   { name: "passwordExpiry", label: "Password expiry reminders", hint: "A reminder before your portal password expires." },
@@ -85,7 +87,7 @@ function EditNameForm({ account }: { account: Account }) {
   const { setAccount, signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("account");
   const [fullName, setFullName] = useState(account.fullName);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useSuccessMessage(false);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -112,6 +114,7 @@ function EditNameForm({ account }: { account: Account }) {
           label="Full name"
           autoComplete="name"
           required
+          limit={limitOf("PATCH /api/account", "fullName")}
           value={fullName}
           onValueChange={(v) => {
             setFullName(v);
@@ -138,7 +141,7 @@ function PreferencesForm({ account }: { account: Account }) {
   const { setAccount, signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("prefs");
   const [prefs, setPrefs] = useState<Preferences>(account.preferences);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useSuccessMessage(false);
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import { CheckboxField, TextField } from "../components/Field";
-import { FormAlert } from "../components/FormAlert";
+import { ErrorReference, FormAlert } from "../components/FormAlert";
 import { NewPasswordFields } from "../components/NewPasswordFields";
 import { TermsDetails } from "../components/Terms";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
@@ -78,7 +78,7 @@ export function ActivatePage() {
               <Link to="/activation/resend">Request a new activation link</Link>.
             </p>
           )}
-          {error.requestId && <p className="alert-ref">Reference: {error.requestId}</p>}
+          <ErrorReference error={error} />
         </div>
       </section>
     );

@@ -252,6 +252,88 @@ describe("Apps pages", () => {
     expect(within(hint).getByRole("link").getAttribute("href")).toBe("/organizations/org-1/apps#org-certificates");
   });
 
+  it.each([
+    { count: 0, offered: true },
+    { count: 1, offered: true },
+    { count: 2, offered: false },
+  ])("offers a test certificate to a sandbox app with $count certificates: $offered", async ({ count, offered }) => {
+    const certs = Array.from({ length: count }, (_, i) => ({ ...CERT, sha256Fingerprint: String(i).repeat(64), appId: "app-1" }));
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+      "GET /api/organizations/org-1/certificates": () => json(200, { certificates: certs }),
+    });
+    renderApp("/organizations/org-1/apps/app-1");
+    await found("issue-certificate-heading");
+    if (offered) {
+      expect(el("issue-certificate")!.textContent).toBe("Issue a test certificate");
+      expect(el("issue-certificate-full")).toBeNull();
+    } else {
+      expect(el("issue-certificate")).toBeNull();
+      expect(el("issue-certificate-full")!.textContent).toBe("This app has two certificates, the most it can have: remove one to issue a test certificate.");
+    }
+  });
+
+  it("never uploads a pasted private key: the field warns to replace the key", async () => {
+    const { requests } = server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1");
+    const field = await found("certificate-upload-certificate");
+    await user.click(field);
+    await user.paste("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----");
+    expect(el("certificate-upload-certificate-error")!.textContent).toBe(
+      "This is a private key, not a certificate, and it was not sent. Treat the key as exposed: make a new key pair and have a new certificate issued for it. Paste only the certificate.",
+    );
+    expect(field.getAttribute("aria-invalid")).toBe("true");
+    await user.click(within(el("certificate-upload-form")!).getByRole("button", { name: "Upload certificate" }));
+    expect(document.activeElement).toBe(field);
+    expect(mutations(requests)).toEqual([]);
+  });
+
+  it.each([
+    { offboarded: false, badge: "Live", link: true, form: false },
+    { offboarded: true, badge: "Ended", link: false, form: true },
+  ])("shows an approved go-live, offboarded production: $offboarded", async ({ offboarded, badge, link, form }) => {
+    const goLive = {
+      requestId: "rq-g",
+      status: "APPROVED",
+      productionOrganizationId: "org-p",
+      productionAppId: "app-p",
+      requestedAt: "2025-03-02T10:00:00Z",
+      step: 1,
+      ...(offboarded ? { productionOffboarded: true } : {}),
+    };
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, goLive }, credentials: [credential("cid-1", "Default")] }),
+    });
+    renderApp("/organizations/org-1/apps/app-1");
+    expect((await found("go-live-badge")).textContent).toBe(badge);
+    expect(el("go-live-production-link") !== null).toBe(link);
+    if (offboarded) {
+      expect(el("go-live-explanation")!.textContent).toBe(
+        "Production access ended: your production organization was offboarded, so its production app no longer exists. You can ask for production access again.",
+      );
+    }
+    // Asking again is offered (here without a production organization to choose, so it says what is missing).
+    await waitFor(() => expect(el("go-live-form") !== null || el("go-live-no-production") !== null).toBe(form));
+  });
+
+  it("copies a client ID with its own button, and says so", async () => {
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
+    });
+    const user = userEvent.setup();
+    const writeText = vi.fn(async () => undefined);
+    renderApp("/organizations/org-1/apps/app-1");
+    const button = await found("credential-copy-cid-1");
+    expect(button.textContent).toBe("Copy Client ID");
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    await user.click(button);
+    expect(writeText).toHaveBeenCalledWith("cid-1");
+    await waitFor(() => expect(el("credential-copy-cid-1-status")!.textContent).toBe("Client ID copied to the clipboard."));
+  });
+
   it("shows viewers the app without client IDs and without any control", async () => {
     server("VIEWER", {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, redirectUris: ["https://budget.example.com/cb"] }, credentials: [{ ...credential("", "Default"), clientId: undefined }] }),
@@ -331,6 +413,8 @@ describe("Apps pages", () => {
 
     await user.click(el("subscribe-productId-cof")!);
     expect((el("subscribe-planId") as HTMLSelectElement).value).toBe("sandbox");
+    // A sandbox app is offered the sandbox plan only: a production plan would be refused.
+    expect(Array.from((el("subscribe-planId") as HTMLSelectElement).options).map((o) => o.value)).toEqual(["sandbox"]);
     await user.click(within(el("subscribe-form")!).getByRole("button", { name: "Subscribe" }));
     await waitFor(() => expect(el("subscribe-productId-error")!.textContent).toContain("needs the PSD2 role PSP_IC"));
 

@@ -16,6 +16,7 @@ import { GoLiveSection } from "./app/GoLiveSection";
 import { OAuthSettingsSection } from "./app/OAuthSettingsSection";
 import { RedirectUrisSection } from "./app/RedirectUrisSection";
 import { SubscriptionsSection } from "./app/SubscriptionsSection";
+import { ErrorReference } from "../components/FormAlert";
 
 export function AppPage() {
   const { orgId = "", appId = "" } = useParams();
@@ -59,7 +60,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
             <p>
               <strong>{failed.message}</strong>
             </p>
-            {failed.requestId && <p className="alert-ref">Reference: {failed.requestId}</p>}
+            <ErrorReference error={failed} />
           </div>
           <p>
             <Link to={`/organizations/${encodeURIComponent(orgId)}/apps`}>Back to the apps</Link>

@@ -11,6 +11,8 @@ import { FormAlert } from "../components/FormAlert";
 import { appPermissions, handOverAPIKey, handOverSecret, readableDN } from "../lib/apps";
 import { formatDate } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
+import { useSuccessMessage } from "../lib/feedback";
+import { limitOf } from "../lib/limits";
 
 /** The hint under an app's name: who reads it. */
 export const APP_NAME_HINT =
@@ -23,7 +25,7 @@ export function AppsPage() {
 
 function AppsView({ orgId }: { orgId: string }) {
   const location = useLocation();
-  const [notice] = useState<string | null>(() => (location.state as { notice?: string } | null)?.notice ?? null);
+  const [notice] = useSuccessMessage<string | null>(null, (location.state as { notice?: string } | null)?.notice ?? null);
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
   const apps = useLoad(() => api.GET("/api/organizations/{orgId}/apps", { params: { path: { orgId } } }), [orgId]);
   const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }), [orgId]);
@@ -32,7 +34,7 @@ function AppsView({ orgId }: { orgId: string }) {
   const remove = useApiForm("certificate-delete");
   const [deleting, setDeleting] = useState<MtlsCertificate | null>(null);
   const [proving, setProving] = useState<MtlsCertificate | null>(null);
-  const [certStatus, setCertStatus] = useState("");
+  const [certStatus, setCertStatus] = useSuccessMessage("");
 
   const confirmDelete = async () => {
     const c = deleting;
@@ -277,7 +279,7 @@ function RegisterAppForm({ org }: { org: Organization }) {
       </p>
       <form id="register-app-form" noValidate onSubmit={onSubmit} aria-labelledby="register-app-heading">
         <FormAlert form="register-app" error={error} shownFields={["name"]} />
-        <TextField form="register-app" name="name" label="App name" hint={APP_NAME_HINT} autoComplete="off" maxLength={100} required value={name} onValueChange={setName} errors={fields.name} />
+        <TextField form="register-app" name="name" label="App name" hint={APP_NAME_HINT} autoComplete="off" limit={limitOf("POST /api/organizations/{orgId}/apps", "name")} required value={name} onValueChange={setName} errors={fields.name} />
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
             Register app

@@ -35,7 +35,17 @@ describe("InvitationAcceptPage", () => {
     expect(el("accept-invitation")).toBeNull();
     const next = encodeURIComponent("/invitations/accept?token=tok-1");
     expect(el("invitation-login")!.getAttribute("href")).toBe(`/login?next=${next}`);
-    expect(el("invitation-signup")!.getAttribute("href")).toBe(`/signup?next=${next}`);
+    expect(el("invitation-signup")!.getAttribute("href")).toBe(`/signup?next=${next}&email=ada%40example.com`);
+  });
+
+  it("prefills the sign-up form with the invited address", async () => {
+    fakeServer({
+      "GET /api/account": () => json(401, { code: "UNAUTHENTICATED", message: "Please sign in.", requestId: "r" }),
+      "GET /api/auth/password-policy": () => json(200, {}),
+    });
+    renderApp(`/signup?next=${encodeURIComponent("/invitations/accept?token=tok-1")}&email=ada%40example.com`);
+    expect(((await found("signup-email")) as HTMLInputElement).value).toBe("ada@example.com");
+    expect((el("signup-fullName") as HTMLInputElement).value).toBe("");
   });
 
   it("accepts the invitation when signed in and opens the organization", async () => {

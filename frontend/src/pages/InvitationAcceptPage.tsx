@@ -2,7 +2,7 @@ import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { StatusBadge } from "../components/Badge";
-import { FormAlert } from "../components/FormAlert";
+import { ErrorReference, FormAlert } from "../components/FormAlert";
 import { formatDateTime } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
 import { INVITATION_STATUS_LABEL, ROLE_HINT, ROLE_LABEL } from "../lib/orgs";
@@ -62,7 +62,7 @@ export function InvitationAcceptPage() {
             <strong>{invitation.error.message}</strong>
           </p>
           <p>Ask the organization's owner or an administrator for a new invitation.</p>
-          {invitation.error.requestId && <p className="alert-ref">Reference: {invitation.error.requestId}</p>}
+          <ErrorReference error={invitation.error} />
         </div>
       )}
       {inv && (
@@ -124,7 +124,7 @@ export function InvitationAcceptPage() {
                 <Link id="invitation-login" className="button button--primary" to={`/login?next=${here}`}>
                   Sign in
                 </Link>
-                <Link id="invitation-signup" className="button button--secondary" to={`/signup?next=${here}`}>
+                <Link id="invitation-signup" className="button button--secondary" to={`/signup?next=${here}&email=${encodeURIComponent(inv.email)}`}>
                   Create an account
                 </Link>
               </div>

@@ -29,7 +29,8 @@ export function LoginPage() {
     const r = await submit(() => api.POST("/api/auth/login", { body: { email, password } }));
     if (r?.ok) {
       auth.signedIn(r.data);
-      navigate(next, { replace: true });
+      // Without a page to return to, operations staff start at their inbox.
+      navigate(params.get("next") ? next : r.data.account.operations ? "/ops" : "/account", { replace: true });
     }
   };
 

@@ -54,6 +54,24 @@ async function paste(user: ReturnType<typeof userEvent.setup>, id: string, text:
 }
 
 describe("OnboardPage", () => {
+  it("never sends a pasted private key: the field warns to replace the key, and neither the check nor the submit goes out", async () => {
+    const { requests } = server(() => json(200, { errors: [] }), () => json(500, {}));
+    const user = userEvent.setup();
+    renderApp("/organizations/onboard");
+    await found("onboard-form");
+    await fillContact(user);
+    await user.click(el("onboard-roles-AIS")!);
+    await paste(user, "onboard-qwac", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----");
+    await paste(user, "onboard-qsealc", PEM_QSEALC);
+    expect(el("onboard-qwac-error")!.textContent).toBe(
+      "This is a private key, not a certificate, and it was not sent. Treat the key as exposed: make a new key pair and have a new certificate issued for it. Paste only your QWAC.",
+    );
+    await new Promise((r) => setTimeout(r, 900));
+    await user.click(screen.getByRole("button", { name: /Submit|Onboard/ }));
+    expect(document.activeElement).toBe(el("onboard-qwac"));
+    expect(requests.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([]);
+  });
+
   it("says which certificate rules apply in the chosen environment, and checks the certificates against them", async () => {
     const { requests } = server((req) => {
       const body = req.body as { environment: string };

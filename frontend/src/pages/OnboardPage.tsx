@@ -11,6 +11,9 @@ import { SandboxCertificates, type IssuedCertificates } from "../components/Sand
 import { useApiForm, useDebounced, useTitle } from "../lib/hooks";
 import { SERVICES } from "../lib/orgs";
 import { useOrganizations } from "../orgs/OrganizationsContext";
+import { limitOf } from "../lib/limits";
+import { holdsPrivateKey, privateKeyWarning } from "../lib/privatekey";
+import { CertificateFile } from "../components/CertificateFile";
 
 /** How long the certificate fields must stay unchanged before they are checked. */
 export const PREVIEW_DELAY_MS = 500;
@@ -66,7 +69,8 @@ export function OnboardPage() {
 
   useEffect(() => {
     const body = JSON.parse(settledKey) as Pick<OnboardingRequest, "roles" | "qwac" | "qsealc" | "environment">;
-    if (!body.qwac.trim() && !body.qsealc.trim()) {
+    // A pasted private key is never sent, not even to be checked.
+    if ((!body.qwac.trim() && !body.qsealc.trim()) || holdsPrivateKey(body.qwac) || holdsPrivateKey(body.qsealc)) {
       setPreview(null);
       setPreviewError(null);
       setChecking(false);
@@ -98,13 +102,19 @@ export function OnboardPage() {
   }
   const submitted = groupFields(submitFields);
   const useSubmitted = submittedKey !== null && submittedKey === certKey;
+  const keyIn = (name: string) => (name === "qwac" ? holdsPrivateKey(form.qwac) : name === "qsealc" ? holdsPrivateKey(form.qsealc) : false);
   const errorsFor = (name: string): string[] | undefined => {
+    if (keyIn(name)) return [privateKeyWarning(name === "qwac" ? "your QWAC" : "your QSealC")];
     if ((CERT_FIELDS as readonly string[]).includes(name) && !useSubmitted) return previewFields[name];
     return submitted[name];
   };
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
+    if (keyIn("qwac") || keyIn("qsealc")) {
+      document.getElementById(keyIn("qwac") ? "onboard-qwac" : "onboard-qsealc")?.focus();
+      return;
+    }
     const keyAtSubmit = certKey;
     const r = await submit(() => api.POST("/api/organizations", { body: form }));
     if (!r) return;
@@ -152,11 +162,11 @@ export function OnboardPage() {
           <fieldset className="field-group">
             <legend>Contact person</legend>
             <div className="field-row">
-              <TextField form="onboard" name="firstName" label="First name" autoComplete="given-name" required value={form.firstName} onValueChange={set("firstName")} errors={errorsFor("firstName")} />
-              <TextField form="onboard" name="lastName" label="Last name" autoComplete="family-name" required value={form.lastName} onValueChange={set("lastName")} errors={errorsFor("lastName")} />
+              <TextField form="onboard" name="firstName" label="First name" autoComplete="given-name" required limit={limitOf("POST /api/organizations", "firstName")} value={form.firstName} onValueChange={set("firstName")} errors={errorsFor("firstName")} />
+              <TextField form="onboard" name="lastName" label="Last name" autoComplete="family-name" required limit={limitOf("POST /api/organizations", "lastName")} value={form.lastName} onValueChange={set("lastName")} errors={errorsFor("lastName")} />
             </div>
             <TextField form="onboard" name="email" type="email" label="Email" hint="Where the bank sends its decision." autoComplete="email" required value={form.email} onValueChange={set("email")} errors={errorsFor("email")} />
-            <TextField form="onboard" name="phone" label="Phone" autoComplete="tel" inputMode="tel" required value={form.phone} onValueChange={set("phone")} errors={errorsFor("phone")} />
+            <TextField form="onboard" name="phone" label="Phone" autoComplete="tel" inputMode="tel" required limit={limitOf("POST /api/organizations", "phone")} value={form.phone} onValueChange={set("phone")} errors={errorsFor("phone")} />
           </fieldset>
           <TextField
             form="onboard"
@@ -165,6 +175,7 @@ export function OnboardPage() {
             hint="Your organization's legal name, as on your certificates."
             autoComplete="organization"
             required
+            limit={limitOf("POST /api/organizations", "company")}
             value={form.company}
             onValueChange={set("company")}
             errors={errorsFor("company")}
@@ -215,7 +226,12 @@ export function OnboardPage() {
               value={form.qwac}
               onValueChange={set("qwac")}
               errors={errorsFor("qwac")}
-              after={preview?.qwac && <CertificateDetails id="qwac-details" title="What your QWAC says" certificate={preview.qwac} />}
+              after={
+                <>
+                  {preview?.qwac && <CertificateDetails id="qwac-details" title="What your QWAC says" certificate={preview.qwac} />}
+                  <CertificateFile id="onboard-qwac-file" label="Or choose your QWAC's file (PEM, CRT, CER or DER)" onLoaded={set("qwac")} />
+                </>
+              }
             />
             <TextAreaField
               form="onboard"
@@ -227,7 +243,12 @@ export function OnboardPage() {
               value={form.qsealc}
               onValueChange={set("qsealc")}
               errors={errorsFor("qsealc")}
-              after={preview?.qsealc && <CertificateDetails id="qsealc-details" title="What your QSealC says" certificate={preview.qsealc} />}
+              after={
+                <>
+                  {preview?.qsealc && <CertificateDetails id="qsealc-details" title="What your QSealC says" certificate={preview.qsealc} />}
+                  <CertificateFile id="onboard-qsealc-file" label="Or choose your QSealC's file (PEM, CRT, CER or DER)" onLoaded={set("qsealc")} />
+                </>
+              }
             />
             <p id="onboard-preview-status" className="muted" role="status" aria-live="polite">
               {checking

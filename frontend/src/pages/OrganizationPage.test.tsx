@@ -5,6 +5,7 @@ import { fakeServer, json, type RecordedRequest } from "../test/fakeServer";
 import { ACCOUNT } from "../test/fixtures";
 import { location, renderApp } from "../test/renderApp";
 import { el, found } from "../test/dom";
+import { addressesOf } from "./organization/InvitationsSection";
 
 const ORG = {
   id: "org-1",
@@ -56,6 +57,41 @@ function server(role: string, more: Record<string, (req: RecordedRequest) => Res
 }
 
 describe("OrganizationPage", () => {
+  it.each([
+    ["ada@example.com", ["ada@example.com"]],
+    ["ada@example.com, bob@example.com;carl@example.com\n dora@example.com", ["ada@example.com", "bob@example.com", "carl@example.com", "dora@example.com"]],
+    ["Ada@Example.com ada@example.com", ["Ada@Example.com"]],
+    ["  ", []],
+  ])("reads the addresses in %j", (text, want) => {
+    expect(addressesOf(text)).toEqual(want);
+  });
+
+  it("invites several addresses at once, says which were sent, and keeps the refused ones in the field", async () => {
+    const { requests } = server("OWNER", {
+      "POST /api/organizations/org-1/invitations": (req) => {
+        const { email, role } = req.body as { email: string; role: string };
+        if (email === "taken@example.com") {
+          return json(409, { code: "ALREADY_MEMBER", message: "This address already belongs to a member.", requestId: "r-1" });
+        }
+        return json(201, { ...INVITATION, id: `inv-${email}`, email, role });
+      },
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1");
+    await found("invite-form");
+    await user.type(el("invite-email")!, "bob@example.com, taken@example.com carl@example.com");
+    await user.click(within(el("invite-form")!).getByRole("button", { name: "Send invitations" }));
+    await waitFor(() => expect(el("invite-sent")!.textContent).toBe("2 invitations sent to bob@example.com, carl@example.com."));
+    expect(el("invite-failures")!.textContent).toBe("One invitation was not sent:taken@example.com: This address already belongs to a member.");
+    expect((el("invite-email") as HTMLInputElement).value).toBe("taken@example.com");
+    // The batch's own list says what failed: no second alert for the last refusal.
+    expect(el("invite-error")).toBeNull();
+    expect(requests.filter((r) => r.method === "POST").map((r) => (r.body as { email: string }).email)).toEqual([
+      "bob@example.com",
+      "taken@example.com",
+      "carl@example.com",
+    ]);
+  });
   it("gives the owner the code, member management, invitations, audit and settings, each change confirmed first", async () => {
     let code = "ABCD234567";
     const { requests } = server("OWNER", {

@@ -5,7 +5,7 @@ import type { Organization } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { EnvironmentBadge, StatusBadge } from "../components/Badge";
 import { ConfirmDialog } from "../components/ConfirmDialog";
-import { FormAlert } from "../components/FormAlert";
+import { ErrorReference, FormAlert } from "../components/FormAlert";
 import { formatDate } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
 import { can, ORG_STATUS_LABEL, ROLE_LABEL, SERVICES } from "../lib/orgs";
@@ -16,6 +16,7 @@ import { MembersSection } from "./organization/MembersSection";
 import { OnboardingPossessionSection } from "./organization/OnboardingPossessionSection";
 import { RequestsSection } from "./organization/RequestsSection";
 import { SettingsSection } from "./organization/SettingsSection";
+import { useSuccessMessage } from "../lib/feedback";
 
 export function OrganizationPage() {
   const { orgId = "" } = useParams();
@@ -25,7 +26,7 @@ export function OrganizationPage() {
 
 function OrganizationView({ orgId }: { orgId: string }) {
   const location = useLocation();
-  const [notice, setNotice] = useState<string | null>(() => (location.state as { notice?: string } | null)?.notice ?? null);
+  const [notice, setNotice] = useSuccessMessage<string | null>(null, (location.state as { notice?: string } | null)?.notice ?? null);
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
   useTitle(org.data?.name ?? "Organization");
   // Bumped after any change, so every section reloads what it shows (counts, audit, requests).
@@ -54,7 +55,7 @@ function OrganizationView({ orgId }: { orgId: string }) {
             <p>
               <strong>{org.error.message}</strong>
             </p>
-            {org.error.requestId && <p className="alert-ref">Reference: {org.error.requestId}</p>}
+            <ErrorReference error={org.error} />
           </div>
           <p>
             <Link to="/organizations">Back to my organizations</Link>
@@ -237,7 +238,7 @@ function CodePanel({ org, onChange }: { org: Organization; onChange: (o: Organiz
   const perms = can(org.role);
   const { busy, error, submit } = useApiForm("code");
   const [confirming, setConfirming] = useState(false);
-  const [message, setMessage] = useState("");
+  const [message, setMessage] = useSuccessMessage("");
 
   const copy = async () => {
     if (!org.code) return;

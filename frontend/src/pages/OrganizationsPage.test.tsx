@@ -67,6 +67,8 @@ describe("Organizations list, switcher and join", () => {
     await waitFor(() => expect(location.current).toBe("/organizations/o-2"));
     expect(window.localStorage.getItem("devportal.organization")).toBe("o-2");
     await waitFor(() => expect(el("org-switcher")!.textContent).toContain("Beta Data"));
+    // A long name is cut in the header; the title keeps it whole.
+    expect(el("org-switcher")!.getAttribute("title")).toBe("Beta Data");
 
     // Join with a code: a field error first, then the organization.
     await user.click(screen.getByRole("link", { name: "Organizations" }));

@@ -54,7 +54,8 @@ describe("SignupPage", () => {
     // Other fields are untouched.
     const fullName = document.getElementById("signup-fullName")!;
     expect(fullName.hasAttribute("aria-invalid")).toBe(false);
-    expect(fullName.hasAttribute("aria-describedby")).toBe(false);
+    // Only its counter of characters left describes it: no error.
+    expect(fullName.getAttribute("aria-describedby")).toBe("signup-fullName-count");
     expect(document.getElementById("signup-fullName-error")).toBeNull();
     expect(document.getElementById("signup-password-error")).toBeNull();
 

@@ -7,6 +7,7 @@ import { NewPasswordFields } from "../components/NewPasswordFields";
 import { TermsDetails } from "../components/Terms";
 import { safeNext } from "../lib/format";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
+import { limitOf } from "../lib/limits";
 
 const FIELDS = ["fullName", "email", "password", "passwordConfirmation", "organizationCode", "acceptTerms"] as const;
 
@@ -15,7 +16,6 @@ export function SignupPage() {
   const policy = usePasswordPolicy();
   const { busy, error, fields, submit } = useApiForm("signup");
   const [fullName, setFullName] = useState("");
-  const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [passwordConfirmation, setPasswordConfirmation] = useState("");
   const [organizationCode, setOrganizationCode] = useState("");
@@ -24,6 +24,8 @@ export function SignupPage() {
   const [createdMessage, setCreatedMessage] = useState("");
   // Where to go after signing in (e.g. back to an invitation): internal paths only.
   const [params] = useSearchParams();
+  // An invitation's link brings the address it was sent to: the account must have it to accept.
+  const [email, setEmail] = useState(() => params.get("email")?.trim() ?? "");
   const rawNext = params.get("next");
   const next = rawNext ? safeNext(rawNext, "") : "";
   const loginLink = next ? `/login?next=${encodeURIComponent(next)}` : "/login";
@@ -81,7 +83,7 @@ export function SignupPage() {
       </p>
       <form id="signup-form" noValidate onSubmit={onSubmit}>
         <FormAlert form="signup" error={error} shownFields={FIELDS} />
-        <TextField form="signup" name="fullName" label="Full name" autoComplete="name" required value={fullName} onValueChange={setFullName} errors={fields.fullName} />
+        <TextField form="signup" name="fullName" label="Full name" autoComplete="name" required limit={limitOf("POST /api/auth/signup", "fullName")} value={fullName} onValueChange={setFullName} errors={fields.fullName} />
         <TextField form="signup" name="email" type="email" label="Email" autoComplete="email" required value={email} onValueChange={setEmail} errors={fields.email} />
         <NewPasswordFields
           form="signup"

@@ -126,6 +126,10 @@ type Config struct {
 	// SandboxBankDate is the sandbox bank's "today" (YYYY-MM-DD): its transactions cover the
 	// 13 months up to it and its balances are as of it, so every load is the same bank.
 	SandboxBankDate string
+	// SupportEmail and SupportHours are how developers reach the bank's API support, shown
+	// on the portal's help page; a deployment sets its own team's address.
+	SupportEmail string
+	SupportHours string
 	// UsagePlanIDs are the TPP API's usage plans by the name of a product's plan
 	// ("ais-sandbox" to its API Gateway ID), where the portal keeps each subscription's
 	// usage key; empty where there is no TPP API (then no usage key is kept).
@@ -199,6 +203,8 @@ func FromEnv() (Config, error) {
 		SandboxBankSeed:          r.integer("SANDBOX_BANK_SEED", 1),
 		SandboxBankDate:          r.str("SANDBOX_BANK_DATE", "2026-11-30"),
 		UsagePlanIDs:             r.stringMap("USAGE_PLAN_IDS"),
+		SupportEmail:             r.str("SUPPORT_EMAIL", "api-support@devportal.example"),
+		SupportHours:             r.str("SUPPORT_HOURS", "Monday to Friday, 9:00 to 17:00 CET"),
 		Password: PasswordPolicy{
 			MinLength:      r.integer("PASSWORD_MIN_LENGTH", 12),
 			MinUpper:       r.integer("PASSWORD_MIN_UPPER", 1),

@@ -9,7 +9,7 @@ import (
 )
 
 func TestFromEnvDefaults(t *testing.T) {
-	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "RESET_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL", "TPP_URL", "OAUTH_AUTHORIZE_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SANDBOX_CA_CRL_URL", "REVOCATION_CHECK_TIMEOUT", "SANDBOX_BANK_SEED", "SANDBOX_BANK_DATE"} {
+	for _, k := range []string{"LOCAL_MODE", "PORTAL_TABLE", "ACTIVATION_LINK_TTL", "RESET_LINK_TTL", "PASSWORD_MIN_LENGTH", "PASSWORD_EXPIRY_WARNING_DAYS", "PASSWORD_MAX_AGE_DAYS", "PORTAL_URL", "TPP_URL", "OAUTH_AUTHORIZE_URL", "ACCESS_TOKEN_TTL", "REFRESH_TOKEN_TTL", "SANDBOX_CA_CRL_URL", "REVOCATION_CHECK_TIMEOUT", "SANDBOX_BANK_SEED", "SANDBOX_BANK_DATE", "SUPPORT_EMAIL", "SUPPORT_HOURS"} {
 		t.Setenv(k, "")
 	}
 	c, err := FromEnv()
@@ -21,7 +21,8 @@ func TestFromEnvDefaults(t *testing.T) {
 		c.PortalURL != "http://127.0.0.1:8080" || c.TPPURL != "https://127.0.0.1:8443" || c.OAuthAuthorizeURL != "http://127.0.0.1:8080/oauth2/authorize" ||
 		c.AccessTokenTTL != time.Hour || c.RefreshTokenTTL != 90*24*time.Hour ||
 		c.SandboxCACRLURL != "http://127.0.0.1:8080/sandbox-ca/crl.der" || c.RevocationTimeout != 3*time.Second ||
-		c.SandboxBankSeed != 1 || c.SandboxBankDate != "2026-11-30" {
+		c.SandboxBankSeed != 1 || c.SandboxBankDate != "2026-11-30" ||
+		c.SupportEmail != "api-support@devportal.example" || c.SupportHours != "Monday to Friday, 9:00 to 17:00 CET" {
 		t.Fatalf("defaults = %+v", c)
 	}
 	// The CRL is served under the portal's own address unless configured elsewhere.
@@ -80,7 +81,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", OAuthKeySecretARN: "arn:oauth-key", TruststoreFile: "/ts.pem",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 7 * time.Minute, RefreshTokenTTL: 8 * time.Hour,
 		SandboxCACRLURL: "https://crl.bank.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 7 * time.Second,
-		SandboxBankSeed: 42, SandboxBankDate: "2025-06-30",
+		SandboxBankSeed: 42, SandboxBankDate: "2025-06-30", SupportEmail: "developers@bank.example", SupportHours: "Around the clock",
 		UsagePlanIDs: map[string]string{"ais-sandbox": "abc123", "oauth2-sandbox": "def456"},
 		Password:     PasswordPolicy{MinLength: 14, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}}}
 	for k, v := range want.Environ() {

@@ -62,6 +62,8 @@ func (c Config) Environ() map[string]string {
 		"PASSWORD_MAX_AGE_DAYS":        strconv.Itoa(p.MaxAgeDays),
 		"PASSWORD_EXPIRY_WARNING_DAYS": joinInts(p.ExpiryWarnDays),
 		"USAGE_PLAN_IDS":               jsonMap(c.UsagePlanIDs),
+		"SUPPORT_EMAIL":                c.SupportEmail,
+		"SUPPORT_HOURS":                c.SupportHours,
 	}
 }
 

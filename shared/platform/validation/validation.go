@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"golang.org/x/text/unicode/norm"
@@ -49,7 +51,7 @@ func Struct(v any) []apperr.FieldError {
 	}
 	fields := make([]apperr.FieldError, 0, len(verrs))
 	for _, fe := range verrs {
-		fields = append(fields, apperr.Field(fieldPath(fe.Namespace()), fe.Tag(), ruleMessage(fe)))
+		fields = append(fields, apperr.Field(fieldPath(fe.Namespace()), fe.Tag(), ruleMessage(fe, itemNoun(v, fe))))
 	}
 	return fields
 }
@@ -62,16 +64,67 @@ func fieldPath(namespace string) string {
 	return namespace
 }
 
-func ruleMessage(fe validator.FieldError) string {
+// itemNoun is what a list field of v holds, in words, from its `items` tag ("service"),
+// for the messages of its rules; "item" when the field is not a top-level list or has
+// no such tag.
+func itemNoun(v any, fe validator.FieldError) string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || strings.Count(fe.StructNamespace(), ".") != 1 {
+		return "item"
+	}
+	if f, ok := t.FieldByName(fe.StructField()); ok && f.Tag.Get("items") != "" {
+		return f.Tag.Get("items")
+	}
+	return "item"
+}
+
+// Count is n and noun, plural-aware: "1 character", "12 characters". The noun must
+// take an "s" in the plural (character, service, letter, digit).
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func isList(k reflect.Kind) bool {
+	return k == reflect.Slice || k == reflect.Array || k == reflect.Map
+}
+
+func ruleMessage(fe validator.FieldError, item string) string {
+	limit, _ := strconv.Atoi(fe.Param())
+	list := isList(fe.Kind())
 	switch fe.Tag() {
 	case "required":
+		if list {
+			return "Choose at least one " + item + "."
+		}
 		return "This field is required."
 	case "email":
 		return "Enter a valid email address."
 	case "max":
-		return fmt.Sprintf("Use at most %s characters.", fe.Param())
+		if list {
+			return fmt.Sprintf("Choose at most %s.", Count(limit, item))
+		}
+		// Saying how long the text is tells the user how much to cut, and that nothing
+		// was cut for them.
+		return fmt.Sprintf("Use at most %s; this has %d.", Count(limit, "character"), utf8.RuneCountInString(fmt.Sprint(fe.Value())))
 	case "min":
-		return fmt.Sprintf("Use at least %s characters.", fe.Param())
+		if list {
+			if limit == 1 {
+				return "Choose at least one " + item + "."
+			}
+			return fmt.Sprintf("Choose at least %s.", Count(limit, item))
+		}
+		return fmt.Sprintf("Use at least %s.", Count(limit, "character"))
+	case "len":
+		if list {
+			return fmt.Sprintf("Choose exactly %s.", Count(limit, item))
+		}
+		return fmt.Sprintf("Use exactly %s; this has %d.", Count(limit, "character"), utf8.RuneCountInString(fmt.Sprint(fe.Value())))
 	case "eq":
 		if fe.Kind() == reflect.Bool {
 			return "This must be accepted."

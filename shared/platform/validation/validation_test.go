@@ -107,8 +107,8 @@ func TestNormalize(t *testing.T) {
 	tab := apperr.FieldError{Field: "contacts[0].name", Rule: "singleline",
 		Message: "Contains a control character (U+0009); use one line of plain text without control, invisible or direction-changing characters."}
 	before := []apperr.FieldError{{Field: "company", Rule: "singleline", Message: "Send this text in Unicode NFC (composed) form."},
-		{Field: "owner.name", Rule: "max", Message: "Use at most 4 characters."},
-		{Field: "contacts[0].name", Rule: "max", Message: "Use at most 4 characters."}}
+		{Field: "owner.name", Rule: "max", Message: "Use at most 4 characters; this has 5."},
+		{Field: "contacts[0].name", Rule: "max", Message: "Use at most 4 characters; this has 5."}}
 	if errs := Struct(in); !reflect.DeepEqual(errs, before) {
 		t.Fatalf("before Normalize: %+v", errs)
 	}
@@ -131,6 +131,48 @@ func TestNormalize(t *testing.T) {
 
 // TestNormalizeEmail pins the form email addresses are compared and stored in: the key
 // that reserves an address depends on it.
+// TestLimitMessages: length and count limits say the limit in words that agree with it,
+// how long the text is, and for lists what to choose (from the field's items tag).
+func TestLimitMessages(t *testing.T) {
+	type form struct {
+		Name     string   `json:"name" validate:"max=5"`
+		Code     string   `json:"code" validate:"min=1"`
+		Long     string   `json:"long" validate:"omitempty,min=3"`
+		Services []string `json:"services" items:"service" validate:"required,min=1,max=2"`
+		Tags     []string `json:"tags" validate:"omitempty,min=2"`
+		Country  string   `json:"country" validate:"omitempty,len=2"`
+	}
+	cases := []struct {
+		name string
+		in   form
+		want []apperr.FieldError
+	}{
+		{"too long, counted in characters", form{Name: "Zoë Ltd", Code: "x", Services: []string{"AIS"}},
+			[]apperr.FieldError{{Field: "name", Rule: "max", Message: "Use at most 5 characters; this has 7."}}},
+		{"one character is singular", form{Services: []string{"AIS"}},
+			[]apperr.FieldError{{Field: "code", Rule: "min", Message: "Use at least 1 character."}}},
+		{"several characters", form{Code: "x", Long: "ab", Services: []string{"AIS"}},
+			[]apperr.FieldError{{Field: "long", Rule: "min", Message: "Use at least 3 characters."}}},
+		{"an empty list names what to choose", form{Code: "x", Services: []string{}},
+			[]apperr.FieldError{{Field: "services", Rule: "min", Message: "Choose at least one service."}}},
+		{"a missing list too", form{Code: "x"},
+			[]apperr.FieldError{{Field: "services", Rule: "required", Message: "Choose at least one service."}}},
+		{"too many", form{Code: "x", Services: []string{"AIS", "PIS", "PIIS"}},
+			[]apperr.FieldError{{Field: "services", Rule: "max", Message: "Choose at most 2 services."}}},
+		{"an exact length", form{Code: "x", Services: []string{"AIS"}, Country: "BEL"},
+			[]apperr.FieldError{{Field: "country", Rule: "len", Message: "Use exactly 2 characters; this has 3."}}},
+		{"a list without a noun", form{Code: "x", Services: []string{"AIS"}, Tags: []string{"a"}},
+			[]apperr.FieldError{{Field: "tags", Rule: "min", Message: "Choose at least 2 items."}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Struct(c.in); !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("got %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
+}
+
 func TestNormalizeEmail(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"sam@example.com", "sam@example.com"},

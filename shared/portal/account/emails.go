@@ -87,8 +87,16 @@ func passwordChangedMail(to, name, url string) Mail {
 
 func expiryWarningMail(to, name, url string, days int, expires time.Time) Mail {
 	text, body := emailLayout(name,
-		fmt.Sprintf("Your developer portal password expires in %d day(s), on %s. Change it before then to keep signing in.", days, expires.Format("2 January 2006")),
+		fmt.Sprintf("Your developer portal password expires in %s, on %s. Change it before then to keep signing in.", dayCount(days), expires.Format("2 January 2006")),
 		url, "Change password",
 		"You can turn these reminders off under My account, communication preferences.")
-	return Mail{To: to, Subject: fmt.Sprintf("Your developer portal password expires in %d day(s)", days), Text: text, HTML: body}
+	return Mail{To: to, Subject: fmt.Sprintf("Your developer portal password expires in %s", dayCount(days)), Text: text, HTML: body}
+}
+
+// dayCount is "1 day" or "n days".
+func dayCount(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
 }

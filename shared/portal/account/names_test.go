@@ -91,7 +91,7 @@ var nameCases = []struct {
 	{"spaces around", "  Sam Example\u00a0", "Sam Example", nil},
 	{"decomposed accent becomes composed", "Zoe\u0308 Mu\u0308ller", "Zoë Müller", nil},
 	{"length counts composed characters", strings.Repeat("e\u0301", 100), strings.Repeat("é", 100), nil},
-	{"too long once composed", strings.Repeat("e\u0301", 101), "", apperr.Fields(apperr.Field("fullName", "max", "Use at most 100 characters."))},
+	{"too long once composed", strings.Repeat("e\u0301", 101), "", apperr.Fields(apperr.Field("fullName", "max", "Use at most 100 characters; this has 101."))},
 	{"right-to-left override", "Sam \u202eelpmaxE", "", fullNameRefused(refusedCharacter("a direction-changing character", "202E"))},
 	{"right-to-left isolate", "Sam \u2067Example", "", fullNameRefused(refusedCharacter("a direction-changing character", "2067"))},
 	{"zero-width space", "Sam\u200bExample", "", fullNameRefused(refusedCharacter("a zero-width character", "200B"))},

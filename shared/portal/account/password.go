@@ -9,6 +9,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/validation"
 )
 
 // specialChars are the characters Cognito counts as symbols; using its set keeps our
@@ -41,29 +42,40 @@ func CheckPassword(field, password string, p config.PasswordPolicy) []apperr.Fie
 		errs = append(errs, apperr.Field(field, rule, fmt.Sprintf(msg, args...)))
 	}
 	if n := len([]rune(password)); n < p.MinLength {
-		add("minLength", "Use at least %d characters.", p.MinLength)
+		add("minLength", "Use at least %s.", validation.Count(p.MinLength, "character"))
 	} else if n > MaxPasswordLength {
-		add("maxLength", "Use at most %d characters.", MaxPasswordLength)
+		add("maxLength", "Use at most %s.", validation.Count(MaxPasswordLength, "character"))
 	}
 	if upper < p.MinUpper {
-		add("minUpper", "Use at least %d upper-case letter(s) (A–Z).", p.MinUpper)
+		add("minUpper", "Use at least %s (A–Z).", validation.Count(p.MinUpper, "upper-case letter"))
 	}
 	if lower < p.MinLower {
-		add("minLower", "Use at least %d lower-case letter(s) (a–z).", p.MinLower)
+		add("minLower", "Use at least %s (a–z).", validation.Count(p.MinLower, "lower-case letter"))
 	}
 	if digits < p.MinDigits {
-		add("minDigits", "Use at least %d digit(s) (0–9).", p.MinDigits)
+		add("minDigits", "Use at least %s (0–9).", validation.Count(p.MinDigits, "digit"))
 	}
 	if special < p.MinSpecial {
-		add("minSpecial", "Use at least %d special character(s), such as ! @ # $ %% & *.", p.MinSpecial)
+		add("minSpecial", "Use at least %s, such as ! @ # $ %% & *.", validation.Count(p.MinSpecial, "special character"))
 	}
 	if p.MaxRepeated > 0 && longestRun(password) > p.MaxRepeated {
-		add("maxRepeated", "Do not repeat the same character more than %d times in a row.", p.MaxRepeated)
+		add("maxRepeated", "Do not repeat the same character more than %s in a row.", times(p.MaxRepeated))
 	}
 	if other > 0 {
 		add("characters", "Use letters A–Z, digits and the special characters %s only.", strings.TrimSpace(specialChars))
 	}
 	return errs
+}
+
+// times is "once", "twice" or "n times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 func longestRun(s string) int {

@@ -40,6 +40,40 @@ func TestCheckPassword(t *testing.T) {
 	}
 }
 
+// TestPasswordMessages: each rule's message counts in words that agree with the number.
+func TestPasswordMessages(t *testing.T) {
+	cases := []struct {
+		name   string
+		policy config.PasswordPolicy
+		want   []string
+	}{
+		{"ones", config.PasswordPolicy{MinLength: 1, MinUpper: 1, MinLower: 1, MinDigits: 1, MinSpecial: 1}, []string{
+			"Use at least 1 character.", "Use at least 1 upper-case letter (A–Z).", "Use at least 1 lower-case letter (a–z).",
+			"Use at least 1 digit (0–9).", "Use at least 1 special character, such as ! @ # $ % & *."}},
+		{"several", config.PasswordPolicy{MinLength: 12, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5}, []string{
+			"Use at least 12 characters.", "Use at least 2 upper-case letters (A–Z).", "Use at least 3 lower-case letters (a–z).",
+			"Use at least 4 digits (0–9).", "Use at least 5 special characters, such as ! @ # $ % & *."}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, e := range CheckPassword("pw", "", c.policy) {
+				got = append(got, e.Message)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("messages\n got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+	for n, want := range map[int]string{1: "once", 2: "twice", 3: "3 times"} {
+		p := config.PasswordPolicy{MaxRepeated: n}
+		errs := CheckPassword("pw", "aaaaa", p)
+		if len(errs) != 1 || errs[0].Message != "Do not repeat the same character more than "+want+" in a row." {
+			t.Fatalf("max repeated %d: %+v", n, errs)
+		}
+	}
+}
+
 func TestPasswordHistoryHashes(t *testing.T) {
 	h, err := hashForHistory("Str0ng!Passw0rd")
 	if err != nil {

@@ -37,10 +37,13 @@ type Event struct {
 
 // Request is one request for a decision.
 type Request struct {
-	ID             string            `json:"id" dynamodbav:"id"`
-	Kind           string            `json:"kind" dynamodbav:"kind"`
-	OrgID          string            `json:"organizationId" dynamodbav:"orgId"`
-	OrgName        string            `json:"organizationName" dynamodbav:"orgName"`
+	ID      string `json:"id" dynamodbav:"id"`
+	Kind    string `json:"kind" dynamodbav:"kind"`
+	OrgID   string `json:"organizationId" dynamodbav:"orgId"`
+	OrgName string `json:"organizationName" dynamodbav:"orgName"`
+	// Environment is the organization's (sandbox or production): sandbox and production
+	// organizations often share a name. Empty on requests made before it was recorded.
+	Environment    string            `json:"environment,omitempty" dynamodbav:"environment,omitempty" enum:"sandbox,production"`
 	RequesterID    string            `json:"requesterId" dynamodbav:"requesterId"`
 	RequesterEmail string            `json:"requesterEmail" dynamodbav:"requesterEmail"`
 	Status         Status            `json:"status" dynamodbav:"status" enum:"PENDING,DECIDING,APPROVED,REJECTED,EXPIRED,FAILED"`
@@ -106,4 +109,22 @@ type Store interface {
 	// without a task token until the workflow waits anew, expiring at expiresAt, with
 	// approverID added to its approvers.
 	Advance(id string, e Event, expiresAt time.Time, approverID string) (workflow.Write, error)
+}
+
+// MailSubject is subject as the requester's email states it: led by the environment, since
+// sandbox and production organizations often share a name and their decisions would
+// otherwise read the same. Requests made before the environment was recorded fall back
+// to their form's, or keep the subject as it is.
+func (r Request) MailSubject(subject string) string {
+	env := r.Environment
+	if env == "" {
+		env = r.Form["environment"]
+	}
+	switch env {
+	case "sandbox":
+		return "Sandbox: " + subject
+	case "production":
+		return "Production: " + subject
+	}
+	return subject
 }

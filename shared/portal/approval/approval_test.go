@@ -373,3 +373,24 @@ func TestExpiry(t *testing.T) {
 		t.Fatal("a late approval was applied")
 	}
 }
+
+// TestMailSubject: a decision's email names the environment first, from the request or,
+// for requests made before it was recorded, from its form.
+func TestMailSubject(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		r    approval.Request
+		want string
+	}{
+		{"sandbox", approval.Request{Environment: "sandbox"}, "Sandbox: Example TPP is approved"},
+		{"production", approval.Request{Environment: "production"}, "Production: Example TPP is approved"},
+		{"from an older request's form", approval.Request{Form: map[string]string{"environment": "production"}}, "Production: Example TPP is approved"},
+		{"unknown", approval.Request{}, "Example TPP is approved"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.r.MailSubject("Example TPP is approved"); got != c.want {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}

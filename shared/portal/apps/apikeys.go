@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -242,6 +243,25 @@ func (s *Service) settleUsageKey(ctx context.Context, k UsageKey, why string) {
 			slog.ErrorContext(ctx, "usage key missing for an active subscription: rotate the app's API key to make it again", "usageKey", k.Value(), "usagePlan", k.Plan(), "error", err.Error())
 		}
 	}
+}
+
+// OrganizationApps lists an organization's apps as operations weigh a decision about it:
+// name, environment, how many certificates and redirect URIs, and the products it uses.
+func (s *Service) OrganizationApps(ctx context.Context, orgID string) ([]org.OpsApp, error) {
+	list, err := s.store.ListApps(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]org.OpsApp, 0, len(list))
+	for _, a := range list {
+		products := slices.Sorted(maps.Keys(a.Products))
+		if products == nil {
+			products = []string{}
+		}
+		out = append(out, org.OpsApp{ID: a.ID, Name: a.Name, Environment: a.Environment, Certificates: len(a.Fingerprints),
+			RedirectURIs: len(a.RedirectURIs), Products: products})
+	}
+	return out, nil
 }
 
 // RemoveOrganizationUsageKeys deletes the usage keys of every app of an offboarded

@@ -426,6 +426,7 @@ func (s *Service) Get(ctx context.Context, a org.Actor, orgID, appID string) (Ap
 	if err != nil {
 		return AppDetail{}, err
 	}
+	s.markOffboardedGoLive(ctx, &app)
 	out := AppDetail{App: app, Credentials: []Credential{}, Usage: s.usageOf(ctx, app)}
 	slices.SortStableFunc(creds, func(a, b Credential) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for _, c := range creds {
@@ -435,6 +436,20 @@ func (s *Service) Get(ctx context.Context, a org.Actor, orgID, appID string) (Ap
 		out.Credentials = append(out.Credentials, c)
 	}
 	return out, nil
+}
+
+// markOffboardedGoLive notes on an approved go-live whether its production organization
+// has since been offboarded, so the page does not link to a production app that is gone.
+// A failed read leaves the go-live as stored: the link then shows what it shows.
+func (s *Service) markOffboardedGoLive(ctx context.Context, app *App) {
+	if app.GoLive == nil || app.GoLive.Status != approval.Approved || s.dir == nil {
+		return
+	}
+	if g, err := s.dir.GetOrganization(ctx, app.GoLive.ProductionOrgID); err == nil && g.Status == org.StatusOffboarded {
+		live := *app.GoLive
+		live.ProductionOffboarded = true
+		app.GoLive = &live
+	}
 }
 
 // Rename renames an app.

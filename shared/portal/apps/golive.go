@@ -33,6 +33,10 @@ type GoLive struct {
 	// Step is the index in GoLiveSteps of the decision awaited, so the requester sees
 	// progress without belonging to the production organization.
 	Step int `json:"step" dynamodbav:"step"`
+	// ProductionOffboarded is set, when the app is read, once the production organization
+	// of an approved go-live has been offboarded: the production app is gone, and the app
+	// may ask for production access again. Never stored.
+	ProductionOffboarded bool `json:"productionOffboarded,omitempty" dynamodbav:"-"`
 }
 
 // GoLiveRequest asks for production access for a sandbox app: the production
@@ -94,7 +98,7 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 		case c.Possession == nil:
 			errs = append(errs, errUnprovenField("certificate"))
 		case s.presented(ctx, fp):
-			errs = append(errs, apperr.Field("certificate", "attachedElsewhere", "An app of another organization presents this certificate; use your own certificate."))
+			errs = append(errs, s.presentedField(ctx, a, fp))
 		case s.Now().After(c.NotAfter):
 			errs = append(errs, expiredField("certificate", c.NotAfter))
 		default:
@@ -113,6 +117,25 @@ func (s *Service) goLiveForm(ctx context.Context, a org.Actor, req GoLiveRequest
 	return prod, cert, nil
 }
 
+// presentedField says which app already presents the certificate fp: when it is an app
+// of one of the actor's own organizations (often the sandbox app that goes live, with the
+// organization's QWAC), it names the app, so the user knows the certificate is theirs and
+// what to do; only a stranger's app stays unnamed.
+func (s *Service) presentedField(ctx context.Context, a org.Actor, fp string) apperr.FieldError {
+	owner, err := s.certs.Fingerprint(ctx, fp)
+	if err == nil {
+		if g, _, err := s.orgs.Membership(ctx, a, owner.OrgID); err == nil {
+			if app, err := s.store.GetApp(ctx, owner.OrgID, owner.AppID); err == nil {
+				return apperr.Field("certificate", "presentedByOwnApp", fmt.Sprintf(
+					"Your app %s of %s (%s) presents this certificate, and a certificate identifies one app. "+
+						"Remove it from %s first, or choose another certificate for the production app.",
+					app.Name, g.Name, g.Environment, app.Name))
+			}
+		}
+	}
+	return apperr.Field("certificate", "attachedElsewhere", "An app of another organization presents this certificate; use your own certificate.")
+}
+
 // RequestGoLive asks the bank for production access for a sandbox app (not Viewers).
 // Operations decide in two steps; on approval a production app with new credentials is
 // created in the production organization, and the sandbox app keeps working.
@@ -121,12 +144,14 @@ func (s *Service) RequestGoLive(ctx context.Context, a org.Actor, orgID, appID s
 	if err != nil {
 		return approval.Request{}, err
 	}
+	// A production organization offboarded since ended the earlier go-live.
+	s.markOffboardedGoLive(ctx, &app)
 	switch {
 	case app.Environment != org.Sandbox:
 		return approval.Request{}, apperr.New(apperr.Conflict, "ALREADY_PRODUCTION", "This app is already a production app.")
 	case app.GoLive != nil && (app.GoLive.Status == approval.Pending || app.GoLive.Status == approval.Deciding):
 		return approval.Request{}, apperr.New(apperr.Conflict, "REQUEST_PENDING", "This app's request for production access is waiting for the bank's decision.")
-	case app.GoLive != nil && app.GoLive.Status == approval.Approved:
+	case app.GoLive != nil && app.GoLive.Status == approval.Approved && !app.GoLive.ProductionOffboarded:
 		return approval.Request{}, apperr.New(apperr.Conflict, "ALREADY_LIVE", "This app already has a production app.")
 	}
 	prod, cert, err := s.goLiveForm(ctx, a, req)
@@ -161,7 +186,7 @@ func (s *Service) RequestGoLive(ctx context.Context, a org.Actor, orgID, appID s
 	form := map[string]string{"appId": appID, "appName": app.Name, "sandboxOrganizationId": orgID, "redirectUris": strings.Join(req.RedirectURIs, " "),
 		"certificate": cert.Fingerprint, "certificateSubject": cert.Subject, "sandboxProducts": strings.Join(products, " ")}
 	cert.Possession.Form("certificate", form)
-	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: KindGoLive, OrgID: prod.ID, OrgName: prod.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: KindGoLive, OrgID: prod.ID, OrgName: prod.Name, Environment: string(prod.Environment), RequesterID: a.UserID, RequesterEmail: a.Email,
 		Summary: "Take " + app.Name + " live", Steps: GoLiveSteps, Form: form}, writes...)
 	if errors.Is(err, apperr.ErrConflict) {
 		return approval.Request{}, apperr.New(apperr.Conflict, "CONFLICT", "The app changed at the same time; reload and try again.")

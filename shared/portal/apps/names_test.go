@@ -103,7 +103,7 @@ func TestNamesNormalised(t *testing.T) {
 		{"spaces around", "\u3000 Budget Buddy ", "Budget Buddy", nil},
 		{"decomposed accent becomes composed", "Cafe\u0301 Pay", "Café Pay", nil},
 		{"length counts composed characters", strings.Repeat("a\u030a", 100), strings.Repeat("å", 100), nil},
-		{"too long once composed", strings.Repeat("a\u030a", 101), "", apperr.Fields(apperr.Field("name", "max", "Use at most 100 characters."))},
+		{"too long once composed", strings.Repeat("a\u030a", 101), "", apperr.Fields(apperr.Field("name", "max", "Use at most 100 characters; this has 101."))},
 		{"right-to-left override", "Budget \u202eyddub", "", nameRefused("a direction-changing character", "202E")},
 		{"left-to-right isolate", "\u2066Budget Buddy", "", nameRefused("a direction-changing character", "2066")},
 		{"Arabic letter mark", "Budget\u061cBuddy", "", nameRefused("a direction-changing character", "061C")},

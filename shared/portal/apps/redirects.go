@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/org"
@@ -14,6 +15,9 @@ import (
 
 // MaxRedirectURIs bounds an app's redirect URIs.
 const MaxRedirectURIs = 10
+
+// maxRedirectURI is the longest redirect URI, in characters, as RedirectRequest's tag says.
+const maxRedirectURI = 2048
 
 // RedirectRequest carries one redirect URI.
 type RedirectRequest struct {
@@ -30,8 +34,8 @@ func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
 	if strings.TrimSpace(raw) == "" {
 		return fail("required", "This field is required.")
 	}
-	if len(raw) > 2048 {
-		return fail("max", "Use at most 2048 characters.")
+	if n := utf8.RuneCountInString(raw); n > maxRedirectURI {
+		return fail("max", fmt.Sprintf("Use at most %d characters; this has %d.", maxRedirectURI, n))
 	}
 	if strings.IndexFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		return fail("whitespace", "Remove the spaces and control characters: a redirect URI has none.")

@@ -57,7 +57,7 @@ func TestCheckRedirectURI(t *testing.T) {
 
 		// The rules before the host.
 		{"", sb, field("required", "This field is required.")},
-		{"https://app.example/" + strings.Repeat("a", 2029), sb, field("max", "Use at most 2048 characters.")},
+		{"https://app.example/" + strings.Repeat("a", 2029), sb, field("max", "Use at most 2048 characters; this has 2049.")},
 		{"https://app.example/cb x", prod, field("whitespace", msgWhitespace)},
 		{"https://app.example/cb\n", sb, field("whitespace", msgWhitespace)},
 		{"https://app.example/cb\x00", sb, field("whitespace", msgWhitespace)},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -204,10 +205,10 @@ func (s *Service) Subscribe(ctx context.Context, a org.Actor, orgID, appID strin
 		return Subscription{}, err
 	}
 	// The app may not be deleted or changed by a read from before the request.
-	_, err = s.approvals.Submit(ctx, approval.Request{ID: sub.RequestID, Kind: KindSubscription, OrgID: orgID, OrgName: g.Name,
+	_, err = s.approvals.Submit(ctx, approval.Request{ID: sub.RequestID, Kind: KindSubscription, OrgID: orgID, OrgName: g.Name, Environment: string(g.Environment),
 		RequesterID: a.UserID, RequesterEmail: a.Email, Summary: fmt.Sprintf("Subscribe %s to %s (%s plan)", app.Name, p.Name, plan.Name),
 		Form: map[string]string{"appId": appID, "appName": app.Name, "environment": string(app.Environment), "productId": p.ID, "productName": p.Name,
-			"planId": plan.ID, "scopes": fmt.Sprint(p.Scopes)}}, w, audit, s.store.TouchWrite(app))
+			"planId": plan.ID, "scopes": strings.Join(p.Scopes, " ")}}, w, audit, s.store.TouchWrite(app))
 	if errors.Is(err, apperr.ErrConflict) {
 		return Subscription{}, apperr.Fields(apperr.Field("productId", "duplicate", "A subscription to "+p.Name+" was requested at the same time."))
 	}
@@ -344,7 +345,7 @@ func (s *Service) failureEffects(writes []workflow.Write, r approval.Request, su
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, subject, text, link)}, nil
+	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, r.MailSubject(subject), text, link)}, nil
 }
 
 // requestEffects adds the audit entry of a decision to its writes and tells the requester.
@@ -371,5 +372,5 @@ func (s *Service) decisionEffects(writes []workflow.Write, r approval.Request, d
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, subject, text, link)}, nil
+	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, r.MailSubject(subject), text, link)}, nil
 }

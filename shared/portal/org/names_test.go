@@ -33,7 +33,7 @@ func TestSandboxCertificateName(t *testing.T) {
 		{"plain", "Example Payments Ltd", "Example Payments Ltd", nil},
 		{"decomposed accents become composed", " Socie\u0301te\u0301 Ge\u0301ne\u0301rale ", "Société Générale", nil},
 		{"length counts composed characters", strings.Repeat("o\u0308", 64), strings.Repeat("ö", 64), nil},
-		{"too long once composed", strings.Repeat("o\u0308", 65), "", apperr.Fields(apperr.Field("organizationName", "max", "Use at most 64 characters."))},
+		{"too long once composed", strings.Repeat("o\u0308", 65), "", apperr.Fields(apperr.Field("organizationName", "max", "Use at most 64 characters; this has 65."))},
 		{"right-to-left override", "Example \u202eLtd", "", lineRefused("organizationName", "a direction-changing character", "202E")},
 		{"zero-width space", "Example\u200bPayments", "", lineRefused("organizationName", "a zero-width character", "200B")},
 		{"line separator", "Example\u2028Payments", "", lineRefused("organizationName", "a line or paragraph separator", "2028")},
@@ -76,7 +76,7 @@ func TestRenameRefusesNames(t *testing.T) {
 		{"byte order mark in the name", RenameRequest{Name: "\ufeffAcme", Reason: "Merger."}, lineRefused("name", "a zero-width character", "FEFF")},
 		{"newline in the name", RenameRequest{Name: "Acme\nPay", Reason: "Merger."}, lineRefused("name", "a line break", "000A")},
 		{"name too long once composed", RenameRequest{Name: strings.Repeat("e\u0301", 201), Reason: "Merger."},
-			apperr.Fields(apperr.Field("name", "max", "Use at most 200 characters."))},
+			apperr.Fields(apperr.Field("name", "max", "Use at most 200 characters; this has 201."))},
 		{"zero-width joiner in the reason", RenameRequest{Name: "Acme Pay", Reason: "Mer\u200dger."}, apperr.Fields(apperr.Field("reason", "text",
 			"Contains a zero-width character (U+200D); use plain text without control, invisible or direction-changing characters."))},
 	}

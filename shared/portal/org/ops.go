@@ -50,6 +50,9 @@ type OpsDetail struct {
 	QSealC       *eidas.Certificate `json:"qsealc,omitempty"`
 	Members      []Member           `json:"members"`
 	Requests     []approval.Request `json:"requests"`
+	// Apps are the organization's apps, so that operations see what offboarding or a
+	// go-live would affect.
+	Apps []OpsApp `json:"apps"`
 }
 
 // OpsGet returns an organization in full: code, certificates, members, requests.
@@ -77,6 +80,12 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 	if d.Requests == nil {
 		d.Requests = []approval.Request{}
 	}
+	d.Apps = []OpsApp{}
+	if s.Apps != nil {
+		if d.Apps, err = s.Apps.OrganizationApps(ctx, orgID); err != nil {
+			return OpsDetail{}, err
+		}
+	}
 	return d, nil
 }
 
@@ -86,7 +95,7 @@ type SandboxCertificateRequest struct {
 	OrganizationName       string   `json:"organizationName" validate:"required,max=64,singleline" example:"Example Payments Ltd"`
 	Country                string   `json:"country" validate:"required,len=2,alpha" example:"BE"`
 	OrganizationIdentifier string   `json:"organizationIdentifier,omitempty" validate:"omitempty,max=64" example:"PSDBE-NBB-0123456789"`
-	Roles                  []string `json:"roles" validate:"required,min=1,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
+	Roles                  []string `json:"roles" items:"service" validate:"required,min=1,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
 }
 
 // SandboxCertificate is an issued test certificate with its private key.

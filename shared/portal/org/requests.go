@@ -80,7 +80,7 @@ func (s *Service) effects(writes []workflow.Write, r approval.Request, subject, 
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, subject, text, s.portalURL+"/organizations/"+r.OrgID)}, nil
+	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, r.MailSubject(subject), text, s.portalURL+"/organizations/"+r.OrgID)}, nil
 }
 
 // requestMail is the email telling a requester what became of their request.
@@ -149,7 +149,7 @@ func (s *Service) submitChange(ctx context.Context, a Actor, g Organization, kin
 	if kind == KindOffboarding {
 		unless = ""
 	}
-	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: kind, OrgID: orgID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+	r, err := s.approvals.Submit(ctx, approval.Request{ID: id, Kind: kind, OrgID: orgID, OrgName: g.Name, Environment: string(g.Environment), RequesterID: a.UserID, RequesterEmail: a.Email,
 		Summary: summary, Form: form}, append(s.store.PendingLock(orgID, kind, unless), audit)...)
 	if errors.Is(err, apperr.ErrConflict) {
 		return approval.Request{}, apperr.New(apperr.Conflict, "REQUEST_PENDING", "A request of this kind, or an offboarding, was submitted at the same time and waits for the bank's decision.")

@@ -59,11 +59,24 @@ type Service struct {
 	Now func() time.Time
 }
 
-// OffboardedApps is what the apps need to hear of an approved offboarding: their usage
-// keys in the TPP API's usage plans go (the apps rules implement it; org cannot import
-// them).
+// OffboardedApps is what the organization rules need of the apps (the apps rules
+// implement it; org cannot import them): an approved offboarding removes the apps' usage
+// keys from the TPP API's usage plans, and operations see what a decision would affect.
 type OffboardedApps interface {
 	RemoveOrganizationUsageKeys(ctx context.Context, orgID string) error
+	OrganizationApps(ctx context.Context, orgID string) ([]OpsApp, error)
+}
+
+// OpsApp is an app as operations weigh a decision about its organization: what it is
+// and what it uses, never a secret.
+type OpsApp struct {
+	ID           string      `json:"id"`
+	Name         string      `json:"name"`
+	Environment  Environment `json:"environment" enum:"sandbox,production"`
+	Certificates int         `json:"certificates"`
+	RedirectURIs int         `json:"redirectUris"`
+	// Products are the IDs of the products it is subscribed to, in order.
+	Products []string `json:"products"`
 }
 
 // Trust is the eIDAS CAs an environment accepts: the sandbox trusts the sandbox CA (and
@@ -114,7 +127,7 @@ type OnboardingRequest struct {
 	Company     string   `json:"company" validate:"required,max=200,singleline" example:"Example Payments Ltd"`
 	Email       string   `json:"email" validate:"required,email,max=254" example:"compliance@example.com"`
 	Phone       string   `json:"phone" validate:"required,max=40,singleline" example:"+32 2 555 01 23"`
-	Roles       []string `json:"roles" validate:"required,min=1,unique,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
+	Roles       []string `json:"roles" items:"service" validate:"required,min=1,unique,dive,oneof=AIS PIS PIIS" example:"[\"AIS\",\"PIS\"]"`
 	Environment string   `json:"environment" validate:"required,oneof=sandbox production" example:"sandbox"`
 	QWAC        string   `json:"qwac" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
 	QSealC      string   `json:"qsealc" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
@@ -267,7 +280,7 @@ func (s *Service) onboardingRequest(g Organization, a Actor, id string) approval
 	g.QWACPossession.Form("qwac", form)
 	g.QSealCPossession.Form("qsealc", form)
 	return approval.Request{
-		ID: id, Kind: KindOnboarding, OrgID: g.ID, OrgName: g.Name, RequesterID: a.UserID, RequesterEmail: a.Email,
+		ID: id, Kind: KindOnboarding, OrgID: g.ID, OrgName: g.Name, Environment: string(g.Environment), RequesterID: a.UserID, RequesterEmail: a.Email,
 		Summary: fmt.Sprintf("Onboard %s (%s) for %s", g.Name, g.OrganizationIdentifier, strings.Join(g.Services, ", ")),
 		Form:    form,
 	}

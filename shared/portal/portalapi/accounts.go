@@ -14,6 +14,7 @@ func accountEndpoints() []endpoint {
 	return []endpoint{
 		{name: "healthz", handle: (*API).health, responses: map[int]any{200: HealthResponse{}, 503: HealthResponse{}}},
 		noBody("openapi", 200, func(*API, *http.Request) (map[string]any, error) { return Document(), nil }),
+		noBody("support", 200, func(a *API, _ *http.Request) (SupportInfo, error) { return a.Support, nil }),
 		noBody("password-policy", 200, func(a *API, _ *http.Request) (account.PolicyView, error) { return a.Accounts.Policy(), nil }),
 		withBody("auth-signup", 201, func(a *API, r *http.Request, req account.SignUpRequest) (account.SignUpResponse, error) {
 			return a.Accounts.SignUp(r.Context(), req)

@@ -52,6 +52,8 @@ type API struct {
 	// SandboxCA issues test certificates; nil where the deployment has none.
 	SandboxCA *sandboxca.CA
 	Checks    []Check
+	// Support is the API support contact the help page shows.
+	Support SupportInfo
 	// Mailbox backs the local dev mail route; nil outside local mode.
 	Mailbox Mailbox
 	// Jobs are the scheduled functions by name; the local stack can run them on demand.

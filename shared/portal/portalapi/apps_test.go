@@ -75,6 +75,20 @@ func TestAppsAndCredentials(t *testing.T) {
 	if fmt.Sprint(r.fields()) != "[uri:fragment]" {
 		t.Fatalf("fields = %v", r.fields())
 	}
+	// Too long: refused with the limit and the length, never cut and stored.
+	long := "https://budget.example/" + strings.Repeat("a", 2026)
+	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": long}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[uri:max]" || r.message("max") != "Use at most 2048 characters; this has 2049." {
+		t.Fatalf("too long: %s", r.raw)
+	}
+	r = h.call(dev.client, "POST", base, map[string]any{"name": strings.Repeat("n", 101)}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[name:max]" || r.message("max") != "Use at most 100 characters; this has 101." {
+		t.Fatalf("long app name: %s", r.raw)
+	}
+	r = h.call(dev.client, "PATCH", appPath, map[string]any{"name": strings.Repeat("n", 101)}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[name:max]" || r.message("max") != "Use at most 100 characters; this has 101." {
+		t.Fatalf("long rename: %s", r.raw)
+	}
 	h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "https://budget.example/cb"}).expect(t, 201, "")
 	r = h.call(dev.client, "POST", appPath+"/redirect-uris", map[string]any{"uri": "http://localhost:3000/cb"}).expect(t, 201, "")
 	if fmt.Sprint(r.body["redirectUris"]) != "[http://localhost:3000/cb https://budget.example/cb]" {
@@ -137,6 +151,14 @@ func TestAppsAndCredentials(t *testing.T) {
 	r = h.call(dev.client, "POST", certs, map[string]any{"certificate": "not a certificate"}).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[certificate:parse]" {
 		t.Fatalf("fields = %v", r.fields())
+	}
+	// A pasted private key is refused with the advice to replace it, and nothing is kept.
+	r = h.call(dev.client, "POST", certs, map[string]any{"certificate": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----"}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[certificate:privateKey]" || !strings.Contains(r.message("privateKey"), "Treat the key as exposed") {
+		t.Fatalf("private key: %s", r.raw)
+	}
+	if l := h.call(dev.client, "GET", certs, nil).expect(t, 200, ""); len(l.body["certificates"].([]any)) != 0 {
+		t.Fatalf("something was kept: %s", l.raw)
 	}
 	var fingerprints []string
 	for range 3 {

@@ -23,6 +23,13 @@ type HealthResponse struct {
 	Checks []CheckResult `json:"checks"`
 }
 
+// SupportInfo is how developers reach the bank's API support: configuration, the same
+// for every visitor.
+type SupportInfo struct {
+	Email string `json:"email"`
+	Hours string `json:"hours"`
+}
+
 // health pings every dependency in parallel, each within two seconds.
 func (a *API) health(w http.ResponseWriter, r *http.Request) {
 	results := make([]CheckResult, len(a.Checks))

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/apidoc"
 )
@@ -191,3 +192,38 @@ func TestTPPAPIDescription(t *testing.T) {
 }
 
 func awsBool(b bool) *bool { return &b }
+
+// TestPublicCatalogAndSupport: a visitor without a session reads the catalog (each
+// product's plans, the PSD2 role it needs and who approves it) and the support contact
+// as configured.
+func TestPublicCatalogAndSupport(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) {
+		c.SupportEmail, c.SupportHours = "developers@bank.example", "Around the clock"
+	})
+	visitor := h.newClient()
+	r := h.call(visitor, "GET", "/api/products", nil).expect(t, 200, "")
+	var got []string
+	for _, p := range r.body["products"].([]any) {
+		p := p.(map[string]any)
+		var plans []string
+		for _, pl := range p["plans"].([]any) {
+			plans = append(plans, pl.(map[string]any)["environment"].(string))
+		}
+		got = append(got, fmt.Sprintf("%s role=%v approval=%s plans=%s", p["id"], p["requiredRole"], p["approval"], strings.Join(plans, ",")))
+	}
+	want := []string{
+		"oauth2 role=<nil> approval=automatic plans=sandbox,production",
+		"ais role=PSP_AI approval=automatic plans=sandbox,production",
+		"pis role=PSP_PI approval=automatic plans=sandbox,production",
+		"cof role=PSP_IC approval=automatic plans=sandbox,production",
+		"pay-later role=<nil> approval=operations plans=sandbox,production",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("catalog:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	r = h.call(visitor, "GET", "/api/support", nil).expect(t, 200, "")
+	if b, _ := json.Marshal(r.body); string(b) != `{"email":"developers@bank.example","hours":"Around the clock"}` {
+		t.Fatalf("support = %s", b)
+	}
+}

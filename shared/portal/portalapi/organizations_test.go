@@ -133,6 +133,10 @@ func TestOrganizationLifecycle(t *testing.T) {
 	r = h.eventually(ops, "GET", "/api/ops/requests", nil, func(r response) bool { return strings.Contains(r.raw, requestID) })
 	r = h.call(ops, "GET", "/api/ops/requests/"+requestID, nil).expect(t, 200, "")
 	detail := r.body["organization"].(map[string]any)
+	// Operations see which environment the request is for: organizations share names.
+	if env := r.body["request"].(map[string]any)["environment"]; env != "sandbox" {
+		t.Fatalf("request environment = %v", env)
+	}
 	if r.body["request"].(map[string]any)["kind"] != "ONBOARDING" || detail["qsealc"].(map[string]any)["organizationIdentifier"].(map[string]any)["value"] != orgIdent {
 		t.Fatalf("request detail = %s", r.raw)
 	}
@@ -262,6 +266,10 @@ func TestSandboxCertificateValidation(t *testing.T) {
 	r = h.call(c, "POST", "/api/organizations", map[string]any{"roles": []string{}, "environment": "moon"}).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[firstName:required lastName:required company:required email:required phone:required roles:min environment:oneof qwac:required qsealc:required]" {
 		t.Fatalf("fields = %v", r.fields())
+	}
+	// No service ticked: the message says to choose one, not to type characters.
+	if got := r.message("min"); got != "Choose at least one service." {
+		t.Fatalf("roles message = %q", got)
 	}
 	r = h.call(c, "POST", "/api/organizations", onboardingForm("garbage", "also garbage", "AIS")).expect(t, 400, "VALIDATION_FAILED")
 	if fmt.Sprint(r.fields()) != "[qwac:parse qsealc:parse]" {

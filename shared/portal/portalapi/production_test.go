@@ -2,11 +2,13 @@ package portalapi_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -202,5 +204,43 @@ func TestProductionCertificateRules(t *testing.T) {
 		legacyFields("sha256Fingerprint"))
 	if r := h.call(owner.client, "GET", prodApp, nil).expect(t, 200, ""); len(r.body["app"].(map[string]any)["certificateFingerprints"].([]any)) != 1 {
 		t.Fatalf("a refused selection changed the app: %s", r.raw)
+	}
+}
+
+// TestGoLiveWithOwnPresentedCertificate: going live with a certificate that the user's
+// own sandbox app already presents is refused with the app named, not as another
+// organization's certificate.
+func TestGoLiveWithOwnPresentedCertificate(t *testing.T) {
+	h := newHarness(t, withLiveTruststore)
+	owner := h.person("owner")
+	prodOrg := h.productionOrg(owner.client, "AIS", "PIS")
+	prodIdent := h.call(owner.client, "GET", "/api/organizations/"+prodOrg, nil).expect(t, 200, "").body["organizationIdentifier"].(string)
+	sandboxOrg, _ := h.activeOrg(owner.client)
+	sandboxName := h.call(owner.client, "GET", "/api/organizations/"+sandboxOrg, nil).expect(t, 200, "").body["name"].(string)
+
+	qwac, key := h.issueQWAC(prodIdent, 90*24*time.Hour)
+	var fp string
+	for _, orgID := range []string{sandboxOrg, prodOrg} {
+		r := h.call(owner.client, "POST", "/api/organizations/"+orgID+"/certificates", map[string]any{"certificate": qwac}).expect(t, 201, "")
+		fp = r.body["sha256Fingerprint"].(string)
+		h.proveCertificate(owner.client, orgID, fp, key, crypto.SHA256)
+	}
+	appPath, _, _ := h.newApp(owner.client, sandboxOrg, "Budget Buddy")
+	h.call(owner.client, "POST", appPath+"/certificates", map[string]any{"sha256Fingerprint": fp}).expect(t, 200, "")
+
+	r := h.refused(owner.client, "POST", appPath+"/go-live", map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://budget.example/cb"}, "certificate": fp},
+		"[certificate:presentedByOwnApp]")
+	want := "Your app Budget Buddy of " + sandboxName + " (sandbox) presents this certificate, and a certificate identifies one app. " +
+		"Remove it from Budget Buddy first, or choose another certificate for the production app."
+	if got := r.message("presentedByOwnApp"); got != want {
+		t.Fatalf("message %q\nwant %q", got, want)
+	}
+
+	// Operations see the organization's apps, to weigh what a decision affects.
+	r = h.call(h.ops(), "GET", "/api/ops/organizations/"+sandboxOrg, nil).expect(t, 200, "")
+	apps, _ := json.Marshal(r.body["apps"])
+	appID := appPath[strings.LastIndex(appPath, "/")+1:]
+	if wantApps := `[{"certificates":1,"environment":"sandbox","id":"` + appID + `","name":"Budget Buddy","products":["oauth2"],"redirectUris":0}]`; string(apps) != wantApps {
+		t.Fatalf("ops apps = %s\nwant %s", apps, wantApps)
 	}
 }

@@ -693,3 +693,31 @@ func TestRevokedCertificateClosesTheDoor(t *testing.T) {
 		t.Fatalf("the next call after the revocation gets %v, want CERTIFICATE_REVOKED", err)
 	}
 }
+
+// TestOffboardedProductionShownOnSandboxApp: once the production organization of a live
+// app is offboarded, its sandbox app says so instead of pointing at a production app that
+// is gone.
+func TestOffboardedProductionShownOnSandboxApp(t *testing.T) {
+	h := newHarness(t, withLiveTruststore)
+	owner := h.person("owner")
+	sandboxOrg, _ := h.activeOrg(owner.client)
+	prodOrg := h.productionOrg(owner.client, "AIS", "PIS")
+	h.liveApp(owner.client, sandboxOrg, prodOrg)
+	r := h.call(owner.client, "GET", "/api/organizations/"+sandboxOrg+"/apps", nil).expect(t, 200, "")
+	appPath := "/api/organizations/" + sandboxOrg + "/apps/" + r.body["apps"].([]any)[0].(map[string]any)["id"].(string)
+	goLive := func() map[string]any {
+		return h.call(owner.client, "GET", appPath, nil).expect(t, 200, "").body["app"].(map[string]any)["goLive"].(map[string]any)
+	}
+	if g := goLive(); g["status"] != "APPROVED" || g["productionOffboarded"] != nil {
+		t.Fatalf("before offboarding: %v", g)
+	}
+	r = h.call(owner.client, "POST", "/api/organizations/"+prodOrg+"/offboarding", map[string]any{"reason": "Closing.", "confirm": true}).expect(t, 202, "")
+	h.decide(h.ops(), r.body["id"].(string), "approve", "Confirmed.").expect(t, 202, "")
+	h.eventually(owner.client, "GET", appPath, nil, func(r response) bool {
+		g, _ := r.body["app"].(map[string]any)["goLive"].(map[string]any)
+		return g != nil && g["productionOffboarded"] == true && g["status"] == "APPROVED"
+	})
+	// The app may ask again: the request is checked (here it names no production
+	// organization), not refused as already live.
+	h.call(owner.client, "POST", appPath+"/go-live", map[string]any{"productionOrganizationId": "", "redirectUris": []string{}, "certificate": ""}).expect(t, 400, "VALIDATION_FAILED")
+}

@@ -183,7 +183,8 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	if cfg.LimitAttempts {
 		accounts.Attempts = stores.Accounts
 	}
-	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca}
+	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca,
+		Support: portalapi.SupportInfo{Email: cfg.SupportEmail, Hours: cfg.SupportHours}}
 	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, stores.WorkflowKey)
 	api.Approvals.RequireSecondApprover(cfg.SecondApproverKinds...)
 	api.Approvals.Members = func(ctx context.Context, orgID, userID string) (bool, error) {

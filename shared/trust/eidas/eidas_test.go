@@ -526,8 +526,9 @@ func TestCheckOnboarding(t *testing.T) {
 		},
 		{
 			name: "private key instead of the QWAC", qwac: f.qwacKey, qseal: f.qseal, roles: []string{"AIS"},
-			want:         []string{"qwac/parse"},
-			wantMessages: []string{"This is a private key, not a certificate. Paste only your QWAC; never share its private key."},
+			want: []string{"qwac/privateKey"},
+			wantMessages: []string{"This is a private key, not a certificate: it was refused and not kept. Treat the key as exposed: " +
+				"make a new key pair and have a new certificate issued for it. Paste only your QWAC."},
 		},
 		{
 			name: "unknown services", qwac: f.qwac, qseal: f.qseal, roles: []string{"AIS", "XS2A", "PSP_AS"},

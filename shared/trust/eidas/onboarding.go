@@ -49,8 +49,11 @@ const (
 	FieldQSealC = "qsealc"
 	FieldRoles  = "roles"
 
-	RuleRequired                 = "required"
-	RuleParse                    = "parse"
+	RuleRequired = "required"
+	RuleParse    = "parse"
+	// RulePrivateKey: a private key was pasted where a certificate goes; it is refused
+	// and not kept, and the user is told to replace it.
+	RulePrivateKey               = "privateKey"
 	RuleExpired                  = "expired"
 	RuleNotYetValid              = "notYetValid"
 	RuleUntrusted                = "untrusted"
@@ -172,12 +175,19 @@ func otherKind(k kind) kind {
 	return kindQWAC
 }
 
+// privateKeyMessage refuses a pasted private key and says what to do about it: a key that
+// was pasted into a web page may have been seen, so it is replaced, not reused.
+func privateKeyMessage(what string) string {
+	return fmt.Sprintf("This is a private key, not a certificate: it was refused and not kept. Treat the key as exposed: "+
+		"make a new key pair and have a new certificate issued for it. Paste only %s.", what)
+}
+
 func parseError(field string, k kind, err error) apperr.FieldError {
 	switch {
 	case errors.Is(err, ErrEmpty):
 		return apperr.Field(field, RuleRequired, fmt.Sprintf("Paste your %s, as PEM or as base64.", k.label))
 	case errors.Is(err, ErrPrivateKey):
-		return apperr.Field(field, RuleParse, fmt.Sprintf("This is a private key, not a certificate. Paste only your %s; never share its private key.", k.label))
+		return apperr.Field(field, RulePrivateKey, privateKeyMessage("your "+k.label))
 	case errors.Is(err, ErrCertificateRequest):
 		return apperr.Field(field, RuleParse, fmt.Sprintf("This is a certificate signing request, not a certificate. Paste the %s your trust service provider issued for it.", k.label))
 	}

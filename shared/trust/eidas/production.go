@@ -2,6 +2,7 @@ package eidas
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -76,6 +77,9 @@ func CheckMTLS(in MTLSCert) (*Certificate, []apperr.FieldError) {
 		now = time.Now()
 	}
 	c, err := Parse(in.Certificate)
+	if errors.Is(err, ErrPrivateKey) {
+		return nil, []apperr.FieldError{apperr.Field(in.Field, RulePrivateKey, privateKeyMessage("the certificate"))}
+	}
 	if err != nil {
 		return nil, []apperr.FieldError{apperr.Field(in.Field, RuleParse, "This is not a certificate: paste it as PEM, or as base64 without the BEGIN/END lines.")}
 	}

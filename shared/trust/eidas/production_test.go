@@ -372,6 +372,10 @@ func TestCheckMTLS(t *testing.T) {
 			wantSandbox: []string{"certificate/notYetValid"}, want: []string{"certificate/notYetValid"},
 		},
 		{name: "not a certificate", cert: "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----", wantSandbox: []string{"certificate/parse"}, want: []string{"certificate/parse"}},
+		{
+			name: "a private key", cert: "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----", wantSandbox: []string{"certificate/privateKey"}, want: []string{"certificate/privateKey"},
+			wantMessage: "This is a private key, not a certificate: it was refused and not kept. Treat the key as exposed: make a new key pair and have a new certificate issued for it. Paste only the certificate.",
+		},
 		{name: "the field is the caller's", cert: sandboxClient, field: "sha256Fingerprint", wantSandbox: []string{},
 			want: []string{"sha256Fingerprint/untrusted", "sha256Fingerprint/noOrganizationIdentifier", "sha256Fingerprint/noPsd2", "sha256Fingerprint/noQcCompliance", "sha256Fingerprint/noQcType"}},
 	}
@@ -393,7 +397,8 @@ func TestCheckMTLS(t *testing.T) {
 			if got := rules(errs); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("production: errors %v, want %v\n%+v", got, tt.want, errs)
 			}
-			if (c == nil) != reflect.DeepEqual(tt.want, []string{field + "/parse"}) {
+			unread := reflect.DeepEqual(tt.want, []string{field + "/parse"}) || reflect.DeepEqual(tt.want, []string{field + "/privateKey"})
+			if (c == nil) != unread {
 				t.Errorf("certificate returned: %v", c != nil)
 			}
 			if tt.wantMessage != "" && errs[0].Message != tt.wantMessage {

@@ -11,6 +11,7 @@ import { appPermissions, MAX_APP_CERTIFICATES, readableDN, shortFingerprint } fr
 import { downloadText } from "../../lib/download";
 import { formatDate, slug } from "../../lib/format";
 import { useApiForm } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -33,7 +34,7 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
   const revoke = useApiForm("revoke-certificate");
   const [revoking, setRevoking] = useState<MtlsCertificate | null>(null);
   const [reason, setReason] = useState("");
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const all = certificates ?? [];
   const mine = all.filter((c) => c.appId === app.id);
@@ -214,18 +215,23 @@ export function AppCertificatesSection({ org, app, certificates, onChanged }: Pr
           </p>
           <FormAlert form="issue-certificate" error={issue.error} />
           {issued && <IssuedPanel app={app} issued={issued} onDone={() => setIssued(null)} />}
-          <div className="actions">
-            <button
-              id="issue-certificate"
-              type="button"
-              className="button button--secondary"
-              disabled={issue.busy || full}
-              aria-busy={issue.busy || undefined}
-              onClick={() => void issueTest()}
-            >
-              Issue a test certificate
-            </button>
-          </div>
+          {full ? (
+            // Issuing would be refused: the app has as many certificates as it may.
+            <p id="issue-certificate-full">This app has two certificates, the most it can have: remove one to issue a test certificate.</p>
+          ) : (
+            <div className="actions">
+              <button
+                id="issue-certificate"
+                type="button"
+                className="button button--secondary"
+                disabled={issue.busy}
+                aria-busy={issue.busy || undefined}
+                onClick={() => void issueTest()}
+              >
+                Issue a test certificate
+              </button>
+            </div>
+          )}
         </div>
       )}
       {perms.change && <CertificateUploadForm org={org} onUploaded={() => void onChanged()} />}

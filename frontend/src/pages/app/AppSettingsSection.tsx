@@ -9,6 +9,8 @@ import { FormAlert } from "../../components/FormAlert";
 import { appPermissions } from "../../lib/apps";
 import { useApiForm } from "../../lib/hooks";
 import { APP_NAME_HINT } from "../AppsPage";
+import { useSuccessMessage } from "../../lib/feedback";
+import { limitOf } from "../../lib/limits";
 
 export function AppSettingsSection({ org, app, onRenamed }: { org: Organization; app: App; onRenamed: (app: App) => void }) {
   const perms = appPermissions(org);
@@ -25,7 +27,7 @@ function RenameAppForm({ org, app, onRenamed }: { org: Organization; app: App; o
   const { signedOut } = useAuth();
   const { busy, error, fields, submit } = useApiForm("rename-app");
   const [name, setName] = useState(app.name);
-  const [done, setDone] = useState("");
+  const [done, setDone] = useSuccessMessage("");
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
@@ -42,7 +44,7 @@ function RenameAppForm({ org, app, onRenamed }: { org: Organization; app: App; o
       <h3 id="rename-app-heading">Rename the app</h3>
       <form id="rename-app-form" noValidate onSubmit={onSubmit} aria-labelledby="rename-app-heading">
         <FormAlert form="rename-app" error={error} shownFields={["name"]} />
-        <TextField form="rename-app" name="name" label="App name" hint={APP_NAME_HINT} autoComplete="off" maxLength={100} required value={name} onValueChange={setName} errors={fields.name} />
+        <TextField form="rename-app" name="name" label="App name" hint={APP_NAME_HINT} autoComplete="off" limit={limitOf("PATCH /api/organizations/{orgId}/apps/{appId}", "name")} required value={name} onValueChange={setName} errors={fields.name} />
         <div className="actions">
           <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
             Rename app

@@ -9,6 +9,9 @@ import { OneTimeSecret } from "../../components/OneTimeSecret";
 import { appPermissions, type IssuedSecret } from "../../lib/apps";
 import { formatDateTime } from "../../lib/format";
 import { useApiForm } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
+import { limitOf } from "../../lib/limits";
+import { CopyButton } from "../../components/CopyButton";
 
 interface Props {
   org: Organization;
@@ -38,7 +41,7 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
   const { busy, error, submit } = useApiForm("credentials");
   const [open, setOpen] = useState<{ clientId: string; form: "verify" | "rename" } | null>(null);
   const [pending, setPending] = useState<Pending>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
   const path = (clientId: string) => ({ path: { orgId: org.id, appId: app.id, clientId } });
 
   const toggle = (clientId: string, form: "verify" | "rename") => setOpen((o) => (o?.clientId === clientId && o.form === form ? null : { clientId, form }));
@@ -94,7 +97,15 @@ export function CredentialsSection({ org, app, credentials, issued, onIssued, on
               <h3 className="credential-name">{c.name}</h3>
               <dl className="card-facts">
                 <dt>Client ID</dt>
-                <dd>{cid ? <code className="fingerprint client-id">{cid}</code> : <span className="muted">Hidden from Viewers</span>}</dd>
+                <dd>
+                  {cid ? (
+                    <>
+                      <code className="fingerprint client-id">{cid}</code> <CopyButton id={`credential-copy-${cid}`} what="Client ID" text={cid} />
+                    </>
+                  ) : (
+                    <span className="muted">Hidden from Viewers</span>
+                  )}
+                </dd>
                 <dt>Created</dt>
                 <dd>{formatDateTime(c.createdAt)}</dd>
                 <dt>Secret</dt>
@@ -283,7 +294,7 @@ function RenameCredentialForm({ org, app, credential, onRenamed }: { org: Organi
   return (
     <form id={`${form}-form`} className="inline-form" noValidate onSubmit={onSubmit} aria-label={`Rename ${credential.name}`}>
       <FormAlert form={form} error={error} shownFields={["name"]} />
-      <TextField form={form} name="name" label="Credential name" autoComplete="off" maxLength={100} required value={name} onValueChange={setName} errors={fields.name} />
+      <TextField form={form} name="name" label="Credential name" autoComplete="off" limit={limitOf("PATCH /api/organizations/{orgId}/apps/{appId}/credentials/{clientId}", "name")} required value={name} onValueChange={setName} errors={fields.name} />
       <div className="actions">
         <button type="submit" className="button button--primary button--small" disabled={busy} aria-busy={busy || undefined}>
           Save name
@@ -320,7 +331,7 @@ function AddCredentialForm({ org, app, onAdded }: { org: Organization; app: App;
           label="Credential name"
           hint="For you and your team, for example the server or the person that uses it."
           autoComplete="off"
-          maxLength={100}
+          limit={limitOf("POST /api/organizations/{orgId}/apps/{appId}/credentials", "name")}
           required
           value={name}
           onValueChange={setName}

@@ -37,7 +37,8 @@ function redirectErrors(fields: FieldErrors, sent: readonly string[]): string[] 
 export function GoLiveSection({ org, app, onChanged }: Props) {
   const perms = appPermissions(org);
   const g = app.goLive;
-  const retry = !g || g.status === "REJECTED" || g.status === "EXPIRED" || g.status === "FAILED";
+  // An approved go-live whose production organization was offboarded has ended: the app may ask again.
+  const retry = !g || g.status === "REJECTED" || g.status === "EXPIRED" || g.status === "FAILED" || !!g.productionOffboarded;
   return (
     <section id="go-live" aria-labelledby="go-live-heading" className="section">
       <h2 id="go-live-heading">Go live</h2>
@@ -57,16 +58,19 @@ function GoLiveStatus({ goLive: g }: { goLive: GoLive }) {
   const prodName = organizations?.find((o) => o.id === g.productionOrganizationId)?.name ?? r?.organizationName ?? "your production organization";
   // Members of the production organization see the request itself; everyone sees the step
   // recorded on the app.
+  const ended = !!g.productionOffboarded;
   const pendingStep = g.status === "PENDING" ? stepText(r ?? { steps: GO_LIVE_STEPS, step: g.step }) : "";
 
   return (
-    <div id="go-live-status" className={`panel ${g.status === "APPROVED" ? "panel--success" : g.status === "PENDING" || g.status === "DECIDING" ? "panel--info" : "panel--warning"} panel--stack`}>
+    <div id="go-live-status" className={`panel ${ended ? "panel--warning" : g.status === "APPROVED" ? "panel--success" : g.status === "PENDING" || g.status === "DECIDING" ? "panel--info" : "panel--warning"} panel--stack`}>
       <p>
         <strong>Production access: </strong>
-        <StatusBadge id="go-live-badge" status={g.status} labels={GO_LIVE_STATUS_LABEL} />
+        <StatusBadge id="go-live-badge" status={ended ? "ENDED" : g.status} labels={GO_LIVE_STATUS_LABEL} />
       </p>
       <p id="go-live-explanation">
-        {g.status === "APPROVED" ? (
+        {ended ? (
+          <>Production access ended: {prodName} was offboarded, so its production app no longer exists. You can ask for production access again.</>
+        ) : g.status === "APPROVED" ? (
           <>The bank approved production access: the production app is in {prodName}. Generate its secret there.</>
         ) : g.status === "PENDING" || g.status === "DECIDING" ? (
           <>Requested {formatDateTime(g.requestedAt)} for {prodName}.</>
@@ -83,7 +87,7 @@ function GoLiveStatus({ goLive: g }: { goLive: GoLive }) {
           Waiting for the bank: <strong>{pendingStep}</strong>
         </p>
       )}
-      {g.status === "APPROVED" && g.productionAppId && (
+      {g.status === "APPROVED" && !ended && g.productionAppId && (
         <p>
           <Link id="go-live-production-link" className="button button--primary" to={`/organizations/${encodeURIComponent(g.productionOrganizationId)}/apps/${encodeURIComponent(g.productionAppId)}`}>
             Open the production app

@@ -7,6 +7,7 @@ import { FormAlert } from "../../components/FormAlert";
 import { appPermissions } from "../../lib/apps";
 import { useApiForm } from "../../lib/hooks";
 import { lifetime } from "../../lib/tppapi";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -33,7 +34,7 @@ export function OAuthSettingsSection({ org, app, info, onChanged }: Props) {
   const canChange = appPermissions(org).delete;
   const { busy, error, fields, submit } = useApiForm("oauth-settings");
   const [fapi, setFapi] = useState(app.fapi);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();

@@ -7,6 +7,8 @@ import { TextField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { appPermissions } from "../../lib/apps";
 import { useApiForm } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
+import { limitOf } from "../../lib/limits";
 
 interface Props {
   org: Organization;
@@ -21,7 +23,7 @@ export function RedirectUrisSection({ org, app, onChanged }: Props) {
   const add = useApiForm("redirect");
   const [uri, setUri] = useState("");
   const [removing, setRemoving] = useState<string | null>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
   const sandbox = app.environment === "sandbox";
 
   const onSubmit = async (e: FormEvent) => {
@@ -95,7 +97,7 @@ export function RedirectUrisSection({ org, app, onChanged }: Props) {
             inputMode="url"
             autoComplete="off"
             spellCheck={false}
-            maxLength={2048}
+            limit={limitOf("POST /api/organizations/{orgId}/apps/{appId}/redirect-uris", "uri")}
             required
             value={uri}
             onValueChange={setUri}

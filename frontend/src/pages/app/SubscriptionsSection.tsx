@@ -10,6 +10,7 @@ import { SubscriptionBadge, subscriptionExplanation } from "../../components/Sub
 import { appPermissions, planText } from "../../lib/apps";
 import { formatDateTime } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -42,7 +43,7 @@ export function SubscriptionsSection({ org, app }: Props) {
   const subs = useLoad(() => api.GET("/api/organizations/{orgId}/apps/{appId}/subscriptions", { params: { path: { orgId: org.id, appId: app.id } } }), [org.id, app.id]);
   const remove = useApiForm("unsubscribe");
   const [removing, setRemoving] = useState<Subscription | null>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const catalog = products.data?.products ?? [];
   const product = (id: string) => catalog.find((p) => p.id === id);
@@ -240,9 +241,10 @@ function SubscribeForm({ org, app, products, onSubscribed }: { org: Organization
             form="subscribe"
             name="planId"
             label="Plan"
-            hint={`Each plan is for one environment; this app is a ${app.environment} app.`}
+            hint={`Each plan is for one environment; only the ${app.environment} plan is offered to this ${app.environment} app.`}
             placeholder={chosen ? undefined : "Choose an API first"}
-            options={(chosen?.plans ?? []).map((p) => ({ value: p.id, label: `${planText(p)} (${p.environment} apps)` }))}
+            // Another environment's plan would be refused, so it is not offered.
+            options={(chosen?.plans ?? []).filter((p) => p.environment === app.environment).map((p) => ({ value: p.id, label: `${planText(p)} (${p.environment} apps)` }))}
             value={planId}
             onValueChange={setPlanId}
             errors={fields.planId}

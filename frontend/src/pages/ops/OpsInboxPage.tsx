@@ -1,12 +1,14 @@
 import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
-import { StatusBadge } from "../../components/Badge";
+import { EnvironmentBadge, StatusBadge } from "../../components/Badge";
 import { stepText } from "../../lib/apps";
 import { formatDateTime, timeAgo, timeLeft } from "../../lib/format";
 import { useLoad, useNow, useTitle } from "../../lib/hooks";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
 
 const STATUSES = ["PENDING", "APPROVED", "REJECTED", "EXPIRED"] as const;
+const ENVIRONMENTS = ["sandbox", "production"] as const;
+const KINDS = Object.keys(REQUEST_KIND_LABEL);
 
 export function OpsInboxPage() {
   useTitle("Operations inbox");
@@ -15,7 +17,18 @@ export function OpsInboxPage() {
   const status = (STATUSES as readonly string[]).includes(raw) ? (raw as (typeof STATUSES)[number]) : "PENDING";
   const now = useNow();
   const requests = useLoad(() => api.GET("/api/ops/requests", { params: { query: { status } } }), [status]);
-  const list = requests.data?.requests ?? [];
+  // The environment and kind filters narrow the loaded list; all three live in the URL,
+  // so a filtered inbox can be linked to and comes back on reload.
+  const environment = (ENVIRONMENTS as readonly string[]).includes(params.get("environment") ?? "") ? params.get("environment")! : "";
+  const kind = KINDS.includes(params.get("kind") ?? "") ? params.get("kind")! : "";
+  const all = requests.data?.requests ?? [];
+  const list = all.filter((r) => (!environment || r.environment === environment) && (!kind || r.kind === kind));
+  const setFilter = (name: string, value: string, none: string) => {
+    const next = new URLSearchParams(params);
+    if (value === none) next.delete(name);
+    else next.set(name, value);
+    setParams(next, { replace: true });
+  };
 
   return (
     <>
@@ -25,21 +38,27 @@ export function OpsInboxPage() {
           Refresh
         </button>
       </div>
-      <div className="filter">
+      <div className="filter filters">
         <label htmlFor="ops-status">Show</label>
-        <select
-          id="ops-status"
-          value={status}
-          onChange={(e) => {
-            const next = new URLSearchParams(params);
-            if (e.target.value === "PENDING") next.delete("status");
-            else next.set("status", e.target.value);
-            setParams(next, { replace: true });
-          }}
-        >
+        <select id="ops-status" value={status} onChange={(e) => setFilter("status", e.target.value, "PENDING")}>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               {s === "PENDING" ? "Waiting for a decision" : REQUEST_STATUS_LABEL[s]}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="ops-environment">Environment</label>
+        <select id="ops-environment" value={environment} onChange={(e) => setFilter("environment", e.target.value, "")}>
+          <option value="">Both</option>
+          <option value="sandbox">Sandbox</option>
+          <option value="production">Production</option>
+        </select>
+        <label htmlFor="ops-kind">Type</label>
+        <select id="ops-kind" value={kind} onChange={(e) => setFilter("kind", e.target.value, "")}>
+          <option value="">All types</option>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {REQUEST_KIND_LABEL[k]}
             </option>
           ))}
         </select>
@@ -57,8 +76,13 @@ export function OpsInboxPage() {
           Loading requests…
         </p>
       )}
-      {requests.data && list.length === 0 && (
+      {requests.data && all.length === 0 && (
         <p id="ops-requests-empty">{status === "PENDING" ? "Nothing is waiting for a decision." : `No ${REQUEST_STATUS_LABEL[status].toLowerCase()} requests.`}</p>
+      )}
+      {all.length > 0 && list.length === 0 && (
+        <p id="ops-requests-filtered-empty">
+          No request matches these filters; {all.length === 1 ? "1 request is" : `${all.length} requests are`} hidden by them.
+        </p>
       )}
       {list.length > 0 && (
         <div className="table-wrap">
@@ -68,6 +92,7 @@ export function OpsInboxPage() {
               <tr>
                 <th scope="col">Type</th>
                 <th scope="col">Organization</th>
+                <th scope="col">Environment</th>
                 <th scope="col">Requester</th>
                 <th scope="col">Submitted</th>
                 <th scope="col">{status === "PENDING" ? "Time left" : "Expiry"}</th>
@@ -85,6 +110,7 @@ export function OpsInboxPage() {
                     {r.status === "PENDING" && stepText(r) && <span className="muted request-step"> · {stepText(r)}</span>}
                   </th>
                   <td>{r.organizationName}</td>
+                  <td data-environment={r.environment ?? ""}>{r.environment ? <EnvironmentBadge environment={r.environment} /> : <span className="muted">Not recorded</span>}</td>
                   <td>{r.requesterEmail}</td>
                   <td>
                     <time dateTime={r.createdAt} title={formatDateTime(r.createdAt)}>

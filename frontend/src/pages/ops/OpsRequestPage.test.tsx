@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeServer, json } from "../../test/fakeServer";
 import { OPS_ACCOUNT, QSEALC, QWAC, ACCOUNT } from "../../test/fixtures";
 import { renderApp } from "../../test/renderApp";
-import { DECISION_POLL } from "./OpsRequestPage";
+import { DECISION_POLL, listItems } from "./OpsRequestPage";
 import { el, found } from "../../test/dom";
 
 const REQUEST = {
@@ -54,7 +54,7 @@ const MEMBER = { userId: "u-1", email: "ada@example.com", fullName: "Ada Lovelac
 function detail(status: string, extra: object[] = []) {
   return {
     request: { ...REQUEST, status, history: [...REQUEST.history, ...extra] },
-    organization: { organization: ORG, qwac: QWAC, qsealc: QSEALC, members: [MEMBER], requests: [] },
+    organization: { organization: ORG, qwac: QWAC, qsealc: QSEALC, members: [MEMBER], requests: [], apps: [] as object[] },
   };
 }
 
@@ -66,6 +66,77 @@ beforeEach(() => {
 afterEach(() => Object.assign(DECISION_POLL, saved));
 
 describe("OpsRequestPage", () => {
+  it.each([
+    ["PAY_LATER", ["PAY_LATER"]],
+    ["[PAY_LATER]", ["PAY_LATER"]],
+    ["[AIS PIS]", ["AIS", "PIS"]],
+    ["ais pis", ["ais", "pis"]],
+    ["", []],
+  ])("reads the list %j", (value, want) => {
+    expect(listItems(value)).toEqual(want);
+  });
+
+  const APPS = [
+    { id: "a-1", name: "Budget Buddy", environment: "sandbox", certificates: 1, redirectUris: 2, products: ["ais", "oauth2"] },
+    { id: "a-2", name: "Budget Buddy", environment: "production", certificates: 2, redirectUris: 1, products: ["ais"] },
+  ];
+  it.each([
+    { apps: [] as typeof APPS, impact: "Example TPP has no apps. Approving removes its members' access to it; no TPP API calls stop.", rows: [] as string[] },
+    {
+      apps: APPS,
+      impact:
+        "Approving stops all 2 apps of Example TPP (1 in production): their credentials, API keys and certificates stop working at once." +
+        "Budget Buddy (sandbox): Account Information (AIS), oauth2Budget Buddy (production): Account Information (AIS)",
+      rows: ["Budget Buddy sandbox Account Information (AIS), oauth2 1 2", "Budget Buddy production Account Information (AIS) 2 1"],
+    },
+  ])("says what approving an offboarding stops, before the decision ($apps.length apps)", async ({ apps, impact, rows }) => {
+    document.cookie = "devportal_csrf=c; path=/";
+    const d = detail("PENDING");
+    d.request = { ...d.request, kind: "OFFBOARDING", form: {} as never };
+    d.organization.apps = apps;
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-1": () => json(200, d),
+      "GET /api/products": () =>
+        json(200, { products: [{ id: "ais", name: "Account Information (AIS)", description: "", kind: "psd2", scopes: ["AIS"], approval: "automatic", mandatory: false, plans: [] }] }),
+    });
+    renderApp("/ops/requests/rq-1");
+    await found("offboarding-impact");
+    await waitFor(() => expect(el("offboarding-impact")!.textContent).toBe(impact));
+    const got = Array.from(document.querySelectorAll("#ops-apps-table tbody tr")).map((tr) => Array.from(tr.children).map((c) => c.textContent).join(" "));
+    expect(got).toEqual(rows);
+    if (apps.length === 0) expect(el("ops-apps-empty")!.textContent).toBe("No apps.");
+  });
+
+  it("shows products by name and scopes without brackets", async () => {
+    document.cookie = "devportal_csrf=c; path=/";
+    const d = detail("PENDING");
+    d.request = { ...d.request, kind: "SUBSCRIPTION", form: { productName: "Pay Later (premium)", scopes: "[PAY_LATER]", sandboxProducts: "ais pay-later unknown" } as never };
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-1": () => json(200, d),
+      "GET /api/products": () =>
+        json(200, {
+          products: [
+            { id: "ais", name: "Account Information (AIS)", description: "", kind: "psd2", scopes: ["AIS"], approval: "automatic", mandatory: false, plans: [] },
+            { id: "pay-later", name: "Pay Later (premium)", description: "", kind: "premium", scopes: ["PAY_LATER"], approval: "operations", mandatory: false, plans: [] },
+          ],
+        }),
+    });
+    renderApp("/ops/requests/rq-1");
+    const scopes = await found("request-form-scopes");
+    expect(Array.from(scopes.querySelectorAll("li")).map((li) => li.textContent)).toEqual(["PAY_LATER"]);
+    await waitFor(() =>
+      expect(Array.from(el("request-form-sandboxProducts")!.querySelectorAll("li")).map((li) => li.textContent)).toEqual([
+        "Account Information (AIS)",
+        "Pay Later (premium)",
+        "unknown",
+      ]),
+    );
+  });
+
   it("asks for confirmation before approving, then polls until the decision is applied", async () => {
     document.cookie = "devportal_csrf=c; path=/";
     let state = "PENDING";
@@ -174,7 +245,7 @@ describe("OpsRequestPage", () => {
     expect(err.textContent).toBe("Give the reason for the rejection: the requester will read it.");
     const comment = el("decision-comment")!;
     expect(comment.getAttribute("aria-invalid")).toBe("true");
-    expect(comment.getAttribute("aria-describedby")).toBe("decision-comment-hint decision-comment-error");
+    expect(comment.getAttribute("aria-describedby")).toBe("decision-comment-hint decision-comment-count decision-comment-error");
     expect(document.activeElement).toBe(comment);
     expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ comment: "" }]);
   });

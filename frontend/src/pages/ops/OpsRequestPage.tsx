@@ -14,6 +14,7 @@ import { useApiForm, useLoad, useTitle } from "../../lib/hooks";
 import { stepText } from "../../lib/apps";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
 import { PROOF_METHOD_LABEL } from "../../lib/possession";
+import { limitOf } from "../../lib/limits";
 
 /** After a decision, the request is polled until the workflow has applied it. */
 export const DECISION_POLL = { intervalMs: 1000, maxMs: 20_000 };
@@ -53,7 +54,17 @@ const FORM_LABEL: Record<string, string> = {
 /** Form fields holding identifiers or fingerprints, shown in monospace. */
 const MONO = new Set(["organizationIdentifier", "certificate", "appId", "sandboxOrganizationId"]);
 /** Form fields holding a space-separated list, shown one item a line. */
-const LISTS = new Set(["redirectUris", "sandboxProducts"]);
+const LISTS = new Set(["redirectUris", "sandboxProducts", "scopes"]);
+/** Form fields holding product IDs, shown by the product's name. */
+const PRODUCT_LISTS = new Set(["sandboxProducts"]);
+
+/** A list field's items; older requests wrote scopes as Go prints a list ("[AIS PIS]"). */
+export function listItems(value: string): string[] {
+  return value
+    .replace(/^\[(.*)\]$/, "$1")
+    .split(/[\s,]+/)
+    .filter(Boolean);
+}
 
 export function OpsRequestPage() {
   const { requestId = "" } = useParams();
@@ -65,6 +76,9 @@ function RequestView({ requestId }: { requestId: string }) {
   const d = detail.data;
   useTitle(d ? `${REQUEST_KIND_LABEL[d.request.kind] ?? d.request.kind} request: ${d.request.organizationName}` : "Request");
   const { setData } = detail;
+  // Product IDs in a form are shown by name, from the (public) catalog.
+  const catalog = useLoad(() => api.GET("/api/products"), []);
+  const productName = (id: string) => catalog.data?.products.find((p) => p.id === id)?.name;
 
   // Polling after a decision: until the status is no longer DECIDING, or the time is up.
   const [polling, setPolling] = useState<"off" | "on" | "done" | "timeout">("off");
@@ -166,13 +180,14 @@ function RequestView({ requestId }: { requestId: string }) {
         </div>
       )}
       {decided && <DecisionResult action={decided} request={r} polling={polling} />}
+      {r.kind === "OFFBOARDING" && r.status === "PENDING" && !decided && <OffboardingImpact apps={d.organization.apps} organizationName={r.organizationName} productName={productName} />}
       {r.status === "PENDING" && !decided && <DecisionForm key={r.step} request={r} detail={d} onDecided={onDecided} onStale={() => void detail.reload()} />}
 
       <section aria-labelledby="form-heading" className="section">
         <h2 id="form-heading">What was submitted</h2>
         <dl id="request-form" className="details">
           {formEntries(r.form ?? {}).map(([k, v]) => (
-            <FormRow key={k} name={k} value={v} />
+            <FormRow key={k} name={k} value={v} productName={productName} />
           ))}
         </dl>
       </section>
@@ -183,6 +198,8 @@ function RequestView({ requestId }: { requestId: string }) {
       <section aria-labelledby="org-heading" className="section">
         <h2 id="org-heading">Organization</h2>
         <OpsOrganizationFacts detail={d.organization} link />
+        <h3 className="table-heading">Apps</h3>
+        <OpsAppsTable apps={d.organization.apps} productName={productName} />
         <h3 className="table-heading">Members</h3>
         <MembersTable id="ops-members-table" members={d.organization.members} />
       </section>
@@ -194,6 +211,70 @@ function RequestView({ requestId }: { requestId: string }) {
   );
 }
 
+type OpsApp = OpsRequestDetail["organization"]["apps"][number];
+
+/** What approving an offboarding ends, said before the decision. */
+export function OffboardingImpact({ apps, organizationName, productName }: { apps: readonly OpsApp[]; organizationName: string; productName: (id: string) => string | undefined }) {
+  if (apps.length === 0) {
+    return (
+      <div id="offboarding-impact" className="panel panel--info">
+        <p>
+          <strong>{organizationName} has no apps.</strong> Approving removes its members' access to it; no TPP API calls stop.
+        </p>
+      </div>
+    );
+  }
+  const live = apps.filter((a) => a.environment === "production").length;
+  return (
+    <div id="offboarding-impact" className="panel panel--warning">
+      <p>
+        <strong>
+          Approving stops {apps.length === 1 ? "the 1 app" : `all ${apps.length} apps`} of {organizationName}
+          {live > 0 && ` (${live} in production)`}: their credentials, API keys and certificates stop working at once.
+        </strong>
+      </p>
+      <ul>
+        {apps.map((a) => (
+          <li key={a.id}>
+            {a.name} ({a.environment}){a.products.length > 0 && `: ${a.products.map((p) => productName(p) ?? p).join(", ")}`}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The organization's apps as operations see them: no client IDs, no secrets. */
+function OpsAppsTable({ apps, productName }: { apps: readonly OpsApp[]; productName: (id: string) => string | undefined }) {
+  if (apps.length === 0) return <p id="ops-apps-empty">No apps.</p>;
+  return (
+    <div className="table-wrap">
+      <table id="ops-apps-table" className="table">
+        <thead>
+          <tr>
+            <th scope="col">App</th>
+            <th scope="col">Environment</th>
+            <th scope="col">Products</th>
+            <th scope="col">Certificates</th>
+            <th scope="col">Redirect URIs</th>
+          </tr>
+        </thead>
+        <tbody>
+          {apps.map((a) => (
+            <tr key={a.id} data-app-id={a.id}>
+              <th scope="row">{a.name}</th>
+              <td>{a.environment}</td>
+              <td>{a.products.map((p) => productName(p) ?? p).join(", ") || "—"}</td>
+              <td>{a.certificates}</td>
+              <td>{a.redirectUris}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** The form's fields in a reading order (the server sends them sorted by name); unknown ones last. */
 function formEntries(form: Record<string, string>): [string, string][] {
   const order = Object.keys(FORM_LABEL);
@@ -201,9 +282,10 @@ function formEntries(form: Record<string, string>): [string, string][] {
   return Object.entries(form).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-function FormRow({ name, value }: { name: string; value: string }) {
+function FormRow({ name, value, productName }: { name: string; value: string; productName: (id: string) => string | undefined }) {
   const mono = name.endsWith("Fingerprint") || MONO.has(name);
-  const items = LISTS.has(name) ? value.split(/\s+/).filter(Boolean) : null;
+  const items = LISTS.has(name) ? listItems(value) : null;
+  const named = PRODUCT_LISTS.has(name);
   return (
     <>
       <dt>{FORM_LABEL[name] ?? name}</dt>
@@ -212,9 +294,7 @@ function FormRow({ name, value }: { name: string; value: string }) {
           items.length ? (
             <ul className="plain-list">
               {items.map((v) => (
-                <li key={v}>
-                  <code className="fingerprint">{v}</code>
-                </li>
+                <li key={v}>{named && productName(v) ? productName(v) : <code className="fingerprint">{v}</code>}</li>
               ))}
             </ul>
           ) : (
@@ -314,7 +394,7 @@ function DecisionForm({ request, detail, onDecided, onStale }: DecisionFormProps
           label="Comment"
           hint="The requester reads it. Required when you reject: give the reason."
           rows={4}
-          maxLength={1000}
+          limit={limitOf("POST /api/ops/requests/{requestId}/approve", "comment")}
           value={comment}
           onValueChange={setComment}
           errors={fields.comment}

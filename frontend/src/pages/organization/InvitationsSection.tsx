@@ -9,6 +9,7 @@ import { FormAlert } from "../../components/FormAlert";
 import { formatDateTime, timeLeft } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
 import { ASSIGNABLE_ROLES, INVITATION_STATUS_LABEL, ROLE_HINT, ROLE_LABEL } from "../../lib/orgs";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   orgId: string;
@@ -26,7 +27,7 @@ export function InvitationsSection({ orgId, tick, onChanged }: Props) {
 
   const { busy, error, submit } = useApiForm("invitations");
   const [revoking, setRevoking] = useState<Invitation | null>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const resend = async (inv: Invitation) => {
     setStatus("");
@@ -152,34 +153,101 @@ export function InvitationsSection({ orgId, tick, onChanged }: Props) {
   );
 }
 
+/** The addresses typed into the invitation field: split at commas, semicolons and spaces, each once. */
+export function addressesOf(text: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const a of text.split(/[\s,;]+/)) {
+    if (a && !seen.has(a.toLowerCase())) {
+      seen.add(a.toLowerCase());
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 function InviteForm({ orgId, onInvited }: { orgId: string; onInvited: () => void }) {
   const { signedOut } = useAuth();
-  const { busy, error, fields, submit } = useApiForm("invite");
+  const { busy, error, fields, submit, reset } = useApiForm("invite");
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<string>("DEVELOPER");
-  const [sent, setSent] = useState("");
+  const [sent, setSent] = useSuccessMessage("");
+  // Addresses of a batch the server refused, each with its reason.
+  const [failures, setFailures] = useState<string[]>([]);
+
+  const invite = (address: string) =>
+    submit(() => api.POST("/api/organizations/{orgId}/invitations", { params: { path: { orgId } }, body: { email: address, role: role as AssignableRole } }));
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setSent("");
-    const r = await submit(() =>
-      api.POST("/api/organizations/{orgId}/invitations", { params: { path: { orgId } }, body: { email: email.trim(), role: role as AssignableRole } }),
-    );
-    if (!r) return;
-    if (r.ok) {
-      setSent(`Invitation sent to ${r.data.email}.`);
-      setEmail("");
-      onInvited();
-    } else if (r.status === 401) {
-      signedOut();
+    setFailures([]);
+    const addresses = addressesOf(email);
+    if (addresses.length <= 1) {
+      const r = await invite(addresses[0] ?? "");
+      if (!r) return;
+      if (r.ok) {
+        setSent(`Invitation sent to ${r.data.email}.`);
+        setEmail("");
+        onInvited();
+      } else if (r.status === 401) {
+        signedOut();
+      }
+      return;
     }
+    // Several addresses: one invitation each; the refused ones stay in the field.
+    const done: string[] = [];
+    const refused: string[] = [];
+    const kept: string[] = [];
+    for (const address of addresses) {
+      const r = await invite(address);
+      if (!r) return;
+      if (r.ok) {
+        done.push(r.data.email);
+        continue;
+      }
+      if (r.status === 401) {
+        signedOut();
+        return;
+      }
+      kept.push(address);
+      refused.push(`${address}: ${r.error.fields?.[0]?.message ?? r.error.message}`);
+    }
+    reset();
+    setEmail(kept.join(", "));
+    setFailures(refused);
+    setSent(done.length ? `${done.length === 1 ? "Invitation" : `${done.length} invitations`} sent to ${done.join(", ")}.` : "");
+    if (done.length) onInvited();
   };
 
   return (
-    <form id="invite-form" noValidate onSubmit={onSubmit} aria-label="Invite a member">
+    <form id="invite-form" noValidate onSubmit={onSubmit} aria-label="Invite members">
       <FormAlert form="invite" error={error} shownFields={["email", "role"]} />
+      {failures.length > 0 && (
+        <div id="invite-failures" role="alert" className="alert alert--error" tabIndex={-1}>
+          <p className="alert-message">{failures.length === 1 ? "One invitation was not sent:" : `${failures.length} invitations were not sent:`}</p>
+          <ul className="alert-list">
+            {failures.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div className="field-row">
-        <TextField form="invite" name="email" type="email" label="Email" autoComplete="off" required value={email} onValueChange={setEmail} errors={fields.email} />
+        <TextField
+          form="invite"
+          name="email"
+          type="text"
+          inputMode="email"
+          label="Email addresses"
+          hint="One or more, separated by commas or spaces: each gets its own invitation."
+          autoComplete="off"
+          spellCheck={false}
+          required
+          value={email}
+          onValueChange={setEmail}
+          errors={fields.email}
+        />
         <SelectField
           form="invite"
           name="role"
@@ -192,7 +260,7 @@ function InviteForm({ orgId, onInvited }: { orgId: string; onInvited: () => void
       </div>
       <div className="actions">
         <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
-          Send invitation
+          Send invitations
         </button>
         {sent && (
           <p id="invite-sent" className="saved" role="status">

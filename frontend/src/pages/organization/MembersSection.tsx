@@ -10,6 +10,7 @@ import { formatDate } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
 import { ASSIGNABLE_ROLES, can, ROLE_LABEL } from "../../lib/orgs";
 import { useOrganizations } from "../../orgs/OrganizationsContext";
+import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
   org: Organization;
@@ -34,7 +35,7 @@ export function MembersSection({ org, tick, onChanged }: Props) {
   const { busy, error, submit } = useApiForm("members");
   const [roles, setRoles] = useState<Record<string, string>>({});
   const [pending, setPending] = useState<Pending>(null);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
 
   const me = account?.userId;
   const editable = (m: Member) => perms.manageMembers && writable && m.role !== "OWNER" && m.userId !== me;
@@ -217,7 +218,7 @@ function ChangeOwnerForm({ org, members, onChanged }: { org: Organization; membe
   const { busy, error, fields, submit } = useApiForm("owner");
   const [userId, setUserId] = useState("");
   const [confirming, setConfirming] = useState(false);
-  const [done, setDone] = useState("");
+  const [done, setDone] = useSuccessMessage("");
   const chosen = members.find((m) => m.userId === userId);
 
   const onSubmit = (e: FormEvent) => {

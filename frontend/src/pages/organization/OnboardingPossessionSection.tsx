@@ -1,8 +1,8 @@
-import { useState } from "react";
 import type { Organization, ProofResult } from "../../api/types";
 import { PossessionProof, PossessionState } from "../../components/PossessionProof";
 import { readableDN } from "../../lib/apps";
 import { proofText } from "../../lib/possession";
+import { useSuccessMessage } from "../../lib/feedback";
 
 /** What each onboarding certificate is called. */
 export const ONBOARDING_CERTIFICATE_LABEL: Record<string, string> = { qwac: "QWAC", qsealc: "QSealC" };
@@ -17,7 +17,7 @@ export const ONBOARDING_SUBMITTED =
  * to the bank.
  */
 export function OnboardingPossessionSection({ org, onChanged }: { org: Organization; onChanged: (notice: string) => void }) {
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useSuccessMessage("");
   const owner = org.role === "OWNER";
   const certificates = org.certificates ?? [];
 

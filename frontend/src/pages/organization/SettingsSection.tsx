@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { CheckboxField, TextAreaField, TextField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { useApiForm } from "../../lib/hooks";
+import { limitOf } from "../../lib/limits";
 
 export const OFFBOARD_CONFIRM_LABEL =
   "I understand this cannot be undone: every member loses access and the organization's apps and credentials are disabled";
@@ -56,7 +57,7 @@ function RenameForm({ org, onChanged }: { org: Organization; onChanged: () => vo
       )}
       <form id="rename-form" noValidate onSubmit={onSubmit} aria-labelledby="rename-heading">
         <FormAlert form="rename" error={error} shownFields={["name", "reason"]} />
-        <TextField form="rename" name="name" label="New name" autoComplete="organization" required value={name} onValueChange={setName} errors={fields.name} />
+        <TextField form="rename" name="name" label="New name" autoComplete="organization" required limit={limitOf("POST /api/organizations/{orgId}/rename", "name")} value={name} onValueChange={setName} errors={fields.name} />
         <TextAreaField
           form="rename"
           name="reason"
@@ -64,6 +65,7 @@ function RenameForm({ org, onChanged }: { org: Organization; onChanged: () => vo
           hint="For example a change of legal name; the bank may ask for proof."
           rows={3}
           required
+          limit={limitOf("POST /api/organizations/{orgId}/rename", "reason")}
           value={reason}
           onValueChange={setReason}
           errors={fields.reason}
@@ -120,7 +122,7 @@ function OffboardForm({ org, onChanged }: { org: Organization; onChanged: () => 
       )}
       <form id="offboard-form" noValidate onSubmit={onSubmit} aria-labelledby="offboard-heading">
         <FormAlert form="offboard" error={error} shownFields={["reason", "confirm"]} />
-        <TextAreaField form="offboard" name="reason" label="Reason" rows={3} required value={reason} onValueChange={setReason} errors={fields.reason} />
+        <TextAreaField form="offboard" name="reason" label="Reason" rows={3} required limit={limitOf("POST /api/organizations/{orgId}/offboarding", "reason")} value={reason} onValueChange={setReason} errors={fields.reason} />
         <CheckboxField form="offboard" name="confirm" label={OFFBOARD_CONFIRM_LABEL} required checked={confirm} onCheckedChange={setConfirm} errors={fields.confirm} />
         <div className="actions">
           <button type="submit" className="button button--danger" disabled={busy} aria-busy={busy || undefined}>
