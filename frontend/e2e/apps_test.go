@@ -454,7 +454,7 @@ func TestAppsJourney(t *testing.T) {
 		o.waitText("#decision-error .alert-message", msgSecondApprover, stepTimeout)
 		second := secondOpsTab.as(t)
 		second.signIn(testenv.SecondOps.Email, testenv.SecondOps.Password)
-		second.waitPath("/account")
+		second.waitPath("/ops")
 		second.openRequest(p.requestOf("Onboarding", "Pending"), prodOrgName, owner.email)
 		second.expectText("#request-step", "Step 2 of 2: Second approval")
 		second.approve("Approve the onboarding of "+prodOrgName+"?", "Licence confirmed with the register.")

@@ -59,7 +59,7 @@ describe("ReauthDialog", () => {
     await screen.findByRole("dialog", { name: "Confirm your password" });
     await user.click(screen.getByRole("button", { name: "Cancel" }));
 
-    expect(await decided).toEqual({ ok: false, status: 403, error: stale });
+    expect(await decided).toEqual({ ok: false, status: 403, error: { ...stale, status: 403, fields: undefined } });
     expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/ops/requests/req-2/reject"]);
     expect(screen.queryByRole("dialog")).toBeNull();
   });
