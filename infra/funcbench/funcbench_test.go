@@ -125,6 +125,7 @@ func TestFunctionEnv(t *testing.T) {
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour,
 		Password:        passwordPolicy{MinLength: 13, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}},
 		DecisionTimeout: 5 * time.Hour, ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:sm",
+		SecondApproverKinds: []string{"GO_LIVE"}, IdleTimeout: 7 * time.Hour, OpsIdleTimeout: 8 * time.Minute, FreshAuthWindow: 9 * time.Minute, LimitAttempts: true, SupportEmail: "help@bank.example", SupportHours: "Always",
 		InvitationTTL: 6 * time.Hour, OrgMaxMembers: 11, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", OAuthKeySecretARN: "arn:oauth-key",
 		TruststoreFile: "/trust.pem", SandboxCACRLURL: "https://portal.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 4 * time.Second,
 		SandboxBankSeed: 3, SandboxBankDate: "2025-01-31",

@@ -106,6 +106,8 @@ var accessExceptions = map[string]func(*Access){
 	},
 	// Checks the password; revokes an expired password's refresh token again.
 	"auth-login": func(a *Access) { a.UserPool = []string{"InitiateAuth", "RevokeToken"} },
+	// Checks the signed-in user's password (revoking the check's refresh token).
+	"auth-confirm-password": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "RevokeToken") },
 	// Revokes the session's tokens.
 	"auth-logout": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "RevokeToken") },
 	// Sets the password, confirms a still-pending user (the emailed link proved the
