@@ -17,6 +17,7 @@ import (
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/account"
+	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/store"
 )
 
@@ -583,6 +584,15 @@ func TestRetriedWritesAreIdempotent(t *testing.T) {
 			if ok, err := s.PauseMail(ctx, "ann@example.com", account.LinkReset, t0, time.Minute); err != nil || !ok {
 				t.Fatalf("replayed mail pause: %v, %v; want true", ok, err)
 			}
+			// A replayed issuance record is the same issuance; another user's is not.
+			issuance := possession.Issuance{Fingerprint: "ab12", UserID: "u1", Email: "ann@example.com", IssuedAt: t0, NotAfter: t0.Add(24 * time.Hour)}
+			orgs := store.NewOrgs(db, c.PortalTable)
+			if err := orgs.RecordIssuance(ctx, issuance); err != nil {
+				t.Fatalf("replayed issuance: %v", err)
+			}
+			other := issuance
+			other.UserID = "u2"
+			wantKind(t, orgs.RecordIssuance(ctx, other), apperr.ErrConflict, "CONFLICT")
 			db.replay = false
 			// Another request within the pause is refused.
 			if ok, err := s.PauseMail(ctx, "ann@example.com", account.LinkReset, t0, time.Minute); err != nil || ok {

@@ -95,6 +95,11 @@ func (o *Orgs) RecordIssuance(ctx context.Context, i possession.Issuance) error 
 	_, err = o.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &o.table, Item: w.Put.Item, ConditionExpression: w.Put.ConditionExpression})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
+		// The SDK retries a put whose answer was lost: the record it finds may be its own
+		// first attempt's, which is a success, not a second issuance.
+		if had, gerr := o.Issuance(ctx, i.Fingerprint); gerr == nil && had.UserID == i.UserID && had.IssuedAt.Equal(i.IssuedAt) {
+			return nil
+		}
 		return errIssued
 	}
 	if err != nil {
