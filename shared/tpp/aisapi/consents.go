@@ -83,7 +83,7 @@ func (a *API) endpoint(h func(w http.ResponseWriter, r *http.Request, o consents
 			bgerror.WriteError(w, err)
 			return
 		}
-		if err := h(w, r, consents.Owner{AppID: c.AppID, OrgID: c.OrgID, Environment: string(c.Environment)}); err != nil {
+		if err := h(w, r, c.Owner()); err != nil {
 			bgerror.WriteError(w, err)
 		}
 	})

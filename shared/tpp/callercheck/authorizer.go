@@ -19,6 +19,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/portal/lookup"
+	"github.com/bank/devportal/shared/tpp/tppdata"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
 
@@ -102,6 +103,12 @@ type Caller struct {
 	// header), nil for none: the handler's stores take them from its context
 	// (prefetch.With) instead of reading them.
 	Ahead *prefetch.Items
+}
+
+// Owner is the app the call speaks for, as the owner of the consents and payments it
+// makes and reads.
+func (c Caller) Owner() tppdata.Owner {
+	return tppdata.Owner{AppID: c.AppID, OrgID: c.OrgID, Environment: string(c.Environment)}
 }
 
 // Refusal is a call the caller check refuses, with the Berlin Group code and status the

@@ -11,15 +11,12 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
 // Owner is the app a request speaks for (from the caller check): only it sees its
 // consents.
-type Owner struct {
-	AppID       string
-	OrgID       string
-	Environment string
-}
+type Owner = tppdata.Owner
 
 // Service applies the consent rules.
 type Service struct {

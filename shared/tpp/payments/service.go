@@ -14,15 +14,12 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
 // Owner is the app a request speaks for (from the caller check): only it sees its
 // payments.
-type Owner struct {
-	AppID       string
-	OrgID       string
-	Environment string
-}
+type Owner = tppdata.Owner
 
 // Service applies the payment rules.
 type Service struct {

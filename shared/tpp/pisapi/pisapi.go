@@ -55,7 +55,7 @@ func (a *API) endpoint(h func(w http.ResponseWriter, r *http.Request, o payments
 			bgerror.WriteError(w, err)
 			return
 		}
-		if err := h(w, r, payments.Owner{AppID: c.AppID, OrgID: c.OrgID, Environment: string(c.Environment)}); err != nil {
+		if err := h(w, r, c.Owner()); err != nil {
 			bgerror.WriteError(w, err)
 		}
 	})

@@ -30,3 +30,11 @@ func Table(c config.Config) tabledef.Table {
 		TTLAttribute: AttrTTL,
 	}
 }
+
+// Owner is the app a TPP resource (a consent, a payment) belongs to, as the caller check
+// named it: only that app sees the resource.
+type Owner struct {
+	AppID       string
+	OrgID       string
+	Environment string
+}
