@@ -38,7 +38,9 @@ func TestPublicPages(t *testing.T) {
 
 	p.click(`nav a[href="/status"]`)
 	p.waitPath("/status")
-	p.expectText("#status-summary strong", "Everything is working.")
+	// A check slower than its two-second budget (moto, on cores busy with other tests)
+	// reports that service unavailable, truthfully: a person would check again.
+	p.reloadUntil("/status", "#status-summary strong", "Everything is working.")
 }
 
 // TestPublicPagesFitAPhone: at 390 px wide no public page scrolls sideways, and the
