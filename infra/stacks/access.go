@@ -66,6 +66,11 @@ type Access struct {
 	// OAuthKey allows secretsmanager:GetSecretValue on the OAuth key's secret only; the
 	// function is given OAUTH_KEY_SECRET_ARN.
 	OAuthKey bool
+	// SessionKey allows kms:GenerateDataKey and kms:Decrypt with the session key only:
+	// sealing and opening the sessions' Cognito tokens.
+	SessionKey bool
+	// PasswordKey allows kms:GenerateMac with the password history's HMAC key only.
+	PasswordKey bool
 }
 
 // sessionCalls is what the session middleware does before any session route's handler:
@@ -167,6 +172,8 @@ func accessOf(f appFunction) Access {
 	}
 	a.TPPTable = needs.Has(route.TPPTable)
 	a.OAuthKey = needs.Has(route.OAuthKey)
+	a.SessionKey = needs.Has(route.SessionKey)
+	a.PasswordKey = needs.Has(route.PasswordKey)
 	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
 	}
@@ -275,6 +282,18 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 			Resources: &[]*string{g.identity.OAuthKey.SecretArn()},
+		}))
+	}
+	if a.SessionKey {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources: &[]*string{g.identity.SessionKey.KeyArn()},
+		}))
+	}
+	if a.PasswordKey {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("kms:GenerateMac"),
+			Resources: &[]*string{g.identity.PasswordKey.KeyArn()},
 		}))
 	}
 	if a.SendMail {

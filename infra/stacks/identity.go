@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -35,6 +36,10 @@ type IdentityStack struct {
 	// functions that sign or check its codes and tokens or the bank pages' cookies read it
 	// at cold start and derive their keys from it.
 	OAuthKey awssecretsmanager.Secret
+	// SessionKey seals the portal sessions' Cognito tokens (SESSION_KEY_ID); PasswordKey
+	// is the password history's HMAC key (PASSWORD_KEY_ID).
+	SessionKey  awskms.Key
+	PasswordKey awskms.Key
 }
 
 // AddSandboxCA adds the sandbox CA's secret to the stack: created empty, because the CA is
@@ -92,7 +97,30 @@ func NewIdentityStack(scope constructs.Construct, id string, cfg config.Config, 
 		UserPoolClientID: pool.Client.UserPoolClientId(),
 	}
 	s.addOAuthKey()
+	s.addAccountKeys()
 	return s
+}
+
+// addAccountKeys adds the KMS keys of the portal's accounts: the symmetric key that seals
+// sessions' Cognito tokens in the portal table (rotated yearly by KMS), and the HMAC key
+// of the password history, which only the functions that set a password may use.
+func (s *IdentityStack) addAccountKeys() {
+	s.SessionKey = awskms.NewKey(s.Stack, jsii.String("SessionKey"), &awskms.KeyProps{
+		Description:       jsii.String("Developer portal: seals the portal sessions' Cognito tokens"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	s.PasswordKey = awskms.NewKey(s.Stack, jsii.String("PasswordKey"), &awskms.KeyProps{
+		Description:   jsii.String("Developer portal: HMAC key of the password history"),
+		KeySpec:       awskms.KeySpec_HMAC_256,
+		KeyUsage:      awskms.KeyUsage_GENERATE_VERIFY_MAC,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(s.PasswordKey, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-KMS5"),
+		Reason: jsii.String("KMS cannot rotate HMAC keys, and a new key would make the kept MACs unmatchable: the " +
+			"history would forget every old password at once. The key never leaves KMS."),
+	}}, jsii.Bool(false))
 }
 
 // OAuthKeyLength is the generated key's length: 64 letters and digits, about 381 bits,

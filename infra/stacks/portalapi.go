@@ -133,6 +133,8 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	cfg.UserPoolClientID = *props.Identity.UserPoolClientID
 	cfg.ApprovalStateMachineARN = *props.Workflows.ApprovalStateMachineARN
 	cfg.CRLBucket = *CRLBucketName()
+	cfg.SessionKeyID = *props.Identity.SessionKey.KeyArn()
+	cfg.PasswordKeyID = *props.Identity.PasswordKey.KeyArn()
 	s.ApprovalStateMachineARN = props.Workflows.ApprovalStateMachineARN
 	env := FunctionEnvironment(cfg)
 	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}

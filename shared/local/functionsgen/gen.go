@@ -184,6 +184,8 @@ func parts(needs route.Need) string {
 		{route.SandboxCA, "SandboxCA: onsecretsmanager.SandboxCA"},
 		{route.PublishCRL, "CRL: ons3.CRL"},
 		{route.UsagePlans, "UsagePlans: onapigateway.UsagePlans"},
+		{route.SessionKey, "SessionKey: onkms.SessionKey"},
+		{route.PasswordKey, "PasswordKey: onkms.PasswordKey"},
 	} {
 		if needs&part.need != 0 {
 			p = append(p, part.expr)
@@ -195,7 +197,7 @@ func parts(needs route.Need) string {
 // partImports are the import lines of the part packages parts names.
 func partImports(parts string) string {
 	var b strings.Builder
-	for _, pkg := range []string{"onapigateway", "oncognito", "ondynamodb", "ons3", "onsecretsmanager", "onses", "onstepfunctions"} {
+	for _, pkg := range []string{"onapigateway", "oncognito", "ondynamodb", "onkms", "ons3", "onsecretsmanager", "onses", "onstepfunctions"} {
 		if strings.Contains(parts, pkg+".") {
 			b.WriteString("\t\"github.com/bank/devportal/shared/portal/wiring/" + pkg + "\"\n")
 		}

@@ -31,6 +31,11 @@ func NeedOf(serviceID, operation string) (route.Need, bool) {
 		return route.PublishCRL, true
 	case "API Gateway":
 		return route.UsagePlans, true
+	case "KMS":
+		if operation == "GenerateMac" || operation == "VerifyMac" {
+			return route.PasswordKey, true
+		}
+		return route.SessionKey, true
 	}
 	return 0, false
 }

@@ -101,6 +101,11 @@ type Config struct {
 	// functions that sign or check codes, tokens or the bank pages' cookies; empty
 	// locally, where every start makes a random key.
 	OAuthKeySecretARN string
+	// SessionKeyID is the symmetric KMS key (ID, ARN or alias) that seals the portal
+	// sessions' Cognito tokens in the portal table.
+	SessionKeyID string
+	// PasswordKeyID is the KMS HMAC key (ID, ARN or alias) of the password history's MACs.
+	PasswordKeyID string
 	// TruststoreFile is a PEM file of the eIDAS CAs trusted in live onboarding.
 	TruststoreFile string
 	// TPPURL is the TPP API's mutual-TLS origin: the OAuth2 issuer, and the origin of its
@@ -142,6 +147,13 @@ const CRLPath = "/sandbox-ca/crl.der"
 
 // CRLObjectKey is the CRL's key in CRLBucket.
 const CRLObjectKey = "sandbox-ca/crl.der"
+
+// The KMS aliases of the account keys, where the local stack creates them: the defaults
+// of SessionKeyID and PasswordKeyID (a deployment names its own keys).
+const (
+	DefaultSessionKey  = "alias/portal-session-tokens"
+	DefaultPasswordKey = "alias/portal-password-history"
+)
 
 // The authorization server's fixed addresses and code lifetime, which the TPP area serves
 // and the portal shows developers (next to TPPURL and the configured token lifetimes);
@@ -193,6 +205,8 @@ func FromEnv() (Config, error) {
 		SandboxCADir:             r.str("SANDBOX_CA_DIR", ""),
 		SandboxCASecretARN:       r.str("SANDBOX_CA_SECRET_ARN", ""),
 		OAuthKeySecretARN:        r.str("OAUTH_KEY_SECRET_ARN", ""),
+		SessionKeyID:             r.str("SESSION_KEY_ID", DefaultSessionKey),
+		PasswordKeyID:            r.str("PASSWORD_KEY_ID", DefaultPasswordKey),
 		TruststoreFile:           r.str("EIDAS_TRUSTSTORE_FILE", ""),
 		TPPURL:                   strings.TrimRight(r.str("TPP_URL", "https://127.0.0.1:8443"), "/"),
 		OAuthAuthorizeURL:        r.str("OAUTH_AUTHORIZE_URL", "http://127.0.0.1:8080/oauth2/authorize"),

@@ -42,6 +42,8 @@ func (c Config) Environ() map[string]string {
 		"SANDBOX_CA_DIR":               c.SandboxCADir,
 		"SANDBOX_CA_SECRET_ARN":        c.SandboxCASecretARN,
 		"OAUTH_KEY_SECRET_ARN":         c.OAuthKeySecretARN,
+		"SESSION_KEY_ID":               c.SessionKeyID,
+		"PASSWORD_KEY_ID":              c.PasswordKeyID,
 		"EIDAS_TRUSTSTORE_FILE":        c.TruststoreFile,
 		"TPP_URL":                      c.TPPURL,
 		"OAUTH_AUTHORIZE_URL":          c.OAuthAuthorizeURL,

@@ -63,11 +63,15 @@ const (
 	// OAuthKey reads the authorization server's key (deployed: its Secrets Manager
 	// secret), which signs its codes and tokens and the sandbox bank's session cookies.
 	OAuthKey
+	// SessionKey seals and opens the portal sessions' Cognito tokens (a KMS key).
+	SessionKey
+	// PasswordKey computes the password history's MACs (a KMS HMAC key).
+	PasswordKey
 )
 
 // Everything is every need: what the local dev server and the tests build, serving every
 // route from one process.
-const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans | TPPTable | OAuthKey
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans | TPPTable | OAuthKey | SessionKey | PasswordKey
 
 var needNames = []struct {
 	need Need
@@ -77,6 +81,7 @@ var needNames = []struct {
 	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
 	{PublishCRL, "publish-crl"},
 	{UsagePlans, "usage-plans"}, {TPPTable, "tpp-table"}, {OAuthKey, "oauth-key"},
+	{SessionKey, "session-key"}, {PasswordKey, "password-key"},
 }
 
 // Has says whether n includes every need of want.
@@ -124,12 +129,12 @@ type Route struct {
 func (r Route) Pattern() string { return r.Method + " " + r.Path }
 
 // AllNeeds are the route's declared needs and those its Auth implies: a signed-in portal
-// route reads its session from the portal table and may refresh it at Cognito before any
-// handler runs.
+// route reads its session from the portal table and may refresh it at Cognito, opening
+// and sealing its tokens with the session key, before any handler runs.
 func (r Route) AllNeeds() Need {
 	n := r.Needs
 	if r.Auth == Session || r.Auth == Operations {
-		n |= PortalTable | UserPool
+		n |= PortalTable | UserPool | SessionKey
 	}
 	return n
 }

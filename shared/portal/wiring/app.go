@@ -81,6 +81,10 @@ type Parts struct {
 	CRL func(aws.Config, config.Config) apps.CRLPublisher
 	// UsagePlans are the TPP API's usage plans on API Gateway (route.UsagePlans).
 	UsagePlans func(aws.Config, config.Config) UsagePlans
+	// SessionKey seals the sessions' Cognito tokens (route.SessionKey).
+	SessionKey func(aws.Config, config.Config) account.TokenVault
+	// PasswordKey keys the password history (route.PasswordKey).
+	PasswordKey func(aws.Config, config.Config) account.PasswordMAC
 	// Meter, when set, counts apps' calls in place of UsagePlans' meter: the local
 	// stack's TPP listener limits calls itself, where API Gateway sees none of them.
 	Meter apps.UsageMeter
@@ -105,6 +109,7 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 		{route.SandboxCA, p.SandboxCA != nil || cfg.SandboxCASecretARN == ""},
 		{route.PublishCRL, p.CRL != nil},
 		{route.UsagePlans, p.UsagePlans != nil},
+		{route.SessionKey, p.SessionKey != nil}, {route.PasswordKey, p.PasswordKey != nil},
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
@@ -182,6 +187,12 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
 	if cfg.LimitAttempts {
 		accounts.Attempts = stores.Accounts
+	}
+	if needs.Has(route.SessionKey) {
+		accounts.Vault = parts.SessionKey(awsCfg, cfg)
+	}
+	if needs.Has(route.PasswordKey) {
+		accounts.HistoryMAC = parts.PasswordKey(awsCfg, cfg)
 	}
 	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca,
 		Support: portalapi.SupportInfo{Email: cfg.SupportEmail, Hours: cfg.SupportHours}}

@@ -7,6 +7,7 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/ons3"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 	"github.com/bank/devportal/shared/portal/wiring/onses"
@@ -17,5 +18,5 @@ import (
 func Parts() wiring.Parts {
 	return wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer,
 		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, CRL: ons3.CRL,
-		UsagePlans: onapigateway.UsagePlans}
+		UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey, PasswordKey: onkms.PasswordKey}
 }
