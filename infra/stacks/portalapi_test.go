@@ -703,6 +703,8 @@ func TestDeployedEnvironment(t *testing.T) {
 		"USER_POOL_ID":               group.Resolve(s.stacks.Identity.UserPoolID),
 		"USER_POOL_CLIENT_ID":        group.Resolve(s.stacks.Identity.UserPoolClientID),
 		"APPROVAL_STATE_MACHINE_ARN": group.Resolve(api.ApprovalStateMachineARN),
+		"SESSION_KEY_ID":             group.Resolve(s.stacks.Identity.SessionKey.KeyArn()),
+		"PASSWORD_KEY_ID":            group.Resolve(s.stacks.Identity.PasswordKey.KeyArn()),
 	}
 	for k, v := range refs {
 		if m, _ := v.(map[string]interface{}); m["Fn::ImportValue"] == nil {
@@ -717,6 +719,8 @@ func TestDeployedEnvironment(t *testing.T) {
 	want.UserPoolID = "<USER_POOL_ID>"
 	want.UserPoolClientID = "<USER_POOL_CLIENT_ID>"
 	want.ApprovalStateMachineARN = "<APPROVAL_STATE_MACHINE_ARN>"
+	want.SessionKeyID = "<SESSION_KEY_ID>"
+	want.PasswordKeyID = "<PASSWORD_KEY_ID>"
 	// The issuer is the TPP API's domain, the authorization endpoint on the portal's.
 	want.TPPURL = "https://" + s.tpp.DomainName
 	want.OAuthAuthorizeURL = testPortalURL + tpproutes.AuthorizePath
