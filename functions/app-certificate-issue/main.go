@@ -3,7 +3,7 @@
 // Command app-certificate-issue is the Lambda function of the portal route "app-certificate-issue":
 // Issue an mTLS certificate from the sandbox CA and select it for the app (sandbox apps).
 //
-// Its needs: portal-table+user-pool+sandbox-ca+session-key.
+// Its needs: portal-table+user-pool+sandbox-ca+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -15,5 +15,5 @@ import (
 )
 
 func main() {
-	wiring.StartHTTP("app-certificate-issue", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("app-certificate-issue", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command org-certificate-revoke is the Lambda function of the portal route "org-certificate-revoke":
 // Revoke a certificate the sandbox CA issued through the portal (owner and administrators): the TPP API refuses it from the next call and the CA's CRL lists it.
 //
-// Its needs: portal-table+user-pool+sandbox-ca+publish-crl+session-key.
+// Its needs: portal-table+user-pool+sandbox-ca+publish-crl+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -16,5 +16,5 @@ import (
 )
 
 func main() {
-	wiring.StartHTTP("org-certificate-revoke", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, CRL: ons3.CRL, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("org-certificate-revoke", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, CRL: ons3.CRL, SessionKey: onkms.SessionKey})
 }

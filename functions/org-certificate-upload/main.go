@@ -3,7 +3,7 @@
 // Command org-certificate-upload is the Lambda function of the portal route "org-certificate-upload":
 // Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven.
 //
-// Its needs: portal-table+user-pool+sandbox-ca+session-key.
+// Its needs: portal-table+user-pool+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -15,5 +15,5 @@ import (
 )
 
 func main() {
-	wiring.StartHTTP("org-certificate-upload", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("org-certificate-upload", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command org-certificates-preview is the Lambda function of the portal route "org-certificates-preview":
 // What a pair of eIDAS certificates says, and what onboarding would refuse.
 //
-// Its needs: portal-table+user-pool+sandbox-ca+session-key.
+// Its needs: portal-table+user-pool+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -15,5 +15,5 @@ import (
 )
 
 func main() {
-	wiring.StartHTTP("org-certificates-preview", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("org-certificates-preview", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command org-onboard is the Lambda function of the portal route "org-onboard":
 // Onboard an organization as a TPP with its eIDAS certificates (a draft until possession of both keys is proven, then submitted for approval).
 //
-// Its needs: portal-table+user-pool+start-approval+sandbox-ca+session-key.
+// Its needs: portal-table+user-pool+start-approval+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -16,5 +16,5 @@ import (
 )
 
 func main() {
-	wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

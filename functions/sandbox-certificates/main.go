@@ -3,7 +3,7 @@
 // Command sandbox-certificates is the Lambda function of the portal route "sandbox-certificates":
 // Issue a test QWAC or QSealC from the sandbox CA.
 //
-// Its needs: portal-table+user-pool+sandbox-ca+session-key.
+// Its needs: portal-table+user-pool+sandbox-ca+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -15,5 +15,5 @@ import (
 )
 
 func main() {
-	wiring.StartHTTP("sandbox-certificates", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("sandbox-certificates", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

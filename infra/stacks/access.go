@@ -47,6 +47,10 @@ type Access struct {
 	// (secretsmanager:GetSecretValue and PutSecretValue on that secret only), in a sandbox
 	// deployment; the function is given SANDBOX_CA_SECRET_ARN.
 	SandboxCA bool
+	// SandboxCACert allows secretsmanager:GetSecretValue on the CA certificate's secret
+	// (and, with SandboxCA, PutSecretValue, to store it once), in a sandbox deployment; the
+	// function is given SANDBOX_CA_CERTIFICATE_SECRET_ARN.
+	SandboxCACert bool
 	// DecideApproval is the task-token call the function delivers a decision with:
 	// "SendTaskSuccess" (approve) or "SendTaskFailure" (reject).
 	DecideApproval string
@@ -161,6 +165,7 @@ func accessOf(f appFunction) Access {
 	a.SendMail = needs.Has(route.Mail)
 	a.StartApproval = needs.Has(route.StartApproval)
 	a.SandboxCA = needs.Has(route.SandboxCA)
+	a.SandboxCACert = needs.Has(route.SandboxCACert)
 	a.PublishCRL = needs.Has(route.PublishCRL)
 	if needs.Has(route.UsagePlans) {
 		a.UsagePlans = slices.Clone(usagePlanMethods)
@@ -263,6 +268,16 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"),
 			Resources: &[]*string{g.identity.SandboxCA.Ref()},
+		}))
+	}
+	if a.SandboxCACert && g.identity.SandboxCACert != nil {
+		actions := []string{"secretsmanager:GetSecretValue"}
+		if a.SandboxCA {
+			actions = append(actions, "secretsmanager:PutSecretValue")
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(actions...),
+			Resources: &[]*string{g.identity.SandboxCACert.Ref()},
 		}))
 	}
 	if a.PublishCRL && g.identity.SandboxCA != nil {

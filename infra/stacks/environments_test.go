@@ -242,7 +242,7 @@ func tppOriginDiff(path string) bool {
 }
 
 func sandboxCADiff(path string) bool {
-	if strings.HasPrefix(path, "/Resources/SandboxCA") || path == "/Outputs/SandboxCaSecretArn" ||
+	if strings.HasPrefix(path, "/Resources/SandboxCA") || path == "/Outputs/SandboxCaSecretArn" || path == "/Outputs/SandboxCaCertificateSecretArn" ||
 		strings.HasPrefix(path, "/Outputs/ExportsOutputRefSandboxCA") {
 		return true
 	}
@@ -253,12 +253,12 @@ func sandboxCADiff(path string) bool {
 		return true
 	}
 	for _, name := range stacks.FunctionNames() {
-		if a, _ := stacks.FunctionAccess(name); !a.SandboxCA && !a.PublishCRL {
+		if a, _ := stacks.FunctionAccess(name); !a.SandboxCA && !a.SandboxCACert && !a.PublishCRL {
 			continue
 		}
 		fn := "/Resources/" + stacks.FunctionLogicalID(name)
 		role := "/Resources/" + strings.TrimSuffix(stacks.FunctionLogicalID(name), "Function") + "RoleDefaultPolicy"
-		if path == fn+"/Properties/Environment/Variables/"+stacks.SandboxCAVariable ||
+		if path == fn+"/Properties/Environment/Variables/"+stacks.SandboxCAVariable || path == fn+"/Properties/Environment/Variables/"+stacks.SandboxCACertVariable ||
 			(strings.HasPrefix(path, role) && strings.HasSuffix(path, "/Properties/PolicyDocument/Statement")) {
 			return true
 		}

@@ -32,6 +32,9 @@ type IdentityStack struct {
 	// SandboxCA is the secret that holds the sandbox CA (certificate and key), in a
 	// sandbox deployment only (AddSandboxCA); nil otherwise.
 	SandboxCA awssecretsmanager.CfnSecret
+	// SandboxCACert is the secret that holds the sandbox CA's certificate without its key,
+	// beside SandboxCA.
+	SandboxCACert awssecretsmanager.CfnSecret
 	// OAuthKey is the authorization server's master key (OAUTH_KEY_SECRET_ARN): the
 	// functions that sign or check its codes and tokens or the bank pages' cookies read it
 	// at cold start and derive their keys from it.
@@ -65,6 +68,21 @@ func (s *IdentityStack) AddSandboxCA() {
 			"function has created it) belongs in the sandbox TPP API's truststore"),
 	})
 	s.SandboxCA = secret
+	// The certificate alone, for the functions that only trust what the CA issued: they
+	// never read the key. The functions that hold the CA write it.
+	cert := awssecretsmanager.NewCfnSecret(s.Stack, jsii.String("SandboxCACertificate"), &awssecretsmanager.CfnSecretProps{
+		Description: jsii.String("Developer portal sandbox CA's certificate (PEM), without its key; written on first use"),
+	})
+	cert.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	cdknag.NagSuppressions_AddResourceSuppressions(cert, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-SMG4"),
+		Reason: jsii.String("A public certificate, not a credential: it changes only when the CA is replaced by hand."),
+	}}, jsii.Bool(false))
+	awscdk.NewCfnOutput(s.Stack, jsii.String("SandboxCaCertificateSecretArn"), &awscdk.CfnOutputProps{
+		Value:       cert.Ref(),
+		Description: jsii.String("Secret of the sandbox CA's certificate (PEM), for the sandbox TPP API's truststore"),
+	})
+	s.SandboxCACert = cert
 }
 
 // NewIdentityStack adds the identity stack to scope.

@@ -352,6 +352,9 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 	if access.SandboxCA && grants.identity != nil && grants.identity.SandboxCA != nil {
 		vars[SandboxCAVariable] = grants.identity.SandboxCA.Ref()
 	}
+	if access.SandboxCACert && grants.identity != nil && grants.identity.SandboxCACert != nil {
+		vars[SandboxCACertVariable] = grants.identity.SandboxCACert.Ref()
+	}
 	// Only the functions that sign or check the authorization server's codes, tokens and
 	// cookies read its key.
 	if access.OAuthKey {

@@ -182,6 +182,7 @@ func parts(needs route.Need) string {
 		{route.Mail, "Mail: onses.Mailer"},
 		{route.StartApproval | route.DecideApproval, "Workflow: onstepfunctions.Engine"},
 		{route.SandboxCA, "SandboxCA: onsecretsmanager.SandboxCA"},
+		{route.SandboxCACert, "SandboxCACert: onsecretsmanager.SandboxCACert"},
 		{route.PublishCRL, "CRL: ons3.CRL"},
 		{route.UsagePlans, "UsagePlans: onapigateway.UsagePlans"},
 		{route.SessionKey, "SessionKey: onkms.SessionKey"},

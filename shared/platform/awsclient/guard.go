@@ -26,6 +26,11 @@ func NeedOf(serviceID, operation string) (route.Need, bool) {
 		}
 		return route.StartApproval, true
 	case "Secrets Manager":
+		// Reading is what the CA's certificate needs; storing the CA's first value is for
+		// the functions that hold the CA.
+		if operation == "GetSecretValue" {
+			return route.SandboxCACert, true
+		}
 		return route.SandboxCA, true
 	case "S3":
 		return route.PublishCRL, true

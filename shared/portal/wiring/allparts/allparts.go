@@ -17,6 +17,6 @@ import (
 // Parts are every part, on AWS's services (moto's, locally).
 func Parts() wiring.Parts {
 	return wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer,
-		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, CRL: ons3.CRL,
+		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, CRL: ons3.CRL,
 		UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey, PasswordKey: onkms.PasswordKey}
 }
