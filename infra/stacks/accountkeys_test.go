@@ -27,7 +27,7 @@ func TestAccountKeysGrantedNarrowly(t *testing.T) {
 	}
 	for _, s := range environments(t) {
 		t.Run(string(s.env), func(t *testing.T) {
-			roleOf := map[string]string{} // role logical ID -> function name
+			roleOf := map[string]string{}                                              // role logical ID -> function name
 			got := map[string]map[string][]string{"SessionKey": {}, "PasswordKey": {}} // key -> function -> actions
 			for _, set := range []struct {
 				name   string
