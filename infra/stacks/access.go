@@ -165,7 +165,7 @@ func accessOf(f appFunction) Access {
 	a.SendMail = needs.Has(route.Mail)
 	a.StartApproval = needs.Has(route.StartApproval)
 	a.SandboxCA = needs.Has(route.SandboxCA)
-	a.SandboxCACert = needs.Has(route.SandboxCACert)
+	a.SandboxCACert = needs.Has(route.SandboxCACert) || a.SandboxCA // whoever holds the CA stores its certificate
 	a.PublishCRL = needs.Has(route.PublishCRL)
 	if needs.Has(route.UsagePlans) {
 		a.UsagePlans = slices.Clone(usagePlanMethods)

@@ -525,10 +525,22 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 			if !ok {
 				t.Fatalf("wantCalls has no entry for %s", name)
 			}
-			// In the sandbox, the functions that issue or trust test certificates also
-			// read the sandbox CA's secret and store its first value.
-			if a, _ := stacks.FunctionAccess(name); a.SandboxCA && s.env == org.Sandbox {
+			// In the sandbox, the functions that issue test certificates also read the
+			// sandbox CA's secret and store its first value; those that only trust them
+			// read the CA's certificate.
+			a, _ := stacks.FunctionAccess(name)
+			if a.SandboxCA && s.env == org.Sandbox {
 				want = append(slices.Clone(want), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
+			} else if a.SandboxCACert && s.env == org.Sandbox {
+				want = append(slices.Clone(want), "secretsmanager:GetSecretValue")
+			}
+			// Sign-in and the signed-in routes seal and open the session's tokens; the
+			// routes that set a password compute its history's MAC (TestAccountKeysGrantedNarrowly).
+			if a.SessionKey {
+				want = append(slices.Clone(want), "kms:GenerateDataKey", "kms:Decrypt")
+			}
+			if a.PasswordKey {
+				want = append(slices.Clone(want), "kms:GenerateMac")
 			}
 			// In the sandbox, those that publish the sandbox CA's CRL put its one object.
 			if a, _ := stacks.FunctionAccess(name); a.PublishCRL && s.env == org.Sandbox {
@@ -580,7 +592,7 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
-				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3" || service == "apigateway":
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3" || service == "apigateway" || service == "kms":
 					// Explicit statements: exactly the calls, no more.
 					if !slices.Contains(want, action) {
 						t.Errorf("%s allowed, but the function does not call it", action)
