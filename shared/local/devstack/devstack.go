@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
+
 	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -228,8 +230,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	db := dynamodb.NewFromConfig(awsCfg)
 	bank := bankstore.New(db, cfg.TPPTable)
 	consentStore := consentdb.New(db, cfg.TPPTable)
-	s.Consents = &consents.Service{Store: consentStore, Now: o.Now}
-	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now}
+	notifier := onnotify.Notifier(db, cfg, o.Now)
+	s.Consents = &consents.Service{Store: consentStore, Now: o.Now, Notify: notifier}
+	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now, Notify: notifier}
 	pay := onpis.Service(db, cfg, o.Now)
 	resources := o.Resources
 	if resources == nil {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
 
@@ -115,6 +116,9 @@ type Payment struct {
 	DebtorAccountID string `dynamodbav:"debtorAccountId,omitempty"`
 	// DebtorCurrency is the currency of the debtor account.
 	DebtorCurrency string `dynamodbav:"debtorCurrency,omitempty"`
+	// Notification is where the TPP wants the payment's status changes sent
+	// (TPP-Notification-URI), nil when it asked for none.
+	Notification *notify.Subscription `dynamodbav:"notification,omitempty"`
 }
 
 // Transfers are the payment's credit transfers, each with the debtor account it is paid

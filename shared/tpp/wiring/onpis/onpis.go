@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/bank/devportal/shared/platform/awsclient"
@@ -24,7 +26,7 @@ import (
 // Service is the payment rules on the TPP table of cfg, with the clock now (nil:
 // time.Now): what the endpoints and the PIS: scopes of the authorization server share.
 func Service(db *dynamodb.Client, cfg config.Config, now func() time.Time) *payments.Service {
-	return &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: now}
+	return &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: now, Notify: onnotify.Notifier(db, cfg, now)}
 }
 
 // API is the endpoints over svc, with the authorization server of cfg as their scaOAuth
