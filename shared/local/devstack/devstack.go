@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/notify"
+
 	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
 
 	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
@@ -80,7 +82,18 @@ type Options struct {
 	// what the Berlin Group scopes name.
 	Consent   oauth.Consent
 	Resources oauth.Resources
+	// JobInterval is how often the TPP area's delivery job runs in-process (deployed, a
+	// schedule starts it every minute); zero is DefaultJobInterval.
+	JobInterval time.Duration
+	// NotifyClient posts the status notifications; nil is the delivery job's own client.
+	// Tests pass one that trusts their TLS endpoint.
+	NotifyClient *http.Client
 }
+
+// DefaultJobInterval is how often the local stack runs the notification delivery job:
+// shorter than the deployed schedule, so that a developer sees a notification arrive
+// within moments of the change.
+const DefaultJobInterval = 2 * time.Second
 
 // Stack is a running local stack.
 type Stack struct {
@@ -102,7 +115,11 @@ type Stack struct {
 	Consents *consents.Service
 	Funds    *piis.Service
 	BankLoad bankstore.LoadResult
-	servers  []*http.Server
+	// Deliverer is the status notification delivery job the stack runs in-process.
+	Deliverer *notify.Deliverer
+	servers   []*http.Server
+	stopJobs  context.CancelFunc
+	jobsDone  chan struct{}
 }
 
 // Start brings the stack up and returns once both listeners accept connections.
@@ -316,6 +333,17 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		},
 	}
 	s.servers = []*http.Server{portalSrv, tppSrv}
+	// The TPP area's delivery job runs here as its scheduled function runs deployed: the
+	// same Run on the same log.
+	s.Deliverer = onnotify.Deliverer(db, cfg, o.NotifyClient, o.Now)
+	s.Deliverer.FirstRetry = 5 * time.Second
+	interval := o.JobInterval
+	if interval <= 0 {
+		interval = DefaultJobInterval
+	}
+	jobCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopJobs, s.jobsDone = stop, make(chan struct{})
+	go s.runJobs(jobCtx, log, interval)
 	go func() { serve(log, "portal", portalSrv.Serve(portalLn)) }()
 	go func() { serve(log, "tpp", tppSrv.ServeTLS(tppLn, "", "")) }()
 	return s, nil
@@ -335,10 +363,33 @@ func serve(log *slog.Logger, name string, err error) {
 func (s *Stack) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if s.stopJobs != nil {
+		s.stopJobs()
+		<-s.jobsDone
+	}
 	for _, srv := range s.servers {
 		_ = srv.Shutdown(ctx)
 	}
 	s.Moto.Stop()
+}
+
+// runJobs runs the delivery job every interval until ctx ends.
+func (s *Stack) runJobs(ctx context.Context, log *slog.Logger, interval time.Duration) {
+	defer close(s.jobsDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if run, err := s.Deliverer.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("notification delivery job", "error", err.Error())
+		} else if run != (notify.Run{}) {
+			log.Info("notification delivery job", "delivered", run.Delivered, "retrying", run.Retrying, "failed", run.Failed)
+		}
+	}
 }
 
 // listenerMeter is the TPP listener's meter as the portal reads usage: calls of an app's
