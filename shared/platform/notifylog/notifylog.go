@@ -67,7 +67,7 @@ type Delivery struct {
 	URI             string `json:"uri" dynamodbav:"uri"`
 	// CreatedAt is when the status changed and the notification was enqueued.
 	CreatedAt time.Time `json:"createdAt" dynamodbav:"createdAt"`
-	Outcome   Outcome   `json:"outcome" dynamodbav:"outcome"`
+	Outcome   Outcome   `json:"outcome" dynamodbav:"outcome" enum:"pending,delivered,failed"`
 	// Tries counts the attempts begun (claimed), Attempts those whose result was
 	// recorded: a job that stopped mid-attempt leaves one more try than attempts.
 	Tries    int       `json:"-" dynamodbav:"tries"`
