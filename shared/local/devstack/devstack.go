@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/notify"
+	"github.com/bank/devportal/shared/tpp/payments"
 
 	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
 
@@ -343,7 +344,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	}
 	jobCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopJobs, s.jobsDone = stop, make(chan struct{})
-	go s.runJobs(jobCtx, log, interval)
+	go s.runJobs(jobCtx, log, interval, pay, now)
 	go func() { serve(log, "portal", portalSrv.Serve(portalLn)) }()
 	go func() { serve(log, "tpp", tppSrv.ServeTLS(tppLn, "", "")) }()
 	return s, nil
@@ -373,16 +374,27 @@ func (s *Stack) Stop() {
 	s.Moto.Stop()
 }
 
-// runJobs runs the delivery job every interval until ctx ends.
-func (s *Stack) runJobs(ctx context.Context, log *slog.Logger, interval time.Duration) {
+// runJobs runs the TPP area's jobs in-process until ctx ends, as their schedules run
+// them deployed: the delivery job every interval, and the standing-order job once each
+// UTC day (at the first tick of the day; it books each instalment once anyway).
+func (s *Stack) runJobs(ctx context.Context, log *slog.Logger, interval time.Duration, standing *payments.Service, now func() time.Time) {
 	defer close(s.jobsDone)
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	lastDay := ""
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if day := now().UTC().Format(time.DateOnly); day != lastDay {
+			if run, err := standing.RunStandingOrders(ctx); err != nil && ctx.Err() == nil {
+				log.Error("standing-order job", "error", err.Error())
+			} else if err == nil {
+				lastDay = day
+				log.Info("standing-order job", "day", day, "booked", run.Booked, "rejected", run.Rejected, "finished", run.Finished)
+			}
 		}
 		if run, err := s.Deliverer.Run(ctx); err != nil && ctx.Err() == nil {
 			log.Error("notification delivery job", "error", err.Error())

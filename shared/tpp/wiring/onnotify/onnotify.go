@@ -4,9 +4,12 @@
 package onnotify
 
 import (
+	"context"
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/tpp/notify"
@@ -22,4 +25,15 @@ func Notifier(db notifylogdb.DynamoDB, cfg config.Config, now func() time.Time) 
 // job's own (notify.Deliverer.Client).
 func Deliverer(db notifylogdb.DynamoDB, cfg config.Config, client *http.Client, now func() time.Time) *notify.Deliverer {
 	return &notify.Deliverer{Log: notifylogdb.New(db, cfg.TPPTable), Client: client, Now: now}
+}
+
+// ForJob builds the delivery job of the deployed function (tpp/wiring.StartJob). It
+// makes no network call.
+func ForJob(ctx context.Context, cfg config.Config, _ string) (func(context.Context) (any, error), error) {
+	awsCfg, err := awsclient.Load(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	job := Deliverer(dynamodb.NewFromConfig(awsCfg), cfg, nil, nil)
+	return func(ctx context.Context) (any, error) { return job.Run(ctx) }, nil
 }

@@ -44,3 +44,14 @@ func ForRoute(ctx context.Context, cfg config.Config, _ lookup.Environment, _ ro
 	}
 	return API(Service(dynamodb.NewFromConfig(awsCfg), cfg, nil), cfg).Handlers(), nil
 }
+
+// ForJob builds the standing-order job of the deployed function (tpp/wiring.StartJob).
+// It makes no network call.
+func ForJob(ctx context.Context, cfg config.Config, _ string) (func(context.Context) (any, error), error) {
+	awsCfg, err := awsclient.Load(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc := Service(dynamodb.NewFromConfig(awsCfg), cfg, nil)
+	return func(ctx context.Context) (any, error) { return svc.RunStandingOrders(ctx) }, nil
+}
