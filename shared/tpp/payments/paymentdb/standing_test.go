@@ -9,8 +9,40 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/payments"
 )
+
+// recorder keeps the status changes reported to it.
+type recorder struct {
+	mu      sync.Mutex
+	changes []notify.Change
+}
+
+func (r *recorder) Changed(_ context.Context, c notify.Change) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.changes = append(r.changes, c)
+	return nil
+}
+
+// of lists the statuses reported for the resource id, with the scaStatus a change ended.
+func (r *recorder) of(id string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, c := range r.changes {
+		if c.ResourceID != id {
+			continue
+		}
+		s := c.Status
+		if c.SCAStatus != "" {
+			s += "(sca " + c.SCAStatus + ")"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " ")
+}
 
 func standingBody(amount, start, frequency, end string) []byte {
 	b := strings.TrimSuffix(string(body(amount, creditorIBAN)), "}")
@@ -33,15 +65,17 @@ func TestStandingOrders(t *testing.T) {
 			w := newWorld(t, b.Endpoint(t))
 			var mu sync.Mutex
 			clock := now // 2026-12-06, a Sunday
-			svc := &payments.Service{Store: w.svc.Store, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }}
+			told := &recorder{}
+			svc := &payments.Service{Store: w.svc.Store, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }, Notify: told}
 			setDay := func(day string) {
 				d, _ := time.Parse(time.DateOnly, day)
 				mu.Lock()
 				clock = d.Add(9 * time.Hour)
 				mu.Unlock()
 			}
+			sub := &notify.Subscription{URI: "https://tpp.example/notify", Content: []notify.Content{notify.SCA, notify.PROCESS}}
 			initiate := func(i int, body []byte, authorise bool) string {
-				in, err := svc.Initiate(ctx, tpp, requestID(700+i), payments.Periodic, payments.SEPA, body, "", "")
+				in, err := svc.InitiateNotified(ctx, tpp, requestID(700+i), payments.Periodic, payments.SEPA, body, "", "", sub)
 				if err != nil {
 					t.Fatalf("initiate %d: %v", i, err)
 				}
@@ -118,6 +152,11 @@ func TestStandingOrders(t *testing.T) {
 			if status(waiting) != "RCVD" {
 				t.Fatalf("the unauthorised order: %s", status(waiting))
 			}
+			// The TPP is told of each change of the order's status once: not of every
+			// instalment of a running order.
+			if got := told.of(weekly); got != "ACTC(sca finalised) ACSP ACSC" {
+				t.Fatalf("status changes reported: %s", got)
+			}
 
 			// 400.00 a day from 600.00: the second instalment does not fit.
 			setDay("2027-01-04")
@@ -133,6 +172,9 @@ func TestStandingOrders(t *testing.T) {
 			}
 			if got := w.balance(t, "acc-debtor"); got != "20000/5 entries/5 transactions" {
 				t.Fatalf("debtor after the rejection: %s", got)
+			}
+			if got := told.of(daily); got != "ACTC(sca finalised) ACSP RJCT" {
+				t.Fatalf("status changes reported: %s", got)
 			}
 		})
 	}
