@@ -113,6 +113,13 @@ func TestEnvironments(t *testing.T) {
 				allowed[authorizer+p] = true
 			}
 		}
+		// So does each of the TPP area's jobs.
+		for _, j := range tpproutes.Jobs {
+			job := "/Resources/" + stacks.FunctionLogicalID(j.Name) + "/Properties/"
+			for _, p := range []string{"Environment/Variables/" + callercheck.EnvironmentVariable, "Environment/Variables/TPP_URL"} {
+				allowed[job+p] = true
+			}
+		}
 		// The deployment's logical ID carries a hash of the API it deploys.
 		for _, s := range envs {
 			for id := range tmplResources(s.tppAPI, "AWS::ApiGateway::Deployment") {

@@ -390,6 +390,7 @@ var wantCalls = map[string][]string{
 	"app-get":                     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET"},
 	"app-api-key-rotate":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST"},
 	"app-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-notifications":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"app-oauth-settings":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"app-delete":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:DELETE"},
 	"credential-add":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},

@@ -78,6 +78,12 @@ func Files() (map[string][]byte, error) {
 			return nil, err
 		}
 	}
+	for i, j := range tpproutes.Jobs {
+		ev, err := scheduledEvent(j, len(portalroutes.Jobs)+i)
+		if err := add(j.Name, mainSource("tpp-job", j.Name, j.Summary, j.Needs, tpproutes.PartOfJob(j.Name)), ev, err); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range tpproutes.Authorizers {
 		summary, part := "the TPP API's caller check", ""
 		if name == tpproutes.BearerAuthorizerName {
@@ -138,6 +144,18 @@ import (
 )
 
 func main() { wiring.StartHTTP({{printf "%q" .Name}}, {{.Part}}.ForRoute) }
+{{else if eq .Kind "tpp-job"}}// Command {{.Name}} is the TPP area's scheduled function {{printf "%q" .Name}}:
+// {{.Summary}}.
+//
+// Its needs: {{.Needs}}.
+package main
+
+import (
+	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/{{.Part}}"
+)
+
+func main() { wiring.StartJob({{printf "%q" .Name}}, {{.Part}}.ForJob) }
 {{else if eq .Kind "tpp-browser"}}// Command {{.Name}} is the Lambda function of the TPP area's browser route {{printf "%q" .Name}}:
 // {{.Summary}}.
 //

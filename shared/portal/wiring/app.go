@@ -53,6 +53,9 @@ type Stores struct {
 	// WorkflowKey is the key of an approval request's item, which the workflow updates.
 	WorkflowKey func(requestID string) workflow.Request
 	Ping        func(ctx context.Context) error
+	// Notifications is the TPP API's delivery log of status notifications, in the TPP
+	// table: read by the one route that declares route.TPPTable.
+	Notifications apps.NotificationLog
 }
 
 // Mailer sends the portal's emails.
@@ -210,7 +213,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
 		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, Truststore: roots.Live, PortalURL: cfg.PortalURL,
 		CertificateCheckURL: cfg.TPPURL + routes.CertificateCheckPath, Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
-		UsageKeys: usage.Keys, Meter: usage.Meter, TPPAPI: apps.TPPAPIOf(cfg)})
+		UsageKeys: usage.Keys, Meter: usage.Meter, TPPAPI: apps.TPPAPIOf(cfg), Notifications: stores.Notifications})
 	api.Orgs.Apps = api.Apps
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})

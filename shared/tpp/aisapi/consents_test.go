@@ -52,7 +52,8 @@ func served(t *testing.T) (http.Handler, *consents.Service, func() string) {
 	// request's X-Request-ID.
 	return tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			app := r.Header.Get("X-Test-App")
-			ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "ais"})
+			ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "ais",
+				RedirectURIs: []string{"https://tpp.example/cb"}})
 			mux.ServeHTTP(w, r.WithContext(ctx))
 		})), svc, func() string {
 			out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &c.TPPTable})

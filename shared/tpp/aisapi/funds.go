@@ -17,10 +17,16 @@ func (a *API) createFundsConsent(w http.ResponseWriter, r *http.Request, o conse
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	sub, err := subscription(r)
+	if err != nil {
+		return err
+	}
+	req.Notification = sub
 	c, err := a.Funds.Create(r.Context(), o, req)
 	if err != nil {
 		return err
 	}
+	sub.SetHeaders(w.Header())
 	w.Header().Set("Location", fundsConsentPath(c.ID))
 	w.Header().Set("ASPSP-SCA-Approach", "REDIRECT")
 	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, fundsConsentPath(c.ID), a.MetadataURL)})

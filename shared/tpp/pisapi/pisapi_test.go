@@ -95,7 +95,8 @@ func newWorld(t *testing.T) world {
 	}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app := r.Header.Get("X-Test-App")
-		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "pis"})
+		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "pis",
+			RedirectURIs: []string{"https://tpp.example/callback"}})
 		mux.ServeHTTP(w, r.WithContext(ctx))
 	}))
 	return world{h: served, svc: svc, bank: bs, db: db, tbl: c.TPPTable}
