@@ -3,15 +3,16 @@
 // Command app-notifications is the Lambda function of the portal route "app-notifications":
 // The app's status notifications to the TPP-Notification-URIs it gave the TPP API, newest first: resource, status, outcome and each delivery attempt.
 //
-// Its needs: portal-table+user-pool+tpp-table.
+// Its needs: portal-table+user-pool+tpp-table+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("app-notifications", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("app-notifications", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SessionKey: onkms.SessionKey})
 }
