@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -158,8 +159,13 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		ae = apperr.Wrap(err, "unclassified")
 	}
 	status := Status(ae.Kind)
-	if ae.Cause != nil || status >= 500 {
+	switch {
+	case ae.Cause != nil || status >= 500:
 		Logger(r.Context()).Error("request failed", "code", ae.Code, "error", err.Error())
+	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusTooManyRequests:
+		// Refusals are what probing looks like: each names its code (CSRF_FAILED,
+		// UNAUTHENTICATED, FORBIDDEN, TOO_MANY_ATTEMPTS …) for the log's metric filters.
+		Logger(r.Context()).Warn("request refused", "code", ae.Code, "status", status)
 	}
 	body := ErrorBody{Code: ae.Code, Message: ae.Message, Fields: ae.Fields, RequestID: RequestID(r.Context())}
 	if body.Code == "" {
@@ -170,6 +176,14 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.FormatInt(int64((ae.RetryAfter+time.Second-1)/time.Second), 10))
 	}
 	WriteJSON(w, status, body)
+}
+
+// SecurityEvent logs an event a bank's security team follows (sign-in and its failure,
+// password changes, role changes, operations decisions, secret resets) as one JSON line
+// with "securityEvent" set to event, the request's ID, and attrs naming the actor and the
+// subject; never a password, token or secret.
+func SecurityEvent(ctx context.Context, event string, attrs ...any) {
+	Logger(ctx).Info("security event", append([]any{"securityEvent", event}, attrs...)...)
 }
 
 // Logger returns the request's logger (with its request ID), or the default one.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/account"
 )
 
@@ -31,6 +32,9 @@ func accountEndpoints() []endpoint {
 				if err := httpapi.DecodeJSON(r, &req); err != nil {
 					httpapi.WriteError(w, r, err)
 					return
+				}
+				if email, ok := r.Context().Value(signInEmailKey{}).(*string); ok {
+					*email = validation.NormalizeEmail(req.Email)
 				}
 				s, err := a.Accounts.Login(r.Context(), req)
 				if err == nil {

@@ -131,7 +131,17 @@ func (a *API) Handler(rt route.Route) http.Handler {
 			}
 			r = r.WithContext(context.WithValue(context.WithValue(r.Context(), sessionKey{}, sess), freshKey{}, fresh))
 		}
-		ep.handle(a, w, r)
+		event, watched := securityEvents[rt.Name]
+		if !watched {
+			ep.handle(a, w, r)
+			return
+		}
+		if rt.Name == "auth-login" {
+			r = r.WithContext(context.WithValue(r.Context(), signInEmailKey{}, new(string)))
+		}
+		rec := &statusWriter{ResponseWriter: w}
+		ep.handle(a, rec, r)
+		logSecurityEvent(r, event, rec.status)
 	}))
 	log := a.Log
 	if log == nil {

@@ -1004,3 +1004,70 @@ func TestNoSecretsInTheTable(t *testing.T) {
 	}
 	h.call(c, "POST", "/api/auth/logout", nil).expect(t, 204, "")
 }
+
+// TestSecurityEvents: sign-ins that fail and succeed, a password change and a refused
+// request each leave one JSON log line naming the event, its outcome and the actor, with
+// the request's ID; none holds the password.
+func TestSecurityEvents(t *testing.T) {
+	h := newHarness(t)
+	email := "events-" + testenv.Suffix() + "@example.com"
+	c := h.activeUser(email)
+	h.call(nil, "POST", "/api/auth/login", map[string]any{"email": email, "password": "Wrong!Passw0rd1"}).expect(t, 401, "BAD_CREDENTIALS")
+	next := "An0ther!Passw0rd"
+	h.call(c, "POST", "/api/account/password", map[string]any{"currentPassword": strong, "newPassword": next, "newPasswordConfirmation": next}).expect(t, 200, "")
+	// A state change without the CSRF header is refused, and the refusal logged with its code.
+	req, _ := http.NewRequest("POST", h.srv.URL+"/api/auth/logout", nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Fatalf("logout without the CSRF header: %d", resp.StatusCode)
+	}
+	userID := h.call(c, "GET", "/api/account", nil).expect(t, 200, "").body["userId"].(string)
+
+	type line struct {
+		Msg, SecurityEvent, Outcome, Email, ActorUserID, RequestID, Code string
+		Status                                                          int
+	}
+	var events, refusals []line
+	for _, raw := range strings.Split(h.logs.String(), "\n") {
+		var l struct {
+			Msg           string `json:"msg"`
+			SecurityEvent string `json:"securityEvent"`
+			Outcome       string `json:"outcome"`
+			Email         string `json:"email"`
+			ActorUserID   string `json:"actorUserId"`
+			RequestID     string `json:"requestId"`
+			Code          string `json:"code"`
+			Status        int    `json:"status"`
+		}
+		if json.Unmarshal([]byte(raw), &l) != nil {
+			continue
+		}
+		if strings.Contains(raw, strong) || strings.Contains(raw, next) || strings.Contains(raw, "Wrong!Passw0rd1") {
+			t.Errorf("a log line holds a password: %s", raw)
+		}
+		switch {
+		case l.Msg == "security event" && (l.Email == email || l.ActorUserID == userID):
+			events = append(events, line(l))
+		case l.Msg == "request refused" && l.Code == "CSRF_FAILED":
+			refusals = append(refusals, line(l))
+		}
+	}
+	var got []string
+	for _, e := range events {
+		if e.RequestID == "" {
+			t.Errorf("event %+v has no request ID", e)
+		}
+		got = append(got, e.SecurityEvent+":"+e.Outcome+":"+strconv.Itoa(e.Status))
+	}
+	want := []string{"sign-in:success:200", "sign-in:failure:401", "password-change:success:200"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("security events of the user: %v\nwant %v", got, want)
+	}
+	if len(refusals) != 1 || refusals[0].Status != 403 {
+		t.Errorf("CSRF refusals logged: %+v, want one 403", refusals)
+	}
+}
