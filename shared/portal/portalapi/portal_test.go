@@ -1029,7 +1029,7 @@ func TestSecurityEvents(t *testing.T) {
 
 	type line struct {
 		Msg, SecurityEvent, Outcome, Email, ActorUserID, RequestID, Code string
-		Status                                                          int
+		Status                                                           int
 	}
 	var events, refusals []line
 	for _, raw := range strings.Split(h.logs.String(), "\n") {
