@@ -64,6 +64,10 @@ const (
 	// apiThrottleThreshold: throttling that many requests means a client is flooding the
 	// API or the limits are too low for real traffic; either needs a person.
 	apiThrottleThreshold = 10
+	// apiRefusalThreshold: that many 401 or 403 answers in five minutes is someone trying
+	// sessions, CSRF tokens, certificates or other tenants' resources, not a user who
+	// mistyped; the refusals are logged with their codes for the investigation.
+	apiRefusalThreshold = 50
 	// functionErrorThreshold: a function error is a crash, a timeout or a panic (the
 	// handlers answer 4xx/5xx themselves without failing the invocation), so one is enough.
 	functionErrorThreshold = 1
@@ -190,6 +194,19 @@ func NewMonitoringStack(scope constructs.Construct, id string, props MonitoringP
 			DefaultValue:    jsii.Number(0),
 		}).Metric(sum)
 		name := kebab(api.id)
+		for _, status := range []string{"401", "403"} {
+			refused := awslogs.NewMetricFilter(stack, jsii.String(api.id+"Refused"+status), &awslogs.MetricFilterProps{
+				LogGroup:        api.accessLogs,
+				FilterPattern:   awslogs.FilterPattern_StringValue(jsii.String("$.status"), jsii.String("="), jsii.String(status)),
+				MetricNamespace: jsii.String(MetricNamespace),
+				MetricName:      jsii.String(RefusedMetricName(api.id, status)),
+				MetricValue:     jsii.String("1"),
+				DefaultValue:    jsii.Number(0),
+			}).Metric(sum)
+			alarm(name+"-"+status, fmt.Sprintf("%s: %d or more %s answers in %d minutes (probing sessions, CSRF tokens, certificates or other tenants)", api.title, apiRefusalThreshold, status, alarmPeriodMinutes),
+				refused, apiRefusalThreshold)
+			widgets = append(widgets, &[]awscloudwatch.IWidget{graph(api.title+": refused ("+status+")", refused)})
+		}
 		alarm(name+"-5xx", fmt.Sprintf("%s: %d or more 5xx answers in %d minutes", api.title, apiServerErrorThreshold, alarmPeriodMinutes),
 			api.serverErrors, apiServerErrorThreshold)
 		alarm(name+"-throttled", fmt.Sprintf("%s: %d or more requests throttled (429) in %d minutes", api.title, apiThrottleThreshold, alarmPeriodMinutes),
@@ -325,6 +342,10 @@ func AlarmName(stackName, name string) string {
 func FunctionErrorsAlarm(function string) string {
 	return "function-errors-" + function
 }
+
+// RefusedMetricName is the name of the custom metric that counts an API's answers of
+// status (401 or 403) in its access logs.
+func RefusedMetricName(apiID, status string) string { return apiID + "Refused" + status }
 
 // ThrottledMetricName is the metric counting an API's 429 answers, in MetricNamespace.
 func ThrottledMetricName(apiID string) string {

@@ -192,10 +192,31 @@ func TestMonitoringAPIAlarms(t *testing.T) {
 		namespace: stacks.MetricNamespace, metric: stacks.ThrottledMetricName("TppApi"), threshold: 10,
 	})
 
-	// The throttled-requests metrics count the access logs' 429 lines.
+	// Spikes of 401 and 403 answers (sessions, CSRF tokens and certificates tried) alarm.
+	for _, api := range []struct{ id, name string }{{"PortalApi", "portal-api"}, {"TppApi", "tpp-api"}} {
+		for _, status := range []string{"401", "403"} {
+			checkAlarm(t, s, alarms, api.name+"-"+status, wantAlarm{
+				namespace: stacks.MetricNamespace, metric: stacks.RefusedMetricName(api.id, status), threshold: 50,
+			})
+		}
+	}
+
+	// The throttled-requests metrics count the access logs' 429 lines, the refusal
+	// metrics their 401 and 403 lines.
 	filters := monitoringResources(t, s, "AWS::Logs::MetricFilter")
-	if len(filters) != 2 {
-		t.Errorf("%d metric filters, want one per API", len(filters))
+	if len(filters) != 6 {
+		t.Errorf("%d metric filters, want three per API", len(filters))
+	}
+	for _, f := range filters {
+		p := props(f)
+		mt := p["MetricTransformations"].([]interface{})[0].(map[string]interface{})
+		for _, api := range []string{"PortalApi", "TppApi"} {
+			for _, status := range []string{"401", "403"} {
+				if mt["MetricName"] == stacks.RefusedMetricName(api, status) && p["FilterPattern"] != `{ $.status = "`+status+`" }` {
+					t.Errorf("%s: filter pattern %v", mt["MetricName"], p["FilterPattern"])
+				}
+			}
+		}
 	}
 	for apiID, logGroup := range map[string]*string{
 		"PortalApi": s.stacks.PortalAPI.AccessLogs.LogGroupName(),
@@ -279,11 +300,11 @@ func TestMonitoringWorkflowAlarms(t *testing.T) {
 	}
 }
 
-// TestMonitoringAlarmCount: the alarms above and no others (two per API, one per function,
-// two for the workflow).
+// TestMonitoringAlarmCount: the alarms above and no others (four per API: 5xx, throttled,
+// 401 and 403; one per function; two for the workflow).
 func TestMonitoringAlarmCount(t *testing.T) {
 	s := synth(t)
-	want := 2*2 + len(stacks.AllFunctionNames()) + 2
+	want := 2*4 + len(stacks.AllFunctionNames()) + 2
 	if got := len(alarmsByName(t, s)); got != want {
 		t.Errorf("%d alarms, want %d", got, want)
 	}
