@@ -1,0 +1,111 @@
+package portalapi
+
+import (
+	"net/http"
+
+	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/portal/registration"
+)
+
+// registrationEndpoints are the registration API's endpoints, served on the TPP API's
+// mutual-TLS origin: each needs a client certificate on the connection; the credential is
+// the token in registration.AuthHeader.
+func registrationEndpoints() []endpoint {
+	return []endpoint{
+		withBody("registration-installation", 201, func(a *API, r *http.Request, req registration.InstallationRequest) (registration.InstallationCreated, error) {
+			if err := connected(r); err != nil {
+				return registration.InstallationCreated{}, err
+			}
+			return a.Registration.Install(r.Context(), req)
+		}, 401, 415),
+		withBody("registration-certificate", 201, func(a *API, r *http.Request, req registration.CertificateRequest) (registration.CertificateRegistered, error) {
+			if err := connected(r); err != nil {
+				return registration.CertificateRegistered{}, err
+			}
+			return a.Registration.RegisterCertificate(r.Context(), r.Header.Get(registration.AuthHeader), req)
+		}, 401, 409, 415),
+		withBody("registration-device", 201, func(a *API, r *http.Request, req registration.DeviceRequest) (registration.Device, error) {
+			if err := connected(r); err != nil {
+				return registration.Device{}, err
+			}
+			return a.Registration.AddDevice(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r), req)
+		}, 401, 409, 415),
+		withBody("registration-session-start", 201, func(a *API, r *http.Request, req registration.SessionRequest) (registration.SessionStarted, error) {
+			if err := connected(r); err != nil {
+				return registration.SessionStarted{}, err
+			}
+			return a.Registration.StartSession(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r), req)
+		}, 401, 409, 415),
+		noContent("registration-session-end", func(a *API, r *http.Request) error {
+			if err := connected(r); err != nil {
+				return err
+			}
+			return a.Registration.EndSession(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r))
+		}),
+		withBody("registration-client-create", 201, func(a *API, r *http.Request, req registration.ClientRequest) (registration.ClientCreated, error) {
+			c, err := a.registrationCaller(r)
+			if err != nil {
+				return registration.ClientCreated{}, err
+			}
+			return a.Registration.CreateClient(r.Context(), c, req)
+		}, 401, 409, 415),
+		noBody("registration-client-list", 200, func(a *API, r *http.Request) (registration.ClientsView, error) {
+			c, err := a.registrationCaller(r)
+			if err != nil {
+				return registration.ClientsView{}, err
+			}
+			return a.Registration.ListClients(r.Context(), c)
+		}, 401),
+		noBody("registration-client-get", 200, func(a *API, r *http.Request) (registration.Client, error) {
+			c, err := a.registrationCaller(r)
+			if err != nil {
+				return registration.Client{}, err
+			}
+			return a.Registration.GetClient(r.Context(), c, r.PathValue("clientId"))
+		}, 401, 404),
+		noContent("registration-client-delete", func(a *API, r *http.Request) error {
+			c, err := a.registrationCaller(r)
+			if err != nil {
+				return err
+			}
+			return a.Registration.DeleteClient(r.Context(), c, r.PathValue("clientId"))
+		}),
+		withBody("registration-callback-add", 201, func(a *API, r *http.Request, req registration.CallbackRequest) (registration.CallbacksView, error) {
+			c, err := a.registrationCaller(r)
+			if err != nil {
+				return registration.CallbacksView{}, err
+			}
+			return a.Registration.AddCallback(r.Context(), c, r.PathValue("clientId"), req)
+		}, 401, 404, 409, 415),
+		noBody("registration-callback-list", 200, func(a *API, r *http.Request) (registration.CallbacksView, error) {
+			c, err := a.registrationCaller(r)
+			if err != nil {
+				return registration.CallbacksView{}, err
+			}
+			return a.Registration.Callbacks(r.Context(), c, r.PathValue("clientId"))
+		}, 401, 404),
+		noContent("registration-callback-remove", func(a *API, r *http.Request) error {
+			c, err := a.registrationCaller(r)
+			if err != nil {
+				return err
+			}
+			return a.Registration.RemoveCallback(r.Context(), c, r.PathValue("clientId"), r.URL.Query().Get("uri"))
+		}).withQuery(queryParam{name: "uri", required: true, description: "The callback URL to remove, exactly as registered.",
+			example: "https://budgetbuddy.example/callback"}),
+	}
+}
+
+// connected refuses a call made without a client certificate: the registration API is
+// the TPP API's, which only mutual TLS reaches.
+func connected(r *http.Request) error {
+	_, err := httpapi.ClientCertificate(r)
+	return err
+}
+
+// registrationCaller is the registered software of the session token sent.
+func (a *API) registrationCaller(r *http.Request) (registration.Caller, error) {
+	if err := connected(r); err != nil {
+		return registration.Caller{}, err
+	}
+	return a.Registration.Authenticate(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r))
+}
