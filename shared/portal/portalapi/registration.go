@@ -17,81 +17,81 @@ func registrationEndpoints() []endpoint {
 				return registration.InstallationCreated{}, err
 			}
 			return a.Registration.Install(r.Context(), req)
-		}, 401, 415),
+		}, 401, 403, 415),
 		withBody("registration-certificate", 201, func(a *API, r *http.Request, req registration.CertificateRequest) (registration.CertificateRegistered, error) {
 			if err := connected(r); err != nil {
 				return registration.CertificateRegistered{}, err
 			}
 			return a.Registration.RegisterCertificate(r.Context(), r.Header.Get(registration.AuthHeader), req)
-		}, 401, 409, 415),
+		}, 401, 403, 409, 415),
 		withBody("registration-device", 201, func(a *API, r *http.Request, req registration.DeviceRequest) (registration.Device, error) {
 			if err := connected(r); err != nil {
 				return registration.Device{}, err
 			}
 			return a.Registration.AddDevice(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r), req)
-		}, 401, 409, 415),
+		}, 401, 403, 409, 415),
 		withBody("registration-session-start", 201, func(a *API, r *http.Request, req registration.SessionRequest) (registration.SessionStarted, error) {
 			if err := connected(r); err != nil {
 				return registration.SessionStarted{}, err
 			}
 			return a.Registration.StartSession(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r), req)
-		}, 401, 409, 415),
-		noContent("registration-session-end", func(a *API, r *http.Request) error {
+		}, 401, 403, 409, 415),
+		withErrors(noContent("registration-session-end", func(a *API, r *http.Request) error {
 			if err := connected(r); err != nil {
 				return err
 			}
 			return a.Registration.EndSession(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r))
-		}),
+		}), 401, 403),
 		withBody("registration-client-create", 201, func(a *API, r *http.Request, req registration.ClientRequest) (registration.ClientCreated, error) {
 			c, err := a.registrationCaller(r)
 			if err != nil {
 				return registration.ClientCreated{}, err
 			}
 			return a.Registration.CreateClient(r.Context(), c, req)
-		}, 401, 409, 415),
+		}, 401, 403, 409, 415),
 		noBody("registration-client-list", 200, func(a *API, r *http.Request) (registration.ClientsView, error) {
 			c, err := a.registrationCaller(r)
 			if err != nil {
 				return registration.ClientsView{}, err
 			}
 			return a.Registration.ListClients(r.Context(), c)
-		}, 401),
+		}, 401, 403),
 		noBody("registration-client-get", 200, func(a *API, r *http.Request) (registration.Client, error) {
 			c, err := a.registrationCaller(r)
 			if err != nil {
 				return registration.Client{}, err
 			}
 			return a.Registration.GetClient(r.Context(), c, r.PathValue("clientId"))
-		}, 401, 404),
-		noContent("registration-client-delete", func(a *API, r *http.Request) error {
+		}, 401, 403, 404),
+		withErrors(noContent("registration-client-delete", func(a *API, r *http.Request) error {
 			c, err := a.registrationCaller(r)
 			if err != nil {
 				return err
 			}
 			return a.Registration.DeleteClient(r.Context(), c, r.PathValue("clientId"))
-		}),
+		}), 401, 403),
 		withBody("registration-callback-add", 201, func(a *API, r *http.Request, req registration.CallbackRequest) (registration.CallbacksView, error) {
 			c, err := a.registrationCaller(r)
 			if err != nil {
 				return registration.CallbacksView{}, err
 			}
 			return a.Registration.AddCallback(r.Context(), c, r.PathValue("clientId"), req)
-		}, 401, 404, 409, 415),
+		}, 401, 403, 404, 409, 415),
 		noBody("registration-callback-list", 200, func(a *API, r *http.Request) (registration.CallbacksView, error) {
 			c, err := a.registrationCaller(r)
 			if err != nil {
 				return registration.CallbacksView{}, err
 			}
 			return a.Registration.Callbacks(r.Context(), c, r.PathValue("clientId"))
-		}, 401, 404),
-		noContent("registration-callback-remove", func(a *API, r *http.Request) error {
+		}, 401, 403, 404),
+		withErrors(noContent("registration-callback-remove", func(a *API, r *http.Request) error {
 			c, err := a.registrationCaller(r)
 			if err != nil {
 				return err
 			}
 			return a.Registration.RemoveCallback(r.Context(), c, r.PathValue("clientId"), r.URL.Query().Get("uri"))
 		}).withQuery(queryParam{name: "uri", required: true, description: "The callback URL to remove, exactly as registered.",
-			example: "https://budgetbuddy.example/callback"}),
+			example: "https://budgetbuddy.example/callback"}), 401, 403),
 	}
 }
 
@@ -108,4 +108,10 @@ func (a *API) registrationCaller(r *http.Request) (registration.Caller, error) {
 		return registration.Caller{}, err
 	}
 	return a.Registration.Authenticate(r.Context(), r.Header.Get(registration.AuthHeader), clientAddress(r))
+}
+
+// withErrors adds error statuses an endpoint can answer.
+func withErrors(ep endpoint, statuses ...int) endpoint {
+	ep.errors = append(ep.errors, statuses...)
+	return ep
 }

@@ -221,7 +221,7 @@ func proveKeys(in Installation, req CertificateRequest, qwac, qseal *eidas.Certi
 // isPseudo says whether a certificate is a pseudo certificate: self-signed, without an
 // organization identifier.
 func isPseudo(c *eidas.Certificate) bool {
-	return c.OrganizationIdentifier == nil && c.PSD2 == nil && c.X509.CheckSignatureFrom(c.X509) == nil &&
+	return c.OrganizationIdentifier == nil && c.PSD2 == nil && c.X509.CheckSignature(c.X509.SignatureAlgorithm, c.X509.RawTBSCertificate, c.X509.Signature) == nil &&
 		slices.Equal(c.X509.RawIssuer, c.X509.RawSubject)
 }
 
