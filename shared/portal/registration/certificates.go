@@ -251,4 +251,3 @@ func PseudoRoles(cn string) ([]string, *apperr.FieldError) {
 	slices.Sort(roles)
 	return roles, nil
 }
-

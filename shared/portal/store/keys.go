@@ -219,7 +219,9 @@ func RegistrationAPIKeyKey(hash string) Key { return Key{"REGAPIKEY#" + hash, "R
 
 // RegisteredCertificateKey reserves a certificate for the one registration that proved
 // it.
-func RegisteredCertificateKey(fingerprint string) Key { return Key{"REGCERT#" + fingerprint, "REGCERT"} }
+func RegisteredCertificateKey(fingerprint string) Key {
+	return Key{"REGCERT#" + fingerprint, "REGCERT"}
+}
 
 // DeviceKey is the key of a registration's device.
 func DeviceKey(registrationID, id string) Key {
@@ -230,4 +232,6 @@ const devicePrefix = "DEVICE#"
 
 // RegistrationSessionKey is the key of a registration API session, by the SHA-256 of its
 // token.
-func RegistrationSessionKey(tokenHash string) Key { return Key{"REGSESSION#" + tokenHash, "REGSESSION"} }
+func RegistrationSessionKey(tokenHash string) Key {
+	return Key{"REGSESSION#" + tokenHash, "REGSESSION"}
+}
