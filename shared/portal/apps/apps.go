@@ -55,7 +55,7 @@ type App struct {
 	APIKeys []lookup.APIKeyHash `json:"apiKeys" dynamodbav:"apiKeys,omitempty"`
 	// RegisteredThroughAPI marks an app the TPP's software created through the
 	// registration API (an OAuth client) rather than a person through the portal.
-	RegisteredThroughAPI bool `json:"registeredThroughApi" dynamodbav:"registeredThroughApi,omitempty"`
+	RegisteredThroughAPI bool `json:"registeredThroughApi,omitempty" dynamodbav:"registeredThroughApi,omitempty"`
 	// Version counts changes; every write of the app and its lookup copies requires the
 	// version it read, so no change is lost between them.
 	Version int `json:"-" dynamodbav:"version"`
