@@ -140,6 +140,10 @@ func (a *API) Handler(rt route.Route) http.Handler {
 			}
 			r = r.WithContext(context.WithValue(context.WithValue(r.Context(), sessionKey{}, sess), freshKey{}, fresh))
 		}
+		if rt.Tag == registrationTag {
+			a.serveSigned(ep, w, r)
+			return
+		}
 		ep.handle(a, w, r)
 	}))
 	log := a.Log

@@ -36,6 +36,10 @@ type software struct {
 	pub   string
 	cert  tls.Certificate
 	token string
+	// server is the bank's response-signing key, from the installation's answer.
+	server *ecdsa.PublicKey
+	// badSignature makes the next call carry a signature of other text.
+	badSignature bool
 }
 
 func (h *harness) software(connect tls.Certificate) *software {
@@ -73,11 +77,31 @@ func (s *software) call(method, path, token string, body any) response {
 	if token != "" {
 		req.Header.Set(registration.AuthHeader, token)
 	}
+	var raw []byte
+	if body != nil {
+		raw, _ = json.Marshal(body)
+	}
+	signed := registration.SignedText(method, req.URL.RequestURI(), raw)
+	if s.badSignature {
+		signed, s.badSignature = append(signed, '!'), false
+	}
+	d := sha256.Sum256(signed)
+	sig, _ := ecdsa.SignASN1(rand.Reader, s.key, d[:])
+	req.Header.Set(registration.SignatureHeader, base64.StdEncoding.EncodeToString(sig))
 	resp, err := c.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return readResponse(resp)
+	out := readResponse(resp)
+	// Every answer is signed by the bank, checked with the key the installation gave.
+	if s.server != nil {
+		sig, _ := base64.StdEncoding.DecodeString(out.header.Get(registration.ServerSignatureHeader))
+		d := sha256.Sum256([]byte(out.raw))
+		if !ecdsa.VerifyASN1(s.server, d[:], sig) {
+			h.t.Fatalf("%s %s: the response's signature does not verify: %q", method, path, out.header.Get(registration.ServerSignatureHeader))
+		}
+	}
+	return out
 }
 
 // install registers the software's key and keeps its token.
@@ -85,6 +109,12 @@ func (s *software) install() response {
 	s.h.t.Helper()
 	r := s.call("POST", "/installation", "", map[string]any{"clientPublicKey": s.pub}).expect(s.h.t, 201, "")
 	s.token = r.body["token"].(string)
+	b, _ := pem.Decode([]byte(r.body["serverPublicKey"].(string)))
+	pub, err := x509.ParsePKIXPublicKey(b.Bytes)
+	if err != nil {
+		s.h.t.Fatal(err)
+	}
+	s.server = pub.(*ecdsa.PublicKey)
 	return r
 }
 
@@ -222,6 +252,10 @@ func TestRegistrationThroughTheAPI(t *testing.T) {
 
 	// OAuth clients and callback URLs, with the session token.
 	sw.call("GET", "/oauth-clients", sw.token, nil).expect(t, 401, "SESSION_TOKEN_INVALID")
+	sw.badSignature = true
+	sw.call("POST", "/oauth-clients", sess, map[string]any{"name": "Budget Buddy"}).expect(t, 401, "SIGNATURE_INVALID")
+	sw.badSignature = true
+	sw.call("POST", "/devices", sw.token, map[string]any{"apiKey": apiKey, "description": "x"}).expect(t, 401, "SIGNATURE_INVALID")
 	r = sw.call("POST", "/oauth-clients", sess, map[string]any{"name": "Budget Buddy"}).expect(t, 201, "")
 	clientID, secret, appID := r.body["clientId"].(string), r.body["clientSecret"].(string), r.body["id"].(string)
 	if clientID == "" || len(secret) < 32 || r.body["apiKey"] == "" || r.body["registeredThroughApi"] != true {
@@ -253,7 +287,11 @@ func TestRegistrationThroughTheAPI(t *testing.T) {
 		t.Fatalf("portal app %+v %v", app, err)
 	}
 	audit, err := h.orgStore.Audit(t.Context(), orgID, 50)
-	if err != nil || audit[len(audit)-1].Action != "onboarding.registered" || !strings.Contains(fmt.Sprint(audit), "app.created") {
+	actions := map[string]string{}
+	for _, e := range audit {
+		actions[e.Action] = e.Actor
+	}
+	if err != nil || actions["onboarding.registered"] != "TPP software (registration API)" || actions["invitation.sent"] == "" || actions["app.created"] == "" || actions["app.redirect_added"] == "" {
 		t.Fatalf("audit %+v %v", audit, err)
 	}
 

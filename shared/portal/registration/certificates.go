@@ -64,8 +64,8 @@ const apiKeyWarning = "Keep the API key safe: it is shown only this once, and wi
 // certificates (PseudoRoles), production only eIDAS ones from the trusted CAs. Nothing is
 // stored unless every check passes; then the organization, the registration and its
 // API key are written together (production: with the onboarding request).
-func (s *Service) RegisterCertificate(ctx context.Context, token string, req CertificateRequest) (CertificateRegistered, error) {
-	in, err := s.installation(ctx, token)
+func (s *Service) RegisterCertificate(ctx context.Context, call Call, req CertificateRequest) (CertificateRegistered, error) {
+	in, err := s.signedInstallation(ctx, call)
 	if err != nil {
 		return CertificateRegistered{}, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) RegisterCertificate(ctx context.Context, token string, req Cer
 	if name == "" {
 		name = qwac.Subject.CommonName
 	}
-	reg := Registration{ID: newID(), InstallationID: in.ID, installationTokenHash: in.TokenHash, Environment: env, CertFingerprint: qwac.SHA256Fingerprint, CreatedAt: s.Now()}
+	reg := Registration{ID: newID(), InstallationID: in.ID, installationTokenHash: in.TokenHash, PublicKeyPEM: in.PublicKeyPEM, Environment: env, CertFingerprint: qwac.SHA256Fingerprint, CreatedAt: s.Now()}
 	apiKey := newToken()
 	reg.APIKeyHash = Hash(apiKey)
 	registered, err := s.orgs.RegistrationWrites(ctx, org.APIRegistration{Company: name, AdministratorEmail: req.AdministratorEmail, Services: services,

@@ -55,7 +55,73 @@ const (
 	// AuthHeader carries the installation token (certificate registration, devices,
 	// sessions) or a session token (OAuth clients).
 	AuthHeader = "X-Client-Authentication"
+	// SignatureHeader carries the software's signature of a request, made with the
+	// installation's private key over SignedText (SHA-256; RSA PKCS#1 v1.5 or PSS, or
+	// ECDSA; base64). Every call but the installation itself carries one.
+	SignatureHeader = "X-Client-Signature"
+	// ServerSignatureHeader carries the bank's signature of a response body (ECDSA P-256,
+	// SHA-256, ASN.1 DER, base64), checked with the installation's server public key.
+	ServerSignatureHeader = "X-Server-Signature"
 )
+
+// Call is one call of the registration API as its rules need it: the token sent, the
+// caller's address, and what its signature covers.
+type Call struct {
+	Token     string
+	Address   string
+	Method    string
+	Target    string
+	Body      []byte
+	Signature string
+}
+
+// SignedText is what a request's signature covers: the method, the path with its query,
+// a line break, then the body exactly as sent.
+func SignedText(method, target string, body []byte) []byte {
+	return append([]byte(method+" "+target+"\n"), body...)
+}
+
+// ErrSignature refuses a request whose signature is missing or does not verify with the
+// installation's public key.
+var ErrSignature = apperr.New(apperr.Unauthorized, "SIGNATURE_INVALID", "Sign the request with the installation's private key in the "+SignatureHeader+
+	" header: SHA-256 over the method, a space, the path with its query, a line break and the body, in base64.")
+
+// verify checks a call's signature with the installation's public key.
+func verify(publicKeyPEM string, c Call) error {
+	pub, err := ParsePublicKey(publicKeyPEM)
+	if err != nil {
+		return ErrSignature
+	}
+	sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(c.Signature))
+	if err != nil || len(sig) == 0 {
+		return ErrSignature
+	}
+	d := sha256.Sum256(SignedText(c.Method, c.Target, c.Body))
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if rsa.VerifyPKCS1v15(k, crypto.SHA256, d[:], sig) == nil || rsa.VerifyPSS(k, crypto.SHA256, d[:], sig, nil) == nil {
+			return nil
+		}
+	case *ecdsa.PublicKey:
+		if ecdsa.VerifyASN1(k, d[:], sig) {
+			return nil
+		}
+	}
+	return ErrSignature
+}
+
+// SignResponse is the bank's signature of a response body (ServerSignatureHeader).
+func (s *Service) SignResponse(body []byte) (string, error) {
+	if s.key == nil {
+		return "", ErrNoKey
+	}
+	d := sha256.Sum256(body)
+	sig, err := ecdsa.SignASN1(rand.Reader, s.key, d[:])
+	if err != nil {
+		return "", apperr.Wrap(err, "sign response")
+	}
+	return base64.StdEncoding.EncodeToString(sig), nil
+}
 
 // Installation is the TPP software's public key and the token it was given for it.
 type Installation struct {
@@ -80,6 +146,9 @@ type Registration struct {
 	CreatedAt       time.Time       `dynamodbav:"createdAt"`
 	// Sessions counts the sessions started; the first is short (Service.FirstSession).
 	Sessions int `dynamodbav:"sessions"`
+	// PublicKeyPEM is the installation's public key, which the software's requests are
+	// signed with.
+	PublicKeyPEM string `dynamodbav:"publicKeyPem"`
 	// installationTokenHash keys the installation the registration marks as registered.
 	installationTokenHash string
 }
@@ -307,6 +376,16 @@ func (s *Service) Install(ctx context.Context, req InstallationRequest) (Install
 	return InstallationCreated{ID: in.ID, Token: token, ExpiresAt: in.ExpiresAt, ServerPublicKey: serverKey}, nil
 }
 
+// signedInstallation is the installation whose token the call sent, the call signed
+// with its key.
+func (s *Service) signedInstallation(ctx context.Context, c Call) (Installation, error) {
+	in, err := s.installation(ctx, c.Token)
+	if err != nil {
+		return Installation{}, err
+	}
+	return in, verify(in.PublicKeyPEM, c)
+}
+
 // installation is the installation whose token the caller sent.
 func (s *Service) installation(ctx context.Context, token string) (Installation, error) {
 	if token == "" || len(token) > 200 {
@@ -346,8 +425,9 @@ type DeviceRequest struct {
 }
 
 // AddDevice registers a device of the registration the API key names.
-func (s *Service) AddDevice(ctx context.Context, token, caller string, req DeviceRequest) (Device, error) {
-	in, err := s.installation(ctx, token)
+func (s *Service) AddDevice(ctx context.Context, call Call, req DeviceRequest) (Device, error) {
+	caller := call.Address
+	in, err := s.signedInstallation(ctx, call)
 	if err != nil {
 		return Device{}, err
 	}
@@ -436,8 +516,9 @@ type SessionStarted struct {
 // StartSession opens a session of the registration the API key names, from a permitted
 // address of an active organization: the first lasts FirstSession, later ones the
 // configured time.
-func (s *Service) StartSession(ctx context.Context, token, caller string, req SessionRequest) (SessionStarted, error) {
-	in, err := s.installation(ctx, token)
+func (s *Service) StartSession(ctx context.Context, call Call, req SessionRequest) (SessionStarted, error) {
+	caller := call.Address
+	in, err := s.signedInstallation(ctx, call)
 	if err != nil {
 		return SessionStarted{}, err
 	}
@@ -494,7 +575,8 @@ type Caller struct {
 }
 
 // Authenticate returns the caller of a session token, from a permitted address.
-func (s *Service) Authenticate(ctx context.Context, token, caller string) (Caller, error) {
+func (s *Service) Authenticate(ctx context.Context, call Call) (Caller, error) {
+	token, caller := call.Token, call.Address
 	if token == "" || len(token) > 200 {
 		return Caller{}, ErrSessionToken
 	}
@@ -512,18 +594,21 @@ func (s *Service) Authenticate(ctx context.Context, token, caller string) (Calle
 	if err != nil {
 		return Caller{}, err
 	}
+	if err := verify(r.PublicKeyPEM, call); err != nil {
+		return Caller{}, err
+	}
 	if err := s.permitted(ctx, r, caller); err != nil {
 		return Caller{}, err
 	}
-	return Caller{Registration: r}, nil
+	return Caller{Registration: r, PublicKeyPEM: r.PublicKeyPEM}, nil
 }
 
 // EndSession ends the session of the token at once.
-func (s *Service) EndSession(ctx context.Context, token, caller string) error {
-	if _, err := s.Authenticate(ctx, token, caller); err != nil && !errors.Is(err, ErrSessionExpired) {
+func (s *Service) EndSession(ctx context.Context, call Call) error {
+	if _, err := s.Authenticate(ctx, call); err != nil && !errors.Is(err, ErrSessionExpired) {
 		return err
 	}
-	return s.store.EndSession(ctx, Hash(token))
+	return s.store.EndSession(ctx, Hash(call.Token))
 }
 
 // Hash is the SHA-256 of a token in hex, the form tokens are stored in.
