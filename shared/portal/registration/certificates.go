@@ -95,7 +95,7 @@ func (s *Service) RegisterCertificate(ctx context.Context, call Call, req Certif
 	if name == "" {
 		name = qwac.Subject.CommonName
 	}
-	reg := Registration{ID: newID(), InstallationID: in.ID, installationTokenHash: in.TokenHash, PublicKeyPEM: in.PublicKeyPEM, Environment: env, CertFingerprint: qwac.SHA256Fingerprint, CreatedAt: s.Now()}
+	reg := Registration{ID: newID(), InstallationID: in.ID, InstallationTokenHash: in.TokenHash, PublicKeyPEM: in.PublicKeyPEM, Environment: env, CertFingerprint: qwac.SHA256Fingerprint, CreatedAt: s.Now()}
 	apiKey := newToken()
 	reg.APIKeyHash = Hash(apiKey)
 	registered, err := s.orgs.RegistrationWrites(ctx, org.APIRegistration{Company: name, AdministratorEmail: req.AdministratorEmail, Services: services,

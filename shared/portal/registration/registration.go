@@ -149,13 +149,10 @@ type Registration struct {
 	// PublicKeyPEM is the installation's public key, which the software's requests are
 	// signed with.
 	PublicKeyPEM string `dynamodbav:"publicKeyPem"`
-	// installationTokenHash keys the installation the registration marks as registered.
-	installationTokenHash string
+	// InstallationTokenHash keys the installation RegistrationWrites marks as registered;
+	// not stored on the registration.
+	InstallationTokenHash string `dynamodbav:"-"`
 }
-
-// InstallationTokenHash is the key of the registration's installation, known while it is
-// being registered (RegistrationWrites marks the installation).
-func (r Registration) InstallationTokenHash() string { return r.installationTokenHash }
 
 // Device is a place the software calls from: only calls from its permitted addresses
 // (single addresses or CIDR ranges) are served.

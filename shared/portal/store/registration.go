@@ -66,7 +66,7 @@ func (o *Orgs) InstallationByToken(ctx context.Context, tokenHash string) (regis
 // and mark its installation registered: the installation write comes first, so a
 // refusal of it is told apart (CreateRegistration).
 func (o *Orgs) RegistrationWrites(r registration.Registration) ([]workflow.Write, error) {
-	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(InstallationKey(r.InstallationTokenHash())),
+	mark := workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(InstallationKey(r.InstallationTokenHash)),
 		UpdateExpression:          aws.String("SET registrationId = :r"),
 		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(registrationId)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":r": s(r.ID)}}}
