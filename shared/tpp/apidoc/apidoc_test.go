@@ -16,9 +16,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bank/devportal/shared/platform/route"
+	portalroutes "github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/tpp/apidoc"
 	"github.com/bank/devportal/shared/tpp/routes"
-	portalroutes "github.com/bank/devportal/shared/portal/routes"
 )
 
 // origins are a deployment's, unlike the document's placeholders.
