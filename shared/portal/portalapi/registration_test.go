@@ -256,9 +256,11 @@ func TestRegistrationThroughTheAPI(t *testing.T) {
 	sw.call("POST", "/oauth-clients", sess, map[string]any{"name": "Budget Buddy"}).expect(t, 401, "SIGNATURE_INVALID")
 	sw.badSignature = true
 	sw.call("POST", "/devices", sw.token, map[string]any{"apiKey": apiKey, "description": "x"}).expect(t, 401, "SIGNATURE_INVALID")
-	r = sw.call("POST", "/oauth-clients", sess, map[string]any{"name": "Budget Buddy"}).expect(t, 201, "")
+	r = sw.call("POST", "/oauth-clients", sess, map[string]any{"name": "Budget Buddy", "products": []string{"ais"}}).expect(t, 201, "")
 	clientID, secret, appID := r.body["clientId"].(string), r.body["clientSecret"].(string), r.body["id"].(string)
-	if clientID == "" || len(secret) < 32 || r.body["apiKey"] == "" || r.body["registeredThroughApi"] != true {
+	fp := sha256.Sum256(sw.cert.Certificate[0])
+	if clientID == "" || len(secret) < 32 || r.body["apiKey"] == "" || r.body["registeredThroughApi"] != true ||
+		fmt.Sprint(r.body["certificateFingerprints"]) != fmt.Sprintf("[%x]", fp) || fmt.Sprint(r.body["products"]) != "[ais oauth2]" {
 		t.Fatalf("client %s", r.raw)
 	}
 	r = sw.call("GET", "/oauth-clients/"+appID, sess, nil).expect(t, 200, "")
@@ -276,8 +278,18 @@ func TestRegistrationThroughTheAPI(t *testing.T) {
 	if fmt.Sprint(r.body["callbackUrls"]) != "[https://tpp.example/cb]" {
 		t.Fatalf("callbacks %s", r.raw)
 	}
+	// A second client: the registered certificate identifies the first, so it has none.
+	r = sw.call("POST", "/oauth-clients", sess, map[string]any{"name": "Second"}).expect(t, 201, "")
+	if fmt.Sprint(r.body["certificateFingerprints"]) != "[]" || fmt.Sprint(r.body["products"]) != "[oauth2]" {
+		t.Fatalf("second client %s", r.raw)
+	}
+	before = h.tableItems()
+	r = sw.call("POST", "/oauth-clients", sess, map[string]any{"name": "Third", "products": []string{"nope", "oauth2"}}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[products[0]:unknown products[1]:mandatory]" || !reflect.DeepEqual(before, h.tableItems()) {
+		t.Fatalf("refused products: %s", r.raw)
+	}
 	r = sw.call("GET", "/oauth-clients", sess, nil).expect(t, 200, "")
-	if list := r.body["clients"].([]any); len(list) != 1 || list[0].(map[string]any)["clientId"] != clientID {
+	if list := r.body["clients"].([]any); len(list) < 2 || list[0].(map[string]any)["clientId"] != clientID && list[1].(map[string]any)["clientId"] != clientID {
 		t.Fatalf("list %s", r.raw)
 	}
 	// The same app the portal keeps, marked as registered through the API, with the audit

@@ -212,6 +212,10 @@ type Apps interface {
 	Delete(ctx context.Context, a org.Actor, orgID, appID string) error
 	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, error)
 	RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error
+	Certificates(ctx context.Context, a org.Actor, orgID string) (apps.CertificatesView, error)
+	Upload(ctx context.Context, a org.Actor, orgID string, req apps.UploadRequest) (apps.Certificate, error)
+	AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req apps.SelectRequest) (apps.Certificate, error)
+	Subscribe(ctx context.Context, a org.Actor, orgID, appID string, req apps.SubscribeRequest) (apps.Subscription, error)
 }
 
 // Durations of the registration API's credentials.
