@@ -350,6 +350,11 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 	if access.SandboxCA && grants.identity != nil && grants.identity.SandboxCA != nil {
 		vars[SandboxCAVariable] = grants.identity.SandboxCA.Ref()
 	}
+	// The functions that start the approval workflow name it (the portal's have it in
+	// their environment already; the TPP API's routes of the portal do not).
+	if access.StartApproval && grants.approvalARN != nil {
+		vars["APPROVAL_STATE_MACHINE_ARN"] = grants.approvalARN
+	}
 	// Only the functions that sign or check the authorization server's codes, tokens and
 	// cookies read its key.
 	if access.OAuthKey {

@@ -136,7 +136,7 @@ func (t RouteTables) tppFunctions() []appFunction {
 	var out []appFunction
 	// The portal's routes of the TPP API's origin are methods of its REST API.
 	for _, r := range t.Portal {
-		if r.Auth == route.ClientCertificate && grantedOnTPP(r) {
+		if r.Auth == route.ClientCertificate {
 			out = append(out, appFunction{name: r.Name, kind: tppRoute, route: r})
 		}
 	}
@@ -242,13 +242,3 @@ func pascal(name string) string {
 	}
 	return id
 }
-
-// tppGrants are the needs the TPP API stack grants its functions: the tables and the
-// OAuth key.
-const tppGrants = route.PortalTable | route.TPPTable | route.OAuthKey
-
-// grantedOnTPP says whether the TPP API stack can deploy the portal route rt of its
-// origin: the registration API's routes also call the sandbox CA's secret, SES, the
-// approval workflow and the usage plans, which that stack does not grant yet, so they
-// run in the local stack and the tests but are not deployed until it does.
-func grantedOnTPP(rt route.Route) bool { return rt.AllNeeds()&^tppGrants == 0 }

@@ -13,13 +13,13 @@ describe("the registration guide", () => {
       "reg-step-client",
       "reg-step-callback",
     ]);
-    expect(steps[1].command).toContain("https://127.0.0.1:8443/registration/v1/installation");
+    expect(steps[1].command).toContain("https://127.0.0.1:8443/registration/installation");
     expect(steps[2].command).toContain("openssl dgst -sha256 -sign qwac-key.pem installation-pub.pem");
     for (const s of steps.slice(2)) {
       expect(s.command).toContain("X-Client-Signature: $SIG");
       expect(s.command).toContain("--cert qwac.pem --key qwac-key.pem");
     }
-    expect(steps[5].command).toContain("printf '%s %s\\n%s' POST /registration/v1/oauth-clients");
+    expect(steps[5].command).toContain("printf '%s %s\\n%s' POST /registration/oauth-clients");
     expect(steps[5].command).toContain("X-Client-Authentication: $SESSION_TOKEN");
   });
 });

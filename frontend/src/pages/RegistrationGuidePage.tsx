@@ -2,7 +2,7 @@ import { useTitle } from "../lib/hooks";
 import { useTPPAPI } from "../lib/tppapi";
 
 /** The registration API's path on the TPP API (package registration). */
-const PREFIX = "/registration/v1";
+const PREFIX = "/registration";
 
 /** The steps of registering through the API alone, each a shell command. */
 export function registrationSteps(base: string): { id: string; title: string; text: string; command: string }[] {
@@ -45,7 +45,7 @@ export function registrationSteps(base: string): { id: string; title: string; te
     {
       id: "reg-step-session",
       title: "5. Start a session",
-      text: "The first session lasts one hour: start the next within it. Later sessions last 90 days. End one with DELETE /sessions/current.",
+      text: "The first session lasts one hour: start the next within it. Later sessions last 90 days. End one with DELETE /sessions.",
       command: `${sign("POST", "/sessions", '{"apiKey":"\'"$API_KEY"\'"}')}\n${curl("POST", "/sessions", "$INSTALLATION_TOKEN", '{"apiKey":"\'"$API_KEY"\'"}')}`,
     },
     {

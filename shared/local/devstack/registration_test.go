@@ -146,6 +146,6 @@ func TestRegistrationThroughTheAPIThenAccountInformation(t *testing.T) {
 	}
 
 	// Ending the session ends the software's management calls, not its app's.
-	g.call("DELETE", "/sessions/current", session, nil, 204)
+	g.call("DELETE", "/sessions", session, nil, 204)
 	g.call("GET", "/oauth-clients", session, nil, 401)
 }

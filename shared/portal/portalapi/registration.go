@@ -81,13 +81,6 @@ func registrationEndpoints() []endpoint {
 			}
 			return a.Registration.AddCallback(r.Context(), c, r.PathValue("clientId"), req)
 		}, 401, 403, 404, 409, 415),
-		noBody("registration-callback-list", 200, func(a *API, r *http.Request) (registration.CallbacksView, error) {
-			c, err := a.registrationCaller(r)
-			if err != nil {
-				return registration.CallbacksView{}, err
-			}
-			return a.Registration.Callbacks(r.Context(), c, r.PathValue("clientId"))
-		}, 401, 403, 404),
 		withErrors(noContent("registration-callback-remove", func(a *API, r *http.Request) error {
 			c, err := a.registrationCaller(r)
 			if err != nil {

@@ -169,12 +169,6 @@ func (s *Service) AddCallback(ctx context.Context, c Caller, id string, req Call
 	return CallbacksView{CallbackURLs: client(a, "").CallbackURLs}, nil
 }
 
-// Callbacks lists an OAuth client's callback URLs.
-func (s *Service) Callbacks(ctx context.Context, c Caller, id string) (CallbacksView, error) {
-	cl, err := s.GetClient(ctx, c, id)
-	return CallbacksView{CallbackURLs: cl.CallbackURLs}, err
-}
-
 // RemoveCallback removes a callback URL of an OAuth client.
 func (s *Service) RemoveCallback(ctx context.Context, c Caller, id, uri string) error {
 	return s.apps.RemoveRedirectURI(ctx, actor(c.Registration), c.Registration.OrgID, id, uri)

@@ -13,7 +13,7 @@ const CertificateCheckPath = "/certificate-check"
 
 // RegistrationPath is where, on the TPP API's origin, the TPP's software registers
 // through the API alone (package registration).
-const RegistrationPath = "/registration/v1"
+const RegistrationPath = "/registration"
 
 // Portal is every portal API route.
 var Portal = []route.Route{
@@ -73,13 +73,12 @@ var Portal = []route.Route{
 	{Name: "registration-certificate", Method: "POST", Path: RegistrationPath + "/certificate-registration", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.Mail | route.StartApproval, Tag: "registration", Summary: "Register the TPP's certificate, signed over the installation key with its private key: answers the API key; the sandbox organization is active at once, a production one waits for operations"},
 	{Name: "registration-device", Method: "POST", Path: RegistrationPath + "/devices", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Register a device with the addresses the software calls from"},
 	{Name: "registration-session-start", Method: "POST", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Start a session with the API key (the first lasts one hour)"},
-	{Name: "registration-session-end", Method: "DELETE", Path: RegistrationPath + "/sessions/current", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "End the session of the token sent"},
+	{Name: "registration-session-end", Method: "DELETE", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "End the session of the token sent"},
 	{Name: "registration-client-create", Method: "POST", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans | route.StartApproval, Tag: "registration", Summary: "Create an OAuth client (a portal app) with the registered certificate and the products asked for: client ID, secret and API key, shown once"},
 	{Name: "registration-client-list", Method: "GET", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "The organization's OAuth clients"},
 	{Name: "registration-client-get", Method: "GET", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "An OAuth client: its client ID and callback URLs"},
 	{Name: "registration-client-delete", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "Delete an OAuth client and revoke its credentials"},
 	{Name: "registration-callback-add", Method: "POST", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Register a callback URL (the portal's redirect-URI rules)"},
-	{Name: "registration-callback-list", Method: "GET", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "An OAuth client's callback URLs"},
 	{Name: "registration-callback-remove", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Remove the callback URL given as ?uri="},
 	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
 	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Remove a certificate from an app"},
