@@ -29,6 +29,7 @@ import { ResendActivationPage } from "./pages/ResendActivationPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SandboxCustomersPage } from "./pages/SandboxCustomersPage";
 import { GettingStartedPage } from "./pages/GettingStartedPage";
+import { RegistrationGuidePage } from "./pages/RegistrationGuidePage";
 import { TPPAPIReferencePage } from "./pages/TPPAPIReferencePage";
 import { SignupPage } from "./pages/SignupPage";
 
@@ -61,6 +62,7 @@ export function AppRoutes() {
         <Route path="status" element={<StatusPage />} />
         <Route path="docs/tpp-api" element={<TPPAPIReferencePage />} />
         <Route path="docs/getting-started" element={<GettingStartedPage />} />
+        <Route path="docs/registration-api" element={<RegistrationGuidePage />} />
         <Route path="ops" element={signedIn(<OpsLayout />)}>
           <Route index element={<OpsInboxPage />} />
           <Route path="requests/:requestId" element={<OpsRequestPage />} />

@@ -98,6 +98,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 			Settings:     *dep.TPP,
 			Data:         s.Data,
 			Identity:     s.Identity,
+			Workflows:    s.Workflows,
 			Truststore:   s.Truststore,
 			FunctionCode: code,
 			Tables:       dep.Routes,

@@ -355,6 +355,11 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 	if access.SandboxCACert && grants.identity != nil && grants.identity.SandboxCACert != nil {
 		vars[SandboxCACertVariable] = grants.identity.SandboxCACert.Ref()
 	}
+	// The functions that start the approval workflow name it (the portal's have it in
+	// their environment already; the TPP API's routes of the portal do not).
+	if access.StartApproval && grants.approvalARN != nil {
+		vars["APPROVAL_STATE_MACHINE_ARN"] = grants.approvalARN
+	}
 	// Only the functions that sign or check the authorization server's codes, tokens and
 	// cookies read its key.
 	if access.OAuthKey {

@@ -116,7 +116,16 @@ func TestSandboxCASecret(t *testing.T) {
 	}
 	slices.Sort(holders)
 	slices.Sort(trusters)
-	if want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "sandbox-certificates"}; !slices.Equal(holders, want) {
+	// The registration API's functions sign their answers with a key derived from the CA's
+	// (registration.ResponseKey), which for now makes them holders too.
+	want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "sandbox-certificates"}
+	for _, name := range stacks.FunctionNames() {
+		if strings.HasPrefix(name, "registration-") {
+			want = append(want, name)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(holders, want) {
 		t.Errorf("functions with the sandbox CA's key %v, want %v", holders, want)
 	}
 	if want := []string{"org-certificate-upload", "org-certificates-preview", "org-onboard"}; !slices.Equal(trusters, want) {

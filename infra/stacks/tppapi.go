@@ -83,6 +83,9 @@ type TPPAPIProps struct {
 	Data *DataStack
 	// Identity is the stack of the OAuth key's secret.
 	Identity *IdentityStack
+	// Workflows is the stack of the approval workflow the registration API's production
+	// onboarding requests start; nil deploys no route that needs it.
+	Workflows *WorkflowsStack
 	// Truststore is the stack of the truststore bucket.
 	Truststore *TruststoreStack
 	// FunctionCode gives each function's deployment package.
@@ -185,9 +188,15 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 		UsagePlans: map[string]awsapigateway.UsagePlan{}}
 	tables := routeTablesOr(props.Tables)
 	for _, f := range tables.tppFunctions() {
-		// The TPP API's functions are granted the tables and the OAuth key only, so far.
-		if a := accessOf(f); len(a.UserPool) > 0 || a.SendMail || a.StartApproval || a.DecideApproval != "" || a.SandboxCA || a.PublishCRL || len(a.UsagePlans) > 0 {
-			panic(fmt.Sprintf("stacks: TPP function %s needs %+v, but the TPP API stack grants only the tables and the OAuth key", f.name, a))
+		// The TPP API's functions are granted the tables and the OAuth key; the portal's
+		// routes of its origin (the registration API) also the sandbox CA, mail and the
+		// approval workflow. Not yet the usage plans: their IDs would make the functions'
+		// nested stacks depend on the API's deployment, which depends on their methods (a
+		// cycle), so these functions keep no usage keys so far.
+		a := accessOf(f)
+		portal := f.route.Auth == route.ClientCertificate
+		if len(a.UserPool) > 0 || a.DecideApproval != "" || a.PublishCRL || !portal && (a.SendMail || a.StartApproval || a.SandboxCA || len(a.UsagePlans) > 0) {
+			panic(fmt.Sprintf("stacks: TPP function %s needs %+v, which the TPP API stack does not grant", f.name, a))
 		}
 	}
 
@@ -296,9 +305,14 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 			"(mutual TLS, checked by the Lambda authorizer against the app's registered certificate), not with Cognito.")},
 	}, jsii.Bool(false))
 
+	// The registration API's onboarding requests start the approval workflow.
+	var approvalARN *string
+	if props.Workflows != nil {
+		approvalARN = props.Workflows.ApprovalStateMachineARN
+	}
 	for _, plan := range planGroups(tppRouteFunctions(tables)) {
 		g := newFunctionGroup(stack, plan, "Developer portal: TPP API functions ("+plan.tag+")", func(group constructs.Construct, f appFunction) awslambda.Function {
-			return s.addRoute(group, f, env, props.FunctionCode, grantResources{data: props.Data, identity: props.Identity}, validator)
+			return s.addRoute(group, f, env, props.FunctionCode, grantResources{data: props.Data, identity: props.Identity, approvalARN: approvalARN}, validator)
 		})
 		s.Groups = append(s.Groups, g)
 		for name, fn := range g.Functions {

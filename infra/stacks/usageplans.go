@@ -3,6 +3,8 @@ package stacks
 import (
 	"slices"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
@@ -32,6 +34,12 @@ func (s *PortalAPIStack) UseUsagePlans(tpp *TPPAPIStack) {
 		ids[UsagePlanKeyOf(tpp, name)] = tpp.UsagePlans[name].UsagePlanId()
 	}
 	s.UsagePlanIDs = s.ToJsonString(ids, nil)
+	grantUsagePlans(tpp, s.Functions, s.UsagePlanIDs)
+}
+
+// grantUsagePlans gives each of fns whose route keeps usage keys the usage plans' IDs
+// and the API Gateway calls it makes, on the API keys and those usage plans only.
+func grantUsagePlans(tpp *TPPAPIStack, fns map[string]awslambda.Function, usagePlanIDs *string) {
 	arn := func(path ...*string) *string {
 		return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":apigateway:"), awscdk.Aws_REGION(),
 			awscdk.Fn_Join(jsii.String(""), &path)})
@@ -48,13 +56,13 @@ func (s *PortalAPIStack) UseUsagePlans(tpp *TPPAPIStack) {
 		resources["POST"] = append(resources["POST"], plan("/keys"))
 		resources["DELETE"] = append(resources["DELETE"], plan("/keys/*"))
 	}
-	for _, name := range sortedKeys(s.Functions) {
+	for _, name := range sortedKeys(fns) {
 		access, _ := FunctionAccess(name)
 		if len(access.UsagePlans) == 0 {
 			continue
 		}
-		fn := s.Functions[name]
-		fn.AddEnvironment(jsii.String(UsagePlansVariable), s.UsagePlanIDs, nil)
+		fn := fns[name]
+		fn.AddEnvironment(jsii.String(UsagePlansVariable), usagePlanIDs, nil)
 		for _, method := range usagePlanMethods {
 			if !slices.Contains(access.UsagePlans, method) {
 				continue

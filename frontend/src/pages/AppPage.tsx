@@ -127,6 +127,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
           <dt>Registered</dt>
           <dd id="app-createdAt">
             {formatDateTime(app.createdAt)} by {app.createdBy}
+            {app.registeredThroughApi && <span id="app-registered-through-api"> (registered through the API)</span>}
           </dd>
         </dl>
         {app.sandboxAppId && (

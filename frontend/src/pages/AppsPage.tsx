@@ -141,7 +141,10 @@ function AppsView({ orgId }: { orgId: string }) {
                     </td>
                     <td>{a.redirectUris.length}</td>
                     <td>{formatDate(a.createdAt)}</td>
-                    <td>{a.createdBy}</td>
+                    <td>
+                      {a.createdBy}
+                      {a.registeredThroughApi && " (registered through the API)"}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -9,6 +9,11 @@ export const DOCS = [
     text: "From a certificate to a first account read in the sandbox, command by command.",
   },
   {
+    to: "/docs/registration-api",
+    title: "Registration through the API",
+    text: "Onboard your organization and manage its OAuth clients from your software alone: installation, certificate, device, session, clients.",
+  },
+  {
     to: "/apis",
     title: "APIs and products",
     text: "What the bank offers, the PSD2 role each product needs and the limits of each plan.",

@@ -84,6 +84,7 @@ describe("public pages", () => {
     const links = Array.from((await found("docs-index")).querySelectorAll("a")).map((a) => [a.textContent, a.getAttribute("href")]);
     expect(links).toEqual([
       ["Getting started", "/docs/getting-started"],
+      ["Registration through the API", "/docs/registration-api"],
       ["APIs and products", "/apis"],
       ["TPP API reference", "/docs/tpp-api"],
       ["Sandbox customers", "/sandbox/customers"],

@@ -53,6 +53,9 @@ type App struct {
 	// current one, and after a rotation the previous one until its grace period ends.
 	// The TPP API's caller check reads them from this item (lookup.AttrAPIKeys).
 	APIKeys []lookup.APIKeyHash `json:"apiKeys" dynamodbav:"apiKeys,omitempty"`
+	// RegisteredThroughAPI marks an app the TPP's software created through the
+	// registration API (an OAuth client) rather than a person through the portal.
+	RegisteredThroughAPI bool `json:"registeredThroughApi,omitempty" dynamodbav:"registeredThroughApi,omitempty"`
 	// Version counts changes; every write of the app and its lookup copies requires the
 	// version it read, so no change is lost between them.
 	Version int `json:"-" dynamodbav:"version"`
@@ -361,7 +364,7 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return AppCreated{}, apperr.Fields(errs...)
 	}
-	app := App{ID: token(8), OrgID: orgID, Name: req.Name, Environment: g.Environment, CreatedAt: s.Now(), CreatedBy: a.Email}
+	app := App{ID: token(8), OrgID: orgID, Name: req.Name, Environment: g.Environment, CreatedAt: s.Now(), CreatedBy: a.Email, RegisteredThroughAPI: a.Software}
 	cred, secret := s.newCredential(orgID, app.ID, "Default")
 	key, keyHash := s.newAPIKey(orgID, app.ID)
 	app.APIKeys = []lookup.APIKeyHash{keyHash}

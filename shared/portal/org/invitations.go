@@ -16,6 +16,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/validation"
+	"github.com/bank/devportal/shared/portal/workflow"
 )
 
 // InvitationStatus is where an invitation is.
@@ -50,6 +51,9 @@ type Invitation struct {
 // InvitationStore keeps invitations; every change is conditional on the invitation's state.
 type InvitationStore interface {
 	CreateInvitation(ctx context.Context, inv Invitation, audit AuditEntry) error
+	// InvitationWrites are CreateInvitation's writes (without audit), for a larger
+	// transaction.
+	InvitationWrites(inv Invitation) ([]workflow.Write, error)
 	ListInvitations(ctx context.Context, orgID string) ([]Invitation, error)
 	GetInvitation(ctx context.Context, orgID, id string) (Invitation, error)
 	InvitationByToken(ctx context.Context, tokenHash string) (Invitation, error)

@@ -31,6 +31,9 @@ func (k onboardingKind) Approve(_ context.Context, r approval.Request, d approva
 	// One write to the organization item: a transaction may touch each item once.
 	activate := k.s.store.StatusWrite(r.OrgID, []Status{StatusPending}, StatusActive, map[string]string{"code": code})
 	writes := []workflow.Write{activate, reserve, audit}
+	if r.Form[FormRegisteredThrough] == RegisteredThroughAPI {
+		return k.registrationApproval(r, code, writes)
+	}
 	return k.effects(writes, r, fmt.Sprintf("%s is approved", r.OrgName),
 		fmt.Sprintf("The bank approved the onboarding of %s. Your organization code is %s: developers who sign up with it join your organization (up to %d members).", r.OrgName, code, k.s.maxMembers))
 }

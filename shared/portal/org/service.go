@@ -33,6 +33,9 @@ type Actor struct {
 	// Fresh says the actor confirmed their password in the last minutes
 	// (account.Service.Fresh), as the most sensitive changes need.
 	Fresh bool
+	// Software says the TPP's registered software acts, through the registration API,
+	// rather than a person through the portal.
+	Software bool
 }
 
 // ErrNotFresh refuses a change that needs the password confirmed in the last minutes.

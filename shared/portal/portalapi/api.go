@@ -21,6 +21,7 @@ import (
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/registration"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
@@ -49,6 +50,9 @@ type API struct {
 	Orgs      *org.Service
 	Apps      *apps.Service
 	Approvals *approval.Service
+	// Registration is the registration API's rules (the TPP's software registering
+	// through the API alone).
+	Registration *registration.Service
 	// SandboxCA issues test certificates; nil where the deployment has none.
 	SandboxCA *sandboxca.CA
 	Checks    []Check
@@ -95,7 +99,12 @@ func (a *API) Handler(rt route.Route) http.Handler {
 		// client certificate, which a JSON body keeps other sites from using.
 		check := checkCSRF
 		if rt.Auth == route.ClientCertificate {
-			check = httpapi.RequireJSON
+			check = func(r *http.Request) error {
+				if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+					return nil // no body to read
+				}
+				return httpapi.RequireJSON(r)
+			}
 		}
 		if err := check(r); err != nil {
 			httpapi.WriteError(w, r, err)
@@ -130,6 +139,10 @@ func (a *API) Handler(rt route.Route) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(context.WithValue(r.Context(), sessionKey{}, sess), freshKey{}, fresh))
+		}
+		if rt.Tag == registrationTag {
+			a.serveSigned(ep, w, r)
+			return
 		}
 		event, watched := securityEvents[rt.Name]
 		if !watched {

@@ -380,7 +380,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 72 {
-		t.Errorf("checked %d examples, want one per tagged request field (72)", checked)
+	if checked != 87 {
+		t.Errorf("checked %d examples, want one per tagged request field (87)", checked)
 	}
 }

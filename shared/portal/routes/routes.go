@@ -11,6 +11,10 @@ import "github.com/bank/devportal/shared/platform/route"
 // possession of its key by connecting with it.
 const CertificateCheckPath = "/certificate-check"
 
+// RegistrationPath is where, on the TPP API's origin, the TPP's software registers
+// through the API alone (package registration).
+const RegistrationPath = "/registration"
+
 // Portal is every portal API route.
 var Portal = []route.Route{
 	{Name: "healthz", Method: "GET", Path: "/api/healthz", Auth: route.Public, Needs: route.PortalTable, Tag: "platform", Summary: "State of each dependency; 200 only when all are up"},
@@ -66,6 +70,17 @@ var Portal = []route.Route{
 	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Needs: route.SandboxCACert, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven"},
 	{Name: "certificate-possession", Method: "POST", Path: "/api/organizations/{orgId}/certificates/{fingerprint}/possession", Auth: route.Session, Needs: route.StartApproval, Tag: "apps", Summary: "Prove possession of a certificate's private key with its signed challenge: an uploaded mTLS certificate (apps can use it only then), or a draft onboarding's QWAC or QSealC (the second submits the onboarding for approval)"},
 	{Name: "certificate-check", Method: "POST", Path: CertificateCheckPath, Auth: route.ClientCertificate, Needs: route.PortalTable, Tag: "apps", Summary: "Prove possession of an uploaded mTLS certificate's private key by connecting with it: on the TPP API's mutual-TLS origin, send the certificate's challenge over a connection made with the certificate"},
+	{Name: "registration-installation", Method: "POST", Path: RegistrationPath + "/installation", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Register the TPP software's public key: answers the installation token and the bank's response-signing public key"},
+	{Name: "registration-certificate", Method: "POST", Path: RegistrationPath + "/certificate-registration", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.Mail | route.StartApproval, Tag: "registration", Summary: "Register the TPP's certificate, signed over the installation key with its private key: answers the API key; the sandbox organization is active at once, a production one waits for operations"},
+	{Name: "registration-device", Method: "POST", Path: RegistrationPath + "/devices", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Register a device with the addresses the software calls from"},
+	{Name: "registration-session-start", Method: "POST", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Start a session with the API key (the first lasts one hour)"},
+	{Name: "registration-session-end", Method: "DELETE", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "End the session of the token sent"},
+	{Name: "registration-client-create", Method: "POST", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans | route.StartApproval, Tag: "registration", Summary: "Create an OAuth client (a portal app) with the registered certificate and the products asked for: client ID, secret and API key, shown once"},
+	{Name: "registration-client-list", Method: "GET", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "The organization's OAuth clients"},
+	{Name: "registration-client-get", Method: "GET", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "An OAuth client: its client ID and callback URLs"},
+	{Name: "registration-client-delete", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "Delete an OAuth client and revoke its credentials"},
+	{Name: "registration-callback-add", Method: "POST", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Register a callback URL (the portal's redirect-URI rules)"},
+	{Name: "registration-callback-remove", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Remove the callback URL given as ?uri="},
 	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
 	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Remove a certificate from an app"},
 	{Name: "org-certificate-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Delete an uploaded certificate no app uses"},

@@ -39,6 +39,11 @@ func (o *Orgs) inviteWrites(inv org.Invitation, cond string) ([]workflow.Write, 
 	return []workflow.Write{iw, tw}, nil
 }
 
+// InvitationWrites are the writes creating a new invitation and its token lookup.
+func (o *Orgs) InvitationWrites(inv org.Invitation) ([]workflow.Write, error) {
+	return o.inviteWrites(inv, "attribute_not_exists(PK)")
+}
+
 // CreateInvitation stores an invitation, its token lookup and the audit entry together.
 func (o *Orgs) CreateInvitation(ctx context.Context, inv org.Invitation, audit org.AuditEntry) error {
 	writes, err := o.inviteWrites(inv, "attribute_not_exists(PK)")

@@ -206,3 +206,32 @@ func profileGSI(userID string) (string, string) { return gsiProfile, "USER#" + u
 // HealthKey is a key no item has: the health check reads it to prove the table answers
 // and the function may read it, with a data-plane call that costs one read.
 func HealthKey() Key { return Key{"HEALTH#probe", "HEALTH"} }
+
+// InstallationKey is the key of a registration API installation, by the SHA-256 of its
+// token.
+func InstallationKey(tokenHash string) Key { return Key{"INSTALLATION#" + tokenHash, "INSTALLATION"} }
+
+// RegistrationKey is the key of a registration API registration.
+func RegistrationKey(id string) Key { return Key{"REGISTRATION#" + id, "REGISTRATION"} }
+
+// RegistrationAPIKeyKey finds a registration by the SHA-256 of its API key.
+func RegistrationAPIKeyKey(hash string) Key { return Key{"REGAPIKEY#" + hash, "REGAPIKEY"} }
+
+// RegisteredCertificateKey reserves a certificate for the one registration that proved
+// it.
+func RegisteredCertificateKey(fingerprint string) Key {
+	return Key{"REGCERT#" + fingerprint, "REGCERT"}
+}
+
+// DeviceKey is the key of a registration's device.
+func DeviceKey(registrationID, id string) Key {
+	return Key{"REGISTRATION#" + registrationID, devicePrefix + id}
+}
+
+const devicePrefix = "DEVICE#"
+
+// RegistrationSessionKey is the key of a registration API session, by the SHA-256 of its
+// token.
+func RegistrationSessionKey(tokenHash string) Key {
+	return Key{"REGSESSION#" + tokenHash, "REGSESSION"}
+}

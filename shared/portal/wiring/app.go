@@ -26,6 +26,7 @@ import (
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/portalapi"
+	"github.com/bank/devportal/shared/portal/registration"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/revocation"
@@ -48,6 +49,7 @@ type Stores struct {
 		apps.CertificateStore
 		apps.SubscriptionStore
 		apps.Directory
+		registration.Store
 	}
 	Requests approval.Store
 	// WorkflowKey is the key of an approval request's item, which the workflow updates.
@@ -215,6 +217,8 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		CertificateCheckURL: cfg.TPPURL + routes.CertificateCheckPath, Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
 		UsageKeys: usage.Keys, Meter: usage.Meter, TPPAPI: apps.TPPAPIOf(cfg), Notifications: stores.Notifications})
 	api.Orgs.Apps = api.Apps
+	api.Registration = registration.NewService(registration.Deps{Store: stores.Orgs, Orgs: api.Orgs, Apps: api.Apps, Roots: roots,
+		SigningSeed: signingSeed(ca)})
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
 	}
@@ -359,4 +363,18 @@ func reconcile(ctx context.Context, api *portalapi.API) (Reconciled, error) {
 		errs = append(errs, err)
 	}
 	return out, errors.Join(errs...)
+}
+
+// signingSeed is what the registration API derives its response-signing key from: the
+// sandbox CA's private key, a secret every function that serves the API loads anyway
+// (route.SandboxCA). Nil without the CA.
+func signingSeed(ca *sandboxca.CA) []byte {
+	if ca == nil {
+		return nil
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(ca.Key)
+	if err != nil {
+		return nil
+	}
+	return der
 }

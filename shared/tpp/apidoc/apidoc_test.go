@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bank/devportal/shared/platform/route"
+	portalroutes "github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/tpp/apidoc"
 	"github.com/bank/devportal/shared/tpp/routes"
 )
@@ -147,6 +148,13 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	documented := append(slices.Clone(routes.TPP), authorize)
+	// The registration API is the portal's, served on the TPP API's origin: described
+	// here, where TPP software reads the API it calls.
+	for _, rt := range portalroutes.Portal {
+		if rt.Tag == "registration" {
+			documented = append(documented, rt)
+		}
+	}
 	seen := map[string]bool{}
 	for _, rt := range documented {
 		seen[rt.Name] = true
@@ -163,6 +171,22 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 			continue
 		}
 		public := len(*o.op.Security) == 0
+		if rt.Tag == "registration" {
+			// Its credential is the installation or session token (none for the
+			// installation itself), not an app's API key.
+			for _, req := range *o.op.Security {
+				if _, ok := req["clientAuthentication"]; !ok {
+					t.Errorf("%s: the registration API's scheme is clientAuthentication: %v", rt.Name, req)
+				}
+			}
+			if public != (rt.Name == "registration-installation") {
+				t.Errorf("%s: public in the document %v", rt.Name, public)
+			}
+			if n := len(param.FindAllString(rt.Path, -1)); n != countIn(o.op, "path")+countPathLevel(doc, o.path) {
+				t.Errorf("%s: %d path parameters in the route", rt.Name, n)
+			}
+			continue
+		}
 		if public != (rt.Auth == route.Public) {
 			t.Errorf("%s: public in the document %v, in the route table %v", rt.Name, public, rt.Auth == route.Public)
 		}
@@ -253,4 +277,15 @@ func TestHandler(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil || doc.OpenAPI != "3.0.3" || len(doc.Servers) != 1 || doc.Servers[0].URL != origins.TPP {
 		t.Errorf("body %+v, %v", doc, err)
 	}
+}
+
+// countPathLevel counts the path parameters declared for every operation of path.
+func countPathLevel(doc *openapi3.T, path string) int {
+	n := 0
+	for _, p := range doc.Paths.Value(path).Parameters {
+		if p.Value.In == "path" {
+			n++
+		}
+	}
+	return n
 }
