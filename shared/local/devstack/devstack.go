@@ -44,6 +44,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
@@ -286,7 +287,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	for name, h := range ais.Handlers() {
 		endpoints[name] = h
 	}
-	maps.Copy(endpoints, onpis.API(pay, cfg).Handlers())
+	maps.Copy(endpoints, onpis.API(pay, scatarget.OnTable(db, cfg.TPPTable, o.Now), cfg).Handlers())
 	// The API's description, with this stack's addresses, built by the part its deployed
 	// function builds it with.
 	docRoute, err := route.Find(tpproutes.TPP, onapidoc.RouteName)

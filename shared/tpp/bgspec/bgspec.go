@@ -131,7 +131,10 @@ func completed(name string) ([]byte, error) {
 		// periodic and bulk payment (with status); a periodic payment is a single payment
 		// with more elements (no schema forbids additional ones), so every periodic payment
 		// matches two: read them as anyOf, or no periodic payment could conform.
-		for _, oneOf := range []string{"oneOf: #Different Payment products in JSON", "oneOf:  #Different Payment Products with status"} {
+		// An update of PSU data answers oneOf five bodies that every answer matches several
+		// of (each requires little more than scaStatus): read it as anyOf too.
+		for _, oneOf := range []string{"oneOf: #Different Payment products in JSON", "oneOf:  #Different Payment Products with status",
+			"oneOf: #Different Authorisation Bodies\n              - $ref: \"#/components/schemas/updatePsuIdentificationResponse\""} {
 			if bytes.Count(raw, []byte(oneOf)) != 1 {
 				return nil, fmt.Errorf("%s: the payment bodies are not as published (%q)", name, oneOf)
 			}
@@ -153,11 +156,14 @@ func completed(name string) ([]byte, error) {
 	// The consent's 201 answer is oneOf two schemas that every answer of a single SCA
 	// matches both of (neither has a property the other lacks that is required): read it
 	// as anyOf, or no answer could conform.
-	if created, ok := doc["components"].(map[string]any)["responses"].(map[string]any)["CREATED_201_ConsentsConfirmationOfFunds"].(map[string]any); ok {
-		schema := created["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
-		if one, ok := schema["oneOf"]; ok {
-			delete(schema, "oneOf")
-			schema["anyOf"] = one
+	// So is an update of PSU data's 200 answer, as in the NextGenPSD2 file.
+	for _, name := range []string{"CREATED_201_ConsentsConfirmationOfFunds", "OK_200_UpdatePsuData"} {
+		if created, ok := doc["components"].(map[string]any)["responses"].(map[string]any)[name].(map[string]any); ok {
+			schema := created["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+			if one, ok := schema["oneOf"]; ok {
+				delete(schema, "oneOf")
+				schema["anyOf"] = one
+			}
 		}
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)

@@ -255,3 +255,13 @@ func challengeOf(m Method) Challenge {
 	return Challenge{OTPMaxLength: 6, OTPFormat: "integer",
 		AdditionalInformation: fmt.Sprintf("Type the 6-digit one-time code of %s.", m.Name)}
 }
+
+// The bank's pages of the redirect and decoupled approaches, on the browser-reachable
+// origin (the sandbox bank's, package bankpages): the scaRedirect link is RedirectPagePath
+// with the authorisation's reference in the query parameter RefParam; AppPagePath is the
+// bank's "app", where a customer approves their decoupled authorisations.
+const (
+	RedirectPagePath = "/sandbox-bank/sca"
+	AppPagePath      = "/sandbox-bank/app"
+	RefParam         = "authorisation"
+)
