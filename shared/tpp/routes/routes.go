@@ -177,6 +177,14 @@ var TPP = []route.Route{
 		Summary: "The scaStatus of the authorisation of a standing order's cancellation"},
 	{Name: "pis-periodic-payments-cancellation-update", Method: "PUT", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "PIS",
 		Summary: "The next step of the authorisation of a standing order's cancellation"},
+
+	// The next step of a consent's authorisation in the embedded and decoupled approaches
+	// (package sca), after the routes of the payments: a route is added after its
+	// domain's last.
+	{Name: "ais-consent-authorisation-update", Method: "PUT", Path: "/v1/consents/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "AIS",
+		Summary: "The next step of a consent's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
+	{Name: "cof-consent-authorisation-update", Method: "PUT", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF",
+		Summary: "The next step of a confirmation-of-funds consent's authorisation"},
 }
 
 // Deployed are the TPP routes the CDK stacks deploy as functions of their own: all of

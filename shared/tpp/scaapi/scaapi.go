@@ -12,8 +12,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sca"
 )
 
@@ -25,6 +27,12 @@ type API struct {
 	// BankURL is the sandbox bank's browser-reachable origin, where the scaRedirect link
 	// and the bank's app are (sca.RedirectPagePath, sca.AppPagePath).
 	BankURL string
+}
+
+// BankURL is the sandbox bank's browser-reachable origin, where the customer is sent: the
+// origin of the authorization endpoint authorizeURL (OAUTH_AUTHORIZE_URL less its path).
+func BankURL(authorizeURL string) string {
+	return strings.TrimSuffix(authorizeURL, routes.AuthorizePath)
 }
 
 // Resolve finds the resource a request's path names, as the caller's: its ID and its

@@ -8,7 +8,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -20,7 +19,6 @@ import (
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
 	"github.com/bank/devportal/shared/tpp/pisapi"
-	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/sca/scatarget"
 	"github.com/bank/devportal/shared/tpp/scaapi"
@@ -38,13 +36,7 @@ func Service(db *dynamodb.Client, cfg config.Config, now func() time.Time) *paym
 func API(svc *payments.Service, authorisations *sca.Service, cfg config.Config) *pisapi.API {
 	metadata := cfg.TPPURL + config.OAuthMetadataPath
 	return &pisapi.API{Payments: svc, MetadataURL: metadata,
-		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: metadata, BankURL: BankURL(cfg)}}
-}
-
-// BankURL is the sandbox bank's browser-reachable origin: where the authorization
-// endpoint is (OAUTH_AUTHORIZE_URL less its path), whose pages the customer is sent to.
-func BankURL(cfg config.Config) string {
-	return strings.TrimSuffix(cfg.OAuthAuthorizeURL, routes.AuthorizePath)
+		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: metadata, BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)}}
 }
 
 // ForRoute builds what the deployed function of rt, a payment route, serves
