@@ -99,7 +99,7 @@ func TestAgreesWithBerlinGroup(t *testing.T) {
 		})
 	}
 	// The AIS, CoF and PIS operations of the route table.
-	if want := 36; checked != want {
+	if want := 62; checked != want {
 		t.Errorf("%d operations are checked against the files, want %d: did a path stop matching?", checked, want)
 	}
 }
@@ -291,6 +291,17 @@ func schemaProblems(oursRef, theirsRef *openapi3.SchemaRef, answer bool, seen ma
 		return nil
 	}
 	seen[[2]*openapi3.Schema{o, th}] = true
+	if alts := append(slices.Clone(o.OneOf), o.AnyOf...); len(o.Properties) == 0 && len(alts) > 0 {
+		// A body of ours that is one of several (an authorisation's steps) agrees when each
+		// of them does.
+		var problems []string
+		for i, alt := range alts {
+			for _, pb := range schemaProblems(alt, theirsRef, answer, seen) {
+				problems = append(problems, fmt.Sprintf("alternative %d: %s", i, pb))
+			}
+		}
+		return problems
+	}
 	tv := merged(th)
 	if len(tv.anyOf) > 0 && len(tv.properties) == 0 {
 		// One of the alternatives must take ours; report the closest one's problems.

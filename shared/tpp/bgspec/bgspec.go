@@ -131,10 +131,8 @@ func completed(name string) ([]byte, error) {
 		// periodic and bulk payment (with status); a periodic payment is a single payment
 		// with more elements (no schema forbids additional ones), so every periodic payment
 		// matches two: read them as anyOf, or no periodic payment could conform.
-		// An update of PSU data answers oneOf five bodies that every answer matches several
-		// of (each requires little more than scaStatus): read it as anyOf too.
-		for _, oneOf := range []string{"oneOf: #Different Payment products in JSON", "oneOf:  #Different Payment Products with status",
-			"oneOf: #Different Authorisation Bodies\n              - $ref: \"#/components/schemas/updatePsuIdentificationResponse\""} {
+		raw = authorisationBodies(raw)
+		for _, oneOf := range []string{"oneOf: #Different Payment products in JSON", "oneOf:  #Different Payment Products with status"} {
 			if bytes.Count(raw, []byte(oneOf)) != 1 {
 				return nil, fmt.Errorf("%s: the payment bodies are not as published (%q)", name, oneOf)
 			}
@@ -142,6 +140,7 @@ func completed(name string) ([]byte, error) {
 		}
 		return raw, nil
 	}
+	raw = authorisationBodies(raw)
 	var doc, base map[string]any
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return nil, err
@@ -187,6 +186,17 @@ func completed(name string) ([]byte, error) {
 		}
 	}
 	return json.Marshal(doc)
+}
+
+// authorisationBodies reads the authorisation bodies as anyOf: a start or an update of an
+// authorisation takes oneOf {} and the bodies of each step, and every body with a step
+// matches {} as well; an update's answer is oneOf five bodies each requiring little more
+// than scaStatus, which every answer matches several of.
+func authorisationBodies(raw []byte) []byte {
+	for _, oneOf := range []string{"oneOf: #Different Authorisation Bodies", "oneOf: #Different authorisation bodies"} {
+		raw = bytes.ReplaceAll(raw, []byte(oneOf), []byte("anyOf"+strings.TrimPrefix(oneOf, "oneOf")))
+	}
+	return raw
 }
 
 var schemaRef = regexp.MustCompile(`#/components/schemas/([A-Za-z0-9_.-]+)`)
