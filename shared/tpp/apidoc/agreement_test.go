@@ -35,11 +35,13 @@ import (
 
 // extensions are parameters of ours the files do not have, by operation and name.
 var extensions = map[string]string{
-	"ais-account-transactions query cursor":           "paging: the next link's cursor instead of pageIndex/itemsPerPage",
-	"ais-card-account-transactions query cursor":      "paging: the next link's cursor instead of pageIndex/itemsPerPage",
-	"ais-card-accounts query withBalance":             "the bank adds card accounts' balances as it does payment accounts'",
-	"ais-card-account query withBalance":              "the bank adds card accounts' balances as it does payment accounts'",
-	"ais-card-account-transactions query withBalance": "the bank adds card accounts' balances as it does payment accounts'",
+	"ais-account-transactions query cursor":                          "paging: the next link's cursor instead of pageIndex/itemsPerPage",
+	"ais-card-account-transactions query cursor":                     "paging: the next link's cursor instead of pageIndex/itemsPerPage",
+	"ais-card-accounts query withBalance":                            "the bank adds card accounts' balances as it does payment accounts'",
+	"ais-card-account query withBalance":                             "the bank adds card accounts' balances as it does payment accounts'",
+	"ais-card-account-transactions query withBalance":                "the bank adds card accounts' balances as it does payment accounts'",
+	"cof-consent-create header TPP-Decoupled-Preferred":              "the confirmation-of-funds file predates the header; the bank takes it as NextGenPSD2 1.3.12 defines it",
+	"cof-consent-authorisation-start header TPP-Decoupled-Preferred": "the confirmation-of-funds file predates the header; the bank takes it as NextGenPSD2 1.3.12 defines it",
 }
 
 // relaxed are parameters the file requires and this bank does not, by operation and name.
