@@ -3,16 +3,17 @@
 // Command account-change-password is the Lambda function of the portal route "account-change-password":
 // Change the password.
 //
-// Its needs: portal-table+user-pool+mail.
+// Its needs: portal-table+user-pool+mail+session-key+password-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onses"
 )
 
 func main() {
-	wiring.StartHTTP("account-change-password", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer})
+	wiring.StartHTTP("account-change-password", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer, SessionKey: onkms.SessionKey, PasswordKey: onkms.PasswordKey})
 }

@@ -3,7 +3,7 @@
 // Command app-api-key-rotate is the Lambda function of the portal route "app-api-key-rotate":
 // Give the app a new API key, shown once (its first one if it has none); the current key keeps working for the grace period.
 //
-// Its needs: portal-table+user-pool+usage-plans.
+// Its needs: portal-table+user-pool+usage-plans+session-key.
 package main
 
 import (
@@ -11,8 +11,9 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("app-api-key-rotate", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartHTTP("app-api-key-rotate", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey})
 }

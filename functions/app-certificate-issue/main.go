@@ -3,16 +3,17 @@
 // Command app-certificate-issue is the Lambda function of the portal route "app-certificate-issue":
 // Issue an mTLS certificate from the sandbox CA and select it for the app (sandbox apps).
 //
-// Its needs: portal-table+user-pool+sandbox-ca.
+// Its needs: portal-table+user-pool+sandbox-ca+session-key+sandbox-ca-certificate.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 )
 
 func main() {
-	wiring.StartHTTP("app-certificate-issue", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA})
+	wiring.StartHTTP("app-certificate-issue", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

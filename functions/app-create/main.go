@@ -3,7 +3,7 @@
 // Command app-create is the Lambda function of the portal route "app-create":
 // Register an app with its first credential and its API key (the secret and the key are shown once).
 //
-// Its needs: portal-table+user-pool+usage-plans.
+// Its needs: portal-table+user-pool+usage-plans+session-key.
 package main
 
 import (
@@ -11,8 +11,9 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("app-create", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartHTTP("app-create", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command app-get is the Lambda function of the portal route "app-get":
 // An app, its credentials (no client IDs for Viewers) and today's calls of each product against its plan.
 //
-// Its needs: portal-table+user-pool+usage-plans.
+// Its needs: portal-table+user-pool+usage-plans+session-key.
 package main
 
 import (
@@ -11,8 +11,9 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("app-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartHTTP("app-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey})
 }

@@ -3,16 +3,17 @@
 // Command app-go-live is the Lambda function of the portal route "app-go-live":
 // Ask for production access for a sandbox app (two operations decisions).
 //
-// Its needs: portal-table+user-pool+start-approval.
+// Its needs: portal-table+user-pool+start-approval+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("app-go-live", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine})
+	wiring.StartHTTP("app-go-live", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SessionKey: onkms.SessionKey})
 }

@@ -3,15 +3,16 @@
 // Command auth-activate is the Lambda function of the portal route "auth-activate":
 // Activate an account with the emailed token and the password chosen at sign-up, or a new password that replaces it.
 //
-// Its needs: portal-table+user-pool.
+// Its needs: portal-table+user-pool+password-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("auth-activate", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("auth-activate", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, PasswordKey: onkms.PasswordKey})
 }

@@ -3,16 +3,17 @@
 // Command auth-reset-password is the Lambda function of the portal route "auth-reset-password":
 // Set a new password with the emailed token.
 //
-// Its needs: portal-table+user-pool+mail.
+// Its needs: portal-table+user-pool+mail+password-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onses"
 )
 
 func main() {
-	wiring.StartHTTP("auth-reset-password", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer})
+	wiring.StartHTTP("auth-reset-password", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer, PasswordKey: onkms.PasswordKey})
 }

@@ -3,16 +3,17 @@
 // Command auth-signup is the Lambda function of the portal route "auth-signup":
 // Create a portal account and email its activation link; an address that has an account gets an email about it instead, and the same answer.
 //
-// Its needs: portal-table+user-pool+mail.
+// Its needs: portal-table+user-pool+mail+password-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onses"
 )
 
 func main() {
-	wiring.StartHTTP("auth-signup", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer})
+	wiring.StartHTTP("auth-signup", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer, PasswordKey: onkms.PasswordKey})
 }

@@ -3,16 +3,17 @@
 // Command certificate-possession is the Lambda function of the portal route "certificate-possession":
 // Prove possession of a certificate's private key with its signed challenge: an uploaded mTLS certificate (apps can use it only then), or a draft onboarding's QWAC or QSealC (the second submits the onboarding for approval).
 //
-// Its needs: portal-table+user-pool+start-approval.
+// Its needs: portal-table+user-pool+start-approval+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("certificate-possession", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine})
+	wiring.StartHTTP("certificate-possession", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SessionKey: onkms.SessionKey})
 }

@@ -3,15 +3,16 @@
 // Command credential-add is the Lambda function of the portal route "credential-add":
 // Add a credential (the secret is shown once).
 //
-// Its needs: portal-table+user-pool.
+// Its needs: portal-table+user-pool+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("credential-add", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("credential-add", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SessionKey: onkms.SessionKey})
 }

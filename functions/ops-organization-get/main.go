@@ -3,15 +3,16 @@
 // Command ops-organization-get is the Lambda function of the portal route "ops-organization-get":
 // One organization with its members, certificates and requests.
 //
-// Its needs: portal-table+user-pool.
+// Its needs: portal-table+user-pool+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("ops-organization-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("ops-organization-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command ops-request-approve is the Lambda function of the portal route "ops-request-approve":
 // Approve a request (with the password confirmed in the last minutes).
 //
-// Its needs: portal-table+user-pool+decide-approval+usage-plans.
+// Its needs: portal-table+user-pool+decide-approval+usage-plans+session-key.
 package main
 
 import (
@@ -11,9 +11,10 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("ops-request-approve", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartHTTP("ops-request-approve", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey})
 }

@@ -3,16 +3,17 @@
 // Command ops-request-reject is the Lambda function of the portal route "ops-request-reject":
 // Reject a request with the reason (with the password confirmed in the last minutes).
 //
-// Its needs: portal-table+user-pool+decide-approval.
+// Its needs: portal-table+user-pool+decide-approval+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("ops-request-reject", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine})
+	wiring.StartHTTP("ops-request-reject", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SessionKey: onkms.SessionKey})
 }

@@ -3,17 +3,18 @@
 // Command org-certificate-revoke is the Lambda function of the portal route "org-certificate-revoke":
 // Revoke a certificate the sandbox CA issued through the portal (owner and administrators): the TPP API refuses it from the next call and the CA's CRL lists it.
 //
-// Its needs: portal-table+user-pool+sandbox-ca+publish-crl.
+// Its needs: portal-table+user-pool+sandbox-ca+publish-crl+session-key+sandbox-ca-certificate.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/ons3"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 )
 
 func main() {
-	wiring.StartHTTP("org-certificate-revoke", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, CRL: ons3.CRL})
+	wiring.StartHTTP("org-certificate-revoke", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, CRL: ons3.CRL, SessionKey: onkms.SessionKey})
 }

@@ -3,16 +3,17 @@
 // Command org-certificate-upload is the Lambda function of the portal route "org-certificate-upload":
 // Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven.
 //
-// Its needs: portal-table+user-pool+sandbox-ca.
+// Its needs: portal-table+user-pool+session-key+sandbox-ca-certificate.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 )
 
 func main() {
-	wiring.StartHTTP("org-certificate-upload", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA})
+	wiring.StartHTTP("org-certificate-upload", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

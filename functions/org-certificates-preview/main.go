@@ -3,16 +3,17 @@
 // Command org-certificates-preview is the Lambda function of the portal route "org-certificates-preview":
 // What a pair of eIDAS certificates says, and what onboarding would refuse.
 //
-// Its needs: portal-table+user-pool+sandbox-ca.
+// Its needs: portal-table+user-pool+session-key+sandbox-ca-certificate.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 )
 
 func main() {
-	wiring.StartHTTP("org-certificates-preview", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA})
+	wiring.StartHTTP("org-certificates-preview", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

@@ -3,16 +3,17 @@
 // Command org-invitation-resend is the Lambda function of the portal route "org-invitation-resend":
 // Send an invitation again with a new link.
 //
-// Its needs: portal-table+user-pool+mail.
+// Its needs: portal-table+user-pool+mail+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onses"
 )
 
 func main() {
-	wiring.StartHTTP("org-invitation-resend", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer})
+	wiring.StartHTTP("org-invitation-resend", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer, SessionKey: onkms.SessionKey})
 }

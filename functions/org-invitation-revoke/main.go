@@ -3,15 +3,16 @@
 // Command org-invitation-revoke is the Lambda function of the portal route "org-invitation-revoke":
 // Withdraw a pending invitation.
 //
-// Its needs: portal-table+user-pool.
+// Its needs: portal-table+user-pool+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("org-invitation-revoke", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("org-invitation-revoke", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SessionKey: onkms.SessionKey})
 }

@@ -3,15 +3,16 @@
 // Command org-invitations is the Lambda function of the portal route "org-invitations":
 // Invitations and their status (owner and administrators).
 //
-// Its needs: portal-table+user-pool.
+// Its needs: portal-table+user-pool+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("org-invitations", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity})
+	wiring.StartHTTP("org-invitations", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SessionKey: onkms.SessionKey})
 }

@@ -3,16 +3,17 @@
 // Command org-offboard is the Lambda function of the portal route "org-offboard":
 // Ask the bank to offboard the organization (owner only; cannot be undone).
 //
-// Its needs: portal-table+user-pool+start-approval.
+// Its needs: portal-table+user-pool+start-approval+session-key.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("org-offboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine})
+	wiring.StartHTTP("org-offboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SessionKey: onkms.SessionKey})
 }

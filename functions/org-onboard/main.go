@@ -3,17 +3,18 @@
 // Command org-onboard is the Lambda function of the portal route "org-onboard":
 // Onboard an organization as a TPP with its eIDAS certificates (a draft until possession of both keys is proven, then submitted for approval).
 //
-// Its needs: portal-table+user-pool+start-approval+sandbox-ca.
+// Its needs: portal-table+user-pool+start-approval+session-key+sandbox-ca-certificate.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA})
+	wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

@@ -3,16 +3,17 @@
 // Command sandbox-certificates is the Lambda function of the portal route "sandbox-certificates":
 // Issue a test QWAC or QSealC from the sandbox CA.
 //
-// Its needs: portal-table+user-pool+sandbox-ca.
+// Its needs: portal-table+user-pool+sandbox-ca+session-key+sandbox-ca-certificate.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 )
 
 func main() {
-	wiring.StartHTTP("sandbox-certificates", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA})
+	wiring.StartHTTP("sandbox-certificates", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command subscription-create is the Lambda function of the portal route "subscription-create":
 // Subscribe an app to a product plan (PSD2: at once if the eIDAS roles allow; premium: after approval).
 //
-// Its needs: portal-table+user-pool+start-approval+usage-plans.
+// Its needs: portal-table+user-pool+start-approval+usage-plans+session-key.
 package main
 
 import (
@@ -11,9 +11,10 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartHTTP("subscription-create", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartHTTP("subscription-create", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command subscription-delete is the Lambda function of the portal route "subscription-delete":
 // End a subscription, or clear a rejected one.
 //
-// Its needs: portal-table+user-pool+usage-plans.
+// Its needs: portal-table+user-pool+usage-plans+session-key.
 package main
 
 import (
@@ -11,8 +11,9 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/onapigateway"
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
+	"github.com/bank/devportal/shared/portal/wiring/onkms"
 )
 
 func main() {
-	wiring.StartHTTP("subscription-delete", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartHTTP("subscription-delete", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey})
 }

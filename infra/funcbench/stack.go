@@ -38,21 +38,28 @@ var readConfig = config.FromEnv
 // sandboxCAFunctions are the functions a deployment gives the sandbox CA's secret: the
 // routes and jobs that need the sandbox CA. Only they read it at init, so only they get it
 // here.
-var sandboxCAFunctions = func() []string {
+var sandboxCAFunctions = functionsNeeding(route.SandboxCA)
+
+// sandboxCACertFunctions are those a deployment gives the CA certificate's secret: the
+// ones above and those that only trust the CA's certificates.
+var sandboxCACertFunctions = functionsNeeding(route.SandboxCACert)
+
+// functionsNeeding are the portal's deployed routes and jobs whose needs include need.
+func functionsNeeding(need route.Need) []string {
 	var names []string
 	for _, rt := range routes.Portal {
-		if rt.AllNeeds().Has(route.SandboxCA) && rt.Auth != route.LocalOnly {
+		if rt.AllNeeds().Has(need) && rt.Auth != route.LocalOnly {
 			names = append(names, rt.Name)
 		}
 	}
 	for _, j := range routes.Jobs {
-		if j.Needs.Has(route.SandboxCA) {
+		if j.Needs.Has(need) || need == route.SandboxCACert && j.Needs.Has(route.SandboxCA) {
 			names = append(names, j.Name)
 		}
 	}
 	slices.Sort(names)
 	return names
-}()
+}
 
 // oauthKeyFunctions are the functions a deployment gives the OAuth key's secret, and
 // tppFunctions those it tells the TPP environment: the TPP area's routes (the authorizer
@@ -75,8 +82,9 @@ var benchOps = local.OpsUser{Email: "ops@funcbench.example", Password: "Operatio
 type stack struct {
 	moto *local.Moto
 	cfg  portalConfig
-	// caSecretARN is the sandbox CA's secret on moto, holding a CA already.
-	caSecretARN string
+	// caSecretARN is the sandbox CA's secret on moto, holding a CA already, and
+	// caCertSecretARN the secret of its certificate.
+	caSecretARN, caCertSecretARN string
 	// oauthKeyARN is the OAuth key's secret on moto, as the identity stack generates it.
 	oauthKeyARN string
 }
@@ -124,7 +132,12 @@ func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 		return fmt.Errorf("sandbox CA secret: %w", err)
 	}
 	s.caSecretARN = aws.ToString(secret.ARN)
-	if _, err := casecret.LoadOrCreate(ctx, sm, s.caSecretARN); err != nil {
+	certSecret, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("devportal-sandbox-ca-certificate")})
+	if err != nil {
+		return fmt.Errorf("sandbox CA certificate secret: %w", err)
+	}
+	s.caCertSecretARN = aws.ToString(certSecret.ARN)
+	if _, err := casecret.LoadOrCreate(ctx, sm, s.caSecretARN, s.caCertSecretARN); err != nil {
 		return err
 	}
 	key, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("devportal-oauth-key"),
@@ -145,6 +158,9 @@ func (s *stack) env(name string) []string {
 	env := functionEnv(s.cfg)
 	if slices.Contains(sandboxCAFunctions, name) {
 		env = append(env, "SANDBOX_CA_SECRET_ARN="+s.caSecretARN)
+	}
+	if slices.Contains(sandboxCACertFunctions, name) {
+		env = append(env, "SANDBOX_CA_CERTIFICATE_SECRET_ARN="+s.caCertSecretARN)
 	}
 	if slices.Contains(oauthKeyFunctions, name) {
 		env = append(env, "OAUTH_KEY_SECRET_ARN="+s.oauthKeyARN)

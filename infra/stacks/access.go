@@ -47,6 +47,10 @@ type Access struct {
 	// (secretsmanager:GetSecretValue and PutSecretValue on that secret only), in a sandbox
 	// deployment; the function is given SANDBOX_CA_SECRET_ARN.
 	SandboxCA bool
+	// SandboxCACert allows secretsmanager:GetSecretValue on the CA certificate's secret
+	// (and, with SandboxCA, PutSecretValue, to store it once), in a sandbox deployment; the
+	// function is given SANDBOX_CA_CERTIFICATE_SECRET_ARN.
+	SandboxCACert bool
 	// DecideApproval is the task-token call the function delivers a decision with:
 	// "SendTaskSuccess" (approve) or "SendTaskFailure" (reject).
 	DecideApproval string
@@ -66,6 +70,11 @@ type Access struct {
 	// OAuthKey allows secretsmanager:GetSecretValue on the OAuth key's secret only; the
 	// function is given OAUTH_KEY_SECRET_ARN.
 	OAuthKey bool
+	// SessionKey allows kms:GenerateDataKey and kms:Decrypt with the session key only:
+	// sealing and opening the sessions' Cognito tokens.
+	SessionKey bool
+	// PasswordKey allows kms:GenerateMac with the password history's HMAC key only.
+	PasswordKey bool
 }
 
 // sessionCalls is what the session middleware does before any session route's handler:
@@ -85,6 +94,9 @@ var sessionCalls = []string{"InitiateAuth"}
 // same, scoped to the pool, so that every call a function makes is listed and a function
 // that must not sign anyone in has no such line.
 var accessExceptions = map[string]func(*Access){
+	// The portal reads an app's delivery log of status notifications in the TPP table,
+	// and writes nothing there.
+	"app-notifications": func(a *Access) { a.TPPTable, a.TPPTableRead = false, true },
 	// One data-plane read of a key no item has proves the table answers (the user pool's
 	// public keys are read without credentials).
 	"healthz": func(a *Access) { a.Table = GetItemTable },
@@ -156,6 +168,7 @@ func accessOf(f appFunction) Access {
 	a.SendMail = needs.Has(route.Mail)
 	a.StartApproval = needs.Has(route.StartApproval)
 	a.SandboxCA = needs.Has(route.SandboxCA)
+	a.SandboxCACert = needs.Has(route.SandboxCACert) || a.SandboxCA // whoever holds the CA stores its certificate
 	a.PublishCRL = needs.Has(route.PublishCRL)
 	if needs.Has(route.UsagePlans) {
 		a.UsagePlans = slices.Clone(usagePlanMethods)
@@ -167,6 +180,8 @@ func accessOf(f appFunction) Access {
 	}
 	a.TPPTable = needs.Has(route.TPPTable)
 	a.OAuthKey = needs.Has(route.OAuthKey)
+	a.SessionKey = needs.Has(route.SessionKey)
+	a.PasswordKey = needs.Has(route.PasswordKey)
 	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
 	}
@@ -258,6 +273,16 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 			Resources: &[]*string{g.identity.SandboxCA.Ref()},
 		}))
 	}
+	if a.SandboxCACert && g.identity.SandboxCACert != nil {
+		actions := []string{"secretsmanager:GetSecretValue"}
+		if a.SandboxCA {
+			actions = append(actions, "secretsmanager:PutSecretValue")
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(actions...),
+			Resources: &[]*string{g.identity.SandboxCACert.Ref()},
+		}))
+	}
 	if a.PublishCRL && g.identity.SandboxCA != nil {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("s3:PutObject"),
@@ -275,6 +300,18 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 			Resources: &[]*string{g.identity.OAuthKey.SecretArn()},
+		}))
+	}
+	if a.SessionKey {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("kms:GenerateDataKey", "kms:Decrypt"),
+			Resources: &[]*string{g.identity.SessionKey.KeyArn()},
+		}))
+	}
+	if a.PasswordKey {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("kms:GenerateMac"),
+			Resources: &[]*string{g.identity.PasswordKey.KeyArn()},
 		}))
 	}
 	if a.SendMail {

@@ -53,27 +53,27 @@ func TestDerivedAccess(t *testing.T) {
 		name string
 		want string
 	}{
-		{"healthz", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"openapi", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"org-invite", "{Table:2 UserPool:[InitiateAuth] SendMail:true StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"org-onboard", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:true DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval:SendTaskFailure PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"app-get", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[GET] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"subscription-create", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[GET POST DELETE] TPPTable:false TPPTableRead:false OAuthKey:false}"},
+		{"healthz", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
+		{"openapi", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
+		{"org-invite", "{Table:2 UserPool:[InitiateAuth] SendMail:true StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:true PasswordKey:false}"},
+		{"org-onboard", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:false SandboxCACert:true DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:true PasswordKey:false}"},
+		{"ops-request-reject", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval:SendTaskFailure PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:true PasswordKey:false}"},
+		{"auth-forgot-password", "{Table:2 UserPool:[] SendMail:true StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
+		{"approval-reconciler", "{Table:2 UserPool:[] SendMail:false StartApproval:true SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
+		{"app-get", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[GET] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:true PasswordKey:false}"},
+		{"subscription-create", "{Table:2 UserPool:[InitiateAuth] SendMail:false StartApproval:true SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[GET POST DELETE] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:true PasswordKey:false}"},
 		// The authorization server's and the bank pages' functions: the portal by GetItem
 		// only, the TPP table, the key; the metadata nothing.
-		{"oauth2-token", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:true TPPTableRead:false OAuthKey:true}"},
-		{"sandbox-bank-decide", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:true TPPTableRead:false OAuthKey:true}"},
-		{"oauth2-metadata", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
+		{"oauth2-token", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:true TPPTableRead:false OAuthKey:true SessionKey:false PasswordKey:false}"},
+		{"sandbox-bank-decide", "{Table:3 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:true TPPTableRead:false OAuthKey:true SessionKey:false PasswordKey:false}"},
+		{"oauth2-metadata", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
 		// A portal route of the TPP API's origin keeps the portal's grants.
-		{"certificate-check", "{Table:2 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
-		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false}"},
+		{"certificate-check", "{Table:2 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
+		{"tpp-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
 		// The bearer authorizer reads the token's session and checks it with the key; the
 		// account-information functions read and write the TPP table only.
-		{"tpp-bearer-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:true OAuthKey:true}"},
-		{"ais-account-transactions", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:true TPPTableRead:false OAuthKey:false}"},
+		{"tpp-bearer-authorizer", "{Table:4 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:false TPPTableRead:true OAuthKey:true SessionKey:false PasswordKey:false}"},
+		{"ais-account-transactions", "{Table:0 UserPool:[] SendMail:false StartApproval:false SandboxCA:false SandboxCACert:false DecideApproval: PublishCRL:false UsagePlans:[] TPPTable:true TPPTableRead:false OAuthKey:false SessionKey:false PasswordKey:false}"},
 	} {
 		a, ok := FunctionAccess(tc.name)
 		if got := fmt.Sprintf("%+v", a); !ok || got != tc.want {

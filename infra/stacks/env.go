@@ -8,6 +8,10 @@ import (
 // (config.Config.SandboxCASecretARN), set per function rather than in FunctionEnvironment.
 const SandboxCAVariable = "SANDBOX_CA_SECRET_ARN"
 
+// SandboxCACertVariable names the sandbox CA certificate's secret to the functions that
+// trust the CA or hold it (config.Config.SandboxCACertSecretARN), set per function.
+const SandboxCACertVariable = "SANDBOX_CA_CERTIFICATE_SECRET_ARN"
+
 // OAuthKeyVariable names the OAuth key's secret to the functions that read it
 // (config.Config.OAuthKeySecretARN), set per function like SandboxCAVariable.
 const OAuthKeyVariable = "OAUTH_KEY_SECRET_ARN"
@@ -32,7 +36,7 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		panic("stacks: LOCAL_MODE and AWS_ENDPOINT_URL are for the local stack; unset them to synthesize the deployed stacks")
 	}
 	env := cfg.Environ()
-	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, OAuthKeyVariable, UsagePlansVariable} {
+	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, SandboxCACertVariable, OAuthKeyVariable, UsagePlansVariable} {
 		delete(env, name)
 	}
 	return env

@@ -113,6 +113,13 @@ func TestEnvironments(t *testing.T) {
 				allowed[authorizer+p] = true
 			}
 		}
+		// So does each of the TPP area's jobs.
+		for _, j := range tpproutes.Jobs {
+			job := "/Resources/" + stacks.FunctionLogicalID(j.Name) + "/Properties/"
+			for _, p := range []string{"Environment/Variables/" + callercheck.EnvironmentVariable, "Environment/Variables/TPP_URL"} {
+				allowed[job+p] = true
+			}
+		}
 		// The deployment's logical ID carries a hash of the API it deploys.
 		for _, s := range envs {
 			for id := range tmplResources(s.tppAPI, "AWS::ApiGateway::Deployment") {
@@ -242,7 +249,7 @@ func tppOriginDiff(path string) bool {
 }
 
 func sandboxCADiff(path string) bool {
-	if strings.HasPrefix(path, "/Resources/SandboxCA") || path == "/Outputs/SandboxCaSecretArn" ||
+	if strings.HasPrefix(path, "/Resources/SandboxCA") || path == "/Outputs/SandboxCaSecretArn" || path == "/Outputs/SandboxCaCertificateSecretArn" ||
 		strings.HasPrefix(path, "/Outputs/ExportsOutputRefSandboxCA") {
 		return true
 	}
@@ -253,12 +260,12 @@ func sandboxCADiff(path string) bool {
 		return true
 	}
 	for _, name := range stacks.FunctionNames() {
-		if a, _ := stacks.FunctionAccess(name); !a.SandboxCA && !a.PublishCRL {
+		if a, _ := stacks.FunctionAccess(name); !a.SandboxCA && !a.SandboxCACert && !a.PublishCRL {
 			continue
 		}
 		fn := "/Resources/" + stacks.FunctionLogicalID(name)
 		role := "/Resources/" + strings.TrimSuffix(stacks.FunctionLogicalID(name), "Function") + "RoleDefaultPolicy"
-		if path == fn+"/Properties/Environment/Variables/"+stacks.SandboxCAVariable ||
+		if path == fn+"/Properties/Environment/Variables/"+stacks.SandboxCAVariable || path == fn+"/Properties/Environment/Variables/"+stacks.SandboxCACertVariable ||
 			(strings.HasPrefix(path, role) && strings.HasSuffix(path, "/Properties/PolicyDocument/Statement")) {
 			return true
 		}

@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -31,10 +32,17 @@ type IdentityStack struct {
 	// SandboxCA is the secret that holds the sandbox CA (certificate and key), in a
 	// sandbox deployment only (AddSandboxCA); nil otherwise.
 	SandboxCA awssecretsmanager.CfnSecret
+	// SandboxCACert is the secret that holds the sandbox CA's certificate without its key,
+	// beside SandboxCA.
+	SandboxCACert awssecretsmanager.CfnSecret
 	// OAuthKey is the authorization server's master key (OAUTH_KEY_SECRET_ARN): the
 	// functions that sign or check its codes and tokens or the bank pages' cookies read it
 	// at cold start and derive their keys from it.
 	OAuthKey awssecretsmanager.Secret
+	// SessionKey seals the portal sessions' Cognito tokens (SESSION_KEY_ID); PasswordKey
+	// is the password history's HMAC key (PASSWORD_KEY_ID).
+	SessionKey  awskms.Key
+	PasswordKey awskms.Key
 }
 
 // AddSandboxCA adds the sandbox CA's secret to the stack: created empty, because the CA is
@@ -60,6 +68,21 @@ func (s *IdentityStack) AddSandboxCA() {
 			"function has created it) belongs in the sandbox TPP API's truststore"),
 	})
 	s.SandboxCA = secret
+	// The certificate alone, for the functions that only trust what the CA issued: they
+	// never read the key. The functions that hold the CA write it.
+	cert := awssecretsmanager.NewCfnSecret(s.Stack, jsii.String("SandboxCACertificate"), &awssecretsmanager.CfnSecretProps{
+		Description: jsii.String("Developer portal sandbox CA's certificate (PEM), without its key; written on first use"),
+	})
+	cert.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	cdknag.NagSuppressions_AddResourceSuppressions(cert, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-SMG4"),
+		Reason: jsii.String("A public certificate, not a credential: it changes only when the CA is replaced by hand."),
+	}}, jsii.Bool(false))
+	awscdk.NewCfnOutput(s.Stack, jsii.String("SandboxCaCertificateSecretArn"), &awscdk.CfnOutputProps{
+		Value:       cert.Ref(),
+		Description: jsii.String("Secret of the sandbox CA's certificate (PEM), for the sandbox TPP API's truststore"),
+	})
+	s.SandboxCACert = cert
 }
 
 // NewIdentityStack adds the identity stack to scope.
@@ -92,7 +115,30 @@ func NewIdentityStack(scope constructs.Construct, id string, cfg config.Config, 
 		UserPoolClientID: pool.Client.UserPoolClientId(),
 	}
 	s.addOAuthKey()
+	s.addAccountKeys()
 	return s
+}
+
+// addAccountKeys adds the KMS keys of the portal's accounts: the symmetric key that seals
+// sessions' Cognito tokens in the portal table (rotated yearly by KMS), and the HMAC key
+// of the password history, which only the functions that set a password may use.
+func (s *IdentityStack) addAccountKeys() {
+	s.SessionKey = awskms.NewKey(s.Stack, jsii.String("SessionKey"), &awskms.KeyProps{
+		Description:       jsii.String("Developer portal: seals the portal sessions' Cognito tokens"),
+		EnableKeyRotation: jsii.Bool(true),
+		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+	})
+	s.PasswordKey = awskms.NewKey(s.Stack, jsii.String("PasswordKey"), &awskms.KeyProps{
+		Description:   jsii.String("Developer portal: HMAC key of the password history"),
+		KeySpec:       awskms.KeySpec_HMAC_256,
+		KeyUsage:      awskms.KeyUsage_GENERATE_VERIFY_MAC,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(s.PasswordKey, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-KMS5"),
+		Reason: jsii.String("KMS cannot rotate HMAC keys, and a new key would make the kept MACs unmatchable: the " +
+			"history would forget every old password at once. The key never leaves KMS."),
+	}}, jsii.Bool(false))
 }
 
 // OAuthKeyLength is the generated key's length: 64 letters and digits, about 381 bits,

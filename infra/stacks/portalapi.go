@@ -133,6 +133,8 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	cfg.UserPoolClientID = *props.Identity.UserPoolClientID
 	cfg.ApprovalStateMachineARN = *props.Workflows.ApprovalStateMachineARN
 	cfg.CRLBucket = *CRLBucketName()
+	cfg.SessionKeyID = *props.Identity.SessionKey.KeyArn()
+	cfg.PasswordKeyID = *props.Identity.PasswordKey.KeyArn()
 	s.ApprovalStateMachineARN = props.Workflows.ApprovalStateMachineARN
 	env := FunctionEnvironment(cfg)
 	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}
@@ -349,6 +351,9 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 	// Only the functions that issue or trust sandbox certificates read the sandbox CA.
 	if access.SandboxCA && grants.identity != nil && grants.identity.SandboxCA != nil {
 		vars[SandboxCAVariable] = grants.identity.SandboxCA.Ref()
+	}
+	if access.SandboxCACert && grants.identity != nil && grants.identity.SandboxCACert != nil {
+		vars[SandboxCACertVariable] = grants.identity.SandboxCACert.Ref()
 	}
 	// Only the functions that sign or check the authorization server's codes, tokens and
 	// cookies read its key.

@@ -390,6 +390,7 @@ var wantCalls = map[string][]string{
 	"app-get":                     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET"},
 	"app-api-key-rotate":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:POST"},
 	"app-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"app-notifications":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"app-oauth-settings":          {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"app-delete":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem", "apigateway:GET", "apigateway:DELETE"},
 	"credential-add":              {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},
@@ -533,10 +534,22 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 			if !ok {
 				t.Fatalf("wantCalls has no entry for %s", name)
 			}
-			// In the sandbox, the functions that issue or trust test certificates also
-			// read the sandbox CA's secret and store its first value.
-			if a, _ := stacks.FunctionAccess(name); a.SandboxCA && s.env == org.Sandbox {
+			// In the sandbox, the functions that issue test certificates also read the
+			// sandbox CA's secret and store its first value; those that only trust them
+			// read the CA's certificate.
+			a, _ := stacks.FunctionAccess(name)
+			if a.SandboxCA && s.env == org.Sandbox {
 				want = append(slices.Clone(want), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
+			} else if a.SandboxCACert && s.env == org.Sandbox {
+				want = append(slices.Clone(want), "secretsmanager:GetSecretValue")
+			}
+			// Sign-in and the signed-in routes seal and open the session's tokens; the
+			// routes that set a password compute its history's MAC (TestAccountKeysGrantedNarrowly).
+			if a.SessionKey {
+				want = append(slices.Clone(want), "kms:GenerateDataKey", "kms:Decrypt")
+			}
+			if a.PasswordKey {
+				want = append(slices.Clone(want), "kms:GenerateMac")
 			}
 			// In the sandbox, those that publish the sandbox CA's CRL put its one object.
 			if a, _ := stacks.FunctionAccess(name); a.PublishCRL && s.env == org.Sandbox {
@@ -588,7 +601,7 @@ func testFunctionPermissions(t *testing.T, s *synthesized) {
 					if slices.Contains(dataWrites, action) && !calls(func(c string) bool { return slices.Contains(dataWrites, c) }) {
 						t.Errorf("%s allowed, but the function writes no portal data", action)
 					}
-				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3" || service == "apigateway":
+				case service == "dynamodb" || service == "cognito-idp" || service == "ses" || service == "states" || service == "secretsmanager" || service == "s3" || service == "apigateway" || service == "kms":
 					// Explicit statements: exactly the calls, no more.
 					if !slices.Contains(want, action) {
 						t.Errorf("%s allowed, but the function does not call it", action)
@@ -711,6 +724,8 @@ func TestDeployedEnvironment(t *testing.T) {
 		"USER_POOL_ID":               group.Resolve(s.stacks.Identity.UserPoolID),
 		"USER_POOL_CLIENT_ID":        group.Resolve(s.stacks.Identity.UserPoolClientID),
 		"APPROVAL_STATE_MACHINE_ARN": group.Resolve(api.ApprovalStateMachineARN),
+		"SESSION_KEY_ID":             group.Resolve(s.stacks.Identity.SessionKey.KeyArn()),
+		"PASSWORD_KEY_ID":            group.Resolve(s.stacks.Identity.PasswordKey.KeyArn()),
 	}
 	for k, v := range refs {
 		if m, _ := v.(map[string]interface{}); m["Fn::ImportValue"] == nil {
@@ -725,6 +740,8 @@ func TestDeployedEnvironment(t *testing.T) {
 	want.UserPoolID = "<USER_POOL_ID>"
 	want.UserPoolClientID = "<USER_POOL_CLIENT_ID>"
 	want.ApprovalStateMachineARN = "<APPROVAL_STATE_MACHINE_ARN>"
+	want.SessionKeyID = "<SESSION_KEY_ID>"
+	want.PasswordKeyID = "<PASSWORD_KEY_ID>"
 	// The issuer is the TPP API's domain, the authorization endpoint on the portal's.
 	want.TPPURL = "https://" + s.tpp.DomainName
 	want.OAuthAuthorizeURL = testPortalURL + tpproutes.AuthorizePath

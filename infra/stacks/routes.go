@@ -28,6 +28,8 @@ type RouteTables struct {
 	Browser []route.Route
 	// Authorizers are the TPP API's Lambda authorizers.
 	Authorizers []string
+	// TPPJobs are the TPP area's scheduled functions.
+	TPPJobs []route.Job
 }
 
 // DefaultRouteTables are the route tables of shared/portal/routes and shared/tpp/routes.
@@ -38,6 +40,7 @@ func DefaultRouteTables() RouteTables {
 		TPP:         tpproutes.Deployed(),
 		Browser:     slices.Clone(tpproutes.Browser),
 		Authorizers: slices.Clone(tpproutes.Authorizers),
+		TPPJobs:     slices.Clone(tpproutes.Jobs),
 	}
 }
 
@@ -64,6 +67,8 @@ const (
 	// tppBrowserRoute is a TPP area's route of the browser-reachable origin, on the
 	// portal's HTTP API (payload 2.0).
 	tppBrowserRoute
+	// tppJob is a scheduled function of the TPP area.
+	tppJob
 )
 
 // appFunction is one function of the app, with what the stacks derive its grants, sizing
@@ -72,7 +77,7 @@ type appFunction struct {
 	name  string
 	kind  functionKind
 	route route.Route // portalRoute and tppRoute
-	job   route.Job   // portalJob
+	job   route.Job   // portalJob and tppJob
 }
 
 // needs are the function's needs (with what its route's Auth implies) and its Auth.
@@ -80,7 +85,7 @@ func (f appFunction) needs() (route.Need, route.Auth) {
 	switch f.kind {
 	case portalRoute, tppRoute, tppBrowserRoute:
 		return f.route.AllNeeds(), f.route.Auth
-	case portalJob:
+	case portalJob, tppJob:
 		return f.job.Needs, ""
 	default:
 		return 0, route.TPP
@@ -97,7 +102,7 @@ const browserTag = "tpp-browser"
 // tag is the domain the function is grouped by: its route's Tag, jobsTag or browserTag.
 func (f appFunction) tag() string {
 	switch f.kind {
-	case portalJob:
+	case portalJob, tppJob:
 		return jobsTag
 	case tppBrowserRoute:
 		return browserTag
@@ -108,7 +113,7 @@ func (f appFunction) tag() string {
 // tppArea says whether the function is the TPP area's, which reads the portal only
 // through its one-read lookups (the portal's routes of the TPP API's origin are not).
 func (f appFunction) tppArea() bool {
-	return f.kind == tppBrowserRoute || f.kind == tppAuthorizer || f.kind == tppRoute && f.route.Auth != route.ClientCertificate
+	return f.kind == tppBrowserRoute || f.kind == tppAuthorizer || f.kind == tppJob || f.kind == tppRoute && f.route.Auth != route.ClientCertificate
 }
 
 // portalFunctions are the portal API stack's functions: the deployed routes in table
@@ -145,6 +150,9 @@ func (t RouteTables) tppFunctions() []appFunction {
 	}
 	for _, a := range t.Authorizers {
 		out = append(out, appFunction{name: a, kind: tppAuthorizer})
+	}
+	for _, j := range t.TPPJobs {
+		out = append(out, appFunction{name: j.Name, kind: tppJob, job: j})
 	}
 	return out
 }

@@ -10,10 +10,11 @@ import (
 	"github.com/bank/devportal/shared/portal/org"
 )
 
-// TestSandboxCASecret: a sandbox deployment has the sandbox CA's secret, empty (the first
-// function that needs the CA creates it) and retained; only the functions that issue or
-// trust sandbox certificates are given its ARN and may read it and store its first value.
-// Production has neither.
+// TestSandboxCASecret: a sandbox deployment has the sandbox CA's secret and its
+// certificate's, both empty (the first function that needs the CA creates it) and
+// retained. Only the functions that issue certificates or sign the CRL may read the CA's
+// key and store its first value; those that only trust what the CA issued may read its
+// certificate and nothing else. Production has neither.
 func TestSandboxCASecret(t *testing.T) {
 	for _, s := range environments(t) {
 		t.Run(string(s.env), func(t *testing.T) {
@@ -26,12 +27,12 @@ func TestSandboxCASecret(t *testing.T) {
 				}
 			}
 			if !sandbox {
-				if len(secrets) != 0 || s.stacks.Identity.SandboxCA != nil {
+				if len(secrets) != 0 || s.stacks.Identity.SandboxCA != nil || s.stacks.Identity.SandboxCACert != nil {
 					t.Fatalf("production has sandbox CA secrets %v", secrets)
 				}
 			} else {
-				if len(secrets) != 1 {
-					t.Fatalf("secrets %v, want the sandbox CA's", secrets)
+				if len(secrets) != 2 {
+					t.Fatalf("secrets %v, want the sandbox CA's and its certificate's", secrets)
 				}
 				for _, r := range secrets {
 					p := props(r)
@@ -51,14 +52,17 @@ func TestSandboxCASecret(t *testing.T) {
 			policies := apiResources(t, s, "AWS::IAM::Policy")
 			for _, name := range stacks.FunctionNames() {
 				access, _ := stacks.FunctionAccess(name)
-				want := sandbox && access.SandboxCA
+				holds, trusts := sandbox && access.SandboxCA, sandbox && access.SandboxCACert
 				fn := props(fns[stacks.FunctionLogicalID(name)])
 				vars, _ := fn["Environment"].(map[string]interface{})["Variables"].(map[string]interface{})
-				if _, got := vars[stacks.SandboxCAVariable]; got != want {
-					t.Errorf("%s: %s set %v, want %v", name, stacks.SandboxCAVariable, got, want)
+				if _, got := vars[stacks.SandboxCAVariable]; got != holds {
+					t.Errorf("%s: %s set %v, want %v", name, stacks.SandboxCAVariable, got, holds)
+				}
+				if _, got := vars[stacks.SandboxCACertVariable]; got != trusts {
+					t.Errorf("%s: %s set %v, want %v", name, stacks.SandboxCACertVariable, got, trusts)
 				}
 				role := getAtt(fn["Role"], "Arn")
-				var secretStatements []statement
+				got := map[string][]string{} // "key" or "certificate" -> actions
 				for _, policy := range policies {
 					p := props(policy)
 					roles, _ := p["Roles"].([]interface{})
@@ -69,36 +73,53 @@ func TestSandboxCASecret(t *testing.T) {
 					for _, raw := range doc["Statement"].([]interface{}) {
 						st := raw.(map[string]interface{})
 						actions := stringList(st["Action"])
+						res := mustJSON(t, st["Resource"])
 						// The OAuth key's secret is another's (TestOAuthFunctions).
-						if slices.ContainsFunc(actions, func(a string) bool { return strings.HasPrefix(a, "secretsmanager:") }) &&
-							!strings.Contains(mustJSON(t, st["Resource"]), "OAuthKey") {
-							secretStatements = append(secretStatements, statement{actions: actions, resources: list(st["Resource"])})
+						if !slices.ContainsFunc(actions, func(a string) bool { return strings.HasPrefix(a, "secretsmanager:") }) || strings.Contains(res, "OAuthKey") {
+							continue
+						}
+						switch {
+						case len(list(st["Resource"])) != 1 || strings.Contains(res, `"*"`):
+							t.Errorf("%s may use secrets %v on %s", name, actions, res)
+						case strings.Contains(res, "SandboxCACertificate"):
+							got["certificate"] = append(got["certificate"], actions...)
+						case strings.Contains(res, "SandboxCA"):
+							got["key"] = append(got["key"], actions...)
+						default:
+							t.Errorf("%s may use secrets %v on %s", name, actions, res)
 						}
 					}
 				}
-				if !want {
-					if len(secretStatements) != 0 {
-						t.Errorf("%s may use secrets: %v", name, secretStatements)
-					}
-					continue
+				want := map[string][]string{}
+				if holds {
+					want["key"] = []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}
+					want["certificate"] = []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}
+				} else if trusts {
+					want["certificate"] = []string{"secretsmanager:GetSecretValue"}
 				}
-				if len(secretStatements) != 1 || !reflect.DeepEqual(secretStatements[0].actions,
-					[]string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}) ||
-					len(secretStatements[0].resources) != 1 || secretStatements[0].resources[0] == "*" {
-					t.Errorf("%s: secret statements %+v, want Get and PutSecretValue on the CA's secret", name, secretStatements)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: secret grants %v, want %v", name, got, want)
 				}
 			}
 		})
 	}
-	// The functions that use the CA are the ones marked.
-	var marked []string
+	// The functions that hold the CA's key are the short list that issues certificates
+	// and signs the CRL; the trusting ones read its certificate alone.
+	var holders, trusters []string
 	for _, name := range stacks.FunctionNames() {
-		if a, _ := stacks.FunctionAccess(name); a.SandboxCA {
-			marked = append(marked, name)
+		a, _ := stacks.FunctionAccess(name)
+		if a.SandboxCA {
+			holders = append(holders, name)
+		} else if a.SandboxCACert {
+			trusters = append(trusters, name)
 		}
 	}
-	slices.Sort(marked)
-	if want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "org-certificate-upload", "org-certificates-preview", "org-onboard", "sandbox-certificates"}; !slices.Equal(marked, want) {
-		t.Errorf("functions with the sandbox CA %v, want %v", marked, want)
+	slices.Sort(holders)
+	slices.Sort(trusters)
+	if want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "sandbox-certificates"}; !slices.Equal(holders, want) {
+		t.Errorf("functions with the sandbox CA's key %v, want %v", holders, want)
+	}
+	if want := []string{"org-certificate-upload", "org-certificates-preview", "org-onboard"}; !slices.Equal(trusters, want) {
+		t.Errorf("functions with the sandbox CA's certificate alone %v, want %v", trusters, want)
 	}
 }

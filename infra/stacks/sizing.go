@@ -87,7 +87,7 @@ func sizingOf(f appFunction) Sizing {
 	switch f.kind {
 	case tppAuthorizer:
 		return authorizerSizing
-	case portalJob:
+	case portalJob, tppJob:
 		return jobSizing
 	default:
 		return httpSizing
@@ -109,7 +109,7 @@ func checkSizing(fns []appFunction) error {
 	for _, f := range fns {
 		s := sizingOf(f)
 		limit := 15 * 60
-		if f.kind != portalJob {
+		if f.kind != portalJob && f.kind != tppJob {
 			limit = 29
 		}
 		if s.MemoryMB < 128 || s.MemoryMB > 10240 || s.TimeoutSeconds < 1 || s.TimeoutSeconds > limit {

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -112,8 +114,11 @@ type TPPAPIStack struct {
 	// Authorizers are the REQUEST authorizers by name (routes.Authorizers): the caller
 	// check, and the caller check with the bearer token of the routes that take one.
 	Authorizers map[string]awsapigateway.RequestAuthorizer
-	// Functions are the stack's functions by name: the routes' and the authorizer.
+	// Functions are the stack's functions by name: the routes', the authorizers' and the
+	// jobs'.
 	Functions map[string]awslambda.Function
+	// Schedules are the TPP area's jobs' EventBridge rules by job name.
+	Schedules map[string]awsevents.Rule
 	// Environment is the environment the API serves.
 	Environment org.Environment
 	// Groups are the nested stacks of the routes' functions (the authorizer is in the
@@ -205,6 +210,9 @@ func NewTPPAPIStack(scope constructs.Construct, id string, props TPPAPIProps) *T
 		s.Functions[name] = authorizerFunctions[name]
 	}
 	s.AuthorizerFunction = authorizerFunctions[tpproutes.AuthorizerName]
+	for _, job := range tables.TPPJobs {
+		s.addJob(stack, job, env, props.FunctionCode, grantResources{data: props.Data, identity: props.Identity})
+	}
 
 	s.AccessLogs = awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{Retention: logRetention})
 	s.API = awsapigateway.NewRestApi(stack, jsii.String("Api"), &awsapigateway.RestApiProps{
@@ -529,5 +537,29 @@ func newWebACL(stack awscdk.Stack, env org.Environment) awswafv2.CfnWebACL {
 				VisibilityConfig: visibility("TppApiRatePerIP"),
 			},
 		},
+	})
+}
+
+// addJob adds a scheduled function of the TPP area and its EventBridge rule, each job in a
+// construct of its own.
+func (s *TPPAPIStack) addJob(stack awscdk.Stack, job route.Job, env map[string]string, code FunctionCode, grants grantResources) {
+	group := constructs.NewConstruct(stack, jsii.String(pascal(job.Name)))
+	fn := newFunction(group, appFunction{name: job.Name, kind: tppJob, job: job}, functionSettings{
+		description: "Scheduled " + job.Schedule + ": " + job.Summary,
+		env:         env,
+		code:        code,
+	}, grants)
+	s.Functions[job.Name] = fn
+	if s.Schedules == nil {
+		s.Schedules = map[string]awsevents.Rule{}
+	}
+	s.Schedules[job.Name] = awsevents.NewRule(group, jsii.String("Schedule"), &awsevents.RuleProps{
+		Description: jsii.String(job.Summary),
+		Schedule:    awsevents.Schedule_Expression(jsii.String(job.Schedule)),
+		// Both jobs are safe to run again: a delivery is claimed before each attempt and a
+		// standing order's instalment is booked once, so EventBridge may retry a failure.
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(2),
+		})},
 	})
 }

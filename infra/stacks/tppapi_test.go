@@ -288,8 +288,8 @@ func TestTPPAuthorizerFunction(t *testing.T) {
 			t.Run(string(a.settings.Environment)+"/"+name, func(t *testing.T) {
 				fns := tmplResources(a.template, "AWS::Lambda::Function")
 				fn, ok := fns[stacks.FunctionLogicalID(name)]
-				if !ok || len(fns) != len(tpproutes.Authorizers) {
-					t.Fatalf("functions %v, want the authorizers %v", slices.Collect(maps.Keys(fns)), tpproutes.Authorizers)
+				if !ok || len(fns) != len(tpproutes.Authorizers)+len(tpproutes.Jobs) {
+					t.Fatalf("functions %v, want the authorizers %v and the jobs", slices.Collect(maps.Keys(fns)), tpproutes.Authorizers)
 				}
 				p := props(fn)
 				for k, v := range map[string]interface{}{
@@ -560,5 +560,44 @@ func TestTPPSettingsValidate(t *testing.T) {
 				t.Errorf("Validate() = %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestTPPJobs checks the TPP area's scheduled functions: one EventBridge rule each, on
+// the job's schedule, targeting its function, whose role reads and writes the TPP table
+// and does not touch the portal table.
+func TestTPPJobs(t *testing.T) {
+	for _, a := range tppApps(t) {
+		rules := tmplResources(a.template, "AWS::Events::Rule")
+		if len(rules) != len(tpproutes.Jobs) {
+			t.Errorf("%s: %d rules, want one per job (%d)", a.settings.Environment, len(rules), len(tpproutes.Jobs))
+		}
+		for _, job := range tpproutes.Jobs {
+			t.Run(string(a.settings.Environment)+"/"+job.Name, func(t *testing.T) {
+				found := false
+				for _, r := range rules {
+					p := props(r)
+					targets, _ := p["Targets"].([]interface{})
+					if len(targets) != 1 {
+						continue
+					}
+					target, _ := targets[0].(map[string]interface{})
+					if getAtt(target["Arn"], "Arn") != stacks.FunctionLogicalID(job.Name) {
+						continue
+					}
+					found = true
+					if p["ScheduleExpression"] != job.Schedule || p["State"] != "ENABLED" {
+						t.Errorf("rule %v %v, want %q ENABLED", p["ScheduleExpression"], p["State"], job.Schedule)
+					}
+				}
+				if !found {
+					t.Errorf("no rule targets %s", stacks.FunctionLogicalID(job.Name))
+				}
+				access, ok := stacks.FunctionAccess(job.Name)
+				if !ok || !access.TPPTable || access.Table != stacks.NoTable || access.SendMail || access.OAuthKey {
+					t.Errorf("access %+v, want the TPP table only", access)
+				}
+			})
+		}
 	}
 }

@@ -101,3 +101,6 @@ export interface ApiError {
   /** The HTTP status it came with (0: no answer); a reference is worth quoting only for 5xx. */
   status?: number;
 }
+
+/** One status notification the TPP API sent (or is sending) to a TPP-Notification-URI of the app, with its attempts. */
+export type NotificationDelivery = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}/notifications"]["get"]["responses"][200]>["deliveries"][number];

@@ -13,6 +13,7 @@ import { AppSettingsSection } from "./app/AppSettingsSection";
 import { CredentialsSection } from "./app/CredentialsSection";
 import { GettingStartedSection } from "./app/GettingStartedSection";
 import { GoLiveSection } from "./app/GoLiveSection";
+import { NotificationsSection } from "./app/NotificationsSection";
 import { OAuthSettingsSection } from "./app/OAuthSettingsSection";
 import { RedirectUrisSection } from "./app/RedirectUrisSection";
 import { SubscriptionsSection } from "./app/SubscriptionsSection";
@@ -89,6 +90,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
     { id: "certificates", label: "Certificates" },
     { id: "subscriptions", label: "Subscriptions" },
     { id: "usage", label: "Usage" },
+    { id: "notifications", label: "Notifications" },
     ...(sandbox ? [{ id: "go-live", label: "Go live" }] : []),
     ...(perms.change ? [{ id: "settings", label: "Settings" }] : []),
   ];
@@ -147,6 +149,7 @@ function AppView({ orgId, appId }: { orgId: string; appId: string }) {
       <AppCertificatesSection org={o} app={app} certificates={certs.data?.certificates ?? null} onChanged={reloadCerts} />
       <SubscriptionsSection org={o} app={app} />
       <UsageSection usage={usage ?? []} />
+      <NotificationsSection org={o} app={app} />
       {sandbox && <GoLiveSection org={o} app={app} onChanged={changed} />}
       {perms.change && <AppSettingsSection org={o} app={app} onRenamed={appChanged} />}
     </>

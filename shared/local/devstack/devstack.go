@@ -20,6 +20,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/notify"
+	"github.com/bank/devportal/shared/tpp/payments"
+
+	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
+
 	"github.com/bank/devportal/shared/tpp/wiring/onapidoc"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -80,7 +85,18 @@ type Options struct {
 	// what the Berlin Group scopes name.
 	Consent   oauth.Consent
 	Resources oauth.Resources
+	// JobInterval is how often the TPP area's delivery job runs in-process (deployed, a
+	// schedule starts it every minute); zero is DefaultJobInterval.
+	JobInterval time.Duration
+	// NotifyClient posts the status notifications; nil is the delivery job's own client.
+	// Tests pass one that trusts their TLS endpoint.
+	NotifyClient *http.Client
 }
+
+// DefaultJobInterval is how often the local stack runs the notification delivery job:
+// shorter than the deployed schedule, so that a developer sees a notification arrive
+// within moments of the change.
+const DefaultJobInterval = 2 * time.Second
 
 // Stack is a running local stack.
 type Stack struct {
@@ -102,7 +118,11 @@ type Stack struct {
 	Consents *consents.Service
 	Funds    *piis.Service
 	BankLoad bankstore.LoadResult
-	servers  []*http.Server
+	// Deliverer is the status notification delivery job the stack runs in-process.
+	Deliverer *notify.Deliverer
+	servers   []*http.Server
+	stopJobs  context.CancelFunc
+	jobsDone  chan struct{}
 }
 
 // Start brings the stack up and returns once both listeners accept connections.
@@ -230,8 +250,9 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	db := dynamodb.NewFromConfig(awsCfg)
 	bank := bankstore.New(db, cfg.TPPTable)
 	consentStore := consentdb.New(db, cfg.TPPTable)
-	s.Consents = &consents.Service{Store: consentStore, Now: o.Now}
-	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now}
+	notifier := onnotify.Notifier(db, cfg, o.Now)
+	s.Consents = &consents.Service{Store: consentStore, Now: o.Now, Notify: notifier}
+	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now, Notify: notifier}
 	pay := onpis.Service(db, cfg, o.Now)
 	resources := o.Resources
 	if resources == nil {
@@ -284,7 +305,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	// The TPP API's endpoints: the authorization server's, and account information and
 	// confirmation of funds over the same consents and bank.
 	endpoints := s.OAuth.Endpoints()
-	authorisations := scatarget.OnTable(db, cfg.TPPTable, o.Now)
+	authorisations := scatarget.OnTable(db, cfg.TPPTable, o.Now, notifier)
 	ais := &aisapi.API{Consents: s.Consents, Funds: s.Funds, Bank: bank, Now: o.Now, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
 		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath, BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)}}
 	for name, h := range ais.Handlers() {
@@ -317,6 +338,17 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		},
 	}
 	s.servers = []*http.Server{portalSrv, tppSrv}
+	// The TPP area's delivery job runs here as its scheduled function runs deployed: the
+	// same Run on the same log.
+	s.Deliverer = onnotify.Deliverer(db, cfg, o.NotifyClient, o.Now)
+	s.Deliverer.FirstRetry = 5 * time.Second
+	interval := o.JobInterval
+	if interval <= 0 {
+		interval = DefaultJobInterval
+	}
+	jobCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopJobs, s.jobsDone = stop, make(chan struct{})
+	go s.runJobs(jobCtx, log, interval, pay, now)
 	go func() { serve(log, "portal", portalSrv.Serve(portalLn)) }()
 	go func() { serve(log, "tpp", tppSrv.ServeTLS(tppLn, "", "")) }()
 	return s, nil
@@ -336,10 +368,44 @@ func serve(log *slog.Logger, name string, err error) {
 func (s *Stack) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if s.stopJobs != nil {
+		s.stopJobs()
+		<-s.jobsDone
+	}
 	for _, srv := range s.servers {
 		_ = srv.Shutdown(ctx)
 	}
 	s.Moto.Stop()
+}
+
+// runJobs runs the TPP area's jobs in-process until ctx ends, as their schedules run
+// them deployed: the delivery job every interval, and the standing-order job once each
+// UTC day (at the first tick of the day; it books each instalment once anyway).
+func (s *Stack) runJobs(ctx context.Context, log *slog.Logger, interval time.Duration, standing *payments.Service, now func() time.Time) {
+	defer close(s.jobsDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	lastDay := ""
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if day := now().UTC().Format(time.DateOnly); day != lastDay {
+			if run, err := standing.RunStandingOrders(ctx); err != nil && ctx.Err() == nil {
+				log.Error("standing-order job", "error", err.Error())
+			} else if err == nil {
+				lastDay = day
+				log.Info("standing-order job", "day", day, "booked", run.Booked, "rejected", run.Rejected, "finished", run.Finished)
+			}
+		}
+		if run, err := s.Deliverer.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("notification delivery job", "error", err.Error())
+		} else if run != (notify.Run{}) {
+			log.Info("notification delivery job", "delivered", run.Delivered, "retrying", run.Retrying, "failed", run.Failed)
+		}
+	}
 }
 
 // listenerMeter is the TPP listener's meter as the portal reads usage: calls of an app's

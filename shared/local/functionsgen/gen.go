@@ -78,6 +78,12 @@ func Files() (map[string][]byte, error) {
 			return nil, err
 		}
 	}
+	for i, j := range tpproutes.Jobs {
+		ev, err := scheduledEvent(j, len(portalroutes.Jobs)+i)
+		if err := add(j.Name, mainSource("tpp-job", j.Name, j.Summary, j.Needs, tpproutes.PartOfJob(j.Name)), ev, err); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range tpproutes.Authorizers {
 		summary, part := "the TPP API's caller check", ""
 		if name == tpproutes.BearerAuthorizerName {
@@ -138,6 +144,18 @@ import (
 )
 
 func main() { wiring.StartHTTP({{printf "%q" .Name}}, {{.Part}}.ForRoute) }
+{{else if eq .Kind "tpp-job"}}// Command {{.Name}} is the TPP area's scheduled function {{printf "%q" .Name}}:
+// {{.Summary}}.
+//
+// Its needs: {{.Needs}}.
+package main
+
+import (
+	"github.com/bank/devportal/shared/tpp/wiring"
+	"github.com/bank/devportal/shared/tpp/wiring/{{.Part}}"
+)
+
+func main() { wiring.StartJob({{printf "%q" .Name}}, {{.Part}}.ForJob) }
 {{else if eq .Kind "tpp-browser"}}// Command {{.Name}} is the Lambda function of the TPP area's browser route {{printf "%q" .Name}}:
 // {{.Summary}}.
 //
@@ -182,8 +200,11 @@ func parts(needs route.Need) string {
 		{route.Mail, "Mail: onses.Mailer"},
 		{route.StartApproval | route.DecideApproval, "Workflow: onstepfunctions.Engine"},
 		{route.SandboxCA, "SandboxCA: onsecretsmanager.SandboxCA"},
+		{route.SandboxCACert, "SandboxCACert: onsecretsmanager.SandboxCACert"},
 		{route.PublishCRL, "CRL: ons3.CRL"},
 		{route.UsagePlans, "UsagePlans: onapigateway.UsagePlans"},
+		{route.SessionKey, "SessionKey: onkms.SessionKey"},
+		{route.PasswordKey, "PasswordKey: onkms.PasswordKey"},
 	} {
 		if needs&part.need != 0 {
 			p = append(p, part.expr)
@@ -195,7 +216,7 @@ func parts(needs route.Need) string {
 // partImports are the import lines of the part packages parts names.
 func partImports(parts string) string {
 	var b strings.Builder
-	for _, pkg := range []string{"onapigateway", "oncognito", "ondynamodb", "ons3", "onsecretsmanager", "onses", "onstepfunctions"} {
+	for _, pkg := range []string{"onapigateway", "oncognito", "ondynamodb", "onkms", "ons3", "onsecretsmanager", "onses", "onstepfunctions"} {
 		if strings.Contains(parts, pkg+".") {
 			b.WriteString("\t\"github.com/bank/devportal/shared/portal/wiring/" + pkg + "\"\n")
 		}

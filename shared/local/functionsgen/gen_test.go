@@ -49,7 +49,7 @@ func TestPartsFollowNeeds(t *testing.T) {
 	for name, want := range map[string]string{
 		"openapi":               `wiring.StartHTTP("openapi", wiring.Parts{})`,
 		"healthz":               `wiring.StartHTTP("healthz", wiring.Parts{Table: ondynamodb.Stores})`,
-		"org-onboard":           `wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA})`,
+		"org-onboard":           `wiring.StartHTTP("org-onboard", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Workflow: onstepfunctions.Engine, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})`,
 		"auth-forgot-password":  `wiring.StartHTTP("auth-forgot-password", wiring.Parts{Table: ondynamodb.Stores, Mail: onses.Mailer})`,
 		"approval-reconciler":   `wiring.StartJob("approval-reconciler", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine})`,
 		"tpp-authorizer":        `wiring.StartAuthorizer("tpp-authorizer", nil)`,

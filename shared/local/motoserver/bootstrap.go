@@ -13,6 +13,8 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -61,6 +63,9 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops ...O
 	if err != nil {
 		return Outputs{}, fmt.Errorf("user pool: %w", err)
 	}
+	if err := EnsureAccountKeys(ctx, kms.NewFromConfig(awsCfg), c); err != nil {
+		return Outputs{}, err
+	}
 	if err := ensureSender(ctx, sesv2.NewFromConfig(awsCfg), c.MailFrom); err != nil {
 		return Outputs{}, fmt.Errorf("SES sender %s: %w", c.MailFrom, err)
 	}
@@ -79,6 +84,39 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops ...O
 		return Outputs{}, fmt.Errorf("usage plans: %w", err)
 	}
 	return out, nil
+}
+
+// EnsureAccountKeys creates the KMS keys of the portal's accounts under the aliases the
+// configuration names, unless they exist: the symmetric key that seals sessions' Cognito
+// tokens and the HMAC key of the password history.
+func EnsureAccountKeys(ctx context.Context, client *kms.Client, c config.Config) error {
+	for _, k := range []struct {
+		alias string
+		spec  kmstypes.KeySpec
+		usage kmstypes.KeyUsageType
+	}{
+		{c.SessionKeyID, kmstypes.KeySpecSymmetricDefault, kmstypes.KeyUsageTypeEncryptDecrypt},
+		{c.PasswordKeyID, kmstypes.KeySpecHmac256, kmstypes.KeyUsageTypeGenerateVerifyMac},
+	} {
+		_, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &k.alias})
+		var missing *kmstypes.NotFoundException
+		switch {
+		case err == nil:
+			continue
+		case !errors.As(err, &missing):
+			return fmt.Errorf("KMS key %s: %w", k.alias, err)
+		}
+		created, err := client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: k.spec, KeyUsage: k.usage})
+		if err != nil {
+			return fmt.Errorf("KMS key %s: %w", k.alias, err)
+		}
+		_, err = client.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: &k.alias, TargetKeyId: created.KeyMetadata.KeyId})
+		var taken *kmstypes.AlreadyExistsException
+		if err != nil && !errors.As(err, &taken) { // taken: a bootstrap running beside this one made it
+			return fmt.Errorf("KMS alias %s: %w", k.alias, err)
+		}
+	}
+	return nil
 }
 
 // ensureBucket creates the bucket the sandbox CA's CRL is published to (deployed, the

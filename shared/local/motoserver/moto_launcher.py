@@ -5,7 +5,8 @@ have it, works around moto issue #10077: StartExecution deep-copies the state ma
 which drags along its executions (holding thread locks) and its backend, so a second
 execution fails with "cannot pickle '_thread.RLock'". Fixed upstream by PR #10093.
 It also passes SendTaskFailure's Cause on to the execution, which moto's handler drops,
-and makes each DynamoDB request atomic, as DynamoDB's are.
+makes each DynamoDB request atomic, as DynamoDB's are, and keeps only the sent mail in the
+model data that /moto-api/data.json serves.
 """
 import copy
 import sys
@@ -86,12 +87,32 @@ def _serialize_dynamodb() -> None:
     DynamoHandler.call_action = serialized
 
 
+def _track_only_mail() -> None:
+    """moto keeps every model instance it ever made (every DynamoDB item version, every
+    Cognito token, every execution event) for /moto-api/data.json, which then walks them
+    all on each read: over a long test run the list grows into the hundreds of thousands,
+    memory with it, and each read of the mailbox takes seconds. The local stack reads only
+    SES's sent messages from data.json, so only SES's models are kept."""
+    from moto.core import common_models
+
+    base = common_models.BaseModel
+
+    def __new__(cls, *args, **kwargs):
+        instance = super(base, cls).__new__(cls)
+        if cls.__module__.startswith("moto.ses."):
+            cls.instances_tracked.append(instance)
+        return instance
+
+    base.__new__ = __new__
+
+
 def main() -> None:
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     if _needs_workaround(moto.__version__):
         _patch_deepcopy()
     _patch_send_task_failure()
     _serialize_dynamodb()
+    _track_only_mail()
     from moto.server import main as server_main
 
     server_main(sys.argv[1:])

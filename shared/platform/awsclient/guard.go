@@ -26,11 +26,21 @@ func NeedOf(serviceID, operation string) (route.Need, bool) {
 		}
 		return route.StartApproval, true
 	case "Secrets Manager":
+		// Reading is what the CA's certificate needs; storing the CA's first value is for
+		// the functions that hold the CA.
+		if operation == "GetSecretValue" {
+			return route.SandboxCACert, true
+		}
 		return route.SandboxCA, true
 	case "S3":
 		return route.PublishCRL, true
 	case "API Gateway":
 		return route.UsagePlans, true
+	case "KMS":
+		if operation == "GenerateMac" || operation == "VerifyMac" {
+			return route.PasswordKey, true
+		}
+		return route.SessionKey, true
 	}
 	return 0, false
 }

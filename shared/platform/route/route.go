@@ -50,7 +50,8 @@ const (
 	StartApproval
 	// DecideApproval delivers an operations decision to a waiting approval workflow.
 	DecideApproval
-	// SandboxCA reads the sandbox CA (deployed: its Secrets Manager secret).
+	// SandboxCA reads the sandbox CA with its key (deployed: its Secrets Manager secret),
+	// to issue certificates or sign its CRL; it includes SandboxCACert.
 	SandboxCA
 	// PublishCRL publishes the sandbox CA's CRL to its S3 bucket.
 	PublishCRL
@@ -63,11 +64,18 @@ const (
 	// OAuthKey reads the authorization server's key (deployed: its Secrets Manager
 	// secret), which signs its codes and tokens and the sandbox bank's session cookies.
 	OAuthKey
+	// SessionKey seals and opens the portal sessions' Cognito tokens (a KMS key).
+	SessionKey
+	// PasswordKey computes the password history's MACs (a KMS HMAC key).
+	PasswordKey
+	// SandboxCACert reads the sandbox CA's certificate without its key (deployed: a secret
+	// of its own), to trust what the CA issued.
+	SandboxCACert
 )
 
 // Everything is every need: what the local dev server and the tests build, serving every
 // route from one process.
-const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans | TPPTable | OAuthKey
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans | TPPTable | OAuthKey | SessionKey | PasswordKey | SandboxCACert
 
 var needNames = []struct {
 	need Need
@@ -77,6 +85,7 @@ var needNames = []struct {
 	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
 	{PublishCRL, "publish-crl"},
 	{UsagePlans, "usage-plans"}, {TPPTable, "tpp-table"}, {OAuthKey, "oauth-key"},
+	{SessionKey, "session-key"}, {PasswordKey, "password-key"}, {SandboxCACert, "sandbox-ca-certificate"},
 }
 
 // Has says whether n includes every need of want.
@@ -124,12 +133,15 @@ type Route struct {
 func (r Route) Pattern() string { return r.Method + " " + r.Path }
 
 // AllNeeds are the route's declared needs and those its Auth implies: a signed-in portal
-// route reads its session from the portal table and may refresh it at Cognito before any
-// handler runs.
+// route reads its session from the portal table and may refresh it at Cognito, opening
+// and sealing its tokens with the session key, before any handler runs.
 func (r Route) AllNeeds() Need {
 	n := r.Needs
 	if r.Auth == Session || r.Auth == Operations {
-		n |= PortalTable | UserPool
+		n |= PortalTable | UserPool | SessionKey
+	}
+	if n.Has(SandboxCA) {
+		n |= SandboxCACert
 	}
 	return n
 }

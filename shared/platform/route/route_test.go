@@ -14,10 +14,13 @@ func TestNeeds(t *testing.T) {
 	}{
 		{route.Route{Auth: route.Public}, "none"},
 		{route.Route{Auth: route.Public, Needs: route.PortalTable | route.Mail}, "portal-table+mail"},
-		// A signed-in route reads its session and may refresh it at Cognito.
-		{route.Route{Auth: route.Session}, "portal-table+user-pool"},
-		{route.Route{Auth: route.Operations, Needs: route.DecideApproval}, "portal-table+user-pool+decide-approval"},
-		{route.Route{Auth: route.LocalOnly, Needs: route.SandboxCA}, "sandbox-ca"},
+		// A signed-in route reads its session and may refresh it at Cognito, opening and
+		// sealing its tokens with the session key.
+		{route.Route{Auth: route.Session}, "portal-table+user-pool+session-key"},
+		{route.Route{Auth: route.Operations, Needs: route.DecideApproval}, "portal-table+user-pool+decide-approval+session-key"},
+		// Whoever holds the CA's key has its certificate; the certificate alone is a need of its own.
+		{route.Route{Auth: route.LocalOnly, Needs: route.SandboxCA}, "sandbox-ca+sandbox-ca-certificate"},
+		{route.Route{Auth: route.Public, Needs: route.SandboxCACert}, "sandbox-ca-certificate"},
 		// The authorization server's routes keep their state in the TPP table and sign
 		// with the managed key.
 		{route.Route{Auth: route.TPP, Needs: route.PortalTable | route.TPPTable | route.OAuthKey}, "portal-table+tpp-table+oauth-key"},

@@ -129,6 +129,7 @@ func TestPublicFormsAnswerAlike(t *testing.T) {
 			tr := &trace{}
 			traced := NewService(w.svc.cfg, tracedStore{w.store, tr}, tracedStore{w.store, tr}, w.store, tracedIdentity{w.idp, tr}, tracedMail{w.mail, tr})
 			traced.Now = w.svc.Now
+			traced.Vault, traced.HistoryMAC = w.svc.Vault, w.svc.HistoryMAC
 			var answers []string
 			for _, email := range []string{nobody, pending, active} {
 				tr.calls = nil

@@ -2,6 +2,10 @@ package account
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
 	"regexp"
 	"sync"
 	"time"
@@ -359,4 +363,33 @@ func (o *outbox) lastToken(subject string) string {
 		}
 	}
 	return ""
+}
+
+// testKeys stand in for the KMS account keys in the unit tests (the kmskeys tests run the
+// real ones on moto): an HMAC under a fixed key, and tokens "sealed" as JSON bound to
+// their user, which a test of another user's session can tell apart.
+type testKeys struct{}
+
+func (testKeys) MAC(_ context.Context, userID, password string) ([]byte, error) {
+	m := hmac.New(sha256.New, []byte("unit-test-key"))
+	m.Write([]byte(userID + "\x00" + password))
+	return m.Sum(nil), nil
+}
+
+func (testKeys) Seal(_ context.Context, userID string, t SessionTokens) ([]byte, error) {
+	return json.Marshal(struct {
+		User string
+		T    SessionTokens
+	}{userID, t})
+}
+
+func (testKeys) Open(_ context.Context, userID string, sealed []byte) (SessionTokens, error) {
+	var v struct {
+		User string
+		T    SessionTokens
+	}
+	if err := json.Unmarshal(sealed, &v); err != nil || v.User != userID {
+		return SessionTokens{}, errors.New("sealed for another user")
+	}
+	return v.T, nil
 }

@@ -94,6 +94,7 @@ func newLinkWorld(t testing.TB) *linkWorld {
 	w := &linkWorld{t: t, store: newMemStore(), idp: newFakeIdentity(), mail: &outbox{},
 		clock: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), email: "ann@example.com"}
 	w.svc = NewService(cfg, w.store, w.store, w.store, w.idp, w.mail)
+	w.svc.Vault, w.svc.HistoryMAC = testKeys{}, testKeys{}
 	w.svc.Now = func() time.Time { return w.clock }
 	if _, err := w.svc.SignUp(context.Background(), SignUpRequest{FullName: "Ann", Email: w.email, Password: first, PasswordConfirmation: first, AcceptTerms: true}); err != nil {
 		t.Fatal(err)

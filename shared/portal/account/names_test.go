@@ -68,6 +68,7 @@ func newTestService(profiles ...Profile) (*Service, *fakeProfiles, *fakeIdentity
 	idp := newFakeIdentity()
 	cfg := config.Config{PortalURL: "https://portal.example", ActivationTTL: 72 * time.Hour, Password: config.PasswordPolicy{MinLength: 12, MaxAgeDays: 730}}
 	s := NewService(cfg, p, fakeLinks{}, fakeSessions{}, idp, &fakeMailer{})
+	s.Vault, s.HistoryMAC = testKeys{}, testKeys{}
 	s.Now = func() time.Time { return time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC) }
 	return s, p, idp
 }

@@ -1,11 +1,10 @@
 package account
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"strings"
 	"unicode"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/config"
@@ -16,8 +15,8 @@ import (
 // check and Cognito's from disagreeing.
 const specialChars = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
 
-// MaxPasswordLength bounds passwords: bcrypt, which keeps the password history, reads
-// at most 72 bytes, and every allowed character is one byte.
+// MaxPasswordLength bounds passwords, which Cognito takes up to 256 characters; a
+// passphrase longer than 64 adds nothing a policy can check.
 const MaxPasswordLength = 64
 
 // CheckPassword returns one field error per policy rule the password breaks.
@@ -93,19 +92,11 @@ func longestRun(s string) int {
 	return best
 }
 
-// hashForHistory is how a password is kept in the history: bcrypt, so the history can
-// refuse a reused password without ever holding one.
-func hashForHistory(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	return string(h), err
-}
-
-// inHistory reports whether password matches one of the kept hashes.
-func inHistory(password string, hashes []string) bool {
-	for _, h := range hashes {
-		if bcrypt.CompareHashAndPassword([]byte(h), []byte(password)) == nil {
-			return true
-		}
+// inHistory reports whether the history keeps h, comparing in constant time.
+func inHistory(h string, kept []string) bool {
+	found := 0
+	for _, k := range kept {
+		found |= subtle.ConstantTimeCompare([]byte(h), []byte(k))
 	}
-	return false
+	return found == 1
 }

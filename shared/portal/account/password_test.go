@@ -1,7 +1,9 @@
 package account
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/bank/devportal/shared/platform/config"
@@ -75,12 +77,22 @@ func TestPasswordMessages(t *testing.T) {
 }
 
 func TestPasswordHistoryHashes(t *testing.T) {
-	h, err := hashForHistory("Str0ng!Passw0rd")
+	s := &Service{cfg: config.Config{Password: config.PasswordPolicy{HistorySize: 5}}, HistoryMAC: testKeys{}}
+	ctx := context.Background()
+	h, err := s.historyHash(ctx, "u1", "Str0ng!Passw0rd")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h == "Str0ng!Passw0rd" || !inHistory("Str0ng!Passw0rd", []string{"junk", h}) || inHistory("Other!Passw0rd1", []string{h}) {
-		t.Fatalf("history check wrong for hash %q", h)
+	other, _ := s.historyHash(ctx, "u2", "Str0ng!Passw0rd")
+	again, _ := s.historyHash(ctx, "u1", "Str0ng!Passw0rd")
+	if h == "" || h == other || h != again || strings.Contains(h, "Str0ng") {
+		t.Fatalf("MACs: %q for u1, %q again, %q for u2", h, again, other)
+	}
+	if !inHistory(h, []string{"junk", h}) || inHistory(h, []string{other, "junk"}) || inHistory(h, nil) {
+		t.Fatalf("history check wrong for %q", h)
+	}
+	if _, err := (&Service{cfg: s.cfg}).historyHash(ctx, "u1", "Str0ng!Passw0rd"); err == nil {
+		t.Fatal("a history without a MAC key must refuse, not keep passwords another way")
 	}
 }
 

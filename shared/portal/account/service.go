@@ -34,6 +34,11 @@ type Service struct {
 	Orgs OrgCodes
 	// Attempts limits the attempts of the public forms (nil: no limits beyond Cognito's).
 	Attempts Attempts
+	// Vault seals the sessions' Cognito tokens (the routes that start, renew or end a
+	// session, or change its password, need it).
+	Vault TokenVault
+	// HistoryMAC keys the password history (the routes that set a password need it).
+	HistoryMAC PasswordMAC
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -119,9 +124,9 @@ func (s *Service) SignUp(ctx context.Context, req SignUpRequest) (SignUpResponse
 	resp := SignUpResponse{Email: req.Email, Status: StatusPending, Message: s.signUpMessage()}
 	existing, err := s.profiles.GetProfileByEmail(ctx, req.Email)
 	if err == nil {
-		// The bcrypt work a new account's password history costs, so that the answer's time
-		// says less about whether the account exists; the hash itself is not kept.
-		if _, err := s.historyHash(req.Password); err != nil {
+		// The key call a new account's password history costs, so that the answer's time
+		// says less about whether the account exists; the MAC itself is not kept.
+		if _, err := s.historyHash(ctx, existing.UserID, req.Password); err != nil {
 			return SignUpResponse{}, err
 		}
 		s.mailAddress(ctx, req.Email, LinkActivation, func() (Mail, error) { return s.existingAccountMail(ctx, existing) })
@@ -506,16 +511,48 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 		s.revoke(ctx, tok.RefreshToken)
 		return NewSession{}, ErrPasswordExpired
 	}
+	sealed, err := s.seal(ctx, p.UserID, tok)
+	if err != nil {
+		s.revoke(ctx, tok.RefreshToken)
+		return NewSession{}, err
+	}
 	id, csrf := randomToken(), randomToken()
 	now := s.Now()
 	sess := Session{IDHash: HashToken(id), UserID: p.UserID, Email: p.Email, FullName: p.FullName, Groups: tok.Groups,
-		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, AccessExpiresAt: tok.ExpiresAt,
+		Tokens: sealed, AccessExpiresAt: tok.ExpiresAt,
 		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), LastActiveAt: now, AuthenticatedAt: now}
 	if err := s.sessions.PutSession(ctx, sess); err != nil {
 		return NewSession{}, err
 	}
 	return NewSession{ID: id, CSRFToken: csrf, ExpiresAt: sess.ExpiresAt,
 		Response: LoginResponse{Account: view, PasswordExpiryWarning: s.warnExpiry(view.PasswordExpiresInDays)}}, nil
+}
+
+// seal seals the Cognito tokens tok for userID's session item.
+func (s *Service) seal(ctx context.Context, userID string, tok Tokens) ([]byte, error) {
+	if s.Vault == nil {
+		return nil, apperr.Wrap(errors.New("no session key configured"), "seal session tokens")
+	}
+	sealed, err := s.Vault.Seal(ctx, userID, SessionTokens{Access: tok.AccessToken, Refresh: tok.RefreshToken})
+	if err != nil {
+		return nil, apperr.Wrap(err, "seal session tokens")
+	}
+	return sealed, nil
+}
+
+// tokens opens the Cognito tokens of sess. Tokens that do not open (sealed for another
+// user, or damaged) end the session: the user signs in again.
+func (s *Service) tokens(ctx context.Context, sess Session) (SessionTokens, error) {
+	if s.Vault == nil {
+		return SessionTokens{}, apperr.Wrap(errors.New("no session key configured"), "open session tokens")
+	}
+	t, err := s.Vault.Open(ctx, sess.UserID, sess.Tokens)
+	if err != nil {
+		slog.WarnContext(ctx, "session tokens do not open: the session ends", "userId", sess.UserID, "error", err.Error())
+		_ = s.sessions.DeleteSession(ctx, sess.IDHash)
+		return SessionTokens{}, ErrUnauthenticated
+	}
+	return t, nil
 }
 
 // revoke revokes a refresh token at Cognito, best effort: the token is only ever held in
@@ -649,14 +686,21 @@ func (s *Service) checkIdle(ctx context.Context, sess Session, activity bool) (S
 }
 
 func (s *Service) refreshTokens(ctx context.Context, sess Session) (Session, error) {
-	tok, err := s.idp.Refresh(ctx, sess.RefreshToken)
+	held, err := s.tokens(ctx, sess)
+	if err != nil {
+		return Session{}, err
+	}
+	tok, err := s.idp.Refresh(ctx, held.Refresh)
 	if err != nil {
 		if errors.Is(err, ErrUnauthenticated) {
 			_ = s.sessions.DeleteSession(ctx, sess.IDHash)
 		}
 		return Session{}, err
 	}
-	sess.AccessToken, sess.AccessExpiresAt, sess.Groups = tok.AccessToken, tok.ExpiresAt, tok.Groups
+	if sess.Tokens, err = s.seal(ctx, sess.UserID, tok); err != nil {
+		return Session{}, err
+	}
+	sess.AccessExpiresAt, sess.Groups = tok.ExpiresAt, tok.Groups
 	if err := s.sessions.SaveSession(ctx, sess); err != nil {
 		if errors.Is(err, apperr.ErrNotFound) {
 			return Session{}, ErrUnauthenticated // logged out meanwhile
@@ -697,10 +741,13 @@ func (s *Service) Refresh(ctx context.Context, sess Session) (LoginResponse, tim
 
 // Logout ends this session (not the user's others) and revokes its refresh token.
 func (s *Service) Logout(ctx context.Context, sess Session) error {
+	held, openErr := s.tokens(ctx, sess)
 	if err := s.sessions.DeleteSession(ctx, sess.IDHash); err != nil {
 		return err
 	}
-	s.revoke(ctx, sess.RefreshToken)
+	if openErr == nil {
+		s.revoke(ctx, held.Refresh)
+	}
 	return nil
 }
 
@@ -798,31 +845,39 @@ func (s *Service) checkHistory(ctx context.Context, userID, field, password stri
 	if s.cfg.Password.HistorySize == 0 {
 		return nil
 	}
-	hashes, err := s.profiles.PasswordHistory(ctx, userID)
+	kept, err := s.profiles.PasswordHistory(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if inHistory(password, hashes) {
+	h, err := s.historyHash(ctx, userID, password)
+	if err != nil {
+		return err
+	}
+	if inHistory(h, kept) {
 		return apperr.Fields(apperr.Field(field, "history", "Choose a password you have not used for your last "+itoa(s.cfg.Password.HistorySize)+" passwords."))
 	}
 	return nil
 }
 
-// historyHash is the hash the password history keeps of password ("" when it keeps none).
-func (s *Service) historyHash(password string) (string, error) {
+// historyHash is what the password history keeps of userID's password: its PasswordMAC,
+// base64 ("" when the history keeps none).
+func (s *Service) historyHash(ctx context.Context, userID, password string) (string, error) {
 	if s.cfg.Password.HistorySize == 0 {
 		return "", nil
 	}
-	h, err := hashForHistory(password)
-	if err != nil {
-		return "", apperr.Wrap(err, "hash password for history")
+	if s.HistoryMAC == nil {
+		return "", apperr.Wrap(errors.New("no password MAC key configured"), "password history")
 	}
-	return h, nil
+	mac, err := s.HistoryMAC.MAC(ctx, userID, password)
+	if err != nil {
+		return "", apperr.Wrap(err, "password history")
+	}
+	return base64.StdEncoding.EncodeToString(mac), nil
 }
 
 // rememberPassword puts the first password, chosen at sign-up, in the history.
 func (s *Service) rememberPassword(ctx context.Context, userID, password string) error {
-	h, err := s.historyHash(password)
+	h, err := s.historyHash(ctx, userID, password)
 	if err != nil || h == "" {
 		return err
 	}
@@ -847,7 +902,7 @@ func (s *Service) passwordChanged(ctx context.Context, userID, password string) 
 
 // recordPasswordChange is passwordChanged without the notice.
 func (s *Service) recordPasswordChange(ctx context.Context, userID, password string) (Profile, error) {
-	h, err := s.historyHash(password)
+	h, err := s.historyHash(ctx, userID, password)
 	if err != nil {
 		return Profile{}, err
 	}
@@ -900,7 +955,11 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 	if err := s.checkHistory(ctx, sess.UserID, "newPassword", req.NewPassword); err != nil {
 		return AccountView{}, err
 	}
-	if err := s.idp.ChangePassword(ctx, sess.AccessToken, req.CurrentPassword, req.NewPassword); err != nil {
+	held, err := s.tokens(ctx, sess)
+	if err != nil {
+		return AccountView{}, err
+	}
+	if err := s.idp.ChangePassword(ctx, held.Access, req.CurrentPassword, req.NewPassword); err != nil {
 		return AccountView{}, err
 	}
 	// Every emailed link dies first: they were emailed for the password just replaced.
@@ -916,7 +975,10 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 	if err != nil {
 		return AccountView{}, err
 	}
-	sess.AccessToken, sess.RefreshToken, sess.AccessExpiresAt = fresh.AccessToken, fresh.RefreshToken, fresh.ExpiresAt
+	if sess.Tokens, err = s.seal(ctx, sess.UserID, fresh); err != nil {
+		return AccountView{}, err
+	}
+	sess.AccessExpiresAt = fresh.ExpiresAt
 	if err := s.sessions.SaveSession(ctx, sess); err != nil {
 		return AccountView{}, err
 	}

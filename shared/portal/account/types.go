@@ -101,17 +101,18 @@ func (l Link) Refusal(kind LinkKind, owner *Profile, now time.Time) error {
 }
 
 // Session is a signed-in browser, stored by the SHA-256 of its cookie value. The Cognito
-// tokens stay on the server: no page script can read them.
+// tokens stay on the server, where no page script can read them, sealed with the session
+// key (TokenVault), where no reader of the table can either.
 type Session struct {
 	IDHash string `dynamodbav:"idHash"`
 	UserID string `dynamodbav:"userId"`
 	Email  string `dynamodbav:"email"`
 	// FullName is the name members see, kept here at sign-in so that a request names its
 	// actor without reading the profile.
-	FullName        string    `dynamodbav:"fullName,omitempty"`
-	Groups          []string  `dynamodbav:"groups,omitempty"`
-	AccessToken     string    `dynamodbav:"accessToken"`
-	RefreshToken    string    `dynamodbav:"refreshToken"`
+	FullName string   `dynamodbav:"fullName,omitempty"`
+	Groups   []string `dynamodbav:"groups,omitempty"`
+	// Tokens are the session's Cognito tokens as TokenVault.Seal sealed them.
+	Tokens          []byte    `dynamodbav:"tokens"`
 	AccessExpiresAt time.Time `dynamodbav:"accessExpiresAt"`
 	CSRFToken       string    `dynamodbav:"csrfToken"`
 	CreatedAt       time.Time `dynamodbav:"createdAt"`
@@ -122,6 +123,26 @@ type Session struct {
 	// AuthenticatedAt is when the user last entered their password: at sign-in, or to
 	// confirm it for a sensitive action.
 	AuthenticatedAt time.Time `dynamodbav:"authenticatedAt,omitempty"`
+}
+
+// SessionTokens are the Cognito tokens a session keeps: the access token, for the calls
+// made as the user (changing the password), and the refresh token that renews it.
+type SessionTokens struct {
+	Access  string `json:"a"`
+	Refresh string `json:"r"`
+}
+
+// TokenVault seals a session's Cognito tokens for the session item and opens them again,
+// bound to the session's user.
+type TokenVault interface {
+	Seal(ctx context.Context, userID string, t SessionTokens) ([]byte, error)
+	Open(ctx context.Context, userID string, sealed []byte) (SessionTokens, error)
+}
+
+// PasswordMAC is the keyed hash the password history keeps of a user's password: equal
+// for equal passwords of one user, and of no use to a reader of the table without the key.
+type PasswordMAC interface {
+	MAC(ctx context.Context, userID, password string) ([]byte, error)
 }
 
 // Profiles stores profiles; CreateProfile fails with apperr.ErrConflict when the email is
@@ -136,7 +157,7 @@ type Profiles interface {
 	DeleteProfile(ctx context.Context, userID string) error
 	// ListProfiles pages through every profile; an empty next cursor ends the list.
 	ListProfiles(ctx context.Context, cursor string, limit int) (profiles []Profile, next string, err error)
-	// PasswordHistory returns the bcrypt hashes of the last passwords, newest first.
+	// PasswordHistory returns the PasswordMACs of the last passwords (base64), newest first.
 	PasswordHistory(ctx context.Context, userID string) ([]string, error)
 	// PushPasswordHistory adds a hash in front and keeps at most keep hashes (the first
 	// password, at sign-up; later ones go through RecordPasswordChange).
@@ -155,7 +176,7 @@ type PasswordChange struct {
 	From int64
 	// At is when the password changed.
 	At time.Time
-	// HistoryHash is the new password's bcrypt hash for the history ("" keeps none).
+	// HistoryHash is the new password's PasswordMAC for the history, base64 ("" keeps none).
 	HistoryHash string
 	// Keep is how many hashes the history keeps.
 	Keep int

@@ -236,6 +236,9 @@ type Deps struct {
 	Meter UsageMeter
 	// TPPAPI is where apps call the TPP API (TPPAPIOf the configuration).
 	TPPAPI TPPAPIInfo
+	// Notifications is the TPP API's delivery log of status notifications; nil where
+	// the route does not read it.
+	Notifications NotificationLog
 }
 
 // Service applies the app rules.
@@ -259,6 +262,7 @@ type Service struct {
 	usage      UsageKeys
 	meter      UsageMeter
 	tppAPI     TPPAPIInfo
+	notifyLog  NotificationLog
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -267,7 +271,7 @@ type Service struct {
 // kinds with approvals.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, certs: d.Certs, subs: d.Subscriptions, orgs: d.Orgs, onboarding: d.Onboarding, dir: d.Directory, approvals: d.Approvals,
-		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL, checkURL: d.CertificateCheckURL, usage: d.UsageKeys, meter: d.Meter, tppAPI: d.TPPAPI,
+		mail: d.Mail, ca: d.SandboxCA, crl: d.CRL, roots: d.Roots, revocation: d.Revocation, jobChecker: d.JobRevocation, truststore: d.Truststore, portalURL: d.PortalURL, checkURL: d.CertificateCheckURL, usage: d.UsageKeys, meter: d.Meter, tppAPI: d.TPPAPI, notifyLog: d.Notifications,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})

@@ -53,6 +53,9 @@ type AppState struct {
 	// Products maps each active subscription's product ID to its plan ID.
 	Products map[string]string `dynamodbav:"products"`
 	APIKeys  []APIKeyHash      `dynamodbav:"apiKeys"`
+	// RedirectURIs are the app's registered OAuth redirect URIs, whose hosts are the
+	// domains the TPP API sends the app's status notifications to.
+	RedirectURIs []string `dynamodbav:"redirectUris,stringset,omitempty"`
 }
 
 // HasFingerprint says whether the app presents the certificate.

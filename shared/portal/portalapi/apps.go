@@ -40,6 +40,9 @@ func appEndpoints() []endpoint {
 			return a.Apps.RemoveRedirectURI(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), r.URL.Query().Get("uri"))
 		}).withQuery(queryParam{name: "uri", required: true, description: "The redirect URI to remove, exactly as registered.",
 			example: "https://budgetbuddy.example/callback"}),
+		noBody("app-notifications", 200, func(a *API, r *http.Request) (apps.NotificationsView, error) {
+			return a.Apps.Notifications(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
+		}, 404),
 		withBody("app-oauth-settings", 200, func(a *API, r *http.Request, req apps.OAuthSettingsRequest) (apps.App, error) {
 			return a.Apps.SetOAuthSettings(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),

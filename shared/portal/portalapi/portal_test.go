@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -944,4 +946,61 @@ func TestAttemptLimits(t *testing.T) {
 	// A new window: the account signs in again.
 	clock = start.Add(window)
 	login(email, strong).expect(t, 200, "")
+}
+
+// TestNoSecretsInTheTable: whoever reads the portal table finds neither a session's
+// Cognito tokens nor a verifier of anyone's password. Sessions hold their tokens sealed
+// with the session key, and still refresh, change the password and sign out with them;
+// the password history holds KMS HMACs, of which a reused password is still found.
+func TestNoSecretsInTheTable(t *testing.T) {
+	h := newHarness(t)
+	email := "sealed-" + testenv.Suffix() + "@example.com"
+	c := h.activeUser(email)
+	h.call(c, "POST", "/api/auth/refresh", nil).expect(t, 200, "")
+	next := "An0ther!Passw0rd"
+	h.call(c, "POST", "/api/account/password", map[string]any{"currentPassword": strong, "newPassword": next, "newPasswordConfirmation": next}).expect(t, 200, "")
+	r := h.call(c, "POST", "/api/account/password", map[string]any{"currentPassword": next, "newPassword": strong, "newPasswordConfirmation": strong}).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[newPassword:history]" {
+		t.Fatalf("reusing a password: fields = %v", r.fields())
+	}
+	h.call(c, "GET", "/api/account", nil).expect(t, 200, "")
+
+	var sessions, histories int
+	pages := dynamodb.NewScanPaginator(h.db, &dynamodb.ScanInput{TableName: &h.table})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range page.Items {
+			pk := item[store.AttrPK].(*types.AttributeValueMemberS).Value
+			for name, v := range item {
+				if s := fmt.Sprint(v); strings.Contains(s, "eyJ") || strings.Contains(s, "$2a$") || strings.Contains(s, "$2b$") {
+					t.Errorf("item %s holds a token or a password hash in %s: %.60s", pk, name, s)
+				}
+			}
+			switch {
+			case strings.HasPrefix(pk, "SESSION#"):
+				sessions++
+				if _, ok := item["tokens"].(*types.AttributeValueMemberB); !ok || item["accessToken"] != nil || item["refreshToken"] != nil {
+					t.Errorf("session %s: want sealed tokens only, got attributes %v", pk, slices.Collect(maps.Keys(item)))
+				}
+			case item["hashes"] != nil:
+				histories++
+				var kept []string
+				if err := attributevalue.Unmarshal(item["hashes"], &kept); err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range kept {
+					if len(k) != 44 { // base64 of an HMAC-SHA-256
+						t.Errorf("history of %s keeps %q, not a MAC", pk, k)
+					}
+				}
+			}
+		}
+	}
+	if sessions == 0 || histories == 0 {
+		t.Fatalf("found %d sessions and %d password histories: the scan saw nothing to check", sessions, histories)
+	}
+	h.call(c, "POST", "/api/auth/logout", nil).expect(t, 204, "")
 }

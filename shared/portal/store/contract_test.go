@@ -509,7 +509,7 @@ var contract = []struct {
 	{"a deleted session cannot be saved back; a user's sessions end together", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
 		mk := func(hash, user string) account.Session {
-			return account.Session{IDHash: hash, UserID: user, Email: user + "@example.com", AccessToken: "at", RefreshToken: "rt",
+			return account.Session{IDHash: hash, UserID: user, Email: user + "@example.com", Tokens: []byte("sealed"),
 				AccessExpiresAt: t0.Add(time.Hour), CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
 		}
 		for _, sess := range []account.Session{mk("a1", "ann"), mk("a2", "ann"), mk("a3", "ann"), mk("b1", "bob")} {
@@ -537,7 +537,7 @@ var contract = []struct {
 	{"sessions: put, get, expire, delete", func(t *testing.T, s *store.Portal) {
 		ctx := context.Background()
 		sess := account.Session{IDHash: "s1", UserID: "u1", Email: "a@example.com", Groups: []string{"operations"},
-			AccessToken: "at", RefreshToken: "rt", AccessExpiresAt: t0.Add(time.Hour), CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
+			Tokens: []byte("sealed"), AccessExpiresAt: t0.Add(time.Hour), CSRFToken: "c", CreatedAt: t0, ExpiresAt: t0.Add(12 * time.Hour)}
 		if err := s.PutSession(ctx, sess); err != nil {
 			t.Fatal(err)
 		}

@@ -53,6 +53,9 @@ type Stores struct {
 	// WorkflowKey is the key of an approval request's item, which the workflow updates.
 	WorkflowKey func(requestID string) workflow.Request
 	Ping        func(ctx context.Context) error
+	// Notifications is the TPP API's delivery log of status notifications, in the TPP
+	// table: read by the one route that declares route.TPPTable.
+	Notifications apps.NotificationLog
 }
 
 // Mailer sends the portal's emails.
@@ -74,13 +77,20 @@ type Parts struct {
 	Mail func(aws.Config, config.Config) Mailer
 	// Workflow is the approval state machine (route.StartApproval, route.DecideApproval).
 	Workflow func(aws.Config, config.Config) approval.Engine
-	// SandboxCA loads, or on first use creates, the sandbox CA in the Secrets Manager
-	// secret secretID (route.SandboxCA, deployed; the local stack keeps it in a directory).
-	SandboxCA func(ctx context.Context, awsCfg aws.Config, secretID string) (*sandboxca.CA, error)
+	// SandboxCA loads, or on first use creates, the sandbox CA in its Secrets Manager
+	// secret (route.SandboxCA, deployed; the local stack keeps it in a directory).
+	SandboxCA func(ctx context.Context, awsCfg aws.Config, cfg config.Config) (*sandboxca.CA, error)
+	// SandboxCACert reads the sandbox CA's certificate from its own secret, nil before the
+	// CA exists (route.SandboxCACert, deployed).
+	SandboxCACert func(ctx context.Context, awsCfg aws.Config, cfg config.Config) (*x509.Certificate, error)
 	// CRL publishes the sandbox CA's CRL to its S3 bucket (route.PublishCRL).
 	CRL func(aws.Config, config.Config) apps.CRLPublisher
 	// UsagePlans are the TPP API's usage plans on API Gateway (route.UsagePlans).
 	UsagePlans func(aws.Config, config.Config) UsagePlans
+	// SessionKey seals the sessions' Cognito tokens (route.SessionKey).
+	SessionKey func(aws.Config, config.Config) account.TokenVault
+	// PasswordKey keys the password history (route.PasswordKey).
+	PasswordKey func(aws.Config, config.Config) account.PasswordMAC
 	// Meter, when set, counts apps' calls in place of UsagePlans' meter: the local
 	// stack's TPP listener limits calls itself, where API Gateway sees none of them.
 	Meter apps.UsageMeter
@@ -103,8 +113,10 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 		{route.PortalTable, p.Table != nil}, {route.UserPool, p.Identity != nil}, {route.Mail, p.Mail != nil},
 		{route.StartApproval, p.Workflow != nil}, {route.DecideApproval, p.Workflow != nil},
 		{route.SandboxCA, p.SandboxCA != nil || cfg.SandboxCASecretARN == ""},
+		{route.SandboxCACert, p.SandboxCACert != nil || cfg.SandboxCACertSecretARN == ""},
 		{route.PublishCRL, p.CRL != nil},
 		{route.UsagePlans, p.UsagePlans != nil},
+		{route.SessionKey, p.SessionKey != nil}, {route.PasswordKey, p.PasswordKey != nil},
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
@@ -126,7 +138,8 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		return nil, fmt.Errorf("USER_POOL_ID and USER_POOL_CLIENT_ID must be set")
 	}
 	var awsCfg aws.Config
-	if needs&^route.SandboxCA != 0 || cfg.SandboxCASecretARN != "" && needs.Has(route.SandboxCA) {
+	caNeeds := route.SandboxCA | route.SandboxCACert
+	if needs&^caNeeds != 0 || cfg.SandboxCASecretARN != "" && needs.Has(route.SandboxCA) || cfg.SandboxCACertSecretARN != "" && needs.Has(route.SandboxCACert) {
 		var err error
 		if awsCfg, err = awsclient.Load(ctx, cfg); err != nil {
 			return nil, err
@@ -163,13 +176,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	// for onboarding and for production apps' mTLS certificates (upload, selection, going
 	// live). Only the routes that need the sandbox CA load it. A pool is empty, never nil,
 	// which x509 would read as the system's roots.
-	var fromSecret func(context.Context, string) (*sandboxca.CA, error)
-	if needs.Has(route.SandboxCA) {
-		fromSecret = func(ctx context.Context, secretID string) (*sandboxca.CA, error) {
-			return parts.SandboxCA(ctx, awsCfg, secretID)
-		}
-	}
-	roots, ca, err := trust(ctx, cfg, fromSecret)
+	roots, ca, caCert, err := trust(ctx, cfg, needs, parts, awsCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -177,11 +184,17 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		ca.CRLURL = cfg.SandboxCACRLURL
 	}
 	checker := func(cache bool) org.RevocationChecker {
-		return revocationChecker(cfg, ca, stores, needs, cache)
+		return revocationChecker(cfg, caCert, stores, needs, cache)
 	}
 	accounts := account.NewService(cfg, stores.Accounts, stores.Accounts, stores.Accounts, idp, mailer)
 	if cfg.LimitAttempts {
 		accounts.Attempts = stores.Accounts
+	}
+	if needs.Has(route.SessionKey) {
+		accounts.Vault = parts.SessionKey(awsCfg, cfg)
+	}
+	if needs.Has(route.PasswordKey) {
+		accounts.HistoryMAC = parts.PasswordKey(awsCfg, cfg)
 	}
 	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca,
 		Support: portalapi.SupportInfo{Email: cfg.SupportEmail, Hours: cfg.SupportHours}}
@@ -200,7 +213,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
 		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, Truststore: roots.Live, PortalURL: cfg.PortalURL,
 		CertificateCheckURL: cfg.TPPURL + routes.CertificateCheckPath, Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
-		UsageKeys: usage.Keys, Meter: usage.Meter, TPPAPI: apps.TPPAPIOf(cfg)})
+		UsageKeys: usage.Keys, Meter: usage.Meter, TPPAPI: apps.TPPAPIOf(cfg), Notifications: stores.Notifications})
 	api.Orgs.Apps = api.Apps
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
@@ -230,39 +243,48 @@ func ForRoute(ctx context.Context, cfg config.Config, log *slog.Logger, parts Pa
 }
 
 // trust returns the CAs trusted for eIDAS certificates: the live truststore file if
-// configured, and in the sandbox also the sandbox CA, which issues test certificates: from
-// its directory (the local stack) or its Secrets Manager secret (a deployment), through
-// fromSecret. With fromSecret nil (a route that does not need the sandbox CA) the sandbox
-// CA is left out.
-func trust(ctx context.Context, cfg config.Config, fromSecret func(context.Context, string) (*sandboxca.CA, error)) (org.Trust, *sandboxca.CA, error) {
+// configured, and in the sandbox also the sandbox CA's certificate, as needs allow: a
+// route that issues certificates or signs the CRL (route.SandboxCA) gets the CA with its
+// key, one that only trusts what the CA issued (route.SandboxCACert) its certificate
+// alone, from the CA's directory (the local stack) or its secrets (a deployment, through
+// parts). Other routes leave the sandbox CA out.
+func trust(ctx context.Context, cfg config.Config, needs route.Need, parts Parts, awsCfg aws.Config) (org.Trust, *sandboxca.CA, *x509.Certificate, error) {
 	t := org.Trust{Sandbox: x509.NewCertPool(), Live: x509.NewCertPool()}
 	var ca *sandboxca.CA
+	var caCert *x509.Certificate
 	var err error
+	if cfg.SandboxCADir != "" && cfg.SandboxCASecretARN != "" {
+		return org.Trust{}, nil, nil, fmt.Errorf("SANDBOX_CA_DIR and SANDBOX_CA_SECRET_ARN are both set: the sandbox CA is in one of them")
+	}
 	switch {
-	case fromSecret == nil:
-	case cfg.SandboxCADir != "" && cfg.SandboxCASecretARN != "":
-		return org.Trust{}, nil, fmt.Errorf("SANDBOX_CA_DIR and SANDBOX_CA_SECRET_ARN are both set: the sandbox CA is in one of them")
-	case cfg.SandboxCADir != "":
+	case needs.Has(route.SandboxCA) && cfg.SandboxCADir != "":
 		ca, err = sandboxca.LoadOrCreate(cfg.SandboxCADir)
-	case cfg.SandboxCASecretARN != "":
-		ca, err = fromSecret(ctx, cfg.SandboxCASecretARN)
+	case needs.Has(route.SandboxCA) && cfg.SandboxCASecretARN != "":
+		ca, err = parts.SandboxCA(ctx, awsCfg, cfg)
+	case needs.Has(route.SandboxCACert) && cfg.SandboxCADir != "":
+		caCert, err = sandboxca.LoadCertificate(cfg.SandboxCADir)
+	case needs.Has(route.SandboxCACert) && cfg.SandboxCACertSecretARN != "":
+		caCert, err = parts.SandboxCACert(ctx, awsCfg, cfg)
 	}
 	if err != nil {
-		return org.Trust{}, nil, fmt.Errorf("sandbox CA: %w", err)
+		return org.Trust{}, nil, nil, fmt.Errorf("sandbox CA: %w", err)
 	}
 	if ca != nil {
-		t.Sandbox.AddCert(ca.Cert)
+		caCert = ca.Cert
+	}
+	if caCert != nil {
+		t.Sandbox.AddCert(caCert)
 	}
 	if cfg.TruststoreFile != "" {
 		pemBytes, err := os.ReadFile(cfg.TruststoreFile)
 		if err != nil {
-			return org.Trust{}, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
+			return org.Trust{}, nil, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE: %w", err)
 		}
 		if !t.Live.AppendCertsFromPEM(pemBytes) || !t.Sandbox.AppendCertsFromPEM(pemBytes) {
-			return org.Trust{}, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", cfg.TruststoreFile)
+			return org.Trust{}, nil, nil, fmt.Errorf("EIDAS_TRUSTSTORE_FILE %s holds no PEM certificate", cfg.TruststoreFile)
 		}
 	}
-	return t, ca, nil
+	return t, ca, caCert, nil
 }
 
 // revocationChecker checks certificates at their CAs with cfg's timeout. The sandbox CA
@@ -270,10 +292,10 @@ func trust(ctx context.Context, cfg config.Config, fromSecret func(context.Conte
 // same records). Certificate addresses are fetched only from public addresses, except
 // locally, where the CAs of the tests and the dev stack listen on 127.0.0.1. cache keeps
 // each CRL for the checker's life (the daily job).
-func revocationChecker(cfg config.Config, ca *sandboxca.CA, stores Stores, needs route.Need, cache bool) org.RevocationChecker {
+func revocationChecker(cfg config.Config, caCert *x509.Certificate, stores Stores, needs route.Need, cache bool) org.RevocationChecker {
 	o := revocation.Options{Timeout: cfg.RevocationTimeout, AllowPrivate: cfg.Local, Cache: cache}
-	if ca != nil && needs.Has(route.PortalTable) && stores.Orgs != nil {
-		o.Local = []revocation.LocalCA{{Cert: ca.Cert, Name: "sandbox CA", Revoked: func(ctx context.Context, serial *big.Int) (revocation.Status, bool, error) {
+	if caCert != nil && needs.Has(route.PortalTable) && stores.Orgs != nil {
+		o.Local = []revocation.LocalCA{{Cert: caCert, Name: "sandbox CA", Revoked: func(ctx context.Context, serial *big.Int) (revocation.Status, bool, error) {
 			r, err := stores.Orgs.SandboxRevocation(ctx, serial.Text(16))
 			if errors.Is(err, apperr.ErrNotFound) {
 				return revocation.Status{}, false, nil

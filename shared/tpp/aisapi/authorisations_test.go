@@ -33,7 +33,7 @@ func TestConsentApproaches(t *testing.T) {
 	store := bankstore.New(db, c.TPPTable)
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable)}
 	funds := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Bank: store}
-	authorisations := scatarget.OnTable(db, c.TPPTable, nil)
+	authorisations := scatarget.OnTable(db, c.TPPTable, nil, nil)
 	const metadata = "https://api.bank.example/.well-known/oauth-authorization-server"
 	api := &aisapi.API{Consents: svc, Funds: funds, Bank: store, MetadataURL: metadata,
 		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: metadata, BankURL: "https://portal.bank.example"}}

@@ -17,6 +17,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sca"
@@ -157,11 +158,17 @@ func (a *API) createConsent(w http.ResponseWriter, r *http.Request, o consents.O
 	if err != nil {
 		return err
 	}
+	sub, err := subscription(r)
+	if err != nil {
+		return err
+	}
+	req.Notification = sub
 	c, err := a.Consents.Create(r.Context(), o, req, r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"))
 	if err != nil {
 		return err
 	}
 	approach := sca.ApproachOf(sca.AISConsent, prefs)
+	sub.SetHeaders(w.Header())
 	w.Header().Set("Location", consentPath(c.ID))
 	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
 	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, approach, consentPath(c.ID), a.MetadataURL)})
@@ -245,4 +252,11 @@ func (a *API) deleteConsent(w http.ResponseWriter, r *http.Request, o consents.O
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// subscription is the status notification subscription of the request's headers, for the
+// calling app's registered domains (notify.Subscribe).
+func subscription(r *http.Request) (*notify.Subscription, error) {
+	c, _ := callercheck.From(r.Context())
+	return notify.Subscribe(r.Header, c.RedirectURIs)
 }

@@ -47,7 +47,7 @@ func served(t *testing.T) (http.Handler, *consents.Service, func() string) {
 	}
 	clock := func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: clock}
-	authorisations = scatarget.OnTable(db, c.TPPTable, clock)
+	authorisations = scatarget.OnTable(db, c.TPPTable, clock, nil)
 	api := &aisapi.API{Consents: svc, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server",
 		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server", BankURL: "https://portal.bank.example"}}
 	h := api.Handlers()
@@ -61,7 +61,8 @@ func served(t *testing.T) (http.Handler, *consents.Service, func() string) {
 	// request's X-Request-ID.
 	return tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			app := r.Header.Get("X-Test-App")
-			ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "ais"})
+			ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "ais",
+				RedirectURIs: []string{"https://tpp.example/cb"}})
 			mux.ServeHTTP(w, r.WithContext(ctx))
 		})), svc, func() string {
 			out, err := db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &c.TPPTable})

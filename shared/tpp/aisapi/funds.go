@@ -22,11 +22,17 @@ func (a *API) createFundsConsent(w http.ResponseWriter, r *http.Request, o conse
 	if err != nil {
 		return err
 	}
+	sub, err := subscription(r)
+	if err != nil {
+		return err
+	}
+	req.Notification = sub
 	c, err := a.Funds.Create(r.Context(), o, req)
 	if err != nil {
 		return err
 	}
 	approach := sca.ApproachOf(sca.PIISConsent, prefs)
+	sub.SetHeaders(w.Header())
 	w.Header().Set("Location", fundsConsentPath(c.ID))
 	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
 	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, approach, fundsConsentPath(c.ID), a.MetadataURL)})

@@ -32,7 +32,7 @@ func TestFundsConfirmation(t *testing.T) {
 	store := bankstore.New(db, c.TPPTable)
 	funds := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Bank: store}
 	api := &aisapi.API{Funds: funds, Bank: store, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server",
-		Authorisations: &scaapi.API{SCA: scatarget.OnTable(db, c.TPPTable, nil), MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}}
+		Authorisations: &scaapi.API{SCA: scatarget.OnTable(db, c.TPPTable, nil, nil), MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}}
 	h := api.Handlers()
 	mux := http.NewServeMux()
 	for _, rt := range routes.TPP {

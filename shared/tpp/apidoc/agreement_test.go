@@ -42,6 +42,10 @@ var extensions = map[string]string{
 	"ais-card-account-transactions query withBalance":                "the bank adds card accounts' balances as it does payment accounts'",
 	"cof-consent-create header TPP-Decoupled-Preferred":              "the confirmation-of-funds file predates the header; the bank takes it as NextGenPSD2 1.3.12 defines it",
 	"cof-consent-authorisation-start header TPP-Decoupled-Preferred": "the confirmation-of-funds file predates the header; the bank takes it as NextGenPSD2 1.3.12 defines it",
+	// The confirmation-of-funds file of 2019 predates the notification headers that
+	// NextGenPSD2 1.3.12 gives every other consent and initiation.
+	"cof-consent-create header TPP-Notification-URI":               "status notifications as NextGenPSD2 1.3.12 defines them for the other consents",
+	"cof-consent-create header TPP-Notification-Content-Preferred": "status notifications as NextGenPSD2 1.3.12 defines them for the other consents",
 }
 
 // relaxed are parameters the file requires and this bank does not, by operation and name.

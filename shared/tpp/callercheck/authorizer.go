@@ -99,6 +99,9 @@ type Caller struct {
 	UsageKey string
 	// Token is the verified bearer token of a call that required one.
 	Token *Token
+	// RedirectURIs are the app's registered redirect URIs: their hosts are the domains a
+	// status notification may go to (TPP-Notification-URI).
+	RedirectURIs []string
 	// Ahead are the items the check read for the handler (the consent of the Consent-ID
 	// header), nil for none: the handler's stores take them from its context
 	// (prefetch.With) instead of reading them.
@@ -280,6 +283,7 @@ func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
 		return Caller{}, fmt.Errorf("caller check: app %s has plan %q of %s, which the catalog lacks", app.ID, planID, product.ID)
 	}
 	caller.Plan, caller.UsageKey = plan, lookup.UsageKey(owner.OrgID, owner.AppID, product.ID)
+	caller.RedirectURIs = app.RedirectURIs
 	if call.RequireToken {
 		token, err := a.checkToken(prefetch.With(ctx, items.Ahead), call, caller)
 		if err != nil {

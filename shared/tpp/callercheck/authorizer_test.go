@@ -128,7 +128,8 @@ func newFixture(t testing.TB) (fixture, func() *world) {
 			orgs:   map[string]lookup.OrgState{"org-1": {ID: "org-1", Environment: lookup.Sandbox, Status: "ACTIVE", Services: []string{"AIS", "PIIS"}}},
 			apps: map[string]lookup.AppState{
 				"org-1/app-1": {ID: "app-1", OrgID: "org-1", Environment: lookup.Sandbox, Fingerprints: []string{fp},
-					Products: map[string]string{"oauth2": "sandbox", "ais": "sandbox", "pis": "sandbox"},
+					RedirectURIs: []string{"https://tpp.example/callback"},
+					Products:     map[string]string{"oauth2": "sandbox", "ais": "sandbox", "pis": "sandbox"},
 					APIKeys: []lookup.APIKeyHash{
 						{Hash: lookup.HashAPIKey(f.key), CreatedAt: now.Add(-time.Hour)},
 						{Hash: lookup.HashAPIKey(f.graceKey), CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: at(time.Minute)},
@@ -152,7 +153,7 @@ func TestCheck(t *testing.T) {
 	strangerPEM, strangerFP := testCertificate(t, "nobody")
 	accepted := callercheck.Caller{AppID: "app-1", OrgID: "org-1", Environment: lookup.Sandbox, Fingerprint: f.fp, Product: "ais",
 		Plan:     lookup.Plan{ID: "sandbox", Name: "Sandbox", Environment: lookup.Sandbox, RateLimitPerSecond: 10, QuotaPerDay: 10000},
-		UsageKey: "usage.org-1.app-1.ais"}
+		UsageKey: "usage.org-1.app-1.ais", RedirectURIs: []string{"https://tpp.example/callback"}}
 	refusedAs := func(c callercheck.Caller) callercheck.Caller {
 		return callercheck.Caller{AppID: c.AppID, OrgID: c.OrgID, Environment: c.Environment, Fingerprint: c.Fingerprint, Product: c.Product}
 	}
@@ -234,7 +235,7 @@ func TestCheck(t *testing.T) {
 				t.Errorf("%d reads, want %d", w.reads, tc.reads)
 			}
 			if tc.want == nil {
-				if err != nil || got != tc.caller {
+				if err != nil || !reflect.DeepEqual(got, tc.caller) {
 					t.Fatalf("Check = %+v, %v; want %+v", got, err, tc.caller)
 				}
 				return
@@ -247,14 +248,14 @@ func TestCheck(t *testing.T) {
 				t.Fatalf("refusal = %d %s %q\nwant      %d %s %q", refusal.Status, refusal.Code, refusal.Text, tc.want.status, tc.want.code, tc.want.text)
 			}
 			wantCaller := tc.caller
-			if wantCaller == (callercheck.Caller{}) && tc.der != nil && tc.reads > 0 {
+			if reflect.DeepEqual(wantCaller, callercheck.Caller{}) && tc.der != nil && tc.reads > 0 {
 				wantCaller = refusedAs(accepted)
 				wantCaller.Product = tc.product
 				if tc.change != nil && w.owners[f.fp].Environment == lookup.Production {
 					wantCaller.Environment = lookup.Production
 				}
 			}
-			if got != wantCaller {
+			if !reflect.DeepEqual(got, wantCaller) {
 				t.Errorf("caller = %+v, want %+v", got, wantCaller)
 			}
 		})
@@ -355,7 +356,7 @@ func TestAuthorize(t *testing.T) {
 	}{
 		{name: "accepted", certPEM: f.certPEM, path: "/v1/accounts", key: f.key,
 			want: events.APIGatewayCustomAuthorizerResponse{PrincipalID: "app-1", PolicyDocument: policy("Allow"), UsageIdentifierKey: "usage.org-1.app-1.ais",
-				Context: map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais"}}},
+				Context: map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais", "redirectUris": "https://tpp.example/callback"}}},
 		{name: "no certificate", path: "/v1/accounts", key: f.key,
 			want: refused(401, "CERTIFICATE_MISSING", "Present your certificate as the TLS client certificate.")},
 		{name: "PEM of a key", certPEM: keyPEM, path: "/v1/accounts", key: f.key,
@@ -415,7 +416,7 @@ func TestAuthorizeBearerRoute(t *testing.T) {
 		t.Fatalf("read ahead for the integration: %v %v and %d more, want the consent alone", item, ok, ahead.Len())
 	}
 	delete(got.Context, callercheck.ContextAhead)
-	want := map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais",
+	want := map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais", "redirectUris": "https://tpp.example/callback",
 		"tokenClientId": "client-1", "tokenSubject": "psu-1", "tokenScopes": "AIS:c1"}
 	if got.PrincipalID != "app-1" || !reflect.DeepEqual(got.Context, want) {
 		t.Fatalf("response %+v, want app-1 with context %v", got, want)

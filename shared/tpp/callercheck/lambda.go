@@ -20,6 +20,9 @@ const (
 	ContextOrgID       = "orgId"
 	ContextEnvironment = "environment"
 	ContextProduct     = "product"
+	// ContextRedirectURIs are the app's registered redirect URIs, space-separated
+	// (Caller.RedirectURIs).
+	ContextRedirectURIs = "redirectUris"
 	// A call of a route that takes a bearer token (route.Route.Bearer) carries what the
 	// verified token grants: its client, customer and scopes (space-separated).
 	ContextTokenClient  = "tokenClientId"
@@ -94,6 +97,9 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 		ContextOrgID:       caller.OrgID,
 		ContextEnvironment: string(caller.Environment),
 		ContextProduct:     caller.Product,
+	}
+	if len(caller.RedirectURIs) > 0 {
+		values[ContextRedirectURIs] = strings.Join(caller.RedirectURIs, " ")
 	}
 	if t := caller.Token; t != nil {
 		values[ContextTokenClient], values[ContextTokenSubject], values[ContextTokenScopes] = t.ClientID, t.Subject, strings.Join(t.Scopes, " ")

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/bank/devportal/shared/tpp/notify"
 )
 
 // Status is a consent's lifecycle status (the Berlin Group consentStatus).
@@ -85,6 +87,9 @@ type Request struct {
 	ValidUntil               string  `json:"validUntil"`
 	FrequencyPerDay          *int    `json:"frequencyPerDay"`
 	CombinedServiceIndicator *bool   `json:"combinedServiceIndicator"`
+	// Notification is the subscription of the request's headers (TPP-Notification-URI),
+	// nil for none: not part of the body.
+	Notification *notify.Subscription `json:"-"`
 }
 
 // Grant is what the customer granted at the bank: the accounts (the bank's account IDs)
@@ -141,6 +146,31 @@ type Consent struct {
 	// (TPP-Redirect-URI, TPP-Nok-Redirect-URI), as sent.
 	RedirectURI    string `dynamodbav:"redirectUri,omitempty"`
 	NokRedirectURI string `dynamodbav:"nokRedirectUri,omitempty"`
+	// Notification is where the TPP wants the consent's status changes sent, nil for
+	// nowhere.
+	Notification *notify.Subscription `dynamodbav:"notification,omitempty"`
+}
+
+// Notifier is told of a consent's status changes once they are stored.
+type Notifier interface {
+	Changed(ctx context.Context, c notify.Change) error
+}
+
+// StatusChange is the notification of a stored change of a consent (of resource type
+// kind at href) from status from to status to: the customer's decision on a received
+// consent also ends its authorisation (scaStatus finalised or failed).
+func StatusChange(sub *notify.Subscription, appID, orgID, kind, id, href string, from, to Status) notify.Change {
+	c := notify.Change{Subscription: sub, AppID: appID, OrgID: orgID, ResourceType: kind, ResourceID: id, Href: href,
+		Attribute: notify.ConsentStatus, Status: string(to), Final: to.Final()}
+	if from == Received {
+		switch to {
+		case Valid:
+			c.SCAStatus = "finalised"
+		case Rejected:
+			c.SCAStatus = "failed"
+		}
+	}
+	return c
 }
 
 // StatusAt is the consent's status on the day of now: a valid consent whose last day

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -23,6 +24,9 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Notify is told of every stored status change (the TPP's status notifications);
+	// nil tells nobody.
+	Notify Notifier
 }
 
 func (s *Service) now() time.Time {
@@ -66,7 +70,7 @@ func (s *Service) Create(ctx context.Context, o Owner, req Request, redirectURI,
 	}
 	c := Consent{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, Kind: ok.kind, Access: *req.Access,
 		Recurring: *req.RecurringIndicator, ValidUntil: ok.validUntil, FrequencyPerDay: *req.FrequencyPerDay, Status: Received,
-		CreatedAt: now, LastActionDate: day(now), RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI}
+		CreatedAt: now, LastActionDate: day(now), RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, Notification: req.Notification}
 	if err := s.Store.Create(ctx, c); err != nil {
 		return Consent{}, err
 	}
@@ -112,6 +116,9 @@ func (s *Service) change(ctx context.Context, c Consent, to Status, g *Grant) er
 	err := s.Store.Replace(ctx, c, from)
 	if errors.Is(err, ErrChanged) {
 		return ErrConcurrent
+	}
+	if err == nil && s.Notify != nil {
+		notify.Report(ctx, s.Notify, StatusChange(c.Notification, c.AppID, c.OrgID, notify.ConsentResource, c.ID, "/v1/consents/"+c.ID, from, to))
 	}
 	return err
 }

@@ -25,6 +25,7 @@ func (s *Service) RequestCancellation(ctx context.Context, o Owner, service Paym
 		p.Status, p.ChangedAt = Cancelled, s.now()
 		switch err := s.Store.Replace(ctx, p, Received); {
 		case err == nil:
+			s.changed(ctx, p, Received)
 			return p, false, nil
 		case !errors.Is(err, ErrChanged):
 			return Payment{}, false, err
@@ -58,5 +59,6 @@ func (s *Service) CancelAuthorised(ctx context.Context, id, subject string) (Pay
 	} else if err != nil {
 		return Payment{}, err
 	}
+	s.changed(ctx, p, from)
 	return p, nil
 }

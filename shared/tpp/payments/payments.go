@@ -11,6 +11,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
 
@@ -115,6 +116,9 @@ type Payment struct {
 	DebtorAccountID string `dynamodbav:"debtorAccountId,omitempty"`
 	// DebtorCurrency is the currency of the debtor account.
 	DebtorCurrency string `dynamodbav:"debtorCurrency,omitempty"`
+	// Notification is where the TPP wants the payment's status changes sent
+	// (TPP-Notification-URI), nil when it asked for none.
+	Notification *notify.Subscription `dynamodbav:"notification,omitempty"`
 }
 
 // Transfers are the payment's credit transfers, each with the debtor account it is paid
@@ -188,6 +192,14 @@ type Store interface {
 	// BankAccount is the resource ID of this bank's account of iban in currency, or
 	// ErrNotFound when the bank holds none.
 	BankAccount(ctx context.Context, iban, currency string) (string, error)
+	// Standing lists the standing orders that run: periodic payments authorised (ACTC)
+	// or in process (ACSP).
+	Standing(ctx context.Context) ([]Payment, error)
+	// ExecuteInstalment stores p on condition that the stored payment still has status
+	// from, records its instalment key as booked on condition that it was not, and books
+	// the bookings, in one transaction: ErrChanged when the payment changed or the
+	// instalment was booked first, sandboxbank.ErrOverdraft when a debit does not fit.
+	ExecuteInstalment(ctx context.Context, p Payment, from Status, key string, bookings []sandboxbank.Booking) error
 }
 
 // Errors of the stores.

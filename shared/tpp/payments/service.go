@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
@@ -26,6 +27,37 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// Notify is told of every stored status change (the TPP's status notifications);
+	// nil tells nobody.
+	Notify Notifier
+}
+
+// Notifier is told of a payment's status changes once they are stored.
+type Notifier interface {
+	Changed(ctx context.Context, c notify.Change) error
+}
+
+// changed reports the stored change of p from status from: the one place where the
+// payment rules tell of status changes.
+func (s *Service) changed(ctx context.Context, p Payment, from Status) {
+	if s.Notify == nil || p.Notification == nil || p.Status == from {
+		return
+	}
+	c := notify.Change{Subscription: p.Notification, AppID: p.AppID, OrgID: p.OrgID, ResourceType: notify.PaymentResource,
+		ResourceID: p.ID, Href: "/v1/" + string(p.Service) + "/" + string(p.Product) + "/" + p.ID,
+		Attribute: notify.TransactionStatus, Status: string(p.Status),
+		// A standing order in process runs on: its last status is its end.
+		Final: p.Status.Final() && !(p.Service == Periodic && p.Status == InProcess)}
+	if from == Received || from == PartiallyAuthed {
+		// The customer's decision ends the authorisation.
+		switch {
+		case p.Status == Accepted || p.Status.Executed():
+			c.SCAStatus = "finalised"
+		case p.Status == Rejected && p.Reason == ReasonCustomer:
+			c.SCAStatus = "failed"
+		}
+	}
+	notify.Report(ctx, s.Notify, c)
 }
 
 func (s *Service) now() time.Time {
@@ -77,6 +109,13 @@ type Initiated struct {
 // together, under the condition that the X-Request-ID is new, so concurrent duplicates
 // make one payment.
 func (s *Service) Initiate(ctx context.Context, o Owner, requestID string, service PaymentService, product Product, body []byte, redirectURI, nokRedirectURI string) (Initiated, error) {
+	return s.InitiateNotified(ctx, o, requestID, service, product, body, redirectURI, nokRedirectURI, nil)
+}
+
+// InitiateNotified is Initiate of a payment whose status changes are sent to sub (nil:
+// to nobody). A repeated request is answered with the first payment, whose subscription
+// is the first request's.
+func (s *Service) InitiateNotified(ctx context.Context, o Owner, requestID string, service PaymentService, product Product, body []byte, redirectURI, nokRedirectURI string, sub *notify.Subscription) (Initiated, error) {
 	now := s.now()
 	req, err := parse(service, product, body)
 	if err != nil {
@@ -95,7 +134,7 @@ func (s *Service) Initiate(ctx context.Context, o Owner, requestID string, servi
 	}
 	p := Payment{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, Service: service, Product: product,
 		Transfer: req.Transfer, Standing: req.Standing, Batch: req.Batch, Status: Received, CreatedAt: now, ChangedAt: now,
-		RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI}
+		RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, Notification: sub}
 	err = s.Store.Create(ctx, p, Replay{PaymentID: p.ID, Hash: hash, Status: p.Status})
 	if err == nil {
 		return Initiated{Payment: p, Status: p.Status}, nil
@@ -175,6 +214,7 @@ func (s *Service) Cancel(ctx context.Context, o Owner, service PaymentService, p
 		p.Status, p.ChangedAt = Cancelled, s.now()
 		switch err := s.Store.Replace(ctx, p, from); {
 		case err == nil:
+			s.changed(ctx, p, from)
 			return p, nil
 		case !errors.Is(err, ErrChanged):
 			return Payment{}, err
@@ -211,6 +251,7 @@ func (s *Service) Authorise(ctx context.Context, id, subject string, theirs []sa
 	} else if err != nil {
 		return Payment{}, err
 	}
+	s.changed(ctx, p, Received)
 	if !s.due(p) {
 		return p, nil
 	}
@@ -267,9 +308,11 @@ func (s *Service) Reject(ctx context.Context, id string) error {
 	p.Status, p.Reason, p.ChangedAt = Rejected, ReasonCustomer, s.now()
 	if err := s.Store.Replace(ctx, p, Received); errors.Is(err, ErrChanged) {
 		return ErrConcurrent
-	} else {
+	} else if err != nil {
 		return err
 	}
+	s.changed(ctx, p, Received)
+	return nil
 }
 
 // Execute executes an accepted payment as Plan decides: its new status and its bookings
@@ -305,6 +348,7 @@ func (s *Service) Execute(ctx context.Context, id string) (Payment, error) {
 	}
 	switch {
 	case err == nil:
+		s.changed(ctx, done, Accepted)
 		return done, nil
 	case errors.Is(err, ErrChanged):
 		return Payment{}, ErrConcurrent
@@ -316,6 +360,7 @@ func (s *Service) Execute(ctx context.Context, id string) (Payment, error) {
 		} else if err != nil {
 			return Payment{}, err
 		}
+		s.changed(ctx, rejected, Accepted)
 		return rejected, nil
 	}
 	return Payment{}, err

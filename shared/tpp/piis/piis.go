@@ -18,6 +18,7 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
 
@@ -28,6 +29,9 @@ type Request struct {
 	CardExpiryDate          string                     `json:"cardExpiryDate,omitempty"`
 	CardInformation         string                     `json:"cardInformation,omitempty"`
 	RegistrationInformation string                     `json:"registrationInformation,omitempty"`
+	// Notification is the subscription of the request's headers (TPP-Notification-URI),
+	// nil for none: not part of the body.
+	Notification *notify.Subscription `json:"-" dynamodbav:"-"`
 }
 
 // Consent is a confirmation-of-funds consent of one app.
@@ -43,6 +47,9 @@ type Consent struct {
 	// Subject and AccountID are the approving customer and their account, once approved.
 	Subject   string `dynamodbav:"subject,omitempty"`
 	AccountID string `dynamodbav:"accountId,omitempty"`
+	// Notification is where the TPP wants the consent's status changes sent, nil for
+	// nowhere.
+	Notification *notify.Subscription `dynamodbav:"notification,omitempty"`
 }
 
 // Store keeps confirmation-of-funds consents.
@@ -70,6 +77,8 @@ type Service struct {
 	Store Store
 	Bank  Bank
 	Now   func() time.Time
+	// Notify is told of every stored status change; nil tells nobody.
+	Notify consents.Notifier
 }
 
 func (s *Service) now() time.Time {
@@ -115,7 +124,7 @@ func (s *Service) Create(ctx context.Context, o consents.Owner, req Request) (Co
 	if err := check(req); err != nil {
 		return Consent{}, err
 	}
-	c := Consent{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Request: req, Status: consents.Received, CreatedAt: s.now()}
+	c := Consent{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Request: req, Status: consents.Received, CreatedAt: s.now(), Notification: req.Notification}
 	return c, s.Store.Create(ctx, c)
 }
 
@@ -145,6 +154,10 @@ func (s *Service) change(ctx context.Context, c Consent, to consents.Status) err
 		return bgerror.New(http.StatusConflict, "STATUS_INVALID", "The consent changed at the same time: read it again.")
 	} else if err != nil {
 		return err
+	}
+	if s.Notify != nil {
+		notify.Report(ctx, s.Notify, consents.StatusChange(c.Notification, c.AppID, c.OrgID, notify.FundsConsentResource, c.ID,
+			"/v2/consents/confirmation-of-funds/"+c.ID, from, to))
 	}
 	return nil
 }

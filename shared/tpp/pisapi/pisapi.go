@@ -17,6 +17,7 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/scaapi"
@@ -116,11 +117,18 @@ func (a *API) initiate(w http.ResponseWriter, r *http.Request, o payments.Owner)
 	if err != nil {
 		return err
 	}
-	in, err := a.Payments.Initiate(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), svc, product, body,
-		r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"))
+	c, _ := callercheck.From(r.Context())
+	sub, err := notify.Subscribe(r.Header, c.RedirectURIs)
 	if err != nil {
 		return err
 	}
+	in, err := a.Payments.InitiateNotified(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), svc, product, body,
+		r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"), sub)
+	if err != nil {
+		return err
+	}
+	// A repeated request is answered with what the first one subscribed.
+	in.Payment.Notification.SetHeaders(w.Header())
 	p := path(in.Payment)
 	approach := sca.ApproachOf(sca.Payment, prefs)
 	w.Header().Set("Location", p)

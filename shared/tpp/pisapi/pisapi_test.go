@@ -91,7 +91,7 @@ func newWorld(t *testing.T) *world {
 	clock := func() time.Time { return w.now }
 	svc := &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: clock}
 	w.svc = svc
-	w.sca = scatarget.OnTable(db, c.TPPTable, clock)
+	w.sca = scatarget.OnTable(db, c.TPPTable, clock, nil)
 	h := (&pisapi.API{Payments: svc, MetadataURL: metadataURL,
 		Authorisations: &scaapi.API{SCA: w.sca, MetadataURL: metadataURL, BankURL: bankURL}}).Handlers()
 	mux := http.NewServeMux()
@@ -110,7 +110,8 @@ func newWorld(t *testing.T) *world {
 	}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app := r.Header.Get("X-Test-App")
-		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "pis"})
+		ctx := callercheck.WithCaller(r.Context(), callercheck.Caller{AppID: app, OrgID: "org-" + app, Environment: lookup.Sandbox, Product: "pis",
+			RedirectURIs: []string{"https://tpp.example/callback"}})
 		mux.ServeHTTP(w, r.WithContext(ctx))
 	}))
 	w.h = served

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
@@ -69,7 +70,7 @@ func CallerOf(r *http.Request) (callercheck.Caller, error) {
 	str := func(key string) string { v, _ := rc.Authorizer[key].(string); return v }
 	c := callercheck.Caller{AppID: str(callercheck.ContextAppID), OrgID: str(callercheck.ContextOrgID),
 		Environment: lookup.Environment(str(callercheck.ContextEnvironment)), Product: str(callercheck.ContextProduct),
-		Token: callercheck.TokenFromContext(rc.Authorizer)}
+		Token: callercheck.TokenFromContext(rc.Authorizer), RedirectURIs: strings.Fields(str(callercheck.ContextRedirectURIs))}
 	if c.AppID == "" || c.OrgID == "" || c.Environment == "" {
 		return callercheck.Caller{}, fmt.Errorf("restapi: the authorizer's context names no app")
 	}

@@ -262,6 +262,31 @@ var Browser = []route.Route{
 		Summary: "The sandbox bank's customers: sign-in name, password and one-time code, accounts with their balances on the bank's date (public, cacheable)"},
 }
 
+// Jobs are the TPP area's scheduled functions: each is a functions/<name> with an
+// events/<name>.json, built by its part (PartOfJob). The local stack runs them in-process.
+var Jobs = []route.Job{
+	{Name: NotificationJob, Schedule: "rate(1 minute)", Needs: route.TPPTable,
+		Summary: "Post the status notifications due to the TPPs' TPP-Notification-URIs, retrying failed ones (at most five attempts) and recording each attempt"},
+	{Name: StandingOrderJob, Schedule: "cron(0 5 * * ? *)", Needs: route.TPPTable,
+		Summary: "Book the instalment due today of every authorised standing order (periodic payment), once each"},
+}
+
+// The TPP area's jobs.
+const (
+	NotificationJob  = "notification-delivery"
+	StandingOrderJob = "standing-orders"
+	// PartNotify builds the notification delivery job, linking nothing but DynamoDB.
+	PartNotify = "onnotify"
+)
+
+// PartOfJob is the wiring part that builds the job named name.
+func PartOfJob(name string) string {
+	if name == StandingOrderJob {
+		return PartPIS
+	}
+	return PartNotify
+}
+
 // Authorizers are the TPP API's Lambda authorizers: each is a functions/<name> with an
 // events/<name>.json, like the routes and jobs.
 var Authorizers = []string{AuthorizerName, BearerAuthorizerName}

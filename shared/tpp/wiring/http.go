@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -119,3 +120,25 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// JobBuild builds what a scheduled function of the TPP area runs (a part's ForJob).
+type JobBuild func(ctx context.Context, cfg config.Config, name string) (func(context.Context) (any, error), error)
+
+// StartJob is the whole main of a TPP area's scheduled function (routes.Jobs): it builds
+// the job once, at init, and runs it at each EventBridge event.
+func StartJob(name string, build JobBuild) {
+	log := slog.New(lambdacontext.NewLogHandler())
+	slog.SetDefault(log)
+	if !slices.ContainsFunc(routes.Jobs, func(j route.Job) bool { return j.Name == name }) {
+		fatal(log, fmt.Errorf("no job %q", name))
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fatal(log, err)
+	}
+	run, err := build(context.Background(), cfg, name)
+	if err != nil {
+		fatal(log, err)
+	}
+	lambda.Start(run)
+}

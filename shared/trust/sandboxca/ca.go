@@ -61,6 +61,32 @@ func LoadOrCreate(dir string) (*CA, error) {
 	return Parse(certPEM, keyPEM)
 }
 
+// LoadCertificate reads the CA's certificate from dir (ca.pem) without its key, for the
+// code that only trusts what the CA issued; nil, nil when dir holds no CA yet.
+func LoadCertificate(dir string) (*x509.Certificate, error) {
+	certPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseCertificate(certPEM)
+}
+
+// ParseCertificate parses the CA's PEM certificate.
+func ParseCertificate(certPEM []byte) (*x509.Certificate, error) {
+	cb, _ := pem.Decode(certPEM)
+	if cb == nil {
+		return nil, errors.New("sandbox CA certificate is not PEM")
+	}
+	cert, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox CA certificate: %w", err)
+	}
+	return cert, nil
+}
+
 // Generate makes a new CA: a P-256 key and a self-signed certificate valid for ten
 // years, both PEM-encoded (the key as PKCS #8).
 func Generate() (certPEM, keyPEM []byte, err error) {

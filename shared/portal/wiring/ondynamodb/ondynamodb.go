@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/portal/wiring"
 )
@@ -15,5 +16,6 @@ func Stores(awsCfg aws.Config, cfg config.Config) wiring.Stores {
 	db := dynamodb.NewFromConfig(awsCfg)
 	accounts := store.NewPortal(db, cfg.PortalTable)
 	return wiring.Stores{Accounts: accounts, Orgs: store.NewOrgs(db, cfg.PortalTable),
-		Requests: store.NewRequests(db, cfg.PortalTable), WorkflowKey: store.WorkflowKey, Ping: accounts.Ping}
+		Requests: store.NewRequests(db, cfg.PortalTable), WorkflowKey: store.WorkflowKey, Ping: accounts.Ping,
+		Notifications: notifylogdb.New(db, cfg.TPPTable)}
 }

@@ -4,6 +4,12 @@
 //	item                     PK                                   SK
 //	payment                  PAYMENT#<paymentId>                  PAYMENT
 //	X-Request-ID of an app   PAYREQ#<appId>#<X-Request-ID>        PAYREQ
+//	booked instalment        INSTALMENT#<paymentId>#<day>         INSTALMENT
+//
+// A standing order that runs (ACTC or ACSP) is in GSI1 under STANDING, which the
+// standing-order job reads; it leaves the index with its final status. A booked
+// instalment's record is written in the transaction that books it, on condition that it
+// is new, so an instalment is booked once.
 //
 // The record of an X-Request-ID is written with its payment in one transaction, on
 // condition that neither exists, so an app's request makes one payment however often it
@@ -47,6 +53,13 @@ func paymentKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{tppdata.AttrPK: s("PAYMENT#" + id), tppdata.AttrSK: s("PAYMENT")}
 }
 
+func instalmentKey(id, day string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{tppdata.AttrPK: s("INSTALMENT#" + id + "#" + day), tppdata.AttrSK: s("INSTALMENT")}
+}
+
+// standingPartition is GSI1's partition of the running standing orders.
+const standingPartition = "STANDING"
+
 func replayKey(appID, requestID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{tppdata.AttrPK: s("PAYREQ#" + appID + "#" + requestID), tppdata.AttrSK: s("PAYREQ")}
 }
@@ -69,7 +82,11 @@ func item(p payments.Payment) (map[string]types.AttributeValue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("paymentdb: marshal %s: %w", p.ID, err)
 	}
-	return withKey(av, paymentKey(p.ID), p.CreatedAt), nil
+	av = withKey(av, paymentKey(p.ID), p.CreatedAt)
+	if p.Service == payments.Periodic && (p.Status == payments.Accepted || p.Status == payments.InProcess) {
+		av[tppdata.AttrGSI1PK], av[tppdata.AttrGSI1SK] = s(standingPartition), s(p.ID)
+	}
+	return av, nil
 }
 
 // createRetries is how often Create writes again after DynamoDB cancelled its transaction
@@ -206,4 +223,55 @@ func (st *Store) BankAccount(ctx context.Context, iban, currency string) (string
 		return "", payments.ErrNotFound
 	}
 	return id, err
+}
+
+// Standing queries GSI1 for the running standing orders and reads each again strongly
+// consistently.
+func (st *Store) Standing(ctx context.Context) ([]payments.Payment, error) {
+	var out []payments.Payment
+	var start map[string]types.AttributeValue
+	for {
+		page, err := st.db.Query(ctx, &dynamodb.QueryInput{TableName: &st.table, IndexName: aws.String(tppdata.IndexGSI1),
+			KeyConditionExpression:    aws.String("#pk = :pk"),
+			ExpressionAttributeNames:  map[string]string{"#pk": tppdata.AttrGSI1PK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(standingPartition)},
+			ExclusiveStartKey:         start})
+		if err != nil {
+			return nil, fmt.Errorf("paymentdb: standing orders: %w", err)
+		}
+		for _, it := range page.Items {
+			id, _ := it["paymentId"].(*types.AttributeValueMemberS)
+			if id == nil {
+				continue
+			}
+			p, err := st.Get(ctx, id.Value)
+			if errors.Is(err, payments.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		if start = page.LastEvaluatedKey; len(start) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// ExecuteInstalment writes p over the stored payment of status from, the record of the
+// instalment key, and the bookings, in one transaction.
+func (st *Store) ExecuteInstalment(ctx context.Context, p payments.Payment, from payments.Status, key string, bookings []sandboxbank.Booking) error {
+	put, err := st.replace(p, from)
+	if err != nil {
+		return err
+	}
+	rec := withKey(map[string]types.AttributeValue{}, instalmentKey(p.ID, key), p.CreatedAt)
+	rec["paymentId"], rec["instalment"], rec["bookedAt"] = s(p.ID), s(key), s(p.ChangedAt.UTC().Format(time.RFC3339Nano))
+	marker := &types.Put{TableName: &st.table, Item: rec, ConditionExpression: aws.String("attribute_not_exists(PK)")}
+	err = st.bank.Settle(ctx, bookings, []types.TransactWriteItem{{Put: put}, {Put: marker}})
+	if errors.Is(err, bankstore.ErrExtraFailed) {
+		return payments.ErrChanged
+	}
+	return err
 }

@@ -212,15 +212,26 @@ type DynamoDB interface {
 	consentdb.DynamoDBAPI
 }
 
+// Notifier is told of the status changes of the resources the authorisations decide (the
+// TPP's status notifications, notify.Notifier).
+type Notifier interface {
+	payments.Notifier
+}
+
 // OnTable is the authorisation service over the TPP table named table: the
-// authorisations and every resource they authorise, with the clock now (nil: time.Now).
-func OnTable(db DynamoDB, table string, now func() time.Time) *sca.Service {
+// authorisations and every resource they authorise, with the clock now (nil: time.Now),
+// each resource's status changes told to notifier (nil: to nobody).
+func OnTable(db DynamoDB, table string, now func() time.Time, notifier Notifier) *sca.Service {
 	bank := bankstore.New(db, table)
 	pay := &payments.Service{Store: paymentdb.New(db, table), Now: now}
+	var consentsNotifier consents.Notifier
+	if notifier != nil {
+		pay.Notify, consentsNotifier = notifier, notifier
+	}
 	return &sca.Service{Store: scadb.New(db, table), Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
 		sca.Payment:             Payments{Payments: pay, Bank: bank},
 		sca.PaymentCancellation: Cancellations{Payments: pay},
-		sca.AISConsent:          Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now}, Bank: bank},
-		sca.PIISConsent:         Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now}},
+		sca.AISConsent:          Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank},
+		sca.PIISConsent:         Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}},
 	}}
 }

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/bank/devportal/shared/platform/awsclient"
@@ -29,13 +31,14 @@ import (
 // API is the endpoints on the TPP table of cfg, with the clock now (nil: time.Now).
 func API(db *dynamodb.Client, cfg config.Config, now func() time.Time) *aisapi.API {
 	bank := bankstore.New(db, cfg.TPPTable)
+	notifier := onnotify.Notifier(db, cfg, now)
 	return &aisapi.API{
-		Consents:    &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: now},
-		Funds:       &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: now},
+		Consents:    &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: now, Notify: notifier},
+		Funds:       &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: now, Notify: notifier},
 		Bank:        bank,
 		Now:         now,
 		MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
-		Authorisations: &scaapi.API{SCA: scatarget.OnTable(db, cfg.TPPTable, now), MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
+		Authorisations: &scaapi.API{SCA: scatarget.OnTable(db, cfg.TPPTable, now, notifier), MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
 			BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)},
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/bank/devportal/shared/platform/awsclient"
@@ -48,11 +50,12 @@ func Build(ctx context.Context, cfg config.Config, env lookup.Environment, parts
 	bank := bankstore.New(db, cfg.TPPTable)
 	// The customer's consents are those the TPP API's endpoints keep in the TPP table,
 	// whatever resources the authorization server is given.
-	held := consentscope.Customer{Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now},
-		Funds: &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now}}
+	notifier := onnotify.Notifier(db, cfg, parts.Now)
+	held := consentscope.Customer{Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now, Notify: notifier},
+		Funds: &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now, Notify: notifier}}
 	pages, err := bankpages.New(bankpages.Options{Secret: parts.Keys.Pages, Customers: bank,
 		Organizations: lookupdb.NewReader(db, cfg.PortalTable), Consents: held, Logins: logins,
-		Authorisations: scatarget.OnTable(db, cfg.TPPTable, parts.Now),
+		Authorisations: scatarget.OnTable(db, cfg.TPPTable, parts.Now, notifier),
 		Secure:         strings.HasPrefix(cfg.OAuthAuthorizeURL, "https://"), Now: parts.Now, Log: log})
 	if err != nil {
 		return Area{}, err

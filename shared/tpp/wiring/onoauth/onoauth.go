@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -56,10 +58,11 @@ func Server(ctx context.Context, cfg config.Config, env lookup.Environment, part
 		// What the AIS:, PIIS: and PIS: scopes name: the consents and payments the TPP
 		// API's endpoints keep in the TPP table, as the local stack has them.
 		bank := bankstore.New(db, cfg.TPPTable)
+		notifier := onnotify.Notifier(db, cfg, parts.Now)
 		parts.Resources = consentscope.Resources{Bank: bank,
-			Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now},
-			Funds:    &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now},
-			Payments: &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: parts.Now}}
+			Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now, Notify: notifier},
+			Funds:    &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now, Notify: notifier},
+			Payments: &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: parts.Now, Notify: notifier}}
 	}
 	return oauth.New(oauth.Options{Issuer: cfg.TPPURL, AuthorizeURL: cfg.OAuthAuthorizeURL, Environment: env,
 		Secret: parts.Keys.Token, RotatedSecrets: parts.Keys.PreviousToken,

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/wiring/onnotify"
+
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/bank/devportal/shared/platform/awsclient"
@@ -27,7 +29,7 @@ import (
 // Service is the payment rules on the TPP table of cfg, with the clock now (nil:
 // time.Now): what the endpoints and the PIS: scopes of the authorization server share.
 func Service(db *dynamodb.Client, cfg config.Config, now func() time.Time) *payments.Service {
-	return &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: now}
+	return &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: now, Notify: onnotify.Notifier(db, cfg, now)}
 }
 
 // API is the endpoints over svc, with the authorization server of cfg as their scaOAuth
@@ -47,5 +49,16 @@ func ForRoute(ctx context.Context, cfg config.Config, _ lookup.Environment, _ ro
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(awsCfg)
-	return API(Service(db, cfg, nil), scatarget.OnTable(db, cfg.TPPTable, nil), cfg).Handlers(), nil
+	return API(Service(db, cfg, nil), scatarget.OnTable(db, cfg.TPPTable, nil, onnotify.Notifier(db, cfg, nil)), cfg).Handlers(), nil
+}
+
+// ForJob builds the standing-order job of the deployed function (tpp/wiring.StartJob).
+// It makes no network call.
+func ForJob(ctx context.Context, cfg config.Config, _ string) (func(context.Context) (any, error), error) {
+	awsCfg, err := awsclient.Load(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc := Service(dynamodb.NewFromConfig(awsCfg), cfg, nil)
+	return func(ctx context.Context) (any, error) { return svc.RunStandingOrders(ctx) }, nil
 }

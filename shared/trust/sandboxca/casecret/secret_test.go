@@ -2,6 +2,7 @@ package casecret_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -31,11 +32,15 @@ func emptySecret(t *testing.T) (*secretsmanager.Client, string) {
 func TestLoadOrCreateSecret(t *testing.T) {
 	ctx := context.Background()
 	client, arn := emptySecret(t)
-	first, err := casecret.LoadOrCreate(ctx, client, arn)
+	_, certARN := emptySecret(t)
+	if cert, err := casecret.LoadCertificate(ctx, client, certARN); cert != nil || err != nil {
+		t.Fatalf("before the CA exists: certificate %v, %v; want none", cert, err)
+	}
+	first, err := casecret.LoadOrCreate(ctx, client, arn, certARN)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := casecret.LoadOrCreate(ctx, client, arn)
+	again, err := casecret.LoadOrCreate(ctx, client, arn, certARN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,16 @@ func TestLoadOrCreateSecret(t *testing.T) {
 	if _, err := again.ServerCertificate("localhost"); err != nil {
 		t.Errorf("the loaded CA cannot sign: %v", err)
 	}
-	if _, err := casecret.LoadOrCreate(ctx, client, arn+"-missing"); err == nil {
+	// The certificate's own secret holds the certificate, and nothing of the key.
+	cert, err := casecret.LoadCertificate(ctx, client, certARN)
+	if err != nil || cert == nil || !cert.Equal(first.Cert) {
+		t.Fatalf("certificate secret: %v, %v; want the CA's certificate", cert, err)
+	}
+	raw, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(certARN)})
+	if err != nil || strings.Contains(aws.ToString(raw.SecretString), "PRIVATE KEY") {
+		t.Fatalf("certificate secret holds %q (%v)", aws.ToString(raw.SecretString), err)
+	}
+	if _, err := casecret.LoadOrCreate(ctx, client, arn+"-missing", ""); err == nil {
 		t.Error("a missing secret: no error")
 	}
 }
@@ -65,7 +79,7 @@ func TestLoadOrCreateSecretRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cas[i], errs[i] = casecret.LoadOrCreate(context.Background(), client, arn)
+			cas[i], errs[i] = casecret.LoadOrCreate(context.Background(), client, arn, "")
 		}()
 	}
 	wg.Wait()
@@ -85,7 +99,7 @@ func TestLoadOrCreateSecretNotCA(t *testing.T) {
 	if _, err := client.PutSecretValue(context.Background(), &secretsmanager.PutSecretValueInput{SecretId: aws.String(arn), SecretString: aws.String("hunter2")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := casecret.LoadOrCreate(context.Background(), client, arn); err == nil {
+	if _, err := casecret.LoadOrCreate(context.Background(), client, arn, ""); err == nil {
 		t.Error("no error")
 	}
 }
