@@ -715,8 +715,8 @@ func (a *tppApp) readPeriod(t *testing.T, consentID, token string, acc sandboxba
 
 // startAuthorisation starts an authorisation of the consent at path, as a TPP that
 // prefers to start it explicitly: received, with the scaOAuth link and its own status
-// link, and listed among the consent's authorisations. It returns the answer and the
-// authorisation's path.
+// link, and listed among the consent's authorisations, taking no PSU data. It returns the
+// answer and the authorisation's path.
 func (a *tppApp) startAuthorisation(t *testing.T, path string) (bgAnswer, string) {
 	t.Helper()
 	started := a.call(t, bgCall{method: "POST", path: path + "/authorisations"}).want(t, "start an authorisation", 201)
@@ -734,6 +734,10 @@ func (a *tppApp) startAuthorisation(t *testing.T, path string) (bgAnswer, string
 	if !slices.Equal(list.IDs, []string{id}) {
 		t.Fatalf("the consent's authorisations are %v, want %s", list.IDs, id)
 	}
+	// The customer of an OAuth2 authorisation authenticates at the bank: a password sent
+	// through the TPP (the embedded approach's step) is refused.
+	a.expectRefused(t, bgCall{method: "PUT", path: authPath, headers: map[string]string{"PSU-ID": "anna.schmidt"},
+		body: map[string]any{"psuData": map[string]string{"password": sandboxbank.SandboxPassword}}}, 409, "STATUS_INVALID")
 	return started, authPath
 }
 

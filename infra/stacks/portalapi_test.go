@@ -441,6 +441,14 @@ var wantCalls = map[string][]string{
 	// GetItem of the portal table; revoking reads the consent and replaces it.
 	"sandbox-bank-consents": {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	"sandbox-bank-revoke":   {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	// An authorisation's redirect page reads it and its resource (a time-out fails both:
+	// PutItem); the bank's app lists the customer's by the index; a decision authorises the
+	// payment (and executes it in the ledger) or the consent, or cancels the payment, as
+	// the approval of the OAuth2 flow does.
+	"sandbox-bank-sca":        {"dynamodb:GetItem", "dynamodb:PutItem", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-sca-decide": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-app":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-app-decide": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	// Lists the customers of the generated bank: no AWS call.
 	"sandbox-customers": {},
 }

@@ -49,6 +49,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 	"github.com/bank/devportal/shared/tpp/wiring/onbankpages"
@@ -303,11 +305,13 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	// The TPP API's endpoints: the authorization server's, and account information and
 	// confirmation of funds over the same consents and bank.
 	endpoints := s.OAuth.Endpoints()
-	ais := &aisapi.API{Consents: s.Consents, Funds: s.Funds, Bank: bank, Now: o.Now, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath}
+	authorisations := scatarget.OnTable(db, cfg.TPPTable, o.Now, notifier)
+	ais := &aisapi.API{Consents: s.Consents, Funds: s.Funds, Bank: bank, Now: o.Now, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
+		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath, BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)}}
 	for name, h := range ais.Handlers() {
 		endpoints[name] = h
 	}
-	maps.Copy(endpoints, onpis.API(pay, cfg).Handlers())
+	maps.Copy(endpoints, onpis.API(pay, authorisations, cfg).Handlers())
 	// The API's description, with this stack's addresses, built by the part its deployed
 	// function builds it with.
 	docRoute, err := route.Find(tpproutes.TPP, onapidoc.RouteName)

@@ -20,6 +20,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
@@ -35,6 +37,8 @@ type API struct {
 	// MetadataURL is the authorization server's metadata, the scaOAuth link: the
 	// customer authorises a consent through the OAuth2 flow with scope AIS:<consentId>.
 	MetadataURL string
+	// Authorisations are the consents' authorisation sub-resources, in every SCA approach.
+	Authorisations *scaapi.API
 }
 
 // Handlers are the endpoints by route name (shared/tpp/routes).
@@ -45,9 +49,10 @@ func (a *API) Handlers() map[string]http.Handler {
 		"ais-consent-status": a.endpoint(a.consentStatus),
 		"ais-consent-delete": a.endpoint(a.deleteConsent),
 
-		"ais-consent-authorisation-start": a.endpoint(a.startAuthorisation(a.Consents, consentPath)),
-		"ais-consent-authorisations":      a.endpoint(a.listAuthorisations(a.Consents)),
-		"ais-consent-sca-status":          a.endpoint(a.scaStatus(a.Consents)),
+		"ais-consent-authorisation-start":  a.endpoint(a.Authorisations.Start(sca.AISConsent, scaapi.Authorisations, a.consent)),
+		"ais-consent-authorisations":       a.endpoint(a.Authorisations.List(sca.AISConsent, a.consent)),
+		"ais-consent-sca-status":           a.endpoint(a.Authorisations.Status(sca.AISConsent, a.consent)),
+		"ais-consent-authorisation-update": a.endpoint(a.Authorisations.Update(sca.AISConsent, scaapi.Authorisations, a.consent)),
 
 		"ais-accounts":                  a.endpoint(a.listAccounts(false)),
 		"ais-account":                   a.endpoint(a.accountDetails(false)),
@@ -64,10 +69,11 @@ func (a *API) Handlers() map[string]http.Handler {
 		"cof-consent-status": a.endpoint(a.fundsConsentStatus),
 		"cof-consent-delete": a.endpoint(a.deleteFundsConsent),
 
-		"cof-consent-authorisation-start": a.endpoint(a.startAuthorisation(a.Funds, fundsConsentPath)),
-		"cof-consent-authorisations":      a.endpoint(a.listAuthorisations(a.Funds)),
-		"cof-consent-sca-status":          a.endpoint(a.scaStatus(a.Funds)),
-		"cof-confirm":                     a.endpoint(a.confirmFunds),
+		"cof-consent-authorisation-start":  a.endpoint(a.Authorisations.Start(sca.PIISConsent, scaapi.Authorisations, a.fundsConsent)),
+		"cof-consent-authorisations":       a.endpoint(a.Authorisations.List(sca.PIISConsent, a.fundsConsent)),
+		"cof-consent-sca-status":           a.endpoint(a.Authorisations.Status(sca.PIISConsent, a.fundsConsent)),
+		"cof-consent-authorisation-update": a.endpoint(a.Authorisations.Update(sca.PIISConsent, scaapi.Authorisations, a.fundsConsent)),
+		"cof-confirm":                      a.endpoint(a.confirmFunds),
 	}
 }
 
@@ -148,6 +154,10 @@ func (a *API) createConsent(w http.ResponseWriter, r *http.Request, o consents.O
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	prefs, err := sca.PreferencesOf(r.Header)
+	if err != nil {
+		return err
+	}
 	sub, err := subscription(r)
 	if err != nil {
 		return err
@@ -157,22 +167,44 @@ func (a *API) createConsent(w http.ResponseWriter, r *http.Request, o consents.O
 	if err != nil {
 		return err
 	}
+	approach := sca.ApproachOf(sca.AISConsent, prefs)
 	sub.SetHeaders(w.Header())
 	w.Header().Set("Location", consentPath(c.ID))
-	w.Header().Set("ASPSP-SCA-Approach", "REDIRECT")
-	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, consentPath(c.ID), a.MetadataURL)})
+	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
+	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, approach, consentPath(c.ID), a.MetadataURL)})
 	return nil
+}
+
+// consent is the caller's consent the path names, for its authorisations.
+func (a *API) consent(r *http.Request, o sca.Owner) (string, string, error) {
+	c, err := a.Consents.Get(r.Context(), o, r.PathValue("consentId"))
+	if err != nil {
+		return "", "", err
+	}
+	return c.ID, consentPath(c.ID), nil
+}
+
+// fundsConsent is the caller's confirmation-of-funds consent the path names, for its
+// authorisations.
+func (a *API) fundsConsent(r *http.Request, o sca.Owner) (string, string, error) {
+	c, err := a.Funds.Get(r.Context(), o, r.PathValue("consentId"))
+	if err != nil {
+		return "", "", err
+	}
+	return c.ID, fundsConsentPath(c.ID), nil
 }
 
 // createdLinks are the links of a new consent at path: its status, and the authorization
 // server's metadata (scaOAuth), or, when the TPP prefers to start the authorisation
-// itself (TPP-Explicit-Authorisation-Preferred), the authorisations to start one at.
-func createdLinks(r *http.Request, path, metadataURL string) map[string]href {
+// itself (TPP-Explicit-Authorisation-Preferred) or prefers another approach than OAuth2,
+// the authorisations to start one at (with the customer's password for the embedded
+// approach, their PSU-ID for the decoupled one).
+func createdLinks(r *http.Request, approach sca.Approach, path, metadataURL string) map[string]href {
 	links := map[string]href{"self": {path}, "status": {path + "/status"}}
-	if strings.EqualFold(r.Header.Get("TPP-Explicit-Authorisation-Preferred"), "true") {
-		links["startAuthorisation"] = href{path + "/authorisations"}
-	} else {
+	if approach == sca.OAuth && !strings.EqualFold(r.Header.Get("TPP-Explicit-Authorisation-Preferred"), "true") {
 		links["scaOAuth"] = href{metadataURL}
+	} else {
+		links[scaapi.StartLink(approach)] = href{path + "/" + scaapi.Authorisations}
 	}
 	return links
 }

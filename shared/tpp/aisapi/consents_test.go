@@ -24,6 +24,9 @@ import (
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
 	"github.com/bank/devportal/shared/tpp/routes"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
@@ -32,6 +35,9 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // served is the consent endpoints on their paths, behind a caller check that names the
 // app of the X-Test-App header (the caller check itself has its own tests), with the
 // consents' service and the TPP table's state (its items, hashed).
+// authorisations are the authorisations of the last world served.
+var authorisations *sca.Service
+
 func served(t *testing.T) (http.Handler, *consents.Service, func() string) {
 	t.Helper()
 	c := testenv.Config(t, testenv.MotoEndpoint(t))
@@ -39,8 +45,11 @@ func served(t *testing.T) (http.Handler, *consents.Service, func() string) {
 	if err := motoserver.CreateTables(context.Background(), db, c); err != nil {
 		t.Fatal(err)
 	}
-	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }}
-	api := &aisapi.API{Consents: svc, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
+	clock := func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }
+	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: clock}
+	authorisations = scatarget.OnTable(db, c.TPPTable, clock, nil)
+	api := &aisapi.API{Consents: svc, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server",
+		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server", BankURL: "https://portal.bank.example"}}
 	h := api.Handlers()
 	mux := http.NewServeMux()
 	for _, rt := range routes.TPP {
@@ -252,7 +261,7 @@ func TestConsentAuthorisations(t *testing.T) {
 			}
 		})
 	}
-	if list, _ := svc.Authorisations(context.Background(), consents.Owner{AppID: "bb"}, id); len(list) != 2 {
+	if list, _ := authorisations.List(context.Background(), consents.Owner{AppID: "bb"}, sca.AISConsent, id); len(list) != 2 {
 		t.Fatalf("%d authorisations after the refusals, want 2", len(list))
 	}
 

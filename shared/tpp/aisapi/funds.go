@@ -5,6 +5,7 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/piis"
+	"github.com/bank/devportal/shared/tpp/sca"
 )
 
 // fundsConsentPath is a confirmation-of-funds consent's resource path.
@@ -17,6 +18,10 @@ func (a *API) createFundsConsent(w http.ResponseWriter, r *http.Request, o conse
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	prefs, err := sca.PreferencesOf(r.Header)
+	if err != nil {
+		return err
+	}
 	sub, err := subscription(r)
 	if err != nil {
 		return err
@@ -26,10 +31,11 @@ func (a *API) createFundsConsent(w http.ResponseWriter, r *http.Request, o conse
 	if err != nil {
 		return err
 	}
+	approach := sca.ApproachOf(sca.PIISConsent, prefs)
 	sub.SetHeaders(w.Header())
 	w.Header().Set("Location", fundsConsentPath(c.ID))
-	w.Header().Set("ASPSP-SCA-Approach", "REDIRECT")
-	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, fundsConsentPath(c.ID), a.MetadataURL)})
+	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
+	writeJSON(w, http.StatusCreated, consentCreated{ConsentStatus: c.Status, ConsentID: c.ID, Links: createdLinks(r, approach, fundsConsentPath(c.ID), a.MetadataURL)})
 	return nil
 }
 

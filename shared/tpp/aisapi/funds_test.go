@@ -17,6 +17,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
@@ -29,7 +31,8 @@ func TestFundsConfirmation(t *testing.T) {
 	c, db, bank := testenv.SandboxBank(t)
 	store := bankstore.New(db, c.TPPTable)
 	funds := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Bank: store}
-	api := &aisapi.API{Funds: funds, Bank: store, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}
+	api := &aisapi.API{Funds: funds, Bank: store, MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server",
+		Authorisations: &scaapi.API{SCA: scatarget.OnTable(db, c.TPPTable, nil, nil), MetadataURL: "https://api.bank.example/.well-known/oauth-authorization-server"}}
 	h := api.Handlers()
 	mux := http.NewServeMux()
 	for _, rt := range routes.TPP {

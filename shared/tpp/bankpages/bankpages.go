@@ -25,6 +25,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sca"
 )
 
 // The pages' paths on the browser-reachable origin (routes.Browser names them).
@@ -35,6 +36,10 @@ const (
 	ScenarioPath = "/sandbox-bank/scenario"
 	ConsentsPath = "/sandbox-bank/consents"
 	RevokePath   = "/sandbox-bank/consents/revoke"
+	// SCAPath is an authorisation's redirect page (the scaRedirect link), AppPath the
+	// bank's app where a customer decides their decoupled authorisations.
+	SCAPath = sca.RedirectPagePath
+	AppPath = sca.AppPagePath
 )
 
 // Decider is the authorization server's end of a pending request (oauth.Server): the
@@ -76,6 +81,9 @@ type Options struct {
 	Customers     Customers
 	Organizations Organizations
 	Consents      Consents
+	// Authorisations are the authorisations the redirect page and the bank's app decide
+	// (sca.Service); nil: those pages say the bank cannot show them.
+	Authorisations Authorisations
 	// Logins are the sandbox customers' sign-in names the sign-in page lists.
 	Logins []string
 	// Secure marks the cookie Secure: the pages are served over HTTPS.
@@ -127,6 +135,10 @@ func (p *Pages) Handlers() map[string]http.Handler {
 		"sandbox-bank-scenario":       http.HandlerFunc(p.scenario),
 		"sandbox-bank-consents":       http.HandlerFunc(p.consentsPage),
 		"sandbox-bank-revoke":         http.HandlerFunc(p.revoke),
+		"sandbox-bank-sca":            http.HandlerFunc(p.scaPage),
+		"sandbox-bank-sca-decide":     http.HandlerFunc(p.scaDecide),
+		"sandbox-bank-app":            http.HandlerFunc(p.appPage),
+		"sandbox-bank-app-decide":     http.HandlerFunc(p.appDecide),
 	}
 }
 
@@ -190,6 +202,12 @@ func (p *Pages) directSession(w http.ResponseWriter) session {
 // home is where a customer signed in goes: the request of the app that sent them, or
 // their consents when they came directly.
 func (p *Pages) home(s session) string {
+	switch {
+	case s.SCA != "":
+		return SCAPath
+	case s.Next != "":
+		return s.Next
+	}
 	if s.direct() {
 		return ConsentsPath
 	}

@@ -41,6 +41,8 @@ type view struct {
 	Limited bool
 	Row     row
 	Notice  string
+	// The bank's app: the decoupled authorisations waiting for the customer.
+	Waiting []waitingRow
 }
 
 // AccountLabel names an account the way the customer knows it.
@@ -114,7 +116,8 @@ func (p *Pages) render(w http.ResponseWriter, status int, v view) {
 		status, b = http.StatusInternalServerError, *bytes.NewBufferString("The bank could not show this page.")
 	}
 	h := w.Header()
-	h.Set("Content-Security-Policy", CSP(RedirectSource(v.Session.Pending.RedirectURI)))
+	targets := []string{RedirectSource(v.Session.Pending.RedirectURI), RedirectSource(v.Session.SCARedirect), RedirectSource(v.Session.SCANok)}
+	h.Set("Content-Security-Policy", CSP(strings.Join(slices.Compact(slices.DeleteFunc(targets, func(t string) bool { return t == "" })), " ")))
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -204,11 +207,15 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 {{- else if eq .Name "expired"}}{{template "expired" .}}
 {{- else if eq .Name "consents"}}{{template "consents" .}}
 {{- else if eq .Name "revoke"}}{{template "revoke" .}}
-{{- else}}<p id="message">{{.Message}}</p>{{with .Back}}<p><a id="back" href="{{.}}">Back to your consents</a></p>{{end}}{{end}}
+{{- else if eq .Name "sca"}}{{template "sca" .}}
+{{- else if eq .Name "app"}}{{template "app" .}}
+{{- else}}<p id="message">{{.Message}}</p>{{with .Back}}<p><a id="back" href="{{.}}">{{if eq . "/sandbox-bank/app"}}Back to the bank's app{{else}}Back to your consents{{end}}</a></p>{{end}}{{end}}
 </main></body></html>
 {{define "asker"}}<strong id="app-name">{{.Session.Pending.AppName}}</strong>, an app of <strong id="org-name">{{.Session.OrgName}}</strong>{{end}}
 {{define "sign-in"}}
 {{if .Session.Pending.ID}}<p>{{template "asker" .}}, sent you here to sign in to your bank.</p>
+{{else if .Session.SCA}}<p>{{template "sca-asker" .}}, sent you here to authorise with your bank.</p>
+{{else if .Session.Next}}<p id="direct">Sign in to the Sandbox Bank app to approve or deny what apps ask you.</p>
 {{else}}<p id="direct">Sign in to see the consents you gave apps, and revoke those you no longer want.</p>{{end}}
 {{with .Errors}}<p class="error" id="error" role="alert">{{range $f, $m := .}}{{$m}} {{end}}</p>{{end}}
 <form method="post" action="/sandbox-bank/sign-in">
@@ -290,6 +297,34 @@ var pages = template.Must(template.New("page").Funcs(template.FuncMap{
 </form>{{end}}
 </section>
 {{end}}{{else}}<p id="none">You have not given any app access to your bank data.</p>{{end}}
+{{end}}
+{{define "sca-asker"}}<strong id="app-name">{{.Session.SCAApp}}</strong>, an app of <strong id="org-name">{{.Session.OrgName}}</strong>{{end}}
+{{define "sca"}}
+<p>{{template "sca-asker" .}}, asks you to authorise:</p>
+<ul id="asks">{{range .Asks}}<li>{{.}}</li>{{end}}</ul>
+<p>You are signed in as <strong id="customer">{{.Session.Name}}</strong> ({{.Session.Login}}).</p>
+<form method="post" action="/sandbox-bank/sca">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<button type="submit" name="decision" value="approve" id="approve">Approve</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button>
+</form>
+{{end}}
+{{define "app"}}
+<p>You are signed in as <strong id="customer">{{.Session.Name}}</strong> ({{.Session.Login}}).</p>
+{{with .Notice}}<p class="notice" id="notice" role="status">{{.}}</p>{{end}}
+{{if .Waiting}}<p>These apps wait for you to approve or deny, in the bank's app:</p>
+{{range .Waiting}}<section class="consent" id="authorisation-{{.ID}}">
+<h2><span class="app-name">{{.AppName}}</span>, an app of <span class="org-name">{{.OrgName}}</span></h2>
+<p class="summary">{{.Resource.Summary}}</p>
+<form method="post" action="/sandbox-bank/app">
+<input type="hidden" name="csrf" value="{{$.CSRF}}">
+<input type="hidden" name="authorisation" value="{{.Key}}">
+<button type="submit" name="decision" value="approve" id="approve-{{.ID}}">Approve</button>
+<button type="submit" name="decision" value="deny" id="deny-{{.ID}}">Deny</button>
+</form>
+</section>
+{{end}}{{else}}<p id="none">Nothing waits for your approval.</p>{{end}}
+<p><a id="refresh" href="/sandbox-bank/app">Refresh</a></p>
 {{end}}
 {{define "revoke"}}
 <p id="question">Do you want to revoke the access of <strong class="app-name">{{.Row.AppName}}</strong>, an app of <strong class="org-name">{{.Row.OrgName}}</strong>?</p>

@@ -47,6 +47,16 @@ type session struct {
 	// Revoked is the consent ("<kind>:<id>") the customer just revoked, which the list of
 	// their consents confirms once: the bank's own word, not a link's.
 	Revoked string `json:"revoked,omitempty"`
+	// SCA is the authorisation (sca.Ref) of the bank's redirect page the browser came
+	// with, "" for none; SCAApp names its app, SCARedirect and SCANok are where the page
+	// sends the customer after their decision.
+	SCA         string `json:"sca,omitempty"`
+	SCAApp      string `json:"scaApp,omitempty"`
+	SCARedirect string `json:"scaRedirect,omitempty"`
+	SCANok      string `json:"scaNok,omitempty"`
+	// Next is where a customer who came directly goes once signed in ("" for their
+	// consents): the bank's app, for one who opened it.
+	Next string `json:"next,omitempty"`
 	// Nonce binds the CSRF token to this session; it changes when a customer signs in.
 	Nonce   string `json:"nonce"`
 	Expires int64  `json:"expires"`
@@ -110,7 +120,7 @@ func (k keys) decode(value string, now time.Time) (session, error) {
 }
 
 // direct says whether the session is of a customer who came to the bank directly, with no
-// app's request.
+// app's request (an authorisation's redirect page is no OAuth2 request either).
 func (s session) direct() bool { return s.Pending.ID == "" }
 
 // csrfToken is the token every form of the session carries: bound to its pending request

@@ -131,6 +131,7 @@ func completed(name string) ([]byte, error) {
 		// periodic and bulk payment (with status); a periodic payment is a single payment
 		// with more elements (no schema forbids additional ones), so every periodic payment
 		// matches two: read them as anyOf, or no periodic payment could conform.
+		raw = authorisationBodies(raw)
 		for _, oneOf := range []string{"oneOf: #Different Payment products in JSON", "oneOf:  #Different Payment Products with status"} {
 			if bytes.Count(raw, []byte(oneOf)) != 1 {
 				return nil, fmt.Errorf("%s: the payment bodies are not as published (%q)", name, oneOf)
@@ -139,6 +140,7 @@ func completed(name string) ([]byte, error) {
 		}
 		return raw, nil
 	}
+	raw = authorisationBodies(raw)
 	var doc, base map[string]any
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return nil, err
@@ -153,11 +155,14 @@ func completed(name string) ([]byte, error) {
 	// The consent's 201 answer is oneOf two schemas that every answer of a single SCA
 	// matches both of (neither has a property the other lacks that is required): read it
 	// as anyOf, or no answer could conform.
-	if created, ok := doc["components"].(map[string]any)["responses"].(map[string]any)["CREATED_201_ConsentsConfirmationOfFunds"].(map[string]any); ok {
-		schema := created["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
-		if one, ok := schema["oneOf"]; ok {
-			delete(schema, "oneOf")
-			schema["anyOf"] = one
+	// So is an update of PSU data's 200 answer, as in the NextGenPSD2 file.
+	for _, name := range []string{"CREATED_201_ConsentsConfirmationOfFunds", "OK_200_UpdatePsuData"} {
+		if created, ok := doc["components"].(map[string]any)["responses"].(map[string]any)[name].(map[string]any); ok {
+			schema := created["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+			if one, ok := schema["oneOf"]; ok {
+				delete(schema, "oneOf")
+				schema["anyOf"] = one
+			}
 		}
 	}
 	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
@@ -181,6 +186,17 @@ func completed(name string) ([]byte, error) {
 		}
 	}
 	return json.Marshal(doc)
+}
+
+// authorisationBodies reads the authorisation bodies as anyOf: a start or an update of an
+// authorisation takes oneOf {} and the bodies of each step, and every body with a step
+// matches {} as well; an update's answer is oneOf five bodies each requiring little more
+// than scaStatus, which every answer matches several of.
+func authorisationBodies(raw []byte) []byte {
+	for _, oneOf := range []string{"oneOf: #Different Authorisation Bodies", "oneOf: #Different authorisation bodies"} {
+		raw = bytes.ReplaceAll(raw, []byte(oneOf), []byte("anyOf"+strings.TrimPrefix(oneOf, "oneOf")))
+	}
+	return raw
 }
 
 var schemaRef = regexp.MustCompile(`#/components/schemas/([A-Za-z0-9_.-]+)`)

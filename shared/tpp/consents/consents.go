@@ -200,7 +200,6 @@ type Store interface {
 	// ConsentsOf returns the consents customer subject approved, newest first, limit at
 	// most, as an index has them: possibly a moment behind the latest change.
 	ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error)
-	AuthorisationStore
 }
 
 // Errors of the stores.

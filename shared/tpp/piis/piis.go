@@ -64,7 +64,6 @@ type Store interface {
 	// ConsentsOf returns the consents customer subject approved, newest first, limit at
 	// most, as an index has them: possibly a moment behind the latest change.
 	ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error)
-	consents.AuthorisationStore
 }
 
 // Bank is what the funds check reads of the sandbox bank.
@@ -161,32 +160,6 @@ func (s *Service) change(ctx context.Context, c Consent, to consents.Status) err
 			"/v2/consents/confirmation-of-funds/"+c.ID, from, to))
 	}
 	return nil
-}
-
-// StartAuthorisation starts an authorisation of o's consent id.
-func (s *Service) StartAuthorisation(ctx context.Context, o consents.Owner, id string) (consents.Authorisation, error) {
-	c, err := s.Get(ctx, o, id)
-	if err != nil {
-		return consents.Authorisation{}, err
-	}
-	return consents.StartAuthorisation(ctx, s.Store, id, c.Status, s.now())
-}
-
-// Authorisations lists the authorisations of o's consent id.
-func (s *Service) Authorisations(ctx context.Context, o consents.Owner, id string) ([]consents.Authorisation, error) {
-	if _, err := s.Get(ctx, o, id); err != nil {
-		return nil, err
-	}
-	return s.Store.Authorisations(ctx, id)
-}
-
-// ScaStatus is the status of authorisation authID of o's consent id.
-func (s *Service) ScaStatus(ctx context.Context, o consents.Owner, id, authID string) (consents.ScaStatus, error) {
-	c, err := s.Get(ctx, o, id)
-	if err != nil {
-		return "", err
-	}
-	return consents.AuthorisationStatus(ctx, s.Store, id, authID, c.Status, c.AccountID != "")
 }
 
 // Terminate ends o's consent at the TPP's request.

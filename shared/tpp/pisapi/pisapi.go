@@ -1,8 +1,10 @@
 // Package pisapi is the TPP API's payment initiation service (Berlin Group NextGenPSD2
 // 1.3.12): initiation of payments, bulk payments and periodic payments, their reading,
-// their status and their cancellation. The customer authorises a payment through the
-// OAuth2 flow with scope PIS:<paymentId> (the scaOAuth link). The handlers run behind the
-// caller check: the app they answer for is callercheck.From the request's context.
+// their status and their cancellation, and the authorisation sub-resources of payments and
+// cancellations. The customer authorises a payment through the OAuth2 flow with scope
+// PIS:<paymentId> (the scaOAuth link) unless the TPP prefers another SCA approach
+// (package sca). The handlers run behind the caller check: the app they answer for is
+// callercheck.From the request's context.
 package pisapi
 
 import (
@@ -17,6 +19,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/payments"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
@@ -26,6 +30,9 @@ type API struct {
 	// MetadataURL is the authorization server's metadata, the scaOAuth link: the
 	// customer authorises a payment through the OAuth2 flow with scope PIS:<paymentId>.
 	MetadataURL string
+	// Authorisations are the payments' authorisation sub-resources, in every SCA approach
+	// (authorisations.go).
+	Authorisations *scaapi.API
 }
 
 // Handlers are the endpoints by route name (shared/tpp/routes): pis-<service>-initiate,
@@ -39,6 +46,7 @@ func (a *API) Handlers() map[string]http.Handler {
 		out[prefix+"get"] = a.endpoint(a.get)
 		out[prefix+"status"] = a.endpoint(a.status)
 		out[prefix+"cancel"] = a.endpoint(a.cancel)
+		a.authorisationHandlers(out, prefix)
 	}
 	return out
 }
@@ -105,6 +113,10 @@ func (a *API) initiate(w http.ResponseWriter, r *http.Request, o payments.Owner)
 	if err != nil {
 		return bgerror.FormatError(bgerror.Field("body", "The body is larger than 64 KiB."))
 	}
+	prefs, err := sca.PreferencesOf(r.Header)
+	if err != nil {
+		return err
+	}
 	c, _ := callercheck.From(r.Context())
 	sub, err := notify.Subscribe(r.Header, c.RedirectURIs)
 	if err != nil {
@@ -118,10 +130,10 @@ func (a *API) initiate(w http.ResponseWriter, r *http.Request, o payments.Owner)
 	// A repeated request is answered with what the first one subscribed.
 	in.Payment.Notification.SetHeaders(w.Header())
 	p := path(in.Payment)
+	approach := sca.ApproachOf(sca.Payment, prefs)
 	w.Header().Set("Location", p)
-	w.Header().Set("ASPSP-SCA-Approach", "REDIRECT")
-	writeJSON(w, http.StatusCreated, initiated{TransactionStatus: in.Status, PaymentID: in.Payment.ID,
-		Links: map[string]href{"self": {p}, "status": {p + "/status"}, "scaOAuth": {a.MetadataURL}}})
+	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
+	writeJSON(w, http.StatusCreated, initiated{TransactionStatus: in.Status, PaymentID: in.Payment.ID, Links: a.initiationLinks(approach, p)})
 	return nil
 }
 
@@ -194,14 +206,24 @@ func (a *API) status(w http.ResponseWriter, r *http.Request, o payments.Owner) e
 	return nil
 }
 
-// cancel is DELETE /v1/{payment-service}/{payment-product}/{paymentId}: a payment not
-// yet executed is cancelled at once (the sandbox asks no authorisation of a
-// cancellation); an executed one refuses with CANCELLATION_INVALID.
+// cancel is DELETE /v1/{payment-service}/{payment-product}/{paymentId}: a payment that
+// waits for its customer is cancelled at once (204); an authorised one not yet executed
+// needs its customer to authorise the cancellation (202, with the link to start it, in
+// the approach the request prefers); an executed one refuses with CANCELLATION_INVALID.
 func (a *API) cancel(w http.ResponseWriter, r *http.Request, o payments.Owner) error {
-	if _, err := a.Payments.Cancel(r.Context(), o, service(r), payments.Product(r.PathValue("paymentProduct")), r.PathValue("paymentId")); err != nil {
+	prefs, err := sca.PreferencesOf(r.Header)
+	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	p, needsAuthorisation, err := a.Payments.RequestCancellation(r.Context(), o, service(r), payments.Product(r.PathValue("paymentProduct")), r.PathValue("paymentId"))
+	if err != nil {
+		return err
+	}
+	if !needsAuthorisation {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	writeJSON(w, http.StatusAccepted, a.cancellationAccepted(p, sca.ApproachOf(sca.PaymentCancellation, prefs)))
 	return nil
 }
 

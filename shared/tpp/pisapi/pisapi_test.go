@@ -25,6 +25,9 @@ import (
 	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
@@ -51,12 +54,18 @@ var (
 type world struct {
 	h    http.Handler
 	svc  *payments.Service
+	sca  *sca.Service
 	bank *bankstore.Store
 	db   *dynamodb.Client
 	tbl  string
+	// now is the clock of the payments and their authorisations.
+	now time.Time
 }
 
-func newWorld(t *testing.T) world {
+// bankURL is the sandbox bank's origin in the scaRedirect links.
+const bankURL = "https://portal.bank.example"
+
+func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
 	c := testenv.Config(t, testenv.MotoEndpoint(t))
@@ -71,14 +80,20 @@ func newWorld(t *testing.T) world {
 	}
 	bs := bankstore.New(db, c.TPPTable)
 	if _, err := bs.Load(ctx, sandboxbank.Bank{Seed: 1, Date: "2026-12-01",
-		Customers: []sandboxbank.Customer{{ID: "psu-1", Login: "one"}, {ID: "psu-2", Login: "two"}},
-		Accounts:  []sandboxbank.Account{account("acc-debtor", "psu-1", debtorIBAN), account("acc-creditor", "psu-2", creditorIBAN)},
+		Customers: []sandboxbank.Customer{{ID: "psu-1", Login: "one", Password: sandboxbank.SandboxPassword, OTP: sandboxbank.SandboxOTP},
+			{ID: "psu-2", Login: "two", Password: sandboxbank.SandboxPassword, OTP: sandboxbank.SandboxOTP}},
+		Accounts: []sandboxbank.Account{account("acc-debtor", "psu-1", debtorIBAN), account("acc-creditor", "psu-2", creditorIBAN)},
 		Ledgers: []sandboxbank.Ledger{{AccountID: "acc-debtor", Currency: "EUR", Booked: 100000, LastBookingDate: "2026-12-01"},
 			{AccountID: "acc-creditor", Currency: "EUR", Booked: 5000, LastBookingDate: "2026-12-01"}}}, false); err != nil {
 		t.Fatal(err)
 	}
-	svc := &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }}
-	h := (&pisapi.API{Payments: svc, MetadataURL: metadataURL}).Handlers()
+	w := world{bank: bs, db: db, tbl: c.TPPTable, now: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return w.now }
+	svc := &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: clock}
+	w.svc = svc
+	w.sca = scatarget.OnTable(db, c.TPPTable, clock, nil)
+	h := (&pisapi.API{Payments: svc, MetadataURL: metadataURL,
+		Authorisations: &scaapi.API{SCA: w.sca, MetadataURL: metadataURL, BankURL: bankURL}}).Handlers()
 	mux := http.NewServeMux()
 	mounted := 0
 	for _, rt := range routes.TPP {
@@ -99,11 +114,12 @@ func newWorld(t *testing.T) world {
 			RedirectURIs: []string{"https://tpp.example/callback"}})
 		mux.ServeHTTP(w, r.WithContext(ctx))
 	}))
-	return world{h: served, svc: svc, bank: bs, db: db, tbl: c.TPPTable}
+	w.h = served
+	return &w
 }
 
 // state is the TPP table's items, hashed: a refusal leaves it as it was.
-func (w world) state(t *testing.T) string {
+func (w *world) state(t *testing.T) string {
 	t.Helper()
 	out, err := w.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: &w.tbl})
 	if err != nil {
@@ -138,7 +154,7 @@ func call(method, path, app, id, contentType, body string) *http.Request {
 }
 
 // send calls the handler and checks the answer against the official file.
-func (w world) send(t *testing.T, r *http.Request) (*httptest.ResponseRecorder, map[string]any) {
+func (w *world) send(t *testing.T, r *http.Request) (*httptest.ResponseRecorder, map[string]any) {
 	t.Helper()
 	rec := bgspec.Check(t, bgspec.NextGenPSD2, w.h, r)
 	var out map[string]any

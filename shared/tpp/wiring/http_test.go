@@ -71,6 +71,10 @@ func TestTPPSampleEventsThroughTheAdapters(t *testing.T) {
 		"sandbox-bank-scenario":       {400, "<title>No sign-in in progress"},
 		"sandbox-bank-consents":       {200, `<p id="direct">Sign in to see the consents you gave apps`},
 		"sandbox-bank-revoke":         {400, "<title>No sign-in in progress"},
+		"sandbox-bank-sca":            {400, "<title>No sign-in in progress"},
+		"sandbox-bank-sca-decide":     {400, "<title>No sign-in in progress"},
+		"sandbox-bank-app":            {200, `<p id="direct">Sign in to the Sandbox Bank app`},
+		"sandbox-bank-app-decide":     {400, "<title>No sign-in in progress"},
 		// The customers of the bank of the configured seed.
 		"sandbox-customers": {200, `"login":"`},
 	}

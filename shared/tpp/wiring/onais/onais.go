@@ -24,6 +24,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 )
 
 // API is the endpoints on the TPP table of cfg, with the clock now (nil: time.Now).
@@ -36,6 +38,8 @@ func API(db *dynamodb.Client, cfg config.Config, now func() time.Time) *aisapi.A
 		Bank:        bank,
 		Now:         now,
 		MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
+		Authorisations: &scaapi.API{SCA: scatarget.OnTable(db, cfg.TPPTable, now, notifier), MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
+			BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)},
 	}
 }
 

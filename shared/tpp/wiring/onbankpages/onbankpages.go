@@ -28,6 +28,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
 	"github.com/bank/devportal/shared/tpp/wiring/onoauth"
 )
 
@@ -54,7 +55,8 @@ func Build(ctx context.Context, cfg config.Config, env lookup.Environment, parts
 		Funds: &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now, Notify: notifier}}
 	pages, err := bankpages.New(bankpages.Options{Secret: parts.Keys.Pages, Customers: bank,
 		Organizations: lookupdb.NewReader(db, cfg.PortalTable), Consents: held, Logins: logins,
-		Secure: strings.HasPrefix(cfg.OAuthAuthorizeURL, "https://"), Now: parts.Now, Log: log})
+		Authorisations: scatarget.OnTable(db, cfg.TPPTable, parts.Now, notifier),
+		Secure:         strings.HasPrefix(cfg.OAuthAuthorizeURL, "https://"), Now: parts.Now, Log: log})
 	if err != nil {
 		return Area{}, err
 	}

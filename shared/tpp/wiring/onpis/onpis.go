@@ -21,6 +21,9 @@ import (
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
 	"github.com/bank/devportal/shared/tpp/pisapi"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
+	"github.com/bank/devportal/shared/tpp/scaapi"
 )
 
 // Service is the payment rules on the TPP table of cfg, with the clock now (nil:
@@ -30,9 +33,12 @@ func Service(db *dynamodb.Client, cfg config.Config, now func() time.Time) *paym
 }
 
 // API is the endpoints over svc, with the authorization server of cfg as their scaOAuth
-// link.
-func API(svc *payments.Service, cfg config.Config) *pisapi.API {
-	return &pisapi.API{Payments: svc, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath}
+// link, and the authorisations of authorisations (scatarget.OnTable), whose scaRedirect
+// links are the sandbox bank's pages on the origin of cfg's authorization endpoint.
+func API(svc *payments.Service, authorisations *sca.Service, cfg config.Config) *pisapi.API {
+	metadata := cfg.TPPURL + config.OAuthMetadataPath
+	return &pisapi.API{Payments: svc, MetadataURL: metadata,
+		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: metadata, BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)}}
 }
 
 // ForRoute builds what the deployed function of rt, a payment route, serves
@@ -42,7 +48,8 @@ func ForRoute(ctx context.Context, cfg config.Config, _ lookup.Environment, _ ro
 	if err != nil {
 		return nil, err
 	}
-	return API(Service(dynamodb.NewFromConfig(awsCfg), cfg, nil), cfg).Handlers(), nil
+	db := dynamodb.NewFromConfig(awsCfg)
+	return API(Service(db, cfg, nil), scatarget.OnTable(db, cfg.TPPTable, nil, onnotify.Notifier(db, cfg, nil)), cfg).Handlers(), nil
 }
 
 // ForJob builds the standing-order job of the deployed function (tpp/wiring.StartJob).

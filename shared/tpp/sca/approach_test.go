@@ -1,0 +1,81 @@
+package sca
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestApproachOf: the approach each combination of the TPP's preferences gets, for a
+// payment (and a consent) and for a cancellation, which has no OAuth2 scope.
+func TestApproachOf(t *testing.T) {
+	for _, c := range []struct {
+		redirect, decoupled string
+		want, cancellation  Approach
+		header              string
+	}{
+		{"", "", OAuth, Redirect, "REDIRECT"},
+		{"true", "", Redirect, Redirect, "REDIRECT"},
+		{"TRUE", "true", Redirect, Redirect, "REDIRECT"},
+		{"false", "", Embedded, Embedded, "EMBEDDED"},
+		{"false", "false", Embedded, Embedded, "EMBEDDED"},
+		{"", "true", Decoupled, Decoupled, "DECOUPLED"},
+		{"false", "true", Decoupled, Decoupled, "DECOUPLED"},
+		{"", "false", OAuth, Redirect, "REDIRECT"},
+	} {
+		h := http.Header{}
+		if c.redirect != "" {
+			h.Set("TPP-Redirect-Preferred", c.redirect)
+		}
+		if c.decoupled != "" {
+			h.Set("TPP-Decoupled-Preferred", c.decoupled)
+		}
+		p, err := PreferencesOf(h)
+		if err != nil {
+			t.Fatalf("%v: %v", h, err)
+		}
+		if got := ApproachOf(Payment, p); got != c.want || got.Header() != c.header {
+			t.Errorf("redirect %q decoupled %q: %s (%s), want %s (%s)", c.redirect, c.decoupled, got, got.Header(), c.want, c.header)
+		}
+		if got := ApproachOf(PaymentCancellation, p); got != c.cancellation {
+			t.Errorf("cancellation, redirect %q decoupled %q: %s, want %s", c.redirect, c.decoupled, got, c.cancellation)
+		}
+	}
+	h := http.Header{}
+	h.Set("TPP-Redirect-Preferred", "yes")
+	h.Set("TPP-Decoupled-Preferred", "1")
+	if _, err := PreferencesOf(h); err == nil || err.Error() != "FORMAT_ERROR TPP-Redirect-Preferred: Send true or false." {
+		t.Errorf("not a boolean: %v", err)
+	}
+}
+
+func TestRedirectURIs(t *testing.T) {
+	for uri, ok := range map[string]bool{
+		"":                              true,
+		"https://tpp.example/cb?s=1":    true,
+		"http://localhost:8000/cb":      true,
+		"http://127.0.0.1/cb":           true,
+		"http://tpp.example/cb":         false,
+		"/cb":                           false,
+		"javascript:alert(1)":           false,
+		"https://user@tpp.example/cb":   false,
+		"ftp://tpp.example/cb":          false,
+		"https:///no-host":              false,
+		"com.example.app:/oauth/return": false,
+	} {
+		if err := checkRedirectURI("TPP-Redirect-URI", uri); (err == nil) != ok {
+			t.Errorf("%q: %v", uri, err)
+		}
+	}
+}
+
+func TestRef(t *testing.T) {
+	r := Ref{Kind: PaymentCancellation, ResourceID: "p-1_x", ID: "a-2"}
+	if got, ok := ParseRef(r.String()); !ok || got != r {
+		t.Errorf("%s: %+v %v", r, got, ok)
+	}
+	for _, bad := range []string{"", "PIS.p", "PIS..a", "PIS.p.a.b", ".p.a"} {
+		if _, ok := ParseRef(bad); ok {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}

@@ -1,0 +1,237 @@
+// Package scatarget is what an authorisation (package sca) authorises: the payments,
+// their cancellations and the consents of both kinds, decided by the same code as their
+// OAuth2 approval (consentscope), so that an authorisation finalised in any approach
+// authorises a payment, and runs its execution, exactly as the scope PIS:<paymentId> does.
+// It links neither fosite nor html/template.
+package scatarget
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/payments"
+	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
+	"github.com/bank/devportal/shared/tpp/piis"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/sca/scadb"
+)
+
+// Bank lists a customer's accounts (sandboxbank.Store).
+type Bank interface {
+	Accounts(ctx context.Context, customerID string) ([]sandboxbank.Account, error)
+}
+
+// decided maps a refusal of a step the resource's status no longer allows (its
+// STATUS_INVALID) to sca.ErrDecided.
+func decided(err error) error {
+	var e *bgerror.Error
+	if errors.As(err, &e) && e.Code() == "STATUS_INVALID" {
+		return sca.ErrDecided
+	}
+	return err
+}
+
+// Payments authorises payments (sca.Payment).
+type Payments struct {
+	Payments *payments.Service
+	Bank     Bank
+}
+
+// Find is payment id, waiting while it is received.
+func (t Payments) Find(ctx context.Context, id string) (sca.Resource, error) {
+	p, err := t.Payments.Find(ctx, id)
+	if errors.Is(err, payments.ErrNotFound) {
+		return sca.Resource{}, sca.ErrNotFound
+	}
+	if err != nil {
+		return sca.Resource{}, err
+	}
+	return sca.Resource{ID: p.ID, AppID: p.AppID, OrgID: p.OrgID, Status: string(p.Status), Waiting: p.Status == payments.Received,
+		Approved: p.Subject != "", Subject: p.Subject, Summary: payments.Summary(p), RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI}, nil
+}
+
+// Authorise is the customer's approval, as the OAuth2 approval records it
+// (consentscope.Resources.Approved): the payment is accepted from their account and, when
+// due, executed; a customer who does not hold the debtor account rejects it.
+func (t Payments) Authorise(ctx context.Context, id, customerID string) error {
+	accounts, err := t.Bank.Accounts(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	_, err = t.Payments.Authorise(ctx, id, customerID, accounts)
+	if errors.Is(err, payments.ErrNotGrantable) {
+		if err := t.Payments.Reject(ctx, id); err != nil {
+			return decided(err)
+		}
+		return sca.ErrNotGrantable
+	}
+	return decided(err)
+}
+
+// Fail rejects the payment (MS02).
+func (t Payments) Fail(ctx context.Context, id string) error {
+	return decided(t.Payments.Reject(ctx, id))
+}
+
+// Cancellations authorises the cancellation of authorised payments
+// (sca.PaymentCancellation).
+type Cancellations struct {
+	Payments *payments.Service
+}
+
+// Find is payment id, whose cancellation waits while it is authorised and not executed.
+func (t Cancellations) Find(ctx context.Context, id string) (sca.Resource, error) {
+	p, err := t.Payments.Find(ctx, id)
+	if errors.Is(err, payments.ErrNotFound) {
+		return sca.Resource{}, sca.ErrNotFound
+	}
+	if err != nil {
+		return sca.Resource{}, err
+	}
+	r := sca.Resource{ID: p.ID, AppID: p.AppID, OrgID: p.OrgID, Status: string(p.Status),
+		Waiting: p.Status == payments.Accepted || p.Status == payments.PartiallyAuthed, Summary: "Cancel this payment: " + payments.Summary(p),
+		RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI}
+	if p.Status == payments.Cancelled {
+		r.Approved, r.Subject = true, p.Subject
+	}
+	return r, nil
+}
+
+// Authorise cancels the payment, if customerID authorised it.
+func (t Cancellations) Authorise(ctx context.Context, id, customerID string) error {
+	_, err := t.Payments.CancelAuthorised(ctx, id, customerID)
+	if errors.Is(err, payments.ErrNotTheirs) {
+		return sca.ErrNotGrantable
+	}
+	return decided(err)
+}
+
+// Fail leaves the payment as it is: only its cancellation failed.
+func (t Cancellations) Fail(context.Context, string) error { return nil }
+
+// Consents authorises account-information consents (sca.AISConsent).
+type Consents struct {
+	Consents *consents.Service
+	Bank     Bank
+}
+
+// Find is consent id, waiting while it is received.
+func (t Consents) Find(ctx context.Context, id string) (sca.Resource, error) {
+	c, err := t.Consents.Find(ctx, id)
+	if errors.Is(err, consents.ErrNotFound) {
+		return sca.Resource{}, sca.ErrNotFound
+	}
+	if err != nil {
+		return sca.Resource{}, err
+	}
+	r := sca.Resource{ID: c.ID, AppID: c.AppID, OrgID: c.OrgID, Status: string(c.Status), Waiting: c.Status == consents.Received,
+		Approved: c.Grant != nil, Summary: consents.Summary(c), RedirectURI: c.RedirectURI, NokRedirectURI: c.NokRedirectURI}
+	if c.Grant != nil {
+		r.Subject = c.Grant.Subject
+	}
+	return r, nil
+}
+
+// Authorise is the customer's approval, as the OAuth2 approval records it, for the
+// accounts the consent names; a bank-offered consent, whose accounts the customer picks
+// at the bank's consent page, gets every account of theirs (as the developers' "approve
+// everything" scenario): the TPP's approaches have no page to pick them on.
+func (t Consents) Authorise(ctx context.Context, id, customerID string) error {
+	accounts, err := t.Bank.Accounts(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	theirs := make([]consents.Account, 0, len(accounts))
+	var chosen []string
+	for _, a := range accounts {
+		if a.Kind == sandboxbank.MultiCurrency {
+			continue
+		}
+		theirs = append(theirs, consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN})
+		if a.HoldsMoney() {
+			chosen = append(chosen, a.ResourceID)
+		}
+	}
+	err = t.Consents.Approve(ctx, id, customerID, theirs, chosen)
+	if errors.Is(err, consents.ErrNotGrantable) {
+		if err := t.Consents.Reject(ctx, id); err != nil {
+			return decided(err)
+		}
+		return sca.ErrNotGrantable
+	}
+	return decided(err)
+}
+
+// Fail rejects the consent.
+func (t Consents) Fail(ctx context.Context, id string) error {
+	return decided(t.Consents.Reject(ctx, id))
+}
+
+// Funds authorises confirmation-of-funds consents (sca.PIISConsent).
+type Funds struct {
+	Funds *piis.Service
+}
+
+// Find is consent id, waiting while it is received.
+func (t Funds) Find(ctx context.Context, id string) (sca.Resource, error) {
+	c, err := t.Funds.Find(ctx, id)
+	if errors.Is(err, consents.ErrNotFound) {
+		return sca.Resource{}, sca.ErrNotFound
+	}
+	if err != nil {
+		return sca.Resource{}, err
+	}
+	return sca.Resource{ID: c.ID, AppID: c.AppID, OrgID: c.OrgID, Status: string(c.Status), Waiting: c.Status == consents.Received,
+		Approved: c.Subject != "", Subject: c.Subject, Summary: piis.Summary(c)}, nil
+}
+
+// Authorise is the customer's approval, as the OAuth2 approval records it.
+func (t Funds) Authorise(ctx context.Context, id, customerID string) error {
+	err := t.Funds.Approve(ctx, id, customerID)
+	if errors.Is(err, consents.ErrNotGrantable) {
+		if err := t.Funds.Reject(ctx, id); err != nil {
+			return decided(err)
+		}
+		return sca.ErrNotGrantable
+	}
+	return decided(err)
+}
+
+// Fail rejects the consent.
+func (t Funds) Fail(ctx context.Context, id string) error { return decided(t.Funds.Reject(ctx, id)) }
+
+// DynamoDB is what the stores on the TPP table call.
+type DynamoDB interface {
+	bankstore.DynamoDB
+	consentdb.DynamoDBAPI
+}
+
+// Notifier is told of the status changes of the resources the authorisations decide (the
+// TPP's status notifications, notify.Notifier).
+type Notifier interface {
+	payments.Notifier
+}
+
+// OnTable is the authorisation service over the TPP table named table: the
+// authorisations and every resource they authorise, with the clock now (nil: time.Now),
+// each resource's status changes told to notifier (nil: to nobody).
+func OnTable(db DynamoDB, table string, now func() time.Time, notifier Notifier) *sca.Service {
+	bank := bankstore.New(db, table)
+	pay := &payments.Service{Store: paymentdb.New(db, table), Now: now}
+	var consentsNotifier consents.Notifier
+	if notifier != nil {
+		pay.Notify, consentsNotifier = notifier, notifier
+	}
+	return &sca.Service{Store: scadb.New(db, table), Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
+		sca.Payment:             Payments{Payments: pay, Bank: bank},
+		sca.PaymentCancellation: Cancellations{Payments: pay},
+		sca.AISConsent:          Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank},
+		sca.PIISConsent:         Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}},
+	}}
+}
