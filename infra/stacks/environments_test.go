@@ -87,7 +87,8 @@ func TestEnvironments(t *testing.T) {
 			for _, path := range jsonDiff("", g.json, sandbox.tppGroups[i].json) {
 				// The registration API's functions read the sandbox CA, which only a sandbox
 				// deployment has.
-				sandboxCA := strings.HasSuffix(path, "/Environment/Variables/SANDBOX_CA_SECRET_ARN") || strings.Contains(path, "RoleDefaultPolicy")
+				sandboxCA := strings.HasSuffix(path, "/Environment/Variables/"+stacks.SandboxCAVariable) ||
+					strings.HasSuffix(path, "/Environment/Variables/"+stacks.SandboxCACertVariable) || strings.Contains(path, "RoleDefaultPolicy")
 				if !strings.HasSuffix(path, "/Environment/Variables/"+callercheck.EnvironmentVariable) && !strings.HasSuffix(path, "/Properties/Description") && !tppOriginDiff(path) && !sandboxCA {
 					t.Errorf("TPP group %s differs between production and the sandbox at %s", g.id, path)
 				}
