@@ -21,8 +21,8 @@ import (
 type CertificateRequest struct {
 	QWAC            string `json:"qwac" validate:"required,max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----"`
 	Signature       string `json:"signature" validate:"max=8000" example:"MEUCIQ..."`
-	QSealC          string `json:"qsealc,omitempty" validate:"max=20000" example:""`
-	QSealCSignature string `json:"qsealcSignature,omitempty" validate:"max=8000" example:""`
+	QSealC          string `json:"qsealc,omitempty" validate:"max=20000" example:"-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----"`
+	QSealCSignature string `json:"qsealcSignature,omitempty" validate:"max=8000" example:"MEQCIB..."`
 	// Environment is where the organization is registered; sandbox when empty.
 	Environment string `json:"environment,omitempty" validate:"omitempty,oneof=sandbox production" example:"sandbox"`
 	// Name is the organization's name; the certificate's organization (or common name)
