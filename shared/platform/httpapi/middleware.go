@@ -49,7 +49,7 @@ func WithRequest(route string, base *slog.Logger, next http.Handler) http.Handle
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), loggerKey{}, log)
 		r = r.WithContext(ctx)
 		w.Header().Set(RequestIDHeader, id)
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &StatusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic", "panic", fmt.Sprint(p))
@@ -72,19 +72,24 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-type statusRecorder struct {
+// StatusRecorder remembers the status a handler answered with (200 when it wrote a body
+// without one), for the log lines written after it.
+type StatusRecorder struct {
 	http.ResponseWriter
 	status int
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
+// Status is the status answered, 0 before the handler wrote anything.
+func (s *StatusRecorder) Status() int { return s.status }
+
+func (s *StatusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
+func (s *StatusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
@@ -92,4 +97,4 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -152,9 +152,9 @@ func (a *API) Handler(rt route.Route) http.Handler {
 		if rt.Name == "auth-login" {
 			r = r.WithContext(context.WithValue(r.Context(), signInEmailKey{}, new(string)))
 		}
-		rec := &statusWriter{ResponseWriter: w}
+		rec := &httpapi.StatusRecorder{ResponseWriter: w}
 		ep.handle(a, rec, r)
-		logSecurityEvent(r, event, rec.status)
+		logSecurityEvent(r, event, rec.Status())
 	}))
 	log := a.Log
 	if log == nil {

@@ -52,25 +52,3 @@ func logSecurityEvent(r *http.Request, event string, status int) {
 // signInEmailKey carries, from the sign-in handler to its event, the address the sign-in
 // was tried for.
 type signInEmailKey struct{}
-
-// statusWriter records the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

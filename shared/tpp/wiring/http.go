@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/tpp/callercheck"
@@ -91,35 +92,19 @@ func StartHTTP(name string, build Build) {
 func logRequests(name string, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &httpapi.StatusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		attrs := []any{"route", name, "method", r.Method, "status", rec.status, "durationMs", time.Since(start).Milliseconds()}
+		status := rec.Status()
+		if status == 0 {
+			status = http.StatusOK
+		}
+		attrs := []any{"route", name, "method", r.Method, "status", status, "durationMs", time.Since(start).Milliseconds()}
 		if lc, ok := lambdacontext.FromContext(r.Context()); ok {
 			attrs = append(attrs, "requestId", lc.AwsRequestID)
 		}
 		log.InfoContext(r.Context(), "request", attrs...)
 	})
 }
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status, s.wrote = code, true
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	s.wrote = true
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // JobBuild builds what a scheduled function of the TPP area runs (a part's ForJob).
 type JobBuild func(ctx context.Context, cfg config.Config, name string) (func(context.Context) (any, error), error)
