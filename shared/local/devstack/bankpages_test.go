@@ -157,7 +157,9 @@ type bankPage struct {
 
 func newBankBrowser(t testing.TB, origin string) *bankBrowser {
 	jar, _ := cookiejar.New(nil)
-	return &bankBrowser{t: t, origin: origin, c: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+	// A decision executes the payment and queues its notifications on moto, which on two
+	// busy cores (every package's tests at once) can take more than ten seconds.
+	return &bankBrowser{t: t, origin: origin, c: &http.Client{Jar: jar, Timeout: 45 * time.Second,
 		CheckRedirect: func(r *http.Request, _ []*http.Request) error {
 			if !strings.HasPrefix(r.URL.String(), origin+"/") {
 				return http.ErrUseLastResponse
