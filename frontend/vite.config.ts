@@ -32,5 +32,8 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
     unstubGlobals: true,
+    // make test runs Vitest beside the Go suites on two cores, where a user-event test can
+    // take more than the default 5 s without anything being wrong.
+    testTimeout: 20_000,
   },
 });

@@ -40,6 +40,14 @@ var suite struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	// After a full run (not a -run of a few tests), the log must hold none of the secrets
+	// the journeys handled.
+	if code == 0 && suite.stack != nil && fullRun() {
+		if err := scanLogForSecrets(suite.logPath, suite.stack.Moto.Endpoint); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: log scan:", err)
+			code = 1
+		}
+	}
 	if code != 0 && suite.logPath != "" {
 		printLogTail(suite.logPath, 40)
 	}

@@ -243,7 +243,7 @@ func TestOrganizationJourney(t *testing.T) {
 		a.signUp(admin)
 		a.activate(admin)
 		m := a.findMail(admin.email, subjectInvitation+orgName)
-		if prefix := a.base + "/invitations/accept?token="; !strings.HasPrefix(m.link, prefix) {
+		if prefix := a.base + "/invitations/accept#token="; !strings.HasPrefix(m.link, prefix) {
 			t.Fatalf("the invitation email links to %q, want %s…", m.link, prefix)
 		}
 		a.click(m.sel)

@@ -286,14 +286,22 @@ func js(s string) string {
 	return string(b)
 }
 
-// tokenOf returns the token parameter of an emailed link.
+// tokenOf returns the token of an emailed link, which it carries in its fragment so that
+// no server or CDN log ever sees it.
 func tokenOf(t *testing.T, link string) string {
 	t.Helper()
 	u, err := url.Parse(link)
 	if err != nil {
 		t.Fatalf("emailed link %q: %v", link, err)
 	}
-	tok := u.Query().Get("token")
+	if u.RawQuery != "" {
+		t.Fatalf("emailed link %q has a query string: its token belongs in the fragment", link)
+	}
+	frag, err := url.ParseQuery(u.Fragment)
+	if err != nil {
+		t.Fatalf("emailed link %q: fragment: %v", link, err)
+	}
+	tok := frag.Get("token")
 	if tok == "" {
 		t.Fatalf("emailed link %q has no token", link)
 	}

@@ -135,7 +135,7 @@ describe("App", () => {
       "GET /api/auth/password-policy": () => json(200, {}),
       "POST /api/auth/activate": () => json(200, { email: "ada@example.com", status: "ACTIVE", message: "Your account is active." }),
     });
-    renderApp("/activate?token=tok-1");
+    renderApp("/activate#token=tok-1");
     expect(await screen.findByRole("button", { name: "Activate account" })).toBeTruthy();
     await waitFor(() => expect(requests.some((r) => r.path === "/api/account")).toBe(true));
     expect(requests.filter((r) => r.method !== "GET")).toEqual([]);

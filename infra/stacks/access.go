@@ -101,7 +101,7 @@ var accessExceptions = map[string]func(*Access){
 	// public keys are read without credentials).
 	"healthz": func(a *Access) { a.Table = GetItemTable },
 	// A public read of one invitation by its token.
-	"invitation-get": func(a *Access) { a.Table = ReadTable },
+	"invitation-lookup": func(a *Access) { a.Table = ReadTable },
 	// The TPP API's authorizer: one BatchGetItem per request of the certificate's FPR#
 	// item and the organization, app and certificate items its API key names.
 	tpproutes.AuthorizerName: func(a *Access) { a.Table = KeyReadTable },

@@ -382,7 +382,7 @@ var wantCalls = map[string][]string{
 	"org-invitation-resend":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "ses:SendEmail"},
 	"org-invitation-revoke":       {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:UpdateItem"},
 	"invitation-accept":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:UpdateItem"},
-	"invitation-get":              {"dynamodb:GetItem"},
+	"invitation-lookup":           {"dynamodb:GetItem"},
 	"org-rename":                  {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "states:StartExecution"},
 	"org-offboard":                {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "states:StartExecution"},
 	"app-list":                    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:Query", "dynamodb:UpdateItem"},

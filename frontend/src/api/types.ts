@@ -40,7 +40,7 @@ export type AuditEntry = JsonOf<paths["/api/organizations/{orgId}/audit"]["get"]
 /** The role an owner or administrator can give a member (never OWNER: that is a transfer). */
 export type AssignableRole = JsonOf<paths["/api/organizations/{orgId}/members/{userId}"]["patch"]["requestBody"]>["role"];
 export type Invitation = JsonOf<paths["/api/organizations/{orgId}/invitations"]["get"]["responses"][200]>["invitations"][number];
-export type InvitationPreview = JsonOf<paths["/api/invitations/{token}"]["get"]["responses"][200]>;
+export type InvitationPreview = JsonOf<paths["/api/invitations/lookup"]["post"]["responses"][200]>;
 
 // Apps, credentials, redirect URIs and mTLS certificates
 export type App = JsonOf<paths["/api/organizations/{orgId}/apps/{appId}"]["patch"]["responses"][200]>;

@@ -7,7 +7,7 @@ import { ActivatePage } from "./ActivatePage";
 
 function renderActivate(token = "tok-1") {
   return render(
-    <MemoryRouter initialEntries={[`/activate?token=${token}`]}>
+    <MemoryRouter initialEntries={[`/activate#token=${token}`]}>
       <ActivatePage />
     </MemoryRouter>,
   );

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link, useLocation } from "react-router";
 import { api } from "../api/client";
+import { linkToken } from "../lib/linktoken";
 import { CheckboxField, TextField } from "../components/Field";
 import { ErrorReference, FormAlert } from "../components/FormAlert";
 import { NewPasswordFields } from "../components/NewPasswordFields";
@@ -19,8 +20,7 @@ type Activated = { email: string; message: string };
  */
 export function ActivatePage() {
   useTitle("Activate your account");
-  const [params] = useSearchParams();
-  const token = params.get("token") ?? "";
+  const token = linkToken(useLocation());
   const policy = usePasswordPolicy();
   const { busy, error, fields, submit, reset } = useApiForm("activation");
   const [choosing, setChoosing] = useState(false);

@@ -1,29 +1,32 @@
-import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
+import { useState } from "react";
+import { Link, useLocation, useNavigate } from "react-router";
 import { api } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { StatusBadge } from "../components/Badge";
 import { ErrorReference, FormAlert } from "../components/FormAlert";
 import { formatDateTime } from "../lib/format";
+import { forgetInvitationToken, invitationToken } from "../lib/linktoken";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
 import { INVITATION_STATUS_LABEL, ROLE_HINT, ROLE_LABEL } from "../lib/orgs";
 import { useOrganizations } from "../orgs/OrganizationsContext";
 
 export function InvitationAcceptPage() {
   useTitle("Invitation");
-  const [params] = useSearchParams();
-  const token = params.get("token") ?? "";
   const location = useLocation();
+  const [token] = useState(() => invitationToken(location));
   const navigate = useNavigate();
   const { account, signedOut } = useAuth();
   const { reload } = useOrganizations();
-  const invitation = useLoad(() => api.GET("/api/invitations/{token}", { params: { path: { token } } }), [token], token !== "");
+  const invitation = useLoad(() => api.POST("/api/invitations/lookup", { body: { token } }), [token], token !== "");
   const { busy, error, submit } = useApiForm("accept");
-  const here = encodeURIComponent(location.pathname + location.search);
+  // The way back after signing in or up: the token stays in this tab, out of the URL.
+  const here = encodeURIComponent(location.pathname);
 
   const accept = async () => {
     const r = await submit(() => api.POST("/api/invitations/accept", { body: { token } }));
     if (!r) return;
     if (r.ok) {
+      forgetInvitationToken();
       await reload();
       navigate(`/organizations/${encodeURIComponent(r.data.id)}`, {
         state: { notice: `You joined ${r.data.name} as ${ROLE_LABEL[r.data.role ?? ""] ?? r.data.role ?? "a member"}.` },

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link, useLocation } from "react-router";
 import { api } from "../api/client";
+import { linkToken } from "../lib/linktoken";
 import { FormAlert } from "../components/FormAlert";
 import { NewPasswordFields } from "../components/NewPasswordFields";
 import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
@@ -9,8 +10,7 @@ const LINK_ERRORS = new Set(["LINK_INVALID", "LINK_USED", "LINK_EXPIRED"]);
 
 export function ResetPasswordPage() {
   useTitle("Choose a new password");
-  const [params] = useSearchParams();
-  const token = params.get("token") ?? "";
+  const token = linkToken(useLocation());
   const policy = usePasswordPolicy();
   const { busy, error, fields, submit } = useApiForm("reset");
   const [password, setPassword] = useState("");

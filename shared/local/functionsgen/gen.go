@@ -240,7 +240,6 @@ var samplePathValues = map[string]string{
 	"appId":        "Zx3kP9aQm2s",
 	"fingerprint":  "47c9a554cc63faecc4e1af6d33922a3fe5157c007da65b574d2f2574d307dabc",
 	"clientId":     "q8Vn2LrT6wYb1HcJ0dKfEg",
-	"token":        "sample-token-from-the-invitation-email",
 	"requestId":    "fedcba9876543210",
 	"invitationId": "a1b2c3d4e5f60718",
 	"userId":       "7c9e6679-7425-40de-944b-e07fc1f90ae7",

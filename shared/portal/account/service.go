@@ -213,7 +213,7 @@ func (s *Service) activationMail(ctx context.Context, p Profile, intro string) (
 	if err != nil {
 		return Mail{}, err
 	}
-	return activationMail(p.Email, p.FullName, intro, s.cfg.PortalURL+"/activate?token="+url.QueryEscape(token), s.cfg.ActivationTTL), nil
+	return activationMail(p.Email, p.FullName, intro, s.cfg.PortalURL+"/activate#token="+url.QueryEscape(token), s.cfg.ActivationTTL), nil
 }
 
 // existingAccountMail is what a sign-up or an activation request for an address with an
@@ -775,7 +775,7 @@ func (s *Service) ForgotPassword(ctx context.Context, req EmailRequest) (Message
 		if err != nil {
 			return Mail{}, err
 		}
-		return resetMail(p.Email, p.FullName, s.cfg.PortalURL+"/reset-password?token="+url.QueryEscape(token), s.cfg.ResetTTL), nil
+		return resetMail(p.Email, p.FullName, s.cfg.PortalURL+"/reset-password#token="+url.QueryEscape(token), s.cfg.ResetTTL), nil
 	})
 	return MessageResponse{Message: "If an account with this email exists, we sent a link to reset its password. It is valid for " + lifetime(s.cfg.ResetTTL) + "."}, nil
 }

@@ -145,7 +145,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, orgID string, req InviteR
 const resendPause = time.Minute
 
 func (s *Service) mailInvitation(ctx context.Context, inv Invitation, token string) error {
-	link := s.portalURL + "/invitations/accept?token=" + url.QueryEscape(token)
+	link := s.portalURL + "/invitations/accept#token=" + url.QueryEscape(token)
 	text := fmt.Sprintf("%s invited you to join %s on the Open Banking Developer Portal as %s. The invitation is valid until %s.",
 		inv.InvitedBy, inv.OrgName, roleName(inv.Role), inv.ExpiresAt.Format("2 January 2006 15:04 MST"))
 	return s.mail.SendMail(ctx, inv.Email, "You are invited to join "+inv.OrgName,
@@ -253,18 +253,25 @@ func (s *Service) invitationByToken(ctx context.Context, token string) (Invitati
 }
 
 // InvitationInfo describes the invitation a link carries.
-func (s *Service) InvitationInfo(ctx context.Context, token string) (InvitationInfo, error) {
-	inv, err := s.invitationByToken(ctx, token)
+func (s *Service) InvitationInfo(ctx context.Context, req InvitationToken) (InvitationInfo, error) {
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return InvitationInfo{}, apperr.Fields(errs...)
+	}
+	inv, err := s.invitationByToken(ctx, req.Token)
 	if err != nil {
 		return InvitationInfo{}, err
 	}
 	return InvitationInfo{OrganizationName: inv.OrgName, Email: inv.Email, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}, nil
 }
 
-// AcceptRequest carries an invitation token.
-type AcceptRequest struct {
+// InvitationToken carries an invitation link's token. The token travels in a body, never
+// in a URL, so that no access log holds it.
+type InvitationToken struct {
 	Token string `json:"token" validate:"required,max=200" example:"sample-token-from-the-invitation-email"`
 }
+
+// AcceptRequest carries the token of the invitation to accept.
+type AcceptRequest = InvitationToken
 
 // AcceptInvitation makes the signed-in user a member with the invited role. The invitation
 // is for one email address: another account cannot use it.

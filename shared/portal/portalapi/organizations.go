@@ -66,8 +66,8 @@ func organizationEndpoints() []endpoint {
 		noContent("org-invitation-revoke", func(a *API, r *http.Request) error {
 			return a.Orgs.RevokeInvitation(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("invitationId"))
 		}),
-		noBody("invitation-get", 200, func(a *API, r *http.Request) (org.InvitationInfo, error) {
-			return a.Orgs.InvitationInfo(r.Context(), r.PathValue("token"))
+		withBody("invitation-lookup", 200, func(a *API, r *http.Request, req org.InvitationToken) (org.InvitationInfo, error) {
+			return a.Orgs.InvitationInfo(r.Context(), req)
 		}, 404),
 		withBody("invitation-accept", 200, func(a *API, r *http.Request, req org.AcceptRequest) (org.OrganizationView, error) {
 			return a.Orgs.AcceptInvitation(r.Context(), actorOf(r), req)

@@ -285,7 +285,8 @@ func (r response) fields() []string {
 	return out
 }
 
-var tokenRE = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
+// Emailed links carry their token in the fragment, which no server or CDN log sees.
+var tokenRE = regexp.MustCompile(`#token=([A-Za-z0-9_-]+)`)
 
 // lastLink returns the token of the newest email to addr whose subject contains subject.
 func (h *harness) lastLink(addr, subject string) string {

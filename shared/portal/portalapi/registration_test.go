@@ -212,7 +212,7 @@ func TestRegistrationThroughTheAPI(t *testing.T) {
 		t.Fatalf("registered %s", r.raw)
 	}
 	orgID := g["id"].(string)
-	if mail := h.lastMail(admin, "invited"); !strings.Contains(mail, "/invitations/accept?token=") || !strings.Contains(mail, "as Administrator") {
+	if mail := h.lastMail(admin, "invited"); !strings.Contains(mail, "/invitations/accept#token=") || !strings.Contains(mail, "as Administrator") {
 		t.Fatalf("the administrator's invitation: %q", mail)
 	}
 	// The installation registered once; the certificate belongs to its organization.
@@ -371,7 +371,7 @@ func TestRegistrationInProduction(t *testing.T) {
 		h.approveTwice(requestID, "Licence checked.", "Checked again.")
 		h.eventually(ops, "GET", "/api/ops/requests/"+requestID, nil, func(r response) bool { return h.mailCount(admin, "is approved") > 0 })
 		mail := h.lastMail(admin, "is approved")
-		if !strings.Contains(mail, "/invitations/accept?token=") || !strings.Contains(mail, "as Administrator") {
+		if !strings.Contains(mail, "/invitations/accept#token=") || !strings.Contains(mail, "as Administrator") {
 			t.Fatalf("approval mail %q", mail)
 		}
 		sw.call("POST", "/sessions", sw.token, map[string]any{"apiKey": apiKey}).expect(t, 201, "")

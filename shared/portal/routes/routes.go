@@ -52,7 +52,7 @@ var Portal = []route.Route{
 	{Name: "org-invite", Method: "POST", Path: "/api/organizations/{orgId}/invitations", Auth: route.Session, Needs: route.Mail, Tag: "organizations", Summary: "Invite someone by email with a role"},
 	{Name: "org-invitation-resend", Method: "POST", Path: "/api/organizations/{orgId}/invitations/{invitationId}/resend", Auth: route.Session, Needs: route.Mail, Tag: "organizations", Summary: "Send an invitation again with a new link"},
 	{Name: "org-invitation-revoke", Method: "DELETE", Path: "/api/organizations/{orgId}/invitations/{invitationId}", Auth: route.Session, Tag: "organizations", Summary: "Withdraw a pending invitation"},
-	{Name: "invitation-get", Method: "GET", Path: "/api/invitations/{token}", Auth: route.Public, Needs: route.PortalTable, Tag: "organizations", Summary: "What an invitation link offers"},
+	{Name: "invitation-lookup", Method: "POST", Path: "/api/invitations/lookup", Auth: route.Public, Needs: route.PortalTable, Tag: "organizations", Summary: "What an invitation link offers"},
 	{Name: "invitation-accept", Method: "POST", Path: "/api/invitations/accept", Auth: route.Session, Tag: "organizations", Summary: "Accept an invitation as the signed-in user"},
 	{Name: "org-rename", Method: "POST", Path: "/api/organizations/{orgId}/rename", Auth: route.Session, Needs: route.StartApproval, Tag: "organizations", Summary: "Ask the bank to rename the organization (owner only)"},
 	{Name: "org-offboard", Method: "POST", Path: "/api/organizations/{orgId}/offboarding", Auth: route.Session, Needs: route.StartApproval, Tag: "organizations", Summary: "Ask the bank to offboard the organization (owner only; cannot be undone)"},

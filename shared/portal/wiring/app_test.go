@@ -47,7 +47,7 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 		"healthz": 200, "openapi": 200, "password-policy": 200, "auth-signup": 201, "auth-activate": 404,
 		"auth-resend-activation": 202, "auth-login": 403, "auth-refresh": 401, "auth-logout": 401,
 		"auth-forgot-password": 202, "auth-reset-password": 404, "account-get": 401, "account-update": 401,
-		"account-preferences": 401, "account-change-password": 401, "invitation-get": 404, "tpp-api": 200, "tpp-api-openapi": 200,
+		"account-preferences": 401, "account-change-password": 401, "invitation-lookup": 404, "tpp-api": 200, "tpp-api-openapi": 200,
 		"support": 200, "product-catalog": 200,
 		// The sample challenge is not of the sample certificate: the certificate was read
 		// from API Gateway's context, or the answer would be 401.
