@@ -8,6 +8,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/workflow"
 )
 
@@ -95,6 +96,10 @@ type Store interface {
 	GetRequest(ctx context.Context, id string) (Request, error)
 	// ListRequests lists requests by status, oldest first.
 	ListRequests(ctx context.Context, status Status) ([]Request, error)
+	// RequestsPage reads one page of the requests in a status, oldest first.
+	RequestsPage(ctx context.Context, status Status, page paging.Page) ([]Request, string, error)
+	// OrganizationRequestsPage reads one page of an organization's requests, newest first.
+	OrganizationRequestsPage(ctx context.Context, orgID string, page paging.Page) ([]Request, string, error)
 	// ListForOrganization lists one organization's requests, newest first.
 	ListForOrganization(ctx context.Context, orgID string) ([]Request, error)
 	SetExecution(ctx context.Context, id, executionARN string) error

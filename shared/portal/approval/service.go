@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/workflow"
 )
@@ -280,6 +281,17 @@ func (s *Service) Get(ctx context.Context, id string) (Request, error) {
 // List returns requests with a status, oldest first.
 func (s *Service) List(ctx context.Context, status Status) ([]Request, error) {
 	return s.store.ListRequests(ctx, status)
+}
+
+// Page returns one page of the requests with a status, oldest first, and the next page's
+// cursor ("" at the end).
+func (s *Service) Page(ctx context.Context, status Status, page paging.Page) ([]Request, string, error) {
+	return s.store.RequestsPage(ctx, status, page)
+}
+
+// PageForOrganization returns one page of an organization's requests, newest first.
+func (s *Service) PageForOrganization(ctx context.Context, orgID string, page paging.Page) ([]Request, string, error) {
+	return s.store.OrganizationRequestsPage(ctx, orgID, page)
 }
 
 // ListForOrganization returns an organization's requests, newest first.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/possession"
@@ -26,13 +27,16 @@ type Summary struct {
 // SummariesView lists organizations for operations.
 type SummariesView struct {
 	Organizations []Summary `json:"organizations"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// OpsList lists every organization for the operations console; drafts are left out: they
-// have not been submitted, and their certificates may be anyone's.
-func (s *Service) OpsList(ctx context.Context) (SummariesView, error) {
-	gs, err := s.store.ListOrganizations(ctx)
-	out := SummariesView{Organizations: []Summary{}}
+// OpsList lists one page of every organization for the operations console; drafts are
+// left out (so a page may hold fewer than asked): they have not been submitted, and their
+// certificates may be anyone's.
+func (s *Service) OpsList(ctx context.Context, page paging.Page) (SummariesView, error) {
+	gs, next, err := s.store.OrganizationsPage(ctx, page)
+	out := SummariesView{Organizations: []Summary{}, NextCursor: next}
 	for _, g := range gs {
 		if g.Status == StatusDraft {
 			continue
@@ -157,11 +161,11 @@ func (s *Service) IssueSandboxCertificate(ca *sandboxca.CA, req SandboxCertifica
 	return SandboxCertificate{CertificatePEM: certPEM, PrivateKeyPEM: keyPEM, Certificate: parsed}, nil
 }
 
-// OpsAudit returns the newest entries of every organization's trail (operations).
-func (s *Service) OpsAudit(ctx context.Context) (AuditView, error) {
-	es, err := s.store.Audit(ctx, "", 500)
+// OpsAudit returns one page of every organization's trail, newest first (operations).
+func (s *Service) OpsAudit(ctx context.Context, page paging.Page) (AuditView, error) {
+	es, next, err := s.store.Audit(ctx, "", page)
 	if es == nil {
 		es = []AuditEntry{}
 	}
-	return AuditView{Entries: es}, err
+	return AuditView{Entries: es, NextCursor: next}, err
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/possession"
@@ -502,15 +503,18 @@ func (s *Service) RegenerateCode(ctx context.Context, a Actor, orgID string) (Or
 // RequestsView lists an organization's requests.
 type RequestsView struct {
 	Requests []approval.Request `json:"requests"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// Requests lists the requests of an organization the actor belongs to.
-func (s *Service) Requests(ctx context.Context, a Actor, orgID string) (RequestsView, error) {
+// Requests lists one page of the requests of an organization the actor belongs to,
+// newest first.
+func (s *Service) Requests(ctx context.Context, a Actor, orgID string, page paging.Page) (RequestsView, error) {
 	if _, _, err := s.member(ctx, a, orgID); err != nil {
 		return RequestsView{}, err
 	}
-	rs, err := s.approvals.ListForOrganization(ctx, orgID)
-	out := RequestsView{Requests: []approval.Request{}}
+	rs, next, err := s.approvals.PageForOrganization(ctx, orgID, page)
+	out := RequestsView{Requests: []approval.Request{}, NextCursor: next}
 	for _, r := range rs {
 		out.Requests = append(out.Requests, tppView(r))
 	}
@@ -536,10 +540,12 @@ func tppView(r approval.Request) approval.Request {
 // AuditView lists audit entries, newest first.
 type AuditView struct {
 	Entries []AuditEntry `json:"entries"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// Audit returns an organization's trail to its owner and administrators.
-func (s *Service) Audit(ctx context.Context, a Actor, orgID string) (AuditView, error) {
+// Audit returns one page of an organization's trail to its owner and administrators.
+func (s *Service) Audit(ctx context.Context, a Actor, orgID string, page paging.Page) (AuditView, error) {
 	_, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return AuditView{}, err
@@ -547,8 +553,8 @@ func (s *Service) Audit(ctx context.Context, a Actor, orgID string) (AuditView, 
 	if !slices.Contains([]Role{Owner, Admin}, m.Role) {
 		return AuditView{}, apperr.New(apperr.Forbidden, "FORBIDDEN", "Only the owner and administrators see the audit trail.")
 	}
-	es, err := s.store.Audit(ctx, orgID, 200)
-	out := AuditView{Entries: []AuditEntry{}}
+	es, next, err := s.store.Audit(ctx, orgID, page)
+	out := AuditView{Entries: []AuditEntry{}, NextCursor: next}
 	for _, e := range es {
 		if strings.HasSuffix(e.Action, ".approved") || strings.HasSuffix(e.Action, ".rejected") {
 			e.Actor, e.ActorID = bankActor, "" // decided by the bank's staff

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
@@ -152,6 +153,8 @@ type Store interface {
 	// OrganizationByCode finds the organization a code belongs to.
 	OrganizationByCode(ctx context.Context, code string) (Organization, error)
 	ListOrganizations(ctx context.Context) ([]Organization, error)
+	// OrganizationsPage reads one page of every organization, oldest first.
+	OrganizationsPage(ctx context.Context, page paging.Page) ([]Organization, string, error)
 	GetMember(ctx context.Context, orgID, userID string) (Member, error)
 	ListMembers(ctx context.Context, orgID string) ([]Member, error)
 	// Memberships lists a user's organizations.
@@ -165,7 +168,9 @@ type Store interface {
 	TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner string, audit AuditEntry) error
 	// ReplaceCode gives the organization a new code and retires the old one.
 	ReplaceCode(ctx context.Context, orgID, oldCode, newCode string, audit AuditEntry) error
-	Audit(ctx context.Context, orgID string, limit int) ([]AuditEntry, error)
+	// Audit reads one page of an organization's audit trail ("" for every organization's),
+	// newest first.
+	Audit(ctx context.Context, orgID string, page paging.Page) ([]AuditEntry, string, error)
 }
 
 // AuditEntry records one change: who, what, when, from which request.

@@ -1,9 +1,11 @@
 package portalapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/org"
 )
@@ -22,13 +24,18 @@ func operationsEndpoints() []endpoint {
 			default:
 				return RequestsResponse{}, apperr.Fields(apperr.Field("status", "oneof", "Must be one of: PENDING, DECIDING, APPROVED, REJECTED, EXPIRED, FAILED."))
 			}
-			list, err := a.Approvals.List(r.Context(), status)
+			page, err := paging.FromQuery(r.URL.Query())
+			if err != nil {
+				return RequestsResponse{}, err
+			}
+			list, next, err := a.Approvals.Page(r.Context(), status, page)
 			if list == nil {
 				list = []approval.Request{}
 			}
-			return RequestsResponse{Requests: list}, err
-		}, 400).withQuery(queryParam{name: "status", description: "The requests' status; PENDING when left out.",
-			enum: []string{string(approval.Pending), string(approval.Deciding), string(approval.Approved), string(approval.Rejected), string(approval.Expired), string(approval.Failed)}}),
+			return RequestsResponse{Requests: list, NextCursor: next}, err
+		}, 400).withQuery(append([]queryParam{{name: "status", description: "The requests' status; PENDING when left out.",
+			enum: []string{string(approval.Pending), string(approval.Deciding), string(approval.Approved), string(approval.Rejected), string(approval.Expired), string(approval.Failed)}}},
+			pageParams...)...),
 		noBody("ops-request-get", 200, func(a *API, r *http.Request) (RequestDetail, error) {
 			return a.requestDetail(r)
 		}, 404),
@@ -39,20 +46,38 @@ func operationsEndpoints() []endpoint {
 			return a.Approvals.Reject(r.Context(), r.PathValue("requestId"), a.decision(r, req))
 		}, 403, 404, 409, 410),
 		noBody("ops-organizations", 200, func(a *API, r *http.Request) (org.SummariesView, error) {
-			return a.Orgs.OpsList(r.Context())
-		}),
+			return paged(r, a.Orgs.OpsList)
+		}, 400).withQuery(pageParams...),
 		noBody("ops-organization-get", 200, func(a *API, r *http.Request) (org.OpsDetail, error) {
 			return a.Orgs.OpsGet(r.Context(), r.PathValue("orgId"))
 		}, 404),
 		noBody("ops-audit", 200, func(a *API, r *http.Request) (org.AuditView, error) {
-			return a.Orgs.OpsAudit(r.Context())
-		}),
+			return paged(r, a.Orgs.OpsAudit)
+		}, 400).withQuery(pageParams...),
 	}
 }
 
 // RequestsResponse lists requests for operations.
 type RequestsResponse struct {
 	Requests []approval.Request `json:"requests"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// pageParams are the query parameters of every paged list.
+var pageParams = []queryParam{
+	{name: "cursor", description: "Where the page starts: the nextCursor of the page before, unchanged; the first page when left out."},
+	{name: "limit", description: "The most items on the page: " + paging.MsgLimit},
+}
+
+// paged runs a list of one page, the page the request asks for.
+func paged[T any](r *http.Request, list func(context.Context, paging.Page) (T, error)) (T, error) {
+	page, err := paging.FromQuery(r.URL.Query())
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return list(r.Context(), page)
 }
 
 // RequestDetail is a request with the organization it concerns, for a decision.

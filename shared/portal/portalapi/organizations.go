@@ -1,8 +1,10 @@
 package portalapi
 
 import (
+	"context"
 	"net/http"
 
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/org"
 )
@@ -37,11 +39,15 @@ func organizationEndpoints() []endpoint {
 			return a.Orgs.RegenerateCode(r.Context(), actorOf(r), r.PathValue("orgId"))
 		}, 404, 409),
 		noBody("org-requests", 200, func(a *API, r *http.Request) (org.RequestsView, error) {
-			return a.Orgs.Requests(r.Context(), actorOf(r), r.PathValue("orgId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (org.RequestsView, error) {
+				return a.Orgs.Requests(ctx, actorOf(r), r.PathValue("orgId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		noBody("org-audit", 200, func(a *API, r *http.Request) (org.AuditView, error) {
-			return a.Orgs.Audit(r.Context(), actorOf(r), r.PathValue("orgId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (org.AuditView, error) {
+				return a.Orgs.Audit(ctx, actorOf(r), r.PathValue("orgId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		withBody("org-member-role", 200, func(a *API, r *http.Request, req org.RoleRequest) (org.Member, error) {
 			return a.Orgs.ChangeRole(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("userId"), req)
 		}, 404, 409),

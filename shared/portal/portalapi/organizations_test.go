@@ -3,6 +3,7 @@ package portalapi_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -192,6 +193,42 @@ func TestOrganizationLifecycle(t *testing.T) {
 	}
 	if fmt.Sprint(actions) != "[code.regenerated member.joined onboarding.approved onboarding.submitted]" {
 		t.Fatalf("audit = %v", actions)
+	}
+	// The trail pages: three entries, then the last one with no cursor after it.
+	r = h.call(owner, "GET", "/api/organizations/"+orgID+"/audit?limit=3", nil).expect(t, 200, "")
+	cursor, _ := r.body["nextCursor"].(string)
+	if n := len(r.body["entries"].([]any)); n != 3 || cursor == "" {
+		t.Fatalf("first page of 3 = %s", r.raw)
+	}
+	r = h.call(owner, "GET", "/api/organizations/"+orgID+"/audit?limit=3&cursor="+url.QueryEscape(cursor), nil).expect(t, 200, "")
+	if entries := r.body["entries"].([]any); len(entries) != 1 || entries[0].(map[string]any)["action"] != "onboarding.submitted" || r.body["nextCursor"] != nil {
+		t.Fatalf("last page = %s", r.raw)
+	}
+	for _, tt := range []struct{ query, field string }{
+		{"?limit=0", "[limit:range]"},
+		{"?limit=101", "[limit:range]"},
+		{"?cursor=bm90LWEtY3Vyc29y", "[cursor:invalid]"},
+	} {
+		r = h.call(owner, "GET", "/api/organizations/"+orgID+"/audit"+tt.query, nil).expect(t, 400, "VALIDATION_FAILED")
+		if fmt.Sprint(r.fields()) != tt.field {
+			t.Errorf("audit%s: fields %v, want %s", tt.query, r.fields(), tt.field)
+		}
+	}
+	// Operations page through every organization the same way: pages of one add up to
+	// the whole list.
+	whole := h.call(ops, "GET", "/api/ops/organizations?limit=100", nil).expect(t, 200, "").body["organizations"].([]any)
+	var paged []any
+	for query := "?limit=1"; ; {
+		r = h.call(ops, "GET", "/api/ops/organizations"+query, nil).expect(t, 200, "")
+		paged = append(paged, r.body["organizations"].([]any)...)
+		next, _ := r.body["nextCursor"].(string)
+		if next == "" || len(paged) > len(whole) {
+			break
+		}
+		query = "?limit=1&cursor=" + url.QueryEscape(next)
+	}
+	if fmt.Sprint(paged) != fmt.Sprint(whole) || len(whole) == 0 {
+		t.Fatalf("pages of one = %v, the whole list = %v", paged, whole)
 	}
 	r = h.call(dev, "GET", "/api/organizations/"+orgID+"/requests", nil).expect(t, 200, "")
 	if reqs := r.body["requests"].([]any); len(reqs) != 1 || reqs[0].(map[string]any)["status"] != "APPROVED" {

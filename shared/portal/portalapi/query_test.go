@@ -52,6 +52,9 @@ func TestDocumentedQueryParameters(t *testing.T) {
 						read[name] = append(read[name], q)
 						inEndpoint[m.(*ast.CallExpr)] = name
 					}
+					if readsPage(m) {
+						read[name] = append(read[name], "cursor", "limit")
+					}
 					return true
 				})
 			}
@@ -78,6 +81,22 @@ func TestDocumentedQueryParameters(t *testing.T) {
 			t.Errorf("%s reads query parameters %q and documents %q", name, got, documented)
 		}
 	}
+}
+
+// readsPage matches paged(…) and paging.FromQuery(…), which read the cursor and limit.
+func readsPage(n ast.Node) bool {
+	call, ok := n.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	switch fn := call.Fun.(type) {
+	case *ast.Ident:
+		return fn.Name == "paged"
+	case *ast.SelectorExpr:
+		pkg, ok := fn.X.(*ast.Ident)
+		return ok && pkg.Name == "paging" && fn.Sel.Name == "FromQuery"
+	}
+	return false
 }
 
 // queryGet matches X.Query().Get("name"), returning the name.

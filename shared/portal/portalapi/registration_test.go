@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/registration"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -298,7 +299,7 @@ func TestRegistrationThroughTheAPI(t *testing.T) {
 	if err != nil || !app.RegisteredThroughAPI || fmt.Sprint(app.RedirectURIs) != "[https://tpp.example/cb]" {
 		t.Fatalf("portal app %+v %v", app, err)
 	}
-	audit, err := h.orgStore.Audit(t.Context(), orgID, 50)
+	audit, _, err := h.orgStore.Audit(t.Context(), orgID, paging.Page{Limit: 50})
 	actions := map[string]string{}
 	for _, e := range audit {
 		actions[e.Action] = e.Actor

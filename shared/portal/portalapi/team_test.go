@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/paging"
 )
 
 // activeOrg onboards an organization for owner and has operations approve it.
@@ -63,8 +64,8 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 	h.call(owner.client, "POST", base+"/invitations/"+invID+"/resend", nil).expect(t, 200, "")
 	h.api.Orgs.Now = func() time.Time { return time.Now().UTC() }
 	second := h.invitationLink(adminEmail)
-	h.call(nil, "GET", "/api/invitations/"+first, nil).expect(t, 404, "INVITATION_INVALID")
-	r = h.call(nil, "GET", "/api/invitations/"+second, nil).expect(t, 200, "")
+	h.call(nil, "POST", "/api/invitations/lookup", map[string]any{"token": first}).expect(t, 404, "INVITATION_INVALID")
+	r = h.call(nil, "POST", "/api/invitations/lookup", map[string]any{"token": second}).expect(t, 200, "")
 	if r.body["organizationName"] != "Acme Payments" || r.body["role"] != "ADMIN" || r.body["status"] != "PENDING" {
 		t.Fatalf("invitation info = %s", r.raw)
 	}
@@ -190,7 +191,7 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 
 // auditOf reads an organization's trail through the store (its members no longer can).
 func (h *harness) auditOf(orgID string) []string {
-	entries, err := h.orgStore.Audit(context.Background(), orgID, 200)
+	entries, _, err := h.orgStore.Audit(context.Background(), orgID, paging.Page{Limit: paging.MaxLimit})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/possession"
 	"github.com/bank/devportal/shared/portal/workflow"
@@ -356,6 +357,16 @@ func (o *Orgs) ListOrganizations(ctx context.Context) ([]org.Organization, error
 	return queryItems(ctx, o, o.byGSI1(allOrgs, true, 0), func(it orgItem) org.Organization { return it.Organization })
 }
 
+// OrganizationsPage reads one page of every organization, oldest first.
+func (o *Orgs) OrganizationsPage(ctx context.Context, page paging.Page) ([]org.Organization, string, error) {
+	items, next, err := queryPage[orgItem](ctx, o.db, *o.byGSI1(allOrgs, true, 0), page)
+	out := make([]org.Organization, len(items))
+	for i, it := range items {
+		out[i] = it.Organization
+	}
+	return out, next, err
+}
+
 // GetMember returns one membership.
 func (o *Orgs) GetMember(ctx context.Context, orgID, userID string) (org.Member, error) {
 	var it memberItem
@@ -604,23 +615,17 @@ func (o *Orgs) OffboardingPending(ctx context.Context, orgID string) (bool, erro
 	return err == nil, err
 }
 
-// Audit returns an organization's audit trail, newest first ("" for every organization).
-func (o *Orgs) Audit(ctx context.Context, orgID string, limit int) ([]org.AuditEntry, error) {
-	in := o.byGSI1(allAudit, false, int32(limit))
+// Audit reads one page of an organization's audit trail, newest first ("" for every
+// organization's).
+func (o *Orgs) Audit(ctx context.Context, orgID string, page paging.Page) ([]org.AuditEntry, string, error) {
+	in := o.byGSI1(allAudit, false, 0)
 	if orgID != "" {
-		in = o.byPrefix(OrgKey(orgID).PK, auditPrefix, false, int32(limit))
+		in = o.byPrefix(OrgKey(orgID).PK, auditPrefix, false, 0)
 	}
-	out, err := o.db.Query(ctx, in)
-	if err != nil {
-		return nil, apperr.Wrap(err, "query audit")
-	}
-	var items []auditItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, apperr.Wrap(err, "unmarshal audit")
-	}
+	items, next, err := queryPage[auditItem](ctx, o.db, *in, page)
 	entries := make([]org.AuditEntry, len(items))
 	for i, it := range items {
 		entries[i] = it.AuditEntry
 	}
-	return entries, nil
+	return entries, next, err
 }

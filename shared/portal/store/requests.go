@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/workflow"
 )
@@ -116,6 +117,32 @@ func (s *Requests) query(ctx context.Context, index, pkAttr, pk string, forward 
 // ListRequests lists the requests in a status, oldest first.
 func (s *Requests) ListRequests(ctx context.Context, status approval.Status) ([]approval.Request, error) {
 	return s.query(ctx, IndexGSI1, AttrGSI1PK, requestsByStatus(string(status)), true)
+}
+
+// RequestsPage reads one page of the requests in a status, oldest first.
+func (s *Requests) RequestsPage(ctx context.Context, status approval.Status, page paging.Page) ([]approval.Request, string, error) {
+	return requestPage(ctx, s, IndexGSI1, AttrGSI1PK, requestsByStatus(string(status)), true, page)
+}
+
+// OrganizationRequestsPage reads one page of an organization's requests, newest first.
+func (s *Requests) OrganizationRequestsPage(ctx context.Context, orgID string, page paging.Page) ([]approval.Request, string, error) {
+	return requestPage(ctx, s, IndexGSI2, AttrGSI2PK, requestsOfOrg(orgID), false, page)
+}
+
+func requestPage(ctx context.Context, s *Requests, index, pkAttr, pk string, forward bool, page paging.Page) ([]approval.Request, string, error) {
+	items, next, err := queryPage[requestItem](ctx, s.db, dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(index),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": pkAttr},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
+		ScanIndexForward:          aws.Bool(forward),
+	}, page)
+	out := make([]approval.Request, len(items))
+	for i, it := range items {
+		out[i] = it.Request
+	}
+	return out, next, err
 }
 
 // ListForOrganization lists an organization's requests, newest first.

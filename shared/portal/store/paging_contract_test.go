@@ -1,0 +1,128 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
+	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/store"
+)
+
+// pageAll follows a list's cursors to its end and returns what each page held.
+func pageAll[T any](t *testing.T, limit int, read func(paging.Page) ([]T, string, error), id func(T) string) [][]string {
+	t.Helper()
+	var pages [][]string
+	page := paging.Page{Limit: limit}
+	for range 20 {
+		items, next, err := read(page)
+		if err != nil {
+			t.Fatalf("page %d: %v", len(pages)+1, err)
+		}
+		var ids []string
+		for _, it := range items {
+			ids = append(ids, id(it))
+		}
+		pages = append(pages, ids)
+		if next == "" {
+			return pages
+		}
+		page.Cursor = next
+	}
+	t.Fatal("the list did not end after 20 pages")
+	return nil
+}
+
+// TestPagingContract fills lists past one page on moto and DynamoDB Local and pages
+// through them: every item once, in order, the last page says it is the last, and a
+// cursor works only for the list that gave it out.
+func TestPagingContract(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range backends {
+		t.Run(b.Name, func(t *testing.T) {
+			endpoint := b.Endpoint(t)
+			o, db := newOrgs(t, endpoint)
+			requests := store.NewRequests(db, db.table)
+
+			// Seven audit entries of o1, two of o2, a second apart.
+			for i := range 9 {
+				id := "o1"
+				if i >= 7 {
+					id = "o2"
+				}
+				e := audit(id, fmt.Sprintf("step.%d", i))
+				e.At = t0.Add(time.Duration(i) * time.Second)
+				w, err := o.AuditWrite(e)
+				must(t, err)
+				must(t, apply(ctx, db, w))
+			}
+			action := func(e org.AuditEntry) string { return e.Action }
+			byOrg := func(orgID string) func(paging.Page) ([]org.AuditEntry, string, error) {
+				return func(p paging.Page) ([]org.AuditEntry, string, error) { return o.Audit(ctx, orgID, p) }
+			}
+			for _, tt := range []struct {
+				orgID string
+				limit int
+				want  string
+			}{
+				{"o1", 3, "[[step.6 step.5 step.4] [step.3 step.2 step.1] [step.0]]"},
+				{"o1", 7, "[[step.6 step.5 step.4 step.3 step.2 step.1 step.0]]"}, // full page, no empty one after
+				{"o1", 100, "[[step.6 step.5 step.4 step.3 step.2 step.1 step.0]]"},
+				{"", 4, "[[step.8 step.7 step.6 step.5] [step.4 step.3 step.2 step.1] [step.0]]"},
+				{"o3", 5, "[[]]"},
+			} {
+				if got := fmt.Sprint(pageAll(t, tt.limit, byOrg(tt.orgID), action)); got != tt.want {
+					t.Errorf("audit of %q by %d = %s, want %s", tt.orgID, tt.limit, got, tt.want)
+				}
+			}
+
+			// Five requests of o1 waiting, oldest first for operations, newest first for o1.
+			for i := range 5 {
+				r := approval.Request{ID: fmt.Sprintf("r%d", i), Kind: "RENAME", OrgID: "o1", Status: approval.Pending, CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
+				must(t, requests.CreateRequest(ctx, r))
+			}
+			reqID := func(r approval.Request) string { return r.ID }
+			pending := pageAll(t, 2, func(p paging.Page) ([]approval.Request, string, error) { return requests.RequestsPage(ctx, approval.Pending, p) }, reqID)
+			if got := fmt.Sprint(pending); got != "[[r0 r1] [r2 r3] [r4]]" {
+				t.Errorf("pending requests by 2 = %s", got)
+			}
+			mine := pageAll(t, 2, func(p paging.Page) ([]approval.Request, string, error) { return requests.OrganizationRequestsPage(ctx, "o1", p) }, reqID)
+			if got := fmt.Sprint(mine); got != "[[r4 r3] [r2 r1] [r0]]" {
+				t.Errorf("o1's requests by 2 = %s", got)
+			}
+
+			// Organizations, oldest first.
+			for i := range 3 {
+				id := fmt.Sprintf("g%d", i)
+				g := org.Organization{ID: id, Name: "Org " + id, Environment: org.Sandbox, Status: org.StatusActive, OrganizationIdentifier: "PSDBE-NBB-" + id, CreatedAt: t0.Add(time.Duration(i) * time.Hour)}
+				must(t, o.CreateOrganization(ctx, g, org.Member{OrgID: id, UserID: "u-" + id, Email: id + "@example.com", Role: org.Owner, JoinedAt: t0}, audit(id, "org.created")))
+			}
+			orgs := pageAll(t, 2, func(p paging.Page) ([]org.Organization, string, error) { return o.OrganizationsPage(ctx, p) }, func(g org.Organization) string { return g.ID })
+			if got := fmt.Sprint(orgs); got != "[[g0 g1] [g2]]" {
+				t.Errorf("organizations by 2 = %s", got)
+			}
+
+			// A cursor belongs to its list.
+			_, o2Cursor, err := o.Audit(ctx, "", paging.Page{Limit: 1})
+			must(t, err)
+			_, o1Cursor, err := o.Audit(ctx, "o1", paging.Page{Limit: 1})
+			must(t, err)
+			for name, read := range map[string]func() error{
+				"garbage":                  func() error { _, _, err := o.Audit(ctx, "o1", paging.Page{Cursor: "not-a-cursor", Limit: 2}); return err },
+				"another list's cursor":    func() error { _, _, err := o.Audit(ctx, "o1", paging.Page{Cursor: o2Cursor, Limit: 2}); return err },
+				"another partition's page": func() error { _, _, err := o.Audit(ctx, "o2", paging.Page{Cursor: o1Cursor, Limit: 2}); return err },
+				"a request list's cursor":  func() error { _, _, err := requests.RequestsPage(ctx, approval.Approved, paging.Page{Cursor: o1Cursor, Limit: 2}); return err },
+			} {
+				var e *apperr.Error
+				if err := read(); !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "cursor" {
+					t.Errorf("%s: err = %v, want the cursor refused", name, err)
+				}
+			}
+		})
+	}
+}
