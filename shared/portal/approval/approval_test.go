@@ -182,19 +182,25 @@ func TestDecisions(t *testing.T) {
 	t.Run("racing decisions: one wins", func(t *testing.T) {
 		r := f.submit()
 		f.waitStatus(r.ID, approval.Pending)
-		errs := make(chan error, 2)
-		go func() { _, err := f.svc.Approve(ctx, r.ID, ops); errs <- err }()
+		approved, rejected := make(chan error, 1), make(chan error, 1)
+		go func() { _, err := f.svc.Approve(ctx, r.ID, ops); approved <- err }()
 		go func() {
 			d := ops
 			d.Comment = "no"
 			_, err := f.svc.Reject(ctx, r.ID, d)
-			errs <- err
+			rejected <- err
 		}()
-		a, b := <-errs, <-errs
+		a, b := <-approved, <-rejected
 		if (a == nil) == (b == nil) {
 			t.Fatalf("both or neither decision went through: %v / %v", a, b)
 		}
-		time.Sleep(500 * time.Millisecond)
+		// The winner's effects land when its workflow step runs: wait for the request to
+		// close, then exactly one outcome is there.
+		want := approval.Approved
+		if a != nil {
+			want = approval.Rejected
+		}
+		f.waitStatus(r.ID, want)
 		if f.marked(r.ID, "approved") == f.marked(r.ID, "rejected") {
 			t.Fatal("not exactly one outcome applied")
 		}

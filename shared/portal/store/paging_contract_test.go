@@ -87,11 +87,15 @@ func TestPagingContract(t *testing.T) {
 				must(t, requests.CreateRequest(ctx, r))
 			}
 			reqID := func(r approval.Request) string { return r.ID }
-			pending := pageAll(t, 2, func(p paging.Page) ([]approval.Request, string, error) { return requests.RequestsPage(ctx, approval.Pending, p) }, reqID)
+			pending := pageAll(t, 2, func(p paging.Page) ([]approval.Request, string, error) {
+				return requests.RequestsPage(ctx, approval.Pending, p)
+			}, reqID)
 			if got := fmt.Sprint(pending); got != "[[r0 r1] [r2 r3] [r4]]" {
 				t.Errorf("pending requests by 2 = %s", got)
 			}
-			mine := pageAll(t, 2, func(p paging.Page) ([]approval.Request, string, error) { return requests.OrganizationRequestsPage(ctx, "o1", p) }, reqID)
+			mine := pageAll(t, 2, func(p paging.Page) ([]approval.Request, string, error) {
+				return requests.OrganizationRequestsPage(ctx, "o1", p)
+			}, reqID)
 			if got := fmt.Sprint(mine); got != "[[r4 r3] [r2 r1] [r0]]" {
 				t.Errorf("o1's requests by 2 = %s", got)
 			}
@@ -113,10 +117,16 @@ func TestPagingContract(t *testing.T) {
 			_, o1Cursor, err := o.Audit(ctx, "o1", paging.Page{Limit: 1})
 			must(t, err)
 			for name, read := range map[string]func() error{
-				"garbage":                  func() error { _, _, err := o.Audit(ctx, "o1", paging.Page{Cursor: "not-a-cursor", Limit: 2}); return err },
+				"garbage": func() error {
+					_, _, err := o.Audit(ctx, "o1", paging.Page{Cursor: "not-a-cursor", Limit: 2})
+					return err
+				},
 				"another list's cursor":    func() error { _, _, err := o.Audit(ctx, "o1", paging.Page{Cursor: o2Cursor, Limit: 2}); return err },
 				"another partition's page": func() error { _, _, err := o.Audit(ctx, "o2", paging.Page{Cursor: o1Cursor, Limit: 2}); return err },
-				"a request list's cursor":  func() error { _, _, err := requests.RequestsPage(ctx, approval.Approved, paging.Page{Cursor: o1Cursor, Limit: 2}); return err },
+				"a request list's cursor": func() error {
+					_, _, err := requests.RequestsPage(ctx, approval.Approved, paging.Page{Cursor: o1Cursor, Limit: 2})
+					return err
+				},
 			} {
 				var e *apperr.Error
 				if err := read(); !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "cursor" {
