@@ -22,6 +22,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/bank/devportal/shared/platform/paging"
 )
 
 // Outcome is where a delivery stands.
@@ -93,6 +95,9 @@ type Log interface {
 	Record(ctx context.Context, d Delivery) error
 	// List is the app's deliveries, newest first, limit at most.
 	List(ctx context.Context, appID string, limit int) ([]Delivery, error)
+	// Page is one page of the app's deliveries, newest first, and the next page's cursor
+	// ("" at the end).
+	Page(ctx context.Context, appID string, page paging.Page) ([]Delivery, string, error)
 }
 
 // Errors of the log.

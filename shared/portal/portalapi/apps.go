@@ -1,11 +1,13 @@
 package portalapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/bank/devportal/shared/tpp/apidoc"
 
 	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/possession"
@@ -41,8 +43,10 @@ func appEndpoints() []endpoint {
 		}).withQuery(queryParam{name: "uri", required: true, description: "The redirect URI to remove, exactly as registered.",
 			example: "https://budgetbuddy.example/callback"}),
 		noBody("app-notifications", 200, func(a *API, r *http.Request) (apps.NotificationsView, error) {
-			return a.Apps.Notifications(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (apps.NotificationsView, error) {
+				return a.Apps.Notifications(ctx, actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		withBody("app-oauth-settings", 200, func(a *API, r *http.Request, req apps.OAuthSettingsRequest) (apps.App, error) {
 			return a.Apps.SetOAuthSettings(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),

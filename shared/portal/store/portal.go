@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -18,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/account"
 )
@@ -227,61 +226,17 @@ func (s *Portal) DeleteProfile(ctx context.Context, userID string) error {
 
 // ListProfiles pages through GSI1's profile list.
 func (s *Portal) ListProfiles(ctx context.Context, cursor string, limit int) ([]account.Profile, string, error) {
-	in := &dynamodb.QueryInput{
+	items, next, err := queryPage[profileItem](ctx, s.db, dynamodb.QueryInput{
 		TableName:                 &s.table,
 		IndexName:                 aws.String(IndexGSI1),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: gsiProfile}},
-		Limit:                     aws.Int32(int32(limit)),
-	}
-	if cursor != "" {
-		start, err := decodeCursor(cursor)
-		if err != nil {
-			return nil, "", apperr.New(apperr.Invalid, "BAD_CURSOR", "The page cursor is not valid.")
-		}
-		in.ExclusiveStartKey = start
-	}
-	out, err := s.db.Query(ctx, in)
-	if err != nil {
-		return nil, "", apperr.Wrap(err, "list profiles")
-	}
-	var items []profileItem
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, "", apperr.Wrap(err, "unmarshal profiles")
-	}
+	}, paging.Page{Cursor: cursor, Limit: limit})
 	profiles := make([]account.Profile, len(items))
 	for i, it := range items {
 		profiles[i] = it.Profile
 	}
-	next := ""
-	if len(out.LastEvaluatedKey) > 0 {
-		next, err = encodeCursor(out.LastEvaluatedKey)
-		if err != nil {
-			return nil, "", apperr.Wrap(err, "encode cursor")
-		}
-	}
-	return profiles, next, nil
-}
-
-func encodeCursor(k map[string]types.AttributeValue) (string, error) {
-	var plain map[string]string
-	if err := attributevalue.UnmarshalMap(k, &plain); err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(plain)
-	return base64.RawURLEncoding.EncodeToString(b), err
-}
-
-func decodeCursor(c string) (map[string]types.AttributeValue, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return nil, err
-	}
-	var plain map[string]string
-	if err := json.Unmarshal(b, &plain); err != nil {
-		return nil, err
-	}
-	return attributevalue.MarshalMap(plain)
+	return profiles, next, err
 }
 
 type historyItem struct {

@@ -1,8 +1,10 @@
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { fakeServer, json } from "../../test/fakeServer";
 import { ACCOUNT, ORGANIZATION } from "../../test/fixtures";
 import { renderApp } from "../../test/renderApp";
 import { el, found } from "../../test/dom";
+import { waitFor } from "@testing-library/react";
 
 const APP = {
   id: "app-1",
@@ -31,7 +33,7 @@ const delivery = (id: string, more: Record<string, unknown>) => ({
   ...more,
 });
 
-function server(deliveries: unknown[] | null) {
+function server(deliveries: unknown[] | null, pages: Record<string, { deliveries: unknown[]; nextCursor?: string }> = {}) {
   document.cookie = "devportal_csrf=c; path=/";
   const org = { ...ORGANIZATION, role: "VIEWER" };
   return fakeServer({
@@ -42,8 +44,11 @@ function server(deliveries: unknown[] | null) {
     "GET /api/products": () => json(200, { products: [] }),
     "GET /api/organizations/org-1/apps/app-1/subscriptions": () => json(200, { subscriptions: [] }),
     "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [], usage: [] }),
-    "GET /api/organizations/org-1/apps/app-1/notifications": () =>
-      deliveries ? json(200, { deliveries }) : json(500, { code: "INTERNAL", message: "The log could not be read.", requestId: "r-500" }),
+    "GET /api/organizations/org-1/apps/app-1/notifications": (req) => {
+      const cursor = new URL(req.path, "http://x").searchParams.get("cursor") ?? "";
+      if (pages[cursor]) return json(200, pages[cursor]);
+      return deliveries ? json(200, { deliveries }) : json(500, { code: "INTERNAL", message: "The log could not be read.", requestId: "r-500" });
+    },
   });
 }
 
@@ -105,5 +110,27 @@ describe("The app's status notifications", () => {
     renderApp("/organizations/org-1/apps/app-1");
     expect((await found("notifications-error")).textContent).toContain("The log could not be read.");
     expect(el("notifications-table")).toBeNull();
+  });
+
+  it("pages through a long log: the next page is added below on request, until the last", async () => {
+    const { requests } = server(null, {
+      "": { deliveries: [delivery("3", {}), delivery("2", {})], nextCursor: "after-2" },
+      "after-2": { deliveries: [delivery("1", {})] },
+    });
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1");
+    await found("notifications-table");
+    expect(rows().length).toBe(2);
+    expect(el("notifications-count")!.textContent).toBe("Showing the first 2 notifications.");
+    await user.click(el("notifications-more")!);
+    await found("notifications-count");
+    await waitFor(() => expect(rows().length).toBe(3));
+    expect(rows()[2]).toContain("Payment pay-1");
+    expect(el("notifications-count")!.textContent).toBe("All 3 notifications shown.");
+    expect(el("notifications-more")).toBeNull();
+    expect(requests.filter((r) => r.path.includes("/notifications")).map((r) => r.path)).toEqual([
+      "/api/organizations/org-1/apps/app-1/notifications",
+      "/api/organizations/org-1/apps/app-1/notifications?cursor=after-2",
+    ]);
   });
 });

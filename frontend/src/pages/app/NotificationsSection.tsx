@@ -2,7 +2,8 @@ import { api } from "../../api/client";
 import type { App, NotificationDelivery, Organization } from "../../api/types";
 import { ErrorReference } from "../../components/FormAlert";
 import { formatDateTimeUTC } from "../../lib/format";
-import { useLoad } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 
 interface Props {
   org: Organization;
@@ -38,11 +39,14 @@ export function attemptsText(d: NotificationDelivery): string {
  * attempts (at most five, retried after 1, 2, 4 and 8 minutes).
  */
 export function NotificationsSection({ org, app }: Props) {
-  const log = useLoad(
-    () => api.GET("/api/organizations/{orgId}/apps/{appId}/notifications", { params: { path: { orgId: org.id, appId: app.id } } }),
+  const paged = usePaged(
+    (cursor) =>
+      api.GET("/api/organizations/{orgId}/apps/{appId}/notifications", { params: { path: { orgId: org.id, appId: app.id }, query: { cursor } } }),
+    (page) => page.deliveries,
     [org.id, app.id],
   );
-  const list = log.data?.deliveries ?? [];
+  const log = paged.first;
+  const list = paged.items;
   return (
     <section id="notifications" aria-labelledby="notifications-heading" className="section">
       <h2 id="notifications-heading">Status notifications</h2>
@@ -92,6 +96,7 @@ export function NotificationsSection({ org, app }: Props) {
           </tbody>
         </table>
       )}
+      <ShowMore id="notifications" list={paged} one="notification" many="notifications" />
     </section>
   );
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
+	"github.com/bank/devportal/shared/platform/paging"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -111,6 +112,19 @@ func TestLogContract(t *testing.T) {
 			}
 			if list, err := log.List(ctx, "app-1", 1); err != nil || ids(list) != "b:pending:0/0 " {
 				t.Fatalf("list limit 1: %s %v", ids(list), err)
+			}
+			// Pages of one: b, then a with no cursor after it; a cursor of app-1 reads
+			// nothing of app-2.
+			first, next, err := log.Page(ctx, "app-1", paging.Page{Limit: 1})
+			if err != nil || ids(first) != "b:pending:0/0 " || next == "" {
+				t.Fatalf("first page: %s %q %v", ids(first), next, err)
+			}
+			second, last, err := log.Page(ctx, "app-1", paging.Page{Cursor: next, Limit: 1})
+			if err != nil || ids(second) != "a:delivered:1/1 " || last != "" {
+				t.Fatalf("second page: %s %q %v", ids(second), last, err)
+			}
+			if _, _, err := log.Page(ctx, "app-2", paging.Page{Cursor: next, Limit: 1}); !errors.Is(err, paging.ErrCursor) {
+				t.Fatalf("app-1's cursor on app-2: %v", err)
 			}
 		})
 	}

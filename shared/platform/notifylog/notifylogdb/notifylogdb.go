@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/bank/devportal/shared/platform/notifylog"
+	"github.com/bank/devportal/shared/platform/paging"
 )
 
 // The TPP table's attribute and index names (tppdata), which the platform cannot import;
@@ -208,23 +208,20 @@ func (st *Store) Record(ctx context.Context, d notifylog.Delivery) error {
 
 // List reads the app's partition newest first.
 func (st *Store) List(ctx context.Context, appID string, limit int) ([]notifylog.Delivery, error) {
-	out, err := st.db.Query(ctx, &dynamodb.QueryInput{TableName: &st.table,
+	list, _, err := st.Page(ctx, appID, paging.Page{Limit: limit})
+	return list, err
+}
+
+// Page reads one page of the app's partition, newest first. The sort key starts with the
+// creation time, so the key's order is the list's.
+func (st *Store) Page(ctx context.Context, appID string, page paging.Page) ([]notifylog.Delivery, string, error) {
+	list, next, err := paging.Query[notifylog.Delivery](ctx, st.db, dynamodb.QueryInput{TableName: &st.table,
 		KeyConditionExpression:    aws.String("#pk = :pk"),
 		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(logPK(appID))},
-		ScanIndexForward:          aws.Bool(false), Limit: aws.Int32(int32(limit))})
+		ScanIndexForward:          aws.Bool(false)}, paging.Keys{AttrPK, AttrSK}, page)
 	if err != nil {
-		return nil, fmt.Errorf("notifylogdb: list %s: %w", appID, err)
+		return nil, "", fmt.Errorf("notifylogdb: list %s: %w", appID, err)
 	}
-	list := make([]notifylog.Delivery, 0, len(out.Items))
-	for _, it := range out.Items {
-		var d notifylog.Delivery
-		if err := attributevalue.UnmarshalMap(it, &d); err != nil {
-			return nil, fmt.Errorf("notifylogdb: unmarshal: %w", err)
-		}
-		list = append(list, d)
-	}
-	// Equal creation times sort by ID in the key; the list keeps the key's order.
-	sort.SliceStable(list, func(i, j int) bool { return list[i].CreatedAt.After(list[j].CreatedAt) })
-	return list, nil
+	return list, next, nil
 }
