@@ -3,15 +3,16 @@
 // Command registration-callback-add is the Lambda function of the portal route "registration-callback-add", a method
 // of the TPP API's REST API: Register a callback URL (the portal's redirect-URI rules).
 //
-// Its needs: portal-table+sandbox-ca+sandbox-ca-certificate.
+// Its needs: portal-table+start-approval+sandbox-ca+sandbox-ca-certificate.
 package main
 
 import (
 	"github.com/bank/devportal/shared/portal/wiring"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
+	"github.com/bank/devportal/shared/portal/wiring/onstepfunctions"
 )
 
 func main() {
-	wiring.StartREST("registration-callback-add", wiring.Parts{Table: ondynamodb.Stores, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
+	wiring.StartREST("registration-callback-add", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
 }

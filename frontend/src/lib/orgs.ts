@@ -46,6 +46,7 @@ export const REQUEST_KIND_LABEL: Record<string, string> = {
   OFFBOARDING: "Offboarding",
   SUBSCRIPTION: "Subscription",
   GO_LIVE: "Go-live",
+  APP_CHANGE: "Live app change",
 };
 
 export const SERVICES = [

@@ -371,7 +371,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 	t.Run("an app switched to FAPI 2.0 in the portal must push its authorization requests", func(t *testing.T) {
 		owner := org.Actor{UserID: "u1", Email: "dev@example.com"}
 		for _, uri := range []string{"https://tpp.example/cb", "http://localhost/cb"} {
-			_, err := s.API.Apps.AddRedirectURI(context.Background(), owner, "bb", "bb-app", apps.RedirectRequest{URI: uri})
+			_, _, err := s.API.Apps.AddRedirectURI(context.Background(), owner, "bb", "bb-app", apps.RedirectRequest{URI: uri})
 			w.Must(t, err)
 		}
 		on := true

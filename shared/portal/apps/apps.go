@@ -56,6 +56,8 @@ type App struct {
 	// RegisteredThroughAPI marks an app the TPP's software created through the
 	// registration API (an OAuth client) rather than a person through the portal.
 	RegisteredThroughAPI bool `json:"registeredThroughApi,omitempty" dynamodbav:"registeredThroughApi,omitempty"`
+	// PendingChange is a change of a production app waiting for the bank's review.
+	PendingChange *PendingChange `json:"pendingChange,omitempty" dynamodbav:"pendingChange,omitempty"`
 	// Version counts changes; every write of the app and its lookup copies requires the
 	// version it read, so no change is lost between them.
 	Version int `json:"-" dynamodbav:"version"`
@@ -142,6 +144,11 @@ type Store interface {
 	ProductWrites(app App, creds []Credential, productID, planID string) []workflow.Write
 	// TouchWrite moves the app's version on if it is still app's.
 	TouchWrite(app App) workflow.Write
+	// PendingChangeWrite marks a change of the app as waiting for review, if the app is
+	// still app and waits for no other.
+	PendingChangeWrite(app App, c PendingChange) (workflow.Write, error)
+	// ClearPendingChangeWrite ends the wait for the request's change, if it still waits.
+	ClearPendingChangeWrite(orgID, appID, requestID string) workflow.Write
 	// DeleteApp removes the app, revokes every credential, detaches every certificate and
 	// ends every subscription of it, all or nothing.
 	DeleteApp(ctx context.Context, a App, creds []Credential, certs []Certificate, subs []Subscription, audit org.AuditEntry) error
@@ -278,6 +285,7 @@ func NewService(d Deps) *Service {
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	d.Approvals.Register(KindSubscription, subscriptionKind{s})
 	d.Approvals.Register(KindGoLive, goLiveKind{s})
+	d.Approvals.Register(KindAppChange, appChangeKind{s})
 	return s
 }
 
@@ -459,18 +467,27 @@ func (s *Service) markOffboardedGoLive(ctx context.Context, app *App) {
 	}
 }
 
-// Rename renames an app.
-func (s *Service) Rename(ctx context.Context, a org.Actor, orgID, appID string, req NameRequest) (App, error) {
+// Rename renames an app. A production app's new name is what its customers will see when
+// they consent, so it waits for the bank's review (Reviewed says so).
+func (s *Service) Rename(ctx context.Context, a org.Actor, orgID, appID string, req NameRequest) (App, Reviewed, error) {
 	app, _, err := s.app(ctx, a, orgID, appID, true)
 	if err != nil {
-		return App{}, err
+		return App{}, false, err
 	}
 	validation.Normalize(&req)
 	if errs := validation.Struct(req); len(errs) > 0 {
-		return App{}, apperr.Fields(errs...)
+		return App{}, false, apperr.Fields(errs...)
 	}
-	return s.update(ctx, app, s.audit(a, orgID, "app.renamed", map[string]string{"appId": appID, "from": app.Name, "to": req.Name}),
+	if reviewed(app) {
+		if req.Name == app.Name {
+			return App{}, false, apperr.Fields(apperr.Field("name", "unchanged", "This is the app's name already."))
+		}
+		out, err := s.requestChange(ctx, a, app, PendingChange{Name: req.Name}, "Rename "+app.Name+" to "+req.Name)
+		return out, err == nil, err
+	}
+	out, err := s.update(ctx, app, s.audit(a, orgID, "app.renamed", map[string]string{"appId": appID, "from": app.Name, "to": req.Name}),
 		func(x *App) { x.Name = req.Name })
+	return out, false, err
 }
 
 // Delete removes an app, revokes its credentials and ends its subscriptions (owners and

@@ -83,7 +83,7 @@ func TestNamesNormalised(t *testing.T) {
 			return err
 		}},
 		{"rename app", func(s *Service, req NameRequest) error {
-			_, err := s.Rename(context.Background(), org.Actor{UserID: "u1"}, "o1", "a1", req)
+			_, _, err := s.Rename(context.Background(), org.Actor{UserID: "u1"}, "o1", "a1", req)
 			return err
 		}},
 		{"add credential", func(s *Service, req NameRequest) error {

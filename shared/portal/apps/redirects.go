@@ -79,23 +79,30 @@ func CheckRedirectURI(raw string, env org.Environment) *apperr.FieldError {
 // msgPort is the message of the port rule, which net/url's parse and the range check share.
 const msgPort = "Write the port as a number from 1 to 65535 without leading zeros, or leave it out."
 
-// AddRedirectURI registers a redirect URI (not Viewers).
-func (s *Service) AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req RedirectRequest) (App, error) {
+// AddRedirectURI registers a redirect URI (not Viewers). A production app's new redirect
+// URI would receive its customers' authorization codes, so it waits for the bank's review
+// (Reviewed says so).
+func (s *Service) AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req RedirectRequest) (App, Reviewed, error) {
 	app, _, err := s.app(ctx, a, orgID, appID, true)
 	if err != nil {
-		return App{}, err
+		return App{}, false, err
 	}
 	if fe := CheckRedirectURI(req.URI, app.Environment); fe != nil {
-		return App{}, apperr.Fields(*fe)
+		return App{}, false, apperr.Fields(*fe)
 	}
 	if slices.Contains(app.RedirectURIs, req.URI) {
-		return App{}, apperr.Fields(apperr.Field("uri", "duplicate", "This redirect URI is already registered."))
+		return App{}, false, apperr.Fields(apperr.Field("uri", "duplicate", "This redirect URI is already registered."))
 	}
 	if len(app.RedirectURIs) >= MaxRedirectURIs {
-		return App{}, apperr.Fields(apperr.Field("uri", "max", fmt.Sprintf("An app can have at most %d redirect URIs; remove one first.", MaxRedirectURIs)))
+		return App{}, false, apperr.Fields(apperr.Field("uri", "max", fmt.Sprintf("An app can have at most %d redirect URIs; remove one first.", MaxRedirectURIs)))
 	}
-	return s.update(ctx, app, s.audit(a, orgID, "app.redirect_added", map[string]string{"appId": appID, "uri": req.URI}),
+	if reviewed(app) {
+		out, err := s.requestChange(ctx, a, app, PendingChange{RedirectURI: req.URI}, "Add the redirect URI "+req.URI+" to "+app.Name)
+		return out, err == nil, err
+	}
+	out, err := s.update(ctx, app, s.audit(a, orgID, "app.redirect_added", map[string]string{"appId": appID, "uri": req.URI}),
 		func(x *App) { x.RedirectURIs = append(x.RedirectURIs, req.URI); slices.Sort(x.RedirectURIs) })
+	return out, false, err
 }
 
 // RemoveRedirectURI removes a redirect URI (not Viewers).

@@ -26,7 +26,7 @@ func appEndpoints() []endpoint {
 		noBody("app-get", 200, func(a *API, r *http.Request) (apps.AppDetail, error) {
 			return a.Apps.Get(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
 		}, 404),
-		withBody("app-rename", 200, func(a *API, r *http.Request, req apps.NameRequest) (apps.App, error) {
+		reviewable("app-rename", 200, func(a *API, r *http.Request, req apps.NameRequest) (apps.App, apps.Reviewed, error) {
 			return a.Apps.Rename(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),
 		noContent("app-delete", func(a *API, r *http.Request) error {
@@ -35,7 +35,7 @@ func appEndpoints() []endpoint {
 		withBody("app-api-key-rotate", 200, func(a *API, r *http.Request, req apps.RotateAPIKeyRequest) (apps.APIKeyRotation, error) {
 			return a.Apps.RotateAPIKey(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),
-		withBody("app-redirect-add", 201, func(a *API, r *http.Request, req apps.RedirectRequest) (apps.App, error) {
+		reviewable("app-redirect-add", 201, func(a *API, r *http.Request, req apps.RedirectRequest) (apps.App, apps.Reviewed, error) {
 			return a.Apps.AddRedirectURI(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),
 		noContent("app-redirect-remove", func(a *API, r *http.Request) error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/portal/account"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 )
 
@@ -81,6 +82,28 @@ func withBody[Req, Resp any](name string, status int, do func(a *API, r *http.Re
 			out, err := do(a, r, in)
 			ok(w, r, status, out, err)
 		}}
+}
+
+// reviewable is withBody for a change that may wait for the bank's review instead of being
+// made: it answers status when made and 202 Accepted, with the same body, when it waits.
+func reviewable[Req, Resp any](name string, status int, do func(a *API, r *http.Request, req Req) (Resp, apps.Reviewed, error), errors ...int) endpoint {
+	var resp Resp
+	ep := withBody(name, status, func(a *API, r *http.Request, req Req) (Resp, error) { panic("replaced below") }, errors...)
+	ep.responses[http.StatusAccepted] = resp
+	ep.handle = func(a *API, w http.ResponseWriter, r *http.Request) {
+		var in Req
+		if err := httpapi.DecodeJSON(r, &in); err != nil {
+			httpapi.WriteError(w, r, err)
+			return
+		}
+		out, waits, err := do(a, r, in)
+		if waits {
+			ok(w, r, http.StatusAccepted, out, err)
+			return
+		}
+		ok(w, r, status, out, err)
+	}
+	return ep
 }
 
 // noContent is an endpoint without a request body that answers 204.

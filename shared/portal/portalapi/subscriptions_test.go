@@ -513,7 +513,32 @@ func TestSandboxCertificateForApp(t *testing.T) {
 			t.Errorf("%s on production: fields = %v, want %s", uri, r.fields(), fields)
 		}
 	}
-	h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": "https://live.example/cb"}).expect(t, 201, "")
+	// A live app's new redirect URI and new name wait for the bank's review, one change at
+	// a time; removing a URI needed none.
+	r = h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": "https://live.example/cb"}).expect(t, 202, "")
+	pending, _ := r.body["pendingChange"].(map[string]any)
+	if pending == nil || pending["redirectUri"] != "https://live.example/cb" || fmt.Sprint(r.body["redirectUris"]) != "[]" {
+		t.Fatalf("redirect URI for review = %s", r.raw)
+	}
+	changeRequest := pending["requestId"].(string)
+	h.call(owner.client, "PATCH", prodApp, map[string]any{"name": "Live app 2"}).expect(t, 409, "CHANGE_PENDING")
+	h.call(owner.client, "POST", prodApp+"/redirect-uris", map[string]any{"uri": "https://live.example/other"}).expect(t, 409, "CHANGE_PENDING")
+	r = h.call(h.ops(), "GET", "/api/ops/requests/"+changeRequest, nil).expect(t, 200, "")
+	if req := r.body["request"].(map[string]any); req["kind"] != "APP_CHANGE" || req["summary"] != "Add the redirect URI https://live.example/cb to Live app" {
+		t.Fatalf("change request = %s", r.raw)
+	}
+	h.decide(h.ops(), changeRequest, "approve", "Domain checked.").expect(t, 202, "")
+	r = h.eventually(owner.client, "GET", prodApp, nil, func(r response) bool { return r.body["app"].(map[string]any)["pendingChange"] == nil })
+	if fmt.Sprint(r.body["app"].(map[string]any)["redirectUris"]) != "[https://live.example/cb]" {
+		t.Fatalf("after approval = %s", r.raw)
+	}
+	// A rename refused by the bank leaves the name as it was.
+	r = h.call(owner.client, "PATCH", prodApp, map[string]any{"name": "Live app 2"}).expect(t, 202, "")
+	h.decide(h.ops(), r.body["pendingChange"].(map[string]any)["requestId"].(string), "reject", "Use the registered trading name.").expect(t, 202, "")
+	r = h.eventually(owner.client, "GET", prodApp, nil, func(r response) bool { return r.body["app"].(map[string]any)["pendingChange"] == nil })
+	if name := r.body["app"].(map[string]any)["name"]; name != "Live app" {
+		t.Fatalf("name after a refused rename = %v", name)
+	}
 	if r := h.call(owner.client, "POST", prodApp+"/subscriptions", map[string]any{"productId": "ais", "planId": "production"}).expect(t, 201, ""); r.body["status"] != "ACTIVE" {
 		t.Fatalf("production AIS = %s", r.raw)
 	}

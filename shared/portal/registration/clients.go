@@ -60,6 +60,9 @@ type ClientsView struct {
 // CallbacksView lists an OAuth client's callback URLs.
 type CallbacksView struct {
 	CallbackURLs []string `json:"callbackUrls"`
+	// PendingReview is a callback URL of a production client waiting for the bank's
+	// review before it is added.
+	PendingReview *apps.PendingChange `json:"pendingReview,omitempty"`
 }
 
 func client(a apps.App, clientID string) Client {
@@ -159,14 +162,14 @@ func (s *Service) DeleteClient(ctx context.Context, c Caller, id string) error {
 
 // AddCallback registers a callback URL of an OAuth client.
 func (s *Service) AddCallback(ctx context.Context, c Caller, id string, req CallbackRequest) (CallbacksView, error) {
-	a, err := s.apps.AddRedirectURI(ctx, actor(c.Registration), c.Registration.OrgID, id, req)
+	a, _, err := s.apps.AddRedirectURI(ctx, actor(c.Registration), c.Registration.OrgID, id, req)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return CallbacksView{}, errNoClient
 	}
 	if err != nil {
 		return CallbacksView{}, err
 	}
-	return CallbacksView{CallbackURLs: client(a, "").CallbackURLs}, nil
+	return CallbacksView{CallbackURLs: client(a, "").CallbackURLs, PendingReview: a.PendingChange}, nil
 }
 
 // RemoveCallback removes a callback URL of an OAuth client.

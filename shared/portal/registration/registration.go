@@ -210,7 +210,7 @@ type Apps interface {
 	List(ctx context.Context, a org.Actor, orgID string) (apps.AppsView, error)
 	Get(ctx context.Context, a org.Actor, orgID, appID string) (apps.AppDetail, error)
 	Delete(ctx context.Context, a org.Actor, orgID, appID string) error
-	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, error)
+	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, apps.Reviewed, error)
 	RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error
 	Certificates(ctx context.Context, a org.Actor, orgID string) (apps.CertificatesView, error)
 	Upload(ctx context.Context, a org.Actor, orgID string, req apps.UploadRequest) (apps.Certificate, error)

@@ -49,7 +49,7 @@ func issued(c apps.Credential) apps.Credential {
 
 // optionalAppAttributes are the app attributes stored only when set; an update that
 // empties them removes them (DynamoDB keeps no empty sets).
-var optionalAppAttributes = []string{"redirectUris", "fingerprints", "goLive", "sandboxAppId", lookup.AttrAPIKeys}
+var optionalAppAttributes = []string{"redirectUris", "fingerprints", "goLive", "sandboxAppId", lookup.AttrAPIKeys, "pendingChange"}
 
 // appUpdate rewrites the app's attributes from after if the item still has before's
 // version, and moves the version on.
@@ -180,6 +180,30 @@ func (o *Orgs) TouchWrite(app apps.App) workflow.Write {
 		UpdateExpression: aws.String("SET #ver = #ver + :one"), ConditionExpression: aws.String("#ver = :ver"),
 		ExpressionAttributeNames:  map[string]string{"#ver": "version"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":ver": num(app.Version)}}}
+}
+
+// PendingChangeWrite marks the change c of app as waiting for review: only if the app is
+// still the version read and waits for no other change.
+func (o *Orgs) PendingChangeWrite(app apps.App, c apps.PendingChange) (workflow.Write, error) {
+	av, err := attributevalue.MarshalMap(c)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal pending change")
+	}
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(app.OrgID, app.ID)),
+		UpdateExpression:          aws.String("SET #pc = :pc, #ver = #ver + :one"),
+		ConditionExpression:       aws.String("#ver = :ver AND attribute_not_exists(#pc)"),
+		ExpressionAttributeNames:  map[string]string{"#pc": "pendingChange", "#ver": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pc": &types.AttributeValueMemberM{Value: av}, ":one": num(1), ":ver": num(app.Version)}}}, nil
+}
+
+// ClearPendingChangeWrite ends the wait for the request's change, if the app still waits
+// for it.
+func (o *Orgs) ClearPendingChangeWrite(orgID, appID, requestID string) workflow.Write {
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(AppKey(orgID, appID)),
+		UpdateExpression:          aws.String("REMOVE #pc SET #ver = #ver + :one"),
+		ConditionExpression:       aws.String("#pc.requestId = :id"),
+		ExpressionAttributeNames:  map[string]string{"#pc": "pendingChange", "#ver": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": s(requestID), ":one": num(1)}}}
 }
 
 // ProductWrites add one active product to the app and to every credential's access copy

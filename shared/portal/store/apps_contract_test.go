@@ -126,6 +126,27 @@ func TestAppStoreContract(t *testing.T) {
 		name string
 		run  func(t *testing.T, o *store.Orgs, db *countingDB)
 	}{
+		{"an app waits for one reviewed change at a time, and only its own decision ends the wait", func(t *testing.T, o *store.Orgs, db *countingDB) {
+			a, _ := sampleApp(t, o, "o1", "a1", "c1")
+			change := apps.PendingChange{RequestID: "r1", RedirectURI: "https://budget.example/new", RequestedAt: t0, RequestedBy: "dev@example.com"}
+			w, err := o.PendingChangeWrite(a, change)
+			must(t, err)
+			must(t, apply(ctx, db, w))
+			got, _ := o.GetApp(ctx, "o1", "a1")
+			if got.PendingChange == nil || *got.PendingChange != change || got.Version != a.Version+1 {
+				t.Fatalf("app after the request = %+v", got)
+			}
+			// A second change, or one made from the app as it was before, is refused.
+			second, _ := o.PendingChangeWrite(got, apps.PendingChange{RequestID: "r2", Name: "Other", RequestedAt: t0})
+			wantKind(t, apply(ctx, db, second), apperr.ErrConflict, "CONFLICT")
+			stale, _ := o.PendingChangeWrite(a, apps.PendingChange{RequestID: "r3", Name: "Other", RequestedAt: t0})
+			wantKind(t, apply(ctx, db, stale), apperr.ErrConflict, "CONFLICT")
+			wantKind(t, apply(ctx, db, o.ClearPendingChangeWrite("o1", "a1", "r2")), apperr.ErrConflict, "CONFLICT")
+			must(t, apply(ctx, db, o.ClearPendingChangeWrite("o1", "a1", "r1")))
+			if got, _ := o.GetApp(ctx, "o1", "a1"); got.PendingChange != nil || got.Version != a.Version+2 {
+				t.Fatalf("app after the decision = %+v", got)
+			}
+		}},
 		{"the client lookup carries the app's access and follows every change", func(t *testing.T, o *store.Orgs, _ *countingDB) {
 			a, c := sampleApp(t, o, "o1", "a1", "c1")
 			got, err := o.Client(ctx, "c1")

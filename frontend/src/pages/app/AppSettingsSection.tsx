@@ -11,6 +11,7 @@ import { useApiForm } from "../../lib/hooks";
 import { APP_NAME_HINT } from "../AppsPage";
 import { useSuccessMessage } from "../../lib/feedback";
 import { limitOf } from "../../lib/limits";
+import { PendingChangeNotice, REVIEWED_CHANGES_TEXT } from "./PendingChangeNotice";
 
 export function AppSettingsSection({ org, app, onRenamed }: { org: Organization; app: App; onRenamed: (app: App) => void }) {
   const perms = appPermissions(org);
@@ -34,7 +35,11 @@ function RenameAppForm({ org, app, onRenamed }: { org: Organization; app: App; o
     setDone("");
     const r = await submit(() => api.PATCH("/api/organizations/{orgId}/apps/{appId}", { params: { path: { orgId: org.id, appId: app.id } }, body: { name: name.trim() } }));
     if (r?.ok) {
-      setDone(`The app is now called ${r.data.name}.`);
+      setDone(
+        r.status === 202
+          ? `Sent to the bank for review. The app keeps its name until the change is approved.`
+          : `The app is now called ${r.data.name}.`,
+      );
       onRenamed(r.data);
     } else if (r?.status === 401) signedOut();
   };
@@ -42,6 +47,8 @@ function RenameAppForm({ org, app, onRenamed }: { org: Organization; app: App; o
   return (
     <div className="subsection">
       <h3 id="rename-app-heading">Rename the app</h3>
+      {app.environment === "production" && <p className="muted">{REVIEWED_CHANGES_TEXT}</p>}
+      <PendingChangeNotice app={app} kind="name" />
       <form id="rename-app-form" noValidate onSubmit={onSubmit} aria-labelledby="rename-app-heading">
         <FormAlert form="rename-app" error={error} shownFields={["name"]} />
         <TextField form="rename-app" name="name" label="App name" hint={APP_NAME_HINT} autoComplete="off" limit={limitOf("PATCH /api/organizations/{orgId}/apps/{appId}", "name")} required value={name} onValueChange={setName} errors={fields.name} />

@@ -9,6 +9,7 @@ import { appPermissions } from "../../lib/apps";
 import { useApiForm } from "../../lib/hooks";
 import { useSuccessMessage } from "../../lib/feedback";
 import { limitOf } from "../../lib/limits";
+import { PendingChangeNotice, REVIEWED_CHANGES_TEXT } from "./PendingChangeNotice";
 
 interface Props {
   org: Organization;
@@ -33,7 +34,7 @@ export function RedirectUrisSection({ org, app, onChanged }: Props) {
       api.POST("/api/organizations/{orgId}/apps/{appId}/redirect-uris", { params: { path: { orgId: org.id, appId: app.id } }, body: { uri: uri.trim() } }),
     );
     if (r?.ok) {
-      setStatus(`Added ${uri.trim()}.`);
+      setStatus(r.status === 202 ? `Sent ${uri.trim()} to the bank for review. It works once approved.` : `Added ${uri.trim()}.`);
       setUri("");
       onChanged(r.data);
     } else if (r?.status === 401) signedOut();
@@ -61,6 +62,8 @@ export function RedirectUrisSection({ org, app, onChanged }: Props) {
         After customers consent, the bank sends them back to one of these addresses, which must match exactly what your app asks
         for.
       </p>
+      {!sandbox && <p className="muted">{REVIEWED_CHANGES_TEXT}</p>}
+      <PendingChangeNotice app={app} kind="redirectUri" />
       <FormAlert form="redirect-remove" error={remove.error} />
       <p id="redirect-uris-status" className="saved-plain" role="status">
         {status}
