@@ -70,4 +70,27 @@ describe("operations inbox", () => {
     await user.selectOptions(el("ops-environment")!, "");
     await waitFor(() => expect(rows()).toEqual(["rq-3 production"]));
   });
+
+  it("loads the next page of the inbox on request and keeps the filters on every page", async () => {
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests": (req) =>
+        req.path.includes("cursor=next-1")
+          ? json(200, { requests: REQUESTS.slice(2) })
+          : json(200, { requests: REQUESTS.slice(0, 2), nextCursor: "next-1" }),
+    });
+    const user = userEvent.setup();
+    renderApp("/ops?environment=production");
+    await found("ops-requests-table");
+    expect(rows()).toEqual(["rq-2 production"]);
+    expect(el("ops-requests-count")!.textContent).toBe("Showing the first 2 requests.");
+    await user.click(el("ops-requests-more")!);
+    await waitFor(() => expect(rows()).toEqual(["rq-2 production", "rq-3 production"]));
+    expect(el("ops-requests-count")!.textContent).toBe("All 4 requests shown.");
+    expect(requests.filter((r) => r.path.startsWith("/api/ops/requests")).map((r) => r.path)).toEqual([
+      "/api/ops/requests?status=PENDING",
+      "/api/ops/requests?status=PENDING&cursor=next-1",
+    ]);
+  });
 });

@@ -3,7 +3,9 @@ import { api } from "../../api/client";
 import { EnvironmentBadge, StatusBadge } from "../../components/Badge";
 import { stepText } from "../../lib/apps";
 import { formatDateTime, timeAgo, timeLeft } from "../../lib/format";
-import { useLoad, useNow, useTitle } from "../../lib/hooks";
+import { useNow, useTitle } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 import { REQUEST_KIND_LABEL, REQUEST_STATUS_LABEL } from "../../lib/orgs";
 
 const STATUSES = ["PENDING", "APPROVED", "REJECTED", "EXPIRED"] as const;
@@ -16,12 +18,17 @@ export function OpsInboxPage() {
   const raw = params.get("status") ?? "PENDING";
   const status = (STATUSES as readonly string[]).includes(raw) ? (raw as (typeof STATUSES)[number]) : "PENDING";
   const now = useNow();
-  const requests = useLoad(() => api.GET("/api/ops/requests", { params: { query: { status } } }), [status]);
+  const paged = usePaged(
+    (cursor) => api.GET("/api/ops/requests", { params: { query: { status, cursor } } }),
+    (page) => page.requests,
+    [status],
+  );
+  const requests = paged.first;
   // The environment and kind filters narrow the loaded list; all three live in the URL,
   // so a filtered inbox can be linked to and comes back on reload.
   const environment = (ENVIRONMENTS as readonly string[]).includes(params.get("environment") ?? "") ? params.get("environment")! : "";
   const kind = KINDS.includes(params.get("kind") ?? "") ? params.get("kind")! : "";
-  const all = requests.data?.requests ?? [];
+  const all = paged.items;
   const list = all.filter((r) => (!environment || r.environment === environment) && (!kind || r.kind === kind));
   const setFilter = (name: string, value: string, none: string) => {
     const next = new URLSearchParams(params);
@@ -131,6 +138,7 @@ export function OpsInboxPage() {
           </table>
         </div>
       )}
+      <ShowMore id="ops-requests" list={paged} one="request" many="requests" />
     </>
   );
 }

@@ -2,13 +2,20 @@ import { Link } from "react-router";
 import { api } from "../../api/client";
 import { EnvironmentBadge, StatusBadge } from "../../components/Badge";
 import { formatDate } from "../../lib/format";
-import { useLoad, useTitle } from "../../lib/hooks";
+import { useTitle } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 import { ORG_STATUS_LABEL } from "../../lib/orgs";
 
 export function OpsOrganizationsPage() {
   useTitle("Organizations (operations)");
-  const orgs = useLoad(() => api.GET("/api/ops/organizations"), []);
-  const list = orgs.data?.organizations ?? [];
+  const paged = usePaged(
+    (cursor) => api.GET("/api/ops/organizations", { params: { query: { cursor } } }),
+    (page) => page.organizations,
+    [],
+  );
+  const orgs = paged.first;
+  const list = paged.items;
   return (
     <>
       <div className="page-heading">
@@ -65,6 +72,7 @@ export function OpsOrganizationsPage() {
           </table>
         </div>
       )}
+      <ShowMore id="ops-organizations" list={paged} one="organization" many="organizations" />
     </>
   );
 }

@@ -1,15 +1,21 @@
 import { useEffect } from "react";
 import { api } from "../../api/client";
 import { formatDateTime } from "../../lib/format";
-import { useLoad } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 
 export function AuditSection({ orgId, tick }: { orgId: string; tick: number }) {
-  const audit = useLoad(() => api.GET("/api/organizations/{orgId}/audit", { params: { path: { orgId } } }), [orgId]);
+  const paged = usePaged(
+    (cursor) => api.GET("/api/organizations/{orgId}/audit", { params: { path: { orgId }, query: { cursor } } }),
+    (page) => page.entries,
+    [orgId],
+  );
+  const audit = paged.first;
   const { reload } = audit;
   useEffect(() => {
     if (tick > 0) void reload();
   }, [tick, reload]);
-  const entries = audit.data?.entries ?? [];
+  const entries = paged.items;
 
   return (
     <section id="audit" aria-labelledby="audit-heading" className="section">
@@ -66,6 +72,7 @@ export function AuditSection({ orgId, tick }: { orgId: string; tick: number }) {
           </table>
         </div>
       )}
+      <ShowMore id="audit" list={paged} one="entry" many="entries" />
     </section>
   );
 }

@@ -1,10 +1,16 @@
 import { useEffect } from "react";
 import { api } from "../../api/client";
 import { RequestList } from "../../components/RequestList";
-import { useLoad } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 
 export function RequestsSection({ orgId, tick }: { orgId: string; tick: number }) {
-  const requests = useLoad(() => api.GET("/api/organizations/{orgId}/requests", { params: { path: { orgId } } }), [orgId]);
+  const paged = usePaged(
+    (cursor) => api.GET("/api/organizations/{orgId}/requests", { params: { path: { orgId }, query: { cursor } } }),
+    (page) => page.requests,
+    [orgId],
+  );
+  const requests = paged.first;
   const { reload } = requests;
   useEffect(() => {
     if (tick > 0) void reload();
@@ -24,7 +30,8 @@ export function RequestsSection({ orgId, tick }: { orgId: string; tick: number }
           Loading the requests…
         </p>
       )}
-      {requests.data && <RequestList id="requests-list" requests={requests.data.requests} />}
+      {requests.data && <RequestList id="requests-list" requests={paged.items} />}
+      <ShowMore id="requests" list={paged} one="request" many="requests" />
     </section>
   );
 }
