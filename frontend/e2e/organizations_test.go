@@ -549,10 +549,14 @@ func (p *page) openRequest(id, orgName, requester string) {
 	p.open("/ops")
 	p.waitText("main h1", "Requests", 10*time.Second)
 	link := "#ops-request-" + id
+	// The inbox pages, oldest first: a new request may be on a later page, or not loaded
+	// yet (the next refresh starts from the first page again).
 	p.waitFor("request "+id+" in the inbox", fmt.Sprintf(`(() => {
 		if (document.querySelector(%s)) return "found";
+		const more = document.getElementById("ops-requests-more");
+		if (more && !more.disabled) { more.click(); return ""; }
 		const refresh = document.getElementById("ops-refresh");
-		if (refresh && !refresh.disabled) refresh.click();
+		if (refresh && !refresh.disabled && !more) refresh.click();
 		return "";
 	})()`, js(link)), stepTimeout)
 	row := fmt.Sprintf(`#ops-requests-table tr[data-request-id=%q]`, id)
