@@ -32,6 +32,20 @@ func TOTP(secret string, t time.Time) (string, error) {
 	return fmt.Sprintf("%06d", n%1_000_000), nil
 }
 
+// TOTPFor is the code of secret now, for a step that lasts at least use more: when the
+// current 30-second step ends sooner, it waits for the next one. moto checks a code
+// against the current step only (Cognito also takes the steps next to it), so a code must
+// not change between the test computing it and moto checking it.
+func TOTPFor(secret string, use time.Duration) (string, error) {
+	now := time.Now()
+	left := 30*time.Second - time.Duration(now.UnixNano()%int64(30*time.Second))
+	if left < use {
+		time.Sleep(left + 100*time.Millisecond)
+		now = time.Now()
+	}
+	return TOTP(secret, now)
+}
+
 // WrongTOTP is a six-digit code that is not the code of secret at t, nor of the steps
 // next to it (which Cognito may accept for clock drift).
 func WrongTOTP(secret string, t time.Time) (string, error) {

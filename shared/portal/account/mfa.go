@@ -45,8 +45,8 @@ type MFACodeRequest struct {
 // and the same as an otpauth URI for a QR code. It is shown once and never stored by the
 // portal.
 type MFASetupResponse struct {
-	Secret     string `json:"secret" example:"JBSWY3DPEHPK3PXP"`
-	OTPAuthURI string `json:"otpauthUri" example:"otpauth://totp/Open%20Banking%20Developer%20Portal:sam@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Open%20Banking%20Developer%20Portal"`
+	Secret     string `json:"secret"`
+	OTPAuthURI string `json:"otpauthUri"`
 	Issuer     string `json:"issuer"`
 	Account    string `json:"account"`
 }

@@ -15,7 +15,7 @@ import (
 // code is the authenticator app's code of secret now.
 func code(t *testing.T, secret string) string {
 	t.Helper()
-	c, err := testenv.TOTP(secret, time.Now())
+	c, err := testenv.TOTPFor(secret, 3*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

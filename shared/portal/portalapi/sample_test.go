@@ -380,7 +380,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 87 {
-		t.Errorf("checked %d examples, want one per tagged request field (87)", checked)
+	if checked != 92 {
+		t.Errorf("checked %d examples, want one per tagged request field (92)", checked)
 	}
 }
