@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
-import { fakeServer, json } from "../test/fakeServer";
+import { fakeServer, json, POLICY } from "../test/fakeServer";
 import { ACCOUNT, OPS_ACCOUNT } from "../test/fixtures";
 import { el, found } from "../test/dom";
 import { location, renderApp } from "../test/renderApp";
@@ -60,18 +60,53 @@ describe("Two-step sign-in on My account", () => {
     ]);
   });
 
-  it("turns it off after the user confirms", async () => {
+  it("turns it off after the user confirms, and their password when it is not fresh", async () => {
+    let confirmed = false;
     const { requests } = fakeServer({
       "GET /api/account": () => json(200, { ...ACCOUNT, mfaEnabled: true }),
-      "DELETE /api/auth/mfa": () => json(200, ACCOUNT),
+      "DELETE /api/auth/mfa": () =>
+        confirmed ? json(200, ACCOUNT) : json(403, { code: "REAUTHENTICATION_REQUIRED", message: "Confirm your password to do this.", requestId: "r1" }),
+      "POST /api/auth/confirm-password": () => {
+        confirmed = true;
+        return json(200, { message: "Password confirmed." });
+      },
     });
     const user = userEvent.setup();
     renderApp("/account");
     await user.click(await screen.findByRole("button", { name: "Turn off two-step sign-in" }));
     expect(screen.getByRole("dialog").textContent).toContain("Signing in will need only your password.");
     await user.click(el("mfa-disable-dialog-confirm")!);
+    await screen.findByRole("dialog", { name: "Confirm your password" });
+    await user.type(el("reauth-password")!, "Sup3r-Secret!");
+    await user.keyboard("{Enter}");
     await waitFor(() => expect(el("mfa-status")!.textContent).toMatch(/^Off\./));
-    expect(requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual(["/api/auth/mfa"]);
+    expect(requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([
+      "DELETE /api/auth/mfa",
+      "POST /api/auth/confirm-password",
+      "DELETE /api/auth/mfa",
+    ]);
+  });
+
+  it("asks for the app's code when changing the password with two-step sign-in on", async () => {
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(200, { ...ACCOUNT, mfaEnabled: true }),
+      "GET /api/auth/password-policy": () => json(200, POLICY),
+      "POST /api/account/password": () => json(200, { ...ACCOUNT, mfaEnabled: true, passwordExpiresInDays: 730 }),
+    });
+    const user = userEvent.setup();
+    renderApp("/account/password");
+    await user.type(await found("password-currentPassword"), "Old-Passw0rd!x");
+    await user.type(el("password-newPassword")!, "N3w-Passw0rd!x");
+    await user.type(el("password-newPasswordConfirmation")!, "N3w-Passw0rd!x");
+    await user.type(el("password-code")!, "246 810");
+    await user.click(screen.getByRole("button", { name: "Change password" }));
+    await found("change-password-success");
+    expect(requests.find((r) => r.method === "POST")!.body).toEqual({
+      currentPassword: "Old-Passw0rd!x",
+      newPassword: "N3w-Passw0rd!x",
+      newPasswordConfirmation: "N3w-Passw0rd!x",
+      code: "246810",
+    });
   });
 
   it("offers operations staff no way to turn it off", async () => {
