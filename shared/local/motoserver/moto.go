@@ -132,3 +132,7 @@ func FreePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// TOTPSecret is the one authenticator-app secret moto 5.2.1's AssociateSoftwareToken
+// gives every user (moto checks codes against it when started as StartMoto starts it).
+const TOTPSecret = "asdfasdfasdf"
