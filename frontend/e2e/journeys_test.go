@@ -108,6 +108,11 @@ func (p *page) signIn(email, password string) {
 	p.fill("login-email", email)
 	p.fill("login-password", password)
 	p.submit("login")
+	// An account with two-step sign-in is asked for its authenticator app's code next.
+	if secret, ok := mfaSecrets.Load(email); ok {
+		p.fill("login-code-code", totp(p.t, secret.(string)))
+		p.submit("login-code")
+	}
 }
 
 // expectAccountPage asserts the signed-in account page of u.

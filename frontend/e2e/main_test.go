@@ -123,13 +123,22 @@ func start(dist string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	stack, err := devstack.Start(ctx, devstack.Options{
-		Dir: dir, FrontendDir: dist, Ops: []motoserver.OpsUser{testenv.Ops, testenv.SecondOps}, Config: cfg,
+		Dir: dir, FrontendDir: dist, Ops: []motoserver.OpsUser{testenv.Ops, testenv.SecondOps, newOps}, Config: cfg,
 		Log: logFile, MotoLog: io.Discard,
 	})
 	if err != nil {
 		return fmt.Errorf("devstack: %w", err)
 	}
 	suite.stack = stack
+	// Operations staff reach nothing without an authenticator app: the journeys' operations
+	// users set theirs up through the API, and signIn answers their code step.
+	for _, o := range []motoserver.OpsUser{testenv.Ops, testenv.SecondOps} {
+		secret, err := enrolThroughAPI(stack.PortalURL, o.Email, o.Password)
+		if err != nil {
+			return fmt.Errorf("set up two-step sign-in for %s: %w", o.Email, err)
+		}
+		mfaSecrets.Store(o.Email, secret)
+	}
 
 	profile := filepath.Join(dir, "chromium-profile")
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),

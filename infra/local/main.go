@@ -110,12 +110,14 @@ Open Banking Developer Portal: local stack is up (%.1fs)
   AWS endpoint (moto)  %s
 
   Operations logins    %s and %s, password %s (a production request needs both)
+                       first sign-in: set up two-step sign-in; moto gives every app the key
+                       %s (any RFC 6238 authenticator app or oathtool --totp -b makes its codes)
   Sandbox bank         %d customers, %d accounts, %d transactions (seed %d, %s), loaded in %.1fs
                        sign in as %s, password %s, one-time code %s
 
 Press Ctrl-C to stop.
 `, time.Since(started).Seconds(), stack.PortalURL, stack.PortalURL, stack.PortalURL, stack.TPPURL,
-		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Config.OAuthAuthorizeURL, stack.Moto.Endpoint, ops[0].Email, ops[1].Email, ops[0].Password,
+		filepath.Join(dir, "sandbox-ca", "ca.pem"), stack.Config.OAuthAuthorizeURL, stack.Moto.Endpoint, ops[0].Email, ops[1].Email, ops[0].Password, motoserver.TOTPSecret,
 		len(stack.Bank.Customers), len(stack.Bank.Accounts), len(stack.Bank.Transactions), stack.Bank.Seed, stack.Bank.Date,
 		stack.BankLoad.Duration.Seconds(), stack.Bank.Customers[0].Login, sandboxbank.SandboxPassword, sandboxbank.SandboxOTP)
 	<-ctx.Done()

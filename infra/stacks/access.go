@@ -118,6 +118,17 @@ var accessExceptions = map[string]func(*Access){
 	},
 	// Checks the password; revokes an expired password's refresh token again.
 	"auth-login": func(a *Access) { a.UserPool = []string{"InitiateAuth", "RevokeToken"} },
+	// Answers the sign-in's code challenge; revokes the tokens of an account that may not
+	// sign in (not active, password expired).
+	"auth-login-mfa": func(a *Access) { a.UserPool = []string{"RespondToAuthChallenge", "RevokeToken"} },
+	// Starts setting up an authenticator app with the user's access token.
+	"auth-mfa-setup": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "AssociateSoftwareToken") },
+	// Checks the app's code and turns the app on as the preferred second factor.
+	"auth-mfa-verify": func(a *Access) {
+		a.UserPool = append(slices.Clone(sessionCalls), "VerifySoftwareToken", "SetUserMFAPreference")
+	},
+	// Turns the authenticator app off.
+	"auth-mfa-disable": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "SetUserMFAPreference") },
 	// Checks the signed-in user's password (revoking the check's refresh token).
 	"auth-confirm-password": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "RevokeToken") },
 	// Revokes the session's tokens.
@@ -129,9 +140,10 @@ var accessExceptions = map[string]func(*Access){
 	},
 	// Renames the user at Cognito.
 	"account-update": func(a *Access) { a.UserPool = append(slices.Clone(sessionCalls), "AdminUpdateUserAttributes") },
-	// Changes the password with the user's access token and signs the other sessions out.
+	// Changes the password with the user's access token and signs the other sessions out;
+	// with two-step sign-in, answers the new password's code challenge.
 	"account-change-password": func(a *Access) {
-		a.UserPool = append(slices.Clone(sessionCalls), "ChangePassword", "RevokeToken", "AdminUserGlobalSignOut")
+		a.UserPool = append(slices.Clone(sessionCalls), "ChangePassword", "RevokeToken", "AdminUserGlobalSignOut", "RespondToAuthChallenge")
 	},
 	// Reads the app's usage keys' use today (GetApiKeys, GetUsage).
 	"app-get": func(a *Access) { a.UsagePlans = []string{"GET"} },

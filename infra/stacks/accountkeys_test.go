@@ -21,7 +21,7 @@ func TestAccountKeysGrantedNarrowly(t *testing.T) {
 	wantPassword := []string{"account-change-password", "auth-activate", "auth-reset-password", "auth-signup"}
 	var wantSession []string
 	for _, rt := range routes.Portal {
-		if rt.Auth == route.Session || rt.Auth == route.Operations || rt.Name == "auth-login" {
+		if rt.Auth == route.Session || rt.Auth == route.Operations || rt.Name == "auth-login" || rt.Name == "auth-login-mfa" {
 			wantSession = append(wantSession, rt.Name)
 		}
 	}

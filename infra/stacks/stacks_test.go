@@ -456,7 +456,10 @@ func TestUserPool(t *testing.T) {
 		})},
 		{"deletion protection", "DeletionProtection", "ACTIVE"},
 		{"feature plan", "UserPoolTier", "ESSENTIALS"},
-		{"MFA", "MfaConfiguration", "OFF"},
+		// Two-step sign-in: optional at Cognito (the portal requires it of operations
+		// staff), with an authenticator app only, never SMS.
+		{"MFA", "MfaConfiguration", "OPTIONAL"},
+		{"MFA factors", "EnabledMfas", assertions.Match_Exact([]interface{}{"SOFTWARE_TOKEN_MFA"})},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -496,6 +499,7 @@ func TestUserPoolClient(t *testing.T) {
 		{"no OAuth", "AllowedOAuthFlowsUserPoolClient", false},
 		{"user existence errors", "PreventUserExistenceErrors", "LEGACY"},
 		{"token revocation", "EnableTokenRevocation", true},
+		{"sign-in challenge lifetime", "AuthSessionValidity", 3},
 		{"access token validity", "AccessTokenValidity", def.AccessTokenMinutes},
 		{"ID token validity", "IdTokenValidity", def.AccessTokenMinutes},
 		{"refresh token validity", "RefreshTokenValidity", def.RefreshTokenDays * 24 * 60},

@@ -49,8 +49,11 @@ func New(scope constructs.Construct, id string, def resources.UserPool) *UserPoo
 			RequireDigits:    jsii.Bool(def.RequireNumbers),
 			RequireSymbols:   jsii.Bool(def.RequireSymbols),
 		},
-		Mfa:         awscognito.Mfa_OFF,
-		FeaturePlan: awscognito.FeaturePlan_ESSENTIALS,
+		// Two-step sign-in with an authenticator app (TOTP), never SMS: optional at Cognito,
+		// required by the portal for operations staff.
+		Mfa:             awscognito.Mfa_OPTIONAL,
+		MfaSecondFactor: &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		FeaturePlan:     awscognito.FeaturePlan_ESSENTIALS,
 		// Identities outlive any deployment: a deleted pool cannot be restored and every
 		// user would have to sign up again.
 		DeletionProtection: jsii.Bool(true),
@@ -59,9 +62,9 @@ func New(scope constructs.Construct, id string, def resources.UserPool) *UserPoo
 	cdknag.NagSuppressions_AddResourceSuppressions(pool, &[]*cdknag.NagPackSuppression{
 		{
 			Id: jsii.String("AwsSolutions-COG2"),
-			Reason: jsii.String("MFA is off because the portal's sign-in is a backend-for-frontend: the BFF answers " +
-				"USER_PASSWORD_AUTH and has no MFA challenge step (MFA_SETUP / SOFTWARE_TOKEN_MFA) yet. " +
-				"Turn MFA on together with that step."),
+			Reason: jsii.String("MFA is optional at Cognito: the portal's BFF requires an authenticator app (TOTP) " +
+				"of operations staff (their every operations call is refused until they have one) and offers it " +
+				"to every developer; developers of a sandbox may sign in with the password alone."),
 		},
 		{
 			Id: jsii.String("AwsSolutions-COG8"),
@@ -90,6 +93,8 @@ func New(scope constructs.Construct, id string, def resources.UserPool) *UserPoo
 		// The ID token is read alongside the access token, so it lives as long.
 		IdTokenValidity:      awscdk.Duration_Minutes(jsii.Number(def.AccessTokenMinutes)),
 		RefreshTokenValidity: awscdk.Duration_Days(jsii.Number(def.RefreshTokenDays)),
+		// A sign-in's code challenge lives this long (the shortest Cognito allows).
+		AuthSessionValidity: awscdk.Duration_Minutes(jsii.Number(3)),
 	})
 
 	groups := make(map[string]awscognito.CfnUserPoolGroup, len(def.Groups))

@@ -8,6 +8,10 @@ export type Account = JsonOf<paths["/api/account"]["get"]["responses"][200]>;
 export type Preferences = Account["preferences"];
 export type PasswordPolicy = JsonOf<paths["/api/auth/password-policy"]["get"]["responses"][200]>;
 export type LoginResponse = JsonOf<paths["/api/auth/login"]["post"]["responses"][200]>;
+/** A right password of an account with two-step sign-in: the code is needed next. */
+export type MFAChallenge = JsonOf<paths["/api/auth/login"]["post"]["responses"][202]>;
+/** A new authenticator app's secret and otpauth URI, shown once. */
+export type MFASetup = JsonOf<paths["/api/auth/mfa/setup"]["post"]["responses"][200]>;
 export type SignupRequest = JsonOf<paths["/api/auth/signup"]["post"]["requestBody"]>;
 export type DevMailList = JsonOf<paths["/api/dev/mail"]["get"]["responses"][200]>;
 export type DevMail = DevMailList["messages"][number];

@@ -5,6 +5,7 @@ import type { Account, Preferences } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
 import { CheckboxField, TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
+import { TwoStepSignIn } from "../components/TwoStepSignIn";
 import { days, formatDate } from "../lib/format";
 import { useApiForm, useTitle } from "../lib/hooks";
 import { useSuccessMessage } from "../lib/feedback";
@@ -37,9 +38,17 @@ export function AccountPage() {
           </button>
         </div>
       )}
-      <AccountDetails account={account} />
-      <EditNameForm account={account} />
-      <PreferencesForm account={account} />
+      {account.mfaSetupRequired ? (
+        // Nothing else answers until the app is set up.
+        <TwoStepSignIn account={account} />
+      ) : (
+        <>
+          <AccountDetails account={account} />
+          <TwoStepSignIn account={account} />
+          <EditNameForm account={account} />
+          <PreferencesForm account={account} />
+        </>
+      )}
     </>
   );
 }

@@ -10,7 +10,10 @@ import { useApiForm, usePasswordPolicy, useTitle } from "../lib/hooks";
 
 export function ChangePasswordPage() {
   useTitle("Change password");
-  const { setAccount, signedOut, dismissExpiryWarning } = useAuth();
+  const { account, setAccount, signedOut, dismissExpiryWarning } = useAuth();
+  // With two-step sign-in this browser's session stays signed in with a code of the app.
+  const withCode = !!account?.mfaEnabled;
+  const [code, setCode] = useState("");
   const policy = usePasswordPolicy();
   const { busy, error, fields, submit } = useApiForm("password");
   const [currentPassword, setCurrentPassword] = useState("");
@@ -21,7 +24,9 @@ export function ChangePasswordPage() {
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     const r = await submit(() =>
-      api.POST("/api/account/password", { body: { currentPassword, newPassword, newPasswordConfirmation } }),
+      api.POST("/api/account/password", {
+        body: { currentPassword, newPassword, newPasswordConfirmation, ...(withCode ? { code: code.replace(/\s/g, "") } : {}) },
+      }),
     );
     if (!r) return;
     if (r.ok) {
@@ -30,8 +35,9 @@ export function ChangePasswordPage() {
       setCurrentPassword("");
       setNewPassword("");
       setNewPasswordConfirmation("");
+      setCode("");
       setDoneInDays(r.data.passwordExpiresInDays);
-    } else if (r.status === 401 && r.error.code === "UNAUTHENTICATED") {
+    } else if (r.status === 401 && (r.error.code === "UNAUTHENTICATED" || r.error.code === "SIGN_IN_AGAIN")) {
       signedOut();
     }
   };
@@ -50,7 +56,7 @@ export function ChangePasswordPage() {
         </div>
       ) : (
         <form id="password-form" noValidate onSubmit={onSubmit}>
-          <FormAlert form="password" error={error} shownFields={["currentPassword", "newPassword", "newPasswordConfirmation"]} />
+          <FormAlert form="password" error={error} shownFields={["currentPassword", "newPassword", "newPasswordConfirmation", "code"]} />
           <TextField
             form="password"
             name="currentPassword"
@@ -75,6 +81,20 @@ export function ChangePasswordPage() {
             fields={fields}
             policy={policy}
           />
+          {withCode && (
+            <TextField
+              form="password"
+              name="code"
+              label="Code from your authenticator app"
+              hint="Two-step sign-in is on: enter the 6-digit code the app shows now."
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              required
+              value={code}
+              onValueChange={setCode}
+              errors={fields.code}
+            />
+          )}
           <div className="actions">
             <button type="submit" className="button button--primary" disabled={busy} aria-busy={busy || undefined}>
               Change password

@@ -1,7 +1,9 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api } from "../api/client";
+import type { LoginResponse, MFAChallenge } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
+import { MFA_SETUP_PATH } from "../components/RequireAuth";
 import { TextField } from "../components/Field";
 import { FormAlert } from "../components/FormAlert";
 import { safeNext } from "../lib/format";
@@ -24,19 +26,98 @@ export function LoginPage() {
     clearSignOutNotice();
   }, [clearSignOutNotice]);
 
+  const codeForm = useApiForm("login-code");
+  // Set once the password was right and the account has two-step sign-in.
+  const [challenge, setChallenge] = useState<MFAChallenge | null>(null);
+  const [code, setCode] = useState("");
+  const [challengeEnded, setChallengeEnded] = useState<string | null>(null);
+
+  const done = (r: LoginResponse) => {
+    auth.signedIn(r);
+    // Operations staff without an authenticator app set one up first; without a page to
+    // return to, operations staff start at their inbox.
+    const where = r.account.mfaSetupRequired ? MFA_SETUP_PATH : params.get("next") ? next : r.account.operations ? "/ops" : "/account";
+    navigate(where, { replace: true });
+  };
+
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
+    setChallengeEnded(null);
     const r = await submit(() => api.POST("/api/auth/login", { body: { email, password } }));
-    if (r?.ok) {
-      auth.signedIn(r.data);
-      // Without a page to return to, operations staff start at their inbox.
-      navigate(params.get("next") ? next : r.data.account.operations ? "/ops" : "/account", { replace: true });
+    if (!r?.ok) return;
+    if ("challenge" in r.data) {
+      setChallenge(r.data);
+      setCode("");
+      return;
+    }
+    done(r.data);
+  };
+
+  const onCode = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!challenge) return;
+    const r = await codeForm.submit(() =>
+      api.POST("/api/auth/login/mfa", { body: { email, challenge: challenge.challenge, code: code.replace(/\s/g, "") } }),
+    );
+    if (!r) return;
+    if (r.ok) {
+      done(r.data);
+    } else if (r.error.code === "MFA_CHALLENGE_ENDED") {
+      // Back to the password: this sign-in cannot be finished any more.
+      setChallenge(null);
+      setPassword("");
+      setChallengeEnded(r.error.message);
     }
   };
+
+  if (challenge) {
+    return (
+      <section className="narrow">
+        <h1>Sign in</h1>
+        <p id="login-code-intro">Open the authenticator app you set up for this portal and enter the 6-digit code it shows for {email}.</p>
+        <form id="login-code-form" noValidate onSubmit={onCode}>
+          <FormAlert form="login-code" error={codeForm.error} shownFields={["code"]} />
+          <TextField
+            form="login-code"
+            name="code"
+            label="Code from the app"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            required
+            autoFocus
+            value={code}
+            onValueChange={setCode}
+            errors={codeForm.fields.code}
+          />
+          <div className="actions">
+            <button type="submit" className="button button--primary" disabled={codeForm.busy} aria-busy={codeForm.busy || undefined}>
+              Continue
+            </button>
+            <button
+              id="login-code-cancel"
+              type="button"
+              className="button button--secondary"
+              onClick={() => {
+                setChallenge(null);
+                setPassword("");
+              }}
+            >
+              Start again
+            </button>
+          </div>
+        </form>
+      </section>
+    );
+  }
 
   return (
     <section className="narrow">
       <h1>Sign in</h1>
+      {challengeEnded && (
+        <div id="login-challenge-ended" className="panel panel--warning" role="status">
+          {challengeEnded}
+        </div>
+      )}
       {signedOutNotice && (
         <div id="signed-out-notice" className="panel panel--info" role="status">
           You are signed out.

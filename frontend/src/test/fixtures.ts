@@ -12,6 +12,8 @@ export const ACCOUNT = {
   passwordExpiresInDays: 50,
   operations: false,
   preferences: { passwordExpiry: true, requestUpdates: true, certificateExpiry: false, productNews: false },
+  mfaEnabled: false,
+  mfaSetupRequired: false,
 };
 
 export const OPS_ACCOUNT = { ...ACCOUNT, userId: "u-ops", email: "ops@bank.example", fullName: "Olive Ops", operations: true };

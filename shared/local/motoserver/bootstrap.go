@@ -312,6 +312,12 @@ func ensureUserPool(ctx context.Context, idp *cip.Client, p resources.UserPool) 
 		}
 		poolID = aws.ToString(created.UserPool.Id)
 	}
+	// Two-step sign-in with an authenticator app, optional, as the deployed pool has it.
+	if _, err := idp.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: &poolID,
+		MfaConfiguration:              ciptypes.UserPoolMfaTypeOptional,
+		SoftwareTokenMfaConfiguration: &ciptypes.SoftwareTokenMfaConfigType{Enabled: true}}); err != nil {
+		return Outputs{}, err
+	}
 	clientID, err := ensureClient(ctx, idp, poolID, p)
 	if err != nil {
 		return Outputs{}, err

@@ -67,7 +67,9 @@ func startMoto(ctx context.Context, dir string, port int, logw io.Writer) (*Moto
 		return nil, fmt.Errorf("port %d is already in use: stop what listens there or set MOTO_PORT", port)
 	}
 	cmd := exec.Command("python3", launcher, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Env = append(os.Environ(), "MOTO_PORT="+strconv.Itoa(port))
+	// moto checks authenticator-app codes only when told to (it checks them against the
+	// one secret it hands every user), so wrong codes fail locally as they do at Cognito.
+	cmd.Env = append(os.Environ(), "MOTO_PORT="+strconv.Itoa(port), "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true")
 	cmd.Stdout, cmd.Stderr = logw, logw
 	// Own process group, so Stop ends moto's children too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
@@ -130,3 +132,7 @@ func FreePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// TOTPSecret is the one authenticator-app secret moto 5.2.1's AssociateSoftwareToken
+// gives every user (moto checks codes against it when started as StartMoto starts it).
+const TOTPSecret = "asdfasdfasdf"

@@ -100,3 +100,13 @@ func dayCount(n int) string {
 	}
 	return fmt.Sprintf("%d days", n)
 }
+
+// mfaDisabledMail tells the owner that two-step sign-in was turned off, a change an
+// attacker holding the password would want.
+func mfaDisabledMail(to, name, url string) Mail {
+	text, body := emailLayout(name,
+		"Two-step sign-in was just turned off for your developer portal account: signing in now needs only your password.",
+		url, "My account",
+		"If you did not turn it off, change your password now, turn two-step sign-in on again and contact the bank's developer support.")
+	return Mail{To: to, Subject: "Two-step sign-in was turned off", Text: text, HTML: body}
+}

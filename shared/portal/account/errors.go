@@ -28,4 +28,20 @@ var (
 	// password last changed: its holder cannot tell the two apart.
 	ErrLinkExpired = apperr.New(apperr.Gone, "LINK_EXPIRED",
 		"This link has expired. Request a new one.")
+	// ErrMFACodeWrong answers a code of the authenticator app that is not right now.
+	ErrMFACodeWrong = apperr.Fields(apperr.Field("code", "incorrect", "This code is not correct. Enter the 6 digits your authenticator app shows now."))
+	// ErrMFAChallengeEnded answers the code step of a sign-in that has ended: it took too
+	// long, or too many wrong codes were entered.
+	ErrMFAChallengeEnded = apperr.New(apperr.Unauthorized, "MFA_CHALLENGE_ENDED",
+		"This sign-in has ended: it took too long or too many codes were wrong. Sign in again with your password.")
+	// ErrMFARequired refuses operations staff who have not proved a code of an
+	// authenticator app in this session: they set one up first.
+	ErrMFARequired = apperr.New(apperr.Forbidden, "MFA_REQUIRED",
+		"Operations staff sign in with a code from an authenticator app. Set up two-step sign-in under My account first.")
+	// ErrMFAKeptForOperations refuses to turn two-step sign-in off for operations staff.
+	ErrMFAKeptForOperations = apperr.New(apperr.Forbidden, "MFA_REQUIRED_FOR_OPERATIONS",
+		"Operations staff must keep two-step sign-in on.")
+	// ErrMFANotEnabled answers a request to turn off two-step sign-in that is not on.
+	ErrMFANotEnabled = apperr.New(apperr.Conflict, "MFA_NOT_ENABLED",
+		"Two-step sign-in is not on for this account.")
 )

@@ -39,6 +39,8 @@ type Service struct {
 	Vault TokenVault
 	// HistoryMAC keys the password history (the routes that set a password need it).
 	HistoryMAC PasswordMAC
+	// TOTP is the authenticator-app second factor at Cognito (two-step sign-in).
+	TOTP TOTPFactors
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -472,11 +474,14 @@ type LoginResponse struct {
 }
 
 // NewSession is a started session: the cookie value and CSRF token go to the browser.
+// When the user has two-step sign-in, no session starts yet: Challenge says so.
 type NewSession struct {
 	ID        string
 	CSRFToken string
 	ExpiresAt time.Time
 	Response  LoginResponse
+	// Challenge is set instead when the password was right and a code is needed.
+	Challenge *MFAChallengeResponse
 }
 
 // Login checks the password with Cognito, applies the expiry rule and starts a session.
@@ -496,6 +501,15 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	if err != nil {
 		return NewSession{}, err
 	}
+	if tok.MFASession != "" {
+		return s.challenge(ctx, req.Email, tok.MFASession)
+	}
+	return s.startSession(ctx, tok, false)
+}
+
+// startSession applies the account rules to a user Cognito signed in and starts the
+// session; mfa says that a code of the authenticator app was proved.
+func (s *Service) startSession(ctx context.Context, tok Tokens, mfa bool) (NewSession, error) {
 	p, err := s.profiles.GetProfile(ctx, tok.UserID)
 	if err != nil {
 		return NewSession{}, err
@@ -505,6 +519,13 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 		// checks the password): the tokens it just gave are of no use to anyone.
 		s.revoke(ctx, tok.RefreshToken)
 		return NewSession{}, ErrNotActivated
+	}
+	if mfa && !p.MFAEnabled {
+		// Cognito asked for the code, so the app is on: the profile catches up.
+		if p, err = s.updateProfile(ctx, p.UserID, func(p *Profile) error { p.MFAEnabled = true; return nil }); err != nil {
+			s.revoke(ctx, tok.RefreshToken)
+			return NewSession{}, err
+		}
 	}
 	view := s.view(p, tok.Groups)
 	if view.PasswordExpiresInDays <= 0 {
@@ -520,10 +541,11 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (NewSession, erro
 	now := s.Now()
 	sess := Session{IDHash: HashToken(id), UserID: p.UserID, Email: p.Email, FullName: p.FullName, Groups: tok.Groups,
 		Tokens: sealed, AccessExpiresAt: tok.ExpiresAt,
-		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), LastActiveAt: now, AuthenticatedAt: now}
+		CSRFToken: csrf, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL), LastActiveAt: now, AuthenticatedAt: now, MFA: mfa}
 	if err := s.sessions.PutSession(ctx, sess); err != nil {
 		return NewSession{}, err
 	}
+	view.MFASetupRequired = s.MFARequired(sess)
 	return NewSession{ID: id, CSRFToken: csrf, ExpiresAt: sess.ExpiresAt,
 		Response: LoginResponse{Account: view, PasswordExpiryWarning: s.warnExpiry(view.PasswordExpiresInDays)}}, nil
 }
@@ -558,6 +580,9 @@ func (s *Service) tokens(ctx context.Context, sess Session) (SessionTokens, erro
 // revoke revokes a refresh token at Cognito, best effort: the token is only ever held in
 // our session item, which is already gone, so a failure here is logged, not shown.
 func (s *Service) revoke(ctx context.Context, refreshToken string) {
+	if refreshToken == "" {
+		return // a password check answered with a challenge holds no token
+	}
 	if err := s.idp.RevokeToken(context.WithoutCancel(ctx), refreshToken); err != nil {
 		slog.WarnContext(ctx, "revoke refresh token failed", "error", err.Error())
 	}
@@ -928,6 +953,8 @@ type ChangePasswordRequest struct {
 	CurrentPassword         string `json:"currentPassword" validate:"required,max=256" example:"Str0ng!Passw0rd"`
 	NewPassword             string `json:"newPassword" validate:"required" example:"N3w!Password12"`
 	NewPasswordConfirmation string `json:"newPasswordConfirmation" validate:"required" example:"N3w!Password12"`
+	// Code is the authenticator app's code, needed with two-step sign-in.
+	Code string `json:"code,omitempty" validate:"omitempty,len=6,numeric" example:"123456"`
 }
 
 // ChangePassword changes the signed-in user's password.
@@ -951,6 +978,11 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 	if err != nil {
 		return AccountView{}, err
 	}
+	// With two-step sign-in this session's fresh tokens for the new password need a
+	// code: asked for before anything changes. The check's challenge is left unanswered.
+	if check.MFASession != "" && req.Code == "" {
+		return AccountView{}, apperr.Fields(apperr.Field("code", "required", "Enter the 6-digit code your authenticator app shows now."))
+	}
 	s.revoke(ctx, check.RefreshToken)
 	if err := s.checkHistory(ctx, sess.UserID, "newPassword", req.NewPassword); err != nil {
 		return AccountView{}, err
@@ -972,6 +1004,9 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 		return AccountView{}, err
 	}
 	fresh, err := s.idp.Login(ctx, sess.Email, req.NewPassword)
+	if err == nil && fresh.MFASession != "" {
+		fresh, err = s.freshWithCode(ctx, sess, fresh.MFASession, req.Code)
+	}
 	if err != nil {
 		return AccountView{}, err
 	}
@@ -982,7 +1017,28 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, req ChangePa
 	if err := s.sessions.SaveSession(ctx, sess); err != nil {
 		return AccountView{}, err
 	}
-	return s.view(p, sess.Groups), nil
+	return s.sessionView(p, sess), nil
+}
+
+// ErrSignInAfterPasswordChange answers a password change whose code was refused after
+// the password had changed: this session could not get tokens for the new password.
+var ErrSignInAfterPasswordChange = apperr.New(apperr.Unauthorized, "SIGN_IN_AGAIN",
+	"Your password has been changed, but the code was not accepted, so you were signed out. Sign in with your new password.")
+
+// freshWithCode answers the challenge of the sign-in with the new password with the code
+// of the change-password form; if Cognito refuses it, the session ends (its old tokens
+// were revoked with the password).
+func (s *Service) freshWithCode(ctx context.Context, sess Session, challenge, code string) (Tokens, error) {
+	if s.TOTP == nil {
+		return Tokens{}, apperr.Wrap(errors.New("two-step sign-in is not wired"), "change password")
+	}
+	tok, err := s.TOTP.RespondTOTP(ctx, sess.Email, challenge, code)
+	if err != nil {
+		slog.WarnContext(ctx, "code refused after a password change: the session ends", "userId", sess.UserID, "error", err.Error())
+		_ = s.sessions.DeleteSession(ctx, sess.IDHash)
+		return Tokens{}, ErrSignInAfterPasswordChange
+	}
+	return tok, nil
 }
 
 // endSessions signs a user out everywhere (Cognito and our sessions) but one session.
@@ -1022,6 +1078,11 @@ type AccountView struct {
 	PasswordExpiresInDays int         `json:"passwordExpiresInDays"`
 	Operations            bool        `json:"operations"`
 	Preferences           Preferences `json:"preferences"`
+	// MFAEnabled says that signing in needs a code of an authenticator app.
+	MFAEnabled bool `json:"mfaEnabled"`
+	// MFASetupRequired says that this session reaches nothing but the set-up of an
+	// authenticator app: its user is operations staff without a proven code.
+	MFASetupRequired bool `json:"mfaSetupRequired"`
 }
 
 func (s *Service) passwordExpiry(p Profile) (time.Time, int) {
@@ -1038,6 +1099,7 @@ func (s *Service) view(p Profile, groups []string) AccountView {
 		PasswordExpiresAt: expires, PasswordExpiresInDays: days,
 		Operations:  slices.Contains(groups, s.cfg.OpsGroup),
 		Preferences: p.Preferences,
+		MFAEnabled:  p.MFAEnabled,
 	}
 }
 
@@ -1047,7 +1109,7 @@ func (s *Service) Account(ctx context.Context, sess Session) (AccountView, error
 	if err != nil {
 		return AccountView{}, err
 	}
-	return s.view(p, sess.Groups), nil
+	return s.sessionView(p, sess), nil
 }
 
 // UpdateAccountRequest is the edit-name form.
@@ -1077,7 +1139,7 @@ func (s *Service) UpdateAccount(ctx context.Context, sess Session, req UpdateAcc
 	if err := s.sessions.SaveSession(ctx, sess); err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return AccountView{}, err
 	}
-	return s.view(p, sess.Groups), nil
+	return s.sessionView(p, sess), nil
 }
 
 // UpdatePreferences replaces the user's communication preferences.
@@ -1089,7 +1151,7 @@ func (s *Service) UpdatePreferences(ctx context.Context, sess Session, prefs Pre
 	if err != nil {
 		return AccountView{}, err
 	}
-	return s.view(p, sess.Groups), nil
+	return s.sessionView(p, sess), nil
 }
 
 // RemindResult counts what a password-expiry run did.

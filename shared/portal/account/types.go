@@ -57,6 +57,9 @@ type Profile struct {
 	// change kills every link emailed before it, including ones an attacker copied. Only
 	// Profiles.RecordPasswordChange moves it; profiles stored before it existed read as 0.
 	CredentialVersion int64 `dynamodbav:"credentialVersion"`
+	// MFAEnabled says that the user signs in with a code of an authenticator app as well
+	// as the password (Cognito's software token MFA), as the portal last set it.
+	MFAEnabled bool `dynamodbav:"mfaEnabled,omitempty"`
 }
 
 // LinkKind says what an emailed link does.
@@ -123,6 +126,9 @@ type Session struct {
 	// AuthenticatedAt is when the user last entered their password: at sign-in, or to
 	// confirm it for a sensitive action.
 	AuthenticatedAt time.Time `dynamodbav:"authenticatedAt,omitempty"`
+	// MFA says that the user proved a code of their authenticator app in this session: at
+	// sign-in, or by enrolling the app during it. Operations staff need it.
+	MFA bool `dynamodbav:"mfa,omitempty"`
 }
 
 // SessionTokens are the Cognito tokens a session keeps: the access token, for the calls
@@ -233,6 +239,24 @@ type Tokens struct {
 	AccessToken  string
 	RefreshToken string
 	ExpiresAt    time.Time
+	// MFASession is set instead of the tokens when the password was right and Cognito asks
+	// for a code of the user's authenticator app: Cognito's session of that challenge.
+	MFASession string
+}
+
+// TOTPFactors is the second factor of sign-in at the identity provider: an authenticator
+// app (TOTP, RFC 6238) enrolled with the user's access token. Errors: ErrMFACodeWrong for
+// a wrong code, ErrMFAChallengeEnded for a sign-in challenge that is no longer accepted.
+type TOTPFactors interface {
+	// RespondTOTP answers a sign-in's MFASession with a code and returns the tokens.
+	RespondTOTP(ctx context.Context, email, session, code string) (Tokens, error)
+	// AssociateTOTP starts an enrolment and returns the new shared secret (base32).
+	AssociateTOTP(ctx context.Context, accessToken string) (secret string, err error)
+	// VerifyTOTP checks a code of the app being enrolled and turns it on as the preferred
+	// second factor.
+	VerifyTOTP(ctx context.Context, accessToken, code string) error
+	// SetTOTP turns the enrolled app on or off.
+	SetTOTP(ctx context.Context, accessToken string, enabled bool) error
 }
 
 // Identity is the identity provider (Cognito). Errors: ErrConflict (email taken),

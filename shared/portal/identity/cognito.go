@@ -2,17 +2,21 @@
 package identity
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/account"
@@ -31,6 +35,10 @@ type Client interface {
 	ChangePassword(context.Context, *cip.ChangePasswordInput, ...func(*cip.Options)) (*cip.ChangePasswordOutput, error)
 	AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
 	DescribeUserPool(context.Context, *cip.DescribeUserPoolInput, ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error)
+	RespondToAuthChallenge(context.Context, *cip.RespondToAuthChallengeInput, ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error)
+	AssociateSoftwareToken(context.Context, *cip.AssociateSoftwareTokenInput, ...func(*cip.Options)) (*cip.AssociateSoftwareTokenOutput, error)
+	VerifySoftwareToken(context.Context, *cip.VerifySoftwareTokenInput, ...func(*cip.Options)) (*cip.VerifySoftwareTokenOutput, error)
+	SetUserMFAPreference(context.Context, *cip.SetUserMFAPreferenceInput, ...func(*cip.Options)) (*cip.SetUserMFAPreferenceOutput, error)
 }
 
 // Cognito signs users up and in against one user pool and app client.
@@ -40,7 +48,10 @@ type Cognito struct {
 	clientID string
 }
 
-var _ account.Identity = (*Cognito)(nil)
+var (
+	_ account.Identity    = (*Cognito)(nil)
+	_ account.TOTPFactors = (*Cognito)(nil)
+)
 
 // NewCognito returns the identity provider for the pool and its app client.
 func NewCognito(client Client, poolID, clientID string) *Cognito {
@@ -105,7 +116,9 @@ func (c *Cognito) Delete(ctx context.Context, email string) error {
 	return nil
 }
 
-// Login checks the password and returns the user's tokens.
+// Login checks the password and returns the user's tokens, or, for a user with an
+// authenticator app, Cognito's session of the SOFTWARE_TOKEN_MFA challenge (the password
+// was right; a code is needed).
 func (c *Cognito) Login(ctx context.Context, email, password string) (account.Tokens, error) {
 	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		ClientId:       &c.clientID,
@@ -115,10 +128,94 @@ func (c *Cognito) Login(ctx context.Context, email, password string) (account.To
 	if err != nil {
 		return account.Tokens{}, loginError(err)
 	}
+	if out.ChallengeName == types.ChallengeNameTypeSoftwareTokenMfa && out.Session != nil {
+		return account.Tokens{Email: email, MFASession: *out.Session}, nil
+	}
 	if out.AuthenticationResult == nil {
 		return account.Tokens{}, apperr.Wrap(fmt.Errorf("challenge %s", out.ChallengeName), "cognito login")
 	}
 	return tokens(out.AuthenticationResult, "")
+}
+
+// RespondTOTP answers the SOFTWARE_TOKEN_MFA challenge of session with a code from the
+// user's authenticator app and returns the user's tokens. Cognito counts wrong codes:
+// after too many the session is refused (ErrMFAChallengeEnded) and later sign-ins are
+// slowed as for wrong passwords.
+func (c *Cognito) RespondTOTP(ctx context.Context, email, session, code string) (account.Tokens, error) {
+	out, err := c.client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId:           &c.clientID,
+		ChallengeName:      types.ChallengeNameTypeSoftwareTokenMfa,
+		Session:            &session,
+		ChallengeResponses: map[string]string{"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code},
+	})
+	if err != nil {
+		return account.Tokens{}, totpError(err, "cognito respond to challenge")
+	}
+	if out.AuthenticationResult == nil {
+		return account.Tokens{}, apperr.Wrap(fmt.Errorf("challenge %s", out.ChallengeName), "cognito respond to challenge")
+	}
+	return tokens(out.AuthenticationResult, "")
+}
+
+// AssociateTOTP starts the enrolment of an authenticator app for the user of accessToken
+// and returns the shared secret (base32). The secret is a credential: it is never logged.
+func (c *Cognito) AssociateTOTP(ctx context.Context, accessToken string) (string, error) {
+	out, err := c.client.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: &accessToken})
+	if err != nil {
+		return "", totpError(err, "cognito associate software token")
+	}
+	return aws.ToString(out.SecretCode), nil
+}
+
+// VerifyTOTP checks a code of the authenticator app being enrolled and, when it is right,
+// turns the app on as the user's preferred second factor.
+func (c *Cognito) VerifyTOTP(ctx context.Context, accessToken, code string) error {
+	out, err := c.client.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: &accessToken, UserCode: &code,
+		FriendlyDeviceName: aws.String("Authenticator app")})
+	if err != nil {
+		return totpError(err, "cognito verify software token")
+	}
+	if out.Status != types.VerifySoftwareTokenResponseTypeSuccess {
+		return account.ErrMFACodeWrong
+	}
+	return c.SetTOTP(ctx, accessToken, true)
+}
+
+// SetTOTP turns the authenticator app on (as the preferred second factor) or off for the
+// user of accessToken.
+func (c *Cognito) SetTOTP(ctx context.Context, accessToken string, enabled bool) error {
+	var opts []func(*cip.Options)
+	if !enabled {
+		opts = append(opts, func(o *cip.Options) { o.APIOptions = append(o.APIOptions, sayFalse) })
+	}
+	_, err := c.client.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: &accessToken,
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: enabled, PreferredMfa: enabled}}, opts...)
+	if err != nil {
+		return totpError(err, "cognito set MFA preference")
+	}
+	return nil
+}
+
+// totpError maps Cognito's answers to a code: a wrong code names the field, a challenge
+// Cognito no longer accepts (expired, or too many wrong codes) ends the sign-in attempt.
+func totpError(err error, what string) error {
+	var mismatch *types.CodeMismatchException
+	var enable *types.EnableSoftwareTokenMFAException
+	var expiredCode *types.ExpiredCodeException
+	var notAuth *types.NotAuthorizedException
+	var missing *types.ResourceNotFoundException
+	var tooMany *types.TooManyRequestsException
+	var tooManyFailed *types.TooManyFailedAttemptsException
+	switch {
+	case errors.As(err, &mismatch), errors.As(err, &enable), errors.As(err, &expiredCode):
+		return account.ErrMFACodeWrong
+	case errors.As(err, &notAuth), errors.As(err, &missing):
+		return account.ErrMFAChallengeEnded
+	case errors.As(err, &tooMany), errors.As(err, &tooManyFailed):
+		return apperr.New(apperr.TooManyRequests, "TOO_MANY_ATTEMPTS", "Too many attempts. Wait a few minutes and try again.")
+	default:
+		return apperr.Wrap(err, what)
+	}
 }
 
 func loginError(err error) error {
@@ -283,4 +380,28 @@ func decodeClaims(jwt string, dst *claims) error {
 		return err
 	}
 	return json.Unmarshal(payload, dst)
+}
+
+// sayFalse writes "turn the app off" explicitly. The SDK leaves false booleans out, so
+// the settings go as {}; Cognito reads that as false, but moto (the local stack) reads an
+// empty object as "no change". Sending {"Enabled":false,"PreferredMfa":false} means the
+// same to both.
+func sayFalse(stack *middleware.Stack) error {
+	return stack.Build.Add(middleware.BuildMiddlewareFunc("SayMFAOff", func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+		req, ok := in.Request.(*smithyhttp.Request)
+		if !ok {
+			return next.HandleBuild(ctx, in)
+		}
+		body, err := io.ReadAll(req.GetStream())
+		if err != nil {
+			return middleware.BuildOutput{}, middleware.Metadata{}, err
+		}
+		body = bytes.Replace(body, []byte(`"SoftwareTokenMfaSettings":{}`), []byte(`"SoftwareTokenMfaSettings":{"Enabled":false,"PreferredMfa":false}`), 1)
+		if req, err = req.SetStream(bytes.NewReader(body)); err != nil {
+			return middleware.BuildOutput{}, middleware.Metadata{}, err
+		}
+		req.ContentLength = int64(len(body))
+		in.Request = req
+		return next.HandleBuild(ctx, in)
+	}), middleware.After)
 }

@@ -26,22 +26,35 @@ func accountEndpoints() []endpoint {
 		withBody("auth-resend-activation", 202, func(a *API, r *http.Request, req account.EmailRequest) (account.MessageResponse, error) {
 			return a.Accounts.ResendActivation(r.Context(), req)
 		}, 429),
-		{name: "auth-login", request: account.LoginRequest{}, responses: map[int]any{200: account.LoginResponse{}}, errors: []int{401, 429},
+		{name: "auth-login", request: account.LoginRequest{}, responses: map[int]any{200: account.LoginResponse{}, 202: account.MFAChallengeResponse{}}, errors: []int{401, 429},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 				var req account.LoginRequest
 				if err := httpapi.DecodeJSON(r, &req); err != nil {
 					httpapi.WriteError(w, r, err)
 					return
 				}
-				if email, ok := r.Context().Value(signInEmailKey{}).(*string); ok {
-					*email = validation.NormalizeEmail(req.Email)
-				}
-				s, err := a.Accounts.Login(r.Context(), req)
-				if err == nil {
-					setSession(w, r, s)
-				}
-				ok(w, r, http.StatusOK, s.Response, err)
+				noteSignInEmail(r, req.Email)
+				signedIn(w, r)(a.Accounts.Login(r.Context(), req))
 			}},
+		{name: "auth-login-mfa", request: account.LoginMFARequest{}, responses: map[int]any{200: account.LoginResponse{}}, errors: []int{401, 429},
+			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
+				var req account.LoginMFARequest
+				if err := httpapi.DecodeJSON(r, &req); err != nil {
+					httpapi.WriteError(w, r, err)
+					return
+				}
+				noteSignInEmail(r, req.Email)
+				signedIn(w, r)(a.Accounts.LoginMFA(r.Context(), req))
+			}},
+		noBody("auth-mfa-setup", 200, func(a *API, r *http.Request) (account.MFASetupResponse, error) {
+			return a.Accounts.StartMFA(r.Context(), session(r))
+		}, 409),
+		withBody("auth-mfa-verify", 200, func(a *API, r *http.Request, req account.MFACodeRequest) (account.AccountView, error) {
+			return a.Accounts.ConfirmMFA(r.Context(), session(r), req)
+		}, 429),
+		noBody("auth-mfa-disable", 200, func(a *API, r *http.Request) (account.AccountView, error) {
+			return a.Accounts.DisableMFA(r.Context(), session(r))
+		}),
 		{name: "auth-refresh", responses: map[int]any{200: account.LoginResponse{}},
 			handle: func(a *API, w http.ResponseWriter, r *http.Request) {
 				resp, expires, err := a.Accounts.Refresh(r.Context(), session(r))
@@ -81,5 +94,28 @@ func accountEndpoints() []endpoint {
 		withBody("account-change-password", 200, func(a *API, r *http.Request, req account.ChangePasswordRequest) (account.AccountView, error) {
 			return a.Accounts.ChangePassword(r.Context(), session(r), req)
 		}, 429),
+	}
+}
+
+// noteSignInEmail gives the sign-in's security event the address it was tried for.
+func noteSignInEmail(r *http.Request, email string) {
+	if e, ok := r.Context().Value(signInEmailKey{}).(*string); ok {
+		*e = validation.NormalizeEmail(email)
+	}
+}
+
+// signedIn answers a sign-in step: the session's cookies and 200, or 202 with the
+// challenge when a code of the authenticator app is needed first.
+func signedIn(w http.ResponseWriter, r *http.Request) func(account.NewSession, error) {
+	return func(s account.NewSession, err error) {
+		switch {
+		case err != nil:
+			httpapi.WriteError(w, r, err)
+		case s.Challenge != nil:
+			httpapi.WriteJSON(w, http.StatusAccepted, s.Challenge)
+		default:
+			setSession(w, r, s)
+			httpapi.WriteJSON(w, http.StatusOK, s.Response)
+		}
 	}
 }

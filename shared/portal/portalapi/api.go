@@ -133,6 +133,12 @@ func (a *API) Handler(rt route.Route) http.Handler {
 				httpapi.WriteError(w, r, apperr.New(apperr.Forbidden, "FORBIDDEN", "This page is for the bank's operations staff."))
 				return
 			}
+			// Operations staff without a proven code reach only the set-up of their
+			// authenticator app (and their account, refresh and sign-out).
+			if a.Accounts.MFARequired(sess) && (rt.Auth == route.Operations || !mfaSetupRoutes[rt.Name]) {
+				httpapi.WriteError(w, r, account.ErrMFARequired)
+				return
+			}
 			fresh := a.Accounts.Fresh(sess)
 			if rt.Fresh && !fresh {
 				httpapi.WriteError(w, r, org.ErrNotFresh)
@@ -149,7 +155,7 @@ func (a *API) Handler(rt route.Route) http.Handler {
 			ep.handle(a, w, r)
 			return
 		}
-		if rt.Name == "auth-login" {
+		if rt.Name == "auth-login" || rt.Name == "auth-login-mfa" {
 			r = r.WithContext(context.WithValue(r.Context(), signInEmailKey{}, new(string)))
 		}
 		rec := &httpapi.StatusRecorder{ResponseWriter: w}
@@ -186,6 +192,13 @@ func (a *API) MountOnTPP(mux *http.ServeMux) {
 			mux.Handle(rt.Pattern(), a.Handler(rt))
 		}
 	}
+}
+
+// mfaSetupRoutes are the session routes an operations user without a proven code may
+// call: what it takes to see the account, set up the authenticator app and leave.
+var mfaSetupRoutes = map[string]bool{
+	"account-get": true, "auth-refresh": true, "auth-logout": true, "auth-confirm-password": true,
+	"auth-mfa-setup": true, "auth-mfa-verify": true,
 }
 
 var errCSRF = apperr.New(apperr.Forbidden, "CSRF_FAILED", "The request is missing its security token. Reload the page and try again.")

@@ -42,17 +42,13 @@ func (h *harness) waitMail(match func(string) bool, what string) {
 	}
 }
 
-func (h *harness) ops() *http.Client {
-	c := h.newClient()
-	h.call(c, "POST", "/api/auth/login", map[string]any{"email": testenv.Ops.Email, "password": testenv.Ops.Password}).expect(h.t, 200, "")
-	return c
-}
+// ops signs in the operations user, with their authenticator app (set up at their first
+// sign-in, as the portal requires of operations staff).
+func (h *harness) ops() *http.Client { return h.signIn(testenv.Ops.Email, testenv.Ops.Password) }
 
 // secondOps signs in the second operations user: a production request needs two approvers.
 func (h *harness) secondOps() *http.Client {
-	c := h.newClient()
-	h.call(c, "POST", "/api/auth/login", map[string]any{"email": testenv.SecondOps.Email, "password": testenv.SecondOps.Password}).expect(h.t, 200, "")
-	return c
+	return h.signIn(testenv.SecondOps.Email, testenv.SecondOps.Password)
 }
 
 // approveTwice has operations approve a request that needs two approvers: the first

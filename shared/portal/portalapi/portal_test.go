@@ -150,6 +150,8 @@ type harness struct {
 	db       *dynamodb.Client
 	table    string
 	cfg      config.Config
+	// secrets are the authenticator apps' secrets the test set up, by address.
+	secrets map[string]string
 }
 
 // fmtItem renders an item, nested values included, as JSON for searching it.
@@ -194,7 +196,7 @@ func newHarnessWith(t *testing.T, parts wiring.Parts, adjust ...func(*config.Con
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	db := dynamodb.NewFromConfig(testenv.AWS(t, cfg))
-	h := &harness{t: t, srv: srv, mux: mux, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable, cfg: cfg}
+	h := &harness{t: t, srv: srv, mux: mux, api: api, logs: logs, orgStore: store.NewOrgs(db, cfg.PortalTable), db: db, table: cfg.PortalTable, cfg: cfg, secrets: map[string]string{}}
 	h.client = h.newClient()
 	return h
 }

@@ -12,6 +12,10 @@ import (
 // route (401, 403, 429) are logged by the error writer besides, with their code.
 var securityEvents = map[string]string{
 	"auth-login":              "sign-in",
+	"auth-login-mfa":          "sign-in-mfa",
+	"auth-mfa-setup":          "mfa-enrolment-start",
+	"auth-mfa-verify":         "mfa-enrolment",
+	"auth-mfa-disable":        "mfa-disable",
 	"auth-logout":             "sign-out",
 	"auth-confirm-password":   "password-confirmation",
 	"auth-activate":           "activation",
@@ -31,8 +35,11 @@ var securityEvents = map[string]string{
 // it was tried for (there is no session yet); no event names a password or a token.
 func logSecurityEvent(r *http.Request, event string, status int) {
 	outcome := "success"
-	if status >= 400 {
+	switch {
+	case status >= 400:
 		outcome = "failure"
+	case status == http.StatusAccepted && event == "sign-in":
+		outcome = "code-needed" // the password was right; the sign-in waits for its code
 	}
 	attrs := []any{"outcome", outcome, "status", status}
 	if s := sessionFrom(r.Context()); s.UserID != "" {

@@ -198,6 +198,10 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	if needs.Has(route.PasswordKey) {
 		accounts.HistoryMAC = parts.PasswordKey(awsCfg, cfg)
 	}
+	// The user pool's identity is also the authenticator-app second factor (Cognito's).
+	if f, ok := idp.(account.TOTPFactors); ok {
+		accounts.TOTP = f
+	}
 	api := &portalapi.API{Accounts: accounts, Local: cfg.Local, Log: log, SandboxCA: ca,
 		Support: portalapi.SupportInfo{Email: cfg.SupportEmail, Hours: cfg.SupportHours}}
 	api.Approvals = approval.NewService(stores.Requests, engine, cfg.DecisionTimeout, stores.WorkflowKey)

@@ -45,7 +45,7 @@ func TestSampleEventsThroughTheAdapter(t *testing.T) {
 	// account the login event then finds not activated).
 	want := map[string]int{
 		"healthz": 200, "openapi": 200, "password-policy": 200, "auth-signup": 201, "auth-activate": 404,
-		"auth-resend-activation": 202, "auth-login": 403, "auth-refresh": 401, "auth-logout": 401,
+		"auth-resend-activation": 202, "auth-login": 403, "auth-login-mfa": 401, "auth-refresh": 401, "auth-logout": 401,
 		"auth-forgot-password": 202, "auth-reset-password": 404, "account-get": 401, "account-update": 401,
 		"account-preferences": 401, "account-change-password": 401, "invitation-lookup": 404, "tpp-api": 200, "tpp-api-openapi": 200,
 		"support": 200, "product-catalog": 200,
