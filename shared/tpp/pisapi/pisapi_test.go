@@ -31,7 +31,11 @@ import (
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// TestMain runs the tests, then fails if an answer of one of the payment and signing basket
+// operations was never checked against the Berlin Group files.
+func TestMain(m *testing.M) {
+	testenv.MainThen(m, bgspec.Gate(routes.Tagged("PIS", "SBS")))
+}
 
 const metadataURL = "https://api.bank.example/.well-known/oauth-authorization-server"
 

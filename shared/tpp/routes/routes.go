@@ -206,6 +206,17 @@ var TPP = []route.Route{
 		Summary: "The next step of a signing basket's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
 }
 
+// Tagged are the TPP routes of the tags.
+func Tagged(tags ...string) []route.Route {
+	var out []route.Route
+	for _, rt := range TPP {
+		if slices.Contains(tags, rt.Tag) {
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
 // Deployed are the TPP routes the CDK stacks deploy as functions of their own: all of
 // them (a route of the local listener only would be filtered out here).
 func Deployed() []route.Route {
