@@ -249,6 +249,7 @@ var samplePathValues = map[string]string{
 	"accountId":       "c7893766-29fd-4853-b296-83fbbf293b77",
 	"transactionId":   "780b3671cab9eafa8544370ade9e0082",
 	"authorisationId": "sample-authorisation-2c1d",
+	"basketId":        "sample-basket-5e8b",
 	"paymentProduct":  "sepa-credit-transfers",
 	"paymentId":       "sample-payment-5e0b",
 }
@@ -266,6 +267,7 @@ var sampleBerlinGroupBodies = map[string]string{
 		`{"instructedAmount":{"currency":"EUR","amount":"42.00"},"creditorAccount":{"iban":"DE89370400440532013000"},"creditorName":"Merchant"}]}`,
 	"pis-periodic-payments-initiate": `{"debtorAccount":{"iban":"BE71096123456769"},"instructedAmount":{"currency":"EUR","amount":"42.00"},` +
 		`"creditorAccount":{"iban":"DE89370400440532013000"},"creditorName":"Landlord","startDate":"2027-01-01","frequency":"Monthly","dayOfExecution":"1"}`,
+	"sbs-basket-create": `{"paymentIds":["sample-payment-5e0b"],"consentIds":["sample-consent-7f3a"]}`,
 }
 
 var pathParam = regexp.MustCompile(`\{([a-zA-Z]+)\}`)

@@ -30,7 +30,11 @@ import (
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// TestMain runs the tests, then fails if an answer of one of the account-information and confirmation-of-funds
+// operations was never checked against the Berlin Group files.
+func TestMain(m *testing.M) {
+	testenv.MainThen(m, bgspec.Gate(routes.Tagged("AIS", "CoF")))
+}
 
 // served is the consent endpoints on their paths, behind a caller check that names the
 // app of the X-Test-App header (the caller check itself has its own tests), with the

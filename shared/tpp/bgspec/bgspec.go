@@ -61,6 +61,15 @@ func Load(t testing.TB, name string) (*openapi3.T, routers.Router) {
 		}
 		t.Skipf("the Berlin Group file %s is not here (../shared/specs beside the repository): the answers cannot be checked against it", path)
 	}
+	l := load(name)
+	if l.err != nil {
+		t.Fatalf("load %s: %v", name, l.err)
+	}
+	return l.doc, l.router
+}
+
+// load reads and routes the official file name once.
+func load(name string) *loaded {
 	v, _ := docs.LoadOrStore(name, &loaded{})
 	l := v.(*loaded)
 	l.once.Do(func() {
@@ -77,10 +86,7 @@ func Load(t testing.TB, name string) (*openapi3.T, routers.Router) {
 		// The official files carry examples their own schemas refuse; they are not what is checked.
 		l.router, l.err = legacy.NewRouter(l.doc, openapi3.DisableExamplesValidation())
 	})
-	if l.err != nil {
-		t.Fatalf("load %s: %v", name, l.err)
-	}
-	return l.doc, l.router
+	return l
 }
 
 // Check sends req to h and checks the answer against the operation of the official file
@@ -105,6 +111,7 @@ func Check(t testing.TB, name string, h http.Handler, req *http.Request) *httpte
 	if err != nil {
 		t.Fatalf("%s %s is no operation of %s: %v", req.Method, req.URL.Path, name, err)
 	}
+	record(name, route.Operation.OperationID, params)
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: match, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
@@ -226,6 +233,7 @@ func CheckResponse(t testing.TB, name string, req *http.Request, resp *http.Resp
 	if err != nil {
 		t.Fatalf("%s %s is no operation of %s: %v", req.Method, req.URL.Path, name, err)
 	}
+	record(name, route.Operation.OperationID, params)
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: match, PathParams: params, Route: route,
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},

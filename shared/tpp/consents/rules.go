@@ -312,3 +312,10 @@ func groupIBAN(iban string) string {
 	}
 	return b.String()
 }
+
+// CanGrant says whether customer subject, who holds theirs and chose chosen, can grant c,
+// as Approve decides: it names no account they do not hold.
+func CanGrant(c Consent, subject string, theirs []Account, chosen []string) bool {
+	_, err := grantFor(c, subject, theirs, chosen)
+	return err == nil
+}

@@ -374,3 +374,10 @@ func newID() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// CanAuthorise says whether a customer who holds the accounts theirs can authorise p, as
+// Authorise decides: they hold its debtor account.
+func CanAuthorise(p Payment, theirs []sandboxbank.Account) bool {
+	_, ok := debtorAccount(p, theirs)
+	return ok
+}

@@ -1,7 +1,8 @@
 // Package pisapi is the TPP API's payment initiation service (Berlin Group NextGenPSD2
 // 1.3.12): initiation of payments, bulk payments and periodic payments, their reading,
 // their status and their cancellation, and the authorisation sub-resources of payments and
-// cancellations. The customer authorises a payment through the OAuth2 flow with scope
+// cancellations, and the signing baskets that authorise several payments and consents
+// with one SCA. The customer authorises a payment through the OAuth2 flow with scope
 // PIS:<paymentId> (the scaOAuth link) unless the TPP prefers another SCA approach
 // (package sca). The handlers run behind the caller check: the app they answer for is
 // callercheck.From the request's context.
@@ -15,6 +16,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bank/devportal/shared/tpp/baskets"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/notify"
@@ -31,12 +33,16 @@ type API struct {
 	// customer authorises a payment through the OAuth2 flow with scope PIS:<paymentId>.
 	MetadataURL string
 	// Authorisations are the payments' authorisation sub-resources, in every SCA approach
-	// (authorisations.go).
+	// (authorisations.go), and the signing baskets'.
 	Authorisations *scaapi.API
+	// Baskets are the signing baskets of payments and consents (baskets.go); nil serves
+	// none.
+	Baskets *baskets.Service
 }
 
 // Handlers are the endpoints by route name (shared/tpp/routes): pis-<service>-initiate,
-// -get, -status and -cancel for each payment service. The handlers serve every service:
+// -get, -status and -cancel for each payment service, and the sbs-basket- endpoints of the
+// signing baskets. The handlers serve every service:
 // the service is the path's segment after /v1/.
 func (a *API) Handlers() map[string]http.Handler {
 	out := map[string]http.Handler{}
@@ -48,6 +54,7 @@ func (a *API) Handlers() map[string]http.Handler {
 		out[prefix+"cancel"] = a.endpoint(a.cancel)
 		a.authorisationHandlers(out, prefix)
 	}
+	a.basketHandlers(out)
 	return out
 }
 

@@ -31,7 +31,11 @@ import (
 	"github.com/bank/devportal/shared/tpp/tppapi"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// TestMain runs the tests, then fails if an answer of one of the payment and signing basket
+// operations was never checked against the Berlin Group files.
+func TestMain(m *testing.M) {
+	testenv.MainThen(m, bgspec.Gate(routes.Tagged("PIS", "SBS")))
+}
 
 const metadataURL = "https://api.bank.example/.well-known/oauth-authorization-server"
 
@@ -48,9 +52,9 @@ var (
 	creditorIBAN = iban(2002)
 )
 
-// world is the payment endpoints on their paths, behind a caller check that names the app
-// of the X-Test-App header (the caller check has its own tests), over a fresh TPP table
-// with a small bank: psu-1 holds acc-debtor (1000.00), psu-2 acc-creditor (50.00).
+// world is the payment and signing basket endpoints on their paths, behind a caller check
+// that names the app of the X-Test-App header (the caller check has its own tests), over a
+// fresh TPP table with a small bank: psu-1 holds acc-debtor (1000.00), psu-2 acc-creditor (50.00).
 type world struct {
 	h    http.Handler
 	svc  *payments.Service
@@ -92,12 +96,12 @@ func newWorld(t *testing.T) *world {
 	svc := &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: clock}
 	w.svc = svc
 	w.sca = scatarget.OnTable(db, c.TPPTable, clock, nil)
-	h := (&pisapi.API{Payments: svc, MetadataURL: metadataURL,
+	h := (&pisapi.API{Payments: svc, MetadataURL: metadataURL, Baskets: scatarget.BasketsOf(w.sca),
 		Authorisations: &scaapi.API{SCA: w.sca, MetadataURL: metadataURL, BankURL: bankURL}}).Handlers()
 	mux := http.NewServeMux()
 	mounted := 0
 	for _, rt := range routes.TPP {
-		if rt.Tag == "PIS" {
+		if rt.Tag == "PIS" || rt.Tag == "SBS" {
 			if h[rt.Name] == nil {
 				t.Fatalf("no handler of the route %s", rt.Name)
 			}
@@ -106,7 +110,7 @@ func newWorld(t *testing.T) *world {
 		}
 	}
 	if mounted != len(h) {
-		t.Fatalf("%d PIS routes, %d handlers", mounted, len(h))
+		t.Fatalf("%d PIS and SBS routes, %d handlers", mounted, len(h))
 	}
 	served := tppapi.WithRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		app := r.Header.Get("X-Test-App")

@@ -185,6 +185,36 @@ var TPP = []route.Route{
 		Summary: "The next step of a consent's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
 	{Name: "cof-consent-authorisation-update", Method: "PUT", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "CoF",
 		Summary: "The next step of a confirmation-of-funds consent's authorisation"},
+
+	// Signing baskets: one authorisation for several payments and consents of an app
+	// (package baskets), built with the payment endpoints.
+	{Name: "sbs-basket-create", Method: "POST", Path: "/v1/signing-baskets", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "Create a signing basket of payments and consents that wait for their customer, to authorise them with one SCA"},
+	{Name: "sbs-basket-get", Method: "GET", Path: "/v1/signing-baskets/{basketId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "A signing basket: its payments and consents and its status"},
+	{Name: "sbs-basket-status", Method: "GET", Path: "/v1/signing-baskets/{basketId}/status", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "A signing basket's transaction status"},
+	{Name: "sbs-basket-delete", Method: "DELETE", Path: "/v1/signing-baskets/{basketId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "Delete a signing basket not yet authorised; its payments and consents wait as before"},
+	{Name: "sbs-basket-authorisation-start", Method: "POST", Path: "/v1/signing-baskets/{basketId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "Start the authorisation of a signing basket: the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
+	{Name: "sbs-basket-authorisations", Method: "GET", Path: "/v1/signing-baskets/{basketId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "The IDs of a signing basket's authorisations"},
+	{Name: "sbs-basket-sca-status", Method: "GET", Path: "/v1/signing-baskets/{basketId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "The scaStatus of a signing basket's authorisation"},
+	{Name: "sbs-basket-authorisation-update", Method: "PUT", Path: "/v1/signing-baskets/{basketId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, Tag: "SBS",
+		Summary: "The next step of a signing basket's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
+}
+
+// Tagged are the TPP routes of the tags.
+func Tagged(tags ...string) []route.Route {
+	var out []route.Route
+	for _, rt := range TPP {
+		if slices.Contains(tags, rt.Tag) {
+			out = append(out, rt)
+		}
+	}
+	return out
 }
 
 // Deployed are the TPP routes the CDK stacks deploy as functions of their own: all of
@@ -195,7 +225,8 @@ func Deployed() []route.Route {
 
 // The wiring parts that build a TPP route's handlers (shared/tpp/wiring/<part>): the
 // authorization server's, which link fosite, and the account-information and
-// funds-confirmation endpoints' and the payment endpoints', which do not.
+// funds-confirmation endpoints' and the payment (and signing basket) endpoints', which do
+// not.
 const (
 	PartOAuth = "onoauth"
 	PartAIS   = "onais"
@@ -212,7 +243,7 @@ func PartOf(rt route.Route) string {
 	switch rt.Tag {
 	case "AIS", "CoF":
 		return PartAIS
-	case "PIS":
+	case "PIS", "SBS":
 		return PartPIS
 	case "Docs":
 		return PartDoc

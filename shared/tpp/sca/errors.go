@@ -71,6 +71,8 @@ func errNotWaiting(kind Kind, status string) error {
 		what = "The payment, whose cancellation this is,"
 	case AISConsent, PIISConsent:
 		what = "The consent"
+	case SigningBasket:
+		what = "The signing basket"
 	}
 	return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("%s is %s: there is nothing left to authorise.", what, status))
 }

@@ -1,7 +1,7 @@
 // Package sca is the strong customer authentication of every resource that needs one
 // (Berlin Group NextGenPSD2 1.3.12 authorisation sub-resources): a payment, a payment's
-// cancellation, an account-information consent and a confirmation-of-funds consent (and,
-// later, a signing basket: one more Kind and its Target). An authorisation is an item of
+// cancellation, an account-information consent, a confirmation-of-funds consent and a
+// signing basket (one authorisation for every payment and consent in it). An authorisation is an item of
 // its own, whatever the resource, with its SCA approach, its scaStatus, the customer (PSU)
 // it identified, the method chosen, the wrong credentials counted and an expiry; the
 // resource is decided through its Target, the same code its OAuth2 approval runs.
@@ -39,6 +39,7 @@ const (
 	PaymentCancellation Kind = "PISCANC"
 	AISConsent          Kind = "AIS"
 	PIISConsent         Kind = "PIIS"
+	SigningBasket       Kind = "SBS"
 )
 
 // Approach is how the customer authenticates (the Berlin Group SCA approach).

@@ -1,5 +1,6 @@
 // Package scatarget is what an authorisation (package sca) authorises: the payments,
-// their cancellations and the consents of both kinds, decided by the same code as their
+// their cancellations, the consents of both kinds and the signing baskets of payments and
+// consents, decided by the same code as their
 // OAuth2 approval (consentscope), so that an authorisation finalised in any approach
 // authorises a payment, and runs its execution, exactly as the scope PIS:<paymentId> does.
 // It links neither fosite nor html/template.
@@ -10,6 +11,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/baskets"
+	"github.com/bank/devportal/shared/tpp/baskets/basketdb"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
@@ -72,6 +75,23 @@ func (t Payments) Authorise(ctx context.Context, id, customerID string) error {
 		return sca.ErrNotGrantable
 	}
 	return decided(err)
+}
+
+// Grantable says whether customerID can authorise payment id, as Authorise decides:
+// sca.ErrNotGrantable when they do not hold its debtor account.
+func (t Payments) Grantable(ctx context.Context, id, customerID string) error {
+	p, err := t.Payments.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	accounts, err := t.Bank.Accounts(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	if !payments.CanAuthorise(p, accounts) {
+		return sca.ErrNotGrantable
+	}
+	return nil
 }
 
 // Fail rejects the payment (MS02).
@@ -143,9 +163,26 @@ func (t Consents) Find(ctx context.Context, id string) (sca.Resource, error) {
 // at the bank's consent page, gets every account of theirs (as the developers' "approve
 // everything" scenario): the TPP's approaches have no page to pick them on.
 func (t Consents) Authorise(ctx context.Context, id, customerID string) error {
-	accounts, err := t.Bank.Accounts(ctx, customerID)
+	theirs, chosen, err := t.accounts(ctx, customerID)
 	if err != nil {
 		return err
+	}
+	err = t.Consents.Approve(ctx, id, customerID, theirs, chosen)
+	if errors.Is(err, consents.ErrNotGrantable) {
+		if err := t.Consents.Reject(ctx, id); err != nil {
+			return decided(err)
+		}
+		return sca.ErrNotGrantable
+	}
+	return decided(err)
+}
+
+// accounts are the customer's accounts a consent may name, and those a bank-offered one
+// gets (every one that holds money).
+func (t Consents) accounts(ctx context.Context, customerID string) ([]consents.Account, []string, error) {
+	accounts, err := t.Bank.Accounts(ctx, customerID)
+	if err != nil {
+		return nil, nil, err
 	}
 	theirs := make([]consents.Account, 0, len(accounts))
 	var chosen []string
@@ -158,14 +195,24 @@ func (t Consents) Authorise(ctx context.Context, id, customerID string) error {
 			chosen = append(chosen, a.ResourceID)
 		}
 	}
-	err = t.Consents.Approve(ctx, id, customerID, theirs, chosen)
-	if errors.Is(err, consents.ErrNotGrantable) {
-		if err := t.Consents.Reject(ctx, id); err != nil {
-			return decided(err)
-		}
+	return theirs, chosen, nil
+}
+
+// Grantable says whether customerID can authorise consent id, as Authorise decides:
+// sca.ErrNotGrantable when it names an account they do not hold.
+func (t Consents) Grantable(ctx context.Context, id, customerID string) error {
+	c, err := t.Consents.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	theirs, chosen, err := t.accounts(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	if !consents.CanGrant(c, customerID, theirs, chosen) {
 		return sca.ErrNotGrantable
 	}
-	return decided(err)
+	return nil
 }
 
 // Fail rejects the consent.
@@ -228,10 +275,14 @@ func OnTable(db DynamoDB, table string, now func() time.Time, notifier Notifier)
 	if notifier != nil {
 		pay.Notify, consentsNotifier = notifier, notifier
 	}
+	payTarget := Payments{Payments: pay, Bank: bank}
+	consentTarget := Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank}
+	basketSvc := &baskets.Service{Store: basketdb.New(db, table), Payments: payTarget, Consents: consentTarget, Now: now}
 	return &sca.Service{Store: scadb.New(db, table), Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
-		sca.Payment:             Payments{Payments: pay, Bank: bank},
+		sca.Payment:             payTarget,
 		sca.PaymentCancellation: Cancellations{Payments: pay},
-		sca.AISConsent:          Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank},
+		sca.AISConsent:          consentTarget,
 		sca.PIISConsent:         Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}},
+		sca.SigningBasket:       Baskets{Baskets: basketSvc, Payments: payTarget, Consents: consentTarget},
 	}}
 }

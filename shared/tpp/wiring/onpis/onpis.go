@@ -34,10 +34,11 @@ func Service(db *dynamodb.Client, cfg config.Config, now func() time.Time) *paym
 
 // API is the endpoints over svc, with the authorization server of cfg as their scaOAuth
 // link, and the authorisations of authorisations (scatarget.OnTable), whose scaRedirect
-// links are the sandbox bank's pages on the origin of cfg's authorization endpoint.
+// links are the sandbox bank's pages on the origin of cfg's authorization endpoint, with
+// the signing baskets they authorise.
 func API(svc *payments.Service, authorisations *sca.Service, cfg config.Config) *pisapi.API {
 	metadata := cfg.TPPURL + config.OAuthMetadataPath
-	return &pisapi.API{Payments: svc, MetadataURL: metadata,
+	return &pisapi.API{Payments: svc, MetadataURL: metadata, Baskets: scatarget.BasketsOf(authorisations),
 		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: metadata, BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)}}
 }
 

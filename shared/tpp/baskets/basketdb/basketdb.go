@@ -1,0 +1,166 @@
+// Package basketdb keeps signing baskets (package baskets) in the TPP table, beside the
+// payments and consents they hold.
+//
+//	item                   PK                                SK
+//	basket                 BASKET#<basketId>                 BASKET
+//	a member's lock        BASKETMEMBER#<kind>#<memberId>    BASKETMEMBER
+//
+// A basket is written with one lock per member in one transaction, each lock on condition
+// that it is new, so a payment or consent is in one open basket at most; the transaction
+// that makes a basket no longer open (cancelled, rejected) deletes its locks, each on
+// condition that it is still this basket's. Every change is conditional on the status
+// read. Items expire (TTL) after baskets.Retention.
+package basketdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/bank/devportal/shared/tpp/baskets"
+	"github.com/bank/devportal/shared/tpp/tppdata"
+)
+
+// DynamoDB is what the store calls.
+type DynamoDB interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+// Store keeps baskets in the TPP table.
+type Store struct {
+	db    DynamoDB
+	table string
+}
+
+var _ baskets.Store = (*Store)(nil)
+
+// New is the store on the TPP table named table.
+func New(db DynamoDB, table string) *Store { return &Store{db: db, table: table} }
+
+// The only place that builds the keys of basket items.
+func basketKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{tppdata.AttrPK: s("BASKET#" + id), tppdata.AttrSK: s("BASKET")}
+}
+
+func lockKey(m baskets.Member) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{tppdata.AttrPK: s("BASKETMEMBER#" + string(m.Kind) + "#" + m.ID), tppdata.AttrSK: s("BASKETMEMBER")}
+}
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+func ttl(b baskets.Basket) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(b.CreatedAt.Add(baskets.Retention).Unix(), 10)}
+}
+
+func item(b baskets.Basket) (map[string]types.AttributeValue, error) {
+	av, err := attributevalue.MarshalMap(b)
+	if err != nil {
+		return nil, fmt.Errorf("basketdb: marshal %s: %w", b.ID, err)
+	}
+	for k, v := range basketKey(b.ID) {
+		av[k] = v
+	}
+	av[tppdata.AttrTTL] = ttl(b)
+	return av, nil
+}
+
+// Create writes the basket and its members' locks in one transaction, each on condition
+// that its key is new.
+func (st *Store) Create(ctx context.Context, b baskets.Basket) error {
+	av, err := item(b)
+	if err != nil {
+		return err
+	}
+	notExists := aws.String("attribute_not_exists(PK)")
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table, Item: av, ConditionExpression: notExists}},
+	}}
+	for _, m := range b.Members() {
+		lock := lockKey(m)
+		lock["basketId"], lock[tppdata.AttrTTL] = s(b.ID), ttl(b)
+		in.TransactItems = append(in.TransactItems, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: lock, ConditionExpression: notExists}})
+	}
+	_, err = st.db.TransactWriteItems(ctx, in)
+	var canceled *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &canceled):
+		return fmt.Errorf("basketdb: create %s: %w", b.ID, err)
+	case reason(canceled, 0) == "ConditionalCheckFailed":
+		return fmt.Errorf("basketdb: create %s: the ID is taken", b.ID)
+	}
+	for i := 1; i < len(in.TransactItems); i++ {
+		if reason(canceled, i) == "ConditionalCheckFailed" {
+			return baskets.ErrMemberTaken
+		}
+	}
+	return fmt.Errorf("basketdb: create %s: %w", b.ID, err)
+}
+
+// reason is the code of the transaction's cancellation for item i.
+func reason(e *types.TransactionCanceledException, i int) string {
+	if i >= len(e.CancellationReasons) {
+		return ""
+	}
+	return aws.ToString(e.CancellationReasons[i].Code)
+}
+
+// Get reads a basket (strongly consistent).
+func (st *Store) Get(ctx context.Context, id string) (baskets.Basket, error) {
+	var b baskets.Basket
+	if id == "" {
+		return b, baskets.ErrNotFound
+	}
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: basketKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return b, fmt.Errorf("basketdb: get: %w", err)
+	}
+	if out.Item == nil {
+		return b, baskets.ErrNotFound
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &b); err != nil {
+		return b, fmt.Errorf("basketdb: unmarshal: %w", err)
+	}
+	return b, nil
+}
+
+// Replace writes b over the stored basket if its status is still from, and deletes its
+// members' locks in the same transaction when b is no longer open.
+func (st *Store) Replace(ctx context.Context, b baskets.Basket, from baskets.Status) error {
+	av, err := item(b)
+	if err != nil {
+		return err
+	}
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table, Item: av,
+			ConditionExpression:      aws.String("attribute_exists(PK) AND #status = :from"),
+			ExpressionAttributeNames: map[string]string{"#status": "transactionStatus"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":from": s(string(from)),
+			}}},
+	}}
+	if from.Open() && !b.Status.Open() {
+		for _, m := range b.Members() {
+			in.TransactItems = append(in.TransactItems, types.TransactWriteItem{Delete: &types.Delete{TableName: &st.table, Key: lockKey(m),
+				ConditionExpression:       aws.String("basketId = :basket"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":basket": s(b.ID)}}})
+		}
+	}
+	_, err = st.db.TransactWriteItems(ctx, in)
+	var canceled *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &canceled) && reason(canceled, 0) == "ConditionalCheckFailed":
+		return baskets.ErrChanged
+	}
+	return fmt.Errorf("basketdb: replace %s: %w", b.ID, err)
+}

@@ -1,0 +1,124 @@
+// Package baskets is the Berlin Group signing baskets (NextGenPSD2 1.3.12, SBS): a TPP
+// puts payments and account-information consents of one app that wait for their customer
+// in a basket, and one authorisation of the basket (package sca, Kind SigningBasket)
+// authorises every one of them, each as its own authorisation would.
+//
+// The rules:
+//
+//   - A basket holds at least one and at most MaxMembers payments and consents, each once,
+//     each of the basket's app and still waiting for its customer (a payment RCVD, a
+//     consent received).
+//   - A payment or consent is in at most one open basket: a member is locked to its basket
+//     in the transaction that creates it, and released when the basket is deleted or
+//     rejected.
+//   - The basket's transactionStatus is RCVD until its authorisation: ACTC once the
+//     customer authorised it (every member is then authorised), RJCT when the authorisation
+//     failed or the customer could not authorise every member. DELETE cancels a basket
+//     that is still RCVD (CANC, kept for the record): a cancelled basket is unknown to the
+//     TPP API, whose answers have no status for it.
+//   - The customer who authorises the basket must be able to authorise every member (the
+//     payments from accounts of theirs, the consents for accounts of theirs): the basket
+//     is the same customer's, or it is refused as a whole and its members wait as before.
+package baskets
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/bank/devportal/shared/tpp/tppdata"
+)
+
+// Status is a basket's transactionStatus.
+type Status string
+
+// The statuses of a basket.
+const (
+	Received  Status = "RCVD"
+	Accepted  Status = "ACTC"
+	Rejected  Status = "RJCT"
+	Cancelled Status = "CANC"
+)
+
+// Open says whether the basket still holds its members (locks them): until it is
+// cancelled or rejected.
+func (s Status) Open() bool { return s == Received || s == Accepted }
+
+// MaxMembers bounds a basket's payments and consents: each member's lock is written in
+// the basket's transaction, which DynamoDB bounds at 100 items.
+const MaxMembers = 25
+
+// Retention is how long a basket is kept after it was made, as its payments are.
+const Retention = 90 * 24 * time.Hour
+
+// Owner is the app a request speaks for (from the caller check).
+type Owner = tppdata.Owner
+
+// Basket is a signing basket of one app.
+type Basket struct {
+	ID          string `dynamodbav:"basketId"`
+	AppID       string `dynamodbav:"appId"`
+	OrgID       string `dynamodbav:"orgId"`
+	Environment string `dynamodbav:"environment"`
+	// PaymentIDs and ConsentIDs are the members, in the order the TPP named them.
+	PaymentIDs []string `dynamodbav:"paymentIds"`
+	ConsentIDs []string `dynamodbav:"consentIds"`
+	Status     Status   `dynamodbav:"transactionStatus"`
+	// Subject is the customer who authorised the basket.
+	Subject string `dynamodbav:"subject,omitempty"`
+	// RequestID is the X-Request-ID the basket was created with.
+	RequestID string `dynamodbav:"requestId"`
+	// RedirectURI and NokRedirectURI are where the TPP wants the customer sent back.
+	RedirectURI    string    `dynamodbav:"redirectUri,omitempty"`
+	NokRedirectURI string    `dynamodbav:"nokRedirectUri,omitempty"`
+	CreatedAt      time.Time `dynamodbav:"createdAt"`
+	ChangedAt      time.Time `dynamodbav:"changedAt"`
+}
+
+// MemberKind is the kind of a basket's member.
+type MemberKind string
+
+// The kinds of member.
+const (
+	PaymentMember MemberKind = "PAYMENT"
+	ConsentMember MemberKind = "CONSENT"
+)
+
+// Member is one payment or consent of a basket.
+type Member struct {
+	Kind MemberKind
+	ID   string
+}
+
+// Members are the basket's payments, then its consents.
+func (b Basket) Members() []Member {
+	out := make([]Member, 0, len(b.PaymentIDs)+len(b.ConsentIDs))
+	for _, id := range b.PaymentIDs {
+		out = append(out, Member{PaymentMember, id})
+	}
+	for _, id := range b.ConsentIDs {
+		out = append(out, Member{ConsentMember, id})
+	}
+	return out
+}
+
+// Store keeps baskets and their members' locks.
+type Store interface {
+	// Create stores a new basket and locks each of its members to it, in one
+	// transaction: ErrMemberTaken (and nothing stored) when a member is in another open
+	// basket.
+	Create(ctx context.Context, b Basket) error
+	// Get is basket id, or ErrNotFound.
+	Get(ctx context.Context, id string) (Basket, error)
+	// Replace stores b in place of the stored basket on condition that the stored one
+	// still has the status from (ErrChanged otherwise); a basket no longer Open releases
+	// its members' locks in the same transaction.
+	Replace(ctx context.Context, b Basket, from Status) error
+}
+
+// Errors of the stores.
+var (
+	ErrNotFound    = errors.New("baskets: no such basket")
+	ErrChanged     = errors.New("baskets: the basket changed meanwhile")
+	ErrMemberTaken = errors.New("baskets: a member is in another open basket")
+)

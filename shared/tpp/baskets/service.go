@@ -1,0 +1,219 @@
+package baskets
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/sca"
+)
+
+// Finder reads a payment or a consent as its authorisations see it (an sca.Target's
+// Find): its app and whether it waits for its customer.
+type Finder interface {
+	Find(ctx context.Context, id string) (sca.Resource, error)
+}
+
+// Service applies the basket rules.
+type Service struct {
+	Store Store
+	// Payments and Consents find the members (the payments' and the account-information
+	// consents' sca.Target).
+	Payments, Consents Finder
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+// Refusals of the basket rules, with the codes and statuses the Berlin Group gives them.
+var (
+	// ErrUnknown answers a basket ID the app has no basket of (another app's, or one it
+	// deleted).
+	ErrUnknown = bgerror.New(http.StatusNotFound, "RESOURCE_UNKNOWN", "The app has no signing basket with this ID.")
+	// ErrConcurrent answers a change that lost to another one on the same basket.
+	ErrConcurrent = bgerror.New(http.StatusConflict, "STATUS_INVALID", "The signing basket changed at the same time: read its status.")
+	// errTaken refuses a basket with a member already in another open basket.
+	errTaken = bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID", "A payment or consent of the basket is already in another signing basket: delete that one first.")
+	// errEmpty refuses a basket of nothing.
+	errEmpty = bgerror.FormatError(bgerror.Field("body", "Name at least one payment (paymentIds) or consent (consentIds)."))
+	// errMediaType refuses a body that is not JSON.
+	errMediaType = bgerror.New(http.StatusUnsupportedMediaType, "FORMAT_ERROR", "Send the basket as application/json.")
+)
+
+// errStatus refuses a change the basket's status no longer allows.
+func errStatus(st Status) error {
+	return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("The signing basket is %s: it can no longer be changed.", st))
+}
+
+// request is the body of a basket's creation (the Berlin Group signingBasket).
+type request struct {
+	PaymentIDs []string `json:"paymentIds"`
+	ConsentIDs []string `json:"consentIds"`
+}
+
+// Create stores a new basket of o's payments and consents the body names (the JSON
+// signingBasket), received and waiting for its authorisation, once every member passes
+// the rules: FORMAT_ERROR for a body that is not one, RESOURCE_UNKNOWN (400) for a member
+// that is not o's, REFERENCE_STATUS_INVALID for one that no longer waits or is in another
+// open basket. A refusal stores nothing.
+func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType string, body []byte, redirectURI, nokRedirectURI string) (Basket, error) {
+	if contentType != "application/json" {
+		return Basket{}, errMediaType
+	}
+	var req request
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || dec.More() {
+		return Basket{}, bgerror.FormatError(bgerror.Field("body", "Send one JSON object with paymentIds and consentIds, each a list of IDs."))
+	}
+	n := len(req.PaymentIDs) + len(req.ConsentIDs)
+	switch {
+	case n == 0:
+		return Basket{}, errEmpty
+	case n > MaxMembers:
+		return Basket{}, bgerror.FormatError(bgerror.Field("body", fmt.Sprintf("A signing basket holds at most %d payments and consents.", MaxMembers)))
+	}
+	var msgs []bgerror.TPPMessage
+	for _, list := range []struct {
+		name string
+		ids  []string
+	}{{"paymentIds", req.PaymentIDs}, {"consentIds", req.ConsentIDs}} {
+		if list.ids != nil && len(list.ids) == 0 {
+			msgs = append(msgs, bgerror.Field(list.name, "Name at least one ID, or leave the list out."))
+		}
+		seen := map[string]bool{}
+		for i, id := range list.ids {
+			switch {
+			case id == "":
+				msgs = append(msgs, bgerror.Field(fmt.Sprintf("%s[%d]", list.name, i), "Send an ID."))
+			case seen[id]:
+				msgs = append(msgs, bgerror.Field(fmt.Sprintf("%s[%d]", list.name, i), "The ID is named twice."))
+			}
+			seen[id] = true
+		}
+	}
+	if len(msgs) > 0 {
+		return Basket{}, bgerror.FormatError(msgs...)
+	}
+	for _, m := range []struct {
+		name string
+		ids  []string
+		find Finder
+		what string
+	}{{"paymentIds", req.PaymentIDs, s.Payments, "payment"}, {"consentIds", req.ConsentIDs, s.Consents, "consent"}} {
+		for i, id := range m.ids {
+			res, err := m.find.Find(ctx, id)
+			switch {
+			case errors.Is(err, sca.ErrNotFound) || err == nil && res.AppID != o.AppID:
+				return Basket{}, bgerror.New(http.StatusBadRequest, "RESOURCE_UNKNOWN", fmt.Sprintf("%s[%d]: the app has no %s with this ID.", m.name, i, m.what))
+			case err != nil:
+				return Basket{}, err
+			case !res.Waiting:
+				return Basket{}, bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID",
+					fmt.Sprintf("%s[%d]: the %s is %s; a signing basket takes only those that wait for their customer's authorisation.", m.name, i, m.what, res.Status))
+			}
+		}
+	}
+	now := s.now()
+	b := Basket{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, PaymentIDs: req.PaymentIDs, ConsentIDs: req.ConsentIDs,
+		Status: Received, RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, CreatedAt: now, ChangedAt: now}
+	switch err := s.Store.Create(ctx, b); {
+	case errors.Is(err, ErrMemberTaken):
+		return Basket{}, errTaken
+	case err != nil:
+		return Basket{}, err
+	}
+	return b, nil
+}
+
+// Get is o's basket id: ErrUnknown for another app's, or a cancelled one.
+func (s *Service) Get(ctx context.Context, o Owner, id string) (Basket, error) {
+	b, err := s.Store.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Basket{}, ErrUnknown
+	case err != nil:
+		return Basket{}, err
+	case b.AppID != o.AppID || b.Status == Cancelled:
+		return Basket{}, ErrUnknown
+	}
+	return b, nil
+}
+
+// Delete cancels o's basket id while it waits for its authorisation (RCVD): its members
+// are released, as they were before; STATUS_INVALID once it is authorised or rejected.
+func (s *Service) Delete(ctx context.Context, o Owner, id string) error {
+	b, err := s.Get(ctx, o, id)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, b, Cancelled, "")
+}
+
+// change moves b to status to (authorised by subject, if any), on condition that
+// nobody changed it since it was read.
+func (s *Service) change(ctx context.Context, b Basket, to Status, subject string) error {
+	if b.Status != Received {
+		return errStatus(b.Status)
+	}
+	from := b.Status
+	b.Status, b.ChangedAt = to, s.now()
+	if subject != "" {
+		b.Subject = subject
+	}
+	switch err := s.Store.Replace(ctx, b, from); {
+	case errors.Is(err, ErrChanged):
+		return ErrConcurrent
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+// Find is basket id for its authorisations, whatever its app: they check the app
+// themselves.
+func (s *Service) Find(ctx context.Context, id string) (Basket, error) {
+	return s.Store.Get(ctx, id)
+}
+
+// Accept records that customer subject authorised the received basket id (ACTC), once
+// every member is authorised.
+func (s *Service) Accept(ctx context.Context, id, subject string) error {
+	b, err := s.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, b, Accepted, subject)
+}
+
+// Reject records that the received basket id's authorisation failed, or that its
+// customer could not authorise every member (RJCT): its members are released.
+func (s *Service) Reject(ctx context.Context, id string) error {
+	b, err := s.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.change(ctx, b, Rejected, "")
+}
+
+// newID is a basket ID: 128 random bits, base64url.
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

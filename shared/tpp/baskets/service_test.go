@@ -1,0 +1,184 @@
+package baskets_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/bank/devportal/shared/tpp/baskets"
+	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/sca"
+)
+
+// store keeps baskets and locks in memory, as the contract (basketdb) does.
+type store struct {
+	baskets map[string]baskets.Basket
+	locks   map[baskets.Member]string
+}
+
+func (s *store) Create(_ context.Context, b baskets.Basket) error {
+	for _, m := range b.Members() {
+		if _, ok := s.locks[m]; ok {
+			return baskets.ErrMemberTaken
+		}
+	}
+	for _, m := range b.Members() {
+		s.locks[m] = b.ID
+	}
+	s.baskets[b.ID] = b
+	return nil
+}
+
+func (s *store) Get(_ context.Context, id string) (baskets.Basket, error) {
+	b, ok := s.baskets[id]
+	if !ok {
+		return b, baskets.ErrNotFound
+	}
+	return b, nil
+}
+
+func (s *store) Replace(_ context.Context, b baskets.Basket, from baskets.Status) error {
+	if s.baskets[b.ID].Status != from {
+		return baskets.ErrChanged
+	}
+	if !b.Status.Open() {
+		for _, m := range b.Members() {
+			delete(s.locks, m)
+		}
+	}
+	s.baskets[b.ID] = b
+	return nil
+}
+
+// finder is resources of one kind by ID.
+type finder map[string]sca.Resource
+
+func (f finder) Find(_ context.Context, id string) (sca.Resource, error) {
+	r, ok := f[id]
+	if !ok {
+		return r, sca.ErrNotFound
+	}
+	return r, nil
+}
+
+func code(err error) string {
+	var e *bgerror.Error
+	if errors.As(err, &e) {
+		return fmt.Sprintf("%d %s", e.Status, e.Error())
+	}
+	return fmt.Sprint(err)
+}
+
+var (
+	app   = baskets.Owner{AppID: "app-1", OrgID: "org-1", Environment: "sandbox"}
+	other = baskets.Owner{AppID: "app-2", OrgID: "org-2", Environment: "sandbox"}
+)
+
+func newService() (*baskets.Service, *store) {
+	st := &store{baskets: map[string]baskets.Basket{}, locks: map[baskets.Member]string{}}
+	waiting := func(id, app, status string, waits bool) sca.Resource {
+		return sca.Resource{ID: id, AppID: app, Status: status, Waiting: waits}
+	}
+	return &baskets.Service{Store: st, Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) },
+		Payments: finder{"p-1": waiting("p-1", "app-1", "RCVD", true), "p-2": waiting("p-2", "app-1", "RCVD", true),
+			"p-acc": waiting("p-acc", "app-1", "ACCC", false), "p-other": waiting("p-other", "app-2", "RCVD", true)},
+		Consents: finder{"c-1": waiting("c-1", "app-1", "received", true), "c-valid": waiting("c-valid", "app-1", "valid", false)},
+	}, st
+}
+
+// TestCreate: the body and members a basket takes, and the exact refusal of every other,
+// which stores nothing.
+func TestCreate(t *testing.T) {
+	for _, c := range []struct {
+		name, contentType, body string
+		want                    string
+	}{
+		{"payments and a consent", "application/json", `{"paymentIds":["p-1","p-2"],"consentIds":["c-1"]}`, ""},
+		{"a consent", "application/json", `{"consentIds":["c-1"]}`, ""},
+		{"not JSON", "text/plain", `{"paymentIds":["p-1"]}`, "415 FORMAT_ERROR: Send the basket as application/json."},
+		{"empty", "application/json", `{}`, "400 FORMAT_ERROR body: Name at least one payment (paymentIds) or consent (consentIds)."},
+		{"two objects", "application/json", `{"paymentIds":["p-1"]}{}`, "400 FORMAT_ERROR body: Send one JSON object with paymentIds and consentIds, each a list of IDs."},
+		{"empty list", "application/json", `{"paymentIds":["p-1"],"consentIds":[]}`, "400 FORMAT_ERROR consentIds: Name at least one ID, or leave the list out."},
+		{"twice", "application/json", `{"paymentIds":["p-1","p-1"]}`, "400 FORMAT_ERROR paymentIds[1]: The ID is named twice."},
+		{"empty ID", "application/json", `{"paymentIds":[""]}`, "400 FORMAT_ERROR paymentIds[0]: Send an ID."},
+		{"unknown", "application/json", `{"paymentIds":["p-1","nothing"]}`, "400 RESOURCE_UNKNOWN: paymentIds[1]: the app has no payment with this ID."},
+		{"another app's", "application/json", `{"paymentIds":["p-other"]}`, "400 RESOURCE_UNKNOWN: paymentIds[0]: the app has no payment with this ID."},
+		{"executed", "application/json", `{"paymentIds":["p-acc"]}`, "409 REFERENCE_STATUS_INVALID: paymentIds[0]: the payment is ACCC; a signing basket takes only those that wait for their customer's authorisation."},
+		{"valid consent", "application/json", `{"consentIds":["c-valid"]}`, "409 REFERENCE_STATUS_INVALID: consentIds[0]: the consent is valid; a signing basket takes only those that wait for their customer's authorisation."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			svc, st := newService()
+			b, err := svc.Create(context.Background(), app, "req-1", c.contentType, []byte(c.body), "https://tpp.example/ok", "")
+			if c.want != "" {
+				if code(err) != c.want || len(st.baskets) != 0 || len(st.locks) != 0 {
+					t.Errorf("%s, %d baskets stored; want %s", code(err), len(st.baskets), c.want)
+				}
+				return
+			}
+			if err != nil || b.Status != baskets.Received || b.AppID != "app-1" || b.RequestID != "req-1" || b.RedirectURI != "https://tpp.example/ok" || st.baskets[b.ID].ID != b.ID {
+				t.Errorf("%+v %v", b, err)
+			}
+		})
+	}
+}
+
+// TestLifecycle: a member is in one open basket; a basket is deleted (cancelled, then
+// unknown) or authorised only while received, by its app; deletion and rejection free the
+// members.
+func TestLifecycle(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newService()
+	body := []byte(`{"paymentIds":["p-1"],"consentIds":["c-1"]}`)
+	b1, err := svc.Create(ctx, app, "r", "application/json", body, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, app, "r", "application/json", []byte(`{"paymentIds":["p-2","p-1"]}`), "", ""); code(err) != "409 REFERENCE_STATUS_INVALID: A payment or consent of the basket is already in another signing basket: delete that one first." {
+		t.Errorf("a member twice: %s", code(err))
+	}
+	for _, c := range []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"get of another app", func() error { _, err := svc.Get(ctx, other, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
+		{"delete of another app", func() error { return svc.Delete(ctx, other, b1.ID) }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
+		{"delete", func() error { return svc.Delete(ctx, app, b1.ID) }, "<nil>"},
+		{"get deleted", func() error { _, err := svc.Get(ctx, app, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
+		{"delete deleted", func() error { return svc.Delete(ctx, app, b1.ID) }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
+		{"accept deleted", func() error { return svc.Accept(ctx, b1.ID, "psu-1") }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
+	} {
+		if got := code(c.do()); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	b2, err := svc.Create(ctx, app, "r", "application/json", body, "", "")
+	if err != nil {
+		t.Fatalf("the deleted basket's members: %v", err)
+	}
+	if err := svc.Accept(ctx, b2.ID, "psu-1"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := svc.Get(ctx, app, b2.ID)
+	if got.Status != baskets.Accepted || got.Subject != "psu-1" || !slices.Equal(got.PaymentIDs, []string{"p-1"}) {
+		t.Errorf("accepted: %+v", got)
+	}
+	for name, err := range map[string]error{"delete": svc.Delete(ctx, app, b2.ID), "reject": svc.Reject(ctx, b2.ID)} {
+		if code(err) != "409 STATUS_INVALID: The signing basket is ACTC: it can no longer be changed." {
+			t.Errorf("%s of an authorised basket: %s", name, code(err))
+		}
+	}
+	b3, err := svc.Create(ctx, app, "r", "application/json", []byte(`{"paymentIds":["p-2"]}`), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Reject(ctx, b3.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, app, "r", "application/json", []byte(`{"paymentIds":["p-2"]}`), "", ""); err != nil {
+		t.Errorf("the rejected basket's member: %v", err)
+	}
+}

@@ -1,0 +1,331 @@
+package pisapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bank/devportal/shared/tpp/baskets"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
+)
+
+// consent makes a received account-information consent of app on the account iban.
+func (w *world) consent(t *testing.T, app, iban string) string {
+	t.Helper()
+	svc := &consents.Service{Store: consentdb.New(w.db, w.tbl), Now: func() time.Time { return w.now }}
+	yes, four := true, 4
+	c, err := svc.Create(context.Background(), consents.Owner{AppID: app, OrgID: "org-" + app},
+		consents.Request{Access: &consents.Access{Accounts: []consents.AccountReference{{IBAN: iban}}}, RecurringIndicator: &yes,
+			ValidUntil: "2027-03-01", FrequencyPerDay: &four, CombinedServiceIndicator: new(bool)}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+func (w *world) consentStatus(t *testing.T, id string) consents.Status {
+	t.Helper()
+	c, err := (&consents.Service{Store: consentdb.New(w.db, w.tbl)}).Find(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Status
+}
+
+func (w *world) basket(t *testing.T, id string) baskets.Basket {
+	t.Helper()
+	b, err := scatarget.BasketsOf(w.sca).Find(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func basketBody(payments, consents []string) string {
+	q := func(ids []string) string { return `["` + strings.Join(ids, `","`) + `"]` }
+	switch {
+	case consents == nil:
+		return `{"paymentIds":` + q(payments) + `}`
+	case payments == nil:
+		return `{"consentIds":` + q(consents) + `}`
+	}
+	return `{"paymentIds":` + q(payments) + `,"consentIds":` + q(consents) + `}`
+}
+
+// createBasket creates a basket of the payment and consent IDs with the headers: its path.
+func (j *journey) createBasket(payments, consents []string, headers map[string]string) string {
+	j.t.Helper()
+	status, out, _ := j.do("POST", "/v1/signing-baskets", headers, basketBody(payments, consents))
+	if status != 201 {
+		j.t.Fatalf("create basket: %d %v", status, out)
+	}
+	return "/v1/signing-baskets/" + out["basketId"].(string)
+}
+
+// TestSigningBasketEmbedded puts two payments and a consent in a basket and authorises it
+// with one embedded SCA, each answer checked: both payments are executed once (the ledger
+// moves once), the consent is valid, the basket ACTC, and nothing more can be done with it.
+func TestSigningBasketEmbedded(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p1, _, _ := j.initiate("payments", single("12.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("3.00", creditorIBAN), nil)
+	c := w.consent(t, "app-1", debtorIBAN)
+	before, creditorBefore := w.booked(t, "acc-debtor"), w.booked(t, "acc-creditor")
+
+	status, out, h := j.do("POST", "/v1/signing-baskets", embedded, basketBody([]string{idOf(p1), idOf(p2)}, []string{c}))
+	path := "/v1/signing-baskets/" + fmt.Sprint(out["basketId"])
+	if status != 201 || out["transactionStatus"] != "RCVD" || h.Get("Location") != path || h.Get("ASPSP-SCA-Approach") != "EMBEDDED" ||
+		href(out["_links"], "startAuthorisationWithPsuAuthentication") != path+"/authorisations" || href(out["_links"], "self") != path ||
+		href(out["_links"], "status") != path+"/status" || linkNames(out) != "[self startAuthorisationWithPsuAuthentication status]" {
+		t.Fatalf("create: %d %v %v", status, out, h)
+	}
+	status, out, _ = j.do("GET", path, nil, "")
+	if status != 200 || fmt.Sprint(out["payments"]) != fmt.Sprint([]string{idOf(p1), idOf(p2)}) || fmt.Sprint(out["consents"]) != "["+c+"]" ||
+		out["transactionStatus"] != "RCVD" || href(out["_links"], "startAuthorisation") != path+"/authorisations" {
+		t.Fatalf("get: %d %v", status, out)
+	}
+	if status, out, _ = j.do("GET", path+"/status", nil, ""); status != 200 || fmt.Sprint(out) != "map[transactionStatus:RCVD]" {
+		t.Fatalf("status: %d %v", status, out)
+	}
+
+	status, out, h = j.do("POST", path+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "false", "PSU-ID": "one"}, password)
+	self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	if status != 201 || out["scaStatus"] != "psuAuthenticated" || h.Get("ASPSP-SCA-Approach") != "EMBEDDED" || h.Get("Location") != self ||
+		href(out["_links"], "selectAuthenticationMethod") != self {
+		t.Fatalf("start: %d %v %v", status, out, h)
+	}
+	for i, step := range []struct {
+		body, scaStatus, links string
+	}{
+		{`{"authenticationMethodId":"sms"}`, "scaMethodSelected", "[authoriseTransaction scaStatus]"},
+		{code, "finalised", "[scaStatus]"},
+	} {
+		status, out, _ := j.do("PUT", self, nil, step.body)
+		if status != 200 || out["scaStatus"] != step.scaStatus || linkNames(out) != step.links {
+			t.Fatalf("step %d: %d %v", i, status, out)
+		}
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted || got.Subject != "psu-1" {
+		t.Errorf("basket: %+v", got)
+	}
+	for _, p := range []string{p1, p2} {
+		if got := w.status(t, idOf(p)); got.Status != "ACCC" || got.Subject != "psu-1" {
+			t.Errorf("payment %s: %s by %q", p, got.Status, got.Subject)
+		}
+	}
+	if got := w.consentStatus(t, c); got != consents.Valid {
+		t.Errorf("consent: %s", got)
+	}
+	if got, want := w.booked(t, "acc-debtor"), before-1500; got != want {
+		t.Errorf("debtor booked %d, want %d", got, want)
+	}
+	if got, want := w.booked(t, "acc-creditor"), creditorBefore+1500; got != want {
+		t.Errorf("creditor booked %d, want %d", got, want)
+	}
+
+	// Authorised: read, listed, and nothing more to do.
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+		want               string
+	}{
+		{"GET", path + "/status", "", 200, "map[transactionStatus:ACTC]"},
+		{"GET", self, "", 200, "map[scaStatus:finalised]"},
+		{"GET", path + "/authorisations", "", 200, "map[authorisationIds:[" + idOf(self) + "]]"},
+		{"POST", path + "/authorisations", "", 409, "STATUS_INVALID"},
+		{"PUT", self, code, 409, "STATUS_INVALID"},
+		{"DELETE", path, "", 409, "STATUS_INVALID"},
+	} {
+		status, out, _ := j.do(c.method, c.path, embedded, c.body)
+		got := fmt.Sprint(out)
+		if status >= 400 {
+			got = messages(out)
+		}
+		if status != c.status || got != c.want {
+			t.Errorf("%s %s: %d %s, want %d %s", c.method, c.path, status, got, c.status, c.want)
+		}
+	}
+	if got := w.booked(t, "acc-debtor"); got != before-1500 {
+		t.Errorf("debtor booked %d after the refusals, want %d", got, before-1500)
+	}
+	got, out, _ := j.do("GET", path, nil, "")
+	if got != 200 || out["transactionStatus"] != "ACTC" || linkNames(out) != "[self status]" {
+		t.Errorf("get after: %d %v", got, out)
+	}
+}
+
+// TestSigningBasketRefusals: each refused creation and call answers its exact status and
+// codes, and leaves the table as it was.
+func TestSigningBasketRefusals(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p1, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("2.00", creditorIBAN), nil)
+	taken, _, _ := j.initiate("payments", single("4.00", creditorIBAN), nil)
+	rejected, _, _ := j.initiate("payments", single("5.00", creditorIBAN), nil)
+	if err := w.svc.Reject(context.Background(), idOf(rejected)); err != nil {
+		t.Fatal(err)
+	}
+	other := (&journey{t: t, w: w, app: "app-2"})
+	theirs, _, _ := other.initiate("payments", single("6.00", creditorIBAN), nil)
+	c := w.consent(t, "app-1", debtorIBAN)
+	basket := j.createBasket([]string{idOf(taken)}, nil, nil)
+	theirBasket := other.createBasket([]string{idOf(theirs)}, nil, nil)
+
+	before := w.state(t)
+	for _, c := range []struct {
+		name, method, path, contentType, body string
+		status                                int
+		want                                  string
+	}{
+		{"empty", "POST", "/v1/signing-baskets", "application/json", `{}`, 400, "FORMAT_ERROR body"},
+		{"empty list", "POST", "/v1/signing-baskets", "application/json", `{"paymentIds":[],"consentIds":["` + c + `"]}`, 400, "FORMAT_ERROR paymentIds"},
+		{"twice", "POST", "/v1/signing-baskets", "application/json", basketBody([]string{idOf(p1), idOf(p1)}, nil), 400, "FORMAT_ERROR paymentIds[1]"},
+		{"unknown field", "POST", "/v1/signing-baskets", "application/json", `{"payments":["` + idOf(p1) + `"]}`, 400, "FORMAT_ERROR body"},
+		{"not JSON", "POST", "/v1/signing-baskets", "application/xml", `<basket/>`, 415, "FORMAT_ERROR"},
+		{"unknown payment", "POST", "/v1/signing-baskets", "application/json", basketBody([]string{idOf(p1), "nothing"}, nil), 400, "RESOURCE_UNKNOWN"},
+		{"another app's payment", "POST", "/v1/signing-baskets", "application/json", basketBody([]string{idOf(theirs)}, nil), 400, "RESOURCE_UNKNOWN"},
+		{"a payment as a consent", "POST", "/v1/signing-baskets", "application/json", basketBody(nil, []string{idOf(p1)}), 400, "RESOURCE_UNKNOWN"},
+		{"rejected payment", "POST", "/v1/signing-baskets", "application/json", basketBody([]string{idOf(p2), idOf(rejected)}, nil), 409, "REFERENCE_STATUS_INVALID"},
+		{"in another basket", "POST", "/v1/signing-baskets", "application/json", basketBody([]string{idOf(p2), idOf(taken)}, []string{c}), 409, "REFERENCE_STATUS_INVALID"},
+		{"another app's basket", "GET", theirBasket, "", "", 404, "RESOURCE_UNKNOWN"},
+		{"another app's status", "GET", theirBasket + "/status", "", "", 404, "RESOURCE_UNKNOWN"},
+		{"delete another app's", "DELETE", theirBasket, "", "", 404, "RESOURCE_UNKNOWN"},
+		{"start another app's", "POST", theirBasket + "/authorisations", "", "", 404, "RESOURCE_UNKNOWN"},
+		{"list another app's", "GET", theirBasket + "/authorisations", "", "", 404, "RESOURCE_UNKNOWN"},
+		{"unknown basket", "GET", "/v1/signing-baskets/nothing", "", "", 404, "RESOURCE_UNKNOWN"},
+		{"unknown authorisation", "GET", basket + "/authorisations/nothing", "", "", 404, "RESOURCE_UNKNOWN"},
+		{"update unknown authorisation", "PUT", basket + "/authorisations/nothing", "application/json", code, 404, "RESOURCE_UNKNOWN"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			j.t = t
+			j.n++
+			r := call(c.method, c.path, "app-1", reqID(1000+j.n), c.contentType, c.body)
+			rec, out := w.send(t, r)
+			if rec.Code != c.status || messages(out) != c.want {
+				t.Errorf("%d %s, want %d %s", rec.Code, messages(out), c.status, c.want)
+			}
+		})
+	}
+	j.t = t
+	if after := w.state(t); after != before {
+		t.Errorf("the refusals changed the table: %s, then %s", before, after)
+	}
+}
+
+// TestSigningBasketDelete: a basket not yet authorised is deleted, is then unknown, and
+// its members wait as before and may go in another basket; a deleted basket's
+// authorisation fails.
+func TestSigningBasketDelete(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	c := w.consent(t, "app-1", debtorIBAN)
+	path := j.createBasket([]string{idOf(p)}, []string{c}, nil)
+	status, out, _ := j.do("POST", path+"/authorisations", nil, "")
+	if status != 201 || out["scaStatus"] != "received" || !strings.Contains(href(out["_links"], "scaRedirect"), url.QueryEscape("SBS."+idOf(path)+".")) {
+		t.Fatalf("start: %d %v", status, out)
+	}
+	self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	for _, c := range []struct {
+		method, path string
+		status       int
+		want         string
+	}{
+		{"DELETE", path, 204, ""},
+		{"GET", path, 404, "RESOURCE_UNKNOWN"},
+		{"GET", path + "/status", 404, "RESOURCE_UNKNOWN"},
+		{"DELETE", path, 404, "RESOURCE_UNKNOWN"},
+		{"GET", self, 404, "RESOURCE_UNKNOWN"},
+	} {
+		status, out, _ := j.do(c.method, c.path, nil, "")
+		if status != c.status || messages(out) != c.want {
+			t.Errorf("%s %s: %d %s, want %d %s", c.method, c.path, status, messages(out), c.status, c.want)
+		}
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Cancelled {
+		t.Errorf("deleted basket: %s", got.Status)
+	}
+	if _, err := w.sca.Open(context.Background(), sca.Ref{Kind: sca.SigningBasket, ResourceID: idOf(path), ID: idOf(self)}); err != sca.ErrNotOpen {
+		t.Errorf("the deleted basket's authorisation at the bank: %v", err)
+	}
+	if got := w.status(t, idOf(p)); got.Status != "RCVD" {
+		t.Errorf("payment: %s", got.Status)
+	}
+	if got := w.consentStatus(t, c); got != consents.Received {
+		t.Errorf("consent: %s", got)
+	}
+	j.createBasket([]string{idOf(p)}, []string{c}, nil)
+}
+
+// TestSigningBasketApproaches authorises baskets at the bank (the redirect page, the
+// decoupled app) as its pages decide: approved, every member is authorised; denied, the
+// basket and its members are rejected; a customer who cannot authorise every member (a
+// consent on another customer's account) has the basket rejected, and its members wait as
+// before, free for another basket.
+func TestSigningBasketApproaches(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		headers       map[string]string
+		approach      string
+		approve       bool
+		consentIBAN   string
+		basket        baskets.Status
+		payment       string
+		consent       consents.Status
+		scaStatus     string
+		debit, credit int64
+	}{
+		{"redirect approved", nil, "REDIRECT", true, debtorIBAN, baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
+		{"redirect denied", nil, "REDIRECT", false, debtorIBAN, baskets.Rejected, "RJCT", consents.Rejected, "failed", 0, 0},
+		{"decoupled approved", map[string]string{"TPP-Decoupled-Preferred": "true", "PSU-ID": "one"}, "DECOUPLED", true, debtorIBAN,
+			baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
+		{"another customer's consent", nil, "REDIRECT", true, creditorIBAN, baskets.Rejected, "RCVD", consents.Received, "failed", 0, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			j := &journey{t: t, w: w, app: "app-1"}
+			p, _, _ := j.initiate("payments", single("7.00", creditorIBAN), nil)
+			cid := w.consent(t, "app-1", c.consentIBAN)
+			debtor, creditor := w.booked(t, "acc-debtor"), w.booked(t, "acc-creditor")
+			path := j.createBasket([]string{idOf(p)}, []string{cid}, c.headers)
+			status, out, h := j.do("POST", path+"/authorisations", c.headers, "")
+			if status != 201 || h.Get("ASPSP-SCA-Approach") != c.approach {
+				t.Fatalf("start: %d %v %v", status, out, h)
+			}
+			ref := sca.Ref{Kind: sca.SigningBasket, ResourceID: idOf(path), ID: out["authorisationId"].(string)}
+			if _, err := w.sca.Decide(context.Background(), ref, "psu-1", c.approve); err != nil {
+				t.Fatal(err)
+			}
+			status, out, _ = j.do("GET", path+"/authorisations/"+ref.ID, nil, "")
+			if status != 200 || out["scaStatus"] != c.scaStatus {
+				t.Errorf("scaStatus: %d %v", status, out)
+			}
+			if status, out, _ = j.do("GET", path+"/status", nil, ""); status != 200 || out["transactionStatus"] != string(c.basket) {
+				t.Errorf("basket: %d %v, want %s", status, out, c.basket)
+			}
+			if got := w.status(t, idOf(p)); string(got.Status) != c.payment {
+				t.Errorf("payment: %s, want %s", got.Status, c.payment)
+			}
+			if got := w.consentStatus(t, cid); got != c.consent {
+				t.Errorf("consent: %s, want %s", got, c.consent)
+			}
+			if got := debtor - w.booked(t, "acc-debtor"); got != c.debit {
+				t.Errorf("debited %d, want %d", got, c.debit)
+			}
+			if got := w.booked(t, "acc-creditor") - creditor; got != c.credit {
+				t.Errorf("credited %d, want %d", got, c.credit)
+			}
+			if c.payment == "RCVD" {
+				j.createBasket([]string{idOf(p)}, []string{cid}, nil)
+			}
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package scatarget
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bank/devportal/shared/tpp/baskets"
+	"github.com/bank/devportal/shared/tpp/sca"
+)
+
+// Member is the target of a kind of resource a signing basket holds: it also says,
+// before anything is authorised, whether a customer can authorise a resource.
+type Member interface {
+	sca.Target
+	// Grantable is nil when customerID can authorise resource id, sca.ErrNotGrantable
+	// when Authorise would refuse them.
+	Grantable(ctx context.Context, id, customerID string) error
+}
+
+var (
+	_ Member = Payments{}
+	_ Member = Consents{}
+)
+
+// Baskets authorises signing baskets (sca.SigningBasket): one authorisation authorises
+// every payment and consent of the basket through their own targets, so each payment is
+// accepted and executed exactly as its own authorisation would, and each consent becomes
+// valid. The customer must be able to authorise every member, or the basket is rejected
+// and its members wait as before.
+type Baskets struct {
+	Baskets            *baskets.Service
+	Payments, Consents Member
+}
+
+func (t Baskets) member(k baskets.MemberKind) Member {
+	if k == baskets.PaymentMember {
+		return t.Payments
+	}
+	return t.Consents
+}
+
+// Find is basket id, waiting while it is received, with its members' summaries.
+func (t Baskets) Find(ctx context.Context, id string) (sca.Resource, error) {
+	b, err := t.Baskets.Find(ctx, id)
+	if errors.Is(err, baskets.ErrNotFound) {
+		return sca.Resource{}, sca.ErrNotFound
+	}
+	if err != nil {
+		return sca.Resource{}, err
+	}
+	summaries := make([]string, 0, len(b.PaymentIDs)+len(b.ConsentIDs))
+	for _, m := range b.Members() {
+		res, err := t.member(m.Kind).Find(ctx, m.ID)
+		if err != nil {
+			return sca.Resource{}, err
+		}
+		summaries = append(summaries, res.Summary)
+	}
+	return sca.Resource{ID: b.ID, AppID: b.AppID, OrgID: b.OrgID, Status: string(b.Status), Waiting: b.Status == baskets.Received,
+		Approved: b.Status == baskets.Accepted, Subject: b.Subject, RedirectURI: b.RedirectURI, NokRedirectURI: b.NokRedirectURI,
+		Summary: fmt.Sprintf("Sign %d payment(s) and %d consent(s) at once: %s", len(b.PaymentIDs), len(b.ConsentIDs), strings.Join(summaries, " "))}, nil
+}
+
+// Authorise is the customer's authorisation of every member, then of the basket (ACTC).
+// Each member must still wait and be the customer's to authorise, or the basket is
+// rejected (sca.ErrNotGrantable) before any member changes. A member this customer
+// already authorised (a step retried after a failed write) is not authorised again.
+func (t Baskets) Authorise(ctx context.Context, id, customerID string) error {
+	b, err := t.Baskets.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	if b.Status != baskets.Received {
+		return sca.ErrDecided
+	}
+	var todo []baskets.Member
+	for _, m := range b.Members() {
+		mt := t.member(m.Kind)
+		res, err := mt.Find(ctx, m.ID)
+		switch {
+		case err != nil:
+			return err
+		case !res.Waiting && res.Approved && res.Subject == customerID:
+			continue
+		case !res.Waiting:
+			return t.refuse(ctx, id)
+		}
+		switch err := mt.Grantable(ctx, m.ID, customerID); {
+		case errors.Is(err, sca.ErrNotGrantable):
+			return t.refuse(ctx, id)
+		case err != nil:
+			return err
+		}
+		todo = append(todo, m)
+	}
+	for _, m := range todo {
+		switch err := t.member(m.Kind).Authorise(ctx, m.ID, customerID); {
+		case errors.Is(err, sca.ErrNotGrantable) || errors.Is(err, sca.ErrDecided):
+			// Decided otherwise meanwhile: the basket is not authorised as a whole.
+			return t.refuse(ctx, id)
+		case err != nil:
+			return err
+		}
+	}
+	return decided(t.Baskets.Accept(ctx, id, customerID))
+}
+
+// refuse rejects basket id, whose customer cannot authorise every member.
+func (t Baskets) refuse(ctx context.Context, id string) error {
+	if err := t.Baskets.Reject(ctx, id); err != nil {
+		return decided(err)
+	}
+	return sca.ErrNotGrantable
+}
+
+// Fail rejects the basket and every member that still waits: the customer refused them
+// all, or did not authorise them in time.
+func (t Baskets) Fail(ctx context.Context, id string) error {
+	b, err := t.Baskets.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := t.Baskets.Reject(ctx, id); err != nil {
+		return decided(err)
+	}
+	for _, m := range b.Members() {
+		if err := t.member(m.Kind).Fail(ctx, m.ID); err != nil && !errors.Is(err, sca.ErrDecided) {
+			return err
+		}
+	}
+	return nil
+}
+
+// BasketsOf is the signing baskets whose authorisations s decides (OnTable's), nil for
+// none.
+func BasketsOf(s *sca.Service) *baskets.Service {
+	t, _ := s.Targets[sca.SigningBasket].(Baskets)
+	return t.Baskets
+}
