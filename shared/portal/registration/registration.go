@@ -238,8 +238,9 @@ type Deps struct {
 	Apps  Apps
 	// Roots are the CAs trusted for eIDAS certificates, per environment.
 	Roots org.Trust
-	// SigningSeed derives the bank's response-signing key (ResponseKey); nil leaves the
-	// API without one, which refuses installations.
+	// SigningSeed derives the bank's response-signing key (ResponseKey): the registration
+	// key's secret, at least MinKeySeed bytes. Nil leaves the API without one, which
+	// refuses installations.
 	SigningSeed []byte
 	// SessionTTL is how long a session after the first lasts; zero is DefaultSessionTTL.
 	SessionTTL time.Duration
@@ -272,9 +273,13 @@ func NewService(d Deps) *Service {
 	return s
 }
 
-// ResponseKey derives the bank's response-signing key (ECDSA P-256) from seed: every
-// function that serves the API derives the same key from the same secret, so no key of
-// its own needs storing.
+// MinKeySeed is the shortest seed ResponseKey is given: the registration key's secret
+// (64 generated letters and digits deployed).
+const MinKeySeed = 32
+
+// ResponseKey derives the bank's response-signing key (ECDSA P-256) from seed, the
+// registration key's secret of its own: every function that serves the API derives the
+// same key from the same secret, which a secrets store generates as text, not as a key.
 func ResponseKey(seed []byte) *ecdsa.PrivateKey {
 	for i := byte(0); ; i++ {
 		m := hmac.New(sha256.New, seed)
