@@ -15,7 +15,6 @@ const CertificateCheckPath = "/certificate-check"
 // through the API alone (package registration).
 const RegistrationPath = "/registration"
 
-
 // Portal is every portal API route.
 var Portal = []route.Route{
 	{Name: "healthz", Method: "GET", Path: "/api/healthz", Auth: route.Public, Needs: route.PortalTable, Tag: "platform", Summary: "State of each dependency; 200 only when all are up"},
