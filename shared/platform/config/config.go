@@ -174,6 +174,9 @@ const (
 	// endpoints under TPPURL.
 	OAuthTokenPath = "/oauth2/token"
 	OAuthPARPath   = "/oauth2/par"
+	// OAuthRegisterPath is dynamic client registration's endpoint (RFC 7591) under TPPURL,
+	// which the portal serves and the authorization server's metadata names.
+	OAuthRegisterPath = "/oauth2/register"
 	// AuthorizationCodeTTL is how long an authorization code can be exchanged: short, as
 	// a code travels through the customer's browser.
 	AuthorizationCodeTTL = 60 * time.Second

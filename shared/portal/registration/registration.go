@@ -194,6 +194,7 @@ type Store interface {
 	StartSession(ctx context.Context, r Registration, s Session) error
 	Session(ctx context.Context, tokenHash string) (Session, error)
 	EndSession(ctx context.Context, tokenHash string) error
+	DynamicClientStore
 }
 
 // Orgs are the organization rules registration uses.
@@ -211,6 +212,7 @@ type Apps interface {
 	Get(ctx context.Context, a org.Actor, orgID, appID string) (apps.AppDetail, error)
 	Delete(ctx context.Context, a org.Actor, orgID, appID string) error
 	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, error)
+	Rename(ctx context.Context, a org.Actor, orgID, appID string, req apps.NameRequest) (apps.App, error)
 	RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error
 	Certificates(ctx context.Context, a org.Actor, orgID string) (apps.CertificatesView, error)
 	Upload(ctx context.Context, a org.Actor, orgID string, req apps.UploadRequest) (apps.Certificate, error)
@@ -244,6 +246,9 @@ type Deps struct {
 	SigningSeed []byte
 	// SessionTTL is how long a session after the first lasts; zero is DefaultSessionTTL.
 	SessionTTL time.Duration
+	// ConfigurationEndpoint is dynamic client registration's endpoint on the TPP API's
+	// origin (its URL): each client's configuration endpoint is under it.
+	ConfigurationEndpoint string
 }
 
 // Service applies the registration rules.
@@ -256,13 +261,15 @@ type Service struct {
 	sessionTTL time.Duration
 	// InstallationTTL is how long an installation token is valid.
 	InstallationTTL time.Duration
+	// ConfigurationEndpoint is dynamic client registration's URL (Deps).
+	ConfigurationEndpoint string
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
 
 // NewService wires the registration rules.
 func NewService(d Deps) *Service {
-	s := &Service{store: d.Store, orgs: d.Orgs, apps: d.Apps, roots: d.Roots, sessionTTL: d.SessionTTL, InstallationTTL: DefaultInstallationTTL,
+	s := &Service{store: d.Store, orgs: d.Orgs, apps: d.Apps, roots: d.Roots, sessionTTL: d.SessionTTL, InstallationTTL: DefaultInstallationTTL, ConfigurationEndpoint: d.ConfigurationEndpoint,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	if s.sessionTTL == 0 {
 		s.sessionTTL = DefaultSessionTTL

@@ -3,7 +3,10 @@
 // and the CDK stacks all read it, so deployed and local routes cannot drift.
 package routes
 
-import "github.com/bank/devportal/shared/platform/route"
+import (
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
+)
 
 //go:generate go run ../../local/functionsgen -root ../../..
 
@@ -14,6 +17,11 @@ const CertificateCheckPath = "/certificate-check"
 // RegistrationPath is where, on the TPP API's origin, the TPP's software registers
 // through the API alone (package registration).
 const RegistrationPath = "/registration"
+
+// DynamicClientPath is dynamic client registration's endpoint (RFC 7591) on the TPP
+// API's origin, beside the authorization server's other endpoints; a client's
+// configuration endpoint (RFC 7592) is under it, by client ID.
+const DynamicClientPath = config.OAuthRegisterPath
 
 // Portal is every portal API route.
 var Portal = []route.Route{
@@ -108,6 +116,10 @@ var Portal = []route.Route{
 	{Name: "dev-tools", Method: "GET", Path: "/api/dev", Auth: route.LocalOnly, Tag: "local", Summary: "The local stack's own tools, for the portal's navigation (local stack only)"},
 	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: route.LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
 	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: route.LocalOnly, Needs: route.PortalTable | route.Mail | route.StartApproval | route.SandboxCA | route.PublishCRL, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
+	{Name: "dcr-register", Method: "POST", Path: DynamicClientPath, Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCACert | route.UsagePlans | route.StartApproval, Tag: "dcr", Summary: "Register an OAuth client dynamically (RFC 7591) with the registered certificate: client ID, secret and registration access token, shown once"},
+	{Name: "dcr-client-read", Method: "GET", Path: DynamicClientPath + "/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.UsagePlans, Tag: "dcr", Summary: "Read a dynamically registered client (RFC 7592) with its registration access token, which a new one replaces"},
+	{Name: "dcr-client-update", Method: "PUT", Path: DynamicClientPath + "/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.UsagePlans, Tag: "dcr", Summary: "Replace a dynamically registered client's metadata (RFC 7592), under the registration's rules"},
+	{Name: "dcr-client-delete", Method: "DELETE", Path: DynamicClientPath + "/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.UsagePlans, Tag: "dcr", Summary: "Delete a dynamically registered client (RFC 7592) and revoke its credentials"},
 }
 
 // Jobs is every scheduled function.
