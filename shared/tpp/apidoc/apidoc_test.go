@@ -152,7 +152,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 	// The registration API is the portal's, served on the TPP API's origin: described
 	// here, where TPP software reads the API it calls.
 	for _, rt := range portalroutes.Portal {
-		if rt.Tag == "registration" {
+		if rt.Tag == "registration" || rt.Tag == "dcr" {
 			documented = append(documented, rt)
 		}
 	}
@@ -172,6 +172,15 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 			continue
 		}
 		public := len(*o.op.Security) == 0
+		if rt.Tag == "dcr" {
+			// The registered certificate is the credential; managing a client also takes
+			// its registration access token.
+			wantToken := rt.Name != "dcr-register"
+			if public == wantToken || wantToken && (*o.op.Security)[0]["registrationAccessToken"] == nil {
+				t.Errorf("%s: security %v, want the registration access token: %v", rt.Name, *o.op.Security, wantToken)
+			}
+			continue
+		}
 		if rt.Tag == "registration" {
 			// Its credential is the installation or session token (none for the
 			// installation itself), not an app's API key.
