@@ -3,7 +3,7 @@
 // Command registration-callback-add is the Lambda function of the portal route "registration-callback-add", a method
 // of the TPP API's REST API: Register a callback URL (the portal's redirect-URI rules).
 //
-// Its needs: portal-table+start-approval+sandbox-ca+sandbox-ca-certificate.
+// Its needs: portal-table+start-approval+registration-key.
 package main
 
 import (
@@ -14,5 +14,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-callback-add", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
+	wiring.StartREST("registration-callback-add", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

@@ -3,7 +3,7 @@
 // Command registration-callback-remove is the Lambda function of the portal route "registration-callback-remove", a method
 // of the TPP API's REST API: Remove the callback URL given as ?uri=.
 //
-// Its needs: portal-table+sandbox-ca+sandbox-ca-certificate.
+// Its needs: portal-table+registration-key.
 package main
 
 import (
@@ -13,5 +13,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-callback-remove", wiring.Parts{Table: ondynamodb.Stores, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
+	wiring.StartREST("registration-callback-remove", wiring.Parts{Table: ondynamodb.Stores, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

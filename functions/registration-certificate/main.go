@@ -3,7 +3,7 @@
 // Command registration-certificate is the Lambda function of the portal route "registration-certificate", a method
 // of the TPP API's REST API: Register the TPP's certificate, signed over the installation key with its private key: answers the API key; the sandbox organization is active at once, a production one waits for operations.
 //
-// Its needs: portal-table+mail+start-approval+sandbox-ca+sandbox-ca-certificate.
+// Its needs: portal-table+mail+start-approval+sandbox-ca-certificate+registration-key.
 package main
 
 import (
@@ -15,5 +15,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-certificate", wiring.Parts{Table: ondynamodb.Stores, Mail: onses.Mailer, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
+	wiring.StartREST("registration-certificate", wiring.Parts{Table: ondynamodb.Stores, Mail: onses.Mailer, Workflow: onstepfunctions.Engine, SandboxCACert: onsecretsmanager.SandboxCACert, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

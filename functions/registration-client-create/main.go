@@ -3,7 +3,7 @@
 // Command registration-client-create is the Lambda function of the portal route "registration-client-create", a method
 // of the TPP API's REST API: Create an OAuth client (a portal app) with the registered certificate and the products asked for: client ID, secret and API key, shown once.
 //
-// Its needs: portal-table+start-approval+sandbox-ca+usage-plans+sandbox-ca-certificate.
+// Its needs: portal-table+start-approval+usage-plans+sandbox-ca-certificate+registration-key.
 package main
 
 import (
@@ -15,5 +15,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-client-create", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartREST("registration-client-create", wiring.Parts{Table: ondynamodb.Stores, Workflow: onstepfunctions.Engine, SandboxCACert: onsecretsmanager.SandboxCACert, UsagePlans: onapigateway.UsagePlans, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

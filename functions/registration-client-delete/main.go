@@ -3,7 +3,7 @@
 // Command registration-client-delete is the Lambda function of the portal route "registration-client-delete", a method
 // of the TPP API's REST API: Delete an OAuth client and revoke its credentials.
 //
-// Its needs: portal-table+sandbox-ca+usage-plans+sandbox-ca-certificate.
+// Its needs: portal-table+usage-plans+registration-key.
 package main
 
 import (
@@ -14,5 +14,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-client-delete", wiring.Parts{Table: ondynamodb.Stores, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartREST("registration-client-delete", wiring.Parts{Table: ondynamodb.Stores, UsagePlans: onapigateway.UsagePlans, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

@@ -3,7 +3,7 @@
 // Command registration-client-list is the Lambda function of the portal route "registration-client-list", a method
 // of the TPP API's REST API: The organization's OAuth clients.
 //
-// Its needs: portal-table+sandbox-ca+usage-plans+sandbox-ca-certificate.
+// Its needs: portal-table+usage-plans+registration-key.
 package main
 
 import (
@@ -14,5 +14,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-client-list", wiring.Parts{Table: ondynamodb.Stores, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, UsagePlans: onapigateway.UsagePlans})
+	wiring.StartREST("registration-client-list", wiring.Parts{Table: ondynamodb.Stores, UsagePlans: onapigateway.UsagePlans, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

@@ -3,7 +3,7 @@
 // Command registration-device is the Lambda function of the portal route "registration-device", a method
 // of the TPP API's REST API: Register a device with the addresses the software calls from.
 //
-// Its needs: portal-table+sandbox-ca+sandbox-ca-certificate.
+// Its needs: portal-table+registration-key.
 package main
 
 import (
@@ -13,5 +13,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-device", wiring.Parts{Table: ondynamodb.Stores, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
+	wiring.StartREST("registration-device", wiring.Parts{Table: ondynamodb.Stores, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

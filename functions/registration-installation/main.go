@@ -3,7 +3,7 @@
 // Command registration-installation is the Lambda function of the portal route "registration-installation", a method
 // of the TPP API's REST API: Register the TPP software's public key: answers the installation token and the bank's response-signing public key.
 //
-// Its needs: portal-table+sandbox-ca+sandbox-ca-certificate.
+// Its needs: portal-table+registration-key.
 package main
 
 import (
@@ -13,5 +13,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-installation", wiring.Parts{Table: ondynamodb.Stores, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
+	wiring.StartREST("registration-installation", wiring.Parts{Table: ondynamodb.Stores, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

@@ -3,7 +3,7 @@
 // Command registration-session-start is the Lambda function of the portal route "registration-session-start", a method
 // of the TPP API's REST API: Start a session with the API key (the first lasts one hour).
 //
-// Its needs: portal-table+sandbox-ca+sandbox-ca-certificate.
+// Its needs: portal-table+registration-key.
 package main
 
 import (
@@ -13,5 +13,5 @@ import (
 )
 
 func main() {
-	wiring.StartREST("registration-session-start", wiring.Parts{Table: ondynamodb.Stores, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert})
+	wiring.StartREST("registration-session-start", wiring.Parts{Table: ondynamodb.Stores, RegistrationKey: onsecretsmanager.RegistrationKey})
 }

@@ -126,7 +126,7 @@ func TestFunctionEnv(t *testing.T) {
 		Password:        passwordPolicy{MinLength: 13, MinUpper: 2, MinLower: 3, MinDigits: 4, MinSpecial: 5, MaxRepeated: 6, HistorySize: 7, MaxAgeDays: 8, ExpiryWarnDays: []int{9, 2}},
 		DecisionTimeout: 5 * time.Hour, ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:sm",
 		SecondApproverKinds: []string{"GO_LIVE"}, IdleTimeout: 7 * time.Hour, OpsIdleTimeout: 8 * time.Minute, FreshAuthWindow: 9 * time.Minute, LimitAttempts: true, SupportEmail: "help@bank.example", SupportHours: "Always",
-		InvitationTTL: 6 * time.Hour, OrgMaxMembers: 11, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", SandboxCACertSecretARN: "arn:ca-cert", OAuthKeySecretARN: "arn:oauth-key", SessionKeyID: "arn:session-key", PasswordKeyID: "arn:password-key",
+		InvitationTTL: 6 * time.Hour, OrgMaxMembers: 11, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", SandboxCACertSecretARN: "arn:ca-cert", OAuthKeySecretARN: "arn:oauth-key", RegistrationKeySecretARN: "arn:registration-key", SessionKeyID: "arn:session-key", PasswordKeyID: "arn:password-key",
 		TruststoreFile: "/trust.pem", SandboxCACRLURL: "https://portal.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 4 * time.Second,
 		SandboxBankSeed: 3, SandboxBankDate: "2025-01-31",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 9 * time.Minute, RefreshTokenTTL: 10 * time.Hour,
@@ -163,9 +163,12 @@ func TestSandboxCAFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want, wantCert []string
+	var want, wantCert, wantKey []string
 	for _, n := range names {
 		a, ok := stacks.FunctionAccess(n)
+		if ok && a.RegistrationKey {
+			wantKey = append(wantKey, n)
+		}
 		if ok && a.SandboxCA {
 			want = append(want, n)
 		}
@@ -178,6 +181,9 @@ func TestSandboxCAFunctions(t *testing.T) {
 	}
 	if !slices.Equal(sandboxCACertFunctions, wantCert) {
 		t.Errorf("sandboxCACertFunctions = %q; infra/stacks grants the CA's certificate to %q", sandboxCACertFunctions, wantCert)
+	}
+	if !slices.Equal(registrationKeyFunctions, wantKey) || len(wantKey) == 0 {
+		t.Errorf("registrationKeyFunctions = %q; infra/stacks grants the registration key to %q", registrationKeyFunctions, wantKey)
 	}
 }
 

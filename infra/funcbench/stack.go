@@ -44,6 +44,10 @@ var sandboxCAFunctions = functionsNeeding(route.SandboxCA)
 // ones above and those that only trust the CA's certificates.
 var sandboxCACertFunctions = functionsNeeding(route.SandboxCACert)
 
+// registrationKeyFunctions are those a deployment gives the registration key's secret:
+// the registration API's.
+var registrationKeyFunctions = functionsNeeding(route.RegistrationKey)
+
 // functionsNeeding are the portal's deployed routes and jobs whose needs include need.
 func functionsNeeding(need route.Need) []string {
 	var names []string
@@ -87,6 +91,9 @@ type stack struct {
 	caSecretARN, caCertSecretARN string
 	// oauthKeyARN is the OAuth key's secret on moto, as the identity stack generates it.
 	oauthKeyARN string
+	// registrationKeyARN is the registration key's secret on moto, as the identity stack
+	// generates it.
+	registrationKeyARN string
 }
 
 // startStack starts moto (its launcher in dir, its output to logw) and bootstraps it.
@@ -146,6 +153,12 @@ func (s *stack) bootstrap(ctx context.Context, cfg portalConfig) error {
 		return fmt.Errorf("OAuth key secret: %w", err)
 	}
 	s.oauthKeyARN = aws.ToString(key.ARN)
+	regKey, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("devportal-registration-key"),
+		SecretString: aws.String(strings.Repeat("funcbenchReg0123", 4))})
+	if err != nil {
+		return fmt.Errorf("registration key secret: %w", err)
+	}
+	s.registrationKeyARN = aws.ToString(regKey.ARN)
 	return nil
 }
 
@@ -164,6 +177,9 @@ func (s *stack) env(name string) []string {
 	}
 	if slices.Contains(oauthKeyFunctions, name) {
 		env = append(env, "OAUTH_KEY_SECRET_ARN="+s.oauthKeyARN)
+	}
+	if slices.Contains(registrationKeyFunctions, name) {
+		env = append(env, "REGISTRATION_KEY_SECRET_ARN="+s.registrationKeyARN)
 	}
 	if slices.Contains(tppFunctions, name) {
 		env = append(env, callercheck.EnvironmentVariable+"="+string(lookup.Sandbox))

@@ -70,6 +70,9 @@ type Access struct {
 	// OAuthKey allows secretsmanager:GetSecretValue on the OAuth key's secret only; the
 	// function is given OAUTH_KEY_SECRET_ARN.
 	OAuthKey bool
+	// RegistrationKey allows secretsmanager:GetSecretValue on the registration key's
+	// secret only; the function is given REGISTRATION_KEY_SECRET_ARN.
+	RegistrationKey bool
 	// SessionKey allows kms:GenerateDataKey and kms:Decrypt with the session key only:
 	// sealing and opening the sessions' Cognito tokens.
 	SessionKey bool
@@ -192,6 +195,7 @@ func accessOf(f appFunction) Access {
 	}
 	a.TPPTable = needs.Has(route.TPPTable)
 	a.OAuthKey = needs.Has(route.OAuthKey)
+	a.RegistrationKey = needs.Has(route.RegistrationKey)
 	a.SessionKey = needs.Has(route.SessionKey)
 	a.PasswordKey = needs.Has(route.PasswordKey)
 	if except, ok := accessExceptions[f.name]; ok {
@@ -312,6 +316,13 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 			Resources: &[]*string{g.identity.OAuthKey.SecretArn()},
+		}))
+	}
+	if a.RegistrationKey {
+		// Reading only, as the OAuth key: a new key is an operator's call.
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+			Resources: &[]*string{g.identity.RegistrationKey.SecretArn()},
 		}))
 	}
 	if a.SessionKey {

@@ -16,6 +16,11 @@ const SandboxCACertVariable = "SANDBOX_CA_CERTIFICATE_SECRET_ARN"
 // (config.Config.OAuthKeySecretARN), set per function like SandboxCAVariable.
 const OAuthKeyVariable = "OAUTH_KEY_SECRET_ARN"
 
+// RegistrationKeyVariable names the registration key's secret to the registration API's
+// functions (config.Config.RegistrationKeySecretARN), set per function like
+// OAuthKeyVariable.
+const RegistrationKeyVariable = "REGISTRATION_KEY_SECRET_ARN"
+
 // FunctionEnvironment is the environment of every deployed function: each variable that
 // config.FromEnv reads (config.Config.Environ, which writes each name once), set from cfg so
 // that the function reads back cfg.
@@ -25,7 +30,7 @@ const OAuthKeyVariable = "OAUTH_KEY_SECRET_ARN"
 // stack's region); LOCAL_MODE, AWS_ENDPOINT_URL and SANDBOX_CA_DIR exist only for the local
 // stack on moto, where unset means "on AWS"; and SANDBOX_CA_SECRET_ARN is set only on the
 // functions that need the sandbox CA, OAUTH_KEY_SECRET_ARN only on those that read the
-// OAuth key, and USAGE_PLAN_IDS only on the functions that keep
+// OAuth key, REGISTRATION_KEY_SECRET_ARN only on the registration API's, and USAGE_PLAN_IDS only on the functions that keep
 // usage keys (UseUsagePlans). A cfg that asks for local mode panics instead of
 // deploying functions that would talk to moto.
 //
@@ -36,7 +41,7 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		panic("stacks: LOCAL_MODE and AWS_ENDPOINT_URL are for the local stack; unset them to synthesize the deployed stacks")
 	}
 	env := cfg.Environ()
-	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, SandboxCACertVariable, OAuthKeyVariable, UsagePlansVariable} {
+	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, SandboxCACertVariable, OAuthKeyVariable, RegistrationKeyVariable, UsagePlansVariable} {
 		delete(env, name)
 	}
 	return env

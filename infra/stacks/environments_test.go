@@ -85,8 +85,8 @@ func TestEnvironments(t *testing.T) {
 		}
 		for i, g := range prod.tppGroups {
 			for _, path := range jsonDiff("", g.json, sandbox.tppGroups[i].json) {
-				// The registration API's functions read the sandbox CA, which only a sandbox
-				// deployment has.
+				// The registration API's functions that take a certificate trust the sandbox
+				// CA, which only a sandbox deployment has.
 				sandboxCA := strings.HasSuffix(path, "/Environment/Variables/"+stacks.SandboxCAVariable) ||
 					strings.HasSuffix(path, "/Environment/Variables/"+stacks.SandboxCACertVariable) || strings.Contains(path, "RoleDefaultPolicy")
 				if !strings.HasSuffix(path, "/Environment/Variables/"+callercheck.EnvironmentVariable) && !strings.HasSuffix(path, "/Properties/Description") && !tppOriginDiff(path) && !sandboxCA {

@@ -365,6 +365,10 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 	if access.OAuthKey {
 		vars[OAuthKeyVariable] = grants.identity.OAuthKey.SecretArn()
 	}
+	// Only the registration API's functions sign with its response-signing key.
+	if access.RegistrationKey {
+		vars[RegistrationKeyVariable] = grants.identity.RegistrationKey.SecretArn()
+	}
 	fn := awslambda.NewFunction(group, jsii.String("Function"), &awslambda.FunctionProps{
 		Description: jsii.String(truncate(set.description, 256)),
 		// The Go binaries are built as "bootstrap" for the OS-only runtime, on Graviton

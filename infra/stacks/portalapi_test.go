@@ -770,8 +770,16 @@ func TestDeployedEnvironment(t *testing.T) {
 				env[stacks.OAuthKeyVariable] = "<" + stacks.OAuthKeyVariable + ">"
 				want.OAuthKeySecretARN = "<" + stacks.OAuthKeyVariable + ">"
 			}
+			// The registration key's secret is named only to the registration API's functions.
+			if v, ok := vars[stacks.RegistrationKeyVariable]; ok || access.RegistrationKey {
+				if wantRef := groupOf(t, s, name).Resolve(s.stacks.Identity.RegistrationKey.SecretArn()); !reflect.DeepEqual(v, wantRef) || !access.RegistrationKey {
+					t.Errorf("%s = %v, want %v (the function reads the key: %v)", stacks.RegistrationKeyVariable, v, wantRef, access.RegistrationKey)
+				}
+				env[stacks.RegistrationKeyVariable] = "<" + stacks.RegistrationKeyVariable + ">"
+				want.RegistrationKeySecretARN = "<" + stacks.RegistrationKeyVariable + ">"
+			}
 			for k, v := range vars {
-				if k == stacks.UsagePlansVariable || k == stacks.OAuthKeyVariable {
+				if k == stacks.UsagePlansVariable || k == stacks.OAuthKeyVariable || k == stacks.RegistrationKeyVariable {
 					continue // checked above
 				}
 				if str, ok := v.(string); ok {

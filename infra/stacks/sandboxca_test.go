@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -20,9 +21,10 @@ func TestSandboxCASecret(t *testing.T) {
 		t.Run(string(s.env), func(t *testing.T) {
 			sandbox := s.env == org.Sandbox
 			secrets := tmplResources(s.identity, "AWS::SecretsManager::Secret")
-			// The OAuth key's secret is in both environments (TestOAuthKeySecret).
+			// The OAuth key's and the registration key's secrets are in both environments
+			// (TestOAuthKeySecret, TestRegistrationKeySecret).
 			for id := range secrets {
-				if strings.HasPrefix(id, "OAuthKey") {
+				if strings.HasPrefix(id, "OAuthKey") || strings.HasPrefix(id, "RegistrationKey") {
 					delete(secrets, id)
 				}
 			}
@@ -48,9 +50,12 @@ func TestSandboxCASecret(t *testing.T) {
 				}
 			}
 			// One read of the functions and policies: each jsii query of the template costs.
+			// The portal API's functions, and the portal's routes of the TPP API's origin.
 			fns := apiResources(t, s, "AWS::Lambda::Function")
 			policies := apiResources(t, s, "AWS::IAM::Policy")
-			for _, name := range stacks.FunctionNames() {
+			maps.Copy(fns, resourcesOf(t, s.tppAPI, s.tppGroups, "AWS::Lambda::Function"))
+			maps.Copy(policies, resourcesOf(t, s.tppAPI, s.tppGroups, "AWS::IAM::Policy"))
+			for _, name := range slices.Concat(stacks.FunctionNames(), stacks.TPPFunctionNames()) {
 				access, _ := stacks.FunctionAccess(name)
 				holds, trusts := sandbox && access.SandboxCA, sandbox && access.SandboxCACert
 				fn := props(fns[stacks.FunctionLogicalID(name)])
@@ -74,8 +79,10 @@ func TestSandboxCASecret(t *testing.T) {
 						st := raw.(map[string]interface{})
 						actions := stringList(st["Action"])
 						res := mustJSON(t, st["Resource"])
-						// The OAuth key's secret is another's (TestOAuthFunctions).
-						if !slices.ContainsFunc(actions, func(a string) bool { return strings.HasPrefix(a, "secretsmanager:") }) || strings.Contains(res, "OAuthKey") {
+						// The OAuth key's and the registration key's secrets are others'
+						// (TestOAuthFunctions, TestRegistrationKeySecret).
+						if !slices.ContainsFunc(actions, func(a string) bool { return strings.HasPrefix(a, "secretsmanager:") }) || strings.Contains(res, "OAuthKey") ||
+							strings.Contains(res, "RegistrationKey") {
 							continue
 						}
 						switch {
@@ -106,7 +113,7 @@ func TestSandboxCASecret(t *testing.T) {
 	// The functions that hold the CA's key are the short list that issues certificates
 	// and signs the CRL; the trusting ones read its certificate alone.
 	var holders, trusters []string
-	for _, name := range stacks.FunctionNames() {
+	for _, name := range slices.Concat(stacks.FunctionNames(), stacks.TPPFunctionNames()) {
 		a, _ := stacks.FunctionAccess(name)
 		if a.SandboxCA {
 			holders = append(holders, name)
@@ -116,19 +123,13 @@ func TestSandboxCASecret(t *testing.T) {
 	}
 	slices.Sort(holders)
 	slices.Sort(trusters)
-	// The registration API's functions sign their answers with a key derived from the CA's
-	// (registration.ResponseKey), which for now makes them holders too.
-	want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "sandbox-certificates"}
-	for _, name := range stacks.FunctionNames() {
-		if strings.HasPrefix(name, "registration-") {
-			want = append(want, name)
-		}
-	}
-	slices.Sort(want)
-	if !slices.Equal(holders, want) {
+	// The registration API signs its answers with a key of its own (TestRegistrationKeySecret):
+	// none of its functions holds the CA; those that take a certificate (registering it,
+	// and uploading it for a new client) trust it.
+	if want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "sandbox-certificates"}; !slices.Equal(holders, want) {
 		t.Errorf("functions with the sandbox CA's key %v, want %v", holders, want)
 	}
-	if want := []string{"org-certificate-upload", "org-certificates-preview", "org-onboard"}; !slices.Equal(trusters, want) {
+	if want := []string{"dcr-register", "org-certificate-upload", "org-certificates-preview", "org-onboard", "registration-certificate", "registration-client-create"}; !slices.Equal(trusters, want) {
 		t.Errorf("functions with the sandbox CA's certificate alone %v, want %v", trusters, want)
 	}
 }

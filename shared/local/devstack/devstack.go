@@ -199,6 +199,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		return s, fmt.Errorf("sandbox bank: %w", err)
 	}
 	cfg.UsagePlanIDs = out.UsagePlanIDs
+	cfg.RegistrationKeySecretARN = out.RegistrationKeySecretARN
 	cfg.SandboxCADir = filepath.Join(o.Dir, "sandbox-ca")
 	if s.CA, err = sandboxca.LoadOrCreate(cfg.SandboxCADir); err != nil {
 		return s, fmt.Errorf("sandbox CA: %w", err)

@@ -205,6 +205,7 @@ func parts(needs route.Need) string {
 		{route.UsagePlans, "UsagePlans: onapigateway.UsagePlans"},
 		{route.SessionKey, "SessionKey: onkms.SessionKey"},
 		{route.PasswordKey, "PasswordKey: onkms.PasswordKey"},
+		{route.RegistrationKey, "RegistrationKey: onsecretsmanager.RegistrationKey"},
 	} {
 		if needs&part.need != 0 {
 			p = append(p, part.expr)

@@ -17,6 +17,8 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -49,6 +51,9 @@ type Outputs struct {
 	ApprovalStateMachineARN string
 	// UsagePlanIDs are the TPP API's usage plans by apps.UsagePlanKey (USAGE_PLAN_IDS).
 	UsagePlanIDs map[string]string
+	// RegistrationKeySecretARN is the registration API's response-signing key's secret
+	// (REGISTRATION_KEY_SECRET_ARN).
+	RegistrationKeySecretARN string
 }
 
 // Bootstrap creates, or finds as they are, every resource the portal needs. Running it
@@ -83,7 +88,43 @@ func Bootstrap(ctx context.Context, awsCfg aws.Config, c config.Config, ops ...O
 	if out.UsagePlanIDs, err = EnsureUsagePlans(ctx, apigateway.NewFromConfig(awsCfg)); err != nil {
 		return Outputs{}, fmt.Errorf("usage plans: %w", err)
 	}
+	if out.RegistrationKeySecretARN, err = EnsureRegistrationKey(ctx, secretsmanager.NewFromConfig(awsCfg), c); err != nil {
+		return Outputs{}, err
+	}
 	return out, nil
+}
+
+// RegistrationKeyLength is the registration key's length, as the identity stack
+// generates it: 64 letters and digits.
+const RegistrationKeyLength = 64
+
+// EnsureRegistrationKey creates the registration API's response-signing key's secret,
+// named after the portal table (one per set of resources on one moto), with a random
+// value as the identity stack's is generated, unless it exists; it answers its ARN.
+func EnsureRegistrationKey(ctx context.Context, client *secretsmanager.Client, c config.Config) (string, error) {
+	name := "devportal-registration-key-" + c.PortalTable
+	got, err := client.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &name})
+	var missing *smtypes.ResourceNotFoundException
+	switch {
+	case err == nil:
+		return aws.ToString(got.ARN), nil
+	case !errors.As(err, &missing):
+		return "", fmt.Errorf("registration key %s: %w", name, err)
+	}
+	value, err := client.GetRandomPassword(ctx, &secretsmanager.GetRandomPasswordInput{PasswordLength: aws.Int64(RegistrationKeyLength),
+		ExcludePunctuation: aws.Bool(true), IncludeSpace: aws.Bool(false)})
+	if err != nil {
+		return "", fmt.Errorf("registration key %s: %w", name, err)
+	}
+	made, err := client.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: &name, SecretString: value.RandomPassword})
+	var taken *smtypes.ResourceExistsException
+	if errors.As(err, &taken) { // a bootstrap running beside this one made it
+		return EnsureRegistrationKey(ctx, client, c)
+	}
+	if err != nil {
+		return "", fmt.Errorf("registration key %s: %w", name, err)
+	}
+	return aws.ToString(made.ARN), nil
 }
 
 // EnsureAccountKeys creates the KMS keys of the portal's accounts under the aliases the

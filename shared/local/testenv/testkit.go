@@ -211,6 +211,7 @@ func Bootstrapped(tb testing.TB, ops motoserver.OpsUser, adjust ...func(*config.
 	}
 	c.UserPoolID, c.UserPoolClientID, c.ApprovalStateMachineARN = out.UserPoolID, out.UserPoolClientID, out.ApprovalStateMachineARN
 	c.UsagePlanIDs = out.UsagePlanIDs
+	c.RegistrationKeySecretARN = out.RegistrationKeySecretARN
 	return c
 }
 

@@ -78,7 +78,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 		UserPoolID: "eu-central-1_x", UserPoolClientID: "c", OpsGroup: "ops", MailFrom: "m@bank.example", PortalURL: "https://portal.bank.example",
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, IdleTimeout: 9 * time.Minute, OpsIdleTimeout: 10 * time.Minute, FreshAuthWindow: 11 * time.Minute, LimitAttempts: true, DecisionTimeout: 5 * time.Hour, SecondApproverKinds: []string{"GO_LIVE"},
 		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,
-		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", SandboxCACertSecretARN: "arn:ca-cert", OAuthKeySecretARN: "arn:oauth-key", SessionKeyID: "alias/s", PasswordKeyID: "alias/p", TruststoreFile: "/ts.pem",
+		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", SandboxCACertSecretARN: "arn:ca-cert", OAuthKeySecretARN: "arn:oauth-key", RegistrationKeySecretARN: "arn:registration-key", SessionKeyID: "alias/s", PasswordKeyID: "alias/p", TruststoreFile: "/ts.pem",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 7 * time.Minute, RefreshTokenTTL: 8 * time.Hour,
 		SandboxCACRLURL: "https://crl.bank.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 7 * time.Second,
 		SandboxBankSeed: 42, SandboxBankDate: "2025-06-30", SupportEmail: "developers@bank.example", SupportHours: "Around the clock",

@@ -43,6 +43,7 @@ func (c Config) Environ() map[string]string {
 		"SANDBOX_CA_SECRET_ARN":             c.SandboxCASecretARN,
 		"SANDBOX_CA_CERTIFICATE_SECRET_ARN": c.SandboxCACertSecretARN,
 		"OAUTH_KEY_SECRET_ARN":              c.OAuthKeySecretARN,
+		"REGISTRATION_KEY_SECRET_ARN":       c.RegistrationKeySecretARN,
 		"SESSION_KEY_ID":                    c.SessionKeyID,
 		"PASSWORD_KEY_ID":                   c.PasswordKeyID,
 		"EIDAS_TRUSTSTORE_FILE":             c.TruststoreFile,

@@ -71,11 +71,14 @@ const (
 	// SandboxCACert reads the sandbox CA's certificate without its key (deployed: a secret
 	// of its own), to trust what the CA issued.
 	SandboxCACert
+	// RegistrationKey reads the registration API's response-signing key (deployed: its
+	// Secrets Manager secret), which signs every answer of that API.
+	RegistrationKey
 )
 
 // Everything is every need: what the local dev server and the tests build, serving every
 // route from one process.
-const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans | TPPTable | OAuthKey | SessionKey | PasswordKey | SandboxCACert
+const Everything = PortalTable | UserPool | Mail | StartApproval | DecideApproval | SandboxCA | PublishCRL | UsagePlans | TPPTable | OAuthKey | SessionKey | PasswordKey | SandboxCACert | RegistrationKey
 
 var needNames = []struct {
 	need Need
@@ -85,7 +88,7 @@ var needNames = []struct {
 	{StartApproval, "start-approval"}, {DecideApproval, "decide-approval"}, {SandboxCA, "sandbox-ca"},
 	{PublishCRL, "publish-crl"},
 	{UsagePlans, "usage-plans"}, {TPPTable, "tpp-table"}, {OAuthKey, "oauth-key"},
-	{SessionKey, "session-key"}, {PasswordKey, "password-key"}, {SandboxCACert, "sandbox-ca-certificate"},
+	{SessionKey, "session-key"}, {PasswordKey, "password-key"}, {SandboxCACert, "sandbox-ca-certificate"}, {RegistrationKey, "registration-key"},
 }
 
 // Has says whether n includes every need of want.

@@ -36,8 +36,11 @@ type Reviewed bool
 // ErrChangePending refuses a second change of a production app while one waits.
 var ErrChangePending = apperr.New(apperr.Conflict, "CHANGE_PENDING", "A change of this app is waiting for the bank's review; wait for its decision before you ask for another.")
 
-// reviewed says whether changes of app go to operations first: those of production apps.
-func reviewed(app App) bool { return app.Environment == org.Production }
+// reviewed says whether changes of app go to operations first: those of a production app
+// that went live through the bank's go-live review, whose name and redirect URIs the bank
+// approved. (An OAuth client the TPP's software registered in production through the
+// registration API manages its callback URLs through that API.)
+func reviewed(app App) bool { return app.Environment == org.Production && app.SandboxAppID != "" }
 
 // requestChange asks operations to apply change to a production app, and returns the app
 // with the change pending.

@@ -48,7 +48,7 @@ func (e endpoint) withQuery(params ...queryParam) endpoint {
 // endpoints maps every route name to its endpoint, from each domain's list.
 func (a *API) endpoints() map[string]endpoint {
 	out := map[string]endpoint{}
-	for _, list := range [][]endpoint{accountEndpoints(), organizationEndpoints(), appEndpoints(), operationsEndpoints(), localEndpoints(), registrationEndpoints()} {
+	for _, list := range [][]endpoint{accountEndpoints(), organizationEndpoints(), appEndpoints(), operationsEndpoints(), localEndpoints(), registrationEndpoints(), dcrEndpoints()} {
 		for _, ep := range list {
 			if _, dup := out[ep.name]; dup {
 				panic(fmt.Sprintf("portalapi: two endpoints for route %q", ep.name))

@@ -194,6 +194,7 @@ type Store interface {
 	StartSession(ctx context.Context, r Registration, s Session) error
 	Session(ctx context.Context, tokenHash string) (Session, error)
 	EndSession(ctx context.Context, tokenHash string) error
+	DynamicClientStore
 }
 
 // Orgs are the organization rules registration uses.
@@ -211,6 +212,7 @@ type Apps interface {
 	Get(ctx context.Context, a org.Actor, orgID, appID string) (apps.AppDetail, error)
 	Delete(ctx context.Context, a org.Actor, orgID, appID string) error
 	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, apps.Reviewed, error)
+	Rename(ctx context.Context, a org.Actor, orgID, appID string, req apps.NameRequest) (apps.App, apps.Reviewed, error)
 	RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error
 	Certificates(ctx context.Context, a org.Actor, orgID string) (apps.CertificatesView, error)
 	Upload(ctx context.Context, a org.Actor, orgID string, req apps.UploadRequest) (apps.Certificate, error)
@@ -238,11 +240,15 @@ type Deps struct {
 	Apps  Apps
 	// Roots are the CAs trusted for eIDAS certificates, per environment.
 	Roots org.Trust
-	// SigningSeed derives the bank's response-signing key (ResponseKey); nil leaves the
-	// API without one, which refuses installations.
+	// SigningSeed derives the bank's response-signing key (ResponseKey): the registration
+	// key's secret, at least MinKeySeed bytes. Nil leaves the API without one, which
+	// refuses installations.
 	SigningSeed []byte
 	// SessionTTL is how long a session after the first lasts; zero is DefaultSessionTTL.
 	SessionTTL time.Duration
+	// ConfigurationEndpoint is dynamic client registration's endpoint on the TPP API's
+	// origin (its URL): each client's configuration endpoint is under it.
+	ConfigurationEndpoint string
 }
 
 // Service applies the registration rules.
@@ -255,13 +261,15 @@ type Service struct {
 	sessionTTL time.Duration
 	// InstallationTTL is how long an installation token is valid.
 	InstallationTTL time.Duration
+	// ConfigurationEndpoint is dynamic client registration's URL (Deps).
+	ConfigurationEndpoint string
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
 
 // NewService wires the registration rules.
 func NewService(d Deps) *Service {
-	s := &Service{store: d.Store, orgs: d.Orgs, apps: d.Apps, roots: d.Roots, sessionTTL: d.SessionTTL, InstallationTTL: DefaultInstallationTTL,
+	s := &Service{store: d.Store, orgs: d.Orgs, apps: d.Apps, roots: d.Roots, sessionTTL: d.SessionTTL, InstallationTTL: DefaultInstallationTTL, ConfigurationEndpoint: d.ConfigurationEndpoint,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	if s.sessionTTL == 0 {
 		s.sessionTTL = DefaultSessionTTL
@@ -272,9 +280,13 @@ func NewService(d Deps) *Service {
 	return s
 }
 
-// ResponseKey derives the bank's response-signing key (ECDSA P-256) from seed: every
-// function that serves the API derives the same key from the same secret, so no key of
-// its own needs storing.
+// MinKeySeed is the shortest seed ResponseKey is given: the registration key's secret
+// (64 generated letters and digits deployed).
+const MinKeySeed = 32
+
+// ResponseKey derives the bank's response-signing key (ECDSA P-256) from seed, the
+// registration key's secret of its own: every function that serves the API derives the
+// same key from the same secret, which a secrets store generates as text, not as a key.
 func ResponseKey(seed []byte) *ecdsa.PrivateKey {
 	for i := byte(0); ; i++ {
 		m := hmac.New(sha256.New, seed)

@@ -3,7 +3,10 @@
 // and the CDK stacks all read it, so deployed and local routes cannot drift.
 package routes
 
-import "github.com/bank/devportal/shared/platform/route"
+import (
+	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
+)
 
 //go:generate go run ../../local/functionsgen -root ../../..
 
@@ -14,6 +17,11 @@ const CertificateCheckPath = "/certificate-check"
 // RegistrationPath is where, on the TPP API's origin, the TPP's software registers
 // through the API alone (package registration).
 const RegistrationPath = "/registration"
+
+// DynamicClientPath is dynamic client registration's endpoint (RFC 7591) on the TPP
+// API's origin, beside the authorization server's other endpoints; a client's
+// configuration endpoint (RFC 7592) is under it, by client ID.
+const DynamicClientPath = config.OAuthRegisterPath
 
 // Portal is every portal API route.
 var Portal = []route.Route{
@@ -74,17 +82,17 @@ var Portal = []route.Route{
 	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Needs: route.SandboxCACert, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven"},
 	{Name: "certificate-possession", Method: "POST", Path: "/api/organizations/{orgId}/certificates/{fingerprint}/possession", Auth: route.Session, Needs: route.StartApproval, Tag: "apps", Summary: "Prove possession of a certificate's private key with its signed challenge: an uploaded mTLS certificate (apps can use it only then), or a draft onboarding's QWAC or QSealC (the second submits the onboarding for approval)"},
 	{Name: "certificate-check", Method: "POST", Path: CertificateCheckPath, Auth: route.ClientCertificate, Needs: route.PortalTable, Tag: "apps", Summary: "Prove possession of an uploaded mTLS certificate's private key by connecting with it: on the TPP API's mutual-TLS origin, send the certificate's challenge over a connection made with the certificate"},
-	{Name: "registration-installation", Method: "POST", Path: RegistrationPath + "/installation", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Register the TPP software's public key: answers the installation token and the bank's response-signing public key"},
-	{Name: "registration-certificate", Method: "POST", Path: RegistrationPath + "/certificate-registration", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.Mail | route.StartApproval, Tag: "registration", Summary: "Register the TPP's certificate, signed over the installation key with its private key: answers the API key; the sandbox organization is active at once, a production one waits for operations"},
-	{Name: "registration-device", Method: "POST", Path: RegistrationPath + "/devices", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Register a device with the addresses the software calls from"},
-	{Name: "registration-session-start", Method: "POST", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Start a session with the API key (the first lasts one hour)"},
-	{Name: "registration-session-end", Method: "DELETE", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "End the session of the token sent"},
-	{Name: "registration-client-create", Method: "POST", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans | route.StartApproval, Tag: "registration", Summary: "Create an OAuth client (a portal app) with the registered certificate and the products asked for: client ID, secret and API key, shown once"},
-	{Name: "registration-client-list", Method: "GET", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "The organization's OAuth clients"},
-	{Name: "registration-client-get", Method: "GET", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "An OAuth client: its client ID and callback URLs"},
-	{Name: "registration-client-delete", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.UsagePlans, Tag: "registration", Summary: "Delete an OAuth client and revoke its credentials"},
-	{Name: "registration-callback-add", Method: "POST", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA | route.StartApproval, Tag: "registration", Summary: "Register a callback URL (the portal's redirect-URI rules)"},
-	{Name: "registration-callback-remove", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCA, Tag: "registration", Summary: "Remove the callback URL given as ?uri="},
+	{Name: "registration-installation", Method: "POST", Path: RegistrationPath + "/installation", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey, Tag: "registration", Summary: "Register the TPP software's public key: answers the installation token and the bank's response-signing public key"},
+	{Name: "registration-certificate", Method: "POST", Path: RegistrationPath + "/certificate-registration", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey | route.SandboxCACert | route.Mail | route.StartApproval, Tag: "registration", Summary: "Register the TPP's certificate, signed over the installation key with its private key: answers the API key; the sandbox organization is active at once, a production one waits for operations"},
+	{Name: "registration-device", Method: "POST", Path: RegistrationPath + "/devices", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey, Tag: "registration", Summary: "Register a device with the addresses the software calls from"},
+	{Name: "registration-session-start", Method: "POST", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey, Tag: "registration", Summary: "Start a session with the API key (the first lasts one hour)"},
+	{Name: "registration-session-end", Method: "DELETE", Path: RegistrationPath + "/sessions", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey, Tag: "registration", Summary: "End the session of the token sent"},
+	{Name: "registration-client-create", Method: "POST", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey | route.SandboxCACert | route.UsagePlans | route.StartApproval, Tag: "registration", Summary: "Create an OAuth client (a portal app) with the registered certificate and the products asked for: client ID, secret and API key, shown once"},
+	{Name: "registration-client-list", Method: "GET", Path: RegistrationPath + "/oauth-clients", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey | route.UsagePlans, Tag: "registration", Summary: "The organization's OAuth clients"},
+	{Name: "registration-client-get", Method: "GET", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey | route.UsagePlans, Tag: "registration", Summary: "An OAuth client: its client ID and callback URLs"},
+	{Name: "registration-client-delete", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey | route.UsagePlans, Tag: "registration", Summary: "Delete an OAuth client and revoke its credentials"},
+	{Name: "registration-callback-add", Method: "POST", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey | route.StartApproval, Tag: "registration", Summary: "Register a callback URL (the portal's redirect-URI rules)"},
+	{Name: "registration-callback-remove", Method: "DELETE", Path: RegistrationPath + "/oauth-clients/{clientId}/callback-urls", Auth: route.ClientCertificate, Needs: route.PortalTable | route.RegistrationKey, Tag: "registration", Summary: "Remove the callback URL given as ?uri="},
 	{Name: "app-certificate-attach", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/certificates", Auth: route.Session, Tag: "apps", Summary: "Select an uploaded certificate for an app (at most two)"},
 	{Name: "app-certificate-detach", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Remove a certificate from an app"},
 	{Name: "org-certificate-delete", Method: "DELETE", Path: "/api/organizations/{orgId}/certificates/{fingerprint}", Auth: route.Session, Tag: "apps", Summary: "Delete an uploaded certificate no app uses"},
@@ -112,6 +120,10 @@ var Portal = []route.Route{
 	{Name: "dev-tools", Method: "GET", Path: "/api/dev", Auth: route.LocalOnly, Tag: "local", Summary: "The local stack's own tools, for the portal's navigation (local stack only)"},
 	{Name: "dev-mail", Method: "GET", Path: "/api/dev/mail", Auth: route.LocalOnly, Tag: "local", Summary: "Emails sent through SES (local stack only)"},
 	{Name: "dev-run-job", Method: "POST", Path: "/api/dev/jobs/{job}", Auth: route.LocalOnly, Needs: route.PortalTable | route.Mail | route.StartApproval | route.SandboxCA | route.PublishCRL, Tag: "local", Summary: "Run a scheduled job now (local stack only)"},
+	{Name: "dcr-register", Method: "POST", Path: DynamicClientPath, Auth: route.ClientCertificate, Needs: route.PortalTable | route.SandboxCACert | route.UsagePlans | route.StartApproval, Tag: "dcr", Summary: "Register an OAuth client dynamically (RFC 7591) with the registered certificate: client ID, secret and registration access token, shown once"},
+	{Name: "dcr-client-read", Method: "GET", Path: DynamicClientPath + "/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.UsagePlans, Tag: "dcr", Summary: "Read a dynamically registered client (RFC 7592) with its registration access token, which a new one replaces"},
+	{Name: "dcr-client-update", Method: "PUT", Path: DynamicClientPath + "/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.UsagePlans, Tag: "dcr", Summary: "Replace a dynamically registered client's metadata (RFC 7592), under the registration's rules"},
+	{Name: "dcr-client-delete", Method: "DELETE", Path: DynamicClientPath + "/{clientId}", Auth: route.ClientCertificate, Needs: route.PortalTable | route.UsagePlans, Tag: "dcr", Summary: "Delete a dynamically registered client (RFC 7592) and revoke its credentials"},
 }
 
 // Jobs is every scheduled function.

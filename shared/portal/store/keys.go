@@ -235,3 +235,7 @@ const devicePrefix = "DEVICE#"
 func RegistrationSessionKey(tokenHash string) Key {
 	return Key{"REGSESSION#" + tokenHash, "REGSESSION"}
 }
+
+// DynamicClientKey is the key of a client registered dynamically (RFC 7591), by its
+// client ID.
+func DynamicClientKey(clientID string) Key { return Key{"DCRCLIENT#" + clientID, "DCRCLIENT"} }

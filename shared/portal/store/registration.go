@@ -180,3 +180,54 @@ func (o *Orgs) EndSession(ctx context.Context, tokenHash string) error {
 	}
 	return nil
 }
+
+type dynamicClientItem struct {
+	Key
+	registration.DynamicClient
+}
+
+// RegistrationByCertificate finds the registration that registered a certificate, by its
+// SHA-256 fingerprint.
+func (o *Orgs) RegistrationByCertificate(ctx context.Context, fingerprint string) (registration.Registration, error) {
+	var ref registrationRef
+	if err := o.get(ctx, RegisteredCertificateKey(fingerprint), &ref, "registered certificate"); err != nil {
+		return registration.Registration{}, err
+	}
+	return o.GetRegistration(ctx, ref.RegistrationID)
+}
+
+// CreateDynamicClient stores a dynamic client; its client ID is new.
+func (o *Orgs) CreateDynamicClient(ctx context.Context, c registration.DynamicClient) error {
+	w, err := o.put(dynamicClientItem{Key: DynamicClientKey(c.ClientID), DynamicClient: c}, "attribute_not_exists(PK)")
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, w)
+}
+
+// DynamicClient finds a dynamic client by its client ID.
+func (o *Orgs) DynamicClient(ctx context.Context, clientID string) (registration.DynamicClient, error) {
+	var it dynamicClientItem
+	err := o.get(ctx, DynamicClientKey(clientID), &it, "dynamic client")
+	return it.DynamicClient, err
+}
+
+// ReplaceDynamicClient stores c if its registration access token is still previousHash:
+// of two calls with the same token, one wins.
+func (o *Orgs) ReplaceDynamicClient(ctx context.Context, c registration.DynamicClient, previousHash string) error {
+	w, err := o.put(dynamicClientItem{Key: DynamicClientKey(c.ClientID), DynamicClient: c}, "tokenHash = :previous")
+	if err != nil {
+		return err
+	}
+	w.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":previous": s(previousHash)}
+	return o.transact(ctx, registration.ErrDCRToken, w)
+}
+
+// DeleteDynamicClient deletes a dynamic client; deleting one that is gone is no error.
+func (o *Orgs) DeleteDynamicClient(ctx context.Context, clientID string) error {
+	_, err := o.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &o.table, Key: keyAV(DynamicClientKey(clientID))})
+	if err != nil {
+		return apperr.Wrap(err, "delete dynamic client")
+	}
+	return nil
+}

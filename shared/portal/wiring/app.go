@@ -93,6 +93,9 @@ type Parts struct {
 	SessionKey func(aws.Config, config.Config) account.TokenVault
 	// PasswordKey keys the password history (route.PasswordKey).
 	PasswordKey func(aws.Config, config.Config) account.PasswordMAC
+	// RegistrationKey reads the seed of the registration API's response-signing key from
+	// its secret (route.RegistrationKey; without a secret configured the API has no key).
+	RegistrationKey func(ctx context.Context, awsCfg aws.Config, cfg config.Config) ([]byte, error)
 	// Meter, when set, counts apps' calls in place of UsagePlans' meter: the local
 	// stack's TPP listener limits calls itself, where API Gateway sees none of them.
 	Meter apps.UsageMeter
@@ -119,6 +122,7 @@ func (p Parts) check(needs route.Need, cfg config.Config) error {
 		{route.PublishCRL, p.CRL != nil},
 		{route.UsagePlans, p.UsagePlans != nil},
 		{route.SessionKey, p.SessionKey != nil}, {route.PasswordKey, p.PasswordKey != nil},
+		{route.RegistrationKey, p.RegistrationKey != nil || cfg.RegistrationKeySecretARN == ""},
 	}
 	for _, m := range missing {
 		if needs.Has(m.need) && !m.ok {
@@ -140,8 +144,9 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		return nil, fmt.Errorf("USER_POOL_ID and USER_POOL_CLIENT_ID must be set")
 	}
 	var awsCfg aws.Config
-	caNeeds := route.SandboxCA | route.SandboxCACert
-	if needs&^caNeeds != 0 || cfg.SandboxCASecretARN != "" && needs.Has(route.SandboxCA) || cfg.SandboxCACertSecretARN != "" && needs.Has(route.SandboxCACert) {
+	secretNeeds := route.SandboxCA | route.SandboxCACert | route.RegistrationKey
+	if needs&^secretNeeds != 0 || cfg.SandboxCASecretARN != "" && needs.Has(route.SandboxCA) || cfg.SandboxCACertSecretARN != "" && needs.Has(route.SandboxCACert) ||
+		cfg.RegistrationKeySecretARN != "" && needs.Has(route.RegistrationKey) {
 		var err error
 		if awsCfg, err = awsclient.Load(ctx, cfg); err != nil {
 			return nil, err
@@ -221,8 +226,14 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 		CertificateCheckURL: cfg.TPPURL + routes.CertificateCheckPath, Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },
 		UsageKeys: usage.Keys, Meter: usage.Meter, TPPAPI: apps.TPPAPIOf(cfg), Notifications: stores.Notifications})
 	api.Orgs.Apps = api.Apps
+	var seed []byte
+	if needs.Has(route.RegistrationKey) && cfg.RegistrationKeySecretARN != "" {
+		if seed, err = parts.RegistrationKey(ctx, awsCfg, cfg); err != nil {
+			return nil, err
+		}
+	}
 	api.Registration = registration.NewService(registration.Deps{Store: stores.Orgs, Orgs: api.Orgs, Apps: api.Apps, Roots: roots,
-		SigningSeed: signingSeed(ca)})
+		SigningSeed: seed, ConfigurationEndpoint: cfg.TPPURL + routes.DynamicClientPath})
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
 	}
@@ -367,18 +378,4 @@ func reconcile(ctx context.Context, api *portalapi.API) (Reconciled, error) {
 		errs = append(errs, err)
 	}
 	return out, errors.Join(errs...)
-}
-
-// signingSeed is what the registration API derives its response-signing key from: the
-// sandbox CA's private key, a secret every function that serves the API loads anyway
-// (route.SandboxCA). Nil without the CA.
-func signingSeed(ca *sandboxca.CA) []byte {
-	if ca == nil {
-		return nil
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(ca.Key)
-	if err != nil {
-		return nil
-	}
-	return der
 }

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/registration"
 	portalroutes "github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/tpp/apidoc"
 	"github.com/bank/devportal/shared/tpp/routes"
@@ -151,7 +152,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 	// The registration API is the portal's, served on the TPP API's origin: described
 	// here, where TPP software reads the API it calls.
 	for _, rt := range portalroutes.Portal {
-		if rt.Tag == "registration" {
+		if rt.Tag == "registration" || rt.Tag == "dcr" {
 			documented = append(documented, rt)
 		}
 	}
@@ -171,6 +172,15 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 			continue
 		}
 		public := len(*o.op.Security) == 0
+		if rt.Tag == "dcr" {
+			// The registered certificate is the credential; managing a client also takes
+			// its registration access token.
+			wantToken := rt.Name != "dcr-register"
+			if public == wantToken || wantToken && (*o.op.Security)[0]["registrationAccessToken"] == nil {
+				t.Errorf("%s: security %v, want the registration access token: %v", rt.Name, *o.op.Security, wantToken)
+			}
+			continue
+		}
 		if rt.Tag == "registration" {
 			// Its credential is the installation or session token (none for the
 			// installation itself), not an app's API key.
@@ -185,6 +195,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 			if n := len(param.FindAllString(rt.Path, -1)); n != countIn(o.op, "path")+countPathLevel(doc, o.path) {
 				t.Errorf("%s: %d path parameters in the route", rt.Name, n)
 			}
+			checkSigned(t, rt.Name, o.op)
 			continue
 		}
 		if public != (rt.Auth == route.Public) {
@@ -288,4 +299,24 @@ func countPathLevel(doc *openapi3.T, path string) int {
 		}
 	}
 	return n
+}
+
+// checkSigned holds a registration API operation to its signatures: every request but
+// the installation's carries the software's X-Client-Signature (a required header), and
+// every answer, refusals included, the bank's X-Server-Signature.
+func checkSigned(t *testing.T, name string, op *openapi3.Operation) {
+	t.Helper()
+	p := op.Parameters.GetByInAndName("header", registration.SignatureHeader)
+	if signed := name != "registration-installation"; (p != nil) != signed || p != nil && !p.Required {
+		t.Errorf("%s: header parameter %s %+v, want it required: %v", name, registration.SignatureHeader, p, signed)
+	}
+	if op.Responses.Len() == 0 {
+		t.Errorf("%s: no answers", name)
+	}
+	for status, r := range op.Responses.Map() {
+		h := r.Value.Headers[registration.ServerSignatureHeader]
+		if h == nil || !h.Value.Required {
+			t.Errorf("%s: the %s answer does not declare the required %s header", name, status, registration.ServerSignatureHeader)
+		}
+	}
 }

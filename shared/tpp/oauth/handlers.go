@@ -39,6 +39,9 @@ type Metadata struct {
 	TLSClientCertificateBoundTokens    bool              `json:"tls_client_certificate_bound_access_tokens"`
 	AuthorizationResponseIssParameter  bool              `json:"authorization_response_iss_parameter_supported"`
 	RequirePushedAuthorizationRequests bool              `json:"require_pushed_authorization_requests"`
+	// RegistrationEndpoint is dynamic client registration's (RFC 7591), on the mTLS
+	// origin: the registered certificate is its credential.
+	RegistrationEndpoint string `json:"registration_endpoint"`
 }
 
 // Metadata describes this server.
@@ -56,7 +59,7 @@ func (s *Server) Metadata() Metadata {
 		GrantTypesSupported: []string{"authorization_code", "refresh_token", "client_credentials"}, CodeChallengeMethodsSupported: []string{"S256"},
 		TokenEndpointAuthMethodsSupported: auth, RevocationEndpointAuthMethods: auth, IntrospectionEndpointAuthMethods: []string{"client_secret_basic"},
 		ScopesSupported:                 []string{"AIS:<consentId>", "PIS:<paymentId>", "PIIS:<consentId>", "PAY_LATER"},
-		TLSClientCertificateBoundTokens: true, AuthorizationResponseIssParameter: true}
+		TLSClientCertificateBoundTokens: true, AuthorizationResponseIssParameter: true, RegistrationEndpoint: iss + RegisterPath}
 }
 
 // MetadataHandler answers GET /.well-known/oauth-authorization-server; it needs no

@@ -49,6 +49,7 @@ const (
 	PARPath        = config.OAuthPARPath
 	RevokePath     = "/oauth2/revoke"
 	IntrospectPath = "/oauth2/introspect"
+	RegisterPath   = config.OAuthRegisterPath
 	MetadataPath   = config.OAuthMetadataPath
 )
 

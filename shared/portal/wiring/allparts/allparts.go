@@ -18,5 +18,6 @@ import (
 func Parts() wiring.Parts {
 	return wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, Mail: onses.Mailer,
 		Workflow: onstepfunctions.Engine, SandboxCA: onsecretsmanager.SandboxCA, SandboxCACert: onsecretsmanager.SandboxCACert, CRL: ons3.CRL,
-		UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey, PasswordKey: onkms.PasswordKey}
+		UsagePlans: onapigateway.UsagePlans, SessionKey: onkms.SessionKey, PasswordKey: onkms.PasswordKey,
+		RegistrationKey: onsecretsmanager.RegistrationKey}
 }
