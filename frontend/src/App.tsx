@@ -50,9 +50,9 @@ export function AppRoutes() {
         <Route path="account/password" element={signedIn(<ChangePasswordPage />)} />
         <Route path="organizations" element={signedIn(<OrganizationsPage />)} />
         <Route path="organizations/onboard" element={signedIn(<OnboardPage />)} />
-        <Route path="organizations/:orgId" element={signedIn(<OrganizationPage />)} />
+        <Route path="organizations/:orgId/:tab?" element={signedIn(<OrganizationPage />)} />
         <Route path="organizations/:orgId/apps" element={signedIn(<AppsPage />)} />
-        <Route path="organizations/:orgId/apps/:appId" element={signedIn(<AppPage />)} />
+        <Route path="organizations/:orgId/apps/:appId/:tab?" element={signedIn(<AppPage />)} />
         <Route path="invitations/accept" element={<InvitationAcceptPage />} />
         <Route path="sandbox/customers" element={<SandboxCustomersPage />} />
         <Route path="apis" element={<CatalogPage />} />
