@@ -216,14 +216,15 @@ func TestOrganizationJourney(t *testing.T) {
 		p.expectText("#org-role", "App Developer")
 		p.expectAbsent("#org-code")
 		p.expectAbsent("#code-heading")
-		p.expectAbsent("#invite-form")
-		p.expectAbsent("#settings")
+		// A developer has no invitations, audit or settings tab.
+		p.expectTexts("#org-tabs a", "Overview", "Members", "Requests")
 	})
 
 	step("owner invites an administrator who accepts", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(orgPath)
 		p.expectText("#org-members", "2 of at most 10")
+		p.openTab("org", "invitations")
 		p.fill("invite-email", admin.email)
 		p.choose("invite-role", "ADMIN")
 		p.submit("invite")
@@ -269,12 +270,22 @@ func TestOrganizationJourney(t *testing.T) {
 
 		p.open(orgPath)
 		p.expectText("#org-members", "3 of at most 10")
+		p.openTab("org", "invitations")
 		p.expectText("#invitation-status-"+invitationID, "Accepted")
+		// The invitations tab has its own address: opened again, it is still there, and
+		// back returns to the overview.
+		p.open(orgPath + "/invitations")
+		p.expectText("#invitation-status-"+invitationID, "Accepted")
+		p.do("go back", chromedp.NavigateBack())
+		p.waitPath(orgPath + "/invitations")
+		p.do("go back", chromedp.NavigateBack())
+		p.waitPath(orgPath)
+		p.expectText("#org-members", "3 of at most 10")
 	})
 
 	step("owner makes the developer a viewer", func(t *testing.T) {
 		p := ownerTab.as(t)
-		p.open(orgPath)
+		p.open(orgPath + "/members")
 		devID := p.memberID(dev.email)
 		p.choose("member-role-"+devID, "VIEWER")
 		p.click("#member-role-save-" + devID)
@@ -288,6 +299,7 @@ func TestOrganizationJourney(t *testing.T) {
 	step("operations approve a rename", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(orgPath)
+		p.openTab("org", "settings")
 		p.fill("rename-name", newName)
 		p.fill("rename-reason", "Our legal name changed after the merger.")
 		p.submit("rename")
@@ -305,12 +317,13 @@ func TestOrganizationJourney(t *testing.T) {
 		o.expectText("#ops-org-name", newName)
 
 		p.reloadUntil(orgPath, "#org-name", newName)
+		p.openTab("org", "requests")
 		p.expectText("#request-"+renameID+"-status", "Approved")
 	})
 
 	step("operations approve offboarding", func(t *testing.T) {
 		p := ownerTab.as(t)
-		p.open(orgPath)
+		p.open(orgPath + "/settings")
 		p.fill("offboard-reason", "We are closing the business.")
 		p.check("offboard-confirm")
 		p.submit("offboard")
@@ -518,10 +531,11 @@ func (p *page) waitOrganizationPath() string {
 	return orgPathPattern.FindStringSubmatch(path)[1]
 }
 
-// requestOf returns the id of the newest request of a kind ("Onboarding", "Rename",
-// "Offboarding") in the open organization page's Requests section, once it shows status.
+// requestOf opens the Requests tab of the open organization page and returns the id of
+// the newest request of a kind ("Onboarding", "Rename", "Offboarding"), once it shows status.
 func (p *page) requestOf(kind, status string) string {
 	p.t.Helper()
+	p.openTab("org", "requests")
 	return p.waitFor(kind+" request with status "+status, fmt.Sprintf(`(() => {
 		for (const li of document.querySelectorAll("#requests-list li[data-request-id]")) {
 			const h = li.querySelector("h3"), badge = li.querySelector(".badge");

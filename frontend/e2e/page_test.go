@@ -310,3 +310,16 @@ func tokenOf(t *testing.T, link string) string {
 	}
 	return tok
 }
+
+// openTab clicks the tab id in the open page's tab bar (prefix "app" or "org", as the
+// tabs' ids start) and waits until the browser is at the tab's address with the tab
+// marked as the current one.
+func (p *page) openTab(prefix, id string) {
+	p.t.Helper()
+	tab := prefix + "-tab-" + id
+	p.click("#" + tab)
+	p.waitFor("the tab "+id, fmt.Sprintf(`(() => {
+		const a = document.getElementById(%s);
+		return a && a.getAttribute("aria-current") === "page" && location.pathname === a.getAttribute("href") ? "open" : "";
+	})()`, js(tab)), stepTimeout)
+}
