@@ -369,6 +369,19 @@ func TestOrganizationJourney(t *testing.T) {
 		o.waitText("main h1", newName, 10*time.Second)
 		o.expectText("#ops-org-status", "Offboarded Reason: We are closing the business.")
 		o.expectText("#ops-org-code", code)
+
+		// The operations audit trail, filtered to the organization and one action, shows who
+		// changed the developer's role; a filter that matches nothing says so.
+		o.click("#ops-tab-audit")
+		o.waitPath("/ops/audit")
+		o.waitOption("ops-audit-org", orgID)
+		o.choose("ops-audit-org", orgID)
+		o.waitOption("ops-audit-action", "member.role_changed")
+		o.choose("ops-audit-action", "member.role_changed")
+		o.expectTexts("#ops-audit-table tbody td:nth-of-type(3)", owner.email)
+		o.expectText("#ops-audit-table tbody td:nth-of-type(2)", newName)
+		o.fill("ops-audit-actor", "nobody-"+testenv.Suffix())
+		o.expectText("#ops-audit-empty", "No event matches these filters.")
 	})
 }
 

@@ -20,6 +20,7 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { OnboardPage } from "./pages/OnboardPage";
 import { OrganizationPage } from "./pages/OrganizationPage";
 import { OrganizationsPage } from "./pages/OrganizationsPage";
+import { OpsAuditPage } from "./pages/ops/OpsAuditPage";
 import { OpsInboxPage } from "./pages/ops/OpsInboxPage";
 import { OpsLayout } from "./pages/ops/OpsLayout";
 import { OpsOrganizationPage } from "./pages/ops/OpsOrganizationPage";
@@ -68,6 +69,7 @@ export function AppRoutes() {
           <Route path="requests/:requestId" element={<OpsRequestPage />} />
           <Route path="organizations" element={<OpsOrganizationsPage />} />
           <Route path="organizations/:orgId" element={<OpsOrganizationPage />} />
+          <Route path="audit" element={<OpsAuditPage />} />
         </Route>
         <Route path="dev/mail" element={<DevMailPage />} />
         <Route path="*" element={<NotFoundPage />} />
