@@ -128,7 +128,7 @@ func TestSandboxCASecret(t *testing.T) {
 	if !slices.Equal(holders, want) {
 		t.Errorf("functions with the sandbox CA's key %v, want %v", holders, want)
 	}
-	if want := []string{"org-certificate-upload", "org-certificates-preview", "org-onboard"}; !slices.Equal(trusters, want) {
+	if want := []string{"ops-organization-get", "ops-request-get", "org-certificate-upload", "org-certificates-preview", "org-onboard"}; !slices.Equal(trusters, want) {
 		t.Errorf("functions with the sandbox CA's certificate alone %v, want %v", trusters, want)
 	}
 }
