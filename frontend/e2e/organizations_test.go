@@ -168,6 +168,11 @@ func TestOrganizationJourney(t *testing.T) {
 			p.expectText("#"+c+"-details-roles", "PSP_AI (account information), PSP_PI (payment initiation)")
 			p.expectText("#"+c+"-details-organizationIdentifier code", identifier)
 			p.expectText("#request-form-"+c+"Fingerprint", p.text("#"+c+"-details-fingerprint"))
+			// Locally the sandbox CA stands in for the eIDAS truststore (devstack), so the
+			// test certificates chain to it; valid for a year, they carry no validity mark.
+			p.expectText("#"+c+"-details-trust .badge", "eIDAS truststore")
+			p.expectText("#"+c+"-details-issuer", sandboxCAIssuerDN)
+			p.expectAbsent("#" + c + "-details-validity-state")
 		}
 
 		comment := "Certificates and authorisation checked."
