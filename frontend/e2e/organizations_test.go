@@ -391,9 +391,19 @@ func TestOrganizationJourney(t *testing.T) {
 }
 
 // as returns the page driven by the (sub)test t; the tab and its cookies stay the same.
+// When t, a journey's step, ends without failing, the page the tab shows then is checked
+// with axe-core, once per step and tab.
 func (p *page) as(t *testing.T) *page {
 	q := *p
 	q.t = t
+	if !q.stepsChecked[t] {
+		q.stepsChecked[t] = true
+		t.Cleanup(func() {
+			if !t.Failed() {
+				q.checkAccessibility()
+			}
+		})
+	}
 	return &q
 }
 
