@@ -529,6 +529,12 @@ func TestAppsJourney(t *testing.T) {
 		o.expectText("#request-form-certificate", liveCert.fingerprint)
 		o.expectText("#request-form-certificateSubject", strings.ReplaceAll(liveCert.subject, ", ", ","))
 		o.expectText("#request-form-certificatePossession", "Possession proven by signing a challenge")
+		// The certificate as uploaded: who issued it, its validity (a year: no mark) and its
+		// trust (locally the sandbox CA stands in for the eIDAS truststore).
+		o.expectText("#golive-certificate-fingerprint", liveCert.fingerprint)
+		o.expectText("#golive-certificate-issuer", sandboxCAIssuerDN)
+		o.expectText("#golive-certificate-trust .badge", "eIDAS truststore")
+		o.expectAbsent("#golive-certificate-validity-state")
 		o.expectText("#approve-request", "Approve step 1: Review")
 		o.approveStep("Approve the go-live of "+prodOrgName+"?", "Documents complete.",
 			"Approved: Step 1 of 2: Review. The request now waits for the next decision: Contract signed.")

@@ -71,9 +71,9 @@ type CertificateTrust struct {
 	Store string `json:"store,omitempty" enum:"eidas,sandbox"`
 }
 
-// trustOf judges c's chain apart from its validity dates, which operations see beside it;
+// TrustOf judges c's chain apart from its validity dates, which operations see beside it;
 // the eIDAS truststore first, since the sandbox's pool holds it too. Nil without c.
-func (s *Service) trustOf(c *eidas.Certificate) *CertificateTrust {
+func (s *Service) TrustOf(c *eidas.Certificate) *CertificateTrust {
 	if c == nil {
 		return nil
 	}
@@ -106,7 +106,7 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 	// The stored PEMs parsed when onboarding was accepted; a failure now is not the user's.
 	d.QWAC, _ = eidas.Parse(g.QWACPEM)
 	d.QSealC, _ = eidas.Parse(g.QSealCPEM)
-	d.QWACTrust, d.QSealCTrust = s.trustOf(d.QWAC), s.trustOf(d.QSealC)
+	d.QWACTrust, d.QSealCTrust = s.TrustOf(d.QWAC), s.TrustOf(d.QSealC)
 	if d.Members == nil {
 		d.Members = []Member{}
 	}
