@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -387,6 +388,26 @@ func TestAppsJourney(t *testing.T) {
 		p.submit("redirect")
 		p.waitText("#redirect-uris-status", "Added http://localhost:3000/callback.", stepTimeout)
 		p.expectTexts("#redirect-uris-list code", "http://localhost:3000/callback", "https://budget.example.com/callback")
+	})
+
+	step("the app and organization pages fit a phone 390 px wide: their tabs wrap, nothing scrolls sideways", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.do("narrow the window", chromedp.EmulateViewport(390, 844))
+		defer p.do("widen the window again", emulation.ClearDeviceMetricsOverride())
+		for _, path := range []string{appPath, appPath + "/settings", "/organizations/" + orgID, "/organizations/" + orgID + "/members"} {
+			p.open(path)
+			p.waitSettled()
+			var size struct {
+				Page   int `json:"page"`
+				Window int `json:"window"`
+				Tabs   int `json:"tabs"`
+			}
+			p.do("measure "+path, chromedp.Evaluate(`({page: document.documentElement.scrollWidth, window: window.innerWidth,
+				tabs: document.querySelector("nav.tabs--page").getBoundingClientRect().right})`, &size))
+			if size.Page > size.Window || size.Tabs > size.Window {
+				p.fatalf("%s is %d px wide with its tab bar ending at %d px, in a window of %d px", path, size.Page, size.Tabs, size.Window)
+			}
+		}
 	})
 
 	var premiumRequestID string
