@@ -190,6 +190,7 @@ func TestOrganizationJourney(t *testing.T) {
 			p.fatalf("the organization code is %q, want 10 characters of %s", code, codePattern)
 		}
 		p.expectAbsent("#org-code-none")
+		p.openTab("org", "requests")
 		p.expectText("#request-"+onboardingID+"-status", "Approved")
 
 		// The decision was emailed, with the code and a link to the organization.
