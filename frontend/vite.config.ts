@@ -31,8 +31,6 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     restoreMocks: true,
-    // Tests that type whole certificates take seconds; on a shared, busy machine more than the default five.
-    testTimeout: 20000,
     unstubGlobals: true,
     // make test runs Vitest beside the Go suites on two cores, where a user-event test can
     // take more than the default 5 s without anything being wrong.

@@ -116,6 +116,25 @@ describe("OpsAuditPage", () => {
     expect(el("ops-audit-table")).toBeNull();
   });
 
+  it("loads older events a page at a time, and filters them with the rest", async () => {
+    const { requests } = fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/audit": (req) =>
+        req.path.includes("cursor=c-2") ? json(200, { entries: ENTRIES.slice(3) }) : json(200, { entries: ENTRIES.slice(0, 3), nextCursor: "c-2" }),
+      "GET /api/ops/organizations": () => json(200, { organizations: ORGS }),
+    });
+    const user = userEvent.setup();
+    renderApp("/ops/audit?actor=ada");
+    expect((await found("ops-audit-empty")).textContent).toBe("No event matches these filters.");
+    expect(el("ops-audit-count")!.textContent).toBe("0 of 3 events match. Older events are not loaded yet: load them to look further back.");
+    await user.click(el("ops-audit-more")!);
+    await waitFor(() => expect(rows()).toEqual(["Alpha TPP ada@example.com invitation.sent", "Alpha TPP ada@example.com onboarding.submitted"]));
+    expect(el("ops-audit-count")!.textContent).toBe("2 of 5 events match.");
+    expect(el("ops-audit-more")).toBeNull();
+    expect(requests.filter((r) => r.path.startsWith("/api/ops/audit")).map((r) => r.path)).toEqual(["/api/ops/audit", "/api/ops/audit?cursor=c-2"]);
+  });
+
   it("says when nothing is recorded yet", async () => {
     server([]);
     renderApp("/ops/audit");

@@ -2,11 +2,10 @@ import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
 import type { AuditEntry } from "../../api/types";
+import { ErrorReference } from "../../components/FormAlert";
 import { formatDateTime } from "../../lib/format";
 import { useLoad, useTitle } from "../../lib/hooks";
-
-/** How many events the operations audit API answers with at most: the newest ones. */
-export const OPS_AUDIT_LIMIT = 500;
+import { usePaged } from "../../lib/paging";
 
 /** The filters, as the page's query string holds them, so a filtered view can be shared. */
 interface Filters {
@@ -38,10 +37,12 @@ export function OpsAuditPage() {
   useTitle("Audit trail (operations)");
   const [params, setParams] = useSearchParams();
   const filters = Object.fromEntries(KEYS.map((k) => [k, params.get(k) ?? ""])) as unknown as Filters;
-  const audit = useLoad(() => api.GET("/api/ops/audit"), []);
+  // The trail comes a page at a time, newest first; the filters apply to what is loaded.
+  const paged = usePaged((cursor) => api.GET("/api/ops/audit", { params: { query: { cursor } } }), (page) => page.entries, []);
+  const audit = paged.first;
   const orgs = useLoad(() => api.GET("/api/ops/organizations"), []);
 
-  const entries = useMemo(() => audit.data?.entries ?? [], [audit.data]);
+  const entries = paged.items;
   const names = useMemo(() => new Map((orgs.data?.organizations ?? []).map((o) => [o.id, o.name])), [orgs.data]);
   const actions = useMemo(() => [...new Set(entries.map((e) => e.action))].sort(), [entries]);
   const orgOptions = useMemo(
@@ -147,7 +148,7 @@ export function OpsAuditPage() {
       {audit.data && (
         <p id="ops-audit-count" role="status">
           {filtered ? `${shown.length} of ${entries.length} events match.` : `${entries.length} ${entries.length === 1 ? "event" : "events"}.`}
-          {entries.length >= OPS_AUDIT_LIMIT && ` Only the newest ${OPS_AUDIT_LIMIT} are here: an organization's page in the console shows its own trail.`}
+          {paged.hasMore && " Older events are not loaded yet: load them to look further back."}
         </p>
       )}
       {audit.data && shown.length === 0 && <p id="ops-audit-empty">{entries.length === 0 ? "Nothing recorded yet." : "No event matches these filters."}</p>}
@@ -198,6 +199,28 @@ export function OpsAuditPage() {
             </tbody>
           </table>
         </div>
+      )}
+      {paged.moreError && (
+        <div id="ops-audit-more-error" className="panel panel--error" role="alert">
+          <p>
+            <strong>{paged.moreError.message}</strong>
+          </p>
+          <ErrorReference error={paged.moreError} />
+        </div>
+      )}
+      {paged.hasMore && (
+        <p>
+          <button
+            id="ops-audit-more"
+            type="button"
+            className="button button--secondary"
+            onClick={() => void paged.loadMore()}
+            disabled={paged.loadingMore}
+            aria-busy={paged.loadingMore || undefined}
+          >
+            {paged.loadingMore ? "Loading…" : "Load older events"}
+          </button>
+        </p>
       )}
     </>
   );
