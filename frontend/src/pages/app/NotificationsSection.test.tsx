@@ -118,7 +118,7 @@ describe("The app's status notifications", () => {
       "after-2": { deliveries: [delivery("1", {})] },
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/notifications");
     await found("notifications-table");
     expect(rows().length).toBe(2);
     expect(el("notifications-count")!.textContent).toBe("Showing the first 2 notifications.");
