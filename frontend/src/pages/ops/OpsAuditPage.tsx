@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
 import type { AuditEntry } from "../../api/types";
@@ -18,6 +18,11 @@ interface Filters {
 
 const KEYS: (keyof Filters)[] = ["org", "actor", "action", "from", "to"];
 
+const filtersOf = (params: URLSearchParams) => Object.fromEntries(KEYS.map((k) => [k, params.get(k) ?? ""])) as unknown as Filters;
+
+/** The query string of the filters that are set, in a fixed order. */
+const queryOf = (f: Filters) => new URLSearchParams(KEYS.filter((k) => f[k] !== "").map((k) => [k, f[k]])).toString();
+
 /**
  * Whether an event passes the filters: the organization and the action exactly, the actor
  * by any part of its name or address (any case), the dates as whole days in the viewer's
@@ -36,7 +41,17 @@ export function matches(e: AuditEntry, f: Filters): boolean {
 export function OpsAuditPage() {
   useTitle("Audit trail (operations)");
   const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(KEYS.map((k) => [k, params.get(k) ?? ""])) as unknown as Filters;
+  // The controls follow their own state at once; the address follows it (a router update is
+  // a transition, which would briefly put a chosen option back), and a new address, shared
+  // or from the tabs, resets them.
+  const [filters, setFilters] = useState<Filters>(() => filtersOf(params));
+  useEffect(() => {
+    setFilters((f) => (queryOf(f) === queryOf(filtersOf(params)) ? f : filtersOf(params)));
+  }, [params]);
+  useEffect(() => {
+    if (queryOf(filters) !== params.toString()) setParams(queryOf(filters), { replace: true });
+    // Only a change of the filters moves the address; params is read, not followed.
+  }, [filters]);
   // The trail comes a page at a time, newest first; the filters apply to what is loaded.
   const paged = usePaged((cursor) => api.GET("/api/ops/audit", { params: { query: { cursor } } }), (page) => page.entries, []);
   const audit = paged.first;
@@ -54,12 +69,7 @@ export function OpsAuditPage() {
   const filtered = KEYS.some((k) => filters[k] !== "");
 
   // Each change replaces the address rather than adding to the history: back leaves the page.
-  const set = (key: keyof Filters, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
+  const set = (key: keyof Filters, value: string) => setFilters((f) => ({ ...f, [key]: value }));
 
   return (
     <>
@@ -129,9 +139,9 @@ export function OpsAuditPage() {
         </div>
         {filtered && (
           <p>
-            <Link id="ops-audit-clear" to="/ops/audit" replace>
+            <button id="ops-audit-clear" type="button" className="button button--secondary button--small" onClick={() => setFilters(filtersOf(new URLSearchParams()))}>
               Clear the filters
-            </Link>
+            </button>
           </p>
         )}
       </form>
