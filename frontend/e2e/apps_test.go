@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -271,6 +272,7 @@ func TestAppsJourney(t *testing.T) {
 	step("owner uploads certificates from the sandbox CA, proves possession of their keys and selects them for the app", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
+		p.openTab("app", "certificates")
 		p.expectText("#app-certificates-empty", "No certificate selected for this app yet.")
 		p.expectText("#certificate-upload-rules-title", msgSandboxUploadRules)
 		current := issueClientCertificate(t, "budget-"+suffix+".example", orgName, 365*24*time.Hour)
@@ -374,6 +376,7 @@ func TestAppsJourney(t *testing.T) {
 	step("owner adds redirect URIs", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
+		p.openTab("app", "settings")
 		p.expectText("#redirect-uris-empty", "No redirect URIs yet.")
 		p.fill("redirect-uri", "http://budget.example.com/callback")
 		p.submit("redirect")
@@ -387,10 +390,31 @@ func TestAppsJourney(t *testing.T) {
 		p.expectTexts("#redirect-uris-list code", "http://localhost:3000/callback", "https://budget.example.com/callback")
 	})
 
+	step("the app and organization pages fit a phone 390 px wide: their tabs wrap, nothing scrolls sideways", func(t *testing.T) {
+		p := ownerTab.as(t)
+		p.do("narrow the window", chromedp.EmulateViewport(390, 844))
+		defer p.do("widen the window again", emulation.ClearDeviceMetricsOverride())
+		for _, path := range []string{appPath, appPath + "/settings", "/organizations/" + orgID, "/organizations/" + orgID + "/members"} {
+			p.open(path)
+			p.waitSettled()
+			var size struct {
+				Page   int `json:"page"`
+				Window int `json:"window"`
+				Tabs   int `json:"tabs"`
+			}
+			p.do("measure "+path, chromedp.Evaluate(`({page: document.documentElement.scrollWidth, window: window.innerWidth,
+				tabs: document.querySelector("nav.tabs--page").getBoundingClientRect().right})`, &size))
+			if size.Page > size.Window || size.Tabs > size.Window {
+				p.fatalf("%s is %d px wide with its tab bar ending at %d px, in a window of %d px", path, size.Page, size.Tabs, size.Window)
+			}
+		}
+	})
+
 	var premiumRequestID string
 	step("owner subscribes to AIS, active at once, and to the premium product, pending", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
+		p.openTab("app", "subscriptions")
 		p.expectText("#subscription-oauth2-status", "Active")
 		p.expectText("#subscription-oauth2-explanation", msgMandatoryProduct)
 		p.expectAbsent("#unsubscribe-oauth2")
@@ -431,7 +455,7 @@ func TestAppsJourney(t *testing.T) {
 		o.approve("Approve the subscription of "+orgName+"?", "Merchant agreement on file.")
 
 		p := ownerTab.as(t)
-		p.reloadUntil(appPath, "#subscription-pay-later-status", "Active")
+		p.reloadUntil(appPath+"/subscriptions", "#subscription-pay-later-status", "Active")
 		p.expectText("#subscription-pay-later-explanation", "The app can call this API.")
 		p.click("#subscription-pay-later details summary")
 		p.expectTexts("#subscription-pay-later-history .history-action", "requested", "approved")
@@ -487,6 +511,7 @@ func TestAppsJourney(t *testing.T) {
 	step("owner asks for production access", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(appPath)
+		p.openTab("app", "go-live")
 		p.expectAbsent("#go-live-status")
 		// The organizations load apart from the app; on a busy machine, after it.
 		p.waitOption("go-live-productionOrganizationId", prodOrgID)
@@ -525,6 +550,12 @@ func TestAppsJourney(t *testing.T) {
 		o.expectText("#request-form-certificate", liveCert.fingerprint)
 		o.expectText("#request-form-certificateSubject", strings.ReplaceAll(liveCert.subject, ", ", ","))
 		o.expectText("#request-form-certificatePossession", "Possession proven by signing a challenge")
+		// The certificate as uploaded: who issued it, its validity (a year: no mark) and its
+		// trust (locally the sandbox CA stands in for the eIDAS truststore).
+		o.expectText("#golive-certificate-fingerprint", liveCert.fingerprint)
+		o.expectText("#golive-certificate-issuer", sandboxCAIssuerDN)
+		o.expectText("#golive-certificate-trust .badge", "eIDAS truststore")
+		o.expectAbsent("#golive-certificate-validity-state")
 		o.expectText("#approve-request", "Approve step 1: Review")
 		o.approveStep("Approve the go-live of "+prodOrgName+"?", "Documents complete.",
 			"Approved: Step 1 of 2: Review. The request now waits for the next decision: Contract signed.")
@@ -533,7 +564,7 @@ func TestAppsJourney(t *testing.T) {
 		o.expectText("#request-status", "Pending")
 
 		p := ownerTab.as(t)
-		p.reloadUntil(appPath, "#go-live-step", "Waiting for the bank: Step 2 of 2: Contract signed")
+		p.reloadUntil(appPath+"/go-live", "#go-live-step", "Waiting for the bank: Step 2 of 2: Contract signed")
 
 		// The reviewer may not confirm the contract: a second person does.
 		second := secondOpsTab.as(t)
@@ -542,7 +573,7 @@ func TestAppsJourney(t *testing.T) {
 		second.approve("Approve the go-live of "+prodOrgName+"?", "Contract signed on file.")
 		second.expectTexts("#request-history .history-action", "submitted", "deciding", "approved: Review", "deciding", "approved")
 
-		p.reloadUntil(appPath, "#go-live-badge", "Live")
+		p.reloadUntil(appPath+"/go-live", "#go-live-badge", "Live")
 		// Sections above the link load on their own: wait until they have, so it stays put.
 		p.waitSettled()
 		p.waitVisible("#go-live-history")
@@ -557,13 +588,18 @@ func TestAppsJourney(t *testing.T) {
 		p.waitText("#app-environment", "Production", 10*time.Second)
 		p.expectText("main h1", appName)
 		p.expectText("#app-organization", prodOrgName)
-		p.waitSettled()
+		// A production app does not go live again: it has no such tab.
+		p.expectAbsent("#app-tab-go-live")
+		p.openTab("app", "settings")
 		p.expectTexts("#redirect-uris-list code", "https://budget.example.com/callback")
+		p.openTab("app", "certificates")
 		p.expectText(fmt.Sprintf(`#app-certificates-table tr[data-fingerprint=%q] td:nth-of-type(2)`, liveCert.fingerprint), liveCert.fingerprint)
+		p.openTab("app", "subscriptions")
 		p.waitText("#subscription-ais-status", "Active", stepTimeout)
 		p.expectText("#subscription-ais td:nth-of-type(1)", "Production: 50 requests a second, 500,000 a day")
 		p.expectAbsent("#subscription-pay-later")
-		p.expectAbsent("#go-live")
+		p.openTab("app", "credentials")
+		p.waitSettled()
 
 		prodClientID := p.waitFor("the production credential", `(() => { const li = document.querySelector("#credentials-list li[data-client-id]"); return li ? li.dataset.clientId : ""; })()`, stepTimeout)
 		credential := "#credential-" + prodClientID

@@ -87,7 +87,7 @@ func newTPPAppOf(t *testing.T, spec tppAppSpec) *tppApp {
 		}
 		a.answers <- r.URL.Query()
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = rw.Write([]byte(`<!doctype html><main><h1>Back at the app</h1></main>`))
+		_, _ = rw.Write([]byte(`<!doctype html><html lang="en"><title>Back at the app</title><main><h1>Back at the app</h1></main></html>`))
 	}))
 	t.Cleanup(a.callback.Close)
 	w.OAuthClient(t, appID, a.secret, a.callback.URL+"/cb")

@@ -168,6 +168,11 @@ func TestOrganizationJourney(t *testing.T) {
 			p.expectText("#"+c+"-details-roles", "PSP_AI (account information), PSP_PI (payment initiation)")
 			p.expectText("#"+c+"-details-organizationIdentifier code", identifier)
 			p.expectText("#request-form-"+c+"Fingerprint", p.text("#"+c+"-details-fingerprint"))
+			// Locally the sandbox CA stands in for the eIDAS truststore (devstack), so the
+			// test certificates chain to it; valid for a year, they carry no validity mark.
+			p.expectText("#"+c+"-details-trust .badge", "eIDAS truststore")
+			p.expectText("#"+c+"-details-issuer", sandboxCAIssuerDN)
+			p.expectAbsent("#" + c + "-details-validity-state")
 		}
 
 		comment := "Certificates and authorisation checked."
@@ -185,6 +190,7 @@ func TestOrganizationJourney(t *testing.T) {
 			p.fatalf("the organization code is %q, want 10 characters of %s", code, codePattern)
 		}
 		p.expectAbsent("#org-code-none")
+		p.openTab("org", "requests")
 		p.expectText("#request-"+onboardingID+"-status", "Approved")
 
 		// The decision was emailed, with the code and a link to the organization.
@@ -216,14 +222,15 @@ func TestOrganizationJourney(t *testing.T) {
 		p.expectText("#org-role", "App Developer")
 		p.expectAbsent("#org-code")
 		p.expectAbsent("#code-heading")
-		p.expectAbsent("#invite-form")
-		p.expectAbsent("#settings")
+		// A developer has no invitations, audit or settings tab.
+		p.expectTexts("#org-tabs a", "Overview", "Members", "Requests")
 	})
 
 	step("owner invites an administrator who accepts", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(orgPath)
 		p.expectText("#org-members", "2 of at most 10")
+		p.openTab("org", "invitations")
 		p.fill("invite-email", admin.email)
 		p.choose("invite-role", "ADMIN")
 		p.submit("invite")
@@ -269,12 +276,23 @@ func TestOrganizationJourney(t *testing.T) {
 
 		p.open(orgPath)
 		p.expectText("#org-members", "3 of at most 10")
+		p.openTab("org", "invitations")
+		p.expectText("#invitation-status-"+invitationID, "Accepted")
+		// Back returns to the overview and forward to the tab; the tab's own address
+		// opens it too.
+		p.do("go back", chromedp.Evaluate(`history.back()`, nil))
+		p.waitPath(orgPath)
+		p.expectText("#org-members", "3 of at most 10")
+		p.do("go forward", chromedp.Evaluate(`history.forward()`, nil))
+		p.waitPath(orgPath + "/invitations")
+		p.expectText("#invitation-status-"+invitationID, "Accepted")
+		p.open(orgPath + "/invitations")
 		p.expectText("#invitation-status-"+invitationID, "Accepted")
 	})
 
 	step("owner makes the developer a viewer", func(t *testing.T) {
 		p := ownerTab.as(t)
-		p.open(orgPath)
+		p.open(orgPath + "/members")
 		devID := p.memberID(dev.email)
 		p.choose("member-role-"+devID, "VIEWER")
 		p.click("#member-role-save-" + devID)
@@ -288,6 +306,7 @@ func TestOrganizationJourney(t *testing.T) {
 	step("operations approve a rename", func(t *testing.T) {
 		p := ownerTab.as(t)
 		p.open(orgPath)
+		p.openTab("org", "settings")
 		p.fill("rename-name", newName)
 		p.fill("rename-reason", "Our legal name changed after the merger.")
 		p.submit("rename")
@@ -305,12 +324,13 @@ func TestOrganizationJourney(t *testing.T) {
 		o.expectText("#ops-org-name", newName)
 
 		p.reloadUntil(orgPath, "#org-name", newName)
+		p.openTab("org", "requests")
 		p.expectText("#request-"+renameID+"-status", "Approved")
 	})
 
 	step("operations approve offboarding", func(t *testing.T) {
 		p := ownerTab.as(t)
-		p.open(orgPath)
+		p.open(orgPath + "/settings")
 		p.fill("offboard-reason", "We are closing the business.")
 		p.check("offboard-confirm")
 		p.submit("offboard")
@@ -356,13 +376,36 @@ func TestOrganizationJourney(t *testing.T) {
 		o.waitText("main h1", newName, 10*time.Second)
 		o.expectText("#ops-org-status", "Offboarded Reason: We are closing the business.")
 		o.expectText("#ops-org-code", code)
+
+		// The operations audit trail, filtered to the organization and one action, shows who
+		// changed the developer's role; a filter that matches nothing says so.
+		o.click("#ops-tab-audit")
+		o.waitPath("/ops/audit")
+		o.waitOption("ops-audit-org", orgID)
+		o.choose("ops-audit-org", orgID)
+		o.waitOption("ops-audit-action", "member.role_changed")
+		o.choose("ops-audit-action", "member.role_changed")
+		o.expectTexts("#ops-audit-table tbody td:nth-of-type(3)", owner.email)
+		o.expectText("#ops-audit-table tbody td:nth-of-type(2)", newName)
+		o.fill("ops-audit-actor", "nobody-"+testenv.Suffix())
+		o.expectText("#ops-audit-empty", "No event matches these filters.")
 	})
 }
 
 // as returns the page driven by the (sub)test t; the tab and its cookies stay the same.
+// When t, a journey's step, ends without failing, the page the tab shows then is checked
+// with axe-core, once per step and tab.
 func (p *page) as(t *testing.T) *page {
 	q := *p
 	q.t = t
+	if !q.stepsChecked[t] {
+		q.stepsChecked[t] = true
+		t.Cleanup(func() {
+			if !t.Failed() {
+				q.checkAccessibility()
+			}
+		})
+	}
 	return &q
 }
 
@@ -518,10 +561,11 @@ func (p *page) waitOrganizationPath() string {
 	return orgPathPattern.FindStringSubmatch(path)[1]
 }
 
-// requestOf returns the id of the newest request of a kind ("Onboarding", "Rename",
-// "Offboarding") in the open organization page's Requests section, once it shows status.
+// requestOf opens the Requests tab of the open organization page and returns the id of
+// the newest request of a kind ("Onboarding", "Rename", "Offboarding"), once it shows status.
 func (p *page) requestOf(kind, status string) string {
 	p.t.Helper()
+	p.openTab("org", "requests")
 	return p.waitFor(kind+" request with status "+status, fmt.Sprintf(`(() => {
 		for (const li of document.querySelectorAll("#requests-list li[data-request-id]")) {
 			const h = li.querySelector("h3"), badge = li.querySelector(".badge");

@@ -5,12 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -28,6 +32,8 @@ type page struct {
 	base string
 	// contextID is the tab's browser context, for granting it permissions (the clipboard).
 	contextID cdp.BrowserContextID
+	// stepsChecked are the journey steps whose end already checks this tab with axe-core.
+	stepsChecked map[*testing.T]bool
 }
 
 // newPage opens a fresh tab in a new browser context (cookies of its own, so parallel
@@ -64,7 +70,15 @@ func newPage(t *testing.T) *page {
 		defer dcancel()
 		_ = target.DisposeBrowserContext(contextID).Do(cdp.WithExecutor(dctx, chromedp.FromContext(suite.browser).Browser))
 	})
-	return &page{t: t, ctx: ctx, base: stack.PortalURL, contextID: contextID}
+	p := &page{t: t, ctx: ctx, base: stack.PortalURL, contextID: contextID, stepsChecked: map[*testing.T]bool{}}
+	// Whatever the tab shows at the end of a passing test must pass axe-core too (this
+	// cleanup runs before the one above closes the tab).
+	t.Cleanup(func() {
+		if !t.Failed() {
+			p.checkAccessibility()
+		}
+	})
+	return p
 }
 
 // do runs actions within stepTimeout, failing the test with the page's text if they fail.
@@ -309,4 +323,89 @@ func tokenOf(t *testing.T, link string) string {
 		t.Fatalf("emailed link %q has no token", link)
 	}
 	return tok
+}
+
+// openTab clicks the tab id in the open page's tab bar (prefix "app" or "org", as the
+// tabs' ids start) and waits until the browser is at the tab's address with the tab
+// marked as the current one.
+func (p *page) openTab(prefix, id string) {
+	p.t.Helper()
+	tab := prefix + "-tab-" + id
+	p.click("#" + tab)
+	p.waitFor("the tab "+id, fmt.Sprintf(`(() => {
+		const a = document.getElementById(%s);
+		return a && a.getAttribute("aria-current") === "page" && location.pathname === a.getAttribute("href") ? "open" : "";
+	})()`, js(tab)), stepTimeout)
+	p.checkAccessibility()
+}
+
+// axeSource is axe-core's script, read once from the SPA's node_modules (a dev
+// dependency: make frontend installs it).
+var axeSource = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile(filepath.Join(frontendDir(), "..", "node_modules", "axe-core", "axe.min.js"))
+	return string(b), err
+})
+
+// axeViolation is one rule axe-core found broken, with the elements that break it.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any  `json:"target"`
+		HTML   string `json:"html"`
+	} `json:"nodes"`
+}
+
+// axeRun runs axe-core's default rules on the document and keeps the violations a person
+// using assistive technology is blocked or seriously hindered by.
+const axeRun = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+	.filter(v => v.impact === "serious" || v.impact === "critical")
+	.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200)}))})))`
+
+// checkAccessibility runs axe-core on the page as it is now, once its sections have
+// loaded, and fails the test for every violation of impact serious or critical, naming
+// the rule, the elements and what to do.
+func (p *page) checkAccessibility() {
+	p.t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		p.t.Errorf("read axe-core (make frontend installs it): %v", err)
+		return
+	}
+	// A section still loading is checked as it ends up, not as its placeholder.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var loading bool
+		if p.evalStep(`document.readyState !== "complete" || document.querySelector("main .loading") !== null`, &loading) == nil && !loading || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	var loc string
+	var present bool
+	var violations []axeViolation
+	err = chromedp.Run(ctx,
+		chromedp.Location(&loc),
+		chromedp.Evaluate(`typeof window.axe !== "undefined"`, &present),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			if present {
+				return nil
+			}
+			return chromedp.Evaluate(src, nil).Do(ctx)
+		}),
+		chromedp.Evaluate(axeRun, &violations, func(e *cdpruntime.EvaluateParams) *cdpruntime.EvaluateParams { return e.WithAwaitPromise(true) }))
+	if err != nil {
+		p.t.Errorf("run axe-core on %s: %v", loc, err)
+		return
+	}
+	for _, v := range violations {
+		var nodes []string
+		for _, n := range v.Nodes {
+			nodes = append(nodes, fmt.Sprintf("%v %s", n.Target, n.HTML))
+		}
+		p.t.Errorf("accessibility: %s (%s) on %s: %s\n\t%s", v.ID, v.Impact, loc, v.Help, strings.Join(nodes, "\n\t"))
+	}
 }

@@ -20,6 +20,7 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { OnboardPage } from "./pages/OnboardPage";
 import { OrganizationPage } from "./pages/OrganizationPage";
 import { OrganizationsPage } from "./pages/OrganizationsPage";
+import { OpsAuditPage } from "./pages/ops/OpsAuditPage";
 import { OpsInboxPage } from "./pages/ops/OpsInboxPage";
 import { OpsLayout } from "./pages/ops/OpsLayout";
 import { OpsOrganizationPage } from "./pages/ops/OpsOrganizationPage";
@@ -50,9 +51,9 @@ export function AppRoutes() {
         <Route path="account/password" element={signedIn(<ChangePasswordPage />)} />
         <Route path="organizations" element={signedIn(<OrganizationsPage />)} />
         <Route path="organizations/onboard" element={signedIn(<OnboardPage />)} />
-        <Route path="organizations/:orgId" element={signedIn(<OrganizationPage />)} />
+        <Route path="organizations/:orgId/:tab?" element={signedIn(<OrganizationPage />)} />
         <Route path="organizations/:orgId/apps" element={signedIn(<AppsPage />)} />
-        <Route path="organizations/:orgId/apps/:appId" element={signedIn(<AppPage />)} />
+        <Route path="organizations/:orgId/apps/:appId/:tab?" element={signedIn(<AppPage />)} />
         <Route path="invitations/accept" element={<InvitationAcceptPage />} />
         <Route path="sandbox/customers" element={<SandboxCustomersPage />} />
         <Route path="apis" element={<CatalogPage />} />
@@ -68,6 +69,7 @@ export function AppRoutes() {
           <Route path="requests/:requestId" element={<OpsRequestPage />} />
           <Route path="organizations" element={<OpsOrganizationsPage />} />
           <Route path="organizations/:orgId" element={<OpsOrganizationPage />} />
+          <Route path="audit" element={<OpsAuditPage />} />
         </Route>
         <Route path="dev/mail" element={<DevMailPage />} />
         <Route path="*" element={<NotFoundPage />} />

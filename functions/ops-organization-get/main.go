@@ -3,7 +3,7 @@
 // Command ops-organization-get is the Lambda function of the portal route "ops-organization-get":
 // One organization with its members, certificates and requests.
 //
-// Its needs: portal-table+user-pool+session-key.
+// Its needs: portal-table+user-pool+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -11,8 +11,9 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 	"github.com/bank/devportal/shared/portal/wiring/onkms"
+	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 )
 
 func main() {
-	wiring.StartHTTP("ops-organization-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("ops-organization-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

@@ -3,7 +3,7 @@
 // Command ops-request-get is the Lambda function of the portal route "ops-request-get":
 // A request in full: form, parsed certificates, history.
 //
-// Its needs: portal-table+user-pool+session-key.
+// Its needs: portal-table+user-pool+session-key+sandbox-ca-certificate.
 package main
 
 import (
@@ -11,8 +11,9 @@ import (
 	"github.com/bank/devportal/shared/portal/wiring/oncognito"
 	"github.com/bank/devportal/shared/portal/wiring/ondynamodb"
 	"github.com/bank/devportal/shared/portal/wiring/onkms"
+	"github.com/bank/devportal/shared/portal/wiring/onsecretsmanager"
 )
 
 func main() {
-	wiring.StartHTTP("ops-request-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SessionKey: onkms.SessionKey})
+	wiring.StartHTTP("ops-request-get", wiring.Parts{Table: ondynamodb.Stores, Identity: oncognito.Identity, SandboxCACert: onsecretsmanager.SandboxCACert, SessionKey: onkms.SessionKey})
 }

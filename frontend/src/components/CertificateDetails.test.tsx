@@ -6,9 +6,12 @@ import { CertificateDetails } from "./CertificateDetails";
 
 const text = (id: string) => document.getElementById(id)?.textContent;
 
+// Halfway through the fixture QWAC's validity (2 January 2025 to 2 January 2027).
+const MID = Date.parse("2026-01-01T00:00:00Z");
+
 describe("CertificateDetails", () => {
   it("shows what the certificate says, item by item", () => {
-    render(<CertificateDetails id="qwac-details" title="What your QWAC says" certificate={QWAC} />);
+    render(<CertificateDetails id="qwac-details" title="What your QWAC says" certificate={QWAC} now={MID} />);
 
     const section = document.getElementById("qwac-details")!;
     expect(section.tagName).toBe("SECTION");
@@ -68,5 +71,32 @@ describe("CertificateDetails", () => {
   it("names every type a certificate declares", () => {
     render(<CertificateDetails id="c" title="Certificate" certificate={{ ...QWAC, qcType: "web", qcTypes: ["web", "eseal"] }} />);
     expect(text("c-qualified")).toBe("Qualified, website authentication (QWAC) and electronic seal (QSealC)");
+  });
+
+  it.each([
+    ["long before it ends", "2026-01-01T00:00:00Z", null],
+    ["before it starts", "2025-01-01T00:00:00Z", "Not valid yet"],
+    ["within 30 days of its end", "2026-12-10T12:00:00Z", "Expires in 23 days"],
+    ["after its end", "2027-01-02T09:30:01Z", "Expired"],
+  ])("marks its validity %s", (_, at, mark) => {
+    render(<CertificateDetails id="c" title="Certificate" certificate={QWAC} now={Date.parse(at)} />);
+    expect(text("c-validity-state") ?? null).toBe(mark);
+    expect(text("c-validity")).toBe(`from 2 Jan 2025, 10:00 UTC to 2 Jan 2027, 09:30 UTC${mark ? ` ${mark}` : ""}`);
+  });
+
+  it.each([
+    [{ trusted: true, store: "eidas" as const }, "eIDAS truststore Trusted: it chains to a qualified trust service provider of the bank's eIDAS truststore"],
+    [{ trusted: true, store: "sandbox" as const }, "Sandbox CA Trusted in the sandbox only: it chains to the portal's sandbox CA, which production does not accept"],
+    [{ trusted: false }, "Untrusted Not trusted: it does not chain to a CA of the eIDAS truststore or to the sandbox CA"],
+  ])("says whether it chains to a trusted CA: %j", (trust, want) => {
+    render(<CertificateDetails id="c" title="Certificate" certificate={QWAC} trust={trust} now={MID} />);
+    expect(text("c-trust")).toBe(want);
+    const labels = Array.from(document.querySelectorAll("#c dt")).map((dt) => dt.textContent);
+    expect(labels.slice(2, 4)).toEqual(["Issuer", "Trust"]);
+  });
+
+  it("has no trust row where the server gave no answer", () => {
+    render(<CertificateDetails id="c" title="Certificate" certificate={QWAC} now={MID} />);
+    expect(document.getElementById("c-trust")).toBeNull();
   });
 });

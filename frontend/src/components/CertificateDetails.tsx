@@ -1,5 +1,6 @@
-import type { Certificate } from "../api/types";
-import { formatDateTimeUTC } from "../lib/format";
+import type { Certificate, OpsOrganizationDetail } from "../api/types";
+import { expiryOf } from "../lib/apps";
+import { days, formatDateTimeUTC } from "../lib/format";
 import { PSD2_ROLE_LABEL } from "../lib/orgs";
 
 type Name = Certificate["subject"];
@@ -54,16 +55,41 @@ export function authorityText(c: Certificate): string {
 
 const list = (items: readonly string[]) => (items.length ? items.join(", ") : "—");
 
+/** Whether a certificate chains to a CA the bank trusts, as the operations API judges it. */
+export type CertificateTrust = NonNullable<OpsOrganizationDetail["qwacTrust"]>;
+
+/** Where a certificate stands in its validity period today, in words: empty when it is valid for more than 30 days. */
+export function validityState(c: Pick<Certificate, "notBefore" | "notAfter">, now: number = Date.now()): { tone: "error" | "warning"; text: string } | null {
+  if (new Date(c.notBefore).getTime() > now) return { tone: "error", text: "Not valid yet" };
+  const e = expiryOf(c.notAfter, now);
+  if (e.state === "expired") return { tone: "error", text: "Expired" };
+  if (e.state === "soon") return { tone: "warning", text: `Expires in ${days(e.days)}` };
+  return null;
+}
+
+/** The trust answer in words: which truststore the certificate chains to, or that it chains to none. */
+export function trustText(t: CertificateTrust): string {
+  if (!t.trusted) return "Not trusted: it does not chain to a CA of the eIDAS truststore or to the sandbox CA";
+  return t.store === "eidas"
+    ? "Trusted: it chains to a qualified trust service provider of the bank's eIDAS truststore"
+    : "Trusted in the sandbox only: it chains to the portal's sandbox CA, which production does not accept";
+}
+
 interface CertificateDetailsProps {
   /** Element id (e.g. "qwac-details"); each value is `<id>-<item>`. */
   id: string;
   title: string;
   certificate: Certificate;
+  /** Whether it chains to a trusted CA, where the server said so (the operations views). */
+  trust?: CertificateTrust;
+  /** Now, for the validity marks; the clock when not given. */
+  now?: number;
 }
 
 /** What an eIDAS certificate says, as parsed by the server; shown before onboarding and to operations. */
-export function CertificateDetails({ id, title, certificate: c }: CertificateDetailsProps) {
+export function CertificateDetails({ id, title, certificate: c, trust, now }: CertificateDetailsProps) {
   const oid = c.organizationIdentifier;
+  const validity = validityState(c, now);
   return (
     <section id={id} className="cert-details" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{title}</h3>
@@ -91,6 +117,17 @@ export function CertificateDetails({ id, title, certificate: c }: CertificateDet
         </dd>
         <dt>Issuer</dt>
         <dd id={`${id}-issuer`}>{shortName(c.issuer)}</dd>
+        {trust && (
+          <>
+            <dt>Trust</dt>
+            <dd id={`${id}-trust`}>
+              <span className={`badge badge--${trust.trusted ? (trust.store === "eidas" ? "success" : "neutral") : "error"}`}>
+                {trust.trusted ? (trust.store === "eidas" ? "eIDAS truststore" : "Sandbox CA") : "Untrusted"}
+              </span>{" "}
+              {trustText(trust)}
+            </dd>
+          </>
+        )}
         <dt>Serial number</dt>
         <dd id={`${id}-serial`}>
           <code>{c.serial}</code>
@@ -98,6 +135,14 @@ export function CertificateDetails({ id, title, certificate: c }: CertificateDet
         <dt>Valid</dt>
         <dd id={`${id}-validity`}>
           from {formatDateTimeUTC(c.notBefore)} to {formatDateTimeUTC(c.notAfter)}
+          {validity && (
+            <>
+              {" "}
+              <span id={`${id}-validity-state`} className={`badge badge--${validity.tone}`}>
+                {validity.text}
+              </span>
+            </>
+          )}
         </dd>
         <dt>Key usage</dt>
         <dd id={`${id}-keyUsage`}>{list(c.keyUsage)}</dd>

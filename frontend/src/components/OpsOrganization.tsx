@@ -52,13 +52,13 @@ export function OpsCertificates({ detail }: { detail: OpsOrganizationDetail }) {
     <div className="cert-grid">
       {detail.qwac && (
         <div>
-          <CertificateDetails id="qwac-details" title="QWAC" certificate={detail.qwac} />
+          <CertificateDetails id="qwac-details" title="QWAC" certificate={detail.qwac} trust={detail.qwacTrust} />
           <OpsPossession kind="qwac" detail={detail} />
         </div>
       )}
       {detail.qsealc && (
         <div>
-          <CertificateDetails id="qsealc-details" title="QSealC" certificate={detail.qsealc} />
+          <CertificateDetails id="qsealc-details" title="QSealC" certificate={detail.qsealc} trust={detail.qsealcTrust} />
           <OpsPossession kind="qsealc" detail={detail} />
         </div>
       )}

@@ -147,8 +147,13 @@ describe("Apps pages", () => {
     expect(el("secret-name")!.textContent).toBe("Rotation");
     await found("credential-cid-2");
     // Developers may not delete apps.
+    // Renaming is in the settings tab, its own address; back returns to the credentials.
+    await user.click(el("app-tab-settings")!);
+    await waitFor(() => expect(location.current).toBe("/organizations/org-1/apps/app-1/settings"));
+    expect(el("app-tab-settings")!.getAttribute("aria-current")).toBe("page");
     expect(el("delete-app")).toBeNull();
     expect(el("rename-app-form")).not.toBeNull();
+    expect(el("credentials-list")).toBeNull();
   });
 
   it("shows the server's refusals next to their fields and in alerts", async () => {
@@ -160,14 +165,15 @@ describe("Apps pages", () => {
         json(409, { code: "LAST_CREDENTIAL", message: "An app keeps at least one credential; add another before revoking this one.", requestId: "r-2" }),
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/settings");
 
     await user.type(await found("redirect-uri"), "http://app.example.com/cb");
     await user.click(within(el("redirect-form")!).getByRole("button", { name: "Add redirect URI" }));
     await waitFor(() => expect(el("redirect-uri-error")!.textContent).toBe("Use an https address."));
     expect(document.activeElement).toBe(el("redirect-uri"));
 
-    await user.click(el("credential-revoke-cid-1")!);
+    await user.click(el("app-tab-credentials")!);
+    await user.click(await found("credential-revoke-cid-1"));
     expect((await found("revoke-dialog-title")).textContent).toBe("Revoke Default?");
     await user.click(el("revoke-dialog-confirm")!);
     const alert = await found("credentials-error");
@@ -204,7 +210,7 @@ describe("Apps pages", () => {
       "DELETE /api/organizations/org-1/apps/app-1": () => new Response(null, { status: 204 }),
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/settings");
 
     await user.type(await found("redirect-uri"), "https://budget.example.com/cb");
     await user.click(within(el("redirect-form")!).getByRole("button", { name: "Add redirect URI" }));
@@ -216,6 +222,7 @@ describe("Apps pages", () => {
     expect(requests.filter((r) => r.method === "DELETE")[0].path).toBe("/api/organizations/org-1/apps/app-1/redirect-uris?uri=https%3A%2F%2Fbudget.example.com%2Fcb");
 
     // Selecting the certificate that expires soon shows the warning.
+    await user.click(el("app-tab-certificates")!);
     await user.selectOptions(await found("attach-certificate-sha256Fingerprint"), "cd".repeat(32));
     await user.click(within(el("attach-certificate-form")!).getByRole("button", { name: "Select for this app" }));
     await found("app-certificates-table");
@@ -226,7 +233,8 @@ describe("Apps pages", () => {
     await user.click(el("certificate-remove-dialog-confirm")!);
     await found("app-certificates-empty");
 
-    await user.clear(el("rename-app-name")!);
+    await user.click(el("app-tab-settings")!);
+    await user.clear(await found("rename-app-name"));
     await user.type(el("rename-app-name")!, "Budget Pal");
     await user.click(within(el("rename-app-form")!).getByRole("button", { name: "Rename app" }));
     await waitFor(() => expect(el("app-name")!.textContent).toBe("Budget Pal"));
@@ -244,7 +252,7 @@ describe("Apps pages", () => {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
       "GET /api/organizations/org-1/certificates": () => json(200, { certificates: [CERT, unproven] }),
     });
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/certificates");
     const select = (await found("attach-certificate-sha256Fingerprint")) as HTMLSelectElement;
     expect(Array.from(select.options).map((o) => o.value)).toEqual(["", "ab".repeat(32)]);
     const hint = el("attach-certificate-unproven")!;
@@ -262,7 +270,7 @@ describe("Apps pages", () => {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
       "GET /api/organizations/org-1/certificates": () => json(200, { certificates: certs }),
     });
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/certificates");
     await found("issue-certificate-heading");
     if (offered) {
       expect(el("issue-certificate")!.textContent).toBe("Issue a test certificate");
@@ -278,7 +286,7 @@ describe("Apps pages", () => {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: APP, credentials: [credential("cid-1", "Default")] }),
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/certificates");
     const field = await found("certificate-upload-certificate");
     await user.click(field);
     await user.paste("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----");
@@ -307,7 +315,7 @@ describe("Apps pages", () => {
     server("DEVELOPER", {
       "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, goLive }, credentials: [credential("cid-1", "Default")] }),
     });
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/go-live");
     expect((await found("go-live-badge")).textContent).toBe(badge);
     expect(el("go-live-production-link") !== null).toBe(link);
     if (offboarded) {
@@ -317,6 +325,28 @@ describe("Apps pages", () => {
     }
     // Asking again is offered (here without a production organization to choose, so it says what is missing).
     await waitFor(() => expect(el("go-live-form") !== null || el("go-live-no-production") !== null).toBe(form));
+  });
+
+  it.each([
+    ["sandbox", "/organizations/org-1/apps/app-1/credentials", null, "/organizations/org-1/apps/app-1"],
+    ["sandbox", "/organizations/org-1/apps/app-1/keys", "This app has no such section: choose one of the tabs above.", "/organizations/org-1/apps/app-1/keys"],
+    ["production", "/organizations/org-1/apps/app-1/go-live", "Only a sandbox app goes live: this app is already a production app.", "/organizations/org-1/apps/app-1/go-live"],
+  ])("opens a %s app at %s as the tabs say", async (environment, path, missing, at) => {
+    server("DEVELOPER", {
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: { ...APP, environment }, credentials: [credential("cid-1", "Default")] }),
+    });
+    renderApp(path);
+    await found("app-tabs");
+    const tabs = within(el("app-tabs")!).getAllByRole("link").map((a) => a.textContent);
+    expect(tabs).toEqual(["Credentials", "Getting started", "Certificates", "Subscriptions", "Notifications", "Settings", ...(environment === "sandbox" ? ["Go live"] : [])]);
+    if (missing) {
+      expect((await found("app-tab-missing")).textContent).toBe(missing);
+      expect(el("app-tabs")!.querySelector('[aria-current="page"]')).toBeNull();
+    } else {
+      await found("credentials-list");
+      expect(el("app-tab-credentials")!.getAttribute("aria-current")).toBe("page");
+    }
+    expect(location.current).toBe(at);
   });
 
   it("copies a client ID with its own button, and says so", async () => {
@@ -345,13 +375,18 @@ describe("Apps pages", () => {
     expect(list.querySelector("button")).toBeNull();
     expect(el("credentials-viewer")).not.toBeNull();
     expect(el("add-credential-form")).toBeNull();
-    expect(el("redirect-form")).toBeNull();
-    expect(el("redirect-remove-0")).toBeNull();
+    expect(el("app-readonly")!.textContent).toBe("As a Viewer you can see this app but not change it.");
+    const user = userEvent.setup();
+    await user.click(el("app-tab-certificates")!);
     await found("app-certificates-table");
     expect(el("app-certificates-table")!.querySelector("button")).toBeNull();
     expect(el("certificate-upload-form")).toBeNull();
+    // The settings tab shows the redirect URIs, with no control and no rename or delete.
+    await user.click(el("app-tab-settings")!);
+    expect((await found("redirect-uris-list")).textContent).toContain("https://budget.example.com/cb");
+    expect(el("redirect-form")).toBeNull();
+    expect(el("redirect-remove-0")).toBeNull();
     expect(el("settings")).toBeNull();
-    expect(el("app-readonly")!.textContent).toBe("As a Viewer you can see this app but not change it.");
   });
 
   it("generates the first secret of a production credential that has none", async () => {
@@ -400,7 +435,7 @@ describe("Apps pages", () => {
       },
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/subscriptions");
 
     // The authorization server: active, explained, no trash icon.
     expect((await found("subscription-oauth2-status")).textContent).toBe("Active");
@@ -486,7 +521,7 @@ describe("Apps pages", () => {
       },
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/go-live");
 
     // Only active production organizations where the user is not a Viewer; only https redirect URIs proposed.
     const select = (await found("go-live-productionOrganizationId")) as HTMLSelectElement;

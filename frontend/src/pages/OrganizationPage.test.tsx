@@ -77,7 +77,7 @@ describe("OrganizationPage", () => {
       },
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1");
+    renderApp("/organizations/org-1/invitations");
     await found("invite-form");
     await user.type(el("invite-email")!, "bob@example.com, taken@example.com carl@example.com");
     await user.click(within(el("invite-form")!).getByRole("button", { name: "Send invitations" }));
@@ -108,12 +108,17 @@ describe("OrganizationPage", () => {
     expect((await found("org-code")).textContent).toBe("ABCD234567");
     expect(el("org-organizationIdentifier")!.textContent).toBe("PSDBE-NBB-0123456789");
     expect(el("org-role")!.textContent).toBe("Owner");
-    await found("invite-form");
-    await found("audit-table");
-    expect(el("rename-form")).not.toBeNull();
-    expect(el("offboard-form")).not.toBeNull();
-    expect(el("owner-form")).not.toBeNull();
-    expect(el("leave-organization")).toBeNull();
+    // The owner has every tab; the overview is the open one, at the organization's own address.
+    const tabs = within(el("org-tabs")!).getAllByRole("link");
+    expect(tabs.map((a) => [a.textContent, a.getAttribute("href")])).toEqual([
+      ["Overview", "/organizations/org-1"],
+      ["Members", "/organizations/org-1/members"],
+      ["Invitations", "/organizations/org-1/invitations"],
+      ["Requests", "/organizations/org-1/requests"],
+      ["Audit trail", "/organizations/org-1/audit"],
+      ["Settings", "/organizations/org-1/settings"],
+    ]);
+    expect(tabs.map((a) => a.getAttribute("aria-current"))).toEqual(["page", null, null, null, null, null]);
     // The header switcher lists the organization.
     expect(el("org-switcher")!.textContent).toContain("Example TPP");
 
@@ -127,8 +132,24 @@ describe("OrganizationPage", () => {
     await waitFor(() => expect(el("org-code")!.textContent).toBe("NEWC0DE789"));
     expect(posts().map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/organizations/org-1/code"]);
 
+    // Each tab has its address, and the page's title says which one is open.
+    await user.click(el("org-tab-settings")!);
+    await waitFor(() => expect(location.current).toBe("/organizations/org-1/settings"));
+    expect(el("org-tab-settings")!.getAttribute("aria-current")).toBe("page");
+    expect(el("org-tab-overview")!.getAttribute("aria-current")).toBeNull();
+    expect(document.title).toBe("Settings · Example TPP · Open Banking Developer Portal");
+    expect(el("rename-form")).not.toBeNull();
+    expect(el("offboard-form")).not.toBeNull();
+    expect(el("org-code")).toBeNull();
+    await user.click(el("org-tab-audit")!);
+    await found("audit-table");
+    expect(el("rename-form")).toBeNull();
+
     // The owner's own row and role cannot be changed; the others can.
+    await user.click(el("org-tab-members")!);
     await found("members-table");
+    expect(el("owner-form")).not.toBeNull();
+    expect(el("leave-organization")).toBeNull();
     expect(el("member-role-u-1")).toBeNull();
     expect(el("member-remove-u-1")).toBeNull();
     expect((el("member-role-u-2") as HTMLSelectElement).value).toBe("ADMIN");
@@ -142,6 +163,7 @@ describe("OrganizationPage", () => {
     expect(posts().at(-1)!.path).toBe("/api/organizations/org-1/members/u-3");
 
     // Invitations: a table with resend and revoke.
+    await user.click(el("org-tab-invitations")!);
     const row = within(await found("invitations-table")).getByText("dee@example.com").closest("tr")!;
     expect(within(row).getByText("Pending")).toBeTruthy();
     expect(el("invitation-resend-inv-1")).not.toBeNull();
@@ -154,13 +176,12 @@ describe("OrganizationPage", () => {
         json(409, { code: "ORGANIZATION_FULL", message: "Something the server says.", requestId: "r-1" }),
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1");
+    renderApp("/organizations/org-1/members");
     await found("members-table");
     // An administrator does not manage the owner, and has no owner-only settings.
     expect(el("member-role-u-1")).toBeNull();
-    expect(el("regenerate-code")).toBeNull();
     expect(el("owner-form")).toBeNull();
-    expect(el("rename-form")).toBeNull();
+    expect(el("org-tab-settings")).toBeNull();
     expect(el("leave-organization")).not.toBeNull();
 
     await user.selectOptions(el("member-role-u-3")!, "DEVELOPER");
@@ -178,11 +199,11 @@ describe("OrganizationPage", () => {
     });
     const user = userEvent.setup();
     renderApp("/organizations/org-1");
-    await found("members-table");
+    await found("org-tabs");
     expect(el("org-code")).toBeNull();
-    expect(el("invite-form")).toBeNull();
-    expect(el("audit")).toBeNull();
-    expect(el("settings")).toBeNull();
+    expect(within(el("org-tabs")!).getAllByRole("link").map((a) => a.textContent)).toEqual(["Overview", "Members", "Requests"]);
+    await user.click(el("org-tab-members")!);
+    await found("members-table");
     expect(el("member-role-u-2")).toBeNull();
     expect(el("member-remove-u-2")).toBeNull();
     expect(requests.some((r) => r.path.endsWith("/audit") || r.path.endsWith("/invitations"))).toBe(false);
@@ -200,7 +221,7 @@ describe("OrganizationPage", () => {
       "POST /api/organizations/org-1/offboarding": () => json(202, { id: "rq-9", status: "PENDING" }),
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1");
+    renderApp("/organizations/org-1/settings");
     await found("offboard-form");
     expect(screen.getByLabelText(/I understand this cannot be undone/)).toBe(el("offboard-confirm"));
     await user.type(el("offboard-reason")!, "We are closing down.");
@@ -213,6 +234,29 @@ describe("OrganizationPage", () => {
     const post = requests.find((r) => r.method === "POST")!;
     expect(post.path).toBe("/api/organizations/org-1/offboarding");
     expect(post.body).toEqual({ reason: "We are closing down.", confirm: true });
+  });
+
+  it.each([
+    ["/organizations/org-1#members", "/organizations/org-1/members", "members-table"],
+    ["/organizations/org-1/overview", "/organizations/org-1", "org-code"],
+  ])("leads %s, a section's older address, to %s", async (from, to, shown) => {
+    server("OWNER");
+    renderApp(from);
+    await found(shown);
+    expect(location.current).toBe(to);
+  });
+
+  it.each([
+    ["VIEWER", "audit", "Only the owner and administrators see the audit trail."],
+    ["DEVELOPER", "invitations", "Only the owner and administrators invite people to the organization."],
+    ["ADMIN", "settings", "Only the owner changes the organization's name or asks to offboard it."],
+    ["OWNER", "billing", "This organization has no such section: choose one of the tabs above."],
+  ])("tells a %s why the tab %s is not there", async (role, tab, message) => {
+    const { requests } = server(role);
+    renderApp(`/organizations/org-1/${tab}`);
+    expect((await found("org-tab-missing")).textContent).toBe(message);
+    expect(el("org-tabs")!.querySelector('[aria-current="page"]')).toBeNull();
+    expect(requests.some((r) => r.path.endsWith(`/${tab}`))).toBe(false);
   });
 
   it("says an organization the user is not a member of does not exist", async () => {

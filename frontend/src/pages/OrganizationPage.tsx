@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from "react";
-import { Link, useLocation, useParams } from "react-router";
+import { useCallback, useState } from "react";
+import { Link, Navigate, useLocation, useParams } from "react-router";
 import { api } from "../api/client";
 import type { Organization } from "../api/types";
 import { useAuth } from "../auth/AuthContext";
@@ -17,18 +17,31 @@ import { OnboardingPossessionSection } from "./organization/OnboardingPossession
 import { RequestsSection } from "./organization/RequestsSection";
 import { SettingsSection } from "./organization/SettingsSection";
 import { useSuccessMessage } from "../lib/feedback";
+import { SectionTabs, tabOf, useHashScroll } from "../components/SectionTabs";
 
 export function OrganizationPage() {
-  const { orgId = "" } = useParams();
+  const { orgId = "", tab } = useParams();
   // A fresh page per organization: no notice, message or dialog carries over to another.
-  return <OrganizationView key={orgId} orgId={orgId} />;
+  return <OrganizationView key={orgId} orgId={orgId} tab={tab} />;
 }
 
-function OrganizationView({ orgId }: { orgId: string }) {
+/** The organization page's tabs, the default first; each shown only to whom it has something for. */
+const ORG_TABS = [
+  { id: "overview", label: "Overview" },
+  { id: "members", label: "Members" },
+  { id: "invitations", label: "Invitations" },
+  { id: "requests", label: "Requests" },
+  { id: "audit", label: "Audit trail" },
+  { id: "settings", label: "Settings" },
+];
+
+function OrganizationView({ orgId, tab }: { orgId: string; tab?: string }) {
   const location = useLocation();
   const [notice, setNotice] = useSuccessMessage<string | null>(null, (location.state as { notice?: string } | null)?.notice ?? null);
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
-  useTitle(org.data?.name ?? "Organization");
+  const tabLabel = tab ? ORG_TABS.find((t) => t.id === tab)?.label : undefined;
+  const orgName = org.data?.name ?? "Organization";
+  useTitle(tabLabel ? `${tabLabel} · ${orgName}` : orgName);
   // Bumped after any change, so every section reloads what it shows (counts, audit, requests).
   const [tick, setTick] = useState(0);
   const { reload: reloadOrganizations } = useOrganizations();
@@ -39,12 +52,8 @@ function OrganizationView({ orgId }: { orgId: string }) {
     void reloadOrganizations();
   }, [reloadOrg, reloadOrganizations]);
 
-  // A link to a section (/organizations/:id#members) scrolls there once the page is there.
-  const loaded = org.data !== null;
-  const hash = location.hash;
-  useEffect(() => {
-    if (loaded && hash.length > 1) document.getElementById(decodeURIComponent(hash.slice(1)))?.scrollIntoView?.();
-  }, [loaded, hash]);
+  // A link to a part of a tab (/organizations/:id#onboarding-possession) scrolls there once the page is there.
+  useHashScroll(org.data !== null);
 
   if (!org.data) {
     if (org.error) {
@@ -73,16 +82,22 @@ function OrganizationView({ orgId }: { orgId: string }) {
   const o = org.data;
   const perms = can(o.role);
   const active = o.status === "ACTIVE";
-  const sections = [
-    { id: "overview", label: "Overview", show: true },
-    { id: "onboarding-possession", label: "Complete the onboarding", show: o.status === "DRAFT" },
-    { id: "apps", label: "Apps", show: true },
-    { id: "members", label: "Members", show: true },
-    { id: "invitations", label: "Invitations", show: perms.invite && active },
-    { id: "requests", label: "Requests", show: true },
-    { id: "audit", label: "Audit trail", show: perms.seeAudit },
-    { id: "settings", label: "Settings", show: (perms.rename || perms.offboard) && active },
-  ].filter((s) => s.show);
+  const shown: Record<string, boolean> = {
+    overview: true,
+    members: true,
+    invitations: perms.invite && active,
+    requests: true,
+    audit: perms.seeAudit,
+    settings: (perms.rename || perms.offboard) && active,
+  };
+  const tabs = ORG_TABS.filter((t) => shown[t.id]);
+  const base = `/organizations/${encodeURIComponent(o.id)}`;
+  // Links from before the tabs named a section by its fragment (/organizations/:id#members): its tab now.
+  const hashTab = location.hash.slice(1);
+  if (!tab && hashTab !== "overview" && tabs.some((t) => t.id === hashTab)) return <Navigate to={`${base}/${hashTab}`} replace />;
+  // The default tab lives at the organization's own URL: its name in the URL leads there.
+  if (tab === tabs[0].id) return <Navigate to={base} replace />;
+  const current = tabOf(tabs, tab);
 
   return (
     <>
@@ -92,38 +107,52 @@ function OrganizationView({ orgId }: { orgId: string }) {
           <StatusBadge status={o.status} labels={ORG_STATUS_LABEL} /> <EnvironmentBadge environment={o.environment} />
         </p>
       </div>
-      {notice && (
-        <div id="org-notice" className="panel panel--success" role="status">
-          <p>{notice}</p>
+      <SectionTabs label="Sections of this organization" base={base} tabs={tabs} idPrefix="org" />
+      {current === null && (
+        <div id="org-tab-missing" className="panel panel--info" role="status">
+          <p>{ORG_TABS.some((t) => t.id === tab) ? unavailable(tab!, o) : "This organization has no such section: choose one of the tabs above."}</p>
         </div>
       )}
-      <nav aria-label="Sections of this organization" className="subnav">
-        <ul>
-          {sections.map((s) => (
-            <li key={s.id}>
-              <a href={`#${s.id}`}>{s.label}</a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <Overview org={o} onChange={setData} />
-      {o.status === "DRAFT" && (
-        <OnboardingPossessionSection
-          org={o}
-          onChanged={(n) => {
-            if (n) setNotice(n);
-            changed();
-          }}
-        />
+      {current?.id === "overview" && (
+        <>
+          {notice && (
+            <div id="org-notice" className="panel panel--success" role="status">
+              <p>{notice}</p>
+            </div>
+          )}
+          <Overview org={o} onChange={setData} />
+          {o.status === "DRAFT" && (
+            <OnboardingPossessionSection
+              org={o}
+              onChanged={(n) => {
+                if (n) setNotice(n);
+                changed();
+              }}
+            />
+          )}
+          <AppsLink org={o} />
+        </>
       )}
-      <AppsLink org={o} />
-      <MembersSection org={o} tick={tick} onChanged={changed} />
-      {perms.invite && active && <InvitationsSection orgId={o.id} tick={tick} onChanged={changed} />}
-      <RequestsSection orgId={o.id} tick={tick} />
-      {perms.seeAudit && <AuditSection orgId={o.id} tick={tick} />}
-      {(perms.rename || perms.offboard) && active && <SettingsSection org={o} onChanged={changed} />}
+      {current?.id === "members" && <MembersSection org={o} tick={tick} onChanged={changed} />}
+      {current?.id === "invitations" && <InvitationsSection orgId={o.id} tick={tick} onChanged={changed} />}
+      {current?.id === "requests" && <RequestsSection orgId={o.id} tick={tick} />}
+      {current?.id === "audit" && <AuditSection orgId={o.id} tick={tick} />}
+      {current?.id === "settings" && <SettingsSection org={o} onChanged={changed} />}
     </>
   );
+}
+
+/** Why a tab of the organization is not offered to this member. */
+function unavailable(tab: string, org: Organization): string {
+  if (org.status !== "ACTIVE" && (tab === "invitations" || tab === "settings")) return "The organization is not active: nothing of it can be changed.";
+  switch (tab) {
+    case "invitations":
+      return "Only the owner and administrators invite people to the organization.";
+    case "audit":
+      return "Only the owner and administrators see the audit trail.";
+    default:
+      return "Only the owner changes the organization's name or asks to offboard it.";
+  }
 }
 
 function AppsLink({ org }: { org: Organization }) {

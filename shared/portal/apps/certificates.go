@@ -457,3 +457,17 @@ func (s *Service) uploaded(ctx context.Context, a org.Actor, orgID, fingerprint 
 	}
 	return c, parsed, nil
 }
+
+// UploadedCertificate parses orgID's uploaded certificate with fingerprint, for operations
+// weighing a request that names it; ErrNotFound when the organization has none such.
+func (s *Service) UploadedCertificate(ctx context.Context, orgID, fingerprint string) (*eidas.Certificate, error) {
+	c, err := s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := eidas.Parse(c.PEM)
+	if err != nil {
+		return nil, apperr.Wrap(err, "parse stored certificate")
+	}
+	return parsed, nil
+}

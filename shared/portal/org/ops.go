@@ -52,11 +52,39 @@ type OpsDetail struct {
 	Organization OrganizationView   `json:"organization"`
 	QWAC         *eidas.Certificate `json:"qwac,omitempty"`
 	QSealC       *eidas.Certificate `json:"qsealc,omitempty"`
-	Members      []Member           `json:"members"`
-	Requests     []approval.Request `json:"requests"`
+	// QWACTrust and QSealCTrust say whether each certificate chains to a CA the bank trusts.
+	QWACTrust   *CertificateTrust  `json:"qwacTrust,omitempty"`
+	QSealCTrust *CertificateTrust  `json:"qsealcTrust,omitempty"`
+	Members     []Member           `json:"members"`
+	Requests    []approval.Request `json:"requests"`
 	// Apps are the organization's apps, so that operations see what offboarding or a
 	// go-live would affect.
 	Apps []OpsApp `json:"apps"`
+}
+
+// CertificateTrust is whether a certificate chains to a CA the bank trusts, and to which.
+type CertificateTrust struct {
+	// Trusted is true when the certificate chains to a CA of one of the bank's truststores.
+	Trusted bool `json:"trusted"`
+	// Store is that truststore: "eidas", the qualified trust service providers production
+	// accepts, or "sandbox", the portal's sandbox CA, which only the sandbox accepts.
+	Store string `json:"store,omitempty" enum:"eidas,sandbox"`
+}
+
+// TrustOf judges c's chain apart from its validity dates, which operations see beside it;
+// the eIDAS truststore first, since the sandbox's pool holds it too. Nil without c.
+func (s *Service) TrustOf(c *eidas.Certificate) *CertificateTrust {
+	if c == nil {
+		return nil
+	}
+	now := s.Now()
+	switch {
+	case eidas.ChainsTo(c, s.roots.Live, now):
+		return &CertificateTrust{Trusted: true, Store: "eidas"}
+	case eidas.ChainsTo(c, s.roots.Sandbox, now):
+		return &CertificateTrust{Trusted: true, Store: "sandbox"}
+	}
+	return &CertificateTrust{}
 }
 
 // OpsGet returns an organization in full: code, certificates, members, requests.
@@ -78,6 +106,7 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 	// The stored PEMs parsed when onboarding was accepted; a failure now is not the user's.
 	d.QWAC, _ = eidas.Parse(g.QWACPEM)
 	d.QSealC, _ = eidas.Parse(g.QSealCPEM)
+	d.QWACTrust, d.QSealCTrust = s.TrustOf(d.QWAC), s.TrustOf(d.QSealC)
 	if d.Members == nil {
 		d.Members = []Member{}
 	}

@@ -2,12 +2,15 @@ package portalapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/trust/eidas"
 )
 
 // operationsEndpoints are the endpoints of the operations console: requests and their
@@ -84,6 +87,16 @@ func paged[T any](r *http.Request, list func(context.Context, paging.Page) (T, e
 type RequestDetail struct {
 	Request      approval.Request `json:"request"`
 	Organization org.OpsDetail    `json:"organization"`
+	// Certificate is the mTLS certificate a go-live request names, as uploaded to the
+	// production organization; nil for other requests, or once the certificate is gone.
+	Certificate *RequestCertificate `json:"certificate,omitempty"`
+}
+
+// RequestCertificate is a certificate a request names: what it says, and whether it chains
+// to a CA the bank trusts.
+type RequestCertificate struct {
+	Certificate *eidas.Certificate    `json:"certificate"`
+	Trust       *org.CertificateTrust `json:"trust"`
 }
 
 func (a *API) requestDetail(r *http.Request) (RequestDetail, error) {
@@ -92,7 +105,21 @@ func (a *API) requestDetail(r *http.Request) (RequestDetail, error) {
 		return RequestDetail{}, err
 	}
 	o, err := a.Orgs.OpsGet(r.Context(), req.OrgID)
-	return RequestDetail{Request: req, Organization: o}, err
+	if err != nil {
+		return RequestDetail{}, err
+	}
+	d := RequestDetail{Request: req, Organization: o}
+	if fp := req.Form["certificate"]; req.Kind == apps.KindGoLive && fp != "" && a.Apps != nil {
+		c, err := a.Apps.UploadedCertificate(r.Context(), req.OrgID, fp)
+		switch {
+		case errors.Is(err, apperr.ErrNotFound):
+		case err != nil:
+			return RequestDetail{}, err
+		default:
+			d.Certificate = &RequestCertificate{Certificate: c, Trust: a.Orgs.TrustOf(c)}
+		}
+	}
+	return d, nil
 }
 
 func (a *API) decision(r *http.Request, req approval.DecisionRequest) approval.Decision {

@@ -1,6 +1,7 @@
 package portalapi_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -251,6 +252,12 @@ func TestOrganizationLifecycle(t *testing.T) {
 	r = h.call(ops, "GET", "/api/ops/organizations/"+orgID, nil).expect(t, 200, "")
 	if len(r.body["members"].([]any)) != 2 || r.body["organization"].(map[string]any)["code"] == nil {
 		t.Fatalf("ops detail = %s", r.raw)
+	}
+	// The sandbox CA issued both certificates; without a live truststore only the sandbox trusts it.
+	for _, k := range []string{"qwacTrust", "qsealcTrust"} {
+		if got, _ := json.Marshal(r.body[k]); string(got) != `{"store":"sandbox","trusted":true}` {
+			t.Fatalf("ops detail %s = %s", k, got)
+		}
 	}
 	h.call(ops, "GET", "/api/ops/organizations/nope", nil).expect(t, 404, "NOT_FOUND")
 	r = h.call(ops, "GET", "/api/ops/audit", nil).expect(t, 200, "")

@@ -243,4 +243,17 @@ func TestGoLiveWithOwnPresentedCertificate(t *testing.T) {
 	if wantApps := `[{"certificates":1,"environment":"sandbox","id":"` + appID + `","name":"Budget Buddy","products":["oauth2"],"redirectUris":0}]`; string(apps) != wantApps {
 		t.Fatalf("ops apps = %s\nwant %s", apps, wantApps)
 	}
+
+	// Once the sandbox app lets it go, the go-live names the certificate; operations see it
+	// as uploaded to the production organization, chaining to the eIDAS truststore.
+	h.call(owner.client, "DELETE", appPath+"/certificates/"+fp, nil).expect(t, 204, "")
+	r = h.call(owner.client, "POST", appPath+"/go-live", map[string]any{"productionOrganizationId": prodOrg, "redirectUris": []string{"https://budget.example/cb"}, "certificate": fp}).expect(t, 202, "")
+	r = h.call(h.ops(), "GET", "/api/ops/requests/"+r.body["id"].(string), nil).expect(t, 200, "")
+	cert, _ := r.body["certificate"].(map[string]any)
+	if trust, _ := json.Marshal(cert["trust"]); string(trust) != `{"store":"eidas","trusted":true}` {
+		t.Fatalf("go-live certificate trust = %s", trust)
+	}
+	if got := cert["certificate"].(map[string]any)["sha256Fingerprint"]; got != fp {
+		t.Fatalf("go-live certificate = %s, want fingerprint %s", r.raw, fp)
+	}
 }

@@ -384,6 +384,33 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+func TestChainsTo(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	tests := []struct {
+		name  string
+		roots *x509.CertPool
+		now   time.Time
+		want  bool
+	}{
+		{"issued by the trusted CA", f.ca.Pool(), now, true},
+		{"issued by the trusted CA, looked at after it expired", f.ca.Pool(), now.AddDate(2, 0, 0), true},
+		{"issued by another CA", f.other.Pool(), now, false},
+		{"no roots", nil, now, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := eidas.Parse(f.qwac)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := eidas.ChainsTo(c, tt.roots, tt.now); got != tt.want {
+				t.Fatalf("ChainsTo = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestLoadTrust(t *testing.T) {
 	f := newFixture(t)
 	pool, err := eidas.LoadTrust(append(append([]byte{}, f.other.PEM...), f.ca.PEM...))

@@ -102,3 +102,20 @@ func IssuerOf(c *Certificate, roots *x509.CertPool, now time.Time) *x509.Certifi
 	}
 	return nil
 }
+
+// ChainsTo tells whether c chains to one of roots, judged apart from c's own validity
+// dates: whoever looks at an expired certificate still wants to know who issued it, and
+// sees its dates beside the answer. Without roots nothing chains.
+func ChainsTo(c *Certificate, roots *x509.CertPool, now time.Time) bool {
+	if roots == nil || c == nil || c.X509 == nil {
+		return false
+	}
+	intermediates := x509.NewCertPool()
+	for _, ic := range c.Intermediates {
+		intermediates.AddCert(ic)
+	}
+	leaf := *c.X509
+	leaf.NotBefore, leaf.NotAfter = now, now
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: intermediates, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	return err == nil
+}

@@ -10,6 +10,8 @@ interface Props {
   clientId: string | undefined;
   /** Where the TPP API is; undefined while loading, null when it could not be read. */
   info: TPPAPIInfo | null | undefined;
+  /** The app page's URL, which the links to its other tabs start with. */
+  base: string;
 }
 
 /** Is the TPP API this machine's (the local stack), whose server certificate the sandbox CA issued? */
@@ -40,7 +42,7 @@ export function walkthroughLink(app: Pick<App, "name" | "redirectUris">, clientI
  * PKCE. The files and the API key stay placeholders: the portal never holds the private
  * key and shows the API key only once.
  */
-export function GettingStartedSection({ app, clientId, info }: Props) {
+export function GettingStartedSection({ app, clientId, info, base }: Props) {
   const { copied, copy } = useCopy();
   return (
     <section id="getting-started" aria-labelledby="getting-started-heading" className="section">
@@ -76,8 +78,8 @@ export function GettingStartedSection({ app, clientId, info }: Props) {
             </dd>
           </dl>
           <p>
-            Every call to the TPP API presents one of this app's <a href="#certificates">mTLS certificates</a> (
-            <code>{PLACEHOLDER.cert}</code> and its key <code>{PLACEHOLDER.key}</code>) and the app's <a href="#api-key">API key</a> in the{" "}
+            Every call to the TPP API presents one of this app's <Link to={`${base}/certificates`}>mTLS certificates</Link> (
+            <code>{PLACEHOLDER.cert}</code> and its key <code>{PLACEHOLDER.key}</code>) and the app's <Link to={`${base}#api-key`}>API key</Link> in the{" "}
             <code>{info.apiKeyHeader}</code> header (<code>{PLACEHOLDER.apiKey}</code> below). Sign in at the bank as one of the{" "}
             <Link to="/sandbox/customers">sandbox customers</Link>.
           </p>

@@ -89,7 +89,7 @@ describe("The app's status notifications", () => {
         attempts: [1, 2, 3, 4, 5].map(() => ({ at: "2025-03-02T10:00:00Z", httpStatus: 503, error: "answered 503" })),
       }),
     ]);
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/notifications");
     await found("notifications-table");
     expect(rows()).toEqual([
       "2 Mar 2025, 10:02 UTC | Consent pay-3 | consentStatus valid | Retrying | 1 attempt, last: no answer: connection refused; next 2 Mar 2025, 10:03 UTC",
@@ -103,11 +103,11 @@ describe("The app's status notifications", () => {
 
   it("says when there are none, and shows a failed read as an alert", async () => {
     server([]);
-    const first = renderApp("/organizations/org-1/apps/app-1");
+    const first = renderApp("/organizations/org-1/apps/app-1/notifications");
     expect((await found("notifications-none")).textContent).toBe("No notifications yet.");
     first.unmount();
     server(null);
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/notifications");
     expect((await found("notifications-error")).textContent).toContain("The log could not be read.");
     expect(el("notifications-table")).toBeNull();
   });
@@ -118,7 +118,7 @@ describe("The app's status notifications", () => {
       "after-2": { deliveries: [delivery("1", {})] },
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/notifications");
     await found("notifications-table");
     expect(rows().length).toBe(2);
     expect(el("notifications-count")!.textContent).toBe("Showing the first 2 notifications.");

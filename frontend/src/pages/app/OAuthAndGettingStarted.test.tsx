@@ -1,4 +1,4 @@
-import { waitFor } from "@testing-library/react";
+import { waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { fakeServer, json, type RecordedRequest } from "../../test/fakeServer";
@@ -68,7 +68,8 @@ function server(role: string, clientId: string, more: Record<string, (req: Recor
 describe("App page: getting started and OAuth settings", () => {
   it("fills the first commands in with the app's client ID and first redirect URI", async () => {
     server("DEVELOPER", "cid-1");
-    renderApp("/organizations/org-1/apps/app-1");
+    const user = userEvent.setup();
+    renderApp("/organizations/org-1/apps/app-1/getting-started");
 
     expect((await found("start-metadata-url")).textContent).toBe(INFO.metadataUrl);
     expect(el("start-base-url")!.textContent).toBe("https://api.bank.example");
@@ -89,8 +90,13 @@ describe("App page: getting started and OAuth settings", () => {
     expect(el("start-local-ca")).toBeNull();
     // The walkthrough continues with the app's client ID, the test certificate's file names and the redirect URI; never the API key.
     expect(el("start-walkthrough")!.querySelector("a")!.getAttribute("href")).toBe(WALKTHROUGH_HREF);
+    // What the commands need links to the tabs that have it.
+    expect(within(el("getting-started")!).getByRole("link", { name: "mTLS certificates" }).getAttribute("href")).toBe("/organizations/org-1/apps/app-1/certificates");
+    expect(within(el("getting-started")!).getByRole("link", { name: "API key" }).getAttribute("href")).toBe("/organizations/org-1/apps/app-1#api-key");
 
     // A developer sees the switch's state and meaning, and the lifetimes, but cannot change it.
+    await user.click(el("app-tab-settings")!);
+    await found("oauth-settings");
     expect(el("oauth-settings-form")).toBeNull();
     expect(el("oauth-fapi-state")!.textContent).toBe("FAPI 2.0 not required");
     expect(el("oauth-settings")!.textContent).toContain(FAPI_HINT);
@@ -104,7 +110,7 @@ describe("App page: getting started and OAuth settings", () => {
     server("VIEWER", "", {
       "GET /api/tpp-api": () => json(200, { ...INFO, baseUrl: "https://127.0.0.1:8443", tokenEndpoint: "https://127.0.0.1:8443/oauth2/token" }),
     });
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/getting-started");
 
     expect((await found("start-client-credentials")).textContent).toBe(
       "curl --cert client-cert.pem --key client-key.pem \\\n" +
@@ -121,7 +127,7 @@ describe("App page: getting started and OAuth settings", () => {
   it("lets an administrator require FAPI 2.0; the authorization command then pushes the request first", async () => {
     const { requests } = server("ADMIN", "cid-1");
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/settings");
 
     const box = (await found("oauth-settings-fapi")) as HTMLInputElement;
     expect(box.checked).toBe(false);
@@ -136,6 +142,8 @@ describe("App page: getting started and OAuth settings", () => {
     expect(requests.filter((r) => r.method !== "GET").map((r) => [`${r.method} ${r.path}`, r.body])).toEqual([
       ["PUT /api/organizations/org-1/apps/app-1/oauth-settings", { fapi: true }],
     ]);
+    expect(save.disabled).toBe(true);
+    await user.click(el("app-tab-getting-started")!);
     await waitFor(() =>
       expect(el("start-authorization")!.textContent).toBe(
         PKCE +
@@ -151,7 +159,6 @@ describe("App page: getting started and OAuth settings", () => {
           'echo "https://login.bank.example/oauth2/authorize?client_id=cid-1&request_uri=REQUEST_URI"',
       ),
     );
-    expect(save.disabled).toBe(true);
   });
 
   it("shows the server's refusal of the switch in the form's alert", async () => {
@@ -160,7 +167,7 @@ describe("App page: getting started and OAuth settings", () => {
         json(403, { code: "FORBIDDEN", message: "Only the owner and administrators change an app's OAuth security profile.", requestId: "r-1" }),
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/settings");
 
     await user.click(await found("oauth-settings-fapi"));
     await user.click(el("oauth-settings-form")!.querySelector<HTMLButtonElement>('button[type="submit"]')!);
@@ -170,7 +177,7 @@ describe("App page: getting started and OAuth settings", () => {
 
   it("says so when the TPP API's addresses cannot be loaded", async () => {
     server("DEVELOPER", "cid-1", { "GET /api/tpp-api": () => json(500, { code: "INTERNAL", message: "x", requestId: "r" }) });
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/getting-started");
     expect((await found("getting-started-error")).textContent).toBe("The TPP API's addresses could not be loaded. Reload the page to try again.");
   });
 });

@@ -20,6 +20,11 @@ export function OpsLayout() {
               Organizations
             </NavLink>
           </li>
+          <li>
+            <NavLink id="ops-tab-audit" to="/ops/audit">
+              Audit trail
+            </NavLink>
+          </li>
         </ul>
       </nav>
       <Outlet />

@@ -317,4 +317,35 @@ describe("OpsRequestPage", () => {
     expect(el("request-step")).toBeNull();
     expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ comment: "Documents complete" }, { comment: "Contract signed" }]);
   });
+
+  it.each([
+    ["an expired certificate the eIDAS truststore does not know", { certificate: { ...QWAC, notAfter: "2020-01-01T00:00:00Z" }, trust: { trusted: false } }, "Expired",
+      "Untrusted Not trusted: it does not chain to a CA of the eIDAS truststore or to the sandbox CA"],
+    ["a valid certificate of the eIDAS truststore", { certificate: { ...QWAC, notAfter: "2099-01-01T00:00:00Z" }, trust: { trusted: true, store: "eidas" } }, null,
+      "eIDAS truststore Trusted: it chains to a qualified trust service provider of the bank's eIDAS truststore"],
+  ])("shows the go-live's mTLS certificate to judge: %s", async (_, certificate, mark, trust) => {
+    const goLive = { ...REQUEST, id: "rq-g", kind: "GO_LIVE", summary: "Take Budget Buddy live", form: { appName: "Budget Buddy", certificate: QWAC.sha256Fingerprint }, steps: ["Review", "Contract signed"], step: 0 };
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-g": () => json(200, { ...detail("PENDING"), request: goLive, certificate }),
+    });
+    renderApp("/ops/requests/rq-g");
+    expect((await found("golive-certificate-title")).textContent).toBe("As uploaded to Example TPP");
+    expect(el("golive-certificate-issuer")!.textContent).toBe("CN=Sandbox eIDAS CA, O=Open Bank Sandbox, C=DE");
+    expect(el("golive-certificate-subject")!.textContent).toBe("CN=tpp.example.com, O=Example TPP, C=BE");
+    expect(el("golive-certificate-validity-state")?.textContent ?? null).toBe(mark);
+    expect(el("golive-certificate-trust")!.textContent).toBe(trust);
+  });
+
+  it("says when the go-live's certificate is no longer uploaded", async () => {
+    const goLive = { ...REQUEST, id: "rq-g", kind: "GO_LIVE", summary: "Take Budget Buddy live", form: { appName: "Budget Buddy", certificate: "ab".repeat(32) }, steps: ["Review"], step: 0 };
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-g": () => json(200, { ...detail("PENDING"), request: goLive }),
+    });
+    renderApp("/ops/requests/rq-g");
+    expect((await found("golive-certificate-missing")).textContent).toBe("This certificate is no longer uploaded to Example TPP: the organization deleted it after asking.");
+  });
 });

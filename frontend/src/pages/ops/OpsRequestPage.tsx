@@ -4,6 +4,7 @@ import { api, call } from "../../api/client";
 import type { ApprovalRequest, OpsRequestDetail } from "../../api/types";
 import { useAuth } from "../../auth/AuthContext";
 import { StatusBadge } from "../../components/Badge";
+import { CertificateDetails } from "../../components/CertificateDetails";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { TextAreaField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
@@ -191,6 +192,18 @@ function RequestView({ requestId }: { requestId: string }) {
           ))}
         </dl>
       </section>
+      {r.kind === "GO_LIVE" && r.form?.certificate && (
+        <section aria-labelledby="golive-certificate-heading" className="section">
+          <h2 id="golive-certificate-heading">The production app's mTLS certificate</h2>
+          {d.certificate ? (
+            <CertificateDetails id="golive-certificate" title={`As uploaded to ${r.organizationName}`} certificate={d.certificate.certificate} trust={d.certificate.trust} />
+          ) : (
+            <p id="golive-certificate-missing" className="panel panel--info">
+              This certificate is no longer uploaded to {r.organizationName}: the organization deleted it after asking.
+            </p>
+          )}
+        </section>
+      )}
       <section aria-labelledby="certs-heading" className="section">
         <h2 id="certs-heading">Certificates</h2>
         <OpsCertificates detail={d.organization} />
