@@ -48,7 +48,7 @@ describe("changes of a live app", () => {
       },
     });
     const user = userEvent.setup();
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/settings");
     await user.type(await found("redirect-uri"), "https://budget.example/new");
     await user.click(el("redirect-form")!.querySelector("button[type=submit]")!);
     await waitFor(() =>
@@ -61,7 +61,7 @@ describe("changes of a live app", () => {
   it("says the name waits for review, and keeps the old name meanwhile", async () => {
     const renamed = { ...LIVE_APP, pendingChange: { ...PENDING, redirectUri: undefined, name: "Budget Buddy Pro" } };
     server(() => renamed);
-    renderApp("/organizations/org-1/apps/app-1");
+    renderApp("/organizations/org-1/apps/app-1/settings");
     expect((await found("pending-name")).textContent).toContain("the app will be called Budget Buddy Pro once approved.");
     expect(el("pending-redirectUri")).toBeNull();
   });
