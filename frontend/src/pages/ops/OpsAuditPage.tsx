@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../../api/client";
 import type { AuditEntry } from "../../api/types";
@@ -45,11 +45,20 @@ export function OpsAuditPage() {
   // a transition, which would briefly put a chosen option back), and a new address, shared
   // or from the tabs, resets them.
   const [filters, setFilters] = useState<Filters>(() => filtersOf(params));
+  // The addresses this page wrote itself: the router applies them a moment later, one by
+  // one, and an echo of an older one must not put back what was typed since.
+  const written = useRef(new Set<string>());
   useEffect(() => {
+    if (written.current.has(params.toString())) return;
+    written.current.clear();
     setFilters((f) => (queryOf(f) === queryOf(filtersOf(params)) ? f : filtersOf(params)));
   }, [params]);
   useEffect(() => {
-    if (queryOf(filters) !== params.toString()) setParams(queryOf(filters), { replace: true });
+    const q = queryOf(filters);
+    if (q !== params.toString()) {
+      written.current.add(q);
+      setParams(q, { replace: true });
+    }
     // Only a change of the filters moves the address; params is read, not followed.
   }, [filters]);
   // The trail comes a page at a time, newest first; the filters apply to what is loaded.
