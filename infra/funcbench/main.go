@@ -75,11 +75,11 @@ func run(ctx context.Context, mode string, args []string, out io.Writer, log *sl
 	var ro runOptions
 	var forbid, mechanism string
 	if mode == "size" {
-		// 13: the portal's functions share one package, and those that send mail and set a
-		// password (Cognito, SES and KMS clients) reach 12.5 MiB with the account rules; the
-		// budget still stops a library that grows a binary by a megabyte (as
-		// reflect.Value.MethodByName does).
-		fs.Float64Var(&so.budgetMiB, "budget-mib", 13, "largest binary size allowed, in MiB")
+		// 13.5: the portal's functions share one package, and those that send mail and set a
+		// password (Cognito, SES and KMS clients, two-step sign-in's challenge) reach 13 MiB
+		// with the account rules; the budget still stops a library that grows a binary by a
+		// megabyte (as reflect.Value.MethodByName does).
+		fs.Float64Var(&so.budgetMiB, "budget-mib", 13.5, "largest binary size allowed, in MiB")
 		fs.StringVar(&forbid, "forbid", forbiddenSymbols, "functions no binary may link, comma-separated (empty: no check)")
 		fs.BoolVar(&so.why, "why", false, "show through which calls each binary links a forbidden function (links the offenders again)")
 		fs.BoolVar(&so.each, "each", false, "build every function's binary (default: one of each main's shape, which links the same code)")
