@@ -13,6 +13,8 @@ interface ConfirmDialogProps {
   /** Styles the confirm button as dangerous (remove, revoke, offboard...). */
   destructive?: boolean;
   busy?: boolean;
+  /** The id of the element focus starts on, where that is what the user came to do (a field to fill); Cancel otherwise. */
+  initialFocus?: string;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -24,7 +26,7 @@ const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select
  * by its text. Focus starts on Cancel (the safe choice), stays inside while open (the rest
  * of the page is made inert) and returns to where it was on close. Escape cancels.
  */
-export function ConfirmDialog({ id, open, title, children, confirmLabel, cancelLabel = "Cancel", destructive, busy, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({ id, open, title, children, confirmLabel, cancelLabel = "Cancel", destructive, busy, initialFocus, onConfirm, onCancel }: ConfirmDialogProps) {
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
@@ -40,12 +42,13 @@ export function ConfirmDialog({ id, open, title, children, confirmLabel, cancelL
         inerted.push(el);
       }
     }
-    cancelRef.current?.focus();
+    const start = initialFocus ? document.getElementById(initialFocus) : null;
+    (start ?? cancelRef.current)?.focus();
     return () => {
       for (const el of inerted) el.removeAttribute("inert");
       if (previous && document.contains(previous)) previous.focus();
     };
-  }, [open]);
+  }, [open, initialFocus]);
 
   if (!open) return null;
 

@@ -25,7 +25,7 @@ describe("OneTimeSecret", () => {
     render(<OneTimeSecret issued={{ credential: CREDENTIAL, reason: "registered" }} onDone={onDone} />);
 
     expect(el("secret-panel-title")!.textContent).toBe("Your app is registered: here is its first secret");
-    expect(document.activeElement).toBe(el("secret-panel-title"));
+    await waitFor(() => expect(document.activeElement).toBe(el("secret-panel-title")));
     expect(el("secret-warning")!.textContent).toBe(CREDENTIAL.warning);
     expect(el("secret-clientId")!.textContent).toBe("cid-123");
     expect(el("secret-value")!.textContent).toBe("s3cr3t-value");

@@ -28,7 +28,7 @@ describe("ReauthDialog", () => {
     const decided = call(api.POST("/api/ops/requests/{requestId}/approve", { params: { path: { requestId: "req-1" } }, body: { comment: "ok" } }));
     await screen.findByRole("dialog", { name: "Confirm your password" });
     const password = document.getElementById("reauth-password") as HTMLInputElement;
-    expect(document.activeElement).toBe(password);
+    await waitFor(() => expect(document.activeElement).toBe(password));
 
     await user.type(password, "wrong");
     await user.click(screen.getByRole("button", { name: "Confirm and continue" }));

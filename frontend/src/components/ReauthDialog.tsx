@@ -38,11 +38,6 @@ export function ReauthDialog() {
     return () => setReauthenticator(null);
   }, []);
 
-  // The dialog starts on Cancel; here the password is what the user came to type.
-  useEffect(() => {
-    if (open) document.getElementById("reauth-password")?.focus();
-  }, [open]);
-
   const finish = useCallback((confirmed: boolean) => {
     const done = settle.current;
     settle.current = null;
@@ -75,6 +70,7 @@ export function ReauthDialog() {
       title="Confirm your password"
       confirmLabel="Confirm and continue"
       busy={busy}
+      initialFocus="reauth-password"
       onConfirm={() => void confirm()}
       onCancel={() => finish(false)}
     >

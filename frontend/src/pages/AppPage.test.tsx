@@ -170,7 +170,7 @@ describe("Apps pages", () => {
     await user.type(await found("redirect-uri"), "http://app.example.com/cb");
     await user.click(within(el("redirect-form")!).getByRole("button", { name: "Add redirect URI" }));
     await waitFor(() => expect(el("redirect-uri-error")!.textContent).toBe("Use an https address."));
-    expect(document.activeElement).toBe(el("redirect-uri"));
+    await waitFor(() => expect(document.activeElement).toBe(el("redirect-uri")));
 
     await user.click(el("app-tab-credentials")!);
     await user.click(await found("credential-revoke-cid-1"));
@@ -295,7 +295,7 @@ describe("Apps pages", () => {
     );
     expect(field.getAttribute("aria-invalid")).toBe("true");
     await user.click(within(el("certificate-upload-form")!).getByRole("button", { name: "Upload certificate" }));
-    expect(document.activeElement).toBe(field);
+    await waitFor(() => expect(document.activeElement).toBe(field));
     expect(mutations(requests)).toEqual([]);
   });
 

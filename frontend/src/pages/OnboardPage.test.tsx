@@ -68,7 +68,7 @@ describe("OnboardPage", () => {
     );
     await new Promise((r) => setTimeout(r, 900));
     await user.click(screen.getByRole("button", { name: /Submit|Onboard/ }));
-    expect(document.activeElement).toBe(el("onboard-qwac"));
+    await waitFor(() => expect(document.activeElement).toBe(el("onboard-qwac")));
     expect(requests.filter((r) => r.method === "POST").map((r) => r.path)).toEqual([]);
   });
 
@@ -192,7 +192,7 @@ describe("OnboardPage", () => {
     const first = el("onboard-roles-AIS")!;
     expect(first.getAttribute("aria-invalid")).toBe("true");
     expect(el("onboard-roles")!.getAttribute("aria-describedby")).toBe("onboard-roles-hint onboard-roles-error");
-    expect(document.activeElement).toBe(first);
+    await waitFor(() => expect(document.activeElement).toBe(first));
     const alert = el("onboard-error")!;
     expect(alert.getAttribute("role")).toBe("alert");
     expect(alert.querySelector(".alert-message")!.textContent).toBe("Some fields need attention.");

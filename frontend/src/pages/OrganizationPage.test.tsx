@@ -188,7 +188,7 @@ describe("OrganizationPage", () => {
     await user.click(el("member-role-save-u-3")!);
     const alert = await found("members-error");
     expect(alert.querySelector(".alert-message")!.textContent).toBe("Something the server says.");
-    expect(document.activeElement).toBe(alert);
+    await waitFor(() => expect(document.activeElement).toBe(alert));
     const patch = requests.find((r) => r.method === "PATCH")!;
     expect(patch.body).toEqual({ role: "DEVELOPER" });
   });

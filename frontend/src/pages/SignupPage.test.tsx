@@ -49,7 +49,7 @@ describe("SignupPage", () => {
     const email = document.getElementById("signup-email")!;
     expect(email.getAttribute("aria-invalid")).toBe("true");
     expect(email.getAttribute("aria-describedby")).toBe("signup-email-error");
-    expect(document.activeElement).toBe(email);
+    await waitFor(() => expect(document.activeElement).toBe(email));
 
     // Other fields are untouched.
     const fullName = document.getElementById("signup-fullName")!;
@@ -109,7 +109,7 @@ describe("SignupPage", () => {
     expect(terms.getAttribute("aria-describedby")).toBe("signup-acceptTerms-error");
     expect(document.getElementById("signup-acceptTerms-error")!.textContent).toBe("You must accept the Terms & Conditions.");
     // Focus goes to the first invalid field in form order.
-    expect(document.activeElement).toBe(org);
+    await waitFor(() => expect(document.activeElement).toBe(org));
   });
 
   it("replaces the form with the success panel on 201", async () => {

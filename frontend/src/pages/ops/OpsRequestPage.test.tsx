@@ -180,14 +180,14 @@ describe("OpsRequestPage", () => {
     expect(dialog.getAttribute("role")).toBe("dialog");
     expect(dialog.getAttribute("aria-modal")).toBe("true");
     expect(el("decision-dialog-title")!.textContent).toBe("Approve the onboarding of Example TPP?");
-    expect(document.activeElement).toBe(el("decision-dialog-cancel"));
+    await waitFor(() => expect(document.activeElement).toBe(el("decision-dialog-cancel")));
     const posts = () => requests.filter((r) => r.method === "POST");
     expect(posts()).toHaveLength(0);
 
     // Cancel: still nothing sent, focus back on the button.
     await user.click(el("decision-dialog-cancel")!);
     expect(el("decision-dialog")).toBeNull();
-    expect(document.activeElement).toBe(el("approve-request"));
+    await waitFor(() => expect(document.activeElement).toBe(el("approve-request")));
     expect(posts()).toHaveLength(0);
 
     // Escape cancels too.
@@ -246,7 +246,7 @@ describe("OpsRequestPage", () => {
     const comment = el("decision-comment")!;
     expect(comment.getAttribute("aria-invalid")).toBe("true");
     expect(comment.getAttribute("aria-describedby")).toBe("decision-comment-hint decision-comment-count decision-comment-error");
-    expect(document.activeElement).toBe(comment);
+    await waitFor(() => expect(document.activeElement).toBe(comment));
     expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([{ comment: "" }]);
   });
 
