@@ -10,13 +10,14 @@ STAMP      := $(LOCAL)/stamps
 FUNCTIONS  := $(notdir $(wildcard functions/*))
 GO_PKGS     = $(shell go list ./... | grep -v /node_modules/)
 
-.PHONY: help generate dev test test-go test-frontend lint bench bench-functions build synth frontend deps go-deps npm-deps moto-deps chromium clean
+.PHONY: help generate dev test test-go test-frontend lint fuzz bench bench-functions build synth frontend deps go-deps npm-deps moto-deps chromium clean
 
 help:
 	@echo "make dev      run the whole product locally (portal :8080, TPP API :8443, moto :5000)"
 	@echo "make test     run every test (Go, store contract, CDK, SPA unit, browser end to end)"
 	@echo "make lint     gofmt, go vet, staticcheck"
 	@echo "make bench    benchmarks with their figures (client-ID lookup and caller check: DynamoDB calls, p50/p99)"
+	@echo "make fuzz     each fuzzer for FUZZTIME (30s), exploring new inputs"
 	@echo "make bench-functions  function sizes (budget, no reflect.Value.MethodByName) and cold/warm latency on moto at 256 MB's CPU"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
 	@echo "make generate functions/<name>/main.go and events/<name>.json from the route tables"
@@ -68,17 +69,19 @@ test: go-deps frontend chromium
 	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
 	@echo "== Function sizes for linux/arm64: the budget, and no reflect.Value.MethodByName"
 	go run ./infra/funcbench size
-	@echo "== Fuzzing the eIDAS certificate parser (short run)"
-	go test -run='^$$' -fuzz=FuzzParse -fuzztime=6s ./shared/trust/eidas
-	@echo "== Fuzzing the authorization request parser (short run)"
-	go test -run='^$$' -fuzz=FuzzParseAuthorize -fuzztime=6s ./shared/tpp/oauth
-	@echo "== Fuzzing the consent and funds-confirmation decoders (short runs)"
-	go test -run='^$$' -fuzz=FuzzDecodeConsentRequest -fuzztime=6s ./shared/tpp/aisapi
-	go test -run='^$$' -fuzz=FuzzDecodeFundsRequest -fuzztime=6s ./shared/tpp/aisapi
-	@echo "== Fuzzing the IBAN check (short run)"
-	go test -run='^$$' -fuzz=FuzzValidateIBAN -fuzztime=6s ./shared/tpp/sandboxbank
 	@echo "== SPA unit tests"
 	cd frontend && npx vitest run
+
+# The fuzzers, each for FUZZTIME (go test runs their seed corpora in `make test`; this
+# explores new inputs, which costs an instrumented build of each package and its time).
+FUZZTIME ?= 30s
+fuzz: go-deps
+	go test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./shared/trust/eidas
+	go test -run='^$$' -fuzz=FuzzParseAuthorize -fuzztime=$(FUZZTIME) ./shared/tpp/oauth
+	go test -run='^$$' -fuzz=FuzzDecodeConsentRequest -fuzztime=$(FUZZTIME) ./shared/tpp/aisapi
+	go test -run='^$$' -fuzz=FuzzDecodeFundsRequest -fuzztime=$(FUZZTIME) ./shared/tpp/aisapi
+	go test -run='^$$' -fuzz=FuzzValidateIBAN -fuzztime=$(FUZZTIME) ./shared/tpp/sandboxbank
+	go test -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./shared/tpp/payments
 
 bench:
 	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
