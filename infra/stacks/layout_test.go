@@ -39,53 +39,65 @@ const (
 	roomWanted = 60
 )
 
-// testTPPRoutes are TPP routes for the layout tests, which the TPP area does not have yet:
-// n routes of one domain, each with a path of its own under /v1/test.
-func testTPPRoutes(n int) []route.Route {
-	var out []route.Route
-	for i := range n {
-		out = append(out, testTPPRoute(fmt.Sprintf("tpp-test-%d", i)))
-	}
-	return out
+// testTPPRoute is a TPP route of the layout tests in the domain tag, with a path of its
+// own directly under /v1: one resource and one method, as most routes of the TPP API cost.
+func testTPPRoute(name, tag string) route.Route {
+	return route.Route{Name: name, Method: "GET", Path: "/v1/" + name, Auth: route.TPP, Needs: route.PortalTable,
+		Tag: tag, Summary: "A route of the layout tests"}
 }
 
-func testTPPRoute(name string) route.Route {
-	return route.Route{Name: name, Method: "GET", Path: "/v1/test/" + name, Auth: route.TPP, Needs: route.PortalTable,
-		Tag: "test", Summary: "A route of the layout tests"}
+// domainWithRoom is the first domain of routes whose last function group has room for
+// one more function, so that a route added at the table's end joins that group rather
+// than opening a new one.
+func domainWithRoom(t *testing.T, routes []route.Route) string {
+	t.Helper()
+	count := map[string]int{}
+	var order []string
+	for _, rt := range routes {
+		if count[rt.Tag] == 0 {
+			order = append(order, rt.Tag)
+		}
+		count[rt.Tag]++
+	}
+	for _, tag := range order {
+		if count[tag]%stacks.FunctionsPerGroup != 0 {
+			return tag
+		}
+	}
+	t.Fatal("every TPP domain's last group is full")
+	return ""
 }
 
-// layoutTables are the app's route tables with three TPP routes; plus adds a portal route
-// after the last route of the apps domain (at the table's end) and a TPP route at the end
-// of the TPP table.
-func layoutTables(plus bool) *stacks.RouteTables {
-	t := stacks.DefaultRouteTables()
-	t.TPP = append(t.TPP, testTPPRoutes(3)...)
-	if plus {
-		t.Portal = append(t.Portal, route.Route{Name: "app-layout-test", Method: "POST",
-			Path: "/api/organizations/{orgId}/apps/{appId}/layout-test", Auth: route.Session, Tag: "apps", Summary: "A route of the layout tests"})
-		t.TPP = append(t.TPP, testTPPRoute("tpp-test-added"))
-	}
-	return &t
+// layoutPlus are the app's route tables with a portal route added after the last route
+// of the apps domain (at the table's end) and a TPP route added at the end of the TPP
+// table in a domain with room in its last group.
+func layoutPlus(t *testing.T) *stacks.RouteTables {
+	tables := stacks.DefaultRouteTables()
+	tables.Portal = append(tables.Portal, route.Route{Name: "app-layout-test", Method: "POST",
+		Path: "/api/organizations/{orgId}/apps/{appId}/layout-test", Auth: route.Session, Tag: "apps", Summary: "A route of the layout tests"})
+	tables.TPP = append(tables.TPP, testTPPRoute("tpp-test-added", domainWithRoom(t, tables.TPP)))
+	return &tables
 }
 
 var (
-	layoutOnce           sync.Once
-	layoutBase, layoutUp synthesized
+	layoutOnce sync.Once
+	layoutUp   synthesized
 )
 
-// layoutApps are the app synthesized with layoutTables(false) and layoutTables(true).
+// layoutApps are the app as deployed (the production synthesis the other tests read) and
+// the app synthesized with layoutPlus: one synthesis fewer than a base of its own, and
+// every synthesis costs tens of seconds.
 func layoutApps(t *testing.T) (base, plus *synthesized) {
 	t.Helper()
+	base = synth(t)
+	tables := layoutPlus(t)
 	layoutOnce.Do(func() {
-		layoutBase = synthesizeTables(org.Production, filepath.Join(outdir, "layout-base"), layoutTables(false))
-		layoutUp = synthesizeTables(org.Production, filepath.Join(outdir, "layout-plus"), layoutTables(true))
+		layoutUp = synthesizeTables(org.Production, filepath.Join(outdir, "layout-plus"), tables)
 	})
-	for _, s := range []*synthesized{&layoutBase, &layoutUp} {
-		if s.err != nil {
-			t.Fatal(s.err)
-		}
+	if layoutUp.err != nil {
+		t.Fatal(layoutUp.err)
 	}
-	return &layoutBase, &layoutUp
+	return base, &layoutUp
 }
 
 // size is what a template holds, against CloudFormation's limits.
@@ -150,8 +162,8 @@ func allTemplates(t *testing.T, dir string) map[string]map[string]interface{} {
 // TestTemplateBudget: every template of every synthesis of the tests, nested ones
 // included, stays within the budget.
 func TestTemplateBudget(t *testing.T) {
-	base, plus := layoutApps(t)
-	for _, s := range append(environments(t), base, plus) {
+	_, plus := layoutApps(t)
+	for _, s := range append(environments(t), plus) { // base is the production synthesis
 		templates := allTemplates(t, s.outdir)
 		var nested int
 		for name, tmpl := range templates {
@@ -177,7 +189,7 @@ type area struct {
 	// parent is the API stack's template; groups its function groups'.
 	parent func(s *synthesized) map[string]interface{}
 	groups func(s *synthesized) []nestedTemplate
-	// added is the function layoutTables(true) adds to the area.
+	// added is the function layoutPlus adds to the area.
 	added string
 	// alarms is the prefix of the area's alarm groups in the monitoring stack.
 	alarms string
@@ -381,8 +393,7 @@ func TestAddingARouteMovesNothing(t *testing.T) {
 	}
 }
 
-// TestNagWithTPPRoutes: the app with TPP routes (which the TPP area does not have yet) and
-// a route more has no AwsSolutions finding without a suppression either, in the TPP API's
+// TestNagWithTPPRoutes: the app with a route more in each area has no AwsSolutions finding without a suppression either, in the TPP API's
 // function groups and methods included.
 func TestNagWithTPPRoutes(t *testing.T) {
 	_, plus := layoutApps(t)
@@ -430,7 +441,7 @@ func TestTPPRouteMethods(t *testing.T) {
 	_, deployment := only(t, plus.tppAPI, "AWS::ApiGateway::Deployment")
 	dependsOn, _ := deployment["DependsOn"].([]interface{})
 	permissions := resourcesOf(t, plus.tppAPI, plus.tppGroups, "AWS::Lambda::Permission")
-	for _, rt := range layoutTables(true).TPP {
+	for _, rt := range layoutPlus(t).TPP {
 		t.Run(rt.Name, func(t *testing.T) {
 			id, ok := methods[rt.Method+" "+rt.Path]
 			if !ok {
