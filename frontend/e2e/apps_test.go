@@ -410,6 +410,14 @@ func TestAppsJourney(t *testing.T) {
 		}
 	})
 
+	step("the developer's main pages, photographed at 1280 and 390 px, do not scroll sideways", func(t *testing.T) {
+		p := ownerTab.as(t)
+		org := "/organizations/" + orgID
+		p.photographAtEachWidth(shot{"organizations", "/organizations"}, shot{"organization", org}, shot{"organization-members", org + "/members"},
+			shot{"app-credentials", appPath}, shot{"app-certificates", appPath + "/certificates"},
+			shot{"app-subscriptions", appPath + "/subscriptions"}, shot{"app-go-live", appPath + "/go-live"})
+	})
+
 	var premiumRequestID string
 	step("owner subscribes to AIS, active at once, and to the premium product, pending", func(t *testing.T) {
 		p := ownerTab.as(t)
