@@ -16,7 +16,7 @@ help:
 	@echo "make dev      run the whole product locally (portal :8080, TPP API :8443, moto :5000)"
 	@echo "make test     run every test (Go, store contract, CDK, SPA unit, browser end to end)"
 	@echo "make lint     gofmt, go vet, staticcheck"
-	@echo "make bench    benchmarks with their figures (client-ID lookup and caller check: DynamoDB calls, p50/p99)"
+	@echo "make bench    benchmarks with their figures (lookups, caller check, reads, payments: DynamoDB calls, p50/p99)"
 	@echo "make fuzz     each fuzzer for FUZZTIME (30s), exploring new inputs"
 	@echo "make bench-functions  function sizes (budget, no reflect.Value.MethodByName) and cold/warm latency on moto at 256 MB's CPU"
 	@echo "make build    one linux/arm64 bootstrap per function under $(LOCAL)/build/"
@@ -66,7 +66,7 @@ test: go-deps frontend chromium
 	@echo "== Go tests (unit, moto and DynamoDB Local integration, CDK, browser end to end)"
 	go test -count=1 -timeout 15m $(GO_PKGS)
 	@echo "== Benchmarks, one round each, so they keep working (make bench for figures)"
-	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
+	go test -run='^$$' -bench=. -benchtime=1x ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/tpp/pisapi ./shared/local/devstack
 	@echo "== Function sizes for linux/arm64: the budget, and no reflect.Value.MethodByName"
 	go run ./infra/funcbench size
 	@echo "== SPA unit tests"
@@ -84,7 +84,7 @@ fuzz: go-deps
 	go test -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./shared/tpp/payments
 
 bench:
-	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/local/devstack
+	go test -run='^$$' -bench=. -benchtime=2s ./shared/portal/account ./shared/portal/store ./shared/platform/awsclient ./shared/tpp/callercheck ./shared/tpp/planmeter ./shared/tpp/oauth/oauthdb ./shared/tpp/aisapi ./shared/tpp/pisapi ./shared/local/devstack
 
 # The functions as deployed: sizes of the linux/arm64 binaries against a budget, with the
 # check that none links reflect.Value.MethodByName, then init, first and warm latency of
