@@ -102,12 +102,25 @@ func (b Basket) Members() []Member {
 	return out
 }
 
+// Replay is what a basket's creation stored of its request, so that the same
+// X-Request-ID sent again by the same app is answered as the first time.
+type Replay struct {
+	BasketID string `dynamodbav:"basketId"`
+	// Hash is the SHA-256 of the request (its members, canonical JSON).
+	Hash string `dynamodbav:"requestHash"`
+	// Status is the status the first answer gave.
+	Status Status `dynamodbav:"initialStatus"`
+}
+
 // Store keeps baskets and their members' locks.
 type Store interface {
-	// Create stores a new basket and locks each of its members to it, in one
-	// transaction: ErrMemberTaken (and nothing stored) when a member is in another open
-	// basket.
-	Create(ctx context.Context, b Basket) error
+	// Create stores a new basket, the replay record of its app's X-Request-ID and a lock
+	// of each of its members to it, in one transaction: ErrRequestIDTaken when the app
+	// already used the X-Request-ID, else ErrMemberTaken when a member is in another open
+	// basket; either way nothing is stored.
+	Create(ctx context.Context, b Basket, r Replay) error
+	// Replay is the record of an app's X-Request-ID, or ErrNotFound.
+	Replay(ctx context.Context, appID, requestID string) (Replay, error)
 	// Get is basket id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Basket, error)
 	// Replace stores b in place of the stored basket on condition that the stored one
@@ -121,4 +134,6 @@ var (
 	ErrNotFound    = errors.New("baskets: no such basket")
 	ErrChanged     = errors.New("baskets: the basket changed meanwhile")
 	ErrMemberTaken = errors.New("baskets: a member is in another open basket")
+	// ErrRequestIDTaken is a creation whose app already used its X-Request-ID.
+	ErrRequestIDTaken = errors.New("baskets: the app already used this X-Request-ID")
 )

@@ -54,7 +54,8 @@ type basketCreated struct {
 
 // createBasket is POST /v1/signing-baskets: the basket is received and waits for its
 // authorisation, to start in the approach the request prefers (a basket has no OAuth2
-// scope: the bank's redirect page where a payment would take OAuth2).
+// scope: the bank's redirect page where a payment would take OAuth2). The same
+// X-Request-ID with the same members is answered as the first time, with the same basket.
 func (a *API) createBasket(w http.ResponseWriter, r *http.Request, o sca.Owner) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
@@ -65,16 +66,17 @@ func (a *API) createBasket(w http.ResponseWriter, r *http.Request, o sca.Owner) 
 	if err != nil {
 		return err
 	}
-	b, err := a.Baskets.Create(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), ct, body,
+	created, err := a.Baskets.Create(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), ct, body,
 		r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"))
 	if err != nil {
 		return err
 	}
+	b := created.Basket
 	p := basketPath(b.ID)
 	approach := sca.ApproachOf(sca.SigningBasket, prefs)
 	w.Header().Set("Location", p)
 	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
-	writeJSON(w, http.StatusCreated, basketCreated{TransactionStatus: b.Status, BasketID: b.ID,
+	writeJSON(w, http.StatusCreated, basketCreated{TransactionStatus: created.Status, BasketID: b.ID,
 		Links: map[string]href{"self": {p}, "status": {p + "/status"}, scaapi.StartLink(approach): {p + "/" + scaapi.Authorisations}}})
 	return nil
 }

@@ -329,3 +329,68 @@ func TestSigningBasketApproaches(t *testing.T) {
 		})
 	}
 }
+
+// TestSigningBasketReplay: the same X-Request-ID with the same members is answered as the
+// first time (201, the same basket, status and links) and stores nothing more, even once
+// the basket is authorised; with other members it is refused as the payments refuse it,
+// and nothing changes.
+func TestSigningBasketReplay(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p1, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("2.00", creditorIBAN), nil)
+	body := basketBody([]string{idOf(p1)}, nil)
+	send := func(body string) (int, map[string]any, string) {
+		r := call("POST", "/v1/signing-baskets", "app-1", reqID(7001), "application/json", body)
+		r.Header.Set("TPP-Redirect-Preferred", "false")
+		rec, out := w.send(t, r)
+		return rec.Code, out, rec.Header().Get("Location") + " " + rec.Header().Get("ASPSP-SCA-Approach")
+	}
+	status, first, headers := send(body)
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, first)
+	}
+	before := w.state(t)
+	for _, c := range []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"the same request", body, 201, fmt.Sprint(first)},
+		{"other spacing", " { \"paymentIds\" : [ \"" + idOf(p1) + "\" ] } ", 201, fmt.Sprint(first)},
+		{"other members", basketBody([]string{idOf(p2)}, nil), 400, "FORMAT_ERROR X-Request-ID"},
+		{"a member more", basketBody([]string{idOf(p1), idOf(p2)}, nil), 400, "FORMAT_ERROR X-Request-ID"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, out, h := send(c.body)
+			got := fmt.Sprint(out)
+			if status >= 400 {
+				got = messages(out)
+			} else if h != headers {
+				t.Errorf("headers %q, want %q", h, headers)
+			}
+			if status != c.status || got != c.want {
+				t.Errorf("%d %s, want %d %s", status, got, c.status, c.want)
+			}
+		})
+	}
+	if after := w.state(t); after != before {
+		t.Errorf("the repeated requests changed the table: %s, then %s", before, after)
+	}
+	path := "/v1/signing-baskets/" + fmt.Sprint(first["basketId"])
+	ref := sca.Ref{Kind: sca.SigningBasket, ResourceID: idOf(path)}
+	status, out, _ := j.do("POST", path+"/authorisations", map[string]string{"TPP-Decoupled-Preferred": "true", "PSU-ID": "one"}, "")
+	if status != 201 {
+		t.Fatalf("start: %d %v", status, out)
+	}
+	ref.ID = out["authorisationId"].(string)
+	if _, err := w.sca.Decide(context.Background(), ref, "psu-1", true); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := send(body); status != 201 || fmt.Sprint(out) != fmt.Sprint(first) {
+		t.Errorf("after the authorisation: %d %v, want %v", status, out, first)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted {
+		t.Errorf("basket: %s", got.Status)
+	}
+}
