@@ -53,8 +53,8 @@ type basketCreated struct {
 }
 
 // createBasket is POST /v1/signing-baskets: the basket is received and waits for its
-// authorisation, to start in the approach the request prefers (a basket has no OAuth2
-// scope: the bank's redirect page where a payment would take OAuth2). The same
+// authorisation, in the approach the request prefers: as for a payment, without a
+// preference the OAuth2 flow with scope SBS:<basketId> (the scaOAuth link). The same
 // X-Request-ID with the same members is answered as the first time, with the same basket.
 func (a *API) createBasket(w http.ResponseWriter, r *http.Request, o sca.Owner) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -77,7 +77,7 @@ func (a *API) createBasket(w http.ResponseWriter, r *http.Request, o sca.Owner) 
 	w.Header().Set("Location", p)
 	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
 	writeJSON(w, http.StatusCreated, basketCreated{TransactionStatus: created.Status, BasketID: b.ID,
-		Links: map[string]href{"self": {p}, "status": {p + "/status"}, scaapi.StartLink(approach): {p + "/" + scaapi.Authorisations}}})
+		Links: a.initiationLinks(approach, p)})
 	return nil
 }
 

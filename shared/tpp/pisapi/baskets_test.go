@@ -47,6 +47,9 @@ func (w *world) basket(t *testing.T, id string) baskets.Basket {
 	return b
 }
 
+// redirectPreferred asks for the bank's redirect page.
+var redirectPreferred = map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example/callback"}
+
 func basketBody(payments, consents []string) string {
 	q := func(ids []string) string { return `["` + strings.Join(ids, `","`) + `"]` }
 	switch {
@@ -229,7 +232,7 @@ func TestSigningBasketDelete(t *testing.T) {
 	p, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
 	c := w.consent(t, "app-1", debtorIBAN)
 	path := j.createBasket([]string{idOf(p)}, []string{c}, nil)
-	status, out, _ := j.do("POST", path+"/authorisations", nil, "")
+	status, out, _ := j.do("POST", path+"/authorisations", redirectPreferred, "")
 	if status != 201 || out["scaStatus"] != "received" || !strings.Contains(href(out["_links"], "scaRedirect"), url.QueryEscape("SBS."+idOf(path)+".")) {
 		t.Fatalf("start: %d %v", status, out)
 	}
@@ -283,11 +286,11 @@ func TestSigningBasketApproaches(t *testing.T) {
 		scaStatus     string
 		debit, credit int64
 	}{
-		{"redirect approved", nil, "REDIRECT", true, debtorIBAN, baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
-		{"redirect denied", nil, "REDIRECT", false, debtorIBAN, baskets.Rejected, "RJCT", consents.Rejected, "failed", 0, 0},
+		{"redirect approved", redirectPreferred, "REDIRECT", true, debtorIBAN, baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
+		{"redirect denied", redirectPreferred, "REDIRECT", false, debtorIBAN, baskets.Rejected, "RJCT", consents.Rejected, "failed", 0, 0},
 		{"decoupled approved", map[string]string{"TPP-Decoupled-Preferred": "true", "PSU-ID": "one"}, "DECOUPLED", true, debtorIBAN,
 			baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
-		{"another customer's consent", nil, "REDIRECT", true, creditorIBAN, baskets.Rejected, "RCVD", consents.Received, "failed", 0, 0},
+		{"another customer's consent", redirectPreferred, "REDIRECT", true, creditorIBAN, baskets.Rejected, "RCVD", consents.Received, "failed", 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -392,5 +395,44 @@ func TestSigningBasketReplay(t *testing.T) {
 	}
 	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted {
 		t.Errorf("basket: %s", got.Status)
+	}
+}
+
+// TestSigningBasketOAuth: without a preference a basket is authorised through the OAuth2
+// flow with the scope SBS:<basketId>, as a payment with PIS:<paymentId>: its creation
+// links the authorization server's metadata (scaOAuth), an authorisation started
+// explicitly is an OAuth2 one that reports the scope's approval, and the approval (the
+// basket's target, as the authorization server's resources call it) authorises every
+// member.
+func TestSigningBasketOAuth(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p, _, _ := j.initiate("payments", single("6.00", creditorIBAN), nil)
+	c := w.consent(t, "app-1", debtorIBAN)
+	status, out, h := j.do("POST", "/v1/signing-baskets", nil, basketBody([]string{idOf(p)}, []string{c}))
+	path := "/v1/signing-baskets/" + fmt.Sprint(out["basketId"])
+	if status != 201 || h.Get("ASPSP-SCA-Approach") != "REDIRECT" || href(out["_links"], "scaOAuth") != metadataURL ||
+		linkNames(out) != "[scaOAuth self status]" {
+		t.Fatalf("create: %d %v %v", status, out, h)
+	}
+	status, out, h = j.do("POST", path+"/authorisations", nil, "")
+	self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	if status != 201 || out["scaStatus"] != "received" || h.Get("ASPSP-SCA-Approach") != "REDIRECT" || href(out["_links"], "scaOAuth") != metadataURL {
+		t.Fatalf("start: %d %v %v", status, out, h)
+	}
+	if err := w.sca.Targets[sca.SigningBasket].Authorise(context.Background(), idOf(path), "psu-1"); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := j.do("GET", self, nil, ""); status != 200 || out["scaStatus"] != "finalised" {
+		t.Errorf("after the approval: %d %v", status, out)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted || got.Subject != "psu-1" {
+		t.Errorf("basket: %+v", got)
+	}
+	if got := w.status(t, idOf(p)); got.Status != "ACCC" {
+		t.Errorf("payment: %s", got.Status)
+	}
+	if got := w.consentStatus(t, c); got != consents.Valid {
+		t.Errorf("consent: %s", got)
 	}
 }

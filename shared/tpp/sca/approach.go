@@ -52,8 +52,8 @@ func PreferencesOf(h http.Header) (Preferences, error) {
 //	absent or false          false                    EMBEDDED
 //	absent or false          absent                   OAuth2 (REDIRECT, scaOAuth)
 //
-// A cancellation and a signing basket have no OAuth2 scope, so where a payment would take
-// the OAuth2 approach they take the bank's redirect page.
+// A cancellation has no OAuth2 scope, so where a payment would take the OAuth2 approach
+// it takes the bank's redirect page; a signing basket has one (SBS:<basketId>).
 func ApproachOf(kind Kind, p Preferences) Approach {
 	is := func(b *bool, v bool) bool { return b != nil && *b == v }
 	var a Approach
@@ -67,7 +67,7 @@ func ApproachOf(kind Kind, p Preferences) Approach {
 	default:
 		a = OAuth
 	}
-	if a == OAuth && (kind == PaymentCancellation || kind == SigningBasket) {
+	if a == OAuth && kind == PaymentCancellation {
 		a = Redirect
 	}
 	return a

@@ -6,8 +6,8 @@ import (
 )
 
 // TestApproachOf: the approach each combination of the TPP's preferences gets, for a
-// payment (and a consent) and for a cancellation and a signing basket, which have no OAuth2
-// scope.
+// payment (and a consent, and a signing basket: scope SBS:<basketId>) and for a
+// cancellation, which has no OAuth2 scope.
 func TestApproachOf(t *testing.T) {
 	for _, c := range []struct {
 		redirect, decoupled string
@@ -34,13 +34,13 @@ func TestApproachOf(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", h, err)
 		}
-		if got := ApproachOf(Payment, p); got != c.want || got.Header() != c.header {
-			t.Errorf("redirect %q decoupled %q: %s (%s), want %s (%s)", c.redirect, c.decoupled, got, got.Header(), c.want, c.header)
-		}
-		for _, k := range []Kind{PaymentCancellation, SigningBasket} {
-			if got := ApproachOf(k, p); got != c.cancellation {
-				t.Errorf("%s, redirect %q decoupled %q: %s, want %s", k, c.redirect, c.decoupled, got, c.cancellation)
+		for _, k := range []Kind{Payment, AISConsent, PIISConsent, SigningBasket} {
+			if got := ApproachOf(k, p); got != c.want || got.Header() != c.header {
+				t.Errorf("%s, redirect %q decoupled %q: %s (%s), want %s (%s)", k, c.redirect, c.decoupled, got, got.Header(), c.want, c.header)
 			}
+		}
+		if got := ApproachOf(PaymentCancellation, p); got != c.cancellation {
+			t.Errorf("cancellation, redirect %q decoupled %q: %s, want %s", c.redirect, c.decoupled, got, c.cancellation)
 		}
 	}
 	h := http.Header{}
