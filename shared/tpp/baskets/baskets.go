@@ -1,5 +1,7 @@
 // Package baskets is the Berlin Group signing baskets (NextGenPSD2 1.3.12, SBS): a TPP
-// puts payments and account-information consents of one app that wait for their customer
+// puts payments, account-information consents and confirmation-of-funds consents (whose
+// 2.0 file names the signing basket among the reasons to authorise one; the basket's
+// consentIds are any consentIds) of one app that wait for their customer
 // in a basket, and one authorisation of the basket (package sca, Kind SigningBasket)
 // authorises every one of them, each as its own authorisation would.
 //
@@ -24,6 +26,7 @@ package baskets
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/tppdata"
@@ -63,7 +66,10 @@ type Basket struct {
 	// PaymentIDs and ConsentIDs are the members, in the order the TPP named them.
 	PaymentIDs []string `dynamodbav:"paymentIds"`
 	ConsentIDs []string `dynamodbav:"consentIds"`
-	Status     Status   `dynamodbav:"transactionStatus"`
+	// FundsConsentIDs are those of ConsentIDs that are confirmation-of-funds consents;
+	// the others are account-information consents.
+	FundsConsentIDs []string `dynamodbav:"fundsConsentIds,omitempty"`
+	Status          Status   `dynamodbav:"transactionStatus"`
 	// Subject is the customer who authorised the basket.
 	Subject string `dynamodbav:"subject,omitempty"`
 	// RequestID is the X-Request-ID the basket was created with.
@@ -82,6 +88,7 @@ type MemberKind string
 const (
 	PaymentMember MemberKind = "PAYMENT"
 	ConsentMember MemberKind = "CONSENT"
+	FundsMember   MemberKind = "FUNDS"
 )
 
 // Member is one payment or consent of a basket.
@@ -97,7 +104,11 @@ func (b Basket) Members() []Member {
 		out = append(out, Member{PaymentMember, id})
 	}
 	for _, id := range b.ConsentIDs {
-		out = append(out, Member{ConsentMember, id})
+		kind := ConsentMember
+		if slices.Contains(b.FundsConsentIDs, id) {
+			kind = FundsMember
+		}
+		out = append(out, Member{kind, id})
 	}
 	return out
 }

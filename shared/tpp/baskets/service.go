@@ -27,8 +27,9 @@ type Finder interface {
 type Service struct {
 	Store Store
 	// Payments and Consents find the members (the payments' and the account-information
-	// consents' sca.Target).
-	Payments, Consents Finder
+	// consents' sca.Target), and Funds the confirmation-of-funds consents among the
+	// consentIds (nil: none is taken).
+	Payments, Consents, Funds Finder
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -94,7 +95,8 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 		return Created{}, err
 	}
 	hash := requestHash(req)
-	if refused := s.checkMembers(ctx, o, req); refused != nil {
+	funds, refused := s.checkMembers(ctx, o, req)
+	if refused != nil {
 		first, found, err := s.first(ctx, o, requestID, hash)
 		switch {
 		case err != nil:
@@ -106,7 +108,7 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 	}
 	now := s.now()
 	b := Basket{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, PaymentIDs: req.PaymentIDs, ConsentIDs: req.ConsentIDs,
-		Status: Received, RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, CreatedAt: now, ChangedAt: now}
+		FundsConsentIDs: funds, Status: Received, RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, CreatedAt: now, ChangedAt: now}
 	err = s.Store.Create(ctx, b, Replay{BasketID: b.ID, Hash: hash, Status: b.Status})
 	switch {
 	case err == nil:
@@ -169,8 +171,9 @@ func parse(contentType string, body []byte) (request, error) {
 	return req, nil
 }
 
-// checkMembers refuses a member that is not o's or no longer waits for its customer.
-func (s *Service) checkMembers(ctx context.Context, o Owner, req request) error {
+// checkMembers refuses a member that is not o's or no longer waits for its customer; funds
+// are the consentIds that name confirmation-of-funds consents.
+func (s *Service) checkMembers(ctx context.Context, o Owner, req request) (funds []string, err error) {
 	for _, m := range []struct {
 		name string
 		ids  []string
@@ -179,18 +182,24 @@ func (s *Service) checkMembers(ctx context.Context, o Owner, req request) error 
 	}{{"paymentIds", req.PaymentIDs, s.Payments, "payment"}, {"consentIds", req.ConsentIDs, s.Consents, "consent"}} {
 		for i, id := range m.ids {
 			res, err := m.find.Find(ctx, id)
+			if errors.Is(err, sca.ErrNotFound) && m.name == "consentIds" && s.Funds != nil {
+				// Not an account-information consent: a confirmation-of-funds one, or none.
+				if res, err = s.Funds.Find(ctx, id); err == nil && res.AppID == o.AppID {
+					funds = append(funds, id)
+				}
+			}
 			switch {
 			case errors.Is(err, sca.ErrNotFound) || err == nil && res.AppID != o.AppID:
-				return bgerror.New(http.StatusBadRequest, "RESOURCE_UNKNOWN", fmt.Sprintf("%s[%d]: the app has no %s with this ID.", m.name, i, m.what))
+				return nil, bgerror.New(http.StatusBadRequest, "RESOURCE_UNKNOWN", fmt.Sprintf("%s[%d]: the app has no %s with this ID.", m.name, i, m.what))
 			case err != nil:
-				return err
+				return nil, err
 			case !res.Waiting:
-				return bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID",
+				return nil, bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID",
 					fmt.Sprintf("%s[%d]: the %s is %s; a signing basket takes only those that wait for their customer's authorisation.", m.name, i, m.what, res.Status))
 			}
 		}
 	}
-	return nil
+	return funds, nil
 }
 
 // first is the answer to the request of hash that o first sent with requestID, if o sent

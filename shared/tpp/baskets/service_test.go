@@ -100,6 +100,8 @@ func newService() (*baskets.Service, *store) {
 		Payments: finder{"p-1": waiting("p-1", "app-1", "RCVD", true), "p-2": waiting("p-2", "app-1", "RCVD", true),
 			"p-acc": waiting("p-acc", "app-1", "ACCC", false), "p-other": waiting("p-other", "app-2", "RCVD", true)},
 		Consents: finder{"c-1": waiting("c-1", "app-1", "received", true), "c-valid": waiting("c-valid", "app-1", "valid", false)},
+		Funds: finder{"f-1": waiting("f-1", "app-1", "received", true), "f-valid": waiting("f-valid", "app-1", "valid", false),
+			"f-other": waiting("f-other", "app-2", "received", true)},
 	}, st
 }
 
@@ -112,6 +114,9 @@ func TestCreate(t *testing.T) {
 	}{
 		{"payments and a consent", "application/json", `{"paymentIds":["p-1","p-2"],"consentIds":["c-1"]}`, ""},
 		{"a consent", "application/json", `{"consentIds":["c-1"]}`, ""},
+		{"a funds consent", "application/json", `{"paymentIds":["p-1"],"consentIds":["f-1","c-1"]}`, ""},
+		{"another app's funds consent", "application/json", `{"consentIds":["c-1","f-other"]}`, "400 RESOURCE_UNKNOWN: consentIds[1]: the app has no consent with this ID."},
+		{"valid funds consent", "application/json", `{"consentIds":["f-valid"]}`, "409 REFERENCE_STATUS_INVALID: consentIds[0]: the consent is valid; a signing basket takes only those that wait for their customer's authorisation."},
 		{"not JSON", "text/plain", `{"paymentIds":["p-1"]}`, "415 FORMAT_ERROR: Send the basket as application/json."},
 		{"empty", "application/json", `{}`, "400 FORMAT_ERROR body: Name at least one payment (paymentIds) or consent (consentIds)."},
 		{"two objects", "application/json", `{"paymentIds":["p-1"]}{}`, "400 FORMAT_ERROR body: Send one JSON object with paymentIds and consentIds, each a list of IDs."},
@@ -259,5 +264,29 @@ func TestReplay(t *testing.T) {
 	if _, err := svc.Create(ctx, app, "req-2", "application/json", []byte(`{"paymentIds":["p-1"]}`), "", ""); code(err) !=
 		"409 REFERENCE_STATUS_INVALID: paymentIds[0]: the payment is ACSC; a signing basket takes only those that wait for their customer's authorisation." {
 		t.Errorf("a new X-Request-ID: %s", code(err))
+	}
+}
+
+// TestFundsMembers: a confirmation-of-funds consent among the consentIds is kept as one,
+// listed in the TPP's order with the others, and locked as a member of its own kind; a
+// service without funds consents takes none.
+func TestFundsMembers(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService()
+	created, err := svc.Create(ctx, app, "req-f", "application/json", []byte(`{"paymentIds":["p-1"],"consentIds":["f-1","c-1"]}`), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := created.Basket
+	want := []baskets.Member{{baskets.PaymentMember, "p-1"}, {baskets.FundsMember, "f-1"}, {baskets.ConsentMember, "c-1"}}
+	if !slices.Equal(b.ConsentIDs, []string{"f-1", "c-1"}) || !slices.Equal(b.FundsConsentIDs, []string{"f-1"}) || !slices.Equal(b.Members(), want) {
+		t.Errorf("basket %+v, members %v", b, b.Members())
+	}
+	if st.locks[baskets.Member{Kind: baskets.FundsMember, ID: "f-1"}] != b.ID {
+		t.Errorf("locks: %v", st.locks)
+	}
+	svc.Funds = nil
+	if _, err := svc.Create(ctx, app, "req-g", "application/json", []byte(`{"consentIds":["f-1"]}`), "", ""); code(err) != "400 RESOURCE_UNKNOWN: consentIds[0]: the app has no consent with this ID." {
+		t.Errorf("without funds consents: %s", code(err))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/baskets"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/sca/scatarget"
 )
@@ -27,6 +28,21 @@ func (w *world) consent(t *testing.T, app, iban string) string {
 		t.Fatal(err)
 	}
 	return c.ID
+}
+
+// fundsConsent makes a received confirmation-of-funds consent of app on the account iban.
+func (w *world) fundsConsent(t *testing.T, app, iban string) string {
+	t.Helper()
+	c, err := w.funds().Create(context.Background(), consents.Owner{AppID: app, OrgID: "org-" + app},
+		piis.Request{Account: &consents.AccountReference{IBAN: iban}, CardNumber: "1234-5678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+func (w *world) funds() *piis.Service {
+	return &piis.Service{Store: consentdb.NewPIIS(w.db, w.tbl), Bank: w.bank, Now: func() time.Time { return w.now }}
 }
 
 func (w *world) consentStatus(t *testing.T, id string) consents.Status {
@@ -434,5 +450,66 @@ func TestSigningBasketOAuth(t *testing.T) {
 	}
 	if got := w.consentStatus(t, c); got != consents.Valid {
 		t.Errorf("consent: %s", got)
+	}
+}
+
+// TestSigningBasketFunds: a confirmation-of-funds consent goes in a basket with a payment
+// and an account-information consent, and one SCA authorises all three; one on another
+// customer's account has the basket rejected, and every member waits as before.
+func TestSigningBasketFunds(t *testing.T) {
+	for _, c := range []struct {
+		name, iban string
+		basket     baskets.Status
+		payment    string
+		consent    consents.Status
+	}{
+		{"the customer's", debtorIBAN, baskets.Accepted, "ACCC", consents.Valid},
+		{"another customer's", creditorIBAN, baskets.Rejected, "RCVD", consents.Received},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			j := &journey{t: t, w: w, app: "app-1"}
+			p, _, _ := j.initiate("payments", single("2.00", creditorIBAN), nil)
+			ais := w.consent(t, "app-1", debtorIBAN)
+			funds := w.fundsConsent(t, "app-1", c.iban)
+			status, out, _ := j.do("POST", "/v1/signing-baskets", embedded, basketBody([]string{idOf(p)}, []string{funds, ais}))
+			path := "/v1/signing-baskets/" + fmt.Sprint(out["basketId"])
+			if status != 201 {
+				t.Fatalf("create: %d %v", status, out)
+			}
+			if status, out, _ := j.do("GET", path, nil, ""); status != 200 || fmt.Sprint(out["consents"]) != fmt.Sprint([]string{funds, ais}) {
+				t.Fatalf("get: %d %v", status, out)
+			}
+			status, out, _ = j.do("POST", path+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "false", "PSU-ID": "one"}, password)
+			self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+			if status != 201 {
+				t.Fatalf("start: %d %v", status, out)
+			}
+			if status, out, _ := j.do("PUT", self, nil, `{"authenticationMethodId":"sms"}`); status != 200 {
+				t.Fatalf("method: %d %v", status, out)
+			}
+			j.do("PUT", self, nil, code)
+			if got := w.basket(t, idOf(path)); got.Status != c.basket {
+				t.Errorf("basket: %s, want %s", got.Status, c.basket)
+			}
+			if got := w.status(t, idOf(p)); string(got.Status) != c.payment {
+				t.Errorf("payment: %s, want %s", got.Status, c.payment)
+			}
+			for _, id := range []string{ais} {
+				if got := w.consentStatus(t, id); got != c.consent {
+					t.Errorf("consent: %s, want %s", got, c.consent)
+				}
+			}
+			f, err := w.funds().Find(context.Background(), funds)
+			if err != nil || f.Status != c.consent {
+				t.Errorf("funds consent: %+v %v, want %s", f, err, c.consent)
+			}
+			if c.basket == baskets.Accepted && (f.Subject != "psu-1" || f.AccountID != "acc-debtor") {
+				t.Errorf("funds consent approved by %q for %q", f.Subject, f.AccountID)
+			}
+			if c.basket == baskets.Rejected {
+				j.createBasket(nil, []string{funds}, nil)
+			}
+		})
 	}
 }
