@@ -7,6 +7,7 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/baskets"
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
@@ -66,8 +67,12 @@ func (a *API) createBasket(w http.ResponseWriter, r *http.Request, o sca.Owner) 
 	if err != nil {
 		return err
 	}
-	created, err := a.Baskets.Create(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), ct, body,
-		r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"))
+	c, _ := callercheck.From(r.Context())
+	ok, nok, err := sca.RedirectURIs(r.Header, c.RedirectURIs)
+	if err != nil {
+		return err
+	}
+	created, err := a.Baskets.Create(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), ct, body, ok, nok)
 	if err != nil {
 		return err
 	}

@@ -513,3 +513,47 @@ func TestSigningBasketFunds(t *testing.T) {
 		})
 	}
 }
+
+// TestRedirectURIHosts: a payment's initiation, a basket's creation and the start of an
+// authorisation refuse a TPP-Redirect-URI or TPP-Nok-Redirect-URI whose host is not one of
+// the app's registered redirect URIs' (400 FORMAT_ERROR naming the header) and store
+// nothing; the registered host is taken.
+func TestRedirectURIHosts(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	basket := j.createBasket([]string{idOf(p)}, nil, nil)
+	before := w.state(t)
+	for _, c := range []struct {
+		name, path, body string
+		headers          map[string]string
+		want             string
+	}{
+		{"payment", "/v1/payments/sepa-credit-transfers", single("2.00", creditorIBAN),
+			map[string]string{"TPP-Redirect-URI": "https://other.example/ok"}, "FORMAT_ERROR TPP-Redirect-URI"},
+		{"payment's nok", "/v1/payments/sepa-credit-transfers", single("2.00", creditorIBAN),
+			map[string]string{"TPP-Redirect-URI": "https://tpp.example/ok", "TPP-Nok-Redirect-URI": "https://other.example/nok"}, "FORMAT_ERROR TPP-Nok-Redirect-URI"},
+		{"basket", "/v1/signing-baskets", basketBody([]string{"whatever"}, nil),
+			map[string]string{"TPP-Redirect-URI": "https://tpp.example.other.example/ok"}, "FORMAT_ERROR TPP-Redirect-URI"},
+		{"basket's authorisation", basket + "/authorisations", "",
+			map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://other.example/ok"}, "FORMAT_ERROR TPP-Redirect-URI"},
+		{"payment's authorisation", p + "/authorisations", "",
+			map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example/ok", "TPP-Nok-Redirect-URI": "https://evil.example/"}, "FORMAT_ERROR TPP-Nok-Redirect-URI"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			j.t = t
+			status, out, _ := j.do("POST", c.path, c.headers, c.body)
+			if status != 400 || messages(out) != c.want {
+				t.Errorf("%d %s, want 400 %s", status, messages(out), c.want)
+			}
+		})
+	}
+	j.t = t
+	if after := w.state(t); after != before {
+		t.Errorf("the refusals changed the table: %s, then %s", before, after)
+	}
+	status, out, _ := j.do("POST", basket+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example:8443/ok"}, "")
+	if status != 201 || !strings.Contains(href(out["_links"], "scaRedirect"), "/sandbox-bank/sca") {
+		t.Errorf("the registered host: %d %v", status, out)
+	}
+}

@@ -129,8 +129,11 @@ func (a *API) initiate(w http.ResponseWriter, r *http.Request, o payments.Owner)
 	if err != nil {
 		return err
 	}
-	in, err := a.Payments.InitiateNotified(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), svc, product, body,
-		r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"), sub)
+	ok, nok, err := sca.RedirectURIs(r.Header, c.RedirectURIs)
+	if err != nil {
+		return err
+	}
+	in, err := a.Payments.InitiateNotified(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), svc, product, body, ok, nok, sub)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,14 @@
 package sca
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/notify"
 )
 
 // Preferences are the TPP's SCA preferences, from the request's headers: nil where a
@@ -76,6 +79,34 @@ func ApproachOf(kind Kind, p Preferences) Approach {
 // RedirectRequired says whether the TPP must name where the customer goes back
 // (TPP-Redirect-URI): when it asked for the redirect approach itself.
 func (p Preferences) RedirectRequired() bool { return p.Redirect != nil && *p.Redirect }
+
+// RedirectURIs reads TPP-Redirect-URI and TPP-Nok-Redirect-URI of a request by an app
+// whose registered OAuth redirect URIs are registered: each one sent must be an absolute
+// https URI (http on the loopback) on the host of one of them, as a status notification's
+// URI must, so that the bank's page sends the customer back only to the app's own
+// domains. Anything else is a FORMAT_ERROR naming the header.
+func RedirectURIs(h http.Header, registered []string) (ok, nok string, err error) {
+	domains := notify.Domains(registered)
+	for _, c := range []struct {
+		header string
+		dst    *string
+	}{{"TPP-Redirect-URI", &ok}, {"TPP-Nok-Redirect-URI", &nok}} {
+		v := strings.TrimSpace(h.Get(c.header))
+		if v == "" {
+			continue
+		}
+		if err := checkRedirectURI(c.header, v); err != nil {
+			return "", "", err
+		}
+		u, _ := url.Parse(v)
+		if !slices.Contains(domains, strings.ToLower(u.Hostname())) {
+			return "", "", bgerror.FormatError(bgerror.Field(c.header, fmt.Sprintf(
+				"The host %s is not one of your app's registered domains: register a redirect URI on that host in the developer portal first.", u.Hostname())))
+		}
+		*c.dst = v
+	}
+	return ok, nok, nil
+}
 
 // checkRedirectURI refuses a redirect URI the bank's page could not send the customer to
 // safely: it must be absolute, https, or http on the loopback (a developer's machine).

@@ -82,3 +82,45 @@ func TestRef(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectURIHosts: the redirect URIs a request sends are taken on the hosts of the
+// app's registered redirect URIs only (any port, any case, no subdomain), each refusal
+// naming its header.
+func TestRedirectURIHosts(t *testing.T) {
+	registered := []string{"https://tpp.example/cb", "http://localhost/cb"}
+	for _, c := range []struct {
+		ok, nok string
+		wantOK  string
+		wantNok string
+		refusal string
+	}{
+		{"", "", "", "", ""},
+		{"https://tpp.example/ok", "https://tpp.example/nok", "https://tpp.example/ok", "https://tpp.example/nok", ""},
+		{"https://TPP.EXAMPLE:8443/ok", "", "https://TPP.EXAMPLE:8443/ok", "", ""},
+		{"http://localhost:8000/ok", "", "http://localhost:8000/ok", "", ""},
+		{"https://other.example/ok", "", "", "", "FORMAT_ERROR TPP-Redirect-URI: The host other.example is not one of your app's registered domains: register a redirect URI on that host in the developer portal first."},
+		{"https://sub.tpp.example/ok", "", "", "", "FORMAT_ERROR TPP-Redirect-URI: The host sub.tpp.example is not one of your app's registered domains: register a redirect URI on that host in the developer portal first."},
+		{"http://127.0.0.1/ok", "", "", "", "FORMAT_ERROR TPP-Redirect-URI: The host 127.0.0.1 is not one of your app's registered domains: register a redirect URI on that host in the developer portal first."},
+		{"https://tpp.example/ok", "https://other.example/nok", "", "", "FORMAT_ERROR TPP-Nok-Redirect-URI: The host other.example is not one of your app's registered domains: register a redirect URI on that host in the developer portal first."},
+		{"", "http://tpp.example/nok", "", "", "FORMAT_ERROR TPP-Nok-Redirect-URI: Send an https URI (http only on localhost)."},
+	} {
+		h := http.Header{}
+		if c.ok != "" {
+			h.Set("TPP-Redirect-URI", c.ok)
+		}
+		if c.nok != "" {
+			h.Set("TPP-Nok-Redirect-URI", c.nok)
+		}
+		ok, nok, err := RedirectURIs(h, registered)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if ok != c.wantOK || nok != c.wantNok || got != c.refusal {
+			t.Errorf("%q %q: %q %q %q, want %q %q %q", c.ok, c.nok, ok, nok, got, c.wantOK, c.wantNok, c.refusal)
+		}
+	}
+	if _, _, err := RedirectURIs(http.Header{"Tpp-Redirect-Uri": {"https://tpp.example/ok"}}, nil); err == nil {
+		t.Error("an app without a registered redirect URI: taken")
+	}
+}
