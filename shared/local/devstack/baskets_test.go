@@ -38,6 +38,7 @@ func TestSigningBasketSCA(t *testing.T) {
 	w.Certificate(t, s.CA, "sb-cert", w.App(t, "sb", "sb-app", org.Sandbox, []string{"oauth2", "pis", "ais"}, "sb"), true)
 	const secret = "the-secret-of-sb-app-0123456789abcdef"
 	w.OAuthClient(t, "sb-app", secret, "https://tpp.example/cb")
+	w.RedirectURIs(t, "sb", "sb-app", "https://tpp.example/cb")
 	roots := x509.NewCertPool()
 	roots.AddCert(s.CA.Cert)
 	tpp := w.MTLSClient(roots, "sb-cert", "sb")
