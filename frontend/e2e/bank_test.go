@@ -91,6 +91,7 @@ func newTPPAppOf(t *testing.T, spec tppAppSpec) *tppApp {
 	}))
 	t.Cleanup(a.callback.Close)
 	w.OAuthClient(t, appID, a.secret, a.callback.URL+"/cb")
+	w.RedirectURIs(t, spec.org, appID, a.callback.URL+"/cb")
 
 	roots := x509.NewCertPool()
 	roots.AddCert(stack.CA.Cert)

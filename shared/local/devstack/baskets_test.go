@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"golang.org/x/oauth2"
 
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv"
@@ -27,11 +28,17 @@ import (
 // payments and an account-information consent in one basket, authorised with one SCA on
 // the bank's redirect page, which sends the browser back to TPP-Redirect-URI. Both
 // payments are then executed (the ledger moves once, by their sum), the consent is valid
-// and the basket ACTC; every answer is checked against the official Berlin Group file.
+// and the basket ACTC. A second basket, made without a preference, is authorised through
+// the OAuth2 flow with the scope SBS:<basketId> (golang.org/x/oauth2 against the
+// authorization server and the bank's consent page): its members are authorised as
+// well. Every answer is checked against the official Berlin Group file.
 func TestSigningBasketSCA(t *testing.T) {
 	s, w := startTPPStack(t, devstack.Options{}, time.Now().UTC())
 	w.Organization(t, "sb", org.Sandbox, org.StatusActive, "PIS", "AIS")
 	w.Certificate(t, s.CA, "sb-cert", w.App(t, "sb", "sb-app", org.Sandbox, []string{"oauth2", "pis", "ais"}, "sb"), true)
+	const secret = "the-secret-of-sb-app-0123456789abcdef"
+	w.OAuthClient(t, "sb-app", secret, "https://tpp.example/cb")
+	w.RedirectURIs(t, "sb", "sb-app", "https://tpp.example/cb")
 	roots := x509.NewCertPool()
 	roots.AddCert(s.CA.Cert)
 	tpp := w.MTLSClient(roots, "sb-cert", "sb")
@@ -103,13 +110,13 @@ func TestSigningBasketSCA(t *testing.T) {
 	consent := out["consentId"].(string)
 
 	basketBody, _ := json.Marshal(map[string][]string{"paymentIds": payments, "consentIds": {consent}})
-	redirect := map[string]string{"TPP-Redirect-URI": "https://tpp.example/signed", "TPP-Nok-Redirect-URI": "https://tpp.example/refused"}
+	redirect := map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example/signed", "TPP-Nok-Redirect-URI": "https://tpp.example/refused"}
 	status, out, h := call("POST", "/v1/signing-baskets", redirect, string(basketBody))
 	path := "/v1/signing-baskets/" + fmt.Sprint(out["basketId"])
 	if status != 201 || out["transactionStatus"] != "RCVD" || h.Get("ASPSP-SCA-Approach") != "REDIRECT" || link(out, "startAuthorisation") != path+"/authorisations" {
 		t.Fatalf("create the basket: %d %v %v", status, out, h)
 	}
-	status, out, h = call("POST", path+"/authorisations", nil, "")
+	status, out, h = call("POST", path+"/authorisations", redirect, "")
 	self := h.Get("Location")
 	if status != 201 || out["scaStatus"] != "received" || h.Get("ASPSP-SCA-Approach") != "REDIRECT" || !strings.HasPrefix(link(out, "scaRedirect"), s.PortalURL+bankpages.SCAPath+"?") {
 		t.Fatalf("start the basket's authorisation: %d %v %v", status, out, h)
@@ -152,5 +159,65 @@ func TestSigningBasketSCA(t *testing.T) {
 	}
 	if after := booked(); after != before-375 {
 		t.Errorf("payer %d after the second attempt, was %d", after, before)
+	}
+
+	// Without a preference: the OAuth2 flow with the scope SBS:<basketId>.
+	b2, _ := json.Marshal(map[string]any{"debtorAccount": map[string]string{"iban": payer.IBAN},
+		"instructedAmount": map[string]string{"currency": payer.Currency, "amount": "0.75"},
+		"creditorAccount":  map[string]string{"iban": payee.IBAN}, "creditorName": "Payee"})
+	status, out, _ = call("POST", "/v1/payments/sepa-credit-transfers", nil, string(b2))
+	if status != 201 {
+		t.Fatalf("initiate: %d %v", status, out)
+	}
+	third := out["paymentId"].(string)
+	status, out, _ = call("POST", "/v1/consents", nil, string(consentBody))
+	if status != 201 {
+		t.Fatalf("create the second consent: %d %v", status, out)
+	}
+	consent2 := out["consentId"].(string)
+	basketBody, _ = json.Marshal(map[string][]string{"paymentIds": {third}, "consentIds": {consent2}})
+	status, out, h = call("POST", "/v1/signing-baskets", nil, string(basketBody))
+	basket2 := fmt.Sprint(out["basketId"])
+	path = "/v1/signing-baskets/" + basket2
+	if status != 201 || h.Get("ASPSP-SCA-Approach") != "REDIRECT" || link(out, "scaOAuth") != s.TPPURL+"/.well-known/oauth-authorization-server" ||
+		link(out, "startAuthorisation") != "" {
+		t.Fatalf("create the basket without a preference: %d %v %v", status, out, h)
+	}
+	conf := &oauth2.Config{ClientID: "client-sb-app", ClientSecret: secret, RedirectURL: "https://tpp.example/cb", Scopes: []string{"SBS:" + basket2},
+		Endpoint: oauth2.Endpoint{AuthURL: s.Config.OAuthAuthorizeURL, TokenURL: s.TPPURL + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader}}
+	before = booked()
+	b = newBankBrowser(t, s.PortalURL)
+	verifier := oauth2.GenerateVerifier()
+	b.get(conf.AuthCodeURL("state-0123456789", oauth2.S256ChallengeOption(verifier)))
+	p = b.post(bankpages.SignInPath, url.Values{"login": {customer.Login}, "password": {sandboxbank.SandboxPassword}, "otp": {sandboxbank.SandboxOTP}})
+	if p.status != 200 || !strings.Contains(p.body, "Sign 1 payment(s) and 1 consent(s) at once") || !strings.Contains(p.body, "Pay 0.75 "+payer.Currency) {
+		t.Fatalf("the consent page: %d %s", p.status, p.body)
+	}
+	p = b.post(bankpages.ConsentPath, url.Values{"decision": {"approve"}})
+	if p.redirect == nil || p.redirect.Query().Get("code") == "" {
+		t.Fatalf("not redirected with a code: %d %v %s", p.status, p.redirect, p.body)
+	}
+	tok, err := conf.Exchange(context.WithValue(context.Background(), oauth2.HTTPClient, tpp), p.redirect.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil || tok.Extra("scope") != "SBS:"+basket2 {
+		t.Fatalf("token %+v %v", tok, err)
+	}
+	for _, c := range []struct {
+		path, element, want string
+	}{
+		{path + "/status", "transactionStatus", "ACTC"},
+		{"/v1/payments/sepa-credit-transfers/" + third + "/status", "transactionStatus", "ACCC"},
+		{"/v1/consents/" + consent2 + "/status", "consentStatus", "valid"},
+	} {
+		if status, out, _ := call("GET", c.path, nil, ""); status != 200 || out[c.element] != c.want {
+			t.Errorf("GET %s: %d %v, want %s %s", c.path, status, out, c.element, c.want)
+		}
+	}
+	if after := booked(); after != before-75 {
+		t.Errorf("payer %d, was %d: want 0.75 debited once", after, before)
+	}
+	// The scope of a decided basket names nothing any more.
+	p = b.get(conf.AuthCodeURL("state-9876543210", oauth2.S256ChallengeOption(verifier)))
+	if p.redirect == nil || p.redirect.Query().Get("error") != "invalid_scope" {
+		t.Fatalf("a second authorization of the basket: %d %v %s", p.status, p.redirect, p.body)
 	}
 }

@@ -49,6 +49,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/sandboxcustomers"
+	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/sca/scatarget"
 	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
@@ -255,9 +256,11 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	s.Consents = &consents.Service{Store: consentStore, Now: o.Now, Notify: notifier}
 	s.Funds = &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: o.Now, Notify: notifier}
 	pay := onpis.Service(db, cfg, o.Now)
+	authorisations := scatarget.OnTable(db, cfg.TPPTable, o.Now, notifier)
 	resources := o.Resources
 	if resources == nil {
-		resources = consentscope.Resources{Consents: s.Consents, Funds: s.Funds, Payments: pay, Bank: bank}
+		resources = consentscope.Resources{Consents: s.Consents, Funds: s.Funds, Payments: pay, Bank: bank,
+			Baskets: authorisations.Targets[sca.SigningBasket]}
 	}
 	area, err := onbankpages.Build(ctx, cfg, lookup.Sandbox, onoauth.Parts{Keys: keys, Consent: o.Consent, Resources: resources, Now: o.Now}, logins, log)
 	if err != nil {
@@ -306,7 +309,6 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 	// The TPP API's endpoints: the authorization server's, and account information and
 	// confirmation of funds over the same consents and bank.
 	endpoints := s.OAuth.Endpoints()
-	authorisations := scatarget.OnTable(db, cfg.TPPTable, o.Now, notifier)
 	ais := &aisapi.API{Consents: s.Consents, Funds: s.Funds, Bank: bank, Now: o.Now, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath,
 		Authorisations: &scaapi.API{SCA: authorisations, MetadataURL: cfg.TPPURL + config.OAuthMetadataPath, BankURL: scaapi.BankURL(cfg.OAuthAuthorizeURL)}}
 	for name, h := range ais.Handlers() {

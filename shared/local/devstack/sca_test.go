@@ -37,6 +37,9 @@ func TestPaymentSCAApproaches(t *testing.T) {
 	s, w := startTPPStack(t, devstack.Options{}, time.Now().UTC())
 	w.Organization(t, "sc", org.Sandbox, org.StatusActive, "PIS")
 	w.Certificate(t, s.CA, "sc-cert", w.App(t, "sc", "sc-app", org.Sandbox, []string{"oauth2", "pis"}, "sc"), true)
+	// The redirect approach sends the customer back only to the app's registered domains.
+	w.OAuthClient(t, "sc-app", "the-secret-of-sc-app-0123456789abcdef", "https://tpp.example/cb")
+	w.RedirectURIs(t, "sc", "sc-app", "https://tpp.example/cb")
 	roots := x509.NewCertPool()
 	roots.AddCert(s.CA.Cert)
 	tpp := w.MTLSClient(roots, "sc-cert", "sc")

@@ -61,6 +61,7 @@ func TestGettingStartedWalkthrough(t *testing.T) {
 	w.Certificate(t, s.CA, "gs-cert", w.App(t, "gs", "gs-app", org.Sandbox, []string{"oauth2", "ais"}, "gs"), true)
 	const redirect = "https://budget.example/cb"
 	w.OAuthClient(t, "gs-app", "a-secret-the-walkthrough-never-sends-0123", redirect)
+	w.RedirectURIs(t, "gs", "gs-app", redirect)
 	const clientID = "client-gs-app"
 	roots := x509.NewCertPool()
 	roots.AddCert(s.CA.Cert)

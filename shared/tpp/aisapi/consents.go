@@ -163,7 +163,12 @@ func (a *API) createConsent(w http.ResponseWriter, r *http.Request, o consents.O
 		return err
 	}
 	req.Notification = sub
-	c, err := a.Consents.Create(r.Context(), o, req, r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"))
+	caller, _ := callercheck.From(r.Context())
+	ok, nok, err := sca.RedirectURIs(r.Header, caller.RedirectURIs)
+	if err != nil {
+		return err
+	}
+	c, err := a.Consents.Create(r.Context(), o, req, ok, nok)
 	if err != nil {
 		return err
 	}

@@ -161,6 +161,8 @@ func describe(scopes []string, resources []oauth.Resource) []string {
 			s = "Check whether the accounts you choose below hold enough money for a payment (confirmation of funds)"
 		case "PIS":
 			s = "Make a payment from your account"
+		case "SBS":
+			s = "Authorise several payments and consents at once"
 		case "openid":
 			s = "Know who you are at the bank"
 		default:
@@ -169,6 +171,8 @@ func describe(scopes []string, resources []oauth.Resource) []string {
 		switch {
 		case ok && kind == "PIS":
 			s += " (payment " + id + ")"
+		case ok && kind == "SBS":
+			s += " (signing basket " + id + ")"
 		case ok:
 			s += " (consent " + id + ")"
 		}

@@ -1,5 +1,7 @@
 // Package baskets is the Berlin Group signing baskets (NextGenPSD2 1.3.12, SBS): a TPP
-// puts payments and account-information consents of one app that wait for their customer
+// puts payments, account-information consents and confirmation-of-funds consents (whose
+// 2.0 file names the signing basket among the reasons to authorise one; the basket's
+// consentIds are any consentIds) of one app that wait for their customer
 // in a basket, and one authorisation of the basket (package sca, Kind SigningBasket)
 // authorises every one of them, each as its own authorisation would.
 //
@@ -24,6 +26,7 @@ package baskets
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/tppdata"
@@ -63,7 +66,10 @@ type Basket struct {
 	// PaymentIDs and ConsentIDs are the members, in the order the TPP named them.
 	PaymentIDs []string `dynamodbav:"paymentIds"`
 	ConsentIDs []string `dynamodbav:"consentIds"`
-	Status     Status   `dynamodbav:"transactionStatus"`
+	// FundsConsentIDs are those of ConsentIDs that are confirmation-of-funds consents;
+	// the others are account-information consents.
+	FundsConsentIDs []string `dynamodbav:"fundsConsentIds,omitempty"`
+	Status          Status   `dynamodbav:"transactionStatus"`
 	// Subject is the customer who authorised the basket.
 	Subject string `dynamodbav:"subject,omitempty"`
 	// RequestID is the X-Request-ID the basket was created with.
@@ -82,6 +88,7 @@ type MemberKind string
 const (
 	PaymentMember MemberKind = "PAYMENT"
 	ConsentMember MemberKind = "CONSENT"
+	FundsMember   MemberKind = "FUNDS"
 )
 
 // Member is one payment or consent of a basket.
@@ -97,17 +104,34 @@ func (b Basket) Members() []Member {
 		out = append(out, Member{PaymentMember, id})
 	}
 	for _, id := range b.ConsentIDs {
-		out = append(out, Member{ConsentMember, id})
+		kind := ConsentMember
+		if slices.Contains(b.FundsConsentIDs, id) {
+			kind = FundsMember
+		}
+		out = append(out, Member{kind, id})
 	}
 	return out
 }
 
+// Replay is what a basket's creation stored of its request, so that the same
+// X-Request-ID sent again by the same app is answered as the first time.
+type Replay struct {
+	BasketID string `dynamodbav:"basketId"`
+	// Hash is the SHA-256 of the request (its members, canonical JSON).
+	Hash string `dynamodbav:"requestHash"`
+	// Status is the status the first answer gave.
+	Status Status `dynamodbav:"initialStatus"`
+}
+
 // Store keeps baskets and their members' locks.
 type Store interface {
-	// Create stores a new basket and locks each of its members to it, in one
-	// transaction: ErrMemberTaken (and nothing stored) when a member is in another open
-	// basket.
-	Create(ctx context.Context, b Basket) error
+	// Create stores a new basket, the replay record of its app's X-Request-ID and a lock
+	// of each of its members to it, in one transaction: ErrRequestIDTaken when the app
+	// already used the X-Request-ID, else ErrMemberTaken when a member is in another open
+	// basket; either way nothing is stored.
+	Create(ctx context.Context, b Basket, r Replay) error
+	// Replay is the record of an app's X-Request-ID, or ErrNotFound.
+	Replay(ctx context.Context, appID, requestID string) (Replay, error)
 	// Get is basket id, or ErrNotFound.
 	Get(ctx context.Context, id string) (Basket, error)
 	// Replace stores b in place of the stored basket on condition that the stored one
@@ -121,4 +145,6 @@ var (
 	ErrNotFound    = errors.New("baskets: no such basket")
 	ErrChanged     = errors.New("baskets: the basket changed meanwhile")
 	ErrMemberTaken = errors.New("baskets: a member is in another open basket")
+	// ErrRequestIDTaken is a creation whose app already used its X-Request-ID.
+	ErrRequestIDTaken = errors.New("baskets: the app already used this X-Request-ID")
 )

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,8 +27,9 @@ type Finder interface {
 type Service struct {
 	Store Store
 	// Payments and Consents find the members (the payments' and the account-information
-	// consents' sca.Target).
-	Payments, Consents Finder
+	// consents' sca.Target), and Funds the confirmation-of-funds consents among the
+	// consentIds (nil: none is taken).
+	Payments, Consents, Funds Finder
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -49,6 +52,9 @@ var (
 	errTaken = bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID", "A payment or consent of the basket is already in another signing basket: delete that one first.")
 	// errEmpty refuses a basket of nothing.
 	errEmpty = bgerror.FormatError(bgerror.Field("body", "Name at least one payment (paymentIds) or consent (consentIds)."))
+	// ErrRequestIDReused answers an X-Request-ID the app already sent with another
+	// request: a FORMAT_ERROR naming the header, as the payments answer it.
+	ErrRequestIDReused = bgerror.FormatError(bgerror.Field("X-Request-ID", "Your app already sent this X-Request-ID with another request: send a new X-Request-ID for a new signing basket."))
 	// errMediaType refuses a body that is not JSON.
 	errMediaType = bgerror.New(http.StatusUnsupportedMediaType, "FORMAT_ERROR", "Send the basket as application/json.")
 )
@@ -64,27 +70,81 @@ type request struct {
 	ConsentIDs []string `json:"consentIds"`
 }
 
+// Created is the answer to a basket's creation: the basket, the status the first answer
+// gave, and whether this request repeated an earlier one.
+type Created struct {
+	Basket Basket
+	Status Status
+	Replay bool
+}
+
 // Create stores a new basket of o's payments and consents the body names (the JSON
 // signingBasket), received and waiting for its authorisation, once every member passes
 // the rules: FORMAT_ERROR for a body that is not one, RESOURCE_UNKNOWN (400) for a member
 // that is not o's, REFERENCE_STATUS_INVALID for one that no longer waits or is in another
 // open basket. A refusal stores nothing.
-func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType string, body []byte, redirectURI, nokRedirectURI string) (Basket, error) {
-	if contentType != "application/json" {
-		return Basket{}, errMediaType
+//
+// The same X-Request-ID sent again by the same app with the same members is answered as
+// the first time (the basket made then), even once its members no longer wait; with other
+// members it is refused as the payments refuse it. The basket and the record of its
+// X-Request-ID are stored together, on condition that the X-Request-ID is new, so
+// concurrent duplicates make one basket.
+func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType string, body []byte, redirectURI, nokRedirectURI string) (Created, error) {
+	req, err := parse(contentType, body)
+	if err != nil {
+		return Created{}, err
 	}
+	hash := requestHash(req)
+	funds, refused := s.checkMembers(ctx, o, req)
+	if refused != nil {
+		first, found, err := s.first(ctx, o, requestID, hash)
+		switch {
+		case err != nil:
+			return Created{}, err
+		case found:
+			return first, nil
+		}
+		return Created{}, refused
+	}
+	now := s.now()
+	b := Basket{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, PaymentIDs: req.PaymentIDs, ConsentIDs: req.ConsentIDs,
+		FundsConsentIDs: funds, Status: Received, RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, CreatedAt: now, ChangedAt: now}
+	err = s.Store.Create(ctx, b, Replay{BasketID: b.ID, Hash: hash, Status: b.Status})
+	switch {
+	case err == nil:
+		return Created{Basket: b, Status: b.Status}, nil
+	case errors.Is(err, ErrMemberTaken):
+		return Created{}, errTaken
+	case !errors.Is(err, ErrRequestIDTaken):
+		return Created{}, err
+	}
+	first, found, err := s.first(ctx, o, requestID, hash)
+	switch {
+	case err != nil:
+		return Created{}, err
+	case !found:
+		return Created{}, ErrRequestIDReused
+	}
+	return first, nil
+}
+
+// parse decodes and checks the body of a creation (a signingBasket of JSON type).
+func parse(contentType string, body []byte) (request, error) {
 	var req request
+	if contentType != "application/json" {
+		return req, errMediaType
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil || dec.More() {
-		return Basket{}, bgerror.FormatError(bgerror.Field("body", "Send one JSON object with paymentIds and consentIds, each a list of IDs."))
+		return req, bgerror.FormatError(bgerror.Field("body", "Send one JSON object with paymentIds and consentIds, each a list of IDs."))
 	}
 	n := len(req.PaymentIDs) + len(req.ConsentIDs)
 	switch {
 	case n == 0:
-		return Basket{}, errEmpty
+		return req, errEmpty
 	case n > MaxMembers:
-		return Basket{}, bgerror.FormatError(bgerror.Field("body", fmt.Sprintf("A signing basket holds at most %d payments and consents.", MaxMembers)))
+		return req, bgerror.FormatError(bgerror.Field("body", fmt.Sprintf("A signing basket holds at most %d payments and consents.", MaxMembers)))
 	}
 	var msgs []bgerror.TPPMessage
 	for _, list := range []struct {
@@ -106,8 +166,14 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 		}
 	}
 	if len(msgs) > 0 {
-		return Basket{}, bgerror.FormatError(msgs...)
+		return req, bgerror.FormatError(msgs...)
 	}
+	return req, nil
+}
+
+// checkMembers refuses a member that is not o's or no longer waits for its customer; funds
+// are the consentIds that name confirmation-of-funds consents.
+func (s *Service) checkMembers(ctx context.Context, o Owner, req request) (funds []string, err error) {
 	for _, m := range []struct {
 		name string
 		ids  []string
@@ -116,27 +182,56 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 	}{{"paymentIds", req.PaymentIDs, s.Payments, "payment"}, {"consentIds", req.ConsentIDs, s.Consents, "consent"}} {
 		for i, id := range m.ids {
 			res, err := m.find.Find(ctx, id)
+			if errors.Is(err, sca.ErrNotFound) && m.name == "consentIds" && s.Funds != nil {
+				// Not an account-information consent: a confirmation-of-funds one, or none.
+				if res, err = s.Funds.Find(ctx, id); err == nil && res.AppID == o.AppID {
+					funds = append(funds, id)
+				}
+			}
 			switch {
 			case errors.Is(err, sca.ErrNotFound) || err == nil && res.AppID != o.AppID:
-				return Basket{}, bgerror.New(http.StatusBadRequest, "RESOURCE_UNKNOWN", fmt.Sprintf("%s[%d]: the app has no %s with this ID.", m.name, i, m.what))
+				return nil, bgerror.New(http.StatusBadRequest, "RESOURCE_UNKNOWN", fmt.Sprintf("%s[%d]: the app has no %s with this ID.", m.name, i, m.what))
 			case err != nil:
-				return Basket{}, err
+				return nil, err
 			case !res.Waiting:
-				return Basket{}, bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID",
+				return nil, bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID",
 					fmt.Sprintf("%s[%d]: the %s is %s; a signing basket takes only those that wait for their customer's authorisation.", m.name, i, m.what, res.Status))
 			}
 		}
 	}
-	now := s.now()
-	b := Basket{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, PaymentIDs: req.PaymentIDs, ConsentIDs: req.ConsentIDs,
-		Status: Received, RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, CreatedAt: now, ChangedAt: now}
-	switch err := s.Store.Create(ctx, b); {
-	case errors.Is(err, ErrMemberTaken):
-		return Basket{}, errTaken
+	return funds, nil
+}
+
+// first is the answer to the request of hash that o first sent with requestID, if o sent
+// that request with it; found is false when o did not use requestID, or used it for
+// another request.
+func (s *Service) first(ctx context.Context, o Owner, requestID, hash string) (Created, bool, error) {
+	r, err := s.Store.Replay(ctx, o.AppID, requestID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Created{}, false, nil
 	case err != nil:
-		return Basket{}, err
+		return Created{}, false, err
+	case r.Hash != hash:
+		return Created{}, false, nil
 	}
-	return b, nil
+	b, err := s.Store.Get(ctx, r.BasketID)
+	if err != nil {
+		return Created{}, false, err
+	}
+	return Created{Basket: b, Status: r.Status, Replay: true}, true, nil
+}
+
+// requestHash identifies a request: its members as decoded, so that the same body
+// written with other spacing or element order is the same request (the members' order is
+// kept: it is the basket's).
+func requestHash(r request) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic("baskets: marshal a decoded request: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Get is o's basket id: ErrUnknown for another app's, or a cancelled one.

@@ -13,13 +13,18 @@ import (
 	"github.com/bank/devportal/shared/tpp/sca"
 )
 
-// store keeps baskets and locks in memory, as the contract (basketdb) does.
+// store keeps baskets, locks and replay records in memory, as the contract (basketdb)
+// does.
 type store struct {
 	baskets map[string]baskets.Basket
 	locks   map[baskets.Member]string
+	replays map[string]baskets.Replay
 }
 
-func (s *store) Create(_ context.Context, b baskets.Basket) error {
+func (s *store) Create(_ context.Context, b baskets.Basket, r baskets.Replay) error {
+	if _, ok := s.replays[b.AppID+"#"+b.RequestID]; ok {
+		return baskets.ErrRequestIDTaken
+	}
 	for _, m := range b.Members() {
 		if _, ok := s.locks[m]; ok {
 			return baskets.ErrMemberTaken
@@ -29,7 +34,16 @@ func (s *store) Create(_ context.Context, b baskets.Basket) error {
 		s.locks[m] = b.ID
 	}
 	s.baskets[b.ID] = b
+	s.replays[b.AppID+"#"+b.RequestID] = r
 	return nil
+}
+
+func (s *store) Replay(_ context.Context, appID, requestID string) (baskets.Replay, error) {
+	r, ok := s.replays[appID+"#"+requestID]
+	if !ok {
+		return r, baskets.ErrNotFound
+	}
+	return r, nil
 }
 
 func (s *store) Get(_ context.Context, id string) (baskets.Basket, error) {
@@ -78,7 +92,7 @@ var (
 )
 
 func newService() (*baskets.Service, *store) {
-	st := &store{baskets: map[string]baskets.Basket{}, locks: map[baskets.Member]string{}}
+	st := &store{baskets: map[string]baskets.Basket{}, locks: map[baskets.Member]string{}, replays: map[string]baskets.Replay{}}
 	waiting := func(id, app, status string, waits bool) sca.Resource {
 		return sca.Resource{ID: id, AppID: app, Status: status, Waiting: waits}
 	}
@@ -86,6 +100,8 @@ func newService() (*baskets.Service, *store) {
 		Payments: finder{"p-1": waiting("p-1", "app-1", "RCVD", true), "p-2": waiting("p-2", "app-1", "RCVD", true),
 			"p-acc": waiting("p-acc", "app-1", "ACCC", false), "p-other": waiting("p-other", "app-2", "RCVD", true)},
 		Consents: finder{"c-1": waiting("c-1", "app-1", "received", true), "c-valid": waiting("c-valid", "app-1", "valid", false)},
+		Funds: finder{"f-1": waiting("f-1", "app-1", "received", true), "f-valid": waiting("f-valid", "app-1", "valid", false),
+			"f-other": waiting("f-other", "app-2", "received", true)},
 	}, st
 }
 
@@ -98,6 +114,9 @@ func TestCreate(t *testing.T) {
 	}{
 		{"payments and a consent", "application/json", `{"paymentIds":["p-1","p-2"],"consentIds":["c-1"]}`, ""},
 		{"a consent", "application/json", `{"consentIds":["c-1"]}`, ""},
+		{"a funds consent", "application/json", `{"paymentIds":["p-1"],"consentIds":["f-1","c-1"]}`, ""},
+		{"another app's funds consent", "application/json", `{"consentIds":["c-1","f-other"]}`, "400 RESOURCE_UNKNOWN: consentIds[1]: the app has no consent with this ID."},
+		{"valid funds consent", "application/json", `{"consentIds":["f-valid"]}`, "409 REFERENCE_STATUS_INVALID: consentIds[0]: the consent is valid; a signing basket takes only those that wait for their customer's authorisation."},
 		{"not JSON", "text/plain", `{"paymentIds":["p-1"]}`, "415 FORMAT_ERROR: Send the basket as application/json."},
 		{"empty", "application/json", `{}`, "400 FORMAT_ERROR body: Name at least one payment (paymentIds) or consent (consentIds)."},
 		{"two objects", "application/json", `{"paymentIds":["p-1"]}{}`, "400 FORMAT_ERROR body: Send one JSON object with paymentIds and consentIds, each a list of IDs."},
@@ -111,14 +130,15 @@ func TestCreate(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			svc, st := newService()
-			b, err := svc.Create(context.Background(), app, "req-1", c.contentType, []byte(c.body), "https://tpp.example/ok", "")
+			created, err := svc.Create(context.Background(), app, "req-1", c.contentType, []byte(c.body), "https://tpp.example/ok", "")
+			b := created.Basket
 			if c.want != "" {
-				if code(err) != c.want || len(st.baskets) != 0 || len(st.locks) != 0 {
+				if code(err) != c.want || len(st.baskets) != 0 || len(st.locks) != 0 || len(st.replays) != 0 {
 					t.Errorf("%s, %d baskets stored; want %s", code(err), len(st.baskets), c.want)
 				}
 				return
 			}
-			if err != nil || b.Status != baskets.Received || b.AppID != "app-1" || b.RequestID != "req-1" || b.RedirectURI != "https://tpp.example/ok" || st.baskets[b.ID].ID != b.ID {
+			if err != nil || created.Replay || created.Status != baskets.Received || b.Status != baskets.Received || b.AppID != "app-1" || b.RequestID != "req-1" || b.RedirectURI != "https://tpp.example/ok" || st.baskets[b.ID].ID != b.ID {
 				t.Errorf("%+v %v", b, err)
 			}
 		})
@@ -132,11 +152,12 @@ func TestLifecycle(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newService()
 	body := []byte(`{"paymentIds":["p-1"],"consentIds":["c-1"]}`)
-	b1, err := svc.Create(ctx, app, "r", "application/json", body, "", "")
+	c1, err := svc.Create(ctx, app, "r-1", "application/json", body, "", "")
+	b1 := c1.Basket
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Create(ctx, app, "r", "application/json", []byte(`{"paymentIds":["p-2","p-1"]}`), "", ""); code(err) != "409 REFERENCE_STATUS_INVALID: A payment or consent of the basket is already in another signing basket: delete that one first." {
+	if _, err := svc.Create(ctx, app, "r-2", "application/json", []byte(`{"paymentIds":["p-2","p-1"]}`), "", ""); code(err) != "409 REFERENCE_STATUS_INVALID: A payment or consent of the basket is already in another signing basket: delete that one first." {
 		t.Errorf("a member twice: %s", code(err))
 	}
 	for _, c := range []struct {
@@ -155,7 +176,8 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
 		}
 	}
-	b2, err := svc.Create(ctx, app, "r", "application/json", body, "", "")
+	c2, err := svc.Create(ctx, app, "r-3", "application/json", body, "", "")
+	b2 := c2.Basket
 	if err != nil {
 		t.Fatalf("the deleted basket's members: %v", err)
 	}
@@ -171,14 +193,100 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("%s of an authorised basket: %s", name, code(err))
 		}
 	}
-	b3, err := svc.Create(ctx, app, "r", "application/json", []byte(`{"paymentIds":["p-2"]}`), "", "")
+	c3, err := svc.Create(ctx, app, "r-4", "application/json", []byte(`{"paymentIds":["p-2"]}`), "", "")
+	b3 := c3.Basket
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Reject(ctx, b3.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Create(ctx, app, "r", "application/json", []byte(`{"paymentIds":["p-2"]}`), "", ""); err != nil {
+	if _, err := svc.Create(ctx, app, "r-5", "application/json", []byte(`{"paymentIds":["p-2"]}`), "", ""); err != nil {
 		t.Errorf("the rejected basket's member: %v", err)
+	}
+}
+
+// TestReplay: the same X-Request-ID with the same members is answered with the first
+// basket and status, even once a member no longer waits; with other members, or a body
+// that only differs in spacing and key order, as the rule says; another app's
+// X-Request-ID is its own.
+func TestReplay(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService()
+	first, err := svc.Create(ctx, app, "req-1", "application/json", []byte(`{"paymentIds":["p-1"],"consentIds":["c-1"]}`), "https://tpp.example/ok", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, requestID, body string
+		owner                 baskets.Owner
+		want                  string
+	}{
+		{"the same request", "req-1", `{"paymentIds":["p-1"],"consentIds":["c-1"]}`, app, "replay"},
+		{"other spacing and key order", "req-1", ` { "consentIds" : ["c-1"], "paymentIds": ["p-1"] }`, app, "replay"},
+		{"other members", "req-1", `{"paymentIds":["p-2"]}`, app,
+			"400 FORMAT_ERROR X-Request-ID: Your app already sent this X-Request-ID with another request: send a new X-Request-ID for a new signing basket."},
+		{"one member more", "req-1", `{"consentIds":["c-1"],"paymentIds":["p-1","p-2"]}`, app,
+			"400 FORMAT_ERROR X-Request-ID: Your app already sent this X-Request-ID with another request: send a new X-Request-ID for a new signing basket."},
+		{"another app's X-Request-ID", "req-1", `{"paymentIds":["p-other"]}`, other, "new"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := svc.Create(ctx, c.owner, c.requestID, "application/json", []byte(c.body), "", "")
+			switch c.want {
+			case "replay":
+				if err != nil || !got.Replay || got.Basket.ID != first.Basket.ID || got.Status != baskets.Received || got.Basket.RedirectURI != "https://tpp.example/ok" {
+					t.Errorf("%+v %v, want the first basket %s", got, err, first.Basket.ID)
+				}
+			case "new":
+				if err != nil || got.Replay || got.Basket.ID == first.Basket.ID {
+					t.Errorf("%+v %v, want a new basket", got, err)
+				}
+			default:
+				if code(err) != c.want {
+					t.Errorf("%s, want %s", code(err), c.want)
+				}
+			}
+		})
+	}
+	if len(st.baskets) != 2 {
+		t.Errorf("%d baskets stored, want 2", len(st.baskets))
+	}
+	// Authorised, its members wait no more: the repeated request still gets the first
+	// answer, with the status it gave then.
+	if err := svc.Accept(ctx, first.Basket.ID, "psu-1"); err != nil {
+		t.Fatal(err)
+	}
+	svc.Payments.(finder)["p-1"] = sca.Resource{ID: "p-1", AppID: "app-1", Status: "ACSC"}
+	got, err := svc.Create(ctx, app, "req-1", "application/json", []byte(`{"paymentIds":["p-1"],"consentIds":["c-1"]}`), "", "")
+	if err != nil || !got.Replay || got.Basket.ID != first.Basket.ID || got.Status != baskets.Received || got.Basket.Status != baskets.Accepted {
+		t.Errorf("after authorisation: %+v %v", got, err)
+	}
+	if _, err := svc.Create(ctx, app, "req-2", "application/json", []byte(`{"paymentIds":["p-1"]}`), "", ""); code(err) !=
+		"409 REFERENCE_STATUS_INVALID: paymentIds[0]: the payment is ACSC; a signing basket takes only those that wait for their customer's authorisation." {
+		t.Errorf("a new X-Request-ID: %s", code(err))
+	}
+}
+
+// TestFundsMembers: a confirmation-of-funds consent among the consentIds is kept as one,
+// listed in the TPP's order with the others, and locked as a member of its own kind; a
+// service without funds consents takes none.
+func TestFundsMembers(t *testing.T) {
+	ctx := context.Background()
+	svc, st := newService()
+	created, err := svc.Create(ctx, app, "req-f", "application/json", []byte(`{"paymentIds":["p-1"],"consentIds":["f-1","c-1"]}`), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := created.Basket
+	want := []baskets.Member{{baskets.PaymentMember, "p-1"}, {baskets.FundsMember, "f-1"}, {baskets.ConsentMember, "c-1"}}
+	if !slices.Equal(b.ConsentIDs, []string{"f-1", "c-1"}) || !slices.Equal(b.FundsConsentIDs, []string{"f-1"}) || !slices.Equal(b.Members(), want) {
+		t.Errorf("basket %+v, members %v", b, b.Members())
+	}
+	if st.locks[baskets.Member{Kind: baskets.FundsMember, ID: "f-1"}] != b.ID {
+		t.Errorf("locks: %v", st.locks)
+	}
+	svc.Funds = nil
+	if _, err := svc.Create(ctx, app, "req-g", "application/json", []byte(`{"consentIds":["f-1"]}`), "", ""); code(err) != "400 RESOURCE_UNKNOWN: consentIds[0]: the app has no consent with this ID." {
+		t.Errorf("without funds consents: %s", code(err))
 	}
 }

@@ -43,6 +43,27 @@ type Change struct {
 	// SCAStatus is the authorisation's new scaStatus when the change also changed it
 	// (the customer's decision), else "".
 	SCAStatus string
+	// AuthorisationID is the authorisation sub-resource that decided the change, ""
+	// for none (the OAuth2 approval, a TPP's own change); Changed reads it from the
+	// context (WithAuthorisation) when it is "".
+	AuthorisationID string
+}
+
+// authorisationKey is the context key of WithAuthorisation.
+type authorisationKey struct{}
+
+// WithAuthorisation is ctx for the status changes that authorisation id decides: the
+// services of payments and consents learn of their changes through the same code whether
+// an authorisation or the OAuth2 approval decided them, so the authorisation travels with
+// the context rather than through every target's signature.
+func WithAuthorisation(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, authorisationKey{}, id)
+}
+
+// AuthorisationOf is the authorisation WithAuthorisation named in ctx, "" for none.
+func AuthorisationOf(ctx context.Context) string {
+	id, _ := ctx.Value(authorisationKey{}).(string)
+	return id
 }
 
 // Notifier enqueues the notifications of status changes. The services of payments and
@@ -65,9 +86,19 @@ func (n *Notifier) Changed(ctx context.Context, c Change) error {
 	if n.Now != nil {
 		now = n.Now().UTC()
 	}
+	authorisation := c.AuthorisationID
+	if authorisation == "" {
+		authorisation = AuthorisationOf(ctx)
+	}
 	var errs []error
 	enqueue := func(attribute, status string) {
-		d := notifylog.Delivery{ID: notificationID(c.ResourceType, c.ResourceID, attribute, status), AppID: c.AppID, OrgID: c.OrgID,
+		id := notificationID(c.ResourceType, c.ResourceID, attribute, status)
+		if attribute == ScaStatus {
+			// A resource may have several authorisations (a failed one, then another),
+			// each passing the same scaStatus values once.
+			id = notificationID(c.ResourceType, c.ResourceID+"\x00"+authorisation, attribute, status)
+		}
+		d := notifylog.Delivery{ID: id, AppID: c.AppID, OrgID: c.OrgID,
 			ResourceType: c.ResourceType, ResourceID: c.ResourceID, Href: c.Href, StatusAttribute: attribute, Status: status,
 			URI: s.URI, CreatedAt: now, Outcome: notifylog.Pending, Attempts: []notifylog.Attempt{}, NextAttemptAt: &now}
 		if err := n.Log.Enqueue(ctx, d); err != nil && !errors.Is(err, notifylog.ErrDuplicate) {

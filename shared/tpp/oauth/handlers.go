@@ -58,7 +58,7 @@ func (s *Server) Metadata() Metadata {
 		MTLSEndpointAliases: mtls, ResponseTypesSupported: []string{"code"}, ResponseModesSupported: []string{"query"},
 		GrantTypesSupported: []string{"authorization_code", "refresh_token", "client_credentials"}, CodeChallengeMethodsSupported: []string{"S256"},
 		TokenEndpointAuthMethodsSupported: auth, RevocationEndpointAuthMethods: auth, IntrospectionEndpointAuthMethods: []string{"client_secret_basic"},
-		ScopesSupported:                 []string{"AIS:<consentId>", "PIS:<paymentId>", "PIIS:<consentId>", "PAY_LATER"},
+		ScopesSupported:                 []string{"AIS:<consentId>", "PIS:<paymentId>", "PIIS:<consentId>", "SBS:<basketId>", "PAY_LATER"},
 		TLSClientCertificateBoundTokens: true, AuthorizationResponseIssParameter: true, RegistrationEndpoint: iss + RegisterPath}
 }
 

@@ -9,8 +9,8 @@
 // The authorization endpoint sits on the browser-reachable origin and hands the customer
 // to the bank's sign-in and consent pages (Consent), which finish the request with
 // Server.Approve or Server.Deny. Scopes that name a resource (Berlin Group OAuth SCA:
-// "AIS:<consentId>", "PIS:<paymentId>", "PIIS:<consentId>") are looked up through
-// Resources.
+// "AIS:<consentId>", "PIS:<paymentId>", "PIIS:<consentId>", "SBS:<basketId>") are looked
+// up through Resources.
 package oauth
 
 import (
@@ -110,7 +110,7 @@ type Consent interface {
 
 // Resource is what a resource scope names.
 type Resource struct {
-	// Kind is AIS, PIS or PIIS; ID the consent's or payment's ID.
+	// Kind is AIS, PIS, PIIS or SBS; ID the consent's, payment's or signing basket's ID.
 	Kind string
 	ID   string
 	// AppID is the app that created it: no other app may ask for it.

@@ -73,8 +73,12 @@ func (g grantTokens) ValidateRefreshToken(ctx context.Context, r fosite.Requeste
 }
 
 // ResourceKinds are the Berlin Group OAuth SCA scopes that name a resource:
-// "AIS:<consentId>", "PIS:<paymentId>", "PIIS:<consentId>".
-var ResourceKinds = []string{"AIS", "PIS", "PIIS"}
+// "AIS:<consentId>", "PIS:<paymentId>", "PIIS:<consentId>", "SBS:<basketId>".
+var ResourceKinds = []string{"AIS", "PIS", "PIIS", "SBS"}
+
+// kindScopes are the client scopes that allow a resource kind other than the kind itself:
+// signing baskets are a service of the payment initiation product, whose scope is PIS.
+var kindScopes = map[string]string{"SBS": "PIS"}
 
 // ResourceScope splits a scope that names a resource into its kind and ID.
 func ResourceScope(scope string) (kind, id string, ok bool) {
@@ -91,10 +95,14 @@ func ResourceScope(scope string) (kind, id string, ok bool) {
 }
 
 // matchScope is the scope strategy: a scope is allowed when the client holds it, and a
-// resource scope ("AIS:<id>") when the client holds its kind ("AIS").
+// resource scope ("AIS:<id>") when the client holds its kind ("AIS"), or the product
+// scope of its kind ("PIS" for "SBS:<id>").
 func matchScope(haystack []string, needle string) bool {
 	if kind, _, ok := ResourceScope(needle); ok {
 		needle = kind
+		if product, ok := kindScopes[kind]; ok {
+			needle = product
+		}
 	}
 	for _, s := range haystack {
 		if s == needle {

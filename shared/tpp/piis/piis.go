@@ -184,13 +184,25 @@ func (s *Service) Approve(ctx context.Context, id, subject string) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range accounts {
-		if a.IBAN == c.Request.Account.IBAN && (c.Request.Account.Currency == "" || c.Request.Account.Currency == a.Currency) && a.Kind != sandboxbank.MultiCurrency {
-			c.Subject, c.AccountID = subject, a.ResourceID
-			return s.change(ctx, c, consents.Valid)
-		}
+	if a, ok := AccountOf(c, accounts); ok {
+		c.Subject, c.AccountID = subject, a.ResourceID
+		return s.change(ctx, c, consents.Valid)
 	}
 	return fmt.Errorf("%w: customer %s holds no account %s", consents.ErrNotGrantable, subject, c.Request.Account.IBAN)
+}
+
+// AccountOf is the account of theirs (a customer's accounts) that consent c names, if they
+// hold it: only its holder can approve the consent.
+func AccountOf(c Consent, theirs []sandboxbank.Account) (sandboxbank.Account, bool) {
+	if c.Request.Account == nil {
+		return sandboxbank.Account{}, false
+	}
+	for _, a := range theirs {
+		if a.IBAN == c.Request.Account.IBAN && (c.Request.Account.Currency == "" || c.Request.Account.Currency == a.Currency) && a.Kind != sandboxbank.MultiCurrency {
+			return a, true
+		}
+	}
+	return sandboxbank.Account{}, false
 }
 
 // Revoke ends a valid consent at its customer's request (at the bank): revokedByPsu. A

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bank/devportal/shared/tpp/baskets"
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/scaapi"
 	"github.com/bank/devportal/shared/tpp/tppapi"
@@ -53,8 +54,9 @@ type basketCreated struct {
 }
 
 // createBasket is POST /v1/signing-baskets: the basket is received and waits for its
-// authorisation, to start in the approach the request prefers (a basket has no OAuth2
-// scope: the bank's redirect page where a payment would take OAuth2).
+// authorisation, in the approach the request prefers: as for a payment, without a
+// preference the OAuth2 flow with scope SBS:<basketId> (the scaOAuth link). The same
+// X-Request-ID with the same members is answered as the first time, with the same basket.
 func (a *API) createBasket(w http.ResponseWriter, r *http.Request, o sca.Owner) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
@@ -65,17 +67,22 @@ func (a *API) createBasket(w http.ResponseWriter, r *http.Request, o sca.Owner) 
 	if err != nil {
 		return err
 	}
-	b, err := a.Baskets.Create(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), ct, body,
-		r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"))
+	c, _ := callercheck.From(r.Context())
+	ok, nok, err := sca.RedirectURIs(r.Header, c.RedirectURIs)
 	if err != nil {
 		return err
 	}
+	created, err := a.Baskets.Create(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), ct, body, ok, nok)
+	if err != nil {
+		return err
+	}
+	b := created.Basket
 	p := basketPath(b.ID)
 	approach := sca.ApproachOf(sca.SigningBasket, prefs)
 	w.Header().Set("Location", p)
 	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
-	writeJSON(w, http.StatusCreated, basketCreated{TransactionStatus: b.Status, BasketID: b.ID,
-		Links: map[string]href{"self": {p}, "status": {p + "/status"}, scaapi.StartLink(approach): {p + "/" + scaapi.Authorisations}}})
+	writeJSON(w, http.StatusCreated, basketCreated{TransactionStatus: created.Status, BasketID: b.ID,
+		Links: a.initiationLinks(approach, p)})
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/baskets"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/sca/scatarget"
 )
@@ -27,6 +28,21 @@ func (w *world) consent(t *testing.T, app, iban string) string {
 		t.Fatal(err)
 	}
 	return c.ID
+}
+
+// fundsConsent makes a received confirmation-of-funds consent of app on the account iban.
+func (w *world) fundsConsent(t *testing.T, app, iban string) string {
+	t.Helper()
+	c, err := w.funds().Create(context.Background(), consents.Owner{AppID: app, OrgID: "org-" + app},
+		piis.Request{Account: &consents.AccountReference{IBAN: iban}, CardNumber: "1234-5678"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+func (w *world) funds() *piis.Service {
+	return &piis.Service{Store: consentdb.NewPIIS(w.db, w.tbl), Bank: w.bank, Now: func() time.Time { return w.now }}
 }
 
 func (w *world) consentStatus(t *testing.T, id string) consents.Status {
@@ -46,6 +62,9 @@ func (w *world) basket(t *testing.T, id string) baskets.Basket {
 	}
 	return b
 }
+
+// redirectPreferred asks for the bank's redirect page.
+var redirectPreferred = map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example/callback"}
 
 func basketBody(payments, consents []string) string {
 	q := func(ids []string) string { return `["` + strings.Join(ids, `","`) + `"]` }
@@ -229,7 +248,7 @@ func TestSigningBasketDelete(t *testing.T) {
 	p, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
 	c := w.consent(t, "app-1", debtorIBAN)
 	path := j.createBasket([]string{idOf(p)}, []string{c}, nil)
-	status, out, _ := j.do("POST", path+"/authorisations", nil, "")
+	status, out, _ := j.do("POST", path+"/authorisations", redirectPreferred, "")
 	if status != 201 || out["scaStatus"] != "received" || !strings.Contains(href(out["_links"], "scaRedirect"), url.QueryEscape("SBS."+idOf(path)+".")) {
 		t.Fatalf("start: %d %v", status, out)
 	}
@@ -283,11 +302,11 @@ func TestSigningBasketApproaches(t *testing.T) {
 		scaStatus     string
 		debit, credit int64
 	}{
-		{"redirect approved", nil, "REDIRECT", true, debtorIBAN, baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
-		{"redirect denied", nil, "REDIRECT", false, debtorIBAN, baskets.Rejected, "RJCT", consents.Rejected, "failed", 0, 0},
+		{"redirect approved", redirectPreferred, "REDIRECT", true, debtorIBAN, baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
+		{"redirect denied", redirectPreferred, "REDIRECT", false, debtorIBAN, baskets.Rejected, "RJCT", consents.Rejected, "failed", 0, 0},
 		{"decoupled approved", map[string]string{"TPP-Decoupled-Preferred": "true", "PSU-ID": "one"}, "DECOUPLED", true, debtorIBAN,
 			baskets.Accepted, "ACCC", consents.Valid, "finalised", 700, 700},
-		{"another customer's consent", nil, "REDIRECT", true, creditorIBAN, baskets.Rejected, "RCVD", consents.Received, "failed", 0, 0},
+		{"another customer's consent", redirectPreferred, "REDIRECT", true, creditorIBAN, baskets.Rejected, "RCVD", consents.Received, "failed", 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -327,5 +346,214 @@ func TestSigningBasketApproaches(t *testing.T) {
 				j.createBasket([]string{idOf(p)}, []string{cid}, nil)
 			}
 		})
+	}
+}
+
+// TestSigningBasketReplay: the same X-Request-ID with the same members is answered as the
+// first time (201, the same basket, status and links) and stores nothing more, even once
+// the basket is authorised; with other members it is refused as the payments refuse it,
+// and nothing changes.
+func TestSigningBasketReplay(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p1, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("2.00", creditorIBAN), nil)
+	body := basketBody([]string{idOf(p1)}, nil)
+	send := func(body string) (int, map[string]any, string) {
+		r := call("POST", "/v1/signing-baskets", "app-1", reqID(7001), "application/json", body)
+		r.Header.Set("TPP-Redirect-Preferred", "false")
+		rec, out := w.send(t, r)
+		return rec.Code, out, rec.Header().Get("Location") + " " + rec.Header().Get("ASPSP-SCA-Approach")
+	}
+	status, first, headers := send(body)
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, first)
+	}
+	before := w.state(t)
+	for _, c := range []struct {
+		name, body string
+		status     int
+		want       string
+	}{
+		{"the same request", body, 201, fmt.Sprint(first)},
+		{"other spacing", " { \"paymentIds\" : [ \"" + idOf(p1) + "\" ] } ", 201, fmt.Sprint(first)},
+		{"other members", basketBody([]string{idOf(p2)}, nil), 400, "FORMAT_ERROR X-Request-ID"},
+		{"a member more", basketBody([]string{idOf(p1), idOf(p2)}, nil), 400, "FORMAT_ERROR X-Request-ID"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			status, out, h := send(c.body)
+			got := fmt.Sprint(out)
+			if status >= 400 {
+				got = messages(out)
+			} else if h != headers {
+				t.Errorf("headers %q, want %q", h, headers)
+			}
+			if status != c.status || got != c.want {
+				t.Errorf("%d %s, want %d %s", status, got, c.status, c.want)
+			}
+		})
+	}
+	if after := w.state(t); after != before {
+		t.Errorf("the repeated requests changed the table: %s, then %s", before, after)
+	}
+	path := "/v1/signing-baskets/" + fmt.Sprint(first["basketId"])
+	ref := sca.Ref{Kind: sca.SigningBasket, ResourceID: idOf(path)}
+	status, out, _ := j.do("POST", path+"/authorisations", map[string]string{"TPP-Decoupled-Preferred": "true", "PSU-ID": "one"}, "")
+	if status != 201 {
+		t.Fatalf("start: %d %v", status, out)
+	}
+	ref.ID = out["authorisationId"].(string)
+	if _, err := w.sca.Decide(context.Background(), ref, "psu-1", true); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := send(body); status != 201 || fmt.Sprint(out) != fmt.Sprint(first) {
+		t.Errorf("after the authorisation: %d %v, want %v", status, out, first)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted {
+		t.Errorf("basket: %s", got.Status)
+	}
+}
+
+// TestSigningBasketOAuth: without a preference a basket is authorised through the OAuth2
+// flow with the scope SBS:<basketId>, as a payment with PIS:<paymentId>: its creation
+// links the authorization server's metadata (scaOAuth), an authorisation started
+// explicitly is an OAuth2 one that reports the scope's approval, and the approval (the
+// basket's target, as the authorization server's resources call it) authorises every
+// member.
+func TestSigningBasketOAuth(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p, _, _ := j.initiate("payments", single("6.00", creditorIBAN), nil)
+	c := w.consent(t, "app-1", debtorIBAN)
+	status, out, h := j.do("POST", "/v1/signing-baskets", nil, basketBody([]string{idOf(p)}, []string{c}))
+	path := "/v1/signing-baskets/" + fmt.Sprint(out["basketId"])
+	if status != 201 || h.Get("ASPSP-SCA-Approach") != "REDIRECT" || href(out["_links"], "scaOAuth") != metadataURL ||
+		linkNames(out) != "[scaOAuth self status]" {
+		t.Fatalf("create: %d %v %v", status, out, h)
+	}
+	status, out, h = j.do("POST", path+"/authorisations", nil, "")
+	self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	if status != 201 || out["scaStatus"] != "received" || h.Get("ASPSP-SCA-Approach") != "REDIRECT" || href(out["_links"], "scaOAuth") != metadataURL {
+		t.Fatalf("start: %d %v %v", status, out, h)
+	}
+	if err := w.sca.Targets[sca.SigningBasket].Authorise(context.Background(), idOf(path), "psu-1"); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := j.do("GET", self, nil, ""); status != 200 || out["scaStatus"] != "finalised" {
+		t.Errorf("after the approval: %d %v", status, out)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted || got.Subject != "psu-1" {
+		t.Errorf("basket: %+v", got)
+	}
+	if got := w.status(t, idOf(p)); got.Status != "ACCC" {
+		t.Errorf("payment: %s", got.Status)
+	}
+	if got := w.consentStatus(t, c); got != consents.Valid {
+		t.Errorf("consent: %s", got)
+	}
+}
+
+// TestSigningBasketFunds: a confirmation-of-funds consent goes in a basket with a payment
+// and an account-information consent, and one SCA authorises all three; one on another
+// customer's account has the basket rejected, and every member waits as before.
+func TestSigningBasketFunds(t *testing.T) {
+	for _, c := range []struct {
+		name, iban string
+		basket     baskets.Status
+		payment    string
+		consent    consents.Status
+	}{
+		{"the customer's", debtorIBAN, baskets.Accepted, "ACCC", consents.Valid},
+		{"another customer's", creditorIBAN, baskets.Rejected, "RCVD", consents.Received},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			j := &journey{t: t, w: w, app: "app-1"}
+			p, _, _ := j.initiate("payments", single("2.00", creditorIBAN), nil)
+			ais := w.consent(t, "app-1", debtorIBAN)
+			funds := w.fundsConsent(t, "app-1", c.iban)
+			status, out, _ := j.do("POST", "/v1/signing-baskets", embedded, basketBody([]string{idOf(p)}, []string{funds, ais}))
+			path := "/v1/signing-baskets/" + fmt.Sprint(out["basketId"])
+			if status != 201 {
+				t.Fatalf("create: %d %v", status, out)
+			}
+			if status, out, _ := j.do("GET", path, nil, ""); status != 200 || fmt.Sprint(out["consents"]) != fmt.Sprint([]string{funds, ais}) {
+				t.Fatalf("get: %d %v", status, out)
+			}
+			status, out, _ = j.do("POST", path+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "false", "PSU-ID": "one"}, password)
+			self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+			if status != 201 {
+				t.Fatalf("start: %d %v", status, out)
+			}
+			if status, out, _ := j.do("PUT", self, nil, `{"authenticationMethodId":"sms"}`); status != 200 {
+				t.Fatalf("method: %d %v", status, out)
+			}
+			j.do("PUT", self, nil, code)
+			if got := w.basket(t, idOf(path)); got.Status != c.basket {
+				t.Errorf("basket: %s, want %s", got.Status, c.basket)
+			}
+			if got := w.status(t, idOf(p)); string(got.Status) != c.payment {
+				t.Errorf("payment: %s, want %s", got.Status, c.payment)
+			}
+			for _, id := range []string{ais} {
+				if got := w.consentStatus(t, id); got != c.consent {
+					t.Errorf("consent: %s, want %s", got, c.consent)
+				}
+			}
+			f, err := w.funds().Find(context.Background(), funds)
+			if err != nil || f.Status != c.consent {
+				t.Errorf("funds consent: %+v %v, want %s", f, err, c.consent)
+			}
+			if c.basket == baskets.Accepted && (f.Subject != "psu-1" || f.AccountID != "acc-debtor") {
+				t.Errorf("funds consent approved by %q for %q", f.Subject, f.AccountID)
+			}
+			if c.basket == baskets.Rejected {
+				j.createBasket(nil, []string{funds}, nil)
+			}
+		})
+	}
+}
+
+// TestRedirectURIHosts: a payment's initiation, a basket's creation and the start of an
+// authorisation refuse a TPP-Redirect-URI or TPP-Nok-Redirect-URI whose host is not one of
+// the app's registered redirect URIs' (400 FORMAT_ERROR naming the header) and store
+// nothing; the registered host is taken.
+func TestRedirectURIHosts(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	basket := j.createBasket([]string{idOf(p)}, nil, nil)
+	before := w.state(t)
+	for _, c := range []struct {
+		name, path, body string
+		headers          map[string]string
+		want             string
+	}{
+		{"payment", "/v1/payments/sepa-credit-transfers", single("2.00", creditorIBAN),
+			map[string]string{"TPP-Redirect-URI": "https://other.example/ok"}, "FORMAT_ERROR TPP-Redirect-URI"},
+		{"payment's nok", "/v1/payments/sepa-credit-transfers", single("2.00", creditorIBAN),
+			map[string]string{"TPP-Redirect-URI": "https://tpp.example/ok", "TPP-Nok-Redirect-URI": "https://other.example/nok"}, "FORMAT_ERROR TPP-Nok-Redirect-URI"},
+		{"basket", "/v1/signing-baskets", basketBody([]string{"whatever"}, nil),
+			map[string]string{"TPP-Redirect-URI": "https://tpp.example.other.example/ok"}, "FORMAT_ERROR TPP-Redirect-URI"},
+		{"basket's authorisation", basket + "/authorisations", "",
+			map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://other.example/ok"}, "FORMAT_ERROR TPP-Redirect-URI"},
+		{"payment's authorisation", p + "/authorisations", "",
+			map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example/ok", "TPP-Nok-Redirect-URI": "https://evil.example/"}, "FORMAT_ERROR TPP-Nok-Redirect-URI"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			j.t = t
+			status, out, _ := j.do("POST", c.path, c.headers, c.body)
+			if status != 400 || messages(out) != c.want {
+				t.Errorf("%d %s, want 400 %s", status, messages(out), c.want)
+			}
+		})
+	}
+	j.t = t
+	if after := w.state(t); after != before {
+		t.Errorf("the refusals changed the table: %s, then %s", before, after)
+	}
+	status, out, _ := j.do("POST", basket+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example:8443/ok"}, "")
+	if status != 201 || !strings.Contains(href(out["_links"], "scaRedirect"), "/sandbox-bank/sca") {
+		t.Errorf("the registered host: %d %v", status, out)
 	}
 }

@@ -3,8 +3,8 @@
 // their status and their cancellation, and the authorisation sub-resources of payments and
 // cancellations, and the signing baskets that authorise several payments and consents
 // with one SCA. The customer authorises a payment through the OAuth2 flow with scope
-// PIS:<paymentId> (the scaOAuth link) unless the TPP prefers another SCA approach
-// (package sca). The handlers run behind the caller check: the app they answer for is
+// PIS:<paymentId>, and a basket with scope SBS:<basketId> (the scaOAuth link), unless the
+// TPP prefers another SCA approach (package sca). The handlers run behind the caller check: the app they answer for is
 // callercheck.From the request's context.
 package pisapi
 
@@ -129,8 +129,11 @@ func (a *API) initiate(w http.ResponseWriter, r *http.Request, o payments.Owner)
 	if err != nil {
 		return err
 	}
-	in, err := a.Payments.InitiateNotified(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), svc, product, body,
-		r.Header.Get("TPP-Redirect-URI"), r.Header.Get("TPP-Nok-Redirect-URI"), sub)
+	ok, nok, err := sca.RedirectURIs(r.Header, c.RedirectURIs)
+	if err != nil {
+		return err
+	}
+	in, err := a.Payments.InitiateNotified(r.Context(), o, r.Header.Get(tppapi.RequestIDHeader), svc, product, body, ok, nok, sub)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,8 @@
 // The approaches, chosen from the TPP's preferences (ApproachOf):
 //
 //   - OAuth2 (no preference): the customer approves the resource at the authorization
-//     server (scope PIS:<paymentId>, AIS:<consentId>, PIIS:<consentId>); the
-//     authorisation reports that approval.
+//     server (scope PIS:<paymentId>, AIS:<consentId>, PIIS:<consentId>,
+//     SBS:<basketId>); the authorisation reports that approval.
 //   - Redirect: the customer signs in at the sandbox bank's page of this authorisation
 //     (the scaRedirect link) and approves or denies it there.
 //   - Decoupled: the TPP names the customer (PSU-ID); they approve in the bank's app

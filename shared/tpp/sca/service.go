@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
@@ -272,6 +273,7 @@ func (s *Service) fail(ctx context.Context, t Target, a Authorisation, res Resou
 	if err != nil {
 		return failed, err
 	}
+	ctx = notify.WithAuthorisation(ctx, a.ID)
 	if res.Waiting {
 		if err := t.Fail(ctx, a.ResourceID); err != nil && !errors.Is(err, ErrDecided) {
 			return failed, err
@@ -285,7 +287,7 @@ func (s *Service) fail(ctx context.Context, t Target, a Authorisation, res Resou
 // happen once, whichever authorisation or approval comes first. A customer who cannot
 // authorise the resource fails the authorisation (the target refused the resource).
 func (s *Service) finalise(ctx context.Context, t Target, a Authorisation, customerID string) (Step, error) {
-	err := t.Authorise(ctx, a.ResourceID, customerID)
+	err := t.Authorise(notify.WithAuthorisation(ctx, a.ID), a.ResourceID, customerID)
 	switch {
 	case errors.Is(err, ErrNotGrantable):
 		next := a

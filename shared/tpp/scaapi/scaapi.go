@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/routes"
 	"github.com/bank/devportal/shared/tpp/sca"
 )
@@ -130,12 +131,17 @@ func (a *API) Start(kind sca.Kind, sub string, resolve Resolve) Handler {
 		if b.AuthenticationMethodID != nil || b.ScaAuthenticationData != nil {
 			return bgerror.FormatError(bgerror.Field("body", "Start the authorisation with no body, or with psuData (embedded); the method and the one-time code follow with PUT on the authorisation."))
 		}
+		c, _ := callercheck.From(r.Context())
+		ok, nok, err := sca.RedirectURIs(r.Header, c.RedirectURIs)
+		if err != nil {
+			return err
+		}
 		id, path, err := resolve(r, o)
 		if err != nil {
 			return err
 		}
 		step, err := a.SCA.Start(r.Context(), sca.Start{Kind: kind, ResourceID: id, Owner: o, Preferences: prefs, PSUID: r.Header.Get("PSU-ID"),
-			Password: b.password(), RedirectURI: r.Header.Get("TPP-Redirect-URI"), NokRedirectURI: r.Header.Get("TPP-Nok-Redirect-URI")})
+			Password: b.password(), RedirectURI: ok, NokRedirectURI: nok})
 		if err != nil {
 			return err
 		}

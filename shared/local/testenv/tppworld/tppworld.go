@@ -169,6 +169,14 @@ func (w *World) OAuthClient(t testing.TB, appID, secret string, redirectURIs ...
 	w.Must(t, err)
 }
 
+// RedirectURIs gives app orgID/appID the registered redirect URIs, as the portal keeps
+// them on the app item for the caller check: their hosts are the app's domains, where
+// the TPP API sends the customer back (TPP-Redirect-URI) and the status notifications.
+func (w *World) RedirectURIs(t testing.TB, orgID, appID string, uris ...string) {
+	t.Helper()
+	w.SetAttribute(t, store.AppKey(orgID, appID), "redirectUris", &types.AttributeValueMemberSS{Value: uris})
+}
+
 // MTLSClient calls the TPP API as an app does: over TLS trusting roots, with the client
 // certificate named cert and the API key named key (none when key is "").
 func (w *World) MTLSClient(roots *x509.CertPool, cert, key string) *http.Client {

@@ -4,9 +4,11 @@
 //	item                   PK                                SK
 //	basket                 BASKET#<basketId>                 BASKET
 //	a member's lock        BASKETMEMBER#<kind>#<memberId>    BASKETMEMBER
+//	X-Request-ID of an app BASKETREQ#<appId>#<X-Request-ID>  BASKETREQ
 //
-// A basket is written with one lock per member in one transaction, each lock on condition
-// that it is new, so a payment or consent is in one open basket at most; the transaction
+// A basket is written with the record of its X-Request-ID and one lock per member in one
+// transaction, each on condition that it is new, so an app's request makes one basket
+// however often it arrives and a payment or consent is in one open basket at most; the transaction
 // that makes a basket no longer open (cancelled, rejected) deletes its locks, each on
 // condition that it is still this basket's. Every change is conditional on the status
 // read. Items expire (TTL) after baskets.Retention.
@@ -17,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -53,6 +56,10 @@ func lockKey(m baskets.Member) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{tppdata.AttrPK: s("BASKETMEMBER#" + string(m.Kind) + "#" + m.ID), tppdata.AttrSK: s("BASKETMEMBER")}
 }
 
+func replayKey(appID, requestID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{tppdata.AttrPK: s("BASKETREQ#" + appID + "#" + requestID), tppdata.AttrSK: s("BASKETREQ")}
+}
+
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
 func ttl(b baskets.Basket) types.AttributeValue {
@@ -71,15 +78,28 @@ func item(b baskets.Basket) (map[string]types.AttributeValue, error) {
 	return av, nil
 }
 
-// Create writes the basket and its members' locks in one transaction, each on condition
-// that its key is new.
-func (st *Store) Create(ctx context.Context, b baskets.Basket) error {
+// createRetries is how often Create writes again after DynamoDB cancelled its transaction
+// for a concurrent one on the same items, before it knows which came first.
+const createRetries = 10
+
+// Create writes the record of the app's X-Request-ID, the basket and its members' locks
+// in one transaction, each on condition that its key is new.
+func (st *Store) Create(ctx context.Context, b baskets.Basket, r baskets.Replay) error {
 	av, err := item(b)
 	if err != nil {
 		return err
 	}
+	rec, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		return fmt.Errorf("basketdb: marshal the request of %s: %w", b.ID, err)
+	}
+	for k, v := range replayKey(b.AppID, b.RequestID) {
+		rec[k] = v
+	}
+	rec["appId"], rec[tppdata.AttrTTL] = s(b.AppID), ttl(b)
 	notExists := aws.String("attribute_not_exists(PK)")
 	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &st.table, Item: rec, ConditionExpression: notExists}},
 		{Put: &types.Put{TableName: &st.table, Item: av, ConditionExpression: notExists}},
 	}}
 	for _, m := range b.Members() {
@@ -87,22 +107,47 @@ func (st *Store) Create(ctx context.Context, b baskets.Basket) error {
 		lock["basketId"], lock[tppdata.AttrTTL] = s(b.ID), ttl(b)
 		in.TransactItems = append(in.TransactItems, types.TransactWriteItem{Put: &types.Put{TableName: &st.table, Item: lock, ConditionExpression: notExists}})
 	}
-	_, err = st.db.TransactWriteItems(ctx, in)
-	var canceled *types.TransactionCanceledException
-	switch {
-	case err == nil:
-		return nil
-	case !errors.As(err, &canceled):
-		return fmt.Errorf("basketdb: create %s: %w", b.ID, err)
-	case reason(canceled, 0) == "ConditionalCheckFailed":
-		return fmt.Errorf("basketdb: create %s: the ID is taken", b.ID)
-	}
-	for i := 1; i < len(in.TransactItems); i++ {
-		if reason(canceled, i) == "ConditionalCheckFailed" {
-			return baskets.ErrMemberTaken
+	for attempt := 0; ; attempt++ {
+		_, err = st.db.TransactWriteItems(ctx, in)
+		var canceled *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &canceled):
+			return fmt.Errorf("basketdb: create %s: %w", b.ID, err)
+		case reason(canceled, 0) == "ConditionalCheckFailed":
+			return baskets.ErrRequestIDTaken
+		case reason(canceled, 1) == "ConditionalCheckFailed":
+			return fmt.Errorf("basketdb: create %s: the ID is taken", b.ID)
 		}
+		for i := 2; i < len(in.TransactItems); i++ {
+			if reason(canceled, i) == "ConditionalCheckFailed" {
+				return baskets.ErrMemberTaken
+			}
+		}
+		if attempt == createRetries {
+			return fmt.Errorf("basketdb: create %s: %w", b.ID, err)
+		}
+		// A concurrent transaction on the same X-Request-ID or member: once it is
+		// written, this one's condition fails and tells which.
+		time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
 	}
-	return fmt.Errorf("basketdb: create %s: %w", b.ID, err)
+}
+
+// Replay reads the record of an app's X-Request-ID (strongly consistent).
+func (st *Store) Replay(ctx context.Context, appID, requestID string) (baskets.Replay, error) {
+	var r baskets.Replay
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: replayKey(appID, requestID), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return r, fmt.Errorf("basketdb: replay: %w", err)
+	}
+	if out.Item == nil {
+		return r, baskets.ErrNotFound
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
+		return r, fmt.Errorf("basketdb: unmarshal a replay: %w", err)
+	}
+	return r, nil
 }
 
 // reason is the code of the transaction's cancellation for item i.

@@ -3,7 +3,9 @@
 // "PIIS:<consentId>" a confirmation-of-funds consent, each waiting for its customer, whose
 // approval at the bank makes it valid for the accounts of theirs it names or they chose;
 // "PIS:<paymentId>" is a payment waiting for its customer, whose approval authorises (and,
-// when it is due, executes) it.
+// when it is due, executes) it; "SBS:<basketId>" is a signing basket waiting for its
+// customer, whose approval authorises every payment and consent in it, as one
+// authorisation of the basket does.
 package consentscope
 
 import (
@@ -16,6 +18,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sca"
 )
 
 // Resources finds consents for the authorization server.
@@ -24,6 +27,9 @@ type Resources struct {
 	Funds    *piis.Service
 	// Payments are the payment initiations; nil where the scopes name none.
 	Payments *payments.Service
+	// Baskets authorises signing baskets (scatarget.Baskets); nil where the scopes name
+	// none.
+	Baskets sca.Target
 	// Bank lists the approving customer's accounts.
 	Bank interface {
 		Accounts(ctx context.Context, customerID string) ([]sandboxbank.Account, error)
@@ -62,6 +68,20 @@ func (r Resources) Find(ctx context.Context, kind, id string) (oauth.Resource, e
 			return oauth.Resource{}, oauth.ErrUnknownResource
 		}
 		return oauth.Resource{Kind: kind, ID: p.ID, AppID: p.AppID, Summary: payments.Summary(p)}, nil
+	case "SBS":
+		if r.Baskets == nil {
+			break
+		}
+		b, err := r.Baskets.Find(ctx, id)
+		switch {
+		case errors.Is(err, sca.ErrNotFound):
+			return oauth.Resource{}, oauth.ErrUnknownResource
+		case err != nil:
+			return oauth.Resource{}, err
+		case !b.Waiting:
+			return oauth.Resource{}, oauth.ErrUnknownResource
+		}
+		return oauth.Resource{Kind: kind, ID: b.ID, AppID: b.AppID, Summary: b.Summary}, nil
 	}
 	return oauth.Resource{}, oauth.ErrUnknownResource
 }
@@ -86,6 +106,18 @@ func waiting(err error, status consents.Status) error {
 func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject string, chosen []string) error {
 	var err error
 	switch res.Kind {
+	case "SBS":
+		if r.Baskets == nil {
+			return oauth.ErrUnknownResource
+		}
+		// A basket the customer cannot authorise as a whole is rejected by its target, and
+		// its members wait as before; one decided meanwhile cannot be approved either.
+		switch err := r.Baskets.Authorise(ctx, res.ID, subject); {
+		case errors.Is(err, sca.ErrNotGrantable) || errors.Is(err, sca.ErrDecided):
+			return fmt.Errorf("%w: %w", oauth.ErrCannotGrant, err)
+		default:
+			return err
+		}
 	case "PIS":
 		if r.Payments == nil {
 			return oauth.ErrUnknownResource
@@ -130,6 +162,13 @@ func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject str
 // Refused records that the customer did not approve the consent: it is rejected.
 func (r Resources) Refused(ctx context.Context, res oauth.Resource) error {
 	switch res.Kind {
+	case "SBS":
+		if r.Baskets != nil {
+			if err := r.Baskets.Fail(ctx, res.ID); !errors.Is(err, sca.ErrDecided) {
+				return err
+			}
+			return nil
+		}
 	case "AIS":
 		return r.Consents.Reject(ctx, res.ID)
 	case "PIIS":

@@ -22,21 +22,25 @@ type Member interface {
 var (
 	_ Member = Payments{}
 	_ Member = Consents{}
+	_ Member = Funds{}
 )
 
 // Baskets authorises signing baskets (sca.SigningBasket): one authorisation authorises
 // every payment and consent of the basket through their own targets, so each payment is
-// accepted and executed exactly as its own authorisation would, and each consent becomes
-// valid. The customer must be able to authorise every member, or the basket is rejected
-// and its members wait as before.
+// accepted and executed exactly as its own authorisation would, and each consent (of
+// account information or confirmation of funds) becomes valid. The customer must be able
+// to authorise every member, or the basket is rejected and its members wait as before.
 type Baskets struct {
-	Baskets            *baskets.Service
-	Payments, Consents Member
+	Baskets                   *baskets.Service
+	Payments, Consents, Funds Member
 }
 
 func (t Baskets) member(k baskets.MemberKind) Member {
-	if k == baskets.PaymentMember {
+	switch k {
+	case baskets.PaymentMember:
 		return t.Payments
+	case baskets.FundsMember:
+		return t.Funds
 	}
 	return t.Consents
 }

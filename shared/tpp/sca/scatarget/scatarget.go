@@ -250,6 +250,23 @@ func (t Funds) Authorise(ctx context.Context, id, customerID string) error {
 	return decided(err)
 }
 
+// Grantable says whether customerID can authorise consent id, as Authorise decides:
+// sca.ErrNotGrantable when they do not hold its account.
+func (t Funds) Grantable(ctx context.Context, id, customerID string) error {
+	c, err := t.Funds.Find(ctx, id)
+	if err != nil {
+		return err
+	}
+	accounts, err := t.Funds.Bank.Accounts(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	if _, ok := piis.AccountOf(c, accounts); !ok {
+		return sca.ErrNotGrantable
+	}
+	return nil
+}
+
 // Fail rejects the consent.
 func (t Funds) Fail(ctx context.Context, id string) error { return decided(t.Funds.Reject(ctx, id)) }
 
@@ -277,12 +294,13 @@ func OnTable(db DynamoDB, table string, now func() time.Time, notifier Notifier)
 	}
 	payTarget := Payments{Payments: pay, Bank: bank}
 	consentTarget := Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank}
-	basketSvc := &baskets.Service{Store: basketdb.New(db, table), Payments: payTarget, Consents: consentTarget, Now: now}
+	fundsTarget := Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}}
+	basketSvc := &baskets.Service{Store: basketdb.New(db, table), Payments: payTarget, Consents: consentTarget, Funds: fundsTarget, Now: now}
 	return &sca.Service{Store: scadb.New(db, table), Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
 		sca.Payment:             payTarget,
 		sca.PaymentCancellation: Cancellations{Payments: pay},
 		sca.AISConsent:          consentTarget,
-		sca.PIISConsent:         Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}},
-		sca.SigningBasket:       Baskets{Baskets: basketSvc, Payments: payTarget, Consents: consentTarget},
+		sca.PIISConsent:         fundsTarget,
+		sca.SigningBasket:       Baskets{Baskets: basketSvc, Payments: payTarget, Consents: consentTarget, Funds: fundsTarget},
 	}}
 }

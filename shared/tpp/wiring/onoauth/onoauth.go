@@ -32,6 +32,8 @@ import (
 	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
+	"github.com/bank/devportal/shared/tpp/sca"
+	"github.com/bank/devportal/shared/tpp/sca/scatarget"
 )
 
 // Parts are what the authorization server takes besides configuration: its keys, the
@@ -55,14 +57,16 @@ func Server(ctx context.Context, cfg config.Config, env lookup.Environment, part
 	store := oauthdb.New(db, cfg.TPPTable, cfg.PortalTable)
 	store.Now = parts.Now
 	if parts.Resources == nil {
-		// What the AIS:, PIIS: and PIS: scopes name: the consents and payments the TPP
-		// API's endpoints keep in the TPP table, as the local stack has them.
+		// What the AIS:, PIIS:, PIS: and SBS: scopes name: the consents, payments and
+		// signing baskets the TPP API's endpoints keep in the TPP table, as the local stack
+		// has them.
 		bank := bankstore.New(db, cfg.TPPTable)
 		notifier := onnotify.Notifier(db, cfg, parts.Now)
 		parts.Resources = consentscope.Resources{Bank: bank,
 			Consents: &consents.Service{Store: consentdb.New(db, cfg.TPPTable), Now: parts.Now, Notify: notifier},
 			Funds:    &piis.Service{Store: consentdb.NewPIIS(db, cfg.TPPTable), Bank: bank, Now: parts.Now, Notify: notifier},
-			Payments: &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: parts.Now, Notify: notifier}}
+			Payments: &payments.Service{Store: paymentdb.New(db, cfg.TPPTable), Now: parts.Now, Notify: notifier},
+			Baskets:  scatarget.OnTable(db, cfg.TPPTable, parts.Now, notifier).Targets[sca.SigningBasket]}
 	}
 	return oauth.New(oauth.Options{Issuer: cfg.TPPURL, AuthorizeURL: cfg.OAuthAuthorizeURL, Environment: env,
 		Secret: parts.Keys.Token, RotatedSecrets: parts.Keys.PreviousToken,
