@@ -165,7 +165,8 @@ func TestDynamicClientRegistration(t *testing.T) {
 	}
 	clientID, _ := r.body["client_id"].(string)
 	token, _ := r.body["registration_access_token"].(string)
-	if secret, _ := r.body["client_secret"].(string); clientID == "" || len(secret) < 20 || len(token) < 20 {
+	// The app's API key, which every TPP API call carries, is shown with the secret.
+	if secret, _ := r.body["client_secret"].(string); clientID == "" || len(secret) < 20 || len(token) < 20 || strings.Count(fmt.Sprint(r.body["api_key"]), ".") != 2 {
 		t.Fatalf("registered %s", r.raw)
 	}
 	want := map[string]any{"client_name": "Budget Buddy Pro", "redirect_uris": []any{"https://budgetbuddy.example/callback"},
@@ -197,7 +198,7 @@ func TestDynamicClientRegistration(t *testing.T) {
 	dcrError(t, h.dcrCall(tlsPair(t, stranger, strangerKey), "GET", "/"+clientID, token, nil), 401, "invalid_client")
 	r = h.dcrCall(cert, "GET", "/"+clientID, token, nil)
 	next, _ := r.body["registration_access_token"].(string)
-	if r.status != 200 || r.body["client_id"] != clientID || r.body["client_name"] != "Budget Buddy Pro" || r.body["client_secret"] != nil || next == "" || next == token {
+	if r.status != 200 || r.body["client_id"] != clientID || r.body["client_name"] != "Budget Buddy Pro" || r.body["client_secret"] != nil || r.body["api_key"] != nil || next == "" || next == token {
 		t.Fatalf("read: %d %s", r.status, r.raw)
 	}
 	dcrError(t, h.dcrCall(cert, "GET", "/"+clientID, token, nil), 401, "invalid_token")

@@ -113,6 +113,10 @@ type ClientInformation struct {
 	ClientSecretExpiresAt   int64  `json:"client_secret_expires_at"`
 	RegistrationAccessToken string `json:"registration_access_token"`
 	RegistrationClientURI   string `json:"registration_client_uri"`
+	// APIKey is the client's app's API key, an extension member (RFC 7591 section 3.2.1
+	// allows them) shown only at registration: the TPP API's caller check asks for it in
+	// the apiKey header of every call, the token endpoint's included.
+	APIKey string `json:"api_key,omitempty"`
 	ClientMetadata
 }
 
@@ -344,7 +348,7 @@ func (s *Service) RegisterClient(ctx context.Context, c DCRCaller, m ClientMetad
 		return undo(err)
 	}
 	info := information(dc, token, uri)
-	info.ClientSecret = out.Credential.Secret
+	info.ClientSecret, info.APIKey = out.Credential.Secret, out.APIKey.Key
 	return info, nil
 }
 
