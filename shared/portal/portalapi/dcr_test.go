@@ -165,8 +165,9 @@ func TestDynamicClientRegistration(t *testing.T) {
 	}
 	clientID, _ := r.body["client_id"].(string)
 	token, _ := r.body["registration_access_token"].(string)
+	secret, _ := r.body["client_secret"].(string)
 	// The app's API key, which every TPP API call carries, is shown with the secret.
-	if secret, _ := r.body["client_secret"].(string); clientID == "" || len(secret) < 20 || len(token) < 20 || strings.Count(fmt.Sprint(r.body["api_key"]), ".") != 2 {
+	if clientID == "" || len(secret) < 20 || len(token) < 20 || strings.Count(fmt.Sprint(r.body["api_key"]), ".") != 2 {
 		t.Fatalf("registered %s", r.raw)
 	}
 	want := map[string]any{"client_name": "Budget Buddy Pro", "redirect_uris": []any{"https://budgetbuddy.example/callback"},
@@ -227,6 +228,7 @@ func TestDynamicClientRegistration(t *testing.T) {
 		{"server-issued member", token, upd("registration_access_token", token), 400, "invalid_client_metadata"},
 		{"bad redirect URI", token, upd("redirect_uris", []string{"https://budgetbuddy.example/*"}), 400, "invalid_redirect_uri"},
 		{"unsupported grant", token, upd("grant_types", []string{"implicit"}), 400, "invalid_client_metadata"},
+		{"a secret that is not the client's", token, upd("client_secret", "chosen-by-the-client"), 400, "invalid_client_metadata"},
 	} {
 		t.Run("update "+c.name, func(t *testing.T) {
 			before := h.tableItems()
@@ -236,7 +238,8 @@ func TestDynamicClientRegistration(t *testing.T) {
 			}
 		})
 	}
-	r = h.dcrCall(cert, "PUT", "/"+clientID, token, mustJSON(update))
+	// The current secret may be sent (RFC 7592 section 2.2); it stays the secret.
+	r = h.dcrCall(cert, "PUT", "/"+clientID, token, upd("client_secret", secret))
 	next, _ = r.body["registration_access_token"].(string)
 	if r.status != 200 || r.body["client_name"] != "Budget Buddy 2" || fmt.Sprint(r.body["redirect_uris"]) != "[https://budgetbuddy.example/v2/callback https://budgetbuddy.example/alt]" ||
 		r.body["scope"] != nil || r.body["software_statement"] != nil || r.body["token_endpoint_auth_method"] != "client_secret_basic" || next == token {

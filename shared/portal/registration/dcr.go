@@ -19,6 +19,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
 
@@ -140,6 +141,9 @@ type DynamicClientStore interface {
 	DynamicClient(ctx context.Context, clientID string) (DynamicClient, error)
 	// ReplaceDynamicClient stores c if its token hash is still previousHash.
 	ReplaceDynamicClient(ctx context.Context, c DynamicClient, previousHash string) error
+	// ReplaceDynamicClientWrite is ReplaceDynamicClient's write, for a transaction that
+	// changes the client's app too.
+	ReplaceDynamicClientWrite(c DynamicClient, previousHash string) (workflow.Write, error)
 	DeleteDynamicClient(ctx context.Context, clientID string) error
 }
 
@@ -405,7 +409,9 @@ func (s *Service) ReadClient(ctx context.Context, c DCRCaller, clientID, token, 
 
 // UpdateClient replaces a dynamic client's metadata (RFC 7592 section 2.2) under the
 // same rules as its registration: its name, redirect URIs and the rest; the client ID and
-// secret stay. Every check comes before the first change.
+// secret stay. Every check comes before the first change, and the app's name and redirect
+// URIs, the metadata and the new registration access token are one transaction: all of
+// them change or none.
 func (s *Service) UpdateClient(ctx context.Context, c DCRCaller, clientID, token, uri string, u ClientUpdate) (ClientInformation, error) {
 	dc, err := s.managed(ctx, c, clientID, token)
 	if err != nil {
@@ -426,31 +432,49 @@ func (s *Service) UpdateClient(ctx context.Context, c DCRCaller, clientID, token
 	if err != nil {
 		return ClientInformation{}, err
 	}
-	if m.ClientName != dc.Metadata.ClientName {
-		if _, _, err := s.apps.Rename(ctx, a, dc.OrgID, dc.AppID, apps.NameRequest{Name: m.ClientName}); err != nil {
-			return ClientInformation{}, err
-		}
-	}
 	d, err := s.apps.Get(ctx, a, dc.OrgID, dc.AppID)
 	if err != nil {
 		return ClientInformation{}, err
 	}
-	for _, uri := range m.RedirectURIs {
-		if !slices.Contains(d.App.RedirectURIs, uri) {
-			if _, _, err := s.apps.AddRedirectURI(ctx, a, dc.OrgID, dc.AppID, apps.RedirectRequest{URI: uri}); err != nil {
-				return ClientInformation{}, err
-			}
+	if u.ClientSecret != "" {
+		// RFC 7592 section 2.2: a secret sent must be the current one; it is never chosen.
+		v, err := s.apps.Verify(ctx, a, dc.OrgID, dc.AppID, clientID, apps.VerifyRequest{Secret: u.ClientSecret})
+		if err != nil {
+			return ClientInformation{}, err
+		}
+		if !v.Valid {
+			return ClientInformation{}, invalidMetadata("client_secret: send the client's current secret, or leave it out; a client cannot choose its secret.")
 		}
 	}
-	for _, uri := range d.App.RedirectURIs {
-		if !slices.Contains(m.RedirectURIs, uri) {
-			if err := s.apps.RemoveRedirectURI(ctx, a, dc.OrgID, dc.AppID, uri); err != nil {
-				return ClientInformation{}, err
+	previous := dc.TokenHash
+	next := newToken()
+	dc.TokenHash, dc.Metadata = Hash(next), m
+	if m.ClientName == d.App.Name && sameSet(m.RedirectURIs, d.App.RedirectURIs) {
+		if err := s.store.ReplaceDynamicClient(ctx, dc, previous); err != nil {
+			return ClientInformation{}, err
+		}
+		return information(dc, next, uri), nil
+	}
+	w, err := s.store.ReplaceDynamicClientWrite(dc, previous)
+	if err != nil {
+		return ClientInformation{}, err
+	}
+	if _, err := s.apps.ReplaceClientSettings(ctx, a, dc.OrgID, dc.AppID, apps.ClientSettings{Name: m.ClientName, RedirectURIs: m.RedirectURIs}, w); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			// Either the token was used at the same time (the other call won) or the
+			// app changed; nothing was written either way.
+			if now, rerr := s.store.DynamicClient(ctx, clientID); rerr == nil && now.TokenHash != previous {
+				return ClientInformation{}, ErrDCRToken
 			}
 		}
+		return ClientInformation{}, err
 	}
-	dc.Metadata = m
-	return s.rotate(ctx, dc, uri)
+	return information(dc, next, uri), nil
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
 }
 
 // DeleteDynamicClient deletes a dynamic client (RFC 7592 section 2.3): its app, with its

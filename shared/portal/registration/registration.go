@@ -214,6 +214,8 @@ type Apps interface {
 	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, apps.Reviewed, error)
 	Rename(ctx context.Context, a org.Actor, orgID, appID string, req apps.NameRequest) (apps.App, apps.Reviewed, error)
 	RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error
+	ReplaceClientSettings(ctx context.Context, a org.Actor, orgID, appID string, c apps.ClientSettings, with ...workflow.Write) (apps.App, error)
+	Verify(ctx context.Context, a org.Actor, orgID, appID, clientID string, req apps.VerifyRequest) (apps.VerifyResult, error)
 	Certificates(ctx context.Context, a org.Actor, orgID string) (apps.CertificatesView, error)
 	Upload(ctx context.Context, a org.Actor, orgID string, req apps.UploadRequest) (apps.Certificate, error)
 	AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req apps.SelectRequest) (apps.Certificate, error)
