@@ -2,6 +2,7 @@ package portalapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,8 +10,10 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,8 +23,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/routes"
+	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -260,4 +268,96 @@ func TestDynamicClientRegistration(t *testing.T) {
 	if items := h.tableItems(); slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, "DCRCLIENT#") }) {
 		t.Fatalf("the client is still there:\n%s", strings.Join(items, "\n"))
 	}
+}
+
+// revokeAtSandboxCA records certPEM's revocation by the sandbox CA, as the portal's
+// revocation writes it (the record the CA's CRL and its revocation check are made from).
+func (h *harness) revokeAtSandboxCA(certPEM string, reason int) {
+	h.t.Helper()
+	b, _ := pem.Decode([]byte(certPEM))
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	serial := c.SerialNumber.Text(16)
+	item, err := attributevalue.MarshalMap(struct {
+		store.Key
+		apps.CARevocation
+	}{store.SandboxRevocationKey(serial), apps.CARevocation{Serial: serial, RevokedAt: time.Now().Add(-time.Hour).UTC().Truncate(time.Second), Reason: reason}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := dynamodb.NewFromConfig(h.awsConfig()).PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &h.cfg.PortalTable, Item: item}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestRegistrationRefusesRevokedCertificates: a certificate the sandbox CA revoked is
+// refused by the registration API's certificate registration (the field and the CA's
+// date and reason named), and, revoked after its registration, by dynamic client
+// registration: as the connection's credential (401 invalid_client) and as the key of a
+// software statement (400 invalid_software_statement). Nothing is created.
+func TestRegistrationRefusesRevokedCertificates(t *testing.T) {
+	h := newHarness(t)
+	t.Run("certificate registration", func(t *testing.T) {
+		ident := "PSDBE-NBB-" + strings.ToUpper(testenv.Suffix())
+		qwac, qwacKey := h.issueQWAC(ident, 90*24*time.Hour)
+		seal, sealKey := h.issueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQSealC, CommonName: "seal-" + testenv.Suffix(), Organization: "Acme Payments", Country: "BE",
+			OrganizationIdentifier: ident, Roles: []string{"PSP_AI", "PSP_PI"}, NCAName: "National Bank of Belgium", NCAID: "BE-NBB", NotAfter: time.Now().Add(90 * 24 * time.Hour)})
+		sw := h.software(tlsPair(t, qwac, qwacKey))
+		sw.install()
+		h.revokeAtSandboxCA(qwac, sandboxca.ReasonKeyCompromise)
+		h.revokeAtSandboxCA(seal, sandboxca.ReasonSuperseded)
+		before := h.tableItems()
+		r := sw.call("POST", "/certificate-registration", sw.token, map[string]any{"qwac": qwac, "signature": sw.sign(qwacKey), "qsealc": seal,
+			"qsealcSignature": sw.sign(sealKey), "administratorEmail": "admin-" + testenv.Suffix() + "@example.com"}).expect(t, 400, "VALIDATION_FAILED")
+		day := time.Now().Add(-time.Hour).UTC().Format(time.DateOnly)
+		if fmt.Sprint(r.fields()) != "[qwac:revoked qsealc:revoked]" ||
+			fieldMessage(r, "qwac") != "Your QWAC was revoked by its certificate authority on "+day+" (UTC), reason: keyCompromise. Use a certificate that is not revoked." ||
+			fieldMessage(r, "qsealc") != "Your QSealC was revoked by its certificate authority on "+day+" (UTC), reason: superseded. Use a certificate that is not revoked." {
+			t.Fatalf("registration = %s", r.raw)
+		}
+		if after := h.tableItems(); !reflect.DeepEqual(before, after) {
+			t.Fatalf("refused, but the table changed: %d items, then %d", len(before), len(after))
+		}
+	})
+
+	t.Run("dynamic client registration", func(t *testing.T) {
+		ident := "PSDBE-NBB-" + strings.ToUpper(testenv.Suffix())
+		qwac, qwacKey := h.issueQWAC(ident, 90*24*time.Hour)
+		seal, sealKey := h.issueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQSealC, CommonName: "seal-" + testenv.Suffix(), Organization: "Acme Payments", Country: "BE",
+			OrganizationIdentifier: ident, Roles: []string{"PSP_AI", "PSP_PI"}, NCAName: "National Bank of Belgium", NCAID: "BE-NBB", NotAfter: time.Now().Add(90 * 24 * time.Hour)})
+		cert := tlsPair(t, qwac, qwacKey)
+		sw := h.software(cert)
+		sw.install()
+		sw.call("POST", "/certificate-registration", sw.token, map[string]any{"qwac": qwac, "signature": sw.sign(qwacKey), "qsealc": seal,
+			"qsealcSignature": sw.sign(sealKey), "administratorEmail": "admin-" + testenv.Suffix() + "@example.com"}).expect(t, 201, "")
+		metadata := map[string]any{"redirect_uris": []string{"https://budgetbuddy.example/callback"}, "client_name": "Budget Buddy",
+			"software_statement": statement(t, sealKey, map[string]any{"client_name": "Budget Buddy", "exp": time.Now().Add(time.Hour).Unix()})}
+		day := time.Now().Add(-time.Hour).UTC().Format(time.DateOnly)
+		for _, c := range []struct {
+			name, revoke string
+			reason       int
+			status       int
+			code, desc   string
+		}{
+			{"the statement's QSealC revoked", seal, sandboxca.ReasonCessationOfOperation, 400, "invalid_software_statement",
+				"The software statement's key: Your QSealC was revoked by its certificate authority on " + day + " (UTC), reason: cessationOfOperation. Use a certificate that is not revoked."},
+			{"the connection's QWAC revoked", qwac, sandboxca.ReasonKeyCompromise, 401, "invalid_client",
+				"Your QWAC was revoked by its certificate authority on " + day + " (UTC), reason: keyCompromise. Use a certificate that is not revoked."},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				h.revokeAtSandboxCA(c.revoke, c.reason)
+				before := h.tableItems()
+				r := h.dcrCall(cert, "POST", "", "", mustJSON(metadata))
+				dcrError(t, r, c.status, c.code)
+				if r.body["error_description"] != c.desc {
+					t.Fatalf("error_description %q, want %q", r.body["error_description"], c.desc)
+				}
+				if after := h.tableItems(); !reflect.DeepEqual(before, after) {
+					t.Fatalf("refused, but the table changed: %d items, then %d", len(before), len(after))
+				}
+			})
+		}
+	})
 }

@@ -61,6 +61,12 @@ func invalidRedirect(desc string) *DCRError {
 	return &DCRError{Status: 400, Code: "invalid_redirect_uri", Description: desc}
 }
 
+// certificateRevoked refuses the connection's certificate, which its CA revoked (or, in
+// production, whose status cannot be found out): desc says which and when.
+func certificateRevoked(desc string) *DCRError {
+	return &DCRError{Status: 401, Code: "invalid_client", Description: desc}
+}
+
 func invalidStatement(desc string) *DCRError {
 	return &DCRError{Status: 400, Code: "invalid_software_statement", Description: desc}
 }
@@ -174,11 +180,17 @@ func (s *Service) AuthenticateCertificate(ctx context.Context, cert []byte) (DCR
 
 // checkMetadata applies the software statement and the metadata rules, and fills the
 // defaults (RFC 7591 section 2): authorization_code, code, client_secret_basic.
-func (s *Service) checkMetadata(g org.Organization, m ClientMetadata) (ClientMetadata, error) {
+func (s *Service) checkMetadata(ctx context.Context, g org.Organization, m ClientMetadata) (ClientMetadata, error) {
 	if m.SoftwareStatement != "" {
 		claims, err := verifyStatement(g, m.SoftwareStatement, s.Now())
 		if err != nil {
 			return ClientMetadata{}, err
+		}
+		seal, _ := eidas.Parse(g.QSealCPEM)
+		if errs, err := s.revoked(ctx, g.Environment, nil, seal); err != nil {
+			return ClientMetadata{}, err
+		} else if len(errs) > 0 {
+			return ClientMetadata{}, invalidStatement("The software statement's key: " + errs[0].Message)
 		}
 		if m, err = applyStatement(m, claims); err != nil {
 			return ClientMetadata{}, err
@@ -324,7 +336,16 @@ func (s *Service) RegisterClient(ctx context.Context, c DCRCaller, m ClientMetad
 	if err != nil {
 		return ClientInformation{}, err
 	}
-	if m, err = s.checkMetadata(g, m); err != nil {
+	if qwac, err := eidas.Parse(g.QWACPEM); err == nil {
+		// The connection's certificate is the credential: one its CA revoked since it was
+		// registered registers nothing.
+		if errs, err := s.revoked(ctx, g.Environment, qwac, nil); err != nil {
+			return ClientInformation{}, err
+		} else if len(errs) > 0 {
+			return ClientInformation{}, certificateRevoked(errs[0].Message)
+		}
+	}
+	if m, err = s.checkMetadata(ctx, g, m); err != nil {
 		return ClientInformation{}, err
 	}
 	out, err := s.apps.Create(ctx, a, g.ID, apps.NameRequest{Name: m.ClientName})
@@ -428,7 +449,7 @@ func (s *Service) UpdateClient(ctx context.Context, c DCRCaller, clientID, token
 	if err != nil {
 		return ClientInformation{}, err
 	}
-	m, err := s.checkMetadata(g, u.ClientMetadata)
+	m, err := s.checkMetadata(ctx, g, u.ClientMetadata)
 	if err != nil {
 		return ClientInformation{}, err
 	}
