@@ -10,7 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/workflow"
 )
 
 // MaxRedirectURIs bounds an app's redirect URIs.
@@ -119,4 +121,73 @@ func (s *Service) RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, app
 			x.RedirectURIs = slices.DeleteFunc(x.RedirectURIs, func(u string) bool { return u == uri })
 		})
 	return err
+}
+
+// ClientSettings are an OAuth client's name and redirect URIs, which dynamic client
+// registration (RFC 7592) replaces together.
+type ClientSettings struct {
+	Name         string
+	RedirectURIs []string
+}
+
+// errClientReviewed refuses to replace a reviewed production app's settings at once:
+// its name and redirect URIs change through the bank's review, one at a time.
+var errClientReviewed = apperr.New(apperr.Conflict, "REVIEW_REQUIRED", "A production app's name and redirect URIs change through the bank's review: change them in the developer portal.")
+
+// ReplaceClientSettings gives an app the name and redirect URIs of c (not Viewers), under
+// the rules of Rename and AddRedirectURI, in one transaction with the writes given: every
+// change or none, so that a refusal or a concurrent change leaves the app as it was. Each
+// change is audited as the single changes are.
+func (s *Service) ReplaceClientSettings(ctx context.Context, a org.Actor, orgID, appID string, c ClientSettings, with ...workflow.Write) (App, error) {
+	app, _, err := s.app(ctx, a, orgID, appID, true)
+	if err != nil {
+		return App{}, err
+	}
+	req := NameRequest{Name: c.Name}
+	validation.Normalize(&req)
+	if errs := validation.Struct(req); len(errs) > 0 {
+		return App{}, apperr.Fields(errs...)
+	}
+	if len(c.RedirectURIs) > MaxRedirectURIs {
+		return App{}, apperr.Fields(apperr.Field("redirectUris", "max", fmt.Sprintf("An app can have at most %d redirect URIs.", MaxRedirectURIs)))
+	}
+	for i, u := range c.RedirectURIs {
+		field := fmt.Sprintf("redirectUris[%d]", i)
+		if fe := CheckRedirectURI(u, app.Environment); fe != nil {
+			fe.Field = field
+			return App{}, apperr.Fields(*fe)
+		}
+		if slices.Index(c.RedirectURIs, u) != i {
+			return App{}, apperr.Fields(apperr.Field(field, "duplicate", "This redirect URI is listed twice."))
+		}
+	}
+	var audits []org.AuditEntry
+	if req.Name != app.Name {
+		audits = append(audits, s.audit(a, orgID, "app.renamed", map[string]string{"appId": appID, "from": app.Name, "to": req.Name}))
+	}
+	for _, u := range c.RedirectURIs {
+		if !slices.Contains(app.RedirectURIs, u) {
+			audits = append(audits, s.audit(a, orgID, "app.redirect_added", map[string]string{"appId": appID, "uri": u}))
+		}
+	}
+	for _, u := range app.RedirectURIs {
+		if !slices.Contains(c.RedirectURIs, u) {
+			audits = append(audits, s.audit(a, orgID, "app.redirect_removed", map[string]string{"appId": appID, "uri": u}))
+		}
+	}
+	if len(audits) == 0 {
+		return App{}, apperr.Fields(apperr.Field("name", "unchanged", "These are the app's name and redirect URIs already."))
+	}
+	if reviewed(app) {
+		return App{}, errClientReviewed
+	}
+	for _, e := range audits[1:] {
+		w, err := s.dir.AuditWrite(e)
+		if err != nil {
+			return App{}, err
+		}
+		with = append(with, w)
+	}
+	uris := slices.Sorted(slices.Values(c.RedirectURIs))
+	return s.update(ctx, app, audits[0], func(x *App) { x.Name, x.RedirectURIs = req.Name, uris }, with...)
 }

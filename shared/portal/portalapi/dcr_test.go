@@ -2,6 +2,7 @@ package portalapi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,8 +10,10 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,8 +23,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/routes"
+	"github.com/bank/devportal/shared/portal/store"
 	"github.com/bank/devportal/shared/trust/sandboxca"
 )
 
@@ -165,7 +173,9 @@ func TestDynamicClientRegistration(t *testing.T) {
 	}
 	clientID, _ := r.body["client_id"].(string)
 	token, _ := r.body["registration_access_token"].(string)
-	if secret, _ := r.body["client_secret"].(string); clientID == "" || len(secret) < 20 || len(token) < 20 {
+	secret, _ := r.body["client_secret"].(string)
+	// The app's API key, which every TPP API call carries, is shown with the secret.
+	if clientID == "" || len(secret) < 20 || len(token) < 20 || strings.Count(fmt.Sprint(r.body["api_key"]), ".") != 2 {
 		t.Fatalf("registered %s", r.raw)
 	}
 	want := map[string]any{"client_name": "Budget Buddy Pro", "redirect_uris": []any{"https://budgetbuddy.example/callback"},
@@ -197,7 +207,7 @@ func TestDynamicClientRegistration(t *testing.T) {
 	dcrError(t, h.dcrCall(tlsPair(t, stranger, strangerKey), "GET", "/"+clientID, token, nil), 401, "invalid_client")
 	r = h.dcrCall(cert, "GET", "/"+clientID, token, nil)
 	next, _ := r.body["registration_access_token"].(string)
-	if r.status != 200 || r.body["client_id"] != clientID || r.body["client_name"] != "Budget Buddy Pro" || r.body["client_secret"] != nil || next == "" || next == token {
+	if r.status != 200 || r.body["client_id"] != clientID || r.body["client_name"] != "Budget Buddy Pro" || r.body["client_secret"] != nil || r.body["api_key"] != nil || next == "" || next == token {
 		t.Fatalf("read: %d %s", r.status, r.raw)
 	}
 	dcrError(t, h.dcrCall(cert, "GET", "/"+clientID, token, nil), 401, "invalid_token")
@@ -226,6 +236,7 @@ func TestDynamicClientRegistration(t *testing.T) {
 		{"server-issued member", token, upd("registration_access_token", token), 400, "invalid_client_metadata"},
 		{"bad redirect URI", token, upd("redirect_uris", []string{"https://budgetbuddy.example/*"}), 400, "invalid_redirect_uri"},
 		{"unsupported grant", token, upd("grant_types", []string{"implicit"}), 400, "invalid_client_metadata"},
+		{"a secret that is not the client's", token, upd("client_secret", "chosen-by-the-client"), 400, "invalid_client_metadata"},
 	} {
 		t.Run("update "+c.name, func(t *testing.T) {
 			before := h.tableItems()
@@ -235,7 +246,8 @@ func TestDynamicClientRegistration(t *testing.T) {
 			}
 		})
 	}
-	r = h.dcrCall(cert, "PUT", "/"+clientID, token, mustJSON(update))
+	// The current secret may be sent (RFC 7592 section 2.2); it stays the secret.
+	r = h.dcrCall(cert, "PUT", "/"+clientID, token, upd("client_secret", secret))
 	next, _ = r.body["registration_access_token"].(string)
 	if r.status != 200 || r.body["client_name"] != "Budget Buddy 2" || fmt.Sprint(r.body["redirect_uris"]) != "[https://budgetbuddy.example/v2/callback https://budgetbuddy.example/alt]" ||
 		r.body["scope"] != nil || r.body["software_statement"] != nil || r.body["token_endpoint_auth_method"] != "client_secret_basic" || next == token {
@@ -256,4 +268,96 @@ func TestDynamicClientRegistration(t *testing.T) {
 	if items := h.tableItems(); slices.ContainsFunc(items, func(s string) bool { return strings.Contains(s, "DCRCLIENT#") }) {
 		t.Fatalf("the client is still there:\n%s", strings.Join(items, "\n"))
 	}
+}
+
+// revokeAtSandboxCA records certPEM's revocation by the sandbox CA, as the portal's
+// revocation writes it (the record the CA's CRL and its revocation check are made from).
+func (h *harness) revokeAtSandboxCA(certPEM string, reason int) {
+	h.t.Helper()
+	b, _ := pem.Decode([]byte(certPEM))
+	c, err := x509.ParseCertificate(b.Bytes)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	serial := c.SerialNumber.Text(16)
+	item, err := attributevalue.MarshalMap(struct {
+		store.Key
+		apps.CARevocation
+	}{store.SandboxRevocationKey(serial), apps.CARevocation{Serial: serial, RevokedAt: time.Now().Add(-time.Hour).UTC().Truncate(time.Second), Reason: reason}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := dynamodb.NewFromConfig(h.awsConfig()).PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &h.cfg.PortalTable, Item: item}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestRegistrationRefusesRevokedCertificates: a certificate the sandbox CA revoked is
+// refused by the registration API's certificate registration (the field and the CA's
+// date and reason named), and, revoked after its registration, by dynamic client
+// registration: as the connection's credential (401 invalid_client) and as the key of a
+// software statement (400 invalid_software_statement). Nothing is created.
+func TestRegistrationRefusesRevokedCertificates(t *testing.T) {
+	h := newHarness(t)
+	t.Run("certificate registration", func(t *testing.T) {
+		ident := "PSDBE-NBB-" + strings.ToUpper(testenv.Suffix())
+		qwac, qwacKey := h.issueQWAC(ident, 90*24*time.Hour)
+		seal, sealKey := h.issueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQSealC, CommonName: "seal-" + testenv.Suffix(), Organization: "Acme Payments", Country: "BE",
+			OrganizationIdentifier: ident, Roles: []string{"PSP_AI", "PSP_PI"}, NCAName: "National Bank of Belgium", NCAID: "BE-NBB", NotAfter: time.Now().Add(90 * 24 * time.Hour)})
+		sw := h.software(tlsPair(t, qwac, qwacKey))
+		sw.install()
+		h.revokeAtSandboxCA(qwac, sandboxca.ReasonKeyCompromise)
+		h.revokeAtSandboxCA(seal, sandboxca.ReasonSuperseded)
+		before := h.tableItems()
+		r := sw.call("POST", "/certificate-registration", sw.token, map[string]any{"qwac": qwac, "signature": sw.sign(qwacKey), "qsealc": seal,
+			"qsealcSignature": sw.sign(sealKey), "administratorEmail": "admin-" + testenv.Suffix() + "@example.com"}).expect(t, 400, "VALIDATION_FAILED")
+		day := time.Now().Add(-time.Hour).UTC().Format(time.DateOnly)
+		if fmt.Sprint(r.fields()) != "[qwac:revoked qsealc:revoked]" ||
+			fieldMessage(r, "qwac") != "Your QWAC was revoked by its certificate authority on "+day+" (UTC), reason: keyCompromise. Use a certificate that is not revoked." ||
+			fieldMessage(r, "qsealc") != "Your QSealC was revoked by its certificate authority on "+day+" (UTC), reason: superseded. Use a certificate that is not revoked." {
+			t.Fatalf("registration = %s", r.raw)
+		}
+		if after := h.tableItems(); !reflect.DeepEqual(before, after) {
+			t.Fatalf("refused, but the table changed: %d items, then %d", len(before), len(after))
+		}
+	})
+
+	t.Run("dynamic client registration", func(t *testing.T) {
+		ident := "PSDBE-NBB-" + strings.ToUpper(testenv.Suffix())
+		qwac, qwacKey := h.issueQWAC(ident, 90*24*time.Hour)
+		seal, sealKey := h.issueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQSealC, CommonName: "seal-" + testenv.Suffix(), Organization: "Acme Payments", Country: "BE",
+			OrganizationIdentifier: ident, Roles: []string{"PSP_AI", "PSP_PI"}, NCAName: "National Bank of Belgium", NCAID: "BE-NBB", NotAfter: time.Now().Add(90 * 24 * time.Hour)})
+		cert := tlsPair(t, qwac, qwacKey)
+		sw := h.software(cert)
+		sw.install()
+		sw.call("POST", "/certificate-registration", sw.token, map[string]any{"qwac": qwac, "signature": sw.sign(qwacKey), "qsealc": seal,
+			"qsealcSignature": sw.sign(sealKey), "administratorEmail": "admin-" + testenv.Suffix() + "@example.com"}).expect(t, 201, "")
+		metadata := map[string]any{"redirect_uris": []string{"https://budgetbuddy.example/callback"}, "client_name": "Budget Buddy",
+			"software_statement": statement(t, sealKey, map[string]any{"client_name": "Budget Buddy", "exp": time.Now().Add(time.Hour).Unix()})}
+		day := time.Now().Add(-time.Hour).UTC().Format(time.DateOnly)
+		for _, c := range []struct {
+			name, revoke string
+			reason       int
+			status       int
+			code, desc   string
+		}{
+			{"the statement's QSealC revoked", seal, sandboxca.ReasonCessationOfOperation, 400, "invalid_software_statement",
+				"The software statement's key: Your QSealC was revoked by its certificate authority on " + day + " (UTC), reason: cessationOfOperation. Use a certificate that is not revoked."},
+			{"the connection's QWAC revoked", qwac, sandboxca.ReasonKeyCompromise, 401, "invalid_client",
+				"Your QWAC was revoked by its certificate authority on " + day + " (UTC), reason: keyCompromise. Use a certificate that is not revoked."},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				h.revokeAtSandboxCA(c.revoke, c.reason)
+				before := h.tableItems()
+				r := h.dcrCall(cert, "POST", "", "", mustJSON(metadata))
+				dcrError(t, r, c.status, c.code)
+				if r.body["error_description"] != c.desc {
+					t.Fatalf("error_description %q, want %q", r.body["error_description"], c.desc)
+				}
+				if after := h.tableItems(); !reflect.DeepEqual(before, after) {
+					t.Fatalf("refused, but the table changed: %d items, then %d", len(before), len(after))
+				}
+			})
+		}
+	})
 }

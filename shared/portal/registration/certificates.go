@@ -88,6 +88,11 @@ func (s *Service) RegisterCertificate(ctx context.Context, call Call, req Certif
 	if errs := proveKeys(in, req, qwac, qseal); len(errs) > 0 {
 		return CertificateRegistered{}, apperr.Fields(errs...)
 	}
+	if errs, err := s.revoked(ctx, env, qwac, qseal); err != nil {
+		return CertificateRegistered{}, err
+	} else if len(errs) > 0 {
+		return CertificateRegistered{}, apperr.Fields(errs...)
+	}
 	name := req.Name
 	if name == "" {
 		name = qwac.Subject.Organization
@@ -182,6 +187,29 @@ func (s *Service) checkCertificates(env org.Environment, req CertificateRequest)
 		return nil, nil, nil, "", errs
 	}
 	return qwac, qseal, roles, qwac.OrganizationIdentifier.Value, nil
+}
+
+// revoked asks the CAs of the registration's certificates whether they revoked them (the
+// portal's onboarding check, org.RevocationField) and answers the field errors of those
+// revoked or, in production, of unknown status. A pseudo certificate has no CA to ask.
+func (s *Service) revoked(ctx context.Context, env org.Environment, qwac, qseal *eidas.Certificate) ([]apperr.FieldError, error) {
+	var errs []apperr.FieldError
+	for _, c := range []struct {
+		field, label string
+		cert         *eidas.Certificate
+	}{{eidas.FieldQWAC, "your QWAC", qwac}, {eidas.FieldQSealC, "your QSealC", qseal}} {
+		if c.cert == nil || isPseudo(c.cert) {
+			continue
+		}
+		fe, err := org.RevocationField(ctx, s.revocation, c.field, c.label, c.cert, eidas.IssuerOf(c.cert, s.roots.For(env), s.Now()), env)
+		if err != nil {
+			return nil, err
+		}
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	return errs, nil
 }
 
 // servicesOf are the services a certificate's PSD2 roles allow, in the portal's order.

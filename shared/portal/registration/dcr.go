@@ -19,6 +19,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
+	"github.com/bank/devportal/shared/portal/workflow"
 	"github.com/bank/devportal/shared/trust/eidas"
 )
 
@@ -58,6 +59,12 @@ func invalidMetadata(desc string) *DCRError {
 
 func invalidRedirect(desc string) *DCRError {
 	return &DCRError{Status: 400, Code: "invalid_redirect_uri", Description: desc}
+}
+
+// certificateRevoked refuses the connection's certificate, which its CA revoked (or, in
+// production, whose status cannot be found out): desc says which and when.
+func certificateRevoked(desc string) *DCRError {
+	return &DCRError{Status: 401, Code: "invalid_client", Description: desc}
 }
 
 func invalidStatement(desc string) *DCRError {
@@ -113,6 +120,10 @@ type ClientInformation struct {
 	ClientSecretExpiresAt   int64  `json:"client_secret_expires_at"`
 	RegistrationAccessToken string `json:"registration_access_token"`
 	RegistrationClientURI   string `json:"registration_client_uri"`
+	// APIKey is the client's app's API key, an extension member (RFC 7591 section 3.2.1
+	// allows them) shown only at registration: the TPP API's caller check asks for it in
+	// the apiKey header of every call, the token endpoint's included.
+	APIKey string `json:"api_key,omitempty"`
 	ClientMetadata
 }
 
@@ -136,6 +147,9 @@ type DynamicClientStore interface {
 	DynamicClient(ctx context.Context, clientID string) (DynamicClient, error)
 	// ReplaceDynamicClient stores c if its token hash is still previousHash.
 	ReplaceDynamicClient(ctx context.Context, c DynamicClient, previousHash string) error
+	// ReplaceDynamicClientWrite is ReplaceDynamicClient's write, for a transaction that
+	// changes the client's app too.
+	ReplaceDynamicClientWrite(c DynamicClient, previousHash string) (workflow.Write, error)
 	DeleteDynamicClient(ctx context.Context, clientID string) error
 }
 
@@ -166,11 +180,17 @@ func (s *Service) AuthenticateCertificate(ctx context.Context, cert []byte) (DCR
 
 // checkMetadata applies the software statement and the metadata rules, and fills the
 // defaults (RFC 7591 section 2): authorization_code, code, client_secret_basic.
-func (s *Service) checkMetadata(g org.Organization, m ClientMetadata) (ClientMetadata, error) {
+func (s *Service) checkMetadata(ctx context.Context, g org.Organization, m ClientMetadata) (ClientMetadata, error) {
 	if m.SoftwareStatement != "" {
 		claims, err := verifyStatement(g, m.SoftwareStatement, s.Now())
 		if err != nil {
 			return ClientMetadata{}, err
+		}
+		seal, _ := eidas.Parse(g.QSealCPEM)
+		if errs, err := s.revoked(ctx, g.Environment, nil, seal); err != nil {
+			return ClientMetadata{}, err
+		} else if len(errs) > 0 {
+			return ClientMetadata{}, invalidStatement("The software statement's key: " + errs[0].Message)
 		}
 		if m, err = applyStatement(m, claims); err != nil {
 			return ClientMetadata{}, err
@@ -316,7 +336,16 @@ func (s *Service) RegisterClient(ctx context.Context, c DCRCaller, m ClientMetad
 	if err != nil {
 		return ClientInformation{}, err
 	}
-	if m, err = s.checkMetadata(g, m); err != nil {
+	if qwac, err := eidas.Parse(g.QWACPEM); err == nil {
+		// The connection's certificate is the credential: one its CA revoked since it was
+		// registered registers nothing.
+		if errs, err := s.revoked(ctx, g.Environment, qwac, nil); err != nil {
+			return ClientInformation{}, err
+		} else if len(errs) > 0 {
+			return ClientInformation{}, certificateRevoked(errs[0].Message)
+		}
+	}
+	if m, err = s.checkMetadata(ctx, g, m); err != nil {
 		return ClientInformation{}, err
 	}
 	out, err := s.apps.Create(ctx, a, g.ID, apps.NameRequest{Name: m.ClientName})
@@ -344,7 +373,7 @@ func (s *Service) RegisterClient(ctx context.Context, c DCRCaller, m ClientMetad
 		return undo(err)
 	}
 	info := information(dc, token, uri)
-	info.ClientSecret = out.Credential.Secret
+	info.ClientSecret, info.APIKey = out.Credential.Secret, out.APIKey.Key
 	return info, nil
 }
 
@@ -401,7 +430,9 @@ func (s *Service) ReadClient(ctx context.Context, c DCRCaller, clientID, token, 
 
 // UpdateClient replaces a dynamic client's metadata (RFC 7592 section 2.2) under the
 // same rules as its registration: its name, redirect URIs and the rest; the client ID and
-// secret stay. Every check comes before the first change.
+// secret stay. Every check comes before the first change, and the app's name and redirect
+// URIs, the metadata and the new registration access token are one transaction: all of
+// them change or none.
 func (s *Service) UpdateClient(ctx context.Context, c DCRCaller, clientID, token, uri string, u ClientUpdate) (ClientInformation, error) {
 	dc, err := s.managed(ctx, c, clientID, token)
 	if err != nil {
@@ -418,35 +449,53 @@ func (s *Service) UpdateClient(ctx context.Context, c DCRCaller, clientID, token
 	if err != nil {
 		return ClientInformation{}, err
 	}
-	m, err := s.checkMetadata(g, u.ClientMetadata)
+	m, err := s.checkMetadata(ctx, g, u.ClientMetadata)
 	if err != nil {
 		return ClientInformation{}, err
-	}
-	if m.ClientName != dc.Metadata.ClientName {
-		if _, _, err := s.apps.Rename(ctx, a, dc.OrgID, dc.AppID, apps.NameRequest{Name: m.ClientName}); err != nil {
-			return ClientInformation{}, err
-		}
 	}
 	d, err := s.apps.Get(ctx, a, dc.OrgID, dc.AppID)
 	if err != nil {
 		return ClientInformation{}, err
 	}
-	for _, uri := range m.RedirectURIs {
-		if !slices.Contains(d.App.RedirectURIs, uri) {
-			if _, _, err := s.apps.AddRedirectURI(ctx, a, dc.OrgID, dc.AppID, apps.RedirectRequest{URI: uri}); err != nil {
-				return ClientInformation{}, err
-			}
+	if u.ClientSecret != "" {
+		// RFC 7592 section 2.2: a secret sent must be the current one; it is never chosen.
+		v, err := s.apps.Verify(ctx, a, dc.OrgID, dc.AppID, clientID, apps.VerifyRequest{Secret: u.ClientSecret})
+		if err != nil {
+			return ClientInformation{}, err
+		}
+		if !v.Valid {
+			return ClientInformation{}, invalidMetadata("client_secret: send the client's current secret, or leave it out; a client cannot choose its secret.")
 		}
 	}
-	for _, uri := range d.App.RedirectURIs {
-		if !slices.Contains(m.RedirectURIs, uri) {
-			if err := s.apps.RemoveRedirectURI(ctx, a, dc.OrgID, dc.AppID, uri); err != nil {
-				return ClientInformation{}, err
+	previous := dc.TokenHash
+	next := newToken()
+	dc.TokenHash, dc.Metadata = Hash(next), m
+	if m.ClientName == d.App.Name && sameSet(m.RedirectURIs, d.App.RedirectURIs) {
+		if err := s.store.ReplaceDynamicClient(ctx, dc, previous); err != nil {
+			return ClientInformation{}, err
+		}
+		return information(dc, next, uri), nil
+	}
+	w, err := s.store.ReplaceDynamicClientWrite(dc, previous)
+	if err != nil {
+		return ClientInformation{}, err
+	}
+	if _, err := s.apps.ReplaceClientSettings(ctx, a, dc.OrgID, dc.AppID, apps.ClientSettings{Name: m.ClientName, RedirectURIs: m.RedirectURIs}, w); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			// Either the token was used at the same time (the other call won) or the
+			// app changed; nothing was written either way.
+			if now, rerr := s.store.DynamicClient(ctx, clientID); rerr == nil && now.TokenHash != previous {
+				return ClientInformation{}, ErrDCRToken
 			}
 		}
+		return ClientInformation{}, err
 	}
-	dc.Metadata = m
-	return s.rotate(ctx, dc, uri)
+	return information(dc, next, uri), nil
+}
+
+// sameSet reports whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	return len(a) == len(b) && !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
 }
 
 // DeleteDynamicClient deletes a dynamic client (RFC 7592 section 2.3): its app, with its

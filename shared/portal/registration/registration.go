@@ -214,6 +214,8 @@ type Apps interface {
 	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, apps.Reviewed, error)
 	Rename(ctx context.Context, a org.Actor, orgID, appID string, req apps.NameRequest) (apps.App, apps.Reviewed, error)
 	RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error
+	ReplaceClientSettings(ctx context.Context, a org.Actor, orgID, appID string, c apps.ClientSettings, with ...workflow.Write) (apps.App, error)
+	Verify(ctx context.Context, a org.Actor, orgID, appID, clientID string, req apps.VerifyRequest) (apps.VerifyResult, error)
 	Certificates(ctx context.Context, a org.Actor, orgID string) (apps.CertificatesView, error)
 	Upload(ctx context.Context, a org.Actor, orgID string, req apps.UploadRequest) (apps.Certificate, error)
 	AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req apps.SelectRequest) (apps.Certificate, error)
@@ -240,6 +242,8 @@ type Deps struct {
 	Apps  Apps
 	// Roots are the CAs trusted for eIDAS certificates, per environment.
 	Roots org.Trust
+	// Revocation asks the certificates' CAs whether they revoked them; nil checks nothing.
+	Revocation org.RevocationChecker
 	// SigningSeed derives the bank's response-signing key (ResponseKey): the registration
 	// key's secret, at least MinKeySeed bytes. Nil leaves the API without one, which
 	// refuses installations.
@@ -257,6 +261,7 @@ type Service struct {
 	orgs       Orgs
 	apps       Apps
 	roots      org.Trust
+	revocation org.RevocationChecker
 	key        *ecdsa.PrivateKey
 	sessionTTL time.Duration
 	// InstallationTTL is how long an installation token is valid.
@@ -269,7 +274,7 @@ type Service struct {
 
 // NewService wires the registration rules.
 func NewService(d Deps) *Service {
-	s := &Service{store: d.Store, orgs: d.Orgs, apps: d.Apps, roots: d.Roots, sessionTTL: d.SessionTTL, InstallationTTL: DefaultInstallationTTL, ConfigurationEndpoint: d.ConfigurationEndpoint,
+	s := &Service{store: d.Store, orgs: d.Orgs, apps: d.Apps, roots: d.Roots, revocation: d.Revocation, sessionTTL: d.SessionTTL, InstallationTTL: DefaultInstallationTTL, ConfigurationEndpoint: d.ConfigurationEndpoint,
 		Now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	if s.sessionTTL == 0 {
 		s.sessionTTL = DefaultSessionTTL

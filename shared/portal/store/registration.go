@@ -215,12 +215,22 @@ func (o *Orgs) DynamicClient(ctx context.Context, clientID string) (registration
 // ReplaceDynamicClient stores c if its registration access token is still previousHash:
 // of two calls with the same token, one wins.
 func (o *Orgs) ReplaceDynamicClient(ctx context.Context, c registration.DynamicClient, previousHash string) error {
-	w, err := o.put(dynamicClientItem{Key: DynamicClientKey(c.ClientID), DynamicClient: c}, "tokenHash = :previous")
+	w, err := o.ReplaceDynamicClientWrite(c, previousHash)
 	if err != nil {
 		return err
 	}
-	w.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":previous": s(previousHash)}
 	return o.transact(ctx, registration.ErrDCRToken, w)
+}
+
+// ReplaceDynamicClientWrite is ReplaceDynamicClient's write, for a transaction that
+// changes the client's app too.
+func (o *Orgs) ReplaceDynamicClientWrite(c registration.DynamicClient, previousHash string) (workflow.Write, error) {
+	w, err := o.put(dynamicClientItem{Key: DynamicClientKey(c.ClientID), DynamicClient: c}, "tokenHash = :previous")
+	if err != nil {
+		return workflow.Write{}, err
+	}
+	w.Put.ExpressionAttributeValues = map[string]types.AttributeValue{":previous": s(previousHash)}
+	return w, nil
 }
 
 // DeleteDynamicClient deletes a dynamic client; deleting one that is gone is no error.

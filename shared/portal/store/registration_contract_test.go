@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/registration"
 	"github.com/bank/devportal/shared/portal/store"
 )
@@ -130,6 +133,64 @@ func TestRegistrationStoreContract(t *testing.T) {
 			}
 			if _, err := o.Session(ctx, "s1"); !errors.Is(err, apperr.ErrNotFound) {
 				t.Fatalf("ended session: %v", err)
+			}
+		}},
+		{"a dynamic client's update and its app's change are one transaction: a failed condition leaves both as they were", func(t *testing.T, o *store.Orgs) {
+			sampleApp(t, o, "o1", "a1", "c1")
+			dc := registration.DynamicClient{ClientID: "c1", AppID: "a1", OrgID: "o1", RegistrationID: "r1", TokenHash: "t1",
+				Metadata: registration.ClientMetadata{ClientName: "Budget Buddy", RedirectURIs: []string{}}, IssuedAt: t0}
+			must(t, o.CreateDynamicClient(ctx, dc))
+			before, err := o.GetApp(ctx, "o1", "a1")
+			must(t, err)
+			beforeClient, err := o.Client(ctx, "c1")
+			must(t, err)
+			beforeAudit, _, err := o.Audit(ctx, "o1", paging.Page{Limit: 50})
+			must(t, err)
+			after := before
+			after.Name, after.RedirectURIs = "Budget Buddy 2", []string{"https://budgetbuddy.example/cb"}
+			changed := dc
+			changed.TokenHash, changed.Metadata = "t2", registration.ClientMetadata{ClientName: "Budget Buddy 2", RedirectURIs: after.RedirectURIs}
+			unchanged := func(t *testing.T) {
+				t.Helper()
+				app, err := o.GetApp(ctx, "o1", "a1")
+				if err != nil || app.Name != before.Name || len(app.RedirectURIs) != 0 || app.Version != before.Version {
+					t.Fatalf("the app changed: %+v, %v", app, err)
+				}
+				if c, err := o.Client(ctx, "c1"); err != nil || !reflect.DeepEqual(c, beforeClient) {
+					t.Fatalf("the client's access copy changed: %+v, %v", c, err)
+				}
+				if got, err := o.DynamicClient(ctx, "c1"); err != nil || !reflect.DeepEqual(got, dc) {
+					t.Fatalf("the dynamic client changed: %+v, %v", got, err)
+				}
+				if entries, _, err := o.Audit(ctx, "o1", paging.Page{Limit: 50}); err != nil || len(entries) != len(beforeAudit) {
+					t.Fatalf("audited %d entries, had %d (%v)", len(entries), len(beforeAudit), err)
+				}
+			}
+			creds := []apps.Credential{{ClientID: "c1", AppID: "a1", OrgID: "o1"}}
+			// The token was replaced by another call: the app's change fails with it.
+			stale, err := o.ReplaceDynamicClientWrite(changed, "t0")
+			must(t, err)
+			if err := o.UpdateApp(ctx, before, after, creds, audit("o1", "app.renamed"), stale); !errors.Is(err, apperr.ErrConflict) {
+				t.Fatalf("stale token: %v, want a conflict", err)
+			}
+			unchanged(t)
+			// The app changed in the meantime: the token is not replaced either.
+			w, err := o.ReplaceDynamicClientWrite(changed, "t1")
+			must(t, err)
+			older := before
+			older.Version--
+			if err := o.UpdateApp(ctx, older, after, creds, audit("o1", "app.renamed"), w); !errors.Is(err, apperr.ErrConflict) {
+				t.Fatalf("stale app: %v, want a conflict", err)
+			}
+			unchanged(t)
+			// Both as read: both change.
+			must(t, o.UpdateApp(ctx, before, after, creds, audit("o1", "app.renamed"), w))
+			app, err := o.GetApp(ctx, "o1", "a1")
+			if err != nil || app.Name != "Budget Buddy 2" || !reflect.DeepEqual(app.RedirectURIs, after.RedirectURIs) {
+				t.Fatalf("the app after the update: %+v, %v", app, err)
+			}
+			if got, err := o.DynamicClient(ctx, "c1"); err != nil || !reflect.DeepEqual(got, changed) {
+				t.Fatalf("the dynamic client after the update: %+v, %v", got, err)
 			}
 		}},
 	}

@@ -232,7 +232,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 			return nil, err
 		}
 	}
-	api.Registration = registration.NewService(registration.Deps{Store: stores.Orgs, Orgs: api.Orgs, Apps: api.Apps, Roots: roots,
+	api.Registration = registration.NewService(registration.Deps{Store: stores.Orgs, Orgs: api.Orgs, Apps: api.Apps, Roots: roots, Revocation: checker(false),
 		SigningSeed: seed, ConfigurationEndpoint: cfg.TPPURL + routes.DynamicClientPath})
 	if needs.Has(route.PortalTable) {
 		api.Checks = append(api.Checks, portalapi.Check{Name: "table:" + cfg.PortalTable, Ping: stores.Ping})
