@@ -80,7 +80,8 @@ func StartHTTP(name string, build Build) {
 	}
 	switch {
 	case browser:
-		lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+		// Served by the portal's HTTP API behind CloudFront: only through CloudFront.
+		lambda.Start(httpadapter.NewV2(httpapi.RequireOrigin(cfg.OriginSecret, h)).ProxyWithContext)
 	case rt.Auth == route.Public:
 		lambda.Start(restapi.Public(h))
 	default:
