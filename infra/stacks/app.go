@@ -26,6 +26,8 @@ type Stacks struct {
 	Workflows *WorkflowsStack
 	// PortalAPI holds the portal's HTTP API, its functions and the scheduled jobs.
 	PortalAPI *PortalAPIStack
+	// Edge holds the distribution's web ACL, in EdgeRegion.
+	Edge *EdgeStack
 	// Frontend holds the SPA's bucket and the CloudFront distribution in front of it and
 	// of the portal API.
 	Frontend *FrontendStack
@@ -84,9 +86,12 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		Tables:         dep.Routes,
 		TPPEnvironment: dep.Environment(),
 	})
+	s.Edge = NewEdgeStack(app, "devportal-edge", env)
 	s.Frontend = NewFrontendStack(app, "devportal-frontend", FrontendProps{
 		Env:       env,
 		PortalAPI: s.PortalAPI,
+		Identity:  s.Identity,
+		WebACLArn: s.Edge.WebACL.AttrArn(),
 		AssetDir:  dep.FrontendDir,
 		CRL:       dep.SandboxCA,
 	})

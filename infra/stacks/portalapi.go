@@ -89,6 +89,9 @@ type PortalAPIStack struct {
 	URL *string
 	// ApprovalStateMachineARN is the approval workflow the functions start and decide.
 	ApprovalStateMachineARN *string
+	// originSecret is the value CloudFront sends in OriginVerifyHeader (a dynamic reference
+	// to the identity stack's secret, which CloudFormation resolves at deployment).
+	originSecret *string
 	// UsagePlanIDs is USAGE_PLAN_IDS of the functions that keep usage keys (UseUsagePlans);
 	// nil without a TPP API.
 	UsagePlanIDs *string
@@ -136,6 +139,7 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	cfg.SessionKeyID = *props.Identity.SessionKey.KeyArn()
 	cfg.PasswordKeyID = *props.Identity.PasswordKey.KeyArn()
 	s.ApprovalStateMachineARN = props.Workflows.ApprovalStateMachineARN
+	s.originSecret = props.Identity.OriginSecret.SecretValue().UnsafeUnwrap()
 	env := FunctionEnvironment(cfg)
 	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}
 
@@ -181,6 +185,9 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 // (groups.go says why it stays there).
 func (s *PortalAPIStack) addRoute(group constructs.Construct, f appFunction, env map[string]string, code FunctionCode, grants grantResources) awslambda.Function {
 	rt := f.route
+	// Every route of the HTTP API is reached through CloudFront only.
+	env = maps.Clone(env)
+	env[OriginSecretVariable] = *s.originSecret
 	fn := newFunction(group, f, functionSettings{
 		description: rt.Method + " " + rt.Path + ": " + rt.Summary,
 		env:         env,

@@ -87,6 +87,7 @@ type synthesized struct {
 	workflows  assertions.Template
 	api        assertions.Template
 	frontend   assertions.Template
+	edge       assertions.Template
 	monitoring assertions.Template
 	truststore assertions.Template
 	tppAPI     assertions.Template
@@ -206,7 +207,7 @@ func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTable
 	s := stacks.NewApp(a, cfg, dep, &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
 	all := []awscdk.Stack{
 		s.Data.Stack, s.Identity.Stack, s.Workflows.Stack, s.PortalAPI.Stack, s.Frontend.Stack,
-		s.Monitoring.Stack, s.Truststore.Stack, s.TPPAPI.Stack,
+		s.Monitoring.Stack, s.Truststore.Stack, s.TPPAPI.Stack, s.Edge.Stack,
 	}
 	annotations := map[string]assertions.Annotations{}
 	for _, st := range all {
@@ -223,6 +224,7 @@ func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTable
 		workflows:        assertions.Template_FromStack(s.Workflows.Stack, nil),
 		api:              assertions.Template_FromStack(s.PortalAPI.Stack, nil),
 		frontend:         assertions.Template_FromStack(s.Frontend.Stack, nil),
+		edge:             assertions.Template_FromStack(s.Edge.Stack, nil),
 		monitoring:       assertions.Template_FromStack(s.Monitoring.Stack, nil),
 		truststore:       assertions.Template_FromStack(s.Truststore.Stack, nil),
 		tppAPI:           assertions.Template_FromStack(s.TPPAPI.Stack, nil),
@@ -623,8 +625,8 @@ func TestFields(t *testing.T) {
 func TestNag(t *testing.T) {
 	rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	for _, s := range environments(t) {
-		if len(s.annotations) != 8 {
-			t.Errorf("%s: annotations of %d stacks, want all 8", s.env, len(s.annotations))
+		if len(s.annotations) != 9 {
+			t.Errorf("%s: annotations of %d stacks, want all 9", s.env, len(s.annotations))
 		}
 		for stack, a := range s.annotations {
 			levels := []struct {
@@ -666,6 +668,8 @@ func TestNagRan(t *testing.T) {
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR7", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR3", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR4", "Suppressed"},
+			// The distribution has its web ACL (the edge stack's).
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR2", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-S1", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-S2", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-S10", "Compliant"},
