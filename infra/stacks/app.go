@@ -52,6 +52,9 @@ type Deployment struct {
 	// TPP are the TPP API's domain, certificate, truststore object and environment; nil
 	// leaves the TPP API out (a first deployment, before the truststore is uploaded).
 	TPP *TPPSettings
+	// PortalAPIDomain, when set, serves the portal API on a custom domain, CloudFront's
+	// origin, and disables its execute-api endpoint; nil keeps that endpoint as the origin.
+	PortalAPIDomain *PortalAPIDomain
 	// Routes are the route tables to deploy; nil is DefaultRouteTables, the tables of
 	// shared/. Tests synthesize the app with other tables (a route more, TPP routes).
 	Routes *RouteTables
@@ -85,6 +88,7 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		FunctionCode:   code,
 		Tables:         dep.Routes,
 		TPPEnvironment: dep.Environment(),
+		Domain:         dep.PortalAPIDomain,
 	})
 	s.Edge = NewEdgeStack(app, "devportal-edge", env)
 	s.Frontend = NewFrontendStack(app, "devportal-frontend", FrontendProps{

@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/org"
 )
 
 // webACL is the edge stack's one web ACL's properties.
@@ -162,5 +164,68 @@ func TestPortalAPIOriginSecret(t *testing.T) {
 	t.Setenv(stacks.OriginSecretVariable, "value-from-cloudfront")
 	if cfg, err := config.FromEnv(); err != nil || cfg.OriginSecret != "value-from-cloudfront" {
 		t.Errorf("OriginSecret = %q, %v", cfg.OriginSecret, err)
+	}
+}
+
+// TestPortalAPICustomDomain: with a custom domain, the HTTP API's execute-api endpoint is
+// disabled, the domain maps to its stage and CloudFront's API origin is the domain; without
+// one, the endpoint stays CloudFront's origin (and the origin secret keeps direct calls out).
+func TestPortalAPICustomDomain(t *testing.T) {
+	api := func(s *synthesized) map[string]interface{} {
+		apis := tmplResources(s.api, "AWS::ApiGatewayV2::Api")
+		if len(apis) != 1 {
+			t.Fatalf("%d HTTP APIs", len(apis))
+		}
+		for _, a := range apis {
+			return props(a)
+		}
+		return nil
+	}
+	if got := api(synth(t))["DisableExecuteApiEndpoint"]; got != false {
+		t.Errorf("without a custom domain, DisableExecuteApiEndpoint = %v, want false", got)
+	}
+	const domain = "portal-api.test.example"
+	const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/99999999-2222-3333-4444-555555555555"
+	s := synthesizeWith(org.Production, filepath.Join(outdir, "domain"), func(dep *stacks.Deployment) {
+		dep.PortalAPIDomain = &stacks.PortalAPIDomain{DomainName: domain, CertificateARN: cert}
+	})
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	if got := api(&s)["DisableExecuteApiEndpoint"]; got != true {
+		t.Errorf("DisableExecuteApiEndpoint = %v, want true", got)
+	}
+	names := tmplResources(s.api, "AWS::ApiGatewayV2::DomainName")
+	if len(names) != 1 {
+		t.Fatalf("%d domain names, want 1", len(names))
+	}
+	for id, n := range names {
+		if got := mustJSON(t, props(n)); got != `{"DomainName":"`+domain+`","DomainNameConfigurations":[{"CertificateArn":"`+cert+`","EndpointType":"REGIONAL","SecurityPolicy":"TLS_1_2"}]}` {
+			t.Errorf("domain name %s", got)
+		}
+		mappings := tmplResources(s.api, "AWS::ApiGatewayV2::ApiMapping")
+		if len(mappings) != 1 {
+			t.Fatalf("%d API mappings, want 1", len(mappings))
+		}
+		for _, m := range mappings {
+			if p := props(m); ref(p["DomainName"]) != id || ref(p["Stage"]) == "" || ref(p["ApiId"]) == "" {
+				t.Errorf("mapping %s, want the API's stage on %s", mustJSON(t, p), id)
+			}
+		}
+	}
+	dist := distributionConfig(t, &s)
+	var originID interface{}
+	for _, b := range dist["CacheBehaviors"].([]interface{}) {
+		if b := b.(map[string]interface{}); b["PathPattern"] == "/api/*" {
+			originID = b["TargetOriginId"]
+		}
+	}
+	for _, o := range dist["Origins"].([]interface{}) {
+		origin := o.(map[string]interface{})
+		if origin["Id"] == originID {
+			if got := mustJSON(t, origin["DomainName"]); !strings.Contains(got, "ApiDomain") {
+				t.Errorf("API origin %s, want the custom domain", got)
+			}
+		}
 	}
 }

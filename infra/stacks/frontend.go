@@ -241,8 +241,8 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
 	})
 
-	// The HTTP API's endpoint is https://<id>.execute-api.<region>.<suffix>: its host.
-	apiHost := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), props.PortalAPI.API.ApiEndpoint(), nil))
+	// The API's custom domain, or its execute-api endpoint's host.
+	apiHost := props.PortalAPI.OriginHost
 	// The headers the API reads, and the viewer's address as CloudFront sets it (the
 	// public forms' limits count by it; a client cannot set it). Not the Host header:
 	// API Gateway routes by its own host name.

@@ -192,6 +192,12 @@ func synthesize(env org.Environment) synthesized {
 // synthesizeTables builds and synthesizes the whole app in env with the route tables
 // routes (nil: the app's own) into dir.
 func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTables) (out synthesized) {
+	return synthesizeWith(env, dir, func(dep *stacks.Deployment) { dep.Routes = routes })
+}
+
+// synthesizeWith builds and synthesizes the whole app in env with the test deployment as
+// change leaves it, into dir.
+func synthesizeWith(env org.Environment, dir string, change func(*stacks.Deployment)) (out synthesized) {
 	defer func() {
 		if r := recover(); r != nil {
 			out.err = fmt.Errorf("synthesis (%s): %v", env, r)
@@ -202,7 +208,7 @@ func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTable
 		return synthesized{err: err}
 	}
 	dep := testDeployment(env)
-	dep.Routes = routes
+	change(&dep)
 	a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 	s := stacks.NewApp(a, cfg, dep, &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
 	all := []awscdk.Stack{
