@@ -181,7 +181,6 @@ func accessOf(f appFunction) Access {
 	var a Access
 	if needs.Has(route.PortalTable) {
 		a.Table = ReadWriteTable
-		a.Keys = f.portalKeys()
 	}
 	if needs.Has(route.UserPool) && (auth == route.Session || auth == route.Operations) {
 		a.UserPool = slices.Clone(sessionCalls)
@@ -206,6 +205,10 @@ func accessOf(f appFunction) Access {
 	a.PasswordKey = needs.Has(route.PasswordKey)
 	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
+	}
+	// Whatever reaches the table (an authorizer by its exception) reaches its families only.
+	if a.Table != NoTable {
+		a.Keys = f.portalKeys()
 	}
 	return a
 }
