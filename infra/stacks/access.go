@@ -34,7 +34,8 @@ const (
 
 // Access is what one function's role may do: the AWS calls its code makes, each scoped to
 // its one resource, derived from its route's needs (route.Need) and accessExceptions. Table
-// access is as fine as CDK's table grants: read, or read and write.
+// access is read, or read and write (or one of two key reads), on the partitions of the
+// function's key families only.
 type Access struct {
 	// Table is the access to the portal table and its indexes.
 	Table TableAccess
@@ -253,8 +254,8 @@ type grantResources struct {
 }
 
 // grant gives role the access a allows, each statement scoped to its resource: the portal
-// table (with its indexes, through CDK's table grants), the user pool's ARN and the SES
-// sender identity's ARN.
+// table (with its indexes, on its key families' partitions only), the user pool's ARN and
+// the SES sender identity's ARN.
 func (g grantResources) grant(role awsiam.IRole, a Access) {
 	if a.Table != NoTable {
 		role.AddToPrincipalPolicy(g.tableStatement(a))
