@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -22,7 +23,14 @@ import (
 // v2) adapter, refusing a request that did not come through CloudFront (ORIGIN_VERIFY_SECRET).
 func StartHTTP(routeName string, parts Parts) {
 	rt, api, cfg := routeAtInit(routeName, parts)
-	lambda.Start(httpadapter.NewV2(httpapi.RequireOrigin(cfg.OriginSecret, api.Handler(rt))).ProxyWithContext)
+	lambda.Start(httpadapter.NewV2(HTTPHandler(cfg, api.Handler(rt))).ProxyWithContext)
+}
+
+// HTTPHandler is what a function behind the portal's HTTP API serves: the route's handler
+// h, refusing a request that did not come through CloudFront when cfg names the origin
+// secret.
+func HTTPHandler(cfg config.Config, h http.Handler) http.Handler {
+	return httpapi.RequireOrigin(cfg.OriginSecret, h)
 }
 
 // routeAtInit is what a route's function builds once, at init: its logger, the route, the
