@@ -62,7 +62,7 @@ func NewEdgeStack(scope constructs.Construct, id string, env *awscdk.Environment
 	if env != nil {
 		edgeEnv.Account = env.Account
 	}
-	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(edgeEnv, "Developer portal: CloudFront's web ACL (us-east-1)"))
+	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(edgeEnv, "Developer portal: the web ACL of CloudFront, in us-east-1"))
 	return &EdgeStack{Stack: stack, WebACL: newPortalWebACL(stack)}
 }
 
@@ -100,7 +100,7 @@ func newPortalWebACL(stack awscdk.Stack) awswafv2.CfnWebACL {
 		})
 	}
 	return awswafv2.NewCfnWebACL(stack, jsii.String("PortalWebAcl"), &awswafv2.CfnWebACLProps{
-		Description:      jsii.String("Developer portal (CloudFront): AWS common rule set, per-IP rate limits"),
+		Description:      jsii.String("Developer portal on CloudFront: AWS common rule set, per-IP rate limits"),
 		Scope:            jsii.String("CLOUDFRONT"),
 		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: &awswafv2.CfnWebACL_AllowActionProperty{}},
 		VisibilityConfig: visibility("PortalWebAcl"),

@@ -177,10 +177,12 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		DisableExecuteApiEndpoint: jsii.Bool(props.Domain != nil),
 	})
 	s.Stage, s.AccessLogs = newStage(stack, s.API)
-	s.URL = s.Stage.Url()
-	// The HTTP API's endpoint is https://<id>.execute-api.<region>.<suffix>: its host.
-	s.OriginHost = awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), s.API.ApiEndpoint(), nil))
-	if d := props.Domain; d != nil {
+	if props.Domain == nil {
+		s.URL = s.Stage.Url()
+		// The HTTP API's endpoint is https://<id>.execute-api.<region>.<suffix>: its host.
+		s.OriginHost = awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), s.API.ApiEndpoint(), nil))
+	} else {
+		d := props.Domain
 		s.Domain = awsapigatewayv2.NewDomainName(stack, jsii.String("ApiDomain"), &awsapigatewayv2.DomainNameProps{
 			DomainName:     jsii.String(d.DomainName),
 			Certificate:    awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("ApiCertificate"), jsii.String(d.CertificateARN)),
