@@ -18,7 +18,7 @@ import (
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/platform/route"
-	"github.com/bank/devportal/shared/portal/keyspace"
+	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 	"github.com/bank/devportal/shared/portal/org"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )

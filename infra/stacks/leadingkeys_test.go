@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/bank/devportal/infra/stacks"
-	"github.com/bank/devportal/shared/portal/keyspace"
+	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
 

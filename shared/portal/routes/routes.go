@@ -6,7 +6,7 @@ package routes
 import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
-	"github.com/bank/devportal/shared/portal/keyspace"
+	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 )
 
 //go:generate go run ../../local/functionsgen -root ../../..

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/route"
-	"github.com/bank/devportal/shared/portal/keyspace"
+	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 )
 
 // TestKeysInFamilies: every partition key keys.go builds, on the table and on its indexes,

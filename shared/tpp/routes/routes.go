@@ -8,7 +8,7 @@ import (
 	"slices"
 
 	"github.com/bank/devportal/shared/platform/route"
-	"github.com/bank/devportal/shared/portal/keyspace"
+	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 )
 
 // AuthorizerName is the TPP API's Lambda authorizer, the caller check:

@@ -1,6 +1,7 @@
 // Package keyspace names the portal table's partition-key families: the prefixes the
 // store's keys.go (and the lookup package) build partition keys with, on the table and
-// on its indexes. Routes declare the families they reach (route.Route.Keys); the tests'
+// on its indexes. It sits beside the lookups because the TPP area names the families of
+// the lookups it reads, and reaches the portal through nothing else. Routes declare the families they reach (route.Route.Keys); the tests'
 // AWS guard and the functions' IAM conditions (dynamodb:LeadingKeys) hold them to it.
 // A family ending in "#" is every partition starting with it; any other is one partition.
 package keyspace
