@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -207,9 +208,21 @@ func TestPortalAPICustomDomain(t *testing.T) {
 		if len(mappings) != 1 {
 			t.Fatalf("%d API mappings, want 1", len(mappings))
 		}
+		stages := tmplResources(s.api, "AWS::ApiGatewayV2::Stage")
 		for _, m := range mappings {
-			if p := props(m); ref(p["DomainName"]) != id || ref(p["Stage"]) == "" || ref(p["ApiId"]) == "" {
-				t.Errorf("mapping %s, want the API's stage on %s", mustJSON(t, p), id)
+			p := props(m)
+			if ref(p["DomainName"]) != id || p["Stage"] != "$default" || ref(p["ApiId"]) == "" {
+				t.Errorf("mapping %s, want the API's $default stage on %s", mustJSON(t, p), id)
+			}
+			// The mapping names the stage, which CloudFormation must create first.
+			after := false
+			for _, dep := range list(m["DependsOn"]) {
+				if _, ok := stages[fmt.Sprint(dep)]; ok {
+					after = true
+				}
+			}
+			if !after {
+				t.Errorf("the mapping does not wait for the stage: DependsOn %v", m["DependsOn"])
 			}
 		}
 	}

@@ -188,9 +188,11 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 			Certificate:    awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("ApiCertificate"), jsii.String(d.CertificateARN)),
 			SecurityPolicy: awsapigatewayv2.SecurityPolicy_TLS_1_2,
 		})
-		awsapigatewayv2.NewApiMapping(stack, jsii.String("ApiMapping"), &awsapigatewayv2.ApiMappingProps{
+		mapping := awsapigatewayv2.NewApiMapping(stack, jsii.String("ApiMapping"), &awsapigatewayv2.ApiMappingProps{
 			Api: s.API, DomainName: s.Domain, Stage: s.Stage,
 		})
+		// The mapping names the stage ($default), which must exist first.
+		mapping.Node().AddDependency(s.Stage)
 		s.OriginHost = s.Domain.Name()
 		s.URL = jsii.String("https://" + d.DomainName + "/")
 		awscdk.NewCfnOutput(stack, jsii.String("PortalApiDomainTarget"), &awscdk.CfnOutputProps{
