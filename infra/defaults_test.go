@@ -74,7 +74,7 @@ func TestSynthDefaults(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"devportal-data", "devportal-frontend", "devportal-identity", "devportal-monitoring",
+	want := []string{"devportal-data", "devportal-edge", "devportal-frontend", "devportal-identity", "devportal-monitoring",
 		"devportal-portal-api", "devportal-tpp-truststore", "devportal-workflows"}
 	if !slices.Equal(names, want) {
 		t.Errorf("stacks %v, want %v", names, want)

@@ -209,10 +209,16 @@ const (
 	ctxTPPTruststoreVersion = "tppTruststoreVersion"
 	// ctxAlarmEmail, when set, is subscribed to the alarm topic.
 	ctxAlarmEmail = "alarmEmail"
+	// ctxPortalAPIDomainName and ctxPortalAPICertificateARN are the portal API's custom
+	// domain and its ACM certificate in the stacks' region: CloudFront's origin, with the
+	// API's execute-api endpoint disabled. Both or neither.
+	ctxPortalAPIDomainName     = "portalApiDomainName"
+	ctxPortalAPICertificateARN = "portalApiCertificateArn"
 )
 
 // contextKeys are every context value the app reads.
-var contextKeys = []string{ctxEnvironment, ctxTPPDomainName, ctxTPPCertificateARN, ctxTPPTruststoreKey, ctxTPPTruststoreVersion, ctxAlarmEmail}
+var contextKeys = []string{ctxEnvironment, ctxTPPDomainName, ctxTPPCertificateARN, ctxTPPTruststoreKey, ctxTPPTruststoreVersion, ctxAlarmEmail,
+	ctxPortalAPIDomainName, ctxPortalAPICertificateARN}
 
 // deployment are the deployment's settings from the context values, read through get,
 // with the SPA from frontendDir.
@@ -221,9 +227,17 @@ func deployment(get func(key string) string) (stacks.Deployment, error) {
 	if err != nil {
 		return stacks.Deployment{}, err
 	}
+	var domain *stacks.PortalAPIDomain
+	switch name, cert := get(ctxPortalAPIDomainName), get(ctxPortalAPICertificateARN); {
+	case name != "" && cert != "":
+		domain = &stacks.PortalAPIDomain{DomainName: name, CertificateARN: cert}
+	case name != "" || cert != "":
+		return stacks.Deployment{}, fmt.Errorf("set both %s and %s, or neither", ctxPortalAPIDomainName, ctxPortalAPICertificateARN)
+	}
 	return stacks.Deployment{
-		FrontendDir: frontendDir(),
-		AlarmEmail:  get(ctxAlarmEmail),
+		PortalAPIDomain: domain,
+		FrontendDir:     frontendDir(),
+		AlarmEmail:      get(ctxAlarmEmail),
 		// A sandbox deployment issues test certificates; production has no sandbox CA.
 		SandboxCA: org.Environment(get(ctxEnvironment)) != org.Production,
 		TPP:       tpp,

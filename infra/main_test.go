@@ -115,6 +115,35 @@ func TestTPPSettings(t *testing.T) {
 	}
 }
 
+// TestPortalAPIDomain: the portal API's custom domain needs its certificate, and the
+// certificate its domain; neither leaves the execute-api endpoint as CloudFront's origin.
+func TestPortalAPIDomain(t *testing.T) {
+	for _, tc := range []struct {
+		name, domain, cert string
+		want               *stacks.PortalAPIDomain
+		err                string
+	}{
+		{"neither", "", "", nil, ""},
+		{"both", "portal-api.bank.example", "arn:aws:acm:eu-west-1:123456789012:certificate/p", &stacks.PortalAPIDomain{DomainName: "portal-api.bank.example", CertificateARN: "arn:aws:acm:eu-west-1:123456789012:certificate/p"}, ""},
+		{"domain only", "portal-api.bank.example", "", nil, "set both portalApiDomainName and portalApiCertificateArn, or neither"},
+		{"certificate only", "", "arn:aws:acm:eu-west-1:123456789012:certificate/p", nil, "set both portalApiDomainName and portalApiCertificateArn, or neither"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			values := map[string]string{ctxPortalAPIDomainName: tc.domain, ctxPortalAPICertificateARN: tc.cert}
+			dep, err := deployment(func(k string) string { return values[k] })
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("err = %v, want %s", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(dep.PortalAPIDomain, tc.want) {
+				t.Fatalf("domain %+v, %v; want %+v", dep.PortalAPIDomain, err, tc.want)
+			}
+		})
+	}
+}
+
 func TestLoadContext(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) {

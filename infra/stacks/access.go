@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
@@ -33,10 +34,15 @@ const (
 
 // Access is what one function's role may do: the AWS calls its code makes, each scoped to
 // its one resource, derived from its route's needs (route.Need) and accessExceptions. Table
-// access is as fine as CDK's table grants: read, or read and write.
+// access is read, or read and write (or one of two key reads), on the partitions of the
+// function's key families only.
 type Access struct {
-	// Table is the access to the portal table and its GSI1.
+	// Table is the access to the portal table and its indexes.
 	Table TableAccess
+	// Keys are the portal table's partition-key families the function reaches (its
+	// route's or job's Keys, those its Auth implies included): every statement on the
+	// table and its indexes allows only them (dynamodb:LeadingKeys).
+	Keys route.Keys
 	// UserPool are the cognito-idp actions the function calls, on the portal pool only.
 	UserPool []string
 	// SendMail allows ses:SendEmail from the portal's sender identity only.
@@ -201,6 +207,10 @@ func accessOf(f appFunction) Access {
 	if except, ok := accessExceptions[f.name]; ok {
 		except(&a)
 	}
+	// Whatever reaches the table (an authorizer by its exception) reaches its families only.
+	if a.Table != NoTable {
+		a.Keys = f.portalKeys()
+	}
 	return a
 }
 
@@ -218,6 +228,9 @@ func checkAccess(fns []appFunction) error {
 		}
 		if needs.Has(route.DecideApproval) && a.DecideApproval == "" {
 			problems = append(problems, f.name+" decides approvals but no exception names the task-token call")
+		}
+		if a.Table != NoTable && len(a.Keys) == 0 {
+			problems = append(problems, f.name+" reaches the portal table but declares no key families (Keys in its route table line)")
 		}
 	}
 	for name := range accessExceptions {
@@ -241,24 +254,11 @@ type grantResources struct {
 }
 
 // grant gives role the access a allows, each statement scoped to its resource: the portal
-// table (with its indexes, through CDK's table grants), the user pool's ARN and the SES
-// sender identity's ARN.
+// table (with its indexes, on its key families' partitions only), the user pool's ARN and
+// the SES sender identity's ARN.
 func (g grantResources) grant(role awsiam.IRole, a Access) {
-	switch a.Table {
-	case ReadTable:
-		g.data.Portal.GrantReadData(role)
-	case ReadWriteTable:
-		g.data.Portal.GrantReadWriteData(role)
-	case GetItemTable:
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("dynamodb:GetItem"),
-			Resources: &[]*string{g.data.Portal.TableArn()},
-		}))
-	case KeyReadTable:
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("dynamodb:GetItem", "dynamodb:BatchGetItem"),
-			Resources: &[]*string{g.data.Portal.TableArn()},
-		}))
+	if a.Table != NoTable {
+		role.AddToPrincipalPolicy(g.tableStatement(a))
 	}
 	if len(a.UserPool) > 0 {
 		var actions []*string
@@ -345,6 +345,43 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 			Resources: &[]*string{g.identity.Sender.EmailIdentityArn()},
 		}))
 	}
+}
+
+// Table actions by access: no Scan (a scan has no partition key, so a LeadingKeys
+// condition would not hold it) and no stream reads, which nothing calls.
+var (
+	tableReads  = []string{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query"}
+	tableWrites = []string{"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+)
+
+// tableStatement is a's one statement on the portal table: its actions, on the table
+// (and its indexes where it may query), only on the partitions of its key families. A
+// query on an index is authorized by the index's partition key, so the families of the
+// indexes' partitions are among the table's.
+func (g grantResources) tableStatement(a Access) awsiam.PolicyStatement {
+	table := g.data.Portal.TableArn()
+	resources := []*string{table, awscdk.Fn_Join(jsii.String(""), &[]*string{table, jsii.String("/index/*")})}
+	var actions []string
+	switch a.Table {
+	case ReadTable:
+		actions = tableReads
+	case ReadWriteTable:
+		actions = append(slices.Clone(tableReads), tableWrites...)
+	case GetItemTable:
+		actions, resources = []string{"dynamodb:GetItem"}, resources[:1]
+	case KeyReadTable:
+		actions, resources = []string{"dynamodb:BatchGetItem", "dynamodb:GetItem"}, resources[:1]
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: &resources,
+		// ForAllValues: every partition a request names must match one pattern.
+		Conditions: &map[string]interface{}{
+			"ForAllValues:StringLike": map[string]interface{}{
+				"dynamodb:LeadingKeys": a.Keys.LeadingKeys(),
+			},
+		},
+	})
 }
 
 // sortedKeys keeps the template stable: a map's order would reorder resources each run.

@@ -26,6 +26,8 @@ type Stacks struct {
 	Workflows *WorkflowsStack
 	// PortalAPI holds the portal's HTTP API, its functions and the scheduled jobs.
 	PortalAPI *PortalAPIStack
+	// Edge holds the distribution's web ACL, in EdgeRegion.
+	Edge *EdgeStack
 	// Frontend holds the SPA's bucket and the CloudFront distribution in front of it and
 	// of the portal API.
 	Frontend *FrontendStack
@@ -50,6 +52,9 @@ type Deployment struct {
 	// TPP are the TPP API's domain, certificate, truststore object and environment; nil
 	// leaves the TPP API out (a first deployment, before the truststore is uploaded).
 	TPP *TPPSettings
+	// PortalAPIDomain, when set, serves the portal API on a custom domain, CloudFront's
+	// origin, and disables its execute-api endpoint; nil keeps that endpoint as the origin.
+	PortalAPIDomain *PortalAPIDomain
 	// Routes are the route tables to deploy; nil is DefaultRouteTables, the tables of
 	// shared/. Tests synthesize the app with other tables (a route more, TPP routes).
 	Routes *RouteTables
@@ -83,10 +88,14 @@ func NewApp(app awscdk.App, cfg config.Config, dep Deployment, env *awscdk.Envir
 		FunctionCode:   code,
 		Tables:         dep.Routes,
 		TPPEnvironment: dep.Environment(),
+		Domain:         dep.PortalAPIDomain,
 	})
+	s.Edge = NewEdgeStack(app, "devportal-edge", env)
 	s.Frontend = NewFrontendStack(app, "devportal-frontend", FrontendProps{
 		Env:       env,
 		PortalAPI: s.PortalAPI,
+		Identity:  s.Identity,
+		WebACLArn: s.Edge.WebACL.AttrArn(),
 		AssetDir:  dep.FrontendDir,
 		CRL:       dep.SandboxCA,
 	})

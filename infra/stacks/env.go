@@ -21,6 +21,11 @@ const OAuthKeyVariable = "OAUTH_KEY_SECRET_ARN"
 // OAuthKeyVariable.
 const RegistrationKeyVariable = "REGISTRATION_KEY_SECRET_ARN"
 
+// OriginSecretVariable carries CloudFront's origin secret (config.Config.OriginSecret) to
+// the functions behind the portal's HTTP API, set per function: the others are not
+// reached through CloudFront.
+const OriginSecretVariable = "ORIGIN_VERIFY_SECRET"
+
 // FunctionEnvironment is the environment of every deployed function: each variable that
 // config.FromEnv reads (config.Config.Environ, which writes each name once), set from cfg so
 // that the function reads back cfg.
@@ -30,8 +35,8 @@ const RegistrationKeyVariable = "REGISTRATION_KEY_SECRET_ARN"
 // stack's region); LOCAL_MODE, AWS_ENDPOINT_URL and SANDBOX_CA_DIR exist only for the local
 // stack on moto, where unset means "on AWS"; and SANDBOX_CA_SECRET_ARN is set only on the
 // functions that need the sandbox CA, OAUTH_KEY_SECRET_ARN only on those that read the
-// OAuth key, REGISTRATION_KEY_SECRET_ARN only on the registration API's, and USAGE_PLAN_IDS only on the functions that keep
-// usage keys (UseUsagePlans). A cfg that asks for local mode panics instead of
+// OAuth key, REGISTRATION_KEY_SECRET_ARN only on the registration API's, USAGE_PLAN_IDS only on the functions that keep
+// usage keys (UseUsagePlans), and ORIGIN_VERIFY_SECRET only on the HTTP API's. A cfg that asks for local mode panics instead of
 // deploying functions that would talk to moto.
 //
 // Values may be CDK tokens (a table name from another stack): they are strings in Go and
@@ -41,7 +46,7 @@ func FunctionEnvironment(cfg config.Config) map[string]string {
 		panic("stacks: LOCAL_MODE and AWS_ENDPOINT_URL are for the local stack; unset them to synthesize the deployed stacks")
 	}
 	env := cfg.Environ()
-	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, SandboxCACertVariable, OAuthKeyVariable, RegistrationKeyVariable, UsagePlansVariable} {
+	for _, name := range []string{"AWS_REGION", "LOCAL_MODE", "AWS_ENDPOINT_URL", "SANDBOX_CA_DIR", SandboxCAVariable, SandboxCACertVariable, OAuthKeyVariable, RegistrationKeyVariable, UsagePlansVariable, OriginSecretVariable} {
 		delete(env, name)
 	}
 	return env

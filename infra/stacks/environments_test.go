@@ -37,6 +37,7 @@ func TestEnvironments(t *testing.T) {
 		{"workflows", prod.workflows, sandbox.workflows},
 		{"portal API", prod.api, sandbox.api},
 		{"frontend", prod.frontend, sandbox.frontend},
+		{"edge", prod.edge, sandbox.edge},
 		{"truststore", prod.truststore, sandbox.truststore},
 		{"monitoring", prod.monitoring, sandbox.monitoring},
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/tpp/bankpages"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
@@ -22,6 +23,10 @@ type FrontendProps struct {
 	Env *awscdk.Environment
 	// PortalAPI is the API the distribution serves under /api/, on the SPA's own origin.
 	PortalAPI *PortalAPIStack
+	// Identity holds the origin secret the distribution sends the portal API.
+	Identity *IdentityStack
+	// WebACLArn is the distribution's web ACL (EdgeStack's, in EdgeRegion).
+	WebACLArn *string
 	// CRL serves the sandbox CA's CRL (a sandbox deployment) from a bucket of its own.
 	CRL bool
 	// AssetDir is the built SPA (`make frontend` writes frontend/dist), uploaded to the
@@ -144,7 +149,14 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 	if props.AssetDir == "" {
 		panic("stacks: FrontendProps.AssetDir is empty")
 	}
-	stack := awscdk.NewStack(scope, jsii.String(id), stackProps(props.Env, "Developer portal: SPA on S3 behind CloudFront"))
+	if props.Identity == nil || props.WebACLArn == nil {
+		panic("stacks: FrontendProps needs the Identity stack and the web ACL")
+	}
+	sp := stackProps(props.Env, "Developer portal: SPA on S3 behind CloudFront")
+	// The web ACL lives in EdgeRegion: CDK carries its ARN across regions (an SSM
+	// parameter its edge stack writes here, and a reader this stack resolves it with).
+	sp.CrossRegionReferences = jsii.Bool(true)
+	stack := awscdk.NewStack(scope, jsii.String(id), sp)
 	// Strong, as elsewhere: the API cannot go while the distribution still routes to it.
 	awscdk.CrossStackReferences_Of(stack).Consume(awscdk.ReferenceStrength_STRONG)
 	s := &FrontendStack{Stack: stack}
@@ -229,8 +241,8 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
 	})
 
-	// The HTTP API's endpoint is https://<id>.execute-api.<region>.<suffix>: its host.
-	apiHost := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), props.PortalAPI.API.ApiEndpoint(), nil))
+	// The API's custom domain, or its execute-api endpoint's host.
+	apiHost := props.PortalAPI.OriginHost
 	// The headers the API reads, and the viewer's address as CloudFront sets it (the
 	// public forms' limits count by it; a client cannot set it). Not the Host header:
 	// API Gateway routes by its own host name.
@@ -244,6 +256,13 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		Origin: awscloudfrontorigins.NewHttpOrigin(apiHost, &awscloudfrontorigins.HttpOriginProps{
 			ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
 			OriginSslProtocols: &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2},
+			// The API's functions refuse a request without it (httpapi.RequireOrigin):
+			// CloudFront, behind its web ACL, is the only way in. CloudFormation resolves
+			// the secret when it deploys the distribution; a viewer's header of that name
+			// is replaced.
+			CustomHeaders: &map[string]*string{
+				httpapi.OriginVerifyHeader: props.Identity.OriginSecret.SecretValue().UnsafeUnwrap(),
+			},
 		}),
 		ViewerProtocolPolicy: awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
 		AllowedMethods:       awscloudfront.AllowedMethods_ALLOW_ALL(),
@@ -301,18 +320,13 @@ func NewFrontendStack(scope constructs.Construct, id string, props FrontendProps
 		LogFilePrefix: jsii.String("cloudfront/"),
 		// Cookies are the session: they stay out of the logs.
 		LogIncludesCookies: jsii.Bool(false),
+		WebAclId:           props.WebACLArn,
 	})
 	cdknag.NagSuppressions_AddResourceSuppressions(s.Distribution, &[]*cdknag.NagPackSuppression{
 		{
 			Id: jsii.String("AwsSolutions-CFR1"),
 			Reason: jsii.String("No geo restriction: the portal is for TPPs across the EEA and beyond; sign-up, " +
 				"onboarding with eIDAS certificates and operations approval decide who gets in."),
-		},
-		{
-			Id: jsii.String("AwsSolutions-CFR2"),
-			Reason: jsii.String("A CloudFront WebACL must live in us-east-1, apart from these stacks; the portal " +
-				"API behind /api/* throttles per stage and the functions rate-limit sign-in through Cognito. " +
-				"The TPP API, which carries the banking traffic, has its own WebACL."),
 		},
 		{
 			Id: jsii.String("AwsSolutions-CFR4"),

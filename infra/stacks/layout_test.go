@@ -18,6 +18,7 @@ import (
 
 	"github.com/bank/devportal/infra/stacks"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 	"github.com/bank/devportal/shared/portal/org"
 	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 )
@@ -43,7 +44,7 @@ const (
 // own directly under /v1: one resource and one method, as most routes of the TPP API cost.
 func testTPPRoute(name, tag string) route.Route {
 	return route.Route{Name: name, Method: "GET", Path: "/v1/" + name, Auth: route.TPP, Needs: route.PortalTable,
-		Tag: tag, Summary: "A route of the layout tests"}
+		Keys: route.Keys{keyspace.Client}, Tag: tag, Summary: "A route of the layout tests"}
 }
 
 // domainWithRoom is the first domain of routes whose last function group has room for

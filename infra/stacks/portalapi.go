@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -63,6 +64,21 @@ type PortalAPIProps struct {
 	// TPPEnvironment is the environment the TPP area's browser routes serve (the
 	// "environment" context value): the authorization endpoint knows only its apps.
 	TPPEnvironment org.Environment
+	// Domain, when set, is the API's custom domain; its execute-api endpoint is then
+	// disabled.
+	Domain *PortalAPIDomain
+}
+
+// PortalAPIDomain is the portal API's custom domain: CloudFront's origin, with the
+// execute-api endpoint disabled, so that no address of the API bypasses CloudFront (and
+// its web ACL) at all. Without one the origin secret alone keeps direct calls out.
+type PortalAPIDomain struct {
+	// DomainName is the domain ("portalApiDomainName"), e.g. portal-api.bank.example; its
+	// DNS names the PortalApiDomainTarget output.
+	DomainName string
+	// CertificateARN is an ACM certificate for DomainName in the stack's region
+	// ("portalApiCertificateArn").
+	CertificateARN string
 }
 
 // PortalAPIStack is the portal API: one Lambda function per deployed route behind an HTTP
@@ -87,8 +103,16 @@ type PortalAPIStack struct {
 	Schedules map[string]awsevents.Rule
 	// URL is the API's invoke URL (the $default stage, so with no stage name in the path).
 	URL *string
+	// OriginHost is the host CloudFront sends the API's requests to: the custom domain,
+	// or the execute-api endpoint's host.
+	OriginHost *string
+	// Domain is the API's custom domain; nil without one.
+	Domain awsapigatewayv2.DomainName
 	// ApprovalStateMachineARN is the approval workflow the functions start and decide.
 	ApprovalStateMachineARN *string
+	// originSecret is the value CloudFront sends in OriginVerifyHeader (a dynamic reference
+	// to the identity stack's secret, which CloudFormation resolves at deployment).
+	originSecret *string
 	// UsagePlanIDs is USAGE_PLAN_IDS of the functions that keep usage keys (UseUsagePlans);
 	// nil without a TPP API.
 	UsagePlanIDs *string
@@ -136,6 +160,7 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 	cfg.SessionKeyID = *props.Identity.SessionKey.KeyArn()
 	cfg.PasswordKeyID = *props.Identity.PasswordKey.KeyArn()
 	s.ApprovalStateMachineARN = props.Workflows.ApprovalStateMachineARN
+	s.originSecret = props.Identity.OriginSecret.SecretValue().UnsafeUnwrap()
 	env := FunctionEnvironment(cfg)
 	grants := grantResources{data: props.Data, identity: props.Identity, approvalARN: s.ApprovalStateMachineARN}
 
@@ -147,9 +172,34 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 		// default stage cannot have.
 		CreateDefaultStage: jsii.Bool(false),
 		CorsPreflight:      corsPreflight(cfg.PortalURL, fns),
+		// With a custom domain, CloudFront calls that domain, and no other address of
+		// the API answers.
+		DisableExecuteApiEndpoint: jsii.Bool(props.Domain != nil),
 	})
 	s.Stage, s.AccessLogs = newStage(stack, s.API)
-	s.URL = s.Stage.Url()
+	if props.Domain == nil {
+		s.URL = s.Stage.Url()
+		// The HTTP API's endpoint is https://<id>.execute-api.<region>.<suffix>: its host.
+		s.OriginHost = awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), s.API.ApiEndpoint(), nil))
+	} else {
+		d := props.Domain
+		s.Domain = awsapigatewayv2.NewDomainName(stack, jsii.String("ApiDomain"), &awsapigatewayv2.DomainNameProps{
+			DomainName:     jsii.String(d.DomainName),
+			Certificate:    awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("ApiCertificate"), jsii.String(d.CertificateARN)),
+			SecurityPolicy: awsapigatewayv2.SecurityPolicy_TLS_1_2,
+		})
+		mapping := awsapigatewayv2.NewApiMapping(stack, jsii.String("ApiMapping"), &awsapigatewayv2.ApiMappingProps{
+			Api: s.API, DomainName: s.Domain, Stage: s.Stage,
+		})
+		// The mapping names the stage ($default), which must exist first.
+		mapping.Node().AddDependency(s.Stage)
+		s.OriginHost = s.Domain.Name()
+		s.URL = jsii.String("https://" + d.DomainName + "/")
+		awscdk.NewCfnOutput(stack, jsii.String("PortalApiDomainTarget"), &awscdk.CfnOutputProps{
+			Value:       s.Domain.RegionalDomainName(),
+			Description: jsii.String("Point the portal API's custom domain at this name (CNAME or Route 53 alias)"),
+		})
+	}
 
 	for _, plan := range planGroups(fns) {
 		g := newFunctionGroup(stack, plan, "Developer portal: portal API functions ("+plan.tag+")", func(group constructs.Construct, f appFunction) awslambda.Function {
@@ -181,6 +231,9 @@ func NewPortalAPIStack(scope constructs.Construct, id string, props PortalAPIPro
 // (groups.go says why it stays there).
 func (s *PortalAPIStack) addRoute(group constructs.Construct, f appFunction, env map[string]string, code FunctionCode, grants grantResources) awslambda.Function {
 	rt := f.route
+	// Every route of the HTTP API is reached through CloudFront only.
+	env = maps.Clone(env)
+	env[OriginSecretVariable] = *s.originSecret
 	fn := newFunction(group, f, functionSettings{
 		description: rt.Method + " " + rt.Path + ": " + rt.Summary,
 		env:         env,
@@ -403,8 +456,9 @@ func newFunction(group constructs.Construct, f appFunction, set functionSettings
 		},
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
-			Reason: jsii.String("CDK's table grant adds <table ARN>/index/* so that queries on the table's GSI1 " +
-				"(the portal table's, or the TPP table's) are allowed; the wildcard covers only that table's indexes."),
+			Reason: jsii.String("The table statements add <table ARN>/index/* so that queries on the table's indexes " +
+				"(the portal table's, or the TPP table's) are allowed; the wildcard covers only that table's indexes, " +
+				"and on the portal table its LeadingKeys condition still holds each query to the function's partitions."),
 			AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::.*\/index\/\*$/g`)}},
 		},
 	}, jsii.Bool(true))

@@ -778,8 +778,17 @@ func TestDeployedEnvironment(t *testing.T) {
 				env[stacks.RegistrationKeyVariable] = "<" + stacks.RegistrationKeyVariable + ">"
 				want.RegistrationKeySecretARN = "<" + stacks.RegistrationKeyVariable + ">"
 			}
+			// CloudFront's origin secret is given to the functions behind the HTTP API, all of
+			// them (TestPortalAPIOriginSecret says which).
+			if v, ok := vars[stacks.OriginSecretVariable]; ok {
+				if wantRef := groupOf(t, s, name).Resolve(s.stacks.Identity.OriginSecret.SecretValue().UnsafeUnwrap()); !reflect.DeepEqual(v, wantRef) {
+					t.Errorf("%s = %v, want %v", stacks.OriginSecretVariable, v, wantRef)
+				}
+				env[stacks.OriginSecretVariable] = "<" + stacks.OriginSecretVariable + ">"
+				want.OriginSecret = "<" + stacks.OriginSecretVariable + ">"
+			}
 			for k, v := range vars {
-				if k == stacks.UsagePlansVariable || k == stacks.OAuthKeyVariable || k == stacks.RegistrationKeyVariable {
+				if k == stacks.UsagePlansVariable || k == stacks.OAuthKeyVariable || k == stacks.RegistrationKeyVariable || k == stacks.OriginSecretVariable {
 					continue // checked above
 				}
 				if str, ok := v.(string); ok {

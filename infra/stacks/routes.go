@@ -92,6 +92,20 @@ func (f appFunction) needs() (route.Need, route.Auth) {
 	}
 }
 
+// portalKeys are the portal table's partition-key families the function reaches: its
+// route's (with those its Auth implies) or job's, and for an authorizer the caller
+// check's one BatchGetItem.
+func (f appFunction) portalKeys() route.Keys {
+	switch f.kind {
+	case portalRoute, tppRoute, tppBrowserRoute:
+		return f.route.PortalKeys()
+	case portalJob, tppJob:
+		return f.job.Keys.Union(nil)
+	default:
+		return tpproutes.AuthorizerKeys.Union(nil)
+	}
+}
+
 // jobsTag is the group tag of the scheduled functions (routes group by their own Tag).
 const jobsTag = "jobs"
 

@@ -21,10 +21,11 @@ func TestSandboxCASecret(t *testing.T) {
 		t.Run(string(s.env), func(t *testing.T) {
 			sandbox := s.env == org.Sandbox
 			secrets := tmplResources(s.identity, "AWS::SecretsManager::Secret")
-			// The OAuth key's and the registration key's secrets are in both environments
-			// (TestOAuthKeySecret, TestRegistrationKeySecret).
+			// The OAuth key's, the registration key's and CloudFront's origin secrets are in
+			// both environments (TestOAuthKeySecret, TestRegistrationKeySecret,
+			// TestPortalAPIOriginSecret).
 			for id := range secrets {
-				if strings.HasPrefix(id, "OAuthKey") || strings.HasPrefix(id, "RegistrationKey") {
+				if strings.HasPrefix(id, "OAuthKey") || strings.HasPrefix(id, "RegistrationKey") || strings.HasPrefix(id, "OriginSecret") {
 					delete(secrets, id)
 				}
 			}

@@ -87,6 +87,7 @@ type synthesized struct {
 	workflows  assertions.Template
 	api        assertions.Template
 	frontend   assertions.Template
+	edge       assertions.Template
 	monitoring assertions.Template
 	truststore assertions.Template
 	tppAPI     assertions.Template
@@ -191,6 +192,12 @@ func synthesize(env org.Environment) synthesized {
 // synthesizeTables builds and synthesizes the whole app in env with the route tables
 // routes (nil: the app's own) into dir.
 func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTables) (out synthesized) {
+	return synthesizeWith(env, dir, func(dep *stacks.Deployment) { dep.Routes = routes })
+}
+
+// synthesizeWith builds and synthesizes the whole app in env with the test deployment as
+// change leaves it, into dir.
+func synthesizeWith(env org.Environment, dir string, change func(*stacks.Deployment)) (out synthesized) {
 	defer func() {
 		if r := recover(); r != nil {
 			out.err = fmt.Errorf("synthesis (%s): %v", env, r)
@@ -201,12 +208,12 @@ func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTable
 		return synthesized{err: err}
 	}
 	dep := testDeployment(env)
-	dep.Routes = routes
+	change(&dep)
 	a := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
 	s := stacks.NewApp(a, cfg, dep, &awscdk.Environment{Region: jsii.String(cfg.Region)}, placeholderCode)
 	all := []awscdk.Stack{
 		s.Data.Stack, s.Identity.Stack, s.Workflows.Stack, s.PortalAPI.Stack, s.Frontend.Stack,
-		s.Monitoring.Stack, s.Truststore.Stack, s.TPPAPI.Stack,
+		s.Monitoring.Stack, s.Truststore.Stack, s.TPPAPI.Stack, s.Edge.Stack,
 	}
 	annotations := map[string]assertions.Annotations{}
 	for _, st := range all {
@@ -223,6 +230,7 @@ func synthesizeTables(env org.Environment, dir string, routes *stacks.RouteTable
 		workflows:        assertions.Template_FromStack(s.Workflows.Stack, nil),
 		api:              assertions.Template_FromStack(s.PortalAPI.Stack, nil),
 		frontend:         assertions.Template_FromStack(s.Frontend.Stack, nil),
+		edge:             assertions.Template_FromStack(s.Edge.Stack, nil),
 		monitoring:       assertions.Template_FromStack(s.Monitoring.Stack, nil),
 		truststore:       assertions.Template_FromStack(s.Truststore.Stack, nil),
 		tppAPI:           assertions.Template_FromStack(s.TPPAPI.Stack, nil),
@@ -623,8 +631,8 @@ func TestFields(t *testing.T) {
 func TestNag(t *testing.T) {
 	rule := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 	for _, s := range environments(t) {
-		if len(s.annotations) != 8 {
-			t.Errorf("%s: annotations of %d stacks, want all 8", s.env, len(s.annotations))
+		if len(s.annotations) != 9 {
+			t.Errorf("%s: annotations of %d stacks, want all 9", s.env, len(s.annotations))
 		}
 		for stack, a := range s.annotations {
 			levels := []struct {
@@ -666,6 +674,8 @@ func TestNagRan(t *testing.T) {
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR7", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR3", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR4", "Suppressed"},
+			// The distribution has its web ACL (the edge stack's).
+			{*s.stacks.Frontend.StackName(), "AwsSolutions-CFR2", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-S1", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-S2", "Compliant"},
 			{*s.stacks.Frontend.StackName(), "AwsSolutions-S10", "Compliant"},

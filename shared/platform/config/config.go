@@ -51,6 +51,11 @@ type Config struct {
 	MailFrom string
 	// PortalURL is the public base URL of the portal, used in emailed links.
 	PortalURL string
+	// OriginSecret is the value CloudFront sends in the OriginVerifyHeader of every request
+	// it passes to the portal's HTTP API; a function serving that API refuses a request
+	// without it (httpapi.RequireOrigin), so that CloudFront, and its WAF, is the only way
+	// in. Empty, the check is off: locally the dev server is the only way in.
+	OriginSecret string
 	// ActivationTTL is how long an activation link stays valid. It only confirms the
 	// address, so it may wait a few days for the user to read their mail.
 	ActivationTTL time.Duration
@@ -200,6 +205,7 @@ func FromEnv() (Config, error) {
 		OpsGroup:                 r.str("OPS_GROUP", "operations"),
 		MailFrom:                 r.str("MAIL_FROM", "no-reply@devportal.example"),
 		PortalURL:                strings.TrimRight(r.str("PORTAL_URL", "http://127.0.0.1:8080"), "/"),
+		OriginSecret:             r.str("ORIGIN_VERIFY_SECRET", ""),
 		ActivationTTL:            r.duration("ACTIVATION_LINK_TTL", 72*time.Hour),
 		ResetTTL:                 r.duration("RESET_LINK_TTL", time.Hour),
 		SessionTTL:               r.duration("SESSION_TTL", 12*time.Hour),

@@ -75,7 +75,7 @@ func TestFromEnvOverridesAndErrors(t *testing.T) {
 // configuration that differs from the defaults everywhere.
 func TestEnvironRoundTrips(t *testing.T) {
 	want := Config{Local: true, Region: "eu-central-1", AWSEndpoint: "http://127.0.0.1:5999", PortalTable: "t", TPPTable: "tpp", UserPoolName: "p",
-		UserPoolID: "eu-central-1_x", UserPoolClientID: "c", OpsGroup: "ops", MailFrom: "m@bank.example", PortalURL: "https://portal.bank.example",
+		UserPoolID: "eu-central-1_x", UserPoolClientID: "c", OpsGroup: "ops", MailFrom: "m@bank.example", PortalURL: "https://portal.bank.example", OriginSecret: "from-cloudfront",
 		ActivationTTL: time.Hour, ResetTTL: 2 * time.Hour, SessionTTL: 3 * time.Hour, SessionMaxAge: 4 * time.Hour, IdleTimeout: 9 * time.Minute, OpsIdleTimeout: 10 * time.Minute, FreshAuthWindow: 11 * time.Minute, LimitAttempts: true, DecisionTimeout: 5 * time.Hour, SecondApproverKinds: []string{"GO_LIVE"},
 		ApprovalStateMachineName: "sm", ApprovalStateMachineARN: "arn:aws:states:eu-central-1:1:stateMachine:sm", OrgMaxMembers: 7,
 		InvitationTTL: 6 * time.Hour, SandboxCADir: "/ca", SandboxCASecretARN: "arn:secret", SandboxCACertSecretARN: "arn:ca-cert", OAuthKeySecretARN: "arn:oauth-key", RegistrationKeySecretARN: "arn:registration-key", SessionKeyID: "alias/s", PasswordKeyID: "alias/p", TruststoreFile: "/ts.pem",

@@ -25,6 +25,7 @@ func (c Config) Environ() map[string]string {
 		"OPS_GROUP":                         c.OpsGroup,
 		"MAIL_FROM":                         c.MailFrom,
 		"PORTAL_URL":                        c.PortalURL,
+		"ORIGIN_VERIFY_SECRET":              c.OriginSecret,
 		"ACTIVATION_LINK_TTL":               c.ActivationTTL.String(),
 		"RESET_LINK_TTL":                    c.ResetTTL.String(),
 		"SESSION_TTL":                       c.SessionTTL.String(),

@@ -130,6 +130,11 @@ type Route struct {
 	// Fresh says that a portal route changes something that needs the user's password
 	// confirmed moments ago (an operations decision), not only a live session.
 	Fresh bool
+	// Keys are the portal table's partition-key families (its indexes' included) the
+	// route's calls reach, besides those its Auth implies (PortalKeys). The awsclient
+	// guard holds every call to them in the tests and the local stack, and the function's
+	// role allows no other partition (dynamodb:LeadingKeys).
+	Keys Keys
 }
 
 // Pattern is the route as a net/http ServeMux pattern.
@@ -149,6 +154,20 @@ func (r Route) AllNeeds() Need {
 	return n
 }
 
+// sessionKeys are what the session middleware reaches before any signed-in route's
+// handler: the session by its cookie's hash, the user's profile, and the user's other
+// sessions when a refresh is refused.
+var sessionKeys = Keys{"SESSION#", "USER#"}
+
+// PortalKeys are the route's Keys and those its Auth implies: a signed-in route reads
+// and rewrites its session and reads its user's profile.
+func (r Route) PortalKeys() Keys {
+	if r.Auth == Session || r.Auth == Operations {
+		return r.Keys.Union(sessionKeys)
+	}
+	return r.Keys.Union(nil)
+}
+
 // Job is a function started by a schedule rather than by HTTP.
 type Job struct {
 	// Name is the function's name: functions/<Name>/main.go.
@@ -159,6 +178,8 @@ type Job struct {
 	Needs Need
 	// Summary says what the job does.
 	Summary string
+	// Keys are the portal table's partition-key families the job reaches (Route.Keys).
+	Keys Keys
 }
 
 // Find returns the route with that name from list.
@@ -172,6 +193,27 @@ func Find(list []Route, name string) (Route, error) {
 }
 
 type needsKey struct{}
+
+type keysKey struct{}
+
+// Scope is what a route's calls may reach of the portal table: the route's name, for the
+// guard's messages, and its partition-key families.
+type Scope struct {
+	Route string
+	Keys  Keys
+}
+
+// WithScope marks ctx as a call of the route s names: awsclient's guard refuses a call to
+// the portal table outside s.Keys, as the deployed function's role does.
+func WithScope(ctx context.Context, s Scope) context.Context {
+	return context.WithValue(ctx, keysKey{}, s)
+}
+
+// ScopeFrom returns the scope WithScope put in ctx, and whether there is one.
+func ScopeFrom(ctx context.Context) (Scope, bool) {
+	s, ok := ctx.Value(keysKey{}).(Scope)
+	return s, ok
+}
 
 // WithNeeds marks ctx as a call of a route with needs n; AWS calls made with it are checked
 // against them (awsclient's guard), so a route that calls what it did not declare fails in

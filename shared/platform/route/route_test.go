@@ -2,6 +2,7 @@ package route_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/bank/devportal/shared/platform/route"
@@ -65,5 +66,37 @@ func TestMatch(t *testing.T) {
 		if got.Name != c.want || ok != (c.want != "") {
 			t.Errorf("Match(%s %s) = %q, %v; want %q", c.method, c.path, got.Name, ok, c.want)
 		}
+	}
+}
+
+func TestKeys(t *testing.T) {
+	k := route.Keys{"ORG#", "ORGS", "CA#SANDBOX"}
+	for pk, want := range map[string]bool{
+		"ORG#o-1": true, "ORG#o-1#REQUESTS": true, "ORG#": true, "ORGS": true, "CA#SANDBOX": true,
+		"ORGSX": false, "ORGCODE#c": false, "CA#SANDBOXX": false, "USER#u": false, "": false,
+	} {
+		if got := k.Covers(pk); got != want {
+			t.Errorf("Covers(%q) = %v, want %v", pk, got, want)
+		}
+	}
+	if got, want := fmt.Sprint(k.LeadingKeys()), "[CA#SANDBOX ORG#* ORGS]"; got != want {
+		t.Errorf("LeadingKeys = %s, want %s", got, want)
+	}
+	for _, tc := range []struct {
+		rt   route.Route
+		want string
+	}{
+		// A signed-in route reads and rewrites its session and reads its user's profile.
+		{route.Route{Auth: route.Session, Keys: route.Keys{"ORG#"}}, "[ORG# SESSION# USER#]"},
+		{route.Route{Auth: route.Operations, Keys: route.Keys{"REQUESTS#", "USER#"}}, "[REQUESTS# SESSION# USER#]"},
+		{route.Route{Auth: route.Public, Keys: route.Keys{"LINK#", "EMAIL#"}}, "[EMAIL# LINK#]"},
+		{route.Route{Auth: route.Public}, "[]"},
+	} {
+		if got := fmt.Sprint(tc.rt.PortalKeys()); got != tc.want {
+			t.Errorf("%+v: PortalKeys %s, want %s", tc.rt, got, tc.want)
+		}
+	}
+	if s, ok := route.ScopeFrom(route.WithScope(context.Background(), route.Scope{Route: "r", Keys: k})); !ok || s.Route != "r" || len(s.Keys) != 3 {
+		t.Errorf("ScopeFrom = %v, %v", s, ok)
 	}
 }

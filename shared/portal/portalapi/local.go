@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/routes"
 )
 
 // localEndpoints are the endpoints of the local stack's own routes: the dev mailbox and jobs
@@ -25,7 +27,15 @@ func localEndpoints() []endpoint {
 			if !found {
 				return JobResponse{}, apperr.New(apperr.NotFound, "NO_SUCH_JOB", "There is no job named "+name+".")
 			}
-			res, err := job(r.Context())
+			// The job runs as its own function would: held to its needs and key families,
+			// not to the union this local route declares to build every job.
+			ctx := r.Context()
+			for _, j := range routes.Jobs {
+				if j.Name == name {
+					ctx = route.WithScope(route.WithNeeds(ctx, j.Needs), route.Scope{Route: j.Name, Keys: j.Keys})
+				}
+			}
+			res, err := job(ctx)
 			return JobResponse{Job: name, Result: res}, err
 		}, 404),
 	}

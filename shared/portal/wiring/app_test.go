@@ -16,6 +16,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
@@ -34,6 +35,57 @@ func repoRoot() string {
 // real handler, built as its Lambda main builds it (only the route's needs), and the API
 // Gateway adapter, against moto, and checks the response is one the OpenAPI document lists
 // for that route.
+// TestOriginCheckThroughTheAdapter: deployed with an origin secret, a function behind the
+// HTTP API answers 403 to a request without CloudFront's header and serves one with it;
+// the local stack's configuration has none, so nothing is refused there.
+func TestOriginCheckThroughTheAdapter(t *testing.T) {
+	cfg := testenv.Bootstrapped(t, testenv.Ops)
+	cfg.Local = false
+	rt, err := routes.ByName("healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(repoRoot(), "events", rt.Name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, err := wiring.ForRoute(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)), allparts.Parts(), rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, secret, header string
+		want                 int
+		code                 string
+	}{
+		{"no secret configured", "", "", 200, ""},
+		{"without the header", "from-cloudfront", "", 403, "DIRECT_ACCESS"},
+		{"with another value", "from-cloudfront", "guessed", 403, "DIRECT_ACCESS"},
+		{"with the header", "from-cloudfront", "from-cloudfront", 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if tc.header != "" {
+				ev.Headers[strings.ToLower(httpapi.OriginVerifyHeader)] = tc.header
+			}
+			c := cfg
+			c.OriginSecret = tc.secret
+			resp, err := httpadapter.NewV2(wiring.HTTPHandler(c, fn.Handler(rt))).ProxyWithContext(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body struct{ Code string }
+			_ = json.Unmarshal([]byte(resp.Body), &body)
+			if resp.StatusCode != tc.want || body.Code != tc.code {
+				t.Fatalf("answer %d %s, want %d %s", resp.StatusCode, resp.Body, tc.want, tc.code)
+			}
+		})
+	}
+}
+
 func TestSampleEventsThroughTheAdapter(t *testing.T) {
 	cfg := testenv.Bootstrapped(t, testenv.Ops)
 	cfg.Local = false // as deployed

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -11,6 +12,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/httpapi"
 	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/portalapi"
 	"github.com/bank/devportal/shared/portal/routes"
@@ -18,15 +20,22 @@ import (
 
 // StartHTTP is the whole main of an HTTP function: it builds the portal with the route's
 // parts once, at init, and serves the route's handler through the API Gateway (HTTP API
-// v2) adapter.
+// v2) adapter, refusing a request that did not come through CloudFront (ORIGIN_VERIFY_SECRET).
 func StartHTTP(routeName string, parts Parts) {
-	rt, api := routeAtInit(routeName, parts)
-	lambda.Start(httpadapter.NewV2(api.Handler(rt)).ProxyWithContext)
+	rt, api, cfg := routeAtInit(routeName, parts)
+	lambda.Start(httpadapter.NewV2(HTTPHandler(cfg, api.Handler(rt))).ProxyWithContext)
 }
 
-// routeAtInit is what a route's function builds once, at init: its logger, the route, and
-// the portal with the route's parts; any failure ends the function.
-func routeAtInit(routeName string, parts Parts) (route.Route, *portalapi.API) {
+// HTTPHandler is what a function behind the portal's HTTP API serves: the route's handler
+// h, refusing a request that did not come through CloudFront when cfg names the origin
+// secret.
+func HTTPHandler(cfg config.Config, h http.Handler) http.Handler {
+	return httpapi.RequireOrigin(cfg.OriginSecret, h)
+}
+
+// routeAtInit is what a route's function builds once, at init: its logger, the route, the
+// portal with the route's parts, and the configuration; any failure ends the function.
+func routeAtInit(routeName string, parts Parts) (route.Route, *portalapi.API, config.Config) {
 	log := slog.New(lambdacontext.NewLogHandler())
 	slog.SetDefault(log)
 	rt, err := routes.ByName(routeName)
@@ -41,7 +50,7 @@ func routeAtInit(routeName string, parts Parts) (route.Route, *portalapi.API) {
 	if err != nil {
 		fatal(log, err)
 	}
-	return rt, api
+	return rt, api, cfg
 }
 
 // StartJob is the whole main of a scheduled function.

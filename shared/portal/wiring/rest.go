@@ -18,7 +18,7 @@ import (
 // Gateway's mutual TLS hands over the client certificate. It is apart from StartHTTP so
 // that the portal's other functions do not link the REST adapter.
 func StartREST(routeName string, parts Parts) {
-	rt, api := routeAtInit(routeName, parts)
+	rt, api, _ := routeAtInit(routeName, parts)
 	lambda.Start(RESTHandler(api.Handler(rt)))
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 )
 
 // AuthorizerName is the TPP API's Lambda authorizer, the caller check:
@@ -34,19 +35,29 @@ const DescriptionPath = "/openapi.json"
 // cookies are signed with. The metadata signs and reads nothing.
 const oauthNeeds = route.PortalTable | route.TPPTable | route.OAuthKey
 
+// lookupKeys are the portal table's partitions the authorization server's routes and the
+// bank's pages read through the one-read lookups: a client by its ID, and an
+// organization or app by its key (for its name).
+var lookupKeys = route.Keys{keyspace.Client, keyspace.Org}
+
+// AuthorizerKeys are the portal table's partitions the caller check reads in its one
+// BatchGetItem: the certificate's fingerprint lookup, and the organization, app and
+// certificate items under the organization its API key names.
+var AuthorizerKeys = route.Keys{keyspace.Fingerprint, keyspace.Org}
+
 // TPP is every route of the TPP API's mTLS origin. Those with Auth route.TPP run behind
 // the caller check (the product of their path, ProductOf); route.Public ones need no
 // client certificate.
 var TPP = []route.Route{
 	{Name: "oauth2-metadata", Method: "GET", Path: "/.well-known/oauth-authorization-server", Auth: route.Public, Tag: "OAuth2",
 		Summary: "Authorization server metadata (RFC 8414) with the mTLS endpoint aliases (RFC 8705)"},
-	{Name: "oauth2-token", Method: "POST", Path: "/oauth2/token", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
+	{Name: "oauth2-token", Method: "POST", Path: "/oauth2/token", Auth: route.TPP, Needs: oauthNeeds, Keys: lookupKeys, Tag: "OAuth2",
 		Summary: "Token endpoint: authorization code, refresh token, client credentials; tokens bound to the client certificate"},
-	{Name: "oauth2-par", Method: "POST", Path: "/oauth2/par", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
+	{Name: "oauth2-par", Method: "POST", Path: "/oauth2/par", Auth: route.TPP, Needs: oauthNeeds, Keys: lookupKeys, Tag: "OAuth2",
 		Summary: "Pushed authorization request (RFC 9126)"},
-	{Name: "oauth2-revoke", Method: "POST", Path: "/oauth2/revoke", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
+	{Name: "oauth2-revoke", Method: "POST", Path: "/oauth2/revoke", Auth: route.TPP, Needs: oauthNeeds, Keys: lookupKeys, Tag: "OAuth2",
 		Summary: "Token revocation (RFC 7009)"},
-	{Name: "oauth2-introspect", Method: "POST", Path: "/oauth2/introspect", Auth: route.TPP, Needs: oauthNeeds, Tag: "OAuth2",
+	{Name: "oauth2-introspect", Method: "POST", Path: "/oauth2/introspect", Auth: route.TPP, Needs: oauthNeeds, Keys: lookupKeys, Tag: "OAuth2",
 		Summary: "Token introspection (RFC 7662)"},
 	{Name: "tpp-api-description", Method: "GET", Path: DescriptionPath, Auth: route.Public, Tag: "Docs",
 		Summary: "This API's OpenAPI 3 description (package apidoc), public like the metadata"},
@@ -265,29 +276,29 @@ func AuthorizerOf(rt route.Route) string {
 // the sandbox bank's sign-in and consent pages (package bankpages). Locally the portal
 // listener serves them.
 var Browser = []route.Route{
-	{Name: "oauth2-authorize", Method: "GET", Path: AuthorizePath, Auth: route.Public, Needs: oauthNeeds, Tag: "OAuth2",
+	{Name: "oauth2-authorize", Method: "GET", Path: AuthorizePath, Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "OAuth2",
 		Summary: "Authorization endpoint: validates the request and hands the customer to the bank's sign-in and consent pages"},
-	{Name: "sandbox-bank-sign-in", Method: "GET", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sign-in", Method: "GET", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "The sandbox bank's sign-in page: sign-in name, password and one-time code, and the developers' scenarios"},
-	{Name: "sandbox-bank-sign-in-submit", Method: "POST", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sign-in-submit", Method: "POST", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "Signs a sandbox customer in, or shows the sign-in page again naming the wrong field"},
-	{Name: "sandbox-bank-consent", Method: "GET", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-consent", Method: "GET", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "The consent page: the app, its organization, what it asks, the accounts to choose"},
-	{Name: "sandbox-bank-decide", Method: "POST", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-decide", Method: "POST", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "Approves or denies the authorization request; the browser goes back to the app"},
-	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "Plays a developer's scenario: approve at once, fail SCA, or decide slowly (the request times out)"},
-	{Name: "sandbox-bank-consents", Method: "GET", Path: "/sandbox-bank/consents", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-consents", Method: "GET", Path: "/sandbox-bank/consents", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "The customer's consents: each app, what it may do, its status and until when, with a Revoke button for each valid one (sign-in first)"},
-	{Name: "sandbox-bank-revoke", Method: "POST", Path: "/sandbox-bank/consents/revoke", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-revoke", Method: "POST", Path: "/sandbox-bank/consents/revoke", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "Asks the customer to confirm, then revokes one of their valid consents (revokedByPsu); another's is refused"},
-	{Name: "sandbox-bank-sca", Method: "GET", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sca", Method: "GET", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "An authorisation's redirect page (the scaRedirect link): the customer signs in and sees what the app asks them to authorise"},
-	{Name: "sandbox-bank-sca-decide", Method: "POST", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sca-decide", Method: "POST", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "Approves or denies the authorisation of the redirect page; the browser goes back to TPP-Redirect-URI or TPP-Nok-Redirect-URI"},
-	{Name: "sandbox-bank-app", Method: "GET", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-app", Method: "GET", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "The bank's app: the decoupled authorisations waiting for the signed-in customer, each to approve or deny"},
-	{Name: "sandbox-bank-app-decide", Method: "POST", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-app-decide", Method: "POST", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, Tag: "Sandbox bank",
 		Summary: "Approves or denies one of the customer's decoupled authorisations; another's is refused"},
 	{Name: "sandbox-customers", Method: "GET", Path: "/sandbox-bank/customers", Auth: route.Public, Tag: "Sandbox",
 		Summary: "The sandbox bank's customers: sign-in name, password and one-time code, accounts with their balances on the bank's date (public, cacheable)"},

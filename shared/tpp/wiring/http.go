@@ -44,9 +44,9 @@ func Handler(rt route.Route, handlers map[string]http.Handler, log *slog.Logger)
 	if !ok {
 		return nil, fmt.Errorf("no handler for the route %s", rt.Name)
 	}
-	needs := rt.AllNeeds()
+	needs, scope := rt.AllNeeds(), route.Scope{Route: rt.Name, Keys: rt.PortalKeys()}
 	return logRequests(rt.Name, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r.WithContext(route.WithNeeds(r.Context(), needs)))
+		h.ServeHTTP(w, r.WithContext(route.WithScope(route.WithNeeds(r.Context(), needs), scope)))
 	})), nil
 }
 
@@ -80,7 +80,8 @@ func StartHTTP(name string, build Build) {
 	}
 	switch {
 	case browser:
-		lambda.Start(httpadapter.NewV2(h).ProxyWithContext)
+		// Served by the portal's HTTP API behind CloudFront: only through CloudFront.
+		lambda.Start(httpadapter.NewV2(httpapi.RequireOrigin(cfg.OriginSecret, h)).ProxyWithContext)
 	case rt.Auth == route.Public:
 		lambda.Start(restapi.Public(h))
 	default:
