@@ -157,6 +157,8 @@ type Store interface {
 	OrganizationsPage(ctx context.Context, page paging.Page) ([]Organization, string, error)
 	GetMember(ctx context.Context, orgID, userID string) (Member, error)
 	ListMembers(ctx context.Context, orgID string) ([]Member, error)
+	// MembersPage reads one page of an organization's members.
+	MembersPage(ctx context.Context, orgID string, page paging.Page) ([]Member, string, error)
 	// Memberships lists a user's organizations.
 	Memberships(ctx context.Context, userID string) ([]Member, error)
 	// AddMember adds a member if the organization is active and has room (max members).
