@@ -59,6 +59,8 @@ type Service struct {
 	revocation RevocationChecker
 	// Apps are told when an offboarding is approved; nil tells nobody.
 	Apps OffboardedApps
+	// MFA resets a member's two-step sign-in for operations; nil refuses it.
+	MFA MFAResets
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }

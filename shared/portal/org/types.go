@@ -149,6 +149,8 @@ type Store interface {
 	// StatusWrite moves the organization from one of from to to, setting attributes.
 	StatusWrite(orgID string, from []Status, to Status, set map[string]string) workflow.Write
 	AuditWrite(e AuditEntry) (workflow.Write, error)
+	// RecordAudit stores one audit entry, for a change kept elsewhere (Cognito).
+	RecordAudit(ctx context.Context, e AuditEntry) error
 	GetOrganization(ctx context.Context, id string) (Organization, error)
 	// OrganizationByCode finds the organization a code belongs to.
 	OrganizationByCode(ctx context.Context, code string) (Organization, error)
