@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { Member, OpsOrganizationDetail } from "../api/types";
 import { formatDate } from "../lib/format";
@@ -77,7 +78,8 @@ function OpsPossession({ kind, detail }: { kind: string; detail: OpsOrganization
   );
 }
 
-export function MembersTable({ id, members }: { id: string; members: readonly Member[] }) {
+/** The members of an organization; actions, when given, renders each member's buttons. */
+export function MembersTable({ id, members, actions }: { id: string; members: readonly Member[]; actions?: (m: Member) => ReactNode }) {
   if (members.length === 0) return <p className="muted">No members.</p>;
   return (
     <div className="table-wrap">
@@ -89,6 +91,7 @@ export function MembersTable({ id, members }: { id: string; members: readonly Me
             <th scope="col">Email</th>
             <th scope="col">Role</th>
             <th scope="col">Joined</th>
+            {actions && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
@@ -98,6 +101,7 @@ export function MembersTable({ id, members }: { id: string; members: readonly Me
               <td>{m.email}</td>
               <td>{ROLE_LABEL[m.role] ?? m.role}</td>
               <td>{formatDate(m.joinedAt)}</td>
+              {actions && <td className="row-actions">{actions(m)}</td>}
             </tr>
           ))}
         </tbody>
