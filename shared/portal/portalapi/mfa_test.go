@@ -202,6 +202,8 @@ func TestOperationsNeedTwoStepSignIn(t *testing.T) {
 // off at Cognito, every session of the member ended, the member told, the trail names who.
 func TestOperationsResetMFA(t *testing.T) {
 	h := newHarness(t)
+	clock := time.Now().UTC()
+	h.api.Accounts.Now = func() time.Time { return clock }
 	owner := h.person("owner")
 	orgID, code := h.activeOrg(owner.client)
 	dev := h.person("lost-app")
@@ -212,6 +214,7 @@ func TestOperationsResetMFA(t *testing.T) {
 
 	ops := h.ops()
 	opsID := h.call(ops, "GET", "/api/account", nil).expect(t, 200, "").body["userId"].(string)
+	clock = clock.Add(10*time.Minute + time.Second) // the sign-in's password is no longer fresh
 	h.call(ops, "POST", base+dev.id+"/mfa-reset", nil).expect(t, 403, "REAUTHENTICATION_REQUIRED")
 	h.call(owner.client, "POST", base+dev.id+"/mfa-reset", nil).expect(t, 403, "FORBIDDEN")
 	h.call(ops, "POST", "/api/auth/confirm-password", map[string]any{"password": testenv.Ops.Password}).expect(t, 200, "")
