@@ -180,4 +180,25 @@ describe("Lists that page with a cursor", () => {
       "/api/organizations/org-1/apps/app-1/subscriptions?cursor=after-ais",
     ]);
   });
+
+  it("finds an app's own certificates and the free ones on every page of the organization's list", async () => {
+    const { requests } = server({
+      "GET /api/organizations/org-1/apps/app-1": () => json(200, { app: app(1), credentials: [], usage: [] }),
+      "GET /api/products": () => json(200, { products: [] }),
+      "GET /api/organizations/org-1/apps/app-1/subscriptions": () => json(200, { subscriptions: [] }),
+      "GET /api/organizations/org-1/certificates": pages({
+        "": { certificates: [cert(1, "app-2")], nextCursor: "after-c1" },
+        "after-c1": { certificates: [cert(2, "app-1"), cert(3)] },
+      }),
+    });
+    renderApp("/organizations/org-1/apps/app-1/certificates");
+    await found("app-certificates-table");
+    expect(Array.from(el("app-certificates-table")!.querySelectorAll("tbody tr")).map((tr) => tr.getAttribute("data-fingerprint"))).toEqual(["2".repeat(64)]);
+    const options = Array.from((await found("attach-certificate-sha256Fingerprint") as HTMLSelectElement).options).map((o) => o.value);
+    expect(options).toEqual(["", "3".repeat(64)]);
+    expect(calls(requests, "/api/organizations/org-1/certificates")).toEqual([
+      "/api/organizations/org-1/certificates?limit=100",
+      "/api/organizations/org-1/certificates?cursor=after-c1&limit=100",
+    ]);
+  });
 });
