@@ -55,10 +55,13 @@ type OpsDetail struct {
 	QWAC         *eidas.Certificate `json:"qwac,omitempty"`
 	QSealC       *eidas.Certificate `json:"qsealc,omitempty"`
 	// QWACTrust and QSealCTrust say whether each certificate chains to a CA the bank trusts.
-	QWACTrust   *CertificateTrust  `json:"qwacTrust,omitempty"`
-	QSealCTrust *CertificateTrust  `json:"qsealcTrust,omitempty"`
-	Members     []Member           `json:"members"`
-	Requests    []approval.Request `json:"requests"`
+	QWACTrust   *CertificateTrust `json:"qwacTrust,omitempty"`
+	QSealCTrust *CertificateTrust `json:"qsealcTrust,omitempty"`
+	Members     []Member          `json:"members"`
+	// Requests are the first page of the organization's requests, newest first; the
+	// operations route of its requests pages on from RequestsNextCursor.
+	Requests           []approval.Request `json:"requests"`
+	RequestsNextCursor string             `json:"requestsNextCursor,omitempty"`
 	// Apps are the organization's apps, so that operations see what offboarding or a
 	// go-live would affect.
 	Apps []OpsApp `json:"apps"`
@@ -99,11 +102,11 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 	if err != nil {
 		return OpsDetail{}, err
 	}
-	requests, err := s.approvals.ListForOrganization(ctx, orgID)
+	requests, next, err := s.approvals.PageForOrganization(ctx, orgID, paging.First())
 	if err != nil {
 		return OpsDetail{}, err
 	}
-	d := OpsDetail{Organization: s.view(g, Member{Role: Owner}, true), Members: members, Requests: requests}
+	d := OpsDetail{Organization: s.view(g, Member{Role: Owner}, true), Members: members, Requests: requests, RequestsNextCursor: next}
 	d.Organization.Role = ""
 	// The stored PEMs parsed when onboarding was accepted; a failure now is not the user's.
 	d.QWAC, _ = eidas.Parse(g.QWACPEM)
@@ -247,4 +250,16 @@ func (s *Service) OpsResetMFA(ctx context.Context, a Actor, orgID, userID string
 		return MFAReset{}, err
 	}
 	return MFAReset{UserID: userID, Email: m.Email, At: now}, nil
+}
+
+// OpsRequests lists one page of an organization's requests, newest first, for operations.
+func (s *Service) OpsRequests(ctx context.Context, orgID string, page paging.Page) (RequestsView, error) {
+	if _, err := s.store.GetOrganization(ctx, orgID); err != nil {
+		return RequestsView{}, err
+	}
+	rs, next, err := s.approvals.PageForOrganization(ctx, orgID, page)
+	if rs == nil {
+		rs = []approval.Request{}
+	}
+	return RequestsView{Requests: rs, NextCursor: next}, err
 }
