@@ -7,6 +7,9 @@ import { proofText } from "../lib/possession";
 import { EnvironmentBadge, StatusBadge } from "./Badge";
 import { CertificateDetails } from "./CertificateDetails";
 import { RequestList } from "./RequestList";
+import { ShowMore } from "./ShowMore";
+import { api } from "../api/client";
+import { usePaged } from "../lib/paging";
 
 /** An organization's facts as operations sees them (including its code). */
 export function OpsOrganizationFacts({ detail, link }: { detail: OpsOrganizationDetail; link?: boolean }) {
@@ -110,6 +113,23 @@ export function MembersTable({ id, members, actions }: { id: string; members: re
   );
 }
 
-export function OpsRequests({ detail }: { detail: OpsOrganizationDetail }) {
-  return <RequestList id="ops-org-requests" requests={detail.requests} linkTo={(r) => `/ops/requests/${encodeURIComponent(r.id)}`} />;
+/** An organization's requests, page by page, each linking to its decision. */
+export function OpsRequests({ orgId }: { orgId: string }) {
+  const paged = usePaged(
+    (cursor) => api.GET("/api/ops/organizations/{orgId}/requests", { params: { path: { orgId }, query: { cursor } } }),
+    (page) => page.requests,
+    [orgId],
+  );
+  const requests = paged.first;
+  return (
+    <>
+      {requests.error && !requests.data && (
+        <div id="ops-org-requests-error" className="alert alert--error" role="alert">
+          <p className="alert-message">{requests.error.message}</p>
+        </div>
+      )}
+      {requests.data && <RequestList id="ops-org-requests" requests={paged.items} linkTo={(r) => `/ops/requests/${encodeURIComponent(r.id)}`} />}
+      <ShowMore id="ops-org-requests" list={paged} one="request" many="requests" />
+    </>
+  );
 }

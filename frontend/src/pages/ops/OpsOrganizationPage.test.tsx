@@ -21,6 +21,19 @@ const ORG = {
 const ADA = { userId: "u-1", email: "ada@example.com", fullName: "Ada Lovelace", role: "OWNER", joinedAt: "2025-03-01T10:00:00Z" };
 // An operations user who is also a member of the organization cannot reset their own.
 const SELF = { userId: OPS_ACCOUNT.userId, email: OPS_ACCOUNT.email, fullName: OPS_ACCOUNT.fullName, role: "VIEWER", joinedAt: "2025-03-02T10:00:00Z" };
+const request = (n: number) => ({
+  id: `rq-${n}`,
+  kind: "RENAME",
+  organizationId: "org-1",
+  organizationName: "Example TPP",
+  requesterId: "u-1",
+  requesterEmail: "ada@example.com",
+  status: "APPROVED",
+  summary: `Rename ${n}`,
+  form: {},
+  createdAt: `2025-03-0${n}T10:00:00Z`,
+  history: [],
+});
 const stale = { code: "REAUTHENTICATION_REQUIRED", message: "Confirm your password to do this.", requestId: "r1" };
 
 function server() {
@@ -29,7 +42,11 @@ function server() {
   return fakeServer({
     "GET /api/account": () => json(200, OPS_ACCOUNT),
     "GET /api/organizations": () => json(200, { organizations: [] }),
-    "GET /api/ops/organizations/org-1": () => json(200, { organization: ORG, members: [ADA, SELF], requests: [], apps: [] }),
+    "GET /api/ops/organizations/org-1": () => json(200, { organization: ORG, members: [ADA, SELF], requests: [request(2)], requestsNextCursor: "after-2", apps: [] }),
+    "GET /api/ops/organizations/org-1/requests": (req) => {
+      const cursor = new URL(req.path, "http://x").searchParams.get("cursor");
+      return json(200, cursor === "after-2" ? { requests: [request(1)] } : { requests: [request(2)], nextCursor: "after-2" });
+    },
     "POST /api/ops/organizations/org-1/members/u-1/mfa-reset": () =>
       confirmed ? json(200, { userId: "u-1", email: "ada@example.com", at: "2025-03-05T10:00:00Z" }) : json(403, stale),
     "POST /api/auth/confirm-password": () => {
@@ -63,6 +80,22 @@ describe("OpsOrganizationPage", () => {
       "/api/ops/organizations/org-1/members/u-1/mfa-reset",
       "/api/auth/confirm-password",
       "/api/ops/organizations/org-1/members/u-1/mfa-reset",
+    ]);
+  });
+
+  it("pages through the organization's requests, the second request carrying the cursor", async () => {
+    const { requests } = server();
+    const user = userEvent.setup();
+    renderApp("/ops/organizations/org-1");
+    await found("ops-org-requests-more");
+    const ids = () => Array.from(document.querySelectorAll("#ops-org-requests a")).map((a) => a.getAttribute("href"));
+    expect(ids()).toEqual(["/ops/requests/rq-2"]);
+    await user.click(el("ops-org-requests-more")!);
+    await waitFor(() => expect(ids()).toEqual(["/ops/requests/rq-2", "/ops/requests/rq-1"]));
+    expect(el("ops-org-requests-count")!.textContent).toBe("All 2 requests shown.");
+    expect(requests.filter((r) => r.path.startsWith("/api/ops/organizations/org-1/requests")).map((r) => r.path)).toEqual([
+      "/api/ops/organizations/org-1/requests",
+      "/api/ops/organizations/org-1/requests?cursor=after-2",
     ]);
   });
 });

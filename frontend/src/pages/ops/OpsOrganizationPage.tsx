@@ -55,7 +55,7 @@ export function OpsOrganizationPage() {
       </section>
       <section aria-labelledby="requests-heading" className="section">
         <h2 id="requests-heading">Requests</h2>
-        <OpsRequests detail={d} />
+        <OpsRequests orgId={orgId} />
       </section>
     </>
   );
