@@ -161,6 +161,11 @@ var accessExceptions = map[string]func(*Access){
 	// Makes the usage keys the app's subscriptions lack (CreateApiKey, GetApiKeys,
 	// CreateUsagePlanKey); a failed write leaves them, as they are needed anyway.
 	"app-api-key-rotate": func(a *Access) { a.UsagePlans = []string{"GET", "POST"} },
+	// Turns a member's authenticator app off as an administrator and signs them out
+	// everywhere.
+	"ops-member-mfa-reset": func(a *Access) {
+		a.UserPool = append(slices.Clone(sessionCalls), "AdminSetUserMFAPreference", "AdminUserGlobalSignOut")
+	},
 	// Decisions are delivered to the waiting workflow with its task token.
 	"ops-request-approve": func(a *Access) { a.DecideApproval = "SendTaskSuccess" },
 	"ops-request-reject":  func(a *Access) { a.DecideApproval = "SendTaskFailure" },

@@ -420,6 +420,8 @@ var wantCalls = map[string][]string{
 	"ops-requests":                {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-request-get":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-audit":                   {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"ops-organization-requests":   {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
+	"ops-member-mfa-reset":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth", "cognito-idp:AdminSetUserMFAPreference", "cognito-idp:AdminUserGlobalSignOut", "ses:SendEmail"},
 	"ops-organizations":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-organization-get":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "cognito-idp:InitiateAuth"},
 	"ops-request-approve":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Query", "cognito-idp:InitiateAuth", "states:SendTaskSuccess", "apigateway:GET", "apigateway:POST", "apigateway:DELETE"},

@@ -5,6 +5,7 @@ import { useAuth } from "../auth/AuthContext";
 import { expiryOf, readableDN } from "../lib/apps";
 import { days, formatDate, formatDateTimeUTC } from "../lib/format";
 import { useApiForm } from "../lib/hooks";
+import { allCertificates } from "../lib/certificates";
 import { proofText } from "../lib/possession";
 import { CertificateRules, mtlsRules } from "./CertificateRules";
 import { TextAreaField } from "./Field";
@@ -228,7 +229,7 @@ export function CertificatePossession({
 
   const refresh = async () => {
     setProblem("");
-    const r = await call(api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }));
+    const r = await call(allCertificates(orgId));
     if (!r.ok) {
       if (r.status === 401) signedOut();
       setProblem(r.error.message);

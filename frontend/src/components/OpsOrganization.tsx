@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { Member, OpsOrganizationDetail } from "../api/types";
 import { formatDate } from "../lib/format";
@@ -6,6 +7,9 @@ import { proofText } from "../lib/possession";
 import { EnvironmentBadge, StatusBadge } from "./Badge";
 import { CertificateDetails } from "./CertificateDetails";
 import { RequestList } from "./RequestList";
+import { ShowMore } from "./ShowMore";
+import { api } from "../api/client";
+import { usePaged } from "../lib/paging";
 
 /** An organization's facts as operations sees them (including its code). */
 export function OpsOrganizationFacts({ detail, link }: { detail: OpsOrganizationDetail; link?: boolean }) {
@@ -77,7 +81,8 @@ function OpsPossession({ kind, detail }: { kind: string; detail: OpsOrganization
   );
 }
 
-export function MembersTable({ id, members }: { id: string; members: readonly Member[] }) {
+/** The members of an organization; actions, when given, renders each member's buttons. */
+export function MembersTable({ id, members, actions }: { id: string; members: readonly Member[]; actions?: (m: Member) => ReactNode }) {
   if (members.length === 0) return <p className="muted">No members.</p>;
   return (
     <div className="table-wrap">
@@ -89,6 +94,7 @@ export function MembersTable({ id, members }: { id: string; members: readonly Me
             <th scope="col">Email</th>
             <th scope="col">Role</th>
             <th scope="col">Joined</th>
+            {actions && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
@@ -98,6 +104,7 @@ export function MembersTable({ id, members }: { id: string; members: readonly Me
               <td>{m.email}</td>
               <td>{ROLE_LABEL[m.role] ?? m.role}</td>
               <td>{formatDate(m.joinedAt)}</td>
+              {actions && <td className="row-actions">{actions(m)}</td>}
             </tr>
           ))}
         </tbody>
@@ -106,6 +113,23 @@ export function MembersTable({ id, members }: { id: string; members: readonly Me
   );
 }
 
-export function OpsRequests({ detail }: { detail: OpsOrganizationDetail }) {
-  return <RequestList id="ops-org-requests" requests={detail.requests} linkTo={(r) => `/ops/requests/${encodeURIComponent(r.id)}`} />;
+/** An organization's requests, page by page, each linking to its decision. */
+export function OpsRequests({ orgId }: { orgId: string }) {
+  const paged = usePaged(
+    (cursor) => api.GET("/api/ops/organizations/{orgId}/requests", { params: { path: { orgId }, query: { cursor } } }),
+    (page) => page.requests,
+    [orgId],
+  );
+  const requests = paged.first;
+  return (
+    <>
+      {requests.error && !requests.data && (
+        <div id="ops-org-requests-error" className="alert alert--error" role="alert">
+          <p className="alert-message">{requests.error.message}</p>
+        </div>
+      )}
+      {requests.data && <RequestList id="ops-org-requests" requests={paged.items} linkTo={(r) => `/ops/requests/${encodeURIComponent(r.id)}`} />}
+      <ShowMore id="ops-org-requests" list={paged} one="request" many="requests" />
+    </>
+  );
 }

@@ -64,3 +64,28 @@ export function usePaged<P extends PageAnswer, T>(
   const items = first.data ? [...itemsOf(first.data), ...more.items] : [];
   return { first, items, hasMore: Boolean(next), loadingMore, moreError, loadMore };
 }
+
+/** How many pages allPages follows at most: a list longer than this is not one to show whole. */
+const MAX_PAGES = 100;
+
+/**
+ * Loads every page of a list, for a view that needs the whole of it (a choice among all the
+ * organization's certificates, one certificate found by its fingerprint) rather than the
+ * page a table shows: the answer is the first page's with every page's items, or the first
+ * failed page's answer.
+ */
+export async function allPages<P extends PageAnswer, T>(
+  load: (cursor: string | undefined) => Promise<{ data?: P; error?: unknown; response: Response }>,
+  itemsOf: (page: P) => T[],
+  withItems: (page: P, items: T[]) => P,
+): Promise<{ data?: P; error?: unknown; response: Response }> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; ; i++) {
+    const r = await load(cursor);
+    if (!r.data) return r;
+    items.push(...itemsOf(r.data));
+    if (!r.data.nextCursor || i + 1 >= MAX_PAGES) return { ...r, data: withItems({ ...r.data, nextCursor: undefined }, items) };
+    cursor = r.data.nextCursor;
+  }
+}

@@ -6,6 +6,7 @@ import { EnvironmentBadge } from "../components/Badge";
 import { appPermissions, forgetHandedOverSecret, peekHandedOverAPIKey, peekHandedOverSecret, type IssuedAPIKey, type IssuedSecret } from "../lib/apps";
 import { formatDateTime } from "../lib/format";
 import { useLoad, useTitle } from "../lib/hooks";
+import { allCertificates } from "../lib/certificates";
 import { useTPPAPI } from "../lib/tppapi";
 import { APIKeySection, UsageSection } from "./app/APIKeySection";
 import { AppCertificatesSection } from "./app/AppCertificatesSection";
@@ -30,7 +31,8 @@ export function AppPage() {
 function AppView({ orgId, appId, tab }: { orgId: string; appId: string; tab?: string }) {
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
   const detail = useLoad(() => api.GET("/api/organizations/{orgId}/apps/{appId}", { params: { path: { orgId, appId } } }), [orgId, appId]);
-  const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }), [orgId]);
+  // The app's own certificates and the ones it may select: every page of the list.
+  const certs = useLoad(() => allCertificates(orgId), [orgId]);
   const tppAPI = useTPPAPI();
   const tabLabel = appTabs(true).find((t) => t.id === tab)?.label;
   const appName = detail.data?.app.name ?? "App";

@@ -11,6 +11,8 @@ import { FormAlert } from "../components/FormAlert";
 import { appPermissions, handOverAPIKey, handOverSecret, readableDN } from "../lib/apps";
 import { formatDate } from "../lib/format";
 import { useApiForm, useLoad, useTitle } from "../lib/hooks";
+import { usePaged } from "../lib/paging";
+import { ShowMore } from "../components/ShowMore";
 import { useSuccessMessage } from "../lib/feedback";
 import { limitOf } from "../lib/limits";
 
@@ -27,8 +29,18 @@ function AppsView({ orgId }: { orgId: string }) {
   const location = useLocation();
   const [notice] = useSuccessMessage<string | null>(null, (location.state as { notice?: string } | null)?.notice ?? null);
   const org = useLoad(() => api.GET("/api/organizations/{orgId}", { params: { path: { orgId } } }), [orgId]);
-  const apps = useLoad(() => api.GET("/api/organizations/{orgId}/apps", { params: { path: { orgId } } }), [orgId]);
-  const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId } } }), [orgId]);
+  const pagedApps = usePaged(
+    (cursor) => api.GET("/api/organizations/{orgId}/apps", { params: { path: { orgId }, query: { cursor } } }),
+    (page) => page.apps,
+    [orgId],
+  );
+  const apps = pagedApps.first;
+  const pagedCerts = usePaged(
+    (cursor) => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId }, query: { cursor } } }),
+    (page) => page.certificates,
+    [orgId],
+  );
+  const certs = pagedCerts.first;
   useTitle(org.data ? `Apps of ${org.data.name}` : "Apps");
   const { signedOut } = useAuth();
   const remove = useApiForm("certificate-delete");
@@ -70,9 +82,9 @@ function AppsView({ orgId }: { orgId: string }) {
 
   const o = org.data;
   const perms = appPermissions(o);
-  const list = apps.data?.apps ?? [];
+  const list = pagedApps.items;
   const appNames = Object.fromEntries(list.map((a) => [a.id, a.name]));
-  const certificates = certs.data?.certificates ?? [];
+  const certificates = pagedCerts.items;
 
   return (
     <>
@@ -151,6 +163,7 @@ function AppsView({ orgId }: { orgId: string }) {
             </table>
           </div>
         )}
+        <ShowMore id="apps" list={pagedApps} one="app" many="apps" />
       </section>
 
       {perms.change && o.environment === "production" && (
@@ -223,6 +236,7 @@ function AppsView({ orgId }: { orgId: string }) {
             }
           />
         )}
+        <ShowMore id="org-certificates" list={pagedCerts} one="certificate" many="certificates" />
         {perms.change && proving && (
           <CertificatePossession
             key={proving.sha256Fingerprint}

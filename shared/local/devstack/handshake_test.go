@@ -20,6 +20,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv/tppworld"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/possession"
@@ -46,7 +47,7 @@ func TestHandshakeProvesPossession(t *testing.T) {
 	member := org.Actor{UserID: "u1", Email: "dev@example.com"}
 	challenge := func(name string) *possession.ChallengeView {
 		t.Helper()
-		view, err := s.API.Apps.Certificates(ctx, member, "bb")
+		view, err := s.API.Apps.Certificates(ctx, member, "bb", paging.First())
 		w.Must(t, err)
 		for _, c := range view.Certificates {
 			if c.Fingerprint == tppworld.Fingerprint(w.Certs[name]) {

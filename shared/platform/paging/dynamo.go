@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -27,7 +28,8 @@ type Keys []string
 
 // Query reads one page of the query in: at most page.Limit items after page.Cursor, each
 // unmarshalled as I, and the cursor of the next page ("" when nothing is left). The key
-// condition must name the partition value ":pk". It reads one item more than asked, so
+// condition must name the partition value ":pk", and a sort-key prefix it narrows the
+// partition to (begins_with) ":p". It reads one item more than asked, so
 // that the last page says so instead of leading to an empty one.
 func Query[I any](ctx context.Context, db Querier, in dynamodb.QueryInput, keys Keys, page Page) ([]I, string, error) {
 	if page.Limit < 1 || page.Limit > MaxLimit {
@@ -37,7 +39,8 @@ func Query[I any](ctx context.Context, db Querier, in dynamodb.QueryInput, keys 
 		start, err := decodeCursor(page.Cursor)
 		// A cursor must come from this list: a start key in another partition would be
 		// refused by DynamoDB, or worse, not by an emulator.
-		if err != nil || !hasKeys(start, keys) || !sameString(start[keys[0]], in.ExpressionAttributeValues[":pk"]) {
+		if err != nil || !hasKeys(start, keys) || !sameString(start[keys[0]], in.ExpressionAttributeValues[":pk"]) ||
+			!inPrefix(start, keys, in.ExpressionAttributeValues[":p"]) {
 			return nil, "", ErrCursor
 		}
 		in.ExclusiveStartKey = start
@@ -111,6 +114,21 @@ func hasKeys(key map[string]types.AttributeValue, names Keys) bool {
 		}
 	}
 	return true
+}
+
+// inPrefix says whether key's sort key starts with prefix, the sort-key prefix of a list
+// that shares its partition with others (an organization's members, apps, invitations): a
+// cursor of one of them must not start another. Without a prefix any sort key is in.
+func inPrefix(key map[string]types.AttributeValue, names Keys, prefix types.AttributeValue) bool {
+	if prefix == nil {
+		return true
+	}
+	p, ok := prefix.(*types.AttributeValueMemberS)
+	if !ok || len(names) < 2 {
+		return false
+	}
+	sk, ok := key[names[1]].(*types.AttributeValueMemberS)
+	return ok && strings.HasPrefix(sk.Value, p.Value)
 }
 
 // sameString says whether a and b are the same string attribute value.

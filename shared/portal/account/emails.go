@@ -103,6 +103,14 @@ func dayCount(n int) string {
 
 // mfaDisabledMail tells the owner that two-step sign-in was turned off, a change an
 // attacker holding the password would want.
+func mfaResetMail(to, name, url string) Mail {
+	text, body := emailLayout(name,
+		"The bank's operations team turned two-step sign-in off for your developer portal account, as asked when your authenticator app was lost. You were signed out everywhere: sign in with your password, then set up two-step sign-in again with your new app.",
+		url, "My account",
+		"If you did not ask for this, change your password now and contact the bank's developer support.")
+	return Mail{To: to, Subject: "Two-step sign-in was reset by the bank", Text: text, HTML: body}
+}
+
 func mfaDisabledMail(to, name, url string) Mail {
 	text, body := emailLayout(name,
 		"Two-step sign-in was just turned off for your developer portal account: signing in now needs only your password.",

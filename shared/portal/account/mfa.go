@@ -208,6 +208,36 @@ func (s *Service) DisableMFA(ctx context.Context, sess Session) (AccountView, er
 	return s.sessionView(p, sess), nil
 }
 
+// ResetMFA turns two-step sign-in off for the user userID on operations' behalf (the
+// user lost the authenticator app and is locked out): Cognito forgets the app, every
+// session of the user ends, and the user is told by email. Who may ask is the caller's
+// rule (operations, never for themselves).
+func (s *Service) ResetMFA(ctx context.Context, userID string) error {
+	if s.TOTP == nil {
+		return apperr.Wrap(errors.New("two-step sign-in is not wired"), "reset authenticator")
+	}
+	p, err := s.profiles.GetProfile(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := s.TOTP.ResetTOTP(ctx, p.Email); err != nil {
+		return err
+	}
+	if p, err = s.updateProfile(ctx, userID, func(p *Profile) error {
+		p.MFAEnabled = false
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := s.endSessions(ctx, userID, p.Email, ""); err != nil {
+		return err
+	}
+	if err := s.mail.Send(ctx, mfaResetMail(p.Email, p.FullName, s.cfg.PortalURL+"/account")); err != nil {
+		slog.ErrorContext(ctx, "two-step sign-in reset notice not sent", "userId", p.UserID, "error", err.Error())
+	}
+	return nil
+}
+
 // sessionView is the account as the user of sess sees it.
 func (s *Service) sessionView(p Profile, sess Session) AccountView {
 	v := s.view(p, sess.Groups)

@@ -72,6 +72,8 @@ func (f *fakeTOTP) SetTOTP(_ context.Context, accessToken string, enabled bool) 
 	return nil
 }
 
+func (f *fakeTOTP) ResetTOTP(_ context.Context, email string) error { return nil }
+
 var _ TOTPFactors = (*fakeTOTP)(nil)
 
 // mfaWorld is an active account (and an operations one) over the fakes.

@@ -257,6 +257,9 @@ type TOTPFactors interface {
 	VerifyTOTP(ctx context.Context, accessToken, code string) error
 	// SetTOTP turns the enrolled app on or off.
 	SetTOTP(ctx context.Context, accessToken string, enabled bool) error
+	// ResetTOTP turns the authenticator app of the user with email off without the user's
+	// tokens (an administrator's call), for a user who lost it.
+	ResetTOTP(ctx context.Context, email string) error
 }
 
 // Identity is the identity provider (Cognito). Errors: ErrConflict (email taken),

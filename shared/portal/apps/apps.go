@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/lookup"
@@ -134,6 +135,8 @@ type Store interface {
 	// GoLiveWrite records a go-live request's state on the sandbox app.
 	GoLiveWrite(orgID, appID string, g GoLive) (workflow.Write, error)
 	ListApps(ctx context.Context, orgID string) ([]App, error)
+	// AppsPage reads one page of an organization's apps.
+	AppsPage(ctx context.Context, orgID string, page paging.Page) ([]App, string, error)
 	GetApp(ctx context.Context, orgID, appID string) (App, error)
 	// UpdateApp stores after in place of before (same version) with the given writes.
 	UpdateApp(ctx context.Context, before, after App, creds []Credential, audit org.AuditEntry, with ...workflow.Write) error
@@ -399,18 +402,20 @@ func (s *Service) Create(ctx context.Context, a org.Actor, orgID string, req Nam
 // AppsView lists an organization's apps.
 type AppsView struct {
 	Apps []App `json:"apps"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// List lists the apps of an organization the actor belongs to.
-func (s *Service) List(ctx context.Context, a org.Actor, orgID string) (AppsView, error) {
+// List lists one page of the apps of an organization the actor belongs to.
+func (s *Service) List(ctx context.Context, a org.Actor, orgID string, page paging.Page) (AppsView, error) {
 	if _, _, err := s.access(ctx, a, orgID, false); err != nil {
 		return AppsView{}, err
 	}
-	list, err := s.store.ListApps(ctx, orgID)
+	list, next, err := s.store.AppsPage(ctx, orgID, page)
 	if list == nil {
 		list = []App{}
 	}
-	return AppsView{Apps: list}, err
+	return AppsView{Apps: list, NextCursor: next}, err
 }
 
 // AppDetail is an app with its credentials and today's use of its products; Viewers

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/org"
@@ -71,6 +72,8 @@ type CertificateStore interface {
 	// spending its challenge.
 	RecordPossession(ctx context.Context, c Certificate, p possession.Proof, spend workflow.Write, audit org.AuditEntry) error
 	ListCertificates(ctx context.Context, orgID string) ([]Certificate, error)
+	// CertificatesPage reads one page of an organization's uploaded certificates.
+	CertificatesPage(ctx context.Context, orgID string, page paging.Page) ([]Certificate, string, error)
 	GetCertificate(ctx context.Context, orgID, fingerprint string) (Certificate, error)
 	// DeleteCertificate removes an uploaded certificate that no app uses.
 	DeleteCertificate(ctx context.Context, c Certificate, audit org.AuditEntry) error
@@ -119,6 +122,8 @@ type UploadRequest struct {
 // CertificatesView lists certificates.
 type CertificatesView struct {
 	Certificates []Certificate `json:"certificates"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 // checkMTLS checks an mTLS certificate of the organization g as its environment wants it,
@@ -164,14 +169,14 @@ func (s *Service) Upload(ctx context.Context, a org.Actor, orgID string, req Upl
 	return c, s.withChallenge(ctx, a, &c)
 }
 
-// Certificates lists the organization's certificates; a member who may change apps gets
-// each unproven one's challenge.
-func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string) (CertificatesView, error) {
+// Certificates lists one page of the organization's certificates, by fingerprint (each
+// shows its expiry); a member who may change apps gets each unproven one's challenge.
+func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string, page paging.Page) (CertificatesView, error) {
 	g, m, err := s.access(ctx, a, orgID, false)
 	if err != nil {
 		return CertificatesView{}, err
 	}
-	list, err := s.certs.ListCertificates(ctx, orgID)
+	list, next, err := s.certs.CertificatesPage(ctx, orgID, page)
 	if err != nil {
 		return CertificatesView{}, err
 	}
@@ -185,9 +190,7 @@ func (s *Service) Certificates(ctx context.Context, a org.Actor, orgID string) (
 			}
 		}
 	}
-	// Soonest expiry first: what needs attention.
-	slices.SortStableFunc(list, func(a, b Certificate) int { return a.NotAfter.Compare(b.NotAfter) })
-	return CertificatesView{Certificates: list}, err
+	return CertificatesView{Certificates: list, NextCursor: next}, nil
 }
 
 // SelectRequest names an uploaded certificate by fingerprint.
@@ -439,6 +442,15 @@ func (s *Service) ProvePossession(ctx context.Context, a org.Actor, orgID, finge
 		return possession.Result{}, err
 	}
 	return possession.Result{SHA256Fingerprint: c.Fingerprint, Possession: proof}, nil
+}
+
+// Certificate is one certificate uploaded to an organization the actor belongs to: what
+// a check of one certificate asks, rather than a scan of a page of the list.
+func (s *Service) Certificate(ctx context.Context, a org.Actor, orgID, fingerprint string) (Certificate, error) {
+	if _, _, err := s.access(ctx, a, orgID, false); err != nil {
+		return Certificate{}, err
+	}
+	return s.certs.GetCertificate(ctx, orgID, strings.ToLower(fingerprint))
 }
 
 // uploaded is a certificate uploaded to the organization, parsed, for a member who may

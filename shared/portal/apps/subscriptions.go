@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/org"
@@ -50,6 +51,8 @@ type Subscription struct {
 // SubscriptionStore keeps subscriptions; its writes join the app's transactions.
 type SubscriptionStore interface {
 	ListSubscriptions(ctx context.Context, orgID, appID string) ([]Subscription, error)
+	// SubscriptionsPage reads one page of an app's subscriptions.
+	SubscriptionsPage(ctx context.Context, orgID, appID string, page paging.Page) ([]Subscription, string, error)
 	// SubscriptionWrite stores a new subscription; it fails if the app has one to the
 	// product that is not rejected.
 	SubscriptionWrite(s Subscription) (workflow.Write, error)
@@ -71,6 +74,8 @@ type SubscribeRequest struct {
 // SubscriptionsView lists an app's subscriptions.
 type SubscriptionsView struct {
 	Subscriptions []Subscription `json:"subscriptions"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 // Products is the catalog.
@@ -88,22 +93,17 @@ func (s *Service) mandatorySubscription(app *App, actor string) ([]workflow.Writ
 	return []workflow.Write{w}, err
 }
 
-// Subscriptions lists an app's subscriptions.
-func (s *Service) Subscriptions(ctx context.Context, a org.Actor, orgID, appID string) (SubscriptionsView, error) {
+// Subscriptions lists one page of an app's subscriptions, by product ID. An app has at
+// most one subscription a product, so the default page holds them all.
+func (s *Service) Subscriptions(ctx context.Context, a org.Actor, orgID, appID string, page paging.Page) (SubscriptionsView, error) {
 	if _, _, err := s.app(ctx, a, orgID, appID, false); err != nil {
 		return SubscriptionsView{}, err
 	}
-	list, err := s.subs.ListSubscriptions(ctx, orgID, appID)
+	list, next, err := s.subs.SubscriptionsPage(ctx, orgID, appID, page)
 	if list == nil {
 		list = []Subscription{}
 	}
-	// In catalog order, as the portal shows the products.
-	slices.SortStableFunc(list, func(a, b Subscription) int { return catalogIndex(a.ProductID) - catalogIndex(b.ProductID) })
-	return SubscriptionsView{Subscriptions: list}, err
-}
-
-func catalogIndex(productID string) int {
-	return slices.IndexFunc(Catalog, func(p Product) bool { return p.ID == productID })
+	return SubscriptionsView{Subscriptions: list, NextCursor: next}, err
 }
 
 // roles are the PSD2 roles of the organization's QWAC.

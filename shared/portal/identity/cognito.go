@@ -39,6 +39,7 @@ type Client interface {
 	AssociateSoftwareToken(context.Context, *cip.AssociateSoftwareTokenInput, ...func(*cip.Options)) (*cip.AssociateSoftwareTokenOutput, error)
 	VerifySoftwareToken(context.Context, *cip.VerifySoftwareTokenInput, ...func(*cip.Options)) (*cip.VerifySoftwareTokenOutput, error)
 	SetUserMFAPreference(context.Context, *cip.SetUserMFAPreferenceInput, ...func(*cip.Options)) (*cip.SetUserMFAPreferenceOutput, error)
+	AdminSetUserMFAPreference(context.Context, *cip.AdminSetUserMFAPreferenceInput, ...func(*cip.Options)) (*cip.AdminSetUserMFAPreferenceOutput, error)
 }
 
 // Cognito signs users up and in against one user pool and app client.
@@ -192,6 +193,21 @@ func (c *Cognito) SetTOTP(ctx context.Context, accessToken string, enabled bool)
 		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: enabled, PreferredMfa: enabled}}, opts...)
 	if err != nil {
 		return totpError(err, "cognito set MFA preference")
+	}
+	return nil
+}
+
+// ResetTOTP turns the authenticator app off for the user with email, as an administrator:
+// the user has lost it, so there is no token of theirs to do it with.
+func (c *Cognito) ResetTOTP(ctx context.Context, email string) error {
+	_, err := c.client.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &c.poolID, Username: &email,
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{}}, func(o *cip.Options) { o.APIOptions = append(o.APIOptions, sayFalse) })
+	var missing *types.UserNotFoundException
+	if errors.As(err, &missing) {
+		return apperr.ErrNotFound
+	}
+	if err != nil {
+		return apperr.Wrap(err, "cognito admin set MFA preference")
 	}
 	return nil
 }

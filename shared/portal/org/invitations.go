@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/workflow"
 )
@@ -55,6 +56,8 @@ type InvitationStore interface {
 	// transaction.
 	InvitationWrites(inv Invitation) ([]workflow.Write, error)
 	ListInvitations(ctx context.Context, orgID string) ([]Invitation, error)
+	// InvitationsPage reads one page of an organization's invitations, closed ones too.
+	InvitationsPage(ctx context.Context, orgID string, page paging.Page) ([]Invitation, string, error)
 	GetInvitation(ctx context.Context, orgID, id string) (Invitation, error)
 	InvitationByToken(ctx context.Context, tokenHash string) (Invitation, error)
 	// RenewInvitation gives a pending or expired invitation a new token and expiry.
@@ -84,9 +87,12 @@ type InviteRequest struct {
 	Role  Role   `json:"role" validate:"required,oneof=ADMIN DEVELOPER VIEWER" example:"DEVELOPER"`
 }
 
-// InvitationsView lists an organization's invitations.
+// InvitationsView is one page of an organization's invitations, accepted, revoked and
+// expired ones included.
 type InvitationsView struct {
 	Invitations []Invitation `json:"invitations"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 // Invite emails an invitation link (owner and administrators).
@@ -167,7 +173,7 @@ func roleName(r Role) string {
 }
 
 // Invitations lists the organization's invitations (owner and administrators).
-func (s *Service) Invitations(ctx context.Context, a Actor, orgID string) (InvitationsView, error) {
+func (s *Service) Invitations(ctx context.Context, a Actor, orgID string, page paging.Page) (InvitationsView, error) {
 	_, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return InvitationsView{}, err
@@ -175,8 +181,8 @@ func (s *Service) Invitations(ctx context.Context, a Actor, orgID string) (Invit
 	if m.Role != Owner && m.Role != Admin {
 		return InvitationsView{}, apperr.New(apperr.Forbidden, "FORBIDDEN", "Only the owner and administrators manage invitations.")
 	}
-	invs, err := s.invites.ListInvitations(ctx, orgID)
-	out := InvitationsView{Invitations: []Invitation{}}
+	invs, next, err := s.invites.InvitationsPage(ctx, orgID, page)
+	out := InvitationsView{Invitations: []Invitation{}, NextCursor: next}
 	for _, inv := range invs {
 		out.Invitations = append(out.Invitations, s.withExpiry(inv))
 	}

@@ -2,7 +2,9 @@ package org
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/paging"
@@ -53,10 +55,13 @@ type OpsDetail struct {
 	QWAC         *eidas.Certificate `json:"qwac,omitempty"`
 	QSealC       *eidas.Certificate `json:"qsealc,omitempty"`
 	// QWACTrust and QSealCTrust say whether each certificate chains to a CA the bank trusts.
-	QWACTrust   *CertificateTrust  `json:"qwacTrust,omitempty"`
-	QSealCTrust *CertificateTrust  `json:"qsealcTrust,omitempty"`
-	Members     []Member           `json:"members"`
-	Requests    []approval.Request `json:"requests"`
+	QWACTrust   *CertificateTrust `json:"qwacTrust,omitempty"`
+	QSealCTrust *CertificateTrust `json:"qsealcTrust,omitempty"`
+	Members     []Member          `json:"members"`
+	// Requests are the first page of the organization's requests, newest first; the
+	// operations route of its requests pages on from RequestsNextCursor.
+	Requests           []approval.Request `json:"requests"`
+	RequestsNextCursor string             `json:"requestsNextCursor,omitempty"`
 	// Apps are the organization's apps, so that operations see what offboarding or a
 	// go-live would affect.
 	Apps []OpsApp `json:"apps"`
@@ -97,11 +102,11 @@ func (s *Service) OpsGet(ctx context.Context, orgID string) (OpsDetail, error) {
 	if err != nil {
 		return OpsDetail{}, err
 	}
-	requests, err := s.approvals.ListForOrganization(ctx, orgID)
+	requests, next, err := s.approvals.PageForOrganization(ctx, orgID, paging.First())
 	if err != nil {
 		return OpsDetail{}, err
 	}
-	d := OpsDetail{Organization: s.view(g, Member{Role: Owner}, true), Members: members, Requests: requests}
+	d := OpsDetail{Organization: s.view(g, Member{Role: Owner}, true), Members: members, Requests: requests, RequestsNextCursor: next}
 	d.Organization.Role = ""
 	// The stored PEMs parsed when onboarding was accepted; a failure now is not the user's.
 	d.QWAC, _ = eidas.Parse(g.QWACPEM)
@@ -197,4 +202,64 @@ func (s *Service) OpsAudit(ctx context.Context, page paging.Page) (AuditView, er
 		es = []AuditEntry{}
 	}
 	return AuditView{Entries: es, NextCursor: next}, err
+}
+
+// MFAResets turns a user's two-step sign-in off (the accounts rules implement it; org
+// cannot import them): the authenticator app is forgotten, the user's sessions end and
+// the user is told.
+type MFAResets interface {
+	ResetMFA(ctx context.Context, userID string) error
+}
+
+// MFAReset is what operations see once a member's two-step sign-in is reset.
+type MFAReset struct {
+	UserID string    `json:"userId"`
+	Email  string    `json:"email"`
+	At     time.Time `json:"at"`
+}
+
+// Errors of resetting two-step sign-in.
+var (
+	ErrOwnMFAReset = apperr.New(apperr.Forbidden, "OWN_MFA_RESET", "You cannot reset your own two-step sign-in: ask another member of the operations team.")
+	ErrNoMember    = apperr.New(apperr.NotFound, "NOT_FOUND", "This organization has no such member.")
+)
+
+// OpsResetMFA turns off the two-step sign-in of a member of the organization who lost
+// their authenticator app, on an operations user's decision (a, whose password the route
+// confirmed moments ago), never their own; the organization's audit trail names a.
+func (s *Service) OpsResetMFA(ctx context.Context, a Actor, orgID, userID string) (MFAReset, error) {
+	if a.UserID == userID {
+		return MFAReset{}, ErrOwnMFAReset
+	}
+	if s.MFA == nil {
+		return MFAReset{}, apperr.Wrap(errors.New("two-step sign-in resets are not wired"), "reset MFA")
+	}
+	m, err := s.store.GetMember(ctx, orgID, userID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return MFAReset{}, ErrNoMember
+	}
+	if err != nil {
+		return MFAReset{}, err
+	}
+	if err := s.MFA.ResetMFA(ctx, userID); err != nil {
+		return MFAReset{}, err
+	}
+	now := s.Now()
+	if err := s.store.RecordAudit(ctx, AuditEntry{OrgID: orgID, At: now, ActorID: a.UserID, Actor: a.Email, Action: "member.mfa_reset",
+		Details: map[string]string{"userId": userID, "email": m.Email}}); err != nil {
+		return MFAReset{}, err
+	}
+	return MFAReset{UserID: userID, Email: m.Email, At: now}, nil
+}
+
+// OpsRequests lists one page of an organization's requests, newest first, for operations.
+func (s *Service) OpsRequests(ctx context.Context, orgID string, page paging.Page) (RequestsView, error) {
+	if _, err := s.store.GetOrganization(ctx, orgID); err != nil {
+		return RequestsView{}, err
+	}
+	rs, next, err := s.approvals.PageForOrganization(ctx, orgID, page)
+	if rs == nil {
+		rs = []approval.Request{}
+	}
+	return RequestsView{Requests: rs, NextCursor: next}, err
 }

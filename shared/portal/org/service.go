@@ -59,6 +59,8 @@ type Service struct {
 	revocation RevocationChecker
 	// Apps are told when an offboarding is approved; nil tells nobody.
 	Apps OffboardedApps
+	// MFA resets a member's two-step sign-in for operations; nil refuses it.
+	MFA MFAResets
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -412,21 +414,23 @@ func (s *Service) Get(ctx context.Context, a Actor, orgID string) (OrganizationV
 	return v, s.withChallenges(ctx, a, g, m, &v)
 }
 
-// MembersView lists an organization's members.
+// MembersView is one page of an organization's members.
 type MembersView struct {
 	Members []Member `json:"members"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// Members lists the members of an organization the actor belongs to.
-func (s *Service) Members(ctx context.Context, a Actor, orgID string) (MembersView, error) {
+// Members lists one page of the members of an organization the actor belongs to.
+func (s *Service) Members(ctx context.Context, a Actor, orgID string, page paging.Page) (MembersView, error) {
 	if _, _, err := s.member(ctx, a, orgID); err != nil {
 		return MembersView{}, err
 	}
-	ms, err := s.store.ListMembers(ctx, orgID)
+	ms, next, err := s.store.MembersPage(ctx, orgID, page)
 	if ms == nil {
 		ms = []Member{}
 	}
-	return MembersView{Members: ms}, err
+	return MembersView{Members: ms, NextCursor: next}, err
 }
 
 // JoinRequest carries an organization code.

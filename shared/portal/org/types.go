@@ -149,6 +149,8 @@ type Store interface {
 	// StatusWrite moves the organization from one of from to to, setting attributes.
 	StatusWrite(orgID string, from []Status, to Status, set map[string]string) workflow.Write
 	AuditWrite(e AuditEntry) (workflow.Write, error)
+	// RecordAudit stores one audit entry, for a change kept elsewhere (Cognito).
+	RecordAudit(ctx context.Context, e AuditEntry) error
 	GetOrganization(ctx context.Context, id string) (Organization, error)
 	// OrganizationByCode finds the organization a code belongs to.
 	OrganizationByCode(ctx context.Context, code string) (Organization, error)
@@ -157,6 +159,8 @@ type Store interface {
 	OrganizationsPage(ctx context.Context, page paging.Page) ([]Organization, string, error)
 	GetMember(ctx context.Context, orgID, userID string) (Member, error)
 	ListMembers(ctx context.Context, orgID string) ([]Member, error)
+	// MembersPage reads one page of an organization's members.
+	MembersPage(ctx context.Context, orgID string, page paging.Page) ([]Member, string, error)
 	// Memberships lists a user's organizations.
 	Memberships(ctx context.Context, userID string) ([]Member, error)
 	// AddMember adds a member if the organization is active and has room (max members).

@@ -18,8 +18,10 @@ import (
 func appEndpoints() []endpoint {
 	return []endpoint{
 		noBody("app-list", 200, func(a *API, r *http.Request) (apps.AppsView, error) {
-			return a.Apps.List(r.Context(), actorOf(r), r.PathValue("orgId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (apps.AppsView, error) {
+				return a.Apps.List(ctx, actorOf(r), r.PathValue("orgId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		withBody("app-create", 201, func(a *API, r *http.Request, req apps.NameRequest) (apps.AppCreated, error) {
 			return a.Apps.Create(r.Context(), actorOf(r), r.PathValue("orgId"), req)
 		}, 404, 409),
@@ -51,8 +53,10 @@ func appEndpoints() []endpoint {
 			return a.Apps.SetOAuthSettings(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),
 		noBody("org-certificates", 200, func(a *API, r *http.Request) (apps.CertificatesView, error) {
-			return a.Apps.Certificates(r.Context(), actorOf(r), r.PathValue("orgId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (apps.CertificatesView, error) {
+				return a.Apps.Certificates(ctx, actorOf(r), r.PathValue("orgId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		withBody("org-certificate-upload", 201, func(a *API, r *http.Request, req apps.UploadRequest) (apps.Certificate, error) {
 			return a.Apps.Upload(r.Context(), actorOf(r), r.PathValue("orgId"), req)
 		}, 404, 409),
@@ -94,8 +98,10 @@ func appEndpoints() []endpoint {
 			return apidoc.Document(apidoc.Origins{TPP: info.BaseURL, AuthorizeURL: info.AuthorizationEndpoint})
 		}),
 		noBody("subscription-list", 200, func(a *API, r *http.Request) (apps.SubscriptionsView, error) {
-			return a.Apps.Subscriptions(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (apps.SubscriptionsView, error) {
+				return a.Apps.Subscriptions(ctx, actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		withBody("subscription-create", 201, func(a *API, r *http.Request, req apps.SubscribeRequest) (apps.Subscription, error) {
 			return a.Apps.Subscribe(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("appId"), req)
 		}, 404, 409),

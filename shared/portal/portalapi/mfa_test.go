@@ -196,3 +196,60 @@ func TestOperationsNeedTwoStepSignIn(t *testing.T) {
 	d := h.signIn(testenv.Ops.Email, testenv.Ops.Password)
 	h.call(d, "GET", "/api/ops/requests", nil).expect(t, 200, "")
 }
+
+// TestOperationsResetMFA: a member who lost their authenticator app is let back in by
+// operations, with the password confirmed moments ago, never for themselves: the app is
+// off at Cognito, every session of the member ended, the member told, the trail names who.
+func TestOperationsResetMFA(t *testing.T) {
+	h := newHarness(t)
+	clock := time.Now().UTC()
+	h.api.Accounts.Now = func() time.Time { return clock }
+	owner := h.person("owner")
+	orgID, code := h.activeOrg(owner.client)
+	dev := h.person("lost-app")
+	h.call(dev.client, "POST", "/api/organizations/join", map[string]any{"code": code}).expect(t, 200, "")
+	h.setUpMFA(dev.client, dev.email)
+	other := h.signIn(dev.email, strong) // a second device of the member, signed in with the code
+	base := "/api/ops/organizations/" + orgID + "/members/"
+
+	ops := h.ops()
+	opsID := h.call(ops, "GET", "/api/account", nil).expect(t, 200, "").body["userId"].(string)
+	clock = clock.Add(10*time.Minute + time.Second) // the sign-in's password is no longer fresh
+	h.call(ops, "POST", base+dev.id+"/mfa-reset", nil).expect(t, 403, "REAUTHENTICATION_REQUIRED")
+	h.call(owner.client, "POST", base+dev.id+"/mfa-reset", nil).expect(t, 403, "FORBIDDEN")
+	h.call(ops, "POST", "/api/auth/confirm-password", map[string]any{"password": testenv.Ops.Password}).expect(t, 200, "")
+	r := h.call(ops, "POST", base+opsID+"/mfa-reset", nil).expect(t, 403, "OWN_MFA_RESET")
+	if r.errorBody() != `{"code":"OWN_MFA_RESET","message":"You cannot reset your own two-step sign-in: ask another member of the operations team."}` {
+		t.Fatalf("own reset: %s", r.raw)
+	}
+	h.call(ops, "POST", base+"no-such-user/mfa-reset", nil).expect(t, 404, "NOT_FOUND")
+	// The refusals changed nothing: the member still signs in with the code.
+	if r := h.call(h.newClient(), "POST", "/api/auth/login", map[string]any{"email": dev.email, "password": strong}); r.status != 202 {
+		t.Fatalf("sign-in before the reset: %d %s", r.status, r.raw)
+	}
+
+	r = h.call(ops, "POST", base+dev.id+"/mfa-reset", nil).expect(t, 200, "")
+	if r.body["userId"] != dev.id || r.body["email"] != dev.email {
+		t.Fatalf("reset = %s", r.raw)
+	}
+	for _, c := range []*http.Client{dev.client, other} {
+		h.call(c, "GET", "/api/account", nil).expect(t, 401, "UNAUTHENTICATED")
+	}
+	c := h.newClient()
+	r = h.call(c, "POST", "/api/auth/login", map[string]any{"email": dev.email, "password": strong}).expect(t, 200, "")
+	if acc := r.body["account"].(map[string]any); acc["mfaEnabled"] != false {
+		t.Fatalf("sign-in after the reset: %s", r.raw)
+	}
+	if n := h.mailCount(dev.email, "Two-step sign-in was reset by the bank"); n != 1 {
+		t.Fatalf("reset emails = %d", n)
+	}
+	if body := h.lastMail(dev.email, "reset by the bank"); !strings.Contains(body, "operations team turned two-step sign-in off") {
+		t.Fatalf("reset email: %s", body)
+	}
+	r = h.call(owner.client, "GET", "/api/organizations/"+orgID+"/audit", nil).expect(t, 200, "")
+	first := r.body["entries"].([]any)[0].(map[string]any)
+	if first["action"] != "member.mfa_reset" || first["actor"] != testenv.Ops.Email || first["actorId"] != opsID ||
+		fmt.Sprint(first["details"]) != fmt.Sprintf("map[email:%s userId:%s]", dev.email, dev.id) {
+		t.Fatalf("audit entry = %v", first)
+	}
+}

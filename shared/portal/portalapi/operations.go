@@ -54,6 +54,14 @@ func operationsEndpoints() []endpoint {
 		noBody("ops-organization-get", 200, func(a *API, r *http.Request) (org.OpsDetail, error) {
 			return a.Orgs.OpsGet(r.Context(), r.PathValue("orgId"))
 		}, 404),
+		noBody("ops-organization-requests", 200, func(a *API, r *http.Request) (org.RequestsView, error) {
+			return paged(r, func(ctx context.Context, p paging.Page) (org.RequestsView, error) {
+				return a.Orgs.OpsRequests(ctx, r.PathValue("orgId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
+		noBody("ops-member-mfa-reset", 200, func(a *API, r *http.Request) (org.MFAReset, error) {
+			return a.Orgs.OpsResetMFA(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("userId"))
+		}, 403, 404),
 		noBody("ops-audit", 200, func(a *API, r *http.Request) (org.AuditView, error) {
 			return paged(r, a.Orgs.OpsAudit)
 		}, 400).withQuery(pageParams...),

@@ -33,8 +33,10 @@ func organizationEndpoints() []endpoint {
 			return a.Orgs.Get(r.Context(), actorOf(r), r.PathValue("orgId"))
 		}, 404),
 		noBody("org-members", 200, func(a *API, r *http.Request) (org.MembersView, error) {
-			return a.Orgs.Members(r.Context(), actorOf(r), r.PathValue("orgId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (org.MembersView, error) {
+				return a.Orgs.Members(ctx, actorOf(r), r.PathValue("orgId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		noBody("org-code-regenerate", 200, func(a *API, r *http.Request) (org.OrganizationView, error) {
 			return a.Orgs.RegenerateCode(r.Context(), actorOf(r), r.PathValue("orgId"))
 		}, 404, 409),
@@ -61,8 +63,10 @@ func organizationEndpoints() []endpoint {
 			return a.Orgs.ChangeOwner(r.Context(), actorOf(r), r.PathValue("orgId"), req)
 		}, 404, 409),
 		noBody("org-invitations", 200, func(a *API, r *http.Request) (org.InvitationsView, error) {
-			return a.Orgs.Invitations(r.Context(), actorOf(r), r.PathValue("orgId"))
-		}, 404),
+			return paged(r, func(ctx context.Context, p paging.Page) (org.InvitationsView, error) {
+				return a.Orgs.Invitations(ctx, actorOf(r), r.PathValue("orgId"), p)
+			})
+		}, 400, 404).withQuery(pageParams...),
 		withBody("org-invite", 201, func(a *API, r *http.Request, req org.InviteRequest) (org.Invitation, error) {
 			return a.Orgs.Invite(r.Context(), actorOf(r), r.PathValue("orgId"), req)
 		}, 404, 409),

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/bank/devportal/shared/platform/httpapi"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/registration"
 )
 
@@ -58,8 +59,10 @@ func registrationEndpoints() []endpoint {
 			if err != nil {
 				return registration.ClientsView{}, err
 			}
-			return a.Registration.ListClients(r.Context(), c)
-		}, 401, 403),
+			return paged(r, func(ctx context.Context, p paging.Page) (registration.ClientsView, error) {
+				return a.Registration.ListClients(ctx, c, p)
+			})
+		}, 400, 401, 403).withQuery(pageParams...),
 		noBody("registration-client-get", 200, func(a *API, r *http.Request) (registration.Client, error) {
 			c, err := a.registrationCaller(r)
 			if err != nil {

@@ -26,6 +26,7 @@ var securityEvents = map[string]string{
 	"org-owner":               "ownership-transfer",
 	"ops-request-approve":     "operations-decision",
 	"ops-request-reject":      "operations-decision",
+	"ops-member-mfa-reset":    "mfa-reset",
 	"credential-reset":        "secret-reset",
 	"credential-revoke":       "credential-revocation",
 	"app-api-key-rotate":      "api-key-rotation",

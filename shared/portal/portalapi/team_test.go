@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -313,4 +314,40 @@ func TestConcurrentChangeRequests(t *testing.T) {
 	}
 	h.decide(h.ops(), a.body["id"].(string), "reject", "Send the register extract.").expect(t, 202, "")
 	h.eventually(owner.client, "POST", path, map[string]any{"name": "Acme Three", "reason": "Merger, with the extract."}, func(r response) bool { return r.status == 202 })
+}
+
+// TestOperationsPageAnOrganizationsRequests: operations read an organization's requests a
+// page at a time, newest first; the organization's view holds the first page and its
+// cursor, and a cursor of another list is refused.
+func TestOperationsPageAnOrganizationsRequests(t *testing.T) {
+	h := newHarness(t)
+	owner := h.person("owner")
+	orgID, _ := h.activeOrg(owner.client)
+	rename := h.call(owner.client, "POST", "/api/organizations/"+orgID+"/rename", map[string]any{"name": "Acme Group", "reason": "Renamed after the merger."}).expect(t, 202, "")
+	ops := h.ops()
+	base := "/api/ops/organizations/" + orgID + "/requests"
+
+	first := h.call(ops, "GET", base+"?limit=1", nil).expect(t, 200, "")
+	list := first.body["requests"].([]any)
+	next, _ := first.body["nextCursor"].(string)
+	if len(list) != 1 || list[0].(map[string]any)["id"] != rename.body["id"] || next == "" {
+		t.Fatalf("first page = %s", first.raw)
+	}
+	second := h.call(ops, "GET", base+"?limit=1&cursor="+url.QueryEscape(next), nil).expect(t, 200, "")
+	list = second.body["requests"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["kind"] != "ONBOARDING" || second.body["nextCursor"] != nil {
+		t.Fatalf("second page = %s", second.raw)
+	}
+	audit := h.call(ops, "GET", "/api/ops/audit?limit=1", nil).expect(t, 200, "")
+	r := h.call(ops, "GET", base+"?cursor="+url.QueryEscape(audit.body["nextCursor"].(string)), nil).expect(t, 400, "VALIDATION_FAILED")
+	if fmt.Sprint(r.fields()) != "[cursor:invalid]" {
+		t.Fatalf("another list's cursor: %s", r.raw)
+	}
+	h.call(ops, "GET", "/api/ops/organizations/no-such-org/requests", nil).expect(t, 404, "NOT_FOUND")
+	h.call(owner.client, "GET", base, nil).expect(t, 403, "FORBIDDEN")
+
+	d := h.call(ops, "GET", "/api/ops/organizations/"+orgID, nil).expect(t, 200, "")
+	if n := len(d.body["requests"].([]any)); n != 2 || d.body["requestsNextCursor"] != nil {
+		t.Fatalf("organization view: %d requests, cursor %v", n, d.body["requestsNextCursor"])
+	}
 }

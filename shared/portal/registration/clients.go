@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
@@ -55,6 +56,8 @@ type ClientCreated struct {
 // ClientsView lists the organization's OAuth clients.
 type ClientsView struct {
 	Clients []Client `json:"clients"`
+	// NextCursor asks for the next page; it is absent on the last.
+	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 // CallbacksView lists an OAuth client's callback URLs.
@@ -115,13 +118,13 @@ func (s *Service) CreateClient(ctx context.Context, c Caller, req ClientRequest)
 		Warning: "Copy the client secret and the API key now: they are shown only this once."}, nil
 }
 
-// ListClients lists the organization's OAuth clients.
-func (s *Service) ListClients(ctx context.Context, c Caller) (ClientsView, error) {
-	v, err := s.apps.List(ctx, actor(c.Registration), c.Registration.OrgID)
+// ListClients lists one page of the organization's OAuth clients.
+func (s *Service) ListClients(ctx context.Context, c Caller, page paging.Page) (ClientsView, error) {
+	v, err := s.apps.List(ctx, actor(c.Registration), c.Registration.OrgID, page)
 	if err != nil {
 		return ClientsView{}, err
 	}
-	out := ClientsView{Clients: []Client{}}
+	out := ClientsView{Clients: []Client{}, NextCursor: v.NextCursor}
 	for _, a := range v.Apps {
 		d, err := s.apps.Get(ctx, actor(c.Registration), c.Registration.OrgID, a.ID)
 		if err != nil {
@@ -189,15 +192,14 @@ func (s *Service) attachRegistered(ctx context.Context, c Caller, appID string) 
 		return "", err
 	}
 	fp := c.Registration.CertFingerprint
-	certs, err := s.apps.Certificates(ctx, a, g.ID)
-	if err != nil {
+	held, err := s.apps.Certificate(ctx, a, g.ID, fp)
+	switch {
+	case err == nil && held.AppID != "":
+		return "", nil
+	case err != nil && !errors.Is(err, apperr.ErrNotFound):
 		return "", err
 	}
-	i := slices.IndexFunc(certs.Certificates, func(x apps.Certificate) bool { return x.Fingerprint == fp })
-	if i >= 0 && certs.Certificates[i].AppID != "" {
-		return "", nil
-	}
-	if i < 0 {
+	if err != nil {
 		if _, err := s.apps.Upload(ctx, a, g.ID, apps.UploadRequest{Certificate: g.QWACPEM}); err != nil {
 			return "", err
 		}

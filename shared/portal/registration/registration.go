@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
+	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/platform/validation"
 	"github.com/bank/devportal/shared/portal/approval"
 	"github.com/bank/devportal/shared/portal/apps"
@@ -208,7 +209,7 @@ type Orgs interface {
 // Apps are the app rules an OAuth client is managed with.
 type Apps interface {
 	Create(ctx context.Context, a org.Actor, orgID string, req apps.NameRequest) (apps.AppCreated, error)
-	List(ctx context.Context, a org.Actor, orgID string) (apps.AppsView, error)
+	List(ctx context.Context, a org.Actor, orgID string, page paging.Page) (apps.AppsView, error)
 	Get(ctx context.Context, a org.Actor, orgID, appID string) (apps.AppDetail, error)
 	Delete(ctx context.Context, a org.Actor, orgID, appID string) error
 	AddRedirectURI(ctx context.Context, a org.Actor, orgID, appID string, req apps.RedirectRequest) (apps.App, apps.Reviewed, error)
@@ -216,7 +217,7 @@ type Apps interface {
 	RemoveRedirectURI(ctx context.Context, a org.Actor, orgID, appID, uri string) error
 	ReplaceClientSettings(ctx context.Context, a org.Actor, orgID, appID string, c apps.ClientSettings, with ...workflow.Write) (apps.App, error)
 	Verify(ctx context.Context, a org.Actor, orgID, appID, clientID string, req apps.VerifyRequest) (apps.VerifyResult, error)
-	Certificates(ctx context.Context, a org.Actor, orgID string) (apps.CertificatesView, error)
+	Certificate(ctx context.Context, a org.Actor, orgID, fingerprint string) (apps.Certificate, error)
 	Upload(ctx context.Context, a org.Actor, orgID string, req apps.UploadRequest) (apps.Certificate, error)
 	AttachCertificate(ctx context.Context, a org.Actor, orgID, appID string, req apps.SelectRequest) (apps.Certificate, error)
 	Subscribe(ctx context.Context, a org.Actor, orgID, appID string, req apps.SubscribeRequest) (apps.Subscription, error)

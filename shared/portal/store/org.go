@@ -615,6 +615,15 @@ func (o *Orgs) OffboardingPending(ctx context.Context, orgID string) (bool, erro
 	return err == nil, err
 }
 
+// RecordAudit stores one audit entry.
+func (o *Orgs) RecordAudit(ctx context.Context, e org.AuditEntry) error {
+	aw, err := o.AuditWrite(e)
+	if err != nil {
+		return err
+	}
+	return o.transact(ctx, errChanged, aw)
+}
+
 // Audit reads one page of an organization's audit trail, newest first ("" for every
 // organization's).
 func (o *Orgs) Audit(ctx context.Context, orgID string, page paging.Page) ([]org.AuditEntry, string, error) {

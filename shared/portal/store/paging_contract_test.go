@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/approval"
+	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/store"
 )
@@ -36,6 +38,15 @@ func pageAll[T any](t *testing.T, limit int, read func(paging.Page) ([]T, string
 	}
 	t.Fatal("the list did not end after 20 pages")
 	return nil
+}
+
+// ids takes each item's ID.
+func ids[T any](list []T, id func(T) string) []string {
+	out := make([]string, len(list))
+	for i, it := range list {
+		out[i] = id(it)
+	}
+	return out
 }
 
 // TestPagingContract fills lists past one page on moto and DynamoDB Local and pages
@@ -109,6 +120,104 @@ func TestPagingContract(t *testing.T) {
 			orgs := pageAll(t, 2, func(p paging.Page) ([]org.Organization, string, error) { return o.OrganizationsPage(ctx, p) }, func(g org.Organization) string { return g.ID })
 			if got := fmt.Sprint(orgs); got != "[[g0 g1] [g2]]" {
 				t.Errorf("organizations by 2 = %s", got)
+			}
+
+			// An organization's members, invitations, apps, certificates and an app's
+			// subscriptions share its partition: five of each in p1, each list by its key.
+			p1 := org.Organization{ID: "p1", Name: "Org p1", Environment: org.Sandbox, Status: org.StatusActive, OrganizationIdentifier: "PSDBE-NBB-p1", CreatedAt: t0}
+			must(t, o.CreateOrganization(ctx, p1, org.Member{OrgID: "p1", UserID: "u0", Email: "u0@example.com", Role: org.Owner, JoinedAt: t0}, audit("p1", "org.created")))
+			p2 := org.Organization{ID: "p2", Name: "Org p2", Environment: org.Sandbox, Status: org.StatusActive, OrganizationIdentifier: "PSDBE-NBB-p2", CreatedAt: t0}
+			must(t, o.CreateOrganization(ctx, p2, org.Member{OrgID: "p2", UserID: "v0", Email: "v0@example.com", Role: org.Owner, JoinedAt: t0}, audit("p2", "org.created")))
+			for i := range 5 {
+				n := fmt.Sprint(i)
+				if i > 0 {
+					must(t, o.AddMember(ctx, org.Member{OrgID: "p1", UserID: "u" + n, Email: "u" + n + "@example.com", Role: org.Developer, JoinedAt: t0}, 10, audit("p1", "member.joined")))
+				}
+				must(t, o.CreateInvitation(ctx, org.Invitation{ID: "i" + n, OrgID: "p1", OrgName: "Org p1", Email: "i" + n + "@example.com", Role: org.Developer,
+					Status: org.InvitePending, InvitedBy: "u0@example.com", InvitedByID: "u0", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour), TokenHash: "tok-" + n}, audit("p1", "invitation.sent")))
+				sampleApp(t, o, "p1", "a"+n, "c"+n)
+				must(t, o.PutCertificate(ctx, apps.Certificate{Fingerprint: "f" + n, OrgID: "p1", Subject: "CN=x", Issuer: "CN=ca", NotBefore: t0, NotAfter: t0.Add(48 * time.Hour), PEM: "pem", UploadedAt: t0},
+					audit("p1", "certificate.uploaded")))
+				if i > 0 { // a0 has the authorization server's subscription (product oauth2) already
+					w, err := o.SubscriptionWrite(apps.Subscription{OrgID: "p1", AppID: "a0", ProductID: "prod" + n, ProductName: "Product " + n, PlanID: "sandbox",
+						Status: apps.SubscriptionActive, CreatedAt: t0, UpdatedAt: t0})
+					must(t, err)
+					must(t, apply(ctx, db, w))
+				}
+			}
+			sampleApp(t, o, "p2", "b0", "d0")
+			lists := map[string]func(orgID string) func(paging.Page) ([]string, string, error){
+				"members": func(id string) func(paging.Page) ([]string, string, error) {
+					return func(p paging.Page) ([]string, string, error) {
+						l, next, err := o.MembersPage(ctx, id, p)
+						return ids(l, func(m org.Member) string { return m.UserID }), next, err
+					}
+				},
+				"invitations": func(id string) func(paging.Page) ([]string, string, error) {
+					return func(p paging.Page) ([]string, string, error) {
+						l, next, err := o.InvitationsPage(ctx, id, p)
+						return ids(l, func(i org.Invitation) string { return i.ID }), next, err
+					}
+				},
+				"apps": func(id string) func(paging.Page) ([]string, string, error) {
+					return func(p paging.Page) ([]string, string, error) {
+						l, next, err := o.AppsPage(ctx, id, p)
+						return ids(l, func(a apps.App) string { return a.ID }), next, err
+					}
+				},
+				"certificates": func(id string) func(paging.Page) ([]string, string, error) {
+					return func(p paging.Page) ([]string, string, error) {
+						l, next, err := o.CertificatesPage(ctx, id, p)
+						return ids(l, func(c apps.Certificate) string { return c.Fingerprint }), next, err
+					}
+				},
+				"subscriptions": func(id string) func(paging.Page) ([]string, string, error) {
+					app := map[string]string{"p1": "a0", "p2": "b0"}[id]
+					return func(p paging.Page) ([]string, string, error) {
+						l, next, err := o.SubscriptionsPage(ctx, id, app, p)
+						return ids(l, func(s apps.Subscription) string { return s.ProductID }), next, err
+					}
+				},
+			}
+			self := func(s string) string { return s }
+			for name, want := range map[string]string{
+				"members":       "[[u0 u1] [u2 u3] [u4]]",
+				"invitations":   "[[i0 i1] [i2 i3] [i4]]",
+				"apps":          "[[a0 a1] [a2 a3] [a4]]",
+				"certificates":  "[[f0 f1] [f2 f3] [f4]]",
+				"subscriptions": "[[oauth2 prod1] [prod2 prod3] [prod4]]",
+			} {
+				if got := fmt.Sprint(pageAll(t, 2, lists[name]("p1"), self)); got != want {
+					t.Errorf("p1's %s by 2 = %s, want %s", name, got, want)
+				}
+				if got := fmt.Sprint(pageAll(t, 5, lists[name]("p1"), self)); got != "["+strings.ReplaceAll(want[1:len(want)-1], "] [", " ")+"]" {
+					t.Errorf("p1's %s by 5 = %s, want one full page of %s", name, got, want)
+				}
+			}
+			// Each list's cursor is refused by every other list of the partition, and by
+			// the same list of another organization.
+			cursors := map[string]string{}
+			for name, read := range lists {
+				_, next, err := read("p1")(paging.Page{Limit: 1})
+				must(t, err)
+				if next == "" {
+					t.Fatalf("p1's %s by 1 gave no cursor", name)
+				}
+				cursors[name] = next
+			}
+			for from, cursor := range cursors {
+				for to, read := range lists {
+					orgs := []string{"p2"}
+					if to != from {
+						orgs = append(orgs, "p1")
+					}
+					for _, id := range orgs {
+						var e *apperr.Error
+						if _, _, err := read(id)(paging.Page{Cursor: cursor, Limit: 2}); !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "cursor" {
+							t.Errorf("%s's cursor on %s's %s: err = %v, want the cursor refused", from, id, to, err)
+						}
+					}
+				}
 			}
 
 			// A cursor belongs to its list.

@@ -221,6 +221,7 @@ func Portal(ctx context.Context, cfg config.Config, log *slog.Logger, parts Part
 	api.Orgs = org.NewService(org.Deps{Store: stores.Orgs, Invites: stores.Orgs, Mail: mailer, Approvals: api.Approvals, Roots: roots,
 		MaxMembers: cfg.OrgMaxMembers, InviteTTL: cfg.InvitationTTL, PortalURL: cfg.PortalURL, Revocation: checker(false)})
 	accounts.Orgs = api.Orgs
+	api.Orgs.MFA = accounts
 	api.Apps = apps.NewService(apps.Deps{Store: stores.Orgs, Certs: stores.Orgs, Subscriptions: stores.Orgs, Orgs: api.Orgs, Onboarding: api.Orgs,
 		Directory: stores.Orgs, Approvals: api.Approvals, Mail: mailer, SandboxCA: ca, CRL: crl, Roots: roots, Truststore: roots.Live, PortalURL: cfg.PortalURL,
 		CertificateCheckURL: cfg.TPPURL + routes.CertificateCheckPath, Revocation: checker(false), JobRevocation: func() org.RevocationChecker { return checker(true) },

@@ -10,6 +10,7 @@ import { RequestHistory } from "../../components/RequestList";
 import { appPermissions, GO_LIVE_STATUS_LABEL, GO_LIVE_STEPS, readableDN, shortFingerprint, stepText } from "../../lib/apps";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
+import { allCertificates } from "../../lib/certificates";
 import { useOrganizations } from "../../orgs/OrganizationsContext";
 
 interface Props {
@@ -117,7 +118,7 @@ function GoLiveForm({ org, app, again, onRequested }: { org: Organization; app: 
   const [uris, setUris] = useState(() => app.redirectUris.filter((u) => u.startsWith("https://")).join("\n"));
   const [certificate, setCertificate] = useState("");
   const [sent, setSent] = useState<string[]>([]);
-  const certs = useLoad(() => api.GET("/api/organizations/{orgId}/certificates", { params: { path: { orgId: prodId } } }), [prodId], prodId !== "");
+  const certs = useLoad(() => allCertificates(prodId), [prodId], prodId !== "");
   // Only a proven, unrevoked certificate can go live.
   const free = (certs.data?.certificates ?? []).filter((c) => !c.appId && c.possession && !c.revokedAt);
   const prodOrg = production.find((o) => o.id === prodId);

@@ -10,6 +10,8 @@ import { SubscriptionBadge, subscriptionExplanation } from "../../components/Sub
 import { appPermissions, planText } from "../../lib/apps";
 import { formatDateTime } from "../../lib/format";
 import { useApiForm, useLoad } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 import { useSuccessMessage } from "../../lib/feedback";
 
 interface Props {
@@ -40,7 +42,12 @@ export function SubscriptionsSection({ org, app }: Props) {
   const { signedOut } = useAuth();
   const perms = appPermissions(org);
   const products = useLoad(() => api.GET("/api/products"), []);
-  const subs = useLoad(() => api.GET("/api/organizations/{orgId}/apps/{appId}/subscriptions", { params: { path: { orgId: org.id, appId: app.id } } }), [org.id, app.id]);
+  const paged = usePaged(
+    (cursor) => api.GET("/api/organizations/{orgId}/apps/{appId}/subscriptions", { params: { path: { orgId: org.id, appId: app.id }, query: { cursor } } }),
+    (page) => page.subscriptions,
+    [org.id, app.id],
+  );
+  const subs = paged.first;
   const remove = useApiForm("unsubscribe");
   const [removing, setRemoving] = useState<Subscription | null>(null);
   const [status, setStatus] = useSuccessMessage("");
@@ -52,8 +59,9 @@ export function SubscriptionsSection({ org, app }: Props) {
     const i = catalog.findIndex((p) => p.id === id);
     return i < 0 ? catalog.length : i;
   };
-  const list = [...(subs.data?.subscriptions ?? [])].sort((a, b) => rank(a.productId) - rank(b.productId));
-  // Products the app can still ask for: not mandatory, and not active or waiting.
+  const list = [...paged.items].sort((a, b) => rank(a.productId) - rank(b.productId));
+  // Products the app can still ask for: not mandatory, and not active or waiting (known
+  // once every page is loaded).
   const available = catalog.filter((p) => !p.mandatory && !list.some((s) => s.productId === p.id && s.status !== "REJECTED"));
 
   const confirmRemove = async () => {
@@ -154,7 +162,13 @@ export function SubscriptionsSection({ org, app }: Props) {
           </table>
         </div>
       )}
-      {perms.change && products.data && subs.data && (
+      <ShowMore id="subscriptions" list={paged} one="subscription" many="subscriptions" />
+      {perms.change && products.data && subs.data && paged.hasMore && (
+        <p id="subscribe-needs-all" className="hint">
+          Show every subscription to subscribe {app.name} to another API.
+        </p>
+      )}
+      {perms.change && products.data && subs.data && !paged.hasMore && (
         <SubscribeForm
           org={org}
           app={app}

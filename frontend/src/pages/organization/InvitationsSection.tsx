@@ -7,7 +7,9 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { SelectField, TextField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { formatDateTime, timeLeft } from "../../lib/format";
-import { useApiForm, useLoad } from "../../lib/hooks";
+import { useApiForm } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 import { ASSIGNABLE_ROLES, INVITATION_STATUS_LABEL, ROLE_HINT, ROLE_LABEL } from "../../lib/orgs";
 import { useSuccessMessage } from "../../lib/feedback";
 
@@ -19,7 +21,12 @@ interface Props {
 
 export function InvitationsSection({ orgId, tick, onChanged }: Props) {
   const { signedOut } = useAuth();
-  const invitations = useLoad(() => api.GET("/api/organizations/{orgId}/invitations", { params: { path: { orgId } } }), [orgId]);
+  const paged = usePaged(
+    (cursor) => api.GET("/api/organizations/{orgId}/invitations", { params: { path: { orgId }, query: { cursor } } }),
+    (page) => page.invitations,
+    [orgId],
+  );
+  const invitations = paged.first;
   const { reload } = invitations;
   useEffect(() => {
     if (tick > 0) void reload();
@@ -54,7 +61,7 @@ export function InvitationsSection({ orgId, tick, onChanged }: Props) {
     } else if (r?.status === 401) signedOut();
   };
 
-  const list = invitations.data?.invitations ?? [];
+  const list = paged.items;
 
   return (
     <section id="invitations" aria-labelledby="invitations-heading" className="section">
@@ -137,6 +144,7 @@ export function InvitationsSection({ orgId, tick, onChanged }: Props) {
           </table>
         </div>
       )}
+      <ShowMore id="invitations" list={paged} one="invitation" many="invitations" />
       <ConfirmDialog
         id="revoke-dialog"
         open={revoking !== null}

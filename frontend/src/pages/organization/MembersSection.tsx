@@ -7,7 +7,9 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { SelectField } from "../../components/Field";
 import { FormAlert } from "../../components/FormAlert";
 import { formatDate } from "../../lib/format";
-import { useApiForm, useLoad } from "../../lib/hooks";
+import { useApiForm } from "../../lib/hooks";
+import { usePaged } from "../../lib/paging";
+import { ShowMore } from "../../components/ShowMore";
 import { ASSIGNABLE_ROLES, can, ROLE_LABEL } from "../../lib/orgs";
 import { useOrganizations } from "../../orgs/OrganizationsContext";
 import { useSuccessMessage } from "../../lib/feedback";
@@ -24,7 +26,12 @@ export function MembersSection({ org, tick, onChanged }: Props) {
   const { account, signedOut } = useAuth();
   const navigate = useNavigate();
   const { reload: reloadOrganizations } = useOrganizations();
-  const members = useLoad(() => api.GET("/api/organizations/{orgId}/members", { params: { path: { orgId: org.id } } }), [org.id]);
+  const paged = usePaged(
+    (cursor) => api.GET("/api/organizations/{orgId}/members", { params: { path: { orgId: org.id }, query: { cursor } } }),
+    (page) => page.members,
+    [org.id],
+  );
+  const members = paged.first;
   const { reload } = members;
   useEffect(() => {
     if (tick > 0) void reload();
@@ -39,7 +46,7 @@ export function MembersSection({ org, tick, onChanged }: Props) {
 
   const me = account?.userId;
   const editable = (m: Member) => perms.manageMembers && writable && m.role !== "OWNER" && m.userId !== me;
-  const list = members.data?.members ?? [];
+  const list = paged.items;
 
   const changeRole = async (m: Member) => {
     const role = (roles[m.userId] ?? m.role) as AssignableRole;
@@ -174,6 +181,7 @@ export function MembersSection({ org, tick, onChanged }: Props) {
           </table>
         </div>
       )}
+      <ShowMore id="members" list={paged} one="member" many="members" />
       {perms.leave && writable && (
         <div className="actions">
           <button id="leave-organization" type="button" className="button button--danger-outline" disabled={busy} onClick={() => setPending({ kind: "leave" })}>
