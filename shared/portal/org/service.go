@@ -121,6 +121,7 @@ func NewService(d Deps) *Service {
 	d.Approvals.Register(KindOnboarding, onboardingKind{s})
 	d.Approvals.Register(KindRename, renameKind(s))
 	d.Approvals.Register(KindOffboarding, offboardingKind(s))
+	d.Approvals.Register(KindCertificateRenewal, renewalKind{s})
 	return s
 }
 
@@ -308,6 +309,8 @@ type OrganizationView struct {
 	// Certificates are the onboarding's QWAC and QSealC, each with the proof that its
 	// holder has the private key (none while unproven).
 	Certificates []EIDASCertificate `json:"certificates"`
+	// Renewal is a renewal of the certificates under way, for the owner and administrators.
+	Renewal *RenewalView `json:"renewal,omitempty"`
 }
 
 // EIDASCertificate is one of an organization's eIDAS certificates and whether possession
@@ -341,6 +344,12 @@ func (s *Service) view(g Organization, m Member, withCode bool) OrganizationView
 	}{{CertQWAC, qwac, g.QWACPossession}, {CertQSealC, qseal, g.QSealCPossession}} {
 		if c.cert != nil {
 			v.Certificates = append(v.Certificates, EIDASCertificate{Kind: c.kind, SHA256Fingerprint: c.cert.SHA256Fingerprint, Subject: c.cert.Subject.DN, Possession: c.proof})
+		}
+	}
+	if g.Renewal != nil && (m.Role == Owner || m.Role == Admin) {
+		v.Renewal = &RenewalView{Certificates: []EIDASCertificate{}, RequestID: g.Renewal.RequestID, At: g.Renewal.At, By: g.Renewal.By}
+		for _, c := range g.Renewal.certificates() {
+			v.Renewal.Certificates = append(v.Renewal.Certificates, EIDASCertificate{Kind: c.kind, SHA256Fingerprint: c.cert.SHA256Fingerprint, Subject: c.cert.Subject.DN, Possession: c.proof})
 		}
 	}
 	return v

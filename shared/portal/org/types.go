@@ -93,6 +93,10 @@ type Organization struct {
 	Members          int               `dynamodbav:"members"`
 	CreatedAt        time.Time         `dynamodbav:"createdAt"`
 	OwnerID          string            `dynamodbav:"ownerId"`
+	// Renewal is a renewal of its certificates under way: waiting for the proofs of
+	// possession of the new keys, or (production) for the bank's decision. The certificates
+	// above stay in force until it is applied.
+	Renewal *Renewal `dynamodbav:"renewal,omitempty"`
 }
 
 // Member is a user's membership of an organization.
@@ -142,6 +146,26 @@ type Store interface {
 	CleanupMarker(c Cleanup) (workflow.Write, error)
 	UnfinishedCleanups(ctx context.Context) ([]Cleanup, error)
 	FinishCleanup(ctx context.Context, c Cleanup, deletes []workflow.Delete) error
+	// RenewalDraftWrite stores r as the organization's renewal waiting for proofs of
+	// possession, replacing one not submitted; refused unless the organization is active
+	// with no renewal submitted.
+	RenewalDraftWrite(orgID string, r Renewal) (workflow.Write, error)
+	// RenewalProofWrite records the proof for the certificate ("qwac" or "qsealc") of the
+	// renewal renewalID; refused unless that is still the organization's renewal, not
+	// submitted, with that certificate unproven.
+	RenewalProofWrite(orgID, renewalID, certificate string, p possession.Proof) (workflow.Write, error)
+	// RenewalSubmitWrite stores r, every certificate proven, as submitted in request
+	// r.RequestID; refused unless the organization is active with no renewal submitted
+	// and, with draftID, that draft still its renewal.
+	RenewalSubmitWrite(orgID, draftID string, r Renewal) (workflow.Write, error)
+	// RenewalApplyWrite puts r's certificates and their proofs in force and ends the
+	// renewal; refused unless the organization is active and, for a submitted r, r is
+	// still its renewal (else none is submitted and, with draftID, that draft is its renewal).
+	RenewalApplyWrite(orgID, draftID string, r Renewal) (workflow.Write, error)
+	// RenewalEndWrite ends the submitted renewal of request requestID without applying it.
+	RenewalEndWrite(orgID, requestID string) workflow.Write
+	// Commit runs writes in one transaction; a failed condition returns conflict.
+	Commit(ctx context.Context, conflict error, writes ...workflow.Write) error
 	// CodeReservation reserves a code for the organization; refused if the code is taken.
 	CodeReservation(orgID, code string) (workflow.Write, error)
 	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).

@@ -90,6 +90,16 @@ type RequestDetail struct {
 	// Certificate is the mTLS certificate a go-live request names, as uploaded to the
 	// production organization; nil for other requests, or once the certificate is gone.
 	Certificate *RequestCertificate `json:"certificate,omitempty"`
+	// Renewal is what a certificate renewal replaces, certificate by certificate, while it
+	// waits for the decision; absent for other requests and once decided.
+	Renewal []RenewedCertificate `json:"renewal,omitempty"`
+}
+
+// RenewedCertificate is one certificate a renewal replaces: the one in force and the new one.
+type RenewedCertificate struct {
+	Kind    string              `json:"kind" enum:"qwac,qsealc"`
+	Current *RequestCertificate `json:"current,omitempty"`
+	Renewal *RequestCertificate `json:"renewal"`
 }
 
 // RequestCertificate is a certificate a request names: what it says, and whether it chains
@@ -117,6 +127,19 @@ func (a *API) requestDetail(r *http.Request) (RequestDetail, error) {
 			return RequestDetail{}, err
 		default:
 			d.Certificate = &RequestCertificate{Certificate: c, Trust: a.Orgs.TrustOf(c)}
+		}
+	}
+	if req.Kind == org.KindCertificateRenewal {
+		pairs, err := a.Orgs.RenewalOf(r.Context(), req.OrgID, req.ID)
+		if err != nil {
+			return RequestDetail{}, err
+		}
+		for _, p := range pairs {
+			rc := RenewedCertificate{Kind: p.Kind, Renewal: &RequestCertificate{Certificate: p.Renewal, Trust: a.Orgs.TrustOf(p.Renewal)}}
+			if p.Current != nil {
+				rc.Current = &RequestCertificate{Certificate: p.Current, Trust: a.Orgs.TrustOf(p.Current)}
+			}
+			d.Renewal = append(d.Renewal, rc)
 		}
 	}
 	return d, nil

@@ -78,6 +78,9 @@ func organizationEndpoints() []endpoint {
 		withBody("invitation-accept", 200, func(a *API, r *http.Request, req org.AcceptRequest) (org.OrganizationView, error) {
 			return a.Orgs.AcceptInvitation(r.Context(), actorOf(r), req)
 		}, 404, 409, 410),
+		withBody("org-certificates-renew", 200, func(a *API, r *http.Request, req org.RenewalRequest) (org.RenewalResponse, error) {
+			return a.Orgs.Renew(r.Context(), actorOf(r), r.PathValue("orgId"), req)
+		}, 404, 409),
 		withBody("org-rename", 202, func(a *API, r *http.Request, req org.RenameRequest) (approval.Request, error) {
 			return a.Orgs.Rename(r.Context(), actorOf(r), r.PathValue("orgId"), req)
 		}, 404, 409),

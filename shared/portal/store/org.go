@@ -629,3 +629,96 @@ func (o *Orgs) Audit(ctx context.Context, orgID string, page paging.Page) ([]org
 	}
 	return entries, next, err
 }
+
+// Commit runs writes as one transaction; a failed condition returns conflict.
+func (o *Orgs) Commit(ctx context.Context, conflict error, writes ...workflow.Write) error {
+	return o.transact(ctx, conflict, writes...)
+}
+
+// renewalUpdate is an update of the organization item, on condition that it is active and
+// cond holds.
+func (o *Orgs) renewalUpdate(orgID, expr, cond string, names map[string]string, values map[string]types.AttributeValue) workflow.Write {
+	names["#s"] = "status"
+	values[":active"] = s(string(org.StatusActive))
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String("#s = :active AND " + cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
+}
+
+// unsubmitted is the condition that no renewal is submitted and, with draftID, that the
+// draft is the organization's renewal.
+func unsubmitted(draftID string, values map[string]types.AttributeValue) string {
+	cond := "attribute_not_exists(renewal.requestId)"
+	if draftID != "" {
+		values[":draft"] = s(draftID)
+		cond += " AND renewal.id = :draft"
+	}
+	return cond
+}
+
+// RenewalDraftWrite stores r as the organization's renewal waiting for proofs.
+func (o *Orgs) RenewalDraftWrite(orgID string, r org.Renewal) (workflow.Write, error) {
+	av, err := attributevalue.Marshal(r)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal renewal")
+	}
+	values := map[string]types.AttributeValue{":r": av}
+	return o.renewalUpdate(orgID, "SET renewal = :r", unsubmitted("", values), map[string]string{}, values), nil
+}
+
+// RenewalProofWrite records the proof for one certificate of an unsubmitted renewal.
+func (o *Orgs) RenewalProofWrite(orgID, renewalID, certificate string, p possession.Proof) (workflow.Write, error) {
+	av, err := marshalProof(p)
+	if err != nil {
+		return workflow.Write{}, err
+	}
+	values := map[string]types.AttributeValue{":p": av}
+	names := map[string]string{"#p": possessionAttribute(certificate)}
+	return o.renewalUpdate(orgID, "SET renewal.#p = :p", unsubmitted(renewalID, values)+" AND attribute_not_exists(renewal.#p)", names, values), nil
+}
+
+// RenewalSubmitWrite stores r as submitted in its request.
+func (o *Orgs) RenewalSubmitWrite(orgID, draftID string, r org.Renewal) (workflow.Write, error) {
+	av, err := attributevalue.Marshal(r)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal renewal")
+	}
+	values := map[string]types.AttributeValue{":r": av}
+	return o.renewalUpdate(orgID, "SET renewal = :r", unsubmitted(draftID, values), map[string]string{}, values), nil
+}
+
+// RenewalApplyWrite puts r's certificates in force and removes the renewal.
+func (o *Orgs) RenewalApplyWrite(orgID, draftID string, r org.Renewal) (workflow.Write, error) {
+	attrs := map[string]types.AttributeValue{}
+	for _, c := range []struct {
+		kind, pem string
+		proof     *possession.Proof
+	}{{"qwac", r.QWACPEM, r.QWACPossession}, {"qsealc", r.QSealCPEM, r.QSealCPossession}} {
+		if c.pem == "" {
+			continue
+		}
+		if c.proof == nil {
+			return workflow.Write{}, apperr.Wrap(errors.New("unproven certificate"), "apply renewal %s", r.ID)
+		}
+		av, err := marshalProof(*c.proof)
+		if err != nil {
+			return workflow.Write{}, err
+		}
+		attrs[c.kind+"Pem"], attrs[possessionAttribute(c.kind)] = s(c.pem), av
+	}
+	names, values := map[string]string{}, map[string]types.AttributeValue{}
+	expr := "SET " + strings.Join(setClauses("a", attrs, names, values), ", ") + " REMOVE renewal"
+	cond := unsubmitted(draftID, values)
+	if r.RequestID != "" {
+		values[":req"] = s(r.RequestID)
+		cond = "renewal.requestId = :req"
+	}
+	return o.renewalUpdate(orgID, expr, cond, names, values), nil
+}
+
+// RenewalEndWrite removes the renewal of request requestID; refused if another renewal
+// took its place, which the pending request's lock rules out.
+func (o *Orgs) RenewalEndWrite(orgID, requestID string) workflow.Write {
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)), UpdateExpression: aws.String("REMOVE renewal"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(renewal) OR renewal.requestId = :req)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":req": s(requestID)}}}
+}
