@@ -28,7 +28,8 @@ type Keys []string
 // Query reads one page of the query in: at most page.Limit items after page.Cursor, each
 // unmarshalled as I, and the cursor of the next page ("" when nothing is left). The key
 // condition must name the partition value ":pk". It reads one item more than asked, so
-// that the last page says so instead of leading to an empty one.
+// that the last page says so instead of leading to an empty one. With a FilterExpression it
+// reads on until the page holds Limit matching items or the query ends.
 func Query[I any](ctx context.Context, db Querier, in dynamodb.QueryInput, keys Keys, page Page) ([]I, string, error) {
 	if page.Limit < 1 || page.Limit > MaxLimit {
 		page.Limit = DefaultLimit
@@ -44,7 +45,14 @@ func Query[I any](ctx context.Context, db Querier, in dynamodb.QueryInput, keys 
 	}
 	var raw []map[string]types.AttributeValue
 	for {
-		in.Limit = aws.Int32(int32(page.Limit + 1 - len(raw)))
+		// DynamoDB applies Limit before a FilterExpression: a filtered query reads a full
+		// page's worth each time rather than one item at a time as the page fills. The
+		// next cursor is the last item kept, so what is read past it is read again then.
+		need := page.Limit + 1 - len(raw)
+		if in.FilterExpression != nil {
+			need = max(need, MaxLimit+1)
+		}
+		in.Limit = aws.Int32(int32(need))
 		out, err := db.Query(ctx, &in)
 		var api smithy.APIError
 		if errors.As(err, &api) && api.ErrorCode() == "ValidationException" && page.Cursor != "" {

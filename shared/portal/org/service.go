@@ -553,8 +553,9 @@ type AuditView struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// Audit returns one page of an organization's trail to its owner and administrators.
-func (s *Service) Audit(ctx context.Context, a Actor, orgID string, page paging.Page) (AuditView, error) {
+// Audit returns one page of an organization's trail to its owner and administrators: the
+// entries f selects (its action and times; the organization is orgID).
+func (s *Service) Audit(ctx context.Context, a Actor, orgID string, f AuditFilter, page paging.Page) (AuditView, error) {
 	_, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return AuditView{}, err
@@ -562,7 +563,7 @@ func (s *Service) Audit(ctx context.Context, a Actor, orgID string, page paging.
 	if !slices.Contains([]Role{Owner, Admin}, m.Role) {
 		return AuditView{}, apperr.New(apperr.Forbidden, "FORBIDDEN", "Only the owner and administrators see the audit trail.")
 	}
-	es, next, err := s.store.Audit(ctx, orgID, page)
+	es, next, err := s.store.Audit(ctx, AuditFilter{OrgID: orgID, Action: f.Action, From: f.From, To: f.To}, page)
 	out := AuditView{Entries: []AuditEntry{}, NextCursor: next}
 	for _, e := range es {
 		if strings.HasSuffix(e.Action, ".approved") || strings.HasSuffix(e.Action, ".rejected") {

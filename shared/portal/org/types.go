@@ -192,9 +192,9 @@ type Store interface {
 	TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner string, audit AuditEntry) error
 	// ReplaceCode gives the organization a new code and retires the old one.
 	ReplaceCode(ctx context.Context, orgID, oldCode, newCode string, audit AuditEntry) error
-	// Audit reads one page of an organization's audit trail ("" for every organization's),
-	// newest first.
-	Audit(ctx context.Context, orgID string, page paging.Page) ([]AuditEntry, string, error)
+	// Audit reads one page of the audit entries f selects, newest first: a page holds
+	// Limit entries that match unless the trail ends first.
+	Audit(ctx context.Context, f AuditFilter, page paging.Page) ([]AuditEntry, string, error)
 }
 
 // AuditEntry records one change: who, what, when, from which request.
@@ -206,6 +206,18 @@ type AuditEntry struct {
 	Action    string            `json:"action" dynamodbav:"action"`
 	Details   map[string]string `json:"details,omitempty" dynamodbav:"details,omitempty"`
 	RequestID string            `json:"requestId,omitempty" dynamodbav:"requestId,omitempty"`
+}
+
+// AuditFilter selects audit entries; the zero filter selects every organization's.
+type AuditFilter struct {
+	// OrgID is the organization's ID ("" for every organization).
+	OrgID string
+	// Actor is part of the actor's address, in lowercase (addresses are kept in lowercase).
+	Actor string
+	// Action is one action exactly, for example "member.joined".
+	Action string
+	// From and To bound the time: from From on, before To; zero for no bound.
+	From, To time.Time
 }
 
 // Errors the organization rules return.

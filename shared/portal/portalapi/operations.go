@@ -55,8 +55,13 @@ func operationsEndpoints() []endpoint {
 			return a.Orgs.OpsGet(r.Context(), r.PathValue("orgId"))
 		}, 404),
 		noBody("ops-audit", 200, func(a *API, r *http.Request) (org.AuditView, error) {
-			return paged(r, a.Orgs.OpsAudit)
-		}, 400).withQuery(pageParams...),
+			f, err := org.AuditQuery{OrganizationID: r.URL.Query().Get("organizationId"), Actor: r.URL.Query().Get("actor"), Action: r.URL.Query().Get("action"),
+				From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to")}.Filter()
+			if err != nil {
+				return org.AuditView{}, err
+			}
+			return paged(r, func(ctx context.Context, p paging.Page) (org.AuditView, error) { return a.Orgs.OpsAudit(ctx, f, p) })
+		}, 400).withQuery(append(auditParams, pageParams...)...),
 	}
 }
 
@@ -65,6 +70,15 @@ type RequestsResponse struct {
 	Requests []approval.Request `json:"requests"`
 	// NextCursor asks for the next page; it is absent on the last.
 	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// auditParams filter an audit trail; an organization's own takes the last three.
+var auditParams = []queryParam{
+	{name: "organizationId", description: "Only this organization's entries."},
+	{name: "actor", description: "Only the entries whose actor's address contains this text (any case)."},
+	{name: "action", description: "Only the entries of this action, for example member.joined."},
+	{name: "from", description: "Only the entries from this time on (RFC 3339, included)."},
+	{name: "to", description: "Only the entries before this time (RFC 3339, excluded)."},
 }
 
 // pageParams are the query parameters of every paged list.

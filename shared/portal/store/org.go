@@ -81,7 +81,7 @@ func (o *Orgs) memberWrite(m org.Member) (workflow.Write, error) {
 
 // AuditWrite is the write recording one audit entry.
 func (o *Orgs) AuditWrite(e org.AuditEntry) (workflow.Write, error) {
-	at := e.At.Format("2006-01-02T15:04:05.000Z")
+	at := e.At.UTC().Format(auditTime)
 	id := randomID()
 	return o.put(auditItem{Key: AuditKey(e.OrgID, at, id), GSI1PK: allAudit, GSI1SK: at + "#" + id, AuditEntry: e}, "")
 }
@@ -615,12 +615,38 @@ func (o *Orgs) OffboardingPending(ctx context.Context, orgID string) (bool, erro
 	return err == nil, err
 }
 
-// Audit reads one page of an organization's audit trail, newest first ("" for every
-// organization's).
-func (o *Orgs) Audit(ctx context.Context, orgID string, page paging.Page) ([]org.AuditEntry, string, error) {
-	in := o.byGSI1(allAudit, false, 0)
-	if orgID != "" {
-		in = o.byPrefix(OrgKey(orgID).PK, auditPrefix, false, 0)
+// Audit reads one page of the audit entries f selects, newest first. An organization's
+// entries are its own partition and every organization's are GSI1's AUDIT partition, both
+// sorted by time, so the time bounds are part of the key condition; actor and action
+// filter what the query reads, and paging reads on until the page is full.
+func (o *Orgs) Audit(ctx context.Context, f org.AuditFilter, page paging.Page) ([]org.AuditEntry, string, error) {
+	from, to := "0", "9" // every timestamp sorts between them
+	if !f.From.IsZero() {
+		from = f.From.UTC().Format(auditTime)
+	}
+	if !f.To.IsZero() {
+		// Entries at To itself sort after it, with their "#id": excluded, as they should be.
+		to = f.To.UTC().Format(auditTime)
+	}
+	in := o.byGSI1Range(allAudit, from, to)
+	if f.OrgID != "" {
+		in = o.byPrefix(OrgKey(f.OrgID).PK, auditPrefix, false, 0)
+		in.KeyConditionExpression = aws.String("PK = :pk AND SK BETWEEN :from AND :to")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":pk": s(OrgKey(f.OrgID).PK), ":from": s(auditPrefix + from), ":to": s(auditPrefix + to)}
+	}
+	in.ScanIndexForward = aws.Bool(false)
+	var filters []string
+	if f.Actor != "" {
+		filters = append(filters, "contains(actor, :actor)")
+		in.ExpressionAttributeValues[":actor"] = s(strings.ToLower(f.Actor))
+	}
+	if f.Action != "" {
+		filters = append(filters, "#action = :action")
+		in.ExpressionAttributeValues[":action"] = s(f.Action)
+		in.ExpressionAttributeNames = map[string]string{"#action": "action"}
+	}
+	if len(filters) > 0 {
+		in.FilterExpression = aws.String(strings.Join(filters, " AND "))
 	}
 	items, next, err := queryPage[auditItem](ctx, o.db, *in, page)
 	entries := make([]org.AuditEntry, len(items))
@@ -629,6 +655,9 @@ func (o *Orgs) Audit(ctx context.Context, orgID string, page paging.Page) ([]org
 	}
 	return entries, next, err
 }
+
+// auditTime is how audit keys write an entry's time: sortable as text.
+const auditTime = "2006-01-02T15:04:05.000Z"
 
 // Commit runs writes as one transaction; a failed condition returns conflict.
 func (o *Orgs) Commit(ctx context.Context, conflict error, writes ...workflow.Write) error {
