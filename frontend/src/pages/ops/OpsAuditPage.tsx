@@ -88,7 +88,15 @@ export function OpsAuditPage() {
   const entries = badRange ? [] : paged.items;
   const names = useMemo(() => new Map((orgs.data?.organizations ?? []).map((o) => [o.id, o.name])), [orgs.data]);
   const actions = useMemo(() => [...new Set(entries.map((e) => e.action))].sort(), [entries]);
-  const orgOptions = useMemo(() => (orgs.data?.organizations ?? []).map((o) => ({ id: o.id, name: o.name })).sort((a, b) => a.name.localeCompare(b.name)), [orgs.data]);
+  // Every organization of the list's first page, and those of the events shown (the list
+  // pages too: a newer organization may be past its first page).
+  const orgOptions = useMemo(
+    () =>
+      [...new Set([...(orgs.data?.organizations ?? []).map((o) => o.id), ...entries.map((e) => e.orgId)])]
+        .map((id) => ({ id, name: names.get(id) ?? id }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    [orgs.data, entries, names],
+  );
   const filtered = KEYS.some((k) => filters[k] !== "");
 
   // Each change replaces the address rather than adding to the history: back leaves the page.
