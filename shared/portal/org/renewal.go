@@ -130,8 +130,8 @@ var (
 
 // Renew starts a renewal of the organization's QWAC, QSealC or both (owner and
 // administrators). Each new certificate passes the onboarding's rules for its kind in the
-// organization's environment and keeps the organization's identifier and roles
-// (eidas.CheckRenewal); if any fails, nothing changes. Certificates the sandbox CA issued
+// organization's environment and keeps the organization's identifier and roles: those of
+// its services, none its current certificate lacks (eidas.CheckRenewal); if any fails, nothing changes. Certificates the sandbox CA issued
 // to the actor are proven by issuance; once every new key is proven the renewal is applied
 // in the sandbox, or submitted to operations in production. Otherwise it waits, with the
 // challenges that prove it (ProveOnboarding), replacing a renewal not yet submitted.
@@ -153,12 +153,9 @@ func (s *Service) Renew(ctx context.Context, a Actor, orgID string, req RenewalR
 	if errs := validation.Struct(req); len(errs) > 0 {
 		return RenewalResponse{}, apperr.Fields(errs...)
 	}
-	var current []string
-	if qwac, qseal := g.certificates(); qwac != nil && qseal != nil {
-		current = []string{qwac.SHA256Fingerprint, qseal.SHA256Fingerprint}
-	}
+	currentQWAC, currentQSeal := g.certificates()
 	qwac, qseal, errs := eidas.CheckRenewal(eidas.RenewalCerts{QWAC: req.QWAC, QSealC: req.QSealC, OrganizationIdentifier: g.OrganizationIdentifier,
-		Roles: g.Services, Current: current, Roots: s.roots.For(g.Environment), Production: g.Environment == Production, Now: s.Now()})
+		Roles: g.Services, CurrentQWAC: currentQWAC, CurrentQSealC: currentQSeal, Roots: s.roots.For(g.Environment), Production: g.Environment == Production, Now: s.Now()})
 	if errs, err = s.checkRevocations(ctx, errs, g.Environment, map[string]*eidas.Certificate{eidas.FieldQWAC: qwac, eidas.FieldQSealC: qseal}); err != nil {
 		return RenewalResponse{}, err
 	}

@@ -63,6 +63,10 @@ func TestCertificateRenewal(t *testing.T) {
 		t.Fatalf("message %q\nwant %q", got, want)
 	}
 	h.refused(owner.client, "POST", path, map[string]any{}, "[qwac:required]")
+	// A renewal adds no role: the QWAC's roles decide which products the organization may use.
+	wider, _ := h.issueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQWAC, CommonName: "tpp", Organization: "Real TPP", Country: "BE", OrganizationIdentifier: ident,
+		Roles: []string{"PSP_AI", "PSP_PI", "PSP_IC"}, NCAName: "National Bank of Belgium", NCAID: "BE-NBB"})
+	h.refused(owner.client, "POST", path, map[string]any{"qwac": wider}, "[qwac:roleAdded]")
 
 	// The TPP's own new certificates (not the portal's): nothing changes in force until
 	// both keys are proven.

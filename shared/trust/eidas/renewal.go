@@ -15,6 +15,9 @@ const (
 	RuleIdentifierChanged = "organizationIdentifierChanged"
 	// RuleUnchanged is the certificate the organization already has, pasted as its renewal.
 	RuleUnchanged = "unchanged"
+	// RuleRoleAdded is a PSD2 role the certificate in force of the same kind lacks: the
+	// roles grant the organization's products, and the bank approved those it has.
+	RuleRoleAdded = "roleAdded"
 )
 
 // RenewalCerts is what an onboarded organization submits to renew its QWAC, its QSealC or
@@ -30,8 +33,9 @@ type RenewalCerts struct {
 	// Roles are the services the organization has (AIS, PIS, PIIS): each new certificate
 	// must carry the PSD2 role of every one of them.
 	Roles []string
-	// Current are the fingerprints of the certificates in force, which are no renewal.
-	Current []string
+	// CurrentQWAC and CurrentQSealC are the certificates in force (nil if unknown): a renewal
+	// is none of them and adds no PSD2 role to its kind's.
+	CurrentQWAC, CurrentQSealC *Certificate
 	// Roots and Production as in OnboardingCerts.
 	Roots      *x509.CertPool
 	Production bool
@@ -39,12 +43,24 @@ type RenewalCerts struct {
 	Now time.Time
 }
 
+// renewalRoles is the rule of a renewed certificate's roles, as its refusals state it.
+const renewalRoles = "A renewed certificate carries every PSD2 role of your organization's services, and no role its current certificate lacks: " +
+	"the roles decide which APIs the organization may use, and the bank approved those it has."
+
+// plural is noun for n of them.
+func plural(noun string, n int) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
 // CheckRenewal parses the new certificates and checks each against the onboarding's rules
 // for its kind (checkCertificate: dates, trust, organizationIdentifier, PSD2 statement,
 // production's qualified rules), then against the organization: organizationIdentifierChanged
 // (another identifier than the organization's), roleMissing (a role of the organization's
-// services it does not carry; it may carry more, which adds no service), unchanged (a
-// certificate already in force); and in production sameCertificate on qsealc. At least one
+// services it does not carry), roleAdded (a role the current certificate of its kind lacks:
+// a renewal cannot widen what the bank approved), unchanged (a certificate already in force); and in production sameCertificate on qsealc. At least one
 // certificate is required (required on qwac). fieldErrors is nil when the renewal passes;
 // the certificates that parsed are returned even when there are errors.
 func CheckRenewal(in RenewalCerts) (qwac, qseal *Certificate, fieldErrors []apperr.FieldError) {
@@ -66,8 +82,12 @@ func CheckRenewal(in RenewalCerts) (qwac, qseal *Certificate, fieldErrors []appe
 		if c == nil {
 			return nil
 		}
-		for _, fp := range in.Current {
-			if c.SHA256Fingerprint == fp {
+		current := in.CurrentQWAC
+		if field == FieldQSealC {
+			current = in.CurrentQSealC
+		}
+		for _, old := range []*Certificate{in.CurrentQWAC, in.CurrentQSealC} {
+			if old != nil && c.SHA256Fingerprint == old.SHA256Fingerprint {
 				errs = append(errs, apperr.Field(field, RuleUnchanged, fmt.Sprintf(
 					"This is a certificate your organization already has. Paste the new %s your trust service provider issued.", k.label)))
 			}
@@ -85,13 +105,20 @@ func CheckRenewal(in RenewalCerts) (qwac, qseal *Certificate, fieldErrors []appe
 				}
 			}
 			if len(missing) > 0 {
-				noun := "role"
-				if len(missing) > 1 {
-					noun = "roles"
-				}
 				errs = append(errs, apperr.Field(field, RuleRoleMissing, fmt.Sprintf(
-					"Your new %s does not carry the %s %s. A renewed certificate carries every PSD2 role of your organization's services; it may carry more.",
-					k.label, noun, joinAnd(missing))))
+					"Your new %s does not carry the %s %s. %s", k.label, plural("role", len(missing)), joinAnd(missing), renewalRoles)))
+			}
+			if current != nil && current.PSD2 != nil {
+				var added []string
+				for _, role := range c.PSD2.Roles {
+					if !current.PSD2.HasRole(role) {
+						added = append(added, role)
+					}
+				}
+				if len(added) > 0 {
+					errs = append(errs, apperr.Field(field, RuleRoleAdded, fmt.Sprintf(
+						"Your new %s carries the %s %s, which your current %s does not. %s", k.label, plural("role", len(added)), joinAnd(added), k.label, renewalRoles)))
+				}
 			}
 		}
 		return c

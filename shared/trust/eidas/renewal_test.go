@@ -23,6 +23,7 @@ func TestCheckRenewal(t *testing.T) {
 	aisOnly := func(r *sandboxca.EIDASRequest) { r.Roles = []string{eidas.RoleAI} }
 	withIC := func(r *sandboxca.EIDASRequest) { r.Roles = []string{eidas.RoleAI, eidas.RolePI, eidas.RoleIC} }
 	current, _ := eidas.Parse(f.qwac)
+	currentSeal, _ := eidas.Parse(f.qseal)
 	roots := x509.NewCertPool()
 	roots.AddCert(f.ca.Cert)
 
@@ -34,7 +35,12 @@ func TestCheckRenewal(t *testing.T) {
 	}{
 		{name: "both renewed", qwac: cert("QWAC"), qseal: cert("QSealC"), want: []string{}},
 		{name: "the QSealC alone", qseal: cert("QSealC"), want: []string{}},
-		{name: "more roles than the organization's", qwac: cert("QWAC", withIC), want: []string{}},
+		{
+			name: "a role the current QWAC lacks", qwac: cert("QWAC", withIC),
+			want: []string{"qwac/roleAdded"},
+			wantMessages: []string{"Your new QWAC carries the role PSP_IC, which your current QWAC does not. A renewed certificate carries every PSD2 role of your organization's services, " +
+				"and no role its current certificate lacks: the roles decide which APIs the organization may use, and the bank approved those it has."},
+		},
 		{name: "nothing to renew", want: []string{"qwac/required"}, wantMessages: []string{"Paste the new QWAC, the new QSealC, or both."}},
 		{
 			name: "another organization's identifier", qwac: cert("QWAC", otherOrg),
@@ -44,8 +50,9 @@ func TestCheckRenewal(t *testing.T) {
 		},
 		{
 			name: "a role of the organization missing", qseal: cert("QSealC", aisOnly),
-			want:         []string{"qsealc/roleMissing"},
-			wantMessages: []string{"Your new QSealC does not carry the role PIS (PSP_PI). A renewed certificate carries every PSD2 role of your organization's services; it may carry more."},
+			want: []string{"qsealc/roleMissing"},
+			wantMessages: []string{"Your new QSealC does not carry the role PIS (PSP_PI). A renewed certificate carries every PSD2 role of your organization's services, " +
+				"and no role its current certificate lacks: the roles decide which APIs the organization may use, and the bank approved those it has."},
 		},
 		{
 			name: "expired", qwac: cert("QWAC", expired),
@@ -63,7 +70,7 @@ func TestCheckRenewal(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, errs := eidas.CheckRenewal(eidas.RenewalCerts{QWAC: tc.qwac, QSealC: tc.qseal, OrganizationIdentifier: orgID,
-				Roles: []string{"AIS", "PIS"}, Current: []string{current.SHA256Fingerprint}, Roots: roots, Now: now})
+				Roles: []string{"AIS", "PIS"}, CurrentQWAC: current, CurrentQSealC: currentSeal, Roots: roots, Now: now})
 			if got := rules(errs); !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("rules = %v, want %v (%v)", got, tc.want, errs)
 			}

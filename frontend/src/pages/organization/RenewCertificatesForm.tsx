@@ -70,7 +70,8 @@ export function RenewCertificatesForm({ org, onChanged }: { org: Organization; o
       <p id="renew-explanation">
         Replace the organization's QWAC, its QSealC or both before they expire. A new certificate carries the same
         organizationIdentifier, <strong>{org.organizationIdentifier}</strong>, and the PSD2 role of each of the organization's
-        services ({org.services.join(", ")}); it may carry more. You prove that you hold its private key, as at onboarding.
+        services ({org.services.join(", ")}), and no role the current one lacks. You prove that you hold its private key, as at
+        onboarding.
         {org.environment === "production"
           ? " The bank's operations team then reviews it; the current certificates stay in force until it is approved."
           : " In the sandbox the new certificates are in force as soon as their keys are proven."}
