@@ -193,9 +193,10 @@ func TestOrganizationJourney(t *testing.T) {
 		p.openTab("org", "requests")
 		p.expectText("#request-"+onboardingID+"-status", "Approved")
 
-		// The decision was emailed, with the code and a link to the organization.
+		// The decision was emailed, with the code and a link to the organization's requests,
+		// where the decision is.
 		m := p.findMail(owner.email, "Sandbox: "+orgName+" is approved")
-		if want := p.base + orgPath; m.link != want {
+		if want := p.base + orgPath + "/requests"; m.link != want {
 			t.Errorf("the approval email links to %q, want %q", m.link, want)
 		}
 		if body := p.text(strings.TrimSuffix(m.sel, " a")); !strings.Contains(body, "Your organization code is "+code+":") {
