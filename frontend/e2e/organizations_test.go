@@ -386,10 +386,12 @@ func TestOrganizationJourney(t *testing.T) {
 		o.choose("ops-audit-org", orgID)
 		o.waitOption("ops-audit-action", "member.role_changed")
 		o.choose("ops-audit-action", "member.role_changed")
+		// The server filters: the page shows its answer a moment later.
+		o.waitText("#ops-audit-count", "1 event matches the filters.", 10*time.Second)
 		o.expectTexts("#ops-audit-table tbody td:nth-of-type(3)", owner.email)
 		o.expectText("#ops-audit-table tbody td:nth-of-type(2)", newName)
 		o.fill("ops-audit-actor", "nobody-"+testenv.Suffix())
-		o.expectText("#ops-audit-empty", "No event matches these filters.")
+		o.waitText("#ops-audit-empty", "No event matches these filters.", 10*time.Second)
 	})
 }
 
