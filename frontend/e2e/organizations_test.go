@@ -193,9 +193,10 @@ func TestOrganizationJourney(t *testing.T) {
 		p.openTab("org", "requests")
 		p.expectText("#request-"+onboardingID+"-status", "Approved")
 
-		// The decision was emailed, with the code and a link to the organization.
+		// The decision was emailed, with the code and a link to the organization's requests,
+		// where the decision is.
 		m := p.findMail(owner.email, "Sandbox: "+orgName+" is approved")
-		if want := p.base + orgPath; m.link != want {
+		if want := p.base + orgPath + "/requests"; m.link != want {
 			t.Errorf("the approval email links to %q, want %q", m.link, want)
 		}
 		if body := p.text(strings.TrimSuffix(m.sel, " a")); !strings.Contains(body, "Your organization code is "+code+":") {
@@ -385,10 +386,12 @@ func TestOrganizationJourney(t *testing.T) {
 		o.choose("ops-audit-org", orgID)
 		o.waitOption("ops-audit-action", "member.role_changed")
 		o.choose("ops-audit-action", "member.role_changed")
+		// The server filters: the page shows its answer a moment later.
+		o.waitText("#ops-audit-count", "1 event matches the filters.", 10*time.Second)
 		o.expectTexts("#ops-audit-table tbody td:nth-of-type(3)", owner.email)
 		o.expectText("#ops-audit-table tbody td:nth-of-type(2)", newName)
 		o.fill("ops-audit-actor", "nobody-"+testenv.Suffix())
-		o.expectText("#ops-audit-empty", "No event matches these filters.")
+		o.waitText("#ops-audit-empty", "No event matches these filters.", 10*time.Second)
 	})
 }
 

@@ -376,6 +376,7 @@ var wantCalls = map[string][]string{
 	"org-join":                    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth"},
 	"org-code-regenerate":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
 	"org-certificates-preview":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
+	"org-certificates-renew":      {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "cognito-idp:InitiateAuth", "states:StartExecution"},
 	"sandbox-certificates":        {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},
 	"org-member-role":             {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth", "dynamodb:UpdateItem"},
 	"org-member-remove":           {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "cognito-idp:InitiateAuth"},

@@ -130,7 +130,7 @@ func TestSandboxCASecret(t *testing.T) {
 	if want := []string{"app-certificate-issue", "certificate-revocation-check", "org-certificate-revoke", "sandbox-certificates"}; !slices.Equal(holders, want) {
 		t.Errorf("functions with the sandbox CA's key %v, want %v", holders, want)
 	}
-	if want := []string{"dcr-register", "ops-organization-get", "ops-request-get", "org-certificate-upload", "org-certificates-preview", "org-onboard", "registration-certificate", "registration-client-create"}; !slices.Equal(trusters, want) {
+	if want := []string{"dcr-register", "ops-organization-get", "ops-request-get", "org-certificate-upload", "org-certificates-preview", "org-certificates-renew", "org-onboard", "registration-certificate", "registration-client-create"}; !slices.Equal(trusters, want) {
 		t.Errorf("functions with the sandbox CA's certificate alone %v, want %v", trusters, want)
 	}
 }

@@ -47,6 +47,7 @@ export const REQUEST_KIND_LABEL: Record<string, string> = {
   SUBSCRIPTION: "Subscription",
   GO_LIVE: "Go-live",
   APP_CHANGE: "Live app change",
+  CERTIFICATE_RENEWAL: "Certificate renewal",
 };
 
 export const SERVICES = [
@@ -95,6 +96,7 @@ export function can(role: MemberRole | string | undefined) {
     changeOwner: owner,
     rename: owner,
     offboard: owner,
+    renewCertificates: owner || admin,
     leave: !owner && role !== undefined,
   };
 }

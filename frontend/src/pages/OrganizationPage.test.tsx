@@ -178,10 +178,10 @@ describe("OrganizationPage", () => {
     const user = userEvent.setup();
     renderApp("/organizations/org-1/members");
     await found("members-table");
-    // An administrator does not manage the owner, and has no owner-only settings.
+    // An administrator does not manage the owner; their settings are the certificates' renewal.
     expect(el("member-role-u-1")).toBeNull();
     expect(el("owner-form")).toBeNull();
-    expect(el("org-tab-settings")).toBeNull();
+    expect(el("org-tab-settings")).not.toBeNull();
     expect(el("leave-organization")).not.toBeNull();
 
     await user.selectOptions(el("member-role-u-3")!, "DEVELOPER");
@@ -249,7 +249,7 @@ describe("OrganizationPage", () => {
   it.each([
     ["VIEWER", "audit", "Only the owner and administrators see the audit trail."],
     ["DEVELOPER", "invitations", "Only the owner and administrators invite people to the organization."],
-    ["ADMIN", "settings", "Only the owner changes the organization's name or asks to offboard it."],
+    ["DEVELOPER", "settings", "Only the owner and administrators renew the organization's certificates; only the owner renames it or asks to offboard it."],
     ["OWNER", "billing", "This organization has no such section: choose one of the tabs above."],
   ])("tells a %s why the tab %s is not there", async (role, tab, message) => {
     const { requests } = server(role);

@@ -88,7 +88,7 @@ function OrganizationView({ orgId, tab }: { orgId: string; tab?: string }) {
     invitations: perms.invite && active,
     requests: true,
     audit: perms.seeAudit,
-    settings: (perms.rename || perms.offboard) && active,
+    settings: (perms.rename || perms.offboard || perms.renewCertificates) && active,
   };
   const tabs = ORG_TABS.filter((t) => shown[t.id]);
   const base = `/organizations/${encodeURIComponent(o.id)}`;
@@ -151,7 +151,7 @@ function unavailable(tab: string, org: Organization): string {
     case "audit":
       return "Only the owner and administrators see the audit trail.";
     default:
-      return "Only the owner changes the organization's name or asks to offboard it.";
+      return "Only the owner and administrators renew the organization's certificates; only the owner renames it or asks to offboard it.";
   }
 }
 

@@ -215,7 +215,7 @@ func FromEnv() (Config, error) {
 		FreshAuthWindow:          r.duration("FRESH_AUTH_WINDOW", 10*time.Minute),
 		LimitAttempts:            r.boolean("LIMIT_ATTEMPTS", true),
 		DecisionTimeout:          r.duration("REQUEST_DECISION_TIMEOUT", 14*24*time.Hour),
-		SecondApproverKinds:      r.list("SECOND_APPROVER_KINDS", []string{"ONBOARDING", "GO_LIVE"}),
+		SecondApproverKinds:      r.list("SECOND_APPROVER_KINDS", []string{"ONBOARDING", "GO_LIVE", "CERTIFICATE_RENEWAL"}),
 		ApprovalStateMachineName: r.str("APPROVAL_STATE_MACHINE_NAME", "devportal-approval"),
 		ApprovalStateMachineARN:  r.str("APPROVAL_STATE_MACHINE_ARN", ""),
 		OrgMaxMembers:            r.integer("ORG_MAX_MEMBERS", 10),

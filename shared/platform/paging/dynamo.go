@@ -28,9 +28,11 @@ type Keys []string
 
 // Query reads one page of the query in: at most page.Limit items after page.Cursor, each
 // unmarshalled as I, and the cursor of the next page ("" when nothing is left). The key
-// condition must name the partition value ":pk", and a sort-key prefix it narrows the
-// partition to (begins_with) ":p". It reads one item more than asked, so
-// that the last page says so instead of leading to an empty one.
+// condition must name the partition value ":pk", and the part of the partition it reads:
+// a sort-key prefix (begins_with ":p") or range (BETWEEN ":from" AND ":to"), which a
+// cursor's sort key must fall in. It reads one item more than asked, so that the last
+// page says so instead of leading to an empty one. With a FilterExpression it reads on
+// until the page holds Limit matching items or the query ends.
 func Query[I any](ctx context.Context, db Querier, in dynamodb.QueryInput, keys Keys, page Page) ([]I, string, error) {
 	if page.Limit < 1 || page.Limit > MaxLimit {
 		page.Limit = DefaultLimit
@@ -40,14 +42,22 @@ func Query[I any](ctx context.Context, db Querier, in dynamodb.QueryInput, keys 
 		// A cursor must come from this list: a start key in another partition would be
 		// refused by DynamoDB, or worse, not by an emulator.
 		if err != nil || !hasKeys(start, keys) || !sameString(start[keys[0]], in.ExpressionAttributeValues[":pk"]) ||
-			!inPrefix(start, keys, in.ExpressionAttributeValues[":p"]) {
+			!inPrefix(start, keys, in.ExpressionAttributeValues[":p"]) ||
+			!inRange(start, keys, in.ExpressionAttributeValues[":from"], in.ExpressionAttributeValues[":to"]) {
 			return nil, "", ErrCursor
 		}
 		in.ExclusiveStartKey = start
 	}
 	var raw []map[string]types.AttributeValue
 	for {
-		in.Limit = aws.Int32(int32(page.Limit + 1 - len(raw)))
+		// DynamoDB applies Limit before a FilterExpression: a filtered query reads a full
+		// page's worth each time rather than one item at a time as the page fills. The
+		// next cursor is the last item kept, so what is read past it is read again then.
+		need := page.Limit + 1 - len(raw)
+		if in.FilterExpression != nil {
+			need = max(need, MaxLimit+1)
+		}
+		in.Limit = aws.Int32(int32(need))
 		out, err := db.Query(ctx, &in)
 		var api smithy.APIError
 		if errors.As(err, &api) && api.ErrorCode() == "ValidationException" && page.Cursor != "" {
@@ -129,6 +139,21 @@ func inPrefix(key map[string]types.AttributeValue, names Keys, prefix types.Attr
 	}
 	sk, ok := key[names[1]].(*types.AttributeValueMemberS)
 	return ok && strings.HasPrefix(sk.Value, p.Value)
+}
+
+// inRange says whether key's sort key lies between from and to, both included, when the
+// query reads a range of its partition (both nil: any).
+func inRange(key map[string]types.AttributeValue, names Keys, from, to types.AttributeValue) bool {
+	if from == nil && to == nil {
+		return true
+	}
+	lo, ok1 := from.(*types.AttributeValueMemberS)
+	hi, ok2 := to.(*types.AttributeValueMemberS)
+	if !ok1 || !ok2 || len(names) < 2 {
+		return false
+	}
+	sk, ok := key[names[1]].(*types.AttributeValueMemberS)
+	return ok && sk.Value >= lo.Value && sk.Value <= hi.Value
 }
 
 // sameString says whether a and b are the same string attribute value.

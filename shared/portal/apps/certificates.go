@@ -413,14 +413,15 @@ var errNotUploaded = apperr.Fields(apperr.Field("challenge", "notUploaded",
 // ProvePossession records that the actor holds the private key of a certificate of the
 // organization, from the certificate's challenge signed with it. In a draft organization
 // the certificates are its onboarding's QWAC and QSealC, which its owner proves (the
-// second proof submits the onboarding); otherwise they are the uploaded mTLS certificates
+// second proof submits the onboarding); a renewal's new QWAC and QSealC are proven the same
+// way (org.Service.ProveOnboarding); otherwise they are the uploaded mTLS certificates
 // (not Viewers), which no app can use until proven.
 func (s *Service) ProvePossession(ctx context.Context, a org.Actor, orgID, fingerprint string, req possession.ProofRequest) (possession.Result, error) {
 	g, _, err := s.orgs.Membership(ctx, a, orgID)
 	if err != nil {
 		return possession.Result{}, err
 	}
-	if g.Status == org.StatusDraft {
+	if g.Status == org.StatusDraft || g.Renewal.Has(strings.ToLower(fingerprint)) {
 		return s.onboarding.ProveOnboarding(ctx, a, orgID, strings.ToLower(fingerprint), req)
 	}
 	c, parsed, err := s.uploaded(ctx, a, orgID, fingerprint)

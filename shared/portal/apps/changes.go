@@ -141,5 +141,5 @@ func (k appChangeKind) Fail(r approval.Request) (workflow.Effects, error) {
 	return k.s.failureEffects([]workflow.Write{k.s.store.ClearPendingChangeWrite(r.OrgID, r.Form["appId"], r.ID)}, r,
 		"The change of "+r.Form["appName"]+" could not be completed",
 		"The bank's decision could not be applied, because the app changed at the same time. Ask for the change again.",
-		k.s.appLink(r.OrgID, r.Form["appId"]))
+		k.s.appLink(r.OrgID, r.Form["appId"], TabSettings))
 }

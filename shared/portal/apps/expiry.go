@@ -89,10 +89,9 @@ func (s *Service) warnExpiry(ctx context.Context, c Certificate, daysLeft int) (
 		when = "within a day"
 	}
 	use := "No app uses it."
-	link := s.portalURL + "/organizations/" + c.OrgID + "/apps"
+	link := s.certificateLink(c.OrgID, c.AppID)
 	if c.AppID != "" {
 		use = "An app uses it: calls with it will fail once it expires. Upload the new certificate and select it for the app now; an app can have two certificates, so both work during the switch."
-		link = s.appLink(c.OrgID, c.AppID)
 	}
 	subject := fmt.Sprintf("An mTLS certificate of %s expires %s", g.Name, when)
 	text := fmt.Sprintf("The certificate %s (SHA-256 %s) of %s expires on %s, %s. %s", c.Subject, c.Fingerprint, g.Name,

@@ -288,9 +288,10 @@ func (k goLiveKind) Approve(ctx context.Context, r approval.Request, d approval.
 	}
 	// An organization offboarded meanwhile gets no app that could be called.
 	writes = append(append(append(append(writes, subWrites...), attach...), status), k.s.dir.OpenChecks(r.OrgID)...)
+	// The link opens the production app on its credentials, where its secret is generated.
 	return k.s.decisionEffects(writes, r, d, "golive.approved", sandbox.Name+" is live",
 		fmt.Sprintf("The bank approved production access for %s. Its production app is ready in %s: open it to generate the production client secret, which is shown once.", sandbox.Name, prodOrg.Name),
-		k.s.appLink(app.OrgID, app.ID))
+		k.s.appLink(app.OrgID, app.ID, ""))
 }
 
 func (k goLiveKind) Reject(_ context.Context, r approval.Request, d approval.Decision) (workflow.Effects, error) {
@@ -300,7 +301,7 @@ func (k goLiveKind) Reject(_ context.Context, r approval.Request, d approval.Dec
 	}
 	return k.s.decisionEffects([]workflow.Write{status}, r, d, "golive.rejected", r.Form["appName"]+" was not approved for production",
 		fmt.Sprintf("The bank did not approve production access for %s. The reason given: %s", r.Form["appName"], d.Comment),
-		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"]))
+		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"], TabGoLive))
 }
 
 func (k goLiveKind) Fail(r approval.Request) (workflow.Effects, error) {
@@ -310,7 +311,7 @@ func (k goLiveKind) Fail(r approval.Request) (workflow.Effects, error) {
 		return workflow.Effects{}, err
 	}
 	return k.s.failureEffects([]workflow.Write{status}, r, "Production access for "+r.Form["appName"]+" could not be completed", reason,
-		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"]))
+		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"], TabGoLive))
 }
 
 func (k goLiveKind) Expire(r approval.Request) (workflow.Effects, error) {
@@ -322,5 +323,5 @@ func (k goLiveKind) Expire(r approval.Request) (workflow.Effects, error) {
 	return k.s.decisionEffects([]workflow.Write{status}, r, approval.Decision{ActorID: "system", Actor: "system", At: r.ExpiresAt}, "golive.expired",
 		"The production access request for "+r.Form["appName"]+" expired",
 		fmt.Sprintf("The request for production access for %s expired before the bank decided it. %s", r.Form["appName"], reason),
-		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"]))
+		k.s.appLink(r.Form["sandboxOrganizationId"], r.Form["appId"], TabGoLive))
 }

@@ -305,14 +305,13 @@ func (s *Service) tellRevoked(ctx context.Context, g org.Organization, c Certifi
 		return err
 	}
 	use := "No app uses it."
-	link := s.portalURL + "/organizations/" + c.OrgID + "/apps"
+	link := s.certificateLink(c.OrgID, c.AppID)
 	if c.AppID != "" {
 		app, err := s.store.GetApp(ctx, c.OrgID, c.AppID)
 		if err != nil {
 			return err
 		}
 		use = fmt.Sprintf("The app %s uses it: its calls with this certificate are refused from now on. Upload a new certificate and select it for %s.", app.Name, app.Name)
-		link = s.appLink(c.OrgID, c.AppID)
 	}
 	subject := fmt.Sprintf("An mTLS certificate of %s was revoked", g.Name)
 	text := fmt.Sprintf("The certificate %s (SHA-256 %s) of %s was revoked by its certificate authority on %s (reason: %s), "+

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -324,7 +325,7 @@ func (k subscriptionKind) Fail(r approval.Request) (workflow.Effects, error) {
 		return workflow.Effects{}, err
 	}
 	return k.s.failureEffects([]workflow.Write{decision}, r, "The subscription of "+r.Form["appName"]+" could not be completed", reason,
-		k.s.appLink(r.OrgID, r.Form["appId"]))
+		k.s.appLink(r.OrgID, r.Form["appId"], TabSubscriptions))
 }
 
 // appMail is an email about an app's request, linking to the app.
@@ -348,14 +349,41 @@ func (s *Service) failureEffects(writes []workflow.Write, r approval.Request, su
 	return workflow.Effects{TransactItems: items, Mail: appMail(r.RequesterEmail, r.MailSubject(subject), text, link)}, nil
 }
 
-// requestEffects adds the audit entry of a decision to its writes and tells the requester.
+// requestEffects adds the audit entry of a decision to its writes and tells the requester,
+// linking to the app's tab where the decision shows.
 func (s *Service) requestEffects(writes []workflow.Write, r approval.Request, d approval.Decision, action, subject, text string) (workflow.Effects, error) {
-	return s.decisionEffects(writes, r, d, action, subject, text, s.appLink(r.OrgID, r.Form["appId"]))
+	return s.decisionEffects(writes, r, d, action, subject, text, s.appLink(r.OrgID, r.Form["appId"], decisionTab[r.Kind]))
 }
 
-// appLink is the portal page of an app.
-func (s *Service) appLink(orgID, appID string) string {
-	return s.portalURL + "/organizations/" + orgID + "/apps/" + appID
+// Tabs of the portal's app page (organizations/:orgId/apps/:appId/:tab) that emails link to.
+const (
+	TabCertificates  = "certificates"
+	TabSubscriptions = "subscriptions"
+	TabSettings      = "settings"
+	TabGoLive        = "go-live"
+)
+
+// decisionTab is the app's tab where a decision of each request kind shows: a live app's
+// changes (name, redirect URIs) are its settings.
+var decisionTab = map[string]string{KindSubscription: TabSubscriptions, KindAppChange: TabSettings, KindGoLive: TabGoLive}
+
+// certificateLink is where an email about an mTLS certificate sends its organization: the
+// certificates tab of the app that uses it, or the apps page, which lists the
+// organization's certificates, when no app does.
+func (s *Service) certificateLink(orgID, appID string) string {
+	if appID == "" {
+		return s.portalURL + "/organizations/" + url.PathEscape(orgID) + "/apps"
+	}
+	return s.appLink(orgID, appID, TabCertificates)
+}
+
+// appLink is the portal page of an app's tab ("" for its first tab, credentials).
+func (s *Service) appLink(orgID, appID, tab string) string {
+	link := s.portalURL + "/organizations/" + url.PathEscape(orgID) + "/apps/" + url.PathEscape(appID)
+	if tab != "" {
+		link += "/" + tab
+	}
+	return link
 }
 
 // decisionEffects is requestEffects with the link the email gives.

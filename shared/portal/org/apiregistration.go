@@ -163,7 +163,7 @@ func (k onboardingKind) registrationApproval(r approval.Request, code string, wr
 		return effects, err
 	}
 	link := k.s.portalURL + "/invitations/accept#token=" + url.QueryEscape(token)
-	effects.Mail.Text = strings.Replace(effects.Mail.Text, "\n\nSee your organization: ", "\n\nAccept the invitation: "+link+"\n\nNo account yet? Sign up with this email address first.\n\nThen see your organization: ", 1)
+	effects.Mail.Text = strings.Replace(effects.Mail.Text, "\n\nSee your organization's requests: ", "\n\nAccept the invitation: "+link+"\n\nNo account yet? Sign up with this email address first.\n\nThen see your organization's requests: ", 1)
 	effects.Mail.HTML = strings.Replace(effects.Mail.HTML, "<p><a href=", fmt.Sprintf(`<p><a href="%s">Accept the invitation</a> (no account yet? Sign up with this email address first)</p><p><a href=`, link), 1)
 	return effects, nil
 }

@@ -195,9 +195,10 @@ func (s *Service) IssueSandboxCertificate(ca *sandboxca.CA, req SandboxCertifica
 	return SandboxCertificate{CertificatePEM: certPEM, PrivateKeyPEM: keyPEM, Certificate: parsed}, nil
 }
 
-// OpsAudit returns one page of every organization's trail, newest first (operations).
-func (s *Service) OpsAudit(ctx context.Context, page paging.Page) (AuditView, error) {
-	es, next, err := s.store.Audit(ctx, "", page)
+// OpsAudit returns one page of the trail of every organization, or of the one f names,
+// newest first (operations): the entries f selects, the page full unless the trail ends.
+func (s *Service) OpsAudit(ctx context.Context, f AuditFilter, page paging.Page) (AuditView, error) {
+	es, next, err := s.store.Audit(ctx, f, page)
 	if es == nil {
 		es = []AuditEntry{}
 	}

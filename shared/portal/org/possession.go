@@ -29,6 +29,9 @@ var ErrNotDraftCertificate = apperr.New(apperr.NotFound, "NOT_FOUND", "This onbo
 // withChallenges gives the owner of a draft onboarding the current challenge of each
 // certificate whose key is not proven yet: what they sign to prove it.
 func (s *Service) withChallenges(ctx context.Context, a Actor, g Organization, m Member, v *OrganizationView) error {
+	if err := s.withRenewalChallenges(ctx, a, g, m, v); err != nil {
+		return err
+	}
 	if g.Status != StatusDraft || m.Role != Owner {
 		return nil
 	}
@@ -50,6 +53,25 @@ func (s *Service) withChallenges(ctx context.Context, a Actor, g Organization, m
 	return nil
 }
 
+// withRenewalChallenges gives the owner and administrators the current challenge of each
+// unproven certificate of a renewal not yet submitted.
+func (s *Service) withRenewalChallenges(ctx context.Context, a Actor, g Organization, m Member, v *OrganizationView) error {
+	if v.Renewal == nil || g.Renewal.RequestID != "" || g.Status != StatusActive {
+		return nil
+	}
+	for i, c := range g.Renewal.certificates() {
+		if c.proof != nil {
+			continue
+		}
+		ch, err := possession.Current(ctx, s.store, g.ID, c.cert.X509, a.Email, s.Now())
+		if err != nil {
+			return err
+		}
+		v.Renewal.Certificates[i].Challenge = ch
+	}
+	return nil
+}
+
 // draftCertificate is the draft's certificate with the fingerprint: its kind, the parsed
 // certificate and its proof (nil while unproven).
 func (g Organization) draftCertificate(fingerprint string) (string, *eidas.Certificate, *possession.Proof, error) {
@@ -64,7 +86,9 @@ func (g Organization) draftCertificate(fingerprint string) (string, *eidas.Certi
 }
 
 // ProveOnboarding records that the owner of a draft onboarding holds the private key of its
-// QWAC or QSealC (by fingerprint), from the certificate's challenge signed with it. The
+// QWAC or QSealC (by fingerprint), from the certificate's challenge signed with it; in an
+// active organization, that its owner or an administrator holds the key of a renewal's
+// certificate (proveRenewal). The
 // proof of the second certificate also submits the onboarding to operations, in the same
 // transaction: the result then carries the request. If another organization holds the
 // TPP's identifier, nothing is recorded and the owner can prove it again once it is free.
@@ -72,6 +96,9 @@ func (s *Service) ProveOnboarding(ctx context.Context, a Actor, orgID, fingerpri
 	g, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return possession.Result{}, err
+	}
+	if g.Status == StatusActive && g.Renewal.Has(fingerprint) {
+		return s.proveRenewal(ctx, a, g, m, fingerprint, req)
 	}
 	if g.Status != StatusDraft || m.Role != Owner {
 		// Only the owner completes a draft; to anyone else it has no such certificate.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/bank/devportal/shared/platform/apperr"
@@ -77,23 +78,42 @@ func (k onboardingKind) effects(writes []workflow.Write, r approval.Request, sub
 	return k.s.effects(writes, r, subject, text)
 }
 
-// effects is a decision's writes and the email telling the requester.
+// effects is a decision's writes and the email telling the requester, which links to the
+// organization's requests tab, where the decision is.
 func (s *Service) effects(writes []workflow.Write, r approval.Request, subject, text string) (workflow.Effects, error) {
+	return s.effectsLinking(writes, r, subject, text, "See your organization's requests", OrganizationLink(s.portalURL, r.OrgID, TabRequests))
+}
+
+// effectsLinking is effects with the email's link and its label.
+func (s *Service) effectsLinking(writes []workflow.Write, r approval.Request, subject, text, label, link string) (workflow.Effects, error) {
 	items, err := workflow.Transaction(writes...)
 	if err != nil {
 		return workflow.Effects{}, err
 	}
-	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, r.MailSubject(subject), text, s.portalURL+"/organizations/"+r.OrgID)}, nil
+	return workflow.Effects{TransactItems: items, Mail: requestMail(r.RequesterEmail, r.MailSubject(subject), text, label, link)}, nil
+}
+
+// TabRequests is the tab of the portal's organization page (organizations/:orgId/:tab)
+// that lists its requests and their decisions.
+const TabRequests = "requests"
+
+// OrganizationLink is the portal page of an organization's tab ("" for its overview).
+func OrganizationLink(portalURL, orgID, tab string) string {
+	link := portalURL + "/organizations/" + url.PathEscape(orgID)
+	if tab != "" {
+		link += "/" + tab
+	}
+	return link
 }
 
 // requestMail is the email telling a requester what became of their request.
-func requestMail(to, subject, text, link string) *workflow.Mail {
+func requestMail(to, subject, text, label, link string) *workflow.Mail {
 	return &workflow.Mail{
 		To:      []string{to},
 		Subject: subject,
-		Text:    text + "\n\nSee your organization: " + link + "\n\nOpen Banking Developer Portal",
-		HTML: fmt.Sprintf(`<p>%s</p><p><a href="%s">See your organization</a></p><p>Open Banking Developer Portal</p>`,
-			html.EscapeString(text), html.EscapeString(link)),
+		Text:    text + "\n\n" + label + ": " + link + "\n\nOpen Banking Developer Portal",
+		HTML: fmt.Sprintf(`<p>%s</p><p><a href="%s">%s</a></p><p>Open Banking Developer Portal</p>`,
+			html.EscapeString(text), html.EscapeString(link), html.EscapeString(label)),
 	}
 }
 
@@ -212,9 +232,10 @@ func (k changeKind) Approve(ctx context.Context, r approval.Request, d approval.
 	if k.action != "offboarding" {
 		return k.s.effects(writes, r, r.Summary+": approved", k.done(r))
 	}
-	// The TPP may onboard again later.
+	// The TPP may onboard again later. Its members no longer see the organization: the
+	// email links to their organizations instead.
 	writes = append(writes, k.s.store.IdentifierRelease(r.OrgID, r.Form["environment"], r.Form["organizationIdentifier"]))
-	effects, err := k.s.effects(writes, r, r.Summary+": approved", k.done(r))
+	effects, err := k.s.effectsLinking(writes, r, r.Summary+": approved", k.done(r), "See your organizations", k.s.portalURL+"/organizations")
 	if err != nil {
 		return workflow.Effects{}, err
 	}

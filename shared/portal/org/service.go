@@ -123,6 +123,7 @@ func NewService(d Deps) *Service {
 	d.Approvals.Register(KindOnboarding, onboardingKind{s})
 	d.Approvals.Register(KindRename, renameKind(s))
 	d.Approvals.Register(KindOffboarding, offboardingKind(s))
+	d.Approvals.Register(KindCertificateRenewal, renewalKind{s})
 	return s
 }
 
@@ -310,6 +311,8 @@ type OrganizationView struct {
 	// Certificates are the onboarding's QWAC and QSealC, each with the proof that its
 	// holder has the private key (none while unproven).
 	Certificates []EIDASCertificate `json:"certificates"`
+	// Renewal is a renewal of the certificates under way, for the owner and administrators.
+	Renewal *RenewalView `json:"renewal,omitempty"`
 }
 
 // EIDASCertificate is one of an organization's eIDAS certificates and whether possession
@@ -343,6 +346,12 @@ func (s *Service) view(g Organization, m Member, withCode bool) OrganizationView
 	}{{CertQWAC, qwac, g.QWACPossession}, {CertQSealC, qseal, g.QSealCPossession}} {
 		if c.cert != nil {
 			v.Certificates = append(v.Certificates, EIDASCertificate{Kind: c.kind, SHA256Fingerprint: c.cert.SHA256Fingerprint, Subject: c.cert.Subject.DN, Possession: c.proof})
+		}
+	}
+	if g.Renewal != nil && (m.Role == Owner || m.Role == Admin) {
+		v.Renewal = &RenewalView{Certificates: []EIDASCertificate{}, RequestID: g.Renewal.RequestID, At: g.Renewal.At, By: g.Renewal.By}
+		for _, c := range g.Renewal.certificates() {
+			v.Renewal.Certificates = append(v.Renewal.Certificates, EIDASCertificate{Kind: c.kind, SHA256Fingerprint: c.cert.SHA256Fingerprint, Subject: c.cert.Subject.DN, Possession: c.proof})
 		}
 	}
 	return v
@@ -548,8 +557,9 @@ type AuditView struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// Audit returns one page of an organization's trail to its owner and administrators.
-func (s *Service) Audit(ctx context.Context, a Actor, orgID string, page paging.Page) (AuditView, error) {
+// Audit returns one page of an organization's trail to its owner and administrators: the
+// entries f selects (its action and times; the organization is orgID).
+func (s *Service) Audit(ctx context.Context, a Actor, orgID string, f AuditFilter, page paging.Page) (AuditView, error) {
 	_, m, err := s.member(ctx, a, orgID)
 	if err != nil {
 		return AuditView{}, err
@@ -557,7 +567,7 @@ func (s *Service) Audit(ctx context.Context, a Actor, orgID string, page paging.
 	if !slices.Contains([]Role{Owner, Admin}, m.Role) {
 		return AuditView{}, apperr.New(apperr.Forbidden, "FORBIDDEN", "Only the owner and administrators see the audit trail.")
 	}
-	es, next, err := s.store.Audit(ctx, orgID, page)
+	es, next, err := s.store.Audit(ctx, AuditFilter{OrgID: orgID, Action: f.Action, From: f.From, To: f.To}, page)
 	out := AuditView{Entries: []AuditEntry{}, NextCursor: next}
 	for _, e := range es {
 		if strings.HasSuffix(e.Action, ".approved") || strings.HasSuffix(e.Action, ".rejected") {

@@ -93,6 +93,10 @@ type Organization struct {
 	Members          int               `dynamodbav:"members"`
 	CreatedAt        time.Time         `dynamodbav:"createdAt"`
 	OwnerID          string            `dynamodbav:"ownerId"`
+	// Renewal is a renewal of its certificates under way: waiting for the proofs of
+	// possession of the new keys, or (production) for the bank's decision. The certificates
+	// above stay in force until it is applied.
+	Renewal *Renewal `dynamodbav:"renewal,omitempty"`
 }
 
 // Member is a user's membership of an organization.
@@ -142,6 +146,26 @@ type Store interface {
 	CleanupMarker(c Cleanup) (workflow.Write, error)
 	UnfinishedCleanups(ctx context.Context) ([]Cleanup, error)
 	FinishCleanup(ctx context.Context, c Cleanup, deletes []workflow.Delete) error
+	// RenewalDraftWrite stores r as the organization's renewal waiting for proofs of
+	// possession, replacing one not submitted; refused unless the organization is active
+	// with no renewal submitted.
+	RenewalDraftWrite(orgID string, r Renewal) (workflow.Write, error)
+	// RenewalProofWrite records the proof for the certificate ("qwac" or "qsealc") of the
+	// renewal renewalID; refused unless that is still the organization's renewal, not
+	// submitted, with that certificate unproven.
+	RenewalProofWrite(orgID, renewalID, certificate string, p possession.Proof) (workflow.Write, error)
+	// RenewalSubmitWrite stores r, every certificate proven, as submitted in request
+	// r.RequestID; refused unless the organization is active with no renewal submitted
+	// and, with draftID, that draft still its renewal.
+	RenewalSubmitWrite(orgID, draftID string, r Renewal) (workflow.Write, error)
+	// RenewalApplyWrite puts r's certificates and their proofs in force and ends the
+	// renewal; refused unless the organization is active and, for a submitted r, r is
+	// still its renewal (else none is submitted and, with draftID, that draft is its renewal).
+	RenewalApplyWrite(orgID, draftID string, r Renewal) (workflow.Write, error)
+	// RenewalEndWrite ends the submitted renewal of request requestID without applying it.
+	RenewalEndWrite(orgID, requestID string) workflow.Write
+	// Commit runs writes in one transaction; a failed condition returns conflict.
+	Commit(ctx context.Context, conflict error, writes ...workflow.Write) error
 	// CodeReservation reserves a code for the organization; refused if the code is taken.
 	CodeReservation(orgID, code string) (workflow.Write, error)
 	// CodeWrites reserve newCode for the organization and retire oldCode ("" for none).
@@ -172,9 +196,9 @@ type Store interface {
 	TransferOwnership(ctx context.Context, orgID, oldOwner, newOwner string, audit AuditEntry) error
 	// ReplaceCode gives the organization a new code and retires the old one.
 	ReplaceCode(ctx context.Context, orgID, oldCode, newCode string, audit AuditEntry) error
-	// Audit reads one page of an organization's audit trail ("" for every organization's),
-	// newest first.
-	Audit(ctx context.Context, orgID string, page paging.Page) ([]AuditEntry, string, error)
+	// Audit reads one page of the audit entries f selects, newest first: a page holds
+	// Limit entries that match unless the trail ends first.
+	Audit(ctx context.Context, f AuditFilter, page paging.Page) ([]AuditEntry, string, error)
 }
 
 // AuditEntry records one change: who, what, when, from which request.
@@ -186,6 +210,18 @@ type AuditEntry struct {
 	Action    string            `json:"action" dynamodbav:"action"`
 	Details   map[string]string `json:"details,omitempty" dynamodbav:"details,omitempty"`
 	RequestID string            `json:"requestId,omitempty" dynamodbav:"requestId,omitempty"`
+}
+
+// AuditFilter selects audit entries; the zero filter selects every organization's.
+type AuditFilter struct {
+	// OrgID is the organization's ID ("" for every organization).
+	OrgID string
+	// Actor is part of the actor's address, in lowercase (addresses are kept in lowercase).
+	Actor string
+	// Action is one action exactly, for example "member.joined".
+	Action string
+	// From and To bound the time: from From on, before To; zero for no bound.
+	From, To time.Time
 }
 
 // Errors the organization rules return.

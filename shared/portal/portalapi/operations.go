@@ -63,8 +63,13 @@ func operationsEndpoints() []endpoint {
 			return a.Orgs.OpsResetMFA(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("userId"))
 		}, 403, 404),
 		noBody("ops-audit", 200, func(a *API, r *http.Request) (org.AuditView, error) {
-			return paged(r, a.Orgs.OpsAudit)
-		}, 400).withQuery(pageParams...),
+			f, err := org.AuditQuery{OrganizationID: r.URL.Query().Get("organizationId"), Actor: r.URL.Query().Get("actor"), Action: r.URL.Query().Get("action"),
+				From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to")}.Filter()
+			if err != nil {
+				return org.AuditView{}, err
+			}
+			return paged(r, func(ctx context.Context, p paging.Page) (org.AuditView, error) { return a.Orgs.OpsAudit(ctx, f, p) })
+		}, 400).withQuery(append(auditParams, pageParams...)...),
 	}
 }
 
@@ -73,6 +78,15 @@ type RequestsResponse struct {
 	Requests []approval.Request `json:"requests"`
 	// NextCursor asks for the next page; it is absent on the last.
 	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// auditParams filter an audit trail; an organization's own takes the last three.
+var auditParams = []queryParam{
+	{name: "organizationId", description: "Only this organization's entries."},
+	{name: "actor", description: "Only the entries whose actor's address contains this text (any case)."},
+	{name: "action", description: "Only the entries of this action, for example member.joined."},
+	{name: "from", description: "Only the entries from this time on (RFC 3339, included)."},
+	{name: "to", description: "Only the entries before this time (RFC 3339, excluded)."},
 }
 
 // pageParams are the query parameters of every paged list.
@@ -98,6 +112,16 @@ type RequestDetail struct {
 	// Certificate is the mTLS certificate a go-live request names, as uploaded to the
 	// production organization; nil for other requests, or once the certificate is gone.
 	Certificate *RequestCertificate `json:"certificate,omitempty"`
+	// Renewal is what a certificate renewal replaces, certificate by certificate, while it
+	// waits for the decision; absent for other requests and once decided.
+	Renewal []RenewedCertificate `json:"renewal,omitempty"`
+}
+
+// RenewedCertificate is one certificate a renewal replaces: the one in force and the new one.
+type RenewedCertificate struct {
+	Kind    string              `json:"kind" enum:"qwac,qsealc"`
+	Current *RequestCertificate `json:"current,omitempty"`
+	Renewal *RequestCertificate `json:"renewal"`
 }
 
 // RequestCertificate is a certificate a request names: what it says, and whether it chains
@@ -125,6 +149,19 @@ func (a *API) requestDetail(r *http.Request) (RequestDetail, error) {
 			return RequestDetail{}, err
 		default:
 			d.Certificate = &RequestCertificate{Certificate: c, Trust: a.Orgs.TrustOf(c)}
+		}
+	}
+	if req.Kind == org.KindCertificateRenewal {
+		pairs, err := a.Orgs.RenewalOf(r.Context(), req.OrgID, req.ID)
+		if err != nil {
+			return RequestDetail{}, err
+		}
+		for _, p := range pairs {
+			rc := RenewedCertificate{Kind: p.Kind, Renewal: &RequestCertificate{Certificate: p.Renewal, Trust: a.Orgs.TrustOf(p.Renewal)}}
+			if p.Current != nil {
+				rc.Current = &RequestCertificate{Certificate: p.Current, Trust: a.Orgs.TrustOf(p.Current)}
+			}
+			d.Renewal = append(d.Renewal, rc)
 		}
 	}
 	return d, nil

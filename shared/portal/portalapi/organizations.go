@@ -46,10 +46,14 @@ func organizationEndpoints() []endpoint {
 			})
 		}, 400, 404).withQuery(pageParams...),
 		noBody("org-audit", 200, func(a *API, r *http.Request) (org.AuditView, error) {
+			f, err := org.AuditQuery{Action: r.URL.Query().Get("action"), From: r.URL.Query().Get("from"), To: r.URL.Query().Get("to")}.Filter()
+			if err != nil {
+				return org.AuditView{}, err
+			}
 			return paged(r, func(ctx context.Context, p paging.Page) (org.AuditView, error) {
-				return a.Orgs.Audit(ctx, actorOf(r), r.PathValue("orgId"), p)
+				return a.Orgs.Audit(ctx, actorOf(r), r.PathValue("orgId"), f, p)
 			})
-		}, 400, 404).withQuery(pageParams...),
+		}, 400, 404).withQuery(append(auditParams[2:], pageParams...)...),
 		withBody("org-member-role", 200, func(a *API, r *http.Request, req org.RoleRequest) (org.Member, error) {
 			return a.Orgs.ChangeRole(r.Context(), actorOf(r), r.PathValue("orgId"), r.PathValue("userId"), req)
 		}, 404, 409),
@@ -82,6 +86,9 @@ func organizationEndpoints() []endpoint {
 		withBody("invitation-accept", 200, func(a *API, r *http.Request, req org.AcceptRequest) (org.OrganizationView, error) {
 			return a.Orgs.AcceptInvitation(r.Context(), actorOf(r), req)
 		}, 404, 409, 410),
+		withBody("org-certificates-renew", 200, func(a *API, r *http.Request, req org.RenewalRequest) (org.RenewalResponse, error) {
+			return a.Orgs.Renew(r.Context(), actorOf(r), r.PathValue("orgId"), req)
+		}, 404, 409),
 		withBody("org-rename", 202, func(a *API, r *http.Request, req org.RenameRequest) (approval.Request, error) {
 			return a.Orgs.Rename(r.Context(), actorOf(r), r.PathValue("orgId"), req)
 		}, 404, 409),

@@ -24,6 +24,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/paging"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/registration"
 	"github.com/bank/devportal/shared/portal/routes"
 	"github.com/bank/devportal/shared/trust/sandboxca"
@@ -299,7 +300,7 @@ func TestRegistrationThroughTheAPI(t *testing.T) {
 	if err != nil || !app.RegisteredThroughAPI || fmt.Sprint(app.RedirectURIs) != "[https://tpp.example/cb]" {
 		t.Fatalf("portal app %+v %v", app, err)
 	}
-	audit, _, err := h.orgStore.Audit(t.Context(), orgID, paging.Page{Limit: 50})
+	audit, _, err := h.orgStore.Audit(t.Context(), org.AuditFilter{OrgID: orgID}, paging.Page{Limit: 50})
 	actions := map[string]string{}
 	for _, e := range audit {
 		actions[e.Action] = e.Actor

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bank/devportal/shared/local/testenv"
 	"github.com/bank/devportal/shared/platform/paging"
+	"github.com/bank/devportal/shared/portal/org"
 )
 
 // activeOrg onboards an organization for owner and has operations approve it.
@@ -192,7 +193,7 @@ func TestTeamAndOrganizationChanges(t *testing.T) {
 
 // auditOf reads an organization's trail through the store (its members no longer can).
 func (h *harness) auditOf(orgID string) []string {
-	entries, _, err := h.orgStore.Audit(context.Background(), orgID, paging.Page{Limit: paging.MaxLimit})
+	entries, _, err := h.orgStore.Audit(context.Background(), org.AuditFilter{OrgID: orgID}, paging.Page{Limit: paging.MaxLimit})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func (o *Orgs) memberWrite(m org.Member) (workflow.Write, error) {
 
 // AuditWrite is the write recording one audit entry.
 func (o *Orgs) AuditWrite(e org.AuditEntry) (workflow.Write, error) {
-	at := e.At.Format("2006-01-02T15:04:05.000Z")
+	at := e.At.UTC().Format(auditTime)
 	id := randomID()
 	return o.put(auditItem{Key: AuditKey(e.OrgID, at, id), GSI1PK: allAudit, GSI1SK: at + "#" + id, AuditEntry: e}, "")
 }
@@ -624,12 +624,38 @@ func (o *Orgs) RecordAudit(ctx context.Context, e org.AuditEntry) error {
 	return o.transact(ctx, errChanged, aw)
 }
 
-// Audit reads one page of an organization's audit trail, newest first ("" for every
-// organization's).
-func (o *Orgs) Audit(ctx context.Context, orgID string, page paging.Page) ([]org.AuditEntry, string, error) {
-	in := o.byGSI1(allAudit, false, 0)
-	if orgID != "" {
-		in = o.byPrefix(OrgKey(orgID).PK, auditPrefix, false, 0)
+// Audit reads one page of the audit entries f selects, newest first. An organization's
+// entries are its own partition and every organization's are GSI1's AUDIT partition, both
+// sorted by time, so the time bounds are part of the key condition; actor and action
+// filter what the query reads, and paging reads on until the page is full.
+func (o *Orgs) Audit(ctx context.Context, f org.AuditFilter, page paging.Page) ([]org.AuditEntry, string, error) {
+	from, to := "0", "9" // every timestamp sorts between them
+	if !f.From.IsZero() {
+		from = f.From.UTC().Format(auditTime)
+	}
+	if !f.To.IsZero() {
+		// Entries at To itself sort after it, with their "#id": excluded, as they should be.
+		to = f.To.UTC().Format(auditTime)
+	}
+	in := o.byGSI1Range(allAudit, from, to)
+	if f.OrgID != "" {
+		in = o.byPrefix(OrgKey(f.OrgID).PK, auditPrefix, false, 0)
+		in.KeyConditionExpression = aws.String("PK = :pk AND SK BETWEEN :from AND :to")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":pk": s(OrgKey(f.OrgID).PK), ":from": s(auditPrefix + from), ":to": s(auditPrefix + to)}
+	}
+	in.ScanIndexForward = aws.Bool(false)
+	var filters []string
+	if f.Actor != "" {
+		filters = append(filters, "contains(actor, :actor)")
+		in.ExpressionAttributeValues[":actor"] = s(strings.ToLower(f.Actor))
+	}
+	if f.Action != "" {
+		filters = append(filters, "#action = :action")
+		in.ExpressionAttributeValues[":action"] = s(f.Action)
+		in.ExpressionAttributeNames = map[string]string{"#action": "action"}
+	}
+	if len(filters) > 0 {
+		in.FilterExpression = aws.String(strings.Join(filters, " AND "))
 	}
 	items, next, err := queryPage[auditItem](ctx, o.db, *in, page)
 	entries := make([]org.AuditEntry, len(items))
@@ -637,4 +663,100 @@ func (o *Orgs) Audit(ctx context.Context, orgID string, page paging.Page) ([]org
 		entries[i] = it.AuditEntry
 	}
 	return entries, next, err
+}
+
+// auditTime is how audit keys write an entry's time: sortable as text.
+const auditTime = "2006-01-02T15:04:05.000Z"
+
+// Commit runs writes as one transaction; a failed condition returns conflict.
+func (o *Orgs) Commit(ctx context.Context, conflict error, writes ...workflow.Write) error {
+	return o.transact(ctx, conflict, writes...)
+}
+
+// renewalUpdate is an update of the organization item, on condition that it is active and
+// cond holds.
+func (o *Orgs) renewalUpdate(orgID, expr, cond string, names map[string]string, values map[string]types.AttributeValue) workflow.Write {
+	names["#s"] = "status"
+	values[":active"] = s(string(org.StatusActive))
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)), UpdateExpression: aws.String(expr),
+		ConditionExpression: aws.String("#s = :active AND " + cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
+}
+
+// unsubmitted is the condition that no renewal is submitted and, with draftID, that the
+// draft is the organization's renewal.
+func unsubmitted(draftID string, values map[string]types.AttributeValue) string {
+	cond := "attribute_not_exists(renewal.requestId)"
+	if draftID != "" {
+		values[":draft"] = s(draftID)
+		cond += " AND renewal.id = :draft"
+	}
+	return cond
+}
+
+// RenewalDraftWrite stores r as the organization's renewal waiting for proofs.
+func (o *Orgs) RenewalDraftWrite(orgID string, r org.Renewal) (workflow.Write, error) {
+	av, err := attributevalue.Marshal(r)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal renewal")
+	}
+	values := map[string]types.AttributeValue{":r": av}
+	return o.renewalUpdate(orgID, "SET renewal = :r", unsubmitted("", values), map[string]string{}, values), nil
+}
+
+// RenewalProofWrite records the proof for one certificate of an unsubmitted renewal.
+func (o *Orgs) RenewalProofWrite(orgID, renewalID, certificate string, p possession.Proof) (workflow.Write, error) {
+	av, err := marshalProof(p)
+	if err != nil {
+		return workflow.Write{}, err
+	}
+	values := map[string]types.AttributeValue{":p": av}
+	names := map[string]string{"#p": possessionAttribute(certificate)}
+	return o.renewalUpdate(orgID, "SET renewal.#p = :p", unsubmitted(renewalID, values)+" AND attribute_not_exists(renewal.#p)", names, values), nil
+}
+
+// RenewalSubmitWrite stores r as submitted in its request.
+func (o *Orgs) RenewalSubmitWrite(orgID, draftID string, r org.Renewal) (workflow.Write, error) {
+	av, err := attributevalue.Marshal(r)
+	if err != nil {
+		return workflow.Write{}, apperr.Wrap(err, "marshal renewal")
+	}
+	values := map[string]types.AttributeValue{":r": av}
+	return o.renewalUpdate(orgID, "SET renewal = :r", unsubmitted(draftID, values), map[string]string{}, values), nil
+}
+
+// RenewalApplyWrite puts r's certificates in force and removes the renewal.
+func (o *Orgs) RenewalApplyWrite(orgID, draftID string, r org.Renewal) (workflow.Write, error) {
+	attrs := map[string]types.AttributeValue{}
+	for _, c := range []struct {
+		kind, pem string
+		proof     *possession.Proof
+	}{{"qwac", r.QWACPEM, r.QWACPossession}, {"qsealc", r.QSealCPEM, r.QSealCPossession}} {
+		if c.pem == "" {
+			continue
+		}
+		if c.proof == nil {
+			return workflow.Write{}, apperr.Wrap(errors.New("unproven certificate"), "apply renewal %s", r.ID)
+		}
+		av, err := marshalProof(*c.proof)
+		if err != nil {
+			return workflow.Write{}, err
+		}
+		attrs[c.kind+"Pem"], attrs[possessionAttribute(c.kind)] = s(c.pem), av
+	}
+	names, values := map[string]string{}, map[string]types.AttributeValue{}
+	expr := "SET " + strings.Join(setClauses("a", attrs, names, values), ", ") + " REMOVE renewal"
+	cond := unsubmitted(draftID, values)
+	if r.RequestID != "" {
+		values[":req"] = s(r.RequestID)
+		cond = "renewal.requestId = :req"
+	}
+	return o.renewalUpdate(orgID, expr, cond, names, values), nil
+}
+
+// RenewalEndWrite removes the renewal of request requestID; refused if another renewal
+// took its place, which the pending request's lock rules out.
+func (o *Orgs) RenewalEndWrite(orgID, requestID string) workflow.Write {
+	return workflow.Write{Update: &types.Update{TableName: &o.table, Key: keyAV(OrgKey(orgID)), UpdateExpression: aws.String("REMOVE renewal"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(renewal) OR renewal.requestId = :req)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":req": s(requestID)}}}
 }

@@ -74,7 +74,9 @@ func TestPagingContract(t *testing.T) {
 			}
 			action := func(e org.AuditEntry) string { return e.Action }
 			byOrg := func(orgID string) func(paging.Page) ([]org.AuditEntry, string, error) {
-				return func(p paging.Page) ([]org.AuditEntry, string, error) { return o.Audit(ctx, orgID, p) }
+				return func(p paging.Page) ([]org.AuditEntry, string, error) {
+					return o.Audit(ctx, org.AuditFilter{OrgID: orgID}, p)
+				}
 			}
 			for _, tt := range []struct {
 				orgID string
@@ -221,17 +223,23 @@ func TestPagingContract(t *testing.T) {
 			}
 
 			// A cursor belongs to its list.
-			_, o2Cursor, err := o.Audit(ctx, "", paging.Page{Limit: 1})
+			_, o2Cursor, err := o.Audit(ctx, org.AuditFilter{}, paging.Page{Limit: 1})
 			must(t, err)
-			_, o1Cursor, err := o.Audit(ctx, "o1", paging.Page{Limit: 1})
+			_, o1Cursor, err := o.Audit(ctx, org.AuditFilter{OrgID: "o1"}, paging.Page{Limit: 1})
 			must(t, err)
 			for name, read := range map[string]func() error{
 				"garbage": func() error {
-					_, _, err := o.Audit(ctx, "o1", paging.Page{Cursor: "not-a-cursor", Limit: 2})
+					_, _, err := o.Audit(ctx, org.AuditFilter{OrgID: "o1"}, paging.Page{Cursor: "not-a-cursor", Limit: 2})
 					return err
 				},
-				"another list's cursor":    func() error { _, _, err := o.Audit(ctx, "o1", paging.Page{Cursor: o2Cursor, Limit: 2}); return err },
-				"another partition's page": func() error { _, _, err := o.Audit(ctx, "o2", paging.Page{Cursor: o1Cursor, Limit: 2}); return err },
+				"another list's cursor": func() error {
+					_, _, err := o.Audit(ctx, org.AuditFilter{OrgID: "o1"}, paging.Page{Cursor: o2Cursor, Limit: 2})
+					return err
+				},
+				"another partition's page": func() error {
+					_, _, err := o.Audit(ctx, org.AuditFilter{OrgID: "o2"}, paging.Page{Cursor: o1Cursor, Limit: 2})
+					return err
+				},
 				"a request list's cursor": func() error {
 					_, _, err := requests.RequestsPage(ctx, approval.Approved, paging.Page{Cursor: o1Cursor, Limit: 2})
 					return err
@@ -240,6 +248,62 @@ func TestPagingContract(t *testing.T) {
 				var e *apperr.Error
 				if err := read(); !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "cursor" {
 					t.Errorf("%s: err = %v, want the cursor refused", name, err)
+				}
+			}
+		})
+	}
+}
+
+// TestAuditFilterContract pages through filtered audit trails on moto and DynamoDB Local:
+// each page holds the limit of matching entries unless the trail ends, however many
+// entries that do not match lie between them (here more than one query reads), newest
+// first, every match once.
+func TestAuditFilterContract(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range backends {
+		t.Run(b.Name, func(t *testing.T) {
+			o, db := newOrgs(t, b.Endpoint(t))
+			// Twelve entries a minute apart: of o2 every third, by ann every second, of
+			// action a.even every fourth.
+			for i := range 12 {
+				e := org.AuditEntry{OrgID: "o1", At: t0.Add(time.Duration(i) * time.Minute), ActorID: "u", Actor: "bob@example.com", Action: "a.other",
+					Details: map[string]string{"i": fmt.Sprint(i)}}
+				if i%3 == 2 {
+					e.OrgID = "o2"
+				}
+				if i%2 == 0 {
+					e.Actor = "ann@example.com"
+				}
+				if i%4 == 0 {
+					e.Action = "a.even"
+				}
+				w, err := o.AuditWrite(e)
+				must(t, err)
+				must(t, apply(ctx, db, w))
+			}
+			// Newer than all of them, more entries that match nothing than one query reads.
+			for i := range paging.MaxLimit + 10 {
+				w, err := o.AuditWrite(org.AuditEntry{OrgID: "o3", At: t0.Add(time.Hour + time.Duration(i)*time.Second), ActorID: "n", Actor: "noise@example.com", Action: "noise"})
+				must(t, err)
+				must(t, apply(ctx, db, w))
+			}
+			at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+			index := func(e org.AuditEntry) string { return e.Details["i"] }
+			for _, tt := range []struct {
+				name string
+				f    org.AuditFilter
+				want string
+			}{
+				{"by actor, any case", org.AuditFilter{Actor: "ANN@"}, "[[10 8] [6 4] [2 0]]"},
+				{"by organization and actor", org.AuditFilter{OrgID: "o1", Actor: "bob"}, "[[9 7] [3 1]]"},
+				{"by action", org.AuditFilter{Action: "a.even"}, "[[8 4] [0]]"},
+				{"by time, from included, to excluded", org.AuditFilter{From: at(3), To: at(9)}, "[[8 7] [6 5] [4 3]]"},
+				{"by organization from a time", org.AuditFilter{OrgID: "o2", From: at(5)}, "[[11 8] [5]]"},
+				{"by every filter", org.AuditFilter{OrgID: "o1", Actor: "ann", Action: "a.even", To: at(8)}, "[[4 0]]"},
+				{"nothing matches", org.AuditFilter{Actor: "nobody"}, "[[]]"},
+			} {
+				if got := fmt.Sprint(pageAll(t, 2, func(p paging.Page) ([]org.AuditEntry, string, error) { return o.Audit(ctx, tt.f, p) }, index)); got != tt.want {
+					t.Errorf("%s: pages = %s, want %s", tt.name, got, tt.want)
 				}
 			}
 		})

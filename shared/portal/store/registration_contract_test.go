@@ -11,6 +11,7 @@ import (
 	"github.com/bank/devportal/shared/platform/apperr"
 	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/apps"
+	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/registration"
 	"github.com/bank/devportal/shared/portal/store"
 )
@@ -144,7 +145,7 @@ func TestRegistrationStoreContract(t *testing.T) {
 			must(t, err)
 			beforeClient, err := o.Client(ctx, "c1")
 			must(t, err)
-			beforeAudit, _, err := o.Audit(ctx, "o1", paging.Page{Limit: 50})
+			beforeAudit, _, err := o.Audit(ctx, org.AuditFilter{OrgID: "o1"}, paging.Page{Limit: 50})
 			must(t, err)
 			after := before
 			after.Name, after.RedirectURIs = "Budget Buddy 2", []string{"https://budgetbuddy.example/cb"}
@@ -162,7 +163,7 @@ func TestRegistrationStoreContract(t *testing.T) {
 				if got, err := o.DynamicClient(ctx, "c1"); err != nil || !reflect.DeepEqual(got, dc) {
 					t.Fatalf("the dynamic client changed: %+v, %v", got, err)
 				}
-				if entries, _, err := o.Audit(ctx, "o1", paging.Page{Limit: 50}); err != nil || len(entries) != len(beforeAudit) {
+				if entries, _, err := o.Audit(ctx, org.AuditFilter{OrgID: "o1"}, paging.Page{Limit: 50}); err != nil || len(entries) != len(beforeAudit) {
 					t.Fatalf("audited %d entries, had %d (%v)", len(entries), len(beforeAudit), err)
 				}
 			}

@@ -95,8 +95,7 @@ func CheckOnboarding(in OnboardingCerts) (qwac, qseal *Certificate, fieldErrors 
 	qwac, errs = checkCertificate(errs, FieldQWAC, kindQWAC, in.QWAC, in, now)
 	qseal, errs = checkCertificate(errs, FieldQSealC, kindQSealC, in.QSealC, in, now)
 	if in.Production && qwac != nil && qseal != nil && qwac.SHA256Fingerprint == qseal.SHA256Fingerprint {
-		errs = append(errs, apperr.Field(FieldQSealC, RuleSameCertificate,
-			"This is the same certificate as your QWAC. A QWAC and a QSealC are two certificates, each with its own key: paste your QSealC here."))
+		errs = append(errs, sameCertificate)
 	}
 	if qwac != nil && qseal != nil && qwac.OrganizationIdentifier != nil && qseal.OrganizationIdentifier != nil &&
 		qwac.OrganizationIdentifier.Value != qseal.OrganizationIdentifier.Value {
@@ -107,6 +106,11 @@ func CheckOnboarding(in OnboardingCerts) (qwac, qseal *Certificate, fieldErrors 
 	errs = append(errs, checkRoles(in.Roles, qwac, qseal)...)
 	return qwac, qseal, errs
 }
+
+// sameCertificate refuses, in production, one certificate pasted as both the QWAC and the
+// QSealC.
+var sameCertificate = apperr.Field(FieldQSealC, RuleSameCertificate,
+	"This is the same certificate as your QWAC. A QWAC and a QSealC are two certificates, each with its own key: paste your QSealC here.")
 
 // kind is one of the two certificates a TPP uploads.
 type kind struct {

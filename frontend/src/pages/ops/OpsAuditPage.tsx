@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
 import { api } from "../../api/client";
-import type { AuditEntry } from "../../api/types";
+import { AuditTable } from "../../components/AuditTable";
 import { ErrorReference } from "../../components/FormAlert";
-import { formatDateTime } from "../../lib/format";
-import { useLoad, useTitle } from "../../lib/hooks";
+import { useDebounced, useLoad, useTitle } from "../../lib/hooks";
 import { usePaged } from "../../lib/paging";
 
 /** The filters, as the page's query string holds them, so a filtered view can be shared. */
@@ -23,19 +22,31 @@ const filtersOf = (params: URLSearchParams) => Object.fromEntries(KEYS.map((k) =
 /** The query string of the filters that are set, in a fixed order. */
 const queryOf = (f: Filters) => new URLSearchParams(KEYS.filter((k) => f[k] !== "").map((k) => [k, f[k]])).toString();
 
+/** How long typing must pause before the trail is asked for with the new filters. */
+export const FILTER_DELAY_MS = 300;
+
+/** The start of a day (YYYY-MM-DD) in the viewer's time zone, as an RFC 3339 time; "" for none. */
+function dayStart(day: string, plusDays = 0): string {
+  if (!day) return "";
+  const d = new Date(`${day}T00:00:00`);
+  d.setDate(d.getDate() + plusDays);
+  return d.toISOString();
+}
+
 /**
- * Whether an event passes the filters: the organization and the action exactly, the actor
- * by any part of its name or address (any case), the dates as whole days in the viewer's
- * time zone, both ends included.
+ * The audit list's query for the filters, which the server applies to the whole trail: the
+ * organization and the action exactly, the actor by any part of its address (any case), the
+ * dates as whole days in the viewer's time zone, both ends included.
  */
-export function matches(e: AuditEntry, f: Filters): boolean {
-  if (f.org && e.orgId !== f.org) return false;
-  if (f.action && e.action !== f.action) return false;
-  if (f.actor && !e.actor.toLowerCase().includes(f.actor.trim().toLowerCase())) return false;
-  const at = new Date(e.at).getTime();
-  if (f.from && at < new Date(`${f.from}T00:00:00`).getTime()) return false;
-  if (f.to && at >= new Date(`${f.to}T00:00:00`).getTime() + 86_400_000) return false;
-  return true;
+export function auditQuery(f: Filters, cursor?: string) {
+  const q: Record<string, string> = {};
+  if (f.org) q.organizationId = f.org;
+  if (f.actor.trim()) q.actor = f.actor.trim();
+  if (f.action) q.action = f.action;
+  if (f.from) q.from = dayStart(f.from);
+  if (f.to) q.to = dayStart(f.to, 1);
+  if (cursor) q.cursor = cursor;
+  return q;
 }
 
 export function OpsAuditPage() {
@@ -61,20 +72,31 @@ export function OpsAuditPage() {
     }
     // Only a change of the filters moves the address; params is read, not followed.
   }, [filters]);
-  // The trail comes a page at a time, newest first; the filters apply to what is loaded.
-  const paged = usePaged((cursor) => api.GET("/api/ops/audit", { params: { query: { cursor } } }), (page) => page.entries, []);
+  // The trail comes a page at a time, newest first, filtered by the server: each page holds
+  // the events that match, however far back they are.
+  const badRange = filters.from !== "" && filters.to !== "" && filters.from > filters.to;
+  const settled = useDebounced(JSON.stringify(auditQuery(filters)), FILTER_DELAY_MS);
+  const paged = usePaged(
+    (cursor) => api.GET("/api/ops/audit", { params: { query: { ...(JSON.parse(settled) as Record<string, string>), ...(cursor ? { cursor } : {}) } } }),
+    (page) => page.entries,
+    [settled],
+    !badRange,
+  );
   const audit = paged.first;
   const orgs = useLoad(() => api.GET("/api/ops/organizations"), []);
 
-  const entries = paged.items;
+  const entries = badRange ? [] : paged.items;
   const names = useMemo(() => new Map((orgs.data?.organizations ?? []).map((o) => [o.id, o.name])), [orgs.data]);
   const actions = useMemo(() => [...new Set(entries.map((e) => e.action))].sort(), [entries]);
+  // Every organization of the list's first page, and those of the events shown (the list
+  // pages too: a newer organization may be past its first page).
   const orgOptions = useMemo(
-    () => [...new Set(entries.map((e) => e.orgId))].map((id) => ({ id, name: names.get(id) ?? id })).sort((a, b) => a.name.localeCompare(b.name)),
-    [entries, names],
+    () =>
+      [...new Set([...(orgs.data?.organizations ?? []).map((o) => o.id), ...entries.map((e) => e.orgId)])]
+        .map((id) => ({ id, name: names.get(id) ?? id }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    [orgs.data, entries, names],
   );
-  const badRange = filters.from !== "" && filters.to !== "" && filters.from > filters.to;
-  const shown = badRange ? [] : entries.filter((e) => matches(e, filters));
   const filtered = KEYS.some((k) => filters[k] !== "");
 
   // Each change replaces the address rather than adding to the history: back leaves the page.
@@ -159,65 +181,26 @@ export function OpsAuditPage() {
           <p className="alert-message">{audit.error.message}</p>
         </div>
       )}
-      {!audit.data && !audit.error && (
+      {!badRange && !audit.data && !audit.error && (
         <p className="loading" role="status">
           Loading the audit trail…
         </p>
       )}
-      {audit.data && (
+      {audit.data && !badRange && (
         <p id="ops-audit-count" role="status">
-          {filtered ? `${shown.length} of ${entries.length} events match.` : `${entries.length} ${entries.length === 1 ? "event" : "events"}.`}
+          {`${entries.length} ${entries.length === 1 ? "event" : "events"}${filtered ? (entries.length === 1 ? " matches" : " match") + " the filters" : ""}.`}
           {paged.hasMore && " Older events are not loaded yet: load them to look further back."}
         </p>
       )}
-      {audit.data && shown.length === 0 && <p id="ops-audit-empty">{entries.length === 0 ? "Nothing recorded yet." : "No event matches these filters."}</p>}
-      {shown.length > 0 && (
-        <div className="table-wrap">
-          <table id="ops-audit-table" className="table">
-            <caption className="visually-hidden">Audit events{filtered ? " matching the filters" : ""}</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Organization</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((e, i) => (
-                <tr key={`${e.at}-${e.orgId}-${i}`} data-org-id={e.orgId} data-action={e.action}>
-                  <td>
-                    <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-                  </td>
-                  <td>
-                    <Link to={`/ops/organizations/${encodeURIComponent(e.orgId)}`}>{names.get(e.orgId) ?? e.orgId}</Link>
-                  </td>
-                  <td>{e.actor}</td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td>
-                    {e.details && Object.keys(e.details).length > 0 && (
-                      <ul className="plain-list">
-                        {Object.entries(e.details).map(([k, v]) => (
-                          <li key={k}>
-                            {k}: {v}
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                    {e.requestId && (
-                      <Link to={`/ops/requests/${encodeURIComponent(e.requestId)}`} className="muted">
-                        Request {e.requestId}
-                      </Link>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {audit.data && !badRange && entries.length === 0 && <p id="ops-audit-empty">{filtered ? "No event matches these filters." : "Nothing recorded yet."}</p>}
+      {entries.length > 0 && (
+        <AuditTable
+          id="ops-audit-table"
+          entries={entries}
+          caption={`Audit events${filtered ? " matching the filters" : ""}`}
+          organization={{ name: (id) => names.get(id) ?? id, href: (id) => `/ops/organizations/${encodeURIComponent(id)}` }}
+          requestHref={(id) => `/ops/requests/${encodeURIComponent(id)}`}
+        />
       )}
       {paged.moreError && (
         <div id="ops-audit-more-error" className="panel panel--error" role="alert">
@@ -227,7 +210,7 @@ export function OpsAuditPage() {
           <ErrorReference error={paged.moreError} />
         </div>
       )}
-      {paged.hasMore && (
+      {paged.hasMore && !badRange && (
         <p>
           <button
             id="ops-audit-more"

@@ -348,4 +348,46 @@ describe("OpsRequestPage", () => {
     renderApp("/ops/requests/rq-g");
     expect((await found("golive-certificate-missing")).textContent).toBe("This certificate is no longer uploaded to Example TPP: the organization deleted it after asking.");
   });
+
+  it("shows a certificate renewal's current and new certificate side by side, each with its issuer, validity and trust", async () => {
+    const renewal = { ...REQUEST, id: "rq-r", kind: "CERTIFICATE_RENEWAL", summary: "Renew the QWAC of Example TPP (PSDBE-NBB-0123456789)",
+      form: { environment: "production", organizationIdentifier: "PSDBE-NBB-0123456789", currentQWACFingerprint: "ab".repeat(32), qwacFingerprint: QWAC.sha256Fingerprint } };
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-r": () =>
+        json(200, {
+          ...detail("PENDING"),
+          request: renewal,
+          renewal: [
+            {
+              kind: "qwac",
+              current: { certificate: { ...QWAC, notAfter: "2020-01-01T00:00:00Z" }, trust: { trusted: true, store: "eidas" } },
+              renewal: { certificate: { ...QWAC, notAfter: "2099-01-01T00:00:00Z" }, trust: { trusted: true, store: "eidas" } },
+            },
+          ],
+        }),
+    });
+    renderApp("/ops/requests/rq-r");
+    expect((await found("renewal-qwac-current-title")).textContent).toBe("Current QWAC, in force until the renewal is approved");
+    expect(el("renewal-qwac-new-title")!.textContent).toBe("New QWAC");
+    for (const id of ["renewal-qwac-current", "renewal-qwac-new"]) {
+      expect(el(`${id}-issuer`)!.textContent).toBe("CN=Sandbox eIDAS CA, O=Open Bank Sandbox, C=DE");
+      expect(el(`${id}-trust`)!.textContent).toBe("eIDAS truststore Trusted: it chains to a qualified trust service provider of the bank's eIDAS truststore");
+    }
+    expect(el("renewal-qwac-current-validity-state")!.textContent).toBe("Expired");
+    expect(el("renewal-qwac-new-validity-state")).toBeNull();
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Certificate renewal request: Example TPP");
+  });
+
+  it("says when a certificate renewal no longer waits", async () => {
+    const renewal = { ...REQUEST, id: "rq-r", kind: "CERTIFICATE_RENEWAL", status: "APPROVED", form: {} };
+    fakeServer({
+      "GET /api/account": () => json(200, OPS_ACCOUNT),
+      "GET /api/organizations": () => json(200, { organizations: [] }),
+      "GET /api/ops/requests/rq-r": () => json(200, { ...detail("APPROVED"), request: renewal }),
+    });
+    renderApp("/ops/requests/rq-r");
+    expect((await found("renewal-decided")).textContent).toBe("This renewal is no longer waiting: the organization's certificates in force are below.");
+  });
 });

@@ -50,6 +50,9 @@ const FORM_LABEL: Record<string, string> = {
   certificate: "mTLS certificate SHA-256 fingerprint",
   certificatePossession: "mTLS certificate private key",
   certificatePossessionAt: "mTLS certificate key proven",
+  currentQWACFingerprint: "Current QWAC SHA-256 fingerprint",
+  currentQSealCFingerprint: "Current QSealC SHA-256 fingerprint",
+  renewalId: "Renewal ID",
 };
 
 /** Form fields holding identifiers or fingerprints, shown in monospace. */
@@ -200,6 +203,30 @@ function RequestView({ requestId }: { requestId: string }) {
           ) : (
             <p id="golive-certificate-missing" className="panel panel--info">
               This certificate is no longer uploaded to {r.organizationName}: the organization deleted it after asking.
+            </p>
+          )}
+        </section>
+      )}
+      {r.kind === "CERTIFICATE_RENEWAL" && (
+        <section aria-labelledby="renewal-heading" className="section">
+          <h2 id="renewal-heading">The renewal</h2>
+          {d.renewal?.length ? (
+            d.renewal.map((c) => {
+              const label = c.kind === "qwac" ? "QWAC" : "QSealC";
+              return (
+                <div key={c.kind} id={`renewal-${c.kind}`} className="compare">
+                  {c.current ? (
+                    <CertificateDetails id={`renewal-${c.kind}-current`} title={`Current ${label}, in force until the renewal is approved`} certificate={c.current.certificate} trust={c.current.trust} />
+                  ) : (
+                    <p id={`renewal-${c.kind}-current-missing`}>The organization has no {label} in force.</p>
+                  )}
+                  <CertificateDetails id={`renewal-${c.kind}-new`} title={`New ${label}`} certificate={c.renewal.certificate} trust={c.renewal.trust} />
+                </div>
+              );
+            })
+          ) : (
+            <p id="renewal-decided" className="panel panel--info">
+              This renewal is no longer waiting: the organization's certificates in force are below.
             </p>
           )}
         </section>

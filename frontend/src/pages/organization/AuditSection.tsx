@@ -1,6 +1,6 @@
 import { useEffect } from "react";
 import { api } from "../../api/client";
-import { formatDateTime } from "../../lib/format";
+import { AuditTable } from "../../components/AuditTable";
 import { usePaged } from "../../lib/paging";
 import { ShowMore } from "../../components/ShowMore";
 
@@ -32,46 +32,7 @@ export function AuditSection({ orgId, tick }: { orgId: string; tick: number }) {
         </p>
       )}
       {audit.data && entries.length === 0 && <p id="audit-empty">Nothing recorded yet.</p>}
-      {entries.length > 0 && (
-        <div className="table-wrap">
-          <table id="audit-table" className="table">
-            <caption className="visually-hidden">Audit trail</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e, i) => (
-                <tr key={`${e.at}-${i}`}>
-                  <td>
-                    <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-                  </td>
-                  <td>{e.actor}</td>
-                  <td>
-                    <code>{e.action}</code>
-                  </td>
-                  <td>
-                    {e.details && Object.keys(e.details).length > 0 && (
-                      <ul className="plain-list">
-                        {Object.entries(e.details).map(([k, v]) => (
-                          <li key={k}>
-                            {k}: {v}
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                    {e.requestId && <span className="muted">Request {e.requestId}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {entries.length > 0 && <AuditTable id="audit-table" entries={entries} caption="Audit trail" />}
       <ShowMore id="audit" list={paged} one="entry" many="entries" />
     </section>
   );

@@ -7,6 +7,8 @@ import { CheckboxField, TextAreaField, TextField } from "../../components/Field"
 import { FormAlert } from "../../components/FormAlert";
 import { useApiForm } from "../../lib/hooks";
 import { limitOf } from "../../lib/limits";
+import { can } from "../../lib/orgs";
+import { RenewCertificatesForm } from "./RenewCertificatesForm";
 
 export const OFFBOARD_CONFIRM_LABEL =
   "I understand this cannot be undone: every member loses access and the organization's apps and credentials are disabled";
@@ -15,8 +17,9 @@ export function SettingsSection({ org, onChanged }: { org: Organization; onChang
   return (
     <section id="settings" aria-labelledby="settings-heading" className="section">
       <h2 id="settings-heading">Settings</h2>
-      <RenameForm org={org} onChanged={onChanged} />
-      <OffboardForm org={org} onChanged={onChanged} />
+      {can(org.role).renewCertificates && <RenewCertificatesForm org={org} onChanged={onChanged} />}
+      {can(org.role).rename && <RenameForm org={org} onChanged={onChanged} />}
+      {can(org.role).offboard && <OffboardForm org={org} onChanged={onChanged} />}
     </section>
   );
 }
