@@ -178,6 +178,16 @@ func newHarnessWith(t *testing.T, parts wiring.Parts, adjust ...func(*config.Con
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A failed test shows the API's errors, which its answers keep to a request ID.
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(line, `"level":"ERROR"`) {
+					t.Log(line)
+				}
+			}
+		}
+	})
 	mux := http.NewServeMux()
 	for _, rt := range routes.Portal {
 		h := api.Handler(rt)

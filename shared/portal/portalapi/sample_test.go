@@ -380,7 +380,7 @@ func TestOpenAPIExamples(t *testing.T) {
 			}
 		}
 	}
-	if checked != 119 {
-		t.Errorf("checked %d examples, want one per tagged request field (119)", checked)
+	if checked != 121 {
+		t.Errorf("checked %d examples, want one per tagged request field (121)", checked)
 	}
 }
