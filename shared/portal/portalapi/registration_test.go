@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/paging"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/portal/registration"
@@ -378,4 +379,30 @@ func TestRegistrationInProduction(t *testing.T) {
 		}
 		sw.call("POST", "/sessions", sw.token, map[string]any{"apiKey": apiKey}).expect(t, 201, "")
 	}
+}
+
+// TestRegistrationInProductionExpires: a production registration nobody decides in time
+// expires; its organization stays unusable and nobody is invited.
+func TestRegistrationInProductionExpires(t *testing.T) {
+	h := newHarness(t, withLiveTruststore, func(c *config.Config) { c.DecisionTimeout = 2 * time.Second })
+	ident := "PSDBE-NBB-" + strings.ToUpper(testenv.Suffix())
+	qwac, qwacKey := h.issueQWAC(ident, 90*24*time.Hour)
+	qseal, qsealKey := h.issueEIDAS(sandboxca.EIDASRequest{Kind: sandboxca.KindQSealC, CommonName: "seal", Organization: "Acme Payments", Country: "BE",
+		OrganizationIdentifier: ident, Roles: []string{"PSP_AI", "PSP_PI"}, NCAName: "National Bank of Belgium", NCAID: "BE-NBB"})
+	sw := h.software(tlsPair(t, qwac, qwacKey))
+	sw.install()
+	admin := "late-admin-" + testenv.Suffix() + "@example.com"
+	r := sw.call("POST", "/certificate-registration", sw.token, map[string]any{"qwac": qwac, "signature": sw.sign(qwacKey),
+		"qsealc": qseal, "qsealcSignature": sw.sign(qsealKey), "administratorEmail": admin, "environment": "production", "roles": []string{"AIS"}}).expect(t, 201, "")
+	apiKey, requestID := r.body["apiKey"].(string), r.body["requestId"].(string)
+	sw.call("POST", "/devices", sw.token, map[string]any{"apiKey": apiKey, "description": "backend", "permittedIps": []string{"127.0.0.1"}}).expect(t, 201, "")
+	ops := h.ops()
+	h.eventually(ops, "GET", "/api/ops/requests/"+requestID, nil, func(r response) bool {
+		req, _ := r.body["request"].(map[string]any)
+		return req["status"] == "EXPIRED"
+	})
+	if n := h.mailCount(admin, "invited") + h.mailCount(admin, "is approved"); n != 0 {
+		t.Fatalf("an expired registration sent %d invitation mails: %v", n, h.mails())
+	}
+	sw.call("POST", "/sessions", sw.token, map[string]any{"apiKey": apiKey}).expect(t, 409, "ORGANIZATION_NOT_ACTIVE")
 }
