@@ -130,7 +130,7 @@ func TestFunctionEnv(t *testing.T) {
 		TruststoreFile: "/trust.pem", SandboxCACRLURL: "https://portal.example/ca.crl", CRLBucket: "crls", RevocationTimeout: 4 * time.Second,
 		SandboxBankSeed: 3, SandboxBankDate: "2025-01-31",
 		TPPURL: "https://api.bank.example", OAuthAuthorizeURL: "https://login.bank.example/oauth2/authorize", AccessTokenTTL: 9 * time.Minute, RefreshTokenTTL: 10 * time.Hour,
-		UsagePlanIDs: map[string]string{"ais-sandbox": "plan1", "oauth2-sandbox": "plan2"},
+		UsagePlanIDs: map[string]string{"ais-sandbox": "plan1", "oauth2-sandbox": "plan2"}, OriginSecret: "the-origin-secret",
 	}
 	v := reflect.ValueOf(c)
 	for i := range v.NumField() {
