@@ -70,13 +70,6 @@ func NewEdgeStack(scope constructs.Construct, id string, env *awscdk.Environment
 // client IP over everything, and a tighter one over the public account forms, both
 // answering 429.
 func newPortalWebACL(stack awscdk.Stack) awswafv2.CfnWebACL {
-	visibility := func(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
-		return &awswafv2.CfnWebACL_VisibilityConfigProperty{
-			CloudWatchMetricsEnabled: jsii.Bool(true),
-			MetricName:               jsii.String(metric),
-			SampledRequestsEnabled:   jsii.Bool(true),
-		}
-	}
 	tooMany := &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{
 		CustomResponse: &awswafv2.CfnWebACL_CustomResponseProperty{
 			ResponseCode:          jsii.Number(429),
@@ -103,7 +96,7 @@ func newPortalWebACL(stack awscdk.Stack) awswafv2.CfnWebACL {
 		Description:      jsii.String("Developer portal on CloudFront: AWS common rule set, per-IP rate limits"),
 		Scope:            jsii.String("CLOUDFRONT"),
 		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: &awswafv2.CfnWebACL_AllowActionProperty{}},
-		VisibilityConfig: visibility("PortalWebAcl"),
+		VisibilityConfig: wafVisibility("PortalWebAcl"),
 		CustomResponseBodies: map[string]interface{}{
 			"rate-limited": &awswafv2.CfnWebACL_CustomResponseBodyProperty{
 				ContentType: jsii.String("APPLICATION_JSON"),
@@ -111,25 +104,10 @@ func newPortalWebACL(stack awscdk.Stack) awswafv2.CfnWebACL {
 			},
 		},
 		Rules: &[]interface{}{
-			&awswafv2.CfnWebACL_RuleProperty{
-				Name:     jsii.String("AWSManagedRulesCommonRuleSet"),
-				Priority: jsii.Number(0),
-				Statement: &awswafv2.CfnWebACL_StatementProperty{
-					ManagedRuleGroupStatement: &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{
-						VendorName: jsii.String("AWS"),
-						Name:       jsii.String("AWSManagedRulesCommonRuleSet"),
-						// Onboarding and certificate uploads send PEM certificates (with
-						// their chains) in JSON bodies that can exceed the rule's 8 KB; the
-						// API bounds and validates every body itself.
-						RuleActionOverrides: &[]interface{}{&awswafv2.CfnWebACL_RuleActionOverrideProperty{
-							Name:        jsii.String("SizeRestrictions_BODY"),
-							ActionToUse: &awswafv2.CfnWebACL_RuleActionProperty{Count: &awswafv2.CfnWebACL_CountActionProperty{}},
-						}},
-					},
-				},
-				OverrideAction:   &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]interface{}{}},
-				VisibilityConfig: visibility("PortalCommonRuleSet"),
-			},
+			// Onboarding and certificate uploads send PEM certificates (with
+			// their chains) in JSON bodies that can exceed the rule's 8 KB; the
+			// API bounds and validates every body itself.
+			commonRuleSet("PortalCommonRuleSet", "SizeRestrictions_BODY"),
 			&awswafv2.CfnWebACL_RuleProperty{
 				Name:     jsii.String("AuthFormsRatePerIP"),
 				Priority: jsii.Number(1),
@@ -144,7 +122,7 @@ func newPortalWebACL(stack awscdk.Stack) awswafv2.CfnWebACL {
 					},
 				},
 				Action:           tooMany,
-				VisibilityConfig: visibility("PortalAuthFormsRatePerIP"),
+				VisibilityConfig: wafVisibility("PortalAuthFormsRatePerIP"),
 			},
 			&awswafv2.CfnWebACL_RuleProperty{
 				Name:     jsii.String("RatePerIP"),
@@ -157,7 +135,7 @@ func newPortalWebACL(stack awscdk.Stack) awswafv2.CfnWebACL {
 					},
 				},
 				Action:           tooMany,
-				VisibilityConfig: visibility("PortalRatePerIP"),
+				VisibilityConfig: wafVisibility("PortalRatePerIP"),
 			},
 		},
 	})

@@ -506,37 +506,15 @@ func WAFRateLimit(env org.Environment) int {
 
 // newWebACL is the stage's web ACL: AWS's common rule set, and a rate rule per client IP.
 func newWebACL(stack awscdk.Stack, env org.Environment) awswafv2.CfnWebACL {
-	visibility := func(metric string) *awswafv2.CfnWebACL_VisibilityConfigProperty {
-		return &awswafv2.CfnWebACL_VisibilityConfigProperty{
-			CloudWatchMetricsEnabled: jsii.Bool(true),
-			MetricName:               jsii.String(metric),
-			SampledRequestsEnabled:   jsii.Bool(true),
-		}
-	}
 	return awswafv2.NewCfnWebACL(stack, jsii.String("WebAcl"), &awswafv2.CfnWebACLProps{
 		Description:      jsii.String("TPP API: AWS common rule set and a per-IP rate limit"),
 		Scope:            jsii.String("REGIONAL"),
 		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: &awswafv2.CfnWebACL_AllowActionProperty{}},
-		VisibilityConfig: visibility("TppApiWebAcl"),
+		VisibilityConfig: wafVisibility("TppApiWebAcl"),
 		Rules: &[]interface{}{
-			&awswafv2.CfnWebACL_RuleProperty{
-				Name:     jsii.String("AWSManagedRulesCommonRuleSet"),
-				Priority: jsii.Number(0),
-				Statement: &awswafv2.CfnWebACL_StatementProperty{
-					ManagedRuleGroupStatement: &awswafv2.CfnWebACL_ManagedRuleGroupStatementProperty{
-						VendorName: jsii.String("AWS"),
-						Name:       jsii.String("AWSManagedRulesCommonRuleSet"),
-						// TPP software is a server, identified by its certificate; many HTTP
-						// clients send no User-Agent, which must not block a bank's partner.
-						RuleActionOverrides: &[]interface{}{&awswafv2.CfnWebACL_RuleActionOverrideProperty{
-							Name:        jsii.String("NoUserAgent_HEADER"),
-							ActionToUse: &awswafv2.CfnWebACL_RuleActionProperty{Count: &awswafv2.CfnWebACL_CountActionProperty{}},
-						}},
-					},
-				},
-				OverrideAction:   &awswafv2.CfnWebACL_OverrideActionProperty{None: map[string]interface{}{}},
-				VisibilityConfig: visibility("TppApiCommonRuleSet"),
-			},
+			// TPP software is a server, identified by its certificate; many HTTP
+			// clients send no User-Agent, which must not block a bank's partner.
+			commonRuleSet("TppApiCommonRuleSet", "NoUserAgent_HEADER"),
 			&awswafv2.CfnWebACL_RuleProperty{
 				Name:     jsii.String("RatePerIP"),
 				Priority: jsii.Number(1),
@@ -548,7 +526,7 @@ func newWebACL(stack awscdk.Stack, env org.Environment) awswafv2.CfnWebACL {
 					},
 				},
 				Action:           &awswafv2.CfnWebACL_RuleActionProperty{Block: &awswafv2.CfnWebACL_BlockActionProperty{}},
-				VisibilityConfig: visibility("TppApiRatePerIP"),
+				VisibilityConfig: wafVisibility("TppApiRatePerIP"),
 			},
 		},
 	})
