@@ -5,8 +5,9 @@ have it, works around moto issue #10077: StartExecution deep-copies the state ma
 which drags along its executions (holding thread locks) and its backend, so a second
 execution fails with "cannot pickle '_thread.RLock'". Fixed upstream by PR #10093.
 It also passes SendTaskFailure's Cause on to the execution, which moto's handler drops,
-makes each DynamoDB request atomic, as DynamoDB's are, and keeps only the sent mail in the
-model data that /moto-api/data.json serves.
+makes each DynamoDB request atomic, as DynamoDB's are, backs up only the items a
+transaction names rather than whole tables, and keeps only the sent mail in the model data
+that /moto-api/data.json serves.
 """
 import copy
 import sys
@@ -87,6 +88,76 @@ def _serialize_dynamodb() -> None:
     DynamoHandler.call_action = serialized
 
 
+def _back_up_transaction_items() -> None:
+    """moto's TransactWriteItems backs up each table it touches, a deep copy of the whole
+    table once per item, to roll back when an item fails: with the sandbox bank's ledger in
+    the TPP table, every payment transaction cost tenths of a second. Back up only the
+    items the transaction names, and put them back when it fails. Requests are serialized
+    (_serialize_dynamodb), so no other request sees the partial writes in between."""
+    import threading
+
+    from moto.dynamodb import models
+
+    real_copy = models.copy
+    state = threading.local()
+
+    class _Copy:
+        def __getattr__(self, name):
+            return getattr(real_copy, name)
+
+        def deepcopy(self, obj, memo=None):
+            if getattr(state, "active", False) and isinstance(obj, models.Table):
+                return obj
+            return real_copy.deepcopy(obj, memo)
+
+    models.copy = _Copy()
+    real = models.DynamoDBBackend.transact_write_items
+
+    def item_key(backend, op):
+        table = backend.tables.get(op.get("TableName"))
+        if table is None:
+            return None
+        if "Item" not in op:
+            return op.get("Key")
+        attrs, key = op["Item"], {}
+        for attr in (table.hash_key_attr, table.range_key_attr):
+            if attr is not None:
+                if attr not in attrs:
+                    return None
+                key[attr] = attrs[attr]
+        return key
+
+    def transact_write_items(self, transact_items):
+        saved = []
+        for entry in transact_items[:100]:
+            if len(entry) != 1:
+                continue
+            op = next(iter(entry.values()))
+            key = item_key(self, op)
+            if key is None:
+                continue
+            try:
+                current = self.get_item(op["TableName"], key)
+            except Exception:  # an invalid key fails the transaction itself
+                continue
+            saved.append((op["TableName"], key, real_copy.deepcopy(current)))
+        state.active = True
+        try:
+            return real(self, transact_items)
+        except Exception:
+            for table_name, key, item in reversed(saved):
+                if item is None:
+                    if self.get_item(table_name, key) is not None:
+                        self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, item.to_json()["Attributes"])
+            raise
+        finally:
+            state.active = False
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
 def _track_only_mail() -> None:
     """moto keeps every model instance it ever made (every DynamoDB item version, every
     Cognito token, every execution event) for /moto-api/data.json, which then walks them
@@ -112,6 +183,7 @@ def main() -> None:
         _patch_deepcopy()
     _patch_send_task_failure()
     _serialize_dynamodb()
+    _back_up_transaction_items()
     _track_only_mail()
     from moto.server import main as server_main
 
