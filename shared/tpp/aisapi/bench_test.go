@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,37 +22,6 @@ import (
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 )
 
-// counting counts the DynamoDB calls the endpoints make.
-type counting struct {
-	*dynamodb.Client
-	calls atomic.Int64
-}
-
-func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.GetItem(ctx, in, o...)
-}
-
-func (c *counting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.PutItem(ctx, in, o...)
-}
-
-func (c *counting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.UpdateItem(ctx, in, o...)
-}
-
-func (c *counting) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.BatchGetItem(ctx, in, o...)
-}
-
-func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	c.calls.Add(1)
-	return c.Client.Query(ctx, in, o...)
-}
-
 // BenchmarkTransactionsPage measures GET /v1/accounts/{account-id}/transactions in-process
 // on moto, a page of 100 booked transactions, as the customer asks for it (attended) and
 // unattended (counted against the consent's reads a day): the DynamoDB calls and p50/p99
@@ -62,8 +30,10 @@ func (c *counting) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func
 // the items is CPU alone (callercheck's BenchmarkAuthorize).
 func BenchmarkTransactionsPage(b *testing.B) {
 	ctx := context.Background()
-	c, raw, bank := testenv.SandboxBank(b)
-	db := &counting{Client: raw}
+	c, _, bank := testenv.SandboxBank(b)
+	awsCfg := testenv.AWS(b, c)
+	counter := testenv.CountCalls(&awsCfg)
+	db := dynamodb.NewFromConfig(awsCfg)
 	today, _ := time.Parse(time.DateOnly, bank.Date)
 	svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: func() time.Time { return today }}
 	api := &aisapi.API{Consents: svc, Bank: bankstore.New(db, c.TPPTable), Now: func() time.Time { return today }}
@@ -97,7 +67,7 @@ func BenchmarkTransactionsPage(b *testing.B) {
 			var took []time.Duration
 			var calls int64
 			for b.Loop() {
-				before := db.calls.Load()
+				before := counter.Load()
 				start := time.Now()
 				items, err := portal.Caller(ctx, "bench-fingerprint", owner.OrgID, owner.AppID, consentKey)
 				if err != nil {
@@ -112,7 +82,7 @@ func BenchmarkTransactionsPage(b *testing.B) {
 				w := httptest.NewRecorder()
 				mux.ServeHTTP(w, r)
 				took = append(took, time.Since(start))
-				calls += db.calls.Load() - before
+				calls += counter.Load() - before
 				// Past the consent's four unattended reads a day the answer is 429; the
 				// figures are of answered pages.
 				if w.Code != 200 && !(w.Code == 429 && !attended) {

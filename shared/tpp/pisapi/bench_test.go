@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,42 +23,6 @@ import (
 	"github.com/bank/devportal/shared/tpp/pisapi"
 )
 
-// countingDB counts the DynamoDB calls of the endpoints.
-type countingDB struct {
-	*dynamodb.Client
-	calls atomic.Int64
-}
-
-func (c *countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.GetItem(ctx, in, o...)
-}
-
-func (c *countingDB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.BatchGetItem(ctx, in, o...)
-}
-
-func (c *countingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.PutItem(ctx, in, o...)
-}
-
-func (c *countingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.calls.Add(1)
-	return c.Client.UpdateItem(ctx, in, o...)
-}
-
-func (c *countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	c.calls.Add(1)
-	return c.Client.Query(ctx, in, o...)
-}
-
-func (c *countingDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	c.calls.Add(1)
-	return c.Client.TransactWriteItems(ctx, in, o...)
-}
-
 // BenchmarkPayment measures a payment's initiation (POST /v1/payments/{payment-product})
 // and its status read in-process on moto: the caller check's one read of the portal's
 // items, then the endpoint, with the DynamoDB calls of both per operation and their p50
@@ -69,11 +32,12 @@ func BenchmarkPayment(b *testing.B) {
 	ctx := context.Background()
 	c := testenv.Config(b, testenv.MotoEndpoint(b))
 	c.TPPTable = "tpp-" + testenv.Suffix()
-	raw := dynamodb.NewFromConfig(testenv.AWS(b, c))
-	if err := motoserver.CreateTables(ctx, raw, c); err != nil {
+	awsCfg := testenv.AWS(b, c)
+	calls := testenv.CountCalls(&awsCfg)
+	db := dynamodb.NewFromConfig(awsCfg)
+	if err := motoserver.CreateTables(ctx, db, c); err != nil {
 		b.Fatal(err)
 	}
-	db := &countingDB{Client: raw}
 	api := &pisapi.API{Payments: &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: time.Now}, MetadataURL: metadataURL}
 	h := api.Handlers()
 	mux := http.NewServeMux()
@@ -106,14 +70,14 @@ func BenchmarkPayment(b *testing.B) {
 	}
 	measure := func(b *testing.B, op func(b *testing.B)) {
 		var took []time.Duration
-		before := db.calls.Load()
+		before := calls.Load()
 		for b.Loop() {
 			start := time.Now()
 			op(b)
 			took = append(took, time.Since(start))
 		}
 		slices.Sort(took)
-		b.ReportMetric(float64(db.calls.Load()-before)/float64(len(took)), "dynamodb-calls/op")
+		b.ReportMetric(float64(calls.Load()-before)/float64(len(took)), "dynamodb-calls/op")
 		b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
 		b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 	}

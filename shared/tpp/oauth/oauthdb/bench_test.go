@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,37 +24,6 @@ import (
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/oauth/oauthdb"
 )
-
-// counted counts the authorization server's DynamoDB calls.
-type counted struct {
-	oauthdb.DynamoDBAPI
-	calls atomic.Int64
-}
-
-func (c *counted) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	c.calls.Add(1)
-	return c.DynamoDBAPI.GetItem(ctx, in, o...)
-}
-
-func (c *counted) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.calls.Add(1)
-	return c.DynamoDBAPI.PutItem(ctx, in, o...)
-}
-
-func (c *counted) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.calls.Add(1)
-	return c.DynamoDBAPI.UpdateItem(ctx, in, o...)
-}
-
-func (c *counted) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	c.calls.Add(1)
-	return c.DynamoDBAPI.DeleteItem(ctx, in, o...)
-}
-
-func (c *counted) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	c.calls.Add(1)
-	return c.DynamoDBAPI.Query(ctx, in, o...)
-}
 
 // pendingID is the bank's pages as far as the benchmark needs them: it keeps the ID of
 // the request the authorization endpoint hands over.
@@ -76,7 +44,9 @@ func BenchmarkTokenEndpoint(b *testing.B) {
 	for _, backend := range backends {
 		b.Run(backend.Name, func(b *testing.B) {
 			c := testenv.Config(b, backend.Endpoint(b))
-			db := dynamodb.NewFromConfig(testenv.AWS(b, c))
+			awsCfg := testenv.AWS(b, c)
+			counter := testenv.CountCalls(&awsCfg)
+			db := dynamodb.NewFromConfig(awsCfg)
 			if err := motoserver.CreateTables(ctx, db, c); err != nil {
 				b.Fatal(err)
 			}
@@ -91,11 +61,10 @@ func BenchmarkTokenEndpoint(b *testing.B) {
 			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &c.PortalTable, Item: item}); err != nil {
 				b.Fatal(err)
 			}
-			db2 := &counted{DynamoDBAPI: db}
 			consent := &pendingID{}
 			srv, err := oauth.New(oauth.Options{Issuer: "https://api.bank.example", AuthorizeURL: "https://bank.example/oauth2/authorize",
 				Environment: lookup.Sandbox, Secret: []byte(strings.Repeat("k", 32)), AccessTokenTTL: time.Hour, RefreshTokenTTL: 24 * time.Hour,
-				Storage: oauthdb.New(db2, c.TPPTable, c.PortalTable), Consent: consent})
+				Storage: oauthdb.New(db, c.TPPTable, c.PortalTable), Consent: consent})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -143,12 +112,12 @@ func BenchmarkTokenEndpoint(b *testing.B) {
 				for b.Loop() {
 					b.StopTimer()
 					form := prepare()
-					before := db2.calls.Load()
+					before := counter.Load()
 					b.StartTimer()
 					start := time.Now()
 					out := token(form)
 					took = append(took, time.Since(start))
-					calls += db2.calls.Load() - before
+					calls += counter.Load() - before
 					if out["access_token"] == "" {
 						b.Fatalf("no access token: %v", out)
 					}
