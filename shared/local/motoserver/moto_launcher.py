@@ -6,8 +6,9 @@ which drags along its executions (holding thread locks) and its backend, so a se
 execution fails with "cannot pickle '_thread.RLock'". Fixed upstream by PR #10093.
 It also passes SendTaskFailure's Cause on to the execution, which moto's handler drops,
 makes each DynamoDB request atomic, as DynamoDB's are, backs up only the items a
-transaction names rather than whole tables, and keeps only the sent mail in the model data
-that /moto-api/data.json serves.
+transaction names rather than whole tables, keeps only the sent mail in the model data
+that /moto-api/data.json serves, keeps answers that never change while it runs, and logs no
+line per request when nobody reads its output.
 """
 import copy
 import sys
@@ -177,6 +178,36 @@ def _track_only_mail() -> None:
     base.__new__ = __new__
 
 
+def _keep_fixed_answers() -> None:
+    """moto lists its package directory on every request to find the service a host
+    names, and its Step Functions interpreter builds jsonpath_ng's parser tables anew for
+    every path it reads: together about a third of a busy moto's time in the portal's
+    tests. Neither answer changes while moto runs (a parsed path is never modified), so
+    each is worked out once."""
+    import functools
+
+    from moto import backends
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+    json_path.parse = functools.lru_cache(maxsize=4096)(json_path.parse)
+    result_path.parse = functools.lru_cache(maxsize=4096)(result_path.parse)
+
+
+def _quiet_requests() -> None:
+    """With MOTO_REQUEST_LOG=off (its output is discarded), no line per request: writing
+    them was a third of moto's time in serving a request."""
+    import os
+
+    if os.environ.get("MOTO_REQUEST_LOG") != "off":
+        return
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.log_request = lambda self, code="-", size="-": None
+
+
 def main() -> None:
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     if _needs_workaround(moto.__version__):
@@ -185,6 +216,8 @@ def main() -> None:
     _serialize_dynamodb()
     _back_up_transaction_items()
     _track_only_mail()
+    _keep_fixed_answers()
+    _quiet_requests()
     from moto.server import main as server_main
 
     server_main(sys.argv[1:])
