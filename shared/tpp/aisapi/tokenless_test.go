@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/bank/devportal/shared/local/testenv"
@@ -114,7 +115,7 @@ func TestReadsWithoutToken(t *testing.T) {
 	}
 	redirected, oauthed, waiting := consent("bb-app", "bank"), consent("bb-app", "oauth"), consent("bb-app", "")
 	others := consent("other-app", "bank")
-	// reads counts the unattended reads of every consent: a refused read counts none.
+	// reads sums the unattended reads counted of every consent: a refused read counts none.
 	reads := func() int {
 		t.Helper()
 		n := 0
@@ -124,12 +125,20 @@ func TestReadsWithoutToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n += len(out.Items)
+			for _, item := range out.Items {
+				var use struct {
+					Reads int `dynamodbav:"reads"`
+				}
+				if err := attributevalue.UnmarshalMap(item, &use); err != nil {
+					t.Fatal(err)
+				}
+				n += use.Reads
+			}
 		}
 		return n
 	}
 
-	accounts, balances := "/v1/accounts", "/v1/accounts/"+account.ResourceID+"/balances"
+	accounts, balances, cards := "/v1/accounts", "/v1/accounts/"+account.ResourceID+"/balances", "/v1/card-accounts"
 	for _, tc := range []struct {
 		name, path, consent, app, scope string
 		status                          int
@@ -137,6 +146,7 @@ func TestReadsWithoutToken(t *testing.T) {
 	}{
 		{name: "redirect-authorised, no token: the accounts", path: accounts, consent: redirected, status: 200},
 		{name: "redirect-authorised, no token: the balances", path: balances, consent: redirected, status: 200},
+		{name: "redirect-authorised, no token: the card accounts (none granted)", path: cards, consent: redirected, status: 200},
 		{name: "OAuth-authorised with its token", path: balances, consent: oauthed, scope: "AIS:" + oauthed, status: 200},
 		{name: "OAuth-authorised, no token", path: accounts, consent: oauthed, status: 401, code: "TOKEN_INVALID",
 			text: "This consent was authorised through OAuth2: send the access token of that authorisation in the Authorization header (Bearer) with the Consent-ID."},
@@ -172,6 +182,12 @@ func TestReadsWithoutToken(t *testing.T) {
 			}
 			if counted != 1 {
 				t.Fatalf("the read counted %d reads, want 1", counted)
+			}
+			if tc.path == cards {
+				if list, ok := body["cardAccounts"].([]any); !ok || len(list) != 0 {
+					t.Fatalf("card accounts %v, want none", body)
+				}
+				return
 			}
 			if tc.path == accounts {
 				list := body["accounts"].([]any)
