@@ -866,8 +866,9 @@ func TestAccountInformationJourney(t *testing.T) {
 		created, id, info := app.createConsent(t, consentBody(map[string]any{
 			"accounts": []any{ref(current)}, "balances": []any{ref(current)}, "transactions": []any{ref(current)}}, true, 4))
 		md := app.metadataOf(t, created)
-		// Before the customer approves, the consent gives nothing.
-		app.expectRefused(t, bgCall{method: "GET", path: "/v1/accounts", consentID: id}, 401, "TOKEN_INVALID")
+		// Before the customer approves, the consent gives nothing: not yet approved, it
+		// is refused as such, with or without a token.
+		app.expectRefused(t, bgCall{method: "GET", path: "/v1/accounts", consentID: id}, 401, "CONSENT_INVALID")
 		g := formatIBAN(current.IBAN) // the consent page groups IBANs in fours, as the portal does
 		tok := app.authorize(t, p, md, anna, authorization{scope: "AIS:" + id, pushed: true,
 			asks: "See the details of " + g + "; the balances of " + g + "; the transactions of " + g + ", until " + info.ValidUntil + ", up to 4 times a day without you."})

@@ -45,7 +45,8 @@ function q(v: string): string {
  * key; the consent created with an X-Request-ID (a UUID) and approved through the OAuth2
  * redirect flow with the scope AIS:<consentId>, PKCE S256 and a pushed request; the code
  * exchanged with the same certificate, which binds the token; the accounts read with the
- * token and the Consent-ID it was issued for.
+ * token and the Consent-ID it was issued for (a consent authorised at the bank's own pages
+ * instead is read without a token, as the last step's note says).
  */
 export function walkthrough(info: TPPAPIInfo, w: Walkthrough): Step[] {
   const tls = `curl --cert ${q(w.certFile)} --key ${q(w.keyFile)}${w.caFile ? ` --cacert ${q(w.caFile)}` : ""}`;
@@ -107,7 +108,7 @@ export function walkthrough(info: TPPAPIInfo, w: Walkthrough): Step[] {
       id: "gs-accounts",
       title: "6. Read the accounts",
       note:
-        "The token and the consent go together. Without PSU-IP-Address the read counts as one of the consent's four a day per account; withBalance adds the balances the consent gives.",
+        "A consent authorised through OAuth2, as here, is read only with its token: the token and the Consent-ID go together. A consent your customer authorised on the bank's own pages instead (its authorisation's scaRedirect, decoupled or embedded approach, or a signing basket) is read without the Authorization header: the Consent-ID, your certificate and API key are enough, and a token you do send must be that consent's. Without PSU-IP-Address the read counts as one of the consent's four a day per account; withBalance adds the balances the consent gives.",
       command: `${call}${requestId}  -H "Consent-ID: $CONSENT_ID" \\\n  -H "Authorization: Bearer $ACCESS_TOKEN" \\\n  '${info.baseUrl}/v1/accounts?withBalance=true'`,
     },
   ];

@@ -71,6 +71,11 @@ describe("getting-started walkthrough", () => {
         '  -H "Authorization: Bearer $ACCESS_TOKEN" \\\n' +
         "  'https://api.bank.example/v1/accounts?withBalance=true'",
     );
+    // Both ways a consent is read: with the token of its OAuth2 authorisation, or without
+    // one after the bank's own SCA approaches.
+    const note = steps[5].note;
+    expect(note).toContain("A consent authorised through OAuth2, as here, is read only with its token");
+    expect(note).toContain("is read without the Authorization header: the Consent-ID, your certificate and API key are enough");
   });
 
   it("quotes values for the shell and trusts the local sandbox CA when asked", () => {

@@ -200,7 +200,7 @@ func TestOAuthEndToEnd(t *testing.T) {
 		check.Tokens = s.OAuth
 		call := func(cert string) error {
 			_, err := check.Check(context.Background(), callercheck.Call{CertDER: w.Certs[cert].Certificate[0], APIKey: w.Keys["bb"], Product: "ais",
-				Authorization: "Bearer " + tok.AccessToken, RequireToken: true})
+				Authorization: "Bearer " + tok.AccessToken, TakesToken: true})
 			return err
 		}
 		if err := call("bb-cert"); err != nil {

@@ -125,7 +125,9 @@ type Route struct {
 	Tag string
 	// Bearer says that a TPP route's call carries a bearer access token of the
 	// authorization server, bound to the call's certificate (the caller check verifies
-	// it): the customer's authorisation of the consent the call reads under.
+	// it): the customer's authorisation of the consent the call reads under, when it was
+	// authorised through OAuth2. A consent authorised at the bank's interface is read
+	// without one (consents.CheckToken).
 	Bearer bool
 	// Fresh says that a portal route changes something that needs the user's password
 	// confirmed moments ago (an operations decision), not only a live session.

@@ -34,29 +34,25 @@ func dateError(param string) error {
 }
 
 // read checks the account-data call r of kind use against its consent (Consent-ID) and
-// counts it when the customer did not ask for it: no PSU-IP-Address.
+// the access token it presents, if any, and counts it when the customer did not ask for
+// it: no PSU-IP-Address.
 func (a *API) read(r *http.Request, o consents.Owner, accountID string, use consents.Use) (consents.Consent, error) {
 	id := r.Header.Get(callercheck.ConsentIDHeader)
 	if id == "" {
 		return consents.Consent{}, errNoConsentID
 	}
-	if err := authorised(r, "AIS:"+id); err != nil {
-		return consents.Consent{}, err
-	}
-	return a.Consents.Access(r.Context(), o, id, accountID, use, r.Header.Get("PSU-IP-Address") == "")
+	return a.Consents.Access(r.Context(), o, id, accountID, use, r.Header.Get("PSU-IP-Address") == "", presented(r))
 }
 
-// errTokenScope refuses a call whose access token does not name its consent.
-var errTokenScope = bgerror.New(http.StatusUnauthorized, "TOKEN_INVALID", "The access token was not issued for this consent: use the token the customer's authorisation of the Consent-ID gave.")
-
-// authorised checks that the call's access token (verified by the caller check) was
-// issued for scope: the customer authorised this consent, not another.
-func authorised(r *http.Request, scope string) error {
+// presented is the access token the call presents, as the caller check verified it; nil
+// for a call without one, which the consent's rules allow only under a consent authorised
+// at the bank (consents.CheckToken).
+func presented(r *http.Request) *consents.Token {
 	c, _ := callercheck.From(r.Context())
-	if c.Token == nil || !slices.Contains(c.Token.Scopes, scope) {
-		return errTokenScope
+	if c.Token == nil {
+		return nil
 	}
-	return nil
+	return &consents.Token{Scopes: c.Token.Scopes}
 }
 
 // withBalance reads the withBalance query parameter.

@@ -102,7 +102,7 @@ func TestAccountEndpoints(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.Approve(ctx, made.ID, psu.ID, grantable, nil); err != nil {
+		if err := svc.Approve(ctx, made.ID, psu.ID, consents.ByOAuth, grantable, nil); err != nil {
 			t.Fatal(err)
 		}
 		return made.ID
@@ -121,7 +121,7 @@ func TestAccountEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Approve(ctx, others.ID, psu.ID, grantable, nil); err != nil {
+	if err := svc.Approve(ctx, others.ID, psu.ID, consents.ByOAuth, grantable, nil); err != nil {
 		t.Fatal(err)
 	}
 	// state is what a call could change: every item of the consents' partitions (the

@@ -51,7 +51,7 @@ func BenchmarkTransactionsPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := svc.Approve(ctx, made.ID, acc.CustomerID, []consents.Account{{ID: acc.ResourceID, IBAN: acc.IBAN, Currency: acc.Currency, Kind: string(acc.Kind)}}, nil); err != nil {
+	if err := svc.Approve(ctx, made.ID, acc.CustomerID, consents.ByOAuth, []consents.Account{{ID: acc.ResourceID, IBAN: acc.IBAN, Currency: acc.Currency, Kind: string(acc.Kind)}}, nil); err != nil {
 		b.Fatal(err)
 	}
 	h := api.Handlers()["ais-account-transactions"]

@@ -269,7 +269,7 @@ func TestConsentAuthorisations(t *testing.T) {
 		t.Fatalf("%d authorisations after the refusals, want 2", len(list))
 	}
 
-	if err := svc.Approve(context.Background(), id, "psu-1", []consents.Account{{ID: "acc-a", IBAN: "BE71096123456769", Currency: "EUR"}}, nil); err != nil {
+	if err := svc.Approve(context.Background(), id, "psu-1", consents.ByOAuth, []consents.Account{{ID: "acc-a", IBAN: "BE71096123456769", Currency: "EUR"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	scaStatus("finalised")

@@ -81,18 +81,14 @@ func (a *API) deleteFundsConsent(w http.ResponseWriter, r *http.Request, o conse
 }
 
 // confirmFunds is POST /v1/funds-confirmations: whether the amount is available on the
-// account of the consent (Consent-ID), yes or no.
+// account of the consent (Consent-ID), yes or no, asked with the token of the consent's
+// OAuth2 authorisation or, for one authorised at the bank, without a token.
 func (a *API) confirmFunds(w http.ResponseWriter, r *http.Request, o consents.Owner) error {
 	var req piis.FundsRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if id := r.Header.Get("Consent-ID"); id != "" {
-		if err := authorised(r, "PIIS:"+id); err != nil {
-			return err
-		}
-	}
-	ok, err := a.Funds.Confirm(r.Context(), o, r.Header.Get("Consent-ID"), req)
+	ok, err := a.Funds.Confirm(r.Context(), o, r.Header.Get("Consent-ID"), req, presented(r))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/bank/devportal/shared/tpp/aisapi"
 	"github.com/bank/devportal/shared/tpp/bgspec"
 	"github.com/bank/devportal/shared/tpp/callercheck"
+	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/routes"
@@ -102,10 +103,10 @@ func TestFundsConfirmation(t *testing.T) {
 		t.Fatalf("before the approval: %v", got)
 	}
 	send(cof, "other", "GET", authPath+"/"+auth, "", "", 403, "CONSENT_UNKNOWN")
-	if err := funds.Approve(ctx, id, "someone-else"); err == nil {
+	if err := funds.Approve(ctx, id, "someone-else", consents.ByOAuth); err == nil {
 		t.Fatal("a customer who does not hold the account approved")
 	}
-	if err := funds.Approve(ctx, id, account.CustomerID); err != nil {
+	if err := funds.Approve(ctx, id, account.CustomerID, consents.ByOAuth); err != nil {
 		t.Fatal(err)
 	}
 	send(cof, "card", "GET", "/v2/consents/confirmation-of-funds/"+id+"/status", "", "", 200, "")

@@ -61,7 +61,7 @@ func FuzzDecodeFundsRequest(f *testing.F) {
 		}
 		// Without a consent ID the rules answer before any store is read.
 		svc := &piis.Service{}
-		if _, err := svc.Confirm(t.Context(), consents.Owner{AppID: "a"}, "", req); err == nil {
+		if _, err := svc.Confirm(t.Context(), consents.Owner{AppID: "a"}, "", req, nil); err == nil {
 			t.Fatal("confirmed funds without a consent")
 		} else if _, ok := err.(*bgerror.Error); !ok {
 			t.Fatalf("the rules answered %T %v", err, err)

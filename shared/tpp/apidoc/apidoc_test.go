@@ -139,8 +139,9 @@ func operations(doc *openapi3.T) map[string]operation {
 
 // TestEveryRouteIsDocumented holds the document to the route table, both ways: every
 // route of the TPP API (and the authorization endpoint of the browser origin) is an
-// operation with its name, method and path, public exactly when the route is, asking
-// for a bearer token exactly when the route does; and every operation is a route.
+// operation with its name, method and path, public exactly when the route is, offering a
+// bearer token exactly when the route takes one (and the way without, for a consent
+// authorised at the bank); and every operation is a route.
 func TestEveryRouteIsDocumented(t *testing.T) {
 	doc := load(t)
 	ops := operations(doc)
@@ -201,14 +202,20 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 		if public != (rt.Auth == route.Public) {
 			t.Errorf("%s: public in the document %v, in the route table %v", rt.Name, public, rt.Auth == route.Public)
 		}
+		// A route that takes a bearer token offers two ways: the token of the consent's
+		// OAuth2 authorisation, or none, for a consent authorised at the bank.
+		var bearers int
+		if !public && rt.Bearer && len(*o.op.Security) != 2 {
+			t.Errorf("%s: security %v, want apiKey with the token, and apiKey alone", rt.Name, *o.op.Security)
+		}
 		for _, req := range *o.op.Security {
 			_, key := req["apiKey"]
 			_, bearer := req["oauth2"]
 			if !key {
 				t.Errorf("%s: a call behind the caller check needs the apiKey scheme: %v", rt.Name, req)
 			}
-			if bearer != rt.Bearer {
-				t.Errorf("%s: bearer token in the document %v, in the route table %v", rt.Name, bearer, rt.Bearer)
+			if bearer {
+				bearers++
 			}
 			if bearer {
 				scope := "AIS:<consentId>"
@@ -219,6 +226,9 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 					t.Errorf("%s: scopes %v, want [%s]", rt.Name, req["oauth2"], scope)
 				}
 			}
+		}
+		if want := map[bool]int{true: 1}[rt.Bearer]; !public && bearers != want {
+			t.Errorf("%s: %d ways with a bearer token in the document, want %d (route table: bearer %v)", rt.Name, bearers, want, rt.Bearer)
 		}
 		// Every parameter of the route's path is a path parameter of the operation.
 		if n := len(param.FindAllString(rt.Path, -1)); n != countIn(o.op, "path") {

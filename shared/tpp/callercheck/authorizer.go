@@ -77,10 +77,13 @@ type Call struct {
 	APIKey string
 	// Product is the catalog product the called path belongs to (routes.ProductOf).
 	Product string
-	// Authorization is the Authorization header; RequireToken asks for its bearer access
-	// token, bound to the certificate presented (the Berlin Group endpoints' step).
+	// Authorization is the Authorization header. TakesToken says the call's route takes a
+	// bearer access token (route.Route.Bearer): one presented must be valid and bound to
+	// the certificate presented; a call without one passes only when it names a consent
+	// (ConsentID), whose own rules then say whether its reads need the token (a consent
+	// authorised at the bank's interface, not through OAuth2, is read without one).
 	Authorization string
-	RequireToken  bool
+	TakesToken    bool
 	// ConsentID is the Consent-ID header of a call that takes a bearer token.
 	ConsentID string
 }
@@ -97,7 +100,7 @@ type Caller struct {
 	Plan    lookup.Plan
 	// UsageKey meters the app's use of the product (lookup.UsageKey).
 	UsageKey string
-	// Token is the verified bearer token of a call that required one.
+	// Token is the verified bearer token of a call that presented one, nil for none.
 	Token *Token
 	// RedirectURIs are the app's registered redirect URIs: their hosts are the domains a
 	// status notification may go to (TPP-Notification-URI).
@@ -284,12 +287,16 @@ func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
 	}
 	caller.Plan, caller.UsageKey = plan, lookup.UsageKey(owner.OrgID, owner.AppID, product.ID)
 	caller.RedirectURIs = app.RedirectURIs
-	if call.RequireToken {
-		token, err := a.checkToken(prefetch.With(ctx, items.Ahead), call, caller)
-		if err != nil {
-			return caller, err
+	if call.TakesToken {
+		// A call naming a consent may come without a token: the handler's consent rules
+		// require it of a consent authorised through OAuth2 (consents.CheckToken).
+		if call.Authorization != "" || call.ConsentID == "" {
+			token, err := a.checkToken(prefetch.With(ctx, items.Ahead), call, caller)
+			if err != nil {
+				return caller, err
+			}
+			caller.Token = token
 		}
-		caller.Token = token
 		if forHandler != nil {
 			caller.Ahead = items.Ahead.Only(*forHandler)
 		}
@@ -307,10 +314,11 @@ func (a *Authorizer) Check(ctx context.Context, call Call) (Caller, error) {
 }
 
 // readAhead names the items of other tables the caller's read takes along for a call
-// that requires a bearer token: the token's session, which the check verifies, and the
-// consent the call names, which the handler reads (forHandler).
+// that takes a bearer token: the token's session, if it presents one, which the check
+// verifies, and the consent the call names, which the handler reads (forHandler), token
+// or not.
 func (a *Authorizer) readAhead(call Call) (ahead []prefetch.Key, forHandler *prefetch.Key) {
-	if !call.RequireToken || a.Tokens == nil {
+	if !call.TakesToken || a.Tokens == nil {
 		return nil, nil
 	}
 	if k, ok := a.Tokens.AccessTokenKey(BearerToken(call.Authorization)); ok {

@@ -390,39 +390,69 @@ func TestAuthorize(t *testing.T) {
 }
 
 // TestAuthorizeBearerRoute: the authorizer of a route that takes a bearer token passes
-// the verified token and the consent it read ahead to the integration, and nothing else
-// it read (the token's session stays with it).
+// the verified token, if the call presented one, and the consent it read ahead to the
+// integration, and nothing else it read (the token's session stays with it). A call
+// without a token that names a consent passes with the consent alone, for the handler's
+// consent rules to decide; one naming none is refused.
 func TestAuthorizeBearerRoute(t *testing.T) {
 	f, fresh := newFixture(t)
 	consentKey := func(id string) prefetch.Key { return prefetch.Key{Table: "tpp", PK: "CONSENT#" + id, SK: "CONSENT"} }
 	consent := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "CONSENT#c1"}, "SK": &types.AttributeValueMemberS{Value: "CONSENT"},
 		"validUntil": &types.AttributeValueMemberN{Value: "20261231"}}
-	w := fresh()
-	w.tpp = map[prefetch.Key]map[string]types.AttributeValue{consentKey("c1"): consent, tokenKey("good"): {"request": &types.AttributeValueMemberS{Value: "secret"}}}
-	a := &callercheck.Authorizer{Lookups: w, Environment: lookup.Sandbox, Log: discard, Now: func() time.Time { return now }, ConsentKey: consentKey,
-		Tokens: tokens{"good": {ClientID: "client-1", AppID: "app-1", Subject: "psu-1", Scopes: []string{"AIS:c1"}, Thumbprint: callercheck.Thumbprint(f.fp)}}}
-	req := request(f.certPEM, "/v1/accounts/acc-1/transactions", f.key)
-	req.HTTPMethod = "GET"
-	req.Headers["authorization"], req.Headers["consent-id"] = "Bearer good", "c1"
-	got, err := a.Authorize(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
+	app := map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais", "redirectUris": "https://tpp.example/callback"}
+	withToken := map[string]interface{}{"tokenClientId": "client-1", "tokenSubject": "psu-1", "tokenScopes": "AIS:c1"}
+	for k, v := range app {
+		withToken[k] = v
 	}
-	ahead, err := callercheck.AheadFromContext(got.Context)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if item, ok := ahead.Take(consentKey("c1")); !ok || !reflect.DeepEqual(item, consent) || ahead.Len() != 0 {
-		t.Fatalf("read ahead for the integration: %v %v and %d more, want the consent alone", item, ok, ahead.Len())
-	}
-	delete(got.Context, callercheck.ContextAhead)
-	want := map[string]interface{}{"appId": "app-1", "orgId": "org-1", "environment": "sandbox", "product": "ais", "redirectUris": "https://tpp.example/callback",
-		"tokenClientId": "client-1", "tokenSubject": "psu-1", "tokenScopes": "AIS:c1"}
-	if got.PrincipalID != "app-1" || !reflect.DeepEqual(got.Context, want) {
-		t.Fatalf("response %+v, want app-1 with context %v", got, want)
-	}
-	if len(w.asked) != 1 || len(w.asked[0]) != 2 {
-		t.Fatalf("reads asked %v, want one read with the token's session and the consent", w.asked)
+	for _, tc := range []struct {
+		name, authorization, consentID string
+		want                           map[string]interface{}
+		wantAsked                      int
+		refusal                        string
+	}{
+		{name: "a token and a consent", authorization: "Bearer good", consentID: "c1", want: withToken, wantAsked: 2},
+		{name: "a consent without a token", consentID: "c1", want: app, wantAsked: 1},
+		{name: "neither token nor consent", refusal: "TOKEN_INVALID"},
+		{name: "a consent and an unknown token", authorization: "Bearer forged", consentID: "c1", refusal: "TOKEN_INVALID"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := fresh()
+			w.tpp = map[prefetch.Key]map[string]types.AttributeValue{consentKey("c1"): consent, tokenKey("good"): {"request": &types.AttributeValueMemberS{Value: "secret"}}}
+			a := &callercheck.Authorizer{Lookups: w, Environment: lookup.Sandbox, Log: discard, Now: func() time.Time { return now }, ConsentKey: consentKey,
+				Tokens: tokens{"good": {ClientID: "client-1", AppID: "app-1", Subject: "psu-1", Scopes: []string{"AIS:c1"}, Thumbprint: callercheck.Thumbprint(f.fp)}}}
+			req := request(f.certPEM, "/v1/accounts/acc-1/transactions", f.key)
+			req.HTTPMethod = "GET"
+			if tc.authorization != "" {
+				req.Headers["authorization"] = tc.authorization
+			}
+			if tc.consentID != "" {
+				req.Headers["consent-id"] = tc.consentID
+			}
+			got, err := a.Authorize(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.refusal != "" {
+				if got.PrincipalID != "refused" || got.Context[callercheck.ContextRefusalCode] != tc.refusal || got.Context[callercheck.ContextRefusalStatus] != 401 {
+					t.Fatalf("response %+v, want the refusal 401 %s", got, tc.refusal)
+				}
+				return
+			}
+			ahead, err := callercheck.AheadFromContext(got.Context)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if item, ok := ahead.Take(consentKey("c1")); !ok || !reflect.DeepEqual(item, consent) || ahead.Len() != 0 {
+				t.Fatalf("read ahead for the integration: %v %v and %d more, want the consent alone", item, ok, ahead.Len())
+			}
+			delete(got.Context, callercheck.ContextAhead)
+			if got.PrincipalID != "app-1" || !reflect.DeepEqual(got.Context, tc.want) {
+				t.Fatalf("response %+v, want app-1 with context %v", got, tc.want)
+			}
+			if len(w.asked) != 1 || len(w.asked[0]) != tc.wantAsked {
+				t.Fatalf("reads asked %v, want one read of %d items of the TPP table", w.asked, tc.wantAsked)
+			}
+		})
 	}
 }
 

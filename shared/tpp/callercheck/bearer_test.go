@@ -43,9 +43,10 @@ func (ts tokens) AccessToken(ctx context.Context, token string) (callercheck.Tok
 	return t, nil
 }
 
-// TestBearerToken: a call that requires a token passes only with a token of its app,
-// bound to the very certificate it presents; every other token is refused with its
-// Berlin Group code, and a failed read is an outage, not a refusal.
+// TestBearerToken: a call that takes a token passes only with a token of its app, bound
+// to the very certificate it presents, or with none when it names a consent (whose rules
+// then decide); every other token is refused with its Berlin Group code, whether or not
+// the call names a consent, and a failed read is an outage, not a refusal.
 func TestBearerToken(t *testing.T) {
 	f, fresh := newFixture(t)
 	_, otherFP := testCertificate(t, "other")
@@ -57,10 +58,10 @@ func TestBearerToken(t *testing.T) {
 		"other-app":  {ClientID: "client-2", AppID: "app-2", Thumbprint: callercheck.Thumbprint(f.fp)},
 	}
 	cases := []struct {
-		name, auth string
-		require    bool
-		code       string // "" accepted
-		outage     bool
+		name, auth, consent string
+		require             bool
+		code                string // "" accepted
+		outage              bool
 	}{
 		{name: "not required: no token needed", require: false},
 		{name: "token bound to the certificate", auth: "Bearer good", require: true},
@@ -73,11 +74,18 @@ func TestBearerToken(t *testing.T) {
 		{name: "token bound to no certificate", auth: "Bearer unbound", require: true, code: "TOKEN_INVALID"},
 		{name: "token of another app", auth: "Bearer other-app", require: true, code: "TOKEN_INVALID"},
 		{name: "the verifier cannot read", auth: "Bearer outage", require: true, outage: true},
+		{name: "naming a consent, no token: for its rules to decide", consent: "c1", require: true},
+		{name: "naming a consent, a token bound to the certificate", auth: "Bearer good", consent: "c1", require: true},
+		{name: "naming a consent, another scheme", auth: "Basic Z29vZA==", consent: "c1", require: true, code: "TOKEN_INVALID"},
+		{name: "naming a consent, an unknown token", auth: "Bearer forged", consent: "c1", require: true, code: "TOKEN_INVALID"},
+		{name: "naming a consent, an expired token", auth: "Bearer expired", consent: "c1", require: true, code: "TOKEN_EXPIRED"},
+		{name: "naming a consent, a token of another certificate", auth: "Bearer other-cert", consent: "c1", require: true, code: "TOKEN_INVALID"},
+		{name: "naming a consent, a token of another app", auth: "Bearer other-app", consent: "c1", require: true, code: "TOKEN_INVALID"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			check := &callercheck.Authorizer{Lookups: fresh(), Environment: lookup.Sandbox, Now: func() time.Time { return now }, Tokens: ts}
-			got, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais", Authorization: tc.auth, RequireToken: tc.require})
+			got, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais", Authorization: tc.auth, TakesToken: tc.require, ConsentID: tc.consent})
 			var refusal *callercheck.Refusal
 			switch {
 			case tc.outage:
@@ -92,18 +100,18 @@ func TestBearerToken(t *testing.T) {
 				if err != nil || got.AppID != "app-1" {
 					t.Fatalf("Check = %+v, %v", got, err)
 				}
-				if tc.require && (got.Token == nil || got.Token.Subject != "psu-1") {
+				if tc.auth != "" && (got.Token == nil || got.Token.Subject != "psu-1") {
 					t.Fatalf("token %+v, want the verified token", got.Token)
 				}
-				if !tc.require && got.Token != nil {
-					t.Fatalf("token %+v on a call that required none", got.Token)
+				if tc.auth == "" && got.Token != nil {
+					t.Fatalf("token %+v on a call that presented none", got.Token)
 				}
 			}
 		})
 	}
 	t.Run("required without a verifier: an outage", func(t *testing.T) {
 		check := &callercheck.Authorizer{Lookups: fresh(), Environment: lookup.Sandbox, Now: func() time.Time { return now }}
-		_, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais", Authorization: "Bearer good", RequireToken: true})
+		_, err := check.Check(context.Background(), callercheck.Call{CertDER: derOf(f.certPEM), APIKey: f.key, Product: "ais", Authorization: "Bearer good", TakesToken: true})
 		var refusal *callercheck.Refusal
 		if err == nil || errors.As(err, &refusal) {
 			t.Fatalf("err = %v", err)
@@ -128,14 +136,16 @@ func TestReadAhead(t *testing.T) {
 		wantAhead map[string]types.AttributeValue
 		wantHeld  bool
 	}{
-		{name: "token and consent", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true, ConsentID: "c1"}, keys: consentKey,
+		{name: "token and consent", call: callercheck.Call{Authorization: "Bearer good", TakesToken: true, ConsentID: "c1"}, keys: consentKey,
 			wantAsked: []prefetch.Key{tokenKey("good"), consentKey("c1")}, wantAhead: consent, wantHeld: true},
-		{name: "a consent the table lacks is an answer too", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true, ConsentID: "gone"}, keys: consentKey,
+		{name: "a consent the table lacks is an answer too", call: callercheck.Call{Authorization: "Bearer good", TakesToken: true, ConsentID: "gone"}, keys: consentKey,
 			wantAsked: []prefetch.Key{tokenKey("good"), consentKey("gone")}, wantHeld: true},
-		{name: "no Consent-ID: the token alone", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true}, keys: consentKey,
+		{name: "no Consent-ID: the token alone", call: callercheck.Call{Authorization: "Bearer good", TakesToken: true}, keys: consentKey,
 			wantAsked: []prefetch.Key{tokenKey("good")}},
-		{name: "no consent key: the token alone", call: callercheck.Call{Authorization: "Bearer good", RequireToken: true, ConsentID: "c1"},
+		{name: "no consent key: the token alone", call: callercheck.Call{Authorization: "Bearer good", TakesToken: true, ConsentID: "c1"},
 			wantAsked: []prefetch.Key{tokenKey("good")}},
+		{name: "no token, a consent: the consent alone, for the handler", call: callercheck.Call{TakesToken: true, ConsentID: "c1"}, keys: consentKey,
+			wantAsked: []prefetch.Key{consentKey("c1")}, wantAhead: consent, wantHeld: true},
 		{name: "no token required: nothing ahead", call: callercheck.Call{ConsentID: "c1"}, keys: consentKey},
 	}
 	for _, tc := range cases {

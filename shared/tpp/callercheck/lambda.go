@@ -46,8 +46,10 @@ const (
 //     key (lookup.RefusalUsageKey): the integration's adapter answers it with the Berlin
 //     Group error and status, as the local listener does, and runs no handler.
 //   - A call of a route that takes a bearer token (route.Route.Bearer, found by method and
-//     path in the route table) must present one, verified with a.Tokens: the authorizer
-//     of those routes is built with the authorization server's verifier.
+//     path in the route table) has the token it presents verified with a.Tokens: the
+//     authorizer of those routes is built with the authorization server's verifier. One
+//     without a token passes only when it names a consent (Call.TakesToken), for the
+//     handler's consent rules to decide.
 //   - A path outside every product is denied (API Gateway answers 403).
 //   - A failed read is an error, so an outage shows as API Gateway's 500 and in the
 //     function's error metric instead of as refused callers.
@@ -60,7 +62,7 @@ func (a *Authorizer) Authorize(ctx context.Context, req events.APIGatewayCustomA
 	}
 	call := Call{APIKey: header(req, lookup.APIKeyHeader), Product: product}
 	if rt, ok := route.Match(routes.TPP, req.HTTPMethod, req.Path); ok && rt.Bearer {
-		call.RequireToken, call.Authorization, call.ConsentID = true, header(req, "Authorization"), header(req, ConsentIDHeader)
+		call.TakesToken, call.Authorization, call.ConsentID = true, header(req, "Authorization"), header(req, ConsentIDHeader)
 	}
 	der, err := certificateDER(req.RequestContext.Identity.ClientCert.ClientCertPem)
 	if err == nil {

@@ -142,6 +142,9 @@ type Consent struct {
 	LastActionDate string `dynamodbav:"lastActionDate"`
 	// Grant is set once the customer approved.
 	Grant *Grant `dynamodbav:"grant,omitempty"`
+	// AuthorisedBy is how the customer approved, which decides whether reads present a
+	// token (CheckToken).
+	AuthorisedBy Authorisation `dynamodbav:"authorisedBy,omitempty"`
 	// RedirectURI and NokRedirectURI are where the TPP wants the customer sent back
 	// (TPP-Redirect-URI, TPP-Nok-Redirect-URI), as sent.
 	RedirectURI    string `dynamodbav:"redirectUri,omitempty"`

@@ -134,9 +134,9 @@ func (s *Service) Find(ctx context.Context, id string) (Consent, error) {
 	return c, nil
 }
 
-// Approve records the customer's approval of a received consent: it becomes valid, for
-// the accounts of theirs it names or they chose.
-func (s *Service) Approve(ctx context.Context, id, subject string, theirs []Account, chosen []string) error {
+// Approve records the customer's approval of a received consent, given the way by: it
+// becomes valid, for the accounts of theirs it names or they chose.
+func (s *Service) Approve(ctx context.Context, id, subject string, by Authorisation, theirs []Account, chosen []string) error {
 	c, err := s.Find(ctx, id)
 	if err != nil {
 		return err
@@ -148,6 +148,7 @@ func (s *Service) Approve(ctx context.Context, id, subject string, theirs []Acco
 	if err != nil {
 		return err
 	}
+	c.AuthorisedBy = by
 	return s.change(ctx, c, Valid, &g)
 }
 
@@ -201,13 +202,17 @@ const (
 	UseTransactions Use = "transactions"
 )
 
-// Access checks that o's consent id allows reading the account's data of kind use today,
-// and counts the read when the customer did not ask for it (no PSU-IP-Address): a
-// recurring consent allows frequencyPerDay such reads of an account a day. accountID is
-// empty for the account list.
-func (s *Service) Access(ctx context.Context, o Owner, id, accountID string, use Use, unattended bool) (Consent, error) {
+// Access checks that o's consent id allows reading the account's data of kind use today
+// with the access token the read presents (nil: none, CheckToken), and counts the read
+// when the customer did not ask for it (no PSU-IP-Address): a recurring consent allows
+// frequencyPerDay such reads of an account a day. accountID is empty for the account
+// list. A refused read is not counted.
+func (s *Service) Access(ctx context.Context, o Owner, id, accountID string, use Use, unattended bool, token *Token) (Consent, error) {
 	c, err := s.Get(ctx, o, id)
 	if err != nil {
+		return c, err
+	}
+	if err := CheckToken(c.AuthorisedBy, c.Grant != nil, "AIS:"+c.ID, token); err != nil {
 		return c, err
 	}
 	switch {

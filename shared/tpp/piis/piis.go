@@ -47,6 +47,9 @@ type Consent struct {
 	// Subject and AccountID are the approving customer and their account, once approved.
 	Subject   string `dynamodbav:"subject,omitempty"`
 	AccountID string `dynamodbav:"accountId,omitempty"`
+	// AuthorisedBy is how the customer approved, which decides whether the funds checks
+	// present a token (consents.CheckToken).
+	AuthorisedBy consents.Authorisation `dynamodbav:"authorisedBy,omitempty"`
 	// Notification is where the TPP wants the consent's status changes sent, nil for
 	// nowhere.
 	Notification *notify.Subscription `dynamodbav:"notification,omitempty"`
@@ -171,8 +174,9 @@ func (s *Service) Terminate(ctx context.Context, o consents.Owner, id string) er
 	return s.change(ctx, c, consents.TerminatedByTPP)
 }
 
-// Approve records the customer's approval: the consent's account must be theirs.
-func (s *Service) Approve(ctx context.Context, id, subject string) error {
+// Approve records the customer's approval, given the way by: the consent's account must be
+// theirs.
+func (s *Service) Approve(ctx context.Context, id, subject string, by consents.Authorisation) error {
 	c, err := s.Find(ctx, id)
 	if err != nil {
 		return err
@@ -185,7 +189,7 @@ func (s *Service) Approve(ctx context.Context, id, subject string) error {
 		return err
 	}
 	if a, ok := AccountOf(c, accounts); ok {
-		c.Subject, c.AccountID = subject, a.ResourceID
+		c.Subject, c.AccountID, c.AuthorisedBy = subject, a.ResourceID, by
 		return s.change(ctx, c, consents.Valid)
 	}
 	return fmt.Errorf("%w: customer %s holds no account %s", consents.ErrNotGrantable, subject, c.Request.Account.IBAN)
@@ -244,8 +248,9 @@ type FundsRequest struct {
 }
 
 // Confirm answers whether the amount asked is available on the account of o's valid
-// consent id: the available balance, credit limit included.
-func (s *Service) Confirm(ctx context.Context, o consents.Owner, id string, req FundsRequest) (bool, error) {
+// consent id, asked with the access token token (nil: none, consents.CheckToken): the
+// available balance, credit limit included.
+func (s *Service) Confirm(ctx context.Context, o consents.Owner, id string, req FundsRequest, token *consents.Token) (bool, error) {
 	var msgs []bgerror.TPPMessage
 	if req.Account == nil || req.Account.IBAN == "" {
 		msgs = append(msgs, bgerror.Field("account.iban", "The account is required, by its IBAN."))
@@ -266,6 +271,9 @@ func (s *Service) Confirm(ctx context.Context, o consents.Owner, id string, req 
 	}
 	c, err := s.Get(ctx, o, id)
 	if err != nil {
+		return false, err
+	}
+	if err := consents.CheckToken(c.AuthorisedBy, c.Subject != "", "PIIS:"+c.ID, token); err != nil {
 		return false, err
 	}
 	switch {

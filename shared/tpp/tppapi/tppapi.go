@@ -71,10 +71,11 @@ func RequireCaller(check Checker, product string, log *slog.Logger, next http.Ha
 	return requireCaller(check, product, false, log, next)
 }
 
-// requireCaller is RequireCaller, asking for the call's bearer token too when bearer.
+// requireCaller is RequireCaller, verifying the call's bearer token too when bearer
+// (callercheck.Call.TakesToken).
 func requireCaller(check Checker, product string, bearer bool, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		call := callercheck.Call{APIKey: r.Header.Get(lookup.APIKeyHeader), Product: product, RequireToken: bearer, Authorization: r.Header.Get("Authorization")}
+		call := callercheck.Call{APIKey: r.Header.Get(lookup.APIKeyHeader), Product: product, TakesToken: bearer, Authorization: r.Header.Get("Authorization")}
 		if bearer {
 			call.ConsentID = r.Header.Get(callercheck.ConsentIDHeader)
 		}

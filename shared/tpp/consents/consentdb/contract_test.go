@@ -80,19 +80,19 @@ func TestConsentLifecycle(t *testing.T) {
 				}
 			}
 			// Not yet approved, it gives no access.
-			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, false); code(err) != "401 CONSENT_INVALID" {
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, false, nil); code(err) != "401 CONSENT_INVALID" {
 				t.Fatalf("access before approval: %v", err)
 			}
-			if err := svc.Approve(ctx, made.ID, "psu-1", theirs, nil); err != nil {
+			if err := svc.Approve(ctx, made.ID, "psu-1", consents.ByBank, theirs, nil); err != nil {
 				t.Fatal(err)
 			}
 			got, err := svc.Get(ctx, bb, made.ID)
 			if err != nil || got.Status != consents.Valid || got.Grant == nil || got.Grant.Subject != "psu-1" ||
 				strings.Join(got.Grant.Accounts, ",") != "acc-a" || strings.Join(got.Grant.Transactions, ",") != "acc-a" || len(got.Grant.Balances) != 0 ||
-				got.RedirectURI != "https://tpp.example/ok" || got.ValidUntil != "2026-12-31" || got.FrequencyPerDay != 2 {
+				got.RedirectURI != "https://tpp.example/ok" || got.ValidUntil != "2026-12-31" || got.FrequencyPerDay != 2 || got.AuthorisedBy != consents.ByBank {
 				t.Fatalf("approved: %+v %+v %v", got, got.Grant, err)
 			}
-			if err := svc.Approve(ctx, made.ID, "psu-1", theirs, nil); code(err) != "409 STATUS_INVALID" {
+			if err := svc.Approve(ctx, made.ID, "psu-1", consents.ByBank, theirs, nil); code(err) != "409 STATUS_INVALID" {
 				t.Fatalf("second approval: %v", err)
 			}
 
@@ -108,18 +108,18 @@ func TestConsentLifecycle(t *testing.T) {
 				{"acc-a", consents.UseBalances, "401 CONSENT_INVALID"},
 				{"acc-b", consents.UseDetails, "401 CONSENT_INVALID"},
 			} {
-				if _, err := svc.Access(ctx, bb, made.ID, c.account, c.use, false); code(err) != c.want {
+				if _, err := svc.Access(ctx, bb, made.ID, c.account, c.use, false, nil); code(err) != c.want {
 					t.Errorf("%s of %q: %v, want %s", c.use, c.account, err, c.want)
 				}
 			}
 			// Two reads a day of an account without the customer; the third waits for
 			// tomorrow. Reads the customer asked for are not counted.
 			for i, want := range []string{"<nil>", "<nil>", "429 ACCESS_EXCEEDED"} {
-				if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, true); code(err) != want {
+				if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, true, nil); code(err) != want {
 					t.Fatalf("unattended read %d: %v, want %s", i+1, err, want)
 				}
 			}
-			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, false); err != nil {
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, false, nil); err != nil {
 				t.Fatalf("a read the customer asked for: %v", err)
 			}
 			// Concurrent unattended reads of another account together stay within the limit.
@@ -127,7 +127,7 @@ func TestConsentLifecycle(t *testing.T) {
 			var passed atomic.Int32
 			for range 6 {
 				wg.Go(func() {
-					if _, err := svc.Access(ctx, bb, made.ID, "", consents.UseList, true); err == nil {
+					if _, err := svc.Access(ctx, bb, made.ID, "", consents.UseList, true, nil); err == nil {
 						passed.Add(1)
 					}
 				})
@@ -138,7 +138,7 @@ func TestConsentLifecycle(t *testing.T) {
 			}
 			tomorrow := now.Add(24 * time.Hour)
 			clock.Store(&tomorrow)
-			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, true); err != nil {
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseTransactions, true, nil); err != nil {
 				t.Fatalf("the next day's read: %v", err)
 			}
 
@@ -148,7 +148,7 @@ func TestConsentLifecycle(t *testing.T) {
 			if got, _ := svc.Get(ctx, bb, made.ID); got.Status != consents.Expired {
 				t.Fatalf("after validUntil: %s", got.Status)
 			}
-			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseDetails, false); code(err) != "401 CONSENT_EXPIRED" {
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseDetails, false, nil); code(err) != "401 CONSENT_EXPIRED" {
 				t.Fatalf("access when expired: %v", err)
 			}
 			if err := svc.Terminate(ctx, bb, made.ID); code(err) != "409 STATUS_INVALID" {
@@ -163,7 +163,7 @@ func TestConsentLifecycle(t *testing.T) {
 			if err := svc.Revoke(ctx, made.ID, "psu-1"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseDetails, false); code(err) != "401 CONSENT_INVALID" {
+			if _, err := svc.Access(ctx, bb, made.ID, "acc-a", consents.UseDetails, false, nil); code(err) != "401 CONSENT_INVALID" {
 				t.Fatalf("access when revoked: %v", err)
 			}
 			ended, _ := svc.Create(ctx, bb, req, "", "")
@@ -173,7 +173,7 @@ func TestConsentLifecycle(t *testing.T) {
 			if got, _ := svc.Get(ctx, bb, ended.ID); got.Status != consents.TerminatedByTPP {
 				t.Fatalf("terminated: %s", got.Status)
 			}
-			if err := svc.Approve(ctx, ended.ID, "psu-1", theirs, nil); code(err) != "409 STATUS_INVALID" {
+			if err := svc.Approve(ctx, ended.ID, "psu-1", consents.ByBank, theirs, nil); code(err) != "409 STATUS_INVALID" {
 				t.Fatalf("approve a terminated consent: %v", err)
 			}
 			refused, _ := svc.Create(ctx, bb, req, "", "")
@@ -190,7 +190,7 @@ func TestConsentLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := svc.Approve(ctx, f.ID, "psu-1", theirs, nil); err == nil {
+			if err := svc.Approve(ctx, f.ID, "psu-1", consents.ByBank, theirs, nil); err == nil {
 				t.Fatal("approved a consent for an account the customer does not hold")
 			}
 			if got, _ := svc.Get(ctx, bb, f.ID); got.Status != consents.Received {
@@ -244,7 +244,7 @@ func TestConsentsOfCustomer(t *testing.T) {
 					t.Fatal(err)
 				}
 				if subject != "" {
-					if err := ais.Approve(ctx, m.ID, subject, mine, nil); err != nil {
+					if err := ais.Approve(ctx, m.ID, subject, consents.ByOAuth, mine, nil); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -255,7 +255,7 @@ func TestConsentsOfCustomer(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := cof.Approve(ctx, m.ID, subject); err != nil {
+				if err := cof.Approve(ctx, m.ID, subject, consents.ByOAuth); err != nil {
 					t.Fatal(err)
 				}
 				return m.ID

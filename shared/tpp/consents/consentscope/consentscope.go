@@ -134,7 +134,7 @@ func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject str
 		}
 		return err
 	case "PIIS":
-		err = r.Funds.Approve(ctx, res.ID, subject)
+		err = r.Funds.Approve(ctx, res.ID, subject, consents.ByOAuth)
 	case "AIS":
 		var accounts []sandboxbank.Account
 		if accounts, err = r.Bank.Accounts(ctx, subject); err != nil {
@@ -146,7 +146,7 @@ func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject str
 				theirs = append(theirs, consents.Account{ID: a.ResourceID, IBAN: a.IBAN, Currency: a.Currency, Kind: string(a.Kind), MaskedPAN: a.MaskedPAN})
 			}
 		}
-		err = r.Consents.Approve(ctx, res.ID, subject, theirs, chosen)
+		err = r.Consents.Approve(ctx, res.ID, subject, consents.ByOAuth, theirs, chosen)
 	default:
 		return oauth.ErrUnknownResource
 	}

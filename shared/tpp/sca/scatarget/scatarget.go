@@ -159,7 +159,8 @@ func (t Consents) Find(ctx context.Context, id string) (sca.Resource, error) {
 }
 
 // Authorise is the customer's approval, as the OAuth2 approval records it, for the
-// accounts the consent names; a bank-offered consent, whose accounts the customer picks
+// accounts the consent names, authorised at the bank (consents.ByBank: no token names it,
+// so the TPP reads it without one); a bank-offered consent, whose accounts the customer picks
 // at the bank's consent page, gets every account of theirs (as the developers' "approve
 // everything" scenario): the TPP's approaches have no page to pick them on.
 func (t Consents) Authorise(ctx context.Context, id, customerID string) error {
@@ -167,7 +168,7 @@ func (t Consents) Authorise(ctx context.Context, id, customerID string) error {
 	if err != nil {
 		return err
 	}
-	err = t.Consents.Approve(ctx, id, customerID, theirs, chosen)
+	err = t.Consents.Approve(ctx, id, customerID, consents.ByBank, theirs, chosen)
 	if errors.Is(err, consents.ErrNotGrantable) {
 		if err := t.Consents.Reject(ctx, id); err != nil {
 			return decided(err)
@@ -238,9 +239,10 @@ func (t Funds) Find(ctx context.Context, id string) (sca.Resource, error) {
 		Approved: c.Subject != "", Subject: c.Subject, Summary: piis.Summary(c)}, nil
 }
 
-// Authorise is the customer's approval, as the OAuth2 approval records it.
+// Authorise is the customer's approval, as the OAuth2 approval records it, authorised at
+// the bank (consents.ByBank: the funds checks present no token).
 func (t Funds) Authorise(ctx context.Context, id, customerID string) error {
-	err := t.Funds.Approve(ctx, id, customerID)
+	err := t.Funds.Approve(ctx, id, customerID, consents.ByBank)
 	if errors.Is(err, consents.ErrNotGrantable) {
 		if err := t.Funds.Reject(ctx, id); err != nil {
 			return decided(err)
