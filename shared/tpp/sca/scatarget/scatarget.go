@@ -116,7 +116,8 @@ func (t Payments) Authorise(ctx context.Context, id, customerID string) error {
 }
 
 // Grantable says whether customerID can authorise payment id, as Authorise decides:
-// sca.ErrNotGrantable when they do not hold its debtor account.
+// sca.ErrNotGrantable when they do not hold its debtor account, or, for a payment that
+// needs several signatories, are none of them or signed it already.
 func (t Payments) Grantable(ctx context.Context, id, customerID string) error {
 	p, err := t.Payments.Find(ctx, id)
 	if err != nil {
@@ -124,6 +125,14 @@ func (t Payments) Grantable(ctx context.Context, id, customerID string) error {
 	}
 	accounts, err := t.Bank.Accounts(ctx, customerID)
 	if err != nil {
+		return err
+	}
+	if p.MultiLevel() {
+		// One of several signatories: a co-signer may sign too, and nobody twice.
+		err := t.Payments.CanSign(ctx, p, customerID, accounts)
+		if errors.Is(err, payments.ErrNotSignatory) || errors.Is(err, payments.ErrAlreadySigned) {
+			return sca.ErrNotGrantable
+		}
 		return err
 	}
 	if !payments.CanAuthorise(p, accounts) {
