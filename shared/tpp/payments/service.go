@@ -54,6 +54,10 @@ func (s *Service) changed(ctx context.Context, p Payment, from Status) {
 		switch {
 		case p.Status == Accepted || p.Status.Executed() || p.Status == PartiallyAuthed:
 			c.SCAStatus = "finalised"
+		case p.Status == Rejected && p.MultiLevel() && p.Reason != ReasonCustomer:
+			// The last signature and the execution that rejected the payment are one
+			// change: the authorisation was finalised all the same.
+			c.SCAStatus = "finalised"
 		case p.Status == Rejected && p.Reason == ReasonCustomer:
 			c.SCAStatus = "failed"
 		}
