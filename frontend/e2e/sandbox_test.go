@@ -63,4 +63,6 @@ func TestSandboxCustomersJourney(t *testing.T) {
 	if bank.Seed == 1 && bank.Date == "2026-11-30" {
 		p.expectText(`#customer-anna-schmidt-accounts tbody tr:first-child code.iban`, "BE68 9681 0079 1934")
 	}
+	// Whom to sign in as for the second signature of a two-signatory business account.
+	p.expectText("#customer-tom-claes-cosigner", "Co-signer of atelier.claes: signs in as tom.claes to give the second signature their payments need.")
 }

@@ -23,6 +23,10 @@ export interface SandboxAccount {
   maskedPan?: string;
   parentId?: string;
   balances: SandboxBalance[];
+  /** The customers (sign-in names) who sign its payments, when it needs several. */
+  signatories?: string[];
+  /** How many of the signatories must authorise a payment (multi-level SCA). */
+  requiredSignatures?: number;
 }
 
 export interface SandboxCustomer {
@@ -33,6 +37,8 @@ export interface SandboxCustomer {
   password: string;
   otp: string;
   accounts: SandboxAccount[];
+  /** The customers (sign-in names) whose payments this customer co-signs. */
+  cosignerFor?: string[];
 }
 
 export interface SandboxCustomers {

@@ -85,6 +85,36 @@ const CUSTOMERS = {
       ],
     },
     { login: "emma.devries", name: "Emma de Vries", kind: "private", password: "sandbox", otp: "123456", accounts: [] },
+    {
+      login: "atelier.claes",
+      name: "Atelier Claes BV",
+      kind: "business",
+      representative: "Sarah Claes",
+      password: "sandbox",
+      otp: "123456",
+      accounts: [
+        {
+          resourceId: "acc-2",
+          kind: "current",
+          name: "Operating account",
+          product: "Business Account",
+          currency: "EUR",
+          iban: "BE71968108316669",
+          balances: [bal("interimBooked", "5000.00"), bal("interimAvailable", "5000.00", "EUR", false)],
+          signatories: ["atelier.claes", "tom.claes"],
+          requiredSignatures: 2,
+        },
+      ],
+    },
+    {
+      login: "tom.claes",
+      name: "Tom Claes",
+      kind: "private",
+      password: "sandbox",
+      otp: "123456",
+      accounts: [],
+      cosignerFor: ["atelier.claes"],
+    },
   ],
 };
 
@@ -125,6 +155,24 @@ describe("Sandbox customers page", () => {
     expect(list).toBeDefined();
     const fetched = (globalThis.fetch as unknown as { mock: { calls: [Request][] } }).mock.calls.map((c) => c[0]).find((r) => r.url === INFO.sandboxCustomersUrl)!;
     expect(fetched.credentials).toBe("omit");
+  });
+
+  it("names the signatories of an account that needs two, and whom a co-signer signs for", async () => {
+    fakeServer({
+      "GET /api/account": () => json(401, { code: "UNAUTHENTICATED", message: "Sign in.", requestId: "r" }),
+      "GET /api/tpp-api": () => json(200, INFO),
+      "GET /sandbox-bank/customers": () => json(200, CUSTOMERS),
+    });
+    renderApp("/sandbox/customers");
+
+    await found("customer-atelier-claes");
+    expect(rows("customer-atelier-claes-accounts")[0][0]).toBe("Operating accountBusiness Account2 signatures: atelier.claes, tom.claes");
+    expect(el("customer-atelier-claes-signatories")!.textContent).toBe(
+      "Its accounts marked with signatures need two signatories (multi-level SCA): a payment from one is PATC after the first signature and goes on once the second, distinct signatory authorised it. Sign in as atelier.claes for one signature and as tom.claes for the other, each in an authorisation of its own (POST …/authorisations).",
+    );
+    expect(el("customer-tom-claes-cosigner")!.textContent).toBe("Co-signer of atelier.claes: signs in as tom.claes to give the second signature their payments need.");
+    expect(el("customer-bakkerij-janssens-signatories")).toBeNull();
+    expect(el("customer-bakkerij-janssens-cosigner")).toBeNull();
   });
 
   it("says so when the list cannot be loaded", async () => {

@@ -70,6 +70,43 @@ function Lines({ values }: { values: string[] }) {
   );
 }
 
+/**
+ * Who signs what, for multi-level SCA: a business whose accounts need several signatories
+ * names its co-signers; a co-signer names the businesses they sign for.
+ */
+function Signatories({ c, id }: { c: SandboxCustomer; id: string }) {
+  const cosigners = [...new Set(c.accounts.flatMap((a) => (a.signatories ?? []).filter((s) => s !== c.login)))];
+  return (
+    <>
+      {cosigners.length > 0 && (
+        <p id={`${id}-signatories`} className="hint">
+          Its accounts marked with signatures need two signatories (multi-level SCA): a payment from one is <code>PATC</code> after the first signature
+          and goes on once the second, distinct signatory authorised it. Sign in as <code>{c.login}</code> for one signature and as{" "}
+          {cosigners.map((s, i) => (
+            <span key={s}>
+              {i > 0 && " or "}
+              <code>{s}</code>
+            </span>
+          ))}{" "}
+          for the other, each in an authorisation of its own (<code>POST …/authorisations</code>).
+        </p>
+      )}
+      {c.cosignerFor && c.cosignerFor.length > 0 && (
+        <p id={`${id}-cosigner`} className="hint">
+          Co-signer of{" "}
+          {c.cosignerFor.map((s, i) => (
+            <span key={s}>
+              {i > 0 && ", "}
+              <code>{s}</code>
+            </span>
+          ))}
+          : signs in as <code>{c.login}</code> to give the second signature their payments need.
+        </p>
+      )}
+    </>
+  );
+}
+
 /** A customer's id in the page: the sign-in name, which is unique, without its dots. */
 export const customerId = (login: string) => `customer-${login.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 
@@ -81,6 +118,7 @@ function Customer({ c, onCopy }: { c: SandboxCustomer; onCopy: (what: string, te
         {c.name} <span className="badge badge--neutral">{CUSTOMER_KIND[c.kind] ?? c.kind}</span>
       </h2>
       {c.representative && <p className="muted">Acts through {c.representative}.</p>}
+      <Signatories c={c} id={id} />
       <dl className="details details--compact">
         <dt>Sign-in name</dt>
         <dd>
@@ -125,6 +163,14 @@ function Customer({ c, onCopy }: { c: SandboxCustomer; onCopy: (what: string, te
                       {a.parentId && <span className="muted"> (sub-account)</span>}
                       <br />
                       <span className="muted">{a.product}</span>
+                      {a.signatories && a.signatories.length > 0 && (
+                        <>
+                          <br />
+                          <span className="badge badge--neutral">
+                            {a.requiredSignatures ?? a.signatories.length} signatures: {a.signatories.join(", ")}
+                          </span>
+                        </>
+                      )}
                     </th>
                     <td>{KIND[a.kind] ?? a.kind}</td>
                     <td>{a.currency === "XXX" ? "Several" : a.currency}</td>
@@ -170,7 +216,8 @@ export function SandboxCustomersPage() {
       </div>
       <p>
         When your app sends a customer to the sandbox bank to consent, sign in at the bank's pages as one of these fictitious customers: their sign-in
-        name, the password, then the one-time code.
+        name, the password, then the one-time code. Payments from the business accounts that need two signatories take one authorisation from
+        each: the business and its co-signer, both listed here.
       </p>
       {s.state === "loading" && (
         <p className="loading" role="status">

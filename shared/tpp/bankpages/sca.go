@@ -148,6 +148,9 @@ func (p *Pages) scaDecide(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, sca.ErrNotOpen) || errors.Is(err, sca.ErrUnknown) || errors.Is(err, sca.ErrNotTheirs):
 		p.notOpen(w, r, s)
 		return
+	case errors.Is(err, sca.ErrAlreadySigned) || errors.Is(err, sca.ErrNotSignatory):
+		p.render(w, http.StatusForbidden, view{Name: "error", Title: "You cannot sign this payment", Session: s, Message: cannotSign(err)})
+		return
 	case err != nil:
 		p.unavailable(w, r, "decide the authorisation", err)
 		return
@@ -255,6 +258,9 @@ func (p *Pages) appDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := p.opts.Authorisations.Decide(r.Context(), ref, s.CustomerID, decision == decisionApprove)
 	switch {
+	case errors.Is(err, sca.ErrAlreadySigned) || errors.Is(err, sca.ErrNotSignatory):
+		p.render(w, http.StatusForbidden, view{Name: "error", Title: "You cannot sign this payment", Session: s, Back: AppPath, Message: cannotSign(err)})
+		return
 	case errors.Is(err, sca.ErrNotOpen) || errors.Is(err, sca.ErrUnknown) || errors.Is(err, sca.ErrNotTheirs):
 		p.opts.Log.WarnContext(r.Context(), "sandbox bank: decision refused", "authorisation", ref.String(), "customer", s.CustomerID)
 		p.render(w, http.StatusNotFound, view{Name: "error", Title: "Nothing to decide", Session: s, Back: AppPath,
@@ -269,4 +275,13 @@ func (p *Pages) appDecide(w http.ResponseWriter, r *http.Request) {
 		notice = noticeDenied
 	}
 	http.Redirect(w, r, AppPath+"?done="+notice, http.StatusSeeOther)
+}
+
+// cannotSign says why the signed-in customer cannot add their signature to a payment that
+// needs several signatories.
+func cannotSign(err error) string {
+	if errors.Is(err, sca.ErrAlreadySigned) {
+		return "You have signed this payment already. It needs the signature of another signatory of the account: they sign in and approve it. Nothing was changed."
+	}
+	return "You are not a signatory of the account this payment is paid from. One of its signatories signs in and approves it. Nothing was changed."
 }

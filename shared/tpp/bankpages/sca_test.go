@@ -23,6 +23,9 @@ type auths struct {
 	mu      sync.Mutex
 	open    map[sca.Ref]sca.Opened
 	decided []string
+	// refuse is the refusal of a customer who may not sign, by "<authorisation> <customer>":
+	// nothing is decided.
+	refuse map[string]error
 }
 
 func (a *auths) Open(_ context.Context, ref sca.Ref) (sca.Opened, error) {
@@ -47,6 +50,9 @@ func (a *auths) Decide(ctx context.Context, ref sca.Ref, customer string, approv
 	defer a.mu.Unlock()
 	if o.Approach == sca.Decoupled && o.CustomerID != customer {
 		return o.Authorisation, sca.ErrNotTheirs
+	}
+	if err := a.refuse[ref.ID+" "+customer]; err != nil && approve {
+		return o.Authorisation, err
 	}
 	o.Status = sca.Failed
 	if approve {
@@ -182,5 +188,32 @@ func TestBankApp(t *testing.T) {
 	p = anna.post(bankpages.AppPath, url.Values{"authorisation": {ref}, "decision": {"approve"}})
 	if p.status != 200 || !strings.Contains(p.body, `id="notice"`) || strings.Contains(p.body, "See your balances.") || strings.Join(a.decided, ";") != "d1 psu-1 approve" {
 		t.Fatalf("approved: %d %s %v", p.status, p.body, a.decided)
+	}
+}
+
+// TestSignatoryRefusedOnThePages: a customer who may not sign a payment that needs several
+// signatories (another signatory's already, or none of the account's) is told so on the
+// redirect page and in the bank's app; nothing is decided, and the redirect page stays
+// open for a signatory.
+func TestSignatoryRefusedOnThePages(t *testing.T) {
+	w, a := scaWorld(t)
+	a.refuse = map[string]error{"r1 psu-1": sca.ErrNotSignatory, "d2 psu-2": sca.ErrAlreadySigned}
+	b := w.browser(t)
+	b.get(refLink("r1", "p1", sca.Payment))
+	b.signIn("anna.peeters")
+	p := b.post(bankpages.SCAPath, url.Values{"decision": {"approve"}})
+	if p.status != 403 || !strings.Contains(p.body, "You are not a signatory of the account this payment is paid from. One of its signatories signs in and approves it. Nothing was changed.") || len(a.decided) != 0 {
+		t.Fatalf("no signatory: %d %s %v", p.status, p.body, a.decided)
+	}
+	if p := w.browser(t).get(refLink("r1", "p1", sca.Payment)); p.status != 200 || !strings.Contains(p.body, `<main id="page-sign-in">`) {
+		t.Fatalf("the page after the refusal: %d %s", p.status, p.body)
+	}
+	bart := w.browser(t)
+	bart.get(bankpages.AppPath)
+	bart.signIn("bart.jacobs")
+	ref := sca.Ref{Kind: sca.Payment, ResourceID: "p3", ID: "d2"}.String()
+	p = bart.post(bankpages.AppPath, url.Values{"authorisation": {ref}, "decision": {"approve"}})
+	if p.status != 403 || !strings.Contains(p.body, "You have signed this payment already. It needs the signature of another signatory of the account: they sign in and approve it. Nothing was changed.") || len(a.decided) != 0 {
+		t.Fatalf("the same signatory twice: %d %s %v", p.status, p.body, a.decided)
 	}
 }

@@ -39,8 +39,9 @@ func (s *Service) RequestCancellation(ctx context.Context, o Owner, service Paym
 var ErrNotTheirs = errors.New("payments: the customer did not authorise this payment")
 
 // CancelAuthorised cancels payment id once its customer authorised the cancellation: the
-// payment must be authorised and not yet executed, by the same customer (ErrNotTheirs
-// otherwise, and nothing changes). The change is conditional on the status read, so a
+// payment must be authorised and not yet executed, by the same customer, or by one of its
+// signatories for a payment that needs several (ErrNotTheirs otherwise, and nothing
+// changes). The change is conditional on the status read, so a
 // cancellation never undoes an execution that came first.
 func (s *Service) CancelAuthorised(ctx context.Context, id, subject string) (Payment, error) {
 	p, err := s.Find(ctx, id)
@@ -49,7 +50,7 @@ func (s *Service) CancelAuthorised(ctx context.Context, id, subject string) (Pay
 		return Payment{}, err
 	case p.Status != Accepted && p.Status != PartiallyAuthed:
 		return Payment{}, errStatus(p.Status)
-	case p.Subject != subject:
+	case !p.SignedBy(subject):
 		return Payment{}, ErrNotTheirs
 	}
 	from := p.Status

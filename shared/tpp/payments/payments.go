@@ -43,10 +43,10 @@ type Status string
 
 // The statuses a payment goes through. RCVD waits for the customer; ACTC is authorised
 // and waits for its execution; the execution ends in ACCC, ACSC or ACSP, or in RJCT; a
-// bulk whose payments were partly rejected ends in PART; CANC is cancelled. PATC stands for
-// a payment that some but not all of its required authorisations approved (multi-level
-// SCA): this sandbox asks one authorisation of each payment, so none is ever PATC, but the
-// rules treat it as authorised-in-part (cancellable, not executable).
+// bulk whose payments were partly rejected ends in PART; CANC is cancelled. PATC is a
+// payment from an account that needs several signatories (multi-level SCA) that some but
+// not yet all of them authorised: cancellable, not executable; the last signature takes
+// it on as one signature takes any other payment.
 const (
 	Received        Status = "RCVD"
 	PartiallyAuthed Status = "PATC"
@@ -119,6 +119,38 @@ type Payment struct {
 	// Notification is where the TPP wants the payment's status changes sent
 	// (TPP-Notification-URI), nil when it asked for none.
 	Notification *notify.Subscription `dynamodbav:"notification,omitempty"`
+	// RequiredSignatures is how many distinct signatories of the debtor account must
+	// authorise the payment (multi-level SCA), fixed at the initiation; 0 for one.
+	RequiredSignatures int `dynamodbav:"requiredSignatures,omitempty"`
+	// Signatures are the authorisations given so far to a payment that needs several,
+	// oldest first; the Subject is the last one's customer.
+	Signatures []Signature `dynamodbav:"signatures,omitempty"`
+}
+
+// Signature is one signatory's authorisation of a payment that needs several.
+type Signature struct {
+	CustomerID string `dynamodbav:"customerId"`
+	// AuthorisationID is the authorisation sub-resource it was given through; "" for an
+	// approval of the OAuth2 flow (scope PIS:<paymentId>).
+	AuthorisationID string    `dynamodbav:"authorisationId,omitempty"`
+	At              time.Time `dynamodbav:"at"`
+}
+
+// MultiLevel says whether the payment needs more than one signatory's authorisation.
+func (p Payment) MultiLevel() bool { return p.RequiredSignatures > 1 }
+
+// SignedBy says whether customer customerID authorised the payment: its subject, or one
+// of its signatures.
+func (p Payment) SignedBy(customerID string) bool {
+	if customerID != "" && p.Subject == customerID {
+		return true
+	}
+	for _, sig := range p.Signatures {
+		if sig.CustomerID == customerID {
+			return true
+		}
+	}
+	return false
 }
 
 // Transfers are the payment's credit transfers, each with the debtor account it is paid
@@ -192,6 +224,14 @@ type Store interface {
 	// BankAccount is the resource ID of this bank's account of iban in currency, or
 	// ErrNotFound when the bank holds none.
 	BankAccount(ctx context.Context, iban, currency string) (string, error)
+	// Account is this bank's account of iban in currency, with its signatories, or
+	// ErrNotFound when the bank holds none.
+	Account(ctx context.Context, iban, currency string) (sandboxbank.Account, error)
+	// Sign stores p, which carries one signature more than the stored payment, on
+	// condition that the stored payment still has status from and one signature fewer, and
+	// books the bookings (none: nothing is booked), in one transaction: ErrChanged when
+	// another change came first, sandboxbank.ErrOverdraft when a debit does not fit.
+	Sign(ctx context.Context, p Payment, from Status, bookings []sandboxbank.Booking) error
 	// Standing lists the standing orders that run: periodic payments authorised (ACTC)
 	// or in process (ACSP).
 	Standing(ctx context.Context) ([]Payment, error)

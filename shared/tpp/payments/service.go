@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
@@ -51,7 +52,11 @@ func (s *Service) changed(ctx context.Context, p Payment, from Status) {
 	if from == Received || from == PartiallyAuthed {
 		// The customer's decision ends the authorisation.
 		switch {
-		case p.Status == Accepted || p.Status.Executed():
+		case p.Status == Accepted || p.Status.Executed() || p.Status == PartiallyAuthed:
+			c.SCAStatus = "finalised"
+		case p.Status == Rejected && p.MultiLevel() && p.Reason != ReasonCustomer:
+			// The last signature and the execution that rejected the payment are one
+			// change: the authorisation was finalised all the same.
 			c.SCAStatus = "finalised"
 		case p.Status == Rejected && p.Reason == ReasonCustomer:
 			c.SCAStatus = "failed"
@@ -86,6 +91,12 @@ var (
 	// ErrNotGrantable is an authorisation by a customer who does not hold the debtor
 	// account.
 	ErrNotGrantable = errors.New("payments: the customer does not hold the debtor account")
+	// ErrNotSignatory is an authorisation of a payment that needs several signatories by
+	// a customer who is not one of the debtor account's: refused, the payment unchanged.
+	ErrNotSignatory = errors.New("payments: the customer is not a signatory of the debtor account")
+	// ErrAlreadySigned is a second authorisation by the same signatory of a payment that
+	// needs several distinct ones: refused, the payment unchanged.
+	ErrAlreadySigned = errors.New("payments: the customer already authorised this payment")
 )
 
 // errStatus refuses a step the payment's status does not allow.
@@ -135,6 +146,9 @@ func (s *Service) InitiateNotified(ctx context.Context, o Owner, requestID strin
 	p := Payment{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, Service: service, Product: product,
 		Transfer: req.Transfer, Standing: req.Standing, Batch: req.Batch, Status: Received, CreatedAt: now, ChangedAt: now,
 		RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, Notification: sub}
+	if p.RequiredSignatures, err = s.requiredSignatures(ctx, p); err != nil {
+		return Initiated{}, err
+	}
 	err = s.Store.Create(ctx, p, Replay{PaymentID: p.ID, Hash: hash, Status: p.Status})
 	if err == nil {
 		return Initiated{Payment: p, Status: p.Status}, nil
@@ -229,14 +243,51 @@ func (s *Service) Find(ctx context.Context, id string) (Payment, error) {
 	return s.Store.Get(ctx, id)
 }
 
+// requiredSignatures is how many signatories the debtor account of a new payment p
+// needs: 0 when it needs one, or is not this bank's.
+func (s *Service) requiredSignatures(ctx context.Context, p Payment) (int, error) {
+	a, err := s.debtor(ctx, p)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	case a.Signatures() > 1:
+		return a.Signatures(), nil
+	}
+	return 0, nil
+}
+
+// debtor is this bank's account p is paid from, as its debtor account names it: in the
+// currency it names, else in the payment's (ErrNotFound for none).
+func (s *Service) debtor(ctx context.Context, p Payment) (sandboxbank.Account, error) {
+	ref := p.DebtorAccount()
+	currency := ref.Currency
+	if ts := p.Transfers(); currency == "" && len(ts) > 0 {
+		currency = ts[0].InstructedAmount.Currency
+	}
+	if ref.IBAN == "" || currency == "" {
+		return sandboxbank.Account{}, ErrNotFound
+	}
+	return s.Store.Account(ctx, ref.IBAN, currency)
+}
+
 // Authorise records the customer's approval (SCA) of a received payment from an account
 // of theirs (theirs: the customer's accounts): the payment is accepted (ACTC), and one to
 // be executed now is executed. A customer who does not hold the debtor account cannot
-// approve it (ErrNotGrantable).
+// approve it (ErrNotGrantable). A payment that needs several signatories (MultiLevel)
+// takes one signature from each of them: its owner (the debtor account is theirs) or a
+// co-signer of the account; all but the last leave it PATC, and the last accepts it and
+// executes it when due in one conditional write (Sign). The same signatory twice
+// (ErrAlreadySigned) and a customer who is no signatory (ErrNotSignatory) are refused
+// and change nothing.
 func (s *Service) Authorise(ctx context.Context, id, subject string, theirs []sandboxbank.Account) (Payment, error) {
 	p, err := s.Find(ctx, id)
 	if err != nil {
 		return Payment{}, err
+	}
+	if p.MultiLevel() {
+		return s.authoriseSigned(ctx, p, subject, theirs)
 	}
 	if p.Status != Received {
 		return Payment{}, errStatus(p.Status)
@@ -256,6 +307,120 @@ func (s *Service) Authorise(ctx context.Context, id, subject string, theirs []sa
 		return p, nil
 	}
 	return s.Execute(ctx, id)
+}
+
+// signAttempts bounds how often a signature is tried again after another change of the
+// payment came first (another signatory's, at the same moment).
+const signAttempts = 3
+
+// authoriseSigned adds subject's signature to p, a payment that needs several.
+func (s *Service) authoriseSigned(ctx context.Context, p Payment, subject string, theirs []sandboxbank.Account) (Payment, error) {
+	for attempt := 0; ; attempt++ {
+		if p.Status != Received && p.Status != PartiallyAuthed {
+			return Payment{}, errStatus(p.Status)
+		}
+		debtor, err := s.signable(ctx, p, subject, theirs)
+		if err != nil {
+			return Payment{}, err
+		}
+		if p.SignedBy(subject) {
+			// The same step again (its authorisation's write failed after the payment's)
+			// is answered as the first time.
+			if id := notify.AuthorisationOf(ctx); id != "" && slices.ContainsFunc(p.Signatures, func(sig Signature) bool {
+				return sig.CustomerID == subject && sig.AuthorisationID == id
+			}) {
+				return p, nil
+			}
+			return Payment{}, ErrAlreadySigned
+		}
+		signed, err := s.sign(ctx, p, subject, debtor)
+		if !errors.Is(err, ErrChanged) {
+			return signed, err
+		}
+		if attempt+1 == signAttempts {
+			return Payment{}, ErrConcurrent
+		}
+		if p, err = s.Find(ctx, p.ID); err != nil {
+			return Payment{}, err
+		}
+	}
+}
+
+// signable is the account p is paid from if subject may sign for it: one of theirs, or
+// one whose signatories name them; ErrNotSignatory otherwise.
+func (s *Service) signable(ctx context.Context, p Payment, subject string, theirs []sandboxbank.Account) (sandboxbank.Account, error) {
+	if a, ok := debtorAccount(p, theirs); ok {
+		return a, nil
+	}
+	a, err := s.debtor(ctx, p)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return a, ErrNotSignatory
+	case err != nil:
+		return a, err
+	case !a.Signs(subject):
+		return a, ErrNotSignatory
+	}
+	return a, nil
+}
+
+// CanSign says whether subject (holding the accounts theirs) may add a signature to p, a
+// payment that needs several, as Authorise decides: ErrAlreadySigned, ErrNotSignatory or
+// the status refusal when not. Any customer may try a payment that needs one.
+func (s *Service) CanSign(ctx context.Context, p Payment, subject string, theirs []sandboxbank.Account) error {
+	if !p.MultiLevel() {
+		return nil
+	}
+	if p.Status != Received && p.Status != PartiallyAuthed {
+		return errStatus(p.Status)
+	}
+	if _, err := s.signable(ctx, p, subject, theirs); err != nil {
+		return err
+	}
+	if p.SignedBy(subject) {
+		return ErrAlreadySigned
+	}
+	return nil
+}
+
+// sign stores subject's signature of p, from debtor: PATC while signatures are missing;
+// the last one accepts the payment and, when it is due, executes it, in the same
+// conditional write as the signature, so concurrent last signatures execute it once.
+func (s *Service) sign(ctx context.Context, p Payment, subject string, debtor sandboxbank.Account) (Payment, error) {
+	from, now := p.Status, s.now()
+	next := p
+	next.Signatures = append(slices.Clone(p.Signatures), Signature{CustomerID: subject, AuthorisationID: notify.AuthorisationOf(ctx), At: now})
+	next.DebtorAccountID, next.DebtorCurrency, next.ChangedAt = debtor.ResourceID, debtor.Currency, now
+	var bookings []sandboxbank.Booking
+	switch {
+	case len(next.Signatures) < p.RequiredSignatures:
+		next.Status = PartiallyAuthed
+	default:
+		next.Status, next.Subject = Accepted, subject
+		if s.due(next) {
+			ex, err := Plan(next, now, func(iban, currency string) (string, error) {
+				id, err := s.Store.BankAccount(ctx, iban, currency)
+				if errors.Is(err, ErrNotFound) {
+					return "", nil
+				}
+				return id, err
+			})
+			if err != nil {
+				return Payment{}, err
+			}
+			next.Status, next.Reason, next.RejectedEntries, bookings = ex.Status, ex.Reason, ex.Rejected, ex.Bookings
+		}
+	}
+	err := s.Store.Sign(ctx, next, from, bookings)
+	if errors.Is(err, sandboxbank.ErrOverdraft) {
+		next.Status, next.Reason, next.RejectedEntries = Rejected, ReasonInsufficientFunds, nil
+		err = s.Store.Sign(ctx, next, from, nil)
+	}
+	if err != nil {
+		return Payment{}, err
+	}
+	s.changed(ctx, next, from)
+	return next, nil
 }
 
 // due says whether an accepted payment is to be executed now: a single or bulk payment
@@ -302,16 +467,19 @@ func (s *Service) Reject(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if p.Status != Received {
+	// A payment that still lacks signatures is rejected as one that lacks its only one:
+	// the Berlin Group rejects a payment whose multi-level SCA was not completed.
+	from := p.Status
+	if from != Received && from != PartiallyAuthed {
 		return errStatus(p.Status)
 	}
 	p.Status, p.Reason, p.ChangedAt = Rejected, ReasonCustomer, s.now()
-	if err := s.Store.Replace(ctx, p, Received); errors.Is(err, ErrChanged) {
+	if err := s.Store.Replace(ctx, p, from); errors.Is(err, ErrChanged) {
 		return ErrConcurrent
 	} else if err != nil {
 		return err
 	}
-	s.changed(ctx, p, Received)
+	s.changed(ctx, p, from)
 	return nil
 }
 

@@ -60,6 +60,14 @@ func (a *API) initiationLinks(approach sca.Approach, p string) map[string]href {
 	return links
 }
 
+// multiLevelLinks are the links of an initiation's answer at p for a payment that needs
+// several signatories: the Berlin Group asks an explicit start of each signatory's
+// authorisation there, so the answer links neither scaOAuth nor scaRedirect, and only
+// startAuthorisation, whatever the approach (each start is the same).
+func multiLevelLinks(p string) map[string]href {
+	return map[string]href{"self": {p}, "status": {p + "/status"}, "startAuthorisation": {p + "/" + scaapi.Authorisations}}
+}
+
 // cancellationAccepted is the 202 answer to the cancellation of an authorised payment p
 // (paymentInitiationCancelResponse-202): the cancellation waits for its authorisation,
 // to start in approach.

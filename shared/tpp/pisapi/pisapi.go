@@ -11,6 +11,7 @@ package pisapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -143,7 +144,11 @@ func (a *API) initiate(w http.ResponseWriter, r *http.Request, o payments.Owner)
 	approach := sca.ApproachOf(sca.Payment, prefs)
 	w.Header().Set("Location", p)
 	w.Header().Set("ASPSP-SCA-Approach", approach.Header())
-	writeJSON(w, http.StatusCreated, initiated{TransactionStatus: in.Status, PaymentID: in.Payment.ID, Links: a.initiationLinks(approach, p)})
+	links := a.initiationLinks(approach, p)
+	if in.Payment.MultiLevel() {
+		links = multiLevelLinks(p)
+	}
+	writeJSON(w, http.StatusCreated, initiated{TransactionStatus: in.Status, PaymentID: in.Payment.ID, Links: links})
 	return nil
 }
 
@@ -188,6 +193,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request, o payments.Owner) erro
 type statusBody struct {
 	TransactionStatus payments.Status `json:"transactionStatus"`
 	PSUMessage        string          `json:"psuMessage,omitempty"`
+	Links             map[string]href `json:"_links,omitempty"`
 }
 
 // reasons are the texts of the reasons the sandbox gives.
@@ -211,6 +217,10 @@ func (a *API) status(w http.ResponseWriter, r *http.Request, o payments.Owner) e
 		out.PSUMessage = "Rejected, reason " + p.Reason + ": " + reasons[p.Reason] + "."
 	case p.Status == payments.PartAccepted:
 		out.PSUMessage = "Some payments of the bulk were rejected, reason " + p.Reason + ": " + reasons[p.Reason] + "."
+	case p.Status == payments.PartiallyAuthed:
+		out.PSUMessage = fmt.Sprintf("Authorised by %d of the %d signatories the debtor account needs: the next signatory authorises it in an authorisation of their own (startAuthorisation).",
+			len(p.Signatures), p.RequiredSignatures)
+		out.Links = map[string]href{"startAuthorisation": {path(p) + "/" + scaapi.Authorisations}}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

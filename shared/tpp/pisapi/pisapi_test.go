@@ -71,6 +71,28 @@ const bankURL = "https://portal.bank.example"
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldOf(t, smallBank())
+}
+
+// account is a current account of customer in euros.
+func account(id, customer, iban string) sandboxbank.Account {
+	return sandboxbank.Account{ResourceID: id, CustomerID: customer, Kind: sandboxbank.Current, IBAN: iban, Currency: "EUR",
+		Product: "Current Account", Name: "Main", OwnerName: customer, Usage: "PRIV", Status: "enabled"}
+}
+
+// smallBank is the bank of newWorld.
+func smallBank() sandboxbank.Bank {
+	return sandboxbank.Bank{Seed: 1, Date: "2026-12-01",
+		Customers: []sandboxbank.Customer{{ID: "psu-1", Login: "one", Password: sandboxbank.SandboxPassword, OTP: sandboxbank.SandboxOTP},
+			{ID: "psu-2", Login: "two", Password: sandboxbank.SandboxPassword, OTP: sandboxbank.SandboxOTP}},
+		Accounts: []sandboxbank.Account{account("acc-debtor", "psu-1", debtorIBAN), account("acc-creditor", "psu-2", creditorIBAN)},
+		Ledgers: []sandboxbank.Ledger{{AccountID: "acc-debtor", Currency: "EUR", Booked: 100000, LastBookingDate: "2026-12-01"},
+			{AccountID: "acc-creditor", Currency: "EUR", Booked: 5000, LastBookingDate: "2026-12-01"}}}
+}
+
+// newWorldOf is the world of newWorld over bank.
+func newWorldOf(t *testing.T, bank sandboxbank.Bank) *world {
+	t.Helper()
 	ctx := context.Background()
 	c := testenv.Config(t, testenv.MotoEndpoint(t))
 	c.TPPTable = "tpp-" + testenv.Suffix()
@@ -78,17 +100,8 @@ func newWorld(t *testing.T) *world {
 	if err := motoserver.CreateTables(ctx, db, c); err != nil {
 		t.Fatal(err)
 	}
-	account := func(id, customer, iban string) sandboxbank.Account {
-		return sandboxbank.Account{ResourceID: id, CustomerID: customer, Kind: sandboxbank.Current, IBAN: iban, Currency: "EUR",
-			Product: "Current Account", Name: "Main", OwnerName: customer, Usage: "PRIV", Status: "enabled"}
-	}
 	bs := bankstore.New(db, c.TPPTable)
-	if _, err := bs.Load(ctx, sandboxbank.Bank{Seed: 1, Date: "2026-12-01",
-		Customers: []sandboxbank.Customer{{ID: "psu-1", Login: "one", Password: sandboxbank.SandboxPassword, OTP: sandboxbank.SandboxOTP},
-			{ID: "psu-2", Login: "two", Password: sandboxbank.SandboxPassword, OTP: sandboxbank.SandboxOTP}},
-		Accounts: []sandboxbank.Account{account("acc-debtor", "psu-1", debtorIBAN), account("acc-creditor", "psu-2", creditorIBAN)},
-		Ledgers: []sandboxbank.Ledger{{AccountID: "acc-debtor", Currency: "EUR", Booked: 100000, LastBookingDate: "2026-12-01"},
-			{AccountID: "acc-creditor", Currency: "EUR", Booked: 5000, LastBookingDate: "2026-12-01"}}}, false); err != nil {
+	if _, err := bs.Load(ctx, bank, false); err != nil {
 		t.Fatal(err)
 	}
 	w := world{bank: bs, db: db, tbl: c.TPPTable, now: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)}

@@ -164,7 +164,29 @@ var profiles = []profile{
 		[]accountPlan{business("Operating account", 25000), savings("Treasury reserve"), multi("Currency account")}},
 	{"greenleaf.logistics", "Greenleaf Logistics SRL", Business, "Hugo Lambert", "Charleroi", 140000,
 		[]accountPlan{business("Operating account", 50000), card("Fleet card", 15000)}},
+	// The customers below came later: they follow the others so that every earlier
+	// customer's accounts, IBANs and transactions stay as they were.
+	{"atelier.claes", "Atelier Claes BV", Business, "Sarah Claes", "Ghent", 52000,
+		[]accountPlan{business("Operating account", 20000), savings("Tax reserve")}},
+	{"tom.claes", "Tom Claes", Private, "", "Ghent", 3100,
+		[]accountPlan{current("Current account", 500)}},
+	{"vos.architecten", "Vos Architecten CV", Business, "Nadia Vos", "Leuven", 68000,
+		[]accountPlan{business("Operating account", 15000), card("Business Mastercard", 6000)}},
+	{"ruben.vos", "Ruben Vos", Private, "", "Leuven", 2700,
+		[]accountPlan{current("Current account", 300)}},
 }
+
+// cosigners name, for a business customer (by sign-in name), the second customer who
+// signs its payments: every account of the business with an IBAN needs both signatures
+// (multi-level SCA), its owner's (the representative) and the co-signer's.
+var cosigners = map[string]string{
+	"atelier.claes":   "tom.claes",
+	"vos.architecten": "ruben.vos",
+}
+
+// RequiredSignatures is how many distinct signatories authorise a payment from an
+// account that has co-signers.
+const RequiredSignatures = 2
 
 // multiCurrencies are the currencies of every multi-currency account's sub-accounts.
 var multiCurrencies = []string{"EUR", "USD", "GBP"}
@@ -278,7 +300,27 @@ func Generate(seed int, date time.Time) Bank {
 			}
 		}
 	}
+	cosign(&bank)
 	return bank
+}
+
+// cosign gives the accounts of the businesses in cosigners their signatories: the
+// business itself, then its co-signer. Card accounts are paid by card, not by transfer, so
+// they keep one signatory.
+func cosign(bank *Bank) {
+	byLogin := map[string]string{}
+	for _, c := range bank.Customers {
+		byLogin[c.Login] = c.ID
+	}
+	for i, a := range bank.Accounts {
+		for owner, cosigner := range cosigners {
+			if a.CustomerID != byLogin[owner] || a.IBAN == "" {
+				continue
+			}
+			bank.Accounts[i].Signatories = []string{a.CustomerID, byLogin[cosigner]}
+			bank.Accounts[i].RequiredSignatures = RequiredSignatures
+		}
+	}
 }
 
 func (b *builder) customer() {

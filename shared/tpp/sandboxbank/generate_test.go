@@ -14,7 +14,79 @@ var bankDate = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 
 // defaultBankSHA256 is the SHA-256 of the bank of seed 1 on 2026-11-30, marshalled. It
 // changes only when the generator does, on purpose: then update it here and say so.
-const defaultBankSHA256 = "dd701e3c47809add55627d203e2b2d1a2654cd538b457ee2fb218174b5701d6e"
+const defaultBankSHA256 = "b8c8b8667c0f8d3a7617e9bb2653da824846e7a5937790db5d3f61184606c704"
+
+// firstCustomersSHA256 is the SHA-256 of the same bank cut to its first nine customers,
+// their accounts, transactions and ledgers: the bank as it was before customers were
+// added at the end, which must not change (other tests assert their exact balances).
+const firstCustomersSHA256 = "dd701e3c47809add55627d203e2b2d1a2654cd538b457ee2fb218174b5701d6e"
+
+// firstCustomers is b cut to its first n customers and what is theirs.
+func firstCustomers(b Bank, n int) Bank {
+	out := Bank{Seed: b.Seed, Date: b.Date, Customers: b.Customers[:n]}
+	ids, accounts := map[string]bool{}, map[string]bool{}
+	for _, c := range out.Customers {
+		ids[c.ID] = true
+	}
+	for _, a := range b.Accounts {
+		if ids[a.CustomerID] {
+			out.Accounts, accounts[a.ResourceID] = append(out.Accounts, a), true
+		}
+	}
+	for _, t := range b.Transactions {
+		if accounts[t.AccountID] {
+			out.Transactions = append(out.Transactions, t)
+		}
+	}
+	for _, l := range b.Ledgers {
+		if accounts[l.AccountID] {
+			out.Ledgers = append(out.Ledgers, l)
+		}
+	}
+	return out
+}
+
+func TestEarlierCustomersUnchanged(t *testing.T) {
+	if got := bankHash(t, firstCustomers(Generate(1, bankDate), 9)); got != firstCustomersSHA256 {
+		t.Fatalf("the first nine customers of seed 1 hash to %s, want %s: a new customer changed an earlier one", got, firstCustomersSHA256)
+	}
+}
+
+func TestCosigners(t *testing.T) {
+	bank := Generate(1, bankDate)
+	byLogin := map[string]Customer{}
+	for _, c := range bank.Customers {
+		byLogin[c.Login] = c
+	}
+	got := map[string][]string{}
+	for _, a := range bank.Accounts {
+		if len(a.Signatories) == 0 {
+			if a.RequiredSignatures != 0 {
+				t.Errorf("account %s needs %d signatures without signatories", a.ResourceID, a.RequiredSignatures)
+			}
+			continue
+		}
+		if a.RequiredSignatures != 2 || len(a.Signatories) != 2 || a.Signatories[0] != a.CustomerID || a.IBAN == "" {
+			t.Errorf("account %s: signatories %v, %d required, IBAN %q", a.ResourceID, a.Signatories, a.RequiredSignatures, a.IBAN)
+		}
+		for _, s := range a.Signatories {
+			if !a.Signs(s) {
+				t.Errorf("account %s: signatory %s does not sign", a.ResourceID, s)
+			}
+		}
+		if a.Signs(byLogin["anna.schmidt"].ID) || a.Signs("") {
+			t.Errorf("account %s: signed by a customer who is not its signatory", a.ResourceID)
+		}
+		got[a.CustomerID] = append(got[a.CustomerID], a.Name+" with "+a.Signatories[1])
+	}
+	want := map[string][]string{
+		byLogin["atelier.claes"].ID:   {"Operating account with " + byLogin["tom.claes"].ID, "Tax reserve with " + byLogin["tom.claes"].ID},
+		byLogin["vos.architecten"].ID: {"Operating account with " + byLogin["ruben.vos"].ID},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("accounts with co-signers: %v, want %v", got, want)
+	}
+}
 
 func bankHash(t *testing.T, b Bank) string {
 	t.Helper()

@@ -105,7 +105,33 @@ type Account struct {
 	// LinkedAccount is the IBAN of the current account a card account is settled from.
 	LinkedAccount string `json:"linkedAccount,omitempty" dynamodbav:"linkedAccount,omitempty"`
 	Details       string `json:"details,omitempty" dynamodbav:"details,omitempty"`
+	// Signatories are the customers (IDs) who may sign payments from the account, its
+	// owner first, and RequiredSignatures how many of them must (multi-level SCA). Empty
+	// and 0 for an account whose owner alone signs.
+	Signatories        []string `json:"signatories,omitempty" dynamodbav:"signatories,omitempty"`
+	RequiredSignatures int      `json:"requiredSignatures,omitempty" dynamodbav:"requiredSignatures,omitempty"`
 }
+
+// Signs says whether customer customerID may sign payments from the account: its owner,
+// or one of its signatories.
+func (a Account) Signs(customerID string) bool {
+	if customerID == "" {
+		return false
+	}
+	if a.CustomerID == customerID {
+		return true
+	}
+	for _, s := range a.Signatories {
+		if s == customerID {
+			return true
+		}
+	}
+	return false
+}
+
+// Signatures is how many distinct signatories must authorise a payment from the account:
+// at least one.
+func (a Account) Signatures() int { return max(1, a.RequiredSignatures) }
 
 // HoldsMoney reports whether the account has a ledger of its own (all but the aggregating
 // multi-currency account).

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
@@ -44,6 +45,9 @@ type Customer struct {
 	Password string    `json:"password"`
 	OTP      string    `json:"otp"`
 	Accounts []Account `json:"accounts"`
+	// CosignerFor are the customers (sign-in names) whose payments this customer signs
+	// too: their accounts need a second signatory (multi-level SCA).
+	CosignerFor []string `json:"cosignerFor,omitempty"`
 }
 
 // Account is one of a customer's accounts, in the bank's order.
@@ -62,6 +66,11 @@ type Account struct {
 	// Balances are the Berlin Group balances on the bank's date (a multi-currency
 	// account's are its sub-accounts').
 	Balances []sandboxbank.Balance `json:"balances"`
+	// Signatories are the customers (sign-in names) who sign the account's payments, and
+	// RequiredSignatures how many of them must: a payment is PATC after the first
+	// signature. None for an account whose owner alone signs.
+	Signatories        []string `json:"signatories,omitempty"`
+	RequiredSignatures int      `json:"requiredSignatures,omitempty"`
 }
 
 // ledgers answers the generated bank's ledgers, as sandboxbank.AccountBalances reads them.
@@ -85,9 +94,22 @@ func Of(bank sandboxbank.Bank) (View, error) {
 	for _, l := range bank.Ledgers {
 		byID[l.AccountID] = l
 	}
+	logins := map[string]string{}
+	for _, c := range bank.Customers {
+		logins[c.ID] = c.Login
+	}
+	cosigns := map[string][]string{}
+	for _, a := range bank.Accounts {
+		for _, s := range a.Signatories {
+			if s != a.CustomerID && !slices.Contains(cosigns[s], logins[a.CustomerID]) {
+				cosigns[s] = append(cosigns[s], logins[a.CustomerID])
+			}
+		}
+	}
 	view := View{Bank: sandboxbank.BankName, BIC: sandboxbank.BankBIC, Date: bank.Date, Customers: []Customer{}}
 	for _, c := range bank.Customers {
-		out := Customer{Login: c.Login, Name: c.DisplayName, Kind: c.Kind, Representative: c.Representative, Password: c.Password, OTP: c.OTP, Accounts: []Account{}}
+		out := Customer{Login: c.Login, Name: c.DisplayName, Kind: c.Kind, Representative: c.Representative, Password: c.Password, OTP: c.OTP, Accounts: []Account{},
+			CosignerFor: cosigns[c.ID]}
 		for _, a := range bank.Accounts {
 			if a.CustomerID != c.ID {
 				continue
@@ -99,8 +121,13 @@ func Of(bank sandboxbank.Bank) (View, error) {
 			if balances == nil {
 				balances = []sandboxbank.Balance{}
 			}
+			var signatories []string
+			for _, s := range a.Signatories {
+				signatories = append(signatories, logins[s])
+			}
 			out.Accounts = append(out.Accounts, Account{ResourceID: a.ResourceID, Kind: a.Kind, Name: a.Name, Product: a.Product, Currency: a.Currency,
-				IBAN: a.IBAN, MaskedPAN: a.MaskedPAN, ParentID: a.ParentID, Balances: balances})
+				IBAN: a.IBAN, MaskedPAN: a.MaskedPAN, ParentID: a.ParentID, Balances: balances,
+				Signatories: signatories, RequiredSignatures: a.RequiredSignatures})
 		}
 		view.Customers = append(view.Customers, out)
 	}

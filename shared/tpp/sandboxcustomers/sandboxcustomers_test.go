@@ -1,9 +1,11 @@
 package sandboxcustomers_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -138,6 +140,27 @@ func TestGeneratedBank(t *testing.T) {
 	var want []string
 	for _, a := range b.Accounts {
 		want = append(want, a.ResourceID)
+	}
+	cosigned := map[string]string{}
+	for _, c := range view.Customers {
+		for _, a := range c.Accounts {
+			if len(a.Signatories) > 0 {
+				cosigned[c.Login+" "+a.Name] = fmt.Sprint(a.Signatories, a.RequiredSignatures)
+			}
+		}
+		if len(c.CosignerFor) > 0 {
+			cosigned[c.Login] = fmt.Sprint("co-signs ", c.CosignerFor)
+		}
+	}
+	wantCosigned := map[string]string{
+		"atelier.claes Operating account":   "[atelier.claes tom.claes] 2",
+		"atelier.claes Tax reserve":         "[atelier.claes tom.claes] 2",
+		"tom.claes":                         "co-signs [atelier.claes]",
+		"vos.architecten Operating account": "[vos.architecten ruben.vos] 2",
+		"ruben.vos":                         "co-signs [vos.architecten]",
+	}
+	if !reflect.DeepEqual(cosigned, wantCosigned) {
+		t.Errorf("signatories %v\nwant %v", cosigned, wantCosigned)
 	}
 	slices.Sort(listed)
 	slices.Sort(want)

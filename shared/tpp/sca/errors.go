@@ -24,6 +24,17 @@ var (
 	errPSUID = bgerror.FormatError(bgerror.Field("PSU-ID", "Name the customer: their sign-in name at the bank."))
 )
 
+// Refusals of a customer who may not add their authorisation to a resource that needs
+// several customers' (a payment from an account with several signatories, multi-level
+// SCA). Nothing changes for the resource: it waits for its signatories as before.
+var (
+	// ErrAlreadySigned: the customer authorised the resource already; another signatory
+	// must give the next authorisation.
+	ErrAlreadySigned = bgerror.New(http.StatusConflict, "STATUS_INVALID", "This customer already authorised the payment, which needs the authorisations of several distinct signatories of the debtor account: start an authorisation for another signatory. Nothing was changed.")
+	// ErrNotSignatory: the customer is not a signatory of the debtor account.
+	ErrNotSignatory = bgerror.New(http.StatusUnauthorized, "PSU_CREDENTIALS_INVALID", "This customer is not a signatory of the debtor account and cannot authorise the payment: start an authorisation for one of its signatories. Nothing was changed.")
+)
+
 // Reasons the bank's pages cannot let a customer decide an authorisation.
 var (
 	// ErrNotOpen: the authorisation is final, timed out, or its resource no longer waits.

@@ -192,6 +192,10 @@ type Resource struct {
 	Summary string
 	// RedirectURI and NokRedirectURI are the TPP's, as the resource was made with them.
 	RedirectURI, NokRedirectURI string
+	// OAuthApprovals counts the approvals of the OAuth2 flow a resource that needs several
+	// customers' (multi-level SCA) took while it still waits for more: the resource's
+	// oldest OAuth2 authorisations read finalised, one per approval.
+	OAuthApprovals int
 }
 
 // Target decides one kind of resource: the payment, its cancellation or the consent an
@@ -210,11 +214,20 @@ type Target interface {
 	Fail(ctx context.Context, id string) error
 }
 
-// Errors of the targets.
+// Errors of the targets. A Target whose resources may need several customers'
+// authorisations also answers ErrAlreadySigned and ErrNotSignatory (errors.go).
 var (
 	ErrNotGrantable = errors.New("sca: the customer cannot authorise this resource")
 	ErrDecided      = errors.New("sca: the resource no longer waits for an authorisation")
 )
+
+// Signatories is a Target whose resources may need several customers' authorisations
+// (multi-level SCA): CanSign refuses a customer who may not add theirs
+// (ErrAlreadySigned, ErrNotSignatory) as soon as the TPP names them, before they
+// authenticate; nil for anyone else.
+type Signatories interface {
+	CanSign(ctx context.Context, id, customerID string) error
+}
 
 // Method is an SCA method a customer may choose (the Berlin Group authenticationObject).
 type Method struct {

@@ -134,6 +134,9 @@ func (s *Service) Start(ctx context.Context, st Start) (Step, error) {
 			if err != nil {
 				return Step{}, err
 			}
+			if err := canSign(ctx, t, res.ID, c.ID); err != nil {
+				return Step{}, err
+			}
 			a.PSUID, a.CustomerID, a.Status = st.PSUID, c.ID, Started
 			step.Message = msgDecoupled
 		}
@@ -141,6 +144,9 @@ func (s *Service) Start(ctx context.Context, st Start) (Step, error) {
 		if st.PSUID != "" {
 			c, err := s.customer(ctx, st.PSUID)
 			if err != nil {
+				return Step{}, err
+			}
+			if err := canSign(ctx, t, res.ID, c.ID); err != nil {
 				return Step{}, err
 			}
 			a.PSUID, a.CustomerID, a.Status = st.PSUID, c.ID, PSUIdentified
@@ -159,6 +165,15 @@ func (s *Service) Start(ctx context.Context, st Start) (Step, error) {
 	}
 	step.Authorisation = a
 	return step, nil
+}
+
+// canSign refuses customer customerID where t's resource id needs several customers'
+// authorisations and theirs cannot be one of them.
+func canSign(ctx context.Context, t Target, id, customerID string) error {
+	if sig, ok := t.(Signatories); ok {
+		return sig.CanSign(ctx, id, customerID)
+	}
+	return nil
 }
 
 // customer is the customer whose sign-in name psuID is: errUnknownPSU for none.
@@ -194,6 +209,26 @@ func (s *Service) Status(ctx context.Context, o Owner, ref Ref) (Authorisation, 
 		return a, err
 	}
 	a.Status = view(a, res)
+	if a.Approach == OAuth && !a.Status.Final() && res.OAuthApprovals > 0 {
+		// The OAuth2 approvals of a resource that waits for more name no authorisation:
+		// they finalise the resource's OAuth2 authorisations oldest first.
+		list, err := s.Store.List(ctx, a.Kind, a.ResourceID)
+		if err != nil {
+			return a, err
+		}
+		older := 0
+		for _, b := range list {
+			if b.ID == a.ID {
+				break
+			}
+			if b.Approach == OAuth {
+				older++
+			}
+		}
+		if older < res.OAuthApprovals {
+			a.Status = Finalised
+		}
+	}
 	return a, nil
 }
 
@@ -289,6 +324,18 @@ func (s *Service) fail(ctx context.Context, t Target, a Authorisation, res Resou
 func (s *Service) finalise(ctx context.Context, t Target, a Authorisation, customerID string) (Step, error) {
 	err := t.Authorise(notify.WithAuthorisation(ctx, a.ID), a.ResourceID, customerID)
 	switch {
+	case errors.Is(err, ErrAlreadySigned) || errors.Is(err, ErrNotSignatory):
+		// The resource waits as before. An authorisation bound to this customer (embedded,
+		// decoupled) can never succeed, so it fails; on the bank's redirect page another
+		// signatory may still sign in and decide it.
+		if a.Approach == Embedded || a.Approach == Decoupled {
+			next := a
+			next.Status, next.CustomerID = Failed, customerID
+			if _, werr := s.write(ctx, next, a.Version); werr != nil {
+				return Step{}, werr
+			}
+		}
+		return Step{}, err
 	case errors.Is(err, ErrNotGrantable):
 		next := a
 		next.Status, next.CustomerID = Failed, customerID
@@ -346,6 +393,9 @@ func (s *Service) Update(ctx context.Context, o Owner, ref Ref, up Update) (Step
 		if err != nil {
 			return Step{}, err
 		}
+		if err := canSign(ctx, t, a.ResourceID, c.ID); err != nil {
+			return Step{}, err
+		}
 		next := a
 		next.PSUID, next.CustomerID, next.Status = up.PSUID, c.ID, Started
 		started, err := s.write(ctx, next, a.Version)
@@ -372,6 +422,9 @@ func (s *Service) embedded(ctx context.Context, t Target, a Authorisation, res R
 		case errors.Is(err, sandboxbank.ErrCustomerUnknown):
 			return s.wrong(ctx, t, a, res, "PSU-ID")
 		case err != nil:
+			return Step{}, err
+		}
+		if err := canSign(ctx, t, a.ResourceID, c.ID); err != nil {
 			return Step{}, err
 		}
 		next := a

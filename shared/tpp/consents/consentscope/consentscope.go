@@ -3,7 +3,8 @@
 // "PIIS:<consentId>" a confirmation-of-funds consent, each waiting for its customer, whose
 // approval at the bank makes it valid for the accounts of theirs it names or they chose;
 // "PIS:<paymentId>" is a payment waiting for its customer, whose approval authorises (and,
-// when it is due, executes) it; "SBS:<basketId>" is a signing basket waiting for its
+// when it is due, executes) it, or for the next of its signatories (PATC), whose approval
+// adds their signature; "SBS:<basketId>" is a signing basket waiting for its
 // customer, whose approval authorises every payment and consent in it, as one
 // authorisation of the basket does.
 package consentscope
@@ -64,7 +65,7 @@ func (r Resources) Find(ctx context.Context, kind, id string) (oauth.Resource, e
 			return oauth.Resource{}, oauth.ErrUnknownResource
 		case err != nil:
 			return oauth.Resource{}, err
-		case p.Status != payments.Received:
+		case p.Status != payments.Received && p.Status != payments.PartiallyAuthed:
 			return oauth.Resource{}, oauth.ErrUnknownResource
 		}
 		return oauth.Resource{Kind: kind, ID: p.ID, AppID: p.AppID, Summary: payments.Summary(p)}, nil
@@ -126,10 +127,15 @@ func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject str
 		if accounts, err = r.Bank.Accounts(ctx, subject); err != nil {
 			return err
 		}
-		if _, err = r.Payments.Authorise(ctx, res.ID, subject, accounts); errors.Is(err, payments.ErrNotGrantable) {
+		_, err = r.Payments.Authorise(ctx, res.ID, subject, accounts)
+		switch {
+		case errors.Is(err, payments.ErrNotGrantable):
 			if rerr := r.Refused(ctx, res); rerr != nil {
 				return rerr
 			}
+			return fmt.Errorf("%w: %w", oauth.ErrCannotGrant, err)
+		case errors.Is(err, payments.ErrAlreadySigned) || errors.Is(err, payments.ErrNotSignatory):
+			// A payment that needs several signatories waits for them as before.
 			return fmt.Errorf("%w: %w", oauth.ErrCannotGrant, err)
 		}
 		return err

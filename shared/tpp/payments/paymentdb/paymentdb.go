@@ -225,6 +225,57 @@ func (st *Store) BankAccount(ctx context.Context, iban, currency string) (string
 	return id, err
 }
 
+// Account reads the bank's account of iban in currency: its ledger's index names it.
+func (st *Store) Account(ctx context.Context, iban, currency string) (sandboxbank.Account, error) {
+	id, err := st.BankAccount(ctx, iban, currency)
+	if err != nil {
+		return sandboxbank.Account{}, err
+	}
+	a, err := st.bank.Account(ctx, id)
+	if errors.Is(err, sandboxbank.ErrAccountUnknown) {
+		return a, payments.ErrNotFound
+	}
+	return a, err
+}
+
+// Sign writes p over the stored payment of status from that has one signature fewer,
+// with the bookings when there are any (bankstore.Settle), in one transaction.
+func (st *Store) Sign(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking) error {
+	if len(p.Signatures) == 0 {
+		return fmt.Errorf("paymentdb: sign %s: the payment carries no signature", p.ID)
+	}
+	put, err := st.replace(p, from)
+	if err != nil {
+		return err
+	}
+	// The count of the stored signatures is the payment's version for its signatories: two
+	// signatures read against the same count cannot both be stored.
+	if before := len(p.Signatures) - 1; before == 0 {
+		put.ConditionExpression = aws.String(*put.ConditionExpression + " AND attribute_not_exists(#signatures)")
+	} else {
+		put.ConditionExpression = aws.String(*put.ConditionExpression + " AND size(#signatures) = :signed")
+		put.ExpressionAttributeValues[":signed"] = n(int64(before))
+	}
+	put.ExpressionAttributeNames["#signatures"] = "signatures"
+	if len(bookings) > 0 {
+		err = st.bank.Settle(ctx, bookings, []types.TransactWriteItem{{Put: put}})
+		if errors.Is(err, bankstore.ErrExtraFailed) {
+			return payments.ErrChanged
+		}
+		return err
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return payments.ErrChanged
+	}
+	if err != nil {
+		return fmt.Errorf("paymentdb: sign %s: %w", p.ID, err)
+	}
+	return nil
+}
+
 // Standing queries GSI1 for the running standing orders and reads each again strongly
 // consistently.
 func (st *Store) Standing(ctx context.Context) ([]payments.Payment, error) {

@@ -46,6 +46,8 @@ type Payments struct {
 	Bank     Bank
 }
 
+var _ sca.Signatories = Payments{}
+
 // Find is payment id, waiting while it is received.
 func (t Payments) Find(ctx context.Context, id string) (sca.Resource, error) {
 	p, err := t.Payments.Find(ctx, id)
@@ -55,13 +57,49 @@ func (t Payments) Find(ctx context.Context, id string) (sca.Resource, error) {
 	if err != nil {
 		return sca.Resource{}, err
 	}
-	return sca.Resource{ID: p.ID, AppID: p.AppID, OrgID: p.OrgID, Status: string(p.Status), Waiting: p.Status == payments.Received,
-		Approved: p.Subject != "", Subject: p.Subject, Summary: payments.Summary(p), RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI}, nil
+	r := sca.Resource{ID: p.ID, AppID: p.AppID, OrgID: p.OrgID, Status: string(p.Status), Waiting: p.Status == payments.Received || p.Status == payments.PartiallyAuthed,
+		Approved: p.Subject != "", Subject: p.Subject, Summary: payments.Summary(p), RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI}
+	if p.Status == payments.PartiallyAuthed {
+		for _, sig := range p.Signatures {
+			if sig.AuthorisationID == "" {
+				r.OAuthApprovals++
+			}
+		}
+	}
+	return r, nil
+}
+
+// signing maps the payment rules' refusals of a signatory to the authorisations'.
+func signing(err error) error {
+	switch {
+	case errors.Is(err, payments.ErrAlreadySigned):
+		return sca.ErrAlreadySigned
+	case errors.Is(err, payments.ErrNotSignatory):
+		return sca.ErrNotSignatory
+	}
+	return err
+}
+
+// CanSign refuses customerID where payment id needs several signatories and they cannot
+// add theirs: they signed it already, or do not sign for its debtor account.
+func (t Payments) CanSign(ctx context.Context, id, customerID string) error {
+	p, err := t.Payments.Find(ctx, id)
+	if err != nil || !p.MultiLevel() {
+		return err
+	}
+	accounts, err := t.Bank.Accounts(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	return signing(t.Payments.CanSign(ctx, p, customerID, accounts))
 }
 
 // Authorise is the customer's approval, as the OAuth2 approval records it
 // (consentscope.Resources.Approved): the payment is accepted from their account and, when
-// due, executed; a customer who does not hold the debtor account rejects it.
+// due, executed; a customer who does not hold the debtor account rejects it. A payment
+// that needs several signatories takes the customer's signature (PATC until the last):
+// the same signatory twice or a customer who signs nothing for the account is refused
+// (sca.ErrAlreadySigned, sca.ErrNotSignatory) and nothing changes.
 func (t Payments) Authorise(ctx context.Context, id, customerID string) error {
 	accounts, err := t.Bank.Accounts(ctx, customerID)
 	if err != nil {
@@ -74,11 +112,12 @@ func (t Payments) Authorise(ctx context.Context, id, customerID string) error {
 		}
 		return sca.ErrNotGrantable
 	}
-	return decided(err)
+	return signing(decided(err))
 }
 
 // Grantable says whether customerID can authorise payment id, as Authorise decides:
-// sca.ErrNotGrantable when they do not hold its debtor account.
+// sca.ErrNotGrantable when they do not hold its debtor account, or, for a payment that
+// needs several signatories, are none of them or signed it already.
 func (t Payments) Grantable(ctx context.Context, id, customerID string) error {
 	p, err := t.Payments.Find(ctx, id)
 	if err != nil {
@@ -86,6 +125,14 @@ func (t Payments) Grantable(ctx context.Context, id, customerID string) error {
 	}
 	accounts, err := t.Bank.Accounts(ctx, customerID)
 	if err != nil {
+		return err
+	}
+	if p.MultiLevel() {
+		// One of several signatories: a co-signer may sign too, and nobody twice.
+		err := t.Payments.CanSign(ctx, p, customerID, accounts)
+		if errors.Is(err, payments.ErrNotSignatory) || errors.Is(err, payments.ErrAlreadySigned) {
+			return sca.ErrNotGrantable
+		}
 		return err
 	}
 	if !payments.CanAuthorise(p, accounts) {
