@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/payments"
@@ -152,6 +153,8 @@ func TestMultiLevelSCA(t *testing.T) {
 		if err := approve("psu-3"); err != nil {
 			t.Fatal(err)
 		}
+		// The OAuth2 approvals finalise the oldest authorisations first: the second starts later.
+		w.now = w.now.Add(time.Second)
 		second := start()
 		if got := fmt.Sprint(scaStatus(first), " ", scaStatus(second), " ", w.status(t, idOf(path)).Status); got != "finalised received PATC" {
 			t.Fatalf("after the first approval: %s", got)
