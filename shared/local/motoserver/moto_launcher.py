@@ -6,7 +6,8 @@ which drags along its executions (holding thread locks) and its backend, so a se
 execution fails with "cannot pickle '_thread.RLock'". Fixed upstream by PR #10093.
 It also passes SendTaskFailure's Cause on to the execution, which moto's handler drops,
 makes each DynamoDB request atomic, as DynamoDB's are, backs up only the items a
-transaction names rather than whole tables, keeps only the sent mail in the model data
+transaction names rather than whole tables, honours a transaction's ClientRequestToken as
+DynamoDB does, keeps only the sent mail in the model data
 that /moto-api/data.json serves, keeps answers that never change while it runs, and logs no
 line per request when nobody reads its output.
 """
@@ -159,6 +160,36 @@ def _back_up_transaction_items() -> None:
     models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def _idempotent_transactions() -> None:
+    """DynamoDB answers a TransactWriteItems repeated with the ClientRequestToken of one
+    that succeeded (within ten minutes) with that success, without writing again: that
+    makes the SDK's retry of a transaction whose answer was lost safe. moto ignores the
+    token, so such a retry ran the transaction twice and failed on its own first writes
+    (a certificate "already uploaded", a payment's X-Request-ID "already used")."""
+    import collections
+    import time
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    real = DynamoHandler.transact_write_items
+    window = 600.0
+    done = collections.OrderedDict()
+
+    def transact_write_items(self):
+        now = time.monotonic()
+        while done and now - next(iter(done.values()))[0] > window:
+            done.popitem(last=False)
+        token = self.body.get("ClientRequestToken")
+        if token and token in done:
+            return done[token][1]
+        answer = real(self)
+        if token:
+            done[token] = (now, answer)
+        return answer
+
+    DynamoHandler.transact_write_items = transact_write_items
+
+
 def _track_only_mail() -> None:
     """moto keeps every model instance it ever made (every DynamoDB item version, every
     Cognito token, every execution event) for /moto-api/data.json, which then walks them
@@ -215,6 +246,7 @@ def main() -> None:
     _patch_send_task_failure()
     _serialize_dynamodb()
     _back_up_transaction_items()
+    _idempotent_transactions()
     _track_only_mail()
     _keep_fixed_answers()
     _quiet_requests()
