@@ -16,8 +16,9 @@
 //   - The basket's transactionStatus is RCVD until its authorisation: ACTC once the
 //     customer authorised it (every member is then authorised), RJCT when the authorisation
 //     failed or the customer could not authorise every member. DELETE cancels a basket
-//     that is still RCVD (CANC, kept for the record): a cancelled basket is unknown to the
-//     TPP API, whose answers have no status for it.
+//     that is still RCVD (CANC): the basket stays readable with that status, its members
+//     are free again (to be authorised alone or put in another basket), and a basket
+//     authorised or rejected cannot be deleted (STATUS_INVALID).
 //   - The customer who authorises the basket must be able to authorise every member (the
 //     payments from accounts of theirs, the consents for accounts of theirs): the basket
 //     is the same customer's, or it is refused as a whole and its members wait as before.

@@ -43,8 +43,7 @@ func (s *Service) now() time.Time {
 
 // Refusals of the basket rules, with the codes and statuses the Berlin Group gives them.
 var (
-	// ErrUnknown answers a basket ID the app has no basket of (another app's, or one it
-	// deleted).
+	// ErrUnknown answers a basket ID the app has no basket of (another app's, or none).
 	ErrUnknown = bgerror.New(http.StatusNotFound, "RESOURCE_UNKNOWN", "The app has no signing basket with this ID.")
 	// ErrConcurrent answers a change that lost to another one on the same basket.
 	ErrConcurrent = bgerror.New(http.StatusConflict, "STATUS_INVALID", "The signing basket changed at the same time: read its status.")
@@ -234,7 +233,8 @@ func requestHash(r request) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Get is o's basket id: ErrUnknown for another app's, or a cancelled one.
+// Get is o's basket id, whatever its status (a deleted one is CANC): ErrUnknown for
+// another app's.
 func (s *Service) Get(ctx context.Context, o Owner, id string) (Basket, error) {
 	b, err := s.Store.Get(ctx, id)
 	switch {
@@ -242,14 +242,15 @@ func (s *Service) Get(ctx context.Context, o Owner, id string) (Basket, error) {
 		return Basket{}, ErrUnknown
 	case err != nil:
 		return Basket{}, err
-	case b.AppID != o.AppID || b.Status == Cancelled:
+	case b.AppID != o.AppID:
 		return Basket{}, ErrUnknown
 	}
 	return b, nil
 }
 
-// Delete cancels o's basket id while it waits for its authorisation (RCVD): its members
-// are released, as they were before; STATUS_INVALID once it is authorised or rejected.
+// Delete cancels o's basket id while it waits for its authorisation (RCVD): it becomes
+// CANC and its members are released, as they were before; STATUS_INVALID once it is
+// authorised, rejected or cancelled already.
 func (s *Service) Delete(ctx context.Context, o Owner, id string) error {
 	b, err := s.Get(ctx, o, id)
 	if err != nil {

@@ -145,8 +145,8 @@ func TestCreate(t *testing.T) {
 	}
 }
 
-// TestLifecycle: a member is in one open basket; a basket is deleted (cancelled, then
-// unknown) or authorised only while received, by its app; deletion and rejection free the
+// TestLifecycle: a member is in one open basket; a basket is deleted (cancelled, and
+// read as CANC after) or authorised only while received, by its app; deletion and rejection free the
 // members.
 func TestLifecycle(t *testing.T) {
 	ctx := context.Background()
@@ -168,8 +168,15 @@ func TestLifecycle(t *testing.T) {
 		{"get of another app", func() error { _, err := svc.Get(ctx, other, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
 		{"delete of another app", func() error { return svc.Delete(ctx, other, b1.ID) }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
 		{"delete", func() error { return svc.Delete(ctx, app, b1.ID) }, "<nil>"},
-		{"get deleted", func() error { _, err := svc.Get(ctx, app, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
-		{"delete deleted", func() error { return svc.Delete(ctx, app, b1.ID) }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
+		{"get deleted", func() error {
+			b, err := svc.Get(ctx, app, b1.ID)
+			if err == nil && b.Status != baskets.Cancelled {
+				return fmt.Errorf("status %s", b.Status)
+			}
+			return err
+		}, "<nil>"},
+		{"get deleted of another app", func() error { _, err := svc.Get(ctx, other, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
+		{"delete deleted", func() error { return svc.Delete(ctx, app, b1.ID) }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
 		{"accept deleted", func() error { return svc.Accept(ctx, b1.ID, "psu-1") }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
 	} {
 		if got := code(c.do()); got != c.want {

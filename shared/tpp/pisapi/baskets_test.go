@@ -239,9 +239,9 @@ func TestSigningBasketRefusals(t *testing.T) {
 	}
 }
 
-// TestSigningBasketDelete: a basket not yet authorised is deleted, is then unknown, and
-// its members wait as before and may go in another basket; a deleted basket's
-// authorisation fails.
+// TestSigningBasketDelete: a basket not yet authorised is deleted, then reads CANC and
+// can be neither deleted again nor authorised; its members wait as before and may go in
+// another basket; a deleted basket's authorisation fails.
 func TestSigningBasketDelete(t *testing.T) {
 	w := newWorld(t)
 	j := &journey{t: t, w: w, app: "app-1"}
@@ -259,15 +259,27 @@ func TestSigningBasketDelete(t *testing.T) {
 		want         string
 	}{
 		{"DELETE", path, 204, ""},
-		{"GET", path, 404, "RESOURCE_UNKNOWN"},
-		{"GET", path + "/status", 404, "RESOURCE_UNKNOWN"},
-		{"DELETE", path, 404, "RESOURCE_UNKNOWN"},
-		{"GET", self, 404, "RESOURCE_UNKNOWN"},
+		{"GET", path, 200, ""},
+		{"GET", path + "/status", 200, ""},
+		{"DELETE", path, 409, "STATUS_INVALID"},
+		{"POST", path + "/authorisations", 409, "STATUS_INVALID"},
+		{"GET", self, 200, ""},
 	} {
 		status, out, _ := j.do(c.method, c.path, nil, "")
 		if status != c.status || messages(out) != c.want {
 			t.Errorf("%s %s: %d %s, want %d %s", c.method, c.path, status, messages(out), c.status, c.want)
 		}
+	}
+	// The cancelled basket reads CANC, with no link to authorise it; its authorisation
+	// that was under way failed with it.
+	if status, out, _ := j.do("GET", path, nil, ""); status != 200 || out["transactionStatus"] != "CANC" || linkNames(out) != "[self status]" {
+		t.Errorf("get cancelled: %d %v", status, out)
+	}
+	if status, out, _ := j.do("GET", path+"/status", nil, ""); status != 200 || fmt.Sprint(out) != "map[transactionStatus:CANC]" {
+		t.Errorf("status cancelled: %d %v", status, out)
+	}
+	if status, out, _ := j.do("GET", self, nil, ""); status != 200 || out["scaStatus"] != "failed" {
+		t.Errorf("sca status of the cancelled basket's authorisation: %d %v", status, out)
 	}
 	if got := w.basket(t, idOf(path)); got.Status != baskets.Cancelled {
 		t.Errorf("deleted basket: %s", got.Status)
