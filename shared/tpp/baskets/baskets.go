@@ -12,7 +12,10 @@
 //     consent received).
 //   - A payment or consent is in at most one open basket: a member is locked to its basket
 //     in the transaction that creates it, and released when the basket is deleted or
-//     rejected.
+//     rejected. While its basket waits for its authorisation, a member is authorised with
+//     the basket only, never alone (sca refuses to start or finalise its own
+//     authorisation, the authorization server its own scope); and a payment or consent
+//     whose own authorisation is under way cannot go in a basket.
 //   - The basket's transactionStatus is RCVD until its authorisation: ACTC once the
 //     customer authorised it (every member is then authorised), RJCT when the authorisation
 //     failed or the customer could not authorise every member. DELETE cancels a basket
@@ -30,6 +33,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -98,6 +102,17 @@ type Member struct {
 	ID   string
 }
 
+// SCAKind is the kind of the member's own authorisations.
+func (k MemberKind) SCAKind() sca.Kind {
+	switch k {
+	case PaymentMember:
+		return sca.Payment
+	case FundsMember:
+		return sca.PIISConsent
+	}
+	return sca.AISConsent
+}
+
 // Members are the basket's payments, then its consents.
 func (b Basket) Members() []Member {
 	out := make([]Member, 0, len(b.PaymentIDs)+len(b.ConsentIDs))
@@ -139,6 +154,8 @@ type Store interface {
 	// still has the status from (ErrChanged otherwise); a basket no longer Open releases
 	// its members' locks in the same transaction.
 	Replace(ctx context.Context, b Basket, from Status) error
+	// Holder is the ID of the open basket whose lock holds m, or ErrNotFound.
+	Holder(ctx context.Context, m Member) (string, error)
 }
 
 // Errors of the stores.

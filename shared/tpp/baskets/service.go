@@ -23,9 +23,17 @@ type Finder interface {
 	Find(ctx context.Context, id string) (sca.Resource, error)
 }
 
+// Authorisations lists a resource's own authorisations (sca.Store's List).
+type Authorisations interface {
+	List(ctx context.Context, kind sca.Kind, resourceID string) ([]sca.Authorisation, error)
+}
+
 // Service applies the basket rules.
 type Service struct {
 	Store Store
+	// Authorisations are the members' own authorisations, of which none may be under
+	// way when a basket takes them (nil: none is looked at).
+	Authorisations Authorisations
 	// Payments and Consents find the members (the payments' and the account-information
 	// consents' sca.Target), and Funds the confirmation-of-funds consents among the
 	// consentIds (nil: none is taken).
@@ -170,8 +178,9 @@ func parse(contentType string, body []byte) (request, error) {
 	return req, nil
 }
 
-// checkMembers refuses a member that is not o's or no longer waits for its customer; funds
-// are the consentIds that name confirmation-of-funds consents.
+// checkMembers refuses a member that is not o's, no longer waits for its customer, or
+// whose own authorisation is under way (another basket's lock is the store's to refuse);
+// funds are the consentIds that name confirmation-of-funds consents.
 func (s *Service) checkMembers(ctx context.Context, o Owner, req request) (funds []string, err error) {
 	for _, m := range []struct {
 		name string
@@ -196,9 +205,39 @@ func (s *Service) checkMembers(ctx context.Context, o Owner, req request) (funds
 				return nil, bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID",
 					fmt.Sprintf("%s[%d]: the %s is %s; a signing basket takes only those that wait for their customer's authorisation.", m.name, i, m.what, res.Status))
 			}
+			kind := PaymentMember
+			if m.name == "consentIds" {
+				kind = ConsentMember
+				if len(funds) > 0 && funds[len(funds)-1] == id {
+					kind = FundsMember
+				}
+			}
+			if err := s.underWay(ctx, kind, id, fmt.Sprintf("%s[%d]", m.name, i), m.what); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return funds, nil
+}
+
+// underWay refuses member id (named field in the request) while one of its own
+// authorisations is under way: the customer is authorising it alone.
+func (s *Service) underWay(ctx context.Context, kind MemberKind, id, field, what string) error {
+	if s.Authorisations == nil {
+		return nil
+	}
+	list, err := s.Authorisations.List(ctx, kind.SCAKind(), id)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, a := range list {
+		if a.UnderWay(now) {
+			return bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID", fmt.Sprintf(
+				"%s: the %s's own authorisation %s is under way; let it finish or fail before putting the %s in a signing basket.", field, what, a.ID, what))
+		}
+	}
+	return nil
 }
 
 // first is the answer to the request of hash that o first sent with requestID, if o sent
@@ -277,6 +316,28 @@ func (s *Service) change(ctx context.Context, b Basket, to Status, subject strin
 		return err
 	}
 	return nil
+}
+
+// Holding is the basket that holds member m and waits for its authorisation (RCVD), ""
+// for none: m is then authorised with that basket only.
+func (s *Service) Holding(ctx context.Context, m Member) (string, error) {
+	id, err := s.Store.Holder(ctx, m)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	b, err := s.Store.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case b.Status != Received:
+		return "", nil
+	}
+	return b.ID, nil
 }
 
 // Find is basket id for its authorisations, whatever its app: they check the app

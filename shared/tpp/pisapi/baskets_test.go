@@ -569,3 +569,81 @@ func TestRedirectURIHosts(t *testing.T) {
 		t.Errorf("the registered host: %d %v", status, out)
 	}
 }
+
+// TestSigningBasketMemberAlone: a payment in a basket that waits for its authorisation
+// cannot start or finish an authorisation of its own (409 STATUS_INVALID, nothing
+// changes) until the basket is deleted; a payment whose own authorisation is under way
+// cannot go in a basket.
+func TestSigningBasketMemberAlone(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	ctx := context.Background()
+	p, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	busy, _, _ := j.initiate("payments", single("2.00", creditorIBAN), nil)
+	status, out, _ := j.do("POST", busy+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "false", "PSU-ID": "one"}, password)
+	if status != 201 || out["scaStatus"] != "psuAuthenticated" {
+		t.Fatalf("start the busy payment's authorisation: %d %v", status, out)
+	}
+	busySelf := busy + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	status, out, _ = j.do("POST", "/v1/signing-baskets", nil, basketBody([]string{idOf(p), idOf(busy)}, nil))
+	if want := "paymentIds[1]: the payment's own authorisation " + idOf(busySelf) + " is under way; let it finish or fail before putting the payment in a signing basket."; status != 409 ||
+		messages(out) != "REFERENCE_STATUS_INVALID" || text(out) != want {
+		t.Fatalf("a payment under authorisation in a basket: %d %v", status, out)
+	}
+
+	path := j.createBasket([]string{idOf(p)}, nil, nil)
+	before := w.state(t)
+	want := "The payment is in the signing basket " + idOf(path) + ", which waits for its authorisation: authorise the basket, or delete it to authorise this one alone."
+	for _, h := range []map[string]string{nil, embedded, redirectPreferred} {
+		status, out, _ := j.do("POST", p+"/authorisations", h, "")
+		if status != 409 || messages(out) != "STATUS_INVALID" || text(out) != want {
+			t.Errorf("start %v: %d %v", h, status, out)
+		}
+	}
+	if after := w.state(t); after != before {
+		t.Errorf("the refusals changed the table: %s, then %s", before, after)
+	}
+
+	// An authorisation that raced its payment into a basket cannot finish: the basket
+	// holds the payment, which waits with it.
+	created, err := scatarget.BasketsOf(w.sca).Store.Holder(ctx, baskets.Member{Kind: baskets.PaymentMember, ID: idOf(busy)})
+	if err != baskets.ErrNotFound || created != "" {
+		t.Fatalf("the busy payment's holder: %q %v", created, err)
+	}
+	raced := baskets.Basket{ID: "raced", AppID: "app-1", OrgID: "org-app-1", PaymentIDs: []string{idOf(busy)}, Status: baskets.Received, RequestID: "raced",
+		CreatedAt: w.now, ChangedAt: w.now}
+	if err := scatarget.BasketsOf(w.sca).Store.Create(ctx, raced, baskets.Replay{BasketID: "raced", Status: baskets.Received}); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := j.do("PUT", busySelf, nil, `{"authenticationMethodId":"sms"}`); status != 200 || out["scaStatus"] != "scaMethodSelected" {
+		t.Fatalf("select a method: %d %v", status, out)
+	}
+	status, out, _ = j.do("PUT", busySelf, nil, code)
+	if status != 409 || text(out) != "The payment is in the signing basket raced, which waits for its authorisation: authorise the basket, or delete it to authorise this one alone." {
+		t.Errorf("finish the raced authorisation: %d %v", status, out)
+	}
+	if got := w.status(t, idOf(busy)); got.Status != "RCVD" {
+		t.Errorf("the raced payment: %s", got.Status)
+	}
+	if status, out, _ := j.do("GET", busySelf, nil, ""); status != 200 || out["scaStatus"] != "scaMethodSelected" {
+		t.Errorf("the raced authorisation: %d %v", status, out)
+	}
+
+	// Deleted, the basket frees its payment, which is authorised alone.
+	if status, out, _ := j.do("DELETE", path, nil, ""); status != 204 {
+		t.Fatalf("delete: %d %v", status, out)
+	}
+	if status, out, _ := j.do("POST", p+"/authorisations", embedded, ""); status != 201 || out["scaStatus"] != "received" {
+		t.Errorf("start once the basket is deleted: %d %v", status, out)
+	}
+}
+
+// text is the text of the answer's first tppMessage.
+func text(body map[string]any) string {
+	msgs, _ := body["tppMessages"].([]any)
+	if len(msgs) == 0 {
+		return ""
+	}
+	s, _ := msgs[0].(map[string]any)["text"].(string)
+	return s
+}

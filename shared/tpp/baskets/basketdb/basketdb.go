@@ -177,6 +177,19 @@ func (st *Store) Get(ctx context.Context, id string) (baskets.Basket, error) {
 	return b, nil
 }
 
+// Holder reads the lock of m (strongly consistent): the basket that holds it.
+func (st *Store) Holder(ctx context.Context, m baskets.Member) (string, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: lockKey(m), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("basketdb: holder: %w", err)
+	}
+	v, ok := out.Item["basketId"].(*types.AttributeValueMemberS)
+	if !ok {
+		return "", baskets.ErrNotFound
+	}
+	return v.Value, nil
+}
+
 // Replace writes b over the stored basket if its status is still from, and deletes its
 // members' locks in the same transaction when b is no longer open.
 func (st *Store) Replace(ctx context.Context, b baskets.Basket, from baskets.Status) error {

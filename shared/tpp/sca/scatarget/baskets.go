@@ -137,6 +137,12 @@ func (t Baskets) Fail(ctx context.Context, id string) error {
 	return nil
 }
 
+// Holding is the basket waiting for its authorisation that holds m, "" for none: the
+// authorization server refuses the scope of such a member alone.
+func (t Baskets) Holding(ctx context.Context, m baskets.Member) (string, error) {
+	return t.Baskets.Holding(ctx, m)
+}
+
 // BasketsOf is the signing baskets whose authorisations s decides (OnTable's), nil for
 // none.
 func BasketsOf(s *sca.Service) *baskets.Service {

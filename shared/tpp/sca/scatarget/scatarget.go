@@ -40,10 +40,26 @@ func decided(err error) error {
 	return err
 }
 
+// Holder finds the signing basket waiting for its authorisation that holds a payment or
+// consent (baskets.Service's Holding): "" for none.
+type Holder interface {
+	Holding(ctx context.Context, m baskets.Member) (string, error)
+}
+
+// holding is the waiting basket that holds member m, "" for none or without h.
+func holding(ctx context.Context, h Holder, kind baskets.MemberKind, id string) (string, error) {
+	if h == nil {
+		return "", nil
+	}
+	return h.Holding(ctx, baskets.Member{Kind: kind, ID: id})
+}
+
 // Payments authorises payments (sca.Payment).
 type Payments struct {
 	Payments *payments.Service
 	Bank     Bank
+	// Baskets tell which basket holds a payment (nil: none is looked at).
+	Baskets Holder
 }
 
 // Find is payment id, waiting while it is received.
@@ -55,8 +71,12 @@ func (t Payments) Find(ctx context.Context, id string) (sca.Resource, error) {
 	if err != nil {
 		return sca.Resource{}, err
 	}
-	return sca.Resource{ID: p.ID, AppID: p.AppID, OrgID: p.OrgID, Status: string(p.Status), Waiting: p.Status == payments.Received,
-		Approved: p.Subject != "", Subject: p.Subject, Summary: payments.Summary(p), RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI}, nil
+	r := sca.Resource{ID: p.ID, AppID: p.AppID, OrgID: p.OrgID, Status: string(p.Status), Waiting: p.Status == payments.Received,
+		Approved: p.Subject != "", Subject: p.Subject, Summary: payments.Summary(p), RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI}
+	if r.Waiting {
+		r.Basket, err = holding(ctx, t.Baskets, baskets.PaymentMember, id)
+	}
+	return r, err
 }
 
 // Authorise is the customer's approval, as the OAuth2 approval records it
@@ -139,6 +159,8 @@ func (t Cancellations) Fail(context.Context, string) error { return nil }
 type Consents struct {
 	Consents *consents.Service
 	Bank     Bank
+	// Baskets tell which basket holds a consent (nil: none is looked at).
+	Baskets Holder
 }
 
 // Find is consent id, waiting while it is received.
@@ -155,7 +177,10 @@ func (t Consents) Find(ctx context.Context, id string) (sca.Resource, error) {
 	if c.Grant != nil {
 		r.Subject = c.Grant.Subject
 	}
-	return r, nil
+	if r.Waiting {
+		r.Basket, err = holding(ctx, t.Baskets, baskets.ConsentMember, id)
+	}
+	return r, err
 }
 
 // Authorise is the customer's approval, as the OAuth2 approval records it, for the
@@ -223,6 +248,8 @@ func (t Consents) Fail(ctx context.Context, id string) error {
 // Funds authorises confirmation-of-funds consents (sca.PIISConsent).
 type Funds struct {
 	Funds *piis.Service
+	// Baskets tell which basket holds a consent (nil: none is looked at).
+	Baskets Holder
 }
 
 // Find is consent id, waiting while it is received.
@@ -234,8 +261,12 @@ func (t Funds) Find(ctx context.Context, id string) (sca.Resource, error) {
 	if err != nil {
 		return sca.Resource{}, err
 	}
-	return sca.Resource{ID: c.ID, AppID: c.AppID, OrgID: c.OrgID, Status: string(c.Status), Waiting: c.Status == consents.Received,
-		Approved: c.Subject != "", Subject: c.Subject, Summary: piis.Summary(c)}, nil
+	r := sca.Resource{ID: c.ID, AppID: c.AppID, OrgID: c.OrgID, Status: string(c.Status), Waiting: c.Status == consents.Received,
+		Approved: c.Subject != "", Subject: c.Subject, Summary: piis.Summary(c)}
+	if r.Waiting {
+		r.Basket, err = holding(ctx, t.Baskets, baskets.FundsMember, id)
+	}
+	return r, err
 }
 
 // Authorise is the customer's approval, as the OAuth2 approval records it.
@@ -292,11 +323,15 @@ func OnTable(db DynamoDB, table string, now func() time.Time, notifier Notifier)
 	if notifier != nil {
 		pay.Notify, consentsNotifier = notifier, notifier
 	}
-	payTarget := Payments{Payments: pay, Bank: bank}
-	consentTarget := Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank}
-	fundsTarget := Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}}
-	basketSvc := &baskets.Service{Store: basketdb.New(db, table), Payments: payTarget, Consents: consentTarget, Funds: fundsTarget, Now: now}
-	return &sca.Service{Store: scadb.New(db, table), Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
+	authorisations := scadb.New(db, table)
+	// The members' targets ask the baskets which one holds them; the baskets find their
+	// members through those targets.
+	basketSvc := &baskets.Service{Store: basketdb.New(db, table), Authorisations: authorisations, Now: now}
+	payTarget := Payments{Payments: pay, Bank: bank, Baskets: basketSvc}
+	consentTarget := Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank, Baskets: basketSvc}
+	fundsTarget := Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}, Baskets: basketSvc}
+	basketSvc.Payments, basketSvc.Consents, basketSvc.Funds = payTarget, consentTarget, fundsTarget
+	return &sca.Service{Store: authorisations, Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
 		sca.Payment:             payTarget,
 		sca.PaymentCancellation: Cancellations{Payments: pay},
 		sca.AISConsent:          consentTarget,
