@@ -24,8 +24,8 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Notify is told of every stored status change (the TPP's status notifications);
-	// nil tells nobody.
+	// Notify builds the notifications of every status change (the TPP's status
+	// notifications), stored with the change; nil tells nobody.
 	Notify Notifier
 }
 
@@ -113,12 +113,10 @@ func (s *Service) change(ctx context.Context, c Consent, to Status, g *Grant) er
 	if g != nil {
 		c.Grant = g
 	}
-	err := s.Store.Replace(ctx, c, from)
+	notes := Notes(ctx, s.Notify, StatusChange(c.Notification, c.AppID, c.OrgID, notify.ConsentResource, c.ID, "/v1/consents/"+c.ID, from, to))
+	err := s.Store.Replace(ctx, c, from, notes...)
 	if errors.Is(err, ErrChanged) {
 		return ErrConcurrent
-	}
-	if err == nil && s.Notify != nil {
-		notify.Report(ctx, s.Notify, StatusChange(c.Notification, c.AppID, c.OrgID, notify.ConsentResource, c.ID, "/v1/consents/"+c.ID, from, to))
 	}
 	return err
 }

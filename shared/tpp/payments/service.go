@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
@@ -27,21 +28,22 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Notify is told of every stored status change (the TPP's status notifications);
-	// nil tells nobody.
+	// Notify builds the notifications of every status change (the TPP's status
+	// notifications), stored with the change; nil tells nobody.
 	Notify Notifier
 }
 
-// Notifier is told of a payment's status changes once they are stored.
+// Notifier builds the notifications of a payment's status change (notify.Notifier).
 type Notifier interface {
-	Changed(ctx context.Context, c notify.Change) error
+	Deliveries(ctx context.Context, c notify.Change) []notifylog.Delivery
 }
 
-// changed reports the stored change of p from status from: the one place where the
-// payment rules tell of status changes.
-func (s *Service) changed(ctx context.Context, p Payment, from Status) {
+// notes are the notifications of the change of p from status from, which the store
+// writes in the change's own transaction: the one place where the payment rules tell of
+// status changes.
+func (s *Service) notes(ctx context.Context, p Payment, from Status) []notifylog.Delivery {
 	if s.Notify == nil || p.Notification == nil || p.Status == from {
-		return
+		return nil
 	}
 	c := notify.Change{Subscription: p.Notification, AppID: p.AppID, OrgID: p.OrgID, ResourceType: notify.PaymentResource,
 		ResourceID: p.ID, Href: "/v1/" + string(p.Service) + "/" + string(p.Product) + "/" + p.ID,
@@ -57,7 +59,7 @@ func (s *Service) changed(ctx context.Context, p Payment, from Status) {
 			c.SCAStatus = "failed"
 		}
 	}
-	notify.Report(ctx, s.Notify, c)
+	return s.Notify.Deliveries(ctx, c)
 }
 
 func (s *Service) now() time.Time {
@@ -212,9 +214,8 @@ func (s *Service) Cancel(ctx context.Context, o Owner, service PaymentService, p
 		}
 		from := p.Status
 		p.Status, p.ChangedAt = Cancelled, s.now()
-		switch err := s.Store.Replace(ctx, p, from); {
+		switch err := s.Store.Replace(ctx, p, from, s.notes(ctx, p, from)...); {
 		case err == nil:
-			s.changed(ctx, p, from)
 			return p, nil
 		case !errors.Is(err, ErrChanged):
 			return Payment{}, err
@@ -246,12 +247,11 @@ func (s *Service) Authorise(ctx context.Context, id, subject string, theirs []sa
 		return Payment{}, ErrNotGrantable
 	}
 	p.Status, p.ChangedAt, p.Subject, p.DebtorAccountID, p.DebtorCurrency = Accepted, s.now(), subject, debtor.ResourceID, debtor.Currency
-	if err := s.Store.Replace(ctx, p, Received); errors.Is(err, ErrChanged) {
+	if err := s.Store.Replace(ctx, p, Received, s.notes(ctx, p, Received)...); errors.Is(err, ErrChanged) {
 		return Payment{}, ErrConcurrent
 	} else if err != nil {
 		return Payment{}, err
 	}
-	s.changed(ctx, p, Received)
 	if !s.due(p) {
 		return p, nil
 	}
@@ -306,12 +306,11 @@ func (s *Service) Reject(ctx context.Context, id string) error {
 		return errStatus(p.Status)
 	}
 	p.Status, p.Reason, p.ChangedAt = Rejected, ReasonCustomer, s.now()
-	if err := s.Store.Replace(ctx, p, Received); errors.Is(err, ErrChanged) {
+	if err := s.Store.Replace(ctx, p, Received, s.notes(ctx, p, Received)...); errors.Is(err, ErrChanged) {
 		return ErrConcurrent
 	} else if err != nil {
 		return err
 	}
-	s.changed(ctx, p, Received)
 	return nil
 }
 
@@ -342,25 +341,23 @@ func (s *Service) Execute(ctx context.Context, id string) (Payment, error) {
 	done := p
 	done.Status, done.Reason, done.RejectedEntries, done.ChangedAt = ex.Status, ex.Reason, ex.Rejected, now
 	if len(ex.Bookings) == 0 {
-		err = s.Store.Replace(ctx, done, Accepted)
+		err = s.Store.Replace(ctx, done, Accepted, s.notes(ctx, done, Accepted)...)
 	} else {
-		err = s.Store.Execute(ctx, done, Accepted, ex.Bookings)
+		err = s.Store.Execute(ctx, done, Accepted, ex.Bookings, s.notes(ctx, done, Accepted)...)
 	}
 	switch {
 	case err == nil:
-		s.changed(ctx, done, Accepted)
 		return done, nil
 	case errors.Is(err, ErrChanged):
 		return Payment{}, ErrConcurrent
 	case errors.Is(err, sandboxbank.ErrOverdraft):
 		rejected := p
 		rejected.Status, rejected.Reason, rejected.ChangedAt = Rejected, ReasonInsufficientFunds, now
-		if err := s.Store.Replace(ctx, rejected, Accepted); errors.Is(err, ErrChanged) {
+		if err := s.Store.Replace(ctx, rejected, Accepted, s.notes(ctx, rejected, Accepted)...); errors.Is(err, ErrChanged) {
 			return Payment{}, ErrConcurrent
 		} else if err != nil {
 			return Payment{}, err
 		}
-		s.changed(ctx, rejected, Accepted)
 		return rejected, nil
 	}
 	return Payment{}, err

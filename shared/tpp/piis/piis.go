@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/notify"
@@ -59,8 +60,9 @@ type Store interface {
 	// Get returns the consent, or consents.ErrNotFound.
 	Get(ctx context.Context, id string) (Consent, error)
 	// Replace stores c in place of the stored consent if its status is still from
-	// (consents.ErrChanged otherwise).
-	Replace(ctx context.Context, c Consent, from consents.Status) error
+	// (consents.ErrChanged otherwise), and queues the notifications of the change (notes)
+	// in the same transaction.
+	Replace(ctx context.Context, c Consent, from consents.Status, notes ...notifylog.Delivery) error
 	// ConsentsOf returns the consents customer subject approved, newest first, limit at
 	// most, as an index has them: possibly a moment behind the latest change.
 	ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error)
@@ -150,14 +152,12 @@ func (s *Service) change(ctx context.Context, c Consent, to consents.Status) err
 	}
 	from := c.Status
 	c.Status = to
-	if err := s.Store.Replace(ctx, c, from); errors.Is(err, consents.ErrChanged) {
+	notes := consents.Notes(ctx, s.Notify, consents.StatusChange(c.Notification, c.AppID, c.OrgID, notify.FundsConsentResource, c.ID,
+		"/v2/consents/confirmation-of-funds/"+c.ID, from, to))
+	if err := s.Store.Replace(ctx, c, from, notes...); errors.Is(err, consents.ErrChanged) {
 		return bgerror.New(http.StatusConflict, "STATUS_INVALID", "The consent changed at the same time: read it again.")
 	} else if err != nil {
 		return err
-	}
-	if s.Notify != nil {
-		notify.Report(ctx, s.Notify, consents.StatusChange(c.Notification, c.AppID, c.OrgID, notify.FundsConsentResource, c.ID,
-			"/v2/consents/confirmation-of-funds/"+c.ID, from, to))
 	}
 	return nil
 }

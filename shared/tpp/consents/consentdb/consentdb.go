@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/tppdata"
@@ -120,13 +122,14 @@ func (st *Store) Get(ctx context.Context, id string) (consents.Consent, error) {
 	return c, err
 }
 
-// Replace writes c over the stored consent if its status is still from.
-func (st *Store) Replace(ctx context.Context, c consents.Consent, from consents.Status) error {
+// Replace writes c over the stored consent if its status is still from, with the items
+// of notes in the same transaction.
+func (st *Store) Replace(ctx context.Context, c consents.Consent, from consents.Status, notes ...notifylog.Delivery) error {
 	av, err := item(c)
 	if err != nil {
 		return err
 	}
-	return replace(ctx, st.db, st.table, c.ID, av, from)
+	return replace(ctx, st.db, st.table, c.ID, av, from, notes)
 }
 
 // ConsentsOf lists the consents customer subject approved, newest first, limit at most:
@@ -211,10 +214,28 @@ func get(ctx context.Context, db DynamoDBAPI, table, id string, key map[string]t
 }
 
 // replace writes the item of consent id over the stored one if its status is still from.
-func replace(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue, from consents.Status) error {
-	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av,
+func replace(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue, from consents.Status, notes []notifylog.Delivery) error {
+	put := &types.Put{TableName: &table, Item: av,
 		ConditionExpression:      aws.String("attribute_exists(PK) AND #status = :from"),
-		ExpressionAttributeNames: map[string]string{"#status": "consentStatus"}, ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}})
+		ExpressionAttributeNames: map[string]string{"#status": "consentStatus"}, ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}}
+	if len(notes) > 0 {
+		// The notifications of the change are queued with it, or not at all.
+		items, err := notifylogdb.ItemsOf(table, notes)
+		if err != nil {
+			return err
+		}
+		_, err = db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Put: put}}, items...)})
+		var canceled *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 && aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed":
+			return consents.ErrChanged
+		}
+		return fmt.Errorf("consentdb: replace %s: %w", id, err)
+	}
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return consents.ErrChanged
