@@ -346,14 +346,26 @@ func (s *Service) Find(ctx context.Context, id string) (Basket, error) {
 	return s.Store.Get(ctx, id)
 }
 
-// Accept records that customer subject authorised the received basket id (ACTC), once
-// every member is authorised.
-func (s *Service) Accept(ctx context.Context, id, subject string) error {
+// Accept records that customer subject authorised the received basket id (ACTC), with
+// every member's approval a, in one transaction: STATUS_INVALID when the basket is no
+// longer received, ErrConcurrent when it changed meanwhile, ErrMemberChanged when a
+// member no longer waits; nothing changes then.
+func (s *Service) Accept(ctx context.Context, id, subject string, a Approvals) error {
 	b, err := s.Find(ctx, id)
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, b, Accepted, subject)
+	if b.Status != Received {
+		return errStatus(b.Status)
+	}
+	b.Status, b.Subject, b.ChangedAt = Accepted, subject, s.now()
+	switch err := s.Store.Authorise(ctx, b, a); {
+	case errors.Is(err, ErrChanged):
+		return ErrConcurrent
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // Reject records that the received basket id's authorisation failed, or that its

@@ -62,6 +62,10 @@ func (s *store) Holder(_ context.Context, m baskets.Member) (string, error) {
 	return id, nil
 }
 
+func (s *store) Authorise(ctx context.Context, b baskets.Basket, _ baskets.Approvals) error {
+	return s.Replace(ctx, b, baskets.Received)
+}
+
 // authorisations are the members' own authorisations by resource ID.
 type authorisations map[string][]sca.Authorisation
 
@@ -192,7 +196,7 @@ func TestLifecycle(t *testing.T) {
 		}, "<nil>"},
 		{"get deleted of another app", func() error { _, err := svc.Get(ctx, other, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
 		{"delete deleted", func() error { return svc.Delete(ctx, app, b1.ID) }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
-		{"accept deleted", func() error { return svc.Accept(ctx, b1.ID, "psu-1") }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
+		{"accept deleted", func() error { return svc.Accept(ctx, b1.ID, "psu-1", baskets.Approvals{}) }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
 	} {
 		if got := code(c.do()); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
@@ -203,7 +207,7 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the deleted basket's members: %v", err)
 	}
-	if err := svc.Accept(ctx, b2.ID, "psu-1"); err != nil {
+	if err := svc.Accept(ctx, b2.ID, "psu-1", baskets.Approvals{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := svc.Get(ctx, app, b2.ID)
@@ -275,7 +279,7 @@ func TestReplay(t *testing.T) {
 	}
 	// Authorised, its members wait no more: the repeated request still gets the first
 	// answer, with the status it gave then.
-	if err := svc.Accept(ctx, first.Basket.ID, "psu-1"); err != nil {
+	if err := svc.Accept(ctx, first.Basket.ID, "psu-1", baskets.Approvals{}); err != nil {
 		t.Fatal(err)
 	}
 	svc.Payments.(finder)["p-1"] = sca.Resource{ID: "p-1", AppID: "app-1", Status: "ACSC"}
@@ -354,7 +358,7 @@ func TestMembersAlone(t *testing.T) {
 			t.Errorf("holding %v: %q, want %q", m, got, want)
 		}
 	}
-	if err := svc.Accept(ctx, b.ID, "psu-1"); err != nil {
+	if err := svc.Accept(ctx, b.ID, "psu-1", baskets.Approvals{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := holding(baskets.Member{Kind: baskets.PaymentMember, ID: "p-2"}); got != "" {

@@ -235,27 +235,39 @@ func (s *Service) Find(ctx context.Context, id string) (Payment, error) {
 // be executed now is executed. A customer who does not hold the debtor account cannot
 // approve it (ErrNotGrantable).
 func (s *Service) Authorise(ctx context.Context, id, subject string, theirs []sandboxbank.Account) (Payment, error) {
-	p, err := s.Find(ctx, id)
+	p, notes, due, err := s.Approval(ctx, id, subject, theirs)
 	if err != nil {
 		return Payment{}, err
 	}
-	if p.Status != Received {
-		return Payment{}, errStatus(p.Status)
-	}
-	debtor, ok := debtorAccount(p, theirs)
-	if !ok {
-		return Payment{}, ErrNotGrantable
-	}
-	p.Status, p.ChangedAt, p.Subject, p.DebtorAccountID, p.DebtorCurrency = Accepted, s.now(), subject, debtor.ResourceID, debtor.Currency
-	if err := s.Store.Replace(ctx, p, Received, s.notes(ctx, p, Received)...); errors.Is(err, ErrChanged) {
+	if err := s.Store.Replace(ctx, p, Received, notes...); errors.Is(err, ErrChanged) {
 		return Payment{}, ErrConcurrent
 	} else if err != nil {
 		return Payment{}, err
 	}
-	if !s.due(p) {
+	if !due {
 		return p, nil
 	}
 	return s.Execute(ctx, id)
+}
+
+// Approval is Authorise without its write and execution, for a signing basket that
+// writes every member's approval in one transaction: the payment accepted (ACTC) as
+// Authorise would store it (over the stored one, RCVD), the notifications of the change,
+// and whether it is due for execution now (Execute, once the approval is stored).
+func (s *Service) Approval(ctx context.Context, id, subject string, theirs []sandboxbank.Account) (p Payment, notes []notifylog.Delivery, due bool, err error) {
+	p, err = s.Find(ctx, id)
+	if err != nil {
+		return Payment{}, nil, false, err
+	}
+	if p.Status != Received {
+		return Payment{}, nil, false, errStatus(p.Status)
+	}
+	debtor, ok := debtorAccount(p, theirs)
+	if !ok {
+		return Payment{}, nil, false, ErrNotGrantable
+	}
+	p.Status, p.ChangedAt, p.Subject, p.DebtorAccountID, p.DebtorCurrency = Accepted, s.now(), subject, debtor.ResourceID, debtor.Currency
+	return p, s.notes(ctx, p, Received), s.due(p), nil
 }
 
 // due says whether an accepted payment is to be executed now: a single or bulk payment

@@ -2,9 +2,11 @@ package pisapi_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -646,4 +648,94 @@ func text(body map[string]any) string {
 	}
 	s, _ := msgs[0].(map[string]any)["text"].(string)
 	return s
+}
+
+// TestSigningBasketMemberChangedBeforeFinalising: a payment of the basket cancelled
+// between the start of the basket's authorisation and its last step fails the
+// authorisation as a whole: the basket is RJCT, no other member changes, no money moves,
+// and the members left wait, free for another basket.
+func TestSigningBasketMemberChangedBeforeFinalising(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p1, _, _ := j.initiate("payments", single("4.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("5.00", creditorIBAN), nil)
+	c := w.consent(t, "app-1", debtorIBAN)
+	before := w.booked(t, "acc-debtor")
+	path := j.createBasket([]string{idOf(p1), idOf(p2)}, []string{c}, nil)
+	status, out, _ := j.do("POST", path+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "false", "PSU-ID": "one"}, password)
+	if status != 201 || out["scaStatus"] != "psuAuthenticated" {
+		t.Fatalf("start: %d %v", status, out)
+	}
+	self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	if status, out, _ := j.do("PUT", self, nil, `{"authenticationMethodId":"sms"}`); status != 200 || out["scaStatus"] != "scaMethodSelected" {
+		t.Fatalf("select: %d %v", status, out)
+	}
+	if status, out, _ := j.do("DELETE", p2, nil, ""); status != 204 {
+		t.Fatalf("cancel a member: %d %v", status, out)
+	}
+	if status, out, _ := j.do("PUT", self, nil, code); status != 200 || out["scaStatus"] != "failed" {
+		t.Errorf("finalise: %d %v", status, out)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Rejected || got.Subject != "" {
+		t.Errorf("basket: %s by %q", got.Status, got.Subject)
+	}
+	for p, want := range map[string]string{p1: "RCVD", p2: "CANC"} {
+		if got := w.status(t, idOf(p)); string(got.Status) != want || got.Subject != "" {
+			t.Errorf("payment %s: %s by %q, want %s", p, got.Status, got.Subject, want)
+		}
+	}
+	if got := w.consentStatus(t, c); got != consents.Received {
+		t.Errorf("consent: %s", got)
+	}
+	if after := w.booked(t, "acc-debtor"); after != before {
+		t.Errorf("the debtor's ledger moved: %d, then %d", before, after)
+	}
+	if status, out, _ := j.do("GET", path+"/status", nil, ""); status != 200 || fmt.Sprint(out) != "map[transactionStatus:RJCT]" {
+		t.Errorf("status: %d %v", status, out)
+	}
+	j.createBasket([]string{idOf(p1)}, []string{c}, nil)
+}
+
+// TestSigningBasketConcurrentApprovals: the same basket approved at once by several
+// authorisations (its target, as each approach finalises): one authorises it, the others
+// find it decided, and each payment is executed once.
+func TestSigningBasketConcurrentApprovals(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	ctx := context.Background()
+	p1, _, _ := j.initiate("payments", single("6.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("7.00", creditorIBAN), nil)
+	before := w.booked(t, "acc-debtor")
+	path := j.createBasket([]string{idOf(p1), idOf(p2)}, nil, nil)
+	target := w.sca.Targets[sca.SigningBasket]
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = target.Authorise(ctx, idOf(path), "psu-1") })
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, sca.ErrDecided):
+			t.Errorf("approval %d: %v", i, err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d approvals succeeded, want 1: %v", ok, errs)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted {
+		t.Errorf("basket: %s", got.Status)
+	}
+	for _, p := range []string{p1, p2} {
+		if got := w.status(t, idOf(p)); got.Status != "ACCC" {
+			t.Errorf("payment %s: %s", p, got.Status)
+		}
+	}
+	if after := w.booked(t, "acc-debtor"); after != before-1300 {
+		t.Errorf("the debtor's ledger: %d, then %d (want 13.00 less)", before, after)
+	}
 }

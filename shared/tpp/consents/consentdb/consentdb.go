@@ -17,6 +17,7 @@ import (
 	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -214,10 +215,35 @@ func get(ctx context.Context, db DynamoDBAPI, table, id string, key map[string]t
 }
 
 // replace writes the item of consent id over the stored one if its status is still from.
-func replace(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue, from consents.Status, notes []notifylog.Delivery) error {
-	put := &types.Put{TableName: &table, Item: av,
+// replacement is the put of av over a stored consent of status from.
+func replacement(table string, av map[string]types.AttributeValue, from consents.Status) *types.Put {
+	return &types.Put{TableName: &table, Item: av,
 		ConditionExpression:      aws.String("attribute_exists(PK) AND #status = :from"),
 		ExpressionAttributeNames: map[string]string{"#status": "consentStatus"}, ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}}
+}
+
+// Replacement is the put of c over the stored account-information consent in the table
+// named table, on condition that the stored one still has status from: for a transaction
+// that changes consents with other items (a signing basket's authorisation).
+func Replacement(table string, c consents.Consent, from consents.Status) (*types.Put, error) {
+	av, err := item(c)
+	if err != nil {
+		return nil, err
+	}
+	return replacement(table, av, from), nil
+}
+
+// PIISReplacement is Replacement of a confirmation-of-funds consent.
+func PIISReplacement(table string, c piis.Consent, from consents.Status) (*types.Put, error) {
+	av, err := piisItem(c)
+	if err != nil {
+		return nil, err
+	}
+	return replacement(table, av, from), nil
+}
+
+func replace(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue, from consents.Status, notes []notifylog.Delivery) error {
+	put := replacement(table, av, from)
 	if len(notes) > 0 {
 		// The notifications of the change are queued with it, or not at all.
 		items, err := notifylogdb.ItemsOf(table, notes)

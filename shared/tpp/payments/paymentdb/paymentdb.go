@@ -176,11 +176,18 @@ func (st *Store) get(ctx context.Context, key map[string]types.AttributeValue, d
 
 // replace is the conditional put of p over a stored payment of status from.
 func (st *Store) replace(p payments.Payment, from payments.Status) (*types.Put, error) {
+	return Replacement(st.table, p, from)
+}
+
+// Replacement is the put of p over the stored payment in the table named table, on
+// condition that the stored one still has status from: for a transaction that changes
+// payments with other items (a signing basket's authorisation).
+func Replacement(table string, p payments.Payment, from payments.Status) (*types.Put, error) {
 	av, err := item(p)
 	if err != nil {
 		return nil, err
 	}
-	return &types.Put{TableName: &st.table, Item: av,
+	return &types.Put{TableName: &table, Item: av,
 		ConditionExpression:       aws.String("attribute_exists(PK) AND #status = :from"),
 		ExpressionAttributeNames:  map[string]string{"#status": "transactionStatus"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}}, nil

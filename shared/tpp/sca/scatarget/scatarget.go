@@ -97,21 +97,28 @@ func (t Payments) Authorise(ctx context.Context, id, customerID string) error {
 	return decided(err)
 }
 
-// Grantable says whether customerID can authorise payment id, as Authorise decides:
-// sca.ErrNotGrantable when they do not hold its debtor account.
-func (t Payments) Grantable(ctx context.Context, id, customerID string) error {
-	p, err := t.Payments.Find(ctx, id)
-	if err != nil {
-		return err
-	}
+// Approval adds customerID's approval of payment id to a (accepted from their account,
+// as Authorise stores it); due says that it is to be executed once stored.
+func (t Payments) Approval(ctx context.Context, id, customerID string, a *baskets.Approvals) (bool, error) {
 	accounts, err := t.Bank.Accounts(ctx, customerID)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if !payments.CanAuthorise(p, accounts) {
-		return sca.ErrNotGrantable
+	p, notes, due, err := t.Payments.Approval(ctx, id, customerID, accounts)
+	switch {
+	case errors.Is(err, payments.ErrNotGrantable):
+		return false, sca.ErrNotGrantable
+	case err != nil:
+		return false, decided(err)
 	}
-	return nil
+	a.Payments, a.Notes = append(a.Payments, p), append(a.Notes, notes...)
+	return due, nil
+}
+
+// execute executes payment id, approved and due.
+func (t Payments) execute(ctx context.Context, id string) error {
+	_, err := t.Payments.Execute(ctx, id)
+	return err
 }
 
 // Fail rejects the payment (MS02).
@@ -223,21 +230,22 @@ func (t Consents) accounts(ctx context.Context, customerID string) ([]consents.A
 	return theirs, chosen, nil
 }
 
-// Grantable says whether customerID can authorise consent id, as Authorise decides:
-// sca.ErrNotGrantable when it names an account they do not hold.
-func (t Consents) Grantable(ctx context.Context, id, customerID string) error {
-	c, err := t.Consents.Find(ctx, id)
-	if err != nil {
-		return err
-	}
+// Approval adds customerID's approval of consent id to a (valid for the accounts of
+// theirs, as Authorise stores it).
+func (t Consents) Approval(ctx context.Context, id, customerID string, a *baskets.Approvals) (bool, error) {
 	theirs, chosen, err := t.accounts(ctx, customerID)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if !consents.CanGrant(c, customerID, theirs, chosen) {
-		return sca.ErrNotGrantable
+	c, notes, err := t.Consents.Approval(ctx, id, customerID, theirs, chosen)
+	switch {
+	case errors.Is(err, consents.ErrNotGrantable):
+		return false, sca.ErrNotGrantable
+	case err != nil:
+		return false, decided(err)
 	}
-	return nil
+	a.Consents, a.Notes = append(a.Consents, c), append(a.Notes, notes...)
+	return false, nil
 }
 
 // Fail rejects the consent.
@@ -281,21 +289,18 @@ func (t Funds) Authorise(ctx context.Context, id, customerID string) error {
 	return decided(err)
 }
 
-// Grantable says whether customerID can authorise consent id, as Authorise decides:
-// sca.ErrNotGrantable when they do not hold its account.
-func (t Funds) Grantable(ctx context.Context, id, customerID string) error {
-	c, err := t.Funds.Find(ctx, id)
-	if err != nil {
-		return err
+// Approval adds customerID's approval of consent id to a (valid for their account, as
+// Authorise stores it).
+func (t Funds) Approval(ctx context.Context, id, customerID string, a *baskets.Approvals) (bool, error) {
+	c, notes, err := t.Funds.Approval(ctx, id, customerID)
+	switch {
+	case errors.Is(err, consents.ErrNotGrantable):
+		return false, sca.ErrNotGrantable
+	case err != nil:
+		return false, decided(err)
 	}
-	accounts, err := t.Funds.Bank.Accounts(ctx, customerID)
-	if err != nil {
-		return err
-	}
-	if _, ok := piis.AccountOf(c, accounts); !ok {
-		return sca.ErrNotGrantable
-	}
-	return nil
+	a.Funds, a.Notes = append(a.Funds, c), append(a.Notes, notes...)
+	return false, nil
 }
 
 // Fail rejects the consent.
