@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/replay"
 	"github.com/bank/devportal/shared/tpp/sca"
 )
 
@@ -101,22 +100,15 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 	if err != nil {
 		return Created{}, err
 	}
-	hash := requestHash(req)
+	again := s.replayOf(o, requestID, replay.Hash(req))
 	funds, refused := s.checkMembers(ctx, o, req)
 	if refused != nil {
-		first, found, err := s.first(ctx, o, requestID, hash)
-		switch {
-		case err != nil:
-			return Created{}, err
-		case found:
-			return first, nil
-		}
-		return Created{}, refused
+		return again.Refused(ctx, refused)
 	}
 	now := s.now()
 	b := Basket{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, PaymentIDs: req.PaymentIDs, ConsentIDs: req.ConsentIDs,
 		FundsConsentIDs: funds, Status: Received, RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, CreatedAt: now, ChangedAt: now}
-	err = s.Store.Create(ctx, b, Replay{BasketID: b.ID, Hash: hash, Status: b.Status})
+	err = s.Store.Create(ctx, b, Replay{BasketID: b.ID, Hash: again.Hash, Status: b.Status})
 	switch {
 	case err == nil:
 		return Created{Basket: b, Status: b.Status}, nil
@@ -125,14 +117,27 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 	case !errors.Is(err, ErrRequestIDTaken):
 		return Created{}, err
 	}
-	first, found, err := s.first(ctx, o, requestID, hash)
-	switch {
-	case err != nil:
-		return Created{}, err
-	case !found:
-		return Created{}, ErrRequestIDReused
-	}
-	return first, nil
+	return again.Taken(ctx)
+}
+
+// replayOf is the creation by o under requestID of the request of hash (its members as
+// decoded, in their order: the basket's): the first answer is the basket o first made
+// with that request under requestID, with the status that answer gave.
+func (s *Service) replayOf(o Owner, requestID, hash string) replay.Creation[Created] {
+	return replay.Creation[Created]{Hash: hash, Reused: ErrRequestIDReused,
+		First: func(ctx context.Context) (string, func(context.Context) (Created, error), bool, error) {
+			r, err := s.Store.Replay(ctx, o.AppID, requestID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return "", nil, false, nil
+			case err != nil:
+				return "", nil, false, err
+			}
+			return r.Hash, func(ctx context.Context) (Created, error) {
+				b, err := s.Store.Get(ctx, r.BasketID)
+				return Created{Basket: b, Status: r.Status, Replay: true}, err
+			}, true, nil
+		}}
 }
 
 // parse decodes and checks the body of a creation (a signingBasket of JSON type).
@@ -238,38 +243,6 @@ func (s *Service) underWay(ctx context.Context, kind MemberKind, id, field, what
 		}
 	}
 	return nil
-}
-
-// first is the answer to the request of hash that o first sent with requestID, if o sent
-// that request with it; found is false when o did not use requestID, or used it for
-// another request.
-func (s *Service) first(ctx context.Context, o Owner, requestID, hash string) (Created, bool, error) {
-	r, err := s.Store.Replay(ctx, o.AppID, requestID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return Created{}, false, nil
-	case err != nil:
-		return Created{}, false, err
-	case r.Hash != hash:
-		return Created{}, false, nil
-	}
-	b, err := s.Store.Get(ctx, r.BasketID)
-	if err != nil {
-		return Created{}, false, err
-	}
-	return Created{Basket: b, Status: r.Status, Replay: true}, true, nil
-}
-
-// requestHash identifies a request: its members as decoded, so that the same body
-// written with other spacing or element order is the same request (the members' order is
-// kept: it is the basket's).
-func requestHash(r request) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic("baskets: marshal a decoded request: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 // Get is o's basket id, whatever its status (a deleted one is CANC): ErrUnknown for

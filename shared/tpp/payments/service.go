@@ -3,10 +3,7 @@ package payments
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +12,7 @@ import (
 	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/notify"
+	"github.com/bank/devportal/shared/tpp/replay"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
@@ -123,66 +121,41 @@ func (s *Service) InitiateNotified(ctx context.Context, o Owner, requestID strin
 	if err != nil {
 		return Initiated{}, err
 	}
-	hash := requestHash(req)
+	again := s.replayOf(o, requestID, replay.Hash(req))
 	if refused := req.check(now); refused != nil {
-		first, found, err := s.first(ctx, o, requestID, hash)
-		switch {
-		case err != nil:
-			return Initiated{}, err
-		case found:
-			return first, nil
-		}
-		return Initiated{}, refused
+		return again.Refused(ctx, refused)
 	}
 	p := Payment{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, Service: service, Product: product,
 		Transfer: req.Transfer, Standing: req.Standing, Batch: req.Batch, Status: Received, CreatedAt: now, ChangedAt: now,
 		RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, Notification: sub}
-	err = s.Store.Create(ctx, p, Replay{PaymentID: p.ID, Hash: hash, Status: p.Status})
+	err = s.Store.Create(ctx, p, Replay{PaymentID: p.ID, Hash: again.Hash, Status: p.Status})
 	if err == nil {
 		return Initiated{Payment: p, Status: p.Status}, nil
 	}
 	if !errors.Is(err, ErrRequestIDTaken) {
 		return Initiated{}, err
 	}
-	first, found, err := s.first(ctx, o, requestID, hash)
-	switch {
-	case err != nil:
-		return Initiated{}, err
-	case !found:
-		return Initiated{}, ErrRequestIDReused
-	}
-	return first, nil
+	return again.Taken(ctx)
 }
 
-// first is the answer to the request of hash that o first sent with requestID, if o sent
-// that request with it; found is false when o did not use requestID, or used it for
-// another request.
-func (s *Service) first(ctx context.Context, o Owner, requestID, hash string) (Initiated, bool, error) {
-	r, err := s.Store.Replay(ctx, o.AppID, requestID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return Initiated{}, false, nil
-	case err != nil:
-		return Initiated{}, false, err
-	case r.Hash != hash:
-		return Initiated{}, false, nil
-	}
-	p, err := s.Store.Get(ctx, r.PaymentID)
-	if err != nil {
-		return Initiated{}, false, err
-	}
-	return Initiated{Payment: p, Status: r.Status, Replay: true}, true, nil
-}
-
-// requestHash identifies a request: its service, product and body as decoded, so that
-// the same body written with other spacing or element order is the same request.
-func requestHash(r Request) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic("payments: marshal a decoded request: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+// replayOf is the initiation by o under requestID of the request of hash (its service,
+// product and body as decoded): the first answer is the payment o first made with that
+// request under requestID, with the status that answer gave.
+func (s *Service) replayOf(o Owner, requestID, hash string) replay.Creation[Initiated] {
+	return replay.Creation[Initiated]{Hash: hash, Reused: ErrRequestIDReused,
+		First: func(ctx context.Context) (string, func(context.Context) (Initiated, error), bool, error) {
+			r, err := s.Store.Replay(ctx, o.AppID, requestID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return "", nil, false, nil
+			case err != nil:
+				return "", nil, false, err
+			}
+			return r.Hash, func(ctx context.Context) (Initiated, error) {
+				p, err := s.Store.Get(ctx, r.PaymentID)
+				return Initiated{Payment: p, Status: r.Status, Replay: true}, err
+			}, true, nil
+		}}
 }
 
 // Get is o's payment id, addressed under service and product.
