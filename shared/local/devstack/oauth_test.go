@@ -45,12 +45,16 @@ func (a *approver) Begin(w http.ResponseWriter, r *http.Request, p oauth.Pending
 	}
 }
 
-// consents is the test resource behind AIS scopes: consent c-bb belongs to bb-app.
+// consents is the test resource behind AIS scopes: consent c-bb belongs to bb-app, and
+// c-basket waits in a signing basket.
 type consents struct{ approved, refused atomic.Value }
 
 func (c *consents) Find(_ context.Context, kind, id string) (oauth.Resource, error) {
-	if kind == "AIS" && id == "c-bb" {
+	switch {
+	case kind == "AIS" && id == "c-bb":
 		return oauth.Resource{Kind: kind, ID: id, AppID: "bb-app"}, nil
+	case kind == "AIS" && id == "c-basket":
+		return oauth.Resource{}, oauth.ErrInBasket
 	}
 	return oauth.Resource{}, oauth.ErrUnknownResource
 }
@@ -321,6 +325,15 @@ func TestOAuthEndToEnd(t *testing.T) {
 				}
 			})
 		}
+		t.Run("consent in a signing basket", func(t *testing.T) {
+			in := (&oauth2.Config{ClientID: "client-bb-app", RedirectURL: "https://tpp.example/cb", Scopes: []string{"AIS:c-basket"},
+				Endpoint: bbConf.Endpoint}).AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
+			q, _, body := authorize(t, in)
+			if q.Get("error") != "invalid_scope" || q.Get("code") != "" || !strings.Contains(q.Get("error_description"),
+				"A scope names a payment or consent that waits in a signing basket: authorise the basket (scope SBS:<basketId>), or delete the basket first.") {
+				t.Fatalf("redirected with %v %s", q, body)
+			}
+		})
 		t.Run("a sandbox app's localhost redirect URI with any port", func(t *testing.T) {
 			lc := *bbConf
 			lc.RedirectURL = "http://localhost:53124/cb"

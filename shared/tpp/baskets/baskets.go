@@ -12,15 +12,24 @@
 //     consent received).
 //   - A payment or consent is in at most one open basket: a member is locked to its basket
 //     in the transaction that creates it, and released when the basket is deleted or
-//     rejected.
+//     rejected. While its basket waits for its authorisation, a member is authorised with
+//     the basket only, never alone (sca refuses to start or finalise its own
+//     authorisation, the authorization server its own scope); and a payment or consent
+//     whose own authorisation is under way cannot go in a basket.
 //   - The basket's transactionStatus is RCVD until its authorisation: ACTC once the
 //     customer authorised it (every member is then authorised), RJCT when the authorisation
 //     failed or the customer could not authorise every member. DELETE cancels a basket
-//     that is still RCVD (CANC, kept for the record): a cancelled basket is unknown to the
-//     TPP API, whose answers have no status for it.
+//     that is still RCVD (CANC): the basket stays readable with that status, its members
+//     are free again (to be authorised alone or put in another basket), and a basket
+//     authorised or rejected cannot be deleted (STATUS_INVALID).
 //   - The customer who authorises the basket must be able to authorise every member (the
 //     payments from accounts of theirs, the consents for accounts of theirs): the basket
 //     is the same customer's, or it is refused as a whole and its members wait as before.
+//   - The basket and every member are authorised in one transaction, on condition that
+//     the basket is still RCVD and each member still waits (the basket being RCVD, its
+//     locks are still its own): a member changed meanwhile (cancelled, authorised,
+//     rejected, gone) rejects the basket (RJCT) and changes no member. Payments due are
+//     executed after, each in its own transaction, as an authorised payment is.
 package baskets
 
 import (
@@ -29,6 +38,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/payments"
+	"github.com/bank/devportal/shared/tpp/piis"
+	"github.com/bank/devportal/shared/tpp/sca"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -47,9 +61,10 @@ const (
 // cancelled or rejected.
 func (s Status) Open() bool { return s == Received || s == Accepted }
 
-// MaxMembers bounds a basket's payments and consents: each member's lock is written in
-// the basket's transaction, which DynamoDB bounds at 100 items.
-const MaxMembers = 25
+// MaxMembers bounds a basket's payments and consents: its authorisation writes the
+// basket, every member and up to two notifications of each (two items each) in one
+// transaction, which DynamoDB bounds at 100 items: 1 + 5 × 19 = 96.
+const MaxMembers = 19
 
 // Retention is how long a basket is kept after it was made, as its payments are.
 const Retention = 90 * 24 * time.Hour
@@ -97,6 +112,17 @@ type Member struct {
 	ID   string
 }
 
+// SCAKind is the kind of the member's own authorisations.
+func (k MemberKind) SCAKind() sca.Kind {
+	switch k {
+	case PaymentMember:
+		return sca.Payment
+	case FundsMember:
+		return sca.PIISConsent
+	}
+	return sca.AISConsent
+}
+
 // Members are the basket's payments, then its consents.
 func (b Basket) Members() []Member {
 	out := make([]Member, 0, len(b.PaymentIDs)+len(b.ConsentIDs))
@@ -123,6 +149,16 @@ type Replay struct {
 	Status Status `dynamodbav:"initialStatus"`
 }
 
+// Approvals are a basket's members as its authorisation stores them: each replaces the
+// stored member, which must still wait for its customer (RCVD, received); Notes are the
+// notifications of their changes.
+type Approvals struct {
+	Payments []payments.Payment
+	Consents []consents.Consent
+	Funds    []piis.Consent
+	Notes    []notifylog.Delivery
+}
+
 // Store keeps baskets and their members' locks.
 type Store interface {
 	// Create stores a new basket, the replay record of its app's X-Request-ID and a lock
@@ -138,6 +174,13 @@ type Store interface {
 	// still has the status from (ErrChanged otherwise); a basket no longer Open releases
 	// its members' locks in the same transaction.
 	Replace(ctx context.Context, b Basket, from Status) error
+	// Holder is the ID of the open basket whose lock holds m, or ErrNotFound.
+	Holder(ctx context.Context, m Member) (string, error)
+	// Authorise stores b (authorised) over the stored basket on condition that it is
+	// still RCVD, every member's approval on condition that the stored member still
+	// waits, and their notifications, in one transaction: ErrChanged when the basket
+	// changed, else ErrMemberChanged when a member did; either way nothing is stored.
+	Authorise(ctx context.Context, b Basket, a Approvals) error
 }
 
 // Errors of the stores.
@@ -145,6 +188,8 @@ var (
 	ErrNotFound    = errors.New("baskets: no such basket")
 	ErrChanged     = errors.New("baskets: the basket changed meanwhile")
 	ErrMemberTaken = errors.New("baskets: a member is in another open basket")
+	// ErrMemberChanged is an authorisation of a basket whose member no longer waits.
+	ErrMemberChanged = errors.New("baskets: a member changed meanwhile")
 	// ErrRequestIDTaken is a creation whose app already used its X-Request-ID.
 	ErrRequestIDTaken = errors.New("baskets: the app already used this X-Request-ID")
 )

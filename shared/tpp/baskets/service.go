@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/tpp/bgerror"
+	"github.com/bank/devportal/shared/tpp/replay"
 	"github.com/bank/devportal/shared/tpp/sca"
 )
 
@@ -23,9 +22,17 @@ type Finder interface {
 	Find(ctx context.Context, id string) (sca.Resource, error)
 }
 
+// Authorisations lists a resource's own authorisations (sca.Store's List).
+type Authorisations interface {
+	List(ctx context.Context, kind sca.Kind, resourceID string) ([]sca.Authorisation, error)
+}
+
 // Service applies the basket rules.
 type Service struct {
 	Store Store
+	// Authorisations are the members' own authorisations, of which none may be under
+	// way when a basket takes them (nil: none is looked at).
+	Authorisations Authorisations
 	// Payments and Consents find the members (the payments' and the account-information
 	// consents' sca.Target), and Funds the confirmation-of-funds consents among the
 	// consentIds (nil: none is taken).
@@ -43,8 +50,7 @@ func (s *Service) now() time.Time {
 
 // Refusals of the basket rules, with the codes and statuses the Berlin Group gives them.
 var (
-	// ErrUnknown answers a basket ID the app has no basket of (another app's, or one it
-	// deleted).
+	// ErrUnknown answers a basket ID the app has no basket of (another app's, or none).
 	ErrUnknown = bgerror.New(http.StatusNotFound, "RESOURCE_UNKNOWN", "The app has no signing basket with this ID.")
 	// ErrConcurrent answers a change that lost to another one on the same basket.
 	ErrConcurrent = bgerror.New(http.StatusConflict, "STATUS_INVALID", "The signing basket changed at the same time: read its status.")
@@ -94,22 +100,15 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 	if err != nil {
 		return Created{}, err
 	}
-	hash := requestHash(req)
+	again := s.replayOf(o, requestID, replay.Hash(req))
 	funds, refused := s.checkMembers(ctx, o, req)
 	if refused != nil {
-		first, found, err := s.first(ctx, o, requestID, hash)
-		switch {
-		case err != nil:
-			return Created{}, err
-		case found:
-			return first, nil
-		}
-		return Created{}, refused
+		return again.Refused(ctx, refused)
 	}
 	now := s.now()
 	b := Basket{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, PaymentIDs: req.PaymentIDs, ConsentIDs: req.ConsentIDs,
 		FundsConsentIDs: funds, Status: Received, RequestID: requestID, RedirectURI: redirectURI, NokRedirectURI: nokRedirectURI, CreatedAt: now, ChangedAt: now}
-	err = s.Store.Create(ctx, b, Replay{BasketID: b.ID, Hash: hash, Status: b.Status})
+	err = s.Store.Create(ctx, b, Replay{BasketID: b.ID, Hash: again.Hash, Status: b.Status})
 	switch {
 	case err == nil:
 		return Created{Basket: b, Status: b.Status}, nil
@@ -118,14 +117,27 @@ func (s *Service) Create(ctx context.Context, o Owner, requestID, contentType st
 	case !errors.Is(err, ErrRequestIDTaken):
 		return Created{}, err
 	}
-	first, found, err := s.first(ctx, o, requestID, hash)
-	switch {
-	case err != nil:
-		return Created{}, err
-	case !found:
-		return Created{}, ErrRequestIDReused
-	}
-	return first, nil
+	return again.Taken(ctx)
+}
+
+// replayOf is the creation by o under requestID of the request of hash (its members as
+// decoded, in their order: the basket's): the first answer is the basket o first made
+// with that request under requestID, with the status that answer gave.
+func (s *Service) replayOf(o Owner, requestID, hash string) replay.Creation[Created] {
+	return replay.Creation[Created]{Hash: hash, Reused: ErrRequestIDReused,
+		First: func(ctx context.Context) (string, func(context.Context) (Created, error), bool, error) {
+			r, err := s.Store.Replay(ctx, o.AppID, requestID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return "", nil, false, nil
+			case err != nil:
+				return "", nil, false, err
+			}
+			return r.Hash, func(ctx context.Context) (Created, error) {
+				b, err := s.Store.Get(ctx, r.BasketID)
+				return Created{Basket: b, Status: r.Status, Replay: true}, err
+			}, true, nil
+		}}
 }
 
 // parse decodes and checks the body of a creation (a signingBasket of JSON type).
@@ -171,8 +183,9 @@ func parse(contentType string, body []byte) (request, error) {
 	return req, nil
 }
 
-// checkMembers refuses a member that is not o's or no longer waits for its customer; funds
-// are the consentIds that name confirmation-of-funds consents.
+// checkMembers refuses a member that is not o's, no longer waits for its customer, or
+// whose own authorisation is under way (another basket's lock is the store's to refuse);
+// funds are the consentIds that name confirmation-of-funds consents.
 func (s *Service) checkMembers(ctx context.Context, o Owner, req request) (funds []string, err error) {
 	for _, m := range []struct {
 		name string
@@ -193,48 +206,50 @@ func (s *Service) checkMembers(ctx context.Context, o Owner, req request) (funds
 				return nil, bgerror.New(http.StatusBadRequest, "RESOURCE_UNKNOWN", fmt.Sprintf("%s[%d]: the app has no %s with this ID.", m.name, i, m.what))
 			case err != nil:
 				return nil, err
+			case res.MultiLevel:
+				return nil, bgerror.New(http.StatusBadRequest, "REFERENCE_MIX_INVALID",
+					fmt.Sprintf("%s[%d]: the %s needs several signatories, who each authorise it on its own (multi-level SCA); a signing basket does not take it.", m.name, i, m.what))
 			case !res.Waiting:
 				return nil, bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID",
 					fmt.Sprintf("%s[%d]: the %s is %s; a signing basket takes only those that wait for their customer's authorisation.", m.name, i, m.what, res.Status))
+			}
+			kind := PaymentMember
+			if m.name == "consentIds" {
+				kind = ConsentMember
+				if len(funds) > 0 && funds[len(funds)-1] == id {
+					kind = FundsMember
+				}
+			}
+			if err := s.underWay(ctx, kind, id, fmt.Sprintf("%s[%d]", m.name, i), m.what); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return funds, nil
 }
 
-// first is the answer to the request of hash that o first sent with requestID, if o sent
-// that request with it; found is false when o did not use requestID, or used it for
-// another request.
-func (s *Service) first(ctx context.Context, o Owner, requestID, hash string) (Created, bool, error) {
-	r, err := s.Store.Replay(ctx, o.AppID, requestID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return Created{}, false, nil
-	case err != nil:
-		return Created{}, false, err
-	case r.Hash != hash:
-		return Created{}, false, nil
+// underWay refuses member id (named field in the request) while one of its own
+// authorisations is under way: the customer is authorising it alone.
+func (s *Service) underWay(ctx context.Context, kind MemberKind, id, field, what string) error {
+	if s.Authorisations == nil {
+		return nil
 	}
-	b, err := s.Store.Get(ctx, r.BasketID)
+	list, err := s.Authorisations.List(ctx, kind.SCAKind(), id)
 	if err != nil {
-		return Created{}, false, err
+		return err
 	}
-	return Created{Basket: b, Status: r.Status, Replay: true}, true, nil
+	now := s.now()
+	for _, a := range list {
+		if a.UnderWay(now) {
+			return bgerror.New(http.StatusConflict, "REFERENCE_STATUS_INVALID", fmt.Sprintf(
+				"%s: the %s's own authorisation %s is under way; let it finish or fail before putting the %s in a signing basket.", field, what, a.ID, what))
+		}
+	}
+	return nil
 }
 
-// requestHash identifies a request: its members as decoded, so that the same body
-// written with other spacing or element order is the same request (the members' order is
-// kept: it is the basket's).
-func requestHash(r request) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic("baskets: marshal a decoded request: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-// Get is o's basket id: ErrUnknown for another app's, or a cancelled one.
+// Get is o's basket id, whatever its status (a deleted one is CANC): ErrUnknown for
+// another app's.
 func (s *Service) Get(ctx context.Context, o Owner, id string) (Basket, error) {
 	b, err := s.Store.Get(ctx, id)
 	switch {
@@ -242,14 +257,15 @@ func (s *Service) Get(ctx context.Context, o Owner, id string) (Basket, error) {
 		return Basket{}, ErrUnknown
 	case err != nil:
 		return Basket{}, err
-	case b.AppID != o.AppID || b.Status == Cancelled:
+	case b.AppID != o.AppID:
 		return Basket{}, ErrUnknown
 	}
 	return b, nil
 }
 
-// Delete cancels o's basket id while it waits for its authorisation (RCVD): its members
-// are released, as they were before; STATUS_INVALID once it is authorised or rejected.
+// Delete cancels o's basket id while it waits for its authorisation (RCVD): it becomes
+// CANC and its members are released, as they were before; STATUS_INVALID once it is
+// authorised, rejected or cancelled already.
 func (s *Service) Delete(ctx context.Context, o Owner, id string) error {
 	b, err := s.Get(ctx, o, id)
 	if err != nil {
@@ -278,20 +294,54 @@ func (s *Service) change(ctx context.Context, b Basket, to Status, subject strin
 	return nil
 }
 
+// Holding is the basket that holds member m and waits for its authorisation (RCVD), ""
+// for none: m is then authorised with that basket only.
+func (s *Service) Holding(ctx context.Context, m Member) (string, error) {
+	id, err := s.Store.Holder(ctx, m)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	b, err := s.Store.Get(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case b.Status != Received:
+		return "", nil
+	}
+	return b.ID, nil
+}
+
 // Find is basket id for its authorisations, whatever its app: they check the app
 // themselves.
 func (s *Service) Find(ctx context.Context, id string) (Basket, error) {
 	return s.Store.Get(ctx, id)
 }
 
-// Accept records that customer subject authorised the received basket id (ACTC), once
-// every member is authorised.
-func (s *Service) Accept(ctx context.Context, id, subject string) error {
+// Accept records that customer subject authorised the received basket id (ACTC), with
+// every member's approval a, in one transaction: STATUS_INVALID when the basket is no
+// longer received, ErrConcurrent when it changed meanwhile, ErrMemberChanged when a
+// member no longer waits; nothing changes then.
+func (s *Service) Accept(ctx context.Context, id, subject string, a Approvals) error {
 	b, err := s.Find(ctx, id)
 	if err != nil {
 		return err
 	}
-	return s.change(ctx, b, Accepted, subject)
+	if b.Status != Received {
+		return errStatus(b.Status)
+	}
+	b.Status, b.Subject, b.ChangedAt = Accepted, subject, s.now()
+	switch err := s.Store.Authorise(ctx, b, a); {
+	case errors.Is(err, ErrChanged):
+		return ErrConcurrent
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // Reject records that the received basket id's authorisation failed, or that its

@@ -54,6 +54,25 @@ func (s *store) Get(_ context.Context, id string) (baskets.Basket, error) {
 	return b, nil
 }
 
+func (s *store) Holder(_ context.Context, m baskets.Member) (string, error) {
+	id, ok := s.locks[m]
+	if !ok {
+		return "", baskets.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *store) Authorise(ctx context.Context, b baskets.Basket, _ baskets.Approvals) error {
+	return s.Replace(ctx, b, baskets.Received)
+}
+
+// authorisations are the members' own authorisations by resource ID.
+type authorisations map[string][]sca.Authorisation
+
+func (a authorisations) List(_ context.Context, _ sca.Kind, id string) ([]sca.Authorisation, error) {
+	return a[id], nil
+}
+
 func (s *store) Replace(_ context.Context, b baskets.Basket, from baskets.Status) error {
 	if s.baskets[b.ID].Status != from {
 		return baskets.ErrChanged
@@ -145,8 +164,8 @@ func TestCreate(t *testing.T) {
 	}
 }
 
-// TestLifecycle: a member is in one open basket; a basket is deleted (cancelled, then
-// unknown) or authorised only while received, by its app; deletion and rejection free the
+// TestLifecycle: a member is in one open basket; a basket is deleted (cancelled, and
+// read as CANC after) or authorised only while received, by its app; deletion and rejection free the
 // members.
 func TestLifecycle(t *testing.T) {
 	ctx := context.Background()
@@ -168,9 +187,16 @@ func TestLifecycle(t *testing.T) {
 		{"get of another app", func() error { _, err := svc.Get(ctx, other, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
 		{"delete of another app", func() error { return svc.Delete(ctx, other, b1.ID) }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
 		{"delete", func() error { return svc.Delete(ctx, app, b1.ID) }, "<nil>"},
-		{"get deleted", func() error { _, err := svc.Get(ctx, app, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
-		{"delete deleted", func() error { return svc.Delete(ctx, app, b1.ID) }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
-		{"accept deleted", func() error { return svc.Accept(ctx, b1.ID, "psu-1") }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
+		{"get deleted", func() error {
+			b, err := svc.Get(ctx, app, b1.ID)
+			if err == nil && b.Status != baskets.Cancelled {
+				return fmt.Errorf("status %s", b.Status)
+			}
+			return err
+		}, "<nil>"},
+		{"get deleted of another app", func() error { _, err := svc.Get(ctx, other, b1.ID); return err }, "404 RESOURCE_UNKNOWN: The app has no signing basket with this ID."},
+		{"delete deleted", func() error { return svc.Delete(ctx, app, b1.ID) }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
+		{"accept deleted", func() error { return svc.Accept(ctx, b1.ID, "psu-1", baskets.Approvals{}) }, "409 STATUS_INVALID: The signing basket is CANC: it can no longer be changed."},
 	} {
 		if got := code(c.do()); got != c.want {
 			t.Errorf("%s: %s, want %s", c.name, got, c.want)
@@ -181,7 +207,7 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the deleted basket's members: %v", err)
 	}
-	if err := svc.Accept(ctx, b2.ID, "psu-1"); err != nil {
+	if err := svc.Accept(ctx, b2.ID, "psu-1", baskets.Approvals{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := svc.Get(ctx, app, b2.ID)
@@ -253,7 +279,7 @@ func TestReplay(t *testing.T) {
 	}
 	// Authorised, its members wait no more: the repeated request still gets the first
 	// answer, with the status it gave then.
-	if err := svc.Accept(ctx, first.Basket.ID, "psu-1"); err != nil {
+	if err := svc.Accept(ctx, first.Basket.ID, "psu-1", baskets.Approvals{}); err != nil {
 		t.Fatal(err)
 	}
 	svc.Payments.(finder)["p-1"] = sca.Resource{ID: "p-1", AppID: "app-1", Status: "ACSC"}
@@ -288,5 +314,54 @@ func TestFundsMembers(t *testing.T) {
 	svc.Funds = nil
 	if _, err := svc.Create(ctx, app, "req-g", "application/json", []byte(`{"consentIds":["f-1"]}`), "", ""); code(err) != "400 RESOURCE_UNKNOWN: consentIds[0]: the app has no consent with this ID." {
 		t.Errorf("without funds consents: %s", code(err))
+	}
+}
+
+// TestMembersAlone: a member's own authorisation under way keeps it out of a basket (an
+// OAuth2 one, a final one or one timed out does not), and Holding names the basket that
+// waits for its authorisation and holds a member, and no other.
+func TestMembersAlone(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newService()
+	now := svc.Now()
+	auth := func(id string, approach sca.Approach, status sca.Status, expires time.Time) sca.Authorisation {
+		return sca.Authorisation{ID: id, Approach: approach, Status: status, ExpiresAt: expires}
+	}
+	svc.Authorisations = authorisations{
+		"p-1": {auth("a-failed", sca.Embedded, sca.Failed, now.Add(time.Minute)), auth("a-embedded", sca.Embedded, sca.PSUAuthenticated, now.Add(time.Minute))},
+		"p-2": {auth("a-oauth", sca.OAuth, sca.Received, now.Add(-time.Hour)), auth("a-late", sca.Redirect, sca.Received, now)},
+		"f-1": {auth("a-decoupled", sca.Decoupled, sca.Started, now.Add(time.Minute))},
+	}
+	for _, c := range []struct{ name, body, want string }{
+		{"a payment under way", `{"paymentIds":["p-2","p-1"]}`, "409 REFERENCE_STATUS_INVALID: paymentIds[1]: the payment's own authorisation a-embedded is under way; let it finish or fail before putting the payment in a signing basket."},
+		{"a funds consent under way", `{"consentIds":["c-1","f-1"]}`, "409 REFERENCE_STATUS_INVALID: consentIds[1]: the consent's own authorisation a-decoupled is under way; let it finish or fail before putting the consent in a signing basket."},
+	} {
+		if _, err := svc.Create(ctx, app, "r-"+c.name, "application/json", []byte(c.body), "", ""); code(err) != c.want {
+			t.Errorf("%s: %s, want %s", c.name, code(err), c.want)
+		}
+	}
+	created, err := svc.Create(ctx, app, "r-1", "application/json", []byte(`{"paymentIds":["p-2"],"consentIds":["c-1"]}`), "", "")
+	if err != nil {
+		t.Fatalf("an OAuth2 authorisation and one timed out: %v", err)
+	}
+	b := created.Basket
+	holding := func(m baskets.Member) string {
+		id, err := svc.Holding(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	for m, want := range map[baskets.Member]string{{Kind: baskets.PaymentMember, ID: "p-2"}: b.ID, {Kind: baskets.ConsentMember, ID: "c-1"}: b.ID,
+		{Kind: baskets.PaymentMember, ID: "c-1"}: "", {Kind: baskets.PaymentMember, ID: "p-1"}: ""} {
+		if got := holding(m); got != want {
+			t.Errorf("holding %v: %q, want %q", m, got, want)
+		}
+	}
+	if err := svc.Accept(ctx, b.ID, "psu-1", baskets.Approvals{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := holding(baskets.Member{Kind: baskets.PaymentMember, ID: "p-2"}); got != "" {
+		t.Errorf("holding by an authorised basket: %q", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/notify"
 )
 
@@ -154,9 +155,18 @@ type Consent struct {
 	Notification *notify.Subscription `dynamodbav:"notification,omitempty"`
 }
 
-// Notifier is told of a consent's status changes once they are stored.
+// Notifier builds the notifications of a consent's status change (notify.Notifier).
 type Notifier interface {
-	Changed(ctx context.Context, c notify.Change) error
+	Deliveries(ctx context.Context, c notify.Change) []notifylog.Delivery
+}
+
+// Notes are the notifications n builds of the change c, which the store writes in the
+// change's own transaction; nil n builds none.
+func Notes(ctx context.Context, n Notifier, c notify.Change) []notifylog.Delivery {
+	if n == nil || c.Subscription == nil || c.Status == "" {
+		return nil
+	}
+	return n.Deliveries(ctx, c)
 }
 
 // StatusChange is the notification of a stored change of a consent (of resource type
@@ -195,8 +205,10 @@ type Store interface {
 	// Get returns the consent, or ErrNotFound.
 	Get(ctx context.Context, id string) (Consent, error)
 	// Replace stores c in place of the stored consent on condition that the stored one
-	// still has status from: ErrChanged when another change came first.
-	Replace(ctx context.Context, c Consent, from Status) error
+	// still has status from, and queues the notifications of the change (notes) in the
+	// same transaction: ErrChanged when another change came first, and then nothing is
+	// queued.
+	Replace(ctx context.Context, c Consent, from Status, notes ...notifylog.Delivery) error
 	// CountAccess counts one access to an account under a consent on a day, unless limit
 	// accesses were counted already: then ErrLimit.
 	CountAccess(ctx context.Context, consentID, accountID, day string, limit int) error

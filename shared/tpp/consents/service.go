@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/tppdata"
@@ -24,8 +25,8 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Notify is told of every stored status change (the TPP's status notifications);
-	// nil tells nobody.
+	// Notify builds the notifications of every status change (the TPP's status
+	// notifications), stored with the change; nil tells nobody.
 	Notify Notifier
 }
 
@@ -108,19 +109,43 @@ func (s *Service) change(ctx context.Context, c Consent, to Status, g *Grant) er
 		return errFinal(c.Status)
 	}
 	from := c.Status
-	now := s.now()
-	c.Status, c.LastActionDate = to, day(now)
-	if g != nil {
-		c.Grant = g
-	}
-	err := s.Store.Replace(ctx, c, from)
+	c, notes := s.changed(ctx, c, to, g)
+	err := s.Store.Replace(ctx, c, from, notes...)
 	if errors.Is(err, ErrChanged) {
 		return ErrConcurrent
 	}
-	if err == nil && s.Notify != nil {
-		notify.Report(ctx, s.Notify, StatusChange(c.Notification, c.AppID, c.OrgID, notify.ConsentResource, c.ID, "/v1/consents/"+c.ID, from, to))
-	}
 	return err
+}
+
+// changed is c moved to status to (with the grant g, if any), and the notifications of
+// the change.
+func (s *Service) changed(ctx context.Context, c Consent, to Status, g *Grant) (Consent, []notifylog.Delivery) {
+	from := c.Status
+	c.Status, c.LastActionDate = to, day(s.now())
+	if g != nil {
+		c.Grant = g
+	}
+	return c, Notes(ctx, s.Notify, StatusChange(c.Notification, c.AppID, c.OrgID, notify.ConsentResource, c.ID, "/v1/consents/"+c.ID, from, to))
+}
+
+// Approval is Approve without its write, for a signing basket that writes every member's
+// approval in one transaction: the consent as Approve would store it (over the stored
+// one, received) and the notifications of the change.
+func (s *Service) Approval(ctx context.Context, id, subject string, by Authorisation, theirs []Account, chosen []string) (Consent, []notifylog.Delivery, error) {
+	c, err := s.Find(ctx, id)
+	if err != nil {
+		return Consent{}, nil, err
+	}
+	if c.Status != Received {
+		return Consent{}, nil, errFinal(c.Status)
+	}
+	g, err := grantFor(c, subject, theirs, chosen)
+	if err != nil {
+		return Consent{}, nil, err
+	}
+	c.AuthorisedBy = by
+	c, notes := s.changed(ctx, c, Valid, &g)
+	return c, notes, nil
 }
 
 // Find is consent id for the bank's side (the authorization server, the sandbox bank's
@@ -137,19 +162,16 @@ func (s *Service) Find(ctx context.Context, id string) (Consent, error) {
 // Approve records the customer's approval of a received consent, given the way by: it
 // becomes valid, for the accounts of theirs it names or they chose.
 func (s *Service) Approve(ctx context.Context, id, subject string, by Authorisation, theirs []Account, chosen []string) error {
-	c, err := s.Find(ctx, id)
+	c, notes, err := s.Approval(ctx, id, subject, by, theirs, chosen)
 	if err != nil {
 		return err
 	}
-	if c.Status != Received {
-		return errFinal(c.Status)
-	}
-	g, err := grantFor(c, subject, theirs, chosen)
-	if err != nil {
+	if err := s.Store.Replace(ctx, c, Received, notes...); errors.Is(err, ErrChanged) {
+		return ErrConcurrent
+	} else if err != nil {
 		return err
 	}
-	c.AuthorisedBy = by
-	return s.change(ctx, c, Valid, &g)
+	return nil
 }
 
 // Reject records that the customer refused a received consent, or that its

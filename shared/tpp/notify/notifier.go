@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/bank/devportal/shared/platform/notifylog"
@@ -66,20 +65,21 @@ func AuthorisationOf(ctx context.Context) string {
 	return id
 }
 
-// Notifier enqueues the notifications of status changes. The services of payments and
-// consents call it after a change is stored.
+// Notifier builds and enqueues the notifications of status changes. The services of
+// payments and consents ask it for a change's Deliveries and store them in the transaction
+// of the change, so a notification is queued exactly when its change is stored.
 type Notifier struct {
 	Log notifylog.Log
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
 
-// Changed enqueues what the change's subscription asks for: the new status (PROCESS; LAST
-// when it is final) and the new scaStatus (SCA). A change reported again is enqueued once.
-// Without a subscription it does nothing.
-func (n *Notifier) Changed(ctx context.Context, c Change) error {
+// Deliveries are the notifications the change's subscription asks for, pending and due
+// now: the new scaStatus (SCA), then the new status (PROCESS; LAST when it is final).
+// Without a subscription there are none; nil n has none.
+func (n *Notifier) Deliveries(ctx context.Context, c Change) []notifylog.Delivery {
 	s := c.Subscription
-	if s == nil || s.URI == "" {
+	if n == nil || s == nil || s.URI == "" {
 		return nil
 	}
 	now := time.Now().UTC()
@@ -90,43 +90,37 @@ func (n *Notifier) Changed(ctx context.Context, c Change) error {
 	if authorisation == "" {
 		authorisation = AuthorisationOf(ctx)
 	}
-	var errs []error
-	enqueue := func(attribute, status string) {
+	var out []notifylog.Delivery
+	add := func(attribute, status string) {
 		id := notificationID(c.ResourceType, c.ResourceID, attribute, status)
 		if attribute == ScaStatus {
 			// A resource may have several authorisations (a failed one, then another),
 			// each passing the same scaStatus values once.
 			id = notificationID(c.ResourceType, c.ResourceID+"\x00"+authorisation, attribute, status)
 		}
-		d := notifylog.Delivery{ID: id, AppID: c.AppID, OrgID: c.OrgID,
+		out = append(out, notifylog.Delivery{ID: id, AppID: c.AppID, OrgID: c.OrgID,
 			ResourceType: c.ResourceType, ResourceID: c.ResourceID, Href: c.Href, StatusAttribute: attribute, Status: status,
-			URI: s.URI, CreatedAt: now, Outcome: notifylog.Pending, Attempts: []notifylog.Attempt{}, NextAttemptAt: &now}
+			URI: s.URI, CreatedAt: now, Outcome: notifylog.Pending, Attempts: []notifylog.Attempt{}, NextAttemptAt: &now})
+	}
+	if s.Wants(SCA) && c.SCAStatus != "" {
+		add(ScaStatus, c.SCAStatus)
+	}
+	if s.Wants(PROCESS) || (s.Wants(LAST) && c.Final) {
+		add(c.Attribute, c.Status)
+	}
+	return out
+}
+
+// Changed enqueues the change's Deliveries on their own, for a change stored without
+// them: a change reported again is enqueued once.
+func (n *Notifier) Changed(ctx context.Context, c Change) error {
+	var errs []error
+	for _, d := range n.Deliveries(ctx, c) {
 		if err := n.Log.Enqueue(ctx, d); err != nil && !errors.Is(err, notifylog.ErrDuplicate) {
 			errs = append(errs, err)
 		}
 	}
-	if s.Wants(SCA) && c.SCAStatus != "" {
-		enqueue(ScaStatus, c.SCAStatus)
-	}
-	if s.Wants(PROCESS) || (s.Wants(LAST) && c.Final) {
-		enqueue(c.Attribute, c.Status)
-	}
 	return errors.Join(errs...)
-}
-
-// Report tells n of c, logging a failure rather than returning it: the change is stored
-// already, and its caller must not read the failed enqueue as a failed change. nil n
-// reports nothing.
-func Report(ctx context.Context, n interface {
-	Changed(context.Context, Change) error
-}, c Change) {
-	if n == nil || c.Subscription == nil {
-		return
-	}
-	if err := n.Changed(ctx, c); err != nil {
-		slog.ErrorContext(ctx, "status notification not enqueued", "resource", c.ResourceType, "id", c.ResourceID,
-			"status", c.Status, "error", err.Error())
-	}
 }
 
 // notificationID names a status change: a resource passes each value of each status

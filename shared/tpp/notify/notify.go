@@ -6,10 +6,12 @@
 // whose host is one of the app's registered domains, the hosts of the redirect URIs the
 // app registered in the developer portal (the caller check reads them with the app).
 // Anything else is refused with FORMAT_ERROR naming the header, and nothing is created.
-// The subscription is stored with the resource. After every status change of it the
-// resource's service calls Notifier.Changed, which enqueues a notification in the
-// delivery log (notifylog) once per change; the delivery job (Deliverer.Run: deployed a
-// scheduled function, locally a loop of the dev server) posts it with retries.
+// The subscription is stored with the resource. For every status change of it the
+// resource's service asks Notifier.Deliveries for the notifications, and its store
+// writes them to the delivery log (notifylog) in the transaction of the change itself:
+// a change that is stored is notified once, one that fails its condition not at all. The
+// delivery job (Deliverer.Run: deployed a scheduled function, locally a loop of the dev
+// server) posts them with retries.
 //
 // The notification's body (application/json):
 //

@@ -95,6 +95,7 @@ var (
 	ErrPARRequired             = fosite.ErrInvalidRequest.WithHint("This app must push its authorization request first (PAR) and send its request_uri.")
 	ErrResourceScope           = fosite.ErrInvalidScope.WithHint("Client credentials cannot carry a scope that needs a customer's consent.")
 	ErrUnknownResourceScope    = fosite.ErrInvalidScope.WithHint("A scope names a consent or payment your app did not create.")
+	ErrInBasketScope           = fosite.ErrInvalidScope.WithHint("A scope names a payment or consent that waits in a signing basket: authorise the basket (scope SBS:<basketId>), or delete the basket first.")
 	ErrConsentUnavailable      = fosite.ErrTemporarilyUnavailable.WithHint("The bank's sign-in pages are not available.")
 )
 
@@ -251,6 +252,8 @@ func (s *Server) checkAuthorize(ctx context.Context, ar fosite.AuthorizeRequeste
 		switch {
 		case errors.Is(err, ErrUnknownResource) || err == nil && res.AppID != appID:
 			return nil, ErrUnknownResourceScope
+		case errors.Is(err, ErrInBasket):
+			return nil, ErrInBasketScope
 		case err != nil:
 			return nil, fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
 		}

@@ -127,7 +127,8 @@ type Resource struct {
 // resource that does not exist, or that another app created; Approved records the
 // customer's approval of it (an AIS consent becomes valid, for example), or answers
 // ErrCannotGrant when the customer cannot grant it (a consent names an account they do not
-// hold); Refused records that the customer did not approve it (denied, or failed SCA).
+// hold); Find and Approved answer ErrInBasket for a payment or consent a waiting signing
+// basket holds; Refused records that the customer did not approve it (denied, or failed SCA).
 type Resources interface {
 	Find(ctx context.Context, kind, id string) (Resource, error)
 	Approved(ctx context.Context, r Resource, subject string, chosen []string) error
@@ -140,6 +141,9 @@ var (
 	ErrUnknownResource = errors.New("oauth: no such resource of the app")
 	// ErrCannotGrant is an approval of a resource its customer cannot grant.
 	ErrCannotGrant = errors.New("oauth: the customer cannot grant this resource")
+	// ErrInBasket is a resource scope that names a payment or consent waiting in a signing
+	// basket: it is authorised with the basket (its SBS: scope), never alone.
+	ErrInBasket = errors.New("oauth: the resource waits in a signing basket")
 )
 
 // Options configure a Server.

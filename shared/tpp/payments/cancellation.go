@@ -23,9 +23,8 @@ func (s *Service) RequestCancellation(ctx context.Context, o Owner, service Paym
 			return Payment{}, false, ErrCancellationInvalid
 		}
 		p.Status, p.ChangedAt = Cancelled, s.now()
-		switch err := s.Store.Replace(ctx, p, Received); {
+		switch err := s.Store.Replace(ctx, p, Received, s.notes(ctx, p, Received)...); {
 		case err == nil:
-			s.changed(ctx, p, Received)
 			return p, false, nil
 		case !errors.Is(err, ErrChanged):
 			return Payment{}, false, err
@@ -55,11 +54,10 @@ func (s *Service) CancelAuthorised(ctx context.Context, id, subject string) (Pay
 	}
 	from := p.Status
 	p.Status, p.ChangedAt = Cancelled, s.now()
-	if err := s.Store.Replace(ctx, p, from); errors.Is(err, ErrChanged) {
+	if err := s.Store.Replace(ctx, p, from, s.notes(ctx, p, from)...); errors.Is(err, ErrChanged) {
 		return Payment{}, ErrConcurrent
 	} else if err != nil {
 		return Payment{}, err
 	}
-	s.changed(ctx, p, from)
 	return p, nil
 }

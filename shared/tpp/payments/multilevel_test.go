@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
@@ -18,9 +19,11 @@ import (
 // paymentdb contract suite holds DynamoDB to the same); changed makes the next Sign lose
 // to another change, overdraft refuses the next Sign that books.
 type memStore struct {
-	payments  map[string]payments.Payment
-	accounts  map[string]sandboxbank.Account // by IBAN
-	booked    []string
+	payments map[string]payments.Payment
+	accounts map[string]sandboxbank.Account // by IBAN
+	booked   []string
+	// notified are the notifications stored with the changes, as "status/scaStatus".
+	notified  []string
 	changed   bool
 	overdraft bool
 }
@@ -43,16 +46,23 @@ func (m *memStore) Get(_ context.Context, id string) (payments.Payment, error) {
 	return p, nil
 }
 
-func (m *memStore) Replace(_ context.Context, p payments.Payment, from payments.Status) error {
+func (m *memStore) Replace(_ context.Context, p payments.Payment, from payments.Status, notes ...notifylog.Delivery) error {
 	if m.payments[p.ID].Status != from {
 		return payments.ErrChanged
 	}
 	m.payments[p.ID] = p
+	m.note(notes)
 	return nil
 }
 
-func (m *memStore) Execute(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking) error {
-	if err := m.Replace(ctx, p, from); err != nil {
+func (m *memStore) note(notes []notifylog.Delivery) {
+	for _, n := range notes {
+		m.notified = append(m.notified, n.Status)
+	}
+}
+
+func (m *memStore) Execute(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error {
+	if err := m.Replace(ctx, p, from, notes...); err != nil {
 		return err
 	}
 	m.book(bookings)
@@ -81,7 +91,7 @@ func (m *memStore) Account(_ context.Context, iban, currency string) (sandboxban
 	return a, nil
 }
 
-func (m *memStore) Sign(_ context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking) error {
+func (m *memStore) Sign(_ context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error {
 	stored := m.payments[p.ID]
 	if m.changed || stored.Status != from || len(stored.Signatures) != len(p.Signatures)-1 {
 		m.changed = false
@@ -92,12 +102,13 @@ func (m *memStore) Sign(_ context.Context, p payments.Payment, from payments.Sta
 	}
 	m.payments[p.ID] = p
 	m.book(bookings)
+	m.note(notes)
 	return nil
 }
 
 func (m *memStore) Standing(context.Context) ([]payments.Payment, error) { return nil, nil }
 
-func (m *memStore) ExecuteInstalment(context.Context, payments.Payment, payments.Status, string, []sandboxbank.Booking) error {
+func (m *memStore) ExecuteInstalment(context.Context, payments.Payment, payments.Status, string, []sandboxbank.Booking, ...notifylog.Delivery) error {
 	return errors.New("not here")
 }
 
@@ -110,12 +121,12 @@ func bankIBAN(n int) string {
 	return iban
 }
 
-// changes records the status notifications as "status/scaStatus".
-type changes []string
+// changes builds each status change's notification as one whose status reads
+// "status/scaStatus"; the store keeps those of the changes it stored.
+type changes struct{}
 
-func (c *changes) Changed(_ context.Context, ch notify.Change) error {
-	*c = append(*c, ch.Status+"/"+ch.SCAStatus)
-	return nil
+func (changes) Deliveries(_ context.Context, ch notify.Change) []notifylog.Delivery {
+	return []notifylog.Delivery{{Status: ch.Status + "/" + ch.SCAStatus}}
 }
 
 // TestMultiLevelRules: the signatures a payment from a two-signatory account takes, step by
@@ -163,8 +174,7 @@ func TestMultiLevelRules(t *testing.T) {
 			ctx := context.Background()
 			store := &memStore{payments: map[string]payments.Payment{}, accounts: map[string]sandboxbank.Account{debtor.IBAN: debtor, creditor.IBAN: creditor, cosigner.IBAN: cosigner},
 				overdraft: c.overdraft, changed: c.conflict}
-			var notified changes
-			svc := &payments.Service{Store: store, Now: func() time.Time { return now }, Notify: &notified}
+			svc := &payments.Service{Store: store, Now: func() time.Time { return now }, Notify: changes{}}
 			amount := c.amount
 			if amount == "" {
 				amount = "12.00"
@@ -194,7 +204,7 @@ func TestMultiLevelRules(t *testing.T) {
 			for _, s := range p.Signatures {
 				sigs = append(sigs, s.CustomerID+"@"+s.AuthorisationID)
 			}
-			got := fmt.Sprintf("%s [%s] [%s] [%s]", p.Status, strings.Join(sigs, " "), strings.Join(store.booked, " "), strings.Join(notified, " "))
+			got := fmt.Sprintf("%s [%s] [%s] [%s]", p.Status, strings.Join(sigs, " "), strings.Join(store.booked, " "), strings.Join(store.notified, " "))
 			want := fmt.Sprintf("%s [%s] [%s] [%s]", c.status, c.signatures, c.booked, c.notified)
 			if got != want {
 				t.Fatalf("got  %s\nwant %s", got, want)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
@@ -215,12 +216,15 @@ type Store interface {
 	// Get returns the payment, or ErrNotFound.
 	Get(ctx context.Context, id string) (Payment, error)
 	// Replace stores p in place of the stored payment on condition that the stored one
-	// still has status from: ErrChanged when another change came first.
-	Replace(ctx context.Context, p Payment, from Status) error
+	// still has status from, and queues the notifications of the change (notes) in the
+	// same transaction: ErrChanged when another change came first, and then nothing is
+	// queued.
+	Replace(ctx context.Context, p Payment, from Status, notes ...notifylog.Delivery) error
 	// Execute stores p (executed) on condition that the stored payment still has status
-	// from, and books the bookings in the sandbox ledger, in one transaction: ErrChanged
-	// when the payment changed first, sandboxbank.ErrOverdraft when a debit does not fit.
-	Execute(ctx context.Context, p Payment, from Status, bookings []sandboxbank.Booking) error
+	// from, books the bookings in the sandbox ledger and queues the notes, in one
+	// transaction: ErrChanged when the payment changed first, sandboxbank.ErrOverdraft
+	// when a debit does not fit.
+	Execute(ctx context.Context, p Payment, from Status, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error
 	// BankAccount is the resource ID of this bank's account of iban in currency, or
 	// ErrNotFound when the bank holds none.
 	BankAccount(ctx context.Context, iban, currency string) (string, error)
@@ -231,15 +235,16 @@ type Store interface {
 	// condition that the stored payment still has status from and one signature fewer, and
 	// books the bookings (none: nothing is booked), in one transaction: ErrChanged when
 	// another change came first, sandboxbank.ErrOverdraft when a debit does not fit.
-	Sign(ctx context.Context, p Payment, from Status, bookings []sandboxbank.Booking) error
+	Sign(ctx context.Context, p Payment, from Status, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error
 	// Standing lists the standing orders that run: periodic payments authorised (ACTC)
 	// or in process (ACSP).
 	Standing(ctx context.Context) ([]Payment, error)
 	// ExecuteInstalment stores p on condition that the stored payment still has status
-	// from, records its instalment key as booked on condition that it was not, and books
-	// the bookings, in one transaction: ErrChanged when the payment changed or the
-	// instalment was booked first, sandboxbank.ErrOverdraft when a debit does not fit.
-	ExecuteInstalment(ctx context.Context, p Payment, from Status, key string, bookings []sandboxbank.Booking) error
+	// from, records its instalment key as booked on condition that it was not, books the
+	// bookings and queues the notes, in one transaction: ErrChanged when the payment
+	// changed or the instalment was booked first, sandboxbank.ErrOverdraft when a debit
+	// does not fit.
+	ExecuteInstalment(ctx context.Context, p Payment, from Status, key string, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error
 }
 
 // Errors of the stores.

@@ -3,18 +3,17 @@ package payments
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/notify"
+	"github.com/bank/devportal/shared/tpp/replay"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
@@ -28,21 +27,22 @@ type Service struct {
 	Store Store
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Notify is told of every stored status change (the TPP's status notifications);
-	// nil tells nobody.
+	// Notify builds the notifications of every status change (the TPP's status
+	// notifications), stored with the change; nil tells nobody.
 	Notify Notifier
 }
 
-// Notifier is told of a payment's status changes once they are stored.
+// Notifier builds the notifications of a payment's status change (notify.Notifier).
 type Notifier interface {
-	Changed(ctx context.Context, c notify.Change) error
+	Deliveries(ctx context.Context, c notify.Change) []notifylog.Delivery
 }
 
-// changed reports the stored change of p from status from: the one place where the
-// payment rules tell of status changes.
-func (s *Service) changed(ctx context.Context, p Payment, from Status) {
+// notes are the notifications of the change of p from status from, which the store
+// writes in the change's own transaction: the one place where the payment rules tell of
+// status changes.
+func (s *Service) notes(ctx context.Context, p Payment, from Status) []notifylog.Delivery {
 	if s.Notify == nil || p.Notification == nil || p.Status == from {
-		return
+		return nil
 	}
 	c := notify.Change{Subscription: p.Notification, AppID: p.AppID, OrgID: p.OrgID, ResourceType: notify.PaymentResource,
 		ResourceID: p.ID, Href: "/v1/" + string(p.Service) + "/" + string(p.Product) + "/" + p.ID,
@@ -62,7 +62,7 @@ func (s *Service) changed(ctx context.Context, p Payment, from Status) {
 			c.SCAStatus = "failed"
 		}
 	}
-	notify.Report(ctx, s.Notify, c)
+	return s.Notify.Deliveries(ctx, c)
 }
 
 func (s *Service) now() time.Time {
@@ -91,6 +91,9 @@ var (
 	// ErrNotGrantable is an authorisation by a customer who does not hold the debtor
 	// account.
 	ErrNotGrantable = errors.New("payments: the customer does not hold the debtor account")
+	// ErrMultiLevelInBasket is a signing basket's approval of a payment that needs several
+	// signatories: each of them signs it on its own (multi-level SCA).
+	ErrMultiLevelInBasket = errors.New("payments: a payment that needs several signatories is not signed in a basket")
 	// ErrNotSignatory is an authorisation of a payment that needs several signatories by
 	// a customer who is not one of the debtor account's: refused, the payment unchanged.
 	ErrNotSignatory = errors.New("payments: the customer is not a signatory of the debtor account")
@@ -132,16 +135,9 @@ func (s *Service) InitiateNotified(ctx context.Context, o Owner, requestID strin
 	if err != nil {
 		return Initiated{}, err
 	}
-	hash := requestHash(req)
+	again := s.replayOf(o, requestID, replay.Hash(req))
 	if refused := req.check(now); refused != nil {
-		first, found, err := s.first(ctx, o, requestID, hash)
-		switch {
-		case err != nil:
-			return Initiated{}, err
-		case found:
-			return first, nil
-		}
-		return Initiated{}, refused
+		return again.Refused(ctx, refused)
 	}
 	p := Payment{ID: newID(), AppID: o.AppID, OrgID: o.OrgID, Environment: o.Environment, Service: service, Product: product,
 		Transfer: req.Transfer, Standing: req.Standing, Batch: req.Batch, Status: Received, CreatedAt: now, ChangedAt: now,
@@ -149,52 +145,34 @@ func (s *Service) InitiateNotified(ctx context.Context, o Owner, requestID strin
 	if p.RequiredSignatures, err = s.requiredSignatures(ctx, p); err != nil {
 		return Initiated{}, err
 	}
-	err = s.Store.Create(ctx, p, Replay{PaymentID: p.ID, Hash: hash, Status: p.Status})
+	err = s.Store.Create(ctx, p, Replay{PaymentID: p.ID, Hash: again.Hash, Status: p.Status})
 	if err == nil {
 		return Initiated{Payment: p, Status: p.Status}, nil
 	}
 	if !errors.Is(err, ErrRequestIDTaken) {
 		return Initiated{}, err
 	}
-	first, found, err := s.first(ctx, o, requestID, hash)
-	switch {
-	case err != nil:
-		return Initiated{}, err
-	case !found:
-		return Initiated{}, ErrRequestIDReused
-	}
-	return first, nil
+	return again.Taken(ctx)
 }
 
-// first is the answer to the request of hash that o first sent with requestID, if o sent
-// that request with it; found is false when o did not use requestID, or used it for
-// another request.
-func (s *Service) first(ctx context.Context, o Owner, requestID, hash string) (Initiated, bool, error) {
-	r, err := s.Store.Replay(ctx, o.AppID, requestID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return Initiated{}, false, nil
-	case err != nil:
-		return Initiated{}, false, err
-	case r.Hash != hash:
-		return Initiated{}, false, nil
-	}
-	p, err := s.Store.Get(ctx, r.PaymentID)
-	if err != nil {
-		return Initiated{}, false, err
-	}
-	return Initiated{Payment: p, Status: r.Status, Replay: true}, true, nil
-}
-
-// requestHash identifies a request: its service, product and body as decoded, so that
-// the same body written with other spacing or element order is the same request.
-func requestHash(r Request) string {
-	b, err := json.Marshal(r)
-	if err != nil {
-		panic("payments: marshal a decoded request: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+// replayOf is the initiation by o under requestID of the request of hash (its service,
+// product and body as decoded): the first answer is the payment o first made with that
+// request under requestID, with the status that answer gave.
+func (s *Service) replayOf(o Owner, requestID, hash string) replay.Creation[Initiated] {
+	return replay.Creation[Initiated]{Hash: hash, Reused: ErrRequestIDReused,
+		First: func(ctx context.Context) (string, func(context.Context) (Initiated, error), bool, error) {
+			r, err := s.Store.Replay(ctx, o.AppID, requestID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return "", nil, false, nil
+			case err != nil:
+				return "", nil, false, err
+			}
+			return r.Hash, func(ctx context.Context) (Initiated, error) {
+				p, err := s.Store.Get(ctx, r.PaymentID)
+				return Initiated{Payment: p, Status: r.Status, Replay: true}, err
+			}, true, nil
+		}}
 }
 
 // Get is o's payment id, addressed under service and product.
@@ -226,9 +204,8 @@ func (s *Service) Cancel(ctx context.Context, o Owner, service PaymentService, p
 		}
 		from := p.Status
 		p.Status, p.ChangedAt = Cancelled, s.now()
-		switch err := s.Store.Replace(ctx, p, from); {
+		switch err := s.Store.Replace(ctx, p, from, s.notes(ctx, p, from)...); {
 		case err == nil:
-			s.changed(ctx, p, from)
 			return p, nil
 		case !errors.Is(err, ErrChanged):
 			return Payment{}, err
@@ -289,21 +266,16 @@ func (s *Service) Authorise(ctx context.Context, id, subject string, theirs []sa
 	if p.MultiLevel() {
 		return s.authoriseSigned(ctx, p, subject, theirs)
 	}
-	if p.Status != Received {
-		return Payment{}, errStatus(p.Status)
+	p, notes, due, err := s.approval(ctx, p, subject, theirs)
+	if err != nil {
+		return Payment{}, err
 	}
-	debtor, ok := debtorAccount(p, theirs)
-	if !ok {
-		return Payment{}, ErrNotGrantable
-	}
-	p.Status, p.ChangedAt, p.Subject, p.DebtorAccountID, p.DebtorCurrency = Accepted, s.now(), subject, debtor.ResourceID, debtor.Currency
-	if err := s.Store.Replace(ctx, p, Received); errors.Is(err, ErrChanged) {
+	if err := s.Store.Replace(ctx, p, Received, notes...); errors.Is(err, ErrChanged) {
 		return Payment{}, ErrConcurrent
 	} else if err != nil {
 		return Payment{}, err
 	}
-	s.changed(ctx, p, Received)
-	if !s.due(p) {
+	if !due {
 		return p, nil
 	}
 	return s.Execute(ctx, id)
@@ -411,16 +383,46 @@ func (s *Service) sign(ctx context.Context, p Payment, subject string, debtor sa
 			next.Status, next.Reason, next.RejectedEntries, bookings = ex.Status, ex.Reason, ex.Rejected, ex.Bookings
 		}
 	}
-	err := s.Store.Sign(ctx, next, from, bookings)
+	err := s.Store.Sign(ctx, next, from, bookings, s.notes(ctx, next, from)...)
 	if errors.Is(err, sandboxbank.ErrOverdraft) {
 		next.Status, next.Reason, next.RejectedEntries = Rejected, ReasonInsufficientFunds, nil
-		err = s.Store.Sign(ctx, next, from, nil)
+		err = s.Store.Sign(ctx, next, from, nil, s.notes(ctx, next, from)...)
 	}
 	if err != nil {
 		return Payment{}, err
 	}
-	s.changed(ctx, next, from)
 	return next, nil
+}
+
+// Approval is Authorise without its write and execution, for a signing basket that
+// writes every member's approval in one transaction: the payment accepted (ACTC) as
+// Authorise would store it (over the stored one, RCVD), the notifications of the change,
+// and whether it is due for execution now (Execute, once the approval is stored). A
+// payment that needs several signatories is signed by each on its own, never in a
+// basket (ErrMultiLevelInBasket).
+func (s *Service) Approval(ctx context.Context, id, subject string, theirs []sandboxbank.Account) (p Payment, notes []notifylog.Delivery, due bool, err error) {
+	p, err = s.Find(ctx, id)
+	if err != nil {
+		return Payment{}, nil, false, err
+	}
+	if p.MultiLevel() {
+		return Payment{}, nil, false, ErrMultiLevelInBasket
+	}
+	return s.approval(ctx, p, subject, theirs)
+}
+
+// approval is p, a payment that needs one signature, accepted by subject (holding the
+// accounts theirs), with the notifications of the change and whether it is due now.
+func (s *Service) approval(ctx context.Context, p Payment, subject string, theirs []sandboxbank.Account) (Payment, []notifylog.Delivery, bool, error) {
+	if p.Status != Received {
+		return Payment{}, nil, false, errStatus(p.Status)
+	}
+	debtor, ok := debtorAccount(p, theirs)
+	if !ok {
+		return Payment{}, nil, false, ErrNotGrantable
+	}
+	p.Status, p.ChangedAt, p.Subject, p.DebtorAccountID, p.DebtorCurrency = Accepted, s.now(), subject, debtor.ResourceID, debtor.Currency
+	return p, s.notes(ctx, p, Received), s.due(p), nil
 }
 
 // due says whether an accepted payment is to be executed now: a single or bulk payment
@@ -474,12 +476,11 @@ func (s *Service) Reject(ctx context.Context, id string) error {
 		return errStatus(p.Status)
 	}
 	p.Status, p.Reason, p.ChangedAt = Rejected, ReasonCustomer, s.now()
-	if err := s.Store.Replace(ctx, p, from); errors.Is(err, ErrChanged) {
+	if err := s.Store.Replace(ctx, p, from, s.notes(ctx, p, from)...); errors.Is(err, ErrChanged) {
 		return ErrConcurrent
 	} else if err != nil {
 		return err
 	}
-	s.changed(ctx, p, from)
 	return nil
 }
 
@@ -510,25 +511,23 @@ func (s *Service) Execute(ctx context.Context, id string) (Payment, error) {
 	done := p
 	done.Status, done.Reason, done.RejectedEntries, done.ChangedAt = ex.Status, ex.Reason, ex.Rejected, now
 	if len(ex.Bookings) == 0 {
-		err = s.Store.Replace(ctx, done, Accepted)
+		err = s.Store.Replace(ctx, done, Accepted, s.notes(ctx, done, Accepted)...)
 	} else {
-		err = s.Store.Execute(ctx, done, Accepted, ex.Bookings)
+		err = s.Store.Execute(ctx, done, Accepted, ex.Bookings, s.notes(ctx, done, Accepted)...)
 	}
 	switch {
 	case err == nil:
-		s.changed(ctx, done, Accepted)
 		return done, nil
 	case errors.Is(err, ErrChanged):
 		return Payment{}, ErrConcurrent
 	case errors.Is(err, sandboxbank.ErrOverdraft):
 		rejected := p
 		rejected.Status, rejected.Reason, rejected.ChangedAt = Rejected, ReasonInsufficientFunds, now
-		if err := s.Store.Replace(ctx, rejected, Accepted); errors.Is(err, ErrChanged) {
+		if err := s.Store.Replace(ctx, rejected, Accepted, s.notes(ctx, rejected, Accepted)...); errors.Is(err, ErrChanged) {
 			return Payment{}, ErrConcurrent
 		} else if err != nil {
 			return Payment{}, err
 		}
-		s.changed(ctx, rejected, Accepted)
 		return rejected, nil
 	}
 	return Payment{}, err

@@ -87,13 +87,12 @@ func (s *Service) instalment(ctx context.Context, p Payment, run *StandingRun) e
 		b.ID = instalmentBookingID(p.ID, in.Key, b.ID)
 		bookings[i] = b
 	}
-	switch err := s.Store.ExecuteInstalment(ctx, done, p.Status, in.Key, bookings); {
+	switch err := s.Store.ExecuteInstalment(ctx, done, p.Status, in.Key, bookings, s.notes(ctx, done, p.Status)...); {
 	case err == nil:
 		run.Booked++
 		if done.Status == Settled {
 			run.Finished++
 		}
-		s.changed(ctx, done, p.Status)
 		return nil
 	case errors.Is(err, ErrChanged), errors.Is(err, sandboxbank.ErrBookingExists):
 		run.Skipped++
@@ -110,7 +109,7 @@ func (s *Service) instalment(ctx context.Context, p Payment, run *StandingRun) e
 func (s *Service) settle(ctx context.Context, p Payment, to Status, reason string, run *StandingRun) error {
 	from := p.Status
 	p.Status, p.Reason, p.ChangedAt = to, reason, s.now()
-	switch err := s.Store.Replace(ctx, p, from); {
+	switch err := s.Store.Replace(ctx, p, from, s.notes(ctx, p, from)...); {
 	case errors.Is(err, ErrChanged):
 		return nil
 	case err != nil:
@@ -124,7 +123,6 @@ func (s *Service) settle(ctx context.Context, p Payment, to Status, reason strin
 			run.Finished++
 		}
 	}
-	s.changed(ctx, p, from)
 	return nil
 }
 

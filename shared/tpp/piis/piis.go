@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/notify"
@@ -62,8 +63,9 @@ type Store interface {
 	// Get returns the consent, or consents.ErrNotFound.
 	Get(ctx context.Context, id string) (Consent, error)
 	// Replace stores c in place of the stored consent if its status is still from
-	// (consents.ErrChanged otherwise).
-	Replace(ctx context.Context, c Consent, from consents.Status) error
+	// (consents.ErrChanged otherwise), and queues the notifications of the change (notes)
+	// in the same transaction.
+	Replace(ctx context.Context, c Consent, from consents.Status, notes ...notifylog.Delivery) error
 	// ConsentsOf returns the consents customer subject approved, newest first, limit at
 	// most, as an index has them: possibly a moment behind the latest change.
 	ConsentsOf(ctx context.Context, subject string, limit int) ([]Consent, error)
@@ -152,17 +154,21 @@ func (s *Service) change(ctx context.Context, c Consent, to consents.Status) err
 		return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("The consent is %s: it can no longer change.", c.Status))
 	}
 	from := c.Status
-	c.Status = to
-	if err := s.Store.Replace(ctx, c, from); errors.Is(err, consents.ErrChanged) {
+	c, notes := s.changed(ctx, c, to)
+	if err := s.Store.Replace(ctx, c, from, notes...); errors.Is(err, consents.ErrChanged) {
 		return bgerror.New(http.StatusConflict, "STATUS_INVALID", "The consent changed at the same time: read it again.")
 	} else if err != nil {
 		return err
 	}
-	if s.Notify != nil {
-		notify.Report(ctx, s.Notify, consents.StatusChange(c.Notification, c.AppID, c.OrgID, notify.FundsConsentResource, c.ID,
-			"/v2/consents/confirmation-of-funds/"+c.ID, from, to))
-	}
 	return nil
+}
+
+// changed is c moved to status to, and the notifications of the change.
+func (s *Service) changed(ctx context.Context, c Consent, to consents.Status) (Consent, []notifylog.Delivery) {
+	from := c.Status
+	c.Status = to
+	return c, consents.Notes(ctx, s.Notify, consents.StatusChange(c.Notification, c.AppID, c.OrgID, notify.FundsConsentResource, c.ID,
+		"/v2/consents/confirmation-of-funds/"+c.ID, from, to))
 }
 
 // Terminate ends o's consent at the TPP's request.
@@ -177,22 +183,40 @@ func (s *Service) Terminate(ctx context.Context, o consents.Owner, id string) er
 // Approve records the customer's approval, given the way by: the consent's account must be
 // theirs.
 func (s *Service) Approve(ctx context.Context, id, subject string, by consents.Authorisation) error {
-	c, err := s.Find(ctx, id)
+	c, notes, err := s.Approval(ctx, id, subject, by)
 	if err != nil {
 		return err
 	}
+	if err := s.Store.Replace(ctx, c, consents.Received, notes...); errors.Is(err, consents.ErrChanged) {
+		return bgerror.New(http.StatusConflict, "STATUS_INVALID", "The consent changed at the same time: read it again.")
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// Approval is Approve without its write, for a signing basket that writes every member's
+// approval in one transaction: the consent as Approve would store it (over the stored
+// one, received) and the notifications of the change.
+func (s *Service) Approval(ctx context.Context, id, subject string, by consents.Authorisation) (Consent, []notifylog.Delivery, error) {
+	c, err := s.Find(ctx, id)
+	if err != nil {
+		return Consent{}, nil, err
+	}
 	if c.Status != consents.Received {
-		return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("The consent is %s: it can no longer change.", c.Status))
+		return Consent{}, nil, bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("The consent is %s: it can no longer change.", c.Status))
 	}
 	accounts, err := s.Bank.Accounts(ctx, subject)
 	if err != nil {
-		return err
+		return Consent{}, nil, err
 	}
-	if a, ok := AccountOf(c, accounts); ok {
-		c.Subject, c.AccountID, c.AuthorisedBy = subject, a.ResourceID, by
-		return s.change(ctx, c, consents.Valid)
+	a, ok := AccountOf(c, accounts)
+	if !ok {
+		return Consent{}, nil, fmt.Errorf("%w: customer %s holds no account %s", consents.ErrNotGrantable, subject, c.Request.Account.IBAN)
 	}
-	return fmt.Errorf("%w: customer %s holds no account %s", consents.ErrNotGrantable, subject, c.Request.Account.IBAN)
+	c.Subject, c.AccountID, c.AuthorisedBy = subject, a.ResourceID, by
+	c, notes := s.changed(ctx, c, consents.Valid)
+	return c, notes, nil
 }
 
 // AccountOf is the account of theirs (a customer's accounts) that consent c names, if they

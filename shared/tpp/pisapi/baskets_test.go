@@ -2,9 +2,11 @@ package pisapi_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,9 +241,9 @@ func TestSigningBasketRefusals(t *testing.T) {
 	}
 }
 
-// TestSigningBasketDelete: a basket not yet authorised is deleted, is then unknown, and
-// its members wait as before and may go in another basket; a deleted basket's
-// authorisation fails.
+// TestSigningBasketDelete: a basket not yet authorised is deleted, then reads CANC and
+// can be neither deleted again nor authorised; its members wait as before and may go in
+// another basket; a deleted basket's authorisation fails.
 func TestSigningBasketDelete(t *testing.T) {
 	w := newWorld(t)
 	j := &journey{t: t, w: w, app: "app-1"}
@@ -259,15 +261,27 @@ func TestSigningBasketDelete(t *testing.T) {
 		want         string
 	}{
 		{"DELETE", path, 204, ""},
-		{"GET", path, 404, "RESOURCE_UNKNOWN"},
-		{"GET", path + "/status", 404, "RESOURCE_UNKNOWN"},
-		{"DELETE", path, 404, "RESOURCE_UNKNOWN"},
-		{"GET", self, 404, "RESOURCE_UNKNOWN"},
+		{"GET", path, 200, ""},
+		{"GET", path + "/status", 200, ""},
+		{"DELETE", path, 409, "STATUS_INVALID"},
+		{"POST", path + "/authorisations", 409, "STATUS_INVALID"},
+		{"GET", self, 200, ""},
 	} {
 		status, out, _ := j.do(c.method, c.path, nil, "")
 		if status != c.status || messages(out) != c.want {
 			t.Errorf("%s %s: %d %s, want %d %s", c.method, c.path, status, messages(out), c.status, c.want)
 		}
+	}
+	// The cancelled basket reads CANC, with no link to authorise it; its authorisation
+	// that was under way failed with it.
+	if status, out, _ := j.do("GET", path, nil, ""); status != 200 || out["transactionStatus"] != "CANC" || linkNames(out) != "[self status]" {
+		t.Errorf("get cancelled: %d %v", status, out)
+	}
+	if status, out, _ := j.do("GET", path+"/status", nil, ""); status != 200 || fmt.Sprint(out) != "map[transactionStatus:CANC]" {
+		t.Errorf("status cancelled: %d %v", status, out)
+	}
+	if status, out, _ := j.do("GET", self, nil, ""); status != 200 || out["scaStatus"] != "failed" {
+		t.Errorf("sca status of the cancelled basket's authorisation: %d %v", status, out)
 	}
 	if got := w.basket(t, idOf(path)); got.Status != baskets.Cancelled {
 		t.Errorf("deleted basket: %s", got.Status)
@@ -555,5 +569,173 @@ func TestRedirectURIHosts(t *testing.T) {
 	status, out, _ := j.do("POST", basket+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "true", "TPP-Redirect-URI": "https://tpp.example:8443/ok"}, "")
 	if status != 201 || !strings.Contains(href(out["_links"], "scaRedirect"), "/sandbox-bank/sca") {
 		t.Errorf("the registered host: %d %v", status, out)
+	}
+}
+
+// TestSigningBasketMemberAlone: a payment in a basket that waits for its authorisation
+// cannot start or finish an authorisation of its own (409 STATUS_INVALID, nothing
+// changes) until the basket is deleted; a payment whose own authorisation is under way
+// cannot go in a basket.
+func TestSigningBasketMemberAlone(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	ctx := context.Background()
+	p, _, _ := j.initiate("payments", single("1.00", creditorIBAN), nil)
+	busy, _, _ := j.initiate("payments", single("2.00", creditorIBAN), nil)
+	status, out, _ := j.do("POST", busy+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "false", "PSU-ID": "one"}, password)
+	if status != 201 || out["scaStatus"] != "psuAuthenticated" {
+		t.Fatalf("start the busy payment's authorisation: %d %v", status, out)
+	}
+	busySelf := busy + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	status, out, _ = j.do("POST", "/v1/signing-baskets", nil, basketBody([]string{idOf(p), idOf(busy)}, nil))
+	if want := "paymentIds[1]: the payment's own authorisation " + idOf(busySelf) + " is under way; let it finish or fail before putting the payment in a signing basket."; status != 409 ||
+		messages(out) != "REFERENCE_STATUS_INVALID" || text(out) != want {
+		t.Fatalf("a payment under authorisation in a basket: %d %v", status, out)
+	}
+
+	path := j.createBasket([]string{idOf(p)}, nil, nil)
+	before := w.state(t)
+	want := "The payment is in the signing basket " + idOf(path) + ", which waits for its authorisation: authorise the basket, or delete it to authorise this one alone."
+	for _, h := range []map[string]string{nil, embedded, redirectPreferred} {
+		status, out, _ := j.do("POST", p+"/authorisations", h, "")
+		if status != 409 || messages(out) != "STATUS_INVALID" || text(out) != want {
+			t.Errorf("start %v: %d %v", h, status, out)
+		}
+	}
+	if after := w.state(t); after != before {
+		t.Errorf("the refusals changed the table: %s, then %s", before, after)
+	}
+
+	// An authorisation that raced its payment into a basket cannot finish: the basket
+	// holds the payment, which waits with it.
+	created, err := scatarget.BasketsOf(w.sca).Store.Holder(ctx, baskets.Member{Kind: baskets.PaymentMember, ID: idOf(busy)})
+	if err != baskets.ErrNotFound || created != "" {
+		t.Fatalf("the busy payment's holder: %q %v", created, err)
+	}
+	raced := baskets.Basket{ID: "raced", AppID: "app-1", OrgID: "org-app-1", PaymentIDs: []string{idOf(busy)}, Status: baskets.Received, RequestID: "raced",
+		CreatedAt: w.now, ChangedAt: w.now}
+	if err := scatarget.BasketsOf(w.sca).Store.Create(ctx, raced, baskets.Replay{BasketID: "raced", Status: baskets.Received}); err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := j.do("PUT", busySelf, nil, `{"authenticationMethodId":"sms"}`); status != 200 || out["scaStatus"] != "scaMethodSelected" {
+		t.Fatalf("select a method: %d %v", status, out)
+	}
+	status, out, _ = j.do("PUT", busySelf, nil, code)
+	if status != 409 || text(out) != "The payment is in the signing basket raced, which waits for its authorisation: authorise the basket, or delete it to authorise this one alone." {
+		t.Errorf("finish the raced authorisation: %d %v", status, out)
+	}
+	if got := w.status(t, idOf(busy)); got.Status != "RCVD" {
+		t.Errorf("the raced payment: %s", got.Status)
+	}
+	if status, out, _ := j.do("GET", busySelf, nil, ""); status != 200 || out["scaStatus"] != "scaMethodSelected" {
+		t.Errorf("the raced authorisation: %d %v", status, out)
+	}
+
+	// Deleted, the basket frees its payment, which is authorised alone.
+	if status, out, _ := j.do("DELETE", path, nil, ""); status != 204 {
+		t.Fatalf("delete: %d %v", status, out)
+	}
+	if status, out, _ := j.do("POST", p+"/authorisations", embedded, ""); status != 201 || out["scaStatus"] != "received" {
+		t.Errorf("start once the basket is deleted: %d %v", status, out)
+	}
+}
+
+// text is the text of the answer's first tppMessage.
+func text(body map[string]any) string {
+	msgs, _ := body["tppMessages"].([]any)
+	if len(msgs) == 0 {
+		return ""
+	}
+	s, _ := msgs[0].(map[string]any)["text"].(string)
+	return s
+}
+
+// TestSigningBasketMemberChangedBeforeFinalising: a payment of the basket cancelled
+// between the start of the basket's authorisation and its last step fails the
+// authorisation as a whole: the basket is RJCT, no other member changes, no money moves,
+// and the members left wait, free for another basket.
+func TestSigningBasketMemberChangedBeforeFinalising(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	p1, _, _ := j.initiate("payments", single("4.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("5.00", creditorIBAN), nil)
+	c := w.consent(t, "app-1", debtorIBAN)
+	before := w.booked(t, "acc-debtor")
+	path := j.createBasket([]string{idOf(p1), idOf(p2)}, []string{c}, nil)
+	status, out, _ := j.do("POST", path+"/authorisations", map[string]string{"TPP-Redirect-Preferred": "false", "PSU-ID": "one"}, password)
+	if status != 201 || out["scaStatus"] != "psuAuthenticated" {
+		t.Fatalf("start: %d %v", status, out)
+	}
+	self := path + "/authorisations/" + fmt.Sprint(out["authorisationId"])
+	if status, out, _ := j.do("PUT", self, nil, `{"authenticationMethodId":"sms"}`); status != 200 || out["scaStatus"] != "scaMethodSelected" {
+		t.Fatalf("select: %d %v", status, out)
+	}
+	if status, out, _ := j.do("DELETE", p2, nil, ""); status != 204 {
+		t.Fatalf("cancel a member: %d %v", status, out)
+	}
+	if status, out, _ := j.do("PUT", self, nil, code); status != 200 || out["scaStatus"] != "failed" {
+		t.Errorf("finalise: %d %v", status, out)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Rejected || got.Subject != "" {
+		t.Errorf("basket: %s by %q", got.Status, got.Subject)
+	}
+	for p, want := range map[string]string{p1: "RCVD", p2: "CANC"} {
+		if got := w.status(t, idOf(p)); string(got.Status) != want || got.Subject != "" {
+			t.Errorf("payment %s: %s by %q, want %s", p, got.Status, got.Subject, want)
+		}
+	}
+	if got := w.consentStatus(t, c); got != consents.Received {
+		t.Errorf("consent: %s", got)
+	}
+	if after := w.booked(t, "acc-debtor"); after != before {
+		t.Errorf("the debtor's ledger moved: %d, then %d", before, after)
+	}
+	if status, out, _ := j.do("GET", path+"/status", nil, ""); status != 200 || fmt.Sprint(out) != "map[transactionStatus:RJCT]" {
+		t.Errorf("status: %d %v", status, out)
+	}
+	j.createBasket([]string{idOf(p1)}, []string{c}, nil)
+}
+
+// TestSigningBasketConcurrentApprovals: the same basket approved at once by several
+// authorisations (its target, as each approach finalises): one authorises it, the others
+// find it decided, and each payment is executed once.
+func TestSigningBasketConcurrentApprovals(t *testing.T) {
+	w := newWorld(t)
+	j := &journey{t: t, w: w, app: "app-1"}
+	ctx := context.Background()
+	p1, _, _ := j.initiate("payments", single("6.00", creditorIBAN), nil)
+	p2, _, _ := j.initiate("payments", single("7.00", creditorIBAN), nil)
+	before := w.booked(t, "acc-debtor")
+	path := j.createBasket([]string{idOf(p1), idOf(p2)}, nil, nil)
+	target := w.sca.Targets[sca.SigningBasket]
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = target.Authorise(ctx, idOf(path), "psu-1") })
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, sca.ErrDecided):
+			t.Errorf("approval %d: %v", i, err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d approvals succeeded, want 1: %v", ok, errs)
+	}
+	if got := w.basket(t, idOf(path)); got.Status != baskets.Accepted {
+		t.Errorf("basket: %s", got.Status)
+	}
+	for _, p := range []string{p1, p2} {
+		if got := w.status(t, idOf(p)); got.Status != "ACCC" {
+			t.Errorf("payment %s: %s", p, got.Status)
+		}
+	}
+	if after := w.booked(t, "acc-debtor"); after != before-1300 {
+		t.Errorf("the debtor's ledger: %d, then %d (want 13.00 less)", before, after)
 	}
 }

@@ -88,6 +88,17 @@ func errNotWaiting(kind Kind, status string) error {
 	return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("%s is %s: there is nothing left to authorise.", what, status))
 }
 
+// errInBasket refuses an authorisation of a payment or consent alone while a signing
+// basket that waits for its authorisation holds it.
+func errInBasket(kind Kind, basketID string) error {
+	what := "The payment"
+	if kind != Payment {
+		what = "The consent"
+	}
+	return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf(
+		"%s is in the signing basket %s, which waits for its authorisation: authorise the basket, or delete it to authorise this one alone.", what, basketID))
+}
+
 // errFinal refuses a step of an authorisation that is finalised or failed.
 func errFinal(st Status) error {
 	return bgerror.New(http.StatusConflict, "STATUS_INVALID", fmt.Sprintf("The authorisation is %s: there is no step left.", st))

@@ -155,6 +155,14 @@ func (a Authorisation) expired(now time.Time) bool {
 	return !a.Status.Final() && a.Approach != OAuth && !now.Before(a.ExpiresAt)
 }
 
+// UnderWay says whether the customer is in the middle of the authorisation at now: it is
+// neither final nor timed out, and of an approach whose steps the bank takes (an OAuth2
+// one only reports the approval at the authorization server, which refuses on its own
+// what the resource no longer allows).
+func (a Authorisation) UnderWay(now time.Time) bool {
+	return !a.Status.Final() && a.Approach != OAuth && now.Before(a.ExpiresAt)
+}
+
 // Store keeps authorisations. Every change is conditional on the version read.
 type Store interface {
 	// Create stores a new authorisation; an ID taken is an error.
@@ -196,6 +204,13 @@ type Resource struct {
 	// customers' (multi-level SCA) took while it still waits for more: the resource's
 	// oldest OAuth2 authorisations read finalised, one per approval.
 	OAuthApprovals int
+	// MultiLevel says the resource needs several customers' authorisations (a payment from
+	// an account with several signatories): each signs it on its own, never in a basket.
+	MultiLevel bool
+	// Basket is the signing basket waiting for its authorisation that holds the resource
+	// (a payment or consent), "" for none: the resource is then authorised with the
+	// basket, never alone.
+	Basket string
 }
 
 // Target decides one kind of resource: the payment, its cancellation or the consent an

@@ -108,6 +108,8 @@ func (s *Service) Start(ctx context.Context, st Start) (Step, error) {
 		return Step{}, ErrUnknown
 	case !res.Waiting:
 		return Step{}, errNotWaiting(st.Kind, res.Status)
+	case res.Basket != "" && st.Kind != SigningBasket:
+		return Step{}, errInBasket(st.Kind, res.Basket)
 	}
 	now := s.now()
 	approach := ApproachOf(st.Kind, st.Preferences)
@@ -322,6 +324,17 @@ func (s *Service) fail(ctx context.Context, t Target, a Authorisation, res Resou
 // happen once, whichever authorisation or approval comes first. A customer who cannot
 // authorise the resource fails the authorisation (the target refused the resource).
 func (s *Service) finalise(ctx context.Context, t Target, a Authorisation, customerID string) (Step, error) {
+	if a.Kind != SigningBasket {
+		// An authorisation that raced its resource into a basket: the basket holds it
+		// now, and nothing changes.
+		res, err := t.Find(ctx, a.ResourceID)
+		switch {
+		case err != nil:
+			return Step{}, err
+		case res.Basket != "":
+			return Step{}, errInBasket(a.Kind, res.Basket)
+		}
+	}
 	err := t.Authorise(notify.WithAuthorisation(ctx, a.ID), a.ResourceID, customerID)
 	switch {
 	case errors.Is(err, ErrAlreadySigned) || errors.Is(err, ErrNotSignatory):

@@ -93,24 +93,49 @@ func item(d notifylog.Delivery) (map[string]types.AttributeValue, error) {
 	return av, nil
 }
 
-// Enqueue writes the once-marker and the record in one transaction, each on condition
-// that its key is new.
-func (st *Store) Enqueue(ctx context.Context, d notifylog.Delivery) error {
+// Items are the writes that enqueue d in the table named table: its once-marker, then its
+// record, each on condition that its key is new. A store that changes a status puts them
+// in the transaction of the change, so the notification is queued if and only if the
+// change is stored (a marker that exists fails the whole transaction).
+func Items(table string, d notifylog.Delivery) ([]types.TransactWriteItem, error) {
 	if d.ID == "" || d.AppID == "" {
-		return fmt.Errorf("notifylogdb: a delivery needs an ID and an app")
+		return nil, fmt.Errorf("notifylogdb: a delivery needs an ID and an app")
 	}
 	rec, err := item(d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	marker := markerKey(d.ID)
 	marker["appId"], marker["logSK"] = s(d.AppID), s(logSK(d))
 	marker[AttrTTL] = n(d.CreatedAt.Add(notifylog.Retention).Unix())
 	notExists := aws.String("attribute_not_exists(PK)")
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{TableName: &st.table, Item: marker, ConditionExpression: notExists}},
-		{Put: &types.Put{TableName: &st.table, Item: rec, ConditionExpression: notExists}},
-	}})
+	return []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &table, Item: marker, ConditionExpression: notExists}},
+		{Put: &types.Put{TableName: &table, Item: rec, ConditionExpression: notExists}},
+	}, nil
+}
+
+// ItemsOf are Items of every delivery of list.
+func ItemsOf(table string, list []notifylog.Delivery) ([]types.TransactWriteItem, error) {
+	var out []types.TransactWriteItem
+	for _, d := range list {
+		items, err := Items(table, d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+	}
+	return out, nil
+}
+
+// Enqueue writes the once-marker and the record in one transaction, each on condition
+// that its key is new.
+func (st *Store) Enqueue(ctx context.Context, d notifylog.Delivery) error {
+	items, err := Items(st.table, d)
+	if err != nil {
+		return err
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 &&
 		aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed" {

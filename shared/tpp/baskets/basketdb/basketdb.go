@@ -26,7 +26,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/tpp/baskets"
+	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/payments"
+	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -176,6 +181,83 @@ func (st *Store) Get(ctx context.Context, id string) (baskets.Basket, error) {
 	}
 	return b, nil
 }
+
+// Holder reads the lock of m (strongly consistent): the basket that holds it.
+func (st *Store) Holder(ctx context.Context, m baskets.Member) (string, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.table, Key: lockKey(m), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return "", fmt.Errorf("basketdb: holder: %w", err)
+	}
+	v, ok := out.Item["basketId"].(*types.AttributeValueMemberS)
+	if !ok {
+		return "", baskets.ErrNotFound
+	}
+	return v.Value, nil
+}
+
+// Authorise writes b over the stored basket if it is still RCVD, each approved member
+// over the stored one if it still waits, and the notifications, in one transaction. The
+// basket's locks need no condition of their own: they are released only by the
+// transaction that moves the basket out of RCVD, which the basket's condition excludes.
+func (st *Store) Authorise(ctx context.Context, b baskets.Basket, a baskets.Approvals) error {
+	av, err := item(b)
+	if err != nil {
+		return err
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{TableName: &st.table, Item: av,
+		ConditionExpression:       aws.String("attribute_exists(PK) AND #status = :from"),
+		ExpressionAttributeNames:  map[string]string{"#status": "transactionStatus"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(baskets.Received))}}}}
+	for _, p := range a.Payments {
+		put, err := paymentdb.Replacement(st.table, p, payments.Received)
+		if err != nil {
+			return err
+		}
+		items = append(items, types.TransactWriteItem{Put: put})
+	}
+	for _, c := range a.Consents {
+		put, err := consentdb.Replacement(st.table, c, consents.Received)
+		if err != nil {
+			return err
+		}
+		items = append(items, types.TransactWriteItem{Put: put})
+	}
+	for _, c := range a.Funds {
+		put, err := consentdb.PIISReplacement(st.table, c, consents.Received)
+		if err != nil {
+			return err
+		}
+		items = append(items, types.TransactWriteItem{Put: put})
+	}
+	members := len(items)
+	notes, err := notifylogdb.ItemsOf(st.table, a.Notes)
+	if err != nil {
+		return err
+	}
+	items = append(items, notes...)
+	if len(items) > maxItems {
+		return fmt.Errorf("basketdb: authorise %s: %d items, more than a transaction takes", b.ID, len(items))
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &canceled):
+		return fmt.Errorf("basketdb: authorise %s: %w", b.ID, err)
+	case reason(canceled, 0) == "ConditionalCheckFailed":
+		return baskets.ErrChanged
+	}
+	for i := 1; i < members; i++ {
+		if reason(canceled, i) == "ConditionalCheckFailed" {
+			return baskets.ErrMemberChanged
+		}
+	}
+	return fmt.Errorf("basketdb: authorise %s: %w", b.ID, err)
+}
+
+// maxItems is how many items DynamoDB takes in one transaction.
+const maxItems = 100
 
 // Replace writes b over the stored basket if its status is still from, and deletes its
 // members' locks in the same transaction when b is no longer open.

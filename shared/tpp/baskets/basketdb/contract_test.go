@@ -129,6 +129,13 @@ func TestStore(t *testing.T) {
 			if err := create(st, basket("b-3", []string{"p-1"}, nil)); !errors.Is(err, baskets.ErrMemberTaken) {
 				t.Errorf("a member of an authorised basket taken again: %v", err)
 			}
+			// A payment and a consent with the same ID have their own holders.
+			if holder, err := st.Holder(ctx, baskets.Member{Kind: baskets.PaymentMember, ID: "p-1"}); err != nil || holder != "b-1" {
+				t.Errorf("the holder of p-1: %q %v", holder, err)
+			}
+			if holder, err := st.Holder(ctx, baskets.Member{Kind: baskets.ConsentMember, ID: "p-1"}); err != nil || holder != "b-2" {
+				t.Errorf("the holder of the consent p-1: %q %v", holder, err)
+			}
 
 			// Cancelled and rejected baskets release their members.
 			for i, to := range []baskets.Status{baskets.Cancelled, baskets.Rejected} {
@@ -145,8 +152,14 @@ func TestStore(t *testing.T) {
 				if err := create(st, basket("b-x", []string{"p-9"}, nil)); !errors.Is(err, baskets.ErrMemberTaken) {
 					t.Errorf("%s: a member taken before the basket ended: %v", to, err)
 				}
+				if holder, err := st.Holder(ctx, baskets.Member{Kind: baskets.ConsentMember, ID: "c-9"}); err != nil || holder != id {
+					t.Errorf("%s: the holder before the basket ended: %q %v", to, holder, err)
+				}
 				if err := st.Replace(ctx, ended, baskets.Received); err != nil {
 					t.Fatalf("%s: %v", to, err)
+				}
+				if holder, err := st.Holder(ctx, baskets.Member{Kind: baskets.ConsentMember, ID: "c-9"}); !errors.Is(err, baskets.ErrNotFound) {
+					t.Errorf("%s: the holder after the basket ended: %q %v", to, holder, err)
 				}
 				if got, _ := st.Get(ctx, id); got.Status != to {
 					t.Errorf("%s: stored %s", to, got.Status)

@@ -13,8 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/platform/prefetch"
 	"github.com/bank/devportal/shared/tpp/consents"
+	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/tppdata"
 )
 
@@ -120,13 +123,14 @@ func (st *Store) Get(ctx context.Context, id string) (consents.Consent, error) {
 	return c, err
 }
 
-// Replace writes c over the stored consent if its status is still from.
-func (st *Store) Replace(ctx context.Context, c consents.Consent, from consents.Status) error {
+// Replace writes c over the stored consent if its status is still from, with the items
+// of notes in the same transaction.
+func (st *Store) Replace(ctx context.Context, c consents.Consent, from consents.Status, notes ...notifylog.Delivery) error {
 	av, err := item(c)
 	if err != nil {
 		return err
 	}
-	return replace(ctx, st.db, st.table, c.ID, av, from)
+	return replace(ctx, st.db, st.table, c.ID, av, from, notes)
 }
 
 // ConsentsOf lists the consents customer subject approved, newest first, limit at most:
@@ -211,10 +215,53 @@ func get(ctx context.Context, db DynamoDBAPI, table, id string, key map[string]t
 }
 
 // replace writes the item of consent id over the stored one if its status is still from.
-func replace(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue, from consents.Status) error {
-	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: av,
+// replacement is the put of av over a stored consent of status from.
+func replacement(table string, av map[string]types.AttributeValue, from consents.Status) *types.Put {
+	return &types.Put{TableName: &table, Item: av,
 		ConditionExpression:      aws.String("attribute_exists(PK) AND #status = :from"),
-		ExpressionAttributeNames: map[string]string{"#status": "consentStatus"}, ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}})
+		ExpressionAttributeNames: map[string]string{"#status": "consentStatus"}, ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}}
+}
+
+// Replacement is the put of c over the stored account-information consent in the table
+// named table, on condition that the stored one still has status from: for a transaction
+// that changes consents with other items (a signing basket's authorisation).
+func Replacement(table string, c consents.Consent, from consents.Status) (*types.Put, error) {
+	av, err := item(c)
+	if err != nil {
+		return nil, err
+	}
+	return replacement(table, av, from), nil
+}
+
+// PIISReplacement is Replacement of a confirmation-of-funds consent.
+func PIISReplacement(table string, c piis.Consent, from consents.Status) (*types.Put, error) {
+	av, err := piisItem(c)
+	if err != nil {
+		return nil, err
+	}
+	return replacement(table, av, from), nil
+}
+
+func replace(ctx context.Context, db DynamoDBAPI, table, id string, av map[string]types.AttributeValue, from consents.Status, notes []notifylog.Delivery) error {
+	put := replacement(table, av, from)
+	if len(notes) > 0 {
+		// The notifications of the change are queued with it, or not at all.
+		items, err := notifylogdb.ItemsOf(table, notes)
+		if err != nil {
+			return err
+		}
+		_, err = db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Put: put}}, items...)})
+		var canceled *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 && aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed":
+			return consents.ErrChanged
+		}
+		return fmt.Errorf("consentdb: replace %s: %w", id, err)
+	}
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return consents.ErrChanged

@@ -14,9 +14,11 @@ import (
 
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/consents/consentdb"
+	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 )
@@ -342,6 +344,82 @@ func TestConsentsOfCustomer(t *testing.T) {
 			}
 			if got, err := cof.Find(ctx, funds); err != nil || got.Status != consents.RevokedByPSU || got.Subject != anna {
 				t.Fatalf("the revoked funds consent: %+v %v", got, err)
+			}
+		})
+	}
+}
+
+// TestNotificationsInTheChange holds the stores to their contract on moto and DynamoDB
+// Local: a consent's status change queues its notifications in its own transaction, so
+// one that fails its condition queues none and one that is stored queues each once, for
+// both kinds of consent.
+func TestNotificationsInTheChange(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			c := testenv.Config(t, b.Endpoint(t))
+			c.TPPTable = "tpp-" + testenv.Suffix()
+			db := dynamodb.NewFromConfig(testenv.AWS(t, c))
+			if err := motoserver.CreateTables(ctx, db, c); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+			clock := func() time.Time { return now }
+			log := notifylogdb.New(db, c.TPPTable)
+			notifier := &notify.Notifier{Log: log, Now: clock}
+			sub := &notify.Subscription{URI: "https://tpp.example/notify", Content: []notify.Content{notify.PROCESS}}
+			svc := &consents.Service{Store: consentdb.New(db, c.TPPTable), Now: clock, Notify: notifier}
+			bb := consents.Owner{AppID: "bb-app", OrgID: "bb", Environment: "sandbox"}
+			made, err := svc.Create(ctx, bb, consents.Request{Access: &consents.Access{Accounts: []consents.AccountReference{{IBAN: ibanA}}},
+				RecurringIndicator: ptr(true), ValidUntil: "2026-12-31", FrequencyPerDay: ptr(2), CombinedServiceIndicator: ptr(false), Notification: sub}, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			queued := func() string {
+				t.Helper()
+				list, err := log.List(ctx, "bb-app", 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, d := range list {
+					out = append(out, d.ResourceID+":"+d.Status)
+				}
+				return strings.Join(out, " ")
+			}
+			// A change from a status the consent no longer has queues nothing.
+			stale := made
+			stale.Status = consents.Rejected
+			note := notifier.Deliveries(ctx, consents.StatusChange(sub, "bb-app", "bb", notify.ConsentResource, made.ID, "/v1/consents/"+made.ID, consents.Valid, consents.Rejected))
+			if err := consentdb.New(db, c.TPPTable).Replace(ctx, stale, consents.Valid, note...); !errors.Is(err, consents.ErrChanged) {
+				t.Fatalf("replace from the wrong status: %v", err)
+			}
+			if got := queued(); got != "" {
+				t.Fatalf("queued by a failed change: %q", got)
+			}
+			if err := svc.Terminate(ctx, bb, made.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got := queued(); got != made.ID+":terminatedByTpp" {
+				t.Fatalf("queued by the change: %q", got)
+			}
+			if err := svc.Terminate(ctx, bb, made.ID); code(err) != "409 STATUS_INVALID" {
+				t.Fatalf("terminated again: %v", err)
+			}
+			if got := queued(); got != made.ID+":terminatedByTpp" {
+				t.Fatalf("queued by the refused change: %q", got)
+			}
+
+			funds := &piis.Service{Store: consentdb.NewPIIS(db, c.TPPTable), Now: clock, Notify: notifier}
+			fc, err := funds.Create(ctx, bb, piis.Request{Account: &consents.AccountReference{IBAN: ibanA}, CardNumber: "1234", Notification: sub})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := funds.Terminate(ctx, bb, fc.ID); err != nil {
+				t.Fatal(err)
+			}
+			if got := queued(); got != made.ID+":terminatedByTpp "+fc.ID+":terminatedByTpp" && got != fc.ID+":terminatedByTpp "+made.ID+":terminatedByTpp" {
+				t.Fatalf("queued by the funds consent's change: %q", got)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/piis"
 	"github.com/bank/devportal/shared/tpp/tppdata"
@@ -75,11 +76,12 @@ func (st *PIIS) Get(ctx context.Context, id string) (piis.Consent, error) {
 	return c, err
 }
 
-// Replace writes c over the stored consent if its status is still from.
-func (st *PIIS) Replace(ctx context.Context, c piis.Consent, from consents.Status) error {
+// Replace writes c over the stored consent if its status is still from, with the items
+// of notes in the same transaction.
+func (st *PIIS) Replace(ctx context.Context, c piis.Consent, from consents.Status, notes ...notifylog.Delivery) error {
 	av, err := piisItem(c)
 	if err != nil {
 		return err
 	}
-	return replace(ctx, st.db, st.table, c.ID, av, from)
+	return replace(ctx, st.db, st.table, c.ID, av, from, notes)
 }

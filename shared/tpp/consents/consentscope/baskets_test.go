@@ -4,9 +4,16 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/tpp/baskets"
 	"github.com/bank/devportal/shared/tpp/consents/consentscope"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	"github.com/bank/devportal/shared/tpp/payments"
+	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
+	"github.com/bank/devportal/shared/tpp/sandboxbank"
+	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
 	"github.com/bank/devportal/shared/tpp/sca"
 )
 
@@ -94,5 +101,61 @@ func TestBasketScopes(t *testing.T) {
 	}
 	if err := none.Approved(ctx, res, "psu-1", nil); !errors.Is(err, oauth.ErrUnknownResource) {
 		t.Errorf("approved without baskets: %v", err)
+	}
+}
+
+// holdingTarget is basketTarget that also holds members, as scatarget.Baskets does.
+type holdingTarget struct {
+	basketTarget
+	held map[baskets.Member]string
+}
+
+func (h *holdingTarget) Holding(_ context.Context, m baskets.Member) (string, error) {
+	return h.held[m], nil
+}
+
+// TestMemberScopesInBasket: the scope of a payment that a waiting signing basket holds
+// names it for the basket only (oauth.ErrInBasket); approved meanwhile, it grants
+// nothing (ErrCannotGrant) and the payment waits with its basket; freed, it is found.
+func TestMemberScopesInBasket(t *testing.T) {
+	ctx := context.Background()
+	c, db, bank := testenv.SandboxBank(t)
+	today, _ := time.Parse(time.DateOnly, bank.Date)
+	svc := &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: func() time.Time { return today.Add(12 * time.Hour) }}
+	target := &holdingTarget{held: map[baskets.Member]string{}}
+	r := consentscope.Resources{Payments: svc, Bank: bankstore.New(db, c.TPPTable), Baskets: target}
+	var from, to sandboxbank.Account
+	for _, a := range bank.Accounts {
+		if a.Kind == sandboxbank.Current && a.Currency == "EUR" && a.ParentID == "" {
+			switch a.CustomerID {
+			case bank.Customers[0].ID:
+				from = a
+			case bank.Customers[1].ID:
+				to = a
+			}
+		}
+	}
+	in, err := svc.Initiate(ctx, payments.Owner{AppID: "bb-app", OrgID: "bb"}, "0b6f2c1e-1d7a-4c8e-9f3a-000000000101", payments.Single, payments.SEPA,
+		[]byte(`{"debtorAccount":{"iban":"`+from.IBAN+`"},"instructedAmount":{"currency":"EUR","amount":"1.00"},"creditorAccount":{"iban":"`+to.IBAN+`"},"creditorName":"Payee"}`), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Find(ctx, "PIS", in.Payment.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target.held[baskets.Member{Kind: baskets.PaymentMember, ID: in.Payment.ID}] = "b-1"
+	if _, err := r.Find(ctx, "PIS", in.Payment.ID); !errors.Is(err, oauth.ErrInBasket) || err.Error() != "oauth: the resource waits in a signing basket: PIS "+in.Payment.ID+" is in the signing basket b-1" {
+		t.Errorf("find in a basket: %v", err)
+	}
+	if err := r.Approved(ctx, res, bank.Customers[0].ID, nil); !errors.Is(err, oauth.ErrCannotGrant) || !errors.Is(err, oauth.ErrInBasket) {
+		t.Errorf("approved in a basket: %v", err)
+	}
+	if p, err := svc.Find(ctx, in.Payment.ID); err != nil || p.Status != payments.Received || p.Subject != "" {
+		t.Errorf("the payment after the refused approval: %s %q %v", p.Status, p.Subject, err)
+	}
+	delete(target.held, baskets.Member{Kind: baskets.PaymentMember, ID: in.Payment.ID})
+	if got, err := r.Find(ctx, "PIS", in.Payment.ID); err != nil || got != res {
+		t.Errorf("find once freed: %+v %v", got, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bank/devportal/shared/tpp/baskets"
 	"github.com/bank/devportal/shared/tpp/consents"
 	"github.com/bank/devportal/shared/tpp/oauth"
 	"github.com/bank/devportal/shared/tpp/payments"
@@ -39,9 +40,53 @@ type Resources struct {
 
 var _ oauth.Resources = Resources{}
 
+// Holder finds the signing basket waiting for its authorisation that holds a payment or
+// consent, "" for none (scatarget.Baskets has it).
+type Holder interface {
+	Holding(ctx context.Context, m baskets.Member) (string, error)
+}
+
+// inBasket refuses the scope of a payment or consent alone while a basket that waits for
+// its authorisation holds it (oauth.ErrInBasket): Baskets tells, when it can.
+func (r Resources) inBasket(ctx context.Context, kind, id string) error {
+	h, ok := r.Baskets.(Holder)
+	if !ok {
+		return nil
+	}
+	member := baskets.Member{Kind: baskets.ConsentMember, ID: id}
+	switch kind {
+	case "PIS":
+		member.Kind = baskets.PaymentMember
+	case "PIIS":
+		member.Kind = baskets.FundsMember
+	case "SBS":
+		return nil
+	}
+	basket, err := h.Holding(ctx, member)
+	switch {
+	case err != nil:
+		return err
+	case basket != "":
+		return fmt.Errorf("%w: %s %s is in the signing basket %s", oauth.ErrInBasket, kind, id, basket)
+	}
+	return nil
+}
+
 // Find is the consent a scope names, while it waits for its customer: a consent that is
-// already decided, or ended, cannot be authorised again.
+// already decided, or ended, cannot be authorised again; one a waiting signing basket
+// holds is authorised with the basket only (oauth.ErrInBasket).
 func (r Resources) Find(ctx context.Context, kind, id string) (oauth.Resource, error) {
+	res, err := r.find(ctx, kind, id)
+	if err != nil {
+		return res, err
+	}
+	if err := r.inBasket(ctx, kind, id); err != nil {
+		return oauth.Resource{}, err
+	}
+	return res, nil
+}
+
+func (r Resources) find(ctx context.Context, kind, id string) (oauth.Resource, error) {
 	switch kind {
 	case "AIS":
 		c, err := r.Consents.Find(ctx, id)
@@ -105,6 +150,13 @@ func waiting(err error, status consents.Status) error {
 // (resource IDs) they chose where the consent lets them choose. A consent they cannot
 // grant is rejected, and answers oauth.ErrCannotGrant.
 func (r Resources) Approved(ctx context.Context, res oauth.Resource, subject string, chosen []string) error {
+	// A basket that took the resource since the request was made holds it now: the
+	// approval grants nothing, and the resource waits with its basket.
+	if err := r.inBasket(ctx, res.Kind, res.ID); errors.Is(err, oauth.ErrInBasket) {
+		return fmt.Errorf("%w: %w", oauth.ErrCannotGrant, err)
+	} else if err != nil {
+		return err
+	}
 	var err error
 	switch res.Kind {
 	case "SBS":

@@ -14,6 +14,8 @@ import (
 
 	"github.com/bank/devportal/shared/local/motoserver"
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/notifylog"
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/tpp/bgerror"
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/payments/paymentdb"
@@ -54,6 +56,8 @@ var (
 type world struct {
 	svc  *payments.Service
 	bank *bankstore.Store
+	// log is the delivery log of status notifications on the world's table.
+	log *notifylogdb.Store
 }
 
 func newWorld(t *testing.T, endpoint string) world {
@@ -79,7 +83,8 @@ func newWorld(t *testing.T, endpoint string) world {
 	if _, err := bs.Load(ctx, bank, false); err != nil {
 		t.Fatal(err)
 	}
-	return world{svc: &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: func() time.Time { return now }}, bank: bs}
+	return world{svc: &payments.Service{Store: paymentdb.New(db, c.TPPTable), Now: func() time.Time { return now }}, bank: bs,
+		log: notifylogdb.New(db, c.TPPTable)}
 }
 
 // balance is an account's booked money and its number of booked entries.
@@ -395,6 +400,81 @@ func TestExactlyOnce(t *testing.T) {
 			}
 			if d, c := w.balance(t, "acc-debtor"), w.balance(t, "acc-creditor"); d != "97500/1 entries/1 transactions" || c != "7500/1 entries/1 transactions" {
 				t.Fatalf("bank after 50 executions: %s, %s", d, c)
+			}
+		})
+	}
+}
+
+// TestNotificationsInTheChange holds the store to its contract on moto and DynamoDB
+// Local: the notifications of a status change are queued in the change's transaction, so
+// a change that fails its condition queues none and one that is stored queues each once;
+// an execution's notifications go with its bookings.
+func TestNotificationsInTheChange(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testenv.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			w := newWorld(t, b.Endpoint(t))
+			st := w.svc.Store
+			in, err := w.svc.Initiate(ctx, tpp, requestID(900), payments.Single, payments.SEPA, body("5.00", creditorIBAN), "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := in.Payment
+			note := func(status string) notifylog.Delivery {
+				return notifylog.Delivery{ID: "n-" + p.ID + "-" + status, AppID: tpp.AppID, OrgID: tpp.OrgID, ResourceType: "payment", ResourceID: p.ID,
+					Href: "/v1/payments/sepa-credit-transfers/" + p.ID, StatusAttribute: "transactionStatus", Status: status,
+					URI: "https://tpp.example/notify", CreatedAt: now, Outcome: notifylog.Pending, Attempts: []notifylog.Attempt{}, NextAttemptAt: &now}
+			}
+			queued := func() string {
+				t.Helper()
+				list, err := w.log.List(ctx, tpp.AppID, 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := ""
+				for _, d := range list {
+					out += d.ID + " "
+				}
+				return out
+			}
+			accepted := p
+			accepted.Status, accepted.Subject, accepted.DebtorAccountID, accepted.DebtorCurrency = payments.Accepted, "psu-1", "acc-debtor", "EUR"
+			// The wrong status read: nothing changes, nothing is queued.
+			if err := st.Replace(ctx, accepted, payments.Accepted, note("ACTC")); !errors.Is(err, payments.ErrChanged) {
+				t.Fatalf("replace from the wrong status: %v", err)
+			}
+			if got := queued(); got != "" {
+				t.Fatalf("queued by a failed change: %q", got)
+			}
+			if err := st.Replace(ctx, accepted, payments.Received, note("ACTC")); err != nil {
+				t.Fatal(err)
+			}
+			if got := queued(); got != "n-"+p.ID+"-ACTC " {
+				t.Fatalf("queued by the change: %q", got)
+			}
+			// The same change again fails its condition and queues nothing more.
+			if err := st.Replace(ctx, accepted, payments.Received, note("ACTC")); !errors.Is(err, payments.ErrChanged) {
+				t.Fatalf("the change again: %v", err)
+			}
+			done := accepted
+			done.Status = payments.Settled
+			bookings := []sandboxbank.Booking{
+				{ID: p.ID + "-d", AccountID: "acc-debtor", Amount: sandboxbank.Money{Minor: -500, Currency: "EUR"}, BookingDate: "2026-12-06", ValueDate: "2026-12-06", At: now},
+				{ID: p.ID + "-c", AccountID: "acc-creditor", Amount: sandboxbank.Money{Minor: 500, Currency: "EUR"}, BookingDate: "2026-12-06", ValueDate: "2026-12-06", At: now}}
+			if err := st.Execute(ctx, done, payments.Received, bookings, note("ACSC")); !errors.Is(err, payments.ErrChanged) {
+				t.Fatalf("execute from the wrong status: %v", err)
+			}
+			if got := queued(); got != "n-"+p.ID+"-ACTC " {
+				t.Fatalf("queued by a failed execution: %q", got)
+			}
+			if err := st.Execute(ctx, done, payments.Accepted, bookings, note("ACSC")); err != nil {
+				t.Fatal(err)
+			}
+			if got := queued(); got != "n-"+p.ID+"-ACSC n-"+p.ID+"-ACTC " && got != "n-"+p.ID+"-ACTC n-"+p.ID+"-ACSC " {
+				t.Fatalf("queued by the execution: %q", got)
+			}
+			if got, _ := st.Get(ctx, p.ID); got.Status != payments.Settled {
+				t.Errorf("executed: %s", got.Status)
 			}
 		})
 	}

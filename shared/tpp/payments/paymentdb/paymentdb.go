@@ -27,6 +27,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/bank/devportal/shared/platform/notifylog"
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/tpp/payments"
 	"github.com/bank/devportal/shared/tpp/sandboxbank"
 	"github.com/bank/devportal/shared/tpp/sandboxbank/bankstore"
@@ -174,21 +176,44 @@ func (st *Store) get(ctx context.Context, key map[string]types.AttributeValue, d
 
 // replace is the conditional put of p over a stored payment of status from.
 func (st *Store) replace(p payments.Payment, from payments.Status) (*types.Put, error) {
+	return Replacement(st.table, p, from)
+}
+
+// Replacement is the put of p over the stored payment in the table named table, on
+// condition that the stored one still has status from: for a transaction that changes
+// payments with other items (a signing basket's authorisation).
+func Replacement(table string, p payments.Payment, from payments.Status) (*types.Put, error) {
 	av, err := item(p)
 	if err != nil {
 		return nil, err
 	}
-	return &types.Put{TableName: &st.table, Item: av,
+	return &types.Put{TableName: &table, Item: av,
 		ConditionExpression:       aws.String("attribute_exists(PK) AND #status = :from"),
 		ExpressionAttributeNames:  map[string]string{"#status": "transactionStatus"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":from": s(string(from))}}, nil
 }
 
-// Replace writes p over the stored payment if its status is still from.
-func (st *Store) Replace(ctx context.Context, p payments.Payment, from payments.Status) error {
+// Replace writes p over the stored payment if its status is still from: with notes, in
+// one transaction with their items (notifylogdb.Items), the payment's first.
+func (st *Store) Replace(ctx context.Context, p payments.Payment, from payments.Status, notes ...notifylog.Delivery) error {
 	put, err := st.replace(p, from)
 	if err != nil {
 		return err
+	}
+	if len(notes) > 0 {
+		items, err := notifylogdb.ItemsOf(st.table, notes)
+		if err != nil {
+			return err
+		}
+		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Put: put}}, items...)})
+		var canceled *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 && aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed":
+			return payments.ErrChanged
+		}
+		return fmt.Errorf("paymentdb: replace %s: %w", p.ID, err)
 	}
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
 		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
@@ -204,12 +229,16 @@ func (st *Store) Replace(ctx context.Context, p payments.Payment, from payments.
 
 // Execute writes p over the stored payment of status from and books the bookings, in one
 // transaction (bankstore.Settle): the payment's condition makes it happen once.
-func (st *Store) Execute(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking) error {
+func (st *Store) Execute(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error {
 	put, err := st.replace(p, from)
 	if err != nil {
 		return err
 	}
-	err = st.bank.Settle(ctx, bookings, []types.TransactWriteItem{{Put: put}})
+	items, err := notifylogdb.ItemsOf(st.table, notes)
+	if err != nil {
+		return err
+	}
+	err = st.bank.Settle(ctx, bookings, append([]types.TransactWriteItem{{Put: put}}, items...))
 	if errors.Is(err, bankstore.ErrExtraFailed) {
 		return payments.ErrChanged
 	}
@@ -240,7 +269,7 @@ func (st *Store) Account(ctx context.Context, iban, currency string) (sandboxban
 
 // Sign writes p over the stored payment of status from that has one signature fewer,
 // with the bookings when there are any (bankstore.Settle), in one transaction.
-func (st *Store) Sign(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking) error {
+func (st *Store) Sign(ctx context.Context, p payments.Payment, from payments.Status, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error {
 	if len(p.Signatures) == 0 {
 		return fmt.Errorf("paymentdb: sign %s: the payment carries no signature", p.ID)
 	}
@@ -257,12 +286,28 @@ func (st *Store) Sign(ctx context.Context, p payments.Payment, from payments.Sta
 		put.ExpressionAttributeValues[":signed"] = n(int64(before))
 	}
 	put.ExpressionAttributeNames["#signatures"] = "signatures"
+	items, err := notifylogdb.ItemsOf(st.table, notes)
+	if err != nil {
+		return err
+	}
+	writes := append([]types.TransactWriteItem{{Put: put}}, items...)
 	if len(bookings) > 0 {
-		err = st.bank.Settle(ctx, bookings, []types.TransactWriteItem{{Put: put}})
+		err = st.bank.Settle(ctx, bookings, writes)
 		if errors.Is(err, bankstore.ErrExtraFailed) {
 			return payments.ErrChanged
 		}
 		return err
+	}
+	if len(writes) > 1 {
+		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
+		var canceled *types.TransactionCanceledException
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 && aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed":
+			return payments.ErrChanged
+		}
+		return fmt.Errorf("paymentdb: sign %s: %w", p.ID, err)
 	}
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
 		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
@@ -312,15 +357,19 @@ func (st *Store) Standing(ctx context.Context) ([]payments.Payment, error) {
 
 // ExecuteInstalment writes p over the stored payment of status from, the record of the
 // instalment key, and the bookings, in one transaction.
-func (st *Store) ExecuteInstalment(ctx context.Context, p payments.Payment, from payments.Status, key string, bookings []sandboxbank.Booking) error {
+func (st *Store) ExecuteInstalment(ctx context.Context, p payments.Payment, from payments.Status, key string, bookings []sandboxbank.Booking, notes ...notifylog.Delivery) error {
 	put, err := st.replace(p, from)
+	if err != nil {
+		return err
+	}
+	items, err := notifylogdb.ItemsOf(st.table, notes)
 	if err != nil {
 		return err
 	}
 	rec := withKey(map[string]types.AttributeValue{}, instalmentKey(p.ID, key), p.CreatedAt)
 	rec["paymentId"], rec["instalment"], rec["bookedAt"] = s(p.ID), s(key), s(p.ChangedAt.UTC().Format(time.RFC3339Nano))
 	marker := &types.Put{TableName: &st.table, Item: rec, ConditionExpression: aws.String("attribute_not_exists(PK)")}
-	err = st.bank.Settle(ctx, bookings, []types.TransactWriteItem{{Put: put}, {Put: marker}})
+	err = st.bank.Settle(ctx, bookings, append([]types.TransactWriteItem{{Put: put}, {Put: marker}}, items...))
 	if errors.Is(err, bankstore.ErrExtraFailed) {
 		return payments.ErrChanged
 	}

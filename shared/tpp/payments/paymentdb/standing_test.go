@@ -9,32 +9,50 @@ import (
 	"time"
 
 	"github.com/bank/devportal/shared/local/testenv"
+	"github.com/bank/devportal/shared/platform/notifylog"
+	"github.com/bank/devportal/shared/platform/notifylog/notifylogdb"
 	"github.com/bank/devportal/shared/tpp/notify"
 	"github.com/bank/devportal/shared/tpp/payments"
 )
 
-// recorder keeps the status changes reported to it.
+// recorder builds the notifications of status changes as notify.Notifier does, and keeps
+// the changes it built them for, in order: those whose change was stored are in the log.
 type recorder struct {
 	mu      sync.Mutex
+	n       notify.Notifier
+	log     *notifylogdb.Store
 	changes []notify.Change
 }
 
-func (r *recorder) Changed(_ context.Context, c notify.Change) error {
+func (r *recorder) Deliveries(ctx context.Context, c notify.Change) []notifylog.Delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.changes = append(r.changes, c)
-	return nil
+	return r.n.Deliveries(ctx, c)
 }
 
-// of lists the statuses reported for the resource id, with the scaStatus a change ended.
-func (r *recorder) of(id string) string {
+// of lists the statuses told for the resource id, with the scaStatus a change ended: the
+// changes whose notification was queued (their status change was stored), each once.
+func (r *recorder) of(t *testing.T, appID, id string) string {
+	t.Helper()
+	stored, err := r.log.List(context.Background(), appID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued := map[string]bool{}
+	for _, d := range stored {
+		queued[d.ResourceID+" "+d.StatusAttribute+" "+d.Status] = true
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
+	seen := map[string]bool{}
 	for _, c := range r.changes {
-		if c.ResourceID != id {
+		key := c.ResourceID + " " + c.Attribute + " " + c.Status
+		if c.ResourceID != id || !queued[key] || seen[key] {
 			continue
 		}
+		seen[key] = true
 		s := c.Status
 		if c.SCAStatus != "" {
 			s += "(sca " + c.SCAStatus + ")"
@@ -65,7 +83,7 @@ func TestStandingOrders(t *testing.T) {
 			w := newWorld(t, b.Endpoint(t))
 			var mu sync.Mutex
 			clock := now // 2026-12-06, a Sunday
-			told := &recorder{}
+			told := &recorder{log: w.log}
 			svc := &payments.Service{Store: w.svc.Store, Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }, Notify: told}
 			setDay := func(day string) {
 				d, _ := time.Parse(time.DateOnly, day)
@@ -154,7 +172,7 @@ func TestStandingOrders(t *testing.T) {
 			}
 			// The TPP is told of each change of the order's status once: not of every
 			// instalment of a running order.
-			if got := told.of(weekly); got != "ACTC(sca finalised) ACSP ACSC" {
+			if got := told.of(t, tpp.AppID, weekly); got != "ACTC(sca finalised) ACSP ACSC" {
 				t.Fatalf("status changes reported: %s", got)
 			}
 
@@ -173,7 +191,7 @@ func TestStandingOrders(t *testing.T) {
 			if got := w.balance(t, "acc-debtor"); got != "20000/5 entries/5 transactions" {
 				t.Fatalf("debtor after the rejection: %s", got)
 			}
-			if got := told.of(daily); got != "ACTC(sca finalised) ACSP RJCT" {
+			if got := told.of(t, tpp.AppID, daily); got != "ACTC(sca finalised) ACSP RJCT" {
 				t.Fatalf("status changes reported: %s", got)
 			}
 		})

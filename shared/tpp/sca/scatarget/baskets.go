@@ -10,13 +10,16 @@ import (
 	"github.com/bank/devportal/shared/tpp/sca"
 )
 
-// Member is the target of a kind of resource a signing basket holds: it also says,
-// before anything is authorised, whether a customer can authorise a resource.
+// Member is the target of a kind of resource a signing basket holds: it also prepares,
+// without writing, a resource's approval by a customer, which the basket writes with
+// every other member's in one transaction.
 type Member interface {
 	sca.Target
-	// Grantable is nil when customerID can authorise resource id, sca.ErrNotGrantable
-	// when Authorise would refuse them.
-	Grantable(ctx context.Context, id, customerID string) error
+	// Approval adds customerID's approval of resource id to a, as Authorise would store
+	// it: sca.ErrNotGrantable when Authorise would refuse the customer, sca.ErrDecided
+	// when the resource no longer waits; due says that the approved resource (a payment)
+	// is to be executed once the approval is stored.
+	Approval(ctx context.Context, id, customerID string, a *baskets.Approvals) (due bool, err error)
 }
 
 var (
@@ -67,10 +70,12 @@ func (t Baskets) Find(ctx context.Context, id string) (sca.Resource, error) {
 		Summary: fmt.Sprintf("Sign %d payment(s) and %d consent(s) at once: %s", len(b.PaymentIDs), len(b.ConsentIDs), strings.Join(summaries, " "))}, nil
 }
 
-// Authorise is the customer's authorisation of every member, then of the basket (ACTC).
-// Each member must still wait and be the customer's to authorise, or the basket is
-// rejected (sca.ErrNotGrantable) before any member changes. A member this customer
-// already authorised (a step retried after a failed write) is not authorised again.
+// Authorise is the customer's authorisation of the basket and every member, in one
+// transaction (baskets.Service.Accept): each member must still wait and be the
+// customer's to authorise, or the basket is rejected (sca.ErrNotGrantable) and no member
+// changes; a member that changed between its reading and the transaction rejects it the
+// same way. The payments due are executed after, each as its own authorisation executes
+// it.
 func (t Baskets) Authorise(ctx context.Context, id, customerID string) error {
 	b, err := t.Baskets.Find(ctx, id)
 	if err != nil {
@@ -79,36 +84,41 @@ func (t Baskets) Authorise(ctx context.Context, id, customerID string) error {
 	if b.Status != baskets.Received {
 		return sca.ErrDecided
 	}
-	var todo []baskets.Member
+	var a baskets.Approvals
+	var due []string
 	for _, m := range b.Members() {
-		mt := t.member(m.Kind)
-		res, err := mt.Find(ctx, m.ID)
+		now, err := t.member(m.Kind).Approval(ctx, m.ID, customerID, &a)
 		switch {
-		case err != nil:
-			return err
-		case !res.Waiting && res.Approved && res.Subject == customerID:
-			continue
-		case !res.Waiting:
-			return t.refuse(ctx, id)
-		}
-		switch err := mt.Grantable(ctx, m.ID, customerID); {
-		case errors.Is(err, sca.ErrNotGrantable):
-			return t.refuse(ctx, id)
-		case err != nil:
-			return err
-		}
-		todo = append(todo, m)
-	}
-	for _, m := range todo {
-		switch err := t.member(m.Kind).Authorise(ctx, m.ID, customerID); {
 		case errors.Is(err, sca.ErrNotGrantable) || errors.Is(err, sca.ErrDecided):
-			// Decided otherwise meanwhile: the basket is not authorised as a whole.
 			return t.refuse(ctx, id)
 		case err != nil:
 			return err
+		case now:
+			due = append(due, m.ID)
 		}
 	}
-	return decided(t.Baskets.Accept(ctx, id, customerID))
+	switch err := t.Baskets.Accept(ctx, id, customerID, a); {
+	case errors.Is(err, baskets.ErrMemberChanged):
+		return t.refuse(ctx, id)
+	case err != nil:
+		return decided(err)
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	ex, ok := t.Payments.(interface {
+		execute(ctx context.Context, id string) error
+	})
+	if !ok {
+		return fmt.Errorf("scatarget: the payments target %T cannot execute the basket's due payments", t.Payments)
+	}
+	for _, pid := range due {
+		// Executed once however often this runs: a second execution is STATUS_INVALID.
+		if err := decided(ex.execute(ctx, pid)); err != nil && !errors.Is(err, sca.ErrDecided) {
+			return err
+		}
+	}
+	return nil
 }
 
 // refuse rejects basket id, whose customer cannot authorise every member.
@@ -135,6 +145,12 @@ func (t Baskets) Fail(ctx context.Context, id string) error {
 		}
 	}
 	return nil
+}
+
+// Holding is the basket waiting for its authorisation that holds m, "" for none: the
+// authorization server refuses the scope of such a member alone.
+func (t Baskets) Holding(ctx context.Context, m baskets.Member) (string, error) {
+	return t.Baskets.Holding(ctx, m)
 }
 
 // BasketsOf is the signing baskets whose authorisations s decides (OnTable's), nil for

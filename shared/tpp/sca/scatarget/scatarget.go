@@ -40,10 +40,26 @@ func decided(err error) error {
 	return err
 }
 
+// Holder finds the signing basket waiting for its authorisation that holds a payment or
+// consent (baskets.Service's Holding): "" for none.
+type Holder interface {
+	Holding(ctx context.Context, m baskets.Member) (string, error)
+}
+
+// holding is the waiting basket that holds member m, "" for none or without h.
+func holding(ctx context.Context, h Holder, kind baskets.MemberKind, id string) (string, error) {
+	if h == nil {
+		return "", nil
+	}
+	return h.Holding(ctx, baskets.Member{Kind: kind, ID: id})
+}
+
 // Payments authorises payments (sca.Payment).
 type Payments struct {
 	Payments *payments.Service
 	Bank     Bank
+	// Baskets tell which basket holds a payment (nil: none is looked at).
+	Baskets Holder
 }
 
 var _ sca.Signatories = Payments{}
@@ -58,7 +74,8 @@ func (t Payments) Find(ctx context.Context, id string) (sca.Resource, error) {
 		return sca.Resource{}, err
 	}
 	r := sca.Resource{ID: p.ID, AppID: p.AppID, OrgID: p.OrgID, Status: string(p.Status), Waiting: p.Status == payments.Received || p.Status == payments.PartiallyAuthed,
-		Approved: p.Subject != "", Subject: p.Subject, Summary: payments.Summary(p), RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI}
+		Approved: p.Subject != "", Subject: p.Subject, Summary: payments.Summary(p), RedirectURI: p.RedirectURI, NokRedirectURI: p.NokRedirectURI,
+		MultiLevel: p.MultiLevel()}
 	if p.Status == payments.PartiallyAuthed {
 		for _, sig := range p.Signatures {
 			if sig.AuthorisationID == "" {
@@ -66,7 +83,10 @@ func (t Payments) Find(ctx context.Context, id string) (sca.Resource, error) {
 			}
 		}
 	}
-	return r, nil
+	if p.Status == payments.Received {
+		r.Basket, err = holding(ctx, t.Baskets, baskets.PaymentMember, id)
+	}
+	return r, err
 }
 
 // signing maps the payment rules' refusals of a signatory to the authorisations'.
@@ -115,30 +135,30 @@ func (t Payments) Authorise(ctx context.Context, id, customerID string) error {
 	return signing(decided(err))
 }
 
-// Grantable says whether customerID can authorise payment id, as Authorise decides:
-// sca.ErrNotGrantable when they do not hold its debtor account, or, for a payment that
-// needs several signatories, are none of them or signed it already.
-func (t Payments) Grantable(ctx context.Context, id, customerID string) error {
-	p, err := t.Payments.Find(ctx, id)
-	if err != nil {
-		return err
-	}
+// Approval adds customerID's approval of payment id to a (accepted from their account,
+// as Authorise stores it); due says that it is to be executed once stored. A payment that
+// needs several signatories is not signed in a basket: the basket's customer cannot
+// grant it.
+func (t Payments) Approval(ctx context.Context, id, customerID string, a *baskets.Approvals) (bool, error) {
 	accounts, err := t.Bank.Accounts(ctx, customerID)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if p.MultiLevel() {
-		// One of several signatories: a co-signer may sign too, and nobody twice.
-		err := t.Payments.CanSign(ctx, p, customerID, accounts)
-		if errors.Is(err, payments.ErrNotSignatory) || errors.Is(err, payments.ErrAlreadySigned) {
-			return sca.ErrNotGrantable
-		}
-		return err
+	p, notes, due, err := t.Payments.Approval(ctx, id, customerID, accounts)
+	switch {
+	case errors.Is(err, payments.ErrNotGrantable), errors.Is(err, payments.ErrMultiLevelInBasket):
+		return false, sca.ErrNotGrantable
+	case err != nil:
+		return false, decided(err)
 	}
-	if !payments.CanAuthorise(p, accounts) {
-		return sca.ErrNotGrantable
-	}
-	return nil
+	a.Payments, a.Notes = append(a.Payments, p), append(a.Notes, notes...)
+	return due, nil
+}
+
+// execute executes payment id, approved and due.
+func (t Payments) execute(ctx context.Context, id string) error {
+	_, err := t.Payments.Execute(ctx, id)
+	return err
 }
 
 // Fail rejects the payment (MS02).
@@ -186,6 +206,8 @@ func (t Cancellations) Fail(context.Context, string) error { return nil }
 type Consents struct {
 	Consents *consents.Service
 	Bank     Bank
+	// Baskets tell which basket holds a consent (nil: none is looked at).
+	Baskets Holder
 }
 
 // Find is consent id, waiting while it is received.
@@ -202,7 +224,10 @@ func (t Consents) Find(ctx context.Context, id string) (sca.Resource, error) {
 	if c.Grant != nil {
 		r.Subject = c.Grant.Subject
 	}
-	return r, nil
+	if r.Waiting {
+		r.Basket, err = holding(ctx, t.Baskets, baskets.ConsentMember, id)
+	}
+	return r, err
 }
 
 // Authorise is the customer's approval, as the OAuth2 approval records it, for the
@@ -246,21 +271,22 @@ func (t Consents) accounts(ctx context.Context, customerID string) ([]consents.A
 	return theirs, chosen, nil
 }
 
-// Grantable says whether customerID can authorise consent id, as Authorise decides:
-// sca.ErrNotGrantable when it names an account they do not hold.
-func (t Consents) Grantable(ctx context.Context, id, customerID string) error {
-	c, err := t.Consents.Find(ctx, id)
-	if err != nil {
-		return err
-	}
+// Approval adds customerID's approval of consent id to a (valid for the accounts of
+// theirs, as Authorise stores it).
+func (t Consents) Approval(ctx context.Context, id, customerID string, a *baskets.Approvals) (bool, error) {
 	theirs, chosen, err := t.accounts(ctx, customerID)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if !consents.CanGrant(c, customerID, theirs, chosen) {
-		return sca.ErrNotGrantable
+	c, notes, err := t.Consents.Approval(ctx, id, customerID, consents.ByBank, theirs, chosen)
+	switch {
+	case errors.Is(err, consents.ErrNotGrantable):
+		return false, sca.ErrNotGrantable
+	case err != nil:
+		return false, decided(err)
 	}
-	return nil
+	a.Consents, a.Notes = append(a.Consents, c), append(a.Notes, notes...)
+	return false, nil
 }
 
 // Fail rejects the consent.
@@ -271,6 +297,8 @@ func (t Consents) Fail(ctx context.Context, id string) error {
 // Funds authorises confirmation-of-funds consents (sca.PIISConsent).
 type Funds struct {
 	Funds *piis.Service
+	// Baskets tell which basket holds a consent (nil: none is looked at).
+	Baskets Holder
 }
 
 // Find is consent id, waiting while it is received.
@@ -282,8 +310,12 @@ func (t Funds) Find(ctx context.Context, id string) (sca.Resource, error) {
 	if err != nil {
 		return sca.Resource{}, err
 	}
-	return sca.Resource{ID: c.ID, AppID: c.AppID, OrgID: c.OrgID, Status: string(c.Status), Waiting: c.Status == consents.Received,
-		Approved: c.Subject != "", Subject: c.Subject, Summary: piis.Summary(c)}, nil
+	r := sca.Resource{ID: c.ID, AppID: c.AppID, OrgID: c.OrgID, Status: string(c.Status), Waiting: c.Status == consents.Received,
+		Approved: c.Subject != "", Subject: c.Subject, Summary: piis.Summary(c)}
+	if r.Waiting {
+		r.Basket, err = holding(ctx, t.Baskets, baskets.FundsMember, id)
+	}
+	return r, err
 }
 
 // Authorise is the customer's approval, as the OAuth2 approval records it, authorised at
@@ -299,21 +331,18 @@ func (t Funds) Authorise(ctx context.Context, id, customerID string) error {
 	return decided(err)
 }
 
-// Grantable says whether customerID can authorise consent id, as Authorise decides:
-// sca.ErrNotGrantable when they do not hold its account.
-func (t Funds) Grantable(ctx context.Context, id, customerID string) error {
-	c, err := t.Funds.Find(ctx, id)
-	if err != nil {
-		return err
+// Approval adds customerID's approval of consent id to a (valid for their account, as
+// Authorise stores it).
+func (t Funds) Approval(ctx context.Context, id, customerID string, a *baskets.Approvals) (bool, error) {
+	c, notes, err := t.Funds.Approval(ctx, id, customerID, consents.ByBank)
+	switch {
+	case errors.Is(err, consents.ErrNotGrantable):
+		return false, sca.ErrNotGrantable
+	case err != nil:
+		return false, decided(err)
 	}
-	accounts, err := t.Funds.Bank.Accounts(ctx, customerID)
-	if err != nil {
-		return err
-	}
-	if _, ok := piis.AccountOf(c, accounts); !ok {
-		return sca.ErrNotGrantable
-	}
-	return nil
+	a.Funds, a.Notes = append(a.Funds, c), append(a.Notes, notes...)
+	return false, nil
 }
 
 // Fail rejects the consent.
@@ -341,11 +370,15 @@ func OnTable(db DynamoDB, table string, now func() time.Time, notifier Notifier)
 	if notifier != nil {
 		pay.Notify, consentsNotifier = notifier, notifier
 	}
-	payTarget := Payments{Payments: pay, Bank: bank}
-	consentTarget := Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank}
-	fundsTarget := Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}}
-	basketSvc := &baskets.Service{Store: basketdb.New(db, table), Payments: payTarget, Consents: consentTarget, Funds: fundsTarget, Now: now}
-	return &sca.Service{Store: scadb.New(db, table), Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
+	authorisations := scadb.New(db, table)
+	// The members' targets ask the baskets which one holds them; the baskets find their
+	// members through those targets.
+	basketSvc := &baskets.Service{Store: basketdb.New(db, table), Authorisations: authorisations, Now: now}
+	payTarget := Payments{Payments: pay, Bank: bank, Baskets: basketSvc}
+	consentTarget := Consents{Consents: &consents.Service{Store: consentdb.New(db, table), Now: now, Notify: consentsNotifier}, Bank: bank, Baskets: basketSvc}
+	fundsTarget := Funds{Funds: &piis.Service{Store: consentdb.NewPIIS(db, table), Bank: bank, Now: now, Notify: consentsNotifier}, Baskets: basketSvc}
+	basketSvc.Payments, basketSvc.Consents, basketSvc.Funds = payTarget, consentTarget, fundsTarget
+	return &sca.Service{Store: authorisations, Customers: bank, Now: now, Targets: map[sca.Kind]sca.Target{
 		sca.Payment:             payTarget,
 		sca.PaymentCancellation: Cancellations{Payments: pay},
 		sca.AISConsent:          consentTarget,
