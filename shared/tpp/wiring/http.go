@@ -44,7 +44,7 @@ func Handler(rt route.Route, handlers map[string]http.Handler, log *slog.Logger)
 	if !ok {
 		return nil, fmt.Errorf("no handler for the route %s", rt.Name)
 	}
-	needs, scope := rt.AllNeeds(), route.Scope{Route: rt.Name, Keys: rt.PortalKeys()}
+	needs, scope := rt.AllNeeds(), rt.Scope()
 	return logRequests(rt.Name, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(route.WithScope(route.WithNeeds(r.Context(), needs), scope)))
 	})), nil
