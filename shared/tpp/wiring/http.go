@@ -126,5 +126,10 @@ func StartJob(name string, build JobBuild) {
 	if err != nil {
 		fatal(log, err)
 	}
-	lambda.Start(run)
+	// Each run is held to the job's needs and key families, as the routes' requests are.
+	i := slices.IndexFunc(routes.Jobs, func(j route.Job) bool { return j.Name == name })
+	needs, scope := routes.Jobs[i].Needs, routes.Jobs[i].Scope()
+	lambda.Start(func(ctx context.Context) (any, error) {
+		return run(route.WithScope(route.WithNeeds(ctx, needs), scope))
+	})
 }
