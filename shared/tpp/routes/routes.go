@@ -89,21 +89,30 @@ var (
 		return route.Keys{tppkeys.SCA}.Union(resource).Union(notifyKeys)
 	}
 	// scaUpdate is the next step of an authorisation: the customer by sign-in name, and
-	// deciding the resource: authorising it for the customer's accounts (GSI1 under the
-	// customer) or failing it, notified.
+	// deciding the resource (what resource names), notified.
 	scaUpdate = func(resource ...string) route.Keys {
-		return route.Keys{tppkeys.SCA, tppkeys.BankLogin, tppkeys.BankCustomer}.Union(resource).Union(notifyKeys)
+		return route.Keys{tppkeys.SCA, tppkeys.BankLogin}.Union(resource).Union(notifyKeys)
 	}
-	// paymentDecision is what deciding a payment reaches: executing it when due.
-	paymentDecision = route.Keys{tppkeys.Payment}.Union(ledgerKeys)
+	// customerKeys are the customer's accounts (GSI1 under the customer), which
+	// authorising a consent or a payment for the customer reads.
+	customerKeys = route.Keys{tppkeys.BankCustomer}
+	// paymentDecision is what deciding a payment reaches: the customer's accounts, and
+	// executing it when due.
+	paymentDecision = route.Keys{tppkeys.Payment}.Union(customerKeys).Union(ledgerKeys)
 	// basketDecision is what deciding a signing basket reaches: the basket, its members'
 	// locks, and deciding each member.
 	basketDecision = route.Keys{tppkeys.Basket, tppkeys.BasketMember, tppkeys.Consent, tppkeys.PIIS}.Union(paymentDecision)
-	// decideAny is what the bank's pages reach when the customer decides whatever waits
-	// for them (an OAuth2 request with its resources, an authorisation): the pending
-	// request, its code and PKCE challenge, any resource's authorisation and decision,
-	// notified.
-	decideAny = route.Keys{tppkeys.OAuthPending, tppkeys.OAuthCode, tppkeys.OAuthPKCE}.Union(scaUpdate(basketDecision...))
+	// anyDecision is deciding whatever resource waits for the customer, notified.
+	anyDecision = basketDecision.Union(notifyKeys)
+	// oauthDecision is the bank's pages ending an OAuth2 request: the pending request,
+	// the code and PKCE challenge an approval issues, and deciding its resources.
+	oauthDecision = route.Keys{tppkeys.OAuthPending, tppkeys.OAuthCode, tppkeys.OAuthPKCE}.Union(anyDecision)
+	// scaOpen is the bank's pages opening an authorisation: it, its resource (a basket
+	// with its members), failing both when it timed out.
+	scaOpen = scaRead(append(slices.Clone(resourceKeys), tppkeys.BasketMember)...)
+	// scaDecision is the bank's pages deciding an authorisation for the signed-in
+	// customer.
+	scaDecision = route.Keys{tppkeys.SCA}.Union(anyDecision)
 )
 
 // TPP is every route of the TPP API's mTLS origin. Those with Auth route.TPP run behind
@@ -239,7 +248,7 @@ var TPP = []route.Route{
 		Summary: "The IDs of a standing order's authorisations"},
 	{Name: "pis-periodic-payments-sca-status", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Payment), Tag: "PIS",
 		Summary: "The scaStatus of a standing order's authorisation"},
-	{Name: "pis-periodic-payments-authorisation-update", Method: "PUT", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(paymentDecision...), Tag: "PIS",
+	{Name: "pis-periodic-payments-authorisation-update", Method: "PUT", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "The next step of a standing order's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
 	{Name: "pis-periodic-payments-cancellation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Payment), Tag: "PIS",
 		Summary: "Start the authorisation of the cancellation of an authorised standing order"},
@@ -253,9 +262,9 @@ var TPP = []route.Route{
 	// The next step of a consent's authorisation in the embedded and decoupled approaches
 	// (package sca), after the routes of the payments: a route is added after its
 	// domain's last.
-	{Name: "ais-consent-authorisation-update", Method: "PUT", Path: "/v1/consents/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Consent), Tag: "AIS",
+	{Name: "ais-consent-authorisation-update", Method: "PUT", Path: "/v1/consents/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Consent, tppkeys.BankCustomer), Tag: "AIS",
 		Summary: "The next step of a consent's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
-	{Name: "cof-consent-authorisation-update", Method: "PUT", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.PIIS), Tag: "CoF",
+	{Name: "cof-consent-authorisation-update", Method: "PUT", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.PIIS, tppkeys.BankCustomer), Tag: "CoF",
 		Summary: "The next step of a confirmation-of-funds consent's authorisation"},
 
 	// Signing baskets: one authorisation for several payments and consents of an app
@@ -339,27 +348,28 @@ func AuthorizerOf(rt route.Route) string {
 var Browser = []route.Route{
 	{Name: "oauth2-authorize", Method: "GET", Path: AuthorizePath, Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.OAuthPAR, tppkeys.OAuthPending}.Union(resourceKeys), Tag: "OAuth2",
 		Summary: "Authorization endpoint: validates the request and hands the customer to the bank's sign-in and consent pages"},
-	{Name: "sandbox-bank-sign-in", Method: "GET", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.OAuthPending}, Tag: "Sandbox bank",
+	// The sign-in form reads nothing but its session cookie, sealed with the OAuth key.
+	{Name: "sandbox-bank-sign-in", Method: "GET", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: route.OAuthKey, Tag: "Sandbox bank",
 		Summary: "The sandbox bank's sign-in page: sign-in name, password and one-time code, and the developers' scenarios"},
-	{Name: "sandbox-bank-sign-in-submit", Method: "POST", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.OAuthPending, tppkeys.BankLogin}, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sign-in-submit", Method: "POST", Path: "/sandbox-bank/sign-in", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.BankLogin}, Tag: "Sandbox bank",
 		Summary: "Signs a sandbox customer in, or shows the sign-in page again naming the wrong field"},
-	{Name: "sandbox-bank-consent", Method: "GET", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.OAuthPending, tppkeys.BankCustomer}, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-consent", Method: "GET", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.BankCustomer}, Tag: "Sandbox bank",
 		Summary: "The consent page: the app, its organization, what it asks, the accounts to choose"},
-	{Name: "sandbox-bank-decide", Method: "POST", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: decideAny, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-decide", Method: "POST", Path: "/sandbox-bank/consent", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: oauthDecision, Tag: "Sandbox bank",
 		Summary: "Approves or denies the authorization request; the browser goes back to the app"},
-	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: decideAny, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-scenario", Method: "POST", Path: "/sandbox-bank/scenario", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: oauthDecision.Union(route.Keys{tppkeys.BankLogin}), Tag: "Sandbox bank",
 		Summary: "Plays a developer's scenario: approve at once, fail SCA, or decide slowly (the request times out)"},
 	{Name: "sandbox-bank-consents", Method: "GET", Path: "/sandbox-bank/consents", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.PSU, tppkeys.Consent, tppkeys.PIIS}, Tag: "Sandbox bank",
 		Summary: "The customer's consents: each app, what it may do, its status and until when, with a Revoke button for each valid one (sign-in first)"},
 	{Name: "sandbox-bank-revoke", Method: "POST", Path: "/sandbox-bank/consents/revoke", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: route.Keys{tppkeys.PSU, tppkeys.Consent, tppkeys.PIIS}.Union(notifyKeys), Tag: "Sandbox bank",
 		Summary: "Asks the customer to confirm, then revokes one of their valid consents (revokedByPsu); another's is refused"},
-	{Name: "sandbox-bank-sca", Method: "GET", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: decideAny, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sca", Method: "GET", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: scaOpen, Tag: "Sandbox bank",
 		Summary: "An authorisation's redirect page (the scaRedirect link): the customer signs in and sees what the app asks them to authorise"},
-	{Name: "sandbox-bank-sca-decide", Method: "POST", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: decideAny, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-sca-decide", Method: "POST", Path: "/sandbox-bank/sca", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: scaDecision, Tag: "Sandbox bank",
 		Summary: "Approves or denies the authorisation of the redirect page; the browser goes back to TPP-Redirect-URI or TPP-Nok-Redirect-URI"},
-	{Name: "sandbox-bank-app", Method: "GET", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: decideAny.Union(route.Keys{tppkeys.PSU}), Tag: "Sandbox bank",
+	{Name: "sandbox-bank-app", Method: "GET", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: scaOpen.Union(route.Keys{tppkeys.PSU}), Tag: "Sandbox bank",
 		Summary: "The bank's app: the decoupled authorisations waiting for the signed-in customer, each to approve or deny"},
-	{Name: "sandbox-bank-app-decide", Method: "POST", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: decideAny, Tag: "Sandbox bank",
+	{Name: "sandbox-bank-app-decide", Method: "POST", Path: "/sandbox-bank/app", Auth: route.Public, Needs: oauthNeeds, Keys: lookupKeys, TPPKeys: scaDecision, Tag: "Sandbox bank",
 		Summary: "Approves or denies one of the customer's decoupled authorisations; another's is refused"},
 	{Name: "sandbox-customers", Method: "GET", Path: "/sandbox-bank/customers", Auth: route.Public, Tag: "Sandbox",
 		Summary: "The sandbox bank's customers: sign-in name, password and one-time code, accounts with their balances on the bank's date (public, cacheable)"},
@@ -371,7 +381,7 @@ var Jobs = []route.Job{
 	{Name: NotificationJob, Schedule: "rate(1 minute)", Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.NotifyDue, tppkeys.NotifyLog},
 		Summary: "Post the status notifications due to the TPPs' TPP-Notification-URIs, retrying failed ones (at most five attempts) and recording each attempt"},
 	{Name: StandingOrderJob, Schedule: "cron(0 5 * * ? *)", Needs: route.TPPTable,
-		TPPKeys: route.Keys{tppkeys.Standing, tppkeys.Instalment}.Union(paymentDecision).Union(notifyKeys),
+		TPPKeys: route.Keys{tppkeys.Standing, tppkeys.Instalment, tppkeys.Payment}.Union(ledgerKeys).Union(notifyKeys),
 		Summary: "Book the instalment due today of every authorised standing order (periodic payment), once each"},
 }
 
