@@ -205,6 +205,12 @@ func TestTPPLeadingKeysSpotChecks(t *testing.T) {
 		// Revocation and introspection: a grant's tokens only.
 		"oauth2-revoke":     {"OAUTH#GRANT#*"},
 		"oauth2-introspect": {"OAUTH#GRANT#*"},
+		// A consent's authorisation step: its authorisations (not a payment's), the
+		// customer by sign-in name and their accounts, the consent, its notification.
+		"ais-consent-authorisation-update": {"BANKCUSTOMER#*", "BANKLOGIN#*", "CONSENT#*", "NOTIFY#*", "NOTIFYLOG#*", "SCA#AIS#*"},
+		// A payment's cancellation step: its cancellation's authorisations and the payment;
+		// no ledger, no accounts.
+		"pis-payments-cancellation-update": {"BANKLOGIN#*", "NOTIFY#*", "NOTIFYLOG#*", "PAYMENT#*", "SCA#PISCANC#*"},
 		// The bearer authorizer's read ahead: the token's grant and the call's consent.
 		tpproutes.BearerAuthorizerName: {"CONSENT#*", "OAUTH#GRANT#*"},
 		// The delivery job: the due deliveries (GSI1) and their records.
@@ -226,7 +232,8 @@ func TestTPPLeadingKeysSpotChecks(t *testing.T) {
 	}
 	// Only the authorization server, the bearer authorizer and the bank's pages reach
 	// OAuth2 state; only the steps that identify a customer, and the bank's pages, reach
-	// the customers' sign-in names; no Berlin Group endpoint reaches the delivery queue.
+	// the customers' sign-in names; no Berlin Group endpoint reaches the delivery queue;
+	// no account-information or funds endpoint reaches payments or their authorisations.
 	for _, name := range stacks.AllFunctionNames() {
 		a, _ := stacks.FunctionAccess(name)
 		if !a.TPPTable && !a.TPPTableRead {
@@ -246,6 +253,8 @@ func TestTPPLeadingKeysSpotChecks(t *testing.T) {
 					t.Errorf("%s may reach the customers' sign-in names, but identifies no customer", name)
 				case p == "NOTIFYDUE" && name != tpproutes.NotificationJob:
 					t.Errorf("%s may reach the delivery queue", name)
+				case isTPP && (rt.Tag == "AIS" || rt.Tag == "CoF") && (strings.HasPrefix(p, "PAYMENT#") || strings.HasPrefix(p, "SCA#PIS") || strings.HasPrefix(p, "BANKBOOKING#")):
+					t.Errorf("%s, an account-information or funds endpoint, may reach payments (%s)", name, p)
 				}
 			}
 		}

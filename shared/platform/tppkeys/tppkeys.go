@@ -19,19 +19,24 @@ const (
 	OAuthGrant   = "OAUTH#GRANT#"   // a grant's access and refresh tokens
 	Consent      = "CONSENT#"       // an account-information consent and its reads of a day
 	PIIS         = "PIIS#"          // a confirmation-of-funds consent
-	SCA          = "SCA#"           // a resource's authorisations
-	Payment      = "PAYMENT#"       // a payment initiation
-	PayRequest   = "PAYREQ#"        // the payment an app's X-Request-ID made
-	Instalment   = "INSTALMENT#"    // a standing order's booked instalment
-	Basket       = "BASKET#"        // a signing basket
-	BasketMember = "BASKETMEMBER#"  // a payment's or consent's place in a basket
-	BasketReq    = "BASKETREQ#"     // the basket an app's X-Request-ID made
-	BankCustomer = "BANKCUSTOMER#"  // a sandbox customer; GSI1: the customer's accounts
-	BankAccount  = "BANKACCOUNT#"   // a sandbox account, its ledger and its transactions
-	BankBooking  = "BANKBOOKING#"   // the record of a booking by its ID
-	BankData     = "BANKDATA"       // the record of the loaded sandbox bank
-	NotifyLog    = "NOTIFYLOG#"     // an app's notification deliveries
-	Notify       = "NOTIFY#"        // a notification's once-marker
+	// A resource's authorisations, by its kind (package sca's kinds).
+	SCAConsent      = "SCA#AIS#"      // an account-information consent's
+	SCAFunds        = "SCA#PIIS#"     // a confirmation-of-funds consent's
+	SCAPayment      = "SCA#PIS#"      // a payment's
+	SCACancellation = "SCA#PISCANC#"  // a payment's cancellation's
+	SCABasket       = "SCA#SBS#"      // a signing basket's
+	Payment         = "PAYMENT#"      // a payment initiation
+	PayRequest      = "PAYREQ#"       // the payment an app's X-Request-ID made
+	Instalment      = "INSTALMENT#"   // a standing order's booked instalment
+	Basket          = "BASKET#"       // a signing basket
+	BasketMember    = "BASKETMEMBER#" // a payment's or consent's place in a basket
+	BasketReq       = "BASKETREQ#"    // the basket an app's X-Request-ID made
+	BankCustomer    = "BANKCUSTOMER#" // a sandbox customer; GSI1: the customer's accounts
+	BankAccount     = "BANKACCOUNT#"  // a sandbox account, its ledger and its transactions
+	BankBooking     = "BANKBOOKING#"  // the record of a booking by its ID
+	BankData        = "BANKDATA"      // the record of the loaded sandbox bank
+	NotifyLog       = "NOTIFYLOG#"    // an app's notification deliveries
+	Notify          = "NOTIFY#"       // a notification's once-marker
 )
 
 // GSI1's partitions.
@@ -46,7 +51,8 @@ const (
 
 // All is every family of the table and its index.
 var All = route.Keys{
-	OAuthCode, OAuthPKCE, OAuthPAR, OAuthPending, OAuthGrant, Consent, PIIS, SCA, Payment,
+	OAuthCode, OAuthPKCE, OAuthPAR, OAuthPending, OAuthGrant, Consent, PIIS,
+	SCAConsent, SCAFunds, SCAPayment, SCACancellation, SCABasket, Payment,
 	PayRequest, Instalment, Basket, BasketMember, BasketReq, BankCustomer, BankAccount,
 	BankBooking, BankData, NotifyLog, Notify,
 	PSU, BankLogin, BankIBAN, BankTx, Standing, NotifyDue,

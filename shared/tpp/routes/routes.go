@@ -78,21 +78,24 @@ var (
 	// reads of the day, which they count) and the sandbox accounts with their ledgers and
 	// transactions.
 	accountKeys = route.Keys{tppkeys.Consent, tppkeys.BankAccount}
-	// scaStart is the start of an authorisation of a resource found by resource: the
-	// authorisation, and the customer its PSU-ID names (GSI1 by sign-in name).
-	scaStart = func(resource ...string) route.Keys {
-		return route.Keys{tppkeys.SCA, tppkeys.BankLogin}.Union(resource)
+	// scaStart is the start of an authorisation (of family authorisations) of a resource
+	// found by resource: the authorisation, and the customer its PSU-ID names (GSI1 by
+	// sign-in name).
+	scaStart = func(authorisations string, resource ...string) route.Keys {
+		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource)
 	}
 	// scaRead is a read of a resource's authorisations, which fails one that timed out and
 	// with it the resource (notified).
-	scaRead = func(resource ...string) route.Keys {
-		return route.Keys{tppkeys.SCA}.Union(resource).Union(notifyKeys)
+	scaRead = func(authorisations string, resource ...string) route.Keys {
+		return route.Keys{authorisations}.Union(resource).Union(notifyKeys)
 	}
 	// scaUpdate is the next step of an authorisation: the customer by sign-in name, and
 	// deciding the resource (what resource names), notified.
-	scaUpdate = func(resource ...string) route.Keys {
-		return route.Keys{tppkeys.SCA, tppkeys.BankLogin}.Union(resource).Union(notifyKeys)
+	scaUpdate = func(authorisations string, resource ...string) route.Keys {
+		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(notifyKeys)
 	}
+	// anySCA are the authorisations of every kind, which the bank's pages open and decide.
+	anySCA = route.Keys{tppkeys.SCAConsent, tppkeys.SCAFunds, tppkeys.SCAPayment, tppkeys.SCACancellation, tppkeys.SCABasket}
 	// customerKeys are the customer's accounts (GSI1 under the customer), which
 	// authorising a consent or a payment for the customer reads.
 	customerKeys = route.Keys{tppkeys.BankCustomer}
@@ -109,10 +112,10 @@ var (
 	oauthDecision = route.Keys{tppkeys.OAuthPending, tppkeys.OAuthCode, tppkeys.OAuthPKCE}.Union(anyDecision)
 	// scaOpen is the bank's pages opening an authorisation: it, its resource (a basket
 	// with its members), failing both when it timed out.
-	scaOpen = scaRead(append(slices.Clone(resourceKeys), tppkeys.BasketMember)...)
+	scaOpen = anySCA.Union(resourceKeys).Union(route.Keys{tppkeys.BasketMember}).Union(notifyKeys)
 	// scaDecision is the bank's pages deciding an authorisation for the signed-in
 	// customer.
-	scaDecision = route.Keys{tppkeys.SCA}.Union(anyDecision)
+	scaDecision = anySCA.Union(anyDecision)
 )
 
 // TPP is every route of the TPP API's mTLS origin. Those with Auth route.TPP run behind
@@ -140,11 +143,11 @@ var TPP = []route.Route{
 		Summary: "A consent's status"},
 	{Name: "ais-consent-delete", Method: "DELETE", Path: "/v1/consents/{consentId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Consent}.Union(notifyKeys), Tag: "AIS",
 		Summary: "End a consent (terminatedByTpp)"},
-	{Name: "ais-consent-authorisation-start", Method: "POST", Path: "/v1/consents/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Consent), Tag: "AIS",
+	{Name: "ais-consent-authorisation-start", Method: "POST", Path: "/v1/consents/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAConsent, tppkeys.Consent), Tag: "AIS",
 		Summary: "Start an authorisation of a consent that waits for its customer (OAuth2 approach: the scaOAuth link)"},
-	{Name: "ais-consent-authorisations", Method: "GET", Path: "/v1/consents/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Consent, tppkeys.SCA}, Tag: "AIS",
+	{Name: "ais-consent-authorisations", Method: "GET", Path: "/v1/consents/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Consent, tppkeys.SCAConsent}, Tag: "AIS",
 		Summary: "The IDs of a consent's authorisations"},
-	{Name: "ais-consent-sca-status", Method: "GET", Path: "/v1/consents/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Consent), Tag: "AIS",
+	{Name: "ais-consent-sca-status", Method: "GET", Path: "/v1/consents/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCAConsent, tppkeys.Consent), Tag: "AIS",
 		Summary: "An authorisation's status: received, then finalised or failed with the customer's decision"},
 	{Name: "ais-accounts", Method: "GET", Path: "/v1/accounts", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: accountKeys, Tag: "AIS", Bearer: true,
 		Summary: "The consent's accounts, with their balances when asked and allowed"},
@@ -172,11 +175,11 @@ var TPP = []route.Route{
 		Summary: "A confirmation-of-funds consent's status"},
 	{Name: "cof-consent-delete", Method: "DELETE", Path: "/v2/consents/confirmation-of-funds/{consentId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.PIIS}.Union(notifyKeys), Tag: "CoF",
 		Summary: "End a confirmation-of-funds consent"},
-	{Name: "cof-consent-authorisation-start", Method: "POST", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.PIIS), Tag: "CoF",
+	{Name: "cof-consent-authorisation-start", Method: "POST", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAFunds, tppkeys.PIIS), Tag: "CoF",
 		Summary: "Start an authorisation of a confirmation-of-funds consent that waits for its customer"},
-	{Name: "cof-consent-authorisations", Method: "GET", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.PIIS, tppkeys.SCA}, Tag: "CoF",
+	{Name: "cof-consent-authorisations", Method: "GET", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.PIIS, tppkeys.SCAFunds}, Tag: "CoF",
 		Summary: "The IDs of a confirmation-of-funds consent's authorisations"},
-	{Name: "cof-consent-sca-status", Method: "GET", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.PIIS), Tag: "CoF",
+	{Name: "cof-consent-sca-status", Method: "GET", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCAFunds, tppkeys.PIIS), Tag: "CoF",
 		Summary: "A confirmation-of-funds authorisation's status"},
 	{Name: "cof-confirm", Method: "POST", Path: "/v1/funds-confirmations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.PIIS, tppkeys.BankAccount}, Tag: "CoF", Bearer: true,
 		Summary: "Whether an amount is available on the consent's account: yes or no"},
@@ -210,61 +213,61 @@ var TPP = []route.Route{
 
 	// The authorisation sub-resources of payments and of their cancellations, in every SCA
 	// approach (package sca): one route each per payment service, as above.
-	{Name: "pis-payments-authorisation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-payments-authorisation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
 		Summary: "Start an authorisation of a payment: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
-	{Name: "pis-payments-authorisations", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCA}, Tag: "PIS",
+	{Name: "pis-payments-authorisations", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a payment's authorisations"},
-	{Name: "pis-payments-sca-status", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-payments-sca-status", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
 		Summary: "The scaStatus of a payment's authorisation"},
-	{Name: "pis-payments-authorisation-update", Method: "PUT", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(paymentDecision...), Tag: "PIS",
+	{Name: "pis-payments-authorisation-update", Method: "PUT", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCAPayment, paymentDecision...), Tag: "PIS",
 		Summary: "The next step of a payment's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
-	{Name: "pis-payments-cancellation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-payments-cancellation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "Start the authorisation of the cancellation of an authorised payment"},
-	{Name: "pis-payments-cancellation-authorisations", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCA}, Tag: "PIS",
+	{Name: "pis-payments-cancellation-authorisations", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCACancellation}, Tag: "PIS",
 		Summary: "The IDs of the authorisations of a payment's cancellation"},
-	{Name: "pis-payments-cancellation-sca-status", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-payments-cancellation-sca-status", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The scaStatus of the authorisation of a payment's cancellation"},
-	{Name: "pis-payments-cancellation-update", Method: "PUT", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-payments-cancellation-update", Method: "PUT", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The next step of the authorisation of a payment's cancellation"},
-	{Name: "pis-bulk-payments-authorisation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-bulk-payments-authorisation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
 		Summary: "Start an authorisation of a bulk payment: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
-	{Name: "pis-bulk-payments-authorisations", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCA}, Tag: "PIS",
+	{Name: "pis-bulk-payments-authorisations", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a bulk payment's authorisations"},
-	{Name: "pis-bulk-payments-sca-status", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-bulk-payments-sca-status", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
 		Summary: "The scaStatus of a bulk payment's authorisation"},
-	{Name: "pis-bulk-payments-authorisation-update", Method: "PUT", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(paymentDecision...), Tag: "PIS",
+	{Name: "pis-bulk-payments-authorisation-update", Method: "PUT", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCAPayment, paymentDecision...), Tag: "PIS",
 		Summary: "The next step of a bulk payment's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
-	{Name: "pis-bulk-payments-cancellation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-bulk-payments-cancellation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "Start the authorisation of the cancellation of an authorised bulk payment"},
-	{Name: "pis-bulk-payments-cancellation-authorisations", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCA}, Tag: "PIS",
+	{Name: "pis-bulk-payments-cancellation-authorisations", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCACancellation}, Tag: "PIS",
 		Summary: "The IDs of the authorisations of a bulk payment's cancellation"},
-	{Name: "pis-bulk-payments-cancellation-sca-status", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-bulk-payments-cancellation-sca-status", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The scaStatus of the authorisation of a bulk payment's cancellation"},
-	{Name: "pis-bulk-payments-cancellation-update", Method: "PUT", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-bulk-payments-cancellation-update", Method: "PUT", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The next step of the authorisation of a bulk payment's cancellation"},
-	{Name: "pis-periodic-payments-authorisation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-periodic-payments-authorisation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
 		Summary: "Start an authorisation of a standing order: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
-	{Name: "pis-periodic-payments-authorisations", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCA}, Tag: "PIS",
+	{Name: "pis-periodic-payments-authorisations", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a standing order's authorisations"},
-	{Name: "pis-periodic-payments-sca-status", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-periodic-payments-sca-status", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
 		Summary: "The scaStatus of a standing order's authorisation"},
-	{Name: "pis-periodic-payments-authorisation-update", Method: "PUT", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
+	{Name: "pis-periodic-payments-authorisation-update", Method: "PUT", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "The next step of a standing order's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
-	{Name: "pis-periodic-payments-cancellation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-periodic-payments-cancellation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "Start the authorisation of the cancellation of an authorised standing order"},
-	{Name: "pis-periodic-payments-cancellation-authorisations", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCA}, Tag: "PIS",
+	{Name: "pis-periodic-payments-cancellation-authorisations", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCACancellation}, Tag: "PIS",
 		Summary: "The IDs of the authorisations of a standing order's cancellation"},
-	{Name: "pis-periodic-payments-cancellation-sca-status", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-periodic-payments-cancellation-sca-status", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The scaStatus of the authorisation of a standing order's cancellation"},
-	{Name: "pis-periodic-payments-cancellation-update", Method: "PUT", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-periodic-payments-cancellation-update", Method: "PUT", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The next step of the authorisation of a standing order's cancellation"},
 
 	// The next step of a consent's authorisation in the embedded and decoupled approaches
 	// (package sca), after the routes of the payments: a route is added after its
 	// domain's last.
-	{Name: "ais-consent-authorisation-update", Method: "PUT", Path: "/v1/consents/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.Consent, tppkeys.BankCustomer), Tag: "AIS",
+	{Name: "ais-consent-authorisation-update", Method: "PUT", Path: "/v1/consents/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCAConsent, tppkeys.Consent, tppkeys.BankCustomer), Tag: "AIS",
 		Summary: "The next step of a consent's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
-	{Name: "cof-consent-authorisation-update", Method: "PUT", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.PIIS, tppkeys.BankCustomer), Tag: "CoF",
+	{Name: "cof-consent-authorisation-update", Method: "PUT", Path: "/v2/consents/confirmation-of-funds/{consentId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCAFunds, tppkeys.PIIS, tppkeys.BankCustomer), Tag: "CoF",
 		Summary: "The next step of a confirmation-of-funds consent's authorisation"},
 
 	// Signing baskets: one authorisation for several payments and consents of an app
@@ -277,13 +280,13 @@ var TPP = []route.Route{
 		Summary: "A signing basket's transaction status"},
 	{Name: "sbs-basket-delete", Method: "DELETE", Path: "/v1/signing-baskets/{basketId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Basket, tppkeys.BasketMember}.Union(notifyKeys), Tag: "SBS",
 		Summary: "Delete a signing basket not yet authorised; its payments and consents wait as before"},
-	{Name: "sbs-basket-authorisation-start", Method: "POST", Path: "/v1/signing-baskets/{basketId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(resourceKeys...), Tag: "SBS",
+	{Name: "sbs-basket-authorisation-start", Method: "POST", Path: "/v1/signing-baskets/{basketId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCABasket, resourceKeys...), Tag: "SBS",
 		Summary: "Start the authorisation of a signing basket: the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
-	{Name: "sbs-basket-authorisations", Method: "GET", Path: "/v1/signing-baskets/{basketId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Basket, tppkeys.SCA}, Tag: "SBS",
+	{Name: "sbs-basket-authorisations", Method: "GET", Path: "/v1/signing-baskets/{basketId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Basket, tppkeys.SCABasket}, Tag: "SBS",
 		Summary: "The IDs of a signing basket's authorisations"},
-	{Name: "sbs-basket-sca-status", Method: "GET", Path: "/v1/signing-baskets/{basketId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.BasketMember).Union(resourceKeys), Tag: "SBS",
+	{Name: "sbs-basket-sca-status", Method: "GET", Path: "/v1/signing-baskets/{basketId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaRead(tppkeys.SCABasket, tppkeys.BasketMember).Union(resourceKeys), Tag: "SBS",
 		Summary: "The scaStatus of a signing basket's authorisation"},
-	{Name: "sbs-basket-authorisation-update", Method: "PUT", Path: "/v1/signing-baskets/{basketId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(basketDecision...), Tag: "SBS",
+	{Name: "sbs-basket-authorisation-update", Method: "PUT", Path: "/v1/signing-baskets/{basketId}/authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCABasket, basketDecision...), Tag: "SBS",
 		Summary: "The next step of a signing basket's authorisation: PSU-ID and password, SCA method, one-time code (embedded), or PSU-ID (decoupled)"},
 }
 
