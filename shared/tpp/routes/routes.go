@@ -74,6 +74,10 @@ var (
 	// ledgerKeys are a payment's execution in the sandbox bank: the creditor's account by
 	// IBAN, the ledgers it books with their transactions, and each booking's once-record.
 	ledgerKeys = route.Keys{tppkeys.BankIBAN, tppkeys.BankAccount, tppkeys.BankBooking}
+	// initiateKeys are what a payment's initiation reaches: the payment with the record of
+	// its X-Request-ID, and the debtor account (by IBAN through GSI1), whose signatories
+	// decide how many authorisations the payment needs.
+	initiateKeys = route.Keys{tppkeys.Payment, tppkeys.PayRequest, tppkeys.BankIBAN, tppkeys.BankAccount}
 	// accountKeys are what the account-information endpoints read: the consent (and its
 	// reads of the day, which they count) and the sandbox accounts with their ledgers and
 	// transactions.
@@ -186,7 +190,7 @@ var TPP = []route.Route{
 
 	// Payment initiation: one route per payment service, since the service is the path's
 	// first segment after /v1/, where the other products' paths have theirs.
-	{Name: "pis-payments-initiate", Method: "POST", Path: "/v1/payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.PayRequest}, Tag: "PIS",
+	{Name: "pis-payments-initiate", Method: "POST", Path: "/v1/payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: initiateKeys, Tag: "PIS",
 		Summary: "Initiate a payment; the customer authorises it through the OAuth2 flow with scope PIS:<paymentId>"},
 	{Name: "pis-payments-get", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment}, Tag: "PIS",
 		Summary: "A payment as initiated, with its status"},
@@ -194,7 +198,7 @@ var TPP = []route.Route{
 		Summary: "A payment's transaction status"},
 	{Name: "pis-payments-cancel", Method: "DELETE", Path: "/v1/payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment}.Union(notifyKeys), Tag: "PIS",
 		Summary: "Cancel a payment that is not executed yet"},
-	{Name: "pis-bulk-payments-initiate", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.PayRequest}, Tag: "PIS",
+	{Name: "pis-bulk-payments-initiate", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: initiateKeys, Tag: "PIS",
 		Summary: "Initiate a bulk of payments from one account; the customer authorises it through the OAuth2 flow with scope PIS:<paymentId>"},
 	{Name: "pis-bulk-payments-get", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment}, Tag: "PIS",
 		Summary: "A bulk payment as initiated, with its status"},
@@ -202,7 +206,7 @@ var TPP = []route.Route{
 		Summary: "A bulk payment's transaction status"},
 	{Name: "pis-bulk-payments-cancel", Method: "DELETE", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment}.Union(notifyKeys), Tag: "PIS",
 		Summary: "Cancel a bulk payment that is not executed yet"},
-	{Name: "pis-periodic-payments-initiate", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.PayRequest}, Tag: "PIS",
+	{Name: "pis-periodic-payments-initiate", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: initiateKeys, Tag: "PIS",
 		Summary: "Initiate a standing order; the customer authorises it through the OAuth2 flow with scope PIS:<paymentId>"},
 	{Name: "pis-periodic-payments-get", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment}, Tag: "PIS",
 		Summary: "A standing order as initiated, with its status"},
@@ -213,7 +217,7 @@ var TPP = []route.Route{
 
 	// The authorisation sub-resources of payments and of their cancellations, in every SCA
 	// approach (package sca): one route each per payment service, as above.
-	{Name: "pis-payments-authorisation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-payments-authorisation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "Start an authorisation of a payment: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
 	{Name: "pis-payments-authorisations", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a payment's authorisations"},
@@ -229,7 +233,7 @@ var TPP = []route.Route{
 		Summary: "The scaStatus of the authorisation of a payment's cancellation"},
 	{Name: "pis-payments-cancellation-update", Method: "PUT", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The next step of the authorisation of a payment's cancellation"},
-	{Name: "pis-bulk-payments-authorisation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-bulk-payments-authorisation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "Start an authorisation of a bulk payment: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
 	{Name: "pis-bulk-payments-authorisations", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a bulk payment's authorisations"},
@@ -245,7 +249,7 @@ var TPP = []route.Route{
 		Summary: "The scaStatus of the authorisation of a bulk payment's cancellation"},
 	{Name: "pis-bulk-payments-cancellation-update", Method: "PUT", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The next step of the authorisation of a bulk payment's cancellation"},
-	{Name: "pis-periodic-payments-authorisation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment), Tag: "PIS",
+	{Name: "pis-periodic-payments-authorisation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "Start an authorisation of a standing order: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
 	{Name: "pis-periodic-payments-authorisations", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a standing order's authorisations"},
