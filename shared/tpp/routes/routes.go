@@ -217,7 +217,7 @@ var TPP = []route.Route{
 
 	// The authorisation sub-resources of payments and of their cancellations, in every SCA
 	// approach (package sca): one route each per payment service, as above.
-	{Name: "pis-payments-authorisation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
+	{Name: "pis-payments-authorisation-start", Method: "POST", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankIBAN, tppkeys.BankAccount, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "Start an authorisation of a payment: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
 	{Name: "pis-payments-authorisations", Method: "GET", Path: "/v1/payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a payment's authorisations"},
@@ -233,7 +233,7 @@ var TPP = []route.Route{
 		Summary: "The scaStatus of the authorisation of a payment's cancellation"},
 	{Name: "pis-payments-cancellation-update", Method: "PUT", Path: "/v1/payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The next step of the authorisation of a payment's cancellation"},
-	{Name: "pis-bulk-payments-authorisation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
+	{Name: "pis-bulk-payments-authorisation-start", Method: "POST", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankIBAN, tppkeys.BankAccount, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "Start an authorisation of a bulk payment: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
 	{Name: "pis-bulk-payments-authorisations", Method: "GET", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a bulk payment's authorisations"},
@@ -249,7 +249,7 @@ var TPP = []route.Route{
 		Summary: "The scaStatus of the authorisation of a bulk payment's cancellation"},
 	{Name: "pis-bulk-payments-cancellation-update", Method: "PUT", Path: "/v1/bulk-payments/{paymentProduct}/{paymentId}/cancellation-authorisations/{authorisationId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaUpdate(tppkeys.SCACancellation, tppkeys.Payment), Tag: "PIS",
 		Summary: "The next step of the authorisation of a bulk payment's cancellation"},
-	{Name: "pis-periodic-payments-authorisation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankCustomer), Tag: "PIS",
+	{Name: "pis-periodic-payments-authorisation-start", Method: "POST", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: scaStart(tppkeys.SCAPayment, tppkeys.Payment, tppkeys.BankIBAN, tppkeys.BankAccount, tppkeys.BankCustomer), Tag: "PIS",
 		Summary: "Start an authorisation of a standing order: OAuth2, the bank's redirect page, decoupled in the bank's app or embedded, as the TPP prefers"},
 	{Name: "pis-periodic-payments-authorisations", Method: "GET", Path: "/v1/periodic-payments/{paymentProduct}/{paymentId}/authorisations", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Payment, tppkeys.SCAPayment}, Tag: "PIS",
 		Summary: "The IDs of a standing order's authorisations"},
