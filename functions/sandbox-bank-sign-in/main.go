@@ -3,7 +3,7 @@
 // Command sandbox-bank-sign-in is the Lambda function of the TPP area's browser route "sandbox-bank-sign-in":
 // The sandbox bank's sign-in page: sign-in name, password and one-time code, and the developers' scenarios.
 //
-// Its needs: portal-table+tpp-table+oauth-key.
+// Its needs: oauth-key.
 package main
 
 import (

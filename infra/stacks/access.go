@@ -68,11 +68,16 @@ type Access struct {
 	// use (UseUsagePlans grants them where there is a TPP API).
 	UsagePlans []string
 	// TPPTable is read and write access to the TPP table and its index (OAuth2 state, the
-	// sandbox bank), through CDK's table grant.
+	// sandbox bank), on the partitions of TPPKeys only.
 	TPPTable bool
-	// TPPTableRead is read-only access to the TPP table and its index (table.GrantReadData):
-	// the bearer authorizer reads the access tokens it verifies, and writes nothing.
+	// TPPTableRead is read-only access to the TPP table and its index, on the partitions
+	// of TPPKeys only: the bearer authorizer reads the access tokens it verifies, and
+	// writes nothing.
 	TPPTableRead bool
+	// TPPKeys are the TPP table's partition-key families the function reaches (its
+	// route's or job's TPPKeys): every statement on the table and its index allows only
+	// them (dynamodb:LeadingKeys).
+	TPPKeys route.Keys
 	// OAuthKey allows secretsmanager:GetSecretValue on the OAuth key's secret only; the
 	// function is given OAUTH_KEY_SECRET_ARN.
 	OAuthKey bool
@@ -216,6 +221,9 @@ func accessOf(f appFunction) Access {
 	if a.Table != NoTable {
 		a.Keys = f.portalKeys()
 	}
+	if a.TPPTable || a.TPPTableRead {
+		a.TPPKeys = f.tppKeys()
+	}
 	return a
 }
 
@@ -236,6 +244,12 @@ func checkAccess(fns []appFunction) error {
 		}
 		if a.Table != NoTable && len(a.Keys) == 0 {
 			problems = append(problems, f.name+" reaches the portal table but declares no key families (Keys in its route table line)")
+		}
+		if (a.TPPTable || a.TPPTableRead) && len(a.TPPKeys) == 0 {
+			problems = append(problems, f.name+" reaches the TPP table but declares no key families (TPPKeys in its route table line)")
+		}
+		if !a.TPPTable && !a.TPPTableRead && len(f.tppKeys()) > 0 {
+			problems = append(problems, f.name+" declares TPP key families but does not need the TPP table")
 		}
 	}
 	for name := range accessExceptions {
@@ -310,10 +324,8 @@ func (g grantResources) grant(role awsiam.IRole, a Access) {
 			Resources: &[]*string{CRLObjectARN()},
 		}))
 	}
-	if a.TPPTable {
-		g.data.TPP.GrantReadWriteData(role)
-	} else if a.TPPTableRead {
-		g.data.TPP.GrantReadData(role)
+	if a.TPPTable || a.TPPTableRead {
+		role.AddToPrincipalPolicy(g.tppTableStatement(a))
 	}
 	if a.OAuthKey {
 		// Reading only (no DescribeSecret, no PutSecretValue): rotation is an operator's
@@ -384,6 +396,27 @@ func (g grantResources) tableStatement(a Access) awsiam.PolicyStatement {
 		Conditions: &map[string]interface{}{
 			"ForAllValues:StringLike": map[string]interface{}{
 				"dynamodb:LeadingKeys": a.Keys.LeadingKeys(),
+			},
+		},
+	})
+}
+
+// tppTableStatement is a's one statement on the TPP table: reads, and writes unless it
+// only reads, on the table and its index, only on the partitions of its TPP key families
+// (a query on the index is authorized by the index's partition key, whose families are
+// among them).
+func (g grantResources) tppTableStatement(a Access) awsiam.PolicyStatement {
+	table := g.data.TPP.TableArn()
+	actions := slices.Clone(tableReads)
+	if a.TPPTable {
+		actions = append(actions, tableWrites...)
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: &[]*string{table, awscdk.Fn_Join(jsii.String(""), &[]*string{table, jsii.String("/index/*")})},
+		Conditions: &map[string]interface{}{
+			"ForAllValues:StringLike": map[string]interface{}{
+				"dynamodb:LeadingKeys": a.TPPKeys.LeadingKeys(),
 			},
 		},
 	})

@@ -439,7 +439,7 @@ var wantCalls = map[string][]string{
 	// TPP table, the customers and their accounts, the client and the organization's name
 	// by GetItem of the portal table; the OAuth key read at cold start.
 	"oauth2-authorize":            {"dynamodb:GetItem", "dynamodb:PutItem", "secretsmanager:GetSecretValue"},
-	"sandbox-bank-sign-in":        {"dynamodb:GetItem", "secretsmanager:GetSecretValue"},
+	"sandbox-bank-sign-in":        {"secretsmanager:GetSecretValue"}, // its session cookie only
 	"sandbox-bank-sign-in-submit": {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	"sandbox-bank-consent":        {"dynamodb:GetItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},
 	"sandbox-bank-decide":         {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "secretsmanager:GetSecretValue"},

@@ -106,6 +106,21 @@ func (f appFunction) portalKeys() route.Keys {
 	}
 }
 
+// tppKeys are the TPP table's partition-key families the function reaches: its route's
+// or job's, and for an authorizer what the caller check reads ahead (the bearer
+// authorizer's token and consent).
+func (f appFunction) tppKeys() route.Keys {
+	switch f.kind {
+	case portalRoute, tppRoute, tppBrowserRoute:
+		return f.route.TPPKeys.Union(nil)
+	case portalJob, tppJob:
+		return f.job.TPPKeys.Union(nil)
+	default:
+		_, scope := tpproutes.AuthorizerScope(f.name)
+		return scope.TPPKeys
+	}
+}
+
 // jobsTag is the group tag of the scheduled functions (routes group by their own Tag).
 const jobsTag = "jobs"
 

@@ -81,12 +81,19 @@ func NewWorkflowsStack(scope constructs.Construct, id string, props WorkflowsPro
 	// The definition's tasks, each on the portal table or the sender only: WaitForDecision
 	// and MarkFailed update the request item; ApplyStep, ApplyDecision and ApplyExpiry run
 	// the decision's transaction; MailDecision and MailExpiry send from the sender identity.
-	// The table's ARN without /index/*: no task reads an index.
+	// The table's ARN without /index/*: no task reads an index. Only the partitions of the
+	// families the tasks write (workflow.Keys), which the portal's engine holds every
+	// execution's input and decision to before sending it.
 	table := props.Data.Portal.TableArn()
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("RequestItemAndDecisionTransactions"),
 		Actions:   jsii.Strings(transactWriteActions...),
 		Resources: &[]*string{table},
+		Conditions: &map[string]interface{}{
+			"ForAllValues:StringLike": map[string]interface{}{
+				"dynamodb:LeadingKeys": workflow.Keys.LeadingKeys(),
+			},
+		},
 	}))
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("DecisionMail"),

@@ -305,6 +305,19 @@ func TestApprovalRole(t *testing.T) {
 						}
 						got[action] = append(got[action], list(st["Resource"])...)
 					}
+					// Every statement on the table allows only the partitions of the
+					// families the tasks write.
+					if mustJSON(t, st["Resource"]) == mustJSON(t, []interface{}{table}) {
+						keys, ok := leadingKeys(st)
+						if !ok || !slices.Equal(keys, workflow.Keys.LeadingKeys()) {
+							t.Errorf("%v on the portal table with condition %v, want LeadingKeys %v", st["Action"], st["Condition"], workflow.Keys.LeadingKeys())
+						}
+						for _, forbidden := range []string{"USER#*", "SESSION#*", "EMAIL#*", "LINK#*", "HEALTH#*"} {
+							if slices.Contains(keys, forbidden) {
+								t.Errorf("the state machine may write %s, which no task writes", forbidden)
+							}
+						}
+					}
 				}
 			}
 			want := map[string][]interface{}{

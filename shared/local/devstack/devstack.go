@@ -289,7 +289,7 @@ func start(ctx context.Context, o Options, portalLn, tppLn net.Listener) (*Stack
 		if !ok {
 			return s, fmt.Errorf("no handler for the browser route %s", rt.Name)
 		}
-		mux.Handle(rt.Pattern(), h)
+		mux.Handle(rt.Pattern(), tppapi.Scoped(rt, h))
 	}
 	mux.Handle("GET "+config.CRLPath, crlHandler(log, s3.NewFromConfig(awsCfg, func(o *s3.Options) { o.UsePathStyle = true }), cfg.CRLBucket))
 	mux.Handle("/api/", apiNotFound(log))
@@ -396,19 +396,30 @@ func (s *Stack) runJobs(ctx context.Context, log *slog.Logger, interval time.Dur
 		case <-t.C:
 		}
 		if day := now().UTC().Format(time.DateOnly); day != lastDay {
-			if run, err := standing.RunStandingOrders(ctx); err != nil && ctx.Err() == nil {
+			if run, err := standing.RunStandingOrders(jobScope(ctx, tpproutes.StandingOrderJob)); err != nil && ctx.Err() == nil {
 				log.Error("standing-order job", "error", err.Error())
 			} else if err == nil {
 				lastDay = day
 				log.Info("standing-order job", "day", day, "booked", run.Booked, "rejected", run.Rejected, "finished", run.Finished)
 			}
 		}
-		if run, err := s.Deliverer.Run(ctx); err != nil && ctx.Err() == nil {
+		if run, err := s.Deliverer.Run(jobScope(ctx, tpproutes.NotificationJob)); err != nil && ctx.Err() == nil {
 			log.Error("notification delivery job", "error", err.Error())
 		} else if run != (notify.Run{}) {
 			log.Info("notification delivery job", "delivered", run.Delivered, "retrying", run.Retrying, "failed", run.Failed)
 		}
 	}
+}
+
+// jobScope is ctx held to the needs and key families of the TPP area's job named name, as
+// its scheduled function is.
+func jobScope(ctx context.Context, name string) context.Context {
+	for _, j := range tpproutes.Jobs {
+		if j.Name == name {
+			return route.WithScope(route.WithNeeds(ctx, j.Needs), j.Scope())
+		}
+	}
+	return ctx
 }
 
 // listenerMeter is the TPP listener's meter as the portal reads usage: calls of an app's

@@ -19,22 +19,31 @@ import (
 
 	"github.com/bank/devportal/shared/local/devstack"
 	"github.com/bank/devportal/shared/local/testenv/tppworld"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/apps"
 	"github.com/bank/devportal/shared/portal/org"
 	"github.com/bank/devportal/shared/tpp/callercheck"
 	"github.com/bank/devportal/shared/tpp/oauth"
+	tpproutes "github.com/bank/devportal/shared/tpp/routes"
 	tppwiring "github.com/bank/devportal/shared/tpp/wiring"
 )
 
 // approver is the test double of the bank's sign-in and consent pages: the customer
-// psu-1 approves every scope requested and chooses account acc-1, or denies.
+// psu-1 approves every scope requested and chooses account acc-1, or denies. It stands
+// in for the bank's pages, so it decides as their decision route does, held to what that
+// route may reach (the authorization endpoint only hands the customer over).
 type approver struct {
 	server atomic.Pointer[oauth.Server]
 	deny   atomic.Bool
 }
 
 func (a *approver) Begin(w http.ResponseWriter, r *http.Request, p oauth.Pending) {
-	var err error
+	decide, err := route.Find(tpproutes.Browser, "sandbox-bank-decide")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	r = r.WithContext(route.WithScope(route.WithNeeds(r.Context(), decide.AllNeeds()), decide.Scope()))
 	if a.deny.Load() {
 		err = a.server.Load().Deny(r.Context(), w, p.ID)
 	} else {

@@ -31,6 +31,6 @@ func Load(_ context.Context, c config.Config) (aws.Config, error) {
 		}
 		cfg.Credentials = aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN")))
 	}
-	cfg.APIOptions = append(cfg.APIOptions, guardNeeds, guardKeys(c.PortalTable))
+	cfg.APIOptions = append(cfg.APIOptions, guardNeeds(c.TPPTable), guardKeys(c.PortalTable, c.TPPTable))
 	return cfg, nil
 }

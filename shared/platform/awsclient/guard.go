@@ -11,7 +11,8 @@ import (
 )
 
 // NeedOf is the route need an AWS call belongs to, by the SDK's service ID and operation;
-// false for a service no route declares.
+// false for a service no route declares. A DynamoDB call is PortalTable here; the guard
+// tells the TPP table's calls apart by the table they name.
 func NeedOf(serviceID, operation string) (route.Need, bool) {
 	switch serviceID {
 	case "DynamoDB":
@@ -58,16 +59,41 @@ func (e *ErrUndeclared) Error() string {
 // guardNeeds refuses, before it is sent, an AWS call made for a route (route.WithNeeds)
 // that did not declare the call's need. A deployed function has only its route's parts
 // and grants anyway; the guard makes the same mistake fail in the tests and the local
-// stack, which build every part, with a message that names it.
-func guardNeeds(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RouteNeedsGuard",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			if needs, ok := route.NeedsFrom(ctx); ok {
-				service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
-				if need, known := NeedOf(service, op); !known || !needs.Has(need) {
-					return middleware.InitializeOutput{}, middleware.Metadata{}, &ErrUndeclared{ServiceID: service, Operation: op, Needs: needs}
+// stack, which build every part, with a message that names it. A DynamoDB call needs
+// the table it reaches: TPPTable for the TPP table (tppTable), PortalTable for any other.
+func guardNeeds(tppTable string) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RouteNeedsGuard",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if needs, ok := route.NeedsFrom(ctx); ok {
+					service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
+					need, known := NeedOf(service, op)
+					if known && need == route.PortalTable {
+						need = tableNeeds(tppTable, in.Parameters)
+					}
+					if !known || !needs.Has(need) {
+						return middleware.InitializeOutput{}, middleware.Metadata{}, &ErrUndeclared{ServiceID: service, Operation: op, Needs: needs}
+					}
 				}
-			}
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
+	}
+}
+
+// tableNeeds are the table needs of a DynamoDB call's input: TPPTable for each reach of
+// the TPP table, PortalTable for each of another table (and for a call that names none).
+func tableNeeds(tppTable string, params any) route.Need {
+	_, reaches := reachesOf(params)
+	var n route.Need
+	for _, r := range reaches {
+		if tppTable != "" && r.table == tppTable {
+			n |= route.TPPTable
+		} else {
+			n |= route.PortalTable
+		}
+	}
+	if n == 0 {
+		n = route.PortalTable
+	}
+	return n
 }

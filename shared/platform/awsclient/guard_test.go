@@ -29,7 +29,7 @@ func TestGuardRefusesUndeclaredCalls(t *testing.T) {
 		_, _ = w.Write([]byte(`{}`))
 	}))
 	defer srv.Close()
-	cfg, err := awsclient.Load(context.Background(), config.Config{Region: "eu-west-1", AWSEndpoint: srv.URL})
+	cfg, err := awsclient.Load(context.Background(), config.Config{Region: "eu-west-1", AWSEndpoint: srv.URL, TPPTable: "tpp"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +37,11 @@ func TestGuardRefusesUndeclaredCalls(t *testing.T) {
 	states := sfn.NewFromConfig(cfg, func(o *sfn.Options) { o.RetryMaxAttempts = 1 })
 	getItem := func(ctx context.Context) error {
 		_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("t"),
+			Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "k"}}})
+		return err
+	}
+	getTPPItem := func(ctx context.Context) error {
+		_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("tpp"),
 			Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "k"}}})
 		return err
 	}
@@ -54,6 +59,11 @@ func TestGuardRefusesUndeclaredCalls(t *testing.T) {
 		{"no route", context.Background(), getItem, ""},
 		{"undeclared table", route.WithNeeds(context.Background(), route.Mail), getItem,
 			"awsclient: DynamoDB GetItem is called by a route whose needs are mail: declare the need in its route table line"},
+		{"the TPP table", route.WithNeeds(context.Background(), route.TPPTable), getTPPItem, ""},
+		{"the TPP table is not the portal's", route.WithNeeds(context.Background(), route.PortalTable), getTPPItem,
+			"awsclient: DynamoDB GetItem is called by a route whose needs are portal-table: declare the need in its route table line"},
+		{"the portal table is not the TPP's", route.WithNeeds(context.Background(), route.TPPTable), getItem,
+			"awsclient: DynamoDB GetItem is called by a route whose needs are tpp-table: declare the need in its route table line"},
 		{"starting is not deciding", route.WithNeeds(context.Background(), route.PortalTable|route.StartApproval), decide,
 			"awsclient: SFN SendTaskSuccess is called by a route whose needs are portal-table+start-approval: declare the need in its route table line"},
 		{"deciding", route.WithNeeds(context.Background(), route.DecideApproval), decide, ""},

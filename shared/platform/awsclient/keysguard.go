@@ -14,39 +14,44 @@ import (
 )
 
 // partitionAttr is the partition key attribute of the table (index "") or of one of its
-// indexes: the portal table names them PK, GSI1PK and GSI2PK.
+// indexes: the portal table names them PK, GSI1PK and GSI2PK, the TPP table PK and GSI1PK.
 func partitionAttr(index string) string { return index + "PK" }
 
-// ErrOutsideKeys is a call to the portal table that reaches a partition its route did
-// not declare.
+// ErrOutsideKeys is a call to the portal table or the TPP table that reaches a partition
+// its route did not declare.
 type ErrOutsideKeys struct {
 	Route, Operation, Index, Partition string
 	Keys                               route.Keys
+	// TPP says the partition is the TPP table's, which the route declares in TPPKeys.
+	TPP bool
 }
 
 func (e *ErrOutsideKeys) Error() string {
-	where := "the portal table"
+	where, field := "the portal table", "Keys"
+	if e.TPP {
+		where, field = "the TPP table", "TPPKeys"
+	}
 	if e.Index != "" {
 		where += "'s index " + e.Index
 	}
-	return fmt.Sprintf("awsclient: %s of route %s reaches partition %q of %s, outside its key families %v: declare the family in its route table line (Keys)",
-		e.Operation, e.Route, e.Partition, where, e.Keys)
+	return fmt.Sprintf("awsclient: %s of route %s reaches partition %q of %s, outside its key families %v: declare the family in its route table line (%s)",
+		e.Operation, e.Route, e.Partition, where, e.Keys, field)
 }
 
 // reach is one partition a DynamoDB call reaches: of the table or of one of its indexes.
 type reach struct{ table, index, partition string }
 
 // guardKeys refuses, before it is sent, a DynamoDB call made for a route (route.WithScope)
-// that reaches a partition of the portal table outside the route's key families, as the
-// deployed function's role (dynamodb:LeadingKeys) would. A call whose partition cannot
-// be read (a Scan, a query without an equality on the partition key) is refused too: the
-// role allows neither.
-func guardKeys(portalTable string) func(*middleware.Stack) error {
+// that reaches a partition of the portal table outside the route's key families, or of
+// the TPP table outside its TPP key families, as the deployed function's role
+// (dynamodb:LeadingKeys) would. A call whose partition cannot be read (a Scan, a query
+// without an equality on the partition key) is refused too: the role allows neither.
+func guardKeys(portalTable, tppTable string) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("RouteKeysGuard",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if scope, ok := route.ScopeFrom(ctx); ok && portalTable != "" {
-					if err := checkKeys(scope, portalTable, in.Parameters); err != nil {
+				if scope, ok := route.ScopeFrom(ctx); ok {
+					if err := checkKeys(scope, portalTable, tppTable, in.Parameters); err != nil {
 						return middleware.InitializeOutput{}, middleware.Metadata{}, err
 					}
 				}
@@ -55,16 +60,23 @@ func guardKeys(portalTable string) func(*middleware.Stack) error {
 	}
 }
 
-// checkKeys checks every partition of the portal table that params (a DynamoDB operation's
-// input) reaches against scope.
-func checkKeys(scope route.Scope, portalTable string, params any) error {
+// checkKeys checks every partition of the portal table and of the TPP table that params
+// (a DynamoDB operation's input) reaches against scope.
+func checkKeys(scope route.Scope, portalTable, tppTable string, params any) error {
 	op, reaches := reachesOf(params)
 	for _, r := range reaches {
-		if r.table != portalTable {
+		var keys route.Keys
+		switch {
+		case portalTable != "" && r.table == portalTable:
+			keys = scope.Keys
+		case tppTable != "" && r.table == tppTable:
+			keys = scope.TPPKeys
+		default:
 			continue
 		}
-		if !scope.Keys.Covers(r.partition) || r.partition == "" {
-			return &ErrOutsideKeys{Route: scope.Route, Operation: op, Index: r.index, Partition: r.partition, Keys: scope.Keys}
+		if !keys.Covers(r.partition) || r.partition == "" {
+			return &ErrOutsideKeys{Route: scope.Route, Operation: op, Index: r.index, Partition: r.partition, Keys: keys,
+				TPP: r.table == tppTable}
 		}
 	}
 	return nil

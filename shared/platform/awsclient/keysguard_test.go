@@ -167,3 +167,95 @@ func TestGuardHoldsCallsToKeyFamilies(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardHoldsTPPTableCalls: calls to the TPP table (and its index) are held to the
+// route's TPP key families as those to the portal table are to its key families, each
+// refusal naming the table and the route table field to declare the family in.
+func TestGuardHoldsTPPTableCalls(t *testing.T) {
+	var sent atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Add(1)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	const portal, tpp = "portal-table", "tpp-table"
+	cfg, err := awsclient.Load(context.Background(), config.Config{Region: "eu-west-1", AWSEndpoint: srv.URL, PortalTable: portal, TPPTable: tpp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.RetryMaxAttempts = 1 })
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	key := func(pk string) map[string]types.AttributeValue {
+		return map[string]types.AttributeValue{"PK": s(pk), "SK": s("X")}
+	}
+	scope := route.Scope{Route: "ais-accounts", Keys: route.Keys{"ORG#"}, TPPKeys: route.Keys{"BANKACCOUNT#", "CONSENT#", "STANDING"}}
+	ctx := route.WithScope(route.WithNeeds(context.Background(), route.PortalTable|route.TPPTable), scope)
+	for _, tc := range []struct {
+		name    string
+		call    func(context.Context) error
+		refused string
+	}{
+		{"get in a family", func(ctx context.Context) error {
+			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tpp), Key: key("CONSENT#c-1")})
+			return err
+		}, ""},
+		{"get outside", func(ctx context.Context) error {
+			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(tpp), Key: key("BANKLOGIN#anna")})
+			return err
+		}, `awsclient: GetItem of route ais-accounts reaches partition "BANKLOGIN#anna" of the TPP table, outside its key families [BANKACCOUNT# CONSENT# STANDING]: declare the family in its route table line (TPPKeys)`},
+		{"a TPP family is not a portal one", func(ctx context.Context) error {
+			_, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(portal), Key: key("CONSENT#c-1")})
+			return err
+		}, `awsclient: GetItem of route ais-accounts reaches partition "CONSENT#c-1" of the portal table, outside its key families [ORG#]: declare the family in its route table line (Keys)`},
+		{"query of the index outside", func(ctx context.Context) error {
+			_, err := db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(tpp), IndexName: aws.String("GSI1"), KeyConditionExpression: aws.String("#pk = :pk"),
+				ExpressionAttributeNames:  map[string]string{"#pk": "GSI1PK"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("NOTIFYDUE")}})
+			return err
+		}, `awsclient: Query of route ais-accounts reaches partition "NOTIFYDUE" of the TPP table's index GSI1, outside its key families [BANKACCOUNT# CONSENT# STANDING]: declare the family in its route table line (TPPKeys)`},
+		{"query of the index in a family", func(ctx context.Context) error {
+			_, err := db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(tpp), IndexName: aws.String("GSI1"), KeyConditionExpression: aws.String("GSI1PK = :pk"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("STANDING")}})
+			return err
+		}, ""},
+		{"scan", func(ctx context.Context) error {
+			_, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(tpp)})
+			return err
+		}, `awsclient: Scan of route ais-accounts reaches partition "" of the TPP table, outside its key families [BANKACCOUNT# CONSENT# STANDING]: declare the family in its route table line (TPPKeys)`},
+		{"batch get across both tables, one key outside", func(ctx context.Context) error {
+			_, err := db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				portal: {Keys: []map[string]types.AttributeValue{key("ORG#o-1")}},
+				tpp:    {Keys: []map[string]types.AttributeValue{key("CONSENT#c-1"), key("OAUTH#GRANT#g")}}}})
+			return err
+		}, `awsclient: BatchGetItem of route ais-accounts reaches partition "OAUTH#GRANT#g" of the TPP table, outside its key families [BANKACCOUNT# CONSENT# STANDING]: declare the family in its route table line (TPPKeys)`},
+		{"transaction in families", func(ctx context.Context) error {
+			_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+				{Put: &types.Put{TableName: aws.String(tpp), Item: key("CONSENT#c-1")}},
+				{Update: &types.Update{TableName: aws.String(tpp), Key: key("BANKACCOUNT#a"), UpdateExpression: aws.String("SET a = :a"), ExpressionAttributeValues: map[string]types.AttributeValue{":a": s("1")}}},
+			}})
+			return err
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := sent.Load()
+			err := tc.call(ctx)
+			if tc.refused == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if sent.Load() == before {
+					t.Fatal("nothing was sent")
+				}
+				return
+			}
+			var outside *awsclient.ErrOutsideKeys
+			if !errors.As(err, &outside) || outside.Error() != tc.refused {
+				t.Fatalf("err = %v, want %s", err, tc.refused)
+			}
+			if sent.Load() != before {
+				t.Fatal("the refused call was sent")
+			}
+		})
+	}
+}

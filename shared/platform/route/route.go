@@ -137,6 +137,9 @@ type Route struct {
 	// guard holds every call to them in the tests and the local stack, and the function's
 	// role allows no other partition (dynamodb:LeadingKeys).
 	Keys Keys
+	// TPPKeys are the TPP table's partition-key families (its index's included) the
+	// route's calls reach (package tppkeys), held like Keys.
+	TPPKeys Keys
 }
 
 // Pattern is the route as a net/http ServeMux pattern.
@@ -170,6 +173,11 @@ func (r Route) PortalKeys() Keys {
 	return r.Keys.Union(nil)
 }
 
+// Scope is what the route's calls may reach of both tables (WithScope).
+func (r Route) Scope() Scope {
+	return Scope{Route: r.Name, Keys: r.PortalKeys(), TPPKeys: r.TPPKeys.Union(nil)}
+}
+
 // Job is a function started by a schedule rather than by HTTP.
 type Job struct {
 	// Name is the function's name: functions/<Name>/main.go.
@@ -182,6 +190,13 @@ type Job struct {
 	Summary string
 	// Keys are the portal table's partition-key families the job reaches (Route.Keys).
 	Keys Keys
+	// TPPKeys are the TPP table's partition-key families the job reaches (Route.TPPKeys).
+	TPPKeys Keys
+}
+
+// Scope is what the job's calls may reach of both tables (WithScope).
+func (j Job) Scope() Scope {
+	return Scope{Route: j.Name, Keys: j.Keys.Union(nil), TPPKeys: j.TPPKeys.Union(nil)}
 }
 
 // Find returns the route with that name from list.
@@ -198,15 +213,17 @@ type needsKey struct{}
 
 type keysKey struct{}
 
-// Scope is what a route's calls may reach of the portal table: the route's name, for the
-// guard's messages, and its partition-key families.
+// Scope is what a route's calls may reach of the portal table and of the TPP table: the
+// route's name, for the guard's messages, and its partition-key families of each.
 type Scope struct {
-	Route string
-	Keys  Keys
+	Route   string
+	Keys    Keys
+	TPPKeys Keys
 }
 
 // WithScope marks ctx as a call of the route s names: awsclient's guard refuses a call to
-// the portal table outside s.Keys, as the deployed function's role does.
+// the portal table outside s.Keys, or to the TPP table outside s.TPPKeys, as the deployed
+// function's role does.
 func WithScope(ctx context.Context, s Scope) context.Context {
 	return context.WithValue(ctx, keysKey{}, s)
 }

@@ -24,12 +24,14 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// markKind writes a MARK item named after the outcome, so tests see what the workflow applied.
+// markKind writes a mark item named after the outcome, so tests see what the workflow
+// applied: in an organization's partition, one of the families the state machine writes
+// (workflow.Keys).
 type markKind struct{ table string }
 
 func (k markKind) mark(id, outcome string) (workflow.Effects, error) {
 	items, err := workflow.Transaction(workflow.Write{Put: &types.Put{TableName: &k.table, Item: map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: "MARK#" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}}})
+		"PK": &types.AttributeValueMemberS{Value: "ORG#mark-" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}}})
 	return workflow.Effects{TransactItems: items}, err
 }
 func (k markKind) Approve(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
@@ -50,7 +52,7 @@ type brokenKind struct{ markKind }
 
 func (k brokenKind) Approve(_ context.Context, r approval.Request, _ approval.Decision) (workflow.Effects, error) {
 	items, err := workflow.Transaction(workflow.Write{Update: &types.Update{TableName: &k.table,
-		Key:                       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "MISSING#" + r.ID}, "SK": &types.AttributeValueMemberS{Value: "X"}},
+		Key:                       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "ORG#missing-" + r.ID}, "SK": &types.AttributeValueMemberS{Value: "X"}},
 		UpdateExpression:          aws.String("SET x = :x"),
 		ConditionExpression:       aws.String("attribute_exists(PK)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":x": &types.AttributeValueMemberS{Value: "x"}}}})
@@ -116,7 +118,7 @@ func (f *fixture) waitStatus(id string, status approval.Status) approval.Request
 
 func (f *fixture) marked(id, outcome string) bool {
 	out, err := f.db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &f.cfg.PortalTable, ConsistentRead: aws.Bool(true), Key: map[string]types.AttributeValue{
-		"PK": &types.AttributeValueMemberS{Value: "MARK#" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}})
+		"PK": &types.AttributeValueMemberS{Value: "ORG#mark-" + id}, "SK": &types.AttributeValueMemberS{Value: outcome}}})
 	return err == nil && out.Item != nil
 }
 

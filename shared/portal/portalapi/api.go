@@ -85,7 +85,7 @@ func (a *API) Handler(rt route.Route) http.Handler {
 	if !ok {
 		panic("portal: no endpoint for route " + rt.Name)
 	}
-	needs, scope := rt.AllNeeds(), route.Scope{Route: rt.Name, Keys: rt.PortalKeys()}
+	needs, scope := rt.AllNeeds(), rt.Scope()
 	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(account.WithClientAddress(route.WithScope(route.WithNeeds(r.Context(), needs), scope), clientAddress(r)))
 		if rt.Auth != route.ClientCertificate {

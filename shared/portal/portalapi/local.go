@@ -32,7 +32,7 @@ func localEndpoints() []endpoint {
 			ctx := r.Context()
 			for _, j := range routes.Jobs {
 				if j.Name == name {
-					ctx = route.WithScope(route.WithNeeds(ctx, j.Needs), route.Scope{Route: j.Name, Keys: j.Keys})
+					ctx = route.WithScope(route.WithNeeds(ctx, j.Needs), j.Scope())
 				}
 			}
 			res, err := job(ctx)

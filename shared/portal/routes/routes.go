@@ -6,6 +6,7 @@ package routes
 import (
 	"github.com/bank/devportal/shared/platform/config"
 	"github.com/bank/devportal/shared/platform/route"
+	"github.com/bank/devportal/shared/platform/tppkeys"
 	"github.com/bank/devportal/shared/portal/lookup/keyspace"
 )
 
@@ -78,7 +79,7 @@ var Portal = []route.Route{
 	{Name: "app-api-key-rotate", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/api-key/rotate", Auth: route.Session, Needs: route.UsagePlans, Keys: route.Keys{keyspace.Org, keyspace.Client}, Tag: "apps", Summary: "Give the app a new API key, shown once (its first one if it has none); the current key keeps working for the grace period"},
 	{Name: "app-redirect-add", Method: "POST", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: route.Session, Needs: route.StartApproval, Keys: route.Keys{keyspace.Request, keyspace.Org, keyspace.Client}, Tag: "apps", Summary: "Register an OAuth redirect URI (https; http://localhost in the sandbox); a live app's waits for the bank's review (202)"},
 	{Name: "app-redirect-remove", Method: "DELETE", Path: "/api/organizations/{orgId}/apps/{appId}/redirect-uris", Auth: route.Session, Keys: route.Keys{keyspace.Org, keyspace.Client}, Tag: "apps", Summary: "Remove the redirect URI given as ?uri="},
-	{Name: "app-notifications", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}/notifications", Auth: route.Session, Needs: route.TPPTable, Keys: route.Keys{keyspace.Org}, Tag: "apps", Summary: "The app's status notifications to the TPP-Notification-URIs it gave the TPP API, newest first: resource, status, outcome and each delivery attempt"},
+	{Name: "app-notifications", Method: "GET", Path: "/api/organizations/{orgId}/apps/{appId}/notifications", Auth: route.Session, Needs: route.TPPTable, Keys: route.Keys{keyspace.Org}, TPPKeys: route.Keys{tppkeys.NotifyLog}, Tag: "apps", Summary: "The app's status notifications to the TPP-Notification-URIs it gave the TPP API, newest first: resource, status, outcome and each delivery attempt"},
 	{Name: "app-oauth-settings", Method: "PUT", Path: "/api/organizations/{orgId}/apps/{appId}/oauth-settings", Auth: route.Session, Keys: route.Keys{keyspace.Org, keyspace.Client}, Tag: "apps", Summary: "Switch the app's FAPI 2.0 profile: with it on, the authorization server accepts only pushed authorization requests (PAR) of the app (owner and administrators)"},
 	{Name: "org-certificates", Method: "GET", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Keys: route.Keys{keyspace.Org}, Tag: "apps", Summary: "mTLS certificates uploaded to the organization"},
 	{Name: "org-certificate-upload", Method: "POST", Path: "/api/organizations/{orgId}/certificates", Auth: route.Session, Needs: route.SandboxCACert, Keys: route.Keys{keyspace.Org, keyspace.Issued, keyspace.SandboxCA}, Tag: "apps", Summary: "Upload an mTLS certificate (PEM or base64 DER); apps can use it once possession of its key is proven"},

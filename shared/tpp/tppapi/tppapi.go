@@ -121,20 +121,41 @@ func Listener(check Checker, log *slog.Logger, endpoints map[string]http.Handler
 		if !ok {
 			continue
 		}
+		h = Scoped(rt, h)
 		if rt.Auth != route.Public {
 			product, _ := routes.ProductOf(rt.Path)
-			h = requireCaller(check, product, rt.Bearer, log, h)
+			h = authorizerScoped(routes.AuthorizerOf(rt), requireCaller(check, product, rt.Bearer, log, h))
 		}
 		mux.Handle(rt.Pattern(), h)
 	}
 	for _, prefix := range routes.ProductPrefixes() {
 		product, _ := routes.ProductOf(prefix)
-		h := RequireCaller(check, product, log, NotFound())
+		h := authorizerScoped(routes.AuthorizerName, RequireCaller(check, product, log, NotFound()))
 		mux.Handle(prefix, h)
 		mux.Handle(prefix+"/", h)
 	}
 	mux.Handle("/", NotFound())
 	return WithRequestID(mux)
+}
+
+// Scoped is h held to the route rt's needs and key families (route.WithNeeds,
+// route.WithScope), as its deployed function is: the local listeners serve every route
+// from one process, so the AWS guard is what makes an undeclared call fail there.
+func Scoped(rt route.Route, h http.Handler) http.Handler {
+	needs, scope := rt.AllNeeds(), rt.Scope()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(route.WithScope(route.WithNeeds(r.Context(), needs), scope)))
+	})
+}
+
+// authorizerScoped is h, the caller check and what follows it, held to what the
+// authorizer named name may reach; the route's own handler is held to its route's
+// (Scoped) once the check let the call through.
+func authorizerScoped(name string, h http.Handler) http.Handler {
+	needs, scope := routes.AuthorizerScope(name)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(route.WithScope(route.WithNeeds(r.Context(), needs), scope)))
+	})
 }
 
 // CheckRequestID refuses a request whose X-Request-ID is missing or not a UUID: the

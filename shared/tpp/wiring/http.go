@@ -44,7 +44,7 @@ func Handler(rt route.Route, handlers map[string]http.Handler, log *slog.Logger)
 	if !ok {
 		return nil, fmt.Errorf("no handler for the route %s", rt.Name)
 	}
-	needs, scope := rt.AllNeeds(), route.Scope{Route: rt.Name, Keys: rt.PortalKeys()}
+	needs, scope := rt.AllNeeds(), rt.Scope()
 	return logRequests(rt.Name, log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(route.WithScope(route.WithNeeds(r.Context(), needs), scope)))
 	})), nil
@@ -126,5 +126,10 @@ func StartJob(name string, build JobBuild) {
 	if err != nil {
 		fatal(log, err)
 	}
-	lambda.Start(run)
+	// Each run is held to the job's needs and key families, as the routes' requests are.
+	i := slices.IndexFunc(routes.Jobs, func(j route.Job) bool { return j.Name == name })
+	needs, scope := routes.Jobs[i].Needs, routes.Jobs[i].Scope()
+	lambda.Start(func(ctx context.Context) (any, error) {
+		return run(route.WithScope(route.WithNeeds(ctx, needs), scope))
+	})
 }

@@ -9,12 +9,14 @@ import (
 	"os"
 	"slices"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/bank/devportal/shared/platform/awsclient"
 	"github.com/bank/devportal/shared/platform/config"
+	"github.com/bank/devportal/shared/platform/route"
 	"github.com/bank/devportal/shared/portal/lookup"
 	"github.com/bank/devportal/shared/portal/lookup/lookupdb"
 	"github.com/bank/devportal/shared/tpp/callercheck"
@@ -68,7 +70,11 @@ func StartAuthorizer(name string, bearer Bearer) {
 		}
 		a.Tokens, a.ConsentKey = b.Tokens, b.ConsentKey
 	}
-	lambda.Start(a.Authorize)
+	// Each check is held to the authorizer's needs and key families, as the routes are.
+	needs, scope := routes.AuthorizerScope(name)
+	lambda.Start(func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		return a.Authorize(route.WithScope(route.WithNeeds(ctx, needs), scope), req)
+	})
 }
 
 func fatal(log *slog.Logger, err error) {

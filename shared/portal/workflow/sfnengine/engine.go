@@ -39,6 +39,9 @@ func NewEngine(client SFN, stateMachineARN string) *Engine {
 // Start begins the workflow of one request; name must be unique per request (its ID),
 // which also makes a retried start harmless.
 func (e *Engine) Start(ctx context.Context, name string, in workflow.Input) (string, error) {
+	if err := in.Check(); err != nil {
+		return "", err
+	}
 	body, err := json.Marshal(in)
 	if err != nil {
 		return "", apperr.Wrap(err, "marshal workflow input")
@@ -56,6 +59,9 @@ func (e *Engine) Start(ctx context.Context, name string, in workflow.Input) (str
 
 // Approve delivers an approving decision (Approved or NextStep) to the waiting task.
 func (e *Engine) Approve(ctx context.Context, taskToken string, decision workflow.Effects) error {
+	if err := decision.Check(); err != nil {
+		return err
+	}
 	if decision.Outcome == "" {
 		decision.Outcome = workflow.Approved
 	}
@@ -69,6 +75,9 @@ func (e *Engine) Approve(ctx context.Context, taskToken string, decision workflo
 
 // Reject delivers a rejection; the workflow applies effects and ends.
 func (e *Engine) Reject(ctx context.Context, taskToken string, effects workflow.Effects) error {
+	if err := effects.Check(); err != nil {
+		return err
+	}
 	body, err := marshalPlain(effects)
 	if err != nil {
 		return apperr.Wrap(err, "marshal rejection")
