@@ -70,10 +70,6 @@ func startMoto(ctx context.Context, dir string, port int, logw io.Writer) (*Moto
 	// moto checks authenticator-app codes only when told to (it checks them against the
 	// one secret it hands every user), so wrong codes fail locally as they do at Cognito.
 	cmd.Env = append(os.Environ(), "MOTO_PORT="+strconv.Itoa(port), "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true")
-	if logw == io.Discard {
-		// Nobody reads the log: moto skips its line per request.
-		cmd.Env = append(cmd.Env, "MOTO_REQUEST_LOG=off")
-	}
 	cmd.Stdout, cmd.Stderr = logw, logw
 	// Own process group, so Stop ends moto's children too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}

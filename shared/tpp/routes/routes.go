@@ -69,8 +69,13 @@ var (
 	// change of a consent's, payment's or basket's status enqueues its notification.
 	notifyKeys = route.Keys{tppkeys.NotifyLog, tppkeys.Notify}
 	// resourceKeys are what a resource scope (AIS:, PIIS:, PIS:, SBS:) or a basket's
-	// member names: a consent of either kind, a payment, a basket.
-	resourceKeys = route.Keys{tppkeys.Consent, tppkeys.PIIS, tppkeys.Payment, tppkeys.Basket}
+	// member names: a consent of either kind, a payment, a basket, and the place of a
+	// payment or consent in a basket, which then authorises it, never its own scope.
+	resourceKeys = route.Keys{tppkeys.Consent, tppkeys.PIIS, tppkeys.Payment, tppkeys.Basket, tppkeys.BasketMember}
+	// holderKeys are the basket that holds a waiting payment or consent, which finding
+	// the resource for its own authorisation reads: such a member is authorised with its
+	// basket only.
+	holderKeys = route.Keys{tppkeys.BasketMember, tppkeys.Basket}
 	// ledgerKeys are a payment's execution in the sandbox bank: the creditor's account by
 	// IBAN, the ledgers it books with their transactions, and each booking's once-record.
 	ledgerKeys = route.Keys{tppkeys.BankIBAN, tppkeys.BankAccount, tppkeys.BankBooking}
@@ -86,17 +91,17 @@ var (
 	// found by resource: the authorisation, and the customer its PSU-ID names (GSI1 by
 	// sign-in name).
 	scaStart = func(authorisations string, resource ...string) route.Keys {
-		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource)
+		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(holderKeys)
 	}
 	// scaRead is a read of a resource's authorisations, which fails one that timed out and
 	// with it the resource (notified).
 	scaRead = func(authorisations string, resource ...string) route.Keys {
-		return route.Keys{authorisations}.Union(resource).Union(notifyKeys)
+		return route.Keys{authorisations}.Union(resource).Union(holderKeys).Union(notifyKeys)
 	}
 	// scaUpdate is the next step of an authorisation: the customer by sign-in name, and
 	// deciding the resource (what resource names), notified.
 	scaUpdate = func(authorisations string, resource ...string) route.Keys {
-		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(notifyKeys)
+		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(holderKeys).Union(notifyKeys)
 	}
 	// anySCA are the authorisations of every kind, which the bank's pages open and decide.
 	anySCA = route.Keys{tppkeys.SCAConsent, tppkeys.SCAFunds, tppkeys.SCAPayment, tppkeys.SCACancellation, tppkeys.SCABasket}
@@ -276,7 +281,7 @@ var TPP = []route.Route{
 
 	// Signing baskets: one authorisation for several payments and consents of an app
 	// (package baskets), built with the payment endpoints.
-	{Name: "sbs-basket-create", Method: "POST", Path: "/v1/signing-baskets", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.BasketReq, tppkeys.Basket, tppkeys.BasketMember}.Union(resourceKeys), Tag: "SBS",
+	{Name: "sbs-basket-create", Method: "POST", Path: "/v1/signing-baskets", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.BasketReq, tppkeys.Basket, tppkeys.BasketMember, tppkeys.SCAPayment, tppkeys.SCAConsent, tppkeys.SCAFunds}.Union(resourceKeys), Tag: "SBS",
 		Summary: "Create a signing basket of payments and consents that wait for their customer, to authorise them with one SCA"},
 	{Name: "sbs-basket-get", Method: "GET", Path: "/v1/signing-baskets/{basketId}", Auth: route.TPP, Needs: route.TPPTable, TPPKeys: route.Keys{tppkeys.Basket}, Tag: "SBS",
 		Summary: "A signing basket: its payments and consents and its status"},
