@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,20 +257,7 @@ func TestPaymentJourney(t *testing.T) {
 	// customer signs in, reads what is asked and approves, and comes back to the app.
 	onBankPage := func(t *testing.T, scaRedirect, asks string) {
 		t.Helper()
-		if !strings.HasPrefix(scaRedirect, suite.stack.PortalURL+bankpages.SCAPath+"?") {
-			t.Fatalf("the scaRedirect link is %q, want the bank's redirect page", scaRedirect)
-		}
-		p := newPage(t)
-		p.openURL(scaRedirect)
-		signInAtBank(p, payerCustomer)
-		p.waitText("main h1", "Authorise", stepTimeout)
-		p.expectText("#customer", payerCustomer.DisplayName)
-		p.expectText("#asks", asks)
-		p.click("#approve")
-		if q := app.next(t); len(q) != 0 {
-			t.Fatalf("the bank sent the customer back to the app with %v, want the redirect URI as given", q)
-		}
-		p.waitText("main h1", "Back at the app", stepTimeout)
+		onBankPageAs(t, app, payerCustomer, scaRedirect, asks)
 	}
 
 	// startAuthorisation starts the authorisation at link and returns its location.
@@ -335,6 +323,34 @@ func TestPaymentJourney(t *testing.T) {
 		}
 	})
 
+	t.Run("a business account that needs two signatories: PATC, then the co-signer", func(t *testing.T) {
+		business, cosigner := customerOf(t, "vos.architecten"), customerOf(t, "ruben.vos")
+		from := business.of(t, sandboxbank.Current)
+		if from.RequiredSignatures != 2 || !slices.Contains(from.Signatories, cosigner.ID) {
+			t.Fatalf("%s's current account needs %d signatures from %v, want 2 with %s", business.Login, from.RequiredSignatures, from.Signatories, cosigner.Login)
+		}
+		in := initiation{service: "payments", product: "sepa-credit-transfers", transfers: []transfer{inBank("16.16")}}
+		fromBefore, payeeBefore := books.booked(t, from), books.booked(t, payee)
+		created, self := app.initiate(t, in, from, redirected)
+		if linkOf(created, "startAuthorisation") != self+"/authorisations" || linkOf(created, "scaOAuth") != "" {
+			t.Fatalf("a payment that needs two signatories answered the links %v, want startAuthorisation and no scaOAuth", created.body["_links"])
+		}
+		sign := func(who customer) {
+			started, _ := startAuthorisation(t, self+"/authorisations", "received", redirected)
+			onBankPageAs(t, app, who, linkOf(started, "scaRedirect"), in.asks(from))
+		}
+		sign(business)
+		app.expectPaymentStatus(t, self, "PATC", "Authorised by 1 of the 2 signatories the debtor account needs: the next signatory authorises it in an authorisation of their own (startAuthorisation).")
+		if d := books.booked(t, from) - fromBefore; d != 0 {
+			t.Fatalf("one signature of two moved %d from the business account, want nothing", d)
+		}
+		sign(cosigner)
+		app.expectPaymentStatus(t, self, "ACCC", "")
+		if d, c := books.booked(t, from)-fromBefore, books.booked(t, payee)-payeeBefore; d != -1616 || c != 1616 {
+			t.Fatalf("the two signatures moved %d from the business and %d to the payee, want -1616 and 1616", d, c)
+		}
+	})
+
 	t.Run("the decoupled approach: the customer approves in the bank's app", func(t *testing.T) {
 		payerBefore := books.booked(t, payer)
 		in := initiation{service: "payments", product: "sepa-credit-transfers", transfers: []transfer{inBank("7.07")}}
@@ -394,4 +410,24 @@ func TestPaymentJourney(t *testing.T) {
 			t.Fatalf("the embedded payment moved %d from the payer, want -808", d)
 		}
 	})
+}
+
+// onBankPageAs authorises at scaRedirect, the bank's redirect page, in Chromium as the
+// customer who: they sign in, read what is asked and approve, and come back to the app.
+func onBankPageAs(t *testing.T, app *tppApp, who customer, scaRedirect, asks string) {
+	t.Helper()
+	if !strings.HasPrefix(scaRedirect, suite.stack.PortalURL+bankpages.SCAPath+"?") {
+		t.Fatalf("the scaRedirect link is %q, want the bank's redirect page", scaRedirect)
+	}
+	p := newPage(t)
+	p.openURL(scaRedirect)
+	signInAtBank(p, who)
+	p.waitText("main h1", "Authorise", stepTimeout)
+	p.expectText("#customer", who.DisplayName)
+	p.expectText("#asks", asks)
+	p.click("#approve")
+	if q := app.next(t); len(q) != 0 {
+		t.Fatalf("the bank sent the customer back to the app with %v, want the redirect URI as given", q)
+	}
+	p.waitText("main h1", "Back at the app", stepTimeout)
 }
