@@ -200,12 +200,18 @@ func (st *Store) Replace(ctx context.Context, p payments.Payment, from payments.
 	if err != nil {
 		return err
 	}
-	if len(notes) > 0 {
-		items, err := notifylogdb.ItemsOf(st.table, notes)
-		if err != nil {
-			return err
-		}
-		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Put: put}}, items...)})
+	items, err := notifylogdb.ItemsOf(st.table, notes)
+	if err != nil {
+		return err
+	}
+	return st.write(ctx, "replace", p.ID, append([]types.TransactWriteItem{{Put: put}}, items...))
+}
+
+// write stores writes, whose first is the payment's conditional put: alone as a put, or
+// with the rest in one transaction. ErrChanged when the payment's condition failed.
+func (st *Store) write(ctx context.Context, op, id string, writes []types.TransactWriteItem) error {
+	if len(writes) > 1 {
+		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
 		var canceled *types.TransactionCanceledException
 		switch {
 		case err == nil:
@@ -213,16 +219,17 @@ func (st *Store) Replace(ctx context.Context, p payments.Payment, from payments.
 		case errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 && aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed":
 			return payments.ErrChanged
 		}
-		return fmt.Errorf("paymentdb: replace %s: %w", p.ID, err)
+		return fmt.Errorf("paymentdb: %s %s: %w", op, id, err)
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+	put := writes[0].Put
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
 		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return payments.ErrChanged
 	}
 	if err != nil {
-		return fmt.Errorf("paymentdb: replace %s: %w", p.ID, err)
+		return fmt.Errorf("paymentdb: %s %s: %w", op, id, err)
 	}
 	return nil
 }
@@ -298,27 +305,7 @@ func (st *Store) Sign(ctx context.Context, p payments.Payment, from payments.Sta
 		}
 		return err
 	}
-	if len(writes) > 1 {
-		_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
-		var canceled *types.TransactionCanceledException
-		switch {
-		case err == nil:
-			return nil
-		case errors.As(err, &canceled) && len(canceled.CancellationReasons) > 0 && aws.ToString(canceled.CancellationReasons[0].Code) == "ConditionalCheckFailed":
-			return payments.ErrChanged
-		}
-		return fmt.Errorf("paymentdb: sign %s: %w", p.ID, err)
-	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		return payments.ErrChanged
-	}
-	if err != nil {
-		return fmt.Errorf("paymentdb: sign %s: %w", p.ID, err)
-	}
-	return nil
+	return st.write(ctx, "sign", p.ID, writes)
 }
 
 // Standing queries GSI1 for the running standing orders and reads each again strongly
