@@ -33,7 +33,7 @@ func TestLoadCommand(t *testing.T) {
 		want    string
 		wantErr string
 	}{
-		{args: []string{"-table", c.TPPTable}, want: "loaded the sandbox bank of seed 1 of 2026-11-30 into " + c.TPPTable + ": 9 customers, 28 accounts, 2669 transactions (2732 items)"},
+		{args: []string{"-table", c.TPPTable}, want: "loaded the sandbox bank of seed 1 of 2026-11-30 into " + c.TPPTable + ": 13 customers, 34 accounts, 3509 transactions (3588 items)"},
 		{args: []string{"-table", c.TPPTable}, want: "already holds the sandbox bank of seed 1 of 2026-11-30: nothing written"},
 		{args: []string{"-table", c.TPPTable, "-seed", "2"}, wantErr: "OTHER_BANK_LOADED: The table holds a sandbox bank of another seed or date.: seed 1 of 2026-11-30; -replace loads this one over it"},
 		{args: []string{"-table", c.TPPTable, "-seed", "2", "-replace"}, want: "loaded the sandbox bank of seed 2 of 2026-11-30"},

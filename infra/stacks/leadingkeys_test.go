@@ -206,8 +206,9 @@ func TestTPPLeadingKeysSpotChecks(t *testing.T) {
 		"oauth2-revoke":     {"OAUTH#GRANT#*"},
 		"oauth2-introspect": {"OAUTH#GRANT#*"},
 		// A consent's authorisation step: its authorisations (not a payment's), the
-		// customer by sign-in name and their accounts, the consent, its notification.
-		"ais-consent-authorisation-update": {"BANKCUSTOMER#*", "BANKLOGIN#*", "CONSENT#*", "NOTIFY#*", "NOTIFYLOG#*", "SCA#AIS#*"},
+		// customer by sign-in name and their accounts, the consent, the basket that may hold
+		// it, its notification.
+		"ais-consent-authorisation-update": {"BANKCUSTOMER#*", "BANKLOGIN#*", "BASKET#*", "BASKETMEMBER#*", "CONSENT#*", "NOTIFY#*", "NOTIFYLOG#*", "SCA#AIS#*"},
 		// A payment's cancellation step: its cancellation's authorisations and the payment;
 		// no ledger, no accounts.
 		"pis-payments-cancellation-update": {"BANKLOGIN#*", "NOTIFY#*", "NOTIFYLOG#*", "PAYMENT#*", "SCA#PISCANC#*"},

@@ -76,6 +76,14 @@ var (
 	// the resource for its own authorisation reads: such a member is authorised with its
 	// basket only.
 	holderKeys = route.Keys{tppkeys.BasketMember, tppkeys.Basket}
+	// holder is holderKeys for the authorisations (a family) of a resource a basket may
+	// hold: a payment or consent, not a cancellation or a basket.
+	holder = func(authorisations string) route.Keys {
+		if authorisations == tppkeys.SCACancellation || authorisations == tppkeys.SCABasket {
+			return nil
+		}
+		return holderKeys
+	}
 	// ledgerKeys are a payment's execution in the sandbox bank: the creditor's account by
 	// IBAN, the ledgers it books with their transactions, and each booking's once-record.
 	ledgerKeys = route.Keys{tppkeys.BankIBAN, tppkeys.BankAccount, tppkeys.BankBooking}
@@ -91,17 +99,17 @@ var (
 	// found by resource: the authorisation, and the customer its PSU-ID names (GSI1 by
 	// sign-in name).
 	scaStart = func(authorisations string, resource ...string) route.Keys {
-		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(holderKeys)
+		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(holder(authorisations))
 	}
 	// scaRead is a read of a resource's authorisations, which fails one that timed out and
 	// with it the resource (notified).
 	scaRead = func(authorisations string, resource ...string) route.Keys {
-		return route.Keys{authorisations}.Union(resource).Union(holderKeys).Union(notifyKeys)
+		return route.Keys{authorisations}.Union(resource).Union(holder(authorisations)).Union(notifyKeys)
 	}
 	// scaUpdate is the next step of an authorisation: the customer by sign-in name, and
 	// deciding the resource (what resource names), notified.
 	scaUpdate = func(authorisations string, resource ...string) route.Keys {
-		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(holderKeys).Union(notifyKeys)
+		return route.Keys{authorisations, tppkeys.BankLogin}.Union(resource).Union(holder(authorisations)).Union(notifyKeys)
 	}
 	// anySCA are the authorisations of every kind, which the bank's pages open and decide.
 	anySCA = route.Keys{tppkeys.SCAConsent, tppkeys.SCAFunds, tppkeys.SCAPayment, tppkeys.SCACancellation, tppkeys.SCABasket}
